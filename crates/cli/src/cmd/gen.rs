@@ -1,0 +1,129 @@
+//! `tallyproof gen`: a synthetic election as tallyproof CSV, with its true totals.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use formats::{Columns, CsvWriter};
+use model::{Line, UnitLevel};
+use serde_json::json;
+use synth::{generate, Params};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Polling stations
+    #[arg(long, default_value_t = 2_500)]
+    pub stations: u64,
+    /// Parties
+    #[arg(long, default_value_t = 16)]
+    pub parties: usize,
+    /// Regions
+    #[arg(long, default_value_t = 9)]
+    pub regions: usize,
+    /// Stations per district (about)
+    #[arg(long, default_value_t = 100)]
+    pub stations_per_district: u64,
+    /// The random seed: the same seed gives the same file, byte for byte
+    #[arg(long, default_value_t = 2020)]
+    pub seed: u64,
+    /// The CSV to write
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Where to write the generator's own totals per unit (JSON)
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let params = Params {
+        stations: args.stations,
+        parties: args.parties,
+        regions: args.regions,
+        stations_per_district: args.stations_per_district,
+        seed: args.seed,
+    };
+    let mut file = Some(
+        std::fs::File::create(&args.output)
+            .with_context(|| format!("cannot create {}", args.output.display()))?,
+    );
+    let columns = Columns {
+        lines: [
+            Line::Registered,
+            Line::Received,
+            Line::IssuedEarly,
+            Line::IssuedInStation,
+            Line::IssuedOutside,
+            Line::Cancelled,
+            Line::FoundMobile,
+            Line::FoundStationary,
+            Line::Invalid,
+            Line::Valid,
+            Line::Lost,
+            Line::Unaccounted,
+        ]
+        .into_iter()
+        .collect(),
+        ..Columns::default()
+    };
+    let progress = indicatif::ProgressBar::new(args.stations);
+    let mut writer = None;
+    let mut failure = None;
+    let (election, truth) = generate(&params, |e, p| {
+        if failure.is_some() {
+            return;
+        }
+        if let Some(f) = file.take() {
+            match CsvWriter::new(std::io::BufWriter::new(f), e, 0, &columns) {
+                Ok(w) => writer = Some(w),
+                Err(err) => failure = Some(err),
+            }
+        }
+        if let Some(w) = &mut writer {
+            if let Err(err) = w.station(e, p.station, Some(&p)) {
+                failure = Some(err);
+            }
+        }
+        progress.inc(1);
+    })?;
+    progress.finish_and_clear();
+    if let Some(err) = failure {
+        return Err(err.into());
+    }
+    if let Some(w) = writer {
+        w.finish()?.flush().context("cannot write the CSV")?;
+    }
+    if let Some(path) = &args.truth {
+        let units: Vec<_> = election
+            .units
+            .iter()
+            .filter(|(_, u)| u.level != UnitLevel::Station)
+            .filter_map(|(id, u)| {
+                let t = truth.0.get(id.index())?.as_ref()?;
+                Some(json!({
+                    "level": u.level.key(), "path": election.units.path_names(id), "stations": t.stations,
+                    "registered": t.registered, "issued": t.issued, "invalid": t.invalid, "valid": t.valid, "votes": t.votes,
+                }))
+            })
+            .collect();
+        let doc = json!({
+            "generator": "tallyproof gen",
+            "params": {"stations": params.stations, "parties": params.parties, "regions": params.regions,
+                       "stations_per_district": params.stations_per_district, "seed": params.seed},
+            "units": units,
+        });
+        let mut f = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        serde_json::to_writer_pretty(&mut f, &doc)?;
+        f.write_all(b"\n")?;
+    }
+    eprintln!(
+        "wrote {} stations x {} parties in {} regions to {} (seed {})",
+        params.stations,
+        params.parties,
+        params.regions,
+        args.output.display(),
+        params.seed
+    );
+    Ok(ExitCode::SUCCESS)
+}

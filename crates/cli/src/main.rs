@@ -1,0 +1,90 @@
+//! `tallyproof`: the command line. It parses arguments, calls the library crates and maps
+//! their errors to exit codes; everything else lives in the libraries.
+
+mod cmd;
+mod input;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in `--help` and the README.
+const EXIT_HELP: &str = "Exit codes: 0 success; 1 `check` found protocols that break an error-level control relation; \
+2 usage error; 3 the input file was rejected (nothing was imported); 4 store error (database, unknown or duplicate election); \
+5 other input/output error.";
+
+#[derive(Parser)]
+#[command(name = "tallyproof", version, about = "Election results anyone can check: import, validate, tabulate and export polling-station protocols", after_help = EXIT_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import a results file into the store, all or nothing
+    Import(cmd::import::Args),
+    /// Validate a results file: parse errors, odd values and control relations
+    Check(cmd::check::Args),
+    /// Print results from a file or from the store
+    Results(cmd::results::Args),
+    /// Export an election as tallyproof CSV or JSON, or NIST SP 1500-100 CDF JSON
+    Export(cmd::export::Args),
+    /// List the elections in the store
+    Elections(cmd::elections::Args),
+    /// Generate a deterministic synthetic national election (tallyproof CSV) and its true totals
+    Gen(cmd::gen::Args),
+    /// Import the bundled Kyrgyz 2020 data into a fresh store and print the results
+    Demo(cmd::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import(a) => cmd::import::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Results(a) => cmd::results::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Elections(a) => cmd::elections::run(a),
+        Command::Gen(a) => cmd::gen::run(a),
+        Command::Demo(a) => cmd::demo::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn exit_code(err: &anyhow::Error) -> u8 {
+    for e in err.chain() {
+        if let Some(f) = e.downcast_ref::<formats::FormatError>() {
+            return match f {
+                formats::FormatError::Sink { source, .. }
+                    if source.downcast_ref::<store::StoreError>().is_some() =>
+                {
+                    4
+                }
+                formats::FormatError::Write { .. } => 5,
+                _ => 3,
+            };
+        }
+        if e.downcast_ref::<store::StoreError>().is_some() {
+            return 4;
+        }
+    }
+    5
+}

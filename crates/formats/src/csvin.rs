@@ -1,0 +1,543 @@
+//! The row loop shared by the CSV importers.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use model::{Contest, CountSource, Election, Protocol, UnitId, UnitLevel};
+
+use crate::layout::{CountSyntax, Dialect, Layout, Target, NEAR_INTEGER};
+use crate::{FormatError, ImportOptions, Imported, Sink, Warning};
+
+/// Unpacks a zip archive holding one CSV file; returns other bytes unchanged.
+pub(crate) fn unzip_if_zipped<'a>(
+    file: &str,
+    bytes: &'a [u8],
+) -> Result<Cow<'a, [u8]>, FormatError> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let bad = |e: &dyn std::fmt::Display| {
+        FormatError::file(file, format!("not a readable zip archive: {e}"))
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter(|n| !n.ends_with('/'))
+        .map(str::to_string)
+        .collect();
+    let [name] = names.as_slice() else {
+        return Err(FormatError::file(
+            file,
+            format!(
+                "the zip archive must hold exactly one file, it holds {}",
+                names.len()
+            ),
+        ));
+    };
+    let mut entry = zip.by_name(name).map_err(|e| bad(&e))?;
+    let mut out = Vec::with_capacity(entry.size().min(1 << 32) as usize);
+    entry.read_to_end(&mut out).map_err(|e| {
+        FormatError::file(
+            file,
+            format!("cannot unpack '{name}' from the zip archive: {e}"),
+        )
+    })?;
+    Ok(Cow::Owned(out))
+}
+
+/// Imports a station CSV of the given dialect.
+pub(crate) fn import(
+    file: &str,
+    bytes: &[u8],
+    dialect: &dyn Dialect,
+    options: &ImportOptions,
+    sink: &mut dyn Sink,
+) -> Result<Imported, FormatError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(FormatError::file(file, "the file is empty: no header line"));
+    }
+    let total = bytes.len() as u64;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
+    let raw = reader
+        .byte_headers()
+        .map_err(|e| csv_error(file, &e))?
+        .clone();
+    let mut headers = Vec::with_capacity(raw.len());
+    for (i, h) in raw.iter().enumerate() {
+        let h = std::str::from_utf8(h).map_err(|_| not_utf8(file, 1, i))?;
+        headers.push(h.trim().to_string());
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            return Err(FormatError::at(
+                file,
+                Some(1),
+                Some(i as u64 + 1),
+                None,
+                "empty column name",
+            ));
+        }
+        if let Some(j) = headers[..i].iter().position(|g| g == h) {
+            return Err(FormatError::at(
+                file,
+                Some(1),
+                Some(i as u64 + 1),
+                Some(h),
+                format!(
+                    "column name appears twice (columns {} and {})",
+                    j + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
+    let layout = dialect.layout(file, &headers)?;
+
+    let mut election = Election::new(&options.name);
+    election.units = model::UnitTree::new(options.country.as_deref().unwrap_or(layout.country));
+    election.rules = layout.rules.clone();
+    let mut rec = csv::ByteRecord::new();
+    let mut have = reader
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(file, &e))?;
+    if !have {
+        return Err(FormatError::at(
+            file,
+            Some(2),
+            None,
+            None,
+            "the file has a header but no station rows",
+        ));
+    }
+    let contest_name = match layout
+        .targets
+        .iter()
+        .position(|t| *t == Target::ContestName)
+    {
+        Some(i) => text(file, &rec, i, &headers)?.to_string(),
+        None => options
+            .contest
+            .clone()
+            .unwrap_or_else(|| layout.contest.to_string()),
+    };
+    election.contests.push(Contest::new(
+        &contest_name,
+        layout.contest_kind(),
+        layout.choices.clone(),
+    ));
+    sink.begin(&election).map_err(|e| sink_error(file, 1, e))?;
+
+    let mut rows = Rows {
+        file,
+        headers: &headers,
+        layout: &layout,
+        options,
+        units: units_by_level(&layout),
+        cache: HashMap::new(),
+        first_line: Vec::new(),
+        imported: Imported {
+            election,
+            rows: 0,
+            protocols: 0,
+            not_reported: 0,
+            warnings: Vec::new(),
+            diagnostics: Vec::new(),
+        },
+    };
+    while have {
+        rows.row(&rec, sink)?;
+        if rows.imported.rows.is_multiple_of(65_536) {
+            sink.progress(rec.position().map_or(0, |p| p.byte()), total);
+        }
+        have = reader
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(file, &e))?;
+    }
+    sink.progress(total, total);
+    let imported = rows.imported;
+    sink.finish(&imported.election)
+        .map_err(|e| sink_error(file, 0, e))?;
+    Ok(imported)
+}
+
+fn units_by_level(layout: &Layout) -> Vec<(UnitLevel, usize)> {
+    let mut v: Vec<(UnitLevel, usize)> = layout
+        .targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| match t {
+            Target::Unit(l) => Some((*l, i)),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+struct Rows<'a> {
+    file: &'a str,
+    headers: &'a [String],
+    layout: &'a Layout,
+    options: &'a ImportOptions,
+    units: Vec<(UnitLevel, usize)>,
+    /// The unit most recently found at each (parent, level), to skip the tree's index while
+    /// consecutive rows share a region or district.
+    cache: HashMap<(UnitId, UnitLevel), (String, UnitId)>,
+    /// The file line of each station, by unit id, to report duplicates.
+    first_line: Vec<u64>,
+    imported: Imported,
+}
+
+impl Rows<'_> {
+    fn row(&mut self, rec: &csv::ByteRecord, sink: &mut dyn Sink) -> Result<(), FormatError> {
+        let line = rec.position().map_or(0, |p| p.line());
+        self.imported.rows += 1;
+        let station = self.station(rec, line)?;
+        let reported = self.layout.targets.iter().enumerate().any(|(i, t)| {
+            matches!(t, Target::Line(_) | Target::Choice(_) | Target::Extra(_))
+                && !rec.get(i).unwrap_or_default().is_empty()
+        });
+        if !reported {
+            self.imported.not_reported += 1;
+            return Ok(());
+        }
+        let mut p = Protocol::new(station, 0, self.layout.choices.len());
+        p.source = self.options.source;
+        for (i, t) in self.layout.targets.iter().enumerate() {
+            let cell = rec.get(i).unwrap_or_default();
+            match *t {
+                Target::Line(l) => {
+                    if !cell.is_empty() {
+                        p.set_line(l, self.count(cell, line, i)?);
+                    }
+                }
+                Target::Choice(c) => {
+                    if cell.is_empty() {
+                        return Err(self.err(
+                            line,
+                            i,
+                            "empty vote count in a station that reported",
+                        ));
+                    }
+                    p.votes[c] = self.count(cell, line, i)?;
+                }
+                Target::Extra(x) => {
+                    if !cell.is_empty() {
+                        let v = self.count(cell, line, i)?;
+                        p.extra.push((self.layout.extra[x].clone(), v));
+                    }
+                }
+                Target::Attribute { index, percent } => {
+                    if !cell.is_empty() {
+                        let v = self.attribute(cell, line, i, percent)?;
+                        p.attributes
+                            .push((self.layout.attributes[index].clone(), v));
+                    }
+                }
+                Target::Source => {
+                    if !cell.is_empty() {
+                        let s = text(self.file, rec, i, self.headers)?;
+                        p.source = CountSource::from_key(s)
+                            .map_err(|e| self.err(line, i, e.to_string()))?;
+                    }
+                }
+                Target::Reference => {
+                    if !cell.is_empty() {
+                        p.reference = Some(text(self.file, rec, i, self.headers)?.to_string());
+                    }
+                }
+                Target::Unit(_) | Target::ContestName | Target::Ignore => {}
+            }
+        }
+        let e = &self.imported.election;
+        self.imported.diagnostics.extend(e.rules.check(e, &p));
+        self.imported.protocols += 1;
+        sink.protocol(&self.imported.election, p)
+            .map_err(|e| sink_error(self.file, line, e))
+    }
+
+    fn station(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<UnitId, FormatError> {
+        let tree = &mut self.imported.election.units;
+        let mut parent = tree.root();
+        let mut station_name: Option<String> = None;
+        for &(level, col) in &self.units {
+            let name = text(self.file, rec, col, self.headers)?.trim();
+            if level == UnitLevel::Station {
+                station_name = Some(name.to_string());
+                continue;
+            }
+            if name.is_empty() {
+                continue;
+            }
+            let key = (parent, level);
+            parent = match self.cache.get(&key) {
+                Some((n, id)) if n == name => *id,
+                _ => {
+                    let id = tree.get_or_insert(parent, level, name).map_err(|e| {
+                        FormatError::at(
+                            self.file,
+                            Some(line),
+                            Some(col as u64 + 1),
+                            Some(&self.headers[col]),
+                            e.to_string(),
+                        )
+                    })?;
+                    self.cache.insert(key, (name.to_string(), id));
+                    id
+                }
+            };
+        }
+        let name = if self.layout.station_from_row {
+            self.imported.rows.to_string()
+        } else {
+            match station_name {
+                Some(n) if !n.is_empty() => n,
+                _ => match self.layout.empty_station_uses {
+                    Some(level) => {
+                        let col = self
+                            .units
+                            .iter()
+                            .find(|(l, _)| *l == level)
+                            .map(|(_, c)| *c);
+                        col.map(|c| {
+                            text(self.file, rec, c, self.headers).map(|s| s.trim().to_string())
+                        })
+                        .transpose()?
+                        .filter(|s| !s.is_empty())
+                        .ok_or_else(|| {
+                            FormatError::at(self.file, Some(line), None, None, "empty station name")
+                        })?
+                    }
+                    None => {
+                        let col = self
+                            .units
+                            .iter()
+                            .find(|(l, _)| *l == UnitLevel::Station)
+                            .map(|(_, c)| *c);
+                        return Err(match col {
+                            Some(c) => self.err(line, c, "empty station name"),
+                            None => FormatError::at(
+                                self.file,
+                                Some(line),
+                                None,
+                                None,
+                                "empty station name",
+                            ),
+                        });
+                    }
+                },
+            }
+        };
+        if let Some(dup) = tree.child(parent, &name) {
+            let first = self.first_line.get(dup.index()).copied().unwrap_or(0);
+            return Err(FormatError::at(
+                self.file,
+                Some(line),
+                None,
+                None,
+                format!(
+                    "station '{}' appears twice under the same key (first at line {first})",
+                    tree.path(dup)
+                ),
+            ));
+        }
+        let id = tree
+            .insert(parent, UnitLevel::Station, &name)
+            .map_err(|e| FormatError::at(self.file, Some(line), None, None, e.to_string()))?;
+        if self.first_line.len() <= id.index() {
+            self.first_line.resize(id.index() + 1, 0);
+        }
+        self.first_line[id.index()] = line;
+        Ok(id)
+    }
+
+    fn count(&self, cell: &[u8], line: u64, col: usize) -> Result<u64, FormatError> {
+        parse_count(cell, self.layout.counts).map_err(|m| self.err(line, col, m))
+    }
+
+    fn attribute(
+        &mut self,
+        cell: &[u8],
+        line: u64,
+        col: usize,
+        percent: bool,
+    ) -> Result<f64, FormatError> {
+        let s = std::str::from_utf8(cell).map_err(|_| not_utf8(self.file, line, col))?;
+        let v: f64 = s
+            .trim()
+            .parse()
+            .map_err(|_| self.err(line, col, format!("'{s}' is not a decimal number")))?;
+        if percent && !(0.0..=100.0).contains(&v) {
+            let why = if v.is_finite() {
+                "outside 0..100"
+            } else {
+                "not finite"
+            };
+            self.imported.warnings.push(Warning {
+                at: crate::Location {
+                    file: self.file.to_string(),
+                    line: Some(line),
+                    column: Some(col as u64 + 1),
+                    field: Some(self.headers[col].clone()),
+                },
+                message: format!("percentage {s} is {why}; kept as given"),
+            });
+        }
+        Ok(v)
+    }
+
+    fn err(&self, line: u64, col: usize, message: impl Into<String>) -> FormatError {
+        FormatError::at(
+            self.file,
+            Some(line),
+            Some(col as u64 + 1),
+            Some(&self.headers[col]),
+            message,
+        )
+    }
+}
+
+/// Parses a count cell.
+pub(crate) fn parse_count(cell: &[u8], syntax: CountSyntax) -> Result<u64, String> {
+    if let Some(v) = parse_digits(cell) {
+        return Ok(v);
+    }
+    let s = String::from_utf8_lossy(cell);
+    let s = s.trim();
+    if syntax == CountSyntax::NearInteger {
+        if let Ok(f) = s.parse::<f64>() {
+            let r = f.round();
+            if f.is_finite() && (f - r).abs() <= NEAR_INTEGER && (0.0..9.0e15).contains(&r) {
+                return Ok(r as u64);
+            }
+            if f.is_finite() && r < 0.0 {
+                return Err(format!("negative count {s}"));
+            }
+            return Err(format!(
+                "count {s} is not within {NEAR_INTEGER:e} of a whole number"
+            ));
+        }
+    }
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("count {s} is too large"));
+    }
+    if s.starts_with('-') && s[1..].bytes().all(|b| b.is_ascii_digit()) && s.len() > 1 {
+        return Err(format!("negative count {s}"));
+    }
+    if s.parse::<f64>().is_ok() {
+        return Err(format!("count {s} is not a whole number"));
+    }
+    Err(format!("'{s}' is not a count"))
+}
+
+fn parse_digits(cell: &[u8]) -> Option<u64> {
+    if cell.is_empty() || cell.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in cell {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + d as u64;
+    }
+    Some(v)
+}
+
+fn text<'r>(
+    file: &str,
+    rec: &'r csv::ByteRecord,
+    col: usize,
+    headers: &[String],
+) -> Result<&'r str, FormatError> {
+    let line = rec.position().map_or(0, |p| p.line());
+    let _ = headers;
+    std::str::from_utf8(rec.get(col).unwrap_or_default()).map_err(|_| not_utf8(file, line, col))
+}
+
+fn not_utf8(file: &str, line: u64, col: usize) -> FormatError {
+    FormatError::at(
+        file,
+        Some(line),
+        Some(col as u64 + 1),
+        None,
+        "not valid UTF-8 (is the file in another encoding, such as Windows-1251? convert it to UTF-8)",
+    )
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> FormatError {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => FormatError::at(
+            file,
+            pos.as_ref().map(|p| p.line()),
+            None,
+            None,
+            format!("the row has {len} fields, the header has {expected_len} (is the file truncated, or a delimiter missing?)"),
+        ),
+        csv::ErrorKind::Utf8 { pos, err } => FormatError::at(
+            file,
+            pos.as_ref().map(|p| p.line()),
+            Some(err.field() as u64 + 1),
+            None,
+            "not valid UTF-8",
+        ),
+        _ => FormatError::file(file, format!("cannot read CSV: {e}")),
+    }
+}
+
+fn sink_error(file: &str, line: u64, e: crate::BoxError) -> FormatError {
+    FormatError::Sink {
+        at: crate::Location {
+            file: file.to_string(),
+            line: (line > 0).then_some(line),
+            column: None,
+            field: None,
+        },
+        source: e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        use CountSyntax::*;
+        assert_eq!(parse_count(b"83", Integer), Ok(83));
+        assert_eq!(parse_count(b"83.00000000000001", NearInteger), Ok(83));
+        assert_eq!(parse_count(b"74.99999999999999", NearInteger), Ok(75));
+        assert_eq!(parse_count(b"-0.0", NearInteger), Ok(0));
+        assert_eq!(
+            parse_count(b"12.5", NearInteger),
+            Err("count 12.5 is not within 1e-6 of a whole number".into())
+        );
+        assert_eq!(
+            parse_count(b"-3.0", NearInteger),
+            Err("negative count -3.0".into())
+        );
+        assert_eq!(
+            parse_count(b"inf", NearInteger),
+            Err("count inf is not within 1e-6 of a whole number".into())
+        );
+        assert_eq!(
+            parse_count(b"12.0", Integer),
+            Err("count 12.0 is not a whole number".into())
+        );
+        assert_eq!(parse_count(b"-5", Integer), Err("negative count -5".into()));
+        assert_eq!(
+            parse_count(b"abc", Integer),
+            Err("'abc' is not a count".into())
+        );
+        assert_eq!(
+            parse_count(b"99999999999999999999", Integer),
+            Err("count 99999999999999999999 is too large".into())
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! Reading and writing election results in the formats people already use.
+//!
+//! Importers: the Kyrgyz 2020 station files ([`Format::Kg2020`]), the Russian station files
+//! scraped from izbirkom.ru ([`Format::Ru`], zipped or plain), and tallyproof's own CSV and
+//! JSON formats ([`Format::Csv`], [`Format::Json`], specified in `docs/formats.md`).
+//! Exporters: tallyproof CSV and JSON, and the NIST SP 1500-100 Election Results Common Data
+//! Format (JSON, results subset) in [`cdf`].
+//!
+//! Importers stream: each station's protocol goes to a [`Sink`] as soon as its row is read,
+//! so tabulating a national file needs memory for the unit tree only. **Architecture
+//! invariant:** importers never panic, whatever the input. Every error names the file, line,
+//! column and field. On an error the import has failed as a whole: the caller discards what
+//! its sink received (the store does so by rolling back one transaction).
+//!
+//! This crate reads bytes and writes to `io::Write`; it never opens a file.
+
+pub mod cdf;
+mod csvin;
+mod error;
+mod json;
+mod kg2020;
+mod layout;
+pub mod report;
+mod ru;
+mod tpcsv;
+
+use model::{CountSource, Diagnostic, Election, Protocol};
+
+pub use error::{FormatError, Location, Warning};
+pub use json::write_json;
+pub use tpcsv::{write_csv, Columns, CsvWriter};
+
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Kyrgyz 2020 station files (KloopMedia/ParliamentCalculatorV2).
+    Kg2020,
+    /// Russian station files (Shpilkin's izbirkom.ru scrape, dkobak/elections), zipped or plain.
+    Ru,
+    /// tallyproof station CSV.
+    Csv,
+    /// tallyproof election JSON.
+    Json,
+}
+
+impl Format {
+    /// Every format.
+    pub const ALL: [Format; 4] = [Format::Kg2020, Format::Ru, Format::Csv, Format::Json];
+
+    /// The format's name on the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Kg2020 => "kg2020",
+            Format::Ru => "ru",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+
+    /// Guesses the format from a file's name and first bytes: JSON by `{`, a zip archive or
+    /// a header with `Число ...` columns as Russian, a header with `form2_percent` as
+    /// Kyrgyz 2020, anything else as tallyproof CSV.
+    pub fn sniff(name: &str, bytes: &[u8]) -> Format {
+        let head = &bytes[..bytes.len().min(8192)];
+        let text = String::from_utf8_lossy(head);
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{')
+        {
+            Format::Json
+        } else if bytes.starts_with(b"PK\x03\x04")
+            || name.ends_with(".zip")
+            || text.contains("Число")
+        {
+            Format::Ru
+        } else if text
+            .lines()
+            .next()
+            .is_some_and(|h| h.contains("form2_percent"))
+        {
+            Format::Kg2020
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// Options of an import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The election's name in the store.
+    pub name: String,
+    /// The name of the root unit (the country); each format has a default.
+    pub country: Option<String>,
+    /// The contest's name, where the file does not carry one.
+    pub contest: Option<String>,
+    /// Whether the counts are a machine or a manual count, where the file does not say.
+    pub source: CountSource,
+}
+
+impl ImportOptions {
+    /// Options with the given election name and the defaults.
+    pub fn named(name: &str) -> ImportOptions {
+        ImportOptions {
+            name: name.to_string(),
+            country: None,
+            contest: None,
+            source: CountSource::Manual,
+        }
+    }
+}
+
+/// Receives an import as it is read.
+pub trait Sink {
+    /// Called once the election's contests and rules are known, before any protocol.
+    fn begin(&mut self, _election: &Election) -> Result<(), BoxError> {
+        Ok(())
+    }
+    /// One station's protocol. Its station, and any new unit above it, is already in
+    /// `election.units`.
+    fn protocol(&mut self, election: &Election, protocol: Protocol) -> Result<(), BoxError>;
+    /// Called after the last row, with the complete unit tree.
+    fn finish(&mut self, _election: &Election) -> Result<(), BoxError> {
+        Ok(())
+    }
+    /// Progress: bytes of input consumed so far, of `total`.
+    fn progress(&mut self, _done: u64, _total: u64) {}
+}
+
+/// A boxed error from a sink.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A sink that keeps every protocol in memory.
+#[derive(Debug, Default)]
+pub struct Collect(pub Vec<Protocol>);
+
+impl Sink for Collect {
+    fn protocol(&mut self, _: &Election, p: Protocol) -> Result<(), BoxError> {
+        self.0.push(p);
+        Ok(())
+    }
+}
+
+/// What an import read.
+#[derive(Debug)]
+pub struct Imported {
+    /// The election: contests, the complete unit tree and the control relations.
+    pub election: Election,
+    /// Station rows read.
+    pub rows: u64,
+    /// Protocols passed to the sink.
+    pub protocols: u64,
+    /// Stations listed without any count: they did not report.
+    pub not_reported: u64,
+    /// Odd values that did not stop the import.
+    pub warnings: Vec<Warning>,
+    /// Failed control relations, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Imports one file of the given format into `sink`. `file` names the input in errors.
+pub fn import(
+    format: Format,
+    file: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+    sink: &mut dyn Sink,
+) -> Result<Imported, FormatError> {
+    match format {
+        Format::Json => json::import(file, bytes, options, sink),
+        Format::Kg2020 => csvin::import(file, bytes, &kg2020::Kg2020, options, sink),
+        Format::Ru => {
+            let data = csvin::unzip_if_zipped(file, bytes)?;
+            csvin::import(file, &data, &ru::Ru, options, sink)
+        }
+        Format::Csv => {
+            let data = csvin::unzip_if_zipped(file, bytes)?;
+            csvin::import(file, &data, &tpcsv::TallyproofCsv, options, sink)
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Results reports: the totals of one contest for the country and every unit at one level,
+//! written as JSON or CSV (the CLI renders the same rows as a table).
+
+use std::io::Write;
+
+use model::{Election, Line, Protocol, UnitId, UnitLevel};
+use serde_json::{json, Map, Value};
+use tabulate::{Ratio, ShareBase, Tally, Totals};
+
+use crate::FormatError;
+
+/// How turnout is defined in every report.
+pub const TURNOUT_DEFINITION: &str =
+    "ballots issued (early + in the station + outside, or the single issued line) / registered voters, summed over counted stations that report both";
+
+/// One unit's row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The unit.
+    pub unit: UnitId,
+    /// Its level.
+    pub level: UnitLevel,
+    /// Names from below the country down to the unit (empty for the country).
+    pub path: Vec<String>,
+    /// Its totals.
+    pub totals: Totals,
+}
+
+/// What the input held, when the report was computed straight from a file.
+#[derive(Debug, Clone, Default)]
+pub struct InputSummary {
+    /// Station rows read.
+    pub rows: u64,
+    /// Protocols counted.
+    pub protocols: u64,
+    /// Stations without counts.
+    pub not_reported: u64,
+    /// Control-relation errors.
+    pub errors: u64,
+    /// Control-relation and value warnings.
+    pub warnings: u64,
+}
+
+/// A results report.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The election's name.
+    pub election: String,
+    /// The contest's name.
+    pub contest: String,
+    /// The choices' names, in ballot order.
+    pub choices: Vec<String>,
+    /// The level of the rows after the country's.
+    pub level: UnitLevel,
+    /// The country first, then every unit at `level` with stations, in tree order.
+    pub rows: Vec<Row>,
+    /// Present when read straight from a file.
+    pub input: Option<InputSummary>,
+}
+
+impl Report {
+    /// Builds the report of `tally` at `level`. Station rows need the latest protocol of
+    /// each station, indexed by unit id.
+    pub fn build(
+        election: &Election,
+        tally: &Tally,
+        level: UnitLevel,
+        stations: Option<&[Option<&Protocol>]>,
+    ) -> Report {
+        let tree = &election.units;
+        let row = |unit: UnitId, totals: Totals| Row {
+            unit,
+            level: tree.get(unit).level,
+            path: tree
+                .path_names(unit)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            totals,
+        };
+        let contest = election.contests.get(tally.contest);
+        let mut rows = vec![row(tree.root(), tally.totals(tree.root()))];
+        match level {
+            UnitLevel::Country => {}
+            UnitLevel::Station => {
+                for (id, u) in tree.iter() {
+                    if u.level != UnitLevel::Station {
+                        continue;
+                    }
+                    let p = stations.and_then(|s| s.get(id.index()).copied().flatten());
+                    let mut t = match p {
+                        Some(p) => Totals::of_protocol(p),
+                        None => Totals::new(contest.map_or(0, |c| c.choices.len())),
+                    };
+                    t.stations = 1;
+                    rows.push(row(id, t));
+                }
+            }
+            l => rows.extend(tally.at_level(tree, l).map(|(id, t)| row(id, t.clone()))),
+        }
+        Report {
+            election: election.name.clone(),
+            contest: contest.map(|c| c.name.clone()).unwrap_or_default(),
+            choices: contest
+                .map(|c| c.choices.iter().map(|c| c.name.clone()).collect())
+                .unwrap_or_default(),
+            level,
+            rows,
+            input: None,
+        }
+    }
+}
+
+fn pct(r: Option<Ratio>) -> Value {
+    r.and_then(|r| r.percent(2).parse::<f64>().ok())
+        .map_or(Value::Null, |v| json!(v))
+}
+
+/// Writes the report as JSON, keys in a fixed order.
+pub fn write_report_json<W: Write>(mut out: W, r: &Report) -> Result<(), FormatError> {
+    let units: Vec<Value> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let t = &row.totals;
+            let mut lines = Map::new();
+            for l in Line::ALL {
+                if let Some(v) = t.line(l) {
+                    lines.insert(l.key().into(), json!(v));
+                }
+            }
+            let mut shares = Map::new();
+            for b in ShareBase::ALL {
+                if t.base(b).is_some() {
+                    let v: Vec<Value> = (0..t.votes.len()).map(|i| pct(t.share(i, b))).collect();
+                    shares.insert(b.key().into(), json!(v));
+                }
+            }
+            let leader = t
+                .votes
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+                .filter(|(_, v)| **v > 0)
+                .map_or(Value::Null, |(i, v)| json!({"choice": r.choices[i], "votes": v}));
+            json!({
+                "level": row.level.key(),
+                "path": row.path,
+                "stations": t.stations,
+                "reporting": t.reporting,
+                "lines": lines,
+                "turnout": {"issued": t.turnout_issued, "registered": t.turnout_registered, "pct": pct(t.turnout())},
+                "votes": t.votes,
+                "shares_pct": shares,
+                "leader": leader,
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "election": r.election,
+        "contest": r.contest,
+        "by": r.level.key(),
+        "definitions": {
+            "turnout": TURNOUT_DEFINITION,
+            "shares_pct": "100 * votes / base, rounded half up to 2 decimals; bases: valid, valid+invalid, registered, choices (sum of listed votes); a base is given only where every counted station reports its lines",
+        },
+        "choices": r.choices,
+        "units": units,
+    });
+    if let Some(i) = &r.input {
+        doc["input"] = json!({
+            "rows": i.rows, "protocols": i.protocols, "not_reported": i.not_reported,
+            "control_errors": i.errors, "warnings": i.warnings,
+        });
+    }
+    serde_json::to_writer_pretty(&mut out, &doc).map_err(|e| FormatError::Write {
+        what: "JSON".into(),
+        message: e.to_string(),
+    })?;
+    out.write_all(b"\n").map_err(|e| FormatError::Write {
+        what: "JSON".into(),
+        message: e.to_string(),
+    })
+}
+
+/// Writes the report as CSV: one row per unit, votes then shares of `base`.
+pub fn write_report_csv<W: Write>(out: W, r: &Report, base: ShareBase) -> Result<(), FormatError> {
+    let mut w = csv::Writer::from_writer(out);
+    let err = |e: csv::Error| FormatError::Write {
+        what: "CSV".into(),
+        message: e.to_string(),
+    };
+    let mut header: Vec<String> = [
+        "level",
+        "unit",
+        "stations",
+        "reporting",
+        "registered",
+        "issued",
+        "turnout_pct",
+        "valid",
+        "invalid",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(r.choices.iter().cloned());
+    header.extend(
+        r.choices
+            .iter()
+            .map(|c| format!("{c} (% of {})", base.key())),
+    );
+    w.write_record(&header).map_err(err)?;
+    for row in &r.rows {
+        let t = &row.totals;
+        let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let mut rec = vec![
+            row.level.key().to_string(),
+            row.path.join(" / "),
+            t.stations.to_string(),
+            t.reporting.to_string(),
+            opt(t.line(Line::Registered)),
+            t.turnout_issued.to_string(),
+            t.turnout().map(|x| x.percent(2)).unwrap_or_default(),
+            opt(t.line(Line::Valid)),
+            opt(t.line(Line::Invalid)),
+        ];
+        rec.extend(t.votes.iter().map(u64::to_string));
+        rec.extend(
+            (0..t.votes.len()).map(|i| t.share(i, base).map(|s| s.percent(2)).unwrap_or_default()),
+        );
+        w.write_record(&rec).map_err(err)?;
+    }
+    w.flush().map_err(|e| FormatError::Write {
+        what: "CSV".into(),
+        message: e.to_string(),
+    })
+}

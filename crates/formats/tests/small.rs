@@ -1,0 +1,116 @@
+//! Small hand-made files for the rules that real files exercise only in bulk.
+
+use formats::{import, Collect, Format, ImportOptions};
+use model::{ChoiceKind, ContestKind, Line, UnitLevel};
+
+fn run(format: Format, text: &str) -> (formats::Imported, Vec<model::Protocol>) {
+    let mut sink = Collect::default();
+    let im = import(
+        format,
+        "small.csv",
+        text.as_bytes(),
+        &ImportOptions::named("t"),
+        &mut sink,
+    )
+    .unwrap();
+    (im, sink.0)
+}
+
+#[test]
+fn an_empty_russian_row_is_a_station_that_did_not_report() {
+    let text = "region,tik,uik,\"Число избирателей, включенных в список избирателей\",Число действительных избирательных бюллетеней,Иванов,Петров\n\
+                Херсонская область,ТИК 1,УИК №1,,,,\n\
+                Алтайский край,Алейская,УИК №554,526,362,339,23\n";
+    let (im, ps) = run(Format::Ru, text);
+    assert_eq!((im.rows, im.protocols, im.not_reported), (2, 1, 1));
+    assert_eq!(im.election.units.count_at(UnitLevel::Station), 2);
+    assert_eq!(ps[0].line(Line::Registered), Some(526));
+    assert_eq!(im.election.contests[0].kind, ContestKind::SingleMember);
+}
+
+#[test]
+fn the_russian_key_includes_the_constituency_and_evoting_rows_are_named_after_their_tik() {
+    let text = "level,region,oik,tik,uik,Число действительных избирательных бюллетеней,\"1. Партия А\",\"2. Партия Б\"\n\
+                ЦИК России,Москва,ОИК 1,Дистанционное электронное голосование,,10,6,4\n\
+                ЦИК России,Москва,ОИК 2,Дистанционное электронное голосование,,20,15,5\n";
+    let (im, ps) = run(Format::Ru, text);
+    let e = &im.election;
+    assert_eq!(ps.len(), 2);
+    assert_eq!(e.units.path(ps[1].station), "Москва / ОИК 2 / Дистанционное электронное голосование / Дистанционное электронное голосование");
+    assert_eq!(e.units.count_at(UnitLevel::Constituency), 2);
+    assert_eq!(e.contests[0].choices[1].ballot_number, Some(2));
+}
+
+#[test]
+fn the_2020_referendum_reads_its_title_and_single_lines() {
+    let text = "name,region,tik,uik,\"Число участников голосования, включенных в список участников голосования на момент окончания голосования\",\"Число бюллетеней, выданных участникам голосования\",\"Число бюллетеней, содержащихся в ящиках для голосования\",Число недействительных бюллетеней,ДА,НЕТ,url\n\
+                Общероссийское голосование,Республика Адыгея (Адыгея),1 Адыгейская,УИК №1,2277,1925,1925,0,1749,176,http://x\n";
+    let (im, ps) = run(Format::Ru, text);
+    let c = &im.election.contests[0];
+    assert_eq!(c.name, "Общероссийское голосование");
+    assert_eq!(c.kind, ContestKind::Referendum);
+    assert_eq!(c.choices[0].kind, ChoiceKind::Answer);
+    assert_eq!((ps[0].issued(), ps[0].found()), (Some(1925), Some(1925)));
+}
+
+#[test]
+fn against_all_is_its_own_kind_of_choice() {
+    let text = "region,tik,uik,Число действительных избирательных бюллетеней,Иванов,Против всех\nA,T,1,10,7,3\n";
+    let (im, _) = run(Format::Ru, text);
+    assert_eq!(
+        im.election.contests[0].choices[1].kind,
+        ChoiceKind::AgainstAll
+    );
+}
+
+#[test]
+fn tallyproof_csv_reads_every_kind_of_column() {
+    let text = "region,district,station,source,registered,valid,invalid,found_total,party:A,against_all,extra:late,attr:form2_percent,reference\n\
+                R,D,1,machine,100,50,2,52,45,5,3,12.5,sha256:ab\n\
+                R,D,2,,,,,,,,,,\n";
+    let (im, ps) = run(Format::Csv, text);
+    let p = &ps[0];
+    assert_eq!(p.source, model::CountSource::Machine);
+    assert_eq!(p.extra, vec![("late".to_string(), 3)]);
+    assert_eq!(p.attributes, vec![("form2_percent".to_string(), 12.5)]);
+    assert_eq!(p.reference.as_deref(), Some("sha256:ab"));
+    assert_eq!(im.not_reported, 1);
+    assert!(im.diagnostics.is_empty(), "{:?}", im.diagnostics);
+}
+
+#[test]
+fn control_relations_are_reported_per_station_without_failing_the_import() {
+    let text =
+        "station,registered,issued_in_station,valid,invalid,found_stationary,party:A,party:B\n\
+                1,100,60,55,5,60,30,25\n\
+                2,100,60,55,5,61,30,24\n";
+    let (im, _) = run(Format::Csv, text);
+    let d: Vec<String> = im.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(d, vec![
+        "error: station '2', contest 'contest', version 1: [valid + invalid = found] fails: valid 55 + invalid 5 = 60 != found 61",
+        "error: station '2', contest 'contest', version 1: [choices = valid] fails: choices 54 != valid 55",
+        "warning: station '2', contest 'contest', version 1: [found <= issued] fails: found 61 > issued 60",
+    ]);
+}
+
+#[test]
+fn a_byte_order_mark_and_crlf_line_ends_are_accepted() {
+    let text = "\u{feff}station,valid,party:A\r\n1,5,5\r\n";
+    let (_, ps) = run(Format::Csv, text);
+    assert_eq!(ps[0].votes, vec![5]);
+}
+
+#[test]
+fn sniffing_guesses_each_format() {
+    assert_eq!(Format::sniff("a.json", b"  {\"format\""), Format::Json);
+    assert_eq!(Format::sniff("a.csv.zip", b"PK\x03\x04"), Format::Ru);
+    assert_eq!(
+        Format::sniff("a.csv", "region,tik,uik,Число".as_bytes()),
+        Format::Ru
+    );
+    assert_eq!(
+        Format::sniff("a.csv", b"x,total,form2_percent\n1,1,1"),
+        Format::Kg2020
+    );
+    assert_eq!(Format::sniff("a.csv", b"station,party:A"), Format::Csv);
+}

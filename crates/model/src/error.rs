@@ -1,0 +1,34 @@
+//! The model's one error type.
+
+/// What can go wrong when building an election model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    /// A unit of this name already exists under the same parent.
+    #[error("{level} '{name}' appears twice under '{parent}'")]
+    DuplicateUnit {
+        /// The level of the unit.
+        level: &'static str,
+        /// The unit's name.
+        name: String,
+        /// The full path of the parent unit.
+        parent: String,
+    },
+    /// A unit can only be placed under a unit of a higher level.
+    #[error("a {child} cannot be placed under a {parent}")]
+    LevelOrder {
+        /// The level of the parent.
+        parent: &'static str,
+        /// The level of the child.
+        child: &'static str,
+    },
+    /// A name that cannot be parsed as a level, line, source or kind.
+    #[error("unknown {what} '{name}', expected one of: {expected}")]
+    UnknownName {
+        /// What kind of name was expected.
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// The accepted names.
+        expected: String,
+    },
+}

@@ -1,0 +1,37 @@
+//! The election vocabulary shared by every other crate.
+//!
+//! An [`Election`] has [`Contest`]s (party-list or single-member), each with its [`Choice`]s
+//! (parties, candidates, referendum answers and "against all"), and a [`UnitTree`] of
+//! administrative units from the country down to polling stations. For every station and
+//! contest, the station commission signs a [`Protocol`]: the protocol lines ([`Line`]) and the
+//! votes per choice. Protocols are versioned: a correction is a new version, never an
+//! overwrite. The arithmetic checks that election law puts on a protocol are
+//! [`ControlRules`], declared per election; checking a protocol yields [`Diagnostic`]s.
+//!
+//! This crate does no input or output, has no async and knows no file format.
+//!
+//! # Example
+//! ```
+//! use model::{Choice, ChoiceKind, Contest, ContestKind, Election, Line, Protocol, UnitLevel};
+//! let mut e = Election::new("demo");
+//! e.contests.push(Contest::new("list", ContestKind::PartyList, vec![
+//!     Choice::new("A", ChoiceKind::Party), Choice::new("B", ChoiceKind::Party)]));
+//! let root = e.units.root();
+//! let st = e.units.insert(root, UnitLevel::Station, "1").unwrap();
+//! let mut p = Protocol::new(st, 0, 2);
+//! p.set_line(Line::Valid, 10);
+//! p.votes = vec![6, 4];
+//! assert!(e.rules.check(&e, &p).is_empty());
+//! ```
+
+mod election;
+mod error;
+mod protocol;
+mod rules;
+mod units;
+
+pub use election::{Choice, ChoiceKind, Contest, ContestKind, Election};
+pub use error::ModelError;
+pub use protocol::{CountSource, Line, Protocol};
+pub use rules::{ControlRule, ControlRules, Diagnostic, Relation, Severity, Term, CHOICE_SUM_KEY};
+pub use units::{Unit, UnitId, UnitLevel, UnitTree};

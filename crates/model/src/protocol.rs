@@ -1,0 +1,242 @@
+//! Polling-station protocols: the lines a station commission signs, and the votes per choice.
+
+use crate::{ModelError, UnitId};
+
+/// A numbered line of a station protocol, other than the votes per choice.
+///
+/// The lines follow the Russian federal protocol form (Federal Law No. 67-FZ, art. 67-68 and
+/// the CEC protocol forms) and the Kyrgyz form (Constitutional Law "On elections of the
+/// President and deputies of the Jogorku Kenesh", art. 40-41). A protocol may leave any line
+/// out: the Kyrgyz 2020 files carry only the votes and their total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Line {
+    /// Voters on the register at the close of the poll.
+    Registered,
+    /// Ballots the station commission received.
+    Received,
+    /// Ballots issued to voters who voted early.
+    IssuedEarly,
+    /// Ballots issued in the station on polling day.
+    IssuedInStation,
+    /// Ballots issued outside the station (home voting) on polling day.
+    IssuedOutside,
+    /// Ballots issued, where the protocol reports one total instead of the three lines.
+    IssuedTotal,
+    /// Unused ballots cancelled by the commission.
+    Cancelled,
+    /// Ballots found in mobile (portable) boxes.
+    FoundMobile,
+    /// Ballots found in stationary boxes.
+    FoundStationary,
+    /// Ballots found in the boxes, where the protocol reports one total.
+    FoundTotal,
+    /// Invalid ballots.
+    Invalid,
+    /// Valid ballots.
+    Valid,
+    /// Lost ballots.
+    Lost,
+    /// Ballots not accounted for on receipt.
+    Unaccounted,
+}
+
+impl Line {
+    /// Every line, in protocol order.
+    pub const ALL: [Line; 14] = [
+        Line::Registered,
+        Line::Received,
+        Line::IssuedEarly,
+        Line::IssuedInStation,
+        Line::IssuedOutside,
+        Line::IssuedTotal,
+        Line::Cancelled,
+        Line::FoundMobile,
+        Line::FoundStationary,
+        Line::FoundTotal,
+        Line::Invalid,
+        Line::Valid,
+        Line::Lost,
+        Line::Unaccounted,
+    ];
+
+    /// The number of lines.
+    pub const COUNT: usize = Line::ALL.len();
+
+    /// The line's position in [`Line::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The line's stable name in files, the store and the CLI.
+    pub fn key(self) -> &'static str {
+        match self {
+            Line::Registered => "registered",
+            Line::Received => "received",
+            Line::IssuedEarly => "issued_early",
+            Line::IssuedInStation => "issued_in_station",
+            Line::IssuedOutside => "issued_outside",
+            Line::IssuedTotal => "issued_total",
+            Line::Cancelled => "cancelled",
+            Line::FoundMobile => "found_mobile",
+            Line::FoundStationary => "found_stationary",
+            Line::FoundTotal => "found_total",
+            Line::Invalid => "invalid",
+            Line::Valid => "valid",
+            Line::Lost => "lost",
+            Line::Unaccounted => "unaccounted",
+        }
+    }
+
+    /// A short description for reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Line::Registered => "registered voters",
+            Line::Received => "ballots received",
+            Line::IssuedEarly => "ballots issued early",
+            Line::IssuedInStation => "ballots issued in the station",
+            Line::IssuedOutside => "ballots issued outside the station",
+            Line::IssuedTotal => "ballots issued",
+            Line::Cancelled => "ballots cancelled",
+            Line::FoundMobile => "ballots in mobile boxes",
+            Line::FoundStationary => "ballots in stationary boxes",
+            Line::FoundTotal => "ballots in boxes",
+            Line::Invalid => "invalid ballots",
+            Line::Valid => "valid ballots",
+            Line::Lost => "lost ballots",
+            Line::Unaccounted => "ballots not accounted for on receipt",
+        }
+    }
+
+    /// Parses [`Line::key`].
+    pub fn from_key(s: &str) -> Option<Line> {
+        Line::ALL.into_iter().find(|l| l.key() == s)
+    }
+}
+
+/// Where a protocol's counts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CountSource {
+    /// The manual count signed by the station commission.
+    #[default]
+    Manual,
+    /// The machine count of a ballot scanner (the Kyrgyz ASU "Shailoo" preliminary count).
+    Machine,
+}
+
+impl CountSource {
+    /// The source's stable name.
+    pub fn key(self) -> &'static str {
+        match self {
+            CountSource::Manual => "manual",
+            CountSource::Machine => "machine",
+        }
+    }
+
+    /// Parses [`CountSource::key`].
+    pub fn from_key(s: &str) -> Result<CountSource, ModelError> {
+        match s {
+            "manual" => Ok(CountSource::Manual),
+            "machine" => Ok(CountSource::Machine),
+            _ => Err(ModelError::UnknownName {
+                what: "count source",
+                name: s.to_string(),
+                expected: "manual, machine".to_string(),
+            }),
+        }
+    }
+}
+
+/// One version of one station's protocol for one contest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Protocol {
+    /// The polling station.
+    pub station: UnitId,
+    /// The contest's index in [`crate::Election::contests`].
+    pub contest: usize,
+    /// 1 for the first version; a correction is the next number, never an overwrite.
+    pub version: u32,
+    /// Machine or manual count.
+    pub source: CountSource,
+    /// The protocol lines, indexed by [`Line::index`]; `None` where the protocol has no such
+    /// line.
+    pub lines: [Option<u64>; Line::COUNT],
+    /// Votes per choice, in the contest's ballot order.
+    pub votes: Vec<u64>,
+    /// Other count lines the source carries (absentee certificates and the like), kept by
+    /// their source name so that nothing is lost.
+    pub extra: Vec<(String, u64)>,
+    /// Non-count attributes such as the Kyrgyz `form2_percent`, kept as decimals.
+    pub attributes: Vec<(String, f64)>,
+    /// Where the protocol was published: a URL, or the hash of the scanned protocol.
+    pub reference: Option<String>,
+}
+
+impl Protocol {
+    /// Version 1 of a manual-count protocol with no lines and `choices` zero votes.
+    pub fn new(station: UnitId, contest: usize, choices: usize) -> Protocol {
+        Protocol {
+            station,
+            contest,
+            version: 1,
+            source: CountSource::Manual,
+            lines: [None; Line::COUNT],
+            votes: vec![0; choices],
+            extra: Vec::new(),
+            attributes: Vec::new(),
+            reference: None,
+        }
+    }
+
+    /// The value of a line, if the protocol has it.
+    pub fn line(&self, line: Line) -> Option<u64> {
+        self.lines[line.index()]
+    }
+
+    /// Sets a line.
+    pub fn set_line(&mut self, line: Line, value: u64) {
+        self.lines[line.index()] = Some(value);
+    }
+
+    /// Ballots issued: the single total line if the protocol has one, else the sum of the
+    /// early, in-station and outside lines that are present (`None` if none is).
+    pub fn issued(&self) -> Option<u64> {
+        self.line(Line::IssuedTotal).or_else(|| {
+            sum_present(
+                self,
+                &[
+                    Line::IssuedEarly,
+                    Line::IssuedInStation,
+                    Line::IssuedOutside,
+                ],
+            )
+        })
+    }
+
+    /// Ballots found in the boxes: the total line if present, else mobile + stationary.
+    pub fn found(&self) -> Option<u64> {
+        self.line(Line::FoundTotal)
+            .or_else(|| sum_present(self, &[Line::FoundMobile, Line::FoundStationary]))
+    }
+
+    /// The sum of the votes for every choice.
+    pub fn choice_sum(&self) -> u64 {
+        self.votes.iter().sum()
+    }
+
+    /// True when the protocol carries no line and no vote: a station that did not report.
+    pub fn is_empty(&self) -> bool {
+        self.lines.iter().all(Option::is_none) && self.votes.iter().all(|&v| v == 0)
+    }
+}
+
+fn sum_present(p: &Protocol, lines: &[Line]) -> Option<u64> {
+    let mut any = false;
+    let mut sum = 0u64;
+    for &l in lines {
+        if let Some(v) = p.line(l) {
+            any = true;
+            sum += v;
+        }
+    }
+    any.then_some(sum)
+}

@@ -1,0 +1,34 @@
+//! The store's one error type.
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("database {path}: {source}")]
+    Db {
+        /// The database file.
+        path: String,
+        /// The database's error.
+        source: rusqlite::Error,
+    },
+    /// No election of that name.
+    #[error("no election named '{0}' in the store (see `tallyproof elections`)")]
+    NoElection(String),
+    /// An election of that name exists already.
+    #[error("an election named '{0}' is already in the store: choose another name with --name")]
+    ElectionExists(String),
+    /// Stored data that cannot be read back.
+    #[error("the store is damaged: {0}")]
+    Corrupt(String),
+    /// A correction that does not fit the stored election.
+    #[error("cannot store the correction: {0}")]
+    BadCorrection(String),
+    /// The file was written by a newer tallyproof.
+    #[error("the store's schema version {found} is newer than this program's {supported}: upgrade tallyproof")]
+    TooNew {
+        /// The file's schema version.
+        found: i64,
+        /// The newest version this program knows.
+        supported: i64,
+    },
+}

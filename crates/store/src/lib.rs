@@ -1,0 +1,73 @@
+//! Persistence of elections, their unit trees and every protocol version.
+//!
+//! The default backend is one embedded SQLite file ([`SqliteStore`]); the [`Store`] trait is
+//! the interface a PostgreSQL backend will implement. The schema is created and upgraded by
+//! numbered migrations (`migrations/NNNN_*.sql`, tracked in `PRAGMA user_version`).
+//!
+//! **Invariants.** Protocols are never overwritten: a correction is a new version, and the
+//! schema itself refuses `UPDATE` and `DELETE` on protocols. An import happens in one
+//! transaction: if it fails, nothing of it remains. This is the only library crate that
+//! touches the disk.
+
+mod codec;
+mod error;
+mod sqlite;
+
+use model::{Election, Protocol, UnitId};
+
+pub use error::StoreError;
+pub use sqlite::{SqliteImport, SqliteStore};
+
+/// A stored election's summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElectionInfo {
+    /// The election's name.
+    pub name: String,
+    /// The number of station units.
+    pub stations: u64,
+    /// The number of protocol versions stored.
+    pub protocol_versions: u64,
+    /// Where it was imported from.
+    pub source: String,
+}
+
+/// An election as stored: its model and the latest version of every protocol.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Contests, units and rules.
+    pub election: Election,
+    /// The latest version of each (station, contest) protocol, in station order.
+    pub protocols: Vec<Protocol>,
+}
+
+/// What every store backend offers.
+pub trait Store {
+    /// The stored elections, by name.
+    fn elections(&self) -> Result<Vec<ElectionInfo>, StoreError>;
+    /// Starts an all-or-nothing import of a new election.
+    fn import(&mut self) -> Result<Box<dyn Import + '_>, StoreError>;
+    /// Loads an election with the latest version of each protocol.
+    fn load(&self, name: &str) -> Result<Loaded, StoreError>;
+    /// Every version of one station's protocol for one contest, oldest first.
+    fn history(
+        &self,
+        name: &str,
+        station: UnitId,
+        contest: usize,
+    ) -> Result<Vec<Protocol>, StoreError>;
+    /// Stores a correction: the protocol becomes the next version of its station's protocol.
+    /// Returns the version number given.
+    fn correct(&mut self, name: &str, protocol: &Protocol) -> Result<u32, StoreError>;
+}
+
+/// An import in progress. Dropping it without [`Import::commit`] discards everything.
+pub trait Import {
+    /// Records the election (its name must be new), its contests and its rules.
+    fn begin(&mut self, election: &Election, source: &str) -> Result<(), StoreError>;
+    /// Stores a protocol; units created since the last call are stored first.
+    fn protocol(&mut self, election: &Election, protocol: &Protocol) -> Result<(), StoreError>;
+    /// Stores the units not stored yet (stations that did not report).
+    fn units(&mut self, election: &Election) -> Result<(), StoreError>;
+    /// Makes the import permanent.
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}

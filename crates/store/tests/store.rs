@@ -1,0 +1,182 @@
+//! The store through its public interface.
+
+use model::{Election, Line, Protocol, UnitLevel};
+use store::{SqliteStore, Store, StoreError};
+
+fn synthetic(stations: u64) -> (Election, Vec<Protocol>) {
+    let p = synth::Params {
+        stations,
+        parties: 5,
+        regions: 3,
+        stations_per_district: 10,
+        seed: 11,
+    };
+    let mut ps = Vec::new();
+    let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
+    e.name = "synthetic".into();
+    (e, ps)
+}
+
+fn import(store: &mut SqliteStore, e: &Election, ps: &[Protocol]) -> Result<(), StoreError> {
+    let mut tx = store.import()?;
+    tx.begin(e, "test")?;
+    for p in ps {
+        tx.protocol(e, p)?;
+    }
+    tx.units(e)?;
+    tx.commit()
+}
+
+#[test]
+fn an_import_loads_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let (e, mut ps) = synthetic(120);
+    ps[3].extra.push(("absentee".into(), 7));
+    ps[3]
+        .attributes
+        .push(("form2_percent".into(), 117.10945802337937));
+    ps[3].attributes.push(("odd".into(), f64::INFINITY));
+    ps[4].reference = Some("sha256:00ff".into());
+    ps[5].lines[Line::Lost.index()] = None;
+    // A station without a protocol: it did not report.
+    let mut e = e;
+    let r = e.units.child(e.units.root(), "Region 01").unwrap();
+    e.units.insert(r, UnitLevel::Station, "late").unwrap();
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        import(&mut s, &e, &ps).unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 1);
+    let loaded = s.load("synthetic").unwrap();
+    assert_eq!(loaded.protocols, ps);
+    assert_eq!(loaded.election.contests, e.contests);
+    assert_eq!(loaded.election.rules, e.rules);
+    assert_eq!(loaded.election.units.len(), e.units.len());
+    for (id, u) in e.units.iter() {
+        assert_eq!(loaded.election.units.get(id), u);
+    }
+    let info = s.elections().unwrap();
+    assert_eq!((info[0].stations, info[0].protocol_versions), (121, 120));
+}
+
+#[test]
+fn a_failed_import_leaves_nothing() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let (e, ps) = synthetic(50);
+    {
+        let mut tx = s.import().unwrap();
+        tx.begin(&e, "test").unwrap();
+        for p in &ps[..20] {
+            tx.protocol(&e, p).unwrap();
+        }
+        // Dropped without commit, as when the importer hits a bad row.
+    }
+    assert!(s.elections().unwrap().is_empty());
+    import(&mut s, &e, &ps).unwrap();
+    assert_eq!(s.elections().unwrap().len(), 1);
+}
+
+#[test]
+fn an_election_name_is_taken_once() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let (e, ps) = synthetic(20);
+    import(&mut s, &e, &ps).unwrap();
+    let err = import(&mut s, &e, &ps).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "an election named 'synthetic' is already in the store: choose another name with --name"
+    );
+}
+
+#[test]
+fn a_correction_is_a_new_version_and_the_old_one_stays() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let (e, ps) = synthetic(20);
+    import(&mut s, &e, &ps).unwrap();
+    let mut fixed = ps[7].clone();
+    fixed.votes[0] += 1;
+    fixed.lines[Line::Valid.index()] = fixed.line(Line::Valid).map(|v| v + 1);
+    fixed.source = model::CountSource::Machine;
+    assert_eq!(s.correct("synthetic", &fixed).unwrap(), 2);
+    assert_eq!(s.correct("synthetic", &fixed).unwrap(), 3);
+    let history = s.history("synthetic", ps[7].station, 0).unwrap();
+    assert_eq!(
+        history.iter().map(|p| p.version).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert_eq!(history[0], ps[7]);
+    assert_eq!(history[2].votes, fixed.votes);
+    let loaded = s.load("synthetic").unwrap();
+    let latest = loaded
+        .protocols
+        .iter()
+        .find(|p| p.station == ps[7].station)
+        .unwrap();
+    assert_eq!(
+        (latest.version, latest.source),
+        (3, model::CountSource::Machine)
+    );
+    assert_eq!(loaded.protocols.len(), ps.len());
+}
+
+#[test]
+fn a_correction_must_fit_the_election() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let (e, ps) = synthetic(20);
+    import(&mut s, &e, &ps).unwrap();
+    let mut bad = ps[0].clone();
+    bad.votes.pop();
+    let err = s.correct("synthetic", &bad).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "cannot store the correction: 4 vote counts for 5 choices of 'national list'"
+    );
+    let mut bad = ps[0].clone();
+    bad.station = e.units.root();
+    let err = s.correct("synthetic", &bad).unwrap_err().to_string();
+    assert_eq!(err, "cannot store the correction: unit 0 is not a station");
+    let err = s.correct("nope", &ps[0]).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "no election named 'nope' in the store (see `tallyproof elections`)"
+    );
+}
+
+#[test]
+fn the_schema_refuses_to_overwrite_or_delete_a_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    let (e, ps) = synthetic(10);
+    import(&mut s, &e, &ps).unwrap();
+    drop(s);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let err = conn
+        .execute("UPDATE protocol SET valid = 0", [])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("protocols are never overwritten"), "{err}");
+    let err = conn
+        .execute("DELETE FROM protocol", [])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("protocols are never deleted"), "{err}");
+}
+
+#[test]
+fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    SqliteStore::open(&path).unwrap();
+    SqliteStore::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path).err().unwrap().to_string();
+    assert_eq!(
+        err,
+        "the store's schema version 99 is newer than this program's 1: upgrade tallyproof"
+    );
+}
