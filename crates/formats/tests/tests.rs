@@ -1,5 +1,7 @@
 //! The formats crate's integration tests: one binary, data-driven where the data allows.
 
+#![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
+
 mod broken;
 mod real;
 mod roundtrip;

@@ -1,5 +1,7 @@
 //! The store through its public interface.
 
+#![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
+
 use model::{Election, Line, Protocol, UnitLevel};
 use store::{SqliteStore, Store, StoreError};
 
