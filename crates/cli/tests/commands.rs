@@ -1,0 +1,266 @@
+//! Each subcommand, its output and its exit code.
+
+use serde_json::Value;
+
+use crate::{run, stderr, stdout, workspace};
+
+fn broken(name: &str) -> String {
+    workspace(&format!("crates/formats/test_data/broken/{name}"))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_rejected_import_changes_nothing_and_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first two rows are fine; the fourth line repeats a station.
+    let o = run(
+        dir.path(),
+        &[
+            "import",
+            &broken("ru_duplicate_station.csv"),
+            "--db",
+            "s.db",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("appears twice under the same key (first at line 2)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(dir.path(), &["elections", "--db", "s.db"]);
+    assert!(stdout(&o).starts_with("no elections"), "{}", stdout(&o));
+    // A truncated file is rejected whole, too.
+    let o = run(
+        dir.path(),
+        &["import", &broken("ru_truncated.csv"), "--db", "s.db"],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    let o = run(dir.path(), &["elections", "--db", "s.db"]);
+    assert!(stdout(&o).starts_with("no elections"), "{}", stdout(&o));
+}
+
+#[test]
+fn import_then_results_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let kg = workspace("data/kg2020/stations_by_region_2413.csv")
+        .display()
+        .to_string();
+    let o = run(dir.path(), &["import", &kg, "--db", "s.db", "--name", "kg"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("imported 'kg'"), "{}", stdout(&o));
+    let o = run(dir.path(), &["import", &kg, "--db", "s.db", "--name", "kg"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("an election named 'kg' is already in the store"));
+    let from_store = run(
+        dir.path(),
+        &["results", "--db", "s.db", "--by", "region", "--json"],
+    );
+    let from_file = run(
+        dir.path(),
+        &["results", &kg, "--by", "region", "--json", "--name", "kg"],
+    );
+    let mut a: Value = serde_json::from_str(&stdout(&from_store)).unwrap();
+    let b: Value = serde_json::from_str(&stdout(&from_file)).unwrap();
+    assert_eq!(b["input"]["rows"], 2413);
+    a["input"] = b["input"].clone();
+    assert_eq!(a, b, "the store and the file give different results");
+    assert_eq!(a["units"].as_array().unwrap().len(), 11);
+    let o = run(
+        dir.path(),
+        &["results", "--db", "s.db", "--election", "nope"],
+    );
+    assert_eq!(o.status.code(), Some(4));
+}
+
+#[test]
+fn excluding_a_region_leaves_out_its_stations() {
+    let dir = tempfile::tempdir().unwrap();
+    let kg = workspace("data/kg2020/stations_by_region_2413.csv")
+        .display()
+        .to_string();
+    let o = run(
+        dir.path(),
+        &["results", &kg, "--json", "--exclude", "МИД КР"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["units"][0]["stations"], 2413 - 45);
+    assert_eq!(r["units"][0]["lines"]["valid"], 1887345 - 9164);
+    let o = run(dir.path(), &["results", &kg, "--exclude", "Atlantis"]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(stderr(&o).contains("no unit 'Atlantis'"), "{}", stderr(&o));
+}
+
+#[test]
+fn check_reports_control_relations_and_exits_1_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "station,registered,issued_in_station,valid,invalid,found_stationary,party:A,party:B\n1,100,60,55,5,60,30,25\n2,100,60,55,5,61,30,24\n",
+    )
+    .unwrap();
+    let o = run(dir.path(), &["check", "p.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("error: station '2', contest 'contest', version 1: [choices = valid] fails: choices 54 != valid 55"), "{out}");
+    assert!(
+        out.contains(
+            "summary: 2 control-relation errors, 1 control-relation warnings, 0 value warnings"
+        ),
+        "{out}"
+    );
+    let o = run(dir.path(), &["check", "p.csv", "--json"]);
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["diagnostics"].as_array().unwrap().len(), 3);
+    let o = run(
+        dir.path(),
+        &[
+            "check",
+            &workspace("data/kg2020/stations_by_region_2413.csv")
+                .display()
+                .to_string(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn usage_and_missing_files_have_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        run(dir.path(), &["results", "--by", "planet"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let o = run(dir.path(), &["check", "missing.csv"]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(
+        stderr(&o).contains("cannot read missing.csv"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn gen_is_deterministic_and_its_truth_matches_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "gen",
+        "--stations",
+        "700",
+        "--parties",
+        "6",
+        "--regions",
+        "4",
+        "--seed",
+        "9",
+    ];
+    let mut a = args.to_vec();
+    a.extend(["-o", "a.csv", "--truth", "a.json"]);
+    let mut b = args.to_vec();
+    b.extend(["-o", "b.csv"]);
+    assert!(run(dir.path(), &a).status.success());
+    assert!(run(dir.path(), &b).status.success());
+    let (fa, fb) = (
+        std::fs::read(dir.path().join("a.csv")).unwrap(),
+        std::fs::read(dir.path().join("b.csv")).unwrap(),
+    );
+    assert_eq!(fa, fb);
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("a.json")).unwrap()).unwrap();
+    let o = run(
+        dir.path(),
+        &["results", "a.csv", "--by", "region", "--json"],
+    );
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for (unit, t) in r["units"].as_array().unwrap().iter().zip(
+        truth["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["level"] != "district"),
+    ) {
+        assert_eq!(unit["path"], t["path"]);
+        assert_eq!(unit["votes"], t["votes"]);
+        assert_eq!(unit["lines"]["registered"], t["registered"]);
+    }
+    let o = run(dir.path(), &["check", "a.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn exports_read_back_and_are_byte_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    let kg = workspace("data/kg2020/stations_by_region_2413.csv")
+        .display()
+        .to_string();
+    assert!(
+        run(dir.path(), &["import", &kg, "--db", "s.db", "--name", "kg"])
+            .status
+            .success()
+    );
+    for (to, file) in [("json", "e.json"), ("csv", "e.csv"), ("cdf", "e.cdf.json")] {
+        let o = run(
+            dir.path(),
+            &["export", "--db", "s.db", "--to", to, "-o", file],
+        );
+        assert!(o.status.success(), "{to}: {}", stderr(&o));
+        let first = std::fs::read(dir.path().join(file)).unwrap();
+        run(
+            dir.path(),
+            &["export", "--db", "s.db", "--to", to, "-o", file],
+        );
+        assert_eq!(
+            first,
+            std::fs::read(dir.path().join(file)).unwrap(),
+            "{to} export is not deterministic"
+        );
+    }
+    assert!(run(dir.path(), &["import", "e.json", "--db", "t.db"])
+        .status
+        .success());
+    let a = stdout(&run(
+        dir.path(),
+        &["results", "--db", "s.db", "--by", "region", "--json"],
+    ));
+    let b = stdout(&run(
+        dir.path(),
+        &["results", "--db", "t.db", "--by", "region", "--json"],
+    ));
+    assert_eq!(a, b);
+    let cdf: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("e.cdf.json")).unwrap()).unwrap();
+    assert_eq!(cdf["GeneratedDate"], "1970-01-01T00:00:00Z");
+    assert_eq!(
+        cdf["Election"][0]["Contest"][0]["@type"],
+        "ElectionResults.PartyContest"
+    );
+}
+
+#[test]
+fn demo_runs_on_the_bundled_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["demo", "--db", "demo.db"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("imported 'kg2020-2413'"), "{out}");
+    assert!(
+        out.contains("(country)                         2399      2399"),
+        "{out}"
+    );
+    assert!(
+        out.contains("votes (total column): 1887345 and 1920214 (+32869)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("МИД КР                              45"),
+        "{out}"
+    );
+    // Running it again starts from a fresh store.
+    assert!(run(dir.path(), &["demo", "--db", "demo.db"])
+        .status
+        .success());
+}

@@ -1,0 +1,37 @@
+//! End-to-end tests of the `tallyproof` binary and of the workspace as a whole.
+
+#![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
+
+mod commands;
+mod property;
+mod tidy;
+mod vectors;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A path under the workspace root.
+pub fn workspace(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+/// Runs the binary in `dir` with `args`.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
