@@ -1,6 +1,9 @@
 //! `tallyproof`: the command line. It parses arguments, calls the library crates and maps
 //! their errors to exit codes; everything else lives in the libraries.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cmd;
 mod input;
 mod table;

@@ -1,7 +1,6 @@
 //! The row loop shared by the CSV importers.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use model::{Contest, CountSource, Election, Protocol, UnitId, UnitLevel};
@@ -102,7 +101,7 @@ pub(crate) fn import(
     election.units = model::UnitTree::new(options.country.as_deref().unwrap_or(layout.country));
     election.rules = layout.rules.clone();
     let mut rec = csv::ByteRecord::new();
-    let mut have = reader
+    let have = reader
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(file, &e))?;
     if !have {
@@ -132,13 +131,18 @@ pub(crate) fn import(
     ));
     sink.begin(&election).map_err(|e| sink_error(file, 1, e))?;
 
-    let mut rows = Rows {
+    let parser = Parser {
         file,
         headers: &headers,
         layout: &layout,
         options,
+    };
+    let mut rows = Rows {
+        file,
+        headers: &headers,
+        layout: &layout,
         units: units_by_level(&layout),
-        cache: HashMap::new(),
+        cache: Default::default(),
         first_line: Vec::new(),
         imported: Imported {
             election,
@@ -149,20 +153,79 @@ pub(crate) fn import(
             diagnostics: Vec::new(),
         },
     };
-    while have {
-        rows.row(&rec, sink)?;
-        if rows.imported.rows.is_multiple_of(65_536) {
-            sink.progress(rec.position().map_or(0, |p| p.byte()), total);
-        }
-        have = reader
-            .read_byte_record(&mut rec)
-            .map_err(|e| csv_error(file, &e))?;
-    }
+    let first = parser.parse(&rec);
+    rows.apply(&rec, first, sink)?;
+    pipeline(&parser, reader, &mut rows, sink, total)?;
     sink.progress(total, total);
     let imported = rows.imported;
     sink.finish(&imported.election)
         .map_err(|e| sink_error(file, 0, e))?;
     Ok(imported)
+}
+
+/// Rows per message between the two stages.
+const BATCH: usize = 2048;
+
+/// One parsed row: the raw record (for the unit cells) and its protocol without a station;
+/// or a row the reader could not split.
+type Item = Result<(csv::ByteRecord, Result<Parsed, FormatError>), FormatError>;
+
+/// Reads and parses rows on a second thread while this thread builds the unit tree, checks
+/// control relations and feeds the sink, in file order: the result, and the first error
+/// reported, are those of a sequential read.
+fn pipeline(
+    parser: &Parser<'_>,
+    mut reader: csv::Reader<&[u8]>,
+    rows: &mut Rows<'_>,
+    sink: &mut dyn Sink,
+    total: u64,
+) -> Result<(), FormatError> {
+    let file = parser.file;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Item>, u64)>(2);
+        let mut size = (256, parser.headers.len());
+        scope.spawn(move || loop {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut end = false;
+            while batch.len() < BATCH {
+                let mut rec = csv::ByteRecord::with_capacity(size.0, size.1);
+                match reader.read_byte_record(&mut rec) {
+                    Ok(true) => {
+                        size = (rec.as_slice().len() + 16, rec.len());
+                        let parsed = parser.parse(&rec);
+                        let failed = parsed.is_err();
+                        batch.push(Ok((rec, parsed)));
+                        if failed {
+                            end = true;
+                            break;
+                        }
+                    }
+                    Ok(false) => {
+                        end = true;
+                        break;
+                    }
+                    Err(e) => {
+                        batch.push(Err(csv_error(file, &e)));
+                        end = true;
+                        break;
+                    }
+                }
+            }
+            let pos = reader.position().byte();
+            // A closed channel means the consumer stopped at an error: stop reading too.
+            if tx.send((batch, pos)).is_err() || end {
+                return;
+            }
+        });
+        for (batch, pos) in rx {
+            for item in batch {
+                let (rec, parsed) = item?;
+                rows.apply(&rec, parsed, sink)?;
+            }
+            sink.progress(pos, total);
+        }
+        Ok(())
+    })
 }
 
 fn units_by_level(layout: &Layout) -> Vec<(UnitLevel, usize)> {
@@ -183,30 +246,47 @@ struct Rows<'a> {
     file: &'a str,
     headers: &'a [String],
     layout: &'a Layout,
-    options: &'a ImportOptions,
     units: Vec<(UnitLevel, usize)>,
-    /// The unit most recently found at each (parent, level), to skip the tree's index while
-    /// consecutive rows share a region or district.
-    cache: HashMap<(UnitId, UnitLevel), (String, UnitId)>,
+    /// The unit most recently found at each level, with its parent and its cell's bytes, to
+    /// skip the tree's index while consecutive rows share a region or district.
+    cache: [Option<(UnitId, Vec<u8>, UnitId)>; 5],
     /// The file line of each station, by unit id, to report duplicates.
     first_line: Vec<u64>,
     imported: Imported,
 }
 
-impl Rows<'_> {
-    fn row(&mut self, rec: &csv::ByteRecord, sink: &mut dyn Sink) -> Result<(), FormatError> {
+/// A row's counts and attributes, read without the unit tree.
+struct Parsed {
+    line: u64,
+    /// `None` for a station that did not report.
+    protocol: Option<Protocol>,
+    warnings: Vec<Warning>,
+}
+
+/// The part of reading a row that needs no shared state, so it can run on another thread.
+struct Parser<'a> {
+    file: &'a str,
+    headers: &'a [String],
+    layout: &'a Layout,
+    options: &'a ImportOptions,
+}
+
+impl Parser<'_> {
+    fn parse(&self, rec: &csv::ByteRecord) -> Result<Parsed, FormatError> {
         let line = rec.position().map_or(0, |p| p.line());
-        self.imported.rows += 1;
-        let station = self.station(rec, line)?;
+        let mut parsed = Parsed {
+            line,
+            protocol: None,
+            warnings: Vec::new(),
+        };
         let reported = self.layout.targets.iter().enumerate().any(|(i, t)| {
             matches!(t, Target::Line(_) | Target::Choice(_) | Target::Extra(_))
                 && !rec.get(i).unwrap_or_default().is_empty()
         });
         if !reported {
-            self.imported.not_reported += 1;
-            return Ok(());
+            return Ok(parsed);
         }
-        let mut p = Protocol::new(station, 0, self.layout.choices.len());
+        let mut p = Protocol::new(UnitId(0), 0, self.layout.choices.len());
         p.source = self.options.source;
         for (i, t) in self.layout.targets.iter().enumerate() {
             let cell = rec.get(i).unwrap_or_default();
@@ -234,7 +314,7 @@ impl Rows<'_> {
                 }
                 Target::Attribute { index, percent } => {
                     if !cell.is_empty() {
-                        let v = self.attribute(cell, line, i, percent)?;
+                        let v = self.attribute(cell, line, i, percent, &mut parsed.warnings)?;
                         p.attributes
                             .push((self.layout.attributes[index].clone(), v));
                     }
@@ -254,11 +334,80 @@ impl Rows<'_> {
                 Target::Unit(_) | Target::ContestName | Target::Ignore => {}
             }
         }
+        parsed.protocol = Some(p);
+        Ok(parsed)
+    }
+
+    fn count(&self, cell: &[u8], line: u64, col: usize) -> Result<u64, FormatError> {
+        parse_count(cell, self.layout.counts).map_err(|m| self.err(line, col, m))
+    }
+
+    fn attribute(
+        &self,
+        cell: &[u8],
+        line: u64,
+        col: usize,
+        percent: bool,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<f64, FormatError> {
+        let s = std::str::from_utf8(cell).map_err(|_| not_utf8(self.file, line, col))?;
+        let v: f64 = s
+            .trim()
+            .parse()
+            .map_err(|_| self.err(line, col, format!("'{s}' is not a decimal number")))?;
+        if percent && !(0.0..=100.0).contains(&v) {
+            let why = if v.is_finite() {
+                "outside 0..100"
+            } else {
+                "not finite"
+            };
+            warnings.push(Warning {
+                at: crate::Location {
+                    file: self.file.to_string(),
+                    line: Some(line),
+                    column: Some(col as u64 + 1),
+                    field: Some(self.headers[col].clone()),
+                },
+                message: format!("percentage {s} is {why}; kept as given"),
+            });
+        }
+        Ok(v)
+    }
+
+    fn err(&self, line: u64, col: usize, message: impl Into<String>) -> FormatError {
+        FormatError::at(
+            self.file,
+            Some(line),
+            Some(col as u64 + 1),
+            Some(&self.headers[col]),
+            message,
+        )
+    }
+}
+
+impl Rows<'_> {
+    /// Places a parsed row's station in the tree and passes its protocol on.
+    fn apply(
+        &mut self,
+        rec: &csv::ByteRecord,
+        parsed: Result<Parsed, FormatError>,
+        sink: &mut dyn Sink,
+    ) -> Result<(), FormatError> {
+        let line = rec.position().map_or(0, |p| p.line());
+        self.imported.rows += 1;
+        let station = self.station(rec, line)?;
+        let parsed = parsed?;
+        self.imported.warnings.extend(parsed.warnings);
+        let Some(mut p) = parsed.protocol else {
+            self.imported.not_reported += 1;
+            return Ok(());
+        };
+        p.station = station;
         let e = &self.imported.election;
         self.imported.diagnostics.extend(e.rules.check(e, &p));
         self.imported.protocols += 1;
         sink.protocol(&self.imported.election, p)
-            .map_err(|e| sink_error(self.file, line, e))
+            .map_err(|e| sink_error(self.file, parsed.line, e))
     }
 
     fn station(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<UnitId, FormatError> {
@@ -266,31 +415,33 @@ impl Rows<'_> {
         let mut parent = tree.root();
         let mut station_name: Option<String> = None;
         for &(level, col) in &self.units {
-            let name = text(self.file, rec, col, self.headers)?.trim();
             if level == UnitLevel::Station {
-                station_name = Some(name.to_string());
+                station_name = Some(text(self.file, rec, col, self.headers)?.trim().to_string());
                 continue;
             }
+            let raw = rec.get(col).unwrap_or_default();
+            let slot = &mut self.cache[level as usize];
+            if let Some((p, n, id)) = slot {
+                if *p == parent && n.as_slice() == raw {
+                    parent = *id;
+                    continue;
+                }
+            }
+            let name = text(self.file, rec, col, self.headers)?.trim();
             if name.is_empty() {
                 continue;
             }
-            let key = (parent, level);
-            parent = match self.cache.get(&key) {
-                Some((n, id)) if n == name => *id,
-                _ => {
-                    let id = tree.get_or_insert(parent, level, name).map_err(|e| {
-                        FormatError::at(
-                            self.file,
-                            Some(line),
-                            Some(col as u64 + 1),
-                            Some(&self.headers[col]),
-                            e.to_string(),
-                        )
-                    })?;
-                    self.cache.insert(key, (name.to_string(), id));
-                    id
-                }
-            };
+            let id = tree.get_or_insert(parent, level, name).map_err(|e| {
+                FormatError::at(
+                    self.file,
+                    Some(line),
+                    Some(col as u64 + 1),
+                    Some(&self.headers[col]),
+                    e.to_string(),
+                )
+            })?;
+            *slot = Some((parent, raw.to_vec(), id));
+            parent = id;
         }
         let name = if self.layout.station_from_row {
             self.imported.rows.to_string()
@@ -354,41 +505,6 @@ impl Rows<'_> {
         }
         self.first_line[id.index()] = line;
         Ok(id)
-    }
-
-    fn count(&self, cell: &[u8], line: u64, col: usize) -> Result<u64, FormatError> {
-        parse_count(cell, self.layout.counts).map_err(|m| self.err(line, col, m))
-    }
-
-    fn attribute(
-        &mut self,
-        cell: &[u8],
-        line: u64,
-        col: usize,
-        percent: bool,
-    ) -> Result<f64, FormatError> {
-        let s = std::str::from_utf8(cell).map_err(|_| not_utf8(self.file, line, col))?;
-        let v: f64 = s
-            .trim()
-            .parse()
-            .map_err(|_| self.err(line, col, format!("'{s}' is not a decimal number")))?;
-        if percent && !(0.0..=100.0).contains(&v) {
-            let why = if v.is_finite() {
-                "outside 0..100"
-            } else {
-                "not finite"
-            };
-            self.imported.warnings.push(Warning {
-                at: crate::Location {
-                    file: self.file.to_string(),
-                    line: Some(line),
-                    column: Some(col as u64 + 1),
-                    field: Some(self.headers[col].clone()),
-                },
-                message: format!("percentage {s} is {why}; kept as given"),
-            });
-        }
-        Ok(v)
     }
 
     fn err(&self, line: u64, col: usize, message: impl Into<String>) -> FormatError {

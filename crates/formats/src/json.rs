@@ -91,7 +91,7 @@ pub fn write_json<W: Write>(
         election: ElectionDto {
             name: election.name.clone(),
             date: election.date.clone(),
-            country: election.units.get(election.units.root()).name.clone(),
+            country: election.units.get(election.units.root()).name.to_string(),
             rules: election.rules.texts(),
         },
         contests: election
@@ -119,7 +119,7 @@ pub fn write_json<W: Write>(
                     id: id.0,
                     parent: u.parent?.0,
                     level: u.level.key().to_string(),
-                    name: u.name.clone(),
+                    name: u.name.to_string(),
                 })
             })
             .collect(),

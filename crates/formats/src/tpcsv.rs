@@ -180,7 +180,7 @@ impl<W: Write> CsvWriter<W> {
         for &l in &self.levels {
             row.push(
                 tree.ancestor_at(station, l)
-                    .map(|u| tree.get(u).name.clone())
+                    .map(|u| tree.get(u).name.to_string())
                     .unwrap_or_default(),
             );
         }

@@ -114,3 +114,70 @@ fn sniffing_guesses_each_format() {
     );
     assert_eq!(Format::sniff("a.csv", b"station,party:A"), Format::Csv);
 }
+
+/// A file longer than one batch of the two-thread reader (2,048 rows).
+fn long_file(rows: usize, edit: impl Fn(usize, &mut String)) -> String {
+    let mut text = String::from("region,station,valid,party:A,party:B\n");
+    for i in 0..rows {
+        let mut row = format!("R{},{i},{},{},{}", i % 7, 3 + i % 5, 1 + i % 5, 2);
+        edit(i, &mut row);
+        text.push_str(&row);
+        text.push('\n');
+    }
+    text
+}
+
+fn error_of(text: &str) -> String {
+    let mut sink = Collect::default();
+    import(
+        Format::Csv,
+        "long.csv",
+        text.as_bytes(),
+        &ImportOptions::named("t"),
+        &mut sink,
+    )
+    .unwrap_err()
+    .to_string()
+}
+
+#[test]
+fn a_long_file_tabulates_exactly_across_batches() {
+    let (im, ps) = run(Format::Csv, &long_file(9_001, |_, _| {}));
+    assert_eq!((im.rows, ps.len()), (9_001, 9_001));
+    let a: u64 = ps.iter().map(|p| p.votes[0]).sum();
+    assert_eq!(a, (0..9_001u64).map(|i| 1 + i % 5).sum::<u64>());
+    // Stations keep file order: the tree's ids follow the rows.
+    assert!(ps.windows(2).all(|w| w[0].station < w[1].station));
+}
+
+#[test]
+fn the_first_error_in_file_order_wins_across_batches() {
+    // A duplicate station at row 3,000 comes before a bad count at row 4,500.
+    let text = long_file(6_000, |i, row| {
+        if i == 3_000 {
+            *row = row.replacen(",3000,", ",17,", 1).replacen("R4,", "R3,", 1);
+        }
+        if i == 4_500 {
+            *row = row.replacen(",2", ",-2", 1);
+        }
+    });
+    assert_eq!(
+        error_of(&text),
+        "long.csv:3002: station 'R3 / 17' appears twice under the same key (first at line 19)"
+    );
+    let text = long_file(6_000, |i, row| {
+        if i == 4_500 {
+            *row = row.replacen(",2", ",-2", 1);
+        }
+    });
+    assert_eq!(
+        error_of(&text),
+        "long.csv:4502:5 (party:B): negative count -2"
+    );
+    let text = long_file(6_000, |i, row| {
+        if i == 5_999 {
+            row.truncate(4);
+        }
+    });
+    assert_eq!(error_of(&text), "long.csv:6001: the row has 2 fields, the header has 5 (is the file truncated, or a delimiter missing?)");
+}

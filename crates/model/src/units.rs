@@ -1,6 +1,9 @@
 //! The tree of administrative units, from the country to the polling stations.
 
-use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
 
 use crate::ModelError;
 
@@ -68,11 +71,11 @@ impl UnitId {
     }
 }
 
-/// One administrative unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unit {
+/// One administrative unit, borrowed from its tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unit<'a> {
     /// The unit's name, unique among its siblings.
-    pub name: String,
+    pub name: &'a str,
     /// The unit's level.
     pub level: UnitLevel,
     /// The parent unit; `None` only for the root.
@@ -82,23 +85,42 @@ pub struct Unit {
 /// An arena of units. The root (the country) is created with the tree; every other unit is
 /// inserted under a parent of a higher level, so a parent's id is always lower than its
 /// children's ids: iterating ids downwards visits children before parents.
+///
+/// Names live in one string and the sibling index stores only ids, so a national tree of a
+/// million stations costs a few dozen bytes per unit and no allocation per unit.
 #[derive(Debug, Clone)]
 pub struct UnitTree {
-    units: Vec<Unit>,
-    index: HashMap<(UnitId, String), UnitId>,
+    levels: Vec<UnitLevel>,
+    parents: Vec<u32>,
+    /// End of each unit's name in `names`; a unit's name starts where the previous one ends.
+    name_ends: Vec<u32>,
+    names: String,
+    /// Ids of every non-root unit, hashed by (parent, name).
+    index: HashTable<u32>,
+}
+
+/// The parent stored for the root.
+const NO_PARENT: u32 = u32::MAX;
+
+fn key_hash(parent: UnitId, name: &str) -> u64 {
+    let mut h = FixedState::with_seed(0x7a11_7900_f00d).build_hasher();
+    h.write_u32(parent.0);
+    h.write(name.as_bytes());
+    h.finish()
 }
 
 impl UnitTree {
     /// A tree holding only the country.
     pub fn new(country: &str) -> UnitTree {
-        UnitTree {
-            units: vec![Unit {
-                name: country.to_string(),
-                level: UnitLevel::Country,
-                parent: None,
-            }],
-            index: HashMap::new(),
-        }
+        let mut t = UnitTree {
+            levels: Vec::new(),
+            parents: Vec::new(),
+            name_ends: Vec::new(),
+            names: String::new(),
+            index: HashTable::new(),
+        };
+        t.push_raw(NO_PARENT, UnitLevel::Country, country);
+        t
     }
 
     /// The country.
@@ -108,7 +130,7 @@ impl UnitTree {
 
     /// The number of units, the root included.
     pub fn len(&self) -> usize {
-        self.units.len()
+        self.levels.len()
     }
 
     /// Always false: a tree has at least its root.
@@ -116,22 +138,38 @@ impl UnitTree {
         false
     }
 
+    fn name_of(&self, i: usize) -> &str {
+        let start = if i == 0 {
+            0
+        } else {
+            self.name_ends[i - 1] as usize
+        };
+        &self.names[start..self.name_ends[i] as usize]
+    }
+
     /// The unit with this id. Panics on an id from another tree.
-    pub fn get(&self, id: UnitId) -> &Unit {
-        &self.units[id.index()]
+    pub fn get(&self, id: UnitId) -> Unit<'_> {
+        let i = id.index();
+        let p = self.parents[i];
+        Unit {
+            name: self.name_of(i),
+            level: self.levels[i],
+            parent: (p != NO_PARENT).then_some(UnitId(p)),
+        }
     }
 
     /// Every unit with its id, parents before children.
-    pub fn iter(&self) -> impl Iterator<Item = (UnitId, &Unit)> {
-        self.units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (UnitId(i as u32), u))
+    pub fn iter(&self) -> impl Iterator<Item = (UnitId, Unit<'_>)> + '_ {
+        (0..self.len()).map(|i| (UnitId(i as u32), self.get(UnitId(i as u32))))
     }
 
     /// The child of `parent` called `name`, if any.
     pub fn child(&self, parent: UnitId, name: &str) -> Option<UnitId> {
-        self.index.get(&(parent, name.to_string())).copied()
+        self.index
+            .find(key_hash(parent, name), |&id| {
+                self.parents[id as usize] == parent.0 && self.name_of(id as usize) == name
+            })
+            .map(|&id| UnitId(id))
     }
 
     /// Inserts a new unit; a sibling of the same name is an error.
@@ -177,14 +215,25 @@ impl UnitTree {
         }
     }
 
+    fn push_raw(&mut self, parent: u32, level: UnitLevel, name: &str) -> UnitId {
+        let id = self.levels.len() as u32;
+        self.levels.push(level);
+        self.parents.push(parent);
+        self.names.push_str(name);
+        self.name_ends.push(self.names.len() as u32);
+        UnitId(id)
+    }
+
     fn push(&mut self, parent: UnitId, level: UnitLevel, name: &str) -> UnitId {
-        let id = UnitId(self.units.len() as u32);
-        self.units.push(Unit {
-            name: name.to_string(),
-            level,
-            parent: Some(parent),
-        });
-        self.index.insert((parent, name.to_string()), id);
+        let id = self.push_raw(parent.0, level, name);
+        let (parents, name_ends, names) = (&self.parents, &self.name_ends, &self.names);
+        let rehash = |&i: &u32| {
+            let i = i as usize;
+            let start = if i == 0 { 0 } else { name_ends[i - 1] as usize };
+            key_hash(UnitId(parents[i]), &names[start..name_ends[i] as usize])
+        };
+        self.index
+            .insert_unique(key_hash(parent, name), id.0, rehash);
         id
     }
 
@@ -209,7 +258,7 @@ impl UnitTree {
     pub fn path(&self, id: UnitId) -> String {
         let names = self.path_names(id);
         if names.is_empty() {
-            self.get(id).name.clone()
+            self.get(id).name.to_string()
         } else {
             names.join(" / ")
         }
@@ -220,7 +269,7 @@ impl UnitTree {
         let mut names = Vec::new();
         let mut cur = id;
         while let Some(parent) = self.get(cur).parent {
-            names.push(self.get(cur).name.as_str());
+            names.push(self.get(cur).name);
             cur = parent;
         }
         names.reverse();
@@ -229,7 +278,7 @@ impl UnitTree {
 
     /// The number of units at `level`.
     pub fn count_at(&self, level: UnitLevel) -> usize {
-        self.units.iter().filter(|u| u.level == level).count()
+        self.levels.iter().filter(|l| **l == level).count()
     }
 }
 

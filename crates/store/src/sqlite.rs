@@ -56,10 +56,8 @@ impl SqliteStore {
     }
 
     fn setup(conn: Connection, path: String) -> Result<SqliteStore, StoreError> {
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(db(&path))?;
+        conn.execute_batch("PRAGMA cache_size = -32768; PRAGMA foreign_keys = ON;")
+            .map_err(db(&path))?;
         let mut s = SqliteStore { conn, path };
         s.migrate()?;
         Ok(s)
@@ -454,10 +452,11 @@ impl Import for SqliteImport<'_> {
             .tx
             .prepare_cached("INSERT INTO unit (election_id, id, parent, level, name) VALUES (?1, ?2, ?3, ?4, ?5)")
             .map_err(db(self.path))?;
-        for (id, u) in election.units.iter().skip(self.units_written) {
+        for i in self.units_written..election.units.len() {
+            let u = election.units.get(UnitId(i as u32));
             st.execute(params![
                 self.election_id,
-                id.0,
+                i as i64,
                 u.parent.map(|p| p.0),
                 level_code(u.level),
                 u.name

@@ -409,7 +409,7 @@ mod tests {
         );
         let regions: Vec<_> = t
             .at_level(&e.units, UnitLevel::Region)
-            .map(|(id, t)| (e.units.get(id).name.as_str(), t.votes.clone(), t.stations))
+            .map(|(id, t)| (e.units.get(id).name, t.votes.clone(), t.stations))
             .collect();
         assert_eq!(
             regions,
