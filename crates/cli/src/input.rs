@@ -1,5 +1,6 @@
 //! Reading a results file from disk and choosing its format.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -57,12 +58,42 @@ pub struct FileArgs {
     pub source: SourceArg,
 }
 
-/// A file read into memory, with its format and import options.
+/// Where an input's bytes are.
+pub enum Data {
+    /// Compiled into the binary (the demo's files).
+    Bytes(&'static [u8]),
+    /// A file on disk, streamed, with its size.
+    File(PathBuf, u64),
+}
+
+/// An input with its format and import options.
 pub struct Input {
     pub display: String,
-    pub bytes: Vec<u8>,
+    pub data: Data,
     pub format: Format,
     pub options: ImportOptions,
+}
+
+impl Input {
+    /// Imports the input into `sink`.
+    pub fn import(&self, sink: &mut dyn formats::Sink) -> anyhow::Result<formats::Imported> {
+        Ok(match &self.data {
+            Data::Bytes(b) => formats::import(self.format, &self.display, b, &self.options, sink)?,
+            Data::File(path, size) => {
+                let f = std::fs::File::open(path)
+                    .with_context(|| format!("cannot read {}", self.display))?;
+                let reader = std::io::BufReader::with_capacity(1 << 20, f);
+                formats::import_reader(
+                    self.format,
+                    &self.display,
+                    reader,
+                    Some(*size),
+                    &self.options,
+                    sink,
+                )?
+            }
+        })
+    }
 }
 
 /// The file's name without any extension: `2011.csv.zip` gives `2011`.
@@ -74,12 +105,22 @@ pub fn stem(path: &Path) -> String {
     name.split('.').next().unwrap_or_default().to_string()
 }
 
+/// Opens a results file: its format (guessed from its first 8 KiB unless given) and options.
 pub fn read(path: &PathBuf, args: &FileArgs) -> anyhow::Result<Input> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {display}"))?;
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot read {display}"))?;
+    let size = f
+        .metadata()
+        .with_context(|| format!("cannot read {display}"))?
+        .len();
+    let mut head = Vec::with_capacity(8192);
+    (&mut f)
+        .take(8192)
+        .read_to_end(&mut head)
+        .with_context(|| format!("cannot read {display}"))?;
     let format = args
         .format
-        .map_or_else(|| Format::sniff(&display, &bytes), Format::from);
+        .map_or_else(|| Format::sniff(&display, &head), Format::from);
     let mut options = ImportOptions::named(&args.name.clone().unwrap_or_else(|| {
         if format == Format::Json {
             String::new()
@@ -94,7 +135,7 @@ pub fn read(path: &PathBuf, args: &FileArgs) -> anyhow::Result<Input> {
     };
     Ok(Input {
         display,
-        bytes,
+        data: Data::File(path.clone(), size),
         format,
         options,
     })

@@ -1,21 +1,14 @@
 //! The row loop shared by the CSV importers.
 
-use std::borrow::Cow;
-use std::io::{Cursor, Read};
+use std::io::{BufRead, Cursor, Read};
 
 use model::{Contest, CountSource, Election, Protocol, UnitId, UnitLevel};
 
 use crate::layout::{CountSyntax, Dialect, Layout, Target, NEAR_INTEGER};
 use crate::{FormatError, ImportOptions, Imported, Sink, Warning};
 
-/// Unpacks a zip archive holding one CSV file; returns other bytes unchanged.
-pub(crate) fn unzip_if_zipped<'a>(
-    file: &str,
-    bytes: &'a [u8],
-) -> Result<Cow<'a, [u8]>, FormatError> {
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Ok(Cow::Borrowed(bytes));
-    }
+/// Unpacks a zip archive holding one CSV file.
+pub(crate) fn unzip(file: &str, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
     let bad = |e: &dyn std::fmt::Display| {
         FormatError::file(file, format!("not a readable zip archive: {e}"))
     };
@@ -42,26 +35,32 @@ pub(crate) fn unzip_if_zipped<'a>(
             format!("cannot unpack '{name}' from the zip archive: {e}"),
         )
     })?;
-    Ok(Cow::Owned(out))
+    Ok(out)
 }
 
 /// Imports a station CSV of the given dialect.
-pub(crate) fn import(
+pub(crate) fn import<R: BufRead + Send>(
     file: &str,
-    bytes: &[u8],
+    mut input: R,
+    size: Option<u64>,
     dialect: &dyn Dialect,
     options: &ImportOptions,
     sink: &mut dyn Sink,
 ) -> Result<Imported, FormatError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    let io = |e: std::io::Error| FormatError::file(file, format!("cannot read: {e}"));
+    let head = input.fill_buf().map_err(io)?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    let head = input.fill_buf().map_err(io)?;
+    if head.len() < 4096 && head.iter().all(u8::is_ascii_whitespace) {
         return Err(FormatError::file(file, "the file is empty: no header line"));
     }
-    let total = bytes.len() as u64;
+    let total = size.unwrap_or(0);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(bytes);
+        .from_reader(input);
     let raw = reader
         .byte_headers()
         .map_err(|e| csv_error(file, &e))?
@@ -153,6 +152,15 @@ pub(crate) fn import(
             diagnostics: Vec::new(),
         },
     };
+    if total > 0 {
+        // Size the unit index for the whole file from the first row's length.
+        let row_bytes = rec.as_slice().len() as u64 + rec.len() as u64;
+        let estimate = total / row_bytes.max(1);
+        rows.imported
+            .election
+            .units
+            .reserve(estimate.min(1 << 26) as usize);
+    }
     let first = parser.parse(&rec);
     rows.apply(&rec, first, sink)?;
     pipeline(&parser, reader, &mut rows, sink, total)?;
@@ -173,9 +181,9 @@ type Item = Result<(csv::ByteRecord, Result<Parsed, FormatError>), FormatError>;
 /// Reads and parses rows on a second thread while this thread builds the unit tree, checks
 /// control relations and feeds the sink, in file order: the result, and the first error
 /// reported, are those of a sequential read.
-fn pipeline(
+fn pipeline<R: std::io::Read + Send>(
     parser: &Parser<'_>,
-    mut reader: csv::Reader<&[u8]>,
+    mut reader: csv::Reader<R>,
     rows: &mut Rows<'_>,
     sink: &mut dyn Sink,
     total: u64,
@@ -183,45 +191,59 @@ fn pipeline(
     let file = parser.file;
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Item>, u64)>(2);
+        // Records go back to the reading thread for reuse, so that neither thread keeps
+        // asking the system for fresh memory.
+        let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<csv::ByteRecord>>(4);
         let mut size = (256, parser.headers.len());
-        scope.spawn(move || loop {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut end = false;
-            while batch.len() < BATCH {
-                let mut rec = csv::ByteRecord::with_capacity(size.0, size.1);
-                match reader.read_byte_record(&mut rec) {
-                    Ok(true) => {
-                        size = (rec.as_slice().len() + 16, rec.len());
-                        let parsed = parser.parse(&rec);
-                        let failed = parsed.is_err();
-                        batch.push(Ok((rec, parsed)));
-                        if failed {
+        scope.spawn(move || {
+            let mut pool: Vec<csv::ByteRecord> = Vec::new();
+            loop {
+                while let Ok(mut spare) = back_rx.try_recv() {
+                    pool.append(&mut spare);
+                }
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut end = false;
+                while batch.len() < BATCH {
+                    let mut rec = pool
+                        .pop()
+                        .unwrap_or_else(|| csv::ByteRecord::with_capacity(size.0, size.1));
+                    match reader.read_byte_record(&mut rec) {
+                        Ok(true) => {
+                            size = (rec.as_slice().len() + 16, rec.len());
+                            let parsed = parser.parse(&rec);
+                            let failed = parsed.is_err();
+                            batch.push(Ok((rec, parsed)));
+                            if failed {
+                                end = true;
+                                break;
+                            }
+                        }
+                        Ok(false) => {
+                            end = true;
+                            break;
+                        }
+                        Err(e) => {
+                            batch.push(Err(csv_error(file, &e)));
                             end = true;
                             break;
                         }
                     }
-                    Ok(false) => {
-                        end = true;
-                        break;
-                    }
-                    Err(e) => {
-                        batch.push(Err(csv_error(file, &e)));
-                        end = true;
-                        break;
-                    }
                 }
-            }
-            let pos = reader.position().byte();
-            // A closed channel means the consumer stopped at an error: stop reading too.
-            if tx.send((batch, pos)).is_err() || end {
-                return;
+                let pos = reader.position().byte();
+                // A closed channel means the consumer stopped at an error: stop reading too.
+                if tx.send((batch, pos)).is_err() || end {
+                    return;
+                }
             }
         });
         for (batch, pos) in rx {
+            let mut spare = Vec::with_capacity(batch.len());
             for item in batch {
                 let (rec, parsed) = item?;
                 rows.apply(&rec, parsed, sink)?;
+                spare.push(rec);
             }
+            let _ = back_tx.try_send(spare);
             sink.progress(pos, total);
         }
         Ok(())

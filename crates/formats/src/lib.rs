@@ -24,6 +24,8 @@ pub mod report;
 mod ru;
 mod tpcsv;
 
+use std::io::BufRead;
+
 use model::{CountSource, Diagnostic, Election, Protocol};
 
 pub use error::{FormatError, Location, Warning};
@@ -159,7 +161,8 @@ pub struct Imported {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Imports one file of the given format into `sink`. `file` names the input in errors.
+/// Imports one file of the given format, held in memory, into `sink`. `file` names the input
+/// in errors.
 pub fn import(
     format: Format,
     file: &str,
@@ -167,16 +170,40 @@ pub fn import(
     options: &ImportOptions,
     sink: &mut dyn Sink,
 ) -> Result<Imported, FormatError> {
-    match format {
-        Format::Json => json::import(file, bytes, options, sink),
-        Format::Kg2020 => csvin::import(file, bytes, &kg2020::Kg2020, options, sink),
-        Format::Ru => {
-            let data = csvin::unzip_if_zipped(file, bytes)?;
-            csvin::import(file, &data, &ru::Ru, options, sink)
-        }
-        Format::Csv => {
-            let data = csvin::unzip_if_zipped(file, bytes)?;
-            csvin::import(file, &data, &tpcsv::TallyproofCsv, options, sink)
-        }
+    import_reader(format, file, bytes, Some(bytes.len() as u64), options, sink)
+}
+
+/// Imports from a reader (a file, streamed: the CSV formats never hold the whole input in
+/// memory). `size`, when known, drives progress reports and sizes the unit index.
+pub fn import_reader<R: BufRead + Send>(
+    format: Format,
+    file: &str,
+    mut input: R,
+    size: Option<u64>,
+    options: &ImportOptions,
+    sink: &mut dyn Sink,
+) -> Result<Imported, FormatError> {
+    let read_all = |input: &mut R| -> Result<Vec<u8>, FormatError> {
+        let mut v = Vec::with_capacity(size.unwrap_or(0).min(1 << 30) as usize);
+        input
+            .read_to_end(&mut v)
+            .map_err(|e| FormatError::file(file, format!("cannot read: {e}")))?;
+        Ok(v)
+    };
+    let zipped = input
+        .fill_buf()
+        .map_err(|e| FormatError::file(file, format!("cannot read: {e}")))?
+        .starts_with(b"PK\x03\x04");
+    let dialect: &dyn layout::Dialect = match format {
+        Format::Json => return json::import(file, &read_all(&mut input)?, options, sink),
+        Format::Kg2020 => &kg2020::Kg2020,
+        Format::Ru => &ru::Ru,
+        Format::Csv => &tpcsv::TallyproofCsv,
+    };
+    if zipped && format != Format::Kg2020 {
+        let data = csvin::unzip(file, &read_all(&mut input)?)?;
+        let len = data.len() as u64;
+        return csvin::import(file, data.as_slice(), Some(len), dialect, options, sink);
     }
+    csvin::import(file, input, size, dialect, options, sink)
 }

@@ -181,3 +181,21 @@ fn the_first_error_in_file_order_wins_across_batches() {
     });
     assert_eq!(error_of(&text), "long.csv:6001: the row has 2 fields, the header has 5 (is the file truncated, or a delimiter missing?)");
 }
+
+#[test]
+fn a_streamed_file_reads_the_same_as_one_in_memory() {
+    let text = format!("\u{feff}{}", long_file(3_000, |_, _| {}));
+    let (_, whole) = run(Format::Csv, &text);
+    let mut sink = Collect::default();
+    let reader = std::io::BufReader::with_capacity(7, text.as_bytes());
+    formats::import_reader(
+        Format::Csv,
+        "s.csv",
+        reader,
+        None,
+        &ImportOptions::named("t"),
+        &mut sink,
+    )
+    .unwrap();
+    assert_eq!(sink.0, whole);
+}

@@ -109,6 +109,13 @@ fn key_hash(parent: UnitId, name: &str) -> u64 {
     h.finish()
 }
 
+/// The index hash of unit `i`, from the tree's columns (borrowed apart from the index).
+fn stored_hash(parents: &[u32], name_ends: &[u32], names: &str, i: u32) -> u64 {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { name_ends[i - 1] as usize };
+    key_hash(UnitId(parents[i]), &names[start..name_ends[i] as usize])
+}
+
 impl UnitTree {
     /// A tree holding only the country.
     pub fn new(country: &str) -> UnitTree {
@@ -121,6 +128,17 @@ impl UnitTree {
         };
         t.push_raw(NO_PARENT, UnitLevel::Country, country);
         t
+    }
+
+    /// Makes room for `additional` more units.
+    pub fn reserve(&mut self, additional: usize) {
+        self.levels.reserve(additional);
+        self.parents.reserve(additional);
+        self.name_ends.reserve(additional);
+        self.names.reserve(additional * 8);
+        let (parents, name_ends, names) = (&self.parents, &self.name_ends, &self.names);
+        self.index
+            .reserve(additional, |&i| stored_hash(parents, name_ends, names, i));
     }
 
     /// The country.

@@ -29,13 +29,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         false,
         input::progress(&format!("checking {}", input.display)),
     );
-    let imported = formats::import(
-        input.format,
-        &input.display,
-        &input.bytes,
-        &input.options,
-        &mut sink,
-    )?;
+    let imported = input.import(&mut sink)?;
     sink.progress.finish_and_clear();
     let errors = imported
         .diagnostics

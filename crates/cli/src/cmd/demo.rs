@@ -12,7 +12,7 @@ use store::{SqliteStore, Store};
 use tabulate::{tabulate, Filter, ShareBase};
 
 use super::import::import_into;
-use crate::input::Input;
+use crate::input::{Data, Input};
 use crate::table;
 
 /// The 2413-row file, with regions (`PARTIES_RESULTS_REACT_LEVEL_ONE_NEW.csv`).
@@ -51,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     ] {
         let input = Input {
             display: file.to_string(),
-            bytes: bytes.to_vec(),
+            data: Data::Bytes(bytes),
             format: Format::Kg2020,
             options: ImportOptions::named(name),
         };

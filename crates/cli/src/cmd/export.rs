@@ -61,13 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => {
             let input = input::read(path, &args.input)?;
             let mut sink = Collect::default();
-            let imported = formats::import(
-                input.format,
-                &input.display,
-                &input.bytes,
-                &input.options,
-                &mut sink,
-            )?;
+            let imported = input.import(&mut sink)?;
             (imported.election, sink.0)
         }
         None => {

@@ -38,13 +38,7 @@ pub fn import_into(store: &mut SqliteStore, input: &input::Input) -> anyhow::Res
         source: format!("{} ({})", input.display, input.format.key()),
         progress,
     };
-    let imported = formats::import(
-        input.format,
-        &input.display,
-        &input.bytes,
-        &input.options,
-        &mut sink,
-    )?;
+    let imported = input.import(&mut sink)?;
     sink.progress.finish_and_clear();
     sink.import.commit().context("cannot commit the import")?;
     let e = &imported.election;

@@ -158,13 +158,7 @@ fn from_file(path: &PathBuf, args: &Args, level: UnitLevel) -> anyhow::Result<Re
     };
     if !args.exclude.is_empty() || args.contest_index != 0 {
         let mut sink = Collect::default();
-        let imported = formats::import(
-            input.format,
-            &input.display,
-            &input.bytes,
-            &input.options,
-            &mut sink,
-        )?;
+        let imported = input.import(&mut sink)?;
         let mut r = report_of(&imported.election, &sink.0, args, level)?;
         r.input = Some(summary(&imported));
         return Ok(r);
@@ -173,13 +167,7 @@ fn from_file(path: &PathBuf, args: &Args, level: UnitLevel) -> anyhow::Result<Re
         level == UnitLevel::Station,
         input::progress(&format!("reading {}", input.display)),
     );
-    let imported = formats::import(
-        input.format,
-        &input.display,
-        &input.bytes,
-        &input.options,
-        &mut sink,
-    )?;
+    let imported = input.import(&mut sink)?;
     sink.progress.finish_and_clear();
     let e = &imported.election;
     let tally = sink
