@@ -76,3 +76,50 @@ fn kyrgyz_2020_through_the_cli() {
     );
     assert_eq!(r["input"]["warnings"], 36);
 }
+
+/// All ten Russian files of the reference data import. They are too large to keep in the
+/// repository: `scripts/test` points `TALLYPROOF_RU_DATA` at the reference data folder when
+/// it is present (it is in CI), and this test says so when it is not.
+#[test]
+fn every_russian_file_imports() {
+    let Some(dir) = std::env::var_os("TALLYPROOF_RU_DATA") else {
+        eprintln!("TALLYPROOF_RU_DATA is not set: the ten Russian files were not checked");
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let years = [
+        "2004", "2007", "2008", "2011", "2012", "2016", "2018", "2020", "2021", "2024",
+    ];
+    for year in years {
+        let file = dir.join(format!("{year}.csv.zip")).display().to_string();
+        let o = run(
+            &workspace(""),
+            &["results", &file, "--format", "ru", "--json"],
+        );
+        assert!(o.status.success(), "{year}: {}", crate::stderr(&o));
+        let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let input = &r["input"];
+        let rows = input["rows"].as_u64().unwrap();
+        let (protocols, not_reported) = (
+            input["protocols"].as_u64().unwrap(),
+            input["not_reported"].as_u64().unwrap(),
+        );
+        assert!(rows > 90_000, "{year}: {rows} rows");
+        assert_eq!(rows, protocols + not_reported, "{year}");
+        // Only 2024 lists stations without data (four annexed regions, data README).
+        assert_eq!(
+            not_reported > 0,
+            year == "2024",
+            "{year}: {not_reported} stations did not report"
+        );
+        assert_eq!(r["units"][0]["stations"].as_u64(), Some(rows), "{year}");
+        let kind_ok = match year {
+            "2020" => r["contest"]
+                .as_str()
+                .unwrap()
+                .starts_with("Общероссийское голосование"),
+            _ => r["choices"].as_array().unwrap().len() >= 4,
+        };
+        assert!(kind_ok, "{year}: {}", r["contest"]);
+    }
+}

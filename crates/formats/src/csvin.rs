@@ -506,24 +506,34 @@ impl Rows<'_> {
                 },
             }
         };
-        if let Some(dup) = tree.child(parent, &name) {
-            let first = self.first_line.get(dup.index()).copied().unwrap_or(0);
-            return Err(FormatError::at(
-                self.file,
-                Some(line),
-                None,
-                None,
-                format!(
-                    "station '{}' appears twice under the same key (first at line {first})",
-                    tree.path(dup)
-                ),
-            ));
-        }
-        let id = tree
-            .insert(parent, UnitLevel::Station, &name)
-            .map_err(|e| FormatError::at(self.file, Some(line), None, None, e.to_string()))?;
+        let id = match tree.insert(parent, UnitLevel::Station, &name) {
+            Ok(id) => id,
+            Err(e) => {
+                let Some(dup) = tree.child(parent, &name) else {
+                    return Err(FormatError::at(
+                        self.file,
+                        Some(line),
+                        None,
+                        None,
+                        e.to_string(),
+                    ));
+                };
+                let first = self.first_line.get(dup.index()).copied().unwrap_or(0);
+                return Err(FormatError::at(
+                    self.file,
+                    Some(line),
+                    None,
+                    None,
+                    format!(
+                        "station '{}' appears twice under the same key (first at line {first})",
+                        tree.path(dup)
+                    ),
+                ));
+            }
+        };
         if self.first_line.len() <= id.index() {
-            self.first_line.resize(id.index() + 1, 0);
+            self.first_line
+                .resize(tree.len().max(self.first_line.len() * 2), 0);
         }
         self.first_line[id.index()] = line;
         Ok(id)

@@ -111,9 +111,14 @@ fn key_hash(parent: UnitId, name: &str) -> u64 {
 
 /// The index hash of unit `i`, from the tree's columns (borrowed apart from the index).
 fn stored_hash(parents: &[u32], name_ends: &[u32], names: &str, i: u32) -> u64 {
+    key_hash(UnitId(parents[i as usize]), name_at(name_ends, names, i))
+}
+
+/// The name of unit `i`, from the tree's columns.
+fn name_at<'a>(name_ends: &[u32], names: &'a str, i: u32) -> &'a str {
     let i = i as usize;
     let start = if i == 0 { 0 } else { name_ends[i - 1] as usize };
-    key_hash(UnitId(parents[i]), &names[start..name_ends[i] as usize])
+    &names[start..name_ends[i] as usize]
 }
 
 impl UnitTree {
@@ -204,14 +209,25 @@ impl UnitTree {
                 child: level.key(),
             });
         }
-        if self.child(parent, name).is_some() {
+        let hash = key_hash(parent, name);
+        let (levels, parents, name_ends, names) =
+            (&self.levels, &self.parents, &self.name_ends, &self.names);
+        let entry = self.index.entry(
+            hash,
+            |&id| parents[id as usize] == parent.0 && name_at(name_ends, names, id) == name,
+            |&i| stored_hash(parents, name_ends, names, i),
+        );
+        let hashbrown::hash_table::Entry::Vacant(slot) = entry else {
             return Err(ModelError::DuplicateUnit {
                 level: level.key(),
                 name: name.to_string(),
                 parent: self.path(parent),
             });
-        }
-        Ok(self.push(parent, level, name))
+        };
+        // One probe: the vacant slot is filled with the id the new unit is about to get.
+        let id = levels.len() as u32;
+        slot.insert(id);
+        Ok(self.push_raw(parent.0, level, name))
     }
 
     /// The child of `parent` called `name`, created if it does not exist yet. An existing
@@ -240,19 +256,6 @@ impl UnitTree {
         self.names.push_str(name);
         self.name_ends.push(self.names.len() as u32);
         UnitId(id)
-    }
-
-    fn push(&mut self, parent: UnitId, level: UnitLevel, name: &str) -> UnitId {
-        let id = self.push_raw(parent.0, level, name);
-        let (parents, name_ends, names) = (&self.parents, &self.name_ends, &self.names);
-        let rehash = |&i: &u32| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { name_ends[i - 1] as usize };
-            key_hash(UnitId(parents[i]), &names[start..name_ends[i] as usize])
-        };
-        self.index
-            .insert_unique(key_hash(parent, name), id.0, rehash);
-        id
     }
 
     /// The ancestor of `id` at `level`, or `id` itself if it is at that level.
