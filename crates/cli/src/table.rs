@@ -54,12 +54,8 @@ pub fn render<W: Write>(out: &mut W, r: &Report, base: ShareBase) -> std::io::Re
             row.path.join(" / ")
         };
         let leader = t
-            .votes
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
-            .filter(|(_, v)| **v > 0)
-            .map(|(i, _)| {
+            .leader()
+            .map(|i| {
                 let share = t
                     .share(i, base)
                     .map_or_else(|| "-".into(), |s| format!("{}%", s.percent(2)));

@@ -397,13 +397,7 @@ impl Parser<'_> {
     }
 
     fn err(&self, line: u64, col: usize, message: impl Into<String>) -> FormatError {
-        FormatError::at(
-            self.file,
-            Some(line),
-            Some(col as u64 + 1),
-            Some(&self.headers[col]),
-            message,
-        )
+        cell_error(self.file, self.headers, line, col, message)
     }
 }
 
@@ -540,14 +534,25 @@ impl Rows<'_> {
     }
 
     fn err(&self, line: u64, col: usize, message: impl Into<String>) -> FormatError {
-        FormatError::at(
-            self.file,
-            Some(line),
-            Some(col as u64 + 1),
-            Some(&self.headers[col]),
-            message,
-        )
+        cell_error(self.file, self.headers, line, col, message)
     }
+}
+
+/// An error about one cell, named by line, column and header.
+fn cell_error(
+    file: &str,
+    headers: &[String],
+    line: u64,
+    col: usize,
+    message: impl Into<String>,
+) -> FormatError {
+    FormatError::at(
+        file,
+        Some(line),
+        Some(col as u64 + 1),
+        Some(&headers[col]),
+        message,
+    )
 }
 
 /// Parses a count cell.

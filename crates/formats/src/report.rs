@@ -137,12 +137,8 @@ pub fn write_report_json<W: Write>(mut out: W, r: &Report) -> Result<(), FormatE
                 }
             }
             let leader = t
-                .votes
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
-                .filter(|(_, v)| **v > 0)
-                .map_or(Value::Null, |(i, v)| json!({"choice": r.choices[i], "votes": v}));
+                .leader()
+                .map_or(Value::Null, |i| json!({"choice": r.choices[i], "votes": t.votes[i]}));
             json!({
                 "level": row.level.key(),
                 "path": row.path,

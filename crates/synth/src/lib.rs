@@ -20,6 +20,22 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Binomial, Distribution, Gamma, LogNormal};
 
+/// The protocol lines every generated protocol carries.
+pub const LINES: [Line; 12] = [
+    Line::Registered,
+    Line::Received,
+    Line::IssuedEarly,
+    Line::IssuedInStation,
+    Line::IssuedOutside,
+    Line::Cancelled,
+    Line::FoundMobile,
+    Line::FoundStationary,
+    Line::Invalid,
+    Line::Valid,
+    Line::Lost,
+    Line::Unaccounted,
+];
+
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Params {

@@ -142,6 +142,17 @@ impl Totals {
         self.votes.iter().sum()
     }
 
+    /// The choice with the most votes; of tied choices the first in ballot order; `None`
+    /// when no choice has a vote.
+    pub fn leader(&self) -> Option<usize> {
+        self.votes
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+            .filter(|(_, v)| **v > 0)
+            .map(|(i, _)| i)
+    }
+
     /// Turnout: ballots issued / registered voters.
     pub fn turnout(&self) -> Option<Ratio> {
         Ratio::new(self.turnout_issued, self.turnout_registered)

@@ -7,14 +7,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::ValueEnum;
 use formats::cdf::{write_cdf, CdfHeader, ContestResults};
-use formats::{write_csv, write_json, Collect};
+use formats::{write_csv, write_json};
 use model::{Election, Protocol};
-use store::{SqliteStore, Store};
 use tabulate::{tabulate, Filter};
 
-use super::results::election_name;
-use super::DEFAULT_DB;
-use crate::input::{self, FileArgs};
+use super::SourceArgs;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -29,16 +26,8 @@ pub enum ToArg {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Export this results file instead of a stored election
-    pub file: Option<PathBuf>,
     #[command(flatten)]
-    pub input: FileArgs,
-    /// The store file, when no FILE is given
-    #[arg(long, default_value = DEFAULT_DB)]
-    pub db: PathBuf,
-    /// The stored election (may be omitted when the store holds one)
-    #[arg(long)]
-    pub election: Option<String>,
+    pub source: SourceArgs,
     /// The output format
     #[arg(long, value_enum)]
     pub to: ToArg,
@@ -57,20 +46,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let (election, protocols) = match &args.file {
-        Some(path) => {
-            let input = input::read(path, &args.input)?;
-            let mut sink = Collect::default();
-            let imported = input.import(&mut sink)?;
-            (imported.election, sink.0)
-        }
-        None => {
-            let store = SqliteStore::open(&args.db)?;
-            let name = election_name(&store, args.election.as_deref())?;
-            let loaded = store.load(&name)?;
-            (loaded.election, loaded.protocols)
-        }
-    };
+    let loaded = args.source.load()?;
+    let (election, protocols) = (loaded.election, loaded.protocols);
     let mut out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,

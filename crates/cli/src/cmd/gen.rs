@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use formats::{Columns, CsvWriter};
-use model::{Line, UnitLevel};
+use model::UnitLevel;
 use serde_json::json;
 use synth::{generate, Params};
 
@@ -48,22 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot create {}", args.output.display()))?,
     );
     let columns = Columns {
-        lines: [
-            Line::Registered,
-            Line::Received,
-            Line::IssuedEarly,
-            Line::IssuedInStation,
-            Line::IssuedOutside,
-            Line::Cancelled,
-            Line::FoundMobile,
-            Line::FoundStationary,
-            Line::Invalid,
-            Line::Valid,
-            Line::Lost,
-            Line::Unaccounted,
-        ]
-        .into_iter()
-        .collect(),
+        lines: synth::LINES.into_iter().collect(),
         ..Columns::default()
     };
     let progress = indicatif::ProgressBar::new(args.stations);

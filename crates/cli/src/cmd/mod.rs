@@ -11,6 +11,14 @@ pub mod sinks;
 
 use std::path::PathBuf;
 
+use anyhow::bail;
+use formats::report::InputSummary;
+use formats::{Collect, Imported};
+use model::{Election, Protocol, Severity};
+use store::{SqliteStore, Store};
+
+use crate::input::{self, FileArgs};
+
 /// The default store file.
 pub const DEFAULT_DB: &str = "tallyproof.db";
 
@@ -20,4 +28,92 @@ pub struct DbArgs {
     /// The store file (SQLite), created if missing
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: PathBuf,
+}
+
+/// Where an election comes from: a results file read directly, or the store.
+#[derive(Debug, clap::Args)]
+pub struct SourceArgs {
+    /// Read this results file directly instead of the store
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: FileArgs,
+    /// The store file, when no FILE is given
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// The stored election (may be omitted when the store holds one)
+    #[arg(long)]
+    pub election: Option<String>,
+}
+
+/// An election with all its protocols (from the store: the latest version of each).
+pub struct Loaded {
+    pub election: Election,
+    pub protocols: Vec<Protocol>,
+    /// What the file held, when read from a file.
+    pub input: Option<InputSummary>,
+}
+
+impl SourceArgs {
+    /// Loads the whole election into memory.
+    pub fn load(&self) -> anyhow::Result<Loaded> {
+        match &self.file {
+            Some(path) => {
+                let input = input::read(path, &self.input)?;
+                let mut sink = Collect::default();
+                let imported = input.import(&mut sink)?;
+                let summary = summary(&imported);
+                Ok(Loaded {
+                    election: imported.election,
+                    protocols: sink.0,
+                    input: Some(summary),
+                })
+            }
+            None => {
+                let store = SqliteStore::open(&self.db)?;
+                let name = election_name(&store, self.election.as_deref())?;
+                let loaded = store.load(&name)?;
+                Ok(Loaded {
+                    election: loaded.election,
+                    protocols: loaded.protocols,
+                    input: None,
+                })
+            }
+        }
+    }
+}
+
+/// What an import read, for reports.
+pub fn summary(im: &Imported) -> InputSummary {
+    let errors = im
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count() as u64;
+    InputSummary {
+        rows: im.rows,
+        protocols: im.protocols,
+        not_reported: im.not_reported,
+        errors,
+        warnings: im.diagnostics.len() as u64 - errors + im.warnings.len() as u64,
+    }
+}
+
+/// The election to read: the one named, or the store's only one.
+pub fn election_name(store: &SqliteStore, name: Option<&str>) -> anyhow::Result<String> {
+    if let Some(n) = name {
+        return Ok(n.to_string());
+    }
+    let all = store.elections()?;
+    match all.as_slice() {
+        [one] => Ok(one.name.clone()),
+        [] => bail!("the store is empty: import a file first, or pass a FILE"),
+        many => bail!(
+            "the store holds {} elections; choose one with --election ({})",
+            many.len(),
+            many.iter()
+                .map(|e| e.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }

@@ -6,14 +6,12 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::ValueEnum;
-use formats::report::{write_report_csv, write_report_json, InputSummary, Report};
-use formats::Collect;
-use model::{Election, Protocol, Severity, UnitId, UnitLevel};
-use store::{SqliteStore, Store};
+use formats::report::{write_report_csv, write_report_json, Report};
+use model::{Election, Protocol, UnitId, UnitLevel};
 use tabulate::{tabulate, Filter, ShareBase};
 
 use super::sinks::TallySink;
-use super::DEFAULT_DB;
+use super::{summary, SourceArgs};
 use crate::input::{self, FileArgs};
 use crate::table;
 
@@ -66,16 +64,8 @@ impl From<BaseArg> for ShareBase {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Read this results file directly instead of the store
-    pub file: Option<PathBuf>,
     #[command(flatten)]
-    pub input: FileArgs,
-    /// The store file, when no FILE is given
-    #[arg(long, default_value = DEFAULT_DB)]
-    pub db: PathBuf,
-    /// The stored election (may be omitted when the store holds one)
-    #[arg(long)]
-    pub election: Option<String>,
+    pub source: SourceArgs,
     /// Which contest, by its position in the election (0 for the first)
     #[arg(long, default_value_t = 0)]
     pub contest_index: usize,
@@ -98,13 +88,15 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let level = UnitLevel::from(args.by);
-    let report = match &args.file {
-        Some(path) => from_file(path, &args, level)?,
-        None => {
-            let store = SqliteStore::open(&args.db)?;
-            let name = election_name(&store, args.election.as_deref())?;
-            let loaded = store.load(&name)?;
-            report_of(&loaded.election, &loaded.protocols, &args, level)?
+    let streaming =
+        args.source.file.is_some() && args.exclude.is_empty() && args.contest_index == 0;
+    let report = match &args.source.file {
+        Some(path) if streaming => stream_file(path, &args.source.input, level)?,
+        _ => {
+            let loaded = args.source.load()?;
+            let mut r = report_of(&loaded.election, &loaded.protocols, &args, level)?;
+            r.input = loaded.input;
+            r
         }
     };
     let stdout = std::io::stdout();
@@ -120,49 +112,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The election to read: the one named, or the store's only one.
-pub fn election_name(store: &SqliteStore, name: Option<&str>) -> anyhow::Result<String> {
-    if let Some(n) = name {
-        return Ok(n.to_string());
-    }
-    let all = store.elections()?;
-    match all.as_slice() {
-        [one] => Ok(one.name.clone()),
-        [] => bail!("the store is empty: import a file first, or pass a FILE"),
-        many => bail!(
-            "the store holds {} elections; choose one with --election ({})",
-            many.len(),
-            many.iter()
-                .map(|e| e.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-fn from_file(path: &PathBuf, args: &Args, level: UnitLevel) -> anyhow::Result<Report> {
-    let input = input::read(path, &args.input)?;
-    let summary = |im: &formats::Imported| {
-        let errors = im
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count() as u64;
-        InputSummary {
-            rows: im.rows,
-            protocols: im.protocols,
-            not_reported: im.not_reported,
-            errors,
-            warnings: im.diagnostics.len() as u64 - errors + im.warnings.len() as u64,
-        }
-    };
-    if !args.exclude.is_empty() || args.contest_index != 0 {
-        let mut sink = Collect::default();
-        let imported = input.import(&mut sink)?;
-        let mut r = report_of(&imported.election, &sink.0, args, level)?;
-        r.input = Some(summary(&imported));
-        return Ok(r);
-    }
+/// Tabulates a file as it streams, keeping station protocols only for `--by station`.
+fn stream_file(path: &PathBuf, file_args: &FileArgs, level: UnitLevel) -> anyhow::Result<Report> {
+    let input = input::read(path, file_args)?;
     let mut sink = TallySink::new(
         level == UnitLevel::Station,
         input::progress(&format!("reading {}", input.display)),
