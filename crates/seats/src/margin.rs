@@ -1,0 +1,296 @@
+//! Seat margins: how many ballots would have to move for a seat to change hands.
+//!
+//! **Pairs** (Stark & Teague, "Verifiable European Elections", USENIX JETS 3(1), 2014; Blom
+//! et al., E-Vote-ID 2021): an allocation stands iff, for every ordered pair of parties (w, l)
+//! with w holding a seat, w's weakest winning claim beats l's strongest losing claim. For a
+//! divisor method the claims are `f_w / d(s_w)` and `f_l / d(s_l + 1)`; for largest remainder
+//! (Hare) the seat values `S f_w - (s_w - 1) T` and `S f_l - s_l T`. Moving one ballot from w to
+//! l lowers w's claim and raises l's, so the smallest number of moved ballots that makes l's
+//! claim reach w's is that pair's margin. Reaching an exact tie counts as a change unless
+//! the tie rule would give the seat to w (first-listed, w listed first), in which case one
+//! more ballot is needed. The **election margin** is the minimum over all pairs; moving
+//! ballots between any two parties can change the allocation only by breaking some pair's
+//! condition, so this minimum is the least number of moved ballots that changes the seats
+//! (the tests check it by brute force).
+//!
+//! **Thresholds**: moves to or from parties outside the allocation, or that change the set of
+//! parties passing a threshold, are counted separately: for every party and threshold, the
+//! ballots that would carry it across, with the base held fixed.
+
+use crate::allocate::{region_base, Outcome, Problem};
+use crate::{Method, SeatsError, Ties};
+
+/// The margin of one ordered pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairMargin {
+    /// The party that would lose a seat.
+    pub winner: usize,
+    /// The party that would gain it.
+    pub loser: usize,
+    /// The fewest ballots moved from `winner` to `loser` that move a seat.
+    pub ballots: u64,
+    /// The exact point where the two claims are equal, `num / den` ballots, where the method
+    /// has rational divisors (the pair's slack divided by the slack lost per ballot).
+    pub exact: Option<(u128, u128)>,
+}
+
+/// How far a party is from a threshold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThresholdMargin {
+    /// The party.
+    pub party: usize,
+    /// Which threshold: `national` or `regional (REGION)`.
+    pub threshold: String,
+    /// Whether the party passes it now.
+    pub passes: bool,
+    /// Ballots that would carry it across (to other parties when it passes, from them when
+    /// it does not), with the base fixed.
+    pub ballots: u64,
+}
+
+/// All margins of an allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Margins {
+    /// Every pair with a margin, smallest first.
+    pub pairs: Vec<PairMargin>,
+    /// The smallest pair margin.
+    pub election: Option<PairMargin>,
+    /// Threshold margins, smallest first.
+    pub thresholds: Vec<ThresholdMargin>,
+    /// What was not computed, and why.
+    pub notes: Vec<String>,
+}
+
+/// Computes the margins of `outcome`, the allocation of `p`.
+pub fn margins(p: &Problem, outcome: &Outcome) -> Result<Margins, SeatsError> {
+    let mut m = Margins {
+        thresholds: threshold_margins(p, outcome),
+        ..Margins::default()
+    };
+    let capped = outcome
+        .parties
+        .iter()
+        .any(|o| o.list_seats != o.uncapped_seats);
+    if p.seats == 0 {
+        m.notes.push("no list seats: no pair margins".into());
+    } else if matches!(p.method, Method::Quota) {
+        m.notes
+            .push("pair margins are not defined for the Balinski-Young quota method".into());
+    } else if !p.alliances.is_empty() {
+        m.notes
+            .push("pair margins with list alliances are not computed yet".into());
+    } else if capped {
+        m.notes
+            .push("the cap binds: pair margins of a capped allocation are not computed yet".into());
+    } else if outcome.ties.iter().any(|t| t.rule != "first-listed") {
+        m.notes
+            .push("the allocation was decided by a drawing of lots: the margin is 0".into());
+    } else {
+        let eligible: Vec<usize> = (0..p.parties.len())
+            .filter(|&i| outcome.parties[i].eligible)
+            .collect();
+        let seats: Vec<u64> = outcome.parties.iter().map(|o| o.list_seats).collect();
+        let total: u64 = eligible.iter().map(|&i| p.votes[i]).sum();
+        for &w in &eligible {
+            if seats[w] == 0 {
+                continue;
+            }
+            for &l in &eligible {
+                if l != w {
+                    if let Some(pm) = pair_margin(p, total, &seats, w, l)? {
+                        m.pairs.push(pm);
+                    }
+                }
+            }
+        }
+        m.pairs.sort_by_key(|pm| (pm.ballots, pm.winner, pm.loser));
+        m.election = m.pairs.first().cloned();
+    }
+    Ok(m)
+}
+
+/// The claims of w's last seat and l's next seat after `x` ballots moved from w to l, as
+/// comparable values (true when l's claim reaches w's, and whether exactly).
+fn reaches(
+    p: &Problem,
+    total: u64,
+    seats: &[u64],
+    w: usize,
+    l: usize,
+    x: u64,
+) -> Result<Option<bool>, SeatsError> {
+    let (fw, fl) = (p.votes[w] - x, p.votes[l] + x);
+    let (sw, sl) = (seats[w], seats[l]);
+    let ord = match p.method {
+        m if m.is_divisor() => m.priority(fl, sl + 1).cmp(&m.priority(fw, sw)),
+        Method::Hare => value_cmp(u128::from(p.seats), u128::from(total), fw, sw, fl, sl),
+        Method::ImperialiQuota => {
+            value_cmp(u128::from(p.seats) + 2, u128::from(total), fw, sw, fl, sl)
+        }
+        Method::Droop => {
+            let q = i128::from(total / (p.seats + 1) + 1);
+            (i128::from(fl) - i128::from(sl) * q).cmp(&(i128::from(fw) - (i128::from(sw) - 1) * q))
+        }
+        _ => return Err(SeatsError::Unsupported("margins for this method".into())),
+    };
+    Ok(match ord {
+        std::cmp::Ordering::Less => None,
+        std::cmp::Ordering::Equal => Some(true),
+        std::cmp::Ordering::Greater => Some(false),
+    })
+}
+
+/// Compares l's next seat value `M f_l - s_l T` with w's last `M f_w - (s_w - 1) T`.
+fn value_cmp(mul: u128, total: u128, fw: u64, sw: u64, fl: u64, sl: u64) -> std::cmp::Ordering {
+    let l = i128::try_from(mul * u128::from(fl)).unwrap_or(i128::MAX)
+        - i128::try_from(u128::from(sl) * total).unwrap_or(i128::MAX);
+    let w = i128::try_from(mul * u128::from(fw)).unwrap_or(i128::MAX)
+        - i128::try_from(u128::from(sw - 1) * total).unwrap_or(i128::MAX);
+    l.cmp(&w)
+}
+
+fn pair_margin(
+    p: &Problem,
+    total: u64,
+    seats: &[u64],
+    w: usize,
+    l: usize,
+) -> Result<Option<PairMargin>, SeatsError> {
+    let fw = p.votes[w];
+    if reaches(p, total, seats, w, l, fw)?.is_none() {
+        return Ok(None);
+    }
+    // The claims move monotonically with x: binary search the first x that reaches.
+    let (mut lo, mut hi) = (0u64, fw);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if reaches(p, total, seats, w, l, mid)?.is_some() {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let mut x = lo;
+    let exact_tie = reaches(p, total, seats, w, l, x)? == Some(true);
+    let tie_keeps_w = matches!(p.ties, Ties::FirstListed) && w < l;
+    if exact_tie && tie_keeps_w {
+        if x == fw {
+            return Ok(None);
+        }
+        x += 1;
+    }
+    Ok(Some(PairMargin {
+        winner: w,
+        loser: l,
+        ballots: x,
+        exact: exact(p, total, seats, w, l),
+    }))
+}
+
+/// The exact crossing point `slack / (slack lost per ballot)` where it is rational.
+fn exact(p: &Problem, total: u64, seats: &[u64], w: usize, l: usize) -> Option<(u128, u128)> {
+    let (fw, fl) = (u128::from(p.votes[w]), u128::from(p.votes[l]));
+    let (sw, sl) = (seats[w], seats[l]);
+    let (num, den) = match p.method {
+        Method::HuntingtonHill | Method::Quota => return None,
+        Method::Hare | Method::ImperialiQuota => {
+            let mul = u128::from(p.seats)
+                + if matches!(p.method, Method::Hare) {
+                    0
+                } else {
+                    2
+                };
+            let t = u128::from(total);
+            let slack =
+                (mul * fw + u128::from(sl) * t).checked_sub(mul * fl + u128::from(sw - 1) * t)?;
+            (slack, 2 * mul)
+        }
+        Method::Droop => {
+            let q = u128::from(total / (p.seats + 1) + 1);
+            (
+                (fw + u128::from(sl) * q).checked_sub(fl + u128::from(sw - 1) * q)?,
+                2,
+            )
+        }
+        m => {
+            // Claims f_w dd_w / dn_w and f_l dd_l / dn_l: equal when
+            // (f_w - x) dd_w dn_l = (f_l + x) dd_l dn_w.
+            let (dn_w, dd_w) = m.divisor(sw)?;
+            let (dn_l, dd_l) = m.divisor(sl + 1)?;
+            if dn_w == 0 {
+                return None;
+            }
+            let slack = (fw * dd_w * dn_l).checked_sub(fl * dd_l * dn_w)?;
+            (slack, dd_w * dn_l + dd_l * dn_w)
+        }
+    };
+    let g = gcd(num, den).max(1);
+    Some((num / g, den / g))
+}
+
+fn gcd(a: u128, b: u128) -> u128 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+fn threshold_margins(p: &Problem, outcome: &Outcome) -> Vec<ThresholdMargin> {
+    let mut out = Vec::new();
+    let Some(t) = &p.threshold else { return out };
+    let exempt = |i: usize| p.exempt.contains(&i);
+    if let (Some(share), Some((_, base))) = (t.national, outcome.base) {
+        let need = share.least_reaching(base, t.strict);
+        for i in (0..p.parties.len()).filter(|&i| !exempt(i)) {
+            let f = p.votes[i];
+            let passes = f >= need;
+            out.push(ThresholdMargin {
+                party: i,
+                threshold: "national".into(),
+                passes,
+                ballots: if passes { f - need + 1 } else { need - f },
+            });
+        }
+    }
+    if let (Some(share), false) = (t.regional, p.regions.is_empty()) {
+        let national = outcome
+            .base
+            .map_or_else(|| p.votes.iter().sum(), |(_, b)| b);
+        for i in (0..p.parties.len()).filter(|&i| !exempt(i)) {
+            let mut lose: Option<(u64, &str)> = None;
+            let mut gain = 0u64;
+            for r in &p.regions {
+                let b = region_base(r, t, national);
+                let need = share.least_reaching(b, t.strict);
+                let f = r.votes[i];
+                if f >= need {
+                    let x = f - need + 1;
+                    if lose.is_none_or(|(y, _)| x < y) {
+                        lose = Some((x, &r.name));
+                    }
+                } else {
+                    gain += need - f;
+                }
+            }
+            let passes = gain == 0;
+            let (ballots, region) = if passes {
+                lose.map_or((0, ""), |(x, r)| (x, r))
+            } else {
+                (gain, "")
+            };
+            out.push(ThresholdMargin {
+                party: i,
+                threshold: if passes {
+                    format!("regional (weakest: {region})")
+                } else {
+                    "regional (every region below it)".into()
+                },
+                passes,
+                ballots,
+            });
+        }
+    }
+    out.sort_by_key(|m| (m.ballots, m.party));
+    out
+}
