@@ -34,6 +34,10 @@ enum Command {
     Results(cmd::results::Args),
     /// Export an election as tallyproof CSV or JSON, or NIST SP 1500-100 CDF JSON
     Export(cmd::export::Args),
+    /// Allocate seats: from a contest file (TOML or JSON), or a stored election under a law preset
+    Seats(cmd::seats::Args),
+    /// Seat margins: how many ballots would have to move for a seat to change hands
+    Margins(cmd::seats::Args),
     /// List the elections in the store
     Elections(cmd::elections::Args),
     /// Generate a deterministic synthetic national election (tallyproof CSV) and its true totals
@@ -50,6 +54,8 @@ fn main() -> ExitCode {
         Command::Results(a) => cmd::results::run(a),
         Command::Export(a) => cmd::export::run(a),
         Command::Elections(a) => cmd::elections::run(a),
+        Command::Seats(a) => cmd::seats::run_seats(a),
+        Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Demo(a) => cmd::demo::run(a),
     };
@@ -87,6 +93,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         }
         if e.downcast_ref::<store::StoreError>().is_some() {
             return 4;
+        }
+        if e.downcast_ref::<seats::SeatsError>().is_some() {
+            return 3;
         }
     }
     5

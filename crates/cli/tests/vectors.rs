@@ -123,3 +123,92 @@ fn every_russian_file_imports() {
         assert!(kind_ok, "{year}: {}", r["contest"]);
     }
 }
+
+/// The bundled 2399-row file under the 2020 law, through the store: 7% of the file's total
+/// column (which includes "against all"), 120 seats, Hare, cap 65, gives 46/45/16/13
+/// (`test_data/vectors/forensics.json`, `kyrgyz_2020.seats_hare_7pct_of_total_column_120_cap65`),
+/// and the output says the legal base and the regional test could not be applied.
+#[test]
+fn kyrgyz_2020_seats_through_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let kg = workspace("data/kg2020/stations_2399.csv")
+        .display()
+        .to_string();
+    assert!(
+        run(dir.path(), &["import", &kg, "--db", "s.db", "--name", "kg"])
+            .status
+            .success()
+    );
+    let o = run(
+        dir.path(),
+        &["seats", "--db", "s.db", "--law", "kg2020", "--json"],
+    );
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let want = &vectors()["kyrgyz_2020"]["seats_hare_7pct_of_total_column_120_cap65"];
+    let names = [
+        ("Birimdik", "«БИРИМДИК»"),
+        ("Mekenim Kyrgyzstan", "«МЕКЕНИМ КЫРГЫЗСТАН»"),
+        ("Kyrgyzstan", "«КЫРГЫЗСТАН»"),
+        ("Butun Kyrgyzstan", "«БҮТҮН КЫРГЫЗСТАН» саясий партиясы"),
+    ];
+    let parties = r["parties"].as_array().unwrap();
+    for (latin, name) in names {
+        let p = parties.iter().find(|p| p["name"] == name).unwrap();
+        assert_eq!(p["seats"], want[latin], "{latin}");
+    }
+    assert_eq!(
+        parties
+            .iter()
+            .map(|p| p["seats"].as_u64().unwrap())
+            .sum::<u64>(),
+        120
+    );
+    let notes = r["input_notes"].to_string();
+    assert!(notes.contains("no invalid-ballot line"), "{notes}");
+    assert!(
+        r["notes"]
+            .to_string()
+            .contains("regional threshold cannot be applied"),
+        "{}",
+        r["notes"]
+    );
+    assert!(parties
+        .iter()
+        .all(|p| p["regional"]["status"] == "not-checkable"));
+}
+
+#[test]
+fn margins_tell_how_close_the_outcome_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = workspace("crates/formats/test_data/contest/kg2020-prelim-asu.toml")
+        .display()
+        .to_string();
+    let o = run(dir.path(), &["margins", &file]);
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(
+            "The closest seat: moving 1275 ballot(s) from Mekenim Kyrgyzstan to Kyrgyzstan"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Mekenchil misses the national threshold by 3077 ballot(s)"),
+        "{out}"
+    );
+    let o = run(dir.path(), &["seats", &file]);
+    assert!(stdout(&o).contains("Birimdik                                        487685   24.50         passed  not-checkable     46"), "{}", stdout(&o));
+    let bad = workspace("crates/formats/test_data/contest/negative_votes.toml")
+        .display()
+        .to_string();
+    let o = run(dir.path(), &["seats", &bad]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        crate::stderr(&o).contains("(votes.B): -3 is not a count"),
+        "{}",
+        crate::stderr(&o)
+    );
+    let o = run(dir.path(), &["seats"]);
+    assert_eq!(o.status.code(), Some(5));
+}

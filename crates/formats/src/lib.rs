@@ -15,6 +15,7 @@
 //! This crate reads bytes and writes to `io::Write`; it never opens a file.
 
 pub mod cdf;
+pub mod contest;
 mod csvin;
 mod error;
 mod json;

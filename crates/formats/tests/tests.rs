@@ -22,3 +22,4 @@ pub fn test_data(rel: &str) -> PathBuf {
         .join("test_data")
         .join(rel)
 }
+mod contest;

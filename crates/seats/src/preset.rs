@@ -28,6 +28,9 @@ pub struct Law {
     pub ties: Ties,
     /// Single-member districts besides the lists (2021).
     pub districts: u64,
+    /// Region labels in the data that are not units of the regional threshold (the 45
+    /// stations abroad, run by the Ministry of Foreign Affairs, `МИД КР` in the 2020 files).
+    pub abroad: &'static [&'static str],
     /// The sources of the rules.
     pub sources: &'static str,
 }
@@ -35,6 +38,9 @@ pub struct Law {
 fn share(num: u64, den: u64) -> Option<Fraction> {
     Some(Fraction { num, den })
 }
+
+/// The label of the stations abroad in the Kyrgyz data.
+const ABROAD: &[&str] = &["МИД КР"];
 
 /// The presets' keys.
 pub const KEYS: &str = "kg2010, kg2015, kg2020, kg2021";
@@ -61,6 +67,7 @@ pub fn law(key: &str) -> Result<Law, SeatsError> {
             cap: 65,
             ties: Ties::Error,
             districts: 0,
+            abroad: ABROAD,
             sources: "Xinhua; summary citing Art. 77 of the 2010 law; Reuters (cap 65)",
         },
         // 120 seats, Hare LR; 7% nationally and 0.7% in each of the 9 units, of voters who
@@ -74,6 +81,7 @@ pub fn law(key: &str) -> Result<Law, SeatsError> {
             cap: 65,
             ties: Ties::Error,
             districts: 0,
+            abroad: ABROAD,
             sources: "ODIHR final report 2015; Venice Commission/ODIHR joint opinion (thresholds on voters who participated)",
         },
         // Law, Art. 64: >= 7% of the voters who took part (invalid and "against all"
@@ -88,6 +96,7 @@ pub fn law(key: &str) -> Result<Law, SeatsError> {
             cap: 65,
             ties: Ties::Error,
             districts: 0,
+            abroad: ABROAD,
             sources: "Constitutional Law on elections, Art. 64 and 64(3); ODIHR LEOM preliminary statement and final report 2020; 24.kg (4 Oct 2020)",
         },
         // Mixed: 54 list seats (Hare LR) + 36 single-member districts (plurality; "against
@@ -102,6 +111,7 @@ pub fn law(key: &str) -> Result<Law, SeatsError> {
             cap: 27,
             ties: Ties::Error,
             districts: 36,
+            abroad: ABROAD,
             sources: "Constitutional Law on elections as amended 2021; CEC results 2021 (Hare over 54 seats reproduces the published split)",
         },
         _ => return Err(SeatsError::invalid(format!("unknown law preset '{key}', expected one of: {KEYS}"))),

@@ -12,6 +12,7 @@ use store::{SqliteStore, Store};
 use tabulate::{tabulate, Filter, ShareBase};
 
 use super::import::import_into;
+use super::seats::{print_outcome, problem_from_election};
 use crate::input::{Data, Input};
 use crate::table;
 
@@ -116,11 +117,87 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     println!(
         "\nNeither file carries invalid ballots or registered voters, so turnout cannot be computed and shares here are of\n\
-         the files' totals, not of all participants (the legal base of the 7% threshold). Seat allocation comes later.\n\
-         Next: tallyproof results --db {} --election kg2020-2413 --by region --json",
+         the files' totals, not of all participants (the legal base of the 7% threshold)."
+    );
+    seats_section(&a, &b)?;
+    println!(
+        "\nNext: tallyproof results --db {0} --election kg2020-2413 --by region --json\n      tallyproof margins --db {0} --election kg2020-2399 --law kg2020",
         db.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The 2020 law on both files: the 2399-row file as the published check, the 2413-row file
+/// under each base its data allow, and the margins.
+fn seats_section(a: &store::Loaded, b: &store::Loaded) -> anyhow::Result<()> {
+    let law = seats::preset::law("kg2020")?;
+    println!("\n== Seats under the 2020 law: Hare, 120 seats, 7% nationally, 0.7% in each region, cap 65 ==\n");
+    println!("2399-row file (no regions, no invalid ballots):\n");
+    let built = problem_from_election(&b.election, &b.protocols, &law, None)?;
+    let outcome = seats::allocate(&built.problem)?;
+    print_outcome(&built, &outcome);
+    println!("\nMargins of that allocation:");
+    let m = seats::margins(&built.problem, &outcome)?;
+    for line in formats::contest::margin_summary(&built.problem, &outcome, &m) {
+        println!("  {line}");
+    }
+    println!("\n2413-row file (with regions), under each base the data allow:\n");
+    let mut runs = Vec::new();
+    for (label, base) in [
+        (
+            "the total column (valid ballots, incl. \"against all\")",
+            seats::Base::Participated,
+        ),
+        ("the 16 parties' votes only", seats::Base::Listed),
+    ] {
+        let built = problem_from_election(&a.election, &a.protocols, &law, Some(base))?;
+        let o = seats::allocate(&built.problem)?;
+        let won: Vec<String> = o
+            .parties
+            .iter()
+            .filter(|x| x.seats > 0)
+            .map(|x| format!("{} {}", x.name, x.seats))
+            .collect();
+        println!("  base = {label}:\n    {}", won.join(", "));
+        runs.push(o);
+    }
+    let same = runs[0]
+        .parties
+        .iter()
+        .zip(&runs[1].parties)
+        .all(|(x, y)| x.seats == y.seats);
+    println!(
+        "\n  {}",
+        if same {
+            "Both bases give the same seats here."
+        } else {
+            "The two bases give different seats."
+        }
+    );
+    // Parties whose fate differs between the two vintages of the count.
+    for (x, y) in outcome.parties.iter().zip(&runs[0].parties) {
+        if x.eligible != y.eligible {
+            let share = |o: &seats::Outcome, p: &seats::PartyOutcome| {
+                seats::percent(p.votes, o.base.map_or(1, |(_, v)| v))
+            };
+            println!(
+                "  {} has {}% in the 2399-row file ({}, {} seats) and {}% in the 2413-row file ({}, {} seats).",
+                x.name,
+                share(&outcome, x),
+                x.national.key(),
+                x.seats,
+                share(&runs[0], y),
+                y.national.key(),
+                y.seats
+            );
+        }
+    }
+    println!(
+        "  The legal base, all participants including invalid ballots, is larger than either base these files allow,\n  \
+         so every share on it is lower (the CEC's preliminary ASU count, vector KG-2020-prelim-ASU, put Mekenchil at\n  \
+         6.85%). Which parties enter parliament turns on the base and on the vintage of the count."
+    );
+    Ok(())
 }
 
 /// Matches rows of two files by their full vote vectors (the files share no station id):

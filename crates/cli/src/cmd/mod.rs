@@ -7,6 +7,7 @@ pub mod export;
 pub mod gen;
 pub mod import;
 pub mod results;
+pub mod seats;
 pub mod sinks;
 
 use std::path::PathBuf;

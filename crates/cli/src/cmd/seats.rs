@@ -1,0 +1,303 @@
+//! `tallyproof seats` and `tallyproof margins`: allocation and seat margins, from a contest
+//! file or from a stored election under a law preset.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::ValueEnum;
+use formats::contest::{margin_summary, margins_json, outcome_json, parse_contest};
+use model::{ChoiceKind, Election, Line, Protocol, UnitLevel};
+use seats::{allocate, margins, percent, preset, Base, Outcome, Problem, Region};
+use store::{SqliteStore, Store};
+use tabulate::{tabulate, Filter, Totals};
+
+use super::{election_name, DEFAULT_DB};
+
+/// A threshold base on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BaseArg {
+    /// Valid ballots
+    Valid,
+    /// Voters who took part (valid + invalid)
+    Participated,
+    /// Registered voters
+    Registered,
+    /// The sum of the listed parties' votes
+    Listed,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A contest file (TOML or JSON) describing one allocation problem
+    pub file: Option<PathBuf>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// The store file, when no FILE is given
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// The stored election (may be omitted when the store holds one)
+    #[arg(long)]
+    pub election: Option<String>,
+    /// The law preset for a stored election: kg2010, kg2015, kg2020, kg2021
+    #[arg(long)]
+    pub law: Option<String>,
+    /// Override the preset's threshold base
+    #[arg(long, value_enum)]
+    pub base: Option<BaseArg>,
+}
+
+/// A problem and what a reader must know about how it was built.
+pub struct Built {
+    pub problem: Problem,
+    pub notes: Vec<String>,
+}
+
+pub fn run_seats(args: Args) -> anyhow::Result<ExitCode> {
+    let built = build(&args)?;
+    let o = allocate(&built.problem)?;
+    if args.json {
+        let mut v = outcome_json(&built.problem, &o);
+        v["input_notes"] = serde_json::json!(built.notes);
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        print_outcome(&built, &o);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_margins(args: Args) -> anyhow::Result<ExitCode> {
+    let built = build(&args)?;
+    let p = &built.problem;
+    let o = allocate(p)?;
+    let m = margins(p, &o)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&margins_json(p, &o, &m))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for line in margin_summary(p, &o, &m) {
+        println!("{line}");
+    }
+    println!("\nclosest pairs (ballots moved from the first party to the second):");
+    for pm in m.pairs.iter().take(8) {
+        let exact = pm
+            .exact
+            .map(|(n, d)| format!("  (exact crossing {n}/{d})"))
+            .unwrap_or_default();
+        println!(
+            "  {:>10}  {} -> {}{exact}",
+            pm.ballots, p.parties[pm.winner], p.parties[pm.loser]
+        );
+    }
+    if !m.thresholds.is_empty() {
+        println!("\nthreshold margins (ballots to cross, the base held fixed):");
+        for t in m.thresholds.iter().take(8) {
+            let side = if t.passes { "above" } else { "below" };
+            println!(
+                "  {:>10}  {} is {side} the {} threshold",
+                t.ballots, p.parties[t.party], t.threshold
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn build(args: &Args) -> anyhow::Result<Built> {
+    if let Some(path) = &args.file {
+        let display = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {display}"))?;
+        let toml = !display.ends_with(".json") && !text.trim_start().starts_with('{');
+        return Ok(Built {
+            problem: parse_contest(&display, &text, toml)?,
+            notes: Vec::new(),
+        });
+    }
+    let Some(law) = &args.law else {
+        bail!(
+            "give a contest FILE, or --law PRESET ({}) to allocate a stored election",
+            preset::KEYS
+        );
+    };
+    let store = SqliteStore::open(&args.db)?;
+    let name = election_name(&store, args.election.as_deref())?;
+    let loaded = store.load(&name)?;
+    let base = args.base.map(|b| match b {
+        BaseArg::Valid => Base::Valid,
+        BaseArg::Participated => Base::Participated,
+        BaseArg::Registered => Base::Registered,
+        BaseArg::Listed => Base::Listed,
+    });
+    problem_from_election(
+        &loaded.election,
+        &loaded.protocols,
+        &preset::law(law)?,
+        base,
+    )
+}
+
+/// The base value a unit's totals give for `base`, and a note when it had to be
+/// approximated.
+fn base_of(t: &Totals, base: Base, parties_votes: u64) -> anyhow::Result<(u64, Option<String>)> {
+    Ok(match base {
+        Base::Listed => (parties_votes, None),
+        Base::Registered => match t.line(Line::Registered) {
+            Some(r) => (r, None),
+            None => bail!("the data have no registered-voter line: the base 'registered' cannot be computed"),
+        },
+        Base::Valid => match t.line(Line::Valid) {
+            Some(v) => (v, None),
+            None => (t.choice_sum(), Some("no valid-ballot line: the base is the sum of every ballot line's votes".into())),
+        },
+        Base::Participated => match (t.line(Line::Valid), t.line(Line::Invalid)) {
+            (Some(v), Some(i)) => (v + i, None),
+            (Some(v), None) => (
+                v,
+                Some("the data have no invalid-ballot line: the 'participated' base is taken as the valid ballots (every listed vote plus \"against all\"), which understates the legal base".into()),
+            ),
+            _ => (t.choice_sum(), Some("the data have neither valid nor invalid lines: the base is the sum of every ballot line".into())),
+        },
+    })
+}
+
+/// Builds a law's allocation problem from an election's first contest: national totals,
+/// the chosen base, and regional counts (stations abroad are not a region).
+pub fn problem_from_election(
+    e: &Election,
+    protocols: &[Protocol],
+    law: &preset::Law,
+    base: Option<Base>,
+) -> anyhow::Result<Built> {
+    let contest = e.contests.first().context("the election has no contest")?;
+    let parties: Vec<usize> = (0..contest.choices.len())
+        .filter(|&i| contest.choices[i].kind == ChoiceKind::Party)
+        .collect();
+    let tally = tabulate(e, 0, protocols, Filter::default());
+    let country = tally.totals(e.units.root());
+    let mut notes = Vec::new();
+    let votes: Vec<u64> = parties.iter().map(|&i| country.votes[i]).collect();
+    let mut threshold = law.threshold.clone();
+    if let Some(b) = base {
+        threshold.base = b;
+    }
+    let (b, note) = base_of(&country, threshold.base, votes.iter().sum())?;
+    notes.extend(note);
+    threshold.base_votes = (threshold.base != Base::Listed).then_some(b);
+    let mut regions = Vec::new();
+    for (id, t) in tally.at_level(&e.units, UnitLevel::Region) {
+        let name = e.units.get(id).name;
+        if law.abroad.contains(&name) {
+            notes.push(format!("'{name}' (stations abroad) is not one of the law's regions: left out of the regional test"));
+            continue;
+        }
+        let rv: Vec<u64> = parties.iter().map(|&i| t.votes[i]).collect();
+        let (rb, _) = base_of(t, threshold.base, rv.iter().sum())?;
+        regions.push(Region {
+            name: name.to_string(),
+            votes: rv,
+            base_votes: Some(rb),
+        });
+    }
+    notes.push(format!(
+        "law {}: {}; sources: {}",
+        law.key, law.title, law.sources
+    ));
+    let mut p = Problem::new(
+        law.seats,
+        law.method,
+        parties
+            .iter()
+            .map(|&i| contest.choices[i].name.clone())
+            .collect(),
+        votes,
+    );
+    p.threshold = Some(threshold);
+    p.regions = regions;
+    p.cap = Some(law.cap);
+    p.ties = law.ties.clone();
+    Ok(Built { problem: p, notes })
+}
+
+/// Prints an allocation as a table.
+pub fn print_outcome(b: &Built, o: &Outcome) {
+    let p = &b.problem;
+    println!(
+        "{} seats by {}, ties: {}",
+        p.seats,
+        p.method.name(),
+        p.ties.name()
+    );
+    if let Some(t) = &p.threshold {
+        let mut line = String::from("thresholds:");
+        if let (Some(n), Some((base, v))) = (t.national, o.base) {
+            line.push_str(&format!(
+                " national {}% of {} ({v})",
+                n.percent(),
+                base.key()
+            ));
+        }
+        if let Some(r) = t.regional {
+            match p.regions.len() {
+                0 => line.push_str(&format!(
+                    "; {}% in each region (no regional counts: not checkable)",
+                    r.percent()
+                )),
+                n => line.push_str(&format!("; {}% in each of {n} regions", r.percent())),
+            }
+        }
+        println!("{line}");
+    }
+    if let Some(c) = p.cap {
+        println!("cap: {c} seats per party");
+    }
+    let total: u64 = o.base.map_or_else(|| p.votes.iter().sum(), |(_, v)| v);
+    println!(
+        "\n{:<44} {:>9} {:>7} {:>14} {:>14} {:>6}",
+        "party", "votes", "%", "national", "regional", "seats"
+    );
+    let mut order: Vec<usize> = (0..o.parties.len()).collect();
+    order.sort_by(|&a, &b| {
+        o.parties[b]
+            .seats
+            .cmp(&o.parties[a].seats)
+            .then(o.parties[b].votes.cmp(&o.parties[a].votes))
+    });
+    for i in order {
+        let x = &o.parties[i];
+        let name: String = x.name.chars().take(44).collect();
+        println!(
+            "{name:<44} {:>9} {:>7} {:>14} {:>14} {:>6}",
+            x.votes,
+            percent(x.votes, total),
+            x.national.key(),
+            x.regional.key(),
+            x.seats
+        );
+    }
+    for d in &o.districts {
+        let who = match (d.vacant, d.party) {
+            (true, _) => "vacant: \"against all\" won, a re-run is due".to_string(),
+            (false, Some(pi)) => p.parties[pi].clone(),
+            (false, None) => "an independent".into(),
+        };
+        println!("district {}: {who}", d.name);
+    }
+    for t in &o.ties {
+        let names: Vec<&str> = t.parties.iter().map(|&i| p.parties[i].as_str()).collect();
+        let won: Vec<&str> = t.winners.iter().map(|&i| p.parties[i].as_str()).collect();
+        println!(
+            "tie for {} seat(s) between {}: won by {} ({})",
+            t.seats,
+            names.join(", "),
+            won.join(", "),
+            t.rule
+        );
+    }
+    for n in b.notes.iter().chain(&o.notes) {
+        println!("note: {n}");
+    }
+}
