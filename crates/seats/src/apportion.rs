@@ -1,5 +1,8 @@
 //! Apportionment among a fixed set of parties: the methods without any law around them.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use crate::method::{mul_cmp, Method, Priority};
 use crate::ties::{break_tie, Tie, Ties};
 use crate::SeatsError;
@@ -39,7 +42,8 @@ pub fn apportion(
 }
 
 /// Seat after seat to the highest priority. All parties sharing the highest priority get a
-/// seat together when enough seats remain; otherwise the tie rule picks among them.
+/// seat together when enough seats remain; otherwise the tie rule picks among them. A heap
+/// keeps this O(S log P).
 fn highest_averages(
     m: Method,
     seats: u64,
@@ -48,14 +52,28 @@ fn highest_averages(
     ties: &Ties,
 ) -> Result<Apportionment, SeatsError> {
     let mut got = vec![0u64; votes.len()];
-    let mut prio: Vec<Priority> = votes.iter().map(|&v| m.priority(v, 1)).collect();
+    let mut heap: BinaryHeap<(Priority, Reverse<usize>)> = votes
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (m.priority(v, 1), Reverse(i)))
+        .collect();
     let mut left = seats;
     let mut broken = Vec::new();
+    let mut top = Vec::new();
     while left > 0 {
-        let best = *prio.iter().max().unwrap_or(&Priority::Zero);
-        let top: Vec<usize> = (0..votes.len()).filter(|&i| prio[i] == best).collect();
+        let Some((best, Reverse(first))) = heap.pop() else {
+            break;
+        };
+        top.clear();
+        top.push(first);
+        while heap.peek().is_some_and(|(p, _)| *p == best) {
+            if let Some((_, Reverse(i))) = heap.pop() {
+                top.push(i);
+            }
+        }
+        top.sort_unstable();
         let winners = if top.len() as u64 <= left {
-            top
+            top.clone()
         } else {
             let tie = break_tie(&top, left, names, ties)?;
             let w = tie.winners.clone();
@@ -64,7 +82,7 @@ fn highest_averages(
         };
         for &i in &winners {
             got[i] += 1;
-            prio[i] = m.priority(votes[i], got[i] + 1);
+            heap.push((m.priority(votes[i], got[i] + 1), Reverse(i)));
         }
         left -= winners.len() as u64;
     }

@@ -160,17 +160,34 @@ fn pair_margin(
     if reaches(p, total, seats, w, l, fw)?.is_none() {
         return Ok(None);
     }
-    // The claims move monotonically with x: binary search the first x that reaches.
-    let (mut lo, mut hi) = (0u64, fw);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if reaches(p, total, seats, w, l, mid)?.is_some() {
-            hi = mid;
-        } else {
-            lo = mid + 1;
+    let crossing = exact(p, total, seats, w, l);
+    // Where the crossing point is rational, the first whole ballot count that reaches it is
+    // its ceiling (checked exactly below); otherwise, as for Huntington-Hill, the claims move
+    // monotonically with x and a binary search finds it.
+    let guess = crossing
+        .and_then(|(n, d)| u64::try_from(n.div_ceil(d)).ok())
+        .filter(|&g| g <= fw);
+    let first = match guess {
+        Some(g)
+            if reaches(p, total, seats, w, l, g)?.is_some()
+                && (g == 0 || reaches(p, total, seats, w, l, g - 1)?.is_none()) =>
+        {
+            g
         }
-    }
-    let mut x = lo;
+        _ => {
+            let (mut lo, mut hi) = (0u64, fw);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if reaches(p, total, seats, w, l, mid)?.is_some() {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            lo
+        }
+    };
+    let mut x = first;
     let exact_tie = reaches(p, total, seats, w, l, x)? == Some(true);
     let tie_keeps_w = matches!(p.ties, Ties::FirstListed) && w < l;
     if exact_tie && tie_keeps_w {
@@ -183,7 +200,7 @@ fn pair_margin(
         winner: w,
         loser: l,
         ballots: x,
-        exact: exact(p, total, seats, w, l),
+        exact: crossing,
     }))
 }
 

@@ -206,9 +206,12 @@ impl PartialOrd for Priority {
     }
 }
 
-/// Compares a·b with c·d without overflow (256-bit products).
+/// Compares a·b with c·d without overflow (256-bit products when 128 bits do not suffice).
 pub(crate) fn mul_cmp(a: u128, b: u128, c: u128, d: u128) -> Ordering {
-    wide_mul(a, b).cmp(&wide_mul(c, d))
+    match (a.checked_mul(b), c.checked_mul(d)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => wide_mul(a, b).cmp(&wide_mul(c, d)),
+    }
 }
 
 /// The full 256-bit product as (high, low).
