@@ -209,7 +209,7 @@ fn exact(p: &Problem, total: u64, seats: &[u64], w: usize, l: usize) -> Option<(
     let (fw, fl) = (u128::from(p.votes[w]), u128::from(p.votes[l]));
     let (sw, sl) = (seats[w], seats[l]);
     let (num, den) = match p.method {
-        Method::HuntingtonHill | Method::Quota => return None,
+        Method::HuntingtonHill | Method::Quota | Method::ImperialiQuota => return None,
         Method::Hare | Method::ImperialiQuota => {
             let mul = u128::from(p.seats)
                 + if matches!(p.method, Method::Hare) {
@@ -277,6 +277,7 @@ fn threshold_margins(p: &Problem, outcome: &Outcome) -> Vec<ThresholdMargin> {
         for i in (0..p.parties.len()).filter(|&i| !exempt(i)) {
             let mut lose: Option<(u64, &str)> = None;
             let mut gain = 0u64;
+            let mut short = Vec::new();
             for r in &p.regions {
                 let b = region_base(r, t, national);
                 let need = share.least_reaching(b, t.strict);
@@ -288,6 +289,7 @@ fn threshold_margins(p: &Problem, outcome: &Outcome) -> Vec<ThresholdMargin> {
                     }
                 } else {
                     gain += need - f;
+                    short.push(r.name.as_str());
                 }
             }
             let passes = gain == 0;

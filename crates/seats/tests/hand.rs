@@ -67,6 +67,12 @@ fn problem(c: &Value) -> Problem {
             });
         }
     }
+    if let Some(e) = c["exempt"].as_array() {
+        p.exempt = e
+            .iter()
+            .map(|x| p.party(x.as_str().unwrap()).unwrap())
+            .collect();
+    }
     if let Some(ds) = c["districts"].as_object() {
         for (name, cands) in ds {
             let candidates = cands
@@ -95,7 +101,7 @@ fn hand_computed_cases() {
         .unwrap();
     let all: Value = serde_json::from_str(&text).unwrap();
     let cases = all["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 10);
+    assert_eq!(cases.len(), 11);
     for c in cases {
         let id = c["id"].as_str().unwrap();
         assert!(!c["steps"].as_str().unwrap().is_empty(), "{id}: no steps");

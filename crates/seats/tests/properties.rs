@@ -20,6 +20,7 @@ fn method_of(i: usize) -> Method {
         Method::Danish,
         Method::Imperiali,
         Method::Hare,
+        Method::Droop,
     ][i]
 }
 
@@ -65,7 +66,7 @@ proptest! {
     fn closed_form_margins_equal_brute_force(
         votes in prop::collection::vec(1u64..120, 2..5),
         seats in 1u64..8,
-        m in 0usize..10,
+        m in 0usize..11,
         first_listed in any::<bool>(),
     ) {
         let method = method_of(m);
