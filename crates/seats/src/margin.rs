@@ -210,13 +210,8 @@ fn exact(p: &Problem, total: u64, seats: &[u64], w: usize, l: usize) -> Option<(
     let (sw, sl) = (seats[w], seats[l]);
     let (num, den) = match p.method {
         Method::HuntingtonHill | Method::Quota | Method::ImperialiQuota => return None,
-        Method::Hare | Method::ImperialiQuota => {
-            let mul = u128::from(p.seats)
-                + if matches!(p.method, Method::Hare) {
-                    0
-                } else {
-                    2
-                };
+        Method::Hare => {
+            let mul = u128::from(p.seats);
             let t = u128::from(total);
             let slack =
                 (mul * fw + u128::from(sl) * t).checked_sub(mul * fl + u128::from(sw - 1) * t)?;
