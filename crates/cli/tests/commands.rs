@@ -193,15 +193,7 @@ fn gen_is_deterministic_and_its_truth_matches_the_results() {
 
 #[test]
 fn exports_read_back_and_are_byte_stable() {
-    let dir = tempfile::tempdir().unwrap();
-    let kg = workspace("data/kg2020/stations_by_region_2413.csv")
-        .display()
-        .to_string();
-    assert!(
-        run(dir.path(), &["import", &kg, "--db", "s.db", "--name", "kg"])
-            .status
-            .success()
-    );
+    let dir = crate::store_with("data/kg2020/stations_by_region_2413.csv");
     for (to, file) in [("json", "e.json"), ("csv", "e.csv"), ("cdf", "e.cdf.json")] {
         let o = run(
             dir.path(),

@@ -35,3 +35,16 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
+
+/// A temporary folder holding `s.db`, a store into which the workspace file `rel` was
+/// imported as the election `kg`.
+pub fn store_with(rel: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let file = workspace(rel).display().to_string();
+    let o = run(
+        dir.path(),
+        &["import", &file, "--db", "s.db", "--name", "kg"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    dir
+}

@@ -130,15 +130,7 @@ fn every_russian_file_imports() {
 /// and the output says the legal base and the regional test could not be applied.
 #[test]
 fn kyrgyz_2020_seats_through_the_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let kg = workspace("data/kg2020/stations_2399.csv")
-        .display()
-        .to_string();
-    assert!(
-        run(dir.path(), &["import", &kg, "--db", "s.db", "--name", "kg"])
-            .status
-            .success()
-    );
+    let dir = crate::store_with("data/kg2020/stations_2399.csv");
     let o = run(
         dir.path(),
         &["seats", "--db", "s.db", "--law", "kg2020", "--json"],

@@ -36,33 +36,13 @@ fn the_kyrgyz_preliminary_count_allocates_as_published() {
 
 #[test]
 fn broken_contest_files_get_their_exact_error() {
-    let dir = crate::test_data("contest");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| !n.ends_with(".expected") && !n.starts_with("kg"))
-        .collect();
-    names.sort();
-    assert!(names.len() >= 9);
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut bad = Vec::new();
-    for name in names {
-        let got = match run(&name) {
+    let checked = crate::check_expectations(
+        "contest",
+        |n| !n.starts_with("kg"),
+        |name, _| match run(name) {
             Ok(_) => "ACCEPTED".to_string(),
             Err(e) => e,
-        };
-        let path = dir.join(format!("{name}.expected"));
-        if update {
-            std::fs::write(&path, format!("{got}\n")).unwrap();
-            continue;
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_default();
-        if want.trim_end() != got {
-            bad.push(format!(
-                "{name}\n  want: {}\n  got:  {got}",
-                want.trim_end()
-            ));
-        }
-    }
-    assert!(bad.is_empty(), "{}", bad.join("\n"));
+        },
+    );
+    assert!(checked >= 9, "only {checked} contest cases");
 }

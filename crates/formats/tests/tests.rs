@@ -23,3 +23,44 @@ pub fn test_data(rel: &str) -> PathBuf {
         .join(rel)
 }
 mod contest;
+
+/// Runs `run` on every file of `test_data/DIR` that `wanted` admits and compares its message
+/// with the file's `.expected` twin; `UPDATE_EXPECT=1` rewrites the twins instead. Returns
+/// how many files were checked.
+pub fn check_expectations(
+    dir: &str,
+    wanted: impl Fn(&str) -> bool,
+    run: impl Fn(&str, &[u8]) -> String,
+) -> usize {
+    let dir = test_data(dir);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| !n.ends_with(".expected") && wanted(n))
+        .collect();
+    names.sort();
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut failures = Vec::new();
+    for name in &names {
+        let got = run(name, &std::fs::read(dir.join(name)).unwrap());
+        let expected = dir.join(format!("{name}.expected"));
+        if update {
+            std::fs::write(&expected, format!("{got}\n")).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&expected).unwrap_or_default();
+        if want.trim_end() != got {
+            failures.push(format!(
+                "{name}\n  want: {}\n  got:  {got}",
+                want.trim_end()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches (UPDATE_EXPECT=1 rewrites):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    names.len()
+}
