@@ -1,0 +1,84 @@
+//! RFC 6962 §2.1 hashing (unchanged in RFC 9162 §2.1.1): SHA-256 with the 0x00 leaf and 0x01
+//! node prefixes, so that an interior node can never pass for a leaf.
+
+use std::fmt;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::LogError;
+
+/// A SHA-256 tree hash.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Hash(pub [u8; 32]);
+
+impl Hash {
+    /// The root of the empty tree: SHA-256 of nothing (not the hash of an empty leaf).
+    pub fn empty_root() -> Hash {
+        Hash(Sha256::digest([]).into())
+    }
+
+    /// Lowercase hex.
+    pub fn hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Parses 64 hex digits.
+    pub fn from_hex(s: &str) -> Result<Hash, LogError> {
+        let s = s.trim();
+        if s.len() != 64 || !s.is_ascii() {
+            return Err(LogError::BadHash(format!("'{s}' is not 64 hex digits")));
+        }
+        let mut out = [0u8; 32];
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
+                .map_err(|_| LogError::BadHash(format!("'{s}' is not 64 hex digits")))?;
+        }
+        Ok(Hash(out))
+    }
+
+    /// Standard base64 (RFC 4648 §4), as in checkpoints.
+    pub fn base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.0)
+    }
+
+    /// Parses standard base64 of 32 bytes.
+    pub fn from_base64(s: &str) -> Result<Hash, LogError> {
+        let v = base64::engine::general_purpose::STANDARD
+            .decode(s.trim())
+            .map_err(|e| LogError::BadHash(format!("'{s}' is not base64: {e}")))?;
+        let arr: [u8; 32] = v.try_into().map_err(|v: Vec<u8>| {
+            LogError::BadHash(format!("'{s}' is {} bytes, not 32", v.len()))
+        })?;
+        Ok(Hash(arr))
+    }
+}
+
+impl fmt::Debug for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.hex())
+    }
+}
+
+impl fmt::Display for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.hex())
+    }
+}
+
+/// The hash of a leaf: SHA-256(0x00 || entry).
+pub fn leaf_hash(entry: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(entry);
+    Hash(h.finalize().into())
+}
+
+/// The hash of an interior node: SHA-256(0x01 || left || right).
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut buf = [0u8; 65];
+    buf[0] = 1;
+    buf[1..33].copy_from_slice(&left.0);
+    buf[33..].copy_from_slice(&right.0);
+    Hash(Sha256::digest(buf).into())
+}

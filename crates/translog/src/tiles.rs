@@ -1,0 +1,198 @@
+//! C2SP tlog-tiles: the log as static files. `tile/<L>/<N>[.p/<W>]` holds up to 256 hashes of
+//! tree level 8·L; `tile/entries/<N>[.p/<W>]` holds up to 256 entries, each prefixed with a
+//! big-endian u16 length. Full tiles are immutable; a partial tile has width 1-255 and is
+//! never hashed into the level above.
+
+use crate::hash::{leaf_hash, Hash};
+use crate::{LogError, Tree};
+
+/// Hashes (or entries) per full tile.
+pub const WIDTH: u64 = 256;
+
+/// A tile's index as path elements: `1234067` is `x001/x234/067`.
+fn index_path(mut n: u64) -> String {
+    let mut parts = vec![format!("{:03}", n % 1000)];
+    n /= 1000;
+    while n > 0 {
+        parts.push(format!("x{:03}", n % 1000));
+        n /= 1000;
+    }
+    parts.reverse();
+    parts.join("/")
+}
+
+/// The path of a hash tile (`level` Some) or an entry bundle (`level` None).
+pub fn tile_path(level: Option<u8>, index: u64, width: u64) -> String {
+    let l = level.map_or_else(|| "entries".to_string(), |l| l.to_string());
+    let p = if width == WIDTH {
+        String::new()
+    } else {
+        format!(".p/{width}")
+    };
+    format!("tile/{l}/{}{p}", index_path(index))
+}
+
+/// Every tile and entry bundle of the tree at `size`, as (path, bytes).
+pub fn write_tiles(
+    tree: &Tree,
+    entries: &[Vec<u8>],
+    size: u64,
+) -> Result<Vec<(String, Vec<u8>)>, LogError> {
+    if size > tree.size() || entries.len() as u64 != tree.size() {
+        return Err(LogError::Range(format!(
+            "tiles for size {size} of a tree of {} with {} entries",
+            tree.size(),
+            entries.len()
+        )));
+    }
+    let mut out = Vec::new();
+    for (n, width) in tiles_at(size, 0) {
+        let mut b = Vec::new();
+        for e in &entries[(n * WIDTH) as usize..(n * WIDTH + width) as usize] {
+            let len = u16::try_from(e.len()).map_err(|_| {
+                LogError::Tile(format!("an entry of {} bytes exceeds 65535", e.len()))
+            })?;
+            b.extend_from_slice(&len.to_be_bytes());
+            b.extend_from_slice(e);
+        }
+        out.push((tile_path(None, n, width), b));
+    }
+    let mut level = 0u8;
+    while level < 8 && size >> (8 * u32::from(level)) > 0 {
+        for (n, width) in tiles_at(size, level) {
+            let mut b = Vec::with_capacity(width as usize * 32);
+            for c in 0..width {
+                let h = tree
+                    .node(8 * level as usize, n * WIDTH + c)
+                    .ok_or_else(|| {
+                        LogError::Tile(format!(
+                            "missing node at level {} index {}",
+                            8 * level,
+                            n * WIDTH + c
+                        ))
+                    })?;
+                b.extend_from_slice(&h.0);
+            }
+            out.push((tile_path(Some(level), n, width), b));
+        }
+        level += 1;
+    }
+    Ok(out)
+}
+
+/// The tiles of `level` for a tree of `size`: (index, width), full ones then the partial one.
+fn tiles_at(size: u64, level: u8) -> Vec<(u64, u64)> {
+    let shift = 8 * u32::from(level);
+    let count = size >> shift;
+    let mut v: Vec<(u64, u64)> = (0..count / WIDTH).map(|n| (n, WIDTH)).collect();
+    if !count.is_multiple_of(WIDTH) {
+        v.push((count / WIDTH, count % WIDTH));
+    }
+    v
+}
+
+/// Reads a published log of `size` entries: fetches every entry bundle and tile, checks that
+/// each entry hashes to its leaf in the level-0 tiles and that every higher tile holds the
+/// roots of the tiles below, and returns the entries and the rebuilt tree. The caller checks
+/// the tree's root against a signed checkpoint.
+pub fn read_tiles(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    size: u64,
+) -> Result<(Vec<Vec<u8>>, Tree), LogError> {
+    let get = |path: &str| fetch(path).ok_or_else(|| LogError::Tile(format!("{path} is missing")));
+    let mut entries = Vec::with_capacity(size as usize);
+    for (n, width) in tiles_at(size, 0) {
+        let path = tile_path(None, n, width);
+        let b = get(&path)?;
+        let mut at = 0usize;
+        for c in 0..width {
+            let len = b
+                .get(at..at + 2)
+                .map(|x| u16::from_be_bytes([x[0], x[1]]) as usize)
+                .ok_or_else(|| {
+                    LogError::Tile(format!("{path}: truncated before entry {}", n * WIDTH + c))
+                })?;
+            let e = b.get(at + 2..at + 2 + len).ok_or_else(|| {
+                LogError::Tile(format!("{path}: entry {} is truncated", n * WIDTH + c))
+            })?;
+            entries.push(e.to_vec());
+            at += 2 + len;
+        }
+        if at != b.len() {
+            return Err(LogError::Tile(format!(
+                "{path}: {} bytes after its {width} entries",
+                b.len() - at
+            )));
+        }
+    }
+    let mut tree = Tree::new();
+    for (n, width) in tiles_at(size, 0) {
+        let path = tile_path(Some(0), n, width);
+        let hashes = parse_hashes(&path, &get(&path)?, width)?;
+        for (c, h) in hashes.into_iter().enumerate() {
+            let i = n * WIDTH + c as u64;
+            let want = leaf_hash(&entries[i as usize]);
+            if h != want {
+                return Err(LogError::Tile(format!(
+                    "{path}: leaf {i} is {h}, but entry {i} hashes to {want}"
+                )));
+            }
+            tree.append_hash(h);
+        }
+    }
+    let mut level = 1u8;
+    while level < 8 && size >> (8 * u32::from(level)) > 0 {
+        for (n, width) in tiles_at(size, level) {
+            let path = tile_path(Some(level), n, width);
+            let hashes = parse_hashes(&path, &get(&path)?, width)?;
+            for (c, h) in hashes.into_iter().enumerate() {
+                let i = n * WIDTH + c as u64;
+                let want = tree
+                    .node(8 * level as usize, i)
+                    .ok_or_else(|| LogError::Tile(format!("{path}: no node {i}")))?;
+                if h != want {
+                    return Err(LogError::Tile(format!(
+                        "{path}: hash {c} is {h}, but the tiles below give {want}"
+                    )));
+                }
+            }
+        }
+        level += 1;
+    }
+    Ok((entries, tree))
+}
+
+fn parse_hashes(path: &str, b: &[u8], width: u64) -> Result<Vec<Hash>, LogError> {
+    if b.len() as u64 != width * 32 {
+        return Err(LogError::Tile(format!(
+            "{path}: {} bytes, a tile of width {width} has {}",
+            b.len(),
+            width * 32
+        )));
+    }
+    Ok(b.chunks(32)
+        .map(|c| {
+            let mut h = [0u8; 32];
+            h.copy_from_slice(c);
+            Hash(h)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(tile_path(Some(0), 1_234_067, 256), "tile/0/x001/x234/067");
+        assert_eq!(tile_path(Some(1), 5, 17), "tile/1/005.p/17");
+        assert_eq!(tile_path(None, 1000, 256), "tile/entries/x001/000");
+        // The spec's example: a tree of 70,000 has 273 full level-0 tiles and a partial of
+        // width 112, one full level-1 tile and a partial of 17, and a level-2 partial of 1.
+        assert_eq!(tiles_at(70_000, 0).len(), 274);
+        assert_eq!(tiles_at(70_000, 0).last(), Some(&(273, 112)));
+        assert_eq!(tiles_at(70_000, 1), vec![(0, 256), (1, 17)]);
+        assert_eq!(tiles_at(70_000, 2), vec![(0, 1)]);
+    }
+}

@@ -1,0 +1,199 @@
+//! Every alteration is detected with a precise message, and nothing panics.
+
+use translog::checkpoint::Checkpoint;
+use translog::note::{Note, NoteSigner};
+use translog::tiles::{read_tiles, write_tiles};
+use translog::{verify_consistency, verify_inclusion, Hash, Tree};
+
+fn flip(h: &Hash, bit: usize) -> Hash {
+    let mut x = *h;
+    x.0[bit / 8] ^= 1 << (bit % 8);
+    x
+}
+
+#[test]
+fn flipped_bits_in_proofs_roots_and_leaves_are_rejected() {
+    let t = Tree::from_entries((0..23u32).map(|i| i.to_be_bytes()));
+    let (i, n) = (5, 23);
+    let proof = t.inclusion_proof(i, n).unwrap();
+    let root = t.root_at(n).unwrap();
+    let leaf = t.leaf(i).unwrap();
+    for bit in [0, 77, 255] {
+        assert!(verify_inclusion(i, n, &flip(&leaf, bit), &proof, &root).is_err());
+        assert!(verify_inclusion(i, n, &leaf, &proof, &flip(&root, bit)).is_err());
+        for k in 0..proof.len() {
+            let mut p = proof.clone();
+            p[k] = flip(&p[k], bit);
+            assert!(verify_inclusion(i, n, &leaf, &p, &root).is_err());
+        }
+    }
+    let cons = t.consistency_proof(9, 23).unwrap();
+    let r9 = t.root_at(9).unwrap();
+    for k in 0..cons.len() {
+        let mut p = cons.clone();
+        p[k] = flip(&p[k], 3);
+        let e = verify_consistency(9, 23, &r9, &root, &p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("proof rejected: the proof does not lead to the"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn wrong_lengths_and_edge_cases_are_rejected_before_hashing() {
+    let t = Tree::from_entries((0..8u32).map(|i| i.to_be_bytes()));
+    let root = t.root();
+    let leaf = t.leaf(2).unwrap();
+    let mut proof = t.inclusion_proof(2, 8).unwrap();
+    proof.push(Hash::default());
+    assert_eq!(
+        verify_inclusion(2, 8, &leaf, &proof, &root)
+            .unwrap_err()
+            .to_string(),
+        "proof rejected: an inclusion proof of leaf 2 in size 8 has 3 hashes, this one has 4"
+    );
+    assert_eq!(
+        verify_inclusion(8, 8, &leaf, &[], &root)
+            .unwrap_err()
+            .to_string(),
+        "proof rejected: leaf index 8 is not below the tree size 8"
+    );
+    assert_eq!(
+        verify_consistency(0, 8, &Hash::empty_root(), &root, &[])
+            .unwrap_err()
+            .to_string(),
+        "proof rejected: a consistency proof from an empty tree is meaningless"
+    );
+    assert_eq!(
+        verify_consistency(8, 8, &root, &Hash::default(), &[])
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "proof rejected: two different roots for size 8: {root} and {} (a fork)",
+            Hash::default()
+        )
+    );
+    assert!(verify_consistency(3, 8, &t.root_at(3).unwrap(), &root, &[]).is_err());
+    assert!(verify_consistency(9, 8, &root, &root, &[]).is_err());
+    assert!(t.consistency_proof(0, 8).is_err());
+    assert!(t.inclusion_proof(8, 8).is_err());
+}
+
+#[test]
+fn tampered_notes_are_rejected() {
+    let log = NoteSigner::from_seed("log.test", [1; 32]).unwrap();
+    let c = Checkpoint {
+        origin: "log.test".into(),
+        size: 3,
+        root: Hash::empty_root(),
+    };
+    let signed = c.sign(&log).unwrap();
+    let tampered = signed.replacen("\n3\n", "\n4\n", 1);
+    let e = Checkpoint::open(&tampered, &log.verifier())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "note rejected: the signature of 'log.test' does not verify"
+    );
+    let other = NoteSigner::from_seed("log.test", [2; 32]).unwrap();
+    let e = Checkpoint::open(&signed, &other.verifier())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "note rejected: no signature from a known key");
+    for bad in [
+        "",
+        "no newline",
+        "text\n",
+        "text\n\n",
+        "text\n\nsig line\n",
+        "a\u{7}b\n\n\u{2014} x AAAAAAA=\n",
+    ] {
+        assert!(Note::parse(bad).is_err(), "{bad:?}");
+    }
+    assert!(Checkpoint::parse_body("o\n01\nAAAA\n").is_err());
+    assert!(Checkpoint::parse_body("o\n1\n").is_err());
+}
+
+#[test]
+fn tiles_round_trip_and_every_tampering_is_caught() {
+    let entries: Vec<Vec<u8>> = (0..70_000u32)
+        .map(|i| format!("entry {i}").into_bytes())
+        .collect();
+    let t = Tree::from_entries(&entries);
+    let files: std::collections::BTreeMap<String, Vec<u8>> = write_tiles(&t, &entries, t.size())
+        .unwrap()
+        .into_iter()
+        .collect();
+    // The spec's example layout for 70,000 entries.
+    assert!(files.contains_key("tile/0/272"));
+    assert!(files.contains_key("tile/0/273.p/112"));
+    assert!(files.contains_key("tile/1/000"));
+    assert!(files.contains_key("tile/1/001.p/17"));
+    assert!(files.contains_key("tile/2/000.p/1"));
+    assert!(files.contains_key("tile/entries/273.p/112"));
+    let fetch = |m: &std::collections::BTreeMap<String, Vec<u8>>| {
+        let m = m.clone();
+        move |p: &str| m.get(p).cloned()
+    };
+    let (back, tree) = read_tiles(&fetch(&files), t.size()).unwrap();
+    assert_eq!(back, entries);
+    assert_eq!(tree.root(), t.root());
+    // An earlier size reads from the same immutable full tiles plus its own partial ones.
+    let small: std::collections::BTreeMap<String, Vec<u8>> = write_tiles(&t, &entries, 1000)
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        read_tiles(&fetch(&small), 1000).unwrap().1.root(),
+        t.root_at(1000).unwrap()
+    );
+
+    let mut bad = files.clone();
+    bad.get_mut("tile/entries/005").unwrap()[7] ^= 1;
+    let e = read_tiles(&fetch(&bad), t.size()).unwrap_err().to_string();
+    assert!(
+        e.starts_with("tile rejected: tile/0/005: leaf 1280 is"),
+        "{e}"
+    );
+    let mut bad = files.clone();
+    bad.get_mut("tile/1/000").unwrap()[40] ^= 1;
+    let e = read_tiles(&fetch(&bad), t.size()).unwrap_err().to_string();
+    assert!(e.starts_with("tile rejected: tile/1/000: hash 1 is"), "{e}");
+    let mut bad = files.clone();
+    bad.get_mut("tile/0/010").unwrap().truncate(100);
+    assert_eq!(
+        read_tiles(&fetch(&bad), t.size()).unwrap_err().to_string(),
+        "tile rejected: tile/0/010: 100 bytes, a tile of width 256 has 8192"
+    );
+    let mut bad = files.clone();
+    bad.remove("tile/entries/007");
+    assert_eq!(
+        read_tiles(&fetch(&bad), t.size()).unwrap_err().to_string(),
+        "tile rejected: tile/entries/007 is missing"
+    );
+    let mut bad = files.clone();
+    let b = bad.get_mut("tile/entries/001").unwrap();
+    b.truncate(b.len() - 3);
+    assert!(read_tiles(&fetch(&bad), t.size())
+        .unwrap_err()
+        .to_string()
+        .contains("tile/entries/001: entry 511 is truncated"));
+    // Reordered entries inside a bundle: the leaf hashes no longer match.
+    let mut bad = files.clone();
+    let mut es: Vec<Vec<u8>> = entries[256..512].to_vec();
+    es.swap(3, 4);
+    let mut b = Vec::new();
+    for e in &es {
+        b.extend_from_slice(&(e.len() as u16).to_be_bytes());
+        b.extend_from_slice(e);
+    }
+    bad.insert("tile/entries/001".into(), b);
+    assert!(read_tiles(&fetch(&bad), t.size())
+        .unwrap_err()
+        .to_string()
+        .contains("leaf 259"));
+}
