@@ -21,9 +21,24 @@ impl Tree {
         }
     }
 
+    /// An empty tree with room for `leaves` leaves and their interior nodes.
+    pub fn with_capacity(leaves: u64) -> Tree {
+        let mut levels = Vec::new();
+        let mut n = leaves as usize;
+        loop {
+            levels.push(Vec::with_capacity(n));
+            if n <= 1 {
+                break;
+            }
+            n /= 2;
+        }
+        Tree { levels }
+    }
+
     /// A tree over the given entries.
     pub fn from_entries<I: IntoIterator<Item = T>, T: AsRef<[u8]>>(entries: I) -> Tree {
-        let mut t = Tree::new();
+        let entries = entries.into_iter();
+        let mut t = Tree::with_capacity(entries.size_hint().0 as u64);
         for e in entries {
             t.append(e.as_ref());
         }
