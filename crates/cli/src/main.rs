@@ -38,6 +38,8 @@ enum Command {
     Seats(cmd::seats::Args),
     /// Seat margins: how many ballots would have to move for a seat to change hands
     Margins(cmd::seats::Args),
+    /// Low-level log checks: verify inclusion and consistency proofs by hand
+    Log(cmd::log::Args),
     /// List the elections in the store
     Elections(cmd::elections::Args),
     /// Generate a deterministic synthetic national election (tallyproof CSV) and its true totals
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd::export::run(a),
         Command::Elections(a) => cmd::elections::run(a),
         Command::Seats(a) => cmd::seats::run_seats(a),
+        Command::Log(a) => cmd::log::run(a),
         Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Demo(a) => cmd::demo::run(a),
@@ -94,7 +97,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         if e.downcast_ref::<store::StoreError>().is_some() {
             return 4;
         }
-        if e.downcast_ref::<seats::SeatsError>().is_some() {
+        if e.downcast_ref::<seats::SeatsError>().is_some()
+            || e.downcast_ref::<translog::LogError>().is_some()
+        {
             return 3;
         }
     }

@@ -256,3 +256,104 @@ fn demo_runs_on_the_bundled_data() {
         .status
         .success());
 }
+
+#[test]
+fn log_proofs_are_checked_by_hand_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328";
+    let proof = "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b,ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0,d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7";
+    let leaf = "4271a26be0d8a84f0bd54c8c302e7cb3a3b5d1fa6780a40bcce2873477dab658";
+    let args = |index: &str| {
+        vec![
+            "log",
+            "verify-inclusion",
+            "--leaf-hash",
+            leaf,
+            "--index",
+            index,
+            "--size",
+            "8",
+            "--root",
+            root,
+            "--proof",
+            proof,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let run_s = |a: Vec<String>| {
+        run(
+            dir.path(),
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let o = run_s(args("5"));
+    assert_eq!(
+        (o.status.code(), stdout(&o).trim()),
+        (Some(0), "valid: leaf 5 is in the tree of size 8")
+    );
+    let o = run_s(args("4"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("invalid: proof rejected: the proof leads to root"),
+        "{}",
+        stdout(&o)
+    );
+    // RFC 6962 reference tree: consistency 6 -> 8.
+    let o = run(dir.path(), &[
+        "log", "verify-consistency", "--size1", "6", "--size2", "8",
+        "--root1", "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef", "--root2", root,
+        "--proof", "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a,ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0,d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    ]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).trim()),
+        (
+            Some(0),
+            "valid: the tree of size 8 extends the tree of size 6"
+        )
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "log",
+            "verify-consistency",
+            "--size1",
+            "0",
+            "--size2",
+            "8",
+            "--root1",
+            root,
+            "--root2",
+            root,
+        ],
+    );
+    assert_eq!(
+        (o.status.code(), stdout(&o).trim()),
+        (
+            Some(1),
+            "invalid: proof rejected: a consistency proof from an empty tree is meaningless"
+        )
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "log",
+            "verify-consistency",
+            "--size1",
+            "1",
+            "--size2",
+            "8",
+            "--root1",
+            "zz",
+            "--root2",
+            root,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("bad hash: 'zz' is not 64 hex digits"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -6,6 +6,7 @@ pub mod elections;
 pub mod export;
 pub mod gen;
 pub mod import;
+pub mod log;
 pub mod results;
 pub mod seats;
 pub mod sinks;
