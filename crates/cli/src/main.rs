@@ -38,6 +38,10 @@ enum Command {
     Seats(cmd::seats::Args),
     /// Seat margins: how many ballots would have to move for a seat to change hands
     Margins(cmd::seats::Args),
+    /// Publish a stored election as a signed, static, verifiable log directory
+    Publish(cmd::publish::Args),
+    /// Verify a published log directory from its files alone, replaying every publication
+    Verify(cmd::verify::Args),
     /// Low-level log checks: verify inclusion and consistency proofs by hand
     Log(cmd::log::Args),
     /// List the elections in the store
@@ -58,6 +62,8 @@ fn main() -> ExitCode {
         Command::Elections(a) => cmd::elections::run(a),
         Command::Seats(a) => cmd::seats::run_seats(a),
         Command::Log(a) => cmd::log::run(a),
+        Command::Publish(a) => cmd::publish::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
         Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Demo(a) => cmd::demo::run(a),

@@ -357,3 +357,74 @@ fn log_proofs_are_checked_by_hand_with_exit_codes() {
         stderr(&o)
     );
 }
+
+#[test]
+fn publish_then_verify_and_catch_tampering() {
+    let dir = crate::store_with("data/kg2020/stations_by_region_2413.csv");
+    let o = run(
+        dir.path(),
+        &[
+            "publish", "--db", "s.db", "--out", "pub", "--key", "log.key", "--law", "kg2020",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(": 2422 entries; checkpoint:"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(dir.path(), &["verify", "pub", "--key", "pub/log.pub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("ok: replayed 'kg': 2413 stations' protocols (0 corrected), 0 annulled unit(s), 1 publication(s) recomputed and equal"), "{}", stdout(&o));
+    // The same key file signs again: a second publish gives the same checkpoint.
+    let first = std::fs::read_to_string(dir.path().join("pub/checkpoint")).unwrap();
+    assert!(run(
+        dir.path(),
+        &["publish", "--db", "s.db", "--out", "pub2", "--key", "log.key", "--law", "kg2020"]
+    )
+    .status
+    .success());
+    assert_eq!(
+        first,
+        std::fs::read_to_string(dir.path().join("pub2/checkpoint")).unwrap()
+    );
+    // One changed byte in an entry bundle is pinpointed.
+    let bundle = dir.path().join("pub/tile/entries/004");
+    let mut b = std::fs::read(&bundle).unwrap();
+    let at = b.windows(9).position(|w| w == b"\"votes\":[").unwrap() + 9;
+    b[at] = if b[at] == b'9' { b'8' } else { b'9' };
+    std::fs::write(&bundle, b).unwrap();
+    let o = run(dir.path(), &["verify", "pub", "--key", "pub2/log.pub"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("REJECTED: tile rejected: tile/0/004: leaf 1024 is"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("(entry 1024 is the version-1 protocol of station"),
+        "{}",
+        stdout(&o)
+    );
+    // A checkpoint signed by another key is refused.
+    let o = run(
+        dir.path(),
+        &[
+            "verify",
+            "pub2",
+            "--key",
+            "tallyproof.local/kg+00000000+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ],
+    );
+    assert_ne!(o.status.code(), Some(0));
+    // A truncated tile is reported, not a panic.
+    std::fs::write(dir.path().join("pub2/tile/0/001"), b"short").unwrap();
+    let o = run(dir.path(), &["verify", "pub2", "--key", "pub2/log.pub"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o)
+            .contains("REJECTED: tile rejected: tile/0/001: 5 bytes, a tile of width 256 has 8192"),
+        "{}",
+        stdout(&o)
+    );
+}

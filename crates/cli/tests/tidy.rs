@@ -9,7 +9,9 @@ use crate::workspace;
 
 /// The core crates: no I/O, no async (ARCHITECTURE.md). Crates of later issues
 /// (seats, translog, forensics, audit, sampler) join this list when they land.
-const CORE: &[&str] = &["model", "tabulate", "synth", "sampler", "seats", "translog"];
+const CORE: &[&str] = &[
+    "model", "tabulate", "synth", "sampler", "seats", "translog", "record",
+];
 
 /// Crates no core crate may depend on, directly or transitively.
 const FORBIDDEN: &[&str] = &[

@@ -48,6 +48,8 @@ pub trait Store {
     fn import(&mut self) -> Result<Box<dyn Import + '_>, StoreError>;
     /// Loads an election with the latest version of each protocol.
     fn load(&self, name: &str) -> Result<Loaded, StoreError>;
+    /// Every version of every protocol, by station, contest and version.
+    fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError>;
     /// Every version of one station's protocol for one contest, oldest first.
     fn history(
         &self,

@@ -329,6 +329,13 @@ impl Store for SqliteStore {
         })
     }
 
+    fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError> {
+        let id = self.election_id(name)?;
+        let mut ps = self.read_protocols(id, "", &[])?;
+        self.attach_extras(id, &mut ps)?;
+        Ok(ps)
+    }
+
     fn history(
         &self,
         name: &str,

@@ -100,32 +100,8 @@ pub fn read_tiles(
     size: u64,
 ) -> Result<(Vec<Vec<u8>>, Tree), LogError> {
     let get = |path: &str| fetch(path).ok_or_else(|| LogError::Tile(format!("{path} is missing")));
-    let mut entries = Vec::with_capacity(size as usize);
-    for (n, width) in tiles_at(size, 0) {
-        let path = tile_path(None, n, width);
-        let b = get(&path)?;
-        let mut at = 0usize;
-        for c in 0..width {
-            let len = b
-                .get(at..at + 2)
-                .map(|x| u16::from_be_bytes([x[0], x[1]]) as usize)
-                .ok_or_else(|| {
-                    LogError::Tile(format!("{path}: truncated before entry {}", n * WIDTH + c))
-                })?;
-            let e = b.get(at + 2..at + 2 + len).ok_or_else(|| {
-                LogError::Tile(format!("{path}: entry {} is truncated", n * WIDTH + c))
-            })?;
-            entries.push(e.to_vec());
-            at += 2 + len;
-        }
-        if at != b.len() {
-            return Err(LogError::Tile(format!(
-                "{path}: {} bytes after its {width} entries",
-                b.len() - at
-            )));
-        }
-    }
-    let mut tree = Tree::new();
+    let entries = read_entries(fetch, size)?;
+    let mut tree = Tree::with_capacity(size);
     for (n, width) in tiles_at(size, 0) {
         let path = tile_path(Some(0), n, width);
         let hashes = parse_hashes(&path, &get(&path)?, width)?;
@@ -160,6 +136,40 @@ pub fn read_tiles(
         level += 1;
     }
     Ok((entries, tree))
+}
+
+/// Reads the entry bundles of a log of `size` entries, without checking any hash.
+pub fn read_entries(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    size: u64,
+) -> Result<Vec<Vec<u8>>, LogError> {
+    let get = |path: &str| fetch(path).ok_or_else(|| LogError::Tile(format!("{path} is missing")));
+    let mut entries = Vec::with_capacity(size as usize);
+    for (n, width) in tiles_at(size, 0) {
+        let path = tile_path(None, n, width);
+        let b = get(&path)?;
+        let mut at = 0usize;
+        for c in 0..width {
+            let len = b
+                .get(at..at + 2)
+                .map(|x| u16::from_be_bytes([x[0], x[1]]) as usize)
+                .ok_or_else(|| {
+                    LogError::Tile(format!("{path}: truncated before entry {}", n * WIDTH + c))
+                })?;
+            let e = b.get(at + 2..at + 2 + len).ok_or_else(|| {
+                LogError::Tile(format!("{path}: entry {} is truncated", n * WIDTH + c))
+            })?;
+            entries.push(e.to_vec());
+            at += 2 + len;
+        }
+        if at != b.len() {
+            return Err(LogError::Tile(format!(
+                "{path}: {} bytes after its {width} entries",
+                b.len() - at
+            )));
+        }
+    }
+    Ok(entries)
 }
 
 fn parse_hashes(path: &str, b: &[u8], width: u64) -> Result<Vec<Hash>, LogError> {

@@ -12,7 +12,9 @@ use store::{SqliteStore, Store};
 use tabulate::{tabulate, Filter, ShareBase};
 
 use super::import::import_into;
+use super::publish::write_log;
 use super::seats::{print_outcome, problem_from_election};
+use super::verify::{verify_dir, Verdict};
 use crate::input::{Data, Input};
 use crate::table;
 
@@ -120,6 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
          the files' totals, not of all participants (the legal base of the 7% threshold)."
     );
     seats_section(&a, &b)?;
+    log_section(&a, &db)?;
     println!(
         "\nNext: tallyproof results --db {0} --election kg2020-2413 --by region --json\n      tallyproof margins --db {0} --election kg2020-2399 --law kg2020",
         db.display()
@@ -197,6 +200,142 @@ fn seats_section(a: &store::Loaded, b: &store::Loaded) -> anyhow::Result<()> {
          so every share on it is lower (the CEC's preliminary ASU count, vector KG-2020-prelim-ASU, put Mekenchil at\n  \
          6.85%). Which parties enter parliament turns on the base and on the vintage of the count."
     );
+    Ok(())
+}
+
+/// The demo log's signing key: a fixed, published seed, so that the demo is reproducible.
+/// Never use it for a real election.
+const DEMO_LOG_SEED: [u8; 32] = *b"tallyproof demo log key: public!";
+
+/// Logs the 2413-row count, then the sequence of October 2020: a preliminary publication,
+/// corrections at some stations, the annulment; verifies the log, then two tampered copies.
+fn log_section(a: &store::Loaded, db: &std::path::Path) -> anyhow::Result<()> {
+    use record::{commitment, definition, encode, publication, Decision, Entry};
+    use translog::note::NoteSigner;
+
+    println!("\n== The tamper-evident log ==\n");
+    let dir = PathBuf::from(format!("{}.log", db.display()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot replace {}", dir.display()))?;
+    }
+    let origin = "tallyproof.demo/kg2020";
+    let key = NoteSigner::from_seed(origin, DEMO_LOG_SEED)?;
+    let e = &a.election;
+    let mut entries: Vec<Vec<u8>> = definition(e, Some("kg2020".into()))
+        .iter()
+        .map(encode)
+        .collect();
+    entries.extend(
+        a.protocols
+            .iter()
+            .map(|p| encode(&Entry::Protocol(p.clone()))),
+    );
+    let law = Some(("kg2020", seats::Base::Participated));
+    let prelim = publication(e, &a.protocols, &[], 0, "preliminary", law)?;
+    entries.push(encode(&Entry::Publication(prelim)));
+    std::fs::create_dir_all(&dir)?;
+    let first = write_log(&dir, origin, &key, &entries)?;
+    let saved = first.checkpoint.clone();
+    println!("5 October: the preliminary results are logged: {} entries, checkpoint saved by an observer.", first.size);
+    // Corrections at three stations: ten votes move from the first list to the second.
+    let mut latest = a.protocols.clone();
+    for p in latest.iter_mut().take(3) {
+        p.version += 1;
+        p.votes[0] -= 10.min(p.votes[0]);
+        p.votes[1] += 10;
+        entries.push(encode(&Entry::Protocol(p.clone())));
+    }
+    entries.push(encode(&Entry::Publication(publication(
+        e,
+        &latest,
+        &[],
+        0,
+        "final",
+        law,
+    )?)));
+    let salt = *b"demo salt, published with reason";
+    let reason = "CEC decision of 6 October 2020: the results are declared invalid";
+    entries.push(encode(&Entry::Decision(Decision::AnnulElection {
+        reason: commitment(&salt, reason),
+    })));
+    let second = write_log(&dir, origin, &key, &entries)?;
+    println!("Then 3 corrections, a final publication and the annulment (its reason as a salted commitment): {} entries.", second.size);
+    println!(
+        "Published at {} (log key: {}).\n",
+        dir.display(),
+        key.verifier().text()
+    );
+    let show = |label: &str, d: &std::path::Path, saved: Option<&str>| -> anyhow::Result<()> {
+        match verify_dir(d, &key.verifier(), saved, &[], 0)? {
+            Verdict::Valid(lines) => {
+                println!("{label}: VALID");
+                for l in lines {
+                    println!("  ok: {l}");
+                }
+            }
+            Verdict::Rejected(why) => println!("{label}: REJECTED: {why}"),
+        }
+        Ok(())
+    };
+    show(
+        "tallyproof verify (the honest log, against the saved checkpoint)",
+        &dir,
+        Some(&saved),
+    )?;
+    // Tampered copy 1: a digit changed in a published protocol.
+    let bad = PathBuf::from(format!("{}.tampered", dir.display()));
+    copy_dir(&dir, &bad)?;
+    let bundle = bad.join("tile/entries/002");
+    let mut bytes = std::fs::read(&bundle)?;
+    if let Some(at) = bytes.windows(9).position(|w| w == b"\"votes\":[") {
+        bytes[at + 9] = if bytes[at + 9] == b'9' { b'8' } else { b'9' };
+    }
+    std::fs::write(&bundle, bytes)?;
+    show(
+        "\na copy with one digit of one protocol changed",
+        &bad,
+        None,
+    )?;
+    // Tampered copy 2: an insider rewrites a protocol, rebuilds the tiles and re-signs them
+    // with the real key.
+    let mut forged = entries.clone();
+    let idx = forged
+        .iter()
+        .position(|b| matches!(record::decode(0, b), Ok(Entry::Protocol(_))))
+        .unwrap_or(0);
+    if let Ok(Entry::Protocol(mut p)) = record::decode(idx as u64, &forged[idx]) {
+        p.votes[0] += 500;
+        forged[idx] = encode(&Entry::Protocol(p));
+    }
+    std::fs::remove_dir_all(&bad)?;
+    std::fs::create_dir_all(&bad)?;
+    write_log(&bad, origin, &key, &forged)?;
+    show(
+        "\nan insider's rewrite, re-signed with the real key",
+        &bad,
+        None,
+    )?;
+    show(
+        "the same rewrite, against the checkpoint an observer saved on 5 October",
+        &bad,
+        Some(&saved),
+    )?;
+    std::fs::remove_dir_all(&bad)?;
+    Ok(())
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), target)?;
+        }
+    }
     Ok(())
 }
 

@@ -7,9 +7,11 @@ pub mod export;
 pub mod gen;
 pub mod import;
 pub mod log;
+pub mod publish;
 pub mod results;
 pub mod seats;
 pub mod sinks;
+pub mod verify;
 
 use std::path::PathBuf;
 

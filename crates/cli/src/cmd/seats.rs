@@ -7,10 +7,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use formats::contest::{margin_summary, margins_json, outcome_json, parse_contest};
-use model::{ChoiceKind, Election, Line, Protocol, UnitLevel};
-use seats::{allocate, margins, percent, preset, Base, Outcome, Problem, Region};
+use model::{Election, Protocol};
+use seats::{allocate, margins, percent, preset, Base, Outcome};
 use store::{SqliteStore, Store};
-use tabulate::{tabulate, Filter, Totals};
 
 use super::{election_name, DEFAULT_DB};
 
@@ -48,11 +47,7 @@ pub struct Args {
     pub base: Option<BaseArg>,
 }
 
-/// A problem and what a reader must know about how it was built.
-pub struct Built {
-    pub problem: Problem,
-    pub notes: Vec<String>,
-}
+pub use record::Built;
 
 pub fn run_seats(args: Args) -> anyhow::Result<ExitCode> {
     let built = build(&args)?;
@@ -140,86 +135,20 @@ fn build(args: &Args) -> anyhow::Result<Built> {
     )
 }
 
-/// The base value a unit's totals give for `base`, and a note when it had to be
-/// approximated.
-fn base_of(t: &Totals, base: Base, parties_votes: u64) -> anyhow::Result<(u64, Option<String>)> {
-    Ok(match base {
-        Base::Listed => (parties_votes, None),
-        Base::Registered => match t.line(Line::Registered) {
-            Some(r) => (r, None),
-            None => bail!("the data have no registered-voter line: the base 'registered' cannot be computed"),
-        },
-        Base::Valid => match t.line(Line::Valid) {
-            Some(v) => (v, None),
-            None => (t.choice_sum(), Some("no valid-ballot line: the base is the sum of every ballot line's votes".into())),
-        },
-        Base::Participated => match (t.line(Line::Valid), t.line(Line::Invalid)) {
-            (Some(v), Some(i)) => (v + i, None),
-            (Some(v), None) => (
-                v,
-                Some("the data have no invalid-ballot line: the 'participated' base is taken as the valid ballots (every listed vote plus \"against all\"), which understates the legal base".into()),
-            ),
-            _ => (t.choice_sum(), Some("the data have neither valid nor invalid lines: the base is the sum of every ballot line".into())),
-        },
-    })
-}
-
-/// Builds a law's allocation problem from an election's first contest: national totals,
-/// the chosen base, and regional counts (stations abroad are not a region).
+/// The law's problem for a stored election (the builder the log's verifier uses too).
 pub fn problem_from_election(
     e: &Election,
     protocols: &[Protocol],
     law: &preset::Law,
     base: Option<Base>,
 ) -> anyhow::Result<Built> {
-    let contest = e.contests.first().context("the election has no contest")?;
-    let parties: Vec<usize> = (0..contest.choices.len())
-        .filter(|&i| contest.choices[i].kind == ChoiceKind::Party)
-        .collect();
-    let tally = tabulate(e, 0, protocols, Filter::default());
-    let country = tally.totals(e.units.root());
-    let mut notes = Vec::new();
-    let votes: Vec<u64> = parties.iter().map(|&i| country.votes[i]).collect();
-    let mut threshold = law.threshold.clone();
-    if let Some(b) = base {
-        threshold.base = b;
-    }
-    let (b, note) = base_of(&country, threshold.base, votes.iter().sum())?;
-    notes.extend(note);
-    threshold.base_votes = (threshold.base != Base::Listed).then_some(b);
-    let mut regions = Vec::new();
-    for (id, t) in tally.at_level(&e.units, UnitLevel::Region) {
-        let name = e.units.get(id).name;
-        if law.abroad.contains(&name) {
-            notes.push(format!("'{name}' (stations abroad) is not one of the law's regions: left out of the regional test"));
-            continue;
-        }
-        let rv: Vec<u64> = parties.iter().map(|&i| t.votes[i]).collect();
-        let (rb, _) = base_of(t, threshold.base, rv.iter().sum())?;
-        regions.push(Region {
-            name: name.to_string(),
-            votes: rv,
-            base_votes: Some(rb),
-        });
-    }
-    notes.push(format!(
-        "law {}: {}; sources: {}",
-        law.key, law.title, law.sources
-    ));
-    let mut p = Problem::new(
-        law.seats,
-        law.method,
-        parties
-            .iter()
-            .map(|&i| contest.choices[i].name.clone())
-            .collect(),
-        votes,
-    );
-    p.threshold = Some(threshold);
-    p.regions = regions;
-    p.cap = Some(law.cap);
-    p.ties = law.ties.clone();
-    Ok(Built { problem: p, notes })
+    Ok(record::problem_from_election(
+        e,
+        protocols,
+        law,
+        base,
+        tabulate::Filter::default(),
+    )?)
 }
 
 /// Prints an allocation as a table.

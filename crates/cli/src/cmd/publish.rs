@@ -1,0 +1,141 @@
+//! `tallyproof publish`: a stored election as a signed, static, verifiable log directory
+//! (C2SP tlog-tiles plus a signed checkpoint; entries as in `docs/log-format.md`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use record::{definition, encode, publication, Entry};
+use seats::Base;
+use store::{SqliteStore, Store};
+use translog::checkpoint::Checkpoint;
+use translog::note::NoteSigner;
+use translog::tiles::write_tiles;
+use translog::Tree;
+
+use super::{election_name, DEFAULT_DB};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The store file
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// The stored election (may be omitted when the store holds one)
+    #[arg(long)]
+    pub election: Option<String>,
+    /// The directory to write (tiles, checkpoint, log.pub)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The log's signing key file (PRIVATE+KEY+...); created with a fresh random key if missing
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The log's origin (its unique name); default tallyproof.local/ELECTION
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// A law preset: the publication then states seats (kg2010, kg2015, kg2020, kg2021)
+    #[arg(long)]
+    pub law: Option<String>,
+    /// The stage of the publication
+    #[arg(long, default_value = "preliminary")]
+    pub stage: String,
+}
+
+/// A written log directory.
+pub struct Published {
+    pub size: u64,
+    pub checkpoint: String,
+}
+
+/// Writes `entries` as a signed tile directory.
+pub fn write_log(
+    dir: &Path,
+    origin: &str,
+    signer: &NoteSigner,
+    entries: &[Vec<u8>],
+) -> anyhow::Result<Published> {
+    let tree = Tree::from_entries(entries);
+    for (path, bytes) in write_tiles(&tree, entries, tree.size())? {
+        let p = dir.join(&path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    let c = Checkpoint {
+        origin: origin.to_string(),
+        size: tree.size(),
+        root: tree.root(),
+    };
+    let signed = c.sign(signer)?;
+    std::fs::write(dir.join("checkpoint"), &signed).context("cannot write the checkpoint")?;
+    std::fs::write(
+        dir.join("log.pub"),
+        format!("{}\n", signer.verifier().text()),
+    )
+    .context("cannot write log.pub")?;
+    Ok(Published {
+        size: tree.size(),
+        checkpoint: signed,
+    })
+}
+
+/// The signing key in `path`, created with a random seed if the file does not exist.
+pub fn signing_key(path: &Path, name: &str) -> anyhow::Result<NoteSigner> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(NoteSigner::parse(&text)?);
+    }
+    let mut seed = [0u8; 32];
+    {
+        use std::io::Read;
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| f.read_exact(&mut seed))
+            .context("cannot read /dev/urandom for a new key")?;
+    }
+    let key = NoteSigner::from_seed(name, seed)?;
+    std::fs::write(path, format!("{}\n", key.text()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(key)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let store = SqliteStore::open(&args.db)?;
+    let name = election_name(&store, args.election.as_deref())?;
+    let loaded = store.load(&name)?;
+    let versions = store.all_versions(&name)?;
+    let origin = args
+        .origin
+        .clone()
+        .unwrap_or_else(|| format!("tallyproof.local/{name}"));
+    let signer = signing_key(&args.key, &origin)?;
+    let e = &loaded.election;
+    let mut entries: Vec<Vec<u8>> = definition(e, args.law.clone()).iter().map(encode).collect();
+    // First versions in station order, then the corrections in version order.
+    let mut ordered = versions.clone();
+    ordered.sort_by_key(|p| (p.version, p.station, p.contest));
+    entries.extend(ordered.iter().map(|p| encode(&Entry::Protocol(p.clone()))));
+    let law = args.law.as_deref().map(|l| (l, Base::Participated));
+    for c in 0..e.contests.len() {
+        let p = publication(
+            e,
+            &loaded.protocols,
+            &[],
+            c,
+            &args.stage,
+            law.filter(|_| c == 0),
+        )?;
+        entries.push(encode(&Entry::Publication(p)));
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let published = write_log(&args.out, &origin, &signer, &entries)?;
+    println!(
+        "published '{name}' to {}: {} entries; checkpoint:\n{}",
+        args.out.display(),
+        published.size,
+        published.checkpoint
+    );
+    Ok(ExitCode::SUCCESS)
+}

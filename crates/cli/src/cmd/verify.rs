@@ -1,0 +1,232 @@
+//! `tallyproof verify DIR`: checks a published log from its files alone: the checkpoint's
+//! signature (and witness cosignatures), every tile and entry, consistency with a checkpoint
+//! saved earlier, and a replay that recomputes every publication.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use record::{decode, replay, Entry};
+use translog::checkpoint::{verify_cosignatures, Checkpoint};
+use translog::note::NoteVerifier;
+use translog::tiles::{read_entries, read_tiles};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The published directory (checkpoint, tile/...)
+    pub dir: PathBuf,
+    /// The log's verifier key (text, or a file holding it); default DIR/log.pub, which only
+    /// proves self-consistency: get the key from a trusted channel
+    #[arg(long)]
+    pub key: Option<String>,
+    /// A checkpoint saved earlier (a file): the log must still contain it
+    #[arg(long)]
+    pub saved: Option<PathBuf>,
+    /// A witness's verifier key (text or file), repeatable
+    #[arg(long)]
+    pub witness: Vec<String>,
+    /// How many of the witnesses must have cosigned
+    #[arg(long, default_value_t = 0)]
+    pub quorum: usize,
+}
+
+fn key_text(arg: &str) -> anyhow::Result<String> {
+    let p = Path::new(arg);
+    Ok(if p.exists() {
+        std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read {arg}"))?
+            .trim()
+            .to_string()
+    } else {
+        arg.to_string()
+    })
+}
+
+/// What a verification found.
+pub enum Verdict {
+    /// Every check passed; the lines say what was checked.
+    Valid(Vec<String>),
+    /// The first failure, precisely.
+    Rejected(String),
+}
+
+/// Verifies a published directory.
+pub fn verify_dir(
+    dir: &Path,
+    key: &NoteVerifier,
+    saved: Option<&str>,
+    witnesses: &[NoteVerifier],
+    quorum: usize,
+) -> anyhow::Result<Verdict> {
+    let mut said = Vec::new();
+    let text = std::fs::read_to_string(dir.join("checkpoint"))
+        .with_context(|| format!("cannot read {}/checkpoint", dir.display()))?;
+    let (c, note) = match Checkpoint::open(&text, key) {
+        Ok(x) => x,
+        Err(e) => return Ok(Verdict::Rejected(format!("checkpoint: {e}"))),
+    };
+    said.push(format!(
+        "checkpoint of '{}': size {}, root {}, signed by {}",
+        c.origin, c.size, c.root, key.name
+    ));
+    if !witnesses.is_empty() || quorum > 0 {
+        match verify_cosignatures(&c, &note.signatures, witnesses) {
+            Ok(ok) if ok.len() >= quorum => said.push(format!(
+                "cosigned by {} of {} known witnesses (quorum {quorum})",
+                ok.len(),
+                witnesses.len()
+            )),
+            Ok(ok) => {
+                return Ok(Verdict::Rejected(format!(
+                    "only {} of the {quorum} required witnesses cosigned this checkpoint",
+                    ok.len()
+                )))
+            }
+            Err(e) => return Ok(Verdict::Rejected(format!("cosignatures: {e}"))),
+        }
+    }
+    let fetch = |p: &str| std::fs::read(dir.join(p)).ok();
+    let (entries, tree) = match read_tiles(&fetch, c.size) {
+        Ok(x) => x,
+        Err(e) => {
+            let msg = e.to_string();
+            return Ok(Verdict::Rejected(format!(
+                "{msg}{}",
+                entry_context(&msg, &fetch, c.size)
+            )));
+        }
+    };
+    if tree.root() != c.root {
+        return Ok(Verdict::Rejected(format!(
+            "the published tiles give root {}, but the signed checkpoint says {}",
+            tree.root(),
+            c.root
+        )));
+    }
+    said.push(format!("{} entries: every entry hashes to its leaf and every tile to the tiles below; root matches", entries.len()));
+    if let Some(saved) = saved {
+        let (old, _) = match Checkpoint::open(saved, key) {
+            Ok(x) => x,
+            Err(e) => return Ok(Verdict::Rejected(format!("saved checkpoint: {e}"))),
+        };
+        if old.size > c.size {
+            return Ok(Verdict::Rejected(format!(
+                "the log shrank: the saved checkpoint has {} entries, the current one {}",
+                old.size, c.size
+            )));
+        }
+        let now = tree.root_at(old.size)?;
+        if now != old.root {
+            return Ok(Verdict::Rejected(format!(
+                "history was rewritten: at size {} the log now has root {now}, but the saved checkpoint says {}",
+                old.size, old.root
+            )));
+        }
+        if old.size > 0 {
+            let proof = tree.consistency_proof(old.size, c.size)?;
+            translog::verify_consistency(old.size, c.size, &old.root, &c.root, &proof)?;
+        }
+        said.push(format!(
+            "consistent with the saved checkpoint of size {}",
+            old.size
+        ));
+    }
+    match replay(
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e.as_slice())),
+    ) {
+        Ok(r) => {
+            let corrections = r.protocols.iter().filter(|p| p.version > 1).count();
+            said.push(format!(
+                "replayed '{}': {} stations' protocols ({corrections} corrected), {} annulled unit(s){}, {} publication(s) recomputed and equal",
+                r.election.name,
+                r.protocols.len(),
+                r.annulled.len(),
+                if r.election_annulled { ", the election annulled" } else { "" },
+                r.publications
+            ));
+            Ok(Verdict::Valid(said))
+        }
+        Err(e) => Ok(Verdict::Rejected(format!("replay: {e}"))),
+    }
+}
+
+/// For a message about leaf N, what entry N is (its station), to point at the tampering.
+fn entry_context(msg: &str, fetch: &dyn Fn(&str) -> Option<Vec<u8>>, size: u64) -> String {
+    let Some(i) = msg
+        .split("leaf ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse::<u64>().ok())
+    else {
+        return String::new();
+    };
+    let Ok(entries) = read_entries(fetch, size) else {
+        return String::new();
+    };
+    let first = entries.first().and_then(|b| decode(0, b).ok());
+    let Some(Entry::Election(mut e, _)) = first else {
+        return String::new();
+    };
+    for (k, b) in entries.iter().enumerate().skip(1) {
+        match decode(k as u64, b) {
+            Ok(Entry::Units(rows)) => {
+                for (_, parent, level, name) in rows {
+                    let _ = e.units.insert(model::UnitId(parent), level, &name);
+                }
+            }
+            _ => break,
+        }
+    }
+    match entries.get(i as usize).map(|b| decode(i, b)) {
+        Some(Ok(Entry::Protocol(p))) if p.station.index() < e.units.len() => {
+            format!(
+                " (entry {i} is the version-{} protocol of station '{}')",
+                p.version,
+                e.units.path(p.station)
+            )
+        }
+        Some(Ok(_)) => format!(" (entry {i})"),
+        Some(Err(err)) => format!(" (entry {i} does not even decode: {err})"),
+        None => String::new(),
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let log_key = match &args.key {
+        Some(k) => key_text(k)?,
+        None => {
+            eprintln!("note: using {}/log.pub; this only shows the directory agrees with itself. Pass --key with the log key from a trusted channel.", args.dir.display());
+            std::fs::read_to_string(args.dir.join("log.pub"))
+                .context("cannot read log.pub: pass --key")?
+                .trim()
+                .to_string()
+        }
+    };
+    let key = NoteVerifier::parse(&log_key)?;
+    let witnesses = args
+        .witness
+        .iter()
+        .map(|w| Ok(NoteVerifier::parse(&key_text(w)?)?))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let saved = args
+        .saved
+        .as_ref()
+        .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display())))
+        .transpose()?;
+    match verify_dir(&args.dir, &key, saved.as_deref(), &witnesses, args.quorum)? {
+        Verdict::Valid(lines) => {
+            for l in lines {
+                println!("ok: {l}");
+            }
+            println!("VALID");
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Rejected(why) => {
+            println!("REJECTED: {why}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

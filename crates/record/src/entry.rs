@@ -1,0 +1,359 @@
+//! Entries and their canonical encoding (`docs/log-format.md`).
+
+use model::{
+    Choice, ChoiceKind, Contest, ContestKind, ControlRules, CountSource, Election, Line, Protocol,
+    UnitId, UnitLevel, UnitTree,
+};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::RecordError;
+
+/// The format version byte that starts every entry.
+pub const VERSION: u8 = 1;
+
+/// A decision of the commission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Annul every station in or under a unit.
+    AnnulUnit {
+        /// The unit.
+        unit: UnitId,
+        /// The commitment to the reason's text.
+        reason: String,
+    },
+    /// Annul the whole election.
+    AnnulElection {
+        /// The commitment to the reason's text.
+        reason: String,
+    },
+}
+
+/// Seats stated in a publication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedSeats {
+    /// The law preset.
+    pub law: String,
+    /// The threshold base used.
+    pub base: String,
+    /// Seats per party choice, in ballot order.
+    pub seats: Vec<u64>,
+}
+
+/// A results publication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    /// `preliminary` or `final`.
+    pub stage: String,
+    /// The contest's index.
+    pub contest: usize,
+    /// Stations counted.
+    pub stations_counted: u64,
+    /// National votes per choice.
+    pub votes: Vec<u64>,
+    /// Valid ballots, where every counted station reports them.
+    pub valid: Option<u64>,
+    /// Invalid ballots, likewise.
+    pub invalid: Option<u64>,
+    /// Seats, if the publication states them.
+    pub seats: Option<PublishedSeats>,
+}
+
+/// One unit of the tree: id, parent id, level, name.
+pub type UnitRow = (u32, u32, UnitLevel, String);
+
+/// Units per `units` entry, keeping entries well under the tiles' 64 KiB limit.
+pub const UNITS_PER_ENTRY: usize = 400;
+
+/// One log entry.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// The election definition (always entry 0), with its law preset; its units follow in
+    /// `Units` entries.
+    Election(Box<Election>, Option<String>),
+    /// Units of the tree, ids consecutive, parents first.
+    Units(Vec<UnitRow>),
+    /// A protocol version (version 1) or a correction (a later version).
+    Protocol(Protocol),
+    /// A decision.
+    Decision(Decision),
+    /// A publication.
+    Publication(Publication),
+}
+
+/// The commitment to a text: hex SHA-256(salt || text).
+pub fn commitment(salt: &[u8; 32], text: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(text.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn opt<T: Into<Value>>(v: Option<T>) -> Value {
+    v.map_or(Value::Null, Into::into)
+}
+
+/// The entry's canonical bytes.
+pub fn encode(entry: &Entry) -> Vec<u8> {
+    let v = match entry {
+        Entry::Units(rows) => json!({
+            "type": "units",
+            "units": rows.iter().map(|(id, parent, level, name)| json!([id, parent, level.key(), name])).collect::<Vec<_>>(),
+        }),
+        Entry::Election(e, law) => {
+            json!({
+                "type": "election",
+                "name": e.name,
+                "date": opt(e.date.clone()),
+                "country": e.units.get(e.units.root()).name,
+                "contests": e.contests.iter().map(|c| json!({
+                    "name": c.name,
+                    "kind": c.kind.key(),
+                    "choices": c.choices.iter().map(|ch| json!({
+                        "name": ch.name, "kind": ch.kind.key(), "ballot_number": opt(ch.ballot_number),
+                    })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "rules": e.rules.texts(),
+                "law": opt(law.clone()),
+            })
+        }
+        Entry::Protocol(p) => {
+            let mut lines = Map::new();
+            for l in Line::ALL {
+                if let Some(v) = p.line(l) {
+                    lines.insert(l.key().into(), json!(v));
+                }
+            }
+            json!({
+                "type": "protocol",
+                "station": p.station.0,
+                "contest": p.contest,
+                "version": p.version,
+                "source": p.source.key(),
+                "lines": lines,
+                "votes": p.votes,
+                "reference": opt(p.reference.clone()),
+            })
+        }
+        Entry::Decision(Decision::AnnulUnit { unit, reason }) => {
+            json!({"type": "decision", "kind": "annul-unit", "unit": unit.0, "reason": reason})
+        }
+        Entry::Decision(Decision::AnnulElection { reason }) => {
+            json!({"type": "decision", "kind": "annul-election", "unit": 0, "reason": reason})
+        }
+        Entry::Publication(p) => json!({
+            "type": "publication",
+            "stage": p.stage,
+            "contest": p.contest,
+            "stations_counted": p.stations_counted,
+            "votes": p.votes,
+            "valid": opt(p.valid),
+            "invalid": opt(p.invalid),
+            "seats": p.seats.as_ref().map_or(Value::Null, |s| json!({"law": s.law, "base": s.base, "seats": s.seats})),
+        }),
+    };
+    let mut out = vec![VERSION];
+    out.extend(serde_json::to_vec(&v).unwrap_or_default());
+    out
+}
+
+struct Reader<'a> {
+    index: u64,
+    v: &'a Value,
+}
+
+impl Reader<'_> {
+    fn err(&self, m: impl Into<String>) -> RecordError {
+        RecordError::Decode {
+            index: self.index,
+            message: m.into(),
+        }
+    }
+    fn get(&self, k: &str) -> Result<&Value, RecordError> {
+        self.v
+            .get(k)
+            .ok_or_else(|| self.err(format!("missing field '{k}'")))
+    }
+    fn u64(&self, k: &str) -> Result<u64, RecordError> {
+        self.get(k)?
+            .as_u64()
+            .ok_or_else(|| self.err(format!("'{k}' is not a count")))
+    }
+    fn str(&self, k: &str) -> Result<&str, RecordError> {
+        self.get(k)?
+            .as_str()
+            .ok_or_else(|| self.err(format!("'{k}' is not text")))
+    }
+    fn counts(&self, k: &str) -> Result<Vec<u64>, RecordError> {
+        self.get(k)?
+            .as_array()
+            .ok_or_else(|| self.err(format!("'{k}' is not a list")))?
+            .iter()
+            .map(|x| {
+                x.as_u64()
+                    .ok_or_else(|| self.err(format!("'{k}' holds a non-count")))
+            })
+            .collect()
+    }
+}
+
+/// Decodes entry `index` from its bytes.
+pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
+    let err = |m: String| RecordError::Decode { index, message: m };
+    let (&version, body) = bytes
+        .split_first()
+        .ok_or_else(|| err("empty entry".into()))?;
+    if version != VERSION {
+        return Err(err(format!("format version {version}, expected {VERSION}")));
+    }
+    let v: Value = serde_json::from_slice(body).map_err(|e| err(format!("not JSON: {e}")))?;
+    let r = Reader { index, v: &v };
+    let entry = match r.str("type")? {
+        "election" => decode_election(&r)?,
+        "units" => {
+            let mut rows = Vec::new();
+            let list = r
+                .get("units")?
+                .as_array()
+                .ok_or_else(|| r.err("'units' is not a list"))?;
+            for (i, u) in list.iter().enumerate() {
+                let (Some(id), Some(parent), Some(level), Some(name)) =
+                    (u[0].as_u64(), u[1].as_u64(), u[2].as_str(), u[3].as_str())
+                else {
+                    return Err(r.err(format!("unit {i} is not [id, parent, level, name]")));
+                };
+                let level = UnitLevel::from_key(level).map_err(|x| r.err(x.to_string()))?;
+                rows.push((id as u32, parent as u32, level, name.to_string()));
+            }
+            Entry::Units(rows)
+        }
+        "protocol" => {
+            let mut p = Protocol::new(
+                UnitId(r.u64("station")? as u32),
+                r.u64("contest")? as usize,
+                0,
+            );
+            p.version = r.u64("version")? as u32;
+            p.source = CountSource::from_key(r.str("source")?).map_err(|e| r.err(e.to_string()))?;
+            for (k, x) in r
+                .get("lines")?
+                .as_object()
+                .ok_or_else(|| r.err("'lines' is not an object"))?
+            {
+                let line = Line::from_key(k).ok_or_else(|| r.err(format!("unknown line '{k}'")))?;
+                p.set_line(
+                    line,
+                    x.as_u64()
+                        .ok_or_else(|| r.err(format!("line '{k}' is not a count")))?,
+                );
+            }
+            p.votes = r.counts("votes")?;
+            p.reference = r.get("reference")?.as_str().map(str::to_string);
+            Entry::Protocol(p)
+        }
+        "decision" => {
+            let reason = r.str("reason")?.to_string();
+            match r.str("kind")? {
+                "annul-unit" => Entry::Decision(Decision::AnnulUnit {
+                    unit: UnitId(r.u64("unit")? as u32),
+                    reason,
+                }),
+                "annul-election" => Entry::Decision(Decision::AnnulElection { reason }),
+                other => return Err(r.err(format!("unknown decision '{other}'"))),
+            }
+        }
+        "publication" => {
+            let seats = match r.get("seats")? {
+                Value::Null => None,
+                s => {
+                    let sr = Reader { index, v: s };
+                    Some(PublishedSeats {
+                        law: sr.str("law")?.into(),
+                        base: sr.str("base")?.into(),
+                        seats: sr.counts("seats")?,
+                    })
+                }
+            };
+            Entry::Publication(Publication {
+                stage: r.str("stage")?.into(),
+                contest: r.u64("contest")? as usize,
+                stations_counted: r.u64("stations_counted")?,
+                votes: r.counts("votes")?,
+                valid: r.get("valid")?.as_u64(),
+                invalid: r.get("invalid")?.as_u64(),
+                seats,
+            })
+        }
+        other => return Err(r.err(format!("unknown entry type '{other}'"))),
+    };
+    // The canonical form is the only accepted form: re-encoding must give the same bytes.
+    if encode(&entry) != bytes {
+        return Err(err(
+            "not in canonical form (key order, spacing or fields differ from docs/log-format.md)"
+                .into(),
+        ));
+    }
+    Ok(entry)
+}
+
+fn decode_election(r: &Reader<'_>) -> Result<Entry, RecordError> {
+    let mut e = Election::new(r.str("name")?);
+    e.date = r.get("date")?.as_str().map(str::to_string);
+    e.units = UnitTree::new(r.str("country")?);
+    for c in r
+        .get("contests")?
+        .as_array()
+        .ok_or_else(|| r.err("'contests' is not a list"))?
+    {
+        let cr = Reader {
+            index: r.index,
+            v: c,
+        };
+        let kind = ContestKind::from_key(cr.str("kind")?).map_err(|x| r.err(x.to_string()))?;
+        let mut choices = Vec::new();
+        for ch in cr
+            .get("choices")?
+            .as_array()
+            .ok_or_else(|| r.err("'choices' is not a list"))?
+        {
+            let chr = Reader {
+                index: r.index,
+                v: ch,
+            };
+            choices.push(Choice {
+                name: chr.str("name")?.into(),
+                kind: ChoiceKind::from_key(chr.str("kind")?).map_err(|x| r.err(x.to_string()))?,
+                ballot_number: chr.get("ballot_number")?.as_u64().map(|n| n as u32),
+            });
+        }
+        e.contests
+            .push(Contest::new(cr.str("name")?, kind, choices));
+    }
+    let rules: Vec<&str> = r
+        .get("rules")?
+        .as_array()
+        .ok_or_else(|| r.err("'rules' is not a list"))?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    e.rules = ControlRules::parse(rules).map_err(|x| r.err(x.to_string()))?;
+    let law = r.get("law")?.as_str().map(str::to_string);
+    Ok(Entry::Election(Box::new(e), law))
+}
+
+/// The entries that define an election: the definition, then its units in chunks.
+pub fn definition(e: &Election, law: Option<String>) -> Vec<Entry> {
+    let mut def = e.clone();
+    def.units = UnitTree::new(e.units.get(e.units.root()).name);
+    let rows: Vec<UnitRow> = e
+        .units
+        .iter()
+        .filter_map(|(id, u)| Some((id.0, u.parent?.0, u.level, u.name.to_string())))
+        .collect();
+    let mut out = vec![Entry::Election(Box::new(def), law)];
+    out.extend(
+        rows.chunks(UNITS_PER_ENTRY)
+            .map(|c| Entry::Units(c.to_vec())),
+    );
+    out
+}

@@ -1,0 +1,18 @@
+//! The election record as log entries: the canonical byte encoding of `docs/log-format.md`
+//! (a version byte and compact JSON with a fixed key order) and the replay that recomputes
+//! every publication from the entries before it.
+//!
+//! This crate does no input or output; the log itself (hashing, proofs, tiles) is `translog`,
+//! which knows nothing of elections.
+
+mod entry;
+mod error;
+mod law;
+mod replay;
+
+pub use entry::{
+    commitment, decode, definition, encode, Decision, Entry, Publication, PublishedSeats, UnitRow,
+};
+pub use error::RecordError;
+pub use law::{problem_from_election, Built};
+pub use replay::{publication, replay, Replayed};

@@ -1,0 +1,274 @@
+//! Replaying the log: the state after every entry, and every publication recomputed.
+
+use std::collections::BTreeMap;
+
+use model::{Election, Line, Protocol, UnitId};
+use seats::{allocate, preset, Base};
+use tabulate::{tabulate, Filter};
+
+use crate::entry::{decode, Decision, Entry, Publication, PublishedSeats};
+use crate::{problem_from_election, RecordError};
+
+/// The state at the end of a log.
+#[derive(Debug, Clone)]
+pub struct Replayed {
+    /// The election definition.
+    pub election: Election,
+    /// Its law preset, if any.
+    pub law: Option<String>,
+    /// The latest version of each station's protocol, by (station, contest).
+    pub protocols: Vec<Protocol>,
+    /// Annulled units, in decision order.
+    pub annulled: Vec<UnitId>,
+    /// Whether the whole election was annulled.
+    pub election_annulled: bool,
+    /// Publications checked.
+    pub publications: u64,
+    /// Entries read.
+    pub entries: u64,
+}
+
+/// The publication the log's rules give for `contest` over the latest `protocols`, leaving
+/// out stations under `annulled` units; with seats when a law is named.
+pub fn publication(
+    e: &Election,
+    protocols: &[Protocol],
+    annulled: &[UnitId],
+    contest: usize,
+    stage: &str,
+    law: Option<(&str, Base)>,
+) -> Result<Publication, RecordError> {
+    let mine: Vec<Protocol> = protocols
+        .iter()
+        .filter(|p| p.contest == contest)
+        .cloned()
+        .collect();
+    let t = tabulate(
+        e,
+        contest,
+        &mine,
+        Filter::excluding(annulled.iter().copied()),
+    );
+    let c = t.totals(e.units.root());
+    let seats = match law {
+        Some((key, base)) if contest == 0 => {
+            let l = preset::law(key).map_err(|x| RecordError::Law(x.to_string()))?;
+            let built = problem_from_election(
+                e,
+                &mine,
+                &l,
+                Some(base),
+                Filter::excluding(annulled.iter().copied()),
+            )?;
+            let o = allocate(&built.problem).map_err(|x| RecordError::Law(x.to_string()))?;
+            Some(PublishedSeats {
+                law: key.into(),
+                base: base.key().into(),
+                seats: o.parties.iter().map(|x| x.seats).collect(),
+            })
+        }
+        _ => None,
+    };
+    Ok(Publication {
+        stage: stage.into(),
+        contest,
+        stations_counted: t.counted,
+        votes: c.votes.clone(),
+        valid: c.line(Line::Valid),
+        invalid: c.line(Line::Invalid),
+        seats,
+    })
+}
+
+/// Replays the entries in order (index, bytes), checking the log's rules and recomputing
+/// every publication. The first difference is returned as an error.
+pub fn replay<'a>(
+    entries: impl IntoIterator<Item = (u64, &'a [u8])>,
+) -> Result<Replayed, RecordError> {
+    let mut it = entries.into_iter();
+    let (i0, b0) = it.next().ok_or(RecordError::Invalid {
+        index: 0,
+        message: "the log is empty".into(),
+    })?;
+    let (mut election, law) = match decode(i0, b0)? {
+        Entry::Election(e, law) => (*e, law),
+        _ => {
+            return Err(RecordError::Invalid {
+                index: i0,
+                message: "entry 0 must be the election definition".into(),
+            })
+        }
+    };
+    let mut latest: BTreeMap<(u32, usize), Protocol> = BTreeMap::new();
+    let mut annulled = Vec::new();
+    let mut election_annulled = false;
+    let (mut publications, mut count) = (0u64, 1u64);
+    for (index, bytes) in it {
+        count += 1;
+        let invalid = |m: String| RecordError::Invalid { index, message: m };
+        match decode(index, bytes)? {
+            Entry::Election(..) => return Err(invalid("a second election definition".into())),
+            Entry::Units(rows) => {
+                if !latest.is_empty() {
+                    return Err(invalid("units after the first protocol".into()));
+                }
+                for (id, parent, level, name) in rows {
+                    if id as usize != election.units.len() {
+                        return Err(invalid(format!(
+                            "unit id {id}, expected {}",
+                            election.units.len()
+                        )));
+                    }
+                    election
+                        .units
+                        .insert(UnitId(parent), level, &name)
+                        .map_err(|x| invalid(format!("unit {id}: {x}")))?;
+                }
+            }
+            Entry::Protocol(p) => {
+                let e = &election;
+                if e.units.len() <= p.station.index()
+                    || e.units.get(p.station).level != model::UnitLevel::Station
+                {
+                    return Err(invalid(format!(
+                        "protocol for unit {}, which is not a station",
+                        p.station.0
+                    )));
+                }
+                let c = e
+                    .contests
+                    .get(p.contest)
+                    .ok_or_else(|| invalid(format!("no contest {}", p.contest)))?;
+                if p.votes.len() != c.choices.len() {
+                    return Err(invalid(format!(
+                        "{} vote counts for {} choices",
+                        p.votes.len(),
+                        c.choices.len()
+                    )));
+                }
+                let prev = latest
+                    .get(&(p.station.0, p.contest))
+                    .map_or(0, |q| q.version);
+                if p.version != prev + 1 {
+                    return Err(invalid(format!(
+                        "station '{}' goes from version {prev} to {}: versions must follow one another",
+                        e.units.path(p.station),
+                        p.version
+                    )));
+                }
+                latest.insert((p.station.0, p.contest), p);
+            }
+            Entry::Decision(Decision::AnnulUnit { unit, .. }) => {
+                if election.units.len() <= unit.index() {
+                    return Err(invalid(format!("annulment of unknown unit {}", unit.0)));
+                }
+                annulled.push(unit);
+            }
+            Entry::Decision(Decision::AnnulElection { .. }) => election_annulled = true,
+            Entry::Publication(logged) => {
+                publications += 1;
+                let protocols: Vec<Protocol> = latest.values().cloned().collect();
+                let law_base = match &logged.seats {
+                    Some(s) => Some((
+                        s.law.as_str(),
+                        Base::parse(&s.base).map_err(|x| invalid(x.to_string()))?,
+                    )),
+                    None => None,
+                };
+                let want = publication(
+                    &election,
+                    &protocols,
+                    &annulled,
+                    logged.contest,
+                    &logged.stage,
+                    law_base,
+                )?;
+                compare(index, &election, &logged, &want)?;
+            }
+        }
+    }
+    Ok(Replayed {
+        election,
+        law,
+        protocols: latest.into_values().collect(),
+        annulled,
+        election_annulled,
+        publications,
+        entries: count,
+    })
+}
+
+fn compare(
+    index: u64,
+    e: &Election,
+    logged: &Publication,
+    want: &Publication,
+) -> Result<(), RecordError> {
+    let what = format!("{} publication", logged.stage);
+    let diverge = |field: String, l: String, r: String| RecordError::Divergence {
+        index,
+        what: what.clone(),
+        field,
+        logged: l,
+        recomputed: r,
+    };
+    if logged.stations_counted != want.stations_counted {
+        return Err(diverge(
+            "stations_counted".into(),
+            logged.stations_counted.to_string(),
+            want.stations_counted.to_string(),
+        ));
+    }
+    let choices = &e.contests[want.contest].choices;
+    if logged.votes.len() != want.votes.len() {
+        return Err(diverge(
+            "votes".into(),
+            format!("{} counts", logged.votes.len()),
+            format!("{} counts", want.votes.len()),
+        ));
+    }
+    for (i, (l, r)) in logged.votes.iter().zip(&want.votes).enumerate() {
+        if l != r {
+            return Err(diverge(
+                format!("votes[{i}] ({})", choices[i].name),
+                l.to_string(),
+                r.to_string(),
+            ));
+        }
+    }
+    let o = |v: Option<u64>| v.map_or_else(|| "null".into(), |x| x.to_string());
+    if logged.valid != want.valid {
+        return Err(diverge("valid".into(), o(logged.valid), o(want.valid)));
+    }
+    if logged.invalid != want.invalid {
+        return Err(diverge(
+            "invalid".into(),
+            o(logged.invalid),
+            o(want.invalid),
+        ));
+    }
+    if let (Some(l), Some(r)) = (&logged.seats, &want.seats) {
+        let parties: Vec<&str> = choices
+            .iter()
+            .filter(|c| c.kind == model::ChoiceKind::Party)
+            .map(|c| c.name.as_str())
+            .collect();
+        for (i, (a, b)) in l.seats.iter().zip(&r.seats).enumerate() {
+            if a != b {
+                return Err(diverge(
+                    format!("seats[{i}] ({})", parties.get(i).unwrap_or(&"?")),
+                    a.to_string(),
+                    b.to_string(),
+                ));
+            }
+        }
+        if l.seats.len() != r.seats.len() {
+            return Err(diverge(
+                "seats".into(),
+                format!("{} parties", l.seats.len()),
+                format!("{} parties", r.seats.len()),
+            ));
+        }
+    }
+    Ok(())
+}

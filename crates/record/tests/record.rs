@@ -1,0 +1,133 @@
+//! Entries round-trip through their canonical bytes; non-canonical bytes and broken
+//! sequences are refused with the entry's index.
+
+#![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
+
+use model::{Choice, ChoiceKind, Contest, ContestKind, Election, Line, Protocol, UnitLevel};
+use record::{
+    commitment, decode, definition, encode, publication, replay, Decision, Entry, RecordError,
+};
+
+fn election() -> (Election, Vec<Protocol>) {
+    let mut e = Election::new("t");
+    e.contests.push(Contest::new(
+        "c",
+        ContestKind::PartyList,
+        vec![
+            Choice::new("A", ChoiceKind::Party),
+            Choice::new("B", ChoiceKind::Party),
+        ],
+    ));
+    let r = e
+        .units
+        .insert(e.units.root(), UnitLevel::Region, "R")
+        .unwrap();
+    let mut ps = Vec::new();
+    for (i, (a, b)) in [(30u64, 20u64), (10, 40), (25, 25)].into_iter().enumerate() {
+        let s = e
+            .units
+            .insert(r, UnitLevel::Station, &format!("{}", i + 1))
+            .unwrap();
+        let mut p = Protocol::new(s, 0, 2);
+        p.set_line(Line::Valid, a + b);
+        p.votes = vec![a, b];
+        ps.push(p);
+    }
+    (e, ps)
+}
+
+fn log(e: &Election, ps: &[Protocol], extra: Vec<Entry>) -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = definition(e, None).iter().map(encode).collect();
+    v.extend(ps.iter().map(|p| encode(&Entry::Protocol(p.clone()))));
+    v.extend(extra.iter().map(encode));
+    v
+}
+
+fn run(entries: &[Vec<u8>]) -> Result<record::Replayed, RecordError> {
+    replay(
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )
+}
+
+#[test]
+fn a_log_replays_and_publications_are_recomputed() {
+    let (e, ps) = election();
+    let p = publication(&e, &ps, &[], 0, "preliminary", None).unwrap();
+    assert_eq!(
+        (p.stations_counted, p.votes.clone(), p.valid),
+        (3, vec![65, 85], Some(150))
+    );
+    let entries = log(&e, &ps, vec![Entry::Publication(p)]);
+    assert_eq!(entries[1][0], 1);
+    let r = run(&entries).unwrap();
+    assert_eq!((r.protocols.len(), r.publications, r.entries), (3, 1, 6));
+    // Canonical: decoding and encoding again gives the same bytes.
+    for (i, b) in entries.iter().enumerate() {
+        assert_eq!(&encode(&decode(i as u64, b).unwrap()), b);
+    }
+}
+
+#[test]
+fn an_annulled_unit_leaves_the_next_publication() {
+    let (e, ps) = election();
+    let station = ps[0].station;
+    let p = publication(&e, &ps, &[station], 0, "final", None).unwrap();
+    assert_eq!((p.stations_counted, p.votes.clone()), (2, vec![35, 65]));
+    let reason = commitment(&[0; 32], "fraud found at station 1");
+    let entries = log(
+        &e,
+        &ps,
+        vec![
+            Entry::Decision(Decision::AnnulUnit {
+                unit: station,
+                reason,
+            }),
+            Entry::Publication(p),
+        ],
+    );
+    assert_eq!(run(&entries).unwrap().annulled, vec![station]);
+}
+
+#[test]
+fn a_false_publication_is_pinpointed() {
+    let (e, ps) = election();
+    let mut p = publication(&e, &ps, &[], 0, "preliminary", None).unwrap();
+    p.votes[1] += 1;
+    let entries = log(&e, &ps, vec![Entry::Publication(p)]);
+    assert_eq!(
+        run(&entries).unwrap_err().to_string(),
+        "entry 5 (preliminary publication): votes[1] (B): logged 86, recomputed 85"
+    );
+}
+
+#[test]
+fn broken_entries_and_sequences_are_refused() {
+    let (e, ps) = election();
+    let mut skipped = ps[0].clone();
+    skipped.version = 3;
+    let entries = log(&e, &[skipped], vec![]);
+    assert_eq!(
+        run(&entries).unwrap_err().to_string(),
+        "entry 2: station 'R / 1' goes from version 0 to 3: versions must follow one another"
+    );
+    let mut spaced = encode(&Entry::Protocol(ps[0].clone()));
+    spaced.insert(2, b' ');
+    let err = decode(9, &spaced).unwrap_err().to_string();
+    assert!(
+        err.starts_with("entry 9: not in canonical form") || err.starts_with("entry 9: not JSON"),
+        "{err}"
+    );
+    assert_eq!(
+        decode(4, &[2, b'{', b'}']).unwrap_err().to_string(),
+        "entry 4: format version 2, expected 1"
+    );
+    assert_eq!(
+        decode(4, b"").unwrap_err().to_string(),
+        "entry 4: empty entry"
+    );
+    let bad = log(&e, &ps, vec![]);
+    assert!(run(&bad[1..]).is_err());
+}
