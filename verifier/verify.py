@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""An independent verifier of a published tallyproof log, written from docs/log-format.md,
+RFC 6962/9162 and the C2SP signed-note, tlog-checkpoint and tlog-tiles specifications alone
+(Python standard library plus the `cryptography` package for Ed25519).
+
+Usage: verify.py DIR LOG_KEY
+  DIR      a published directory (checkpoint, tile/...)
+  LOG_KEY  the log's verifier key text: name+hexid+base64(0x01 || public key)
+
+Checks the checkpoint signature, every entry against its leaf and every tile against the
+tiles below, the root, and replays the entries: for every publication, the national totals
+(stations counted, votes per choice, valid and invalid) recomputed from the latest protocol of
+every station not under an annulled unit. Prints VALID and exits 0, or REJECTED: <why> and
+exits 1. Seat allocations are not recomputed here (the Rust verifier does).
+"""
+
+import base64
+import hashlib
+import json
+import os
+import sys
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+
+class Rejected(Exception):
+    pass
+
+
+def sha256(b):
+    return hashlib.sha256(b).digest()
+
+
+def leaf_hash(entry):
+    return sha256(b"\x00" + entry)
+
+
+def node_hash(left, right):
+    return sha256(b"\x01" + left + right)
+
+
+def mth(hashes):
+    """RFC 6962 section 2.1 Merkle Tree Hash over leaf hashes."""
+    if not hashes:
+        return sha256(b"")
+    if len(hashes) == 1:
+        return hashes[0]
+    k = 1
+    while k * 2 < len(hashes):
+        k *= 2
+    return node_hash(mth(hashes[:k]), mth(hashes[k:]))
+
+
+def parse_key(text):
+    name, key_id, b64 = text.strip().split("+", 2)
+    raw = base64.b64decode(b64)
+    if raw[0] != 0x01 or len(raw) != 33:
+        raise Rejected("the log key is not an Ed25519 verifier key")
+    computed = sha256(name.encode() + b"\n" + raw[:1] + raw[1:])[:4]
+    if computed.hex() != key_id:
+        raise Rejected("the log key's ID does not match its key")
+    return name, computed, Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def open_checkpoint(note, key):
+    name, key_id, public = key
+    if not note.endswith("\n"):
+        raise Rejected("checkpoint: the note does not end with a newline")
+    split = note[:-1].rfind("\n\n")
+    if split < 0:
+        raise Rejected("checkpoint: no blank line before the signatures")
+    text, sigs = note[: split + 1], note[split + 2 :]
+    verified = False
+    for line in sigs.splitlines():
+        if not line.startswith("\u2014 "):
+            raise Rejected("checkpoint: a signature line does not start with an em dash")
+        sig_name, b64 = line[2:].split(" ", 1)
+        raw = base64.b64decode(b64)
+        if sig_name != name or raw[:4] != key_id:
+            continue
+        try:
+            public.verify(raw[4:], text.encode())
+        except InvalidSignature:
+            raise Rejected("checkpoint: the log's signature does not verify")
+        verified = True
+    if not verified:
+        raise Rejected("checkpoint: no signature from the log key")
+    lines = text.split("\n")
+    origin, size, root = lines[0], int(lines[1]), base64.b64decode(lines[2])
+    return origin, size, root
+
+
+def index_path(n):
+    parts = ["%03d" % (n % 1000)]
+    n //= 1000
+    while n > 0:
+        parts.append("x%03d" % (n % 1000))
+        n //= 1000
+    return "/".join(reversed(parts))
+
+
+def tile_path(level, n, width):
+    suffix = "" if width == 256 else ".p/%d" % width
+    return "tile/%s/%s%s" % (level, index_path(n), suffix)
+
+
+def tiles_at(size, level):
+    count = size >> (8 * level)
+    out = [(n, 256) for n in range(count // 256)]
+    if count % 256:
+        out.append((count // 256, count % 256))
+    return out
+
+
+def read(d, path):
+    p = os.path.join(d, path)
+    if not os.path.exists(p):
+        raise Rejected("%s is missing" % path)
+    with open(p, "rb") as f:
+        return f.read()
+
+
+def read_log(d, size):
+    entries = []
+    for n, width in tiles_at(size, 0):
+        path = tile_path("entries", n, width)
+        b = read(d, path)
+        at = 0
+        for c in range(width):
+            if at + 2 > len(b):
+                raise Rejected("%s: truncated before entry %d" % (path, n * 256 + c))
+            ln = int.from_bytes(b[at : at + 2], "big")
+            if at + 2 + ln > len(b):
+                raise Rejected("%s: entry %d is truncated" % (path, n * 256 + c))
+            entries.append(b[at + 2 : at + 2 + ln])
+            at += 2 + ln
+        if at != len(b):
+            raise Rejected("%s: extra bytes after its entries" % path)
+    leaves = [leaf_hash(e) for e in entries]
+    for n, width in tiles_at(size, 0):
+        path = tile_path(0, n, width)
+        b = read(d, path)
+        if len(b) != 32 * width:
+            raise Rejected("%s: %d bytes, expected %d" % (path, len(b), 32 * width))
+        for c in range(width):
+            i = n * 256 + c
+            if b[32 * c : 32 * c + 32] != leaves[i]:
+                raise Rejected("%s: leaf %d does not match entry %d" % (path, i, i))
+    level = 1
+    while level < 8 and size >> (8 * level):
+        span = 256**level
+        for n, width in tiles_at(size, level):
+            path = tile_path(level, n, width)
+            b = read(d, path)
+            if len(b) != 32 * width:
+                raise Rejected("%s: %d bytes, expected %d" % (path, len(b), 32 * width))
+            for c in range(width):
+                lo = (n * 256 + c) * span
+                if b[32 * c : 32 * c + 32] != mth(leaves[lo : lo + span]):
+                    raise Rejected("%s: hash %d does not match the leaves below" % (path, c))
+        level += 1
+    return entries, leaves
+
+
+def decode(i, b):
+    if not b or b[0] != 1:
+        raise Rejected("entry %d: not format version 1" % i)
+    e = json.loads(b[1:].decode("utf-8"))
+    canonical = json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if canonical != b[1:]:
+        raise Rejected("entry %d: not in canonical form" % i)
+    return e
+
+
+def replay(entries):
+    election = decode(0, entries[0])
+    if election["type"] != "election":
+        raise Rejected("entry 0 is not the election definition")
+    parent = {0: None}
+    level = {0: "country"}
+    latest = {}
+    annulled = set()
+    publications = 0
+    for i, b in enumerate(entries[1:], start=1):
+        e = decode(i, b)
+        t = e["type"]
+        if t == "units":
+            for uid, par, lev, _name in e["units"]:
+                if uid != len(parent) or par not in parent:
+                    raise Rejected("entry %d: unit %d out of order" % (i, uid))
+                parent[uid], level[uid] = par, lev
+        elif t == "protocol":
+            key = (e["station"], e["contest"])
+            if level.get(e["station"]) != "station":
+                raise Rejected("entry %d: protocol for a unit that is not a station" % i)
+            prev = latest.get(key, {"version": 0})["version"]
+            if e["version"] != prev + 1:
+                raise Rejected("entry %d: version %d after %d" % (i, e["version"], prev))
+            latest[key] = e
+        elif t == "decision":
+            if e["kind"] == "annul-unit":
+                annulled.add(e["unit"])
+        elif t == "publication":
+            publications += 1
+            contest = e["contest"]
+            n = len(election["contests"][contest]["choices"])
+            votes, counted = [0] * n, 0
+            valid = invalid = 0
+            has_valid = has_invalid = True
+            for (station, c), p in sorted(latest.items()):
+                if c != contest:
+                    continue
+                u, out = station, False
+                while u is not None:
+                    if u in annulled:
+                        out = True
+                    u = parent[u]
+                if out:
+                    continue
+                counted += 1
+                votes = [a + b for a, b in zip(votes, p["votes"])]
+                if "valid" in p["lines"]:
+                    valid += p["lines"]["valid"]
+                else:
+                    has_valid = False
+                if "invalid" in p["lines"]:
+                    invalid += p["lines"]["invalid"]
+                else:
+                    has_invalid = False
+            want = {
+                "stations_counted": counted,
+                "votes": votes,
+                "valid": valid if has_valid and counted else None,
+                "invalid": invalid if has_invalid and counted else None,
+            }
+            for field, value in want.items():
+                if e[field] != value:
+                    raise Rejected("entry %d (%s publication): %s: logged %s, recomputed %s" % (i, e["stage"], field, e[field], value))
+    return len(latest), publications
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    d, key_text = sys.argv[1], sys.argv[2]
+    if os.path.exists(key_text):
+        key_text = open(key_text).read()
+    try:
+        key = parse_key(key_text)
+        with open(os.path.join(d, "checkpoint"), encoding="utf-8") as f:
+            origin, size, root = open_checkpoint(f.read(), key)
+        entries, leaves = read_log(d, size)
+        if mth(leaves) != root:
+            raise Rejected("the tiles' root is not the checkpoint's")
+        protocols, publications = replay(entries)
+    except Rejected as r:
+        print("REJECTED: %s" % r)
+        return 1
+    print("VALID: %s, %d entries, %d protocols, %d publication(s) recomputed" % (origin, size, protocols, publications))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
