@@ -42,6 +42,8 @@ enum Command {
     Publish(cmd::publish::Args),
     /// Verify a published log directory from its files alone, replaying every publication
     Verify(cmd::verify::Args),
+    /// Cosign a published checkpoint as a witness, if consistent with what it cosigned before
+    Witness(cmd::witness::Args),
     /// Low-level log checks: verify inclusion and consistency proofs by hand
     Log(cmd::log::Args),
     /// List the elections in the store
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Log(a) => cmd::log::run(a),
         Command::Publish(a) => cmd::publish::run(a),
         Command::Verify(a) => cmd::verify::run(a),
+        Command::Witness(a) => cmd::witness::run(a),
         Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Demo(a) => cmd::demo::run(a),

@@ -428,3 +428,106 @@ fn publish_then_verify_and_catch_tampering() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_witness_cosigns_once_and_refuses_a_fork() {
+    let dir = crate::store_with("data/kg2020/stations_by_region_2413.csv");
+    let other = workspace("data/kg2020/stations_2399.csv")
+        .display()
+        .to_string();
+    assert!(run(
+        dir.path(),
+        &["import", &other, "--db", "t.db", "--name", "kg"]
+    )
+    .status
+    .success());
+    let publish = |db: &str, out: &str| {
+        let o = run(
+            dir.path(),
+            &[
+                "publish",
+                "--db",
+                db,
+                "--out",
+                out,
+                "--key",
+                "log.key",
+                "--origin",
+                "cec.test/kg",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    publish("s.db", "a");
+    publish("t.db", "b");
+    let witness = |d: &str| {
+        run(
+            dir.path(),
+            &[
+                "witness",
+                d,
+                "--key",
+                "w.key",
+                "--name",
+                "observers.test",
+                "--state",
+                "w.state",
+                "--log-key",
+                "a/log.pub",
+            ],
+        )
+    };
+    let o = witness("a");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let wkey = stdout(&o)
+        .trim()
+        .rsplit("witness key: ")
+        .next()
+        .unwrap()
+        .to_string();
+    let o = run(
+        dir.path(),
+        &[
+            "verify",
+            "a",
+            "--key",
+            "a/log.pub",
+            "--witness",
+            &wkey,
+            "--quorum",
+            "1",
+        ],
+    );
+    assert!(
+        stdout(&o).contains("ok: cosigned by 1 of 1 known witnesses (quorum 1)"),
+        "{}",
+        stdout(&o)
+    );
+    // The same log key signed another history: the witness refuses to cosign it.
+    let o = witness("b");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("REFUSED: 422 unprocessable:"),
+        "{}",
+        stdout(&o)
+    );
+    // And a verifier that requires the witness rejects the uncosigned fork.
+    let o = run(
+        dir.path(),
+        &[
+            "verify",
+            "b",
+            "--key",
+            "a/log.pub",
+            "--witness",
+            &wkey,
+            "--quorum",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o).trim(),
+        "REJECTED: only 0 of the 1 required witnesses cosigned this checkpoint"
+    );
+}

@@ -7,6 +7,7 @@
 //! * [`note`]: C2SP signed notes with Ed25519 keys (Go's `sumdb/note` semantics).
 //! * [`checkpoint`]: C2SP tlog-checkpoint and `cosignature/v1` witness cosignatures.
 //! * [`tiles`]: C2SP tlog-tiles, the log as static files, written and read back.
+//! * [`witness`]: C2SP tlog-witness: cosign only what is consistent with what was cosigned.
 //!
 //! This crate does no input or output and has no async.
 
@@ -17,6 +18,7 @@ pub mod note;
 mod proof;
 pub mod tiles;
 mod tree;
+pub mod witness;
 
 pub use error::LogError;
 pub use hash::{leaf_hash, node_hash, Hash};

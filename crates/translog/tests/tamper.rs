@@ -197,3 +197,114 @@ fn tiles_round_trip_and_every_tampering_is_caught() {
         .to_string()
         .contains("leaf 259"));
 }
+
+#[test]
+fn a_witness_cosigns_consistent_growth_and_refuses_a_split_view() {
+    use translog::checkpoint::{verify_cosignatures, Cosigner};
+    use translog::witness::{add_checkpoint, request, Refusal, WitnessState};
+    let log = NoteSigner::from_seed("log.test", [1; 32]).unwrap();
+    let me = Cosigner::from_seed("witness.test", [5; 32]);
+    let logs = [log.verifier()];
+    let mut state = WitnessState::default();
+    let honest = Tree::from_entries((0..10u32).map(|i| i.to_be_bytes()));
+    let cp = |t: &Tree, n: u64| Checkpoint {
+        origin: "log.test".into(),
+        size: n,
+        root: t.root_at(n).unwrap(),
+    };
+    // Bootstrap at size 6, then grow to 10 with a consistency proof.
+    let line = add_checkpoint(
+        &mut state,
+        &me,
+        &logs,
+        &request(0, &[], &cp(&honest, 6).sign(&log).unwrap()),
+        100,
+    )
+    .unwrap();
+    assert!(line.starts_with("\u{2014} witness.test "));
+    let proof = honest.consistency_proof(6, 10).unwrap();
+    let line = add_checkpoint(
+        &mut state,
+        &me,
+        &logs,
+        &request(6, &proof, &cp(&honest, 10).sign(&log).unwrap()),
+        200,
+    )
+    .unwrap();
+    let signed = format!("{}{line}\n", cp(&honest, 10).sign(&log).unwrap());
+    let note = Note::parse(&signed).unwrap();
+    assert_eq!(
+        verify_cosignatures(&cp(&honest, 10), &note.signatures, &[me.verifier()]).unwrap(),
+        vec![("witness.test".to_string(), 200)]
+    );
+    assert_eq!(WitnessState::parse(&state.text()).unwrap(), state);
+    // A fork: same key, a different history of 12 entries.
+    let fork = Tree::from_entries((0..12u32).map(|i| (i + 1000).to_be_bytes()));
+    let fproof = fork.consistency_proof(10, 12).unwrap();
+    let r = add_checkpoint(
+        &mut state,
+        &me,
+        &logs,
+        &request(10, &fproof, &cp(&fork, 12).sign(&log).unwrap()),
+        300,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(r, Refusal::Unprocessable(ref m) if m.starts_with("not consistent with the cosigned size 10")),
+        "{r}"
+    );
+    let r = add_checkpoint(
+        &mut state,
+        &me,
+        &logs,
+        &request(10, &[], &cp(&fork, 10).sign(&log).unwrap()),
+        300,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(r, Refusal::Unprocessable(ref m) if m.starts_with("split view")),
+        "{r}"
+    );
+    // A stale old size, an unknown log, a bad signature.
+    assert_eq!(
+        add_checkpoint(
+            &mut state,
+            &me,
+            &logs,
+            &request(6, &proof, &cp(&honest, 10).sign(&log).unwrap()),
+            0
+        )
+        .unwrap_err(),
+        Refusal::Conflict(10)
+    );
+    let other = NoteSigner::from_seed("other.test", [3; 32]).unwrap();
+    let c = Checkpoint {
+        origin: "other.test".into(),
+        size: 1,
+        root: Hash::default(),
+    };
+    assert_eq!(
+        add_checkpoint(
+            &mut state,
+            &me,
+            &logs,
+            &request(0, &[], &c.sign(&other).unwrap()),
+            0
+        )
+        .unwrap_err(),
+        Refusal::UnknownLog("other.test".into())
+    );
+    let impostor = NoteSigner::from_seed("log.test", [4; 32]).unwrap();
+    assert!(matches!(
+        add_checkpoint(
+            &mut state,
+            &me,
+            &logs,
+            &request(10, &[], &cp(&honest, 10).sign(&impostor).unwrap()),
+            0
+        ),
+        Err(Refusal::Forbidden(_))
+    ));
+    // The state did not move on any refusal.
+    assert_eq!(state.0["log.test"].0, 10);
+}

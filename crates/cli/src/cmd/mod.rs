@@ -12,6 +12,7 @@ pub mod results;
 pub mod seats;
 pub mod sinks;
 pub mod verify;
+pub mod witness;
 
 use std::path::PathBuf;
 
