@@ -376,17 +376,42 @@ fn publish_then_verify_and_catch_tampering() {
     let o = run(dir.path(), &["verify", "pub", "--key", "pub/log.pub"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("ok: replayed 'kg': 2413 stations' protocols (0 corrected), 0 annulled unit(s), 1 publication(s) recomputed and equal"), "{}", stdout(&o));
-    // The same key file signs again: a second publish gives the same checkpoint.
-    let first = std::fs::read_to_string(dir.path().join("pub/checkpoint")).unwrap();
-    assert!(run(
+    // A second publication is appended to the same log: it grows by one entry, the same key
+    // signs it, and the earlier checkpoint stays consistent with it.
+    let first = dir.path().join("first.cp");
+    std::fs::copy(dir.path().join("pub/checkpoint"), &first).unwrap();
+    let o = run(
         dir.path(),
-        &["publish", "--db", "s.db", "--out", "pub2", "--key", "log.key", "--law", "kg2020"]
-    )
-    .status
-    .success());
-    assert_eq!(
-        first,
-        std::fs::read_to_string(dir.path().join("pub2/checkpoint")).unwrap()
+        &[
+            "publish", "--db", "s.db", "--out", "pub2", "--key", "log.key", "--law", "kg2020",
+            "--stage", "final",
+        ],
+    );
+    assert!(
+        stdout(&o).contains(": 2423 entries; checkpoint:"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "verify",
+            "pub2",
+            "--key",
+            "pub/log.pub",
+            "--saved",
+            "first.cp",
+        ],
+    );
+    assert!(
+        stdout(&o).contains("ok: consistent with the saved checkpoint of size 2422"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("2 publication(s) recomputed and equal"),
+        "{}",
+        stdout(&o)
     );
     // One changed byte in an entry bundle is pinpointed.
     let bundle = dir.path().join("pub/tile/entries/004");

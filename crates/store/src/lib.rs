@@ -5,8 +5,10 @@
 //! numbered migrations (`migrations/NNNN_*.sql`, tracked in `PRAGMA user_version`).
 //!
 //! **Invariants.** Protocols are never overwritten: a correction is a new version, and the
-//! schema itself refuses `UPDATE` and `DELETE` on protocols. An import happens in one
-//! transaction: if it fails, nothing of it remains. This is the only library crate that
+//! schema itself refuses `UPDATE` and `DELETE` on protocols and log entries. An import
+//! happens in one transaction: if it fails, nothing of it remains. Whatever the store accepts
+//! (an import, a correction) is appended to the election's log in the same transaction, so the
+//! store and the log cannot disagree. This is the only library crate that
 //! touches the disk.
 
 mod codec;
@@ -48,6 +50,11 @@ pub trait Store {
     fn import(&mut self) -> Result<Box<dyn Import + '_>, StoreError>;
     /// Loads an election with the latest version of each protocol.
     fn load(&self, name: &str) -> Result<Loaded, StoreError>;
+    /// The election's log entries, in order (`docs/log-format.md`).
+    fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// Appends entries (publications, decisions) to the election's log in one durable
+    /// transaction; returns the log's size.
+    fn append_log(&mut self, name: &str, entries: &[Vec<u8>]) -> Result<u64, StoreError>;
     /// Every version of every protocol, by station, contest and version.
     fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError>;
     /// Every version of one station's protocol for one contest, oldest first.
@@ -70,6 +77,7 @@ pub trait Import {
     fn protocol(&mut self, election: &Election, protocol: &Protocol) -> Result<(), StoreError>;
     /// Stores the units not stored yet (stations that did not report).
     fn units(&mut self, election: &Election) -> Result<(), StoreError>;
-    /// Makes the import permanent.
-    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+    /// Makes the import permanent, appending the election's definition and every protocol
+    /// to its log in the same transaction.
+    fn commit(self: Box<Self>, election: &Election) -> Result<(), StoreError>;
 }

@@ -13,7 +13,10 @@ use crate::codec::{decode_votes, encode_votes};
 use crate::{ElectionInfo, Import, Loaded, Store, StoreError};
 
 /// The migrations, in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_log.sql"),
+];
 
 /// A single-file SQLite store.
 pub struct SqliteStore {
@@ -202,35 +205,7 @@ impl SqliteStore {
         filter: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<Protocol>, StoreError> {
-        let d = db(&self.path);
-        let cols = Line::ALL.map(|l| l.key()).join(", ");
-        let sql = format!(
-            "SELECT station, contest_idx, version, source, votes, reference, {cols} FROM protocol \
-             WHERE election_id = ?1 {filter} ORDER BY station, contest_idx, version"
-        );
-        let mut st = self.conn.prepare(&sql).map_err(&d)?;
-        let mut params: Vec<&dyn rusqlite::ToSql> = vec![&id];
-        params.extend_from_slice(args);
-        let mut rows = st.query(params.as_slice()).map_err(&d)?;
-        let mut out: Vec<Protocol> = Vec::new();
-        while let Some(r) = rows.next().map_err(&d)? {
-            let station: i64 = r.get(0).map_err(&d)?;
-            let contest: i64 = r.get(1).map_err(&d)?;
-            let mut p = Protocol::new(UnitId(station as u32), contest as usize, 0);
-            p.version = r.get(2).map_err(&d)?;
-            let source: String = r.get(3).map_err(&d)?;
-            p.source = CountSource::from_key(&source)
-                .map_err(|err| StoreError::Corrupt(err.to_string()))?;
-            p.votes = decode_votes(&r.get::<_, String>(4).map_err(&d)?)?;
-            p.reference = r.get(5).map_err(&d)?;
-            for (i, l) in Line::ALL.into_iter().enumerate() {
-                if let Some(v) = r.get::<_, Option<i64>>(6 + i).map_err(&d)? {
-                    p.set_line(l, to_u64(v)?);
-                }
-            }
-            out.push(p);
-        }
-        Ok(out)
+        read_protocols(&self.conn, &self.path, id, filter, args)
     }
 
     fn attach_extras(&self, id: i64, protocols: &mut [Protocol]) -> Result<(), StoreError> {
@@ -329,6 +304,29 @@ impl Store for SqliteStore {
         })
     }
 
+    fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let id = self.election_id(name)?;
+        let d = db(&self.path);
+        let mut st = self
+            .conn
+            .prepare("SELECT entry FROM log_entry WHERE election_id = ?1 ORDER BY seq")
+            .map_err(&d)?;
+        let rows = st.query_map([id], |r| r.get::<_, Vec<u8>>(0)).map_err(&d)?;
+        rows.collect::<Result<_, _>>().map_err(&d)
+    }
+
+    fn append_log(&mut self, name: &str, entries: &[Vec<u8>]) -> Result<u64, StoreError> {
+        let id = self.election_id(name)?;
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db(&path))?;
+        let size = append_entries(&tx, &path, id, entries)?;
+        tx.commit().map_err(db(&path))?;
+        Ok(size)
+    }
+
     fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError> {
         let id = self.election_id(name)?;
         let mut ps = self.read_protocols(id, "", &[])?;
@@ -387,6 +385,12 @@ impl Store for SqliteStore {
         p.version = last.unwrap_or(0) + 1;
         let mut buf = String::new();
         insert_protocol(&tx, &path, id, &p, &mut buf)?;
+        append_entries(
+            &tx,
+            &path,
+            id,
+            &[record::encode(&record::Entry::Protocol(p.clone()))],
+        )?;
         tx.commit().map_err(db(&path))?;
         Ok(p.version)
     }
@@ -474,7 +478,41 @@ impl Import for SqliteImport<'_> {
         Ok(())
     }
 
-    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+    fn commit(self: Box<Self>, election: &Election) -> Result<(), StoreError> {
+        // The election's definition and every protocol enter its log in this transaction,
+        // streamed row by row: first versions in station order, then later versions.
+        let definition: Vec<Vec<u8>> = record::definition(election, None)
+            .iter()
+            .map(record::encode)
+            .collect();
+        let mut seq = append_entries(&self.tx, self.path, self.election_id, &definition)? as i64;
+        let d = db(self.path);
+        let mut insert = self
+            .tx
+            .prepare_cached("INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)")
+            .map_err(&d)?;
+        for (filter, order) in [
+            ("AND version = 1", "station, contest_idx"),
+            ("AND version > 1", "version, station, contest_idx"),
+        ] {
+            for_each_protocol(
+                &self.tx,
+                self.path,
+                self.election_id,
+                filter,
+                &[],
+                order,
+                &mut |p| {
+                    let entry = record::encode(&record::Entry::Protocol(p));
+                    insert
+                        .execute(params![self.election_id, seq, entry])
+                        .map_err(&d)?;
+                    seq += 1;
+                    Ok(())
+                },
+            )?;
+        }
+        drop(insert);
         self.tx.commit().map_err(db(self.path))
     }
 }
@@ -562,4 +600,94 @@ fn insert_protocol(
         .map_err(&d)?;
     }
     Ok(())
+}
+
+/// Calls `f` with every protocol version of an election (optionally filtered), in the
+/// order `order` names, one row at a time.
+fn for_each_protocol(
+    conn: &Connection,
+    path: &str,
+    id: i64,
+    filter: &str,
+    args: &[&dyn rusqlite::ToSql],
+    order: &str,
+    f: &mut dyn FnMut(Protocol) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let d = db(path);
+    let cols = Line::ALL.map(|l| l.key()).join(", ");
+    let sql = format!(
+        "SELECT station, contest_idx, version, source, votes, reference, {cols} FROM protocol \
+         WHERE election_id = ?1 {filter} ORDER BY {order}"
+    );
+    let mut st = conn.prepare(&sql).map_err(&d)?;
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&id];
+    params.extend_from_slice(args);
+    let mut rows = st.query(params.as_slice()).map_err(&d)?;
+    while let Some(r) = rows.next().map_err(&d)? {
+        let station: i64 = r.get(0).map_err(&d)?;
+        let contest: i64 = r.get(1).map_err(&d)?;
+        let mut p = Protocol::new(UnitId(station as u32), contest as usize, 0);
+        p.version = r.get(2).map_err(&d)?;
+        let source: String = r.get(3).map_err(&d)?;
+        p.source =
+            CountSource::from_key(&source).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        p.votes = decode_votes(&r.get::<_, String>(4).map_err(&d)?)?;
+        p.reference = r.get(5).map_err(&d)?;
+        for (i, l) in Line::ALL.into_iter().enumerate() {
+            if let Some(v) = r.get::<_, Option<i64>>(6 + i).map_err(&d)? {
+                p.set_line(l, to_u64(v)?);
+            }
+        }
+        f(p)?;
+    }
+    Ok(())
+}
+
+/// Every protocol version of an election (optionally filtered), by station, contest, version.
+fn read_protocols(
+    conn: &Connection,
+    path: &str,
+    id: i64,
+    filter: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Protocol>, StoreError> {
+    let mut out = Vec::new();
+    for_each_protocol(
+        conn,
+        path,
+        id,
+        filter,
+        args,
+        "station, contest_idx, version",
+        &mut |p| {
+            out.push(p);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Appends entries to an election's log within `tx`; returns the log's new size.
+fn append_entries(
+    tx: &Transaction<'_>,
+    path: &str,
+    election_id: i64,
+    entries: &[Vec<u8>],
+) -> Result<u64, StoreError> {
+    let d = db(path);
+    let next: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry WHERE election_id = ?1",
+            [election_id],
+            |r| r.get(0),
+        )
+        .map_err(&d)?;
+    let mut st = tx
+        .prepare_cached("INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)")
+        .map_err(&d)?;
+    for (i, e) in entries.iter().enumerate() {
+        st.execute(params![election_id, next + i as i64, e])
+            .map_err(&d)?;
+    }
+    Ok((next as u64) + entries.len() as u64)
 }

@@ -26,7 +26,7 @@ fn import(store: &mut SqliteStore, e: &Election, ps: &[Protocol]) -> Result<(), 
         tx.protocol(e, p)?;
     }
     tx.units(e)?;
-    tx.commit()
+    tx.commit(e)
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn an_import_loads_back_unchanged() {
         import(&mut s, &e, &ps).unwrap();
     }
     let s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), 2);
     let loaded = s.load("synthetic").unwrap();
     assert_eq!(loaded.protocols, ps);
     assert_eq!(loaded.election.contests, e.contests);
@@ -179,6 +179,59 @@ fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
     let err = SqliteStore::open(&path).err().unwrap().to_string();
     assert_eq!(
         err,
-        "the store's schema version 99 is newer than this program's 1: upgrade tallyproof"
+        "the store's schema version 99 is newer than this program's 2: upgrade tallyproof"
+    );
+}
+
+#[test]
+fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let (e, ps) = synthetic(30);
+    import(&mut s, &e, &ps).unwrap();
+    let log = s.log("synthetic").unwrap();
+    // The definition, one units entry (fewer than 400 units), then the 30 protocols.
+    assert_eq!(log.len(), 1 + 1 + 30);
+    let replayed = record::replay(
+        log.iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )
+    .unwrap();
+    assert_eq!(
+        replayed.protocols,
+        s.load("synthetic")
+            .unwrap()
+            .protocols
+            .iter()
+            .map(|p| Protocol {
+                extra: vec![],
+                attributes: vec![],
+                ..p.clone()
+            })
+            .collect::<Vec<_>>()
+    );
+    let mut fixed = ps[2].clone();
+    fixed.votes[0] += 1;
+    s.correct("synthetic", &fixed).unwrap();
+    let log = s.log("synthetic").unwrap();
+    assert_eq!(log.len(), 33);
+    match record::decode(32, &log[32]).unwrap() {
+        record::Entry::Protocol(p) => assert_eq!(
+            (p.station, p.version, p.votes[0]),
+            (ps[2].station, 2, ps[2].votes[0] + 1)
+        ),
+        other => panic!("{other:?}"),
+    }
+    // A failed import appends nothing.
+    {
+        let mut tx = s.import().unwrap();
+        let mut e2 = e.clone();
+        e2.name = "other".into();
+        tx.begin(&e2, "t").unwrap();
+    }
+    assert!(s.log("other").is_err());
+    assert_eq!(
+        s.append_log("synthetic", &[b"\x01{}".to_vec()]).unwrap(),
+        34
     );
 }

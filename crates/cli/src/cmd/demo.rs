@@ -12,7 +12,7 @@ use store::{SqliteStore, Store};
 use tabulate::{tabulate, Filter, ShareBase};
 
 use super::import::import_into;
-use super::publish::write_log;
+use super::publish::{append_publication, write_log};
 use super::seats::{print_outcome, problem_from_election};
 use super::verify::{verify_dir, Verdict};
 use crate::input::{Data, Input};
@@ -122,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
          the files' totals, not of all participants (the legal base of the 7% threshold)."
     );
     seats_section(&a, &b)?;
-    log_section(&a, &db)?;
+    log_section(&mut store, &db)?;
     println!(
         "\nNext: tallyproof results --db {0} --election kg2020-2413 --by region --json\n      tallyproof margins --db {0} --election kg2020-2399 --law kg2020",
         db.display()
@@ -209,56 +209,44 @@ const DEMO_LOG_SEED: [u8; 32] = *b"tallyproof demo log key: public!";
 
 /// Logs the 2413-row count, then the sequence of October 2020: a preliminary publication,
 /// corrections at some stations, the annulment; verifies the log, then two tampered copies.
-fn log_section(a: &store::Loaded, db: &std::path::Path) -> anyhow::Result<()> {
-    use record::{commitment, definition, encode, publication, Decision, Entry};
+fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<()> {
+    use record::{commitment, encode, Decision, Entry};
     use translog::note::NoteSigner;
 
     println!("\n== The tamper-evident log ==\n");
+    let name = "kg2020-2413";
     let dir = PathBuf::from(format!("{}.log", db.display()));
     if dir.exists() {
         std::fs::remove_dir_all(&dir)
             .with_context(|| format!("cannot replace {}", dir.display()))?;
     }
+    std::fs::create_dir_all(&dir)?;
     let origin = "tallyproof.demo/kg2020";
     let key = NoteSigner::from_seed(origin, DEMO_LOG_SEED)?;
-    let e = &a.election;
-    let mut entries: Vec<Vec<u8>> = definition(e, Some("kg2020".into()))
-        .iter()
-        .map(encode)
-        .collect();
-    entries.extend(
-        a.protocols
-            .iter()
-            .map(|p| encode(&Entry::Protocol(p.clone()))),
-    );
-    let law = Some(("kg2020", seats::Base::Participated));
-    let prelim = publication(e, &a.protocols, &[], 0, "preliminary", law)?;
-    entries.push(encode(&Entry::Publication(prelim)));
-    std::fs::create_dir_all(&dir)?;
+    // The store logged the import in the same transaction; the commission now publishes.
+    let entries = append_publication(store, name, "preliminary", Some("kg2020"))?;
     let first = write_log(&dir, origin, &key, &entries)?;
     let saved = first.checkpoint.clone();
-    println!("5 October: the preliminary results are logged: {} entries, checkpoint saved by an observer.", first.size);
-    // Corrections at three stations: ten votes move from the first list to the second.
-    let mut latest = a.protocols.clone();
-    for p in latest.iter_mut().take(3) {
-        p.version += 1;
-        p.votes[0] -= 10.min(p.votes[0]);
-        p.votes[1] += 10;
-        entries.push(encode(&Entry::Protocol(p.clone())));
+    println!("5 October: the import and the preliminary results are in the log: {} entries; an observer saves the checkpoint.", first.size);
+    // Corrections at three stations (ten votes move from the first list to the second), each
+    // stored as a new version and logged in the same transaction.
+    let latest = store.load(name)?.protocols;
+    for p in latest.iter().take(3) {
+        let mut fixed = p.clone();
+        fixed.votes[0] -= 10.min(fixed.votes[0]);
+        fixed.votes[1] += 10;
+        store.correct(name, &fixed)?;
     }
-    entries.push(encode(&Entry::Publication(publication(
-        e,
-        &latest,
-        &[],
-        0,
-        "final",
-        law,
-    )?)));
+    append_publication(store, name, "final", Some("kg2020"))?;
     let salt = *b"demo salt, published with reason";
     let reason = "CEC decision of 6 October 2020: the results are declared invalid";
-    entries.push(encode(&Entry::Decision(Decision::AnnulElection {
-        reason: commitment(&salt, reason),
-    })));
+    store.append_log(
+        name,
+        &[encode(&Entry::Decision(Decision::AnnulElection {
+            reason: commitment(&salt, reason),
+        }))],
+    )?;
+    let entries = store.log(name)?;
     let second = write_log(&dir, origin, &key, &entries)?;
     println!("Then 3 corrections, a final publication and the annulment (its reason as a salted commitment): {} entries.", second.size);
     println!(
@@ -285,6 +273,9 @@ fn log_section(a: &store::Loaded, db: &std::path::Path) -> anyhow::Result<()> {
     )?;
     // Tampered copy 1: a digit changed in a published protocol.
     let bad = PathBuf::from(format!("{}.tampered", dir.display()));
+    if bad.exists() {
+        std::fs::remove_dir_all(&bad)?;
+    }
     copy_dir(&dir, &bad)?;
     let bundle = bad.join("tile/entries/002");
     let mut bytes = std::fs::read(&bundle)?;

@@ -40,7 +40,9 @@ pub fn import_into(store: &mut SqliteStore, input: &input::Input) -> anyhow::Res
     };
     let imported = input.import(&mut sink)?;
     sink.progress.finish_and_clear();
-    sink.import.commit().context("cannot commit the import")?;
+    sink.import
+        .commit(&imported.election)
+        .context("cannot commit the import")?;
     let e = &imported.election;
     let errors = imported
         .diagnostics

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use record::{definition, encode, publication, Entry};
+use record::{encode, publication, Entry};
 use seats::Base;
 use store::{SqliteStore, Store};
 use translog::checkpoint::Checkpoint;
@@ -100,34 +100,35 @@ pub fn signing_key(path: &Path, name: &str) -> anyhow::Result<NoteSigner> {
     Ok(key)
 }
 
+/// Appends a publication of the current totals (with seats under `law`) to the stored
+/// election's log, in one transaction; returns the log.
+pub fn append_publication(
+    store: &mut SqliteStore,
+    name: &str,
+    stage: &str,
+    law: Option<&str>,
+) -> anyhow::Result<Vec<Vec<u8>>> {
+    let loaded = store.load(name)?;
+    let e = &loaded.election;
+    let law = law.map(|l| (l, Base::Participated));
+    let mut entries = Vec::new();
+    for c in 0..e.contests.len() {
+        let p = publication(e, &loaded.protocols, &[], c, stage, law.filter(|_| c == 0))?;
+        entries.push(encode(&Entry::Publication(p)));
+    }
+    store.append_log(name, &entries)?;
+    Ok(store.log(name)?)
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = SqliteStore::open(&args.db)?;
+    let mut store = SqliteStore::open(&args.db)?;
     let name = election_name(&store, args.election.as_deref())?;
-    let loaded = store.load(&name)?;
-    let versions = store.all_versions(&name)?;
     let origin = args
         .origin
         .clone()
         .unwrap_or_else(|| format!("tallyproof.local/{name}"));
     let signer = signing_key(&args.key, &origin)?;
-    let e = &loaded.election;
-    let mut entries: Vec<Vec<u8>> = definition(e, args.law.clone()).iter().map(encode).collect();
-    // First versions in station order, then the corrections in version order.
-    let mut ordered = versions.clone();
-    ordered.sort_by_key(|p| (p.version, p.station, p.contest));
-    entries.extend(ordered.iter().map(|p| encode(&Entry::Protocol(p.clone()))));
-    let law = args.law.as_deref().map(|l| (l, Base::Participated));
-    for c in 0..e.contests.len() {
-        let p = publication(
-            e,
-            &loaded.protocols,
-            &[],
-            c,
-            &args.stage,
-            law.filter(|_| c == 0),
-        )?;
-        entries.push(encode(&Entry::Publication(p)));
-    }
+    let entries = append_publication(&mut store, &name, &args.stage, args.law.as_deref())?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let published = write_log(&args.out, &origin, &signer, &entries)?;
