@@ -556,3 +556,78 @@ fn a_witness_cosigns_once_and_refuses_a_fork() {
         "REJECTED: only 0 of the 1 required witnesses cosigned this checkpoint"
     );
 }
+
+/// Kills imports at several points: afterwards every election the store lists is complete,
+/// and its log publishes and verifies; the killed imports left nothing behind.
+#[test]
+fn a_killed_import_leaves_the_store_and_its_log_in_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "gen",
+            "--stations",
+            "20000",
+            "--parties",
+            "8",
+            "--seed",
+            "3",
+            "-o",
+            "g.csv",
+        ],
+    );
+    assert!(o.status.success());
+    let mut committed = 0;
+    for (i, delay_ms) in [15u64, 60, 150, 400, 5_000].into_iter().enumerate() {
+        let name = format!("run{i}");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+            .args(["import", "g.csv", "--db", "c.db", "--name", &name])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let o = run(dir.path(), &["elections", "--db", "c.db"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let listed = stdout(&o);
+        if !listed.contains(&format!("{name}\t")) {
+            continue;
+        }
+        committed += 1;
+        assert!(
+            listed.contains(&format!("{name}\t20000 stations\t20000 protocol versions")),
+            "{listed}"
+        );
+        let out = format!("pub{i}");
+        let o = run(
+            dir.path(),
+            &[
+                "publish",
+                "--db",
+                "c.db",
+                "--election",
+                &name,
+                "--out",
+                &out,
+                "--key",
+                "k.key",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = run(
+            dir.path(),
+            &["verify", &out, "--key", &format!("{out}/log.pub")],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("20000 stations' protocols"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    // The last import had five seconds: at least that one finished.
+    assert!(committed >= 1);
+}
