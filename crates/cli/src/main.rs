@@ -42,6 +42,8 @@ enum Command {
     Publish(cmd::publish::Args),
     /// Verify a published log directory from its files alone, replaying every publication
     Verify(cmd::verify::Args),
+    /// What changed between two states of a published log, station by station
+    Diff(cmd::diff::Args),
     /// Cosign a published checkpoint as a witness, if consistent with what it cosigned before
     Witness(cmd::witness::Args),
     /// Low-level log checks: verify inclusion and consistency proofs by hand
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Publish(a) => cmd::publish::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Witness(a) => cmd::witness::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
         Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Demo(a) => cmd::demo::run(a),

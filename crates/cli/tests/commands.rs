@@ -251,6 +251,79 @@ fn demo_runs_on_the_bundled_data() {
         out.contains("МИД КР                              45"),
         "{out}"
     );
+    assert!(out.contains("entry 2422: station 'БИШКЕК Г. / 1': version 1 -> 2: «БИРИМДИК» 85 -> 75, «МЕКЕНЧИЛ» 52 -> 62"), "{out}");
+    assert!(
+        out.contains("entry 2426: decision: annul the election"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 publication(s) recomputed and equal"),
+        "{out}"
+    );
+    assert!(out.contains("an insider's rewrite, re-signed with the real key: REJECTED: replay: entry 2421 (preliminary publication): votes[0] («БИРИМДИК»): logged 469098, recomputed 469598"), "{out}");
+    assert!(out.contains("against the checkpoint an observer saved on 5 October: REJECTED: history was rewritten: at size 2422"), "{out}");
+    // The observer's tools on the published demo log: checkpoint, prove, then verify by hand.
+    let o = run(dir.path(), &["log", "checkpoint", "demo.db.log"]);
+    let cp = stdout(&o);
+    assert!(
+        cp.starts_with("origin tallyproof.demo/kg2020\nsize 2427\nroot "),
+        "{cp}"
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "log",
+            "prove",
+            "demo.db.log",
+            "--index",
+            "1000",
+            "--from",
+            "2422",
+        ],
+    );
+    let p: std::collections::HashMap<String, String> = stdout(&o)
+        .lines()
+        .filter_map(|l| {
+            l.split_once(' ')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    let o = run(
+        dir.path(),
+        &[
+            "log",
+            "verify-inclusion",
+            "--leaf-hash",
+            &p["leaf-hash"],
+            "--index",
+            "1000",
+            "--size",
+            "2427",
+            "--root",
+            &p["root"],
+            "--proof",
+            &p["proof"],
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = run(
+        dir.path(),
+        &[
+            "log",
+            "verify-consistency",
+            "--size1",
+            "2422",
+            "--size2",
+            "2427",
+            "--root1",
+            &p["root1"],
+            "--root2",
+            &p["root"],
+            "--proof",
+            &p["consistency"],
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Running it again starts from a fresh store.
     assert!(run(dir.path(), &["demo", "--db", "demo.db"])
         .status

@@ -227,7 +227,13 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
     let entries = append_publication(store, name, "preliminary", Some("kg2020"))?;
     let first = write_log(&dir, origin, &key, &entries)?;
     let saved = first.checkpoint.clone();
-    println!("5 October: the import and the preliminary results are in the log: {} entries; an observer saves the checkpoint.", first.size);
+    let saved_path = PathBuf::from(format!("{}.checkpoint-5-october", db.display()));
+    std::fs::write(&saved_path, &saved)?;
+    println!(
+        "5 October: the import and the preliminary results are in the log: {} entries; an observer saves the checkpoint ({}).",
+        first.size,
+        saved_path.display()
+    );
     // Corrections at three stations (ten votes move from the first list to the second), each
     // stored as a new version and logged in the same transaction.
     let latest = store.load(name)?.protocols;
@@ -271,6 +277,10 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         &dir,
         Some(&saved),
     )?;
+    println!("\ntallyproof diff: what changed since the saved checkpoint");
+    for line in super::diff::changes(&dir, &key.verifier(), &saved_path, None)? {
+        println!("  {line}");
+    }
     // Tampered copy 1: a digit changed in a published protocol.
     let bad = PathBuf::from(format!("{}.tampered", dir.display()));
     if bad.exists() {

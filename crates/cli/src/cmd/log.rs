@@ -2,7 +2,13 @@
 
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
+use anyhow::Context;
 use clap::Subcommand;
+use translog::checkpoint::Checkpoint;
+use translog::note::Note;
+use translog::tiles::read_tiles;
 use translog::{leaf_hash, verify_consistency, verify_inclusion, Hash};
 
 #[derive(Debug, clap::Args)]
@@ -13,6 +19,26 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
+    /// Print a published directory's checkpoint: origin, size, root (hex) and its signatures
+    Checkpoint {
+        /// The published directory
+        dir: PathBuf,
+    },
+    /// Print the inclusion proof of entry INDEX (and a consistency proof with --from) from a
+    /// published directory, ready for verify-inclusion / verify-consistency
+    Prove {
+        /// The published directory
+        dir: PathBuf,
+        /// The entry's 0-based index
+        #[arg(long)]
+        index: u64,
+        /// The tree size (default: the checkpoint's)
+        #[arg(long)]
+        size: Option<u64>,
+        /// Also prove that the tree extends the tree of this size
+        #[arg(long)]
+        from: Option<u64>,
+    },
     /// Check that a leaf is in a tree (exit 0 valid, 1 invalid with the reason)
     VerifyInclusion {
         /// The leaf hash (hex), SHA-256(0x00 || entry)
@@ -75,8 +101,47 @@ fn verdict(r: Result<(), translog::LogError>, what: &str) -> ExitCode {
     }
 }
 
+fn join(hs: &[Hash]) -> String {
+    hs.iter().map(Hash::hex).collect::<Vec<_>>().join(",")
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(match args.command {
+        LogCommand::Checkpoint { dir } => {
+            let text = std::fs::read_to_string(dir.join("checkpoint"))
+                .with_context(|| format!("cannot read {}/checkpoint", dir.display()))?;
+            let note = Note::parse(&text)?;
+            let c = Checkpoint::parse_body(&note.text)?;
+            println!("origin {}\nsize {}\nroot {}", c.origin, c.size, c.root);
+            for s in &note.signatures {
+                println!("signature {} {:08x}", s.name, s.id);
+            }
+            ExitCode::SUCCESS
+        }
+        LogCommand::Prove {
+            dir,
+            index,
+            size,
+            from,
+        } => {
+            let text = std::fs::read_to_string(dir.join("checkpoint"))
+                .with_context(|| format!("cannot read {}/checkpoint", dir.display()))?;
+            let c = Checkpoint::parse_body(&Note::parse(&text)?.text)?;
+            let fetch = |p: &str| std::fs::read(dir.join(p)).ok();
+            let (_, tree) = read_tiles(&fetch, c.size)?;
+            let n = size.unwrap_or(c.size);
+            println!(
+                "leaf-hash {}",
+                tree.leaf(index).map(|h| h.hex()).unwrap_or_default()
+            );
+            println!("index {index}\nsize {n}\nroot {}", tree.root_at(n)?);
+            println!("proof {}", join(&tree.inclusion_proof(index, n)?));
+            if let Some(m) = from {
+                println!("size1 {m}\nroot1 {}", tree.root_at(m)?);
+                println!("consistency {}", join(&tree.consistency_proof(m, n)?));
+            }
+            ExitCode::SUCCESS
+        }
         LogCommand::VerifyInclusion {
             leaf_hash: lh,
             entry,

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod diff;
 pub mod elections;
 pub mod export;
 pub mod gen;
