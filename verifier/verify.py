@@ -199,8 +199,11 @@ def replay(entries):
                 raise Rejected("entry %d: version %d after %d" % (i, e["version"], prev))
             latest[key] = e
         elif t == "decision":
-            if e["kind"] == "annul-unit":
+            # An annulled unit, and a unit ordered to re-vote, leave the totals.
+            if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
+        elif t == "complaint":
+            pass
         elif t == "publication":
             publications += 1
             contest = e["contest"]

@@ -42,6 +42,12 @@ enum Command {
     Publish(cmd::publish::Args),
     /// Verify a published log directory from its files alone, replaying every publication
     Verify(cmd::verify::Args),
+    /// Log a complaint (names, text and scans enter the log only as salted commitments)
+    Complain(cmd::official::ComplainArgs),
+    /// Log a decision: annul a unit or the election, order a recount or a re-vote
+    Decide(cmd::official::DecideArgs),
+    /// Redact a stored text behind a commitment (the commitment stays in the log)
+    Redact(cmd::official::RedactArgs),
     /// What changed between two states of a published log, station by station
     Diff(cmd::diff::Args),
     /// Cosign a published checkpoint as a witness, if consistent with what it cosigned before
@@ -57,6 +63,20 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Output piped into a program that stops reading (`| head`) ends the program quietly,
+    // as the exit-code table promises, instead of a panic from `println!`.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or("");
+        if msg.starts_with("failed printing to stdout") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Import(a) => cmd::import::run(a),
@@ -70,6 +90,9 @@ fn main() -> ExitCode {
         Command::Verify(a) => cmd::verify::run(a),
         Command::Witness(a) => cmd::witness::run(a),
         Command::Diff(a) => cmd::diff::run(a),
+        Command::Complain(a) => cmd::official::complain(a),
+        Command::Decide(a) => cmd::official::decide(a),
+        Command::Redact(a) => cmd::official::redact(a),
         Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Demo(a) => cmd::demo::run(a),

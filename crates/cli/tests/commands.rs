@@ -704,3 +704,96 @@ fn a_killed_import_leaves_the_store_and_its_log_in_agreement() {
     // The last import had five seconds: at least that one finished.
     assert!(committed >= 1);
 }
+
+#[test]
+fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_redacted() {
+    let dir = crate::store_with("data/kg2020/stations_by_region_2413.csv");
+    let ok = |args: &[&str]| {
+        let o = run(dir.path(), args);
+        assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
+        stdout(&o)
+    };
+    std::fs::write(dir.path().join("scan.jpg"), b"not really a jpeg").unwrap();
+    let out = ok(&[
+        "complain",
+        "--db",
+        "s.db",
+        "--unit",
+        "ОШ Г. / 300",
+        "--by",
+        "Aida K.",
+        "--text",
+        "Ballots stuffed at 18:40",
+        "--scan",
+        "scan.jpg",
+    ]);
+    assert_eq!(
+        out.trim(),
+        "complaint about 'ОШ Г. / 300' logged as entry 2421"
+    );
+    ok(&[
+        "decide",
+        "--db",
+        "s.db",
+        "--revote",
+        "ОШ Г. / 300",
+        "--reason",
+        "Court ruling 12/2020",
+    ]);
+    ok(&[
+        "publish", "--db", "s.db", "--out", "pub", "--key", "k", "--law", "kg2020",
+    ]);
+    // The log holds no name and no text.
+    let bundles: Vec<u8> = std::fs::read_dir(dir.path().join("pub/tile/entries"))
+        .unwrap()
+        .flat_map(|e| std::fs::read(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    let text = String::from_utf8_lossy(&bundles);
+    assert!(!text.contains("Aida") && !text.contains("stuffed") && !text.contains("Court"));
+    let out = ok(&["verify", "pub", "--key", "pub/log.pub"]);
+    assert!(
+        out.contains(
+            "ok: 4 published content(s) match their commitments; 0 redacted or not published"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("1 complaint(s), 0 recount(s), 1 re-vote(s), 1 annulled unit(s), 1 publication(s) recomputed and equal"), "{out}");
+    // Redact one text: the commitment stays, the content goes, the log still verifies.
+    let commitment = std::fs::read_dir(dir.path().join("pub/content"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .to_string();
+    ok(&["redact", "--db", "s.db", "--commitment", &commitment]);
+    ok(&[
+        "publish", "--db", "s.db", "--out", "pub", "--key", "k", "--law", "kg2020", "--stage",
+        "final",
+    ]);
+    let out = ok(&["verify", "pub", "--key", "pub/log.pub"]);
+    assert!(
+        out.contains(
+            "ok: 3 published content(s) match their commitments; 1 redacted or not published"
+        ),
+        "{out}"
+    );
+    // A content altered after publication is caught.
+    let other = std::fs::read_dir(dir.path().join("pub/content"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut t = std::fs::read_to_string(&other).unwrap();
+    t.push('!');
+    std::fs::write(&other, t).unwrap();
+    let o = run(dir.path(), &["verify", "pub", "--key", "pub/log.pub"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("REJECTED: content/"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -27,6 +27,33 @@ pub enum Decision {
         /// The commitment to the reason's text.
         reason: String,
     },
+    /// Order a recount in a unit: its stations' corrected protocols follow as new versions.
+    Recount {
+        /// The unit.
+        unit: UnitId,
+        /// The commitment to the reason's text.
+        reason: String,
+    },
+    /// Order a re-vote in a unit: its stations leave the totals until the re-vote's election.
+    Revote {
+        /// The unit.
+        unit: UnitId,
+        /// The commitment to the reason's text.
+        reason: String,
+    },
+}
+
+/// A complaint: who, against which unit, what; all personal data as commitments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Complaint {
+    /// The station or unit complained about.
+    pub unit: UnitId,
+    /// Commitment to the complainant's name.
+    pub by: String,
+    /// Commitment to the complaint's text.
+    pub text: String,
+    /// Commitment to the attached scan (its hex SHA-256 as text), if any.
+    pub scan: Option<String>,
 }
 
 /// Seats stated in a publication.
@@ -77,6 +104,8 @@ pub enum Entry {
     Protocol(Protocol),
     /// A decision.
     Decision(Decision),
+    /// A complaint.
+    Complaint(Complaint),
     /// A publication.
     Publication(Publication),
 }
@@ -192,6 +221,19 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
         Entry::Decision(Decision::AnnulElection { reason }) => {
             json!({"type": "decision", "kind": "annul-election", "unit": 0, "reason": reason})
         }
+        Entry::Decision(Decision::Recount { unit, reason }) => {
+            json!({"type": "decision", "kind": "recount", "unit": unit.0, "reason": reason})
+        }
+        Entry::Decision(Decision::Revote { unit, reason }) => {
+            json!({"type": "decision", "kind": "revote", "unit": unit.0, "reason": reason})
+        }
+        Entry::Complaint(c) => json!({
+            "type": "complaint",
+            "unit": c.unit.0,
+            "by": c.by,
+            "text": c.text,
+            "scan": opt(c.scan.clone()),
+        }),
         Entry::Publication(p) => json!({
             "type": "publication",
             "stage": p.stage,
@@ -310,9 +352,23 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
                     reason,
                 }),
                 "annul-election" => Entry::Decision(Decision::AnnulElection { reason }),
+                "recount" => Entry::Decision(Decision::Recount {
+                    unit: UnitId(r.u64("unit")? as u32),
+                    reason,
+                }),
+                "revote" => Entry::Decision(Decision::Revote {
+                    unit: UnitId(r.u64("unit")? as u32),
+                    reason,
+                }),
                 other => return Err(r.err(format!("unknown decision '{other}'"))),
             }
         }
+        "complaint" => Entry::Complaint(Complaint {
+            unit: UnitId(r.u64("unit")? as u32),
+            by: r.str("by")?.into(),
+            text: r.str("text")?.into(),
+            scan: r.get("scan")?.as_str().map(str::to_string),
+        }),
         "publication" => {
             let seats = match r.get("seats")? {
                 Value::Null => None,
@@ -407,6 +463,22 @@ pub fn definition(e: &Election, law: Option<String>) -> Vec<Entry> {
             .map(|c| Entry::Units(c.to_vec())),
     );
     out
+}
+
+/// The commitments an entry makes (reasons, complainants, texts, scans).
+pub fn commitments(entry: &Entry) -> Vec<&str> {
+    match entry {
+        Entry::Decision(Decision::AnnulUnit { reason, .. })
+        | Entry::Decision(Decision::AnnulElection { reason })
+        | Entry::Decision(Decision::Recount { reason, .. })
+        | Entry::Decision(Decision::Revote { reason, .. }) => vec![reason.as_str()],
+        Entry::Complaint(c) => {
+            let mut v = vec![c.by.as_str(), c.text.as_str()];
+            v.extend(c.scan.as_deref());
+            v
+        }
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,12 @@ pub struct Replayed {
     pub annulled: Vec<UnitId>,
     /// Whether the whole election was annulled.
     pub election_annulled: bool,
+    /// Units where a recount was ordered.
+    pub recounts: Vec<UnitId>,
+    /// Units where a re-vote was ordered (also in `annulled`: they leave the totals).
+    pub revotes: Vec<UnitId>,
+    /// Complaints logged.
+    pub complaints: u64,
     /// Publications checked.
     pub publications: u64,
     /// Entries read.
@@ -102,6 +108,7 @@ pub fn replay<'a>(
     let mut latest: BTreeMap<(u32, usize), Protocol> = BTreeMap::new();
     let mut annulled = Vec::new();
     let mut election_annulled = false;
+    let (mut recounts, mut revotes, mut complaints) = (Vec::new(), Vec::new(), 0u64);
     let (mut publications, mut count) = (0u64, 1u64);
     for (index, bytes) in it {
         count += 1;
@@ -165,6 +172,29 @@ pub fn replay<'a>(
                 annulled.push(unit);
             }
             Entry::Decision(Decision::AnnulElection { .. }) => election_annulled = true,
+            Entry::Decision(Decision::Recount { unit, .. }) => {
+                if election.units.len() <= unit.index() {
+                    return Err(invalid(format!("recount of unknown unit {}", unit.0)));
+                }
+                recounts.push(unit);
+            }
+            Entry::Decision(Decision::Revote { unit, .. }) => {
+                if election.units.len() <= unit.index() {
+                    return Err(invalid(format!("re-vote of unknown unit {}", unit.0)));
+                }
+                // Its stations leave the totals: their results are void until the re-vote.
+                annulled.push(unit);
+                revotes.push(unit);
+            }
+            Entry::Complaint(c) => {
+                if election.units.len() <= c.unit.index() {
+                    return Err(invalid(format!(
+                        "complaint about unknown unit {}",
+                        c.unit.0
+                    )));
+                }
+                complaints += 1;
+            }
             Entry::Publication(logged) => {
                 publications += 1;
                 let protocols: Vec<Protocol> = latest.values().cloned().collect();
@@ -193,6 +223,9 @@ pub fn replay<'a>(
         protocols: latest.into_values().collect(),
         annulled,
         election_annulled,
+        recounts,
+        revotes,
+        complaints,
         publications,
         entries: count,
     })

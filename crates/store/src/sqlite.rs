@@ -16,6 +16,7 @@ use crate::{ElectionInfo, Import, Loaded, Store, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_log.sql"),
+    include_str!("../migrations/0003_content.sql"),
 ];
 
 /// A single-file SQLite store.
@@ -325,6 +326,56 @@ impl Store for SqliteStore {
         let size = append_entries(&tx, &path, id, entries)?;
         tx.commit().map_err(db(&path))?;
         Ok(size)
+    }
+
+    fn append_with_content(
+        &mut self,
+        name: &str,
+        entry: &[u8],
+        content: &[(String, String, String)],
+    ) -> Result<u64, StoreError> {
+        let id = self.election_id(name)?;
+        let path = self.path.clone();
+        let d = db(&path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&d)?;
+        for (commitment, salt, text) in content {
+            tx.execute(
+                "INSERT INTO content (election_id, commitment, salt, text) VALUES (?1, ?2, ?3, ?4)",
+                params![id, commitment, salt, text],
+            )
+            .map_err(&d)?;
+        }
+        let size = append_entries(&tx, &path, id, &[entry.to_vec()])?;
+        tx.commit().map_err(&d)?;
+        Ok(size)
+    }
+
+    fn contents(&self, name: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        let id = self.election_id(name)?;
+        let d = db(&self.path);
+        let mut st = self
+            .conn
+            .prepare("SELECT commitment, salt, text FROM content WHERE election_id = ?1 ORDER BY commitment")
+            .map_err(&d)?;
+        let rows = st
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(&d)?;
+        rows.collect::<Result<_, _>>().map_err(&d)
+    }
+
+    fn redact(&mut self, name: &str, commitment: &str) -> Result<bool, StoreError> {
+        let id = self.election_id(name)?;
+        let n = self
+            .conn
+            .execute(
+                "DELETE FROM content WHERE election_id = ?1 AND commitment = ?2",
+                params![id, commitment],
+            )
+            .map_err(db(&self.path))?;
+        Ok(n > 0)
     }
 
     fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError> {

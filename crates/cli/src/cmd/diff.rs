@@ -158,6 +158,18 @@ pub fn changes(
                 "entry {i}: {} publication over {} stations",
                 p.stage, p.stations_counted
             )),
+            Entry::Decision(Decision::Recount { unit, reason }) => out.push(format!(
+                "entry {i}: decision: recount in '{}' (reason commitment {reason})",
+                units.path(unit)
+            )),
+            Entry::Decision(Decision::Revote { unit, reason }) => out.push(format!(
+                "entry {i}: decision: re-vote in '{}' (reason commitment {reason})",
+                units.path(unit)
+            )),
+            Entry::Complaint(c) => out.push(format!(
+                "entry {i}: complaint about '{}' (texts as commitments)",
+                units.path(c.unit)
+            )),
             Entry::Units(rows) => out.push(format!("entry {i}: {} units added", rows.len())),
             Entry::Election(..) => out.push(format!("entry {i}: election definition")),
         }

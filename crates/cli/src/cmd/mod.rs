@@ -8,6 +8,7 @@ pub mod export;
 pub mod gen;
 pub mod import;
 pub mod log;
+pub mod official;
 pub mod publish;
 pub mod results;
 pub mod seats;

@@ -80,6 +80,21 @@ pub fn write_log(
     })
 }
 
+/// Writes the content behind the log's commitments as `content/<commitment>` files: the
+/// salt in hex, a newline, the text. A redacted content is simply absent.
+pub fn write_content(dir: &Path, rows: &[(String, String, String)]) -> anyhow::Result<()> {
+    let d = dir.join("content");
+    if d.exists() {
+        std::fs::remove_dir_all(&d).with_context(|| format!("cannot replace {}", d.display()))?;
+    }
+    std::fs::create_dir_all(&d)?;
+    for (c, salt, text) in rows {
+        std::fs::write(d.join(c), format!("{salt}\n{text}"))
+            .with_context(|| format!("cannot write content {c}"))?;
+    }
+    Ok(())
+}
+
 /// The signing key in `path`, created with a random seed if the file does not exist.
 pub fn signing_key(path: &Path, name: &str) -> anyhow::Result<NoteSigner> {
     if path.exists() {
@@ -108,12 +123,26 @@ pub fn append_publication(
     stage: &str,
     law: Option<&str>,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
-    let loaded = store.load(name)?;
-    let e = &loaded.election;
+    // The publication states what the log itself gives: its protocols and its decisions,
+    // replayed, exactly as a verifier will recompute it.
+    let log = store.log(name)?;
+    let state = record::replay(
+        log.iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )?;
+    let e = &state.election;
     let law = law.map(|l| (l, Base::Participated));
     let mut entries = Vec::new();
     for c in 0..e.contests.len() {
-        let p = publication(e, &loaded.protocols, &[], c, stage, law.filter(|_| c == 0))?;
+        let p = publication(
+            e,
+            &state.protocols,
+            &state.annulled,
+            c,
+            stage,
+            law.filter(|_| c == 0),
+        )?;
         entries.push(encode(&Entry::Publication(p)));
     }
     store.append_log(name, &entries)?;
@@ -132,6 +161,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let published = write_log(&args.out, &origin, &signer, &entries)?;
+    write_content(&args.out, &store.contents(&name)?)?;
     println!(
         "published '{name}' to {}: {} entries; checkpoint:\n{}",
         args.out.display(),

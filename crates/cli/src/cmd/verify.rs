@@ -131,6 +131,33 @@ pub fn verify_dir(
             old.size
         ));
     }
+    let (mut checked, mut redacted) = (0, 0);
+    for (i, b) in entries.iter().enumerate() {
+        let Ok(entry) = record::decode(i as u64, b) else {
+            continue;
+        };
+        for c in record::commitments(&entry) {
+            let Ok(file) = std::fs::read_to_string(dir.join("content").join(c)) else {
+                redacted += 1;
+                continue;
+            };
+            let (salt, text) = file.split_once('\n').unwrap_or((file.as_str(), ""));
+            let salt: Vec<u8> = (0..salt.len() / 2)
+                .filter_map(|k| u8::from_str_radix(salt.get(2 * k..2 * k + 2)?, 16).ok())
+                .collect();
+            let ok = <[u8; 32]>::try_from(salt.as_slice())
+                .is_ok_and(|s| record::commitment(&s, text) == c);
+            if !ok {
+                return Ok(Verdict::Rejected(format!(
+                    "content/{c} does not match its commitment in entry {i}"
+                )));
+            }
+            checked += 1;
+        }
+    }
+    if checked + redacted > 0 {
+        said.push(format!("{checked} published content(s) match their commitments; {redacted} redacted or not published"));
+    }
     match replay(
         entries
             .iter()
@@ -140,9 +167,12 @@ pub fn verify_dir(
         Ok(r) => {
             let corrections = r.protocols.iter().filter(|p| p.version > 1).count();
             said.push(format!(
-                "replayed '{}': {} stations' protocols ({corrections} corrected), {} annulled unit(s){}, {} publication(s) recomputed and equal",
+                "replayed '{}': {} stations' protocols ({corrections} corrected), {} complaint(s), {} recount(s), {} re-vote(s), {} annulled unit(s){}, {} publication(s) recomputed and equal",
                 r.election.name,
                 r.protocols.len(),
+                r.complaints,
+                r.recounts.len(),
+                r.revotes.len(),
                 r.annulled.len(),
                 if r.election_annulled { ", the election annulled" } else { "" },
                 r.publications

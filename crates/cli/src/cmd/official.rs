@@ -1,0 +1,167 @@
+//! `tallyproof complain`, `decide` and `redact`: official acts that enter the log. Personal
+//! data and texts enter it only as salted commitments; the texts are stored beside the log
+//! and can be redacted.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use record::{commitment, encode, Complaint, Decision, Entry};
+use store::{SqliteStore, Store};
+
+use super::results::resolve;
+use super::{election_name, DEFAULT_DB};
+
+/// The store and election every act names.
+#[derive(Debug, clap::Args)]
+pub struct Target {
+    /// The store file
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// The stored election (may be omitted when the store holds one)
+    #[arg(long)]
+    pub election: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ComplainArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The station or unit complained about, as its path `Region / Station`
+    #[arg(long)]
+    pub unit: String,
+    /// The complainant's name
+    #[arg(long)]
+    pub by: String,
+    /// The complaint's text
+    #[arg(long)]
+    pub text: String,
+    /// An attached scan (a file): only its hash enters the log, as a commitment
+    #[arg(long)]
+    pub scan: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DecideArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Annul the results of this unit (path)
+    #[arg(long, group = "kind")]
+    pub annul: Option<String>,
+    /// Annul the whole election
+    #[arg(long, group = "kind")]
+    pub annul_election: bool,
+    /// Order a recount in this unit (path)
+    #[arg(long, group = "kind")]
+    pub recount: Option<String>,
+    /// Order a re-vote in this unit (path)
+    #[arg(long, group = "kind")]
+    pub revote: Option<String>,
+    /// The decision's reason (enters the log as a commitment)
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RedactArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The commitment whose content to redact (hex)
+    #[arg(long)]
+    pub commitment: String,
+}
+
+fn salt() -> anyhow::Result<[u8; 32]> {
+    use std::io::Read;
+    let mut s = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut s))
+        .context("cannot read /dev/urandom")?;
+    Ok(s)
+}
+
+/// A fresh commitment to `text`, with the row to store beside the log.
+fn commit(text: &str) -> anyhow::Result<(String, (String, String, String))> {
+    let s = salt()?;
+    let c = commitment(&s, text);
+    let hex: String = s.iter().map(|b| format!("{b:02x}")).collect();
+    Ok((c.clone(), (c, hex, text.to_string())))
+}
+
+fn open(t: &Target) -> anyhow::Result<(SqliteStore, String)> {
+    let store = SqliteStore::open(&t.db)?;
+    let name = election_name(&store, t.election.as_deref())?;
+    Ok((store, name))
+}
+
+pub fn complain(a: ComplainArgs) -> anyhow::Result<ExitCode> {
+    let (mut store, name) = open(&a.target)?;
+    let e = store.load(&name)?.election;
+    let unit = resolve(&e, &a.unit)?;
+    let (by, r1) = commit(&a.by)?;
+    let (text, r2) = commit(&a.text)?;
+    let mut rows = vec![r1, r2];
+    let scan = match &a.scan {
+        Some(p) => {
+            use sha2::Digest;
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let hex: String = sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let (c, r) = commit(&format!("sha256:{hex}"))?;
+            rows.push(r);
+            Some(c)
+        }
+        None => None,
+    };
+    let entry = encode(&Entry::Complaint(Complaint {
+        unit,
+        by,
+        text,
+        scan,
+    }));
+    let size = store.append_with_content(&name, &entry, &rows)?;
+    println!(
+        "complaint about '{}' logged as entry {}",
+        e.units.path(unit),
+        size - 1
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
+    let (mut store, name) = open(&a.target)?;
+    let e = store.load(&name)?.election;
+    let (reason, row) = commit(&a.reason)?;
+    let decision = match (&a.annul, a.annul_election, &a.recount, &a.revote) {
+        (Some(p), false, None, None) => Decision::AnnulUnit {
+            unit: resolve(&e, p)?,
+            reason,
+        },
+        (None, true, None, None) => Decision::AnnulElection { reason },
+        (None, false, Some(p), None) => Decision::Recount {
+            unit: resolve(&e, p)?,
+            reason,
+        },
+        (None, false, None, Some(p)) => Decision::Revote {
+            unit: resolve(&e, p)?,
+            reason,
+        },
+        _ => bail!("give one of --annul PATH, --annul-election, --recount PATH, --revote PATH"),
+    };
+    let size = store.append_with_content(&name, &encode(&Entry::Decision(decision)), &[row])?;
+    println!("decision logged as entry {}", size - 1);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn redact(a: RedactArgs) -> anyhow::Result<ExitCode> {
+    let (mut store, name) = open(&a.target)?;
+    if store.redact(&name, &a.commitment)? {
+        println!("redacted: the content is deleted; its commitment stays in the log");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("no stored content has that commitment");
+        Ok(ExitCode::from(1))
+    }
+}
