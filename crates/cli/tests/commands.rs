@@ -448,7 +448,7 @@ fn publish_then_verify_and_catch_tampering() {
     );
     let o = run(dir.path(), &["verify", "pub", "--key", "pub/log.pub"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("ok: replayed 'kg': 2413 stations' protocols (0 corrected), 0 annulled unit(s), 1 publication(s) recomputed and equal"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("ok: replayed 'kg': 2413 stations' protocols (0 corrected), 0 complaint(s), 0 recount(s), 0 re-vote(s), 0 annulled unit(s), 1 publication(s) recomputed and equal"), "{}", stdout(&o));
     // A second publication is appended to the same log: it grows by one entry, the same key
     // signs it, and the earlier checkpoint stays consistent with it.
     let first = dir.path().join("first.cp");
