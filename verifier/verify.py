@@ -202,7 +202,7 @@ def replay(entries):
             # An annulled unit, and a unit ordered to re-vote, leave the totals.
             if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
-        elif t == "complaint":
+        elif t in ("complaint", "keys"):
             pass
         elif t == "publication":
             publications += 1

@@ -251,22 +251,22 @@ fn demo_runs_on_the_bundled_data() {
         out.contains("МИД КР                              45"),
         "{out}"
     );
-    assert!(out.contains("entry 2422: station 'БИШКЕК Г. / 1': version 1 -> 2: «БИРИМДИК» 85 -> 75, «МЕКЕНЧИЛ» 52 -> 62"), "{out}");
+    assert!(out.contains("entry 2423: station 'БИШКЕК Г. / 1': version 1 -> 2: «БИРИМДИК» 85 -> 75, «МЕКЕНЧИЛ» 52 -> 62"), "{out}");
     assert!(
-        out.contains("entry 2426: decision: annul the election"),
+        out.contains("entry 2427: decision: annul the election"),
         "{out}"
     );
     assert!(
         out.contains("2 publication(s) recomputed and equal"),
         "{out}"
     );
-    assert!(out.contains("an insider's rewrite, re-signed with the real key: REJECTED: replay: entry 2421 (preliminary publication): votes[0] («БИРИМДИК»): logged 469098, recomputed 469598"), "{out}");
-    assert!(out.contains("against the checkpoint an observer saved on 5 October: REJECTED: history was rewritten: at size 2422"), "{out}");
+    assert!(out.contains("an insider's rewrite, re-signed with the real key: REJECTED: replay: entry 2422 (preliminary publication): votes[0] («БИРИМДИК»): logged 469098, recomputed 469598"), "{out}");
+    assert!(out.contains("against the checkpoint an observer saved on 5 October: REJECTED: history was rewritten: at size 2423"), "{out}");
     // The observer's tools on the published demo log: checkpoint, prove, then verify by hand.
     let o = run(dir.path(), &["log", "checkpoint", "demo.db.log"]);
     let cp = stdout(&o);
     assert!(
-        cp.starts_with("origin tallyproof.demo/kg2020\nsize 2427\nroot "),
+        cp.starts_with("origin tallyproof.demo/kg2020\nsize 2428\nroot "),
         "{cp}"
     );
     let o = run(
@@ -442,7 +442,7 @@ fn publish_then_verify_and_catch_tampering() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains(": 2422 entries; checkpoint:"),
+        stdout(&o).contains(": 2423 entries; checkpoint:"),
         "{}",
         stdout(&o)
     );
@@ -461,7 +461,7 @@ fn publish_then_verify_and_catch_tampering() {
         ],
     );
     assert!(
-        stdout(&o).contains(": 2423 entries; checkpoint:"),
+        stdout(&o).contains(": 2424 entries; checkpoint:"),
         "{}",
         stdout(&o)
     );
@@ -477,7 +477,7 @@ fn publish_then_verify_and_catch_tampering() {
         ],
     );
     assert!(
-        stdout(&o).contains("ok: consistent with the saved checkpoint of size 2422"),
+        stdout(&o).contains("ok: consistent with the saved checkpoint of size 2423"),
         "{}",
         stdout(&o)
     );
@@ -604,10 +604,10 @@ fn a_witness_cosigns_once_and_refuses_a_fork() {
     // The same log key signed another history: the witness refuses to cosign it.
     let o = witness("b");
     assert_eq!(o.status.code(), Some(1));
-    // (That history is shorter, 2407 entries, so the witness sees a log that shrank.)
+    // (That history is shorter, 2408 entries, so the witness sees a log that shrank.)
     assert_eq!(
         stdout(&o).trim(),
-        "REFUSED: 400 bad request: old size 2422 is above the checkpoint's size 2407"
+        "REFUSED: 400 bad request: old size 2423 is above the checkpoint's size 2408"
     );
     // And a verifier that requires the witness rejects the uncosigned fork.
     let o = run(

@@ -106,6 +106,14 @@ pub enum Entry {
     Decision(Decision),
     /// A complaint.
     Complaint(Complaint),
+    /// The keys that sign the log's checkpoints and the witnesses that cosign them (verifier
+    /// key texts); a later `Keys` entry is a key rotation.
+    Keys {
+        /// Log keys.
+        log: Vec<String>,
+        /// Witness keys.
+        witnesses: Vec<String>,
+    },
     /// A publication.
     Publication(Publication),
 }
@@ -226,6 +234,9 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
         }
         Entry::Decision(Decision::Revote { unit, reason }) => {
             json!({"type": "decision", "kind": "revote", "unit": unit.0, "reason": reason})
+        }
+        Entry::Keys { log, witnesses } => {
+            json!({"type": "keys", "log": log, "witnesses": witnesses})
         }
         Entry::Complaint(c) => json!({
             "type": "complaint",
@@ -361,6 +372,24 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
                     reason,
                 }),
                 other => return Err(r.err(format!("unknown decision '{other}'"))),
+            }
+        }
+        "keys" => {
+            let list = |k: &str| -> Result<Vec<String>, RecordError> {
+                r.get(k)?
+                    .as_array()
+                    .ok_or_else(|| r.err(format!("'{k}' is not a list")))?
+                    .iter()
+                    .map(|x| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .ok_or_else(|| r.err(format!("'{k}' holds a non-text")))
+                    })
+                    .collect()
+            };
+            Entry::Keys {
+                log: list("log")?,
+                witnesses: list("witnesses")?,
             }
         }
         "complaint" => Entry::Complaint(Complaint {

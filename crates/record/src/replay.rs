@@ -28,6 +28,8 @@ pub struct Replayed {
     pub revotes: Vec<UnitId>,
     /// Complaints logged.
     pub complaints: u64,
+    /// The latest declared (log keys, witness keys), if the log declares any.
+    pub keys: Option<(Vec<String>, Vec<String>)>,
     /// Publications checked.
     pub publications: u64,
     /// Entries read.
@@ -109,6 +111,7 @@ pub fn replay<'a>(
     let mut annulled = Vec::new();
     let mut election_annulled = false;
     let (mut recounts, mut revotes, mut complaints) = (Vec::new(), Vec::new(), 0u64);
+    let mut keys: Option<(Vec<String>, Vec<String>)> = None;
     let (mut publications, mut count) = (0u64, 1u64);
     for (index, bytes) in it {
         count += 1;
@@ -186,6 +189,14 @@ pub fn replay<'a>(
                 annulled.push(unit);
                 revotes.push(unit);
             }
+            Entry::Keys { log, witnesses } => {
+                if log.is_empty() {
+                    return Err(invalid(
+                        "a keys entry must name at least one log key".into(),
+                    ));
+                }
+                keys = Some((log, witnesses));
+            }
             Entry::Complaint(c) => {
                 if election.units.len() <= c.unit.index() {
                     return Err(invalid(format!(
@@ -226,6 +237,7 @@ pub fn replay<'a>(
         recounts,
         revotes,
         complaints,
+        keys,
         publications,
         entries: count,
     })

@@ -224,7 +224,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
     let origin = "tallyproof.demo/kg2020";
     let key = NoteSigner::from_seed(origin, DEMO_LOG_SEED)?;
     // The store logged the import in the same transaction; the commission now publishes.
-    let entries = append_publication(store, name, "preliminary", Some("kg2020"))?;
+    let entries = append_publication(store, name, "preliminary", Some("kg2020"), &key)?;
     let first = write_log(&dir, origin, &key, &entries)?;
     let saved = first.checkpoint.clone();
     let saved_path = PathBuf::from(format!("{}.checkpoint-5-october", db.display()));
@@ -243,7 +243,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         fixed.votes[1] += 10;
         store.correct(name, &fixed)?;
     }
-    append_publication(store, name, "final", Some("kg2020"))?;
+    append_publication(store, name, "final", Some("kg2020"), &key)?;
     let salt = *b"demo salt, published with reason";
     let reason = "CEC decision of 6 October 2020: the results are declared invalid";
     store.append_log(

@@ -170,6 +170,11 @@ pub fn changes(
                 "entry {i}: complaint about '{}' (texts as commitments)",
                 units.path(c.unit)
             )),
+            Entry::Keys { log, witnesses } => out.push(format!(
+                "entry {i}: keys: {} log key(s), {} witness key(s)",
+                log.len(),
+                witnesses.len()
+            )),
             Entry::Units(rows) => out.push(format!("entry {i}: {} units added", rows.len())),
             Entry::Election(..) => out.push(format!("entry {i}: election definition")),
         }

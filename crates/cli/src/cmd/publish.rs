@@ -122,6 +122,7 @@ pub fn append_publication(
     name: &str,
     stage: &str,
     law: Option<&str>,
+    signer: &NoteSigner,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
     // The publication states what the log itself gives: its protocols and its decisions,
     // replayed, exactly as a verifier will recompute it.
@@ -131,6 +132,26 @@ pub fn append_publication(
             .enumerate()
             .map(|(i, b)| (i as u64, b.as_slice())),
     )?;
+    // The first publication under a key declares it in the log; a new key is a rotation.
+    let key = signer.verifier().text();
+    if !state
+        .keys
+        .as_ref()
+        .is_some_and(|(log, _)| log.contains(&key))
+    {
+        let witnesses = state
+            .keys
+            .as_ref()
+            .map(|(_, w)| w.clone())
+            .unwrap_or_default();
+        store.append_log(
+            name,
+            &[encode(&Entry::Keys {
+                log: vec![key],
+                witnesses,
+            })],
+        )?;
+    }
     let e = &state.election;
     let law = law.map(|l| (l, Base::Participated));
     let mut entries = Vec::new();
@@ -157,7 +178,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| format!("tallyproof.local/{name}"));
     let signer = signing_key(&args.key, &origin)?;
-    let entries = append_publication(&mut store, &name, &args.stage, args.law.as_deref())?;
+    let entries = append_publication(&mut store, &name, &args.stage, args.law.as_deref(), &signer)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let published = write_log(&args.out, &origin, &signer, &entries)?;

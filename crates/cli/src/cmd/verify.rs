@@ -165,6 +165,13 @@ pub fn verify_dir(
             .map(|(i, e)| (i as u64, e.as_slice())),
     ) {
         Ok(r) => {
+            match &r.keys {
+                Some((log, _)) if !log.contains(&key.text()) => {
+                    return Ok(Verdict::Rejected(format!("the checkpoint is signed by {}, which the log does not declare as its key", key.name)));
+                }
+                Some(_) => said.push("the checkpoint's key is the log key the log itself declares".to_string()),
+                None => said.push("the log declares no key: the key's authenticity rests on the trusted channel alone".to_string()),
+            }
             let corrections = r.protocols.iter().filter(|p| p.version > 1).count();
             said.push(format!(
                 "replayed '{}': {} stations' protocols ({corrections} corrected), {} complaint(s), {} recount(s), {} re-vote(s), {} annulled unit(s){}, {} publication(s) recomputed and equal",
