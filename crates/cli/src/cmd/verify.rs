@@ -13,7 +13,7 @@ use translog::tiles::{read_entries, read_tiles};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The published directory (checkpoint, tile/...)
+    /// The published directory (checkpoint, tile/...), or its loopback URL http://127.0.0.1:PORT/PREFIX
     pub dir: PathBuf,
     /// The log's verifier key (text, or a file holding it); default DIR/log.pub, which only
     /// proves self-consistency: get the key from a trusted channel
@@ -58,9 +58,30 @@ pub fn verify_dir(
     witnesses: &[NoteVerifier],
     quorum: usize,
 ) -> anyhow::Result<Verdict> {
+    let fetch = |p: &str| std::fs::read(dir.join(p)).ok();
+    verify_source(
+        &fetch,
+        &dir.display().to_string(),
+        key,
+        saved,
+        witnesses,
+        quorum,
+    )
+}
+
+/// Verifies a published log read through `fetch` (a directory or a URL); `label` names it.
+pub fn verify_source(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    label: &str,
+    key: &NoteVerifier,
+    saved: Option<&str>,
+    witnesses: &[NoteVerifier],
+    quorum: usize,
+) -> anyhow::Result<Verdict> {
     let mut said = Vec::new();
-    let text = std::fs::read_to_string(dir.join("checkpoint"))
-        .with_context(|| format!("cannot read {}/checkpoint", dir.display()))?;
+    let text = fetch("checkpoint")
+        .and_then(|b| String::from_utf8(b).ok())
+        .with_context(|| format!("cannot read {label}/checkpoint"))?;
     let (c, note) = match Checkpoint::open(&text, key) {
         Ok(x) => x,
         Err(e) => return Ok(Verdict::Rejected(format!("checkpoint: {e}"))),
@@ -85,14 +106,13 @@ pub fn verify_dir(
             Err(e) => return Ok(Verdict::Rejected(format!("cosignatures: {e}"))),
         }
     }
-    let fetch = |p: &str| std::fs::read(dir.join(p)).ok();
-    let (entries, tree) = match read_tiles(&fetch, c.size) {
+    let (entries, tree) = match read_tiles(fetch, c.size) {
         Ok(x) => x,
         Err(e) => {
             let msg = e.to_string();
             return Ok(Verdict::Rejected(format!(
                 "{msg}{}",
-                entry_context(&msg, &fetch, c.size)
+                entry_context(&msg, fetch, c.size)
             )));
         }
     };
@@ -137,7 +157,8 @@ pub fn verify_dir(
             continue;
         };
         for c in record::commitments(&entry) {
-            let Ok(file) = std::fs::read_to_string(dir.join("content").join(c)) else {
+            let Some(file) = fetch(&format!("content/{c}")).and_then(|b| String::from_utf8(b).ok())
+            else {
                 redacted += 1;
                 continue;
             };
@@ -253,7 +274,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .as_ref()
         .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display())))
         .transpose()?;
-    match verify_dir(&args.dir, &key, saved.as_deref(), &witnesses, args.quorum)? {
+    let target = args.dir.display().to_string();
+    let verdict = if let Some(url) = target.strip_prefix("http://") {
+        let (host, prefix) = url.split_once('/').unwrap_or((url, ""));
+        let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        if !(name == "localhost" || name.starts_with("127.") || name == "[::1]") {
+            anyhow::bail!("only loopback URLs are fetched here (http://127.0.0.1:PORT/...); download the directory for others");
+        }
+        let prefix = prefix.trim_end_matches('/').to_string();
+        let host = host.to_string();
+        let fetch = move |p: &str| {
+            http_get(
+                &host,
+                &if prefix.is_empty() {
+                    format!("/{p}")
+                } else {
+                    format!("/{prefix}/{p}")
+                },
+            )
+        };
+        verify_source(
+            &fetch,
+            &target,
+            &key,
+            saved.as_deref(),
+            &witnesses,
+            args.quorum,
+        )?
+    } else {
+        verify_dir(&args.dir, &key, saved.as_deref(), &witnesses, args.quorum)?
+    };
+    match verdict {
         Verdict::Valid(lines) => {
             for l in lines {
                 println!("ok: {l}");
@@ -266,4 +317,45 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// A minimal HTTP/1.1 GET (no TLS, no redirects): the body on 200, `None` otherwise.
+fn http_get(host: &str, path: &str) -> Option<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(host).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head.split_whitespace().nth(1)?;
+    if status != "200" {
+        return None;
+    }
+    let body = &raw[split + 4..];
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut out = Vec::new();
+        let mut rest = body;
+        loop {
+            let nl = rest.windows(2).position(|w| w == b"\r\n")?;
+            let size =
+                usize::from_str_radix(String::from_utf8_lossy(&rest[..nl]).trim(), 16).ok()?;
+            if size == 0 {
+                return Some(out);
+            }
+            out.extend_from_slice(rest.get(nl + 2..nl + 2 + size)?);
+            rest = rest.get(nl + 4 + size..)?;
+        }
+    }
+    Some(body.to_vec())
 }
