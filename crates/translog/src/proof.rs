@@ -13,7 +13,8 @@ fn bitlen(x: u64) -> u32 {
 /// `decompInclProof`).
 fn decomp(index: u64, size: u64) -> (u32, u32) {
     let inner = bitlen(index ^ (size - 1));
-    let border = (index >> inner).count_ones();
+    // `inner` reaches 64 for indices with the top bit set: shift out everything then.
+    let border = index.checked_shr(inner).unwrap_or(0).count_ones();
     (inner, border)
 }
 

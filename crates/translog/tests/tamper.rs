@@ -182,6 +182,28 @@ fn tiles_round_trip_and_every_tampering_is_caught() {
         .unwrap_err()
         .to_string()
         .contains("tile/entries/001: entry 511 is truncated"));
+    // A duplicated entry: the bundle holds more than its entries.
+    let mut bad = files.clone();
+    let b = bad.get_mut("tile/entries/002").unwrap();
+    let first_len = u16::from_be_bytes([b[0], b[1]]) as usize;
+    let dup = b[..2 + first_len].to_vec();
+    b.extend_from_slice(&dup);
+    assert_eq!(
+        read_tiles(&fetch(&bad), t.size()).unwrap_err().to_string(),
+        format!(
+            "tile rejected: tile/entries/002: {} bytes after its 256 entries",
+            dup.len()
+        )
+    );
+    // A dropped entry: the bundle runs out before its last entry.
+    let mut bad = files.clone();
+    let b = bad.get_mut("tile/entries/003").unwrap();
+    let first_len = u16::from_be_bytes([b[0], b[1]]) as usize;
+    b.drain(..2 + first_len);
+    assert!(read_tiles(&fetch(&bad), t.size())
+        .unwrap_err()
+        .to_string()
+        .starts_with("tile rejected: tile/entries/003: truncated before entry 1023"));
     // Reordered entries inside a bundle: the leaf hashes no longer match.
     let mut bad = files.clone();
     let mut es: Vec<Vec<u8>> = entries[256..512].to_vec();
@@ -307,4 +329,15 @@ fn a_witness_cosigns_consistent_growth_and_refuses_a_split_view() {
     ));
     // The state did not move on any refusal.
     assert_eq!(state.0["log.test"].0, 10);
+}
+
+/// Regression: found by the `proofs` fuzz target: an index with its top bit set made the
+/// proof-length computation shift a u64 by 64.
+#[test]
+fn fuzz_regression_huge_indices_do_not_overflow() {
+    let h = Hash::default();
+    assert!(verify_inclusion(u64::MAX - 1, u64::MAX, &h, &[h], &h).is_err());
+    assert!(verify_inclusion(1 << 63, u64::MAX, &h, &[], &h).is_err());
+    assert!(verify_consistency(1 << 63, u64::MAX, &h, &h, &[h, h]).is_err());
+    assert!(verify_consistency(u64::MAX, u64::MAX, &h, &h, &[]).is_ok());
 }
