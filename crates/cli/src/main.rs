@@ -54,6 +54,9 @@ enum Command {
     Witness(cmd::witness::Args),
     /// Low-level log checks: verify inclusion and consistency proofs by hand
     Log(cmd::log::Args),
+    /// Station-level forensic tests (integer percentages, ...): flags for scrutiny, not proof
+    #[command(subcommand_value_name = "TEST", subcommand_help_heading = "Tests")]
+    Forensics(cmd::forensics::Args),
     /// List the elections in the store
     Elections(cmd::elections::Args),
     /// Generate a deterministic synthetic national election (tallyproof CSV) and its true totals
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Redact(a) => cmd::official::redact(a),
         Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),
+        Command::Forensics(a) => cmd::forensics::run(a),
         Command::Demo(a) => cmd::demo::run(a),
     };
     match result {
@@ -133,6 +137,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             return 4;
         }
         if e.downcast_ref::<seats::SeatsError>().is_some()
+            || e.downcast_ref::<forensics::ForensicsError>().is_some()
             || e.downcast_ref::<translog::LogError>().is_some()
         {
             return 3;

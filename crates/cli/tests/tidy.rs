@@ -10,7 +10,14 @@ use crate::workspace;
 /// The core crates: no I/O, no async (ARCHITECTURE.md). Crates of later issues
 /// (seats, translog, forensics, audit, sampler) join this list when they land.
 const CORE: &[&str] = &[
-    "model", "tabulate", "synth", "sampler", "seats", "translog", "record",
+    "model",
+    "tabulate",
+    "synth",
+    "sampler",
+    "seats",
+    "translog",
+    "record",
+    "forensics",
 ];
 
 /// Crates no core crate may depend on, directly or transitively.

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod diff;
 pub mod elections;
 pub mod export;
+pub mod forensics;
 pub mod gen;
 pub mod import;
 pub mod log;

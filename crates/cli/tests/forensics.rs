@@ -1,0 +1,162 @@
+//! The integer-percentage test through the binary, against `test_data/vectors/forensics.json`
+//! (Kobak, Shpilkin & Pshenichnikov 2016; figures from the dkobak/elections notebooks).
+
+use serde_json::Value;
+
+use crate::{run, stderr, stdout, workspace};
+
+fn vectors() -> Value {
+    serde_json::from_slice(&std::fs::read(workspace("test_data/vectors/forensics.json")).unwrap())
+        .unwrap()
+}
+
+fn integer_percent(file: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "forensics",
+        "integer-percent",
+        file,
+        "--format",
+        "ru",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&workspace(""), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+/// Station counts and observed counts are exact. The excesses of the exact null and of a
+/// 1000-replicate Monte Carlo must each be within 15 stations of the published Monte Carlo
+/// excess (the published figure itself carries about 4 stations of Monte Carlo noise, and
+/// ours another 4). The other checks are exact.
+fn russian(case: usize) {
+    let v = vectors();
+    let c = &v["cases"][case];
+    let file = format!("test_data/ru/{}", c["file"].as_str().unwrap());
+    let r = integer_percent(&file, &["--replicates", "1000", "--seed", "7"]);
+    assert_eq!(r["stations_used"], c["stations_used"]);
+    assert_eq!(r["observed"]["either"], c["observed_either"]);
+    let leader = r["leader"].as_str().unwrap().to_lowercase();
+    let want = v["leader_column"][&c["file"].as_str().unwrap()[..4]]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(leader.contains(&want), "{leader}");
+    for null in ["exact", "monte_carlo"] {
+        for kind in ["either", "leader", "turnout"] {
+            let got = r[null][kind]["excess"].as_f64().unwrap();
+            let published = c["excess"][kind].as_f64().unwrap();
+            assert!(
+                (got - published).abs() <= 15.0,
+                "{null} {kind}: excess {got}, published {published}"
+            );
+        }
+        // Significant at p < 0.001, as published.
+        let either = &r[null]["either"];
+        assert!(either["excess"].as_f64().unwrap() > either["line999"].as_f64().unwrap());
+        assert!(either["p_value"].as_f64().unwrap() <= 0.001);
+    }
+    let sd = r["exact"]["either"]["sd"].as_f64().unwrap();
+    let published_sd = c["mc_sd_either"].as_f64().unwrap();
+    // The sd of 1000 replicates is itself uncertain by about 1/sqrt(2000) = 2.2%.
+    assert!(
+        (sd / published_sd - 1.0).abs() < 0.07,
+        "sd {sd} vs {published_sd}"
+    );
+    let oc = &c["other_checks"];
+    assert_eq!(r["turnout"]["above_95"], oc["stations_turnout_gt_95"]);
+    if let Some(eq) = oc.get("stations_issued_eq_registered") {
+        assert_eq!(&r["turnout"]["issued_equals_registered"], eq);
+    }
+}
+
+#[test]
+fn russia_2011_integer_percentages() {
+    russian(0);
+}
+
+#[test]
+fn russia_2018_integer_percentages() {
+    russian(1);
+}
+
+/// The same seed gives byte-identical output on one thread and on three.
+#[test]
+fn monte_carlo_does_not_depend_on_the_number_of_threads() {
+    let file = "test_data/ru/2011.csv.zip";
+    let one = integer_percent(file, &["--replicates", "50", "--threads", "1"]);
+    let three = integer_percent(file, &["--replicates", "50", "--threads", "3"]);
+    assert_eq!(one.to_string(), three.to_string());
+    let other_seed = integer_percent(file, &["--replicates", "50", "--seed", "1"]);
+    assert_ne!(one["monte_carlo"], other_seed["monte_carlo"]);
+}
+
+/// The Kyrgyz file has no registered-voter line: the test says so instead of guessing.
+#[test]
+fn kyrgyz_2020_cannot_run_without_registered_voters() {
+    let o = run(
+        &workspace(""),
+        &[
+            "forensics",
+            "integer-percent",
+            "data/kg2020/stations_2399.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no station reports registered voters"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_unknown_leader_is_named_with_the_choices() {
+    let o = run(
+        &workspace(""),
+        &[
+            "forensics",
+            "integer-percent",
+            "test_data/ru/2018.csv.zip",
+            "--format",
+            "ru",
+            "--leader",
+            "Навальный",
+            "--replicates",
+            "0",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    let e = stderr(&o);
+    assert!(
+        e.contains("no choice matches the leader 'Навальный'"),
+        "{e}"
+    );
+    assert!(e.contains("Грудинин Павел Николаевич"), "{e}");
+}
+
+/// The procedure runs on all ten Russian files (the 2020 vote with its own column
+/// mapping), and, as Kobak et al. (2016) found for every federal election since 2004, the
+/// excess of integer percentages is significant at p < 0.001 under the exact null.
+#[test]
+fn every_russian_file_has_a_significant_excess() {
+    let Some(dir) = std::env::var_os("TALLYPROOF_RU_DATA") else {
+        eprintln!("TALLYPROOF_RU_DATA is not set: the ten Russian files were not checked");
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    for year in [
+        "2004", "2007", "2008", "2011", "2012", "2016", "2018", "2020", "2021", "2024",
+    ] {
+        let file = dir.join(format!("{year}.csv.zip")).display().to_string();
+        let r = integer_percent(&file, &["--replicates", "0"]);
+        let used = r["stations_used"].as_u64().unwrap();
+        assert!(used > 85_000, "{year}: {used} stations");
+        let either = &r["exact"]["either"];
+        assert!(
+            either["p_value"].as_f64().unwrap() < 0.001,
+            "{year}: {either}"
+        );
+        assert!(r["monte_carlo"].is_null());
+    }
+}
