@@ -44,31 +44,20 @@ impl Table {
             let (up, down) = (p / q, q / p);
             let below = &mut self.below;
             below.clear();
-            let mut w = 1.0;
-            let mut j = mode;
-            while j > 0 {
-                w *= j as f64 / (n - j + 1) as f64 * down;
-                if w < CUTOFF {
-                    break;
-                }
-                below.push(w);
-                j -= 1;
-            }
-
-            self.pmf.extend(below.iter().rev());
+            // Terms below the mode: P(j-1)/P(j) = j/(n-j+1) · q/p, for j = mode down to 1.
+            let mut total = 1.0;
+            total += extend_terms(below, mode, |t| {
+                let j = mode - t;
+                (j as f64 / (n - j + 1) as f64) * down
+            });
             self.lo = mode - below.len() as u64;
+            self.pmf.extend(below.iter().rev());
             self.pmf.push(1.0);
-            let mut w = 1.0;
-            let mut j = mode;
-            while j < n {
-                w *= (n - j) as f64 / (j + 1) as f64 * up;
-                if w < CUTOFF {
-                    break;
-                }
-                self.pmf.push(w);
-                j += 1;
-            }
-            let total: f64 = self.pmf.iter().sum();
+            // Terms above: P(j+1)/P(j) = (n-j)/(j+1) · p/q, for j = mode up to n-1.
+            total += extend_terms(&mut self.pmf, n - mode, |t| {
+                let j = mode + t;
+                ((n - j) as f64 / (j + 1) as f64) * up
+            });
             let scale = 1.0 / total;
             for x in &mut self.pmf {
                 *x *= scale;
@@ -124,6 +113,33 @@ impl Table {
         }
         i
     }
+}
+
+/// Appends the running products of `ratio(0), ratio(1), ...` (at most `steps` of them),
+/// starting from 1, until a product falls below [`CUTOFF`], and returns their sum. The
+/// ratios are computed eight at a time so that their divisions overlap instead of waiting
+/// on the product chain.
+fn extend_terms(out: &mut Vec<f64>, steps: u64, ratio: impl Fn(u64) -> f64) -> f64 {
+    let mut w = 1.0;
+    let mut sum = 0.0;
+    let mut t = 0;
+    while t < steps {
+        let m = (steps - t).min(8);
+        let mut r = [0.0; 8];
+        for (i, x) in r.iter_mut().enumerate().take(m as usize) {
+            *x = ratio(t + i as u64);
+        }
+        for &x in &r[..m as usize] {
+            w *= x;
+            if w < CUTOFF {
+                return sum;
+            }
+            out.push(w);
+            sum += w;
+        }
+        t += m;
+    }
+    sum
 }
 
 /// A uniform variate in `[0, 1)` with 53 random bits, from a 64-bit word.

@@ -100,27 +100,43 @@ pub fn summarise(ps: impl Iterator<Item = f64> + Clone, n: usize, observed: u64)
 
 /// The distribution of a sum of independent Bernoulli(p) trials, as `(lo, P(lo + i))`,
 /// with terms below [`TRIM`] dropped at both ends.
+///
+/// Trials are added two at a time: the pair's own distribution `(q₁q₂, p₁q₂ + q₁p₂, p₁p₂)`
+/// is convolved with the running one, which halves the passes over it. The running
+/// distribution is kept with two zeros on each side so that the convolution needs no
+/// special cases at the ends.
 pub fn distribution(ps: impl Iterator<Item = f64>, n: usize) -> (u64, Vec<f64>) {
     let mut lo = 0u64;
-    let mut cur = Vec::with_capacity(n.min(1 << 16) + 1);
-    cur.push(1.0);
-    let mut next: Vec<f64> = Vec::with_capacity(cur.capacity());
-    for p in ps {
-        let q = 1.0 - p;
+    let cap = n.min(1 << 16) + 8;
+    let mut cur: Vec<f64> = Vec::with_capacity(cap);
+    cur.extend([0.0, 0.0, 1.0, 0.0, 0.0]);
+    let mut start = 0usize; // cur[start..] is the padded distribution
+    let mut next: Vec<f64> = Vec::with_capacity(cap);
+    let mut ps = ps.peekable();
+    while let Some(p1) = ps.next() {
+        let p2 = ps.next().unwrap_or(0.0);
+        let (q1, q2) = (1.0 - p1, 1.0 - p2);
+        let (a, b, c) = (q1 * q2, p1 * q2 + q1 * p2, p1 * p2);
         next.clear();
-        next.push(cur[0] * q);
-        next.extend(cur.windows(2).map(|w| w[1] * q + w[0] * p));
-        next.push(cur[cur.len() - 1] * p);
-        let first = next.iter().position(|&x| x >= TRIM).unwrap_or(0);
-        let last = next
-            .iter()
-            .rposition(|&x| x >= TRIM)
-            .unwrap_or(next.len() - 1);
-        lo += first as u64;
-        cur.clear();
-        cur.extend_from_slice(&next[first..=last]);
+        next.extend([0.0, 0.0]);
+        next.extend(
+            cur[start..]
+                .windows(3)
+                .map(|w| c * w[0] + b * w[1] + a * w[2]),
+        );
+        // `next[2..]` holds P(lo + i) for i = 0..; trim it and pad it again.
+        let first = next[2..].iter().position(|&x| x >= TRIM).unwrap_or(0) + 2;
+        let last = next.iter().rposition(|&x| x >= TRIM).unwrap_or(first);
+        lo += (first - 2) as u64;
+        start = first - 2;
+        next[start] = 0.0;
+        next[start + 1] = 0.0;
+        next.truncate(last + 1);
+        next.extend([0.0, 0.0]);
+        std::mem::swap(&mut cur, &mut next);
     }
-    (lo, cur)
+    let body = &cur[start + 2..cur.len() - 2];
+    (lo, body.to_vec())
 }
 
 #[cfg(test)]

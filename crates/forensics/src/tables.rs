@@ -43,23 +43,29 @@ impl StationTables {
     }
 }
 
-/// Marks the tabulated values whose percentage of `den` is integer. Only the values near
-/// each whole percentage `j` (`k` within one of `(j ± 0.05) den / 100`) are tested, with the
-/// same binary64 test as the observed counts; every other value is certainly not integer.
+/// Marks the tabulated values whose percentage of `den` is integer. A value `k` is within
+/// 0.05 of the whole percentage `j` exactly when `(20j - 1) den <= 2000 k <= (20j + 1) den`,
+/// so only the values in those ranges are candidates; each candidate is then decided by the
+/// same binary64 test as the observed counts (which can differ from exact arithmetic only on
+/// the range ends). Values outside every range are more than `1 / (20 den)` points from the
+/// window, far beyond binary64 rounding, so they are certainly not integer.
 fn mark(t: &Table, den: u64, out: &mut Vec<bool>) {
     out.clear();
     out.resize(t.len(), false);
     let (lo, hi) = (t.lo, t.lo + t.len() as u64 - 1);
-    let (d, w) = (u128::from(den), 2000u128);
-    let j_first = (100 * u128::from(lo)) / d;
-    let j_last = (100 * u128::from(hi)).div_ceil(d);
+    // The values are at most `den`, so with this guard no product below overflows.
+    if den > u64::MAX / 2100 {
+        for (i, m) in out.iter_mut().enumerate() {
+            *m = is_integer_pct(lo + i as u64, den);
+        }
+        return;
+    }
+    let j_first = 100 * lo / den;
+    let j_last = (100 * hi).div_ceil(den);
     for j in j_first..=j_last {
-        let k_min = ((20 * j).saturating_sub(1) * d / w).saturating_sub(1);
-        let k_max = ((20 * j + 1) * d).div_ceil(w) + 1;
-        let (from, to) = (k_min.max(u128::from(lo)), k_max.min(u128::from(hi)));
-        for k in from..=to {
-            // `k <= hi`, a u64, so the narrowing is exact.
-            let k = k as u64;
+        let k_min = ((20 * j).saturating_sub(1) * den).div_ceil(2000);
+        let k_max = (20 * j + 1) * den / 2000;
+        for k in k_min.max(lo)..=k_max.min(hi) {
             out[(k - lo) as usize] = is_integer_pct(k, den);
         }
     }
