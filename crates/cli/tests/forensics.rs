@@ -160,3 +160,38 @@ fn every_russian_file_has_a_significant_excess() {
         assert!(r["monte_carlo"].is_null());
     }
 }
+
+/// Digit tests run on the Kyrgyz file (which has counts but no registered voters), and warn
+/// where counts are too small for the laws to be expected.
+#[test]
+fn digit_tests_on_the_kyrgyz_file_warn_about_small_counts() {
+    let o = run(
+        &workspace(""),
+        &[
+            "forensics",
+            "digits",
+            "data/kg2020/stations_2399.csv",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let choices = r.as_array().unwrap();
+    assert!(choices.len() >= 16);
+    let mut warned = 0;
+    for c in choices {
+        for t in ["second_digit", "last_digit"] {
+            if let Some(t) = c[t].as_object() {
+                let f: u64 = t["frequencies"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_u64().unwrap())
+                    .sum();
+                assert_eq!(Some(f), t["counts"].as_u64());
+            }
+        }
+        warned += usize::from(!c["warnings"].as_array().unwrap().is_empty());
+    }
+    assert!(warned >= choices.len() / 2, "{warned} of {}", choices.len());
+}

@@ -19,6 +19,7 @@
 //! The crate is pure: no I/O, no async (ARCHITECTURE.md).
 
 pub mod binomial;
+pub mod digits;
 pub mod distribution;
 mod error;
 pub mod exact;
