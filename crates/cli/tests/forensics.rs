@@ -195,3 +195,32 @@ fn digit_tests_on_the_kyrgyz_file_warn_about_small_counts() {
     }
     assert!(warned >= choices.len() / 2, "{warned} of {}", choices.len());
 }
+
+/// The Shpilkin method on 2011: the bins hold every station with registered voters and no
+/// more ballots than voters, the clean bin lies below the official turnout, and the excess
+/// is a part of the leader's votes.
+#[test]
+fn shpilkin_method_on_2011() {
+    let o = run(
+        &workspace(""),
+        &[
+            "forensics",
+            "shpilkin",
+            "test_data/ru/2011.csv.zip",
+            "--format",
+            "ru",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let official = r["official_turnout_pct"].as_f64().unwrap();
+    assert!((official - 60.21).abs() < 0.005, "{official}");
+    assert!((r["clean_bin"].as_f64().unwrap()) < official);
+    let bins = r["bins"].as_array().unwrap();
+    let leader: u64 = bins.iter().map(|b| b["leader"].as_u64().unwrap()).sum();
+    assert_eq!(r["leader_votes"].as_u64(), Some(leader));
+    let excess = r["excess"].as_f64().unwrap();
+    assert!(excess > 0.0 && excess < leader as f64);
+    assert!(r["clipped"].as_bool().unwrap());
+}

@@ -26,6 +26,7 @@ pub mod exact;
 pub mod integer;
 pub mod montecarlo;
 pub mod parallel;
+pub mod shpilkin;
 pub mod station;
 mod summary;
 mod tables;

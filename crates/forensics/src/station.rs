@@ -25,6 +25,8 @@ pub struct Station {
     pub found: u64,
     /// `L`: the leader's votes.
     pub leader: u64,
+    /// The votes of every other choice together.
+    pub others: u64,
 }
 
 /// The stations of one contest, with the leader they were read for.
@@ -76,6 +78,7 @@ pub fn sample(
                 issued,
                 found,
                 leader: p.votes.get(li).copied().unwrap_or(0),
+                others: p.choice_sum() - p.votes.get(li).copied().unwrap_or(0),
             }),
             _ => incomplete += 1,
         }

@@ -27,6 +27,7 @@ fn synthetic(n: usize) -> Vec<Station> {
                 issued: g,
                 found: g,
                 leader: l,
+                others: g - l,
             }
         })
         .collect()
@@ -90,6 +91,7 @@ fn malformed_stations_are_named_exclusions() {
         issued,
         found,
         leader,
+        others: found.saturating_sub(leader),
     };
     let sample = Sample {
         leader: "A".into(),

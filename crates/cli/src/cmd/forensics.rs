@@ -22,6 +22,9 @@ pub enum ForensicsCommand {
     /// Kobak et al. (2016): an excess of stations whose turnout or leader result is a whole
     /// percentage, against an exact null and the published Monte Carlo
     IntegerPercent(IntegerArgs),
+    /// The Shpilkin method: the leader's votes above the other parties' turnout curve,
+    /// scaled at the clean turnout peak
+    Shpilkin(ShpilkinArgs),
     /// Second-digit Benford (Mebane's 2BL) and last-digit uniformity (Beber & Scacco) tests
     /// of every choice's station counts
     Digits(DigitArgs),
@@ -42,8 +45,9 @@ pub struct DigitArgs {
     pub json: bool,
 }
 
+/// Where the stations come from and who the leader is.
 #[derive(Debug, clap::Args)]
-pub struct IntegerArgs {
+pub struct SampleArgs {
     #[command(flatten)]
     pub source: SourceArgs,
     /// Which contest, by its position in the election (0 for the first)
@@ -52,6 +56,68 @@ pub struct IntegerArgs {
     /// The leader (part of a choice's name); default: the choice with the most votes
     #[arg(long)]
     pub leader: Option<String>,
+    /// Leave out the stations in or under this unit, given as its path
+    /// `Region / District / Station` (e.g. rows that are not polling stations, such as the
+    /// 2021 remote electronic voting)
+    #[arg(long, value_name = "PATH")]
+    pub exclude: Vec<String>,
+    /// Leave out the stations under every unit with this name, wherever it is (the 2021
+    /// Duma file's 'Дистанционное электронное голосование' rows sit under 18 constituencies)
+    #[arg(long, value_name = "NAME")]
+    pub exclude_named: Vec<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl SampleArgs {
+    /// Loads the election and reads its stations; returns the election's name too.
+    fn sample(&self) -> anyhow::Result<(String, forensics::Sample)> {
+        let loaded = self.source.load()?;
+        let e = &loaded.election;
+        let mut excluded = self
+            .exclude
+            .iter()
+            .map(|p| super::results::resolve(e, p))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for name in &self.exclude_named {
+            let before = excluded.len();
+            excluded.extend(
+                e.units
+                    .iter()
+                    .filter(|(_, u)| u.name == name)
+                    .map(|(id, _)| id),
+            );
+            if excluded.len() == before {
+                anyhow::bail!("no unit is named '{name}'");
+            }
+        }
+        let mut sample = forensics::station::sample(
+            e,
+            self.contest_index,
+            &loaded.protocols,
+            self.leader.as_deref(),
+        )?;
+        let filter = tabulate::Filter::excluding(excluded);
+        sample.stations.retain(|s| filter.admits(&e.units, s.unit));
+        Ok((loaded.election.name, sample))
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShpilkinArgs {
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    /// Let bins where the leader falls below the scaled curve subtract from the excess
+    /// (by default they count as zero)
+    #[arg(long)]
+    pub no_clip: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IntegerArgs {
+    #[command(flatten)]
+    pub sample: SampleArgs,
     /// Monte Carlo replicates (0 runs the exact null only)
     #[arg(long, default_value_t = 1000)]
     pub replicates: u32,
@@ -61,15 +127,13 @@ pub struct IntegerArgs {
     /// Threads (default: all cores)
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Print JSON
-    #[arg(long)]
-    pub json: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         ForensicsCommand::IntegerPercent(a) => integer_percent(a),
         ForensicsCommand::Digits(a) => digits(a),
+        ForensicsCommand::Shpilkin(a) => shpilkin(a),
     }
 }
 
@@ -126,14 +190,8 @@ fn digits(a: DigitArgs) -> anyhow::Result<ExitCode> {
 
 fn integer_percent(a: IntegerArgs) -> anyhow::Result<ExitCode> {
     let t0 = Instant::now();
-    let loaded = a.source.load()?;
+    let (name, sample) = a.sample.sample()?;
     let parsed = t0.elapsed();
-    let sample = forensics::station::sample(
-        &loaded.election,
-        a.contest_index,
-        &loaded.protocols,
-        a.leader.as_deref(),
-    )?;
     let threads = a.threads.unwrap_or_else(forensics::default_threads).max(1);
     let mc = (a.replicates > 0).then_some(Options {
         replicates: a.replicates,
@@ -159,11 +217,11 @@ fn integer_percent(a: IntegerArgs) -> anyhow::Result<ExitCode> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if a.json {
+    if a.sample.json {
         serde_json::to_writer_pretty(&mut out, &r)?;
         writeln!(out)?;
     } else {
-        render(&mut out, &loaded.election.name, &r)?;
+        render(&mut out, &name, &r)?;
     }
     out.flush().context("cannot write the result")?;
     eprintln!(
@@ -223,4 +281,57 @@ fn render(out: &mut dyn Write, name: &str, r: &IntegerPercentage) -> std::io::Re
          percentages than chance allows.\nThat is a flag for scrutiny, not proof of fraud: it \
          says numbers may have been written to targets somewhere, not where or by whom."
     )
+}
+
+fn shpilkin(a: ShpilkinArgs) -> anyhow::Result<ExitCode> {
+    let (name, sample) = a.sample.sample()?;
+    let r = forensics::shpilkin::estimate(&sample.stations, !a.no_clip)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if a.sample.json {
+        serde_json::to_writer_pretty(&mut out, &r)?;
+        writeln!(out)?;
+    } else {
+        let moved = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.0}"));
+        writeln!(out, "Shpilkin method: {name}")?;
+        writeln!(out, "leader: {}", sample.leader)?;
+        writeln!(out, "official turnout: {:.2}%", r.official_turnout_pct)?;
+        writeln!(
+            out,
+            "clean bin: {}–{}% turnout (the bin below the official turnout with the most \
+             votes for the others); leader share there {:.2}%, k = {:.4}",
+            r.clean_bin,
+            r.clean_bin + 1,
+            100.0 * r.clean_share,
+            r.k
+        )?;
+        writeln!(
+            out,
+            "excess leader votes: {:.0} of {} ({:.1}%), negative bins {}",
+            r.excess,
+            r.leader_votes,
+            r.excess_pct_of_leader,
+            if r.clipped {
+                "clipped at 0"
+            } else {
+                "subtracted"
+            }
+        )?;
+        writeln!(
+            out,
+            "with the clean bin one point lower: {}; one point higher: {}",
+            moved(r.excess_if_clean_bin_moves[0]),
+            moved(r.excess_if_clean_bin_moves[1])
+        )?;
+        writeln!(
+            out,
+            "\nThis is an estimate under one assumption: that without fraud the leader's share \
+             would be the same at every turnout as at the clean peak. Honest differences \
+             between places (a region that votes more and likes the leader more) also put the \
+             leader above the curve, so the figure is neither a count of stolen votes nor proof of \
+             fraud; its sensitivity to the clean bin is printed above."
+        )?;
+    }
+    out.flush().context("cannot write the result")?;
+    Ok(ExitCode::SUCCESS)
 }
