@@ -224,3 +224,51 @@ fn shpilkin_method_on_2011() {
     assert!(excess > 0.0 && excess < leader as f64);
     assert!(r["clipped"].as_bool().unwrap());
 }
+
+/// The fingerprint of 2011 is written as SVG and PNG, byte-identical from run to run, and
+/// shows the cluster at 100% turnout and 100% for the leader that Klimek et al. (2012)
+/// report for this election.
+#[test]
+fn fingerprint_of_2011() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut outputs = Vec::new();
+    for d in &dirs {
+        let out = d.path().display().to_string();
+        let o = run(
+            &workspace(""),
+            &[
+                "forensics",
+                "fingerprint",
+                "test_data/ru/2011.csv.zip",
+                "--format",
+                "ru",
+                "--json",
+                "--out",
+                &out,
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        outputs.push(stdout(&o));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    for name in [
+        "fingerprint-voters.svg",
+        "fingerprint-voters.png",
+        "fingerprint-stations.svg",
+        "fingerprint-stations.png",
+    ] {
+        let a = std::fs::read(dirs[0].path().join(name)).unwrap();
+        let b = std::fs::read(dirs[1].path().join(name)).unwrap();
+        assert_eq!(a, b, "{name}");
+    }
+    let png = png::Decoder::new(std::io::Cursor::new(
+        std::fs::read(dirs[0].path().join("fingerprint-voters.png")).unwrap(),
+    ));
+    let info = png.read_info().unwrap();
+    assert_eq!((info.info().width, info.info().height), (404, 404));
+    let svg = std::fs::read_to_string(dirs[0].path().join("fingerprint-voters.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("turnout, %"));
+    let r: Value = serde_json::from_str(&outputs[0]).unwrap();
+    assert!(r["corner_stations"].as_u64().unwrap() > 1000);
+    assert!(r["corner_voters_pct"].as_f64().unwrap() > 1.0);
+}

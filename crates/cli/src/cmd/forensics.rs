@@ -1,6 +1,7 @@
 //! `tallyproof forensics ...`: station-level anomaly tests on a file or a stored election.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -25,6 +26,9 @@ pub enum ForensicsCommand {
     /// The Shpilkin method: the leader's votes above the other parties' turnout curve,
     /// scaled at the clean turnout peak
     Shpilkin(ShpilkinArgs),
+    /// Klimek et al. (2012): the turnout × leader-share heat map (SVG and PNG, by voters and
+    /// by stations) and its summary statistics
+    Fingerprint(FingerprintArgs),
     /// Second-digit Benford (Mebane's 2BL) and last-digit uniformity (Beber & Scacco) tests
     /// of every choice's station counts
     Digits(DigitArgs),
@@ -105,6 +109,15 @@ impl SampleArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct FingerprintArgs {
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    /// Write the heat maps into this folder
+    #[arg(long, default_value = ".")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ShpilkinArgs {
     #[command(flatten)]
     pub sample: SampleArgs,
@@ -134,6 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ForensicsCommand::IntegerPercent(a) => integer_percent(a),
         ForensicsCommand::Digits(a) => digits(a),
         ForensicsCommand::Shpilkin(a) => shpilkin(a),
+        ForensicsCommand::Fingerprint(a) => fingerprint(a),
     }
 }
 
@@ -334,4 +348,68 @@ fn shpilkin(a: ShpilkinArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush().context("cannot write the result")?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn fingerprint(a: FingerprintArgs) -> anyhow::Result<ExitCode> {
+    let (name, sample) = a.sample.sample()?;
+    let f = forensics::fingerprint::fingerprint(&sample.stations);
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let mut written = Vec::new();
+    for (weighted, what) in [(true, "voters"), (false, "stations")] {
+        let title = format!("{name}: turnout × {} (by {what})", sample.leader);
+        let svg = a.out.join(format!("fingerprint-{what}.svg"));
+        std::fs::write(&svg, forensics::plot::svg(&f, weighted, &title))
+            .with_context(|| format!("cannot write {}", svg.display()))?;
+        let png = a.out.join(format!("fingerprint-{what}.png"));
+        write_png(&png, forensics::plot::raster(&f, weighted, 4))?;
+        written.extend([svg, png]);
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if a.sample.json {
+        serde_json::to_writer_pretty(&mut out, &f)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "Election fingerprint (Klimek et al. 2012): {name}")?;
+        writeln!(out, "leader: {}", sample.leader)?;
+        writeln!(
+            out,
+            "stations: {}; registered voters: {}",
+            f.stations, f.registered
+        )?;
+        writeln!(
+            out,
+            "at >= 95% turnout and >= 95% for the leader: {} stations, {:.2}% of voters",
+            f.corner_stations, f.corner_voters_pct
+        )?;
+        writeln!(
+            out,
+            "log vote rate ln((R-L)/L): skewness {:.3}, excess kurtosis {:.3} (0 and 0 for a normal distribution)",
+            f.log_vote_rate_skewness, f.log_vote_rate_excess_kurtosis
+        )?;
+        for w in &written {
+            writeln!(out, "wrote {}", w.display())?;
+        }
+    }
+    out.flush().context("cannot write the result")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_png(path: &Path, (w, h, pixels): (u32, u32, Vec<u8>)) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc
+        .write_header()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    writer
+        .write_image_data(&pixels)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    writer
+        .finish()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }

@@ -1,0 +1,138 @@
+//! Heat maps of the fingerprint, as SVG text and as an RGB raster (the CLI encodes the
+//! raster as PNG). Cell colour follows `ln(1 + count) / ln(1 + max)` on the "inferno"
+//! ramp of matplotlib (van der Walt & Smith, 2015), sampled at five anchors; empty cells
+//! are white.
+
+use std::fmt::Write;
+
+use crate::fingerprint::{Fingerprint, BINS};
+
+const ANCHORS: [[f64; 3]; 5] = [
+    [0.0, 0.0, 4.0],
+    [87.0, 16.0, 110.0],
+    [188.0, 55.0, 84.0],
+    [249.0, 142.0, 9.0],
+    [252.0, 255.0, 164.0],
+];
+
+/// The colour of a cell holding `count` where the fullest holds `max`.
+fn colour(count: u64, max: u64) -> [u8; 3] {
+    if count == 0 || max == 0 {
+        return [255, 255, 255];
+    }
+    let t = (1.0 + count as f64).ln() / (1.0 + max as f64).ln();
+    let x = t.clamp(0.0, 1.0) * (ANCHORS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(ANCHORS.len() - 2);
+    let f = x - i as f64;
+    let mut c = [0u8; 3];
+    for (k, v) in c.iter_mut().enumerate() {
+        *v = (ANCHORS[i][k] + f * (ANCHORS[i + 1][k] - ANCHORS[i][k])).round() as u8;
+    }
+    c
+}
+
+fn grid(f: &Fingerprint, weighted: bool) -> &[[u64; BINS]] {
+    if weighted {
+        &f.voters_by_bin
+    } else {
+        &f.stations_by_bin
+    }
+}
+
+/// An RGB raster, `cell` pixels per bin, turnout left to right and the leader's share
+/// bottom to top: `(width, height, pixels)`.
+pub fn raster(f: &Fingerprint, weighted: bool, cell: usize) -> (u32, u32, Vec<u8>) {
+    let g = grid(f, weighted);
+    let max = g.iter().flatten().copied().max().unwrap_or(0);
+    let side = BINS * cell;
+    let mut px = vec![0u8; side * side * 3];
+    for (y, row) in g.iter().enumerate() {
+        for (x, &c) in row.iter().enumerate() {
+            let rgb = colour(c, max);
+            for dy in 0..cell {
+                let py = side - 1 - (y * cell + dy);
+                for dx in 0..cell {
+                    let i = (py * side + x * cell + dx) * 3;
+                    px[i..i + 3].copy_from_slice(&rgb);
+                }
+            }
+        }
+    }
+    (side as u32, side as u32, px)
+}
+
+/// A self-contained SVG heat map with axes and a title.
+pub fn svg(f: &Fingerprint, weighted: bool, title: &str) -> String {
+    let g = grid(f, weighted);
+    let max = g.iter().flatten().copied().max().unwrap_or(0);
+    let (cell, left, top) = (4usize, 50usize, 30usize);
+    let side = BINS * cell;
+    let (w, h) = (left + side + 20, top + side + 45);
+    let mut s = String::with_capacity(400_000);
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = write!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = write!(s, r#"<text x="{left}" y="18">{}</text>"#, escape(title));
+    for (y, row) in g.iter().enumerate() {
+        for (x, &c) in row.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let [r, gg, b] = colour(c, max);
+            let _ = write!(
+                s,
+                r##"<rect x="{}" y="{}" width="{cell}" height="{cell}" fill="#{r:02x}{gg:02x}{b:02x}"/>"##,
+                left + x * cell,
+                top + side - (y + 1) * cell
+            );
+        }
+    }
+    let _ = write!(
+        s,
+        r#"<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="black"/>"#
+    );
+    for p in (0..=100).step_by(25) {
+        let x = left + p * cell;
+        let y = top + side - p * cell;
+        let _ = write!(
+            s,
+            r#"<text x="{x}" y="{}" text-anchor="middle">{p}</text><text x="{}" y="{}" text-anchor="end">{p}</text>"#,
+            top + side + 15,
+            left - 5,
+            y + 4
+        );
+    }
+    let _ = write!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="middle">turnout, %</text>"#,
+        left + side / 2,
+        top + side + 35
+    );
+    let _ = write!(
+        s,
+        r#"<text x="14" y="{}" text-anchor="middle" transform="rotate(-90 14 {})">leader, % of ballots</text>"#,
+        top + side / 2,
+        top + side / 2
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+fn escape(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_ramp_ends() {
+        assert_eq!(colour(0, 10), [255, 255, 255]);
+        assert_eq!(colour(10, 10), [252, 255, 164]);
+    }
+}
