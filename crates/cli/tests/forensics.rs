@@ -272,3 +272,30 @@ fn fingerprint_of_2011() {
     assert!(r["corner_stations"].as_u64().unwrap() > 1000);
     assert!(r["corner_voters_pct"].as_f64().unwrap() > 1.0);
 }
+
+/// Station flags come sorted by score, named by their path, as JSON and as CSV.
+#[test]
+fn station_flags_are_sorted_and_named() {
+    let base = [
+        "forensics",
+        "flags",
+        "test_data/ru/2018.csv.zip",
+        "--format",
+        "ru",
+        "--top",
+        "200",
+    ];
+    let o = run(&workspace(""), &[&base[..], &["--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = r.as_array().unwrap();
+    assert_eq!(rows.len(), 200);
+    let scores: Vec<f64> = rows.iter().map(|x| x["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    assert!(rows[0]["station"].as_str().unwrap().contains(" / "));
+    let o = run(&workspace(""), &[&base[..], &["--csv"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert!(csv.starts_with("rank,station,score,impossible,"));
+    assert_eq!(csv.lines().count(), 201);
+}

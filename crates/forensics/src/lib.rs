@@ -24,6 +24,7 @@ pub mod distribution;
 mod error;
 pub mod exact;
 pub mod fingerprint;
+pub mod flags;
 pub mod integer;
 pub mod montecarlo;
 pub mod parallel;

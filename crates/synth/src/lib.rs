@@ -13,6 +13,8 @@
 //! tabulation against what was generated. The same [`Params`] (seed included) give the same
 //! election, byte for byte: one ChaCha8 stream, no clock, no global RNG.
 
+pub mod fraud;
+
 use model::{
     Choice, ChoiceKind, Contest, ContestKind, Election, Line, Protocol, UnitId, UnitLevel, UnitTree,
 };

@@ -29,6 +29,9 @@ pub enum ForensicsCommand {
     /// Klimek et al. (2012): the turnout × leader-share heat map (SVG and PNG, by voters and
     /// by stations) and its summary statistics
     Fingerprint(FingerprintArgs),
+    /// Per-station flags: every station scored by turnout and leader share above its region's
+    /// and by whole-number percentages, highest first, to target audits and recounts
+    Flags(FlagArgs),
     /// Second-digit Benford (Mebane's 2BL) and last-digit uniformity (Beber & Scacco) tests
     /// of every choice's station counts
     Digits(DigitArgs),
@@ -77,6 +80,12 @@ pub struct SampleArgs {
 impl SampleArgs {
     /// Loads the election and reads its stations; returns the election's name too.
     fn sample(&self) -> anyhow::Result<(String, forensics::Sample)> {
+        let (e, sample) = self.election_and_sample()?;
+        Ok((e.name, sample))
+    }
+
+    /// Loads the election and reads its stations.
+    fn election_and_sample(&self) -> anyhow::Result<(model::Election, forensics::Sample)> {
         let loaded = self.source.load()?;
         let e = &loaded.election;
         let mut excluded = self
@@ -104,8 +113,20 @@ impl SampleArgs {
         )?;
         let filter = tabulate::Filter::excluding(excluded);
         sample.stations.retain(|s| filter.admits(&e.units, s.unit));
-        Ok((loaded.election.name, sample))
+        Ok((loaded.election, sample))
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FlagArgs {
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    /// How many stations to list (0 for all)
+    #[arg(long, default_value_t = 50)]
+    pub top: usize,
+    /// Print CSV
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -148,6 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ForensicsCommand::Digits(a) => digits(a),
         ForensicsCommand::Shpilkin(a) => shpilkin(a),
         ForensicsCommand::Fingerprint(a) => fingerprint(a),
+        ForensicsCommand::Flags(a) => station_flags(a),
     }
 }
 
@@ -412,4 +434,117 @@ fn write_png(path: &Path, (w, h, pixels): (u32, u32, Vec<u8>)) -> anyhow::Result
         .finish()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+fn station_flags(a: FlagArgs) -> anyhow::Result<ExitCode> {
+    let (e, sample) = a.sample.election_and_sample()?;
+    let groups: Vec<usize> = sample
+        .stations
+        .iter()
+        .map(|s| {
+            e.units
+                .ancestor_at(s.unit, model::UnitLevel::Region)
+                .unwrap_or(e.units.root())
+                .index()
+        })
+        .collect();
+    let all = forensics::flags::flags(&sample.stations, &groups);
+    let n = if a.top == 0 {
+        all.len()
+    } else {
+        a.top.min(all.len())
+    };
+    let rows = &all[..n];
+    let path = |f: &forensics::flags::StationFlag| e.units.path(sample.stations[f.index].unit);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if a.sample.json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|f| {
+                let mut o = serde_json::json!({ "station": path(f) });
+                if let (Some(m), Ok(serde_json::Value::Object(x))) =
+                    (o.as_object_mut(), serde_json::to_value(f))
+                {
+                    m.extend(x.into_iter().filter(|(k, _)| k != "index"));
+                }
+                o
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+    } else if a.csv {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record([
+            "rank",
+            "station",
+            "score",
+            "impossible",
+            "turnout_pct",
+            "leader_pct",
+            "turnout_z",
+            "leader_z",
+            "integer_turnout",
+            "integer_leader",
+            "integer_score",
+        ])?;
+        for (rank, f) in rows.iter().enumerate() {
+            w.write_record([
+                (rank + 1).to_string(),
+                path(f),
+                format!("{:.3}", f.score),
+                f.impossible.to_string(),
+                format!("{:.2}", f.turnout_pct),
+                format!("{:.2}", f.leader_pct),
+                format!("{:.3}", f.turnout_z),
+                format!("{:.3}", f.leader_z),
+                f.integer_turnout.to_string(),
+                f.integer_leader.to_string(),
+                format!("{:.3}", f.integer_score),
+            ])?;
+        }
+        w.flush()?;
+    } else {
+        writeln!(
+            out,
+            "Stations by anomaly score: {} (leader: {}); top {n} of {}",
+            e.name,
+            sample.leader,
+            all.len()
+        )?;
+        writeln!(
+            out,
+            "{:>5} {:>8} {:>8} {:>8}  {:<8} station",
+            "rank", "score", "turnout", "leader", "whole %"
+        )?;
+        for (rank, f) in rows.iter().enumerate() {
+            let whole = match (f.integer_turnout, f.integer_leader) {
+                (true, true) => "both",
+                (true, false) => "turnout",
+                (false, true) => "leader",
+                (false, false) => "",
+            };
+            let score = if f.impossible {
+                "IMPOSS.".to_string()
+            } else {
+                format!("{:.2}", f.score)
+            };
+            writeln!(
+                out,
+                "{:>5} {score:>8} {:>7.2}% {:>7.2}%  {whole:<8} {}",
+                rank + 1,
+                f.turnout_pct,
+                f.leader_pct,
+                path(f)
+            )?;
+        }
+        writeln!(
+            out,
+            "\nScore: turnout and leader share above the region's (robust z-scores) plus \
+             -log10 of the chance of each whole-number percentage. A high score is a reason to \
+             look at a station's protocol and ballots, not a finding about it."
+        )?;
+    }
+    out.flush().context("cannot write the result")?;
+    Ok(ExitCode::SUCCESS)
 }
