@@ -137,7 +137,8 @@ fn an_unknown_leader_is_named_with_the_choices() {
 
 /// The procedure runs on all ten Russian files (the 2020 vote with its own column
 /// mapping), and, as Kobak et al. (2016) found for every federal election since 2004, the
-/// excess of integer percentages is significant at p < 0.001 under the exact null.
+/// excess of integer percentages is significant at p < 0.001 under the exact null; the
+/// report page is written for each.
 #[test]
 fn every_russian_file_has_a_significant_excess() {
     let Some(dir) = std::env::var_os("TALLYPROOF_RU_DATA") else {
@@ -158,6 +159,22 @@ fn every_russian_file_has_a_significant_excess() {
             "{year}: {either}"
         );
         assert!(r["monte_carlo"].is_null());
+        let out = tempfile::tempdir().unwrap();
+        let o = run(
+            &workspace(""),
+            &[
+                "forensics",
+                "report",
+                &file,
+                "--format",
+                "ru",
+                "--out",
+                &out.path().display().to_string(),
+            ],
+        );
+        assert!(o.status.success(), "{year}: {}", stderr(&o));
+        let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+        assert!(html.contains("Election fingerprint"), "{year}");
     }
 }
 
@@ -298,4 +315,55 @@ fn station_flags_are_sorted_and_named() {
     let csv = stdout(&o);
     assert!(csv.starts_with("rank,station,score,impossible,"));
     assert_eq!(csv.lines().count(), 201);
+}
+
+/// `forensics report` writes one self-contained page with every test for a Russian file,
+/// and for the Kyrgyz file says which tests cannot run and why.
+#[test]
+fn report_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let o = run(
+        &workspace(""),
+        &[
+            "forensics",
+            "report",
+            "test_data/ru/2011.csv.zip",
+            "--format",
+            "ru",
+            "--out",
+            &out,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for part in [
+        "Whole-number percentages",
+        "<td>17803</td>",
+        "Республика Татарстан",
+        "Election fingerprint",
+        "Shpilkin method",
+        "Stations to look at first",
+        "Digit tests",
+        "<svg",
+    ] {
+        assert!(html.contains(part), "missing {part}");
+    }
+    assert!(!html.contains("<script") && !html.contains("src=\"http"));
+
+    let o = run(
+        &workspace(""),
+        &[
+            "forensics",
+            "report",
+            "data/kg2020/stations_2399.csv",
+            "--out",
+            &out,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("Tests that could not run"));
+    assert!(html.contains("election fingerprint: the file has no registered-voter"));
+    assert!(html.contains("Digit tests"));
 }

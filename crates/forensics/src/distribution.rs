@@ -47,6 +47,25 @@ pub fn turnout(stations: &[Station]) -> TurnoutProfile {
     p
 }
 
+/// Stations by the leader's share of ballots found (`L / R`), in the same 0.1-point bins as
+/// [`TurnoutProfile::bins`]; stations with no ballots or more leader votes than ballots are
+/// left out.
+pub fn leader_share_bins(stations: &[Station]) -> Vec<u64> {
+    let mut bins = vec![0u64; 1001];
+    for s in stations
+        .iter()
+        .filter(|s| s.found > 0 && s.leader <= s.found)
+    {
+        if let Some(b) = usize::try_from(tenths(s.leader, s.found))
+            .ok()
+            .and_then(|b| bins.get_mut(b))
+        {
+            *b += 1;
+        }
+    }
+    bins
+}
+
 /// `1000 g / v` rounded to the nearest integer, ties to even, in exact arithmetic.
 fn tenths(g: u64, v: u64) -> u128 {
     let num = 1000 * g as u128;

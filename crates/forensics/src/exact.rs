@@ -51,7 +51,11 @@ pub fn probabilities(stations: &[Station], threads: usize) -> Vec<[f64; 3]> {
 /// The exact null of the observed counts; the three distributions are computed on up to
 /// three threads.
 pub fn null(stations: &[Station], observed: &Counts, threads: usize) -> ExactNull {
-    let ps = probabilities(stations, threads);
+    from_probabilities(&probabilities(stations, threads), observed, threads)
+}
+
+/// The exact null from the stations' probabilities ([`probabilities`]).
+pub fn from_probabilities(ps: &[[f64; 3]], observed: &Counts, threads: usize) -> ExactNull {
     let obs = [observed.leader, observed.turnout, observed.either];
     let one = |k: usize| summarise(ps.iter().map(move |p| p[k]), ps.len(), obs[k]);
     let [leader, turnout, either] = if threads < 2 {

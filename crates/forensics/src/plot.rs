@@ -126,6 +126,59 @@ fn escape(t: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A histogram of 0.1-point bins (`bins[b]` for `b / 10` percent) as an SVG bar chart, with
+/// the whole-percentage bins in red so that their spikes stand out.
+pub fn histogram_svg(bins: &[u64], title: &str, x_label: &str) -> String {
+    let (left, top, width, height) = (50usize, 30usize, 1001usize, 220usize);
+    let max = bins.iter().copied().max().unwrap_or(0).max(1);
+    let (w, h) = (left + width + 20, top + height + 45);
+    let mut s = String::with_capacity(80_000);
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12"><rect width="{w}" height="{h}" fill="white"/><text x="{left}" y="18">{}</text>"#,
+        escape(title)
+    );
+    for (b, &c) in bins.iter().enumerate() {
+        if c == 0 {
+            continue;
+        }
+        let bar = (c as f64 / max as f64 * height as f64).round() as usize;
+        let colour = if b % 10 == 0 { "#d62728" } else { "#4c72b0" };
+        let _ = write!(
+            s,
+            r#"<rect x="{}" y="{}" width="1" height="{bar}" fill="{colour}"/>"#,
+            left + b,
+            top + height - bar
+        );
+    }
+    let _ = write!(
+        s,
+        r#"<line x1="{left}" y1="{}" x2="{}" y2="{}" stroke="black"/>"#,
+        top + height,
+        left + width,
+        top + height
+    );
+    for p in (0..=100).step_by(10) {
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle">{p}</text>"#,
+            left + p * 10,
+            top + height + 15
+        );
+    }
+    let _ = write!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="middle">{}</text><text x="{}" y="{}" text-anchor="end">{max}</text></svg>"#,
+        left + width / 2,
+        top + height + 35,
+        escape(x_label),
+        left - 5,
+        top + 10
+    );
+    s.push('\n');
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

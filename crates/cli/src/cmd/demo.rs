@@ -122,12 +122,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
          the files' totals, not of all participants (the legal base of the 7% threshold)."
     );
     seats_section(&a, &b)?;
+    forensics_section(&a, &db)?;
     log_section(&mut store, &db)?;
     println!(
         "\nNext: tallyproof results --db {0} --election kg2020-2413 --by region --json\n      tallyproof margins --db {0} --election kg2020-2399 --law kg2020",
         db.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The forensic report on the 2413-row file: only the digit tests can run without
+/// registered voters, and the page says why the others cannot.
+fn forensics_section(a: &store::Loaded, db: &std::path::Path) -> anyhow::Result<()> {
+    println!("\n== Forensics (tallyproof forensics report) ==\n");
+    let (html, missing) = super::forensics::build_report(&a.election, &a.protocols, 0, None, None)?;
+    let path = PathBuf::from(format!("{}.forensics.html", db.display()));
+    std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+    if let Some(line) = missing {
+        println!(
+            "The files have no {line}, so the integer-percentage test, the turnout histogram, the\n\
+             fingerprint, the Shpilkin method and the station flags cannot run: each needs turnout.\n\
+             The digit tests ran; most parties' counts are too small for them to mean anything,\n\
+             and the report says so party by party."
+        );
+    }
+    println!("Report: {}", path.display());
+    Ok(())
 }
 
 /// The 2020 law on both files: the 2399-row file as the published check, the 2413-row file

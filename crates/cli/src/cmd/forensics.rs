@@ -32,6 +32,8 @@ pub enum ForensicsCommand {
     /// Per-station flags: every station scored by turnout and leader share above its region's
     /// and by whole-number percentages, highest first, to target audits and recounts
     Flags(FlagArgs),
+    /// Every test on one self-contained HTML page, with plots and plain-words explanations
+    Report(ReportArgs),
     /// Second-digit Benford (Mebane's 2BL) and last-digit uniformity (Beber & Scacco) tests
     /// of every choice's station counts
     Digits(DigitArgs),
@@ -118,6 +120,21 @@ impl SampleArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    /// Write report.html into this folder
+    #[arg(long, default_value = ".")]
+    pub out: PathBuf,
+    /// Also run the Monte Carlo null with this many replicates (the exact null is always run)
+    #[arg(long, default_value_t = 0)]
+    pub replicates: u32,
+    /// The Monte Carlo seed
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct FlagArgs {
     #[command(flatten)]
     pub sample: SampleArgs,
@@ -170,6 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ForensicsCommand::Shpilkin(a) => shpilkin(a),
         ForensicsCommand::Fingerprint(a) => fingerprint(a),
         ForensicsCommand::Flags(a) => station_flags(a),
+        ForensicsCommand::Report(a) => report(a),
     }
 }
 
@@ -547,4 +565,151 @@ fn station_flags(a: FlagArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush().context("cannot write the result")?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    let t0 = Instant::now();
+    let loaded = a.sample.source.load()?;
+    let parsed = t0.elapsed();
+    let t1 = Instant::now();
+    let mc = (a.replicates > 0).then_some((a.replicates, a.seed));
+    let (html, missing) = build_report(
+        &loaded.election,
+        &loaded.protocols,
+        a.sample.contest_index,
+        a.sample.leader.as_deref(),
+        mc,
+    )?;
+    if let Some(line) = missing {
+        eprintln!("note: no station reports {line}; only the digit tests can run");
+    }
+    let built = t1.elapsed();
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let path = a.out.join("report.html");
+    std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {}", path.display());
+    eprintln!(
+        "read in {:.2} s; every test and the page in {:.1} ms",
+        parsed.as_secs_f64(),
+        built.as_secs_f64() * 1e3
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs every test that the data allow and renders the HTML report; also returns the
+/// protocol line whose absence stopped the turnout-based tests, if one did. `mc` asks for
+/// the Monte Carlo null as (replicates, seed).
+pub fn build_report(
+    e: &model::Election,
+    protocols: &[model::Protocol],
+    contest: usize,
+    leader: Option<&str>,
+    mc: Option<(u32, u64)>,
+) -> anyhow::Result<(String, Option<&'static str>)> {
+    use forensics::html::{report, ReportInput};
+    let digits = forensics::digits::by_choice(e, contest, protocols, 10)?;
+    let threads = forensics::default_threads();
+    let mut missing = None;
+    let sample = match forensics::station::sample(e, contest, protocols, leader) {
+        Ok(s) => Some(s),
+        Err(forensics::ForensicsError::MissingLine(line)) => {
+            missing = Some(line);
+            None
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let mut input = ReportInput {
+        election: &e.name,
+        digits: &digits,
+        ..ReportInput::default()
+    };
+    let region_of = |u: model::UnitId| {
+        e.units
+            .ancestor_at(u, model::UnitLevel::Region)
+            .unwrap_or(e.units.root())
+    };
+    // Computed up front so that the report can borrow them.
+    let computed = match &sample {
+        Some(s) => {
+            let observed = forensics::observe(s)?;
+            let kept = &observed.filtered.kept;
+            let ps = forensics::exact::probabilities(kept, threads);
+            let exact = forensics::exact::from_probabilities(&ps, &observed.observed, threads);
+            let monte_carlo = match mc {
+                None => None,
+                Some((replicates, seed)) => Some(forensics::montecarlo::null(
+                    kept,
+                    &observed.observed,
+                    &Options {
+                        replicates,
+                        seed,
+                        threads,
+                    },
+                )?),
+            };
+            let groups: Vec<usize> = kept.iter().map(|k| region_of(k.unit).index()).collect();
+            let either: Vec<f64> = ps.iter().map(|p| p[2]).collect();
+            let regions: Vec<(String, forensics::region::RegionExcess)> =
+                forensics::region::by_region(kept, &either, &groups)
+                    .into_iter()
+                    .map(|r| (e.units.path(model::UnitId(r.group as u32)), r))
+                    .collect();
+            let all_groups: Vec<usize> = s
+                .stations
+                .iter()
+                .map(|k| region_of(k.unit).index())
+                .collect();
+            let flags = forensics::flags::flags(&s.stations, &all_groups);
+            let ip = IntegerPercentage {
+                turnout: forensics::distribution::turnout(&s.stations),
+                observed,
+                exact,
+                monte_carlo,
+            };
+            Some((
+                ip,
+                regions,
+                forensics::distribution::leader_share_bins(&s.stations),
+                forensics::shpilkin::estimate(&s.stations, true).ok(),
+                forensics::fingerprint::fingerprint(&s.stations),
+                flags,
+            ))
+        }
+        None => None,
+    };
+    match (&computed, &sample) {
+        (Some((ip, regions, share, shp, fp, flags)), Some(s)) => {
+            input.leader = Some(&s.leader);
+            input.integer = Some(ip);
+            input.regions = regions.clone();
+            input.turnout_bins = Some(&ip.turnout.bins);
+            input.share_bins = Some(share);
+            input.shpilkin = shp.as_ref();
+            input.fingerprint = Some(fp);
+            input.flags = flags
+                .iter()
+                .take(25)
+                .map(|f| (e.units.path(s.stations[f.index].unit), f))
+                .collect();
+        }
+        _ => {
+            input.unavailable = [
+                "whole-number percentages",
+                "turnout distribution",
+                "election fingerprint",
+                "Shpilkin method",
+                "station flags",
+            ]
+            .iter()
+            .map(|t| {
+                format!(
+                    "{t}: the file has no registered-voter or ballots-issued count, so turnout \
+                     cannot be computed"
+                )
+            })
+            .collect();
+        }
+    }
+    Ok((report(&input), missing))
 }
