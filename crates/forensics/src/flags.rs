@@ -52,6 +52,18 @@ pub struct StationFlag {
     pub integer_score: f64,
 }
 
+impl StationFlag {
+    /// Which percentages are whole: `both`, `turnout`, `leader` or empty.
+    pub fn whole(&self) -> &'static str {
+        match (self.integer_turnout, self.integer_leader) {
+            (true, true) => "both",
+            (true, false) => "turnout",
+            (false, true) => "leader",
+            (false, false) => "",
+        }
+    }
+}
+
 /// Scores every station with registered voters and ballots found; `groups[i]` is station
 /// `i`'s region (any numbering). Returns the flags sorted by score, highest first (ties in
 /// station order).

@@ -217,12 +217,7 @@ fn shpilkin_section(h: &mut String, s: &Shpilkin) {
 fn flags_section(h: &mut String, flags: &[(String, &StationFlag)]) {
     h.push_str("<h2>Stations to look at first</h2><table><tr><th>station</th><th>score</th><th>turnout %</th><th>leader %</th><th>whole %</th></tr>");
     for (path, f) in flags {
-        let whole = match (f.integer_turnout, f.integer_leader) {
-            (true, true) => "both",
-            (true, false) => "turnout",
-            (false, true) => "leader",
-            (false, false) => "",
-        };
+        let whole = f.whole();
         let score = if f.impossible {
             "impossible counts".to_string()
         } else {

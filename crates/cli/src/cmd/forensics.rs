@@ -180,6 +180,23 @@ pub struct IntegerArgs {
     pub threads: Option<usize>,
 }
 
+/// Prints `value` as JSON, or as text through `text`, to standard output.
+fn emit<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+    } else {
+        text(&mut out)?;
+    }
+    out.flush().context("cannot write the result")
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         ForensicsCommand::IntegerPercent(a) => integer_percent(a),
@@ -199,12 +216,7 @@ fn digits(a: DigitArgs) -> anyhow::Result<ExitCode> {
         &loaded.protocols,
         a.min_count,
     )?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if a.json {
-        serde_json::to_writer_pretty(&mut out, &r)?;
-        writeln!(out)?;
-    } else {
+    emit(a.json, &r, |out| {
         writeln!(
             out,
             "Digit tests of station counts >= {}: {}",
@@ -237,8 +249,8 @@ fn digits(a: DigitArgs) -> anyhow::Result<ExitCode> {
              A small p says the digits deviate from the law; honest counts deviate too when they \
              are small or bunched, so a deviation is a question, not a finding."
         )?;
-    }
-    out.flush().context("cannot write the result")?;
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -269,15 +281,10 @@ fn integer_percent(a: IntegerArgs) -> anyhow::Result<ExitCode> {
         exact,
         monte_carlo,
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if a.sample.json {
-        serde_json::to_writer_pretty(&mut out, &r)?;
-        writeln!(out)?;
-    } else {
-        render(&mut out, &name, &r)?;
-    }
-    out.flush().context("cannot write the result")?;
+    emit(a.sample.json, &r, |out| {
+        render(out, &name, &r)?;
+        Ok(())
+    })?;
     eprintln!(
         "read in {:.2} s; filters and exact null in {:.1} ms; Monte Carlo in {:.1} ms; {threads} thread(s)",
         parsed.as_secs_f64(),
@@ -340,12 +347,7 @@ fn render(out: &mut dyn Write, name: &str, r: &IntegerPercentage) -> std::io::Re
 fn shpilkin(a: ShpilkinArgs) -> anyhow::Result<ExitCode> {
     let (name, sample) = a.sample.sample()?;
     let r = forensics::shpilkin::estimate(&sample.stations, !a.no_clip)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if a.sample.json {
-        serde_json::to_writer_pretty(&mut out, &r)?;
-        writeln!(out)?;
-    } else {
+    emit(a.sample.json, &r, |out| {
         let moved = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.0}"));
         writeln!(out, "Shpilkin method: {name}")?;
         writeln!(out, "leader: {}", sample.leader)?;
@@ -385,8 +387,8 @@ fn shpilkin(a: ShpilkinArgs) -> anyhow::Result<ExitCode> {
              leader above the curve, so the figure is neither a count of stolen votes nor proof of \
              fraud; its sensitivity to the clean bin is printed above."
         )?;
-    }
-    out.flush().context("cannot write the result")?;
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -405,12 +407,7 @@ fn fingerprint(a: FingerprintArgs) -> anyhow::Result<ExitCode> {
         write_png(&png, forensics::plot::raster(&f, weighted, 4))?;
         written.extend([svg, png]);
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if a.sample.json {
-        serde_json::to_writer_pretty(&mut out, &f)?;
-        writeln!(out)?;
-    } else {
+    emit(a.sample.json, &f, |out| {
         writeln!(out, "Election fingerprint (Klimek et al. 2012): {name}")?;
         writeln!(out, "leader: {}", sample.leader)?;
         writeln!(
@@ -431,8 +428,8 @@ fn fingerprint(a: FingerprintArgs) -> anyhow::Result<ExitCode> {
         for w in &written {
             writeln!(out, "wrote {}", w.display())?;
         }
-    }
-    out.flush().context("cannot write the result")?;
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -536,12 +533,7 @@ fn station_flags(a: FlagArgs) -> anyhow::Result<ExitCode> {
             "rank", "score", "turnout", "leader", "whole %"
         )?;
         for (rank, f) in rows.iter().enumerate() {
-            let whole = match (f.integer_turnout, f.integer_leader) {
-                (true, true) => "both",
-                (true, false) => "turnout",
-                (false, true) => "leader",
-                (false, false) => "",
-            };
+            let whole = f.whole();
             let score = if f.impossible {
                 "IMPOSS.".to_string()
             } else {
