@@ -54,7 +54,7 @@ enum Command {
     Witness(cmd::witness::Args),
     /// Low-level log checks: verify inclusion and consistency proofs by hand
     Log(cmd::log::Args),
-    /// Station-level forensic tests (integer percentages, ...): flags for scrutiny, not proof
+    /// Station-level forensic tests and their HTML report: flags for scrutiny, not proof
     #[command(subcommand_value_name = "TEST", subcommand_help_heading = "Tests")]
     Forensics(cmd::forensics::Args),
     /// List the elections in the store
