@@ -262,6 +262,10 @@ fn demo_runs_on_the_bundled_data() {
     );
     assert!(out.contains("an insider's rewrite, re-signed with the real key: REJECTED: replay: entry 2422 (preliminary publication): votes[0] («БИРИМДИК»): logged 469098, recomputed 469598"), "{out}");
     assert!(out.contains("against the checkpoint an observer saved on 5 October: REJECTED: history was rewritten: at size 2423"), "{out}");
+    // The forensic report: only the digit tests can run without registered voters.
+    assert!(out.contains("The files have no registered voters"), "{out}");
+    let report = std::fs::read_to_string(dir.path().join("demo.db.forensics.html")).unwrap();
+    assert!(report.contains("Tests that could not run") && report.contains("Digit tests"));
     // The observer's tools on the published demo log: checkpoint, prove, then verify by hand.
     let o = run(dir.path(), &["log", "checkpoint", "demo.db.log"]);
     let cp = stdout(&o);
