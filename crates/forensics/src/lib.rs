@@ -3,18 +3,23 @@
 //! A positive result of any test here is a flag for scrutiny, never proof of fraud: every
 //! test has benign causes of false alarms, and the reports say so.
 //!
-//! So far this crate implements the integer-percentage test of Kobak, Shpilkin &
-//! Pshenichnikov, "Integer percentages as electoral falsification fingerprints", Annals of
-//! Applied Statistics 10(1):54–73 (2016), doi:10.1214/16-AOAS904, with the procedure of the
-//! authors' notebooks (github.com/dkobak/elections, `significance2018/elections2018.ipynb`):
+//! The integer-percentage test of Kobak, Shpilkin & Pshenichnikov, "Integer percentages as
+//! electoral falsification fingerprints", Annals of Applied Statistics 10(1):54–73 (2016),
+//! doi:10.1214/16-AOAS904, follows the authors' notebooks (github.com/dkobak/elections,
+//! `significance2018/elections2018.ipynb`):
 //!
 //! * [`station`] picks the leader and reads each station's registered voters `V`, ballots
 //!   issued `G`, ballots found `R` and leader votes `L` from the protocols;
 //! * [`integer`] applies the paper's station filters and counts whole-number percentages;
 //! * [`binomial`] tabulates a station's binomial distribution for exact inversion;
-//! * [`exact`] computes the null exactly (a Poisson-binomial count);
+//! * [`exact`] computes the null exactly (a Poisson-binomial count), [`region`] by region;
 //! * [`montecarlo`] runs the published Monte Carlo null, seeded and parallel, with results
 //!   that do not depend on the number of threads.
+//!
+//! Beside it: [`shpilkin`] (excess leader votes over the others' turnout curve),
+//! [`fingerprint`] and [`plot`] (Klimek et al., PNAS 2012), [`digits`] (2BL and last-digit
+//! tests), [`distribution`] (0.1-point histograms), [`flags`] (per-station scores) and
+//! [`html`] (the report page).
 //!
 //! The crate is pure: no I/O, no async (ARCHITECTURE.md).
 
