@@ -103,7 +103,7 @@ pub fn summarise(ps: impl Iterator<Item = f64> + Clone, n: usize, observed: u64)
 }
 
 /// The distribution of a sum of independent Bernoulli(p) trials, as `(lo, P(lo + i))`,
-/// with terms below [`TRIM`] dropped at both ends.
+/// with terms below 10⁻⁴⁵ dropped at both ends.
 ///
 /// Trials are added two at a time: the pair's own distribution `(q₁q₂, p₁q₂ + q₁p₂, p₁p₂)`
 /// is convolved with the running one, which halves the passes over it. The running
