@@ -29,6 +29,10 @@ pub struct ExactNull {
     pub turnout: NullSummary,
     /// Integer in either.
     pub either: NullSummary,
+    /// Each station's probabilities of being integer in the leader's result, in turnout
+    /// and in either, in station order (what [`crate::region`] breaks down).
+    #[serde(skip)]
+    pub probabilities: Vec<[f64; 3]>,
 }
 
 /// Each station's probability of being integer in the leader's result, in turnout, and in
@@ -51,11 +55,7 @@ pub fn probabilities(stations: &[Station], threads: usize) -> Vec<[f64; 3]> {
 /// The exact null of the observed counts; the three distributions are computed on up to
 /// three threads.
 pub fn null(stations: &[Station], observed: &Counts, threads: usize) -> ExactNull {
-    from_probabilities(&probabilities(stations, threads), observed, threads)
-}
-
-/// The exact null from the stations' probabilities ([`probabilities`]).
-pub fn from_probabilities(ps: &[[f64; 3]], observed: &Counts, threads: usize) -> ExactNull {
+    let ps = probabilities(stations, threads);
     let obs = [observed.leader, observed.turnout, observed.either];
     let one = |k: usize| summarise(ps.iter().map(move |p| p[k]), ps.len(), obs[k]);
     let [leader, turnout, either] = if threads < 2 {
@@ -71,6 +71,7 @@ pub fn from_probabilities(ps: &[[f64; 3]], observed: &Counts, threads: usize) ->
         leader,
         turnout,
         either,
+        probabilities: ps,
     }
 }
 

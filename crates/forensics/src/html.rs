@@ -22,7 +22,7 @@ pub struct ReportInput<'a> {
     /// The integer-percentage test.
     pub integer: Option<&'a IntegerPercentage>,
     /// The regions of the integer-percentage test, with their names.
-    pub regions: Vec<(String, RegionExcess)>,
+    pub regions: &'a [(String, RegionExcess)],
     /// The turnout histogram (0.1-point bins).
     pub turnout_bins: Option<&'a [u64]>,
     /// The leader-share histogram (0.1-point bins).
@@ -68,7 +68,7 @@ pub fn report(r: &ReportInput<'_>) -> String {
         h.push_str("</ul>\n");
     }
     if let Some(ip) = r.integer {
-        integer_section(&mut h, ip, &r.regions);
+        integer_section(&mut h, ip, r.regions);
     }
     if let Some(b) = r.turnout_bins {
         h.push_str("<h2>Turnout distribution</h2>");

@@ -5,17 +5,6 @@ use serde::Serialize;
 
 use crate::{ForensicsError, Sample, Station};
 
-/// The two percentages the test looks at, and their union.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TestKind {
-    /// The leader's result `100 L / R`.
-    Leader,
-    /// Turnout `100 G / V`.
-    Turnout,
-    /// Integer in either.
-    Either,
-}
-
 /// Whether `100 * count / den` is within 0.05 of a whole number: inside the 0.1-point bin
 /// centred on it. The arithmetic is the notebooks' (`100*L/R` in binary64, then
 /// `|p - round(p)| <= 0.05`), so that observed counts match theirs exactly.
@@ -36,17 +25,6 @@ pub struct Counts {
     pub turnout: u64,
     /// Integer in either.
     pub either: u64,
-}
-
-impl Counts {
-    /// The count for one kind.
-    pub fn get(&self, k: TestKind) -> u64 {
-        match k {
-            TestKind::Leader => self.leader,
-            TestKind::Turnout => self.turnout,
-            TestKind::Either => self.either,
-        }
-    }
 }
 
 /// The stations the filters keep, and how many each filter dropped, in the order applied.

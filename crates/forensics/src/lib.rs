@@ -44,7 +44,7 @@ mod tables;
 use serde::Serialize;
 
 pub use error::ForensicsError;
-pub use integer::{observe, Counts, Filtered, Observed, TestKind};
+pub use integer::{observe, Counts, Filtered, Observed};
 pub use parallel::default_threads;
 pub use station::{Sample, Station};
 pub use summary::NullSummary;

@@ -264,23 +264,16 @@ fn integer_percent(a: IntegerArgs) -> anyhow::Result<ExitCode> {
         seed: a.seed,
         threads,
     });
+    // The exact null and the Monte Carlo are timed apart (bench/run-forensics reads both).
     let t1 = Instant::now();
-    let observed = forensics::observe(&sample)?;
-    let kept = &observed.filtered.kept;
-    let exact = forensics::exact::null(kept, &observed.observed, threads);
+    let mut r = forensics::integer_percentage(&sample, threads, None)?;
     let t_exact = t1.elapsed();
     let t2 = Instant::now();
-    let monte_carlo = match mc {
-        Some(o) => Some(forensics::montecarlo::null(kept, &observed.observed, &o)?),
-        None => None,
-    };
+    if let Some(o) = mc {
+        let o = forensics::montecarlo::null(&r.observed.filtered.kept, &r.observed.observed, &o)?;
+        r.monte_carlo = Some(o);
+    }
     let t_mc = t2.elapsed();
-    let r = IntegerPercentage {
-        turnout: forensics::distribution::turnout(&sample.stations),
-        observed,
-        exact,
-        monte_carlo,
-    };
     emit(a.sample.json, &r, |out| {
         render(out, &name, &r)?;
         Ok(())
@@ -453,17 +446,7 @@ fn write_png(path: &Path, (w, h, pixels): (u32, u32, Vec<u8>)) -> anyhow::Result
 
 fn station_flags(a: FlagArgs) -> anyhow::Result<ExitCode> {
     let (e, sample) = a.sample.election_and_sample()?;
-    let groups: Vec<usize> = sample
-        .stations
-        .iter()
-        .map(|s| {
-            e.units
-                .ancestor_at(s.unit, model::UnitLevel::Region)
-                .unwrap_or(e.units.root())
-                .index()
-        })
-        .collect();
-    let all = forensics::flags::flags(&sample.stations, &groups);
+    let all = forensics::flags::flags(&sample.stations, &region_groups(&e, &sample.stations));
     let n = if a.top == 0 {
         all.len()
     } else {
@@ -616,54 +599,28 @@ pub fn build_report(
         digits: &digits,
         ..ReportInput::default()
     };
-    let region_of = |u: model::UnitId| {
-        e.units
-            .ancestor_at(u, model::UnitLevel::Region)
-            .unwrap_or(e.units.root())
-    };
     // Computed up front so that the report can borrow them.
     let computed = match &sample {
         Some(s) => {
-            let observed = forensics::observe(s)?;
-            let kept = &observed.filtered.kept;
-            let ps = forensics::exact::probabilities(kept, threads);
-            let exact = forensics::exact::from_probabilities(&ps, &observed.observed, threads);
-            let monte_carlo = match mc {
-                None => None,
-                Some((replicates, seed)) => Some(forensics::montecarlo::null(
-                    kept,
-                    &observed.observed,
-                    &Options {
-                        replicates,
-                        seed,
-                        threads,
-                    },
-                )?),
-            };
-            let groups: Vec<usize> = kept.iter().map(|k| region_of(k.unit).index()).collect();
-            let either: Vec<f64> = ps.iter().map(|p| p[2]).collect();
+            let mc = mc.map(|(replicates, seed)| Options {
+                replicates,
+                seed,
+                threads,
+            });
+            let ip = forensics::integer_percentage(s, threads, mc)?;
+            let kept = &ip.observed.filtered.kept;
+            let either: Vec<f64> = ip.exact.probabilities.iter().map(|p| p[2]).collect();
             let regions: Vec<(String, forensics::region::RegionExcess)> =
-                forensics::region::by_region(kept, &either, &groups)
+                forensics::region::by_region(kept, &either, &region_groups(e, kept))
                     .into_iter()
                     .map(|r| (e.units.path(model::UnitId(r.group as u32)), r))
                     .collect();
-            let all_groups: Vec<usize> = s
-                .stations
-                .iter()
-                .map(|k| region_of(k.unit).index())
-                .collect();
-            let flags = forensics::flags::flags(&s.stations, &all_groups);
-            let ip = IntegerPercentage {
-                turnout: forensics::distribution::turnout(&s.stations),
-                observed,
-                exact,
-                monte_carlo,
-            };
+            let flags = forensics::flags::flags(&s.stations, &region_groups(e, &s.stations));
             Some((
                 ip,
                 regions,
                 forensics::distribution::leader_share_bins(&s.stations),
-                forensics::shpilkin::estimate(&s.stations, true).ok(),
+                forensics::shpilkin::estimate(&s.stations, true),
                 forensics::fingerprint::fingerprint(&s.stations),
                 flags,
             ))
@@ -674,10 +631,13 @@ pub fn build_report(
         (Some((ip, regions, share, shp, fp, flags)), Some(s)) => {
             input.leader = Some(&s.leader);
             input.integer = Some(ip);
-            input.regions = regions.clone();
+            input.regions = regions;
             input.turnout_bins = Some(&ip.turnout.bins);
             input.share_bins = Some(share);
-            input.shpilkin = shp.as_ref();
+            match shp {
+                Ok(shp) => input.shpilkin = Some(shp),
+                Err(err) => input.unavailable.push(format!("Shpilkin method: {err}")),
+            }
             input.fingerprint = Some(fp);
             input.flags = flags
                 .iter()
@@ -704,4 +664,18 @@ pub fn build_report(
         }
     }
     Ok((report(&input), missing))
+}
+
+/// Each station's region, as the index of its region unit (the country where a station has
+/// no region): the groups that flags and the regional breakdown compare within.
+fn region_groups(e: &model::Election, stations: &[forensics::Station]) -> Vec<usize> {
+    stations
+        .iter()
+        .map(|s| {
+            e.units
+                .ancestor_at(s.unit, model::UnitLevel::Region)
+                .unwrap_or(e.units.root())
+                .index()
+        })
+        .collect()
 }
