@@ -80,24 +80,14 @@ pub fn changes(
             bail!("the checkpoint of size {} is not a state of this log (its root differs): the log was rewritten or it is another log", c.size);
         }
     }
-    let before = replay(
-        entries[..a.size as usize]
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (i as u64, e.as_slice())),
-    )?;
+    let before = replay_prefix(&entries, a.size)?;
     let mut state: std::collections::BTreeMap<(u32, usize), model::Protocol> = before
         .protocols
         .into_iter()
         .map(|p| ((p.station.0, p.contest), p))
         .collect();
     // The tree of later entries may add units; replay the prefix to get them.
-    let after = replay(
-        entries[..b.size as usize]
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (i as u64, x.as_slice())),
-    )?;
+    let after = replay_prefix(&entries, b.size)?;
     let units = &after.election.units;
     out.push(format!(
         "from size {} to size {}: {} entries",
@@ -180,4 +170,14 @@ pub fn changes(
         }
     }
     Ok(out)
+}
+
+/// Replays the first `size` entries of the log.
+fn replay_prefix(entries: &[Vec<u8>], size: u64) -> anyhow::Result<record::Replayed> {
+    Ok(replay(
+        entries[..size as usize]
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e.as_slice())),
+    )?)
 }
