@@ -112,8 +112,8 @@ const LEAF: usize = 128;
 /// The distribution of a sum of independent Bernoulli(p) trials, as `(lo, P(lo + i))`,
 /// with terms below 10⁻⁴⁵ dropped at both ends.
 ///
-/// The trials are cut into leaves of [`LEAF`], each leaf's distribution comes from the
-/// recurrence ([`leaf`]), and the leaves are convolved pairwise up a balanced tree. A
+/// The trials are cut into leaves of 128 (`LEAF`), each leaf's distribution comes from the
+/// recurrence (`leaf`), and the leaves are convolved pairwise up a balanced tree. A
 /// distribution of `m` trials spans `O(√m)` terms, so the tree costs `O(n)` per level,
 /// where adding the trials one by one to the running distribution costs `O(n√n)`. The
 /// convolutions are direct sums of products of non-negative terms, which keep every term's
