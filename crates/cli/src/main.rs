@@ -57,6 +57,8 @@ enum Command {
     /// Station-level forensic tests and their HTML report: flags for scrutiny, not proof
     #[command(subcommand_value_name = "TEST", subcommand_help_heading = "Tests")]
     Forensics(cmd::forensics::Args),
+    /// Risk-limiting audits: the audit calculators and the assertions of a seat allocation
+    Audit(cmd::audit::Args),
     /// List the elections in the store
     Elections(cmd::elections::Args),
     /// Generate a deterministic synthetic national election (tallyproof CSV) and its true totals
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Forensics(a) => cmd::forensics::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
         Command::Demo(a) => cmd::demo::run(a),
     };
     match result {
@@ -139,6 +142,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         if e.downcast_ref::<seats::SeatsError>().is_some()
             || e.downcast_ref::<forensics::ForensicsError>().is_some()
             || e.downcast_ref::<translog::LogError>().is_some()
+            || e.downcast_ref::<audit::AuditError>().is_some()
         {
             return 3;
         }

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
+mod audit;
 mod commands;
 mod forensics;
 mod property;

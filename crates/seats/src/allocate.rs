@@ -424,7 +424,7 @@ fn national_check(share: Fraction, votes: u64, base: u64, t: &Threshold) -> Chec
 }
 
 /// The regional base of region `r`.
-pub(crate) fn region_base(r: &Region, t: &Threshold, national: u64) -> u64 {
+pub fn region_base(r: &Region, t: &Threshold, national: u64) -> u64 {
     match t.regional_base {
         RegionalBase::National => national,
         RegionalBase::Region => r.base_votes.unwrap_or_else(|| r.votes.iter().sum()),

@@ -21,8 +21,8 @@ pub mod preset;
 mod ties;
 
 pub use allocate::{
-    allocate, Alliance, Base, Candidate, Check, District, DistrictOutcome, Outcome, PartyOutcome,
-    Problem, Region, RegionalBase, Threshold,
+    allocate, region_base, Alliance, Base, Candidate, Check, District, DistrictOutcome, Outcome,
+    PartyOutcome, Problem, Region, RegionalBase, Threshold,
 };
 pub use apportion::{apportion, Apportionment};
 pub use error::SeatsError;

@@ -101,7 +101,7 @@ pub fn run_margins(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn build(args: &Args) -> anyhow::Result<Built> {
+pub fn build(args: &Args) -> anyhow::Result<Built> {
     if let Some(path) = &args.file {
         let display = path.display().to_string();
         let text =

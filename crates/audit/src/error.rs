@@ -1,0 +1,47 @@
+//! The errors of the audit mathematics and of the calculator requests.
+
+use thiserror::Error;
+
+/// What can stop an audit computation.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum AuditError {
+    /// A request field is missing or has the wrong shape; `field` is its path.
+    #[error("{field}: {message}")]
+    Field {
+        /// The field's path in the request, for example `contest.ballots`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The risk limit is outside (0, 50%].
+    #[error("the risk limit must be above 0 and at most 50 percent; got {0}")]
+    RiskLimit(String),
+    /// The contest has nobody who did not win.
+    #[error("the contest '{0}' has no losing candidate, so there is nothing to audit")]
+    NoLosers(String),
+    /// Every ballot has been audited already.
+    #[error("every ballot of the contest has already been audited: the hand count is the result")]
+    AllAudited,
+    /// The sample already confirms the outcome.
+    #[error("the sample already meets the risk limit: the audit is over")]
+    AuditOver,
+    /// A feature the request asks for is not implemented.
+    #[error("not supported: {0}")]
+    Unsupported(String),
+    /// The consistent sampler refused the ids.
+    #[error("sampler: {0}")]
+    Sampler(String),
+    /// The seat allocation could not be computed.
+    #[error("seat allocation: {0}")]
+    Seats(String),
+}
+
+impl AuditError {
+    /// A field error.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> AuditError {
+        AuditError::Field {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

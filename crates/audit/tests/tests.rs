@@ -1,0 +1,6 @@
+//! The audit crate's integration tests.
+
+#![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
+
+mod assertions;
+mod vectors;
