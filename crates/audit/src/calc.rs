@@ -122,6 +122,7 @@ fn sample(r: &Value) -> Result<Value, AuditError> {
         drop: uint(r, "drop")?.unwrap_or(0) as usize,
         take: uint(r, "take")?.map_or(usize::MAX, |t| t as usize),
         digits: uint(r, "digits")?.unwrap_or(9) as usize,
+        threads: 1,
     };
     let drawn =
         sampler::sample(&ids, seed, &opts).map_err(|e| AuditError::Sampler(e.to_string()))?;

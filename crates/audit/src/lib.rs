@@ -8,6 +8,7 @@
 //!   and the comparison overstatement assorter;
 //! * [`assertions`]: the assertions that together confirm a party-list seat allocation
 //!   (Blom et al. 2021; Stark & Teague 2014), built from the `seats` crate's allocation;
+//! * [`draw`]: ballots drawn from a manifest by the consistent sampler;
 //! * [`calc`]: the JSON calculators that observers run by hand.
 //!
 //! Ballots are drawn with the consistent sampler of the `sampler` crate. This crate does no
@@ -19,6 +20,7 @@ pub mod batch;
 pub mod bravo;
 pub mod calc;
 mod contest;
+pub mod draw;
 mod error;
 pub mod nonneg;
 pub mod supersimple;

@@ -138,3 +138,117 @@ fn assertions_of_the_kyrgyz_2020_allocation() {
     // The whole allocation is confirmed by about ten thousand ballots of 1.9 million.
     assert!(most < ballots / 50, "{most} of {ballots}");
 }
+
+/// `audit draw` on Arlo's test manifest (four precincts of 25 ballots) with Arlo's id text
+/// reproduces Arlo's `draw_sample` snapshot (the `arlo.sampler.draw_sample` vector); a
+/// second round with `--drop` continues it, and a bad manifest is refused with its line.
+#[test]
+fn draw_reproduces_arlos_sample_from_a_manifest() {
+    let text =
+        std::fs::read_to_string(crate::workspace("crates/audit/test_data/rla.json")).unwrap();
+    let all: Value = serde_json::from_str(&text).unwrap();
+    let v = all["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "arlo.sampler.draw_sample")
+        .unwrap();
+    let seed = v["inputs"]["seed"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "Container,Tabulator,Batch Name,Number of Ballots\n,,pct 1,25\n,,pct 2,25\n,,pct 3,25\n,,pct 4,25\n";
+    std::fs::write(dir.path().join("m.csv"), manifest).unwrap();
+    let args = [
+        "audit",
+        "draw",
+        "--manifest",
+        "m.csv",
+        "--seed",
+        seed,
+        "--with-replacement",
+        "--ids",
+        "arlo",
+    ];
+    let o = run(dir.path(), &[&args[..], &["--ballots", "20"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut rows = csv::Reader::from_reader(o.stdout.as_slice());
+    let got: Vec<(String, String, u64, u64)> = rows
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].to_string(),
+                r[3].to_string(),
+                r[4].parse().unwrap(),
+                r[5].parse().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, u64, u64)> = v["expected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w[0].as_str().unwrap().to_string(),
+                w[1][0].as_str().unwrap().to_string(),
+                w[1][1].as_u64().unwrap(),
+                w[2].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    let o = run(
+        dir.path(),
+        &[&args[..], &["--ballots", "10", "--drop", "10"]].concat(),
+    );
+    let second: Vec<String> = stdout(&o).lines().skip(1).map(str::to_string).collect();
+    let first: Vec<String> = {
+        let o = run(dir.path(), &[&args[..], &["--ballots", "20"]].concat());
+        stdout(&o).lines().skip(11).map(str::to_string).collect()
+    };
+    assert_eq!(second, first);
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "Batch Name,Number of Ballots\npct 1,25\npct 1,3\n",
+    )
+    .unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "audit",
+            "draw",
+            "--manifest",
+            "bad.csv",
+            "--seed",
+            "1",
+            "--ballots",
+            "2",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad.csv:3:1 (Batch Name): the batch 'pct 1' is listed twice"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "audit",
+            "draw",
+            "--manifest",
+            "m.csv",
+            "--seed",
+            "1",
+            "--ballots",
+            "101",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("the manifest lists 100 ballots: 101 cannot be drawn without replacement"),
+        "{}",
+        stderr(&o)
+    );
+}

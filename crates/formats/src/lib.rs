@@ -21,6 +21,7 @@ mod error;
 mod json;
 mod kg2020;
 mod layout;
+pub mod manifest;
 pub mod report;
 mod ru;
 mod tpcsv;

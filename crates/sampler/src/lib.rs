@@ -20,7 +20,7 @@
 //! ```
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 
 use sha2::{Digest, Sha256};
 
@@ -129,6 +129,8 @@ pub struct Options {
     /// Digits kept in the returned tickets after the leading nines (9 in Rivest's sampler,
     /// 18 in Arlo).
     pub digits: usize,
+    /// Threads that compute the tickets (the draw does not depend on it).
+    pub threads: usize,
 }
 
 impl Default for Options {
@@ -138,6 +140,7 @@ impl Default for Options {
             drop: 0,
             take: usize::MAX,
             digits: 9,
+            threads: 1,
         }
     }
 }
@@ -149,6 +152,8 @@ pub struct Ticket {
     pub ticket: String,
     /// The id drawn.
     pub id: String,
+    /// The id's position in the input list.
+    pub index: usize,
     /// 1 for an id's first ticket, 2 for its second (with replacement), ...
     pub generation: u32,
 }
@@ -160,6 +165,8 @@ pub enum SamplerError {
     DuplicateId(String),
     /// With replacement, `take` must be finite.
     Unbounded,
+    /// More ids than the sampler indexes (2^32 - 1).
+    TooMany(usize),
 }
 
 impl std::fmt::Display for SamplerError {
@@ -170,6 +177,9 @@ impl std::fmt::Display for SamplerError {
                 f,
                 "sampling with replacement needs a finite number of draws"
             ),
+            SamplerError::TooMany(n) => {
+                write!(f, "{n} ids are more than the sampler indexes (2^32 - 1)")
+            }
         }
     }
 }
@@ -177,52 +187,205 @@ impl std::fmt::Display for SamplerError {
 impl std::error::Error for SamplerError {}
 
 /// Draws from `ids` in ticket order for `seed`.
-pub fn sample<S: AsRef<str>>(
+pub fn sample<S: AsRef<str> + Sync>(
     ids: &[S],
+    seed: &str,
+    options: &Options,
+) -> Result<Vec<Ticket>, SamplerError> {
+    sample_generated(
+        ids.len(),
+        |i, buf| buf.push_str(ids[i].as_ref()),
+        seed,
+        options,
+    )
+}
+
+/// Draws from `count` ids in ticket order for `seed`, where `write_id(i, buf)` appends the
+/// text of id `i` to `buf` (so that a million ballot ids need not be held as strings).
+///
+/// Only the first 19 digits of a ticket are needed to order almost every pair of ids, and
+/// they are the low-order 19 decimal digits of the hash, reversed: `H mod 10^19`, which
+/// takes four 128-bit remainders instead of the 78-digit conversion. Ids are sorted by
+/// those digits; equal leading digits (two equal ids, or about one pair in 10^19 / n²)
+/// are decided by the full tickets. Only the ids that can be drawn — the `drop + take`
+/// smallest first tickets, since a replacement ticket is always larger than the one it
+/// replaces (the VotingWorks fork's observation) — get full tickets and go through
+/// Rivest's heap. The hashing runs on `options.threads` threads; the result does not
+/// depend on their number.
+pub fn sample_generated(
+    count: usize,
+    write_id: impl Fn(usize, &mut String) + Sync,
     seed: &str,
     options: &Options,
 ) -> Result<Vec<Ticket>, SamplerError> {
     if options.with_replacement && options.take == usize::MAX {
         return Err(SamplerError::Unbounded);
     }
-    let seed_hash = sha256_hex(seed);
-    let mut seen = HashSet::new();
-    let mut heap = BinaryHeap::with_capacity(ids.len());
-    for id in ids {
-        let id = id.as_ref();
-        if !seen.insert(id) {
-            return Err(SamplerError::DuplicateId(id.to_string()));
-        }
-        heap.push(Reverse((
-            uniform(&format!("{seed_hash}{id}")),
-            id.to_string(),
-            1u32,
-        )));
+    if count > u32::MAX as usize {
+        return Err(SamplerError::TooMany(count));
     }
+    let seed_hash = sha256_hex(seed);
+    // The seed's hex hash is exactly one SHA-256 block: hash it once.
+    let prefix = Sha256::new_with_prefix(seed_hash.as_bytes());
+    // Each thread fills and sorts its own slice of the keys; the stable sort then merges
+    // the sorted runs in linear time.
+    let fill = |from: usize, slice: &mut [(u64, u32)]| {
+        let mut buf = String::new();
+        for (k, slot) in slice.iter_mut().enumerate() {
+            let i = from + k;
+            buf.clear();
+            write_id(i, &mut buf);
+            let digest = prefix.clone().chain_update(buf.as_bytes()).finalize();
+            *slot = (leading_digits(&digest), i as u32);
+        }
+        slice.sort_unstable();
+    };
+    let threads = options.threads.clamp(1, 64);
+    let mut keys: Vec<(u64, u32)> = vec![(0, 0); count];
+    if threads == 1 || count < 4096 {
+        fill(0, &mut keys);
+    } else {
+        let per = count.div_ceil(threads);
+        std::thread::scope(|scope| {
+            for (t, slice) in keys.chunks_mut(per).enumerate() {
+                let fill = &fill;
+                scope.spawn(move || fill(t * per, slice));
+            }
+        });
+        keys.sort();
+    }
+    let id = |i: u32| {
+        let mut buf = String::new();
+        write_id(i as usize, &mut buf);
+        buf
+    };
+    let full = |i: u32| uniform(&format!("{seed_hash}{}", id(i)));
+    // Runs of equal leading digits: a duplicate id, or (rarely) tickets that differ later.
     let wanted = options.drop.saturating_add(options.take);
+    let mut order: Vec<(Option<String>, u32)> = Vec::new();
+    let mut start = 0;
+    while start < keys.len() && order.len() < wanted {
+        let mut end = start + 1;
+        while end < keys.len() && keys[end].0 == keys[start].0 {
+            end += 1;
+        }
+        if end - start == 1 {
+            order.push((None, keys[start].1));
+        } else {
+            let mut run: Vec<(String, u32)> = keys[start..end]
+                .iter()
+                .map(|&(_, i)| (full(i), i))
+                .collect();
+            run.sort_unstable();
+            for w in run.windows(2) {
+                if w[0].0 == w[1].0 {
+                    return Err(SamplerError::DuplicateId(id(w[0].1)));
+                }
+            }
+            order.extend(run.into_iter().map(|(t, i)| (Some(t), i)));
+        }
+        start = end;
+    }
+    // Duplicates among the ids not reached: equal ids have equal digits, so they are
+    // adjacent in the sorted keys.
+    for w in keys[start.min(keys.len())..].windows(2) {
+        if w[0].0 == w[1].0 && id(w[0].1) == id(w[1].1) {
+            return Err(SamplerError::DuplicateId(id(w[0].1)));
+        }
+    }
+    order.truncate(wanted);
+    let mut heap: BinaryHeap<Reverse<(String, u32, u32)>> = order
+        .into_iter()
+        .map(|(t, i)| Reverse((t.unwrap_or_else(|| full(i)), i, 1)))
+        .collect();
     let mut out = Vec::new();
-    let mut count = 0usize;
-    while count < wanted {
-        let Some(Reverse((ticket, id, generation))) = heap.pop() else {
+    let mut drawn = 0usize;
+    while drawn < wanted {
+        let Some(Reverse((ticket, i, generation))) = heap.pop() else {
             break;
         };
-        count += 1;
+        drawn += 1;
         if options.with_replacement {
-            heap.push(Reverse((
-                next_fraction(&ticket),
-                id.clone(),
-                generation + 1,
-            )));
+            heap.push(Reverse((next_fraction(&ticket), i, generation + 1)));
         }
-        if count > options.drop {
+        if drawn > options.drop {
             out.push(Ticket {
                 ticket: trim(&ticket, options.digits),
-                id,
+                id: id(i),
+                index: i as usize,
                 generation,
             });
         }
     }
     Ok(out)
+}
+
+/// The first 19 digits of `U` for a digest: its low-order 19 decimal digits, reversed, as
+/// an integer (so that comparing these integers compares the tickets' first 19 digits).
+///
+/// `H mod 10^19` comes from `H mod 2^19` (the low bits) and `H mod 5^19` by the Chinese
+/// remainder theorem. `H mod 5^19` is a sum of the hash's sixteen 16-bit pieces times
+/// `2^(16k) mod 5^19`: each product is below 2^61 and eight of them below 2^64, so the
+/// sum needs no 128-bit division, and its products do not wait on each other.
+fn leading_digits(digest: &[u8]) -> u64 {
+    const FIVE: u64 = 19_073_486_328_125; // 5^19
+    const TWO: u64 = 1 << 19;
+    // The inverse of 5^19 modulo 2^19.
+    const INV: u64 = inverse_mod_pow2(FIVE % TWO, 19);
+    const WEIGHTS: [u64; 16] = powers_of_two_16(FIVE);
+    let piece = |k: usize| u64::from(u16::from_be_bytes([digest[2 * k], digest[2 * k + 1]]));
+    // Piece k (from the most significant) weighs 2^(16 (15 - k)).
+    let half = |from: usize| {
+        (from..from + 8)
+            .map(|k| piece(k) * WEIGHTS[15 - k])
+            .sum::<u64>()
+            % FIVE
+    };
+    let r5 = (half(0) + half(8)) % FIVE;
+    let low = u64::from(u32::from_be_bytes([
+        digest[28], digest[29], digest[30], digest[31],
+    ])) % TWO;
+    // x = r5 + 5^19 k with x ≡ low (mod 2^19).
+    let k = (low.wrapping_sub(r5) % TWO).wrapping_mul(INV) % TWO;
+    let rest = r5 + FIVE * k; // H mod 10^19
+                              // Reversed as two independent halves, the low 10 digits and the high 9.
+    const E10: u64 = 10_000_000_000;
+    reverse_digits(rest % E10, 10) * 1_000_000_000 + reverse_digits(rest / E10, 9)
+}
+
+/// The first `n` decimal digits of `x` (from the least significant, zero-padded) in
+/// reverse order, as a number.
+fn reverse_digits(mut x: u64, n: u32) -> u64 {
+    let mut r = 0;
+    for _ in 0..n {
+        r = r * 10 + x % 10;
+        x /= 10;
+    }
+    r
+}
+
+/// `2^(16k) mod m` for k = 0..16.
+const fn powers_of_two_16(m: u64) -> [u64; 16] {
+    let mut w = [0u64; 16];
+    let mut x = 1 % m;
+    let mut k = 0;
+    while k < 16 {
+        w[k] = x;
+        x = ((x as u128 * 65_536) % m as u128) as u64;
+        k += 1;
+    }
+    w
+}
+
+/// The inverse of the odd number `a` modulo `2^bits` (Newton's iteration).
+const fn inverse_mod_pow2(a: u64, bits: u32) -> u64 {
+    let mut x = 1u64;
+    let mut i = 0;
+    while i < 6 {
+        x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
+        i += 1;
+    }
+    x & ((1u64 << bits) - 1)
 }
 
 /// Python's `str()` of a string, as Arlo hashes ballot ids: single quotes unless the text
@@ -260,4 +423,20 @@ pub fn python_str_repr(s: &str) -> String {
 /// Arlo's ballot id text, `str((batch, position))`: for example `('pct 2', 3)`.
 pub fn arlo_ballot_id(batch: &str, position: u64) -> String {
     format!("({}, {position})", python_str_repr(batch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 19 leading digits agree with the decimal conversion of `uniform`.
+    #[test]
+    fn leading_digits_are_the_tickets_first_digits() {
+        for k in 0..2000 {
+            let s = format!("seed-{k}");
+            let digest = Sha256::digest(s.as_bytes());
+            let want: u64 = uniform(&s)[2..21].parse().unwrap_or(u64::MAX);
+            assert_eq!(leading_digits(&digest), want, "{s}");
+        }
+    }
 }

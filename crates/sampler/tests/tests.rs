@@ -190,3 +190,41 @@ fn python_repr_of_awkward_strings() {
     assert_eq!(sampler::python_str_repr("a'\"b"), "'a\\'\"b'");
     assert_eq!(sampler::python_str_repr("x\ty\\"), "'x\\ty\\\\'");
 }
+
+/// The fast order (19 leading digits, full tickets only where needed, hashing on several
+/// threads) is the order of the full tickets, as Rivest's sampler sorts them.
+#[test]
+fn fast_order_is_the_full_ticket_order() {
+    let ids: Vec<String> = (0..20_000)
+        .map(|i| format!("box {}#{}", i / 500, i % 500 + 1))
+        .collect();
+    let mut want: Vec<(String, String)> = ids
+        .iter()
+        .map(|id| (first_fraction(id, "2026"), id.clone()))
+        .collect();
+    want.sort();
+    for threads in [1, 2, 3] {
+        let opts = Options {
+            threads,
+            ..Options::default()
+        };
+        let got = sample(&ids, "2026", &opts).unwrap();
+        assert_eq!(got.len(), want.len());
+        for (g, (t, id)) in got.iter().zip(&want) {
+            assert_eq!((&g.ticket, &g.id), (&trim(t, 9), id), "threads {threads}");
+            assert_eq!(ids[g.index], g.id);
+        }
+    }
+    // A duplicate anywhere is found, drawn or not.
+    let mut dup = ids.clone();
+    dup.push(ids[12_345].clone());
+    let opts = Options {
+        take: 3,
+        threads: 2,
+        ..Options::default()
+    };
+    assert_eq!(
+        sample(&dup, "2026", &opts).unwrap_err(),
+        sampler::SamplerError::DuplicateId(ids[12_345].clone())
+    );
+}

@@ -24,6 +24,42 @@ pub enum Command {
     Calc(CalcArgs),
     /// The assertions that confirm a seat allocation, and how hard each is to audit
     Assertions(AssertionArgs),
+    /// Draw ballots from a ballot manifest (Arlo's CSV) with the consistent sampler: the retrieval list
+    Draw(DrawArgs),
+}
+
+/// How ballot ids are written before hashing.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum IdStyle {
+    /// `BATCH#POSITION`, BATCH being the container, tabulator and batch name joined by ` / `
+    Plain,
+    /// Arlo's Python tuple text, `('BATCH', POSITION)`, to compare a draw with Arlo's
+    Arlo,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DrawArgs {
+    /// The ballot manifest (Container, Tabulator, Batch Name, Number of Ballots)
+    #[arg(long)]
+    pub manifest: PathBuf,
+    /// The public seed (for example, from dice rolled in public)
+    #[arg(long)]
+    pub seed: String,
+    /// Ballots to draw
+    #[arg(long)]
+    pub ballots: usize,
+    /// Draws already made in earlier rounds (they are skipped)
+    #[arg(long, default_value_t = 0)]
+    pub drop: usize,
+    /// Draw with replacement (a ballot can come up again; Arlo's ballot polling does this)
+    #[arg(long)]
+    pub with_replacement: bool,
+    /// Digits kept in the printed tickets after the leading nines
+    #[arg(long, default_value_t = 18)]
+    pub digits: usize,
+    /// How ballot ids are written before hashing
+    #[arg(long, value_enum, default_value_t = IdStyle::Plain)]
+    pub ids: IdStyle,
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,6 +86,54 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Calc(a) => calc(a),
         Command::Assertions(a) => assertions(a),
+        Command::Draw(a) => draw(a),
+    }
+}
+
+fn draw(a: DrawArgs) -> anyhow::Result<ExitCode> {
+    let name = a.manifest.display().to_string();
+    let bytes = std::fs::read(&a.manifest).with_context(|| format!("cannot read {name}"))?;
+    let manifest = formats::manifest::parse_manifest(&name, &bytes)?;
+    let batches: Vec<(String, u64)> = manifest.iter().map(|b| (b.key(), b.ballots)).collect();
+    let style = match a.ids {
+        IdStyle::Plain => audit::draw::IdStyle::Plain,
+        IdStyle::Arlo => audit::draw::IdStyle::Arlo,
+    };
+    let opts = sampler_options(&a);
+    let drawn = audit::draw::draw(&batches, &a.seed, style, &opts).with_context(|| name.clone())?;
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record([
+        "ticket",
+        "container",
+        "tabulator",
+        "batch",
+        "position",
+        "generation",
+        "id",
+    ])?;
+    for d in &drawn {
+        let b = &manifest[d.batch];
+        out.write_record([
+            d.ticket.as_str(),
+            b.container.as_deref().unwrap_or(""),
+            b.tabulator.as_deref().unwrap_or(""),
+            b.name.as_str(),
+            &d.position.to_string(),
+            &d.generation.to_string(),
+            d.id.as_str(),
+        ])?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sampler_options(a: &DrawArgs) -> audit::draw::Options {
+    audit::draw::Options {
+        with_replacement: a.with_replacement,
+        drop: a.drop,
+        take: a.ballots,
+        digits: a.digits,
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
     }
 }
 
