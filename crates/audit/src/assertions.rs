@@ -42,10 +42,28 @@ pub struct Assertion {
     /// The assorter margin `2 · mean - 1`; the assertion holds on the reported counts iff
     /// it is positive.
     pub margin: f64,
+    /// The ballots of the assertion's base: those that are not neutral.
+    pub base: BallotSet,
+}
+
+/// A set of ballots, described by what they say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum BallotSet {
+    /// Every ballot cast.
+    All,
+    /// The ballots for these parties.
+    Parties(Vec<usize>),
+    /// The ballots cast in this region (index into the problem's regions).
+    Region(usize),
+    /// The valid ballots, which a ballot's party alone does not identify (a vote
+    /// "against all" is valid, an invalid ballot is not).
+    Valid,
 }
 
 impl Assertion {
-    fn new(
+    /// An assertion over the whole population of ballots (see [`Assertion::on`] for a
+    /// narrower base).
+    pub(crate) fn new(
         label: String,
         kind: &'static str,
         party: usize,
@@ -65,7 +83,35 @@ impl Assertion {
             counts,
             mean,
             margin: 2.0 * mean - 1.0,
+            base: BallotSet::All,
         }
+    }
+
+    /// The same assertion with the base `base`.
+    pub(crate) fn on(mut self, base: BallotSet) -> Assertion {
+        self.base = base;
+        self
+    }
+
+    /// The mark of a ballot for `party` (none: invalid, blank, "against all") cast in
+    /// `region`, or `None` where the ballot's party and region do not say (a base of
+    /// valid ballots).
+    pub fn mark(&self, party: Option<usize>, region: Option<usize>) -> Option<Mark> {
+        let in_base = match &self.base {
+            BallotSet::All => true,
+            BallotSet::Parties(ps) => party.is_some_and(|p| ps.contains(&p)),
+            BallotSet::Region(r) => region == Some(*r),
+            BallotSet::Valid => return None,
+        };
+        let is = |i: usize| party == Some(i);
+        Some(match self.kind {
+            "pair" if is(self.party) => Mark::For,
+            "pair" if self.other.is_some_and(is) => Mark::Against,
+            "above-threshold" if in_base && is(self.party) => Mark::For,
+            "below-threshold" if in_base && is(self.party) => Mark::Against,
+            _ if in_base => Mark::OtherInBase,
+            _ => Mark::Neutral,
+        })
     }
 
     /// The value of a ballot with this mark.
@@ -178,6 +224,11 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
             let rest = base_ballots.saturating_sub(v);
             let neutral = ballots - base_ballots;
             let pct = share.percent();
+            let set = match base {
+                Base::Participated | Base::Registered => BallotSet::All,
+                Base::Listed => BallotSet::Parties((0..p.parties.len()).collect()),
+                Base::Valid => BallotSet::Valid,
+            };
             out.assertions.push(if passed {
                 Assertion::new(
                     format!(
@@ -192,6 +243,7 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
                     Assorter::above_threshold(t_eff),
                     [v, 0, rest, neutral],
                 )
+                .on(set)
             } else {
                 Assertion::new(
                     format!(
@@ -206,6 +258,7 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
                     Assorter::below_threshold(t_eff),
                     [0, v, rest, neutral],
                 )
+                .on(set)
             });
         }
     }
@@ -222,49 +275,60 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
         };
         match party.regional {
             Check::Passed(_) if party.eligible => {
-                for r in &p.regions {
+                for (ri, r) in p.regions.iter().enumerate() {
                     let (v, b) = regional(r);
-                    out.assertions.push(Assertion::new(
-                        format!(
-                            "{} is above the regional threshold in {} ({}%)",
-                            name(i),
-                            r.name,
-                            share.percent()
-                        ),
-                        "above-threshold",
-                        i,
-                        None,
-                        Some(r.name.clone()),
-                        Assorter::above_threshold(share_f),
-                        [v, 0, b.saturating_sub(v), ballots - b],
-                    ));
+                    out.assertions.push(
+                        Assertion::new(
+                            format!(
+                                "{} is above the regional threshold in {} ({}%)",
+                                name(i),
+                                r.name,
+                                share.percent()
+                            ),
+                            "above-threshold",
+                            i,
+                            None,
+                            Some(r.name.clone()),
+                            Assorter::above_threshold(share_f),
+                            [v, 0, b.saturating_sub(v), ballots - b],
+                        )
+                        .on(BallotSet::Region(ri)),
+                    );
                 }
             }
             Check::Failed(_) if !matches!(party.national, Check::Failed(_)) => {
                 // One region below the threshold keeps the party out: assert the one it
                 // is furthest below, the easiest to confirm.
-                let weakest = p.regions.iter().map(|r| (r, regional(r))).min_by(|a, b| {
-                    let (x, y) = (
-                        (a.1 .0 as f64) / (a.1 .1 as f64),
-                        (b.1 .0 as f64) / (b.1 .1 as f64),
+                let weakest = p
+                    .regions
+                    .iter()
+                    .enumerate()
+                    .map(|(ri, r)| ((ri, r), regional(r)))
+                    .min_by(|a, b| {
+                        let (x, y) = (
+                            (a.1 .0 as f64) / (a.1 .1 as f64),
+                            (b.1 .0 as f64) / (b.1 .1 as f64),
+                        );
+                        x.total_cmp(&y)
+                    });
+                if let Some(((ri, r), (v, b))) = weakest {
+                    out.assertions.push(
+                        Assertion::new(
+                            format!(
+                                "{} is below the regional threshold in {} ({}%)",
+                                name(i),
+                                r.name,
+                                share.percent()
+                            ),
+                            "below-threshold",
+                            i,
+                            None,
+                            Some(r.name.clone()),
+                            Assorter::below_threshold(share_f),
+                            [0, v, b.saturating_sub(v), ballots - b],
+                        )
+                        .on(BallotSet::Region(ri)),
                     );
-                    x.total_cmp(&y)
-                });
-                if let Some((r, (v, b))) = weakest {
-                    out.assertions.push(Assertion::new(
-                        format!(
-                            "{} is below the regional threshold in {} ({}%)",
-                            name(i),
-                            r.name,
-                            share.percent()
-                        ),
-                        "below-threshold",
-                        i,
-                        None,
-                        Some(r.name.clone()),
-                        Assorter::below_threshold(share_f),
-                        [0, v, b.saturating_sub(v), ballots - b],
-                    ));
                 }
             }
             _ => {}
@@ -314,38 +378,44 @@ fn pair_assertions(
                 let slack = dl * vw as f64 - dw * vl as f64;
                 let u = (dw + dl) / slack;
                 u_max = Some(u_max.map_or(u, |m: f64| if u.is_nan() { m } else { m.max(u) }));
-                out.assertions.push(Assertion::new(
-                    format!(
-                        "{}'s seat {} (divisor {dw}) beats {}'s seat {} (divisor {dl})",
-                        name(w),
-                        seats[w],
-                        name(l),
-                        seats[l] + 1
-                    ),
-                    "pair",
-                    w,
-                    Some(l),
-                    None,
-                    Assorter::divisor_pair(dw, dl),
-                    [vw, vl, 0, ballots - vw - vl],
-                ));
+                out.assertions.push(
+                    Assertion::new(
+                        format!(
+                            "{}'s seat {} (divisor {dw}) beats {}'s seat {} (divisor {dl})",
+                            name(w),
+                            seats[w],
+                            name(l),
+                            seats[l] + 1
+                        ),
+                        "pair",
+                        w,
+                        Some(l),
+                        None,
+                        Assorter::divisor_pair(dw, dl),
+                        [vw, vl, 0, ballots - vw - vl],
+                    )
+                    .on(BallotSet::Parties(vec![w, l])),
+                );
             } else {
-                out.assertions.push(Assertion::new(
-                    format!(
-                        "{}'s seat {} beats {}'s seat {} (largest remainder, {} seats)",
-                        name(w),
-                        seats[w],
-                        name(l),
-                        seats[l] + 1,
-                        p.seats
-                    ),
-                    "pair",
-                    w,
-                    Some(l),
-                    None,
-                    Assorter::largest_remainder_pair(p.seats, seats[w], seats[l]),
-                    [vw, vl, total - vw - vl, ballots - total],
-                ));
+                out.assertions.push(
+                    Assertion::new(
+                        format!(
+                            "{}'s seat {} beats {}'s seat {} (largest remainder, {} seats)",
+                            name(w),
+                            seats[w],
+                            name(l),
+                            seats[l] + 1,
+                            p.seats
+                        ),
+                        "pair",
+                        w,
+                        Some(l),
+                        None,
+                        Assorter::largest_remainder_pair(p.seats, seats[w], seats[l]),
+                        [vw, vl, total - vw - vl, ballots - total],
+                    )
+                    .on(BallotSet::Parties(eligible.clone())),
+                );
             }
         }
     }

@@ -9,6 +9,8 @@
 //! * [`assertions`]: the assertions that together confirm a party-list seat allocation
 //!   (Blom et al. 2021; Stark & Teague 2014), built from the `seats` crate's allocation;
 //! * [`draw`]: ballots drawn from a manifest by the consistent sampler;
+//! * [`plan`]: the work each kind of audit would take, and when it is a full count;
+//! * [`simulate`]: simulated comparison audits of an allocation, with planted errors;
 //! * [`calc`]: the JSON calculators that observers run by hand.
 //!
 //! Ballots are drawn with the consistent sampler of the `sampler` crate. This crate does no
@@ -23,6 +25,8 @@ mod contest;
 pub mod draw;
 mod error;
 pub mod nonneg;
+pub mod plan;
+pub mod simulate;
 pub mod supersimple;
 
 pub use contest::{alpha_from_percent, Contest};

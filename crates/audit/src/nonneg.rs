@@ -341,3 +341,102 @@ pub fn first_crossing(
         want = (want * 4).min(len);
     }
 }
+
+/// ALPHA run one draw at a time, for a sequential audit that stops as soon as the risk
+/// limit is met: the terms of [`alpha`] with a fixed or optimal-comparison alternative,
+/// and SHANGRLA's edge rules applied to each draw's entry as it arrives (a sample whose
+/// total exceeds `N t` makes the null impossible at once, which [`alpha`] applies to the
+/// last entry of a completed sample).
+#[derive(Debug, Clone)]
+pub struct Sequential {
+    setting: Setting,
+    eta: f64,
+    fixed: bool,
+    draws: u64,
+    sum: f64,
+    product: f64,
+    max_entry: f64,
+}
+
+impl Sequential {
+    /// A fresh test. `ShrinkTrunc` is not supported here (its alternative needs the
+    /// running standard deviation); it falls back to its prior η as a fixed alternative.
+    pub fn new(setting: Setting, est: &Estimator) -> Sequential {
+        let (eta, fixed) = match *est {
+            Estimator::Fixed { eta } => (eta, true),
+            Estimator::ShrinkTrunc { eta, .. } => (eta, true),
+            Estimator::OptimalComparison { p2 } => {
+                let u = setting.u;
+                (
+                    (1.0 - u * (1.0 - p2)) / (2.0 - 2.0 * u) + u * (1.0 - p2) - 0.5,
+                    false,
+                )
+            }
+        };
+        Sequential {
+            setting,
+            eta,
+            fixed,
+            draws: 0,
+            sum: 0.0,
+            product: 1.0,
+            max_entry: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Adds one draw and returns the p-value so far.
+    pub fn push(&mut self, x: f64) -> f64 {
+        let s = self.setting;
+        let (u, j) = (s.u, self.draws as f64);
+        let (m, eta) = match s.n {
+            Some(n) => {
+                let left = n as f64 - j;
+                let m = (n as f64 * s.t - self.sum) / left;
+                let eta = if self.fixed {
+                    (n as f64 * self.eta - self.sum) / left
+                } else {
+                    self.eta
+                };
+                (m, eta)
+            }
+            None => (s.t, self.eta),
+        };
+        self.product *= (x * eta / m + (u - x) * (u - eta) / (u - m)) / u;
+        self.draws += 1;
+        self.sum += x;
+        let atol = 2.0 * f64::EPSILON;
+        let mut entry = self.product;
+        if m > u {
+            entry = 0.0;
+        }
+        if isclose(0.0, m, 1e-5, atol) || isclose(u, m, 1e-6, atol) {
+            entry = 1.0;
+        }
+        if isclose(0.0, entry, 1e-5, atol) {
+            entry = 1.0;
+        }
+        if m < 0.0 || s.n.is_some_and(|n| self.sum > n as f64 * s.t) {
+            entry = f64::INFINITY;
+        }
+        if entry.is_nan() || self.max_entry.is_nan() {
+            self.max_entry = f64::NAN;
+        } else {
+            self.max_entry = self.max_entry.max(entry);
+        }
+        self.p_value()
+    }
+
+    /// The p-value so far: `min(1, 1 / max entry)`.
+    pub fn p_value(&self) -> f64 {
+        if self.draws == 0 {
+            1.0
+        } else {
+            python_min_one(1.0 / self.max_entry)
+        }
+    }
+
+    /// Draws so far.
+    pub fn draws(&self) -> u64 {
+        self.draws
+    }
+}

@@ -517,3 +517,47 @@ fn assorter_vector(id: &str, v: &Value) -> bool {
     }
     true
 }
+
+/// The sequential form of ALPHA gives the batch form's p-value history draw by draw
+/// (where the batch form's last-entry rule does not apply).
+#[test]
+fn sequential_alpha_matches_the_batch_form() {
+    let x: Vec<f64> = (0..300)
+        .map(|i| [0.52, 0.52, 0.52, 0.26, 0.52, 0.0, 0.52][i % 7])
+        .collect();
+    for (s, est) in [
+        (
+            Setting {
+                u: 1.05,
+                n: Some(10_000),
+                t: 0.5,
+            },
+            Estimator::OptimalComparison { p2: 1e-5 },
+        ),
+        (
+            Setting {
+                u: 1.0,
+                n: Some(5_000),
+                t: 0.5,
+            },
+            Estimator::Fixed { eta: 0.6 },
+        ),
+        (
+            Setting {
+                u: 1.0,
+                n: None,
+                t: 0.5,
+            },
+            Estimator::Fixed { eta: 0.55 },
+        ),
+    ] {
+        let batch = nonneg::alpha(&s, &est, &x);
+        let mut seq = nonneg::Sequential::new(s, &est);
+        let mut best = 1.0f64;
+        for (k, &v) in x.iter().enumerate() {
+            let p = seq.push(v);
+            best = best.min(batch.history[k]);
+            close(p, best, 1e-12, &format!("draw {k}"));
+        }
+    }
+}

@@ -252,3 +252,72 @@ fn draw_reproduces_arlos_sample_from_a_manifest() {
         stderr(&o)
     );
 }
+
+/// The end-to-end check of the Kyrgyz 2020 allocation (1.9 million ballots, 81
+/// assertions) with simulated paper ballots and cast-vote records: when the paper agrees
+/// with the records, a ballot-level comparison audit confirms every seat after a small
+/// fraction of the ballots; when the smallest seat-changing error is planted on the
+/// paper, the share of seeded audits that wrongly confirm stays within
+/// `alpha + 3 sqrt(alpha (1 - alpha) / N)`; ballot polling and station-level batch
+/// comparison are declared equivalent to a full count up front.
+#[test]
+fn simulated_audits_of_the_kyrgyz_2020_allocation() {
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let base = [
+        "audit",
+        "simulate",
+        "--db",
+        "s.db",
+        "--law",
+        "kg2020",
+        "--risk-limit",
+        "5",
+        "--json",
+    ];
+    let o = run(dir.path(), &[&base[..], &["--trials", "5"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let clean: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let ballots = clean["ballots"].as_u64().unwrap();
+    assert_eq!(clean["confirmed"], 5);
+    let mean = clean["mean_sample_size"].as_f64().unwrap();
+    assert!(
+        mean < ballots as f64 / 50.0,
+        "mean sample {mean} of {ballots}"
+    );
+    let o = run(
+        dir.path(),
+        &[&base[..], &["--trials", "100", "--plant-smallest"]].concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let planted: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(planted["planted"]
+        .as_str()
+        .unwrap()
+        .contains("the paper's seats differ"));
+    let wrong = planted["confirmed"].as_f64().unwrap() / 100.0;
+    let bound = planted["wrong_confirmation_bound"].as_f64().unwrap();
+    assert!((bound - (0.05 + 3.0 * (0.05f64 * 0.95 / 100.0).sqrt())).abs() < 1e-12);
+    assert!(wrong <= bound, "{wrong} wrongly confirmed, bound {bound}");
+    let o = run(
+        dir.path(),
+        &[
+            "audit",
+            "assertions",
+            "--db",
+            "s.db",
+            "--law",
+            "kg2020",
+            "--json",
+        ],
+    );
+    let plan: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(plan["plan"]["ballot_comparison"]["verdict"], "feasible");
+    assert_eq!(
+        plan["plan"]["ballot_polling"]["verdict"],
+        "equivalent to a full count: not started"
+    );
+    assert_eq!(
+        plan["plan"]["batch_comparison"]["verdict"],
+        "equivalent to a full count: not started"
+    );
+}

@@ -26,6 +26,26 @@ pub enum Command {
     Assertions(AssertionArgs),
     /// Draw ballots from a ballot manifest (Arlo's CSV) with the consistent sampler: the retrieval list
     Draw(DrawArgs),
+    /// Simulate comparison audits of a seat allocation, clean or with the smallest seat-changing error planted
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub assertions: AssertionArgs,
+    /// Simulated audits
+    #[arg(long, default_value_t = 100)]
+    pub trials: u64,
+    /// The first trial's seed (trial k uses seed + k)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Plant on the paper the smallest error that changes a seat
+    #[arg(long)]
+    pub plant_smallest: bool,
+    /// Ballots after which an audit escalates to a full hand count
+    #[arg(long, default_value_t = 50_000)]
+    pub cap: u64,
 }
 
 /// How ballot ids are written before hashing.
@@ -80,6 +100,10 @@ pub struct AssertionArgs {
     /// Paper ballots cast (default: the participants, when the threshold base is theirs)
     #[arg(long)]
     pub ballots: Option<u64>,
+    /// Batches (polling stations) for the batch-comparison estimate (default: the stored
+    /// election's stations)
+    #[arg(long)]
+    pub stations: Option<u64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -87,6 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Calc(a) => calc(a),
         Command::Assertions(a) => assertions(a),
         Command::Draw(a) => draw(a),
+        Command::Simulate(a) => simulate(a),
     }
 }
 
@@ -161,11 +186,19 @@ fn read_stdin() -> anyhow::Result<String> {
     Ok(s)
 }
 
-fn assertions(a: AssertionArgs) -> anyhow::Result<ExitCode> {
-    let alpha = audit::alpha_from_percent(a.risk_limit)?;
+/// The allocation of the seats arguments and its assertions.
+struct Setup {
+    built: seats_cmd::Built,
+    outcome: seats::Outcome,
+    ballots: u64,
+    stations: u64,
+    set: audit::assertions::SeatAssertions,
+}
+
+fn setup(a: &AssertionArgs) -> anyhow::Result<Setup> {
     let built = seats_cmd::build(&a.seats)?;
     let p = &built.problem;
-    let o = allocate(p)?;
+    let outcome = allocate(p)?;
     let participated = p
         .threshold
         .as_ref()
@@ -174,26 +207,91 @@ fn assertions(a: AssertionArgs) -> anyhow::Result<ExitCode> {
     let Some(ballots) = a.ballots.or(participated) else {
         anyhow::bail!("give --ballots: the number of paper ballots cast is not in the data");
     };
-    let set = audit::assertions::seat_assertions(p, &o, ballots)?;
-    let rows: Vec<serde_json::Value> = set
+    let stations = match (a.stations, &a.seats.file) {
+        (Some(s), _) => s,
+        (None, Some(_)) => {
+            anyhow::bail!("give --stations: the number of batches is not in a contest file")
+        }
+        (None, None) => {
+            let store = store::SqliteStore::open(&a.seats.db)?;
+            let name = super::election_name(&store, a.seats.election.as_deref())?;
+            let loaded = store::Store::load(&store, &name)?;
+            let ids: std::collections::HashSet<_> =
+                loaded.protocols.iter().map(|p| p.station).collect();
+            ids.len() as u64
+        }
+    };
+    let set = audit::assertions::seat_assertions(p, &outcome, ballots)?;
+    Ok(Setup {
+        built,
+        outcome,
+        ballots,
+        stations,
+        set,
+    })
+}
+
+fn assertions(a: AssertionArgs) -> anyhow::Result<ExitCode> {
+    let alpha = audit::alpha_from_percent(a.risk_limit)?;
+    let Setup {
+        built,
+        ballots,
+        stations,
+        set,
+        ..
+    } = setup(&a)?;
+    let full = audit::plan::is_full_count;
+    let mut rows: Vec<(audit::assertions::Assertion, audit::plan::Estimate)> = set
         .assertions
         .iter()
         .map(|x| {
-            serde_json::json!({
-                "label": x.label,
-                "kind": x.kind,
-                "margin": x.margin,
-                "upper_bound": x.assorter.upper_bound,
-                "mean": x.mean,
-                "comparison_sample_size": audit::comparison_sample_size(&x.assorter, x.margin, ballots, alpha),
-            })
+            (
+                x.clone(),
+                audit::plan::estimate(x, ballots, stations, alpha),
+            )
         })
         .collect();
+    rows.sort_by(|x, y| x.0.margin.total_cmp(&y.0.margin));
+    let worst =
+        |f: fn(&audit::plan::Estimate) -> u64| rows.iter().map(|r| f(&r.1)).max().unwrap_or(0);
+    let (comparison, polling, batches) = (
+        worst(|e| e.comparison_ballots),
+        worst(|e| e.polling_ballots),
+        worst(|e| e.batches),
+    );
+    let verdict = |work: u64, of: u64| {
+        if full(work, of) {
+            "equivalent to a full count: not started"
+        } else {
+            "feasible"
+        }
+    };
     if a.seats.json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(x, e)| {
+                serde_json::json!({
+                    "label": x.label,
+                    "kind": x.kind,
+                    "margin": x.margin,
+                    "upper_bound": x.assorter.upper_bound,
+                    "mean": x.mean,
+                    "comparison_sample_size": e.comparison_ballots,
+                    "polling_sample_size": e.polling_ballots,
+                    "batch_sample_size": e.batches,
+                })
+            })
+            .collect();
         let v = serde_json::json!({
             "ballots": ballots,
+            "stations": stations,
             "risk_limit_percent": a.risk_limit,
-            "assertions": rows,
+            "assertions": list,
+            "plan": {
+                "ballot_comparison": {"ballots": comparison, "verdict": verdict(comparison, ballots)},
+                "ballot_polling": {"ballots": polling, "verdict": verdict(polling, ballots)},
+                "batch_comparison": {"stations": batches, "verdict": verdict(batches, stations)},
+            },
             "stark_teague_u": set.stark_teague_u,
             "notes": set.notes,
             "input_notes": built.notes,
@@ -202,30 +300,161 @@ fn assertions(a: AssertionArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{} assertions confirm this allocation ({ballots} ballots, risk limit {}%).",
+        "{} assertions confirm this allocation ({ballots} ballots in {stations} stations, risk limit {}%).",
         rows.len(),
         a.risk_limit
     );
-    println!("{:>9}  {:>9}  assertion", "margin v", "ballots*");
-    let mut sorted = rows.clone();
-    sorted.sort_by(|x, y| {
-        x["margin"]
-            .as_f64()
-            .unwrap_or(0.0)
-            .total_cmp(&y["margin"].as_f64().unwrap_or(0.0))
-    });
-    for r in &sorted {
+    println!(
+        "{:>9}  {:>10}  {:>10}  {:>9}  assertion",
+        "margin v", "comparison", "polling", "stations"
+    );
+    for (x, e) in &rows {
         println!(
-            "{:>9.5}  {:>9}  {}",
-            r["margin"].as_f64().unwrap_or(0.0),
-            r["comparison_sample_size"],
-            r["label"].as_str().unwrap_or("")
+            "{:>9.5}  {:>10}  {:>10}  {:>9}  {}",
+            x.margin, e.comparison_ballots, e.polling_ballots, e.batches, x.label
         );
     }
     println!("v: the assorter margin, 2 x mean - 1 over the reported ballots (positive: the assertion holds on the reported counts).");
-    println!("* ballots a ballot-level comparison audit needs if the records are right (ALPHA, 1 in 1,000 one-vote overstatements).");
+    println!("comparison: ballots a ballot-level comparison audit needs if the records are right (ALPHA, 1 in 1,000 one-vote overstatements);");
+    println!("polling: ballots a ballot-polling audit needs on average; stations: batches a station-level batch comparison (MACRO) draws.");
+    println!("\nplan for the whole allocation:");
+    println!(
+        "  ballot-level comparison: {comparison} ballots: {}",
+        verdict(comparison, ballots)
+    );
+    println!(
+        "  ballot polling: {polling} ballots: {}",
+        verdict(polling, ballots)
+    );
+    println!(
+        "  station-level batch comparison: {batches} of {stations} stations: {}",
+        verdict(batches, stations)
+    );
     for n in set.notes.iter().chain(&built.notes) {
         println!("note: {n}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn simulate(a: SimulateArgs) -> anyhow::Result<ExitCode> {
+    let alpha = audit::alpha_from_percent(a.assertions.risk_limit)?;
+    let Setup {
+        built,
+        outcome,
+        ballots,
+        set,
+        ..
+    } = setup(&a.assertions)?;
+    let p = &built.problem;
+    let cvr = audit::simulate::ballots_of(p, ballots)?;
+    let (paper, planted) = if a.plant_smallest {
+        let (paper, what) = plant_smallest(p, &outcome, &cvr, a.seed)?;
+        (paper, Some(what))
+    } else {
+        (cvr.clone(), None)
+    };
+    let mut trials = Vec::with_capacity(a.trials as usize);
+    for k in 0..a.trials {
+        trials.push(audit::simulate::comparison_audit(
+            &set.assertions,
+            &cvr,
+            &paper,
+            alpha,
+            a.cap,
+            a.seed + k,
+        )?);
+    }
+    let confirmed = trials.iter().filter(|t| t.confirmed).count() as u64;
+    let mut sizes: Vec<u64> = trials.iter().map(|t| t.sampled).collect();
+    sizes.sort_unstable();
+    let mean = sizes.iter().sum::<u64>() as f64 / sizes.len().max(1) as f64;
+    let median = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
+    let n = a.trials as f64;
+    let bound = alpha + 3.0 * (alpha * (1.0 - alpha) / n).sqrt();
+    let v = serde_json::json!({
+        "ballots": ballots,
+        "assertions": set.assertions.len(),
+        "risk_limit_percent": a.assertions.risk_limit,
+        "trials": a.trials,
+        "cap": a.cap,
+        "planted": planted,
+        "confirmed": confirmed,
+        "escalated_to_full_count": a.trials - confirmed,
+        "mean_sample_size": mean,
+        "median_sample_size": median,
+        "max_sample_size": sizes.last().copied().unwrap_or(0),
+        "wrong_confirmation_bound": planted.as_ref().map(|_| bound),
+    });
+    if a.assertions.seats.json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!(
+            "{} simulated comparison audits of {} ballots ({} assertions, risk limit {}%):",
+            a.trials,
+            ballots,
+            set.assertions.len(),
+            a.assertions.risk_limit
+        );
+        match &planted {
+            None => println!("paper agrees with the records."),
+            Some(w) => println!("planted on the paper: {w}"),
+        }
+        println!(
+            "confirmed {confirmed}, escalated to a full count {}",
+            a.trials - confirmed
+        );
+        println!(
+            "ballots sampled: mean {mean:.0}, median {median}, max {}",
+            sizes.last().copied().unwrap_or(0)
+        );
+        if planted.is_some() {
+            println!(
+                "the outcome on paper differs, so every confirmation is wrong: {confirmed} of {} (at most {:.1} expected: alpha + 3 sd)",
+                a.trials,
+                bound * n
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Plants the smallest error that changes a seat: the closest pair's margin (ballots moved
+/// from the seat holder to the other party) or the closest national threshold (ballots of
+/// a party that passes read as invalid), whichever is smaller; checks that the paper's
+/// allocation differs.
+fn plant_smallest(
+    p: &seats::Problem,
+    o: &seats::Outcome,
+    cvr: &[audit::simulate::Ballot],
+    seed: u64,
+) -> anyhow::Result<(Vec<audit::simulate::Ballot>, String)> {
+    let m = seats::margins(p, o)?;
+    let mut options: Vec<(u64, usize, Option<usize>)> = Vec::new();
+    if let Some(pm) = &m.election {
+        options.push((pm.ballots, pm.winner, Some(pm.loser)));
+    }
+    for t in m
+        .thresholds
+        .iter()
+        .filter(|t| t.passes && t.threshold == "national")
+    {
+        options.push((t.ballots, t.party, None));
+    }
+    let Some(&(k, from, to)) = options.iter().min_by_key(|x| x.0) else {
+        anyhow::bail!("the allocation has no pair or threshold margin to plant");
+    };
+    let seats_of = |o: &seats::Outcome| o.parties.iter().map(|x| x.seats).collect::<Vec<_>>();
+    let paper = audit::simulate::plant(cvr, from, to, k, seed)?;
+    let on_paper = allocate(&audit::simulate::recount(p, &paper))?;
+    if seats_of(&on_paper) == seats_of(o) {
+        anyhow::bail!("planting {k} errors did not change the seats: the margin is not the smallest seat-changing error");
+    }
+    let to_name = to.map_or("invalid".to_string(), |t| p.parties[t].clone());
+    Ok((
+        paper,
+        format!(
+            "{k} ballots for {} read as {to_name}; the paper's seats differ",
+            p.parties[from]
+        ),
+    ))
 }
