@@ -202,7 +202,8 @@ def replay(entries):
             # An annulled unit, and a unit ordered to re-vote, leave the totals.
             if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
-        elif t in ("complaint", "keys"):
+        elif t in ("complaint", "keys", "audit"):
+            # Audit steps change no totals (tallyproof audit status recomputes their risk).
             pass
         elif t == "publication":
             publications += 1

@@ -25,6 +25,9 @@ pub enum AuditError {
     /// The sample already confirms the outcome.
     #[error("the sample already meets the risk limit: the audit is over")]
     AuditOver,
+    /// The audit would amount to a full hand count.
+    #[error("equivalent to a full count: {0}")]
+    FullCount(String),
     /// A feature the request asks for is not implemented.
     #[error("not supported: {0}")]
     Unsupported(String),

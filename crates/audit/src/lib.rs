@@ -11,6 +11,7 @@
 //! * [`draw`]: ballots drawn from a manifest by the consistent sampler;
 //! * [`plan`]: the work each kind of audit would take, and when it is a full count;
 //! * [`simulate`]: simulated comparison audits of an allocation, with planted errors;
+//! * [`workflow`]: an audit in progress, recomputed from its logged steps;
 //! * [`calc`]: the JSON calculators that observers run by hand.
 //!
 //! Ballots are drawn with the consistent sampler of the `sampler` crate. This crate does no
@@ -28,6 +29,7 @@ pub mod nonneg;
 pub mod plan;
 pub mod simulate;
 pub mod supersimple;
+pub mod workflow;
 
 pub use contest::{alpha_from_percent, Contest};
 pub use error::AuditError;

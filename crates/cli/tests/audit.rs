@@ -321,3 +321,215 @@ fn simulated_audits_of_the_kyrgyz_2020_allocation() {
         "equivalent to a full count: not started"
     );
 }
+
+/// The log entries of the election `kg` in the store `s.db` of `dir`.
+fn log_size(dir: &std::path::Path) -> usize {
+    let store = store::SqliteStore::open(&dir.join("s.db")).unwrap();
+    store::Store::log(&store, "kg").unwrap().len()
+}
+
+/// Fills the retrieval list's Choice column from the records (the paper agrees with them),
+/// changing the choice of the first `errors` ballots to `wrong`.
+fn read_ballots(dir: &std::path::Path, list: &str, out: &str, errors: usize, wrong: &str) {
+    let mut records = std::collections::HashMap::new();
+    let mut r = csv::Reader::from_path(dir.join("cvrs.csv")).unwrap();
+    for row in r.records() {
+        let row = row.unwrap();
+        records.insert((row[0].to_string(), row[1].to_string()), row[2].to_string());
+    }
+    let mut r = csv::Reader::from_path(dir.join(list)).unwrap();
+    let header = r.headers().unwrap().clone();
+    let mut w = csv::Writer::from_path(dir.join(out)).unwrap();
+    w.write_record(&header).unwrap();
+    for (k, row) in r.records().enumerate() {
+        let row = row.unwrap();
+        let choice = if k < errors {
+            wrong.to_string()
+        } else {
+            records[&(row[3].to_string(), row[4].to_string())].clone()
+        };
+        w.write_record([&row[0], &row[1], &row[2], &row[3], &row[4], choice.as_str()])
+            .unwrap();
+    }
+    w.flush().unwrap();
+}
+
+/// The whole workflow on Kyrgyz 2020 with simulated records: refused starts change
+/// nothing; a clean round confirms every seat; readings outside the sample are refused
+/// whole; a round whose paper disagrees with the records leaves the audit open.
+#[test]
+fn audit_workflow_on_kyrgyz_2020() {
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let d = dir.path();
+    let db = ["--db", "s.db", "--election", "kg"];
+    let o = run(
+        d,
+        &[&["audit", "cvrs"][..], &db, &["--out", "cvrs.csv"]].concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = log_size(d);
+    let start = |extra: &[&str]| {
+        let base = [
+            "audit",
+            "start",
+            "--audit",
+            "a1",
+            "--law",
+            "kg2020",
+            "--seed",
+            "4 1 6 2 3 5",
+        ];
+        run(d, &[&base[..], &db, extra].concat())
+    };
+    // Refused, and nothing logged.
+    let refusals: [(&[&str], &str); 4] = [
+        (
+            &["--risk-limit", "60", "--cvrs", "cvrs.csv"],
+            "the risk limit must be above 0 and at most 50 percent",
+        ),
+        (
+            &["--risk-limit", "5"],
+            "a comparison audit needs the cast-vote records (--cvrs)",
+        ),
+        (
+            &["--risk-limit", "5", "--method", "polling"],
+            "equivalent to a full count: a polling audit",
+        ),
+        (
+            &[
+                "--risk-limit",
+                "5",
+                "--cvrs",
+                "cvrs.csv",
+                "--manifest",
+                "m.csv",
+            ],
+            "m.csv:2: the manifest lists 930 ballots for 'БИШКЕК Г. / 1', its protocol reports 931",
+        ),
+    ];
+    std::fs::write(
+        d.join("m.csv"),
+        "Container,Batch Name,Number of Ballots\nБИШКЕК Г.,1,930\n",
+    )
+    .unwrap();
+    for (extra, want) in refusals {
+        let o = start(extra);
+        assert_eq!(o.status.code(), Some(3), "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{extra:?}: {}", stderr(&o));
+        assert_eq!(log_size(d), before, "{extra:?} logged something");
+    }
+    // A record file with a duplicate ballot.
+    let text = std::fs::read_to_string(d.join("cvrs.csv")).unwrap();
+    let second = text.lines().nth(1).unwrap();
+    std::fs::write(d.join("dup.csv"), format!("{text}{second}\n")).unwrap();
+    let o = start(&["--risk-limit", "5", "--cvrs", "dup.csv"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(Position): ballot 1 of 'БИШКЕК Г. / 1' is listed twice"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(log_size(d), before);
+    // Started, sampled, read cleanly: confirmed.
+    let o = start(&["--risk-limit", "5", "--cvrs", "cvrs.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let target = [&db[..], &["--audit", "a1"]].concat();
+    let o = run(
+        d,
+        &[&["audit", "sample"][..], &target, &["--out", "r1.csv"]].concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A reading of a ballot not in the sample is refused whole.
+    std::fs::write(
+        d.join("stray.csv"),
+        "Batch Name,Position,Choice\nБИШКЕК Г. / 1,1,«БИРИМДИК»\n",
+    )
+    .unwrap();
+    let logged = log_size(d);
+    let o = run(
+        d,
+        &[
+            &["audit", "record"][..],
+            &target,
+            &["--readings", "stray.csv", "--cvrs", "cvrs.csv"],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(log_size(d), logged);
+    read_ballots(d, "r1.csv", "read1.csv", 0, "");
+    let o = run(
+        d,
+        &[
+            &["audit", "record"][..],
+            &target,
+            &["--readings", "read1.csv", "--cvrs", "cvrs.csv"],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        d,
+        &[&["audit", "status"][..], &target, &["--json"]].concat(),
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["confirmed"], true, "{v}");
+    let audited = v["audited"].as_u64().unwrap();
+    assert!(audited < v["ballots"].as_u64().unwrap() / 50, "{audited}");
+    // The same audit, with paper that shows votes for the closest party as invalid.
+    let o = start(&["--risk-limit", "5", "--cvrs", "cvrs.csv"]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "a second audit with the same name"
+    );
+    let target2 = [&db[..], &["--audit", "a2"]].concat();
+    let o = run(
+        d,
+        &[
+            &[
+                "audit",
+                "start",
+                "--law",
+                "kg2020",
+                "--seed",
+                "99",
+                "--risk-limit",
+                "5",
+                "--cvrs",
+                "cvrs.csv",
+            ][..],
+            &target2,
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    run(
+        d,
+        &[&["audit", "sample"][..], &target2, &["--out", "r2.csv"]].concat(),
+    );
+    read_ballots(d, "r2.csv", "read2.csv", 40, "");
+    let o = run(
+        d,
+        &[
+            &["audit", "record"][..],
+            &target2,
+            &["--readings", "read2.csv", "--cvrs", "cvrs.csv"],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        d,
+        &[&["audit", "status"][..], &target2, &["--json"]].concat(),
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["confirmed"], false, "{v}");
+    assert!(v["discrepancies"].as_u64().unwrap() > 0);
+    assert!(v["next_round"].as_u64().unwrap() > 0 || v["full_count_advised"] == true);
+    let o = run(d, &[&["audit", "escalate"][..], &target2].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(d, &[&["audit", "sample"][..], &target2].concat());
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("escalated"), "{}", stderr(&o));
+}

@@ -452,7 +452,7 @@ fn publish_then_verify_and_catch_tampering() {
     );
     let o = run(dir.path(), &["verify", "pub", "--key", "pub/log.pub"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("ok: replayed 'kg': 2413 stations' protocols (0 corrected), 0 complaint(s), 0 recount(s), 0 re-vote(s), 0 annulled unit(s), 1 publication(s) recomputed and equal"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("ok: replayed 'kg': 2413 stations' protocols (0 corrected), 0 complaint(s), 0 recount(s), 0 re-vote(s), 0 annulled unit(s), 0 audit step(s), 1 publication(s) recomputed and equal"), "{}", stdout(&o));
     // A second publication is appended to the same log: it grows by one entry, the same key
     // signs it, and the earlier checkpoint stays consistent with it.
     let first = dir.path().join("first.cp");
@@ -761,7 +761,7 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
         ),
         "{out}"
     );
-    assert!(out.contains("1 complaint(s), 0 recount(s), 1 re-vote(s), 1 annulled unit(s), 1 publication(s) recomputed and equal"), "{out}");
+    assert!(out.contains("1 complaint(s), 0 recount(s), 1 re-vote(s), 1 annulled unit(s), 0 audit step(s), 1 publication(s) recomputed and equal"), "{out}");
     // Redact one text: the commitment stays, the content goes, the log still verifies.
     let commitment = std::fs::read_dir(dir.path().join("pub/content"))
         .unwrap()

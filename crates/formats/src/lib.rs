@@ -17,6 +17,7 @@
 pub mod cdf;
 pub mod contest;
 mod csvin;
+pub mod cvr;
 mod error;
 mod json;
 mod kg2020;

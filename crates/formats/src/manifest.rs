@@ -23,11 +23,11 @@ pub struct ManifestBatch {
 impl ManifestBatch {
     /// The batch's key: container, tabulator and name, those present, joined by ` / `.
     pub fn key(&self) -> String {
-        let mut parts: Vec<&str> = Vec::new();
-        parts.extend(self.container.as_deref());
-        parts.extend(self.tabulator.as_deref());
-        parts.push(&self.name);
-        parts.join(" / ")
+        batch_key(
+            self.container.as_deref(),
+            self.tabulator.as_deref(),
+            &self.name,
+        )
     }
 }
 
@@ -51,11 +51,7 @@ pub fn parse_manifest(file: &str, bytes: &[u8]) -> Result<Vec<ManifestBatch>, Fo
             )
         })?
         .clone();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
-    };
+    let col = |name: &str| column(&header, name);
     let (Some(batch_col), Some(count_col)) = (col("Batch Name"), col("Number of Ballots")) else {
         return Err(FormatError::at(
             file,
@@ -111,6 +107,23 @@ pub fn parse_manifest(file: &str, bytes: &[u8]) -> Result<Vec<ManifestBatch>, Fo
         out.push(batch);
     }
     Ok(out)
+}
+
+/// The index of a header column, matched without regard to case or a byte-order mark.
+pub(crate) fn column(header: &csv::StringRecord, name: &str) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+}
+
+/// The key of a batch from its optional container and tabulator and its name, as
+/// [`ManifestBatch::key`] writes it.
+pub(crate) fn batch_key(container: Option<&str>, tabulator: Option<&str>, name: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    parts.extend(container.filter(|s| !s.is_empty()));
+    parts.extend(tabulator.filter(|s| !s.is_empty()));
+    parts.push(name);
+    parts.join(" / ")
 }
 
 #[cfg(test)]

@@ -86,6 +86,65 @@ pub struct Publication {
     pub seats: Option<PublishedSeats>,
 }
 
+/// One step of a risk-limiting audit (`docs/log-format.md`, "Audits"). Everything an
+/// observer needs to redraw the sample from the seed and recompute the risk is here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditStep {
+    /// The audit's parameters.
+    Start {
+        /// The audit's name, unique in the log.
+        audit: String,
+        /// The contest's index.
+        contest: usize,
+        /// The law preset whose allocation is audited.
+        law: String,
+        /// The threshold base, if not the law's.
+        base: Option<String>,
+        /// `comparison` (ballot-level, with cast-vote records) or `polling`.
+        method: String,
+        /// The risk limit in percent, as text (no floats in the log).
+        risk_limit: String,
+        /// The public seed.
+        seed: String,
+        /// Paper ballots in the manifest.
+        ballots: u64,
+        /// Hex SHA-256 of the cast-vote-record file, for a comparison audit.
+        cvrs: Option<String>,
+    },
+    /// Part of the ballot manifest: (station unit id, ballots), in manifest order.
+    Manifest {
+        /// The audit.
+        audit: String,
+        /// Batches.
+        batches: Vec<(u32, u64)>,
+    },
+    /// A round: its ballots are the next `size` draws after the earlier rounds'.
+    Round {
+        /// The audit.
+        audit: String,
+        /// The round's number, from 1.
+        round: u64,
+        /// Ballots drawn.
+        size: u64,
+    },
+    /// Ballots read in a round: (draw number from 1, the record's choice, the paper's
+    /// choice), a choice being an index into the contest's choices, none for a ballot
+    /// with no valid vote.
+    Readings {
+        /// The audit.
+        audit: String,
+        /// The round.
+        round: u64,
+        /// The readings, in draw order.
+        readings: Vec<(u64, Option<u32>, Option<u32>)>,
+    },
+    /// The audit stops: a full hand count decides.
+    Escalate {
+        /// The audit.
+        audit: String,
+    },
+}
+
 /// One unit of the tree: id, parent id, level, name.
 pub type UnitRow = (u32, u32, UnitLevel, String);
 
@@ -116,6 +175,8 @@ pub enum Entry {
     },
     /// A publication.
     Publication(Publication),
+    /// A step of a risk-limiting audit.
+    Audit(AuditStep),
 }
 
 /// The commitment to a text: hex SHA-256(salt || text).
@@ -255,10 +316,117 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
             "invalid": opt(p.invalid),
             "seats": p.seats.as_ref().map_or(Value::Null, |s| json!({"law": s.law, "base": s.base, "seats": s.seats})),
         }),
+        Entry::Audit(step) => audit_json(step),
     };
     let mut out = vec![VERSION];
     out.extend(serde_json::to_vec(&v).unwrap_or_default());
     out
+}
+
+fn audit_json(step: &AuditStep) -> Value {
+    match step {
+        AuditStep::Start {
+            audit,
+            contest,
+            law,
+            base,
+            method,
+            risk_limit,
+            seed,
+            ballots,
+            cvrs,
+        } => json!({
+            "type": "audit", "step": "start", "audit": audit, "contest": contest, "law": law,
+            "base": opt(base.clone()), "method": method, "risk_limit": risk_limit, "seed": seed,
+            "ballots": ballots, "cvrs": opt(cvrs.clone()),
+        }),
+        AuditStep::Manifest { audit, batches } => {
+            json!({"type": "audit", "step": "manifest", "audit": audit, "batches": batches})
+        }
+        AuditStep::Round { audit, round, size } => {
+            json!({"type": "audit", "step": "round", "audit": audit, "round": round, "size": size})
+        }
+        AuditStep::Readings {
+            audit,
+            round,
+            readings,
+        } => {
+            json!({"type": "audit", "step": "readings", "audit": audit, "round": round, "readings": readings})
+        }
+        AuditStep::Escalate { audit } => {
+            json!({"type": "audit", "step": "escalate", "audit": audit})
+        }
+    }
+}
+
+fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
+    let audit = r.str("audit")?.to_string();
+    let opt_str = |k: &str| -> Result<Option<String>, RecordError> {
+        match r.get(k)? {
+            Value::Null => Ok(None),
+            v => v
+                .as_str()
+                .map(|s| Some(s.to_string()))
+                .ok_or_else(|| r.err(format!("'{k}' is not text"))),
+        }
+    };
+    let opt_u32 = |v: &Value| -> Result<Option<u32>, RecordError> {
+        match v {
+            Value::Null => Ok(None),
+            v => v
+                .as_u64()
+                .map(|x| Some(x as u32))
+                .ok_or_else(|| r.err("a reading's choice is not a count")),
+        }
+    };
+    let list = |k: &str| -> Result<&Vec<Value>, RecordError> {
+        r.get(k)?
+            .as_array()
+            .ok_or_else(|| r.err(format!("'{k}' is not a list")))
+    };
+    Ok(match r.str("step")? {
+        "start" => AuditStep::Start {
+            audit,
+            contest: r.u64("contest")? as usize,
+            law: r.str("law")?.into(),
+            base: opt_str("base")?,
+            method: r.str("method")?.into(),
+            risk_limit: r.str("risk_limit")?.into(),
+            seed: r.str("seed")?.into(),
+            ballots: r.u64("ballots")?,
+            cvrs: opt_str("cvrs")?,
+        },
+        "manifest" => AuditStep::Manifest {
+            audit,
+            batches: list("batches")?
+                .iter()
+                .map(|b| match (b[0].as_u64(), b[1].as_u64()) {
+                    (Some(u), Some(n)) => Ok((u as u32, n)),
+                    _ => Err(r.err("a batch is not [station, ballots]")),
+                })
+                .collect::<Result<_, _>>()?,
+        },
+        "round" => AuditStep::Round {
+            audit,
+            round: r.u64("round")?,
+            size: r.u64("size")?,
+        },
+        "readings" => AuditStep::Readings {
+            audit,
+            round: r.u64("round")?,
+            readings: list("readings")?
+                .iter()
+                .map(|x| {
+                    let draw = x[0]
+                        .as_u64()
+                        .ok_or_else(|| r.err("a reading's draw is not a count"))?;
+                    Ok((draw, opt_u32(&x[1])?, opt_u32(&x[2])?))
+                })
+                .collect::<Result<_, RecordError>>()?,
+        },
+        "escalate" => AuditStep::Escalate { audit },
+        other => return Err(r.err(format!("unknown audit step '{other}'"))),
+    })
 }
 
 struct Reader<'a> {
@@ -420,6 +588,7 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
                 seats,
             })
         }
+        "audit" => Entry::Audit(decode_audit(&r)?),
         other => return Err(r.err(format!("unknown entry type '{other}'"))),
     };
     // The canonical form is the only accepted form: re-encoding must give the same bytes.

@@ -11,8 +11,8 @@ mod law;
 mod replay;
 
 pub use entry::{
-    commitment, commitments, decode, definition, encode, Complaint, Decision, Entry, Publication,
-    PublishedSeats, UnitRow,
+    commitment, commitments, decode, definition, encode, AuditStep, Complaint, Decision, Entry,
+    Publication, PublishedSeats, UnitRow,
 };
 pub use error::RecordError;
 pub use law::{problem_from_election, Built};

@@ -28,6 +28,8 @@ pub struct Replayed {
     pub revotes: Vec<UnitId>,
     /// Complaints logged.
     pub complaints: u64,
+    /// Audit steps logged.
+    pub audits: u64,
     /// The latest declared (log keys, witness keys), if the log declares any.
     pub keys: Option<(Vec<String>, Vec<String>)>,
     /// Publications checked.
@@ -111,6 +113,7 @@ pub fn replay<'a>(
     let mut annulled = Vec::new();
     let mut election_annulled = false;
     let (mut recounts, mut revotes, mut complaints) = (Vec::new(), Vec::new(), 0u64);
+    let mut audits = 0u64;
     let mut keys: Option<(Vec<String>, Vec<String>)> = None;
     let (mut publications, mut count) = (0u64, 1u64);
     for (index, bytes) in it {
@@ -197,6 +200,8 @@ pub fn replay<'a>(
                 }
                 keys = Some((log, witnesses));
             }
+            // Audit steps change no totals; `tallyproof audit status` recomputes their risk.
+            Entry::Audit(_) => audits += 1,
             Entry::Complaint(c) => {
                 if election.units.len() <= c.unit.index() {
                     return Err(invalid(format!(
@@ -237,6 +242,7 @@ pub fn replay<'a>(
         recounts,
         revotes,
         complaints,
+        audits,
         keys,
         publications,
         entries: count,

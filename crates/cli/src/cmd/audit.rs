@@ -28,6 +28,18 @@ pub enum Command {
     Draw(DrawArgs),
     /// Simulate comparison audits of a seat allocation, clean or with the smallest seat-changing error planted
     Simulate(SimulateArgs),
+    /// Start an audit of a stored election's seat allocation (logged): risk limit, method, public seed
+    Start(super::audit_flow::StartArgs),
+    /// Draw the next round (logged) and print its retrieval list
+    Sample(super::audit_flow::SampleArgs),
+    /// Record what the audit boards read for the round's ballots (logged)
+    Record(super::audit_flow::RecordArgs),
+    /// Risk per assertion, recomputed from the log, and the next step
+    Status(super::audit_flow::StatusArgs),
+    /// Stop the audit: a full hand count decides (logged)
+    Escalate(super::audit_flow::Target),
+    /// Write cast-vote records that agree with the protocols (for a simulated audit)
+    Cvrs(super::audit_flow::CvrsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -112,6 +124,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Assertions(a) => assertions(a),
         Command::Draw(a) => draw(a),
         Command::Simulate(a) => simulate(a),
+        Command::Start(a) => super::audit_flow::start(a),
+        Command::Sample(a) => super::audit_flow::sample(a),
+        Command::Record(a) => super::audit_flow::record_readings(a),
+        Command::Status(a) => super::audit_flow::status(a),
+        Command::Escalate(a) => super::audit_flow::escalate(a),
+        Command::Cvrs(a) => super::audit_flow::cvrs(a),
     }
 }
 

@@ -167,6 +167,7 @@ pub fn changes(
             )),
             Entry::Units(rows) => out.push(format!("entry {i}: {} units added", rows.len())),
             Entry::Election(..) => out.push(format!("entry {i}: election definition")),
+            Entry::Audit(step) => out.push(format!("entry {i}: audit: {}", audit_step(&step))),
         }
     }
     Ok(out)
@@ -180,4 +181,34 @@ fn replay_prefix(entries: &[Vec<u8>], size: u64) -> anyhow::Result<record::Repla
             .enumerate()
             .map(|(i, e)| (i as u64, e.as_slice())),
     )?)
+}
+
+/// One line about an audit step.
+fn audit_step(step: &record::AuditStep) -> String {
+    use record::AuditStep;
+    match step {
+        AuditStep::Start {
+            audit,
+            method,
+            risk_limit,
+            seed,
+            ..
+        } => {
+            format!("'{audit}' started ({method}, risk limit {risk_limit}%, seed '{seed}')")
+        }
+        AuditStep::Manifest { audit, batches } => {
+            format!("'{audit}' manifest: {} batches", batches.len())
+        }
+        AuditStep::Round { audit, round, size } => {
+            format!("'{audit}' round {round}: {size} ballots drawn")
+        }
+        AuditStep::Readings {
+            audit,
+            round,
+            readings,
+        } => {
+            format!("'{audit}' round {round}: {} ballots read", readings.len())
+        }
+        AuditStep::Escalate { audit } => format!("'{audit}' escalated to a full hand count"),
+    }
 }

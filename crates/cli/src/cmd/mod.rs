@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod audit_flow;
 pub mod check;
 pub mod demo;
 pub mod diff;

@@ -195,7 +195,7 @@ pub fn verify_source(
             }
             let corrections = r.protocols.iter().filter(|p| p.version > 1).count();
             said.push(format!(
-                "replayed '{}': {} stations' protocols ({corrections} corrected), {} complaint(s), {} recount(s), {} re-vote(s), {} annulled unit(s){}, {} publication(s) recomputed and equal",
+                "replayed '{}': {} stations' protocols ({corrections} corrected), {} complaint(s), {} recount(s), {} re-vote(s), {} annulled unit(s){}, {} audit step(s), {} publication(s) recomputed and equal",
                 r.election.name,
                 r.protocols.len(),
                 r.complaints,
@@ -203,6 +203,7 @@ pub fn verify_source(
                 r.revotes.len(),
                 r.annulled.len(),
                 if r.election_annulled { ", the election annulled" } else { "" },
+                r.audits,
                 r.publications
             ));
             Ok(Verdict::Valid(said))

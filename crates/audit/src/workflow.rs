@@ -1,0 +1,202 @@
+//! The state of an audit in progress, recomputed from its logged steps: the ballots drawn
+//! in each round (redrawn from the seed), the risk of every assertion after the readings,
+//! and what to do next: another round, or a full hand count.
+
+use serde::Serialize;
+
+use crate::assertions::Assertion;
+use crate::draw::{self, Drawn, IdStyle};
+use crate::nonneg::{Estimator, Sequential, Setting};
+use crate::plan::{self, FULL_COUNT_SHARE};
+use crate::AuditError;
+
+/// How ballots are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    /// Each sampled paper ballot against its cast-vote record (SHANGRLA's overstatement
+    /// assorter, ALPHA with the optimal comparison bet).
+    Comparison,
+    /// Each sampled paper ballot alone (ALPHA with the reported mean as alternative).
+    Polling,
+}
+
+impl Method {
+    /// Parses `comparison` or `polling`.
+    pub fn parse(s: &str) -> Result<Method, AuditError> {
+        match s {
+            "comparison" => Ok(Method::Comparison),
+            "polling" => Ok(Method::Polling),
+            other => Err(AuditError::field(
+                "method",
+                format!("unknown method '{other}'; expected comparison or polling"),
+            )),
+        }
+    }
+
+    /// The method's name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Comparison => "comparison",
+            Method::Polling => "polling",
+        }
+    }
+}
+
+/// The ballots of rounds `1..=k`: the first `sizes[0] + ... + sizes[k-1]` draws from the
+/// manifest (batch keys and their ballots), without replacement, ids `BATCH#POSITION`.
+pub fn draws(
+    batches: &[(String, u64)],
+    seed: &str,
+    sizes: &[u64],
+) -> Result<Vec<Drawn>, AuditError> {
+    let total: u64 = sizes.iter().sum();
+    if total == 0 {
+        return Ok(Vec::new());
+    }
+    let opts = draw::Options {
+        take: total as usize,
+        digits: 18,
+        threads: 2,
+        ..draw::Options::default()
+    };
+    draw::draw(batches, seed, IdStyle::Plain, &opts)
+}
+
+/// One read ballot, in party terms: the party its record and its paper show (none: no
+/// vote for a party) and its region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// The record's party (comparison audits).
+    pub record: Option<usize>,
+    /// The paper's party.
+    pub paper: Option<usize>,
+    /// The ballot's region.
+    pub region: Option<usize>,
+}
+
+/// One assertion's risk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Risk {
+    /// The assertion.
+    pub label: String,
+    /// Its p-value: the smallest reached so far.
+    pub p_value: f64,
+    /// Whether it is at or below the risk limit.
+    pub confirmed: bool,
+    /// Readings counted before it was confirmed.
+    pub ballots: u64,
+}
+
+/// Where an audit stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    /// Ballots read.
+    pub audited: u64,
+    /// Per assertion, in the assertions' order.
+    pub risks: Vec<Risk>,
+    /// Every assertion is confirmed: the allocation stands.
+    pub confirmed: bool,
+    /// The next round's size, if the audit goes on.
+    pub next_round: Option<u64>,
+    /// The next round would bring the sample past a quarter of the ballots: count them all.
+    pub full_count_advised: bool,
+}
+
+/// The risk of every assertion after `readings` (in draw order), and the next step.
+pub fn status(
+    assertions: &[Assertion],
+    method: Method,
+    ballots: u64,
+    stations: u64,
+    readings: &[Reading],
+    alpha: f64,
+) -> Status {
+    let risks: Vec<Risk> = assertions
+        .iter()
+        .map(|a| {
+            let value = |party: Option<usize>, region: Option<usize>| {
+                a.mark(party, region).map_or(0.5, |m| a.value(m))
+            };
+            let (setting, est) = match method {
+                Method::Comparison => (
+                    Setting {
+                        u: a.assorter.overstatement_bound(a.margin),
+                        n: Some(ballots),
+                        t: 0.5,
+                    },
+                    Estimator::OptimalComparison { p2: 1e-5 },
+                ),
+                Method::Polling => {
+                    let u = a.assorter.upper_bound;
+                    (
+                        Setting {
+                            u,
+                            n: Some(ballots),
+                            t: 0.5,
+                        },
+                        Estimator::Fixed {
+                            eta: a.mean.min(u * (1.0 - 1e-9)),
+                        },
+                    )
+                }
+            };
+            let mut test = Sequential::new(setting, &est);
+            let mut p = 1.0;
+            if a.margin > 0.0 {
+                for r in readings {
+                    let x = match method {
+                        Method::Comparison => a.assorter.overstatement(
+                            a.margin,
+                            value(r.record, r.region),
+                            value(r.paper, r.region),
+                        ),
+                        Method::Polling => value(r.paper, r.region),
+                    };
+                    p = test.push(x);
+                    if p <= alpha {
+                        break;
+                    }
+                }
+            }
+            Risk {
+                label: a.label.clone(),
+                p_value: p,
+                confirmed: p <= alpha,
+                ballots: test.draws(),
+            }
+        })
+        .collect();
+    let confirmed = risks.iter().all(|r| r.confirmed);
+    let audited = readings.len() as u64;
+    let (next_round, full_count_advised) = if confirmed {
+        (None, false)
+    } else {
+        // The hardest open assertion's estimate, at least doubling the sample.
+        let want = assertions
+            .iter()
+            .zip(&risks)
+            .filter(|(_, r)| !r.confirmed)
+            .map(|(a, _)| {
+                let e = plan::estimate(a, ballots, stations, alpha);
+                match method {
+                    Method::Comparison => e.comparison_ballots,
+                    Method::Polling => e.polling_ballots,
+                }
+            })
+            .max()
+            .unwrap_or(ballots);
+        let next = want
+            .saturating_sub(audited)
+            .max(audited.max(1))
+            .min(ballots - audited.min(ballots));
+        let advised = (audited + next) as f64 >= FULL_COUNT_SHARE * ballots as f64;
+        (Some(next), advised)
+    };
+    Status {
+        audited,
+        risks,
+        confirmed,
+        next_round,
+        full_count_advised,
+    }
+}
