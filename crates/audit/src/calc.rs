@@ -230,8 +230,11 @@ fn macro_calc(r: &Value) -> Result<Value, AuditError> {
             ballots,
         });
     }
-    let by_name: std::collections::HashMap<&str, usize> =
-        names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let by_name: std::collections::HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let index = |name: &str, field: &str| -> Result<usize, AuditError> {
         by_name.get(name).copied().ok_or_else(|| {
             AuditError::field(field, format!("'{name}' is not a batch of the manifest"))

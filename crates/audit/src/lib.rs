@@ -11,6 +11,7 @@
 //! * [`draw`]: ballots drawn from a manifest by the consistent sampler;
 //! * [`plan`]: the work each kind of audit would take, and when it is a full count;
 //! * [`simulate`]: simulated comparison audits of an allocation, with planted errors;
+//! * [`stations`]: station-level batch comparison of an allocation (MACRO, PPEB draws);
 //! * [`workflow`]: an audit in progress, recomputed from its logged steps;
 //! * [`calc`]: the JSON calculators that observers run by hand.
 //!
@@ -28,6 +29,7 @@ mod error;
 pub mod nonneg;
 pub mod plan;
 pub mod simulate;
+pub mod stations;
 pub mod supersimple;
 pub mod workflow;
 

@@ -8,6 +8,7 @@ use crate::assertions::Assertion;
 use crate::draw::{self, Drawn, IdStyle};
 use crate::nonneg::{Estimator, Sequential, Setting};
 use crate::plan::{self, FULL_COUNT_SHARE};
+use crate::stations::{self, StationTally};
 use crate::AuditError;
 
 /// How ballots are checked.
@@ -18,17 +19,21 @@ pub enum Method {
     Comparison,
     /// Each sampled paper ballot alone (ALPHA with the reported mean as alternative).
     Polling,
+    /// Whole polling stations counted by hand against their protocols (MACRO,
+    /// [`crate::stations`]).
+    Batch,
 }
 
 impl Method {
-    /// Parses `comparison` or `polling`.
+    /// Parses `comparison`, `polling` or `batch`.
     pub fn parse(s: &str) -> Result<Method, AuditError> {
         match s {
             "comparison" => Ok(Method::Comparison),
             "polling" => Ok(Method::Polling),
+            "batch" => Ok(Method::Batch),
             other => Err(AuditError::field(
                 "method",
-                format!("unknown method '{other}'; expected comparison or polling"),
+                format!("unknown method '{other}'; expected comparison, polling or batch"),
             )),
         }
     }
@@ -38,6 +43,7 @@ impl Method {
         match self {
             Method::Comparison => "comparison",
             Method::Polling => "polling",
+            Method::Batch => "batch",
         }
     }
 }
@@ -102,7 +108,8 @@ pub struct Status {
     pub full_count_advised: bool,
 }
 
-/// The risk of every assertion after `readings` (in draw order), and the next step.
+/// The risk of every assertion after `readings` (in draw order), and the next step, for the
+/// ballot-level methods (a batch audit reads stations, not ballots: [`batch_status`]).
 pub fn status(
     assertions: &[Assertion],
     method: Method,
@@ -126,7 +133,7 @@ pub fn status(
                     },
                     Estimator::OptimalComparison { p2: 1e-5 },
                 ),
-                Method::Polling => {
+                Method::Polling | Method::Batch => {
                     let u = a.assorter.upper_bound;
                     (
                         Setting {
@@ -150,7 +157,7 @@ pub fn status(
                             value(r.record, r.region),
                             value(r.paper, r.region),
                         ),
-                        Method::Polling => value(r.paper, r.region),
+                        Method::Polling | Method::Batch => value(r.paper, r.region),
                     };
                     p = test.push(x);
                     if p <= alpha {
@@ -180,7 +187,7 @@ pub fn status(
                 let e = plan::estimate(a, ballots, stations, alpha);
                 match method {
                     Method::Comparison => e.comparison_ballots,
-                    Method::Polling => e.polling_ballots,
+                    Method::Polling | Method::Batch => e.polling_ballots,
                 }
             })
             .max()
@@ -197,6 +204,50 @@ pub fn status(
         risks,
         confirmed,
         next_round,
+        full_count_advised,
+    }
+}
+
+/// Where a batch-comparison audit stands: MACRO's p-value over all assertions after the
+/// drawn stations (`draws`: each draw's station index, in draw order) whose hand counts are
+/// in `audited` (by station index), and the next round's number of draws.
+pub fn batch_status(
+    assertions: &[Assertion],
+    ballots: u64,
+    stations: &[StationTally],
+    draws: &[usize],
+    audited: &std::collections::HashMap<usize, StationTally>,
+    alpha: f64,
+) -> Status {
+    let b = stations::bounds(assertions, ballots, stations);
+    let observed: Vec<(usize, f64)> = draws
+        .iter()
+        .filter_map(|&i| {
+            audited
+                .get(&i)
+                .map(|t| (i, stations::observed(assertions, ballots, &stations[i], t)))
+        })
+        .collect();
+    let (p, confirmed) = stations::risk(&b, &observed, alpha);
+    let next = stations::sample_size(&b, p, alpha);
+    let distinct: std::collections::HashSet<usize> = draws.iter().copied().collect();
+    let n = stations.len() as u64;
+    let full_count_advised =
+        !confirmed && (next == u64::MAX || plan::is_full_count(distinct.len() as u64 + next, n));
+    Status {
+        audited: distinct.len() as u64,
+        risks: vec![Risk {
+            label: format!(
+                "all {} assertions (MACRO, U = {:.3})",
+                assertions.len(),
+                b.total
+            ),
+            p_value: p,
+            confirmed,
+            ballots: observed.len() as u64,
+        }],
+        confirmed,
+        next_round: (!confirmed).then_some(next.min(n.saturating_mul(4))),
         full_count_advised,
     }
 }

@@ -98,6 +98,114 @@ pub fn parse_choices(file: &str, bytes: &[u8]) -> Result<Vec<BallotChoice>, Form
     Ok(out)
 }
 
+/// One batch's hand count: votes per choice (in the order asked for) and paper ballots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchCount {
+    /// The batch key.
+    pub batch: String,
+    /// Votes per choice.
+    pub votes: Vec<u64>,
+    /// Paper ballots in the batch, if the file has a `Ballots` column.
+    pub ballots: Option<u64>,
+    /// The line it was read from.
+    pub line: u64,
+}
+
+/// Reads batch tallies (Arlo's batch-tally shape): `Batch Name` (with optional `Container`
+/// and `Tabulator`), one column per choice named as on the ballot, and optionally
+/// `Ballots`. Every choice must have its column; a batch listed twice or a count that is not
+/// a whole number is refused with its line and column.
+pub fn parse_tallies(
+    file: &str,
+    bytes: &[u8],
+    choices: &[String],
+) -> Result<Vec<BatchCount>, FormatError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let header = reader
+        .headers()
+        .map_err(|e| {
+            FormatError::at(
+                file,
+                Some(1),
+                None,
+                None,
+                format!("cannot read the header: {e}"),
+            )
+        })?
+        .clone();
+    let Some(batch_col) = column(&header, "Batch Name") else {
+        return Err(FormatError::at(
+            file,
+            Some(1),
+            None,
+            None,
+            "the header needs the column 'Batch Name'",
+        ));
+    };
+    let mut choice_cols = Vec::with_capacity(choices.len());
+    for c in choices {
+        let col = header.iter().position(|h| h == c).ok_or_else(|| {
+            FormatError::at(
+                file,
+                Some(1),
+                None,
+                None,
+                format!("the header has no column for the choice '{c}'"),
+            )
+        })?;
+        choice_cols.push(col);
+    }
+    let (container_col, tabulator_col, ballots_col) = (
+        column(&header, "Container"),
+        column(&header, "Tabulator"),
+        column(&header, "Ballots"),
+    );
+    let mut seen: HashSet<String, FixedState> = HashSet::default();
+    let mut out = Vec::new();
+    for (k, row) in reader.records().enumerate() {
+        let line = k as u64 + 2;
+        let row = row.map_err(|e| FormatError::at(file, Some(line), None, None, e.to_string()))?;
+        let cell = |c: usize| row.get(c).unwrap_or("");
+        let count = |c: usize, field: &str| -> Result<u64, FormatError> {
+            cell(c).parse::<u64>().map_err(|_| {
+                FormatError::at(
+                    file,
+                    Some(line),
+                    Some(c as u64 + 1),
+                    Some(field),
+                    format!("'{}' is not a whole number", cell(c)),
+                )
+            })
+        };
+        let opt = |c: Option<usize>| c.map(cell);
+        let batch = batch_key(opt(container_col), opt(tabulator_col), cell(batch_col));
+        if !seen.insert(batch.clone()) {
+            return Err(FormatError::at(
+                file,
+                Some(line),
+                Some(batch_col as u64 + 1),
+                Some("Batch Name"),
+                format!("the batch '{batch}' is listed twice"),
+            ));
+        }
+        let votes = choice_cols
+            .iter()
+            .zip(choices)
+            .map(|(&c, name)| count(c, name))
+            .collect::<Result<Vec<u64>, _>>()?;
+        let ballots = ballots_col.map(|c| count(c, "Ballots")).transpose()?;
+        out.push(BatchCount {
+            batch,
+            votes,
+            ballots,
+            line,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +235,25 @@ mod tests {
             e.starts_with("c.csv:2:2 (Position): '0' is not a ballot position"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn reads_tallies() {
+        let choices = ["A".to_string(), "B".to_string()];
+        let ok = "Batch Name,B,A,Ballots\nS1,4,6,11\n";
+        let t = parse_tallies("t.csv", ok.as_bytes(), &choices).unwrap_or_default();
+        assert_eq!((t[0].votes.clone(), t[0].ballots), (vec![6, 4], Some(11)));
+        let missing = "Batch Name,A\nS1,6\n";
+        let e = parse_tallies("t.csv", missing.as_bytes(), &choices)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(e, "t.csv:1: the header has no column for the choice 'B'");
+        let bad = "Batch Name,A,B\nS1,6,x\n";
+        let e = parse_tallies("t.csv", bad.as_bytes(), &choices)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(e, "t.csv:2:3 (B): 'x' is not a whole number");
     }
 }

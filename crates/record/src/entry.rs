@@ -138,6 +138,16 @@ pub enum AuditStep {
         /// The readings, in draw order.
         readings: Vec<(u64, Option<u32>, Option<u32>)>,
     },
+    /// Stations counted by hand in a round of a batch-comparison audit: (station unit id,
+    /// votes per choice, paper ballots).
+    Counts {
+        /// The audit.
+        audit: String,
+        /// The round.
+        round: u64,
+        /// The counts, by station id.
+        counts: Vec<(u32, Vec<u64>, u64)>,
+    },
     /// The audit stops: a full hand count decides.
     Escalate {
         /// The audit.
@@ -353,6 +363,13 @@ fn audit_json(step: &AuditStep) -> Value {
         } => {
             json!({"type": "audit", "step": "readings", "audit": audit, "round": round, "readings": readings})
         }
+        AuditStep::Counts {
+            audit,
+            round,
+            counts,
+        } => {
+            json!({"type": "audit", "step": "counts", "audit": audit, "round": round, "counts": counts})
+        }
         AuditStep::Escalate { audit } => {
             json!({"type": "audit", "step": "escalate", "audit": audit})
         }
@@ -421,6 +438,31 @@ fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
                         .as_u64()
                         .ok_or_else(|| r.err("a reading's draw is not a count"))?;
                     Ok((draw, opt_u32(&x[1])?, opt_u32(&x[2])?))
+                })
+                .collect::<Result<_, RecordError>>()?,
+        },
+        "counts" => AuditStep::Counts {
+            audit,
+            round: r.u64("round")?,
+            counts: list("counts")?
+                .iter()
+                .map(|x| {
+                    let station = x[0]
+                        .as_u64()
+                        .ok_or_else(|| r.err("a count's station is not a count"))?;
+                    let votes = x[1]
+                        .as_array()
+                        .ok_or_else(|| r.err("a count's votes are not a list"))?
+                        .iter()
+                        .map(|v| {
+                            v.as_u64()
+                                .ok_or_else(|| r.err("a vote count is not a count"))
+                        })
+                        .collect::<Result<Vec<u64>, _>>()?;
+                    let ballots = x[2]
+                        .as_u64()
+                        .ok_or_else(|| r.err("a count's ballots are not a count"))?;
+                    Ok((station as u32, votes, ballots))
                 })
                 .collect::<Result<_, RecordError>>()?,
         },

@@ -49,7 +49,7 @@ pub struct StartArgs {
     /// The risk limit, in percent (above 0, at most 50)
     #[arg(long)]
     pub risk_limit: f64,
-    /// comparison (paper against cast-vote records) or polling (paper alone)
+    /// comparison (paper against cast-vote records), polling (paper alone) or batch (whole stations counted by hand)
     #[arg(long, default_value = "comparison")]
     pub method: String,
     /// The public seed, for example from dice rolled in public
@@ -157,7 +157,17 @@ struct Logged {
     batches: Vec<(u32, u64)>,
     rounds: Vec<u64>,
     readings: Vec<Vec<LoggedReading>>,
+    /// A batch audit's hand counts per round: (station, votes per choice, ballots).
+    counts: Vec<Vec<(u32, Vec<u64>, u64)>>,
     escalated: bool,
+}
+
+impl Logged {
+    /// Whether the latest round still waits for its readings or counts.
+    fn waiting(&self) -> bool {
+        let k = self.rounds.len();
+        k > 0 && self.readings[k - 1].is_empty() && self.counts[k - 1].is_empty()
+    }
 }
 
 fn logged(o: &Opened, audit: &str) -> anyhow::Result<Logged> {
@@ -171,6 +181,7 @@ fn logged(o: &Opened, audit: &str) -> anyhow::Result<Logged> {
             | AuditStep::Manifest { audit, .. }
             | AuditStep::Round { audit, .. }
             | AuditStep::Readings { audit, .. }
+            | AuditStep::Counts { audit, .. }
             | AuditStep::Escalate { audit } => audit.clone(),
         };
         if name != audit {
@@ -182,6 +193,12 @@ fn logged(o: &Opened, audit: &str) -> anyhow::Result<Logged> {
             AuditStep::Round { size, .. } => {
                 out.rounds.push(size);
                 out.readings.push(Vec::new());
+                out.counts.push(Vec::new());
+            }
+            AuditStep::Counts { round, counts, .. } => {
+                if let Some(c) = out.counts.get_mut(round as usize - 1) {
+                    c.extend(counts);
+                }
             }
             AuditStep::Readings {
                 round, readings, ..
@@ -248,6 +265,73 @@ fn assertions_of(
     let outcome = seats::allocate(&built.problem)?;
     let set = audit::assertions::seat_assertions(&built.problem, &outcome, ballots)?;
     Ok((built.problem, set))
+}
+
+/// Each manifest station's reported tally in the allocation's party terms.
+fn station_tallies(
+    o: &Opened,
+    problem: &seats::Problem,
+    batches: &[(u32, u64)],
+) -> Vec<audit::stations::StationTally> {
+    let stations = by_station(o);
+    let parties = party_of_choice(o, problem);
+    batches
+        .iter()
+        .map(|&(s, ballots)| {
+            tally_in_party_terms(
+                o,
+                problem,
+                &parties,
+                UnitId(s),
+                &stations[&UnitId(s)].votes,
+                ballots,
+            )
+        })
+        .collect()
+}
+
+/// The party index of each of the contest's choices (none for "against all" and the like).
+fn party_of_choice(o: &Opened, problem: &seats::Problem) -> Vec<Option<usize>> {
+    o.election
+        .contests
+        .first()
+        .map(|c| {
+            c.choices
+                .iter()
+                .map(|ch| problem.parties.iter().position(|p| *p == ch.name))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The index of a station's region among the law's regions.
+fn region_of(o: &Opened, problem: &seats::Problem, station: UnitId) -> Option<usize> {
+    let r = o.election.units.ancestor_at(station, UnitLevel::Region)?;
+    let name = o.election.units.get(r).name;
+    problem.regions.iter().position(|x| x.name == name)
+}
+
+/// Votes per choice and paper ballots as a tally in party terms.
+fn tally_in_party_terms(
+    o: &Opened,
+    problem: &seats::Problem,
+    parties: &[Option<usize>],
+    station: UnitId,
+    votes: &[u64],
+    ballots: u64,
+) -> audit::stations::StationTally {
+    let mut party_votes = vec![0u64; problem.parties.len()];
+    for (c, &v) in votes.iter().enumerate() {
+        if let Some(Some(p)) = parties.get(c) {
+            party_votes[*p] += v;
+        }
+    }
+    let listed: u64 = party_votes.iter().sum();
+    audit::stations::StationTally {
+        votes: party_votes,
+        other: ballots.saturating_sub(listed),
+        region: region_of(o, problem, station),
+    }
 }
 
 /// The manifest's batches keyed for drawing (`station id`), in manifest order.
@@ -381,29 +465,46 @@ pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let ballots: u64 = batches.iter().map(|b| b.1).sum();
-    let (_, set) = assertions_of(&o, &a.law, ballots)?;
+    let (problem, set) = assertions_of(&o, &a.law, ballots)?;
     // Say up front when the method would amount to a full count.
-    let work = set
-        .assertions
-        .iter()
-        .map(|x| {
-            let e = audit::plan::estimate(x, ballots, batches.len() as u64, alpha);
-            match method {
-                Method::Comparison => e.comparison_ballots,
-                Method::Polling => e.polling_ballots,
-            }
-        })
-        .max()
-        .unwrap_or(0);
-    if audit::plan::is_full_count(work, ballots) {
+    let (work, of, unit) = match method {
+        Method::Batch => {
+            let tallies = station_tallies(&o, &problem, &batches);
+            let b = audit::stations::bounds(&set.assertions, ballots, &tallies);
+            let n = audit::stations::sample_size(&b, 1.0, alpha);
+            (n, batches.len() as u64, "stations")
+        }
+        Method::Comparison | Method::Polling => {
+            let most = set
+                .assertions
+                .iter()
+                .map(|x| {
+                    let e = audit::plan::estimate(x, ballots, batches.len() as u64, alpha);
+                    if method == Method::Comparison {
+                        e.comparison_ballots
+                    } else {
+                        e.polling_ballots
+                    }
+                })
+                .max()
+                .unwrap_or(0);
+            (most, ballots, "ballots")
+        }
+    };
+    if audit::plan::is_full_count(work, of) {
+        let work = if work == u64::MAX {
+            "all".to_string()
+        } else {
+            format!("about {work}")
+        };
         bail!(AuditError::FullCount(format!(
-            "a {} audit of this allocation would need about {work} of {ballots} ballots: count them all instead",
+            "a {} audit of this allocation would need {work} of {of} {unit}: count them all instead",
             method.key()
         )));
     }
     // The records of a comparison audit: every ballot once, agreeing with the protocols.
     let cvrs = match (method, &a.cvrs) {
-        (Method::Polling, _) => None,
+        (Method::Polling | Method::Batch, _) => None,
         (Method::Comparison, None) => bail!(AuditError::field(
             "cvrs",
             "a comparison audit needs the cast-vote records (--cvrs)"
@@ -499,7 +600,7 @@ pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
         size - entries.len() as u64,
         size - 1
     );
-    println!("about {work} ballots should confirm every assertion if the records are right; next: tallyproof audit sample");
+    println!("about {work} {unit} should confirm every assertion if the reported results are right; next: tallyproof audit sample");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -555,7 +656,7 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
             "the audit was escalated to a full hand count"
         ));
     }
-    if l.readings.last().is_some_and(Vec::is_empty) {
+    if l.waiting() {
         bail!(AuditError::field(
             "audit",
             format!(
@@ -565,6 +666,9 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     let (problem, set) = assertions_of(&o, &s.law, s.ballots)?;
+    if s.method == Method::Batch {
+        return batch_sample(&mut o, &l, &s, &problem, &set, &a);
+    }
     let readings = readings_of(&o, &l, &problem)?;
     let st = workflow::status(
         &set.assertions,
@@ -643,11 +747,14 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
     let l = logged(&o, &a.target.audit)?;
     let s = started(&l, &a.target.audit)?;
     let round = l.rounds.len();
-    if round == 0 || !l.readings[round - 1].is_empty() {
+    if round == 0 || !l.waiting() {
         bail!(AuditError::field(
             "audit",
             "no round is waiting for its readings (tallyproof audit sample draws one)"
         ));
+    }
+    if s.method == Method::Batch {
+        return batch_record(&mut o, &l, &s, &a);
     }
     let drawn = workflow::draws(&draw_batches(&l), &s.seed, &l.rounds)?;
     let before: u64 = l.rounds[..round - 1].iter().sum();
@@ -686,7 +793,7 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     let records = match (s.method, &a.cvrs) {
-        (Method::Polling, _) => None,
+        (Method::Polling | Method::Batch, _) => None,
         (Method::Comparison, None) => bail!(AuditError::field(
             "cvrs",
             "a comparison audit needs the cast-vote records (--cvrs)"
@@ -740,6 +847,9 @@ pub fn status(a: StatusArgs) -> anyhow::Result<ExitCode> {
 
 fn print_status(o: &Opened, l: &Logged, s: &Started, json: bool) -> anyhow::Result<ExitCode> {
     let (problem, set) = assertions_of(o, &s.law, s.ballots)?;
+    if s.method == Method::Batch {
+        return batch_print_status(o, l, s, &problem, &set, json);
+    }
     let readings = readings_of(o, l, &problem)?;
     let st = workflow::status(
         &set.assertions,
@@ -874,5 +984,249 @@ pub fn cvrs(a: CvrsArgs) -> anyhow::Result<ExitCode> {
         "{n} simulated cast-vote records written to {}",
         a.out.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A batch audit's state: every draw's station index, the hand counts by station index,
+/// and the status.
+fn batch_state(
+    o: &Opened,
+    l: &Logged,
+    s: &Started,
+    problem: &seats::Problem,
+    set: &audit::assertions::SeatAssertions,
+    extra_draws: u64,
+) -> (Vec<usize>, workflow::Status) {
+    let tallies = station_tallies(o, problem, &l.batches);
+    let bounds = audit::stations::bounds(&set.assertions, s.ballots, &tallies);
+    let total: u64 = l.rounds.iter().sum();
+    let draws = audit::stations::ppeb_draws(&s.seed, &bounds, 0, total + extra_draws);
+    let index: HashMap<u32, usize> = l
+        .batches
+        .iter()
+        .enumerate()
+        .map(|(k, b)| (b.0, k))
+        .collect();
+    let parties = party_of_choice(o, problem);
+    let mut audited: std::collections::HashMap<usize, audit::stations::StationTally> =
+        std::collections::HashMap::new();
+    for (station, votes, ballots) in l.counts.iter().flatten() {
+        if let Some(&k) = index.get(station) {
+            audited.insert(
+                k,
+                tally_in_party_terms(o, problem, &parties, UnitId(*station), votes, *ballots),
+            );
+        }
+    }
+    let done = &draws[..total as usize];
+    let status = workflow::batch_status(
+        &set.assertions,
+        s.ballots,
+        &tallies,
+        done,
+        &audited,
+        s.alpha,
+    );
+    (draws, status)
+}
+
+fn batch_sample(
+    o: &mut Opened,
+    l: &Logged,
+    s: &Started,
+    problem: &seats::Problem,
+    set: &audit::assertions::SeatAssertions,
+    a: &SampleArgs,
+) -> anyhow::Result<ExitCode> {
+    let (_, st) = batch_state(o, l, s, problem, set, 0);
+    if st.confirmed {
+        bail!(AuditError::AuditOver);
+    }
+    let size = match a.ballots {
+        Some(n) => n,
+        None if st.full_count_advised => bail!(AuditError::FullCount(
+            "another round would reach a quarter of the stations: escalate (tallyproof audit escalate) and count them all".into()
+        )),
+        None => st.next_round.unwrap_or(1),
+    };
+    if size == 0 {
+        bail!(AuditError::field(
+            "ballots",
+            "a round needs at least one draw"
+        ));
+    }
+    let (draws, _) = batch_state(o, l, s, problem, set, size);
+    let before: u64 = l.rounds.iter().sum();
+    let round = l.rounds.len() as u64 + 1;
+    o.store.append_log(
+        &o.name,
+        &[encode(&Entry::Audit(AuditStep::Round {
+            audit: a.target.audit.clone(),
+            round,
+            size,
+        }))],
+    )?;
+    // Each station drawn in this round once, with its draw numbers, and a column per choice
+    // for the hand count.
+    let mut stations: Vec<(usize, Vec<u64>)> = Vec::new();
+    for (k, &i) in draws.iter().enumerate().skip(before as usize) {
+        match stations.iter_mut().find(|x| x.0 == i) {
+            Some(x) => x.1.push(k as u64 + 1),
+            None => stations.push((i, vec![k as u64 + 1])),
+        }
+    }
+    let choices: Vec<String> = o
+        .election
+        .contests
+        .first()
+        .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+        .unwrap_or_default();
+    let sink: Box<dyn std::io::Write> = match &a.out {
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut w = csv::Writer::from_writer(sink);
+    let mut header = vec![
+        "Round".to_string(),
+        "Draws".to_string(),
+        "Batch Name".to_string(),
+    ];
+    header.extend(choices.iter().cloned());
+    header.push("Ballots".into());
+    w.write_record(&header)?;
+    for (i, ks) in &stations {
+        let mut row = vec![
+            round.to_string(),
+            ks.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
+            o.election.units.path(UnitId(l.batches[*i].0)),
+        ];
+        row.extend(std::iter::repeat_n(String::new(), choices.len() + 1));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    eprintln!("round {round}: {size} draws ({} stations) logged; count those stations by hand and run tallyproof audit record", stations.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn batch_record(
+    o: &mut Opened,
+    l: &Logged,
+    s: &Started,
+    a: &RecordArgs,
+) -> anyhow::Result<ExitCode> {
+    let round = l.rounds.len();
+    let name = a.readings.display().to_string();
+    let bytes = std::fs::read(&a.readings).with_context(|| format!("cannot read {name}"))?;
+    let choices: Vec<String> = o
+        .election
+        .contests
+        .first()
+        .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+        .unwrap_or_default();
+    let rows = formats::cvr::parse_tallies(&name, &bytes, &choices)?;
+    let (problem, set) = assertions_of(o, &s.law, s.ballots)?;
+    let (draws, _) = batch_state(o, l, s, &problem, &set, 0);
+    let before: u64 = l.rounds[..round - 1].iter().sum();
+    let this: HashSet<u32> = draws[before as usize..]
+        .iter()
+        .map(|&i| l.batches[i].0)
+        .collect();
+    let mut counts = Vec::with_capacity(rows.len());
+    let mut seen = HashSet::new();
+    for r in &rows {
+        let at = format!("{name}:{}", r.line);
+        let station =
+            resolve(&o.election, &r.batch).map_err(|x| AuditError::field(&at, x.to_string()))?;
+        if !this.contains(&station.0) {
+            bail!(AuditError::field(
+                at,
+                format!("'{}' was not drawn in round {round}", r.batch)
+            ));
+        }
+        let ballots = r.ballots.unwrap_or_else(|| r.votes.iter().sum());
+        seen.insert(station.0);
+        counts.push((station.0, r.votes.clone(), ballots));
+    }
+    if let Some(missing) = this.iter().find(|s| !seen.contains(s)) {
+        bail!(AuditError::field(
+            &name,
+            format!(
+                "'{}' was drawn in round {round} but not counted",
+                o.election.units.path(UnitId(*missing))
+            )
+        ));
+    }
+    counts.sort_unstable_by_key(|c| c.0);
+    let entries: Vec<Vec<u8>> = counts
+        .chunks(PER_ENTRY)
+        .map(|c| {
+            encode(&Entry::Audit(AuditStep::Counts {
+                audit: a.target.audit.clone(),
+                round: round as u64,
+                counts: c.to_vec(),
+            }))
+        })
+        .collect();
+    o.store.append_log(&o.name, &entries)?;
+    println!(
+        "round {round}: the hand counts of {} stations logged",
+        counts.len()
+    );
+    let l = logged(o, &a.target.audit)?;
+    print_status(o, &l, s, false)
+}
+
+fn batch_print_status(
+    o: &Opened,
+    l: &Logged,
+    s: &Started,
+    problem: &seats::Problem,
+    set: &audit::assertions::SeatAssertions,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let (_, st) = batch_state(o, l, s, problem, set, 0);
+    let verdict = if st.confirmed {
+        "confirmed: the hand-counted stations confirm the seat allocation at the risk limit"
+    } else if l.escalated {
+        "escalated: a full hand count decides"
+    } else if st.full_count_advised {
+        "not confirmed: another round would reach a quarter of the stations; escalate to a full hand count"
+    } else {
+        "not confirmed yet: draw another round"
+    };
+    let p = st.risks.first().map_or(1.0, |r| r.p_value);
+    if json {
+        let v = serde_json::json!({
+            "method": "batch",
+            "risk_limit_percent": s.risk_limit,
+            "seed": s.seed,
+            "stations": l.batches.len(),
+            "rounds": l.rounds,
+            "stations_counted": st.audited,
+            "p_value": p,
+            "confirmed": st.confirmed,
+            "escalated": l.escalated,
+            "next_round": st.next_round,
+            "full_count_advised": st.full_count_advised,
+            "verdict": verdict,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "batch audit, risk limit {}%, seed '{}': {} of {} stations counted in {} round(s); {}: p = {p:.6}",
+        s.risk_limit,
+        s.seed,
+        st.audited,
+        l.batches.len(),
+        l.rounds.len(),
+        st.risks.first().map_or("", |r| r.label.as_str())
+    );
+    println!("{verdict}");
+    if let (false, false, Some(n)) = (st.confirmed, l.escalated, st.next_round) {
+        println!("suggested next round: {n} draws");
+    }
     Ok(ExitCode::SUCCESS)
 }

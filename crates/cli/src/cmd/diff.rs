@@ -209,6 +209,16 @@ fn audit_step(step: &record::AuditStep) -> String {
         } => {
             format!("'{audit}' round {round}: {} ballots read", readings.len())
         }
+        AuditStep::Counts {
+            audit,
+            round,
+            counts,
+        } => {
+            format!(
+                "'{audit}' round {round}: {} stations counted by hand",
+                counts.len()
+            )
+        }
         AuditStep::Escalate { audit } => format!("'{audit}' escalated to a full hand count"),
     }
 }
