@@ -480,6 +480,39 @@ fn audit_workflow_on_kyrgyz_2020() {
     assert_eq!(v["confirmed"], true, "{v}");
     let audited = v["audited"].as_u64().unwrap();
     assert!(audited < v["ballots"].as_u64().unwrap() / 50, "{audited}");
+    // An observer recomputes the same status from the published log alone.
+    let o = run(
+        d,
+        &[
+            "publish",
+            "--db",
+            "s.db",
+            "--election",
+            "kg",
+            "--out",
+            "pub",
+            "--key",
+            "k.txt",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        d,
+        &[
+            "audit",
+            "status",
+            "--audit",
+            "a1",
+            "--log",
+            "pub",
+            "--key",
+            "pub/log.pub",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_log: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(from_log, v);
     // The same audit, with paper that shows votes for the closest party as invalid.
     let o = start(&["--risk-limit", "5", "--cvrs", "cvrs.csv"]);
     assert_eq!(

@@ -92,6 +92,13 @@ pub struct RecordArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub target: Target,
+    /// Recompute from a published log directory instead of the store (checked first against
+    /// the log key)
+    #[arg(long, requires = "key")]
+    pub log: Option<PathBuf>,
+    /// The log's verifier key (text or file), with --log
+    #[arg(long)]
+    pub key: Option<String>,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -110,12 +117,33 @@ pub struct CvrsArgs {
     pub out: PathBuf,
 }
 
-/// A store, the election and its latest protocols.
+/// A store (or a published log), the election and its latest protocols.
 struct Opened {
-    store: SqliteStore,
+    /// The store, for the steps that append; none for a published log.
+    store: Option<SqliteStore>,
+    /// A published log's entries, read once.
+    published: Vec<Vec<u8>>,
     name: String,
     election: Election,
     protocols: Vec<Protocol>,
+}
+
+impl Opened {
+    /// The election's log entries.
+    fn entries(&self) -> anyhow::Result<Vec<Vec<u8>>> {
+        match &self.store {
+            Some(s) => Ok(s.log(&self.name)?),
+            None => Ok(self.published.clone()),
+        }
+    }
+
+    /// Appends entries to the election's log (a store only).
+    fn append(&mut self, entries: &[Vec<u8>]) -> anyhow::Result<u64> {
+        let Some(store) = self.store.as_mut() else {
+            bail!("a published log is read-only: audit steps are appended to the store");
+        };
+        Ok(store.append_log(&self.name, entries)?)
+    }
 }
 
 fn open(db: &std::path::Path, election: Option<&str>) -> anyhow::Result<Opened> {
@@ -123,10 +151,44 @@ fn open(db: &std::path::Path, election: Option<&str>) -> anyhow::Result<Opened> 
     let name = election_name(&store, election)?;
     let loaded = store.load(&name)?;
     Ok(Opened {
-        store,
+        store: Some(store),
+        published: Vec::new(),
         name,
         election: loaded.election,
         protocols: loaded.protocols,
+    })
+}
+
+/// A published log directory, verified against `key`, replayed into the election and its
+/// latest protocols: what an observer recomputes an audit from.
+fn open_published(dir: &std::path::Path, key: &str) -> anyhow::Result<Opened> {
+    let key = translog::note::NoteVerifier::parse(&super::verify::key_text(key)?)?;
+    if let super::verify::Verdict::Rejected(why) =
+        super::verify::verify_dir(dir, &key, None, &[], 0)?
+    {
+        bail!(
+            "{}: the published log does not verify: {why}",
+            dir.display()
+        );
+    }
+    let fetch = |p: &str| std::fs::read(dir.join(p)).ok();
+    let text = fetch("checkpoint")
+        .and_then(|b| String::from_utf8(b).ok())
+        .context("cannot read the checkpoint")?;
+    let (c, _) = translog::checkpoint::Checkpoint::open(&text, &key)?;
+    let (entries, _) = translog::tiles::read_tiles(&fetch, c.size)?;
+    let r = record::replay(
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e.as_slice())),
+    )?;
+    Ok(Opened {
+        store: None,
+        name: r.election.name.clone(),
+        election: r.election,
+        protocols: r.protocols,
+        published: entries,
     })
 }
 
@@ -172,7 +234,7 @@ impl Logged {
 
 fn logged(o: &Opened, audit: &str) -> anyhow::Result<Logged> {
     let mut out = Logged::default();
-    for (i, bytes) in o.store.log(&o.name)?.iter().enumerate() {
+    for (i, bytes) in o.entries()?.iter().enumerate() {
         let Entry::Audit(step) = record::decode(i as u64, bytes)? else {
             continue;
         };
@@ -589,7 +651,7 @@ pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
             batches: chunk.to_vec(),
         })));
     }
-    let size = o.store.append_log(&o.name, &entries)?;
+    let size = o.append(&entries)?;
     println!(
         "audit '{}' started: {} assertions, {ballots} ballots in {} stations, risk limit {}%, seed '{}' (log entries {}..{})",
         a.target.audit,
@@ -703,14 +765,11 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
     let mut sizes = l.rounds.clone();
     sizes.push(size);
     let drawn = workflow::draws(&draw_batches(&l), &s.seed, &sizes)?;
-    o.store.append_log(
-        &o.name,
-        &[encode(&Entry::Audit(AuditStep::Round {
-            audit: a.target.audit.clone(),
-            round,
-            size,
-        }))],
-    )?;
+    o.append(&[encode(&Entry::Audit(AuditStep::Round {
+        audit: a.target.audit.clone(),
+        round,
+        size,
+    }))])?;
     let sink: Box<dyn std::io::Write> = match &a.out {
         Some(p) => Box::new(
             std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
@@ -832,14 +891,17 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
             }))
         })
         .collect();
-    o.store.append_log(&o.name, &entries)?;
+    o.append(&entries)?;
     println!("round {round}: {} readings logged", readings.len());
     let l = logged(&o, &a.target.audit)?;
     print_status(&o, &l, &s, false)
 }
 
 pub fn status(a: StatusArgs) -> anyhow::Result<ExitCode> {
-    let o = open(&a.target.db, a.target.election.as_deref())?;
+    let o = match (&a.log, &a.key) {
+        (Some(dir), Some(key)) => open_published(dir, key)?,
+        _ => open(&a.target.db, a.target.election.as_deref())?,
+    };
     let l = logged(&o, &a.target.audit)?;
     let s = started(&l, &a.target.audit)?;
     print_status(&o, &l, &s, a.json)
@@ -933,12 +995,9 @@ pub fn escalate(a: Target) -> anyhow::Result<ExitCode> {
     if l.escalated {
         bail!(AuditError::field("audit", "already escalated"));
     }
-    o.store.append_log(
-        &o.name,
-        &[encode(&Entry::Audit(AuditStep::Escalate {
-            audit: a.audit.clone(),
-        }))],
-    )?;
+    o.append(&[encode(&Entry::Audit(AuditStep::Escalate {
+        audit: a.audit.clone(),
+    }))])?;
     println!("audit '{}' escalated: a full hand count decides", a.audit);
     Ok(ExitCode::SUCCESS)
 }
@@ -1058,14 +1117,11 @@ fn batch_sample(
     let (draws, _) = batch_state(o, l, s, problem, set, size);
     let before: u64 = l.rounds.iter().sum();
     let round = l.rounds.len() as u64 + 1;
-    o.store.append_log(
-        &o.name,
-        &[encode(&Entry::Audit(AuditStep::Round {
-            audit: a.target.audit.clone(),
-            round,
-            size,
-        }))],
-    )?;
+    o.append(&[encode(&Entry::Audit(AuditStep::Round {
+        audit: a.target.audit.clone(),
+        round,
+        size,
+    }))])?;
     // Each station drawn in this round once, with its draw numbers, and a column per choice
     // for the hand count.
     let mut stations: Vec<(usize, Vec<u64>)> = Vec::new();
@@ -1169,7 +1225,7 @@ fn batch_record(
             }))
         })
         .collect();
-    o.store.append_log(&o.name, &entries)?;
+    o.append(&entries)?;
     println!(
         "round {round}: the hand counts of {} stations logged",
         counts.len()

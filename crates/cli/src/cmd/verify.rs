@@ -30,7 +30,7 @@ pub struct Args {
     pub quorum: usize,
 }
 
-fn key_text(arg: &str) -> anyhow::Result<String> {
+pub fn key_text(arg: &str) -> anyhow::Result<String> {
     let p = Path::new(arg);
     Ok(if p.exists() {
         std::fs::read_to_string(p)
