@@ -149,3 +149,14 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     }
     5
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap's own checks of every subcommand's arguments (unique names and groups, valid
+    /// defaults), which otherwise run only when that subcommand is parsed.
+    #[test]
+    fn every_command_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

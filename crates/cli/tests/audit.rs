@@ -354,6 +354,16 @@ fn read_ballots(dir: &std::path::Path, list: &str, out: &str, errors: usize, wro
     w.flush().unwrap();
 }
 
+/// Records the readings of the latest round of the audit `target` names, then returns its
+/// status as JSON.
+fn record_then_status(d: &std::path::Path, target: &[&str], readings: &str) -> Value {
+    let args = ["--readings", readings, "--cvrs", "cvrs.csv"];
+    let o = run(d, &[&["audit", "record"][..], target, &args].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(d, &[&["audit", "status"][..], target, &["--json"]].concat());
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
 /// The whole workflow on Kyrgyz 2020 with simulated records: refused starts change
 /// nothing; a clean round confirms every seat; readings outside the sample are refused
 /// whole; a round whose paper disagrees with the records leaves the audit open.
@@ -462,21 +472,7 @@ fn audit_workflow_on_kyrgyz_2020() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert_eq!(log_size(d), logged);
     read_ballots(d, "r1.csv", "read1.csv", 0, "");
-    let o = run(
-        d,
-        &[
-            &["audit", "record"][..],
-            &target,
-            &["--readings", "read1.csv", "--cvrs", "cvrs.csv"],
-        ]
-        .concat(),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(
-        d,
-        &[&["audit", "status"][..], &target, &["--json"]].concat(),
-    );
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = record_then_status(d, &target, "read1.csv");
     assert_eq!(v["confirmed"], true, "{v}");
     let audited = v["audited"].as_u64().unwrap();
     assert!(audited < v["ballots"].as_u64().unwrap() / 50, "{audited}");
@@ -546,21 +542,7 @@ fn audit_workflow_on_kyrgyz_2020() {
         &[&["audit", "sample"][..], &target2, &["--out", "r2.csv"]].concat(),
     );
     read_ballots(d, "r2.csv", "read2.csv", 40, "");
-    let o = run(
-        d,
-        &[
-            &["audit", "record"][..],
-            &target2,
-            &["--readings", "read2.csv", "--cvrs", "cvrs.csv"],
-        ]
-        .concat(),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(
-        d,
-        &[&["audit", "status"][..], &target2, &["--json"]].concat(),
-    );
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = record_then_status(d, &target2, "read2.csv");
     assert_eq!(v["confirmed"], false, "{v}");
     assert!(v["discrepancies"].as_u64().unwrap() > 0);
     assert!(v["next_round"].as_u64().unwrap() > 0 || v["full_count_advised"] == true);

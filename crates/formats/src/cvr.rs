@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use foldhash::fast::FixedState;
 
-use crate::manifest::{batch_key, column};
+use crate::manifest::{batch_key, column, reader};
 use crate::FormatError;
 
 /// One ballot's choice.
@@ -26,21 +26,7 @@ pub struct BallotChoice {
 /// Reads a choices file; `file` names it in errors. A ballot listed twice or a position
 /// that is not a whole number from 1 is refused with its line and column.
 pub fn parse_choices(file: &str, bytes: &[u8]) -> Result<Vec<BallotChoice>, FormatError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header = reader
-        .headers()
-        .map_err(|e| {
-            FormatError::at(
-                file,
-                Some(1),
-                None,
-                None,
-                format!("cannot read the header: {e}"),
-            )
-        })?
-        .clone();
+    let (mut reader, header) = reader(file, bytes)?;
     let (Some(batch_col), Some(pos_col), Some(choice_col)) = (
         column(&header, "Batch Name"),
         column(&header, "Position"),
@@ -120,21 +106,7 @@ pub fn parse_tallies(
     bytes: &[u8],
     choices: &[String],
 ) -> Result<Vec<BatchCount>, FormatError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header = reader
-        .headers()
-        .map_err(|e| {
-            FormatError::at(
-                file,
-                Some(1),
-                None,
-                None,
-                format!("cannot read the header: {e}"),
-            )
-        })?
-        .clone();
+    let (mut reader, header) = reader(file, bytes)?;
     let Some(batch_col) = column(&header, "Batch Name") else {
         return Err(FormatError::at(
             file,

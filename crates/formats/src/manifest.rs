@@ -35,22 +35,7 @@ impl ManifestBatch {
 /// to case or surrounding spaces. A batch listed twice, a count that is not a whole
 /// number, or a missing column is refused with its line and column.
 pub fn parse_manifest(file: &str, bytes: &[u8]) -> Result<Vec<ManifestBatch>, FormatError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header = reader
-        .headers()
-        .map_err(|e| {
-            FormatError::at(
-                file,
-                Some(1),
-                None,
-                None,
-                format!("cannot read the header: {e}"),
-            )
-        })?
-        .clone();
+    let (mut reader, header) = reader(file, bytes)?;
     let col = |name: &str| column(&header, name);
     let (Some(batch_col), Some(count_col)) = (col("Batch Name"), col("Number of Ballots")) else {
         return Err(FormatError::at(
@@ -107,6 +92,29 @@ pub fn parse_manifest(file: &str, bytes: &[u8]) -> Result<Vec<ManifestBatch>, Fo
         out.push(batch);
     }
     Ok(out)
+}
+
+/// A trimming CSV reader over `bytes` and its header row; `file` names it in errors.
+pub(crate) fn reader<'a>(
+    file: &str,
+    bytes: &'a [u8],
+) -> Result<(csv::Reader<&'a [u8]>, csv::StringRecord), FormatError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let header = reader
+        .headers()
+        .map_err(|e| {
+            FormatError::at(
+                file,
+                Some(1),
+                None,
+                None,
+                format!("cannot read the header: {e}"),
+            )
+        })?
+        .clone();
+    Ok((reader, header))
 }
 
 /// The index of a header column, matched without regard to case or a byte-order mark.

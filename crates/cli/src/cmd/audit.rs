@@ -37,7 +37,7 @@ pub enum Command {
     /// Risk per assertion, recomputed from the log, and the next step
     Status(super::audit_flow::StatusArgs),
     /// Stop the audit: a full hand count decides (logged)
-    Escalate(super::audit_flow::Target),
+    Escalate(super::audit_flow::AuditTarget),
     /// Write cast-vote records that agree with the protocols (for a simulated audit)
     Cvrs(super::audit_flow::CvrsArgs),
 }

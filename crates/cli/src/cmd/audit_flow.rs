@@ -20,20 +20,17 @@ use record::{encode, AuditStep, Entry};
 use sha2::{Digest, Sha256};
 use store::{SqliteStore, Store};
 
+use super::election_name;
 use super::results::resolve;
-use super::{election_name, DEFAULT_DB};
 
 /// Batches and readings per log entry (as units: entries stay well under 64 KiB).
 const PER_ENTRY: usize = 400;
 
+/// The store, the election and the audit every step names.
 #[derive(Debug, clap::Args)]
-pub struct Target {
-    /// The store file
-    #[arg(long, default_value = DEFAULT_DB)]
-    pub db: PathBuf,
-    /// The stored election (may be omitted when the store holds one)
-    #[arg(long)]
-    pub election: Option<String>,
+pub struct AuditTarget {
+    #[command(flatten)]
+    pub store: super::official::Target,
     /// The audit's name
     #[arg(long)]
     pub audit: String,
@@ -42,7 +39,7 @@ pub struct Target {
 #[derive(Debug, clap::Args)]
 pub struct StartArgs {
     #[command(flatten)]
-    pub target: Target,
+    pub target: AuditTarget,
     /// The law preset whose allocation is audited: kg2010, kg2015, kg2020, kg2021
     #[arg(long)]
     pub law: String,
@@ -67,7 +64,7 @@ pub struct StartArgs {
 #[derive(Debug, clap::Args)]
 pub struct SampleArgs {
     #[command(flatten)]
-    pub target: Target,
+    pub target: AuditTarget,
     /// Ballots to draw in this round (default: the estimate for the hardest open assertion)
     #[arg(long)]
     pub ballots: Option<u64>,
@@ -79,7 +76,7 @@ pub struct SampleArgs {
 #[derive(Debug, clap::Args)]
 pub struct RecordArgs {
     #[command(flatten)]
-    pub target: Target,
+    pub target: AuditTarget,
     /// What the audit boards read: the retrieval list with its Choice column filled
     #[arg(long)]
     pub readings: PathBuf,
@@ -91,7 +88,7 @@ pub struct RecordArgs {
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     #[command(flatten)]
-    pub target: Target,
+    pub target: AuditTarget,
     /// Recompute from a published log directory instead of the store (checked first against
     /// the log key)
     #[arg(long, requires = "key")]
@@ -106,12 +103,8 @@ pub struct StatusArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CvrsArgs {
-    /// The store file
-    #[arg(long, default_value = DEFAULT_DB)]
-    pub db: PathBuf,
-    /// The stored election (may be omitted when the store holds one)
-    #[arg(long)]
-    pub election: Option<String>,
+    #[command(flatten)]
+    pub store: super::official::Target,
     /// Write here
     #[arg(long)]
     pub out: PathBuf,
@@ -464,7 +457,7 @@ fn read_choices(e: &Election, path: &std::path::Path) -> anyhow::Result<Choices>
 }
 
 pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
-    let mut o = open(&a.target.db, a.target.election.as_deref())?;
+    let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
     let alpha = audit::alpha_from_percent(a.risk_limit)?;
     let method = Method::parse(&a.method)?;
     if logged(&o, &a.target.audit)?.start.is_some() {
@@ -709,7 +702,7 @@ fn started_seed(l: &Logged) -> String {
 }
 
 pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
-    let mut o = open(&a.target.db, a.target.election.as_deref())?;
+    let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
     let l = logged(&o, &a.target.audit)?;
     let s = started(&l, &a.target.audit)?;
     if l.escalated {
@@ -802,7 +795,7 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
-    let mut o = open(&a.target.db, a.target.election.as_deref())?;
+    let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
     let l = logged(&o, &a.target.audit)?;
     let s = started(&l, &a.target.audit)?;
     let round = l.rounds.len();
@@ -900,7 +893,7 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
 pub fn status(a: StatusArgs) -> anyhow::Result<ExitCode> {
     let o = match (&a.log, &a.key) {
         (Some(dir), Some(key)) => open_published(dir, key)?,
-        _ => open(&a.target.db, a.target.election.as_deref())?,
+        _ => open(&a.target.store.db, a.target.store.election.as_deref())?,
     };
     let l = logged(&o, &a.target.audit)?;
     let s = started(&l, &a.target.audit)?;
@@ -988,8 +981,8 @@ fn print_status(o: &Opened, l: &Logged, s: &Started, json: bool) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn escalate(a: Target) -> anyhow::Result<ExitCode> {
-    let mut o = open(&a.db, a.election.as_deref())?;
+pub fn escalate(a: AuditTarget) -> anyhow::Result<ExitCode> {
+    let mut o = open(&a.store.db, a.store.election.as_deref())?;
     let l = logged(&o, &a.audit)?;
     started(&l, &a.audit)?;
     if l.escalated {
@@ -1005,7 +998,7 @@ pub fn escalate(a: Target) -> anyhow::Result<ExitCode> {
 /// Writes cast-vote records that agree with every station's protocol (its votes in ballot
 /// order, then its ballots with no valid vote): the records of a simulated audit.
 pub fn cvrs(a: CvrsArgs) -> anyhow::Result<ExitCode> {
-    let o = open(&a.db, a.election.as_deref())?;
+    let o = open(&a.store.db, a.store.election.as_deref())?;
     let contest = o
         .election
         .contests
