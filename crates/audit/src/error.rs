@@ -28,7 +28,7 @@ pub enum AuditError {
     /// The audit would amount to a full hand count.
     #[error("equivalent to a full count: {0}")]
     FullCount(String),
-    /// A feature the request asks for is not implemented.
+    /// A case these methods do not cover (runoff contests, list alliances, a binding seat cap).
     #[error("not supported: {0}")]
     Unsupported(String),
     /// The consistent sampler refused the ids.
