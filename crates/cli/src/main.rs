@@ -59,6 +59,8 @@ enum Command {
     Forensics(cmd::forensics::Args),
     /// Risk-limiting audits: the audit calculators and the assertions of a seat allocation
     Audit(cmd::audit::Args),
+    /// Serve the public results pages and JSON API over the store (read-only)
+    Serve(cmd::serve::Args),
     /// List the elections in the store
     Elections(cmd::elections::Args),
     /// Generate a deterministic synthetic national election (tallyproof CSV) and its true totals
@@ -102,6 +104,7 @@ fn main() -> ExitCode {
         Command::Gen(a) => cmd::gen::run(a),
         Command::Forensics(a) => cmd::forensics::run(a),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
         Command::Demo(a) => cmd::demo::run(a),
     };
     match result {

@@ -6,6 +6,7 @@ mod audit;
 mod commands;
 mod forensics;
 mod property;
+mod serve;
 mod tidy;
 mod vectors;
 

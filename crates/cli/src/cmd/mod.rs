@@ -15,6 +15,7 @@ pub mod official;
 pub mod publish;
 pub mod results;
 pub mod seats;
+pub mod serve;
 pub mod sinks;
 pub mod verify;
 pub mod witness;

@@ -1,0 +1,46 @@
+//! `tallyproof serve`: the public results pages and JSON API over a store.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::DEFAULT_DB;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The store file
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// The address to listen on (port 0: any free port; the URL is printed)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    if !a.db.exists() {
+        anyhow::bail!(
+            "no store at {} (import an election first, or run tallyproof demo)",
+            a.db.display()
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&a.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", a.addr))?;
+        let local = listener.local_addr()?;
+        println!(
+            "serving http://{local}/ from {} (Ctrl-C stops)",
+            a.db.display()
+        );
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        server::serve(listener, a.db.clone()).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

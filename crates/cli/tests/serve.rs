@@ -1,0 +1,146 @@
+//! `tallyproof serve`: every route of the OpenAPI document answers, the JSON equals the
+//! command line's, errors are JSON with the right status, and pages render.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::{run, stdout, store_with};
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+        .args(["serve", "--db", "s.db", "--addr", "127.0.0.1:0"])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Server { child, addr }
+}
+
+/// A GET request: status and body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    // Chunked bodies: keep the chunks' data only.
+    let body = if text
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(&body)
+    } else {
+        body
+    };
+    (status, body)
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&after[..n]);
+        rest = &after[n + 2..];
+    }
+    out
+}
+
+#[test]
+fn the_public_api_and_pages() {
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let server = serve(dir.path());
+    let a = server.addr.as_str();
+    // Every route of the document answers 200 with an example.
+    let (status, doc) = get(a, "/openapi.json");
+    assert_eq!(status, 200);
+    let doc: Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(paths.len(), 6);
+    for p in &paths {
+        let example = p.replace("{name}", "kg")
+            + if p.ends_with("/seats") {
+                "?law=kg2020"
+            } else {
+                ""
+            };
+        let (status, body) = get(a, &example);
+        assert_eq!(status, 200, "{example}: {body}");
+    }
+    // The API's results equal the command line's.
+    let (_, api) = get(a, "/api/elections/kg/results?by=region");
+    let api: Value = serde_json::from_str(&api).unwrap();
+    let cli: Value = serde_json::from_str(&stdout(&run(
+        dir.path(),
+        &["results", "--db", "s.db", "--by", "region", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(api["rows"], cli["rows"]);
+    let (_, seats) = get(a, "/api/elections/kg/seats?law=kg2020");
+    let seats: Value = serde_json::from_str(&seats).unwrap();
+    let cli: Value = serde_json::from_str(&stdout(&run(
+        dir.path(),
+        &["seats", "--db", "s.db", "--law", "kg2020", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(seats["parties"], cli["parties"]);
+    // Errors are JSON, with their status.
+    let (status, body) = get(a, "/api/elections/nope/results");
+    assert_eq!(
+        (status, body.as_str()),
+        (404, r#"{"error":"no election named 'nope'"}"#)
+    );
+    let (status, body) = get(a, "/api/elections/kg/results?by=galaxy");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("unknown level 'galaxy'"));
+    let (status, _) = get(a, "/api/elections/kg/seats?law=kg1999");
+    assert_eq!(status, 404);
+    // The page shows the national totals and links to its JSON.
+    let (_, page) = get(a, "/elections/kg");
+    assert!(page.contains("2413 of 2413 stations reporting"), "{page}");
+    assert!(page.contains("<svg") && page.contains("«БИРИМДИК»"));
+    assert!(page.contains("/api/elections/kg/results"));
+}

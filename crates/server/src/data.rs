@@ -1,0 +1,97 @@
+//! What the pages and the API show, computed from the store (blocking; the handlers run it
+//! on tokio's blocking pool).
+
+use std::path::Path;
+
+use formats::report::{write_report_json, Report};
+use model::{Election, Protocol, UnitLevel};
+use serde_json::Value;
+use store::{SqliteStore, Store};
+use tabulate::{tabulate, Filter};
+
+use crate::ServerError;
+
+/// The stored elections: name, stations, protocol versions, source.
+pub fn elections(db: &Path) -> Result<Vec<(String, u64, u64, String)>, ServerError> {
+    let store = open(db)?;
+    let list = store.elections().map_err(internal)?;
+    Ok(list
+        .into_iter()
+        // The source without the server's directories: the file name and its format.
+        .map(|e| {
+            let source = e.source.rsplit('/').next().unwrap_or(&e.source).to_string();
+            (e.name, e.stations, e.protocol_versions, source)
+        })
+        .collect())
+}
+
+fn open(db: &Path) -> Result<SqliteStore, ServerError> {
+    SqliteStore::open(db).map_err(internal)
+}
+
+fn internal(e: impl std::fmt::Display) -> ServerError {
+    ServerError::Internal(e.to_string())
+}
+
+/// An election and the latest version of each protocol.
+pub fn load(db: &Path, name: &str) -> Result<(Election, Vec<Protocol>), ServerError> {
+    let store = open(db)?;
+    if !store
+        .elections()
+        .map_err(internal)?
+        .iter()
+        .any(|e| e.name == name)
+    {
+        return Err(ServerError::NotFound(format!("no election named '{name}'")));
+    }
+    let loaded = store.load(name).map_err(internal)?;
+    Ok((loaded.election, loaded.protocols))
+}
+
+/// The level named in a query: `country`, `region`, `constituency`, `district`, `station`.
+pub fn level(name: Option<&str>) -> Result<UnitLevel, ServerError> {
+    match name.unwrap_or("region") {
+        "country" => Ok(UnitLevel::Country),
+        "region" => Ok(UnitLevel::Region),
+        "constituency" => Ok(UnitLevel::Constituency),
+        "district" => Ok(UnitLevel::District),
+        "station" => Ok(UnitLevel::Station),
+        other => Err(ServerError::BadRequest(format!(
+            "unknown level '{other}'; expected country, region, constituency, district or station"
+        ))),
+    }
+}
+
+/// The results report of the first contest at `level`.
+pub fn report(e: &Election, protocols: &[Protocol], level: UnitLevel) -> Report {
+    let tally = tabulate(
+        e,
+        0,
+        protocols.iter().filter(|p| p.contest == 0),
+        Filter::default(),
+    );
+    let mut by_station: Vec<Option<&Protocol>> = vec![None; e.units.len()];
+    for p in protocols.iter().filter(|p| p.contest == 0) {
+        by_station[p.station.index()] = Some(p);
+    }
+    Report::build(e, &tally, level, Some(&by_station))
+}
+
+/// The report as the JSON that `tallyproof results --json` prints.
+pub fn report_json(r: &Report) -> Result<Value, ServerError> {
+    let mut bytes = Vec::new();
+    write_report_json(&mut bytes, r).map_err(internal)?;
+    serde_json::from_slice(&bytes).map_err(internal)
+}
+
+/// The seat allocation under a law preset, as `tallyproof seats --json` prints it.
+pub fn seats(e: &Election, protocols: &[Protocol], law: &str) -> Result<Value, ServerError> {
+    let law = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
+    let built = record::problem_from_election(e, protocols, &law, None, Filter::default())
+        .map_err(|x| ServerError::BadRequest(x.to_string()))?;
+    let outcome =
+        seats::allocate(&built.problem).map_err(|x| ServerError::BadRequest(x.to_string()))?;
+    let mut v = formats::contest::outcome_json(&built.problem, &outcome);
+    v["input_notes"] = serde_json::json!(built.notes);
+    Ok(v)
+}
