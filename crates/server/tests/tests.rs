@@ -12,8 +12,16 @@ fn openapi_lists_every_route() {
     for r in server::ROUTES {
         let op = &paths[r.path]["get"];
         assert_eq!(op["summary"], r.summary);
-        assert!(op["responses"]["200"]["content"][r.media].is_object(), "{}", r.path);
-        let has_name = op["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "name" && p["in"] == "path");
+        assert!(
+            op["responses"]["200"]["content"][r.media].is_object(),
+            "{}",
+            r.path
+        );
+        let has_name = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "name" && p["in"] == "path");
         assert_eq!(has_name, r.path.contains("{name}"));
     }
 }
