@@ -235,7 +235,7 @@ fn exports_read_back_and_are_byte_stable() {
 #[test]
 fn demo_runs_on_the_bundled_data() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(dir.path(), &["demo", "--db", "demo.db"]);
+    let o = run(dir.path(), &["demo", "--no-serve", "--db", "demo.db"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("imported 'kg2020-2413'"), "{out}");
@@ -329,7 +329,7 @@ fn demo_runs_on_the_bundled_data() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Running it again starts from a fresh store.
-    assert!(run(dir.path(), &["demo", "--db", "demo.db"])
+    assert!(run(dir.path(), &["demo", "--no-serve", "--db", "demo.db"])
         .status
         .success());
 }

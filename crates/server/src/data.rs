@@ -84,14 +84,43 @@ pub fn report_json(r: &Report) -> Result<Value, ServerError> {
     serde_json::from_slice(&bytes).map_err(internal)
 }
 
-/// The seat allocation under a law preset, as `tallyproof seats --json` prints it.
-pub fn seats(e: &Election, protocols: &[Protocol], law: &str) -> Result<Value, ServerError> {
+/// An allocation under a law preset: the problem, its outcome, its margins, and the notes
+/// on how the law was applied to the data.
+pub struct Allocation {
+    /// The problem built from the tally.
+    pub problem: seats::Problem,
+    /// The allocation.
+    pub outcome: seats::Outcome,
+    /// Its margins.
+    pub margins: seats::Margins,
+    /// How bases were approximated, which regions were left out, the law's sources.
+    pub notes: Vec<String>,
+}
+
+/// The allocation of the election's seats under the law preset `law`.
+pub fn allocation(
+    e: &Election,
+    protocols: &[Protocol],
+    law: &str,
+) -> Result<Allocation, ServerError> {
     let law = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
     let built = record::problem_from_election(e, protocols, &law, None, Filter::default())
         .map_err(|x| ServerError::BadRequest(x.to_string()))?;
-    let outcome =
-        seats::allocate(&built.problem).map_err(|x| ServerError::BadRequest(x.to_string()))?;
-    let mut v = formats::contest::outcome_json(&built.problem, &outcome);
-    v["input_notes"] = serde_json::json!(built.notes);
+    let bad = |x: seats::SeatsError| ServerError::BadRequest(x.to_string());
+    let outcome = seats::allocate(&built.problem).map_err(bad)?;
+    let margins = seats::margins(&built.problem, &outcome).map_err(bad)?;
+    Ok(Allocation {
+        problem: built.problem,
+        outcome,
+        margins,
+        notes: built.notes,
+    })
+}
+
+/// The seat allocation under a law preset, as `tallyproof seats --json` prints it.
+pub fn seats(e: &Election, protocols: &[Protocol], law: &str) -> Result<Value, ServerError> {
+    let a = allocation(e, protocols, law)?;
+    let mut v = formats::contest::outcome_json(&a.problem, &a.outcome);
+    v["input_notes"] = serde_json::json!(a.notes);
     Ok(v)
 }

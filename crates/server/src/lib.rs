@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -50,6 +50,12 @@ pub const ROUTES: &[Route] = &[
             "by",
             "country, region, constituency, district or station (default region)",
         )],
+    },
+    Route {
+        path: "/elections/{name}/seats",
+        summary: "The seat allocation under a law preset: a hemicycle, threshold tests, seats and the closest margins (page)",
+        media: "text/html",
+        query: &[("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
     },
     Route {
         path: "/api/elections",
@@ -99,14 +105,29 @@ struct LawQuery {
 /// The router over the store at `db`.
 pub fn router(db: PathBuf) -> Router {
     let state = AppState { db: Arc::new(db) };
-    Router::new()
-        .route(ROUTES[0].path, get(index))
-        .route(ROUTES[1].path, get(results_page))
-        .route(ROUTES[2].path, get(elections))
-        .route(ROUTES[3].path, get(results))
-        .route(ROUTES[4].path, get(seats_of))
-        .route(ROUTES[5].path, get(openapi))
+    ROUTES
+        .iter()
+        .fold(Router::new(), |r, route| {
+            r.route(route.path, handler(route.path))
+        })
         .with_state(state)
+}
+
+/// The handler of a path of [`ROUTES`]; the end-to-end test requests every documented path.
+fn handler(path: &str) -> MethodRouter<AppState> {
+    match path {
+        "/" => get(index),
+        "/elections/{name}" => get(results_page),
+        "/elections/{name}/seats" => get(seats_page),
+        "/api/elections" => get(elections),
+        "/api/elections/{name}/results" => get(results),
+        "/api/elections/{name}/seats" => get(seats_of),
+        "/openapi.json" => get(openapi),
+        other => {
+            let message = format!("no handler for {other}");
+            get(|| async move { ServerError::Internal(message) })
+        }
+    }
 }
 
 /// Serves the router on `listener` until the process ends.
@@ -163,6 +184,21 @@ async fn results_page(
     })
     .await?;
     Ok(Html(html).into_response())
+}
+
+async fn seats_page(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<LawQuery>,
+) -> Result<Html<String>, ServerError> {
+    let law = q.law.unwrap_or_else(|| "kg2020".into());
+    let html = blocking(move || {
+        let (e, protocols) = data::load(&s.db, &name)?;
+        let a = data::allocation(&e, &protocols, &law)?;
+        Ok(pages::seats(&a, &name, &law))
+    })
+    .await?;
+    Ok(Html(html))
 }
 
 async fn seats_of(

@@ -118,6 +118,150 @@ pub fn results(r: &Report, name: &str) -> String {
     )
 }
 
+/// Colours for parties with seats, in seat order.
+const COLOURS: [&str; 10] = [
+    "#3a6ea5", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#2c4d75", "#772c2a",
+    "#5f7530", "#4d3b62",
+];
+
+/// The seat allocation page: a hemicycle of the seats, each party's votes, threshold tests
+/// and seats, and the closest margins.
+pub fn seats(a: &crate::data::Allocation, name: &str, law: &str) -> String {
+    let (p, o, m) = (&a.problem, &a.outcome, &a.margins);
+    let mut holders: Vec<usize> = (0..o.parties.len())
+        .filter(|&i| o.parties[i].seats > 0)
+        .collect();
+    holders.sort_by_key(|&i| std::cmp::Reverse(o.parties[i].seats));
+    let colour = |k: usize| COLOURS[k % COLOURS.len()];
+    let mut seat_colours = Vec::new();
+    for (k, &i) in holders.iter().enumerate() {
+        seat_colours.extend(std::iter::repeat_n(colour(k), o.parties[i].seats as usize));
+    }
+    let svg = hemicycle(&seat_colours);
+    let mut table = String::from(
+        "<table><tr><th>party / партия</th><th>votes</th><th>national threshold</th><th>regional threshold</th><th>seats / места</th></tr>",
+    );
+    let mut order: Vec<usize> = (0..o.parties.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(o.parties[i].seats),
+            std::cmp::Reverse(o.parties[i].votes),
+        )
+    });
+    for i in order {
+        let x = &o.parties[i];
+        let swatch = holders
+            .iter()
+            .position(|&h| h == i)
+            .map_or(String::new(), |k| {
+                format!("<span style=\"color:{}\">&#9679;</span> ", colour(k))
+            });
+        table.push_str(&format!(
+            "<tr><td>{swatch}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            text(&x.name),
+            x.votes,
+            text(x.national.key()),
+            text(x.regional.key()),
+            x.seats
+        ));
+    }
+    table.push_str("</table>");
+    let mut margins = String::from("<ul>");
+    if let Some(e) = &m.election {
+        margins.push_str(&format!(
+            "<li>The closest seat: {} ballots moved from {} to {} would move a seat.</li>",
+            e.ballots,
+            text(&p.parties[e.winner]),
+            text(&p.parties[e.loser])
+        ));
+    }
+    for t in m.thresholds.iter().take(3) {
+        margins.push_str(&format!(
+            "<li>{}: {} ballots would {} the {} threshold.</li>",
+            text(&p.parties[t.party]),
+            t.ballots,
+            if t.passes {
+                "take it below"
+            } else {
+                "carry it over"
+            },
+            text(&t.threshold)
+        ));
+    }
+    margins.push_str("</ul>");
+    let notes: String = a
+        .notes
+        .iter()
+        .chain(&m.notes)
+        .map(|n| format!("<li><small>{}</small></li>", text(n)))
+        .collect();
+    let api = format!(
+        "/api/elections/{}/seats?law={}",
+        urlencode(name),
+        urlencode(law)
+    );
+    page(
+        &format!("{name}: seats under {law}"),
+        &format!(
+            "<p><a href=\"/\">elections</a> · <a href=\"/elections/{n}\">results</a></p><h1>Seats <small>/ Распределение мест</small>: {} under {}</h1>{svg}{table}<h2>Margins <small>/ Запас</small></h2>{margins}<ul>{notes}</ul><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+            text(name),
+            text(law),
+            n = urlencode(name),
+            a = html_escape::encode_double_quoted_attribute(&api)
+        ),
+    )
+}
+
+/// A hemicycle of seats, coloured in order from left to right: rows of growing radius, each
+/// with seats in proportion to its length.
+fn hemicycle(colours: &[&str]) -> String {
+    let n = colours.len();
+    if n == 0 {
+        return String::new();
+    }
+    let rows = ((n as f64 / 8.0).sqrt().ceil() as usize).max(1);
+    let radii: Vec<f64> = (0..rows)
+        .map(|r| 1.0 + r as f64 * 0.9 / rows.max(2) as f64 * 1.6)
+        .collect();
+    let total: f64 = radii.iter().sum();
+    let mut per_row: Vec<usize> = radii
+        .iter()
+        .map(|r| ((n as f64) * r / total).floor() as usize)
+        .collect();
+    let mut k = rows;
+    while per_row.iter().sum::<usize>() < n {
+        k = if k == 0 { rows - 1 } else { k - 1 };
+        per_row[k] += 1;
+    }
+    let mut seats: Vec<(f64, f64, f64)> = Vec::with_capacity(n);
+    for (r, &count) in radii.iter().zip(&per_row) {
+        for j in 0..count {
+            let angle = if count == 1 {
+                std::f64::consts::FRAC_PI_2
+            } else {
+                std::f64::consts::PI * (1.0 - j as f64 / (count - 1) as f64)
+            };
+            seats.push((angle, r * angle.cos(), r * angle.sin()));
+        }
+    }
+    seats.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let scale = 150.0 / radii.last().copied().unwrap_or(1.0);
+    let dot = (scale * 0.9 / rows as f64).min(9.0).max(2.0);
+    let mut svg = String::from(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"340\" height=\"180\" role=\"img\" aria-label=\"seats\">",
+    );
+    for ((_, x, y), c) in seats.iter().zip(colours) {
+        svg.push_str(&format!(
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{:.1}\" fill=\"{c}\"/>",
+            170.0 + x * scale,
+            170.0 - y * scale,
+            dot * 0.45
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()

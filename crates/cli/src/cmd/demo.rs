@@ -28,6 +28,12 @@ pub struct Args {
     /// The store to create (replaced if it exists); default: a file in the temporary directory
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Print the summary and stop, instead of serving the results afterwards
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Where to serve the results (another free port is taken if this one is busy)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -128,7 +134,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "\nNext: tallyproof results --db {0} --election kg2020-2413 --by region --json\n      tallyproof margins --db {0} --election kg2020-2399 --law kg2020",
         db.display()
     );
-    Ok(ExitCode::SUCCESS)
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("\nThe results, seats and margins in a browser:");
+    super::serve::run(super::serve::Args {
+        db,
+        addr: args.addr,
+        any_port_if_busy: true,
+    })
 }
 
 /// The forensic report on the 2413-row file: only the digit tests can run without

@@ -15,6 +15,9 @@ pub struct Args {
     /// The address to listen on (port 0: any free port; the URL is printed)
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
+    /// Listen on any free port of the same host if the address is taken
+    #[arg(long)]
+    pub any_port_if_busy: bool,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -29,9 +32,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&a.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", a.addr))?;
+        let listener = match tokio::net::TcpListener::bind(&a.addr).await {
+            Ok(l) => l,
+            Err(e) if a.any_port_if_busy && e.kind() == std::io::ErrorKind::AddrInUse => {
+                let host = a.addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+                eprintln!("note: {} is taken; listening on another port", a.addr);
+                tokio::net::TcpListener::bind(format!("{host}:0")).await?
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot listen on {}", a.addr)),
+        };
         let local = listener.local_addr()?;
         println!(
             "serving http://{local}/ from {} (Ctrl-C stops)",
