@@ -246,7 +246,7 @@ fn hemicycle(colours: &[&str]) -> String {
     }
     seats.sort_by(|a, b| b.0.total_cmp(&a.0));
     let scale = 150.0 / radii.last().copied().unwrap_or(1.0);
-    let dot = (scale * 0.9 / rows as f64).min(9.0).max(2.0);
+    let dot = (scale * 0.9 / rows as f64).clamp(2.0, 9.0);
     let mut svg = String::from(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"340\" height=\"180\" role=\"img\" aria-label=\"seats\">",
     );
