@@ -99,9 +99,9 @@ fn the_public_api_and_pages() {
     let doc: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
-    assert_eq!(paths.len(), 7);
+    assert_eq!(paths.len(), 9);
     for p in &paths {
-        let example = p.replace("{name}", "kg")
+        let example = p.replace("{name}", "kg").replace("{id}", "2")
             + if p.ends_with("/seats") {
                 "?law=kg2020"
             } else {
@@ -147,4 +147,26 @@ fn the_public_api_and_pages() {
     let (_, page) = get(a, "/elections/kg/seats?law=kg2020");
     assert_eq!(page.matches("<circle").count(), 120);
     assert!(page.contains("The closest seat:"), "{page}");
+    // A station's page: its protocol, then a correction shows as a second version with the
+    // changed count marked.
+    let (_, unit) = get(a, "/api/elections/kg/units/2");
+    let unit: Value = serde_json::from_str(&unit).unwrap();
+    assert_eq!(
+        (
+            unit["level"].as_str(),
+            unit["versions"].as_array().map(Vec::len)
+        ),
+        (Some("station"), Some(1))
+    );
+    let mut store = store::SqliteStore::open(&dir.path().join("s.db")).unwrap();
+    let mut p = store::Store::history(&store, "kg", model::UnitId(2), 0).unwrap()[0].clone();
+    p.votes[0] += 7;
+    assert_eq!(store::Store::correct(&mut store, "kg", &p).unwrap(), 2);
+    let (_, unit) = get(a, "/api/elections/kg/units/2");
+    let unit: Value = serde_json::from_str(&unit).unwrap();
+    assert_eq!(unit["versions"].as_array().map(Vec::len), Some(2));
+    let (_, page) = get(a, "/elections/kg/units/2");
+    assert!(page.contains(&format!("<b>{}</b>", p.votes[0])), "{page}");
+    let (status, _) = get(a, "/api/elections/kg/units/999999");
+    assert_eq!(status, 404);
 }

@@ -124,3 +124,126 @@ pub fn seats(e: &Election, protocols: &[Protocol], law: &str) -> Result<Value, S
     v["input_notes"] = serde_json::json!(a.notes);
     Ok(v)
 }
+
+/// One unit: where it is, its totals, its children and (for a station) every protocol
+/// version, oldest first.
+pub struct UnitView {
+    /// The unit's id (stable: the log's units entries give them).
+    pub id: u32,
+    /// Its path of names below the country, with each ancestor's id.
+    pub path: Vec<(u32, String)>,
+    /// Its level.
+    pub level: UnitLevel,
+    /// The contest's choices.
+    pub choices: Vec<String>,
+    /// Its totals.
+    pub totals: tabulate::Totals,
+    /// Its children: id, name, stations, votes.
+    pub children: Vec<(u32, String, u64, u64)>,
+    /// A station's protocol versions.
+    pub versions: Vec<Protocol>,
+}
+
+/// The unit `id` of election `name`.
+pub fn unit(db: &Path, name: &str, id: u32) -> Result<UnitView, ServerError> {
+    let (e, protocols) = load(db, name)?;
+    if id as usize >= e.units.len() {
+        return Err(ServerError::NotFound(format!(
+            "election '{name}' has no unit {id}"
+        )));
+    }
+    let uid = model::UnitId(id);
+    let tally = tabulate(
+        &e,
+        0,
+        protocols.iter().filter(|p| p.contest == 0),
+        Filter::default(),
+    );
+    let mut path = Vec::new();
+    let mut cur = Some(uid);
+    while let Some(u) = cur {
+        let unit = e.units.get(u);
+        if unit.parent.is_some() {
+            path.push((u.0, unit.name.to_string()));
+        }
+        cur = unit.parent;
+    }
+    path.reverse();
+    // The tally adds protocols into the units above the stations; a station's own totals
+    // are its protocol's (as in `Report::build`).
+    let latest: std::collections::HashMap<model::UnitId, &Protocol> = protocols
+        .iter()
+        .filter(|p| p.contest == 0)
+        .map(|p| (p.station, p))
+        .collect();
+    let totals_of = |u: model::UnitId| -> tabulate::Totals {
+        if e.units.get(u).level != UnitLevel::Station {
+            return tally.totals(u);
+        }
+        let mut t = match latest.get(&u) {
+            Some(p) => tabulate::Totals::of_protocol(p),
+            None => tabulate::Totals::new(e.contests.first().map_or(0, |c| c.choices.len())),
+        };
+        t.stations = 1;
+        t
+    };
+    let children = e
+        .units
+        .iter()
+        .filter(|(_, u)| u.parent == Some(uid))
+        .map(|(c, u)| {
+            let t = totals_of(c);
+            (c.0, u.name.to_string(), t.stations, t.votes.iter().sum())
+        })
+        .collect();
+    let level = e.units.get(uid).level;
+    let versions = if level == UnitLevel::Station {
+        open(db)?.history(name, uid, 0).map_err(internal)?
+    } else {
+        Vec::new()
+    };
+    Ok(UnitView {
+        id,
+        path,
+        level,
+        choices: e
+            .contests
+            .first()
+            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+            .unwrap_or_default(),
+        totals: totals_of(uid),
+        children,
+        versions,
+    })
+}
+
+/// A unit as JSON.
+pub fn unit_json(u: &UnitView) -> Value {
+    let votes: serde_json::Map<String, Value> = u
+        .choices
+        .iter()
+        .zip(&u.totals.votes)
+        .map(|(c, v)| (c.clone(), serde_json::json!(v)))
+        .collect();
+    let versions: Vec<Value> = u
+        .versions
+        .iter()
+        .map(|p| {
+            let lines: serde_json::Map<String, Value> = model::Line::ALL
+                .iter()
+                .filter_map(|&l| p.line(l).map(|v| (l.key().to_string(), serde_json::json!(v))))
+                .collect();
+            serde_json::json!({"version": p.version, "source": p.source.key(), "lines": lines, "votes": p.votes, "reference": p.reference})
+        })
+        .collect();
+    serde_json::json!({
+        "id": u.id,
+        "path": u.path.iter().map(|(i, n)| serde_json::json!({"id": i, "name": n})).collect::<Vec<_>>(),
+        "level": u.level.key(),
+        "stations": u.totals.stations,
+        "reporting": u.totals.reporting,
+        "votes": votes,
+        "children": u.children.iter().map(|(i, n, s, v)| serde_json::json!({"id": i, "name": n, "stations": s, "votes": v})).collect::<Vec<_>>(),
+        "versions": versions,
+    })
+}

@@ -58,6 +58,18 @@ pub const ROUTES: &[Route] = &[
         query: &[("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
     },
     Route {
+        path: "/elections/{name}/units/{id}",
+        summary: "A unit (region, district, station): its totals, its units, and a station's every protocol version with the changes marked (page)",
+        media: "text/html",
+        query: &[],
+    },
+    Route {
+        path: "/api/elections/{name}/units/{id}",
+        summary: "A unit: its path, totals, units, and a station's every protocol version",
+        media: "application/json",
+        query: &[],
+    },
+    Route {
         path: "/api/elections",
         summary: "The stored elections",
         media: "application/json",
@@ -122,6 +134,8 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         "/api/elections" => get(elections),
         "/api/elections/{name}/results" => get(results),
         "/api/elections/{name}/seats" => get(seats_of),
+        "/elections/{name}/units/{id}" => get(unit_page),
+        "/api/elections/{name}/units/{id}" => get(unit_api),
         "/openapi.json" => get(openapi),
         other => {
             let message = format!("no handler for {other}");
@@ -201,6 +215,22 @@ async fn seats_page(
     Ok(Html(html))
 }
 
+async fn unit_page(
+    State(s): State<AppState>,
+    Path((name, id)): Path<(String, u32)>,
+) -> Result<Html<String>, ServerError> {
+    let html = blocking(move || Ok(pages::unit(&data::unit(&s.db, &name, id)?, &name))).await?;
+    Ok(Html(html))
+}
+
+async fn unit_api(
+    State(s): State<AppState>,
+    Path((name, id)): Path<(String, u32)>,
+) -> Result<Json<Value>, ServerError> {
+    let v = blocking(move || Ok(data::unit_json(&data::unit(&s.db, &name, id)?))).await?;
+    Ok(Json(v))
+}
+
 async fn seats_of(
     State(s): State<AppState>,
     Path(name): Path<String>,
@@ -226,6 +256,9 @@ pub fn openapi_document() -> Value {
             .iter()
             .map(|(n, d)| json!({"name": n, "in": "query", "required": false, "description": d, "schema": {"type": "string"}}))
             .collect();
+        if r.path.contains("{id}") {
+            params.insert(0, json!({"name": "id", "in": "path", "required": true, "description": "the unit's id (as in the log's units entries)", "schema": {"type": "integer"}}));
+        }
         if r.path.contains("{name}") {
             params.insert(0, json!({"name": "name", "in": "path", "required": true, "description": "the election's name", "schema": {"type": "string"}}));
         }

@@ -93,7 +93,9 @@ pub fn results(r: &Report, name: &str) -> String {
         String::from("<table><tr><th>unit / участок</th><th>stations</th><th>votes</th></tr>");
     for row in r.rows.iter().skip(1) {
         units.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"/elections/{}/units/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            urlencode(name),
+            row.unit.0,
             text(&row.path.join(" / ")),
             row.totals.stations,
             row.totals.votes.iter().sum::<u64>()
@@ -113,6 +115,81 @@ pub fn results(r: &Report, name: &str) -> String {
             t.reporting,
             t.stations,
             total,
+            a = html_escape::encode_double_quoted_attribute(&api)
+        ),
+    )
+}
+
+/// A unit's page: where it is, its totals, its children, and a station's protocol versions
+/// with the cells that changed from one version to the next in bold.
+pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
+    let base = format!("/elections/{}", urlencode(name));
+    let mut crumbs = format!("<a href=\"{base}\">{}</a>", text(name));
+    for (id, n) in &u.path {
+        crumbs.push_str(&format!(" / <a href=\"{base}/units/{id}\">{}</a>", text(n)));
+    }
+    let total: u64 = u.totals.votes.iter().sum();
+    let mut table =
+        String::from("<table><tr><th>choice / выбор</th><th>votes / голоса</th><th>%</th></tr>");
+    for (c, &v) in u.choices.iter().zip(&u.totals.votes) {
+        let pct = if total == 0 {
+            0.0
+        } else {
+            100.0 * v as f64 / total as f64
+        };
+        table.push_str(&format!(
+            "<tr><td>{}</td><td>{v}</td><td>{pct:.2}</td></tr>",
+            text(c)
+        ));
+    }
+    table.push_str("</table>");
+    let mut children = String::new();
+    if !u.children.is_empty() {
+        children.push_str("<h2>Units <small>/ Состав</small></h2><table><tr><th>unit</th><th>stations</th><th>votes</th></tr>");
+        for (id, n, st, v) in &u.children {
+            children.push_str(&format!(
+                "<tr><td><a href=\"{base}/units/{id}\">{}</a></td><td>{st}</td><td>{v}</td></tr>",
+                text(n)
+            ));
+        }
+        children.push_str("</table>");
+    }
+    let mut versions = String::new();
+    if !u.versions.is_empty() {
+        versions.push_str("<h2>Protocol versions <small>/ Версии протокола</small></h2><table><tr><th>version</th><th>source</th>");
+        for c in &u.choices {
+            versions.push_str(&format!("<th>{}</th>", text(&shorten(c, 14))));
+        }
+        versions.push_str("</tr>");
+        let mut previous: Option<&model::Protocol> = None;
+        for p in &u.versions {
+            versions.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td>",
+                p.version,
+                text(p.source.key())
+            ));
+            for (k, v) in p.votes.iter().enumerate() {
+                let changed = previous.is_some_and(|q| q.votes.get(k) != Some(v));
+                if changed {
+                    versions.push_str(&format!("<td><b>{v}</b></td>"));
+                } else {
+                    versions.push_str(&format!("<td>{v}</td>"));
+                }
+            }
+            versions.push_str("</tr>");
+            previous = Some(p);
+        }
+        versions.push_str("</table>");
+    }
+    let api = format!("/api{base}/units/{}", u.id);
+    page(
+        &format!("{name}: {}", u.path.last().map_or("country", |x| x.1.as_str())),
+        &format!(
+            "<p>{crumbs}</p><h1>{} <small>({})</small></h1><p>{} of {} stations reporting; {total} votes.</p>{table}{children}{versions}<p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+            text(u.path.last().map_or(name, |x| x.1.as_str())),
+            text(u.level.key()),
+            u.totals.reporting,
+            u.totals.stations,
             a = html_escape::encode_double_quoted_attribute(&api)
         ),
     )
