@@ -22,9 +22,10 @@ impl Drop for Server {
     }
 }
 
-fn serve(dir: &std::path::Path) -> Server {
+fn serve(dir: &std::path::Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
         .args(["serve", "--db", "s.db", "--addr", "127.0.0.1:0"])
+        .args(extra)
         .current_dir(dir)
         .stdout(Stdio::piped())
         .spawn()
@@ -91,7 +92,7 @@ fn dechunk(body: &str) -> String {
 #[test]
 fn the_public_api_and_pages() {
     let dir = store_with("data/kg2020/stations_by_region_2413.csv");
-    let server = serve(dir.path());
+    let server = serve(dir.path(), &[]);
     let a = server.addr.as_str();
     // Every route of the document answers 200 with an example.
     let (status, doc) = get(a, "/openapi.json");
@@ -99,7 +100,7 @@ fn the_public_api_and_pages() {
     let doc: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
-    assert_eq!(paths.len(), 9);
+    assert_eq!(paths.len(), 10);
     for p in &paths {
         let example = p.replace("{name}", "kg").replace("{id}", "2")
             + if p.ends_with("/seats") {
@@ -169,4 +170,31 @@ fn the_public_api_and_pages() {
     assert!(page.contains(&format!("<b>{}</b>", p.votes[0])), "{page}");
     let (status, _) = get(a, "/api/elections/kg/units/999999");
     assert_eq!(status, 404);
+}
+
+/// With a published log, the service serves its tiles under /log/ and `tallyproof verify`
+/// checks the election over HTTP; the /verify page shows the signed checkpoint.
+#[test]
+fn the_published_log_is_served_and_verifies() {
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let o = run(
+        dir.path(),
+        &[
+            "publish", "--db", "s.db", "--out", "pub", "--key", "k.txt", "--law", "kg2020",
+        ],
+    );
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    let server = serve(dir.path(), &["--log", "pub"]);
+    let url = format!("http://{}/log/", server.addr);
+    let o = run(dir.path(), &["verify", &url, "--key", "pub/log.pub"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), crate::stderr(&o));
+    assert!(stdout(&o).contains("VALID"), "{}", stdout(&o));
+    let (status, page) = get(&server.addr, "/verify");
+    assert_eq!(status, 200);
+    let checkpoint = std::fs::read_to_string(dir.path().join("pub/checkpoint")).unwrap();
+    let first = checkpoint.lines().next().unwrap();
+    assert!(page.contains(first), "{page}");
+    // No escape from the log directory.
+    let (status, _) = get(&server.addr, "/log/../s.db");
+    assert_ne!(status, 200);
 }

@@ -92,6 +92,12 @@ pub const ROUTES: &[Route] = &[
         query: &[("law", "kg2010, kg2015, kg2020 or kg2021")],
     },
     Route {
+        path: "/verify",
+        summary: "The published log: its signed checkpoint and how to verify it; the static tiles are under /log/ when the service publishes them (page)",
+        media: "text/html",
+        query: &[],
+    },
+    Route {
         path: "/openapi.json",
         summary: "This API's OpenAPI 3.1 description",
         media: "application/json",
@@ -102,6 +108,8 @@ pub const ROUTES: &[Route] = &[
 #[derive(Clone)]
 struct AppState {
     db: Arc<PathBuf>,
+    /// A published log directory served under `/log/`, if any.
+    log: Option<Arc<PathBuf>>,
 }
 
 #[derive(Deserialize)]
@@ -114,15 +122,23 @@ struct LawQuery {
     law: Option<String>,
 }
 
-/// The router over the store at `db`.
-pub fn router(db: PathBuf) -> Router {
-    let state = AppState { db: Arc::new(db) };
-    ROUTES
+/// The router over the store at `db`, with the published log directory `log` (as
+/// `tallyproof publish` writes it) served as static files under `/log/`.
+pub fn router(db: PathBuf, log: Option<PathBuf>) -> Router {
+    let state = AppState {
+        db: Arc::new(db),
+        log: log.clone().map(Arc::new),
+    };
+    let app = ROUTES
         .iter()
         .fold(Router::new(), |r, route| {
             r.route(route.path, handler(route.path))
         })
-        .with_state(state)
+        .with_state(state);
+    match log {
+        Some(dir) => app.nest_service("/log", tower_http::services::ServeDir::new(dir)),
+        None => app,
+    }
 }
 
 /// The handler of a path of [`ROUTES`]; the end-to-end test requests every documented path.
@@ -136,6 +152,7 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         "/api/elections/{name}/seats" => get(seats_of),
         "/elections/{name}/units/{id}" => get(unit_page),
         "/api/elections/{name}/units/{id}" => get(unit_api),
+        "/verify" => get(verify_page),
         "/openapi.json" => get(openapi),
         other => {
             let message = format!("no handler for {other}");
@@ -145,8 +162,12 @@ fn handler(path: &str) -> MethodRouter<AppState> {
 }
 
 /// Serves the router on `listener` until the process ends.
-pub async fn serve(listener: tokio::net::TcpListener, db: PathBuf) -> std::io::Result<()> {
-    axum::serve(listener, router(db)).await
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    db: PathBuf,
+    log: Option<PathBuf>,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(db, log)).await
 }
 
 /// Runs blocking store work on tokio's blocking pool.
@@ -229,6 +250,18 @@ async fn unit_api(
 ) -> Result<Json<Value>, ServerError> {
     let v = blocking(move || Ok(data::unit_json(&data::unit(&s.db, &name, id)?))).await?;
     Ok(Json(v))
+}
+
+async fn verify_page(State(s): State<AppState>) -> Html<String> {
+    let checkpoint = s
+        .log
+        .as_ref()
+        .and_then(|d| std::fs::read_to_string(d.join("checkpoint")).ok());
+    let key = s
+        .log
+        .as_ref()
+        .and_then(|d| std::fs::read_to_string(d.join("log.pub")).ok());
+    Html(pages::verify(checkpoint.as_deref(), key.as_deref()))
 }
 
 async fn seats_of(

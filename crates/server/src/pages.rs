@@ -195,6 +195,31 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
     )
 }
 
+/// The page about the published log: the signed checkpoint and how to check it.
+pub fn verify(checkpoint: Option<&str>, key: Option<&str>) -> String {
+    let body = match checkpoint {
+        None => "<p>This service does not publish the election's log. A commission publishes it with \
+<code>tallyproof publish</code> and serves it with <code>tallyproof serve --log DIR</code>.</p>"
+            .to_string(),
+        Some(c) => format!(
+            "<p>Every protocol, correction, decision, complaint, publication and audit step is an entry of an \
+append-only Merkle log (RFC 6962 hashing, C2SP tlog-tiles under <a href=\"/log/\">/log/</a>). Its current \
+signed checkpoint:</p><pre>{}</pre><p>Check it, every entry, and every publication's totals and seats, \
+with the log key obtained from a trusted channel{}:</p><pre>tallyproof verify http://HOST/log/ --key LOGKEY</pre>\
+<p>or with the independent Python verifier (<code>verifier/verify.py</code>). Save the checkpoint: a later one \
+must be consistent with it (<code>--saved</code>).</p>",
+            text(c),
+            key.map_or(String::new(), |k| format!(" (this service says it is <code>{}</code>)", text(k.trim())))
+        ),
+    };
+    page(
+        "tallyproof: the log",
+        &format!(
+            "<p><a href=\"/\">elections</a></p><h1>The log <small>/ Журнал</small></h1>{body}"
+        ),
+    )
+}
+
 /// Colours for parties with seats, in seat order.
 const COLOURS: [&str; 10] = [
     "#3a6ea5", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#2c4d75", "#772c2a",

@@ -138,10 +138,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("\nThe results, seats and margins in a browser:");
+    let log = PathBuf::from(format!("{}.log", db.display()));
     super::serve::run(super::serve::Args {
         db,
         addr: args.addr,
         any_port_if_busy: true,
+        log: log.is_dir().then_some(log),
     })
 }
 

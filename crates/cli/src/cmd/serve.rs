@@ -18,6 +18,9 @@ pub struct Args {
     /// Listen on any free port of the same host if the address is taken
     #[arg(long)]
     pub any_port_if_busy: bool,
+    /// A published log directory (from `tallyproof publish`) to serve under /log/
+    #[arg(long)]
+    pub log: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -48,7 +51,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         use std::io::Write;
         std::io::stdout().flush()?;
-        server::serve(listener, a.db.clone()).await?;
+        server::serve(listener, a.db.clone(), a.log.clone()).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
