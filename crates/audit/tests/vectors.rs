@@ -180,6 +180,15 @@ fn sampler_vector(id: &str, v: &Value) -> bool {
     true
 }
 
+/// The same winner-loser pairs with the same p-values (to a relative 1e-9).
+fn same_pvalues(got: &Value, want: &Value, id: &str) {
+    let want = want.as_object().unwrap();
+    assert_eq!(got.as_object().unwrap().len(), want.len(), "{id}");
+    for (pair, p) in want {
+        close(f(&got[pair]), f(p), 1e-9, &format!("{id} {pair}"));
+    }
+}
+
 fn bravo_vector(id: &str, v: &Value) -> bool {
     let i = &v["inputs"];
     let mut req = json!({"risk_limit": i["risk_limit_pct"], "contest": i["contest"]});
@@ -204,36 +213,10 @@ fn bravo_vector(id: &str, v: &Value) -> bool {
             );
         }
     } else if id.starts_with("arlo.bravo.compute_risk") {
-        let pv = want["pvalues"].as_object().unwrap();
-        assert_eq!(
-            got["risk"]["pvalues"].as_object().unwrap().len(),
-            pv.len(),
-            "{id}"
-        );
-        for (pair, p) in pv {
-            close(
-                f(&got["risk"]["pvalues"][pair]),
-                f(p),
-                1e-9,
-                &format!("{id} {pair}"),
-            );
-        }
+        same_pvalues(&got["risk"]["pvalues"], &want["pvalues"], id);
         assert_eq!(got["risk"]["confirmed"], want["confirmed"], "{id}");
     } else if id == "arlo.bravo.not_found_ballots" {
-        let pv = want.as_object().unwrap();
-        assert_eq!(
-            got["risk"]["pvalues"].as_object().unwrap().len(),
-            pv.len(),
-            "{id}"
-        );
-        for (pair, p) in pv {
-            close(
-                f(&got["risk"]["pvalues"][pair]),
-                f(p),
-                1e-9,
-                &format!("{id} {pair}"),
-            );
-        }
+        same_pvalues(&got["risk"]["pvalues"], want, id);
     } else {
         return false;
     }
