@@ -100,7 +100,7 @@ fn the_public_api_and_pages() {
     let doc: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
-    assert_eq!(paths.len(), 10);
+    assert_eq!(paths.len(), 11);
     for p in &paths {
         let example = p.replace("{name}", "kg").replace("{id}", "2")
             + if p.ends_with("/seats") {
@@ -144,6 +144,10 @@ fn the_public_api_and_pages() {
     assert!(page.contains("2413 of 2413 stations reporting"), "{page}");
     assert!(page.contains("<svg") && page.contains("«БИРИМДИК»"));
     assert!(page.contains("/api/elections/kg/results"));
+    // The forensic report says which tests the Kyrgyz data cannot support.
+    let (status, page) = get(a, "/elections/kg/forensics");
+    assert_eq!(status, 200);
+    assert!(page.contains("cannot be computed"), "{page}");
     // The seats page: a hemicycle of 120 seats and the closest margin.
     let (_, page) = get(a, "/elections/kg/seats?law=kg2020");
     assert_eq!(page.matches("<circle").count(), 120);

@@ -19,7 +19,7 @@
 //! Beside it: [`shpilkin`] (excess leader votes over the others' turnout curve),
 //! [`fingerprint`] and [`plot`] (Klimek et al., PNAS 2012), [`digits`] (2BL and last-digit
 //! tests), [`distribution`] (0.1-point histograms), [`flags`] (per-station scores) and
-//! [`html`] (the report page).
+//! [`html`] (the report page, which [`page`] builds with every test the data allow).
 //!
 //! The crate is pure: no I/O, no async (ARCHITECTURE.md).
 
@@ -33,6 +33,7 @@ pub mod flags;
 pub mod html;
 pub mod integer;
 pub mod montecarlo;
+pub mod page;
 pub mod parallel;
 pub mod plot;
 pub mod region;

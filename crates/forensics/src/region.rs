@@ -59,3 +59,17 @@ pub fn by_region(kept: &[Station], p_either: &[f64], groups: &[usize]) -> Vec<Re
     r.sort_by(|a, b| b.z.total_cmp(&a.z).then(a.group.cmp(&b.group)));
     r
 }
+
+/// Each station's region, as the index of its region unit (the country where a station has
+/// no region): the groups that flags and the regional breakdown compare within.
+pub fn groups(e: &model::Election, stations: &[crate::Station]) -> Vec<usize> {
+    stations
+        .iter()
+        .map(|s| {
+            e.units
+                .ancestor_at(s.unit, model::UnitLevel::Region)
+                .unwrap_or(e.units.root())
+                .index()
+        })
+        .collect()
+}

@@ -92,6 +92,12 @@ pub const ROUTES: &[Route] = &[
         query: &[("law", "kg2010, kg2015, kg2020 or kg2021")],
     },
     Route {
+        path: "/elections/{name}/forensics",
+        summary: "The forensic report: integer percentages, Shpilkin, the Klimek fingerprint, digit tests and station flags, each with what it does and does not mean (page)",
+        media: "text/html",
+        query: &[],
+    },
+    Route {
         path: "/verify",
         summary: "The published log: its signed checkpoint and how to verify it; the static tiles are under /log/ when the service publishes them (page)",
         media: "text/html",
@@ -152,6 +158,7 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         "/api/elections/{name}/seats" => get(seats_of),
         "/elections/{name}/units/{id}" => get(unit_page),
         "/api/elections/{name}/units/{id}" => get(unit_api),
+        "/elections/{name}/forensics" => get(forensics_page),
         "/verify" => get(verify_page),
         "/openapi.json" => get(openapi),
         other => {
@@ -250,6 +257,20 @@ async fn unit_api(
 ) -> Result<Json<Value>, ServerError> {
     let v = blocking(move || Ok(data::unit_json(&data::unit(&s.db, &name, id)?))).await?;
     Ok(Json(v))
+}
+
+async fn forensics_page(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Html<String>, ServerError> {
+    let html = blocking(move || {
+        let (e, protocols) = data::load(&s.db, &name)?;
+        forensics::page::build(&e, &protocols, 0, None, None)
+            .map(|(html, _)| html)
+            .map_err(|x| ServerError::BadRequest(x.to_string()))
+    })
+    .await?;
+    Ok(Html(html))
 }
 
 async fn verify_page(State(s): State<AppState>) -> Html<String> {

@@ -108,13 +108,15 @@ pub fn results(r: &Report, name: &str) -> String {
         &format!(
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>\
 <p>{} of {} stations reporting / участков: {} из {}. {} votes.</p>{svg}{table}<h2>By unit <small>/ По единицам</small></h2>{units}\
-<p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+<p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
+<a href=\"/verify\">the log</a></p><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
             text(&r.contest),
             t.reporting,
             t.stations,
             t.reporting,
             t.stations,
             total,
+            n = urlencode(name),
             a = html_escape::encode_double_quoted_attribute(&api)
         ),
     )

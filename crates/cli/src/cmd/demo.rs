@@ -151,7 +151,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// registered voters, and the page says why the others cannot.
 fn forensics_section(a: &store::Loaded, db: &std::path::Path) -> anyhow::Result<()> {
     println!("\n== Forensics (tallyproof forensics report) ==\n");
-    let (html, missing) = super::forensics::build_report(&a.election, &a.protocols, 0, None, None)?;
+    let (html, missing) = forensics::page::build(&a.election, &a.protocols, 0, None, None)?;
     let path = PathBuf::from(format!("{}.forensics.html", db.display()));
     std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
     if let Some(line) = missing {

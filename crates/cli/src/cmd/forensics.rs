@@ -446,7 +446,10 @@ fn write_png(path: &Path, (w, h, pixels): (u32, u32, Vec<u8>)) -> anyhow::Result
 
 fn station_flags(a: FlagArgs) -> anyhow::Result<ExitCode> {
     let (e, sample) = a.sample.election_and_sample()?;
-    let all = forensics::flags::flags(&sample.stations, &region_groups(&e, &sample.stations));
+    let all = forensics::flags::flags(
+        &sample.stations,
+        &forensics::region::groups(&e, &sample.stations),
+    );
     let n = if a.top == 0 {
         all.len()
     } else {
@@ -548,7 +551,7 @@ fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let parsed = t0.elapsed();
     let t1 = Instant::now();
     let mc = (a.replicates > 0).then_some((a.replicates, a.seed));
-    let (html, missing) = build_report(
+    let (html, missing) = forensics::page::build(
         &loaded.election,
         &loaded.protocols,
         a.sample.contest_index,
@@ -570,112 +573,4 @@ fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
         built.as_secs_f64() * 1e3
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Runs every test that the data allow and renders the HTML report; also returns the
-/// protocol line whose absence stopped the turnout-based tests, if one did. `mc` asks for
-/// the Monte Carlo null as (replicates, seed).
-pub fn build_report(
-    e: &model::Election,
-    protocols: &[model::Protocol],
-    contest: usize,
-    leader: Option<&str>,
-    mc: Option<(u32, u64)>,
-) -> anyhow::Result<(String, Option<&'static str>)> {
-    use forensics::html::{report, ReportInput};
-    let digits = forensics::digits::by_choice(e, contest, protocols, 10)?;
-    let threads = forensics::default_threads();
-    let mut missing = None;
-    let sample = match forensics::station::sample(e, contest, protocols, leader) {
-        Ok(s) => Some(s),
-        Err(forensics::ForensicsError::MissingLine(line)) => {
-            missing = Some(line);
-            None
-        }
-        Err(err) => return Err(err.into()),
-    };
-    let mut input = ReportInput {
-        election: &e.name,
-        digits: &digits,
-        ..ReportInput::default()
-    };
-    // Computed up front so that the report can borrow them.
-    let computed = match &sample {
-        Some(s) => {
-            let mc = mc.map(|(replicates, seed)| Options {
-                replicates,
-                seed,
-                threads,
-            });
-            let ip = forensics::integer_percentage(s, threads, mc)?;
-            let kept = &ip.observed.filtered.kept;
-            let either: Vec<f64> = ip.exact.probabilities.iter().map(|p| p[2]).collect();
-            let regions: Vec<(String, forensics::region::RegionExcess)> =
-                forensics::region::by_region(kept, &either, &region_groups(e, kept))
-                    .into_iter()
-                    .map(|r| (e.units.path(model::UnitId(r.group as u32)), r))
-                    .collect();
-            let flags = forensics::flags::flags(&s.stations, &region_groups(e, &s.stations));
-            Some((
-                ip,
-                regions,
-                forensics::distribution::leader_share_bins(&s.stations),
-                forensics::shpilkin::estimate(&s.stations, true),
-                forensics::fingerprint::fingerprint(&s.stations),
-                flags,
-            ))
-        }
-        None => None,
-    };
-    match (&computed, &sample) {
-        (Some((ip, regions, share, shp, fp, flags)), Some(s)) => {
-            input.leader = Some(&s.leader);
-            input.integer = Some(ip);
-            input.regions = regions;
-            input.turnout_bins = Some(&ip.turnout.bins);
-            input.share_bins = Some(share);
-            match shp {
-                Ok(shp) => input.shpilkin = Some(shp),
-                Err(err) => input.unavailable.push(format!("Shpilkin method: {err}")),
-            }
-            input.fingerprint = Some(fp);
-            input.flags = flags
-                .iter()
-                .take(25)
-                .map(|f| (e.units.path(s.stations[f.index].unit), f))
-                .collect();
-        }
-        _ => {
-            input.unavailable = [
-                "whole-number percentages",
-                "turnout distribution",
-                "election fingerprint",
-                "Shpilkin method",
-                "station flags",
-            ]
-            .iter()
-            .map(|t| {
-                format!(
-                    "{t}: the file has no registered-voter or ballots-issued count, so turnout \
-                     cannot be computed"
-                )
-            })
-            .collect();
-        }
-    }
-    Ok((report(&input), missing))
-}
-
-/// Each station's region, as the index of its region unit (the country where a station has
-/// no region): the groups that flags and the regional breakdown compare within.
-fn region_groups(e: &model::Election, stations: &[forensics::Station]) -> Vec<usize> {
-    stations
-        .iter()
-        .map(|s| {
-            e.units
-                .ancestor_at(s.unit, model::UnitLevel::Region)
-                .unwrap_or(e.units.root())
-                .index()
-        })
-        .collect()
 }
