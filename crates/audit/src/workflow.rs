@@ -24,7 +24,26 @@ pub enum Method {
     Batch,
 }
 
+/// The methods that read single ballots (a batch audit reads whole stations:
+/// [`batch_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BallotMethod {
+    /// Paper against cast-vote record.
+    Comparison,
+    /// Paper alone.
+    Polling,
+}
+
 impl Method {
+    /// The method as a ballot-level one, or `None` for a batch audit.
+    pub fn ballots(self) -> Option<BallotMethod> {
+        match self {
+            Method::Comparison => Some(BallotMethod::Comparison),
+            Method::Polling => Some(BallotMethod::Polling),
+            Method::Batch => None,
+        }
+    }
+
     /// Parses `comparison`, `polling` or `batch`.
     pub fn parse(s: &str) -> Result<Method, AuditError> {
         match s {
@@ -112,7 +131,7 @@ pub struct Status {
 /// ballot-level methods (a batch audit reads stations, not ballots: [`batch_status`]).
 pub fn status(
     assertions: &[Assertion],
-    method: Method,
+    method: BallotMethod,
     ballots: u64,
     stations: u64,
     readings: &[Reading],
@@ -125,7 +144,7 @@ pub fn status(
                 a.mark(party, region).map_or(0.5, |m| a.value(m))
             };
             let (setting, est) = match method {
-                Method::Comparison => (
+                BallotMethod::Comparison => (
                     Setting {
                         u: a.assorter.overstatement_bound(a.margin),
                         n: Some(ballots),
@@ -133,7 +152,7 @@ pub fn status(
                     },
                     Estimator::OptimalComparison { p2: 1e-5 },
                 ),
-                Method::Polling | Method::Batch => {
+                BallotMethod::Polling => {
                     let u = a.assorter.upper_bound;
                     (
                         Setting {
@@ -152,12 +171,12 @@ pub fn status(
             if a.margin > 0.0 {
                 for r in readings {
                     let x = match method {
-                        Method::Comparison => a.assorter.overstatement(
+                        BallotMethod::Comparison => a.assorter.overstatement(
                             a.margin,
                             value(r.record, r.region),
                             value(r.paper, r.region),
                         ),
-                        Method::Polling | Method::Batch => value(r.paper, r.region),
+                        BallotMethod::Polling => value(r.paper, r.region),
                     };
                     p = test.push(x);
                     if p <= alpha {
@@ -186,8 +205,8 @@ pub fn status(
             .map(|(a, _)| {
                 let e = plan::estimate(a, ballots, stations, alpha);
                 match method {
-                    Method::Comparison => e.comparison_ballots,
-                    Method::Polling | Method::Batch => e.polling_ballots,
+                    BallotMethod::Comparison => e.comparison_ballots,
+                    BallotMethod::Polling => e.polling_ballots,
                 }
             })
             .max()
@@ -214,12 +233,12 @@ pub fn status(
 pub fn batch_status(
     assertions: &[Assertion],
     ballots: u64,
+    b: &stations::Bounds,
     stations: &[StationTally],
     draws: &[usize],
     audited: &std::collections::HashMap<usize, StationTally>,
     alpha: f64,
 ) -> Status {
-    let b = stations::bounds(assertions, ballots, stations);
     let observed: Vec<(usize, f64)> = draws
         .iter()
         .filter_map(|&i| {
@@ -228,8 +247,8 @@ pub fn batch_status(
                 .map(|t| (i, stations::observed(assertions, ballots, &stations[i], t)))
         })
         .collect();
-    let (p, confirmed) = stations::risk(&b, &observed, alpha);
-    let next = stations::sample_size(&b, p, alpha);
+    let (p, confirmed) = stations::risk(b, &observed, alpha);
+    let next = stations::sample_size(b, p, alpha);
     let distinct: std::collections::HashSet<usize> = draws.iter().copied().collect();
     let n = stations.len() as u64;
     let full_count_advised =

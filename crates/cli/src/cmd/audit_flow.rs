@@ -660,45 +660,27 @@ pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The readings so far, in party terms, for the status.
-fn readings_of(o: &Opened, l: &Logged, problem: &seats::Problem) -> anyhow::Result<Vec<Reading>> {
-    let drawn = workflow::draws(&draw_batches(l), &started_seed(l), &l.rounds)?;
-    let contest = o
-        .election
-        .contests
-        .first()
-        .context("the election has no contest")?;
-    let party = |c: Option<u32>| -> Option<usize> {
-        let name = &contest.choices.get(c? as usize)?.name;
-        problem.parties.iter().position(|p| p == name)
-    };
-    let region = |station: u32| -> Option<usize> {
-        let r = o
-            .election
-            .units
-            .ancestor_at(UnitId(station), UnitLevel::Region)?;
-        let name = o.election.units.get(r).name;
-        problem.regions.iter().position(|x| x.name == name)
-    };
+fn readings_of(
+    o: &Opened,
+    l: &Logged,
+    seed: &str,
+    problem: &seats::Problem,
+) -> anyhow::Result<Vec<Reading>> {
+    let drawn = workflow::draws(&draw_batches(l), seed, &l.rounds)?;
+    let parties = party_of_choice(o, problem);
+    let party = |c: Option<u32>| parties.get(c? as usize).copied().flatten();
     let mut out = Vec::new();
     for r in l.readings.iter().flatten() {
         let d = drawn
             .get(r.0 as usize - 1)
             .context("a logged reading is beyond the drawn ballots")?;
-        let station = l.batches[d.batch].0;
         out.push(Reading {
             record: party(r.1),
             paper: party(r.2),
-            region: region(station),
+            region: region_of(o, problem, UnitId(l.batches[d.batch].0)),
         });
     }
     Ok(out)
-}
-
-fn started_seed(l: &Logged) -> String {
-    match &l.start {
-        Some(AuditStep::Start { seed, .. }) => seed.clone(),
-        _ => String::new(),
-    }
 }
 
 pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
@@ -721,13 +703,13 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     let (problem, set) = assertions_of(&o, &s.law, s.ballots)?;
-    if s.method == Method::Batch {
+    let Some(method) = s.method.ballots() else {
         return batch_sample(&mut o, &l, &s, &problem, &set, &a);
-    }
-    let readings = readings_of(&o, &l, &problem)?;
+    };
+    let readings = readings_of(&o, &l, &s.seed, &problem)?;
     let st = workflow::status(
         &set.assertions,
-        s.method,
+        method,
         s.ballots,
         l.batches.len() as u64,
         &readings,
@@ -902,13 +884,13 @@ pub fn status(a: StatusArgs) -> anyhow::Result<ExitCode> {
 
 fn print_status(o: &Opened, l: &Logged, s: &Started, json: bool) -> anyhow::Result<ExitCode> {
     let (problem, set) = assertions_of(o, &s.law, s.ballots)?;
-    if s.method == Method::Batch {
+    let Some(method) = s.method.ballots() else {
         return batch_print_status(o, l, s, &problem, &set, json);
-    }
-    let readings = readings_of(o, l, &problem)?;
+    };
+    let readings = readings_of(o, l, &s.seed, &problem)?;
     let st = workflow::status(
         &set.assertions,
-        s.method,
+        method,
         s.ballots,
         l.batches.len() as u64,
         &readings,
@@ -1039,20 +1021,25 @@ pub fn cvrs(a: CvrsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A batch audit's state: every draw's station index, the hand counts by station index,
-/// and the status.
+/// A batch audit's state: the stations' bounds, the draws of the logged rounds (station
+/// indices, in draw order) and the status after the hand counts.
+struct BatchState {
+    bounds: audit::stations::Bounds,
+    draws: Vec<usize>,
+    status: workflow::Status,
+}
+
 fn batch_state(
     o: &Opened,
     l: &Logged,
     s: &Started,
     problem: &seats::Problem,
     set: &audit::assertions::SeatAssertions,
-    extra_draws: u64,
-) -> (Vec<usize>, workflow::Status) {
+) -> BatchState {
     let tallies = station_tallies(o, problem, &l.batches);
     let bounds = audit::stations::bounds(&set.assertions, s.ballots, &tallies);
     let total: u64 = l.rounds.iter().sum();
-    let draws = audit::stations::ppeb_draws(&s.seed, &bounds, 0, total + extra_draws);
+    let draws = audit::stations::ppeb_draws(&s.seed, &bounds, 0, total);
     let index: HashMap<u32, usize> = l
         .batches
         .iter()
@@ -1070,16 +1057,20 @@ fn batch_state(
             );
         }
     }
-    let done = &draws[..total as usize];
     let status = workflow::batch_status(
         &set.assertions,
         s.ballots,
+        &bounds,
         &tallies,
-        done,
+        &draws,
         &audited,
         s.alpha,
     );
-    (draws, status)
+    BatchState {
+        bounds,
+        draws,
+        status,
+    }
 }
 
 fn batch_sample(
@@ -1090,7 +1081,8 @@ fn batch_sample(
     set: &audit::assertions::SeatAssertions,
     a: &SampleArgs,
 ) -> anyhow::Result<ExitCode> {
-    let (_, st) = batch_state(o, l, s, problem, set, 0);
+    let state = batch_state(o, l, s, problem, set);
+    let st = &state.status;
     if st.confirmed {
         bail!(AuditError::AuditOver);
     }
@@ -1107,8 +1099,8 @@ fn batch_sample(
             "a round needs at least one draw"
         ));
     }
-    let (draws, _) = batch_state(o, l, s, problem, set, size);
     let before: u64 = l.rounds.iter().sum();
+    let new = audit::stations::ppeb_draws(&s.seed, &state.bounds, before, size);
     let round = l.rounds.len() as u64 + 1;
     o.append(&[encode(&Entry::Audit(AuditStep::Round {
         audit: a.target.audit.clone(),
@@ -1118,10 +1110,10 @@ fn batch_sample(
     // Each station drawn in this round once, with its draw numbers, and a column per choice
     // for the hand count.
     let mut stations: Vec<(usize, Vec<u64>)> = Vec::new();
-    for (k, &i) in draws.iter().enumerate().skip(before as usize) {
+    for (k, &i) in (before + 1..).zip(&new) {
         match stations.iter_mut().find(|x| x.0 == i) {
-            Some(x) => x.1.push(k as u64 + 1),
-            None => stations.push((i, vec![k as u64 + 1])),
+            Some(x) => x.1.push(k),
+            None => stations.push((i, vec![k])),
         }
     }
     let choices: Vec<String> = o
@@ -1176,7 +1168,7 @@ fn batch_record(
         .unwrap_or_default();
     let rows = formats::cvr::parse_tallies(&name, &bytes, &choices)?;
     let (problem, set) = assertions_of(o, &s.law, s.ballots)?;
-    let (draws, _) = batch_state(o, l, s, &problem, &set, 0);
+    let draws = batch_state(o, l, s, &problem, &set).draws;
     let before: u64 = l.rounds[..round - 1].iter().sum();
     let this: HashSet<u32> = draws[before as usize..]
         .iter()
@@ -1235,7 +1227,7 @@ fn batch_print_status(
     set: &audit::assertions::SeatAssertions,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let (_, st) = batch_state(o, l, s, problem, set, 0);
+    let st = batch_state(o, l, s, problem, set).status;
     let verdict = if st.confirmed {
         "confirmed: the hand-counted stations confirm the seat allocation at the risk limit"
     } else if l.escalated {
