@@ -71,6 +71,16 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A sample answer's draws as `[ticket, id, generation]`, the vectors' shape.
+fn draws(got: &Value) -> Vec<Value> {
+    got["sample"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| json!([t["ticket"], t["id"], t["generation"]]))
+        .collect()
+}
+
 fn sampler_vector(id: &str, v: &Value) -> bool {
     let i = &v["inputs"];
     let want = &v["expected"];
@@ -117,12 +127,7 @@ fn sampler_vector(id: &str, v: &Value) -> bool {
         "cs.sampler.without_replacement" => {
             let req = json!({"seed": i["seed"], "ids": i["ids"], "digits": i["digits"]});
             let got = calc::run("sample", &req).unwrap();
-            let rows: Vec<Value> = got["sample"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|t| json!([t["ticket"], t["id"], t["generation"]]))
-                .collect();
+            let rows = draws(&got);
             assert_eq!(&Value::Array(rows), want, "{id}");
         }
         "cs.usage.range100_seed41" => {
@@ -152,12 +157,7 @@ fn sampler_vector(id: &str, v: &Value) -> bool {
             }
             let req = json!({"seed": i["seed"], "ids": ids, "take": i["sample_size"], "with_replacement": true, "digits": i["digits"]});
             let got = calc::run("sample", &req).unwrap();
-            let rows: Vec<Value> = got["sample"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|t| json!([t["ticket"], t["id"], t["generation"]]))
-                .collect();
+            let rows = draws(&got);
             let want: Vec<Value> = want
                 .as_array()
                 .unwrap()
