@@ -7,6 +7,7 @@ use std::fmt::Write;
 use crate::digits::ChoiceDigits;
 use crate::fingerprint::Fingerprint;
 use crate::flags::StationFlag;
+use crate::plot::escape;
 use crate::region::RegionExcess;
 use crate::shpilkin::Shpilkin;
 use crate::{IntegerPercentage, NullSummary};
@@ -42,7 +43,7 @@ pub struct ReportInput<'a> {
 /// Renders the report.
 pub fn report(r: &ReportInput<'_>) -> String {
     let mut h = String::with_capacity(1 << 20);
-    let title = format!("Forensic report: {}", esc(r.election));
+    let title = format!("Forensic report: {}", escape(r.election));
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
@@ -52,7 +53,7 @@ pub fn report(r: &ReportInput<'_>) -> String {
          svg{{max-width:100%;height:auto}}</style></head><body>\n<h1>{title}</h1>\n"
     );
     if let Some(l) = r.leader {
-        let _ = writeln!(h, "<p>Leader tested: <b>{}</b>.</p>", esc(l));
+        let _ = writeln!(h, "<p>Leader tested: <b>{}</b>.</p>", escape(l));
     }
     h.push_str(
         "<p class=\"note\">Every test on this page looks for patterns that manipulation leaves \
@@ -63,7 +64,7 @@ pub fn report(r: &ReportInput<'_>) -> String {
     if !r.unavailable.is_empty() {
         h.push_str("<h2>Tests that could not run</h2><ul>");
         for u in &r.unavailable {
-            let _ = write!(h, "<li>{}</li>", esc(u));
+            let _ = write!(h, "<li>{}</li>", escape(u));
         }
         h.push_str("</ul>\n");
     }
@@ -160,7 +161,7 @@ fn integer_section(h: &mut String, ip: &IntegerPercentage, regions: &[(String, R
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td></tr>",
-                esc(name),
+                escape(name),
                 x.stations,
                 x.observed,
                 x.expected,
@@ -226,7 +227,7 @@ fn flags_section(h: &mut String, flags: &[(String, &StationFlag)]) {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{score}</td><td>{:.2}</td><td>{:.2}</td><td>{whole}</td></tr>",
-            esc(path),
+            escape(path),
             f.turnout_pct,
             f.leader_pct
         );
@@ -250,16 +251,9 @@ fn digits_section(h: &mut String, digits: &[ChoiceDigits]) {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{n}</td><td>{m2}</td><td>{p2}</td><td>{ml}</td><td>{pl}</td><td style=\"text-align:left\">{}</td></tr>",
-            esc(&c.choice),
-            esc(&c.warnings.join(" "))
+            escape(&c.choice),
+            escape(&c.warnings.join(" "))
         );
     }
     h.push_str("</table><p class=\"note\">Invented numbers tend to have the wrong digits. But honest counts break these laws too when they are small or bunched within one order of magnitude, as the warnings say; a small p with a warning means nothing.</p>\n");
-}
-
-fn esc(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -120,10 +120,12 @@ pub fn svg(f: &Fingerprint, weighted: bool, title: &str) -> String {
     s
 }
 
-fn escape(t: &str) -> String {
+/// Escapes text for HTML and SVG, in element text and in double-quoted attributes.
+pub(crate) fn escape(t: &str) -> String {
     t.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A histogram of 0.1-point bins (`bins[b]` for `b / 10` percent) as an SVG bar chart, with
