@@ -182,10 +182,40 @@ def replay(entries):
     latest = {}
     annulled = set()
     publications = 0
+    entered = {}  # protocol digest -> the user commitments of who entered it (once per entry)
+    expect = None  # what a staff entry requires of the next entry: (act, digest)
+    roles = {"enter": "operator", "verify": "verifier", "reject": "verifier",
+             "complain": "observer", "decide": "commissioner", "certify": "commissioner",
+             "redact": "commissioner"}
+    follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
+               "certify": "publication"}
     for i, b in enumerate(entries[1:], start=1):
         e = decode(i, b)
         t = e["type"]
-        if t == "units":
+        if expect is not None:
+            act, digest = expect
+            expect = None
+            if t != follows[act] or (act == "verify" and hashlib.sha256(b).hexdigest() != digest) \
+                    or (act == "certify" and e["stage"] != "final"):
+                raise Rejected("entry %d: a staff '%s' entry is not followed by its entry" % (i, act))
+        if t == "staff":
+            act = e["act"]
+            if roles.get(act) != e["role"]:
+                raise Rejected("entry %d: '%s' done by a %s" % (i, act, e["role"]))
+            if act == "enter":
+                entered.setdefault(e["subject"], []).append(e["user"])
+            elif act in ("verify", "reject"):
+                users = entered.get(e["subject"], [])
+                if not users:
+                    raise Rejected("entry %d: %s of a protocol never entered" % (i, act))
+                others = [k for k, u in enumerate(users) if u != e["user"]]
+                if others:
+                    users.pop(others[0])
+                else:
+                    raise Rejected("entry %d: two-person rule: entered and %s by the same person" % (i, act + "ed" if act == "reject" else "verified"))
+            if act in follows:
+                expect = (act, e.get("subject"))
+        elif t == "units":
             for uid, par, lev, _name in e["units"]:
                 if uid != len(parent) or par not in parent:
                     raise Rejected("entry %d: unit %d out of order" % (i, uid))
@@ -241,6 +271,8 @@ def replay(entries):
             for field, value in want.items():
                 if e[field] != value:
                     raise Rejected("entry %d (%s publication): %s: logged %s, recomputed %s" % (i, e["stage"], field, e[field], value))
+    if expect is not None:
+        raise Rejected("the log ends after a staff '%s' entry" % expect[0])
     return len(latest), publications
 
 

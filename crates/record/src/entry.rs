@@ -7,6 +7,7 @@ use model::{
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::staff::{Act, Role, Staff};
 use crate::RecordError;
 
 /// The format version byte that starts every entry.
@@ -187,6 +188,8 @@ pub enum Entry {
     Publication(Publication),
     /// A step of a risk-limiting audit.
     Audit(AuditStep),
+    /// Who did the act that follows, or that this entry records (`staff.rs`).
+    Staff(Staff),
 }
 
 /// The commitment to a text: hex SHA-256(salt || text).
@@ -327,6 +330,14 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
             "seats": p.seats.as_ref().map_or(Value::Null, |s| json!({"law": s.law, "base": s.base, "seats": s.seats})),
         }),
         Entry::Audit(step) => audit_json(step),
+        Entry::Staff(s) => json!({
+            "type": "staff",
+            "act": s.act.key(),
+            "role": s.role.key(),
+            "user": s.user,
+            "subject": opt(s.subject.clone()),
+            "scan": opt(s.scan.clone()),
+        }),
     };
     let mut out = vec![VERSION];
     out.extend(serde_json::to_vec(&v).unwrap_or_default());
@@ -631,6 +642,13 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
             })
         }
         "audit" => Entry::Audit(decode_audit(&r)?),
+        "staff" => Entry::Staff(Staff {
+            act: Act::from_key(r.str("act")?).ok_or_else(|| r.err("unknown staff act"))?,
+            role: Role::from_key(r.str("role")?).ok_or_else(|| r.err("unknown staff role"))?,
+            user: r.str("user")?.into(),
+            subject: r.get("subject")?.as_str().map(str::to_string),
+            scan: r.get("scan")?.as_str().map(str::to_string),
+        }),
         other => return Err(r.err(format!("unknown entry type '{other}'"))),
     };
     // The canonical form is the only accepted form: re-encoding must give the same bytes.
@@ -717,6 +735,7 @@ pub fn commitments(entry: &Entry) -> Vec<&str> {
             v.extend(c.scan.as_deref());
             v
         }
+        Entry::Staff(s) => vec![s.user.as_str()],
         _ => Vec::new(),
     }
 }

@@ -9,6 +9,7 @@ mod entry;
 mod error;
 mod law;
 mod replay;
+mod staff;
 
 pub use entry::{
     commitment, commitments, decode, definition, encode, AuditStep, Complaint, Decision, Entry,
@@ -16,4 +17,5 @@ pub use entry::{
 };
 pub use error::RecordError;
 pub use law::{problem_from_election, Built};
-pub use replay::{publication, replay, Replayed};
+pub use replay::{publication, replay, Replayed, Replayer};
+pub use staff::{digest, Act, Role, Staff, StaffRules};

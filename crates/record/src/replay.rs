@@ -7,7 +7,7 @@ use seats::{allocate, preset, Base};
 use tabulate::{tabulate, Filter};
 
 use crate::entry::{decode, Decision, Entry, Publication, PublishedSeats};
-use crate::{problem_from_election, RecordError};
+use crate::{problem_from_election, RecordError, StaffRules};
 
 /// The state at the end of a log.
 #[derive(Debug, Clone)]
@@ -30,6 +30,8 @@ pub struct Replayed {
     pub complaints: u64,
     /// Audit steps logged.
     pub audits: u64,
+    /// Staff entries logged (who entered, verified, decided).
+    pub staff: u64,
     /// The latest declared (log keys, witness keys), if the log declares any.
     pub keys: Option<(Vec<String>, Vec<String>)>,
     /// Publications checked.
@@ -100,26 +102,100 @@ pub fn replay<'a>(
         index: 0,
         message: "the log is empty".into(),
     })?;
-    let (mut election, law) = match decode(i0, b0)? {
-        Entry::Election(e, law) => (*e, law),
-        _ => {
-            return Err(RecordError::Invalid {
-                index: i0,
-                message: "entry 0 must be the election definition".into(),
-            })
-        }
-    };
-    let mut latest: BTreeMap<(u32, usize), Protocol> = BTreeMap::new();
-    let mut annulled = Vec::new();
-    let mut election_annulled = false;
-    let (mut recounts, mut revotes, mut complaints) = (Vec::new(), Vec::new(), 0u64);
-    let mut audits = 0u64;
-    let mut keys: Option<(Vec<String>, Vec<String>)> = None;
-    let (mut publications, mut count) = (0u64, 1u64);
+    let mut r = Replayer::start(i0, b0)?;
     for (index, bytes) in it {
-        count += 1;
+        r.push(index, bytes)?;
+    }
+    r.finish()
+}
+
+/// A replay in progress, fed one entry at a time: the results service keeps one per election
+/// and feeds it the entries appended since, so that what it shows is what the log says.
+#[derive(Debug, Clone)]
+pub struct Replayer {
+    election: Election,
+    law: Option<String>,
+    latest: BTreeMap<(u32, usize), Protocol>,
+    annulled: Vec<UnitId>,
+    election_annulled: bool,
+    recounts: Vec<UnitId>,
+    revotes: Vec<UnitId>,
+    complaints: u64,
+    audits: u64,
+    keys: Option<(Vec<String>, Vec<String>)>,
+    publications: u64,
+    count: u64,
+    staff: StaffRules,
+}
+
+impl Replayer {
+    /// Starts from entry 0, the election definition.
+    pub fn start(i0: u64, b0: &[u8]) -> Result<Replayer, RecordError> {
+        let (election, law) = match decode(i0, b0)? {
+            Entry::Election(e, law) => (*e, law),
+            _ => {
+                return Err(RecordError::Invalid {
+                    index: i0,
+                    message: "entry 0 must be the election definition".into(),
+                })
+            }
+        };
+        Ok(Replayer {
+            election,
+            law,
+            latest: BTreeMap::new(),
+            annulled: Vec::new(),
+            election_annulled: false,
+            recounts: Vec::new(),
+            revotes: Vec::new(),
+            complaints: 0,
+            audits: 0,
+            keys: None,
+            publications: 0,
+            count: 1,
+            staff: StaffRules::default(),
+        })
+    }
+
+    /// The entries replayed so far.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Never true: entry 0 is always there.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The election as defined so far (its units grow with `units` entries).
+    pub fn election(&self) -> &Election {
+        &self.election
+    }
+
+    /// The latest version of each (station, contest) protocol.
+    pub fn latest(&self) -> &BTreeMap<(u32, usize), Protocol> {
+        &self.latest
+    }
+
+    /// Units annulled (or ordered to re-vote) so far.
+    pub fn annulled(&self) -> &[UnitId] {
+        &self.annulled
+    }
+
+    /// Whether the whole election is annulled.
+    pub fn election_annulled(&self) -> bool {
+        self.election_annulled
+    }
+
+    /// Replays entry `index`.
+    pub fn push(&mut self, index: u64, bytes: &[u8]) -> Result<(), RecordError> {
+        let election = &mut self.election;
+        let latest = &mut self.latest;
+        self.count += 1;
         let invalid = |m: String| RecordError::Invalid { index, message: m };
-        match decode(index, bytes)? {
+        let entry = decode(index, bytes)?;
+        self.staff.check(index, &entry, bytes)?;
+        match entry {
             Entry::Election(..) => return Err(invalid("a second election definition".into())),
             Entry::Units(rows) => {
                 if !latest.is_empty() {
@@ -164,10 +240,10 @@ pub fn replay<'a>(
                     .map_or(0, |q| q.version);
                 if p.version != prev + 1 {
                     return Err(invalid(format!(
-                        "station '{}' goes from version {prev} to {}: versions must follow one another",
-                        e.units.path(p.station),
-                        p.version
-                    )));
+                            "station '{}' goes from version {prev} to {}: versions must follow one another",
+                            e.units.path(p.station),
+                            p.version
+                        )));
                 }
                 latest.insert((p.station.0, p.contest), p);
             }
@@ -175,22 +251,22 @@ pub fn replay<'a>(
                 if election.units.len() <= unit.index() {
                     return Err(invalid(format!("annulment of unknown unit {}", unit.0)));
                 }
-                annulled.push(unit);
+                self.annulled.push(unit);
             }
-            Entry::Decision(Decision::AnnulElection { .. }) => election_annulled = true,
+            Entry::Decision(Decision::AnnulElection { .. }) => self.election_annulled = true,
             Entry::Decision(Decision::Recount { unit, .. }) => {
                 if election.units.len() <= unit.index() {
                     return Err(invalid(format!("recount of unknown unit {}", unit.0)));
                 }
-                recounts.push(unit);
+                self.recounts.push(unit);
             }
             Entry::Decision(Decision::Revote { unit, .. }) => {
                 if election.units.len() <= unit.index() {
                     return Err(invalid(format!("re-vote of unknown unit {}", unit.0)));
                 }
                 // Its stations leave the totals: their results are void until the re-vote.
-                annulled.push(unit);
-                revotes.push(unit);
+                self.annulled.push(unit);
+                self.revotes.push(unit);
             }
             Entry::Keys { log, witnesses } => {
                 if log.is_empty() {
@@ -198,10 +274,12 @@ pub fn replay<'a>(
                         "a keys entry must name at least one log key".into(),
                     ));
                 }
-                keys = Some((log, witnesses));
+                self.keys = Some((log, witnesses));
             }
             // Audit steps change no totals; `tallyproof audit status` recomputes their risk.
-            Entry::Audit(_) => audits += 1,
+            Entry::Audit(_) => self.audits += 1,
+            // Checked by the staff rules above; they change no totals.
+            Entry::Staff(_) => {}
             Entry::Complaint(c) => {
                 if election.units.len() <= c.unit.index() {
                     return Err(invalid(format!(
@@ -209,10 +287,10 @@ pub fn replay<'a>(
                         c.unit.0
                     )));
                 }
-                complaints += 1;
+                self.complaints += 1;
             }
             Entry::Publication(logged) => {
-                publications += 1;
+                self.publications += 1;
                 let protocols: Vec<Protocol> = latest.values().cloned().collect();
                 let law_base = match &logged.seats {
                     Some(s) => Some((
@@ -224,7 +302,7 @@ pub fn replay<'a>(
                 let want = publication(
                     &election,
                     &protocols,
-                    &annulled,
+                    &self.annulled,
                     logged.contest,
                     &logged.stage,
                     law_base,
@@ -232,21 +310,28 @@ pub fn replay<'a>(
                 compare(index, &election, &logged, &want)?;
             }
         }
+        Ok(())
     }
-    Ok(Replayed {
-        election,
-        law,
-        protocols: latest.into_values().collect(),
-        annulled,
-        election_annulled,
-        recounts,
-        revotes,
-        complaints,
-        audits,
-        keys,
-        publications,
-        entries: count,
-    })
+
+    /// Ends the replay: the state at the end of the log.
+    pub fn finish(self) -> Result<Replayed, RecordError> {
+        self.staff.finish(self.count)?;
+        Ok(Replayed {
+            staff: self.staff.acts,
+            election: self.election,
+            law: self.law,
+            protocols: self.latest.into_values().collect(),
+            annulled: self.annulled,
+            election_annulled: self.election_annulled,
+            recounts: self.recounts,
+            revotes: self.revotes,
+            complaints: self.complaints,
+            audits: self.audits,
+            keys: self.keys,
+            publications: self.publications,
+            entries: self.count,
+        })
+    }
 }
 
 fn compare(

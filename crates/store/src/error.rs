@@ -23,6 +23,12 @@ pub enum StoreError {
     /// A correction that does not fit the stored election.
     #[error("cannot store the correction: {0}")]
     BadCorrection(String),
+    /// A staff act the rules refuse (the two-person rule, a stale entry, a taken name).
+    #[error("refused: {0}")]
+    Refused(String),
+    /// No such user, entered protocol or scan.
+    #[error("not found: {0}")]
+    NotFound(String),
     /// The file was written by a newer tallyproof.
     #[error("the store's schema version {found} is newer than this program's {supported}: upgrade tallyproof")]
     TooNew {

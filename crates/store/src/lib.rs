@@ -14,11 +14,14 @@
 mod codec;
 mod error;
 mod sqlite;
+mod sqlite_staff;
+mod staff;
 
 use model::{Election, Protocol, UnitId};
 
 pub use error::StoreError;
 pub use sqlite::{SqliteImport, SqliteStore};
+pub use staff::{Act, Pending, Session, Staffing, User};
 
 /// A stored election's summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +55,8 @@ pub trait Store {
     fn load(&self, name: &str) -> Result<Loaded, StoreError>;
     /// The election's log entries, in order (`docs/log-format.md`).
     fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// The election's log entries from index `from` on.
+    fn log_since(&self, name: &str, from: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Appends entries (publications, decisions) to the election's log in one durable
     /// transaction; returns the log's size.
     fn append_log(&mut self, name: &str, entries: &[Vec<u8>]) -> Result<u64, StoreError>;

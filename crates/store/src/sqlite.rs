@@ -17,15 +17,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_log.sql"),
     include_str!("../migrations/0003_content.sql"),
+    include_str!("../migrations/0004_staff.sql"),
 ];
 
 /// A single-file SQLite store.
 pub struct SqliteStore {
-    conn: Connection,
-    path: String,
+    pub(crate) conn: Connection,
+    pub(crate) path: String,
 }
 
-fn db(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+pub(crate) fn db(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |source| StoreError::Db {
         path: path.to_string(),
         source,
@@ -60,8 +61,10 @@ impl SqliteStore {
     }
 
     fn setup(conn: Connection, path: String) -> Result<SqliteStore, StoreError> {
-        conn.execute_batch("PRAGMA cache_size = -32768; PRAGMA foreign_keys = ON;")
-            .map_err(db(&path))?;
+        conn.execute_batch(
+            "PRAGMA cache_size = -32768; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        )
+        .map_err(db(&path))?;
         let mut s = SqliteStore { conn, path };
         s.migrate()?;
         Ok(s)
@@ -97,7 +100,15 @@ impl SqliteStore {
             .map_err(db(&self.path))
     }
 
-    fn election_id(&self, name: &str) -> Result<i64, StoreError> {
+    /// Switches the file to write-ahead logging, so that readers do not wait for a writer
+    /// (the results service); commits stay durable (`synchronous = FULL`).
+    pub fn use_wal(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(db(&self.path))
+    }
+
+    pub(crate) fn election_id(&self, name: &str) -> Result<i64, StoreError> {
         self.conn
             .query_row("SELECT id FROM election WHERE name = ?1", [name], |r| {
                 r.get(0)
@@ -306,13 +317,21 @@ impl Store for SqliteStore {
     }
 
     fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.log_since(name, 0)
+    }
+
+    fn log_since(&self, name: &str, from: u64) -> Result<Vec<Vec<u8>>, StoreError> {
         let id = self.election_id(name)?;
         let d = db(&self.path);
         let mut st = self
             .conn
-            .prepare("SELECT entry FROM log_entry WHERE election_id = ?1 ORDER BY seq")
+            .prepare_cached(
+                "SELECT entry FROM log_entry WHERE election_id = ?1 AND seq >= ?2 ORDER BY seq",
+            )
             .map_err(&d)?;
-        let rows = st.query_map([id], |r| r.get::<_, Vec<u8>>(0)).map_err(&d)?;
+        let rows = st
+            .query_map(params![id, from as i64], |r| r.get::<_, Vec<u8>>(0))
+            .map_err(&d)?;
         rows.collect::<Result<_, _>>().map_err(&d)
     }
 
@@ -568,7 +587,7 @@ impl Import for SqliteImport<'_> {
     }
 }
 
-fn insert_protocol(
+pub(crate) fn insert_protocol(
     tx: &Transaction<'_>,
     path: &str,
     election_id: i64,
@@ -719,7 +738,7 @@ fn read_protocols(
 }
 
 /// Appends entries to an election's log within `tx`; returns the log's new size.
-fn append_entries(
+pub(crate) fn append_entries(
     tx: &Transaction<'_>,
     path: &str,
     election_id: i64,

@@ -168,6 +168,14 @@ pub fn changes(
             Entry::Units(rows) => out.push(format!("entry {i}: {} units added", rows.len())),
             Entry::Election(..) => out.push(format!("entry {i}: election definition")),
             Entry::Audit(step) => out.push(format!("entry {i}: audit: {}", audit_step(&step))),
+            Entry::Staff(s) => out.push(format!(
+                "entry {i}: staff: {} by a {} (user commitment {}){}",
+                s.act.key(),
+                s.role.key(),
+                s.user,
+                s.subject
+                    .map_or(String::new(), |d| format!(", subject {d}"))
+            )),
         }
     }
     Ok(out)

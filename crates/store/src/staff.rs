@@ -1,0 +1,126 @@
+//! What the results service's staff workflow stores: users, assignments, sessions, API
+//! tokens, scans, and protocols entered but not yet verified (the two-person rule). Every
+//! act that changes the election is logged with a `staff` entry naming who did it
+//! (`docs/log-format.md`, "staff"), in the same transaction as the act.
+
+use model::{Protocol, UnitId};
+use record::Role;
+
+use crate::StoreError;
+
+/// A staff user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// The user's id.
+    pub id: i64,
+    /// The login name.
+    pub name: String,
+    /// The one role.
+    pub role: Role,
+    /// The commitment to the name that the log carries for every act of this user.
+    pub commitment: String,
+}
+
+/// A session found by its token's hash.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Whose.
+    pub user: User,
+    /// The CSRF token the session's forms must carry.
+    pub csrf: String,
+    /// When it expires (Unix seconds).
+    pub expires: i64,
+}
+
+/// A protocol entered and waiting for a second person.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// Its id.
+    pub id: i64,
+    /// The protocol, with the version it will have.
+    pub protocol: Protocol,
+    /// The hex SHA-256 of its protocol entry, as logged.
+    pub digest: String,
+    /// The uploaded scan, `sha256:<hex>`.
+    pub scan: Option<String>,
+    /// Who entered it.
+    pub entered_by: String,
+    /// `entered`, `verified` or `rejected`.
+    pub state: String,
+}
+
+/// An official act logged with its staff entry: the entry it attributes (a complaint, a
+/// decision, a final publication; none for a redaction) and the content its commitments
+/// stand for.
+pub struct Act<'a> {
+    /// What was done.
+    pub act: record::Act,
+    /// The entry that follows the staff entry, if the act has one.
+    pub entry: Option<&'a [u8]>,
+    /// The staff entry's subject (a redaction's commitment).
+    pub subject: Option<String>,
+    /// (commitment, salt hex, text) rows to store beside the log.
+    pub content: &'a [(String, String, String)],
+}
+
+/// The staff side of a store.
+pub trait Staffing {
+    /// Adds a user; `password` is its Argon2id PHC string, `salt` 32 random bytes for the
+    /// commitment to the name.
+    fn add_user(
+        &mut self,
+        name: &str,
+        role: Role,
+        password: &str,
+        salt: &[u8; 32],
+    ) -> Result<User, StoreError>;
+    /// A user and their password's PHC string, by name.
+    fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
+    /// Every user, by name.
+    fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// Lets an operator enter protocols for the stations in or under `unit`.
+    fn assign(&mut self, user: i64, election: &str, unit: UnitId) -> Result<(), StoreError>;
+    /// The units assigned to a user in an election.
+    fn assignments(&self, user: i64, election: &str) -> Result<Vec<UnitId>, StoreError>;
+    /// Starts a session.
+    fn start_session(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        csrf: &str,
+        expires: i64,
+    ) -> Result<(), StoreError>;
+    /// The session of a token's hash, if it exists (expired or not).
+    fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
+    /// Ends a session.
+    fn end_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
+    /// Stores an API token's hash.
+    fn add_token(&mut self, token_hash: &str, user: i64, label: &str) -> Result<(), StoreError>;
+    /// The user of an API token's hash.
+    fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+    /// Stores a scan (idempotent); returns `sha256:<hex>`.
+    fn put_scan(&mut self, media: &str, bytes: &[u8]) -> Result<String, StoreError>;
+    /// A stored scan: media type and bytes.
+    fn scan(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+    /// Records an operator's entry of a protocol (its version is the next one) and logs a
+    /// staff `enter` entry, in one transaction.
+    fn enter(
+        &mut self,
+        election: &str,
+        protocol: &Protocol,
+        by: &User,
+        scan: Option<&str>,
+    ) -> Result<Pending, StoreError>;
+    /// Protocols entered and not yet verified or rejected, oldest first.
+    fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError>;
+    /// One entered protocol, in any state.
+    fn pending_one(&self, election: &str, id: i64) -> Result<Pending, StoreError>;
+    /// A second person verifies an entered protocol: it becomes the station's next version,
+    /// logged as a staff `verify` entry and the protocol entry, in one transaction.
+    fn verify(&mut self, election: &str, id: i64, by: &User) -> Result<u32, StoreError>;
+    /// A second person rejects an entered protocol; a staff `reject` entry is logged.
+    fn reject(&mut self, election: &str, id: i64, by: &User) -> Result<(), StoreError>;
+    /// Logs an official act: the staff entry, then its entry; a redaction also deletes the
+    /// content. Returns the log's size.
+    fn act(&mut self, election: &str, by: &User, act: Act<'_>) -> Result<u64, StoreError>;
+}
