@@ -59,8 +59,11 @@ enum Command {
     Forensics(cmd::forensics::Args),
     /// Risk-limiting audits: the audit calculators and the assertions of a seat allocation
     Audit(cmd::audit::Args),
-    /// Serve the public results pages and JSON API over the store (read-only)
+    /// Serve the results pages, the JSON API and the staff workflow over the store
     Serve(cmd::serve::Args),
+    /// Manage the service's staff accounts
+    #[command(subcommand)]
+    Users(cmd::users::Command),
     /// List the elections in the store
     Elections(cmd::elections::Args),
     /// Generate a deterministic synthetic national election (tallyproof CSV) and its true totals
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Forensics(a) => cmd::forensics::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Serve(a) => cmd::serve::run(a),
+        Command::Users(c) => cmd::users::run(c),
         Command::Demo(a) => cmd::demo::run(a),
     };
     match result {

@@ -4,6 +4,7 @@
 
 mod audit;
 mod commands;
+mod crash;
 mod forensics;
 mod property;
 mod serve;

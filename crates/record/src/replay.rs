@@ -300,14 +300,14 @@ impl Replayer {
                     None => None,
                 };
                 let want = publication(
-                    &election,
+                    election,
                     &protocols,
                     &self.annulled,
                     logged.contest,
                     &logged.stage,
                     law_base,
                 )?;
-                compare(index, &election, &logged, &want)?;
+                compare(index, election, &logged, &want)?;
             }
         }
         Ok(())

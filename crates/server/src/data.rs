@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use formats::report::{write_report_json, Report};
-use model::{Election, Protocol, UnitLevel};
+use model::{Protocol, UnitLevel};
 use serde_json::Value;
 use store::{SqliteStore, Store};
 use tabulate::{tabulate, Filter};
 
+use crate::live::Snapshot;
 use crate::ServerError;
 
 /// The stored elections: name, stations, protocol versions, source.
@@ -33,21 +34,6 @@ fn internal(e: impl std::fmt::Display) -> ServerError {
     ServerError::Internal(e.to_string())
 }
 
-/// An election and the latest version of each protocol.
-pub fn load(db: &Path, name: &str) -> Result<(Election, Vec<Protocol>), ServerError> {
-    let store = open(db)?;
-    if !store
-        .elections()
-        .map_err(internal)?
-        .iter()
-        .any(|e| e.name == name)
-    {
-        return Err(ServerError::NotFound(format!("no election named '{name}'")));
-    }
-    let loaded = store.load(name).map_err(internal)?;
-    Ok((loaded.election, loaded.protocols))
-}
-
 /// The level named in a query: `country`, `region`, `constituency`, `district`, `station`.
 pub fn level(name: Option<&str>) -> Result<UnitLevel, ServerError> {
     match name.unwrap_or("region") {
@@ -62,13 +48,19 @@ pub fn level(name: Option<&str>) -> Result<UnitLevel, ServerError> {
     }
 }
 
-/// The results report of the first contest at `level`.
-pub fn report(e: &Election, protocols: &[Protocol], level: UnitLevel) -> Report {
+/// The stations counted: all but those under annulled units.
+fn counted(s: &Snapshot) -> Filter {
+    Filter::excluding(s.annulled.iter().copied())
+}
+
+/// The results report of the first contest at `level`, without annulled stations.
+pub fn report(s: &Snapshot, level: UnitLevel) -> Report {
+    let (e, protocols) = (&*s.election, &*s.protocols);
     let tally = tabulate(
         e,
         0,
         protocols.iter().filter(|p| p.contest == 0),
-        Filter::default(),
+        counted(s),
     );
     let mut by_station: Vec<Option<&Protocol>> = vec![None; e.units.len()];
     for p in protocols.iter().filter(|p| p.contest == 0) {
@@ -98,13 +90,9 @@ pub struct Allocation {
 }
 
 /// The allocation of the election's seats under the law preset `law`.
-pub fn allocation(
-    e: &Election,
-    protocols: &[Protocol],
-    law: &str,
-) -> Result<Allocation, ServerError> {
+pub fn allocation(s: &Snapshot, law: &str) -> Result<Allocation, ServerError> {
     let law = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
-    let built = record::problem_from_election(e, protocols, &law, None, Filter::default())
+    let built = record::problem_from_election(&s.election, &s.protocols, &law, None, counted(s))
         .map_err(|x| ServerError::BadRequest(x.to_string()))?;
     let bad = |x: seats::SeatsError| ServerError::BadRequest(x.to_string());
     let outcome = seats::allocate(&built.problem).map_err(bad)?;
@@ -118,8 +106,8 @@ pub fn allocation(
 }
 
 /// The seat allocation under a law preset, as `tallyproof seats --json` prints it.
-pub fn seats(e: &Election, protocols: &[Protocol], law: &str) -> Result<Value, ServerError> {
-    let a = allocation(e, protocols, law)?;
+pub fn seats(s: &Snapshot, law: &str) -> Result<Value, ServerError> {
+    let a = allocation(s, law)?;
     let mut v = formats::contest::outcome_json(&a.problem, &a.outcome);
     v["input_notes"] = serde_json::json!(a.notes);
     Ok(v)
@@ -142,23 +130,22 @@ pub struct UnitView {
     pub children: Vec<(u32, String, u64, u64)>,
     /// A station's protocol versions.
     pub versions: Vec<Protocol>,
+    /// Whether it is in or under an annulled unit.
+    pub annulled: bool,
 }
 
 /// The unit `id` of election `name`.
-pub fn unit(db: &Path, name: &str, id: u32) -> Result<UnitView, ServerError> {
-    let (e, protocols) = load(db, name)?;
+pub fn unit(db: &Path, s: &Snapshot, name: &str, id: u32) -> Result<UnitView, ServerError> {
+    let (e, protocols) = (&*s.election, &*s.protocols);
     if id as usize >= e.units.len() {
         return Err(ServerError::NotFound(format!(
             "election '{name}' has no unit {id}"
         )));
     }
     let uid = model::UnitId(id);
-    let tally = tabulate(
-        &e,
-        0,
-        protocols.iter().filter(|p| p.contest == 0),
-        Filter::default(),
-    );
+    let filter = counted(s);
+    let annulled = !filter.admits(&e.units, uid);
+    let tally = tabulate(e, 0, protocols.iter().filter(|p| p.contest == 0), filter);
     let mut path = Vec::new();
     let mut cur = Some(uid);
     while let Some(u) = cur {
@@ -214,6 +201,7 @@ pub fn unit(db: &Path, name: &str, id: u32) -> Result<UnitView, ServerError> {
         totals: totals_of(uid),
         children,
         versions,
+        annulled,
     })
 }
 
@@ -240,6 +228,7 @@ pub fn unit_json(u: &UnitView) -> Value {
         "id": u.id,
         "path": u.path.iter().map(|(i, n)| serde_json::json!({"id": i, "name": n})).collect::<Vec<_>>(),
         "level": u.level.key(),
+        "annulled": u.annulled,
         "stations": u.totals.stations,
         "reporting": u.totals.reporting,
         "votes": votes,

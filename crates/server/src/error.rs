@@ -8,15 +8,42 @@ use thiserror::Error;
 /// What a request can run into.
 #[derive(Debug, Error)]
 pub enum ServerError {
-    /// No such election, law or unit.
+    /// No such election, law, unit, user or entered protocol.
     #[error("{0}")]
     NotFound(String),
     /// A query parameter is wrong.
     #[error("{0}")]
     BadRequest(String),
+    /// The request needs a login (or its token is unknown).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller's role may not do this, or the CSRF token is missing.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The store's rules refuse the act (the two-person rule, a stale entry, a taken name).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request body is too large.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too many failed logins.
+    #[error("{0}")]
+    TooMany(String),
     /// The store or a computation failed.
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<store::StoreError> for ServerError {
+    fn from(e: store::StoreError) -> ServerError {
+        use store::StoreError as S;
+        match e {
+            S::NoElection(_) | S::NotFound(_) => ServerError::NotFound(e.to_string()),
+            S::BadCorrection(_) => ServerError::BadRequest(e.to_string()),
+            S::Refused(_) | S::ElectionExists(_) => ServerError::Conflict(e.to_string()),
+            other => ServerError::Internal(other.to_string()),
+        }
+    }
 }
 
 impl IntoResponse for ServerError {
@@ -24,6 +51,11 @@ impl IntoResponse for ServerError {
         let status = match self {
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ServerError::Conflict(_) => StatusCode::CONFLICT,
+            ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ServerError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         (

@@ -1,171 +1,267 @@
-//! The public results service (`tallyproof serve`): a JSON API and server-rendered pages
-//! over the store, read-only so far. Every route is listed once in [`ROUTES`], from which
-//! both the router and the OpenAPI 3.1 document at `/openapi.json` are made, so the two
-//! cannot disagree.
+//! The results service (`tallyproof serve`): a JSON API and server-rendered pages over the
+//! store. The public reads without logging in; staff log in (a session cookie with a CSRF
+//! token, or an API bearer token) and act in their one role. Every route is listed once in
+//! [`ROUTES`], from which the router, the authorization guard and the OpenAPI 3.1 document
+//! at `/openapi.json` are all made.
 //!
-//! The store is SQLite and blocking: each request opens it on tokio's blocking pool.
+//! What the service shows is a replay of each election's log ([`live`]); every write goes
+//! through the store, which appends it and who did it to the log in the same transaction.
+//! The store is SQLite and blocking: store work runs on tokio's blocking pool.
 
+mod auth;
 mod data;
+mod desk;
 mod error;
+mod live;
 mod pages;
+mod public;
+mod routes;
+mod staff;
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, MethodRouter};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{header, Method as HttpMethod};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put, MethodRouter};
+use axum::Router;
+use record::Role;
+use store::{SqliteStore, Staffing};
 
+pub use auth::{hash_password, salt, secret, token_hash};
 pub use error::ServerError;
+pub use routes::{openapi_document, Method, Route, ROUTES};
 
-/// One route: its path (axum syntax), what it answers, and its query parameters.
-pub struct Route {
-    /// The path, with `{name}` for the election.
-    pub path: &'static str,
-    /// What it answers.
-    pub summary: &'static str,
-    /// `application/json` or `text/html`.
-    pub media: &'static str,
-    /// Query parameters: name and description.
-    pub query: &'static [(&'static str, &'static str)],
-}
-
-/// Every route the service answers (all `GET`, public, no login).
-pub const ROUTES: &[Route] = &[
-    Route {
-        path: "/",
-        summary: "The stored elections (page)",
-        media: "text/html",
-        query: &[],
-    },
-    Route {
-        path: "/elections/{name}",
-        summary:
-            "An election's results: national totals, a bar chart and every unit at a level (page)",
-        media: "text/html",
-        query: &[(
-            "by",
-            "country, region, constituency, district or station (default region)",
-        )],
-    },
-    Route {
-        path: "/elections/{name}/seats",
-        summary: "The seat allocation under a law preset: a hemicycle, threshold tests, seats and the closest margins (page)",
-        media: "text/html",
-        query: &[("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
-    },
-    Route {
-        path: "/elections/{name}/units/{id}",
-        summary: "A unit (region, district, station): its totals, its units, and a station's every protocol version with the changes marked (page)",
-        media: "text/html",
-        query: &[],
-    },
-    Route {
-        path: "/api/elections/{name}/units/{id}",
-        summary: "A unit: its path, totals, units, and a station's every protocol version",
-        media: "application/json",
-        query: &[],
-    },
-    Route {
-        path: "/api/elections",
-        summary: "The stored elections",
-        media: "application/json",
-        query: &[],
-    },
-    Route {
-        path: "/api/elections/{name}/results",
-        summary:
-            "Totals of the first contest at every unit of a level, as `tallyproof results --json`",
-        media: "application/json",
-        query: &[(
-            "by",
-            "country, region, constituency, district or station (default region)",
-        )],
-    },
-    Route {
-        path: "/api/elections/{name}/seats",
-        summary: "The seat allocation under a law preset, as `tallyproof seats --json`",
-        media: "application/json",
-        query: &[("law", "kg2010, kg2015, kg2020 or kg2021")],
-    },
-    Route {
-        path: "/elections/{name}/forensics",
-        summary: "The forensic report: integer percentages, Shpilkin, the Klimek fingerprint, digit tests and station flags, each with what it does and does not mean (page)",
-        media: "text/html",
-        query: &[],
-    },
-    Route {
-        path: "/verify",
-        summary: "The published log: its signed checkpoint and how to verify it; the static tiles are under /log/ when the service publishes them (page)",
-        media: "text/html",
-        query: &[],
-    },
-    Route {
-        path: "/openapi.json",
-        summary: "This API's OpenAPI 3.1 description",
-        media: "application/json",
-        query: &[],
-    },
-];
+/// The largest request body, but for scans.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// The largest scan.
+pub const SCAN_LIMIT: usize = 8 * 1024 * 1024;
 
 #[derive(Clone)]
 struct AppState {
     db: Arc<PathBuf>,
     /// A published log directory served under `/log/`, if any.
     log: Option<Arc<PathBuf>>,
+    /// The one connection that writes (SQLite takes one writer at a time anyway).
+    writer: Arc<Mutex<SqliteStore>>,
+    live: Arc<live::Live>,
+    limiter: Arc<auth::Limiter>,
 }
 
-#[derive(Deserialize)]
-struct ByQuery {
-    by: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct LawQuery {
-    law: Option<String>,
-}
+/// The client's address, when the server knows it (for the login limits).
+#[derive(Clone, Copy)]
+struct ClientAddr(Option<IpAddr>);
 
 /// The router over the store at `db`, with the published log directory `log` (as
 /// `tallyproof publish` writes it) served as static files under `/log/`.
-pub fn router(db: PathBuf, log: Option<PathBuf>) -> Router {
+pub fn router(db: PathBuf, log: Option<PathBuf>) -> Result<Router, ServerError> {
+    let writer = SqliteStore::open(&db)?;
+    writer.use_wal()?;
     let state = AppState {
         db: Arc::new(db),
         log: log.clone().map(Arc::new),
+        writer: Arc::new(Mutex::new(writer)),
+        live: Arc::default(),
+        limiter: Arc::default(),
     };
     let app = ROUTES
         .iter()
         .fold(Router::new(), |r, route| {
-            r.route(route.path, handler(route.path))
+            let guarded = handler(route).route_layer(from_fn_with_state(
+                state.clone(),
+                move |s: State<AppState>, req: Request, next: Next| guard(s, route, req, next),
+            ));
+            r.route(route.path, guarded)
         })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
-    match log {
+    Ok(match log {
         Some(dir) => app.nest_service("/log", tower_http::services::ServeDir::new(dir)),
         None => app,
-    }
+    })
 }
 
-/// The handler of a path of [`ROUTES`]; the end-to-end test requests every documented path.
-fn handler(path: &str) -> MethodRouter<AppState> {
-    match path {
-        "/" => get(index),
-        "/elections/{name}" => get(results_page),
-        "/elections/{name}/seats" => get(seats_page),
-        "/api/elections" => get(elections),
-        "/api/elections/{name}/results" => get(results),
-        "/api/elections/{name}/seats" => get(seats_of),
-        "/elections/{name}/units/{id}" => get(unit_page),
-        "/api/elections/{name}/units/{id}" => get(unit_api),
-        "/elections/{name}/forensics" => get(forensics_page),
-        "/verify" => get(verify_page),
-        "/openapi.json" => get(openapi),
-        other => {
-            let message = format!("no handler for {other}");
+/// The handler of a route of [`ROUTES`]; the tests request every documented route.
+fn handler(route: &Route) -> MethodRouter<AppState> {
+    use routes::Method::{Get, Post, Put};
+    match (route.method, route.path) {
+        (Get, "/") => get(public::index),
+        (Get, "/elections/{name}") => get(public::results_page),
+        (Get, "/elections/{name}/seats") => get(public::seats_page),
+        (Get, "/api/elections") => get(public::elections),
+        (Get, "/api/elections/{name}/results") => get(public::results),
+        (Get, "/api/elections/{name}/seats") => get(public::seats_of),
+        (Get, "/elections/{name}/units/{id}") => get(public::unit_page),
+        (Get, "/api/elections/{name}/units/{id}") => get(public::unit_api),
+        (Get, "/elections/{name}/forensics") => get(public::forensics_page),
+        (Get, "/verify") => get(public::verify_page),
+        (Get, "/openapi.json") => get(public::openapi),
+        (Get, "/login") => get(desk::login_page),
+        (Get, "/elections/{name}/staff") => get(desk::desk_page),
+        (Post, "/login") => post(desk::login_form),
+        (Post, "/api/login") => post(staff::login),
+        (Post, "/logout") => post(desk::logout_form),
+        (Post, "/api/logout") => post(staff::logout),
+        (Post, "/api/tokens") => post(staff::token),
+        (Get, "/api/me") => get(staff::me),
+        (Get, "/api/users") => get(staff::users),
+        (Post, "/api/users") => post(staff::add_user),
+        (Post, "/api/elections/{name}/assignments") => post(staff::assign),
+        (Put, "/api/scans") => put(staff::upload_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT)),
+        (Get, "/api/scans/{sha256}") => get(staff::scan),
+        (Post, "/api/elections/{name}/protocols") => post(staff::enter),
+        (Post, "/elections/{name}/staff/protocols") => post(desk::enter_form),
+        (Get, "/api/elections/{name}/pending") => get(staff::pending),
+        (Post, "/api/elections/{name}/pending/{id}/verify") => post(staff::verify),
+        (Post, "/api/elections/{name}/pending/{id}/reject") => post(staff::reject),
+        (Post, "/elections/{name}/staff/pending/{id}") => post(desk::verify_form),
+        (Post, "/api/elections/{name}/complaints") => post(staff::complain),
+        (Post, "/api/elections/{name}/decisions") => post(staff::decide),
+        (Post, "/elections/{name}/staff/decisions") => post(desk::decide_form),
+        (Post, "/api/elections/{name}/certify") => post(staff::certify),
+        (Post, "/api/elections/{name}/redactions") => post(staff::redact),
+        (m, other) => {
+            let message = format!("no handler for {} {other}", m.key());
             get(|| async move { ServerError::Internal(message) })
         }
     }
+}
+
+/// Who is calling: a bearer token, a session cookie, or the public. An unknown bearer token
+/// is refused; an unknown or expired session is the public.
+async fn caller(
+    s: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<auth::Caller, ServerError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| auth::token_hash(t.trim()));
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(auth::session_cookie)
+        .map(auth::token_hash);
+    if bearer.is_none() && cookie.is_none() {
+        return Ok(auth::Caller::public());
+    }
+    let db = Arc::clone(&s.db);
+    public::blocking(move || {
+        let store = SqliteStore::open(&db)?;
+        if let Some(h) = bearer {
+            let user = store
+                .token_user(&h)?
+                .ok_or_else(|| ServerError::Unauthorized("unknown API token".into()))?;
+            return Ok(auth::Caller {
+                user: Some(user),
+                session: None,
+            });
+        }
+        let Some(h) = cookie else {
+            return Ok(auth::Caller::public());
+        };
+        Ok(match store.session(&h)? {
+            Some(sess) if sess.expires > auth::now() => auth::Caller {
+                user: Some(sess.user),
+                session: Some((h, sess.csrf)),
+            },
+            _ => auth::Caller::public(),
+        })
+    })
+    .await
+}
+
+/// The route's guard: resolves the caller, checks the role against the route's, and for a
+/// write made with a session cookie checks the CSRF token (the `X-CSRF-Token` header, or a
+/// form's `csrf` field).
+async fn guard(
+    State(s): State<AppState>,
+    route: &'static Route,
+    req: Request,
+    next: Next,
+) -> Response {
+    match guarded(&s, route, req).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn guarded(s: &AppState, route: &Route, mut req: Request) -> Result<Request, ServerError> {
+    let addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let headers = req.headers().clone();
+    let who = caller(s, &headers).await?;
+    if !route.roles.is_empty() {
+        let role = who.staff()?.role;
+        if !route.roles.contains(&role) {
+            let allowed: Vec<&str> = route.roles.iter().map(|r| r.key()).collect();
+            return Err(ServerError::Forbidden(format!(
+                "a {} may not do this; it is for: {}",
+                role.key(),
+                allowed.join(", ")
+            )));
+        }
+        if req.method() != HttpMethod::GET {
+            if let Some((_, csrf)) = &who.session {
+                req = check_csrf(req, csrf).await?;
+            }
+        }
+    }
+    req.extensions_mut().insert(ClientAddr(addr));
+    req.extensions_mut().insert(who);
+    Ok(req)
+}
+
+async fn check_csrf(req: Request, csrf: &str) -> Result<Request, ServerError> {
+    let header = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if let Some(h) = header {
+        return if h == csrf {
+            Ok(req)
+        } else {
+            Err(ServerError::Forbidden("wrong CSRF token".into()))
+        };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(ServerError::Forbidden(
+            "a write with a session needs its CSRF token (the X-CSRF-Token header)".into(),
+        ));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        ServerError::TooLarge(format!("a form may have at most {BODY_LIMIT} bytes"))
+    })?;
+    let ok = form_urlencoded_field(&bytes, "csrf").is_some_and(|v| v == csrf);
+    if !ok {
+        return Err(ServerError::Forbidden(
+            "the form's CSRF token is missing or wrong: reload the page".into(),
+        ));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// A field of an `application/x-www-form-urlencoded` body.
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 /// Serves the router on `listener` until the process ends.
@@ -174,168 +270,22 @@ pub async fn serve(
     db: PathBuf,
     log: Option<PathBuf>,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(db, log)).await
+    let app = router(db, log).map_err(std::io::Error::other)?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }
 
-/// Runs blocking store work on tokio's blocking pool.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ServerError> + Send + 'static,
-) -> Result<T, ServerError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ServerError::Internal(e.to_string()))?
-}
-
-async fn index(State(s): State<AppState>) -> Result<Html<String>, ServerError> {
-    let list = blocking(move || data::elections(&s.db)).await?;
-    Ok(Html(pages::index(&list)))
-}
-
-async fn elections(State(s): State<AppState>) -> Result<Json<Value>, ServerError> {
-    let list = blocking(move || data::elections(&s.db)).await?;
-    let rows: Vec<Value> = list
-        .into_iter()
-        .map(|(name, stations, versions, source)| json!({"name": name, "stations": stations, "protocol_versions": versions, "source": source}))
-        .collect();
-    Ok(Json(Value::Array(rows)))
-}
-
-async fn results(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-    Query(q): Query<ByQuery>,
-) -> Result<Json<Value>, ServerError> {
-    let level = data::level(q.by.as_deref())?;
-    let v = blocking(move || {
-        let (e, protocols) = data::load(&s.db, &name)?;
-        data::report_json(&data::report(&e, &protocols, level))
-    })
-    .await?;
-    Ok(Json(v))
-}
-
-async fn results_page(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-    Query(q): Query<ByQuery>,
-) -> Result<Response, ServerError> {
-    let level = data::level(q.by.as_deref())?;
-    let html = blocking(move || {
-        let (e, protocols) = data::load(&s.db, &name)?;
-        Ok(pages::results(&data::report(&e, &protocols, level), &name))
-    })
-    .await?;
-    Ok(Html(html).into_response())
-}
-
-async fn seats_page(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-    Query(q): Query<LawQuery>,
-) -> Result<Html<String>, ServerError> {
-    let law = q.law.unwrap_or_else(|| "kg2020".into());
-    let html = blocking(move || {
-        let (e, protocols) = data::load(&s.db, &name)?;
-        let a = data::allocation(&e, &protocols, &law)?;
-        Ok(pages::seats(&a, &name, &law))
-    })
-    .await?;
-    Ok(Html(html))
-}
-
-async fn unit_page(
-    State(s): State<AppState>,
-    Path((name, id)): Path<(String, u32)>,
-) -> Result<Html<String>, ServerError> {
-    let html = blocking(move || Ok(pages::unit(&data::unit(&s.db, &name, id)?, &name))).await?;
-    Ok(Html(html))
-}
-
-async fn unit_api(
-    State(s): State<AppState>,
-    Path((name, id)): Path<(String, u32)>,
-) -> Result<Json<Value>, ServerError> {
-    let v = blocking(move || Ok(data::unit_json(&data::unit(&s.db, &name, id)?))).await?;
-    Ok(Json(v))
-}
-
-async fn forensics_page(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-) -> Result<Html<String>, ServerError> {
-    let html = blocking(move || {
-        let (e, protocols) = data::load(&s.db, &name)?;
-        forensics::page::build(&e, &protocols, 0, None, None)
-            .map(|(html, _)| html)
-            .map_err(|x| ServerError::BadRequest(x.to_string()))
-    })
-    .await?;
-    Ok(Html(html))
-}
-
-async fn verify_page(State(s): State<AppState>) -> Html<String> {
-    let checkpoint = s
-        .log
-        .as_ref()
-        .and_then(|d| std::fs::read_to_string(d.join("checkpoint")).ok());
-    let key = s
-        .log
-        .as_ref()
-        .and_then(|d| std::fs::read_to_string(d.join("log.pub")).ok());
-    Html(pages::verify(checkpoint.as_deref(), key.as_deref()))
-}
-
-async fn seats_of(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-    Query(q): Query<LawQuery>,
-) -> Result<Json<Value>, ServerError> {
-    let law = q
-        .law
-        .ok_or_else(|| ServerError::BadRequest("give ?law=kg2010|kg2015|kg2020|kg2021".into()))?;
-    let v = blocking(move || {
-        let (e, protocols) = data::load(&s.db, &name)?;
-        data::seats(&e, &protocols, &law)
-    })
-    .await?;
-    Ok(Json(v))
-}
-
-/// The OpenAPI 3.1 document of [`ROUTES`].
-pub fn openapi_document() -> Value {
-    let mut paths = serde_json::Map::new();
-    for r in ROUTES {
-        let mut params: Vec<Value> = r
-            .query
-            .iter()
-            .map(|(n, d)| json!({"name": n, "in": "query", "required": false, "description": d, "schema": {"type": "string"}}))
-            .collect();
-        if r.path.contains("{id}") {
-            params.insert(0, json!({"name": "id", "in": "path", "required": true, "description": "the unit's id (as in the log's units entries)", "schema": {"type": "integer"}}));
-        }
-        if r.path.contains("{name}") {
-            params.insert(0, json!({"name": "name", "in": "path", "required": true, "description": "the election's name", "schema": {"type": "string"}}));
-        }
-        paths.insert(
-            r.path.to_string(),
-            json!({"get": {
-                "summary": r.summary,
-                "parameters": params,
-                "responses": {
-                    "200": {"description": "OK", "content": {r.media: {}}},
-                    "400": {"description": "a parameter is wrong", "content": {"application/json": {}}},
-                    "404": {"description": "no such election or law", "content": {"application/json": {}}}
-                }
-            }}),
-        );
-    }
-    json!({
-        "openapi": "3.1.0",
-        "info": {"title": "tallyproof", "version": env!("CARGO_PKG_VERSION"), "description": "Election results anyone can check: the public, read-only API."},
-        "paths": paths,
-    })
-}
-
-async fn openapi() -> Json<Value> {
-    Json(openapi_document())
+/// Adds a staff user to the store at `db` (the command line's `tallyproof users add`).
+pub fn add_user(
+    db: &std::path::Path,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> Result<store::User, ServerError> {
+    let phc = hash_password(password)?;
+    let mut store = SqliteStore::open(db)?;
+    Ok(store.add_user(name, role, &phc, &salt())?)
 }

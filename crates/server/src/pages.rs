@@ -5,7 +5,7 @@ use formats::report::Report;
 use html_escape::encode_text as text;
 
 /// The page frame.
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
 <title>{t}</title><style>body{{font:15px/1.4 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}}\
@@ -38,7 +38,7 @@ pub fn index(elections: &[(String, u64, u64, String)]) -> String {
 
 /// The results page of an election: the national totals as a table and a bar chart, then
 /// each unit at the report's level.
-pub fn results(r: &Report, name: &str) -> String {
+pub fn results(r: &Report, name: &str, annulled: bool) -> String {
     let Some(country) = r.rows.first() else {
         return page("tallyproof", "<p>No results.</p>");
     };
@@ -106,11 +106,16 @@ pub fn results(r: &Report, name: &str) -> String {
     page(
         &format!("{name}: results"),
         &format!(
-            "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>\
+            "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>{}\
 <p>{} of {} stations reporting / участков: {} из {}. {} votes.</p>{svg}{table}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
-<a href=\"/verify\">the log</a></p><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+<a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
             text(&r.contest),
+            if annulled {
+                "<p><strong>This election was annulled by the commission. Its results stay published for the record. / Выборы признаны недействительными.</strong></p>"
+            } else {
+                ""
+            },
             t.reporting,
             t.stations,
             t.reporting,

@@ -79,9 +79,10 @@ fn refused(m: impl Into<String>) -> StoreError {
 const PENDING_COLUMNS: &str =
     "p.id, p.entry, p.digest, p.scan, u.name, p.state FROM pending p JOIN staff_user u ON u.id = p.entered_by";
 
-fn pending_row(
-    r: &Row<'_>,
-) -> rusqlite::Result<(i64, Vec<u8>, String, Option<String>, String, String)> {
+/// An entered protocol's row: id, entry, digest, scan, who entered it, state.
+type PendingRow = (i64, Vec<u8>, String, Option<String>, String, String);
+
+fn pending_row(r: &Row<'_>) -> rusqlite::Result<PendingRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -93,14 +94,7 @@ fn pending_row(
 }
 
 fn make_pending(
-    (id, entry, digest, scan, entered_by, state): (
-        i64,
-        Vec<u8>,
-        String,
-        Option<String>,
-        String,
-        String,
-    ),
+    (id, entry, digest, scan, entered_by, state): PendingRow,
 ) -> Result<Pending, StoreError> {
     let Entry::Protocol(protocol) =
         record::decode(0, &entry).map_err(|e| StoreError::Corrupt(e.to_string()))?
@@ -120,6 +114,19 @@ fn make_pending(
 }
 
 impl SqliteStore {
+    fn entered(&self, election: &str, filter: &str) -> Result<Vec<Pending>, StoreError> {
+        let id = self.election_id(election)?;
+        let d = db(&self.path);
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT {PENDING_COLUMNS} WHERE p.election_id = ?1 {filter} ORDER BY p.id"
+            ))
+            .map_err(&d)?;
+        let rows = st.query_map([id], pending_row).map_err(&d)?;
+        rows.map(|r| make_pending(r.map_err(&d)?)).collect()
+    }
+
     fn begin(&mut self) -> Result<Transaction<'_>, StoreError> {
         let path = self.path.clone();
         self.conn
@@ -436,16 +443,11 @@ impl Staffing for SqliteStore {
     }
 
     fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError> {
-        let id = self.election_id(election)?;
-        let d = db(&self.path);
-        let mut st = self
-            .conn
-            .prepare(&format!(
-                "SELECT {PENDING_COLUMNS} WHERE p.election_id = ?1 AND p.state = 'entered' ORDER BY p.id"
-            ))
-            .map_err(&d)?;
-        let rows = st.query_map([id], pending_row).map_err(&d)?;
-        rows.map(|r| make_pending(r.map_err(&d)?)).collect()
+        self.entered(election, "AND p.state = 'entered'")
+    }
+
+    fn entries(&self, election: &str) -> Result<Vec<Pending>, StoreError> {
+        self.entered(election, "")
     }
 
     fn pending_one(&self, election: &str, pid: i64) -> Result<Pending, StoreError> {

@@ -113,6 +113,8 @@ pub trait Staffing {
     ) -> Result<Pending, StoreError>;
     /// Protocols entered and not yet verified or rejected, oldest first.
     fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError>;
+    /// Every protocol ever entered, in any state, oldest first.
+    fn entries(&self, election: &str) -> Result<Vec<Pending>, StoreError>;
     /// One entered protocol, in any state.
     fn pending_one(&self, election: &str, id: i64) -> Result<Pending, StoreError>;
     /// A second person verifies an entered protocol: it becomes the station's next version,

@@ -137,6 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
+    staff_accounts(&db)?;
     println!("\nThe results, seats and margins in a browser:");
     let log = PathBuf::from(format!("{}.log", db.display()));
     super::serve::run(super::serve::Args {
@@ -145,6 +146,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         any_port_if_busy: true,
         log: log.is_dir().then_some(log),
     })
+}
+
+/// One staff account per role, with a fresh random password each, printed once, so that the
+/// demo's staff desk can be tried: the operator may enter protocols anywhere in kg2020-2413.
+fn staff_accounts(db: &std::path::Path) -> anyhow::Result<()> {
+    use store::Staffing;
+    println!("\nStaff accounts for trying the workflow (this demo store only; log in at /login):");
+    for role in record::Role::ALL {
+        let password: String = server::secret()[..20].to_string();
+        server::add_user(db, role.key(), role, &password)?;
+        println!("  {:<13} password {password}", role.key());
+    }
+    let mut store = SqliteStore::open(db)?;
+    if let Some((u, _)) = store.user_by_name("operator")? {
+        store.assign(u.id, "kg2020-2413", model::UnitId(0))?;
+    }
+    println!("The desk of the 2413-row file: /elections/kg2020-2413/staff");
+    Ok(())
 }
 
 /// The forensic report on the 2413-row file: only the digit tests can run without

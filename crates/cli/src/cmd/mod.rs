@@ -17,6 +17,7 @@ pub mod results;
 pub mod seats;
 pub mod serve;
 pub mod sinks;
+pub mod users;
 pub mod verify;
 pub mod witness;
 

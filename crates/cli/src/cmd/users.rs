@@ -1,0 +1,123 @@
+//! `tallyproof users`: the results service's staff accounts (add, list, assign units to an
+//! operator). Passwords are read from the `TALLYPROOF_PASSWORD` variable or standard input,
+//! never from the command line (which other users of the machine can see).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use record::Role;
+use store::{SqliteStore, Staffing};
+
+use super::results::resolve;
+use super::{election_name, DEFAULT_DB};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Add a user with one role (the password: $TALLYPROOF_PASSWORD or the first line of stdin)
+    Add {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The login name
+        name: String,
+        /// operator, verifier, commissioner, auditor, observer or admin
+        #[arg(long)]
+        role: String,
+    },
+    /// List the users and their roles
+    List {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// Make an API token for a user (printed once; send it as `Authorization: Bearer TOKEN`)
+    Token {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The user's login name
+        name: String,
+        /// What the token is for
+        #[arg(long, default_value = "command line")]
+        label: String,
+    },
+    /// Let an operator enter protocols for the stations in or under a unit
+    Assign {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The stored election (may be omitted when the store holds one)
+        #[arg(long)]
+        election: Option<String>,
+        /// The operator's login name
+        name: String,
+        /// The unit's path, `Region / District / Station`; empty for the whole country
+        #[arg(long, default_value = "")]
+        unit: String,
+    },
+}
+
+fn password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("TALLYPROOF_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+pub fn run(c: Command) -> anyhow::Result<ExitCode> {
+    match c {
+        Command::Add { db, name, role } => {
+            let Some(role) = Role::from_key(&role) else {
+                let all: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
+                bail!("unknown role '{role}'; expected one of {}", all.join(", "));
+            };
+            let u = server::add_user(&db, &name, role, &password()?)?;
+            println!("added {} ({})", u.name, u.role.key());
+        }
+        Command::List { db } => {
+            for u in SqliteStore::open(&db)?.users()? {
+                println!("{}\t{}", u.name, u.role.key());
+            }
+        }
+        Command::Token { db, name, label } => {
+            let mut store = SqliteStore::open(&db)?;
+            let (u, _) = store
+                .user_by_name(&name)?
+                .with_context(|| format!("no user named '{name}' (see tallyproof users list)"))?;
+            let token = server::secret();
+            store.add_token(&server::token_hash(&token), u.id, &label)?;
+            println!("{token}");
+        }
+        Command::Assign {
+            db,
+            election,
+            name,
+            unit,
+        } => {
+            let mut store = SqliteStore::open(&db)?;
+            let election = election_name(&store, election.as_deref())?;
+            let (u, _) = store
+                .user_by_name(&name)?
+                .with_context(|| format!("no user named '{name}' (see tallyproof users list)"))?;
+            if u.role != Role::Operator {
+                bail!("'{name}' is a {}, not an operator", u.role.key());
+            }
+            let e = store::Store::load(&store, &election)?.election;
+            let id = if unit.trim().is_empty() {
+                e.units.root()
+            } else {
+                resolve(&e, &unit)?
+            };
+            store.assign(u.id, &election, id)?;
+            println!("{name} may enter protocols under '{}'", e.units.path(id));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

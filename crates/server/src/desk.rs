@@ -1,0 +1,289 @@
+//! The staff desk: the login form and, per election, the forms of the logged-in user's role
+//! (protocol entry, verification, decisions). Plain HTML forms, no JavaScript; each form
+//! carries the session's CSRF token, and each posts to a handler that does what the API does
+//! and then returns to the desk (303).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use model::{Line, UnitLevel};
+use record::Role;
+use store::{SqliteStore, Staffing};
+
+use crate::auth::{self, Caller};
+use crate::pages::{page, urlencode};
+use crate::public::blocking;
+use crate::staff::{self, Entered, Login, NewDecision};
+use crate::{AppState, ClientAddr, ServerError};
+
+const LOGIN_FORM: &str = "<form method=\"post\" action=\"/login\"><p><label>name / имя <input name=\"name\" autocomplete=\"username\" required></label></p>\
+<p><label>password / пароль <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+<p><button>log in / войти</button></p></form>";
+
+pub(crate) async fn login_page() -> Html<String> {
+    Html(page(
+        "tallyproof: staff login",
+        &format!("<p><a href=\"/\">elections</a></p><h1>Staff login <small>/ Вход для сотрудников</small></h1>{LOGIN_FORM}\
+<p><small>The public needs no login. / Для просмотра результатов вход не нужен.</small></p>"),
+    ))
+}
+
+pub(crate) async fn login_form(
+    State(s): State<AppState>,
+    Extension(addr): Extension<ClientAddr>,
+    Form(l): Form<Login>,
+) -> Result<Response, ServerError> {
+    let (token, _, _) = staff::start_session(&s, addr, l).await?;
+    Ok((
+        [(header::SET_COOKIE, auth::set_cookie(&token))],
+        Redirect::to("/"),
+    )
+        .into_response())
+}
+
+pub(crate) async fn logout_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+) -> Result<Response, ServerError> {
+    staff::end_session(&s, &who).await?;
+    Ok((
+        [(header::SET_COOKIE, auth::clear_cookie())],
+        Redirect::to("/"),
+    )
+        .into_response())
+}
+
+fn hidden_csrf(who: &Caller) -> String {
+    who.session.as_ref().map_or(String::new(), |(_, c)| {
+        format!(
+            "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+            attr(c)
+        )
+    })
+}
+
+/// The desk of election `name` for the caller's role.
+pub(crate) async fn desk_page(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+) -> Result<Html<String>, ServerError> {
+    let back = format!(
+        "<p><a href=\"/elections/{0}\">results</a></p>",
+        urlencode(&name)
+    );
+    let Some(user) = who.user.clone() else {
+        return Ok(Html(page(
+            "tallyproof: staff desk",
+            &format!("{back}<h1>Staff desk <small>/ Рабочее место</small></h1><p>Log in to act. / Войдите.</p>{LOGIN_FORM}"),
+        )));
+    };
+    let (db, live, n) = (
+        std::sync::Arc::clone(&s.db),
+        std::sync::Arc::clone(&s.live),
+        name.clone(),
+    );
+    let (snap, pending, assigned) = blocking(move || {
+        let snap = live.snapshot(&db, &n)?;
+        let store = SqliteStore::open(&db)?;
+        Ok((snap, store.pending(&n)?, store.assignments(user.id, &n)?))
+    })
+    .await?;
+    let csrf = hidden_csrf(&who);
+    let base = format!("/elections/{}/staff", urlencode(&name));
+    let e = &snap.election;
+    let mut body = format!(
+        "{back}<h1>Staff desk <small>/ Рабочее место</small>: {}</h1><p>{} ({})</p>\
+<form method=\"post\" action=\"/logout\">{csrf}<button>log out / выйти</button></form>",
+        text(&name),
+        text(&user.name),
+        user.role.key()
+    );
+    let role = who.role();
+    if role == Some(Role::Operator) {
+        let stations: Vec<String> = e
+            .units
+            .iter()
+            .filter(|(id, u)| {
+                u.level == UnitLevel::Station && {
+                    let mut cur = Some(*id);
+                    let mut hit = false;
+                    while let Some(c) = cur {
+                        hit |= assigned.contains(&c);
+                        cur = e.units.get(c).parent;
+                    }
+                    hit
+                }
+            })
+            .take(500)
+            .map(|(id, _)| {
+                format!(
+                    "<option value=\"{}\">{}</option>",
+                    id.0,
+                    text(&e.units.path(id))
+                )
+            })
+            .collect();
+        let lines: String = Line::ALL
+            .iter()
+            .filter(|l| {
+                matches!(
+                    l,
+                    Line::Registered
+                        | Line::IssuedTotal
+                        | Line::FoundTotal
+                        | Line::Invalid
+                        | Line::Valid
+                )
+            })
+            .map(|l| {
+                format!(
+                    "<tr><td>{}</td><td><input name=\"{}\" inputmode=\"numeric\"></td></tr>",
+                    text(l.label()),
+                    l.key()
+                )
+            })
+            .collect();
+        let votes: String = e.contests.first().map_or(String::new(), |c| {
+            c.choices
+                .iter()
+                .enumerate()
+                .map(|(i, ch)| format!("<tr><td>{}</td><td><input name=\"vote_{i}\" inputmode=\"numeric\" required></td></tr>", text(&ch.name)))
+                .collect()
+        });
+        body.push_str(&format!(
+            "<h2>Enter a protocol <small>/ Ввод протокола</small></h2>{}<form method=\"post\" action=\"{base}/protocols\">{csrf}\
+<p><label>station / участок <select name=\"station\">{}</select></label> <label>count / подсчёт <select name=\"source\"><option>manual</option><option>machine</option></select></label></p>\
+<table>{lines}{votes}</table><p><button>enter / ввести</button></p></form>",
+            if stations.is_empty() { "<p>No station is assigned to you. / Участки не назначены.</p>" } else { "" },
+            stations.join("")
+        ));
+    }
+    if matches!(
+        role,
+        Some(Role::Operator | Role::Verifier | Role::Commissioner)
+    ) {
+        let mut rows = String::from("<table><tr><th>id</th><th>station</th><th>version</th><th>count</th><th>votes</th><th>entered by</th><th></th></tr>");
+        for p in &pending {
+            let station = p.protocol.station;
+            let path = if station.index() < e.units.len() {
+                e.units.path(station)
+            } else {
+                station.0.to_string()
+            };
+            let act = if role == Some(Role::Verifier) {
+                format!(
+                    "<form method=\"post\" action=\"{base}/pending/{}\">{csrf}<button name=\"action\" value=\"verify\">verify / подтвердить</button> \
+<button name=\"action\" value=\"reject\">reject / отклонить</button></form>",
+                    p.id
+                )
+            } else {
+                String::new()
+            };
+            let votes: Vec<String> = p.protocol.votes.iter().map(u64::to_string).collect();
+            rows.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{act}</td></tr>",
+                p.id,
+                text(&path),
+                p.protocol.version,
+                p.protocol.source.key(),
+                votes.join(" · "),
+                text(&p.entered_by)
+            ));
+        }
+        rows.push_str("</table>");
+        body.push_str(&format!(
+            "<h2>Waiting for verification <small>/ Ожидают проверки</small></h2>{rows}"
+        ));
+    }
+    if role == Some(Role::Commissioner) {
+        body.push_str(&format!(
+            "<h2>Decide <small>/ Решение</small></h2><form method=\"post\" action=\"{base}/decisions\">{csrf}\
+<p><label>decision <select name=\"kind\"><option value=\"annul-unit\">annul a unit / отменить итоги</option><option value=\"recount\">recount / пересчёт</option>\
+<option value=\"revote\">re-vote / повторное голосование</option><option value=\"annul-election\">annul the election / признать выборы недействительными</option></select></label></p>\
+<p><label>unit id / единица <input name=\"unit\" inputmode=\"numeric\"></label></p><p><label>reason / основание <textarea name=\"reason\" required></textarea></label></p>\
+<p><button>decide / принять решение</button></p></form>"
+        ));
+    }
+    Ok(Html(page(&format!("{name}: staff desk"), &body)))
+}
+
+fn count(form: &HashMap<String, String>, key: &str) -> Result<Option<u64>, ServerError> {
+    match form.get(key).map(|v| v.trim()) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| ServerError::BadRequest(format!("field '{key}': '{v}' is not a count"))),
+    }
+}
+
+pub(crate) async fn enter_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let user = who.staff()?.clone();
+    let station = count(&form, "station")?
+        .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
+    let mut lines = std::collections::BTreeMap::new();
+    for l in Line::ALL {
+        if let Some(v) = count(&form, l.key())? {
+            lines.insert(l.key().to_string(), v);
+        }
+    }
+    let mut votes = Vec::new();
+    while let Some(v) = count(&form, &format!("vote_{}", votes.len()))? {
+        votes.push(v);
+    }
+    let e = Entered {
+        station: u32::try_from(station)
+            .map_err(|_| ServerError::BadRequest("no such station".into()))?,
+        contest: 0,
+        source: form.get("source").cloned(),
+        lines,
+        votes,
+        scan: None,
+    };
+    staff::enter_protocol(&s, user, name.clone(), e).await?;
+    Ok(Redirect::to(&format!("/elections/{}/staff", urlencode(&name))).into_response())
+}
+
+pub(crate) async fn verify_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, id)): Path<(String, i64)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let accept = match form.get("action").map(String::as_str) {
+        Some("verify") => true,
+        Some("reject") => false,
+        _ => {
+            return Err(ServerError::BadRequest(
+                "field 'action' must be verify or reject".into(),
+            ))
+        }
+    };
+    staff::settle(&s, who.staff()?.clone(), name.clone(), id, accept).await?;
+    Ok(Redirect::to(&format!("/elections/{}/staff", urlencode(&name))).into_response())
+}
+
+pub(crate) async fn decide_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let d = NewDecision {
+        kind: form.get("kind").cloned().unwrap_or_default(),
+        unit: count(&form, "unit")?.map(|u| u as u32),
+        reason: form.get("reason").cloned().unwrap_or_default(),
+    };
+    staff::decision(&s, who.staff()?.clone(), name.clone(), d).await?;
+    Ok(Redirect::to(&format!("/elections/{}/staff", urlencode(&name))).into_response())
+}

@@ -1,0 +1,400 @@
+//! Every route the service answers, once: the router, the authorization guard and the
+//! OpenAPI 3.1 document are all made from [`ROUTES`], so they cannot disagree.
+
+use record::Role;
+use serde_json::{json, Value};
+
+/// An HTTP method the service uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Reads.
+    Get,
+    /// Acts (forms and the API).
+    Post,
+    /// Uploads a scan.
+    Put,
+}
+
+impl Method {
+    /// The method's name in lower case, as OpenAPI writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Put => "put",
+        }
+    }
+}
+
+/// One route.
+pub struct Route {
+    /// The method.
+    pub method: Method,
+    /// The path (axum syntax: `{name}` is the election, `{id}` a unit or an entered protocol).
+    pub path: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// What it answers: `application/json` or `text/html`.
+    pub media: &'static str,
+    /// Query parameters: name and description.
+    pub query: &'static [(&'static str, &'static str)],
+    /// The roles allowed; empty for the public (no login).
+    pub roles: &'static [Role],
+    /// The request body's fields, for writes.
+    pub body: Option<&'static str>,
+}
+
+const PUBLIC: &[Role] = &[];
+const ANY_STAFF: &[Role] = &Role::ALL;
+const ADMIN: &[Role] = &[Role::Admin];
+const OPERATOR: &[Role] = &[Role::Operator];
+const VERIFIER: &[Role] = &[Role::Verifier];
+const OBSERVER: &[Role] = &[Role::Observer];
+const COMMISSIONER: &[Role] = &[Role::Commissioner];
+const UPLOADERS: &[Role] = &[Role::Operator, Role::Observer];
+const WORKFLOW: &[Role] = &[Role::Operator, Role::Verifier, Role::Commissioner];
+const SCAN_READERS: &[Role] = &[
+    Role::Operator,
+    Role::Verifier,
+    Role::Commissioner,
+    Role::Auditor,
+];
+
+const BY: (&str, &str) = (
+    "by",
+    "country, region, constituency, district or station (default region)",
+);
+
+const fn get(path: &'static str, media: &'static str, summary: &'static str) -> Route {
+    Route {
+        method: Method::Get,
+        path,
+        summary,
+        media,
+        query: &[],
+        roles: PUBLIC,
+        body: None,
+    }
+}
+
+const fn write(
+    method: Method,
+    path: &'static str,
+    roles: &'static [Role],
+    body: &'static str,
+    summary: &'static str,
+) -> Route {
+    let media = if is_api(path) {
+        "application/json"
+    } else {
+        "text/html"
+    };
+    Route {
+        method,
+        path,
+        summary,
+        media,
+        query: &[],
+        roles,
+        body: Some(body),
+    }
+}
+
+/// Whether a path is the API's (`/api/...`), in a constant context.
+const fn is_api(path: &str) -> bool {
+    let (p, pre) = (path.as_bytes(), b"/api/");
+    if p.len() < pre.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < pre.len() {
+        if p[i] != pre[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const JSON: &str = "application/json";
+const HTML: &str = "text/html";
+
+/// Every route.
+pub const ROUTES: &[Route] = &[
+    get("/", HTML, "The stored elections (page)"),
+    Route {
+        query: &[BY],
+        ..get(
+            "/elections/{name}",
+            HTML,
+            "An election's results: national totals, a bar chart and every unit at a level (page)",
+        )
+    },
+    Route {
+        query: &[("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
+        ..get(
+            "/elections/{name}/seats",
+            HTML,
+            "The seat allocation under a law preset: a hemicycle, threshold tests, seats and the closest margins (page)",
+        )
+    },
+    get(
+        "/elections/{name}/units/{id}",
+        HTML,
+        "A unit (region, district, station): its totals, its units, and a station's every protocol version with the changes marked (page)",
+    ),
+    get(
+        "/api/elections/{name}/units/{id}",
+        JSON,
+        "A unit: its path, totals, units, and a station's every protocol version",
+    ),
+    get("/api/elections", JSON, "The stored elections"),
+    Route {
+        query: &[BY],
+        ..get(
+            "/api/elections/{name}/results",
+            JSON,
+            "Totals of the first contest at every unit of a level, as `tallyproof results --json`, without annulled stations",
+        )
+    },
+    Route {
+        query: &[("law", "kg2010, kg2015, kg2020 or kg2021")],
+        ..get(
+            "/api/elections/{name}/seats",
+            JSON,
+            "The seat allocation under a law preset, as `tallyproof seats --json`",
+        )
+    },
+    get(
+        "/elections/{name}/forensics",
+        HTML,
+        "The forensic report: integer percentages, Shpilkin, the Klimek fingerprint, digit tests and station flags, each with what it does and does not mean (page)",
+    ),
+    get(
+        "/verify",
+        HTML,
+        "The published log: its signed checkpoint and how to verify it; the static tiles are under /log/ when the service publishes them (page)",
+    ),
+    get("/openapi.json", JSON, "This API's OpenAPI 3.1 description"),
+    get("/login", HTML, "The staff login form (page)"),
+    get(
+        "/elections/{name}/staff",
+        HTML,
+        "The staff desk: the forms of the logged-in user's role (protocol entry, verification, decisions) (page)",
+    ),
+    write(
+        Method::Post,
+        "/login",
+        PUBLIC,
+        "form: name, password",
+        "Logs in: sets a session cookie and goes to the staff desk; failed logins are limited",
+    ),
+    write(
+        Method::Post,
+        "/api/login",
+        PUBLIC,
+        "{name, password}",
+        "Logs in: sets a session cookie, answers the user, role and the session's CSRF token (send it as X-CSRF-Token)",
+    ),
+    write(
+        Method::Post,
+        "/logout",
+        ANY_STAFF,
+        "form: csrf",
+        "Logs out",
+    ),
+    write(
+        Method::Post,
+        "/api/logout",
+        ANY_STAFF,
+        "{}",
+        "Logs out",
+    ),
+    write(
+        Method::Post,
+        "/api/tokens",
+        ANY_STAFF,
+        "{label}",
+        "Creates an API token for the caller, shown once; send it as `Authorization: Bearer TOKEN`",
+    ),
+    Route {
+        roles: ANY_STAFF,
+        ..get("/api/me", JSON, "The caller: name, role")
+    },
+    Route {
+        roles: ADMIN,
+        ..get("/api/users", JSON, "The staff users and their roles")
+    },
+    write(
+        Method::Post,
+        "/api/users",
+        ADMIN,
+        "{name, role, password}",
+        "Adds a user with one role: operator, verifier, commissioner, auditor, observer or admin",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/assignments",
+        ADMIN,
+        "{user, unit}",
+        "Lets an operator enter protocols for the stations in or under a unit",
+    ),
+    write(
+        Method::Put,
+        "/api/scans",
+        UPLOADERS,
+        "the scan's bytes (at most 8 MiB), with its Content-Type",
+        "Uploads a scan (a paper protocol, a complaint's attachment); answers its sha256 to cite",
+    ),
+    Route {
+        roles: SCAN_READERS,
+        ..get("/api/scans/{sha256}", "application/octet-stream", "A stored scan")
+    },
+    write(
+        Method::Post,
+        "/api/elections/{name}/protocols",
+        OPERATOR,
+        "{station, contest, source, lines: {key: count}, votes: [count per choice], scan}",
+        "Enters a protocol for an assigned station: it counts once a verifier confirms it. Answers the control-relation diagnostics and the differences from the station's current version",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/protocols",
+        OPERATOR,
+        "form: csrf, station, source, one field per line key, vote_0, vote_1, ...",
+        "Enters a protocol (the staff desk's form)",
+    ),
+    Route {
+        roles: WORKFLOW,
+        ..get(
+            "/api/elections/{name}/pending",
+            JSON,
+            "Protocols entered and waiting for verification",
+        )
+    },
+    write(
+        Method::Post,
+        "/api/elections/{name}/pending/{id}/verify",
+        VERIFIER,
+        "{}",
+        "Verifies an entered protocol (by someone other than who entered it): it becomes the station's next version",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/pending/{id}/reject",
+        VERIFIER,
+        "{}",
+        "Rejects an entered protocol: it never counts",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/pending/{id}",
+        VERIFIER,
+        "form: csrf, action (verify or reject)",
+        "Verifies or rejects an entered protocol (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/complaints",
+        OBSERVER,
+        "{unit, text, scan}",
+        "Files a complaint against a station or unit; the name, text and scan enter the log as commitments",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/decisions",
+        COMMISSIONER,
+        "{kind: annul-unit | annul-election | recount | revote, unit, reason}",
+        "Decides: annuls a unit or the election, orders a recount or a re-vote",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/decisions",
+        COMMISSIONER,
+        "form: csrf, kind, unit, reason",
+        "Decides (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/certify",
+        COMMISSIONER,
+        "{law}",
+        "Certifies the final result: a final publication (totals and seats under the law preset) enters the log",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/redactions",
+        COMMISSIONER,
+        "{commitment}",
+        "Redacts a stored text or name behind a commitment; the commitment stays in the log",
+    ),
+];
+
+/// The description of a path parameter.
+fn path_parameter(path: &str, name: &str) -> &'static str {
+    match name {
+        "name" => "the election's name",
+        "id" if path.contains("/pending/") => "the entered protocol's id",
+        "id" => "the unit's id (as in the log's units entries)",
+        "sha256" => "the scan's SHA-256, hex",
+        _ => "",
+    }
+}
+
+/// The OpenAPI 3.1 document of [`ROUTES`].
+pub fn openapi_document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for r in ROUTES {
+        let mut params: Vec<Value> = r
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|n| {
+                let kind = if n == "id" { "integer" } else { "string" };
+                json!({"name": n, "in": "path", "required": true, "description": path_parameter(r.path, n), "schema": {"type": kind}})
+            })
+            .collect();
+        params.extend(r.query.iter().map(|(n, d)| {
+            json!({"name": n, "in": "query", "required": false, "description": d, "schema": {"type": "string"}})
+        }));
+        let mut op = json!({
+            "summary": r.summary,
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK", "content": {r.media: {}}},
+                "400": {"description": "a parameter or field is wrong", "content": {JSON: {}}},
+                "404": {"description": "no such election, law, unit or entry", "content": {JSON: {}}}
+            }
+        });
+        if let Some(body) = r.body {
+            let media = match (r.method, r.path.starts_with("/api/")) {
+                (Method::Put, _) => "application/octet-stream",
+                (_, true) => JSON,
+                (_, false) => "application/x-www-form-urlencoded",
+            };
+            op["requestBody"] = json!({"description": body, "content": {media: {}}});
+        }
+        if !r.roles.is_empty() {
+            let roles: Vec<&str> = r.roles.iter().map(|x| x.key()).collect();
+            op["security"] = json!([{"session": []}, {"bearer": []}]);
+            op["x-roles"] = json!(roles);
+            op["responses"]["401"] = json!({"description": "not logged in", "content": {JSON: {}}});
+            op["responses"]["403"] = json!({"description": "the role may not, or the CSRF token is missing", "content": {JSON: {}}});
+        }
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        entry[r.method.key()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "tallyproof",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Election results anyone can check: the public results and the staff workflow (protocol entry under the two-person rule, complaints, decisions, certification), every write in the tamper-evident log."
+        },
+        "paths": paths,
+        "components": {"securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::COOKIE},
+            "bearer": {"type": "http", "scheme": "bearer"}
+        }},
+    })
+}

@@ -1,0 +1,684 @@
+//! The staff API: logins and tokens, users and assignments, protocol entry under the
+//! two-person rule, complaints, decisions, certification and redaction. The route guard has
+//! checked the role (and the CSRF token of a session) before a handler runs; the store
+//! checks the two-person rule again and logs every act with who did it.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
+use record::{commitment, encode, Complaint, Decision, Entry, Role};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::{SqliteStore, Staffing, User};
+
+use crate::auth::{self, Caller};
+use crate::live::Snapshot;
+use crate::public::blocking;
+use crate::{AppState, ClientAddr, ServerError};
+
+/// Runs `f` with the writing store on the blocking pool.
+pub(crate) async fn write<T: Send + 'static>(
+    s: &AppState,
+    f: impl FnOnce(&mut SqliteStore) -> Result<T, ServerError> + Send + 'static,
+) -> Result<T, ServerError> {
+    let w = std::sync::Arc::clone(&s.writer);
+    blocking(move || {
+        let mut store = w.lock().map_err(|e| ServerError::Internal(e.to_string()))?;
+        f(&mut store)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Login {
+    pub name: String,
+    pub password: String,
+}
+
+/// Checks a login (with the failed-login limits) and starts a session: (token, csrf, user).
+pub(crate) async fn start_session(
+    s: &AppState,
+    addr: ClientAddr,
+    l: Login,
+) -> Result<(String, String, User), ServerError> {
+    s.limiter.check(&l.name, addr.0)?;
+    let db = std::sync::Arc::clone(&s.db);
+    let name = l.name.clone();
+    let found = blocking(move || Ok(SqliteStore::open(&db)?.user_by_name(&name)?)).await?;
+    // The password is checked even for an unknown name, so that timing does not tell them apart.
+    let phc = found.as_ref().map_or(
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3c7fQ0V2vJZ6lY6b6o0yqv7b4dB7Y9r2b6Jm9yKk0jA",
+        |(_, p)| p.as_str(),
+    ).to_string();
+    let password = l.password.clone();
+    let ok = blocking(move || Ok(auth::password_matches(&phc, &password))).await?;
+    let user = match (found, ok) {
+        (Some((u, _)), true) => u,
+        _ => {
+            s.limiter.failed(&l.name, addr.0);
+            return Err(ServerError::Unauthorized("wrong name or password".into()));
+        }
+    };
+    let (token, csrf) = (auth::secret(), auth::secret());
+    let (h, c, id) = (auth::token_hash(&token), csrf.clone(), user.id);
+    write(s, move |st| {
+        Ok(st.start_session(&h, id, &c, auth::now() + auth::SESSION_SECONDS)?)
+    })
+    .await?;
+    Ok((token, csrf, user))
+}
+
+pub(crate) async fn login(
+    State(s): State<AppState>,
+    Extension(addr): Extension<ClientAddr>,
+    Json(l): Json<Login>,
+) -> Result<Response, ServerError> {
+    let (token, csrf, user) = start_session(&s, addr, l).await?;
+    Ok((
+        [(header::SET_COOKIE, auth::set_cookie(&token))],
+        Json(json!({"user": user.name, "role": user.role.key(), "csrf": csrf})),
+    )
+        .into_response())
+}
+
+pub(crate) async fn end_session(s: &AppState, who: &Caller) -> Result<(), ServerError> {
+    if let Some((h, _)) = who.session.clone() {
+        write(s, move |st| Ok(st.end_session(&h)?)).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn logout(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+) -> Result<Response, ServerError> {
+    end_session(&s, &who).await?;
+    Ok((
+        [(header::SET_COOKIE, auth::clear_cookie())],
+        Json(json!({"logged_out": true})),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TokenRequest {
+    label: String,
+}
+
+pub(crate) async fn token(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Json(t): Json<TokenRequest>,
+) -> Result<Json<Value>, ServerError> {
+    let user = who.staff()?.clone();
+    let token = auth::secret();
+    let h = auth::token_hash(&token);
+    write(&s, move |st| Ok(st.add_token(&h, user.id, &t.label)?)).await?;
+    Ok(Json(
+        json!({"token": token, "note": "shown once; send it as Authorization: Bearer TOKEN"}),
+    ))
+}
+
+pub(crate) async fn me(Extension(who): Extension<Caller>) -> Result<Json<Value>, ServerError> {
+    let u = who.staff()?;
+    Ok(Json(json!({"user": u.name, "role": u.role.key()})))
+}
+
+pub(crate) async fn users(State(s): State<AppState>) -> Result<Json<Value>, ServerError> {
+    let db = std::sync::Arc::clone(&s.db);
+    let list = blocking(move || Ok(SqliteStore::open(&db)?.users()?)).await?;
+    Ok(Json(Value::Array(
+        list.iter()
+            .map(|u| json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment}))
+            .collect(),
+    )))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewUser {
+    name: String,
+    role: String,
+    password: String,
+}
+
+pub(crate) async fn add_user(
+    State(s): State<AppState>,
+    Json(n): Json<NewUser>,
+) -> Result<Response, ServerError> {
+    let role = Role::from_key(&n.role).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
+        ServerError::BadRequest(format!(
+            "unknown role '{}'; expected one of {}",
+            n.role,
+            all.join(", ")
+        ))
+    })?;
+    let password = n.password;
+    let phc = blocking(move || auth::hash_password(&password)).await?;
+    let salt = auth::salt();
+    let u = write(&s, move |st| Ok(st.add_user(&n.name, role, &phc, &salt)?)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"user": u.name, "role": u.role.key(), "commitment": u.commitment})),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Assignment {
+    user: String,
+    unit: u32,
+}
+
+pub(crate) async fn assign(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Json(a): Json<Assignment>,
+) -> Result<Json<Value>, ServerError> {
+    let out = write(&s, move |st| {
+        let (u, _) = st
+            .user_by_name(&a.user)?
+            .ok_or_else(|| ServerError::NotFound(format!("no user named '{}'", a.user)))?;
+        if u.role != Role::Operator {
+            return Err(ServerError::BadRequest(format!(
+                "'{}' is a {}, not an operator",
+                u.name,
+                u.role.key()
+            )));
+        }
+        st.assign(u.id, &name, UnitId(a.unit))?;
+        Ok(json!({"user": u.name, "unit": a.unit}))
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+pub(crate) async fn upload_scan(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ServerError> {
+    if body.is_empty() {
+        return Err(ServerError::BadRequest("the scan is empty".into()));
+    }
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let sha = write(&s, move |st| Ok(st.put_scan(&media, &body)?)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"scan": sha}))).into_response())
+}
+
+pub(crate) async fn scan(
+    State(s): State<AppState>,
+    Path(sha): Path<String>,
+) -> Result<Response, ServerError> {
+    let db = std::sync::Arc::clone(&s.db);
+    let found = blocking(move || Ok(SqliteStore::open(&db)?.scan(&sha)?)).await?;
+    let (media, bytes) = found.ok_or_else(|| ServerError::NotFound("no such scan".into()))?;
+    Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
+}
+
+/// A protocol as an operator enters it.
+#[derive(Deserialize)]
+pub(crate) struct Entered {
+    pub station: u32,
+    #[serde(default)]
+    pub contest: usize,
+    pub source: Option<String>,
+    #[serde(default)]
+    pub lines: BTreeMap<String, u64>,
+    pub votes: Vec<u64>,
+    pub scan: Option<String>,
+}
+
+/// Whether `unit` is `assigned` or under one of them.
+fn covered(snap: &Snapshot, assigned: &[UnitId], unit: UnitId) -> bool {
+    let mut cur = Some(unit);
+    while let Some(u) = cur {
+        if assigned.contains(&u) {
+            return true;
+        }
+        cur = snap.election.units.get(u).parent;
+    }
+    false
+}
+
+/// Enters a protocol: checks the assignment, stores it as entered, and answers the control
+/// relations it breaks and how it differs from the station's current version.
+pub(crate) async fn enter_protocol(
+    s: &AppState,
+    user: User,
+    name: String,
+    e: Entered,
+) -> Result<Value, ServerError> {
+    let snap = {
+        let (db, live, n) = (
+            std::sync::Arc::clone(&s.db),
+            std::sync::Arc::clone(&s.live),
+            name.clone(),
+        );
+        blocking(move || live.snapshot(&db, &n)).await?
+    };
+    let station = UnitId(e.station);
+    let units = &snap.election.units;
+    if units.len() <= station.index() || units.get(station).level != UnitLevel::Station {
+        return Err(ServerError::BadRequest(format!(
+            "unit {} is not a station of '{name}'",
+            e.station
+        )));
+    }
+    let mut p = Protocol::new(station, e.contest, 0);
+    p.votes = e.votes;
+    p.source = match e.source.as_deref() {
+        None => CountSource::Manual,
+        Some(k) => CountSource::from_key(k).map_err(|x| ServerError::BadRequest(x.to_string()))?,
+    };
+    for (k, v) in &e.lines {
+        let line = Line::from_key(k).ok_or_else(|| {
+            let keys: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
+            ServerError::BadRequest(format!(
+                "unknown line '{k}'; expected one of {}",
+                keys.join(", ")
+            ))
+        })?;
+        p.set_line(line, *v);
+    }
+    let current = snap
+        .protocols
+        .iter()
+        .find(|q| q.station == station && q.contest == e.contest)
+        .cloned();
+    let scan = e.scan;
+    let (uid, n2, p2, snap2) = (
+        user.id,
+        name.clone(),
+        p.clone(),
+        std::sync::Arc::clone(&snap),
+    );
+    let pending = write(s, move |st| {
+        if !covered_by(st, uid, &n2, &snap2, station)? {
+            return Err(ServerError::Forbidden(format!(
+                "station {} is not in the units assigned to you",
+                station.0
+            )));
+        }
+        Ok(st.enter(&n2, &p2, &user, scan.as_deref())?)
+    })
+    .await?;
+    let diagnostics: Vec<Value> = snap
+        .election
+        .rules
+        .check(&snap.election, &pending.protocol)
+        .iter()
+        .map(|d| json!({"severity": d.severity.key(), "rule": d.rule, "detail": d.detail}))
+        .collect();
+    Ok(json!({
+        "id": pending.id,
+        "station": station.0,
+        "version": pending.protocol.version,
+        "digest": pending.digest,
+        "scan": pending.scan,
+        "state": "entered",
+        "diagnostics": diagnostics,
+        "differences": differences(current.as_ref(), &pending.protocol, &snap),
+    }))
+}
+
+fn covered_by(
+    st: &SqliteStore,
+    user: i64,
+    name: &str,
+    snap: &Snapshot,
+    station: UnitId,
+) -> Result<bool, ServerError> {
+    Ok(covered(snap, &st.assignments(user, name)?, station))
+}
+
+/// What changed from the station's current version (of either count) to the entered one.
+fn differences(old: Option<&Protocol>, new: &Protocol, snap: &Snapshot) -> Value {
+    let Some(old) = old else {
+        return json!({"against": null, "changes": []});
+    };
+    let mut changes = Vec::new();
+    for l in Line::ALL {
+        if old.line(l) != new.line(l) {
+            changes.push(json!({"field": l.key(), "was": old.line(l), "now": new.line(l)}));
+        }
+    }
+    let choices = snap.election.contests.get(new.contest).map(|c| &c.choices);
+    for (i, (a, b)) in old.votes.iter().zip(&new.votes).enumerate() {
+        if a != b {
+            let name = choices
+                .and_then(|c| c.get(i))
+                .map_or(String::new(), |c| c.name.clone());
+            changes.push(json!({"field": name, "was": a, "now": b}));
+        }
+    }
+    json!({"against": {"version": old.version, "source": old.source.key()}, "changes": changes})
+}
+
+pub(crate) async fn enter(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(e): Json<Entered>,
+) -> Result<Response, ServerError> {
+    let user = who.staff()?.clone();
+    let v = enter_protocol(&s, user, name, e).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+pub(crate) async fn pending(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ServerError> {
+    let db = std::sync::Arc::clone(&s.db);
+    let list = blocking(move || Ok(SqliteStore::open(&db)?.pending(&name)?)).await?;
+    Ok(Json(Value::Array(
+        list.iter()
+            .map(|p| {
+                json!({"id": p.id, "station": p.protocol.station.0, "contest": p.protocol.contest,
+                       "version": p.protocol.version, "source": p.protocol.source.key(),
+                       "votes": p.protocol.votes, "digest": p.digest, "scan": p.scan,
+                       "entered_by": p.entered_by})
+            })
+            .collect(),
+    )))
+}
+
+/// Verifies or rejects an entered protocol.
+pub(crate) async fn settle(
+    s: &AppState,
+    user: User,
+    name: String,
+    id: i64,
+    accept: bool,
+) -> Result<Value, ServerError> {
+    write(s, move |st| {
+        if accept {
+            let v = st.verify(&name, id, &user)?;
+            Ok(json!({"id": id, "state": "verified", "version": v}))
+        } else {
+            st.reject(&name, id, &user)?;
+            Ok(json!({"id": id, "state": "rejected"}))
+        }
+    })
+    .await
+}
+
+pub(crate) async fn verify(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, id)): Path<(String, i64)>,
+) -> Result<Json<Value>, ServerError> {
+    Ok(Json(
+        settle(&s, who.staff()?.clone(), name, id, true).await?,
+    ))
+}
+
+pub(crate) async fn reject(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, id)): Path<(String, i64)>,
+) -> Result<Json<Value>, ServerError> {
+    Ok(Json(
+        settle(&s, who.staff()?.clone(), name, id, false).await?,
+    ))
+}
+
+/// A fresh commitment to `text`, with the row to store beside the log.
+fn commit(text: &str) -> (String, (String, String, String)) {
+    let salt = auth::salt();
+    let c = commitment(&salt, text);
+    let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    (c.clone(), (c, hex, text.to_string()))
+}
+
+/// Logs an act with its entry and content; answers the log's size.
+async fn act(
+    s: &AppState,
+    user: User,
+    name: String,
+    kind: record::Act,
+    entry: Option<Vec<u8>>,
+    subject: Option<String>,
+    content: Vec<(String, String, String)>,
+) -> Result<u64, ServerError> {
+    write(s, move |st| {
+        Ok(st.act(
+            &name,
+            &user,
+            store::Act {
+                act: kind,
+                entry: entry.as_deref(),
+                subject,
+                content: &content,
+            },
+        )?)
+    })
+    .await
+}
+
+fn known_unit(snap: &Snapshot, unit: u32) -> Result<UnitId, ServerError> {
+    if (unit as usize) < snap.election.units.len() {
+        Ok(UnitId(unit))
+    } else {
+        Err(ServerError::BadRequest(format!("no unit {unit}")))
+    }
+}
+
+async fn snapshot(s: &AppState, name: &str) -> Result<std::sync::Arc<Snapshot>, ServerError> {
+    let (db, live, n) = (
+        std::sync::Arc::clone(&s.db),
+        std::sync::Arc::clone(&s.live),
+        name.to_string(),
+    );
+    blocking(move || live.snapshot(&db, &n)).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewComplaint {
+    unit: u32,
+    text: String,
+    scan: Option<String>,
+}
+
+pub(crate) async fn complain(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(c): Json<NewComplaint>,
+) -> Result<Response, ServerError> {
+    let user = who.staff()?.clone();
+    if c.text.trim().is_empty() {
+        return Err(ServerError::BadRequest(
+            "the complaint's text is empty".into(),
+        ));
+    }
+    let unit = known_unit(&*snapshot(&s, &name).await?, c.unit)?;
+    let (by, r1) = commit(&user.name);
+    let (text, r2) = commit(&c.text);
+    let mut rows = vec![r1, r2];
+    let scan = c.scan.map(|sc| {
+        let (x, r) = commit(&sc);
+        rows.push(r);
+        x
+    });
+    let entry = encode(&Entry::Complaint(Complaint {
+        unit,
+        by,
+        text,
+        scan,
+    }));
+    let size = act(
+        &s,
+        user,
+        name,
+        record::Act::Complain,
+        Some(entry),
+        None,
+        rows,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
+}
+
+/// A decision as a commissioner gives it.
+#[derive(Deserialize)]
+pub(crate) struct NewDecision {
+    pub kind: String,
+    pub unit: Option<u32>,
+    pub reason: String,
+}
+
+/// Logs a decision.
+pub(crate) async fn decision(
+    s: &AppState,
+    user: User,
+    name: String,
+    d: NewDecision,
+) -> Result<u64, ServerError> {
+    if d.reason.trim().is_empty() {
+        return Err(ServerError::BadRequest(
+            "a decision needs its reason".into(),
+        ));
+    }
+    let snap = snapshot(s, &name).await?;
+    let unit = || -> Result<UnitId, ServerError> {
+        known_unit(
+            &snap,
+            d.unit
+                .ok_or_else(|| ServerError::BadRequest(format!("'{}' needs a unit", d.kind)))?,
+        )
+    };
+    let (reason, row) = commit(&d.reason);
+    let decision = match d.kind.as_str() {
+        "annul-unit" => Decision::AnnulUnit {
+            unit: unit()?,
+            reason,
+        },
+        "annul-election" => Decision::AnnulElection { reason },
+        "recount" => Decision::Recount {
+            unit: unit()?,
+            reason,
+        },
+        "revote" => Decision::Revote {
+            unit: unit()?,
+            reason,
+        },
+        other => {
+            return Err(ServerError::BadRequest(format!(
+                "unknown decision '{other}'; expected annul-unit, annul-election, recount or revote"
+            )))
+        }
+    };
+    let entry = encode(&Entry::Decision(decision));
+    act(
+        s,
+        user,
+        name,
+        record::Act::Decide,
+        Some(entry),
+        None,
+        vec![row],
+    )
+    .await
+}
+
+pub(crate) async fn decide(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(d): Json<NewDecision>,
+) -> Result<Response, ServerError> {
+    let size = decision(&s, who.staff()?.clone(), name, d).await?;
+    Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Certification {
+    law: Option<String>,
+}
+
+pub(crate) async fn certify(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(c): Json<Certification>,
+) -> Result<Response, ServerError> {
+    let user = who.staff()?.clone();
+    let snap = snapshot(&s, &name).await?;
+    if snap.election_annulled {
+        return Err(ServerError::Conflict(
+            "the election is annulled: it cannot be certified".into(),
+        ));
+    }
+    // The national threshold's base as the law defines it (as `tallyproof publish` does).
+    let law = match &c.law {
+        Some(l) => {
+            let preset = seats::preset::law(l).map_err(|x| ServerError::NotFound(x.to_string()))?;
+            Some((l.as_str(), preset.threshold.base))
+        }
+        None => None,
+    };
+    let p = record::publication(
+        &snap.election,
+        &snap.protocols,
+        &snap.annulled,
+        0,
+        "final",
+        law,
+    )
+    .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let entry = encode(&Entry::Publication(p.clone()));
+    let size = act(
+        &s,
+        user,
+        name,
+        record::Act::Certify,
+        Some(entry),
+        None,
+        Vec::new(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({"logged_as": size - 1, "stations_counted": p.stations_counted, "votes": p.votes,
+                    "seats": p.seats.map(|x| x.seats)}),
+        ),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Redaction {
+    commitment: String,
+}
+
+pub(crate) async fn redact(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(r): Json<Redaction>,
+) -> Result<Json<Value>, ServerError> {
+    let user = who.staff()?.clone();
+    let size = act(
+        &s,
+        user,
+        name,
+        record::Act::Redact,
+        None,
+        Some(r.commitment),
+        Vec::new(),
+    )
+    .await?;
+    Ok(Json(json!({"logged_as": size - 1, "redacted": true})))
+}

@@ -1,0 +1,164 @@
+//! A service over a fresh store holding a synthetic election `s` and one user per role
+//! (named after the role, password `password-<role>`), and requests to it.
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use model::{Election, Protocol};
+use record::Role;
+use serde_json::Value;
+use store::{SqliteStore, Store};
+use tower::ServiceExt;
+
+pub struct App {
+    pub router: Router,
+    pub db: PathBuf,
+    pub election: Election,
+    pub protocols: Vec<Protocol>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+}
+
+pub fn password(role: Role) -> String {
+    format!("password-{}", role.key())
+}
+
+impl App {
+    pub fn new() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let p = synth::Params {
+            stations: 40,
+            parties: 4,
+            regions: 2,
+            stations_per_district: 5,
+            seed: 3,
+        };
+        let mut protocols = Vec::new();
+        let (mut election, _) = synth::generate(&p, |_, x| protocols.push(x)).unwrap();
+        election.name = "s".into();
+        let mut store = SqliteStore::open(&db).unwrap();
+        let mut tx = store.import().unwrap();
+        tx.begin(&election, "synthetic").unwrap();
+        for p in &protocols {
+            tx.protocol(&election, p).unwrap();
+        }
+        tx.units(&election).unwrap();
+        tx.commit(&election).unwrap();
+        drop(store);
+        for role in Role::ALL {
+            server::add_user(&db, role.key(), role, &password(role)).unwrap();
+        }
+        let router = server::router(db.clone(), None).unwrap();
+        App {
+            router,
+            db,
+            election,
+            protocols,
+            _dir: dir,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.call("GET", path, &[], Vec::new()).await
+    }
+
+    /// A JSON request with a bearer token.
+    pub async fn api(&self, method: &str, path: &str, token: &str, body: Value) -> Answer {
+        let auth = format!("Bearer {token}");
+        self.call(
+            method,
+            path,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            serde_json::to_vec(&body).unwrap(),
+        )
+        .await
+    }
+
+    /// Logs in: (session cookie header value, CSRF token).
+    pub async fn login(&self, role: Role) -> (String, String) {
+        let body = serde_json::json!({"name": role.key(), "password": password(role)});
+        let a = self
+            .call(
+                "POST",
+                "/api/login",
+                &[("content-type", "application/json")],
+                serde_json::to_vec(&body).unwrap(),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let cookie = a.headers["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        (cookie, a.json()["csrf"].as_str().unwrap().to_string())
+    }
+
+    /// An API token for a role's user.
+    pub async fn token(&self, role: Role) -> String {
+        let (cookie, csrf) = self.login(role).await;
+        let a = self
+            .call(
+                "POST",
+                "/api/tokens",
+                &[
+                    ("cookie", &cookie),
+                    ("x-csrf-token", &csrf),
+                    ("content-type", "application/json"),
+                ],
+                br#"{"label":"test"}"#.to_vec(),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        a.json()["token"].as_str().unwrap().to_string()
+    }
+}

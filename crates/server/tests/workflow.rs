@@ -1,0 +1,336 @@
+//! The staff workflow through the API: entry, the two-person rule, live results,
+//! annulment, complaints, redaction and certification; the log replays after each.
+
+use axum::http::StatusCode;
+use model::UnitLevel;
+use record::Role;
+use serde_json::{json, Value};
+use store::{SqliteStore, Store};
+
+use crate::common::App;
+
+fn national(results: &Value) -> (u64, Vec<u64>) {
+    let row = &results["units"][0];
+    let votes = row["votes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    (row["reporting"].as_u64().unwrap(), votes)
+}
+
+fn under(e: &model::Election, station: model::UnitId, unit: model::UnitId) -> bool {
+    let mut cur = Some(station);
+    while let Some(c) = cur {
+        if c == unit {
+            return true;
+        }
+        cur = e.units.get(c).parent;
+    }
+    false
+}
+
+fn replay(app: &App) -> record::Replayed {
+    let log = SqliteStore::open(&app.db).unwrap().log("s").unwrap();
+    record::replay(
+        log.iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it() {
+    let app = App::new();
+    let admin = app.token(Role::Admin).await;
+    let op = app.token(Role::Operator).await;
+    let ver = app.token(Role::Verifier).await;
+    let com = app.token(Role::Commissioner).await;
+    let e = &app.election;
+    let region = e
+        .units
+        .iter()
+        .find(|(_, u)| u.level == UnitLevel::Region)
+        .unwrap()
+        .0;
+    let a = app
+        .api(
+            "POST",
+            "/api/elections/s/assignments",
+            &admin,
+            json!({"user": "operator", "unit": region.0}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let before = national(&app.get("/api/elections/s/results?by=country").await.json());
+    // A station in the region and one outside it.
+    let inside = app
+        .protocols
+        .iter()
+        .find(|p| under(e, p.station, region))
+        .unwrap()
+        .clone();
+    let outside = app
+        .protocols
+        .iter()
+        .find(|p| !under(e, p.station, region))
+        .unwrap();
+    let refused = app
+        .api(
+            "POST",
+            "/api/elections/s/protocols",
+            &op,
+            json!({"station": outside.station.0, "votes": outside.votes}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    // Enter the inside station's protocol with 25 more votes for the first party and the
+    // other lines as they were: valid ballots no longer add up, and the differences show.
+    let mut votes = inside.votes.clone();
+    votes[0] += 25;
+    let lines: serde_json::Map<String, Value> = model::Line::ALL
+        .iter()
+        .filter_map(|l| Some((l.key().to_string(), json!(inside.line(*l)?))))
+        .collect();
+    let entered = app
+        .api(
+            "POST",
+            "/api/elections/s/protocols",
+            &op,
+            json!({"station": inside.station.0, "source": "manual", "lines": lines, "votes": votes}),
+        )
+        .await;
+    assert_eq!(entered.status, StatusCode::CREATED, "{}", entered.text());
+    let v = entered.json();
+    assert_eq!(v["version"], 2);
+    assert!(!v["diagnostics"].as_array().unwrap().is_empty(), "{v}");
+    let changes = v["differences"]["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["was"] == inside.votes[0] && c["now"] == votes[0]),
+        "{v}"
+    );
+    let id = v["id"].as_i64().unwrap();
+    // Not counted yet.
+    assert_eq!(
+        national(&app.get("/api/elections/s/results?by=country").await.json()),
+        before
+    );
+    let listed = app
+        .api("GET", "/api/elections/s/pending", &ver, Value::Null)
+        .await
+        .json();
+    assert_eq!(listed[0]["id"], id);
+    // The operator may not verify their own entry; the verifier may.
+    let own = app
+        .api(
+            "POST",
+            &format!("/api/elections/s/pending/{id}/verify"),
+            &op,
+            json!({}),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+    let ok = app
+        .api(
+            "POST",
+            &format!("/api/elections/s/pending/{id}/verify"),
+            &ver,
+            json!({}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert_eq!(ok.json()["version"], 2);
+    let again = app
+        .api(
+            "POST",
+            &format!("/api/elections/s/pending/{id}/verify"),
+            &ver,
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let after = national(&app.get("/api/elections/s/results?by=country").await.json());
+    assert_eq!(after.0, before.0);
+    assert_eq!(after.1[0], before.1[0] + 25);
+    assert_eq!(&after.1[1..], &before.1[1..]);
+    // The unit page shows both versions.
+    let unit = app
+        .get(&format!("/api/elections/s/units/{}", inside.station.0))
+        .await
+        .json();
+    assert_eq!(unit["versions"].as_array().unwrap().len(), 2);
+    // The commissioner annuls the station: it leaves the totals.
+    let d = app
+        .api("POST", "/api/elections/s/decisions", &com, json!({"kind": "annul-unit", "unit": inside.station.0, "reason": "ballot stuffing on video"}))
+        .await;
+    assert_eq!(d.status, StatusCode::CREATED, "{}", d.text());
+    let annulled = national(&app.get("/api/elections/s/results?by=country").await.json());
+    assert_eq!(annulled.0, before.0 - 1);
+    assert_eq!(annulled.1[0], after.1[0] - votes[0]);
+    let unit = app
+        .get(&format!("/api/elections/s/units/{}", inside.station.0))
+        .await
+        .json();
+    assert_eq!(unit["annulled"], true);
+    // The log says the same, with who did what.
+    let r = replay(&app);
+    assert_eq!(r.staff, 3);
+    assert_eq!(r.annulled, vec![inside.station]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn complaints_redaction_and_certification_are_logged() {
+    let app = App::new();
+    let obs = app.token(Role::Observer).await;
+    let com = app.token(Role::Commissioner).await;
+    let scan = app
+        .call(
+            "PUT",
+            "/api/scans",
+            &[
+                ("authorization", &format!("Bearer {obs}")),
+                ("content-type", "image/jpeg"),
+            ],
+            b"photo".to_vec(),
+        )
+        .await
+        .json()["scan"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = app
+        .api(
+            "POST",
+            "/api/elections/s/complaints",
+            &obs,
+            json!({"unit": 1, "text": "observers were kept out", "scan": scan}),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
+    let store = SqliteStore::open(&app.db).unwrap();
+    let contents = store.contents("s").unwrap();
+    let (commitment, _, _) = contents
+        .iter()
+        .find(|(_, _, t)| t == "observers were kept out")
+        .unwrap()
+        .clone();
+    let r = app
+        .api(
+            "POST",
+            "/api/elections/s/redactions",
+            &com,
+            json!({"commitment": commitment}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(!store
+        .contents("s")
+        .unwrap()
+        .iter()
+        .any(|(c, _, _)| *c == commitment));
+    let missing = app
+        .api(
+            "POST",
+            "/api/elections/s/redactions",
+            &com,
+            json!({"commitment": commitment}),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    // Certification: the final publication enters the log and the replay recomputes it.
+    let cert = app
+        .api("POST", "/api/elections/s/certify", &com, json!({}))
+        .await;
+    assert_eq!(cert.status, StatusCode::CREATED, "{}", cert.text());
+    let results = national(&app.get("/api/elections/s/results?by=country").await.json());
+    assert_eq!(cert.json()["votes"], json!(results.1));
+    let r = replay(&app);
+    assert_eq!((r.complaints, r.publications, r.staff), (1, 1, 3));
+    // Annulling the election keeps it visible, marked.
+    let d = app
+        .api(
+            "POST",
+            "/api/elections/s/decisions",
+            &com,
+            json!({"kind": "annul-election", "reason": "protests"}),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::CREATED);
+    let page = app.get("/elections/s").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("annulled"));
+    let again = app
+        .api("POST", "/api/elections/s/certify", &com, json!({}))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_forms_enter_and_verify_a_protocol() {
+    let app = App::new();
+    let admin = app.token(Role::Admin).await;
+    app.api(
+        "POST",
+        "/api/elections/s/assignments",
+        &admin,
+        json!({"user": "operator", "unit": 0}),
+    )
+    .await;
+    let (cookie, csrf) = app.login(Role::Operator).await;
+    let desk = app
+        .call(
+            "GET",
+            "/elections/s/staff",
+            &[("cookie", &cookie)],
+            Vec::new(),
+        )
+        .await
+        .text();
+    assert!(desk.contains("Enter a protocol"), "{desk}");
+    let p = &app.protocols[1];
+    let mut fields = format!("csrf={csrf}&station={}&source=manual", p.station.0);
+    for (i, v) in p.votes.iter().enumerate() {
+        fields.push_str(&format!("&vote_{i}={}", v + 1));
+    }
+    let form = ("content-type", "application/x-www-form-urlencoded");
+    let a = app
+        .call(
+            "POST",
+            "/elections/s/staff/protocols",
+            &[("cookie", &cookie), form],
+            fields.into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let (vcookie, vcsrf) = app.login(Role::Verifier).await;
+    let desk = app
+        .call(
+            "GET",
+            "/elections/s/staff",
+            &[("cookie", &vcookie)],
+            Vec::new(),
+        )
+        .await
+        .text();
+    assert!(desk.contains("value=\"verify\""), "{desk}");
+    let id = SqliteStore::open(&app.db).unwrap();
+    let pending = store::Staffing::pending(&id, "s").unwrap();
+    let a = app
+        .call(
+            "POST",
+            &format!("/elections/s/staff/pending/{}", pending[0].id),
+            &[("cookie", &vcookie), form],
+            format!("csrf={vcsrf}&action=verify").into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let h = id.history("s", p.station, 0).unwrap();
+    assert_eq!(
+        h.last().unwrap().votes,
+        p.votes.iter().map(|v| v + 1).collect::<Vec<_>>()
+    );
+}
