@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
 mod audit;
+mod browser;
 mod commands;
 mod crash;
 mod forensics;

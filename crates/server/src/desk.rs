@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -71,6 +71,7 @@ pub(crate) async fn desk_page(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
+    Query(done): Query<Done>,
 ) -> Result<Html<String>, ServerError> {
     let back = format!(
         "<p><a href=\"/elections/{0}\">results</a></p>",
@@ -103,6 +104,7 @@ pub(crate) async fn desk_page(
         text(&user.name),
         user.role.key()
     );
+    body.push_str(&done.message());
     let role = who.role();
     if role == Some(Role::Operator) {
         let stations: Vec<String> = e
@@ -212,6 +214,36 @@ pub(crate) async fn desk_page(
     Ok(Html(page(&format!("{name}: staff desk"), &body)))
 }
 
+/// Back to the desk after an act (303), saying what was done.
+fn back_to_desk(name: &str, done: &str, id: i64) -> Response {
+    Redirect::to(&format!(
+        "/elections/{}/staff?done={done}&id={id}",
+        urlencode(name)
+    ))
+    .into_response()
+}
+
+/// What the desk says after an act (`?done=...&id=...`).
+#[derive(serde::Deserialize)]
+pub(crate) struct Done {
+    done: Option<String>,
+    id: Option<i64>,
+}
+
+impl Done {
+    fn message(&self) -> String {
+        let id = self.id.unwrap_or(0);
+        let what = match self.done.as_deref() {
+            Some("entered") => format!("Protocol entry {id} is waiting for a second person's verification. / Протокол ожидает проверки."),
+            Some("verified") => format!("Protocol entry {id} is verified and counts now. / Протокол подтверждён."),
+            Some("rejected") => format!("Protocol entry {id} is rejected. / Протокол отклонён."),
+            Some("decided") => format!("The decision is log entry {id}. / Решение внесено в журнал."),
+            _ => return String::new(),
+        };
+        format!("<p role=\"status\"><strong>{}</strong></p>", text(&what))
+    }
+}
+
 fn count(form: &HashMap<String, String>, key: &str) -> Result<Option<u64>, ServerError> {
     match form.get(key).map(|v| v.trim()) {
         None | Some("") => Ok(None),
@@ -250,8 +282,9 @@ pub(crate) async fn enter_form(
         votes,
         scan: None,
     };
-    staff::enter_protocol(&s, user, name.clone(), e).await?;
-    Ok(Redirect::to(&format!("/elections/{}/staff", urlencode(&name))).into_response())
+    let v = staff::enter_protocol(&s, user, name.clone(), e).await?;
+    let id = v["id"].as_i64().unwrap_or(0);
+    Ok(back_to_desk(&name, "entered", id))
 }
 
 pub(crate) async fn verify_form(
@@ -270,7 +303,11 @@ pub(crate) async fn verify_form(
         }
     };
     staff::settle(&s, who.staff()?.clone(), name.clone(), id, accept).await?;
-    Ok(Redirect::to(&format!("/elections/{}/staff", urlencode(&name))).into_response())
+    Ok(back_to_desk(
+        &name,
+        if accept { "verified" } else { "rejected" },
+        id,
+    ))
 }
 
 pub(crate) async fn decide_form(
@@ -284,6 +321,6 @@ pub(crate) async fn decide_form(
         unit: count(&form, "unit")?.map(|u| u as u32),
         reason: form.get("reason").cloned().unwrap_or_default(),
     };
-    staff::decision(&s, who.staff()?.clone(), name.clone(), d).await?;
-    Ok(Redirect::to(&format!("/elections/{}/staff", urlencode(&name))).into_response())
+    let size = staff::decision(&s, who.staff()?.clone(), name.clone(), d).await?;
+    Ok(back_to_desk(&name, "decided", size as i64 - 1))
 }

@@ -59,7 +59,8 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
             100.0 * v as f64 / total as f64
         }
     };
-    let (bar_h, width) = (22u64, 640u64);
+    // Labels right-aligned up to x = 315, bars of at most 360 from x = 320, shares after them.
+    let (bar_h, width) = (22u64, 750u64);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{}\" role=\"img\" aria-label=\"votes by choice\">",
         bar_h * order.len() as u64 + 4
@@ -69,15 +70,15 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
     );
     for (k, &i) in order.iter().enumerate() {
         let v = t.votes.get(i).copied().unwrap_or(0);
-        let w = (v as f64 / max as f64 * 380.0).round();
+        let w = (v as f64 / max as f64 * 360.0).round();
         let y = k as u64 * bar_h;
         svg.push_str(&format!(
-            "<rect x=\"250\" y=\"{}\" width=\"{w}\" height=\"{}\" fill=\"#3a6ea5\"/><text x=\"245\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"12\">{:.2}%</text>",
+            "<rect x=\"320\" y=\"{}\" width=\"{w}\" height=\"{}\" fill=\"#3a6ea5\"/><text x=\"315\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"12\">{:.2}%</text>",
             y + 3,
             bar_h - 6,
             y + 16,
             text(&shorten(&r.choices[i], 36)),
-            255.0 + w,
+            325.0 + w,
             y + 16,
             share(v)
         ));
@@ -102,6 +103,14 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
         ));
     }
     units.push_str("</table>");
+    let levels: Vec<String> = ["country", "region", "district", "station"]
+        .iter()
+        .map(|l| format!("<a href=\"/elections/{}?by={l}\">{l}</a>", urlencode(name)))
+        .collect();
+    units.push_str(&format!(
+        "<p><small>by / по: {}</small></p>",
+        levels.join(" · ")
+    ));
     let api = format!("/api/elections/{}/results", urlencode(name));
     page(
         &format!("{name}: results"),
