@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use store::{SqliteStore, Staffing, Store};
+use store::{Staffing, Store};
 
-use crate::serve::{request, serve};
-use crate::{run, stderr, store_with};
+use crate::serve::{request, serve_db};
+use crate::{run, stderr, workspace};
 
 /// A small deterministic generator (64-bit LCG, Knuth's MMIX constants) for the kill times
 /// and the stations chosen.
@@ -27,20 +27,20 @@ impl Lcg {
     }
 }
 
-fn users(dir: &std::path::Path) -> (String, String) {
+fn users(dir: &std::path::Path, db: &str) -> (String, String) {
     for (name, role) in [("op", "operator"), ("ver", "verifier")] {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-            .args(["users", "add", name, "--role", role, "--db", "s.db"])
+            .args(["users", "add", name, "--role", role, "--db", db])
             .env("TALLYPROOF_PASSWORD", "a long enough password")
             .current_dir(dir)
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    let o = run(dir, &["users", "assign", "op", "--db", "s.db"]);
+    let o = run(dir, &["users", "assign", "op", "--db", db]);
     assert!(o.status.success(), "{}", stderr(&o));
     let token = |name: &str| {
-        let o = run(dir, &["users", "token", name, "--db", "s.db"]);
+        let o = run(dir, &["users", "token", name, "--db", db]);
         assert!(o.status.success(), "{}", stderr(&o));
         String::from_utf8_lossy(&o.stdout).trim().to_string()
     };
@@ -70,19 +70,41 @@ fn post(addr: &str, path: &str, token: &str, body: &Value) -> std::io::Result<(u
 }
 
 #[test]
-fn acknowledged_submissions_survive_sigkill() {
-    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
-    let (op, ver) = users(dir.path());
-    let db = dir.path().join("s.db");
-    let base = SqliteStore::open(&db)
-        .unwrap()
-        .load("kg")
-        .unwrap()
-        .protocols;
+fn acknowledged_submissions_survive_sigkill_on_sqlite() {
+    survive_sigkill("s.db");
+}
+
+#[test]
+fn acknowledged_submissions_survive_sigkill_on_postgres() {
+    let Ok(admin) = std::env::var("TALLYPROOF_TEST_POSTGRES") else {
+        eprintln!("skipped: TALLYPROOF_TEST_POSTGRES is not set");
+        return;
+    };
+    let name = format!("crash_{}", std::process::id());
+    survive_sigkill(&store::create_database(&admin, &name).unwrap());
+}
+
+fn survive_sigkill(db_arg: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = workspace("data/kg2020/stations_by_region_2413.csv")
+        .display()
+        .to_string();
+    let o = run(
+        dir.path(),
+        &["import", &file, "--db", db_arg, "--name", "kg"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (op, ver) = users(dir.path(), db_arg);
+    let db = if db_arg.starts_with("postgres") {
+        db_arg.to_string()
+    } else {
+        dir.path().join(db_arg).display().to_string()
+    };
+    let base = store::open(&db).unwrap().load("kg").unwrap().protocols;
     let acked = Arc::new(Mutex::new(Acked::default()));
     let mut rng = Lcg(20201004);
     for round in 0..12 {
-        let server = serve(dir.path(), &[]);
+        let server = serve_db(dir.path(), db_arg, &[]);
         let addr = server.addr.clone();
         let stop = Arc::new(AtomicBool::new(false));
         let (stop2, acked2, base2, op2, ver2) = (
@@ -131,7 +153,7 @@ fn acknowledged_submissions_survive_sigkill() {
         drop(server);
 
         // Every acknowledged act is there; the log replays to the store's state.
-        let store = SqliteStore::open(&db).unwrap();
+        let store = store::open(&db).unwrap();
         let acked = acked.lock().unwrap();
         for id in &acked.entered {
             store.pending_one("kg", *id).unwrap();

@@ -23,8 +23,13 @@ impl Drop for Server {
 }
 
 pub fn serve(dir: &std::path::Path, extra: &[&str]) -> Server {
+    serve_db(dir, "s.db", extra)
+}
+
+/// `tallyproof serve` on the store `db` (a file in `dir`, or a PostgreSQL URL).
+pub fn serve_db(dir: &std::path::Path, db: &str, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-        .args(["serve", "--db", "s.db", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--db", db, "--addr", "127.0.0.1:0"])
         .args(extra)
         .current_dir(dir)
         .stdout(Stdio::piped())

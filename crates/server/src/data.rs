@@ -1,19 +1,20 @@
 //! What the pages and the API show, computed from the store (blocking; the handlers run it
 //! on tokio's blocking pool).
 
-use std::path::Path;
+use std::sync::Arc;
 
 use formats::report::{write_report_json, Report};
 use model::{Protocol, UnitLevel};
 use serde_json::Value;
-use store::{SqliteStore, Store};
+use store::Store;
 use tabulate::{tabulate, Filter};
 
 use crate::live::Snapshot;
+use crate::pool::Pool;
 use crate::ServerError;
 
 /// The stored elections: name, stations, protocol versions, source.
-pub fn elections(db: &Path) -> Result<Vec<(String, u64, u64, String)>, ServerError> {
+pub fn elections(db: &Arc<Pool>) -> Result<Vec<(String, u64, u64, String)>, ServerError> {
     let store = open(db)?;
     let list = store.elections().map_err(internal)?;
     Ok(list
@@ -26,8 +27,8 @@ pub fn elections(db: &Path) -> Result<Vec<(String, u64, u64, String)>, ServerErr
         .collect())
 }
 
-fn open(db: &Path) -> Result<SqliteStore, ServerError> {
-    SqliteStore::open(db).map_err(internal)
+fn open(db: &Arc<Pool>) -> Result<crate::pool::Pooled, ServerError> {
+    Pool::get(db)
 }
 
 fn internal(e: impl std::fmt::Display) -> ServerError {
@@ -135,7 +136,7 @@ pub struct UnitView {
 }
 
 /// The unit `id` of election `name`.
-pub fn unit(db: &Path, s: &Snapshot, name: &str, id: u32) -> Result<UnitView, ServerError> {
+pub fn unit(db: &Arc<Pool>, s: &Snapshot, name: &str, id: u32) -> Result<UnitView, ServerError> {
     let (e, protocols) = (&*s.election, &*s.protocols);
     if id as usize >= e.units.len() {
         return Err(ServerError::NotFound(format!(

@@ -12,10 +12,11 @@ use axum::{Extension, Form};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use model::{Line, UnitLevel};
 use record::Role;
-use store::{SqliteStore, Staffing};
+use store::Staffing;
 
 use crate::auth::{self, Caller};
 use crate::pages::{page, urlencode};
+use crate::pool::Pool;
 use crate::public::blocking;
 use crate::staff::{self, Entered, Login, NewDecision};
 use crate::{AppState, ClientAddr, ServerError};
@@ -90,7 +91,7 @@ pub(crate) async fn desk_page(
     );
     let (snap, pending, assigned) = blocking(move || {
         let snap = live.snapshot(&db, &n)?;
-        let store = SqliteStore::open(&db)?;
+        let store = Pool::get(&db)?;
         Ok((snap, store.pending(&n)?, store.assignments(user.id, &n)?))
     })
     .await?;

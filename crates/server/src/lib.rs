@@ -14,13 +14,14 @@ mod desk;
 mod error;
 mod live;
 mod pages;
+mod pool;
 mod public;
 mod routes;
 mod staff;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
@@ -29,8 +30,9 @@ use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
+use pool::Pool;
 use record::Role;
-use store::{SqliteStore, Staffing};
+use store::Staffing;
 
 pub use auth::{hash_password, salt, secret, token_hash};
 pub use error::ServerError;
@@ -43,11 +45,10 @@ pub const SCAN_LIMIT: usize = 8 * 1024 * 1024;
 
 #[derive(Clone)]
 struct AppState {
-    db: Arc<PathBuf>,
+    /// Connections to the store (SQLite or PostgreSQL); writers take turns inside it.
+    db: Arc<Pool>,
     /// A published log directory served under `/log/`, if any.
     log: Option<Arc<PathBuf>>,
-    /// The one connection that writes (SQLite takes one writer at a time anyway).
-    writer: Arc<Mutex<SqliteStore>>,
     live: Arc<live::Live>,
     limiter: Arc<auth::Limiter>,
 }
@@ -56,15 +57,13 @@ struct AppState {
 #[derive(Clone, Copy)]
 struct ClientAddr(Option<IpAddr>);
 
-/// The router over the store at `db`, with the published log directory `log` (as
-/// `tallyproof publish` writes it) served as static files under `/log/`.
-pub fn router(db: PathBuf, log: Option<PathBuf>) -> Result<Router, ServerError> {
-    let writer = SqliteStore::open(&db)?;
-    writer.use_wal()?;
+/// The router over the store at `db` (a SQLite file or a `postgres://` URL), with the
+/// published log directory `log` (as `tallyproof publish` writes it) served as static files
+/// under `/log/`.
+pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
     let state = AppState {
-        db: Arc::new(db),
+        db: Pool::new(db)?,
         log: log.clone().map(Arc::new),
-        writer: Arc::new(Mutex::new(writer)),
         live: Arc::default(),
         limiter: Arc::default(),
     };
@@ -152,7 +151,7 @@ async fn caller(
     }
     let db = Arc::clone(&s.db);
     public::blocking(move || {
-        let store = SqliteStore::open(&db)?;
+        let store = Pool::get(&db)?;
         if let Some(h) = bearer {
             let user = store
                 .token_user(&h)?
@@ -267,10 +266,15 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
 /// Serves the router on `listener` until the process ends.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    db: PathBuf,
+    db: &str,
     log: Option<PathBuf>,
 ) -> std::io::Result<()> {
-    let app = router(db, log).map_err(std::io::Error::other)?;
+    // Connecting (PostgreSQL's client runs its own runtime) blocks: not on this one's threads.
+    let db = db.to_string();
+    let app = tokio::task::spawn_blocking(move || router(&db, log))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -280,12 +284,12 @@ pub async fn serve(
 
 /// Adds a staff user to the store at `db` (the command line's `tallyproof users add`).
 pub fn add_user(
-    db: &std::path::Path,
+    db: &str,
     name: &str,
     role: Role,
     password: &str,
 ) -> Result<store::User, ServerError> {
     let phc = hash_password(password)?;
-    let mut store = SqliteStore::open(db)?;
+    let mut store = store::open(db)?;
     Ok(store.add_user(name, role, &phc, &salt())?)
 }

@@ -3,13 +3,13 @@
 //! request. A protocol verified, a station annulled, shows on the next request.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use model::{Election, Protocol, UnitId};
 use record::Replayer;
-use store::{SqliteStore, Store, StoreError};
+use store::{Store, StoreError};
 
+use crate::pool::Pool;
 use crate::ServerError;
 
 /// An election's state at a log size.
@@ -54,8 +54,8 @@ fn snapshot(r: &Replayer, election: Option<&Arc<Election>>) -> Snapshot {
 
 impl Live {
     /// The state of election `name` now.
-    pub fn snapshot(&self, db: &Path, name: &str) -> Result<Arc<Snapshot>, ServerError> {
-        let store = SqliteStore::open(db).map_err(internal)?;
+    pub fn snapshot(&self, db: &Arc<Pool>, name: &str) -> Result<Arc<Snapshot>, ServerError> {
+        let store = Pool::get(db)?;
         let tail = {
             let mut tails = self.tails.lock().map_err(internal)?;
             match tails.get(name) {

@@ -14,21 +14,23 @@ use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
 use record::{commitment, encode, Complaint, Decision, Entry, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{SqliteStore, Staffing, User};
+use store::{SqlStore, Staffing, User};
 
 use crate::auth::{self, Caller};
 use crate::live::Snapshot;
+use crate::pool::Pool;
 use crate::public::blocking;
 use crate::{AppState, ClientAddr, ServerError};
 
-/// Runs `f` with the writing store on the blocking pool.
+/// Runs `f` with a store connection on the blocking pool (the store's write transactions
+/// take turns: SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock).
 pub(crate) async fn write<T: Send + 'static>(
     s: &AppState,
-    f: impl FnOnce(&mut SqliteStore) -> Result<T, ServerError> + Send + 'static,
+    f: impl FnOnce(&mut SqlStore) -> Result<T, ServerError> + Send + 'static,
 ) -> Result<T, ServerError> {
-    let w = std::sync::Arc::clone(&s.writer);
+    let db = std::sync::Arc::clone(&s.db);
     blocking(move || {
-        let mut store = w.lock().map_err(|e| ServerError::Internal(e.to_string()))?;
+        let mut store = Pool::get(&db)?;
         f(&mut store)
     })
     .await
@@ -49,7 +51,7 @@ pub(crate) async fn start_session(
     s.limiter.check(&l.name, addr.0)?;
     let db = std::sync::Arc::clone(&s.db);
     let name = l.name.clone();
-    let found = blocking(move || Ok(SqliteStore::open(&db)?.user_by_name(&name)?)).await?;
+    let found = blocking(move || Ok(Pool::get(&db)?.user_by_name(&name)?)).await?;
     // The password is checked even for an unknown name, so that timing does not tell them apart.
     let phc = found.as_ref().map_or(
         "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3c7fQ0V2vJZ6lY6b6o0yqv7b4dB7Y9r2b6Jm9yKk0jA",
@@ -131,7 +133,7 @@ pub(crate) async fn me(Extension(who): Extension<Caller>) -> Result<Json<Value>,
 
 pub(crate) async fn users(State(s): State<AppState>) -> Result<Json<Value>, ServerError> {
     let db = std::sync::Arc::clone(&s.db);
-    let list = blocking(move || Ok(SqliteStore::open(&db)?.users()?)).await?;
+    let list = blocking(move || Ok(Pool::get(&db)?.users()?)).await?;
     Ok(Json(Value::Array(
         list.iter()
             .map(|u| json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment}))
@@ -220,7 +222,7 @@ pub(crate) async fn scan(
     Path(sha): Path<String>,
 ) -> Result<Response, ServerError> {
     let db = std::sync::Arc::clone(&s.db);
-    let found = blocking(move || Ok(SqliteStore::open(&db)?.scan(&sha)?)).await?;
+    let found = blocking(move || Ok(Pool::get(&db)?.scan(&sha)?)).await?;
     let (media, bytes) = found.ok_or_else(|| ServerError::NotFound("no such scan".into()))?;
     Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
 }
@@ -332,7 +334,7 @@ pub(crate) async fn enter_protocol(
 }
 
 fn covered_by(
-    st: &SqliteStore,
+    st: &SqlStore,
     user: i64,
     name: &str,
     snap: &Snapshot,
@@ -380,7 +382,7 @@ pub(crate) async fn pending(
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ServerError> {
     let db = std::sync::Arc::clone(&s.db);
-    let list = blocking(move || Ok(SqliteStore::open(&db)?.pending(&name)?)).await?;
+    let list = blocking(move || Ok(Pool::get(&db)?.pending(&name)?)).await?;
     Ok(Json(Value::Array(
         list.iter()
             .map(|p| {

@@ -1,24 +1,49 @@
 //! A service over a fresh store holding a synthetic election `s` and one user per role
 //! (named after the role, password `password-<role>`), and requests to it.
 
-use std::path::PathBuf;
-
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use model::{Election, Protocol};
 use record::Role;
 use serde_json::Value;
-use store::{SqliteStore, Store};
+use store::Store;
 use tower::ServiceExt;
 
 pub struct App {
     pub router: Router,
-    pub db: PathBuf,
+    /// The store: a SQLite file or a PostgreSQL URL.
+    pub db: String,
     pub election: Election,
     pub protocols: Vec<Protocol>,
     _dir: tempfile::TempDir,
 }
+
+/// Runs a test body (`async fn name(app: App)`) on each backend: SQLite, and PostgreSQL when
+/// `TALLYPROOF_TEST_POSTGRES` names a test server (the test command starts one).
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = crate::common::App::blocking(|| Some(crate::common::App::sqlite())).await;
+                super::$name(app.as_ref().unwrap()).await;
+                crate::common::App::drop_blocking(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = crate::common::App::blocking(crate::common::App::postgres).await;
+                match &app {
+                    Some(app) => super::$name(app).await,
+                    None => eprintln!("skipped: TALLYPROOF_TEST_POSTGRES is not set"),
+                }
+                crate::common::App::drop_blocking(app).await;
+            }
+        }
+    )*};
+}
+pub(crate) use on_every_backend;
 
 pub struct Answer {
     pub status: StatusCode,
@@ -42,9 +67,52 @@ pub fn password(role: Role) -> String {
 }
 
 impl App {
-    pub fn new() -> App {
+    /// Makes an app off the async threads (PostgreSQL's client blocks on its own runtime).
+    pub async fn blocking(f: fn() -> Option<App>) -> Option<App> {
+        tokio::task::spawn_blocking(f).await.unwrap()
+    }
+
+    /// Drops an app off the async threads, for the same reason.
+    pub async fn drop_blocking(app: Option<App>) {
+        tokio::task::spawn_blocking(move || drop(app))
+            .await
+            .unwrap();
+    }
+
+    /// Runs `f` on a fresh connection to the app's store, off the async threads.
+    pub async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut store::SqlStore) -> T + Send + 'static,
+    ) -> T {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&mut store::open(&db).unwrap()))
+            .await
+            .unwrap()
+    }
+
+    pub fn sqlite() -> App {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("s.db");
+        let db = dir.path().join("s.db").display().to_string();
+        App::on(db, dir)
+    }
+
+    pub fn postgres() -> Option<App> {
+        let admin = std::env::var("TALLYPROOF_TEST_POSTGRES").ok()?;
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let name = format!(
+            "s_{}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        let url = store::create_database(&admin, &name).unwrap();
+        Some(App::on(url, tempfile::tempdir().unwrap()))
+    }
+
+    fn on(db: String, dir: tempfile::TempDir) -> App {
         let p = synth::Params {
             stations: 40,
             parties: 4,
@@ -55,7 +123,7 @@ impl App {
         let mut protocols = Vec::new();
         let (mut election, _) = synth::generate(&p, |_, x| protocols.push(x)).unwrap();
         election.name = "s".into();
-        let mut store = SqliteStore::open(&db).unwrap();
+        let mut store = store::open(&db).unwrap();
         let mut tx = store.import().unwrap();
         tx.begin(&election, "synthetic").unwrap();
         for p in &protocols {
@@ -67,7 +135,7 @@ impl App {
         for role in Role::ALL {
             server::add_user(&db, role.key(), role, &password(role)).unwrap();
         }
-        let router = server::router(db.clone(), None).unwrap();
+        let router = server::router(&db, None).unwrap();
         App {
             router,
             db,

@@ -8,7 +8,7 @@ use record::Role;
 use serde_json::json;
 use server::{Method, ROUTES};
 
-use crate::common::{password, App};
+use crate::common::{on_every_backend, password, App};
 
 fn matrix() -> Vec<(String, String, Vec<String>)> {
     include_str!("data/authorization.csv")
@@ -39,9 +39,7 @@ fn fill(path: &str, pending: i64, scan: &str) -> String {
         .replace("{sha256}", scan)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_answers_every_role_as_the_matrix_says() {
-    let app = App::new();
+async fn every_route_answers_every_role_as_the_matrix_says(app: &App) {
     let m = matrix();
     let listed: BTreeSet<(String, String)> =
         m.iter().map(|(a, b, _)| (a.clone(), b.clone())).collect();
@@ -156,9 +154,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     assert_eq!(public_writes, ["/login", "/api/login"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_write_needs_its_csrf_token() {
-    let app = App::new();
+async fn a_session_write_needs_its_csrf_token(app: &App) {
     let (cookie, csrf) = app.login(Role::Commissioner).await;
     let body = br#"{"kind":"annul-unit","unit":1,"reason":"test"}"#.to_vec();
     let json = ("content-type", "application/json");
@@ -236,9 +232,7 @@ async fn a_session_write_needs_its_csrf_token() {
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn oversized_bodies_are_refused() {
-    let app = App::new();
+async fn oversized_bodies_are_refused(app: &App) {
     let op = app.token(Role::Operator).await;
     let auth = format!("Bearer {op}");
     let big = vec![b' '; server::BODY_LIMIT + 1];
@@ -281,9 +275,7 @@ async fn oversized_bodies_are_refused() {
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_logins_are_limited_and_bad_tokens_refused() {
-    let app = App::new();
+async fn failed_logins_are_limited_and_bad_tokens_refused(app: &App) {
     let login =
         |pw: String| serde_json::to_vec(&json!({"name": "verifier", "password": pw})).unwrap();
     let json = [("content-type", "application/json")];
@@ -309,3 +301,10 @@ async fn failed_logins_are_limited_and_bad_tokens_refused() {
         .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
 }
+
+on_every_backend!(
+    every_route_answers_every_role_as_the_matrix_says,
+    a_session_write_needs_its_csrf_token,
+    oversized_bodies_are_refused,
+    failed_logins_are_limited_and_bad_tokens_refused
+);

@@ -5,9 +5,9 @@ use axum::http::StatusCode;
 use model::UnitLevel;
 use record::Role;
 use serde_json::{json, Value};
-use store::{SqliteStore, Store};
+use store::Store;
 
-use crate::common::App;
+use crate::common::{on_every_backend, App};
 
 fn national(results: &Value) -> (u64, Vec<u64>) {
     let row = &results["units"][0];
@@ -31,8 +31,8 @@ fn under(e: &model::Election, station: model::UnitId, unit: model::UnitId) -> bo
     false
 }
 
-fn replay(app: &App) -> record::Replayed {
-    let log = SqliteStore::open(&app.db).unwrap().log("s").unwrap();
+async fn replay(app: &App) -> record::Replayed {
+    let log = app.with_store(|s| s.log("s").unwrap()).await;
     record::replay(
         log.iter()
             .enumerate()
@@ -41,9 +41,7 @@ fn replay(app: &App) -> record::Replayed {
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it() {
-    let app = App::new();
+async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it(app: &App) {
     let admin = app.token(Role::Admin).await;
     let op = app.token(Role::Operator).await;
     let ver = app.token(Role::Verifier).await;
@@ -177,14 +175,12 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
         .json();
     assert_eq!(unit["annulled"], true);
     // The log says the same, with who did what.
-    let r = replay(&app);
+    let r = replay(app).await;
     assert_eq!(r.staff, 3);
     assert_eq!(r.annulled, vec![inside.station]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn complaints_redaction_and_certification_are_logged() {
-    let app = App::new();
+async fn complaints_redaction_and_certification_are_logged(app: &App) {
     let obs = app.token(Role::Observer).await;
     let com = app.token(Role::Commissioner).await;
     let scan = app
@@ -211,8 +207,7 @@ async fn complaints_redaction_and_certification_are_logged() {
         )
         .await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
-    let store = SqliteStore::open(&app.db).unwrap();
-    let contents = store.contents("s").unwrap();
+    let contents = app.with_store(|s| s.contents("s").unwrap()).await;
     let (commitment, _, _) = contents
         .iter()
         .find(|(_, _, t)| t == "observers were kept out")
@@ -227,11 +222,8 @@ async fn complaints_redaction_and_certification_are_logged() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert!(!store
-        .contents("s")
-        .unwrap()
-        .iter()
-        .any(|(c, _, _)| *c == commitment));
+    let after = app.with_store(|s| s.contents("s").unwrap()).await;
+    assert!(!after.iter().any(|(c, _, _)| *c == commitment));
     let missing = app
         .api(
             "POST",
@@ -248,7 +240,7 @@ async fn complaints_redaction_and_certification_are_logged() {
     assert_eq!(cert.status, StatusCode::CREATED, "{}", cert.text());
     let results = national(&app.get("/api/elections/s/results?by=country").await.json());
     assert_eq!(cert.json()["votes"], json!(results.1));
-    let r = replay(&app);
+    let r = replay(app).await;
     assert_eq!((r.complaints, r.publications, r.staff), (1, 1, 3));
     // Annulling the election keeps it visible, marked.
     let d = app
@@ -269,9 +261,7 @@ async fn complaints_redaction_and_certification_are_logged() {
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_desk_forms_enter_and_verify_a_protocol() {
-    let app = App::new();
+async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
     let admin = app.token(Role::Admin).await;
     app.api(
         "POST",
@@ -317,8 +307,9 @@ async fn the_desk_forms_enter_and_verify_a_protocol() {
         .await
         .text();
     assert!(desk.contains("value=\"verify\""), "{desk}");
-    let id = SqliteStore::open(&app.db).unwrap();
-    let pending = store::Staffing::pending(&id, "s").unwrap();
+    let pending = app
+        .with_store(|s| store::Staffing::pending(s, "s").unwrap())
+        .await;
     let a = app
         .call(
             "POST",
@@ -328,9 +319,18 @@ async fn the_desk_forms_enter_and_verify_a_protocol() {
         )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
-    let h = id.history("s", p.station, 0).unwrap();
+    let station = p.station;
+    let h = app
+        .with_store(move |s| s.history("s", station, 0).unwrap())
+        .await;
     assert_eq!(
         h.last().unwrap().votes,
         p.votes.iter().map(|v| v + 1).collect::<Vec<_>>()
     );
 }
+
+on_every_backend!(
+    a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it,
+    complaints_redaction_and_certification_are_logged,
+    the_desk_forms_enter_and_verify_a_protocol
+);

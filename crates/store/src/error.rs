@@ -4,12 +4,12 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database failed.
-    #[error("database {path}: {source}")]
+    #[error("database {path}: {message}")]
     Db {
-        /// The database file.
+        /// The database file or URL (without its password).
         path: String,
         /// The database's error.
-        source: rusqlite::Error,
+        message: String,
     },
     /// No election of that name.
     #[error("no election named '{0}' in the store (see `tallyproof elections`)")]

@@ -1,8 +1,10 @@
 //! Persistence of elections, their unit trees and every protocol version.
 //!
-//! The default backend is one embedded SQLite file ([`SqliteStore`]); the [`Store`] trait is
-//! the interface a PostgreSQL backend will implement. The schema is created and upgraded by
-//! numbered migrations (`migrations/NNNN_*.sql`, tracked in `PRAGMA user_version`).
+//! One implementation ([`SqlStore`]) over two databases: an embedded SQLite file, the default
+//! (nothing to install), and PostgreSQL for a real commission ([`open`] takes a file path or a
+//! `postgres://` URL). The store's SQL is written once against the small [`db::Db`]
+//! interface; each dialect has its numbered migrations (`migrations/sqlite/`,
+//! `migrations/postgres/`), counted in `PRAGMA user_version` or a `schema_version` table.
 //!
 //! **Invariants.** Protocols are never overwritten: a correction is a new version, and the
 //! schema itself refuses `UPDATE` and `DELETE` on protocols and log entries. An import
@@ -12,16 +14,39 @@
 //! touches the disk.
 
 mod codec;
+pub mod db;
 mod error;
+mod postgres;
+mod records;
 mod sqlite;
-mod sqlite_staff;
 mod staff;
+mod staffing;
 
 use model::{Election, Protocol, UnitId};
 
 pub use error::StoreError;
-pub use sqlite::{SqliteImport, SqliteStore};
+pub use postgres::create_database;
+pub use records::SqlImport;
 pub use staff::{Act, Pending, Session, Staffing, User};
+
+/// A store on SQLite or PostgreSQL.
+pub struct SqlStore {
+    db: std::cell::RefCell<Box<dyn db::Db>>,
+    is_sqlite: bool,
+}
+
+/// The name the store had when it knew only SQLite.
+pub type SqliteStore = SqlStore;
+
+/// Opens the store at `location`: a `postgres://` or `postgresql://` URL, or else a SQLite
+/// file (created if missing).
+pub fn open(location: &str) -> Result<SqlStore, StoreError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        SqlStore::connect(location)
+    } else {
+        SqlStore::open(std::path::Path::new(location))
+    }
+}
 
 /// A stored election's summary.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,11 +3,17 @@
 
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
+mod common;
+
 use model::{Election, Protocol, UnitId, UnitLevel};
 use record::{encode, replay, Act, Complaint, Entry, Role};
-use store::{SqliteStore, Staffing, Store, StoreError, User};
+use store::{SqlStore, Staffing, Store, StoreError, User};
 
-fn setup() -> (SqliteStore, Election, Vec<Protocol>) {
+fn setups() -> Vec<(SqlStore, Election, Vec<Protocol>)> {
+    common::stores().into_iter().map(setup).collect()
+}
+
+fn setup(mut store: SqlStore) -> (SqlStore, Election, Vec<Protocol>) {
     let p = synth::Params {
         stations: 30,
         parties: 4,
@@ -18,7 +24,6 @@ fn setup() -> (SqliteStore, Election, Vec<Protocol>) {
     let mut ps = Vec::new();
     let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
     e.name = "s".into();
-    let mut store = SqliteStore::open_in_memory().unwrap();
     let mut tx = store.import().unwrap();
     tx.begin(&e, "test").unwrap();
     for p in &ps {
@@ -29,7 +34,7 @@ fn setup() -> (SqliteStore, Election, Vec<Protocol>) {
     (store, e, ps)
 }
 
-fn user(s: &mut SqliteStore, name: &str, role: Role) -> User {
+fn user(s: &mut SqlStore, name: &str, role: Role) -> User {
     s.add_user(
         name,
         role,
@@ -39,7 +44,7 @@ fn user(s: &mut SqliteStore, name: &str, role: Role) -> User {
     .unwrap()
 }
 
-fn replays(s: &SqliteStore) -> record::Replayed {
+fn replays(s: &SqlStore) -> record::Replayed {
     let log = s.log("s").unwrap();
     replay(
         log.iter()
@@ -51,160 +56,165 @@ fn replays(s: &SqliteStore) -> record::Replayed {
 
 #[test]
 fn an_entered_protocol_counts_only_once_a_second_person_verifies_it() {
-    let (mut s, e, ps) = setup();
-    let op = user(&mut s, "olga", Role::Operator);
-    let op2 = user(&mut s, "oleg", Role::Operator);
-    let ver = user(&mut s, "vera", Role::Verifier);
-    let mut p = ps[4].clone();
-    p.votes[0] += 10;
-    let pending = s.enter("s", &p, &op, None).unwrap();
-    assert_eq!(pending.protocol.version, 2);
-    // Not counted yet.
-    assert_eq!(s.history("s", p.station, 0).unwrap().len(), 1);
-    assert_eq!(s.pending("s").unwrap().len(), 1);
-    // The operator cannot verify (wrong role), nor can another operator.
-    assert!(matches!(
-        s.verify("s", pending.id, &op),
-        Err(StoreError::Refused(_))
-    ));
-    assert!(matches!(
-        s.verify("s", pending.id, &op2),
-        Err(StoreError::Refused(_))
-    ));
-    assert_eq!(s.verify("s", pending.id, &ver).unwrap(), 2);
-    let h = s.history("s", p.station, 0).unwrap();
-    assert_eq!(h.len(), 2);
-    assert_eq!(h[1].votes[0], ps[4].votes[0] + 10);
-    assert!(s.pending("s").unwrap().is_empty());
-    // Verified once only.
-    assert!(matches!(
-        s.verify("s", pending.id, &ver),
-        Err(StoreError::Refused(_))
-    ));
-    let r = replays(&s);
-    assert_eq!(r.staff, 2);
-    assert_eq!(
-        r.protocols
+    for (mut s, e, ps) in setups() {
+        let op = user(&mut s, "olga", Role::Operator);
+        let op2 = user(&mut s, "oleg", Role::Operator);
+        let ver = user(&mut s, "vera", Role::Verifier);
+        let mut p = ps[4].clone();
+        p.votes[0] += 10;
+        let pending = s.enter("s", &p, &op, None).unwrap();
+        assert_eq!(pending.protocol.version, 2);
+        // Not counted yet.
+        assert_eq!(s.history("s", p.station, 0).unwrap().len(), 1);
+        assert_eq!(s.pending("s").unwrap().len(), 1);
+        // The operator cannot verify (wrong role), nor can another operator.
+        assert!(matches!(
+            s.verify("s", pending.id, &op),
+            Err(StoreError::Refused(_))
+        ));
+        assert!(matches!(
+            s.verify("s", pending.id, &op2),
+            Err(StoreError::Refused(_))
+        ));
+        assert_eq!(s.verify("s", pending.id, &ver).unwrap(), 2);
+        let h = s.history("s", p.station, 0).unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].votes[0], ps[4].votes[0] + 10);
+        assert!(s.pending("s").unwrap().is_empty());
+        // Verified once only.
+        assert!(matches!(
+            s.verify("s", pending.id, &ver),
+            Err(StoreError::Refused(_))
+        ));
+        let r = replays(&s);
+        assert_eq!(r.staff, 2);
+        assert_eq!(
+            r.protocols
+                .iter()
+                .find(|q| q.station == p.station)
+                .unwrap()
+                .votes[0],
+            ps[4].votes[0] + 10
+        );
+        // The user's name can be opened from the stored content.
+        let contents = s.contents("s").unwrap();
+        assert!(contents
             .iter()
-            .find(|q| q.station == p.station)
-            .unwrap()
-            .votes[0],
-        ps[4].votes[0] + 10
-    );
-    // The user's name can be opened from the stored content.
-    let contents = s.contents("s").unwrap();
-    assert!(contents
-        .iter()
-        .any(|(c, _, t)| c == &op.commitment && t == "olga"));
-    let _ = e;
+            .any(|(c, _, t)| c == &op.commitment && t == "olga"));
+        let _ = e;
+    }
 }
 
 #[test]
 fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
-    let (mut s, _e, ps) = setup();
-    let op = user(&mut s, "olga", Role::Operator);
-    let ver = user(&mut s, "vera", Role::Verifier);
-    let a = s.enter("s", &ps[0], &op, None).unwrap();
-    let b = s.enter("s", &ps[0], &op, None).unwrap();
-    assert_eq!((a.protocol.version, b.protocol.version), (2, 2));
-    s.verify("s", a.id, &ver).unwrap();
-    let err = s.verify("s", b.id, &ver).unwrap_err();
-    assert!(err.to_string().contains("changed since"), "{err}");
-    s.reject("s", b.id, &ver).unwrap();
-    assert_eq!(s.pending_one("s", b.id).unwrap().state, "rejected");
-    assert_eq!(s.history("s", ps[0].station, 0).unwrap().len(), 2);
-    assert_eq!(replays(&s).staff, 4);
+    for (mut s, _e, ps) in setups() {
+        let op = user(&mut s, "olga", Role::Operator);
+        let ver = user(&mut s, "vera", Role::Verifier);
+        let a = s.enter("s", &ps[0], &op, None).unwrap();
+        let b = s.enter("s", &ps[0], &op, None).unwrap();
+        assert_eq!((a.protocol.version, b.protocol.version), (2, 2));
+        s.verify("s", a.id, &ver).unwrap();
+        let err = s.verify("s", b.id, &ver).unwrap_err();
+        assert!(err.to_string().contains("changed since"), "{err}");
+        s.reject("s", b.id, &ver).unwrap();
+        assert_eq!(s.pending_one("s", b.id).unwrap().state, "rejected");
+        assert_eq!(s.history("s", ps[0].station, 0).unwrap().len(), 2);
+        assert_eq!(replays(&s).staff, 4);
+    }
 }
 
 #[test]
 fn an_entry_must_fit_the_election_and_a_refused_one_logs_nothing() {
-    let (mut s, e, ps) = setup();
-    let op = user(&mut s, "olga", Role::Operator);
-    let size = s.log("s").unwrap().len();
-    let region = e
-        .units
-        .iter()
-        .find(|(_, u)| u.level == UnitLevel::Region)
-        .unwrap()
-        .0;
-    let mut p = ps[0].clone();
-    p.station = region;
-    assert!(matches!(
-        s.enter("s", &p, &op, None),
-        Err(StoreError::BadCorrection(_))
-    ));
-    let mut p = ps[0].clone();
-    p.votes.pop();
-    assert!(matches!(
-        s.enter("s", &p, &op, None),
-        Err(StoreError::BadCorrection(_))
-    ));
-    assert!(matches!(
-        s.enter("s", &ps[0], &op, Some("sha256:00")),
-        Err(StoreError::NotFound(_))
-    ));
-    assert_eq!(s.log("s").unwrap().len(), size);
-    let scan = s.put_scan("image/png", b"protocol scan").unwrap();
-    let p = s.enter("s", &ps[0], &op, Some(&scan)).unwrap();
-    assert_eq!(p.scan.as_deref(), Some(scan.as_str()));
-    assert_eq!(s.scan(&scan).unwrap().unwrap().1, b"protocol scan");
+    for (mut s, e, ps) in setups() {
+        let op = user(&mut s, "olga", Role::Operator);
+        let size = s.log("s").unwrap().len();
+        let region = e
+            .units
+            .iter()
+            .find(|(_, u)| u.level == UnitLevel::Region)
+            .unwrap()
+            .0;
+        let mut p = ps[0].clone();
+        p.station = region;
+        assert!(matches!(
+            s.enter("s", &p, &op, None),
+            Err(StoreError::BadCorrection(_))
+        ));
+        let mut p = ps[0].clone();
+        p.votes.pop();
+        assert!(matches!(
+            s.enter("s", &p, &op, None),
+            Err(StoreError::BadCorrection(_))
+        ));
+        assert!(matches!(
+            s.enter("s", &ps[0], &op, Some("sha256:00")),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(s.log("s").unwrap().len(), size);
+        let scan = s.put_scan("image/png", b"protocol scan").unwrap();
+        let p = s.enter("s", &ps[0], &op, Some(&scan)).unwrap();
+        assert_eq!(p.scan.as_deref(), Some(scan.as_str()));
+        assert_eq!(s.scan(&scan).unwrap().unwrap().1, b"protocol scan");
+    }
 }
 
 #[test]
 fn official_acts_are_attributed_and_need_their_role() {
-    let (mut s, _e, _ps) = setup();
-    let obs = user(&mut s, "oksana", Role::Observer);
-    let com = user(&mut s, "kamila", Role::Commissioner);
-    let entry = encode(&Entry::Complaint(Complaint {
-        unit: UnitId(1),
-        by: obs.commitment.clone(),
-        text: "c".repeat(64),
-        scan: None,
-    }));
-    fn act(entry: &[u8]) -> store::Act<'_> {
-        store::Act {
-            act: Act::Complain,
-            entry: Some(entry),
-            subject: None,
-            content: &[],
+    for (mut s, _e, _ps) in setups() {
+        let obs = user(&mut s, "oksana", Role::Observer);
+        let com = user(&mut s, "kamila", Role::Commissioner);
+        let entry = encode(&Entry::Complaint(Complaint {
+            unit: UnitId(1),
+            by: obs.commitment.clone(),
+            text: "c".repeat(64),
+            scan: None,
+        }));
+        fn act(entry: &[u8]) -> store::Act<'_> {
+            store::Act {
+                act: Act::Complain,
+                entry: Some(entry),
+                subject: None,
+                content: &[],
+            }
         }
+        assert!(matches!(
+            s.act("s", &com, act(&entry)),
+            Err(StoreError::Refused(_))
+        ));
+        let before = s.log("s").unwrap().len() as u64;
+        assert_eq!(s.act("s", &obs, act(&entry)).unwrap(), before + 2);
+        let r = replays(&s);
+        assert_eq!((r.complaints, r.staff), (1, 1));
     }
-    assert!(matches!(
-        s.act("s", &com, act(&entry)),
-        Err(StoreError::Refused(_))
-    ));
-    let before = s.log("s").unwrap().len() as u64;
-    assert_eq!(s.act("s", &obs, act(&entry)).unwrap(), before + 2);
-    let r = replays(&s);
-    assert_eq!((r.complaints, r.staff), (1, 1));
 }
 
 #[test]
 fn users_sessions_and_tokens() {
-    let (mut s, _e, _ps) = setup();
-    let u = user(&mut s, "adil", Role::Admin);
-    assert!(matches!(
-        s.add_user("adil", Role::Operator, "x", &[1; 32]),
-        Err(StoreError::Refused(_))
-    ));
-    assert_eq!(s.user_by_name("adil").unwrap().unwrap().0, u);
-    assert!(s.user_by_name("nobody").unwrap().is_none());
-    s.start_session("h1", u.id, "csrf", 99).unwrap();
-    let sess = s.session("h1").unwrap().unwrap();
-    assert_eq!(
-        (sess.user.name.as_str(), sess.csrf.as_str(), sess.expires),
-        ("adil", "csrf", 99)
-    );
-    s.end_session("h1").unwrap();
-    assert!(s.session("h1").unwrap().is_none());
-    s.add_token("t1", u.id, "script").unwrap();
-    assert_eq!(s.token_user("t1").unwrap().unwrap().name, "adil");
-    assert!(s.token_user("t2").unwrap().is_none());
-    s.assign(u.id, "s", UnitId(1)).unwrap();
-    s.assign(u.id, "s", UnitId(1)).unwrap();
-    assert_eq!(s.assignments(u.id, "s").unwrap(), vec![UnitId(1)]);
-    assert!(matches!(
-        s.assign(u.id, "s", UnitId(9999)),
-        Err(StoreError::NotFound(_))
-    ));
+    for (mut s, _e, _ps) in setups() {
+        let u = user(&mut s, "adil", Role::Admin);
+        assert!(matches!(
+            s.add_user("adil", Role::Operator, "x", &[1; 32]),
+            Err(StoreError::Refused(_))
+        ));
+        assert_eq!(s.user_by_name("adil").unwrap().unwrap().0, u);
+        assert!(s.user_by_name("nobody").unwrap().is_none());
+        s.start_session("h1", u.id, "csrf", 99).unwrap();
+        let sess = s.session("h1").unwrap().unwrap();
+        assert_eq!(
+            (sess.user.name.as_str(), sess.csrf.as_str(), sess.expires),
+            ("adil", "csrf", 99)
+        );
+        s.end_session("h1").unwrap();
+        assert!(s.session("h1").unwrap().is_none());
+        s.add_token("t1", u.id, "script").unwrap();
+        assert_eq!(s.token_user("t1").unwrap().unwrap().name, "adil");
+        assert!(s.token_user("t2").unwrap().is_none());
+        s.assign(u.id, "s", UnitId(1)).unwrap();
+        s.assign(u.id, "s", UnitId(1)).unwrap();
+        assert_eq!(s.assignments(u.id, "s").unwrap(), vec![UnitId(1)]);
+        assert!(matches!(
+            s.assign(u.id, "s", UnitId(9999)),
+            Err(StoreError::NotFound(_))
+        ));
+    }
 }

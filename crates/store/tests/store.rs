@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
+mod common;
+
 use model::{Election, Line, Protocol, UnitLevel};
 use store::{SqliteStore, Store, StoreError};
 
@@ -61,89 +63,103 @@ fn an_import_loads_back_unchanged() {
     }
     let info = s.elections().unwrap();
     assert_eq!((info[0].stations, info[0].protocol_versions), (121, 120));
+    // The same on every backend.
+    for mut s in common::stores() {
+        import(&mut s, &e, &ps).unwrap();
+        let loaded = s.load("synthetic").unwrap();
+        assert_eq!(loaded.protocols, ps);
+        assert_eq!(loaded.election.contests, e.contests);
+        assert_eq!(loaded.election.units.len(), e.units.len());
+        let info = s.elections().unwrap();
+        assert_eq!((info[0].stations, info[0].protocol_versions), (121, 120));
+    }
 }
 
 #[test]
 fn a_failed_import_leaves_nothing() {
-    let mut s = SqliteStore::open_in_memory().unwrap();
-    let (e, ps) = synthetic(50);
-    {
-        let mut tx = s.import().unwrap();
-        tx.begin(&e, "test").unwrap();
-        for p in &ps[..20] {
-            tx.protocol(&e, p).unwrap();
+    for mut s in common::stores() {
+        let (e, ps) = synthetic(50);
+        {
+            let mut tx = s.import().unwrap();
+            tx.begin(&e, "test").unwrap();
+            for p in &ps[..20] {
+                tx.protocol(&e, p).unwrap();
+            }
+            // Dropped without commit, as when the importer hits a bad row.
         }
-        // Dropped without commit, as when the importer hits a bad row.
+        assert!(s.elections().unwrap().is_empty());
+        import(&mut s, &e, &ps).unwrap();
+        assert_eq!(s.elections().unwrap().len(), 1);
     }
-    assert!(s.elections().unwrap().is_empty());
-    import(&mut s, &e, &ps).unwrap();
-    assert_eq!(s.elections().unwrap().len(), 1);
 }
 
 #[test]
 fn an_election_name_is_taken_once() {
-    let mut s = SqliteStore::open_in_memory().unwrap();
-    let (e, ps) = synthetic(20);
-    import(&mut s, &e, &ps).unwrap();
-    let err = import(&mut s, &e, &ps).unwrap_err();
-    assert_eq!(
+    for mut s in common::stores() {
+        let (e, ps) = synthetic(20);
+        import(&mut s, &e, &ps).unwrap();
+        let err = import(&mut s, &e, &ps).unwrap_err();
+        assert_eq!(
         err.to_string(),
         "an election named 'synthetic' is already in the store: choose another name with --name"
     );
+    }
 }
 
 #[test]
 fn a_correction_is_a_new_version_and_the_old_one_stays() {
-    let mut s = SqliteStore::open_in_memory().unwrap();
-    let (e, ps) = synthetic(20);
-    import(&mut s, &e, &ps).unwrap();
-    let mut fixed = ps[7].clone();
-    fixed.votes[0] += 1;
-    fixed.lines[Line::Valid.index()] = fixed.line(Line::Valid).map(|v| v + 1);
-    fixed.source = model::CountSource::Machine;
-    assert_eq!(s.correct("synthetic", &fixed).unwrap(), 2);
-    assert_eq!(s.correct("synthetic", &fixed).unwrap(), 3);
-    let history = s.history("synthetic", ps[7].station, 0).unwrap();
-    assert_eq!(
-        history.iter().map(|p| p.version).collect::<Vec<_>>(),
-        vec![1, 2, 3]
-    );
-    assert_eq!(history[0], ps[7]);
-    assert_eq!(history[2].votes, fixed.votes);
-    let loaded = s.load("synthetic").unwrap();
-    let latest = loaded
-        .protocols
-        .iter()
-        .find(|p| p.station == ps[7].station)
-        .unwrap();
-    assert_eq!(
-        (latest.version, latest.source),
-        (3, model::CountSource::Machine)
-    );
-    assert_eq!(loaded.protocols.len(), ps.len());
+    for mut s in common::stores() {
+        let (e, ps) = synthetic(20);
+        import(&mut s, &e, &ps).unwrap();
+        let mut fixed = ps[7].clone();
+        fixed.votes[0] += 1;
+        fixed.lines[Line::Valid.index()] = fixed.line(Line::Valid).map(|v| v + 1);
+        fixed.source = model::CountSource::Machine;
+        assert_eq!(s.correct("synthetic", &fixed).unwrap(), 2);
+        assert_eq!(s.correct("synthetic", &fixed).unwrap(), 3);
+        let history = s.history("synthetic", ps[7].station, 0).unwrap();
+        assert_eq!(
+            history.iter().map(|p| p.version).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(history[0], ps[7]);
+        assert_eq!(history[2].votes, fixed.votes);
+        let loaded = s.load("synthetic").unwrap();
+        let latest = loaded
+            .protocols
+            .iter()
+            .find(|p| p.station == ps[7].station)
+            .unwrap();
+        assert_eq!(
+            (latest.version, latest.source),
+            (3, model::CountSource::Machine)
+        );
+        assert_eq!(loaded.protocols.len(), ps.len());
+    }
 }
 
 #[test]
 fn a_correction_must_fit_the_election() {
-    let mut s = SqliteStore::open_in_memory().unwrap();
-    let (e, ps) = synthetic(20);
-    import(&mut s, &e, &ps).unwrap();
-    let mut bad = ps[0].clone();
-    bad.votes.pop();
-    let err = s.correct("synthetic", &bad).unwrap_err().to_string();
-    assert_eq!(
-        err,
-        "cannot store the correction: 4 vote counts for 5 choices of 'national list'"
-    );
-    let mut bad = ps[0].clone();
-    bad.station = e.units.root();
-    let err = s.correct("synthetic", &bad).unwrap_err().to_string();
-    assert_eq!(err, "cannot store the correction: unit 0 is not a station");
-    let err = s.correct("nope", &ps[0]).unwrap_err().to_string();
-    assert_eq!(
-        err,
-        "no election named 'nope' in the store (see `tallyproof elections`)"
-    );
+    for mut s in common::stores() {
+        let (e, ps) = synthetic(20);
+        import(&mut s, &e, &ps).unwrap();
+        let mut bad = ps[0].clone();
+        bad.votes.pop();
+        let err = s.correct("synthetic", &bad).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "cannot store the correction: 4 vote counts for 5 choices of 'national list'"
+        );
+        let mut bad = ps[0].clone();
+        bad.station = e.units.root();
+        let err = s.correct("synthetic", &bad).unwrap_err().to_string();
+        assert_eq!(err, "cannot store the correction: unit 0 is not a station");
+        let err = s.correct("nope", &ps[0]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "no election named 'nope' in the store (see `tallyproof elections`)"
+        );
+    }
 }
 
 #[test]
@@ -167,6 +183,34 @@ fn the_schema_refuses_to_overwrite_or_delete_a_protocol() {
     assert!(err.contains("protocols are never deleted"), "{err}");
 }
 
+/// PostgreSQL refuses too (the same triggers, in PL/pgSQL).
+#[test]
+fn postgres_refuses_to_overwrite_a_protocol_or_a_log_entry() {
+    let Some(url) = common::postgres_url() else {
+        return;
+    };
+    let mut s = store::SqlStore::connect(&url).unwrap();
+    let (e, ps) = synthetic(10);
+    import(&mut s, &e, &ps).unwrap();
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for sql in [
+        "UPDATE protocol SET valid = 0",
+        "DELETE FROM protocol",
+        "DELETE FROM log_entry",
+    ] {
+        let err = c.batch_execute(sql).unwrap_err();
+        let msg = err.as_db_error().unwrap().message().to_string();
+        assert!(
+            msg.contains("never") || msg.contains("append-only"),
+            "{msg}"
+        );
+    }
+    // Reconnecting does not migrate again.
+    let again = store::SqlStore::connect(&url).unwrap();
+    assert_eq!(again.schema_version().unwrap(), 4);
+    assert_eq!(again.load("synthetic").unwrap().protocols, ps);
+}
+
 #[test]
 fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -185,53 +229,54 @@ fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
 
 #[test]
 fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
-    let mut s = SqliteStore::open_in_memory().unwrap();
-    let (e, ps) = synthetic(30);
-    import(&mut s, &e, &ps).unwrap();
-    let log = s.log("synthetic").unwrap();
-    // The definition, one units entry (fewer than 400 units), then the 30 protocols.
-    assert_eq!(log.len(), 1 + 1 + 30);
-    let replayed = record::replay(
-        log.iter()
-            .enumerate()
-            .map(|(i, b)| (i as u64, b.as_slice())),
-    )
-    .unwrap();
-    assert_eq!(
-        replayed.protocols,
-        s.load("synthetic")
-            .unwrap()
-            .protocols
-            .iter()
-            .map(|p| Protocol {
-                extra: vec![],
-                attributes: vec![],
-                ..p.clone()
-            })
-            .collect::<Vec<_>>()
-    );
-    let mut fixed = ps[2].clone();
-    fixed.votes[0] += 1;
-    s.correct("synthetic", &fixed).unwrap();
-    let log = s.log("synthetic").unwrap();
-    assert_eq!(log.len(), 33);
-    match record::decode(32, &log[32]).unwrap() {
-        record::Entry::Protocol(p) => assert_eq!(
-            (p.station, p.version, p.votes[0]),
-            (ps[2].station, 2, ps[2].votes[0] + 1)
-        ),
-        other => panic!("{other:?}"),
+    for mut s in common::stores() {
+        let (e, ps) = synthetic(30);
+        import(&mut s, &e, &ps).unwrap();
+        let log = s.log("synthetic").unwrap();
+        // The definition, one units entry (fewer than 400 units), then the 30 protocols.
+        assert_eq!(log.len(), 1 + 1 + 30);
+        let replayed = record::replay(
+            log.iter()
+                .enumerate()
+                .map(|(i, b)| (i as u64, b.as_slice())),
+        )
+        .unwrap();
+        assert_eq!(
+            replayed.protocols,
+            s.load("synthetic")
+                .unwrap()
+                .protocols
+                .iter()
+                .map(|p| Protocol {
+                    extra: vec![],
+                    attributes: vec![],
+                    ..p.clone()
+                })
+                .collect::<Vec<_>>()
+        );
+        let mut fixed = ps[2].clone();
+        fixed.votes[0] += 1;
+        s.correct("synthetic", &fixed).unwrap();
+        let log = s.log("synthetic").unwrap();
+        assert_eq!(log.len(), 33);
+        match record::decode(32, &log[32]).unwrap() {
+            record::Entry::Protocol(p) => assert_eq!(
+                (p.station, p.version, p.votes[0]),
+                (ps[2].station, 2, ps[2].votes[0] + 1)
+            ),
+            other => panic!("{other:?}"),
+        }
+        // A failed import appends nothing.
+        {
+            let mut tx = s.import().unwrap();
+            let mut e2 = e.clone();
+            e2.name = "other".into();
+            tx.begin(&e2, "t").unwrap();
+        }
+        assert!(s.log("other").is_err());
+        assert_eq!(
+            s.append_log("synthetic", &[b"\x01{}".to_vec()]).unwrap(),
+            34
+        );
     }
-    // A failed import appends nothing.
-    {
-        let mut tx = s.import().unwrap();
-        let mut e2 = e.clone();
-        e2.name = "other".into();
-        tx.begin(&e2, "t").unwrap();
-    }
-    assert!(s.log("other").is_err());
-    assert_eq!(
-        s.append_log("synthetic", &[b"\x01{}".to_vec()]).unwrap(),
-        34
-    );
 }

@@ -231,7 +231,7 @@ fn setup(a: &AssertionArgs) -> anyhow::Result<Setup> {
             anyhow::bail!("give --stations: the number of batches is not in a contest file")
         }
         (None, None) => {
-            let store = store::SqliteStore::open(&a.seats.db)?;
+            let store = crate::cmd::open_store(&a.seats.db)?;
             let name = super::election_name(&store, a.seats.election.as_deref())?;
             let loaded = store::Store::load(&store, &name)?;
             let ids: std::collections::HashSet<_> =

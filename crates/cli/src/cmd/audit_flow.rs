@@ -140,7 +140,7 @@ impl Opened {
 }
 
 fn open(db: &std::path::Path, election: Option<&str>) -> anyhow::Result<Opened> {
-    let store = SqliteStore::open(db)?;
+    let store = crate::cmd::open_store(db)?;
     let name = election_name(&store, election)?;
     let loaded = store.load(&name)?;
     Ok(Opened {

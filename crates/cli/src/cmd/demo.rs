@@ -49,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("tallyproof demo: Kyrgyzstan, Jogorku Kenesh election of 4 October 2020 (annulled on 6 October 2020)");
     println!("Data: KloopMedia/ParliamentCalculatorV2 at commit 1e616c2780cdcad0b23065f31778c201b19174ef (see NOTICE).");
     println!("Store: {} (fresh)\n", db.display());
-    let mut store = SqliteStore::open(&db)?;
+    let mut store = crate::cmd::open_store(&db)?;
     for (name, file, bytes) in [
         (
             "kg2020-2413",
@@ -155,10 +155,10 @@ fn staff_accounts(db: &std::path::Path) -> anyhow::Result<()> {
     println!("\nStaff accounts for trying the workflow (this demo store only; log in at /login):");
     for role in record::Role::ALL {
         let password: String = server::secret()[..20].to_string();
-        server::add_user(db, role.key(), role, &password)?;
+        server::add_user(&db.to_string_lossy(), role.key(), role, &password)?;
         println!("  {:<13} password {password}", role.key());
     }
-    let mut store = SqliteStore::open(db)?;
+    let mut store = crate::cmd::open_store(db)?;
     if let Some((u, _)) = store.user_by_name("operator")? {
         store.assign(u.id, "kg2020-2413", model::UnitId(0))?;
     }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use store::{SqliteStore, Store};
+use store::Store;
 
 use super::DbArgs;
 
@@ -13,7 +13,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = SqliteStore::open(&args.db.db)?;
+    let store = crate::cmd::open_store(&args.db.db)?;
     let list = store.elections()?;
     if list.is_empty() {
         println!(

@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let input = input::read(&args.file, &args.input)?;
-    let mut store = SqliteStore::open(&args.db.db)?;
+    let mut store = crate::cmd::open_store(&args.db.db)?;
     let summary = import_into(&mut store, &input)?;
     println!("{summary}");
     Ok(ExitCode::SUCCESS)

@@ -31,6 +31,12 @@ use store::{SqliteStore, Store};
 
 use crate::input::{self, FileArgs};
 
+/// Opens the store that `--db` names: a SQLite file (created if missing) or a
+/// `postgres://` URL.
+pub fn open_store(db: &std::path::Path) -> Result<SqliteStore, store::StoreError> {
+    store::open(&db.to_string_lossy())
+}
+
 /// The default store file.
 pub const DEFAULT_DB: &str = "tallyproof.db";
 
@@ -81,7 +87,7 @@ impl SourceArgs {
                 })
             }
             None => {
-                let store = SqliteStore::open(&self.db)?;
+                let store = crate::cmd::open_store(&self.db)?;
                 let name = election_name(&store, self.election.as_deref())?;
                 let loaded = store.load(&name)?;
                 Ok(Loaded {

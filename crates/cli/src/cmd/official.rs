@@ -89,7 +89,7 @@ fn commit(text: &str) -> anyhow::Result<(String, (String, String, String))> {
 }
 
 fn open(t: &Target) -> anyhow::Result<(SqliteStore, String)> {
-    let store = SqliteStore::open(&t.db)?;
+    let store = crate::cmd::open_store(&t.db)?;
     let name = election_name(&store, t.election.as_deref())?;
     Ok((store, name))
 }

@@ -171,7 +171,7 @@ pub fn append_publication(
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = SqliteStore::open(&args.db)?;
+    let mut store = crate::cmd::open_store(&args.db)?;
     let name = election_name(&store, args.election.as_deref())?;
     let origin = args
         .origin

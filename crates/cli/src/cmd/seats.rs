@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use formats::contest::{margin_summary, margins_json, outcome_json, parse_contest};
 use model::{Election, Protocol};
 use seats::{allocate, margins, percent, preset, Base, Outcome};
-use store::{SqliteStore, Store};
+use store::Store;
 
 use super::{election_name, DEFAULT_DB};
 
@@ -118,7 +118,7 @@ pub fn build(args: &Args) -> anyhow::Result<Built> {
             preset::KEYS
         );
     };
-    let store = SqliteStore::open(&args.db)?;
+    let store = crate::cmd::open_store(&args.db)?;
     let name = election_name(&store, args.election.as_deref())?;
     let loaded = store.load(&name)?;
     let base = args.base.map(|b| match b {

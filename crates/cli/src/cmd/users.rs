@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use record::Role;
-use store::{SqliteStore, Staffing};
+use store::Staffing;
 
 use super::results::resolve;
 use super::{election_name, DEFAULT_DB};
@@ -78,16 +78,16 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
                 let all: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
                 bail!("unknown role '{role}'; expected one of {}", all.join(", "));
             };
-            let u = server::add_user(&db, &name, role, &password()?)?;
+            let u = server::add_user(&db.to_string_lossy(), &name, role, &password()?)?;
             println!("added {} ({})", u.name, u.role.key());
         }
         Command::List { db } => {
-            for u in SqliteStore::open(&db)?.users()? {
+            for u in crate::cmd::open_store(&db)?.users()? {
                 println!("{}\t{}", u.name, u.role.key());
             }
         }
         Command::Token { db, name, label } => {
-            let mut store = SqliteStore::open(&db)?;
+            let mut store = crate::cmd::open_store(&db)?;
             let (u, _) = store
                 .user_by_name(&name)?
                 .with_context(|| format!("no user named '{name}' (see tallyproof users list)"))?;
@@ -101,7 +101,7 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             name,
             unit,
         } => {
-            let mut store = SqliteStore::open(&db)?;
+            let mut store = crate::cmd::open_store(&db)?;
             let election = election_name(&store, election.as_deref())?;
             let (u, _) = store
                 .user_by_name(&name)?

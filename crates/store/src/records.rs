@@ -1,0 +1,661 @@
+//! Elections, units, protocol versions, the log and its content: [`Store`] on any [`Db`].
+
+use std::collections::HashMap;
+
+use model::{
+    Choice, ChoiceKind, Contest, ContestKind, ControlRules, CountSource, Election, Line, Protocol,
+    UnitId, UnitLevel, UnitTree,
+};
+
+use crate::codec::{decode_votes, encode_votes};
+use crate::db::{args, Db, Row, Val};
+use crate::{ElectionInfo, Import, Loaded, SqlStore, Store, StoreError};
+
+pub(crate) fn level_code(l: UnitLevel) -> i64 {
+    UnitLevel::ALL.iter().position(|m| *m == l).unwrap_or(0) as i64
+}
+
+fn to_i64(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v)
+        .map_err(|_| StoreError::BadCorrection(format!("count {v} is too large to store")))
+}
+
+fn to_u64(v: i64) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("negative count {v}")))
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+impl SqlStore {
+    /// Wraps a connection and brings its schema up to date.
+    pub(crate) fn new(db: Box<dyn Db>, is_sqlite: bool) -> Result<SqlStore, StoreError> {
+        let mut s = SqlStore {
+            db: std::cell::RefCell::new(db),
+            is_sqlite,
+        };
+        s.migrate()?;
+        Ok(s)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let db = self.conn();
+        let current = db.schema_version()?;
+        let migrations = db.migrations();
+        let supported = migrations.len() as i64;
+        if current > supported {
+            return Err(StoreError::TooNew {
+                found: current,
+                supported,
+            });
+        }
+        for (i, sql) in migrations.iter().enumerate().skip(current as usize) {
+            db.begin_write()?;
+            let done = db
+                .batch(sql)
+                .and_then(|_| db.set_schema_version(i as i64 + 1));
+            match done {
+                Ok(()) => db.commit()?,
+                Err(e) => {
+                    db.rollback()?;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema version (the number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.db.borrow_mut().schema_version()
+    }
+
+    /// Runs `f` in a write transaction: committed if it succeeds, rolled back otherwise.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Db) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let db = self.conn();
+        db.begin_write()?;
+        match f(&mut *db) {
+            Ok(v) => {
+                db.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                db.rollback()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The connection, for a write.
+    pub(crate) fn conn(&mut self) -> &mut dyn Db {
+        self.db.get_mut().as_mut()
+    }
+
+    pub(crate) fn election_id(&mut self, name: &str) -> Result<i64, StoreError> {
+        election_id(self.conn(), name)
+    }
+}
+
+fn load_election(db: &mut dyn Db, id: i64, name: &str) -> Result<Election, StoreError> {
+    let row = db
+        .row("SELECT date, rules FROM election WHERE id = ?1", args![id])?
+        .ok_or_else(|| StoreError::NoElection(name.to_string()))?;
+    let mut e = Election::new(name);
+    e.date = Row(&row).opt_text(0)?;
+    e.rules = ControlRules::parse(Row(&row).text(1)?.lines()).map_err(corrupt)?;
+    db.each(
+        "SELECT name, kind FROM contest WHERE election_id = ?1 ORDER BY idx",
+        args![id],
+        &mut |r| {
+            let kind = ContestKind::from_key(&r.text(1)?).map_err(corrupt)?;
+            e.contests.push(Contest::new(&r.text(0)?, kind, Vec::new()));
+            Ok(())
+        },
+    )?;
+    db.each(
+        "SELECT contest_idx, name, kind, ballot_number FROM choice WHERE election_id = ?1 \
+             ORDER BY contest_idx, idx",
+        args![id],
+        &mut |r| {
+            let ci = r.int(0)?;
+            let kind = ChoiceKind::from_key(&r.text(2)?).map_err(corrupt)?;
+            let contest = e
+                .contests
+                .get_mut(ci as usize)
+                .ok_or_else(|| corrupt(format!("choice of missing contest {ci}")))?;
+            contest.choices.push(Choice {
+                name: r.text(1)?,
+                kind,
+                ballot_number: r.opt_int(3)?.map(|n| n as u32),
+            });
+            Ok(())
+        },
+    )?;
+    db.each(
+        "SELECT id, parent, level, name FROM unit WHERE election_id = ?1 ORDER BY id",
+        args![id],
+        &mut |r| {
+            let (uid, uname) = (r.int(0)?, r.text(3)?);
+            let Some(parent) = r.opt_int(1)? else {
+                e.units = UnitTree::new(&uname);
+                return Ok(());
+            };
+            let level = r.int(2)?;
+            let level = *UnitLevel::ALL
+                .get(level as usize)
+                .ok_or_else(|| corrupt(format!("unit level {level}")))?;
+            let got = e
+                .units
+                .insert(UnitId(parent as u32), level, &uname)
+                .map_err(corrupt)?;
+            if got.0 as i64 != uid {
+                return Err(corrupt(format!("unit ids are not contiguous at {uid}")));
+            }
+            Ok(())
+        },
+    )?;
+    Ok(e)
+}
+
+fn attach_extras(db: &mut dyn Db, id: i64, protocols: &mut [Protocol]) -> Result<(), StoreError> {
+    let index: HashMap<(u32, usize, u32), usize> = protocols
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.station.0, p.contest, p.version), i))
+        .collect();
+    db.each(
+        "SELECT station, contest_idx, version, kind, name, value FROM protocol_extra \
+             WHERE election_id = ?1 ORDER BY station, contest_idx, version, kind, idx",
+        args![id],
+        &mut |r| {
+            let key = (r.int(0)? as u32, r.int(1)? as usize, r.int(2)? as u32);
+            let Some(&i) = index.get(&key) else {
+                return Ok(());
+            };
+            let (kind, name, value) = (r.text(3)?, r.text(4)?, r.text(5)?);
+            let bad = || corrupt(format!("{kind} '{name}' = '{value}'"));
+            if kind == "count" {
+                let v = value.parse().map_err(|_| bad())?;
+                protocols[i].extra.push((name, v));
+            } else {
+                let v = value.parse().map_err(|_| bad())?;
+                protocols[i].attributes.push((name, v));
+            }
+            Ok(())
+        },
+    )
+}
+
+fn read_protocols(
+    db: &mut dyn Db,
+    id: i64,
+    filter: &str,
+    extra: &[Val],
+) -> Result<Vec<Protocol>, StoreError> {
+    let mut out = Vec::new();
+    for_each_protocol(
+        db,
+        id,
+        filter,
+        extra,
+        "station, contest_idx, version",
+        &mut |p| {
+            out.push(p);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+pub(crate) fn election_id(db: &mut dyn Db, name: &str) -> Result<i64, StoreError> {
+    db.int("SELECT id FROM election WHERE name = ?1", args![name])?
+        .ok_or_else(|| StoreError::NoElection(name.to_string()))
+}
+
+impl Store for SqlStore {
+    fn elections(&self) -> Result<Vec<ElectionInfo>, StoreError> {
+        // Reads need `&mut` on the connection (statement caches); the trait's reads are `&self`.
+        let mut db = self.db.borrow_mut();
+        let mut out = Vec::new();
+        db.each(
+            "SELECT e.name, e.source, \
+               (SELECT COUNT(*) FROM unit u WHERE u.election_id = e.id AND u.level = 4), \
+               (SELECT COUNT(*) FROM protocol p WHERE p.election_id = e.id) \
+             FROM election e ORDER BY e.name",
+            &[],
+            &mut |r| {
+                out.push(ElectionInfo {
+                    name: r.text(0)?,
+                    source: r.text(1)?,
+                    stations: r.int(2)? as u64,
+                    protocol_versions: r.int(3)? as u64,
+                });
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn import(&mut self) -> Result<Box<dyn Import + '_>, StoreError> {
+        self.conn().begin_write()?;
+        Ok(Box::new(SqlImport {
+            store: self,
+            election_id: 0,
+            units_written: 0,
+            buf: String::new(),
+            committed: false,
+        }))
+    }
+
+    fn load(&self, name: &str) -> Result<Loaded, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let db = db.as_mut();
+        let id = election_id(db, name)?;
+        let election = load_election(db, id, name)?;
+        let all = read_protocols(db, id, "", &[])?;
+        let mut protocols: Vec<Protocol> = Vec::with_capacity(all.len());
+        for p in all {
+            match protocols.last_mut() {
+                Some(last) if last.station == p.station && last.contest == p.contest => *last = p,
+                _ => protocols.push(p),
+            }
+        }
+        attach_extras(db, id, &mut protocols)?;
+        Ok(Loaded {
+            election,
+            protocols,
+        })
+    }
+
+    fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.log_since(name, 0)
+    }
+
+    fn log_since(&self, name: &str, from: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let db = db.as_mut();
+        let id = election_id(db, name)?;
+        let mut out = Vec::new();
+        db.each(
+            "SELECT entry FROM log_entry WHERE election_id = ?1 AND seq >= ?2 ORDER BY seq",
+            args![id, from as i64],
+            &mut |r| {
+                out.push(r.blob(0)?);
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn append_log(&mut self, name: &str, entries: &[Vec<u8>]) -> Result<u64, StoreError> {
+        let id = self.election_id(name)?;
+        self.write(|db| append_entries(db, id, entries))
+    }
+
+    fn append_with_content(
+        &mut self,
+        name: &str,
+        entry: &[u8],
+        content: &[(String, String, String)],
+    ) -> Result<u64, StoreError> {
+        let id = self.election_id(name)?;
+        self.write(|db| {
+            insert_content(db, id, content)?;
+            append_entries(db, id, &[entry.to_vec()])
+        })
+    }
+
+    fn contents(&self, name: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let db = db.as_mut();
+        let id = election_id(db, name)?;
+        let mut out = Vec::new();
+        db.each(
+            "SELECT commitment, salt, text FROM content WHERE election_id = ?1 ORDER BY commitment",
+            args![id],
+            &mut |r| {
+                out.push((r.text(0)?, r.text(1)?, r.text(2)?));
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn redact(&mut self, name: &str, commitment: &str) -> Result<bool, StoreError> {
+        let id = self.election_id(name)?;
+        let n = self.conn().exec(
+            "DELETE FROM content WHERE election_id = ?1 AND commitment = ?2",
+            args![id, commitment],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let db = db.as_mut();
+        let id = election_id(db, name)?;
+        let mut ps = read_protocols(db, id, "", &[])?;
+        attach_extras(db, id, &mut ps)?;
+        Ok(ps)
+    }
+
+    fn history(
+        &self,
+        name: &str,
+        station: UnitId,
+        contest: usize,
+    ) -> Result<Vec<Protocol>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let db = db.as_mut();
+        let id = election_id(db, name)?;
+        let mut ps = read_protocols(
+            db,
+            id,
+            "AND station = ?2 AND contest_idx = ?3",
+            args![station.0, contest as i64],
+        )?;
+        attach_extras(db, id, &mut ps)?;
+        Ok(ps)
+    }
+
+    fn correct(&mut self, name: &str, protocol: &Protocol) -> Result<u32, StoreError> {
+        let id = self.election_id(name)?;
+        self.write(|db| {
+            let mut p = protocol.clone();
+            p.version = next_version(db, id, &p)?;
+            let mut buf = String::new();
+            insert_protocol(db, id, &p, &mut buf)?;
+            append_entries(
+                db,
+                id,
+                &[record::encode(&record::Entry::Protocol(p.clone()))],
+            )?;
+            Ok(p.version)
+        })
+    }
+}
+
+/// Checks that a protocol fits its election (a station, a contest, one count per choice) and
+/// gives the version it would have: one more than the station's last.
+pub(crate) fn next_version(
+    db: &mut dyn Db,
+    election: i64,
+    p: &Protocol,
+) -> Result<u32, StoreError> {
+    let bad = StoreError::BadCorrection;
+    let level = db.int(
+        "SELECT level FROM unit WHERE election_id = ?1 AND id = ?2",
+        args![election, p.station.0],
+    )?;
+    if level != Some(level_code(UnitLevel::Station)) {
+        return Err(bad(format!("unit {} is not a station", p.station.0)));
+    }
+    let contest = db.row(
+        "SELECT name, (SELECT COUNT(*) FROM choice h WHERE h.election_id = c.election_id AND h.contest_idx = c.idx) \
+         FROM contest c WHERE c.election_id = ?1 AND c.idx = ?2",
+        args![election, p.contest as i64],
+    )?;
+    let Some(contest) = contest else {
+        return Err(bad(format!("no contest {}", p.contest)));
+    };
+    let choices = Row(&contest).int(1)? as usize;
+    if choices != p.votes.len() {
+        return Err(bad(format!(
+            "{} vote counts for {choices} choices of '{}'",
+            p.votes.len(),
+            Row(&contest).text(0)?
+        )));
+    }
+    let last = db.int(
+        "SELECT MAX(version) FROM protocol WHERE election_id = ?1 AND station = ?2 AND contest_idx = ?3",
+        args![election, p.station.0, p.contest as i64],
+    )?;
+    Ok(last.unwrap_or(0) as u32 + 1)
+}
+
+/// An all-or-nothing import: one write transaction from [`Store::import`] to
+/// [`Import::commit`]; dropped without a commit, it is rolled back.
+pub struct SqlImport<'a> {
+    store: &'a mut SqlStore,
+    election_id: i64,
+    units_written: usize,
+    buf: String,
+    committed: bool,
+}
+
+impl Drop for SqlImport<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = self.store.conn().rollback();
+        }
+    }
+}
+
+impl Import for SqlImport<'_> {
+    fn begin(&mut self, election: &Election, source: &str) -> Result<(), StoreError> {
+        let db = self.store.conn();
+        if db
+            .int(
+                "SELECT id FROM election WHERE name = ?1",
+                args![&election.name],
+            )?
+            .is_some()
+        {
+            return Err(StoreError::ElectionExists(election.name.clone()));
+        }
+        self.election_id = db
+            .int(
+                "INSERT INTO election (name, date, rules, source) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                args![
+                    &election.name,
+                    election.date.clone(),
+                    election.rules.texts().join("\n"),
+                    source
+                ],
+            )?
+            .ok_or_else(|| corrupt("no id for the new election"))?;
+        let id = self.election_id;
+        for (ci, c) in election.contests.iter().enumerate() {
+            db.exec(
+                "INSERT INTO contest (election_id, idx, name, kind) VALUES (?1, ?2, ?3, ?4)",
+                args![id, ci as i64, &c.name, c.kind.key()],
+            )?;
+            for (i, ch) in c.choices.iter().enumerate() {
+                db.exec(
+                    "INSERT INTO choice (election_id, contest_idx, idx, name, kind, ballot_number) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    args![id, ci as i64, i as i64, &ch.name, ch.kind.key(), ch.ballot_number],
+                )?;
+            }
+        }
+        self.units(election)
+    }
+
+    fn protocol(&mut self, election: &Election, p: &Protocol) -> Result<(), StoreError> {
+        if self.units_written < election.units.len() {
+            self.units(election)?;
+        }
+        insert_protocol(self.store.conn(), self.election_id, p, &mut self.buf)
+    }
+
+    fn units(&mut self, election: &Election) -> Result<(), StoreError> {
+        let db = self.store.conn();
+        for i in self.units_written..election.units.len() {
+            let u = election.units.get(UnitId(i as u32));
+            db.exec(
+                "INSERT INTO unit (election_id, id, parent, level, name) VALUES (?1, ?2, ?3, ?4, ?5)",
+                args![
+                    self.election_id,
+                    i as i64,
+                    u.parent.map(|p| p.0),
+                    level_code(u.level),
+                    u.name
+                ],
+            )?;
+        }
+        self.units_written = election.units.len();
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>, election: &Election) -> Result<(), StoreError> {
+        // The election's definition and every protocol enter its log in this transaction,
+        // streamed row by row: first versions in station order, then later versions.
+        let definition: Vec<Vec<u8>> = record::definition(election, None)
+            .iter()
+            .map(record::encode)
+            .collect();
+        let id = self.election_id;
+        let db = self.store.conn();
+        let mut seq = append_entries(db, id, &definition)? as i64;
+        for (filter, order) in [
+            ("AND version = 1", "station, contest_idx"),
+            ("AND version > 1", "version, station, contest_idx"),
+        ] {
+            let mut entries = Vec::new();
+            for_each_protocol(db, id, filter, &[], order, &mut |p| {
+                entries.push(record::encode(&record::Entry::Protocol(p)));
+                Ok(())
+            })?;
+            for e in entries {
+                db.exec(
+                    "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
+                    args![id, seq, &e],
+                )?;
+                seq += 1;
+            }
+        }
+        db.commit()?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+pub(crate) fn insert_content(
+    db: &mut dyn Db,
+    election: i64,
+    content: &[(String, String, String)],
+) -> Result<(), StoreError> {
+    for (commitment, salt, text) in content {
+        db.exec(
+            "INSERT INTO content (election_id, commitment, salt, text) VALUES (?1, ?2, ?3, ?4)",
+            args![election, commitment, salt, text],
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_protocol(
+    db: &mut dyn Db,
+    election_id: i64,
+    p: &Protocol,
+    buf: &mut String,
+) -> Result<(), StoreError> {
+    encode_votes(&p.votes, buf);
+    let station = p.station.0 as i64;
+    let contest = p.contest as i64;
+    let mut vals: Vec<Val> = vec![
+        Val::Int(election_id),
+        Val::Int(station),
+        Val::Int(contest),
+        Val::from(p.version),
+        Val::from(p.source.key()),
+        Val::from(buf.as_str()),
+        Val::from(p.reference.clone()),
+    ];
+    for v in p.lines {
+        vals.push(Val::from(v.map(to_i64).transpose()?));
+    }
+    let cols = Line::ALL.map(|l| l.key()).join(", ");
+    let marks: Vec<String> = (1..=vals.len()).map(|i| format!("?{i}")).collect();
+    db.exec(
+        &format!(
+            "INSERT INTO protocol (election_id, station, contest_idx, version, source, votes, reference, {cols}) \
+             VALUES ({})",
+            marks.join(", ")
+        ),
+        &vals,
+    )?;
+    for (kind, items) in [
+        (
+            "count",
+            p.extra
+                .iter()
+                .map(|(n, v)| (n.clone(), v.to_string()))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "attr",
+            p.attributes
+                .iter()
+                .map(|(n, v)| (n.clone(), format!("{v}")))
+                .collect(),
+        ),
+    ] {
+        for (i, (n, v)) in items.iter().enumerate() {
+            db.exec(
+                "INSERT INTO protocol_extra (election_id, station, contest_idx, version, kind, idx, name, value) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                args![election_id, station, contest, p.version, kind, i as i64, n, v],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Calls `f` with every protocol version of an election (optionally filtered; the filter's
+/// parameters are `?2` on), in the order `order` names, one row at a time.
+fn for_each_protocol(
+    db: &mut dyn Db,
+    id: i64,
+    filter: &str,
+    extra: &[Val],
+    order: &str,
+    f: &mut dyn FnMut(Protocol) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let cols = Line::ALL.map(|l| l.key()).join(", ");
+    let sql = format!(
+        "SELECT station, contest_idx, version, source, votes, reference, {cols} FROM protocol \
+         WHERE election_id = ?1 {filter} ORDER BY {order}"
+    );
+    let mut params = vec![Val::Int(id)];
+    params.extend_from_slice(extra);
+    db.each(&sql, &params, &mut |r| {
+        let mut p = Protocol::new(UnitId(r.int(0)? as u32), r.int(1)? as usize, 0);
+        p.version = r.int(2)? as u32;
+        p.source = CountSource::from_key(&r.text(3)?).map_err(corrupt)?;
+        p.votes = decode_votes(&r.text(4)?)?;
+        p.reference = r.opt_text(5)?;
+        for (i, l) in Line::ALL.into_iter().enumerate() {
+            if let Some(v) = r.opt_int(6 + i)? {
+                p.set_line(l, to_u64(v)?);
+            }
+        }
+        f(p)
+    })
+}
+
+/// Appends entries to an election's log within the open transaction; returns the log's new
+/// size.
+pub(crate) fn append_entries(
+    db: &mut dyn Db,
+    election_id: i64,
+    entries: &[Vec<u8>],
+) -> Result<u64, StoreError> {
+    let next = db
+        .int(
+            "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry WHERE election_id = ?1",
+            args![election_id],
+        )?
+        .unwrap_or(0);
+    for (i, e) in entries.iter().enumerate() {
+        db.exec(
+            "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
+            args![election_id, next + i as i64, e],
+        )?;
+    }
+    Ok((next as u64) + entries.len() as u64)
+}

@@ -1,0 +1,480 @@
+//! The staff workflow ([`Staffing`]) on any [`Db`].
+
+use model::{Protocol, UnitId};
+use record::{digest, encode, Entry, Role, Staff};
+
+use crate::db::{args, Db, Row, Val};
+use crate::records::{append_entries, election_id, insert_content, insert_protocol, next_version};
+use crate::staff::{Act, Pending, Session, Staffing, User};
+use crate::{SqlStore, StoreError};
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex32(s: &str) -> Result<[u8; 32], StoreError> {
+    let mut out = [0u8; 32];
+    if s.len() != 64 {
+        return Err(StoreError::Corrupt(format!("salt '{s}' is not 32 bytes")));
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
+            .map_err(|_| StoreError::Corrupt(format!("salt '{s}' is not hex")))?;
+    }
+    Ok(out)
+}
+
+/// A user from the columns (id, name, role, salt) starting at `at`.
+fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
+    let (id, name, role, salt) = (
+        r.int(at)?,
+        r.text(at + 1)?,
+        r.text(at + 2)?,
+        r.text(at + 3)?,
+    );
+    let role = Role::from_key(&role)
+        .ok_or_else(|| StoreError::Corrupt(format!("user '{name}' has role '{role}'")))?;
+    let commitment = record::commitment(&unhex32(&salt)?, &name);
+    Ok(User {
+        id,
+        name,
+        role,
+        commitment,
+    })
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt";
+
+/// The content row that opens a user's commitment, stored once per election.
+fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(), StoreError> {
+    db.exec(
+        "INSERT INTO content (election_id, commitment, salt, text) \
+         SELECT ?1, ?2, salt, name FROM staff_user WHERE id = ?3 ON CONFLICT DO NOTHING",
+        args![election, &u.commitment, u.id],
+    )?;
+    Ok(())
+}
+
+fn staff_entry(
+    act: record::Act,
+    by: &User,
+    subject: Option<String>,
+    scan: Option<String>,
+) -> Vec<u8> {
+    encode(&Entry::Staff(Staff {
+        act,
+        role: by.role,
+        user: by.commitment.clone(),
+        subject,
+        scan,
+    }))
+}
+
+fn refused(m: impl Into<String>) -> StoreError {
+    StoreError::Refused(m.into())
+}
+
+const PENDING_COLUMNS: &str = "p.id, p.entry, p.digest, p.scan, u.name, p.state \
+     FROM pending p JOIN staff_user u ON u.id = p.entered_by";
+
+fn pending(r: &Row<'_>) -> Result<Pending, StoreError> {
+    let id = r.int(0)?;
+    let Entry::Protocol(protocol) =
+        record::decode(0, &r.blob(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?
+    else {
+        return Err(StoreError::Corrupt(format!(
+            "entered protocol {id} is not a protocol"
+        )));
+    };
+    Ok(Pending {
+        id,
+        protocol,
+        digest: r.text(2)?,
+        scan: r.opt_text(3)?,
+        entered_by: r.text(4)?,
+        state: r.text(5)?,
+    })
+}
+
+fn entered(
+    db: &mut dyn Db,
+    election: &str,
+    filter: &str,
+    extra: &[Val],
+) -> Result<Vec<Pending>, StoreError> {
+    let id = election_id(db, election)?;
+    let mut params = vec![Val::Int(id)];
+    params.extend_from_slice(extra);
+    let mut out = Vec::new();
+    db.each(
+        &format!("SELECT {PENDING_COLUMNS} WHERE p.election_id = ?1 {filter} ORDER BY p.id"),
+        &params,
+        &mut |r| {
+            out.push(pending(&r)?);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+fn one_user(db: &mut dyn Db, sql: &str, arg: &str) -> Result<Option<User>, StoreError> {
+    match db.row(sql, args![arg])? {
+        Some(r) => user(&Row(&r), 0).map(Some),
+        None => Ok(None),
+    }
+}
+
+impl Staffing for SqlStore {
+    fn add_user(
+        &mut self,
+        name: &str,
+        role: Role,
+        password: &str,
+        salt: &[u8; 32],
+    ) -> Result<User, StoreError> {
+        if name.trim().is_empty() || name.len() > 100 {
+            return Err(refused("a user name must have 1 to 100 characters"));
+        }
+        let id = self.write(|db| {
+            if db
+                .int("SELECT id FROM staff_user WHERE name = ?1", args![name])?
+                .is_some()
+            {
+                return Err(refused(format!("a user named '{name}' exists")));
+            }
+            db.int(
+                "INSERT INTO staff_user (name, role, password, salt) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                args![name, role.key(), password, hex(salt)],
+            )?
+            .ok_or_else(|| StoreError::Corrupt("no id for the new user".into()))
+        })?;
+        Ok(User {
+            id,
+            name: name.to_string(),
+            role,
+            commitment: record::commitment(salt, name),
+        })
+    }
+
+    fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        match db.as_mut().row(
+            &format!("SELECT {USER_COLUMNS}, u.password FROM staff_user u WHERE u.name = ?1"),
+            args![name],
+        )? {
+            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(4)?))),
+            None => Ok(None),
+        }
+    }
+
+    fn users(&self) -> Result<Vec<User>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let mut out = Vec::new();
+        db.each(
+            &format!("SELECT {USER_COLUMNS} FROM staff_user u ORDER BY u.name"),
+            &[],
+            &mut |r| {
+                out.push(user(&r, 0)?);
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn assign(&mut self, user: i64, election: &str, unit: UnitId) -> Result<(), StoreError> {
+        let id = self.election_id(election)?;
+        let db = self.conn();
+        if db
+            .int(
+                "SELECT id FROM unit WHERE election_id = ?1 AND id = ?2",
+                args![id, unit.0],
+            )?
+            .is_none()
+        {
+            return Err(StoreError::NotFound(format!(
+                "unit {} in '{election}'",
+                unit.0
+            )));
+        }
+        db.exec(
+            "INSERT INTO assignment (user_id, election_id, unit) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            args![user, id, unit.0],
+        )?;
+        Ok(())
+    }
+
+    fn assignments(&self, user: i64, election: &str) -> Result<Vec<UnitId>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let db = db.as_mut();
+        let id = election_id(db, election)?;
+        let mut out = Vec::new();
+        db.each(
+            "SELECT unit FROM assignment WHERE user_id = ?1 AND election_id = ?2 ORDER BY unit",
+            args![user, id],
+            &mut |r| {
+                out.push(UnitId(r.int(0)? as u32));
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn start_session(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        csrf: &str,
+        expires: i64,
+    ) -> Result<(), StoreError> {
+        self.conn().exec(
+            "INSERT INTO session (token_hash, user_id, csrf, expires) VALUES (?1, ?2, ?3, ?4)",
+            args![token_hash, user, csrf, expires],
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        match db.as_mut().row(
+            &format!(
+                "SELECT {USER_COLUMNS}, s.csrf, s.expires FROM session s \
+                 JOIN staff_user u ON u.id = s.user_id WHERE s.token_hash = ?1"
+            ),
+            args![token_hash],
+        )? {
+            Some(r) => {
+                let r = Row(&r);
+                Ok(Some(Session {
+                    user: user(&r, 0)?,
+                    csrf: r.text(4)?,
+                    expires: r.int(5)?,
+                }))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn end_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.conn().exec(
+            "DELETE FROM session WHERE token_hash = ?1",
+            args![token_hash],
+        )?;
+        Ok(())
+    }
+
+    fn add_token(&mut self, token_hash: &str, user: i64, label: &str) -> Result<(), StoreError> {
+        self.conn().exec(
+            "INSERT INTO api_token (token_hash, user_id, label) VALUES (?1, ?2, ?3)",
+            args![token_hash, user, label],
+        )?;
+        Ok(())
+    }
+
+    fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        one_user(
+            db.as_mut(),
+            &format!(
+                "SELECT {USER_COLUMNS} FROM api_token t \
+                 JOIN staff_user u ON u.id = t.user_id WHERE t.token_hash = ?1"
+            ),
+            token_hash,
+        )
+    }
+
+    fn put_scan(&mut self, media: &str, bytes: &[u8]) -> Result<String, StoreError> {
+        let sha = digest(bytes);
+        self.conn().exec(
+            "INSERT INTO scan (sha256, media, bytes) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            args![&sha, media, bytes],
+        )?;
+        Ok(format!("sha256:{sha}"))
+    }
+
+    fn scan(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        match db.as_mut().row(
+            "SELECT media, bytes FROM scan WHERE sha256 = ?1",
+            args![sha256.trim_start_matches("sha256:")],
+        )? {
+            Some(r) => Ok(Some((Row(&r).text(0)?, Row(&r).blob(1)?))),
+            None => Ok(None),
+        }
+    }
+
+    fn enter(
+        &mut self,
+        election: &str,
+        protocol: &Protocol,
+        by: &User,
+        scan: Option<&str>,
+    ) -> Result<Pending, StoreError> {
+        if by.role != Role::Operator {
+            return Err(refused(format!(
+                "a {} cannot enter protocols",
+                by.role.key()
+            )));
+        }
+        let id = self.election_id(election)?;
+        self.write(|db| {
+            if let Some(s) = scan {
+                let known = db.int(
+                    "SELECT 1 FROM scan WHERE sha256 = ?1",
+                    args![s.trim_start_matches("sha256:")],
+                )?;
+                if known.is_none() {
+                    return Err(StoreError::NotFound(format!("scan {s}: upload it first")));
+                }
+            }
+            let mut p = protocol.clone();
+            p.version = next_version(db, id, &p)?;
+            let entry = encode(&Entry::Protocol(p.clone()));
+            let sum = digest(&entry);
+            let pid = db
+                .int(
+                    "INSERT INTO pending (election_id, station, contest_idx, version, entry, digest, scan, entered_by) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                    args![id, p.station.0, p.contest as i64, p.version, &entry, &sum, scan, by.id],
+                )?
+                .ok_or_else(|| StoreError::Corrupt("no id for the entered protocol".into()))?;
+            user_content(db, id, by)?;
+            let staff = staff_entry(
+                record::Act::Enter,
+                by,
+                Some(sum.clone()),
+                scan.map(str::to_string),
+            );
+            append_entries(db, id, &[staff])?;
+            Ok(Pending {
+                id: pid,
+                protocol: p,
+                digest: sum,
+                scan: scan.map(str::to_string),
+                entered_by: by.name.clone(),
+                state: "entered".into(),
+            })
+        })
+    }
+
+    fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        entered(db.as_mut(), election, "AND p.state = 'entered'", &[])
+    }
+
+    fn entries(&self, election: &str) -> Result<Vec<Pending>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        entered(db.as_mut(), election, "", &[])
+    }
+
+    fn pending_one(&self, election: &str, pid: i64) -> Result<Pending, StoreError> {
+        let mut db = self.db.borrow_mut();
+        entered(db.as_mut(), election, "AND p.id = ?2", args![pid])?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("entered protocol {pid}")))
+    }
+
+    fn verify(&mut self, election: &str, pid: i64, by: &User) -> Result<u32, StoreError> {
+        decide_pending(self, election, pid, by, true).map(|v| v.unwrap_or(0))
+    }
+
+    fn reject(&mut self, election: &str, pid: i64, by: &User) -> Result<(), StoreError> {
+        decide_pending(self, election, pid, by, false).map(|_| ())
+    }
+
+    fn act(&mut self, election: &str, by: &User, act: Act<'_>) -> Result<u64, StoreError> {
+        if by.role != act.act.role() {
+            return Err(refused(format!(
+                "'{}' is for a {}, not a {}",
+                act.act.key(),
+                act.act.role().key(),
+                by.role.key()
+            )));
+        }
+        let id = self.election_id(election)?;
+        self.write(|db| {
+            insert_content(db, id, act.content)?;
+            if let (record::Act::Redact, Some(c)) = (act.act, &act.subject) {
+                let n = db.exec(
+                    "DELETE FROM content WHERE election_id = ?1 AND commitment = ?2",
+                    args![id, c],
+                )?;
+                if n == 0 {
+                    return Err(StoreError::NotFound(format!(
+                        "stored content with commitment {c}"
+                    )));
+                }
+            }
+            user_content(db, id, by)?;
+            let mut entries = vec![staff_entry(act.act, by, act.subject.clone(), None)];
+            entries.extend(act.entry.map(<[u8]>::to_vec));
+            append_entries(db, id, &entries)
+        })
+    }
+}
+
+/// Verifies (`accept`) or rejects an entered protocol, with the two-person rule.
+fn decide_pending(
+    s: &mut SqlStore,
+    election: &str,
+    pid: i64,
+    by: &User,
+    accept: bool,
+) -> Result<Option<u32>, StoreError> {
+    if by.role != Role::Verifier {
+        return Err(refused(format!(
+            "a {} cannot verify protocols",
+            by.role.key()
+        )));
+    }
+    let id = s.election_id(election)?;
+    s.write(|db| {
+        let row = db
+            .row(
+                "SELECT state, entered_by, entry, digest FROM pending WHERE id = ?1 AND election_id = ?2",
+                args![pid, id],
+            )?
+            .ok_or_else(|| StoreError::NotFound(format!("entered protocol {pid}")))?;
+        let r = Row(&row);
+        let (state, entered_by, entry, sum) = (r.text(0)?, r.int(1)?, r.blob(2)?, r.text(3)?);
+        if state != "entered" {
+            return Err(refused(format!("protocol {pid} is already {state}")));
+        }
+        if entered_by == by.id {
+            return Err(refused(
+                "the two-person rule: a protocol is verified by someone other than who entered it",
+            ));
+        }
+        let Entry::Protocol(p) =
+            record::decode(0, &entry).map_err(|e| StoreError::Corrupt(e.to_string()))?
+        else {
+            return Err(StoreError::Corrupt(format!("entered protocol {pid}")));
+        };
+        let next = next_version(db, id, &p)?;
+        if accept && next != p.version {
+            return Err(refused(format!(
+                "the station's protocol changed since this one was entered (it would be version {}, \
+                 the station is at version {}): reject it and enter it again",
+                p.version,
+                next - 1
+            )));
+        }
+        db.exec(
+            "UPDATE pending SET state = ?1, decided_by = ?2 WHERE id = ?3",
+            args![if accept { "verified" } else { "rejected" }, by.id, pid],
+        )?;
+        user_content(db, id, by)?;
+        let act = if accept {
+            record::Act::Verify
+        } else {
+            record::Act::Reject
+        };
+        let mut entries = vec![staff_entry(act, by, Some(sum), None)];
+        if accept {
+            let mut buf = String::new();
+            insert_protocol(db, id, &p, &mut buf)?;
+            entries.push(entry);
+        }
+        append_entries(db, id, &entries)?;
+        Ok(accept.then_some(p.version))
+    })
+}

@@ -1,0 +1,31 @@
+//! The stores every backend test runs on: SQLite in memory, and a fresh PostgreSQL database
+//! when `TALLYPROOF_TEST_POSTGRES` names a server's admin database (the test command starts
+//! one with `scripts/postgres`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use store::SqlStore;
+
+/// A fresh database on the test PostgreSQL server, if there is one.
+pub fn postgres_url() -> Option<String> {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let admin = std::env::var("TALLYPROOF_TEST_POSTGRES").ok()?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let name = format!(
+        "t_{}_{}_{nanos}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    Some(store::create_database(&admin, &name).unwrap())
+}
+
+/// One empty store per backend.
+pub fn stores() -> Vec<SqlStore> {
+    let mut v = vec![SqlStore::open_in_memory().unwrap()];
+    if let Some(url) = postgres_url() {
+        v.push(SqlStore::connect(&url).unwrap());
+    }
+    v
+}
