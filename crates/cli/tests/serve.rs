@@ -193,10 +193,20 @@ fn the_public_api_and_pages() {
         ),
         (Some("station"), Some(1))
     );
+    let national = || -> u64 {
+        let (_, r) = get(a, "/api/elections/kg/results?by=country");
+        let r: Value = serde_json::from_str(&r).unwrap();
+        r["units"][0]["votes"][0].as_u64().unwrap()
+    };
+    let before = national();
     let mut store = store::SqliteStore::open(&dir.path().join("s.db")).unwrap();
     let mut p = store::Store::history(&store, "kg", model::UnitId(2), 0).unwrap()[0].clone();
     p.votes[0] += 7;
     assert_eq!(store::Store::correct(&mut store, "kg", &p).unwrap(), 2);
+    // A write by another process shows in the totals within the service's refresh interval
+    // (100 ms).
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    assert_eq!(national(), before + 7);
     let (_, unit) = get(a, "/api/elections/kg/units/2");
     let unit: Value = serde_json::from_str(&unit).unwrap();
     assert_eq!(unit["versions"].as_array().map(Vec::len), Some(2));

@@ -17,5 +17,5 @@ pub use entry::{
 };
 pub use error::RecordError;
 pub use law::{problem_from_election, Built};
-pub use replay::{publication, replay, Replayed, Replayer};
+pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffRules};

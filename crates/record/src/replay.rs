@@ -109,6 +109,23 @@ pub fn replay<'a>(
     r.finish()
 }
 
+/// What an entry changed, for those who keep totals up to date as a log grows.
+#[derive(Debug)]
+pub enum Pushed {
+    /// A protocol version replaced the one before it (if any), now under `key` in
+    /// [`Replayer::latest`].
+    Protocol {
+        /// (station, contest).
+        key: (u32, usize),
+        /// The version it replaced.
+        old: Option<Box<Protocol>>,
+    },
+    /// A unit left the totals (annulled, or ordered to re-vote).
+    Annulment,
+    /// Nothing that totals depend on.
+    Other,
+}
+
 /// A replay in progress, fed one entry at a time: the results service keeps one per election
 /// and feeds it the entries appended since, so that what it shows is what the log says.
 #[derive(Debug, Clone)]
@@ -187,8 +204,10 @@ impl Replayer {
         self.election_annulled
     }
 
-    /// Replays entry `index`.
-    pub fn push(&mut self, index: u64, bytes: &[u8]) -> Result<(), RecordError> {
+    /// Replays entry `index`; says what it changed.
+    pub fn push(&mut self, index: u64, bytes: &[u8]) -> Result<Pushed, RecordError> {
+        let annulled = self.annulled.len();
+        let mut pushed = Pushed::Other;
         let election = &mut self.election;
         let latest = &mut self.latest;
         self.count += 1;
@@ -245,7 +264,9 @@ impl Replayer {
                             p.version
                         )));
                 }
-                latest.insert((p.station.0, p.contest), p);
+                let key = (p.station.0, p.contest);
+                let old = latest.insert(key, p).map(Box::new);
+                pushed = Pushed::Protocol { key, old };
             }
             Entry::Decision(Decision::AnnulUnit { unit, .. }) => {
                 if election.units.len() <= unit.index() {
@@ -310,7 +331,10 @@ impl Replayer {
                 compare(index, election, &logged, &want)?;
             }
         }
-        Ok(())
+        if self.annulled.len() != annulled {
+            pushed = Pushed::Annulment;
+        }
+        Ok(pushed)
     }
 
     /// Ends the replay: the state at the end of the log.

@@ -7,9 +7,8 @@ use formats::report::{write_report_json, Report};
 use model::{Protocol, UnitLevel};
 use serde_json::Value;
 use store::Store;
-use tabulate::{tabulate, Filter};
 
-use crate::live::Snapshot;
+use crate::live::View;
 use crate::pool::Pool;
 use crate::ServerError;
 
@@ -49,32 +48,26 @@ pub fn level(name: Option<&str>) -> Result<UnitLevel, ServerError> {
     }
 }
 
-/// The stations counted: all but those under annulled units.
-fn counted(s: &Snapshot) -> Filter {
-    Filter::excluding(s.annulled.iter().copied())
-}
-
-/// The results report of the first contest at `level`, without annulled stations.
-pub fn report(s: &Snapshot, level: UnitLevel) -> Report {
-    let (e, protocols) = (&*s.election, &*s.protocols);
-    let tally = tabulate(
-        e,
-        0,
-        protocols.iter().filter(|p| p.contest == 0),
-        counted(s),
-    );
+/// The results report of the first contest at `level`, without annulled stations: from the
+/// live totals, and for the station level from each station's latest protocol.
+pub fn report(v: &mut View<'_>, level: UnitLevel) -> Report {
+    if level != UnitLevel::Station {
+        return Report::build(v.election(), v.tally(), level, None);
+    }
+    let protocols = v.protocols();
+    let e = v.election();
     let mut by_station: Vec<Option<&Protocol>> = vec![None; e.units.len()];
     for p in protocols.iter().filter(|p| p.contest == 0) {
         by_station[p.station.index()] = Some(p);
     }
-    Report::build(e, &tally, level, Some(&by_station))
+    Report::build(e, v.tally(), level, Some(&by_station))
 }
 
-/// The report as the JSON that `tallyproof results --json` prints.
-pub fn report_json(r: &Report) -> Result<Value, ServerError> {
+/// The report as the bytes that `tallyproof results --json` prints.
+pub fn report_bytes(r: &Report) -> Result<Vec<u8>, ServerError> {
     let mut bytes = Vec::new();
     write_report_json(&mut bytes, r).map_err(internal)?;
-    serde_json::from_slice(&bytes).map_err(internal)
+    Ok(bytes)
 }
 
 /// An allocation under a law preset: the problem, its outcome, its margins, and the notes
@@ -91,9 +84,10 @@ pub struct Allocation {
 }
 
 /// The allocation of the election's seats under the law preset `law`.
-pub fn allocation(s: &Snapshot, law: &str) -> Result<Allocation, ServerError> {
+pub fn allocation(v: &mut View<'_>, law: &str) -> Result<Allocation, ServerError> {
     let law = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
-    let built = record::problem_from_election(&s.election, &s.protocols, &law, None, counted(s))
+    let protocols = v.protocols();
+    let built = record::problem_from_election(v.election(), &protocols, &law, None, v.filter())
         .map_err(|x| ServerError::BadRequest(x.to_string()))?;
     let bad = |x: seats::SeatsError| ServerError::BadRequest(x.to_string());
     let outcome = seats::allocate(&built.problem).map_err(bad)?;
@@ -107,8 +101,8 @@ pub fn allocation(s: &Snapshot, law: &str) -> Result<Allocation, ServerError> {
 }
 
 /// The seat allocation under a law preset, as `tallyproof seats --json` prints it.
-pub fn seats(s: &Snapshot, law: &str) -> Result<Value, ServerError> {
-    let a = allocation(s, law)?;
+pub fn seats(v: &mut View<'_>, law: &str) -> Result<Value, ServerError> {
+    let a = allocation(v, law)?;
     let mut v = formats::contest::outcome_json(&a.problem, &a.outcome);
     v["input_notes"] = serde_json::json!(a.notes);
     Ok(v)
@@ -136,17 +130,16 @@ pub struct UnitView {
 }
 
 /// The unit `id` of election `name`.
-pub fn unit(db: &Arc<Pool>, s: &Snapshot, name: &str, id: u32) -> Result<UnitView, ServerError> {
-    let (e, protocols) = (&*s.election, &*s.protocols);
+pub fn unit(db: &Arc<Pool>, v: &View<'_>, name: &str, id: u32) -> Result<UnitView, ServerError> {
+    let e = v.election();
     if id as usize >= e.units.len() {
         return Err(ServerError::NotFound(format!(
             "election '{name}' has no unit {id}"
         )));
     }
     let uid = model::UnitId(id);
-    let filter = counted(s);
-    let annulled = !filter.admits(&e.units, uid);
-    let tally = tabulate(e, 0, protocols.iter().filter(|p| p.contest == 0), filter);
+    let annulled = !v.filter().admits(&e.units, uid);
+    let tally = v.tally();
     let mut path = Vec::new();
     let mut cur = Some(uid);
     while let Some(u) = cur {
@@ -159,16 +152,11 @@ pub fn unit(db: &Arc<Pool>, s: &Snapshot, name: &str, id: u32) -> Result<UnitVie
     path.reverse();
     // The tally adds protocols into the units above the stations; a station's own totals
     // are its protocol's (as in `Report::build`).
-    let latest: std::collections::HashMap<model::UnitId, &Protocol> = protocols
-        .iter()
-        .filter(|p| p.contest == 0)
-        .map(|p| (p.station, p))
-        .collect();
     let totals_of = |u: model::UnitId| -> tabulate::Totals {
         if e.units.get(u).level != UnitLevel::Station {
             return tally.totals(u);
         }
-        let mut t = match latest.get(&u) {
+        let mut t = match v.protocol(u, 0) {
             Some(p) => tabulate::Totals::of_protocol(p),
             None => tabulate::Totals::new(e.contests.first().map_or(0, |c| c.choices.len())),
         };

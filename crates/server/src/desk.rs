@@ -10,9 +10,10 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use model::{Election, UnitId};
 use model::{Line, UnitLevel};
 use record::Role;
-use store::Staffing;
+use store::{Pending, Staffing, User};
 
 use crate::auth::{self, Caller};
 use crate::pages::{page, urlencode};
@@ -84,20 +85,43 @@ pub(crate) async fn desk_page(
             &format!("{back}<h1>Staff desk <small>/ Рабочее место</small></h1><p>Log in to act. / Войдите.</p>{LOGIN_FORM}"),
         )));
     };
-    let (db, live, n) = (
-        std::sync::Arc::clone(&s.db),
-        std::sync::Arc::clone(&s.live),
-        name.clone(),
-    );
-    let (snap, pending, assigned) = blocking(move || {
-        let snap = live.snapshot(&db, &n)?;
-        let store = Pool::get(&db)?;
-        Ok((snap, store.pending(&n)?, store.assignments(user.id, &n)?))
+    let (state, n, w) = (s.clone(), name.clone(), who.clone());
+    let html = blocking(move || {
+        let store = Pool::get(&state.db)?;
+        let (pending, assigned) = (store.pending(&n)?, store.assignments(user.id, &n)?);
+        drop(store);
+        state.live.with(&state.db, &n, |v| {
+            Ok(render(
+                v.election(),
+                &w,
+                &user,
+                &n,
+                &pending,
+                &assigned,
+                &done,
+            ))
+        })
     })
     .await?;
-    let csrf = hidden_csrf(&who);
-    let base = format!("/elections/{}/staff", urlencode(&name));
-    let e = &snap.election;
+    Ok(Html(html))
+}
+
+/// The desk's page for a logged-in user.
+fn render(
+    e: &Election,
+    who: &Caller,
+    user: &User,
+    name: &str,
+    pending: &[Pending],
+    assigned: &[UnitId],
+    done: &Done,
+) -> String {
+    let back = format!(
+        "<p><a href=\"/elections/{0}\">results</a></p>",
+        urlencode(name)
+    );
+    let csrf = hidden_csrf(who);
+    let base = format!("/elections/{}/staff", urlencode(name));
     let mut body = format!(
         "{back}<h1>Staff desk <small>/ Рабочее место</small>: {}</h1><p>{} ({})</p>\
 <form method=\"post\" action=\"/logout\">{csrf}<button>log out / выйти</button></form>",
@@ -171,7 +195,7 @@ pub(crate) async fn desk_page(
         Some(Role::Operator | Role::Verifier | Role::Commissioner)
     ) {
         let mut rows = String::from("<table><tr><th>id</th><th>station</th><th>version</th><th>count</th><th>votes</th><th>entered by</th><th></th></tr>");
-        for p in &pending {
+        for p in pending {
             let station = p.protocol.station;
             let path = if station.index() < e.units.len() {
                 e.units.path(station)
@@ -212,7 +236,7 @@ pub(crate) async fn desk_page(
 <p><button>decide / принять решение</button></p></form>"
         ));
     }
-    Ok(Html(page(&format!("{name}: staff desk"), &body)))
+    page(&format!("{name}: staff desk"), &body)
 }
 
 /// Back to the desk after an act (303), saying what was done.

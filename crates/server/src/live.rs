@@ -1,32 +1,94 @@
 //! What the service shows is what the log says: each election's state is a replay of its log
-//! (`record::Replayer`, with every rule checked), fed the entries appended since the last
-//! request. A protocol verified, a station annulled, shows on the next request.
+//! (`record::Replayer`, with every rule checked), fed the entries appended since. The totals
+//! of the first contest are kept up to date entry by entry (`tabulate::Tally::replace`), so
+//! a new protocol costs the same at a thousand stations as at a million, and each response
+//! is computed once per log size and then served from memory.
+//!
+//! Freshness: a write made through this service marks its election, and the next read
+//! catches up at once; writes made by other processes (the command line, a second server)
+//! are seen within [`REFRESH`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use model::{Election, Protocol, UnitId};
-use record::Replayer;
+use record::{Pushed, Replayer};
 use store::{Store, StoreError};
+use tabulate::{tabulate, Filter, Tally};
 
 use crate::pool::Pool;
 use crate::ServerError;
 
-/// An election's state at a log size.
-pub struct Snapshot {
+/// How long a read may serve the state without asking the store for new entries.
+pub const REFRESH: Duration = Duration::from_millis(100);
+
+/// An election's state, as a read sees it (under the election's lock).
+pub struct View<'a> {
+    tail: &'a mut Tail,
+}
+
+impl View<'_> {
     /// The election.
-    pub election: Arc<Election>,
-    /// The latest version of each protocol, by station and contest.
-    pub protocols: Arc<Vec<Protocol>>,
+    pub fn election(&self) -> &Election {
+        self.tail.replayer.election()
+    }
+
+    /// The log's size this state is at.
+    pub fn size(&self) -> u64 {
+        self.tail.replayer.len()
+    }
+
+    /// The totals of the first contest, without annulled stations.
+    pub fn tally(&self) -> &Tally {
+        &self.tail.tally
+    }
+
     /// Units whose stations leave the totals (annulled, or ordered to re-vote).
-    pub annulled: Vec<UnitId>,
+    pub fn annulled(&self) -> &[UnitId] {
+        self.tail.replayer.annulled()
+    }
+
     /// Whether the whole election is annulled (it stays visible, marked).
-    pub election_annulled: bool,
+    pub fn election_annulled(&self) -> bool {
+        self.tail.replayer.election_annulled()
+    }
+
+    /// The latest version of a station's protocol for a contest.
+    pub fn protocol(&self, station: UnitId, contest: usize) -> Option<&Protocol> {
+        self.tail.replayer.latest().get(&(station.0, contest))
+    }
+
+    /// The latest version of every protocol, by station and contest (built once per log
+    /// size, when first asked for).
+    pub fn protocols(&mut self) -> Arc<Vec<Protocol>> {
+        let size = self.tail.replayer.len();
+        match &self.tail.protocols {
+            Some((at, ps)) if *at == size => Arc::clone(ps),
+            _ => {
+                let ps: Arc<Vec<Protocol>> =
+                    Arc::new(self.tail.replayer.latest().values().cloned().collect());
+                self.tail.protocols = Some((size, Arc::clone(&ps)));
+                ps
+            }
+        }
+    }
+
+    /// The stations counted: all but those under annulled units.
+    pub fn filter(&self) -> Filter {
+        Filter::excluding(self.annulled().iter().copied())
+    }
 }
 
 struct Tail {
     replayer: Replayer,
-    snapshot: Arc<Snapshot>,
+    tally: Tally,
+    checked: Instant,
+    written: bool,
+    protocols: Option<(u64, Arc<Vec<Protocol>>)>,
+    /// Responses by key, with the log size they were computed at.
+    responses: HashMap<String, (u64, Bytes)>,
 }
 
 /// The replays of the elections requested so far.
@@ -39,61 +101,146 @@ fn internal(e: impl std::fmt::Display) -> ServerError {
     ServerError::Internal(e.to_string())
 }
 
-fn snapshot(r: &Replayer, election: Option<&Arc<Election>>) -> Snapshot {
-    let election = match election {
-        Some(e) if e.units.len() == r.election().units.len() => Arc::clone(e),
-        _ => Arc::new(r.election().clone()),
-    };
-    Snapshot {
-        election,
-        protocols: Arc::new(r.latest().values().cloned().collect()),
-        annulled: r.annulled().to_vec(),
-        election_annulled: r.election_annulled(),
+fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>, ServerError> {
+    m.lock().map_err(internal)
+}
+
+fn count(replayer: &Replayer) -> Tally {
+    let e = replayer.election();
+    let filter = Filter::excluding(replayer.annulled().iter().copied());
+    tabulate(
+        e,
+        0,
+        replayer.latest().values().filter(|p| p.contest == 0),
+        filter,
+    )
+}
+
+impl Tail {
+    fn load(db: &Arc<Pool>, name: &str) -> Result<Tail, ServerError> {
+        let log = Pool::get(db)?.log(name).map_err(|e| match e {
+            StoreError::NoElection(_) => {
+                ServerError::NotFound(format!("no election named '{name}'"))
+            }
+            other => internal(other),
+        })?;
+        let mut it = log.iter().enumerate();
+        let (_, first) = it
+            .next()
+            .ok_or_else(|| internal(format!("the log of '{name}' is empty")))?;
+        let mut replayer = Replayer::start(0, first).map_err(internal)?;
+        for (i, b) in it {
+            replayer.push(i as u64, b).map_err(internal)?;
+        }
+        Ok(Tail {
+            tally: count(&replayer),
+            replayer,
+            checked: Instant::now(),
+            written: false,
+            protocols: None,
+            responses: HashMap::new(),
+        })
+    }
+
+    /// Reads the entries appended since, if the state may be stale.
+    fn catch_up(&mut self, db: &Arc<Pool>, name: &str) -> Result<(), ServerError> {
+        if !self.written && self.checked.elapsed() < REFRESH {
+            return Ok(());
+        }
+        let from = self.replayer.len();
+        let new = Pool::get(db)?.log_since(name, from).map_err(internal)?;
+        self.checked = Instant::now();
+        self.written = false;
+        let mut recount = false;
+        for (k, b) in new.iter().enumerate() {
+            match self.replayer.push(from + k as u64, b).map_err(internal)? {
+                Pushed::Protocol { key, old } if key.1 == 0 && !recount => {
+                    let e = self.replayer.election();
+                    let station = UnitId(key.0);
+                    let filter = Filter::excluding(self.replayer.annulled().iter().copied());
+                    if filter.admits(&e.units, station) {
+                        if let Some(new) = self.replayer.latest().get(&key) {
+                            self.tally.replace(&e.units, old.as_deref(), new);
+                        }
+                    }
+                }
+                Pushed::Annulment => recount = true,
+                _ => {}
+            }
+        }
+        if recount {
+            self.tally = count(&self.replayer);
+        }
+        Ok(())
     }
 }
 
 impl Live {
-    /// The state of election `name` now.
-    pub fn snapshot(&self, db: &Arc<Pool>, name: &str) -> Result<Arc<Snapshot>, ServerError> {
-        let store = Pool::get(db)?;
-        let tail = {
-            let mut tails = self.tails.lock().map_err(internal)?;
-            match tails.get(name) {
-                Some(t) => Arc::clone(t),
-                None => {
-                    let log = store.log(name).map_err(|e| match e {
-                        StoreError::NoElection(_) => {
-                            ServerError::NotFound(format!("no election named '{name}'"))
-                        }
-                        other => internal(other),
-                    })?;
-                    let mut it = log.iter().enumerate();
-                    let (_, first) = it
-                        .next()
-                        .ok_or_else(|| internal(format!("the log of '{name}' is empty")))?;
-                    let mut replayer = Replayer::start(0, first).map_err(internal)?;
-                    for (i, b) in it {
-                        replayer.push(i as u64, b).map_err(internal)?;
-                    }
-                    let t = Arc::new(Mutex::new(Tail {
-                        snapshot: Arc::new(snapshot(&replayer, None)),
-                        replayer,
-                    }));
-                    tails.insert(name.to_string(), Arc::clone(&t));
-                    t
-                }
-            }
-        };
-        let mut t = tail.lock().map_err(internal)?;
-        let new = store.log_since(name, t.replayer.len()).map_err(internal)?;
-        if !new.is_empty() {
-            let from = t.replayer.len();
-            for (k, b) in new.iter().enumerate() {
-                t.replayer.push(from + k as u64, b).map_err(internal)?;
-            }
-            let next = snapshot(&t.replayer, Some(&t.snapshot.election));
-            t.snapshot = Arc::new(next);
+    fn tail(&self, db: &Arc<Pool>, name: &str) -> Result<Arc<Mutex<Tail>>, ServerError> {
+        if let Some(t) = lock(&self.tails)?.get(name) {
+            return Ok(Arc::clone(t));
         }
-        Ok(Arc::clone(&t.snapshot))
+        // Loaded outside the map's lock: a long first replay holds up no other election.
+        let t = Arc::new(Mutex::new(Tail::load(db, name)?));
+        Ok(Arc::clone(
+            lock(&self.tails)?.entry(name.to_string()).or_insert(t),
+        ))
+    }
+
+    /// Runs `f` on the election's current state.
+    pub fn with<T>(
+        &self,
+        db: &Arc<Pool>,
+        name: &str,
+        f: impl FnOnce(&mut View<'_>) -> Result<T, ServerError>,
+    ) -> Result<T, ServerError> {
+        let tail = self.tail(db, name)?;
+        let mut t = lock(&tail)?;
+        t.catch_up(db, name)?;
+        f(&mut View { tail: &mut t })
+    }
+
+    /// The response `key` of the election's current state, computed by `f` once per log
+    /// size.
+    pub fn response(
+        &self,
+        db: &Arc<Pool>,
+        name: &str,
+        key: &str,
+        f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError>,
+    ) -> Result<Bytes, ServerError> {
+        let tail = self.tail(db, name)?;
+        let mut t = lock(&tail)?;
+        t.catch_up(db, name)?;
+        let size = t.replayer.len();
+        if let Some((at, bytes)) = t.responses.get(key) {
+            if *at == size {
+                return Ok(bytes.clone());
+            }
+        }
+        let bytes = Bytes::from(f(&mut View { tail: &mut t })?);
+        t.responses.insert(key.to_string(), (size, bytes.clone()));
+        Ok(bytes)
+    }
+
+    /// The response `key` if it is current and the state is fresh: served without the
+    /// store and without leaving the async threads.
+    pub fn fresh(&self, name: &str, key: &str) -> Option<Bytes> {
+        let tail = Arc::clone(self.tails.lock().ok()?.get(name)?);
+        let t = tail.lock().ok()?;
+        if t.written || t.checked.elapsed() >= REFRESH {
+            return None;
+        }
+        let (at, bytes) = t.responses.get(key)?;
+        (*at == t.replayer.len()).then(|| bytes.clone())
+    }
+
+    /// Marks an election written by this service: the next read catches up.
+    pub fn written(&self, name: &str) {
+        if let Some(t) = self.tails.lock().ok().and_then(|m| m.get(name).cloned()) {
+            if let Ok(mut t) = t.lock() {
+                t.written = true;
+            }
+        }
     }
 }

@@ -1,11 +1,13 @@
 //! The public's pages and API: reading needs no login.
 
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::live::View;
 use crate::{data, pages, AppState, ServerError};
 
 #[derive(Deserialize)]
@@ -41,18 +43,36 @@ pub(crate) async fn elections(State(s): State<AppState>) -> Result<Json<Value>, 
     Ok(Json(Value::Array(rows)))
 }
 
+/// A response computed once per log size and kept: served from memory while fresh, without
+/// leaving the async threads; otherwise computed (or caught up) on the blocking pool.
+async fn kept(
+    s: AppState,
+    name: String,
+    key: String,
+    media: &'static str,
+    f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError> + Send + 'static,
+) -> Result<Response, ServerError> {
+    let bytes = match s.live.fresh(&name, &key) {
+        Some(b) => b,
+        None => blocking(move || s.live.response(&s.db, &name, &key, f)).await?,
+    };
+    Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
+}
+
+const JSON: &str = "application/json";
+const HTML: &str = "text/html; charset=utf-8";
+
 pub(crate) async fn results(
     State(s): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<ByQuery>,
-) -> Result<Json<Value>, ServerError> {
+) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let v = blocking(move || {
-        let snap = s.live.snapshot(&s.db, &name)?;
-        data::report_json(&data::report(&snap, level))
+    let key = format!("results?by={}", level.key());
+    kept(s, name, key, JSON, move |v| {
+        data::report_bytes(&data::report(v, level))
     })
-    .await?;
-    Ok(Json(v))
+    .await
 }
 
 pub(crate) async fn results_page(
@@ -61,31 +81,28 @@ pub(crate) async fn results_page(
     Query(q): Query<ByQuery>,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let html = blocking(move || {
-        let snap = s.live.snapshot(&s.db, &name)?;
-        Ok(pages::results(
-            &data::report(&snap, level),
-            &name,
-            snap.election_annulled,
-        ))
+    let key = format!("page:results?by={}", level.key());
+    let n = name.clone();
+    kept(s, name, key, HTML, move |v| {
+        let annulled = v.election_annulled();
+        Ok(pages::results(&data::report(v, level), &n, annulled).into_bytes())
     })
-    .await?;
-    Ok(Html(html).into_response())
+    .await
 }
 
 pub(crate) async fn seats_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<LawQuery>,
-) -> Result<Html<String>, ServerError> {
+) -> Result<Response, ServerError> {
     let law = q.law.unwrap_or_else(|| "kg2020".into());
-    let html = blocking(move || {
-        let snap = s.live.snapshot(&s.db, &name)?;
-        let a = data::allocation(&snap, &law)?;
-        Ok(pages::seats(&a, &name, &law))
+    let key = format!("page:seats?law={law}");
+    let n = name.clone();
+    kept(s, name, key, HTML, move |v| {
+        let a = data::allocation(v, &law)?;
+        Ok(pages::seats(&a, &n, &law).into_bytes())
     })
-    .await?;
-    Ok(Html(html))
+    .await
 }
 
 pub(crate) async fn unit_page(
@@ -93,8 +110,9 @@ pub(crate) async fn unit_page(
     Path((name, id)): Path<(String, u32)>,
 ) -> Result<Html<String>, ServerError> {
     let html = blocking(move || {
-        let snap = s.live.snapshot(&s.db, &name)?;
-        Ok(pages::unit(&data::unit(&s.db, &snap, &name, id)?, &name))
+        s.live.with(&s.db, &name, |v| {
+            Ok(pages::unit(&data::unit(&s.db, v, &name, id)?, &name))
+        })
     })
     .await?;
     Ok(Html(html))
@@ -105,8 +123,9 @@ pub(crate) async fn unit_api(
     Path((name, id)): Path<(String, u32)>,
 ) -> Result<Json<Value>, ServerError> {
     let v = blocking(move || {
-        let snap = s.live.snapshot(&s.db, &name)?;
-        Ok(data::unit_json(&data::unit(&s.db, &snap, &name, id)?))
+        s.live.with(&s.db, &name, |v| {
+            Ok(data::unit_json(&data::unit(&s.db, v, &name, id)?))
+        })
     })
     .await?;
     Ok(Json(v))
@@ -115,15 +134,14 @@ pub(crate) async fn unit_api(
 pub(crate) async fn forensics_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Html<String>, ServerError> {
-    let html = blocking(move || {
-        let snap = s.live.snapshot(&s.db, &name)?;
-        forensics::page::build(&snap.election, &snap.protocols, 0, None, None)
-            .map(|(html, _)| html)
+) -> Result<Response, ServerError> {
+    kept(s, name, "page:forensics".into(), HTML, |v| {
+        let protocols = v.protocols();
+        forensics::page::build(v.election(), &protocols, 0, None, None)
+            .map(|(html, _)| html.into_bytes())
             .map_err(|x| ServerError::BadRequest(x.to_string()))
     })
-    .await?;
-    Ok(Html(html))
+    .await
 }
 
 pub(crate) async fn verify_page(State(s): State<AppState>) -> Html<String> {
@@ -142,16 +160,15 @@ pub(crate) async fn seats_of(
     State(s): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<LawQuery>,
-) -> Result<Json<Value>, ServerError> {
+) -> Result<Response, ServerError> {
     let law = q
         .law
         .ok_or_else(|| ServerError::BadRequest("give ?law=kg2010|kg2015|kg2020|kg2021".into()))?;
-    let v = blocking(move || {
-        let snap = s.live.snapshot(&s.db, &name)?;
-        data::seats(&snap, &law)
+    let key = format!("seats?law={law}");
+    kept(s, name, key, JSON, move |v| {
+        serde_json::to_vec(&data::seats(v, &law)?).map_err(|e| ServerError::Internal(e.to_string()))
     })
-    .await?;
-    Ok(Json(v))
+    .await
 }
 
 pub(crate) async fn openapi() -> Json<Value> {

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use store::{SqlStore, Staffing, User};
 
 use crate::auth::{self, Caller};
-use crate::live::Snapshot;
+use crate::live::View;
 use crate::pool::Pool;
 use crate::public::blocking;
 use crate::{AppState, ClientAddr, ServerError};
@@ -240,16 +240,49 @@ pub(crate) struct Entered {
     pub scan: Option<String>,
 }
 
-/// Whether `unit` is `assigned` or under one of them.
-fn covered(snap: &Snapshot, assigned: &[UnitId], unit: UnitId) -> bool {
-    let mut cur = Some(unit);
-    while let Some(u) = cur {
-        if assigned.contains(&u) {
-            return true;
-        }
-        cur = snap.election.units.get(u).parent;
+/// What entering a protocol needs to know of the election: the station's units from itself
+/// up to the country, its current version, the choices' names and the control relations the
+/// entered protocol breaks.
+struct Context {
+    ancestry: Vec<UnitId>,
+    current: Option<Protocol>,
+    choices: Vec<String>,
+    diagnostics: Vec<Value>,
+}
+
+fn context(v: &View<'_>, name: &str, p: &Protocol) -> Result<Context, ServerError> {
+    let e = v.election();
+    let station = p.station;
+    if e.units.len() <= station.index() || e.units.get(station).level != UnitLevel::Station {
+        return Err(ServerError::BadRequest(format!(
+            "unit {} is not a station of '{name}'",
+            station.0
+        )));
     }
-    false
+    let mut ancestry = Vec::new();
+    let mut cur = Some(station);
+    while let Some(u) = cur {
+        ancestry.push(u);
+        cur = e.units.get(u).parent;
+    }
+    let current = v.protocol(station, p.contest).cloned();
+    let mut checked = p.clone();
+    checked.version = current.as_ref().map_or(1, |c| c.version + 1);
+    Ok(Context {
+        ancestry,
+        current,
+        choices: e
+            .contests
+            .get(p.contest)
+            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+            .unwrap_or_default(),
+        diagnostics: e
+            .rules
+            .check(e, &checked)
+            .iter()
+            .map(|d| json!({"severity": d.severity.key(), "rule": d.rule, "detail": d.detail}))
+            .collect(),
+    })
 }
 
 /// Enters a protocol: checks the assignment, stores it as entered, and answers the control
@@ -260,22 +293,7 @@ pub(crate) async fn enter_protocol(
     name: String,
     e: Entered,
 ) -> Result<Value, ServerError> {
-    let snap = {
-        let (db, live, n) = (
-            std::sync::Arc::clone(&s.db),
-            std::sync::Arc::clone(&s.live),
-            name.clone(),
-        );
-        blocking(move || live.snapshot(&db, &n)).await?
-    };
     let station = UnitId(e.station);
-    let units = &snap.election.units;
-    if units.len() <= station.index() || units.get(station).level != UnitLevel::Station {
-        return Err(ServerError::BadRequest(format!(
-            "unit {} is not a station of '{name}'",
-            e.station
-        )));
-    }
     let mut p = Protocol::new(station, e.contest, 0);
     p.votes = e.votes;
     p.source = match e.source.as_deref() {
@@ -292,20 +310,15 @@ pub(crate) async fn enter_protocol(
         })?;
         p.set_line(line, *v);
     }
-    let current = snap
-        .protocols
-        .iter()
-        .find(|q| q.station == station && q.contest == e.contest)
-        .cloned();
+    let ctx = {
+        let (state, n, q) = (s.clone(), name.clone(), p.clone());
+        blocking(move || state.live.with(&state.db, &n, |v| context(v, &n, &q))).await?
+    };
     let scan = e.scan;
-    let (uid, n2, p2, snap2) = (
-        user.id,
-        name.clone(),
-        p.clone(),
-        std::sync::Arc::clone(&snap),
-    );
+    let (uid, n2, p2, ancestry) = (user.id, name.clone(), p.clone(), ctx.ancestry.clone());
     let pending = write(s, move |st| {
-        if !covered_by(st, uid, &n2, &snap2, station)? {
+        let assigned = st.assignments(uid, &n2)?;
+        if !ancestry.iter().any(|u| assigned.contains(u)) {
             return Err(ServerError::Forbidden(format!(
                 "station {} is not in the units assigned to you",
                 station.0
@@ -314,13 +327,7 @@ pub(crate) async fn enter_protocol(
         Ok(st.enter(&n2, &p2, &user, scan.as_deref())?)
     })
     .await?;
-    let diagnostics: Vec<Value> = snap
-        .election
-        .rules
-        .check(&snap.election, &pending.protocol)
-        .iter()
-        .map(|d| json!({"severity": d.severity.key(), "rule": d.rule, "detail": d.detail}))
-        .collect();
+    s.live.written(&name);
     Ok(json!({
         "id": pending.id,
         "station": station.0,
@@ -328,23 +335,13 @@ pub(crate) async fn enter_protocol(
         "digest": pending.digest,
         "scan": pending.scan,
         "state": "entered",
-        "diagnostics": diagnostics,
-        "differences": differences(current.as_ref(), &pending.protocol, &snap),
+        "diagnostics": ctx.diagnostics,
+        "differences": differences(ctx.current.as_ref(), &pending.protocol, &ctx.choices),
     }))
 }
 
-fn covered_by(
-    st: &SqlStore,
-    user: i64,
-    name: &str,
-    snap: &Snapshot,
-    station: UnitId,
-) -> Result<bool, ServerError> {
-    Ok(covered(snap, &st.assignments(user, name)?, station))
-}
-
 /// What changed from the station's current version (of either count) to the entered one.
-fn differences(old: Option<&Protocol>, new: &Protocol, snap: &Snapshot) -> Value {
+fn differences(old: Option<&Protocol>, new: &Protocol, choices: &[String]) -> Value {
     let Some(old) = old else {
         return json!({"against": null, "changes": []});
     };
@@ -354,12 +351,9 @@ fn differences(old: Option<&Protocol>, new: &Protocol, snap: &Snapshot) -> Value
             changes.push(json!({"field": l.key(), "was": old.line(l), "now": new.line(l)}));
         }
     }
-    let choices = snap.election.contests.get(new.contest).map(|c| &c.choices);
     for (i, (a, b)) in old.votes.iter().zip(&new.votes).enumerate() {
         if a != b {
-            let name = choices
-                .and_then(|c| c.get(i))
-                .map_or(String::new(), |c| c.name.clone());
+            let name = choices.get(i).cloned().unwrap_or_default();
             changes.push(json!({"field": name, "was": a, "now": b}));
         }
     }
@@ -403,16 +397,19 @@ pub(crate) async fn settle(
     id: i64,
     accept: bool,
 ) -> Result<Value, ServerError> {
-    write(s, move |st| {
+    let n = name.clone();
+    let out = write(s, move |st| {
         if accept {
-            let v = st.verify(&name, id, &user)?;
+            let v = st.verify(&n, id, &user)?;
             Ok(json!({"id": id, "state": "verified", "version": v}))
         } else {
-            st.reject(&name, id, &user)?;
+            st.reject(&n, id, &user)?;
             Ok(json!({"id": id, "state": "rejected"}))
         }
     })
-    .await
+    .await?;
+    s.live.written(&name);
+    Ok(out)
 }
 
 pub(crate) async fn verify(
@@ -444,45 +441,50 @@ fn commit(text: &str) -> (String, (String, String, String)) {
 }
 
 /// Logs an act with its entry and content; answers the log's size.
-async fn act(
-    s: &AppState,
-    user: User,
-    name: String,
+/// An act to log: what, its entry, its subject, its content, and the log size it was
+/// computed at (if it depends on the state).
+struct Logged {
     kind: record::Act,
     entry: Option<Vec<u8>>,
     subject: Option<String>,
     content: Vec<(String, String, String)>,
-) -> Result<u64, ServerError> {
-    write(s, move |st| {
+    at: Option<u64>,
+}
+
+async fn act(s: &AppState, user: User, name: String, a: Logged) -> Result<u64, ServerError> {
+    let n = name.clone();
+    let size = write(s, move |st| {
         Ok(st.act(
-            &name,
+            &n,
             &user,
             store::Act {
-                act: kind,
-                entry: entry.as_deref(),
-                subject,
-                content: &content,
+                act: a.kind,
+                entry: a.entry.as_deref(),
+                subject: a.subject,
+                content: &a.content,
+                at: a.at,
             },
         )?)
     })
-    .await
+    .await?;
+    s.live.written(&name);
+    Ok(size)
 }
 
-fn known_unit(snap: &Snapshot, unit: u32) -> Result<UnitId, ServerError> {
-    if (unit as usize) < snap.election.units.len() {
+/// Checks that a unit exists in the election.
+async fn known_unit(s: &AppState, name: &str, unit: u32) -> Result<UnitId, ServerError> {
+    let (state, n) = (s.clone(), name.to_string());
+    let units = blocking(move || {
+        state
+            .live
+            .with(&state.db, &n, |v| Ok(v.election().units.len()))
+    })
+    .await?;
+    if (unit as usize) < units {
         Ok(UnitId(unit))
     } else {
         Err(ServerError::BadRequest(format!("no unit {unit}")))
     }
-}
-
-async fn snapshot(s: &AppState, name: &str) -> Result<std::sync::Arc<Snapshot>, ServerError> {
-    let (db, live, n) = (
-        std::sync::Arc::clone(&s.db),
-        std::sync::Arc::clone(&s.live),
-        name.to_string(),
-    );
-    blocking(move || live.snapshot(&db, &n)).await
 }
 
 #[derive(Deserialize)]
@@ -504,7 +506,7 @@ pub(crate) async fn complain(
             "the complaint's text is empty".into(),
         ));
     }
-    let unit = known_unit(&*snapshot(&s, &name).await?, c.unit)?;
+    let unit = known_unit(&s, &name, c.unit).await?;
     let (by, r1) = commit(&user.name);
     let (text, r2) = commit(&c.text);
     let mut rows = vec![r1, r2];
@@ -523,10 +525,13 @@ pub(crate) async fn complain(
         &s,
         user,
         name,
-        record::Act::Complain,
-        Some(entry),
-        None,
-        rows,
+        Logged {
+            kind: record::Act::Complain,
+            entry: Some(entry),
+            subject: None,
+            content: rows,
+            at: None,
+        },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
@@ -552,14 +557,12 @@ pub(crate) async fn decision(
             "a decision needs its reason".into(),
         ));
     }
-    let snap = snapshot(s, &name).await?;
-    let unit = || -> Result<UnitId, ServerError> {
-        known_unit(
-            &snap,
-            d.unit
-                .ok_or_else(|| ServerError::BadRequest(format!("'{}' needs a unit", d.kind)))?,
-        )
+    let unit = match (d.kind.as_str(), d.unit) {
+        ("annul-election", _) => UnitId(0),
+        (_, Some(u)) => known_unit(s, &name, u).await?,
+        (k, None) => return Err(ServerError::BadRequest(format!("'{k}' needs a unit"))),
     };
+    let unit = || -> Result<UnitId, ServerError> { Ok(unit) };
     let (reason, row) = commit(&d.reason);
     let decision = match d.kind.as_str() {
         "annul-unit" => Decision::AnnulUnit {
@@ -586,10 +589,13 @@ pub(crate) async fn decision(
         s,
         user,
         name,
-        record::Act::Decide,
-        Some(entry),
-        None,
-        vec![row],
+        Logged {
+            kind: record::Act::Decide,
+            entry: Some(entry),
+            subject: None,
+            content: vec![row],
+            at: None,
+        },
     )
     .await
 }
@@ -616,38 +622,44 @@ pub(crate) async fn certify(
     Json(c): Json<Certification>,
 ) -> Result<Response, ServerError> {
     let user = who.staff()?.clone();
-    let snap = snapshot(&s, &name).await?;
-    if snap.election_annulled {
-        return Err(ServerError::Conflict(
-            "the election is annulled: it cannot be certified".into(),
-        ));
-    }
     // The national threshold's base as the law defines it (as `tallyproof publish` does).
     let law = match &c.law {
         Some(l) => {
             let preset = seats::preset::law(l).map_err(|x| ServerError::NotFound(x.to_string()))?;
-            Some((l.as_str(), preset.threshold.base))
+            Some((l.clone(), preset.threshold.base))
         }
         None => None,
     };
-    let p = record::publication(
-        &snap.election,
-        &snap.protocols,
-        &snap.annulled,
-        0,
-        "final",
-        law,
-    )
-    .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    // The publication is computed from the state at a log size, and logged only if the log
+    // is still that size (a replay recomputes it at its place in the log).
+    let (state, n) = (s.clone(), name.clone());
+    let (p, at) = blocking(move || {
+        state.live.with(&state.db, &n, |v| {
+            if v.election_annulled() {
+                return Err(ServerError::Conflict(
+                    "the election is annulled: it cannot be certified".into(),
+                ));
+            }
+            let protocols = v.protocols();
+            let law = law.as_ref().map(|(l, b)| (l.as_str(), *b));
+            let p = record::publication(v.election(), &protocols, v.annulled(), 0, "final", law)
+                .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+            Ok((p, v.size()))
+        })
+    })
+    .await?;
     let entry = encode(&Entry::Publication(p.clone()));
     let size = act(
         &s,
         user,
         name,
-        record::Act::Certify,
-        Some(entry),
-        None,
-        Vec::new(),
+        Logged {
+            kind: record::Act::Certify,
+            entry: Some(entry),
+            subject: None,
+            content: Vec::new(),
+            at: Some(at),
+        },
     )
     .await?;
     Ok((
@@ -676,10 +688,13 @@ pub(crate) async fn redact(
         &s,
         user,
         name,
-        record::Act::Redact,
-        None,
-        Some(r.commitment),
-        Vec::new(),
+        Logged {
+            kind: record::Act::Redact,
+            entry: None,
+            subject: Some(r.commitment),
+            content: Vec::new(),
+            at: None,
+        },
     )
     .await?;
     Ok(Json(json!({"logged_as": size - 1, "redacted": true})))

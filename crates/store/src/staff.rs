@@ -61,6 +61,9 @@ pub struct Act<'a> {
     pub subject: Option<String>,
     /// (commitment, salt hex, text) rows to store beside the log.
     pub content: &'a [(String, String, String)],
+    /// The log's size the act was computed at, if it depends on the state (a final
+    /// publication): the act is refused if the log has grown since.
+    pub at: Option<u64>,
 }
 
 /// The staff side of a store.

@@ -392,6 +392,19 @@ impl Staffing for SqlStore {
         }
         let id = self.election_id(election)?;
         self.write(|db| {
+            if let Some(at) = act.at {
+                let size = db
+                    .int(
+                        "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry WHERE election_id = ?1",
+                        args![id],
+                    )?
+                    .unwrap_or(0);
+                if size as u64 != at {
+                    return Err(refused(format!(
+                        "the log has grown from {at} to {size} entries since this was computed: compute it again"
+                    )));
+                }
+            }
             insert_content(db, id, act.content)?;
             if let (record::Act::Redact, Some(c)) = (act.act, &act.subject) {
                 let n = db.exec(

@@ -175,6 +175,7 @@ fn official_acts_are_attributed_and_need_their_role() {
                 entry: Some(entry),
                 subject: None,
                 content: &[],
+                at: None,
             }
         }
         assert!(matches!(
@@ -185,6 +186,16 @@ fn official_acts_are_attributed_and_need_their_role() {
         assert_eq!(s.act("s", &obs, act(&entry)).unwrap(), before + 2);
         let r = replays(&s);
         assert_eq!((r.complaints, r.staff), (1, 1));
+        // An act computed at an older log size is refused, and logs nothing.
+        let stale = store::Act {
+            at: Some(before),
+            ..act(&entry)
+        };
+        assert!(matches!(
+            s.act("s", &obs, stale),
+            Err(StoreError::Refused(_))
+        ));
+        assert_eq!(s.log("s").unwrap().len() as u64, before + 2);
     }
 }
 

@@ -117,6 +117,25 @@ impl Totals {
         }
     }
 
+    /// Takes a protocol out again: the exact inverse of [`Totals::add`] (counts only add, so a
+    /// protocol that was added can always be taken out).
+    fn remove(&mut self, p: &Protocol) {
+        self.reporting = self.reporting.saturating_sub(1);
+        for (i, v) in p.lines.iter().enumerate() {
+            if let Some(v) = v {
+                self.lines[i] = self.lines[i].saturating_sub(*v);
+                self.line_stations[i] = self.line_stations[i].saturating_sub(1);
+            }
+        }
+        if let (Some(issued), Some(reg)) = (p.issued(), p.line(Line::Registered)) {
+            self.turnout_issued = self.turnout_issued.saturating_sub(issued);
+            self.turnout_registered = self.turnout_registered.saturating_sub(reg);
+        }
+        for (t, v) in self.votes.iter_mut().zip(&p.votes) {
+            *t = t.saturating_sub(*v);
+        }
+    }
+
     fn merge(&mut self, other: &Totals) {
         self.stations += other.stations;
         self.reporting += other.reporting;
@@ -316,6 +335,29 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Replaces a counted station's protocol: `old` (the version counted so far, if any) leaves
+    /// the totals of every unit above the station and `new` enters them, so that a live
+    /// tally follows corrections without tabulating again. The caller checks that the
+    /// station is counted (its filter admits it) and that `new` is of this contest.
+    pub fn replace(&mut self, tree: &UnitTree, old: Option<&Protocol>, new: &Protocol) {
+        if old.is_none() {
+            self.counted += 1;
+        }
+        let mut cur = tree.get(new.station).parent;
+        while let Some(u) = cur {
+            let i = u.index();
+            if self.totals.len() <= i {
+                self.totals.resize_with(i + 1, || None);
+            }
+            let t = self.totals[i].get_or_insert_with(|| Box::new(Totals::new(self.choices)));
+            if let Some(o) = old {
+                t.remove(o);
+            }
+            t.add(new);
+            cur = tree.get(u).parent;
+        }
+    }
+
     /// The totals of a unit above station level (zero totals for a unit without stations).
     pub fn totals(&self, unit: UnitId) -> Totals {
         self.totals
@@ -396,6 +438,30 @@ mod tests {
         let r2 = e.units.child(root, "R2").unwrap();
         e.units.insert(r2, UnitLevel::Station, "4").unwrap();
         (e, ps)
+    }
+
+    #[test]
+    fn replacing_a_protocol_equals_tabulating_again() {
+        let (e, ps) = election();
+        let mut live = tabulate(&e, 0, &ps[..2], Filter::default());
+        // A first protocol for station 3, then a correction of station 1 without a line.
+        live.replace(&e.units, None, &ps[2]);
+        let mut fixed = ps[0].clone();
+        fixed.votes = vec![31, 17];
+        fixed.lines[Line::Invalid.index()] = None;
+        live.replace(&e.units, Some(&ps[0]), &fixed);
+        let want = tabulate(
+            &e,
+            0,
+            &[fixed, ps[1].clone(), ps[2].clone()],
+            Filter::default(),
+        );
+        for (id, _) in e.units.iter() {
+            if e.units.get(id).level != UnitLevel::Station {
+                assert_eq!(live.totals(id), want.totals(id), "{}", e.units.path(id));
+            }
+        }
+        assert_eq!(live.counted, want.counted);
     }
 
     #[test]
