@@ -225,3 +225,70 @@ pub fn unit_json(u: &UnitView) -> Value {
         "versions": versions,
     })
 }
+
+/// The machine count and the manual count of an election side by side (the dispute of
+/// 5 October 2020 in Kyrgyzstan was between the two): for each, the totals of every unit at a
+/// level from each station's latest protocol of that source, and the seats they give.
+pub struct Counts {
+    /// The choices, in ballot order.
+    pub choices: Vec<String>,
+    /// The country first, then each unit at the level: path and `[manual, machine]` totals.
+    pub rows: Vec<(Vec<String>, [tabulate::Totals; 2])>,
+    /// The seats each count gives under the law (per party, by name), or why not.
+    pub seats: [Result<Vec<(String, u64)>, String>; 2],
+    /// The law preset.
+    pub law: String,
+}
+
+/// The two counts under `law`, at `level`.
+pub fn counts(v: &mut View<'_>, level: UnitLevel, law: &str) -> Result<Counts, ServerError> {
+    use model::CountSource::{Machine, Manual};
+    let preset = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
+    let e = v.election();
+    let reports = [Manual, Machine].map(|s| Report::build(e, v.source_tally(s), level, None));
+    let rows = reports[0]
+        .rows
+        .iter()
+        .zip(&reports[1].rows)
+        .map(|(a, b)| (a.path.clone(), [a.totals.clone(), b.totals.clone()]))
+        .collect();
+    let seats = [Manual, Machine].map(|s| {
+        let protocols = v.by_source(s);
+        if protocols.is_empty() {
+            return Err(format!("no station has a {} count", s.key()));
+        }
+        let built = record::problem_from_election(e, &protocols, &preset, None, v.filter())
+            .map_err(|x| x.to_string())?;
+        let o = seats::allocate(&built.problem).map_err(|x| x.to_string())?;
+        Ok(o.parties
+            .iter()
+            .map(|p| (p.name.clone(), p.seats))
+            .collect())
+    });
+    Ok(Counts {
+        choices: reports[0].choices.clone(),
+        rows,
+        seats,
+        law: law.to_string(),
+    })
+}
+
+/// The two counts as JSON.
+pub fn counts_json(c: &Counts) -> Value {
+    let side = |t: &tabulate::Totals| serde_json::json!({"stations": t.stations, "reporting": t.reporting, "votes": t.votes});
+    let seats = |s: &Result<Vec<(String, u64)>, String>| match s {
+        Ok(v) => serde_json::json!(v
+            .iter()
+            .map(|(n, k)| serde_json::json!({"party": n, "seats": k}))
+            .collect::<Vec<_>>()),
+        Err(why) => serde_json::json!({"unavailable": why}),
+    };
+    serde_json::json!({
+        "choices": c.choices,
+        "law": c.law,
+        "units": c.rows.iter().map(|(path, t)| serde_json::json!({
+            "path": path, "manual": side(&t[0]), "machine": side(&t[1]),
+        })).collect::<Vec<_>>(),
+        "seats": {"manual": seats(&c.seats[0]), "machine": seats(&c.seats[1])},
+    })
+}

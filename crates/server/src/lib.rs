@@ -12,6 +12,7 @@ mod auth;
 mod data;
 mod desk;
 mod error;
+mod export;
 mod live;
 mod pages;
 mod pool;
@@ -99,6 +100,11 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/elections/{name}/forensics") => get(public::forensics_page),
         (Get, "/verify") => get(public::verify_page),
         (Get, "/openapi.json") => get(public::openapi),
+        (Get, "/elections/{name}/counts") => get(public::counts_page),
+        (Get, "/api/elections/{name}/counts") => get(public::counts_api),
+        (Get, "/api/elections/{name}/export.csv") => get(public::export_csv),
+        (Get, "/api/elections/{name}/export.json") => get(public::export_json),
+        (Get, "/api/elections/{name}/export.cdf.json") => get(public::export_cdf),
         (Get, "/login") => get(desk::login_page),
         (Get, "/elections/{name}/staff") => get(desk::desk_page),
         (Post, "/login") => post(desk::login_form),

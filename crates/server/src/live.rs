@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use model::{Election, Protocol, UnitId};
+use model::{CountSource, Election, Protocol, UnitId};
 use record::{Pushed, Replayer};
 use store::{Store, StoreError};
 use tabulate::{tabulate, Filter, Tally};
@@ -75,6 +75,25 @@ impl View<'_> {
         }
     }
 
+    /// The totals of the latest machine count (`CountSource::Machine`) or manual count of each
+    /// station, without annulled stations.
+    pub fn source_tally(&self, source: CountSource) -> &Tally {
+        &self.tail.source_tallies[source_index(source)]
+    }
+
+    /// The latest protocol of each station counted by `source` (first contest).
+    pub fn by_source(&self, source: CountSource) -> Vec<Protocol> {
+        let mut v: Vec<Protocol> = self
+            .tail
+            .by_source
+            .iter()
+            .filter(|((_, s), _)| *s == source)
+            .map(|(_, p)| p.clone())
+            .collect();
+        v.sort_by_key(|p| p.station);
+        v
+    }
+
     /// The stations counted: all but those under annulled units.
     pub fn filter(&self) -> Filter {
         Filter::excluding(self.annulled().iter().copied())
@@ -84,6 +103,10 @@ impl View<'_> {
 struct Tail {
     replayer: Replayer,
     tally: Tally,
+    /// The latest machine count and the latest manual count of each station (first contest).
+    by_source: HashMap<(u32, CountSource), Protocol>,
+    /// Their totals: `[manual, machine]`, without annulled stations.
+    source_tallies: [Tally; 2],
     checked: Instant,
     written: bool,
     protocols: Option<(u64, Arc<Vec<Protocol>>)>,
@@ -105,15 +128,23 @@ fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>, ServerError> {
     m.lock().map_err(internal)
 }
 
-fn count(replayer: &Replayer) -> Tally {
+/// The totals of the first contest over `protocols`, without annulled stations.
+fn count<'p>(replayer: &Replayer, protocols: impl IntoIterator<Item = &'p Protocol>) -> Tally {
     let e = replayer.election();
     let filter = Filter::excluding(replayer.annulled().iter().copied());
     tabulate(
         e,
         0,
-        replayer.latest().values().filter(|p| p.contest == 0),
+        protocols.into_iter().filter(|p| p.contest == 0),
         filter,
     )
+}
+
+fn source_index(s: CountSource) -> usize {
+    match s {
+        CountSource::Manual => 0,
+        CountSource::Machine => 1,
+    }
 }
 
 impl Tail {
@@ -128,18 +159,81 @@ impl Tail {
         let (_, first) = it
             .next()
             .ok_or_else(|| internal(format!("the log of '{name}' is empty")))?;
-        let mut replayer = Replayer::start(0, first).map_err(internal)?;
-        for (i, b) in it {
-            replayer.push(i as u64, b).map_err(internal)?;
-        }
-        Ok(Tail {
-            tally: count(&replayer),
+        let replayer = Replayer::start(0, first).map_err(internal)?;
+        let empty = count(&replayer, []);
+        let mut t = Tail {
+            tally: empty.clone(),
+            source_tallies: [empty.clone(), empty],
+            by_source: HashMap::new(),
             replayer,
             checked: Instant::now(),
             written: false,
             protocols: None,
             responses: HashMap::new(),
-        })
+        };
+        t.apply(1, it.map(|(_, b)| b.as_slice()))?;
+        // The tallies count the stations under each unit when they are made: now, with every
+        // unit known.
+        t.recount();
+        Ok(t)
+    }
+
+    /// Replays entries from index `from`, keeping the totals up to date.
+    fn apply<'b>(
+        &mut self,
+        from: u64,
+        entries: impl Iterator<Item = &'b [u8]>,
+    ) -> Result<(), ServerError> {
+        // New units (the definition's entries) or an annulment: count again at the end.
+        let units = self.replayer.election().units.len();
+        let mut recount = false;
+        for (k, b) in entries.enumerate() {
+            let (key, old) = match self.replayer.push(from + k as u64, b).map_err(internal)? {
+                Pushed::Protocol { key, old } => (key, old),
+                Pushed::Annulment => {
+                    recount = true;
+                    continue;
+                }
+                Pushed::Other => continue,
+            };
+            if key.1 != 0 {
+                continue;
+            }
+            let e = self.replayer.election();
+            let Some(new) = self.replayer.latest().get(&key) else {
+                continue;
+            };
+            let source = source_index(new.source);
+            let before = self.by_source.insert((key.0, new.source), new.clone());
+            let counted = Filter::excluding(self.replayer.annulled().iter().copied())
+                .admits(&e.units, new.station);
+            // Counted again at the end anyway: no need to keep the totals up to date now.
+            if recount || e.units.len() != units || !counted {
+                continue;
+            }
+            self.tally.replace(&e.units, old.as_deref(), new);
+            self.source_tallies[source].replace(&e.units, before.as_ref(), new);
+        }
+        if recount || self.replayer.election().units.len() != units {
+            self.recount();
+        }
+        Ok(())
+    }
+
+    /// Counts every total again (after an annulment).
+    fn recount(&mut self) {
+        self.tally = count(&self.replayer, self.replayer.latest().values());
+        for (i, source) in [CountSource::Manual, CountSource::Machine]
+            .into_iter()
+            .enumerate()
+        {
+            let mine = self
+                .by_source
+                .iter()
+                .filter(|((_, s), _)| *s == source)
+                .map(|(_, p)| p);
+            self.source_tallies[i] = count(&self.replayer, mine);
+        }
     }
 
     /// Reads the entries appended since, if the state may be stale.
@@ -151,26 +245,7 @@ impl Tail {
         let new = Pool::get(db)?.log_since(name, from).map_err(internal)?;
         self.checked = Instant::now();
         self.written = false;
-        let mut recount = false;
-        for (k, b) in new.iter().enumerate() {
-            match self.replayer.push(from + k as u64, b).map_err(internal)? {
-                Pushed::Protocol { key, old } if key.1 == 0 && !recount => {
-                    let e = self.replayer.election();
-                    let station = UnitId(key.0);
-                    let filter = Filter::excluding(self.replayer.annulled().iter().copied());
-                    if filter.admits(&e.units, station) {
-                        if let Some(new) = self.replayer.latest().get(&key) {
-                            self.tally.replace(&e.units, old.as_deref(), new);
-                        }
-                    }
-                }
-                Pushed::Annulment => recount = true,
-                _ => {}
-            }
-        }
-        if recount {
-            self.tally = count(&self.replayer);
-        }
+        self.apply(from, new.iter().map(Vec::as_slice))?;
         Ok(())
     }
 }

@@ -118,7 +118,9 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>{}\
 <p>{} of {} stations reporting / участков: {} из {}. {} votes.</p>{svg}{table}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
-<a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+<a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
+<p><small>JSON: <a href=\"{a}\">{a}</a> · exports: <a href=\"/api/elections/{n}/export.csv\">CSV</a> · \
+<a href=\"/api/elections/{n}/export.json\">JSON</a> · <a href=\"/api/elections/{n}/export.cdf.json\">NIST CDF</a></small></p>",
             text(&r.contest),
             if annulled {
                 "<p><strong>This election was annulled by the commission. Its results stay published for the record. / Выборы признаны недействительными.</strong></p>"
@@ -393,4 +395,95 @@ fn shorten(s: &str, n: usize) -> String {
 /// Percent-encodes a path segment.
 pub fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Machine count versus manual count: national and per-unit totals side by side, the
+/// differences, and the seats each count gives.
+pub fn counts(c: &crate::data::Counts, name: &str) -> String {
+    let n = urlencode(name);
+    let Some((_, national)) = c.rows.first() else {
+        return page("tallyproof", "<p>No results.</p>");
+    };
+    let mut table = String::from(
+        "<table><tr><th>choice / выбор</th><th>manual count / ручной подсчёт</th>\
+<th>machine count / КЭУ (АСУ)</th><th>difference / разница</th></tr>",
+    );
+    for (i, choice) in c.choices.iter().enumerate() {
+        let (m, a) = (national[0].votes[i], national[1].votes[i]);
+        let d = a as i128 - m as i128;
+        let diff = if d == 0 {
+            "0".to_string()
+        } else {
+            format!("<b>{d:+}</b>")
+        };
+        table.push_str(&format!(
+            "<tr><td>{}</td><td>{m}</td><td>{a}</td><td>{diff}</td></tr>",
+            text(choice)
+        ));
+    }
+    table.push_str(&format!(
+        "<tr><td>stations reporting / участков</td><td>{} of {}</td><td>{} of {}</td><td></td></tr></table>",
+        national[0].reporting, national[0].stations, national[1].reporting, national[1].stations
+    ));
+    let seat_cell = |s: &Result<Vec<(String, u64)>, String>, party: &str| match s {
+        Ok(v) => v
+            .iter()
+            .find(|(p, _)| p == party)
+            .map_or("0".to_string(), |(_, k)| k.to_string()),
+        Err(_) => "–".into(),
+    };
+    let parties: Vec<&String> = match (&c.seats[0], &c.seats[1]) {
+        (Ok(v), _) | (Err(_), Ok(v)) => v.iter().map(|(p, _)| p).collect(),
+        _ => Vec::new(),
+    };
+    let mut seats = String::from(
+        "<table><tr><th>party / партия</th><th>seats, manual</th><th>seats, machine</th></tr>",
+    );
+    for p in &parties {
+        let (m, a) = (seat_cell(&c.seats[0], p), seat_cell(&c.seats[1], p));
+        let mark = if m != a {
+            " style=\"font-weight:bold\""
+        } else {
+            ""
+        };
+        seats.push_str(&format!(
+            "<tr{mark}><td>{}</td><td>{m}</td><td>{a}</td></tr>",
+            text(p)
+        ));
+    }
+    seats.push_str("</table>");
+    for (s, label) in c.seats.iter().zip(["manual", "machine"]) {
+        if let Err(why) = s {
+            seats.push_str(&format!(
+                "<p><small>No seats from the {label} count: {}.</small></p>",
+                text(why)
+            ));
+        }
+    }
+    let mut units = String::from(
+        "<table><tr><th>unit / единица</th><th>votes, manual</th><th>votes, machine</th><th>difference</th></tr>",
+    );
+    for (path, t) in c.rows.iter().skip(1) {
+        let (m, a): (u64, u64) = (t[0].votes.iter().sum(), t[1].votes.iter().sum());
+        units.push_str(&format!(
+            "<tr><td>{}</td><td>{m}</td><td>{a}</td><td>{:+}</td></tr>",
+            text(&path.join(" / ")),
+            a as i128 - m as i128
+        ));
+    }
+    units.push_str("</table>");
+    page(
+        &format!("{name}: machine and manual counts"),
+        &format!(
+            "<p><a href=\"/elections/{n}\">results</a> · <a href=\"/elections/{n}/seats\">seats</a></p>\
+<h1>Machine count and manual count <small>/ Машинный и ручной подсчёт</small></h1>\
+<p>Each station's latest protocol of each kind: the ballot scanners' count (Kyrgyz АСУ/КЭУ) and the commission's \
+count by hand. On 5 October 2020 the manual count from most precincts put a different set of parties over the \
+threshold than the machine count had. Annulled stations are left out of both.</p>{table}\
+<h2>Seats under {} <small>/ Места</small></h2>{seats}<h2>By unit <small>/ По единицам</small></h2>{units}\
+<p><small>JSON: <a href=\"/api/elections/{n}/counts?law={l}\">/api/elections/{n}/counts?law={l}</a></small></p>",
+            text(&c.law),
+            l = urlencode(&c.law),
+        ),
+    )
 }

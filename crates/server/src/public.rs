@@ -7,6 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::export::Export;
 use crate::live::View;
 use crate::{data, pages, AppState, ServerError};
 
@@ -142,6 +143,70 @@ pub(crate) async fn forensics_page(
             .map_err(|x| ServerError::BadRequest(x.to_string()))
     })
     .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CountsQuery {
+    by: Option<String>,
+    law: Option<String>,
+}
+
+pub(crate) async fn counts_page(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<CountsQuery>,
+) -> Result<Response, ServerError> {
+    let level = data::level(q.by.as_deref())?;
+    let law = q.law.unwrap_or_else(|| "kg2020".into());
+    let key = format!("page:counts?by={}&law={law}", level.key());
+    let n = name.clone();
+    kept(s, name, key, HTML, move |v| {
+        Ok(pages::counts(&data::counts(v, level, &law)?, &n).into_bytes())
+    })
+    .await
+}
+
+pub(crate) async fn counts_api(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<CountsQuery>,
+) -> Result<Response, ServerError> {
+    let level = data::level(q.by.as_deref())?;
+    let law = q.law.unwrap_or_else(|| "kg2020".into());
+    let key = format!("counts?by={}&law={law}", level.key());
+    kept(s, name, key, JSON, move |v| {
+        let c = data::counts(v, level, &law)?;
+        serde_json::to_vec(&data::counts_json(&c)).map_err(|e| ServerError::Internal(e.to_string()))
+    })
+    .await
+}
+
+async fn export(s: AppState, name: String, to: Export) -> Result<Response, ServerError> {
+    kept(s, name, format!("export:{to:?}"), to.media(), move |v| {
+        crate::export::export(v, to)
+    })
+    .await
+}
+
+pub(crate) async fn export_csv(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ServerError> {
+    export(s, name, Export::Csv).await
+}
+
+pub(crate) async fn export_json(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ServerError> {
+    export(s, name, Export::Json).await
+}
+
+pub(crate) async fn export_cdf(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ServerError> {
+    export(s, name, Export::Cdf).await
 }
 
 pub(crate) async fn verify_page(State(s): State<AppState>) -> Html<String> {

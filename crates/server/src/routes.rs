@@ -176,6 +176,37 @@ pub const ROUTES: &[Route] = &[
         "The published log: its signed checkpoint and how to verify it; the static tiles are under /log/ when the service publishes them (page)",
     ),
     get("/openapi.json", JSON, "This API's OpenAPI 3.1 description"),
+    Route {
+        query: &[BY, ("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
+        ..get(
+            "/elections/{name}/counts",
+            HTML,
+            "The machine count and the manual count side by side: totals, differences and the seats each gives (page)",
+        )
+    },
+    Route {
+        query: &[BY, ("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
+        ..get(
+            "/api/elections/{name}/counts",
+            JSON,
+            "The machine count and the manual count side by side, and the seats each gives",
+        )
+    },
+    get(
+        "/api/elections/{name}/export.csv",
+        "text/csv",
+        "The current results as tallyproof station CSV (latest protocols, annulled stations left out)",
+    ),
+    get(
+        "/api/elections/{name}/export.json",
+        JSON,
+        "The current results as tallyproof election JSON (the election and the latest protocols)",
+    ),
+    get(
+        "/api/elections/{name}/export.cdf.json",
+        JSON,
+        "The current results as a NIST SP 1500-100 Election Results CDF (JSON, precinct level)",
+    ),
     get("/login", HTML, "The staff login form (page)"),
     get(
         "/elections/{name}/staff",

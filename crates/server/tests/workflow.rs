@@ -329,7 +329,79 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
     );
 }
 
+/// The machine count and the manual count side by side, and the exports.
+async fn machine_and_manual_counts_and_exports(app: &App) {
+    let admin = app.token(Role::Admin).await;
+    let op = app.token(Role::Operator).await;
+    let ver = app.token(Role::Verifier).await;
+    app.api(
+        "POST",
+        "/api/elections/s/assignments",
+        &admin,
+        json!({"user": "operator", "unit": 0}),
+    )
+    .await;
+    let counts = |c: &Value, side: &str| -> Vec<u64> {
+        c["units"][0][side]["votes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect()
+    };
+    let before = app.get("/api/elections/s/counts?by=region").await.json();
+    let manual = counts(&before, "manual");
+    assert!(counts(&before, "machine").iter().all(|v| *v == 0));
+    assert!(before["seats"]["machine"]["unavailable"].is_string());
+    // A machine count for two stations, different from their manual counts.
+    let mut machine = vec![0u64; manual.len()];
+    for p in &app.protocols[..2] {
+        let votes: Vec<u64> = p.votes.iter().map(|v| v + 3).collect();
+        for (m, v) in machine.iter_mut().zip(&votes) {
+            *m += v;
+        }
+        let e = app
+            .api(
+                "POST",
+                "/api/elections/s/protocols",
+                &op,
+                json!({"station": p.station.0, "source": "machine", "votes": votes}),
+            )
+            .await;
+        assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());
+        let id = e.json()["id"].as_i64().unwrap();
+        let v = app
+            .api(
+                "POST",
+                &format!("/api/elections/s/pending/{id}/verify"),
+                &ver,
+                json!({}),
+            )
+            .await;
+        assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    }
+    let after = app.get("/api/elections/s/counts?by=region").await.json();
+    assert_eq!(counts(&after, "machine"), machine);
+    // The manual count keeps the two stations' manual protocols (their latest manual count).
+    assert_eq!(counts(&after, "manual"), manual);
+    assert_eq!(after["units"][0]["machine"]["reporting"], 2);
+    let page = app.get("/elections/s/counts").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("Machine count and manual count"));
+    // Exports: every counted station's latest protocol.
+    let csv = app.get("/api/elections/s/export.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.text().lines().count(), 1 + app.protocols.len());
+    let doc = app.get("/api/elections/s/export.json").await.json();
+    assert!(doc.is_object());
+    let cdf = app.get("/api/elections/s/export.cdf.json").await.json();
+    assert_eq!(cdf["@type"], "ElectionResults.ElectionReport");
+    assert_eq!(cdf["Status"], "unofficial-complete");
+}
+
 on_every_backend!(
+    machine_and_manual_counts_and_exports,
     a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it,
     complaints_redaction_and_certification_are_logged,
     the_desk_forms_enter_and_verify_a_protocol

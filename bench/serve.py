@@ -1,0 +1,301 @@
+"""Load benchmark of the results service (issue: the public results service).
+
+One run, on one machine, loopback only:
+
+1. a generated election of STATIONS stations is imported into a fresh SQLite store, and
+   `tallyproof serve` is started on it (its start-up, a replay of the whole log, is timed);
+2. while an operator and a verifier submit and verify protocols at RATE per second over the
+   API, `wrk` requests the national results (`/api/elections/bench/results?by=country`) over
+   CONNECTIONS connections, then requests the same JSON from nginx serving it as a static
+   file, RUNS times each, alternating; medians of requests per second and of p99 latency;
+3. freshness: for every tenth verified protocol, how long until the service shows it;
+4. submissions: as many enter-and-verify pairs as 32 concurrent clients get acknowledged
+   (each acknowledgement is a committed, fsynced transaction);
+5. a soak of SOAK seconds (reads and 200 submissions per second) while the server's resident
+   memory is sampled.
+
+Prints the figures and the ratios against nginx; writes them to OUT/serve-results.json.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+import aiohttp
+
+PASSWORD = "benchmark password"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def wait_http(url, timeout=600):
+    import urllib.request
+
+    start = time.time()
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r:
+                return r.read(), time.time() - start
+        except Exception:
+            if time.time() - start > timeout:
+                raise
+            time.sleep(0.1)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def wrk(url, connections, seconds):
+    out = run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url])
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    p99 = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, p99, int(errors.group(1)) if errors else 0
+
+
+class Writer:
+    """Submits and verifies protocols at a steady rate; measures how soon each shows."""
+
+    def __init__(self, base, op, ver, stations, choices, rate):
+        self.base, self.rate = base, rate
+        self.op = {"Authorization": f"Bearer {op}"}
+        self.ver = {"Authorization": f"Bearer {ver}"}
+        self.stations, self.choices = stations, choices
+        self.done, self.failed, self.lags = 0, {}, []
+        self.stop = False
+
+    async def one(self, session, probe):
+        station = random.choice(self.stations)
+        votes = [random.randint(0, 300) for _ in range(self.choices)]
+        body = {"station": station, "votes": votes}
+        async with session.post(f"{self.base}/api/elections/bench/protocols", json=body, headers=self.op) as r:
+            if r.status != 201:
+                self.failed[r.status] = self.failed.get(r.status, 0) + 1
+                return
+            pid = (await r.json())["id"]
+        async with session.post(f"{self.base}/api/elections/bench/pending/{pid}/verify", json={}, headers=self.ver) as r:
+            if r.status != 200:
+                # 409: the station got another verified version first (both entered at once).
+                self.failed[r.status] = self.failed.get(r.status, 0) + 1
+                return
+        acked = time.monotonic()
+        self.done += 1
+        if probe:
+            while True:
+                async with session.get(f"{self.base}/api/elections/bench/units/{station}") as r:
+                    unit = await r.json()
+                if list(unit["votes"].values()) == votes:
+                    self.lags.append(time.monotonic() - acked)
+                    return
+                if time.monotonic() - acked > 10:
+                    self.lags.append(10.0)
+                    return
+                await asyncio.sleep(0.01)
+
+    async def steady(self):
+        async with aiohttp.ClientSession() as session:
+            tasks, k = set(), 0
+            start = time.monotonic()
+            while not self.stop:
+                due = start + k / self.rate
+                now = time.monotonic()
+                if due > now:
+                    await asyncio.sleep(due - now)
+                t = asyncio.create_task(self.one(session, k % 10 == 0))
+                tasks.add(t)
+                t.add_done_callback(tasks.discard)
+                k += 1
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def burst(self, seconds, clients=32):
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
+            end = time.monotonic() + seconds
+
+            async def client():
+                while time.monotonic() < end:
+                    await self.one(session, False)
+
+            start = time.monotonic()
+            await asyncio.gather(*[client() for _ in range(clients)])
+            return time.monotonic() - start
+
+
+def background(writer):
+    """Runs the steady writer on its own event loop in a thread."""
+    import threading
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=lambda: loop.run_until_complete(writer.steady()), daemon=True)
+    thread.start()
+    return thread
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--stations", type=int, default=1_000_000)
+    p.add_argument("--parties", type=int, default=20)
+    p.add_argument("--connections", type=int, default=64)
+    p.add_argument("--seconds", type=int, default=15)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--rate", type=int, default=200)
+    p.add_argument("--soak", type=int, default=300)
+    p.add_argument("--out", default="bench/out")
+    a = p.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    out = os.path.abspath(a.out)
+
+    data = os.path.join(out, f"gen-{a.stations}x{a.parties}.csv")
+    if not os.path.exists(data):
+        print(f"generating {a.stations} stations ...", flush=True)
+        run([a.bin, "gen", "--stations", str(a.stations), "--parties", str(a.parties), "--regions", "10", "--seed", "2020", "-o", data])
+    db = os.path.join(out, "serve.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    print("importing ...", flush=True)
+    t = time.time()
+    run([a.bin, "import", data, "--db", db, "--name", "bench"])
+    import_s = time.time() - t
+    env = dict(os.environ, TALLYPROOF_PASSWORD=PASSWORD)
+    for name, role in (("op", "operator"), ("ver", "verifier")):
+        run([a.bin, "users", "add", name, "--role", role, "--db", db], env=env)
+    run([a.bin, "users", "assign", "op", "--db", db])
+    op = run([a.bin, "users", "token", "op", "--db", db]).strip()
+    ver = run([a.bin, "users", "token", "ver", "--db", db]).strip()
+    con = sqlite3.connect(db)
+    stations = [r[0] for r in con.execute("SELECT id FROM unit WHERE level = 4")]
+    choices = con.execute("SELECT COUNT(*) FROM choice WHERE contest_idx = 0").fetchone()[0]
+    con.close()
+
+    port = free_port()
+    server = subprocess.Popen([a.bin, "serve", "--db", db, "--addr", f"127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    results_url = f"{base}/api/elections/bench/results?by=country"
+    body, startup_s = wait_http(results_url)
+    print(f"serve answers after {startup_s:.1f}s (replaying the log of {a.stations} stations)", flush=True)
+
+    # nginx serves the same JSON as a static file.
+    ng = os.path.join(out, "nginx")
+    shutil.rmtree(ng, ignore_errors=True)
+    os.makedirs(os.path.join(ng, "root"))
+    with open(os.path.join(ng, "root", "results.json"), "wb") as f:
+        f.write(body)
+    nport = free_port()
+    with open(os.path.join(ng, "nginx.conf"), "w") as f:
+        f.write(f"""worker_processes auto;
+pid {ng}/nginx.pid;
+error_log {ng}/error.log;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  default_type application/json;
+  client_body_temp_path {ng}/tmp; proxy_temp_path {ng}/tmp; fastcgi_temp_path {ng}/tmp;
+  uwsgi_temp_path {ng}/tmp; scgi_temp_path {ng}/tmp;
+  server {{ listen 127.0.0.1:{nport}; root {ng}/root; }}
+}}
+""")
+    os.makedirs(os.path.join(ng, "tmp"))
+    nginx = subprocess.Popen(["nginx", "-c", os.path.join(ng, "nginx.conf")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    nginx_url = f"http://127.0.0.1:{nport}/results.json"
+    wait_http(nginx_url)
+
+    try:
+        writer = Writer(base, op, ver, stations, choices, a.rate)
+        thread = background(writer)
+        time.sleep(2)
+        ours, theirs = [], []
+        for i in range(a.runs):
+            ours.append(wrk(results_url, a.connections, a.seconds))
+            theirs.append(wrk(nginx_url, a.connections, a.seconds))
+            print(f"run {i + 1}: ours {ours[-1][0]:.0f} req/s p99 {ours[-1][1]:.2f} ms; "
+                  f"nginx {theirs[-1][0]:.0f} req/s p99 {theirs[-1][1]:.2f} ms", flush=True)
+        writer.stop = True
+        thread.join()
+        steady = {"submitted": writer.done, "failed": writer.failed,
+                  "lag_max_s": round(max(writer.lags), 3) if writer.lags else None,
+                  "lag_median_s": round(statistics.median(writer.lags), 3) if writer.lags else None,
+                  "probes": len(writer.lags)}
+
+        burst = Writer(base, op, ver, stations, choices, a.rate)
+        secs = asyncio.run(burst.burst(10))
+        burst_rate = burst.done / secs
+
+        soak = Writer(base, op, ver, stations, choices, a.rate)
+        thread = background(soak)
+        samples = []
+        load = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{a.soak}s", results_url],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.time() + a.soak
+        while time.time() < end:
+            samples.append(rss_kib(server.pid))
+            time.sleep(5)
+        load.wait()
+        soak.stop = True
+        thread.join()
+    finally:
+        server.terminate()
+        nginx.terminate()
+        server.wait()
+        nginx.wait()
+
+    med = lambda xs: statistics.median(xs)
+    result = {
+        "stations": a.stations, "connections": a.connections, "seconds": a.seconds, "runs": a.runs,
+        "cores": os.cpu_count(), "import_s": round(import_s, 1), "startup_s": round(startup_s, 1),
+        "ours_rps": round(med([x[0] for x in ours])), "nginx_rps": round(med([x[0] for x in theirs])),
+        "ours_p99_ms": round(med([x[1] for x in ours]), 2), "nginx_p99_ms": round(med([x[1] for x in theirs]), 2),
+        "non_2xx": sum(x[2] for x in ours),
+        "steady_writes": steady,
+        "burst_pairs_per_s": round(burst_rate), "burst_failed": burst.failed,
+        "soak_s": a.soak, "soak_submitted": soak.done,
+        "soak_rss_mib": {"first": round(samples[0] / 1024), "after_1min": round(samples[min(12, len(samples) - 1)] / 1024),
+                         "last": round(samples[-1] / 1024), "max": round(max(samples) / 1024)},
+    }
+    result["throughput_ratio"] = round(result["ours_rps"] / result["nginx_rps"], 2)
+    result["p99_ratio"] = round(result["ours_p99_ms"] / result["nginx_p99_ms"], 2)
+    with open(os.path.join(out, "serve-results.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    r = result
+    print(f"""
+national results, {a.connections} connections, {a.runs} runs x {a.seconds}s (medians), while {a.rate} protocols/s are entered and verified:
+  tallyproof serve {r['ours_rps']} req/s, p99 {r['ours_p99_ms']} ms
+  nginx (static)   {r['nginx_rps']} req/s, p99 {r['nginx_p99_ms']} ms
+  throughput ratio {r['throughput_ratio']} (target >= 0.5); p99 ratio {r['p99_ratio']} (target <= 2)
+freshness: {steady['probes']} probes, median {steady['lag_median_s']}s, max {steady['lag_max_s']}s after the verification (budget 1 s); {steady['submitted']} submitted, {steady['failed']} failed
+submissions: {r['burst_pairs_per_s']} enter+verify pairs/s acknowledged by 32 clients (target >= 1000), refused by status: {r['burst_failed']}
+soak {a.soak}s: RSS {r['soak_rss_mib']} MiB, {r['soak_submitted']} submitted
+start-up: import {r['import_s']}s, first answer {r['startup_s']}s""")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
