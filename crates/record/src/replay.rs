@@ -120,8 +120,19 @@ pub enum Pushed {
         /// The version it replaced.
         old: Option<Box<Protocol>>,
     },
-    /// A unit left the totals (annulled, or ordered to re-vote).
-    Annulment,
+    /// A decision about a unit (`annul-unit` and `revote` take its stations out of the
+    /// totals; `annul-election` names the country).
+    Decision {
+        /// The unit.
+        unit: UnitId,
+        /// The decision's kind, as the log writes it.
+        kind: &'static str,
+    },
+    /// A complaint about a unit.
+    Complaint {
+        /// The unit.
+        unit: UnitId,
+    },
     /// Nothing that totals depend on.
     Other,
 }
@@ -273,13 +284,27 @@ impl Replayer {
                     return Err(invalid(format!("annulment of unknown unit {}", unit.0)));
                 }
                 self.annulled.push(unit);
+                pushed = Pushed::Decision {
+                    unit,
+                    kind: "annul-unit",
+                };
             }
-            Entry::Decision(Decision::AnnulElection { .. }) => self.election_annulled = true,
+            Entry::Decision(Decision::AnnulElection { .. }) => {
+                self.election_annulled = true;
+                pushed = Pushed::Decision {
+                    unit: election.units.root(),
+                    kind: "annul-election",
+                };
+            }
             Entry::Decision(Decision::Recount { unit, .. }) => {
                 if election.units.len() <= unit.index() {
                     return Err(invalid(format!("recount of unknown unit {}", unit.0)));
                 }
                 self.recounts.push(unit);
+                pushed = Pushed::Decision {
+                    unit,
+                    kind: "recount",
+                };
             }
             Entry::Decision(Decision::Revote { unit, .. }) => {
                 if election.units.len() <= unit.index() {
@@ -288,6 +313,10 @@ impl Replayer {
                 // Its stations leave the totals: their results are void until the re-vote.
                 self.annulled.push(unit);
                 self.revotes.push(unit);
+                pushed = Pushed::Decision {
+                    unit,
+                    kind: "revote",
+                };
             }
             Entry::Keys { log, witnesses } => {
                 if log.is_empty() {
@@ -309,6 +338,7 @@ impl Replayer {
                     )));
                 }
                 self.complaints += 1;
+                pushed = Pushed::Complaint { unit: c.unit };
             }
             Entry::Publication(logged) => {
                 self.publications += 1;
@@ -331,9 +361,7 @@ impl Replayer {
                 compare(index, election, &logged, &want)?;
             }
         }
-        if self.annulled.len() != annulled {
-            pushed = Pushed::Annulment;
-        }
+        debug_assert!(self.annulled.len() == annulled || matches!(pushed, Pushed::Decision { .. }));
         Ok(pushed)
     }
 

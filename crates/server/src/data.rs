@@ -127,6 +127,10 @@ pub struct UnitView {
     pub versions: Vec<Protocol>,
     /// Whether it is in or under an annulled unit.
     pub annulled: bool,
+    /// The log entries about it (protocols, complaints, decisions), with inclusion proofs.
+    pub logged: Vec<crate::live::Logged>,
+    /// The log's size and root the proofs are for.
+    pub log: (u64, translog::Hash),
 }
 
 /// The unit `id` of election `name`.
@@ -191,6 +195,8 @@ pub fn unit(db: &Arc<Pool>, v: &View<'_>, name: &str, id: u32) -> Result<UnitVie
         children,
         versions,
         annulled,
+        logged: v.logged(uid)?,
+        log: (v.size(), v.root()),
     })
 }
 
@@ -223,6 +229,13 @@ pub fn unit_json(u: &UnitView) -> Value {
         "votes": votes,
         "children": u.children.iter().map(|(i, n, s, v)| serde_json::json!({"id": i, "name": n, "stations": s, "votes": v})).collect::<Vec<_>>(),
         "versions": versions,
+        "log": {"size": u.log.0, "root": u.log.1.hex()},
+        "logged": u.logged.iter().map(|l| serde_json::json!({
+            "index": l.index,
+            "entry": describe(&l.about),
+            "leaf_hash": l.leaf.hex(),
+            "inclusion_proof": l.proof.iter().map(|h| h.hex()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -291,4 +304,20 @@ pub fn counts_json(c: &Counts) -> Value {
         })).collect::<Vec<_>>(),
         "seats": {"manual": seats(&c.seats[0]), "machine": seats(&c.seats[1])},
     })
+}
+
+/// What a logged entry is, in words.
+pub fn describe(a: &crate::live::About) -> String {
+    match a {
+        crate::live::About::Protocol {
+            contest,
+            version,
+            source,
+        } => format!(
+            "protocol, contest {contest}, version {version} ({})",
+            source.key()
+        ),
+        crate::live::About::Complaint => "complaint".into(),
+        crate::live::About::Decision(kind) => format!("decision: {kind}"),
+    }
 }

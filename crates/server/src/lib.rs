@@ -14,6 +14,7 @@ mod desk;
 mod error;
 mod export;
 mod live;
+mod map;
 mod pages;
 mod pool;
 mod public;

@@ -17,6 +17,7 @@ use model::{CountSource, Election, Protocol, UnitId};
 use record::{Pushed, Replayer};
 use store::{Store, StoreError};
 use tabulate::{tabulate, Filter, Tally};
+use translog::{Hash, Tree};
 
 use crate::pool::Pool;
 use crate::ServerError;
@@ -94,14 +95,79 @@ impl View<'_> {
         v
     }
 
+    /// The log's current root (RFC 6962 Merkle tree hash).
+    pub fn root(&self) -> Hash {
+        self.tail.tree.root()
+    }
+
+    /// The entries about a unit, with their inclusion proofs in the current log.
+    pub fn logged(&self, unit: UnitId) -> Result<Vec<Logged>, ServerError> {
+        let size = self.tail.tree.size();
+        let Some(list) = self.tail.about.get(&unit.0) else {
+            return Ok(Vec::new());
+        };
+        list.iter()
+            .map(|&(index, about)| {
+                Ok(Logged {
+                    index,
+                    about,
+                    leaf: self
+                        .tail
+                        .tree
+                        .leaf(index)
+                        .ok_or_else(|| internal(format!("no leaf {index}")))?,
+                    proof: self
+                        .tail
+                        .tree
+                        .inclusion_proof(index, size)
+                        .map_err(internal)?,
+                })
+            })
+            .collect()
+    }
+
     /// The stations counted: all but those under annulled units.
     pub fn filter(&self) -> Filter {
         Filter::excluding(self.annulled().iter().copied())
     }
 }
 
+/// What a log entry about a unit is.
+#[derive(Debug, Clone, Copy)]
+pub enum About {
+    /// A protocol version.
+    Protocol {
+        /// The contest's index.
+        contest: u32,
+        /// The version.
+        version: u32,
+        /// Machine or manual.
+        source: CountSource,
+    },
+    /// A complaint.
+    Complaint,
+    /// A decision, by kind.
+    Decision(&'static str),
+}
+
+/// A logged entry about a unit, with its inclusion proof in the current log.
+pub struct Logged {
+    /// The entry's index.
+    pub index: u64,
+    /// What it is.
+    pub about: About,
+    /// Its leaf hash, SHA-256(0x00 || entry) (RFC 6962).
+    pub leaf: Hash,
+    /// The inclusion proof for the log's current size, leaf level first.
+    pub proof: Vec<Hash>,
+}
+
 struct Tail {
     replayer: Replayer,
+    /// The Merkle tree of the log (RFC 6962), one leaf per entry.
+    tree: Tree,
+    /// The entries about each unit (a station's protocols, complaints, decisions).
+    about: HashMap<u32, Vec<(u64, About)>>,
     tally: Tally,
     /// The latest machine count and the latest manual count of each station (first contest).
     by_source: HashMap<(u32, CountSource), Protocol>,
@@ -161,7 +227,11 @@ impl Tail {
             .ok_or_else(|| internal(format!("the log of '{name}' is empty")))?;
         let replayer = Replayer::start(0, first).map_err(internal)?;
         let empty = count(&replayer, []);
+        let mut tree = Tree::with_capacity(log.len() as u64);
+        tree.append(first);
         let mut t = Tail {
+            tree,
+            about: HashMap::new(),
             tally: empty.clone(),
             source_tallies: [empty.clone(), empty],
             by_source: HashMap::new(),
@@ -188,21 +258,42 @@ impl Tail {
         let units = self.replayer.election().units.len();
         let mut recount = false;
         for (k, b) in entries.enumerate() {
-            let (key, old) = match self.replayer.push(from + k as u64, b).map_err(internal)? {
+            let index = from + k as u64;
+            self.tree.append(b);
+            let (key, old) = match self.replayer.push(index, b).map_err(internal)? {
                 Pushed::Protocol { key, old } => (key, old),
-                Pushed::Annulment => {
-                    recount = true;
+                Pushed::Decision { unit, kind } => {
+                    recount |= kind == "annul-unit" || kind == "revote";
+                    self.about
+                        .entry(unit.0)
+                        .or_default()
+                        .push((index, About::Decision(kind)));
+                    continue;
+                }
+                Pushed::Complaint { unit } => {
+                    self.about
+                        .entry(unit.0)
+                        .or_default()
+                        .push((index, About::Complaint));
                     continue;
                 }
                 Pushed::Other => continue,
             };
-            if key.1 != 0 {
-                continue;
-            }
             let e = self.replayer.election();
             let Some(new) = self.replayer.latest().get(&key) else {
                 continue;
             };
+            self.about.entry(key.0).or_default().push((
+                index,
+                About::Protocol {
+                    contest: key.1 as u32,
+                    version: new.version,
+                    source: new.source,
+                },
+            ));
+            if key.1 != 0 {
+                continue;
+            }
             let source = source_index(new.source);
             let before = self.by_source.insert((key.0, new.source), new.clone());
             let counted = Filter::excluding(self.replayer.annulled().iter().copied())

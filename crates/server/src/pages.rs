@@ -112,11 +112,12 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
         levels.join(" · ")
     ));
     let api = format!("/api/elections/{}/results", urlencode(name));
+    let map = crate::map::tiles(r, name);
     page(
         &format!("{name}: results"),
         &format!(
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>{}\
-<p>{} of {} stations reporting / участков: {} из {}. {} votes.</p>{svg}{table}<h2>By unit <small>/ По единицам</small></h2>{units}\
+<p>{} of {} stations reporting / участков: {} из {}. {} votes.</p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
 <a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
 <p><small>JSON: <a href=\"{a}\">{a}</a> · exports: <a href=\"/api/elections/{n}/export.csv\">CSV</a> · \
@@ -200,10 +201,16 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
         versions.push_str("</table>");
     }
     let api = format!("/api{base}/units/{}", u.id);
+    let logged = logged(u);
+    let annulled = if u.annulled {
+        "<p><strong>Annulled by the commission: not counted. / Итоги отменены.</strong></p>"
+    } else {
+        ""
+    };
     page(
         &format!("{name}: {}", u.path.last().map_or("country", |x| x.1.as_str())),
         &format!(
-            "<p>{crumbs}</p><h1>{} <small>({})</small></h1><p>{} of {} stations reporting; {total} votes.</p>{table}{children}{versions}<p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+            "<p>{crumbs}</p><h1>{} <small>({})</small></h1>{annulled}<p>{} of {} stations reporting; {total} votes.</p>{table}{children}{versions}{logged}<p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
             text(u.path.last().map_or(name, |x| x.1.as_str())),
             text(u.level.key()),
             u.totals.reporting,
@@ -211,6 +218,32 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
             a = html_escape::encode_double_quoted_attribute(&api)
         ),
     )
+}
+
+/// The log entries about a unit, each with its leaf hash and inclusion proof, and the command
+/// that checks the proof.
+fn logged(u: &crate::data::UnitView) -> String {
+    if u.logged.is_empty() {
+        return String::new();
+    }
+    let (size, root) = (u.log.0, u.log.1.hex());
+    let mut out = format!(
+        "<h2>In the log <small>/ В журнале</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). Check one with <code>tallyproof log verify-inclusion</code>, and check the root against a signed checkpoint of that size (<a href=\"/verify\">the log</a>).</p><table><tr><th>entry</th><th>what</th><th>leaf hash, proof</th></tr>"
+    );
+    for l in &u.logged {
+        let proof: Vec<String> = l.proof.iter().map(|h| h.hex()).collect();
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td><details><summary><code>{}</code></summary><pre>tallyproof log verify-inclusion \\\n  --leaf-hash {} --index {} --size {size} \\\n  --root {root} \\\n  --proof {}</pre></details></td></tr>",
+            l.index,
+            text(&crate::data::describe(&l.about)),
+            &l.leaf.hex()[..16],
+            l.leaf.hex(),
+            l.index,
+            proof.join(",")
+        ));
+    }
+    out.push_str("</table>");
+    out
 }
 
 /// The page about the published log: the signed checkpoint and how to check it.
@@ -382,7 +415,7 @@ fn hemicycle(colours: &[&str]) -> String {
     svg
 }
 
-fn shorten(s: &str, n: usize) -> String {
+pub(crate) fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {

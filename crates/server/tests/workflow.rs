@@ -174,6 +174,38 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
         .await
         .json();
     assert_eq!(unit["annulled"], true);
+    // The station's page lists its log entries (version 1, version 2, the annulment), each
+    // with an inclusion proof that leads to the log's root.
+    let logged = unit["logged"].as_array().unwrap();
+    let what: Vec<&str> = logged
+        .iter()
+        .map(|l| l["entry"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        what,
+        [
+            "protocol, contest 0, version 1 (manual)",
+            "protocol, contest 0, version 2 (manual)",
+            "decision: annul-unit"
+        ]
+    );
+    let log = app.with_store(|s| s.log("s").unwrap()).await;
+    let size = unit["log"]["size"].as_u64().unwrap();
+    assert_eq!(size, log.len() as u64);
+    let root = translog::Hash::from_hex(unit["log"]["root"].as_str().unwrap()).unwrap();
+    assert_eq!(root, translog::Tree::from_entries(&log).root());
+    for l in logged {
+        let index = l["index"].as_u64().unwrap();
+        let leaf = translog::leaf_hash(&log[index as usize]);
+        assert_eq!(l["leaf_hash"], leaf.hex());
+        let proof: Vec<translog::Hash> = l["inclusion_proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| translog::Hash::from_hex(h.as_str().unwrap()).unwrap())
+            .collect();
+        translog::verify_inclusion(index, size, &leaf, &proof, &root).unwrap();
+    }
     // The log says the same, with who did what.
     let r = replay(app).await;
     assert_eq!(r.staff, 3);
