@@ -34,6 +34,10 @@ pub enum AuditError {
     /// The consistent sampler refused the ids.
     #[error("sampler: {0}")]
     Sampler(String),
+    /// The log's audit entries do not make an audit (a missing start, a reading beyond the
+    /// sample, an entry that does not decode).
+    #[error("{0}")]
+    Log(String),
     /// The seat allocation could not be computed.
     #[error("seat allocation: {0}")]
     Seats(String),

@@ -26,6 +26,7 @@ pub mod calc;
 mod contest;
 pub mod draw;
 mod error;
+pub mod logged;
 pub mod nonneg;
 pub mod plan;
 pub mod simulate;

@@ -29,6 +29,45 @@ impl Election {
             rules: ControlRules::standard(),
         }
     }
+
+    /// A new election over one unit of this one (a re-vote): the same contests, rules and
+    /// date, and a unit tree holding the unit's ancestors and everything under it, with the
+    /// same names (ids are renumbered).
+    pub fn part(&self, name: &str, unit: crate::UnitId) -> Result<Election, ModelError> {
+        let tree = &self.units;
+        let mut units = UnitTree::new(tree.get(tree.root()).name);
+        let mut new_id = vec![None; tree.len()];
+        new_id[tree.root().index()] = Some(units.root());
+        // The unit's ancestors and the units under it: parents come before children in a
+        // tree's ids, so one pass in id order suffices.
+        let mut chain = Vec::new();
+        let mut cur = Some(unit);
+        while let Some(c) = cur {
+            chain.push(c);
+            cur = tree.get(c).parent;
+        }
+        let mut inside = vec![false; tree.len()];
+        inside[unit.index()] = true;
+        for (id, u) in tree.iter() {
+            let Some(parent) = u.parent else { continue };
+            if inside[parent.index()] {
+                inside[id.index()] = true;
+            }
+            if !(inside[id.index()] || chain.contains(&id)) {
+                continue;
+            }
+            if let Some(p) = new_id[parent.index()] {
+                new_id[id.index()] = Some(units.insert(p, u.level, u.name)?);
+            }
+        }
+        Ok(Election {
+            name: name.to_string(),
+            date: self.date.clone(),
+            contests: self.contests.clone(),
+            units,
+            rules: self.rules.clone(),
+        })
+    }
 }
 
 /// How a contest's seats are contested.
@@ -159,5 +198,33 @@ impl Choice {
             kind,
             ballot_number: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::UnitLevel;
+
+    #[test]
+    fn a_part_keeps_the_unit_its_ancestors_and_everything_under_it() {
+        let mut e = Election::new("e");
+        let t = &mut e.units;
+        let r1 = t.insert(t.root(), UnitLevel::Region, "R1").unwrap();
+        let r2 = t.insert(t.root(), UnitLevel::Region, "R2").unwrap();
+        let d1 = t.insert(r1, UnitLevel::District, "D1").unwrap();
+        let d2 = t.insert(r1, UnitLevel::District, "D2").unwrap();
+        t.insert(d1, UnitLevel::Station, "1").unwrap();
+        t.insert(d2, UnitLevel::Station, "2").unwrap();
+        t.insert(r2, UnitLevel::Station, "3").unwrap();
+        t.insert(d1, UnitLevel::Station, "4").unwrap();
+        let p = e.part("revote", d1).unwrap();
+        let paths: Vec<String> = p.units.iter().map(|(id, _)| p.units.path(id)).collect();
+        assert_eq!(
+            paths,
+            ["country", "R1", "R1 / D1", "R1 / D1 / 1", "R1 / D1 / 4"]
+        );
+        let whole = e.part("all", e.units.root()).unwrap();
+        assert_eq!(whole.units.len(), e.units.len());
     }
 }

@@ -210,6 +210,11 @@ impl Replayer {
         &self.annulled
     }
 
+    /// Units where a re-vote was ordered, in decision order.
+    pub fn revotes(&self) -> &[UnitId] {
+        &self.revotes
+    }
+
     /// Whether the whole election is annulled.
     pub fn election_annulled(&self) -> bool {
         self.election_annulled

@@ -321,3 +321,87 @@ pub fn describe(a: &crate::live::About) -> String {
         crate::live::About::Decision(kind) => format!("decision: {kind}"),
     }
 }
+
+/// A re-vote beside what it replaces: the unit's annulled results in the parent election
+/// and the re-vote's results so far.
+pub struct Revote {
+    /// The re-vote election's name.
+    pub election: String,
+    /// The parent election's name.
+    pub parent: String,
+    /// The unit's path in the parent.
+    pub unit: String,
+    /// The choices.
+    pub choices: Vec<String>,
+    /// The parent's totals of the unit (every station's latest protocol, annulled or not).
+    pub before: tabulate::Totals,
+    /// The re-vote's national totals.
+    pub after: tabulate::Totals,
+}
+
+/// The re-votes linked to election `name` (as parent), or the one it is (as a re-vote).
+pub fn revotes(
+    db: &Arc<Pool>,
+    live: &crate::live::Live,
+    name: &str,
+) -> Result<Vec<Revote>, ServerError> {
+    let list = open(db)?.elections().map_err(internal)?;
+    let mut out = Vec::new();
+    for child in &list {
+        let Some((parent, unit)) = &child.revote_of else {
+            continue;
+        };
+        if child.name != name && parent != name {
+            continue;
+        }
+        let after = live.with(db, &child.name, |v| {
+            Ok(v.tally().totals(v.election().units.root()))
+        })?;
+        let (before, path, choices) = live.with(db, parent, |v| {
+            let protocols = v.protocols();
+            let e = v.election();
+            if unit.index() >= e.units.len() {
+                return Err(ServerError::Internal(format!(
+                    "no unit {} in '{parent}'",
+                    unit.0
+                )));
+            }
+            let under = |s: model::UnitId| {
+                let mut cur = Some(s);
+                while let Some(c) = cur {
+                    if c == *unit {
+                        return true;
+                    }
+                    cur = e.units.get(c).parent;
+                }
+                false
+            };
+            let mine = protocols
+                .iter()
+                .filter(|p| p.contest == 0 && under(p.station));
+            let t = tabulate::tabulate(e, 0, mine, tabulate::Filter::default());
+            let choices = e
+                .contests
+                .first()
+                .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+                .unwrap_or_default();
+            let totals = if e.units.get(*unit).level == UnitLevel::Station {
+                v.protocol(*unit, 0)
+                    .map(tabulate::Totals::of_protocol)
+                    .unwrap_or_else(|| t.totals(*unit))
+            } else {
+                t.totals(*unit)
+            };
+            Ok((totals, e.units.path(*unit), choices))
+        })?;
+        out.push(Revote {
+            election: child.name.clone(),
+            parent: parent.clone(),
+            unit: path,
+            choices,
+            before,
+            after,
+        });
+    }
+    Ok(out)
+}

@@ -103,6 +103,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/openapi.json") => get(public::openapi),
         (Get, "/elections/{name}/counts") => get(public::counts_page),
         (Get, "/api/elections/{name}/counts") => get(public::counts_api),
+        (Get, "/elections/{name}/revotes") => get(public::revotes_page),
         (Get, "/api/elections/{name}/export.csv") => get(public::export_csv),
         (Get, "/api/elections/{name}/export.json") => get(public::export_json),
         (Get, "/api/elections/{name}/export.cdf.json") => get(public::export_cdf),
@@ -128,6 +129,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/complaints") => post(staff::complain),
         (Post, "/api/elections/{name}/decisions") => post(staff::decide),
         (Post, "/elections/{name}/staff/decisions") => post(desk::decide_form),
+        (Post, "/api/elections/{name}/revotes") => post(staff::create_revote),
         (Post, "/api/elections/{name}/certify") => post(staff::certify),
         (Post, "/api/elections/{name}/redactions") => post(staff::redact),
         (m, other) => {

@@ -51,6 +51,11 @@ impl View<'_> {
         self.tail.replayer.annulled()
     }
 
+    /// Units where a re-vote was ordered.
+    pub fn revotes(&self) -> &[UnitId] {
+        self.tail.replayer.revotes()
+    }
+
     /// Whether the whole election is annulled (it stays visible, marked).
     pub fn election_annulled(&self) -> bool {
         self.tail.replayer.election_annulled()

@@ -119,7 +119,7 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>{}\
 <p>{} of {} stations reporting / участков: {} из {}. {} votes.</p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
-<a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
+<a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/elections/{n}/revotes\">re-votes</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
 <p><small>JSON: <a href=\"{a}\">{a}</a> · exports: <a href=\"/api/elections/{n}/export.csv\">CSV</a> · \
 <a href=\"/api/elections/{n}/export.json\">JSON</a> · <a href=\"/api/elections/{n}/export.cdf.json\">NIST CDF</a></small></p>",
             text(&r.contest),
@@ -519,4 +519,40 @@ threshold than the machine count had. Annulled stations are left out of both.</p
             l = urlencode(&c.law),
         ),
     )
+}
+
+/// The re-votes beside what they replace.
+pub fn revotes(list: &[crate::data::Revote], name: &str) -> String {
+    let mut body = format!(
+        "<p><a href=\"/elections/{}\">results</a></p><h1>Re-votes <small>/ Повторное голосование</small></h1>",
+        urlencode(name)
+    );
+    if list.is_empty() {
+        body.push_str("<p>No re-vote is linked to this election.</p>");
+    }
+    for r in list {
+        body.push_str(&format!(
+            "<h2>{} <small>in</small> {}</h2><p>The re-vote <a href=\"/elections/{}\">{}</a> of <a href=\"/elections/{}\">{}</a>: \
+the annulled results of the unit are kept and shown beside the re-vote's. {} of {} stations have reported in the re-vote.</p>\
+<table><tr><th>choice / выбор</th><th>annulled vote</th><th>re-vote</th></tr>",
+            text(&r.election),
+            text(&r.unit),
+            urlencode(&r.election),
+            text(&r.election),
+            urlencode(&r.parent),
+            text(&r.parent),
+            r.after.reporting,
+            r.after.stations
+        ));
+        for (i, c) in r.choices.iter().enumerate() {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                text(c),
+                r.before.votes.get(i).copied().unwrap_or(0),
+                r.after.votes.get(i).copied().unwrap_or(0)
+            ));
+        }
+        body.push_str("</table>");
+    }
+    page(&format!("{name}: re-votes"), &body)
 }

@@ -181,6 +181,18 @@ pub(crate) async fn counts_api(
     .await
 }
 
+pub(crate) async fn revotes_page(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Html<String>, ServerError> {
+    let html = blocking(move || {
+        let list = data::revotes(&s.db, &s.live, &name)?;
+        Ok(pages::revotes(&list, &name))
+    })
+    .await?;
+    Ok(Html(html))
+}
+
 async fn export(s: AppState, name: String, to: Export) -> Result<Response, ServerError> {
     kept(s, name, format!("export:{to:?}"), to.media(), move |v| {
         crate::export::export(v, to)

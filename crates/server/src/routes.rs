@@ -193,6 +193,11 @@ pub const ROUTES: &[Route] = &[
         )
     },
     get(
+        "/elections/{name}/revotes",
+        HTML,
+        "The re-votes linked to this election, or the election this one re-votes part of: the annulled results beside the re-vote's (page)",
+    ),
+    get(
         "/api/elections/{name}/export.csv",
         "text/csv",
         "The current results as tallyproof station CSV (latest protocols, annulled stations left out)",
@@ -344,6 +349,13 @@ pub const ROUTES: &[Route] = &[
         COMMISSIONER,
         "form: csrf, kind, unit, reason",
         "Decides (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/revotes",
+        COMMISSIONER,
+        "{unit, name}",
+        "Creates the decided re-vote of a unit as a new election linked to this one (the unit and everything under it, no protocols yet)",
     ),
     write(
         Method::Post,

@@ -14,7 +14,7 @@ use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
 use record::{commitment, encode, Complaint, Decision, Entry, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{SqlStore, Staffing, User};
+use store::{SqlStore, Staffing, Store, User};
 
 use crate::auth::{self, Caller};
 use crate::live::View;
@@ -698,4 +698,51 @@ pub(crate) async fn redact(
     )
     .await?;
     Ok(Json(json!({"logged_as": size - 1, "redacted": true})))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewRevote {
+    unit: u32,
+    name: String,
+}
+
+/// Creates the re-vote of a unit as a new election, linked to this one: the unit, its
+/// ancestors and everything under it, with no protocols yet (operators enter them with the
+/// usual two-person rule). The re-vote must have been decided (a `revote` decision in the log).
+pub(crate) async fn create_revote(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Json(r): Json<NewRevote>,
+) -> Result<Response, ServerError> {
+    let unit = UnitId(r.unit);
+    let (state, n, child_name) = (s.clone(), name.clone(), r.name.clone());
+    let child = blocking(move || {
+        state.live.with(&state.db, &n, |v| {
+            if !v.revotes().contains(&unit) {
+                return Err(ServerError::Conflict(format!(
+                    "no re-vote of unit {} was decided in '{n}': decide one first (kind revote)",
+                    unit.0
+                )));
+            }
+            v.election()
+                .part(&child_name, unit)
+                .map_err(|e| ServerError::BadRequest(e.to_string()))
+        })
+    })
+    .await?;
+    let parent = name.clone();
+    let created = child.name.clone();
+    write(&s, move |st| {
+        let mut tx = st.import()?;
+        tx.begin(&child, &format!("re-vote of unit {} of {parent}", unit.0))?;
+        tx.revote_of(&parent, unit)?;
+        tx.commit(&child)?;
+        Ok(())
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"election": created, "revote_of": name, "unit": unit.0})),
+    )
+        .into_response())
 }

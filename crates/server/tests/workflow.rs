@@ -256,6 +256,32 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let after = app.with_store(|s| s.contents("s").unwrap()).await;
     assert!(!after.iter().any(|(c, _, _)| *c == commitment));
+    // Redacting the scan's commitment deletes the scan itself.
+    let sha = scan.trim_start_matches("sha256:").to_string();
+    let stored = app
+        .with_store(move |s| store::Staffing::scan(s, &sha).unwrap())
+        .await;
+    assert!(stored.is_some());
+    let contents = app.with_store(|s| s.contents("s").unwrap()).await;
+    let (scan_commitment, _, _) = contents
+        .iter()
+        .find(|(_, _, t)| *t == scan)
+        .unwrap()
+        .clone();
+    let r = app
+        .api(
+            "POST",
+            "/api/elections/s/redactions",
+            &com,
+            json!({"commitment": scan_commitment}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let sha = scan.trim_start_matches("sha256:").to_string();
+    let stored = app
+        .with_store(move |s| store::Staffing::scan(s, &sha).unwrap())
+        .await;
+    assert!(stored.is_none());
     let missing = app
         .api(
             "POST",
@@ -273,7 +299,7 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
     let results = national(&app.get("/api/elections/s/results?by=country").await.json());
     assert_eq!(cert.json()["votes"], json!(results.1));
     let r = replay(app).await;
-    assert_eq!((r.complaints, r.publications, r.staff), (1, 1, 3));
+    assert_eq!((r.complaints, r.publications, r.staff), (1, 1, 4));
     // Annulling the election keeps it visible, marked.
     let d = app
         .api(
@@ -432,7 +458,135 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
     assert_eq!(cdf["Status"], "unofficial-complete");
 }
 
+/// A re-vote: decided in the parent, created as a linked election over the unit, counted
+/// there under the same rules, and shown beside the annulled results.
+async fn a_revote_is_a_linked_election(app: &App) {
+    let admin = app.token(Role::Admin).await;
+    let com = app.token(Role::Commissioner).await;
+    let op = app.token(Role::Operator).await;
+    let ver = app.token(Role::Verifier).await;
+    let e = &app.election;
+    let region = e
+        .units
+        .iter()
+        .find(|(_, u)| u.level == UnitLevel::Region)
+        .unwrap()
+        .0;
+    let stations = app
+        .protocols
+        .iter()
+        .filter(|p| under(e, p.station, region))
+        .count();
+    let body = json!({"unit": region.0, "name": "s-revote"});
+    let early = app
+        .api("POST", "/api/elections/s/revotes", &com, body.clone())
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text());
+    let d = app
+        .api(
+            "POST",
+            "/api/elections/s/decisions",
+            &com,
+            json!({"kind": "revote", "unit": region.0, "reason": "carousel voting"}),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::CREATED);
+    let made = app
+        .api("POST", "/api/elections/s/revotes", &com, body.clone())
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let again = app
+        .api("POST", "/api/elections/s/revotes", &com, body)
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let list = app.get("/api/elections").await.json();
+    let child = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "s-revote")
+        .unwrap();
+    assert_eq!(child["stations"], stations);
+    assert_eq!(child["protocol_versions"], 0);
+    // The parent's totals leave the region out; the re-vote counts with the usual workflow.
+    let first = app
+        .protocols
+        .iter()
+        .find(|p| under(e, p.station, region))
+        .unwrap();
+    let station = app
+        .get("/api/elections/s-revote/results?by=station")
+        .await
+        .json()["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| {
+            u["path"].as_array().unwrap().last() == Some(&json!(e.units.get(first.station).name))
+        })
+        .map(|u| u["path"].clone())
+        .unwrap();
+    assert_eq!(
+        station.as_array().unwrap().len(),
+        e.units.path_names(first.station).len()
+    );
+    let child_units = app
+        .get("/api/elections/s-revote/results?by=station")
+        .await
+        .json();
+    assert_eq!(child_units["units"].as_array().unwrap().len(), 1 + stations);
+    app.api(
+        "POST",
+        "/api/elections/s-revote/assignments",
+        &admin,
+        json!({"user": "operator", "unit": 0}),
+    )
+    .await;
+    let leaf = app
+        .api("GET", "/api/elections/s-revote/units/0", &op, Value::Null)
+        .await
+        .json();
+    assert_eq!(leaf["stations"], stations);
+    // Station ids are renumbered in the re-vote: find the first station's new id.
+    let mut id = None;
+    for k in 0..(stations as u32 + 10) {
+        let u = app.get(&format!("/api/elections/s-revote/units/{k}")).await;
+        if u.status == StatusCode::OK && u.json()["level"] == "station" {
+            id = Some(k);
+            break;
+        }
+    }
+    let id = id.unwrap();
+    let votes: Vec<u64> = vec![7; first.votes.len()];
+    let entered = app
+        .api(
+            "POST",
+            "/api/elections/s-revote/protocols",
+            &op,
+            json!({"station": id, "votes": votes}),
+        )
+        .await;
+    assert_eq!(entered.status, StatusCode::CREATED, "{}", entered.text());
+    let pid = entered.json()["id"].as_i64().unwrap();
+    let v = app
+        .api(
+            "POST",
+            &format!("/api/elections/s-revote/pending/{pid}/verify"),
+            &ver,
+            json!({}),
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::OK);
+    let page = app.get("/elections/s/revotes").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("s-revote") && text.contains("1 of"), "{text}");
+    let same = app.get("/elections/s-revote/revotes").await.text();
+    assert!(same.contains("annulled vote"));
+}
+
 on_every_backend!(
+    a_revote_is_a_linked_election,
     machine_and_manual_counts_and_exports,
     a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it,
     complaints_redaction_and_certification_are_logged,

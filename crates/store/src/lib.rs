@@ -59,6 +59,8 @@ pub struct ElectionInfo {
     pub protocol_versions: u64,
     /// Where it was imported from.
     pub source: String,
+    /// For a re-vote: the election it re-votes part of, and the unit's id there.
+    pub revote_of: Option<(String, UnitId)>,
 }
 
 /// An election as stored: its model and the latest version of every protocol.
@@ -119,6 +121,8 @@ pub trait Import {
     fn protocol(&mut self, election: &Election, protocol: &Protocol) -> Result<(), StoreError>;
     /// Stores the units not stored yet (stations that did not report).
     fn units(&mut self, election: &Election) -> Result<(), StoreError>;
+    /// Marks the election being imported as the re-vote of `unit` of the election `parent`.
+    fn revote_of(&mut self, parent: &str, unit: UnitId) -> Result<(), StoreError>;
     /// Makes the import permanent, appending the election's definition and every protocol
     /// to its log in the same transaction.
     fn commit(self: Box<Self>, election: &Election) -> Result<(), StoreError>;

@@ -224,7 +224,8 @@ impl Store for SqlStore {
         db.each(
             "SELECT e.name, e.source, \
                (SELECT COUNT(*) FROM unit u WHERE u.election_id = e.id AND u.level = 4), \
-               (SELECT COUNT(*) FROM protocol p WHERE p.election_id = e.id) \
+               (SELECT COUNT(*) FROM protocol p WHERE p.election_id = e.id), \
+               e.revote_of, e.revote_unit \
              FROM election e ORDER BY e.name",
             &[],
             &mut |r| {
@@ -233,6 +234,10 @@ impl Store for SqlStore {
                     source: r.text(1)?,
                     stations: r.int(2)? as u64,
                     protocol_versions: r.int(3)? as u64,
+                    revote_of: match (r.opt_text(4)?, r.opt_int(5)?) {
+                        (Some(p), Some(u)) => Some((p, UnitId(u as u32))),
+                        _ => None,
+                    },
                 });
                 Ok(())
             },
@@ -498,6 +503,16 @@ impl Import for SqlImport<'_> {
             )?;
         }
         self.units_written = election.units.len();
+        Ok(())
+    }
+
+    fn revote_of(&mut self, parent: &str, unit: UnitId) -> Result<(), StoreError> {
+        let db = self.store.conn();
+        election_id(db, parent)?;
+        db.exec(
+            "UPDATE election SET revote_of = ?1, revote_unit = ?2 WHERE id = ?3",
+            args![parent, unit.0, self.election_id],
+        )?;
         Ok(())
     }
 

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_log.sql"),
     include_str!("../migrations/sqlite/0003_content.sql"),
     include_str!("../migrations/sqlite/0004_staff.sql"),
+    include_str!("../migrations/sqlite/0005_revote.sql"),
 ];
 
 /// A SQLite connection.

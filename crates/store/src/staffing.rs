@@ -407,14 +407,26 @@ impl Staffing for SqlStore {
             }
             insert_content(db, id, act.content)?;
             if let (record::Act::Redact, Some(c)) = (act.act, &act.subject) {
-                let n = db.exec(
+                let text = db
+                    .row(
+                        "SELECT text FROM content WHERE election_id = ?1 AND commitment = ?2",
+                        args![id, c],
+                    )?
+                    .ok_or_else(|| {
+                        StoreError::NotFound(format!("stored content with commitment {c}"))
+                    })?;
+                db.exec(
                     "DELETE FROM content WHERE election_id = ?1 AND commitment = ?2",
                     args![id, c],
                 )?;
-                if n == 0 {
-                    return Err(StoreError::NotFound(format!(
-                        "stored content with commitment {c}"
-                    )));
+                // A redacted scan (a complaint's attachment) goes too, unless a protocol
+                // entry cites it (a protocol's scan is a public document).
+                if let Some(sha) = Row(&text).text(0)?.strip_prefix("sha256:") {
+                    db.exec(
+                        "DELETE FROM scan WHERE sha256 = ?1 AND NOT EXISTS \
+                         (SELECT 1 FROM pending WHERE scan = ?2)",
+                        args![sha, format!("sha256:{sha}")],
+                    )?;
                 }
             }
             user_content(db, id, by)?;

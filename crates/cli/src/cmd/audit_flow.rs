@@ -13,9 +13,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use audit::workflow::{self, Method, Reading};
+use audit::logged::{self as log_audit, Logged, Started};
+use audit::workflow::{self, Method};
 use audit::AuditError;
-use model::{Election, Protocol, UnitId, UnitLevel};
+use model::{Election, Protocol, UnitId};
 use record::{encode, AuditStep, Entry};
 use sha2::{Digest, Sha256};
 use store::{SqliteStore, Store};
@@ -202,198 +203,6 @@ fn by_station(o: &Opened) -> HashMap<UnitId, &Protocol> {
         .collect()
 }
 
-/// A logged reading: draw number, the record's choice, the paper's choice.
-type LoggedReading = (u64, Option<u32>, Option<u32>);
-
-/// An audit's logged steps.
-#[derive(Default)]
-struct Logged {
-    start: Option<AuditStep>,
-    batches: Vec<(u32, u64)>,
-    rounds: Vec<u64>,
-    readings: Vec<Vec<LoggedReading>>,
-    /// A batch audit's hand counts per round: (station, votes per choice, ballots).
-    counts: Vec<Vec<(u32, Vec<u64>, u64)>>,
-    escalated: bool,
-}
-
-impl Logged {
-    /// Whether the latest round still waits for its readings or counts.
-    fn waiting(&self) -> bool {
-        let k = self.rounds.len();
-        k > 0 && self.readings[k - 1].is_empty() && self.counts[k - 1].is_empty()
-    }
-}
-
-fn logged(o: &Opened, audit: &str) -> anyhow::Result<Logged> {
-    let mut out = Logged::default();
-    for (i, bytes) in o.entries()?.iter().enumerate() {
-        let Entry::Audit(step) = record::decode(i as u64, bytes)? else {
-            continue;
-        };
-        let name = match &step {
-            AuditStep::Start { audit, .. }
-            | AuditStep::Manifest { audit, .. }
-            | AuditStep::Round { audit, .. }
-            | AuditStep::Readings { audit, .. }
-            | AuditStep::Counts { audit, .. }
-            | AuditStep::Escalate { audit } => audit.clone(),
-        };
-        if name != audit {
-            continue;
-        }
-        match step {
-            s @ AuditStep::Start { .. } => out.start = Some(s),
-            AuditStep::Manifest { batches, .. } => out.batches.extend(batches),
-            AuditStep::Round { size, .. } => {
-                out.rounds.push(size);
-                out.readings.push(Vec::new());
-                out.counts.push(Vec::new());
-            }
-            AuditStep::Counts { round, counts, .. } => {
-                if let Some(c) = out.counts.get_mut(round as usize - 1) {
-                    c.extend(counts);
-                }
-            }
-            AuditStep::Readings {
-                round, readings, ..
-            } => {
-                if let Some(r) = out.readings.get_mut(round as usize - 1) {
-                    r.extend(readings);
-                }
-            }
-            AuditStep::Escalate { .. } => out.escalated = true,
-        }
-    }
-    Ok(out)
-}
-
-/// The audit's parameters, and its assertions.
-struct Started {
-    law: String,
-    method: Method,
-    alpha: f64,
-    risk_limit: String,
-    seed: String,
-    ballots: u64,
-    cvrs: Option<String>,
-}
-
-fn started(l: &Logged, audit: &str) -> anyhow::Result<Started> {
-    let Some(AuditStep::Start {
-        law,
-        method,
-        risk_limit,
-        seed,
-        ballots,
-        cvrs,
-        ..
-    }) = &l.start
-    else {
-        bail!("no audit named '{audit}' in the log; start one with `tallyproof audit start`");
-    };
-    let pct: f64 = risk_limit
-        .parse()
-        .with_context(|| format!("the logged risk limit '{risk_limit}'"))?;
-    Ok(Started {
-        law: law.clone(),
-        method: Method::parse(method)?,
-        alpha: audit::alpha_from_percent(pct)?,
-        risk_limit: risk_limit.clone(),
-        seed: seed.clone(),
-        ballots: *ballots,
-        cvrs: cvrs.clone(),
-    })
-}
-
-fn assertions_of(
-    o: &Opened,
-    law: &str,
-    ballots: u64,
-) -> anyhow::Result<(seats::Problem, audit::assertions::SeatAssertions)> {
-    let built = super::seats::problem_from_election(
-        &o.election,
-        &o.protocols,
-        &seats::preset::law(law)?,
-        None,
-    )?;
-    let outcome = seats::allocate(&built.problem)?;
-    let set = audit::assertions::seat_assertions(&built.problem, &outcome, ballots)?;
-    Ok((built.problem, set))
-}
-
-/// Each manifest station's reported tally in the allocation's party terms.
-fn station_tallies(
-    o: &Opened,
-    problem: &seats::Problem,
-    batches: &[(u32, u64)],
-) -> Vec<audit::stations::StationTally> {
-    let stations = by_station(o);
-    let parties = party_of_choice(o, problem);
-    batches
-        .iter()
-        .map(|&(s, ballots)| {
-            tally_in_party_terms(
-                o,
-                problem,
-                &parties,
-                UnitId(s),
-                &stations[&UnitId(s)].votes,
-                ballots,
-            )
-        })
-        .collect()
-}
-
-/// The party index of each of the contest's choices (none for "against all" and the like).
-fn party_of_choice(o: &Opened, problem: &seats::Problem) -> Vec<Option<usize>> {
-    o.election
-        .contests
-        .first()
-        .map(|c| {
-            c.choices
-                .iter()
-                .map(|ch| problem.parties.iter().position(|p| *p == ch.name))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The index of a station's region among the law's regions.
-fn region_of(o: &Opened, problem: &seats::Problem, station: UnitId) -> Option<usize> {
-    let r = o.election.units.ancestor_at(station, UnitLevel::Region)?;
-    let name = o.election.units.get(r).name;
-    problem.regions.iter().position(|x| x.name == name)
-}
-
-/// Votes per choice and paper ballots as a tally in party terms.
-fn tally_in_party_terms(
-    o: &Opened,
-    problem: &seats::Problem,
-    parties: &[Option<usize>],
-    station: UnitId,
-    votes: &[u64],
-    ballots: u64,
-) -> audit::stations::StationTally {
-    let mut party_votes = vec![0u64; problem.parties.len()];
-    for (c, &v) in votes.iter().enumerate() {
-        if let Some(Some(p)) = parties.get(c) {
-            party_votes[*p] += v;
-        }
-    }
-    let listed: u64 = party_votes.iter().sum();
-    audit::stations::StationTally {
-        votes: party_votes,
-        other: ballots.saturating_sub(listed),
-        region: region_of(o, problem, station),
-    }
-}
-
-/// The manifest's batches keyed for drawing (`station id`), in manifest order.
-fn draw_batches(l: &Logged) -> Vec<(String, u64)> {
-    l.batches.iter().map(|&(s, n)| (s.to_string(), n)).collect()
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -524,7 +333,7 @@ pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
     // Say up front when the method would amount to a full count.
     let (work, of, unit) = match method {
         Method::Batch => {
-            let tallies = station_tallies(&o, &problem, &batches);
+            let tallies = log_audit::station_tallies(&o.election, &o.protocols, &problem, &batches);
             let b = audit::stations::bounds(&set.assertions, ballots, &tallies);
             let n = audit::stations::sample_size(&b, 1.0, alpha);
             (n, batches.len() as u64, "stations")
@@ -659,30 +468,6 @@ pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The readings so far, in party terms, for the status.
-fn readings_of(
-    o: &Opened,
-    l: &Logged,
-    seed: &str,
-    problem: &seats::Problem,
-) -> anyhow::Result<Vec<Reading>> {
-    let drawn = workflow::draws(&draw_batches(l), seed, &l.rounds)?;
-    let parties = party_of_choice(o, problem);
-    let party = |c: Option<u32>| parties.get(c? as usize).copied().flatten();
-    let mut out = Vec::new();
-    for r in l.readings.iter().flatten() {
-        let d = drawn
-            .get(r.0 as usize - 1)
-            .context("a logged reading is beyond the drawn ballots")?;
-        out.push(Reading {
-            record: party(r.1),
-            paper: party(r.2),
-            region: region_of(o, problem, UnitId(l.batches[d.batch].0)),
-        });
-    }
-    Ok(out)
-}
-
 pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
     let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
     let l = logged(&o, &a.target.audit)?;
@@ -706,7 +491,7 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
     let Some(method) = s.method.ballots() else {
         return batch_sample(&mut o, &l, &s, &problem, &set, &a);
     };
-    let readings = readings_of(&o, &l, &s.seed, &problem)?;
+    let readings = log_audit::readings_of(&o.election, &l, &s.seed, &problem)?;
     let st = workflow::status(
         &set.assertions,
         method,
@@ -739,7 +524,7 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
     let round = l.rounds.len() as u64 + 1;
     let mut sizes = l.rounds.clone();
     sizes.push(size);
-    let drawn = workflow::draws(&draw_batches(&l), &s.seed, &sizes)?;
+    let drawn = workflow::draws(&log_audit::draw_batches(&l), &s.seed, &sizes)?;
     o.append(&[encode(&Entry::Audit(AuditStep::Round {
         audit: a.target.audit.clone(),
         round,
@@ -790,7 +575,7 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
     if s.method == Method::Batch {
         return batch_record(&mut o, &l, &s, &a);
     }
-    let drawn = workflow::draws(&draw_batches(&l), &s.seed, &l.rounds)?;
+    let drawn = workflow::draws(&log_audit::draw_batches(&l), &s.seed, &l.rounds)?;
     let before: u64 = l.rounds[..round - 1].iter().sum();
     let this: HashMap<(UnitId, u64), u64> = drawn
         .iter()
@@ -868,8 +653,7 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
         .collect();
     o.append(&entries)?;
     println!("round {round}: {} readings logged", readings.len());
-    let l = logged(&o, &a.target.audit)?;
-    print_status(&o, &l, &s, false)
+    print_status(&o, &a.target.audit, false)
 }
 
 pub fn status(a: StatusArgs) -> anyhow::Result<ExitCode> {
@@ -877,90 +661,7 @@ pub fn status(a: StatusArgs) -> anyhow::Result<ExitCode> {
         (Some(dir), Some(key)) => open_published(dir, key)?,
         _ => open(&a.target.store.db, a.target.store.election.as_deref())?,
     };
-    let l = logged(&o, &a.target.audit)?;
-    let s = started(&l, &a.target.audit)?;
-    print_status(&o, &l, &s, a.json)
-}
-
-fn print_status(o: &Opened, l: &Logged, s: &Started, json: bool) -> anyhow::Result<ExitCode> {
-    let (problem, set) = assertions_of(o, &s.law, s.ballots)?;
-    let Some(method) = s.method.ballots() else {
-        return batch_print_status(o, l, s, &problem, &set, json);
-    };
-    let readings = readings_of(o, l, &s.seed, &problem)?;
-    let st = workflow::status(
-        &set.assertions,
-        method,
-        s.ballots,
-        l.batches.len() as u64,
-        &readings,
-        s.alpha,
-    );
-    let discrepancies = readings
-        .iter()
-        .filter(|r| s.method == Method::Comparison && r.record != r.paper)
-        .count();
-    let verdict = if st.confirmed {
-        "confirmed: the paper ballots confirm the seat allocation at the risk limit"
-    } else if l.escalated {
-        "escalated: a full hand count decides"
-    } else if st.full_count_advised {
-        "not confirmed: another round would reach a quarter of the ballots; escalate to a full hand count"
-    } else {
-        "not confirmed yet: draw another round"
-    };
-    if json {
-        let v = serde_json::json!({
-            "method": s.method.key(),
-            "risk_limit_percent": s.risk_limit,
-            "seed": s.seed,
-            "ballots": s.ballots,
-            "rounds": l.rounds,
-            "audited": st.audited,
-            "discrepancies": discrepancies,
-            "confirmed": st.confirmed,
-            "escalated": l.escalated,
-            "next_round": st.next_round,
-            "full_count_advised": st.full_count_advised,
-            "verdict": verdict,
-            "assertions": st.risks,
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
-        "{} audit, risk limit {}%, seed '{}': {} of {} ballots read in {} round(s), {discrepancies} discrepancies",
-        s.method.key(),
-        s.risk_limit,
-        s.seed,
-        st.audited,
-        s.ballots,
-        l.rounds.len()
-    );
-    let mut risks = st.risks.clone();
-    risks.sort_by(|x, y| y.p_value.total_cmp(&x.p_value));
-    let open = risks.iter().filter(|r| !r.confirmed).count();
-    println!(
-        "{open} of {} assertions open; the highest risks:",
-        risks.len()
-    );
-    for r in risks.iter().take(8) {
-        println!(
-            "  {:>10.6}  {}  {}",
-            r.p_value,
-            if r.confirmed {
-                "confirmed"
-            } else {
-                "open     "
-            },
-            r.label
-        );
-    }
-    println!("{verdict}");
-    if let (false, false, Some(n)) = (st.confirmed, l.escalated, st.next_round) {
-        println!("suggested next round: {n} ballots");
-    }
-    Ok(ExitCode::SUCCESS)
+    print_status(&o, &a.target.audit, a.json)
 }
 
 pub fn escalate(a: AuditTarget) -> anyhow::Result<ExitCode> {
@@ -1023,56 +724,6 @@ pub fn cvrs(a: CvrsArgs) -> anyhow::Result<ExitCode> {
 
 /// A batch audit's state: the stations' bounds, the draws of the logged rounds (station
 /// indices, in draw order) and the status after the hand counts.
-struct BatchState {
-    bounds: audit::stations::Bounds,
-    draws: Vec<usize>,
-    status: workflow::Status,
-}
-
-fn batch_state(
-    o: &Opened,
-    l: &Logged,
-    s: &Started,
-    problem: &seats::Problem,
-    set: &audit::assertions::SeatAssertions,
-) -> BatchState {
-    let tallies = station_tallies(o, problem, &l.batches);
-    let bounds = audit::stations::bounds(&set.assertions, s.ballots, &tallies);
-    let total: u64 = l.rounds.iter().sum();
-    let draws = audit::stations::ppeb_draws(&s.seed, &bounds, 0, total);
-    let index: HashMap<u32, usize> = l
-        .batches
-        .iter()
-        .enumerate()
-        .map(|(k, b)| (b.0, k))
-        .collect();
-    let parties = party_of_choice(o, problem);
-    let mut audited: std::collections::HashMap<usize, audit::stations::StationTally> =
-        std::collections::HashMap::new();
-    for (station, votes, ballots) in l.counts.iter().flatten() {
-        if let Some(&k) = index.get(station) {
-            audited.insert(
-                k,
-                tally_in_party_terms(o, problem, &parties, UnitId(*station), votes, *ballots),
-            );
-        }
-    }
-    let status = workflow::batch_status(
-        &set.assertions,
-        s.ballots,
-        &bounds,
-        &tallies,
-        &draws,
-        &audited,
-        s.alpha,
-    );
-    BatchState {
-        bounds,
-        draws,
-        status,
-    }
-}
-
 fn batch_sample(
     o: &mut Opened,
     l: &Logged,
@@ -1081,7 +732,7 @@ fn batch_sample(
     set: &audit::assertions::SeatAssertions,
     a: &SampleArgs,
 ) -> anyhow::Result<ExitCode> {
-    let state = batch_state(o, l, s, problem, set);
+    let state = log_audit::batch_state(&o.election, &o.protocols, l, s, problem, set);
     let st = &state.status;
     if st.confirmed {
         bail!(AuditError::AuditOver);
@@ -1168,7 +819,7 @@ fn batch_record(
         .unwrap_or_default();
     let rows = formats::cvr::parse_tallies(&name, &bytes, &choices)?;
     let (problem, set) = assertions_of(o, &s.law, s.ballots)?;
-    let draws = batch_state(o, l, s, &problem, &set).draws;
+    let draws = log_audit::batch_state(&o.election, &o.protocols, l, s, &problem, &set).draws;
     let before: u64 = l.rounds[..round - 1].iter().sum();
     let this: HashSet<u32> = draws[before as usize..]
         .iter()
@@ -1215,59 +866,91 @@ fn batch_record(
         "round {round}: the hand counts of {} stations logged",
         counts.len()
     );
-    let l = logged(o, &a.target.audit)?;
-    print_status(o, &l, s, false)
+    print_status(o, &a.target.audit, false)
 }
 
-fn batch_print_status(
+fn logged(o: &Opened, audit: &str) -> anyhow::Result<Logged> {
+    Ok(log_audit::logged(&o.entries()?, audit)?)
+}
+
+fn started(l: &Logged, audit: &str) -> anyhow::Result<Started> {
+    Ok(log_audit::started(l, audit)?)
+}
+
+fn assertions_of(
     o: &Opened,
-    l: &Logged,
-    s: &Started,
-    problem: &seats::Problem,
-    set: &audit::assertions::SeatAssertions,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let st = batch_state(o, l, s, problem, set).status;
-    let verdict = if st.confirmed {
-        "confirmed: the hand-counted stations confirm the seat allocation at the risk limit"
-    } else if l.escalated {
-        "escalated: a full hand count decides"
-    } else if st.full_count_advised {
-        "not confirmed: another round would reach a quarter of the stations; escalate to a full hand count"
-    } else {
-        "not confirmed yet: draw another round"
-    };
-    let p = st.risks.first().map_or(1.0, |r| r.p_value);
+    law: &str,
+    ballots: u64,
+) -> anyhow::Result<(seats::Problem, audit::assertions::SeatAssertions)> {
+    Ok(log_audit::assertions_of(
+        &o.election,
+        &o.protocols,
+        law,
+        ballots,
+    )?)
+}
+
+/// Prints where the audit stands, recomputed from the log (`audit::logged::report`).
+fn print_status(o: &Opened, audit: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let r = log_audit::report(&o.election, &o.protocols, &o.entries()?, audit)?;
+    let batch = r.method == "batch";
+    let p = r.assertions.first().map_or(1.0, |x| x.p_value);
     if json {
-        let v = serde_json::json!({
-            "method": "batch",
-            "risk_limit_percent": s.risk_limit,
-            "seed": s.seed,
-            "stations": l.batches.len(),
-            "rounds": l.rounds,
-            "stations_counted": st.audited,
-            "p_value": p,
-            "confirmed": st.confirmed,
-            "escalated": l.escalated,
-            "next_round": st.next_round,
-            "full_count_advised": st.full_count_advised,
-            "verdict": verdict,
-        });
+        let mut v = serde_json::to_value(&r)?;
+        if batch {
+            v["stations_counted"] = serde_json::json!(r.audited);
+            v["p_value"] = serde_json::json!(p);
+        }
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "batch audit, risk limit {}%, seed '{}': {} of {} stations counted in {} round(s); {}: p = {p:.6}",
-        s.risk_limit,
-        s.seed,
-        st.audited,
-        l.batches.len(),
-        l.rounds.len(),
-        st.risks.first().map_or("", |r| r.label.as_str())
-    );
-    println!("{verdict}");
-    if let (false, false, Some(n)) = (st.confirmed, l.escalated, st.next_round) {
-        println!("suggested next round: {n} draws");
+    if batch {
+        println!(
+            "batch audit, risk limit {}%, seed '{}': {} of {} stations counted in {} round(s); {}: p = {p:.6}",
+            r.risk_limit_percent,
+            r.seed,
+            r.audited,
+            r.stations,
+            r.rounds.len(),
+            r.assertions.first().map_or("", |x| x.label.as_str())
+        );
+    } else {
+        println!(
+            "{} audit, risk limit {}%, seed '{}': {} of {} ballots read in {} round(s), {} discrepancies",
+            r.method,
+            r.risk_limit_percent,
+            r.seed,
+            r.audited,
+            r.ballots,
+            r.rounds.len(),
+            r.discrepancies
+        );
+        let mut risks = r.assertions.clone();
+        risks.sort_by(|x, y| y.p_value.total_cmp(&x.p_value));
+        let open = risks.iter().filter(|x| !x.confirmed).count();
+        println!(
+            "{open} of {} assertions open; the highest risks:",
+            risks.len()
+        );
+        for x in risks.iter().take(8) {
+            println!(
+                "  {:>10.6}  {}  {}",
+                x.p_value,
+                if x.confirmed {
+                    "confirmed"
+                } else {
+                    "open     "
+                },
+                x.label
+            );
+        }
+    }
+    println!("{}", r.verdict);
+    if let (false, false, Some(n)) = (r.confirmed, r.escalated, r.next_round) {
+        println!(
+            "suggested next round: {n} {}",
+            if batch { "draws" } else { "ballots" }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

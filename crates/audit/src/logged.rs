@@ -1,0 +1,439 @@
+//! An audit as the election's log records it (`docs/log-format.md`, "Audits"): its steps
+//! gathered from the log's `audit` entries, and its state recomputed from them and the
+//! election alone: the assertions of the seat allocation, the ballots or stations drawn from
+//! the seed, and each assertion's risk. The command line's `tallyproof audit status` and the
+//! results service's audit page both show this, so an observer holding the log gets the same
+//! answer as the commission.
+
+use std::collections::HashMap;
+
+use model::{Election, Protocol, UnitId, UnitLevel};
+use record::{AuditStep, Entry};
+use serde::Serialize;
+
+use crate::assertions::SeatAssertions;
+use crate::stations::{Bounds, StationTally};
+use crate::workflow::{self, Method, Reading, Status};
+use crate::AuditError;
+
+/// A logged reading: draw number, the record's choice, the paper's choice.
+pub type LoggedReading = (u64, Option<u32>, Option<u32>);
+
+/// An audit's logged steps.
+#[derive(Debug, Default, Clone)]
+pub struct Logged {
+    /// The start entry.
+    pub start: Option<AuditStep>,
+    /// The manifest: (station, ballots).
+    pub batches: Vec<(u32, u64)>,
+    /// Each round's size.
+    pub rounds: Vec<u64>,
+    /// Each round's readings.
+    pub readings: Vec<Vec<LoggedReading>>,
+    /// A batch audit's hand counts per round: (station, votes per choice, ballots).
+    pub counts: Vec<Vec<(u32, Vec<u64>, u64)>>,
+    /// Whether the audit was escalated to a full hand count.
+    pub escalated: bool,
+}
+
+impl Logged {
+    /// Whether the latest round still waits for its readings or counts.
+    pub fn waiting(&self) -> bool {
+        let k = self.rounds.len();
+        k > 0 && self.readings[k - 1].is_empty() && self.counts[k - 1].is_empty()
+    }
+}
+
+fn log_error(e: impl std::fmt::Display) -> AuditError {
+    AuditError::Log(e.to_string())
+}
+
+fn name_of(step: &AuditStep) -> &str {
+    match step {
+        AuditStep::Start { audit, .. }
+        | AuditStep::Manifest { audit, .. }
+        | AuditStep::Round { audit, .. }
+        | AuditStep::Readings { audit, .. }
+        | AuditStep::Counts { audit, .. }
+        | AuditStep::Escalate { audit } => audit,
+    }
+}
+
+/// The audits started in a log, in order.
+pub fn names(entries: &[Vec<u8>]) -> Result<Vec<String>, AuditError> {
+    let mut out = Vec::new();
+    for (i, bytes) in entries.iter().enumerate() {
+        if !bytes.starts_with(b"\x01{\"type\":\"audit\"") {
+            continue;
+        }
+        if let Entry::Audit(AuditStep::Start { audit, .. }) =
+            record::decode(i as u64, bytes).map_err(log_error)?
+        {
+            out.push(audit);
+        }
+    }
+    Ok(out)
+}
+
+/// The steps of the audit `audit` in a log.
+pub fn logged(entries: &[Vec<u8>], audit: &str) -> Result<Logged, AuditError> {
+    let mut out = Logged::default();
+    for (i, bytes) in entries.iter().enumerate() {
+        if !bytes.starts_with(b"\x01{\"type\":\"audit\"") {
+            continue;
+        }
+        let Entry::Audit(step) = record::decode(i as u64, bytes).map_err(log_error)? else {
+            continue;
+        };
+        if name_of(&step) != audit {
+            continue;
+        }
+        match step {
+            s @ AuditStep::Start { .. } => out.start = Some(s),
+            AuditStep::Manifest { batches, .. } => out.batches.extend(batches),
+            AuditStep::Round { size, .. } => {
+                out.rounds.push(size);
+                out.readings.push(Vec::new());
+                out.counts.push(Vec::new());
+            }
+            AuditStep::Counts { round, counts, .. } => {
+                if let Some(c) = out.counts.get_mut((round as usize).wrapping_sub(1)) {
+                    c.extend(counts);
+                }
+            }
+            AuditStep::Readings {
+                round, readings, ..
+            } => {
+                if let Some(r) = out.readings.get_mut((round as usize).wrapping_sub(1)) {
+                    r.extend(readings);
+                }
+            }
+            AuditStep::Escalate { .. } => out.escalated = true,
+        }
+    }
+    Ok(out)
+}
+
+/// The audit's parameters, as started.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// The law preset whose allocation is audited.
+    pub law: String,
+    /// The method.
+    pub method: Method,
+    /// The risk limit as a fraction.
+    pub alpha: f64,
+    /// The risk limit in percent, as logged.
+    pub risk_limit: String,
+    /// The seed.
+    pub seed: String,
+    /// Ballots cast in the contest.
+    pub ballots: u64,
+    /// The records' SHA-256 (comparison audits).
+    pub cvrs: Option<String>,
+}
+
+/// The audit's parameters.
+pub fn started(l: &Logged, audit: &str) -> Result<Started, AuditError> {
+    let Some(AuditStep::Start {
+        law,
+        method,
+        risk_limit,
+        seed,
+        ballots,
+        cvrs,
+        ..
+    }) = &l.start
+    else {
+        return Err(AuditError::Log(format!(
+            "no audit named '{audit}' in the log; start one with `tallyproof audit start`"
+        )));
+    };
+    let pct: f64 = risk_limit
+        .parse()
+        .map_err(|_| AuditError::Log(format!("the logged risk limit '{risk_limit}'")))?;
+    Ok(Started {
+        law: law.clone(),
+        method: Method::parse(method)?,
+        alpha: crate::alpha_from_percent(pct)?,
+        risk_limit: risk_limit.clone(),
+        seed: seed.clone(),
+        ballots: *ballots,
+        cvrs: cvrs.clone(),
+    })
+}
+
+/// The allocation's problem and its assertions, under `law`.
+pub fn assertions_of(
+    e: &Election,
+    protocols: &[Protocol],
+    law: &str,
+    ballots: u64,
+) -> Result<(seats::Problem, SeatAssertions), AuditError> {
+    let law = seats::preset::law(law).map_err(|x| AuditError::Seats(x.to_string()))?;
+    let built =
+        record::problem_from_election(e, protocols, &law, None, tabulate::Filter::default())
+            .map_err(|x| AuditError::Seats(x.to_string()))?;
+    let outcome = seats::allocate(&built.problem).map_err(|x| AuditError::Seats(x.to_string()))?;
+    let set = crate::assertions::seat_assertions(&built.problem, &outcome, ballots)?;
+    Ok((built.problem, set))
+}
+
+/// The party index of each of the contest's choices (none for "against all" and the like).
+pub fn party_of_choice(e: &Election, problem: &seats::Problem) -> Vec<Option<usize>> {
+    e.contests
+        .first()
+        .map(|c| {
+            c.choices
+                .iter()
+                .map(|ch| problem.parties.iter().position(|p| *p == ch.name))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The index of a station's region among the law's regions.
+pub fn region_of(e: &Election, problem: &seats::Problem, station: UnitId) -> Option<usize> {
+    let r = e.units.ancestor_at(station, UnitLevel::Region)?;
+    let name = e.units.get(r).name;
+    problem.regions.iter().position(|x| x.name == name)
+}
+
+/// Votes per choice and paper ballots as a tally in party terms.
+pub fn tally_in_party_terms(
+    e: &Election,
+    problem: &seats::Problem,
+    parties: &[Option<usize>],
+    station: UnitId,
+    votes: &[u64],
+    ballots: u64,
+) -> StationTally {
+    let mut party_votes = vec![0u64; problem.parties.len()];
+    for (c, &v) in votes.iter().enumerate() {
+        if let Some(Some(p)) = parties.get(c) {
+            party_votes[*p] += v;
+        }
+    }
+    let listed: u64 = party_votes.iter().sum();
+    StationTally {
+        votes: party_votes,
+        other: ballots.saturating_sub(listed),
+        region: region_of(e, problem, station),
+    }
+}
+
+/// Each manifest station's reported tally in the allocation's party terms.
+pub fn station_tallies(
+    e: &Election,
+    protocols: &[Protocol],
+    problem: &seats::Problem,
+    batches: &[(u32, u64)],
+) -> Vec<StationTally> {
+    let stations: HashMap<UnitId, &Protocol> = protocols
+        .iter()
+        .filter(|p| p.contest == 0)
+        .map(|p| (p.station, p))
+        .collect();
+    let parties = party_of_choice(e, problem);
+    batches
+        .iter()
+        .map(|&(s, ballots)| {
+            let votes = stations
+                .get(&UnitId(s))
+                .map_or(&[][..], |p| p.votes.as_slice());
+            tally_in_party_terms(e, problem, &parties, UnitId(s), votes, ballots)
+        })
+        .collect()
+}
+
+/// The manifest's batches keyed for drawing (`station id`), in manifest order.
+pub fn draw_batches(l: &Logged) -> Vec<(String, u64)> {
+    l.batches.iter().map(|&(s, n)| (s.to_string(), n)).collect()
+}
+
+/// The readings so far, in party terms.
+pub fn readings_of(
+    e: &Election,
+    l: &Logged,
+    seed: &str,
+    problem: &seats::Problem,
+) -> Result<Vec<Reading>, AuditError> {
+    let drawn = workflow::draws(&draw_batches(l), seed, &l.rounds)?;
+    let parties = party_of_choice(e, problem);
+    let party = |c: Option<u32>| parties.get(c? as usize).copied().flatten();
+    let mut out = Vec::new();
+    for r in l.readings.iter().flatten() {
+        let d = drawn.get((r.0 as usize).wrapping_sub(1)).ok_or_else(|| {
+            AuditError::Log("a logged reading is beyond the drawn ballots".into())
+        })?;
+        out.push(Reading {
+            record: party(r.1),
+            paper: party(r.2),
+            region: region_of(e, problem, UnitId(l.batches[d.batch].0)),
+        });
+    }
+    Ok(out)
+}
+
+/// A station-batch audit's state: the bounds, the stations drawn, the status.
+pub struct BatchState {
+    /// The per-station error bounds.
+    pub bounds: Bounds,
+    /// The stations drawn so far (manifest indices, with repeats).
+    pub draws: Vec<usize>,
+    /// The status.
+    pub status: Status,
+}
+
+/// The state of a station-batch audit.
+pub fn batch_state(
+    e: &Election,
+    protocols: &[Protocol],
+    l: &Logged,
+    s: &Started,
+    problem: &seats::Problem,
+    set: &SeatAssertions,
+) -> BatchState {
+    let tallies = station_tallies(e, protocols, problem, &l.batches);
+    let bounds = crate::stations::bounds(&set.assertions, s.ballots, &tallies);
+    let total: u64 = l.rounds.iter().sum();
+    let draws = crate::stations::ppeb_draws(&s.seed, &bounds, 0, total);
+    let index: HashMap<u32, usize> = l
+        .batches
+        .iter()
+        .enumerate()
+        .map(|(k, b)| (b.0, k))
+        .collect();
+    let parties = party_of_choice(e, problem);
+    let mut audited: std::collections::HashMap<usize, StationTally> =
+        std::collections::HashMap::new();
+    for (station, votes, ballots) in l.counts.iter().flatten() {
+        if let Some(&k) = index.get(station) {
+            audited.insert(
+                k,
+                tally_in_party_terms(e, problem, &parties, UnitId(*station), votes, *ballots),
+            );
+        }
+    }
+    let status = workflow::batch_status(
+        &set.assertions,
+        s.ballots,
+        &bounds,
+        &tallies,
+        &draws,
+        &audited,
+        s.alpha,
+    );
+    BatchState {
+        bounds,
+        draws,
+        status,
+    }
+}
+
+/// Where an audit stands, recomputed from the log.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The audit's name.
+    pub audit: String,
+    /// `comparison`, `polling` or `batch`.
+    pub method: &'static str,
+    /// The risk limit in percent.
+    pub risk_limit_percent: String,
+    /// The seed.
+    pub seed: String,
+    /// Ballots cast.
+    pub ballots: u64,
+    /// Stations in the manifest.
+    pub stations: u64,
+    /// Each round's size.
+    pub rounds: Vec<u64>,
+    /// Ballots read (ballot-level) or stations counted (batch).
+    pub audited: u64,
+    /// Readings where the paper differs from the record (comparison audits).
+    pub discrepancies: u64,
+    /// Every assertion confirmed.
+    pub confirmed: bool,
+    /// Escalated to a full hand count.
+    pub escalated: bool,
+    /// The suggested next round.
+    pub next_round: Option<u64>,
+    /// A next round would reach a quarter of the ballots.
+    pub full_count_advised: bool,
+    /// In words.
+    pub verdict: String,
+    /// Each assertion's risk.
+    pub assertions: Vec<workflow::Risk>,
+}
+
+/// The report of audit `audit` from the log's `entries`, over the election and its latest
+/// protocols.
+pub fn report(
+    e: &Election,
+    protocols: &[Protocol],
+    entries: &[Vec<u8>],
+    audit: &str,
+) -> Result<Report, AuditError> {
+    let l = logged(entries, audit)?;
+    let s = started(&l, audit)?;
+    let (problem, set) = assertions_of(e, protocols, &s.law, s.ballots)?;
+    let (st, discrepancies, unit) = match s.method.ballots() {
+        Some(method) => {
+            let readings = readings_of(e, &l, &s.seed, &problem)?;
+            let st = workflow::status(
+                &set.assertions,
+                method,
+                s.ballots,
+                l.batches.len() as u64,
+                &readings,
+                s.alpha,
+            );
+            let discrepancies = readings
+                .iter()
+                .filter(|r| s.method == Method::Comparison && r.record != r.paper)
+                .count() as u64;
+            (
+                st,
+                discrepancies,
+                ("the paper ballots", "a quarter of the ballots"),
+            )
+        }
+        None => (
+            batch_state(e, protocols, &l, &s, &problem, &set).status,
+            0,
+            ("the hand-counted stations", "a quarter of the stations"),
+        ),
+    };
+    let verdict = if st.confirmed {
+        format!(
+            "confirmed: {} confirm the seat allocation at the risk limit",
+            unit.0
+        )
+    } else if l.escalated {
+        "escalated: a full hand count decides".to_string()
+    } else if st.full_count_advised {
+        format!(
+            "not confirmed: another round would reach {}; escalate to a full hand count",
+            unit.1
+        )
+    } else {
+        "not confirmed yet: draw another round".to_string()
+    };
+    Ok(Report {
+        audit: audit.to_string(),
+        method: s.method.key(),
+        risk_limit_percent: s.risk_limit.clone(),
+        seed: s.seed.clone(),
+        ballots: s.ballots,
+        stations: l.batches.len() as u64,
+        rounds: l.rounds.clone(),
+        audited: st.audited,
+        discrepancies,
+        confirmed: st.confirmed,
+        escalated: l.escalated,
+        next_round: st.next_round,
+        full_count_advised: st.full_count_advised,
+        verdict,
+        assertions: st.risks,
+    })
+}
