@@ -509,6 +509,19 @@ fn audit_workflow_on_kyrgyz_2020() {
     assert!(o.status.success(), "{}", stderr(&o));
     let from_log: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(from_log, v);
+    // The results service shows the same, recomputed from the log, as JSON and as a page.
+    let server = crate::serve::serve(d, &[]);
+    let (status, body) = crate::serve::get(&server.addr, "/api/elections/kg/audits");
+    assert_eq!(status, 200, "{body}");
+    let served: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served[0], v);
+    let (status, page) = crate::serve::get(&server.addr, "/elections/kg/audits");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("confirmed: the paper ballots confirm"),
+        "{page}"
+    );
+    drop(server);
     // The same audit, with paper that shows votes for the closest party as invalid.
     let o = start(&["--risk-limit", "5", "--cvrs", "cvrs.csv"]);
     assert_eq!(

@@ -405,3 +405,21 @@ pub fn revotes(
     }
     Ok(out)
 }
+
+/// Every audit of the election, each recomputed from the log (`audit::logged::report`).
+pub fn audits(
+    db: &Arc<Pool>,
+    v: &mut View<'_>,
+    name: &str,
+) -> Result<Vec<Result<audit::logged::Report, String>>, ServerError> {
+    // The log up to the state's size, so that the audits and the protocols agree.
+    let mut entries = open(db)?.log(name).map_err(internal)?;
+    entries.truncate(v.size() as usize);
+    let protocols = v.protocols();
+    let e = v.election();
+    let names = audit::logged::names(&entries).map_err(internal)?;
+    Ok(names
+        .iter()
+        .map(|a| audit::logged::report(e, &protocols, &entries, a).map_err(|x| format!("{a}: {x}")))
+        .collect())
+}

@@ -103,6 +103,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/openapi.json") => get(public::openapi),
         (Get, "/elections/{name}/counts") => get(public::counts_page),
         (Get, "/api/elections/{name}/counts") => get(public::counts_api),
+        (Get, "/elections/{name}/audits") => get(public::audits_page),
+        (Get, "/api/elections/{name}/audits") => get(public::audits_api),
         (Get, "/elections/{name}/revotes") => get(public::revotes_page),
         (Get, "/api/elections/{name}/export.csv") => get(public::export_csv),
         (Get, "/api/elections/{name}/export.json") => get(public::export_json),

@@ -119,7 +119,7 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>{}\
 <p>{} of {} stations reporting / участков: {} из {}. {} votes.</p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
-<a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/elections/{n}/revotes\">re-votes</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
+<a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/elections/{n}/revotes\">re-votes</a> · <a href=\"/elections/{n}/audits\">audits</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
 <p><small>JSON: <a href=\"{a}\">{a}</a> · exports: <a href=\"/api/elections/{n}/export.csv\">CSV</a> · \
 <a href=\"/api/elections/{n}/export.json\">JSON</a> · <a href=\"/api/elections/{n}/export.cdf.json\">NIST CDF</a></small></p>",
             text(&r.contest),
@@ -555,4 +555,78 @@ the annulled results of the unit are kept and shown beside the re-vote's. {} of 
         body.push_str("</table>");
     }
     page(&format!("{name}: re-votes"), &body)
+}
+
+/// The audits: each one's progress, verdict and the risk of every assertion.
+pub fn audits(list: &[Result<audit::logged::Report, String>], name: &str) -> String {
+    let mut body = format!(
+        "<p><a href=\"/elections/{}\">results</a></p><h1>Risk-limiting audits <small>/ Аудит</small></h1>\
+<p>Each audit checks the seat allocation against the paper ballots; its state is recomputed here from the log's \
+audit entries (the seed, the rounds, every reading), as <code>tallyproof audit status --log DIR</code> does for an \
+observer.</p>",
+        urlencode(name)
+    );
+    if list.is_empty() {
+        body.push_str("<p>No audit has been started.</p>");
+    }
+    for r in list {
+        let r = match r {
+            Ok(r) => r,
+            Err(why) => {
+                body.push_str(&format!("<p>{}</p>", text(why)));
+                continue;
+            }
+        };
+        let unit = if r.method == "batch" {
+            "stations counted"
+        } else {
+            "ballots read"
+        };
+        let of = if r.method == "batch" {
+            r.stations
+        } else {
+            r.ballots
+        };
+        body.push_str(&format!(
+            "<h2>{} <small>({}, risk limit {}%)</small></h2><p><strong>{}</strong></p>\
+<p>{} of {of} {unit} in {} round(s){}; seed <code>{}</code>.</p>",
+            text(&r.audit),
+            text(r.method),
+            text(&r.risk_limit_percent),
+            text(&r.verdict),
+            r.audited,
+            r.rounds.len(),
+            if r.method == "comparison" {
+                format!(", {} discrepancies", r.discrepancies)
+            } else {
+                String::new()
+            },
+            text(&r.seed)
+        ));
+        let mut risks = r.assertions.clone();
+        risks.sort_by(|x, y| y.p_value.total_cmp(&x.p_value));
+        body.push_str(
+            "<table><tr><th>assertion</th><th>risk (p-value)</th><th>progress</th><th></th></tr>",
+        );
+        for x in &risks {
+            // Progress towards the risk limit on a log scale: 1 = p down to the limit.
+            let limit: f64 = r.risk_limit_percent.parse::<f64>().unwrap_or(5.0) / 100.0;
+            let done = if x.p_value <= limit {
+                1.0
+            } else {
+                (x.p_value.ln() / limit.ln()).clamp(0.0, 1.0)
+            };
+            let w = (done * 120.0).round();
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{:.6}</td><td><svg width=\"122\" height=\"12\"><rect x=\"0\" y=\"1\" width=\"120\" height=\"10\" fill=\"#eee\"/>\
+<rect x=\"0\" y=\"1\" width=\"{w}\" height=\"10\" fill=\"{}\"/></svg></td><td>{}</td></tr>",
+                text(&x.label),
+                x.p_value,
+                if x.confirmed { "#2ca02c" } else { "#3a6ea5" },
+                if x.confirmed { "confirmed" } else { "open" }
+            ));
+        }
+        body.push_str("</table>");
+    }
+    page(&format!("{name}: audits"), &body)
 }

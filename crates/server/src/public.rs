@@ -1,5 +1,7 @@
 //! The public's pages and API: reading needs no login.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -177,6 +179,35 @@ pub(crate) async fn counts_api(
     kept(s, name, key, JSON, move |v| {
         let c = data::counts(v, level, &law)?;
         serde_json::to_vec(&data::counts_json(&c)).map_err(|e| ServerError::Internal(e.to_string()))
+    })
+    .await
+}
+
+pub(crate) async fn audits_page(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ServerError> {
+    let (db, n) = (Arc::clone(&s.db), name.clone());
+    kept(s, name, "page:audits".into(), HTML, move |v| {
+        Ok(pages::audits(&data::audits(&db, v, &n)?, &n).into_bytes())
+    })
+    .await
+}
+
+pub(crate) async fn audits_api(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ServerError> {
+    let (db, n) = (Arc::clone(&s.db), name.clone());
+    kept(s, name, "audits".into(), JSON, move |v| {
+        let list: Vec<Value> = data::audits(&db, v, &n)?
+            .into_iter()
+            .map(|r| match r {
+                Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
+                Err(why) => json!({"error": why}),
+            })
+            .collect();
+        serde_json::to_vec(&list).map_err(|e| ServerError::Internal(e.to_string()))
     })
     .await
 }

@@ -193,6 +193,16 @@ pub const ROUTES: &[Route] = &[
         )
     },
     get(
+        "/elections/{name}/audits",
+        HTML,
+        "The risk-limiting audits: each one's verdict, rounds and the risk of every assertion, recomputed from the log (page)",
+    ),
+    get(
+        "/api/elections/{name}/audits",
+        JSON,
+        "The risk-limiting audits, recomputed from the log, as `tallyproof audit status --json`",
+    ),
+    get(
         "/elections/{name}/revotes",
         HTML,
         "The re-votes linked to this election, or the election this one re-votes part of: the annulled results beside the re-vote's (page)",
