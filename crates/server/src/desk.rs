@@ -227,7 +227,22 @@ fn render(
             "<h2>Waiting for verification <small>/ Ожидают проверки</small></h2>{rows}"
         ));
     }
+    if role == Some(Role::Observer) {
+        body.push_str(&format!(
+            "<h2>File a complaint <small>/ Жалоба</small></h2><form method=\"post\" action=\"{base}/complaints\">{csrf}\
+<p><label>unit id / единица <input name=\"unit\" inputmode=\"numeric\" required></label></p>\
+<p><label>complaint / текст <textarea name=\"text\" required></textarea></label></p>\
+<p><small>Your name and the text enter the log only as commitments; the commission can redact them.</small></p>\
+<p><button>file / подать</button></p></form>"
+        ));
+    }
     if role == Some(Role::Commissioner) {
+        body.push_str(&format!(
+            "<h2>Certify <small>/ Утвердить итоги</small></h2><form method=\"post\" action=\"{base}/certify\">{csrf}\
+<p>The final result as it stands now (totals and seats under the law) enters the log as the final publication.</p>\
+<p><label>law <select name=\"law\"><option>kg2020</option><option>kg2021</option><option>kg2015</option><option>kg2010</option>\
+<option value=\"\">(totals only)</option></select></label> <button>certify / утвердить</button></p></form>"
+        ));
         body.push_str(&format!(
             "<h2>Decide <small>/ Решение</small></h2><form method=\"post\" action=\"{base}/decisions\">{csrf}\
 <p><label>decision <select name=\"kind\"><option value=\"annul-unit\">annul a unit / отменить итоги</option><option value=\"recount\">recount / пересчёт</option>\
@@ -237,6 +252,34 @@ fn render(
         ));
     }
     page(&format!("{name}: staff desk"), &body)
+}
+
+pub(crate) async fn complain_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let unit = count(&form, "unit")?
+        .ok_or_else(|| ServerError::BadRequest("field 'unit' is missing".into()))?;
+    let c = staff::NewComplaint {
+        unit: u32::try_from(unit).map_err(|_| ServerError::BadRequest("no such unit".into()))?,
+        text: form.get("text").cloned().unwrap_or_default(),
+        scan: None,
+    };
+    let size = staff::file_complaint(&s, who.staff()?.clone(), name.clone(), c).await?;
+    Ok(back_to_desk(&name, "complained", size as i64 - 1))
+}
+
+pub(crate) async fn certify_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let law = form.get("law").filter(|l| !l.is_empty()).cloned();
+    let (size, _) = staff::certification(&s, who.staff()?.clone(), name.clone(), law).await?;
+    Ok(back_to_desk(&name, "certified", size as i64 - 1))
 }
 
 /// Back to the desk after an act (303), saying what was done.
@@ -263,6 +306,8 @@ impl Done {
             Some("verified") => format!("Protocol entry {id} is verified and counts now. / Протокол подтверждён."),
             Some("rejected") => format!("Protocol entry {id} is rejected. / Протокол отклонён."),
             Some("decided") => format!("The decision is log entry {id}. / Решение внесено в журнал."),
+            Some("complained") => format!("The complaint is log entry {id}. / Жалоба внесена в журнал."),
+            Some("certified") => format!("The final result is log entry {id}. / Итоги утверждены."),
             _ => return String::new(),
         };
         format!("<p role=\"status\"><strong>{}</strong></p>", text(&what))

@@ -129,6 +129,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/pending/{id}/reject") => post(staff::reject),
         (Post, "/elections/{name}/staff/pending/{id}") => post(desk::verify_form),
         (Post, "/api/elections/{name}/complaints") => post(staff::complain),
+        (Post, "/elections/{name}/staff/complaints") => post(desk::complain_form),
+        (Post, "/elections/{name}/staff/certify") => post(desk::certify_form),
         (Post, "/api/elections/{name}/decisions") => post(staff::decide),
         (Post, "/elections/{name}/staff/decisions") => post(desk::decide_form),
         (Post, "/api/elections/{name}/revotes") => post(staff::create_revote),

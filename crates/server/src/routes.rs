@@ -348,6 +348,13 @@ pub const ROUTES: &[Route] = &[
     ),
     write(
         Method::Post,
+        "/elections/{name}/staff/complaints",
+        OBSERVER,
+        "form: csrf, unit, text",
+        "Files a complaint (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
         "/api/elections/{name}/decisions",
         COMMISSIONER,
         "{kind: annul-unit | annul-election | recount | revote, unit, reason}",
@@ -373,6 +380,13 @@ pub const ROUTES: &[Route] = &[
         COMMISSIONER,
         "{law}",
         "Certifies the final result: a final publication (totals and seats under the law preset) enters the log",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/certify",
+        COMMISSIONER,
+        "form: csrf, law",
+        "Certifies the final result (the staff desk's form)",
     ),
     write(
         Method::Post,

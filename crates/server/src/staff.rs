@@ -487,11 +487,12 @@ async fn known_unit(s: &AppState, name: &str, unit: u32) -> Result<UnitId, Serve
     }
 }
 
+/// A complaint as an observer files it.
 #[derive(Deserialize)]
 pub(crate) struct NewComplaint {
-    unit: u32,
-    text: String,
-    scan: Option<String>,
+    pub unit: u32,
+    pub text: String,
+    pub scan: Option<String>,
 }
 
 pub(crate) async fn complain(
@@ -500,13 +501,23 @@ pub(crate) async fn complain(
     Path(name): Path<String>,
     Json(c): Json<NewComplaint>,
 ) -> Result<Response, ServerError> {
-    let user = who.staff()?.clone();
+    let size = file_complaint(&s, who.staff()?.clone(), name, c).await?;
+    Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
+}
+
+/// Logs a complaint; answers the log's size.
+pub(crate) async fn file_complaint(
+    s: &AppState,
+    user: User,
+    name: String,
+    c: NewComplaint,
+) -> Result<u64, ServerError> {
     if c.text.trim().is_empty() {
         return Err(ServerError::BadRequest(
             "the complaint's text is empty".into(),
         ));
     }
-    let unit = known_unit(&s, &name, c.unit).await?;
+    let unit = known_unit(s, &name, c.unit).await?;
     let (by, r1) = commit(&user.name);
     let (text, r2) = commit(&c.text);
     let mut rows = vec![r1, r2];
@@ -521,8 +532,8 @@ pub(crate) async fn complain(
         text,
         scan,
     }));
-    let size = act(
-        &s,
+    act(
+        s,
         user,
         name,
         Logged {
@@ -533,8 +544,7 @@ pub(crate) async fn complain(
             at: None,
         },
     )
-    .await?;
-    Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
+    .await
 }
 
 /// A decision as a commissioner gives it.
@@ -621,9 +631,27 @@ pub(crate) async fn certify(
     Path(name): Path<String>,
     Json(c): Json<Certification>,
 ) -> Result<Response, ServerError> {
-    let user = who.staff()?.clone();
+    let (size, p) = certification(&s, who.staff()?.clone(), name, c.law).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({"logged_as": size - 1, "stations_counted": p.stations_counted, "votes": p.votes,
+                    "seats": p.seats.map(|x| x.seats)}),
+        ),
+    )
+        .into_response())
+}
+
+/// Certifies the final result: computes the final publication and logs it (refused if the
+/// log grew meanwhile); answers the log's size and the publication.
+pub(crate) async fn certification(
+    s: &AppState,
+    user: User,
+    name: String,
+    law: Option<String>,
+) -> Result<(u64, record::Publication), ServerError> {
     // The national threshold's base as the law defines it (as `tallyproof publish` does).
-    let law = match &c.law {
+    let law = match &law {
         Some(l) => {
             let preset = seats::preset::law(l).map_err(|x| ServerError::NotFound(x.to_string()))?;
             Some((l.clone(), preset.threshold.base))
@@ -650,7 +678,7 @@ pub(crate) async fn certify(
     .await?;
     let entry = encode(&Entry::Publication(p.clone()));
     let size = act(
-        &s,
+        s,
         user,
         name,
         Logged {
@@ -662,14 +690,7 @@ pub(crate) async fn certify(
         },
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({"logged_as": size - 1, "stations_counted": p.stations_counted, "votes": p.votes,
-                    "seats": p.seats.map(|x| x.seats)}),
-        ),
-    )
-        .into_response())
+    Ok((size, p))
 }
 
 #[derive(Deserialize)]

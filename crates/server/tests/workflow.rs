@@ -385,6 +385,43 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
         h.last().unwrap().votes,
         p.votes.iter().map(|v| v + 1).collect::<Vec<_>>()
     );
+    // An observer files a complaint, a commissioner certifies, both with the desk's forms.
+    let (ocookie, ocsrf) = app.login(Role::Observer).await;
+    let a = app
+        .call(
+            "POST",
+            "/elections/s/staff/complaints",
+            &[("cookie", &ocookie), form],
+            format!("csrf={ocsrf}&unit=1&text=the+seal+was+broken").into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let (ccookie, ccsrf) = app.login(Role::Commissioner).await;
+    let desk = app
+        .call(
+            "GET",
+            "/elections/s/staff",
+            &[("cookie", &ccookie)],
+            Vec::new(),
+        )
+        .await
+        .text();
+    assert!(desk.contains("Certify"), "{desk}");
+    let a = app
+        .call(
+            "POST",
+            "/elections/s/staff/certify",
+            &[("cookie", &ccookie), form],
+            format!("csrf={ccsrf}&law=").into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    assert!(a.headers["location"]
+        .to_str()
+        .unwrap()
+        .contains("done=certified"));
+    let r = replay(app).await;
+    assert_eq!((r.complaints, r.publications), (1, 1));
 }
 
 /// The machine count and the manual count side by side, and the exports.
