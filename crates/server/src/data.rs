@@ -131,10 +131,32 @@ pub struct UnitView {
     pub logged: Vec<crate::live::Logged>,
     /// The log's size and root the proofs are for.
     pub log: (u64, translog::Hash),
+    /// A station's forensic flag, its rank and the number of stations scored; or why no
+    /// station could be scored.
+    pub flag: Result<Option<(forensics::flags::StationFlag, usize, usize)>, String>,
 }
 
 /// The unit `id` of election `name`.
-pub fn unit(db: &Arc<Pool>, v: &View<'_>, name: &str, id: u32) -> Result<UnitView, ServerError> {
+pub fn unit(
+    db: &Arc<Pool>,
+    v: &mut View<'_>,
+    name: &str,
+    id: u32,
+) -> Result<UnitView, ServerError> {
+    let flags = if v.election().units.len() > id as usize
+        && v.election().units.get(model::UnitId(id)).level == UnitLevel::Station
+    {
+        let f = v.flags();
+        match &f.missing {
+            Some(why) => Err(why.clone()),
+            None => Ok(f
+                .by_station
+                .get(&id)
+                .map(|(x, rank)| (x.clone(), *rank, f.scored))),
+        }
+    } else {
+        Ok(None)
+    };
     let e = v.election();
     if id as usize >= e.units.len() {
         return Err(ServerError::NotFound(format!(
@@ -197,6 +219,7 @@ pub fn unit(db: &Arc<Pool>, v: &View<'_>, name: &str, id: u32) -> Result<UnitVie
         annulled,
         logged: v.logged(uid)?,
         log: (v.size(), v.root()),
+        flag: flags,
     })
 }
 
@@ -230,6 +253,13 @@ pub fn unit_json(u: &UnitView) -> Value {
         "children": u.children.iter().map(|(i, n, s, v)| serde_json::json!({"id": i, "name": n, "stations": s, "votes": v})).collect::<Vec<_>>(),
         "versions": versions,
         "log": {"size": u.log.0, "root": u.log.1.hex()},
+        "forensic_flag": match &u.flag {
+            Ok(Some((f, rank, of))) => serde_json::json!({"score": f.score, "rank": rank, "of": of,
+                "impossible": f.impossible, "turnout_pct": f.turnout_pct, "leader_pct": f.leader_pct,
+                "turnout_z": f.turnout_z, "leader_z": f.leader_z, "whole_percentages": f.whole()}),
+            Ok(None) => Value::Null,
+            Err(why) => serde_json::json!({"unavailable": why}),
+        },
         "logged": u.logged.iter().map(|l| serde_json::json!({
             "index": l.index,
             "entry": describe(&l.about),

@@ -25,6 +25,19 @@ use crate::ServerError;
 /// How long a read may serve the state without asking the store for new entries.
 pub const REFRESH: Duration = Duration::from_millis(100);
 
+/// How often the forensic station flags are recomputed at most.
+pub const FLAGS_EVERY: Duration = Duration::from_secs(10);
+
+/// The forensic flags of every scored station, or why there are none.
+pub struct Flags {
+    /// Per station: its flag and its rank by score (1 = the most anomalous).
+    pub by_station: HashMap<u32, (forensics::flags::StationFlag, usize)>,
+    /// Stations scored.
+    pub scored: usize,
+    /// Why no station could be scored, if none was.
+    pub missing: Option<String>,
+}
+
 /// An election's state, as a read sees it (under the election's lock).
 pub struct View<'a> {
     tail: &'a mut Tail,
@@ -98,6 +111,43 @@ impl View<'_> {
             .collect();
         v.sort_by_key(|p| p.station);
         v
+    }
+
+    /// The forensic flags of every station (`forensics::flags`), computed at most every
+    /// [`FLAGS_EVERY`].
+    pub fn flags(&mut self) -> Arc<Flags> {
+        if let Some((at, f)) = &self.tail.flags {
+            if at.elapsed() < FLAGS_EVERY {
+                return Arc::clone(f);
+            }
+        }
+        let protocols = self.protocols();
+        let e = self.election();
+        let f = match forensics::station::sample(e, 0, &protocols, None) {
+            Ok(sample) => {
+                let groups = forensics::region::groups(e, &sample.stations);
+                let list = forensics::flags::flags(&sample.stations, &groups);
+                let scored = list.len();
+                let by_station = list
+                    .into_iter()
+                    .enumerate()
+                    .map(|(rank, f)| (sample.stations[f.index].unit.0, (f, rank + 1)))
+                    .collect();
+                Flags {
+                    by_station,
+                    scored,
+                    missing: None,
+                }
+            }
+            Err(e) => Flags {
+                by_station: HashMap::new(),
+                scored: 0,
+                missing: Some(e.to_string()),
+            },
+        };
+        let f = Arc::new(f);
+        self.tail.flags = Some((Instant::now(), Arc::clone(&f)));
+        f
     }
 
     /// The log's current root (RFC 6962 Merkle tree hash).
@@ -181,6 +231,9 @@ struct Tail {
     checked: Instant,
     written: bool,
     protocols: Option<(u64, Arc<Vec<Protocol>>)>,
+    /// The forensic station flags, when computed (they are statistics over every station:
+    /// recomputed at most every [`FLAGS_EVERY`]).
+    flags: Option<(Instant, Arc<Flags>)>,
     /// Responses by key, with the log size they were computed at.
     responses: HashMap<String, (u64, Bytes)>,
 }
@@ -244,6 +297,7 @@ impl Tail {
             checked: Instant::now(),
             written: false,
             protocols: None,
+            flags: None,
             responses: HashMap::new(),
         };
         t.apply(1, it.map(|(_, b)| b.as_slice()))?;

@@ -202,6 +202,26 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
     }
     let api = format!("/api{base}/units/{}", u.id);
     let logged = logged(u);
+    let flag = match &u.flag {
+        Ok(Some((f, rank, of))) => format!(
+            "<h2>Forensic flags <small>/ Статистические признаки</small></h2><p>Score {:.1}: rank {rank} of {of} stations \
+(turnout {:.1}%, robust z {:.1}; leader's share {:.1}%, robust z {:.1}{}{}). A flag is a reason to look, not evidence of \
+fraud: see <a href=\"/elections/{}/forensics\">the forensic report</a>.</p>",
+            f.score,
+            f.turnout_pct,
+            f.turnout_z,
+            f.leader_pct,
+            f.leader_z,
+            if f.whole().is_empty() { String::new() } else { format!("; whole percentages: {}", f.whole()) },
+            if f.impossible { "; <b>impossible counts</b>" } else { "" },
+            urlencode(name)
+        ),
+        Err(why) if u.level == model::UnitLevel::Station => format!(
+            "<p><small>No forensic flags: {}.</small></p>",
+            text(why)
+        ),
+        _ => String::new(),
+    };
     let annulled = if u.annulled {
         "<p><strong>Annulled by the commission: not counted. / Итоги отменены.</strong></p>"
     } else {
@@ -210,7 +230,7 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
     page(
         &format!("{name}: {}", u.path.last().map_or("country", |x| x.1.as_str())),
         &format!(
-            "<p>{crumbs}</p><h1>{} <small>({})</small></h1>{annulled}<p>{} of {} stations reporting; {total} votes.</p>{table}{children}{versions}{logged}<p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+            "<p>{crumbs}</p><h1>{} <small>({})</small></h1>{annulled}<p>{} of {} stations reporting; {total} votes.</p>{table}{children}{versions}{flag}{logged}<p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
             text(u.path.last().map_or(name, |x| x.1.as_str())),
             text(u.level.key()),
             u.totals.reporting,

@@ -480,6 +480,29 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
     // The manual count keeps the two stations' manual protocols (their latest manual count).
     assert_eq!(counts(&after, "manual"), manual);
     assert_eq!(after["units"][0]["machine"]["reporting"], 2);
+    // Station pages carry the station's forensic flag: its rank among every scored station.
+    let unit = app
+        .get(&format!(
+            "/api/elections/s/units/{}",
+            app.protocols[5].station.0
+        ))
+        .await
+        .json();
+    let flag = &unit["forensic_flag"];
+    // The two stations whose latest protocol is the machine count above (votes only) lack
+    // the lines the flags need.
+    let scored = app.protocols.len() - 2;
+    assert_eq!(flag["of"], scored, "{unit}");
+    let rank = flag["rank"].as_u64().unwrap();
+    assert!((1..=scored as u64).contains(&rank));
+    let page = app
+        .get(&format!(
+            "/elections/s/units/{}",
+            app.protocols[5].station.0
+        ))
+        .await
+        .text();
+    assert!(page.contains(&format!("rank {rank} of {scored}")), "{page}");
     let page = app.get("/elections/s/counts").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("Machine count and manual count"));
