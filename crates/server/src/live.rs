@@ -100,17 +100,11 @@ impl View<'_> {
         &self.tail.source_tallies[source_index(source)]
     }
 
-    /// The latest protocol of each station counted by `source` (first contest).
+    /// The latest protocol of each station counted by `source` (first contest), by station.
     pub fn by_source(&self, source: CountSource) -> Vec<Protocol> {
-        let mut v: Vec<Protocol> = self
-            .tail
-            .by_source
-            .iter()
-            .filter(|((_, s), _)| *s == source)
-            .map(|(_, p)| p.clone())
-            .collect();
-        v.sort_by_key(|p| p.station);
-        v
+        of_source(&self.tail.replayer, &self.tail.other_source, source)
+            .cloned()
+            .collect()
     }
 
     /// The forensic flags of every station (`forensics::flags`), computed at most every
@@ -158,7 +152,7 @@ impl View<'_> {
     /// The entries about a unit, with their inclusion proofs in the current log.
     pub fn logged(&self, unit: UnitId) -> Result<Vec<Logged>, ServerError> {
         let size = self.tail.tree.size();
-        let Some(list) = self.tail.about.get(&unit.0) else {
+        let Some(list) = self.tail.about.get(unit.index()) else {
             return Ok(Vec::new());
         };
         list.iter()
@@ -221,11 +215,13 @@ struct Tail {
     replayer: Replayer,
     /// The Merkle tree of the log (RFC 6962), one leaf per entry.
     tree: Tree,
-    /// The entries about each unit (a station's protocols, complaints, decisions).
-    about: HashMap<u32, Vec<(u64, About)>>,
+    /// The entries about each unit, by unit id (a station's protocols, complaints, decisions).
+    about: Vec<Vec<(u64, About)>>,
     tally: Tally,
-    /// The latest machine count and the latest manual count of each station (first contest).
-    by_source: HashMap<(u32, CountSource), Protocol>,
+    /// A station's latest count of the other kind than its latest version's (first contest):
+    /// the manual count after a machine count, or the other way round. Empty for an election
+    /// counted one way only.
+    other_source: HashMap<u32, Protocol>,
     /// Their totals: `[manual, machine]`, without annulled stations.
     source_tallies: [Tally; 2],
     checked: Instant,
@@ -264,6 +260,26 @@ fn count<'p>(replayer: &Replayer, protocols: impl IntoIterator<Item = &'p Protoc
     )
 }
 
+/// Each station's latest count of kind `source` (first contest): its latest version if of
+/// that kind, else the one kept aside.
+fn of_source<'a>(
+    replayer: &'a Replayer,
+    other: &'a HashMap<u32, Protocol>,
+    source: CountSource,
+) -> impl Iterator<Item = &'a Protocol> + 'a {
+    replayer
+        .latest()
+        .values()
+        .filter(|p| p.contest == 0)
+        .filter_map(move |p| {
+            if p.source == source {
+                Some(p)
+            } else {
+                other.get(&p.station.0).filter(|q| q.source == source)
+            }
+        })
+}
+
 fn source_index(s: CountSource) -> usize {
     match s {
         CountSource::Manual => 0,
@@ -289,10 +305,10 @@ impl Tail {
         tree.append(first);
         let mut t = Tail {
             tree,
-            about: HashMap::new(),
+            about: Vec::new(),
             tally: empty.clone(),
             source_tallies: [empty.clone(), empty],
-            by_source: HashMap::new(),
+            other_source: HashMap::new(),
             replayer,
             checked: Instant::now(),
             written: false,
@@ -323,38 +339,41 @@ impl Tail {
                 Pushed::Protocol { key, old } => (key, old),
                 Pushed::Decision { unit, kind } => {
                     recount |= kind == "annul-unit" || kind == "revote";
-                    self.about
-                        .entry(unit.0)
-                        .or_default()
-                        .push((index, About::Decision(kind)));
+                    self.note(unit, index, About::Decision(kind));
                     continue;
                 }
                 Pushed::Complaint { unit } => {
-                    self.about
-                        .entry(unit.0)
-                        .or_default()
-                        .push((index, About::Complaint));
+                    self.note(unit, index, About::Complaint);
                     continue;
                 }
                 Pushed::Other => continue,
             };
-            let e = self.replayer.election();
             let Some(new) = self.replayer.latest().get(&key) else {
                 continue;
             };
-            self.about.entry(key.0).or_default().push((
-                index,
-                About::Protocol {
-                    contest: key.1 as u32,
-                    version: new.version,
-                    source: new.source,
-                },
-            ));
+            let about = About::Protocol {
+                contest: key.1 as u32,
+                version: new.version,
+                source: new.source,
+            };
+            self.note(UnitId(key.0), index, about);
             if key.1 != 0 {
                 continue;
             }
+            let (e, new) = (self.replayer.election(), &self.replayer.latest()[&key]);
             let source = source_index(new.source);
-            let before = self.by_source.insert((key.0, new.source), new.clone());
+            // The station's previous count of this kind: the version replaced, if it was of
+            // this kind; else the one kept aside, and the replaced one (of the other kind) is
+            // kept aside instead.
+            let before: Option<Protocol> = match &old {
+                Some(o) if o.source == new.source => Some((**o).clone()),
+                Some(o) => {
+                    let aside = self.other_source.remove(&key.0);
+                    self.other_source.insert(key.0, (**o).clone());
+                    aside
+                }
+                None => None,
+            };
             let counted = Filter::excluding(self.replayer.annulled().iter().copied())
                 .admits(&e.units, new.station);
             // Counted again at the end anyway: no need to keep the totals up to date now.
@@ -370,6 +389,15 @@ impl Tail {
         Ok(())
     }
 
+    /// Notes an entry about a unit.
+    fn note(&mut self, unit: UnitId, index: u64, about: About) {
+        let i = unit.index();
+        if self.about.len() <= i {
+            self.about.resize_with(i + 1, Vec::new);
+        }
+        self.about[i].push((index, about));
+    }
+
     /// Counts every total again (after an annulment).
     fn recount(&mut self) {
         self.tally = count(&self.replayer, self.replayer.latest().values());
@@ -377,11 +405,7 @@ impl Tail {
             .into_iter()
             .enumerate()
         {
-            let mine = self
-                .by_source
-                .iter()
-                .filter(|((_, s), _)| *s == source)
-                .map(|(_, p)| p);
+            let mine = of_source(&self.replayer, &self.other_source, source);
             self.source_tallies[i] = count(&self.replayer, mine);
         }
     }

@@ -480,6 +480,30 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
     // The manual count keeps the two stations' manual protocols (their latest manual count).
     assert_eq!(counts(&after, "manual"), manual);
     assert_eq!(after["units"][0]["machine"]["reporting"], 2);
+    // A manual recount of the first station after its machine count: the manual totals take
+    // it, the machine totals keep the machine count.
+    let p0 = &app.protocols[0];
+    let recount: Vec<u64> = p0.votes.iter().map(|v| v + 1).collect();
+    let e = app
+        .api(
+            "POST",
+            "/api/elections/s/protocols",
+            &op,
+            json!({"station": p0.station.0, "source": "manual", "votes": recount}),
+        )
+        .await;
+    let id = e.json()["id"].as_i64().unwrap();
+    app.api(
+        "POST",
+        &format!("/api/elections/s/pending/{id}/verify"),
+        &ver,
+        json!({}),
+    )
+    .await;
+    let third = app.get("/api/elections/s/counts?by=region").await.json();
+    assert_eq!(counts(&third, "machine"), machine);
+    let want: Vec<u64> = manual.iter().map(|v| v + 1).collect();
+    assert_eq!(counts(&third, "manual"), want);
     // Station pages carry the station's forensic flag: its rank among every scored station.
     let unit = app
         .get(&format!(
