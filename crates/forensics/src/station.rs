@@ -50,11 +50,25 @@ pub fn sample(
     protocols: &[Protocol],
     leader: Option<&str>,
 ) -> Result<Sample, ForensicsError> {
+    sample_of(e, contest, protocols, leader)
+}
+
+/// [`sample`] over any sequence of protocols (the results service passes its replayed
+/// protocols without copying them).
+pub fn sample_of<'p>(
+    e: &Election,
+    contest: usize,
+    protocols: impl IntoIterator<Item = &'p Protocol>,
+    leader: Option<&str>,
+) -> Result<Sample, ForensicsError> {
     let c = e.contests.get(contest).ok_or(ForensicsError::NoContest {
         index: contest,
         count: e.contests.len(),
     })?;
-    let ps: Vec<&Protocol> = protocols.iter().filter(|p| p.contest == contest).collect();
+    let ps: Vec<&Protocol> = protocols
+        .into_iter()
+        .filter(|p| p.contest == contest)
+        .collect();
     let names: Vec<&str> = c.choices.iter().map(|ch| ch.name.as_str()).collect();
     let li = match leader {
         Some(name) => find_choice(&names, name)?,

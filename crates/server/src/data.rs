@@ -142,20 +142,20 @@ pub fn unit(
     v: &mut View<'_>,
     name: &str,
     id: u32,
+    flags: Option<&crate::live::Flags>,
 ) -> Result<UnitView, ServerError> {
-    let flags = if v.election().units.len() > id as usize
-        && v.election().units.get(model::UnitId(id)).level == UnitLevel::Station
-    {
-        let f = v.flags();
-        match &f.missing {
+    let station = v.election().units.len() > id as usize
+        && v.election().units.get(model::UnitId(id)).level == UnitLevel::Station;
+    let flags = match flags {
+        _ if !station => Ok(None),
+        Some(f) => match &f.missing {
             Some(why) => Err(why.clone()),
             None => Ok(f
                 .by_station
                 .get(&id)
                 .map(|(x, rank)| (x.clone(), *rank, f.scored))),
-        }
-    } else {
-        Ok(None)
+        },
+        None => Err("the stations are being scored; reload in a moment".to_string()),
     };
     let e = v.election();
     if id as usize >= e.units.len() {

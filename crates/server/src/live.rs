@@ -28,6 +28,10 @@ pub const REFRESH: Duration = Duration::from_millis(100);
 /// How often the forensic station flags are recomputed at most.
 pub const FLAGS_EVERY: Duration = Duration::from_secs(10);
 
+/// Elections with more stations have their flags scored on a thread of their own, so that
+/// no request waits for them (their pages show the last flags scored).
+pub const FLAGS_IN_BACKGROUND: usize = 100_000;
+
 /// The forensic flags of every scored station, or why there are none.
 pub struct Flags {
     /// Per station: its flag and its rank by score (1 = the most anomalous).
@@ -105,43 +109,6 @@ impl View<'_> {
         of_source(&self.tail.replayer, &self.tail.other_source, source)
             .cloned()
             .collect()
-    }
-
-    /// The forensic flags of every station (`forensics::flags`), computed at most every
-    /// [`FLAGS_EVERY`].
-    pub fn flags(&mut self) -> Arc<Flags> {
-        if let Some((at, f)) = &self.tail.flags {
-            if at.elapsed() < FLAGS_EVERY {
-                return Arc::clone(f);
-            }
-        }
-        let protocols = self.protocols();
-        let e = self.election();
-        let f = match forensics::station::sample(e, 0, &protocols, None) {
-            Ok(sample) => {
-                let groups = forensics::region::groups(e, &sample.stations);
-                let list = forensics::flags::flags(&sample.stations, &groups);
-                let scored = list.len();
-                let by_station = list
-                    .into_iter()
-                    .enumerate()
-                    .map(|(rank, f)| (sample.stations[f.index].unit.0, (f, rank + 1)))
-                    .collect();
-                Flags {
-                    by_station,
-                    scored,
-                    missing: None,
-                }
-            }
-            Err(e) => Flags {
-                by_station: HashMap::new(),
-                scored: 0,
-                missing: Some(e.to_string()),
-            },
-        };
-        let f = Arc::new(f);
-        self.tail.flags = Some((Instant::now(), Arc::clone(&f)));
-        f
     }
 
     /// The log's current root (RFC 6962 Merkle tree hash).
@@ -230,6 +197,8 @@ struct Tail {
     /// The forensic station flags, when computed (they are statistics over every station:
     /// recomputed at most every [`FLAGS_EVERY`]).
     flags: Option<(Instant, Arc<Flags>)>,
+    /// Whether a computation of the flags is under way.
+    flagging: bool,
     /// Responses by key, with the log size they were computed at.
     responses: HashMap<String, (u64, Bytes)>,
 }
@@ -314,6 +283,7 @@ impl Tail {
             written: false,
             protocols: None,
             flags: None,
+            flagging: false,
             responses: HashMap::new(),
         };
         t.apply(1, it.map(|(_, b)| b.as_slice()))?;
@@ -424,7 +394,82 @@ impl Tail {
     }
 }
 
+/// Scores the stations of a sample (the part of the work done outside the election's lock).
+fn score(
+    (sample, groups): (
+        Result<forensics::Sample, forensics::ForensicsError>,
+        Vec<usize>,
+    ),
+) -> Flags {
+    match sample {
+        Ok(sample) => {
+            let list = forensics::flags::flags(&sample.stations, &groups);
+            let scored = list.len();
+            let by_station = list
+                .into_iter()
+                .enumerate()
+                .map(|(rank, f)| (sample.stations[f.index].unit.0, (f, rank + 1)))
+                .collect();
+            Flags {
+                by_station,
+                scored,
+                missing: None,
+            }
+        }
+        Err(e) => Flags {
+            by_station: HashMap::new(),
+            scored: 0,
+            missing: Some(e.to_string()),
+        },
+    }
+}
+
 impl Live {
+    /// The forensic flags of the election's stations (`forensics::flags`), scored at most
+    /// every [`FLAGS_EVERY`]; for a large election on a thread of its own, so this answers
+    /// the last flags scored (none at first).
+    pub fn flags(&self, db: &Arc<Pool>, name: &str) -> Result<Option<Arc<Flags>>, ServerError> {
+        let tail = self.tail(db, name)?;
+        let (current, sample, background) = {
+            let mut t = lock(&tail)?;
+            t.catch_up(db, name)?;
+            let stale = t
+                .flags
+                .as_ref()
+                .is_none_or(|(at, _)| at.elapsed() >= FLAGS_EVERY);
+            let sample = (stale && !t.flagging).then(|| {
+                t.flagging = true;
+                let e = t.replayer.election();
+                let s = forensics::station::sample_of(e, 0, t.replayer.latest().values(), None);
+                let groups = match &s {
+                    Ok(s) => forensics::region::groups(e, &s.stations),
+                    Err(_) => Vec::new(),
+                };
+                (s, groups)
+            });
+            let big = t.replayer.election().units.len() > FLAGS_IN_BACKGROUND;
+            (t.flags.as_ref().map(|(_, f)| Arc::clone(f)), sample, big)
+        };
+        let Some(sample) = sample else {
+            return Ok(current);
+        };
+        let store = move |tail: &Mutex<Tail>, f: Arc<Flags>| {
+            if let Ok(mut t) = tail.lock() {
+                t.flags = Some((Instant::now(), f));
+                t.flagging = false;
+            }
+        };
+        if background {
+            let tail = Arc::clone(&tail);
+            std::thread::spawn(move || store(&tail, Arc::new(score(sample))));
+            Ok(current)
+        } else {
+            let f = Arc::new(score(sample));
+            store(&tail, Arc::clone(&f));
+            Ok(Some(f))
+        }
+    }
+
     fn tail(&self, db: &Arc<Pool>, name: &str) -> Result<Arc<Mutex<Tail>>, ServerError> {
         if let Some(t) = lock(&self.tails)?.get(name) {
             return Ok(Arc::clone(t));

@@ -113,8 +113,12 @@ pub(crate) async fn unit_page(
     Path((name, id)): Path<(String, u32)>,
 ) -> Result<Html<String>, ServerError> {
     let html = blocking(move || {
+        let flags = s.live.flags(&s.db, &name)?;
         s.live.with(&s.db, &name, |v| {
-            Ok(pages::unit(&data::unit(&s.db, v, &name, id)?, &name))
+            Ok(pages::unit(
+                &data::unit(&s.db, v, &name, id, flags.as_deref())?,
+                &name,
+            ))
         })
     })
     .await?;
@@ -126,8 +130,15 @@ pub(crate) async fn unit_api(
     Path((name, id)): Path<(String, u32)>,
 ) -> Result<Json<Value>, ServerError> {
     let v = blocking(move || {
+        let flags = s.live.flags(&s.db, &name)?;
         s.live.with(&s.db, &name, |v| {
-            Ok(data::unit_json(&data::unit(&s.db, v, &name, id)?))
+            Ok(data::unit_json(&data::unit(
+                &s.db,
+                v,
+                &name,
+                id,
+                flags.as_deref(),
+            )?))
         })
     })
     .await?;
