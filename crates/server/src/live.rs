@@ -9,7 +9,7 @@
 //! are seen within [`REFRESH`].
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -191,22 +191,37 @@ struct Tail {
     other_source: HashMap<u32, Protocol>,
     /// Their totals: `[manual, machine]`, without annulled stations.
     source_tallies: [Tally; 2],
-    checked: Instant,
-    written: bool,
     protocols: Option<(u64, Arc<Vec<Protocol>>)>,
     /// The forensic station flags, when computed (they are statistics over every station:
     /// recomputed at most every [`FLAGS_EVERY`]).
     flags: Option<(Instant, Arc<Flags>)>,
     /// Whether a computation of the flags is under way.
     flagging: bool,
+}
+
+/// What reads of kept responses need, apart from the state, so that they never wait for
+/// it (a catch-up, a heavy page, the flags' sampling hold the state's lock).
+struct Cache {
+    /// The log size of the state.
+    size: u64,
+    /// When the store was last asked for new entries.
+    checked: Instant,
+    /// Whether the service wrote since.
+    written: bool,
     /// Responses by key, with the log size they were computed at.
     responses: HashMap<String, (u64, Bytes)>,
+}
+
+/// One election: its state, and its cache of responses.
+struct Slot {
+    tail: Mutex<Tail>,
+    cache: RwLock<Cache>,
 }
 
 /// The replays of the elections requested so far.
 #[derive(Default)]
 pub struct Live {
-    tails: Mutex<HashMap<String, Arc<Mutex<Tail>>>>,
+    tails: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ServerError {
@@ -279,12 +294,9 @@ impl Tail {
             source_tallies: [empty.clone(), empty],
             other_source: HashMap::new(),
             replayer,
-            checked: Instant::now(),
-            written: false,
             protocols: None,
             flags: None,
             flagging: false,
-            responses: HashMap::new(),
         };
         t.apply(1, it.map(|(_, b)| b.as_slice()))?;
         // The tallies count the stations under each unit when they are made: now, with every
@@ -381,15 +393,29 @@ impl Tail {
     }
 
     /// Reads the entries appended since, if the state may be stale.
-    fn catch_up(&mut self, db: &Arc<Pool>, name: &str) -> Result<(), ServerError> {
-        if !self.written && self.checked.elapsed() < REFRESH {
-            return Ok(());
+    fn catch_up(
+        &mut self,
+        db: &Arc<Pool>,
+        name: &str,
+        cache: &RwLock<Cache>,
+    ) -> Result<(), ServerError> {
+        {
+            let c = cache.read().map_err(internal)?;
+            if !c.written && c.checked.elapsed() < REFRESH {
+                return Ok(());
+            }
+        }
+        // Cleared before the entries are read: a write acknowledged after this point marks
+        // the cache again, and one acknowledged before it is among the entries read.
+        {
+            let mut c = cache.write().map_err(internal)?;
+            c.checked = Instant::now();
+            c.written = false;
         }
         let from = self.replayer.len();
         let new = Pool::get(db)?.log_since(name, from).map_err(internal)?;
-        self.checked = Instant::now();
-        self.written = false;
         self.apply(from, new.iter().map(Vec::as_slice))?;
+        cache.write().map_err(internal)?.size = self.replayer.len();
         Ok(())
     }
 }
@@ -429,10 +455,10 @@ impl Live {
     /// every [`FLAGS_EVERY`]; for a large election on a thread of its own, so this answers
     /// the last flags scored (none at first).
     pub fn flags(&self, db: &Arc<Pool>, name: &str) -> Result<Option<Arc<Flags>>, ServerError> {
-        let tail = self.tail(db, name)?;
+        let slot = self.slot(db, name)?;
         let (current, sample, background) = {
-            let mut t = lock(&tail)?;
-            t.catch_up(db, name)?;
+            let mut t = lock(&slot.tail)?;
+            t.catch_up(db, name, &slot.cache)?;
             let stale = t
                 .flags
                 .as_ref()
@@ -453,31 +479,40 @@ impl Live {
         let Some(sample) = sample else {
             return Ok(current);
         };
-        let store = move |tail: &Mutex<Tail>, f: Arc<Flags>| {
-            if let Ok(mut t) = tail.lock() {
+        let store = move |slot: &Slot, f: Arc<Flags>| {
+            if let Ok(mut t) = slot.tail.lock() {
                 t.flags = Some((Instant::now(), f));
                 t.flagging = false;
             }
         };
         if background {
-            let tail = Arc::clone(&tail);
-            std::thread::spawn(move || store(&tail, Arc::new(score(sample))));
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || store(&slot, Arc::new(score(sample))));
             Ok(current)
         } else {
             let f = Arc::new(score(sample));
-            store(&tail, Arc::clone(&f));
+            store(&slot, Arc::clone(&f));
             Ok(Some(f))
         }
     }
 
-    fn tail(&self, db: &Arc<Pool>, name: &str) -> Result<Arc<Mutex<Tail>>, ServerError> {
+    fn slot(&self, db: &Arc<Pool>, name: &str) -> Result<Arc<Slot>, ServerError> {
         if let Some(t) = lock(&self.tails)?.get(name) {
             return Ok(Arc::clone(t));
         }
         // Loaded outside the map's lock: a long first replay holds up no other election.
-        let t = Arc::new(Mutex::new(Tail::load(db, name)?));
+        let tail = Tail::load(db, name)?;
+        let slot = Arc::new(Slot {
+            cache: RwLock::new(Cache {
+                size: tail.replayer.len(),
+                checked: Instant::now(),
+                written: false,
+                responses: HashMap::new(),
+            }),
+            tail: Mutex::new(tail),
+        });
         Ok(Arc::clone(
-            lock(&self.tails)?.entry(name.to_string()).or_insert(t),
+            lock(&self.tails)?.entry(name.to_string()).or_insert(slot),
         ))
     }
 
@@ -488,9 +523,9 @@ impl Live {
         name: &str,
         f: impl FnOnce(&mut View<'_>) -> Result<T, ServerError>,
     ) -> Result<T, ServerError> {
-        let tail = self.tail(db, name)?;
-        let mut t = lock(&tail)?;
-        t.catch_up(db, name)?;
+        let slot = self.slot(db, name)?;
+        let mut t = lock(&slot.tail)?;
+        t.catch_up(db, name, &slot.cache)?;
         f(&mut View { tail: &mut t })
     }
 
@@ -503,37 +538,41 @@ impl Live {
         key: &str,
         f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError>,
     ) -> Result<Bytes, ServerError> {
-        let tail = self.tail(db, name)?;
-        let mut t = lock(&tail)?;
-        t.catch_up(db, name)?;
+        let slot = self.slot(db, name)?;
+        let mut t = lock(&slot.tail)?;
+        t.catch_up(db, name, &slot.cache)?;
         let size = t.replayer.len();
-        if let Some((at, bytes)) = t.responses.get(key) {
+        if let Some((at, bytes)) = slot.cache.read().map_err(internal)?.responses.get(key) {
             if *at == size {
                 return Ok(bytes.clone());
             }
         }
         let bytes = Bytes::from(f(&mut View { tail: &mut t })?);
-        t.responses.insert(key.to_string(), (size, bytes.clone()));
+        slot.cache
+            .write()
+            .map_err(internal)?
+            .responses
+            .insert(key.to_string(), (size, bytes.clone()));
         Ok(bytes)
     }
 
     /// The response `key` if it is current and the state is fresh: served without the
     /// store and without leaving the async threads.
     pub fn fresh(&self, name: &str, key: &str) -> Option<Bytes> {
-        let tail = Arc::clone(self.tails.lock().ok()?.get(name)?);
-        let t = tail.lock().ok()?;
-        if t.written || t.checked.elapsed() >= REFRESH {
+        let slot = Arc::clone(self.tails.lock().ok()?.get(name)?);
+        let c = slot.cache.read().ok()?;
+        if c.written || c.checked.elapsed() >= REFRESH {
             return None;
         }
-        let (at, bytes) = t.responses.get(key)?;
-        (*at == t.replayer.len()).then(|| bytes.clone())
+        let (at, bytes) = c.responses.get(key)?;
+        (*at == c.size).then(|| bytes.clone())
     }
 
     /// Marks an election written by this service: the next read catches up.
     pub fn written(&self, name: &str) {
-        if let Some(t) = self.tails.lock().ok().and_then(|m| m.get(name).cloned()) {
-            if let Ok(mut t) = t.lock() {
-                t.written = true;
+        if let Some(slot) = self.tails.lock().ok().and_then(|m| m.get(name).cloned()) {
+            if let Ok(mut c) = slot.cache.write() {
+                c.written = true;
             }
         }
     }
