@@ -25,6 +25,9 @@ use crate::ServerError;
 /// How long a read may serve the state without asking the store for new entries.
 pub const REFRESH: Duration = Duration::from_millis(100);
 
+/// How long the previous response is served while a newer one is computed, at most.
+pub const RECOMPUTE: Duration = Duration::from_secs(1);
+
 /// How often the forensic station flags are recomputed at most.
 pub const FLAGS_EVERY: Duration = Duration::from_secs(10);
 
@@ -210,6 +213,9 @@ struct Cache {
     written: bool,
     /// Responses by key, with the log size they were computed at.
     responses: HashMap<String, (u64, Bytes)>,
+    /// Responses being recomputed for a newer size, since when: meanwhile the previous one
+    /// is served (for at most [`RECOMPUTE`]).
+    recomputing: HashMap<String, Instant>,
 }
 
 /// One election: its state, and its cache of responses.
@@ -508,6 +514,7 @@ impl Live {
                 checked: Instant::now(),
                 written: false,
                 responses: HashMap::new(),
+                recomputing: HashMap::new(),
             }),
             tail: Mutex::new(tail),
         });
@@ -547,33 +554,53 @@ impl Live {
                 return Ok(bytes.clone());
             }
         }
-        let bytes = Bytes::from(f(&mut View { tail: &mut t })?);
         slot.cache
             .write()
             .map_err(internal)?
-            .responses
-            .insert(key.to_string(), (size, bytes.clone()));
+            .recomputing
+            .insert(key.to_string(), Instant::now());
+        let computed = f(&mut View { tail: &mut t });
+        let mut c = slot.cache.write().map_err(internal)?;
+        c.recomputing.remove(key);
+        let bytes = Bytes::from(computed?);
+        c.responses.insert(key.to_string(), (size, bytes.clone()));
         Ok(bytes)
     }
 
-    /// The response `key` if it is current and the state is fresh: served without the
-    /// store and without leaving the async threads.
+    /// The response `key` if the state is fresh and the response current, or being
+    /// recomputed by another request (then the previous one): served without the store and
+    /// without leaving the async threads.
     pub fn fresh(&self, name: &str, key: &str) -> Option<Bytes> {
         let slot = Arc::clone(self.tails.lock().ok()?.get(name)?);
-        let c = slot.cache.read().ok()?;
-        if c.written || c.checked.elapsed() >= REFRESH {
-            return None;
-        }
-        let (at, bytes) = c.responses.get(key)?;
-        (*at == c.size).then(|| bytes.clone())
-    }
-
-    /// Marks an election written by this service: the next read catches up.
-    pub fn written(&self, name: &str) {
-        if let Some(slot) = self.tails.lock().ok().and_then(|m| m.get(name).cloned()) {
-            if let Ok(mut c) = slot.cache.write() {
-                c.written = true;
+        {
+            let c = slot.cache.read().ok()?;
+            if c.written || c.checked.elapsed() >= REFRESH {
+                return None;
+            }
+            let (at, bytes) = c.responses.get(key)?;
+            let busy = c
+                .recomputing
+                .get(key)
+                .is_some_and(|since| since.elapsed() < RECOMPUTE);
+            if *at == c.size || busy {
+                return Some(bytes.clone());
             }
         }
+        // Stale and nobody recomputing: this request will (the others get the previous
+        // response meanwhile).
+        if let Ok(mut c) = slot.cache.write() {
+            c.recomputing.insert(key.to_string(), Instant::now());
+        }
+        None
+    }
+
+    /// After the service wrote to an election: its state takes the new entries at once.
+    pub fn written(&self, db: &Arc<Pool>, name: &str) -> Result<(), ServerError> {
+        let Some(slot) = lock(&self.tails)?.get(name).cloned() else {
+            return Ok(());
+        };
+        slot.cache.write().map_err(internal)?.written = true;
+        let mut t = lock(&slot.tail)?;
+        t.catch_up(db, name, &slot.cache)
     }
 }

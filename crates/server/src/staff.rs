@@ -22,6 +22,13 @@ use crate::pool::Pool;
 use crate::public::blocking;
 use crate::{AppState, ClientAddr, ServerError};
 
+/// After a write: the election's state takes the new entries now, so that the writer's next
+/// read sees them (and everyone's within the time it takes to recompute a response).
+async fn caught_up(s: &AppState, name: &str) -> Result<(), ServerError> {
+    let (state, n) = (s.clone(), name.to_string());
+    blocking(move || state.live.written(&state.db, &n)).await
+}
+
 /// Runs `f` with a store connection on the blocking pool (the store's write transactions
 /// take turns: SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock).
 pub(crate) async fn write<T: Send + 'static>(
@@ -327,7 +334,7 @@ pub(crate) async fn enter_protocol(
         Ok(st.enter(&n2, &p2, &user, scan.as_deref())?)
     })
     .await?;
-    s.live.written(&name);
+    caught_up(s, &name).await?;
     Ok(json!({
         "id": pending.id,
         "station": station.0,
@@ -408,7 +415,7 @@ pub(crate) async fn settle(
         }
     })
     .await?;
-    s.live.written(&name);
+    caught_up(s, &name).await?;
     Ok(out)
 }
 
@@ -467,7 +474,7 @@ async fn act(s: &AppState, user: User, name: String, a: Logged) -> Result<u64, S
         )?)
     })
     .await?;
-    s.live.written(&name);
+    caught_up(s, &name).await?;
     Ok(size)
 }
 
