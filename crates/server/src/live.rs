@@ -32,7 +32,8 @@ pub const RECOMPUTE: Duration = Duration::from_secs(1);
 pub const FLAGS_EVERY: Duration = Duration::from_secs(10);
 
 /// Elections with more stations have their flags scored on a thread of their own, so that
-/// no request waits for them (their pages show the last flags scored).
+/// no request waits for them (their pages show the last flags scored), and six times less
+/// often.
 pub const FLAGS_IN_BACKGROUND: usize = 100_000;
 
 /// The forensic flags of every scored station, or why there are none.
@@ -211,6 +212,9 @@ struct Cache {
     checked: Instant,
     /// Whether the service wrote since.
     written: bool,
+    /// Since when a request is catching the state up, if one is: meanwhile the others get
+    /// the kept responses (for at most [`RECOMPUTE`]).
+    refreshing: Option<Instant>,
     /// Responses by key, with the log size they were computed at.
     responses: HashMap<String, (u64, Bytes)>,
     /// Responses being recomputed for a newer size, since when: meanwhile the previous one
@@ -420,9 +424,11 @@ impl Tail {
         }
         let from = self.replayer.len();
         let new = Pool::get(db)?.log_since(name, from).map_err(internal)?;
-        self.apply(from, new.iter().map(Vec::as_slice))?;
-        cache.write().map_err(internal)?.size = self.replayer.len();
-        Ok(())
+        let applied = self.apply(from, new.iter().map(Vec::as_slice));
+        let mut c = cache.write().map_err(internal)?;
+        c.size = self.replayer.len();
+        c.refreshing = None;
+        applied
     }
 }
 
@@ -465,10 +471,9 @@ impl Live {
         let (current, sample, background) = {
             let mut t = lock(&slot.tail)?;
             t.catch_up(db, name, &slot.cache)?;
-            let stale = t
-                .flags
-                .as_ref()
-                .is_none_or(|(at, _)| at.elapsed() >= FLAGS_EVERY);
+            let big = t.replayer.election().units.len() > FLAGS_IN_BACKGROUND;
+            let every = if big { FLAGS_EVERY * 6 } else { FLAGS_EVERY };
+            let stale = t.flags.as_ref().is_none_or(|(at, _)| at.elapsed() >= every);
             let sample = (stale && !t.flagging).then(|| {
                 t.flagging = true;
                 let e = t.replayer.election();
@@ -479,7 +484,6 @@ impl Live {
                 };
                 (s, groups)
             });
-            let big = t.replayer.election().units.len() > FLAGS_IN_BACKGROUND;
             (t.flags.as_ref().map(|(_, f)| Arc::clone(f)), sample, big)
         };
         let Some(sample) = sample else {
@@ -513,6 +517,7 @@ impl Live {
                 size: tail.replayer.len(),
                 checked: Instant::now(),
                 written: false,
+                refreshing: None,
                 responses: HashMap::new(),
                 recomputing: HashMap::new(),
             }),
@@ -572,24 +577,26 @@ impl Live {
     /// without leaving the async threads.
     pub fn fresh(&self, name: &str, key: &str) -> Option<Bytes> {
         let slot = Arc::clone(self.tails.lock().ok()?.get(name)?);
-        {
+        let recent = |t: Option<&Instant>| t.is_some_and(|since| since.elapsed() < RECOMPUTE);
+        let stale = {
             let c = slot.cache.read().ok()?;
-            if c.written || c.checked.elapsed() >= REFRESH {
-                return None;
-            }
             let (at, bytes) = c.responses.get(key)?;
-            let busy = c
-                .recomputing
-                .get(key)
-                .is_some_and(|since| since.elapsed() < RECOMPUTE);
-            if *at == c.size || busy {
+            let stale = c.written || c.checked.elapsed() >= REFRESH;
+            if stale && recent(c.refreshing.as_ref())
+                || !stale && (*at == c.size || recent(c.recomputing.get(key)))
+            {
                 return Some(bytes.clone());
             }
-        }
-        // Stale and nobody recomputing: this request will (the others get the previous
-        // response meanwhile).
+            stale
+        };
+        // Stale, and nobody catching up or recomputing: this request will (the others get
+        // the kept response meanwhile).
         if let Ok(mut c) = slot.cache.write() {
-            c.recomputing.insert(key.to_string(), Instant::now());
+            if stale {
+                c.refreshing = Some(Instant::now());
+            } else {
+                c.recomputing.insert(key.to_string(), Instant::now());
+            }
         }
         None
     }
