@@ -193,7 +193,11 @@ async fn page_seats(c: &Client, base: &str) -> (Vec<(String, u64)>, usize) {
 
 fn api_seats(addr: &str) -> Vec<(String, u64)> {
     let (_, body) = get(addr, "/api/elections/kg/seats?law=kg2020");
-    let v: Value = serde_json::from_str(&body).unwrap();
+    seats_of(&serde_json::from_str(&body).unwrap())
+}
+
+/// The parties with seats in a seats JSON (`tallyproof seats --json`, the API's), by name.
+fn seats_of(v: &Value) -> Vec<(String, u64)> {
     let mut out: Vec<(String, u64)> = v["parties"]
         .as_array()
         .unwrap()
@@ -315,19 +319,7 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         .stdout,
     ))
     .unwrap();
-    let mut cli_seats: Vec<(String, u64)> = cli["parties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["seats"].as_u64().unwrap() > 0)
-        .map(|p| {
-            (
-                p["name"].as_str().unwrap().to_string(),
-                p["seats"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    cli_seats.sort();
+    let cli_seats = seats_of(&cli);
     assert_eq!(seats_after, cli_seats);
 
     // A commissioner annuls the station: it leaves the totals, and the seats change again.

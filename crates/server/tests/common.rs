@@ -179,6 +179,20 @@ impl App {
         self.call("GET", path, &[], Vec::new()).await
     }
 
+    /// A page, with a session cookie.
+    pub async fn page(&self, path: &str, cookie: &str) -> String {
+        self.call("GET", path, &[("cookie", cookie)], Vec::new())
+            .await
+            .text()
+    }
+
+    /// A form posted with a session cookie (its fields urlencoded, the CSRF token among them).
+    pub async fn form(&self, path: &str, cookie: &str, fields: Vec<u8>) -> Answer {
+        let form = ("content-type", "application/x-www-form-urlencoded");
+        self.call("POST", path, &[("cookie", cookie), form], fields)
+            .await
+    }
+
     /// A JSON request with a bearer token.
     pub async fn api(&self, method: &str, path: &str, token: &str, body: Value) -> Answer {
         let auth = format!("Bearer {token}");

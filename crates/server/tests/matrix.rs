@@ -182,27 +182,12 @@ async fn a_session_write_needs_its_csrf_token(app: &App) {
         .await;
     assert_eq!(right.status, StatusCode::CREATED, "{}", right.text());
     // Forms carry it as a field.
-    let form = ("content-type", "application/x-www-form-urlencoded");
     let fields = "kind=recount&unit=2&reason=r";
     let path = "/elections/s/staff/decisions";
-    let missing = app
-        .call(
-            "POST",
-            path,
-            &[("cookie", &cookie), form],
-            fields.as_bytes().to_vec(),
-        )
-        .await;
+    let missing = app.form(path, &cookie, fields.as_bytes().to_vec()).await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     let with = format!("csrf={csrf}&{fields}");
-    let ok = app
-        .call(
-            "POST",
-            path,
-            &[("cookie", &cookie), form],
-            with.into_bytes(),
-        )
-        .await;
+    let ok = app.form(path, &cookie, with.into_bytes()).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
     // The desk page carries the token in its forms.
     let desk = app

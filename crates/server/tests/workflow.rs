@@ -329,50 +329,27 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
     )
     .await;
     let (cookie, csrf) = app.login(Role::Operator).await;
-    let desk = app
-        .call(
-            "GET",
-            "/elections/s/staff",
-            &[("cookie", &cookie)],
-            Vec::new(),
-        )
-        .await
-        .text();
+    let desk = app.page("/elections/s/staff", &cookie).await;
     assert!(desk.contains("Enter a protocol"), "{desk}");
     let p = &app.protocols[1];
     let mut fields = format!("csrf={csrf}&station={}&source=manual", p.station.0);
     for (i, v) in p.votes.iter().enumerate() {
         fields.push_str(&format!("&vote_{i}={}", v + 1));
     }
-    let form = ("content-type", "application/x-www-form-urlencoded");
     let a = app
-        .call(
-            "POST",
-            "/elections/s/staff/protocols",
-            &[("cookie", &cookie), form],
-            fields.into_bytes(),
-        )
+        .form("/elections/s/staff/protocols", &cookie, fields.into_bytes())
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let (vcookie, vcsrf) = app.login(Role::Verifier).await;
-    let desk = app
-        .call(
-            "GET",
-            "/elections/s/staff",
-            &[("cookie", &vcookie)],
-            Vec::new(),
-        )
-        .await
-        .text();
+    let desk = app.page("/elections/s/staff", &vcookie).await;
     assert!(desk.contains("value=\"verify\""), "{desk}");
     let pending = app
         .with_store(|s| store::Staffing::pending(s, "s").unwrap())
         .await;
     let a = app
-        .call(
-            "POST",
+        .form(
             &format!("/elections/s/staff/pending/{}", pending[0].id),
-            &[("cookie", &vcookie), form],
+            &vcookie,
             format!("csrf={vcsrf}&action=verify").into_bytes(),
         )
         .await;
@@ -388,30 +365,20 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
     // An observer files a complaint, a commissioner certifies, both with the desk's forms.
     let (ocookie, ocsrf) = app.login(Role::Observer).await;
     let a = app
-        .call(
-            "POST",
+        .form(
             "/elections/s/staff/complaints",
-            &[("cookie", &ocookie), form],
+            &ocookie,
             format!("csrf={ocsrf}&unit=1&text=the+seal+was+broken").into_bytes(),
         )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let (ccookie, ccsrf) = app.login(Role::Commissioner).await;
-    let desk = app
-        .call(
-            "GET",
-            "/elections/s/staff",
-            &[("cookie", &ccookie)],
-            Vec::new(),
-        )
-        .await
-        .text();
+    let desk = app.page("/elections/s/staff", &ccookie).await;
     assert!(desk.contains("Certify"), "{desk}");
     let a = app
-        .call(
-            "POST",
+        .form(
             "/elections/s/staff/certify",
-            &[("cookie", &ccookie), form],
+            &ccookie,
             format!("csrf={ccsrf}&law=").into_bytes(),
         )
         .await;
