@@ -86,7 +86,7 @@ impl Postgres {
 }
 
 /// A parameter as the type the statement declares for it.
-fn param(v: &Val, ty: &Type) -> Box<dyn postgres::types::ToSql + Sync> {
+fn param(v: &Val, ty: &Type) -> Param {
     match (v, ty) {
         (Val::Null, t) if *t == Type::TEXT || *t == Type::VARCHAR => Box::new(None::<String>),
         (Val::Null, t) if *t == Type::BYTEA => Box::new(None::<Vec<u8>>),
@@ -98,6 +98,20 @@ fn param(v: &Val, ty: &Type) -> Box<dyn postgres::types::ToSql + Sync> {
         (Val::Text(s), _) => Box::new(s.clone()),
         (Val::Blob(b), _) => Box::new(b.clone()),
     }
+}
+
+type Param = Box<dyn postgres::types::ToSql + Sync>;
+
+/// A statement's arguments as the types it declares.
+fn params(st: &Statement, args: &[Val]) -> Vec<Param> {
+    args.iter()
+        .zip(st.params())
+        .map(|(v, t)| param(v, t))
+        .collect()
+}
+
+fn refs(params: &[Param]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    params.iter().map(|b| b.as_ref()).collect()
 }
 
 fn value(row: &postgres::Row, i: usize) -> Result<Val, postgres::Error> {
@@ -124,14 +138,8 @@ impl Db for Postgres {
 
     fn exec(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError> {
         let st = self.statement(sql)?;
-        let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = args
-            .iter()
-            .zip(st.params())
-            .map(|(v, t)| param(v, t))
-            .collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-            params.iter().map(|b| b.as_ref()).collect();
-        let n = self.client.execute(&st, &refs);
+        let params = params(&st, args);
+        let n = self.client.execute(&st, &refs(&params));
         n.map_err(self.err())
     }
 
@@ -142,14 +150,8 @@ impl Db for Postgres {
         f: &mut dyn FnMut(Row<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let st = self.statement(sql)?;
-        let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = args
-            .iter()
-            .zip(st.params())
-            .map(|(v, t)| param(v, t))
-            .collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-            params.iter().map(|b| b.as_ref()).collect();
-        let rows = self.client.query(&st, &refs);
+        let params = params(&st, args);
+        let rows = self.client.query(&st, &refs(&params));
         let rows = rows.map_err(self.err())?;
         let mut vals = Vec::new();
         for r in &rows {
