@@ -117,7 +117,7 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
         &format!("{name}: results"),
         &format!(
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>{}\
-<p>{} of {} stations reporting / участков: {} из {}. {} votes.</p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
+<p>{} of {} stations reporting / участков: {} из {}. {} votes. {}</p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
 <a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/elections/{n}/revotes\">re-votes</a> · <a href=\"/elections/{n}/audits\">audits</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
 <p><small>JSON: <a href=\"{a}\">{a}</a> · exports: <a href=\"/api/elections/{n}/export.csv\">CSV</a> · \
@@ -133,6 +133,14 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
             t.reporting,
             t.stations,
             total,
+            match t.turnout() {
+                Some(ratio) => format!(
+                    "Turnout / явка: <b>{}%</b> <small>({})</small>.",
+                    ratio.percent(2),
+                    text(formats::report::TURNOUT_DEFINITION)
+                ),
+                None => "Turnout / явка: unknown (the protocols give no registered voters or ballots issued).".to_string(),
+            },
             n = urlencode(name),
             a = html_escape::encode_double_quoted_attribute(&api)
         ),

@@ -63,6 +63,17 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let before = national(&app.get("/api/elections/s/results?by=country").await.json());
+    // The results page states the turnout, as the JSON computes it.
+    let results = app.get("/api/elections/s/results?by=country").await.json();
+    let pct = format!(
+        "{:.2}",
+        results["units"][0]["turnout"]["pct"].as_f64().unwrap()
+    );
+    let page = app.get("/elections/s").await.text();
+    assert!(
+        page.contains(&format!("Turnout / явка: <b>{pct}%</b>")),
+        "{page}"
+    );
     // A station in the region and one outside it.
     let inside = app
         .protocols
