@@ -40,12 +40,7 @@ impl Election {
         new_id[tree.root().index()] = Some(units.root());
         // The unit's ancestors and the units under it: parents come before children in a
         // tree's ids, so one pass in id order suffices.
-        let mut chain = Vec::new();
-        let mut cur = Some(unit);
-        while let Some(c) = cur {
-            chain.push(c);
-            cur = tree.get(c).parent;
-        }
+        let chain: Vec<_> = tree.ancestry(unit).collect();
         let mut inside = vec![false; tree.len()];
         inside[unit.index()] = true;
         for (id, u) in tree.iter() {

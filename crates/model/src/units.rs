@@ -258,6 +258,16 @@ impl UnitTree {
         UnitId(id)
     }
 
+    /// `id` and its ancestors, up to the root.
+    pub fn ancestry(&self, id: UnitId) -> impl Iterator<Item = UnitId> + '_ {
+        std::iter::successors(Some(id), move |&c| self.get(c).parent)
+    }
+
+    /// Whether `id` is `unit` or lies under it.
+    pub fn is_within(&self, id: UnitId, unit: UnitId) -> bool {
+        self.ancestry(id).any(|c| c == unit)
+    }
+
     /// The ancestor of `id` at `level`, or `id` itself if it is at that level.
     pub fn ancestor_at(&self, id: UnitId, level: UnitLevel) -> Option<UnitId> {
         let mut cur = Some(id);

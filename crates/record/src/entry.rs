@@ -200,6 +200,14 @@ pub fn commitment(salt: &[u8; 32], text: &str) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A commitment to `text` with the row the store keeps beside the log to open it:
+/// (commitment, salt hex, text).
+pub fn committed(salt: &[u8; 32], text: &str) -> (String, (String, String, String)) {
+    let c = commitment(salt, text);
+    let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    (c.clone(), (c, hex, text.to_string()))
+}
+
 fn opt<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Null, Into::into)
 }

@@ -12,8 +12,8 @@ mod replay;
 mod staff;
 
 pub use entry::{
-    commitment, commitments, decode, definition, encode, AuditStep, Complaint, Decision, Entry,
-    Publication, PublishedSeats, UnitRow,
+    commitment, commitments, committed, decode, definition, encode, AuditStep, Complaint, Decision,
+    Entry, Publication, PublishedSeats, UnitRow,
 };
 pub use error::RecordError;
 pub use law::{problem_from_election, Built};

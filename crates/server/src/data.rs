@@ -166,15 +166,12 @@ pub fn unit(
     let uid = model::UnitId(id);
     let annulled = !v.filter().admits(&e.units, uid);
     let tally = v.tally();
-    let mut path = Vec::new();
-    let mut cur = Some(uid);
-    while let Some(u) = cur {
-        let unit = e.units.get(u);
-        if unit.parent.is_some() {
-            path.push((u.0, unit.name.to_string()));
-        }
-        cur = unit.parent;
-    }
+    let mut path: Vec<(u32, String)> = e
+        .units
+        .ancestry(uid)
+        .filter(|&u| e.units.get(u).parent.is_some())
+        .map(|u| (u.0, e.units.get(u).name.to_string()))
+        .collect();
     path.reverse();
     // The tally adds protocols into the units above the stations; a station's own totals
     // are its protocol's (as in `Report::build`).
@@ -396,16 +393,7 @@ pub fn revotes(
                     unit.0
                 )));
             }
-            let under = |s: model::UnitId| {
-                let mut cur = Some(s);
-                while let Some(c) = cur {
-                    if c == *unit {
-                        return true;
-                    }
-                    cur = e.units.get(c).parent;
-                }
-                false
-            };
+            let under = |s: model::UnitId| e.units.is_within(s, *unit);
             let mine = protocols
                 .iter()
                 .filter(|p| p.contest == 0 && under(p.station));

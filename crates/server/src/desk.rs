@@ -136,15 +136,8 @@ fn render(
             .units
             .iter()
             .filter(|(id, u)| {
-                u.level == UnitLevel::Station && {
-                    let mut cur = Some(*id);
-                    let mut hit = false;
-                    while let Some(c) = cur {
-                        hit |= assigned.contains(&c);
-                        cur = e.units.get(c).parent;
-                    }
-                    hit
-                }
+                u.level == UnitLevel::Station
+                    && e.units.ancestry(*id).any(|c| assigned.contains(&c))
             })
             .take(500)
             .map(|(id, _)| {

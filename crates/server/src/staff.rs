@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
-use record::{commitment, encode, Complaint, Decision, Entry, Role};
+use record::{encode, Complaint, Decision, Entry, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{SqlStore, Staffing, Store, User};
@@ -266,12 +266,7 @@ fn context(v: &View<'_>, name: &str, p: &Protocol) -> Result<Context, ServerErro
             station.0
         )));
     }
-    let mut ancestry = Vec::new();
-    let mut cur = Some(station);
-    while let Some(u) = cur {
-        ancestry.push(u);
-        cur = e.units.get(u).parent;
-    }
+    let ancestry = e.units.ancestry(station).collect();
     let current = v.protocol(station, p.contest).cloned();
     let mut checked = p.clone();
     checked.version = current.as_ref().map_or(1, |c| c.version + 1);
@@ -317,12 +312,12 @@ pub(crate) async fn enter_protocol(
         })?;
         p.set_line(line, *v);
     }
-    let ctx = {
+    let mut ctx = {
         let (state, n, q) = (s.clone(), name.clone(), p.clone());
         blocking(move || state.live.with(&state.db, &n, |v| context(v, &n, &q))).await?
     };
     let scan = e.scan;
-    let (uid, n2, p2, ancestry) = (user.id, name.clone(), p.clone(), ctx.ancestry.clone());
+    let (uid, n2, p2, ancestry) = (user.id, name.clone(), p, std::mem::take(&mut ctx.ancestry));
     let pending = write(s, move |st| {
         let assigned = st.assignments(uid, &n2)?;
         if !ancestry.iter().any(|u| assigned.contains(u)) {
@@ -441,13 +436,9 @@ pub(crate) async fn reject(
 
 /// A fresh commitment to `text`, with the row to store beside the log.
 fn commit(text: &str) -> (String, (String, String, String)) {
-    let salt = auth::salt();
-    let c = commitment(&salt, text);
-    let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
-    (c.clone(), (c, hex, text.to_string()))
+    record::committed(&auth::salt(), text)
 }
 
-/// Logs an act with its entry and content; answers the log's size.
 /// An act to log: what, its entry, its subject, its content, and the log size it was
 /// computed at (if it depends on the state).
 struct Logged {

@@ -21,14 +21,7 @@ fn national(results: &Value) -> (u64, Vec<u64>) {
 }
 
 fn under(e: &model::Election, station: model::UnitId, unit: model::UnitId) -> bool {
-    let mut cur = Some(station);
-    while let Some(c) = cur {
-        if c == unit {
-            return true;
-        }
-        cur = e.units.get(c).parent;
-    }
-    false
+    e.units.is_within(station, unit)
 }
 
 async fn replay(app: &App) -> record::Replayed {

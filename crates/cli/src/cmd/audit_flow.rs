@@ -18,7 +18,6 @@ use audit::workflow::{self, Method};
 use audit::AuditError;
 use model::{Election, Protocol, UnitId};
 use record::{encode, AuditStep, Entry};
-use sha2::{Digest, Sha256};
 use store::{SqliteStore, Store};
 
 use super::election_name;
@@ -200,13 +199,6 @@ fn by_station(o: &Opened) -> HashMap<UnitId, &Protocol> {
         .iter()
         .filter(|p| p.contest == 0)
         .map(|p| (p.station, p))
-        .collect()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
         .collect()
 }
 
@@ -433,7 +425,7 @@ pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
                     ));
                 }
             }
-            Some(sha256_hex(&bytes))
+            Some(record::digest(&bytes))
         }
     };
     let mut entries = vec![encode(&Entry::Audit(AuditStep::Start {
@@ -621,7 +613,7 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
             let Choices {
                 bytes, of: records, ..
             } = read_choices(&o.election, path)?;
-            if Some(sha256_hex(&bytes)) != s.cvrs {
+            if Some(record::digest(&bytes)) != s.cvrs {
                 bail!(AuditError::field(
                     path.display().to_string(),
                     "not the cast-vote records the audit started with (SHA-256 differs)"

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use record::{commitment, encode, Complaint, Decision, Entry};
+use record::{encode, Complaint, Decision, Entry};
 use store::{SqliteStore, Store};
 
 use super::results::resolve;
@@ -82,10 +82,7 @@ fn salt() -> anyhow::Result<[u8; 32]> {
 
 /// A fresh commitment to `text`, with the row to store beside the log.
 fn commit(text: &str) -> anyhow::Result<(String, (String, String, String))> {
-    let s = salt()?;
-    let c = commitment(&s, text);
-    let hex: String = s.iter().map(|b| format!("{b:02x}")).collect();
-    Ok((c.clone(), (c, hex, text.to_string())))
+    Ok(record::committed(&salt()?, text))
 }
 
 fn open(t: &Target) -> anyhow::Result<(SqliteStore, String)> {
@@ -103,13 +100,8 @@ pub fn complain(a: ComplainArgs) -> anyhow::Result<ExitCode> {
     let mut rows = vec![r1, r2];
     let scan = match &a.scan {
         Some(p) => {
-            use sha2::Digest;
             let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-            let hex: String = sha2::Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            let (c, r) = commit(&format!("sha256:{hex}"))?;
+            let (c, r) = commit(&format!("sha256:{}", record::digest(&bytes)))?;
             rows.push(r);
             Some(c)
         }
