@@ -118,21 +118,21 @@ async fn submit(c: &Client, button: Locator<'_>, done: &str) {
     }
 }
 
+/// Types `text` into the field `css` selects.
+async fn type_into(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 async fn login(c: &Client, base: &str, name: &str) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Css("input[name=name]"))
-        .await
-        .unwrap()
-        .send_keys(name)
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
+    type_into(c, "input[name=name]", name).await;
+    type_into(c, "input[name=password]", PASSWORD).await;
     c.find(Locator::Css("form button"))
         .await
         .unwrap()
@@ -268,12 +268,7 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         .unwrap();
     for (i, v) in station.votes.iter().enumerate() {
         let v = if i == birimdik { v + 10_000 } else { *v };
-        c.find(Locator::Css(&format!("input[name=vote_{i}]")))
-            .await
-            .unwrap()
-            .send_keys(&v.to_string())
-            .await
-            .unwrap();
+        type_into(&c, &format!("input[name=vote_{i}]"), &v.to_string()).await;
     }
     submit(
         &c,
@@ -331,18 +326,13 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         .select_by_value("annul-unit")
         .await
         .unwrap();
-    c.find(Locator::Css("input[name=unit]"))
-        .await
-        .unwrap()
-        .send_keys(&station.station.0.to_string())
-        .await
-        .unwrap();
-    c.find(Locator::Css("textarea[name=reason]"))
-        .await
-        .unwrap()
-        .send_keys("the protocol does not match the copy given to observers")
-        .await
-        .unwrap();
+    type_into(&c, "input[name=unit]", &station.station.0.to_string()).await;
+    type_into(
+        &c,
+        "textarea[name=reason]",
+        "the protocol does not match the copy given to observers",
+    )
+    .await;
     submit(
         &c,
         Locator::XPath("//button[contains(., 'decide')]"),

@@ -179,6 +179,16 @@ impl App {
         self.call("GET", path, &[], Vec::new()).await
     }
 
+    /// The election's first region.
+    pub fn first_region(&self) -> model::UnitId {
+        self.election
+            .units
+            .iter()
+            .find(|(_, u)| u.level == model::UnitLevel::Region)
+            .unwrap()
+            .0
+    }
+
     /// A page, with a session cookie.
     pub async fn page(&self, path: &str, cookie: &str) -> String {
         self.call("GET", path, &[("cookie", cookie)], Vec::new())

@@ -2,7 +2,6 @@
 //! annulment, complaints, redaction and certification; the log replays after each.
 
 use axum::http::StatusCode;
-use model::UnitLevel;
 use record::Role;
 use serde_json::{json, Value};
 use store::Store;
@@ -40,12 +39,7 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
     let ver = app.token(Role::Verifier).await;
     let com = app.token(Role::Commissioner).await;
     let e = &app.election;
-    let region = e
-        .units
-        .iter()
-        .find(|(_, u)| u.level == UnitLevel::Region)
-        .unwrap()
-        .0;
+    let region = app.first_region();
     let a = app
         .api(
             "POST",
@@ -521,12 +515,7 @@ async fn a_revote_is_a_linked_election(app: &App) {
     let op = app.token(Role::Operator).await;
     let ver = app.token(Role::Verifier).await;
     let e = &app.election;
-    let region = e
-        .units
-        .iter()
-        .find(|(_, u)| u.level == UnitLevel::Region)
-        .unwrap()
-        .0;
+    let region = app.first_region();
     let stations = app
         .protocols
         .iter()

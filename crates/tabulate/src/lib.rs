@@ -214,14 +214,7 @@ impl Filter {
         if self.excluded.is_empty() {
             return true;
         }
-        let mut cur = Some(station);
-        while let Some(c) = cur {
-            if self.excluded.contains(&c) {
-                return false;
-            }
-            cur = tree.get(c).parent;
-        }
-        true
+        !tree.ancestry(station).any(|c| self.excluded.contains(&c))
     }
 }
 
