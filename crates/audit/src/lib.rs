@@ -13,6 +13,7 @@
 //! * [`simulate`]: simulated comparison audits of an allocation, with planted errors;
 //! * [`stations`]: station-level batch comparison of an allocation (MACRO, PPEB draws);
 //! * [`workflow`]: an audit in progress, recomputed from its logged steps;
+//! * [`steps`]: the auditor's steps (start, draw, record, escalate) as log entries;
 //! * [`calc`]: the JSON calculators that observers run by hand.
 //!
 //! Ballots are drawn with the consistent sampler of the `sampler` crate. This crate does no
@@ -31,6 +32,7 @@ pub mod nonneg;
 pub mod plan;
 pub mod simulate;
 pub mod stations;
+pub mod steps;
 pub mod supersimple;
 pub mod workflow;
 

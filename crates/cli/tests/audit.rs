@@ -399,7 +399,7 @@ fn audit_workflow_on_kyrgyz_2020() {
         ),
         (
             &["--risk-limit", "5"],
-            "a comparison audit needs the cast-vote records (--cvrs)",
+            "cvrs: a comparison audit needs the cast-vote records",
         ),
         (
             &["--risk-limit", "5", "--method", "polling"],

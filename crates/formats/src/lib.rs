@@ -4,7 +4,8 @@
 //! scraped from izbirkom.ru ([`Format::Ru`], zipped or plain), and tallyproof's own CSV and
 //! JSON formats ([`Format::Csv`], [`Format::Json`], specified in `docs/formats.md`).
 //! Exporters: tallyproof CSV and JSON, and the NIST SP 1500-100 Election Results Common Data
-//! Format (JSON, results subset) in [`cdf`].
+//! Format (JSON, results subset) in [`cdf`]. An audit's files (Arlo's manifests, cast-vote
+//! records, readings, hand counts) are read for the audit's steps in [`audit_files`].
 //!
 //! Importers stream: each station's protocol goes to a [`Sink`] as soon as its row is read,
 //! so tabulating a national file needs memory for the unit tree only. **Architecture
@@ -14,6 +15,7 @@
 //!
 //! This crate reads bytes and writes to `io::Write`; it never opens a file.
 
+pub mod audit_files;
 pub mod cdf;
 pub mod contest;
 mod csvin;

@@ -21,6 +21,14 @@ pub enum ModelError {
         /// The level of the child.
         child: &'static str,
     },
+    /// A path names a unit that does not exist.
+    #[error("no unit '{name}' under '{parent}' (paths look like 'Region / District / Station')")]
+    NoUnit {
+        /// The name not found.
+        name: String,
+        /// The full path of the unit it was looked for under.
+        parent: String,
+    },
     /// A name that cannot be parsed as a level, line, source or kind.
     #[error("unknown {what} '{name}', expected one of: {expected}")]
     UnknownName {

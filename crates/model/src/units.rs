@@ -195,6 +195,19 @@ impl UnitTree {
             .map(|&id| UnitId(id))
     }
 
+    /// The unit at `path`: its names from the country down, joined by ` / ` (as
+    /// [`UnitTree::path`] writes them without the country).
+    pub fn resolve(&self, path: &str) -> Result<UnitId, ModelError> {
+        let mut cur = self.root();
+        for name in path.split(" / ").map(str::trim) {
+            cur = self.child(cur, name).ok_or_else(|| ModelError::NoUnit {
+                name: name.to_string(),
+                parent: self.path(cur),
+            })?;
+        }
+        Ok(cur)
+    }
+
     /// Inserts a new unit; a sibling of the same name is an error.
     pub fn insert(
         &mut self,

@@ -171,14 +171,5 @@ fn report_of(
 
 /// Finds a unit by its path of names below the country, `A / B / C`.
 pub fn resolve(e: &Election, path: &str) -> anyhow::Result<UnitId> {
-    let mut cur = e.units.root();
-    for name in path.split(" / ").map(str::trim) {
-        cur = e.units.child(cur, name).with_context(|| {
-            format!(
-                "no unit '{name}' under '{}' (paths look like 'Region / District / Station')",
-                e.units.path(cur)
-            )
-        })?;
-    }
-    Ok(cur)
+    Ok(e.units.resolve(path)?)
 }

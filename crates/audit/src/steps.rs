@@ -1,0 +1,913 @@
+//! The steps of an audit as the auditor takes them (`rla.md`, "The workflow"): start, draw a
+//! round, record what the audit boards read, escalate. Each step takes the election, its
+//! latest protocols, the election's log so far and what the auditor supplies (already parsed:
+//! the edges read the files), checks it, and answers the `audit` entries to append
+//! (`docs/log-format.md`, "Audits"). The command line (`tallyproof audit ...`) and the
+//! results service both take their steps here, so an audit started with one can be continued
+//! with the other.
+
+use std::collections::{HashMap, HashSet};
+
+use model::{Election, Protocol, UnitId};
+use record::{encode, AuditStep, Entry};
+
+use crate::assertions::SeatAssertions;
+use crate::logged::{self, Logged, Started};
+use crate::workflow::{self, Method};
+use crate::AuditError;
+
+/// Batches and readings per log entry (as units: entries stay well under 64 KiB).
+const PER_ENTRY: usize = 400;
+
+/// A manifest's batch as read from its file: `station` is its path (`Region / ... /
+/// Station`), `at` where it was read (`file:line`).
+#[derive(Debug, Clone)]
+pub struct ManifestRow {
+    /// The station's path.
+    pub station: String,
+    /// Its paper ballots.
+    pub ballots: u64,
+    /// Where it was read.
+    pub at: String,
+}
+
+/// One ballot of a choices file (cast-vote records, or what the audit boards read).
+#[derive(Debug, Clone)]
+pub struct BallotRow {
+    /// The station's path.
+    pub station: String,
+    /// The ballot's position in its station, from 1.
+    pub position: u64,
+    /// The choice's name on the ballot, none for a ballot with no valid vote.
+    pub choice: Option<String>,
+    /// Where it was read.
+    pub at: String,
+}
+
+/// A station's hand count as read from its file.
+#[derive(Debug, Clone)]
+pub struct CountRow {
+    /// The station's path.
+    pub station: String,
+    /// Votes per choice, in the contest's order.
+    pub votes: Vec<u64>,
+    /// Paper ballots counted, if the file says.
+    pub ballots: Option<u64>,
+    /// Where it was read.
+    pub at: String,
+}
+
+/// A file of ballots: its name (for errors), its SHA-256 (hex) and its rows.
+#[derive(Debug, Clone)]
+pub struct BallotFile {
+    /// The file's name.
+    pub name: String,
+    /// The hex SHA-256 of its bytes.
+    pub sha256: String,
+    /// Its ballots.
+    pub rows: Vec<BallotRow>,
+}
+
+/// What starting an audit needs.
+#[derive(Debug, Clone)]
+pub struct StartRequest {
+    /// The audit's name, unique in the log.
+    pub audit: String,
+    /// The law preset whose allocation is audited.
+    pub law: String,
+    /// The risk limit in percent.
+    pub risk_limit: f64,
+    /// The method.
+    pub method: Method,
+    /// The public seed.
+    pub seed: String,
+    /// The ballot manifest (file name, rows); none: each station's reported ballots.
+    pub manifest: Option<(String, Vec<ManifestRow>)>,
+    /// The cast-vote records, for a comparison audit.
+    pub cvrs: Option<BallotFile>,
+}
+
+/// A started audit: the entries to append and what the auditor is told.
+#[derive(Debug, Clone)]
+pub struct Begun {
+    /// The `start` and `manifest` entries.
+    pub entries: Vec<Vec<u8>>,
+    /// The allocation's assertions.
+    pub assertions: usize,
+    /// Ballots in the manifest.
+    pub ballots: u64,
+    /// Stations in the manifest.
+    pub stations: usize,
+    /// About how many ballots (or stations, for a batch audit) confirm every assertion if
+    /// the reported results are right.
+    pub work: u64,
+    /// `ballots` or `stations`.
+    pub unit: &'static str,
+}
+
+/// A ballot drawn: its draw number, ticket, station and position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BallotDraw {
+    /// The draw number, from 1 over the whole audit.
+    pub draw: u64,
+    /// The consistent sampler's ticket.
+    pub ticket: String,
+    /// The station.
+    pub station: UnitId,
+    /// The ballot's position in its station.
+    pub position: u64,
+}
+
+/// A station drawn in a batch audit round, once, with every draw that picked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationDraw {
+    /// The draw numbers, from 1 over the whole audit.
+    pub draws: Vec<u64>,
+    /// The station.
+    pub station: UnitId,
+}
+
+/// What a round drew: the retrieval list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drawn {
+    /// Ballots (comparison and polling audits).
+    Ballots(Vec<BallotDraw>),
+    /// Stations to count by hand (batch audits).
+    Stations(Vec<StationDraw>),
+}
+
+/// A round drawn: its `round` entry and its retrieval list.
+#[derive(Debug, Clone)]
+pub struct Round {
+    /// The `round` entry.
+    pub entries: Vec<Vec<u8>>,
+    /// The round's number, from 1.
+    pub round: u64,
+    /// Draws in the round.
+    pub size: u64,
+    /// The retrieval list.
+    pub drawn: Drawn,
+}
+
+/// What the audit boards read in a round.
+#[derive(Debug, Clone)]
+pub enum Readings {
+    /// The drawn ballots' choices (comparison and polling); a comparison audit also needs the
+    /// cast-vote records it started with.
+    Ballots {
+        /// The filled retrieval list.
+        paper: BallotFile,
+        /// The cast-vote records.
+        cvrs: Option<BallotFile>,
+    },
+    /// The drawn stations' hand counts (batch).
+    Counts {
+        /// The file's name.
+        name: String,
+        /// Its rows.
+        rows: Vec<CountRow>,
+    },
+}
+
+/// A round recorded: the entries to append.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The `readings` or `counts` entries.
+    pub entries: Vec<Vec<u8>>,
+    /// The round.
+    pub round: u64,
+    /// Ballots read, or stations counted.
+    pub read: usize,
+}
+
+/// A station's paper ballots as its protocol reports them: ballots found, else valid plus
+/// invalid, else the votes.
+pub fn reported_ballots(p: &Protocol) -> u64 {
+    p.found()
+        .or_else(|| Some(p.line(model::Line::Valid)? + p.line(model::Line::Invalid)?))
+        .unwrap_or_else(|| p.choice_sum())
+}
+
+/// The first contest's latest protocols by station.
+fn by_station(protocols: &[Protocol]) -> HashMap<UnitId, &Protocol> {
+    protocols
+        .iter()
+        .filter(|p| p.contest == 0)
+        .map(|p| (p.station, p))
+        .collect()
+}
+
+fn station_at(e: &Election, path: &str, at: &str) -> Result<UnitId, AuditError> {
+    e.units
+        .resolve(path)
+        .map_err(|x| AuditError::field(at, x.to_string()))
+}
+
+/// A ballot: its station and position.
+type BallotKey = (UnitId, u64);
+
+/// A choices file's ballots by (station, position), each with where it was read, in file
+/// order; unknown stations and choices are refused with their line.
+fn ballots_of(
+    e: &Election,
+    file: &BallotFile,
+) -> Result<Vec<(BallotKey, Option<u32>, String)>, AuditError> {
+    let choices = e.contests.first().map_or(&[][..], |c| c.choices.as_slice());
+    let mut stations: HashMap<&str, UnitId> = HashMap::new();
+    let mut out = Vec::with_capacity(file.rows.len());
+    for r in &file.rows {
+        let station = match stations.get(r.station.as_str()) {
+            Some(&s) => s,
+            None => {
+                let s = station_at(e, &r.station, &r.at)?;
+                stations.insert(&r.station, s);
+                s
+            }
+        };
+        let choice = match &r.choice {
+            None => None,
+            Some(c) => Some(choices.iter().position(|x| x.name == *c).ok_or_else(|| {
+                AuditError::field(
+                    format!("{} (Choice)", r.at),
+                    format!("'{c}' is not a choice of the contest"),
+                )
+            })? as u32),
+        };
+        out.push(((station, r.position), choice, r.at.clone()));
+    }
+    Ok(out)
+}
+
+/// The audit named `audit` as the log has it, with its parameters.
+fn opened(log: &[Vec<u8>], audit: &str) -> Result<(Logged, Started), AuditError> {
+    let l = logged::logged(log, audit)?;
+    let s = logged::started(&l, audit)?;
+    Ok((l, s))
+}
+
+/// Starts an audit: checks the manifest against the reported ballots station by station and
+/// the records against the protocols, refuses an audit that would amount to a full count,
+/// and answers the `start` and `manifest` entries.
+pub fn start(
+    e: &Election,
+    protocols: &[Protocol],
+    log: &[Vec<u8>],
+    r: &StartRequest,
+) -> Result<Begun, AuditError> {
+    let alpha = crate::alpha_from_percent(r.risk_limit)?;
+    if r.audit.trim().is_empty() {
+        return Err(AuditError::field("audit", "an audit needs a name"));
+    }
+    if logged::logged(log, &r.audit)?.start.is_some() {
+        return Err(AuditError::field(
+            "audit",
+            format!("an audit named '{}' is already in the log", r.audit),
+        ));
+    }
+    let stations = by_station(protocols);
+    let batches = manifest(e, &stations, r.manifest.as_ref())?;
+    let ballots: u64 = batches.iter().map(|b| b.1).sum();
+    let (problem, set) = logged::assertions_of(e, protocols, &r.law, ballots)?;
+    let (work, of, unit) = expected_work(e, protocols, r.method, &problem, &set, &batches, alpha);
+    if crate::plan::is_full_count(work, of) {
+        let work = if work == u64::MAX {
+            "all".to_string()
+        } else {
+            format!("about {work}")
+        };
+        return Err(AuditError::FullCount(format!(
+            "a {} audit of this allocation would need {work} of {of} {unit}: count them all instead",
+            r.method.key()
+        )));
+    }
+    let cvrs = match (r.method, &r.cvrs) {
+        (Method::Polling | Method::Batch, _) => None,
+        (Method::Comparison, None) => {
+            return Err(AuditError::field(
+                "cvrs",
+                "a comparison audit needs the cast-vote records",
+            ))
+        }
+        (Method::Comparison, Some(file)) => {
+            check_records(e, &stations, &batches, file)?;
+            Some(file.sha256.clone())
+        }
+    };
+    let mut entries = vec![encode(&Entry::Audit(AuditStep::Start {
+        audit: r.audit.clone(),
+        contest: 0,
+        law: r.law.clone(),
+        base: None,
+        method: r.method.key().into(),
+        risk_limit: r.risk_limit.to_string(),
+        seed: r.seed.clone(),
+        ballots,
+        cvrs,
+    }))];
+    for chunk in batches.chunks(PER_ENTRY) {
+        entries.push(encode(&Entry::Audit(AuditStep::Manifest {
+            audit: r.audit.clone(),
+            batches: chunk.to_vec(),
+        })));
+    }
+    Ok(Begun {
+        entries,
+        assertions: set.assertions.len(),
+        ballots,
+        stations: batches.len(),
+        work,
+        unit,
+    })
+}
+
+/// The manifest's batches `(station, ballots)`: the file's, each checked against its
+/// station's protocol and none left out; or each station's reported ballots.
+fn manifest(
+    e: &Election,
+    stations: &HashMap<UnitId, &Protocol>,
+    file: Option<&(String, Vec<ManifestRow>)>,
+) -> Result<Vec<(u32, u64)>, AuditError> {
+    let Some((name, rows)) = file else {
+        let mut ids: Vec<&UnitId> = stations.keys().collect();
+        ids.sort();
+        return Ok(ids
+            .into_iter()
+            .map(|s| (s.0, reported_ballots(stations[s])))
+            .filter(|b| b.1 > 0)
+            .collect());
+    };
+    let mut batches = Vec::with_capacity(rows.len());
+    for b in rows {
+        let station = station_at(e, &b.station, &b.at)?;
+        let Some(p) = stations.get(&station) else {
+            return Err(AuditError::field(
+                &b.at,
+                format!("'{}' has no protocol", b.station),
+            ));
+        };
+        let reported = reported_ballots(p);
+        if reported != b.ballots {
+            return Err(AuditError::field(
+                &b.at,
+                format!(
+                    "the manifest lists {} ballots for '{}', its protocol reports {reported}",
+                    b.ballots, b.station
+                ),
+            ));
+        }
+        batches.push((station.0, b.ballots));
+    }
+    let listed: HashSet<u32> = batches.iter().map(|b| b.0).collect();
+    let mut missing: Vec<&UnitId> = stations
+        .iter()
+        .filter(|(s, p)| !listed.contains(&s.0) && reported_ballots(p) > 0)
+        .map(|(s, _)| s)
+        .collect();
+    missing.sort();
+    if let Some(s) = missing.first() {
+        return Err(AuditError::field(
+            name,
+            format!("the manifest leaves out '{}'", e.units.path(**s)),
+        ));
+    }
+    Ok(batches)
+}
+
+/// About how many ballots (stations) the method needs if the results are right, of how
+/// many, and which.
+fn expected_work(
+    e: &Election,
+    protocols: &[Protocol],
+    method: Method,
+    problem: &seats::Problem,
+    set: &SeatAssertions,
+    batches: &[(u32, u64)],
+    alpha: f64,
+) -> (u64, u64, &'static str) {
+    let ballots: u64 = batches.iter().map(|b| b.1).sum();
+    match method {
+        Method::Batch => {
+            let tallies = logged::station_tallies(e, protocols, problem, batches);
+            let b = crate::stations::bounds(&set.assertions, ballots, &tallies);
+            let n = crate::stations::sample_size(&b, 1.0, alpha);
+            (n, batches.len() as u64, "stations")
+        }
+        Method::Comparison | Method::Polling => {
+            let most = set
+                .assertions
+                .iter()
+                .map(|x| {
+                    let est = crate::plan::estimate(x, ballots, batches.len() as u64, alpha);
+                    if method == Method::Comparison {
+                        est.comparison_ballots
+                    } else {
+                        est.polling_ballots
+                    }
+                })
+                .max()
+                .unwrap_or(0);
+            (most, ballots, "ballots")
+        }
+    }
+}
+
+/// The cast-vote records of a comparison audit: every ballot of the manifest once, and each
+/// station's records adding up to its protocol's votes.
+fn check_records(
+    e: &Election,
+    stations: &HashMap<UnitId, &Protocol>,
+    batches: &[(u32, u64)],
+    file: &BallotFile,
+) -> Result<(), AuditError> {
+    let rows = ballots_of(e, file)?;
+    let size: HashMap<u32, u64> = batches.iter().copied().collect();
+    let n_choices = e.contests.first().map_or(0, |c| c.choices.len());
+    let mut counted: HashMap<u32, Vec<u64>> = HashMap::new();
+    let mut seen: HashSet<(UnitId, u64)> = HashSet::with_capacity(rows.len());
+    for ((station, pos), choice, at) in &rows {
+        let Some(&n) = size.get(&station.0) else {
+            return Err(AuditError::field(
+                at,
+                format!("'{}' is not in the manifest", e.units.path(*station)),
+            ));
+        };
+        if *pos == 0 || *pos > n {
+            return Err(AuditError::field(
+                at,
+                format!(
+                    "'{}' has {n} ballots: there is no ballot {pos}",
+                    e.units.path(*station)
+                ),
+            ));
+        }
+        if !seen.insert((*station, *pos)) {
+            return Err(AuditError::field(
+                at,
+                format!("ballot {pos} of '{}' appears twice", e.units.path(*station)),
+            ));
+        }
+        if let Some(c) = choice {
+            counted
+                .entry(station.0)
+                .or_insert_with(|| vec![0; n_choices])[*c as usize] += 1;
+        }
+    }
+    let ballots: u64 = batches.iter().map(|b| b.1).sum();
+    if seen.len() as u64 != ballots {
+        return Err(AuditError::field(
+            &file.name,
+            format!(
+                "{} records for {ballots} ballots in the manifest",
+                seen.len()
+            ),
+        ));
+    }
+    for &(s, _) in batches {
+        let reported = &stations[&UnitId(s)].votes;
+        let got = counted
+            .get(&s)
+            .cloned()
+            .unwrap_or_else(|| vec![0; n_choices]);
+        if &got != reported {
+            return Err(AuditError::field(
+                &file.name,
+                format!(
+                    "the records of '{}' do not add up to its protocol's votes",
+                    e.units.path(UnitId(s))
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Draws the next round: `size` draws, or the estimate for the hardest open assertion.
+/// Refused while a round waits for its readings, once the audit is over or escalated, and
+/// (without a size) when another round would amount to a full count.
+pub fn sample(
+    e: &Election,
+    protocols: &[Protocol],
+    log: &[Vec<u8>],
+    audit: &str,
+    size: Option<u64>,
+) -> Result<Round, AuditError> {
+    let (l, s) = opened(log, audit)?;
+    if l.escalated {
+        return Err(AuditError::field(
+            "audit",
+            "the audit was escalated to a full hand count",
+        ));
+    }
+    if l.waiting() {
+        return Err(AuditError::field(
+            "audit",
+            format!(
+                "round {} has not been recorded yet: record its readings first",
+                l.rounds.len()
+            ),
+        ));
+    }
+    let (problem, set) = logged::assertions_of(e, protocols, &s.law, s.ballots)?;
+    let st = match s.method.ballots() {
+        Some(method) => {
+            let readings = logged::readings_of(e, &l, &s.seed, &problem)?;
+            workflow::status(
+                &set.assertions,
+                method,
+                s.ballots,
+                l.batches.len() as u64,
+                &readings,
+                s.alpha,
+            )
+        }
+        None => logged::batch_state(e, protocols, &l, &s, &problem, &set).status,
+    };
+    if st.confirmed {
+        return Err(AuditError::AuditOver);
+    }
+    let of = if s.method == Method::Batch {
+        "stations"
+    } else {
+        "ballots"
+    };
+    let size = match size {
+        Some(n) => n,
+        None if st.full_count_advised => {
+            return Err(AuditError::FullCount(format!(
+                "another round would bring the sample past a quarter of the {of}: escalate and count them all"
+            )))
+        }
+        None => st.next_round.unwrap_or(1),
+    };
+    let audited: u64 = l.rounds.iter().sum();
+    if size == 0 {
+        return Err(AuditError::field(
+            "ballots",
+            "a round needs at least one draw",
+        ));
+    }
+    if s.method != Method::Batch && audited + size > s.ballots {
+        return Err(AuditError::field(
+            "ballots",
+            format!(
+                "{size} more ballots: the manifest has {} and {audited} are drawn",
+                s.ballots
+            ),
+        ));
+    }
+    let round = l.rounds.len() as u64 + 1;
+    let entries = vec![encode(&Entry::Audit(AuditStep::Round {
+        audit: audit.to_string(),
+        round,
+        size,
+    }))];
+    let mut next = l.clone();
+    next.rounds.push(size);
+    next.readings.push(Vec::new());
+    next.counts.push(Vec::new());
+    let drawn = drawn_in(e, protocols, &next, &s, round)?;
+    Ok(Round {
+        entries,
+        round,
+        size,
+        drawn,
+    })
+}
+
+/// The retrieval list of round `round` (from 1) already in the log: anyone can redraw it
+/// from the seed.
+pub fn retrieval(
+    e: &Election,
+    protocols: &[Protocol],
+    log: &[Vec<u8>],
+    audit: &str,
+    round: u64,
+) -> Result<Drawn, AuditError> {
+    let (l, s) = opened(log, audit)?;
+    if round == 0 || round as usize > l.rounds.len() {
+        return Err(AuditError::field(
+            "round",
+            format!(
+                "the audit has {} round(s); no round {round}",
+                l.rounds.len()
+            ),
+        ));
+    }
+    drawn_in(e, protocols, &l, &s, round)
+}
+
+/// What round `round` of a logged audit drew.
+fn drawn_in(
+    e: &Election,
+    protocols: &[Protocol],
+    l: &Logged,
+    s: &Started,
+    round: u64,
+) -> Result<Drawn, AuditError> {
+    let k = round as usize;
+    let before: u64 = l.rounds[..k - 1].iter().sum();
+    if s.method != Method::Batch {
+        let drawn = workflow::draws(&logged::draw_batches(l), &s.seed, &l.rounds[..k])?;
+        return Ok(Drawn::Ballots(
+            drawn
+                .into_iter()
+                .enumerate()
+                .skip(before as usize)
+                .map(|(i, d)| BallotDraw {
+                    draw: i as u64 + 1,
+                    ticket: d.ticket,
+                    station: UnitId(l.batches[d.batch].0),
+                    position: d.position,
+                })
+                .collect(),
+        ));
+    }
+    let (problem, set) = logged::assertions_of(e, protocols, &s.law, s.ballots)?;
+    let state = logged::batch_state(e, protocols, l, s, &problem, &set);
+    let upto: u64 = l.rounds[..k].iter().sum();
+    let mut stations: Vec<StationDraw> = Vec::new();
+    for (n, &i) in (before + 1..).zip(&state.draws[before as usize..upto as usize]) {
+        let station = UnitId(l.batches[i].0);
+        match stations.iter_mut().find(|x| x.station == station) {
+            Some(x) => x.draws.push(n),
+            None => stations.push(StationDraw {
+                draws: vec![n],
+                station,
+            }),
+        }
+    }
+    Ok(Drawn::Stations(stations))
+}
+
+/// Records the latest round's readings (or hand counts): every drawn ballot (station) once,
+/// nothing else; a comparison audit's records must be the ones it started with.
+pub fn record(
+    e: &Election,
+    protocols: &[Protocol],
+    log: &[Vec<u8>],
+    audit: &str,
+    readings: &Readings,
+) -> Result<Recorded, AuditError> {
+    let (l, s) = opened(log, audit)?;
+    let round = l.rounds.len() as u64;
+    if round == 0 || !l.waiting() {
+        return Err(AuditError::field(
+            "audit",
+            "no round is waiting for its readings: draw one first",
+        ));
+    }
+    let drawn = drawn_in(e, protocols, &l, &s, round)?;
+    let entries: Vec<Vec<u8>> = match (drawn, readings) {
+        (Drawn::Ballots(drawn), Readings::Ballots { paper, cvrs }) => {
+            let readings = ballot_readings(e, &s, round, &drawn, paper, cvrs.as_ref())?;
+            readings
+                .chunks(PER_ENTRY)
+                .map(|c| {
+                    encode(&Entry::Audit(AuditStep::Readings {
+                        audit: audit.to_string(),
+                        round,
+                        readings: c.to_vec(),
+                    }))
+                })
+                .collect()
+        }
+        (Drawn::Stations(drawn), Readings::Counts { name, rows }) => {
+            let counts = station_counts(e, round, &drawn, name, rows)?;
+            counts
+                .chunks(PER_ENTRY)
+                .map(|c| {
+                    encode(&Entry::Audit(AuditStep::Counts {
+                        audit: audit.to_string(),
+                        round,
+                        counts: c.to_vec(),
+                    }))
+                })
+                .collect()
+        }
+        (Drawn::Ballots(_), Readings::Counts { .. }) => {
+            return Err(AuditError::field(
+                "readings",
+                format!(
+                    "a {} audit records ballots read (Batch Name, Position, Choice), not hand counts",
+                    s.method.key()
+                ),
+            ))
+        }
+        (Drawn::Stations(_), Readings::Ballots { .. }) => {
+            return Err(AuditError::field(
+                "readings",
+                "a batch audit records the stations' hand counts (Batch Name, a column per choice, Ballots)",
+            ))
+        }
+    };
+    let read = match readings {
+        Readings::Ballots { paper, .. } => paper.rows.len(),
+        Readings::Counts { rows, .. } => rows.len(),
+    };
+    Ok(Recorded {
+        entries,
+        round,
+        read,
+    })
+}
+
+/// The readings of a ballot-level round: (draw, record's choice, paper's choice), by draw.
+fn ballot_readings(
+    e: &Election,
+    s: &Started,
+    round: u64,
+    drawn: &[BallotDraw],
+    paper: &BallotFile,
+    cvrs: Option<&BallotFile>,
+) -> Result<Vec<logged::LoggedReading>, AuditError> {
+    let this: HashMap<(UnitId, u64), u64> = drawn
+        .iter()
+        .map(|d| ((d.station, d.position), d.draw))
+        .collect();
+    let mut read: HashMap<(UnitId, u64), Option<u32>> = HashMap::with_capacity(drawn.len());
+    for (key, choice, at) in ballots_of(e, paper)? {
+        if !this.contains_key(&key) {
+            return Err(AuditError::field(
+                at,
+                format!(
+                    "ballot {} of '{}' is not in round {round}'s sample",
+                    key.1,
+                    e.units.path(key.0)
+                ),
+            ));
+        }
+        read.insert(key, choice);
+    }
+    if let Some(d) = drawn
+        .iter()
+        .find(|d| !read.contains_key(&(d.station, d.position)))
+    {
+        return Err(AuditError::field(
+            &paper.name,
+            format!(
+                "ballot {} of '{}' was drawn in round {round} but not read",
+                d.position,
+                e.units.path(d.station)
+            ),
+        ));
+    }
+    let records: Option<HashMap<(UnitId, u64), Option<u32>>> = match (s.method, cvrs) {
+        (Method::Polling | Method::Batch, _) => None,
+        (Method::Comparison, None) => {
+            return Err(AuditError::field(
+                "cvrs",
+                "a comparison audit needs the cast-vote records it started with",
+            ))
+        }
+        (Method::Comparison, Some(file)) => {
+            if Some(&file.sha256) != s.cvrs.as_ref() {
+                return Err(AuditError::field(
+                    &file.name,
+                    "not the cast-vote records the audit started with (SHA-256 differs)",
+                ));
+            }
+            Some(
+                ballots_of(e, file)?
+                    .into_iter()
+                    .filter(|(k, _, _)| this.contains_key(k))
+                    .map(|(k, c, _)| (k, c))
+                    .collect(),
+            )
+        }
+    };
+    let mut out: Vec<logged::LoggedReading> = drawn
+        .iter()
+        .map(|d| {
+            let key = (d.station, d.position);
+            let record = records
+                .as_ref()
+                .and_then(|r| r.get(&key).copied().flatten());
+            (d.draw, record, read[&key])
+        })
+        .collect();
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// The hand counts of a batch round: (station, votes, ballots), by station.
+fn station_counts(
+    e: &Election,
+    round: u64,
+    drawn: &[StationDraw],
+    name: &str,
+    rows: &[CountRow],
+) -> Result<Vec<(u32, Vec<u64>, u64)>, AuditError> {
+    let this: HashSet<UnitId> = drawn.iter().map(|d| d.station).collect();
+    let mut seen = HashSet::new();
+    let mut counts = Vec::with_capacity(rows.len());
+    for r in rows {
+        let station = station_at(e, &r.station, &r.at)?;
+        if !this.contains(&station) {
+            return Err(AuditError::field(
+                &r.at,
+                format!("'{}' was not drawn in round {round}", r.station),
+            ));
+        }
+        if !seen.insert(station) {
+            return Err(AuditError::field(
+                &r.at,
+                format!("'{}' is counted twice", r.station),
+            ));
+        }
+        let ballots = r.ballots.unwrap_or_else(|| r.votes.iter().sum());
+        counts.push((station.0, r.votes.clone(), ballots));
+    }
+    if let Some(d) = drawn.iter().find(|d| !seen.contains(&d.station)) {
+        return Err(AuditError::field(
+            name,
+            format!(
+                "'{}' was drawn in round {round} but not counted",
+                e.units.path(d.station)
+            ),
+        ));
+    }
+    counts.sort_unstable_by_key(|c| c.0);
+    Ok(counts)
+}
+
+/// Escalates an audit to a full hand count: its `escalate` entry.
+pub fn escalate(log: &[Vec<u8>], audit: &str) -> Result<Vec<u8>, AuditError> {
+    let (l, _) = opened(log, audit)?;
+    if l.escalated {
+        return Err(AuditError::field("audit", "already escalated"));
+    }
+    Ok(encode(&Entry::Audit(AuditStep::Escalate {
+        audit: audit.to_string(),
+    })))
+}
+
+impl Drawn {
+    /// The retrieval list as a table, header first: for ballots `Round, Draw, Ticket, Batch
+    /// Name, Position, Choice`; for stations `Round, Draws, Batch Name`, a column per choice
+    /// and `Ballots`. The empty columns are for the audit boards to fill; the filled table
+    /// is what [`record`] reads back.
+    pub fn table(&self, e: &Election, round: u64) -> Vec<Vec<String>> {
+        let strings = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        match self {
+            Drawn::Ballots(ds) => {
+                let mut out = vec![strings(&[
+                    "Round",
+                    "Draw",
+                    "Ticket",
+                    "Batch Name",
+                    "Position",
+                    "Choice",
+                ])];
+                out.extend(ds.iter().map(|d| {
+                    vec![
+                        round.to_string(),
+                        d.draw.to_string(),
+                        d.ticket.clone(),
+                        e.units.path(d.station),
+                        d.position.to_string(),
+                        String::new(),
+                    ]
+                }));
+                out
+            }
+            Drawn::Stations(ds) => {
+                let choices: Vec<String> = e
+                    .contests
+                    .first()
+                    .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+                    .unwrap_or_default();
+                let mut header = strings(&["Round", "Draws", "Batch Name"]);
+                header.extend(choices.iter().cloned());
+                header.push("Ballots".into());
+                let mut out = vec![header];
+                out.extend(ds.iter().map(|d| {
+                    let mut row = vec![
+                        round.to_string(),
+                        d.draws
+                            .iter()
+                            .map(u64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        e.units.path(d.station),
+                    ];
+                    row.extend(std::iter::repeat_n(String::new(), choices.len() + 1));
+                    row
+                }));
+                out
+            }
+        }
+    }
+
+    /// Ballots (or stations) in the list.
+    pub fn len(&self) -> usize {
+        match self {
+            Drawn::Ballots(d) => d.len(),
+            Drawn::Stations(d) => d.len(),
+        }
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
