@@ -186,9 +186,9 @@ def replay(entries):
     expect = None  # what a staff entry requires of the next entry: (act, digest)
     roles = {"enter": "operator", "verify": "verifier", "reject": "verifier",
              "complain": "observer", "decide": "commissioner", "certify": "commissioner",
-             "redact": "commissioner"}
+             "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
-               "certify": "publication"}
+               "certify": "publication", "audit": "audit"}
     for i, b in enumerate(entries[1:], start=1):
         e = decode(i, b)
         t = e["type"]
@@ -202,6 +202,10 @@ def replay(entries):
             act = e["act"]
             if roles.get(act) != e["role"]:
                 raise Rejected("entry %d: '%s' done by a %s" % (i, act, e["role"]))
+            if act == "grant" and (e.get("subject") is None or e.get("grants") not in roles.values()):
+                raise Rejected("entry %d: a grant names whom and which role" % i)
+            if act == "assign" and (e.get("subject") is None or not isinstance(e.get("unit"), int)):
+                raise Rejected("entry %d: an assignment names whom and which unit" % i)
             if act == "enter":
                 entered.setdefault(e["subject"], []).append(e["user"])
             elif act in ("verify", "reject"):

@@ -338,14 +338,24 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
             "seats": p.seats.as_ref().map_or(Value::Null, |s| json!({"law": s.law, "base": s.base, "seats": s.seats})),
         }),
         Entry::Audit(step) => audit_json(step),
-        Entry::Staff(s) => json!({
-            "type": "staff",
-            "act": s.act.key(),
-            "role": s.role.key(),
-            "user": s.user,
-            "subject": opt(s.subject.clone()),
-            "scan": opt(s.scan.clone()),
-        }),
+        Entry::Staff(s) => {
+            let mut v = json!({
+                "type": "staff",
+                "act": s.act.key(),
+                "role": s.role.key(),
+                "user": s.user,
+                "subject": opt(s.subject.clone()),
+                "scan": opt(s.scan.clone()),
+            });
+            // Present only on the acts that have them (grant, assign).
+            if let Some(r) = s.grants {
+                v["grants"] = json!(r.key());
+            }
+            if let Some(u) = s.unit {
+                v["unit"] = json!(u);
+            }
+            v
+        }
     };
     let mut out = vec![VERSION];
     out.extend(serde_json::to_vec(&v).unwrap_or_default());
@@ -656,6 +666,22 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
             user: r.str("user")?.into(),
             subject: r.get("subject")?.as_str().map(str::to_string),
             scan: r.get("scan")?.as_str().map(str::to_string),
+            grants: match r.v.get("grants") {
+                None => None,
+                Some(v) => Some(
+                    v.as_str()
+                        .and_then(Role::from_key)
+                        .ok_or_else(|| r.err("'grants' is not a role"))?,
+                ),
+            },
+            unit: match r.v.get("unit") {
+                None => None,
+                Some(v) => Some(
+                    v.as_u64()
+                        .and_then(|u| u32::try_from(u).ok())
+                        .ok_or_else(|| r.err("'unit' is not a unit id"))?,
+                ),
+            },
         }),
         other => return Err(r.err(format!("unknown entry type '{other}'"))),
     };

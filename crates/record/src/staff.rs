@@ -73,11 +73,18 @@ pub enum Act {
     Certify,
     /// Redacted a stored content; `subject` is its commitment.
     Redact,
+    /// Took a step of a risk-limiting audit; its `audit` entries follow.
+    Audit,
+    /// Gave a new user a role; `subject` is the user's commitment, `grants` the role.
+    Grant,
+    /// Let an operator enter protocols in a unit; `subject` is the operator's commitment,
+    /// `unit` the unit.
+    Assign,
 }
 
 impl Act {
     /// Every act.
-    pub const ALL: [Act; 7] = [
+    pub const ALL: [Act; 10] = [
         Act::Enter,
         Act::Verify,
         Act::Reject,
@@ -85,6 +92,9 @@ impl Act {
         Act::Decide,
         Act::Certify,
         Act::Redact,
+        Act::Audit,
+        Act::Grant,
+        Act::Assign,
     ];
 
     /// The act's key in the log.
@@ -97,6 +107,9 @@ impl Act {
             Act::Decide => "decide",
             Act::Certify => "certify",
             Act::Redact => "redact",
+            Act::Audit => "audit",
+            Act::Grant => "grant",
+            Act::Assign => "assign",
         }
     }
 
@@ -112,6 +125,8 @@ impl Act {
             Act::Verify | Act::Reject => Role::Verifier,
             Act::Complain => Role::Observer,
             Act::Decide | Act::Certify | Act::Redact => Role::Commissioner,
+            Act::Audit => Role::Auditor,
+            Act::Grant | Act::Assign => Role::Admin,
         }
     }
 }
@@ -131,6 +146,25 @@ pub struct Staff {
     pub subject: Option<String>,
     /// For enter: the scanned paper protocol, `sha256:<hex>`, if one was uploaded.
     pub scan: Option<String>,
+    /// For grant: the role given.
+    pub grants: Option<Role>,
+    /// For assign: the unit's id.
+    pub unit: Option<u32>,
+}
+
+impl Staff {
+    /// A staff entry with no grant and no unit.
+    pub fn new(act: Act, role: Role, user: &str, subject: Option<String>) -> Staff {
+        Staff {
+            act,
+            role,
+            user: user.to_string(),
+            subject,
+            scan: None,
+            grants: None,
+            unit: None,
+        }
+    }
 }
 
 /// The hex SHA-256 of an entry's bytes: a staff entry's subject for protocols.
@@ -164,6 +198,7 @@ impl StaffRules {
                 (Act::Complain, Entry::Complaint(_)) => true,
                 (Act::Decide, Entry::Decision(_)) => true,
                 (Act::Certify, Entry::Publication(p)) => p.stage == "final",
+                (Act::Audit, Entry::Audit(_)) => true,
                 _ => false,
             };
             if !ok {
@@ -171,6 +206,7 @@ impl StaffRules {
                     Act::Verify => "the protocol entry it verified (same SHA-256)",
                     Act::Complain => "a complaint",
                     Act::Decide => "a decision",
+                    Act::Audit => "an audit entry",
                     _ => "a final publication",
                 };
                 return Err(invalid(format!(
@@ -231,7 +267,23 @@ impl StaffRules {
             Act::Redact => {
                 subject()?;
             }
-            act @ (Act::Complain | Act::Decide | Act::Certify) => self.expect = Some((act, None)),
+            Act::Grant => {
+                subject()?;
+                if s.grants.is_none() {
+                    return Err(invalid(
+                        "a staff 'grant' entry needs the role granted".into(),
+                    ));
+                }
+            }
+            Act::Assign => {
+                subject()?;
+                if s.unit.is_none() {
+                    return Err(invalid("a staff 'assign' entry needs a unit".into()));
+                }
+            }
+            act @ (Act::Complain | Act::Decide | Act::Certify | Act::Audit) => {
+                self.expect = Some((act, None))
+            }
         }
         Ok(())
     }
@@ -255,13 +307,12 @@ mod tests {
     use model::{Protocol, UnitId};
 
     fn staff(act: Act, user: &str, subject: Option<&str>) -> Vec<u8> {
-        encode(&Entry::Staff(Staff {
+        encode(&Entry::Staff(Staff::new(
             act,
-            role: act.role(),
-            user: user.into(),
-            subject: subject.map(str::to_string),
-            scan: None,
-        }))
+            act.role(),
+            user,
+            subject.map(str::to_string),
+        )))
     }
 
     fn run(entries: &[Vec<u8>]) -> Result<u64, RecordError> {
@@ -307,19 +358,44 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("ends after"));
-        // A decide must be followed by a decision.
-        assert!(run(&[staff(Act::Decide, "c", None), p]).is_err());
+        // A decide must be followed by a decision, an audit step by an audit entry.
+        assert!(run(&[staff(Act::Decide, "c", None), p.clone()]).is_err());
+        assert!(run(&[staff(Act::Audit, "d", None), p])
+            .unwrap_err()
+            .to_string()
+            .contains("an audit entry"));
+    }
+
+    #[test]
+    fn grants_and_assignments_name_whom_and_what() {
+        let mut g = Staff::new(Act::Grant, Role::Admin, "adm", Some("c1".into()));
+        assert!(run(&[encode(&Entry::Staff(g.clone()))])
+            .unwrap_err()
+            .to_string()
+            .contains("role granted"));
+        g.grants = Some(Role::Operator);
+        let mut a = Staff::new(Act::Assign, Role::Admin, "adm", Some("c1".into()));
+        assert!(run(&[encode(&Entry::Staff(a.clone()))])
+            .unwrap_err()
+            .to_string()
+            .contains("needs a unit"));
+        a.unit = Some(7);
+        let (g, a) = (encode(&Entry::Staff(g)), encode(&Entry::Staff(a)));
+        assert_eq!(run(&[g.clone(), a.clone()]), Ok(2));
+        // The fields survive a decode, and only these acts write them.
+        assert!(String::from_utf8_lossy(&g).ends_with(r#""scan":null,"grants":"operator"}"#));
+        assert!(String::from_utf8_lossy(&a).ends_with(r#""scan":null,"unit":7}"#));
+        assert_eq!(crate::entry::decode(0, &a).map(|e| encode(&e)), Ok(a));
     }
 
     #[test]
     fn an_act_in_the_wrong_role_is_refused() {
-        let mut b = encode(&Entry::Staff(Staff {
-            act: Act::Decide,
-            role: Role::Operator,
-            user: "u".into(),
-            subject: None,
-            scan: None,
-        }));
+        let mut b = encode(&Entry::Staff(Staff::new(
+            Act::Decide,
+            Role::Operator,
+            "u",
+            None,
+        )));
         assert!(run(&[b.clone()])
             .unwrap_err()
             .to_string()

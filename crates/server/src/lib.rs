@@ -8,6 +8,7 @@
 //! through the store, which appends it and who did it to the log in the same transaction.
 //! The store is SQLite and blocking: store work runs on tokio's blocking pool.
 
+mod audits;
 mod auth;
 mod data;
 mod desk;
@@ -136,6 +137,13 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/revotes") => post(staff::create_revote),
         (Post, "/api/elections/{name}/certify") => post(staff::certify),
         (Post, "/api/elections/{name}/redactions") => post(staff::redact),
+        (Post, "/api/elections/{name}/audits") => post(audits::start),
+        (Post, "/api/elections/{name}/audits/{audit}/rounds") => post(audits::sample),
+        (Get, "/api/elections/{name}/audits/{audit}/rounds/{round}") => get(audits::retrieval),
+        (Post, "/api/elections/{name}/audits/{audit}/readings") => {
+            post(audits::record).layer(DefaultBodyLimit::max(SCAN_LIMIT))
+        }
+        (Post, "/api/elections/{name}/audits/{audit}/escalate") => post(audits::escalate),
         (m, other) => {
             let message = format!("no handler for {} {other}", m.key());
             get(|| async move { ServerError::Internal(message) })
@@ -295,7 +303,8 @@ pub async fn serve(
     .await
 }
 
-/// Adds a staff user to the store at `db` (the command line's `tallyproof users add`).
+/// Adds a staff user to the store at `db` (the command line's `tallyproof users add`; the
+/// log says the console did it).
 pub fn add_user(
     db: &str,
     name: &str,
@@ -304,5 +313,5 @@ pub fn add_user(
 ) -> Result<store::User, ServerError> {
     let phc = hash_password(password)?;
     let mut store = store::open(db)?;
-    Ok(store.add_user(name, role, &phc, &salt())?)
+    Ok(store.add_user(name, role, &phc, &salt(), None)?)
 }

@@ -51,7 +51,8 @@ const OPERATOR: &[Role] = &[Role::Operator];
 const VERIFIER: &[Role] = &[Role::Verifier];
 const OBSERVER: &[Role] = &[Role::Observer];
 const COMMISSIONER: &[Role] = &[Role::Commissioner];
-const UPLOADERS: &[Role] = &[Role::Operator, Role::Observer];
+const UPLOADERS: &[Role] = &[Role::Operator, Role::Observer, Role::Auditor];
+const AUDITOR: &[Role] = &[Role::Auditor];
 const WORKFLOW: &[Role] = &[Role::Operator, Role::Verifier, Role::Commissioner];
 const SCAN_READERS: &[Role] = &[
     Role::Operator,
@@ -290,7 +291,7 @@ pub const ROUTES: &[Route] = &[
         "/api/scans",
         UPLOADERS,
         "the scan's bytes (at most 8 MiB), with its Content-Type",
-        "Uploads a scan (a paper protocol, a complaint's attachment); answers its sha256 to cite",
+        "Uploads a scan (a paper protocol, a complaint's attachment) or an audit's cast-vote records; answers its sha256 to cite",
     ),
     Route {
         roles: SCAN_READERS,
@@ -390,6 +391,42 @@ pub const ROUTES: &[Route] = &[
     ),
     write(
         Method::Post,
+        "/api/elections/{name}/audits",
+        AUDITOR,
+        "{audit, law, risk_limit (percent), method: comparison | polling | batch, seed, manifest (Arlo's CSV text; default each station's reported ballots), cvrs (sha256:<hex> of the uploaded records, comparison only)}",
+        "Starts a risk-limiting audit of the seat allocation under a law preset (as `tallyproof audit start`); refused if it would amount to a full count",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/audits/{audit}/rounds",
+        AUDITOR,
+        "{ballots (default: the estimate for the hardest open assertion)}",
+        "Draws the next round from the seed (as `tallyproof audit sample`); answers the retrieval list",
+    ),
+    Route {
+        media: "text/csv",
+        ..get(
+            "/api/elections/{name}/audits/{audit}/rounds/{round}",
+            "text/csv",
+            "A round's retrieval list, redrawn from the log and the seed (CSV: the Choice column, or a batch audit's count columns, left for the audit boards)",
+        )
+    },
+    write(
+        Method::Post,
+        "/api/elections/{name}/audits/{audit}/readings",
+        AUDITOR,
+        "the round's retrieval list with the Choice column filled (a batch audit: each station's count per choice and Ballots), CSV",
+        "Records the waiting round (as `tallyproof audit record`; a comparison audit reads its stored cast-vote records); answers the audit's status",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/audits/{audit}/escalate",
+        AUDITOR,
+        "{}",
+        "Escalates the audit to a full hand count",
+    ),
+    write(
+        Method::Post,
         "/api/elections/{name}/redactions",
         COMMISSIONER,
         "{commitment}",
@@ -404,6 +441,8 @@ fn path_parameter(path: &str, name: &str) -> &'static str {
         "id" if path.contains("/pending/") => "the entered protocol's id",
         "id" => "the unit's id (as in the log's units entries)",
         "sha256" => "the scan's SHA-256, hex",
+        "audit" => "the audit's name",
+        "round" => "the round's number, from 1",
         _ => "",
     }
 }
@@ -417,7 +456,7 @@ pub fn openapi_document() -> Value {
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
             .map(|n| {
-                let kind = if n == "id" { "integer" } else { "string" };
+                let kind = if n == "id" || n == "round" { "integer" } else { "string" };
                 json!({"name": n, "in": "path", "required": true, "description": path_parameter(r.path, n), "schema": {"type": kind}})
             })
             .collect();
@@ -436,6 +475,7 @@ pub fn openapi_document() -> Value {
         if let Some(body) = r.body {
             let media = match (r.method, r.path.starts_with("/api/")) {
                 (Method::Put, _) => "application/octet-stream",
+                (_, true) if r.path.ends_with("/readings") => "text/csv",
                 (_, true) => JSON,
                 (_, false) => "application/x-www-form-urlencoded",
             };

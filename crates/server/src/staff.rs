@@ -157,6 +157,7 @@ pub(crate) struct NewUser {
 
 pub(crate) async fn add_user(
     State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
     Json(n): Json<NewUser>,
 ) -> Result<Response, ServerError> {
     let role = Role::from_key(&n.role).ok_or_else(|| {
@@ -170,7 +171,11 @@ pub(crate) async fn add_user(
     let password = n.password;
     let phc = blocking(move || auth::hash_password(&password)).await?;
     let salt = auth::salt();
-    let u = write(&s, move |st| Ok(st.add_user(&n.name, role, &phc, &salt)?)).await?;
+    let admin = who.staff()?.clone();
+    let u = write(&s, move |st| {
+        Ok(st.add_user(&n.name, role, &phc, &salt, Some(&admin))?)
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"user": u.name, "role": u.role.key(), "commitment": u.commitment})),
@@ -186,9 +191,12 @@ pub(crate) struct Assignment {
 
 pub(crate) async fn assign(
     State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
     Path(name): Path<String>,
     Json(a): Json<Assignment>,
 ) -> Result<Json<Value>, ServerError> {
+    let admin = who.staff()?.clone();
+    let n = name.clone();
     let out = write(&s, move |st| {
         let (u, _) = st
             .user_by_name(&a.user)?
@@ -200,10 +208,11 @@ pub(crate) async fn assign(
                 u.role.key()
             )));
         }
-        st.assign(u.id, &name, UnitId(a.unit))?;
+        st.assign(u.id, &n, UnitId(a.unit), Some(&admin))?;
         Ok(json!({"user": u.name, "unit": a.unit}))
     })
     .await?;
+    caught_up(&s, &name).await?;
     Ok(Json(out))
 }
 
@@ -441,15 +450,20 @@ fn commit(text: &str) -> (String, (String, String, String)) {
 
 /// An act to log: what, its entry, its subject, its content, and the log size it was
 /// computed at (if it depends on the state).
-struct Logged {
-    kind: record::Act,
-    entry: Option<Vec<u8>>,
-    subject: Option<String>,
-    content: Vec<(String, String, String)>,
-    at: Option<u64>,
+pub(crate) struct Logged {
+    pub kind: record::Act,
+    pub entries: Vec<Vec<u8>>,
+    pub subject: Option<String>,
+    pub content: Vec<(String, String, String)>,
+    pub at: Option<u64>,
 }
 
-async fn act(s: &AppState, user: User, name: String, a: Logged) -> Result<u64, ServerError> {
+pub(crate) async fn act(
+    s: &AppState,
+    user: User,
+    name: String,
+    a: Logged,
+) -> Result<u64, ServerError> {
     let n = name.clone();
     let size = write(s, move |st| {
         Ok(st.act(
@@ -457,7 +471,7 @@ async fn act(s: &AppState, user: User, name: String, a: Logged) -> Result<u64, S
             &user,
             store::Act {
                 act: a.kind,
-                entry: a.entry.as_deref(),
+                entries: &a.entries,
                 subject: a.subject,
                 content: &a.content,
                 at: a.at,
@@ -536,7 +550,7 @@ pub(crate) async fn file_complaint(
         name,
         Logged {
             kind: record::Act::Complain,
-            entry: Some(entry),
+            entries: vec![entry],
             subject: None,
             content: rows,
             at: None,
@@ -599,7 +613,7 @@ pub(crate) async fn decision(
         name,
         Logged {
             kind: record::Act::Decide,
-            entry: Some(entry),
+            entries: vec![entry],
             subject: None,
             content: vec![row],
             at: None,
@@ -681,7 +695,7 @@ pub(crate) async fn certification(
         name,
         Logged {
             kind: record::Act::Certify,
-            entry: Some(entry),
+            entries: vec![entry],
             subject: None,
             content: Vec::new(),
             at: Some(at),
@@ -709,7 +723,7 @@ pub(crate) async fn redact(
         name,
         Logged {
             kind: record::Act::Redact,
-            entry: None,
+            entries: Vec::new(),
             subject: Some(r.commitment),
             content: Vec::new(),
             at: None,

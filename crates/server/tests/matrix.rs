@@ -37,6 +37,8 @@ fn fill(path: &str, pending: i64, scan: &str) -> String {
     path.replace("{name}", "s")
         .replace("{id}", &id)
         .replace("{sha256}", scan)
+        .replace("{audit}", "a1")
+        .replace("{round}", "1")
 }
 
 async fn every_route_answers_every_role_as_the_matrix_says(app: &App) {

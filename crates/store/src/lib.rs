@@ -28,6 +28,7 @@ pub use error::StoreError;
 pub use postgres::create_database;
 pub use records::SqlImport;
 pub use staff::{Act, Pending, Session, Staffing, User};
+pub use staffing::CONSOLE;
 
 /// A store on SQLite or PostgreSQL.
 pub struct SqlStore {

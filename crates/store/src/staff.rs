@@ -55,8 +55,9 @@ pub struct Pending {
 pub struct Act<'a> {
     /// What was done.
     pub act: record::Act,
-    /// The entry that follows the staff entry, if the act has one.
-    pub entry: Option<&'a [u8]>,
+    /// The entries that follow the staff entry (a complaint, a decision, a final
+    /// publication, an audit step's entries; none for a redaction).
+    pub entries: &'a [Vec<u8>],
     /// The staff entry's subject (a redaction's commitment).
     pub subject: Option<String>,
     /// (commitment, salt hex, text) rows to store beside the log.
@@ -69,20 +70,30 @@ pub struct Act<'a> {
 /// The staff side of a store.
 pub trait Staffing {
     /// Adds a user; `password` is its Argon2id PHC string, `salt` 32 random bytes for the
-    /// commitment to the name.
+    /// commitment to the name. `by` is the admin who does it, none for the console (the
+    /// command line on the store's machine). Every stored election's log gets a staff
+    /// `grant` entry, in the same transaction.
     fn add_user(
         &mut self,
         name: &str,
         role: Role,
         password: &str,
         salt: &[u8; 32],
+        by: Option<&User>,
     ) -> Result<User, StoreError>;
     /// A user and their password's PHC string, by name.
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
     /// Every user, by name.
     fn users(&self) -> Result<Vec<User>, StoreError>;
-    /// Lets an operator enter protocols for the stations in or under `unit`.
-    fn assign(&mut self, user: i64, election: &str, unit: UnitId) -> Result<(), StoreError>;
+    /// Lets an operator enter protocols for the stations in or under `unit`; `by` is the
+    /// admin, none for the console. A new assignment is logged as a staff `assign` entry.
+    fn assign(
+        &mut self,
+        user: i64,
+        election: &str,
+        unit: UnitId,
+        by: Option<&User>,
+    ) -> Result<(), StoreError>;
     /// The units assigned to a user in an election.
     fn assignments(&self, user: i64, election: &str) -> Result<Vec<UnitId>, StoreError>;
     /// Starts a session.

@@ -62,12 +62,30 @@ fn staff_entry(
     scan: Option<String>,
 ) -> Vec<u8> {
     encode(&Entry::Staff(Staff {
-        act,
-        role: by.role,
-        user: by.commitment.clone(),
-        subject,
         scan,
+        ..Staff::new(act, by.role, &by.commitment, subject)
     }))
+}
+
+/// The `user` of an act made on the store's own machine with the command line
+/// (`tallyproof users`, the first admin): whoever holds the store, not a person's commitment.
+pub const CONSOLE: &str = "console";
+
+/// An admin's act on user `u` (grant, assign), by `by` or the console.
+fn admin_entry(act: record::Act, by: Option<&User>, u: &User) -> Staff {
+    let who = by.map_or(CONSOLE, |b| b.commitment.as_str());
+    Staff::new(act, Role::Admin, who, Some(u.commitment.clone()))
+}
+
+/// Users and assignments are an admin's (or the console's) to change.
+fn admin_only(by: Option<&User>) -> Result<(), StoreError> {
+    match by {
+        Some(b) if b.role != Role::Admin => Err(refused(format!(
+            "a {} cannot manage users and assignments",
+            b.role.key()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn refused(m: impl Into<String>) -> StoreError {
@@ -131,28 +149,49 @@ impl Staffing for SqlStore {
         role: Role,
         password: &str,
         salt: &[u8; 32],
+        by: Option<&User>,
     ) -> Result<User, StoreError> {
         if name.trim().is_empty() || name.len() > 100 {
             return Err(refused("a user name must have 1 to 100 characters"));
         }
-        let id = self.write(|db| {
+        admin_only(by)?;
+        self.write(|db| {
             if db
                 .int("SELECT id FROM staff_user WHERE name = ?1", args![name])?
                 .is_some()
             {
                 return Err(refused(format!("a user named '{name}' exists")));
             }
-            db.int(
-                "INSERT INTO staff_user (name, role, password, salt) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-                args![name, role.key(), password, hex(salt)],
-            )?
-            .ok_or_else(|| StoreError::Corrupt("no id for the new user".into()))
-        })?;
-        Ok(User {
-            id,
-            name: name.to_string(),
-            role,
-            commitment: record::commitment(salt, name),
+            let id = db
+                .int(
+                    "INSERT INTO staff_user (name, role, password, salt) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                    args![name, role.key(), password, hex(salt)],
+                )?
+                .ok_or_else(|| StoreError::Corrupt("no id for the new user".into()))?;
+            let u = User {
+                id,
+                name: name.to_string(),
+                role,
+                commitment: record::commitment(salt, name),
+            };
+            // The commission's staff act in every election: each log records the grant.
+            let mut elections = Vec::new();
+            db.each("SELECT id FROM election ORDER BY id", &[], &mut |r| {
+                elections.push(r.int(0)?);
+                Ok(())
+            })?;
+            let grant = encode(&Entry::Staff(Staff {
+                grants: Some(role),
+                ..admin_entry(record::Act::Grant, by, &u)
+            }));
+            for e in elections {
+                user_content(db, e, &u)?;
+                if let Some(b) = by {
+                    user_content(db, e, b)?;
+                }
+                append_entries(db, e, std::slice::from_ref(&grant))?;
+            }
+            Ok(u)
         })
     }
 
@@ -181,26 +220,59 @@ impl Staffing for SqlStore {
         Ok(out)
     }
 
-    fn assign(&mut self, user: i64, election: &str, unit: UnitId) -> Result<(), StoreError> {
+    fn assign(
+        &mut self,
+        user: i64,
+        election: &str,
+        unit: UnitId,
+        by: Option<&User>,
+    ) -> Result<(), StoreError> {
+        admin_only(by)?;
         let id = self.election_id(election)?;
-        let db = self.conn();
-        if db
-            .int(
-                "SELECT id FROM unit WHERE election_id = ?1 AND id = ?2",
-                args![id, unit.0],
-            )?
-            .is_none()
-        {
-            return Err(StoreError::NotFound(format!(
-                "unit {} in '{election}'",
-                unit.0
-            )));
-        }
-        db.exec(
-            "INSERT INTO assignment (user_id, election_id, unit) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-            args![user, id, unit.0],
-        )?;
-        Ok(())
+        self.write(|db| {
+            if db
+                .int(
+                    "SELECT id FROM unit WHERE election_id = ?1 AND id = ?2",
+                    args![id, unit.0],
+                )?
+                .is_none()
+            {
+                return Err(StoreError::NotFound(format!(
+                    "unit {} in '{election}'",
+                    unit.0
+                )));
+            }
+            let row = db
+                .row(
+                    &format!("SELECT {USER_COLUMNS} FROM staff_user u WHERE u.id = ?1"),
+                    args![user],
+                )?
+                .ok_or_else(|| StoreError::NotFound(format!("user {user}")))?;
+            let u = self::user(&Row(&row), 0)?;
+            if u.role != Role::Operator {
+                return Err(refused(format!(
+                    "'{}' is a {}: only operators are assigned units",
+                    u.name,
+                    u.role.key()
+                )));
+            }
+            let added = db.exec(
+                "INSERT INTO assignment (user_id, election_id, unit) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                args![user, id, unit.0],
+            )?;
+            if added > 0 {
+                user_content(db, id, &u)?;
+                if let Some(b) = by {
+                    user_content(db, id, b)?;
+                }
+                let entry = encode(&Entry::Staff(Staff {
+                    unit: Some(unit.0),
+                    ..admin_entry(record::Act::Assign, by, &u)
+                }));
+                append_entries(db, id, &[entry])?;
+            }
+            Ok(())
+        })
     }
 
     fn assignments(&self, user: i64, election: &str) -> Result<Vec<UnitId>, StoreError> {
@@ -431,7 +503,7 @@ impl Staffing for SqlStore {
             }
             user_content(db, id, by)?;
             let mut entries = vec![staff_entry(act.act, by, act.subject.clone(), None)];
-            entries.extend(act.entry.map(<[u8]>::to_vec));
+            entries.extend(act.entries.iter().cloned());
             append_entries(db, id, &entries)
         })
     }

@@ -40,6 +40,7 @@ fn user(s: &mut SqlStore, name: &str, role: Role) -> User {
         role,
         "$argon2id$not-checked-here",
         &[name.len() as u8; 32],
+        None,
     )
     .unwrap()
 }
@@ -87,7 +88,11 @@ fn an_entered_protocol_counts_only_once_a_second_person_verifies_it() {
             Err(StoreError::Refused(_))
         ));
         let r = replays(&s);
-        assert_eq!(r.staff, 2);
+        assert_eq!(
+            r.staff,
+            3 + 2,
+            "a grant per user, the entry and the verification"
+        );
         assert_eq!(
             r.protocols
                 .iter()
@@ -119,7 +124,11 @@ fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
         s.reject("s", b.id, &ver).unwrap();
         assert_eq!(s.pending_one("s", b.id).unwrap().state, "rejected");
         assert_eq!(s.history("s", ps[0].station, 0).unwrap().len(), 2);
-        assert_eq!(replays(&s).staff, 4);
+        assert_eq!(
+            replays(&s).staff,
+            2 + 4,
+            "a grant per user, two entries, a verification and a rejection"
+        );
     }
 }
 
@@ -169,10 +178,10 @@ fn official_acts_are_attributed_and_need_their_role() {
             text: "c".repeat(64),
             scan: None,
         }));
-        fn act(entry: &[u8]) -> store::Act<'_> {
+        fn act(entry: &Vec<u8>) -> store::Act<'_> {
             store::Act {
                 act: Act::Complain,
-                entry: Some(entry),
+                entries: std::slice::from_ref(entry),
                 subject: None,
                 content: &[],
                 at: None,
@@ -185,7 +194,11 @@ fn official_acts_are_attributed_and_need_their_role() {
         let before = s.log("s").unwrap().len() as u64;
         assert_eq!(s.act("s", &obs, act(&entry)).unwrap(), before + 2);
         let r = replays(&s);
-        assert_eq!((r.complaints, r.staff), (1, 1));
+        assert_eq!(
+            (r.complaints, r.staff),
+            (1, 2 + 1),
+            "a grant per user, the complaint"
+        );
         // An act computed at an older log size is refused, and logs nothing.
         let stale = store::Act {
             at: Some(before),
@@ -204,7 +217,7 @@ fn users_sessions_and_tokens() {
     for (mut s, _e, _ps) in setups() {
         let u = user(&mut s, "adil", Role::Admin);
         assert!(matches!(
-            s.add_user("adil", Role::Operator, "x", &[1; 32]),
+            s.add_user("adil", Role::Operator, "x", &[1; 32], None),
             Err(StoreError::Refused(_))
         ));
         assert_eq!(s.user_by_name("adil").unwrap().unwrap().0, u);
@@ -220,12 +233,53 @@ fn users_sessions_and_tokens() {
         s.add_token("t1", u.id, "script").unwrap();
         assert_eq!(s.token_user("t1").unwrap().unwrap().name, "adil");
         assert!(s.token_user("t2").unwrap().is_none());
-        s.assign(u.id, "s", UnitId(1)).unwrap();
-        s.assign(u.id, "s", UnitId(1)).unwrap();
-        assert_eq!(s.assignments(u.id, "s").unwrap(), vec![UnitId(1)]);
+        // Users and assignments are logged: a grant per user in every election, an
+        // assignment once; only an admin (or the console) makes them.
+        let before = s.log("s").unwrap().len();
+        let op = s
+            .add_user("olga", Role::Operator, "x", &[2; 32], Some(&u))
+            .unwrap();
         assert!(matches!(
-            s.assign(u.id, "s", UnitId(9999)),
+            s.add_user("oleg", Role::Operator, "x", &[3; 32], Some(&op)),
+            Err(StoreError::Refused(_))
+        ));
+        s.assign(op.id, "s", UnitId(1), Some(&u)).unwrap();
+        s.assign(op.id, "s", UnitId(1), Some(&u)).unwrap();
+        assert_eq!(s.assignments(op.id, "s").unwrap(), vec![UnitId(1)]);
+        assert!(matches!(
+            s.assign(op.id, "s", UnitId(9999), Some(&u)),
             Err(StoreError::NotFound(_))
         ));
+        assert!(matches!(
+            s.assign(u.id, "s", UnitId(1), None),
+            Err(StoreError::Refused(_))
+        ));
+        assert!(matches!(
+            s.assign(op.id, "s", UnitId(1), Some(&op)),
+            Err(StoreError::Refused(_))
+        ));
+        let log = s.log("s").unwrap();
+        let added: Vec<record::Staff> = log[before..]
+            .iter()
+            .map(|b| match record::decode(0, b).unwrap() {
+                Entry::Staff(x) => x,
+                other => panic!("not a staff entry: {other:?}"),
+            })
+            .collect();
+        assert_eq!(added.len(), 2);
+        assert_eq!(
+            (added[0].act, added[0].grants, added[0].subject.as_ref()),
+            (Act::Grant, Some(Role::Operator), Some(&op.commitment))
+        );
+        assert_eq!(
+            (added[0].user.as_str(), added[1].user.as_str()),
+            (u.commitment.as_str(), u.commitment.as_str())
+        );
+        assert_eq!((added[1].act, added[1].unit), (Act::Assign, Some(1)));
+        assert_eq!(
+            replays(&s).staff,
+            3,
+            "the admin's grant, then olga's grant and assignment"
+        );
     }
 }

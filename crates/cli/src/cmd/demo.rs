@@ -160,7 +160,7 @@ fn staff_accounts(db: &std::path::Path) -> anyhow::Result<()> {
     }
     let mut store = crate::cmd::open_store(db)?;
     if let Some((u, _)) = store.user_by_name("operator")? {
-        store.assign(u.id, "kg2020-2413", model::UnitId(0))?;
+        store.assign(u.id, "kg2020-2413", model::UnitId(0), None)?;
     }
     println!("The desk of the 2413-row file: /elections/kg2020-2413/staff");
     Ok(())

@@ -115,7 +115,7 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             } else {
                 resolve(&e, &unit)?
             };
-            store.assign(u.id, &election, id)?;
+            store.assign(u.id, &election, id, None)?;
             println!("{name} may enter protocols under '{}'", e.units.path(id));
         }
     }

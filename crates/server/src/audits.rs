@@ -1,0 +1,353 @@
+//! The auditor's steps over HTTP: start an audit, draw a round, record what the audit boards
+//! read (or a batch audit's hand counts), escalate. Each step is `audit::steps`'s, computed
+//! on the election's state at one log size and logged, with a staff `audit` entry naming the
+//! auditor, only if the log is still that size (else computed again): the command line's
+//! `tallyproof audit` takes the same steps, and `tallyproof audit status` recomputes them.
+
+use std::sync::Arc;
+
+use audit::steps::{self, BallotFile, Readings};
+use audit::workflow::Method;
+use audit::AuditError;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use model::{Election, Protocol};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::{Staffing, Store, User};
+
+use crate::auth::Caller;
+use crate::pool::Pool;
+use crate::public::blocking;
+use crate::staff::{act, Logged};
+use crate::{AppState, ServerError};
+
+/// Times a step is computed again when the log grew between computing and logging it.
+const ATTEMPTS: usize = 5;
+
+impl From<AuditError> for ServerError {
+    fn from(e: AuditError) -> ServerError {
+        match e {
+            AuditError::AuditOver | AuditError::FullCount(_) => {
+                ServerError::Conflict(e.to_string())
+            }
+            AuditError::Log(_) => ServerError::NotFound(e.to_string()),
+            other => ServerError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+/// The election, its latest protocols and its log, all at one log size.
+struct At {
+    election: Election,
+    protocols: Arc<Vec<Protocol>>,
+    log: Vec<Vec<u8>>,
+}
+
+async fn state_at(s: &AppState, name: &str) -> Result<At, ServerError> {
+    let (state, n) = (s.clone(), name.to_string());
+    blocking(move || {
+        let (election, protocols, size) = state.live.with(&state.db, &n, |v| {
+            Ok((v.election().clone(), v.protocols(), v.size()))
+        })?;
+        let mut log = Pool::get(&state.db)?.log(&n)?;
+        log.truncate(size as usize);
+        Ok(At {
+            election,
+            protocols,
+            log,
+        })
+    })
+    .await
+}
+
+/// Computes a step with `f` and logs its entries after a staff `audit` entry, if the log has
+/// not grown since; answers the step and the log's size after it.
+async fn take<T: Send + 'static>(
+    s: &AppState,
+    user: &User,
+    name: &str,
+    f: impl Fn(&At) -> Result<(Vec<Vec<u8>>, T), ServerError> + Send + Sync + 'static,
+) -> Result<(T, u64), ServerError> {
+    let f = Arc::new(f);
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let at = state_at(s, name).await?;
+        let g = Arc::clone(&f);
+        let (at, (entries, out)) = blocking(move || {
+            let r = g(&at)?;
+            Ok((at, r))
+        })
+        .await?;
+        let logged = Logged {
+            kind: record::Act::Audit,
+            entries,
+            subject: None,
+            content: Vec::new(),
+            at: Some(at.log.len() as u64),
+        };
+        match act(s, user.clone(), name.to_string(), logged).await {
+            Ok(size) => return Ok((out, size)),
+            // The log grew meanwhile (protocols keep arriving): compute it again.
+            Err(ServerError::Conflict(why)) if why.contains("has grown") => last = Some(why),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ServerError::Conflict(last.unwrap_or_default()))
+}
+
+/// A stored file (uploaded with `PUT /api/scans`) read as a choices file.
+fn stored_ballots(s: &AppState, sha: &str, what: &str) -> Result<BallotFile, ServerError> {
+    let hex = sha.strip_prefix("sha256:").unwrap_or(sha);
+    let (_, bytes) = Pool::get(&s.db)?.scan(hex)?.ok_or_else(|| {
+        ServerError::NotFound(format!(
+            "{what}: no stored file sha256:{hex}; upload it first (PUT /api/scans)"
+        ))
+    })?;
+    formats::audit_files::ballots(&format!("sha256:{hex}"), &bytes)
+        .map_err(|e| ServerError::BadRequest(e.to_string()))
+}
+
+/// An audit as the auditor starts it.
+#[derive(Deserialize)]
+pub(crate) struct Start {
+    audit: String,
+    law: String,
+    risk_limit: f64,
+    #[serde(default)]
+    method: Option<String>,
+    seed: String,
+    /// The ballot manifest's CSV text (Arlo's columns).
+    #[serde(default)]
+    manifest: Option<String>,
+    /// The cast-vote records, `sha256:<hex>` of a stored file.
+    #[serde(default)]
+    cvrs: Option<String>,
+}
+
+pub(crate) async fn start(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(b): Json<Start>,
+) -> Result<Response, ServerError> {
+    let body = started(&s, who.staff()?, &name, b).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Starts an audit; answers what the auditor is told.
+pub(crate) async fn started(
+    s: &AppState,
+    user: &User,
+    name: &str,
+    b: Start,
+) -> Result<Value, ServerError> {
+    let manifest = match &b.manifest {
+        Some(text) => Some(
+            formats::audit_files::manifest("manifest", text.as_bytes())
+                .map_err(|e| ServerError::BadRequest(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let cvrs = match &b.cvrs {
+        Some(sha) => {
+            let (st, sha) = (s.clone(), sha.clone());
+            Some(blocking(move || stored_ballots(&st, &sha, "cvrs")).await?)
+        }
+        None => None,
+    };
+    let request = steps::StartRequest {
+        audit: b.audit.clone(),
+        law: b.law.clone(),
+        risk_limit: b.risk_limit,
+        method: Method::parse(b.method.as_deref().unwrap_or("comparison"))?,
+        seed: b.seed.clone(),
+        manifest,
+        cvrs,
+    };
+    let (begun, size) = take(s, user, name, move |at| {
+        let begun = steps::start(&at.election, &at.protocols, &at.log, &request)?;
+        Ok((begun.entries.clone(), begun))
+    })
+    .await?;
+    Ok(json!({
+        "audit": b.audit,
+        "logged_as": [size - begun.entries.len() as u64, size - 1],
+        "assertions": begun.assertions,
+        "ballots": begun.ballots,
+        "stations": begun.stations,
+        "expected_work": begun.work,
+        "unit": begun.unit,
+    }))
+}
+
+/// A round as the auditor asks for it.
+#[derive(Deserialize, Default)]
+pub(crate) struct Sample {
+    /// Draws in the round; default: the estimate for the hardest open assertion.
+    #[serde(default)]
+    ballots: Option<u64>,
+}
+
+pub(crate) async fn sample(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, audit)): Path<(String, String)>,
+    Json(b): Json<Sample>,
+) -> Result<Response, ServerError> {
+    let body = sampled(&s, who.staff()?, &name, &audit, b.ballots).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Draws a round; answers it with its retrieval list.
+pub(crate) async fn sampled(
+    s: &AppState,
+    user: &User,
+    name: &str,
+    audit: &str,
+    ballots: Option<u64>,
+) -> Result<Value, ServerError> {
+    let a = audit.to_string();
+    let ((round, table), size) = take(s, user, name, move |at| {
+        let r = steps::sample(&at.election, &at.protocols, &at.log, &a, ballots)?;
+        let table = r.drawn.table(&at.election, r.round);
+        Ok((r.entries, ((r.round, r.size), table)))
+    })
+    .await?;
+    Ok(json!({
+        "audit": audit,
+        "round": round.0,
+        "size": round.1,
+        "logged_as": size - 1,
+        "retrieval_list": format!("/api/elections/{}/audits/{}/rounds/{}", crate::pages::urlencode(name), crate::pages::urlencode(audit), round.0),
+        "rows": rows_as_objects(&table),
+    }))
+}
+
+/// A table (header first) as a list of objects keyed by the header.
+fn rows_as_objects(table: &[Vec<String>]) -> Vec<Value> {
+    let Some((header, rows)) = table.split_first() else {
+        return Vec::new();
+    };
+    rows.iter()
+        .map(|r| {
+            let mut o = serde_json::Map::new();
+            for (k, v) in header.iter().zip(r) {
+                o.insert(k.clone(), json!(v));
+            }
+            Value::Object(o)
+        })
+        .collect()
+}
+
+/// The retrieval list of a logged round, as CSV: anyone can redraw it from the seed.
+pub(crate) async fn retrieval(
+    State(s): State<AppState>,
+    Path((name, audit, round)): Path<(String, String, u64)>,
+) -> Result<Response, ServerError> {
+    let at = state_at(&s, &name).await?;
+    let csv = blocking(move || {
+        let drawn = steps::retrieval(&at.election, &at.protocols, &at.log, &audit, round)?;
+        table_csv(&drawn.table(&at.election, round))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response())
+}
+
+fn table_csv(table: &[Vec<String>]) -> Result<Vec<u8>, ServerError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in table {
+        w.write_record(row)
+            .map_err(|e| ServerError::Internal(e.to_string()))?;
+    }
+    w.into_inner()
+        .map_err(|e| ServerError::Internal(e.to_string()))
+}
+
+pub(crate) async fn record(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, audit)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ServerError> {
+    let body = recorded(&s, who.staff()?, &name, &audit, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Records the waiting round from the filled retrieval list (CSV); a comparison audit's
+/// records are the stored file it started with.
+pub(crate) async fn recorded(
+    s: &AppState,
+    user: &User,
+    name: &str,
+    audit: &str,
+    csv: Vec<u8>,
+) -> Result<Value, ServerError> {
+    let at = state_at(s, name).await?;
+    let started = audit::logged::started(&audit::logged::logged(&at.log, audit)?, audit)?;
+    let file = "readings";
+    let bad = |e: formats::FormatError| ServerError::BadRequest(e.to_string());
+    let readings = if started.method == Method::Batch {
+        let choices: Vec<String> = at
+            .election
+            .contests
+            .first()
+            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+            .unwrap_or_default();
+        let rows = formats::audit_files::counts(file, &csv, &choices).map_err(bad)?;
+        Readings::Counts {
+            name: file.into(),
+            rows,
+        }
+    } else {
+        let cvrs = match &started.cvrs {
+            Some(sha) => {
+                let (st, sha) = (s.clone(), sha.clone());
+                Some(
+                    blocking(move || stored_ballots(&st, &sha, "the audit's cast-vote records"))
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        Readings::Ballots {
+            paper: formats::audit_files::ballots(file, &csv).map_err(bad)?,
+            cvrs,
+        }
+    };
+    let a = audit.to_string();
+    let (rec, size) = take(s, user, name, move |at| {
+        let r = steps::record(&at.election, &at.protocols, &at.log, &a, &readings)?;
+        Ok((r.entries.clone(), r))
+    })
+    .await?;
+    let now = state_at(s, name).await?;
+    let report = audit::logged::report(&now.election, &now.protocols, &now.log, audit)?;
+    Ok(json!({
+        "audit": audit,
+        "round": rec.round,
+        "read": rec.read,
+        "logged_as": size - 1,
+        "status": report,
+    }))
+}
+
+pub(crate) async fn escalate(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, audit)): Path<(String, String)>,
+) -> Result<Response, ServerError> {
+    let a = audit.clone();
+    let ((), size) = take(&s, who.staff()?, &name, move |at| {
+        Ok((vec![steps::escalate(&at.log, &a)?], ()))
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"audit": audit, "escalated": true, "logged_as": size - 1})),
+    )
+        .into_response())
+}

@@ -1,0 +1,284 @@
+//! The auditor's rounds over HTTP, on a second stored election `b` (4,000 synthetic
+//! stations: enough ballots that an audit is not a full count): a batch audit started, a
+//! round drawn and its retrieval list redrawn by the public, the hand counts recorded (wrong
+//! files refused, naming their line, and logging nothing), the audit API and the log
+//! agreeing; a comparison audit's records read from an uploaded file; a polling audit
+//! escalated. Both on SQLite and PostgreSQL.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use model::{Election, Protocol};
+use record::Role;
+use serde_json::{json, Value};
+use store::Store;
+
+use crate::common::{on_every_backend, Answer, App};
+
+/// Imports the synthetic election `b` (as `tallyproof gen --stations 4000 --parties 5
+/// --regions 4 --seed 8`, the command line's batch audit test) into the app's store.
+async fn import_b(app: &App) -> (Election, Vec<Protocol>) {
+    app.with_store(|s| {
+        let p = synth::Params {
+            stations: 4000,
+            parties: 5,
+            regions: 4,
+            stations_per_district: 100,
+            seed: 8,
+        };
+        let mut ps = Vec::new();
+        let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
+        e.name = "b".into();
+        let mut tx = s.import().unwrap();
+        tx.begin(&e, "synthetic").unwrap();
+        for p in &ps {
+            tx.protocol(&e, p).unwrap();
+        }
+        tx.units(&e).unwrap();
+        tx.commit(&e).unwrap();
+        (e, ps)
+    })
+    .await
+}
+
+async fn log_of(app: &App) -> Vec<Vec<u8>> {
+    app.with_store(|s| s.log("b").unwrap()).await
+}
+
+async fn log_len(app: &App) -> usize {
+    log_of(app).await.len()
+}
+
+/// Posts CSV text with a bearer token.
+async fn post_csv(app: &App, path: &str, token: &str, csv: &str) -> Answer {
+    let auth = format!("Bearer {token}");
+    app.call(
+        "POST",
+        path,
+        &[("authorization", &auth), ("content-type", "text/csv")],
+        csv.as_bytes().to_vec(),
+    )
+    .await
+}
+
+async fn an_auditor_runs_the_rounds_over_http(app: &App) {
+    let (e, ps) = import_b(app).await;
+    let aud = app.token(Role::Auditor).await;
+    let auth = format!("Bearer {aud}");
+    let start = |body: Value| {
+        let aud = aud.clone();
+        async move { app.api("POST", "/api/elections/b/audits", &aud, body).await }
+    };
+    let audit = |method: &str, extra: Value| {
+        let mut b = json!({"audit": "b1", "law": "kg2020", "risk_limit": 5, "method": method, "seed": "8 8 8"});
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let before = log_len(app).await;
+    // Refused, and nothing logged: no records for a comparison audit, records never
+    // uploaded, a bad risk limit.
+    let a = start(audit("comparison", json!({}))).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert!(
+        a.text()
+            .contains("cvrs: a comparison audit needs the cast-vote records"),
+        "{}",
+        a.text()
+    );
+    let never = format!("sha256:{}", "0".repeat(64));
+    let a = start(audit("comparison", json!({ "cvrs": never }))).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    assert!(a.text().contains("upload it first"), "{}", a.text());
+    let a = start(audit("batch", json!({"risk_limit": 60}))).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert_eq!(log_len(app).await, before);
+
+    // A batch audit, started as the command line's test starts it.
+    let a = start(audit("batch", json!({}))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let started = a.json();
+    assert_eq!(started["stations"].as_u64(), Some(4000));
+    assert_eq!(started["unit"], "stations");
+    let again = start(audit("batch", json!({}))).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.text());
+
+    // Round 1: drawn and logged; the public redraws the same list as CSV.
+    let round = app
+        .api("POST", "/api/elections/b/audits/b1/rounds", &aud, json!({}))
+        .await;
+    assert_eq!(round.status, StatusCode::CREATED, "{}", round.text());
+    let r = round.json();
+    assert_eq!(r["round"].as_u64(), Some(1));
+    let rows = r["rows"].as_array().unwrap().clone();
+    assert!(!rows.is_empty());
+    let draws: usize = rows
+        .iter()
+        .map(|x| x["Draws"].as_str().unwrap().split(' ').count())
+        .sum();
+    assert_eq!(draws as u64, r["size"].as_u64().unwrap());
+    let list = app.get("/api/elections/b/audits/b1/rounds/1").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    let csv = list.text();
+    let choices: Vec<String> = e.contests[0]
+        .choices
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        format!("Round,Draws,Batch Name,{},Ballots", choices.join(","))
+    );
+    assert_eq!(csv.lines().count(), rows.len() + 1);
+    for (line, row) in csv.lines().skip(1).zip(&rows) {
+        let want = format!(
+            "1,{},{},",
+            row["Draws"].as_str().unwrap(),
+            row["Batch Name"].as_str().unwrap()
+        );
+        assert!(line.starts_with(&want), "{line} vs {want}");
+    }
+    let missing = app.get("/api/elections/b/audits/b1/rounds/2").await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    let early = app
+        .api("POST", "/api/elections/b/audits/b1/rounds", &aud, json!({}))
+        .await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST, "{}", early.text());
+    assert!(
+        early.text().contains("has not been recorded yet"),
+        "{}",
+        early.text()
+    );
+
+    // The hand counts agree with the protocols.
+    let by_path: HashMap<String, &Protocol> = ps
+        .iter()
+        .filter(|p| p.contest == 0)
+        .map(|p| (e.units.path(p.station), p))
+        .collect();
+    let count_line = |path: &str| {
+        let p = by_path[path];
+        let votes: Vec<String> = p.votes.iter().map(u64::to_string).collect();
+        format!(
+            "{path},{},{}\n",
+            votes.join(","),
+            audit::steps::reported_ballots(p)
+        )
+    };
+    let mut filled = format!("Batch Name,{},Ballots\n", choices.join(","));
+    for row in &rows {
+        filled.push_str(&count_line(row["Batch Name"].as_str().unwrap()));
+    }
+    let size = log_len(app).await;
+    // A station left out, and one not drawn, are refused by line.
+    if rows.len() > 1 {
+        let short: String = filled
+            .lines()
+            .take(rows.len())
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let a = post_csv(app, "/api/elections/b/audits/b1/readings", &aud, &short).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+        assert!(
+            a.text().contains("was drawn in round 1 but not counted"),
+            "{}",
+            a.text()
+        );
+    }
+    let drawn: Vec<&str> = rows
+        .iter()
+        .map(|x| x["Batch Name"].as_str().unwrap())
+        .collect();
+    let other = by_path
+        .keys()
+        .find(|k| !drawn.contains(&k.as_str()))
+        .unwrap();
+    let extra = format!("{filled}{}", count_line(other));
+    let a = post_csv(app, "/api/elections/b/audits/b1/readings", &aud, &extra).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    let line = format!("readings:{}", rows.len() + 2);
+    assert!(a.text().contains(&line), "{line}: {}", a.text());
+    assert!(
+        a.text().contains("was not drawn in round 1"),
+        "{}",
+        a.text()
+    );
+    assert_eq!(log_len(app).await, size, "a refused file logged something");
+    // Recorded: the status recomputed, as the public audit API has it.
+    let a = post_csv(app, "/api/elections/b/audits/b1/readings", &aud, &filled).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let status = a.json()["status"].clone();
+    assert_eq!(status["audited"].as_u64(), Some(rows.len() as u64));
+    let public = app.get("/api/elections/b/audits").await.json();
+    assert_eq!(public[0], status);
+    // Only an auditor takes steps.
+    let com = app.token(Role::Commissioner).await;
+    let refused = app
+        .api("POST", "/api/elections/b/audits/b1/rounds", &com, json!({}))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // A comparison audit reads its records from an uploaded file: records that do not
+    // cover the manifest are refused, naming the file by its hash.
+    let first = e.units.path(ps[0].station);
+    let bad = format!("Batch Name,Position,Choice\n{first},1,{}\n", choices[0]);
+    let up = app
+        .call(
+            "PUT",
+            "/api/scans",
+            &[("authorization", &auth), ("content-type", "text/csv")],
+            bad.into_bytes(),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.text());
+    let sha = up.json()["scan"].as_str().unwrap().to_string();
+    let a = start(audit("comparison", json!({"audit": "c1", "cvrs": sha}))).await;
+    assert!(
+        a.text().contains(&format!("{sha}: 1 records for")),
+        "{}",
+        a.text()
+    );
+
+    // A polling audit, escalated to a full hand count; then no more rounds.
+    let p = start(audit("polling", json!({"audit": "p1", "risk_limit": 10}))).await;
+    match p.status {
+        StatusCode::CREATED => {
+            let x = app
+                .api(
+                    "POST",
+                    "/api/elections/b/audits/p1/escalate",
+                    &aud,
+                    json!({}),
+                )
+                .await;
+            assert_eq!(x.status, StatusCode::CREATED, "{}", x.text());
+            let after = app
+                .api("POST", "/api/elections/b/audits/p1/rounds", &aud, json!({}))
+                .await;
+            assert!(after.text().contains("escalated"), "{}", after.text());
+        }
+        // The synthetic margins may be too close for polling: then it says so.
+        StatusCode::CONFLICT => assert!(p.text().contains("full count"), "{}", p.text()),
+        other => panic!("{other}: {}", p.text()),
+    }
+    // The log replays, each step attributed to the auditor.
+    let log = log_of(app).await;
+    let attributed = log
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| {
+            matches!(record::decode(*i as u64, b).unwrap(),
+                record::Entry::Staff(ref x) if x.act == record::Act::Audit && x.role == Role::Auditor)
+        })
+        .count();
+    assert!(attributed >= 3, "start, round and counts: {attributed}");
+    record::replay(
+        log.iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )
+    .unwrap();
+}
+
+on_every_backend!(an_auditor_runs_the_rounds_over_http);
