@@ -356,6 +356,8 @@ pub struct Report {
     pub confirmed: bool,
     /// Escalated to a full hand count.
     pub escalated: bool,
+    /// The latest round waits for its readings (or hand counts).
+    pub waiting: bool,
     /// The suggested next round.
     pub next_round: Option<u64>,
     /// A next round would reach a quarter of the ballots.
@@ -411,6 +413,16 @@ pub fn report(
         )
     } else if l.escalated {
         "escalated: a full hand count decides".to_string()
+    } else if l.waiting() {
+        format!(
+            "round {} drawn: waiting for its {}",
+            l.rounds.len(),
+            if s.method == Method::Batch {
+                "hand counts"
+            } else {
+                "readings"
+            }
+        )
     } else if st.full_count_advised {
         format!(
             "not confirmed: another round would reach {}; escalate to a full hand count",
@@ -431,6 +443,7 @@ pub fn report(
         discrepancies,
         confirmed: st.confirmed,
         escalated: l.escalated,
+        waiting: l.waiting(),
         next_round: st.next_round,
         full_count_advised: st.full_count_advised,
         verdict,

@@ -186,7 +186,20 @@ fn survive_sigkill(db_arg: &str) {
         let rows = store.entries("kg").unwrap();
         assert_eq!(enters, rows.len(), "round {round}");
         let verified = rows.iter().filter(|p| p.state == "verified").count();
-        assert_eq!(replayed.staff as usize, enters + verified, "round {round}");
+        // Besides the users' grants and the operators' assignments (made at the console).
+        let admin = log
+            .iter()
+            .filter(|b| {
+                b.starts_with(b"\x01{\"type\":\"staff\",\"act\":\"grant\"")
+                    || b.starts_with(b"\x01{\"type\":\"staff\",\"act\":\"assign\"")
+            })
+            .count();
+        assert!(admin > 0, "round {round}: the grants are logged");
+        assert_eq!(
+            replayed.staff as usize,
+            admin + enters + verified,
+            "round {round}"
+        );
         assert_eq!(verified, store_verified(&log));
     }
     let acked = acked.lock().unwrap();

@@ -114,18 +114,18 @@ fn stored_ballots(s: &AppState, sha: &str, what: &str) -> Result<BallotFile, Ser
 /// An audit as the auditor starts it.
 #[derive(Deserialize)]
 pub(crate) struct Start {
-    audit: String,
-    law: String,
-    risk_limit: f64,
+    pub audit: String,
+    pub law: String,
+    pub risk_limit: f64,
     #[serde(default)]
-    method: Option<String>,
-    seed: String,
+    pub method: Option<String>,
+    pub seed: String,
     /// The ballot manifest's CSV text (Arlo's columns).
     #[serde(default)]
-    manifest: Option<String>,
+    pub manifest: Option<String>,
     /// The cast-vote records, `sha256:<hex>` of a stored file.
     #[serde(default)]
-    cvrs: Option<String>,
+    pub cvrs: Option<String>,
 }
 
 pub(crate) async fn start(
@@ -340,14 +340,25 @@ pub(crate) async fn escalate(
     Extension(who): Extension<Caller>,
     Path((name, audit)): Path<(String, String)>,
 ) -> Result<Response, ServerError> {
-    let a = audit.clone();
-    let ((), size) = take(&s, who.staff()?, &name, move |at| {
-        Ok((vec![steps::escalate(&at.log, &a)?], ()))
-    })
-    .await?;
+    let size = escalated(&s, who.staff()?, &name, &audit).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"audit": audit, "escalated": true, "logged_as": size - 1})),
     )
         .into_response())
+}
+
+/// Escalates an audit to a full hand count; answers the log's size.
+pub(crate) async fn escalated(
+    s: &AppState,
+    user: &User,
+    name: &str,
+    audit: &str,
+) -> Result<u64, ServerError> {
+    let a = audit.to_string();
+    let ((), size) = take(s, user, name, move |at| {
+        Ok((vec![steps::escalate(&at.log, &a)?], ()))
+    })
+    .await?;
+    Ok(size)
 }

@@ -3,8 +3,6 @@
 //! carries the session's CSRF token, and each posts to a handler that does what the API does
 //! and then returns to the desk (303).
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -16,6 +14,7 @@ use record::Role;
 use store::{Pending, Staffing, User};
 
 use crate::auth::{self, Caller};
+use crate::form::{DeskForm, Upload};
 use crate::pages::{page, urlencode};
 use crate::pool::Pool;
 use crate::public::blocking;
@@ -91,19 +90,28 @@ pub(crate) async fn desk_page(
         let (pending, assigned) = (store.pending(&n)?, store.assignments(user.id, &n)?);
         drop(store);
         state.live.with(&state.db, &n, |v| {
-            Ok(render(
-                v.election(),
-                &w,
-                &user,
-                &n,
-                &pending,
-                &assigned,
-                &done,
-            ))
+            let audits = if user.role == Role::Auditor {
+                crate::data::audits(&state.db, v, &n)?
+            } else {
+                Vec::new()
+            };
+            let work = Work {
+                pending: &pending,
+                assigned: &assigned,
+                audits: &audits,
+            };
+            Ok(render(v.election(), &w, &user, &n, &work, &done))
         })
     })
     .await?;
     Ok(Html(html))
+}
+
+/// What the desk lists: protocols waiting, the operator's units, the audits.
+struct Work<'a> {
+    pending: &'a [Pending],
+    assigned: &'a [UnitId],
+    audits: &'a [Result<audit::logged::Report, String>],
 }
 
 /// The desk's page for a logged-in user.
@@ -112,10 +120,10 @@ fn render(
     who: &Caller,
     user: &User,
     name: &str,
-    pending: &[Pending],
-    assigned: &[UnitId],
+    work: &Work<'_>,
     done: &Done,
 ) -> String {
+    let (pending, assigned) = (work.pending, work.assigned);
     let back = format!(
         "<p><a href=\"/elections/{0}\">results</a></p>",
         urlencode(name)
@@ -176,9 +184,10 @@ fn render(
                 .collect()
         });
         body.push_str(&format!(
-            "<h2>Enter a protocol <small>/ Ввод протокола</small></h2>{}<form method=\"post\" action=\"{base}/protocols\">{csrf}\
+            "<h2>Enter a protocol <small>/ Ввод протокола</small></h2>{}<form method=\"post\" action=\"{base}/protocols\" enctype=\"multipart/form-data\">{csrf}\
 <p><label>station / участок <select name=\"station\">{}</select></label> <label>count / подсчёт <select name=\"source\"><option>manual</option><option>machine</option></select></label></p>\
-<table>{lines}{votes}</table><p><button>enter / ввести</button></p></form>",
+<table>{lines}{votes}</table><p><label>scan of the paper protocol / скан протокола <input type=\"file\" name=\"scan\" accept=\"image/*,application/pdf\"></label></p>\
+<p><button>enter / ввести</button></p></form>",
             if stations.is_empty() { "<p>No station is assigned to you. / Участки не назначены.</p>" } else { "" },
             stations.join("")
         ));
@@ -222,10 +231,11 @@ fn render(
     }
     if role == Some(Role::Observer) {
         body.push_str(&format!(
-            "<h2>File a complaint <small>/ Жалоба</small></h2><form method=\"post\" action=\"{base}/complaints\">{csrf}\
+            "<h2>File a complaint <small>/ Жалоба</small></h2><form method=\"post\" action=\"{base}/complaints\" enctype=\"multipart/form-data\">{csrf}\
 <p><label>unit id / единица <input name=\"unit\" inputmode=\"numeric\" required></label></p>\
 <p><label>complaint / текст <textarea name=\"text\" required></textarea></label></p>\
-<p><small>Your name and the text enter the log only as commitments; the commission can redact them.</small></p>\
+<p><label>attachment / приложение <input type=\"file\" name=\"scan\"></label></p>\
+<p><small>Your name, the text and the attachment enter the log only as commitments; the commission can redact them.</small></p>\
 <p><button>file / подать</button></p></form>"
         ));
     }
@@ -244,21 +254,167 @@ fn render(
 <p><button>decide / принять решение</button></p></form>"
         ));
     }
+    if role == Some(Role::Auditor) {
+        body.push_str(&audit_forms(name, &csrf, work.audits));
+    }
     page(&format!("{name}: staff desk"), &body)
+}
+
+/// The auditor's forms: each audit with its rounds' retrieval lists and its next step, and
+/// a form to start one.
+fn audit_forms(name: &str, csrf: &str, audits: &[Result<audit::logged::Report, String>]) -> String {
+    let base = format!("/elections/{}/staff/audits", urlencode(name));
+    let mut out = String::from("<h2>Audits <small>/ Аудит</small></h2>");
+    for a in audits {
+        let r = match a {
+            Ok(r) => r,
+            Err(why) => {
+                out.push_str(&format!("<p>{}</p>", text(why)));
+                continue;
+            }
+        };
+        let lists: Vec<String> = (1..=r.rounds.len())
+            .map(|k| {
+                format!(
+                    "<a href=\"/api/elections/{}/audits/{}/rounds/{k}\">round {k}</a>",
+                    urlencode(name),
+                    urlencode(&r.audit)
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "<h3>{} <small>({}, risk limit {}%, seed {})</small></h3><p>{}</p><p>Retrieval lists (CSV): {}</p>",
+            text(&r.audit),
+            r.method,
+            text(&r.risk_limit_percent),
+            text(&r.seed),
+            text(&r.verdict),
+            if lists.is_empty() { "none yet".to_string() } else { lists.join(" · ") }
+        ));
+        if r.confirmed || r.escalated {
+            continue;
+        }
+        let action = format!("{base}/{}", urlencode(&r.audit));
+        if r.waiting {
+            let what = if r.method == "batch" {
+                "the drawn stations' hand counts (the retrieval list with a count per choice and Ballots)"
+            } else {
+                "the retrieval list with its Choice column filled"
+            };
+            out.push_str(&format!(
+                "<form method=\"post\" action=\"{action}\" enctype=\"multipart/form-data\">{csrf}<input type=\"hidden\" name=\"action\" value=\"readings\">\
+<p><label>round {} readings / результаты тура: {what} <input type=\"file\" name=\"readings\" accept=\"text/csv\" required></label> <button>record / внести</button></p></form>",
+                r.rounds.len()
+            ));
+        } else {
+            out.push_str(&format!(
+                "<form method=\"post\" action=\"{action}\" enctype=\"multipart/form-data\">{csrf}<input type=\"hidden\" name=\"action\" value=\"round\">\
+<p><label>draws / выборка <input name=\"ballots\" inputmode=\"numeric\" placeholder=\"{}\"></label> <button>draw round {} / провести тур</button></p></form>",
+                r.next_round.map_or(String::new(), |n| n.to_string()),
+                r.rounds.len() + 1
+            ));
+        }
+        out.push_str(&format!(
+            "<form method=\"post\" action=\"{action}\" enctype=\"multipart/form-data\">{csrf}<input type=\"hidden\" name=\"action\" value=\"escalate\">\
+<p><button>escalate to a full hand count / полный ручной пересчёт</button></p></form>"
+        ));
+    }
+    out.push_str(&format!(
+        "<h3>Start an audit <small>/ Начать аудит</small></h3><form method=\"post\" action=\"{base}\" enctype=\"multipart/form-data\">{csrf}\
+<p><label>name <input name=\"audit\" required></label> <label>law <select name=\"law\"><option>kg2020</option><option>kg2021</option><option>kg2015</option><option>kg2010</option></select></label></p>\
+<p><label>method <select name=\"method\"><option value=\"batch\">batch (whole stations counted by hand)</option><option value=\"polling\">ballot polling</option>\
+<option value=\"comparison\">ballot comparison (needs the cast-vote records)</option></select></label> <label>risk limit % <input name=\"risk_limit\" value=\"5\" inputmode=\"decimal\" required></label></p>\
+<p><label>seed (from dice rolled in public) <input name=\"seed\" required></label></p>\
+<p><label>ballot manifest (Arlo's CSV; default: each station's reported ballots) <input type=\"file\" name=\"manifest\" accept=\"text/csv\"></label></p>\
+<p><label>cast-vote records (CSV: Batch Name, Position, Choice) <input type=\"file\" name=\"cvrs\" accept=\"text/csv\"></label></p>\
+<p><button>start / начать</button></p></form>"
+    ));
+    out
+}
+
+pub(crate) async fn audit_start_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let file_text = |key: &str| -> Result<Option<String>, ServerError> {
+        form.files
+            .get(key)
+            .map(|f| {
+                String::from_utf8(f.bytes.to_vec()).map_err(|_| {
+                    ServerError::BadRequest(format!("{}: the {key} is not UTF-8 text", f.name))
+                })
+            })
+            .transpose()
+    };
+    let risk_limit = form
+        .get("risk_limit")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .ok_or_else(|| ServerError::BadRequest("field 'risk_limit' is not a number".into()))?;
+    let start = crate::audits::Start {
+        audit: form.get("audit").cloned().unwrap_or_default(),
+        law: form.get("law").cloned().unwrap_or_default(),
+        risk_limit,
+        method: form.get("method").cloned(),
+        seed: form.get("seed").cloned().unwrap_or_default(),
+        manifest: file_text("manifest")?,
+        cvrs: stored(&s, form.files.get("cvrs")).await?,
+    };
+    crate::audits::started(&s, who.staff()?, &name, start).await?;
+    Ok(back_to_desk(&name, "audit-started", 0))
+}
+
+pub(crate) async fn audit_step_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, audit)): Path<(String, String)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let user = who.staff()?;
+    match form.get("action").map(String::as_str) {
+        Some("round") => {
+            let ballots = count(&form, "ballots")?;
+            let r = crate::audits::sampled(&s, user, &name, &audit, ballots).await?;
+            Ok(back_to_desk(
+                &name,
+                "round",
+                r["round"].as_i64().unwrap_or(0),
+            ))
+        }
+        Some("readings") => {
+            let file = form.files.get("readings").ok_or_else(|| {
+                ServerError::BadRequest("field 'readings': choose the filled retrieval list".into())
+            })?;
+            let r = crate::audits::recorded(&s, user, &name, &audit, file.bytes.to_vec()).await?;
+            Ok(back_to_desk(
+                &name,
+                "recorded",
+                r["round"].as_i64().unwrap_or(0),
+            ))
+        }
+        Some("escalate") => {
+            let size = crate::audits::escalated(&s, user, &name, &audit).await?;
+            Ok(back_to_desk(&name, "escalated", size as i64 - 1))
+        }
+        _ => Err(ServerError::BadRequest(
+            "field 'action' must be round, readings or escalate".into(),
+        )),
+    }
 }
 
 pub(crate) async fn complain_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    form: DeskForm,
 ) -> Result<Response, ServerError> {
     let unit = count(&form, "unit")?
         .ok_or_else(|| ServerError::BadRequest("field 'unit' is missing".into()))?;
     let c = staff::NewComplaint {
         unit: u32::try_from(unit).map_err(|_| ServerError::BadRequest("no such unit".into()))?,
         text: form.get("text").cloned().unwrap_or_default(),
-        scan: None,
+        scan: stored(&s, form.files.get("scan")).await?,
     };
     let size = staff::file_complaint(&s, who.staff()?.clone(), name.clone(), c).await?;
     Ok(back_to_desk(&name, "complained", size as i64 - 1))
@@ -268,11 +424,20 @@ pub(crate) async fn certify_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    form: DeskForm,
 ) -> Result<Response, ServerError> {
     let law = form.get("law").filter(|l| !l.is_empty()).cloned();
     let (size, _) = staff::certification(&s, who.staff()?.clone(), name.clone(), law).await?;
     Ok(back_to_desk(&name, "certified", size as i64 - 1))
+}
+
+/// Stores a file sent with a form (as `PUT /api/scans` does); answers `sha256:<hex>`.
+async fn stored(s: &AppState, file: Option<&Upload>) -> Result<Option<String>, ServerError> {
+    let Some(f) = file.cloned() else {
+        return Ok(None);
+    };
+    let sha = staff::write(s, move |st| Ok(st.put_scan(&f.media, &f.bytes)?)).await?;
+    Ok(Some(sha))
 }
 
 /// Back to the desk after an act (303), saying what was done.
@@ -301,13 +466,17 @@ impl Done {
             Some("decided") => format!("The decision is log entry {id}. / Решение внесено в журнал."),
             Some("complained") => format!("The complaint is log entry {id}. / Жалоба внесена в журнал."),
             Some("certified") => format!("The final result is log entry {id}. / Итоги утверждены."),
+            Some("audit-started") => "The audit is started: draw its first round. / Аудит начат.".to_string(),
+            Some("round") => format!("Round {id} is drawn: retrieve its ballots with the retrieval list. / Выборка тура {id} сделана."),
+            Some("recorded") => format!("Round {id} is recorded. / Результаты тура {id} внесены."),
+            Some("escalated") => format!("The audit is escalated to a full hand count (log entry {id}). / Назначен полный ручной пересчёт."),
             _ => return String::new(),
         };
         format!("<p role=\"status\"><strong>{}</strong></p>", text(&what))
     }
 }
 
-fn count(form: &HashMap<String, String>, key: &str) -> Result<Option<u64>, ServerError> {
+fn count(form: &DeskForm, key: &str) -> Result<Option<u64>, ServerError> {
     match form.get(key).map(|v| v.trim()) {
         None | Some("") => Ok(None),
         Some(v) => v
@@ -321,7 +490,7 @@ pub(crate) async fn enter_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    form: DeskForm,
 ) -> Result<Response, ServerError> {
     let user = who.staff()?.clone();
     let station = count(&form, "station")?
@@ -343,7 +512,7 @@ pub(crate) async fn enter_form(
         source: form.get("source").cloned(),
         lines,
         votes,
-        scan: None,
+        scan: stored(&s, form.files.get("scan")).await?,
     };
     let v = staff::enter_protocol(&s, user, name.clone(), e).await?;
     let id = v["id"].as_i64().unwrap_or(0);
@@ -354,7 +523,7 @@ pub(crate) async fn verify_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path((name, id)): Path<(String, i64)>,
-    Form(form): Form<HashMap<String, String>>,
+    form: DeskForm,
 ) -> Result<Response, ServerError> {
     let accept = match form.get("action").map(String::as_str) {
         Some("verify") => true,
@@ -377,7 +546,7 @@ pub(crate) async fn decide_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    form: DeskForm,
 ) -> Result<Response, ServerError> {
     let d = NewDecision {
         kind: form.get("kind").cloned().unwrap_or_default(),

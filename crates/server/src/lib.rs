@@ -14,6 +14,7 @@ mod data;
 mod desk;
 mod error;
 mod export;
+mod form;
 mod live;
 mod map;
 mod pages;
@@ -138,6 +139,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/certify") => post(staff::certify),
         (Post, "/api/elections/{name}/redactions") => post(staff::redact),
         (Post, "/api/elections/{name}/audits") => post(audits::start),
+        (Post, "/elections/{name}/staff/audits") => post(desk::audit_start_form),
+        (Post, "/elections/{name}/staff/audits/{audit}") => post(desk::audit_step_form),
         (Post, "/api/elections/{name}/audits/{audit}/rounds") => post(audits::sample),
         (Get, "/api/elections/{name}/audits/{audit}/rounds/{round}") => get(audits::retrieval),
         (Post, "/api/elections/{name}/audits/{audit}/readings") => {
@@ -252,22 +255,34 @@ async fn check_csrf(req: Request, csrf: &str) -> Result<Request, ServerError> {
             Err(ServerError::Forbidden("wrong CSRF token".into()))
         };
     }
-    let is_form = req
+    let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    let multipart = ct.starts_with("multipart/form-data");
+    if !multipart && !ct.starts_with("application/x-www-form-urlencoded") {
         return Err(ServerError::Forbidden(
             "a write with a session needs its CSRF token (the X-CSRF-Token header)".into(),
         ));
     }
+    // A form carrying a file may be as large as a scan.
+    let limit = if multipart {
+        SCAN_LIMIT + BODY_LIMIT
+    } else {
+        BODY_LIMIT
+    };
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
-        ServerError::TooLarge(format!("a form may have at most {BODY_LIMIT} bytes"))
-    })?;
-    let ok = form_urlencoded_field(&bytes, "csrf").is_some_and(|v| v == csrf);
-    if !ok {
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ServerError::TooLarge(format!("a form may have at most {limit} bytes")))?;
+    let token = if multipart {
+        form::multipart_field(&ct, bytes.clone(), "csrf").await
+    } else {
+        form_urlencoded_field(&bytes, "csrf")
+    };
+    if token.as_deref() != Some(csrf) {
         return Err(ServerError::Forbidden(
             "the form's CSRF token is missing or wrong: reload the page".into(),
         ));

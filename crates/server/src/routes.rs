@@ -308,7 +308,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/elections/{name}/staff/protocols",
         OPERATOR,
-        "form: csrf, station, source, one field per line key, vote_0, vote_1, ...",
+        "form (urlencoded, or multipart with a file 'scan'): csrf, station, source, one field per line key, vote_0, vote_1, ...",
         "Enters a protocol (the staff desk's form)",
     ),
     Route {
@@ -351,7 +351,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/elections/{name}/staff/complaints",
         OBSERVER,
-        "form: csrf, unit, text",
+        "form (urlencoded, or multipart with a file 'scan'): csrf, unit, text",
         "Files a complaint (the staff desk's form)",
     ),
     write(
@@ -395,6 +395,20 @@ pub const ROUTES: &[Route] = &[
         AUDITOR,
         "{audit, law, risk_limit (percent), method: comparison | polling | batch, seed, manifest (Arlo's CSV text; default each station's reported ballots), cvrs (sha256:<hex> of the uploaded records, comparison only)}",
         "Starts a risk-limiting audit of the seat allocation under a law preset (as `tallyproof audit start`); refused if it would amount to a full count",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/audits",
+        AUDITOR,
+        "form (multipart): csrf, audit, law, risk_limit, method, seed, manifest (file), cvrs (file)",
+        "Starts an audit (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/audits/{audit}",
+        AUDITOR,
+        "form (multipart): csrf, action (round, readings or escalate), ballots, readings (file)",
+        "Draws a round, records its readings or escalates (the staff desk's form)",
     ),
     write(
         Method::Post,

@@ -281,4 +281,156 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
     .unwrap();
 }
 
-on_every_backend!(an_auditor_runs_the_rounds_over_http);
+/// The staff desk's forms with files (multipart): an operator's protocol with its scan, and
+/// an auditor's audit from start to recorded round, each form refused without its CSRF
+/// token.
+async fn the_desk_forms_carry_files(app: &App) {
+    // An operator enters a protocol with its scan from the desk.
+    let admin = app.token(Role::Admin).await;
+    let a = app
+        .api(
+            "POST",
+            "/api/elections/s/assignments",
+            &admin,
+            json!({"user": "operator", "unit": 0}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let (cookie, csrf) = app.login(Role::Operator).await;
+    let desk = app.page("/elections/s/staff", &cookie).await;
+    assert!(desk.contains("enctype=\"multipart/form-data\""), "{desk}");
+    assert!(desk.contains("name=\"scan\""), "{desk}");
+    let p = &app.protocols[2];
+    let station = p.station.0.to_string();
+    let votes: Vec<String> = p.votes.iter().map(|v| (v + 2).to_string()).collect();
+    let names: Vec<String> = (0..votes.len()).map(|i| format!("vote_{i}")).collect();
+    let mut fields: Vec<(&str, &str)> =
+        vec![("csrf", &csrf), ("station", &station), ("source", "manual")];
+    fields.extend(
+        names
+            .iter()
+            .map(String::as_str)
+            .zip(votes.iter().map(String::as_str)),
+    );
+    let scan: &[u8] = b"\x89PNG a scanned protocol";
+    let files = [("scan", "protocol.png", "image/png", scan)];
+    let forged = app
+        .multipart(
+            "/elections/s/staff/protocols",
+            &cookie,
+            &fields[1..],
+            &files,
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.text());
+    let a = app
+        .multipart("/elections/s/staff/protocols", &cookie, &fields, &files)
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let pending = app
+        .with_store(|s| store::Staffing::pending(s, "s").unwrap())
+        .await;
+    assert_eq!(pending.len(), 1);
+    let sha = pending[0].scan.clone().expect("the scan is cited");
+    assert_eq!(sha, format!("sha256:{}", record::digest(scan)));
+    let aud = app.token(Role::Auditor).await;
+    let got = app
+        .call(
+            "GET",
+            &format!("/api/scans/{}", sha.trim_start_matches("sha256:")),
+            &[("authorization", &format!("Bearer {aud}"))],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!((got.status, got.body.as_slice()), (StatusCode::OK, scan));
+
+    // An auditor runs a batch audit of `b` from the desk.
+    let (e, ps) = import_b(app).await;
+    let (cookie, csrf) = app.login(Role::Auditor).await;
+    let desk = app.page("/elections/b/staff", &cookie).await;
+    assert!(desk.contains("Start an audit"), "{desk}");
+    let start = [
+        ("csrf", csrf.as_str()),
+        ("audit", "d1"),
+        ("law", "kg2020"),
+        ("method", "batch"),
+        ("risk_limit", "5"),
+        ("seed", "8 8 8"),
+    ];
+    let a = app
+        .multipart("/elections/b/staff/audits", &cookie, &start[1..], &[])
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text());
+    let a = app
+        .multipart("/elections/b/staff/audits", &cookie, &start, &[])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let step = |action: &'static str| [("csrf", csrf.clone()), ("action", action.to_string())];
+    let round = step("round");
+    let fields: Vec<(&str, &str)> = round.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = app
+        .multipart("/elections/b/staff/audits/d1", &cookie, &fields, &[])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    assert!(a.headers["location"]
+        .to_str()
+        .unwrap()
+        .contains("done=round&id=1"));
+    let desk = app.page("/elections/b/staff", &cookie).await;
+    assert!(
+        desk.contains("/api/elections/b/audits/d1/rounds/1"),
+        "{desk}"
+    );
+    assert!(desk.contains("value=\"readings\""), "{desk}");
+    assert!(desk.contains("waiting for its hand counts"), "{desk}");
+    // The hand counts, filled into the retrieval list the public can fetch.
+    let list = app.get("/api/elections/b/audits/d1/rounds/1").await.text();
+    let by_path: HashMap<String, &Protocol> =
+        ps.iter().map(|p| (e.units.path(p.station), p)).collect();
+    let mut r = csv::Reader::from_reader(list.as_bytes());
+    let header = r.headers().unwrap().clone();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    let mut counted = 0;
+    for row in r.records() {
+        counted += 1;
+        let row = row.unwrap();
+        let p = by_path[&row[2]];
+        let mut out: Vec<String> = row.iter().take(3).map(str::to_string).collect();
+        out.extend(p.votes.iter().map(u64::to_string));
+        out.push(audit::steps::reported_ballots(p).to_string());
+        w.write_record(&out).unwrap();
+    }
+    let filled = w.into_inner().unwrap();
+    let readings = step("readings");
+    let fields: Vec<(&str, &str)> = readings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = app
+        .multipart(
+            "/elections/b/staff/audits/d1",
+            &cookie,
+            &fields,
+            &[("readings", "round1.csv", "text/csv", &filled)],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    assert!(a.headers["location"]
+        .to_str()
+        .unwrap()
+        .contains("done=recorded&id=1"));
+    let status = app.get("/api/elections/b/audits").await.json();
+    assert_eq!(status[0]["waiting"], false);
+    assert_eq!(status[0]["audited"].as_u64(), Some(counted));
+    let escalate = step("escalate");
+    let fields: Vec<(&str, &str)> = escalate.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = app
+        .multipart("/elections/b/staff/audits/d1", &cookie, &fields, &[])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let status = app.get("/api/elections/b/audits").await.json();
+    assert_eq!(status[0]["escalated"], true);
+}
+
+on_every_backend!(
+    an_auditor_runs_the_rounds_over_http,
+    the_desk_forms_carry_files
+);

@@ -203,6 +203,42 @@ impl App {
             .await
     }
 
+    /// A `multipart/form-data` form posted with a session cookie: text fields, then files
+    /// (field, file name, media type, bytes), as a browser sends a form with file inputs.
+    pub async fn multipart(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> Answer {
+        const B: &str = "tallyproof-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!("--{B}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .into_bytes(),
+            );
+        }
+        for (k, name, media, bytes) in files {
+            body.extend(
+                format!("--{B}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: {media}\r\n\r\n")
+                    .into_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{B}--\r\n").into_bytes());
+        let ct = format!("multipart/form-data; boundary={B}");
+        self.call(
+            "POST",
+            path,
+            &[("cookie", cookie), ("content-type", &ct)],
+            body,
+        )
+        .await
+    }
+
     /// A JSON request with a bearer token.
     pub async fn api(&self, method: &str, path: &str, token: &str, body: Value) -> Answer {
         let auth = format!("Bearer {token}");
