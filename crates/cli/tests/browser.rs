@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
-use store::{SqliteStore, Store};
+use store::{SqliteStore, Staffing, Store};
 
 use crate::serve::{get, serve};
 use crate::{run, stderr, store_with};
@@ -270,6 +270,16 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         let v = if i == birimdik { v + 10_000 } else { *v };
         type_into(&c, &format!("input[name=vote_{i}]"), &v.to_string()).await;
     }
+    // The scanned paper protocol goes with it (a file input: the browser sends multipart).
+    let scan = dir.path().join("protocol.png");
+    let scan_bytes = b"\x89PNG\r\n\x1a\n the scanned protocol".to_vec();
+    std::fs::write(&scan, &scan_bytes).unwrap();
+    c.find(Locator::Css("input[name=scan]"))
+        .await
+        .unwrap()
+        .send_keys(&scan.display().to_string())
+        .await
+        .unwrap();
     submit(
         &c,
         Locator::XPath("//button[contains(., 'enter')]"),
@@ -278,6 +288,15 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
     .await;
     let desk = c.source().await.unwrap();
     assert!(desk.contains("olga"), "the entry is listed as waiting");
+    let pending = SqliteStore::open(&dir.path().join("s.db"))
+        .unwrap()
+        .pending("kg")
+        .unwrap();
+    assert_eq!(
+        pending[0].scan,
+        Some(format!("sha256:{}", record::digest(&scan_bytes))),
+        "the scan is stored and cited"
+    );
     // Not counted before a second person verifies it.
     assert_eq!(page_totals(&c, &base).await, before);
 
