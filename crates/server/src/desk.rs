@@ -21,14 +21,14 @@ use crate::public::blocking;
 use crate::staff::{self, Entered, Login, NewDecision};
 use crate::{AppState, ClientAddr, ServerError};
 
-const LOGIN_FORM: &str = "<form method=\"post\" action=\"/login\"><p><label>name / имя <input name=\"name\" autocomplete=\"username\" required></label></p>\
-<p><label>password / пароль <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
-<p><button>log in / войти</button></p></form>";
+const LOGIN_FORM: &str = "<form method=\"post\" action=\"/login\"><p><label>name / имя / аты <input name=\"name\" autocomplete=\"username\" required></label></p>\
+<p><label>password / пароль / сырсөз <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+<p><button>log in / войти / кирүү</button></p></form>";
 
 pub(crate) async fn login_page() -> Html<String> {
     Html(page(
         "tallyproof: staff login",
-        &format!("<p><a href=\"/\">elections</a></p><h1>Staff login <small>/ Вход для сотрудников</small></h1>{LOGIN_FORM}\
+        &format!("<p><a href=\"/\">elections</a></p><h1>Staff login <small>/ Вход для сотрудников / Кызматкерлер үчүн кирүү</small></h1>{LOGIN_FORM}\
 <p><small>The public needs no login. / Для просмотра результатов вход не нужен.</small></p>"),
     ))
 }
@@ -81,7 +81,7 @@ pub(crate) async fn desk_page(
     let Some(user) = who.user.clone() else {
         return Ok(Html(page(
             "tallyproof: staff desk",
-            &format!("{back}<h1>Staff desk <small>/ Рабочее место</small></h1><p>Log in to act. / Войдите.</p>{LOGIN_FORM}"),
+            &format!("{back}<h1>Staff desk <small>/ Рабочее место / Жумуш орду</small></h1><p>Log in to act. / Войдите.</p>{LOGIN_FORM}"),
         )));
     };
     let (state, n, w) = (s.clone(), name.clone(), who.clone());
@@ -131,8 +131,8 @@ fn render(
     let csrf = hidden_csrf(who);
     let base = format!("/elections/{}/staff", urlencode(name));
     let mut body = format!(
-        "{back}<h1>Staff desk <small>/ Рабочее место</small>: {}</h1><p>{} ({})</p>\
-<form method=\"post\" action=\"/logout\">{csrf}<button>log out / выйти</button></form>",
+        "{back}<h1>Staff desk <small>/ Рабочее место / Жумуш орду</small>: {}</h1><p>{} ({})</p>\
+<form method=\"post\" action=\"/logout\">{csrf}<button>log out / выйти / чыгуу</button></form>",
         text(&name),
         text(&user.name),
         user.role.key()
@@ -184,10 +184,10 @@ fn render(
                 .collect()
         });
         body.push_str(&format!(
-            "<h2>Enter a protocol <small>/ Ввод протокола</small></h2>{}<form method=\"post\" action=\"{base}/protocols\" enctype=\"multipart/form-data\">{csrf}\
+            "<h2>Enter a protocol <small>/ Ввод протокола / Протоколду киргизүү</small></h2>{}<form method=\"post\" action=\"{base}/protocols\" enctype=\"multipart/form-data\">{csrf}\
 <p><label>station / участок <select name=\"station\">{}</select></label> <label>count / подсчёт <select name=\"source\"><option>manual</option><option>machine</option></select></label></p>\
 <table>{lines}{votes}</table><p><label>scan of the paper protocol / скан протокола <input type=\"file\" name=\"scan\" accept=\"image/*,application/pdf\"></label></p>\
-<p><button>enter / ввести</button></p></form>",
+<p><button>enter / ввести / киргизүү</button></p></form>",
             if stations.is_empty() { "<p>No station is assigned to you. / Участки не назначены.</p>" } else { "" },
             stations.join("")
         ));
@@ -206,8 +206,8 @@ fn render(
             };
             let act = if role == Some(Role::Verifier) {
                 format!(
-                    "<form method=\"post\" action=\"{base}/pending/{}\">{csrf}<button name=\"action\" value=\"verify\">verify / подтвердить</button> \
-<button name=\"action\" value=\"reject\">reject / отклонить</button></form>",
+                    "<form method=\"post\" action=\"{base}/pending/{}\">{csrf}<button name=\"action\" value=\"verify\">verify / подтвердить / ырастоо</button> \
+<button name=\"action\" value=\"reject\">reject / отклонить / четке кагуу</button></form>",
                     p.id
                 )
             } else {
@@ -226,12 +226,12 @@ fn render(
         }
         rows.push_str("</table>");
         body.push_str(&format!(
-            "<h2>Waiting for verification <small>/ Ожидают проверки</small></h2>{rows}"
+            "<h2>Waiting for verification <small>/ Ожидают проверки / Текшерүүнү күтүүдө</small></h2>{rows}"
         ));
     }
     if role == Some(Role::Observer) {
         body.push_str(&format!(
-            "<h2>File a complaint <small>/ Жалоба</small></h2><form method=\"post\" action=\"{base}/complaints\" enctype=\"multipart/form-data\">{csrf}\
+            "<h2>File a complaint <small>/ Жалоба / Даттануу</small></h2><form method=\"post\" action=\"{base}/complaints\" enctype=\"multipart/form-data\">{csrf}\
 <p><label>unit id / единица <input name=\"unit\" inputmode=\"numeric\" required></label></p>\
 <p><label>complaint / текст <textarea name=\"text\" required></textarea></label></p>\
 <p><label>attachment / приложение <input type=\"file\" name=\"scan\"></label></p>\
@@ -241,17 +241,17 @@ fn render(
     }
     if role == Some(Role::Commissioner) {
         body.push_str(&format!(
-            "<h2>Certify <small>/ Утвердить итоги</small></h2><form method=\"post\" action=\"{base}/certify\">{csrf}\
+            "<h2>Certify <small>/ Утвердить итоги / Жыйынтыктарды бекитүү</small></h2><form method=\"post\" action=\"{base}/certify\">{csrf}\
 <p>The final result as it stands now (totals and seats under the law) enters the log as the final publication.</p>\
 <p><label>law <select name=\"law\"><option>kg2020</option><option>kg2021</option><option>kg2015</option><option>kg2010</option>\
-<option value=\"\">(totals only)</option></select></label> <button>certify / утвердить</button></p></form>"
+<option value=\"\">(totals only)</option></select></label> <button>certify / утвердить / бекитүү</button></p></form>"
         ));
         body.push_str(&format!(
-            "<h2>Decide <small>/ Решение</small></h2><form method=\"post\" action=\"{base}/decisions\">{csrf}\
-<p><label>decision <select name=\"kind\"><option value=\"annul-unit\">annul a unit / отменить итоги</option><option value=\"recount\">recount / пересчёт</option>\
-<option value=\"revote\">re-vote / повторное голосование</option><option value=\"annul-election\">annul the election / признать выборы недействительными</option></select></label></p>\
+            "<h2>Decide <small>/ Решение / Чечим</small></h2><form method=\"post\" action=\"{base}/decisions\">{csrf}\
+<p><label>decision <select name=\"kind\"><option value=\"annul-unit\">annul a unit / отменить итоги / жыйынтыктарды жокко чыгаруу</option><option value=\"recount\">recount / пересчёт / кайра эсептөө</option>\
+<option value=\"revote\">re-vote / повторное голосование / кайра добуш берүү</option><option value=\"annul-election\">annul the election / признать выборы недействительными</option></select></label></p>\
 <p><label>unit id / единица <input name=\"unit\" inputmode=\"numeric\"></label></p><p><label>reason / основание <textarea name=\"reason\" required></textarea></label></p>\
-<p><button>decide / принять решение</button></p></form>"
+<p><button>decide / принять решение / чечим кабыл алуу</button></p></form>"
         ));
     }
     if role == Some(Role::Auditor) {
@@ -320,14 +320,14 @@ fn audit_forms(name: &str, csrf: &str, audits: &[Result<audit::logged::Report, S
         ));
     }
     out.push_str(&format!(
-        "<h3>Start an audit <small>/ Начать аудит</small></h3><form method=\"post\" action=\"{base}\" enctype=\"multipart/form-data\">{csrf}\
+        "<h3>Start an audit <small>/ Начать аудит / Аудитти баштоо</small></h3><form method=\"post\" action=\"{base}\" enctype=\"multipart/form-data\">{csrf}\
 <p><label>name <input name=\"audit\" required></label> <label>law <select name=\"law\"><option>kg2020</option><option>kg2021</option><option>kg2015</option><option>kg2010</option></select></label></p>\
 <p><label>method <select name=\"method\"><option value=\"batch\">batch (whole stations counted by hand)</option><option value=\"polling\">ballot polling</option>\
 <option value=\"comparison\">ballot comparison (needs the cast-vote records)</option></select></label> <label>risk limit % <input name=\"risk_limit\" value=\"5\" inputmode=\"decimal\" required></label></p>\
 <p><label>seed (from dice rolled in public) <input name=\"seed\" required></label></p>\
 <p><label>ballot manifest (Arlo's CSV; default: each station's reported ballots) <input type=\"file\" name=\"manifest\" accept=\"text/csv\"></label></p>\
 <p><label>cast-vote records (CSV: Batch Name, Position, Choice) <input type=\"file\" name=\"cvrs\" accept=\"text/csv\"></label></p>\
-<p><button>start / начать</button></p></form>"
+<p><button>start / начать / баштоо</button></p></form>"
     ));
     out
 }

@@ -1,5 +1,6 @@
 //! Server-rendered pages: plain HTML with inline SVG, readable without JavaScript, labels in
-//! English and Russian.
+//! English and Russian, and in Kyrgyz where the commission's terms are known (шайлоо,
+//! добуш, мандат, протокол); a word the same in both (Карта, Аудит, Журнал) is written once.
 
 use formats::report::Report;
 use html_escape::encode_text as text;
@@ -30,7 +31,7 @@ pub fn index(elections: &[(String, u64, u64, String)]) -> String {
     page(
         "tallyproof: elections",
         &format!(
-            "<h1>Elections <small>/ Выборы</small></h1><table><tr><th>election</th><th>stations</th><th>protocol versions</th><th>source</th></tr>{rows}</table>\
+            "<h1>Elections <small>/ Выборы / Шайлоолор</small></h1><table><tr><th>election</th><th>stations</th><th>protocol versions</th><th>source</th></tr>{rows}</table>\
 <p><small>JSON: <a href=\"/api/elections\">/api/elections</a>; the API is described in <a href=\"/openapi.json\">/openapi.json</a>.</small></p>"
         ),
     )
@@ -66,7 +67,7 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
         bar_h * order.len() as u64 + 4
     );
     let mut table = String::from(
-        "<table><tr><th>choice / выбор</th><th>votes / голоса</th><th>% of votes</th></tr>",
+        "<table><tr><th>choice / выбор / тандоо</th><th>votes / голоса / добуштар</th><th>% of votes</th></tr>",
     );
     for (k, &i) in order.iter().enumerate() {
         let v = t.votes.get(i).copied().unwrap_or(0);
@@ -116,7 +117,7 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
     page(
         &format!("{name}: results"),
         &format!(
-            "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты</small></h1>{}\
+            "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты / Жыйынтыктар</small></h1>{}\
 <p>{} of {} stations reporting / участков: {} из {}. {} votes. {}</p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
 <a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/elections/{n}/revotes\">re-votes</a> · <a href=\"/elections/{n}/audits\">audits</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
@@ -135,11 +136,11 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
             total,
             match t.turnout() {
                 Some(ratio) => format!(
-                    "Turnout / явка: <b>{}%</b> <small>({})</small>.",
+                    "Turnout / явка / катышуу: <b>{}%</b> <small>({})</small>.",
                     ratio.percent(2),
                     text(formats::report::TURNOUT_DEFINITION)
                 ),
-                None => "Turnout / явка: unknown (the protocols give no registered voters or ballots issued).".to_string(),
+                None => "Turnout / явка / катышуу: unknown (the protocols give no registered voters or ballots issued).".to_string(),
             },
             n = urlencode(name),
             a = html_escape::encode_double_quoted_attribute(&api)
@@ -157,7 +158,7 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
     }
     let total: u64 = u.totals.votes.iter().sum();
     let mut table =
-        String::from("<table><tr><th>choice / выбор</th><th>votes / голоса</th><th>%</th></tr>");
+        String::from("<table><tr><th>choice / выбор / тандоо</th><th>votes / голоса / добуштар</th><th>%</th></tr>");
     for (c, &v) in u.choices.iter().zip(&u.totals.votes) {
         let pct = if total == 0 {
             0.0
@@ -183,7 +184,7 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
     }
     let mut versions = String::new();
     if !u.versions.is_empty() {
-        versions.push_str("<h2>Protocol versions <small>/ Версии протокола</small></h2><table><tr><th>version</th><th>source</th>");
+        versions.push_str("<h2>Protocol versions <small>/ Версии протокола / Протоколдун версиялары</small></h2><table><tr><th>version</th><th>source</th>");
         for c in &u.choices {
             versions.push_str(&format!("<th>{}</th>", text(&shorten(c, 14))));
         }
@@ -212,7 +213,7 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
     let logged = logged(u);
     let flag = match &u.flag {
         Ok(Some((f, rank, of))) => format!(
-            "<h2>Forensic flags <small>/ Статистические признаки</small></h2><p>Score {:.1}: rank {rank} of {of} stations \
+            "<h2>Forensic flags <small>/ Статистические признаки / Статистикалык белгилер</small></h2><p>Score {:.1}: rank {rank} of {of} stations \
 (turnout {:.1}%, robust z {:.1}; leader's share {:.1}%, robust z {:.1}{}{}). A flag is a reason to look, not evidence of \
 fraud: see <a href=\"/elections/{}/forensics\">the forensic report</a>.</p>",
             f.score,
@@ -256,7 +257,7 @@ fn logged(u: &crate::data::UnitView) -> String {
     }
     let (size, root) = (u.log.0, u.log.1.hex());
     let mut out = format!(
-        "<h2>In the log <small>/ В журнале</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). Check one with <code>tallyproof log verify-inclusion</code>, and check the root against a signed checkpoint of that size (<a href=\"/verify\">the log</a>).</p><table><tr><th>entry</th><th>what</th><th>leaf hash, proof</th></tr>"
+        "<h2>In the log <small>/ В журнале / Журналда</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). Check one with <code>tallyproof log verify-inclusion</code>, and check the root against a signed checkpoint of that size (<a href=\"/verify\">the log</a>).</p><table><tr><th>entry</th><th>what</th><th>leaf hash, proof</th></tr>"
     );
     for l in &u.logged {
         let proof: Vec<String> = l.proof.iter().map(|h| h.hex()).collect();
@@ -320,7 +321,7 @@ pub fn seats(a: &crate::data::Allocation, name: &str, law: &str) -> String {
     }
     let svg = hemicycle(&seat_colours);
     let mut table = String::from(
-        "<table><tr><th>party / партия</th><th>votes</th><th>national threshold</th><th>regional threshold</th><th>seats / места</th></tr>",
+        "<table><tr><th>party / партия</th><th>votes</th><th>national threshold</th><th>regional threshold</th><th>seats / места / мандаттар</th></tr>",
     );
     let mut order: Vec<usize> = (0..o.parties.len()).collect();
     order.sort_by_key(|&i| {
@@ -384,7 +385,7 @@ pub fn seats(a: &crate::data::Allocation, name: &str, law: &str) -> String {
     page(
         &format!("{name}: seats under {law}"),
         &format!(
-            "<p><a href=\"/\">elections</a> · <a href=\"/elections/{n}\">results</a></p><h1>Seats <small>/ Распределение мест</small>: {} under {}</h1>{svg}{table}<h2>Margins <small>/ Запас</small></h2>{margins}<ul>{notes}</ul><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+            "<p><a href=\"/\">elections</a> · <a href=\"/elections/{n}\">results</a></p><h1>Seats <small>/ Распределение мест / Мандаттарды бөлүштүрүү</small>: {} under {}</h1>{svg}{table}<h2>Margins <small>/ Запас</small></h2>{margins}<ul>{notes}</ul><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
             text(name),
             text(law),
             n = urlencode(name),
@@ -466,7 +467,7 @@ pub fn counts(c: &crate::data::Counts, name: &str) -> String {
         return page("tallyproof", "<p>No results.</p>");
     };
     let mut table = String::from(
-        "<table><tr><th>choice / выбор</th><th>manual count / ручной подсчёт</th>\
+        "<table><tr><th>choice / выбор / тандоо</th><th>manual count / ручной подсчёт / кол менен эсептөө</th>\
 <th>machine count / КЭУ (АСУ)</th><th>difference / разница</th></tr>",
     );
     for (i, choice) in c.choices.iter().enumerate() {
@@ -537,11 +538,11 @@ pub fn counts(c: &crate::data::Counts, name: &str) -> String {
         &format!("{name}: machine and manual counts"),
         &format!(
             "<p><a href=\"/elections/{n}\">results</a> · <a href=\"/elections/{n}/seats\">seats</a></p>\
-<h1>Machine count and manual count <small>/ Машинный и ручной подсчёт</small></h1>\
+<h1>Machine count and manual count <small>/ Машинный и ручной подсчёт / Автоматтык жана кол менен эсептөө</small></h1>\
 <p>Each station's latest protocol of each kind: the ballot scanners' count (Kyrgyz АСУ/КЭУ) and the commission's \
 count by hand. On 5 October 2020 the manual count from most precincts put a different set of parties over the \
 threshold than the machine count had. Annulled stations are left out of both.</p>{table}\
-<h2>Seats under {} <small>/ Места</small></h2>{seats}<h2>By unit <small>/ По единицам</small></h2>{units}\
+<h2>Seats under {} <small>/ Места / Мандаттар</small></h2>{seats}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><small>JSON: <a href=\"/api/elections/{n}/counts?law={l}\">/api/elections/{n}/counts?law={l}</a></small></p>",
             text(&c.law),
             l = urlencode(&c.law),
@@ -552,7 +553,7 @@ threshold than the machine count had. Annulled stations are left out of both.</p
 /// The re-votes beside what they replace.
 pub fn revotes(list: &[crate::data::Revote], name: &str) -> String {
     let mut body = format!(
-        "<p><a href=\"/elections/{}\">results</a></p><h1>Re-votes <small>/ Повторное голосование</small></h1>",
+        "<p><a href=\"/elections/{}\">results</a></p><h1>Re-votes <small>/ Повторное голосование / Кайра добуш берүү</small></h1>",
         urlencode(name)
     );
     if list.is_empty() {
@@ -562,7 +563,7 @@ pub fn revotes(list: &[crate::data::Revote], name: &str) -> String {
         body.push_str(&format!(
             "<h2>{} <small>in</small> {}</h2><p>The re-vote <a href=\"/elections/{}\">{}</a> of <a href=\"/elections/{}\">{}</a>: \
 the annulled results of the unit are kept and shown beside the re-vote's. {} of {} stations have reported in the re-vote.</p>\
-<table><tr><th>choice / выбор</th><th>annulled vote</th><th>re-vote</th></tr>",
+<table><tr><th>choice / выбор / тандоо</th><th>annulled vote</th><th>re-vote</th></tr>",
             text(&r.election),
             text(&r.unit),
             urlencode(&r.election),

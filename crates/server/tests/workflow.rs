@@ -58,7 +58,7 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
     );
     let page = app.get("/elections/s").await.text();
     assert!(
-        page.contains(&format!("Turnout / явка: <b>{pct}%</b>")),
+        page.contains(&format!("Turnout / явка / катышуу: <b>{pct}%</b>")),
         "{page}"
     );
     // A station in the region and one outside it.
