@@ -18,27 +18,15 @@ use crate::common::{on_every_backend, Answer, App};
 /// Imports the synthetic election `b` (as `tallyproof gen --stations 4000 --parties 5
 /// --regions 4 --seed 8`, the command line's batch audit test) into the app's store.
 async fn import_b(app: &App) -> (Election, Vec<Protocol>) {
-    app.with_store(|s| {
-        let p = synth::Params {
-            stations: 4000,
-            parties: 5,
-            regions: 4,
-            stations_per_district: 100,
-            seed: 8,
-        };
-        let mut ps = Vec::new();
-        let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
-        e.name = "b".into();
-        let mut tx = s.import().unwrap();
-        tx.begin(&e, "synthetic").unwrap();
-        for p in &ps {
-            tx.protocol(&e, p).unwrap();
-        }
-        tx.units(&e).unwrap();
-        tx.commit(&e).unwrap();
-        (e, ps)
-    })
-    .await
+    let p = synth::Params {
+        stations: 4000,
+        parties: 5,
+        regions: 4,
+        stations_per_district: 100,
+        seed: 8,
+    };
+    app.with_store(move |s| crate::common::import(s, &p, "b"))
+        .await
 }
 
 async fn log_of(app: &App) -> Vec<Vec<u8>> {

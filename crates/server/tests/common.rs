@@ -45,6 +45,25 @@ macro_rules! on_every_backend {
 }
 pub(crate) use on_every_backend;
 
+/// Generates a synthetic election and imports it as `name`: its model and protocols.
+pub fn import(
+    store: &mut store::SqlStore,
+    p: &synth::Params,
+    name: &str,
+) -> (Election, Vec<Protocol>) {
+    let mut protocols = Vec::new();
+    let (mut election, _) = synth::generate(p, |_, x| protocols.push(x)).unwrap();
+    election.name = name.into();
+    let mut tx = store.import().unwrap();
+    tx.begin(&election, "synthetic").unwrap();
+    for p in &protocols {
+        tx.protocol(&election, p).unwrap();
+    }
+    tx.units(&election).unwrap();
+    tx.commit(&election).unwrap();
+    (election, protocols)
+}
+
 pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -120,18 +139,7 @@ impl App {
             stations_per_district: 5,
             seed: 3,
         };
-        let mut protocols = Vec::new();
-        let (mut election, _) = synth::generate(&p, |_, x| protocols.push(x)).unwrap();
-        election.name = "s".into();
-        let mut store = store::open(&db).unwrap();
-        let mut tx = store.import().unwrap();
-        tx.begin(&election, "synthetic").unwrap();
-        for p in &protocols {
-            tx.protocol(&election, p).unwrap();
-        }
-        tx.units(&election).unwrap();
-        tx.commit(&election).unwrap();
-        drop(store);
+        let (election, protocols) = import(&mut store::open(&db).unwrap(), &p, "s");
         for role in Role::ALL {
             server::add_user(&db, role.key(), role, &password(role)).unwrap();
         }
