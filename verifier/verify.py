@@ -186,7 +186,8 @@ def replay(entries):
     expect = None  # what a staff entry requires of the next entry: (act, digest)
     roles = {"enter": "operator", "verify": "verifier", "reject": "verifier",
              "complain": "observer", "decide": "commissioner", "certify": "commissioner",
-             "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin"}
+             "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin",
+             "open": "commissioner"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
                "certify": "publication", "audit": "audit"}
     for i, b in enumerate(entries[1:], start=1):
@@ -204,7 +205,7 @@ def replay(entries):
                 raise Rejected("entry %d: '%s' done by a %s" % (i, act, e["role"]))
             if act == "grant" and (e.get("subject") is None or e.get("grants") not in roles.values()):
                 raise Rejected("entry %d: a grant names whom and which role" % i)
-            if act == "assign" and (e.get("subject") is None or not isinstance(e.get("unit"), int)):
+            if act in ("assign", "open") and (e.get("subject") is None or not isinstance(e.get("unit"), int)):
                 raise Rejected("entry %d: an assignment names whom and which unit" % i)
             if act == "enter":
                 entered.setdefault(e["subject"], []).append(e["user"])

@@ -347,7 +347,7 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
                 "subject": opt(s.subject.clone()),
                 "scan": opt(s.scan.clone()),
             });
-            // Present only on the acts that have them (grant, assign).
+            // Present only on the acts that have them (grant; assign and open).
             if let Some(r) = s.grants {
                 v["grants"] = json!(r.key());
             }

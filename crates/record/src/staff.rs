@@ -80,11 +80,14 @@ pub enum Act {
     /// Let an operator enter protocols in a unit; `subject` is the operator's commitment,
     /// `unit` the unit.
     Assign,
+    /// Opened this election as the re-vote of `unit` that another election's decision
+    /// ordered; `subject` is the hex SHA-256 of that decision entry.
+    Open,
 }
 
 impl Act {
     /// Every act.
-    pub const ALL: [Act; 10] = [
+    pub const ALL: [Act; 11] = [
         Act::Enter,
         Act::Verify,
         Act::Reject,
@@ -95,6 +98,7 @@ impl Act {
         Act::Audit,
         Act::Grant,
         Act::Assign,
+        Act::Open,
     ];
 
     /// The act's key in the log.
@@ -110,6 +114,7 @@ impl Act {
             Act::Audit => "audit",
             Act::Grant => "grant",
             Act::Assign => "assign",
+            Act::Open => "open",
         }
     }
 
@@ -124,7 +129,7 @@ impl Act {
             Act::Enter => Role::Operator,
             Act::Verify | Act::Reject => Role::Verifier,
             Act::Complain => Role::Observer,
-            Act::Decide | Act::Certify | Act::Redact => Role::Commissioner,
+            Act::Decide | Act::Certify | Act::Redact | Act::Open => Role::Commissioner,
             Act::Audit => Role::Auditor,
             Act::Grant | Act::Assign => Role::Admin,
         }
@@ -148,7 +153,7 @@ pub struct Staff {
     pub scan: Option<String>,
     /// For grant: the role given.
     pub grants: Option<Role>,
-    /// For assign: the unit's id.
+    /// For assign and open: the unit's id.
     pub unit: Option<u32>,
 }
 
@@ -275,10 +280,13 @@ impl StaffRules {
                     ));
                 }
             }
-            Act::Assign => {
+            Act::Assign | Act::Open => {
                 subject()?;
                 if s.unit.is_none() {
-                    return Err(invalid("a staff 'assign' entry needs a unit".into()));
+                    return Err(invalid(format!(
+                        "a staff '{}' entry needs a unit",
+                        s.act.key()
+                    )));
                 }
             }
             act @ (Act::Complain | Act::Decide | Act::Certify | Act::Audit) => {

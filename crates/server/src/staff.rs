@@ -744,6 +744,7 @@ pub(crate) struct NewRevote {
 /// usual two-person rule). The re-vote must have been decided (a `revote` decision in the log).
 pub(crate) async fn create_revote(
     State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
     Path(name): Path<String>,
     Json(r): Json<NewRevote>,
 ) -> Result<Response, ServerError> {
@@ -765,10 +766,11 @@ pub(crate) async fn create_revote(
     .await?;
     let parent = name.clone();
     let created = child.name.clone();
+    let by = who.staff()?.clone();
     write(&s, move |st| {
         let mut tx = st.import()?;
         tx.begin(&child, &format!("re-vote of unit {} of {parent}", unit.0))?;
-        tx.revote_of(&parent, unit)?;
+        tx.revote_of(&parent, unit, &by)?;
         tx.commit(&child)?;
         Ok(())
     })

@@ -554,6 +554,34 @@ async fn a_revote_is_a_linked_election(app: &App) {
         .unwrap();
     assert_eq!(child["stations"], stations);
     assert_eq!(child["protocol_versions"], 0);
+    // The re-vote's log says who opened it and which of the parent's decisions ordered it.
+    let (clog, plog) = app
+        .with_store(|s| (s.log("s-revote").unwrap(), s.log("s").unwrap()))
+        .await;
+    let opened = clog
+        .iter()
+        .enumerate()
+        .find_map(|(i, b)| match record::decode(i as u64, b).unwrap() {
+            record::Entry::Staff(x) => Some(x),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (opened.act, opened.role, opened.unit),
+        (record::Act::Open, Role::Commissioner, Some(region.0))
+    );
+    let decision = plog
+        .iter()
+        .rev()
+        .find(|b| b.starts_with(b"\x01{\"type\":\"decision\",\"kind\":\"revote\""))
+        .unwrap();
+    assert_eq!(opened.subject, Some(record::digest(decision)));
+    record::replay(
+        clog.iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )
+    .unwrap();
     // The parent's totals leave the region out; the re-vote counts with the usual workflow.
     let first = app
         .protocols

@@ -9,7 +9,7 @@ use model::{
 
 use crate::codec::{decode_votes, encode_votes};
 use crate::db::{args, Db, Row, Val};
-use crate::{ElectionInfo, Import, Loaded, SqlStore, Store, StoreError};
+use crate::{ElectionInfo, Import, Loaded, SqlStore, Store, StoreError, User};
 
 pub(crate) fn level_code(l: UnitLevel) -> i64 {
     UnitLevel::ALL.iter().position(|m| *m == l).unwrap_or(0) as i64
@@ -253,6 +253,7 @@ impl Store for SqlStore {
             units_written: 0,
             buf: String::new(),
             committed: false,
+            opened: Vec::new(),
         }))
     }
 
@@ -430,6 +431,8 @@ pub struct SqlImport<'a> {
     units_written: usize,
     buf: String,
     committed: bool,
+    /// Entries logged right after the definition (a re-vote's `open`).
+    opened: Vec<Vec<u8>>,
 }
 
 impl Drop for SqlImport<'_> {
@@ -506,13 +509,45 @@ impl Import for SqlImport<'_> {
         Ok(())
     }
 
-    fn revote_of(&mut self, parent: &str, unit: UnitId) -> Result<(), StoreError> {
+    fn revote_of(&mut self, parent: &str, unit: UnitId, by: &User) -> Result<(), StoreError> {
+        if by.role != record::Role::Commissioner {
+            return Err(StoreError::Refused(format!(
+                "a {} cannot open a re-vote",
+                by.role.key()
+            )));
+        }
         let db = self.store.conn();
-        election_id(db, parent)?;
+        let pid = election_id(db, parent)?;
+        // The parent's latest decision to re-vote this unit.
+        let mut decision = None;
+        db.each(
+            "SELECT seq, entry FROM log_entry WHERE election_id = ?1 ORDER BY seq",
+            args![pid],
+            &mut |r| {
+                let bytes = r.blob(1)?;
+                if bytes.starts_with(b"\x01{\"type\":\"decision\"") {
+                    let e = record::decode(r.int(0)? as u64, &bytes)
+                        .map_err(|e| corrupt(e.to_string()))?;
+                    if matches!(e, record::Entry::Decision(record::Decision::Revote { unit: u, .. }) if u == unit)
+                    {
+                        decision = Some(record::digest(&bytes));
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        let decision = decision.ok_or_else(|| {
+            StoreError::Refused(format!("'{parent}' decided no re-vote of unit {}", unit.0))
+        })?;
         db.exec(
             "UPDATE election SET revote_of = ?1, revote_unit = ?2 WHERE id = ?3",
             args![parent, unit.0, self.election_id],
         )?;
+        crate::staffing::user_content(db, self.election_id, by)?;
+        self.opened = vec![record::encode(&record::Entry::Staff(record::Staff {
+            unit: Some(unit.0),
+            ..record::Staff::new(record::Act::Open, by.role, &by.commitment, Some(decision))
+        }))];
         Ok(())
     }
 
@@ -525,7 +560,8 @@ impl Import for SqlImport<'_> {
             .collect();
         let id = self.election_id;
         let db = self.store.conn();
-        let mut seq = append_entries(db, id, &definition)? as i64;
+        append_entries(db, id, &definition)?;
+        let mut seq = append_entries(db, id, &self.opened)? as i64;
         for (filter, order) in [
             ("AND version = 1", "station, contest_idx"),
             ("AND version > 1", "version, station, contest_idx"),

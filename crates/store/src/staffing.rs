@@ -46,7 +46,7 @@ fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt";
 
 /// The content row that opens a user's commitment, stored once per election.
-fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(), StoreError> {
+pub(crate) fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(), StoreError> {
     db.exec(
         "INSERT INTO content (election_id, commitment, salt, text) \
          SELECT ?1, ?2, salt, name FROM staff_user WHERE id = ?3 ON CONFLICT DO NOTHING",
