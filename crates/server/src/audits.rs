@@ -92,11 +92,11 @@ async fn take<T: Send + 'static>(
         match act(s, user.clone(), name.to_string(), logged).await {
             Ok(size) => return Ok((out, size)),
             // The log grew meanwhile (protocols keep arriving): compute it again.
-            Err(ServerError::Conflict(why)) if why.contains("has grown") => last = Some(why),
+            Err(ServerError::Stale(why)) => last = Some(why),
             Err(e) => return Err(e),
         }
     }
-    Err(ServerError::Conflict(last.unwrap_or_default()))
+    Err(ServerError::Stale(last.unwrap_or_default()))
 }
 
 /// A stored file (uploaded with `PUT /api/scans`) read as a choices file.

@@ -23,6 +23,9 @@ pub enum ServerError {
     /// The store's rules refuse the act (the two-person rule, a stale entry, a taken name).
     #[error("{0}")]
     Conflict(String),
+    /// The act was computed at a log size the log has grown past (compute it again).
+    #[error("{0}")]
+    Stale(String),
     /// The request body is too large.
     #[error("{0}")]
     TooLarge(String),
@@ -41,6 +44,7 @@ impl From<store::StoreError> for ServerError {
             S::NoElection(_) | S::NotFound(_) => ServerError::NotFound(e.to_string()),
             S::BadCorrection(_) => ServerError::BadRequest(e.to_string()),
             S::Refused(_) | S::ElectionExists(_) => ServerError::Conflict(e.to_string()),
+            S::Stale { .. } => ServerError::Stale(e.to_string()),
             other => ServerError::Internal(other.to_string()),
         }
     }
@@ -53,7 +57,7 @@ impl IntoResponse for ServerError {
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ServerError::Conflict(_) => StatusCode::CONFLICT,
+            ServerError::Conflict(_) | ServerError::Stale(_) => StatusCode::CONFLICT,
             ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

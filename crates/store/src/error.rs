@@ -26,6 +26,14 @@ pub enum StoreError {
     /// A staff act the rules refuse (the two-person rule, a stale entry, a taken name).
     #[error("refused: {0}")]
     Refused(String),
+    /// An act computed at an earlier log size: the log has grown since (compute it again).
+    #[error("refused: the log has grown from {at} to {size} entries since this was computed: compute it again")]
+    Stale {
+        /// The log's size the act was computed at.
+        at: u64,
+        /// The log's size now.
+        size: u64,
+    },
     /// No such user, entered protocol or scan.
     #[error("not found: {0}")]
     NotFound(String),

@@ -472,9 +472,10 @@ impl Staffing for SqlStore {
                     )?
                     .unwrap_or(0);
                 if size as u64 != at {
-                    return Err(refused(format!(
-                        "the log has grown from {at} to {size} entries since this was computed: compute it again"
-                    )));
+                    return Err(StoreError::Stale {
+                        at,
+                        size: size as u64,
+                    });
                 }
             }
             insert_content(db, id, act.content)?;

@@ -206,7 +206,7 @@ fn official_acts_are_attributed_and_need_their_role() {
         };
         assert!(matches!(
             s.act("s", &obs, stale),
-            Err(StoreError::Refused(_))
+            Err(StoreError::Stale { at, size }) if at == before && size == before + 2
         ));
         assert_eq!(s.log("s").unwrap().len() as u64, before + 2);
     }
