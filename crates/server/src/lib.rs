@@ -15,6 +15,7 @@ mod desk;
 mod error;
 mod export;
 mod form;
+mod group;
 mod live;
 mod map;
 mod pages;
@@ -55,6 +56,8 @@ struct AppState {
     log: Option<Arc<PathBuf>>,
     live: Arc<live::Live>,
     limiter: Arc<auth::Limiter>,
+    /// Protocol entries and verifications, committed in groups.
+    committer: Arc<group::Committer>,
 }
 
 /// The client's address, when the server knows it (for the login limits).
@@ -65,8 +68,10 @@ struct ClientAddr(Option<IpAddr>);
 /// published log directory `log` (as `tallyproof publish` writes it) served as static files
 /// under `/log/`.
 pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
+    let pool = Pool::new(db)?;
     let state = AppState {
-        db: Pool::new(db)?,
+        committer: Arc::new(group::Committer::start(Arc::clone(&pool))),
+        db: pool,
         log: log.clone().map(Arc::new),
         live: Arc::default(),
         limiter: Arc::default(),

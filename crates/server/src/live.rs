@@ -232,6 +232,11 @@ struct Slot {
 #[derive(Default)]
 pub struct Live {
     tails: Mutex<HashMap<String, Arc<Slot>>>,
+    /// One gate per election being loaded: a cold start under load replays the log once,
+    /// not once per waiting request (each replay of a national log takes gigabytes).
+    loading: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Logs replayed from the start, for the tests.
+    loads: std::sync::atomic::AtomicU64,
 }
 
 fn internal(e: impl std::fmt::Display) -> ServerError {
@@ -510,8 +515,18 @@ impl Live {
         if let Some(t) = lock(&self.tails)?.get(name) {
             return Ok(Arc::clone(t));
         }
-        // Loaded outside the map's lock: a long first replay holds up no other election.
-        let tail = Tail::load(db, name)?;
+        // Loaded outside the map's lock: a long first replay holds up no other election; the
+        // election's gate makes the other requests for it wait for this one's replay.
+        let gate = Arc::clone(lock(&self.loading)?.entry(name.to_string()).or_default());
+        let _turn = lock(&gate)?;
+        if let Some(t) = lock(&self.tails)?.get(name) {
+            return Ok(Arc::clone(t));
+        }
+        let loaded = Tail::load(db, name);
+        lock(&self.loading)?.remove(name);
+        let tail = loaded?;
+        self.loads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let slot = Arc::new(Slot {
             cache: RwLock::new(Cache {
                 size: tail.replayer.len(),
@@ -609,5 +624,49 @@ impl Live {
         slot.cache.write().map_err(internal)?.written = true;
         let mut t = lock(&slot.tail)?;
         t.catch_up(db, name, &slot.cache)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cold_start_under_load_replays_the_log_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db").display().to_string();
+        let p = synth::Params {
+            stations: 300,
+            parties: 4,
+            regions: 2,
+            stations_per_district: 10,
+            seed: 1,
+        };
+        let mut ps = Vec::new();
+        let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
+        e.name = "s".into();
+        {
+            let mut store = store::open(&db).unwrap();
+            let mut tx = store::Store::import(&mut store).unwrap();
+            tx.begin(&e, "synthetic").unwrap();
+            for p in &ps {
+                tx.protocol(&e, p).unwrap();
+            }
+            tx.commit(&e).unwrap();
+        }
+        let pool = Pool::new(&db).unwrap();
+        let live = Arc::new(Live::default());
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (live, pool) = (Arc::clone(&live), Arc::clone(&pool));
+                std::thread::spawn(move || live.with(&pool, "s", |v| Ok(v.size())).unwrap())
+            })
+            .collect();
+        let sizes: Vec<u64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        assert!(sizes.iter().all(|&n| n == sizes[0] && n > 300));
+        assert_eq!(live.loads.load(std::sync::atomic::Ordering::Relaxed), 1);
+        // An unknown election leaves no gate behind.
+        assert!(live.with(&pool, "nope", |v| Ok(v.size())).is_err());
+        assert!(live.loading.lock().unwrap().is_empty());
     }
 }

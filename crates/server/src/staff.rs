@@ -327,17 +327,19 @@ pub(crate) async fn enter_protocol(
     };
     let scan = e.scan;
     let (uid, n2, p2, ancestry) = (user.id, name.clone(), p, std::mem::take(&mut ctx.ancestry));
-    let pending = write(s, move |st| {
-        let assigned = st.assignments(uid, &n2)?;
-        if !ancestry.iter().any(|u| assigned.contains(u)) {
-            return Err(ServerError::Forbidden(format!(
-                "station {} is not in the units assigned to you",
-                station.0
-            )));
-        }
-        Ok(st.enter(&n2, &p2, &user, scan.as_deref())?)
-    })
-    .await?;
+    let pending = s
+        .committer
+        .write(move |st| {
+            let assigned = st.assignments(uid, &n2)?;
+            if !ancestry.iter().any(|u| assigned.contains(u)) {
+                return Err(ServerError::Forbidden(format!(
+                    "station {} is not in the units assigned to you",
+                    station.0
+                )));
+            }
+            Ok(st.enter(&n2, &p2, &user, scan.as_deref())?)
+        })
+        .await?;
     caught_up(s, &name).await?;
     Ok(json!({
         "id": pending.id,
@@ -409,16 +411,18 @@ pub(crate) async fn settle(
     accept: bool,
 ) -> Result<Value, ServerError> {
     let n = name.clone();
-    let out = write(s, move |st| {
-        if accept {
-            let v = st.verify(&n, id, &user)?;
-            Ok(json!({"id": id, "state": "verified", "version": v}))
-        } else {
-            st.reject(&n, id, &user)?;
-            Ok(json!({"id": id, "state": "rejected"}))
-        }
-    })
-    .await?;
+    let out = s
+        .committer
+        .write(move |st| {
+            if accept {
+                let v = st.verify(&n, id, &user)?;
+                Ok(json!({"id": id, "state": "verified", "version": v}))
+            } else {
+                st.reject(&n, id, &user)?;
+                Ok(json!({"id": id, "state": "rejected"}))
+            }
+        })
+        .await?;
     caught_up(s, &name).await?;
     Ok(out)
 }

@@ -34,6 +34,8 @@ pub use staffing::CONSOLE;
 pub struct SqlStore {
     db: std::cell::RefCell<Box<dyn db::Db>>,
     is_sqlite: bool,
+    /// Inside [`SqlStore::batch`]: each write is a savepoint of the batch's transaction.
+    batching: bool,
 }
 
 /// The name the store had when it knew only SQLite.

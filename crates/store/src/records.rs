@@ -34,6 +34,7 @@ impl SqlStore {
         let mut s = SqlStore {
             db: std::cell::RefCell::new(db),
             is_sqlite,
+            batching: false,
         };
         s.migrate()?;
         Ok(s)
@@ -72,11 +73,27 @@ impl SqlStore {
     }
 
     /// Runs `f` in a write transaction: committed if it succeeds, rolled back otherwise.
+    /// Inside a [`SqlStore::batch`] it is a savepoint: undone alone if it fails, made durable
+    /// with the batch.
     pub(crate) fn write<T>(
         &mut self,
         f: impl FnOnce(&mut dyn Db) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        let batching = self.batching;
         let db = self.conn();
+        if batching {
+            db.batch("SAVEPOINT act")?;
+            return match f(&mut *db) {
+                Ok(v) => {
+                    db.batch("RELEASE SAVEPOINT act")?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    db.batch("ROLLBACK TO SAVEPOINT act; RELEASE SAVEPOINT act")?;
+                    Err(e)
+                }
+            };
+        }
         db.begin_write()?;
         match f(&mut *db) {
             Ok(v) => {
@@ -88,6 +105,21 @@ impl SqlStore {
                 Err(e)
             }
         }
+    }
+
+    /// Group commit: runs `f`, which may make many writes (each all-or-nothing on its own),
+    /// in one transaction, so that they share one commit and one flush to disk. Nothing `f`
+    /// wrote is durable, nor may be acknowledged, before this returns `Ok`; on an error none of
+    /// it is stored, and if the transaction could not begin `f` has not run.
+    pub fn batch(&mut self, f: impl FnOnce(&mut SqlStore)) -> Result<(), StoreError> {
+        self.conn().begin_write()?;
+        self.batching = true;
+        f(self);
+        self.batching = false;
+        let db = self.conn();
+        db.commit().inspect_err(|_| {
+            let _ = db.rollback();
+        })
     }
 
     /// The connection, for a write.

@@ -283,3 +283,30 @@ fn users_sessions_and_tokens() {
         );
     }
 }
+
+#[test]
+fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
+    for (mut s, _e, ps) in setups() {
+        let op = user(&mut s, "olga", Role::Operator);
+        let ver = user(&mut s, "vera", Role::Verifier);
+        let before = s.log("s").unwrap().len();
+        let mut results: Vec<Result<i64, StoreError>> = Vec::new();
+        s.batch(|st| {
+            results.push(st.enter("s", &ps[0], &op, None).map(|p| p.id));
+            // Refused (the scan was never uploaded): undone alone.
+            results.push(st.enter("s", &ps[1], &op, Some("sha256:00")).map(|p| p.id));
+            // A later write of the batch sees the earlier ones.
+            let id = *results[0].as_ref().unwrap();
+            results.push(st.verify("s", id, &ver).map(i64::from));
+        })
+        .unwrap();
+        assert!(results[0].is_ok(), "{:?}", results[0]);
+        assert!(matches!(results[1], Err(StoreError::NotFound(_))));
+        assert_eq!(results[2].as_ref().ok(), Some(&2));
+        // The entry, the verification and the protocol; nothing of the refused one.
+        assert_eq!(s.log("s").unwrap().len(), before + 3);
+        assert!(s.pending("s").unwrap().is_empty());
+        assert_eq!(s.entries("s").unwrap().len(), 1);
+        assert_eq!(replays(&s).staff, 2 + 2);
+    }
+}

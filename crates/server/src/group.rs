@@ -1,0 +1,104 @@
+//! Group commit for the hot writes (protocol entry, verification): one writer thread takes
+//! every write waiting at the moment, runs each in its own savepoint inside one transaction
+//! (`store::SqlStore::batch`), commits once, and only then answers each request. On election
+//! night the writes share one flush to disk instead of taking one each; a write is still
+//! acknowledged only once it is durable, and one that fails is undone alone.
+
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
+
+use store::SqlStore;
+use tokio::sync::oneshot;
+
+use crate::pool::Pool;
+use crate::ServerError;
+
+/// The most writes in one transaction.
+const MOST: usize = 128;
+
+/// Answers a request once its batch is committed (`None`) or failed (the error).
+type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
+/// A write: run on the batch's store (or told why there is none); answers its deliverer.
+type Job = Box<dyn FnOnce(Result<&mut SqlStore, &str>) -> Deliver + Send>;
+
+/// The writer thread's queue.
+pub(crate) struct Committer {
+    queue: Sender<Job>,
+}
+
+impl Committer {
+    /// Starts the writer thread over `pool`.
+    pub fn start(pool: Arc<Pool>) -> Committer {
+        let (tx, rx) = channel::<Job>();
+        std::thread::Builder::new()
+            .name("group-commit".into())
+            .spawn(move || run(&pool, &rx))
+            .ok();
+        Committer { queue: tx }
+    }
+
+    /// Runs `f` in the next batch; answers its result once the batch is durable.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut SqlStore) -> Result<T, ServerError> + Send + 'static,
+    ) -> Result<T, ServerError> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |store| {
+            let result = match store {
+                Ok(st) => f(st),
+                Err(why) => Err(ServerError::Internal(why.to_string())),
+            };
+            Box::new(move |failed: Option<&str>| {
+                let out = match failed {
+                    None => result,
+                    Some(why) => Err(ServerError::Internal(format!(
+                        "the write was not stored: {why}"
+                    ))),
+                };
+                let _ = tx.send(out);
+            })
+        });
+        self.queue
+            .send(job)
+            .map_err(|_| ServerError::Internal("the writer thread has stopped".into()))?;
+        rx.await
+            .map_err(|_| ServerError::Internal("the writer thread dropped the write".into()))?
+    }
+}
+
+/// The writer thread: a batch of every waiting write (up to [`MOST`]) per transaction.
+fn run(pool: &Arc<Pool>, rx: &Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MOST {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut store = match Pool::get(pool) {
+            Ok(s) => s,
+            Err(e) => {
+                let why = e.to_string();
+                for j in jobs {
+                    j(Err(&why))(None);
+                }
+                continue;
+            }
+        };
+        let mut delivers = Vec::with_capacity(jobs.len());
+        let outcome = store.batch(|st| {
+            for j in jobs.drain(..) {
+                delivers.push(j(Ok(st)));
+            }
+        });
+        let why = outcome.err().map(|e| e.to_string());
+        for d in delivers {
+            d(why.as_deref());
+        }
+        // The transaction could not begin: these writes did not run.
+        for j in jobs {
+            j(Err(why.as_deref().unwrap_or("not run")))(None);
+        }
+    }
+}
