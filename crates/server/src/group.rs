@@ -88,17 +88,62 @@ fn run(pool: &Arc<Pool>, rx: &Receiver<Job>) {
         };
         let mut delivers = Vec::with_capacity(jobs.len());
         let outcome = store.batch(|st| {
-            for j in jobs.drain(..) {
-                delivers.push(j(Ok(st)));
+            let mut queued = std::mem::take(&mut jobs).into_iter();
+            let mut whole = true;
+            for j in queued.by_ref() {
+                // A write that panics may have left its savepoint open: the batch is undone
+                // (its request is told the write was dropped; the others, why).
+                let run = std::panic::AssertUnwindSafe(|| j(Ok(&mut *st)));
+                match std::panic::catch_unwind(run) {
+                    Ok(d) => delivers.push(d),
+                    Err(_) => {
+                        whole = false;
+                        break;
+                    }
+                }
             }
+            jobs.extend(queued);
+            whole
         });
         let why = outcome.err().map(|e| e.to_string());
         for d in delivers {
             d(why.as_deref());
         }
-        // The transaction could not begin: these writes did not run.
+        // The transaction could not begin, or was undone before these writes ran.
         for j in jobs {
             j(Err(why.as_deref().unwrap_or("not run")))(None);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use store::Store;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_that_panics_is_undone_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = Pool::new(&crate::testing::synthetic_store(dir.path())).unwrap();
+        let size = |pool: &Arc<Pool>| Pool::get(pool).unwrap().log("s").unwrap().len();
+        let before = size(&pool);
+        let entry = record::encode(&record::Entry::Audit(record::AuditStep::Escalate {
+            audit: "x".into(),
+        }));
+        let c = Committer::start(Arc::clone(&pool));
+        let e = entry.clone();
+        let failed = c
+            .write(move |st| -> Result<(), ServerError> {
+                st.append_log("s", &[e])?;
+                panic!("a bug halfway through a write");
+            })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(size(&pool), before, "the half-done write was undone");
+        let n = c
+            .write(move |st| Ok(st.append_log("s", &[entry])?))
+            .await
+            .unwrap();
+        assert_eq!((n as usize, size(&pool)), (before + 1, before + 1));
     }
 }

@@ -23,6 +23,8 @@ mod pool;
 mod public;
 mod routes;
 mod staff;
+#[cfg(test)]
+mod testing;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;

@@ -634,26 +634,7 @@ mod tests {
     #[test]
     fn a_cold_start_under_load_replays_the_log_once() {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("s.db").display().to_string();
-        let p = synth::Params {
-            stations: 300,
-            parties: 4,
-            regions: 2,
-            stations_per_district: 10,
-            seed: 1,
-        };
-        let mut ps = Vec::new();
-        let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
-        e.name = "s".into();
-        {
-            let mut store = store::open(&db).unwrap();
-            let mut tx = store::Store::import(&mut store).unwrap();
-            tx.begin(&e, "synthetic").unwrap();
-            for p in &ps {
-                tx.protocol(&e, p).unwrap();
-            }
-            tx.commit(&e).unwrap();
-        }
+        let db = crate::testing::synthetic_store(dir.path());
         let pool = Pool::new(&db).unwrap();
         let live = Arc::new(Live::default());
         let threads: Vec<_> = (0..8)

@@ -109,14 +109,21 @@ impl SqlStore {
 
     /// Group commit: runs `f`, which may make many writes (each all-or-nothing on its own),
     /// in one transaction, so that they share one commit and one flush to disk. Nothing `f`
-    /// wrote is durable, nor may be acknowledged, before this returns `Ok`; on an error none of
-    /// it is stored, and if the transaction could not begin `f` has not run.
-    pub fn batch(&mut self, f: impl FnOnce(&mut SqlStore)) -> Result<(), StoreError> {
+    /// wrote is durable, nor may be acknowledged, before this returns `Ok`; if `f` answers
+    /// `false` (a write went wrong halfway) or on an error, none of it is stored, and if the
+    /// transaction could not begin `f` has not run.
+    pub fn batch(&mut self, f: impl FnOnce(&mut SqlStore) -> bool) -> Result<(), StoreError> {
         self.conn().begin_write()?;
         self.batching = true;
-        f(self);
+        let keep = f(self);
         self.batching = false;
         let db = self.conn();
+        if !keep {
+            db.rollback()?;
+            return Err(StoreError::Refused(
+                "a write of the batch failed halfway: the batch is undone".into(),
+            ));
+        }
         db.commit().inspect_err(|_| {
             let _ = db.rollback();
         })

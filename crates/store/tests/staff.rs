@@ -298,6 +298,7 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
             // A later write of the batch sees the earlier ones.
             let id = *results[0].as_ref().unwrap();
             results.push(st.verify("s", id, &ver).map(i64::from));
+            true
         })
         .unwrap();
         assert!(results[0].is_ok(), "{:?}", results[0]);
@@ -308,5 +309,14 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
         assert!(s.pending("s").unwrap().is_empty());
         assert_eq!(s.entries("s").unwrap().len(), 1);
         assert_eq!(replays(&s).staff, 2 + 2);
+        // A batch abandoned halfway stores nothing.
+        let size = s.log("s").unwrap().len();
+        let undone = s.batch(|st| {
+            st.enter("s", &ps[2], &op, None).unwrap();
+            false
+        });
+        assert!(matches!(undone, Err(StoreError::Refused(_))));
+        assert_eq!(s.log("s").unwrap().len(), size);
+        assert_eq!(s.entries("s").unwrap().len(), 1);
     }
 }

@@ -1,0 +1,24 @@
+//! What the unit tests share: a store holding a small synthetic election.
+
+/// A SQLite store in `dir` holding the synthetic election `s` (300 stations); its location.
+pub(crate) fn synthetic_store(dir: &std::path::Path) -> String {
+    let db = dir.join("s.db").display().to_string();
+    let p = synth::Params {
+        stations: 300,
+        parties: 4,
+        regions: 2,
+        stations_per_district: 10,
+        seed: 1,
+    };
+    let mut ps = Vec::new();
+    let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).expect("generated");
+    e.name = "s".into();
+    let mut store = store::open(&db).expect("a store");
+    let mut tx = store::Store::import(&mut store).expect("an import");
+    tx.begin(&e, "synthetic").expect("begun");
+    for p in &ps {
+        tx.protocol(&e, p).expect("stored");
+    }
+    tx.commit(&e).expect("committed");
+    db
+}
