@@ -309,8 +309,8 @@ fn audit_forms(name: &str, csrf: &str, audits: &[Result<audit::logged::Report, S
         } else {
             out.push_str(&format!(
                 "<form method=\"post\" action=\"{action}\" enctype=\"multipart/form-data\">{csrf}<input type=\"hidden\" name=\"action\" value=\"round\">\
-<p><label>draws / выборка <input name=\"ballots\" inputmode=\"numeric\" placeholder=\"{}\"></label> <button>draw round {} / провести тур</button></p></form>",
-                r.next_round.map_or(String::new(), |n| n.to_string()),
+<p><label>draws / выборка{} <input name=\"ballots\" inputmode=\"numeric\"></label> <button>draw round {} / провести тур</button></p></form>",
+                r.next_round.map_or(String::new(), |n| format!(" (suggested {n}; empty: the suggestion)")),
                 r.rounds.len() + 1
             ));
         }

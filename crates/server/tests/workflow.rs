@@ -212,6 +212,22 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
     assert_eq!(r.annulled, vec![inside.station]);
 }
 
+/// Redacts the stored content whose text is `text`; answers its commitment.
+async fn redact(app: &App, com: &str, text: &str) -> String {
+    let contents = app.with_store(|s| s.contents("s").unwrap()).await;
+    let (commitment, _, _) = contents.iter().find(|(_, _, t)| t == text).unwrap().clone();
+    let r = app
+        .api(
+            "POST",
+            "/api/elections/s/redactions",
+            com,
+            json!({ "commitment": commitment }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    commitment
+}
+
 async fn complaints_redaction_and_certification_are_logged(app: &App) {
     let obs = app.token(Role::Observer).await;
     let com = app.token(Role::Commissioner).await;
@@ -239,49 +255,19 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
         )
         .await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
-    let contents = app.with_store(|s| s.contents("s").unwrap()).await;
-    let (commitment, _, _) = contents
-        .iter()
-        .find(|(_, _, t)| t == "observers were kept out")
-        .unwrap()
-        .clone();
-    let r = app
-        .api(
-            "POST",
-            "/api/elections/s/redactions",
-            &com,
-            json!({"commitment": commitment}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let commitment = redact(app, &com, "observers were kept out").await;
     let after = app.with_store(|s| s.contents("s").unwrap()).await;
     assert!(!after.iter().any(|(c, _, _)| *c == commitment));
     // Redacting the scan's commitment deletes the scan itself.
+    let stored = |sha: String| async move {
+        app.with_store(move |s| store::Staffing::scan(s, &sha).unwrap())
+            .await
+            .is_some()
+    };
     let sha = scan.trim_start_matches("sha256:").to_string();
-    let stored = app
-        .with_store(move |s| store::Staffing::scan(s, &sha).unwrap())
-        .await;
-    assert!(stored.is_some());
-    let contents = app.with_store(|s| s.contents("s").unwrap()).await;
-    let (scan_commitment, _, _) = contents
-        .iter()
-        .find(|(_, _, t)| *t == scan)
-        .unwrap()
-        .clone();
-    let r = app
-        .api(
-            "POST",
-            "/api/elections/s/redactions",
-            &com,
-            json!({"commitment": scan_commitment}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let sha = scan.trim_start_matches("sha256:").to_string();
-    let stored = app
-        .with_store(move |s| store::Staffing::scan(s, &sha).unwrap())
-        .await;
-    assert!(stored.is_none());
+    assert!(stored(sha.clone()).await);
+    redact(app, &com, &scan).await;
+    assert!(!stored(sha).await);
     let missing = app
         .api(
             "POST",
