@@ -146,6 +146,8 @@ pub trait Db: Send {
     fn commit(&mut self) -> Result<(), StoreError>;
     /// Rolls back (nothing if no transaction is open).
     fn rollback(&mut self) -> Result<(), StoreError>;
+    /// Whether a transaction is open.
+    fn in_transaction(&self) -> bool;
     /// The number of migrations applied.
     fn schema_version(&mut self) -> Result<i64, StoreError>;
     /// Records the number of migrations applied (inside the migration's transaction).

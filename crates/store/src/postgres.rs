@@ -30,6 +30,8 @@ pub struct Postgres {
     client: Client,
     location: String,
     statements: HashMap<String, Statement>,
+    /// A write transaction is open (PostgreSQL ends one only when told).
+    open: bool,
 }
 
 /// `?1` -> `$1` (outside quotes; the store's SQL has no `?` in its literals).
@@ -172,16 +174,24 @@ impl Db for Postgres {
     fn begin_write(&mut self) -> Result<(), StoreError> {
         self.batch(&format!(
             "BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK});"
-        ))
+        ))?;
+        self.open = true;
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
+        self.open = false;
         self.batch("COMMIT")
     }
 
     fn rollback(&mut self) -> Result<(), StoreError> {
+        self.open = false;
         // Outside a transaction PostgreSQL only warns.
         self.batch("ROLLBACK")
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.open
     }
 
     fn schema_version(&mut self) -> Result<i64, StoreError> {
@@ -220,6 +230,7 @@ impl SqlStore {
             client,
             location,
             statements: HashMap::new(),
+            open: false,
         };
         // Concurrent first connections must not both create the schema.
         db.batch(&format!("SELECT pg_advisory_lock({WRITER_LOCK})"))?;

@@ -82,6 +82,13 @@ impl SqlStore {
         let batching = self.batching;
         let db = self.conn();
         if batching {
+            // The batch's transaction may have been rolled back by the database itself after
+            // an earlier write's error: nothing more is written outside it.
+            if !db.in_transaction() {
+                return Err(StoreError::Refused(
+                    "the batch's transaction was rolled back: not written".into(),
+                ));
+            }
             db.batch("SAVEPOINT act")?;
             return match f(&mut *db) {
                 Ok(v) => {
@@ -118,6 +125,12 @@ impl SqlStore {
         let keep = f(self);
         self.batching = false;
         let db = self.conn();
+        if !db.in_transaction() {
+            return Err(StoreError::Refused(
+                "the batch's transaction was rolled back by the database: nothing was stored"
+                    .into(),
+            ));
+        }
         if !keep {
             db.rollback()?;
             return Err(StoreError::Refused(
@@ -748,4 +761,37 @@ pub(crate) fn append_entries(
         )?;
     }
     Ok((next as u64) + entries.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_the_database_rolled_back_writes_nothing_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqlStore::open(&dir.path().join("s.db")).unwrap();
+        let mut e = Election::new("s");
+        e.units = model::UnitTree::new("C");
+        let mut tx = s.import().unwrap();
+        tx.begin(&e, "test").unwrap();
+        tx.commit(&e).unwrap();
+        let entry = |k: u64| {
+            record::encode(&record::Entry::Audit(record::AuditStep::Escalate {
+                audit: k.to_string(),
+            }))
+        };
+        let before = s.log("s").unwrap().len();
+        let mut later = None;
+        let r = s.batch(|st| {
+            st.append_log("s", &[entry(1)]).unwrap();
+            // As SQLite does by itself on a full disk or an I/O error.
+            st.conn().batch("ROLLBACK").unwrap();
+            later = Some(st.append_log("s", &[entry(2)]));
+            true
+        });
+        assert!(matches!(later, Some(Err(StoreError::Refused(_)))));
+        assert!(matches!(r, Err(StoreError::Refused(_))));
+        assert_eq!(s.log("s").unwrap().len(), before);
+    }
 }

@@ -106,6 +106,11 @@ impl Db for Sqlite {
         self.batch("ROLLBACK")
     }
 
+    fn in_transaction(&self) -> bool {
+        // SQLite may roll a transaction back by itself (a full disk, an I/O error).
+        !self.conn.is_autocommit()
+    }
+
     fn schema_version(&mut self) -> Result<i64, StoreError> {
         self.conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
