@@ -507,10 +507,11 @@ pub fn sample(
             ),
         ));
     }
-    let (problem, set) = logged::assertions_of(e, protocols, &s.law, s.ballots)?;
+    let allocation = logged::assertions_of(e, protocols, &s.law, s.ballots)?;
+    let (problem, set) = (&allocation.0, &allocation.1);
     let st = match s.method.ballots() {
         Some(method) => {
-            let readings = logged::readings_of(e, &l, &s.seed, &problem)?;
+            let readings = logged::readings_of(e, &l, &s.seed, problem)?;
             workflow::status(
                 &set.assertions,
                 method,
@@ -520,7 +521,7 @@ pub fn sample(
                 s.alpha,
             )
         }
-        None => logged::batch_state(e, protocols, &l, &s, &problem, &set).status,
+        None => logged::batch_state(e, protocols, &l, &s, problem, set).status,
     };
     if st.confirmed {
         return Err(AuditError::AuditOver);
@@ -565,7 +566,7 @@ pub fn sample(
     next.rounds.push(size);
     next.readings.push(Vec::new());
     next.counts.push(Vec::new());
-    let drawn = drawn_in(e, protocols, &next, &s, round)?;
+    let drawn = drawn_in(e, protocols, &next, &s, round, Some(&allocation))?;
     Ok(Round {
         entries,
         round,
@@ -593,16 +594,18 @@ pub fn retrieval(
             ),
         ));
     }
-    drawn_in(e, protocols, &l, &s, round)
+    drawn_in(e, protocols, &l, &s, round, None)
 }
 
-/// What round `round` of a logged audit drew.
+/// What round `round` of a logged audit drew. A batch audit draws by the stations' error
+/// bounds, from the allocation's assertions: `known` if the caller has them already.
 fn drawn_in(
     e: &Election,
     protocols: &[Protocol],
     l: &Logged,
     s: &Started,
     round: u64,
+    known: Option<&(seats::Problem, SeatAssertions)>,
 ) -> Result<Drawn, AuditError> {
     let k = round as usize;
     let before: u64 = l.rounds[..k - 1].iter().sum();
@@ -622,11 +625,19 @@ fn drawn_in(
                 .collect(),
         ));
     }
-    let (problem, set) = logged::assertions_of(e, protocols, &s.law, s.ballots)?;
-    let state = logged::batch_state(e, protocols, l, s, &problem, &set);
-    let upto: u64 = l.rounds[..k].iter().sum();
+    let computed;
+    let (problem, set) = match known {
+        Some(k) => (&k.0, &k.1),
+        None => {
+            computed = logged::assertions_of(e, protocols, &s.law, s.ballots)?;
+            (&computed.0, &computed.1)
+        }
+    };
+    let tallies = logged::station_tallies(e, protocols, problem, &l.batches);
+    let bounds = crate::stations::bounds(&set.assertions, s.ballots, &tallies);
+    let draws = crate::stations::ppeb_draws(&s.seed, &bounds, before, l.rounds[k - 1]);
     let mut stations: Vec<StationDraw> = Vec::new();
-    for (n, &i) in (before + 1..).zip(&state.draws[before as usize..upto as usize]) {
+    for (n, &i) in (before + 1..).zip(&draws) {
         let station = UnitId(l.batches[i].0);
         match stations.iter_mut().find(|x| x.station == station) {
             Some(x) => x.draws.push(n),
@@ -656,7 +667,7 @@ pub fn record(
             "no round is waiting for its readings: draw one first",
         ));
     }
-    let drawn = drawn_in(e, protocols, &l, &s, round)?;
+    let drawn = drawn_in(e, protocols, &l, &s, round, None)?;
     let entries: Vec<Vec<u8>> = match (drawn, readings) {
         (Drawn::Ballots(drawn), Readings::Ballots { paper, cvrs }) => {
             let readings = ballot_readings(e, &s, round, &drawn, paper, cvrs.as_ref())?;

@@ -147,32 +147,10 @@ async fn login(c: &Client, base: &str, name: &str) {
     }
 }
 
-/// The national votes per choice, read off the results page's first table.
-async fn page_totals(c: &Client, base: &str) -> Vec<(String, u64)> {
-    c.goto(&format!("{base}/elections/kg?by=country"))
-        .await
-        .unwrap();
-    let mut out = Vec::new();
-    for row in c
-        .find_all(Locator::XPath("(//table)[1]//tr[td]"))
-        .await
-        .unwrap()
-    {
-        let cells = row.find_all(Locator::Css("td")).await.unwrap();
-        let name = cells[0].text().await.unwrap();
-        let votes = cells[1].text().await.unwrap().parse().unwrap();
-        out.push((name, votes));
-    }
-    out.sort();
-    out
-}
-
-/// The seats per party read off the seats page's table, and the hemicycle's seat count.
-async fn page_seats(c: &Client, base: &str) -> (Vec<(String, u64)>, usize) {
-    c.goto(&format!("{base}/elections/kg/seats?law=kg2020"))
-        .await
-        .unwrap();
-    let circles = c.find_all(Locator::Css("svg circle")).await.unwrap().len();
+/// The first table of the page at `url`: each row's first cell (without the legend's dot)
+/// and its count in column `column`.
+async fn first_table(c: &Client, url: &str, column: usize) -> Vec<(String, u64)> {
+    c.goto(url).await.unwrap();
     let mut out = Vec::new();
     for row in c
         .find_all(Locator::XPath("(//table)[1]//tr[td]"))
@@ -182,12 +160,23 @@ async fn page_seats(c: &Client, base: &str) -> (Vec<(String, u64)>, usize) {
         let cells = row.find_all(Locator::Css("td")).await.unwrap();
         let name = cells[0].text().await.unwrap();
         let name = name.trim_start_matches('●').trim().to_string();
-        let seats: u64 = cells[4].text().await.unwrap().parse().unwrap();
-        if seats > 0 {
-            out.push((name, seats));
-        }
+        let count = cells[column].text().await.unwrap().parse().unwrap();
+        out.push((name, count));
     }
     out.sort();
+    out
+}
+
+/// The national votes per choice, read off the results page's first table.
+async fn page_totals(c: &Client, base: &str) -> Vec<(String, u64)> {
+    first_table(c, &format!("{base}/elections/kg?by=country"), 1).await
+}
+
+/// The seats per party read off the seats page's table, and the hemicycle's seat count.
+async fn page_seats(c: &Client, base: &str) -> (Vec<(String, u64)>, usize) {
+    let mut out = first_table(c, &format!("{base}/elections/kg/seats?law=kg2020"), 4).await;
+    out.retain(|(_, seats)| *seats > 0);
+    let circles = c.find_all(Locator::Css("svg circle")).await.unwrap().len();
     (out, circles)
 }
 

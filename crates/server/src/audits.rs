@@ -70,7 +70,7 @@ async fn take<T: Send + 'static>(
     s: &AppState,
     user: &User,
     name: &str,
-    f: impl Fn(&At) -> Result<(Vec<Vec<u8>>, T), ServerError> + Send + Sync + 'static,
+    f: impl Fn(&mut At) -> Result<(Vec<Vec<u8>>, T), ServerError> + Send + Sync + 'static,
 ) -> Result<(T, u64), ServerError> {
     let f = Arc::new(f);
     let mut last = None;
@@ -78,7 +78,8 @@ async fn take<T: Send + 'static>(
         let at = state_at(s, name).await?;
         let g = Arc::clone(&f);
         let (at, (entries, out)) = blocking(move || {
-            let r = g(&at)?;
+            let mut at = at;
+            let r = g(&mut at)?;
             Ok((at, r))
         })
         .await?;
@@ -286,46 +287,19 @@ pub(crate) async fn recorded(
     audit: &str,
     csv: Vec<u8>,
 ) -> Result<Value, ServerError> {
-    let at = state_at(s, name).await?;
-    let started = audit::logged::started(&audit::logged::logged(&at.log, audit)?, audit)?;
-    let file = "readings";
-    let bad = |e: formats::FormatError| ServerError::BadRequest(e.to_string());
-    let readings = if started.method == Method::Batch {
-        let choices: Vec<String> = at
-            .election
-            .contests
-            .first()
-            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
-            .unwrap_or_default();
-        let rows = formats::audit_files::counts(file, &csv, &choices).map_err(bad)?;
-        Readings::Counts {
-            name: file.into(),
-            rows,
-        }
-    } else {
-        let cvrs = match &started.cvrs {
-            Some(sha) => {
-                let (st, sha) = (s.clone(), sha.clone());
-                Some(
-                    blocking(move || stored_ballots(&st, &sha, "the audit's cast-vote records"))
-                        .await?,
-                )
-            }
-            None => None,
-        };
-        Readings::Ballots {
-            paper: formats::audit_files::ballots(file, &csv).map_err(bad)?,
-            cvrs,
-        }
-    };
-    let a = audit.to_string();
-    let (rec, size) = take(s, user, name, move |at| {
+    let (a, st) = (audit.to_string(), s.clone());
+    let ((rec, report), size) = take(s, user, name, move |at| {
+        let readings = readings_of(&st, at, &a, &csv)?;
         let r = steps::record(&at.election, &at.protocols, &at.log, &a, &readings)?;
-        Ok((r.entries.clone(), r))
+        // The status once these entries are logged (the staff entry before them changes no
+        // audit), without reading the log again.
+        let n = at.log.len();
+        at.log.extend(r.entries.iter().cloned());
+        let report = audit::logged::report(&at.election, &at.protocols, &at.log, &a);
+        at.log.truncate(n);
+        Ok((r.entries.clone(), (r, report?)))
     })
     .await?;
-    let now = state_at(s, name).await?;
-    let report = audit::logged::report(&now.election, &now.protocols, &now.log, audit)?;
     Ok(json!({
         "audit": audit,
         "round": rec.round,
@@ -333,6 +307,35 @@ pub(crate) async fn recorded(
         "logged_as": size - 1,
         "status": report,
     }))
+}
+
+/// The filled retrieval list read for the audit's method: a batch audit's hand counts, or the
+/// ballots read (with the stored records a comparison audit started with).
+fn readings_of(s: &AppState, at: &At, audit: &str, csv: &[u8]) -> Result<Readings, ServerError> {
+    let started = audit::logged::started(&audit::logged::logged(&at.log, audit)?, audit)?;
+    let file = "readings";
+    let bad = |e: formats::FormatError| ServerError::BadRequest(e.to_string());
+    if started.method == Method::Batch {
+        let choices: Vec<String> = at
+            .election
+            .contests
+            .first()
+            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+            .unwrap_or_default();
+        let rows = formats::audit_files::counts(file, csv, &choices).map_err(bad)?;
+        return Ok(Readings::Counts {
+            name: file.into(),
+            rows,
+        });
+    }
+    let cvrs = match &started.cvrs {
+        Some(sha) => Some(stored_ballots(s, sha, "the audit's cast-vote records")?),
+        None => None,
+    };
+    Ok(Readings::Ballots {
+        paper: formats::audit_files::ballots(file, csv).map_err(bad)?,
+        cvrs,
+    })
 }
 
 pub(crate) async fn escalate(
