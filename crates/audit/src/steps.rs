@@ -908,17 +908,4 @@ impl Drawn {
             }
         }
     }
-
-    /// Ballots (or stations) in the list.
-    pub fn len(&self) -> usize {
-        match self {
-            Drawn::Ballots(d) => d.len(),
-            Drawn::Stations(d) => d.len(),
-        }
-    }
-
-    /// Whether the list is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
