@@ -29,6 +29,9 @@ pub enum ModelError {
         /// The full path of the unit it was looked for under.
         parent: String,
     },
+    /// A unit id that is not a whole number within the ids' range (0 to 4,294,967,295).
+    #[error("'{0}' is not a unit id (a whole number from 0 to 4294967295)")]
+    BadUnitId(String),
     /// A name that cannot be parsed as a level, line, source or kind.
     #[error("unknown {what} '{name}', expected one of: {expected}")]
     UnknownName {

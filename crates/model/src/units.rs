@@ -64,6 +64,21 @@ impl UnitLevel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnitId(pub u32);
 
+/// A unit id as typed (a form field, a path): digits only, never wrapped into range.
+impl std::str::FromStr for UnitId {
+    type Err = crate::ModelError;
+
+    fn from_str(s: &str) -> Result<UnitId, crate::ModelError> {
+        let t = s.trim();
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(crate::ModelError::BadUnitId(s.to_string()));
+        }
+        t.parse::<u32>()
+            .map(UnitId)
+            .map_err(|_| crate::ModelError::BadUnitId(s.to_string()))
+    }
+}
+
 impl UnitId {
     /// The index as a `usize`.
     pub fn index(self) -> usize {
@@ -329,6 +344,27 @@ impl UnitTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_ids_are_parsed_without_wrapping() {
+        assert_eq!("400".parse::<UnitId>().unwrap(), UnitId(400));
+        assert_eq!(" 7 ".parse::<UnitId>().unwrap(), UnitId(7));
+        assert_eq!("4294967295".parse::<UnitId>().unwrap(), UnitId(u32::MAX));
+        // 2^32 + 2 is not unit 2 (issue 13, finding 4).
+        for bad in [
+            "4294967298",
+            "4294967296",
+            "-1",
+            "+2",
+            "2.0",
+            "",
+            "Batken",
+            "0x10",
+        ] {
+            let e = bad.parse::<UnitId>().unwrap_err();
+            assert_eq!(e, crate::ModelError::BadUnitId(bad.into()), "{bad}");
+        }
+    }
 
     #[test]
     fn duplicate_station_is_rejected_with_its_parent() {

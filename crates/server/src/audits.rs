@@ -17,7 +17,7 @@ use axum::{Extension, Json};
 use model::{Election, Protocol};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{Staffing, Store, User};
+use store::{FileRef, Staffing, Store, User};
 
 use crate::auth::Caller;
 use crate::pool::Pool;
@@ -70,6 +70,7 @@ async fn take<T: Send + 'static>(
     s: &AppState,
     user: &User,
     name: &str,
+    files: Vec<FileRef>,
     f: impl Fn(&mut At) -> Result<(Vec<Vec<u8>>, T), ServerError> + Send + Sync + 'static,
 ) -> Result<(T, u64), ServerError> {
     let f = Arc::new(f);
@@ -88,6 +89,7 @@ async fn take<T: Send + 'static>(
             entries,
             subject: None,
             content: Vec::new(),
+            files: files.iter().map(|f| (f.clone(), None)).collect(),
             at: Some(at.log.len() as u64),
         };
         match act(s, user.clone(), name.to_string(), logged).await {
@@ -101,14 +103,13 @@ async fn take<T: Send + 'static>(
 }
 
 /// A stored file (uploaded with `PUT /api/scans`) read as a choices file.
-fn stored_ballots(s: &AppState, sha: &str, what: &str) -> Result<BallotFile, ServerError> {
-    let hex = sha.strip_prefix("sha256:").unwrap_or(sha);
-    let (_, bytes) = Pool::get(&s.db)?.scan(hex)?.ok_or_else(|| {
+fn stored_ballots(s: &AppState, file: &FileRef, what: &str) -> Result<BallotFile, ServerError> {
+    let stored = Pool::get(&s.db)?.scan(file)?.ok_or_else(|| {
         ServerError::NotFound(format!(
-            "{what}: no stored file sha256:{hex}; upload it first (PUT /api/scans)"
+            "{what}: no stored file {file}; upload it first (PUT /api/scans)"
         ))
     })?;
-    formats::audit_files::ballots(&format!("sha256:{hex}"), &bytes)
+    formats::audit_files::ballots(&file.to_string(), &stored.bytes)
         .map_err(|e| ServerError::BadRequest(e.to_string()))
 }
 
@@ -153,10 +154,11 @@ pub(crate) async fn started(
         ),
         None => None,
     };
-    let cvrs = match &b.cvrs {
-        Some(sha) => {
-            let (st, sha) = (s.clone(), sha.clone());
-            Some(blocking(move || stored_ballots(&st, &sha, "cvrs")).await?)
+    let cited = b.cvrs.as_deref().map(FileRef::parse).transpose()?;
+    let cvrs = match &cited {
+        Some(file) => {
+            let (st, file) = (s.clone(), file.clone());
+            Some(blocking(move || stored_ballots(&st, &file, "cvrs")).await?)
         }
         None => None,
     };
@@ -169,7 +171,7 @@ pub(crate) async fn started(
         manifest,
         cvrs,
     };
-    let (begun, size) = take(s, user, name, move |at| {
+    let (begun, size) = take(s, user, name, cited.into_iter().collect(), move |at| {
         let begun = steps::start(&at.election, &at.protocols, &at.log, &request)?;
         Ok((begun.entries.clone(), begun))
     })
@@ -212,7 +214,7 @@ pub(crate) async fn sampled(
     ballots: Option<u64>,
 ) -> Result<Value, ServerError> {
     let a = audit.to_string();
-    let ((round, table), size) = take(s, user, name, move |at| {
+    let ((round, table), size) = take(s, user, name, Vec::new(), move |at| {
         let r = steps::sample(&at.election, &at.protocols, &at.log, &a, ballots)?;
         let table = r.drawn.table(&at.election, r.round);
         Ok((r.entries, ((r.round, r.size), table)))
@@ -288,7 +290,7 @@ pub(crate) async fn recorded(
     csv: Vec<u8>,
 ) -> Result<Value, ServerError> {
     let (a, st) = (audit.to_string(), s.clone());
-    let ((rec, report), size) = take(s, user, name, move |at| {
+    let ((rec, report), size) = take(s, user, name, Vec::new(), move |at| {
         let readings = readings_of(&st, at, &a, &csv)?;
         let r = steps::record(&at.election, &at.protocols, &at.log, &a, &readings)?;
         // The status once these entries are logged (the staff entry before them changes no
@@ -329,7 +331,11 @@ fn readings_of(s: &AppState, at: &At, audit: &str, csv: &[u8]) -> Result<Reading
         });
     }
     let cvrs = match &started.cvrs {
-        Some(sha) => Some(stored_ballots(s, sha, "the audit's cast-vote records")?),
+        Some(sha) => Some(stored_ballots(
+            s,
+            &FileRef::parse(sha)?,
+            "the audit's cast-vote records",
+        )?),
         None => None,
     };
     Ok(Readings::Ballots {
@@ -359,7 +365,7 @@ pub(crate) async fn escalated(
     audit: &str,
 ) -> Result<u64, ServerError> {
     let a = audit.to_string();
-    let ((), size) = take(s, user, name, move |at| {
+    let ((), size) = take(s, user, name, Vec::new(), move |at| {
         Ok((vec![steps::escalate(&at.log, &a)?], ()))
     })
     .await?;

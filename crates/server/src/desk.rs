@@ -359,7 +359,7 @@ pub(crate) async fn audit_start_form(
         method: form.get("method").cloned(),
         seed: form.get("seed").cloned().unwrap_or_default(),
         manifest: file_text("manifest")?,
-        cvrs: stored(&s, form.files.get("cvrs")).await?,
+        cvrs: stored(&s, &who, form.files.get("cvrs")).await?,
     };
     crate::audits::started(&s, who.staff()?, &name, start).await?;
     Ok(back_to_desk(&name, "audit-started", 0))
@@ -409,12 +409,12 @@ pub(crate) async fn complain_form(
     Path(name): Path<String>,
     form: DeskForm,
 ) -> Result<Response, ServerError> {
-    let unit = count(&form, "unit")?
+    let unit = unit_id(&form, "unit")?
         .ok_or_else(|| ServerError::BadRequest("field 'unit' is missing".into()))?;
     let c = staff::NewComplaint {
-        unit: u32::try_from(unit).map_err(|_| ServerError::BadRequest("no such unit".into()))?,
+        unit: unit.0,
         text: form.get("text").cloned().unwrap_or_default(),
-        scan: stored(&s, form.files.get("scan")).await?,
+        scan: stored(&s, &who, form.files.get("scan")).await?,
     };
     let size = staff::file_complaint(&s, who.staff()?.clone(), name.clone(), c).await?;
     Ok(back_to_desk(&name, "complained", size as i64 - 1))
@@ -432,12 +432,17 @@ pub(crate) async fn certify_form(
 }
 
 /// Stores a file sent with a form (as `PUT /api/scans` does); answers `sha256:<hex>`.
-async fn stored(s: &AppState, file: Option<&Upload>) -> Result<Option<String>, ServerError> {
+async fn stored(
+    s: &AppState,
+    who: &Caller,
+    file: Option<&Upload>,
+) -> Result<Option<String>, ServerError> {
     let Some(f) = file.cloned() else {
         return Ok(None);
     };
-    let sha = staff::write(s, move |st| Ok(st.put_scan(&f.media, &f.bytes)?)).await?;
-    Ok(Some(sha))
+    let user = who.staff()?.clone();
+    let file = staff::write(s, move |st| Ok(st.put_scan(&user, &f.bytes)?)).await?;
+    Ok(Some(file.to_string()))
 }
 
 /// Back to the desk after an act (303), saying what was done.
@@ -486,6 +491,17 @@ fn count(form: &DeskForm, key: &str) -> Result<Option<u64>, ServerError> {
     }
 }
 
+/// A unit id field, parsed once as its type (never wrapped into range); none if empty.
+fn unit_id(form: &DeskForm, key: &str) -> Result<Option<UnitId>, ServerError> {
+    match form.get(key).map(|v| v.trim()) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<UnitId>()
+            .map(Some)
+            .map_err(|e| ServerError::BadRequest(format!("field '{key}': {e}"))),
+    }
+}
+
 pub(crate) async fn enter_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
@@ -493,7 +509,7 @@ pub(crate) async fn enter_form(
     form: DeskForm,
 ) -> Result<Response, ServerError> {
     let user = who.staff()?.clone();
-    let station = count(&form, "station")?
+    let station = unit_id(&form, "station")?
         .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
     let mut lines = std::collections::BTreeMap::new();
     for l in Line::ALL {
@@ -506,13 +522,12 @@ pub(crate) async fn enter_form(
         votes.push(v);
     }
     let e = Entered {
-        station: u32::try_from(station)
-            .map_err(|_| ServerError::BadRequest("no such station".into()))?,
+        station: station.0,
         contest: 0,
         source: form.get("source").cloned(),
         lines,
         votes,
-        scan: stored(&s, form.files.get("scan")).await?,
+        scan: stored(&s, &who, form.files.get("scan")).await?,
     };
     let v = staff::enter_protocol(&s, user, name.clone(), e).await?;
     let id = v["id"].as_i64().unwrap_or(0);
@@ -550,7 +565,7 @@ pub(crate) async fn decide_form(
 ) -> Result<Response, ServerError> {
     let d = NewDecision {
         kind: form.get("kind").cloned().unwrap_or_default(),
-        unit: count(&form, "unit")?.map(|u| u as u32),
+        unit: unit_id(&form, "unit")?.map(|u| u.0),
         reason: form.get("reason").cloned().unwrap_or_default(),
     };
     let size = staff::decision(&s, who.staff()?.clone(), name.clone(), d).await?;

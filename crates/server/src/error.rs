@@ -26,6 +26,9 @@ pub enum ServerError {
     /// The act was computed at a log size the log has grown past (compute it again).
     #[error("{0}")]
     Stale(String),
+    /// An uploaded file of a kind the service does not take (decided by its bytes).
+    #[error("{0}")]
+    Unsupported(String),
     /// The request body is too large.
     #[error("{0}")]
     TooLarge(String),
@@ -42,7 +45,8 @@ impl From<store::StoreError> for ServerError {
         use store::StoreError as S;
         match e {
             S::NoElection(_) | S::NotFound(_) => ServerError::NotFound(e.to_string()),
-            S::BadCorrection(_) => ServerError::BadRequest(e.to_string()),
+            S::BadCorrection(_) | S::BadInput(_) => ServerError::BadRequest(e.to_string()),
+            S::BadFile(_) => ServerError::Unsupported(e.to_string()),
             S::Refused(_) | S::ElectionExists(_) => ServerError::Conflict(e.to_string()),
             S::Stale { .. } => ServerError::Stale(e.to_string()),
             other => ServerError::Internal(other.to_string()),
@@ -59,6 +63,7 @@ impl IntoResponse for ServerError {
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServerError::Conflict(_) | ServerError::Stale(_) => StatusCode::CONFLICT,
             ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ServerError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServerError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -16,8 +16,6 @@ use crate::ServerError;
 /// A file sent with a form.
 #[derive(Debug, Clone)]
 pub(crate) struct Upload {
-    /// Its media type, as the browser says.
-    pub media: String,
     /// Its name on the sender's machine (for errors only).
     pub name: String,
     /// Its bytes.
@@ -102,19 +100,10 @@ impl<S: Send + Sync> FromRequest<S> for DeskForm {
             let key = field.name().unwrap_or_default().to_string();
             match field.file_name().map(str::to_string) {
                 Some(file) => {
-                    let media = field
-                        .content_type()
-                        .map_or("application/octet-stream".to_string(), |m| m.to_string());
+                    // The declared media type is ignored: the store decides by the bytes.
                     let bytes = field.bytes().await.map_err(multipart_error)?;
                     if !bytes.is_empty() {
-                        out.files.insert(
-                            key,
-                            Upload {
-                                media,
-                                name: file,
-                                bytes,
-                            },
-                        );
+                        out.files.insert(key, Upload { name: file, bytes });
                     }
                 }
                 None => {

@@ -16,6 +16,7 @@ mod error;
 mod export;
 mod form;
 mod group;
+mod headers;
 mod live;
 mod map;
 mod pages;
@@ -89,10 +90,11 @@ pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
-    Ok(match log {
+    let app = match log {
         Some(dir) => app.nest_service("/log", tower_http::services::ServeDir::new(dir)),
         None => app,
-    })
+    };
+    Ok(app.layer(axum::middleware::from_fn(headers::secure)))
 }
 
 /// The handler of a route of [`ROUTES`]; the tests request every documented route.

@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
 use record::{encode, Complaint, Decision, Entry, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{SqlStore, Staffing, Store, User};
+use store::{FileRef, Media, SqlStore, Staffing, Store, User};
 
 use crate::auth::{self, Caller};
 use crate::live::View;
@@ -218,29 +218,52 @@ pub(crate) async fn assign(
 
 pub(crate) async fn upload_scan(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Extension(who): Extension<Caller>,
     body: Bytes,
 ) -> Result<Response, ServerError> {
-    if body.is_empty() {
-        return Err(ServerError::BadRequest("the scan is empty".into()));
-    }
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_string();
-    let sha = write(&s, move |st| Ok(st.put_scan(&media, &body)?)).await?;
-    Ok((StatusCode::CREATED, Json(json!({"scan": sha}))).into_response())
+    let user = who.staff()?.clone();
+    let file = write(&s, move |st| Ok(st.put_scan(&user, &body)?)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"scan": file.to_string()}))).into_response())
 }
 
+/// A stored file, served as what its bytes are and never as a page: `nosniff`, a sandbox
+/// that runs no script, images in place and everything else as a download.
 pub(crate) async fn scan(
     State(s): State<AppState>,
     Path(sha): Path<String>,
 ) -> Result<Response, ServerError> {
+    let file = FileRef::parse(&sha)?;
     let db = std::sync::Arc::clone(&s.db);
-    let found = blocking(move || Ok(Pool::get(&db)?.scan(&sha)?)).await?;
-    let (media, bytes) = found.ok_or_else(|| ServerError::NotFound("no such scan".into()))?;
-    Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
+    let f = file.clone();
+    let found = blocking(move || Ok(Pool::get(&db)?.scan(&f)?)).await?;
+    let stored = found.ok_or_else(|| ServerError::NotFound("no such scan".into()))?;
+    let (mime, disposition) = match stored.media {
+        Some(m) if m.inline() => (m.mime(), "inline"),
+        Some(m) => (m.mime(), "attachment"),
+        None => ("application/octet-stream", "attachment"),
+    };
+    let ext = stored.media.map_or("bin", Media::extension);
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'".into(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"sha256-{}.{ext}\"", file.hex()),
+            ),
+            (header::CACHE_CONTROL, "private, max-age=86400".into()),
+            (
+                header::HeaderName::from_static("cross-origin-resource-policy"),
+                "same-origin".into(),
+            ),
+        ],
+        stored.bytes,
+    )
+        .into_response())
 }
 
 /// A protocol as an operator enters it.
@@ -325,7 +348,7 @@ pub(crate) async fn enter_protocol(
         let (state, n, q) = (s.clone(), name.clone(), p.clone());
         blocking(move || state.live.with(&state.db, &n, |v| context(v, &n, &q))).await?
     };
-    let scan = e.scan;
+    let scan = e.scan.as_deref().map(FileRef::parse).transpose()?;
     let (uid, n2, p2, ancestry) = (user.id, name.clone(), p, std::mem::take(&mut ctx.ancestry));
     let pending = s
         .committer
@@ -337,7 +360,7 @@ pub(crate) async fn enter_protocol(
                     station.0
                 )));
             }
-            Ok(st.enter(&n2, &p2, &user, scan.as_deref())?)
+            Ok(st.enter(&n2, &p2, &user, scan.as_ref())?)
         })
         .await?;
     caught_up(s, &name).await?;
@@ -459,6 +482,8 @@ pub(crate) struct Logged {
     pub entries: Vec<Vec<u8>>,
     pub subject: Option<String>,
     pub content: Vec<(String, String, String)>,
+    /// The files the act cites (each the actor's own upload), with their commitments.
+    pub files: Vec<(FileRef, Option<String>)>,
     pub at: Option<u64>,
 }
 
@@ -478,6 +503,7 @@ pub(crate) async fn act(
                 entries: &a.entries,
                 subject: a.subject,
                 content: &a.content,
+                files: &a.files,
                 at: a.at,
             },
         )?)
@@ -537,11 +563,16 @@ pub(crate) async fn file_complaint(
     let (by, r1) = commit(&user.name);
     let (text, r2) = commit(&c.text);
     let mut rows = vec![r1, r2];
-    let scan = c.scan.map(|sc| {
-        let (x, r) = commit(&sc);
-        rows.push(r);
-        x
-    });
+    let mut files = Vec::new();
+    let scan = match c.scan.as_deref().map(FileRef::parse).transpose()? {
+        Some(f) => {
+            let (x, r) = commit(&f.to_string());
+            rows.push(r);
+            files.push((f, Some(x.clone())));
+            Some(x)
+        }
+        None => None,
+    };
     let entry = encode(&Entry::Complaint(Complaint {
         unit,
         by,
@@ -557,6 +588,7 @@ pub(crate) async fn file_complaint(
             entries: vec![entry],
             subject: None,
             content: rows,
+            files,
             at: None,
         },
     )
@@ -620,6 +652,7 @@ pub(crate) async fn decision(
             entries: vec![entry],
             subject: None,
             content: vec![row],
+            files: Vec::new(),
             at: None,
         },
     )
@@ -702,6 +735,7 @@ pub(crate) async fn certification(
             entries: vec![entry],
             subject: None,
             content: Vec::new(),
+            files: Vec::new(),
             at: Some(at),
         },
     )
@@ -730,6 +764,7 @@ pub(crate) async fn redact(
             entries: Vec::new(),
             subject: Some(r.commitment),
             content: Vec::new(),
+            files: Vec::new(),
             at: None,
         },
     )

@@ -300,7 +300,7 @@ async fn the_desk_forms_carry_files(app: &App) {
             .map(String::as_str)
             .zip(votes.iter().map(String::as_str)),
     );
-    let scan: &[u8] = b"\x89PNG a scanned protocol";
+    let scan: &[u8] = &crate::common::scan_file("scan.png");
     let files = [("scan", "protocol.png", "image/png", scan)];
     let forged = app
         .multipart(

@@ -81,6 +81,29 @@ impl Answer {
     }
 }
 
+/// A test file of `tests/data/scans/` (see its README).
+pub fn scan_file(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/data/scans/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// The test PNG padded to `total` bytes with a text chunk before its end.
+pub fn padded_png(total: usize) -> Vec<u8> {
+    let png = scan_file("scan.png");
+    let (body, end) = png.split_at(png.len() - 12);
+    let len = total - png.len() - 12;
+    let mut out = body.to_vec();
+    out.extend((len as u32).to_be_bytes());
+    out.extend(b"tEXt");
+    out.extend(std::iter::repeat_n(b'a', len));
+    out.extend([0; 4]);
+    out.extend(end);
+    out
+}
+
 pub fn password(role: Role) -> String {
     format!("password-{}", role.key())
 }
@@ -260,6 +283,25 @@ impl App {
             serde_json::to_vec(&body).unwrap(),
         )
         .await
+    }
+
+    /// Uploads a file with a bearer token (`PUT /api/scans`), declaring `media`.
+    pub async fn upload(&self, token: &str, media: &str, bytes: &[u8]) -> Answer {
+        let auth = format!("Bearer {token}");
+        self.call(
+            "PUT",
+            "/api/scans",
+            &[("authorization", &auth), ("content-type", media)],
+            bytes.to_vec(),
+        )
+        .await
+    }
+
+    /// Uploads a file that must be taken; answers its `sha256:<hex>`.
+    pub async fn uploaded(&self, token: &str, bytes: &[u8]) -> String {
+        let a = self.upload(token, "application/octet-stream", bytes).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        a.json()["scan"].as_str().unwrap().to_string()
     }
 
     /// Logs in: (session cookie header value, CSRF token).

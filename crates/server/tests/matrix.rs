@@ -86,7 +86,7 @@ async fn every_route_answers_every_role_as_the_matrix_says(app: &App) {
                 ),
                 ("content-type", "image/png"),
             ],
-            b"a scanned protocol".to_vec(),
+            crate::common::scan_file("scan.png"),
         )
         .await;
     assert_eq!(scan.status, StatusCode::CREATED, "{}", scan.text());
@@ -235,7 +235,7 @@ async fn oversized_bodies_are_refused(app: &App) {
         )
         .await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.text());
-    let scan = |n: usize| vec![7u8; n];
+    let scan = crate::common::padded_png;
     let headers = [
         ("authorization", auth.as_str()),
         ("content-type", "image/png"),

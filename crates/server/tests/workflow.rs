@@ -239,7 +239,7 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
                 ("authorization", &format!("Bearer {obs}")),
                 ("content-type", "image/jpeg"),
             ],
-            b"photo".to_vec(),
+            crate::common::scan_file("scan.jpg"),
         )
         .await
         .json()["scan"]
@@ -260,7 +260,8 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
     assert!(!after.iter().any(|(c, _, _)| *c == commitment));
     // Redacting the scan's commitment deletes the scan itself.
     let stored = |sha: String| async move {
-        app.with_store(move |s| store::Staffing::scan(s, &sha).unwrap())
+        let f = store::FileRef::parse(&sha).unwrap();
+        app.with_store(move |s| store::Staffing::scan(s, &f).unwrap())
             .await
             .is_some()
     };

@@ -34,6 +34,12 @@ pub enum StoreError {
         /// The log's size now.
         size: u64,
     },
+    /// An uploaded file of a kind the store does not take (decided by its bytes).
+    #[error("refused file: {0}")]
+    BadFile(String),
+    /// An argument that is not what it should be (a file's name that is not a SHA-256).
+    #[error("{0}")]
+    BadInput(String),
     /// No such user, entered protocol or scan.
     #[error("not found: {0}")]
     NotFound(String),

@@ -21,6 +21,7 @@ mod records;
 mod sqlite;
 mod staff;
 mod staffing;
+mod upload;
 
 use model::{Election, Protocol, UnitId};
 
@@ -29,6 +30,7 @@ pub use postgres::create_database;
 pub use records::SqlImport;
 pub use staff::{Act, Pending, Session, Staffing, User};
 pub use staffing::CONSOLE;
+pub use upload::{FileRef, Media, StoredFile, FILE_LIMIT};
 
 /// A store on SQLite or PostgreSQL.
 pub struct SqlStore {

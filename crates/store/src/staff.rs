@@ -6,6 +6,7 @@
 use model::{Protocol, UnitId};
 use record::Role;
 
+use crate::upload::{FileRef, StoredFile};
 use crate::StoreError;
 
 /// A staff user.
@@ -62,6 +63,9 @@ pub struct Act<'a> {
     pub subject: Option<String>,
     /// (commitment, salt hex, text) rows to store beside the log.
     pub content: &'a [(String, String, String)],
+    /// The files the act cites, each with the commitment that stands for it in the log if
+    /// any (a complaint's attachment): each must be the actor's own upload.
+    pub files: &'a [(FileRef, Option<String>)],
     /// The log's size the act was computed at, if it depends on the state (a final
     /// publication): the act is refused if the log has grown since.
     pub at: Option<u64>,
@@ -112,10 +116,12 @@ pub trait Staffing {
     fn add_token(&mut self, token_hash: &str, user: i64, label: &str) -> Result<(), StoreError>;
     /// The user of an API token's hash.
     fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
-    /// Stores a scan (idempotent); returns `sha256:<hex>`.
-    fn put_scan(&mut self, media: &str, bytes: &[u8]) -> Result<String, StoreError>;
-    /// A stored scan: media type and bytes.
-    fn scan(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+    /// Stores a file that `by` uploads (idempotent), after checking what it is by its bytes
+    /// ([`crate::Media::check`]): a scan (PNG, JPEG, PDF) or an auditor's CSV. Only `by`'s
+    /// own acts may cite it.
+    fn put_scan(&mut self, by: &User, bytes: &[u8]) -> Result<FileRef, StoreError>;
+    /// A stored file, with its kind checked again.
+    fn scan(&self, file: &FileRef) -> Result<Option<StoredFile>, StoreError>;
     /// Records an operator's entry of a protocol (its version is the next one) and logs a
     /// staff `enter` entry, in one transaction.
     fn enter(
@@ -123,7 +129,7 @@ pub trait Staffing {
         election: &str,
         protocol: &Protocol,
         by: &User,
-        scan: Option<&str>,
+        scan: Option<&FileRef>,
     ) -> Result<Pending, StoreError>;
     /// Protocols entered and not yet verified or rejected, oldest first.
     fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError>;

@@ -6,6 +6,7 @@ use record::{digest, encode, Entry, Role, Staff};
 use crate::db::{args, Db, Row, Val};
 use crate::records::{append_entries, election_id, insert_content, insert_protocol, next_version};
 use crate::staff::{Act, Pending, Session, Staffing, User};
+use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
 
 fn hex(bytes: &[u8]) -> String {
@@ -354,22 +355,36 @@ impl Staffing for SqlStore {
         )
     }
 
-    fn put_scan(&mut self, media: &str, bytes: &[u8]) -> Result<String, StoreError> {
-        let sha = digest(bytes);
-        self.conn().exec(
-            "INSERT INTO scan (sha256, media, bytes) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-            args![&sha, media, bytes],
-        )?;
-        Ok(format!("sha256:{sha}"))
+    fn put_scan(&mut self, by: &User, bytes: &[u8]) -> Result<FileRef, StoreError> {
+        let media = Media::check(bytes, by.role)?;
+        let file = FileRef::of(bytes);
+        self.write(|db| {
+            db.exec(
+                "INSERT INTO scan (sha256, media, bytes) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                args![file.hex(), media.mime(), bytes],
+            )?;
+            db.exec(
+                "INSERT INTO upload (sha256, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                args![file.hex(), by.id],
+            )?;
+            Ok(())
+        })?;
+        Ok(file)
     }
 
-    fn scan(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+    fn scan(&self, file: &FileRef) -> Result<Option<StoredFile>, StoreError> {
         let mut db = self.db.borrow_mut();
         match db.as_mut().row(
-            "SELECT media, bytes FROM scan WHERE sha256 = ?1",
-            args![sha256.trim_start_matches("sha256:")],
+            "SELECT bytes FROM scan WHERE sha256 = ?1",
+            args![file.hex()],
         )? {
-            Some(r) => Ok(Some((Row(&r).text(0)?, Row(&r).blob(1)?))),
+            Some(r) => {
+                let bytes = Row(&r).blob(0)?;
+                Ok(Some(StoredFile {
+                    media: Media::of(&bytes).ok(),
+                    bytes,
+                }))
+            }
             None => Ok(None),
         }
     }
@@ -379,7 +394,7 @@ impl Staffing for SqlStore {
         election: &str,
         protocol: &Protocol,
         by: &User,
-        scan: Option<&str>,
+        scan: Option<&FileRef>,
     ) -> Result<Pending, StoreError> {
         if by.role != Role::Operator {
             return Err(refused(format!(
@@ -389,14 +404,8 @@ impl Staffing for SqlStore {
         }
         let id = self.election_id(election)?;
         self.write(|db| {
-            if let Some(s) = scan {
-                let known = db.int(
-                    "SELECT 1 FROM scan WHERE sha256 = ?1",
-                    args![s.trim_start_matches("sha256:")],
-                )?;
-                if known.is_none() {
-                    return Err(StoreError::NotFound(format!("scan {s}: upload it first")));
-                }
+            if let Some(f) = scan {
+                cite(db, id, by, f, None)?;
             }
             let mut p = protocol.clone();
             p.version = next_version(db, id, &p)?;
@@ -406,7 +415,7 @@ impl Staffing for SqlStore {
                 .int(
                     "INSERT INTO pending (election_id, station, contest_idx, version, entry, digest, scan, entered_by) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-                    args![id, p.station.0, p.contest as i64, p.version, &entry, &sum, scan, by.id],
+                    args![id, p.station.0, p.contest as i64, p.version, &entry, &sum, scan.map(ToString::to_string), by.id],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("no id for the entered protocol".into()))?;
             user_content(db, id, by)?;
@@ -414,14 +423,14 @@ impl Staffing for SqlStore {
                 record::Act::Enter,
                 by,
                 Some(sum.clone()),
-                scan.map(str::to_string),
+                scan.map(ToString::to_string),
             );
             append_entries(db, id, &[staff])?;
             Ok(Pending {
                 id: pid,
                 protocol: p,
                 digest: sum,
-                scan: scan.map(str::to_string),
+                scan: scan.map(ToString::to_string),
                 entered_by: by.name.clone(),
                 state: "entered".into(),
             })
@@ -479,6 +488,9 @@ impl Staffing for SqlStore {
                 }
             }
             insert_content(db, id, act.content)?;
+            for (f, commitment) in act.files {
+                cite(db, id, by, f, commitment.as_deref())?;
+            }
             if let (record::Act::Redact, Some(c)) = (act.act, &act.subject) {
                 let text = db
                     .row(
@@ -492,15 +504,7 @@ impl Staffing for SqlStore {
                     "DELETE FROM content WHERE election_id = ?1 AND commitment = ?2",
                     args![id, c],
                 )?;
-                // A redacted scan (a complaint's attachment) goes too, unless a protocol
-                // entry cites it (a protocol's scan is a public document).
-                if let Some(sha) = Row(&text).text(0)?.strip_prefix("sha256:") {
-                    db.exec(
-                        "DELETE FROM scan WHERE sha256 = ?1 AND NOT EXISTS \
-                         (SELECT 1 FROM pending WHERE scan = ?2)",
-                        args![sha, format!("sha256:{sha}")],
-                    )?;
-                }
+                uncite(db, id, c, &Row(&text).text(0)?)?;
             }
             user_content(db, id, by)?;
             let mut entries = vec![staff_entry(act.act, by, act.subject.clone(), None)];
@@ -508,6 +512,66 @@ impl Staffing for SqlStore {
             append_entries(db, id, &entries)
         })
     }
+}
+
+/// Records that an act of `by` in election `election` cites file `f` (through `commitment`,
+/// if the log names it by one): the file must be stored and uploaded by `by`.
+fn cite(
+    db: &mut dyn Db,
+    election: i64,
+    by: &User,
+    f: &FileRef,
+    commitment: Option<&str>,
+) -> Result<(), StoreError> {
+    if db
+        .int("SELECT 1 FROM scan WHERE sha256 = ?1", args![f.hex()])?
+        .is_none()
+    {
+        return Err(StoreError::NotFound(format!("file {f}: upload it first")));
+    }
+    if db
+        .int(
+            "SELECT 1 FROM upload WHERE sha256 = ?1 AND user_id = ?2",
+            args![f.hex(), by.id],
+        )?
+        .is_none()
+    {
+        return Err(refused(format!(
+            "file {f} was not uploaded by '{}': an act cites only its own uploads",
+            by.name
+        )));
+    }
+    db.exec(
+        "INSERT INTO citation (sha256, election_id, commitment) VALUES (?1, ?2, ?3)",
+        args![f.hex(), election, commitment],
+    )?;
+    Ok(())
+}
+
+/// After the content behind `commitment` is redacted: if it named a file, the file loses
+/// that citation, and goes when nothing else cites it (a file stored before uploads were
+/// recorded has no uploader, and stays).
+fn uncite(db: &mut dyn Db, election: i64, commitment: &str, text: &str) -> Result<(), StoreError> {
+    let Ok(f) = FileRef::parse(text) else {
+        return Ok(());
+    };
+    db.exec(
+        "DELETE FROM citation WHERE sha256 = ?1 AND election_id = ?2 AND commitment = ?3",
+        args![f.hex(), election, commitment],
+    )?;
+    let cited = db.int(
+        "SELECT 1 FROM citation WHERE sha256 = ?1 LIMIT 1",
+        args![f.hex()],
+    )?;
+    let uploaded = db.int(
+        "SELECT 1 FROM upload WHERE sha256 = ?1 LIMIT 1",
+        args![f.hex()],
+    )?;
+    if cited.is_none() && uploaded.is_some() {
+        db.exec("DELETE FROM upload WHERE sha256 = ?1", args![f.hex()])?;
+        db.exec("DELETE FROM scan WHERE sha256 = ?1", args![f.hex()])?;
+    }
+    Ok(())
 }
 
 /// Verifies (`accept`) or rejects an entered protocol, with the two-person rule.

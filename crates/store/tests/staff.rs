@@ -155,15 +155,30 @@ fn an_entry_must_fit_the_election_and_a_refused_one_logs_nothing() {
             s.enter("s", &p, &op, None),
             Err(StoreError::BadCorrection(_))
         ));
+        let missing = store::FileRef::parse(&"0".repeat(64)).unwrap();
         assert!(matches!(
-            s.enter("s", &ps[0], &op, Some("sha256:00")),
+            s.enter("s", &ps[0], &op, Some(&missing)),
             Err(StoreError::NotFound(_))
         ));
         assert_eq!(s.log("s").unwrap().len(), size);
-        let scan = s.put_scan("image/png", b"protocol scan").unwrap();
+        // A scan is what its bytes are: a page is refused, whatever its uploader declares.
+        assert!(matches!(
+            s.put_scan(&op, b"<html><script>alert(1)</script></html>"),
+            Err(StoreError::BadFile(_))
+        ));
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../server/tests/data/scans/scan.pdf"
+        ))
+        .unwrap();
+        let scan = s.put_scan(&op, &bytes).unwrap();
         let p = s.enter("s", &ps[0], &op, Some(&scan)).unwrap();
-        assert_eq!(p.scan.as_deref(), Some(scan.as_str()));
-        assert_eq!(s.scan(&scan).unwrap().unwrap().1, b"protocol scan");
+        assert_eq!(p.scan, Some(scan.to_string()));
+        let stored = s.scan(&scan).unwrap().unwrap();
+        assert_eq!(
+            (stored.media, stored.bytes),
+            (Some(store::Media::Pdf), bytes)
+        );
     }
 }
 
@@ -184,6 +199,7 @@ fn official_acts_are_attributed_and_need_their_role() {
                 entries: std::slice::from_ref(entry),
                 subject: None,
                 content: &[],
+                files: &[],
                 at: None,
             }
         }
@@ -294,7 +310,15 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
         s.batch(|st| {
             results.push(st.enter("s", &ps[0], &op, None).map(|p| p.id));
             // Refused (the scan was never uploaded): undone alone.
-            results.push(st.enter("s", &ps[1], &op, Some("sha256:00")).map(|p| p.id));
+            results.push(
+                st.enter(
+                    "s",
+                    &ps[1],
+                    &op,
+                    Some(&store::FileRef::parse(&"0".repeat(64)).unwrap()),
+                )
+                .map(|p| p.id),
+            );
             // A later write of the batch sees the earlier ones.
             let id = *results[0].as_ref().unwrap();
             results.push(st.verify("s", id, &ver).map(i64::from));

@@ -1,0 +1,388 @@
+//! Uploaded files: protocol scans, complaints' attachments, audits' cast-vote records.
+//!
+//! What a file is, is decided here from its bytes, never from the type its uploader
+//! declared: a scan is a PNG, a JPEG or a PDF whose structure ends where the file ends; an
+//! auditor may also upload UTF-8 CSV text. Anything else is refused, and so is a file of an
+//! accepted kind that carries HTML or script (a polyglot), because a file is served back to
+//! other staff in their browsers. Files are named by their SHA-256 ([`FileRef`]), parsed once.
+
+use record::Role;
+
+use crate::StoreError;
+
+/// The largest file the store takes.
+pub const FILE_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The kinds of file the store keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// A PNG image (ISO/IEC 15948).
+    Png,
+    /// A JPEG image (ITU-T T.81, JFIF or Exif).
+    Jpeg,
+    /// A PDF document (ISO 32000).
+    Pdf,
+    /// UTF-8 CSV text (an audit's cast-vote records or readings), from auditors only.
+    Csv,
+}
+
+impl Media {
+    /// The media type it is served with.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Media::Png => "image/png",
+            Media::Jpeg => "image/jpeg",
+            Media::Pdf => "application/pdf",
+            Media::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Media::Png => "png",
+            Media::Jpeg => "jpg",
+            Media::Pdf => "pdf",
+            Media::Csv => "csv",
+        }
+    }
+
+    /// Whether a browser may show it in place (images); the others are downloaded.
+    pub fn inline(self) -> bool {
+        matches!(self, Media::Png | Media::Jpeg)
+    }
+
+    /// What the file is, from its bytes; `role` is the uploader's (only an auditor may
+    /// upload CSV). Refuses any other kind, and any file carrying HTML or script.
+    pub fn check(bytes: &[u8], role: Role) -> Result<Media, StoreError> {
+        let media = Media::of(bytes)?;
+        if media == Media::Csv && role != Role::Auditor {
+            return Err(refused(
+                "a scan must be a PNG, JPEG or PDF file (CSV files are an auditor's)",
+            ));
+        }
+        Ok(media)
+    }
+
+    /// What the file is, from its bytes, whoever uploaded it.
+    pub fn of(bytes: &[u8]) -> Result<Media, StoreError> {
+        if bytes.is_empty() {
+            return Err(refused("the file is empty"));
+        }
+        if bytes.len() > FILE_LIMIT {
+            return Err(refused(format!(
+                "the file has {} bytes; at most {FILE_LIMIT} are taken",
+                bytes.len()
+            )));
+        }
+        let media = if bytes.starts_with(PNG_SIGNATURE) {
+            png_end(bytes)?;
+            Media::Png
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            jpeg_end(bytes)?;
+            Media::Jpeg
+        } else if bytes.starts_with(b"%PDF-") {
+            pdf_end(bytes)?;
+            Media::Pdf
+        } else if csv_text(bytes) {
+            Media::Csv
+        } else {
+            return Err(refused(
+                "not a PNG, JPEG or PDF file (decided by the file's bytes, not its declared type)",
+            ));
+        };
+        if let Some(m) = active_content(bytes) {
+            return Err(refused(format!(
+                "the file carries web content ('{m}'): scan or export it again as a plain {}",
+                media.extension().to_uppercase()
+            )));
+        }
+        Ok(media)
+    }
+}
+
+fn refused(why: impl Into<String>) -> StoreError {
+    StoreError::BadFile(why.into())
+}
+
+const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+/// Walks a PNG's chunks (length, type, data, CRC) from `IHDR` to `IEND`, which must end the
+/// file.
+fn png_end(b: &[u8]) -> Result<(), StoreError> {
+    let bad = |why: &str| refused(format!("not a well-formed PNG file: {why}"));
+    let mut at = PNG_SIGNATURE.len();
+    let mut first = true;
+    loop {
+        let head = b.get(at..at + 8).ok_or_else(|| bad("a chunk is cut off"))?;
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let kind = &head[4..8];
+        if first && kind != b"IHDR" {
+            return Err(bad("it does not begin with IHDR"));
+        }
+        first = false;
+        let end = at
+            .checked_add(12)
+            .and_then(|x| x.checked_add(len))
+            .filter(|&e| e <= b.len())
+            .ok_or_else(|| bad("a chunk runs past the end of the file"))?;
+        if kind == b"IEND" {
+            return if end == b.len() {
+                Ok(())
+            } else {
+                Err(bad("bytes follow its end (IEND)"))
+            };
+        }
+        at = end;
+    }
+}
+
+/// Walks a JPEG's segments from SOI to EOI (ITU-T T.81 B.1), through the entropy-coded data
+/// after each start of scan; EOI must end the file.
+fn jpeg_end(b: &[u8]) -> Result<(), StoreError> {
+    let bad = |why: &str| refused(format!("not a well-formed JPEG file: {why}"));
+    let mut at = 2;
+    loop {
+        // Markers may be preceded by fill bytes 0xFF.
+        while b.get(at) == Some(&0xFF) && b.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        if b.get(at) != Some(&0xFF) {
+            return Err(bad("a segment does not begin with a marker"));
+        }
+        let marker = *b.get(at + 1).ok_or_else(|| bad("the file is cut off"))?;
+        at += 2;
+        match marker {
+            0xD9 => {
+                return if at == b.len() {
+                    Ok(())
+                } else {
+                    Err(bad("bytes follow its end (EOI)"))
+                }
+            }
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let len = b
+            .get(at..at + 2)
+            .map(|x| u16::from_be_bytes([x[0], x[1]]) as usize)
+            .filter(|&l| l >= 2)
+            .ok_or_else(|| bad("a segment's length is missing"))?;
+        at += len;
+        if at > b.len() {
+            return Err(bad("a segment runs past the end of the file"));
+        }
+        if marker == 0xDA {
+            // Entropy-coded data: up to the next marker that is not a stuffed 0xFF00 or a
+            // restart marker.
+            loop {
+                let i = b[at..]
+                    .iter()
+                    .position(|&x| x == 0xFF)
+                    .ok_or_else(|| bad("the image data has no end"))?;
+                at += i;
+                match b.get(at + 1) {
+                    Some(0x00) | Some(0xD0..=0xD7) => at += 2,
+                    Some(_) => break,
+                    None => return Err(bad("the image data has no end")),
+                }
+            }
+        }
+    }
+}
+
+/// A PDF ends with `%%EOF` (ISO 32000-1, 7.5.5), perhaps followed by an end of line.
+fn pdf_end(b: &[u8]) -> Result<(), StoreError> {
+    let trimmed = b
+        .iter()
+        .rposition(|x| !x.is_ascii_whitespace() && *x != 0)
+        .map_or(&b[..0], |i| &b[..=i]);
+    if trimmed.ends_with(b"%%EOF") {
+        Ok(())
+    } else {
+        Err(refused(
+            "not a well-formed PDF file: it does not end with %%EOF",
+        ))
+    }
+}
+
+/// UTF-8 text without control characters but tab, line feed and carriage return.
+fn csv_text(b: &[u8]) -> bool {
+    std::str::from_utf8(b).is_ok_and(|t| {
+        t.chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+    })
+}
+
+/// Markers of HTML, SVG or script, matched without regard to case; long enough that
+/// compressed image data meets one by chance about once in ten thousand 8 MiB files.
+const ACTIVE: &[&str] = &[
+    "<script",
+    "<html",
+    "<body",
+    "<iframe",
+    "<object",
+    "<embed",
+    "<svg ",
+    "<svg>",
+    "<svg/",
+    "<!doctype",
+    "<?xml",
+    "javascript:",
+    "<meta ",
+    "<form",
+    "<img ",
+    "<a href",
+];
+
+/// The first marker of web content in the file, if any.
+fn active_content(b: &[u8]) -> Option<&'static str> {
+    let mut i = 0;
+    while let Some(off) = b[i..]
+        .iter()
+        .position(|&x| x == b'<' || x == b'j' || x == b'J')
+    {
+        i += off;
+        for m in ACTIVE {
+            if b.len() - i >= m.len() && b[i..i + m.len()].eq_ignore_ascii_case(m.as_bytes()) {
+                return Some(m);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A stored file's name: its SHA-256, written `sha256:<64 lowercase hex digits>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileRef(String);
+
+impl FileRef {
+    /// Parses `sha256:<hex>` or the bare hex digits.
+    pub fn parse(s: &str) -> Result<FileRef, StoreError> {
+        let hex = s.strip_prefix("sha256:").unwrap_or(s);
+        if hex.len() == 64 && hex.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(FileRef(hex.to_string()))
+        } else {
+            Err(StoreError::BadInput(format!(
+                "'{s}' is not a file's name: sha256: and 64 lowercase hex digits"
+            )))
+        }
+    }
+
+    /// The file of these bytes.
+    pub fn of(bytes: &[u8]) -> FileRef {
+        FileRef(record::digest(bytes))
+    }
+
+    /// The 64 hex digits.
+    pub fn hex(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for FileRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "sha256:{}", self.0)
+    }
+}
+
+/// A stored file as it is served back.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    /// What its bytes are, checked again when read; none for a file stored before the
+    /// check that is not of an accepted kind (served only as a download).
+    pub media: Option<Media>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png() -> Vec<u8> {
+        let mut b = PNG_SIGNATURE.to_vec();
+        for (kind, data) in [
+            (&b"IHDR"[..], &[0u8; 13][..]),
+            (b"IDAT", b"xx"),
+            (b"IEND", b""),
+        ] {
+            b.extend((data.len() as u32).to_be_bytes());
+            b.extend(kind);
+            b.extend(data);
+            b.extend([0; 4]);
+        }
+        b
+    }
+
+    #[test]
+    fn kinds_are_decided_by_their_bytes() {
+        assert_eq!(Media::check(&png(), Role::Operator).unwrap(), Media::Png);
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xDA, 0, 2, 1, 2, 0xFF, 0, 3, 0xFF, 0xD9];
+        assert_eq!(Media::check(&jpeg, Role::Observer).unwrap(), Media::Jpeg);
+        assert_eq!(
+            Media::check(b"%PDF-1.4\n1 0 obj\n%%EOF\n", Role::Operator).unwrap(),
+            Media::Pdf
+        );
+        assert_eq!(
+            Media::check(b"station,choice\n1,2\n", Role::Auditor).unwrap(),
+            Media::Csv
+        );
+        assert!(Media::check(b"station,choice\n1,2\n", Role::Operator).is_err());
+        assert!(Media::check(b"<html><script>x()</script>", Role::Auditor).is_err());
+        assert!(Media::check(b"GIF89a....", Role::Operator).is_err());
+        assert!(Media::check(b"", Role::Operator).is_err());
+    }
+
+    #[test]
+    fn polyglots_and_trailing_bytes_are_refused() {
+        let mut p = png();
+        p.extend(b"<script>alert(1)</script>");
+        assert!(Media::check(&p, Role::Operator).is_err());
+        let mut p = png();
+        p.truncate(p.len() - 3);
+        assert!(Media::check(&p, Role::Operator).is_err());
+        // HTML hidden in a chunk of a well-formed PNG.
+        let mut p = PNG_SIGNATURE.to_vec();
+        for (kind, data) in [
+            (&b"IHDR"[..], &[0u8; 13][..]),
+            (b"tEXt", b"<HTML><body onload=x()>"),
+            (b"IEND", b""),
+        ] {
+            p.extend((data.len() as u32).to_be_bytes());
+            p.extend(kind);
+            p.extend(data);
+            p.extend([0; 4]);
+        }
+        assert!(Media::check(&p, Role::Operator).is_err());
+        let pdf = b"%PDF-1.4\n%%EOF\n<html><script>x()</script>";
+        assert!(Media::check(pdf, Role::Operator).is_err());
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xD9, b'<', b'x'];
+        assert!(Media::check(&jpeg, Role::Operator).is_err());
+        // A segment length running past the end, and a bad chunk length, do not panic.
+        assert!(Media::check(&[0xFF, 0xD8, 0xFF, 0xE0, 0xFF, 0xFF], Role::Operator).is_err());
+        let mut p = PNG_SIGNATURE.to_vec();
+        p.extend([0xFF; 12]);
+        assert!(Media::check(&p, Role::Operator).is_err());
+    }
+
+    #[test]
+    fn file_names_are_parsed_once() {
+        let h = "ab".repeat(32);
+        assert_eq!(FileRef::parse(&format!("sha256:{h}")).unwrap().hex(), h);
+        assert_eq!(
+            FileRef::parse(&h).unwrap().to_string(),
+            format!("sha256:{h}")
+        );
+        for bad in [
+            "",
+            "sha256:",
+            &h[..63],
+            &h.to_uppercase(),
+            "../../etc/passwd",
+        ] {
+            assert!(FileRef::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
