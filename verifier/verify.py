@@ -173,6 +173,34 @@ def decode(i, b):
     return e
 
 
+def standing_after(standing, i, e):
+    """An election's standing after entry i (record::Standing): a final publication certifies
+    it and an annulment of the whole election annuls it; both freeze it until a decision
+    reopens it. A certified election may still be annulled, an annulled one's units voted
+    again; complaints, redactions, audits and user acts go on in every standing."""
+    t = e["type"]
+    kind = e.get("kind") if t == "decision" else None
+    if standing == "open":
+        if t == "publication" and e["stage"] == "final":
+            return "certified"
+        if kind == "annul-election":
+            return "annulled"
+        if kind == "reopen":
+            raise Rejected("entry %d: a reopening of an election that is open" % i)
+        return "open"
+    if kind == "annul-election" and standing == "certified":
+        return "annulled"
+    if kind == "revote" and standing == "annulled":
+        return "annulled"
+    if kind == "reopen":
+        return "open"
+    if t in ("protocol", "decision", "publication") or \
+            (t == "staff" and e["act"] in ("enter", "verify", "reject", "certify")):
+        raise Rejected("entry %d: a %s in an election that is %s: a decision must reopen it first"
+                       % (i, t, standing))
+    return standing
+
+
 def replay(entries):
     election = decode(0, entries[0])
     if election["type"] != "election":
@@ -190,9 +218,11 @@ def replay(entries):
              "open": "commissioner"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
                "certify": "publication", "audit": "audit"}
+    standing = "open"
     for i, b in enumerate(entries[1:], start=1):
         e = decode(i, b)
         t = e["type"]
+        standing = standing_after(standing, i, e)
         if expect is not None:
             act, digest = expect
             expect = None

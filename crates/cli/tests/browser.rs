@@ -261,7 +261,8 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
     }
     // The scanned paper protocol goes with it (a file input: the browser sends multipart).
     let scan = dir.path().join("protocol.png");
-    let scan_bytes = b"\x89PNG\r\n\x1a\n the scanned protocol".to_vec();
+    let scan_bytes =
+        std::fs::read(crate::workspace("crates/server/tests/data/scans/scan.png")).unwrap();
     std::fs::write(&scan, &scan_bytes).unwrap();
     c.find(Locator::Css("input[name=scan]"))
         .await
@@ -362,5 +363,107 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
     assert_eq!(circles, 120);
     assert_ne!(seats_annulled, seats_after);
     assert_eq!(seats_annulled, api_seats(&server.addr));
+    c.close().await.unwrap();
+}
+
+/// A page that, opened by a logged-in verifier, reads the desk's CSRF token and verifies the
+/// first pending protocol (the hostile review's attack, issue 13 finding 1).
+const ATTACK: &str = "<html><head><title>scan</title></head><body><script>\
+document.title = 'ran';\
+fetch('/elections/kg/staff').then(r => r.text()).then(t => {\
+  const m = t.match(/name=\"csrf\" value=\"([^\"]+)\"/);\
+  return fetch('/elections/kg/staff/pending/1', {method: 'POST',\
+    headers: {'content-type': 'application/x-www-form-urlencoded'},\
+    body: 'csrf=' + m[1] + '&action=verify'});\
+});</script></body></html>";
+
+/// Stores a file as a store from before the upload checks may hold it, with the type its
+/// uploader declared.
+fn plant(db: &std::path::Path, media: &str, bytes: &[u8]) -> String {
+    let sha = record::digest(bytes);
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .execute(
+            "INSERT INTO scan (sha256, media, bytes) VALUES (?1, ?2, ?3)",
+            rusqlite::params![sha, media, bytes],
+        )
+        .unwrap();
+    sha
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verifier_opening_an_uploaded_page_or_polyglot_runs_no_script() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    add_users(dir.path());
+    let db = dir.path().join("s.db");
+    let server = serve(dir.path(), &[]);
+    let base = format!("http://{}", server.addr);
+    // The operator's upload of the page and of a PNG carrying it are refused.
+    login(&c, &base, "olga").await;
+    let png = std::fs::read(crate::workspace("crates/server/tests/data/scans/scan.png")).unwrap();
+    let polyglot = [png.as_slice(), ATTACK.as_bytes()].concat();
+    for (name, bytes) in [("scan.html", ATTACK.as_bytes()), ("scan.png", &polyglot)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        c.goto(&format!("{base}/elections/kg/staff")).await.unwrap();
+        let p = SqliteStore::open(&db)
+            .unwrap()
+            .load("kg")
+            .unwrap()
+            .protocols[0]
+            .clone();
+        c.find(Locator::Css("select[name=station]"))
+            .await
+            .unwrap()
+            .select_by_value(&p.station.0.to_string())
+            .await
+            .unwrap();
+        for (i, v) in p.votes.iter().enumerate() {
+            type_into(&c, &format!("input[name=vote_{i}]"), &(v + 500).to_string()).await;
+        }
+        c.find(Locator::Css("input[name=scan]"))
+            .await
+            .unwrap()
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap();
+        c.find(Locator::XPath("//button[contains(., 'enter')]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let page = c.source().await.unwrap();
+        assert!(page.contains("refused file"), "{page}");
+    }
+    let s = SqliteStore::open(&db).unwrap();
+    assert!(
+        s.pending("kg").unwrap().is_empty(),
+        "a refused form stores nothing"
+    );
+    // A store from before the checks may hold such files: an operator enters +500 votes.
+    let op = s.user_by_name("olga").unwrap().unwrap().0;
+    let mut p = s.load("kg").unwrap().protocols[0].clone();
+    p.votes[0] += 500;
+    let mut s = s;
+    s.enter("kg", &p, &op, None).unwrap();
+    let shas = [
+        plant(&db, "text/html", ATTACK.as_bytes()),
+        plant(&db, "image/png", &polyglot),
+    ];
+    // A verifier opens both; no script runs, so nothing is verified.
+    login(&c, &base, "vera").await;
+    for sha in &shas {
+        c.goto(&format!("{base}/api/scans/{sha}")).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_ne!(c.title().await.unwrap(), "ran");
+    }
+    let pending = SqliteStore::open(&db).unwrap().pending("kg").unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].state, "entered", "nothing was verified");
     c.close().await.unwrap();
 }

@@ -42,6 +42,11 @@ pub enum Decision {
         /// The commitment to the reason's text.
         reason: String,
     },
+    /// Reopen a certified or annulled election ([`crate::Standing`]): it may change again.
+    Reopen {
+        /// The commitment to the reason's text.
+        reason: String,
+    },
 }
 
 /// A complaint: who, against which unit, what; all personal data as commitments.
@@ -316,6 +321,9 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
         }
         Entry::Decision(Decision::Revote { unit, reason }) => {
             json!({"type": "decision", "kind": "revote", "unit": unit.0, "reason": reason})
+        }
+        Entry::Decision(Decision::Reopen { reason }) => {
+            json!({"type": "decision", "kind": "reopen", "unit": 0, "reason": reason})
         }
         Entry::Keys { log, witnesses } => {
             json!({"type": "keys", "log": log, "witnesses": witnesses})
@@ -602,6 +610,7 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
                     reason,
                 }),
                 "annul-election" => Entry::Decision(Decision::AnnulElection { reason }),
+                "reopen" => Entry::Decision(Decision::Reopen { reason }),
                 "recount" => Entry::Decision(Decision::Recount {
                     unit: UnitId(r.u64("unit")? as u32),
                     reason,
@@ -763,7 +772,8 @@ pub fn commitments(entry: &Entry) -> Vec<&str> {
         Entry::Decision(Decision::AnnulUnit { reason, .. })
         | Entry::Decision(Decision::AnnulElection { reason })
         | Entry::Decision(Decision::Recount { reason, .. })
-        | Entry::Decision(Decision::Revote { reason, .. }) => vec![reason.as_str()],
+        | Entry::Decision(Decision::Revote { reason, .. })
+        | Entry::Decision(Decision::Reopen { reason }) => vec![reason.as_str()],
         Entry::Complaint(c) => {
             let mut v = vec![c.by.as_str(), c.text.as_str()];
             v.extend(c.scan.as_deref());

@@ -10,6 +10,7 @@ mod error;
 mod law;
 mod replay;
 mod staff;
+mod standing;
 
 pub use entry::{
     commitment, commitments, committed, decode, definition, encode, AuditStep, Complaint, Decision,
@@ -19,3 +20,4 @@ pub use error::RecordError;
 pub use law::{problem_from_election, Built};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffRules};
+pub use standing::Standing;

@@ -7,7 +7,7 @@ use seats::{allocate, preset, Base};
 use tabulate::{tabulate, Filter};
 
 use crate::entry::{decode, Decision, Entry, Publication, PublishedSeats};
-use crate::{problem_from_election, RecordError, StaffRules};
+use crate::{problem_from_election, RecordError, StaffRules, Standing};
 
 /// The state at the end of a log.
 #[derive(Debug, Clone)]
@@ -154,6 +154,7 @@ pub struct Replayer {
     publications: u64,
     count: u64,
     staff: StaffRules,
+    standing: Standing,
 }
 
 impl Replayer {
@@ -182,6 +183,7 @@ impl Replayer {
             publications: 0,
             count: 1,
             staff: StaffRules::default(),
+            standing: Standing::Open,
         })
     }
 
@@ -215,6 +217,11 @@ impl Replayer {
         &self.revotes
     }
 
+    /// Whether the election may still change (open), or is frozen.
+    pub fn standing(&self) -> Standing {
+        self.standing
+    }
+
     /// Whether the whole election is annulled.
     pub fn election_annulled(&self) -> bool {
         self.election_annulled
@@ -230,6 +237,7 @@ impl Replayer {
         let invalid = |m: String| RecordError::Invalid { index, message: m };
         let entry = decode(index, bytes)?;
         self.staff.check(index, &entry, bytes)?;
+        self.standing = self.standing.after(&entry).map_err(invalid)?;
         match entry {
             Entry::Election(..) => return Err(invalid("a second election definition".into())),
             Entry::Units(rows) => {
@@ -293,6 +301,10 @@ impl Replayer {
                     unit,
                     kind: "annul-unit",
                 };
+            }
+            Entry::Decision(Decision::Reopen { .. }) => {
+                // Reopening an annulled election brings its stations back.
+                self.election_annulled = false;
             }
             Entry::Decision(Decision::AnnulElection { .. }) => {
                 self.election_annulled = true;

@@ -249,7 +249,7 @@ fn render(
         body.push_str(&format!(
             "<h2>Decide <small>/ Решение / Чечим</small></h2><form method=\"post\" action=\"{base}/decisions\">{csrf}\
 <p><label>decision <select name=\"kind\"><option value=\"annul-unit\">annul a unit / отменить итоги / жыйынтыктарды жокко чыгаруу</option><option value=\"recount\">recount / пересчёт / кайра эсептөө</option>\
-<option value=\"revote\">re-vote / повторное голосование / кайра добуш берүү</option><option value=\"annul-election\">annul the election / признать выборы недействительными</option></select></label></p>\
+<option value=\"revote\">re-vote / повторное голосование / кайра добуш берүү</option><option value=\"annul-election\">annul the election / признать выборы недействительными</option><option value=\"reopen\">reopen a certified or annulled election / возобновить</option></select></label></p>\
 <p><label>unit id / единица <input name=\"unit\" inputmode=\"numeric\"></label></p><p><label>reason / основание <textarea name=\"reason\" required></textarea></label></p>\
 <p><button>decide / принять решение / чечим кабыл алуу</button></p></form>"
         ));

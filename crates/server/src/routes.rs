@@ -358,7 +358,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/api/elections/{name}/decisions",
         COMMISSIONER,
-        "{kind: annul-unit | annul-election | recount | revote, unit, reason}",
+        "{kind: annul-unit | annul-election | recount | revote | reopen, unit, reason}",
         "Decides: annuls a unit or the election, orders a recount or a re-vote",
     ),
     write(

@@ -616,7 +616,7 @@ pub(crate) async fn decision(
         ));
     }
     let unit = match (d.kind.as_str(), d.unit) {
-        ("annul-election", _) => UnitId(0),
+        ("annul-election" | "reopen", _) => UnitId(0),
         (_, Some(u)) => known_unit(s, &name, u).await?,
         (k, None) => return Err(ServerError::BadRequest(format!("'{k}' needs a unit"))),
     };
@@ -628,6 +628,7 @@ pub(crate) async fn decision(
             reason,
         },
         "annul-election" => Decision::AnnulElection { reason },
+        "reopen" => Decision::Reopen { reason },
         "recount" => Decision::Recount {
             unit: unit()?,
             reason,
@@ -638,7 +639,7 @@ pub(crate) async fn decision(
         },
         other => {
             return Err(ServerError::BadRequest(format!(
-                "unknown decision '{other}'; expected annul-unit, annul-election, recount or revote"
+                "unknown decision '{other}'; expected annul-unit, annul-election, recount, revote or reopen"
             )))
         }
     };

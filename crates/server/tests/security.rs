@@ -16,6 +16,7 @@ on_every_backend!(
     an_act_cites_only_its_actors_own_uploads,
     a_redaction_removes_a_file_only_when_nothing_else_cites_it,
     a_unit_id_past_its_range_is_refused_not_wrapped,
+    a_certified_or_annulled_election_is_frozen_until_reopened,
 );
 
 /// A PNG file followed by a page whose script verifies every pending protocol.
@@ -285,4 +286,122 @@ async fn a_unit_id_past_its_range_is_refused_not_wrapped(app: &App) {
     }
     let after = app.with_store(|s| s.log("s").unwrap().len()).await;
     assert_eq!(after, size, "a refused form logs nothing");
+}
+
+async fn a_certified_or_annulled_election_is_frozen_until_reopened(app: &App) {
+    let admin = app.token(Role::Admin).await;
+    let op = app.token(Role::Operator).await;
+    let ver = app.token(Role::Verifier).await;
+    let com = app.token(Role::Commissioner).await;
+    let obs = app.token(Role::Observer).await;
+    let a = app
+        .api(
+            "POST",
+            "/api/elections/s/assignments",
+            &admin,
+            json!({"user": "operator", "unit": 0}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let enter = |k: u64| {
+        let mut p = app.protocols[k as usize].clone();
+        p.votes[0] += 500;
+        json!({"station": p.station.0, "votes": p.votes})
+    };
+    let e = app
+        .api("POST", "/api/elections/s/protocols", &op, enter(0))
+        .await;
+    assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());
+    let waiting = e.json()["id"].as_i64().unwrap();
+    let decide = |kind: &str| json!({"kind": kind, "unit": 1, "reason": "protests"});
+    let cert = app
+        .api("POST", "/api/elections/s/certify", &com, json!({}))
+        .await;
+    assert_eq!(cert.status, StatusCode::CREATED, "{}", cert.text());
+    for frozen in ["certified", "annulled"] {
+        let size = app.with_store(|s| s.log("s").unwrap().len()).await;
+        // Nothing changes the counts: no entry, no verification of an earlier entry, no
+        // decision but an annulment or a reopening, no second certification.
+        let refused = [
+            app.api("POST", "/api/elections/s/protocols", &op, enter(1))
+                .await,
+            app.api(
+                "POST",
+                &format!("/api/elections/s/pending/{waiting}/verify"),
+                &ver,
+                json!({}),
+            )
+            .await,
+            app.api(
+                "POST",
+                "/api/elections/s/decisions",
+                &com,
+                decide("recount"),
+            )
+            .await,
+            app.api("POST", "/api/elections/s/certify", &com, json!({}))
+                .await,
+        ];
+        for r in refused {
+            assert_eq!(r.status, StatusCode::CONFLICT, "{frozen}: {}", r.text());
+            assert!(r.text().contains(frozen), "{}", r.text());
+        }
+        assert_eq!(
+            app.with_store(|s| s.log("s").unwrap().len()).await,
+            size,
+            "{frozen}: a refused act logs nothing"
+        );
+        // A complaint may still challenge it.
+        let c = app
+            .api(
+                "POST",
+                "/api/elections/s/complaints",
+                &obs,
+                json!({"unit": 1, "text": "the count was wrong"}),
+            )
+            .await;
+        assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
+        if frozen == "certified" {
+            // A certified election may still be annulled, which freezes it too.
+            let d = app
+                .api(
+                    "POST",
+                    "/api/elections/s/decisions",
+                    &com,
+                    json!({"kind": "annul-election", "reason": "protests"}),
+                )
+                .await;
+            assert_eq!(d.status, StatusCode::CREATED, "{}", d.text());
+        }
+    }
+    // A logged decision reopens it: it may change, and be certified once more.
+    let d = app
+        .api(
+            "POST",
+            "/api/elections/s/decisions",
+            &com,
+            json!({"kind": "reopen", "reason": "the court ordered a recount"}),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::CREATED, "{}", d.text());
+    let v = app
+        .api(
+            "POST",
+            &format!("/api/elections/s/pending/{waiting}/verify"),
+            &ver,
+            json!({}),
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    let cert = app
+        .api("POST", "/api/elections/s/certify", &com, json!({}))
+        .await;
+    assert_eq!(cert.status, StatusCode::CREATED, "{}", cert.text());
+    // The log replays: the rule holds in it.
+    let log = app.with_store(|s| s.log("s").unwrap()).await;
+    let mut r = record::Replayer::start(0, &log[0]).unwrap();
+    for (i, b) in log.iter().enumerate().skip(1) {
+        r.push(i as u64, b).unwrap();
+    }
+    assert_eq!(r.standing(), record::Standing::Certified);
 }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0004_staff.sql"),
     include_str!("../migrations/postgres/0005_revote.sql"),
     include_str!("../migrations/postgres/0006_upload.sql"),
+    include_str!("../migrations/postgres/0007_standing.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

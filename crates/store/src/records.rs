@@ -754,13 +754,68 @@ pub(crate) fn append_entries(
             args![election_id],
         )?
         .unwrap_or(0);
+    // A certified or annulled election takes only what its standing allows (record::Standing).
+    let mut standing = standing(db, election_id)?;
     for (i, e) in entries.iter().enumerate() {
+        let seq = next + i as i64;
+        let entry =
+            record::decode(seq as u64, e).map_err(|x| StoreError::Refused(x.to_string()))?;
+        standing = standing.after(&entry).map_err(StoreError::Refused)?;
         db.exec(
             "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
-            args![election_id, next + i as i64, e],
+            args![election_id, seq, e],
         )?;
     }
+    db.exec(
+        "UPDATE election SET standing = ?1 WHERE id = ?2",
+        args![standing.key(), election_id],
+    )?;
     Ok((next as u64) + entries.len() as u64)
+}
+
+/// An election's standing: as kept beside it, or (in a store from before it was kept)
+/// replayed from its log's entries once.
+pub(crate) fn standing(db: &mut dyn Db, election_id: i64) -> Result<record::Standing, StoreError> {
+    let kept = db
+        .row(
+            "SELECT standing FROM election WHERE id = ?1",
+            args![election_id],
+        )?
+        .map(|r| Row(&r).opt_text(0))
+        .transpose()?
+        .flatten();
+    if let Some(k) = kept {
+        return [
+            record::Standing::Open,
+            record::Standing::Certified,
+            record::Standing::Annulled,
+        ]
+        .into_iter()
+        .find(|s| s.key() == k)
+        .ok_or_else(|| StoreError::Corrupt(format!("an election's standing '{k}'")));
+    }
+    let mut standing = record::Standing::Open;
+    db.each(
+        "SELECT seq, entry FROM log_entry WHERE election_id = ?1 ORDER BY seq",
+        args![election_id],
+        &mut |r| {
+            let bytes = r.blob(1)?;
+            // Protocols never change the standing of the election they were imported into.
+            if bytes.get(1..19) == Some(b"{\"type\":\"protocol\"") {
+                return Ok(());
+            }
+            // A log from before the rule may have changed a frozen election: such an entry
+            // is passed over here (the replay reports it).
+            if let Some(s) = record::decode(r.int(0)? as u64, &bytes)
+                .ok()
+                .and_then(|e| standing.after(&e).ok())
+            {
+                standing = s;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(standing)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0004_staff.sql"),
     include_str!("../migrations/sqlite/0005_revote.sql"),
     include_str!("../migrations/sqlite/0006_upload.sql"),
+    include_str!("../migrations/sqlite/0007_standing.sql"),
 ];
 
 /// A SQLite connection.

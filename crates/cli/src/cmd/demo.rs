@@ -148,10 +148,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The open election of the demo's staff desk: the 2413-row file again, since kg2020-2413 is
+/// annulled (as on 6 October 2020) and so frozen.
+pub const DESK: &str = "kg2020-desk";
+
 /// One staff account per role, with a fresh random password each, printed once, so that the
-/// demo's staff desk can be tried: the operator may enter protocols anywhere in kg2020-2413.
+/// demo's staff desk can be tried: the operator may enter protocols anywhere in [`DESK`].
 fn staff_accounts(db: &std::path::Path) -> anyhow::Result<()> {
     use store::Staffing;
+    let input = Input {
+        display: "data/kg2020/stations_by_region_2413.csv".to_string(),
+        data: Data::Bytes(KG_2413),
+        format: Format::Kg2020,
+        options: ImportOptions::named(DESK),
+    };
+    import_into(&mut crate::cmd::open_store(db)?, &input)?;
     println!("\nStaff accounts for trying the workflow (this demo store only; log in at /login):");
     for role in record::Role::ALL {
         let password: String = server::secret()[..20].to_string();
@@ -160,9 +171,12 @@ fn staff_accounts(db: &std::path::Path) -> anyhow::Result<()> {
     }
     let mut store = crate::cmd::open_store(db)?;
     if let Some((u, _)) = store.user_by_name("operator")? {
-        store.assign(u.id, "kg2020-2413", model::UnitId(0), None)?;
+        store.assign(u.id, DESK, model::UnitId(0), None)?;
     }
-    println!("The desk of the 2413-row file: /elections/kg2020-2413/staff");
+    println!(
+        "The staff desk, on an open copy of the 2413-row file (kg2020-2413 itself is annulled, \
+         so frozen): /elections/{DESK}/staff"
+    );
     Ok(())
 }
 

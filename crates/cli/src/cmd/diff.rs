@@ -144,6 +144,9 @@ pub fn changes(
             Entry::Decision(Decision::AnnulElection { reason }) => out.push(format!(
                 "entry {i}: decision: annul the election (reason commitment {reason})"
             )),
+            Entry::Decision(Decision::Reopen { reason }) => out.push(format!(
+                "entry {i}: decision: reopen the election (reason commitment {reason})"
+            )),
             Entry::Publication(p) => out.push(format!(
                 "entry {i}: {} publication over {} stations",
                 p.stage, p.stations_counted

@@ -51,6 +51,9 @@ pub struct DecideArgs {
     /// Annul the whole election
     #[arg(long, group = "kind")]
     pub annul_election: bool,
+    /// Reopen a certified or annulled election, so that it may change again
+    #[arg(long, group = "kind")]
+    pub reopen: bool,
     /// Order a recount in this unit (path)
     #[arg(long, group = "kind")]
     pub recount: Option<String>,
@@ -127,6 +130,7 @@ pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
     let e = store.load(&name)?.election;
     let (reason, row) = commit(&a.reason)?;
     let decision = match (&a.annul, a.annul_election, &a.recount, &a.revote) {
+        _ if a.reopen => Decision::Reopen { reason },
         (Some(p), false, None, None) => Decision::AnnulUnit {
             unit: resolve(&e, p)?,
             reason,
@@ -140,7 +144,9 @@ pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
             unit: resolve(&e, p)?,
             reason,
         },
-        _ => bail!("give one of --annul PATH, --annul-election, --recount PATH, --revote PATH"),
+        _ => bail!(
+            "give one of --annul PATH, --annul-election, --recount PATH, --revote PATH, --reopen"
+        ),
     };
     let size = store.append_with_content(&name, &encode(&Entry::Decision(decision)), &[row])?;
     println!("decision logged as entry {}", size - 1);

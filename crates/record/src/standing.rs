@@ -1,0 +1,114 @@
+//! Whether an election may still change. An election is open until it is certified (its
+//! final publication) or annulled (a decision annulling the whole election); both freeze it.
+//! A frozen election takes no protocol, verification, decision or second certification until
+//! a commissioner's logged decision reopens it: certification happens once per opening.
+//! Complaints, redactions, audits and user acts go on in every standing (audits follow
+//! certification; a complaint may challenge it), and a certified election may still be
+//! annulled, as Kyrgyzstan's of 4 October 2020 was.
+//!
+//! The replay applies this rule to every entry, and the store to every act it appends, so a
+//! log that changed a frozen election does not verify.
+
+use crate::entry::{Decision, Entry};
+use crate::staff::Act;
+
+/// An election's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Standing {
+    /// Protocols may be entered and verified, decisions taken, the result certified.
+    #[default]
+    Open,
+    /// Its final result is published: frozen.
+    Certified,
+    /// Annulled as a whole: frozen.
+    Annulled,
+}
+
+impl Standing {
+    /// Its name, as pages and errors say it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Standing::Open => "open",
+            Standing::Certified => "certified",
+            Standing::Annulled => "annulled",
+        }
+    }
+
+    /// The standing after `entry`, or why the entry may not come in this standing.
+    pub fn after(self, entry: &Entry) -> Result<Standing, String> {
+        use Standing::{Annulled, Certified, Open};
+        let frozen = |what: &str| {
+            Err(format!(
+                "{what} in an election that is {}: a decision must reopen it first",
+                self.key()
+            ))
+        };
+        match (self, entry) {
+            (Open, Entry::Publication(p)) if p.stage == "final" => Ok(Certified),
+            (Open, Entry::Decision(Decision::AnnulElection { .. })) => Ok(Annulled),
+            (Open, Entry::Decision(Decision::Reopen { .. })) => {
+                Err("a reopening of an election that is open".into())
+            }
+            (Open, _) => Ok(Open),
+            (Certified, Entry::Decision(Decision::AnnulElection { .. })) => Ok(Annulled),
+            // An annulled election's units may be voted again (each a new election).
+            (Annulled, Entry::Decision(Decision::Revote { .. })) => Ok(Annulled),
+            (_, Entry::Decision(Decision::Reopen { .. })) => Ok(Open),
+            (_, Entry::Protocol(_)) => frozen("a protocol"),
+            (_, Entry::Decision(_)) => frozen("a decision"),
+            (_, Entry::Publication(_)) => frozen("a publication"),
+            (_, Entry::Staff(s)) => match s.act {
+                Act::Enter | Act::Verify | Act::Reject | Act::Certify => {
+                    frozen(&format!("a staff '{}'", s.act.key()))
+                }
+                _ => Ok(self),
+            },
+            (_, _) => Ok(self),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::Publication;
+    use crate::{Role, Staff};
+    use model::{Protocol, UnitId};
+
+    fn publication(stage: &str) -> Entry {
+        Entry::Publication(Publication {
+            stage: stage.into(),
+            contest: 0,
+            stations_counted: 0,
+            votes: Vec::new(),
+            valid: None,
+            invalid: None,
+            seats: None,
+        })
+    }
+
+    #[test]
+    fn certification_and_annulment_freeze_until_reopened() {
+        let reopen = Entry::Decision(Decision::Reopen { reason: "r".into() });
+        let annul = Entry::Decision(Decision::AnnulElection { reason: "r".into() });
+        let protocol = Entry::Protocol(Protocol::new(UnitId(3), 0, 2));
+        let enter = Entry::Staff(Staff::new(Act::Enter, Role::Operator, "c", None));
+        let complain = Entry::Staff(Staff::new(Act::Complain, Role::Observer, "c", None));
+        let s = Standing::Open;
+        assert_eq!(s.after(&publication("preliminary")), Ok(Standing::Open));
+        assert_eq!(s.after(&protocol), Ok(Standing::Open));
+        assert!(s.after(&reopen).is_err());
+        let c = s.after(&publication("final")).unwrap();
+        assert_eq!(c, Standing::Certified);
+        for refused in [&protocol, &enter, &publication("final")] {
+            assert!(c.after(refused).unwrap_err().contains("certified"));
+        }
+        assert_eq!(c.after(&complain), Ok(Standing::Certified));
+        assert_eq!(c.after(&annul), Ok(Standing::Annulled));
+        assert_eq!(c.after(&reopen), Ok(Standing::Open));
+        let a = Standing::Annulled;
+        assert!(a.after(&protocol).unwrap_err().contains("annulled"));
+        assert!(a.after(&annul).is_err());
+        assert_eq!(a.after(&reopen), Ok(Standing::Open));
+    }
+}
