@@ -77,6 +77,10 @@ fn acknowledged_submissions_survive_sigkill_on_sqlite() {
 #[test]
 fn acknowledged_submissions_survive_sigkill_on_postgres() {
     let Ok(admin) = std::env::var("TALLYPROOF_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "TALLYPROOF_TEST_POSTGRES is not set under CI=true (the test command sets it)"
+        );
         eprintln!("skipped: TALLYPROOF_TEST_POSTGRES is not set");
         return;
     };

@@ -32,6 +32,9 @@ pub enum ServerError {
     /// The request body is too large.
     #[error("{0}")]
     TooLarge(String),
+    /// The service is busy with large responses: try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// Too many failed logins.
     #[error("{0}")]
     TooMany(String),
@@ -65,12 +68,21 @@ impl IntoResponse for ServerError {
             ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServerError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            ServerError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        (
+        let busy = matches!(self, ServerError::Busy(_));
+        let mut res = (
             status,
             Json(serde_json::json!({ "error": self.to_string() })),
         )
-            .into_response()
+            .into_response();
+        if busy {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
+        res
     }
 }

@@ -17,6 +17,7 @@ mod export;
 mod form;
 mod group;
 mod headers;
+mod heavy;
 mod live;
 mod map;
 mod pages;
@@ -61,6 +62,8 @@ struct AppState {
     limiter: Arc<auth::Limiter>,
     /// Protocol entries and verifications, committed in groups.
     committer: Arc<group::Committer>,
+    /// The permits to send large responses.
+    heavy: Arc<tokio::sync::Semaphore>,
 }
 
 /// The client's address, when the server knows it (for the login limits).
@@ -78,6 +81,7 @@ pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
         log: log.clone().map(Arc::new),
         live: Arc::default(),
         limiter: Arc::default(),
+        heavy: heavy::senders(),
     };
     let app = ROUTES
         .iter()

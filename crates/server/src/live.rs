@@ -216,11 +216,36 @@ struct Cache {
     /// the kept responses (for at most [`RECOMPUTE`]).
     refreshing: Option<Instant>,
     /// Responses by key, with the log size they were computed at.
-    responses: HashMap<String, (u64, Bytes)>,
+    responses: HashMap<String, Kept>,
     /// Responses being recomputed for a newer size, since when: meanwhile the previous one
     /// is served (for at most [`RECOMPUTE`]).
     recomputing: HashMap<String, Instant>,
 }
+
+/// A kept response: its bytes, the log size they cover, and what computing them cost.
+struct Kept {
+    size: u64,
+    bytes: Bytes,
+    /// When its computation ended, and how long it took: a response is recomputed at most
+    /// every [`COST_FACTOR`] times its cost, so that heavy pages and exports (the NIST CDF
+    /// export of 100,000 stations takes seconds) use at most a small share of the machine
+    /// and of the election's lock, whatever the readers ask.
+    done: Instant,
+    took: Duration,
+}
+
+impl Kept {
+    /// Whether it is too soon to compute it again.
+    fn resting(&self) -> bool {
+        self.took >= HEAVY && self.done.elapsed() < self.took * COST_FACTOR
+    }
+}
+
+/// A heavy response (one that took at least [`HEAVY`] to compute) is recomputed at most
+/// every this many times its cost; lighter ones whenever the log grows.
+pub const COST_FACTOR: u32 = 20;
+/// What makes a response heavy to compute.
+pub const HEAVY: Duration = Duration::from_millis(50);
 
 /// One election: its state, and its cache of responses.
 struct Slot {
@@ -564,14 +589,14 @@ impl Live {
         name: &str,
         key: &str,
         f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError>,
-    ) -> Result<Bytes, ServerError> {
+    ) -> Result<(u64, Bytes), ServerError> {
         let slot = self.slot(db, name)?;
         let mut t = lock(&slot.tail)?;
         t.catch_up(db, name, &slot.cache)?;
         let size = t.replayer.len();
-        if let Some((at, bytes)) = slot.cache.read().map_err(internal)?.responses.get(key) {
-            if *at == size {
-                return Ok(bytes.clone());
+        if let Some(k) = slot.cache.read().map_err(internal)?.responses.get(key) {
+            if k.size == size || k.resting() {
+                return Ok((k.size, k.bytes.clone()));
             }
         }
         slot.cache
@@ -579,28 +604,37 @@ impl Live {
             .map_err(internal)?
             .recomputing
             .insert(key.to_string(), Instant::now());
+        let start = Instant::now();
         let computed = f(&mut View { tail: &mut t });
         let mut c = slot.cache.write().map_err(internal)?;
         c.recomputing.remove(key);
         let bytes = Bytes::from(computed?);
-        c.responses.insert(key.to_string(), (size, bytes.clone()));
-        Ok(bytes)
+        let kept = Kept {
+            size,
+            bytes: bytes.clone(),
+            done: Instant::now(),
+            took: start.elapsed(),
+        };
+        c.responses.insert(key.to_string(), kept);
+        Ok((size, bytes))
     }
 
     /// The response `key` if the state is fresh and the response current, or being
-    /// recomputed by another request (then the previous one): served without the store and
-    /// without leaving the async threads.
-    pub fn fresh(&self, name: &str, key: &str) -> Option<Bytes> {
+    /// recomputed by another request, or too costly to compute again so soon (then the
+    /// previous one): served without the store and without leaving the async threads, with
+    /// the log size it covers.
+    pub fn fresh(&self, name: &str, key: &str) -> Option<(u64, Bytes)> {
         let slot = Arc::clone(self.tails.lock().ok()?.get(name)?);
         let recent = |t: Option<&Instant>| t.is_some_and(|since| since.elapsed() < RECOMPUTE);
         let stale = {
             let c = slot.cache.read().ok()?;
-            let (at, bytes) = c.responses.get(key)?;
+            let k = c.responses.get(key)?;
             let stale = c.written || c.checked.elapsed() >= REFRESH;
-            if stale && recent(c.refreshing.as_ref())
-                || !stale && (*at == c.size || recent(c.recomputing.get(key)))
+            if k.resting()
+                || stale && recent(c.refreshing.as_ref())
+                || !stale && (k.size == c.size || recent(c.recomputing.get(key)))
             {
-                return Some(bytes.clone());
+                return Some((k.size, k.bytes.clone()));
             }
             stale
         };
@@ -622,7 +656,13 @@ impl Live {
             return Ok(());
         };
         slot.cache.write().map_err(internal)?.written = true;
-        let mut t = lock(&slot.tail)?;
+        // A heavy response being computed holds the state: the writer does not wait for it
+        // (the next read catches up, as the cache now says).
+        let mut t = match slot.tail.try_lock() {
+            Ok(t) => t,
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(()),
+            Err(std::sync::TryLockError::Poisoned(_)) => return Err(internal("a poisoned lock")),
+        };
         t.catch_up(db, name, &slot.cache)
     }
 }
@@ -630,6 +670,56 @@ impl Live {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Grows the election's log (a new user's grant entry, by the console).
+    fn grow(db: &str) {
+        use store::Staffing;
+        let mut s = store::open(db).unwrap();
+        s.add_user("grown", record::Role::Observer, "x", &[1; 32], None)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_heavy_response_rests_and_a_writer_does_not_wait_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::testing::synthetic_store(dir.path());
+        let pool = Pool::new(&db).unwrap();
+        let live = Arc::new(Live::default());
+        let slow = |v: &mut View<'_>| {
+            std::thread::sleep(HEAVY * 2);
+            Ok(v.size().to_string().into_bytes())
+        };
+        let (size, _) = live.response(&pool, "s", "slow", slow).unwrap();
+        grow(&db);
+        live.written(&pool, "s").unwrap();
+        // Too soon to compute again: the kept one is served, saying what it covers.
+        let (kept, bytes) = live.fresh("s", "slow").unwrap();
+        assert_eq!((kept, bytes.as_ref()), (size, size.to_string().as_bytes()));
+        let (again, _) = live.response(&pool, "s", "slow", slow).unwrap();
+        assert_eq!(again, size);
+        // A light one follows the log at once.
+        let (light, _) = live
+            .response(&pool, "s", "light", |v| {
+                Ok(v.size().to_string().into_bytes())
+            })
+            .unwrap();
+        assert!(light > size);
+        // While a heavy response is computed, a writer's catch-up does not wait for it.
+        let computing = {
+            let (live, pool) = (Arc::clone(&live), Arc::clone(&pool));
+            std::thread::spawn(move || {
+                live.response(&pool, "s", "slower", |_| {
+                    std::thread::sleep(Duration::from_millis(800));
+                    Ok(Vec::new())
+                })
+            })
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        let start = Instant::now();
+        live.written(&pool, "s").unwrap();
+        assert!(start.elapsed() < Duration::from_millis(300));
+        computing.join().unwrap().unwrap();
+    }
 
     #[test]
     fn a_cold_start_under_load_replays_the_log_once() {

@@ -47,7 +47,9 @@ pub(crate) async fn elections(State(s): State<AppState>) -> Result<Json<Value>, 
 }
 
 /// A response computed once per log size and kept: served from memory while fresh, without
-/// leaving the async threads; otherwise computed (or caught up) on the blocking pool.
+/// leaving the async threads; otherwise computed (or caught up) on the blocking pool. It says
+/// which log size it covers (`X-Log-Size`): a heavy one may cover an earlier size than the
+/// latest (see [`crate::live::COST_FACTOR`]).
 async fn kept(
     s: AppState,
     name: String,
@@ -55,11 +57,24 @@ async fn kept(
     media: &'static str,
     f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError> + Send + 'static,
 ) -> Result<Response, ServerError> {
-    let bytes = match s.live.fresh(&name, &key) {
+    let (size, bytes) = match s.live.fresh(&name, &key) {
         Some(b) => b,
-        None => blocking(move || s.live.response(&s.db, &name, &key, f)).await?,
+        None => {
+            let st = s.clone();
+            blocking(move || st.live.response(&st.db, &name, &key, f)).await?
+        }
     };
-    Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
+    let headers = [
+        (header::CONTENT_TYPE, media.to_string()),
+        (
+            header::HeaderName::from_static("x-log-size"),
+            size.to_string(),
+        ),
+    ];
+    if bytes.len() < crate::heavy::LARGE {
+        return Ok((headers, bytes).into_response());
+    }
+    Ok((headers, crate::heavy::body(&s.heavy, bytes).await?).into_response())
 }
 
 const JSON: &str = "application/json";

@@ -9,7 +9,14 @@ use store::SqlStore;
 /// A fresh database on the test PostgreSQL server, if there is one.
 pub fn postgres_url() -> Option<String> {
     static N: AtomicU64 = AtomicU64::new(0);
-    let admin = std::env::var("TALLYPROOF_TEST_POSTGRES").ok()?;
+    let Ok(admin) = std::env::var("TALLYPROOF_TEST_POSTGRES") else {
+        // Under CI a missing server fails the run instead of skipping half the tests.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "TALLYPROOF_TEST_POSTGRES is not set under CI=true (the test command sets it)"
+        );
+        return None;
+    };
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
