@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use formats::report::{write_report_json, Report};
-use model::{Protocol, UnitLevel};
+use model::{Election, Protocol, UnitLevel};
 use serde_json::Value;
 use store::Store;
 
@@ -61,6 +61,39 @@ pub fn report(v: &mut View<'_>, level: UnitLevel) -> Report {
         by_station[p.station.index()] = Some(p);
     }
     Report::build(e, v.tally(), level, Some(&by_station))
+}
+
+/// What the report of every station needs of the state (a copy of the totals, the shared
+/// protocols), taken under the election's lock and built after it: with 100,000 stations it
+/// is heavy.
+pub struct Stations {
+    election: Election,
+    tally: tabulate::Tally,
+    protocols: Arc<Vec<Protocol>>,
+    /// Whether the whole election is annulled.
+    pub annulled: bool,
+}
+
+/// Takes what the report of every station needs.
+pub fn take_stations(v: &mut View<'_>) -> Stations {
+    Stations {
+        election: v.election().clone(),
+        tally: v.tally().clone(),
+        protocols: v.protocols(),
+        annulled: v.election_annulled(),
+    }
+}
+
+impl Stations {
+    /// The report at the station level.
+    pub fn report(&self) -> Report {
+        let e = &self.election;
+        let mut by_station: Vec<Option<&Protocol>> = vec![None; e.units.len()];
+        for p in self.protocols.iter().filter(|p| p.contest == 0) {
+            by_station[p.station.index()] = Some(p);
+        }
+        Report::build(e, &self.tally, UnitLevel::Station, Some(&by_station))
+    }
 }
 
 /// The report as the bytes that `tallyproof results --json` prints.

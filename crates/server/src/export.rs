@@ -5,8 +5,10 @@
 
 use formats::cdf::{write_cdf, CdfHeader, ContestResults};
 use formats::{write_csv, write_json};
-use model::Protocol;
-use tabulate::tabulate;
+use std::sync::Arc;
+
+use model::{Election, Protocol};
+use tabulate::{tabulate, Filter};
 
 use crate::live::View;
 use crate::ServerError;
@@ -36,11 +38,25 @@ fn failed(e: impl std::fmt::Display) -> ServerError {
     ServerError::Internal(format!("cannot write the export: {e}"))
 }
 
-/// The export of the election's current results.
-pub fn export(v: &mut View<'_>, to: Export) -> Result<Vec<u8>, ServerError> {
-    let all = v.protocols();
-    let filter = v.filter();
-    let e = v.election();
+/// What an export needs of the election's state, taken under its lock.
+pub struct Taken {
+    election: Election,
+    protocols: Arc<Vec<Protocol>>,
+    filter: Filter,
+}
+
+/// Takes what an export needs (shared protocols, a copy of the election).
+pub fn take(v: &mut View<'_>) -> Taken {
+    Taken {
+        election: v.election().clone(),
+        protocols: v.protocols(),
+        filter: v.filter(),
+    }
+}
+
+/// The export of the election's results as taken.
+pub fn export(t: Taken, to: Export) -> Result<Vec<u8>, ServerError> {
+    let (all, filter, e) = (t.protocols, t.filter, &t.election);
     let counted: Vec<Protocol> = all
         .iter()
         .filter(|p| filter.admits(&e.units, p.station))

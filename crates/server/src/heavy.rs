@@ -21,6 +21,10 @@ pub const WAIT: Duration = Duration::from_secs(10);
 /// The size of the chunks a large response is sent in: each one gives the other requests
 /// a turn.
 const CHUNK: usize = 256 * 1024;
+/// How fast one large response is sent, at most (bytes per second): two senders at this pace
+/// leave most of a two-core machine to the staff and the cheap routes (a 250 MB national
+/// export takes about four seconds).
+pub const PACE: u64 = 64 * 1024 * 1024;
 
 /// The senders' permits.
 pub(crate) fn senders() -> Arc<Semaphore> {
@@ -46,13 +50,17 @@ async fn body_within(
             ))
         })?
         .map_err(|e| ServerError::Internal(e.to_string()))?;
+    let start = tokio::time::Instant::now();
     let stream = futures_util::stream::unfold(
         (bytes, 0usize, Some(permit)),
-        |(bytes, at, permit): (Bytes, usize, Option<OwnedSemaphorePermit>)| async move {
+        move |(bytes, at, permit): (Bytes, usize, Option<OwnedSemaphorePermit>)| async move {
             if at >= bytes.len() {
                 drop(permit);
                 return None;
             }
+            // Paced: the byte at `at` goes no sooner than `at` bytes' worth of time at PACE.
+            let due = start + Duration::from_micros(at as u64 * 1_000_000 / PACE);
+            tokio::time::sleep_until(due).await;
             let end = (at + CHUNK).min(bytes.len());
             let chunk = bytes.slice(at..end);
             Some((

@@ -583,6 +583,7 @@ impl Live {
 
     /// The response `key` of the election's current state, computed by `f` once per log
     /// size.
+    #[cfg(test)]
     pub fn response(
         &self,
         db: &Arc<Pool>,
@@ -590,32 +591,53 @@ impl Live {
         key: &str,
         f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError>,
     ) -> Result<(u64, Bytes), ServerError> {
+        self.response_apart(db, name, key, f, Ok)
+    }
+
+    /// As [`Live::response`], in two steps: `take` copies what the response needs from the
+    /// state (cheap: shared protocols, a clone of the totals) under the election's lock, and
+    /// `make` computes the response from it after the lock is released, so that a heavy
+    /// export or page never holds up the writers' and the other readers' catch-ups.
+    pub fn response_apart<T>(
+        &self,
+        db: &Arc<Pool>,
+        name: &str,
+        key: &str,
+        take: impl FnOnce(&mut View<'_>) -> Result<T, ServerError>,
+        make: impl FnOnce(T) -> Result<Vec<u8>, ServerError>,
+    ) -> Result<(u64, Bytes), ServerError> {
         let slot = self.slot(db, name)?;
-        let mut t = lock(&slot.tail)?;
-        t.catch_up(db, name, &slot.cache)?;
-        let size = t.replayer.len();
-        if let Some(k) = slot.cache.read().map_err(internal)?.responses.get(key) {
-            if k.size == size || k.resting() {
-                return Ok((k.size, k.bytes.clone()));
-            }
-        }
-        slot.cache
-            .write()
-            .map_err(internal)?
-            .recomputing
-            .insert(key.to_string(), Instant::now());
         let start = Instant::now();
-        let computed = f(&mut View { tail: &mut t });
+        let (size, taken) = {
+            let mut t = lock(&slot.tail)?;
+            t.catch_up(db, name, &slot.cache)?;
+            let size = t.replayer.len();
+            if let Some(k) = slot.cache.read().map_err(internal)?.responses.get(key) {
+                if k.size == size || k.resting() {
+                    return Ok((k.size, k.bytes.clone()));
+                }
+            }
+            slot.cache
+                .write()
+                .map_err(internal)?
+                .recomputing
+                .insert(key.to_string(), Instant::now());
+            (size, take(&mut View { tail: &mut t }))
+        };
+        let computed = taken.and_then(make);
         let mut c = slot.cache.write().map_err(internal)?;
         c.recomputing.remove(key);
         let bytes = Bytes::from(computed?);
-        let kept = Kept {
-            size,
-            bytes: bytes.clone(),
-            done: Instant::now(),
-            took: start.elapsed(),
-        };
-        c.responses.insert(key.to_string(), kept);
+        // A response computed meanwhile for a later size stays.
+        if c.responses.get(key).is_none_or(|k| k.size <= size) {
+            let kept = Kept {
+                size,
+                bytes: bytes.clone(),
+                done: Instant::now(),
+                took: start.elapsed(),
+            };
+            c.responses.insert(key.to_string(), kept);
+        }
         Ok((size, bytes))
     }
 

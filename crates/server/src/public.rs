@@ -57,11 +57,24 @@ async fn kept(
     media: &'static str,
     f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError> + Send + 'static,
 ) -> Result<Response, ServerError> {
+    kept_apart(s, name, key, media, f, Ok).await
+}
+
+/// A kept response computed in two steps (see [`crate::live::Live::response_apart`]): `take`
+/// under the election's lock, `make` after it.
+async fn kept_apart<T: 'static>(
+    s: AppState,
+    name: String,
+    key: String,
+    media: &'static str,
+    take: impl FnOnce(&mut View<'_>) -> Result<T, ServerError> + Send + 'static,
+    make: impl FnOnce(T) -> Result<Vec<u8>, ServerError> + Send + 'static,
+) -> Result<Response, ServerError> {
     let (size, bytes) = match s.live.fresh(&name, &key) {
         Some(b) => b,
         None => {
             let st = s.clone();
-            blocking(move || st.live.response(&st.db, &name, &key, f)).await?
+            blocking(move || st.live.response_apart(&st.db, &name, &key, take, make)).await?
         }
     };
     let headers = [
@@ -87,6 +100,17 @@ pub(crate) async fn results(
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
     let key = format!("results?by={}", level.key());
+    if level == model::UnitLevel::Station {
+        return kept_apart(
+            s,
+            name,
+            key,
+            JSON,
+            |v| Ok(data::take_stations(v)),
+            |t| data::report_bytes(&t.report()),
+        )
+        .await;
+    }
     kept(s, name, key, JSON, move |v| {
         data::report_bytes(&data::report(v, level))
     })
@@ -101,6 +125,17 @@ pub(crate) async fn results_page(
     let level = data::level(q.by.as_deref())?;
     let key = format!("page:results?by={}", level.key());
     let n = name.clone();
+    if level == model::UnitLevel::Station {
+        return kept_apart(
+            s,
+            name,
+            key,
+            HTML,
+            |v| Ok(data::take_stations(v)),
+            move |t| Ok(pages::results(&t.report(), &n, t.annulled).into_bytes()),
+        )
+        .await;
+    }
     kept(s, name, key, HTML, move |v| {
         let annulled = v.election_annulled();
         Ok(pages::results(&data::report(v, level), &n, annulled).into_bytes())
@@ -164,12 +199,18 @@ pub(crate) async fn forensics_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, ServerError> {
-    kept(s, name, "page:forensics".into(), HTML, |v| {
-        let protocols = v.protocols();
-        forensics::page::build(v.election(), &protocols, 0, None, None)
-            .map(|(html, _)| html.into_bytes())
-            .map_err(|x| ServerError::BadRequest(x.to_string()))
-    })
+    kept_apart(
+        s,
+        name,
+        "page:forensics".into(),
+        HTML,
+        |v| Ok((v.election().clone(), v.protocols())),
+        |(election, protocols)| {
+            forensics::page::build(&election, &protocols, 0, None, None)
+                .map(|(html, _)| html.into_bytes())
+                .map_err(|x| ServerError::BadRequest(x.to_string()))
+        },
+    )
     .await
 }
 
@@ -251,9 +292,14 @@ pub(crate) async fn revotes_page(
 }
 
 async fn export(s: AppState, name: String, to: Export) -> Result<Response, ServerError> {
-    kept(s, name, format!("export:{to:?}"), to.media(), move |v| {
-        crate::export::export(v, to)
-    })
+    kept_apart(
+        s,
+        name,
+        format!("export:{to:?}"),
+        to.media(),
+        |v| Ok(crate::export::take(v)),
+        move |t| crate::export::export(t, to),
+    )
     .await
 }
 
