@@ -232,20 +232,24 @@ struct Kept {
     /// and of the election's lock, whatever the readers ask.
     done: Instant,
     took: Duration,
+    /// Whether it may rest: a bulk export or page computed apart from the lock
+    /// ([`Live::response_apart`]); the others follow the log at once, so that a writer reads
+    /// what it wrote.
+    may_rest: bool,
 }
 
 impl Kept {
     /// Whether it is too soon to compute it again.
     fn resting(&self) -> bool {
-        self.took >= HEAVY && self.done.elapsed() < self.took * COST_FACTOR
+        self.may_rest && self.took >= HEAVY && self.done.elapsed() < self.took * COST_FACTOR
     }
 }
 
-/// A heavy response (one that took at least [`HEAVY`] to compute) is recomputed at most
-/// every this many times its cost; lighter ones whenever the log grows.
+/// A heavy response (a bulk export or page that took at least [`HEAVY`] to compute) is
+/// recomputed at most every this many times its cost; the others whenever the log grows.
 pub const COST_FACTOR: u32 = 20;
-/// What makes a response heavy to compute.
-pub const HEAVY: Duration = Duration::from_millis(50);
+/// What makes a bulk response heavy to compute.
+pub const HEAVY: Duration = Duration::from_millis(200);
 
 /// One election: its state, and its cache of responses.
 struct Slot {
@@ -583,7 +587,6 @@ impl Live {
 
     /// The response `key` of the election's current state, computed by `f` once per log
     /// size.
-    #[cfg(test)]
     pub fn response(
         &self,
         db: &Arc<Pool>,
@@ -591,7 +594,7 @@ impl Live {
         key: &str,
         f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError>,
     ) -> Result<(u64, Bytes), ServerError> {
-        self.response_apart(db, name, key, f, Ok)
+        self.compute(db, name, key, f, Ok, false)
     }
 
     /// As [`Live::response`], in two steps: `take` copies what the response needs from the
@@ -605,6 +608,18 @@ impl Live {
         key: &str,
         take: impl FnOnce(&mut View<'_>) -> Result<T, ServerError>,
         make: impl FnOnce(T) -> Result<Vec<u8>, ServerError>,
+    ) -> Result<(u64, Bytes), ServerError> {
+        self.compute(db, name, key, take, make, true)
+    }
+
+    fn compute<T>(
+        &self,
+        db: &Arc<Pool>,
+        name: &str,
+        key: &str,
+        take: impl FnOnce(&mut View<'_>) -> Result<T, ServerError>,
+        make: impl FnOnce(T) -> Result<Vec<u8>, ServerError>,
+        may_rest: bool,
     ) -> Result<(u64, Bytes), ServerError> {
         let slot = self.slot(db, name)?;
         let start = Instant::now();
@@ -635,6 +650,7 @@ impl Live {
                 bytes: bytes.clone(),
                 done: Instant::now(),
                 took: start.elapsed(),
+                may_rest,
             };
             c.responses.insert(key.to_string(), kept);
         }
@@ -711,13 +727,13 @@ mod tests {
             std::thread::sleep(HEAVY * 2);
             Ok(v.size().to_string().into_bytes())
         };
-        let (size, _) = live.response(&pool, "s", "slow", slow).unwrap();
+        let (size, _) = live.response_apart(&pool, "s", "slow", slow, Ok).unwrap();
         grow(&db);
         live.written(&pool, "s").unwrap();
         // Too soon to compute again: the kept one is served, saying what it covers.
         let (kept, bytes) = live.fresh("s", "slow").unwrap();
         assert_eq!((kept, bytes.as_ref()), (size, size.to_string().as_bytes()));
-        let (again, _) = live.response(&pool, "s", "slow", slow).unwrap();
+        let (again, _) = live.response_apart(&pool, "s", "slow", slow, Ok).unwrap();
         assert_eq!(again, size);
         // A light one follows the log at once.
         let (light, _) = live
@@ -730,10 +746,16 @@ mod tests {
         let computing = {
             let (live, pool) = (Arc::clone(&live), Arc::clone(&pool));
             std::thread::spawn(move || {
-                live.response(&pool, "s", "slower", |_| {
-                    std::thread::sleep(Duration::from_millis(800));
-                    Ok(Vec::new())
-                })
+                live.response_apart(
+                    &pool,
+                    "s",
+                    "slower",
+                    |_| Ok(()),
+                    |()| {
+                        std::thread::sleep(Duration::from_millis(800));
+                        Ok(Vec::new())
+                    },
+                )
             })
         };
         std::thread::sleep(Duration::from_millis(200));

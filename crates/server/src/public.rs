@@ -57,7 +57,14 @@ async fn kept(
     media: &'static str,
     f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError> + Send + 'static,
 ) -> Result<Response, ServerError> {
-    kept_apart(s, name, key, media, f, Ok).await
+    let (size, bytes) = match s.live.fresh(&name, &key) {
+        Some(b) => b,
+        None => {
+            let st = s.clone();
+            blocking(move || st.live.response(&st.db, &name, &key, f)).await?
+        }
+    };
+    send(&s, media, size, bytes).await
 }
 
 /// A kept response computed in two steps (see [`crate::live::Live::response_apart`]): `take`
@@ -77,6 +84,16 @@ async fn kept_apart<T: 'static>(
             blocking(move || st.live.response_apart(&st.db, &name, &key, take, make)).await?
         }
     };
+    send(&s, media, size, bytes).await
+}
+
+/// A kept response, with the log size it covers; a large one through [`crate::heavy`].
+async fn send(
+    s: &AppState,
+    media: &'static str,
+    size: u64,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ServerError> {
     let headers = [
         (header::CONTENT_TYPE, media.to_string()),
         (

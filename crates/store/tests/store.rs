@@ -274,9 +274,14 @@ fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
             tx.begin(&e2, "t").unwrap();
         }
         assert!(s.log("other").is_err());
-        assert_eq!(
-            s.append_log("synthetic", &[b"\x01{}".to_vec()]).unwrap(),
-            34
-        );
+        // The store appends only entries the log format knows.
+        assert!(matches!(
+            s.append_log("synthetic", &[b"\x01{}".to_vec()]),
+            Err(store::StoreError::Refused(_))
+        ));
+        let step = record::encode(&record::Entry::Audit(record::AuditStep::Escalate {
+            audit: "a".into(),
+        }));
+        assert_eq!(s.append_log("synthetic", &[step]).unwrap(), 34);
     }
 }
