@@ -53,7 +53,7 @@ pub fn export(v: &mut View<'_>, to: Export) -> Result<Vec<u8>, ServerError> {
         }
         Export::Json => write_json(&mut out, e, &counted).map_err(failed)?,
         Export::Cdf => {
-            let tallies: Vec<_> = (0..e.contests.len())
+            let tallies: Vec<tabulate::Tally> = (0..e.contests.len())
                 .map(|c| {
                     tabulate(
                         e,
@@ -62,7 +62,7 @@ pub fn export(v: &mut View<'_>, to: Export) -> Result<Vec<u8>, ServerError> {
                         filter.clone(),
                     )
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             let results: Vec<_> = tallies
                 .iter()
                 .enumerate()

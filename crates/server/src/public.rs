@@ -73,7 +73,7 @@ pub(crate) async fn results(
     let level = data::level(q.by.as_deref())?;
     let key = format!("results?by={}", level.key());
     kept(s, name, key, JSON, move |v| {
-        data::report_bytes(&data::report(v, level))
+        data::report_bytes(&data::report(v, level)?)
     })
     .await
 }
@@ -88,7 +88,7 @@ pub(crate) async fn results_page(
     let n = name.clone();
     kept(s, name, key, HTML, move |v| {
         let annulled = v.election_annulled();
-        Ok(pages::results(&data::report(v, level), &n, annulled).into_bytes())
+        Ok(pages::results(&data::report(v, level)?, &n, annulled).into_bytes())
     })
     .await
 }
