@@ -7,4 +7,5 @@ mod audits;
 mod common;
 mod matrix;
 mod openapi;
+mod overflow;
 mod workflow;
