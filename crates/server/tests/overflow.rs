@@ -228,6 +228,33 @@ async fn typed_counts_above_the_plausibility_bound_are_refused(app: &App) {
         "{}",
         refused.text()
     );
+    // The desk's form goes the same way.
+    let (cookie, csrf) = app.login(Role::Operator).await;
+    let mut fields = format!("csrf={csrf}&station={}&source=manual", p.station.0);
+    for (i, v) in p.votes.iter().enumerate() {
+        let v = if i == 0 {
+            10_000_000_000_000_000_000
+        } else {
+            *v
+        };
+        fields.push_str(&format!("&vote_{i}={v}"));
+    }
+    let refused = app
+        .form("/elections/s/staff/protocols", &cookie, fields.into_bytes())
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text()
+    );
+    assert!(
+        refused
+            .text()
+            .contains("votes[0] 10000000000000000000 is above"),
+        "{}",
+        refused.text()
+    );
     // Nothing was stored or logged.
     assert_eq!((log_size(app, "s").await, pending().await), (size, listed));
     // At the bound, the entry is taken.
