@@ -170,39 +170,6 @@ impl Totals {
         Ok(())
     }
 
-    /// Adds another unit's totals (checked as [`Totals::update`]).
-    fn merge(&mut self, other: &Totals) -> Result<(), Fault> {
-        let add = |a: u64, b: u64, f: Field| a.checked_add(b).ok_or(Fault(f, false));
-        let mut next = self.clone();
-        next.stations = add(self.stations, other.stations, Field::Reporting)?;
-        next.reporting = add(self.reporting, other.reporting, Field::Reporting)?;
-        for (i, line) in Line::ALL.into_iter().enumerate() {
-            next.lines[i] = add(self.lines[i], other.lines[i], Field::Line(line))?;
-            next.line_stations[i] = add(
-                self.line_stations[i],
-                other.line_stations[i],
-                Field::Reporting,
-            )?;
-        }
-        next.turnout_issued = add(self.turnout_issued, other.turnout_issued, Field::Issued)?;
-        next.turnout_registered = add(
-            self.turnout_registered,
-            other.turnout_registered,
-            Field::Line(Line::Registered),
-        )?;
-        for (i, (t, v)) in next.votes.iter_mut().zip(&other.votes).enumerate() {
-            *t = add(*t, *v, Field::Votes(i))?;
-        }
-        let choices: u128 = next.votes.iter().map(|&v| u128::from(v)).sum();
-        if choices > u128::from(u64::MAX) {
-            return Err(Fault(Field::ChoiceSum, false));
-        }
-        let (v, i) = (Line::Valid.index(), Line::Invalid.index());
-        add(next.lines[v], next.lines[i], Field::ValidPlusInvalid)?;
-        *self = next;
-        Ok(())
-    }
-
     /// The total of a line, if every counted station reports it.
     pub fn line(&self, line: Line) -> Option<u64> {
         (self.reporting > 0 && self.line_stations[line.index()] == self.reporting)
@@ -445,22 +412,6 @@ impl Tabulator {
 
     fn slot(&mut self, u: UnitId) -> &mut Totals {
         slot(&mut self.totals, self.names.len(), u)
-    }
-
-    /// Merges another tabulator's counts (of the same contest and tree) into this one; a
-    /// total that would not fit is an error naming its unit.
-    pub fn merge(&mut self, tree: &UnitTree, other: Tabulator) -> Result<(), TabulateError> {
-        self.counted += other.counted;
-        self.excluded += other.excluded;
-        for (i, t) in other.totals.into_iter().enumerate() {
-            if let Some(t) = t {
-                let u = UnitId(i as u32);
-                self.slot(u)
-                    .merge(&t)
-                    .map_err(|f| f.error(tree, u, u, &other.names))?;
-            }
-        }
-        Ok(())
     }
 
     /// Finishes the tabulation: counts the stations (reporting or not) under every unit.
