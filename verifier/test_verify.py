@@ -50,7 +50,7 @@ class Overflow(unittest.TestCase):
         self.assertEqual(
             str(r.exception),
             "entry 5: the totals of 'KG' overflow: with station 'R / 3', "
-            "the valid line exceed 18446744073709551615")
+            "the valid ballots exceed 18446744073709551615")
         # The unbounded sum is refused too: no publication can state it.
         with self.assertRaises(Rejected):
             replay(log(counts, WRAP + 65))

@@ -34,6 +34,15 @@ class Rejected(Exception):
 
 
 MAX = 2**64 - 1  # counts and their sums are u64 (docs/log-format.md)
+LABELS = {  # as reports name the lines (model::Line::label)
+    "registered": "registered voters", "received": "ballots received",
+    "issued_early": "ballots issued early", "issued_in_station": "ballots issued in the station",
+    "issued_outside": "ballots issued outside the station", "issued_total": "ballots issued",
+    "cancelled": "ballots cancelled", "found_mobile": "ballots in mobile boxes",
+    "found_stationary": "ballots in stationary boxes", "found_total": "ballots in boxes",
+    "invalid": "invalid ballots", "valid": "valid ballots", "lost": "lost ballots",
+    "unaccounted": "ballots not accounted for on receipt",
+}
 ISSUED_PARTS = ("issued_early", "issued_in_station", "issued_outside")
 FOUND_PARTS = ("found_mobile", "found_stationary")
 
@@ -76,7 +85,7 @@ def check_totals(i, counted, path, choices):
             issued += g
             registered += p["lines"]["registered"]
         votes = [a + b for a, b in zip(votes, p["votes"])]
-        sums = [("the %s line" % k, v) for k, v in sorted(lines.items())]
+        sums = [("the %s" % LABELS.get(k, k), v) for k, v in sorted(lines.items())]
         sums += [("the votes for '%s'" % c, v) for c, v in zip(choices, votes)]
         sums += [("the ballots issued", issued), ("the registered voters", registered),
                  ("the votes for every choice", sum(votes)),

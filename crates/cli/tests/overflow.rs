@@ -93,8 +93,8 @@ fn a_store_whose_totals_wrap_is_neither_tabulated_nor_published() {
             "publish", "--db", "s.db", "--out", "pub", "--key", "log.key", "--stage", "final",
         ],
     );
-    assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stderr(&o).contains(NAMED), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert_eq!(stderr(&o).matches(NAMED).count(), 1, "{}", stderr(&o));
     assert_eq!(size(), before, "a refused publication appends nothing");
 }
 

@@ -366,9 +366,9 @@ impl Replayer {
                     law_base,
                 )
                 .map_err(|e| match e {
-                    RecordError::Overflow { source, .. } => RecordError::Overflow {
+                    RecordError::Overflow { error, .. } => RecordError::Overflow {
                         index: Some(index),
-                        source,
+                        error,
                     },
                     other => other,
                 })?;
