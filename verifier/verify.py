@@ -71,29 +71,47 @@ def own_overflow(p):
 
 def check_totals(i, counted, path, choices):
     """Refuses totals over the counted protocols that do not fit in 64 bits. The country's sums
-    bound every unit's, so checking them finds any unit whose total overflows; the stations are
-    added in order and the first one that takes a sum beyond 2^64-1 is named."""
-    lines, votes, issued, registered = {}, [0] * len(choices), 0, 0
+    bound every unit's, so checking them finds any unit whose total overflows; when one does,
+    the stations are added again in order to name the first that takes a sum beyond 2^64-1."""
     for station, p in counted:
         what = own_overflow(p)
         if what is not None:
             raise Rejected("entry %d: station '%s': %s exceed %d" % (i, path(station), what, MAX))
-        for k, v in p["lines"].items():
-            lines[k] = lines.get(k, 0) + v
-        g = derived(p["lines"], "issued_total", ISSUED_PARTS)
-        if g is not None and "registered" in p["lines"]:
-            issued += g
-            registered += p["lines"]["registered"]
-        votes = [a + b for a, b in zip(votes, p["votes"])]
-        sums = [("the %s" % LABELS.get(k, k), v) for k, v in sorted(lines.items())]
-        sums += [("the votes for '%s'" % c, v) for c, v in zip(choices, votes)]
-        sums += [("the ballots issued", issued), ("the registered voters", registered),
-                 ("the votes for every choice", sum(votes)),
-                 ("valid + invalid ballots", lines.get("valid", 0) + lines.get("invalid", 0))]
-        for what, v in sums:
-            if v > MAX:
-                raise Rejected("entry %d: the totals of '%s' overflow: with station '%s', %s exceed %d"
-                               % (i, path(0), path(station), what, MAX))
+
+    class Sums:
+        def __init__(self):
+            self.lines, self.votes, self.issued, self.registered = {}, [0] * len(choices), 0, 0
+
+        def add(self, p):
+            for k, v in p["lines"].items():
+                self.lines[k] = self.lines.get(k, 0) + v
+            g = derived(p["lines"], "issued_total", ISSUED_PARTS)
+            if g is not None and "registered" in p["lines"]:
+                self.issued += g
+                self.registered += p["lines"]["registered"]
+            self.votes = [a + b for a, b in zip(self.votes, p["votes"])]
+
+        def overflow(self):
+            sums = [("the %s" % LABELS.get(k, k), v) for k, v in sorted(self.lines.items())]
+            sums += [("the votes for '%s'" % c, v) for c, v in zip(choices, self.votes)]
+            sums += [("the ballots issued", self.issued), ("the registered voters", self.registered),
+                     ("the votes for every choice", sum(self.votes)),
+                     ("valid + invalid ballots",
+                      self.lines.get("valid", 0) + self.lines.get("invalid", 0))]
+            return next((what for what, v in sums if v > MAX), None)
+
+    total = Sums()
+    for _, p in counted:
+        total.add(p)
+    if total.overflow() is None:
+        return
+    running = Sums()
+    for station, p in counted:
+        running.add(p)
+        what = running.overflow()
+        if what is not None:
+            raise Rejected("entry %d: the totals of '%s' overflow: with station '%s', %s exceed %d"
+                           % (i, path(0), path(station), what, MAX))
 
 
 def sha256(b):
