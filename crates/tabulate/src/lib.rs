@@ -115,28 +115,26 @@ impl Totals {
 
     /// Takes `old` out of these totals and puts `new` in, exactly: every count is checked, and
     /// so are the sums a report derives from them (the votes for every choice, valid + invalid),
-    /// so that [`Totals::choice_sum`] and [`Totals::base`] are exact. With `commit` false
-    /// nothing changes: the caller checks every unit first, then commits every unit, so that a
-    /// refused protocol changes no unit.
-    fn update(
-        &mut self,
-        old: Option<&Protocol>,
-        new: Option<&Protocol>,
-        commit: bool,
-    ) -> Result<(), Fault> {
+    /// so that [`Totals::choice_sum`] and [`Totals::base`] are exact. A fault changes nothing;
+    /// `update(new, old)` right after `update(old, new)` always succeeds (it is the inverse).
+    fn update(&mut self, old: Option<&Protocol>, new: Option<&Protocol>) -> Result<(), Fault> {
         let one = |p: Option<&Protocol>| u64::from(p.is_some());
         let reporting = step(self.reporting, one(old), one(new), Field::Reporting)?;
-        let mut lines = [0u64; Line::COUNT];
-        let mut line_stations = [0u64; Line::COUNT];
+        let (mut lines, mut line_stations) = (self.lines, self.line_stations);
         for (i, line) in Line::ALL.into_iter().enumerate() {
-            let v = |p: Option<&Protocol>| p.and_then(|p| p.lines[i]);
-            let n = |p: Option<&Protocol>| u64::from(v(p).is_some());
-            let (o, w) = (v(old).unwrap_or(0), v(new).unwrap_or(0));
-            lines[i] = step(self.lines[i], o, w, Field::Line(line))?;
-            line_stations[i] = step(self.line_stations[i], n(old), n(new), Field::Reporting)?;
+            let (o, n) = (old.and_then(|p| p.lines[i]), new.and_then(|p| p.lines[i]));
+            if o.is_some() || n.is_some() {
+                let f = Field::Line(line);
+                lines[i] = step(lines[i], o.unwrap_or(0), n.unwrap_or(0), f)?;
+                let (o, n) = (u64::from(o.is_some()), u64::from(n.is_some()));
+                line_stations[i] = step(line_stations[i], o, n, Field::Reporting)?;
+            }
         }
-        let (oi, or) = turnout_of(old);
-        let (ni, nr) = turnout_of(new);
+        let (v, i) = (Line::Valid.index(), Line::Invalid.index());
+        if lines[v].checked_add(lines[i]).is_none() {
+            return Err(Fault(Field::ValidPlusInvalid, false));
+        }
+        let ((oi, or), (ni, nr)) = (turnout_of(old), turnout_of(new));
         let issued = step(self.turnout_issued, oi, ni, Field::Issued)?;
         let registered = step(
             self.turnout_registered,
@@ -144,29 +142,24 @@ impl Totals {
             nr,
             Field::Line(Line::Registered),
         )?;
+        let vote = |p: Option<&Protocol>, i: usize| p.and_then(|p| p.votes.get(i).copied());
+        // The votes are checked before any is written, their sum with them.
         let mut choices = 0u128;
-        for (i, t) in self.votes.iter_mut().enumerate() {
-            let v = |p: Option<&Protocol>| p.and_then(|p| p.votes.get(i).copied()).unwrap_or(0);
-            let n = step(*t, v(old), v(new), Field::Votes(i))?;
-            choices += u128::from(n);
-            if commit {
-                *t = n;
-            }
+        for (i, &t) in self.votes.iter().enumerate() {
+            let (o, n) = (vote(old, i).unwrap_or(0), vote(new, i).unwrap_or(0));
+            choices += u128::from(step(t, o, n, Field::Votes(i))?);
         }
         if choices > u128::from(u64::MAX) {
             return Err(Fault(Field::ChoiceSum, false));
         }
-        let (v, i) = (Line::Valid.index(), Line::Invalid.index());
-        if lines[v].checked_add(lines[i]).is_none() {
-            return Err(Fault(Field::ValidPlusInvalid, false));
+        for (i, t) in self.votes.iter_mut().enumerate() {
+            *t = *t - vote(old, i).unwrap_or(0) + vote(new, i).unwrap_or(0);
         }
-        if commit {
-            self.reporting = reporting;
-            self.lines = lines;
-            self.line_stations = line_stations;
-            self.turnout_issued = issued;
-            self.turnout_registered = registered;
-        }
+        self.reporting = reporting;
+        self.lines = lines;
+        self.line_stations = line_stations;
+        self.turnout_issued = issued;
+        self.turnout_registered = registered;
         Ok(())
     }
 
@@ -306,8 +299,9 @@ fn slot(totals: &mut Slots, choices: usize, u: UnitId) -> &mut Totals {
     totals[i].get_or_insert_with(|| Box::new(Totals::new(choices)))
 }
 
-/// Replaces `old` by `new` (either may be absent) in every unit above `station`: every unit
-/// is checked before any changes, so an error changes nothing.
+/// Replaces `old` by `new` (either may be absent) in every unit above `station`. An error
+/// changes nothing: the units already changed are changed back (an exact inverse, which
+/// cannot fail), so that the common case walks the units once.
 fn change(
     totals: &mut Slots,
     names: &[String],
@@ -316,14 +310,19 @@ fn change(
     old: Option<&Protocol>,
     new: Option<&Protocol>,
 ) -> Result<(), TabulateError> {
-    for commit in [false, true] {
-        let mut cur = tree.get(station).parent;
-        while let Some(u) = cur {
-            slot(totals, names.len(), u)
-                .update(old, new, commit)
-                .map_err(|f| f.error(tree, u, station, names))?;
-            cur = tree.get(u).parent;
+    let first = tree.get(station).parent;
+    let mut cur = first;
+    while let Some(u) = cur {
+        if let Err(f) = slot(totals, names.len(), u).update(old, new) {
+            let mut back = first;
+            while let Some(b) = back.filter(|&b| b != u) {
+                let undone = slot(totals, names.len(), b).update(new, old);
+                debug_assert!(undone.is_ok(), "an update's inverse cannot fail");
+                back = tree.get(b).parent;
+            }
+            return Err(f.error(tree, u, station, names));
         }
+        cur = tree.get(u).parent;
     }
     Ok(())
 }
@@ -718,6 +717,21 @@ mod tests {
         let two = live.totals(e.units.root());
         assert!(live.replace(&e.units, None, &hs[2]).is_err());
         assert_eq!(live.totals(e.units.root()), two);
+        // A station of R2 that fits R2's totals but not the country's: R2 is changed back.
+        let r2 = e.units.child(e.units.root(), "R2").unwrap();
+        let mut far = hs[2].clone();
+        far.station = e.units.insert(r2, UnitLevel::Station, "h4").unwrap();
+        let r2_before = live.totals(r2);
+        let err = live.replace(&e.units, None, &far).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the totals of 'country' overflow"),
+            "{err}"
+        );
+        assert_eq!(
+            (live.totals(r2), live.totals(e.units.root())),
+            (r2_before, two.clone())
+        );
         // Corrected back to small counts: exactly the small totals, nothing clamped.
         for (h, small) in hs.iter().zip([5, 7]) {
             let mut fixed = h.clone();
