@@ -12,6 +12,11 @@ tiles below, the root, and replays the entries: for every publication, the natio
 (stations counted, votes per choice, valid and invalid) recomputed from the latest protocol of
 every station not under an annulled unit. Prints VALID and exits 0, or REJECTED: <why> and
 exits 1. Seat allocations are not recomputed here (the Rust verifier does).
+
+Counts are 64-bit: a count above 2^64-1, or a total that does not fit in 64 bits (a station's
+own sums, or the sums over the counted stations, of every line and vote), is REJECTED naming
+the station and the unit, as the Rust verifier does; Python's unbounded integers would
+otherwise accept totals that the publisher's arithmetic could only have wrapped.
 """
 
 import base64
@@ -26,6 +31,87 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 class Rejected(Exception):
     pass
+
+
+MAX = 2**64 - 1  # counts and their sums are u64 (docs/log-format.md)
+LABELS = {  # as reports name the lines (model::Line::label)
+    "registered": "registered voters", "received": "ballots received",
+    "issued_early": "ballots issued early", "issued_in_station": "ballots issued in the station",
+    "issued_outside": "ballots issued outside the station", "issued_total": "ballots issued",
+    "cancelled": "ballots cancelled", "found_mobile": "ballots in mobile boxes",
+    "found_stationary": "ballots in stationary boxes", "found_total": "ballots in boxes",
+    "invalid": "invalid ballots", "valid": "valid ballots", "lost": "lost ballots",
+    "unaccounted": "ballots not accounted for on receipt",
+}
+ISSUED_PARTS = ("issued_early", "issued_in_station", "issued_outside")
+FOUND_PARTS = ("found_mobile", "found_stationary")
+
+
+def derived(lines, total, parts):
+    """The single total line if present, else the sum of the parts present (None if none)."""
+    if total in lines:
+        return lines[total]
+    present = [lines[k] for k in parts if k in lines]
+    return sum(present) if present else None
+
+
+def own_overflow(p):
+    """The first of a protocol's own sums that does not fit in 64 bits, named as Rust does."""
+    lines = p["lines"]
+    if sum(p["votes"]) > MAX:
+        return "the votes for every choice"
+    if (derived(lines, "issued_total", ISSUED_PARTS) or 0) > MAX:
+        return "the ballots issued (early + in the station + outside)"
+    if (derived(lines, "found_total", FOUND_PARTS) or 0) > MAX:
+        return "the ballots found (mobile + stationary boxes)"
+    if "valid" in lines and "invalid" in lines and lines["valid"] + lines["invalid"] > MAX:
+        return "valid + invalid ballots"
+    return None
+
+
+def check_totals(i, counted, path, choices):
+    """Refuses totals over the counted protocols that do not fit in 64 bits. The country's sums
+    bound every unit's, so checking them finds any unit whose total overflows; when one does,
+    the stations are added again in order to name the first that takes a sum beyond 2^64-1."""
+    for station, p in counted:
+        what = own_overflow(p)
+        if what is not None:
+            raise Rejected("entry %d: station '%s': %s exceed %d" % (i, path(station), what, MAX))
+
+    class Sums:
+        def __init__(self):
+            self.lines, self.votes, self.issued, self.registered = {}, [0] * len(choices), 0, 0
+
+        def add(self, p):
+            for k, v in p["lines"].items():
+                self.lines[k] = self.lines.get(k, 0) + v
+            g = derived(p["lines"], "issued_total", ISSUED_PARTS)
+            if g is not None and "registered" in p["lines"]:
+                self.issued += g
+                self.registered += p["lines"]["registered"]
+            self.votes = [a + b for a, b in zip(self.votes, p["votes"])]
+
+        def overflow(self):
+            sums = [("the %s" % LABELS.get(k, k), v) for k, v in sorted(self.lines.items())]
+            sums += [("the votes for '%s'" % c, v) for c, v in zip(choices, self.votes)]
+            sums += [("the ballots issued", self.issued), ("the registered voters", self.registered),
+                     ("the votes for every choice", sum(self.votes)),
+                     ("valid + invalid ballots",
+                      self.lines.get("valid", 0) + self.lines.get("invalid", 0))]
+            return next((what for what, v in sums if v > MAX), None)
+
+    total = Sums()
+    for _, p in counted:
+        total.add(p)
+    if total.overflow() is None:
+        return
+    running = Sums()
+    for station, p in counted:
+        running.add(p)
+        what = running.overflow()
+        if what is not None:
+            raise Rejected("entry %d: the totals of '%s' overflow: with station '%s', %s exceed %d"
+                           % (i, path(0), path(station), what, MAX))
 
 
 def sha256(b):
@@ -207,6 +293,15 @@ def replay(entries):
         raise Rejected("entry 0 is not the election definition")
     parent = {0: None}
     level = {0: "country"}
+    name = {0: election["country"]}
+
+    def path(u):
+        names = []
+        while parent[u] is not None:
+            names.append(name[u])
+            u = parent[u]
+        return " / ".join(reversed(names)) if names else name[u]
+
     latest = {}
     annulled = set()
     publications = 0
@@ -251,14 +346,18 @@ def replay(entries):
             if act in follows:
                 expect = (act, e.get("subject"))
         elif t == "units":
-            for uid, par, lev, _name in e["units"]:
+            for uid, par, lev, unit_name in e["units"]:
                 if uid != len(parent) or par not in parent:
                     raise Rejected("entry %d: unit %d out of order" % (i, uid))
-                parent[uid], level[uid] = par, lev
+                parent[uid], level[uid], name[uid] = par, lev, unit_name
         elif t == "protocol":
             key = (e["station"], e["contest"])
             if level.get(e["station"]) != "station":
                 raise Rejected("entry %d: protocol for a unit that is not a station" % i)
+            counts = list(e["lines"].values()) + list(e["votes"])
+            if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX for v in counts):
+                raise Rejected("entry %d: station '%s': a count is not a whole number from 0 to %d"
+                               % (i, path(e["station"]), MAX))
             prev = latest.get(key, {"version": 0})["version"]
             if e["version"] != prev + 1:
                 raise Rejected("entry %d: version %d after %d" % (i, e["version"], prev))
@@ -277,6 +376,7 @@ def replay(entries):
             votes, counted = [0] * n, 0
             valid = invalid = 0
             has_valid = has_invalid = True
+            mine = []
             for (station, c), p in sorted(latest.items()):
                 if c != contest:
                     continue
@@ -287,6 +387,7 @@ def replay(entries):
                     u = parent[u]
                 if out:
                     continue
+                mine.append((station, p))
                 counted += 1
                 votes = [a + b for a, b in zip(votes, p["votes"])]
                 if "valid" in p["lines"]:
@@ -297,6 +398,8 @@ def replay(entries):
                     invalid += p["lines"]["invalid"]
                 else:
                     has_invalid = False
+            choices = [c["name"] for c in election["contests"][contest]["choices"]]
+            check_totals(i, mine, path, choices)
             want = {
                 "stations_counted": counted,
                 "votes": votes,

@@ -147,6 +147,11 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             return 4;
         }
         if e.downcast_ref::<seats::SeatsError>().is_some()
+            || e.downcast_ref::<tabulate::TabulateError>().is_some()
+            || matches!(
+                e.downcast_ref::<record::RecordError>(),
+                Some(record::RecordError::Overflow { .. })
+            )
             || e.downcast_ref::<forensics::ForensicsError>().is_some()
             || e.downcast_ref::<translog::LogError>().is_some()
             || e.downcast_ref::<audit::AuditError>().is_some()

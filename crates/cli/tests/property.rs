@@ -30,7 +30,7 @@ proptest! {
         let im = import(Format::Csv, "gen.csv", &csv, &ImportOptions::named("g"), &mut sink).unwrap();
         prop_assert!(im.diagnostics.is_empty());
         let e2 = im.election;
-        let tally = tabulate(&e2, 0, &sink.0, Filter::default());
+        let tally = tabulate(&e2, 0, &sink.0, Filter::default()).unwrap();
         let mut checked = 0;
         for (id, u) in e.units.iter() {
             if u.level == UnitLevel::Station {

@@ -7,6 +7,7 @@ mod browser;
 mod commands;
 mod crash;
 mod forensics;
+mod overflow;
 mod property;
 mod serve;
 mod tidy;

@@ -32,7 +32,7 @@ fn kyrgyz_2399_matches_the_vector() {
         e.units.count_at(UnitLevel::Station) as u64,
         k["stations"].as_u64().unwrap()
     );
-    let t = tabulate(e, 0, &ps, Filter::default());
+    let t = tabulate(e, 0, &ps, Filter::default()).unwrap();
     let root = t.totals(e.units.root());
     assert_eq!(root.line(Line::Valid), k["sum_total"].as_u64());
     assert_eq!(root.choice_sum(), k["sum_total"].as_u64().unwrap());
@@ -73,7 +73,7 @@ fn kyrgyz_2413_has_ten_regions_and_45_stations_abroad() {
     let e = &im.election;
     assert_eq!(ps.len(), 2413);
     assert_eq!(e.units.count_at(UnitLevel::Region), 10);
-    let t = tabulate(e, 0, &ps, Filter::default());
+    let t = tabulate(e, 0, &ps, Filter::default()).unwrap();
     let abroad = e.units.child(e.units.root(), "МИД КР").unwrap();
     assert_eq!(t.totals(abroad).stations, 45);
     let sum: u64 = t
@@ -92,7 +92,7 @@ fn russian(file: &str, case: usize) {
     let e = &im.election;
     let oc = &c["other_checks"];
     assert_eq!(im.rows, oc["rows"].as_u64().unwrap());
-    let t = tabulate(e, 0, &ps, Filter::default());
+    let t = tabulate(e, 0, &ps, Filter::default()).unwrap();
     let root = t.totals(e.units.root());
     assert_eq!(root.line(Line::Registered), oc["registered_total"].as_u64());
     assert_eq!(

@@ -160,7 +160,7 @@ fn cdf_export_has_the_schema_required_fields_and_consistent_references() {
     };
     let mut ps = Vec::new();
     let (e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
-    let tally = tabulate(&e, 0, &ps, Filter::default());
+    let tally = tabulate(&e, 0, &ps, Filter::default()).unwrap();
     let results = [ContestResults::new(&e, 0, &tally, &ps)];
     let header = CdfHeader {
         issuer: "test".into(),

@@ -42,4 +42,16 @@ pub enum ModelError {
         /// The accepted names.
         expected: String,
     },
+    /// A count typed in by staff above the plausibility bound ([`crate::check_plausible`]).
+    #[error("{field} {value} is above {bound}, {why}")]
+    Implausible {
+        /// The line's key, or `votes[i]`.
+        field: String,
+        /// The count given.
+        value: u64,
+        /// The largest count allowed.
+        bound: u64,
+        /// Where the bound comes from.
+        why: String,
+    },
 }

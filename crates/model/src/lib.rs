@@ -26,12 +26,16 @@
 
 mod election;
 mod error;
+mod plausible;
 mod protocol;
 mod rules;
 mod units;
 
 pub use election::{Choice, ChoiceKind, Contest, ContestKind, Election};
 pub use error::ModelError;
+pub use plausible::{
+    check_plausible, count_bound, MAX_COUNT, REGISTERED_MARGIN_MIN, REGISTERED_MARGIN_PERCENT,
+};
 pub use protocol::{CountSource, Line, Protocol};
 pub use rules::{ControlRule, ControlRules, Diagnostic, Relation, Severity, Term, CHOICE_SUM_KEY};
 pub use units::{Unit, UnitId, UnitLevel, UnitTree};

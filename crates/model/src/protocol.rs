@@ -198,29 +198,66 @@ impl Protocol {
     }
 
     /// Ballots issued: the single total line if the protocol has one, else the sum of the
-    /// early, in-station and outside lines that are present (`None` if none is).
+    /// early, in-station and outside lines that are present (`None` if none is, or if their
+    /// sum exceeds `u64::MAX`: [`Protocol::overflow`] says so).
     pub fn issued(&self) -> Option<u64> {
-        self.line(Line::IssuedTotal).or_else(|| {
-            sum_present(
-                self,
-                &[
-                    Line::IssuedEarly,
-                    Line::IssuedInStation,
-                    Line::IssuedOutside,
-                ],
-            )
-        })
+        self.line(Line::IssuedTotal)
+            .or_else(|| u64::try_from(sum_present(self, &ISSUED_PARTS)?).ok())
     }
 
-    /// Ballots found in the boxes: the total line if present, else mobile + stationary.
+    /// Ballots found in the boxes: the total line if present, else mobile + stationary
+    /// (`None` also if that sum exceeds `u64::MAX`: [`Protocol::overflow`] says so).
     pub fn found(&self) -> Option<u64> {
         self.line(Line::FoundTotal)
-            .or_else(|| sum_present(self, &[Line::FoundMobile, Line::FoundStationary]))
+            .or_else(|| u64::try_from(sum_present(self, &FOUND_PARTS)?).ok())
     }
 
-    /// The sum of the votes for every choice.
+    /// The sum of the votes for every choice. Exact for a protocol whose
+    /// [`Protocol::overflow`] is `None` (the tabulator checks it before adding a protocol);
+    /// [`Protocol::choice_sum_wide`] is exact for every protocol.
     pub fn choice_sum(&self) -> u64 {
         self.votes.iter().sum()
+    }
+
+    /// The sum of the votes for every choice, exact whatever the counts.
+    pub fn choice_sum_wide(&self) -> u128 {
+        self.votes.iter().map(|&v| u128::from(v)).sum()
+    }
+
+    /// Ballots issued, exact whatever the counts (see [`Protocol::issued`]).
+    pub fn issued_wide(&self) -> Option<u128> {
+        match self.line(Line::IssuedTotal) {
+            Some(v) => Some(v.into()),
+            None => sum_present(self, &ISSUED_PARTS),
+        }
+    }
+
+    /// Ballots found, exact whatever the counts (see [`Protocol::found`]).
+    pub fn found_wide(&self) -> Option<u128> {
+        match self.line(Line::FoundTotal) {
+            Some(v) => Some(v.into()),
+            None => sum_present(self, &FOUND_PARTS),
+        }
+    }
+
+    /// The first sum of this protocol's own counts that does not fit in a `u64`, named as a
+    /// report says it: the votes for every choice, the ballots issued (early, in the station
+    /// and outside) or found (mobile and stationary boxes), or valid + invalid ballots. `None`
+    /// when every one fits, so that [`Protocol::issued`], [`Protocol::found`] and
+    /// [`Protocol::choice_sum`] are exact.
+    pub fn overflow(&self) -> Option<&'static str> {
+        let too_big = |v: Option<u128>| v.is_some_and(|v| v > u128::from(u64::MAX));
+        if too_big(Some(self.choice_sum_wide())) {
+            Some("the votes for every choice")
+        } else if too_big(self.issued_wide()) {
+            Some("the ballots issued (early + in the station + outside)")
+        } else if too_big(self.found_wide()) {
+            Some("the ballots found (mobile + stationary boxes)")
+        } else if too_big(sum_present(self, &[Line::Valid, Line::Invalid])) {
+            Some("valid + invalid ballots")
+        } else {
+            None
+        }
     }
 
     /// True when the protocol carries no line and no vote: a station that did not report.
@@ -229,14 +266,46 @@ impl Protocol {
     }
 }
 
-fn sum_present(p: &Protocol, lines: &[Line]) -> Option<u64> {
+const ISSUED_PARTS: [Line; 3] = [
+    Line::IssuedEarly,
+    Line::IssuedInStation,
+    Line::IssuedOutside,
+];
+
+const FOUND_PARTS: [Line; 2] = [Line::FoundMobile, Line::FoundStationary];
+
+/// The sum of the lines present, exact (`None` if none is).
+fn sum_present(p: &Protocol, lines: &[Line]) -> Option<u128> {
     let mut any = false;
-    let mut sum = 0u64;
+    let mut sum = 0u128;
     for &l in lines {
         if let Some(v) = p.line(l) {
             any = true;
-            sum += v;
+            sum += u128::from(v);
         }
     }
     any.then_some(sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_beyond_u64_are_reported_not_wrapped() {
+        let mut p = Protocol::new(UnitId(1), 0, 2);
+        p.votes = vec![u64::MAX, 1];
+        assert_eq!(p.overflow(), Some("the votes for every choice"));
+        assert_eq!(p.choice_sum_wide(), u128::from(u64::MAX) + 1);
+        p.votes = vec![5, 6];
+        p.set_line(Line::IssuedEarly, u64::MAX);
+        p.set_line(Line::IssuedInStation, 2);
+        assert_eq!(p.issued(), None);
+        assert!(p.overflow().unwrap().starts_with("the ballots issued"));
+        p.set_line(Line::IssuedTotal, 7);
+        assert_eq!((p.issued(), p.overflow()), (Some(7), None));
+        p.set_line(Line::Valid, u64::MAX);
+        p.set_line(Line::Invalid, 1);
+        assert_eq!(p.overflow(), Some("valid + invalid ballots"));
+    }
 }

@@ -73,12 +73,13 @@ impl Term {
         }
     }
 
-    fn value(self, p: &Protocol) -> Option<u64> {
+    /// The term's value, exact whatever the counts (a sum of `u64` lines may not fit in one).
+    fn value(self, p: &Protocol) -> Option<u128> {
         match self {
-            Term::Line(l) => p.line(l),
-            Term::Issued => p.issued(),
-            Term::Found => p.found(),
-            Term::Choices => Some(p.choice_sum()),
+            Term::Line(l) => p.line(l).map(u128::from),
+            Term::Issued => p.issued_wide(),
+            Term::Found => p.found_wide(),
+            Term::Choices => Some(p.choice_sum_wide()),
         }
     }
 }
@@ -103,7 +104,7 @@ impl Relation {
         }
     }
 
-    fn holds(self, l: u64, r: u64) -> bool {
+    fn holds(self, l: u128, r: u128) -> bool {
         match self {
             Relation::Eq => l == r,
             Relation::Le => l <= r,
@@ -161,16 +162,17 @@ impl ControlRule {
 
     /// Checks one protocol; `None` when the relation holds or does not apply.
     pub fn check(&self, election: &Election, p: &Protocol) -> Option<Diagnostic> {
-        // The common case, a relation that holds, allocates nothing.
-        let total = |terms: &[Term]| -> Option<u64> {
+        // The common case, a relation that holds, allocates nothing. Sums are exact: a few
+        // `u64` terms cannot overflow a `u128`.
+        let total = |terms: &[Term]| -> Option<u128> {
             terms
                 .iter()
-                .try_fold(0u64, |acc, t| Some(acc + t.value(p)?))
+                .try_fold(0u128, |acc, t| Some(acc + t.value(p)?))
         };
         if self.relation.holds(total(&self.lhs)?, total(&self.rhs)?) {
             return None;
         }
-        let values = |terms: &[Term]| -> Option<Vec<(Term, u64)>> {
+        let values = |terms: &[Term]| -> Option<Vec<(Term, u128)>> {
             terms.iter().map(|&t| t.value(p).map(|v| (t, v))).collect()
         };
         let l = values(&self.lhs)?;
@@ -196,11 +198,11 @@ impl ControlRule {
     }
 }
 
-fn sum(terms: &[(Term, u64)]) -> u64 {
+fn sum(terms: &[(Term, u128)]) -> u128 {
     terms.iter().map(|(_, v)| v).sum()
 }
 
-fn describe(terms: &[(Term, u64)]) -> String {
+fn describe(terms: &[(Term, u128)]) -> String {
     let parts: Vec<String> = terms
         .iter()
         .map(|(t, v)| format!("{} {v}", t.key()))
@@ -390,6 +392,19 @@ mod tests {
     fn a_consistent_protocol_has_no_diagnostic() {
         let (e, p) = setup();
         assert_eq!(diags(&e, &p), Vec::<String>::new());
+    }
+
+    #[test]
+    fn votes_that_wrap_around_u64_do_not_add_up_to_valid() {
+        // Issue 13: 2^63 + (2^63 + 545) wraps to 545 in u64 arithmetic.
+        let (e, mut p) = setup();
+        p.votes = vec![1 << 63, (1 << 63) + 545];
+        let d = diags(&e, &p);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].contains("[choices = valid] fails: choices 18446744073709552161 != valid 545"),
+            "{d:?}"
+        );
     }
 
     #[test]

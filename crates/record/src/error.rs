@@ -36,4 +36,19 @@ pub enum RecordError {
     /// The law cannot be applied to the data.
     #[error("{0}")]
     Law(String),
+    /// Totals that do not fit in 64 bits (`tabulate::TabulateError`, naming the unit and the
+    /// station): never published wrapped or clamped. In a replay, `index` is the publication's.
+    #[error("{}{error}", index.map(|i| format!("entry {i}: ")).unwrap_or_default())]
+    Overflow {
+        /// The publication entry whose totals overflow, in a replay.
+        index: Option<u64>,
+        /// What overflows where (in the message, not as a source, so that it is said once).
+        error: tabulate::TabulateError,
+    },
+}
+
+impl From<tabulate::TabulateError> for RecordError {
+    fn from(error: tabulate::TabulateError) -> RecordError {
+        RecordError::Overflow { index: None, error }
+    }
 }

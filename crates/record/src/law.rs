@@ -29,7 +29,8 @@ fn base_of(t: &Totals, base: Base, listed: u64) -> Result<(u64, Option<String>),
             None => (t.choice_sum(), Some("no valid-ballot line: the base is the sum of every ballot line's votes".into())),
         },
         Base::Participated => match (t.line(Line::Valid), t.line(Line::Invalid)) {
-            (Some(v), Some(i)) => (v + i, None),
+            // Exact: a tabulation refuses totals whose valid + invalid does not fit.
+            (Some(v), Some(i)) => (v.checked_add(i).ok_or_else(|| RecordError::Law("valid + invalid ballots exceed 18446744073709551615".into()))?, None),
             (Some(v), None) => (
                 v,
                 Some("the data have no invalid-ballot line: the 'participated' base is taken as the valid ballots (every listed vote plus \"against all\"), which understates the legal base".into()),
@@ -41,7 +42,8 @@ fn base_of(t: &Totals, base: Base, listed: u64) -> Result<(u64, Option<String>),
 
 /// The law's allocation problem for the first contest of `e` over `protocols` (one per
 /// station), leaving out stations under `filter`'s units: national totals, the chosen base,
-/// and regional counts (stations abroad are not a region).
+/// and regional counts (stations abroad are not a region). Totals that do not fit in 64 bits
+/// are [`RecordError::Overflow`].
 pub fn problem_from_election(
     e: &Election,
     protocols: &[Protocol],
@@ -56,7 +58,7 @@ pub fn problem_from_election(
     let parties: Vec<usize> = (0..contest.choices.len())
         .filter(|&i| contest.choices[i].kind == ChoiceKind::Party)
         .collect();
-    let tally = tabulate(e, 0, protocols, filter);
+    let tally = tabulate(e, 0, protocols, filter)?;
     let country = tally.totals(e.units.root());
     let mut notes = Vec::new();
     let votes: Vec<u64> = parties.iter().map(|&i| country.votes[i]).collect();

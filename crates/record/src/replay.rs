@@ -41,7 +41,9 @@ pub struct Replayed {
 }
 
 /// The publication the log's rules give for `contest` over the latest `protocols`, leaving
-/// out stations under `annulled` units; with seats when a law is named.
+/// out stations under `annulled` units; with seats when a law is named. Totals that do not
+/// fit in 64 bits are [`RecordError::Overflow`], naming the unit: a wrapped total is never
+/// published.
 pub fn publication(
     e: &Election,
     protocols: &[Protocol],
@@ -60,7 +62,7 @@ pub fn publication(
         contest,
         &mine,
         Filter::excluding(annulled.iter().copied()),
-    );
+    )?;
     let c = t.totals(e.units.root());
     let seats = match law {
         Some((key, base)) if contest == 0 => {
@@ -374,7 +376,14 @@ impl Replayer {
                     logged.contest,
                     &logged.stage,
                     law_base,
-                )?;
+                )
+                .map_err(|e| match e {
+                    RecordError::Overflow { error, .. } => RecordError::Overflow {
+                        index: Some(index),
+                        error,
+                    },
+                    other => other,
+                })?;
                 compare(index, election, &logged, &want)?;
             }
         }

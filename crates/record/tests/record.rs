@@ -131,3 +131,46 @@ fn broken_entries_and_sequences_are_refused() {
     let bad = log(&e, &ps, vec![]);
     assert!(run(&bad[1..]).is_err());
 }
+
+/// Issue 13: three internally consistent protocols whose votes for A add up to 2^64 + 65 -
+/// 15, which wraps in u64 arithmetic to a plausible total, and a publication that claims it.
+#[test]
+fn a_publication_of_wrapped_totals_is_refused_naming_the_unit() {
+    let (e, mut ps) = election();
+    let wrapped = (u64::MAX as u128 + 1 + 65) as u64; // what wrapping arithmetic gives
+    let third = (u64::MAX as u128 + 1 + 65) / 3;
+    for (p, a) in ps
+        .iter_mut()
+        .zip([third, third, third + (u64::MAX as u128 + 1 + 65) % 3])
+    {
+        let a = a as u64;
+        assert!(a <= i64::MAX as u64);
+        p.votes = vec![a, 0];
+        p.set_line(Line::Valid, a);
+    }
+    let sum: u128 = ps.iter().map(|p| u128::from(p.votes[0])).sum();
+    assert_eq!(sum as u64, wrapped);
+    let err = publication(&e, &ps, &[], 0, "final", None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the totals of 'R' overflow: with station 'R / 3', the valid ballots exceed 18446744073709551615"
+    );
+    let claimed = record::Publication {
+        stage: "final".into(),
+        contest: 0,
+        stations_counted: 3,
+        votes: vec![wrapped, 0],
+        valid: Some(wrapped),
+        invalid: None,
+        seats: None,
+    };
+    let err = run(&log(&e, &ps, vec![Entry::Publication(claimed)])).unwrap_err();
+    assert!(
+        matches!(err, RecordError::Overflow { index: Some(5), .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "entry 5: the totals of 'R' overflow: with station 'R / 3', the valid ballots exceed 18446744073709551615"
+    );
+}

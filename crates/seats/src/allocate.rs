@@ -370,6 +370,17 @@ fn validate(p: &Problem) -> Result<(), SeatsError> {
             ));
         }
     }
+    // Votes are added (the listed base, alliances): their sums must be exact.
+    let fits = |v: &[u64]| v.iter().try_fold(0u64, |a, &x| a.checked_add(x)).is_some();
+    if !fits(&p.votes) {
+        return bad("the parties' votes add up to more than 18446744073709551615".into());
+    }
+    if let Some(r) = p.regions.iter().find(|r| !fits(&r.votes)) {
+        return bad(format!(
+            "region '{}': the parties' votes add up to more than 18446744073709551615",
+            r.name
+        ));
+    }
     if let Some(&i) = p.exempt.iter().find(|&&i| i >= p.parties.len()) {
         return bad(format!("exempt party {i} does not exist"));
     }

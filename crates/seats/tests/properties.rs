@@ -128,6 +128,12 @@ fn bad_input_gets_a_clear_error() {
     assert_eq!(err(&p), "seats must be at least 1");
     let p = Problem::new(3, Method::Hare, n(&["A", "A"]), vec![1, 2]);
     assert_eq!(err(&p), "party 'A' is listed twice");
+    // Issue 13: votes whose sum would wrap modulo 2^64.
+    let p = Problem::new(3, Method::Hare, n(&["A", "B"]), vec![1 << 63, 1 << 63]);
+    assert_eq!(
+        err(&p),
+        "the parties' votes add up to more than 18446744073709551615"
+    );
     let mut p = Problem::new(3, Method::Hare, n(&["A", "B"]), vec![1, 2]);
     p.threshold = Some(Threshold {
         national: Some(Fraction { num: 3, den: 2 }),

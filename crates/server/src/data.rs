@@ -50,9 +50,9 @@ pub fn level(name: Option<&str>) -> Result<UnitLevel, ServerError> {
 
 /// The results report of the first contest at `level`, without annulled stations: from the
 /// live totals, and for the station level from each station's latest protocol.
-pub fn report(v: &mut View<'_>, level: UnitLevel) -> Report {
+pub fn report(v: &mut View<'_>, level: UnitLevel) -> Result<Report, ServerError> {
     if level != UnitLevel::Station {
-        return Report::build(v.election(), v.tally(), level, None);
+        return Ok(Report::build(v.election(), v.tally()?, level, None));
     }
     let protocols = v.protocols();
     let e = v.election();
@@ -60,7 +60,7 @@ pub fn report(v: &mut View<'_>, level: UnitLevel) -> Report {
     for p in protocols.iter().filter(|p| p.contest == 0) {
         by_station[p.station.index()] = Some(p);
     }
-    Report::build(e, v.tally(), level, Some(&by_station))
+    Ok(Report::build(e, v.tally()?, level, Some(&by_station)))
 }
 
 /// What the report of every station needs of the state (a copy of the totals, the shared
@@ -75,13 +75,13 @@ pub struct Stations {
 }
 
 /// Takes what the report of every station needs.
-pub fn take_stations(v: &mut View<'_>) -> Stations {
-    Stations {
+pub fn take_stations(v: &mut View<'_>) -> Result<Stations, ServerError> {
+    Ok(Stations {
         election: v.election().clone(),
-        tally: v.tally().clone(),
+        tally: v.tally()?.clone(),
         protocols: v.protocols(),
         annulled: v.election_annulled(),
-    }
+    })
 }
 
 impl Stations {
@@ -198,7 +198,7 @@ pub fn unit(
     }
     let uid = model::UnitId(id);
     let annulled = !v.filter().admits(&e.units, uid);
-    let tally = v.tally();
+    let tally = v.tally()?;
     let mut path: Vec<(u32, String)> = e
         .units
         .ancestry(uid)
@@ -318,7 +318,8 @@ pub fn counts(v: &mut View<'_>, level: UnitLevel, law: &str) -> Result<Counts, S
     use model::CountSource::{Machine, Manual};
     let preset = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
     let e = v.election();
-    let reports = [Manual, Machine].map(|s| Report::build(e, v.source_tally(s), level, None));
+    let [manual, machine] = [Manual, Machine].map(|s| v.source_tally(s));
+    let reports = [manual?, machine?].map(|t| Report::build(e, t, level, None));
     let rows = reports[0]
         .rows
         .iter()
@@ -415,7 +416,7 @@ pub fn revotes(
             continue;
         }
         let after = live.with(db, &child.name, |v| {
-            Ok(v.tally().totals(v.election().units.root()))
+            Ok(v.tally()?.totals(v.election().units.root()))
         })?;
         let (before, path, choices) = live.with(db, parent, |v| {
             let protocols = v.protocols();
@@ -430,7 +431,7 @@ pub fn revotes(
             let mine = protocols
                 .iter()
                 .filter(|p| p.contest == 0 && under(p.station));
-            let t = tabulate::tabulate(e, 0, mine, tabulate::Filter::default());
+            let t = tabulate::tabulate(e, 0, mine, tabulate::Filter::default())?;
             let choices = e
                 .contests
                 .first()

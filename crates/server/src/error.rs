@@ -29,6 +29,10 @@ pub enum ServerError {
     /// An uploaded file of a kind the service does not take (decided by its bytes).
     #[error("{0}")]
     Unsupported(String),
+    /// The request is well formed but its values are refused (a count above the
+    /// plausibility bound).
+    #[error("{0}")]
+    Unprocessable(String),
     /// The request body is too large.
     #[error("{0}")]
     TooLarge(String),
@@ -57,6 +61,14 @@ impl From<store::StoreError> for ServerError {
     }
 }
 
+/// Totals that do not fit in 64 bits: the log holds them (an import), but no total can be
+/// shown or certified until a correction brings them back.
+impl From<tabulate::TabulateError> for ServerError {
+    fn from(e: tabulate::TabulateError) -> ServerError {
+        ServerError::Conflict(e.to_string())
+    }
+}
+
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
         let status = match self {
@@ -65,6 +77,7 @@ impl IntoResponse for ServerError {
             ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServerError::Conflict(_) | ServerError::Stale(_) => StatusCode::CONFLICT,
+            ServerError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServerError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,

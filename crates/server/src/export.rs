@@ -69,7 +69,7 @@ pub fn export(t: Taken, to: Export) -> Result<Vec<u8>, ServerError> {
         }
         Export::Json => write_json(&mut out, e, &counted).map_err(failed)?,
         Export::Cdf => {
-            let tallies: Vec<_> = (0..e.contests.len())
+            let tallies: Vec<tabulate::Tally> = (0..e.contests.len())
                 .map(|c| {
                     tabulate(
                         e,
@@ -78,7 +78,7 @@ pub fn export(t: Taken, to: Export) -> Result<Vec<u8>, ServerError> {
                         filter.clone(),
                     )
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             let results: Vec<_> = tallies
                 .iter()
                 .enumerate()

@@ -2,7 +2,10 @@
 //! (`record::Replayer`, with every rule checked), fed the entries appended since. The totals
 //! of the first contest are kept up to date entry by entry (`tabulate::Tally::replace`), so
 //! a new protocol costs the same at a thousand stations as at a million, and each response
-//! is computed once per log size and then served from memory.
+//! is computed once per log size and then served from memory. Totals are exact both ways: a
+//! protocol whose counts would take a total beyond 64 bits (an imported one: the service
+//! refuses such entries) leaves the totals unknown, and every read of them answers the error
+//! naming the unit, until a correction brings them back within range.
 //!
 //! Freshness: a write made through this service marks its election, and the next read
 //! catches up at once; writes made by other processes (the command line, a second server)
@@ -16,7 +19,7 @@ use axum::body::Bytes;
 use model::{CountSource, Election, Protocol, UnitId};
 use record::{Pushed, Replayer};
 use store::{Store, StoreError};
-use tabulate::{tabulate, Filter, Tally};
+use tabulate::{tabulate, Filter, TabulateError, Tally};
 use translog::{Hash, Tree};
 
 use crate::pool::Pool;
@@ -62,9 +65,10 @@ impl View<'_> {
         self.tail.replayer.len()
     }
 
-    /// The totals of the first contest, without annulled stations.
-    pub fn tally(&self) -> &Tally {
-        &self.tail.tally
+    /// The totals of the first contest, without annulled stations; an error naming the unit
+    /// when they do not fit in 64 bits.
+    pub fn tally(&self) -> Result<&Tally, ServerError> {
+        self.tail.tally.as_ref().map_err(|e| e.clone().into())
     }
 
     /// Units whose stations leave the totals (annulled, or ordered to re-vote).
@@ -103,9 +107,12 @@ impl View<'_> {
     }
 
     /// The totals of the latest machine count (`CountSource::Machine`) or manual count of each
-    /// station, without annulled stations.
-    pub fn source_tally(&self, source: CountSource) -> &Tally {
-        &self.tail.source_tallies[source_index(source)]
+    /// station, without annulled stations; an error naming the unit when they do not fit in
+    /// 64 bits.
+    pub fn source_tally(&self, source: CountSource) -> Result<&Tally, ServerError> {
+        self.tail.source_tallies[source_index(source)]
+            .as_ref()
+            .map_err(|e| e.clone().into())
     }
 
     /// The latest protocol of each station counted by `source` (first contest), by station.
@@ -188,13 +195,14 @@ struct Tail {
     tree: Tree,
     /// The entries about each unit, by unit id (a station's protocols, complaints, decisions).
     about: Vec<Vec<(u64, About)>>,
-    tally: Tally,
+    /// The totals, or why they cannot be kept (a total beyond 64 bits).
+    tally: Result<Tally, TabulateError>,
     /// A station's latest count of the other kind than its latest version's (first contest):
     /// the manual count after a machine count, or the other way round. Empty for an election
     /// counted one way only.
     other_source: HashMap<u32, Protocol>,
     /// Their totals: `[manual, machine]`, without annulled stations.
-    source_tallies: [Tally; 2],
+    source_tallies: [Result<Tally, TabulateError>; 2],
     protocols: Option<(u64, Arc<Vec<Protocol>>)>,
     /// The forensic station flags, when computed (they are statistics over every station:
     /// recomputed at most every [`FLAGS_EVERY`]).
@@ -277,7 +285,10 @@ fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>, ServerError> {
 }
 
 /// The totals of the first contest over `protocols`, without annulled stations.
-fn count<'p>(replayer: &Replayer, protocols: impl IntoIterator<Item = &'p Protocol>) -> Tally {
+fn count<'p>(
+    replayer: &Replayer,
+    protocols: impl IntoIterator<Item = &'p Protocol>,
+) -> Result<Tally, TabulateError> {
     let e = replayer.election();
     let filter = Filter::excluding(replayer.annulled().iter().copied());
     tabulate(
@@ -406,8 +417,17 @@ impl Tail {
             if recount || e.units.len() != units || !counted {
                 continue;
             }
-            self.tally.replace(&e.units, old.as_deref(), new);
-            self.source_tallies[source].replace(&e.units, before.as_ref(), new);
+            // A total beyond 64 bits changes nothing in the tally, which no longer follows the
+            // log: counted again at the end, when it is an error until a correction comes.
+            let kept = match &mut self.tally {
+                Ok(t) => t.replace(&e.units, old.as_deref(), new).is_ok(),
+                Err(_) => false,
+            };
+            let by_source = match &mut self.source_tallies[source] {
+                Ok(t) => t.replace(&e.units, before.as_ref(), new).is_ok(),
+                Err(_) => false,
+            };
+            recount |= !kept || !by_source;
         }
         if recount || self.replayer.election().units.len() != units {
             self.recount();

@@ -118,18 +118,13 @@ pub(crate) async fn results(
     let level = data::level(q.by.as_deref())?;
     let key = format!("results?by={}", level.key());
     if level == model::UnitLevel::Station {
-        return kept_apart(
-            s,
-            name,
-            key,
-            JSON,
-            |v| Ok(data::take_stations(v)),
-            |t| data::report_bytes(&t.report()),
-        )
+        return kept_apart(s, name, key, JSON, data::take_stations, |t| {
+            data::report_bytes(&t.report())
+        })
         .await;
     }
     kept(s, name, key, JSON, move |v| {
-        data::report_bytes(&data::report(v, level))
+        data::report_bytes(&data::report(v, level)?)
     })
     .await
 }
@@ -143,19 +138,14 @@ pub(crate) async fn results_page(
     let key = format!("page:results?by={}", level.key());
     let n = name.clone();
     if level == model::UnitLevel::Station {
-        return kept_apart(
-            s,
-            name,
-            key,
-            HTML,
-            |v| Ok(data::take_stations(v)),
-            move |t| Ok(pages::results(&t.report(), &n, t.annulled).into_bytes()),
-        )
+        return kept_apart(s, name, key, HTML, data::take_stations, move |t| {
+            Ok(pages::results(&t.report(), &n, t.annulled).into_bytes())
+        })
         .await;
     }
     kept(s, name, key, HTML, move |v| {
         let annulled = v.election_annulled();
-        Ok(pages::results(&data::report(v, level), &n, annulled).into_bytes())
+        Ok(pages::results(&data::report(v, level)?, &n, annulled).into_bytes())
     })
     .await
 }

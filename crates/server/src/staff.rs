@@ -281,7 +281,8 @@ pub(crate) struct Entered {
 
 /// What entering a protocol needs to know of the election: the station's units from itself
 /// up to the country, its current version, the choices' names and the control relations the
-/// entered protocol breaks.
+/// entered protocol breaks. Counts above the plausibility bound (`model::check_plausible`)
+/// are refused (422) before anything is stored.
 struct Context {
     ancestry: Vec<UnitId>,
     current: Option<Protocol>,
@@ -298,8 +299,14 @@ fn context(v: &View<'_>, name: &str, p: &Protocol) -> Result<Context, ServerErro
             station.0
         )));
     }
-    let ancestry = e.units.ancestry(station).collect();
     let current = v.protocol(station, p.contest).cloned();
+    // Typed counts are bounded by the station's registered voters, as its counted protocol
+    // states them (the core's plausibility bound); imported files are not.
+    let registered = current.as_ref().and_then(|c| c.line(Line::Registered));
+    model::check_plausible(p, registered).map_err(|x| {
+        ServerError::Unprocessable(format!("station '{}': {x}", e.units.path(station)))
+    })?;
+    let ancestry = e.units.ancestry(station).collect();
     let mut checked = p.clone();
     checked.version = current.as_ref().map_or(1, |c| c.version + 1);
     Ok(Context {

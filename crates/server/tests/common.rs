@@ -213,6 +213,17 @@ impl App {
         }
     }
 
+    /// The JSON answer of another router (a restarted service) to a GET.
+    pub async fn answer(router: &Router, path: &str) -> Value {
+        let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+        let res = router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         self.call("GET", path, &[], Vec::new()).await
     }

@@ -7,5 +7,6 @@ mod audits;
 mod common;
 mod matrix;
 mod openapi;
+mod overflow;
 mod security;
 mod workflow;

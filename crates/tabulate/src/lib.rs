@@ -2,7 +2,9 @@
 //!
 //! A [`Tabulator`] takes the counting protocols of one contest, one per station (the caller
 //! chooses the version, normally the latest), and adds each into every unit above its
-//! station. All sums are exact `u64`. Ratios (turnout, shares) are kept as exact fractions
+//! station. All sums are exact `u64`, checked: a sum that would not fit is a
+//! [`TabulateError`] naming the unit and the station, never a wrapped or clamped number.
+//! Ratios (turnout, shares) are kept as exact fractions
 //! ([`Ratio`]) and rendered in decimal only for display, by integer arithmetic.
 //!
 //! Definitions, as in the forensic literature (Kobak, Shpilkin & Pshenichnikov 2016):
@@ -12,12 +14,14 @@
 //!
 //! This crate does no input or output.
 
+mod error;
 mod ratio;
 
 use std::collections::HashSet;
 
 use model::{Election, Line, Protocol, UnitId, UnitLevel, UnitTree};
 
+pub use error::TabulateError;
 pub use ratio::Ratio;
 
 /// The denominator of a vote share.
@@ -92,62 +96,71 @@ impl Totals {
         }
     }
 
-    /// The totals of a single protocol.
+    /// The totals of a single protocol. Its sums are exact when the protocol's are
+    /// ([`Protocol::overflow`] is `None`, as for every protocol a tabulation counted).
     pub fn of_protocol(p: &Protocol) -> Totals {
         let mut t = Totals::new(p.votes.len());
         t.stations = 1;
-        t.add(p);
+        t.reporting = 1;
+        for (i, v) in p.lines.iter().enumerate() {
+            if let Some(v) = v {
+                t.lines[i] = *v;
+                t.line_stations[i] = 1;
+            }
+        }
+        (t.turnout_issued, t.turnout_registered) = turnout_of(Some(p));
+        t.votes.clone_from(&p.votes);
         t
     }
 
-    fn add(&mut self, p: &Protocol) {
-        self.reporting += 1;
-        for (i, v) in p.lines.iter().enumerate() {
-            if let Some(v) = v {
-                self.lines[i] += v;
-                self.line_stations[i] += 1;
+    /// Takes `old` out of these totals and puts `new` in, exactly: every count is checked, and
+    /// so are the sums a report derives from them (the votes for every choice, valid + invalid),
+    /// so that [`Totals::choice_sum`] and [`Totals::base`] are exact. A fault changes nothing;
+    /// `update(new, old)` right after `update(old, new)` always succeeds (it is the inverse).
+    fn update(&mut self, old: Option<&Protocol>, new: Option<&Protocol>) -> Result<(), Fault> {
+        let one = |p: Option<&Protocol>| u64::from(p.is_some());
+        let reporting = step(self.reporting, one(old), one(new), Field::Reporting)?;
+        let (mut lines, mut line_stations) = (self.lines, self.line_stations);
+        for (i, line) in Line::ALL.into_iter().enumerate() {
+            let (o, n) = (old.and_then(|p| p.lines[i]), new.and_then(|p| p.lines[i]));
+            if o.is_some() || n.is_some() {
+                let f = Field::Line(line);
+                lines[i] = step(lines[i], o.unwrap_or(0), n.unwrap_or(0), f)?;
+                let (o, n) = (u64::from(o.is_some()), u64::from(n.is_some()));
+                line_stations[i] = step(line_stations[i], o, n, Field::Reporting)?;
             }
         }
-        if let (Some(issued), Some(reg)) = (p.issued(), p.line(Line::Registered)) {
-            self.turnout_issued += issued;
-            self.turnout_registered += reg;
+        let (v, i) = (Line::Valid.index(), Line::Invalid.index());
+        if lines[v].checked_add(lines[i]).is_none() {
+            return Err(Fault(Field::ValidPlusInvalid, false));
         }
-        for (t, v) in self.votes.iter_mut().zip(&p.votes) {
-            *t += v;
+        let ((oi, or), (ni, nr)) = (turnout_of(old), turnout_of(new));
+        let issued = step(self.turnout_issued, oi, ni, Field::Issued)?;
+        let registered = step(
+            self.turnout_registered,
+            or,
+            nr,
+            Field::Line(Line::Registered),
+        )?;
+        let vote = |p: Option<&Protocol>, i: usize| p.and_then(|p| p.votes.get(i).copied());
+        // The votes are checked before any is written, their sum with them.
+        let mut choices = 0u128;
+        for (i, &t) in self.votes.iter().enumerate() {
+            let (o, n) = (vote(old, i).unwrap_or(0), vote(new, i).unwrap_or(0));
+            choices += u128::from(step(t, o, n, Field::Votes(i))?);
         }
-    }
-
-    /// Takes a protocol out again: the exact inverse of [`Totals::add`] (counts only add, so a
-    /// protocol that was added can always be taken out).
-    fn remove(&mut self, p: &Protocol) {
-        self.reporting = self.reporting.saturating_sub(1);
-        for (i, v) in p.lines.iter().enumerate() {
-            if let Some(v) = v {
-                self.lines[i] = self.lines[i].saturating_sub(*v);
-                self.line_stations[i] = self.line_stations[i].saturating_sub(1);
-            }
+        if choices > u128::from(u64::MAX) {
+            return Err(Fault(Field::ChoiceSum, false));
         }
-        if let (Some(issued), Some(reg)) = (p.issued(), p.line(Line::Registered)) {
-            self.turnout_issued = self.turnout_issued.saturating_sub(issued);
-            self.turnout_registered = self.turnout_registered.saturating_sub(reg);
+        for (i, t) in self.votes.iter_mut().enumerate() {
+            *t = *t - vote(old, i).unwrap_or(0) + vote(new, i).unwrap_or(0);
         }
-        for (t, v) in self.votes.iter_mut().zip(&p.votes) {
-            *t = t.saturating_sub(*v);
-        }
-    }
-
-    fn merge(&mut self, other: &Totals) {
-        self.stations += other.stations;
-        self.reporting += other.reporting;
-        for i in 0..Line::COUNT {
-            self.lines[i] += other.lines[i];
-            self.line_stations[i] += other.line_stations[i];
-        }
-        self.turnout_issued += other.turnout_issued;
-        self.turnout_registered += other.turnout_registered;
-        for (t, v) in self.votes.iter_mut().zip(&other.votes) {
-            *t += v;
-        }
+        self.reporting = reporting;
+        self.lines = lines;
+        self.line_stations = line_stations;
+        self.turnout_issued = issued;
+        self.turnout_registered = registered;
+        Ok(())
     }
 
     /// The total of a line, if every counted station reports it.
@@ -156,7 +169,8 @@ impl Totals {
             .then(|| self.lines[line.index()])
     }
 
-    /// The sum of the votes for every choice.
+    /// The sum of the votes for every choice (exact: a tabulation refuses totals whose sum
+    /// would not fit).
     pub fn choice_sum(&self) -> u64 {
         self.votes.iter().sum()
     }
@@ -181,9 +195,9 @@ impl Totals {
     pub fn base(&self, base: ShareBase) -> Option<u64> {
         match base {
             ShareBase::Valid => self.line(Line::Valid),
-            ShareBase::ValidPlusInvalid => {
-                Some(self.line(Line::Valid)? + self.line(Line::Invalid)?)
-            }
+            ShareBase::ValidPlusInvalid => self
+                .line(Line::Valid)?
+                .checked_add(self.line(Line::Invalid)?),
             ShareBase::Registered => self.line(Line::Registered),
             ShareBase::Choices => Some(self.choice_sum()),
         }
@@ -193,6 +207,124 @@ impl Totals {
     pub fn share(&self, choice: usize, base: ShareBase) -> Option<Ratio> {
         Ratio::new(*self.votes.get(choice)?, self.base(base)?)
     }
+}
+
+/// Which total of a unit a protocol could not be added to or taken from.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Reporting,
+    Line(Line),
+    Issued,
+    Votes(usize),
+    ChoiceSum,
+    ValidPlusInvalid,
+}
+
+/// A total that does not fit (`false`) or would fall below zero (`true`).
+#[derive(Debug, Clone, Copy)]
+struct Fault(Field, bool);
+
+impl Fault {
+    /// The error, naming the unit, the station and the total.
+    fn error(
+        self,
+        tree: &UnitTree,
+        unit: UnitId,
+        station: UnitId,
+        choices: &[String],
+    ) -> TabulateError {
+        let what = match self.0 {
+            Field::Reporting => "the stations counted".to_string(),
+            Field::Line(l) => format!("the {}", l.label()),
+            Field::Issued => "the ballots issued".to_string(),
+            Field::Votes(i) => match choices.get(i) {
+                Some(name) => format!("the votes for '{name}'"),
+                None => format!("the votes for choice {i}"),
+            },
+            Field::ChoiceSum => "the votes for every choice".to_string(),
+            Field::ValidPlusInvalid => "valid + invalid ballots".to_string(),
+        };
+        let (unit, station) = (tree.path(unit), tree.path(station));
+        if self.1 {
+            TabulateError::NotCounted {
+                unit,
+                station,
+                what,
+            }
+        } else {
+            TabulateError::Overflow {
+                unit,
+                station,
+                what,
+            }
+        }
+    }
+}
+
+/// `cur - sub + add`, exactly.
+fn step(cur: u64, sub: u64, add: u64, field: Field) -> Result<u64, Fault> {
+    cur.checked_sub(sub)
+        .ok_or(Fault(field, true))?
+        .checked_add(add)
+        .ok_or(Fault(field, false))
+}
+
+/// What a protocol adds to the turnout: (issued, registered) if it reports both.
+fn turnout_of(p: Option<&Protocol>) -> (u64, u64) {
+    match p.map(|p| (p.issued(), p.line(Line::Registered))) {
+        Some((Some(i), Some(r))) => (i, r),
+        _ => (0, 0),
+    }
+}
+
+/// Refuses a protocol whose own sums do not fit in `u64`.
+fn check_protocol(tree: &UnitTree, p: &Protocol) -> Result<(), TabulateError> {
+    match p.overflow() {
+        Some(what) => Err(TabulateError::Protocol {
+            station: tree.path(p.station),
+            what,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The totals of every unit above station level, by unit id.
+type Slots = Vec<Option<Box<Totals>>>;
+
+fn slot(totals: &mut Slots, choices: usize, u: UnitId) -> &mut Totals {
+    let i = u.index();
+    if totals.len() <= i {
+        totals.resize_with(i + 1, || None);
+    }
+    totals[i].get_or_insert_with(|| Box::new(Totals::new(choices)))
+}
+
+/// Replaces `old` by `new` (either may be absent) in every unit above `station`. An error
+/// changes nothing: the units already changed are changed back (an exact inverse, which
+/// cannot fail), so that the common case walks the units once.
+fn change(
+    totals: &mut Slots,
+    names: &[String],
+    tree: &UnitTree,
+    station: UnitId,
+    old: Option<&Protocol>,
+    new: Option<&Protocol>,
+) -> Result<(), TabulateError> {
+    let first = tree.get(station).parent;
+    let mut cur = first;
+    while let Some(u) = cur {
+        if let Err(f) = slot(totals, names.len(), u).update(old, new) {
+            let mut back = first;
+            while let Some(b) = back.filter(|&b| b != u) {
+                let undone = slot(totals, names.len(), b).update(new, old);
+                debug_assert!(undone.is_ok(), "an update's inverse cannot fail");
+                back = tree.get(b).parent;
+            }
+            return Err(f.error(tree, u, station, names));
+        }
+        cur = tree.get(u).parent;
+    }
+    Ok(())
 }
 
 /// Which stations to leave out of a tabulation, e.g. annulled ones.
@@ -226,7 +358,8 @@ impl Filter {
 #[derive(Debug, Clone)]
 pub struct Tabulator {
     contest: usize,
-    choices: usize,
+    /// The contest's choices' names, for errors.
+    names: Vec<String>,
     filter: Filter,
     totals: Vec<Option<Box<Totals>>>,
     counted: u64,
@@ -236,13 +369,14 @@ pub struct Tabulator {
 impl Tabulator {
     /// A tabulator for `contest` of `election` that counts the stations `filter` admits.
     pub fn new(election: &Election, contest: usize, filter: Filter) -> Tabulator {
-        let choices = election
+        let names = election
             .contests
             .get(contest)
-            .map_or(0, |c| c.choices.len());
+            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+            .unwrap_or_default();
         Tabulator {
             contest,
-            choices,
+            names,
             filter,
             totals: Vec::new(),
             counted: 0,
@@ -251,41 +385,32 @@ impl Tabulator {
     }
 
     /// Counts one protocol (of this contest; others are ignored) into all its ancestors.
-    /// The caller passes one protocol per station.
-    pub fn add(&mut self, tree: &UnitTree, p: &Protocol) {
+    /// The caller passes one protocol per station. A protocol whose counts would take a
+    /// total beyond `u64::MAX` is refused, naming the unit and the station, and changes
+    /// nothing.
+    pub fn add(&mut self, tree: &UnitTree, p: &Protocol) -> Result<(), TabulateError> {
         if p.contest != self.contest {
-            return;
+            return Ok(());
         }
         if !self.filter.admits(tree, p.station) {
             self.excluded += 1;
-            return;
+            return Ok(());
         }
+        check_protocol(tree, p)?;
+        change(
+            &mut self.totals,
+            &self.names,
+            tree,
+            p.station,
+            None,
+            Some(p),
+        )?;
         self.counted += 1;
-        let mut cur = tree.get(p.station).parent;
-        while let Some(u) = cur {
-            self.slot(u).add(p);
-            cur = tree.get(u).parent;
-        }
+        Ok(())
     }
 
     fn slot(&mut self, u: UnitId) -> &mut Totals {
-        let i = u.index();
-        if self.totals.len() <= i {
-            self.totals.resize_with(i + 1, || None);
-        }
-        let choices = self.choices;
-        self.totals[i].get_or_insert_with(|| Box::new(Totals::new(choices)))
-    }
-
-    /// Merges another tabulator's counts (of the same contest and tree) into this one.
-    pub fn merge(&mut self, other: Tabulator) {
-        self.counted += other.counted;
-        self.excluded += other.excluded;
-        for (i, t) in other.totals.into_iter().enumerate() {
-            if let Some(t) = t {
-                self.slot(UnitId(i as u32)).merge(&t);
-            }
-        }
+        slot(&mut self.totals, self.names.len(), u)
     }
 
     /// Finishes the tabulation: counts the stations (reporting or not) under every unit.
@@ -306,7 +431,7 @@ impl Tabulator {
         }
         Tally {
             contest: self.contest,
-            choices: self.choices,
+            names: self.names,
             totals: self.totals,
             counted: self.counted,
             excluded: self.excluded,
@@ -319,7 +444,8 @@ impl Tabulator {
 pub struct Tally {
     /// The contest tabulated.
     pub contest: usize,
-    choices: usize,
+    /// The contest's choices' names, for errors.
+    names: Vec<String>,
     totals: Vec<Option<Box<Totals>>>,
     /// Protocols counted.
     pub counted: u64,
@@ -332,23 +458,28 @@ impl Tally {
     /// the totals of every unit above the station and `new` enters them, so that a live
     /// tally follows corrections without tabulating again. The caller checks that the
     /// station is counted (its filter admits it) and that `new` is of this contest.
-    pub fn replace(&mut self, tree: &UnitTree, old: Option<&Protocol>, new: &Protocol) {
+    ///
+    /// Exact both ways: `old` is subtracted as it was added, and a total that would overflow
+    /// (or fall below zero, were `old` never counted) is an error that changes nothing.
+    pub fn replace(
+        &mut self,
+        tree: &UnitTree,
+        old: Option<&Protocol>,
+        new: &Protocol,
+    ) -> Result<(), TabulateError> {
+        check_protocol(tree, new)?;
+        change(
+            &mut self.totals,
+            &self.names,
+            tree,
+            new.station,
+            old,
+            Some(new),
+        )?;
         if old.is_none() {
             self.counted += 1;
         }
-        let mut cur = tree.get(new.station).parent;
-        while let Some(u) = cur {
-            let i = u.index();
-            if self.totals.len() <= i {
-                self.totals.resize_with(i + 1, || None);
-            }
-            let t = self.totals[i].get_or_insert_with(|| Box::new(Totals::new(self.choices)));
-            if let Some(o) = old {
-                t.remove(o);
-            }
-            t.add(new);
-            cur = tree.get(u).parent;
-        }
+        Ok(())
     }
 
     /// The totals of a unit above station level (zero totals for a unit without stations).
@@ -356,7 +487,7 @@ impl Tally {
         self.totals
             .get(unit.index())
             .and_then(|t| t.as_deref().cloned())
-            .unwrap_or_else(|| Totals::new(self.choices))
+            .unwrap_or_else(|| Totals::new(self.names.len()))
     }
 
     /// The totals of a unit above station level, if any of its stations was counted or
@@ -382,18 +513,19 @@ impl Tally {
     }
 }
 
-/// Tabulates a contest from a slice of protocols, one per station.
+/// Tabulates a contest from a slice of protocols, one per station; the first total that would
+/// not fit in `u64` is an error naming its unit and the station.
 pub fn tabulate<'p>(
     election: &Election,
     contest: usize,
     protocols: impl IntoIterator<Item = &'p Protocol>,
     filter: Filter,
-) -> Tally {
+) -> Result<Tally, TabulateError> {
     let mut t = Tabulator::new(election, contest, filter);
     for p in protocols {
-        t.add(&election.units, p);
+        t.add(&election.units, p)?;
     }
-    t.finish(&election.units)
+    Ok(t.finish(&election.units))
 }
 
 #[cfg(test)]
@@ -436,19 +568,20 @@ mod tests {
     #[test]
     fn replacing_a_protocol_equals_tabulating_again() {
         let (e, ps) = election();
-        let mut live = tabulate(&e, 0, &ps[..2], Filter::default());
+        let mut live = tabulate(&e, 0, &ps[..2], Filter::default()).unwrap();
         // A first protocol for station 3, then a correction of station 1 without a line.
-        live.replace(&e.units, None, &ps[2]);
+        live.replace(&e.units, None, &ps[2]).unwrap();
         let mut fixed = ps[0].clone();
         fixed.votes = vec![31, 17];
         fixed.lines[Line::Invalid.index()] = None;
-        live.replace(&e.units, Some(&ps[0]), &fixed);
+        live.replace(&e.units, Some(&ps[0]), &fixed).unwrap();
         let want = tabulate(
             &e,
             0,
             &[fixed, ps[1].clone(), ps[2].clone()],
             Filter::default(),
-        );
+        )
+        .unwrap();
         for (id, _) in e.units.iter() {
             if e.units.get(id).level != UnitLevel::Station {
                 assert_eq!(live.totals(id), want.totals(id), "{}", e.units.path(id));
@@ -460,7 +593,7 @@ mod tests {
     #[test]
     fn totals_at_every_level() {
         let (e, ps) = election();
-        let t = tabulate(&e, 0, &ps, Filter::default());
+        let t = tabulate(&e, 0, &ps, Filter::default()).unwrap();
         let root = t.totals(e.units.root());
         assert_eq!(root.votes, vec![140, 143]);
         assert_eq!((root.stations, root.reporting), (4, 3));
@@ -491,9 +624,129 @@ mod tests {
     fn filtered_stations_are_left_out() {
         let (e, ps) = election();
         let r1 = e.units.child(e.units.root(), "R1").unwrap();
-        let t = tabulate(&e, 0, &ps, Filter::excluding([r1]));
+        let t = tabulate(&e, 0, &ps, Filter::excluding([r1])).unwrap();
         let root = t.totals(e.units.root());
         assert_eq!(root.votes, vec![10, 85]);
         assert_eq!((root.stations, root.reporting, t.excluded), (2, 1, 2));
+    }
+
+    /// Three internally consistent stations of R1 whose votes for A are near `i64::MAX`: their
+    /// sum wraps modulo 2^64 to a plausible total (issue 13).
+    fn huge(e: &mut Election) -> Vec<Protocol> {
+        let r1 = e.units.child(e.units.root(), "R1").unwrap();
+        let big = i64::MAX as u64;
+        // 3 * (2^63 - 1) - 2^64 + 1000 = 2^63 - 3 + 1000 - ... chosen so the wrap lands at 1000.
+        let third = (u64::MAX as u128 + 1 + 1000) / 3;
+        assert!(third as u64 <= big);
+        ["h1", "h2", "h3"]
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let s = e.units.insert(r1, UnitLevel::Station, name).unwrap();
+                let mut p = Protocol::new(s, 0, 2);
+                let a = (third + u128::from(k == 0) * ((u64::MAX as u128 + 1 + 1000) % 3)) as u64;
+                p.set_line(Line::Registered, a);
+                p.set_line(Line::IssuedInStation, a);
+                p.set_line(Line::Valid, a);
+                p.set_line(Line::Invalid, 0);
+                p.votes = vec![a, 0];
+                assert!(e.rules.check(e, &p).is_empty());
+                p
+            })
+            .collect()
+    }
+
+    #[test]
+    fn totals_that_would_wrap_are_an_error_naming_the_unit() {
+        let (mut e, mut ps) = election();
+        let hs = huge(&mut e);
+        let sum: u128 = hs.iter().map(|p| u128::from(p.votes[0])).sum();
+        assert_eq!(sum as u64, 1000, "the votes wrap to a plausible number");
+        ps.extend(hs);
+        let err = tabulate(&e, 0, &ps, Filter::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the totals of 'R1' overflow: with station 'R1 / h3', the registered voters exceed 18446744073709551615"
+        );
+        assert!(matches!(err, TabulateError::Overflow { ref unit, .. } if unit == "R1"));
+        // Votes alone, without the lines: the error names the choice.
+        for p in &mut ps {
+            p.lines = [None; Line::COUNT];
+        }
+        let err = tabulate(&e, 0, &ps, Filter::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the totals of 'R1' overflow: with station 'R1 / h3', the votes for 'A' exceed 18446744073709551615"
+        );
+        // Two choices whose totals fit but whose sum does not.
+        let mut two = ps[3].clone();
+        two.votes = vec![0, u64::MAX - 10];
+        let mut t = Tabulator::new(&e, 0, Filter::default());
+        t.add(&e.units, &ps[3]).unwrap();
+        let before = t.clone().finish(&e.units).totals(e.units.root());
+        let err = t.add(&e.units, &two).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the votes for every choice exceed"),
+            "{err}"
+        );
+        // A refused protocol changes nothing.
+        assert_eq!(t.finish(&e.units).totals(e.units.root()), before);
+    }
+
+    #[test]
+    fn a_protocol_whose_own_sum_wraps_is_an_error_naming_the_station() {
+        let (e, mut ps) = election();
+        ps[1].votes = vec![1 << 63, 1 << 63];
+        let err = tabulate(&e, 0, &ps, Filter::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "station 'R1 / 2': the votes for every choice exceed 18446744073709551615"
+        );
+    }
+
+    #[test]
+    fn correcting_a_huge_protocol_back_gives_exact_totals() {
+        let (mut e, ps) = election();
+        let hs = huge(&mut e);
+        let exact = tabulate(&e, 0, &ps, Filter::default()).unwrap();
+        let mut live = exact.clone();
+        // Two huge stations fit; the third is refused and changes nothing.
+        live.replace(&e.units, None, &hs[0]).unwrap();
+        live.replace(&e.units, None, &hs[1]).unwrap();
+        let two = live.totals(e.units.root());
+        assert!(live.replace(&e.units, None, &hs[2]).is_err());
+        assert_eq!(live.totals(e.units.root()), two);
+        // A station of R2 that fits R2's totals but not the country's: R2 is changed back.
+        let r2 = e.units.child(e.units.root(), "R2").unwrap();
+        let mut far = hs[2].clone();
+        far.station = e.units.insert(r2, UnitLevel::Station, "h4").unwrap();
+        let r2_before = live.totals(r2);
+        let err = live.replace(&e.units, None, &far).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the totals of 'country' overflow"),
+            "{err}"
+        );
+        assert_eq!(
+            (live.totals(r2), live.totals(e.units.root())),
+            (r2_before, two.clone())
+        );
+        // Corrected back to small counts: exactly the small totals, nothing clamped.
+        for (h, small) in hs.iter().zip([5, 7]) {
+            let mut fixed = h.clone();
+            fixed.version = 2;
+            fixed.lines = [None; Line::COUNT];
+            fixed.votes = vec![small, 0];
+            live.replace(&e.units, Some(h), &fixed).unwrap();
+        }
+        let root = live.totals(e.units.root());
+        assert_eq!(root.votes, vec![140 + 12, 143]);
+        assert_eq!(root.line(Line::Registered), None);
+        assert_eq!(root.lines[Line::Registered.index()], 600);
+        // Taking out a protocol that was never counted is refused, not clamped at zero.
+        let err = live.replace(&e.units, Some(&hs[2]), &ps[0]).unwrap_err();
+        assert!(matches!(err, TabulateError::NotCounted { .. }), "{err}");
+        assert_eq!(live.totals(e.units.root()), root);
     }
 }

@@ -72,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
 
     println!("\n== Results by region: 2413-row file (valid = the file's `total` column: all 16 lists plus \"against all\") ==\n");
-    let tally_a = tabulate(&a.election, 0, &a.protocols, Filter::default());
+    let tally_a = tabulate(&a.election, 0, &a.protocols, Filter::default())?;
     table::render(
         &mut out,
         &Report::build(&a.election, &tally_a, UnitLevel::Region, None),
@@ -80,7 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
 
     println!("\n== National results: 2399-row file (it has no regions) ==\n");
-    let tally_b = tabulate(&b.election, 0, &b.protocols, Filter::default());
+    let tally_b = tabulate(&b.election, 0, &b.protocols, Filter::default())?;
     table::render(
         &mut out,
         &Report::build(&b.election, &tally_b, UnitLevel::Country, None),

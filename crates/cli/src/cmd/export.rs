@@ -71,7 +71,7 @@ fn write(
         }
         ToArg::Json => write_json(out, e, protocols)?,
         ToArg::Cdf => {
-            let tallies: Vec<_> = (0..e.contests.len())
+            let tallies: Vec<tabulate::Tally> = (0..e.contests.len())
                 .map(|c| {
                     tabulate(
                         e,
@@ -80,7 +80,7 @@ fn write(
                         Filter::default(),
                     )
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             let results: Vec<_> = tallies
                 .iter()
                 .enumerate()

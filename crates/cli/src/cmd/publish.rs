@@ -134,6 +134,9 @@ pub fn append_publication(
     )?;
     // The first publication under a key declares it in the log; a new key is a rotation.
     let key = signer.verifier().text();
+    // Every entry is computed before any is appended: a publication refused (totals that do
+    // not fit in 64 bits) leaves the log as it was, without a keys entry either.
+    let mut entries = Vec::new();
     if !state
         .keys
         .as_ref()
@@ -144,17 +147,13 @@ pub fn append_publication(
             .as_ref()
             .map(|(_, w)| w.clone())
             .unwrap_or_default();
-        store.append_log(
-            name,
-            &[encode(&Entry::Keys {
-                log: vec![key],
-                witnesses,
-            })],
-        )?;
+        entries.push(encode(&Entry::Keys {
+            log: vec![key],
+            witnesses,
+        }));
     }
     let e = &state.election;
     let law = law.map(|l| (l, Base::Participated));
-    let mut entries = Vec::new();
     for c in 0..e.contests.len() {
         let p = publication(
             e,

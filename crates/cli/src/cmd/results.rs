@@ -161,7 +161,7 @@ fn report_of(
         args.contest_index,
         protocols,
         Filter::excluding(excluded),
-    );
+    )?;
     let mut by_station: Vec<Option<&Protocol>> = vec![None; e.units.len()];
     for p in protocols.iter().filter(|p| p.contest == args.contest_index) {
         by_station[p.station.index()] = Some(p);

@@ -54,7 +54,8 @@ impl Sink for TallySink {
     }
     fn protocol(&mut self, election: &Election, p: Protocol) -> Result<(), BoxError> {
         if let Some(t) = &mut self.tabulator {
-            t.add(&election.units, &p);
+            // A total beyond 64 bits stops the reading with the unit and station named.
+            t.add(&election.units, &p)?;
         }
         if self.keep {
             self.protocols.push(p);
