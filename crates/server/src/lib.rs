@@ -19,6 +19,8 @@ mod group;
 mod headers;
 mod heavy;
 mod live;
+#[cfg(test)]
+mod login_burst;
 mod map;
 mod pages;
 mod pool;
@@ -74,13 +76,22 @@ struct ClientAddr(Option<IpAddr>);
 /// published log directory `log` (as `tallyproof publish` writes it) served as static files
 /// under `/log/`.
 pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
+    router_with(db, log, Arc::default())
+}
+
+/// [`router`] with the given login limiter (the tests watch its hashes).
+fn router_with(
+    db: &str,
+    log: Option<PathBuf>,
+    limiter: Arc<auth::Limiter>,
+) -> Result<Router, ServerError> {
     let pool = Pool::new(db)?;
     let state = AppState {
         committer: Arc::new(group::Committer::start(Arc::clone(&pool))),
         db: pool,
         log: log.clone().map(Arc::new),
         live: Arc::default(),
-        limiter: Arc::default(),
+        limiter,
         heavy: heavy::senders(),
     };
     let app = ROUTES

@@ -50,12 +50,15 @@ pub(crate) struct Login {
 }
 
 /// Checks a login (with the failed-login limits) and starts a session: (token, csrf, user).
+/// The attempt is reserved against the limits and given a hash slot before anything else, so
+/// a burst is refused (429) without hashing; a failed attempt keeps its reservation.
 pub(crate) async fn start_session(
     s: &AppState,
     addr: ClientAddr,
     l: Login,
 ) -> Result<(String, String, User), ServerError> {
-    s.limiter.check(&l.name, addr.0)?;
+    let slot = s.limiter.hash_slot()?;
+    let attempt = s.limiter.reserve(&l.name, addr.0)?;
     let db = std::sync::Arc::clone(&s.db);
     let name = l.name.clone();
     let found = blocking(move || Ok(Pool::get(&db)?.user_by_name(&name)?)).await?;
@@ -65,14 +68,17 @@ pub(crate) async fn start_session(
         |(_, p)| p.as_str(),
     ).to_string();
     let password = l.password.clone();
-    let ok = blocking(move || Ok(auth::password_matches(&phc, &password))).await?;
+    let ok = blocking(move || {
+        let ok = auth::password_matches(&phc, &password);
+        drop(slot);
+        Ok(ok)
+    })
+    .await?;
     let user = match (found, ok) {
         (Some((u, _)), true) => u,
-        _ => {
-            s.limiter.failed(&l.name, addr.0);
-            return Err(ServerError::Unauthorized("wrong name or password".into()));
-        }
+        _ => return Err(ServerError::Unauthorized("wrong name or password".into())),
     };
+    attempt.succeeded();
     let (token, csrf) = (auth::secret(), auth::secret());
     let (h, c, id) = (auth::token_hash(&token), csrf.clone(), user.id);
     write(s, move |st| {
