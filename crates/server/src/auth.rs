@@ -26,6 +26,11 @@ pub const COOKIE: &str = "tallyproof_session";
 /// How long a session lasts.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
+/// How long an API token lasts unless its request says otherwise, in days.
+pub const TOKEN_DAYS: i64 = 30;
+/// The longest an API token may last, in days.
+pub const TOKEN_MAX_DAYS: i64 = 365;
+
 /// Failed logins allowed per user name, and per client address, in [`WINDOW`].
 pub const FAILURES_PER_NAME: u32 = 5;
 /// Failed logins allowed per client address in [`WINDOW`].

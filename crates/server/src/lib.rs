@@ -46,7 +46,7 @@ use pool::Pool;
 use record::Role;
 use store::Staffing;
 
-pub use auth::{hash_password, salt, secret, token_hash};
+pub use auth::{hash_password, salt, secret, token_hash, TOKEN_DAYS, TOKEN_MAX_DAYS};
 pub use conn::Timeouts;
 pub use error::ServerError;
 pub use routes::{openapi_document, Method, Route, ROUTES};
@@ -145,6 +145,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/logout") => post(desk::logout_form),
         (Post, "/api/logout") => post(staff::logout),
         (Post, "/api/tokens") => post(staff::token),
+        (Get, "/api/tokens") => get(staff::tokens),
+        (Post, "/api/tokens/{id}/revoke") => post(staff::revoke_token),
         (Get, "/api/me") => get(staff::me),
         (Get, "/api/users") => get(staff::users),
         (Post, "/api/users") => post(staff::add_user),
@@ -204,9 +206,9 @@ async fn caller(
     public::blocking(move || {
         let store = Pool::get(&db)?;
         if let Some(h) = bearer {
-            let user = store
-                .token_user(&h)?
-                .ok_or_else(|| ServerError::Unauthorized("unknown API token".into()))?;
+            let user = store.token_user(&h, auth::now())?.ok_or_else(|| {
+                ServerError::Unauthorized("unknown, expired or revoked API token".into())
+            })?;
             return Ok(auth::Caller {
                 user: Some(user),
                 session: None,

@@ -1,5 +1,6 @@
 //! Issue 13, finding 10: body limits by form field, login CSRF, API errors as JSON, and
-//! read timeouts against slow clients (through a real socket).
+//! read timeouts against slow clients (through a real socket), API tokens' expiry, listing and
+//! revocation.
 
 use std::time::{Duration, Instant};
 
@@ -304,7 +305,134 @@ async fn slow_headers_and_slow_bodies_are_cut_off(app: &App) {
     server.abort();
 }
 
+async fn api_tokens_expire_are_listed_and_revoked(app: &App) {
+    let (cookie, csrf) = app.login(Role::Operator).await;
+    let session = |path: &'static str, body: serde_json::Value| {
+        let (cookie, csrf) = (cookie.clone(), csrf.clone());
+        async move {
+            app.call(
+                "POST",
+                path,
+                &[
+                    ("cookie", &cookie),
+                    ("x-csrf-token", &csrf),
+                    ("content-type", "application/json"),
+                ],
+                serde_json::to_vec(&body).unwrap(),
+            )
+            .await
+        }
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // A default lifetime of 30 days, or as asked within 1 to 365.
+    let a = session("/api/tokens", json!({"label": "default"})).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let expires = a.json()["expires"].as_i64().unwrap();
+    assert!((expires - now - 30 * 86_400).abs() < 60, "{expires}");
+    let mine = a.json()["token"].as_str().unwrap().to_string();
+    let mine_id = a.json()["id"].as_str().unwrap().to_string();
+    for days in [0, 366] {
+        let a = session("/api/tokens", json!({"label": "x", "days": days})).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{days}");
+    }
+    let a = session("/api/tokens", json!({"label": "one day", "days": 1})).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let day = a.json()["token"].as_str().unwrap().to_string();
+    // The owner lists their own tokens, never the tokens themselves.
+    let list = app.api("GET", "/api/tokens", &mine, json!(null)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    let listed = list.json();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed
+        .iter()
+        .any(|t| t["id"] == mine_id.as_str() && t["label"] == "default"));
+    assert!(!list.text().contains(&mine) && !list.text().contains(&day));
+    // Nobody revokes another's token.
+    let theirs = app.token(Role::Verifier).await;
+    let theirs_id = app
+        .api("GET", "/api/tokens", &theirs, json!(null))
+        .await
+        .json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let a = app
+        .api(
+            "POST",
+            &format!("/api/tokens/{theirs_id}/revoke"),
+            &mine,
+            json!({}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    assert_eq!(
+        app.api("GET", "/api/me", &theirs, json!(null)).await.status,
+        StatusCode::OK
+    );
+    // One's own is revoked at once.
+    let day_id = listed.iter().find(|t| t["label"] == "one day").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let a = app
+        .api(
+            "POST",
+            &format!("/api/tokens/{day_id}/revoke"),
+            &mine,
+            json!({}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let a = app.api("GET", "/api/me", &day, json!(null)).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert!(is_json_error(&a));
+    // An expired token is refused.
+    let old = server::secret();
+    let hash = server::token_hash(&old);
+    app.with_store(move |st| {
+        use store::Staffing;
+        let (u, _) = st.user_by_name("operator").unwrap().unwrap();
+        st.add_token(&hash, u.id, "old", now - 100, now - 1)
+            .unwrap();
+    })
+    .await;
+    let a = app.api("GET", "/api/me", &old, json!(null)).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    // Logging out ends the session only; asked, it revokes the caller's tokens too.
+    let a = session("/api/logout", json!({})).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["tokens_revoked"], 0);
+    assert_eq!(
+        app.api("GET", "/api/me", &mine, json!(null)).await.status,
+        StatusCode::OK
+    );
+    let (cookie, csrf) = app.login(Role::Operator).await;
+    let a = app
+        .call(
+            "POST",
+            "/api/logout?tokens=revoke",
+            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["tokens_revoked"], 2);
+    assert_eq!(
+        app.api("GET", "/api/me", &mine, json!(null)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.api("GET", "/api/me", &theirs, json!(null)).await.status,
+        StatusCode::OK
+    );
+}
+
 on_every_backend!(
+    api_tokens_expire_are_listed_and_revoked,
     api_errors_answer_json_and_pages_keep_theirs,
     a_cross_site_page_cannot_log_in,
     form_fields_have_their_own_limits_and_a_refused_form_stores_nothing,
