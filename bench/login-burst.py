@@ -14,7 +14,7 @@ Prints the answers to the logins (401: hashed; 429: refused at once), the cheap 
 p99 and max during the bursts against idle, and the peak memory above idle. The targets of
 the issue: p99 at most 20 ms, memory at most 500 MB above idle.
 
-Usage: python3 bench/login-burst.py --bin target/release/tallyproof [--bursts 10]
+Usage: bench/run-login-burst, or python3 bench/login-burst.py --bin BINARY [--bursts 10]
 """
 
 import argparse
