@@ -87,3 +87,43 @@ async fn a_burst_of_wrong_logins_hashes_at_most_one_password_per_core() {
         .expect("an answer");
     assert_eq!(ok.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_wrong_logins_for_one_name_are_checked_at_most_its_limit() {
+    // Reserved before hashing: however many arrive together, from however many addresses,
+    // no more than the per-name limit of them are checked at all.
+    let dir = tempfile::tempdir().expect("a directory");
+    let db = crate::testing::synthetic_store(dir.path());
+    let router = tokio::task::spawn_blocking(move || crate::router(&db, None))
+        .await
+        .expect("joined")
+        .expect("a router");
+    let mut checked = 0;
+    for round in 0..10u8 {
+        let burst: Vec<_> = (0..20u8)
+            .map(|i| {
+                let addr = IpAddr::V4(Ipv4Addr::new(10, 1, round, i));
+                let router = router.clone();
+                tokio::spawn(async move {
+                    router
+                        .oneshot(wrong_login("verifier", addr))
+                        .await
+                        .expect("an answer")
+                        .status()
+                })
+            })
+            .collect();
+        for task in burst {
+            let status = task.await.expect("joined");
+            assert!(
+                status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+                "{status}"
+            );
+            checked += usize::from(status == StatusCode::UNAUTHORIZED);
+        }
+    }
+    assert!(
+        checked <= crate::auth::FAILURES_PER_NAME as usize,
+        "{checked} wrong passwords were checked"
+    );
+}
