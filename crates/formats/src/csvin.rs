@@ -7,8 +7,9 @@ use model::{Contest, CountSource, Election, Protocol, UnitId, UnitLevel};
 use crate::layout::{CountSyntax, Dialect, Layout, Target, NEAR_INTEGER};
 use crate::{FormatError, ImportOptions, Imported, Sink, Warning};
 
-/// Unpacks a zip archive holding one CSV file.
-pub(crate) fn unzip(file: &str, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
+/// Unpacks a zip archive holding one CSV file, of at most `limit` bytes unpacked (whatever
+/// size the archive declares for it).
+pub(crate) fn unzip(file: &str, bytes: &[u8], limit: u64) -> Result<Vec<u8>, FormatError> {
     let bad = |e: &dyn std::fmt::Display| {
         FormatError::file(file, format!("not a readable zip archive: {e}"))
     };
@@ -27,14 +28,29 @@ pub(crate) fn unzip(file: &str, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
             ),
         ));
     };
-    let mut entry = zip.by_name(name).map_err(|e| bad(&e))?;
-    let mut out = Vec::with_capacity(entry.size().min(1 << 32) as usize);
-    entry.read_to_end(&mut out).map_err(|e| {
+    let entry = zip.by_name(name).map_err(|e| bad(&e))?;
+    let too_large = || {
         FormatError::file(
             file,
-            format!("cannot unpack '{name}' from the zip archive: {e}"),
+            format!("'{name}' in the zip archive expands to more than {limit} bytes: refused (unzip it and import the plain file, which is read as a stream)"),
         )
-    })?;
+    };
+    if entry.size() > limit {
+        return Err(too_large());
+    }
+    let mut out = Vec::with_capacity(entry.size() as usize);
+    entry
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            FormatError::file(
+                file,
+                format!("cannot unpack '{name}' from the zip archive: {e}"),
+            )
+        })?;
+    if out.len() as u64 > limit {
+        return Err(too_large());
+    }
     Ok(out)
 }
 

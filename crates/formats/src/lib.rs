@@ -104,7 +104,15 @@ pub struct ImportOptions {
     pub contest: Option<String>,
     /// Whether the counts are a machine or a manual count, where the file does not say.
     pub source: CountSource,
+    /// The most bytes a zipped file may expand to ([`ZIP_LIMIT`] by default): a small
+    /// archive that expands hugely (a zip bomb) is refused once this much has been unpacked.
+    pub zip_limit: u64,
 }
+
+/// The default of [`ImportOptions::zip_limit`]: 256 MiB, eight times the largest zipped
+/// official file here (Russia 2011, 33 MB unpacked); a plain file of any size is read as a
+/// stream instead.
+pub const ZIP_LIMIT: u64 = 256 << 20;
 
 impl ImportOptions {
     /// Options with the given election name and the defaults.
@@ -114,6 +122,7 @@ impl ImportOptions {
             country: None,
             contest: None,
             source: CountSource::Manual,
+            zip_limit: ZIP_LIMIT,
         }
     }
 }
@@ -206,7 +215,7 @@ pub fn import_reader<R: BufRead + Send>(
         Format::Csv => &tpcsv::TallyproofCsv,
     };
     if zipped && format != Format::Kg2020 {
-        let data = csvin::unzip(file, &read_all(&mut input)?)?;
+        let data = csvin::unzip(file, &read_all(&mut input)?, options.zip_limit)?;
         let len = data.len() as u64;
         return csvin::import(file, data.as_slice(), Some(len), dialect, options, sink);
     }

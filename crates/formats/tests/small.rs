@@ -199,3 +199,55 @@ fn a_streamed_file_reads_the_same_as_one_in_memory() {
     .unwrap();
     assert_eq!(sink.0, whole);
 }
+
+/// A zip archive holding one file, `name` with `bytes`, deflated.
+fn zipped(name: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file(name, deflated).unwrap();
+    w.write_all(bytes).unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_zip_that_expands_past_the_limit_is_refused_and_one_within_it_is_read() {
+    // Issue 13, finding 10: a small archive that expands hugely is refused once the limit is
+    // unpacked, whatever size it declares, rather than unpacked whole into memory.
+    let mut text = long_file(10, |_, _| {}).into_bytes();
+    let options = ImportOptions {
+        zip_limit: 1 << 20,
+        ..ImportOptions::named("t")
+    };
+    let within = zipped("s.csv", &text);
+    let mut sink = Collect::default();
+    import(
+        Format::Csv,
+        "s.csv.zip",
+        within.as_slice(),
+        &options,
+        &mut sink,
+    )
+    .unwrap();
+    assert_eq!(sink.0.len(), 10);
+    text.resize(4 << 20, b'\n');
+    let bomb = zipped("s.csv", &text);
+    assert!(bomb.len() < 64 << 10, "{} bytes", bomb.len());
+    let mut sink = Collect::default();
+    let e = import(
+        Format::Csv,
+        "s.csv.zip",
+        bomb.as_slice(),
+        &options,
+        &mut sink,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "s.csv.zip: 's.csv' in the zip archive expands to more than 1048576 bytes: refused (unzip it and import the plain file, which is read as a stream)"
+    );
+    assert!(sink.0.is_empty());
+    assert_eq!(formats::ZIP_LIMIT, 256 << 20);
+}

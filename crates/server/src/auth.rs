@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -24,6 +25,11 @@ pub const COOKIE: &str = "tallyproof_session";
 
 /// How long a session lasts.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+/// How long an API token lasts unless its request says otherwise, in days.
+pub const TOKEN_DAYS: i64 = 30;
+/// The longest an API token may last, in days.
+pub const TOKEN_MAX_DAYS: i64 = 365;
 
 /// Failed logins allowed per user name, and per client address, in [`WINDOW`].
 pub const FAILURES_PER_NAME: u32 = 5;
@@ -107,13 +113,86 @@ pub fn password_matches(phc: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Counts failed logins per user name and per client address in a sliding window.
-#[derive(Default)]
+/// The login limits: attempts per user name and per client address in a window, and the
+/// number of password hashes running at once.
+///
+/// An attempt is reserved before its password is hashed, atomically against both limits, so
+/// that a burst of parallel attempts cannot all pass the check before any of them has failed:
+/// a reservation counts as a failure until the login succeeds, which gives it back. At most
+/// one Argon2 hash per core runs at once; an attempt beyond them is
+/// answered 429 at once rather than queued, so a burst costs at most that many hashes' memory
+/// and cores.
 pub struct Limiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    attempts: Mutex<HashMap<String, (u32, Instant)>>,
+    hashing: AtomicUsize,
+    peak: AtomicUsize,
+    cap: usize,
+}
+
+impl Default for Limiter {
+    fn default() -> Limiter {
+        Limiter::with_hash_cap(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
+/// A login attempt reserved against the limits: it counts as a failure unless
+/// [`Attempt::succeeded`] gives it back.
+#[must_use]
+pub struct Attempt {
+    limiter: Arc<Limiter>,
+    /// The keys it was counted under, with the start of their window then.
+    keys: Vec<(String, Instant)>,
+}
+
+impl Attempt {
+    /// The login succeeded: the attempt no longer counts.
+    pub fn succeeded(self) {
+        if let Ok(mut a) = self.limiter.attempts.lock() {
+            for (key, since) in &self.keys {
+                if let Some((n, s)) = a.get_mut(key) {
+                    if s == since {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The right to run one password hash; given back when dropped.
+pub struct HashSlot {
+    limiter: Arc<Limiter>,
+}
+
+impl Drop for HashSlot {
+    fn drop(&mut self) {
+        self.limiter.hashing.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Limiter {
+    /// A limiter that lets at most `cap` (at least 1) password hashes run at once.
+    pub fn with_hash_cap(cap: usize) -> Limiter {
+        Limiter {
+            attempts: Mutex::default(),
+            hashing: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+            cap: cap.max(1),
+        }
+    }
+
+    /// How many password hashes may run at once.
+    #[cfg(test)]
+    pub fn hash_cap(&self) -> usize {
+        self.cap
+    }
+
+    /// The most password hashes that ever ran at once.
+    #[cfg(test)]
+    pub fn peak_hashes(&self) -> usize {
+        self.peak.load(Ordering::Acquire)
+    }
+
     fn keys(name: &str, addr: Option<IpAddr>) -> [(String, u32); 2] {
         [
             (format!("name:{name}"), FAILURES_PER_NAME),
@@ -124,34 +203,61 @@ impl Limiter {
         ]
     }
 
-    /// Refuses (429) while a limit is reached.
-    pub fn check(&self, name: &str, addr: Option<IpAddr>) -> Result<(), ServerError> {
-        let now = Instant::now();
-        let mut f = self
-            .failures
-            .lock()
-            .map_err(|e| ServerError::Internal(e.to_string()))?;
-        f.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
-        for (key, limit) in Limiter::keys(name, addr) {
-            if f.get(&key).is_some_and(|(n, _)| *n >= limit) {
-                return Err(ServerError::TooMany(format!(
-                    "too many failed logins: wait {} seconds",
-                    WINDOW.as_secs()
-                )));
-            }
-        }
-        Ok(())
+    fn too_many() -> ServerError {
+        ServerError::TooMany(format!(
+            "too many failed logins: wait {} seconds",
+            WINDOW.as_secs()
+        ))
     }
 
-    /// Records a failed login.
-    pub fn failed(&self, name: &str, addr: Option<IpAddr>) {
-        if let Ok(mut f) = self.failures.lock() {
-            let now = Instant::now();
-            for (key, _) in Limiter::keys(name, addr) {
-                let e = f.entry(key).or_insert((0, now));
-                e.0 += 1;
-            }
+    /// Reserves an attempt for `name` from `addr`, or refuses (429) while either limit is
+    /// reached (failures and attempts in flight both count).
+    pub fn reserve(
+        self: &Arc<Self>,
+        name: &str,
+        addr: Option<IpAddr>,
+    ) -> Result<Attempt, ServerError> {
+        let now = Instant::now();
+        let mut a = self
+            .attempts
+            .lock()
+            .map_err(|e| ServerError::Internal(e.to_string()))?;
+        a.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
+        let keys = Limiter::keys(name, addr);
+        if keys
+            .iter()
+            .any(|(key, limit)| a.get(key).is_some_and(|(n, _)| n >= limit))
+        {
+            return Err(Limiter::too_many());
         }
+        let keys = keys
+            .into_iter()
+            .map(|(key, _)| {
+                let e = a.entry(key.clone()).or_insert((0, now));
+                e.0 += 1;
+                (key, e.1)
+            })
+            .collect();
+        Ok(Attempt {
+            limiter: Arc::clone(self),
+            keys,
+        })
+    }
+
+    /// A slot to hash a password in, or 429 at once when every slot is taken.
+    pub fn hash_slot(self: &Arc<Self>) -> Result<HashSlot, ServerError> {
+        let taken = self
+            .hashing
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.cap).then_some(n + 1)
+            })
+            .map_err(|_| {
+                ServerError::TooMany("too many logins at once: try again in a moment".into())
+            })?;
+        self.peak.fetch_max(taken + 1, Ordering::AcqRel);
+        Ok(HashSlot {
+            limiter: Arc::clone(self),
+        })
     }
 }
 
@@ -198,17 +304,58 @@ mod tests {
 
     #[test]
     fn the_limiter_counts_per_name_and_address() {
-        let l = Limiter::default();
+        let l = Arc::new(Limiter::default());
         let a: IpAddr = "127.0.0.1".parse().unwrap();
         for _ in 0..FAILURES_PER_NAME {
-            l.check("x", Some(a)).unwrap();
-            l.failed("x", Some(a));
+            drop(l.reserve("x", Some(a)).unwrap());
         }
         assert!(matches!(
-            l.check("x", Some(a)),
+            l.reserve("x", Some(a)),
             Err(ServerError::TooMany(_))
         ));
-        l.check("y", Some(a)).unwrap();
+        drop(l.reserve("y", Some(a)).unwrap());
+    }
+
+    #[test]
+    fn attempts_in_flight_count_and_a_success_gives_its_back() {
+        let l = Arc::new(Limiter::default());
+        let a: IpAddr = "127.0.0.1".parse().unwrap();
+        // Reserved together, before any has failed: the sixth is refused.
+        let held: Vec<Attempt> = (0..FAILURES_PER_NAME)
+            .map(|_| l.reserve("x", Some(a)).unwrap())
+            .collect();
+        assert!(matches!(
+            l.reserve("x", Some(a)),
+            Err(ServerError::TooMany(_))
+        ));
+        // Successes give their reservations back; failures keep them.
+        let mut held = held.into_iter();
+        held.next().unwrap().succeeded();
+        held.next().unwrap().succeeded();
+        drop(held);
+        l.reserve("x", Some(a)).unwrap().succeeded();
+        drop(l.reserve("x", Some(a)).unwrap());
+        drop(l.reserve("x", Some(a)).unwrap());
+        assert!(l.reserve("x", Some(a)).is_err());
+        // Per address: distinct names from one address stop at its limit.
+        let b: IpAddr = "127.0.0.2".parse().unwrap();
+        for i in 0..FAILURES_PER_ADDRESS {
+            drop(l.reserve(&format!("n{i}"), Some(b)).unwrap());
+        }
+        assert!(l.reserve("another", Some(b)).is_err());
+    }
+
+    #[test]
+    fn hash_slots_are_capped() {
+        let l = Arc::new(Limiter::with_hash_cap(2));
+        let one = l.hash_slot().unwrap();
+        let two = l.hash_slot().unwrap();
+        assert!(matches!(l.hash_slot(), Err(ServerError::TooMany(_))));
+        drop(one);
+        let three = l.hash_slot().unwrap();
+        drop((two, three));
+        assert_eq!(l.peak_hashes(), 2);
+        assert!(Limiter::default().hash_cap() >= 1);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The errors of the service, as HTTP answers.
 
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use thiserror::Error;
@@ -98,4 +100,37 @@ impl IntoResponse for ServerError {
         }
         res
     }
+}
+
+/// The largest error body rewritten as JSON; a longer one is cut.
+const ERROR_TEXT_LIMIT: usize = 4096;
+
+/// Every error of the API answers JSON (`{"error": ...}`), as the OpenAPI document says: the
+/// answers that axum's extractors and router make themselves (a JSON body that does not parse,
+/// a body over its limit, a path parameter of the wrong type, an unknown path or method) are
+/// plain text or empty, and are rewritten here. The pages (`/`, `/elections/...`) keep theirs.
+pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = match axum::body::to_bytes(body, ERROR_TEXT_LIMIT).await {
+        Ok(b) if !b.is_empty() => String::from_utf8_lossy(&b).trim().to_string(),
+        _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let mut out = (status, Json(serde_json::json!({ "error": text }))).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
 }

@@ -1,14 +1,14 @@
 //! The staff desk's form bodies: `application/x-www-form-urlencoded` for plain forms and
 //! `multipart/form-data` (RFC 7578) for forms that carry a file (a protocol's scan, a
 //! complaint's attachment, an audit's manifest, records or readings), read alike into
-//! fields and files. The route guard finds a multipart form's CSRF token with
-//! [`multipart_field`] before the handler runs.
+//! fields and files, with limits by field (a file 8 MiB, any other field and a form without a
+//! file 64 KiB). The route guard reads a form's CSRF token before the handler runs.
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::Form;
 
 use crate::ServerError;
@@ -47,14 +47,22 @@ fn content_type(req: &Request) -> String {
 fn multipart_error(e: multer::Error) -> ServerError {
     match e {
         multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
-            ServerError::TooLarge(format!(
-                "a form may carry at most {} bytes",
-                crate::SCAN_LIMIT
-            ))
+            too_large()
         }
         other => ServerError::BadRequest(format!("the form's body: {other}")),
     }
 }
+
+fn too_large() -> ServerError {
+    ServerError::TooLarge(format!(
+        "a form's file may have at most {} bytes, its other fields and a form without a file at most {} bytes",
+        crate::SCAN_LIMIT,
+        crate::BODY_LIMIT
+    ))
+}
+
+/// The most a multipart body is read: one file and the other fields.
+pub(crate) const MULTIPART_LIMIT: usize = crate::SCAN_LIMIT + crate::BODY_LIMIT;
 
 /// A multipart reader over a body already in memory.
 fn reader(content_type: &str, body: Bytes) -> Result<multer::Multipart<'static>, ServerError> {
@@ -63,15 +71,41 @@ fn reader(content_type: &str, body: Bytes) -> Result<multer::Multipart<'static>,
     Ok(multer::Multipart::new(stream, boundary))
 }
 
-/// The text of field `name` of a multipart body, if it has one.
-pub(crate) async fn multipart_field(content_type: &str, body: Bytes, name: &str) -> Option<String> {
-    let mut m = reader(content_type, body).ok()?;
-    while let Ok(Some(field)) = m.next_field().await {
-        if field.name() == Some(name) {
-            return field.text().await.ok();
+/// Reads a multipart body (at most [`MULTIPART_LIMIT`] bytes, already read) into its fields
+/// and files, with the limits by field: a file at most [`crate::SCAN_LIMIT`] bytes, any
+/// other field at most [`crate::BODY_LIMIT`], and a form that carries no file at most
+/// [`crate::BODY_LIMIT`] in all. A form over a limit is refused whole (413), before anything
+/// of it is stored.
+pub(crate) async fn multipart(content_type: &str, body: Bytes) -> Result<DeskForm, ServerError> {
+    let total = body.len();
+    let mut out = DeskForm::default();
+    let mut m = reader(content_type, body)?;
+    while let Some(field) = m.next_field().await.map_err(multipart_error)? {
+        let key = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file) => {
+                // The declared media type is ignored: the store decides by the bytes.
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                if bytes.len() > crate::SCAN_LIMIT {
+                    return Err(too_large());
+                }
+                if !bytes.is_empty() {
+                    out.files.insert(key, Upload { name: file, bytes });
+                }
+            }
+            None => {
+                let text = field.text().await.map_err(multipart_error)?;
+                if text.len() > crate::BODY_LIMIT {
+                    return Err(too_large());
+                }
+                out.fields.insert(key, text);
+            }
         }
     }
-    None
+    if out.files.is_empty() && total > crate::BODY_LIMIT {
+        return Err(too_large());
+    }
+    Ok(out)
 }
 
 impl<S: Send + Sync> FromRequest<S> for DeskForm {
@@ -79,39 +113,21 @@ impl<S: Send + Sync> FromRequest<S> for DeskForm {
 
     async fn from_request(req: Request, state: &S) -> Result<DeskForm, ServerError> {
         let ct = content_type(&req);
-        let mut out = DeskForm::default();
         if !ct.starts_with("multipart/form-data") {
             let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
                 .await
-                .map_err(|e| ServerError::BadRequest(e.body_text()))?;
-            out.fields = pairs.into_iter().collect();
-            return Ok(out);
+                .map_err(|e| match e.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+                    _ => ServerError::BadRequest(e.body_text()),
+                })?;
+            return Ok(DeskForm {
+                fields: pairs.into_iter().collect(),
+                files: HashMap::new(),
+            });
         }
-        let body = axum::body::to_bytes(req.into_body(), crate::SCAN_LIMIT + crate::BODY_LIMIT)
+        let body = axum::body::to_bytes(req.into_body(), MULTIPART_LIMIT)
             .await
-            .map_err(|_| {
-                ServerError::TooLarge(format!(
-                    "a form may carry at most {} bytes",
-                    crate::SCAN_LIMIT
-                ))
-            })?;
-        let mut m = reader(&ct, body)?;
-        while let Some(field) = m.next_field().await.map_err(multipart_error)? {
-            let key = field.name().unwrap_or_default().to_string();
-            match field.file_name().map(str::to_string) {
-                Some(file) => {
-                    // The declared media type is ignored: the store decides by the bytes.
-                    let bytes = field.bytes().await.map_err(multipart_error)?;
-                    if !bytes.is_empty() {
-                        out.files.insert(key, Upload { name: file, bytes });
-                    }
-                }
-                None => {
-                    let text = field.text().await.map_err(multipart_error)?;
-                    out.fields.insert(key, text);
-                }
-            }
-        }
-        Ok(out)
+            .map_err(|_| too_large())?;
+        multipart(&ct, body).await
     }
 }

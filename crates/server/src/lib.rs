@@ -10,6 +10,7 @@
 
 mod audits;
 mod auth;
+mod conn;
 mod data;
 mod desk;
 mod error;
@@ -19,6 +20,8 @@ mod group;
 mod headers;
 mod heavy;
 mod live;
+#[cfg(test)]
+mod login_burst;
 mod map;
 mod pages;
 mod pool;
@@ -43,7 +46,8 @@ use pool::Pool;
 use record::Role;
 use store::Staffing;
 
-pub use auth::{hash_password, salt, secret, token_hash};
+pub use auth::{hash_password, salt, secret, token_hash, TOKEN_DAYS, TOKEN_MAX_DAYS};
+pub use conn::Timeouts;
 pub use error::ServerError;
 pub use routes::{openapi_document, Method, Route, ROUTES};
 
@@ -74,13 +78,22 @@ struct ClientAddr(Option<IpAddr>);
 /// published log directory `log` (as `tallyproof publish` writes it) served as static files
 /// under `/log/`.
 pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
+    router_with(db, log, Arc::default())
+}
+
+/// [`router`] with the given login limiter (the tests watch its hashes).
+fn router_with(
+    db: &str,
+    log: Option<PathBuf>,
+    limiter: Arc<auth::Limiter>,
+) -> Result<Router, ServerError> {
     let pool = Pool::new(db)?;
     let state = AppState {
         committer: Arc::new(group::Committer::start(Arc::clone(&pool))),
         db: pool,
         log: log.clone().map(Arc::new),
         live: Arc::default(),
-        limiter: Arc::default(),
+        limiter,
         heavy: heavy::senders(),
     };
     let app = ROUTES
@@ -93,6 +106,7 @@ pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
             r.route(route.path, guarded)
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .with_state(state);
     let app = match log {
         Some(dir) => app.nest_service("/log", tower_http::services::ServeDir::new(dir)),
@@ -131,6 +145,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/logout") => post(desk::logout_form),
         (Post, "/api/logout") => post(staff::logout),
         (Post, "/api/tokens") => post(staff::token),
+        (Get, "/api/tokens") => get(staff::tokens),
+        (Post, "/api/tokens/{id}/revoke") => post(staff::revoke_token),
         (Get, "/api/me") => get(staff::me),
         (Get, "/api/users") => get(staff::users),
         (Post, "/api/users") => post(staff::add_user),
@@ -190,9 +206,9 @@ async fn caller(
     public::blocking(move || {
         let store = Pool::get(&db)?;
         if let Some(h) = bearer {
-            let user = store
-                .token_user(&h)?
-                .ok_or_else(|| ServerError::Unauthorized("unknown API token".into()))?;
+            let user = store.token_user(&h, auth::now())?.ok_or_else(|| {
+                ServerError::Unauthorized("unknown, expired or revoked API token".into())
+            })?;
             return Ok(auth::Caller {
                 user: Some(user),
                 session: None,
@@ -233,6 +249,10 @@ async fn guarded(s: &AppState, route: &Route, mut req: Request) -> Result<Reques
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let headers = req.headers().clone();
+    if route.roles.is_empty() && route.method != routes::Method::Get {
+        // The logins: a cross-site page must not log a browser in (login CSRF).
+        same_origin(&headers)?;
+    }
     let who = caller(s, &headers).await?;
     if !route.roles.is_empty() {
         let role = who.staff()?.role;
@@ -280,18 +300,26 @@ async fn check_csrf(req: Request, csrf: &str) -> Result<Request, ServerError> {
             "a write with a session needs its CSRF token (the X-CSRF-Token header)".into(),
         ));
     }
-    // A form carrying a file may be as large as a scan.
+    // A form carrying a file may be as large as a scan; its limits by field are checked
+    // here, so that a form over them is refused before anything else (413).
     let limit = if multipart {
-        SCAN_LIMIT + BODY_LIMIT
+        form::MULTIPART_LIMIT
     } else {
         BODY_LIMIT
     };
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ServerError::TooLarge(format!("a form may have at most {limit} bytes")))?;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        if timed_out(&e) {
+            ServerError::BadRequest(e.to_string())
+        } else {
+            ServerError::TooLarge(format!("a form may have at most {limit} bytes"))
+        }
+    })?;
     let token = if multipart {
-        form::multipart_field(&ct, bytes.clone(), "csrf").await
+        form::multipart(&ct, bytes.clone())
+            .await?
+            .fields
+            .remove("csrf")
     } else {
         form_urlencoded_field(&bytes, "csrf")
     };
@@ -303,6 +331,53 @@ async fn check_csrf(req: Request, csrf: &str) -> Result<Request, ServerError> {
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
+/// Refuses a request that a browser sent from another site: its `Origin` (or, without one,
+/// its `Referer`) names another host than the request's `Host`, or `Sec-Fetch-Site` says
+/// `cross-site`. A request without these headers (a script, `curl`) is not a browser's
+/// cross-site request and passes. Behind a reverse proxy, `X-Forwarded-Host` counts as the host.
+fn same_origin(headers: &axum::http::HeaderMap) -> Result<(), ServerError> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let refused = || {
+        ServerError::Forbidden(
+            "a cross-site request may not log in: log in from this site's own login page".into(),
+        )
+    };
+    if text("sec-fetch-site") == Some("cross-site") {
+        return Err(refused());
+    }
+    let from = match text("origin") {
+        Some(o) => Some(o),
+        None => text("referer"),
+    };
+    let Some(from) = from else {
+        return Ok(());
+    };
+    // The host (and port) of `scheme://host[:port][/path]`; "null" (a sandboxed or privacy-
+    // sensitive context) has none and is refused.
+    let host = from
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    let ours = [text("x-forwarded-host"), text("host")];
+    match host {
+        Some(h) if ours.iter().flatten().any(|o| o.eq_ignore_ascii_case(h)) => Ok(()),
+        _ => Err(refused()),
+    }
+}
+
+/// Whether reading a body failed because it was not sent in time ([`Timeouts::body`]).
+fn timed_out(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// A field of an `application/x-www-form-urlencoded` body.
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
@@ -312,11 +387,21 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// Serves the router on `listener` until the process ends.
+/// Serves the router on `listener` until the process ends, with the default [`Timeouts`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: &str,
     log: Option<PathBuf>,
+) -> std::io::Result<()> {
+    serve_with(listener, db, log, Timeouts::default()).await
+}
+
+/// [`serve`] with the given read timeouts.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    db: &str,
+    log: Option<PathBuf>,
+    timeouts: Timeouts,
 ) -> std::io::Result<()> {
     // Connecting (PostgreSQL's client runs its own runtime) blocks: not on this one's threads.
     let db = db.to_string();
@@ -324,11 +409,8 @@ pub async fn serve(
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
+    conn::serve(listener, app, timeouts).await;
+    Ok(())
 }
 
 /// Adds a staff user to the store at `db` (the command line's `tallyproof users add`; the

@@ -250,19 +250,40 @@ pub const ROUTES: &[Route] = &[
         "form: csrf",
         "Logs out",
     ),
-    write(
-        Method::Post,
-        "/api/logout",
-        ANY_STAFF,
-        "{}",
-        "Logs out",
-    ),
+    Route {
+        query: &[(
+            "tokens",
+            "revoke: also revoke every API token of the caller (by default only the session ends)",
+        )],
+        ..write(
+            Method::Post,
+            "/api/logout",
+            ANY_STAFF,
+            "{}",
+            "Logs out: ends the session; API tokens stay valid unless `?tokens=revoke`",
+        )
+    },
     write(
         Method::Post,
         "/api/tokens",
         ANY_STAFF,
-        "{label}",
-        "Creates an API token for the caller, shown once; send it as `Authorization: Bearer TOKEN`",
+        "{label, days?}",
+        "Creates an API token for the caller, shown once; send it as `Authorization: Bearer TOKEN`. It lasts `days` (default 30, at most 365); answers the token, its id and its expiry (Unix seconds)",
+    ),
+    Route {
+        roles: ANY_STAFF,
+        ..get(
+            "/api/tokens",
+            JSON,
+            "The caller's own API tokens: id (the token's SHA-256), label, created, expires, expired",
+        )
+    },
+    write(
+        Method::Post,
+        "/api/tokens/{id}/revoke",
+        ANY_STAFF,
+        "{}",
+        "Revokes one of the caller's own API tokens, by its id",
     ),
     Route {
         roles: ANY_STAFF,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -50,12 +50,15 @@ pub(crate) struct Login {
 }
 
 /// Checks a login (with the failed-login limits) and starts a session: (token, csrf, user).
+/// The attempt is reserved against the limits and given a hash slot before anything else, so
+/// a burst is refused (429) without hashing; a failed attempt keeps its reservation.
 pub(crate) async fn start_session(
     s: &AppState,
     addr: ClientAddr,
     l: Login,
 ) -> Result<(String, String, User), ServerError> {
-    s.limiter.check(&l.name, addr.0)?;
+    let slot = s.limiter.hash_slot()?;
+    let attempt = s.limiter.reserve(&l.name, addr.0)?;
     let db = std::sync::Arc::clone(&s.db);
     let name = l.name.clone();
     let found = blocking(move || Ok(Pool::get(&db)?.user_by_name(&name)?)).await?;
@@ -65,14 +68,17 @@ pub(crate) async fn start_session(
         |(_, p)| p.as_str(),
     ).to_string();
     let password = l.password.clone();
-    let ok = blocking(move || Ok(auth::password_matches(&phc, &password))).await?;
+    let ok = blocking(move || {
+        let ok = auth::password_matches(&phc, &password);
+        drop(slot);
+        Ok(ok)
+    })
+    .await?;
     let user = match (found, ok) {
         (Some((u, _)), true) => u,
-        _ => {
-            s.limiter.failed(&l.name, addr.0);
-            return Err(ServerError::Unauthorized("wrong name or password".into()));
-        }
+        _ => return Err(ServerError::Unauthorized("wrong name or password".into())),
     };
+    attempt.succeeded();
     let (token, csrf) = (auth::secret(), auth::secret());
     let (h, c, id) = (auth::token_hash(&token), csrf.clone(), user.id);
     write(s, move |st| {
@@ -102,14 +108,36 @@ pub(crate) async fn end_session(s: &AppState, who: &Caller) -> Result<(), Server
     Ok(())
 }
 
+/// `POST /api/logout`'s query: `?tokens=revoke` also revokes every API token of the caller.
+#[derive(Deserialize)]
+pub(crate) struct Logout {
+    tokens: Option<String>,
+}
+
+/// Ends the caller's session; revokes nothing else unless asked (`?tokens=revoke`).
 pub(crate) async fn logout(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
+    Query(q): Query<Logout>,
 ) -> Result<Response, ServerError> {
+    let revoke = match q.tokens.as_deref() {
+        None => false,
+        Some("revoke") => true,
+        Some(other) => {
+            return Err(ServerError::BadRequest(format!(
+                "tokens={other}: the only value is 'revoke'"
+            )))
+        }
+    };
     end_session(&s, &who).await?;
+    let mut revoked = 0;
+    if revoke {
+        let id = who.staff()?.id;
+        revoked = write(&s, move |st| Ok(st.revoke_tokens(id)?)).await?;
+    }
     Ok((
         [(header::SET_COOKIE, auth::clear_cookie())],
-        Json(json!({"logged_out": true})),
+        Json(json!({"logged_out": true, "tokens_revoked": revoked})),
     )
         .into_response())
 }
@@ -117,6 +145,8 @@ pub(crate) async fn logout(
 #[derive(Deserialize)]
 pub(crate) struct TokenRequest {
     label: String,
+    /// How many days it lasts (default [`auth::TOKEN_DAYS`], at most [`auth::TOKEN_MAX_DAYS`]).
+    days: Option<i64>,
 }
 
 pub(crate) async fn token(
@@ -125,12 +155,57 @@ pub(crate) async fn token(
     Json(t): Json<TokenRequest>,
 ) -> Result<Json<Value>, ServerError> {
     let user = who.staff()?.clone();
+    let days = t.days.unwrap_or(auth::TOKEN_DAYS);
+    if !(1..=auth::TOKEN_MAX_DAYS).contains(&days) {
+        return Err(ServerError::BadRequest(format!(
+            "days: a token lasts 1 to {} days",
+            auth::TOKEN_MAX_DAYS
+        )));
+    }
     let token = auth::secret();
     let h = auth::token_hash(&token);
-    write(&s, move |st| Ok(st.add_token(&h, user.id, &t.label)?)).await?;
-    Ok(Json(
-        json!({"token": token, "note": "shown once; send it as Authorization: Bearer TOKEN"}),
-    ))
+    let (created, expires) = (auth::now(), auth::now() + days * 86_400);
+    let id = h.clone();
+    write(&s, move |st| {
+        Ok(st.add_token(&h, user.id, &t.label, created, expires)?)
+    })
+    .await?;
+    Ok(Json(json!({
+        "token": token,
+        "id": id,
+        "expires": expires,
+        "note": "shown once; send it as Authorization: Bearer TOKEN"
+    })))
+}
+
+/// The caller's own API tokens (never the tokens themselves: their ids).
+pub(crate) async fn tokens(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+) -> Result<Json<Value>, ServerError> {
+    let (db, id) = (std::sync::Arc::clone(&s.db), who.staff()?.id);
+    let list = blocking(move || Ok(Pool::get(&db)?.tokens(id)?)).await?;
+    let now = auth::now();
+    Ok(Json(Value::Array(
+        list.iter()
+            .map(|t| {
+                json!({"id": t.id, "label": t.label, "created": t.created,
+                       "expires": t.expires, "expired": t.expires <= now})
+            })
+            .collect(),
+    )))
+}
+
+/// Revokes one of the caller's own API tokens.
+pub(crate) async fn revoke_token(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(token): Path<String>,
+) -> Result<Json<Value>, ServerError> {
+    let user = who.staff()?.id;
+    let id = token.clone();
+    write(&s, move |st| Ok(st.revoke_token(user, &id)?)).await?;
+    Ok(Json(json!({"revoked": token})))
 }
 
 pub(crate) async fn me(Extension(who): Extension<Caller>) -> Result<Json<Value>, ServerError> {

@@ -5,6 +5,7 @@
 
 mod audits;
 mod common;
+mod hardening;
 mod matrix;
 mod openapi;
 mod overflow;

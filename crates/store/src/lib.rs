@@ -28,7 +28,7 @@ use model::{Election, Protocol, UnitId};
 pub use error::StoreError;
 pub use postgres::create_database;
 pub use records::SqlImport;
-pub use staff::{Act, Pending, Session, Staffing, User};
+pub use staff::{Act, ApiToken, Pending, Session, Staffing, User};
 pub use staffing::CONSOLE;
 pub use upload::{FileRef, Media, StoredFile, FILE_LIMIT};
 

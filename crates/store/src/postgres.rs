@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0005_revote.sql"),
     include_str!("../migrations/postgres/0006_upload.sql"),
     include_str!("../migrations/postgres/0007_standing.sql"),
+    include_str!("../migrations/postgres/0008_token_expiry.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0005_revote.sql"),
     include_str!("../migrations/sqlite/0006_upload.sql"),
     include_str!("../migrations/sqlite/0007_standing.sql"),
+    include_str!("../migrations/sqlite/0008_token_expiry.sql"),
 ];
 
 /// A SQLite connection.

@@ -33,6 +33,19 @@ pub struct Session {
     pub expires: i64,
 }
 
+/// An API token, as its owner sees it in a list (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// The token's id: the hex SHA-256 of the token, which is what the store keeps.
+    pub id: String,
+    /// What its owner called it.
+    pub label: String,
+    /// When it was made (Unix seconds).
+    pub created: i64,
+    /// When it expires (Unix seconds).
+    pub expires: i64,
+}
+
 /// A protocol entered and waiting for a second person.
 #[derive(Debug, Clone)]
 pub struct Pending {
@@ -112,10 +125,24 @@ pub trait Staffing {
     fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
     /// Ends a session.
     fn end_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
-    /// Stores an API token's hash.
-    fn add_token(&mut self, token_hash: &str, user: i64, label: &str) -> Result<(), StoreError>;
-    /// The user of an API token's hash.
-    fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+    /// Stores an API token's hash for `user`, made at `created` and valid until `expires`
+    /// (Unix seconds).
+    fn add_token(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        label: &str,
+        created: i64,
+        expires: i64,
+    ) -> Result<(), StoreError>;
+    /// The user of an API token's hash, if the token exists and has not expired at `now`.
+    fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>, StoreError>;
+    /// A user's API tokens (expired ones too, until revoked), oldest first.
+    fn tokens(&self, user: i64) -> Result<Vec<ApiToken>, StoreError>;
+    /// Revokes one of `user`'s API tokens by its id; `NotFound` if the user has no such token.
+    fn revoke_token(&mut self, user: i64, id: &str) -> Result<(), StoreError>;
+    /// Revokes every API token of `user`; how many there were.
+    fn revoke_tokens(&mut self, user: i64) -> Result<u64, StoreError>;
     /// Stores a file that `by` uploads (idempotent), after checking what it is by its bytes
     /// ([`crate::Media::check`]): a scan (PNG, JPEG, PDF) or an auditor's CSV. Only `by`'s
     /// own acts may cite it.

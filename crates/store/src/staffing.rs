@@ -5,7 +5,7 @@ use record::{digest, encode, Entry, Role, Staff};
 
 use crate::db::{args, Db, Row, Val};
 use crate::records::{append_entries, election_id, insert_content, insert_protocol, next_version};
-use crate::staff::{Act, Pending, Session, Staffing, User};
+use crate::staff::{Act, ApiToken, Pending, Session, Staffing, User};
 use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
 
@@ -134,13 +134,6 @@ fn entered(
         },
     )?;
     Ok(out)
-}
-
-fn one_user(db: &mut dyn Db, sql: &str, arg: &str) -> Result<Option<User>, StoreError> {
-    match db.row(sql, args![arg])? {
-        Some(r) => user(&Row(&r), 0).map(Some),
-        None => Ok(None),
-    }
 }
 
 impl Staffing for SqlStore {
@@ -335,24 +328,72 @@ impl Staffing for SqlStore {
         Ok(())
     }
 
-    fn add_token(&mut self, token_hash: &str, user: i64, label: &str) -> Result<(), StoreError> {
+    fn add_token(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        label: &str,
+        created: i64,
+        expires: i64,
+    ) -> Result<(), StoreError> {
         self.conn().exec(
-            "INSERT INTO api_token (token_hash, user_id, label) VALUES (?1, ?2, ?3)",
-            args![token_hash, user, label],
+            "INSERT INTO api_token (token_hash, user_id, label, created, expires) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            args![token_hash, user, label, created, expires],
         )?;
         Ok(())
     }
 
-    fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+    fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>, StoreError> {
         let mut db = self.db.borrow_mut();
-        one_user(
-            db.as_mut(),
+        match db.as_mut().row(
             &format!(
                 "SELECT {USER_COLUMNS} FROM api_token t \
-                 JOIN staff_user u ON u.id = t.user_id WHERE t.token_hash = ?1"
+                 JOIN staff_user u ON u.id = t.user_id WHERE t.token_hash = ?1 AND t.expires > ?2"
             ),
-            token_hash,
-        )
+            args![token_hash, now],
+        )? {
+            Some(r) => user(&Row(&r), 0).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn tokens(&self, user: i64) -> Result<Vec<ApiToken>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let mut out = Vec::new();
+        db.as_mut().each(
+            "SELECT token_hash, label, created, expires FROM api_token \
+             WHERE user_id = ?1 ORDER BY created, token_hash",
+            args![user],
+            &mut |r| {
+                out.push(ApiToken {
+                    id: r.text(0)?,
+                    label: r.text(1)?,
+                    created: r.int(2)?,
+                    expires: r.int(3)?,
+                });
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn revoke_token(&mut self, user: i64, id: &str) -> Result<(), StoreError> {
+        let n = self.conn().exec(
+            "DELETE FROM api_token WHERE user_id = ?1 AND token_hash = ?2",
+            args![user, id],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!(
+                "no API token '{id}' of yours"
+            )));
+        }
+        Ok(())
+    }
+
+    fn revoke_tokens(&mut self, user: i64) -> Result<u64, StoreError> {
+        self.conn()
+            .exec("DELETE FROM api_token WHERE user_id = ?1", args![user])
     }
 
     fn put_scan(&mut self, by: &User, bytes: &[u8]) -> Result<FileRef, StoreError> {
@@ -639,4 +680,48 @@ fn decide_pending(
         append_entries(db, id, &entries)?;
         Ok(accept.then_some(p.version))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An empty store per backend: SQLite in memory, and PostgreSQL when
+    /// `TALLYPROOF_TEST_POSTGRES` names a test server.
+    fn stores() -> Vec<SqlStore> {
+        let mut v = vec![SqlStore::open_in_memory().expect("a store")];
+        if let Ok(admin) = std::env::var("TALLYPROOF_TEST_POSTGRES") {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let name = format!("u_{}_{nanos}", std::process::id());
+            let url = crate::create_database(&admin, &name).expect("a database");
+            v.push(SqlStore::connect(&url).expect("a store"));
+        }
+        v
+    }
+
+    #[test]
+    fn a_users_sessions_and_tokens_go_with_the_user() {
+        // Issue 13, finding 10: a token must not survive its user's deletion, nor pass to a
+        // later user given the same id.
+        for mut s in stores() {
+            let u = s
+                .add_user("adil", Role::Admin, "x", &[1; 32], None)
+                .expect("added");
+            s.add_token("t", u.id, "script", 1, i64::MAX)
+                .expect("stored");
+            s.start_session("h", u.id, "c", i64::MAX).expect("started");
+            s.conn()
+                .exec("DELETE FROM staff_user WHERE id = ?1", args![u.id])
+                .expect("deleted");
+            assert_eq!(s.token_user("t", 2).expect("read"), None);
+            assert!(s.session("h").expect("read").is_none());
+            let v = s
+                .add_user("bota", Role::Admin, "x", &[2; 32], None)
+                .expect("added");
+            assert!(s.tokens(v.id).expect("read").is_empty());
+            assert_eq!(s.token_user("t", 2).expect("read"), None);
+        }
+    }
 }

@@ -229,6 +229,52 @@ fn official_acts_are_attributed_and_need_their_role() {
 }
 
 #[test]
+fn api_tokens_expire_and_their_owner_lists_and_revokes_them() {
+    // Issue 13, finding 10.
+    for (mut s, _e, _ps) in setups() {
+        let a = user(&mut s, "adil", Role::Admin);
+        let b = user(&mut s, "bota", Role::Verifier);
+        s.add_token("ta", a.id, "script", 10, 100).unwrap();
+        s.add_token("tb", a.id, "backup", 20, 200).unwrap();
+        s.add_token("tc", b.id, "hers", 10, 100).unwrap();
+        // Valid until it expires, not at or after.
+        assert_eq!(s.token_user("ta", 99).unwrap(), Some(a.clone()));
+        assert_eq!(s.token_user("ta", 100).unwrap(), None);
+        assert_eq!(s.token_user("tb", 150).unwrap(), Some(a.clone()));
+        // Each lists their own.
+        let listed: Vec<(String, String, i64, i64)> = s
+            .tokens(a.id)
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.id, t.label, t.created, t.expires))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("ta".to_string(), "script".to_string(), 10, 100),
+                ("tb".to_string(), "backup".to_string(), 20, 200)
+            ]
+        );
+        assert_eq!(s.tokens(b.id).unwrap().len(), 1);
+        // One revokes only their own.
+        assert!(matches!(
+            s.revoke_token(a.id, "tc"),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(s.token_user("tc", 50).unwrap(), Some(b.clone()));
+        s.revoke_token(a.id, "ta").unwrap();
+        assert_eq!(s.token_user("ta", 50).unwrap(), None);
+        assert!(matches!(
+            s.revoke_token(a.id, "ta"),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(s.revoke_tokens(a.id).unwrap(), 1);
+        assert!(s.tokens(a.id).unwrap().is_empty());
+        assert_eq!(s.token_user("tc", 50).unwrap(), Some(b));
+    }
+}
+
+#[test]
 fn users_sessions_and_tokens() {
     for (mut s, _e, _ps) in setups() {
         let u = user(&mut s, "adil", Role::Admin);
@@ -246,9 +292,9 @@ fn users_sessions_and_tokens() {
         );
         s.end_session("h1").unwrap();
         assert!(s.session("h1").unwrap().is_none());
-        s.add_token("t1", u.id, "script").unwrap();
-        assert_eq!(s.token_user("t1").unwrap().unwrap().name, "adil");
-        assert!(s.token_user("t2").unwrap().is_none());
+        s.add_token("t1", u.id, "script", 10, 100).unwrap();
+        assert_eq!(s.token_user("t1", 50).unwrap().unwrap().name, "adil");
+        assert!(s.token_user("t2", 50).unwrap().is_none());
         // Users and assignments are logged: a grant per user in every election, an
         // assignment once; only an admin (or the console) makes them.
         let before = s.log("s").unwrap().len();

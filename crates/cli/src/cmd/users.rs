@@ -42,6 +42,9 @@ pub enum Command {
         /// What the token is for
         #[arg(long, default_value = "command line")]
         label: String,
+        /// How many days the token lasts (at most 365)
+        #[arg(long, default_value_t = server::TOKEN_DAYS)]
+        days: i64,
     },
     /// Let an operator enter protocols for the stations in or under a unit
     Assign {
@@ -86,13 +89,30 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
                 println!("{}\t{}", u.name, u.role.key());
             }
         }
-        Command::Token { db, name, label } => {
+        Command::Token {
+            db,
+            name,
+            label,
+            days,
+        } => {
+            if !(1..=server::TOKEN_MAX_DAYS).contains(&days) {
+                bail!("--days: a token lasts 1 to {} days", server::TOKEN_MAX_DAYS);
+            }
             let mut store = crate::cmd::open_store(&db)?;
             let (u, _) = store
                 .user_by_name(&name)?
                 .with_context(|| format!("no user named '{name}' (see tallyproof users list)"))?;
             let token = server::secret();
-            store.add_token(&server::token_hash(&token), u.id, &label)?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            store.add_token(
+                &server::token_hash(&token),
+                u.id,
+                &label,
+                now,
+                now + days * 86_400,
+            )?;
             println!("{token}");
         }
         Command::Assign {
