@@ -26,6 +26,7 @@
 
 mod election;
 mod error;
+pub mod names;
 mod protocol;
 mod rules;
 mod units;

@@ -128,6 +128,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/api/me") => get(staff::me),
         (Get, "/api/users") => get(staff::users),
         (Post, "/api/users") => post(staff::add_user),
+        (Post, "/api/users/{user}/approve") => post(staff::approve_user),
         (Post, "/api/elections/{name}/assignments") => post(staff::assign),
         (Put, "/api/scans") => put(staff::upload_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT)),
         (Get, "/api/scans/{sha256}") => get(staff::scan),

@@ -277,7 +277,14 @@ pub const ROUTES: &[Route] = &[
         "/api/users",
         ADMIN,
         "{name, role, password}",
-        "Adds a user with one role: operator, verifier, commissioner, auditor, observer or admin",
+        "Adds a user with one role: operator, verifier, commissioner, auditor, observer or admin. The name is NFKC-normalised, only letters, digits, '.', '-' and '_', and must not look like an existing user's. The user holds no role (cannot log in) until a second admin approves",
+    ),
+    write(
+        Method::Post,
+        "/api/users/{user}/approve",
+        ADMIN,
+        "{}",
+        "Approves the role another admin granted to a new user (two-person rule): the user may then log in",
     ),
     write(
         Method::Post,
@@ -455,6 +462,7 @@ fn path_parameter(path: &str, name: &str) -> &'static str {
         "id" if path.contains("/pending/") => "the entered protocol's id",
         "id" => "the unit's id (as in the log's units entries)",
         "sha256" => "the scan's SHA-256, hex",
+        "user" => "the user's login name",
         "audit" => "the audit's name",
         "round" => "the round's number, from 1",
         _ => "",

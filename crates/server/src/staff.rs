@@ -143,7 +143,7 @@ pub(crate) async fn users(State(s): State<AppState>) -> Result<Json<Value>, Serv
     let list = blocking(move || Ok(Pool::get(&db)?.users()?)).await?;
     Ok(Json(Value::Array(
         list.iter()
-            .map(|u| json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment}))
+            .map(|u| json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment, "pending": u.pending}))
             .collect(),
     )))
 }
@@ -178,9 +178,28 @@ pub(crate) async fn add_user(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"user": u.name, "role": u.role.key(), "commitment": u.commitment})),
+        Json(json!({
+            "user": u.name,
+            "role": u.role.key(),
+            "commitment": u.commitment,
+            "pending": u.pending,
+            "note": "the user holds no role until a second admin approves: POST /api/users/NAME/approve"
+        })),
     )
         .into_response())
+}
+
+/// A second admin approves the role an admin granted (the two-person rule for grants).
+pub(crate) async fn approve_user(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(user): Path<String>,
+) -> Result<Json<Value>, ServerError> {
+    let admin = who.staff()?.clone();
+    let u = write(&s, move |st| Ok(st.approve_user(&user, Some(&admin))?)).await?;
+    Ok(Json(
+        json!({"user": u.name, "role": u.role.key(), "pending": u.pending}),
+    ))
 }
 
 #[derive(Deserialize)]

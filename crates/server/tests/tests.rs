@@ -5,6 +5,7 @@
 
 mod audits;
 mod common;
+mod grants;
 mod matrix;
 mod openapi;
 mod workflow;

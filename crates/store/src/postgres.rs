@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0003_content.sql"),
     include_str!("../migrations/postgres/0004_staff.sql"),
     include_str!("../migrations/postgres/0005_revote.sql"),
+    include_str!("../migrations/postgres/0006_grants.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

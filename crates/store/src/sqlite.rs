@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0003_content.sql"),
     include_str!("../migrations/sqlite/0004_staff.sql"),
     include_str!("../migrations/sqlite/0005_revote.sql"),
+    include_str!("../migrations/sqlite/0006_grants.sql"),
 ];
 
 /// A SQLite connection.

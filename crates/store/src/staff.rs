@@ -19,6 +19,8 @@ pub struct User {
     pub role: Role,
     /// The commitment to the name that the log carries for every act of this user.
     pub commitment: String,
+    /// Added by an admin and not yet approved by a second one: holds no role, cannot log in.
+    pub pending: bool,
 }
 
 /// A session found by its token's hash.
@@ -73,6 +75,11 @@ pub trait Staffing {
     /// commitment to the name. `by` is the admin who does it, none for the console (the
     /// command line on the store's machine). Every stored election's log gets a staff
     /// `grant` entry, in the same transaction.
+    ///
+    /// The name is normalised (`model::names::normalise_user_name`) and refused if it looks
+    /// like an existing user's (the same `model::names::skeleton`). A user added by an admin
+    /// is pending (holds no role, cannot log in) until [`Staffing::approve_user`]; one added
+    /// on the console is active at once.
     fn add_user(
         &mut self,
         name: &str,
@@ -81,9 +88,14 @@ pub trait Staffing {
         salt: &[u8; 32],
         by: Option<&User>,
     ) -> Result<User, StoreError>;
-    /// A user and their password's PHC string, by name.
+    /// Approves the pending grant of user `name`'s role: by an admin other than the one who
+    /// added the user, or by the console (`by` none). Every stored election's log gets a second
+    /// staff `grant` entry for the user, by the approver.
+    fn approve_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError>;
+    /// An active user and their password's PHC string, by name (NFKC-normalised); none for a
+    /// pending user.
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
-    /// Every user, by name.
+    /// Every user, pending ones included, by name.
     fn users(&self) -> Result<Vec<User>, StoreError>;
     /// Lets an operator enter protocols for the stations in or under `unit`; `by` is the
     /// admin, none for the console. A new assignment is logged as a staff `assign` entry.

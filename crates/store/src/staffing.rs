@@ -1,5 +1,6 @@
 //! The staff workflow ([`Staffing`]) on any [`Db`].
 
+use model::names::{normalise_user_name, skeleton};
 use model::{Protocol, UnitId};
 use record::{digest, encode, Entry, Role, Staff};
 
@@ -24,13 +25,14 @@ fn unhex32(s: &str) -> Result<[u8; 32], StoreError> {
     Ok(out)
 }
 
-/// A user from the columns (id, name, role, salt) starting at `at`.
+/// A user from the columns (id, name, role, salt, state) starting at `at`.
 fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
-    let (id, name, role, salt) = (
+    let (id, name, role, salt, state) = (
         r.int(at)?,
         r.text(at + 1)?,
         r.text(at + 2)?,
         r.text(at + 3)?,
+        r.text(at + 4)?,
     );
     let role = Role::from_key(&role)
         .ok_or_else(|| StoreError::Corrupt(format!("user '{name}' has role '{role}'")))?;
@@ -40,10 +42,11 @@ fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
         name,
         role,
         commitment,
+        pending: state == "pending",
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt";
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt, u.state";
 
 /// The content row that opens a user's commitment, stored once per election.
 pub(crate) fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(), StoreError> {
@@ -77,15 +80,60 @@ fn admin_entry(act: record::Act, by: Option<&User>, u: &User) -> Staff {
     Staff::new(act, Role::Admin, who, Some(u.commitment.clone()))
 }
 
-/// Users and assignments are an admin's (or the console's) to change.
+/// Users and assignments are an active admin's (or the console's) to change.
 fn admin_only(by: Option<&User>) -> Result<(), StoreError> {
     match by {
         Some(b) if b.role != Role::Admin => Err(refused(format!(
             "a {} cannot manage users and assignments",
             b.role.key()
         ))),
+        Some(b) if b.pending => Err(refused(format!(
+            "'{}' is not approved yet and holds no role",
+            b.name
+        ))),
         _ => Ok(()),
     }
+}
+
+/// The ids of every stored election.
+fn election_ids(db: &mut dyn Db) -> Result<Vec<i64>, StoreError> {
+    let mut elections = Vec::new();
+    db.each("SELECT id FROM election ORDER BY id", &[], &mut |r| {
+        elections.push(r.int(0)?);
+        Ok(())
+    })?;
+    Ok(elections)
+}
+
+/// Appends a `grant` of `u`'s role by `by` (the console if none) to every stored election's
+/// log, with the content rows that open the commitments.
+fn log_grant(db: &mut dyn Db, by: Option<&User>, u: &User) -> Result<(), StoreError> {
+    let grant = encode(&Entry::Staff(Staff {
+        grants: Some(u.role),
+        ..admin_entry(record::Act::Grant, by, u)
+    }));
+    for e in election_ids(db)? {
+        user_content(db, e, u)?;
+        if let Some(b) = by {
+            user_content(db, e, b)?;
+        }
+        append_entries(db, e, std::slice::from_ref(&grant))?;
+    }
+    Ok(())
+}
+
+/// The existing user whose name looks like `name` (the same skeleton), if any.
+fn look_alike(db: &mut dyn Db, name: &str) -> Result<Option<String>, StoreError> {
+    let want = skeleton(name);
+    let mut found = None;
+    db.each("SELECT name FROM staff_user ORDER BY id", &[], &mut |r| {
+        let n = r.text(0)?;
+        if found.is_none() && skeleton(&n) == want {
+            found = Some(n);
+        }
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 fn refused(m: impl Into<String>) -> StoreError {
@@ -151,57 +199,89 @@ impl Staffing for SqlStore {
         salt: &[u8; 32],
         by: Option<&User>,
     ) -> Result<User, StoreError> {
-        if name.trim().is_empty() || name.len() > 100 {
-            return Err(refused("a user name must have 1 to 100 characters"));
-        }
+        let name = normalise_user_name(name).map_err(|e| refused(e.to_string()))?;
         admin_only(by)?;
         self.write(|db| {
-            if db
-                .int("SELECT id FROM staff_user WHERE name = ?1", args![name])?
-                .is_some()
-            {
-                return Err(refused(format!("a user named '{name}' exists")));
+            if let Some(other) = look_alike(db, &name)? {
+                return Err(refused(if other == name {
+                    format!("a user named '{name}' exists")
+                } else {
+                    format!(
+                        "'{name}' looks like the existing user '{other}': choose a name that does not"
+                    )
+                }));
             }
+            // Added by an admin: pending until a second admin approves (the console is the
+            // bootstrap and needs nobody).
+            let state = if by.is_some() { "pending" } else { "active" };
             let id = db
                 .int(
-                    "INSERT INTO staff_user (name, role, password, salt) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-                    args![name, role.key(), password, hex(salt)],
+                    "INSERT INTO staff_user (name, role, password, salt, state, granted_by) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                    args![&name, role.key(), password, hex(salt), state, by.map(|b| b.id)],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("no id for the new user".into()))?;
             let u = User {
                 id,
-                name: name.to_string(),
+                commitment: record::commitment(salt, &name),
+                name,
                 role,
-                commitment: record::commitment(salt, name),
+                pending: by.is_some(),
             };
             // The commission's staff act in every election: each log records the grant.
-            let mut elections = Vec::new();
-            db.each("SELECT id FROM election ORDER BY id", &[], &mut |r| {
-                elections.push(r.int(0)?);
-                Ok(())
-            })?;
-            let grant = encode(&Entry::Staff(Staff {
-                grants: Some(role),
-                ..admin_entry(record::Act::Grant, by, &u)
-            }));
-            for e in elections {
-                user_content(db, e, &u)?;
-                if let Some(b) = by {
-                    user_content(db, e, b)?;
-                }
-                append_entries(db, e, std::slice::from_ref(&grant))?;
+            log_grant(db, by, &u)?;
+            Ok(u)
+        })
+    }
+
+    fn approve_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError> {
+        admin_only(by)?;
+        let name = normalise_user_name(name).map_err(|e| refused(e.to_string()))?;
+        self.write(|db| {
+            let row = db
+                .row(
+                    &format!(
+                        "SELECT {USER_COLUMNS}, u.granted_by FROM staff_user u WHERE u.name = ?1"
+                    ),
+                    args![&name],
+                )?
+                .ok_or_else(|| StoreError::NotFound(format!("user '{name}'")))?;
+            let mut u = user(&Row(&row), 0)?;
+            let granted_by = Row(&row).opt_int(5)?;
+            if !u.pending {
+                return Err(refused(format!(
+                    "'{name}' holds the {} role already",
+                    u.role.key()
+                )));
             }
+            if by.is_some_and(|b| Some(b.id) == granted_by) {
+                return Err(refused(
+                    "the two-person rule: a grant is approved by an admin other than the one who made it",
+                ));
+            }
+            db.exec(
+                "UPDATE staff_user SET state = 'active', approved_by = ?1 WHERE id = ?2",
+                args![by.map(|b| b.id), u.id],
+            )?;
+            u.pending = false;
+            log_grant(db, by, &u)?;
             Ok(u)
         })
     }
 
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
+        let Ok(name) = normalise_user_name(name) else {
+            return Ok(None);
+        };
         let mut db = self.db.borrow_mut();
         match db.as_mut().row(
-            &format!("SELECT {USER_COLUMNS}, u.password FROM staff_user u WHERE u.name = ?1"),
+            &format!(
+                "SELECT {USER_COLUMNS}, u.password FROM staff_user u \
+                 WHERE u.name = ?1 AND u.state = 'active'"
+            ),
             args![name],
         )? {
-            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(4)?))),
+            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(5)?))),
             None => Ok(None),
         }
     }
@@ -310,7 +390,8 @@ impl Staffing for SqlStore {
         match db.as_mut().row(
             &format!(
                 "SELECT {USER_COLUMNS}, s.csrf, s.expires FROM session s \
-                 JOIN staff_user u ON u.id = s.user_id WHERE s.token_hash = ?1"
+                 JOIN staff_user u ON u.id = s.user_id \
+                 WHERE s.token_hash = ?1 AND u.state = 'active'"
             ),
             args![token_hash],
         )? {
@@ -318,8 +399,8 @@ impl Staffing for SqlStore {
                 let r = Row(&r);
                 Ok(Some(Session {
                     user: user(&r, 0)?,
-                    csrf: r.text(4)?,
-                    expires: r.int(5)?,
+                    csrf: r.text(5)?,
+                    expires: r.int(6)?,
                 }))
             }
             None => Ok(None),
@@ -348,7 +429,8 @@ impl Staffing for SqlStore {
             db.as_mut(),
             &format!(
                 "SELECT {USER_COLUMNS} FROM api_token t \
-                 JOIN staff_user u ON u.id = t.user_id WHERE t.token_hash = ?1"
+                 JOIN staff_user u ON u.id = t.user_id \
+                 WHERE t.token_hash = ?1 AND u.state = 'active'"
             ),
             token_hash,
         )

@@ -1,5 +1,6 @@
-//! `tallyproof users`: the results service's staff accounts (add, list, assign units to an
-//! operator). Passwords are read from the `TALLYPROOF_PASSWORD` variable or standard input,
+//! `tallyproof users`: the results service's staff accounts (add, approve, list, assign units
+//! to an operator). The command line on the store's machine is the console: a user it adds
+//! holds their role at once, and it may approve a grant an admin made through the service. Passwords are read from the `TALLYPROOF_PASSWORD` variable or standard input,
 //! never from the command line (which other users of the machine can see).
 
 use std::io::BufRead;
@@ -26,7 +27,16 @@ pub enum Command {
         #[arg(long)]
         role: String,
     },
-    /// List the users and their roles
+    /// Approve the role an admin granted through the service (the second person of the
+    /// two-person rule for grants, here the console)
+    Approve {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The login name
+        name: String,
+    },
+    /// List the users and their roles (and which wait for approval)
     List {
         /// The store file
         #[arg(long, default_value = DEFAULT_DB)]
@@ -81,9 +91,14 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             let u = server::add_user(&db.to_string_lossy(), &name, role, &password()?)?;
             println!("added {} ({})", u.name, u.role.key());
         }
+        Command::Approve { db, name } => {
+            let u = crate::cmd::open_store(&db)?.approve_user(&name, None)?;
+            println!("approved {} ({})", u.name, u.role.key());
+        }
         Command::List { db } => {
             for u in crate::cmd::open_store(&db)?.users()? {
-                println!("{}\t{}", u.name, u.role.key());
+                let pending = if u.pending { "\tpending approval" } else { "" };
+                println!("{}\t{}{pending}", u.name, u.role.key());
             }
         }
         Command::Token { db, name, label } => {
