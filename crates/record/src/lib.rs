@@ -5,12 +5,14 @@
 //! This crate does no input or output; the log itself (hashing, proofs, tiles) is `translog`,
 //! which knows nothing of elections.
 
+mod content;
 mod entry;
 mod error;
 mod law;
 mod replay;
 mod staff;
 
+pub use content::{content_kinds, ContentKind, PublicContent};
 pub use entry::{
     commitment, commitments, committed, decode, definition, encode, AuditStep, Complaint, Decision,
     Entry, Publication, PublishedSeats, UnitRow,
