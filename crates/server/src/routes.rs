@@ -276,7 +276,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/api/users",
         ADMIN,
-        "{name, role, password}",
+        "{name, role, password, elections (optional: the elections the role applies in; default every stored election)}",
         "Adds a user with one role: operator, verifier, commissioner, auditor, observer or admin. The name is NFKC-normalised, only letters, digits, '.', '-' and '_', and must not look like an existing user's. The user holds no role (cannot log in) until a second admin approves",
     ),
     write(
@@ -284,7 +284,14 @@ pub const ROUTES: &[Route] = &[
         "/api/users/{user}/approve",
         ADMIN,
         "{}",
-        "Approves the role another admin granted to a new user (two-person rule): the user may then log in",
+        "Approves what another admin granted a user, the account and the elections (two-person rule): the user may then log in and act there",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/grants",
+        ADMIN,
+        "{user}",
+        "Grants a user's role in this election too (a role applies only in the elections it is granted in); pending until a second admin approves",
     ),
     write(
         Method::Post,

@@ -153,6 +153,8 @@ pub(crate) struct NewUser {
     name: String,
     role: String,
     password: String,
+    /// The elections the role applies in; every stored election if absent.
+    elections: Option<Vec<String>>,
 }
 
 pub(crate) async fn add_user(
@@ -173,7 +175,14 @@ pub(crate) async fn add_user(
     let salt = auth::salt();
     let admin = who.staff()?.clone();
     let u = write(&s, move |st| {
-        Ok(st.add_user(&n.name, role, &phc, &salt, Some(&admin))?)
+        Ok(st.add_user_in(
+            &n.name,
+            role,
+            &phc,
+            &salt,
+            Some(&admin),
+            n.elections.as_deref(),
+        )?)
     })
     .await?;
     Ok((
@@ -185,6 +194,29 @@ pub(crate) async fn add_user(
             "pending": u.pending,
             "note": "the user holds no role until a second admin approves: POST /api/users/NAME/approve"
         })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewGrant {
+    user: String,
+}
+
+/// An admin grants a user's role in one more election: pending until a second admin approves.
+pub(crate) async fn grant(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(g): Json<NewGrant>,
+) -> Result<Response, ServerError> {
+    let admin = who.staff()?.clone();
+    let n = name.clone();
+    write(&s, move |st| Ok(st.grant(&g.user, &n, Some(&admin))?)).await?;
+    caught_up(&s, &name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"election": name, "pending": true})),
     )
         .into_response())
 }

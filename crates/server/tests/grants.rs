@@ -117,7 +117,78 @@ async fn unsafe_and_look_alike_user_names_are_refused(app: &App) {
     assert_eq!(before, after);
 }
 
+/// A commissioner's role applied to every election: now only where it is granted, and an
+/// admin's grant waits for a second admin.
+async fn a_role_applies_only_in_the_elections_granted(app: &App) {
+    let p = synth::Params {
+        stations: 10,
+        parties: 3,
+        regions: 1,
+        stations_per_district: 5,
+        seed: 9,
+    };
+    app.with_store(move |s| crate::common::import(s, &p, "t"))
+        .await;
+    let (admin, com) = (
+        app.token(Role::Admin).await,
+        app.token(Role::Commissioner).await,
+    );
+    let decide = || async {
+        app.api(
+            "POST",
+            "/api/elections/t/decisions",
+            &com,
+            json!({"kind": "recount", "unit": 1, "reason": "r"}),
+        )
+        .await
+    };
+    let refused = decide().await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
+    assert!(
+        refused.text().contains("holds no commissioner role"),
+        "{}",
+        refused.text()
+    );
+    let granted = app
+        .api(
+            "POST",
+            "/api/elections/t/grants",
+            &admin,
+            json!({"user": "commissioner"}),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.text());
+    assert_eq!(decide().await.status, StatusCode::CONFLICT);
+    let own = app
+        .api("POST", "/api/users/commissioner/approve", &admin, json!({}))
+        .await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.text());
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || {
+        server::add_user(&db, "asel", Role::Admin, "password-asel").unwrap()
+    })
+    .await
+    .unwrap();
+    let (cookie, csrf) = login(app, "asel", "password-asel").await.unwrap();
+    let ok = app
+        .call(
+            "POST",
+            "/api/users/commissioner/approve",
+            &[
+                ("cookie", &cookie),
+                ("x-csrf-token", &csrf),
+                ("content-type", "application/json"),
+            ],
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    let done = decide().await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.text());
+}
+
 on_every_backend!(
     one_admin_cannot_make_an_operator_and_a_verifier_and_use_both,
-    unsafe_and_look_alike_user_names_are_refused
+    unsafe_and_look_alike_user_names_are_refused,
+    a_role_applies_only_in_the_elections_granted
 );

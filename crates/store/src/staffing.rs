@@ -105,14 +105,19 @@ fn election_ids(db: &mut dyn Db) -> Result<Vec<i64>, StoreError> {
     Ok(elections)
 }
 
-/// Appends a `grant` of `u`'s role by `by` (the console if none) to every stored election's
-/// log, with the content rows that open the commitments.
-fn log_grant(db: &mut dyn Db, by: Option<&User>, u: &User) -> Result<(), StoreError> {
+/// Appends a `grant` of `u`'s role by `by` (the console if none) to the logs of `elections`,
+/// with the content rows that open the commitments.
+fn log_grant(
+    db: &mut dyn Db,
+    by: Option<&User>,
+    u: &User,
+    elections: &[i64],
+) -> Result<(), StoreError> {
     let grant = encode(&Entry::Staff(Staff {
         grants: Some(u.role),
         ..admin_entry(record::Act::Grant, by, u)
     }));
-    for e in election_ids(db)? {
+    for &e in elections {
         user_content(db, e, u)?;
         if let Some(b) = by {
             user_content(db, e, b)?;
@@ -120,6 +125,39 @@ fn log_grant(db: &mut dyn Db, by: Option<&User>, u: &User) -> Result<(), StoreEr
         append_entries(db, e, std::slice::from_ref(&grant))?;
     }
     Ok(())
+}
+
+/// Refuses an act of `by` in election `election` unless their role is granted (and approved)
+/// there.
+pub(crate) fn granted(db: &mut dyn Db, by: &User, election: i64) -> Result<(), StoreError> {
+    let active = db.int(
+        "SELECT 1 FROM staff_grant WHERE user_id = ?1 AND election_id = ?2 AND state = 'active'",
+        args![by.id, election],
+    )?;
+    match active {
+        Some(_) => Ok(()),
+        None => Err(refused(format!(
+            "'{}' holds no {} role in this election: an admin grants it (tallyproof users grant)",
+            by.name,
+            by.role.key()
+        ))),
+    }
+}
+
+/// A user by name, pending or not, with who added them (none: the console).
+fn any_user(db: &mut dyn Db, name: &str) -> Result<(User, Option<i64>), StoreError> {
+    let row = normalise_user_name(name)
+        .ok()
+        .map(|n| {
+            db.row(
+                &format!("SELECT {USER_COLUMNS}, u.granted_by FROM staff_user u WHERE u.name = ?1"),
+                args![&n],
+            )
+        })
+        .transpose()?
+        .flatten()
+        .ok_or_else(|| StoreError::NotFound(format!("user '{name}'")))?;
+    Ok((user(&Row(&row), 0)?, Row(&row).opt_int(5)?))
 }
 
 /// The existing user whose name looks like `name` (the same skeleton), if any.
@@ -191,13 +229,14 @@ fn one_user(db: &mut dyn Db, sql: &str, arg: &str) -> Result<Option<User>, Store
 }
 
 impl Staffing for SqlStore {
-    fn add_user(
+    fn add_user_in(
         &mut self,
         name: &str,
         role: Role,
         password: &str,
         salt: &[u8; 32],
         by: Option<&User>,
+        elections: Option<&[String]>,
     ) -> Result<User, StoreError> {
         let name = normalise_user_name(name).map_err(|e| refused(e.to_string()))?;
         admin_only(by)?;
@@ -211,6 +250,13 @@ impl Staffing for SqlStore {
                     )
                 }));
             }
+            let ids = match elections {
+                None => election_ids(db)?,
+                Some(names) => names
+                    .iter()
+                    .map(|n| election_id(db, n))
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
             // Added by an admin: pending until a second admin approves (the console is the
             // bootstrap and needs nobody).
             let state = if by.is_some() { "pending" } else { "active" };
@@ -228,43 +274,103 @@ impl Staffing for SqlStore {
                 role,
                 pending: by.is_some(),
             };
-            // The commission's staff act in every election: each log records the grant.
-            log_grant(db, by, &u)?;
+            for &e in &ids {
+                db.exec(
+                    "INSERT INTO staff_grant (user_id, election_id, state, granted_by) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                    args![id, e, state, by.map(|b| b.id)],
+                )?;
+            }
+            // Each election's log records the grant.
+            log_grant(db, by, &u, &ids)?;
             Ok(u)
         })
     }
 
-    fn approve_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError> {
+    fn grant(&mut self, name: &str, election: &str, by: Option<&User>) -> Result<(), StoreError> {
         admin_only(by)?;
-        let name = normalise_user_name(name).map_err(|e| refused(e.to_string()))?;
         self.write(|db| {
-            let row = db
-                .row(
-                    &format!(
-                        "SELECT {USER_COLUMNS}, u.granted_by FROM staff_user u WHERE u.name = ?1"
-                    ),
-                    args![&name],
-                )?
-                .ok_or_else(|| StoreError::NotFound(format!("user '{name}'")))?;
-            let mut u = user(&Row(&row), 0)?;
-            let granted_by = Row(&row).opt_int(5)?;
-            if !u.pending {
+            let eid = election_id(db, election)?;
+            let (u, _) = any_user(db, name)?;
+            let exists = db.int(
+                "SELECT 1 FROM staff_grant WHERE user_id = ?1 AND election_id = ?2",
+                args![u.id, eid],
+            )?;
+            if exists.is_some() {
                 return Err(refused(format!(
-                    "'{name}' holds the {} role already",
+                    "'{}' is granted the {} role in '{election}' already",
+                    u.name,
                     u.role.key()
                 )));
             }
-            if by.is_some_and(|b| Some(b.id) == granted_by) {
-                return Err(refused(
-                    "the two-person rule: a grant is approved by an admin other than the one who made it",
-                ));
+            let state = if by.is_some() { "pending" } else { "active" };
+            db.exec(
+                "INSERT INTO staff_grant (user_id, election_id, state, granted_by) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                args![u.id, eid, state, by.map(|b| b.id)],
+            )?;
+            log_grant(db, by, &u, &[eid])
+        })
+    }
+
+    fn grants(&self, user: i64) -> Result<Vec<(String, bool)>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let mut out = Vec::new();
+        db.each(
+            "SELECT e.name, g.state FROM staff_grant g JOIN election e ON e.id = g.election_id \
+             WHERE g.user_id = ?1 ORDER BY e.name",
+            args![user],
+            &mut |r| {
+                out.push((r.text(0)?, r.text(1)? == "pending"));
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn approve_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError> {
+        admin_only(by)?;
+        self.write(|db| {
+            let (mut u, added_by) = any_user(db, name)?;
+            let mut waiting = Vec::new();
+            db.each(
+                "SELECT election_id, granted_by FROM staff_grant \
+                 WHERE user_id = ?1 AND state = 'pending' ORDER BY election_id",
+                args![u.id],
+                &mut |r| {
+                    waiting.push((r.int(0)?, r.opt_int(1)?));
+                    Ok(())
+                },
+            )?;
+            if !u.pending && waiting.is_empty() {
+                return Err(refused(format!(
+                    "nothing of '{}' waits for approval: the {} role is granted",
+                    u.name,
+                    u.role.key()
+                )));
+            }
+            let makers = waiting
+                .iter()
+                .map(|w| w.1)
+                .chain(u.pending.then_some(added_by));
+            if let Some(b) = by {
+                if makers.into_iter().any(|m| m == Some(b.id)) {
+                    return Err(refused(
+                        "the two-person rule: a grant is approved by an admin other than the one who made it",
+                    ));
+                }
             }
             db.exec(
-                "UPDATE staff_user SET state = 'active', approved_by = ?1 WHERE id = ?2",
+                "UPDATE staff_user SET state = 'active', approved_by = ?1 WHERE id = ?2 AND state = 'pending'",
                 args![by.map(|b| b.id), u.id],
             )?;
+            db.exec(
+                "UPDATE staff_grant SET state = 'active' WHERE user_id = ?1 AND state = 'pending'",
+                args![u.id],
+            )?;
             u.pending = false;
-            log_grant(db, by, &u)?;
+            let ids: Vec<i64> = waiting.iter().map(|w| w.0).collect();
+            log_grant(db, by, &u, &ids)?;
             Ok(u)
         })
     }
@@ -334,6 +440,16 @@ impl Staffing for SqlStore {
                     "'{}' is a {}: only operators are assigned units",
                     u.name,
                     u.role.key()
+                )));
+            }
+            let granted_here = db.int(
+                "SELECT 1 FROM staff_grant WHERE user_id = ?1 AND election_id = ?2",
+                args![u.id, id],
+            )?;
+            if granted_here.is_none() {
+                return Err(refused(format!(
+                    "'{}' holds no operator role in '{election}': grant it first",
+                    u.name
                 )));
             }
             let added = db.exec(
@@ -471,6 +587,7 @@ impl Staffing for SqlStore {
         }
         let id = self.election_id(election)?;
         self.write(|db| {
+            granted(db, by, id)?;
             if let Some(s) = scan {
                 let known = db.int(
                     "SELECT 1 FROM scan WHERE sha256 = ?1",
@@ -546,6 +663,7 @@ impl Staffing for SqlStore {
         }
         let id = self.election_id(election)?;
         self.write(|db| {
+            granted(db, by, id)?;
             if let Some(at) = act.at {
                 let size = db
                     .int(
@@ -608,6 +726,7 @@ fn decide_pending(
     }
     let id = s.election_id(election)?;
     s.write(|db| {
+        granted(db, by, id)?;
         let row = db
             .row(
                 "SELECT state, entered_by, entry, digest FROM pending WHERE id = ?1 AND election_id = ?2",

@@ -14,6 +14,11 @@ fn setups() -> Vec<(SqlStore, Election, Vec<Protocol>)> {
 }
 
 fn setup(mut store: SqlStore) -> (SqlStore, Election, Vec<Protocol>) {
+    let (e, ps) = import_as(&mut store, "s");
+    (store, e, ps)
+}
+
+fn import_as(store: &mut SqlStore, name: &str) -> (Election, Vec<Protocol>) {
     let p = synth::Params {
         stations: 30,
         parties: 4,
@@ -23,7 +28,7 @@ fn setup(mut store: SqlStore) -> (SqlStore, Election, Vec<Protocol>) {
     };
     let mut ps = Vec::new();
     let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
-    e.name = "s".into();
+    e.name = name.into();
     let mut tx = store.import().unwrap();
     tx.begin(&e, "test").unwrap();
     for p in &ps {
@@ -31,7 +36,7 @@ fn setup(mut store: SqlStore) -> (SqlStore, Election, Vec<Protocol>) {
     }
     tx.units(&e).unwrap();
     tx.commit(&e).unwrap();
-    (store, e, ps)
+    (e, ps)
 }
 
 fn user(s: &mut SqlStore, name: &str, role: Role) -> User {
@@ -427,5 +432,103 @@ fn unsafe_and_look_alike_user_names_are_refused() {
             .add_user("\u{43e}perator", Role::Verifier, "x", &[9; 32], None)
             .unwrap_err();
         assert!(refused.to_string().contains("looks like"), "{refused}");
+    }
+}
+
+/// Issue 13, finding 7: a commissioner's role applied to every election. A role applies only
+/// in the elections it is granted in; an election stored later needs a grant, which an admin
+/// makes and a second admin (or the console) approves.
+#[test]
+fn a_role_applies_only_in_the_elections_it_is_granted_in() {
+    for (mut s, _e, _ps) in setups() {
+        import_as(&mut s, "t");
+        let adil = user(&mut s, "adil", Role::Admin);
+        let asel = user(&mut s, "asel", Role::Admin);
+        let only_s = ["s".to_string()];
+        let com = s
+            .add_user_in(
+                "kamila",
+                Role::Commissioner,
+                "x",
+                &[4; 32],
+                None,
+                Some(&only_s),
+            )
+            .unwrap();
+        let decision = |unit: u32| {
+            encode(&Entry::Decision(record::Decision::Recount {
+                unit: UnitId(unit),
+                reason: "r".repeat(64),
+            }))
+        };
+        let decide = |s: &mut SqlStore, election: &str, entry: &Vec<u8>| {
+            s.act(
+                election,
+                &com,
+                store::Act {
+                    act: Act::Decide,
+                    entries: std::slice::from_ref(entry),
+                    subject: None,
+                    content: &[],
+                    at: None,
+                },
+            )
+        };
+        let (d1, d2) = (decision(1), decision(2));
+        decide(&mut s, "s", &d1).unwrap();
+        let before = s.log("t").unwrap().len();
+        let refused = decide(&mut s, "t", &d1).unwrap_err();
+        assert!(
+            refused.to_string().contains("holds no commissioner role"),
+            "{refused}"
+        );
+        assert_eq!(
+            s.log("t").unwrap().len(),
+            before,
+            "a refused act logs nothing"
+        );
+        // A grant an admin makes waits for a second admin.
+        s.grant("kamila", "t", Some(&adil)).unwrap();
+        assert_eq!(
+            s.grants(com.id).unwrap(),
+            [("s".to_string(), false), ("t".to_string(), true)]
+        );
+        assert!(decide(&mut s, "t", &d1).is_err());
+        assert!(s
+            .approve_user("kamila", Some(&adil))
+            .unwrap_err()
+            .to_string()
+            .contains("two-person rule"));
+        s.approve_user("kamila", Some(&asel)).unwrap();
+        decide(&mut s, "t", &d2).unwrap();
+        // The grant and its approval are in t's log, by two admins; s's log has neither.
+        let grants = |e: &str| -> Vec<String> {
+            s.log(e)
+                .unwrap()
+                .iter()
+                .filter_map(|b| match record::decode(0, b).unwrap() {
+                    Entry::Staff(x)
+                        if x.act == Act::Grant && x.subject == Some(com.commitment.clone()) =>
+                    {
+                        Some(x.user)
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            grants("t"),
+            [adil.commitment.clone(), asel.commitment.clone()]
+        );
+        assert_eq!(grants("s"), ["console"]);
+        // An election stored after a user was added is not theirs until granted.
+        import_as(&mut s, "u");
+        assert!(decide(&mut s, "u", &d1).is_err());
+        s.grant("kamila", "u", None).unwrap();
+        decide(&mut s, "u", &d1).unwrap();
+        assert!(matches!(
+            s.grant("kamila", "u", None),
+            Err(StoreError::Refused(_))
+        ));
     }
 }
