@@ -311,6 +311,20 @@ fn a_complainant_is_never_published_and_the_staff_are() {
         .unwrap();
         assert_eq!(status, 201, "{path}: {answer}");
     }
+    // The public pages and answers about the unit show the complaint, not who filed it.
+    for path in [
+        "/api/elections/kg/units/1",
+        "/elections/kg/units/1",
+        "/elections/kg",
+    ] {
+        let (status, body) = get(&server.addr, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !path.contains("units") || body.contains("complaint"),
+            "{path}"
+        );
+        assert!(!body.contains(observer), "{path} names the observer");
+    }
     drop(server);
     // The store keeps the observer's name twice: their staff commitment and the complaint's.
     let rows = store::open(&dir.path().join("s.db").display().to_string())
