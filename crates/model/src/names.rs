@@ -88,26 +88,52 @@ pub fn match_name<S: AsRef<str>>(
     candidates: &[S],
     what: &'static str,
 ) -> Result<usize, ModelError> {
-    let want = skeleton(input);
-    let mut found: Option<usize> = None;
-    for (i, c) in candidates.iter().enumerate() {
-        if skeleton(c.as_ref()) != want {
-            continue;
+    NameIndex::new(candidates, what).find(input)
+}
+
+/// [`match_name`] over a fixed list, with the candidates' skeletons computed once (for
+/// matching every row of a file).
+#[derive(Debug, Clone)]
+pub struct NameIndex {
+    names: Vec<String>,
+    skeletons: Vec<String>,
+    what: &'static str,
+}
+
+impl NameIndex {
+    /// The index of `candidates`; `what` names them in errors.
+    pub fn new<S: AsRef<str>>(candidates: &[S], what: &'static str) -> NameIndex {
+        NameIndex {
+            names: candidates.iter().map(|c| c.as_ref().to_string()).collect(),
+            skeletons: candidates.iter().map(|c| skeleton(c.as_ref())).collect(),
+            what,
         }
-        if let Some(first) = found {
+    }
+
+    /// The candidate `input` names: refused if none, or two, look like it.
+    pub fn find(&self, input: &str) -> Result<usize, ModelError> {
+        let want = skeleton(input);
+        let mut hits = self
+            .skeletons
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s == want);
+        let Some((first, _)) = hits.next() else {
+            return Err(ModelError::NoMatch {
+                input: input.to_string(),
+                what: self.what,
+            });
+        };
+        if let Some((second, _)) = hits.next() {
             return Err(ModelError::Ambiguous {
                 input: input.to_string(),
-                what,
-                first: candidates[first].as_ref().to_string(),
-                second: c.as_ref().to_string(),
+                what: self.what,
+                first: self.names[first].clone(),
+                second: self.names[second].clone(),
             });
         }
-        found = Some(i);
+        Ok(first)
     }
-    found.ok_or_else(|| ModelError::NoMatch {
-        input: input.to_string(),
-        what,
-    })
 }
 
 /// Characters that show nothing or reorder what follows: format characters (zero-width
