@@ -140,10 +140,26 @@ pub(crate) async fn me(Extension(who): Extension<Caller>) -> Result<Json<Value>,
 
 pub(crate) async fn users(State(s): State<AppState>) -> Result<Json<Value>, ServerError> {
     let db = std::sync::Arc::clone(&s.db);
-    let list = blocking(move || Ok(Pool::get(&db)?.users()?)).await?;
+    let list = blocking(move || {
+        let st = Pool::get(&db)?;
+        let mut out = Vec::new();
+        for u in st.users()? {
+            let grants = st.grants(u.id)?;
+            out.push((u, grants));
+        }
+        Ok(out)
+    })
+    .await?;
     Ok(Json(Value::Array(
         list.iter()
-            .map(|u| json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment, "pending": u.pending}))
+            .map(|(u, grants)| {
+                let elections: Vec<Value> = grants
+                    .iter()
+                    .map(|(e, p)| json!({"election": e, "pending": p}))
+                    .collect();
+                json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment,
+                       "pending": u.pending, "elections": elections})
+            })
             .collect(),
     )))
 }

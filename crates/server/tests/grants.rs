@@ -159,6 +159,17 @@ async fn a_role_applies_only_in_the_elections_granted(app: &App) {
         .await;
     assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.text());
     assert_eq!(decide().await.status, StatusCode::CONFLICT);
+    let users = app.api("GET", "/api/users", &admin, json!({})).await.json();
+    let listed = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "commissioner")
+        .unwrap();
+    assert_eq!(
+        listed["elections"],
+        json!([{"election": "s", "pending": false}, {"election": "t", "pending": true}])
+    );
     let own = app
         .api("POST", "/api/users/commissioner/approve", &admin, json!({}))
         .await;

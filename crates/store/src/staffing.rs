@@ -146,18 +146,19 @@ pub(crate) fn granted(db: &mut dyn Db, by: &User, election: i64) -> Result<(), S
 
 /// A user by name, pending or not, with who added them (none: the console).
 fn any_user(db: &mut dyn Db, name: &str) -> Result<(User, Option<i64>), StoreError> {
-    let row = normalise_user_name(name)
-        .ok()
-        .map(|n| {
-            db.row(
-                &format!("SELECT {USER_COLUMNS}, u.granted_by FROM staff_user u WHERE u.name = ?1"),
-                args![&n],
-            )
-        })
-        .transpose()?
-        .flatten()
+    let row = db
+        .row(
+            &format!("SELECT {USER_COLUMNS}, u.granted_by FROM staff_user u WHERE u.name = ?1"),
+            args![&stored_form(name)],
+        )?
         .ok_or_else(|| StoreError::NotFound(format!("user '{name}'")))?;
     Ok((user(&Row(&row), 0)?, Row(&row).opt_int(5)?))
+}
+
+/// The form a typed login name is looked up in: its normal form, or as typed if it has none
+/// (a name stored before names were normalised).
+fn stored_form(name: &str) -> String {
+    normalise_user_name(name).unwrap_or_else(|_| name.to_string())
 }
 
 /// The existing user whose name looks like `name` (the same skeleton), if any.
@@ -376,9 +377,7 @@ impl Staffing for SqlStore {
     }
 
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
-        let Ok(name) = normalise_user_name(name) else {
-            return Ok(None);
-        };
+        let name = stored_form(name);
         let mut db = self.db.borrow_mut();
         match db.as_mut().row(
             &format!(
