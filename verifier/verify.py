@@ -306,6 +306,7 @@ def replay(entries):
     annulled = set()
     publications = 0
     entered = {}  # protocol digest -> the user commitments of who entered it (once per entry)
+    granted = {}  # user commitment -> who granted them (a second grant approves the first)
     expect = None  # what a staff entry requires of the next entry: (act, digest)
     roles = {"enter": "operator", "verify": "verifier", "reject": "verifier",
              "complain": "observer", "decide": "commissioner", "certify": "commissioner",
@@ -330,6 +331,11 @@ def replay(entries):
                 raise Rejected("entry %d: '%s' done by a %s" % (i, act, e["role"]))
             if act == "grant" and (e.get("subject") is None or e.get("grants") not in roles.values()):
                 raise Rejected("entry %d: a grant names whom and which role" % i)
+            if act == "grant":
+                by = granted.setdefault(e["subject"], [])
+                if e["user"] != "console" and e["user"] in by:
+                    raise Rejected("entry %d: two-person rule: a grant approved by who made it" % i)
+                by.append(e["user"])
             if act in ("assign", "open") and (e.get("subject") is None or not isinstance(e.get("unit"), int)):
                 raise Rejected("entry %d: an assignment names whom and which unit" % i)
             if act == "enter":

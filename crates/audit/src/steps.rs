@@ -213,6 +213,10 @@ fn ballots_of(
     file: &BallotFile,
 ) -> Result<Vec<(BallotKey, Option<u32>, String)>, AuditError> {
     let choices = e.contests.first().map_or(&[][..], |c| c.choices.as_slice());
+    let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
+    // Typed names: NFKC, case, quotes and look-alikes folded; one that matches two is refused.
+    let index = model::names::NameIndex::new(&names, "choice of the contest");
+    let mut found: HashMap<&str, u32> = HashMap::new();
     let mut stations: HashMap<&str, UnitId> = HashMap::new();
     let mut out = Vec::with_capacity(file.rows.len());
     for r in &file.rows {
@@ -226,12 +230,16 @@ fn ballots_of(
         };
         let choice = match &r.choice {
             None => None,
-            Some(c) => Some(choices.iter().position(|x| x.name == *c).ok_or_else(|| {
-                AuditError::field(
-                    format!("{} (Choice)", r.at),
-                    format!("'{c}' is not a choice of the contest"),
-                )
-            })? as u32),
+            Some(c) => Some(match found.get(c.as_str()) {
+                Some(&i) => i,
+                None => {
+                    let i = index.find(c).map_err(|e| {
+                        AuditError::field(format!("{} (Choice)", r.at), e.to_string())
+                    })? as u32;
+                    found.insert(c, i);
+                    i
+                }
+            }),
         };
         out.push(((station, r.position), choice, r.at.clone()));
     }
@@ -907,5 +915,56 @@ impl Drawn {
                 out
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::{Choice, ChoiceKind, Contest, ContestKind, UnitLevel};
+
+    /// Issue 13, finding 7: a typed party name is matched once, folded (NFKC, case, quotes,
+    /// look-alikes); one that matches two parties is refused, never guessed.
+    #[test]
+    fn typed_choice_names_are_folded_and_an_ambiguous_one_refused() {
+        let mut e = Election::new("e");
+        let parties = ["БИРИМДИК", "Ата-Журт", "Party A", "Раrtу А"];
+        e.contests.push(Contest::new(
+            "list",
+            ContestKind::PartyList,
+            parties
+                .iter()
+                .map(|p| Choice::new(p, ChoiceKind::Party))
+                .collect(),
+        ));
+        let root = e.units.root();
+        e.units.insert(root, UnitLevel::Station, "1").unwrap();
+        let file = |choices: &[&str]| BallotFile {
+            name: "readings.csv".into(),
+            sha256: String::new(),
+            rows: choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| BallotRow {
+                    station: "1".into(),
+                    position: i as u64 + 1,
+                    choice: Some(c.to_string()),
+                    at: format!("readings.csv line {}", i + 2),
+                })
+                .collect(),
+        };
+        let got: Vec<Option<u32>> = ballots_of(&e, &file(&["«БИРИМДИК»", "биримдик", " ата-журт"]))
+            .unwrap()
+            .into_iter()
+            .map(|b| b.1)
+            .collect();
+        assert_eq!(got, [Some(0), Some(0), Some(1)]);
+        let two = ballots_of(&e, &file(&["party a"])).unwrap_err().to_string();
+        assert!(
+            two.contains("line 2") && two.contains("'Party A' and 'Раrtу А'"),
+            "{two}"
+        );
+        let none = ballots_of(&e, &file(&["Бирим"])).unwrap_err().to_string();
+        assert!(none.contains("matches no choice of the contest"), "{none}");
     }
 }

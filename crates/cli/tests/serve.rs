@@ -259,3 +259,127 @@ fn the_published_log_is_served_and_verifies() {
     let (status, _) = get(&server.addr, "/log/../s.db");
     assert_ne!(status, 200);
 }
+
+/// Issue 13, finding 8: `publish` wrote every stored content, the salt and name behind a
+/// complaint's `by` among them, so the commitment meant to protect the complainant was
+/// opened for everyone. Neither the observer's name nor its salts appear anywhere in the
+/// published directory (`content/` included); the staff's commitments still open.
+#[test]
+fn a_complainant_is_never_published_and_the_staff_are() {
+    use store::Store;
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let (observer, commissioner) = ("aida-observer", "kamila-com");
+    let token = |name: &str, role: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+            .args(["users", "add", name, "--role", role, "--db", "s.db"])
+            .env("TALLYPROOF_PASSWORD", "password-1234")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", crate::stderr(&o));
+        let o = run(dir.path(), &["users", "token", name, "--db", "s.db"]);
+        assert!(o.status.success(), "{}", crate::stderr(&o));
+        format!("Bearer {}", stdout(&o).trim())
+    };
+    let (obs, com) = (
+        token(observer, "observer"),
+        token(commissioner, "commissioner"),
+    );
+    let server = serve(dir.path(), &[]);
+    for (auth, path, body) in [
+        (
+            &obs,
+            "/api/elections/kg/complaints",
+            r#"{"unit": 1, "text": "Ballots stuffed at 18:40"}"#,
+        ),
+        (
+            &com,
+            "/api/elections/kg/decisions",
+            r#"{"kind": "recount", "unit": 1, "reason": "Complaint upheld"}"#,
+        ),
+    ] {
+        let (status, answer) = request(
+            &server.addr,
+            "POST",
+            path,
+            &[
+                ("authorization", auth),
+                ("content-type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(status, 201, "{path}: {answer}");
+    }
+    // The public pages and answers about the unit show the complaint, not who filed it.
+    for path in [
+        "/api/elections/kg/units/1",
+        "/elections/kg/units/1",
+        "/elections/kg",
+    ] {
+        let (status, body) = get(&server.addr, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !path.contains("units") || body.contains("complaint"),
+            "{path}"
+        );
+        assert!(!body.contains(observer), "{path} names the observer");
+    }
+    drop(server);
+    // The store keeps the observer's name twice: their staff commitment and the complaint's.
+    let rows = store::open(&dir.path().join("s.db").display().to_string())
+        .unwrap()
+        .contents("kg")
+        .unwrap();
+    let secret: Vec<&(String, String, String)> =
+        rows.iter().filter(|(_, _, t)| t == observer).collect();
+    assert_eq!(secret.len(), 2, "{rows:?}");
+    let o = run(
+        dir.path(),
+        &["publish", "--db", "s.db", "--out", "pub", "--key", "k"],
+    );
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    // Every file of the published directory, whatever its depth.
+    let mut files = Vec::new();
+    let mut todo = vec![dir.path().join("pub")];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() > 5, "{files:?}");
+    let mut staff_opened = false;
+    for f in &files {
+        let bytes = String::from_utf8_lossy(&std::fs::read(f).unwrap()).to_string();
+        let name = f.display().to_string();
+        assert!(!bytes.contains(observer), "{name} names the observer");
+        for (c, salt, _) in &secret {
+            assert!(
+                !bytes.contains(salt.as_str()),
+                "{name} holds the observer's salt"
+            );
+            assert!(
+                !name.ends_with(c.as_str()),
+                "{name} opens the observer's commitment"
+            );
+        }
+        staff_opened |= name.contains("content") && bytes.ends_with(commissioner);
+    }
+    assert!(staff_opened, "the commissioner's name is published");
+    // Published: the commissioner, the complaint's text, the decision's reason. Not: the
+    // observer (twice) and the two grants' "console", which is not a commitment.
+    let o = run(dir.path(), &["verify", "pub", "--key", "pub/log.pub"]);
+    assert!(
+        stdout(&o).contains(
+            "3 published content(s) match their commitments; 4 redacted or not published"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("VALID"), "{}", stdout(&o));
+}

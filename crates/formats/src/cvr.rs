@@ -116,9 +116,43 @@ pub fn parse_tallies(
             "the header needs the column 'Batch Name'",
         ));
     };
+    // Column names are typed: folded as `model::names` folds them (NFKC, case, quotes,
+    // look-alikes); a column that matches two choices, or two columns one, is refused.
+    let index = model::names::NameIndex::new(choices, "choice");
+    let mut found: Vec<Option<usize>> = vec![None; choices.len()];
+    for (col, h) in header.iter().enumerate() {
+        let i = match index.find(h) {
+            Ok(i) => i,
+            Err(model::ModelError::NoMatch { .. }) => continue,
+            Err(e) => {
+                return Err(FormatError::at(
+                    file,
+                    Some(1),
+                    Some(col as u64 + 1),
+                    None,
+                    e.to_string(),
+                ))
+            }
+        };
+        if let Some(first) = found[i] {
+            return Err(FormatError::at(
+                file,
+                Some(1),
+                Some(col as u64 + 1),
+                None,
+                format!(
+                    "columns {} and {} are both the choice '{}'",
+                    first + 1,
+                    col + 1,
+                    choices[i]
+                ),
+            ));
+        }
+        found[i] = Some(col);
+    }
     let mut choice_cols = Vec::with_capacity(choices.len());
-    for c in choices {
-        let col = header.iter().position(|h| h == c).ok_or_else(|| {
+    for (c, col) in choices.iter().zip(found) {
+        let col = col.ok_or_else(|| {
             FormatError::at(
                 file,
                 Some(1),
@@ -227,5 +261,30 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert_eq!(e, "t.csv:2:3 (B): 'x' is not a whole number");
+    }
+
+    /// Issue 13, finding 7: column names are typed party names, folded once; a column that
+    /// could be either of two columns' choice is refused, never guessed.
+    #[test]
+    fn tally_columns_are_matched_as_typed_names() {
+        let choices = ["БИРИМДИК".to_string(), "Ата-Журт".to_string()];
+        let folded = "Batch Name,«БИРИМДИК»,ата-журт\nS1,6,4\n";
+        let t = parse_tallies("t.csv", folded.as_bytes(), &choices).unwrap_or_default();
+        assert_eq!(t.first().map(|r| r.votes.clone()), Some(vec![6, 4]));
+        let err = |text: &str, choices: &[String]| {
+            parse_tallies("t.csv", text.as_bytes(), choices)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            err(
+                "Batch Name,БИРИМДИК,биримдик,Ата-Журт\nS1,1,2,3\n",
+                &choices
+            ),
+            "t.csv:1:3: columns 2 and 3 are both the choice 'БИРИМДИК'"
+        );
+        let twins = ["Party A".to_string(), "Раrtу А".to_string()];
+        assert!(err("Batch Name,party a\nS1,1\n", &twins).contains("matches more than one choice"));
     }
 }

@@ -54,4 +54,32 @@ pub enum ModelError {
         /// Where the bound comes from.
         why: String,
     },
+    /// A user name outside the safe set (`names::normalise_user_name`).
+    #[error("user name {name:?}: {why}")]
+    BadUserName {
+        /// The name given, as given.
+        name: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// A typed name that matches none of the names it may stand for (`names::match_name`).
+    #[error("'{input}' matches no {what}")]
+    NoMatch {
+        /// The name typed.
+        input: String,
+        /// What it was matched against (a party, a user).
+        what: &'static str,
+    },
+    /// A typed name that matches two names: refused, never guessed (`names::match_name`).
+    #[error("'{input}' matches more than one {what}: '{first}' and '{second}'; write it exactly")]
+    Ambiguous {
+        /// The name typed.
+        input: String,
+        /// What it was matched against.
+        what: &'static str,
+        /// The first name it matches.
+        first: String,
+        /// The second name it matches.
+        second: String,
+    },
 }

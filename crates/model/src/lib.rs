@@ -26,6 +26,7 @@
 
 mod election;
 mod error;
+pub mod names;
 mod plausible;
 mod protocol;
 mod rules;

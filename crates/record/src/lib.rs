@@ -5,6 +5,7 @@
 //! This crate does no input or output; the log itself (hashing, proofs, tiles) is `translog`,
 //! which knows nothing of elections.
 
+mod content;
 mod entry;
 mod error;
 mod law;
@@ -12,6 +13,7 @@ mod replay;
 mod staff;
 mod standing;
 
+pub use content::{content_kinds, ContentKind, PublicContent};
 pub use entry::{
     commitment, commitments, committed, decode, definition, encode, AuditStep, Complaint, Decision,
     Entry, Publication, PublishedSeats, UnitRow,

@@ -185,6 +185,8 @@ pub fn digest(bytes: &[u8]) -> String {
 pub struct StaffRules {
     /// Entered, not yet verified or rejected: digest -> who entered it (once per entry).
     entered: HashMap<String, Vec<String>>,
+    /// Granted users: commitment -> who granted them (a second grant is the approval).
+    granted: HashMap<String, Vec<String>>,
     /// What the previous entry requires of this one: (act, digest for verify).
     expect: Option<(Act, Option<String>)>,
     /// Staff entries seen.
@@ -273,12 +275,21 @@ impl StaffRules {
                 subject()?;
             }
             Act::Grant => {
-                subject()?;
+                let whom = subject()?;
                 if s.grants.is_none() {
                     return Err(invalid(
                         "a staff 'grant' entry needs the role granted".into(),
                     ));
                 }
+                // A second grant approves the first: by someone else (or the console).
+                let by = self.granted.entry(whom).or_default();
+                if s.user != "console" && by.contains(&s.user) {
+                    return Err(invalid(
+                        "the two-person rule: a grant is approved by an admin other than the one who made it"
+                            .into(),
+                    ));
+                }
+                by.push(s.user.clone());
             }
             Act::Assign | Act::Open => {
                 subject()?;
@@ -390,6 +401,14 @@ mod tests {
         a.unit = Some(7);
         let (g, a) = (encode(&Entry::Staff(g)), encode(&Entry::Staff(a)));
         assert_eq!(run(&[g.clone(), a.clone()]), Ok(2));
+        // The grant approved by the admin who made it (issue 13, finding 7).
+        assert!(run(&[g.clone(), g.clone()])
+            .unwrap_err()
+            .to_string()
+            .contains("two-person rule"));
+        let mut second = Staff::new(Act::Grant, Role::Admin, "adm2", Some("c1".into()));
+        second.grants = Some(Role::Operator);
+        assert_eq!(run(&[g.clone(), encode(&Entry::Staff(second))]), Ok(2));
         // The fields survive a decode, and only these acts write them.
         assert!(String::from_utf8_lossy(&g).ends_with(r#""scan":null,"grants":"operator"}"#));
         assert!(String::from_utf8_lossy(&a).ends_with(r#""scan":null,"unit":7}"#));

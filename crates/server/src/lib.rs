@@ -150,6 +150,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/api/me") => get(staff::me),
         (Get, "/api/users") => get(staff::users),
         (Post, "/api/users") => post(staff::add_user),
+        (Post, "/api/users/{user}/approve") => post(staff::approve_user),
+        (Post, "/api/elections/{name}/grants") => post(staff::grant),
         (Post, "/api/elections/{name}/assignments") => post(staff::assign),
         (Put, "/api/scans") => put(staff::upload_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT)),
         (Get, "/api/scans/{sha256}") => get(staff::scan),
@@ -421,7 +423,18 @@ pub fn add_user(
     role: Role,
     password: &str,
 ) -> Result<store::User, ServerError> {
+    add_user_in(db, name, role, password, None)
+}
+
+/// [`add_user`] with the role applying only in `elections` (every stored election if none).
+pub fn add_user_in(
+    db: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+    elections: Option<&[String]>,
+) -> Result<store::User, ServerError> {
     let phc = hash_password(password)?;
     let mut store = store::open(db)?;
-    Ok(store.add_user(name, role, &phc, &salt(), None)?)
+    Ok(store.add_user_in(name, role, &phc, &salt(), None, elections)?)
 }

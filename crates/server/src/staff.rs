@@ -215,10 +215,26 @@ pub(crate) async fn me(Extension(who): Extension<Caller>) -> Result<Json<Value>,
 
 pub(crate) async fn users(State(s): State<AppState>) -> Result<Json<Value>, ServerError> {
     let db = std::sync::Arc::clone(&s.db);
-    let list = blocking(move || Ok(Pool::get(&db)?.users()?)).await?;
+    let list = blocking(move || {
+        let st = Pool::get(&db)?;
+        let mut out = Vec::new();
+        for u in st.users()? {
+            let grants = st.grants(u.id)?;
+            out.push((u, grants));
+        }
+        Ok(out)
+    })
+    .await?;
     Ok(Json(Value::Array(
         list.iter()
-            .map(|u| json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment}))
+            .map(|(u, grants)| {
+                let elections: Vec<Value> = grants
+                    .iter()
+                    .map(|(e, p)| json!({"election": e, "pending": p}))
+                    .collect();
+                json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment,
+                       "pending": u.pending, "elections": elections})
+            })
             .collect(),
     )))
 }
@@ -228,6 +244,8 @@ pub(crate) struct NewUser {
     name: String,
     role: String,
     password: String,
+    /// The elections the role applies in; every stored election if absent.
+    elections: Option<Vec<String>>,
 }
 
 pub(crate) async fn add_user(
@@ -248,14 +266,63 @@ pub(crate) async fn add_user(
     let salt = auth::salt();
     let admin = who.staff()?.clone();
     let u = write(&s, move |st| {
-        Ok(st.add_user(&n.name, role, &phc, &salt, Some(&admin))?)
+        Ok(st.add_user_in(
+            &n.name,
+            role,
+            &phc,
+            &salt,
+            Some(&admin),
+            n.elections.as_deref(),
+        )?)
     })
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"user": u.name, "role": u.role.key(), "commitment": u.commitment})),
+        Json(json!({
+            "user": u.name,
+            "role": u.role.key(),
+            "commitment": u.commitment,
+            "pending": u.pending,
+            "note": "the user holds no role until a second admin approves: POST /api/users/NAME/approve"
+        })),
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewGrant {
+    user: String,
+}
+
+/// An admin grants a user's role in one more election: pending until a second admin approves.
+pub(crate) async fn grant(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(g): Json<NewGrant>,
+) -> Result<Response, ServerError> {
+    let admin = who.staff()?.clone();
+    let n = name.clone();
+    write(&s, move |st| Ok(st.grant(&g.user, &n, Some(&admin))?)).await?;
+    caught_up(&s, &name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"election": name, "pending": true})),
+    )
+        .into_response())
+}
+
+/// A second admin approves the role an admin granted (the two-person rule for grants).
+pub(crate) async fn approve_user(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(user): Path<String>,
+) -> Result<Json<Value>, ServerError> {
+    let admin = who.staff()?.clone();
+    let u = write(&s, move |st| Ok(st.approve_user(&user, Some(&admin))?)).await?;
+    Ok(Json(
+        json!({"user": u.name, "role": u.role.key(), "pending": u.pending}),
+    ))
 }
 
 #[derive(Deserialize)]

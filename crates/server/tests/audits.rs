@@ -25,8 +25,15 @@ async fn import_b(app: &App) -> (Election, Vec<Protocol>) {
         stations_per_district: 100,
         seed: 8,
     };
-    app.with_store(move |s| crate::common::import(s, &p, "b"))
-        .await
+    // Stored after the users were added: their roles apply in it once granted (on the console).
+    app.with_store(move |s| {
+        let imported = crate::common::import(s, &p, "b");
+        for role in Role::ALL {
+            store::Staffing::grant(s, role.key(), "b", None).unwrap();
+        }
+        imported
+    })
+    .await
 }
 
 async fn log_of(app: &App) -> Vec<Vec<u8>> {

@@ -39,6 +39,7 @@ fn fill(path: &str, pending: i64, scan: &str) -> String {
         .replace("{sha256}", scan)
         .replace("{audit}", "a1")
         .replace("{round}", "1")
+        .replace("{user}", "operator")
 }
 
 async fn every_route_answers_every_role_as_the_matrix_says(app: &App) {

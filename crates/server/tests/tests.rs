@@ -5,6 +5,7 @@
 
 mod audits;
 mod common;
+mod grants;
 mod hardening;
 mod matrix;
 mod openapi;

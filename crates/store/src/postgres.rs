@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0006_upload.sql"),
     include_str!("../migrations/postgres/0007_standing.sql"),
     include_str!("../migrations/postgres/0008_token_expiry.sql"),
+    include_str!("../migrations/postgres/0009_grants.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

@@ -570,6 +570,7 @@ impl Import for SqlImport<'_> {
         }
         let db = self.store.conn();
         let pid = election_id(db, parent)?;
+        crate::staffing::granted(db, by, pid)?;
         // The parent's latest decision to re-vote this unit.
         let mut decision = None;
         db.each(
@@ -594,6 +595,13 @@ impl Import for SqlImport<'_> {
         db.exec(
             "UPDATE election SET revote_of = ?1, revote_unit = ?2 WHERE id = ?3",
             args![parent, unit.0, self.election_id],
+        )?;
+        // The re-vote is the same commission's: whoever holds a role in the annulled election
+        // holds it in the re-vote (not logged again: the grants are in the parent's log).
+        db.exec(
+            "INSERT INTO staff_grant (user_id, election_id, state, granted_by) \
+             SELECT user_id, ?1, state, granted_by FROM staff_grant WHERE election_id = ?2",
+            args![self.election_id, pid],
         )?;
         crate::staffing::user_content(db, self.election_id, by)?;
         self.opened = vec![record::encode(&record::Entry::Staff(record::Staff {

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0006_upload.sql"),
     include_str!("../migrations/sqlite/0007_standing.sql"),
     include_str!("../migrations/sqlite/0008_token_expiry.sql"),
+    include_str!("../migrations/sqlite/0009_grants.sql"),
 ];
 
 /// A SQLite connection.

@@ -20,6 +20,8 @@ pub struct User {
     pub role: Role,
     /// The commitment to the name that the log carries for every act of this user.
     pub commitment: String,
+    /// Added by an admin and not yet approved by a second one: holds no role, cannot log in.
+    pub pending: bool,
 }
 
 /// A session found by its token's hash.
@@ -86,10 +88,8 @@ pub struct Act<'a> {
 
 /// The staff side of a store.
 pub trait Staffing {
-    /// Adds a user; `password` is its Argon2id PHC string, `salt` 32 random bytes for the
-    /// commitment to the name. `by` is the admin who does it, none for the console (the
-    /// command line on the store's machine). Every stored election's log gets a staff
-    /// `grant` entry, in the same transaction.
+    /// Adds a user whose role applies in every stored election; see
+    /// [`Staffing::add_user_in`].
     fn add_user(
         &mut self,
         name: &str,
@@ -97,10 +97,41 @@ pub trait Staffing {
         password: &str,
         salt: &[u8; 32],
         by: Option<&User>,
+    ) -> Result<User, StoreError> {
+        self.add_user_in(name, role, password, salt, by, None)
+    }
+    /// Adds a user; `password` is its Argon2id PHC string, `salt` 32 random bytes for the
+    /// commitment to the name. `by` is the admin who does it, none for the console (the
+    /// command line on the store's machine). The role applies only in `elections` (every
+    /// stored election if none; an election stored later needs [`Staffing::grant`]), each of
+    /// whose logs gets a staff `grant` entry, in the same transaction.
+    ///
+    /// The name is normalised (`model::names::normalise_user_name`) and refused if it looks
+    /// like an existing user's (the same `model::names::skeleton`). A user added by an admin
+    /// is pending (holds no role, cannot log in) until [`Staffing::approve_user`]; one added
+    /// on the console is active at once.
+    fn add_user_in(
+        &mut self,
+        name: &str,
+        role: Role,
+        password: &str,
+        salt: &[u8; 32],
+        by: Option<&User>,
+        elections: Option<&[String]>,
     ) -> Result<User, StoreError>;
-    /// A user and their password's PHC string, by name.
+    /// Grants user `name`'s role in one more election (logged there as a staff `grant`): by
+    /// an admin, pending until [`Staffing::approve_user`]; by the console (`by` none), at once.
+    fn grant(&mut self, name: &str, election: &str, by: Option<&User>) -> Result<(), StoreError>;
+    /// The elections a user's role applies in, and whether each grant still waits for approval.
+    fn grants(&self, user: i64) -> Result<Vec<(String, bool)>, StoreError>;
+    /// Approves what of user `name` waits for approval (the account an admin added, grants in
+    /// elections): by an admin other than the one who made any of them, or by the console
+    /// (`by` none). Each election concerned gets a second staff `grant` entry, by the approver.
+    fn approve_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError>;
+    /// An active user and their password's PHC string, by name (NFKC-normalised); none for a
+    /// pending user.
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
-    /// Every user, by name.
+    /// Every user, pending ones included, by name.
     fn users(&self) -> Result<Vec<User>, StoreError>;
     /// Lets an operator enter protocols for the stations in or under `unit`; `by` is the
     /// admin, none for the console. A new assignment is logged as a staff `assign` entry.

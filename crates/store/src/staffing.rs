@@ -1,5 +1,6 @@
 //! The staff workflow ([`Staffing`]) on any [`Db`].
 
+use model::names::{normalise_user_name, skeleton};
 use model::{Protocol, UnitId};
 use record::{digest, encode, Entry, Role, Staff};
 
@@ -25,13 +26,14 @@ fn unhex32(s: &str) -> Result<[u8; 32], StoreError> {
     Ok(out)
 }
 
-/// A user from the columns (id, name, role, salt) starting at `at`.
+/// A user from the columns (id, name, role, salt, state) starting at `at`.
 fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
-    let (id, name, role, salt) = (
+    let (id, name, role, salt, state) = (
         r.int(at)?,
         r.text(at + 1)?,
         r.text(at + 2)?,
         r.text(at + 3)?,
+        r.text(at + 4)?,
     );
     let role = Role::from_key(&role)
         .ok_or_else(|| StoreError::Corrupt(format!("user '{name}' has role '{role}'")))?;
@@ -41,10 +43,11 @@ fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
         name,
         role,
         commitment,
+        pending: state == "pending",
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt";
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt, u.state";
 
 /// The content row that opens a user's commitment, stored once per election.
 pub(crate) fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(), StoreError> {
@@ -78,15 +81,99 @@ fn admin_entry(act: record::Act, by: Option<&User>, u: &User) -> Staff {
     Staff::new(act, Role::Admin, who, Some(u.commitment.clone()))
 }
 
-/// Users and assignments are an admin's (or the console's) to change.
+/// Users and assignments are an active admin's (or the console's) to change.
 fn admin_only(by: Option<&User>) -> Result<(), StoreError> {
     match by {
         Some(b) if b.role != Role::Admin => Err(refused(format!(
             "a {} cannot manage users and assignments",
             b.role.key()
         ))),
+        Some(b) if b.pending => Err(refused(format!(
+            "'{}' is not approved yet and holds no role",
+            b.name
+        ))),
         _ => Ok(()),
     }
+}
+
+/// The ids of every stored election.
+fn election_ids(db: &mut dyn Db) -> Result<Vec<i64>, StoreError> {
+    let mut elections = Vec::new();
+    db.each("SELECT id FROM election ORDER BY id", &[], &mut |r| {
+        elections.push(r.int(0)?);
+        Ok(())
+    })?;
+    Ok(elections)
+}
+
+/// Appends a `grant` of `u`'s role by `by` (the console if none) to the logs of `elections`,
+/// with the content rows that open the commitments.
+fn log_grant(
+    db: &mut dyn Db,
+    by: Option<&User>,
+    u: &User,
+    elections: &[i64],
+) -> Result<(), StoreError> {
+    let grant = encode(&Entry::Staff(Staff {
+        grants: Some(u.role),
+        ..admin_entry(record::Act::Grant, by, u)
+    }));
+    for &e in elections {
+        user_content(db, e, u)?;
+        if let Some(b) = by {
+            user_content(db, e, b)?;
+        }
+        append_entries(db, e, std::slice::from_ref(&grant))?;
+    }
+    Ok(())
+}
+
+/// Refuses an act of `by` in election `election` unless their role is granted (and approved)
+/// there.
+pub(crate) fn granted(db: &mut dyn Db, by: &User, election: i64) -> Result<(), StoreError> {
+    let active = db.int(
+        "SELECT 1 FROM staff_grant WHERE user_id = ?1 AND election_id = ?2 AND state = 'active'",
+        args![by.id, election],
+    )?;
+    match active {
+        Some(_) => Ok(()),
+        None => Err(refused(format!(
+            "'{}' holds no {} role in this election: an admin grants it (tallyproof users grant)",
+            by.name,
+            by.role.key()
+        ))),
+    }
+}
+
+/// A user by name, pending or not, with who added them (none: the console).
+fn any_user(db: &mut dyn Db, name: &str) -> Result<(User, Option<i64>), StoreError> {
+    let row = db
+        .row(
+            &format!("SELECT {USER_COLUMNS}, u.granted_by FROM staff_user u WHERE u.name = ?1"),
+            args![&stored_form(name)],
+        )?
+        .ok_or_else(|| StoreError::NotFound(format!("user '{name}'")))?;
+    Ok((user(&Row(&row), 0)?, Row(&row).opt_int(5)?))
+}
+
+/// The form a typed login name is looked up in: its normal form, or as typed if it has none
+/// (a name stored before names were normalised).
+fn stored_form(name: &str) -> String {
+    normalise_user_name(name).unwrap_or_else(|_| name.to_string())
+}
+
+/// The existing user whose name looks like `name` (the same skeleton), if any.
+fn look_alike(db: &mut dyn Db, name: &str) -> Result<Option<String>, StoreError> {
+    let want = skeleton(name);
+    let mut found = None;
+    db.each("SELECT name FROM staff_user ORDER BY id", &[], &mut |r| {
+        let n = r.text(0)?;
+        if found.is_none() && skeleton(&n) == want {
+            found = Some(n);
+        }
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 fn refused(m: impl Into<String>) -> StoreError {
@@ -137,65 +224,163 @@ fn entered(
 }
 
 impl Staffing for SqlStore {
-    fn add_user(
+    fn add_user_in(
         &mut self,
         name: &str,
         role: Role,
         password: &str,
         salt: &[u8; 32],
         by: Option<&User>,
+        elections: Option<&[String]>,
     ) -> Result<User, StoreError> {
-        if name.trim().is_empty() || name.len() > 100 {
-            return Err(refused("a user name must have 1 to 100 characters"));
-        }
+        let name = normalise_user_name(name).map_err(|e| refused(e.to_string()))?;
         admin_only(by)?;
         self.write(|db| {
-            if db
-                .int("SELECT id FROM staff_user WHERE name = ?1", args![name])?
-                .is_some()
-            {
-                return Err(refused(format!("a user named '{name}' exists")));
+            if let Some(other) = look_alike(db, &name)? {
+                return Err(refused(if other == name {
+                    format!("a user named '{name}' exists")
+                } else {
+                    format!(
+                        "'{name}' looks like the existing user '{other}': choose a name that does not"
+                    )
+                }));
             }
+            let ids = match elections {
+                None => election_ids(db)?,
+                Some(names) => names
+                    .iter()
+                    .map(|n| election_id(db, n))
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            // Added by an admin: pending until a second admin approves (the console is the
+            // bootstrap and needs nobody).
+            let state = if by.is_some() { "pending" } else { "active" };
             let id = db
                 .int(
-                    "INSERT INTO staff_user (name, role, password, salt) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-                    args![name, role.key(), password, hex(salt)],
+                    "INSERT INTO staff_user (name, role, password, salt, state, granted_by) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                    args![&name, role.key(), password, hex(salt), state, by.map(|b| b.id)],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("no id for the new user".into()))?;
             let u = User {
                 id,
-                name: name.to_string(),
+                commitment: record::commitment(salt, &name),
+                name,
                 role,
-                commitment: record::commitment(salt, name),
+                pending: by.is_some(),
             };
-            // The commission's staff act in every election: each log records the grant.
-            let mut elections = Vec::new();
-            db.each("SELECT id FROM election ORDER BY id", &[], &mut |r| {
-                elections.push(r.int(0)?);
-                Ok(())
-            })?;
-            let grant = encode(&Entry::Staff(Staff {
-                grants: Some(role),
-                ..admin_entry(record::Act::Grant, by, &u)
-            }));
-            for e in elections {
-                user_content(db, e, &u)?;
-                if let Some(b) = by {
-                    user_content(db, e, b)?;
-                }
-                append_entries(db, e, std::slice::from_ref(&grant))?;
+            for &e in &ids {
+                db.exec(
+                    "INSERT INTO staff_grant (user_id, election_id, state, granted_by) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                    args![id, e, state, by.map(|b| b.id)],
+                )?;
             }
+            // Each election's log records the grant.
+            log_grant(db, by, &u, &ids)?;
+            Ok(u)
+        })
+    }
+
+    fn grant(&mut self, name: &str, election: &str, by: Option<&User>) -> Result<(), StoreError> {
+        admin_only(by)?;
+        self.write(|db| {
+            let eid = election_id(db, election)?;
+            let (u, _) = any_user(db, name)?;
+            let exists = db.int(
+                "SELECT 1 FROM staff_grant WHERE user_id = ?1 AND election_id = ?2",
+                args![u.id, eid],
+            )?;
+            if exists.is_some() {
+                return Err(refused(format!(
+                    "'{}' is granted the {} role in '{election}' already",
+                    u.name,
+                    u.role.key()
+                )));
+            }
+            let state = if by.is_some() { "pending" } else { "active" };
+            db.exec(
+                "INSERT INTO staff_grant (user_id, election_id, state, granted_by) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                args![u.id, eid, state, by.map(|b| b.id)],
+            )?;
+            log_grant(db, by, &u, &[eid])
+        })
+    }
+
+    fn grants(&self, user: i64) -> Result<Vec<(String, bool)>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let mut out = Vec::new();
+        db.each(
+            "SELECT e.name, g.state FROM staff_grant g JOIN election e ON e.id = g.election_id \
+             WHERE g.user_id = ?1 ORDER BY e.name",
+            args![user],
+            &mut |r| {
+                out.push((r.text(0)?, r.text(1)? == "pending"));
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn approve_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError> {
+        admin_only(by)?;
+        self.write(|db| {
+            let (mut u, added_by) = any_user(db, name)?;
+            let mut waiting = Vec::new();
+            db.each(
+                "SELECT election_id, granted_by FROM staff_grant \
+                 WHERE user_id = ?1 AND state = 'pending' ORDER BY election_id",
+                args![u.id],
+                &mut |r| {
+                    waiting.push((r.int(0)?, r.opt_int(1)?));
+                    Ok(())
+                },
+            )?;
+            if !u.pending && waiting.is_empty() {
+                return Err(refused(format!(
+                    "nothing of '{}' waits for approval: the {} role is granted",
+                    u.name,
+                    u.role.key()
+                )));
+            }
+            let makers = waiting
+                .iter()
+                .map(|w| w.1)
+                .chain(u.pending.then_some(added_by));
+            if let Some(b) = by {
+                if makers.into_iter().any(|m| m == Some(b.id)) {
+                    return Err(refused(
+                        "the two-person rule: a grant is approved by an admin other than the one who made it",
+                    ));
+                }
+            }
+            db.exec(
+                "UPDATE staff_user SET state = 'active', approved_by = ?1 WHERE id = ?2 AND state = 'pending'",
+                args![by.map(|b| b.id), u.id],
+            )?;
+            db.exec(
+                "UPDATE staff_grant SET state = 'active' WHERE user_id = ?1 AND state = 'pending'",
+                args![u.id],
+            )?;
+            u.pending = false;
+            let ids: Vec<i64> = waiting.iter().map(|w| w.0).collect();
+            log_grant(db, by, &u, &ids)?;
             Ok(u)
         })
     }
 
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
+        let name = stored_form(name);
         let mut db = self.db.borrow_mut();
         match db.as_mut().row(
-            &format!("SELECT {USER_COLUMNS}, u.password FROM staff_user u WHERE u.name = ?1"),
+            &format!(
+                "SELECT {USER_COLUMNS}, u.password FROM staff_user u \
+                 WHERE u.name = ?1 AND u.state = 'active'"
+            ),
             args![name],
         )? {
-            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(4)?))),
+            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(5)?))),
             None => Ok(None),
         }
     }
@@ -248,6 +433,16 @@ impl Staffing for SqlStore {
                     "'{}' is a {}: only operators are assigned units",
                     u.name,
                     u.role.key()
+                )));
+            }
+            let granted_here = db.int(
+                "SELECT 1 FROM staff_grant WHERE user_id = ?1 AND election_id = ?2",
+                args![u.id, id],
+            )?;
+            if granted_here.is_none() {
+                return Err(refused(format!(
+                    "'{}' holds no operator role in '{election}': grant it first",
+                    u.name
                 )));
             }
             let added = db.exec(
@@ -304,7 +499,8 @@ impl Staffing for SqlStore {
         match db.as_mut().row(
             &format!(
                 "SELECT {USER_COLUMNS}, s.csrf, s.expires FROM session s \
-                 JOIN staff_user u ON u.id = s.user_id WHERE s.token_hash = ?1"
+                 JOIN staff_user u ON u.id = s.user_id \
+                 WHERE s.token_hash = ?1 AND u.state = 'active'"
             ),
             args![token_hash],
         )? {
@@ -312,8 +508,8 @@ impl Staffing for SqlStore {
                 let r = Row(&r);
                 Ok(Some(Session {
                     user: user(&r, 0)?,
-                    csrf: r.text(4)?,
-                    expires: r.int(5)?,
+                    csrf: r.text(5)?,
+                    expires: r.int(6)?,
                 }))
             }
             None => Ok(None),
@@ -349,7 +545,8 @@ impl Staffing for SqlStore {
         match db.as_mut().row(
             &format!(
                 "SELECT {USER_COLUMNS} FROM api_token t \
-                 JOIN staff_user u ON u.id = t.user_id WHERE t.token_hash = ?1 AND t.expires > ?2"
+                 JOIN staff_user u ON u.id = t.user_id \
+                 WHERE t.token_hash = ?1 AND t.expires > ?2 AND u.state = 'active'"
             ),
             args![token_hash, now],
         )? {
@@ -445,6 +642,7 @@ impl Staffing for SqlStore {
         }
         let id = self.election_id(election)?;
         self.write(|db| {
+            granted(db, by, id)?;
             if let Some(f) = scan {
                 cite(db, id, by, f, None)?;
             }
@@ -514,6 +712,7 @@ impl Staffing for SqlStore {
         }
         let id = self.election_id(election)?;
         self.write(|db| {
+            granted(db, by, id)?;
             if let Some(at) = act.at {
                 let size = db
                     .int(
@@ -631,6 +830,7 @@ fn decide_pending(
     }
     let id = s.election_id(election)?;
     s.write(|db| {
+        granted(db, by, id)?;
         let row = db
             .row(
                 "SELECT state, entered_by, entry, digest FROM pending WHERE id = ?1 AND election_id = ?2",

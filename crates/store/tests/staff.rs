@@ -14,6 +14,11 @@ fn setups() -> Vec<(SqlStore, Election, Vec<Protocol>)> {
 }
 
 fn setup(mut store: SqlStore) -> (SqlStore, Election, Vec<Protocol>) {
+    let (e, ps) = import_as(&mut store, "s");
+    (store, e, ps)
+}
+
+fn import_as(store: &mut SqlStore, name: &str) -> (Election, Vec<Protocol>) {
     let p = synth::Params {
         stations: 30,
         parties: 4,
@@ -23,7 +28,7 @@ fn setup(mut store: SqlStore) -> (SqlStore, Election, Vec<Protocol>) {
     };
     let mut ps = Vec::new();
     let (mut e, _) = synth::generate(&p, |_, x| ps.push(x)).unwrap();
-    e.name = "s".into();
+    e.name = name.into();
     let mut tx = store.import().unwrap();
     tx.begin(&e, "test").unwrap();
     for p in &ps {
@@ -31,7 +36,7 @@ fn setup(mut store: SqlStore) -> (SqlStore, Election, Vec<Protocol>) {
     }
     tx.units(&e).unwrap();
     tx.commit(&e).unwrap();
-    (store, e, ps)
+    (e, ps)
 }
 
 fn user(s: &mut SqlStore, name: &str, role: Role) -> User {
@@ -388,5 +393,214 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
         assert!(matches!(undone, Err(StoreError::Refused(_))));
         assert_eq!(s.log("s").unwrap().len(), size);
         assert_eq!(s.entries("s").unwrap().len(), 1);
+    }
+}
+
+/// Issue 13, finding 7: one admin made `mallory-op` and `mallory-ver` and entered and
+/// verified a protocol alone. A user an admin adds holds no role until a second admin (or
+/// the console) approves; the admin who added them cannot.
+#[test]
+fn one_admin_alone_cannot_make_an_operator_and_a_verifier_who_act() {
+    for (mut s, _e, ps) in setups() {
+        let adil = user(&mut s, "adil", Role::Admin);
+        let asel = user(&mut s, "asel", Role::Admin);
+        let add = |s: &mut SqlStore, name: &str, role: Role, by: &User| {
+            s.add_user(name, role, "x", &[name.len() as u8 + 7; 32], Some(by))
+                .unwrap()
+        };
+        let op = add(&mut s, "mallory-op", Role::Operator, &adil);
+        let ver = add(&mut s, "mallory-ver", Role::Verifier, &adil);
+        let adm = add(&mut s, "mallory-adm", Role::Admin, &adil);
+        assert!(op.pending && ver.pending && adm.pending);
+        // Pending: no login, no session, no token, no admin act.
+        for u in [&op, &ver] {
+            assert!(s.user_by_name(&u.name).unwrap().is_none());
+            s.start_session(&format!("s-{}", u.id), u.id, "c", i64::MAX)
+                .unwrap();
+            assert!(s.session(&format!("s-{}", u.id)).unwrap().is_none());
+            s.add_token(&format!("t-{}", u.id), u.id, "script", 0, i64::MAX)
+                .unwrap();
+            assert!(s.token_user(&format!("t-{}", u.id), 1).unwrap().is_none());
+        }
+        assert!(matches!(
+            s.approve_user("mallory-op", Some(&adm)),
+            Err(StoreError::Refused(_))
+        ));
+        // The admin who made the grant cannot approve it.
+        let own = s.approve_user("mallory-op", Some(&adil)).unwrap_err();
+        assert!(own.to_string().contains("two-person rule"), "{own}");
+        assert!(s.user_by_name("mallory-op").unwrap().is_none());
+        // A second admin can; the console can.
+        let before = s.log("s").unwrap().len();
+        let approved = s.approve_user("mallory-op", Some(&asel)).unwrap();
+        assert!(!approved.pending);
+        assert_eq!(s.user_by_name("mallory-op").unwrap().unwrap().0.id, op.id);
+        assert!(s.token_user(&format!("t-{}", op.id), 1).unwrap().is_some());
+        assert!(matches!(
+            s.approve_user("mallory-op", Some(&asel)),
+            Err(StoreError::Refused(_))
+        ));
+        s.approve_user("mallory-ver", None).unwrap();
+        let log = s.log("s").unwrap();
+        let grants: Vec<(String, Option<String>)> = log[before..]
+            .iter()
+            .map(|b| match record::decode(0, b).unwrap() {
+                Entry::Staff(x) => (x.user, x.subject),
+                other => panic!("not a staff entry: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            grants,
+            [
+                (asel.commitment.clone(), Some(op.commitment.clone())),
+                ("console".to_string(), Some(ver.commitment.clone())),
+            ]
+        );
+        // Now two people made them, and the two-person rule on protocols still holds.
+        let op = s.user_by_name("mallory-op").unwrap().unwrap().0;
+        let ver = s.user_by_name("mallory-ver").unwrap().unwrap().0;
+        s.assign(op.id, "s", UnitId(0), None).unwrap();
+        let mut p = ps[0].clone();
+        p.votes[0] += 300;
+        let pending = s.enter("s", &p, &op, None).unwrap();
+        s.verify("s", pending.id, &ver).unwrap();
+        replays(&s);
+    }
+}
+
+/// Issue 13, finding 7: user names with a trailing space, a Cyrillic look-alike letter,
+/// zero-width characters, a right-to-left override, a newline or NUL were accepted.
+#[test]
+fn unsafe_and_look_alike_user_names_are_refused() {
+    for (mut s, _e, _ps) in setups() {
+        user(&mut s, "operator", Role::Operator);
+        for bad in [
+            "operator ",
+            "\u{43e}perator",
+            "Operator",
+            "OPERAT0R",
+            "op\u{200B}erator",
+            "\u{202E}rotarepo",
+            "oper\nator",
+            "oper\0ator",
+            "«operator»",
+            "",
+        ] {
+            let before = s.log("s").unwrap().len();
+            let got = s.add_user(bad, Role::Verifier, "x", &[9; 32], None);
+            assert!(
+                matches!(got, Err(StoreError::Refused(_))),
+                "{bad:?}: {got:?}"
+            );
+            assert_eq!(s.log("s").unwrap().len(), before, "{bad:?} logged nothing");
+        }
+        assert_eq!(s.users().unwrap().len(), 1);
+        // A compatibility form is stored as its NFKC form, and found by either.
+        let wide = user(&mut s, "ｖｅｒａ", Role::Verifier);
+        assert_eq!(wide.name, "vera");
+        assert_eq!(s.user_by_name("ｖｅｒａ").unwrap().unwrap().0.id, wide.id);
+        let refused = s
+            .add_user("\u{43e}perator", Role::Verifier, "x", &[9; 32], None)
+            .unwrap_err();
+        assert!(refused.to_string().contains("looks like"), "{refused}");
+    }
+}
+
+/// Issue 13, finding 7: a commissioner's role applied to every election. A role applies only
+/// in the elections it is granted in; an election stored later needs a grant, which an admin
+/// makes and a second admin (or the console) approves.
+#[test]
+fn a_role_applies_only_in_the_elections_it_is_granted_in() {
+    for (mut s, _e, _ps) in setups() {
+        import_as(&mut s, "t");
+        let adil = user(&mut s, "adil", Role::Admin);
+        let asel = user(&mut s, "asel", Role::Admin);
+        let only_s = ["s".to_string()];
+        let com = s
+            .add_user_in(
+                "kamila",
+                Role::Commissioner,
+                "x",
+                &[4; 32],
+                None,
+                Some(&only_s),
+            )
+            .unwrap();
+        let decision = |unit: u32| {
+            encode(&Entry::Decision(record::Decision::Recount {
+                unit: UnitId(unit),
+                reason: "r".repeat(64),
+            }))
+        };
+        let decide = |s: &mut SqlStore, election: &str, entry: &Vec<u8>| {
+            s.act(
+                election,
+                &com,
+                store::Act {
+                    act: Act::Decide,
+                    entries: std::slice::from_ref(entry),
+                    subject: None,
+                    content: &[],
+                    files: &[],
+                    at: None,
+                },
+            )
+        };
+        let (d1, d2) = (decision(1), decision(2));
+        decide(&mut s, "s", &d1).unwrap();
+        let before = s.log("t").unwrap().len();
+        let refused = decide(&mut s, "t", &d1).unwrap_err();
+        assert!(
+            refused.to_string().contains("holds no commissioner role"),
+            "{refused}"
+        );
+        assert_eq!(
+            s.log("t").unwrap().len(),
+            before,
+            "a refused act logs nothing"
+        );
+        // A grant an admin makes waits for a second admin.
+        s.grant("kamila", "t", Some(&adil)).unwrap();
+        assert_eq!(
+            s.grants(com.id).unwrap(),
+            [("s".to_string(), false), ("t".to_string(), true)]
+        );
+        assert!(decide(&mut s, "t", &d1).is_err());
+        assert!(s
+            .approve_user("kamila", Some(&adil))
+            .unwrap_err()
+            .to_string()
+            .contains("two-person rule"));
+        s.approve_user("kamila", Some(&asel)).unwrap();
+        decide(&mut s, "t", &d2).unwrap();
+        // The grant and its approval are in t's log, by two admins; s's log has neither.
+        let grants = |e: &str| -> Vec<String> {
+            s.log(e)
+                .unwrap()
+                .iter()
+                .filter_map(|b| match record::decode(0, b).unwrap() {
+                    Entry::Staff(x)
+                        if x.act == Act::Grant && x.subject == Some(com.commitment.clone()) =>
+                    {
+                        Some(x.user)
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            grants("t"),
+            [adil.commitment.clone(), asel.commitment.clone()]
+        );
+        assert_eq!(grants("s"), ["console"]);
+        // An election stored after a user was added is not theirs until granted.
+        import_as(&mut s, "u");
+        assert!(decide(&mut s, "u", &d1).is_err());
+        s.grant("kamila", "u", None).unwrap();
+        decide(&mut s, "u", &d1).unwrap();
+        assert!(matches!(
+            s.grant("kamila", "u", None),
+            Err(StoreError::Refused(_))
+        ));
     }
 }

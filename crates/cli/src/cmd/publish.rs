@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use record::{encode, publication, Entry};
+use record::{encode, publication, Entry, PublicContent};
 use seats::Base;
 use store::{SqliteStore, Store};
 use translog::checkpoint::Checkpoint;
@@ -80,15 +80,22 @@ pub fn write_log(
     })
 }
 
-/// Writes the content behind the log's commitments as `content/<commitment>` files: the
-/// salt in hex, a newline, the text. A redacted content is simply absent.
-pub fn write_content(dir: &Path, rows: &[(String, String, String)]) -> anyhow::Result<()> {
+/// Writes the public content behind the log's commitments as `content/<commitment>` files:
+/// the salt in hex, a newline, the text. A redacted content is simply absent, and so is every
+/// content the log does not make public (`record::PublicContent`: observers' and
+/// complainants' names).
+pub fn write_content(
+    dir: &Path,
+    entries: &[Vec<u8>],
+    rows: &[(String, String, String)],
+) -> anyhow::Result<()> {
+    let public = PublicContent::from_log(entries.iter().map(Vec::as_slice))?;
     let d = dir.join("content");
     if d.exists() {
         std::fs::remove_dir_all(&d).with_context(|| format!("cannot replace {}", d.display()))?;
     }
     std::fs::create_dir_all(&d)?;
-    for (c, salt, text) in rows {
+    for (c, salt, text) in rows.iter().filter(|(c, _, _)| public.is_public(c)) {
         std::fs::write(d.join(c), format!("{salt}\n{text}"))
             .with_context(|| format!("cannot write content {c}"))?;
     }
@@ -181,7 +188,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let published = write_log(&args.out, &origin, &signer, &entries)?;
-    write_content(&args.out, &store.contents(&name)?)?;
+    write_content(&args.out, &entries, &store.contents(&name)?)?;
     println!(
         "published '{name}' to {}: {} entries; checkpoint:\n{}",
         args.out.display(),

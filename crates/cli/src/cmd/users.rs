@@ -1,5 +1,6 @@
-//! `tallyproof users`: the results service's staff accounts (add, list, assign units to an
-//! operator). Passwords are read from the `TALLYPROOF_PASSWORD` variable or standard input,
+//! `tallyproof users`: the results service's staff accounts (add, approve, list, assign units
+//! to an operator). The command line on the store's machine is the console: a user it adds
+//! holds their role at once, and it may approve a grant an admin made through the service. Passwords are read from the `TALLYPROOF_PASSWORD` variable or standard input,
 //! never from the command line (which other users of the machine can see).
 
 use std::io::BufRead;
@@ -25,8 +26,31 @@ pub enum Command {
         /// operator, verifier, commissioner, auditor, observer or admin
         #[arg(long)]
         role: String,
+        /// An election the role applies in (repeat for several); default every stored election
+        #[arg(long = "election")]
+        elections: Vec<String>,
     },
-    /// List the users and their roles
+    /// Grant a user's role in one more election (one stored after the user was added)
+    Grant {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The login name
+        name: String,
+        /// The stored election
+        #[arg(long)]
+        election: String,
+    },
+    /// Approve the role an admin granted through the service (the second person of the
+    /// two-person rule for grants, here the console)
+    Approve {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The login name
+        name: String,
+    },
+    /// List the users and their roles (and which wait for approval)
     List {
         /// The store file
         #[arg(long, default_value = DEFAULT_DB)]
@@ -76,17 +100,43 @@ fn password() -> anyhow::Result<String> {
 
 pub fn run(c: Command) -> anyhow::Result<ExitCode> {
     match c {
-        Command::Add { db, name, role } => {
+        Command::Add {
+            db,
+            name,
+            role,
+            elections,
+        } => {
             let Some(role) = Role::from_key(&role) else {
                 let all: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
                 bail!("unknown role '{role}'; expected one of {}", all.join(", "));
             };
-            let u = server::add_user(&db.to_string_lossy(), &name, role, &password()?)?;
+            let only = (!elections.is_empty()).then_some(elections.as_slice());
+            let u = server::add_user_in(&db.to_string_lossy(), &name, role, &password()?, only)?;
             println!("added {} ({})", u.name, u.role.key());
         }
+        Command::Grant { db, name, election } => {
+            crate::cmd::open_store(&db)?.grant(&name, &election, None)?;
+            println!("{name} holds their role in '{election}'");
+        }
+        Command::Approve { db, name } => {
+            let u = crate::cmd::open_store(&db)?.approve_user(&name, None)?;
+            println!("approved {} ({})", u.name, u.role.key());
+        }
         Command::List { db } => {
-            for u in crate::cmd::open_store(&db)?.users()? {
-                println!("{}\t{}", u.name, u.role.key());
+            let store = crate::cmd::open_store(&db)?;
+            for u in store.users()? {
+                let pending = if u.pending { "\tpending approval" } else { "" };
+                let grants: Vec<String> = store
+                    .grants(u.id)?
+                    .into_iter()
+                    .map(|(e, p)| if p { format!("{e} (pending)") } else { e })
+                    .collect();
+                println!(
+                    "{}\t{}\t{}{pending}",
+                    u.name,
+                    u.role.key(),
+                    grants.join(", ")
+                );
             }
         }
         Command::Token {

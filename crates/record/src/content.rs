@@ -1,0 +1,160 @@
+//! Which stored content is public. The log carries only commitments; the store keeps the salt
+//! and text that open each one (`content` rows). What the commitment stands for decides
+//! whether its opening may leave the store ([`ContentKind::is_public`]): the names of staff
+//! acting for the commission may (accountability), the identity of a complainant or an
+//! observer may not (the commitment exists to protect them). Every exporter (`tallyproof
+//! publish`, and through it the service's `/log/`) asks [`PublicContent`], built from the log.
+
+use std::collections::HashSet;
+
+use crate::entry::{decode, Decision, Entry};
+use crate::staff::{Act, Role};
+use crate::RecordError;
+
+/// What a commitment in the log stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContentKind {
+    /// The login name of a user acting in, or granted, a role.
+    StaffName(Role),
+    /// The name of a complaint's author.
+    Complainant,
+    /// A complaint's text.
+    ComplaintText,
+    /// A complaint's attachment (its scan's hash, as text).
+    Attachment,
+    /// The reason of a decision of the commission.
+    Reason,
+}
+
+impl ContentKind {
+    /// Whether the content may be published. Names of the commission's staff acting for it
+    /// (operators, verifiers, commissioners, auditors, admins) are, for accountability;
+    /// observers and complainants are not. Texts, attachments and reasons are the record of
+    /// the commission's decisions (a commissioner may redact one).
+    pub fn is_public(self) -> bool {
+        match self {
+            ContentKind::StaffName(Role::Observer) | ContentKind::Complainant => false,
+            ContentKind::StaffName(
+                Role::Operator | Role::Verifier | Role::Commissioner | Role::Auditor | Role::Admin,
+            )
+            | ContentKind::ComplaintText
+            | ContentKind::Attachment
+            | ContentKind::Reason => true,
+        }
+    }
+}
+
+/// The commitments an entry makes and what each stands for.
+pub fn content_kinds(entry: &Entry) -> Vec<(&str, ContentKind)> {
+    match entry {
+        Entry::Decision(
+            Decision::AnnulUnit { reason, .. }
+            | Decision::AnnulElection { reason }
+            | Decision::Recount { reason, .. }
+            | Decision::Revote { reason, .. },
+        ) => vec![(reason.as_str(), ContentKind::Reason)],
+        Entry::Complaint(c) => {
+            let mut v = vec![
+                (c.by.as_str(), ContentKind::Complainant),
+                (c.text.as_str(), ContentKind::ComplaintText),
+            ];
+            v.extend(c.scan.as_deref().map(|s| (s, ContentKind::Attachment)));
+            v
+        }
+        Entry::Staff(s) => {
+            let mut v = vec![(s.user.as_str(), ContentKind::StaffName(s.role))];
+            match (s.act, s.subject.as_deref()) {
+                (Act::Grant, Some(whom)) => {
+                    // A grant without its role is invalid (`StaffRules`) and names nobody.
+                    v.extend(s.grants.map(|r| (whom, ContentKind::StaffName(r))));
+                }
+                (Act::Assign, Some(whom)) => {
+                    v.push((whom, ContentKind::StaffName(Role::Operator)));
+                }
+                _ => {}
+            }
+            v
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The commitments of a log whose content may be published: those it makes only as public
+/// kinds. A commitment made once as a private kind (an observer's name that is also a
+/// complainant's, say) stays private; a content row whose commitment the log does not make
+/// is not published either.
+#[derive(Debug, Clone, Default)]
+pub struct PublicContent {
+    public: HashSet<String>,
+    private: HashSet<String>,
+}
+
+impl PublicContent {
+    /// Reads the commitments of a log's entries, in order.
+    pub fn from_log<'a>(
+        entries: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<PublicContent, RecordError> {
+        let mut out = PublicContent::default();
+        for (i, bytes) in entries.into_iter().enumerate() {
+            out.add(&decode(i as u64, bytes)?);
+        }
+        Ok(out)
+    }
+
+    /// Adds the commitments of one entry.
+    pub fn add(&mut self, entry: &Entry) {
+        for (c, kind) in content_kinds(entry) {
+            if kind.is_public() {
+                self.public.insert(c.to_string());
+            } else {
+                self.private.insert(c.to_string());
+            }
+        }
+    }
+
+    /// Whether the content behind `commitment` may be published.
+    pub fn is_public(&self, commitment: &str) -> bool {
+        self.public.contains(commitment) && !self.private.contains(commitment)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::{encode, Complaint};
+    use crate::staff::Staff;
+    use model::UnitId;
+
+    #[test]
+    fn observers_and_complainants_stay_private_and_staff_do_not() {
+        let staff = |act: Act, role: Role, user: &str| {
+            encode(&Entry::Staff(Staff::new(act, role, user, None)))
+        };
+        let mut grant = Staff::new(Act::Grant, Role::Admin, "adm", Some("obs".into()));
+        grant.grants = Some(Role::Observer);
+        let log = [
+            encode(&Entry::Staff(grant)),
+            staff(Act::Complain, Role::Observer, "obs"),
+            encode(&Entry::Complaint(Complaint {
+                unit: UnitId(1),
+                by: "by".into(),
+                text: "text".into(),
+                scan: Some("scan".into()),
+            })),
+            staff(Act::Decide, Role::Commissioner, "com"),
+        ];
+        let p = PublicContent::from_log(log.iter().map(Vec::as_slice)).unwrap();
+        for private in ["obs", "by", "unknown"] {
+            assert!(!p.is_public(private), "{private}");
+        }
+        for public in ["adm", "text", "scan", "com"] {
+            assert!(p.is_public(public), "{public}");
+        }
+        // Every role: only the observer's name is private.
+        let private: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| !ContentKind::StaffName(*r).is_public())
+            .collect();
+        assert_eq!(private, [Role::Observer]);
+    }
+}
