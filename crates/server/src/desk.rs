@@ -361,7 +361,9 @@ pub(crate) async fn audit_start_form(
         manifest: file_text("manifest")?,
         cvrs: stored(&s, &who, form.files.get("cvrs")).await?,
     };
-    crate::audits::started(&s, who.staff()?, &name, start).await?;
+    let cvrs = start.cvrs.clone();
+    let started = crate::audits::started(&s, who.staff()?, &name, start).await;
+    unless_done(&s, &who, cvrs, started).await?;
     Ok(back_to_desk(&name, "audit-started", 0))
 }
 
@@ -416,7 +418,9 @@ pub(crate) async fn complain_form(
         text: form.get("text").cloned().unwrap_or_default(),
         scan: stored(&s, &who, form.files.get("scan")).await?,
     };
-    let size = staff::file_complaint(&s, who.staff()?.clone(), name.clone(), c).await?;
+    let scan = c.scan.clone();
+    let filed = staff::file_complaint(&s, who.staff()?.clone(), name.clone(), c).await;
+    let size = unless_done(&s, &who, scan, filed).await?;
     Ok(back_to_desk(&name, "complained", size as i64 - 1))
 }
 
@@ -443,6 +447,21 @@ async fn stored(
     let user = who.staff()?.clone();
     let file = staff::write(s, move |st| Ok(st.put_scan(&user, &f.bytes)?)).await?;
     Ok(Some(file.to_string()))
+}
+
+/// The act's outcome; if it was refused, the file its form carried is taken back, so that a
+/// refused form stores nothing.
+async fn unless_done<T>(
+    s: &AppState,
+    who: &Caller,
+    file: Option<String>,
+    outcome: Result<T, ServerError>,
+) -> Result<T, ServerError> {
+    if let (Err(_), Some(f)) = (&outcome, file) {
+        let (user, f) = (who.staff()?.clone(), store::FileRef::parse(&f)?);
+        staff::write(s, move |st| Ok(st.forget_upload(&user, &f)?)).await?;
+    }
+    outcome
 }
 
 /// Back to the desk after an act (303), saying what was done.
@@ -529,7 +548,9 @@ pub(crate) async fn enter_form(
         votes,
         scan: stored(&s, &who, form.files.get("scan")).await?,
     };
-    let v = staff::enter_protocol(&s, user, name.clone(), e).await?;
+    let scan = e.scan.clone();
+    let entered = staff::enter_protocol(&s, user, name.clone(), e).await;
+    let v = unless_done(&s, &who, scan, entered).await?;
     let id = v["id"].as_i64().unwrap_or(0);
     Ok(back_to_desk(&name, "entered", id))
 }

@@ -17,6 +17,7 @@ on_every_backend!(
     a_redaction_removes_a_file_only_when_nothing_else_cites_it,
     a_unit_id_past_its_range_is_refused_not_wrapped,
     a_certified_or_annulled_election_is_frozen_until_reopened,
+    a_refused_form_stores_nothing_its_file_included,
 );
 
 /// A PNG file followed by a page whose script verifies every pending protocol.
@@ -404,4 +405,32 @@ async fn a_certified_or_annulled_election_is_frozen_until_reopened(app: &App) {
         r.push(i as u64, b).unwrap();
     }
     assert_eq!(r.standing(), record::Standing::Certified);
+}
+
+async fn a_refused_form_stores_nothing_its_file_included(app: &App) {
+    // The operator has no units yet: the entry is refused, and its scan is not kept.
+    let (cookie, csrf) = app.login(Role::Operator).await;
+    let p = &app.protocols[0];
+    let station = p.station.0.to_string();
+    let votes: Vec<(String, String)> = p
+        .votes
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("vote_{i}"), v.to_string()))
+        .collect();
+    let mut fields = vec![("csrf", csrf.as_str()), ("station", station.as_str())];
+    fields.extend(votes.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let png = scan_file("scan.png");
+    let files = [("scan", "protocol.png", "image/png", png.as_slice())];
+    let size = app.with_store(|s| s.log("s").unwrap().len()).await;
+    let a = app
+        .multipart("/elections/s/staff/protocols", &cookie, &fields, &files)
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text());
+    let f = store::FileRef::parse(&record::digest(&png)).unwrap();
+    let kept = app
+        .with_store(move |s| store::Staffing::scan(s, &f).unwrap().is_some())
+        .await;
+    assert!(!kept, "the refused form's scan was kept");
+    assert_eq!(app.with_store(|s| s.log("s").unwrap().len()).await, size);
 }

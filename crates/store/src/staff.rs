@@ -178,6 +178,9 @@ pub trait Staffing {
     /// ([`crate::Media::check`]): a scan (PNG, JPEG, PDF) or an auditor's CSV. Only `by`'s
     /// own acts may cite it.
     fn put_scan(&mut self, by: &User, bytes: &[u8]) -> Result<FileRef, StoreError>;
+    /// Takes back `by`'s upload of a file whose act was refused: the file goes unless an act
+    /// cites it or someone else uploaded it too.
+    fn forget_upload(&mut self, by: &User, file: &FileRef) -> Result<(), StoreError>;
     /// A stored file, with its kind checked again.
     fn scan(&self, file: &FileRef) -> Result<Option<StoredFile>, StoreError>;
     /// Records an operator's entry of a protocol (its version is the next one) and logs a

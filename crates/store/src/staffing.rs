@@ -610,6 +610,30 @@ impl Staffing for SqlStore {
         Ok(file)
     }
 
+    fn forget_upload(&mut self, by: &User, file: &FileRef) -> Result<(), StoreError> {
+        self.write(|db| {
+            let cited = db.int(
+                "SELECT 1 FROM citation WHERE sha256 = ?1 LIMIT 1",
+                args![file.hex()],
+            )?;
+            if cited.is_some() {
+                return Ok(());
+            }
+            db.exec(
+                "DELETE FROM upload WHERE sha256 = ?1 AND user_id = ?2",
+                args![file.hex(), by.id],
+            )?;
+            let others = db.int(
+                "SELECT 1 FROM upload WHERE sha256 = ?1 LIMIT 1",
+                args![file.hex()],
+            )?;
+            if others.is_none() {
+                db.exec("DELETE FROM scan WHERE sha256 = ?1", args![file.hex()])?;
+            }
+            Ok(())
+        })
+    }
+
     fn scan(&self, file: &FileRef) -> Result<Option<StoredFile>, StoreError> {
         let mut db = self.db.borrow_mut();
         match db.as_mut().row(
