@@ -17,11 +17,10 @@ import asyncio
 import json
 import os
 import subprocess
-import sqlite3
 import threading
 import time
 
-from serve import PASSWORD, Writer, free_port, run, wait_http, wrk
+from serve import Writer, bench_store, free_port, wait_http, wrk
 
 
 def pairs_per_second(base, op, ver, stations, choices, seconds):
@@ -52,25 +51,7 @@ def main():
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     out = os.path.abspath(a.out)
-    data = os.path.join(out, f"gen-{a.stations}x{a.parties}.csv")
-    if not os.path.exists(data):
-        run([a.bin, "gen", "--stations", str(a.stations), "--parties", str(a.parties),
-             "--regions", "10", "--seed", "2020", "-o", data])
-    db = os.path.join(out, "heavy.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
-    run([a.bin, "import", data, "--db", db, "--name", "bench"])
-    env = dict(os.environ, TALLYPROOF_PASSWORD=PASSWORD)
-    for name, role in (("op", "operator"), ("ver", "verifier")):
-        run([a.bin, "users", "add", name, "--role", role, "--db", db], env=env)
-    run([a.bin, "users", "assign", "op", "--db", db])
-    op = run([a.bin, "users", "token", "op", "--db", db]).strip()
-    ver = run([a.bin, "users", "token", "ver", "--db", db]).strip()
-    con = sqlite3.connect(db)
-    stations = [r[0] for r in con.execute("SELECT id FROM unit WHERE level = 4")]
-    choices = con.execute("SELECT COUNT(*) FROM choice WHERE contest_idx = 0").fetchone()[0]
-    con.close()
+    db, op, ver, stations, choices, _ = bench_store(a.bin, out, a.stations, a.parties, "heavy")
     port = free_port()
     server = subprocess.Popen([a.bin, "serve", "--db", db, "--addr", f"127.0.0.1:{port}"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

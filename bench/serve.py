@@ -146,6 +146,35 @@ class Writer:
             return time.monotonic() - start
 
 
+def bench_store(bin, out, n, parties, name):
+    """A generated election of N stations imported as 'bench' into a fresh store OUT/NAME.db,
+    with an operator (assigned everywhere) and a verifier: (db, operator's token, verifier's
+    token, station ids, choices, seconds the import took)."""
+    data = os.path.join(out, f"gen-{n}x{parties}.csv")
+    if not os.path.exists(data):
+        print(f"generating {n} stations ...", flush=True)
+        run([bin, "gen", "--stations", str(n), "--parties", str(parties), "--regions", "10", "--seed", "2020", "-o", data])
+    db = os.path.join(out, f"{name}.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    print("importing ...", flush=True)
+    t = time.time()
+    run([bin, "import", data, "--db", db, "--name", "bench"])
+    import_s = time.time() - t
+    env = dict(os.environ, TALLYPROOF_PASSWORD=PASSWORD)
+    for user, role in (("op", "operator"), ("ver", "verifier")):
+        run([bin, "users", "add", user, "--role", role, "--db", db], env=env)
+    run([bin, "users", "assign", "op", "--db", db])
+    op = run([bin, "users", "token", "op", "--db", db]).strip()
+    ver = run([bin, "users", "token", "ver", "--db", db]).strip()
+    con = sqlite3.connect(db)
+    stations = [r[0] for r in con.execute("SELECT id FROM unit WHERE level = 4")]
+    choices = con.execute("SELECT COUNT(*) FROM choice WHERE contest_idx = 0").fetchone()[0]
+    con.close()
+    return db, op, ver, stations, choices, import_s
+
+
 def background(writer):
     """Runs the steady writer on its own event loop in a thread."""
     import threading
@@ -171,28 +200,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     out = os.path.abspath(a.out)
 
-    data = os.path.join(out, f"gen-{a.stations}x{a.parties}.csv")
-    if not os.path.exists(data):
-        print(f"generating {a.stations} stations ...", flush=True)
-        run([a.bin, "gen", "--stations", str(a.stations), "--parties", str(a.parties), "--regions", "10", "--seed", "2020", "-o", data])
-    db = os.path.join(out, "serve.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
-    print("importing ...", flush=True)
-    t = time.time()
-    run([a.bin, "import", data, "--db", db, "--name", "bench"])
-    import_s = time.time() - t
-    env = dict(os.environ, TALLYPROOF_PASSWORD=PASSWORD)
-    for name, role in (("op", "operator"), ("ver", "verifier")):
-        run([a.bin, "users", "add", name, "--role", role, "--db", db], env=env)
-    run([a.bin, "users", "assign", "op", "--db", db])
-    op = run([a.bin, "users", "token", "op", "--db", db]).strip()
-    ver = run([a.bin, "users", "token", "ver", "--db", db]).strip()
-    con = sqlite3.connect(db)
-    stations = [r[0] for r in con.execute("SELECT id FROM unit WHERE level = 4")]
-    choices = con.execute("SELECT COUNT(*) FROM choice WHERE contest_idx = 0").fetchone()[0]
-    con.close()
+    db, op, ver, stations, choices, import_s = bench_store(a.bin, out, a.stations, a.parties, "serve")
 
     port = free_port()
     server = subprocess.Popen([a.bin, "serve", "--db", db, "--addr", f"127.0.0.1:{port}"],
