@@ -1,10 +1,12 @@
 //! Large responses (exports, results by station, the forensic page of a national file) are
-//! sent by at most [`SENDERS`] requests at a time, in chunks, so that a crowd of readers of
-//! 200 MB exports cannot take the machine from the staff's writes and the cheap routes. A
-//! request beyond the cap waits its turn for at most [`WAIT`], then is told to come back
-//! (503 with `Retry-After`).
+//! sent one at a time per response (per election, route and query), in chunks, at a bounded
+//! pace, so that a crowd of readers of 500 MB exports or of a 200 KB page cannot take the
+//! machine from the staff's writes and the cheap routes, and one large response cannot starve
+//! another. A request waits its turn for at most [`WAIT`], then is told to come back (503
+//! with `Retry-After`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -13,41 +15,51 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::ServerError;
 
 /// A response of at least this many bytes is large.
-pub const LARGE: usize = 1 << 20;
-/// Large responses sent at once.
-pub const SENDERS: usize = 2;
+pub const LARGE: usize = 64 * 1024;
 /// How long a large response waits for its turn.
 pub const WAIT: Duration = Duration::from_secs(10);
 /// The size of the chunks a large response is sent in: each one gives the other requests
 /// a turn.
-const CHUNK: usize = 256 * 1024;
-/// How fast one large response is sent, at most (bytes per second): two senders at this pace
-/// leave most of a two-core machine to the staff and the cheap routes (a 250 MB national
-/// export takes about four seconds).
-pub const PACE: u64 = 64 * 1024 * 1024;
+const CHUNK: usize = 64 * 1024;
+/// How fast one large response is sent, at most (bytes per second): a 500 MB national NIST
+/// CDF export takes about sixteen seconds, a 200 KB page a few milliseconds, and the three
+/// heavy routes of an election together leave most of a two-core machine to the staff.
+pub const PACE: u64 = 32 * 1024 * 1024;
 
-/// The senders' permits.
-pub(crate) fn senders() -> Arc<Semaphore> {
-    Arc::new(Semaphore::new(SENDERS))
+/// One sender's permit per large response.
+#[derive(Default)]
+pub(crate) struct Senders(Mutex<HashMap<String, Arc<Semaphore>>>);
+
+impl Senders {
+    fn of(&self, key: &str) -> Result<Arc<Semaphore>, ServerError> {
+        let mut m = self
+            .0
+            .lock()
+            .map_err(|_| ServerError::Internal("a poisoned lock".into()))?;
+        Ok(Arc::clone(
+            m.entry(key.to_string())
+                .or_insert_with(|| Arc::new(Semaphore::new(1))),
+        ))
+    }
 }
 
-/// The body of a large response: sent in chunks once a sender's permit is free, which it
-/// holds until the last chunk is sent or the client leaves.
-pub(crate) async fn body(senders: &Arc<Semaphore>, bytes: Bytes) -> Result<Body, ServerError> {
-    body_within(senders, bytes, WAIT).await
+/// The body of the large response `key`: sent in chunks once its sender's permit is free,
+/// which it holds until the last chunk is sent or the client leaves.
+pub(crate) async fn body(senders: &Senders, key: &str, bytes: Bytes) -> Result<Body, ServerError> {
+    body_within(&senders.of(key)?, bytes, WAIT).await
 }
 
 async fn body_within(
-    senders: &Arc<Semaphore>,
+    sender: &Arc<Semaphore>,
     bytes: Bytes,
     wait: Duration,
 ) -> Result<Body, ServerError> {
-    let permit = tokio::time::timeout(wait, Arc::clone(senders).acquire_owned())
+    let permit = tokio::time::timeout(wait, Arc::clone(sender).acquire_owned())
         .await
         .map_err(|_| {
-            ServerError::Busy(format!(
-                "{SENDERS} large responses are being sent; try again in a few seconds"
-            ))
+            ServerError::Busy(
+                "this large response is being sent to others; try again in a few seconds".into(),
+            )
         })?
         .map_err(|e| ServerError::Internal(e.to_string()))?;
     let start = tokio::time::Instant::now();
@@ -77,28 +89,25 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn large_responses_take_turns_and_come_whole_in_chunks() {
-        let senders = senders();
-        let bytes = Bytes::from((0..LARGE * 2).map(|i| i as u8).collect::<Vec<u8>>());
+    async fn a_large_response_goes_to_one_at_a_time_and_comes_whole_in_chunks() {
+        let senders = Senders::default();
+        let bytes = Bytes::from((0..LARGE * 4).map(|i| i as u8).collect::<Vec<u8>>());
         let wait = Duration::from_millis(100);
-        let held: Vec<Body> = futures_util::future::join_all(
-            (0..SENDERS).map(|_| body_within(&senders, bytes.clone(), wait)),
-        )
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-        // A third waits its turn, and is told to come back.
-        let third = body_within(&senders, bytes.clone(), wait).await;
-        assert!(matches!(third, Err(ServerError::Busy(_))));
-        // Once one is sent (or its client leaves), the next goes, whole.
-        let mut held = held.into_iter();
-        let first = axum::body::to_bytes(held.next().unwrap(), usize::MAX)
+        let held = body_within(&senders.of("a").unwrap(), bytes.clone(), wait)
             .await
             .unwrap();
+        // Another response goes meanwhile; a second reader of this one waits its turn, and
+        // is told to come back.
+        let other = body_within(&senders.of("b").unwrap(), bytes.clone(), wait).await;
+        assert!(other.is_ok());
+        let second = body_within(&senders.of("a").unwrap(), bytes.clone(), wait).await;
+        assert!(matches!(second, Err(ServerError::Busy(_))));
+        // Once it is sent, the next goes, whole.
+        let first = axum::body::to_bytes(held, usize::MAX).await.unwrap();
         assert_eq!(first, bytes);
-        drop(held);
-        let next = body_within(&senders, bytes.clone(), wait).await.unwrap();
+        let next = body_within(&senders.of("a").unwrap(), bytes.clone(), wait)
+            .await
+            .unwrap();
         let got = axum::body::to_bytes(next, usize::MAX).await.unwrap();
         assert_eq!(got, bytes);
     }

@@ -67,7 +67,7 @@ struct AppState {
     /// Protocol entries and verifications, committed in groups.
     committer: Arc<group::Committer>,
     /// The permits to send large responses.
-    heavy: Arc<tokio::sync::Semaphore>,
+    heavy: Arc<heavy::Senders>,
 }
 
 /// The client's address, when the server knows it (for the login limits).
@@ -94,7 +94,7 @@ fn router_with(
         log: log.clone().map(Arc::new),
         live: Arc::default(),
         limiter,
-        heavy: heavy::senders(),
+        heavy: Arc::default(),
     };
     let app = ROUTES
         .iter()

@@ -57,6 +57,7 @@ async fn kept(
     media: &'static str,
     f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError> + Send + 'static,
 ) -> Result<Response, ServerError> {
+    let sender = format!("{name}:{key}");
     let (size, bytes) = match s.live.fresh(&name, &key) {
         Some(b) => b,
         None => {
@@ -64,7 +65,7 @@ async fn kept(
             blocking(move || st.live.response(&st.db, &name, &key, f)).await?
         }
     };
-    send(&s, media, size, bytes).await
+    send(&s, &sender, media, size, bytes).await
 }
 
 /// A kept response computed in two steps (see [`crate::live::Live::response_apart`]): `take`
@@ -77,6 +78,7 @@ async fn kept_apart<T: 'static>(
     take: impl FnOnce(&mut View<'_>) -> Result<T, ServerError> + Send + 'static,
     make: impl FnOnce(T) -> Result<Vec<u8>, ServerError> + Send + 'static,
 ) -> Result<Response, ServerError> {
+    let sender = format!("{name}:{key}");
     let (size, bytes) = match s.live.fresh(&name, &key) {
         Some(b) => b,
         None => {
@@ -84,12 +86,13 @@ async fn kept_apart<T: 'static>(
             blocking(move || st.live.response_apart(&st.db, &name, &key, take, make)).await?
         }
     };
-    send(&s, media, size, bytes).await
+    send(&s, &sender, media, size, bytes).await
 }
 
 /// A kept response, with the log size it covers; a large one through [`crate::heavy`].
 async fn send(
     s: &AppState,
+    key: &str,
     media: &'static str,
     size: u64,
     bytes: axum::body::Bytes,
@@ -104,7 +107,7 @@ async fn send(
     if bytes.len() < crate::heavy::LARGE {
         return Ok((headers, bytes).into_response());
     }
-    Ok((headers, crate::heavy::body(&s.heavy, bytes).await?).into_response())
+    Ok((headers, crate::heavy::body(&s.heavy, key, bytes).await?).into_response())
 }
 
 const JSON: &str = "application/json";
