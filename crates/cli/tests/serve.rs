@@ -74,38 +74,37 @@ pub fn request(
     s.write_all(body)?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let body = raw.get(split + 4..).unwrap_or_default();
+    let status = head
         .split(' ')
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|x| x.1.to_string())
-        .unwrap_or_default();
-    // Chunked bodies: keep the chunks' data only.
-    let body = if text
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(&body)
+    // Chunked bodies: keep the chunks' data only (chunks may split a UTF-8 character).
+    let body = if head.contains("transfer-encoding: chunked") {
+        dechunk(body)
     } else {
-        body
+        body.to_vec()
     };
-    Ok((status, body))
+    Ok((status, String::from_utf8_lossy(&body).to_string()))
 }
 
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..line]);
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
+        let after = &rest[line + 2..];
+        if n == 0 || after.len() < n {
             break;
         }
-        out.push_str(&after[..n]);
-        rest = &after[n + 2..];
+        out.extend_from_slice(&after[..n]);
+        rest = after.get(n + 2..).unwrap_or_default();
     }
     out
 }
