@@ -763,27 +763,34 @@ pub(crate) fn append_entries(
         )?
         .unwrap_or(0);
     // A certified or annulled election takes only what its standing allows (record::Standing).
-    let mut standing = standing(db, election_id)?;
+    let (before, kept) = standing_kept(db, election_id)?;
+    let mut now = before;
     for (i, e) in entries.iter().enumerate() {
         let seq = next + i as i64;
         let entry =
             record::decode(seq as u64, e).map_err(|x| StoreError::Refused(x.to_string()))?;
-        standing = standing.after(&entry).map_err(StoreError::Refused)?;
+        now = now.after(&entry).map_err(StoreError::Refused)?;
         db.exec(
             "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
             args![election_id, seq, e],
         )?;
     }
-    db.exec(
-        "UPDATE election SET standing = ?1 WHERE id = ?2",
-        args![standing.key(), election_id],
-    )?;
+    // Written only when it changes (or was not kept yet): most appends leave it as it was.
+    if now != before || !kept {
+        db.exec(
+            "UPDATE election SET standing = ?1 WHERE id = ?2",
+            args![now.key(), election_id],
+        )?;
+    }
     Ok((next as u64) + entries.len() as u64)
 }
 
-/// An election's standing: as kept beside it, or (in a store from before it was kept)
-/// replayed from its log's entries once.
-pub(crate) fn standing(db: &mut dyn Db, election_id: i64) -> Result<record::Standing, StoreError> {
+/// An election's standing, and whether it was kept beside the election: in a store from before
+/// it was kept, it is replayed from the log's entries once.
+fn standing_kept(
+    db: &mut dyn Db,
+    election_id: i64,
+) -> Result<(record::Standing, bool), StoreError> {
     let kept = db
         .row(
             "SELECT standing FROM election WHERE id = ?1",
@@ -800,6 +807,7 @@ pub(crate) fn standing(db: &mut dyn Db, election_id: i64) -> Result<record::Stan
         ]
         .into_iter()
         .find(|s| s.key() == k)
+        .map(|s| (s, true))
         .ok_or_else(|| StoreError::Corrupt(format!("an election's standing '{k}'")));
     }
     let mut standing = record::Standing::Open;
@@ -823,7 +831,7 @@ pub(crate) fn standing(db: &mut dyn Db, election_id: i64) -> Result<record::Stan
             Ok(())
         },
     )?;
-    Ok(standing)
+    Ok((standing, false))
 }
 
 #[cfg(test)]
