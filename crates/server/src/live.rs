@@ -241,7 +241,7 @@ struct Kept {
     done: Instant,
     took: Duration,
     /// Whether it may rest: a bulk export or page computed apart from the lock
-    /// ([`Live::response_apart`]); the others follow the log at once, so that a writer reads
+    /// ([`Live::compute`]); the others follow the log at once, so that a writer reads
     /// what it wrote.
     may_rest: bool,
 }
@@ -605,34 +605,14 @@ impl Live {
         f(&mut View { tail: &mut t })
     }
 
-    /// The response `key` of the election's current state, computed by `f` once per log
-    /// size.
-    pub fn response(
-        &self,
-        db: &Arc<Pool>,
-        name: &str,
-        key: &str,
-        f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError>,
-    ) -> Result<(u64, Bytes), ServerError> {
-        self.compute(db, name, key, f, Ok, false)
-    }
-
-    /// As [`Live::response`], in two steps: `take` copies what the response needs from the
-    /// state (cheap: shared protocols, a clone of the totals) under the election's lock, and
-    /// `make` computes the response from it after the lock is released, so that a heavy
-    /// export or page never holds up the writers' and the other readers' catch-ups.
-    pub fn response_apart<T>(
-        &self,
-        db: &Arc<Pool>,
-        name: &str,
-        key: &str,
-        take: impl FnOnce(&mut View<'_>) -> Result<T, ServerError>,
-        make: impl FnOnce(T) -> Result<Vec<u8>, ServerError>,
-    ) -> Result<(u64, Bytes), ServerError> {
-        self.compute(db, name, key, take, make, true)
-    }
-
-    fn compute<T>(
+    /// The response `key` of the election's state, computed once per log size in two steps:
+    /// `take` copies what it needs from the state under the election's lock (for a heavy
+    /// response: shared protocols, a clone of the totals), and `make` computes it after the
+    /// lock is released, so that a heavy export or page never holds up the writers' and the
+    /// other readers' catch-ups. A response that `may_rest` (a bulk export or page) is
+    /// recomputed at most every [`COST_FACTOR`] times its cost once it is heavy; the others
+    /// follow the log at once, so that a writer reads what it wrote.
+    pub fn compute<T>(
         &self,
         db: &Arc<Pool>,
         name: &str,
@@ -747,26 +727,31 @@ mod tests {
             std::thread::sleep(HEAVY * 2);
             Ok(v.size().to_string().into_bytes())
         };
-        let (size, _) = live.response_apart(&pool, "s", "slow", slow, Ok).unwrap();
+        let (size, _) = live.compute(&pool, "s", "slow", slow, Ok, true).unwrap();
         grow(&db);
         live.written(&pool, "s").unwrap();
         // Too soon to compute again: the kept one is served, saying what it covers.
         let (kept, bytes) = live.fresh("s", "slow").unwrap();
         assert_eq!((kept, bytes.as_ref()), (size, size.to_string().as_bytes()));
-        let (again, _) = live.response_apart(&pool, "s", "slow", slow, Ok).unwrap();
+        let (again, _) = live.compute(&pool, "s", "slow", slow, Ok, true).unwrap();
         assert_eq!(again, size);
         // A light one follows the log at once.
         let (light, _) = live
-            .response(&pool, "s", "light", |v| {
-                Ok(v.size().to_string().into_bytes())
-            })
+            .compute(
+                &pool,
+                "s",
+                "light",
+                |v| Ok(v.size().to_string().into_bytes()),
+                Ok,
+                false,
+            )
             .unwrap();
         assert!(light > size);
         // While a heavy response is computed, a writer's catch-up does not wait for it.
         let computing = {
             let (live, pool) = (Arc::clone(&live), Arc::clone(&pool));
             std::thread::spawn(move || {
-                live.response_apart(
+                live.compute(
                     &pool,
                     "s",
                     "slower",
@@ -775,6 +760,7 @@ mod tests {
                         std::thread::sleep(Duration::from_millis(800));
                         Ok(Vec::new())
                     },
+                    true,
                 )
             })
         };

@@ -57,19 +57,11 @@ async fn kept(
     media: &'static str,
     f: impl FnOnce(&mut View<'_>) -> Result<Vec<u8>, ServerError> + Send + 'static,
 ) -> Result<Response, ServerError> {
-    let sender = format!("{name}:{key}");
-    let (size, bytes) = match s.live.fresh(&name, &key) {
-        Some(b) => b,
-        None => {
-            let st = s.clone();
-            blocking(move || st.live.response(&st.db, &name, &key, f)).await?
-        }
-    };
-    send(&s, &sender, media, size, bytes).await
+    kept_with(s, name, key, media, f, Ok, false).await
 }
 
-/// A kept response computed in two steps (see [`crate::live::Live::response_apart`]): `take`
-/// under the election's lock, `make` after it.
+/// A kept response computed in two steps (see [`crate::live::Live::compute`]): `take`
+/// under the election's lock, `make` after it; it may rest if heavy.
 async fn kept_apart<T: 'static>(
     s: AppState,
     name: String,
@@ -78,12 +70,26 @@ async fn kept_apart<T: 'static>(
     take: impl FnOnce(&mut View<'_>) -> Result<T, ServerError> + Send + 'static,
     make: impl FnOnce(T) -> Result<Vec<u8>, ServerError> + Send + 'static,
 ) -> Result<Response, ServerError> {
+    kept_with(s, name, key, media, take, make, true).await
+}
+
+/// [`kept`] and [`kept_apart`]: served from memory while fresh, else computed on the blocking
+/// pool ([`crate::live::Live::compute`]), then sent.
+async fn kept_with<T: 'static>(
+    s: AppState,
+    name: String,
+    key: String,
+    media: &'static str,
+    take: impl FnOnce(&mut View<'_>) -> Result<T, ServerError> + Send + 'static,
+    make: impl FnOnce(T) -> Result<Vec<u8>, ServerError> + Send + 'static,
+    may_rest: bool,
+) -> Result<Response, ServerError> {
     let sender = format!("{name}:{key}");
     let (size, bytes) = match s.live.fresh(&name, &key) {
         Some(b) => b,
         None => {
             let st = s.clone();
-            blocking(move || st.live.response_apart(&st.db, &name, &key, take, make)).await?
+            blocking(move || st.live.compute(&st.db, &name, &key, take, make, may_rest)).await?
         }
     };
     send(&s, &sender, media, size, bytes).await
