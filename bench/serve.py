@@ -15,6 +15,11 @@ One run, on one machine, loopback only:
    memory is sampled.
 
 Prints the figures and the ratios against nginx; writes them to OUT/serve-results.json.
+
+With --baseline BIN (another build, from an earlier commit), both builds are measured in the
+same run, each on its own store: the read runs and the submission bursts alternate between
+them (nginx measured in each build's slot), then each soaks in turn; the ratios ours/baseline
+are printed.
 """
 
 import argparse
@@ -185,32 +190,18 @@ def background(writer):
     return thread
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--bin", required=True)
-    p.add_argument("--stations", type=int, default=1_000_000)
-    p.add_argument("--parties", type=int, default=20)
-    p.add_argument("--connections", type=int, default=64)
-    p.add_argument("--seconds", type=int, default=15)
-    p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--rate", type=int, default=200)
-    p.add_argument("--soak", type=int, default=300)
-    p.add_argument("--out", default="bench/out")
-    a = p.parse_args()
-    os.makedirs(a.out, exist_ok=True)
-    out = os.path.abspath(a.out)
-
-    db, op, ver, stations, choices, import_s = bench_store(a.bin, out, a.stations, a.parties, "serve")
-
+def start_server(bin, db):
+    """`tallyproof serve` on DB at a free port: (process, base URL, results body, start-up s)."""
     port = free_port()
-    server = subprocess.Popen([a.bin, "serve", "--db", db, "--addr", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([bin, "serve", "--db", db, "--addr", f"127.0.0.1:{port}"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    results_url = f"{base}/api/elections/bench/results?by=country"
-    body, startup_s = wait_http(results_url)
-    print(f"serve answers after {startup_s:.1f}s (replaying the log of {a.stations} stations)", flush=True)
+    body, startup_s = wait_http(f"{base}/api/elections/bench/results?by=country")
+    return server, base, body, startup_s
 
-    # nginx serves the same JSON as a static file.
+
+def start_nginx(out, body):
+    """nginx serving BODY as a static file: (process, URL)."""
     ng = os.path.join(out, "nginx")
     shutil.rmtree(ng, ignore_errors=True)
     os.makedirs(os.path.join(ng, "root"))
@@ -234,75 +225,167 @@ http {{
     os.makedirs(os.path.join(ng, "tmp"))
     nginx = subprocess.Popen(["nginx", "-c", os.path.join(ng, "nginx.conf")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    nginx_url = f"http://127.0.0.1:{nport}/results.json"
-    wait_http(nginx_url)
+    url = f"http://127.0.0.1:{nport}/results.json"
+    wait_http(url)
+    return nginx, url
 
-    try:
-        writer = Writer(base, op, ver, stations, choices, a.rate)
-        thread = background(writer)
-        time.sleep(2)
-        ours, theirs = [], []
-        for i in range(a.runs):
-            ours.append(wrk(results_url, a.connections, a.seconds))
-            theirs.append(wrk(nginx_url, a.connections, a.seconds))
-            print(f"run {i + 1}: ours {ours[-1][0]:.0f} req/s p99 {ours[-1][1]:.2f} ms; "
-                  f"nginx {theirs[-1][0]:.0f} req/s p99 {theirs[-1][1]:.2f} ms", flush=True)
-        writer.stop = True
-        thread.join()
-        steady = {"submitted": writer.done, "failed": writer.failed,
-                  "lag_max_s": round(max(writer.lags), 3) if writer.lags else None,
-                  "lag_median_s": round(statistics.median(writer.lags), 3) if writer.lags else None,
-                  "probes": len(writer.lags)}
 
-        burst = Writer(base, op, ver, stations, choices, a.rate)
-        secs = asyncio.run(burst.burst(10))
-        burst_rate = burst.done / secs
+class Target:
+    """One build of the service under test, on its own store."""
 
-        soak = Writer(base, op, ver, stations, choices, a.rate)
-        thread = background(soak)
-        samples = []
-        load = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{a.soak}s", results_url],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        end = time.time() + a.soak
-        while time.time() < end:
-            samples.append(rss_kib(server.pid))
-            time.sleep(5)
-        load.wait()
-        soak.stop = True
-        thread.join()
-    finally:
-        server.terminate()
-        nginx.terminate()
-        server.wait()
-        nginx.wait()
+    def __init__(self, label, bin, out, a):
+        self.label, self.bin = label, bin
+        (self.db, self.op, self.ver, self.stations, self.choices,
+         self.import_s) = bench_store(bin, out, a.stations, a.parties, f"serve-{label}")
+        self.server, self.base, self.body, self.startup_s = start_server(bin, self.db)
+        print(f"{label}: serve answers after {self.startup_s:.1f}s (replaying the log of "
+              f"{a.stations} stations)", flush=True)
+        self.results_url = f"{self.base}/api/elections/bench/results?by=country"
+        self.reads, self.nginx, self.bursts, self.burst_failed = [], [], [], {}
+        self.steady = Writer(self.base, self.op, self.ver, self.stations, self.choices, a.rate)
 
-    med = lambda xs: statistics.median(xs)
-    result = {
-        "stations": a.stations, "connections": a.connections, "seconds": a.seconds, "runs": a.runs,
-        "cores": os.cpu_count(), "import_s": round(import_s, 1), "startup_s": round(startup_s, 1),
-        "ours_rps": round(med([x[0] for x in ours])), "nginx_rps": round(med([x[0] for x in theirs])),
-        "ours_p99_ms": round(med([x[1] for x in ours]), 2), "nginx_p99_ms": round(med([x[1] for x in theirs]), 2),
-        "non_2xx": sum(x[2] for x in ours),
-        "steady_writes": steady,
-        "burst_pairs_per_s": round(burst_rate), "burst_failed": burst.failed,
-        "soak_s": a.soak, "soak_submitted": soak.done,
+    def writer(self, rate):
+        return Writer(self.base, self.op, self.ver, self.stations, self.choices, rate)
+
+    def stop(self):
+        self.server.terminate()
+        self.server.wait()
+
+
+def soak(t, seconds, rate):
+    """SECONDS of reads (16 connections) and RATE submissions per second while T's resident
+    memory is sampled every 5 s: (samples in KiB, protocols submitted)."""
+    w = t.writer(rate)
+    thread = background(w)
+    samples = []
+    load = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{seconds}s", t.results_url],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.time() + seconds
+    while time.time() < end:
+        samples.append(rss_kib(t.server.pid))
+        time.sleep(5)
+    load.wait()
+    w.stop = True
+    thread.join()
+    return samples, w.done
+
+
+def figures(t, a, samples, soaked):
+    med = statistics.median
+    w = t.steady
+    r = {
+        "import_s": round(t.import_s, 1), "startup_s": round(t.startup_s, 1),
+        "ours_rps": round(med([x[0] for x in t.reads])), "nginx_rps": round(med([x[0] for x in t.nginx])),
+        "ours_p99_ms": round(med([x[1] for x in t.reads]), 2), "nginx_p99_ms": round(med([x[1] for x in t.nginx]), 2),
+        "non_2xx": sum(x[2] for x in t.reads),
+        "steady_writes": {"submitted": w.done, "failed": w.failed,
+                          "lag_max_s": round(max(w.lags), 3) if w.lags else None,
+                          "lag_median_s": round(med(w.lags), 3) if w.lags else None,
+                          "probes": len(w.lags)},
+        "burst_pairs_per_s": round(med(t.bursts)), "burst_failed": t.burst_failed,
+        "soak_s": a.soak, "soak_submitted": soaked,
         "soak_rss_mib": {"first": round(samples[0] / 1024), "after_1min": round(samples[min(12, len(samples) - 1)] / 1024),
                          "last": round(samples[-1] / 1024), "max": round(max(samples) / 1024)},
     }
-    result["throughput_ratio"] = round(result["ours_rps"] / result["nginx_rps"], 2)
-    result["p99_ratio"] = round(result["ours_p99_ms"] / result["nginx_p99_ms"], 2)
-    with open(os.path.join(out, "serve-results.json"), "w") as f:
-        json.dump(result, f, indent=2)
-    r = result
+    r["throughput_ratio"] = round(r["ours_rps"] / r["nginx_rps"], 2)
+    r["p99_ratio"] = round(r["ours_p99_ms"] / r["nginx_p99_ms"], 2)
+    return r
+
+
+def report(label, r, a):
+    s = r["steady_writes"]
     print(f"""
-national results, {a.connections} connections, {a.runs} runs x {a.seconds}s (medians), while {a.rate} protocols/s are entered and verified:
+{label}: national results, {a.connections} connections, {a.runs} runs x {a.seconds}s (medians), while {a.rate} protocols/s are entered and verified:
   tallyproof serve {r['ours_rps']} req/s, p99 {r['ours_p99_ms']} ms
   nginx (static)   {r['nginx_rps']} req/s, p99 {r['nginx_p99_ms']} ms
   throughput ratio {r['throughput_ratio']} (target >= 0.5); p99 ratio {r['p99_ratio']} (target <= 2)
-freshness: {steady['probes']} probes, median {steady['lag_median_s']}s, max {steady['lag_max_s']}s after the verification (budget 1 s); {steady['submitted']} submitted, {steady['failed']} failed
+freshness: {s['probes']} probes, median {s['lag_median_s']}s, max {s['lag_max_s']}s after the verification (budget 1 s); {s['submitted']} submitted, {s['failed']} failed
 submissions: {r['burst_pairs_per_s']} enter+verify pairs/s acknowledged by 32 clients (target >= 1000), refused by status: {r['burst_failed']}
 soak {a.soak}s: RSS {r['soak_rss_mib']} MiB, {r['soak_submitted']} submitted
 start-up: import {r['import_s']}s, first answer {r['startup_s']}s""")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--baseline", help="another build of tallyproof (an earlier commit) measured "
+                   "in the same run, phase by phase, alternating with --bin")
+    p.add_argument("--stations", type=int, default=1_000_000)
+    p.add_argument("--parties", type=int, default=20)
+    p.add_argument("--connections", type=int, default=64)
+    p.add_argument("--seconds", type=int, default=15)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--rate", type=int, default=200)
+    p.add_argument("--soak", type=int, default=300)
+    p.add_argument("--out", default="bench/out")
+    a = p.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    out = os.path.abspath(a.out)
+
+    targets = [Target("ours", a.bin, out, a)]
+    if a.baseline:
+        targets.append(Target("baseline", a.baseline, out, a))
+    nginx = None
+    try:
+        # nginx serves the same JSON as a static file.
+        nginx, nginx_url = start_nginx(out, targets[0].body)
+        for i in range(a.runs):
+            for t in targets:
+                # Reads while this build's writer enters and verifies protocols; nginx in the
+                # same slot.
+                thread = background(t.steady)
+                time.sleep(2)
+                t.reads.append(wrk(t.results_url, a.connections, a.seconds))
+                t.nginx.append(wrk(nginx_url, a.connections, a.seconds))
+                t.steady.stop = True
+                thread.join()
+                t.steady.stop = False
+                print(f"run {i + 1}, {t.label}: {t.reads[-1][0]:.0f} req/s p99 {t.reads[-1][1]:.2f} ms; "
+                      f"nginx {t.nginx[-1][0]:.0f} req/s p99 {t.nginx[-1][1]:.2f} ms", flush=True)
+        for i in range(a.runs):
+            for t in targets:
+                burst = t.writer(a.rate)
+                secs = asyncio.run(burst.burst(10))
+                t.bursts.append(burst.done / secs)
+                for k, v in burst.failed.items():
+                    t.burst_failed[k] = t.burst_failed.get(k, 0) + v
+                print(f"burst {i + 1}, {t.label}: {t.bursts[-1]:.0f} pairs/s", flush=True)
+        results = {"stations": a.stations, "connections": a.connections, "seconds": a.seconds,
+                   "runs": a.runs, "cores": os.cpu_count()}
+        for t in targets:
+            samples, soaked = soak(t, a.soak, a.rate)
+            results[t.label] = figures(t, a, samples, soaked)
+    finally:
+        for t in targets:
+            t.stop()
+        if nginx:
+            nginx.terminate()
+            nginx.wait()
+
+    if not a.baseline:
+        results.update(results.pop("ours"))
+        results = {k: results[k] for k in ["stations", "connections", "seconds", "runs", "cores", "import_s",
+                                            "startup_s", "ours_rps", "nginx_rps", "ours_p99_ms", "nginx_p99_ms",
+                                            "non_2xx", "steady_writes", "burst_pairs_per_s", "burst_failed",
+                                            "soak_s", "soak_submitted", "soak_rss_mib", "throughput_ratio",
+                                            "p99_ratio"]}
+        report("tallyproof", results, a)
+    else:
+        o, b = results["ours"], results["baseline"]
+        results["ours_over_baseline"] = {
+            "rps": round(o["ours_rps"] / b["ours_rps"], 2),
+            "throughput_ratio": round(o["throughput_ratio"] / b["throughput_ratio"], 2),
+            "p99": round(o["ours_p99_ms"] / b["ours_p99_ms"], 2),
+            "burst_pairs_per_s": round(o["burst_pairs_per_s"] / b["burst_pairs_per_s"], 2),
+            "soak_rss_max": round(o["soak_rss_mib"]["max"] / b["soak_rss_mib"]["max"], 2),
+        }
+        report("ours", o, a)
+        report("baseline", b, a)
+        x = results["ours_over_baseline"]
+        print(f"""
+ours / baseline, same run: read throughput {x['rps']} (vs nginx: {x['throughput_ratio']}), p99 {x['p99']}, submissions {x['burst_pairs_per_s']}, soak peak RSS {x['soak_rss_max']}""")
+    with open(os.path.join(out, "serve-results.json"), "w") as f:
+        json.dump(results, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -22,4 +22,4 @@ pub use error::RecordError;
 pub use law::{problem_from_election, Built};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffRules};
-pub use standing::Standing;
+pub use standing::{is_protocol, Standing, StandingError};

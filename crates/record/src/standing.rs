@@ -9,8 +9,12 @@
 //! The replay applies this rule to every entry, and the store to every act it appends, so a
 //! log that changed a frozen election does not verify.
 
-use crate::entry::{Decision, Entry};
+use crate::entry::{decode, Decision, Entry, VERSION};
+use crate::error::RecordError;
 use crate::staff::Act;
+
+/// How every encoded protocol entry begins ([`crate::encode`] writes its type first).
+const PROTOCOL: &[u8] = b"{\"type\":\"protocol\"";
 
 /// An election's standing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +70,59 @@ impl Standing {
             (_, _) => Ok(self),
         }
     }
+
+    /// The standing after the encoded entry `bytes` (entry number `index`), or why it may
+    /// not come in this standing: [`Standing::after`], without decoding an entry that cannot
+    /// change an open election (anything but a publication or a decision: the protocols, most
+    /// of every log, and the election's own entry, which lists every unit).
+    pub fn after_bytes(self, index: u64, bytes: &[u8]) -> Result<Standing, StandingError> {
+        if self == Standing::Open && !may_change_open(bytes) {
+            return Ok(Standing::Open);
+        }
+        let entry = decode(index, bytes).map_err(StandingError::Bad)?;
+        self.after(&entry).map_err(StandingError::Frozen)
+    }
+}
+
+/// Why an encoded entry cannot follow a standing.
+#[derive(Debug)]
+pub enum StandingError {
+    /// The entry does not decode.
+    Bad(RecordError),
+    /// The standing refuses it.
+    Frozen(String),
+}
+
+impl std::fmt::Display for StandingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StandingError::Bad(e) => e.fmt(f),
+            StandingError::Frozen(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Whether an encoded entry may change an open election's standing: a publication or a
+/// decision, told from its type alone (read without decoding the rest); an entry whose type
+/// cannot be read is decoded in full, which reports it.
+fn may_change_open(bytes: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Typed<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+    }
+    if is_protocol(bytes) {
+        return false;
+    }
+    match bytes.get(1..).map(serde_json::from_slice::<Typed<'_>>) {
+        Some(Ok(t)) => matches!(t.kind, "publication" | "decision"),
+        _ => true,
+    }
+}
+
+/// Whether `bytes` is an encoded protocol entry (of this format's version).
+pub fn is_protocol(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&VERSION) && bytes[1..].starts_with(PROTOCOL)
 }
 
 #[cfg(test)]
@@ -85,6 +142,36 @@ mod tests {
             invalid: None,
             seats: None,
         })
+    }
+
+    #[test]
+    fn a_protocol_is_told_by_its_first_bytes() {
+        let protocol = Entry::Protocol(Protocol::new(UnitId(3), 0, 2));
+        assert!(is_protocol(&crate::encode(&protocol)));
+        assert!(!is_protocol(&crate::encode(&publication("final"))));
+        assert!(!is_protocol(b""));
+        let bytes = crate::encode(&protocol);
+        let c = Standing::Certified;
+        assert_eq!(
+            Standing::Open.after_bytes(0, &bytes).unwrap(),
+            Standing::Open
+        );
+        assert!(c
+            .after_bytes(0, &bytes)
+            .unwrap_err()
+            .to_string()
+            .contains("certified"));
+        let final_ = crate::encode(&publication("final"));
+        assert_eq!(Standing::Open.after_bytes(0, &final_).unwrap(), c);
+        assert!(matches!(
+            Standing::Open.after_bytes(0, b"\x01{"),
+            Err(StandingError::Bad(_))
+        ));
+        let reopen = crate::encode(&Entry::Decision(Decision::Reopen { reason: "r".into() }));
+        assert!(may_change_open(&reopen) && may_change_open(&final_));
+        assert!(Standing::Open.after_bytes(0, &reopen).is_err());
+        let enter = Entry::Staff(Staff::new(Act::Enter, Role::Operator, "c", None));
+        assert!(!may_change_open(&crate::encode(&enter)));
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! The errors of the service, as HTTP answers.
 
-use axum::extract::Request;
 use axum::http::{header, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use thiserror::Error;
@@ -108,17 +106,16 @@ const ERROR_TEXT_LIMIT: usize = 4096;
 /// Every error of the API answers JSON (`{"error": ...}`), as the OpenAPI document says: the
 /// answers that axum's extractors and router make themselves (a JSON body that does not parse,
 /// a body over its limit, a path parameter of the wrong type, an unknown path or method) are
-/// plain text or empty, and are rewritten here. The pages (`/`, `/elections/...`) keep theirs.
-pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
-    let res = next.run(req).await;
+/// plain text or empty, and are rewritten here (by [`crate::headers::Edge`], for the paths
+/// under `/api/`). The pages (`/`, `/elections/...`) keep theirs.
+pub(crate) async fn as_json(res: Response) -> Response {
     let status = res.status();
     let json = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+    if json || !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
     let (parts, body) = res.into_parts();

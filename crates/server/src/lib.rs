@@ -56,8 +56,20 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// The largest scan.
 pub const SCAN_LIMIT: usize = 8 * 1024 * 1024;
 
+/// What every handler shares, behind one `Arc`: axum clones the state for every request
+/// (the guard's middleware and the handler), one counter to count is cheaper than six.
 #[derive(Clone)]
-struct AppState {
+struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+struct Shared {
     /// Connections to the store (SQLite or PostgreSQL); writers take turns inside it.
     db: Arc<Pool>,
     /// A published log directory served under `/log/`, if any.
@@ -88,14 +100,14 @@ fn router_with(
     limiter: Arc<auth::Limiter>,
 ) -> Result<Router, ServerError> {
     let pool = Pool::new(db)?;
-    let state = AppState {
+    let state = AppState(Arc::new(Shared {
         committer: Arc::new(group::Committer::start(Arc::clone(&pool))),
         db: pool,
         log: log.clone().map(Arc::new),
         live: Arc::default(),
         limiter,
         heavy: Arc::default(),
-    };
+    }));
     let app = ROUTES
         .iter()
         .fold(Router::new(), |r, route| {
@@ -106,13 +118,12 @@ fn router_with(
             r.route(route.path, guarded)
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(error::json_errors))
         .with_state(state);
     let app = match log {
         Some(dir) => app.nest_service("/log", tower_http::services::ServeDir::new(dir)),
         None => app,
     };
-    Ok(app.layer(axum::middleware::from_fn(headers::secure)))
+    Ok(app.layer(headers::layer()))
 }
 
 /// The handler of a route of [`ROUTES`]; the tests request every documented route.
@@ -250,12 +261,11 @@ async fn guarded(s: &AppState, route: &Route, mut req: Request) -> Result<Reques
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let headers = req.headers().clone();
     if route.roles.is_empty() && route.method != routes::Method::Get {
         // The logins: a cross-site page must not log a browser in (login CSRF).
-        same_origin(&headers)?;
+        same_origin(req.headers())?;
     }
-    let who = caller(s, &headers).await?;
+    let who = caller(s, req.headers()).await?;
     if !route.roles.is_empty() {
         let role = who.staff()?.role;
         if !route.roles.contains(&role) {

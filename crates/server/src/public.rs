@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -84,36 +84,37 @@ async fn kept_with<T: 'static>(
     make: impl FnOnce(T) -> Result<Vec<u8>, ServerError> + Send + 'static,
     may_rest: bool,
 ) -> Result<Response, ServerError> {
-    let sender = format!("{name}:{key}");
     let (size, bytes) = match s.live.fresh(&name, &key) {
         Some(b) => b,
         None => {
-            let st = s.clone();
+            let (st, name, key) = (s.clone(), name.clone(), key.clone());
             blocking(move || st.live.compute(&st.db, &name, &key, take, make, may_rest)).await?
         }
     };
-    send(&s, &sender, media, size, bytes).await
+    send(&s, (&name, &key), media, size, bytes).await
 }
 
-/// A kept response, with the log size it covers; a large one through [`crate::heavy`].
+/// A kept response (the response `key` of election `name`), with the log size it covers; a
+/// large one through [`crate::heavy`].
 async fn send(
     s: &AppState,
-    key: &str,
+    (name, key): (&str, &str),
     media: &'static str,
     size: u64,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ServerError> {
     let headers = [
-        (header::CONTENT_TYPE, media.to_string()),
+        (header::CONTENT_TYPE, HeaderValue::from_static(media)),
         (
-            header::HeaderName::from_static("x-log-size"),
-            size.to_string(),
+            HeaderName::from_static("x-log-size"),
+            HeaderValue::from(size),
         ),
     ];
     if bytes.len() < crate::heavy::LARGE {
         return Ok((headers, bytes).into_response());
     }
-    Ok((headers, crate::heavy::body(&s.heavy, key, bytes).await?).into_response())
+    let sender = format!("{name}:{key}");
+    Ok((headers, crate::heavy::body(&s.heavy, &sender, bytes).await?).into_response())
 }
 
 const JSON: &str = "application/json";

@@ -767,9 +767,9 @@ pub(crate) fn append_entries(
     let mut now = before;
     for (i, e) in entries.iter().enumerate() {
         let seq = next + i as i64;
-        let entry =
-            record::decode(seq as u64, e).map_err(|x| StoreError::Refused(x.to_string()))?;
-        now = now.after(&entry).map_err(StoreError::Refused)?;
+        now = now
+            .after_bytes(seq as u64, e)
+            .map_err(|x| StoreError::Refused(x.to_string()))?;
         db.exec(
             "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
             args![election_id, seq, e],
@@ -817,15 +817,12 @@ fn standing_kept(
         &mut |r| {
             let bytes = r.blob(1)?;
             // Protocols never change the standing of the election they were imported into.
-            if bytes.get(1..19) == Some(b"{\"type\":\"protocol\"") {
+            if record::is_protocol(&bytes) {
                 return Ok(());
             }
             // A log from before the rule may have changed a frozen election: such an entry
             // is passed over here (the replay reports it).
-            if let Some(s) = record::decode(r.int(0)? as u64, &bytes)
-                .ok()
-                .and_then(|e| standing.after(&e).ok())
-            {
+            if let Ok(s) = standing.after_bytes(r.int(0)? as u64, &bytes) {
                 standing = s;
             }
             Ok(())
