@@ -756,14 +756,18 @@ pub(crate) fn append_entries(
     election_id: i64,
     entries: &[Vec<u8>],
 ) -> Result<u64, StoreError> {
-    let next = db
-        .int(
-            "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry WHERE election_id = ?1",
+    // The log's size and the election's standing, in one statement (an append is the hot
+    // path of every staff write).
+    let row = db
+        .row(
+            "SELECT (SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry WHERE election_id = ?1), \
+             standing FROM election WHERE id = ?1",
             args![election_id],
         )?
-        .unwrap_or(0);
+        .ok_or_else(|| StoreError::Corrupt(format!("no election with id {election_id}")))?;
+    let (next, kept) = (Row(&row).int(0)?, Row(&row).opt_text(1)?);
     // A certified or annulled election takes only what its standing allows (record::Standing).
-    let (before, kept) = standing_kept(db, election_id)?;
+    let (before, kept) = standing_kept(db, election_id, kept)?;
     let mut now = before;
     for (i, e) in entries.iter().enumerate() {
         let seq = next + i as i64;
@@ -785,20 +789,13 @@ pub(crate) fn append_entries(
     Ok((next as u64) + entries.len() as u64)
 }
 
-/// An election's standing, and whether it was kept beside the election: in a store from before
-/// it was kept, it is replayed from the log's entries once.
+/// An election's standing from what is `kept` beside the election, and whether it was: in a
+/// store from before it was kept, it is replayed from the log's entries once.
 fn standing_kept(
     db: &mut dyn Db,
     election_id: i64,
+    kept: Option<String>,
 ) -> Result<(record::Standing, bool), StoreError> {
-    let kept = db
-        .row(
-            "SELECT standing FROM election WHERE id = ?1",
-            args![election_id],
-        )?
-        .map(|r| Row(&r).opt_text(0))
-        .transpose()?
-        .flatten();
     if let Some(k) = kept {
         return [
             record::Standing::Open,

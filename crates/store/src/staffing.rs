@@ -137,12 +137,33 @@ pub(crate) fn granted(db: &mut dyn Db, by: &User, election: i64) -> Result<(), S
     )?;
     match active {
         Some(_) => Ok(()),
-        None => Err(refused(format!(
-            "'{}' holds no {} role in this election: an admin grants it (tallyproof users grant)",
-            by.name,
-            by.role.key()
-        ))),
+        None => Err(not_granted(by)),
     }
+}
+
+/// The id of election `name`, where `by` is to act: refused unless their role is granted (and
+/// approved) there. One statement: it comes first in every staff write.
+fn granted_in(db: &mut dyn Db, by: &User, name: &str) -> Result<i64, StoreError> {
+    let row = db
+        .row(
+            "SELECT e.id, (SELECT COUNT(*) FROM staff_grant g WHERE g.user_id = ?2 \
+               AND g.election_id = e.id AND g.state = 'active') \
+             FROM election e WHERE e.name = ?1",
+            args![name, by.id],
+        )?
+        .ok_or_else(|| StoreError::NoElection(name.to_string()))?;
+    match (Row(&row).int(0)?, Row(&row).int(1)?) {
+        (id, 1) => Ok(id),
+        _ => Err(not_granted(by)),
+    }
+}
+
+fn not_granted(by: &User) -> StoreError {
+    refused(format!(
+        "'{}' holds no {} role in this election: an admin grants it (tallyproof users grant)",
+        by.name,
+        by.role.key()
+    ))
 }
 
 /// A user by name, pending or not, with who added them (none: the console).
@@ -664,9 +685,8 @@ impl Staffing for SqlStore {
                 by.role.key()
             )));
         }
-        let id = self.election_id(election)?;
         self.write(|db| {
-            granted(db, by, id)?;
+            let id = granted_in(db, by, election)?;
             if let Some(f) = scan {
                 cite(db, id, by, f, None)?;
             }
@@ -734,9 +754,8 @@ impl Staffing for SqlStore {
                 by.role.key()
             )));
         }
-        let id = self.election_id(election)?;
         self.write(|db| {
-            granted(db, by, id)?;
+            let id = granted_in(db, by, election)?;
             if let Some(at) = act.at {
                 let size = db
                     .int(
@@ -852,9 +871,8 @@ fn decide_pending(
             by.role.key()
         )));
     }
-    let id = s.election_id(election)?;
     s.write(|db| {
-        granted(db, by, id)?;
+        let id = granted_in(db, by, election)?;
         let row = db
             .row(
                 "SELECT state, entered_by, entry, digest FROM pending WHERE id = ?1 AND election_id = ?2",
