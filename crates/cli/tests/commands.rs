@@ -435,6 +435,61 @@ fn log_proofs_are_checked_by_hand_with_exit_codes() {
     );
 }
 
+/// Publishing under a law states seats on the base that law defines, as `seats --law` computes
+/// them: under kg2010 (registered voters), the Kyrgyz 2020 file, which has none, is refused
+/// with the same message as `seats`, and nothing is appended (issue 14).
+#[test]
+fn publish_under_a_law_uses_its_base() {
+    let dir = crate::store_with("data/kg2020/stations_by_region_2413.csv");
+    let seats = run(dir.path(), &["seats", "--db", "s.db", "--law", "kg2010"]);
+    assert!(!seats.status.success(), "{}", stdout(&seats));
+    let refused = stderr(&seats);
+    let message = refused.trim().trim_start_matches("error: ");
+    assert!(message.contains("registered"), "{refused}");
+    let db = dir.path().join("s.db");
+    let size = || {
+        store::Store::log(&store::open(db.to_str().unwrap()).unwrap(), "kg")
+            .unwrap()
+            .len()
+    };
+    let before = size();
+    let o = run(
+        dir.path(),
+        &[
+            "publish", "--db", "s.db", "--out", "pub", "--key", "log.key", "--law", "kg2010",
+        ],
+    );
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(message),
+        "{}\nwant: {message}",
+        stderr(&o)
+    );
+    assert_eq!(size(), before, "a refused publication appends nothing");
+    for (law, base) in [("kg2020", "participated"), ("kg2021", "participated")] {
+        let out = format!("pub-{law}");
+        let o = run(
+            dir.path(),
+            &[
+                "publish", "--db", "s.db", "--out", &out, "--key", "log.key", "--law", law,
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = run(
+            dir.path(),
+            &["verify", &out, "--key", &format!("{out}/log.pub")],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        let log = store::Store::log(&store::open(db.to_str().unwrap()).unwrap(), "kg").unwrap();
+        let text = String::from_utf8_lossy(&log.last().unwrap()[1..]).to_string();
+        assert!(
+            text.contains(&format!("\"law\":\"{law}\""))
+                && text.contains(&format!("\"base\":\"{base}\"")),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn publish_then_verify_and_catch_tampering() {
     let dir = crate::store_with("data/kg2020/stations_by_region_2413.csv");

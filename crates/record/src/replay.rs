@@ -41,10 +41,32 @@ pub struct Replayed {
 }
 
 /// The publication the log's rules give for `contest` over the latest `protocols`, leaving
-/// out stations under `annulled` units; with seats when a law is named. Totals that do not
-/// fit in 64 bits are [`RecordError::Overflow`], naming the unit: a wrapped total is never
-/// published.
+/// out stations under `annulled` units; with seats when a law preset is named (`kg2020`...),
+/// on the base that law defines (its national threshold's base: a file that lacks what the
+/// base needs is refused, as `tallyproof seats` refuses it). Totals that do not fit in 64
+/// bits are [`RecordError::Overflow`], naming the unit: a wrapped total is never published.
+/// The command line's `publish` and the service's certification both build theirs here.
 pub fn publication(
+    e: &Election,
+    protocols: &[Protocol],
+    annulled: &[UnitId],
+    contest: usize,
+    stage: &str,
+    law: Option<&str>,
+) -> Result<Publication, RecordError> {
+    let law = match law {
+        Some(key) => {
+            let l = preset::law(key).map_err(|x| RecordError::Law(x.to_string()))?;
+            Some((key, l.threshold.base))
+        }
+        None => None,
+    };
+    publication_on(e, protocols, annulled, contest, stage, law)
+}
+
+/// [`publication`] with seats on the given base: as a logged publication states it, which the
+/// replay recomputes on the base it states.
+fn publication_on(
     e: &Election,
     protocols: &[Protocol],
     annulled: &[UnitId],
@@ -369,7 +391,7 @@ impl Replayer {
                     )),
                     None => None,
                 };
-                let want = publication(
+                let want = publication_on(
                     election,
                     &protocols,
                     &self.annulled,

@@ -849,14 +849,9 @@ pub(crate) async fn certification(
     name: String,
     law: Option<String>,
 ) -> Result<(u64, record::Publication), ServerError> {
-    // The national threshold's base as the law defines it (as `tallyproof publish` does).
-    let law = match &law {
-        Some(l) => {
-            let preset = seats::preset::law(l).map_err(|x| ServerError::NotFound(x.to_string()))?;
-            Some((l.clone(), preset.threshold.base))
-        }
-        None => None,
-    };
+    if let Some(l) = &law {
+        seats::preset::law(l).map_err(|x| ServerError::NotFound(x.to_string()))?;
+    }
     // The publication is computed from the state at a log size, and logged only if the log
     // is still that size (a replay recomputes it at its place in the log).
     let (state, n) = (s.clone(), name.clone());
@@ -868,9 +863,15 @@ pub(crate) async fn certification(
                 ));
             }
             let protocols = v.protocols();
-            let law = law.as_ref().map(|(l, b)| (l.as_str(), *b));
-            let p = record::publication(v.election(), &protocols, v.annulled(), 0, "final", law)
-                .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+            let p = record::publication(
+                v.election(),
+                &protocols,
+                v.annulled(),
+                0,
+                "final",
+                law.as_deref(),
+            )
+            .map_err(|e| ServerError::BadRequest(e.to_string()))?;
             Ok((p, v.size()))
         })
     })

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use record::{encode, publication, Entry, PublicContent};
-use seats::Base;
 use store::{SqliteStore, Store};
 use translog::checkpoint::Checkpoint;
 use translog::note::NoteSigner;
@@ -160,7 +159,6 @@ pub fn append_publication(
         }));
     }
     let e = &state.election;
-    let law = law.map(|l| (l, Base::Participated));
     for c in 0..e.contests.len() {
         let p = publication(
             e,
