@@ -788,7 +788,7 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
     ]);
     assert_eq!(
         out.trim(),
-        "complaint about 'ОШ Г. / 300' logged as entry 2421"
+        "complaint about 'ОШ Г. / 300' logged as entry 2422"
     );
     ok(&[
         "decide",
@@ -828,6 +828,19 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
         .to_string_lossy()
         .to_string();
     ok(&["redact", "--db", "s.db", "--commitment", &commitment]);
+    // Each act is logged as the service logs it, with a staff entry naming the act, made by
+    // the console (issue 14: one rulebook).
+    let db = dir.path().join("s.db");
+    let log = store::Store::log(&store::open(db.to_str().unwrap()).unwrap(), "kg").unwrap();
+    for act in ["complain", "decide", "redact"] {
+        let staff = log.iter().filter(|e| {
+            let t = String::from_utf8_lossy(e);
+            t.contains("\"type\":\"staff\"")
+                && t.contains(&format!("\"act\":\"{act}\""))
+                && t.contains("\"user\":\"console\"")
+        });
+        assert_eq!(staff.count(), 1, "one staff '{act}' entry by the console");
+    }
     ok(&[
         "publish", "--db", "s.db", "--out", "pub", "--key", "k", "--law", "kg2020", "--stage",
         "final",

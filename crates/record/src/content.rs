@@ -62,7 +62,11 @@ pub fn content_kinds(entry: &Entry) -> Vec<(&str, ContentKind)> {
             v
         }
         Entry::Staff(s) => {
-            let mut v = vec![(s.user.as_str(), ContentKind::StaffName(s.role))];
+            // The console is no one's name: nothing stands behind it.
+            let mut v = Vec::new();
+            if s.user != crate::CONSOLE {
+                v.push((s.user.as_str(), ContentKind::StaffName(s.role)));
+            }
             match (s.act, s.subject.as_deref()) {
                 (Act::Grant, Some(whom)) => {
                     // A grant without its role is invalid (`StaffRules`) and names nobody.

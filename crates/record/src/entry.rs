@@ -779,6 +779,8 @@ pub fn commitments(entry: &Entry) -> Vec<&str> {
             v.extend(c.scan.as_deref());
             v
         }
+        // The console is no one's name: nothing stands behind it.
+        Entry::Staff(s) if s.user == crate::CONSOLE => Vec::new(),
         Entry::Staff(s) => vec![s.user.as_str()],
         _ => Vec::new(),
     }

@@ -21,5 +21,5 @@ pub use entry::{
 pub use error::RecordError;
 pub use law::{problem_from_election, Built};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
-pub use staff::{digest, Act, Role, Staff, StaffRules};
+pub use staff::{digest, Act, Role, Staff, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};

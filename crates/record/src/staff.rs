@@ -180,6 +180,11 @@ pub fn digest(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The `user` of an act made on the store's own machine with the command line (`tallyproof
+/// users`, the first admin, `complain`, `decide`...): whoever holds the store, not a commitment
+/// to a person's name.
+pub const CONSOLE: &str = "console";
+
 /// The staff rules of a replay, fed every entry in order.
 #[derive(Debug, Clone, Default)]
 pub struct StaffRules {
@@ -283,7 +288,7 @@ impl StaffRules {
                 }
                 // A second grant approves the first: by someone else (or the console).
                 let by = self.granted.entry(whom).or_default();
-                if s.user != "console" && by.contains(&s.user) {
+                if s.user != CONSOLE && by.contains(&s.user) {
                     return Err(invalid(
                         "the two-person rule: a grant is approved by an admin other than the one who made it"
                             .into(),

@@ -646,7 +646,7 @@ pub(crate) async fn act(
     let size = write(s, move |st| {
         Ok(st.act(
             &n,
-            &user,
+            store::Actor::User(&user),
             store::Act {
                 act: a.kind,
                 entries: &a.entries,

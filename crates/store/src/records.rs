@@ -354,19 +354,6 @@ impl Store for SqlStore {
         self.write(|db| append_entries(db, id, entries))
     }
 
-    fn append_with_content(
-        &mut self,
-        name: &str,
-        entry: &[u8],
-        content: &[(String, String, String)],
-    ) -> Result<u64, StoreError> {
-        let id = self.election_id(name)?;
-        self.write(|db| {
-            insert_content(db, id, content)?;
-            append_entries(db, id, &[entry.to_vec()])
-        })
-    }
-
     fn contents(&self, name: &str) -> Result<Vec<(String, String, String)>, StoreError> {
         let mut db = self.db.borrow_mut();
         let db = db.as_mut();
@@ -381,15 +368,6 @@ impl Store for SqlStore {
             },
         )?;
         Ok(out)
-    }
-
-    fn redact(&mut self, name: &str, commitment: &str) -> Result<bool, StoreError> {
-        let id = self.election_id(name)?;
-        let n = self.conn().exec(
-            "DELETE FROM content WHERE election_id = ?1 AND commitment = ?2",
-            args![id, commitment],
-        )?;
-        Ok(n > 0)
     }
 
     fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError> {

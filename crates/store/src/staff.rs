@@ -65,6 +65,19 @@ pub struct Pending {
     pub state: String,
 }
 
+/// Who does an act: a staff user (whom the service authenticated), or the console: the
+/// command line on the store's own machine, which holds the store file and acts for the
+/// commission. The log names a user by the commitment to their name, the console as
+/// `"user":"console"`; both act in the role the act needs (`record::Act::role`), which a user
+/// must hold, granted in the election.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    /// A staff user.
+    User(&'a User),
+    /// The store's own machine.
+    Console,
+}
+
 /// An official act logged with its staff entry: the entry it attributes (a complaint, a
 /// decision, a final publication; none for a redaction) and the content its commitments
 /// stand for.
@@ -203,7 +216,10 @@ pub trait Staffing {
     fn verify(&mut self, election: &str, id: i64, by: &User) -> Result<u32, StoreError>;
     /// A second person rejects an entered protocol; a staff `reject` entry is logged.
     fn reject(&mut self, election: &str, id: i64, by: &User) -> Result<(), StoreError>;
-    /// Logs an official act: the staff entry, then its entry; a redaction also deletes the
-    /// content. Returns the log's size.
-    fn act(&mut self, election: &str, by: &User, act: Act<'_>) -> Result<u64, StoreError>;
+    /// Logs an official act of `by`: the staff entry, then its entries; a redaction also
+    /// deletes the content. A user must hold the act's role in the election; the console may
+    /// cite no upload (it commits to a file's hash in the act's content instead). Refused
+    /// when the election's standing does not take it, or the log has grown past `act.at`.
+    /// Returns the log's size.
+    fn act(&mut self, election: &str, by: Actor<'_>, act: Act<'_>) -> Result<u64, StoreError>;
 }

@@ -6,7 +6,7 @@ use record::{digest, encode, Entry, Role, Staff};
 
 use crate::db::{args, Db, Row, Val};
 use crate::records::{append_entries, election_id, insert_content, insert_protocol, next_version};
-use crate::staff::{Act, ApiToken, Pending, Session, Staffing, User};
+use crate::staff::{Act, Actor, ApiToken, Pending, Session, Staffing, User};
 use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
 
@@ -71,9 +71,7 @@ fn staff_entry(
     }))
 }
 
-/// The `user` of an act made on the store's own machine with the command line
-/// (`tallyproof users`, the first admin): whoever holds the store, not a person's commitment.
-pub const CONSOLE: &str = "console";
+pub use record::CONSOLE;
 
 /// An admin's act on user `u` (grant, assign), by `by` or the console.
 fn admin_entry(act: record::Act, by: Option<&User>, u: &User) -> Staff {
@@ -745,17 +743,22 @@ impl Staffing for SqlStore {
         decide_pending(self, election, pid, by, false).map(|_| ())
     }
 
-    fn act(&mut self, election: &str, by: &User, act: Act<'_>) -> Result<u64, StoreError> {
-        if by.role != act.act.role() {
-            return Err(refused(format!(
-                "'{}' is for a {}, not a {}",
-                act.act.key(),
-                act.act.role().key(),
-                by.role.key()
-            )));
+    fn act(&mut self, election: &str, by: Actor<'_>, act: Act<'_>) -> Result<u64, StoreError> {
+        if let Actor::User(u) = by {
+            if u.role != act.act.role() {
+                return Err(refused(format!(
+                    "'{}' is for a {}, not a {}",
+                    act.act.key(),
+                    act.act.role().key(),
+                    u.role.key()
+                )));
+            }
         }
         self.write(|db| {
-            let id = granted_in(db, by, election)?;
+            let id = match by {
+                Actor::User(u) => granted_in(db, u, election)?,
+                Actor::Console => election_id(db, election)?,
+            };
             if let Some(at) = act.at {
                 let size = db
                     .int(
@@ -772,7 +775,12 @@ impl Staffing for SqlStore {
             }
             insert_content(db, id, act.content)?;
             for (f, commitment) in act.files {
-                cite(db, id, by, f, commitment.as_deref())?;
+                let Actor::User(u) = by else {
+                    return Err(refused(
+                        "the console cites no upload: it commits to the file's hash instead",
+                    ));
+                };
+                cite(db, id, u, f, commitment.as_deref())?;
             }
             if let (record::Act::Redact, Some(c)) = (act.act, &act.subject) {
                 let text = db
@@ -789,8 +797,19 @@ impl Staffing for SqlStore {
                 )?;
                 uncite(db, id, c, &Row(&text).text(0)?)?;
             }
-            user_content(db, id, by)?;
-            let mut entries = vec![staff_entry(act.act, by, act.subject.clone(), None)];
+            let staff = match by {
+                Actor::User(u) => {
+                    user_content(db, id, u)?;
+                    staff_entry(act.act, u, act.subject.clone(), None)
+                }
+                Actor::Console => encode(&Entry::Staff(Staff::new(
+                    act.act,
+                    act.act.role(),
+                    CONSOLE,
+                    act.subject.clone(),
+                ))),
+            };
+            let mut entries = vec![staff];
             entries.extend(act.entries.iter().cloned());
             append_entries(db, id, &entries)
         })

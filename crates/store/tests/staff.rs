@@ -209,11 +209,14 @@ fn official_acts_are_attributed_and_need_their_role() {
             }
         }
         assert!(matches!(
-            s.act("s", &com, act(&entry)),
+            s.act("s", store::Actor::User(&com), act(&entry)),
             Err(StoreError::Refused(_))
         ));
         let before = s.log("s").unwrap().len() as u64;
-        assert_eq!(s.act("s", &obs, act(&entry)).unwrap(), before + 2);
+        assert_eq!(
+            s.act("s", store::Actor::User(&obs), act(&entry)).unwrap(),
+            before + 2
+        );
         let r = replays(&s);
         assert_eq!(
             (r.complaints, r.staff),
@@ -226,7 +229,7 @@ fn official_acts_are_attributed_and_need_their_role() {
             ..act(&entry)
         };
         assert!(matches!(
-            s.act("s", &obs, stale),
+            s.act("s", store::Actor::User(&obs), stale),
             Err(StoreError::Stale { at, size }) if at == before && size == before + 2
         ));
         assert_eq!(s.log("s").unwrap().len() as u64, before + 2);
@@ -535,7 +538,7 @@ fn a_role_applies_only_in_the_elections_it_is_granted_in() {
         let decide = |s: &mut SqlStore, election: &str, entry: &Vec<u8>| {
             s.act(
                 election,
-                &com,
+                store::Actor::User(&com),
                 store::Act {
                     act: Act::Decide,
                     entries: std::slice::from_ref(entry),

@@ -1,13 +1,14 @@
 //! `tallyproof complain`, `decide` and `redact`: official acts that enter the log. Personal
 //! data and texts enter it only as salted commitments; the texts are stored beside the log
-//! and can be redacted.
+//! and can be redacted. Each is the store's one act (`store::Staffing::act`) by the console,
+//! as the service makes it for a user: a staff entry naming the act, the same rules.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use record::{encode, Complaint, Decision, Entry};
-use store::{SqliteStore, Store};
+use store::{Actor, SqliteStore, Staffing, Store};
 
 use super::results::resolve;
 use super::{election_name, DEFAULT_DB};
@@ -116,7 +117,18 @@ pub fn complain(a: ComplainArgs) -> anyhow::Result<ExitCode> {
         text,
         scan,
     }));
-    let size = store.append_with_content(&name, &entry, &rows)?;
+    let size = store.act(
+        &name,
+        Actor::Console,
+        store::Act {
+            act: record::Act::Complain,
+            entries: &[entry],
+            subject: None,
+            content: &rows,
+            files: &[],
+            at: None,
+        },
+    )?;
     println!(
         "complaint about '{}' logged as entry {}",
         e.units.path(unit),
@@ -148,18 +160,44 @@ pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
             "give one of --annul PATH, --annul-election, --recount PATH, --revote PATH, --reopen"
         ),
     };
-    let size = store.append_with_content(&name, &encode(&Entry::Decision(decision)), &[row])?;
+    let size = store.act(
+        &name,
+        Actor::Console,
+        store::Act {
+            act: record::Act::Decide,
+            entries: &[encode(&Entry::Decision(decision))],
+            subject: None,
+            content: &[row],
+            files: &[],
+            at: None,
+        },
+    )?;
     println!("decision logged as entry {}", size - 1);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn redact(a: RedactArgs) -> anyhow::Result<ExitCode> {
     let (mut store, name) = open(&a.target)?;
-    if store.redact(&name, &a.commitment)? {
-        println!("redacted: the content is deleted; its commitment stays in the log");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("no stored content has that commitment");
-        Ok(ExitCode::from(1))
+    let act = store::Act {
+        act: record::Act::Redact,
+        entries: &[],
+        subject: Some(a.commitment.clone()),
+        content: &[],
+        files: &[],
+        at: None,
+    };
+    match store.act(&name, Actor::Console, act) {
+        Ok(size) => {
+            println!(
+                "redacted: the content is deleted; its commitment stays in the log, and the redaction is entry {}",
+                size - 1
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(store::StoreError::NotFound(_)) => {
+            println!("no stored content has that commitment");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
     }
 }
