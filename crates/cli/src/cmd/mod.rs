@@ -135,3 +135,11 @@ pub fn election_name(store: &SqliteStore, name: Option<&str>) -> anyhow::Result<
         ),
     }
 }
+
+/// 32 bytes from the operating system's random generator: a salt, a new key's seed.
+pub fn random_bytes() -> [u8; 32] {
+    use rand::RngCore;
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b
+}

@@ -75,18 +75,10 @@ pub struct RedactArgs {
     pub commitment: String,
 }
 
-fn salt() -> anyhow::Result<[u8; 32]> {
-    use std::io::Read;
-    let mut s = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut s))
-        .context("cannot read /dev/urandom")?;
-    Ok(s)
-}
-
-/// A fresh commitment to `text`, with the row to store beside the log.
+/// A fresh commitment to `text` (a salt from the operating system's generator), with the row
+/// to store beside the log.
 fn commit(text: &str) -> anyhow::Result<(String, (String, String, String))> {
-    Ok(record::committed(&salt()?, text))
+    Ok(record::committed(&super::random_bytes(), text))
 }
 
 fn open(t: &Target) -> anyhow::Result<(SqliteStore, String)> {

@@ -108,14 +108,7 @@ pub fn signing_key(path: &Path, name: &str) -> anyhow::Result<NoteSigner> {
             .with_context(|| format!("cannot read {}", path.display()))?;
         return Ok(NoteSigner::parse(&text)?);
     }
-    let mut seed = [0u8; 32];
-    {
-        use std::io::Read;
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut seed))
-            .context("cannot read /dev/urandom for a new key")?;
-    }
-    let key = NoteSigner::from_seed(name, seed)?;
+    let key = NoteSigner::from_seed(name, super::random_bytes())?;
     std::fs::write(path, format!("{}\n", key.text()))
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(key)
