@@ -268,7 +268,7 @@ pub const ROUTES: &[Route] = &[
         "/api/tokens",
         ANY_STAFF,
         "{label, days?}",
-        "Creates an API token for the caller, shown once; send it as `Authorization: Bearer TOKEN`. It lasts `days` (default 30, at most 365); answers the token, its id and its expiry (Unix seconds)",
+        "Creates an API token for the caller, shown once; send it as `Authorization: Bearer TOKEN`. Made from a logged-in session (a token cannot make another, so a leaked one cannot outlive its expiry). It lasts `days` (default 30, at most 365); answers the token, its id and its expiry (Unix seconds)",
     ),
     Route {
         roles: ANY_STAFF,

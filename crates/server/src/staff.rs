@@ -155,6 +155,14 @@ pub(crate) async fn token(
     Json(t): Json<TokenRequest>,
 ) -> Result<Json<Value>, ServerError> {
     let user = who.staff()?.clone();
+    // A token made with another token would let a leaked token renew itself past its
+    // expiry for ever: tokens are made from a session, which needs the password.
+    if who.session.is_none() {
+        return Err(ServerError::Forbidden(
+            "an API token is made from a logged-in session (POST /api/login), not with another token"
+                .into(),
+        ));
+    }
     let days = t.days.unwrap_or(auth::TOKEN_DAYS);
     if !(1..=auth::TOKEN_MAX_DAYS).contains(&days) {
         return Err(ServerError::BadRequest(format!(

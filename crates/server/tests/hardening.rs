@@ -341,6 +341,17 @@ async fn api_tokens_expire_are_listed_and_revoked(app: &App) {
     let a = session("/api/tokens", json!({"label": "one day", "days": 1})).await;
     assert_eq!(a.status, StatusCode::OK);
     let day = a.json()["token"].as_str().unwrap().to_string();
+    // A token cannot make another: a leaked one would renew itself past its expiry.
+    let a = app
+        .api(
+            "POST",
+            "/api/tokens",
+            &day,
+            json!({"label": "renewed", "days": 365}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text());
+    assert!(a.text().contains("logged-in session"), "{}", a.text());
     // The owner lists their own tokens, never the tokens themselves.
     let list = app.api("GET", "/api/tokens", &mine, json!(null)).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.text());
