@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use model::names::shown;
+
 /// Where in a file something was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -25,7 +27,7 @@ impl fmt::Display for Location {
             }
         }
         if let Some(name) = &self.field {
-            write!(f, " ({name})")?;
+            write!(f, " ({})", shown(name))?;
         }
         Ok(())
     }
