@@ -1,6 +1,7 @@
 //! Typed names, folded once: the user names the results service accepts
 //! ([`normalise_user_name`]), the names an import takes for units, choices and contests
-//! ([`name_fault`], and [`shown`] to quote one in an error), the look-alike skeleton that tells two names apart or not
+//! ([`name_fault`], and [`shown`] to quote one in an error), the control characters a free
+//! text may not hold ([`text_fault`]), the look-alike skeleton that tells two names apart or not
 //! ([`skeleton`]), and the matching of a typed name against a list ([`match_name`]): party
 //! names in audit readings and reports, user names. A name that looks like two names is
 //! refused, never guessed.
@@ -107,6 +108,15 @@ pub fn name_fault(name: &str) -> Option<NameFault> {
             None
         }
     })
+}
+
+/// The first character a free text (a complaint, a decision's reason, a label) may not hold,
+/// if any: a control character other than a tab or a line end. A NUL, which PostgreSQL's text
+/// refuses, would make the two stores disagree; an escape sequence has no place in a text
+/// either.
+pub fn text_fault(text: &str) -> Option<char> {
+    text.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// A name or a cell as an error message quotes it: control and invisible characters written

@@ -1,6 +1,8 @@
 //! The name folding of `model::names`, on the cases in `data/names.tsv`.
 
-use model::names::{match_name, name_fault, normalise_user_name, shown, skeleton, NameFault};
+use model::names::{
+    match_name, name_fault, normalise_user_name, shown, skeleton, text_fault, NameFault,
+};
 use model::ModelError;
 
 /// The text with `\u{XXXX}` escapes replaced by their characters.
@@ -53,6 +55,14 @@ fn every_case_in_the_table_folds_as_written() {
                     Some(NameFault::Control(_)) => "control",
                     Some(NameFault::Invisible(_)) => "invisible",
                     Some(NameFault::Formula(_)) => "formula",
+                };
+                assert_eq!(got, f[2], "{at}");
+            }
+            "text" => {
+                let got = if text_fault(&f[1]).is_some() {
+                    "control"
+                } else {
+                    "ok"
                 };
                 assert_eq!(got, f[2], "{at}");
             }
