@@ -741,7 +741,7 @@ fn sink_error(file: &str, line: u64, e: crate::BoxError) -> FormatError {
             column: None,
             field: None,
         },
-        source: e,
+        error: e,
     }
 }
 

@@ -46,12 +46,13 @@ pub enum FormatError {
         message: String,
     },
     /// The sink refused a protocol (e.g. the store failed).
-    #[error("{at}: {source}")]
+    #[error("{at}: {error}")]
     Sink {
         /// The row being imported.
         at: Location,
-        /// The sink's error.
-        source: Box<dyn std::error::Error + Send + Sync>,
+        /// The sink's error, said in this one's message (not as its source as well, so that
+        /// a chain of causes does not say it twice).
+        error: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Writing an export failed.
     #[error("cannot write {what}: {message}")]

@@ -427,6 +427,6 @@ fn sink_error(file: &str, e: crate::BoxError) -> FormatError {
             column: None,
             field: None,
         },
-        source: e,
+        error: e,
     }
 }
