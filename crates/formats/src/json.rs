@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Write;
 
-use model::names::shown;
+use model::names::{shown, shown_within};
 use model::{
     Choice, ChoiceKind, Contest, ContestKind, ControlRules, CountSource, Election, Line, Protocol,
     UnitId, UnitLevel, UnitTree,
@@ -210,7 +210,8 @@ pub(crate) fn import(
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let doc: Doc = serde_json::from_slice(bytes).map_err(|e| {
         let (line, col) = (e.line() as u64, e.column() as u64);
-        // The place is the location's; the message quotes at most a short part of the input.
+        // The place is the location's; the message (which may quote a string of the input,
+        // of any length) is cut after a list of the expected fields would end.
         let message = e.to_string();
         let message = message
             .strip_suffix(&format!(" at line {line} column {col}"))
@@ -220,7 +221,7 @@ pub(crate) fn import(
             (line > 0).then_some(line),
             (col > 0).then_some(col),
             None,
-            shown(message),
+            shown_within(message, 300),
         )
     })?;
     let field =

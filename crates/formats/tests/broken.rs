@@ -125,21 +125,25 @@ fn lying_about_its_size(mut zip: Vec<u8>, size: u32) -> Vec<u8> {
     zip
 }
 
-/// A document whose protocol has an attribute nested `depth` arrays (or objects) deep.
-fn nested_json(depth: usize, objects: bool) -> Vec<u8> {
-    let deep = if objects {
-        format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth))
-    } else {
-        format!("{}{}", "[".repeat(depth), "]".repeat(depth))
-    };
+/// A one-station document whose protocol has the given votes and one attribute's value.
+fn document(votes: &str, attribute: &str) -> Vec<u8> {
     format!(
         "{{\"format\": \"tallyproof-election/1\", \"election\": {{\"name\": \"x\", \"country\": \"C\", \"rules\": []}}, \
 \"contests\": [{{\"name\": \"c\", \"kind\": \"party-list\", \"choices\": [{{\"name\": \"A\", \"kind\": \"party\"}}]}}], \
 \"units\": [{{\"id\": 1, \"parent\": 0, \"level\": \"station\", \"name\": \"1\"}}], \
-\"protocols\": [{{\"station\": 1, \"contest\": 0, \"version\": 1, \"source\": \"manual\", \"lines\": {{}}, \"votes\": [1], \
-\"attributes\": [[\"deep\", {deep}]]}}]}}"
+\"protocols\": [{{\"station\": 1, \"contest\": 0, \"version\": 1, \"source\": \"manual\", \"lines\": {{}}, \"votes\": {votes}, \
+\"attributes\": [[\"deep\", {attribute}]]}}]}}"
     )
     .into_bytes()
+}
+
+/// A JSON value nested `depth` arrays (or objects) deep.
+fn nested(depth: usize, objects: bool) -> String {
+    if objects {
+        format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth))
+    } else {
+        format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+    }
 }
 
 /// Hostile inputs whose size is the point, made here: each is refused with its exact error
@@ -180,14 +184,24 @@ fn large_hostile_inputs_are_refused_within_bounds() {
             ),
         ),
         (
+            "json_vote_string_of_one_megabyte.json",
+            document(&format!("[\"{}\"]", "7".repeat(MB)), "1"),
+            &default,
+            format!(
+                "json_vote_string_of_one_megabyte.json:1:{}: invalid type: string \"{}",
+                MB + 358,
+                "7".repeat(300 - 22) + "…"
+            ),
+        ),
+        (
             "json_nested_10000_levels.json",
-            nested_json(10_000, false),
+            document("[1]", &nested(10_000, false)),
             &default,
             "json_nested_10000_levels.json:1:507: recursion limit exceeded".into(),
         ),
         (
             "json_nested_10000_objects.json",
-            nested_json(10_000, true),
+            document("[1]", &nested(10_000, true)),
             &default,
             "json_nested_10000_objects.json:1:995: recursion limit exceeded".into(),
         ),

@@ -123,10 +123,14 @@ pub fn text_fault(text: &str) -> Option<char> {
 /// as `\u{202e}`, and at most 120 characters (then `…`: a Russian protocol line's header
 /// fits), whatever the input.
 pub fn shown(text: &str) -> String {
-    const MAX: usize = 120;
+    shown_within(text, 120)
+}
+
+/// [`shown`], cut after `max` characters.
+pub fn shown_within(text: &str, max: usize) -> String {
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
-        if i == MAX {
+        if i == max {
             out.push('…');
             break;
         }
