@@ -266,6 +266,13 @@ pub fn start(
     if r.audit.trim().is_empty() {
         return Err(AuditError::field("audit", "an audit needs a name"));
     }
+    // The name is shown on pages and in paths: it must be fit to show, as an election's is.
+    if let Some(fault) = model::names::name_fault(&r.audit) {
+        return Err(AuditError::field(
+            "audit",
+            format!("the audit's name {fault}"),
+        ));
+    }
     if logged::logged(log, &r.audit)?.start.is_some() {
         return Err(AuditError::field(
             "audit",

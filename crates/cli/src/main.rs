@@ -134,8 +134,8 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     for e in err.chain() {
         if let Some(f) = e.downcast_ref::<formats::FormatError>() {
             return match f {
-                formats::FormatError::Sink { source, .. }
-                    if source.downcast_ref::<store::StoreError>().is_some() =>
+                formats::FormatError::Sink { error, .. }
+                    if error.downcast_ref::<store::StoreError>().is_some() =>
                 {
                     4
                 }

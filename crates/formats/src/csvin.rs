@@ -2,9 +2,11 @@
 
 use std::io::{BufRead, Cursor, Read};
 
+use model::names::shown;
 use model::{Contest, CountSource, Election, Protocol, UnitId, UnitLevel};
 
 use crate::layout::{CountSyntax, Dialect, Layout, Target, NEAR_INTEGER};
+use crate::names::bad_name;
 use crate::{FormatError, ImportOptions, Imported, Sink, Warning};
 
 /// Unpacks a zip archive holding one CSV file, of at most `limit` bytes unpacked (whatever
@@ -29,6 +31,15 @@ pub(crate) fn unzip(file: &str, bytes: &[u8], limit: u64) -> Result<Vec<u8>, For
         ));
     };
     let entry = zip.by_name(name).map_err(|e| bad(&e))?;
+    if entry.enclosed_name().is_none() {
+        return Err(FormatError::file(
+            file,
+            format!(
+                "'{}' in the zip archive is not a plain file name (an absolute path, or one that climbs out with '..'): refused",
+                shown(name)
+            ),
+        ));
+    }
     let too_large = || {
         FormatError::file(
             file,
@@ -50,6 +61,12 @@ pub(crate) fn unzip(file: &str, bytes: &[u8], limit: u64) -> Result<Vec<u8>, For
         })?;
     if out.len() as u64 > limit {
         return Err(too_large());
+    }
+    if out.starts_with(b"PK\x03\x04") {
+        return Err(FormatError::file(
+            file,
+            format!("'{}' in the zip archive is itself a zip archive: unzip it and import the file inside", shown(name)),
+        ));
     }
     Ok(out)
 }
@@ -111,6 +128,14 @@ pub(crate) fn import<R: BufRead + Send>(
         }
     }
     let layout = dialect.layout(file, &headers)?;
+    for (what, name) in [("country", &options.country), ("contest", &options.contest)] {
+        if let Some(message) = name.as_deref().and_then(|n| bad_name(what, n)) {
+            return Err(FormatError::file(
+                file,
+                format!("{message} (given with the import)"),
+            ));
+        }
+    }
 
     let mut election = Election::new(&options.name);
     election.units = model::UnitTree::new(options.country.as_deref().unwrap_or(layout.country));
@@ -133,7 +158,14 @@ pub(crate) fn import<R: BufRead + Send>(
         .iter()
         .position(|t| *t == Target::ContestName)
     {
-        Some(i) => text(file, &rec, i, &headers)?.to_string(),
+        Some(i) => {
+            let name = text(file, &rec, i, &headers)?;
+            if let Some(message) = bad_name("contest", name) {
+                let line = rec.position().map_or(0, |p| p.line());
+                return Err(cell_error(file, &headers, line, i, message));
+            }
+            name.to_string()
+        }
         None => options
             .contest
             .clone()
@@ -366,7 +398,11 @@ impl Parser<'_> {
                 }
                 Target::Reference => {
                     if !cell.is_empty() {
-                        p.reference = Some(text(self.file, rec, i, self.headers)?.to_string());
+                        let r = text(self.file, rec, i, self.headers)?;
+                        if let Some(message) = bad_name("reference", r) {
+                            return Err(self.err(line, i, message));
+                        }
+                        p.reference = Some(r.to_string());
                     }
                 }
                 Target::Unit(_) | Target::ContestName | Target::Ignore => {}
@@ -392,7 +428,7 @@ impl Parser<'_> {
         let v: f64 = s
             .trim()
             .parse()
-            .map_err(|_| self.err(line, col, format!("'{s}' is not a decimal number")))?;
+            .map_err(|_| self.err(line, col, format!("'{}' is not a decimal number", shown(s))))?;
         if percent && !(0.0..=100.0).contains(&v) {
             let why = if v.is_finite() {
                 "outside 0..100"
@@ -426,6 +462,15 @@ impl Rows<'_> {
         sink: &mut dyn Sink,
     ) -> Result<(), FormatError> {
         let line = rec.position().map_or(0, |p| p.line());
+        if parsed.is_err() && repeats(rec, self.headers) {
+            return Err(FormatError::at(
+                self.file,
+                Some(line),
+                None,
+                None,
+                "the header line appears again: two files joined into one? (import them one by one)",
+            ));
+        }
         self.imported.rows += 1;
         let station = self.station(rec, line)?;
         let parsed = parsed?;
@@ -443,12 +488,15 @@ impl Rows<'_> {
     }
 
     fn station(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<UnitId, FormatError> {
+        let name = if self.layout.station_from_row {
+            self.imported.rows.to_string()
+        } else {
+            self.station_name(rec, line)?
+        };
         let tree = &mut self.imported.election.units;
         let mut parent = tree.root();
-        let mut station_name: Option<String> = None;
         for &(level, col) in &self.units {
             if level == UnitLevel::Station {
-                station_name = Some(text(self.file, rec, col, self.headers)?.trim().to_string());
                 continue;
             }
             let raw = rec.get(col).unwrap_or_default();
@@ -463,6 +511,9 @@ impl Rows<'_> {
             if name.is_empty() {
                 continue;
             }
+            if let Some(message) = bad_name(level.key(), name) {
+                return Err(cell_error(self.file, self.headers, line, col, message));
+            }
             let id = tree.get_or_insert(parent, level, name).map_err(|e| {
                 FormatError::at(
                     self.file,
@@ -475,47 +526,6 @@ impl Rows<'_> {
             *slot = Some((parent, raw.to_vec(), id));
             parent = id;
         }
-        let name = if self.layout.station_from_row {
-            self.imported.rows.to_string()
-        } else {
-            match station_name {
-                Some(n) if !n.is_empty() => n,
-                _ => match self.layout.empty_station_uses {
-                    Some(level) => {
-                        let col = self
-                            .units
-                            .iter()
-                            .find(|(l, _)| *l == level)
-                            .map(|(_, c)| *c);
-                        col.map(|c| {
-                            text(self.file, rec, c, self.headers).map(|s| s.trim().to_string())
-                        })
-                        .transpose()?
-                        .filter(|s| !s.is_empty())
-                        .ok_or_else(|| {
-                            FormatError::at(self.file, Some(line), None, None, "empty station name")
-                        })?
-                    }
-                    None => {
-                        let col = self
-                            .units
-                            .iter()
-                            .find(|(l, _)| *l == UnitLevel::Station)
-                            .map(|(_, c)| *c);
-                        return Err(match col {
-                            Some(c) => self.err(line, c, "empty station name"),
-                            None => FormatError::at(
-                                self.file,
-                                Some(line),
-                                None,
-                                None,
-                                "empty station name",
-                            ),
-                        });
-                    }
-                },
-            }
-        };
         let id = match tree.insert(parent, UnitLevel::Station, &name) {
             Ok(id) => id,
             Err(e) => {
@@ -549,9 +559,57 @@ impl Rows<'_> {
         Ok(id)
     }
 
+    /// The station's name: its own cell, or where that is empty (a Russian remote e-voting
+    /// row) the cell of [`Layout::empty_station_uses`]'s level, already checked as that
+    /// level's name.
+    fn station_name(&self, rec: &csv::ByteRecord, line: u64) -> Result<String, FormatError> {
+        let column = |level: UnitLevel| {
+            self.units
+                .iter()
+                .find(|(l, _)| *l == level)
+                .map(|(_, c)| *c)
+        };
+        let own = column(UnitLevel::Station);
+        let empty = || match own {
+            Some(c) => self.err(line, c, "empty station name"),
+            None => FormatError::at(self.file, Some(line), None, None, "empty station name"),
+        };
+        if let Some(c) = own {
+            let name = text(self.file, rec, c, self.headers)?.trim();
+            if !name.is_empty() {
+                return match bad_name("station", name) {
+                    Some(message) => Err(self.err(line, c, message)),
+                    None => Ok(name.to_string()),
+                };
+            }
+        }
+        let Some(c) = self.layout.empty_station_uses.and_then(column) else {
+            return Err(empty());
+        };
+        let name = text(self.file, rec, c, self.headers)?.trim();
+        if name.is_empty() {
+            return Err(empty());
+        }
+        Ok(name.to_string())
+    }
+
     fn err(&self, line: u64, col: usize, message: impl Into<String>) -> FormatError {
         cell_error(self.file, self.headers, line, col, message)
     }
+}
+
+/// Whether a row repeats the header (its first cell may carry a byte-order mark: a second
+/// file pasted after the first).
+fn repeats(rec: &csv::ByteRecord, headers: &[String]) -> bool {
+    rec.len() == headers.len()
+        && rec.iter().zip(headers).enumerate().all(|(i, (cell, h))| {
+            let cell = if i == 0 {
+                cell.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(cell)
+            } else {
+                cell
+            };
+            cell.trim_ascii() == h.as_bytes()
+        })
 }
 
 /// An error about one cell, named by line, column and header.
@@ -571,37 +629,52 @@ fn cell_error(
     )
 }
 
-/// Parses a count cell.
+/// Parses a count cell: digits, white space around them allowed; in a Kyrgyz file, a float
+/// within [`NEAR_INTEGER`] of a whole number.
 pub(crate) fn parse_count(cell: &[u8], syntax: CountSyntax) -> Result<u64, String> {
     if let Some(v) = parse_digits(cell) {
         return Ok(v);
     }
     let s = String::from_utf8_lossy(cell);
     let s = s.trim();
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<u64>().map_err(|_| {
+            format!(
+                "count {} is too large (the largest is {})",
+                shown(s),
+                u64::MAX
+            )
+        });
+    }
     if syntax == CountSyntax::NearInteger {
-        if let Ok(f) = s.parse::<f64>() {
+        if let Some(f) = s.parse::<f64>().ok().filter(|f| f.is_finite()) {
             let r = f.round();
-            if f.is_finite() && (f - r).abs() <= NEAR_INTEGER && (0.0..9.0e15).contains(&r) {
+            if (f - r).abs() <= NEAR_INTEGER && (0.0..9.0e15).contains(&r) {
                 return Ok(r as u64);
             }
-            if f.is_finite() && r < 0.0 {
+            if r < 0.0 {
                 return Err(format!("negative count {s}"));
+            }
+            if r >= 9.0e15 {
+                return Err(format!(
+                    "count {s} is too large for a decimal count (at most 9e15)"
+                ));
             }
             return Err(format!(
                 "count {s} is not within {NEAR_INTEGER:e} of a whole number"
             ));
         }
     }
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("count {s} is too large"));
-    }
     if s.starts_with('-') && s[1..].bytes().all(|b| b.is_ascii_digit()) && s.len() > 1 {
         return Err(format!("negative count {s}"));
     }
-    if s.parse::<f64>().is_ok() {
+    if s.contains('.') && !s.contains(['e', 'E']) && s.parse::<f64>().is_ok() {
         return Err(format!("count {s} is not a whole number"));
     }
-    Err(format!("'{s}' is not a count"))
+    Err(format!(
+        "'{}' is not a count: a count is written in digits only (no sign, exponent or thousands separator)",
+        shown(s)
+    ))
 }
 
 fn parse_digits(cell: &[u8]) -> Option<u64> {
@@ -668,7 +741,7 @@ fn sink_error(file: &str, line: u64, e: crate::BoxError) -> FormatError {
             column: None,
             field: None,
         },
-        source: e,
+        error: e,
     }
 }
 
@@ -693,8 +766,15 @@ mod tests {
         );
         assert_eq!(
             parse_count(b"inf", NearInteger),
-            Err("count inf is not within 1e-6 of a whole number".into())
+            Err("'inf' is not a count: a count is written in digits only (no sign, exponent or thousands separator)".into())
         );
+        assert_eq!(
+            parse_count(b"1e19", NearInteger),
+            Err("count 1e19 is too large for a decimal count (at most 9e15)".into())
+        );
+        assert_eq!(parse_count(b" 12 ", Integer), Ok(12));
+        assert_eq!(parse_count(b"18446744073709551615", Integer), Ok(u64::MAX));
+        assert_eq!(parse_count(b"000000000000000000000007", Integer), Ok(7));
         assert_eq!(
             parse_count(b"12.0", Integer),
             Err("count 12.0 is not a whole number".into())
@@ -702,11 +782,14 @@ mod tests {
         assert_eq!(parse_count(b"-5", Integer), Err("negative count -5".into()));
         assert_eq!(
             parse_count(b"abc", Integer),
-            Err("'abc' is not a count".into())
+            Err("'abc' is not a count: a count is written in digits only (no sign, exponent or thousands separator)".into())
         );
         assert_eq!(
-            parse_count(b"99999999999999999999", Integer),
-            Err("count 99999999999999999999 is too large".into())
+            parse_count(b"18446744073709551616", Integer),
+            Err(
+                "count 18446744073709551616 is too large (the largest is 18446744073709551615)"
+                    .into()
+            )
         );
     }
 }

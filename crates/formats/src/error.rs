@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use model::names::shown;
+
 /// Where in a file something was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -25,7 +27,7 @@ impl fmt::Display for Location {
             }
         }
         if let Some(name) = &self.field {
-            write!(f, " ({name})")?;
+            write!(f, " ({})", shown(name))?;
         }
         Ok(())
     }
@@ -44,12 +46,13 @@ pub enum FormatError {
         message: String,
     },
     /// The sink refused a protocol (e.g. the store failed).
-    #[error("{at}: {source}")]
+    #[error("{at}: {error}")]
     Sink {
         /// The row being imported.
         at: Location,
-        /// The sink's error.
-        source: Box<dyn std::error::Error + Send + Sync>,
+        /// The sink's error, said in this one's message (not as its source as well, so that
+        /// a chain of causes does not say it twice).
+        error: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Writing an export failed.
     #[error("cannot write {what}: {message}")]

@@ -2,15 +2,18 @@
 //! `docs/formats.md`: the whole election in one document, lossless, with units listed
 //! parents first and protocols referring to their station by unit id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::io::Write;
 
+use model::names::{shown, shown_within};
 use model::{
     Choice, ChoiceKind, Contest, ContestKind, ControlRules, CountSource, Election, Line, Protocol,
     UnitId, UnitLevel, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::names::{bad_name, look_alikes, looks_like};
 use crate::{FormatError, ImportOptions, Imported, Sink};
 
 /// The value of the `format` field.
@@ -69,7 +72,7 @@ struct ProtocolDto {
     contest: usize,
     version: u32,
     source: String,
-    lines: BTreeMap<String, u64>,
+    lines: Lines,
     votes: Vec<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     extra: Vec<(String, u64)>,
@@ -77,6 +80,40 @@ struct ProtocolDto {
     attributes: Vec<(String, serde_json::Value)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reference: Option<String>,
+}
+
+/// A protocol's lines by key. A key given twice is refused: a map would keep the last
+/// one silently, and a file could show one count to a reader and import another.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Lines(BTreeMap<String, u64>);
+
+impl<'de> Deserialize<'de> for Lines {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Lines, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Lines;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of protocol line keys to counts")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Lines, A::Error> {
+                let mut lines = BTreeMap::new();
+                while let Some((key, count)) = m.next_entry::<String, u64>()? {
+                    if lines.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!(
+                            "protocol line '{}' is given twice",
+                            shown(&key)
+                        )));
+                    }
+                    lines.insert(key, count);
+                }
+                Ok(Lines(lines))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 /// Writes an election and its protocols as tallyproof JSON. Object keys come in a fixed
@@ -130,10 +167,12 @@ pub fn write_json<W: Write>(
                 contest: p.contest,
                 version: p.version,
                 source: p.source.key().to_string(),
-                lines: Line::ALL
-                    .into_iter()
-                    .filter_map(|l| Some((l.key().to_string(), p.line(l)?)))
-                    .collect(),
+                lines: Lines(
+                    Line::ALL
+                        .into_iter()
+                        .filter_map(|l| Some((l.key().to_string(), p.line(l)?)))
+                        .collect(),
+                ),
                 votes: p.votes.clone(),
                 extra: p.extra.clone(),
                 attributes: p
@@ -167,18 +206,30 @@ pub(crate) fn import(
     options: &ImportOptions,
     sink: &mut dyn Sink,
 ) -> Result<Imported, FormatError> {
+    // A byte-order mark, as Windows editors write one (RFC 8259 lets a parser ignore it).
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let doc: Doc = serde_json::from_slice(bytes).map_err(|e| {
         let (line, col) = (e.line() as u64, e.column() as u64);
+        // The place is the location's; the message (which may quote a string of the input,
+        // of any length) is cut after a list of the expected fields would end.
+        let message = e.to_string();
+        let message = message
+            .strip_suffix(&format!(" at line {line} column {col}"))
+            .unwrap_or(&message);
         FormatError::at(
             file,
             (line > 0).then_some(line),
             (col > 0).then_some(col),
             None,
-            e.to_string(),
+            shown_within(message, 300),
         )
     })?;
     let field =
         |path: String, message: String| FormatError::at(file, None, None, Some(&path), message);
+    let named = |path: String, what: &str, name: &str| match bad_name(what, name) {
+        Some(message) => Err(field(path, message)),
+        None => Ok(()),
+    };
     if doc.format != JSON_FORMAT {
         return Err(field(
             "format".into(),
@@ -186,10 +237,15 @@ pub(crate) fn import(
         ));
     }
     let name = if options.name.is_empty() {
+        named("election.name".into(), "election", &doc.election.name)?;
         &doc.election.name
     } else {
         &options.name
     };
+    named("election.country".into(), "country", &doc.election.country)?;
+    if let Some(date) = &doc.election.date {
+        named("election.date".into(), "date", date)?;
+    }
     let mut election = Election::new(name);
     election.date = doc.election.date.clone();
     election.units = UnitTree::new(&doc.election.country);
@@ -198,8 +254,14 @@ pub(crate) fn import(
     for (i, c) in doc.contests.iter().enumerate() {
         let kind = ContestKind::from_key(&c.kind)
             .map_err(|e| field(format!("contests[{i}].kind"), e.to_string()))?;
+        named(format!("contests[{i}].name"), "contest", &c.name)?;
         let mut choices = Vec::new();
         for (j, ch) in c.choices.iter().enumerate() {
+            named(
+                format!("contests[{i}].choices[{j}].name"),
+                "choice",
+                &ch.name,
+            )?;
             let kind = ChoiceKind::from_key(&ch.kind)
                 .map_err(|e| field(format!("contests[{i}].choices[{j}].kind"), e.to_string()))?;
             choices.push(Choice {
@@ -207,6 +269,16 @@ pub(crate) fn import(
                 kind,
                 ballot_number: ch.ballot_number,
             });
+        }
+        if let Some((a, b)) = look_alikes(c.choices.iter().map(|ch| ch.name.as_str())) {
+            let other = format!(
+                "contests[{i}].choices[{a}] ('{}')",
+                shown(&c.choices[a].name)
+            );
+            return Err(field(
+                format!("contests[{i}].choices[{b}].name"),
+                looks_like(&c.choices[b].name, &other),
+            ));
         }
         election.contests.push(Contest::new(&c.name, kind, choices));
     }
@@ -229,6 +301,7 @@ pub(crate) fn import(
             ));
         }
         let level = UnitLevel::from_key(&u.level).map_err(|e| field(at("level"), e.to_string()))?;
+        named(at("name"), level.key(), &u.name)?;
         election
             .units
             .insert(UnitId(u.parent), level, &u.name)
@@ -284,21 +357,57 @@ pub(crate) fn import(
         p.version = d.version;
         p.source =
             CountSource::from_key(&d.source).map_err(|e| field(at("source"), e.to_string()))?;
-        for (k, v) in d.lines {
-            let line = Line::from_key(&k)
-                .ok_or_else(|| field(at("lines"), format!("unknown protocol line '{k}'")))?;
+        for (k, v) in d.lines.0 {
+            let line = Line::from_key(&k).ok_or_else(|| {
+                field(
+                    at("lines"),
+                    format!("unknown protocol line '{}'", shown(&k)),
+                )
+            })?;
             p.set_line(line, v);
         }
         p.votes = d.votes;
+        let mut given = BTreeSet::new();
+        for (n, _) in &d.extra {
+            named(at("extra"), "count", n)?;
+            if !given.insert(n) {
+                return Err(field(
+                    at("extra"),
+                    format!("count '{}' is given twice", shown(n)),
+                ));
+            }
+        }
         p.extra = d.extra;
+        let mut given = BTreeSet::new();
+        for (n, _) in &d.attributes {
+            named(at("attributes"), "attribute", n)?;
+            if !given.insert(n) {
+                return Err(field(
+                    at("attributes"),
+                    format!("attribute '{}' is given twice", shown(n)),
+                ));
+            }
+        }
         for (n, v) in d.attributes {
             let value = match &v {
                 serde_json::Value::Number(x) => x.as_f64(),
                 serde_json::Value::String(s) => s.parse().ok(),
                 _ => None,
             }
-            .ok_or_else(|| field(at("attributes"), format!("'{n}' is not a decimal: {v}")))?;
+            .ok_or_else(|| {
+                field(
+                    at("attributes"),
+                    format!(
+                        "'{}' is not a decimal: {}",
+                        shown(&n),
+                        shown(&v.to_string())
+                    ),
+                )
+            })?;
             p.attributes.push((n, value));
+        }
+        if let Some(r) = &d.reference {
+            named(at("reference"), "reference", r)?;
         }
         p.reference = d.reference;
         imported.diagnostics.extend(e.rules.check(e, &p));
@@ -319,6 +428,6 @@ fn sink_error(file: &str, e: crate::BoxError) -> FormatError {
             column: None,
             field: None,
         },
-        source: e,
+        error: e,
     }
 }

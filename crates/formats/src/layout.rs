@@ -1,8 +1,10 @@
 //! What each column of a station CSV means: the part of an importer that differs between
 //! dialects. The row loop in `csvin` is shared.
 
+use model::names::shown;
 use model::{Choice, ChoiceKind, ContestKind, ControlRules, Line, UnitLevel};
 
+use crate::names::{bad_name, look_alikes, looks_like};
 use crate::FormatError;
 
 /// What one column holds.
@@ -113,7 +115,10 @@ impl Layout {
     }
 
     /// Checks that the layout maps each line and unit level at most once, has the required
-    /// columns and at least one choice.
+    /// columns and at least one choice, that every name a header gives is fit to show
+    /// ([`bad_name`]), and that no two choices look alike (one choice's votes split over two
+    /// columns that differ only in case, quotation marks, invisible characters or look-alike
+    /// letters).
     pub fn validate(
         &self,
         file: &str,
@@ -137,6 +142,7 @@ impl Layout {
                 ));
             }
         }
+        self.validate_names(file, headers)?;
         for (r, what) in required {
             if !self.targets.contains(r) {
                 return Err(FormatError::at(
@@ -159,6 +165,39 @@ impl Layout {
                     delimiter_hint(headers)
                 ),
             ));
+        }
+        Ok(())
+    }
+
+    fn validate_names(&self, file: &str, headers: &[String]) -> Result<(), FormatError> {
+        let at = |i: usize, message: String| {
+            FormatError::at(
+                file,
+                Some(1),
+                Some(i as u64 + 1),
+                Some(&headers[i]),
+                message,
+            )
+        };
+        let mut choice_columns = Vec::new();
+        for (i, t) in self.targets.iter().enumerate() {
+            let (what, name) = match *t {
+                Target::Choice(c) => {
+                    choice_columns.push(i);
+                    ("choice", self.choices[c].name.as_str())
+                }
+                Target::Extra(x) => ("count", self.extra[x].as_str()),
+                Target::Attribute { index, .. } => ("attribute", self.attributes[index].as_str()),
+                _ => continue,
+            };
+            if let Some(message) = bad_name(what, name) {
+                return Err(at(i, message));
+            }
+        }
+        if let Some((a, b)) = look_alikes(self.choices.iter().map(|c| c.name.as_str())) {
+            let (first, second) = (choice_columns[a], choice_columns[b]);
+            let other = format!("column {} ('{}')", first + 1, shown(&headers[first]));
+            return Err(at(second, looks_like(&self.choices[b].name, &other)));
         }
         Ok(())
     }

@@ -25,6 +25,7 @@ mod json;
 mod kg2020;
 mod layout;
 pub mod manifest;
+mod names;
 pub mod report;
 mod ru;
 mod tpcsv;
@@ -204,17 +205,24 @@ pub fn import_reader<R: BufRead + Send>(
             .map_err(|e| FormatError::file(file, format!("cannot read: {e}")))?;
         Ok(v)
     };
-    let zipped = input
+    let head = input
         .fill_buf()
-        .map_err(|e| FormatError::file(file, format!("cannot read: {e}")))?
-        .starts_with(b"PK\x03\x04");
+        .map_err(|e| FormatError::file(file, format!("cannot read: {e}")))?;
+    // A local file header, or the end record alone (an empty archive).
+    let zipped = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
+    if zipped && matches!(format, Format::Kg2020 | Format::Json) {
+        return Err(FormatError::file(
+            file,
+            "a zip archive: only Russian and tallyproof CSV files are read zipped; unzip it and import the file inside",
+        ));
+    }
     let dialect: &dyn layout::Dialect = match format {
         Format::Json => return json::import(file, &read_all(&mut input)?, options, sink),
         Format::Kg2020 => &kg2020::Kg2020,
         Format::Ru => &ru::Ru,
         Format::Csv => &tpcsv::TallyproofCsv,
     };
-    if zipped && format != Format::Kg2020 {
+    if zipped {
         let data = csvin::unzip(file, &read_all(&mut input)?, options.zip_limit)?;
         let len = data.len() as u64;
         return csvin::import(file, data.as_slice(), Some(len), dialect, options, sink);

@@ -1,5 +1,7 @@
 //! Typed names, folded once: the user names the results service accepts
-//! ([`normalise_user_name`]), the look-alike skeleton that tells two names apart or not
+//! ([`normalise_user_name`]), the names an import takes for units, choices and contests
+//! ([`name_fault`], and [`shown`] to quote one in an error), the control characters a free
+//! text may not hold ([`text_fault`]), the look-alike skeleton that tells two names apart or not
 //! ([`skeleton`]), and the matching of a typed name against a list ([`match_name`]): party
 //! names in audit readings and reports, user names. A name that looks like two names is
 //! refused, never guessed.
@@ -52,6 +54,93 @@ pub fn normalise_user_name(name: &str) -> Result<String, ModelError> {
         return Err(bad("a user name starts with a letter or a digit"));
     }
     Ok(n)
+}
+
+/// The longest name of a unit, a choice, a contest or an election an import takes, in bytes:
+/// ten times the longest official name met (a Russian referendum's title), and short enough
+/// that a page listing hundreds of them stays readable.
+pub const NAME_MAX_BYTES: usize = 1000;
+
+/// Why a name from an imported file is refused: it would be shown on pages, exported to
+/// spreadsheets and stored in databases, so it must print as what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NameFault {
+    /// Nothing but white space.
+    #[error("is empty")]
+    Empty,
+    /// Longer than [`NAME_MAX_BYTES`].
+    #[error("is {0} bytes long: a name has at most 1000")]
+    TooLong(usize),
+    /// A control character: a NUL (which PostgreSQL's text refuses), a line end, an escape.
+    #[error("holds the control character U+{:04X}", *.0 as u32)]
+    Control(char),
+    /// A zero-width, bidirectional or other format character: the name would look like
+    /// another name, or print its letters in another order.
+    #[error("holds the invisible character U+{:04X} (zero-width, bidirectional or format): it would look like another name", *.0 as u32)]
+    Invisible(char),
+    /// A first character that makes a spreadsheet read the cell as a formula.
+    #[error("starts with '{0}': a spreadsheet opening an export would run it as a formula")]
+    Formula(char),
+}
+
+/// What is wrong with a name from an imported file, if anything: empty, longer than
+/// [`NAME_MAX_BYTES`], holding a control or invisible character, or starting with a formula's
+/// `=`, `+`, `-` or `@` (OWASP's CSV injection).
+pub fn name_fault(name: &str) -> Option<NameFault> {
+    if name.len() > NAME_MAX_BYTES {
+        return Some(NameFault::TooLong(name.len()));
+    }
+    if name.trim().is_empty() {
+        return Some(NameFault::Empty);
+    }
+    if let Some(c @ ('=' | '+' | '-' | '@')) = name.chars().next() {
+        return Some(NameFault::Formula(c));
+    }
+    if name.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return None;
+    }
+    name.chars().find_map(|c| {
+        if c.is_control() {
+            Some(NameFault::Control(c))
+        } else if invisible(c) {
+            Some(NameFault::Invisible(c))
+        } else {
+            None
+        }
+    })
+}
+
+/// The first character a free text (a complaint, a decision's reason, a label) may not hold,
+/// if any: a control character other than a tab or a line end. A NUL, which PostgreSQL's text
+/// refuses, would make the two stores disagree; an escape sequence has no place in a text
+/// either.
+pub fn text_fault(text: &str) -> Option<char> {
+    text.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// A name or a cell as an error message quotes it: control and invisible characters written
+/// as `\u{202e}`, and at most 120 characters (then `…`: a Russian protocol line's header
+/// fits), whatever the input.
+pub fn shown(text: &str) -> String {
+    shown_within(text, 120)
+}
+
+/// [`shown`], cut after `max` characters.
+pub fn shown_within(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The form two names are compared in: equal skeletons look alike (or are the same name typed

@@ -1,6 +1,8 @@
 //! The name folding of `model::names`, on the cases in `data/names.tsv`.
 
-use model::names::{match_name, normalise_user_name, skeleton};
+use model::names::{
+    match_name, name_fault, normalise_user_name, shown, skeleton, text_fault, NameFault,
+};
 use model::ModelError;
 
 /// The text with `\u{XXXX}` escapes replaced by their characters.
@@ -45,6 +47,25 @@ fn every_case_in_the_table_folds_as_written() {
                     (_, got) => panic!("{at}: got {got:?}"),
                 }
             }
+            "name" => {
+                let got = match name_fault(&f[1]) {
+                    None => "ok",
+                    Some(NameFault::Empty) => "empty",
+                    Some(NameFault::TooLong(_)) => "too long",
+                    Some(NameFault::Control(_)) => "control",
+                    Some(NameFault::Invisible(_)) => "invisible",
+                    Some(NameFault::Formula(_)) => "formula",
+                };
+                assert_eq!(got, f[2], "{at}");
+            }
+            "text" => {
+                let got = if text_fault(&f[1]).is_some() {
+                    "control"
+                } else {
+                    "ok"
+                };
+                assert_eq!(got, f[2], "{at}");
+            }
             other => panic!("{at}: unknown kind {other}"),
         }
         checked += 1;
@@ -58,5 +79,20 @@ fn an_ambiguous_name_says_which_two_it_matches() {
     assert_eq!(
         e.to_string(),
         "'party a' matches more than one party: 'Party A' and 'Раrtу А'; write it exactly"
+    );
+}
+
+#[test]
+fn a_name_in_an_error_prints_its_hidden_characters_and_stays_short() {
+    assert_eq!(shown("1\u{0}\u{202E}x"), "1\\u{0}\\u{202e}x");
+    assert_eq!(shown(&"7".repeat(1 << 20)), format!("{}…", "7".repeat(120)));
+    let long = "й".repeat(1001);
+    assert_eq!(
+        name_fault(&long).map(|f| f.to_string()),
+        Some("is 2002 bytes long: a name has at most 1000".to_string())
+    );
+    assert_eq!(
+        name_fault("\u{202E}1").map(|f| f.to_string()),
+        Some("holds the invisible character U+202E (zero-width, bidirectional or format): it would look like another name".to_string())
     );
 }

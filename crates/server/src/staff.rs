@@ -163,6 +163,7 @@ pub(crate) async fn token(
                 .into(),
         ));
     }
+    refuse_control("label", "the token's label", &t.label)?;
     let days = t.days.unwrap_or(auth::TOKEN_DAYS);
     if !(1..=auth::TOKEN_MAX_DAYS).contains(&days) {
         return Err(ServerError::BadRequest(format!(
@@ -716,6 +717,7 @@ pub(crate) async fn file_complaint(
             "the complaint's text is empty".into(),
         ));
     }
+    refuse_control("text", "the complaint's text", &c.text)?;
     let unit = known_unit(s, &name, c.unit).await?;
     let (by, r1) = commit(&user.name);
     let (text, r2) = commit(&c.text);
@@ -752,6 +754,18 @@ pub(crate) async fn file_complaint(
     .await
 }
 
+/// Refuses a free text holding a control character other than a tab or a line end
+/// ([`model::names::text_fault`]): a NUL would be stored by SQLite and fail PostgreSQL.
+fn refuse_control(field: &str, what: &str, text: &str) -> Result<(), ServerError> {
+    match model::names::text_fault(text) {
+        Some(c) => Err(ServerError::BadRequest(format!(
+            "{field}: {what} holds the control character U+{:04X}",
+            c as u32
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// A decision as a commissioner gives it.
 #[derive(Deserialize)]
 pub(crate) struct NewDecision {
@@ -772,6 +786,7 @@ pub(crate) async fn decision(
             "a decision needs its reason".into(),
         ));
     }
+    refuse_control("reason", "the decision's reason", &d.reason)?;
     let unit = match (d.kind.as_str(), d.unit) {
         ("annul-election" | "reopen", _) => UnitId(0),
         (_, Some(u)) => known_unit(s, &name, u).await?,
@@ -947,6 +962,13 @@ pub(crate) async fn create_revote(
     Json(r): Json<NewRevote>,
 ) -> Result<Response, ServerError> {
     let unit = UnitId(r.unit);
+    // An election's name is shown on every page and stored as text (PostgreSQL's refuses a
+    // NUL): it must be fit to show, as an imported file's names must.
+    if let Some(fault) = model::names::name_fault(&r.name) {
+        return Err(ServerError::BadRequest(format!(
+            "name: the re-vote's name {fault}"
+        )));
+    }
     let (state, n, child_name) = (s.clone(), name.clone(), r.name.clone());
     let child = blocking(move || {
         state.live.with(&state.db, &n, |v| {

@@ -16,8 +16,12 @@ pub(crate) fn level_code(l: UnitLevel) -> i64 {
 }
 
 fn to_i64(v: u64) -> Result<i64, StoreError> {
-    i64::try_from(v)
-        .map_err(|_| StoreError::BadCorrection(format!("count {v} is too large to store")))
+    i64::try_from(v).map_err(|_| {
+        StoreError::BadInput(format!(
+            "count {v} is too large to store (the store keeps counts up to {})",
+            i64::MAX
+        ))
+    })
 }
 
 fn to_u64(v: i64) -> Result<u64, StoreError> {

@@ -1,0 +1,244 @@
+//! A sweep of every page of the service: every GET route of `ROUTES` requested for an
+//! election, its units, every value of its query parameters, and the staff desk as the
+//! public and as each role. Each HTML answer must carry the content security policy and no
+//! markup that a stored payload put there; each other answer must not be HTML. It counts what
+//! it saw, so that it cannot silently shrink.
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use model::UnitLevel;
+use record::Role;
+use server::{Method, ROUTES};
+use store::Store;
+use tower::ServiceExt;
+
+use crate::common::App;
+
+/// What fills a route's other parameters: a stored scan's SHA-256 (hex), an audit's name,
+/// and the auditor's API token for the API's answers.
+pub struct Fill {
+    pub scan: String,
+    pub audit: String,
+    pub auditor_token: String,
+}
+
+/// What the sweep found.
+pub struct Sweep {
+    /// The payloads that must show as text somewhere.
+    payloads: Vec<String>,
+    /// HTML pages answered.
+    pub pages: usize,
+    /// Other answers (JSON, CSV, files).
+    pub other: usize,
+    /// The page routes answered with 200.
+    routes: BTreeSet<&'static str>,
+    /// Whether each payload was seen, escaped, in a page.
+    seen: Vec<bool>,
+    failures: Vec<String>,
+}
+
+impl Sweep {
+    pub fn new(payloads: &[&str]) -> Sweep {
+        Sweep {
+            payloads: payloads.iter().map(|p| p.to_string()).collect(),
+            pages: 0,
+            other: 0,
+            routes: BTreeSet::new(),
+            seen: vec![false; payloads.len()],
+            failures: Vec::new(),
+        }
+    }
+
+    /// Requests `url` (of route `route`) from `router` with the given headers and checks its
+    /// answer.
+    pub async fn visit(
+        &mut self,
+        router: &Router,
+        route: &'static str,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) {
+        let mut req = Request::builder().uri(url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let header = |k: &str| {
+            res.headers()
+                .get(k)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let (nosniff, media, csp) = (
+            header("x-content-type-options"),
+            header("content-type"),
+            header("content-security-policy"),
+        );
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        // The route and the end of the URL (a unit id, a query) name the visit.
+        let tail: Vec<char> = url.chars().rev().take(40).collect();
+        let at = format!("{route} …{}", tail.iter().rev().collect::<String>());
+        if nosniff != "nosniff" {
+            self.failures.push(format!("{at}: no nosniff"));
+        }
+        if !media.starts_with("text/html") {
+            self.other += 1;
+            return;
+        }
+        self.pages += 1;
+        if !csp.contains("default-src 'none'") || csp.contains("script-src") {
+            self.failures.push(format!("{at}: policy {csp:?}"));
+        }
+        let html = String::from_utf8_lossy(&body);
+        if let Some(what) = injected(&html) {
+            self.failures.push(format!("{at}: {what}"));
+        }
+        if status == StatusCode::OK {
+            self.routes.insert(route);
+        }
+        for (seen, p) in self.seen.iter_mut().zip(&self.payloads) {
+            *seen |= html.contains(&*html_escape::encode_text(p));
+        }
+    }
+
+    /// Every GET route of `ROUTES` for `election`: every unit, every query value, the staff
+    /// desk as the public and as each role; the API's answers with the auditor's token.
+    pub async fn every_page_of(&mut self, app: &App, election: &str, fill: &Fill) {
+        let (ids, _) = units(app, election).await;
+        let mut sessions = Vec::new();
+        for role in Role::ALL {
+            sessions.push(app.login(role).await.0);
+        }
+        let bearer = format!("Bearer {}", fill.auditor_token);
+        for route in ROUTES.iter().filter(|r| r.method == Method::Get) {
+            let base = route
+                .path
+                .replace("{name}", &urlencode(election))
+                .replace("{sha256}", &fill.scan)
+                .replace("{audit}", &urlencode(&fill.audit))
+                .replace("{round}", "1");
+            let urls: Vec<String> = if base.contains("{id}") {
+                ids.iter()
+                    .map(|id| base.replace("{id}", &id.to_string()))
+                    .collect()
+            } else {
+                with_queries(&base, route.query)
+            };
+            let mut callers: Vec<Vec<(&str, &str)>> = vec![Vec::new()];
+            if route.media != "text/html" && route.roles.contains(&Role::Auditor) {
+                callers = vec![vec![("authorization", bearer.as_str())]];
+            }
+            if route.path.ends_with("/staff") {
+                callers.extend(sessions.iter().map(|c| vec![("cookie", c.as_str())]));
+            }
+            for url in &urls {
+                for headers in &callers {
+                    self.visit(&app.router, route.path, url, headers).await;
+                }
+            }
+        }
+    }
+
+    /// Asserts what the sweep saw: no failure, every page route of `ROUTES` answered with
+    /// 200 at least once, every payload shown as text, at least `pages` pages and 20 other
+    /// answers.
+    pub fn assert_clean(&self, pages: usize) {
+        assert!(self.failures.is_empty(), "{}", self.failures.join("\n"));
+        let all: BTreeSet<&str> = ROUTES
+            .iter()
+            .filter(|r| r.method == Method::Get && r.media == "text/html")
+            .map(|r| r.path)
+            .collect();
+        let missed: Vec<&&str> = all.difference(&self.routes).collect();
+        assert!(missed.is_empty(), "page routes never shown: {missed:?}");
+        let unseen: Vec<&String> = self
+            .payloads
+            .iter()
+            .zip(&self.seen)
+            .filter(|(_, seen)| !**seen)
+            .map(|(p, _)| p)
+            .collect();
+        assert!(
+            unseen.is_empty(),
+            "payloads never shown as text: {unseen:?}"
+        );
+        assert!(self.pages >= pages, "only {} page visits", self.pages);
+        assert!(self.other >= 20, "only {} other answers", self.other);
+    }
+}
+
+/// What of a page is markup a payload put there, if anything: an element a payload opens,
+/// or an event handler or `javascript:` URL inside any tag (the pages have neither: they run
+/// no script).
+fn injected(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    for raw in ["<script", "<img src=x", "<svg onload", "</textarea><svg"] {
+        if lower.contains(raw) {
+            return Some(raw.to_string());
+        }
+    }
+    for tag in lower.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        let handler = tag.match_indices(" on").any(|(i, _)| {
+            let rest = &tag[i + 3..];
+            let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+            name_len > 0 && rest[name_len..].trim_start().starts_with('=')
+        });
+        if handler || tag.contains("javascript:") {
+            return Some(format!("<{tag}>"));
+        }
+    }
+    None
+}
+
+/// The ids of every unit of a stored election, and of its stations.
+pub async fn units(app: &App, name: &str) -> (Vec<u32>, Vec<u32>) {
+    let name = name.to_string();
+    let e = app
+        .with_store(move |s| s.load(&name).unwrap().election)
+        .await;
+    let all = e.units.iter().map(|(id, _)| id.0).collect();
+    let stations = e
+        .units
+        .iter()
+        .filter(|(_, u)| u.level == UnitLevel::Station)
+        .map(|(id, _)| id.0)
+        .collect();
+    (all, stations)
+}
+
+/// A path segment, percent-encoded as the pages' links are.
+pub fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// `base` with every combination of the route's query parameters' values.
+fn with_queries(base: &str, query: &[(&str, &str)]) -> Vec<String> {
+    let mut urls = vec![base.to_string()];
+    for (key, _) in query {
+        let values: &[&str] = match *key {
+            "by" => &["country", "region", "constituency", "district", "station"],
+            "law" => &["kg2010", "kg2015", "kg2020", "kg2021"],
+            other => panic!("no values for query parameter {other}: add them here"),
+        };
+        urls = urls
+            .iter()
+            .flat_map(|u| {
+                let sep = if u.contains('?') { '&' } else { '?' };
+                values.iter().map(move |v| format!("{u}{sep}{key}={v}"))
+            })
+            .collect();
+    }
+    urls
+}
