@@ -333,3 +333,42 @@ fn verify_refuses_a_content_whose_salt_is_not_hex() {
         assert!(stdout(&o).starts_with(&want), "{bad}: {}", stdout(&o));
     }
 }
+
+/// A tampered bundle is reported with what its entry is, read from the log's units: a units
+/// entry naming a parent the tree lacks made that lookup panic.
+#[test]
+fn a_tampered_bundle_beside_an_orphan_unit_is_reported_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (entries, key, origin) = published(d);
+    let Entry::Units(mut rows) = decode(1, &entries[1]).unwrap() else {
+        panic!("entry 1 is not the units");
+    };
+    rows[1].1 = 999_999;
+    publish(
+        d,
+        "c",
+        &with(&entries, 1, encode(&Entry::Units(rows))),
+        &key,
+        &origin,
+    );
+    let bundle = d
+        .join("c/tile/entries/000.p")
+        .read_dir()
+        .unwrap()
+        .next()
+        .unwrap();
+    let bundle = bundle.unwrap().path();
+    let mut b = std::fs::read(&bundle).unwrap();
+    let at = b.windows(9).position(|w| w == b"\"votes\":[").unwrap() + 9;
+    b[at] = if b[at] == b'9' { b'8' } else { b'9' };
+    std::fs::write(&bundle, b).unwrap();
+    let o = run(d, &["verify", "c", "--key", "pub/log.pub"]);
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).starts_with("REJECTED: tile rejected: tile/0/000.p/"),
+        "{}",
+        stdout(&o)
+    );
+}
