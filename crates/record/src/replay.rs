@@ -434,6 +434,9 @@ impl Replayer {
                         index: Some(index),
                         error,
                     },
+                    // An unknown law, or an allocation the law cannot make: the stated seats
+                    // cannot be the law's.
+                    RecordError::Law(m) => field("seats", m),
                     other => other,
                 })?;
                 compare(index, election, &logged, &want)?;

@@ -357,6 +357,17 @@ fn cases() -> Vec<Case> {
         "seats.base",
         "unknown threshold base 'sideways'",
     );
+    let mut lawless = first.clone();
+    if let Some(s) = lawless.seats.as_mut() {
+        s.law = "kg1990".into();
+    }
+    case(
+        "seats under an unknown law",
+        publication(19, lawless),
+        19,
+        "seats",
+        "kg1990",
+    );
     case(
         "a publication of a contest above 64 bits of memory is not a panic either",
         edited(l, 20, "\"contest\":1,", "\"contest\":18446744073709551615,"),
