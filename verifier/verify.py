@@ -439,6 +439,9 @@ def replay_from(entries, at):
                 if len(votes) != choices:
                     raise field(i, "counts[%d].votes" % k, "%d counts for %d choice(s)"
                                 % (len(votes), choices))
+                if sum(votes) > MAX:
+                    raise field(i, "counts[%d].votes" % k,
+                                "the votes add up to more than %d" % MAX)
 
     latest = {}
     annulled = set()

@@ -171,6 +171,17 @@ impl AuditRules {
                             format!("{} counts for {choices} choice(s)", votes.len()),
                         ));
                     }
+                    // The audit adds them up (in party terms): exactly, or not at all.
+                    if votes
+                        .iter()
+                        .try_fold(0u64, |a, &v| a.checked_add(v))
+                        .is_none()
+                    {
+                        return Err(field(
+                            format!("counts[{k}].votes"),
+                            "the votes add up to more than 18446744073709551615".into(),
+                        ));
+                    }
                 }
             }
         }

@@ -584,6 +584,13 @@ fn cases() -> Vec<Case> {
         "1 counts for 2 choice(s)",
     );
     case(
+        "a hand count whose votes add up beyond 64 bits",
+        with(l, 32, counts(1, vec![(2, vec![u64::MAX, 1], 3)])),
+        32,
+        "counts[0].votes",
+        "the votes add up to more than 18446744073709551615",
+    );
+    case(
         "a hand count of a round not drawn",
         with(l, 32, counts(2, vec![(2, vec![1, 2], 3)])),
         32,
