@@ -372,3 +372,39 @@ fn a_tampered_bundle_beside_an_orphan_unit_is_reported_not_a_panic() {
         stdout(&o)
     );
 }
+
+/// `verify http://127.0.0.1:PORT/` reads chunked responses: a chunk size of 2^64 - 1 from
+/// the server verified overflowed the chunk's end (a panic); it is now a failed fetch.
+#[test]
+fn a_chunk_size_at_the_edge_of_64_bits_is_a_failed_fetch() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc",
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let key = NoteSigner::from_seed("tallyproof.test/kg", [7; 32]).unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "verify",
+            &format!("http://127.0.0.1:{port}/"),
+            "--key",
+            &key.verifier().text(),
+        ],
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("cannot read http://127.0.0.1:"),
+        "{}",
+        stderr(&o)
+    );
+}

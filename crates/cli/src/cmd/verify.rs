@@ -361,8 +361,11 @@ fn http_get(host: &str, path: &str) -> Option<Vec<u8>> {
             if size == 0 {
                 return Some(out);
             }
-            out.extend_from_slice(rest.get(nl + 2..nl + 2 + size)?);
-            rest = rest.get(nl + 4 + size..)?;
+            // A chunk size from the response: added with a check (2^64 - 1 overflowed).
+            let start = nl + 2;
+            let end = start.checked_add(size)?;
+            out.extend_from_slice(rest.get(start..end)?);
+            rest = rest.get(end.checked_add(2)?..)?;
         }
     }
     Some(body.to_vec())
