@@ -76,3 +76,150 @@ class Overflow(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def build(extra=(), change=None):
+    """log([30, 10, 25], 65) as dicts (units: region 1, stations 2 to 4; protocols entries 2 to
+    4; the publication entry 5, preliminary so that the election stays open), changed by
+    `change`, then `extra` entries appended."""
+    entries = [json.loads(b[1:]) for b in log([30, 10, 25], 65)]
+    entries[5]["stage"] = "preliminary"
+    if change:
+        change(entries)
+    entries.extend(extra)
+    return [entry(e) for e in entries]
+
+
+def start(name="a", **over):
+    e = {"type": "audit", "step": "start", "audit": name, "contest": 0, "law": "kg2020",
+         "base": None, "method": "polling", "risk_limit": "5", "seed": "1", "ballots": 10,
+         "cvrs": None}
+    e.update(over)
+    return e
+
+
+def step(step, **fields):
+    e = {"type": "audit", "step": step, "audit": fields.pop("audit", "a")}
+    e.update(fields)
+    return e
+
+
+def setter(i, **fields):
+    return lambda es: es[i].update(fields)
+
+
+class Malformed(unittest.TestCase):
+    """Every index an entry carries names something the log has, and 32-bit fields stay
+    32-bit, as the Rust verifier refuses them (record's replay; issue "One rulebook", item
+    4): entry and field named, never a traceback."""
+
+    def test_every_index_out_of_range_is_refused_naming_the_entry_and_the_field(self):
+        protocol = {"type": "protocol", "station": 2, "contest": 0, "version": 2,
+                    "source": "manual", "lines": {"valid": 50}, "votes": [30, 20],
+                    "reference": None}
+        decision = {"type": "decision", "kind": "annul-unit", "unit": 99, "reason": "r"}
+        complaint = {"type": "complaint", "unit": 99, "by": "b", "text": "t", "scan": None}
+        assign = {"type": "staff", "act": "assign", "role": "admin", "user": "console",
+                  "subject": "s", "scan": None, "unit": 99}
+        enter = {"type": "staff", "act": "enter", "role": "operator", "user": "u",
+                 "subject": "d", "scan": None, "unit": 2}
+        readings = [start(), step("manifest", batches=[[2, 5], [3, 5]]),
+                    step("round", round=1, size=3)]
+        cases = [
+            # (what, entries, "entry N: field: message" prefix)
+            ("a ballot number above 32 bits",
+             build(change=lambda es: es[0]["contests"][0]["choices"][0].update(
+                 ballot_number=2**32)),
+             "entry 0: contests[0].choices[0].ballot_number: 4294967296 is above 4294967295"),
+            ("a rule that is not text", build(change=lambda es: es[0].update(rules=[7])),
+             "entry 0: rules[0]: 7 is not text"),
+            ("a unit under a unit that does not exist",
+             build(change=lambda es: es[1]["units"][1].__setitem__(1, 99)),
+             "entry 1: units[1].parent: unit 99 does not exist (the election has units 0 to 1)"),
+            ("a unit id above 32 bits (2^32 + 1 is not unit 1)",
+             build(change=lambda es: es[1]["units"][0].__setitem__(0, 2**32 + 1)),
+             "entry 1: units[0].id: 4294967297 is above 4294967295"),
+            ("a protocol of a contest that does not exist", build(change=setter(2, contest=3)),
+             "entry 2: contest: contest 3 does not exist (the election has 1 contest(s))"),
+            ("a protocol of a region", build(change=setter(2, station=1)),
+             "entry 2: station: unit 1 ('R') is a region, not a station"),
+            ("a protocol of a station above 32 bits", build(change=setter(2, station=2**32 + 2)),
+             "entry 2: station: 4294967298 is above 4294967295"),
+            ("a protocol with a count too many", build(change=setter(2, votes=[30, 0, 0])),
+             "entry 2: votes: 3 vote counts for 2 choices"),
+            ("a version above 32 bits", build([dict(protocol, version=2**32 + 2)]),
+             "entry 6: version: 4294967298 is above 4294967295"),
+            ("a publication of a contest the election does not have, claiming nothing",
+             build(change=setter(5, contest=7, stations_counted=0, votes=[], valid=None)),
+             "entry 5: contest: contest 7 does not exist (the election has 1 contest(s))"),
+            ("a publication at an unknown stage", build(change=setter(5, stage="draft")),
+             "entry 5: stage: 'draft', expected one of: preliminary, final"),
+            ("seats under an unknown law",
+             build(change=setter(5, seats={"law": "kg1990", "base": "participated",
+                                           "seats": [60, 60]})),
+             "entry 5: seats: unknown law preset 'kg1990'"),
+            ("an annulment of a unit that does not exist", build([decision]),
+             "entry 6: unit: annulment of an unknown unit: unit 99 does not exist"),
+            ("an annulment of a unit above 32 bits", build([dict(decision, unit=2**32 + 4)]),
+             "entry 6: unit: 4294967300 is above 4294967295"),
+            ("a recount of a unit that does not exist", build([dict(decision, kind="recount")]),
+             "entry 6: unit: recount of an unknown unit"),
+            ("a complaint about a unit that does not exist", build([complaint]),
+             "entry 6: unit: complaint about an unknown unit: unit 99 does not exist"),
+            ("an assignment to a unit that does not exist", build([assign]),
+             "entry 6: unit: unit 99 does not exist"),
+            ("an entry of a protocol that names a unit", build([enter]),
+             "entry 6: unit: a staff 'enter' entry names no unit"),
+            ("an audit of a contest that does not exist", build([start(contest=1)]),
+             "entry 6: contest: contest 1 does not exist"),
+            ("an audit of an unknown method", build([start(method="sortition")]),
+             "entry 6: method: 'sortition', expected one of: comparison, polling, batch"),
+            ("an audit started twice", build([start(), start()]),
+             "entry 7: audit: an audit named 'a' was started earlier in the log"),
+            ("a step of an audit never started", build([step("escalate", audit="x")]),
+             "entry 6: audit: no audit named 'x' was started before this step"),
+            ("a manifest of a unit that does not exist",
+             build([start(), step("manifest", batches=[[99, 5]])]),
+             "entry 7: batches[0].station: unit 99 does not exist"),
+            ("a round out of order", build(readings[:2] + [step("round", round=2, size=1)]),
+             "entry 8: round: 2, expected 1: rounds follow one another"),
+            ("readings of a round not drawn",
+             build(readings + [step("readings", round=2, readings=[[1, None, 0]])]),
+             "entry 9: round: round 2 was not drawn (the audit has 1 round(s))"),
+            ("a reading of a draw outside its round",
+             build(readings + [step("readings", round=1, readings=[[4, None, 0]])]),
+             "entry 9: readings[0].draw: 4 is not one of round 1's draws (1 to 3)"),
+            ("a reading of a choice the contest does not have",
+             build(readings + [step("readings", round=1, readings=[[1, None, 2]])]),
+             "entry 9: readings[0].paper: choice 2 does not exist (the contest has 2 choice(s))"),
+            ("a hand count whose votes add up beyond 64 bits",
+             build(readings + [step("counts", round=1, counts=[[2, [MAX, 1], 1]])]),
+             "entry 9: counts[0].votes: the votes add up to more than 18446744073709551615"),
+            ("a hand count with a count too few",
+             build(readings + [step("counts", round=1, counts=[[2, [1], 1]])]),
+             "entry 9: counts[0].votes: 1 counts for 2 choice(s)"),
+        ]
+        for what, entries, says in cases:
+            with self.subTest(what):
+                with self.assertRaises(Rejected) as r:
+                    replay(entries)
+                self.assertTrue(str(r.exception).startswith(says), str(r.exception))
+
+    def test_a_malformed_shape_is_refused_naming_the_entry_not_a_traceback(self):
+        readings = [start(), step("manifest", batches=[[2, 5]]), step("round", round=1, size=1),
+                    step("readings", round=1, readings=[[1, None]])]
+        for entries, says in [
+            (build(readings), "entry 9: malformed (ValueError"),
+            (build([{"type": "complaint"}]), "entry 6: malformed (KeyError"),
+            (build() + [b"\x01{"], "entry 6: malformed (JSONDecodeError"),
+        ]:
+            with self.assertRaises(Rejected) as r:
+                replay(entries)
+            self.assertTrue(str(r.exception).startswith(says), str(r.exception))
+
+    def test_the_full_example_still_replays(self):
+        extra = [start(), step("manifest", batches=[[2, 5], [3, 5]]),
+                 step("round", round=1, size=2),
+                 step("readings", round=1, readings=[[1, None, 0], [2, None, None]]),
+                 {"type": "complaint", "unit": 2, "by": "b", "text": "t", "scan": None}]
+        self.assertEqual(replay(build(extra)), (3, 1))

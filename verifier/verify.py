@@ -13,6 +13,12 @@ tiles below, the root, and replays the entries: for every publication, the natio
 every station not under an annulled unit. Prints VALID and exits 0, or REJECTED: <why> and
 exits 1. Seat allocations are not recomputed here (the Rust verifier does).
 
+Every index an entry carries must name something the log has (a unit, a station, a contest,
+a choice, an audit and its rounds and draws), 32-bit fields (unit ids, versions, ballot
+numbers, audit choices) stay below 2^32, and a publication's stage is preliminary or final:
+otherwise REJECTED names the entry and the field, as the Rust verifier's replay does. An
+entry of another shape is REJECTED naming it, never a traceback.
+
 Counts are 64-bit: a count above 2^64-1, or a total that does not fit in 64 bits (a station's
 own sums, or the sums over the counted stations, of every line and vote), is REJECTED naming
 the station and the unit, as the Rust verifier does; Python's unbounded integers would
@@ -45,6 +51,31 @@ LABELS = {  # as reports name the lines (model::Line::label)
 }
 ISSUED_PARTS = ("issued_early", "issued_in_station", "issued_outside")
 FOUND_PARTS = ("found_mobile", "found_stationary")
+U32 = 2**32 - 1  # unit ids, versions, ballot numbers and audit choices are 32-bit
+STAGES = ("preliminary", "final")
+LAWS = ("kg2010", "kg2015", "kg2020", "kg2021")  # seats::preset::KEYS
+BASES = ("valid", "participated", "voters-participated", "registered", "listed",
+         "sum-of-listed-votes")  # seats::Base::parse, after trimming, lowercasing and _ -> -
+METHODS = ("comparison", "polling", "batch")
+
+
+def field(i, name, message):
+    """The refusal of entry i's field `name`, worded as the Rust verifier's
+    RecordError::Field: every index an entry carries must name something the log has."""
+    return Rejected("entry %d: %s: %s" % (i, name, message))
+
+
+def is_count(v):
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def u32(i, name, v):
+    """A 32-bit field: refused above 4294967295, never taken modulo 2^32."""
+    if not is_count(v):
+        raise field(i, name, "%s is not a whole number" % json.dumps(v))
+    if v > U32:
+        raise field(i, name, "%d is above 4294967295, the largest this field holds" % v)
+    return v
 
 
 def derived(lines, total, parts):
@@ -192,11 +223,13 @@ def tile_path(level, n, width):
 
 
 def tiles_at(size, level):
+    """The tiles of a level, lazily: a checkpoint may claim 2^64 - 1 entries before any tile
+    proves it, and the first missing tile is what answers it."""
     count = size >> (8 * level)
-    out = [(n, 256) for n in range(count // 256)]
+    for n in range(count // 256):
+        yield n, 256
     if count % 256:
-        out.append((count // 256, count % 256))
-    return out
+        yield count // 256, count % 256
 
 
 def read(d, path):
@@ -288,6 +321,18 @@ def standing_after(standing, i, e):
 
 
 def replay(entries):
+    """Replays the entries; returns (protocols, publications). An entry whose shape is not the
+    format's (a field missing, a list where a number belongs) is REJECTED naming it, never a
+    traceback: the explicit checks below name the field where the Rust verifier does."""
+    at = [0]
+    try:
+        return replay_from(entries, at)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as x:
+        raise Rejected("entry %d: malformed (%s: %s)" % (at[0], type(x).__name__, x))
+
+
+def replay_from(entries, at):
+    """replay(), noting in at[0] the entry it is at."""
     election = decode(0, entries[0])
     if election["type"] != "election":
         raise Rejected("entry 0 is not the election definition")
@@ -301,6 +346,102 @@ def replay(entries):
             names.append(name[u])
             u = parent[u]
         return " / ".join(reversed(names)) if names else name[u]
+
+    contests = election["contests"]
+    for ci, c in enumerate(contests):
+        for k, ch in enumerate(c["choices"]):
+            if ch["ballot_number"] is not None:
+                u32(0, "contests[%d].choices[%d].ballot_number" % (ci, k), ch["ballot_number"])
+    for k, r in enumerate(election["rules"]):
+        if not isinstance(r, str):
+            raise field(0, "rules[%d]" % k, "%s is not text" % json.dumps(r))
+
+    def unknown_unit(u):
+        if u in parent:
+            return None
+        return "unit %d does not exist (the election has units 0 to %d)" % (u, len(parent) - 1)
+
+    def not_a_station(u):
+        why = unknown_unit(u)
+        if why is None and level[u] != "station":
+            why = "unit %d ('%s') is a %s, not a station" % (u, path(u), level[u])
+        return why
+
+    def no_contest(c):
+        return "contest %d does not exist (the election has %d contest(s))" % (c, len(contests))
+
+    audits = {}  # audit name -> (contest, the last draw of each round)
+
+    def audit_step(i, e):
+        """record's AuditRules: a started audit, and every index its steps carry."""
+        name, step = e["audit"], e["step"]
+        if step == "start":
+            if name in audits:
+                raise field(i, "audit", "an audit named '%s' was started earlier in the log" % name)
+            if not is_count(e["contest"]) or e["contest"] >= len(contests):
+                raise field(i, "contest", no_contest(e["contest"]))
+            if e["law"] not in LAWS:
+                raise field(i, "law", "unknown law preset '%s', expected one of: %s"
+                            % (e["law"], ", ".join(LAWS)))
+            if e["base"] is not None and \
+                    e["base"].strip().lower().replace("_", "-") not in BASES:
+                raise field(i, "base", "unknown threshold base '%s'" % e["base"])
+            if e["method"] not in METHODS:
+                raise field(i, "method", "'%s', expected one of: %s"
+                            % (e["method"], ", ".join(METHODS)))
+            audits[name] = (e["contest"], [])
+            return
+        if name not in audits:
+            raise field(i, "audit", "no audit named '%s' was started before this step" % name)
+        contest, ends = audits[name]
+        choices = len(contests[contest]["choices"])
+
+        def drawn(rnd):
+            if not is_count(rnd) or not 1 <= rnd <= len(ends):
+                raise field(i, "round", "round %s was not drawn (the audit has %d round(s))"
+                            % (json.dumps(rnd), len(ends)))
+            return (ends[rnd - 2] if rnd >= 2 else 0) + 1, ends[rnd - 1]
+
+        if step == "manifest":
+            if ends:
+                raise field(i, "batches",
+                            "a manifest after the audit's first round would change what it drew")
+            for k, (station, _) in enumerate(e["batches"]):
+                why = not_a_station(u32(i, "batches[%d].station" % k, station))
+                if why:
+                    raise field(i, "batches[%d].station" % k, why)
+        elif step == "round":
+            if e["round"] != len(ends) + 1:
+                raise field(i, "round", "%s, expected %d: rounds follow one another"
+                            % (json.dumps(e["round"]), len(ends) + 1))
+            end = (ends[-1] if ends else 0) + e["size"]
+            if end > MAX:
+                raise field(i, "size", "%d: the rounds' draws add up beyond %d" % (e["size"], MAX))
+            ends.append(end)
+        elif step == "readings":
+            first, last = drawn(e["round"])
+            for k, (draw, record, paper) in enumerate(e["readings"]):
+                if not (is_count(draw) and first <= draw <= last):
+                    raise field(i, "readings[%d].draw" % k,
+                                "%s is not one of round %d's draws (%d to %d)"
+                                % (json.dumps(draw), e["round"], first, last))
+                for what, choice in (("record", record), ("paper", paper)):
+                    name_k = "readings[%d].%s" % (k, what)
+                    if choice is not None and u32(i, name_k, choice) >= choices:
+                        raise field(i, name_k, "choice %d does not exist (the contest has %d choice(s))"
+                                    % (choice, choices))
+        elif step == "counts":
+            drawn(e["round"])
+            for k, (station, votes, _) in enumerate(e["counts"]):
+                why = not_a_station(u32(i, "counts[%d].station" % k, station))
+                if why:
+                    raise field(i, "counts[%d].station" % k, why)
+                if len(votes) != choices:
+                    raise field(i, "counts[%d].votes" % k, "%d counts for %d choice(s)"
+                                % (len(votes), choices))
+                if sum(votes) > MAX:
+                    raise field(i, "counts[%d].votes" % k,
+                                "the votes add up to more than %d" % MAX)
 
     latest = {}
     annulled = set()
@@ -316,6 +457,7 @@ def replay(entries):
                "certify": "publication", "audit": "audit"}
     standing = "open"
     for i, b in enumerate(entries[1:], start=1):
+        at[0] = i
         e = decode(i, b)
         t = e["type"]
         standing = standing_after(standing, i, e)
@@ -329,6 +471,16 @@ def replay(entries):
             act = e["act"]
             if roles.get(act) != e["role"]:
                 raise Rejected("entry %d: '%s' done by a %s" % (i, act, e["role"]))
+            # `grants` and `unit` appear only on the acts that have them.
+            if "grants" in e and act != "grant":
+                raise field(i, "grants", "a staff '%s' entry grants no role" % act)
+            if "unit" in e and act not in ("assign", "open"):
+                raise field(i, "unit", "a staff '%s' entry names no unit" % act)
+            if "unit" in e:
+                u32(i, "unit", e["unit"])
+            # An assignment names a unit of this election (an `open`, the annulled one's).
+            if act == "assign" and unknown_unit(e["unit"]):
+                raise field(i, "unit", unknown_unit(e["unit"]))
             if act == "grant" and (e.get("subject") is None or e.get("grants") not in roles.values()):
                 raise Rejected("entry %d: a grant names whom and which role" % i)
             if act == "grant":
@@ -352,14 +504,26 @@ def replay(entries):
             if act in follows:
                 expect = (act, e.get("subject"))
         elif t == "units":
-            for uid, par, lev, unit_name in e["units"]:
-                if uid != len(parent) or par not in parent:
-                    raise Rejected("entry %d: unit %d out of order" % (i, uid))
+            for k, (uid, par, lev, unit_name) in enumerate(e["units"]):
+                u32(i, "units[%d].id" % k, uid)
+                u32(i, "units[%d].parent" % k, par)
+                if uid != len(parent):
+                    raise field(i, "units[%d].id" % k, "unit id %d, expected %d: ids follow one another"
+                                % (uid, len(parent)))
+                if unknown_unit(par):
+                    raise field(i, "units[%d].parent" % k, unknown_unit(par))
                 parent[uid], level[uid], name[uid] = par, lev, unit_name
         elif t == "protocol":
             key = (e["station"], e["contest"])
-            if level.get(e["station"]) != "station":
-                raise Rejected("entry %d: protocol for a unit that is not a station" % i)
+            u32(i, "station", e["station"])
+            u32(i, "version", e["version"])
+            if not_a_station(e["station"]):
+                raise field(i, "station", not_a_station(e["station"]))
+            if not is_count(e["contest"]) or e["contest"] >= len(contests):
+                raise field(i, "contest", no_contest(e["contest"]))
+            n = len(contests[e["contest"]]["choices"])
+            if len(e["votes"]) != n:
+                raise field(i, "votes", "%d vote counts for %d choices" % (len(e["votes"]), n))
             counts = list(e["lines"].values()) + list(e["votes"])
             if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX for v in counts):
                 raise Rejected("entry %d: station '%s': a count is not a whole number from 0 to %d"
@@ -369,15 +533,47 @@ def replay(entries):
                 raise Rejected("entry %d: version %d after %d" % (i, e["version"], prev))
             latest[key] = e
         elif t == "decision":
+            what = {"annul-unit": "annulment", "recount": "recount", "revote": "re-vote"}
+            if e["kind"] in what:
+                u32(i, "unit", e["unit"])
+                if unknown_unit(e["unit"]):
+                    raise field(i, "unit", "%s of an unknown unit: %s"
+                                % (what[e["kind"]], unknown_unit(e["unit"])))
+            elif e["unit"] != 0:
+                raise Rejected("entry %d: not in canonical form (a '%s' decision has unit 0)"
+                               % (i, e["kind"]))
             # An annulled unit, and a unit ordered to re-vote, leave the totals.
             if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
-        elif t in ("complaint", "keys", "audit"):
-            # Audit steps change no totals (tallyproof audit status recomputes their risk).
+        elif t == "complaint":
+            u32(i, "unit", e["unit"])
+            if unknown_unit(e["unit"]):
+                raise field(i, "unit", "complaint about an unknown unit: %s" % unknown_unit(e["unit"]))
+        elif t == "audit":
+            # Audit steps change no totals (tallyproof audit status recomputes their risk from
+            # them), so everything they name must exist.
+            audit_step(i, e)
+        elif t == "keys":
             pass
         elif t == "publication":
             publications += 1
             contest = e["contest"]
+            if not is_count(contest) or contest >= len(contests):
+                raise field(i, "contest", no_contest(contest))
+            if e["stage"] not in STAGES:
+                raise field(i, "stage", "'%s', expected one of: %s" % (e["stage"], ", ".join(STAGES)))
+            seats = e["seats"]
+            if seats is not None:
+                # Seats are allocated from the first contest's votes alone (and recomputed by
+                # the Rust verifier only: here the law and base are checked, not the seats).
+                if contest != 0:
+                    raise field(i, "seats", "contest %d's publication states seats: only the first "
+                                "contest's (0) may" % contest)
+                if seats["base"].strip().lower().replace("_", "-") not in BASES:
+                    raise field(i, "seats.base", "unknown threshold base '%s'" % seats["base"])
+                if seats["law"] not in LAWS:
+                    raise field(i, "seats", "unknown law preset '%s', expected one of: %s"
+                                % (seats["law"], ", ".join(LAWS)))
             n = len(election["contests"][contest]["choices"])
             votes, counted = [0] * n, 0
             valid = invalid = 0
@@ -412,9 +608,9 @@ def replay(entries):
                 "valid": valid if has_valid and counted else None,
                 "invalid": invalid if has_invalid and counted else None,
             }
-            for field, value in want.items():
-                if e[field] != value:
-                    raise Rejected("entry %d (%s publication): %s: logged %s, recomputed %s" % (i, e["stage"], field, e[field], value))
+            for key, value in want.items():
+                if e[key] != value:
+                    raise Rejected("entry %d (%s publication): %s: logged %s, recomputed %s" % (i, e["stage"], key, e[key], value))
     if expect is not None:
         raise Rejected("the log ends after a staff '%s' entry" % expect[0])
     return len(latest), publications
@@ -437,6 +633,9 @@ def main():
         protocols, publications = replay(entries)
     except Rejected as r:
         print("REJECTED: %s" % r)
+        return 1
+    except (KeyError, IndexError, TypeError, ValueError) as x:
+        print("REJECTED: malformed (%s: %s)" % (type(x).__name__, x))
         return 1
     print("VALID: %s, %d entries, %d protocols, %d publication(s) recomputed" % (origin, size, protocols, publications))
     return 0

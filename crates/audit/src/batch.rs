@@ -19,8 +19,14 @@ pub struct BatchTally {
 
 /// The pairs' margins `V_wl = V_w - V_l - pending - unauditable`, in winner-major order.
 pub fn pair_margins(c: &Contest, batches: &[BatchTally]) -> Vec<(usize, usize, i64)> {
-    let in_batches: u64 = batches.iter().flat_map(|b| b.votes.iter()).sum();
-    let missing = c.valid().saturating_sub(in_batches);
+    // In 128 bits: the batches' votes may add up beyond 64 bits; what is missing is at most
+    // the contest's valid votes, which fit.
+    let in_batches: u128 = batches
+        .iter()
+        .flat_map(|b| b.votes.iter())
+        .map(|&v| u128::from(v))
+        .sum();
+    let missing = u64::try_from(u128::from(c.valid()).saturating_sub(in_batches)).unwrap_or(0);
     let unauditable = missing.div_ceil(c.votes_allowed.max(1)) as i64;
     let mut out = Vec::new();
     for w in c.winners() {
@@ -60,8 +66,9 @@ pub fn observed_error(
     reported: &BatchTally,
     audited: &[u64],
 ) -> f64 {
-    let at = |x: &[u64], i: usize| x.get(i).copied().unwrap_or(0) as i64;
-    let mut worst: Option<(i64, f64)> = None;
+    // In 128 bits: counts above 2^63 - 1 are not read as negative, and no difference wraps.
+    let at = |x: &[u64], i: usize| i128::from(x.get(i).copied().unwrap_or(0));
+    let mut worst: Option<(i128, f64)> = None;
     for &(w, l, m) in margins {
         let err =
             (at(&reported.votes, w) - at(&reported.votes, l)) - (at(audited, w) - at(audited, l));

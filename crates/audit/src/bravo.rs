@@ -33,7 +33,9 @@ pub fn with_not_found(c: &Contest, sample: &[u64], not_found: u64) -> Vec<u64> {
     let mut s = sample.to_vec();
     s.resize(c.candidates.len(), 0);
     for l in c.losers() {
-        s[l] += not_found;
+        // Within 64 bits when the sample and the ballots not found add up (the calculator
+        // checks it); otherwise more than any contest's ballots, not a wrapped count.
+        s[l] = s[l].saturating_add(not_found);
     }
     s
 }
@@ -63,7 +65,8 @@ pub fn test_statistics(c: &Contest, sample: &[u64]) -> Vec<(usize, usize, f64)> 
 /// The risk of a cumulative sample at risk limit `alpha`.
 pub fn risk(alpha: f64, c: &Contest, sample: &[u64]) -> Risk {
     let stats = test_statistics(c, sample);
-    if sample.iter().sum::<u64>() >= c.ballots {
+    // In 128 bits: a sample whose counts add up beyond 64 bits is certainly every ballot.
+    if sample.iter().map(|&x| u128::from(x)).sum::<u128>() >= u128::from(c.ballots) {
         let pairs = stats
             .iter()
             .map(|&(winner, loser, _)| PairRisk {

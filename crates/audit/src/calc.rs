@@ -141,8 +141,14 @@ fn bravo_calc(r: &Value) -> Result<Value, AuditError> {
         None => vec![0; c.candidates.len()],
     };
     let not_found = uint(r, "not_found")?.unwrap_or(0);
+    // The ballots sampled, found or not: each loser's count below is at most this.
+    let counted = crate::error::total(
+        raw.iter().copied().chain([not_found]),
+        "sample",
+        "the sampled ballots (and not_found)",
+    )?;
     let s = bravo::with_not_found(&c, &raw, not_found);
-    let sampled = uint(r, "sampled")?.unwrap_or_else(|| raw.iter().sum::<u64>() + not_found);
+    let sampled = uint(r, "sampled")?.unwrap_or(counted);
     let mut out = Map::new();
     out.insert("diluted_margin".into(), json!(c.diluted_margin()));
     match bravo::sample_sizes(alpha, &c, &s, sampled) {
@@ -189,7 +195,13 @@ fn supersimple_calc(r: &Value) -> Result<Value, AuditError> {
             u2: uint(v, "2-under")?.unwrap_or(0),
         },
     };
-    if d.o1 + d.o2 + d.u1 + d.u2 > d.sample_size {
+    // In 128 bits: counts that add up beyond 64 bits are more than any sample.
+    if [d.o1, d.o2, d.u1, d.u2]
+        .map(u128::from)
+        .iter()
+        .sum::<u128>()
+        > u128::from(d.sample_size)
+    {
         return Err(AuditError::field(
             "discrepancies",
             "more discrepancies than ballots sampled",
@@ -379,7 +391,10 @@ fn assertions_calc(r: &Value) -> Result<Value, AuditError> {
             AuditError::field(format!("votes.{k}"), "expected a non-negative integer")
         })?);
     }
-    let ballots = uint(r, "ballots")?.unwrap_or_else(|| votes.iter().sum());
+    let ballots = match uint(r, "ballots")? {
+        Some(n) => n,
+        None => crate::error::total(votes.iter().copied(), "votes", "the votes")?,
+    };
     let mut p = seats::Problem::new(n_seats, method, parties, votes);
     if let Some(t) = get(r, "threshold") {
         let share = text(t, "national")?.ok_or_else(|| {

@@ -121,7 +121,23 @@ impl Contest {
                 "must be at least 1",
             ));
         }
-        let valid = self.valid();
+        // Counts are compared and subtracted as signed 64-bit numbers (the pairs' margins):
+        // every one must fit, and so must their sum.
+        let valid = crate::error::total(
+            self.candidates.iter().map(|c| c.1),
+            field,
+            "the candidates' votes",
+        )?;
+        let signed = |what: &str, n: Option<u64>| match n.filter(|&n| i64::try_from(n).is_ok()) {
+            Some(_) => Ok(()),
+            None => Err(AuditError::field(
+                format!("{field}.{what}"),
+                "above 9223372036854775807".to_string(),
+            )),
+        };
+        signed("ballots", Some(self.ballots))?;
+        // A pair's margin takes the pending ballots and every vote away from a winner's.
+        signed("pendingBallots", valid.checked_add(self.pending_ballots))?;
         if valid > self.ballots.saturating_mul(self.votes_allowed) {
             return Err(AuditError::field(
                 format!("{field}.ballots"),

@@ -71,7 +71,11 @@ pub fn draw(
     style: IdStyle,
     options: &Options,
 ) -> Result<Vec<Drawn>, AuditError> {
-    let total: u64 = batches.iter().map(|b| b.1).sum();
+    let total = crate::error::total(
+        batches.iter().map(|b| b.1),
+        "ballots",
+        "the manifest's ballots",
+    )?;
     let wanted = options.drop.saturating_add(options.take) as u64;
     if !options.with_replacement && options.take != usize::MAX && wanted > total {
         return Err(AuditError::field(

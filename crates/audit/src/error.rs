@@ -43,6 +43,24 @@ pub enum AuditError {
     Seats(String),
 }
 
+/// The sum of `counts` (of `field`), exactly, or an error naming the field: counts that add
+/// up beyond 64 bits are refused, never wrapped (a debug build panicked).
+pub(crate) fn total(
+    counts: impl IntoIterator<Item = u64>,
+    field: &str,
+    what: &str,
+) -> Result<u64, AuditError> {
+    counts
+        .into_iter()
+        .try_fold(0u64, u64::checked_add)
+        .ok_or_else(|| {
+            AuditError::field(
+                field,
+                format!("{what} add up to more than 18446744073709551615"),
+            )
+        })
+}
+
 impl AuditError {
     /// A field error.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> AuditError {

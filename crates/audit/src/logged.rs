@@ -194,6 +194,11 @@ pub fn party_of_choice(e: &Election, problem: &seats::Problem) -> Vec<Option<usi
 
 /// The index of a station's region among the law's regions.
 pub fn region_of(e: &Election, problem: &seats::Problem, station: UnitId) -> Option<usize> {
+    // A station the tree lacks is in no region (a replayed log has none; looking it up
+    // panicked).
+    if station.index() >= e.units.len() {
+        return None;
+    }
     let r = e.units.ancestor_at(station, UnitLevel::Region)?;
     let name = e.units.get(r).name;
     problem.regions.iter().position(|x| x.name == name)
@@ -209,12 +214,20 @@ pub fn tally_in_party_terms(
     ballots: u64,
 ) -> StationTally {
     let mut party_votes = vec![0u64; problem.parties.len()];
+    // Saturating: a replay refuses hand counts whose votes do not fit in 64 bits, and a
+    // tabulation protocols whose votes do not, so these sums are exact for any log that
+    // replays; for one that does not, they must not panic either.
     for (c, &v) in votes.iter().enumerate() {
-        if let Some(Some(p)) = parties.get(c) {
-            party_votes[*p] += v;
+        if let Some(slot) = parties
+            .get(c)
+            .copied()
+            .flatten()
+            .and_then(|p| party_votes.get_mut(p))
+        {
+            *slot = slot.saturating_add(v);
         }
     }
-    let listed: u64 = party_votes.iter().sum();
+    let listed = party_votes.iter().fold(0u64, |a, &v| a.saturating_add(v));
     StationTally {
         votes: party_votes,
         other: ballots.saturating_sub(listed),
@@ -449,4 +462,46 @@ pub fn report(
         verdict,
         assertions: st.risks,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::{Choice, ChoiceKind, Contest, ContestKind};
+
+    /// Issue "One rulebook", item 4: a hand count of a station the tree lacks, or with votes
+    /// that do not fit in 64 bits, as only a log that does not replay can hold: no panic.
+    #[test]
+    fn a_station_or_counts_out_of_range_do_not_panic() {
+        let mut e = Election::new("t");
+        e.contests.push(Contest::new(
+            "c",
+            ContestKind::PartyList,
+            vec![
+                Choice::new("A", ChoiceKind::Party),
+                Choice::new("B", ChoiceKind::Party),
+            ],
+        ));
+        let r = e
+            .units
+            .insert(e.units.root(), UnitLevel::Region, "R")
+            .unwrap();
+        let problem = seats::Problem::new(
+            1,
+            seats::Method::DHondt,
+            vec!["A".into(), "B".into()],
+            vec![1, 1],
+        );
+        let parties = party_of_choice(&e, &problem);
+        assert_eq!(region_of(&e, &problem, UnitId(99)), None);
+        let t = tally_in_party_terms(&e, &problem, &parties, UnitId(99), &[u64::MAX, u64::MAX], 3);
+        assert_eq!(
+            (t.votes, t.other, t.region),
+            (vec![u64::MAX, u64::MAX], 0, None)
+        );
+        let mut same = problem.clone();
+        same.parties = vec!["A".into(), "A".into()];
+        let t = tally_in_party_terms(&e, &same, &[Some(0), Some(0)], r, &[u64::MAX, 1], 3);
+        assert_eq!(t.votes, vec![u64::MAX, 0]);
+    }
 }

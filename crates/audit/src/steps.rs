@@ -345,11 +345,17 @@ fn manifest(
     let Some((name, rows)) = file else {
         let mut ids: Vec<&UnitId> = stations.keys().collect();
         ids.sort();
-        return Ok(ids
+        let batches: Vec<(u32, u64)> = ids
             .into_iter()
             .map(|s| (s.0, reported_ballots(stations[s])))
             .filter(|b| b.1 > 0)
-            .collect());
+            .collect();
+        crate::error::total(
+            batches.iter().map(|b| b.1),
+            "manifest",
+            "the ballots the protocols report",
+        )?;
+        return Ok(batches);
     };
     let mut batches = Vec::with_capacity(rows.len());
     for b in rows {
@@ -372,6 +378,8 @@ fn manifest(
         }
         batches.push((station.0, b.ballots));
     }
+    // Every use adds the manifest's ballots up: they must fit.
+    crate::error::total(batches.iter().map(|b| b.1), name, "the manifest's ballots")?;
     let listed: HashSet<u32> = batches.iter().map(|b| b.0).collect();
     let mut missing: Vec<&UnitId> = stations
         .iter()
@@ -840,7 +848,10 @@ fn station_counts(
                 format!("'{}' is counted twice", r.station),
             ));
         }
-        let ballots = r.ballots.unwrap_or_else(|| r.votes.iter().sum());
+        let ballots = match r.ballots {
+            Some(n) => n,
+            None => crate::error::total(r.votes.iter().copied(), &r.at, "the votes")?,
+        };
         counts.push((station.0, r.votes.clone(), ballots));
     }
     if let Some(d) = drawn.iter().find(|d| !seen.contains(&d.station)) {

@@ -58,8 +58,9 @@ pub fn discrepancy(c: &Contest, cvr: Option<&[u64]>, audited: Option<&[u64]>) ->
 /// Understatements count as no error. Returns the p-value (capped at 1) and whether it is
 /// below `alpha`; a sample of every ballot is a full count (0, confirmed).
 pub fn risk(alpha: f64, c: &Contest, errors: &[(f64, u64)]) -> (f64, bool) {
-    let sampled: u64 = errors.iter().map(|e| e.1).sum();
-    if sampled >= c.ballots {
+    // In 128 bits: multiplicities that add up beyond 64 bits are certainly every ballot.
+    let sampled: u128 = errors.iter().map(|e| u128::from(e.1)).sum();
+    if sampled >= u128::from(c.ballots) {
         return (0.0, true);
     }
     let dm = c.diluted_margin();

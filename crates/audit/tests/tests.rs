@@ -3,4 +3,5 @@
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
 mod assertions;
+mod extremes;
 mod vectors;

@@ -377,6 +377,39 @@ fn log_proofs_are_checked_by_hand_with_exit_codes() {
         "{}",
         stdout(&o)
     );
+    // Malformed proof elements are refused, not dropped: a trailing comma once left a valid
+    // proof of three hashes and the answer "valid" (issue "One rulebook", item 4).
+    let elements: Vec<&str> = proof.split(',').collect();
+    for (bad, says) in [
+        (
+            format!("{proof},"),
+            "proof element 4 of 4 is empty (a stray comma?)",
+        ),
+        (format!(",{proof}"), "proof element 1 of 4 is empty"),
+        (
+            format!("{},,{}", elements[0], elements[1..].join(",")),
+            "proof element 2 of 4 is empty",
+        ),
+        (
+            format!("{},{}", "+f".repeat(32), elements[1..].join(",")),
+            "proof element 1 of 3: '+f+f",
+        ),
+        (
+            format!("{},{}", &elements[0][..63], elements[1..].join(",")),
+            "proof element 1 of 3: 'bc1a0643",
+        ),
+    ] {
+        let mut a = args("5");
+        *a.last_mut().unwrap() = bad.clone();
+        let o = run_s(a);
+        assert_eq!(o.status.code(), Some(3), "{bad}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains(&format!("bad hash: {says}")),
+            "{bad}: {}",
+            stderr(&o)
+        );
+        assert!(!stdout(&o).contains("valid"), "{bad}: {}", stdout(&o));
+    }
     // RFC 6962 reference tree: consistency 6 -> 8.
     let o = run(dir.path(), &[
         "log", "verify-consistency", "--size1", "6", "--size2", "8",

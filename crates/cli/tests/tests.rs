@@ -7,6 +7,7 @@ mod browser;
 mod commands;
 mod crash;
 mod forensics;
+mod malformed;
 mod overflow;
 mod property;
 mod serve;

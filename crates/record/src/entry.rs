@@ -424,13 +424,15 @@ fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
                 .ok_or_else(|| r.err(format!("'{k}' is not text"))),
         }
     };
-    let opt_u32 = |v: &Value| -> Result<Option<u32>, RecordError> {
+    let opt_u32 = |v: &Value, field: String| -> Result<Option<u32>, RecordError> {
         match v {
             Value::Null => Ok(None),
-            v => v
-                .as_u64()
-                .map(|x| Some(x as u32))
-                .ok_or_else(|| r.err("a reading's choice is not a count")),
+            v => {
+                let x = v
+                    .as_u64()
+                    .ok_or_else(|| r.err(format!("{field}: a reading's choice is not a count")))?;
+                small(r.index, &field, x).map(Some)
+            }
         }
     };
     let list = |k: &str| -> Result<&Vec<Value>, RecordError> {
@@ -441,7 +443,7 @@ fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
     Ok(match r.str("step")? {
         "start" => AuditStep::Start {
             audit,
-            contest: r.u64("contest")? as usize,
+            contest: r.usize("contest")?,
             law: r.str("law")?.into(),
             base: opt_str("base")?,
             method: r.str("method")?.into(),
@@ -454,9 +456,12 @@ fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
             audit,
             batches: list("batches")?
                 .iter()
-                .map(|b| match (b[0].as_u64(), b[1].as_u64()) {
-                    (Some(u), Some(n)) => Ok((u as u32, n)),
-                    _ => Err(r.err("a batch is not [station, ballots]")),
+                .enumerate()
+                .map(|(k, b)| match (b[0].as_u64(), b[1].as_u64()) {
+                    (Some(u), Some(n)) => {
+                        Ok((small(r.index, &format!("batches[{k}].station"), u)?, n))
+                    }
+                    _ => Err(r.err(format!("batches[{k}] is not [station, ballots]"))),
                 })
                 .collect::<Result<_, _>>()?,
         },
@@ -470,11 +475,16 @@ fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
             round: r.u64("round")?,
             readings: list("readings")?
                 .iter()
-                .map(|x| {
-                    let draw = x[0]
-                        .as_u64()
-                        .ok_or_else(|| r.err("a reading's draw is not a count"))?;
-                    Ok((draw, opt_u32(&x[1])?, opt_u32(&x[2])?))
+                .enumerate()
+                .map(|(k, x)| {
+                    let draw = x[0].as_u64().ok_or_else(|| {
+                        r.err(format!("readings[{k}]: a reading's draw is not a count"))
+                    })?;
+                    Ok((
+                        draw,
+                        opt_u32(&x[1], format!("readings[{k}].record"))?,
+                        opt_u32(&x[2], format!("readings[{k}].paper"))?,
+                    ))
                 })
                 .collect::<Result<_, RecordError>>()?,
         },
@@ -483,7 +493,8 @@ fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
             round: r.u64("round")?,
             counts: list("counts")?
                 .iter()
-                .map(|x| {
+                .enumerate()
+                .map(|(k, x)| {
                     let station = x[0]
                         .as_u64()
                         .ok_or_else(|| r.err("a count's station is not a count"))?;
@@ -499,12 +510,27 @@ fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
                     let ballots = x[2]
                         .as_u64()
                         .ok_or_else(|| r.err("a count's ballots are not a count"))?;
-                    Ok((station as u32, votes, ballots))
+                    Ok((
+                        small(r.index, &format!("counts[{k}].station"), station)?,
+                        votes,
+                        ballots,
+                    ))
                 })
                 .collect::<Result<_, RecordError>>()?,
         },
         "escalate" => AuditStep::Escalate { audit },
         other => return Err(r.err(format!("unknown audit step '{other}'"))),
+    })
+}
+
+/// `v`, the value of `field` of entry `index`, as the 32 bits it stands for: a unit id, a
+/// version, a choice or ballot number above 4294967295 is an error naming the field, never
+/// the id it would wrap to.
+fn small(index: u64, field: &str, v: u64) -> Result<u32, RecordError> {
+    u32::try_from(v).map_err(|_| RecordError::Field {
+        index,
+        field: field.into(),
+        message: format!("{v} is above 4294967295, the largest this field holds"),
     })
 }
 
@@ -529,6 +555,19 @@ impl Reader<'_> {
         self.get(k)?
             .as_u64()
             .ok_or_else(|| self.err(format!("'{k}' is not a count")))
+    }
+    /// A 32-bit field (a unit id, a version): refused above 4294967295, never truncated.
+    fn u32(&self, k: &str) -> Result<u32, RecordError> {
+        small(self.index, k, self.u64(k)?)
+    }
+    /// An index (a contest's): refused where it does not fit in memory's indexes.
+    fn usize(&self, k: &str) -> Result<usize, RecordError> {
+        let v = self.u64(k)?;
+        usize::try_from(v).map_err(|_| RecordError::Field {
+            index: self.index,
+            field: k.into(),
+            message: format!("{v} is not an index on this machine"),
+        })
     }
     fn str(&self, k: &str) -> Result<&str, RecordError> {
         self.get(k)?
@@ -574,17 +613,15 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
                     return Err(r.err(format!("unit {i} is not [id, parent, level, name]")));
                 };
                 let level = UnitLevel::from_key(level).map_err(|x| r.err(x.to_string()))?;
-                rows.push((id as u32, parent as u32, level, name.to_string()));
+                let id = small(index, &format!("units[{i}].id"), id)?;
+                let parent = small(index, &format!("units[{i}].parent"), parent)?;
+                rows.push((id, parent, level, name.to_string()));
             }
             Entry::Units(rows)
         }
         "protocol" => {
-            let mut p = Protocol::new(
-                UnitId(r.u64("station")? as u32),
-                r.u64("contest")? as usize,
-                0,
-            );
-            p.version = r.u64("version")? as u32;
+            let mut p = Protocol::new(UnitId(r.u32("station")?), r.usize("contest")?, 0);
+            p.version = r.u32("version")?;
             p.source = CountSource::from_key(r.str("source")?).map_err(|e| r.err(e.to_string()))?;
             for (k, x) in r
                 .get("lines")?
@@ -606,17 +643,17 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
             let reason = r.str("reason")?.to_string();
             match r.str("kind")? {
                 "annul-unit" => Entry::Decision(Decision::AnnulUnit {
-                    unit: UnitId(r.u64("unit")? as u32),
+                    unit: UnitId(r.u32("unit")?),
                     reason,
                 }),
                 "annul-election" => Entry::Decision(Decision::AnnulElection { reason }),
                 "reopen" => Entry::Decision(Decision::Reopen { reason }),
                 "recount" => Entry::Decision(Decision::Recount {
-                    unit: UnitId(r.u64("unit")? as u32),
+                    unit: UnitId(r.u32("unit")?),
                     reason,
                 }),
                 "revote" => Entry::Decision(Decision::Revote {
-                    unit: UnitId(r.u64("unit")? as u32),
+                    unit: UnitId(r.u32("unit")?),
                     reason,
                 }),
                 other => return Err(r.err(format!("unknown decision '{other}'"))),
@@ -641,7 +678,7 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
             }
         }
         "complaint" => Entry::Complaint(Complaint {
-            unit: UnitId(r.u64("unit")? as u32),
+            unit: UnitId(r.u32("unit")?),
             by: r.str("by")?.into(),
             text: r.str("text")?.into(),
             scan: r.get("scan")?.as_str().map(str::to_string),
@@ -660,7 +697,7 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
             };
             Entry::Publication(Publication {
                 stage: r.str("stage")?.into(),
-                contest: r.u64("contest")? as usize,
+                contest: r.usize("contest")?,
                 stations_counted: r.u64("stations_counted")?,
                 votes: r.counts("votes")?,
                 valid: r.get("valid")?.as_u64(),
@@ -687,8 +724,8 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
                 None => None,
                 Some(v) => Some(
                     v.as_u64()
-                        .and_then(|u| u32::try_from(u).ok())
-                        .ok_or_else(|| r.err("'unit' is not a unit id"))?,
+                        .ok_or_else(|| r.err("'unit' is not a unit id"))
+                        .and_then(|u| small(index, "unit", u))?,
                 ),
             },
         }),
@@ -708,10 +745,12 @@ fn decode_election(r: &Reader<'_>) -> Result<Entry, RecordError> {
     let mut e = Election::new(r.str("name")?);
     e.date = r.get("date")?.as_str().map(str::to_string);
     e.units = UnitTree::new(r.str("country")?);
-    for c in r
+    for (ci, c) in r
         .get("contests")?
         .as_array()
         .ok_or_else(|| r.err("'contests' is not a list"))?
+        .iter()
+        .enumerate()
     {
         let cr = Reader {
             index: r.index,
@@ -719,10 +758,12 @@ fn decode_election(r: &Reader<'_>) -> Result<Entry, RecordError> {
         };
         let kind = ContestKind::from_key(cr.str("kind")?).map_err(|x| r.err(x.to_string()))?;
         let mut choices = Vec::new();
-        for ch in cr
+        for (k, ch) in cr
             .get("choices")?
             .as_array()
             .ok_or_else(|| r.err("'choices' is not a list"))?
+            .iter()
+            .enumerate()
         {
             let chr = Reader {
                 index: r.index,
@@ -731,7 +772,16 @@ fn decode_election(r: &Reader<'_>) -> Result<Entry, RecordError> {
             choices.push(Choice {
                 name: chr.str("name")?.into(),
                 kind: ChoiceKind::from_key(chr.str("kind")?).map_err(|x| r.err(x.to_string()))?,
-                ballot_number: chr.get("ballot_number")?.as_u64().map(|n| n as u32),
+                ballot_number: match chr.get("ballot_number")? {
+                    Value::Null => None,
+                    v => {
+                        let field = format!("contests[{ci}].choices[{k}].ballot_number");
+                        let n = v
+                            .as_u64()
+                            .ok_or_else(|| r.err(format!("{field}: not a whole number")))?;
+                        Some(small(r.index, &field, n)?)
+                    }
+                },
             });
         }
         e.contests
@@ -742,8 +792,15 @@ fn decode_election(r: &Reader<'_>) -> Result<Entry, RecordError> {
         .as_array()
         .ok_or_else(|| r.err("'rules' is not a list"))?
         .iter()
-        .filter_map(Value::as_str)
-        .collect();
+        .enumerate()
+        .map(|(k, v)| {
+            v.as_str().ok_or_else(|| RecordError::Field {
+                index: r.index,
+                field: format!("rules[{k}]"),
+                message: format!("{v} is not text"),
+            })
+        })
+        .collect::<Result<_, _>>()?;
     e.rules = ControlRules::parse(rules).map_err(|x| r.err(x.to_string()))?;
     let law = r.get("law")?.as_str().map(str::to_string);
     Ok(Entry::Election(Box::new(e), law))

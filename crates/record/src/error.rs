@@ -33,6 +33,19 @@ pub enum RecordError {
         /// What is wrong.
         message: String,
     },
+    /// A field of an entry that is out of its range or names nothing: a unit, contest,
+    /// choice, audit, round or draw that does not exist, a list of the wrong length, or a
+    /// number too large for what it counts (a unit id above 4294967295). Never truncated,
+    /// wrapped or indexed blindly.
+    #[error("entry {index}: {field}: {message}")]
+    Field {
+        /// The entry's index.
+        index: u64,
+        /// The field, as the entry writes it (`contest`, `units[3].parent`, `readings[0].paper`).
+        field: String,
+        /// What is wrong with its value.
+        message: String,
+    },
     /// The law cannot be applied to the data.
     #[error("{0}")]
     Law(String),

@@ -5,6 +5,7 @@
 //! This crate does no input or output; the log itself (hashing, proofs, tiles) is `translog`,
 //! which knows nothing of elections.
 
+mod audits;
 mod content;
 mod entry;
 mod error;

@@ -6,8 +6,12 @@ use model::{Election, Line, Protocol, UnitId};
 use seats::{allocate, preset, Base};
 use tabulate::{tabulate, Filter};
 
+use crate::audits::{no_contest, not_a_station, unknown_unit, AuditRules};
 use crate::entry::{decode, Decision, Entry, Publication, PublishedSeats};
-use crate::{problem_from_election, RecordError, StaffRules, Standing};
+use crate::{problem_from_election, RecordError, Staff, StaffRules, Standing};
+
+/// The stages a publication may have.
+const STAGES: [&str; 2] = ["preliminary", "final"];
 
 /// The state at the end of a log.
 #[derive(Debug, Clone)]
@@ -178,6 +182,7 @@ pub struct Replayer {
     publications: u64,
     count: u64,
     staff: StaffRules,
+    audit_rules: AuditRules,
     standing: Standing,
 }
 
@@ -207,6 +212,7 @@ impl Replayer {
             publications: 0,
             count: 1,
             staff: StaffRules::default(),
+            audit_rules: AuditRules::default(),
             standing: Standing::Open,
         })
     }
@@ -251,7 +257,10 @@ impl Replayer {
         self.election_annulled
     }
 
-    /// Replays entry `index`; says what it changed.
+    /// Replays entry `index`; says what it changed. Every index the entry carries (a unit, a
+    /// contest, a choice, an audit's round or draw) is checked before it is used: an entry
+    /// that names something the log does not have is a [`RecordError::Field`] naming the
+    /// entry and the field, never a panic.
     pub fn push(&mut self, index: u64, bytes: &[u8]) -> Result<Pushed, RecordError> {
         let annulled = self.annulled.len();
         let mut pushed = Pushed::Other;
@@ -262,18 +271,27 @@ impl Replayer {
         let entry = decode(index, bytes)?;
         self.staff.check(index, &entry, bytes)?;
         self.standing = self.standing.after(&entry).map_err(invalid)?;
+        let field = |f: &str, m: String| RecordError::Field {
+            index,
+            field: f.into(),
+            message: m,
+        };
         match entry {
             Entry::Election(..) => return Err(invalid("a second election definition".into())),
             Entry::Units(rows) => {
                 if !latest.is_empty() {
                     return Err(invalid("units after the first protocol".into()));
                 }
-                for (id, parent, level, name) in rows {
-                    if id as usize != election.units.len() {
-                        return Err(invalid(format!(
-                            "unit id {id}, expected {}",
-                            election.units.len()
-                        )));
+                for (k, (id, parent, level, name)) in rows.into_iter().enumerate() {
+                    let n = election.units.len();
+                    if UnitId(id).index() != n {
+                        return Err(field(
+                            &format!("units[{k}].id"),
+                            format!("unit id {id}, expected {n}: ids follow one another"),
+                        ));
+                    }
+                    if let Some(why) = unknown_unit(election, parent) {
+                        return Err(field(&format!("units[{k}].parent"), why));
                     }
                     election
                         .units
@@ -283,29 +301,27 @@ impl Replayer {
             }
             Entry::Protocol(p) => {
                 let e = &election;
-                if e.units.len() <= p.station.index()
-                    || e.units.get(p.station).level != model::UnitLevel::Station
-                {
-                    return Err(invalid(format!(
-                        "protocol for unit {}, which is not a station",
-                        p.station.0
-                    )));
+                if let Some(why) = not_a_station(e, p.station.0) {
+                    return Err(field("station", why));
                 }
                 let c = e
                     .contests
                     .get(p.contest)
-                    .ok_or_else(|| invalid(format!("no contest {}", p.contest)))?;
+                    .ok_or_else(|| field("contest", no_contest(e, p.contest)))?;
                 if p.votes.len() != c.choices.len() {
-                    return Err(invalid(format!(
-                        "{} vote counts for {} choices",
-                        p.votes.len(),
-                        c.choices.len()
-                    )));
+                    return Err(field(
+                        "votes",
+                        format!(
+                            "{} vote counts for {} choices",
+                            p.votes.len(),
+                            c.choices.len()
+                        ),
+                    ));
                 }
                 let prev = latest
                     .get(&(p.station.0, p.contest))
                     .map_or(0, |q| q.version);
-                if p.version != prev + 1 {
+                if Some(p.version) != prev.checked_add(1) {
                     return Err(invalid(format!(
                             "station '{}' goes from version {prev} to {}: versions must follow one another",
                             e.units.path(p.station),
@@ -317,8 +333,11 @@ impl Replayer {
                 pushed = Pushed::Protocol { key, old };
             }
             Entry::Decision(Decision::AnnulUnit { unit, .. }) => {
-                if election.units.len() <= unit.index() {
-                    return Err(invalid(format!("annulment of unknown unit {}", unit.0)));
+                if let Some(why) = unknown_unit(election, unit.0) {
+                    return Err(field(
+                        "unit",
+                        format!("annulment of an unknown unit: {why}"),
+                    ));
                 }
                 self.annulled.push(unit);
                 pushed = Pushed::Decision {
@@ -338,8 +357,8 @@ impl Replayer {
                 };
             }
             Entry::Decision(Decision::Recount { unit, .. }) => {
-                if election.units.len() <= unit.index() {
-                    return Err(invalid(format!("recount of unknown unit {}", unit.0)));
+                if let Some(why) = unknown_unit(election, unit.0) {
+                    return Err(field("unit", format!("recount of an unknown unit: {why}")));
                 }
                 self.recounts.push(unit);
                 pushed = Pushed::Decision {
@@ -348,8 +367,8 @@ impl Replayer {
                 };
             }
             Entry::Decision(Decision::Revote { unit, .. }) => {
-                if election.units.len() <= unit.index() {
-                    return Err(invalid(format!("re-vote of unknown unit {}", unit.0)));
+                if let Some(why) = unknown_unit(election, unit.0) {
+                    return Err(field("unit", format!("re-vote of an unknown unit: {why}")));
                 }
                 // Its stations leave the totals: their results are void until the re-vote.
                 self.annulled.push(unit);
@@ -367,30 +386,63 @@ impl Replayer {
                 }
                 self.keys = Some((log, witnesses));
             }
-            // Audit steps change no totals; `tallyproof audit status` recomputes their risk.
-            Entry::Audit(_) => self.audits += 1,
-            // Checked by the staff rules above; they change no totals.
+            // Audit steps change no totals; `tallyproof audit status` recomputes their risk
+            // from them, so everything they name must exist.
+            Entry::Audit(step) => {
+                self.audit_rules.check(index, election, &step)?;
+                self.audits += 1;
+            }
+            // Checked by the staff rules above; they change no totals. An assignment names
+            // a unit of this election (an `open` names the annulled election's unit).
+            Entry::Staff(Staff {
+                act: crate::Act::Assign,
+                unit: Some(u),
+                ..
+            }) => {
+                if let Some(why) = unknown_unit(election, u) {
+                    return Err(field("unit", why));
+                }
+            }
             Entry::Staff(_) => {}
             Entry::Complaint(c) => {
-                if election.units.len() <= c.unit.index() {
-                    return Err(invalid(format!(
-                        "complaint about unknown unit {}",
-                        c.unit.0
-                    )));
+                if let Some(why) = unknown_unit(election, c.unit.0) {
+                    return Err(field(
+                        "unit",
+                        format!("complaint about an unknown unit: {why}"),
+                    ));
                 }
                 self.complaints += 1;
                 pushed = Pushed::Complaint { unit: c.unit };
             }
             Entry::Publication(logged) => {
                 self.publications += 1;
-                let protocols: Vec<Protocol> = latest.values().cloned().collect();
+                if election.contests.get(logged.contest).is_none() {
+                    return Err(field("contest", no_contest(election, logged.contest)));
+                }
+                if !STAGES.contains(&logged.stage.as_str()) {
+                    return Err(field(
+                        "stage",
+                        format!("'{}', expected one of: {}", logged.stage, STAGES.join(", ")),
+                    ));
+                }
                 let law_base = match &logged.seats {
+                    // Seats are allocated from the first contest's votes alone.
+                    Some(_) if logged.contest != 0 => {
+                        return Err(field(
+                            "seats",
+                            format!(
+                                "contest {}'s publication states seats: only the first contest's (0) may",
+                                logged.contest
+                            ),
+                        ))
+                    }
                     Some(s) => Some((
                         s.law.as_str(),
-                        Base::parse(&s.base).map_err(|x| invalid(x.to_string()))?,
+                        Base::parse(&s.base).map_err(|x| field("seats.base", x.to_string()))?,
                     )),
                     None => None,
                 };
+                let protocols: Vec<Protocol> = latest.values().cloned().collect();
                 let want = publication_on(
                     election,
                     &protocols,
@@ -404,6 +456,9 @@ impl Replayer {
                         index: Some(index),
                         error,
                     },
+                    // An unknown law, or an allocation the law cannot make: the stated seats
+                    // cannot be the law's.
+                    RecordError::Law(m) => field("seats", m),
                     other => other,
                 })?;
                 compare(index, election, &logged, &want)?;
@@ -455,7 +510,11 @@ fn compare(
             want.stations_counted.to_string(),
         ));
     }
-    let choices = &e.contests[want.contest].choices;
+    // The contest was checked before the publication was recomputed; names are only labels.
+    let choices = e
+        .contests
+        .get(want.contest)
+        .map_or(&[][..], |c| c.choices.as_slice());
     if logged.votes.len() != want.votes.len() {
         return Err(diverge(
             "votes".into(),
@@ -466,7 +525,10 @@ fn compare(
     for (i, (l, r)) in logged.votes.iter().zip(&want.votes).enumerate() {
         if l != r {
             return Err(diverge(
-                format!("votes[{i}] ({})", choices[i].name),
+                format!(
+                    "votes[{i}] ({})",
+                    choices.get(i).map_or("?", |c| c.name.as_str())
+                ),
                 l.to_string(),
                 r.to_string(),
             ));

@@ -240,6 +240,24 @@ impl StaffRules {
                 s.role.key()
             )));
         }
+        // `grants` and `unit` appear only on the acts that have them (docs/log-format.md).
+        let field = |f: &str, m: String| RecordError::Field {
+            index,
+            field: f.into(),
+            message: m,
+        };
+        if s.grants.is_some() && s.act != Act::Grant {
+            return Err(field(
+                "grants",
+                format!("a staff '{}' entry grants no role", s.act.key()),
+            ));
+        }
+        if s.unit.is_some() && !matches!(s.act, Act::Assign | Act::Open) {
+            return Err(field(
+                "unit",
+                format!("a staff '{}' entry names no unit", s.act.key()),
+            ));
+        }
         let subject = || {
             s.subject
                 .clone()

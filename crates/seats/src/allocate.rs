@@ -334,10 +334,22 @@ pub fn allocate(p: &Problem) -> Result<Outcome, SeatsError> {
     })
 }
 
-fn validate(p: &Problem) -> Result<(), SeatsError> {
+/// The most list seats a problem may have. The largest legislatures have a few thousand
+/// seats; the bound keeps an allocation quick (highest averages give seat after seat) and
+/// every product of the exact arithmetic, margins included, well within 128 bits (a divisor
+/// of the 100,000th seat is below 2^35). A larger number is refused, not computed for hours.
+pub const MAX_SEATS: u64 = 100_000;
+
+pub(crate) fn validate(p: &Problem) -> Result<(), SeatsError> {
     let bad = |m: String| Err(SeatsError::Invalid(m));
     if p.seats == 0 && p.districts.is_empty() {
         return bad("seats must be at least 1".into());
+    }
+    if p.seats > MAX_SEATS {
+        return bad(format!(
+            "{} seats: at most {MAX_SEATS} list seats are allocated",
+            p.seats
+        ));
     }
     if p.parties.is_empty() {
         return bad("no parties".into());
@@ -380,6 +392,19 @@ fn validate(p: &Problem) -> Result<(), SeatsError> {
             "region '{}': the parties' votes add up to more than 18446744073709551615",
             r.name
         ));
+    }
+    // Every reference to a party is checked: exemptions, alliances and candidates.
+    for d in &p.districts {
+        for c in &d.candidates {
+            if let Some(i) = c.party.filter(|&i| i >= p.parties.len()) {
+                return bad(format!(
+                    "district '{}': candidate '{}' is nominated by party {i}, which does not exist ({} parties)",
+                    d.name,
+                    c.name,
+                    p.parties.len()
+                ));
+            }
+        }
     }
     if let Some(&i) = p.exempt.iter().find(|&&i| i >= p.parties.len()) {
         return bad(format!("exempt party {i} does not exist"));

@@ -22,7 +22,7 @@ mod ties;
 
 pub use allocate::{
     allocate, region_base, Alliance, Base, Candidate, Check, District, DistrictOutcome, Outcome,
-    PartyOutcome, Problem, Region, RegionalBase, Threshold,
+    PartyOutcome, Problem, Region, RegionalBase, Threshold, MAX_SEATS,
 };
 pub use apportion::{apportion, Apportionment};
 pub use error::SeatsError;

@@ -63,6 +63,15 @@ pub struct Margins {
 
 /// Computes the margins of `outcome`, the allocation of `p`.
 pub fn margins(p: &Problem, outcome: &Outcome) -> Result<Margins, SeatsError> {
+    // The same checks as the allocation's: every index and sum below is then in range.
+    crate::allocate::validate(p)?;
+    if outcome.parties.len() != p.parties.len() {
+        return Err(SeatsError::invalid(format!(
+            "an outcome of {} parties is not the allocation of these {}",
+            outcome.parties.len(),
+            p.parties.len()
+        )));
+    }
     let mut m = Margins {
         thresholds: threshold_margins(p, outcome),
         ..Margins::default()
@@ -261,7 +270,13 @@ fn threshold_margins(p: &Problem, outcome: &Outcome) -> Vec<ThresholdMargin> {
                 party: i,
                 threshold: "national".into(),
                 passes,
-                ballots: if passes { f - need + 1 } else { need - f },
+                // With no ballot needed (a base of 0), losing all of them is not enough:
+                // f + 1 ballots, which for f = 2^64 - 1 no count reaches either.
+                ballots: if passes {
+                    (f - need).saturating_add(1)
+                } else {
+                    need - f
+                },
             });
         }
     }
@@ -278,12 +293,14 @@ fn threshold_margins(p: &Problem, outcome: &Outcome) -> Vec<ThresholdMargin> {
                 let need = share.least_reaching(b, t.strict);
                 let f = r.votes[i];
                 if f >= need {
-                    let x = f - need + 1;
+                    let x = (f - need).saturating_add(1);
                     if lose.is_none_or(|(y, _)| x < y) {
                         lose = Some((x, &r.name));
                     }
                 } else {
-                    gain += need - f;
+                    // Short by more than 2^64 - 1 ballots over all regions (bases near
+                    // 2^64 in several): u64::MAX, more than any count, not a wrapped sum.
+                    gain = gain.saturating_add(need - f);
                     short.push(r.name.as_str());
                 }
             }

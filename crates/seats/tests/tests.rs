@@ -5,6 +5,7 @@
 
 mod hand;
 mod properties;
+mod references;
 mod vectors;
 
 use seats::{allocate, Outcome, Problem};

@@ -21,6 +21,17 @@ pub enum TabulateError {
         /// Which sum ([`model::Protocol::overflow`]).
         what: &'static str,
     },
+    /// A protocol of a unit the election's tree does not have: refused before any lookup
+    /// (a replay checks every station first; a caller that does not gets this, not a panic).
+    #[error(
+        "a protocol of unit {station}, which the election does not have (it has {units} units)"
+    )]
+    UnknownUnit {
+        /// The protocol's unit id.
+        station: u32,
+        /// The units in the tree.
+        units: usize,
+    },
     /// Taking a protocol out of totals it was never added to (a caller's mistake): the
     /// totals are left as they were rather than clamped at zero.
     #[error("the totals of '{unit}' do not hold station '{station}''s protocol: {what} would fall below zero")]

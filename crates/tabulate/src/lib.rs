@@ -277,6 +277,17 @@ fn turnout_of(p: Option<&Protocol>) -> (u64, u64) {
     }
 }
 
+/// Refuses a protocol of a unit `tree` does not have (before any lookup of it).
+fn check_unit(tree: &UnitTree, p: &Protocol) -> Result<(), TabulateError> {
+    if p.station.index() >= tree.len() {
+        return Err(TabulateError::UnknownUnit {
+            station: p.station.0,
+            units: tree.len(),
+        });
+    }
+    Ok(())
+}
+
 /// Refuses a protocol whose own sums do not fit in `u64`.
 fn check_protocol(tree: &UnitTree, p: &Protocol) -> Result<(), TabulateError> {
     match p.overflow() {
@@ -392,6 +403,7 @@ impl Tabulator {
         if p.contest != self.contest {
             return Ok(());
         }
+        check_unit(tree, p)?;
         if !self.filter.admits(tree, p.station) {
             self.excluded += 1;
             return Ok(());
@@ -467,6 +479,9 @@ impl Tally {
         old: Option<&Protocol>,
         new: &Protocol,
     ) -> Result<(), TabulateError> {
+        for p in old.into_iter().chain([new]) {
+            check_unit(tree, p)?;
+        }
         check_protocol(tree, new)?;
         change(
             &mut self.totals,
@@ -692,6 +707,39 @@ mod tests {
         );
         // A refused protocol changes nothing.
         assert_eq!(t.finish(&e.units).totals(e.units.root()), before);
+    }
+
+    /// Issue "One rulebook", item 4: a protocol of a unit the tree does not have is refused,
+    /// not looked up (`UnitTree::get` panicked), whether tabulated or replacing another.
+    #[test]
+    fn a_protocol_of_a_unit_the_tree_lacks_is_an_error_not_a_panic() {
+        let (e, mut ps) = election();
+        let mut stray = ps[0].clone();
+        stray.station = UnitId(e.units.len() as u32);
+        let want = TabulateError::UnknownUnit {
+            station: stray.station.0,
+            units: e.units.len(),
+        };
+        ps.push(stray.clone());
+        assert_eq!(tabulate(&e, 0, &ps, Filter::default()).unwrap_err(), want);
+        let r1 = e.units.child(e.units.root(), "R1").unwrap();
+        assert_eq!(
+            tabulate(&e, 0, &ps, Filter::excluding([r1])).unwrap_err(),
+            want
+        );
+        let mut live = tabulate(&e, 0, &ps[..3], Filter::default()).unwrap();
+        let before = live.totals(e.units.root());
+        assert_eq!(live.replace(&e.units, None, &stray), Err(want.clone()));
+        assert_eq!(live.replace(&e.units, Some(&stray), &ps[0]), Err(want));
+        assert_eq!(live.totals(e.units.root()), before);
+        assert_eq!(
+            TabulateError::UnknownUnit {
+                station: 9,
+                units: 7
+            }
+            .to_string(),
+            "a protocol of unit 9, which the election does not have (it has 7 units)"
+        );
     }
 
     #[test]

@@ -20,21 +20,21 @@ impl Hash {
 
     /// Lowercase hex.
     pub fn hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(self.0)
     }
 
-    /// Parses 64 hex digits.
+    /// Parses 64 hex digits (surrounding whitespace aside). Every pair must be two hex
+    /// digits: `u8::from_str_radix` took "+f" for 0x0f, so a malformed hash was read as
+    /// another one.
     pub fn from_hex(s: &str) -> Result<Hash, LogError> {
+        use hex::FromHex;
         let s = s.trim();
-        if s.len() != 64 || !s.is_ascii() {
+        if s.len() != 64 {
             return Err(LogError::BadHash(format!("'{s}' is not 64 hex digits")));
         }
-        let mut out = [0u8; 32];
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
-                .map_err(|_| LogError::BadHash(format!("'{s}' is not 64 hex digits")))?;
-        }
-        Ok(Hash(out))
+        <[u8; 32]>::from_hex(s)
+            .map(Hash)
+            .map_err(|e| LogError::BadHash(format!("'{s}' is not 64 hex digits: {e}")))
     }
 
     /// Standard base64 (RFC 4648 §4), as in checkpoints.

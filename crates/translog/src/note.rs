@@ -63,8 +63,7 @@ impl NoteVerifier {
             return Err(bad(format!("verifier key '{text}' is not name+id+key")));
         };
         check_name(name)?;
-        let id = u32::from_str_radix(id, 16)
-            .map_err(|_| bad(format!("key ID '{id}' is not 8 hex digits")))?;
+        let id = key_id_hex(id)?;
         let raw = b64()
             .decode(key)
             .map_err(|e| bad(format!("verifier key is not base64: {e}")))?;
@@ -98,6 +97,15 @@ impl NoteVerifier {
         raw.extend_from_slice(self.key.as_bytes());
         format!("{}+{:08x}+{}", self.name, self.id, b64().encode(raw))
     }
+}
+
+/// A key ID as a key text writes it: exactly 8 hex digits (`u32::from_str_radix` also took
+/// "+1f" or "1f").
+fn key_id_hex(id: &str) -> Result<u32, LogError> {
+    use hex::FromHex;
+    <[u8; 4]>::from_hex(id)
+        .map(u32::from_be_bytes)
+        .map_err(|_| bad(format!("key ID '{id}' is not 8 hex digits")))
 }
 
 /// A private key that signs notes: `PRIVATE+KEY+<name>+<id>+<base64(type || seed)>`.
@@ -145,7 +153,7 @@ impl NoteSigner {
             .try_into()
             .map_err(|_| bad("an Ed25519 seed has 32 bytes"))?;
         let s = NoteSigner::from_seed(name, seed)?;
-        let id = u32::from_str_radix(id, 16).map_err(|_| bad("bad key ID"))?;
+        let id = key_id_hex(id)?;
         if id != s.id {
             return Err(bad(format!(
                 "key ID {id:08x} does not match the key of '{name}'"

@@ -81,14 +81,20 @@ pub fn write_tiles(
 }
 
 /// The tiles of `level` for a tree of `size`: (index, width), full ones then the partial one.
-fn tiles_at(size: u64, level: u8) -> Vec<(u64, u64)> {
+/// Lazy: a checkpoint's size is read before any tile proves it, and a size of 2^64 - 1 must
+/// not be a list of 2^56 tiles made up front.
+fn tiles_at(size: u64, level: u8) -> impl Iterator<Item = (u64, u64)> {
     let shift = 8 * u32::from(level);
     let count = size >> shift;
-    let mut v: Vec<(u64, u64)> = (0..count / WIDTH).map(|n| (n, WIDTH)).collect();
-    if !count.is_multiple_of(WIDTH) {
-        v.push((count / WIDTH, count % WIDTH));
-    }
-    v
+    let partial = (!count.is_multiple_of(WIDTH)).then_some((count / WIDTH, count % WIDTH));
+    (0..count / WIDTH).map(|n| (n, WIDTH)).chain(partial)
+}
+
+/// Room reserved up front for a log said to hold `size` entries: no more than a few tiles'
+/// worth, since the size comes from a checkpoint, not yet from the tiles (reserving for a
+/// size of 2^64 - 1 was a capacity-overflow panic).
+fn reserve(size: u64) -> u64 {
+    size.min(64 * WIDTH)
 }
 
 /// Reads a published log of `size` entries: fetches every entry bundle and tile, checks that
@@ -101,7 +107,7 @@ pub fn read_tiles(
 ) -> Result<(Vec<Vec<u8>>, Tree), LogError> {
     let get = |path: &str| fetch(path).ok_or_else(|| LogError::Tile(format!("{path} is missing")));
     let entries = read_entries(fetch, size)?;
-    let mut tree = Tree::with_capacity(size);
+    let mut tree = Tree::with_capacity(reserve(size));
     for (n, width) in tiles_at(size, 0) {
         let path = tile_path(Some(0), n, width);
         let hashes = parse_hashes(&path, &get(&path)?, width)?;
@@ -144,7 +150,7 @@ pub fn read_entries(
     size: u64,
 ) -> Result<Vec<Vec<u8>>, LogError> {
     let get = |path: &str| fetch(path).ok_or_else(|| LogError::Tile(format!("{path} is missing")));
-    let mut entries = Vec::with_capacity(size as usize);
+    let mut entries = Vec::with_capacity(reserve(size) as usize);
     for (n, width) in tiles_at(size, 0) {
         let path = tile_path(None, n, width);
         let b = get(&path)?;
@@ -200,9 +206,12 @@ mod tests {
         assert_eq!(tile_path(None, 1000, 256), "tile/entries/x001/000");
         // The spec's example: a tree of 70,000 has 273 full level-0 tiles and a partial of
         // width 112, one full level-1 tile and a partial of 17, and a level-2 partial of 1.
-        assert_eq!(tiles_at(70_000, 0).len(), 274);
-        assert_eq!(tiles_at(70_000, 0).last(), Some(&(273, 112)));
-        assert_eq!(tiles_at(70_000, 1), vec![(0, 256), (1, 17)]);
-        assert_eq!(tiles_at(70_000, 2), vec![(0, 1)]);
+        assert_eq!(tiles_at(70_000, 0).count(), 274);
+        assert_eq!(tiles_at(70_000, 0).last(), Some((273, 112)));
+        let at = |size, level| tiles_at(size, level).collect::<Vec<_>>();
+        assert_eq!(at(70_000, 1), vec![(0, 256), (1, 17)]);
+        assert_eq!(at(70_000, 2), vec![(0, 1)]);
+        assert_eq!(at(512, 0), vec![(0, 256), (1, 256)]);
+        assert_eq!(at(0, 0), vec![]);
     }
 }

@@ -341,3 +341,58 @@ fn fuzz_regression_huge_indices_do_not_overflow() {
     assert!(verify_consistency(1 << 63, u64::MAX, &h, &h, &[h, h]).is_err());
     assert!(verify_consistency(u64::MAX, u64::MAX, &h, &h, &[]).is_ok());
 }
+
+/// Issue "One rulebook", item 4: `u8::from_str_radix` read "+f" as 0x0f, so a hash with
+/// signs in it passed for another, and a key ID of nine digits was taken; and a checkpoint signed with a size of 2^64 - 1
+/// made the reader reserve room for that many entries (a capacity-overflow panic) before
+/// any tile was fetched.
+#[test]
+fn malformed_hex_is_refused_and_a_huge_size_is_not_a_panic() {
+    let h = Hash([0xab; 32]);
+    assert_eq!(Hash::from_hex(&h.hex()).unwrap(), h);
+    assert_eq!(Hash::from_hex(&format!("  {}\n", h.hex())).unwrap(), h);
+    assert_eq!(Hash::from_hex(&h.hex().to_uppercase()).unwrap(), h);
+    for bad in [
+        "+f".repeat(32),
+        format!("{}g", &h.hex()[..63]),
+        h.hex()[..62].to_string(),
+        format!("{}00", h.hex()),
+        String::new(),
+        "é".repeat(32),
+    ] {
+        let e = Hash::from_hex(&bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("bad hash: '{}' is not 64 hex digits", bad.trim())),
+            "{bad}: {e}"
+        );
+    }
+    let key = NoteSigner::from_seed("log.test", [1; 32]).unwrap();
+    let text = key.verifier().text();
+    assert!(translog::note::NoteVerifier::parse(&text).is_ok());
+    let (name, rest) = text.split_once('+').unwrap();
+    let (id, b64) = rest.split_once('+').unwrap();
+    // Nine digits with a leading zero named the same key.
+    for bad_id in [
+        format!("0{id}"),
+        id[1..].to_string(),
+        format!("{}g", &id[1..]),
+    ] {
+        let e = translog::note::NoteVerifier::parse(&format!("{name}+{bad_id}+{b64}"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            format!("note rejected: key ID '{bad_id}' is not 8 hex digits")
+        );
+    }
+    let signer = key.text();
+    let at = signer.rfind('+').unwrap();
+    let bad = format!("{}+{}", &signer[..at - 9], &signer[at + 1..]);
+    assert!(NoteSigner::parse(&bad).is_err(), "{bad}");
+    // Nothing is published, whatever the size says: the first bundle is missing.
+    let fetch = |_: &str| None;
+    for size in [u64::MAX, 1 << 62, 257] {
+        let e = read_tiles(&fetch, size).unwrap_err().to_string();
+        assert_eq!(e, "tile rejected: tile/entries/000 is missing");
+    }
+}

@@ -9,7 +9,7 @@ use clap::Subcommand;
 use translog::checkpoint::Checkpoint;
 use translog::note::Note;
 use translog::tiles::read_tiles;
-use translog::{leaf_hash, verify_consistency, verify_inclusion, Hash};
+use translog::{leaf_hash, verify_consistency, verify_inclusion, Hash, LogError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -80,11 +80,32 @@ pub enum LogCommand {
     },
 }
 
-fn hashes(list: &str) -> anyhow::Result<Vec<Hash>> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| Hash::from_hex(s).map_err(anyhow::Error::from))
+/// The hashes of a comma-separated proof; `""` is the empty proof. Every element must be one
+/// hash of 64 hex digits: an empty one (`H1,,H2`, or a trailing comma) is refused, not
+/// dropped, so that what is checked is exactly what was given.
+fn hashes(list: &str) -> Result<Vec<Hash>, LogError> {
+    if list.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<&str> = list.split(',').collect();
+    let n = parts.len();
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if s.trim().is_empty() {
+                return Err(LogError::BadHash(format!(
+                    "proof element {} of {n} is empty (a stray comma?)",
+                    i + 1
+                )));
+            }
+            Hash::from_hex(s).map_err(|e| match e {
+                LogError::BadHash(m) => {
+                    LogError::BadHash(format!("proof element {} of {n}: {m}", i + 1))
+                }
+                other => other,
+            })
+        })
         .collect()
 }
 

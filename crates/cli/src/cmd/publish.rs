@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long)]
     pub law: Option<String>,
     /// The stage of the publication
-    #[arg(long, default_value = "preliminary")]
+    #[arg(long, default_value = "preliminary", value_parser = ["preliminary", "final"])]
     pub stage: String,
 }
 

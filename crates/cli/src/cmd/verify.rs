@@ -163,12 +163,16 @@ pub fn verify_source(
                 continue;
             };
             let (salt, text) = file.split_once('\n').unwrap_or((file.as_str(), ""));
-            let salt: Vec<u8> = (0..salt.len() / 2)
-                .filter_map(|k| u8::from_str_radix(salt.get(2 * k..2 * k + 2)?, 16).ok())
-                .collect();
-            let ok = <[u8; 32]>::try_from(salt.as_slice())
-                .is_ok_and(|s| record::commitment(&s, text) == c);
-            if !ok {
+            // 64 hex digits exactly: a bad digit is refused, not skipped.
+            let salt = match <[u8; 32] as hex::FromHex>::from_hex(salt) {
+                Ok(s) => s,
+                Err(e) => {
+                    return Ok(Verdict::Rejected(format!(
+                        "content/{c}: its salt is not 64 hex digits ({e})"
+                    )))
+                }
+            };
+            if record::commitment(&salt, text) != c {
                 return Ok(Verdict::Rejected(format!(
                     "content/{c} does not match its commitment in entry {i}"
                 )));
@@ -233,7 +237,10 @@ fn entry_context(msg: &str, fetch: &dyn Fn(&str) -> Option<Vec<u8>>, size: u64) 
         match decode(k as u64, b) {
             Ok(Entry::Units(rows)) => {
                 for (_, parent, level, name) in rows {
-                    let _ = e.units.insert(model::UnitId(parent), level, &name);
+                    // A parent the tree does not have yet is not looked up (it panicked).
+                    if model::UnitId(parent).index() < e.units.len() {
+                        let _ = e.units.insert(model::UnitId(parent), level, &name);
+                    }
                 }
             }
             _ => break,
@@ -354,8 +361,11 @@ fn http_get(host: &str, path: &str) -> Option<Vec<u8>> {
             if size == 0 {
                 return Some(out);
             }
-            out.extend_from_slice(rest.get(nl + 2..nl + 2 + size)?);
-            rest = rest.get(nl + 4 + size..)?;
+            // A chunk size from the response: added with a check (2^64 - 1 overflowed).
+            let start = nl + 2;
+            let end = start.checked_add(size)?;
+            out.extend_from_slice(rest.get(start..end)?);
+            rest = rest.get(end.checked_add(2)?..)?;
         }
     }
     Some(body.to_vec())

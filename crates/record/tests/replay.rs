@@ -1,56 +1,10 @@
 //! Entries round-trip through their canonical bytes; non-canonical bytes and broken
 //! sequences are refused with the entry's index.
 
-#![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
+use model::Line;
+use record::{commitment, decode, encode, publication, Decision, Entry, RecordError};
 
-use model::{Choice, ChoiceKind, Contest, ContestKind, Election, Line, Protocol, UnitLevel};
-use record::{
-    commitment, decode, definition, encode, publication, replay, Decision, Entry, RecordError,
-};
-
-fn election() -> (Election, Vec<Protocol>) {
-    let mut e = Election::new("t");
-    e.contests.push(Contest::new(
-        "c",
-        ContestKind::PartyList,
-        vec![
-            Choice::new("A", ChoiceKind::Party),
-            Choice::new("B", ChoiceKind::Party),
-        ],
-    ));
-    let r = e
-        .units
-        .insert(e.units.root(), UnitLevel::Region, "R")
-        .unwrap();
-    let mut ps = Vec::new();
-    for (i, (a, b)) in [(30u64, 20u64), (10, 40), (25, 25)].into_iter().enumerate() {
-        let s = e
-            .units
-            .insert(r, UnitLevel::Station, &format!("{}", i + 1))
-            .unwrap();
-        let mut p = Protocol::new(s, 0, 2);
-        p.set_line(Line::Valid, a + b);
-        p.votes = vec![a, b];
-        ps.push(p);
-    }
-    (e, ps)
-}
-
-fn log(e: &Election, ps: &[Protocol], extra: Vec<Entry>) -> Vec<Vec<u8>> {
-    let mut v: Vec<Vec<u8>> = definition(e, None).iter().map(encode).collect();
-    v.extend(ps.iter().map(|p| encode(&Entry::Protocol(p.clone()))));
-    v.extend(extra.iter().map(encode));
-    v
-}
-
-fn run(entries: &[Vec<u8>]) -> Result<record::Replayed, RecordError> {
-    replay(
-        entries
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (i as u64, b.as_slice())),
-    )
-}
+use crate::{election, log, run};
 
 #[test]
 fn a_log_replays_and_publications_are_recomputed() {

@@ -1,0 +1,225 @@
+//! The record crate's integration tests: replays of hand-built logs, every index an entry
+//! carries refused when it names nothing (`docs/log-format.md`), and random mutations of a
+//! log that exercises every entry type, which must never panic.
+
+#![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
+
+mod malformed;
+mod mutation;
+mod replay;
+
+use model::{
+    Choice, ChoiceKind, Contest, ContestKind, Election, Line, Protocol, UnitId, UnitLevel,
+};
+use record::{
+    commitment, definition, digest, encode, publication, replay, Act, AuditStep, Complaint,
+    Decision, Entry, RecordError, Role, Staff,
+};
+
+/// One party-list contest (A, B) in region R with stations 1, 2, 3, and their protocols.
+pub fn election() -> (Election, Vec<Protocol>) {
+    let mut e = Election::new("t");
+    e.contests.push(Contest::new(
+        "c",
+        ContestKind::PartyList,
+        vec![
+            Choice::new("A", ChoiceKind::Party),
+            Choice::new("B", ChoiceKind::Party),
+        ],
+    ));
+    let r = e
+        .units
+        .insert(e.units.root(), UnitLevel::Region, "R")
+        .unwrap();
+    let mut ps = Vec::new();
+    for (i, (a, b)) in [(30u64, 20u64), (10, 40), (25, 25)].into_iter().enumerate() {
+        let s = e
+            .units
+            .insert(r, UnitLevel::Station, &format!("{}", i + 1))
+            .unwrap();
+        let mut p = Protocol::new(s, 0, 2);
+        p.set_line(Line::Valid, a + b);
+        p.votes = vec![a, b];
+        ps.push(p);
+    }
+    (e, ps)
+}
+
+/// The definition of `e`, its protocols `ps`, then `extra`, encoded.
+pub fn log(e: &Election, ps: &[Protocol], extra: Vec<Entry>) -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = definition(e, None).iter().map(encode).collect();
+    v.extend(ps.iter().map(|p| encode(&Entry::Protocol(p.clone()))));
+    v.extend(extra.iter().map(encode));
+    v
+}
+
+/// Replays encoded entries, numbered from 0.
+pub fn run(entries: &[Vec<u8>]) -> Result<record::Replayed, RecordError> {
+    replay(
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )
+}
+
+/// A staff entry of `act`, in its role, by `user`.
+pub fn staff(act: Act, user: &str, subject: Option<&str>) -> Entry {
+    Entry::Staff(Staff::new(
+        act,
+        act.role(),
+        user,
+        subject.map(str::to_string),
+    ))
+}
+
+/// A publication of the log so far: `contest`'s totals at `stage`, with seats under kg2020
+/// for the first contest.
+pub fn published(entries: &[Vec<u8>], contest: usize, stage: &str) -> Entry {
+    let r = run(entries).unwrap();
+    let law = (contest == 0).then_some("kg2020");
+    Entry::Publication(
+        publication(&r.election, &r.protocols, &r.annulled, contest, stage, law).unwrap(),
+    )
+}
+
+/// A log of every kind of entry that replays (`docs/log-format.md`): two contests (a party
+/// list under the law kg2020 and a referendum), a grant and an assignment, a protocol entered
+/// and verified by two people, a correction, a complaint, a recount, an annulment, keys,
+/// publications with seats, a polling audit with readings and a batch audit with hand
+/// counts, a re-vote, the final publication, and a complaint after it. Units 2, 3 and 4 are
+/// the stations of region 1.
+pub fn full_log() -> Vec<Vec<u8>> {
+    let (mut e, ps) = election();
+    for (k, c) in e.contests[0].choices.iter_mut().enumerate() {
+        c.ballot_number = Some(k as u32 + 1);
+    }
+    e.contests.push(Contest::new(
+        "r",
+        ContestKind::Referendum,
+        vec![
+            Choice::new("Yes", ChoiceKind::Answer),
+            Choice::new("No", ChoiceKind::Answer),
+        ],
+    ));
+    let mut v: Vec<Vec<u8>> = definition(&e, Some("kg2020".into()))
+        .iter()
+        .map(encode)
+        .collect();
+    let salt = [3; 32];
+    let (op, ver, obs) = (
+        commitment(&salt, "operator"),
+        commitment(&salt, "verifier"),
+        commitment(&salt, "observer"),
+    );
+    let mut grant = Staff::new(Act::Grant, Role::Admin, "console", Some(op.clone()));
+    grant.grants = Some(Role::Operator);
+    let mut assign = Staff::new(Act::Assign, Role::Admin, "console", Some(op.clone()));
+    assign.unit = Some(2);
+    v.push(encode(&Entry::Staff(grant)));
+    v.push(encode(&Entry::Staff(assign)));
+    let first = encode(&Entry::Protocol(ps[0].clone()));
+    let d = digest(&first);
+    v.push(encode(&staff(Act::Enter, &op, Some(&d))));
+    v.push(encode(&staff(Act::Verify, &ver, Some(&d))));
+    v.push(first);
+    for p in &ps[1..] {
+        v.push(encode(&Entry::Protocol(p.clone())));
+    }
+    for (k, p) in ps.iter().enumerate() {
+        let mut r = Protocol::new(p.station, 1, 2);
+        r.set_line(Line::Valid, 40 + k as u64);
+        r.votes = vec![30, 10 + k as u64];
+        v.push(encode(&Entry::Protocol(r)));
+    }
+    let mut fixed = ps[1].clone();
+    fixed.version = 2;
+    fixed.votes = vec![11, 39];
+    v.push(encode(&Entry::Protocol(fixed)));
+    let reason = |t: &str| commitment(&salt, t);
+    v.push(encode(&staff(Act::Complain, &obs, None)));
+    v.push(encode(&Entry::Complaint(Complaint {
+        unit: UnitId(2),
+        by: obs.clone(),
+        text: reason("ballots stuffed"),
+        scan: None,
+    })));
+    v.push(encode(&staff(Act::Decide, "chair", None)));
+    v.push(encode(&Entry::Decision(Decision::Recount {
+        unit: UnitId(2),
+        reason: reason("recount"),
+    })));
+    v.push(encode(&Entry::Decision(Decision::AnnulUnit {
+        unit: UnitId(4),
+        reason: reason("annulled"),
+    })));
+    v.push(encode(&Entry::Keys {
+        log: vec!["tallyproof.test/t+01234567+AQ".into()],
+        witnesses: Vec::new(),
+    }));
+    for contest in [0, 1] {
+        let p = published(&v, contest, "preliminary");
+        v.push(encode(&p));
+    }
+    let audit = |step: AuditStep| encode(&Entry::Audit(step));
+    v.push(encode(&staff(Act::Audit, "auditor", None)));
+    for (name, method) in [("p", "polling"), ("b", "batch")] {
+        v.push(audit(AuditStep::Start {
+            audit: name.into(),
+            contest: 0,
+            law: "kg2020".into(),
+            base: None,
+            method: method.into(),
+            risk_limit: "5".into(),
+            seed: "12345".into(),
+            ballots: 100,
+            cvrs: None,
+        }));
+        v.push(audit(AuditStep::Manifest {
+            audit: name.into(),
+            batches: vec![(2, 50), (3, 50)],
+        }));
+        v.push(audit(AuditStep::Round {
+            audit: name.into(),
+            round: 1,
+            size: 3,
+        }));
+    }
+    v.push(audit(AuditStep::Readings {
+        audit: "p".into(),
+        round: 1,
+        readings: vec![(1, None, Some(0)), (2, None, Some(1)), (3, None, None)],
+    }));
+    v.push(audit(AuditStep::Round {
+        audit: "p".into(),
+        round: 2,
+        size: 2,
+    }));
+    v.push(audit(AuditStep::Readings {
+        audit: "p".into(),
+        round: 2,
+        readings: vec![(4, None, Some(1)), (5, None, Some(0))],
+    }));
+    v.push(audit(AuditStep::Escalate { audit: "p".into() }));
+    v.push(audit(AuditStep::Counts {
+        audit: "b".into(),
+        round: 1,
+        counts: vec![(2, vec![30, 20], 50), (3, vec![10, 40], 50)],
+    }));
+    v.push(encode(&staff(Act::Decide, "chair", None)));
+    v.push(encode(&Entry::Decision(Decision::Revote {
+        unit: UnitId(3),
+        reason: reason("re-vote"),
+    })));
+    let p = published(&v, 0, "final");
+    v.push(encode(&staff(Act::Certify, "chair", None)));
+    v.push(encode(&p));
+    v.push(encode(&staff(Act::Complain, &obs, None)));
+    v.push(encode(&Entry::Complaint(Complaint {
+        unit: UnitId(1),
+        by: obs,
+        text: reason("after the fact"),
+        scan: Some(reason("sha256:00")),
+    })));
+    v
+}
