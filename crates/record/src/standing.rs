@@ -38,6 +38,13 @@ impl Standing {
         }
     }
 
+    /// The standing named `key` (as [`Standing::key`] gives it).
+    pub fn from_key(key: &str) -> Option<Standing> {
+        [Standing::Open, Standing::Certified, Standing::Annulled]
+            .into_iter()
+            .find(|s| s.key() == key)
+    }
+
     /// The standing after `entry`, or why the entry may not come in this standing.
     pub fn after(self, entry: &Entry) -> Result<Standing, String> {
         use Standing::{Annulled, Certified, Open};

@@ -738,6 +738,17 @@ pub(crate) fn append_entries(
     election_id: i64,
     entries: &[Vec<u8>],
 ) -> Result<u64, StoreError> {
+    append_entries_at(db, election_id, entries, None)
+}
+
+/// [`append_entries`] of an act computed at log size `at`, if it depends on the state (a final
+/// publication, an audit step): refused with [`StoreError::Stale`] if the log has grown since.
+pub(crate) fn append_entries_at(
+    db: &mut dyn Db,
+    election_id: i64,
+    entries: &[Vec<u8>],
+    at: Option<u64>,
+) -> Result<u64, StoreError> {
     // The log's size and the election's standing, in one statement (an append is the hot
     // path of every staff write).
     let row = db
@@ -748,6 +759,12 @@ pub(crate) fn append_entries(
         )?
         .ok_or_else(|| StoreError::Corrupt(format!("no election with id {election_id}")))?;
     let (next, kept) = (Row(&row).int(0)?, Row(&row).opt_text(1)?);
+    if let Some(at) = at.filter(|&at| at != next as u64) {
+        return Err(StoreError::Stale {
+            at,
+            size: next as u64,
+        });
+    }
     // A certified or annulled election takes only what its standing allows (record::Standing).
     let (before, kept) = standing_kept(db, election_id, kept)?;
     let mut now = before;
@@ -779,15 +796,9 @@ fn standing_kept(
     kept: Option<String>,
 ) -> Result<(record::Standing, bool), StoreError> {
     if let Some(k) = kept {
-        return [
-            record::Standing::Open,
-            record::Standing::Certified,
-            record::Standing::Annulled,
-        ]
-        .into_iter()
-        .find(|s| s.key() == k)
-        .map(|s| (s, true))
-        .ok_or_else(|| StoreError::Corrupt(format!("an election's standing '{k}'")));
+        return record::Standing::from_key(&k)
+            .map(|s| (s, true))
+            .ok_or_else(|| StoreError::Corrupt(format!("an election's standing '{k}'")));
     }
     let mut standing = record::Standing::Open;
     db.each(

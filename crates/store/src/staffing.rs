@@ -5,7 +5,9 @@ use model::{Protocol, UnitId};
 use record::{digest, encode, Entry, Role, Staff};
 
 use crate::db::{args, Db, Row, Val};
-use crate::records::{append_entries, election_id, insert_content, insert_protocol, next_version};
+use crate::records::{
+    append_entries, append_entries_at, election_id, insert_content, insert_protocol, next_version,
+};
 use crate::staff::{Act, Actor, ApiToken, Pending, Session, Staffing, User};
 use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
@@ -759,20 +761,6 @@ impl Staffing for SqlStore {
                 Actor::User(u) => granted_in(db, u, election)?,
                 Actor::Console => election_id(db, election)?,
             };
-            if let Some(at) = act.at {
-                let size = db
-                    .int(
-                        "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry WHERE election_id = ?1",
-                        args![id],
-                    )?
-                    .unwrap_or(0);
-                if size as u64 != at {
-                    return Err(StoreError::Stale {
-                        at,
-                        size: size as u64,
-                    });
-                }
-            }
             insert_content(db, id, act.content)?;
             for (f, commitment) in act.files {
                 let Actor::User(u) = by else {
@@ -811,7 +799,8 @@ impl Staffing for SqlStore {
             };
             let mut entries = vec![staff];
             entries.extend(act.entries.iter().cloned());
-            append_entries(db, id, &entries)
+            // Refused, with everything above rolled back, if the log grew past `act.at`.
+            append_entries_at(db, id, &entries, act.at)
         })
     }
 }
