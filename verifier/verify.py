@@ -309,12 +309,17 @@ def standing_after(standing, i, e):
         return "open"
     if kind == "annul-election" and standing == "certified":
         return "annulled"
+    # A certification publishes every contest, the first contest's first: the others' final
+    # publications follow it (they restate totals that can no longer change).
+    if standing == "certified" and t == "publication" and e["stage"] == "final" \
+            and e["contest"] > 0:
+        return "certified"
     if kind == "revote" and standing == "annulled":
         return "annulled"
     if kind == "reopen":
         return "open"
     if t in ("protocol", "decision", "publication") or \
-            (t == "staff" and e["act"] in ("enter", "verify", "reject", "certify")):
+            (t == "staff" and e["act"] in ("enter", "verify", "reject", "certify", "publish")):
         raise Rejected("entry %d: a %s in an election that is %s: a decision must reopen it first"
                        % (i, t, standing))
     return standing
@@ -451,10 +456,11 @@ def replay_from(entries, at):
     expect = None  # what a staff entry requires of the next entry: (act, digest)
     roles = {"enter": "operator", "verify": "verifier", "reject": "verifier",
              "complain": "observer", "decide": "commissioner", "certify": "commissioner",
+             "publish": "commissioner",
              "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin",
              "open": "commissioner"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
-               "certify": "publication", "audit": "audit"}
+               "certify": "publication", "publish": "publication", "audit": "audit"}
     standing = "open"
     for i, b in enumerate(entries[1:], start=1):
         at[0] = i
@@ -465,7 +471,8 @@ def replay_from(entries, at):
             act, digest = expect
             expect = None
             if t != follows[act] or (act == "verify" and hashlib.sha256(b).hexdigest() != digest) \
-                    or (act == "certify" and e["stage"] != "final"):
+                    or (act == "certify" and e["stage"] != "final") \
+                    or (act == "publish" and e["stage"] == "final"):
                 raise Rejected("entry %d: a staff '%s' entry is not followed by its entry" % (i, act))
         if t == "staff":
             act = e["act"]

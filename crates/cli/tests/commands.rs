@@ -251,9 +251,9 @@ fn demo_runs_on_the_bundled_data() {
         out.contains("МИД КР                              45"),
         "{out}"
     );
-    assert!(out.contains("entry 2423: station 'БИШКЕК Г. / 1': version 1 -> 2: «БИРИМДИК» 85 -> 75, «МЕКЕНЧИЛ» 52 -> 62"), "{out}");
+    assert!(out.contains("entry 2429: station 'БИШКЕК Г. / 1': version 1 -> 2: «БИРИМДИК» 85 -> 75, «МЕКЕНЧИЛ» 52 -> 62"), "{out}");
     assert!(
-        out.contains("entry 2427: decision: annul the election"),
+        out.contains("entry 2439: decision: annul the election"),
         "{out}"
     );
     assert!(
@@ -261,7 +261,7 @@ fn demo_runs_on_the_bundled_data() {
         "{out}"
     );
     assert!(out.contains("an insider's rewrite, re-signed with the real key: REJECTED: replay: entry 2422 (preliminary publication): votes[0] («БИРИМДИК»): logged 469098, recomputed 469598"), "{out}");
-    assert!(out.contains("against the checkpoint an observer saved on 5 October: REJECTED: history was rewritten: at size 2423"), "{out}");
+    assert!(out.contains("against the checkpoint an observer saved on 5 October: REJECTED: history was rewritten: at size 2424"), "{out}");
     // The forensic report: only the digit tests can run without registered voters.
     assert!(out.contains("The files have no registered voters"), "{out}");
     let report = std::fs::read_to_string(dir.path().join("demo.db.forensics.html")).unwrap();
@@ -270,7 +270,7 @@ fn demo_runs_on_the_bundled_data() {
     let o = run(dir.path(), &["log", "checkpoint", "demo.db.log"]);
     let cp = stdout(&o);
     assert!(
-        cp.starts_with("origin tallyproof.demo/kg2020\nsize 2428\nroot "),
+        cp.starts_with("origin tallyproof.demo/kg2020\nsize 2440\nroot "),
         "{cp}"
     );
     let o = run(
@@ -302,7 +302,7 @@ fn demo_runs_on_the_bundled_data() {
             "--index",
             "1000",
             "--size",
-            "2427",
+            "2440",
             "--root",
             &p["root"],
             "--proof",
@@ -318,7 +318,7 @@ fn demo_runs_on_the_bundled_data() {
             "--size1",
             "2422",
             "--size2",
-            "2427",
+            "2440",
             "--root1",
             &p["root1"],
             "--root2",
@@ -514,7 +514,13 @@ fn publish_under_a_law_uses_its_base() {
         );
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
         let log = store::Store::log(&store::open(db.to_str().unwrap()).unwrap(), "kg").unwrap();
-        let text = String::from_utf8_lossy(&log.last().unwrap()[1..]).to_string();
+        // The act's last publication (a `keys` entry may follow it).
+        let text = log
+            .iter()
+            .rev()
+            .map(|e| String::from_utf8_lossy(&e[1..]).to_string())
+            .find(|t| t.starts_with("{\"type\":\"publication\""))
+            .unwrap();
         assert!(
             text.contains(&format!("\"law\":\"{law}\""))
                 && text.contains(&format!("\"base\":\"{base}\"")),
@@ -534,14 +540,15 @@ fn publish_then_verify_and_catch_tampering() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains(": 2423 entries; checkpoint:"),
+        stdout(&o).contains(": 2424 entries; checkpoint:"),
         "{}",
         stdout(&o)
     );
     let o = run(dir.path(), &["verify", "pub", "--key", "pub/log.pub"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("ok: replayed 'kg': 2413 stations' protocols (0 corrected), 0 complaint(s), 0 recount(s), 0 re-vote(s), 0 annulled unit(s), 0 audit step(s), 1 publication(s) recomputed and equal"), "{}", stdout(&o));
-    // A second publication is appended to the same log: it grows by one entry, the same key
+    // A second publication is appended to the same log: it grows by two entries (the staff
+    // `certify` and the final publication; the key is declared already), the same key
     // signs it, and the earlier checkpoint stays consistent with it.
     let first = dir.path().join("first.cp");
     std::fs::copy(dir.path().join("pub/checkpoint"), &first).unwrap();
@@ -553,7 +560,7 @@ fn publish_then_verify_and_catch_tampering() {
         ],
     );
     assert!(
-        stdout(&o).contains(": 2424 entries; checkpoint:"),
+        stdout(&o).contains(": 2426 entries; checkpoint:"),
         "{}",
         stdout(&o)
     );
@@ -569,7 +576,7 @@ fn publish_then_verify_and_catch_tampering() {
         ],
     );
     assert!(
-        stdout(&o).contains("ok: consistent with the saved checkpoint of size 2423"),
+        stdout(&o).contains("ok: consistent with the saved checkpoint of size 2424"),
         "{}",
         stdout(&o)
     );
@@ -696,10 +703,10 @@ fn a_witness_cosigns_once_and_refuses_a_fork() {
     // The same log key signed another history: the witness refuses to cosign it.
     let o = witness("b");
     assert_eq!(o.status.code(), Some(1));
-    // (That history is shorter, 2408 entries, so the witness sees a log that shrank.)
+    // (That history is shorter, 2409 entries, so the witness sees a log that shrank.)
     assert_eq!(
         stdout(&o).trim(),
-        "REFUSED: 400 bad request: old size 2423 is above the checkpoint's size 2408"
+        "REFUSED: 400 bad request: old size 2424 is above the checkpoint's size 2409"
     );
     // And a verifier that requires the witness rejects the uncosigned fork.
     let o = run(

@@ -218,7 +218,23 @@ fn the_public_api_and_pages() {
     let mut store = store::SqliteStore::open(&dir.path().join("s.db")).unwrap();
     let mut p = store::Store::history(&store, "kg", model::UnitId(2), 0).unwrap()[0].clone();
     p.votes[0] += 7;
-    assert_eq!(store::Store::correct(&mut store, "kg", &p).unwrap(), 2);
+    // Entered by one clerk and verified by another, in another process's connection.
+    use store::Staffing;
+    let only = ["kg".to_string()];
+    let mut add = |name: &str, role| {
+        store
+            .add_user_in(name, role, "x", &[3; 32], None, Some(&only))
+            .unwrap()
+    };
+    let (clerk, checker) = (
+        add("clerk", record::Role::Operator),
+        add("checker", record::Role::Verifier),
+    );
+    store
+        .assign(clerk.id, "kg", model::UnitId(0), None)
+        .unwrap();
+    let entered = store.enter("kg", &p, &clerk, None).unwrap();
+    assert_eq!(store.verify("kg", entered.id, &checker).unwrap(), 2);
     // A write by another process shows in the totals within the service's refresh interval
     // (100 ms).
     std::thread::sleep(std::time::Duration::from_millis(150));

@@ -10,6 +10,8 @@ mod content;
 mod entry;
 mod error;
 mod law;
+mod official;
+mod publish;
 mod replay;
 mod staff;
 mod standing;
@@ -21,6 +23,8 @@ pub use entry::{
 };
 pub use error::RecordError;
 pub use law::{problem_from_election, Built};
+pub use official::{complaint_act, decision_act, ContentRow, DecisionKind};
+pub use publish::{publication_act, PublicationAct};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};

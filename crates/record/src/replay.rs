@@ -11,7 +11,7 @@ use crate::entry::{decode, Decision, Entry, Publication, PublishedSeats};
 use crate::{problem_from_election, RecordError, Staff, StaffRules, Standing};
 
 /// The stages a publication may have.
-const STAGES: [&str; 2] = ["preliminary", "final"];
+pub(crate) const STAGES: [&str; 2] = ["preliminary", "final"];
 
 /// The state at the end of a log.
 #[derive(Debug, Clone)]

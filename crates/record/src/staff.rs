@@ -69,8 +69,11 @@ pub enum Act {
     Complain,
     /// Decided; the decision entry follows.
     Decide,
-    /// Certified the final result; the final publication follows.
+    /// Certified the final result; the final publication of every contest follows, the
+    /// first contest's first.
     Certify,
+    /// Published preliminary results; a publication of every contest follows (not final).
+    Publish,
     /// Redacted a stored content; `subject` is its commitment.
     Redact,
     /// Took a step of a risk-limiting audit; its `audit` entries follow.
@@ -87,13 +90,14 @@ pub enum Act {
 
 impl Act {
     /// Every act.
-    pub const ALL: [Act; 11] = [
+    pub const ALL: [Act; 12] = [
         Act::Enter,
         Act::Verify,
         Act::Reject,
         Act::Complain,
         Act::Decide,
         Act::Certify,
+        Act::Publish,
         Act::Redact,
         Act::Audit,
         Act::Grant,
@@ -110,6 +114,7 @@ impl Act {
             Act::Complain => "complain",
             Act::Decide => "decide",
             Act::Certify => "certify",
+            Act::Publish => "publish",
             Act::Redact => "redact",
             Act::Audit => "audit",
             Act::Grant => "grant",
@@ -129,7 +134,9 @@ impl Act {
             Act::Enter => Role::Operator,
             Act::Verify | Act::Reject => Role::Verifier,
             Act::Complain => Role::Observer,
-            Act::Decide | Act::Certify | Act::Redact | Act::Open => Role::Commissioner,
+            Act::Decide | Act::Certify | Act::Publish | Act::Redact | Act::Open => {
+                Role::Commissioner
+            }
             Act::Audit => Role::Auditor,
             Act::Grant | Act::Assign => Role::Admin,
         }
@@ -210,6 +217,7 @@ impl StaffRules {
                 (Act::Complain, Entry::Complaint(_)) => true,
                 (Act::Decide, Entry::Decision(_)) => true,
                 (Act::Certify, Entry::Publication(p)) => p.stage == "final",
+                (Act::Publish, Entry::Publication(p)) => p.stage != "final",
                 (Act::Audit, Entry::Audit(_)) => true,
                 _ => false,
             };
@@ -219,6 +227,7 @@ impl StaffRules {
                     Act::Complain => "a complaint",
                     Act::Decide => "a decision",
                     Act::Audit => "an audit entry",
+                    Act::Publish => "a publication that is not final",
                     _ => "a final publication",
                 };
                 return Err(invalid(format!(
@@ -323,7 +332,7 @@ impl StaffRules {
                     )));
                 }
             }
-            act @ (Act::Complain | Act::Decide | Act::Certify | Act::Audit) => {
+            act @ (Act::Complain | Act::Decide | Act::Certify | Act::Publish | Act::Audit) => {
                 self.expect = Some((act, None))
             }
         }

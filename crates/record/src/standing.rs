@@ -62,6 +62,11 @@ impl Standing {
             }
             (Open, _) => Ok(Open),
             (Certified, Entry::Decision(Decision::AnnulElection { .. })) => Ok(Annulled),
+            // A certification publishes every contest, the first contest's first: the others'
+            // final publications follow it (they restate totals that can no longer change).
+            (Certified, Entry::Publication(p)) if p.stage == "final" && p.contest > 0 => {
+                Ok(Certified)
+            }
             // An annulled election's units may be voted again (each a new election).
             (Annulled, Entry::Decision(Decision::Revote { .. })) => Ok(Annulled),
             (_, Entry::Decision(Decision::Reopen { .. })) => Ok(Open),
@@ -69,7 +74,7 @@ impl Standing {
             (_, Entry::Decision(_)) => frozen("a decision"),
             (_, Entry::Publication(_)) => frozen("a publication"),
             (_, Entry::Staff(s)) => match s.act {
-                Act::Enter | Act::Verify | Act::Reject | Act::Certify => {
+                Act::Enter | Act::Verify | Act::Reject | Act::Certify | Act::Publish => {
                     frozen(&format!("a staff '{}'", s.act.key()))
                 }
                 _ => Ok(self),

@@ -6,6 +6,7 @@
 
 mod malformed;
 mod mutation;
+mod publish;
 mod replay;
 
 use model::{

@@ -119,7 +119,19 @@ fn run(pool: &Arc<Pool>, rx: &Receiver<Job>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use store::Store;
+    use store::{Staffing, Store};
+
+    /// An audit step by the console: its staff entry and `entry`.
+    fn escalate(entry: &Vec<u8>) -> store::Act<'_> {
+        store::Act {
+            act: record::Act::Audit,
+            entries: std::slice::from_ref(entry),
+            subject: None,
+            content: &[],
+            files: &[],
+            at: None,
+        }
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_write_that_panics_is_undone_and_the_writer_goes_on() {
@@ -134,16 +146,16 @@ mod tests {
         let e = entry.clone();
         let failed = c
             .write(move |st| -> Result<(), ServerError> {
-                st.append_log("s", &[e])?;
+                st.act("s", store::Actor::Console, escalate(&e))?;
                 panic!("a bug halfway through a write");
             })
             .await;
         assert!(failed.is_err());
         assert_eq!(size(&pool), before, "the half-done write was undone");
         let n = c
-            .write(move |st| Ok(st.append_log("s", &[entry])?))
+            .write(move |st| Ok(st.act("s", store::Actor::Console, escalate(&entry))?))
             .await
             .unwrap();
-        assert_eq!((n as usize, size(&pool)), (before + 1, before + 1));
+        assert_eq!((n as usize, size(&pool)), (before + 2, before + 2));
     }
 }

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
-use record::{encode, Complaint, Decision, Entry, Role};
+use record::{encode, Entry, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{FileRef, Media, SqlStore, Staffing, Store, User};
@@ -628,11 +628,6 @@ pub(crate) async fn reject(
     ))
 }
 
-/// A fresh commitment to `text`, with the row to store beside the log.
-fn commit(text: &str) -> (String, (String, String, String)) {
-    record::committed(&auth::salt(), text)
-}
-
 /// An act to log: what, its entry, its subject, its content, and the log size it was
 /// computed at (if it depends on the state).
 pub(crate) struct Logged {
@@ -712,32 +707,17 @@ pub(crate) async fn file_complaint(
     name: String,
     c: NewComplaint,
 ) -> Result<u64, ServerError> {
-    if c.text.trim().is_empty() {
-        return Err(ServerError::BadRequest(
-            "the complaint's text is empty".into(),
-        ));
-    }
-    refuse_control("text", "the complaint's text", &c.text)?;
     let unit = known_unit(s, &name, c.unit).await?;
-    let (by, r1) = commit(&user.name);
-    let (text, r2) = commit(&c.text);
-    let mut rows = vec![r1, r2];
-    let mut files = Vec::new();
-    let scan = match c.scan.as_deref().map(FileRef::parse).transpose()? {
-        Some(f) => {
-            let (x, r) = commit(&f.to_string());
-            rows.push(r);
-            files.push((f, Some(x.clone())));
-            Some(x)
-        }
-        None => None,
-    };
-    let entry = encode(&Entry::Complaint(Complaint {
-        unit,
-        by,
-        text,
-        scan,
-    }));
+    let file = c.scan.as_deref().map(FileRef::parse).transpose()?;
+    let scan = file.as_ref().map(|f| f.to_string());
+    let (complaint, rows) =
+        record::complaint_act(unit, &user.name, &c.text, scan.as_deref(), &mut auth::salt)
+            .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let files = file
+        .map(|f| (f, complaint.scan.clone()))
+        .into_iter()
+        .collect();
+    let entry = encode(&Entry::Complaint(complaint));
     act(
         s,
         user,
@@ -781,40 +761,14 @@ pub(crate) async fn decision(
     name: String,
     d: NewDecision,
 ) -> Result<u64, ServerError> {
-    if d.reason.trim().is_empty() {
-        return Err(ServerError::BadRequest(
-            "a decision needs its reason".into(),
-        ));
-    }
-    refuse_control("reason", "the decision's reason", &d.reason)?;
-    let unit = match (d.kind.as_str(), d.unit) {
-        ("annul-election" | "reopen", _) => UnitId(0),
-        (_, Some(u)) => known_unit(s, &name, u).await?,
-        (k, None) => return Err(ServerError::BadRequest(format!("'{k}' needs a unit"))),
+    let kind = record::DecisionKind::from_key(&d.kind)
+        .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let unit = match d.unit.filter(|_| kind.names_unit()) {
+        Some(u) => Some(known_unit(s, &name, u).await?),
+        None => None,
     };
-    let unit = || -> Result<UnitId, ServerError> { Ok(unit) };
-    let (reason, row) = commit(&d.reason);
-    let decision = match d.kind.as_str() {
-        "annul-unit" => Decision::AnnulUnit {
-            unit: unit()?,
-            reason,
-        },
-        "annul-election" => Decision::AnnulElection { reason },
-        "reopen" => Decision::Reopen { reason },
-        "recount" => Decision::Recount {
-            unit: unit()?,
-            reason,
-        },
-        "revote" => Decision::Revote {
-            unit: unit()?,
-            reason,
-        },
-        other => {
-            return Err(ServerError::BadRequest(format!(
-                "unknown decision '{other}'; expected annul-unit, annul-election, recount, revote or reopen"
-            )))
-        }
-    };
+    let (decision, row) = record::decision_act(kind, unit, &d.reason, &auth::salt())
+        .map_err(|e| ServerError::BadRequest(e.to_string()))?;
     let entry = encode(&Entry::Decision(decision));
     act(
         s,
@@ -878,35 +832,32 @@ pub(crate) async fn certification(
     // The publication is computed from the state at a log size, and logged only if the log
     // is still that size (a replay recomputes it at its place in the log).
     let (state, n) = (s.clone(), name.clone());
-    let (p, at) = blocking(move || {
+    let (built, at) = blocking(move || {
+        // Whether the election's standing takes a certification is the store's check, made
+        // when the act is appended (`record::Standing`).
         state.live.with(&state.db, &n, |v| {
-            if v.election_annulled() {
-                return Err(ServerError::Conflict(
-                    "the election is annulled: it cannot be certified".into(),
-                ));
-            }
             let protocols = v.protocols();
-            let p = record::publication(
+            let built = record::publication_act(
                 v.election(),
                 &protocols,
                 v.annulled(),
-                0,
                 "final",
                 law.as_deref(),
+                None,
+                None,
             )
             .map_err(|e| ServerError::BadRequest(e.to_string()))?;
-            Ok((p, v.size()))
+            Ok((built, v.size()))
         })
     })
     .await?;
-    let entry = encode(&Entry::Publication(p.clone()));
     let size = act(
         s,
         user,
         name,
         Logged {
-            kind: record::Act::Certify,
-            entries: vec![entry],
+            kind: built.act,
+            entries: built.entries,
             subject: None,
             content: Vec::new(),
             files: Vec::new(),
@@ -914,7 +865,11 @@ pub(crate) async fn certification(
         },
     )
     .await?;
-    Ok((size, p))
+    let first = built.publications.into_iter().next();
+    Ok((
+        size,
+        first.ok_or_else(|| ServerError::BadRequest("the election has no contest".into()))?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -89,9 +89,6 @@ pub trait Store {
     fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The election's log entries from index `from` on.
     fn log_since(&self, name: &str, from: u64) -> Result<Vec<Vec<u8>>, StoreError>;
-    /// Appends entries (publications, decisions) to the election's log in one durable
-    /// transaction; returns the log's size.
-    fn append_log(&mut self, name: &str, entries: &[Vec<u8>]) -> Result<u64, StoreError>;
     /// The stored content behind the log's commitments: (commitment, salt hex, text).
     fn contents(&self, name: &str) -> Result<Vec<(String, String, String)>, StoreError>;
     /// Every version of every protocol, by station, contest and version.
@@ -103,9 +100,6 @@ pub trait Store {
         station: UnitId,
         contest: usize,
     ) -> Result<Vec<Protocol>, StoreError>;
-    /// Stores a correction: the protocol becomes the next version of its station's protocol.
-    /// Returns the version number given.
-    fn correct(&mut self, name: &str, protocol: &Protocol) -> Result<u32, StoreError>;
 }
 
 /// An import in progress. Dropping it without [`Import::commit`] discards everything.

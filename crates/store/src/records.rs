@@ -353,11 +353,6 @@ impl Store for SqlStore {
         Ok(out)
     }
 
-    fn append_log(&mut self, name: &str, entries: &[Vec<u8>]) -> Result<u64, StoreError> {
-        let id = self.election_id(name)?;
-        self.write(|db| append_entries(db, id, entries))
-    }
-
     fn contents(&self, name: &str) -> Result<Vec<(String, String, String)>, StoreError> {
         let mut db = self.db.borrow_mut();
         let db = db.as_mut();
@@ -400,22 +395,6 @@ impl Store for SqlStore {
         )?;
         attach_extras(db, id, &mut ps)?;
         Ok(ps)
-    }
-
-    fn correct(&mut self, name: &str, protocol: &Protocol) -> Result<u32, StoreError> {
-        let id = self.election_id(name)?;
-        self.write(|db| {
-            let mut p = protocol.clone();
-            p.version = next_version(db, id, &p)?;
-            let mut buf = String::new();
-            insert_protocol(db, id, &p, &mut buf)?;
-            append_entries(
-                db,
-                id,
-                &[record::encode(&record::Entry::Protocol(p.clone()))],
-            )?;
-            Ok(p.version)
-        })
     }
 }
 
@@ -824,6 +803,19 @@ fn standing_kept(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Act, Actor, Staffing};
+
+    /// An audit step by the console: the staff entry and `entries`.
+    fn escalate(entries: &[Vec<u8>]) -> Act<'_> {
+        Act {
+            act: record::Act::Audit,
+            entries,
+            subject: None,
+            content: &[],
+            files: &[],
+            at: None,
+        }
+    }
 
     #[test]
     fn a_batch_the_database_rolled_back_writes_nothing_after_it() {
@@ -842,10 +834,10 @@ mod tests {
         let before = s.log("s").unwrap().len();
         let mut later = None;
         let r = s.batch(|st| {
-            st.append_log("s", &[entry(1)]).unwrap();
+            st.act("s", Actor::Console, escalate(&[entry(1)])).unwrap();
             // As SQLite does by itself on a full disk or an I/O error.
             st.conn().batch("ROLLBACK").unwrap();
-            later = Some(st.append_log("s", &[entry(2)]));
+            later = Some(st.act("s", Actor::Console, escalate(&[entry(2)])));
             true
         });
         assert!(matches!(later, Some(Err(StoreError::Refused(_)))));

@@ -5,7 +5,7 @@
 mod common;
 
 use model::{Election, Line, Protocol, UnitLevel};
-use store::{SqliteStore, Store, StoreError};
+use store::{SqliteStore, Staffing, Store, StoreError};
 
 fn synthetic(stations: u64) -> (Election, Vec<Protocol>) {
     let p = synth::Params {
@@ -115,8 +115,8 @@ fn a_correction_is_a_new_version_and_the_old_one_stays() {
         fixed.votes[0] += 1;
         fixed.lines[Line::Valid.index()] = fixed.line(Line::Valid).map(|v| v + 1);
         fixed.source = model::CountSource::Machine;
-        assert_eq!(s.correct("synthetic", &fixed).unwrap(), 2);
-        assert_eq!(s.correct("synthetic", &fixed).unwrap(), 3);
+        assert_eq!(common::correct(&mut s, "synthetic", &fixed).unwrap(), 2);
+        assert_eq!(common::correct(&mut s, "synthetic", &fixed).unwrap(), 3);
         let history = s.history("synthetic", ps[7].station, 0).unwrap();
         assert_eq!(
             history.iter().map(|p| p.version).collect::<Vec<_>>(),
@@ -145,16 +145,22 @@ fn a_correction_must_fit_the_election() {
         import(&mut s, &e, &ps).unwrap();
         let mut bad = ps[0].clone();
         bad.votes.pop();
-        let err = s.correct("synthetic", &bad).unwrap_err().to_string();
+        let err = common::correct(&mut s, "synthetic", &bad)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "cannot store the correction: 4 vote counts for 5 choices of 'national list'"
         );
         let mut bad = ps[0].clone();
         bad.station = e.units.root();
-        let err = s.correct("synthetic", &bad).unwrap_err().to_string();
+        let err = common::correct(&mut s, "synthetic", &bad)
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "cannot store the correction: unit 0 is not a station");
-        let err = s.correct("nope", &ps[0]).unwrap_err().to_string();
+        let err = common::correct(&mut s, "nope", &ps[0])
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "no election named 'nope' in the store (see `tallyproof elections`)"
@@ -256,10 +262,10 @@ fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
         );
         let mut fixed = ps[2].clone();
         fixed.votes[0] += 1;
-        s.correct("synthetic", &fixed).unwrap();
+        common::correct(&mut s, "synthetic", &fixed).unwrap();
         let log = s.log("synthetic").unwrap();
-        assert_eq!(log.len(), 33);
-        match record::decode(32, &log[32]).unwrap() {
+        assert_eq!(log.len(), 38);
+        match record::decode(37, &log[37]).unwrap() {
             record::Entry::Protocol(p) => assert_eq!(
                 (p.station, p.version, p.votes[0]),
                 (ps[2].station, 2, ps[2].votes[0] + 1)
@@ -275,13 +281,34 @@ fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
         }
         assert!(s.log("other").is_err());
         // The store appends only entries the log format knows.
+        let size = s.log("synthetic").unwrap().len() as u64;
         assert!(matches!(
-            s.append_log("synthetic", &[b"\x01{}".to_vec()]),
+            s.act(
+                "synthetic",
+                store::Actor::Console,
+                audit(&[b"\x01{}".to_vec()])
+            ),
             Err(store::StoreError::Refused(_))
         ));
         let step = record::encode(&record::Entry::Audit(record::AuditStep::Escalate {
             audit: "a".into(),
         }));
-        assert_eq!(s.append_log("synthetic", &[step]).unwrap(), 34);
+        let act = audit(std::slice::from_ref(&step));
+        assert_eq!(
+            s.act("synthetic", store::Actor::Console, act).unwrap(),
+            size + 2
+        );
+    }
+}
+
+/// An audit step by the console: its staff entry, then `entries`.
+fn audit(entries: &[Vec<u8>]) -> store::Act<'_> {
+    store::Act {
+        act: record::Act::Audit,
+        entries,
+        subject: None,
+        content: &[],
+        files: &[],
+        at: None,
     }
 }

@@ -11,7 +11,7 @@ use audit::logged as log_audit;
 use audit::steps;
 use audit::workflow::Method;
 use model::{Election, Protocol};
-use store::{SqliteStore, Store};
+use store::{SqliteStore, Staffing, Store};
 
 use super::election_name;
 
@@ -108,23 +108,38 @@ struct Opened {
     name: String,
     election: Election,
     protocols: Vec<Protocol>,
+    /// The log's size when its entries were last read: a step computed from them is
+    /// appended only if the log has not grown since (as the service checks it).
+    read_at: std::cell::Cell<Option<u64>>,
 }
 
 impl Opened {
     /// The election's log entries.
     fn entries(&self) -> anyhow::Result<Vec<Vec<u8>>> {
-        match &self.store {
-            Some(s) => Ok(s.log(&self.name)?),
-            None => Ok(self.published.clone()),
-        }
+        let entries = match &self.store {
+            Some(s) => s.log(&self.name)?,
+            None => self.published.clone(),
+        };
+        self.read_at.set(Some(entries.len() as u64));
+        Ok(entries)
     }
 
-    /// Appends entries to the election's log (a store only).
+    /// Logs an audit step computed from the entries last read (a store only): the console's
+    /// act, with its staff entry, refused if the log has grown since.
     fn append(&mut self, entries: &[Vec<u8>]) -> anyhow::Result<u64> {
+        let at = self.read_at.get();
         let Some(store) = self.store.as_mut() else {
             bail!("a published log is read-only: audit steps are appended to the store");
         };
-        Ok(store.append_log(&self.name, entries)?)
+        let act = store::Act {
+            act: record::Act::Audit,
+            entries,
+            subject: None,
+            content: &[],
+            files: &[],
+            at,
+        };
+        Ok(store.act(&self.name, store::Actor::Console, act)?)
     }
 }
 
@@ -138,6 +153,7 @@ fn open(db: &std::path::Path, election: Option<&str>) -> anyhow::Result<Opened> 
         name,
         election: loaded.election,
         protocols: loaded.protocols,
+        read_at: Default::default(),
     })
 }
 
@@ -170,6 +186,7 @@ fn open_published(dir: &std::path::Path, key: &str) -> anyhow::Result<Opened> {
         name: r.election.name.clone(),
         election: r.election,
         protocols: r.protocols,
+        read_at: Default::default(),
         published: entries,
     })
 }

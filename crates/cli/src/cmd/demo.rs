@@ -8,7 +8,7 @@ use anyhow::Context;
 use formats::report::Report;
 use formats::{Format, ImportOptions};
 use model::{Protocol, UnitLevel};
-use store::{SqliteStore, Store};
+use store::{Actor, SqliteStore, Staffing, Store};
 use tabulate::{tabulate, Filter, ShareBase};
 
 use super::import::import_into;
@@ -148,6 +148,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Two clerks of election `name` only, an operator for the whole country and a verifier,
+/// added on the console (active at once, each grant logged), with random passwords that
+/// nobody is told.
+fn demo_clerks(
+    store: &mut SqliteStore,
+    db: &std::path::Path,
+    name: &str,
+) -> anyhow::Result<(store::User, store::User)> {
+    let only = [name.to_string()];
+    let add = |who: &str, role| {
+        server::add_user_in(
+            &db.to_string_lossy(),
+            who,
+            role,
+            &server::secret(),
+            Some(&only),
+        )
+    };
+    let clerk = add("demo-entry-clerk", record::Role::Operator)?;
+    let checker = add("demo-check-clerk", record::Role::Verifier)?;
+    store.assign(clerk.id, name, model::UnitId(0), None)?;
+    Ok((clerk, checker))
+}
+
 /// The open election of the demo's staff desk: the 2413-row file again, since kg2020-2413 is
 /// annulled (as on 6 October 2020) and so frozen.
 pub const DESK: &str = "kg2020-desk";
@@ -279,7 +303,7 @@ const DEMO_LOG_SEED: [u8; 32] = *b"tallyproof demo log key: public!";
 /// Logs the 2413-row count, then the sequence of October 2020: a preliminary publication,
 /// corrections at some stations, the annulment; verifies the log, then two tampered copies.
 fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<()> {
-    use record::{commitment, encode, Decision, Entry};
+    use record::{encode, Entry};
     use translog::note::NoteSigner;
 
     println!("\n== The tamper-evident log ==\n");
@@ -304,22 +328,37 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         saved_path.display()
     );
     // Corrections at three stations (ten votes move from the first list to the second), each
-    // stored as a new version and logged in the same transaction.
+    // entered by one clerk and verified by another (the two-person rule), logged as they
+    // are made. The clerks exist in this election only and cannot log in (no password is
+    // printed); the accounts to try the desk come later.
+    let (clerk, checker) = demo_clerks(store, db, name)?;
     let latest = store.load(name)?.protocols;
     for p in latest.iter().take(3) {
         let mut fixed = p.clone();
         fixed.votes[0] -= 10.min(fixed.votes[0]);
         fixed.votes[1] += 10;
-        store.correct(name, &fixed)?;
+        let entered = store.enter(name, &fixed, &clerk, None)?;
+        store.verify(name, entered.id, &checker)?;
     }
     append_publication(store, name, "final", Some("kg2020"), &key)?;
-    let salt = *b"demo salt, published with reason";
     let reason = "CEC decision of 6 October 2020: the results are declared invalid";
-    store.append_log(
+    let (decision, content) = record::decision_act(
+        record::DecisionKind::AnnulElection,
+        None,
+        reason,
+        b"demo salt, published with reason",
+    )?;
+    store.act(
         name,
-        &[encode(&Entry::Decision(Decision::AnnulElection {
-            reason: commitment(&salt, reason),
-        }))],
+        Actor::Console,
+        store::Act {
+            act: record::Act::Decide,
+            entries: &[encode(&Entry::Decision(decision))],
+            subject: None,
+            content: &[content],
+            files: &[],
+            at: None,
+        },
     )?;
     let entries = store.log(name)?;
     let second = write_log(&dir, origin, &key, &entries)?;

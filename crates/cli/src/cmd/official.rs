@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use record::{encode, Complaint, Decision, Entry};
+use record::{encode, DecisionKind, Entry};
 use store::{Actor, SqliteStore, Staffing, Store};
 
 use super::results::resolve;
@@ -75,12 +75,6 @@ pub struct RedactArgs {
     pub commitment: String,
 }
 
-/// A fresh commitment to `text` (a salt from the operating system's generator), with the row
-/// to store beside the log.
-fn commit(text: &str) -> anyhow::Result<(String, (String, String, String))> {
-    Ok(record::committed(&super::random_bytes(), text))
-}
-
 fn open(t: &Target) -> anyhow::Result<(SqliteStore, String)> {
     let store = crate::cmd::open_store(&t.db)?;
     let name = election_name(&store, t.election.as_deref())?;
@@ -91,24 +85,21 @@ pub fn complain(a: ComplainArgs) -> anyhow::Result<ExitCode> {
     let (mut store, name) = open(&a.target)?;
     let e = store.load(&name)?.election;
     let unit = resolve(&e, &a.unit)?;
-    let (by, r1) = commit(&a.by)?;
-    let (text, r2) = commit(&a.text)?;
-    let mut rows = vec![r1, r2];
     let scan = match &a.scan {
         Some(p) => {
             let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-            let (c, r) = commit(&format!("sha256:{}", record::digest(&bytes)))?;
-            rows.push(r);
-            Some(c)
+            Some(format!("sha256:{}", record::digest(&bytes)))
         }
         None => None,
     };
-    let entry = encode(&Entry::Complaint(Complaint {
+    let (complaint, rows) = record::complaint_act(
         unit,
-        by,
-        text,
-        scan,
-    }));
+        &a.by,
+        &a.text,
+        scan.as_deref(),
+        &mut super::random_bytes,
+    )?;
+    let entry = encode(&Entry::Complaint(complaint));
     let size = store.act(
         &name,
         Actor::Console,
@@ -132,26 +123,18 @@ pub fn complain(a: ComplainArgs) -> anyhow::Result<ExitCode> {
 pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
     let (mut store, name) = open(&a.target)?;
     let e = store.load(&name)?.election;
-    let (reason, row) = commit(&a.reason)?;
-    let decision = match (&a.annul, a.annul_election, &a.recount, &a.revote) {
-        _ if a.reopen => Decision::Reopen { reason },
-        (Some(p), false, None, None) => Decision::AnnulUnit {
-            unit: resolve(&e, p)?,
-            reason,
-        },
-        (None, true, None, None) => Decision::AnnulElection { reason },
-        (None, false, Some(p), None) => Decision::Recount {
-            unit: resolve(&e, p)?,
-            reason,
-        },
-        (None, false, None, Some(p)) => Decision::Revote {
-            unit: resolve(&e, p)?,
-            reason,
-        },
+    let (kind, unit) = match (&a.annul, a.annul_election, &a.recount, &a.revote) {
+        _ if a.reopen => (DecisionKind::Reopen, None),
+        (Some(p), false, None, None) => (DecisionKind::AnnulUnit, Some(p)),
+        (None, true, None, None) => (DecisionKind::AnnulElection, None),
+        (None, false, Some(p), None) => (DecisionKind::Recount, Some(p)),
+        (None, false, None, Some(p)) => (DecisionKind::Revote, Some(p)),
         _ => bail!(
             "give one of --annul PATH, --annul-election, --recount PATH, --revote PATH, --reopen"
         ),
     };
+    let unit = unit.map(|p| resolve(&e, p)).transpose()?;
+    let (decision, row) = record::decision_act(kind, unit, &a.reason, &super::random_bytes())?;
     let size = store.act(
         &name,
         Actor::Console,

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use record::{encode, publication, Entry, PublicContent};
-use store::{SqliteStore, Store};
+use record::PublicContent;
+use store::{Actor, SqliteStore, Staffing, Store};
 use translog::checkpoint::Checkpoint;
 use translog::note::NoteSigner;
 use translog::tiles::write_tiles;
@@ -114,8 +114,10 @@ pub fn signing_key(path: &Path, name: &str) -> anyhow::Result<NoteSigner> {
     Ok(key)
 }
 
-/// Appends a publication of the current totals (with seats under `law`) to the stored
-/// election's log, in one transaction; returns the log.
+/// Logs a publication of the current totals (with seats under `law`) as the console's act
+/// (`record::publication_act`: a staff `publish` or, at the final stage, `certify` entry, a
+/// publication of every contest, and the signing key's declaration if the log lacks it), in
+/// one transaction; returns the log.
 pub fn append_publication(
     store: &mut SqliteStore,
     name: &str,
@@ -124,46 +126,35 @@ pub fn append_publication(
     signer: &NoteSigner,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
     // The publication states what the log itself gives: its protocols and its decisions,
-    // replayed, exactly as a verifier will recompute it.
+    // replayed, exactly as a verifier will recompute it; it is logged only if the log has
+    // not grown since (`at`).
     let log = store.log(name)?;
     let state = record::replay(
         log.iter()
             .enumerate()
             .map(|(i, b)| (i as u64, b.as_slice())),
     )?;
-    // The first publication under a key declares it in the log; a new key is a rotation.
-    let key = signer.verifier().text();
-    // Every entry is computed before any is appended: a publication refused (totals that do
-    // not fit in 64 bits) leaves the log as it was, without a keys entry either.
-    let mut entries = Vec::new();
-    if !state
-        .keys
-        .as_ref()
-        .is_some_and(|(log, _)| log.contains(&key))
-    {
-        let witnesses = state
-            .keys
-            .as_ref()
-            .map(|(_, w)| w.clone())
-            .unwrap_or_default();
-        entries.push(encode(&Entry::Keys {
-            log: vec![key],
-            witnesses,
-        }));
-    }
-    let e = &state.election;
-    for c in 0..e.contests.len() {
-        let p = publication(
-            e,
-            &state.protocols,
-            &state.annulled,
-            c,
-            stage,
-            law.filter(|_| c == 0),
-        )?;
-        entries.push(encode(&Entry::Publication(p)));
-    }
-    store.append_log(name, &entries)?;
+    let built = record::publication_act(
+        &state.election,
+        &state.protocols,
+        &state.annulled,
+        stage,
+        law,
+        state.keys.as_ref(),
+        Some(&signer.verifier().text()),
+    )?;
+    store.act(
+        name,
+        Actor::Console,
+        store::Act {
+            act: built.act,
+            entries: &built.entries,
+            subject: None,
+            content: &[],
+            files: &[],
+            at: Some(log.len() as u64),
+        },
+    )?;
     Ok(store.log(name)?)
 }
 

@@ -36,3 +36,27 @@ pub fn stores() -> Vec<SqlStore> {
     }
     v
 }
+
+/// A correction as the store takes one: entered by an operator of election `name` and
+/// verified by a verifier (both added on the console, once per store); the version given.
+#[allow(dead_code)]
+pub fn correct(
+    s: &mut SqlStore,
+    name: &str,
+    p: &model::Protocol,
+) -> Result<u32, store::StoreError> {
+    use store::Staffing;
+    let mut user = |who: &str, role| -> Result<store::User, store::StoreError> {
+        if let Some((u, _)) = s.user_by_name(who)? {
+            return Ok(u);
+        }
+        s.add_user_in(who, role, "x", &[9; 32], None, Some(&[name.to_string()]))
+    };
+    let clerk = user("clerk", record::Role::Operator)?;
+    let checker = user("checker", record::Role::Verifier)?;
+    if s.assignments(clerk.id, name)?.is_empty() {
+        s.assign(clerk.id, name, model::UnitId(0), None)?;
+    }
+    let entered = s.enter(name, p, &clerk, None)?;
+    s.verify(name, entered.id, &checker)
+}

@@ -1,0 +1,77 @@
+//! A publication act, as the command line's `publish` and the service's certification both
+//! log it: the staff act that attributes it ([`Act::Publish`] before the final stage,
+//! [`Act::Certify`] at it), a publication of every contest, and the declaration of the key
+//! that will sign the log's checkpoints if the log does not name it yet.
+
+use model::{Election, Protocol, UnitId};
+
+use crate::entry::{encode, Entry, Publication};
+use crate::replay::{publication, STAGES};
+use crate::staff::Act;
+use crate::RecordError;
+
+/// What a publication act logs after its staff entry.
+#[derive(Debug, Clone)]
+pub struct PublicationAct {
+    /// [`Act::Certify`] for the final stage, [`Act::Publish`] for any other.
+    pub act: Act,
+    /// One publication per contest, in contest order: a certification's first entry is the
+    /// first contest's final publication, which certifies the election (`record::Standing`).
+    pub publications: Vec<Publication>,
+    /// The encoded entries: the publications, then a `keys` entry if one is needed.
+    pub entries: Vec<Vec<u8>>,
+}
+
+/// The publication act at `stage` over the latest `protocols` without the stations under
+/// `annulled` units: seats under `law` (on the base that law defines) for the first contest.
+/// `keys` are the log's latest declared (log keys, witness keys); `key` the verifier key text
+/// that will sign the checkpoints, if the publisher signs (the command line does; the
+/// service's log is signed by whoever publishes it): a key the log does not name yet is
+/// declared in a `keys` entry after the publications, keeping the witnesses. Refused, with
+/// nothing built, if a stage is unknown, a law unknown or unable to allocate, or a total
+/// beyond 64 bits.
+pub fn publication_act(
+    election: &Election,
+    protocols: &[Protocol],
+    annulled: &[UnitId],
+    stage: &str,
+    law: Option<&str>,
+    keys: Option<&(Vec<String>, Vec<String>)>,
+    key: Option<&str>,
+) -> Result<PublicationAct, RecordError> {
+    if !STAGES.contains(&stage) {
+        return Err(RecordError::Stage(stage.into()));
+    }
+    let publications = (0..election.contests.len())
+        .map(|c| {
+            publication(
+                election,
+                protocols,
+                annulled,
+                c,
+                stage,
+                law.filter(|_| c == 0),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut entries: Vec<Vec<u8>> = publications
+        .iter()
+        .map(|p| encode(&Entry::Publication(p.clone())))
+        .collect();
+    if let Some(key) = key.filter(|k| !keys.is_some_and(|(log, _)| log.iter().any(|l| l == k))) {
+        entries.push(encode(&Entry::Keys {
+            log: vec![key.to_string()],
+            witnesses: keys.map(|(_, w)| w.clone()).unwrap_or_default(),
+        }));
+    }
+    let act = if stage == "final" {
+        Act::Certify
+    } else {
+        Act::Publish
+    };
+    Ok(PublicationAct {
+        act,
+        publications,
+        entries,
+    })
+}
