@@ -807,14 +807,7 @@ mod tests {
 
     /// An audit step by the console: the staff entry and `entries`.
     fn escalate(entries: &[Vec<u8>]) -> Act<'_> {
-        Act {
-            act: record::Act::Audit,
-            entries,
-            subject: None,
-            content: &[],
-            files: &[],
-            at: None,
-        }
+        Act::of(record::Act::Audit, entries)
     }
 
     #[test]

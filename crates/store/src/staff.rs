@@ -99,6 +99,21 @@ pub struct Act<'a> {
     pub at: Option<u64>,
 }
 
+impl<'a> Act<'a> {
+    /// An act that logs `entries` after its staff entry and nothing more: no subject, no
+    /// content, no file, not tied to a log size.
+    pub fn of(act: record::Act, entries: &'a [Vec<u8>]) -> Act<'a> {
+        Act {
+            act,
+            entries,
+            subject: None,
+            content: &[],
+            files: &[],
+            at: None,
+        }
+    }
+}
+
 /// The staff side of a store.
 pub trait Staffing {
     /// Adds a user whose role applies in every stored election; see

@@ -303,12 +303,5 @@ fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
 
 /// An audit step by the console: its staff entry, then `entries`.
 fn audit(entries: &[Vec<u8>]) -> store::Act<'_> {
-    store::Act {
-        act: record::Act::Audit,
-        entries,
-        subject: None,
-        content: &[],
-        files: &[],
-        at: None,
-    }
+    store::Act::of(record::Act::Audit, entries)
 }

@@ -132,12 +132,8 @@ impl Opened {
             bail!("a published log is read-only: audit steps are appended to the store");
         };
         let act = store::Act {
-            act: record::Act::Audit,
-            entries,
-            subject: None,
-            content: &[],
-            files: &[],
             at,
+            ..store::Act::of(record::Act::Audit, entries)
         };
         Ok(store.act(&self.name, store::Actor::Console, act)?)
     }

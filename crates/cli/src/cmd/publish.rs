@@ -147,12 +147,8 @@ pub fn append_publication(
         name,
         Actor::Console,
         store::Act {
-            act: built.act,
-            entries: &built.entries,
-            subject: None,
-            content: &[],
-            files: &[],
             at: Some(log.len() as u64),
+            ..store::Act::of(built.act, &built.entries)
         },
     )?;
     Ok(store.log(name)?)
