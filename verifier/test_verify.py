@@ -223,3 +223,37 @@ class Malformed(unittest.TestCase):
                  step("readings", round=1, readings=[[1, None, 0], [2, None, None]]),
                  {"type": "complaint", "unit": 2, "by": "b", "text": "t", "scan": None}]
         self.assertEqual(replay(build(extra)), (3, 1))
+
+
+def staff(act):
+    return {"type": "staff", "act": act, "role": "commissioner", "user": "console",
+            "subject": None, "scan": None}
+
+
+def with_act(act, stage):
+    """The log of three stations whose publication (at `stage`) follows a staff `act`."""
+    entries = log([30, 10, 25], 65)
+    publication = json.loads(entries[-1][1:])
+    publication["stage"] = stage
+    return entries[:-1] + [entry(staff(act)), entry(publication)]
+
+
+class PublicationActs(unittest.TestCase):
+    """The staff act `publish` (a publication before the final stage) and `certify` (the
+    final one), as record::publication_act logs them."""
+
+    def test_a_publish_act_is_followed_by_a_publication_that_is_not_final(self):
+        self.assertEqual(replay(with_act("publish", "preliminary")), (3, 1))
+        self.assertEqual(replay(with_act("certify", "final")), (3, 1))
+        with self.assertRaises(Rejected) as r:
+            replay(with_act("publish", "final"))
+        self.assertEqual(str(r.exception),
+                         "entry 6: a staff 'publish' entry is not followed by its entry")
+
+    def test_a_certified_election_takes_no_publish_act(self):
+        entries = with_act("certify", "final") + [entry(staff("publish"))]
+        with self.assertRaises(Rejected) as r:
+            replay(entries)
+        self.assertEqual(
+            str(r.exception),
+            "entry 7: a staff in an election that is certified: a decision must reopen it first")
