@@ -18,6 +18,7 @@ const CORE: &[&str] = &[
     "record",
     "forensics",
     "audit",
+    "readmodel",
 ];
 
 /// Crates no core crate may depend on, directly or transitively.

@@ -8,9 +8,9 @@ use model::{Election, Protocol, UnitLevel};
 use serde_json::Value;
 use store::Store;
 
-use crate::live::View;
 use crate::pool::Pool;
 use crate::ServerError;
+use readmodel::View;
 
 /// The stored elections: name, stations, protocol versions, source.
 pub fn elections(db: &Arc<Pool>) -> Result<Vec<(String, u64, u64, String)>, ServerError> {
@@ -161,7 +161,7 @@ pub struct UnitView {
     /// Whether it is in or under an annulled unit.
     pub annulled: bool,
     /// The log entries about it (protocols, complaints, decisions), with inclusion proofs.
-    pub logged: Vec<crate::live::Logged>,
+    pub logged: Vec<readmodel::Logged>,
     /// The log's size and root the proofs are for.
     pub log: (u64, translog::Hash),
     /// A station's forensic flag, its rank and the number of stations scored; or why no
@@ -175,7 +175,7 @@ pub fn unit(
     v: &mut View<'_>,
     name: &str,
     id: u32,
-    flags: Option<&crate::live::Flags>,
+    flags: Option<&readmodel::Flags>,
 ) -> Result<UnitView, ServerError> {
     let station = v.election().units.len() > id as usize
         && v.election().units.get(model::UnitId(id)).level == UnitLevel::Station;
@@ -368,9 +368,9 @@ pub fn counts_json(c: &Counts) -> Value {
 }
 
 /// What a logged entry is, in words.
-pub fn describe(a: &crate::live::About) -> String {
+pub fn describe(a: &readmodel::About) -> String {
     match a {
-        crate::live::About::Protocol {
+        readmodel::About::Protocol {
             contest,
             version,
             source,
@@ -378,8 +378,8 @@ pub fn describe(a: &crate::live::About) -> String {
             "protocol, contest {contest}, version {version} ({})",
             source.key()
         ),
-        crate::live::About::Complaint => "complaint".into(),
-        crate::live::About::Decision(kind) => format!("decision: {kind}"),
+        readmodel::About::Complaint => "complaint".into(),
+        readmodel::About::Decision(kind) => format!("decision: {kind}"),
     }
 }
 
@@ -403,7 +403,7 @@ pub struct Revote {
 /// The re-votes linked to election `name` (as parent), or the one it is (as a re-vote).
 pub fn revotes(
     db: &Arc<Pool>,
-    live: &crate::live::Live,
+    live: &readmodel::Live,
     name: &str,
 ) -> Result<Vec<Revote>, ServerError> {
     let list = open(db)?.elections().map_err(internal)?;

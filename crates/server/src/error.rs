@@ -69,6 +69,19 @@ impl From<tabulate::TabulateError> for ServerError {
     }
 }
 
+/// The read model's errors: an unknown election is not found; totals beyond 64 bits are a
+/// conflict, as [`tabulate::TabulateError`]; the rest is the service's failure.
+impl From<readmodel::ReadError> for ServerError {
+    fn from(e: readmodel::ReadError) -> ServerError {
+        use readmodel::ReadError as R;
+        match e {
+            R::NoElection(_) => ServerError::NotFound(e.to_string()),
+            R::Totals(t) => t.into(),
+            other => ServerError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
         let status = match self {

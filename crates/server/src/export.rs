@@ -10,8 +10,8 @@ use std::sync::Arc;
 use model::{Election, Protocol};
 use tabulate::{tabulate, Filter};
 
-use crate::live::View;
 use crate::ServerError;
+use readmodel::View;
 
 /// An export format.
 #[derive(Debug, Clone, Copy)]

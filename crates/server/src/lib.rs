@@ -4,7 +4,7 @@
 //! [`ROUTES`], from which the router, the authorization guard and the OpenAPI 3.1 document
 //! at `/openapi.json` are all made.
 //!
-//! What the service shows is a replay of each election's log ([`live`]); every write goes
+//! What the service shows is a replay of each election's log (`readmodel`); every write goes
 //! through the store, which appends it and who did it to the log in the same transaction.
 //! The store is SQLite and blocking: store work runs on tokio's blocking pool.
 
@@ -19,13 +19,13 @@ mod form;
 mod group;
 mod headers;
 mod heavy;
-mod live;
 #[cfg(test)]
 mod login_burst;
 mod map;
 mod pages;
 mod pool;
 mod public;
+mod reads;
 mod routes;
 mod staff;
 #[cfg(test)]
@@ -74,7 +74,7 @@ struct Shared {
     db: Arc<Pool>,
     /// A published log directory served under `/log/`, if any.
     log: Option<Arc<PathBuf>>,
-    live: Arc<live::Live>,
+    live: Arc<readmodel::Live>,
     limiter: Arc<auth::Limiter>,
     /// Protocol entries and verifications, committed in groups.
     committer: Arc<group::Committer>,

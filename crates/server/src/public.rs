@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::export::Export;
-use crate::live::View;
 use crate::{data, pages, AppState, ServerError};
+use readmodel::View;
 
 #[derive(Deserialize)]
 pub(crate) struct ByQuery {
@@ -49,7 +49,7 @@ pub(crate) async fn elections(State(s): State<AppState>) -> Result<Json<Value>, 
 /// A response computed once per log size and kept: served from memory while fresh, without
 /// leaving the async threads; otherwise computed (or caught up) on the blocking pool. It says
 /// which log size it covers (`X-Log-Size`): a heavy one may cover an earlier size than the
-/// latest (see [`crate::live::COST_FACTOR`]).
+/// latest (see [`readmodel::COST_FACTOR`]).
 async fn kept(
     s: AppState,
     name: String,
@@ -60,7 +60,7 @@ async fn kept(
     kept_with(s, name, key, media, f, Ok, false).await
 }
 
-/// A kept response computed in two steps (see [`crate::live::Live::compute`]): `take`
+/// A kept response computed in two steps (see [`readmodel::Live::compute`]): `take`
 /// under the election's lock, `make` after it; it may rest if heavy.
 async fn kept_apart<T: 'static>(
     s: AppState,
@@ -74,7 +74,7 @@ async fn kept_apart<T: 'static>(
 }
 
 /// [`kept`] and [`kept_apart`]: served from memory while fresh, else computed on the blocking
-/// pool ([`crate::live::Live::compute`]), then sent.
+/// pool ([`readmodel::Live::compute`]), then sent.
 async fn kept_with<T: 'static>(
     s: AppState,
     name: String,

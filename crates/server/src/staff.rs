@@ -17,10 +17,10 @@ use serde_json::{json, Value};
 use store::{FileRef, Media, SqlStore, Staffing, Store, User};
 
 use crate::auth::{self, Caller};
-use crate::live::View;
 use crate::pool::Pool;
 use crate::public::blocking;
 use crate::{AppState, ClientAddr, ServerError};
+use readmodel::View;
 
 /// After a write: the election's state takes the new entries now, so that the writer's next
 /// read sees them (and everyone's within the time it takes to recompute a response).

@@ -1,0 +1,212 @@
+//! One election's state: its log replayed (`record::Replayer`), the log's Merkle tree, the
+//! entries about each unit, and the first contest's totals (also per count source) kept up to
+//! date protocol by protocol.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use model::{CountSource, Protocol, UnitId};
+use record::{Pushed, RecordError, Replayer};
+use tabulate::{tabulate, Filter, TabulateError, Tally};
+use translog::Tree;
+
+use crate::view::About;
+use crate::{Flags, ReadError};
+
+/// An election's state, under the election's lock.
+pub(crate) struct State {
+    pub(crate) replayer: Replayer,
+    /// The Merkle tree of the log (RFC 6962), one leaf per entry.
+    pub(crate) tree: Tree,
+    /// The entries about each unit, by unit id (a station's protocols, complaints, decisions).
+    pub(crate) about: Vec<Vec<(u64, About)>>,
+    /// The totals, or why they cannot be kept (a total beyond 64 bits).
+    pub(crate) tally: Result<Tally, TabulateError>,
+    /// A station's latest count of the other kind than its latest version's (first contest):
+    /// the manual count after a machine count, or the other way round. Empty for an election
+    /// counted one way only.
+    pub(crate) other_source: HashMap<u32, Protocol>,
+    /// Their totals: `[manual, machine]`, without annulled stations.
+    pub(crate) source_tallies: [Result<Tally, TabulateError>; 2],
+    /// The latest version of every protocol, with the log size it was gathered at.
+    pub(crate) protocols: Option<(u64, Arc<Vec<Protocol>>)>,
+    /// The forensic station flags, when computed (they are statistics over every station:
+    /// recomputed at most every [`crate::FLAGS_EVERY`]).
+    pub(crate) flags: Option<(Instant, Arc<Flags>)>,
+    /// Whether a computation of the flags is under way.
+    pub(crate) flagging: bool,
+}
+
+impl State {
+    /// The state of election `name` at the end of `log`.
+    pub(crate) fn load(name: &str, log: &[Vec<u8>]) -> Result<State, ReadError> {
+        let replay = |source| ReadError::Replay {
+            election: name.to_string(),
+            source: Box::new(source),
+        };
+        let mut it = log.iter();
+        let first = it
+            .next()
+            .ok_or_else(|| ReadError::EmptyLog(name.to_string()))?;
+        let replayer = Replayer::start(0, first).map_err(replay)?;
+        let empty = count(&replayer, []);
+        let mut tree = Tree::with_capacity(log.len() as u64);
+        tree.append(first);
+        let mut state = State {
+            tree,
+            about: Vec::new(),
+            tally: empty.clone(),
+            source_tallies: [empty.clone(), empty],
+            other_source: HashMap::new(),
+            replayer,
+            protocols: None,
+            flags: None,
+            flagging: false,
+        };
+        state.apply(1, it.map(Vec::as_slice)).map_err(replay)?;
+        // The tallies count the stations under each unit when they are made: now, with every
+        // unit known.
+        state.recount();
+        Ok(state)
+    }
+
+    /// Replays entries from index `from`, keeping the totals up to date.
+    pub(crate) fn apply<'b>(
+        &mut self,
+        from: u64,
+        entries: impl Iterator<Item = &'b [u8]>,
+    ) -> Result<(), RecordError> {
+        // New units (the definition's entries) or an annulment: count again at the end.
+        let units = self.replayer.election().units.len();
+        let mut recount = false;
+        for (k, b) in entries.enumerate() {
+            let index = from + k as u64;
+            self.tree.append(b);
+            let (key, old) = match self.replayer.push(index, b)? {
+                Pushed::Protocol { key, old } => (key, old),
+                Pushed::Decision { unit, kind } => {
+                    recount |= kind == "annul-unit" || kind == "revote";
+                    self.note(unit, index, About::Decision(kind));
+                    continue;
+                }
+                Pushed::Complaint { unit } => {
+                    self.note(unit, index, About::Complaint);
+                    continue;
+                }
+                Pushed::Other => continue,
+            };
+            let Some(new) = self.replayer.latest().get(&key) else {
+                continue;
+            };
+            let about = About::Protocol {
+                contest: key.1 as u32,
+                version: new.version,
+                source: new.source,
+            };
+            self.note(UnitId(key.0), index, about);
+            if key.1 != 0 {
+                continue;
+            }
+            let (e, new) = (self.replayer.election(), &self.replayer.latest()[&key]);
+            let source = source_index(new.source);
+            // The station's previous count of this kind: the version replaced, if it was of
+            // this kind; else the one kept aside, and the replaced one (of the other kind) is
+            // kept aside instead.
+            let before: Option<Protocol> = match &old {
+                Some(o) if o.source == new.source => Some((**o).clone()),
+                Some(o) => {
+                    let aside = self.other_source.remove(&key.0);
+                    self.other_source.insert(key.0, (**o).clone());
+                    aside
+                }
+                None => None,
+            };
+            let counted = Filter::excluding(self.replayer.annulled().iter().copied())
+                .admits(&e.units, new.station);
+            // Counted again at the end anyway: no need to keep the totals up to date now.
+            if recount || e.units.len() != units || !counted {
+                continue;
+            }
+            // A total beyond 64 bits changes nothing in the tally, which no longer follows the
+            // log: counted again at the end, when it is an error until a correction comes.
+            let kept = match &mut self.tally {
+                Ok(t) => t.replace(&e.units, old.as_deref(), new).is_ok(),
+                Err(_) => false,
+            };
+            let by_source = match &mut self.source_tallies[source] {
+                Ok(t) => t.replace(&e.units, before.as_ref(), new).is_ok(),
+                Err(_) => false,
+            };
+            recount |= !kept || !by_source;
+        }
+        if recount || self.replayer.election().units.len() != units {
+            self.recount();
+        }
+        Ok(())
+    }
+
+    /// Notes an entry about a unit.
+    fn note(&mut self, unit: UnitId, index: u64, about: About) {
+        let i = unit.index();
+        if self.about.len() <= i {
+            self.about.resize_with(i + 1, Vec::new);
+        }
+        self.about[i].push((index, about));
+    }
+
+    /// Counts every total again (after an annulment).
+    fn recount(&mut self) {
+        self.tally = count(&self.replayer, self.replayer.latest().values());
+        for (i, source) in [CountSource::Manual, CountSource::Machine]
+            .into_iter()
+            .enumerate()
+        {
+            let mine = of_source(&self.replayer, &self.other_source, source);
+            self.source_tallies[i] = count(&self.replayer, mine);
+        }
+    }
+}
+
+/// The totals of the first contest over `protocols`, without annulled stations.
+fn count<'p>(
+    replayer: &Replayer,
+    protocols: impl IntoIterator<Item = &'p Protocol>,
+) -> Result<Tally, TabulateError> {
+    let e = replayer.election();
+    let filter = Filter::excluding(replayer.annulled().iter().copied());
+    tabulate(
+        e,
+        0,
+        protocols.into_iter().filter(|p| p.contest == 0),
+        filter,
+    )
+}
+
+/// Each station's latest count of kind `source` (first contest): its latest version if of
+/// that kind, else the one kept aside.
+pub(crate) fn of_source<'a>(
+    replayer: &'a Replayer,
+    other: &'a HashMap<u32, Protocol>,
+    source: CountSource,
+) -> impl Iterator<Item = &'a Protocol> + 'a {
+    replayer
+        .latest()
+        .values()
+        .filter(|p| p.contest == 0)
+        .filter_map(move |p| {
+            if p.source == source {
+                Some(p)
+            } else {
+                other.get(&p.station.0).filter(|q| q.source == source)
+            }
+        })
+}
+
+/// The index of a count source's totals in [`State::source_tallies`].
+pub(crate) fn source_index(s: CountSource) -> usize {
+    match s {
+        CountSource::Manual => 0,
+        CountSource::Machine => 1,
+    }
+}

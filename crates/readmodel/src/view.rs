@@ -1,0 +1,150 @@
+//! An election's state as a read sees it, and what its log says about each unit.
+
+use std::sync::Arc;
+
+use model::{CountSource, Election, Protocol, UnitId};
+use tabulate::{Filter, Tally};
+use translog::Hash;
+
+use crate::state::{of_source, source_index, State};
+use crate::ReadError;
+
+/// An election's state, as a read sees it (under the election's lock).
+pub struct View<'a> {
+    pub(crate) state: &'a mut State,
+}
+
+impl View<'_> {
+    /// The election.
+    pub fn election(&self) -> &Election {
+        self.state.replayer.election()
+    }
+
+    /// The log's size this state is at.
+    pub fn size(&self) -> u64 {
+        self.state.replayer.len()
+    }
+
+    /// The totals of the first contest, without annulled stations; an error naming the unit
+    /// when they do not fit in 64 bits.
+    pub fn tally(&self) -> Result<&Tally, ReadError> {
+        self.state.tally.as_ref().map_err(|e| e.clone().into())
+    }
+
+    /// Units whose stations leave the totals (annulled, or ordered to re-vote).
+    pub fn annulled(&self) -> &[UnitId] {
+        self.state.replayer.annulled()
+    }
+
+    /// Units where a re-vote was ordered.
+    pub fn revotes(&self) -> &[UnitId] {
+        self.state.replayer.revotes()
+    }
+
+    /// Whether the whole election is annulled (it stays visible, marked).
+    pub fn election_annulled(&self) -> bool {
+        self.state.replayer.election_annulled()
+    }
+
+    /// The latest version of a station's protocol for a contest.
+    pub fn protocol(&self, station: UnitId, contest: usize) -> Option<&Protocol> {
+        self.state.replayer.latest().get(&(station.0, contest))
+    }
+
+    /// The latest version of every protocol, by station and contest (built once per log
+    /// size, when first asked for).
+    pub fn protocols(&mut self) -> Arc<Vec<Protocol>> {
+        let size = self.state.replayer.len();
+        match &self.state.protocols {
+            Some((at, ps)) if *at == size => Arc::clone(ps),
+            _ => {
+                let ps: Arc<Vec<Protocol>> =
+                    Arc::new(self.state.replayer.latest().values().cloned().collect());
+                self.state.protocols = Some((size, Arc::clone(&ps)));
+                ps
+            }
+        }
+    }
+
+    /// The totals of the latest machine count (`CountSource::Machine`) or manual count of each
+    /// station, without annulled stations; an error naming the unit when they do not fit in
+    /// 64 bits.
+    pub fn source_tally(&self, source: CountSource) -> Result<&Tally, ReadError> {
+        self.state.source_tallies[source_index(source)]
+            .as_ref()
+            .map_err(|e| e.clone().into())
+    }
+
+    /// The latest protocol of each station counted by `source` (first contest), by station.
+    pub fn by_source(&self, source: CountSource) -> Vec<Protocol> {
+        of_source(&self.state.replayer, &self.state.other_source, source)
+            .cloned()
+            .collect()
+    }
+
+    /// The log's current root (RFC 6962 Merkle tree hash).
+    pub fn root(&self) -> Hash {
+        self.state.tree.root()
+    }
+
+    /// The entries about a unit, with their inclusion proofs in the current log.
+    pub fn logged(&self, unit: UnitId) -> Result<Vec<Logged>, ReadError> {
+        let tree = &self.state.tree;
+        let size = tree.size();
+        let Some(list) = self.state.about.get(unit.index()) else {
+            return Ok(Vec::new());
+        };
+        list.iter()
+            .map(|&(index, about)| {
+                Ok(Logged {
+                    index,
+                    about,
+                    leaf: tree.leaf(index).ok_or(ReadError::NoEntry { index, size })?,
+                    proof: tree.inclusion_proof(index, size).map_err(|source| {
+                        ReadError::Proof {
+                            index,
+                            size,
+                            source,
+                        }
+                    })?,
+                })
+            })
+            .collect()
+    }
+
+    /// The stations counted: all but those under annulled units.
+    pub fn filter(&self) -> Filter {
+        Filter::excluding(self.annulled().iter().copied())
+    }
+}
+
+/// What a log entry about a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    /// A protocol version.
+    Protocol {
+        /// The contest's index.
+        contest: u32,
+        /// The version.
+        version: u32,
+        /// Machine or manual.
+        source: CountSource,
+    },
+    /// A complaint.
+    Complaint,
+    /// A decision, by kind.
+    Decision(&'static str),
+}
+
+/// A logged entry about a unit, with its inclusion proof in the current log.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    /// The entry's index.
+    pub index: u64,
+    /// What it is.
+    pub about: About,
+    /// Its leaf hash, SHA-256(0x00 || entry) (RFC 6962).
+    pub leaf: Hash,
+    /// The inclusion proof for the log's current size, leaf level first.
+    pub proof: Vec<Hash>,
+}
