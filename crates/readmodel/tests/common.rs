@@ -51,6 +51,8 @@ pub struct Fixture {
     pub election: Election,
     /// The salts used so far.
     salts: u8,
+    /// Who enters and who verifies a correction.
+    clerks: (store::User, store::User),
 }
 
 /// The election `x`: 12 stations in 3 districts of one region, 3 parties.
@@ -89,6 +91,18 @@ impl Fixture {
             .for_each(|p| import.protocol(&election, p).unwrap());
         import.units(&election).unwrap();
         import.commit(&election).unwrap();
+        // The two clerks who correct protocols (the two-person rule), added on the console.
+        let only = ["x".to_string()];
+        let mut add = |who: &str, role| {
+            writer
+                .add_user_in(who, role, "x", &[9; 32], None, Some(&only))
+                .unwrap()
+        };
+        let clerks = (
+            add("clerk", record::Role::Operator),
+            add("checker", record::Role::Verifier),
+        );
+        writer.assign(clerks.0.id, "x", UnitId(0), None).unwrap();
         let reader = Arc::new(Connection(Mutex::new(store::open(&location).unwrap())));
         Fixture {
             _dir: dir,
@@ -96,6 +110,7 @@ impl Fixture {
             writer,
             election,
             salts: 0,
+            clerks,
         }
     }
 
@@ -133,9 +148,12 @@ impl Fixture {
         self.correct(&p);
     }
 
-    /// Stores `p` as the next version of its station's protocol.
+    /// Stores `p` as the next version of its station's protocol: entered by one clerk and
+    /// verified by another, three entries (`enter`, `verify`, the protocol).
     pub fn correct(&mut self, p: &Protocol) {
-        self.writer.correct("x", p).unwrap();
+        let (clerk, checker) = &self.clerks;
+        let entered = self.writer.enter("x", p, clerk, None).unwrap();
+        self.writer.verify("x", entered.id, checker).unwrap();
     }
 
     /// Logs a decision of the console, its reason committed to.
