@@ -203,10 +203,7 @@ async fn caller(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| auth::token_hash(t.trim()));
-    let cookie = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(auth::session_cookie)
+    let cookie = auth::session_cookie(&axum_extra::extract::CookieJar::from_headers(headers))
         .map(auth::token_hash);
     if bearer.is_none() && cookie.is_none() {
         return Ok(auth::Caller::public());
