@@ -381,8 +381,14 @@ fn verify_against(response: &'static [u8]) -> std::process::Output {
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         if let Ok((mut s, _)) = listener.accept() {
-            let mut buf = [0u8; 1024];
-            let _ = s.read(&mut buf);
+            // The whole request first: closing on unread bytes would reset the connection.
+            let (mut head, mut buf) = (Vec::new(), [0u8; 1024]);
+            while !head.ends_with(b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+                    _ => break,
+                }
+            }
             let _ = s.write_all(response);
         }
     });

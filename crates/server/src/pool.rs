@@ -4,7 +4,7 @@
 //! [`WAIT`] for one is answered 503 ([`ServerError::Busy`]), not left hanging.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use store::{SqlStore, StoreError};
@@ -23,20 +23,29 @@ pub struct Pool {
 pub struct Pooled(r2d2::PooledConnection<Connector>);
 
 /// Opens, checks and discards the pool's connections.
-#[derive(Debug)]
 struct Connector {
     location: String,
+    /// The connection [`Pool::with_cap`] opened to check the store: the pool's first, so
+    /// that the first request does not open another (on PostgreSQL, a second login).
+    first: Mutex<Option<SqlStore>>,
+}
+
+/// Opens the store at `location` (checking its schema) and switches SQLite to write-ahead
+/// logging.
+fn open(location: &str) -> Result<SqlStore, StoreError> {
+    let mut s = store::open(location)?;
+    s.use_wal()?;
+    Ok(s)
 }
 
 impl r2d2::ManageConnection for Connector {
     type Connection = SqlStore;
     type Error = StoreError;
 
-    /// Opens the store (checking its schema) and switches SQLite to write-ahead logging.
+    /// The first connection, then a new one each time.
     fn connect(&self) -> Result<SqlStore, StoreError> {
-        let mut s = store::open(&self.location)?;
-        s.use_wal()?;
-        Ok(s)
+        let first = self.first.lock().ok().and_then(|mut f| f.take());
+        first.map_or_else(|| open(&self.location), Ok)
     }
 
     /// One trivial query before a connection is lent out (a PostgreSQL server restarted
@@ -63,8 +72,8 @@ impl Pool {
     }
 
     /// A pool for the store at `location` (a SQLite file or a `postgres://` URL) of
-    /// [`Pool::cap`] connections; opens one first to check the store, so that a wrong
-    /// location or an unreadable file is told at once.
+    /// [`Pool::cap`] connections; opens the first one at once, so that a wrong location or an
+    /// unreadable file is told at once, and keeps one open from then on.
     pub fn new(location: &str) -> Result<Arc<Pool>, ServerError> {
         Pool::with_cap(location, Pool::cap(), WAIT)
     }
@@ -72,15 +81,16 @@ impl Pool {
     /// [`Pool::new`] with at most `cap` connections and `wait` for a free one.
     pub fn with_cap(location: &str, cap: u32, wait: Duration) -> Result<Arc<Pool>, ServerError> {
         let connector = Connector {
+            first: Mutex::new(Some(open(location)?)),
             location: location.to_string(),
         };
-        r2d2::ManageConnection::connect(&connector)?;
         let inner = r2d2::Pool::builder()
             .max_size(cap)
-            // Connections are opened when needed, and closed after 10 minutes unused.
-            .min_idle(Some(0))
+            // One kept open; the others opened when needed, closed after 10 minutes unused.
+            .min_idle(Some(1))
             .connection_timeout(wait)
-            .build_unchecked(connector);
+            .build(connector)
+            .map_err(|e| ServerError::Internal(format!("cannot open the store: {e}")))?;
         Ok(Arc::new(Pool { inner }))
     }
 
@@ -133,6 +143,11 @@ mod tests {
     fn more_takers_than_the_cap_all_get_one_and_never_more_than_the_cap_are_open() {
         let dir = tempfile::tempdir().unwrap();
         let pool = Pool::with_cap(&store(&dir), 3, WAIT).unwrap();
+        assert_eq!(
+            pool.state(),
+            (1, 1),
+            "the connection that checked the store is kept"
+        );
         let (held, most) = (AtomicU32::new(0), AtomicU32::new(0));
         let answered = std::thread::scope(|s| {
             let takers: Vec<_> = (0..24)
@@ -231,7 +246,8 @@ mod tests {
         assert!(std::panic::catch_unwind(halfway).is_err());
         assert!(c.in_transaction());
         drop(c);
-        assert_eq!(pool.state(), (0, 0), "discarded, not kept idle");
-        assert!(!Pool::get(&pool).unwrap().in_transaction());
+        // Both connections the cap allows: had it been kept, it would be one of them.
+        let (mut a, mut b) = (Pool::get(&pool).unwrap(), Pool::get(&pool).unwrap());
+        assert!(!a.in_transaction() && !b.in_transaction());
     }
 }
