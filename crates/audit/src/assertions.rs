@@ -223,7 +223,7 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
             };
             let rest = base_ballots.saturating_sub(v);
             let neutral = ballots - base_ballots;
-            let pct = share.percent();
+            let pct = share.percent(2);
             let set = match base {
                 Base::Participated | Base::Registered => BallotSet::All,
                 Base::Listed => BallotSet::Parties((0..p.parties.len()).collect()),
@@ -283,7 +283,7 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
                                 "{} is above the regional threshold in {} ({}%)",
                                 name(i),
                                 r.name,
-                                share.percent()
+                                share.percent(2)
                             ),
                             "above-threshold",
                             i,
@@ -318,7 +318,7 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
                                 "{} is below the regional threshold in {} ({}%)",
                                 name(i),
                                 r.name,
-                                share.percent()
+                                share.percent(2)
                             ),
                             "below-threshold",
                             i,

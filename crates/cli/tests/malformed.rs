@@ -377,25 +377,28 @@ fn a_tampered_bundle_beside_an_orphan_unit_is_reported_not_a_panic() {
     );
 }
 
-/// `verify http://127.0.0.1:PORT/` reads chunked responses: a chunk size of 2^64 - 1 from
-/// the server verified overflowed the chunk's end (a panic); it is now a failed fetch.
-#[test]
-fn a_chunk_size_at_the_edge_of_64_bits_is_a_failed_fetch() {
+/// Verifies `http://127.0.0.1:PORT/` against a server that answers every request with
+/// `response`; the command's output.
+fn verify_against(response: &'static [u8]) -> std::process::Output {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         if let Ok((mut s, _)) = listener.accept() {
-            let mut buf = [0u8; 1024];
-            let _ = s.read(&mut buf);
-            let _ = s.write_all(
-                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc",
-            );
+            // The whole request first: closing on unread bytes would reset the connection.
+            let (mut head, mut buf) = (Vec::new(), [0u8; 1024]);
+            while !head.ends_with(b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+                    _ => break,
+                }
+            }
+            let _ = s.write_all(response);
         }
     });
     let dir = tempfile::tempdir().unwrap();
     let key = NoteSigner::from_seed("tallyproof.test/kg", [7; 32]).unwrap();
-    let o = run(
+    run(
         dir.path(),
         &[
             "verify",
@@ -403,6 +406,15 @@ fn a_chunk_size_at_the_edge_of_64_bits_is_a_failed_fetch() {
             "--key",
             &key.verifier().text(),
         ],
+    )
+}
+
+/// `verify http://127.0.0.1:PORT/` reads chunked responses: a chunk size of 2^64 - 1 from
+/// the server verified overflowed the chunk's end (a panic); it is now a failed fetch.
+#[test]
+fn a_chunk_size_at_the_edge_of_64_bits_is_a_failed_fetch() {
+    let o = verify_against(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc",
     );
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert_ne!(o.status.code(), Some(0));
@@ -411,4 +423,38 @@ fn a_chunk_size_at_the_edge_of_64_bits_is_a_failed_fetch() {
         "{}",
         stderr(&o)
     );
+}
+
+/// A chunk size that is not hexadecimal (`u64::from_str_radix` took `+a` for 10) is refused
+/// with the size named, and so is one beyond 64 bits.
+#[test]
+fn a_chunk_size_that_is_not_hexadecimal_is_refused_and_named() {
+    for (response, told) in [
+        (
+            &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+a\r\n0123456789\r\n0\r\n\r\n"
+                [..],
+            "/checkpoint: the chunk size '+a' is not a hexadecimal number",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+            "/checkpoint: the chunk size 'zz' is not a hexadecimal number",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\nabc\r\n0\r\n\r\n",
+            "/checkpoint: the chunk size '' is not a hexadecimal number",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\nabc",
+            "/checkpoint: the chunk size '10000000000000000' does not fit in 64 bits",
+        ),
+    ] {
+        let o = verify_against(response);
+        assert_ne!(o.status.code(), Some(0));
+        assert!(stderr(&o).contains(told), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("cannot read http://127.0.0.1:"),
+            "{}",
+            stderr(&o)
+        );
+    }
 }

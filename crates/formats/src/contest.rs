@@ -313,10 +313,10 @@ pub fn outcome_json(p: &Problem, o: &Outcome) -> Value {
         "method": p.method.name(),
         "ties": p.ties.name(),
         "threshold": t.map(|t| json!({
-            "national_pct": t.national.map(Fraction::percent),
+            "national_pct": t.national.map(|f| f.percent(2)),
             "base": t.base.key(),
             "base_votes": o.base.map(|(_, b)| b),
-            "regional_pct": t.regional.map(Fraction::percent),
+            "regional_pct": t.regional.map(|f| f.percent(2)),
             "regions": p.regions.len(),
             "strict": t.strict,
         })),

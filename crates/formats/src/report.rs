@@ -3,9 +3,9 @@
 
 use std::io::Write;
 
-use model::{Election, Line, Protocol, UnitId, UnitLevel};
+use model::{Election, Fraction, Line, Protocol, UnitId, UnitLevel};
 use serde_json::{json, Map, Value};
-use tabulate::{Ratio, ShareBase, Tally, Totals};
+use tabulate::{ShareBase, Tally, Totals};
 
 use crate::FormatError;
 
@@ -111,7 +111,7 @@ impl Report {
     }
 }
 
-fn pct(r: Option<Ratio>) -> Value {
+fn pct(r: Option<Fraction>) -> Value {
     r.and_then(|r| r.percent(2).parse::<f64>().ok())
         .map_or(Value::Null, |v| json!(v))
 }

@@ -32,6 +32,14 @@ pub enum ModelError {
     /// A unit id that is not a whole number within the ids' range (0 to 4,294,967,295).
     #[error("'{0}' is not a unit id (a whole number from 0 to 4294967295)")]
     BadUnitId(String),
+    /// Decimal text that is not an exact non-negative fraction ([`crate::Fraction::parse`]).
+    #[error("'{text}' {why}")]
+    BadDecimal {
+        /// The text given.
+        text: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     /// A name that cannot be parsed as a level, line, source or kind.
     #[error("unknown {what} '{name}', expected one of: {expected}")]
     UnknownName {

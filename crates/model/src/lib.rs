@@ -7,6 +7,8 @@
 //! votes per choice. Protocols are versioned: a correction is a new version, never an
 //! overwrite. The arithmetic checks that election law puts on a protocol are
 //! [`ControlRules`], declared per election; checking a protocol yields [`Diagnostic`]s.
+//! [`Fraction`] is the workspace's one exact fraction (law thresholds and divisors, turnout
+//! and vote shares), never a float.
 //!
 //! This crate does no input or output, has no async and knows no file format.
 //!
@@ -26,6 +28,7 @@
 
 mod election;
 mod error;
+mod fraction;
 pub mod names;
 mod plausible;
 mod protocol;
@@ -34,6 +37,7 @@ mod units;
 
 pub use election::{Choice, ChoiceKind, Contest, ContestKind, Election};
 pub use error::ModelError;
+pub use fraction::{percent, Fraction};
 pub use plausible::{
     check_plausible, count_bound, MAX_COUNT, REGISTERED_MARGIN_MIN, REGISTERED_MARGIN_PERCENT,
 };

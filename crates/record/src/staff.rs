@@ -181,10 +181,7 @@ impl Staff {
 
 /// The hex SHA-256 of an entry's bytes: a staff entry's subject for protocols.
 pub fn digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// The `user` of an act made on the store's own machine with the command line (`tallyproof

@@ -26,13 +26,7 @@ use sha2::{Digest, Sha256};
 
 /// SHA-256 of the UTF-8 bytes of `s`, as 64 lowercase hex digits.
 pub fn sha256_hex(s: &str) -> String {
-    let digest = Sha256::digest(s.as_bytes());
-    let mut out = String::with_capacity(64);
-    for b in digest {
-        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-        out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
-    }
-    out
+    hex::encode(Sha256::digest(s.as_bytes()))
 }
 
 /// `U(s)`: SHA-256 of `s` read as an unsigned integer, written in decimal (zero-padded to at

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::apportion::{apportion, Apportionment};
-use crate::fraction::percent;
+use crate::percent;
 use crate::ties::{break_tie, Tie, Ties};
 use crate::{Fraction, Method, SeatsError};
 
@@ -286,7 +286,7 @@ pub fn allocate(p: &Problem) -> Result<Outcome, SeatsError> {
                     "no regional counts were given, so the regional threshold cannot be applied";
                 notes.push(format!(
                     "regional threshold {}%: {why}; no party was excluded on this ground",
-                    share.percent()
+                    share.percent(2)
                 ));
                 regional = vec![Check::NotCheckable(why.to_string()); n];
             } else {
@@ -450,7 +450,7 @@ fn national_check(share: Fraction, votes: u64, base: u64, t: &Threshold) -> Chec
         "{votes} of {base} ({}) = {}%, threshold {op} {}%",
         t.base.key(),
         percent(votes, base),
-        share.percent()
+        share.percent(2)
     );
     if share.reached_by(votes, base, t.strict) {
         Check::Passed(detail)
@@ -489,7 +489,7 @@ fn regional_check(share: Fraction, p: &Problem, i: usize, t: &Threshold, nationa
     if failed.is_empty() {
         Check::Passed(format!(
             "{op} {}% in all {} regions; lowest {} {}%",
-            share.percent(),
+            share.percent(2),
             p.regions.len(),
             w.name,
             percent(w.votes[i], b)
@@ -497,7 +497,7 @@ fn regional_check(share: Fraction, p: &Problem, i: usize, t: &Threshold, nationa
     } else {
         Check::Failed(format!(
             "below {}% in {}",
-            share.percent(),
+            share.percent(2),
             failed.join(", ")
         ))
     }

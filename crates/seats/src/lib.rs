@@ -8,13 +8,14 @@
 //! hands (Stark & Teague 2014) and how far each party is from each threshold. [`preset`]
 //! holds the Kyrgyz laws of 2010, 2015, 2020 and 2021 with their sources.
 //!
-//! Quotients are never floats: they are compared by cross-multiplication in `u128` (with
-//! 256-bit products where needed). This crate does no input or output.
+//! Quotients are never floats: they are compared by cross-multiplication in `u128` (and
+//! where a product would overflow, by `num-rational`'s exact comparison). Thresholds and
+//! divisors are the workspace's one exact fraction, [`model::Fraction`]. This crate does no
+//! input or output.
 
 mod allocate;
 mod apportion;
 mod error;
-mod fraction;
 mod margin;
 mod method;
 pub mod preset;
@@ -26,7 +27,7 @@ pub use allocate::{
 };
 pub use apportion::{apportion, Apportionment};
 pub use error::SeatsError;
-pub use fraction::{percent, Fraction};
 pub use margin::{margins, Margins, PairMargin, ThresholdMargin};
 pub use method::{Method, Priority};
+pub use model::{percent, Fraction};
 pub use ties::{Tie, Ties};

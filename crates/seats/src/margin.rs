@@ -245,16 +245,8 @@ fn exact(p: &Problem, total: u64, seats: &[u64], w: usize, l: usize) -> Option<(
             (slack, dd_w * dn_l + dd_l * dn_w)
         }
     };
-    let g = gcd(num, den).max(1);
+    let g = num_integer::gcd(num, den).max(1);
     Some((num / g, den / g))
-}
-
-fn gcd(a: u128, b: u128) -> u128 {
-    if b == 0 {
-        a
-    } else {
-        gcd(b, a % b)
-    }
 }
 
 fn threshold_margins(p: &Problem, outcome: &Outcome) -> Vec<ThresholdMargin> {
@@ -265,18 +257,19 @@ fn threshold_margins(p: &Problem, outcome: &Outcome) -> Vec<ThresholdMargin> {
         let need = share.least_reaching(base, t.strict);
         for i in (0..p.parties.len()).filter(|&i| !exempt(i)) {
             let f = p.votes[i];
-            let passes = f >= need;
+            let (passes, ballots) = match need {
+                // With no ballot needed (a base of 0), losing all of them is not enough:
+                // f + 1 ballots, which for f = 2^64 - 1 no count reaches either.
+                Some(n) if f >= n => (true, (f - n).saturating_add(1)),
+                Some(n) => (false, n - f),
+                // A strict 100% of 2^64 - 1 ballots: no count reaches it.
+                None => (false, u64::MAX),
+            };
             out.push(ThresholdMargin {
                 party: i,
                 threshold: "national".into(),
                 passes,
-                // With no ballot needed (a base of 0), losing all of them is not enough:
-                // f + 1 ballots, which for f = 2^64 - 1 no count reaches either.
-                ballots: if passes {
-                    (f - need).saturating_add(1)
-                } else {
-                    need - f
-                },
+                ballots,
             });
         }
     }
@@ -292,16 +285,20 @@ fn threshold_margins(p: &Problem, outcome: &Outcome) -> Vec<ThresholdMargin> {
                 let b = region_base(r, t, national);
                 let need = share.least_reaching(b, t.strict);
                 let f = r.votes[i];
-                if f >= need {
-                    let x = (f - need).saturating_add(1);
-                    if lose.is_none_or(|(y, _)| x < y) {
-                        lose = Some((x, &r.name));
+                match need {
+                    Some(n) if f >= n => {
+                        let x = (f - n).saturating_add(1);
+                        if lose.is_none_or(|(y, _)| x < y) {
+                            lose = Some((x, &r.name));
+                        }
                     }
-                } else {
-                    // Short by more than 2^64 - 1 ballots over all regions (bases near
-                    // 2^64 in several): u64::MAX, more than any count, not a wrapped sum.
-                    gain = gain.saturating_add(need - f);
-                    short.push(r.name.as_str());
+                    _ => {
+                        // Short by more than 2^64 - 1 ballots over all regions (bases near
+                        // 2^64 in several), or in one that no count reaches: u64::MAX, more
+                        // than any count, not a wrapped sum.
+                        gain = gain.saturating_add(need.map_or(u64::MAX, |n| n - f));
+                        short.push(r.name.as_str());
+                    }
                 }
             }
             let passes = gain == 0;

@@ -2,7 +2,7 @@
 //!
 //! Divisor (highest-averages) methods give seat after seat to the party with the highest
 //! priority `votes / d(k)`, where k is the seat the party would win next. Priorities are
-//! compared by cross-multiplication in `u128`, never in floats (Stark & Teague 2014, §3;
+//! compared by cross-multiplication in `u128` (exactly beyond it: `mul_cmp`), never in floats (Stark & Teague 2014, §3;
 //! the project's `electoral-law.md`, §4).
 
 use std::cmp::Ordering;
@@ -206,26 +206,17 @@ impl PartialOrd for Priority {
     }
 }
 
-/// Compares a·b with c·d without overflow (256-bit products when 128 bits do not suffice).
+/// Compares a·b with c·d exactly: in 128 bits while the products fit (the common case, and
+/// the fast one), else as the fractions a/d and c/b by `num-rational`, whose comparison
+/// divides instead of multiplying and so cannot overflow.
 pub(crate) fn mul_cmp(a: u128, b: u128, c: u128, d: u128) -> Ordering {
     match (a.checked_mul(b), c.checked_mul(d)) {
         (Some(x), Some(y)) => x.cmp(&y),
-        _ => wide_mul(a, b).cmp(&wide_mul(c, d)),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        // Both products overflow, so no factor is zero.
+        (None, None) => num_rational::Ratio::new_raw(a, d).cmp(&num_rational::Ratio::new_raw(c, b)),
     }
-}
-
-/// The full 256-bit product as (high, low).
-fn wide_mul(a: u128, b: u128) -> (u128, u128) {
-    let (a1, a0) = (a >> 64, a & u128::from(u64::MAX));
-    let (b1, b0) = (b >> 64, b & u128::from(u64::MAX));
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let p11 = a1 * b1;
-    let mid = (p00 >> 64) + (p01 & u128::from(u64::MAX)) + (p10 & u128::from(u64::MAX));
-    let low = (p00 & u128::from(u64::MAX)) | (mid << 64);
-    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    (high, low)
 }
 
 #[cfg(test)]
@@ -240,6 +231,14 @@ mod tests {
             Ordering::Equal
         );
         assert_eq!(mul_cmp(6, 7, 21, 2), Ordering::Equal);
+        // One product overflows, the other does not (a zero factor included).
+        assert_eq!(mul_cmp(u128::MAX, 2, 7, 0), Ordering::Greater);
+        assert_eq!(mul_cmp(0, 5, u128::MAX, u128::MAX), Ordering::Less);
+        // Both overflow: 2^127 · 4 = 2^126 · 8 < (2^127 + 1) · 4.
+        let (h, q) = (1u128 << 127, 1u128 << 126);
+        assert_eq!(mul_cmp(h, 4, q, 8), Ordering::Equal);
+        assert_eq!(mul_cmp(h + 1, 4, q, 8), Ordering::Greater);
+        assert_eq!(mul_cmp(q, 8, h + 1, 4), Ordering::Less);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use rand::RngCore;
 use record::Role;
 use store::User;
@@ -73,7 +74,7 @@ impl Caller {
 pub fn secret() -> String {
     let mut b = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    hex::encode(b)
 }
 
 /// 32 random bytes (a commitment's salt).
@@ -261,24 +262,33 @@ impl Limiter {
     }
 }
 
-/// The session token in a `Cookie` header.
-pub fn session_cookie(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v)
+/// The session token among a request's cookies.
+pub fn session_cookie(jar: &CookieJar) -> Option<&str> {
+    jar.get(COOKIE).map(Cookie::value)
 }
 
-/// The `Set-Cookie` value that starts a session: not readable by scripts, sent only to this
-/// site (`SameSite=Strict`, a second defence against cross-site requests).
-pub fn set_cookie(token: &str) -> String {
-    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}")
+/// The session cookie: not readable by scripts, sent only to this site (`SameSite=Strict`,
+/// a second defence against cross-site requests). `Secure` is added at the edge when the
+/// request came over HTTPS ([`crate::headers`]).
+fn session(token: &str) -> Cookie<'static> {
+    Cookie::build((COOKIE, token.to_string()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(SESSION_SECONDS))
+        .build()
 }
 
-/// The `Set-Cookie` value that ends a session.
-pub fn clear_cookie() -> String {
-    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+/// The `Set-Cookie` that starts a session.
+pub fn set_cookie(token: &str) -> CookieJar {
+    CookieJar::new().add(session(token))
+}
+
+/// The `Set-Cookie` that ends a session: the same cookie, empty and already expired.
+pub fn clear_cookie() -> CookieJar {
+    let mut c = session("");
+    c.make_removal();
+    CookieJar::new().add(c)
 }
 
 /// Unix seconds now.
@@ -358,12 +368,51 @@ mod tests {
         assert!(Limiter::default().hash_cap() >= 1);
     }
 
+    fn jar(cookies: &[&'static str]) -> CookieJar {
+        let mut h = axum::http::HeaderMap::new();
+        for c in cookies {
+            h.append(axum::http::header::COOKIE, c.parse().unwrap());
+        }
+        CookieJar::from_headers(&h)
+    }
+
     #[test]
     fn the_cookie_is_found_among_others() {
         assert_eq!(
-            session_cookie("a=b; tallyproof_session=abc; c=d"),
+            session_cookie(&jar(&["a=b; tallyproof_session=abc; c=d"])),
             Some("abc")
         );
-        assert_eq!(session_cookie("a=b"), None);
+        assert_eq!(session_cookie(&jar(&["a=b"])), None);
+        // In a second `Cookie` header (as HTTP/2 clients may send them).
+        assert_eq!(
+            session_cookie(&jar(&["a=b", "tallyproof_session=abc"])),
+            Some("abc")
+        );
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_strict_and_site_wide() {
+        let set = |j: CookieJar| {
+            let res = axum::response::IntoResponse::into_response((j, ()));
+            let all: Vec<String> = res
+                .headers()
+                .get_all(axum::http::header::SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .collect();
+            all
+        };
+        assert_eq!(
+            set(set_cookie("abc")),
+            ["tallyproof_session=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200"]
+        );
+        let cleared = set(clear_cookie());
+        assert_eq!(cleared.len(), 1);
+        assert!(
+            cleared[0].starts_with(
+                "tallyproof_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Expires="
+            ),
+            "{cleared:?}"
+        );
     }
 }

@@ -4,7 +4,6 @@
 //! and then returns to the desk (303).
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
@@ -39,11 +38,7 @@ pub(crate) async fn login_form(
     Form(l): Form<Login>,
 ) -> Result<Response, ServerError> {
     let (token, _, _) = staff::start_session(&s, addr, l).await?;
-    Ok((
-        [(header::SET_COOKIE, auth::set_cookie(&token))],
-        Redirect::to("/"),
-    )
-        .into_response())
+    Ok((auth::set_cookie(&token), Redirect::to("/")).into_response())
 }
 
 pub(crate) async fn logout_form(
@@ -51,11 +46,7 @@ pub(crate) async fn logout_form(
     Extension(who): Extension<Caller>,
 ) -> Result<Response, ServerError> {
     staff::end_session(&s, &who).await?;
-    Ok((
-        [(header::SET_COOKIE, auth::clear_cookie())],
-        Redirect::to("/"),
-    )
-        .into_response())
+    Ok((auth::clear_cookie(), Redirect::to("/")).into_response())
 }
 
 fn hidden_csrf(who: &Caller) -> String {

@@ -19,7 +19,7 @@ const MOST: usize = 128;
 /// Answers a request once its batch is committed (`None`) or failed (the error).
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 /// A write: run on the batch's store (or told why there is none); answers its deliverer.
-type Job = Box<dyn FnOnce(Result<&mut SqlStore, &str>) -> Deliver + Send>;
+type Job = Box<dyn FnOnce(Result<&mut SqlStore, ServerError>) -> Deliver + Send>;
 
 /// The writer thread's queue.
 pub(crate) struct Committer {
@@ -44,10 +44,7 @@ impl Committer {
     ) -> Result<T, ServerError> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |store| {
-            let result = match store {
-                Ok(st) => f(st),
-                Err(why) => Err(ServerError::Internal(why.to_string())),
-            };
+            let result = store.and_then(f);
             Box::new(move |failed: Option<&str>| {
                 let out = match failed {
                     None => result,
@@ -79,9 +76,10 @@ fn run(pool: &Arc<Pool>, rx: &Receiver<Job>) {
         let mut store = match Pool::get(pool) {
             Ok(s) => s,
             Err(e) => {
+                // Every connection stayed busy (503): each write is told so.
                 let why = e.to_string();
                 for j in jobs {
-                    j(Err(&why))(None);
+                    j(Err(ServerError::Busy(why.clone())))(None);
                 }
                 continue;
             }
@@ -111,7 +109,8 @@ fn run(pool: &Arc<Pool>, rx: &Receiver<Job>) {
         }
         // The transaction could not begin, or was undone before these writes ran.
         for j in jobs {
-            j(Err(why.as_deref().unwrap_or("not run")))(None);
+            let why = why.as_deref().unwrap_or("not run");
+            j(Err(ServerError::Internal(why.to_string())))(None);
         }
     }
 }

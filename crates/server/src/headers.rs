@@ -90,8 +90,9 @@ fn secure(mut res: Response, https: bool) -> Response {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|c| {
-                let c = c.to_str().ok()?;
-                HeaderValue::from_str(&format!("{c}; Secure")).ok()
+                let mut c = cookie::Cookie::parse(c.to_str().ok()?).ok()?;
+                c.set_secure(true);
+                HeaderValue::from_str(&c.to_string()).ok()
             })
             .collect();
         h.remove(header::SET_COOKIE);

@@ -90,16 +90,12 @@ struct ClientAddr(Option<IpAddr>);
 /// published log directory `log` (as `tallyproof publish` writes it) served as static files
 /// under `/log/`.
 pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
-    router_with(db, log, Arc::default())
+    Ok(router_over(Pool::new(db)?, log, Arc::default()))
 }
 
-/// [`router`] with the given login limiter (the tests watch its hashes).
-fn router_with(
-    db: &str,
-    log: Option<PathBuf>,
-    limiter: Arc<auth::Limiter>,
-) -> Result<Router, ServerError> {
-    let pool = Pool::new(db)?;
+/// [`router`] over the given connections, with the given login limiter (the tests watch
+/// its hashes and cap its connections).
+fn router_over(pool: Arc<Pool>, log: Option<PathBuf>, limiter: Arc<auth::Limiter>) -> Router {
     let state = AppState(Arc::new(Shared {
         committer: Arc::new(group::Committer::start(Arc::clone(&pool))),
         db: pool,
@@ -123,7 +119,7 @@ fn router_with(
         Some(dir) => app.nest_service("/log", tower_http::services::ServeDir::new(dir)),
         None => app,
     };
-    Ok(app.layer(headers::layer()))
+    app.layer(headers::layer())
 }
 
 /// The handler of a route of [`ROUTES`]; the tests request every documented route.
@@ -207,10 +203,7 @@ async fn caller(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| auth::token_hash(t.trim()));
-    let cookie = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(auth::session_cookie)
+    let cookie = auth::session_cookie(&axum_extra::extract::CookieJar::from_headers(headers))
         .map(auth::token_hash);
     if bearer.is_none() && cookie.is_none() {
         return Ok(auth::Caller::public());

@@ -36,7 +36,7 @@ async fn a_burst_of_wrong_logins_hashes_at_most_one_password_per_core() {
     let limiter = Arc::new(Limiter::default());
     let router = tokio::task::spawn_blocking({
         let limiter = Arc::clone(&limiter);
-        move || crate::router_with(&db, None, limiter)
+        move || crate::pool::Pool::new(&db).map(|p| crate::router_over(p, None, limiter))
     })
     .await
     .expect("joined")

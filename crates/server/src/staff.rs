@@ -95,7 +95,7 @@ pub(crate) async fn login(
 ) -> Result<Response, ServerError> {
     let (token, csrf, user) = start_session(&s, addr, l).await?;
     Ok((
-        [(header::SET_COOKIE, auth::set_cookie(&token))],
+        auth::set_cookie(&token),
         Json(json!({"user": user.name, "role": user.role.key(), "csrf": csrf})),
     )
         .into_response())
@@ -136,7 +136,7 @@ pub(crate) async fn logout(
         revoked = write(&s, move |st| Ok(st.revoke_tokens(id)?)).await?;
     }
     Ok((
-        [(header::SET_COOKIE, auth::clear_cookie())],
+        auth::clear_cookie(),
         Json(json!({"logged_out": true, "tokens_revoked": revoked})),
     )
         .into_response())

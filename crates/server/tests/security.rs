@@ -159,9 +159,12 @@ async fn every_answer_carries_a_policy_that_runs_no_script(app: &App) {
             )
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        let cookie = a.headers["set-cookie"].to_str().unwrap();
-        assert_eq!(cookie.ends_with("; Secure"), secure, "{cookie}");
-        assert!(cookie.contains("HttpOnly"));
+        let text = a.headers["set-cookie"].to_str().unwrap();
+        let cookie = cookie::Cookie::parse(text).unwrap();
+        assert_eq!(cookie.secure(), secure.then_some(true), "{text}");
+        assert_eq!(cookie.http_only(), Some(true), "{text}");
+        assert_eq!(cookie.same_site(), Some(cookie::SameSite::Strict), "{text}");
+        assert_eq!(cookie.path(), Some("/"), "{text}");
     }
 }
 

@@ -168,4 +168,16 @@ impl SqlStore {
         }
         Ok(())
     }
+
+    /// Whether the connection still answers: one trivial query (`SELECT 1`), no table read.
+    /// A pool asks this before lending a connection out.
+    pub fn ping(&mut self) -> Result<(), StoreError> {
+        self.conn().batch("SELECT 1")
+    }
+
+    /// Whether a transaction was left open on this connection (a pool discards such a one
+    /// rather than lend it out again).
+    pub fn in_transaction(&mut self) -> bool {
+        self.conn().in_transaction()
+    }
 }

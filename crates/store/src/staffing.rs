@@ -12,19 +12,15 @@ use crate::staff::{Act, Actor, ApiToken, Pending, Session, Staffing, User};
 use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
+/// A stored salt: 64 hex digits.
 fn unhex32(s: &str) -> Result<[u8; 32], StoreError> {
     let mut out = [0u8; 32];
-    if s.len() != 64 {
-        return Err(StoreError::Corrupt(format!("salt '{s}' is not 32 bytes")));
-    }
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
-            .map_err(|_| StoreError::Corrupt(format!("salt '{s}' is not hex")))?;
-    }
+    hex::decode_to_slice(s, &mut out).map_err(|e| {
+        StoreError::Corrupt(match e {
+            hex::FromHexError::InvalidHexCharacter { .. } => format!("salt '{s}' is not hex"),
+            _ => format!("salt '{s}' is not 32 bytes"),
+        })
+    })?;
     Ok(out)
 }
 
@@ -280,7 +276,7 @@ impl Staffing for SqlStore {
                 .int(
                     "INSERT INTO staff_user (name, role, password, salt, state, granted_by) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-                    args![&name, role.key(), password, hex(salt), state, by.map(|b| b.id)],
+                    args![&name, role.key(), password, hex::encode(salt), state, by.map(|b| b.id)],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("no id for the new user".into()))?;
             let u = User {
@@ -935,6 +931,31 @@ fn decide_pending(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_salt_is_exactly_64_hex_digits() {
+        let salt: [u8; 32] = std::array::from_fn(|i| i as u8 * 8);
+        assert_eq!(unhex32(&hex::encode(salt)).unwrap(), salt);
+        let err = |s: &str| unhex32(s).unwrap_err().to_string();
+        // `u8::from_str_radix` took "+f" for 0x0f, and sliced a multi-byte character apart
+        // (a panic).
+        let plus = format!("+f{}", "00".repeat(31));
+        assert_eq!(
+            err(&plus),
+            format!("the store is damaged: salt '{plus}' is not hex")
+        );
+        let wide = format!("é{}", "00".repeat(31));
+        assert_eq!(
+            err(&wide),
+            format!("the store is damaged: salt '{wide}' is not hex")
+        );
+        let short = "00".repeat(31);
+        assert_eq!(
+            err(&short),
+            format!("the store is damaged: salt '{short}' is not 32 bytes")
+        );
+        assert_eq!(err("0"), "the store is damaged: salt '0' is not 32 bytes");
+    }
 
     /// An empty store per backend: SQLite in memory, and PostgreSQL when
     /// `TALLYPROOF_TEST_POSTGRES` names a test server.

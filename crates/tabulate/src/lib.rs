@@ -5,7 +5,7 @@
 //! station. All sums are exact `u64`, checked: a sum that would not fit is a
 //! [`TabulateError`] naming the unit and the station, never a wrapped or clamped number.
 //! Ratios (turnout, shares) are kept as exact fractions
-//! ([`Ratio`]) and rendered in decimal only for display, by integer arithmetic.
+//! ([`Fraction`]) and rendered in decimal only for display, by integer arithmetic.
 //!
 //! Definitions, as in the forensic literature (Kobak, Shpilkin & Pshenichnikov 2016):
 //! turnout is ballots issued (the early, in-station and outside lines, or the single
@@ -15,14 +15,12 @@
 //! This crate does no input or output.
 
 mod error;
-mod ratio;
 
 use std::collections::HashSet;
 
-use model::{Election, Line, Protocol, UnitId, UnitLevel, UnitTree};
+use model::{Election, Fraction, Line, Protocol, UnitId, UnitLevel, UnitTree};
 
 pub use error::TabulateError;
-pub use ratio::Ratio;
 
 /// The denominator of a vote share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,8 +185,8 @@ impl Totals {
     }
 
     /// Turnout: ballots issued / registered voters.
-    pub fn turnout(&self) -> Option<Ratio> {
-        Ratio::new(self.turnout_issued, self.turnout_registered)
+    pub fn turnout(&self) -> Option<Fraction> {
+        Fraction::new(self.turnout_issued, self.turnout_registered)
     }
 
     /// The denominator for `base`, if every counted station reports the lines it needs.
@@ -204,8 +202,8 @@ impl Totals {
     }
 
     /// The share of `choice` in `base`.
-    pub fn share(&self, choice: usize, base: ShareBase) -> Option<Ratio> {
-        Ratio::new(*self.votes.get(choice)?, self.base(base)?)
+    pub fn share(&self, choice: usize, base: ShareBase) -> Option<Fraction> {
+        Fraction::new(*self.votes.get(choice)?, self.base(base)?)
     }
 }
 

@@ -28,8 +28,5 @@ pub fn vectors() -> serde_json::Value {
 
 /// Bytes from hex.
 pub fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s).unwrap()
 }

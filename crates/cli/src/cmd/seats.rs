@@ -165,7 +165,7 @@ pub fn print_outcome(b: &Built, o: &Outcome) {
         if let (Some(n), Some((base, v))) = (t.national, o.base) {
             line.push_str(&format!(
                 " national {}% of {} ({v})",
-                n.percent(),
+                n.percent(2),
                 base.key()
             ));
         }
@@ -173,9 +173,9 @@ pub fn print_outcome(b: &Built, o: &Outcome) {
             match p.regions.len() {
                 0 => line.push_str(&format!(
                     "; {}% in each region (no regional counts: not checkable)",
-                    r.percent()
+                    r.percent(2)
                 )),
-                n => line.push_str(&format!("; {}% in each of {n} regions", r.percent())),
+                n => line.push_str(&format!("; {}% in each of {n} regions", r.percent(2))),
             }
         }
         println!("{line}");

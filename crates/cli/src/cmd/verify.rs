@@ -292,14 +292,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let prefix = prefix.trim_end_matches('/').to_string();
         let host = host.to_string();
         let fetch = move |p: &str| {
-            http_get(
-                &host,
-                &if prefix.is_empty() {
-                    format!("/{p}")
-                } else {
-                    format!("/{prefix}/{p}")
-                },
-            )
+            let path = if prefix.is_empty() {
+                format!("/{p}")
+            } else {
+                format!("/{prefix}/{p}")
+            };
+            // A response that is not HTTP as it should be is told, then is a failed read.
+            http_get(&host, &path).unwrap_or_else(|why| {
+                eprintln!("error: http://{host}{path}: {why}");
+                None
+            })
         };
         verify_source(
             &fetch,
@@ -327,46 +329,75 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A minimal HTTP/1.1 GET (no TLS, no redirects): the body on 200, `None` otherwise.
-fn http_get(host: &str, path: &str) -> Option<Vec<u8>> {
+/// A minimal HTTP/1.1 GET (no TLS, no redirects): the body on 200, `None` when the server
+/// cannot be reached or answers otherwise, an error when its chunked body is malformed.
+fn http_get(host: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
     use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(host).ok()?;
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
+    let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+        return Ok(None);
+    };
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).ok()?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let sent = stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .and_then(|()| {
+            write!(
+                stream,
+                "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            )
+        })
+        .and_then(|()| stream.read_to_end(&mut raw));
+    let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return Ok(None);
+    };
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head.split_whitespace().nth(1)?;
-    if status != "200" {
-        return None;
+    if sent.is_err() || head.split_whitespace().nth(1) != Some("200") {
+        return Ok(None);
     }
     let body = &raw[split + 4..];
-    if head
+    if !head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
     {
-        let mut out = Vec::new();
-        let mut rest = body;
-        loop {
-            let nl = rest.windows(2).position(|w| w == b"\r\n")?;
-            let size =
-                usize::from_str_radix(String::from_utf8_lossy(&rest[..nl]).trim(), 16).ok()?;
-            if size == 0 {
-                return Some(out);
-            }
-            // A chunk size from the response: added with a check (2^64 - 1 overflowed).
-            let start = nl + 2;
-            let end = start.checked_add(size)?;
-            out.extend_from_slice(rest.get(start..end)?);
-            rest = rest.get(end.checked_add(2)?..)?;
-        }
+        return Ok(Some(body.to_vec()));
     }
-    Some(body.to_vec())
+    let truncated = || "the chunked body ends inside a chunk".to_string();
+    let mut out = Vec::new();
+    let mut rest = body;
+    loop {
+        let nl = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or_else(truncated)?;
+        let size = chunk_size(&rest[..nl])?;
+        if size == 0 {
+            return Ok(Some(out));
+        }
+        // A chunk size from the response: added with a check (2^64 - 1 overflowed).
+        let start = nl + 2;
+        let end = start.checked_add(size).ok_or_else(truncated)?;
+        out.extend_from_slice(rest.get(start..end).ok_or_else(truncated)?);
+        rest = end
+            .checked_add(2)
+            .and_then(|e| rest.get(e..))
+            .ok_or_else(truncated)?;
+    }
+}
+
+/// A chunk-size line of a chunked body (RFC 9112, section 7.1): hexadecimal digits only,
+/// then any chunk extensions after `;`. (`usize::from_str_radix` alone also took `+a`.)
+fn chunk_size(line: &[u8]) -> Result<usize, String> {
+    let text = String::from_utf8_lossy(line);
+    let digits = text.split(';').next().unwrap_or("").trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "the chunk size '{}' is not a hexadecimal number",
+            text.trim()
+        ));
+    }
+    usize::from_str_radix(digits, 16).map_err(|_| {
+        format!(
+            "the chunk size '{digits}' does not fit in {} bits",
+            usize::BITS
+        )
+    })
 }
