@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use model::{CountSource, Election, Protocol, UnitId};
-use record::{Pushed, Replayer};
+use record::{DecisionKind, Pushed, Replayer};
 use store::{Store, StoreError};
 use tabulate::{tabulate, Filter, TabulateError, Tally};
 use translog::{Hash, Tree};
@@ -375,8 +375,8 @@ impl Tail {
             let (key, old) = match self.replayer.push(index, b).map_err(internal)? {
                 Pushed::Protocol { key, old } => (key, old),
                 Pushed::Decision { unit, kind } => {
-                    recount |= kind == "annul-unit" || kind == "revote";
-                    self.note(unit, index, About::Decision(kind));
+                    recount |= matches!(kind, DecisionKind::AnnulUnit | DecisionKind::Revote);
+                    self.note(unit, index, About::Decision(kind.key()));
                     continue;
                 }
                 Pushed::Complaint { unit } => {

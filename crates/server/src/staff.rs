@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
-use record::{encode, Complaint, Decision, Entry, Role};
+use record::{encode, Complaint, Decision, DecisionKind, Entry, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{FileRef, Media, SqlStore, Staffing, Store, User};
@@ -540,7 +540,7 @@ fn differences(old: Option<&Protocol>, new: &Protocol, choices: &[String]) -> Va
         return json!({"against": null, "changes": []});
     };
     let mut changes = Vec::new();
-    for l in Line::ALL {
+    for &l in Line::ALL {
         if old.line(l) != new.line(l) {
             changes.push(json!({"field": l.key(), "was": old.line(l), "now": new.line(l)}));
         }
@@ -629,7 +629,7 @@ pub(crate) async fn reject(
 }
 
 /// A fresh commitment to `text`, with the row to store beside the log.
-fn commit(text: &str) -> (String, (String, String, String)) {
+fn commit(text: &str) -> (String, record::Content) {
     record::committed(&auth::salt(), text)
 }
 
@@ -639,7 +639,7 @@ pub(crate) struct Logged {
     pub kind: record::Act,
     pub entries: Vec<Vec<u8>>,
     pub subject: Option<String>,
-    pub content: Vec<(String, String, String)>,
+    pub content: Vec<record::Content>,
     /// The files the act cites (each the actor's own upload), with their commitments.
     pub files: Vec<(FileRef, Option<String>)>,
     pub at: Option<u64>,
@@ -787,34 +787,20 @@ pub(crate) async fn decision(
         ));
     }
     refuse_control("reason", "the decision's reason", &d.reason)?;
-    let unit = match (d.kind.as_str(), d.unit) {
-        ("annul-election" | "reopen", _) => UnitId(0),
-        (_, Some(u)) => known_unit(s, &name, u).await?,
-        (k, None) => return Err(ServerError::BadRequest(format!("'{k}' needs a unit"))),
-    };
-    let unit = || -> Result<UnitId, ServerError> { Ok(unit) };
-    let (reason, row) = commit(&d.reason);
-    let decision = match d.kind.as_str() {
-        "annul-unit" => Decision::AnnulUnit {
-            unit: unit()?,
-            reason,
-        },
-        "annul-election" => Decision::AnnulElection { reason },
-        "reopen" => Decision::Reopen { reason },
-        "recount" => Decision::Recount {
-            unit: unit()?,
-            reason,
-        },
-        "revote" => Decision::Revote {
-            unit: unit()?,
-            reason,
-        },
-        other => {
+    let kind: DecisionKind = record::parse_key(&d.kind)
+        .map_err(|m| ServerError::BadRequest(format!("unknown decision {m}")))?;
+    let unit = match (kind.has_unit(), d.unit) {
+        (false, _) => UnitId(0),
+        (true, Some(u)) => known_unit(s, &name, u).await?,
+        (true, None) => {
             return Err(ServerError::BadRequest(format!(
-                "unknown decision '{other}'; expected annul-unit, annul-election, recount, revote or reopen"
+                "'{}' needs a unit",
+                kind.key()
             )))
         }
     };
+    let (reason, row) = commit(&d.reason);
+    let decision = Decision::new(kind, unit, reason);
     let entry = encode(&Entry::Decision(decision));
     act(
         s,
@@ -891,7 +877,7 @@ pub(crate) async fn certification(
                 &protocols,
                 v.annulled(),
                 0,
-                "final",
+                record::Stage::Final,
                 law.as_deref(),
             )
             .map_err(|e| ServerError::BadRequest(e.to_string()))?;

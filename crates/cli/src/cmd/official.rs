@@ -77,7 +77,7 @@ pub struct RedactArgs {
 
 /// A fresh commitment to `text` (a salt from the operating system's generator), with the row
 /// to store beside the log.
-fn commit(text: &str) -> anyhow::Result<(String, (String, String, String))> {
+fn commit(text: &str) -> anyhow::Result<(String, record::Content)> {
     Ok(record::committed(&super::random_bytes(), text))
 }
 
