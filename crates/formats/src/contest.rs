@@ -270,7 +270,7 @@ pub fn outcome_json(p: &Problem, o: &Outcome) -> Value {
             "parties": t.parties.iter().map(|&i| p.parties[i].clone()).collect::<Vec<_>>(),
             "seats": t.seats,
             "winners": t.winners.iter().map(|&i| p.parties[i].clone()).collect::<Vec<_>>(),
-            "rule": t.rule,
+            "rule": t.rule.key(),
         })).collect::<Vec<_>>(),
         "notes": o.notes,
     })

@@ -29,4 +29,4 @@ pub use error::SeatsError;
 pub use fraction::{percent, Fraction};
 pub use margin::{margins, Margins, PairMargin, ThresholdMargin};
 pub use method::{Method, Priority};
-pub use ties::{Tie, Ties};
+pub use ties::{Tie, TieRule, Ties};
