@@ -191,7 +191,7 @@ pub fn seat_assertions(
         out.notes
             .push("single-member districts are not covered: their winners are plurality contests of their own".into());
     }
-    if o.ties.iter().any(|t| t.rule != "first-listed") {
+    if o.ties.iter().any(|t| t.rule != seats::TieRule::FirstListed) {
         out.notes
             .push("a seat was decided by lot: its assertion has margin 0 and only a full count can confirm it".into());
     }

@@ -3,6 +3,11 @@
 //! whose numbers can be compared with Arlo's and SHANGRLA's directly. Observers use them to
 //! check an audit by hand.
 
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::{json, Map, Value};
 
 use crate::assorter::Assorter;
@@ -30,102 +35,112 @@ pub fn run(kind: &str, request: &Value) -> Result<Value, AuditError> {
     }
 }
 
-fn get<'a>(r: &'a Value, key: &str) -> Option<&'a Value> {
-    r.get(key).filter(|v| !v.is_null())
+/// A JSON object of names and values, in the order written (candidates and votes, batches):
+/// a value of the wrong type is refused naming `object.name`.
+pub struct Named<T>(pub Vec<(String, T)>);
+
+impl<T> Named<T> {
+    /// The value of `name`, if the object has it.
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
 }
 
-fn need<'a>(r: &'a Value, key: &str) -> Result<&'a Value, AuditError> {
-    get(r, key).ok_or_else(|| AuditError::field(key, "missing"))
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Named<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Named<T>, D::Error> {
+        struct NamedVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for NamedVisitor<T> {
+            type Value = Named<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of names and values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Named<T>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    out.push((k, map.next_value()?));
+                }
+                Ok(Named(out))
+            }
+        }
+        d.deserialize_map(NamedVisitor(PhantomData))
+    }
 }
 
-fn uint(r: &Value, key: &str) -> Result<Option<u64>, AuditError> {
-    get(r, key)
-        .map(|v| {
-            v.as_u64()
-                .ok_or_else(|| AuditError::field(key, "expected a non-negative integer"))
-        })
-        .transpose()
+/// The request as `T`; a refusal names the field's path (`discrepancies.1-over`).
+fn request<'a, T: Deserialize<'a>>(r: &'a Value) -> Result<T, AuditError> {
+    serde_path_to_error::deserialize(r).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "request".into() } else { path };
+        AuditError::field(field, e.into_inner().to_string())
+    })
 }
 
-fn num(r: &Value, key: &str) -> Result<Option<f64>, AuditError> {
-    get(r, key)
-        .map(|v| {
-            v.as_f64()
-                .ok_or_else(|| AuditError::field(key, "expected a number"))
-        })
-        .transpose()
+/// A field the calculator needs.
+fn need<T>(v: Option<T>, field: &str) -> Result<T, AuditError> {
+    v.ok_or_else(|| AuditError::field(field, "missing"))
 }
 
-fn text<'a>(r: &'a Value, key: &str) -> Result<Option<&'a str>, AuditError> {
-    get(r, key)
-        .map(|v| {
-            v.as_str()
-                .ok_or_else(|| AuditError::field(key, "expected text"))
-        })
-        .transpose()
-}
-
-fn risk_limit(r: &Value) -> Result<f64, AuditError> {
-    let pct = num(r, "risk_limit")?.ok_or_else(|| {
+fn risk_limit(pct: Option<f64>) -> Result<f64, AuditError> {
+    let pct = pct.ok_or_else(|| {
         AuditError::field("risk_limit", "missing (an integer percent, as in Arlo)")
     })?;
     alpha_from_percent(pct)
 }
 
-fn contest(r: &Value) -> Result<Contest, AuditError> {
-    let name = text(r, "contest_name")?.unwrap_or("contest");
-    Contest::from_arlo(name, need(r, "contest")?, "contest")
+/// What the contest calculators share: the risk limit and Arlo's contest object.
+#[derive(Deserialize)]
+struct ContestRequest<'a> {
+    risk_limit: Option<f64>,
+    contest_name: Option<&'a str>,
+    contest: Option<Value>,
 }
 
-/// Votes per candidate, in contest order, from an object `{candidate: votes}`; unknown
-/// candidates are refused.
-fn votes_of(c: &Contest, v: &Value, field: &str) -> Result<Vec<u64>, AuditError> {
-    let Some(obj) = v.as_object() else {
-        return Err(AuditError::field(
-            field,
-            "expected an object of candidates and votes",
-        ));
-    };
+impl ContestRequest<'_> {
+    fn read(r: &Value) -> Result<(f64, Contest), AuditError> {
+        let c: ContestRequest<'_> = request(r)?;
+        let alpha = risk_limit(c.risk_limit)?;
+        let name = c.contest_name.unwrap_or("contest");
+        let contest = Contest::from_arlo(name, &need(c.contest, "contest")?, "contest")?;
+        Ok((alpha, contest))
+    }
+}
+
+/// Votes per candidate, in contest order, from an object `{candidate: votes}` (a `ballots`
+/// key is not a candidate); unknown candidates are refused.
+fn votes_of(c: &Contest, v: &Named<u64>, field: &str) -> Result<Vec<u64>, AuditError> {
     let mut out = vec![0; c.candidates.len()];
-    for (k, x) in obj {
-        if k == "ballots" {
-            continue;
-        }
+    for (k, x) in v.0.iter().filter(|(k, _)| k != "ballots") {
         let i = c.index(k).ok_or_else(|| {
             AuditError::field(format!("{field}.{k}"), "not a candidate of the contest")
         })?;
-        out[i] = x.as_u64().ok_or_else(|| {
-            AuditError::field(format!("{field}.{k}"), "expected a non-negative integer")
-        })?;
+        out[i] = *x;
     }
     Ok(out)
 }
 
+#[derive(Deserialize)]
+struct SampleRequest {
+    seed: Option<String>,
+    ids: Option<Vec<String>>,
+    with_replacement: Option<bool>,
+    drop: Option<u64>,
+    take: Option<u64>,
+    digits: Option<u64>,
+}
+
 fn sample(r: &Value) -> Result<Value, AuditError> {
-    let seed = text(r, "seed")?.ok_or_else(|| AuditError::field("seed", "missing"))?;
-    let ids: Vec<String> = need(r, "ids")?
-        .as_array()
-        .ok_or_else(|| AuditError::field("ids", "expected a list of ids"))?
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            v.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| AuditError::field(format!("ids[{i}]"), "expected text"))
-        })
-        .collect::<Result<_, _>>()?;
-    let with_replacement = get(r, "with_replacement")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let q: SampleRequest = request(r)?;
+    let seed = need(q.seed, "seed")?;
+    let ids = need(q.ids, "ids")?;
     let opts = sampler::Options {
-        with_replacement,
-        drop: uint(r, "drop")?.unwrap_or(0) as usize,
-        take: uint(r, "take")?.map_or(usize::MAX, |t| t as usize),
-        digits: uint(r, "digits")?.unwrap_or(9) as usize,
+        with_replacement: q.with_replacement.unwrap_or(false),
+        drop: q.drop.unwrap_or(0) as usize,
+        take: q.take.map_or(usize::MAX, |t| t as usize),
+        digits: q.digits.unwrap_or(9) as usize,
         threads: 1,
     };
     let drawn =
-        sampler::sample(&ids, seed, &opts).map_err(|e| AuditError::Sampler(e.to_string()))?;
+        sampler::sample(&ids, &seed, &opts).map_err(|e| AuditError::Sampler(e.to_string()))?;
     let rows: Vec<Value> = drawn
         .iter()
         .map(|t| json!({"ticket": t.ticket, "id": t.id, "generation": t.generation}))
@@ -133,14 +148,21 @@ fn sample(r: &Value) -> Result<Value, AuditError> {
     Ok(json!({ "sample": rows }))
 }
 
+#[derive(Deserialize)]
+struct BravoRequest {
+    sample: Option<Named<u64>>,
+    not_found: Option<u64>,
+    sampled: Option<u64>,
+}
+
 fn bravo_calc(r: &Value) -> Result<Value, AuditError> {
-    let alpha = risk_limit(r)?;
-    let c = contest(r)?;
-    let raw = match get(r, "sample") {
+    let (alpha, c) = ContestRequest::read(r)?;
+    let q: BravoRequest = request(r)?;
+    let raw = match &q.sample {
         Some(v) => votes_of(&c, v, "sample")?,
         None => vec![0; c.candidates.len()],
     };
-    let not_found = uint(r, "not_found")?.unwrap_or(0);
+    let not_found = q.not_found.unwrap_or(0);
     // The ballots sampled, found or not: each loser's count below is at most this.
     let counted = crate::error::total(
         raw.iter().copied().chain([not_found]),
@@ -148,7 +170,7 @@ fn bravo_calc(r: &Value) -> Result<Value, AuditError> {
         "the sampled ballots (and not_found)",
     )?;
     let s = bravo::with_not_found(&c, &raw, not_found);
-    let sampled = uint(r, "sampled")?.unwrap_or(counted);
+    let sampled = q.sampled.unwrap_or(counted);
     let mut out = Map::new();
     out.insert("diluted_margin".into(), json!(c.diluted_margin()));
     match bravo::sample_sizes(alpha, &c, &s, sampled) {
@@ -167,7 +189,7 @@ fn bravo_calc(r: &Value) -> Result<Value, AuditError> {
         }
         Err(e) => return Err(e),
     }
-    if get(r, "sample").is_some() {
+    if q.sample.is_some() {
         let risk = bravo::risk(alpha, &c, &s);
         let mut pv = Map::new();
         for p in &risk.pairs {
@@ -181,18 +203,36 @@ fn bravo_calc(r: &Value) -> Result<Value, AuditError> {
     Ok(Value::Object(out))
 }
 
+#[derive(Deserialize)]
+struct SupersimpleRequest {
+    discrepancies: Option<DiscrepancyCounts>,
+}
+
+/// Arlo's discrepancy counts.
+#[derive(Deserialize)]
+struct DiscrepancyCounts {
+    sample_size: Option<u64>,
+    #[serde(rename = "1-over")]
+    o1: Option<u64>,
+    #[serde(rename = "2-over")]
+    o2: Option<u64>,
+    #[serde(rename = "1-under")]
+    u1: Option<u64>,
+    #[serde(rename = "2-under")]
+    u2: Option<u64>,
+}
+
 fn supersimple_calc(r: &Value) -> Result<Value, AuditError> {
-    let alpha = risk_limit(r)?;
-    let c = contest(r)?;
-    let d = match get(r, "discrepancies") {
+    let (alpha, c) = ContestRequest::read(r)?;
+    let q: SupersimpleRequest = request(r)?;
+    let d = match q.discrepancies {
         None => Discrepancies::default(),
         Some(v) => Discrepancies {
-            sample_size: uint(v, "sample_size")?
-                .ok_or_else(|| AuditError::field("discrepancies.sample_size", "missing"))?,
-            o1: uint(v, "1-over")?.unwrap_or(0),
-            o2: uint(v, "2-over")?.unwrap_or(0),
-            u1: uint(v, "1-under")?.unwrap_or(0),
-            u2: uint(v, "2-under")?.unwrap_or(0),
+            sample_size: need(v.sample_size, "discrepancies.sample_size")?,
+            o1: v.o1.unwrap_or(0),
+            o2: v.o2.unwrap_or(0),
+            u1: v.u1.unwrap_or(0),
+            u2: v.u2.unwrap_or(0),
         },
     };
     // In 128 bits: counts that add up beyond 64 bits are more than any sample.
@@ -220,22 +260,24 @@ fn supersimple_calc(r: &Value) -> Result<Value, AuditError> {
     Ok(Value::Object(out))
 }
 
+#[derive(Deserialize)]
+struct MacroRequest {
+    batches: Option<Named<Named<u64>>>,
+    audited: Option<Named<Named<u64>>>,
+    ticket_order: Option<Vec<String>>,
+}
+
 fn macro_calc(r: &Value) -> Result<Value, AuditError> {
-    let alpha = risk_limit(r)?;
-    let c = contest(r)?;
-    let batches_v = need(r, "batches")?.as_object().ok_or_else(|| {
-        AuditError::field("batches", "expected an object of batch names and tallies")
-    })?;
-    let mut names = Vec::with_capacity(batches_v.len());
-    let mut batches = Vec::with_capacity(batches_v.len());
-    for (name, v) in batches_v {
+    let (alpha, c) = ContestRequest::read(r)?;
+    let q: MacroRequest = request(r)?;
+    let batches_v = need(q.batches, "batches")?;
+    let mut names = Vec::with_capacity(batches_v.0.len());
+    let mut batches = Vec::with_capacity(batches_v.0.len());
+    for (name, v) in &batches_v.0 {
         let field = format!("batches.{name}");
-        let ballots = uint(v, "ballots")?
-            .ok_or_else(|| AuditError::field(format!("{field}.ballots"), "missing"))?;
+        let ballots = *need(v.get("ballots"), &format!("{field}.ballots"))?;
         let votes = votes_of(&c, v, &field)?;
-        let has_contest = v
-            .as_object()
-            .is_some_and(|o| o.keys().any(|k| k != "ballots"));
+        let has_contest = v.0.iter().any(|(k, _)| k != "ballots");
         names.push(name.clone());
         batches.push(BatchTally {
             votes: if has_contest { votes } else { Vec::new() },
@@ -258,29 +300,18 @@ fn macro_calc(r: &Value) -> Result<Value, AuditError> {
     out.insert("U".into(), json!(m.total_error));
     let mut p_now = 1.0;
     let mut sampled_all = false;
-    if let Some(a) = get(r, "audited") {
-        let audited_v = a.as_object().ok_or_else(|| {
-            AuditError::field(
-                "audited",
-                "expected an object of batch names and audited votes",
-            )
-        })?;
+    if let Some(audited_v) = q.audited {
         let mut audited: Vec<Option<Vec<u64>>> = vec![None; batches.len()];
-        for (name, v) in audited_v {
+        for (name, v) in &audited_v.0 {
             let i = index(name, &format!("audited.{name}"))?;
             audited[i] = Some(votes_of(&c, v, &format!("audited.{name}"))?);
         }
-        let order: Vec<usize> = match get(r, "ticket_order") {
+        let order: Vec<usize> = match q.ticket_order {
             Some(t) => t
-                .as_array()
-                .ok_or_else(|| AuditError::field("ticket_order", "expected a list of batch names"))?
                 .iter()
                 .enumerate()
-                .map(|(k, v)| {
+                .map(|(k, name)| {
                     let field = format!("ticket_order[{k}]");
-                    let name = v
-                        .as_str()
-                        .ok_or_else(|| AuditError::field(&field, "expected text"))?;
                     let i = index(name, &field)?;
                     if audited[i].is_none() {
                         return Err(AuditError::field(
@@ -311,21 +342,33 @@ fn macro_calc(r: &Value) -> Result<Value, AuditError> {
     Ok(Value::Object(out))
 }
 
+/// The request of SHANGRLA's risk functions (`NonnegMean`): its parameters by their names.
+#[derive(Deserialize)]
+struct AlphaRequest {
+    x: Option<Vec<f64>>,
+    u: Option<f64>,
+    #[serde(rename = "N")]
+    n: Option<u64>,
+    t: Option<f64>,
+    test: Option<String>,
+    estim: Option<String>,
+    eta: Option<f64>,
+    c: Option<f64>,
+    d: Option<f64>,
+    f: Option<f64>,
+    minsd: Option<f64>,
+    error_rate_2: Option<f64>,
+    g: Option<f64>,
+    random_order: Option<bool>,
+}
+
 fn alpha_calc(r: &Value) -> Result<Value, AuditError> {
-    let x: Vec<f64> = need(r, "x")?
-        .as_array()
-        .ok_or_else(|| AuditError::field("x", "expected a list of numbers"))?
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            v.as_f64()
-                .ok_or_else(|| AuditError::field(format!("x[{i}]"), "expected a number"))
-        })
-        .collect::<Result<_, _>>()?;
+    let q: AlphaRequest = request(r)?;
+    let x = need(q.x, "x")?;
     let s = Setting {
-        u: num(r, "u")?.unwrap_or(1.0),
-        n: uint(r, "N")?,
-        t: num(r, "t")?.unwrap_or(0.5),
+        u: q.u.unwrap_or(1.0),
+        n: q.n,
+        t: q.t.unwrap_or(0.5),
     };
     if let Some(&bad) = x.iter().find(|&&v| !(0.0..=s.u).contains(&v)) {
         return Err(AuditError::field(
@@ -339,32 +382,29 @@ fn alpha_calc(r: &Value) -> Result<Value, AuditError> {
             "more draws than the population size N",
         ));
     }
-    let test = text(r, "test")?.unwrap_or("alpha");
-    let random_order = get(r, "random_order")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    let p = match test {
+    let random_order = q.random_order.unwrap_or(true);
+    let p = match q.test.as_deref().unwrap_or("alpha") {
         "alpha" => {
-            let est = match text(r, "estim")?.unwrap_or("fixed") {
-                "fixed" => match num(r, "eta")? {
+            let est = match q.estim.as_deref().unwrap_or("fixed") {
+                "fixed" => match q.eta {
                     Some(eta) => Estimator::Fixed { eta },
                     None => Estimator::default_for(&s),
                 },
                 "shrink_trunc" => Estimator::shrink_trunc(
                     &s,
-                    num(r, "eta")?.unwrap_or(s.u * (1.0 - f64::EPSILON)),
-                    num(r, "c")?,
-                    num(r, "d")?,
-                    num(r, "f")?,
-                    num(r, "minsd")?,
+                    q.eta.unwrap_or(s.u * (1.0 - f64::EPSILON)),
+                    q.c,
+                    q.d,
+                    q.f,
+                    q.minsd,
                 ),
-                "optimal_comparison" => Estimator::OptimalComparison { p2: num(r, "error_rate_2")?.unwrap_or(1e-5) },
+                "optimal_comparison" => Estimator::OptimalComparison { p2: q.error_rate_2.unwrap_or(1e-5) },
                 other => return Err(AuditError::field("estim", format!("unknown estimator '{other}'; expected fixed, shrink_trunc or optimal_comparison"))),
             };
             nonneg::alpha(&s, &est, &x)
         }
-        "kaplan_markov" => nonneg::kaplan_markov(&s, &x, num(r, "g")?.unwrap_or(0.1), random_order),
-        "kaplan_wald" => nonneg::kaplan_wald(&s, &x, num(r, "g")?.unwrap_or(0.1), random_order),
+        "kaplan_markov" => nonneg::kaplan_markov(&s, &x, q.g.unwrap_or(0.1), random_order),
+        "kaplan_wald" => nonneg::kaplan_wald(&s, &x, q.g.unwrap_or(0.1), random_order),
         other => {
             return Err(AuditError::field(
                 "test",
@@ -375,38 +415,46 @@ fn alpha_calc(r: &Value) -> Result<Value, AuditError> {
     Ok(json!({"p": p.p, "p_history": p.history}))
 }
 
+#[derive(Deserialize)]
+struct AssertionsRequest {
+    method: Option<String>,
+    seats: Option<u64>,
+    votes: Option<Named<u64>>,
+    ballots: Option<u64>,
+    threshold: Option<ThresholdRequest>,
+    risk_limit: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct ThresholdRequest {
+    national: Option<String>,
+    base: Option<String>,
+    base_votes: Option<u64>,
+    strict: Option<bool>,
+}
+
 fn assertions_calc(r: &Value) -> Result<Value, AuditError> {
-    let method_name = text(r, "method")?.ok_or_else(|| AuditError::field("method", "missing"))?;
-    let method = seats::Method::parse(method_name, None)
+    let q: AssertionsRequest = request(r)?;
+    let method = seats::Method::parse(&need(q.method, "method")?, None)
         .map_err(|e| AuditError::field("method", e.to_string()))?;
-    let n_seats = uint(r, "seats")?.ok_or_else(|| AuditError::field("seats", "missing"))?;
-    let votes_v = need(r, "votes")?
-        .as_object()
-        .ok_or_else(|| AuditError::field("votes", "expected an object of parties and votes"))?;
-    let mut parties = Vec::new();
-    let mut votes = Vec::new();
-    for (k, v) in votes_v {
-        parties.push(k.clone());
-        votes.push(v.as_u64().ok_or_else(|| {
-            AuditError::field(format!("votes.{k}"), "expected a non-negative integer")
-        })?);
-    }
-    let ballots = match uint(r, "ballots")? {
+    let n_seats = need(q.seats, "seats")?;
+    let (parties, votes): (Vec<String>, Vec<u64>) = need(q.votes, "votes")?.0.into_iter().unzip();
+    let ballots = match q.ballots {
         Some(n) => n,
         None => crate::error::total(votes.iter().copied(), "votes", "the votes")?,
     };
     let mut p = seats::Problem::new(n_seats, method, parties, votes);
-    if let Some(t) = get(r, "threshold") {
-        let share = text(t, "national")?.ok_or_else(|| {
+    if let Some(t) = q.threshold {
+        let share = t.national.ok_or_else(|| {
             AuditError::field("threshold.national", "missing (for example \"7%\")")
         })?;
-        let share = seats::Fraction::parse(share)
+        let share = seats::Fraction::parse(&share)
             .map_err(|e| AuditError::field("threshold.national", e.to_string()))?;
-        let base = seats::Base::parse(text(t, "base")?.unwrap_or("valid"))
+        let base = seats::Base::parse(t.base.as_deref().unwrap_or("valid"))
             .map_err(|e| AuditError::field("threshold.base", e.to_string()))?;
         let base_votes = match base {
-            seats::Base::Participated => Some(uint(t, "base_votes")?.unwrap_or(ballots)),
-            _ => uint(t, "base_votes")?,
+            seats::Base::Participated => Some(t.base_votes.unwrap_or(ballots)),
+            _ => t.base_votes,
         };
         p.threshold = Some(seats::Threshold {
             national: Some(share),
@@ -414,12 +462,12 @@ fn assertions_calc(r: &Value) -> Result<Value, AuditError> {
             base_votes,
             regional: None,
             regional_base: seats::RegionalBase::Region,
-            strict: get(t, "strict").and_then(Value::as_bool).unwrap_or(false),
+            strict: t.strict.unwrap_or(false),
         });
     }
     let outcome = seats::allocate(&p).map_err(|e| AuditError::Seats(e.to_string()))?;
     let a = assertions::seat_assertions(&p, &outcome, ballots)?;
-    let alpha = get(r, "risk_limit").map(|_| risk_limit(r)).transpose()?;
+    let alpha = q.risk_limit.map(|pct| risk_limit(Some(pct))).transpose()?;
     let rows: Vec<Value> = a
         .assertions
         .iter()

@@ -154,7 +154,7 @@ pub fn started(l: &Logged, audit: &str) -> Result<Started, AuditError> {
         .map_err(|_| AuditError::Log(format!("the logged risk limit '{risk_limit}'")))?;
     Ok(Started {
         law: law.clone(),
-        method: Method::parse(method)?,
+        method: *method,
         alpha: crate::alpha_from_percent(pct)?,
         risk_limit: risk_limit.clone(),
         seed: seed.clone(),
@@ -392,7 +392,7 @@ pub fn report(
     let l = logged(entries, audit)?;
     let s = started(&l, audit)?;
     let (problem, set) = assertions_of(e, protocols, &s.law, s.ballots)?;
-    let (st, discrepancies, unit) = match s.method.ballots() {
+    let (st, discrepancies, unit) = match crate::workflow::ballot_method(s.method) {
         Some(method) => {
             let readings = readings_of(e, &l, &s.seed, &problem)?;
             let st = workflow::status(

@@ -313,7 +313,7 @@ pub fn start(
         contest: 0,
         law: r.law.clone(),
         base: None,
-        method: r.method.key().into(),
+        method: r.method,
         risk_limit: r.risk_limit.to_string(),
         seed: r.seed.clone(),
         ballots,
@@ -532,7 +532,7 @@ pub fn sample(
     }
     let allocation = logged::assertions_of(e, protocols, &s.law, s.ballots)?;
     let (problem, set) = (&allocation.0, &allocation.1);
-    let st = match s.method.ballots() {
+    let st = match crate::workflow::ballot_method(s.method) {
         Some(method) => {
             let readings = logged::readings_of(e, &l, &s.seed, problem)?;
             workflow::status(

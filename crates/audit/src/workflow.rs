@@ -11,18 +11,12 @@ use crate::plan::{self, FULL_COUNT_SHARE};
 use crate::stations::{self, StationTally};
 use crate::AuditError;
 
-/// How ballots are checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Method {
-    /// Each sampled paper ballot against its cast-vote record (SHANGRLA's overstatement
-    /// assorter, ALPHA with the optimal comparison bet).
-    Comparison,
-    /// Each sampled paper ballot alone (ALPHA with the reported mean as alternative).
-    Polling,
-    /// Whole polling stations counted by hand against their protocols (MACRO,
-    /// [`crate::stations`]).
-    Batch,
-}
+/// How ballots are checked, as the log names it ([`record::AuditMethod`]): each sampled
+/// paper ballot against its cast-vote record (SHANGRLA's overstatement assorter, ALPHA with
+/// the optimal comparison bet), each sampled paper ballot alone (ALPHA with the reported
+/// mean as alternative), or whole polling stations counted by hand against their protocols
+/// (MACRO, [`crate::stations`]).
+pub use record::AuditMethod as Method;
 
 /// The methods that read single ballots (a batch audit reads whole stations:
 /// [`batch_status`]).
@@ -34,37 +28,18 @@ pub enum BallotMethod {
     Polling,
 }
 
-impl Method {
-    /// The method as a ballot-level one, or `None` for a batch audit.
-    pub fn ballots(self) -> Option<BallotMethod> {
-        match self {
-            Method::Comparison => Some(BallotMethod::Comparison),
-            Method::Polling => Some(BallotMethod::Polling),
-            Method::Batch => None,
-        }
+/// The method as a ballot-level one, or `None` for a batch audit.
+pub fn ballot_method(method: Method) -> Option<BallotMethod> {
+    match method {
+        Method::Comparison => Some(BallotMethod::Comparison),
+        Method::Polling => Some(BallotMethod::Polling),
+        Method::Batch => None,
     }
+}
 
-    /// Parses `comparison`, `polling` or `batch`.
-    pub fn parse(s: &str) -> Result<Method, AuditError> {
-        match s {
-            "comparison" => Ok(Method::Comparison),
-            "polling" => Ok(Method::Polling),
-            "batch" => Ok(Method::Batch),
-            other => Err(AuditError::field(
-                "method",
-                format!("unknown method '{other}'; expected comparison, polling or batch"),
-            )),
-        }
-    }
-
-    /// The method's name.
-    pub fn key(self) -> &'static str {
-        match self {
-            Method::Comparison => "comparison",
-            Method::Polling => "polling",
-            Method::Batch => "batch",
-        }
-    }
+/// Parses `comparison`, `polling` or `batch`.
+pub fn parse_method(s: &str) -> Result<Method, AuditError> {
+    record::parse_key(s).map_err(|m| AuditError::field("method", format!("unknown method {m}")))
 }
 
 /// The ballots of rounds `1..=k`: the first `sizes[0] + ... + sizes[k-1]` draws from the

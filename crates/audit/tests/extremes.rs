@@ -118,3 +118,45 @@ fn a_manifest_beyond_64_bits_is_refused() {
         "ballots: the manifest's ballots add up to more than 18446744073709551615"
     );
 }
+
+/// A request's value of the wrong type is refused naming its path in the request.
+#[test]
+fn a_refused_field_is_named_by_its_path() {
+    let contest = json!({"a": 600, "b": 400, "ballots": 1000});
+    let cases = [
+        (
+            "supersimple",
+            json!({"risk_limit": 10, "contest": contest, "discrepancies": {"sample_size": 10, "1-over": "x"}}),
+            "discrepancies.1-over: invalid type: string \"x\", expected u64",
+        ),
+        (
+            "macro",
+            json!({"risk_limit": 10, "contest": contest, "batches": {"s1": {"ballots": 10, "a": -1}}}),
+            "batches.s1.a: invalid value: integer `-1`, expected u64",
+        ),
+        (
+            "macro",
+            json!({"risk_limit": 10, "contest": contest, "batches": {"s1": {"a": 1}}}),
+            "batches.s1.ballots: missing",
+        ),
+        (
+            "alpha",
+            json!({"x": [0.5, "1"]}),
+            "x[1]: invalid type: string \"1\", expected f64",
+        ),
+        ("sample", json!({"ids": ["a"]}), "seed: missing"),
+        (
+            "assertions",
+            json!({"method": "dhondt", "seats": 3, "votes": {"A": 1}, "threshold": {"national": "5%", "strict": "yes"}}),
+            "threshold.strict: invalid type: string \"yes\", expected a boolean",
+        ),
+        (
+            "bravo",
+            json!({"contest": contest}),
+            "risk_limit: missing (an integer percent, as in Arlo)",
+        ),
+    ];
+    for (kind, r, want) in cases {
+        assert_eq!(calc::run(kind, &r).unwrap_err().to_string(), want, "{r}");
+    }
+}

@@ -465,6 +465,10 @@ async fn a_verifier_opening_an_uploaded_page_or_polyglot_runs_no_script() {
     }
     let pending = SqliteStore::open(&db).unwrap().pending("kg").unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].state, "entered", "nothing was verified");
+    assert_eq!(
+        pending[0].state,
+        store::PendingState::Entered,
+        "nothing was verified"
+    );
     c.close().await.unwrap();
 }

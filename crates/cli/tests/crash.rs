@@ -189,7 +189,10 @@ fn survive_sigkill(db_arg: &str) {
             .count();
         let rows = store.entries("kg").unwrap();
         assert_eq!(enters, rows.len(), "round {round}");
-        let verified = rows.iter().filter(|p| p.state == "verified").count();
+        let verified = rows
+            .iter()
+            .filter(|p| p.state == store::PendingState::Verified)
+            .count();
         // Besides the users' grants and the operators' assignments (made at the console).
         let admin = log
             .iter()

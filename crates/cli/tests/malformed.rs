@@ -128,7 +128,7 @@ fn verify_refuses_every_index_out_of_range_without_a_panic() {
         contest: 0,
         law: "kg2020".into(),
         base: None,
-        method: "polling".into(),
+        method: record::AuditMethod::Polling,
         risk_limit: "5".into(),
         seed: "1".into(),
         ballots: 10,
@@ -156,7 +156,7 @@ fn verify_refuses_every_index_out_of_range_without_a_panic() {
                 &entries,
                 last,
                 encode(&Entry::Publication(Publication {
-                    stage: "preliminary".into(),
+                    stage: record::Stage::Preliminary,
                     contest: 5,
                     stations_counted: 0,
                     votes: Vec::new(),

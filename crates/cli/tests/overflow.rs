@@ -139,7 +139,7 @@ fn verify_refuses_a_publication_that_claims_wrapped_totals() {
         "БИРИМДИК wraps to a plausible total"
     );
     entries.push(encode(&Entry::Publication(Publication {
-        stage: "final".into(),
+        stage: record::Stage::Final,
         contest: 0,
         stations_counted: counted,
         votes,

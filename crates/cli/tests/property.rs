@@ -20,7 +20,7 @@ proptest! {
         prop_assume!(regions as u64 <= stations);
         let params = synth::Params { stations, parties, regions, stations_per_district: per_district, seed };
         let mut writer = None;
-        let columns = Columns { lines: Line::ALL.into_iter().collect(), ..Columns::default() };
+        let columns = Columns { lines: Line::ALL.iter().copied().collect(), ..Columns::default() };
         let (e, truth) = synth::generate(&params, |e, p| {
             let w = writer.get_or_insert_with(|| CsvWriter::new(Vec::new(), e, 0, &columns).unwrap());
             w.station(e, p.station, Some(&p)).unwrap();

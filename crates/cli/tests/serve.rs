@@ -346,8 +346,7 @@ fn a_complainant_is_never_published_and_the_staff_are() {
         .unwrap()
         .contents("kg")
         .unwrap();
-    let secret: Vec<&(String, String, String)> =
-        rows.iter().filter(|(_, _, t)| t == observer).collect();
+    let secret: Vec<&record::Content> = rows.iter().filter(|c| c.text == observer).collect();
     assert_eq!(secret.len(), 2, "{rows:?}");
     let o = run(
         dir.path(),
@@ -373,13 +372,13 @@ fn a_complainant_is_never_published_and_the_staff_are() {
         let bytes = String::from_utf8_lossy(&std::fs::read(f).unwrap()).to_string();
         let name = f.display().to_string();
         assert!(!bytes.contains(observer), "{name} names the observer");
-        for (c, salt, _) in &secret {
+        for c in &secret {
             assert!(
-                !bytes.contains(salt.as_str()),
+                !bytes.contains(c.salt.as_str()),
                 "{name} holds the observer's salt"
             );
             assert!(
-                !name.ends_with(c.as_str()),
+                !name.ends_with(c.commitment.as_str()),
                 "{name} opens the observer's commitment"
             );
         }

@@ -15,7 +15,10 @@
 //! "Birimdik" = 487685
 //! ```
 
-use serde_json::{json, Map, Value};
+use audit::calc::Named;
+use serde::de;
+use serde::{Deserialize, Deserializer};
+use serde_json::{json, Value};
 
 use seats::{
     percent, Alliance, Base, Candidate, Check, District, Fraction, Margins, Method, Outcome,
@@ -51,250 +54,176 @@ pub fn parse_contest(file: &str, text: &str, toml: bool) -> Result<Problem, Form
         serde_json::from_str::<NoDuplicateKeys>(text).map_err(at)?;
         serde_json::from_str(text).map_err(at)?
     };
-    Contest { file, doc: &doc }.problem()
+    let c: ContestFile = serde_path_to_error::deserialize(doc).map_err(|e| {
+        let field = e.path().to_string();
+        let field = (field != ".").then_some(field);
+        FormatError::at(
+            file,
+            None,
+            None,
+            field.as_deref(),
+            e.into_inner().to_string(),
+        )
+    })?;
+    c.problem(file)
 }
 
-struct Contest<'a> {
-    file: &'a str,
-    doc: &'a Value,
+/// A contest file as written (`docs/formats.md`): every key it may have, and no other.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContestFile {
+    seats: Count,
+    method: String,
+    first_divisor: Option<Number>,
+    ties: Option<String>,
+    seed: Option<String>,
+    threshold: Option<ThresholdFile>,
+    votes: Named<Count>,
+    regions: Option<Named<Named<Count>>>,
+    region_bases: Option<Named<Count>>,
+    alliances: Option<Named<Vec<String>>>,
+    exempt: Option<Vec<String>>,
+    cap: Option<Count>,
+    districts: Option<Named<Named<Count>>>,
+    candidate_party: Option<Named<String>>,
 }
 
-const KEYS: &[&str] = &[
-    "seats",
-    "method",
-    "first_divisor",
-    "ties",
-    "seed",
-    "threshold",
-    "votes",
-    "regions",
-    "region_bases",
-    "alliances",
-    "exempt",
-    "cap",
-    "districts",
-    "candidate_party",
-];
-const THRESHOLD_KEYS: &[&str] = &[
-    "national",
-    "base",
-    "base_votes",
-    "regional",
-    "regional_base",
-    "strict",
-    "cap",
-];
+/// The `[threshold]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThresholdFile {
+    national: Option<Number>,
+    base: Option<String>,
+    base_votes: Option<Count>,
+    regional: Option<Number>,
+    regional_base: Option<String>,
+    #[serde(default)]
+    strict: bool,
+    cap: Option<Count>,
+}
 
-impl Contest<'_> {
-    fn err(&self, field: &str, message: impl Into<String>) -> FormatError {
-        FormatError::at(self.file, None, None, Some(field), message)
-    }
+/// A count: a whole number >= 0.
+struct Count(u64);
 
-    fn table<'v>(&self, v: &'v Value, field: &str) -> Result<&'v Map<String, Value>, FormatError> {
-        v.as_object()
-            .ok_or_else(|| self.err(field, "must be a table"))
-    }
-
-    fn count(&self, v: &Value, field: &str) -> Result<u64, FormatError> {
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Count, D::Error> {
+        let v = Value::deserialize(d)?;
         v.as_u64()
-            .ok_or_else(|| self.err(field, format!("{v} is not a count (a whole number >= 0)")))
+            .map(Count)
+            .ok_or_else(|| de::Error::custom(format!("{v} is not a count (a whole number >= 0)")))
     }
+}
 
-    fn text<'v>(&self, v: &'v Value, field: &str) -> Result<&'v str, FormatError> {
-        v.as_str()
-            .ok_or_else(|| self.err(field, format!("{v} is not text")))
-    }
+/// A number written as a number or as text (`"1/3"`), read exactly.
+struct Number(Fraction);
 
-    fn fraction(&self, v: &Value, field: &str) -> Result<Fraction, FormatError> {
-        let text = match v {
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
+        let text = match Value::deserialize(d)? {
             Value::Number(n) => n.to_string(),
-            Value::String(s) => s.clone(),
-            other => return Err(self.err(field, format!("{other} is not a number"))),
+            Value::String(s) => s,
+            other => return Err(de::Error::custom(format!("{other} is not a number"))),
         };
-        Fraction::parse(&text).map_err(|e| self.err(field, e.to_string()))
+        Fraction::parse(&text)
+            .map(Number)
+            .map_err(de::Error::custom)
     }
+}
 
-    fn votes(&self, v: &Value, field: &str) -> Result<(Vec<String>, Vec<u64>), FormatError> {
-        let t = self.table(v, field)?;
-        let mut names = Vec::new();
-        let mut votes = Vec::new();
-        for (k, x) in t {
-            names.push(k.clone());
-            votes.push(self.count(x, &format!("{field}.{k}"))?);
-        }
-        Ok((names, votes))
-    }
+fn err(file: &str, field: &str, message: impl Into<String>) -> FormatError {
+    FormatError::at(file, None, None, Some(field), message)
+}
 
-    fn problem(&self) -> Result<Problem, FormatError> {
-        let d = self.table(self.doc, "(file)")?;
-        if let Some(k) = d.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(self.err(
-                k,
-                format!("unknown key, expected one of: {}", KEYS.join(", ")),
-            ));
-        }
-        let seats = self.count(
-            d.get("seats").ok_or_else(|| self.err("seats", "missing"))?,
-            "seats",
-        )?;
-        let first = d
-            .get("first_divisor")
-            .map(|v| self.fraction(v, "first_divisor"))
-            .transpose()?;
-        let method = self.text(
-            d.get("method")
-                .ok_or_else(|| self.err("method", "missing"))?,
-            "method",
-        )?;
-        let method = Method::parse(method, first).map_err(|e| self.err("method", e.to_string()))?;
-        let seed = d.get("seed").map(|v| self.text(v, "seed")).transpose()?;
-        let ties = match d.get("ties") {
-            Some(v) => Ties::parse(self.text(v, "ties")?, seed)
-                .map_err(|e| self.err("ties", e.to_string()))?,
+impl ContestFile {
+    fn problem(self, file: &str) -> Result<Problem, FormatError> {
+        let err = |field: &str, m: String| err(file, field, m);
+        let first = self.first_divisor.map(|n| n.0);
+        let method =
+            Method::parse(&self.method, first).map_err(|e| err("method", e.to_string()))?;
+        let ties = match &self.ties {
+            Some(t) => {
+                Ties::parse(t, self.seed.as_deref()).map_err(|e| err("ties", e.to_string()))?
+            }
             None => Ties::Error,
         };
-        let (parties, votes) = self.votes(
-            d.get("votes").ok_or_else(|| self.err("votes", "missing"))?,
-            "votes",
-        )?;
-        let mut p = Problem::new(seats, method, parties, votes);
+        let (parties, votes) = self.votes.0.into_iter().map(|(k, v)| (k, v.0)).unzip();
+        let mut p = Problem::new(self.seats.0, method, parties, votes);
         p.ties = ties;
         let names = p.parties.clone();
         let party = |name: &str, field: &str| {
             names
                 .iter()
                 .position(|n| n == name)
-                .ok_or_else(|| self.err(field, format!("'{name}' is not in [votes]")))
+                .ok_or_else(|| err(field, format!("'{name}' is not in [votes]")))
         };
-        let mut cap = d.get("cap").map(|v| self.count(v, "cap")).transpose()?;
-        if let Some(t) = d.get("threshold") {
-            let t = self.table(t, "threshold")?;
-            if let Some(k) = t.keys().find(|k| !THRESHOLD_KEYS.contains(&k.as_str())) {
-                return Err(self.err(
-                    &format!("threshold.{k}"),
-                    format!(
-                        "unknown key, expected one of: {}",
-                        THRESHOLD_KEYS.join(", ")
-                    ),
-                ));
+        p.cap = self.cap.map(|c| c.0);
+        if let Some(t) = self.threshold {
+            if let Some(c) = t.cap {
+                p.cap = Some(c.0);
             }
-            if let Some(c) = t.get("cap") {
-                cap = Some(self.count(c, "threshold.cap")?);
-            }
-            let f = |k: &str| {
-                t.get(k)
-                    .map(|v| self.fraction(v, &format!("threshold.{k}")))
-                    .transpose()
-            };
-            let base = match t.get("base") {
-                Some(b) => Base::parse(self.text(b, "threshold.base")?)
-                    .map_err(|e| self.err("threshold.base", e.to_string()))?,
+            let base = match &t.base {
+                Some(b) => Base::parse(b).map_err(|e| err("threshold.base", e.to_string()))?,
                 None => Base::Listed,
             };
-            let regional_base = match t
-                .get("regional_base")
-                .map(|v| self.text(v, "threshold.regional_base"))
-                .transpose()?
-            {
+            let regional_base = match t.regional_base.as_deref() {
                 None | Some("region") => RegionalBase::Region,
                 Some("national") => RegionalBase::National,
                 Some(other) => {
-                    return Err(self.err(
+                    return Err(err(
                         "threshold.regional_base",
                         format!("'{other}', expected region or national"),
                     ))
                 }
             };
             p.threshold = Some(Threshold {
-                national: f("national")?,
+                national: t.national.map(|n| n.0),
                 base,
-                base_votes: t
-                    .get("base_votes")
-                    .map(|v| self.count(v, "threshold.base_votes"))
-                    .transpose()?,
-                regional: f("regional")?,
+                base_votes: t.base_votes.map(|c| c.0),
+                regional: t.regional.map(|n| n.0),
                 regional_base,
-                strict: t.get("strict").and_then(Value::as_bool).unwrap_or(false),
+                strict: t.strict,
             });
         }
-        p.cap = cap;
-        let bases = d
-            .get("region_bases")
-            .map(|v| self.table(v, "region_bases"))
-            .transpose()?;
-        if let Some(rs) = d.get("regions") {
-            for (name, v) in self.table(rs, "regions")? {
-                let field = format!("regions.{name}");
-                let mut votes = vec![0u64; p.parties.len()];
-                for (k, x) in self.table(v, &field)? {
-                    votes[party(k, &format!("{field}.{k}"))?] =
-                        self.count(x, &format!("{field}.{k}"))?;
-                }
-                let base_votes = bases
-                    .and_then(|b| b.get(name))
-                    .map(|x| self.count(x, &format!("region_bases.{name}")))
-                    .transpose()?;
-                p.regions.push(Region {
-                    name: name.clone(),
-                    votes,
-                    base_votes,
-                });
+        for (name, counts) in self.regions.map_or_else(Vec::new, |r| r.0) {
+            let field = format!("regions.{name}");
+            let mut votes = vec![0u64; p.parties.len()];
+            for (k, x) in counts.0 {
+                votes[party(&k, &format!("{field}.{k}"))?] = x.0;
             }
+            let base_votes = self.region_bases.as_ref().and_then(|b| b.get(&name));
+            p.regions.push(Region {
+                name,
+                votes,
+                base_votes: base_votes.map(|c| c.0),
+            });
         }
-        if let Some(a) = d.get("alliances") {
-            for (name, members) in self.table(a, "alliances")? {
-                let field = format!("alliances.{name}");
-                let list = members
-                    .as_array()
-                    .ok_or_else(|| self.err(&field, "must be a list of parties"))?;
-                let members = list
-                    .iter()
-                    .map(|m| party(self.text(m, &field)?, &field))
-                    .collect::<Result<_, _>>()?;
-                p.alliances.push(Alliance {
-                    name: name.clone(),
-                    members,
-                });
-            }
-        }
-        if let Some(e) = d.get("exempt") {
-            let list = e
-                .as_array()
-                .ok_or_else(|| self.err("exempt", "must be a list of parties"))?;
-            p.exempt = list
+        for (name, members) in self.alliances.map_or_else(Vec::new, |a| a.0) {
+            let field = format!("alliances.{name}");
+            let members = members
                 .iter()
-                .map(|m| party(self.text(m, "exempt")?, "exempt"))
+                .map(|m| party(m, &field))
                 .collect::<Result<_, _>>()?;
+            p.alliances.push(Alliance { name, members });
         }
-        let affiliation = d
-            .get("candidate_party")
-            .map(|v| self.table(v, "candidate_party"))
-            .transpose()?;
-        if let Some(ds) = d.get("districts") {
-            for (name, v) in self.table(ds, "districts")? {
-                let field = format!("districts.{name}");
-                let mut candidates = Vec::new();
-                for (c, x) in self.table(v, &field)? {
-                    let against_all = c.eq_ignore_ascii_case("against all") || c == "against_all";
-                    let party = match affiliation.and_then(|a| a.get(c)) {
-                        Some(pv) => Some(party(
-                            self.text(pv, "candidate_party")?,
-                            &format!("candidate_party.{c}"),
-                        )?),
-                        None => None,
-                    };
-                    candidates.push(Candidate {
-                        name: c.clone(),
-                        party,
-                        votes: self.count(x, &format!("{field}.{c}"))?,
-                        against_all,
-                    });
-                }
-                p.districts.push(District {
-                    name: name.clone(),
-                    candidates,
+        for m in self.exempt.unwrap_or_default() {
+            p.exempt.push(party(&m, "exempt")?);
+        }
+        for (name, counts) in self.districts.map_or_else(Vec::new, |d| d.0) {
+            let mut candidates = Vec::new();
+            for (c, x) in counts.0 {
+                let against_all = c.eq_ignore_ascii_case("against all") || c == "against_all";
+                let affiliation = self.candidate_party.as_ref().and_then(|a| a.get(&c));
+                let party = affiliation
+                    .map(|pv| party(pv, &format!("candidate_party.{c}")))
+                    .transpose()?;
+                candidates.push(Candidate {
+                    name: c,
+                    party,
+                    votes: x.0,
+                    against_all,
                 });
             }
+            p.districts.push(District { name, candidates });
         }
         Ok(p)
     }
@@ -341,7 +270,7 @@ pub fn outcome_json(p: &Problem, o: &Outcome) -> Value {
             "parties": t.parties.iter().map(|&i| p.parties[i].clone()).collect::<Vec<_>>(),
             "seats": t.seats,
             "winners": t.winners.iter().map(|&i| p.parties[i].clone()).collect::<Vec<_>>(),
-            "rule": t.rule,
+            "rule": t.rule.key(),
         })).collect::<Vec<_>>(),
         "notes": o.notes,
     })

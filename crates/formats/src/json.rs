@@ -169,7 +169,8 @@ pub fn write_json<W: Write>(
                 source: p.source.key().to_string(),
                 lines: Lines(
                     Line::ALL
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter_map(|l| Some((l.key().to_string(), p.line(l)?)))
                         .collect(),
                 ),

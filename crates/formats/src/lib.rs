@@ -39,6 +39,8 @@ pub use json::write_json;
 pub use tpcsv::{write_csv, Columns, CsvWriter};
 
 /// An input format.
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "lowercase")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Kyrgyz 2020 station files (KloopMedia/ParliamentCalculatorV2).
@@ -53,16 +55,11 @@ pub enum Format {
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 4] = [Format::Kg2020, Format::Ru, Format::Csv, Format::Json];
+    pub const ALL: &'static [Format] = <Format as strum::VariantArray>::VARIANTS;
 
     /// The format's name on the command line.
     pub fn key(self) -> &'static str {
-        match self {
-            Format::Kg2020 => "kg2020",
-            Format::Ru => "ru",
-            Format::Csv => "csv",
-            Format::Json => "json",
-        }
+        self.into()
     }
 
     /// Guesses the format from a file's name and first bytes: JSON by `{`, a zip archive or
@@ -228,4 +225,15 @@ pub fn import_reader<R: BufRead + Send>(
         return csvin::import(file, data.as_slice(), Some(len), dialect, options, sink);
     }
     csvin::import(file, input, size, dialect, options, sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn every_format_has_its_command_line_name() {
+        let keys: Vec<&str> = Format::ALL.iter().map(|f| f.key()).collect();
+        assert_eq!(keys, ["kg2020", "ru", "csv", "json"]);
+    }
 }

@@ -124,13 +124,13 @@ pub fn write_report_json<W: Write>(mut out: W, r: &Report) -> Result<(), FormatE
         .map(|row| {
             let t = &row.totals;
             let mut lines = Map::new();
-            for l in Line::ALL {
+            for &l in Line::ALL {
                 if let Some(v) = t.line(l) {
                     lines.insert(l.key().into(), json!(v));
                 }
             }
             let mut shares = Map::new();
-            for b in ShareBase::ALL {
+            for &b in ShareBase::ALL {
                 if t.base(b).is_some() {
                     let v: Vec<Value> = (0..t.votes.len()).map(|i| pct(t.share(i, b))).collect();
                     shares.insert(b.key().into(), json!(v));

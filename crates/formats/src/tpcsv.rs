@@ -114,7 +114,7 @@ impl Columns {
         let mut c = Columns::default();
         for p in protocols {
             c.lines
-                .extend(Line::ALL.into_iter().filter(|l| p.line(*l).is_some()));
+                .extend(Line::ALL.iter().copied().filter(|l| p.line(*l).is_some()));
             c.extra.extend(p.extra.iter().map(|(n, _)| n.clone()));
             c.attributes
                 .extend(p.attributes.iter().map(|(n, _)| n.clone()));

@@ -1,5 +1,7 @@
 //! Elections, contests and choices.
 
+use strum::{EnumString, IntoStaticStr, VariantArray};
+
 use crate::{ControlRules, ModelError, UnitTree};
 
 /// One election: its contests, its unit tree and the control relations its law declares.
@@ -66,6 +68,8 @@ impl Election {
 }
 
 /// How a contest's seats are contested.
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContestKind {
     /// Votes for party lists (proportional representation).
@@ -78,31 +82,17 @@ pub enum ContestKind {
 
 impl ContestKind {
     /// Every kind.
-    pub const ALL: [ContestKind; 3] = [
-        ContestKind::PartyList,
-        ContestKind::SingleMember,
-        ContestKind::Referendum,
-    ];
+    pub const ALL: &'static [ContestKind] = ContestKind::VARIANTS;
 
     /// The kind's stable name.
     pub fn key(self) -> &'static str {
-        match self {
-            ContestKind::PartyList => "party-list",
-            ContestKind::SingleMember => "single-member",
-            ContestKind::Referendum => "referendum",
-        }
+        self.into()
     }
 
     /// Parses [`ContestKind::key`].
     pub fn from_key(s: &str) -> Result<ContestKind, ModelError> {
-        ContestKind::ALL
-            .into_iter()
-            .find(|k| k.key() == s)
-            .ok_or_else(|| ModelError::UnknownName {
-                what: "contest kind",
-                name: s.to_string(),
-                expected: ContestKind::ALL.map(|k| k.key()).join(", "),
-            })
+        s.parse()
+            .map_err(|_| crate::unknown_name::<ContestKind>("contest kind", s))
     }
 }
 
@@ -129,6 +119,8 @@ impl Contest {
 }
 
 /// What a line on the ballot is.
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChoiceKind {
     /// A party list.
@@ -144,33 +136,17 @@ pub enum ChoiceKind {
 
 impl ChoiceKind {
     /// Every kind.
-    pub const ALL: [ChoiceKind; 4] = [
-        ChoiceKind::Party,
-        ChoiceKind::Candidate,
-        ChoiceKind::AgainstAll,
-        ChoiceKind::Answer,
-    ];
+    pub const ALL: &'static [ChoiceKind] = ChoiceKind::VARIANTS;
 
     /// The kind's stable name.
     pub fn key(self) -> &'static str {
-        match self {
-            ChoiceKind::Party => "party",
-            ChoiceKind::Candidate => "candidate",
-            ChoiceKind::AgainstAll => "against_all",
-            ChoiceKind::Answer => "answer",
-        }
+        self.into()
     }
 
     /// Parses [`ChoiceKind::key`].
     pub fn from_key(s: &str) -> Result<ChoiceKind, ModelError> {
-        ChoiceKind::ALL
-            .into_iter()
-            .find(|k| k.key() == s)
-            .ok_or_else(|| ModelError::UnknownName {
-                what: "choice kind",
-                name: s.to_string(),
-                expected: ChoiceKind::ALL.map(|k| k.key()).join(", "),
-            })
+        s.parse()
+            .map_err(|_| crate::unknown_name::<ChoiceKind>("choice kind", s))
     }
 }
 

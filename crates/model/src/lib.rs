@@ -44,3 +44,17 @@ pub use plausible::{
 pub use protocol::{CountSource, Line, Protocol};
 pub use rules::{ControlRule, ControlRules, Diagnostic, Relation, Severity, Term, CHOICE_SUM_KEY};
 pub use units::{Unit, UnitId, UnitLevel, UnitTree};
+
+/// The error for `name`, which is no key of `T` (a level, line, source or kind): it lists the
+/// accepted keys.
+fn unknown_name<T>(what: &'static str, name: &str) -> ModelError
+where
+    T: strum::VariantArray + Copy + Into<&'static str>,
+{
+    let keys: Vec<&str> = T::VARIANTS.iter().map(|&v| v.into()).collect();
+    ModelError::UnknownName {
+        what,
+        name: name.to_string(),
+        expected: keys.join(", "),
+    }
+}

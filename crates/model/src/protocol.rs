@@ -1,5 +1,7 @@
 //! Polling-station protocols: the lines a station commission signs, and the votes per choice.
 
+use strum::{EnumString, IntoStaticStr, VariantArray};
+
 use crate::{ModelError, UnitId};
 
 /// A numbered line of a station protocol, other than the votes per choice.
@@ -8,6 +10,8 @@ use crate::{ModelError, UnitId};
 /// the CEC protocol forms) and the Kyrgyz form (Constitutional Law "On elections of the
 /// President and deputies of the Jogorku Kenesh", art. 40-41). A protocol may leave any line
 /// out: the Kyrgyz 2020 files carry only the votes and their total.
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Line {
     /// Voters on the register at the close of the poll.
@@ -42,22 +46,7 @@ pub enum Line {
 
 impl Line {
     /// Every line, in protocol order.
-    pub const ALL: [Line; 14] = [
-        Line::Registered,
-        Line::Received,
-        Line::IssuedEarly,
-        Line::IssuedInStation,
-        Line::IssuedOutside,
-        Line::IssuedTotal,
-        Line::Cancelled,
-        Line::FoundMobile,
-        Line::FoundStationary,
-        Line::FoundTotal,
-        Line::Invalid,
-        Line::Valid,
-        Line::Lost,
-        Line::Unaccounted,
-    ];
+    pub const ALL: &'static [Line] = Line::VARIANTS;
 
     /// The number of lines.
     pub const COUNT: usize = Line::ALL.len();
@@ -69,22 +58,7 @@ impl Line {
 
     /// The line's stable name in files, the store and the CLI.
     pub fn key(self) -> &'static str {
-        match self {
-            Line::Registered => "registered",
-            Line::Received => "received",
-            Line::IssuedEarly => "issued_early",
-            Line::IssuedInStation => "issued_in_station",
-            Line::IssuedOutside => "issued_outside",
-            Line::IssuedTotal => "issued_total",
-            Line::Cancelled => "cancelled",
-            Line::FoundMobile => "found_mobile",
-            Line::FoundStationary => "found_stationary",
-            Line::FoundTotal => "found_total",
-            Line::Invalid => "invalid",
-            Line::Valid => "valid",
-            Line::Lost => "lost",
-            Line::Unaccounted => "unaccounted",
-        }
+        self.into()
     }
 
     /// A short description for reports.
@@ -109,11 +83,13 @@ impl Line {
 
     /// Parses [`Line::key`].
     pub fn from_key(s: &str) -> Option<Line> {
-        Line::ALL.into_iter().find(|l| l.key() == s)
+        s.parse().ok()
     }
 }
 
 /// Where a protocol's counts come from.
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CountSource {
     /// The manual count signed by the station commission.
@@ -126,23 +102,13 @@ pub enum CountSource {
 impl CountSource {
     /// The source's stable name.
     pub fn key(self) -> &'static str {
-        match self {
-            CountSource::Manual => "manual",
-            CountSource::Machine => "machine",
-        }
+        self.into()
     }
 
     /// Parses [`CountSource::key`].
     pub fn from_key(s: &str) -> Result<CountSource, ModelError> {
-        match s {
-            "manual" => Ok(CountSource::Manual),
-            "machine" => Ok(CountSource::Machine),
-            _ => Err(ModelError::UnknownName {
-                what: "count source",
-                name: s.to_string(),
-                expected: "manual, machine".to_string(),
-            }),
-        }
+        s.parse()
+            .map_err(|_| crate::unknown_name::<CountSource>("count source", s))
     }
 }
 

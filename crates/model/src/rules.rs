@@ -67,7 +67,11 @@ impl Term {
                     name: s.to_string(),
                     expected: format!(
                         "{}, issued, found, {CHOICE_SUM_KEY}",
-                        Line::ALL.map(|l| l.key()).join(", ")
+                        Line::ALL
+                            .iter()
+                            .map(|l| l.key())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 }),
         }

@@ -4,6 +4,7 @@ use std::hash::{BuildHasher, Hasher};
 
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 use crate::ModelError;
 
@@ -12,6 +13,8 @@ use crate::ModelError;
 /// Kyrgyzstan: country, region (7 oblasts, the cities of Bishkek and Osh, and stations abroad),
 /// station. Russia: country, region (subject of the federation), constituency (OIK, where the
 /// election has one), district (TIK, territorial commission), station (UIK).
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum UnitLevel {
     /// The whole country: the root of the tree.
@@ -28,35 +31,17 @@ pub enum UnitLevel {
 
 impl UnitLevel {
     /// Every level, from the top.
-    pub const ALL: [UnitLevel; 5] = [
-        UnitLevel::Country,
-        UnitLevel::Region,
-        UnitLevel::Constituency,
-        UnitLevel::District,
-        UnitLevel::Station,
-    ];
+    pub const ALL: &'static [UnitLevel] = UnitLevel::VARIANTS;
 
     /// The level's stable lowercase name, used in files, the store and the CLI.
     pub fn key(self) -> &'static str {
-        match self {
-            UnitLevel::Country => "country",
-            UnitLevel::Region => "region",
-            UnitLevel::Constituency => "constituency",
-            UnitLevel::District => "district",
-            UnitLevel::Station => "station",
-        }
+        self.into()
     }
 
     /// Parses [`UnitLevel::key`].
     pub fn from_key(s: &str) -> Result<UnitLevel, ModelError> {
-        UnitLevel::ALL
-            .into_iter()
-            .find(|l| l.key() == s)
-            .ok_or_else(|| ModelError::UnknownName {
-                what: "unit level",
-                name: s.to_string(),
-                expected: UnitLevel::ALL.map(|l| l.key()).join(", "),
-            })
+        s.parse()
+            .map_err(|_| crate::unknown_name::<UnitLevel>("unit level", s))
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use model::{CountSource, Protocol, UnitId};
-use record::{Pushed, RecordError, Replayer};
+use record::{DecisionKind, Pushed, RecordError, Replayer};
 use tabulate::{tabulate, Filter, TabulateError, Tally};
 use translog::Tree;
 
@@ -86,8 +86,8 @@ impl State {
             let (key, old) = match self.replayer.push(index, b)? {
                 Pushed::Protocol { key, old } => (key, old),
                 Pushed::Decision { unit, kind } => {
-                    recount |= kind == "annul-unit" || kind == "revote";
-                    self.note(unit, index, About::Decision(kind));
+                    recount |= matches!(kind, DecisionKind::AnnulUnit | DecisionKind::Revote);
+                    self.note(unit, index, About::Decision(kind.key()));
                     continue;
                 }
                 Pushed::Complaint { unit } => {

@@ -184,12 +184,12 @@ impl Fixture {
     }
 
     /// A commitment to `text` under a salt not used before, and the row that opens it.
-    fn commit(&mut self, text: &str) -> (String, (String, String, String)) {
+    fn commit(&mut self, text: &str) -> (String, record::Content) {
         self.salts += 1;
         record::committed(&[self.salts; 32], text)
     }
 
-    fn act(&mut self, act: record::Act, entry: Entry, rows: Vec<(String, String, String)>) {
+    fn act(&mut self, act: record::Act, entry: Entry, rows: Vec<record::Content>) {
         let act = store::Act {
             act,
             entries: &[record::encode(&entry)],

@@ -7,8 +7,9 @@
 
 use std::collections::HashSet;
 
-use crate::entry::{decode, Decision, Entry};
+use crate::entry::{Decision, Entry};
 use crate::staff::{Act, Role};
+use crate::wire::decode;
 use crate::RecordError;
 
 /// What a commitment in the log stands for.
@@ -156,7 +157,8 @@ mod tests {
         }
         // Every role: only the observer's name is private.
         let private: Vec<Role> = Role::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|r| !ContentKind::StaffName(*r).is_public())
             .collect();
         assert_eq!(private, [Role::Observer]);

@@ -1,14 +1,11 @@
 //! Entries and their canonical encoding (`docs/log-format.md`).
 
-use model::{
-    Choice, ChoiceKind, Contest, ContestKind, ControlRules, CountSource, Election, Line, Protocol,
-    UnitId, UnitLevel, UnitTree,
-};
+use model::{Election, Line, Protocol, UnitId, UnitLevel, UnitTree};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::staff::{Act, Role, Staff};
-use crate::RecordError;
+use crate::kinds::{AuditMethod, Content, DecisionKind, Stage};
+use crate::staff::Staff;
 
 /// The format version byte that starts every entry.
 pub const VERSION: u8 = 1;
@@ -49,6 +46,51 @@ pub enum Decision {
     },
 }
 
+impl Decision {
+    /// A decision of `kind` about `unit` (ignored for the kinds that name the country).
+    pub fn new(kind: DecisionKind, unit: UnitId, reason: String) -> Decision {
+        match kind {
+            DecisionKind::AnnulUnit => Decision::AnnulUnit { unit, reason },
+            DecisionKind::AnnulElection => Decision::AnnulElection { reason },
+            DecisionKind::Recount => Decision::Recount { unit, reason },
+            DecisionKind::Revote => Decision::Revote { unit, reason },
+            DecisionKind::Reopen => Decision::Reopen { reason },
+        }
+    }
+
+    /// What the decision does.
+    pub fn kind(&self) -> DecisionKind {
+        match self {
+            Decision::AnnulUnit { .. } => DecisionKind::AnnulUnit,
+            Decision::AnnulElection { .. } => DecisionKind::AnnulElection,
+            Decision::Recount { .. } => DecisionKind::Recount,
+            Decision::Revote { .. } => DecisionKind::Revote,
+            Decision::Reopen { .. } => DecisionKind::Reopen,
+        }
+    }
+
+    /// The unit it is about: the country (0) for the whole election.
+    pub fn unit(&self) -> UnitId {
+        match self {
+            Decision::AnnulUnit { unit, .. }
+            | Decision::Recount { unit, .. }
+            | Decision::Revote { unit, .. } => *unit,
+            Decision::AnnulElection { .. } | Decision::Reopen { .. } => UnitId(0),
+        }
+    }
+
+    /// The commitment to its reason.
+    pub fn reason(&self) -> &str {
+        match self {
+            Decision::AnnulUnit { reason, .. }
+            | Decision::AnnulElection { reason }
+            | Decision::Recount { reason, .. }
+            | Decision::Revote { reason, .. }
+            | Decision::Reopen { reason } => reason,
+        }
+    }
+}
+
 /// A complaint: who, against which unit, what; all personal data as commitments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Complaint {
@@ -76,8 +118,8 @@ pub struct PublishedSeats {
 /// A results publication.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Publication {
-    /// `preliminary` or `final`.
-    pub stage: String,
+    /// Preliminary, or final (certified).
+    pub stage: Stage,
     /// The contest's index.
     pub contest: usize,
     /// Stations counted.
@@ -106,8 +148,8 @@ pub enum AuditStep {
         law: String,
         /// The threshold base, if not the law's.
         base: Option<String>,
-        /// `comparison` (ballot-level, with cast-vote records) or `polling`.
-        method: String,
+        /// Ballot-level comparison (with cast-vote records), polling, or batch comparison.
+        method: AuditMethod,
         /// The risk limit in percent, as text (no floats in the log).
         risk_limit: String,
         /// The public seed.
@@ -202,15 +244,19 @@ pub fn commitment(salt: &[u8; 32], text: &str) -> String {
     let mut h = Sha256::new();
     h.update(salt);
     h.update(text.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(h.finalize())
 }
 
-/// A commitment to `text` with the row the store keeps beside the log to open it:
-/// (commitment, salt hex, text).
-pub fn committed(salt: &[u8; 32], text: &str) -> (String, (String, String, String)) {
-    let c = commitment(salt, text);
-    let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
-    (c.clone(), (c, hex, text.to_string()))
+/// A commitment to `text` with the content the store keeps beside the log to open it.
+pub fn committed(salt: &[u8; 32], text: &str) -> (String, Content) {
+    let commitment = commitment(salt, text);
+    let salt = hex::encode(salt);
+    let content = Content {
+        commitment: commitment.clone(),
+        salt,
+        text: text.to_string(),
+    };
+    (commitment, content)
 }
 
 fn opt<T: Into<Value>>(v: Option<T>) -> Value {
@@ -241,7 +287,7 @@ fn encode_protocol(p: &Protocol) -> Vec<u8> {
         p.source.key()
     );
     let mut first = true;
-    for l in Line::ALL {
+    for &l in Line::ALL {
         if let Some(v) = p.line(l) {
             if !first {
                 out.push(b',');
@@ -294,7 +340,7 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
         }
         Entry::Protocol(p) => {
             let mut lines = Map::new();
-            for l in Line::ALL {
+            for &l in Line::ALL {
                 if let Some(v) = p.line(l) {
                     lines.insert(l.key().into(), json!(v));
                 }
@@ -310,21 +356,12 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
                 "reference": opt(p.reference.clone()),
             })
         }
-        Entry::Decision(Decision::AnnulUnit { unit, reason }) => {
-            json!({"type": "decision", "kind": "annul-unit", "unit": unit.0, "reason": reason})
-        }
-        Entry::Decision(Decision::AnnulElection { reason }) => {
-            json!({"type": "decision", "kind": "annul-election", "unit": 0, "reason": reason})
-        }
-        Entry::Decision(Decision::Recount { unit, reason }) => {
-            json!({"type": "decision", "kind": "recount", "unit": unit.0, "reason": reason})
-        }
-        Entry::Decision(Decision::Revote { unit, reason }) => {
-            json!({"type": "decision", "kind": "revote", "unit": unit.0, "reason": reason})
-        }
-        Entry::Decision(Decision::Reopen { reason }) => {
-            json!({"type": "decision", "kind": "reopen", "unit": 0, "reason": reason})
-        }
+        Entry::Decision(d) => json!({
+            "type": "decision",
+            "kind": d.kind().key(),
+            "unit": d.unit().0,
+            "reason": d.reason(),
+        }),
         Entry::Keys { log, witnesses } => {
             json!({"type": "keys", "log": log, "witnesses": witnesses})
         }
@@ -337,7 +374,7 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
         }),
         Entry::Publication(p) => json!({
             "type": "publication",
-            "stage": p.stage,
+            "stage": p.stage.key(),
             "contest": p.contest,
             "stations_counted": p.stations_counted,
             "votes": p.votes,
@@ -384,7 +421,7 @@ fn audit_json(step: &AuditStep) -> Value {
             cvrs,
         } => json!({
             "type": "audit", "step": "start", "audit": audit, "contest": contest, "law": law,
-            "base": opt(base.clone()), "method": method, "risk_limit": risk_limit, "seed": seed,
+            "base": opt(base.clone()), "method": method.key(), "risk_limit": risk_limit, "seed": seed,
             "ballots": ballots, "cvrs": opt(cvrs.clone()),
         }),
         AuditStep::Manifest { audit, batches } => {
@@ -413,399 +450,6 @@ fn audit_json(step: &AuditStep) -> Value {
     }
 }
 
-fn decode_audit(r: &Reader<'_>) -> Result<AuditStep, RecordError> {
-    let audit = r.str("audit")?.to_string();
-    let opt_str = |k: &str| -> Result<Option<String>, RecordError> {
-        match r.get(k)? {
-            Value::Null => Ok(None),
-            v => v
-                .as_str()
-                .map(|s| Some(s.to_string()))
-                .ok_or_else(|| r.err(format!("'{k}' is not text"))),
-        }
-    };
-    let opt_u32 = |v: &Value, field: String| -> Result<Option<u32>, RecordError> {
-        match v {
-            Value::Null => Ok(None),
-            v => {
-                let x = v
-                    .as_u64()
-                    .ok_or_else(|| r.err(format!("{field}: a reading's choice is not a count")))?;
-                small(r.index, &field, x).map(Some)
-            }
-        }
-    };
-    let list = |k: &str| -> Result<&Vec<Value>, RecordError> {
-        r.get(k)?
-            .as_array()
-            .ok_or_else(|| r.err(format!("'{k}' is not a list")))
-    };
-    Ok(match r.str("step")? {
-        "start" => AuditStep::Start {
-            audit,
-            contest: r.usize("contest")?,
-            law: r.str("law")?.into(),
-            base: opt_str("base")?,
-            method: r.str("method")?.into(),
-            risk_limit: r.str("risk_limit")?.into(),
-            seed: r.str("seed")?.into(),
-            ballots: r.u64("ballots")?,
-            cvrs: opt_str("cvrs")?,
-        },
-        "manifest" => AuditStep::Manifest {
-            audit,
-            batches: list("batches")?
-                .iter()
-                .enumerate()
-                .map(|(k, b)| match (b[0].as_u64(), b[1].as_u64()) {
-                    (Some(u), Some(n)) => {
-                        Ok((small(r.index, &format!("batches[{k}].station"), u)?, n))
-                    }
-                    _ => Err(r.err(format!("batches[{k}] is not [station, ballots]"))),
-                })
-                .collect::<Result<_, _>>()?,
-        },
-        "round" => AuditStep::Round {
-            audit,
-            round: r.u64("round")?,
-            size: r.u64("size")?,
-        },
-        "readings" => AuditStep::Readings {
-            audit,
-            round: r.u64("round")?,
-            readings: list("readings")?
-                .iter()
-                .enumerate()
-                .map(|(k, x)| {
-                    let draw = x[0].as_u64().ok_or_else(|| {
-                        r.err(format!("readings[{k}]: a reading's draw is not a count"))
-                    })?;
-                    Ok((
-                        draw,
-                        opt_u32(&x[1], format!("readings[{k}].record"))?,
-                        opt_u32(&x[2], format!("readings[{k}].paper"))?,
-                    ))
-                })
-                .collect::<Result<_, RecordError>>()?,
-        },
-        "counts" => AuditStep::Counts {
-            audit,
-            round: r.u64("round")?,
-            counts: list("counts")?
-                .iter()
-                .enumerate()
-                .map(|(k, x)| {
-                    let station = x[0]
-                        .as_u64()
-                        .ok_or_else(|| r.err("a count's station is not a count"))?;
-                    let votes = x[1]
-                        .as_array()
-                        .ok_or_else(|| r.err("a count's votes are not a list"))?
-                        .iter()
-                        .map(|v| {
-                            v.as_u64()
-                                .ok_or_else(|| r.err("a vote count is not a count"))
-                        })
-                        .collect::<Result<Vec<u64>, _>>()?;
-                    let ballots = x[2]
-                        .as_u64()
-                        .ok_or_else(|| r.err("a count's ballots are not a count"))?;
-                    Ok((
-                        small(r.index, &format!("counts[{k}].station"), station)?,
-                        votes,
-                        ballots,
-                    ))
-                })
-                .collect::<Result<_, RecordError>>()?,
-        },
-        "escalate" => AuditStep::Escalate { audit },
-        other => return Err(r.err(format!("unknown audit step '{other}'"))),
-    })
-}
-
-/// `v`, the value of `field` of entry `index`, as the 32 bits it stands for: a unit id, a
-/// version, a choice or ballot number above 4294967295 is an error naming the field, never
-/// the id it would wrap to.
-fn small(index: u64, field: &str, v: u64) -> Result<u32, RecordError> {
-    u32::try_from(v).map_err(|_| RecordError::Field {
-        index,
-        field: field.into(),
-        message: format!("{v} is above 4294967295, the largest this field holds"),
-    })
-}
-
-struct Reader<'a> {
-    index: u64,
-    v: &'a Value,
-}
-
-impl Reader<'_> {
-    fn err(&self, m: impl Into<String>) -> RecordError {
-        RecordError::Decode {
-            index: self.index,
-            message: m.into(),
-        }
-    }
-    fn get(&self, k: &str) -> Result<&Value, RecordError> {
-        self.v
-            .get(k)
-            .ok_or_else(|| self.err(format!("missing field '{k}'")))
-    }
-    fn u64(&self, k: &str) -> Result<u64, RecordError> {
-        self.get(k)?
-            .as_u64()
-            .ok_or_else(|| self.err(format!("'{k}' is not a count")))
-    }
-    /// A 32-bit field (a unit id, a version): refused above 4294967295, never truncated.
-    fn u32(&self, k: &str) -> Result<u32, RecordError> {
-        small(self.index, k, self.u64(k)?)
-    }
-    /// An index (a contest's): refused where it does not fit in memory's indexes.
-    fn usize(&self, k: &str) -> Result<usize, RecordError> {
-        let v = self.u64(k)?;
-        usize::try_from(v).map_err(|_| RecordError::Field {
-            index: self.index,
-            field: k.into(),
-            message: format!("{v} is not an index on this machine"),
-        })
-    }
-    fn str(&self, k: &str) -> Result<&str, RecordError> {
-        self.get(k)?
-            .as_str()
-            .ok_or_else(|| self.err(format!("'{k}' is not text")))
-    }
-    fn counts(&self, k: &str) -> Result<Vec<u64>, RecordError> {
-        self.get(k)?
-            .as_array()
-            .ok_or_else(|| self.err(format!("'{k}' is not a list")))?
-            .iter()
-            .map(|x| {
-                x.as_u64()
-                    .ok_or_else(|| self.err(format!("'{k}' holds a non-count")))
-            })
-            .collect()
-    }
-}
-
-/// Decodes entry `index` from its bytes.
-pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
-    let err = |m: String| RecordError::Decode { index, message: m };
-    let (&version, body) = bytes
-        .split_first()
-        .ok_or_else(|| err("empty entry".into()))?;
-    if version != VERSION {
-        return Err(err(format!("format version {version}, expected {VERSION}")));
-    }
-    let v: Value = serde_json::from_slice(body).map_err(|e| err(format!("not JSON: {e}")))?;
-    let r = Reader { index, v: &v };
-    let entry = match r.str("type")? {
-        "election" => decode_election(&r)?,
-        "units" => {
-            let mut rows = Vec::new();
-            let list = r
-                .get("units")?
-                .as_array()
-                .ok_or_else(|| r.err("'units' is not a list"))?;
-            for (i, u) in list.iter().enumerate() {
-                let (Some(id), Some(parent), Some(level), Some(name)) =
-                    (u[0].as_u64(), u[1].as_u64(), u[2].as_str(), u[3].as_str())
-                else {
-                    return Err(r.err(format!("unit {i} is not [id, parent, level, name]")));
-                };
-                let level = UnitLevel::from_key(level).map_err(|x| r.err(x.to_string()))?;
-                let id = small(index, &format!("units[{i}].id"), id)?;
-                let parent = small(index, &format!("units[{i}].parent"), parent)?;
-                rows.push((id, parent, level, name.to_string()));
-            }
-            Entry::Units(rows)
-        }
-        "protocol" => {
-            let mut p = Protocol::new(UnitId(r.u32("station")?), r.usize("contest")?, 0);
-            p.version = r.u32("version")?;
-            p.source = CountSource::from_key(r.str("source")?).map_err(|e| r.err(e.to_string()))?;
-            for (k, x) in r
-                .get("lines")?
-                .as_object()
-                .ok_or_else(|| r.err("'lines' is not an object"))?
-            {
-                let line = Line::from_key(k).ok_or_else(|| r.err(format!("unknown line '{k}'")))?;
-                p.set_line(
-                    line,
-                    x.as_u64()
-                        .ok_or_else(|| r.err(format!("line '{k}' is not a count")))?,
-                );
-            }
-            p.votes = r.counts("votes")?;
-            p.reference = r.get("reference")?.as_str().map(str::to_string);
-            Entry::Protocol(p)
-        }
-        "decision" => {
-            let reason = r.str("reason")?.to_string();
-            match r.str("kind")? {
-                "annul-unit" => Entry::Decision(Decision::AnnulUnit {
-                    unit: UnitId(r.u32("unit")?),
-                    reason,
-                }),
-                "annul-election" => Entry::Decision(Decision::AnnulElection { reason }),
-                "reopen" => Entry::Decision(Decision::Reopen { reason }),
-                "recount" => Entry::Decision(Decision::Recount {
-                    unit: UnitId(r.u32("unit")?),
-                    reason,
-                }),
-                "revote" => Entry::Decision(Decision::Revote {
-                    unit: UnitId(r.u32("unit")?),
-                    reason,
-                }),
-                other => return Err(r.err(format!("unknown decision '{other}'"))),
-            }
-        }
-        "keys" => {
-            let list = |k: &str| -> Result<Vec<String>, RecordError> {
-                r.get(k)?
-                    .as_array()
-                    .ok_or_else(|| r.err(format!("'{k}' is not a list")))?
-                    .iter()
-                    .map(|x| {
-                        x.as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| r.err(format!("'{k}' holds a non-text")))
-                    })
-                    .collect()
-            };
-            Entry::Keys {
-                log: list("log")?,
-                witnesses: list("witnesses")?,
-            }
-        }
-        "complaint" => Entry::Complaint(Complaint {
-            unit: UnitId(r.u32("unit")?),
-            by: r.str("by")?.into(),
-            text: r.str("text")?.into(),
-            scan: r.get("scan")?.as_str().map(str::to_string),
-        }),
-        "publication" => {
-            let seats = match r.get("seats")? {
-                Value::Null => None,
-                s => {
-                    let sr = Reader { index, v: s };
-                    Some(PublishedSeats {
-                        law: sr.str("law")?.into(),
-                        base: sr.str("base")?.into(),
-                        seats: sr.counts("seats")?,
-                    })
-                }
-            };
-            Entry::Publication(Publication {
-                stage: r.str("stage")?.into(),
-                contest: r.usize("contest")?,
-                stations_counted: r.u64("stations_counted")?,
-                votes: r.counts("votes")?,
-                valid: r.get("valid")?.as_u64(),
-                invalid: r.get("invalid")?.as_u64(),
-                seats,
-            })
-        }
-        "audit" => Entry::Audit(decode_audit(&r)?),
-        "staff" => Entry::Staff(Staff {
-            act: Act::from_key(r.str("act")?).ok_or_else(|| r.err("unknown staff act"))?,
-            role: Role::from_key(r.str("role")?).ok_or_else(|| r.err("unknown staff role"))?,
-            user: r.str("user")?.into(),
-            subject: r.get("subject")?.as_str().map(str::to_string),
-            scan: r.get("scan")?.as_str().map(str::to_string),
-            grants: match r.v.get("grants") {
-                None => None,
-                Some(v) => Some(
-                    v.as_str()
-                        .and_then(Role::from_key)
-                        .ok_or_else(|| r.err("'grants' is not a role"))?,
-                ),
-            },
-            unit: match r.v.get("unit") {
-                None => None,
-                Some(v) => Some(
-                    v.as_u64()
-                        .ok_or_else(|| r.err("'unit' is not a unit id"))
-                        .and_then(|u| small(index, "unit", u))?,
-                ),
-            },
-        }),
-        other => return Err(r.err(format!("unknown entry type '{other}'"))),
-    };
-    // The canonical form is the only accepted form: re-encoding must give the same bytes.
-    if encode(&entry) != bytes {
-        return Err(err(
-            "not in canonical form (key order, spacing or fields differ from docs/log-format.md)"
-                .into(),
-        ));
-    }
-    Ok(entry)
-}
-
-fn decode_election(r: &Reader<'_>) -> Result<Entry, RecordError> {
-    let mut e = Election::new(r.str("name")?);
-    e.date = r.get("date")?.as_str().map(str::to_string);
-    e.units = UnitTree::new(r.str("country")?);
-    for (ci, c) in r
-        .get("contests")?
-        .as_array()
-        .ok_or_else(|| r.err("'contests' is not a list"))?
-        .iter()
-        .enumerate()
-    {
-        let cr = Reader {
-            index: r.index,
-            v: c,
-        };
-        let kind = ContestKind::from_key(cr.str("kind")?).map_err(|x| r.err(x.to_string()))?;
-        let mut choices = Vec::new();
-        for (k, ch) in cr
-            .get("choices")?
-            .as_array()
-            .ok_or_else(|| r.err("'choices' is not a list"))?
-            .iter()
-            .enumerate()
-        {
-            let chr = Reader {
-                index: r.index,
-                v: ch,
-            };
-            choices.push(Choice {
-                name: chr.str("name")?.into(),
-                kind: ChoiceKind::from_key(chr.str("kind")?).map_err(|x| r.err(x.to_string()))?,
-                ballot_number: match chr.get("ballot_number")? {
-                    Value::Null => None,
-                    v => {
-                        let field = format!("contests[{ci}].choices[{k}].ballot_number");
-                        let n = v
-                            .as_u64()
-                            .ok_or_else(|| r.err(format!("{field}: not a whole number")))?;
-                        Some(small(r.index, &field, n)?)
-                    }
-                },
-            });
-        }
-        e.contests
-            .push(Contest::new(cr.str("name")?, kind, choices));
-    }
-    let rules: Vec<&str> = r
-        .get("rules")?
-        .as_array()
-        .ok_or_else(|| r.err("'rules' is not a list"))?
-        .iter()
-        .enumerate()
-        .map(|(k, v)| {
-            v.as_str().ok_or_else(|| RecordError::Field {
-                index: r.index,
-                field: format!("rules[{k}]"),
-                message: format!("{v} is not text"),
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    e.rules = ControlRules::parse(rules).map_err(|x| r.err(x.to_string()))?;
-    let law = r.get("law")?.as_str().map(str::to_string);
-    Ok(Entry::Election(Box::new(e), law))
-}
-
 /// The entries that define an election: the definition, then its units in chunks.
 pub fn definition(e: &Election, law: Option<String>) -> Vec<Entry> {
     let mut def = e.clone();
@@ -826,11 +470,7 @@ pub fn definition(e: &Election, law: Option<String>) -> Vec<Entry> {
 /// The commitments an entry makes (reasons, complainants, texts, scans).
 pub fn commitments(entry: &Entry) -> Vec<&str> {
     match entry {
-        Entry::Decision(Decision::AnnulUnit { reason, .. })
-        | Entry::Decision(Decision::AnnulElection { reason })
-        | Entry::Decision(Decision::Recount { reason, .. })
-        | Entry::Decision(Decision::Revote { reason, .. })
-        | Entry::Decision(Decision::Reopen { reason }) => vec![reason.as_str()],
+        Entry::Decision(d) => vec![d.reason()],
         Entry::Complaint(c) => {
             let mut v = vec![c.by.as_str(), c.text.as_str()];
             v.extend(c.scan.as_deref());
@@ -859,7 +499,7 @@ mod tests {
         p.set_line(Line::Unaccounted, 0);
         p.votes = vec![300, 0, 245];
         p.version = 12;
-        p.source = CountSource::Machine;
+        p.source = model::CountSource::Machine;
         p.reference = Some("http://x/\"quoted\" \u{7f} тест".into());
         assert_eq!(
             encode_protocol(&p),

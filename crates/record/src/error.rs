@@ -57,9 +57,6 @@ pub enum RecordError {
         /// What is wrong with it.
         message: String,
     },
-    /// A publication asked for at a stage the log does not know.
-    #[error("a publication's stage is one of preliminary, final, not '{0}'")]
-    Stage(String),
     /// Totals that do not fit in 64 bits (`tabulate::TabulateError`, naming the unit and the
     /// station): never published wrapped or clamped. In a replay, `index` is the publication's.
     #[error("{}{error}", index.map(|i| format!("entry {i}: ")).unwrap_or_default())]

@@ -9,22 +9,26 @@ mod audits;
 mod content;
 mod entry;
 mod error;
+mod kinds;
 mod law;
 mod official;
 mod publish;
 mod replay;
 mod staff;
 mod standing;
+mod wire;
 
 pub use content::{content_kinds, ContentKind, PublicContent};
 pub use entry::{
-    commitment, commitments, committed, decode, definition, encode, AuditStep, Complaint, Decision,
-    Entry, Publication, PublishedSeats, UnitRow,
+    commitment, commitments, committed, definition, encode, AuditStep, Complaint, Decision, Entry,
+    Publication, PublishedSeats, UnitRow,
 };
 pub use error::RecordError;
+pub use kinds::{keys, parse_key, AuditMethod, Content, DecisionKind, Stage};
 pub use law::{problem_from_election, Built};
-pub use official::{complaint_act, decision_act, ContentRow, DecisionKind};
+pub use official::{complaint_act, decision_act, decision_kind};
 pub use publish::{publication_act, PublicationAct};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};
+pub use wire::decode;

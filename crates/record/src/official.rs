@@ -6,68 +6,12 @@
 use model::UnitId;
 
 use crate::entry::{committed, Complaint, Decision};
+use crate::kinds::{parse_key, Content, DecisionKind};
 use crate::RecordError;
 
-/// A stored content row: (commitment, salt hex, text).
-pub type ContentRow = (String, String, String);
-
-/// The kinds of decision a commission takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecisionKind {
-    /// Annul every station in or under a unit.
-    AnnulUnit,
-    /// Annul the whole election.
-    AnnulElection,
-    /// Order a recount in a unit.
-    Recount,
-    /// Order a re-vote in a unit.
-    Revote,
-    /// Reopen a certified or annulled election.
-    Reopen,
-}
-
-impl DecisionKind {
-    /// Every kind.
-    pub const ALL: [DecisionKind; 5] = [
-        DecisionKind::AnnulUnit,
-        DecisionKind::AnnulElection,
-        DecisionKind::Recount,
-        DecisionKind::Revote,
-        DecisionKind::Reopen,
-    ];
-
-    /// The kind's key in the log, the API and the forms.
-    pub fn key(self) -> &'static str {
-        match self {
-            DecisionKind::AnnulUnit => "annul-unit",
-            DecisionKind::AnnulElection => "annul-election",
-            DecisionKind::Recount => "recount",
-            DecisionKind::Revote => "revote",
-            DecisionKind::Reopen => "reopen",
-        }
-    }
-
-    /// The kind named `key`; an error listing the kinds otherwise.
-    pub fn from_key(key: &str) -> Result<DecisionKind, RecordError> {
-        DecisionKind::ALL
-            .into_iter()
-            .find(|k| k.key() == key)
-            .ok_or_else(|| {
-                let all: Vec<&str> = DecisionKind::ALL.iter().map(|k| k.key()).collect();
-                act_error(
-                    "kind",
-                    format!(
-                        "unknown decision '{key}'; expected one of {}",
-                        all.join(", ")
-                    ),
-                )
-            })
-    }
-
-    /// Whether a decision of this kind names a unit (the others concern the whole election).
-    pub fn names_unit(self) -> bool {
-        !matches!(self, DecisionKind::AnnulElection | DecisionKind::Reopen)
-    }
+/// The decision kind named `key`; an error listing the kinds otherwise.
+pub fn decision_kind(key: &str) -> Result<DecisionKind, RecordError> {
+    parse_key::<DecisionKind>(key).map_err(|e| act_error("kind", format!("unknown decision {e}")))
 }
 
 fn act_error(field: &str, message: String) -> RecordError {
@@ -99,9 +43,9 @@ pub fn decision_act(
     unit: Option<UnitId>,
     reason: &str,
     salt: &[u8; 32],
-) -> Result<(Decision, ContentRow), RecordError> {
+) -> Result<(Decision, Content), RecordError> {
     text("reason", "the decision's reason", reason)?;
-    let unit = match (kind.names_unit(), unit) {
+    let unit = match (kind.has_unit(), unit) {
         (true, Some(u)) => u,
         (true, None) => return Err(act_error("unit", format!("'{}' needs a unit", kind.key()))),
         (false, None) => UnitId(0),
@@ -116,14 +60,7 @@ pub fn decision_act(
         }
     };
     let (reason, row) = committed(salt, reason);
-    let decision = match kind {
-        DecisionKind::AnnulUnit => Decision::AnnulUnit { unit, reason },
-        DecisionKind::AnnulElection => Decision::AnnulElection { reason },
-        DecisionKind::Recount => Decision::Recount { unit, reason },
-        DecisionKind::Revote => Decision::Revote { unit, reason },
-        DecisionKind::Reopen => Decision::Reopen { reason },
-    };
-    Ok((decision, row))
+    Ok((Decision::new(kind, unit, reason), row))
 }
 
 /// A complaint about `unit` by the complainant named `by`, with its `text` and, if a scan is
@@ -135,7 +72,7 @@ pub fn complaint_act(
     complaint: &str,
     scan: Option<&str>,
     salt: &mut dyn FnMut() -> [u8; 32],
-) -> Result<(Complaint, Vec<ContentRow>), RecordError> {
+) -> Result<(Complaint, Vec<Content>), RecordError> {
     text("text", "the complaint's text", complaint)?;
     text("by", "the complainant's name", by)?;
     let (by, r1) = committed(&salt(), by);
@@ -160,21 +97,22 @@ pub fn complaint_act(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::VariantArray;
 
     #[test]
     fn a_decision_names_a_unit_exactly_when_its_kind_needs_one() {
         let salt = [7u8; 32];
-        for kind in DecisionKind::ALL {
-            assert_eq!(DecisionKind::from_key(kind.key()).unwrap(), kind);
+        for &kind in DecisionKind::VARIANTS {
+            assert_eq!(decision_kind(kind.key()).unwrap(), kind);
             let with = decision_act(kind, Some(UnitId(3)), "why", &salt);
             let without = decision_act(kind, None, "why", &salt);
-            assert_eq!(with.is_ok(), kind.names_unit(), "{kind:?} with a unit");
-            assert_eq!(without.is_ok(), !kind.names_unit(), "{kind:?} without");
+            assert_eq!(with.is_ok(), kind.has_unit(), "{kind:?} with a unit");
+            assert_eq!(without.is_ok(), !kind.has_unit(), "{kind:?} without");
         }
-        let e = DecisionKind::from_key("annul").unwrap_err().to_string();
+        let e = decision_kind("annul").unwrap_err().to_string();
         assert_eq!(
             e,
-            "kind: unknown decision 'annul'; expected one of annul-unit, annul-election, recount, revote, reopen"
+            "kind: unknown decision 'annul', expected one of: annul-unit, annul-election, recount, revote, reopen"
         );
     }
 
@@ -198,7 +136,7 @@ mod tests {
         assert_eq!(e, "text: the complaint's text is empty");
         let (c, rows) = complaint_act(UnitId(1), "ann", "late", Some("sha256:00"), &mut s).unwrap();
         assert_eq!(rows.len(), 3);
-        assert_eq!(c.scan.as_deref(), Some(rows[2].0.as_str()));
-        assert_eq!(rows[1].2, "late");
+        assert_eq!(c.scan.as_deref(), Some(rows[2].commitment.as_str()));
+        assert_eq!(rows[1].text, "late");
     }
 }

@@ -6,7 +6,8 @@
 use model::{Election, Protocol, UnitId};
 
 use crate::entry::{encode, Entry, Publication};
-use crate::replay::{publication, STAGES};
+use crate::kinds::Stage;
+use crate::replay::publication;
 use crate::staff::Act;
 use crate::RecordError;
 
@@ -28,20 +29,17 @@ pub struct PublicationAct {
 /// that will sign the checkpoints, if the publisher signs (the command line does; the
 /// service's log is signed by whoever publishes it): a key the log does not name yet is
 /// declared in a `keys` entry after the publications, keeping the witnesses. Refused, with
-/// nothing built, if a stage is unknown, a law unknown or unable to allocate, or a total
+/// nothing built, if a law is unknown or unable to allocate, or a total
 /// beyond 64 bits.
 pub fn publication_act(
     election: &Election,
     protocols: &[Protocol],
     annulled: &[UnitId],
-    stage: &str,
+    stage: Stage,
     law: Option<&str>,
     keys: Option<&(Vec<String>, Vec<String>)>,
     key: Option<&str>,
 ) -> Result<PublicationAct, RecordError> {
-    if !STAGES.contains(&stage) {
-        return Err(RecordError::Stage(stage.into()));
-    }
     let publications = (0..election.contests.len())
         .map(|c| {
             publication(
@@ -64,7 +62,7 @@ pub fn publication_act(
             witnesses: keys.map(|(_, w)| w.clone()).unwrap_or_default(),
         }));
     }
-    let act = if stage == "final" {
+    let act = if stage == Stage::Final {
         Act::Certify
     } else {
         Act::Publish

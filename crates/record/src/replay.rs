@@ -7,11 +7,10 @@ use seats::{allocate, preset, Base};
 use tabulate::{tabulate, Filter};
 
 use crate::audits::{no_contest, not_a_station, unknown_unit, AuditRules};
-use crate::entry::{decode, Decision, Entry, Publication, PublishedSeats};
+use crate::entry::{Decision, Entry, Publication, PublishedSeats};
+use crate::kinds::{DecisionKind, Stage};
+use crate::wire::decode;
 use crate::{problem_from_election, RecordError, Staff, StaffRules, Standing};
-
-/// The stages a publication may have.
-pub(crate) const STAGES: [&str; 2] = ["preliminary", "final"];
 
 /// The state at the end of a log.
 #[derive(Debug, Clone)]
@@ -55,7 +54,7 @@ pub fn publication(
     protocols: &[Protocol],
     annulled: &[UnitId],
     contest: usize,
-    stage: &str,
+    stage: Stage,
     law: Option<&str>,
 ) -> Result<Publication, RecordError> {
     let law = match law {
@@ -75,7 +74,7 @@ fn publication_on(
     protocols: &[Protocol],
     annulled: &[UnitId],
     contest: usize,
-    stage: &str,
+    stage: Stage,
     law: Option<(&str, Base)>,
 ) -> Result<Publication, RecordError> {
     let mine: Vec<Protocol> = protocols
@@ -110,7 +109,7 @@ fn publication_on(
         _ => None,
     };
     Ok(Publication {
-        stage: stage.into(),
+        stage,
         contest,
         stations_counted: t.counted,
         votes: c.votes.clone(),
@@ -153,8 +152,8 @@ pub enum Pushed {
     Decision {
         /// The unit.
         unit: UnitId,
-        /// The decision's kind, as the log writes it.
-        kind: &'static str,
+        /// The decision's kind.
+        kind: DecisionKind,
     },
     /// A complaint about a unit.
     Complaint {
@@ -342,7 +341,7 @@ impl Replayer {
                 self.annulled.push(unit);
                 pushed = Pushed::Decision {
                     unit,
-                    kind: "annul-unit",
+                    kind: DecisionKind::AnnulUnit,
                 };
             }
             Entry::Decision(Decision::Reopen { .. }) => {
@@ -353,7 +352,7 @@ impl Replayer {
                 self.election_annulled = true;
                 pushed = Pushed::Decision {
                     unit: election.units.root(),
-                    kind: "annul-election",
+                    kind: DecisionKind::AnnulElection,
                 };
             }
             Entry::Decision(Decision::Recount { unit, .. }) => {
@@ -363,7 +362,7 @@ impl Replayer {
                 self.recounts.push(unit);
                 pushed = Pushed::Decision {
                     unit,
-                    kind: "recount",
+                    kind: DecisionKind::Recount,
                 };
             }
             Entry::Decision(Decision::Revote { unit, .. }) => {
@@ -375,7 +374,7 @@ impl Replayer {
                 self.revotes.push(unit);
                 pushed = Pushed::Decision {
                     unit,
-                    kind: "revote",
+                    kind: DecisionKind::Revote,
                 };
             }
             Entry::Keys { log, witnesses } => {
@@ -419,12 +418,6 @@ impl Replayer {
                 if election.contests.get(logged.contest).is_none() {
                     return Err(field("contest", no_contest(election, logged.contest)));
                 }
-                if !STAGES.contains(&logged.stage.as_str()) {
-                    return Err(field(
-                        "stage",
-                        format!("'{}', expected one of: {}", logged.stage, STAGES.join(", ")),
-                    ));
-                }
                 let law_base = match &logged.seats {
                     // Seats are allocated from the first contest's votes alone.
                     Some(_) if logged.contest != 0 => {
@@ -448,7 +441,7 @@ impl Replayer {
                     &protocols,
                     &self.annulled,
                     logged.contest,
-                    &logged.stage,
+                    logged.stage,
                     law_base,
                 )
                 .map_err(|e| match e {
@@ -495,7 +488,7 @@ fn compare(
     logged: &Publication,
     want: &Publication,
 ) -> Result<(), RecordError> {
-    let what = format!("{} publication", logged.stage);
+    let what = format!("{} publication", logged.stage.key());
     let diverge = |field: String, l: String, r: String| RecordError::Divergence {
         index,
         what: what.clone(),

@@ -6,11 +6,15 @@
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 use crate::entry::Entry;
+use crate::kinds::Stage;
 use crate::RecordError;
 
 /// A staff role. The public needs no role and can write nothing.
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// Enters protocols for the units assigned to them.
@@ -29,34 +33,22 @@ pub enum Role {
 
 impl Role {
     /// Every role, in this order.
-    pub const ALL: [Role; 6] = [
-        Role::Operator,
-        Role::Verifier,
-        Role::Commissioner,
-        Role::Auditor,
-        Role::Observer,
-        Role::Admin,
-    ];
+    pub const ALL: &'static [Role] = Role::VARIANTS;
 
     /// The role's key in the log and the API.
     pub fn key(self) -> &'static str {
-        match self {
-            Role::Operator => "operator",
-            Role::Verifier => "verifier",
-            Role::Commissioner => "commissioner",
-            Role::Auditor => "auditor",
-            Role::Observer => "observer",
-            Role::Admin => "admin",
-        }
+        self.into()
     }
 
     /// The role with this key.
     pub fn from_key(key: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.key() == key)
+        key.parse().ok()
     }
 }
 
 /// What a staff member did.
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Act {
     /// Entered a protocol (not counted yet); `subject` is the digest of its protocol entry.
@@ -90,42 +82,16 @@ pub enum Act {
 
 impl Act {
     /// Every act.
-    pub const ALL: [Act; 12] = [
-        Act::Enter,
-        Act::Verify,
-        Act::Reject,
-        Act::Complain,
-        Act::Decide,
-        Act::Certify,
-        Act::Publish,
-        Act::Redact,
-        Act::Audit,
-        Act::Grant,
-        Act::Assign,
-        Act::Open,
-    ];
+    pub const ALL: &'static [Act] = Act::VARIANTS;
 
     /// The act's key in the log.
     pub fn key(self) -> &'static str {
-        match self {
-            Act::Enter => "enter",
-            Act::Verify => "verify",
-            Act::Reject => "reject",
-            Act::Complain => "complain",
-            Act::Decide => "decide",
-            Act::Certify => "certify",
-            Act::Publish => "publish",
-            Act::Redact => "redact",
-            Act::Audit => "audit",
-            Act::Grant => "grant",
-            Act::Assign => "assign",
-            Act::Open => "open",
-        }
+        self.into()
     }
 
     /// The act with this key.
     pub fn from_key(key: &str) -> Option<Act> {
-        Act::ALL.into_iter().find(|a| a.key() == key)
+        key.parse().ok()
     }
 
     /// The one role that may do this act.
@@ -213,8 +179,8 @@ impl StaffRules {
                 }
                 (Act::Complain, Entry::Complaint(_)) => true,
                 (Act::Decide, Entry::Decision(_)) => true,
-                (Act::Certify, Entry::Publication(p)) => p.stage == "final",
-                (Act::Publish, Entry::Publication(p)) => p.stage != "final",
+                (Act::Certify, Entry::Publication(p)) => p.stage == Stage::Final,
+                (Act::Publish, Entry::Publication(p)) => p.stage != Stage::Final,
                 (Act::Audit, Entry::Audit(_)) => true,
                 _ => false,
             };
@@ -366,7 +332,7 @@ mod tests {
     fn run(entries: &[Vec<u8>]) -> Result<u64, RecordError> {
         let mut rules = StaffRules::default();
         for (i, b) in entries.iter().enumerate() {
-            let e = crate::entry::decode(i as u64, b)?;
+            let e = crate::wire::decode(i as u64, b)?;
             rules.check(i as u64, &e, b)?;
         }
         rules.finish(entries.len() as u64)?;
@@ -441,7 +407,7 @@ mod tests {
         // The fields survive a decode, and only these acts write them.
         assert!(String::from_utf8_lossy(&g).ends_with(r#""scan":null,"grants":"operator"}"#));
         assert!(String::from_utf8_lossy(&a).ends_with(r#""scan":null,"unit":7}"#));
-        assert_eq!(crate::entry::decode(0, &a).map(|e| encode(&e)), Ok(a));
+        assert_eq!(crate::wire::decode(0, &a).map(|e| encode(&e)), Ok(a));
     }
 
     #[test]

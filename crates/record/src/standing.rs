@@ -9,14 +9,20 @@
 //! The replay applies this rule to every entry, and the store to every act it appends, so a
 //! log that changed a frozen election does not verify.
 
-use crate::entry::{decode, Decision, Entry, VERSION};
+use strum::{EnumString, IntoStaticStr, VariantArray};
+
+use crate::entry::{Decision, Entry, VERSION};
 use crate::error::RecordError;
+use crate::kinds::Stage;
 use crate::staff::Act;
+use crate::wire::decode;
 
 /// How every encoded protocol entry begins ([`crate::encode`] writes its type first).
 const PROTOCOL: &[u8] = b"{\"type\":\"protocol\"";
 
 /// An election's standing.
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Standing {
     /// Protocols may be entered and verified, decisions taken, the result certified.
@@ -31,18 +37,12 @@ pub enum Standing {
 impl Standing {
     /// Its name, as pages and errors say it.
     pub fn key(self) -> &'static str {
-        match self {
-            Standing::Open => "open",
-            Standing::Certified => "certified",
-            Standing::Annulled => "annulled",
-        }
+        self.into()
     }
 
     /// The standing named `key` (as [`Standing::key`] gives it).
     pub fn from_key(key: &str) -> Option<Standing> {
-        [Standing::Open, Standing::Certified, Standing::Annulled]
-            .into_iter()
-            .find(|s| s.key() == key)
+        key.parse().ok()
     }
 
     /// The standing after `entry`, or why the entry may not come in this standing.
@@ -55,7 +55,7 @@ impl Standing {
             ))
         };
         match (self, entry) {
-            (Open, Entry::Publication(p)) if p.stage == "final" => Ok(Certified),
+            (Open, Entry::Publication(p)) if p.stage == Stage::Final => Ok(Certified),
             (Open, Entry::Decision(Decision::AnnulElection { .. })) => Ok(Annulled),
             (Open, Entry::Decision(Decision::Reopen { .. })) => {
                 Err("a reopening of an election that is open".into())
@@ -64,7 +64,7 @@ impl Standing {
             (Certified, Entry::Decision(Decision::AnnulElection { .. })) => Ok(Annulled),
             // A certification publishes every contest, the first contest's first: the others'
             // final publications follow it (they restate totals that can no longer change).
-            (Certified, Entry::Publication(p)) if p.stage == "final" && p.contest > 0 => {
+            (Certified, Entry::Publication(p)) if p.stage == Stage::Final && p.contest > 0 => {
                 Ok(Certified)
             }
             // An annulled election's units may be voted again (each a new election).
@@ -146,7 +146,7 @@ mod tests {
 
     fn publication(stage: &str) -> Entry {
         Entry::Publication(Publication {
-            stage: stage.into(),
+            stage: stage.parse().unwrap(),
             contest: 0,
             stations_counted: 0,
             votes: Vec::new(),

@@ -320,15 +320,10 @@ fn cases() -> Vec<Case> {
         "contest",
         "contest 7 does not exist (the election has 2 contest(s))",
     );
+    // No `Publication` holds an unknown stage: it is refused as the entry is read.
     case(
         "a publication at an unknown stage",
-        publication(
-            19,
-            record::Publication {
-                stage: "draft".into(),
-                ..first.clone()
-            },
-        ),
+        edited(l, 19, "\"stage\":\"preliminary\"", "\"stage\":\"draft\""),
         19,
         "stage",
         "'draft', expected one of: preliminary, final",
@@ -418,13 +413,10 @@ fn cases() -> Vec<Case> {
         "base",
         "unknown threshold base 'sideways'",
     );
+    // No `AuditStep` holds an unknown method: it is refused as the entry is read.
     case(
         "an audit of an unknown method",
-        restart(&|s| {
-            if let AuditStep::Start { method, .. } = s {
-                *method = "sortition".into()
-            }
-        }),
+        edited(l, 22, "\"method\":\"polling\"", "\"method\":\"sortition\""),
         22,
         "method",
         "'sortition', expected one of: comparison, polling, batch",

@@ -2,7 +2,7 @@
 //! preliminary publication and a certification of every contest, each after its staff entry,
 //! replay; what the standing or the staff rules refuse is refused naming the entry.
 
-use record::{encode, publication_act, replay, Act, Entry, RecordError, Standing};
+use record::{encode, publication_act, replay, Act, Entry, RecordError, Stage, Standing};
 
 use crate::{full_log, run, staff};
 
@@ -18,7 +18,7 @@ fn open_log() -> Vec<Vec<u8>> {
 }
 
 /// `v` with the publication act at `stage` appended by `user`; the act's entry count.
-fn publish(v: &mut Vec<Vec<u8>>, stage: &str) -> Result<usize, RecordError> {
+fn publish(v: &mut Vec<Vec<u8>>, stage: Stage) -> Result<usize, RecordError> {
     let r = run(v)?;
     let law = Some("kg2020");
     let a = publication_act(
@@ -39,7 +39,7 @@ fn publish(v: &mut Vec<Vec<u8>>, stage: &str) -> Result<usize, RecordError> {
 fn a_preliminary_publication_and_a_certification_of_every_contest_replay() {
     let mut v = open_log();
     // Two contests, and the key is new: two publications and a keys entry.
-    assert_eq!(publish(&mut v, "preliminary").unwrap(), 3);
+    assert_eq!(publish(&mut v, Stage::Preliminary).unwrap(), 3);
     let r = run(&v).unwrap();
     assert_eq!(
         r.keys.as_ref().map(|k| k.0.clone()),
@@ -47,7 +47,7 @@ fn a_preliminary_publication_and_a_certification_of_every_contest_replay() {
     );
     // The key is declared now: only the two final publications, the first contest's first.
     let before = r.publications;
-    assert_eq!(publish(&mut v, "final").unwrap(), 2);
+    assert_eq!(publish(&mut v, Stage::Final).unwrap(), 2);
     let mut it = v.iter().enumerate().map(|(i, b)| (i as u64, b.as_slice()));
     let (i0, b0) = it.next().unwrap();
     let mut replayer = record::Replayer::start(i0, b0).unwrap();
@@ -59,7 +59,7 @@ fn a_preliminary_publication_and_a_certification_of_every_contest_replay() {
     assert_eq!(r.publications, before + 2);
     // Certified: frozen, no second publication act until a decision reopens it.
     let n = v.len();
-    let e = publish(&mut v, "preliminary").and_then(|_| run(&v).map(|_| ()));
+    let e = publish(&mut v, Stage::Preliminary).and_then(|_| run(&v).map(|_| ()));
     assert_eq!(
         e.unwrap_err().to_string(),
         format!(
@@ -76,7 +76,7 @@ fn a_publish_act_takes_no_final_publication_and_a_stage_must_be_known() {
         &r.election,
         &r.protocols,
         &r.annulled,
-        "final",
+        Stage::Final,
         None,
         None,
         None,
@@ -93,25 +93,14 @@ fn a_publish_act_takes_no_final_publication_and_a_stage_must_be_known() {
             n + 1
         )
     );
-    let e = publication_act(
-        &r.election,
-        &r.protocols,
-        &r.annulled,
-        "draft",
-        None,
-        None,
-        None,
-    )
-    .unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "a publication's stage is one of preliminary, final, not 'draft'"
-    );
+    // A stage is typed: a text names one of the log's stages or is refused, listing them.
+    let e = record::parse_key::<Stage>("draft").unwrap_err();
+    assert_eq!(e, "'draft', expected one of: preliminary, final");
     // Only a final publication certifies, and a certification's later entries are the other
     // contests' final publications: a second final publication of the first contest is not.
     let mut v = open_log();
     let n = v.len();
-    publish(&mut v, "final").unwrap();
+    publish(&mut v, Stage::Final).unwrap();
     let first = v[n + 1].clone();
     assert!(matches!(decode_stage(&first), Some(("final", 0))));
     v.push(first);
@@ -124,7 +113,7 @@ fn a_publish_act_takes_no_final_publication_and_a_stage_must_be_known() {
 
 fn decode_stage(b: &[u8]) -> Option<(&'static str, usize)> {
     match record::decode(0, b).ok()? {
-        Entry::Publication(p) if p.stage == "final" => Some(("final", p.contest)),
+        Entry::Publication(p) if p.stage == Stage::Final => Some(("final", p.contest)),
         _ => None,
     }
 }

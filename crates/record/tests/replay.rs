@@ -2,14 +2,14 @@
 //! sequences are refused with the entry's index.
 
 use model::Line;
-use record::{commitment, decode, encode, publication, Decision, Entry, RecordError};
+use record::{commitment, decode, encode, publication, Decision, Entry, RecordError, Stage};
 
 use crate::{election, log, run};
 
 #[test]
 fn a_log_replays_and_publications_are_recomputed() {
     let (e, ps) = election();
-    let p = publication(&e, &ps, &[], 0, "preliminary", None).unwrap();
+    let p = publication(&e, &ps, &[], 0, Stage::Preliminary, None).unwrap();
     assert_eq!(
         (p.stations_counted, p.votes.clone(), p.valid),
         (3, vec![65, 85], Some(150))
@@ -28,7 +28,7 @@ fn a_log_replays_and_publications_are_recomputed() {
 fn an_annulled_unit_leaves_the_next_publication() {
     let (e, ps) = election();
     let station = ps[0].station;
-    let p = publication(&e, &ps, &[station], 0, "final", None).unwrap();
+    let p = publication(&e, &ps, &[station], 0, Stage::Final, None).unwrap();
     assert_eq!((p.stations_counted, p.votes.clone()), (2, vec![35, 65]));
     let reason = commitment(&[0; 32], "fraud found at station 1");
     let entries = log(
@@ -48,7 +48,7 @@ fn an_annulled_unit_leaves_the_next_publication() {
 #[test]
 fn a_false_publication_is_pinpointed() {
     let (e, ps) = election();
-    let mut p = publication(&e, &ps, &[], 0, "preliminary", None).unwrap();
+    let mut p = publication(&e, &ps, &[], 0, Stage::Preliminary, None).unwrap();
     p.votes[1] += 1;
     let entries = log(&e, &ps, vec![Entry::Publication(p)]);
     assert_eq!(
@@ -104,13 +104,13 @@ fn a_publication_of_wrapped_totals_is_refused_naming_the_unit() {
     }
     let sum: u128 = ps.iter().map(|p| u128::from(p.votes[0])).sum();
     assert_eq!(sum as u64, wrapped);
-    let err = publication(&e, &ps, &[], 0, "final", None).unwrap_err();
+    let err = publication(&e, &ps, &[], 0, Stage::Final, None).unwrap_err();
     assert_eq!(
         err.to_string(),
         "the totals of 'R' overflow: with station 'R / 3', the valid ballots exceed 18446744073709551615"
     );
     let claimed = record::Publication {
-        stage: "final".into(),
+        stage: Stage::Final,
         contest: 0,
         stations_counted: 3,
         votes: vec![wrapped, 0],

@@ -8,13 +8,14 @@ mod malformed;
 mod mutation;
 mod publish;
 mod replay;
+mod wire;
 
 use model::{
     Choice, ChoiceKind, Contest, ContestKind, Election, Line, Protocol, UnitId, UnitLevel,
 };
 use record::{
-    commitment, definition, digest, encode, publication, replay, Act, AuditStep, Complaint,
-    Decision, Entry, RecordError, Role, Staff,
+    commitment, definition, digest, encode, publication, replay, Act, AuditMethod, AuditStep,
+    Complaint, Decision, Entry, RecordError, Role, Staff, Stage,
 };
 
 /// One party-list contest (A, B) in region R with stations 1, 2, 3, and their protocols.
@@ -76,7 +77,7 @@ pub fn staff(act: Act, user: &str, subject: Option<&str>) -> Entry {
 
 /// A publication of the log so far: `contest`'s totals at `stage`, with seats under kg2020
 /// for the first contest.
-pub fn published(entries: &[Vec<u8>], contest: usize, stage: &str) -> Entry {
+pub fn published(entries: &[Vec<u8>], contest: usize, stage: Stage) -> Entry {
     let r = run(entries).unwrap();
     let law = (contest == 0).then_some("kg2020");
     Entry::Publication(
@@ -159,18 +160,18 @@ pub fn full_log() -> Vec<Vec<u8>> {
         witnesses: Vec::new(),
     }));
     for contest in [0, 1] {
-        let p = published(&v, contest, "preliminary");
+        let p = published(&v, contest, Stage::Preliminary);
         v.push(encode(&p));
     }
     let audit = |step: AuditStep| encode(&Entry::Audit(step));
     v.push(encode(&staff(Act::Audit, "auditor", None)));
-    for (name, method) in [("p", "polling"), ("b", "batch")] {
+    for (name, method) in [("p", AuditMethod::Polling), ("b", AuditMethod::Batch)] {
         v.push(audit(AuditStep::Start {
             audit: name.into(),
             contest: 0,
             law: "kg2020".into(),
             base: None,
-            method: method.into(),
+            method,
             risk_limit: "5".into(),
             seed: "12345".into(),
             ballots: 100,
@@ -212,7 +213,7 @@ pub fn full_log() -> Vec<Vec<u8>> {
         unit: UnitId(3),
         reason: reason("re-vote"),
     })));
-    let p = published(&v, 0, "final");
+    let p = published(&v, 0, Stage::Final);
     v.push(encode(&staff(Act::Certify, "chair", None)));
     v.push(encode(&p));
     v.push(encode(&staff(Act::Complain, &obs, None)));

@@ -30,4 +30,4 @@ pub use error::SeatsError;
 pub use margin::{margins, Margins, PairMargin, ThresholdMargin};
 pub use method::{Method, Priority};
 pub use model::{percent, Fraction};
-pub use ties::{Tie, Ties};
+pub use ties::{Tie, TieRule, Ties};

@@ -91,7 +91,11 @@ pub fn margins(p: &Problem, outcome: &Outcome) -> Result<Margins, SeatsError> {
     } else if capped {
         m.notes
             .push("the cap binds: pair margins of a capped allocation are not computed yet".into());
-    } else if outcome.ties.iter().any(|t| t.rule != "first-listed") {
+    } else if outcome
+        .ties
+        .iter()
+        .any(|t| t.rule != crate::TieRule::FirstListed)
+    {
         m.notes
             .push("the allocation was decided by a drawing of lots: the margin is 0".into());
     } else {

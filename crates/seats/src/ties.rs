@@ -4,6 +4,8 @@
 //! remainders at the cut (largest remainder), or equal votes for the top place in a
 //! single-member district.
 
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
+
 use crate::SeatsError;
 
 /// How to break a tie.
@@ -41,13 +43,38 @@ impl Ties {
         }
     }
 
+    /// The rule, without its seed.
+    pub fn rule(&self) -> TieRule {
+        match self {
+            Ties::Error => TieRule::Error,
+            Ties::FirstListed => TieRule::FirstListed,
+            Ties::Lot { .. } => TieRule::Lot,
+        }
+    }
+
     /// The rule's name.
     pub fn name(&self) -> &'static str {
-        match self {
-            Ties::Error => "error",
-            Ties::FirstListed => "first-listed",
-            Ties::Lot { .. } => "lot",
-        }
+        self.rule().key()
+    }
+}
+
+/// A tie rule as reports name it: `error`, `first-listed` or `lot`.
+#[derive(Display, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TieRule {
+    /// Refuse.
+    Error,
+    /// The party listed first wins.
+    FirstListed,
+    /// Lots drawn from a published seed.
+    Lot,
+}
+
+impl TieRule {
+    /// The rule's name.
+    pub fn key(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -61,7 +88,7 @@ pub struct Tie {
     /// The parties that won them, in the order the rule chose them.
     pub winners: Vec<usize>,
     /// The rule that decided.
-    pub rule: &'static str,
+    pub rule: TieRule,
 }
 
 /// Chooses `k` of the `tied` parties (indices, list order) by the rule.
@@ -94,6 +121,24 @@ pub(crate) fn break_tie(
         parties: tied.to_vec(),
         seats: k,
         winners,
-        rule: rule.name(),
+        rule: rule.rule(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_has_the_name_reports_give_it() {
+        let lot = Ties::Lot { seed: "7".into() };
+        let names: Vec<&str> = [Ties::Error, Ties::FirstListed, lot]
+            .iter()
+            .map(Ties::name)
+            .collect();
+        assert_eq!(names, ["error", "first-listed", "lot"]);
+        let keys: Vec<&str> = TieRule::VARIANTS.iter().map(|r| r.key()).collect();
+        assert_eq!(keys, names);
+        assert_eq!(TieRule::FirstListed.to_string(), "first-listed");
+    }
 }

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use audit::steps::{self, BallotFile, Readings};
-use audit::workflow::Method;
+use audit::workflow::{parse_method, Method};
 use audit::AuditError;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -166,7 +166,7 @@ pub(crate) async fn started(
         audit: b.audit.clone(),
         law: b.law.clone(),
         risk_limit: b.risk_limit,
-        method: Method::parse(b.method.as_deref().unwrap_or("comparison"))?,
+        method: parse_method(b.method.as_deref().unwrap_or("comparison"))?,
         seed: b.seed.clone(),
         manifest,
         cvrs,

@@ -522,7 +522,7 @@ pub(crate) async fn enter_form(
     let station = unit_id(&form, "station")?
         .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
     let mut lines = std::collections::BTreeMap::new();
-    for l in Line::ALL {
+    for &l in Line::ALL {
         if let Some(v) = count(&form, l.key())? {
             lines.insert(l.key().to_string(), v);
         }

@@ -45,7 +45,7 @@ pub struct Route {
 }
 
 const PUBLIC: &[Role] = &[];
-const ANY_STAFF: &[Role] = &Role::ALL;
+const ANY_STAFF: &[Role] = Role::ALL;
 const ADMIN: &[Role] = &[Role::Admin];
 const OPERATOR: &[Role] = &[Role::Operator];
 const VERIFIER: &[Role] = &[Role::Verifier];

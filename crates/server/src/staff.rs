@@ -540,7 +540,7 @@ fn differences(old: Option<&Protocol>, new: &Protocol, choices: &[String]) -> Va
         return json!({"against": null, "changes": []});
     };
     let mut changes = Vec::new();
-    for l in Line::ALL {
+    for &l in Line::ALL {
         if old.line(l) != new.line(l) {
             changes.push(json!({"field": l.key(), "was": old.line(l), "now": new.line(l)}));
         }
@@ -634,7 +634,7 @@ pub(crate) struct Logged {
     pub kind: record::Act,
     pub entries: Vec<Vec<u8>>,
     pub subject: Option<String>,
-    pub content: Vec<(String, String, String)>,
+    pub content: Vec<record::Content>,
     /// The files the act cites (each the actor's own upload), with their commitments.
     pub files: Vec<(FileRef, Option<String>)>,
     pub at: Option<u64>,
@@ -761,9 +761,9 @@ pub(crate) async fn decision(
     name: String,
     d: NewDecision,
 ) -> Result<u64, ServerError> {
-    let kind = record::DecisionKind::from_key(&d.kind)
+    let kind = record::decision_kind(&d.kind)
         .map_err(|e| ServerError::BadRequest(e.to_string()))?;
-    let unit = match d.unit.filter(|_| kind.names_unit()) {
+    let unit = match d.unit.filter(|_| kind.has_unit()) {
         Some(u) => Some(known_unit(s, &name, u).await?),
         None => None,
     };
@@ -841,7 +841,7 @@ pub(crate) async fn certification(
                 v.election(),
                 &protocols,
                 v.annulled(),
-                "final",
+                record::Stage::Final,
                 law.as_deref(),
                 None,
                 None,

@@ -28,7 +28,7 @@ async fn import_b(app: &App) -> (Election, Vec<Protocol>) {
     // Stored after the users were added: their roles apply in it once granted (on the console).
     app.with_store(move |s| {
         let imported = crate::common::import(s, &p, "b");
-        for role in Role::ALL {
+        for &role in Role::ALL {
             store::Staffing::grant(s, role.key(), "b", None).unwrap();
         }
         imported

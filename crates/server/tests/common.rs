@@ -170,7 +170,7 @@ impl App {
             seed: 3,
         };
         let (election, protocols) = import(&mut store::open(&db).unwrap(), &p, "s");
-        for role in Role::ALL {
+        for &role in Role::ALL {
             server::add_user(&db, role.key(), role, &password(role)).unwrap();
         }
         let router = server::router(&db, None).unwrap();

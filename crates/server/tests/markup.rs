@@ -99,7 +99,7 @@ fn import_hostile(s: &mut store::SqlStore, name: &str) {
         let im = formats::import(formats::Format::Csv, &file, &csv, &options, &mut sink).unwrap();
         sink.0.commit(&im.election).unwrap();
     }
-    for role in Role::ALL {
+    for &role in Role::ALL {
         store::Staffing::grant(s, role.key(), name, None).unwrap();
     }
 }
@@ -146,7 +146,7 @@ fn expect(a: Answer, want: StatusCode, what: &str) -> Answer {
 impl Staff<'_> {
     async fn of<'a>(app: &'a App, name: &str) -> Staff<'a> {
         let mut tokens = Vec::new();
-        for role in Role::ALL {
+        for &role in Role::ALL {
             tokens.push(app.token(role).await);
         }
         Staff {

@@ -52,7 +52,7 @@ async fn every_route_answers_every_role_as_the_matrix_says(app: &App) {
         .collect();
     assert_eq!(listed, routes, "the matrix must list every route exactly");
     let mut tokens = Vec::new();
-    for role in Role::ALL {
+    for &role in Role::ALL {
         tokens.push((role, app.token(role).await));
     }
     let token = |r: Role| tokens.iter().find(|(x, _)| *x == r).unwrap().1.clone();

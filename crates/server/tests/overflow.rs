@@ -56,7 +56,7 @@ async fn import_wrapping(app: &App) -> (model::Election, Vec<Protocol>, Vec<Prot
         tx.units(&e).unwrap();
         tx.commit(&e).unwrap();
         // Stored after the users were added: their roles apply in it once granted.
-        for role in record::Role::ALL {
+        for &role in record::Role::ALL {
             store::Staffing::grant(s, role.key(), "w", None).unwrap();
         }
         (e, original, imported)

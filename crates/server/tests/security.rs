@@ -251,8 +251,8 @@ async fn a_redaction_removes_a_file_only_when_nothing_else_cites_it(app: &App) {
         .with_store(|s| s.contents("s").unwrap())
         .await
         .into_iter()
-        .filter(|(_, _, t)| *t == photo)
-        .map(|(c, _, _)| c)
+        .filter(|c| c.text == photo)
+        .map(|c| c.commitment)
         .collect();
     assert_eq!(commitments.len(), 2);
     for (i, c) in commitments.iter().enumerate() {

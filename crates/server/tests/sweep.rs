@@ -117,7 +117,7 @@ impl Sweep {
     pub async fn every_page_of(&mut self, app: &App, election: &str, fill: &Fill) {
         let (ids, _) = units(app, election).await;
         let mut sessions = Vec::new();
-        for role in Role::ALL {
+        for &role in Role::ALL {
             sessions.push(app.login(role).await.0);
         }
         let bearer = format!("Bearer {}", fill.auditor_token);

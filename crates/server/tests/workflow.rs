@@ -215,7 +215,12 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
 /// Redacts the stored content whose text is `text`; answers its commitment.
 async fn redact(app: &App, com: &str, text: &str) -> String {
     let contents = app.with_store(|s| s.contents("s").unwrap()).await;
-    let (commitment, _, _) = contents.iter().find(|(_, _, t)| t == text).unwrap().clone();
+    let commitment = contents
+        .iter()
+        .find(|c| c.text == text)
+        .unwrap()
+        .commitment
+        .clone();
     let r = app
         .api(
             "POST",
@@ -257,7 +262,7 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
     let commitment = redact(app, &com, "observers were kept out").await;
     let after = app.with_store(|s| s.contents("s").unwrap()).await;
-    assert!(!after.iter().any(|(c, _, _)| *c == commitment));
+    assert!(!after.iter().any(|c| c.commitment == commitment));
     // Redacting the scan's commitment deletes the scan itself.
     let stored = |sha: String| async move {
         let f = store::FileRef::parse(&sha).unwrap();

@@ -28,7 +28,7 @@ use model::{Election, Protocol, UnitId};
 pub use error::StoreError;
 pub use postgres::create_database;
 pub use records::SqlImport;
-pub use staff::{Act, Actor, ApiToken, Pending, Session, Staffing, User};
+pub use staff::{Act, Actor, ApiToken, Pending, PendingState, Session, Staffing, User};
 pub use staffing::CONSOLE;
 pub use upload::{FileRef, Media, StoredFile, FILE_LIMIT};
 
@@ -89,8 +89,8 @@ pub trait Store {
     fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The election's log entries from index `from` on.
     fn log_since(&self, name: &str, from: u64) -> Result<Vec<Vec<u8>>, StoreError>;
-    /// The stored content behind the log's commitments: (commitment, salt hex, text).
-    fn contents(&self, name: &str) -> Result<Vec<(String, String, String)>, StoreError>;
+    /// The stored content behind the log's commitments.
+    fn contents(&self, name: &str) -> Result<Vec<record::Content>, StoreError>;
     /// Every version of every protocol, by station, contest and version.
     fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError>;
     /// Every version of one station's protocol for one contest, oldest first.

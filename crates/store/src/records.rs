@@ -7,6 +7,8 @@ use model::{
     UnitId, UnitLevel, UnitTree,
 };
 
+use record::Content;
+
 use crate::codec::{decode_votes, encode_votes};
 use crate::db::{args, Db, Row, Val};
 use crate::{ElectionInfo, Import, Loaded, SqlStore, Store, StoreError, User};
@@ -353,7 +355,7 @@ impl Store for SqlStore {
         Ok(out)
     }
 
-    fn contents(&self, name: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+    fn contents(&self, name: &str) -> Result<Vec<Content>, StoreError> {
         let mut db = self.db.borrow_mut();
         let db = db.as_mut();
         let id = election_id(db, name)?;
@@ -362,7 +364,11 @@ impl Store for SqlStore {
             "SELECT commitment, salt, text FROM content WHERE election_id = ?1 ORDER BY commitment",
             args![id],
             &mut |r| {
-                out.push((r.text(0)?, r.text(1)?, r.text(2)?));
+                out.push(Content {
+                    commitment: r.text(0)?,
+                    salt: r.text(1)?,
+                    text: r.text(2)?,
+                });
                 Ok(())
             },
         )?;
@@ -609,12 +615,12 @@ impl Import for SqlImport<'_> {
 pub(crate) fn insert_content(
     db: &mut dyn Db,
     election: i64,
-    content: &[(String, String, String)],
+    content: &[Content],
 ) -> Result<(), StoreError> {
-    for (commitment, salt, text) in content {
+    for c in content {
         db.exec(
             "INSERT INTO content (election_id, commitment, salt, text) VALUES (?1, ?2, ?3, ?4)",
-            args![election, commitment, salt, text],
+            args![election, &c.commitment, &c.salt, &c.text],
         )?;
     }
     Ok(())
@@ -641,7 +647,11 @@ pub(crate) fn insert_protocol(
     for v in p.lines {
         vals.push(Val::from(v.map(to_i64).transpose()?));
     }
-    let cols = Line::ALL.map(|l| l.key()).join(", ");
+    let cols = Line::ALL
+        .iter()
+        .map(|l| l.key())
+        .collect::<Vec<_>>()
+        .join(", ");
     let marks: Vec<String> = (1..=vals.len()).map(|i| format!("?{i}")).collect();
     db.exec(
         &format!(
@@ -688,7 +698,11 @@ fn for_each_protocol(
     order: &str,
     f: &mut dyn FnMut(Protocol) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let cols = Line::ALL.map(|l| l.key()).join(", ");
+    let cols = Line::ALL
+        .iter()
+        .map(|l| l.key())
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT station, contest_idx, version, source, votes, reference, {cols} FROM protocol \
          WHERE election_id = ?1 {filter} ORDER BY {order}"
@@ -701,7 +715,7 @@ fn for_each_protocol(
         p.source = CountSource::from_key(&r.text(3)?).map_err(corrupt)?;
         p.votes = decode_votes(&r.text(4)?)?;
         p.reference = r.opt_text(5)?;
-        for (i, l) in Line::ALL.into_iter().enumerate() {
+        for (i, l) in Line::ALL.iter().copied().enumerate() {
             if let Some(v) = r.opt_int(6 + i)? {
                 p.set_line(l, to_u64(v)?);
             }

@@ -4,7 +4,7 @@
 //! (`docs/log-format.md`, "staff"), in the same transaction as the act.
 
 use model::{Protocol, UnitId};
-use record::Role;
+use record::{Content, Role};
 
 use crate::upload::{FileRef, StoredFile};
 use crate::StoreError;
@@ -61,8 +61,27 @@ pub struct Pending {
     pub scan: Option<String>,
     /// Who entered it.
     pub entered_by: String,
-    /// `entered`, `verified` or `rejected`.
-    pub state: String,
+    /// Whether it waits, counts or never will.
+    pub state: PendingState,
+}
+
+/// Where an entered protocol stands (the `pending` rows' `state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
+pub enum PendingState {
+    /// Entered, waiting for a second person.
+    Entered,
+    /// Verified by a second person: its protocol entry is in the log.
+    Verified,
+    /// Rejected: it never counts.
+    Rejected,
+}
+
+impl PendingState {
+    /// The state as the store and the API write it.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// Who does an act: a staff user (whom the service authenticated), or the console: the
@@ -90,7 +109,7 @@ pub struct Act<'a> {
     /// The staff entry's subject (a redaction's commitment).
     pub subject: Option<String>,
     /// (commitment, salt hex, text) rows to store beside the log.
-    pub content: &'a [(String, String, String)],
+    pub content: &'a [Content],
     /// The files the act cites, each with the commitment that stands for it in the log if
     /// any (a complaint's attachment): each must be the actor's own upload.
     pub files: &'a [(FileRef, Option<String>)],

@@ -8,7 +8,7 @@ use crate::db::{args, Db, Row, Val};
 use crate::records::{
     append_entries, append_entries_at, election_id, insert_content, insert_protocol, next_version,
 };
-use crate::staff::{Act, Actor, ApiToken, Pending, Session, Staffing, User};
+use crate::staff::{Act, Actor, ApiToken, Pending, PendingState, Session, Staffing, User};
 use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
 
@@ -215,7 +215,10 @@ fn pending(r: &Row<'_>) -> Result<Pending, StoreError> {
         digest: r.text(2)?,
         scan: r.opt_text(3)?,
         entered_by: r.text(4)?,
-        state: r.text(5)?,
+        state: r
+            .text(5)?
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("entered protocol {id}: its state")))?,
     })
 }
 
@@ -711,7 +714,7 @@ impl Staffing for SqlStore {
                 digest: sum,
                 scan: scan.map(ToString::to_string),
                 entered_by: by.name.clone(),
-                state: "entered".into(),
+                state: PendingState::Entered,
             })
         })
     }
@@ -907,9 +910,13 @@ fn decide_pending(
                 next - 1
             )));
         }
+        let state = match accept {
+            true => PendingState::Verified,
+            false => PendingState::Rejected,
+        };
         db.exec(
             "UPDATE pending SET state = ?1, decided_by = ?2 WHERE id = ?3",
-            args![if accept { "verified" } else { "rejected" }, by.id, pid],
+            args![state.key(), by.id, pid],
         )?;
         user_content(db, id, by)?;
         let act = if accept {

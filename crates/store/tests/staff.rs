@@ -110,7 +110,7 @@ fn an_entered_protocol_counts_only_once_a_second_person_verifies_it() {
         let contents = s.contents("s").unwrap();
         assert!(contents
             .iter()
-            .any(|(c, _, t)| c == &op.commitment && t == "olga"));
+            .any(|c| c.commitment == op.commitment && c.text == "olga"));
         let _ = e;
     }
 }
@@ -127,7 +127,10 @@ fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
         let err = s.verify("s", b.id, &ver).unwrap_err();
         assert!(err.to_string().contains("changed since"), "{err}");
         s.reject("s", b.id, &ver).unwrap();
-        assert_eq!(s.pending_one("s", b.id).unwrap().state, "rejected");
+        assert_eq!(
+            s.pending_one("s", b.id).unwrap().state,
+            store::PendingState::Rejected
+        );
         assert_eq!(s.history("s", ps[0].station, 0).unwrap().len(), 2);
         assert_eq!(
             replays(&s).staff,

@@ -19,45 +19,40 @@ mod error;
 use std::collections::HashSet;
 
 use model::{Election, Fraction, Line, Protocol, UnitId, UnitLevel, UnitTree};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 pub use error::TabulateError;
 
 /// The denominator of a vote share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(EnumString, IntoStaticStr, VariantArray, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShareBase {
     /// Valid ballots (the protocol's valid line).
+    #[strum(serialize = "valid")]
     Valid,
     /// Valid plus invalid ballots: everyone whose ballot was counted. The Kyrgyz CEC's
     /// published percentages use this base (all participants).
+    #[strum(serialize = "valid+invalid")]
     ValidPlusInvalid,
     /// Registered voters.
+    #[strum(serialize = "registered")]
     Registered,
     /// The sum of the votes for the listed choices.
+    #[strum(serialize = "choices")]
     Choices,
 }
 
 impl ShareBase {
     /// Every base.
-    pub const ALL: [ShareBase; 4] = [
-        ShareBase::Valid,
-        ShareBase::ValidPlusInvalid,
-        ShareBase::Registered,
-        ShareBase::Choices,
-    ];
+    pub const ALL: &'static [ShareBase] = ShareBase::VARIANTS;
 
     /// The base's stable name.
     pub fn key(self) -> &'static str {
-        match self {
-            ShareBase::Valid => "valid",
-            ShareBase::ValidPlusInvalid => "valid+invalid",
-            ShareBase::Registered => "registered",
-            ShareBase::Choices => "choices",
-        }
+        self.into()
     }
 
     /// Parses [`ShareBase::key`].
     pub fn from_key(s: &str) -> Option<ShareBase> {
-        ShareBase::ALL.into_iter().find(|b| b.key() == s)
+        s.parse().ok()
     }
 }
 
@@ -119,7 +114,7 @@ impl Totals {
         let one = |p: Option<&Protocol>| u64::from(p.is_some());
         let reporting = step(self.reporting, one(old), one(new), Field::Reporting)?;
         let (mut lines, mut line_stations) = (self.lines, self.line_stations);
-        for (i, line) in Line::ALL.into_iter().enumerate() {
+        for (i, line) in Line::ALL.iter().copied().enumerate() {
             let (o, n) = (old.and_then(|p| p.lines[i]), new.and_then(|p| p.lines[i]));
             if o.is_some() || n.is_some() {
                 let f = Field::Line(line);

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use audit::logged as log_audit;
 use audit::steps;
-use audit::workflow::Method;
+use audit::workflow::{parse_method, Method};
 use model::{Election, Protocol};
 use store::{SqliteStore, Staffing, Store};
 
@@ -220,7 +220,7 @@ pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
         audit: a.target.audit.clone(),
         law: a.law.clone(),
         risk_limit: a.risk_limit,
-        method: Method::parse(&a.method)?,
+        method: parse_method(&a.method)?,
         seed: a.seed.clone(),
         manifest,
         cvrs: a.cvrs.as_deref().map(ballot_file).transpose()?,

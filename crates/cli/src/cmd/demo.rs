@@ -188,7 +188,7 @@ fn staff_accounts(db: &std::path::Path) -> anyhow::Result<()> {
     };
     import_into(&mut crate::cmd::open_store(db)?, &input)?;
     println!("\nStaff accounts for trying the workflow (this demo store only; log in at /login):");
-    for role in record::Role::ALL {
+    for &role in record::Role::ALL {
         let password: String = server::secret()[..20].to_string();
         server::add_user(&db.to_string_lossy(), role.key(), role, &password)?;
         println!("  {:<13} password {password}", role.key());
@@ -317,7 +317,13 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
     let origin = "tallyproof.demo/kg2020";
     let key = NoteSigner::from_seed(origin, DEMO_LOG_SEED)?;
     // The store logged the import in the same transaction; the commission now publishes.
-    let entries = append_publication(store, name, "preliminary", Some("kg2020"), &key)?;
+    let entries = append_publication(
+        store,
+        name,
+        record::Stage::Preliminary,
+        Some("kg2020"),
+        &key,
+    )?;
     let first = write_log(&dir, origin, &key, &entries)?;
     let saved = first.checkpoint.clone();
     let saved_path = PathBuf::from(format!("{}.checkpoint-5-october", db.display()));
@@ -340,7 +346,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         let entered = store.enter(name, &fixed, &clerk, None)?;
         store.verify(name, entered.id, &checker)?;
     }
-    append_publication(store, name, "final", Some("kg2020"), &key)?;
+    append_publication(store, name, record::Stage::Final, Some("kg2020"), &key)?;
     let reason = "CEC decision of 6 October 2020: the results are declared invalid";
     let (decision, content) = record::decision_act(
         record::DecisionKind::AnnulElection,

@@ -112,7 +112,7 @@ pub fn changes(
                                 changes.push(format!("{} {x} -> {y}", choices[k].name));
                             }
                         }
-                        for l in model::Line::ALL {
+                        for &l in model::Line::ALL {
                             if old.line(l) != p.line(l) {
                                 let f = |v: Option<u64>| v.map_or("-".into(), |v| v.to_string());
                                 changes.push(format!(

@@ -86,7 +86,7 @@ pub fn write_log(
 pub fn write_content(
     dir: &Path,
     entries: &[Vec<u8>],
-    rows: &[(String, String, String)],
+    rows: &[record::Content],
 ) -> anyhow::Result<()> {
     let public = PublicContent::from_log(entries.iter().map(Vec::as_slice))?;
     let d = dir.join("content");
@@ -94,9 +94,9 @@ pub fn write_content(
         std::fs::remove_dir_all(&d).with_context(|| format!("cannot replace {}", d.display()))?;
     }
     std::fs::create_dir_all(&d)?;
-    for (c, salt, text) in rows.iter().filter(|(c, _, _)| public.is_public(c)) {
-        std::fs::write(d.join(c), format!("{salt}\n{text}"))
-            .with_context(|| format!("cannot write content {c}"))?;
+    for c in rows.iter().filter(|c| public.is_public(&c.commitment)) {
+        std::fs::write(d.join(&c.commitment), format!("{}\n{}", c.salt, c.text))
+            .with_context(|| format!("cannot write content {}", c.commitment))?;
     }
     Ok(())
 }
@@ -121,7 +121,7 @@ pub fn signing_key(path: &Path, name: &str) -> anyhow::Result<NoteSigner> {
 pub fn append_publication(
     store: &mut SqliteStore,
     name: &str,
-    stage: &str,
+    stage: record::Stage,
     law: Option<&str>,
     signer: &NoteSigner,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
@@ -162,7 +162,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| format!("tallyproof.local/{name}"));
     let signer = signing_key(&args.key, &origin)?;
-    let entries = append_publication(&mut store, &name, &args.stage, args.law.as_deref(), &signer)?;
+    let stage = record::parse_key(&args.stage).map_err(anyhow::Error::msg)?;
+    let entries = append_publication(&mut store, &name, stage, args.law.as_deref(), &signer)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let published = write_log(&args.out, &origin, &signer, &entries)?;

@@ -1,0 +1,134 @@
+//! The log's closed vocabularies (`docs/log-format.md`): each value is an enum whose key is
+//! the exact text the log writes, declared once (`strum`), parsed with an error that lists
+//! the accepted keys.
+
+use std::str::FromStr;
+
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
+
+/// `key` as a `T`, or an error that says what was given and lists the accepted keys:
+/// `'draft', expected one of: preliminary, final`.
+pub fn parse_key<T>(key: &str) -> Result<T, String>
+where
+    T: FromStr + VariantArray + Copy + Into<&'static str>,
+{
+    key.parse()
+        .map_err(|_| format!("'{key}', expected one of: {}", keys::<T>().join(", ")))
+}
+
+/// The keys of every value of `T`, in declaration order.
+pub fn keys<T: VariantArray + Copy + Into<&'static str>>() -> Vec<&'static str> {
+    T::VARIANTS.iter().map(|&v| v.into()).collect()
+}
+
+/// A publication's stage.
+#[derive(Display, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// Published while the count goes on; changes nothing.
+    Preliminary,
+    /// The certified result: it freezes the election ([`crate::Standing`]).
+    Final,
+}
+
+impl Stage {
+    /// The stage as the log writes it.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// The method of a risk-limiting audit (an `audit` start's `method`).
+#[derive(Display, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditMethod {
+    /// Ballot-level comparison with cast-vote records.
+    Comparison,
+    /// Ballot polling.
+    Polling,
+    /// Station-level batch comparison (MACRO).
+    Batch,
+}
+
+impl AuditMethod {
+    /// The method as the log writes it.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// What a decision of the commission does (a `decision` entry's `kind`).
+#[derive(Display, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecisionKind {
+    /// Annul every station in or under a unit.
+    AnnulUnit,
+    /// Annul the whole election.
+    AnnulElection,
+    /// Order a recount in a unit.
+    Recount,
+    /// Order a re-vote in a unit.
+    Revote,
+    /// Reopen a certified or annulled election.
+    Reopen,
+}
+
+impl DecisionKind {
+    /// The kind as the log writes it.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+
+    /// Whether the decision names a unit (the others name the country, unit 0).
+    pub fn has_unit(self) -> bool {
+        !matches!(self, DecisionKind::AnnulElection | DecisionKind::Reopen)
+    }
+}
+
+/// What the store keeps beside the log to open a commitment: the commitment, its salt in
+/// hex and the text (`docs/log-format.md`, "Content beside the log").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    /// Hex SHA-256(salt || text).
+    pub commitment: String,
+    /// The salt, in hex.
+    pub salt: String,
+    /// The text committed to.
+    pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_the_log_s_texts_and_unknown_ones_list_the_accepted() {
+        assert_eq!(keys::<Stage>(), ["preliminary", "final"]);
+        assert_eq!(keys::<AuditMethod>(), ["comparison", "polling", "batch"]);
+        assert_eq!(
+            keys::<DecisionKind>(),
+            [
+                "annul-unit",
+                "annul-election",
+                "recount",
+                "revote",
+                "reopen"
+            ]
+        );
+        for &k in DecisionKind::VARIANTS {
+            assert_eq!(parse_key::<DecisionKind>(k.key()), Ok(k));
+        }
+        assert_eq!(parse_key::<Stage>("final"), Ok(Stage::Final));
+        assert_eq!(
+            parse_key::<Stage>("Final"),
+            Err("'Final', expected one of: preliminary, final".to_string())
+        );
+        assert_eq!(
+            parse_key::<AuditMethod>("sortition"),
+            Err("'sortition', expected one of: comparison, polling, batch".to_string())
+        );
+    }
+}
