@@ -11,6 +11,7 @@ mod entry;
 mod error;
 mod kinds;
 mod law;
+mod logs;
 mod official;
 mod publish;
 mod replay;
@@ -26,6 +27,7 @@ pub use entry::{
 pub use error::RecordError;
 pub use kinds::{keys, parse_key, AuditMethod, Content, DecisionKind, Stage};
 pub use law::{problem_from_election, Built};
+pub use logs::check_act_entries;
 pub use official::{complaint_act, decision_act, decision_kind};
 pub use publish::{publication_act, PublicationAct};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};

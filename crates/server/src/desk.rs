@@ -422,7 +422,14 @@ pub(crate) async fn certify_form(
     form: DeskForm,
 ) -> Result<Response, ServerError> {
     let law = form.get("law").filter(|l| !l.is_empty()).cloned();
-    let (size, _) = staff::certification(&s, who.staff()?.clone(), name.clone(), law).await?;
+    let (size, _) = staff::publication(
+        &s,
+        who.staff()?.clone(),
+        name.clone(),
+        record::Stage::Final,
+        law,
+    )
+    .await?;
     Ok(back_to_desk(&name, "certified", size as i64 - 1))
 }
 

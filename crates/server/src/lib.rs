@@ -175,6 +175,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/elections/{name}/staff/decisions") => post(desk::decide_form),
         (Post, "/api/elections/{name}/revotes") => post(staff::create_revote),
         (Post, "/api/elections/{name}/certify") => post(staff::certify),
+        (Post, "/api/elections/{name}/publish") => post(staff::publish),
         (Post, "/api/elections/{name}/redactions") => post(staff::redact),
         (Post, "/api/elections/{name}/audits") => post(audits::start),
         (Post, "/elections/{name}/staff/audits") => post(desk::audit_start_form),

@@ -415,7 +415,14 @@ pub const ROUTES: &[Route] = &[
         "/api/elections/{name}/certify",
         COMMISSIONER,
         "{law}",
-        "Certifies the final result: a final publication (totals and seats under the law preset) enters the log",
+        "Certifies the final result: a final publication of every contest (totals, and seats under the law preset for the first) enters the log and freezes the election",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/publish",
+        COMMISSIONER,
+        "{law}",
+        "Publishes preliminary results: a preliminary publication of every contest (totals, and seats under the law preset for the first) enters the log; refused once the election is certified or annulled",
     ),
     write(
         Method::Post,

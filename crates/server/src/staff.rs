@@ -761,8 +761,8 @@ pub(crate) async fn decision(
     name: String,
     d: NewDecision,
 ) -> Result<u64, ServerError> {
-    let kind = record::decision_kind(&d.kind)
-        .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let kind =
+        record::decision_kind(&d.kind).map_err(|e| ServerError::BadRequest(e.to_string()))?;
     let unit = match d.unit.filter(|_| kind.has_unit()) {
         Some(u) => Some(known_unit(s, &name, u).await?),
         None => None,
@@ -801,47 +801,71 @@ pub(crate) struct Certification {
     law: Option<String>,
 }
 
+/// Certifies the final result (`POST /api/elections/{name}/certify`).
 pub(crate) async fn certify(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
     Json(c): Json<Certification>,
 ) -> Result<Response, ServerError> {
-    let (size, p) = certification(&s, who.staff()?.clone(), name, c.law).await?;
+    publish_at(s, who, name, record::Stage::Final, c.law).await
+}
+
+/// Publishes preliminary results (`POST /api/elections/{name}/publish`): totals, and seats
+/// under the law if one is named, for every contest, changing nothing.
+pub(crate) async fn publish(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(c): Json<Certification>,
+) -> Result<Response, ServerError> {
+    publish_at(s, who, name, record::Stage::Preliminary, c.law).await
+}
+
+async fn publish_at(
+    s: AppState,
+    who: Caller,
+    name: String,
+    stage: record::Stage,
+    law: Option<String>,
+) -> Result<Response, ServerError> {
+    let (size, p) = publication(&s, who.staff()?.clone(), name, stage, law).await?;
     Ok((
         StatusCode::CREATED,
         Json(
-            json!({"logged_as": size - 1, "stations_counted": p.stations_counted, "votes": p.votes,
-                    "seats": p.seats.map(|x| x.seats)}),
+            json!({"logged_as": size - 1, "stage": stage.key(), "stations_counted": p.stations_counted,
+                    "votes": p.votes, "seats": p.seats.map(|x| x.seats)}),
         ),
     )
         .into_response())
 }
 
-/// Certifies the final result: computes the final publication and logs it (refused if the
-/// log grew meanwhile); answers the log's size and the publication.
-pub(crate) async fn certification(
+/// Publishes every contest at `stage` (`record::publication_act`: preliminary results, or the
+/// certified final result): computes the publications from the state at a log size and logs
+/// them only if the log is still that size; answers the log's size and the first contest's
+/// publication.
+pub(crate) async fn publication(
     s: &AppState,
     user: User,
     name: String,
+    stage: record::Stage,
     law: Option<String>,
 ) -> Result<(u64, record::Publication), ServerError> {
     if let Some(l) = &law {
         seats::preset::law(l).map_err(|x| ServerError::NotFound(x.to_string()))?;
     }
-    // The publication is computed from the state at a log size, and logged only if the log
-    // is still that size (a replay recomputes it at its place in the log).
+    // A replay recomputes each publication at its place in the log.
     let (state, n) = (s.clone(), name.clone());
     let (built, at) = blocking(move || {
-        // Whether the election's standing takes a certification is the store's check, made
-        // when the act is appended (`record::Standing`).
+        // Whether the election's standing takes the act is the store's check, made when the
+        // act is appended (`record::Standing`).
         state.live.with(&state.db, &n, |v| {
             let protocols = v.protocols();
             let built = record::publication_act(
                 v.election(),
                 &protocols,
                 v.annulled(),
-                record::Stage::Final,
+                stage,
                 law.as_deref(),
                 None,
                 None,

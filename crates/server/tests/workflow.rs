@@ -283,6 +283,34 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
         )
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    // A preliminary publication under a law: totals and seats, logged and recomputed by the
+    // replay; an unknown law is refused with nothing logged.
+    let before = replay(app).await;
+    let pre = app
+        .api(
+            "POST",
+            "/api/elections/s/publish",
+            &com,
+            json!({"law": "kg2020"}),
+        )
+        .await;
+    assert_eq!(pre.status, StatusCode::CREATED, "{}", pre.text());
+    assert_eq!(pre.json()["stage"], "preliminary");
+    assert!(pre.json()["seats"].is_array(), "{}", pre.text());
+    let unknown = app
+        .api(
+            "POST",
+            "/api/elections/s/publish",
+            &com,
+            json!({"law": "kg1990"}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text());
+    let r = replay(app).await;
+    assert_eq!(
+        (r.publications, r.staff),
+        (before.publications + 1, before.staff + 1)
+    );
     // Certification: the final publication enters the log and the replay recomputes it.
     let cert = app
         .api("POST", "/api/elections/s/certify", &com, json!({}))
@@ -291,7 +319,7 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
     let results = national(&app.get("/api/elections/s/results?by=country").await.json());
     assert_eq!(cert.json()["votes"], json!(results.1));
     let r = replay(app).await;
-    assert_eq!((r.complaints, r.publications, r.staff), (1, 1, 6 + 4));
+    assert_eq!((r.complaints, r.publications, r.staff), (1, 2, 6 + 5));
     // Annulling the election keeps it visible, marked.
     let d = app
         .api(
@@ -305,10 +333,17 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
     let page = app.get("/elections/s").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("annulled"));
-    let again = app
-        .api("POST", "/api/elections/s/certify", &com, json!({}))
-        .await;
-    assert_eq!(again.status, StatusCode::CONFLICT);
+    for route in ["certify", "publish"] {
+        let again = app
+            .api(
+                "POST",
+                &format!("/api/elections/s/{route}"),
+                &com,
+                json!({}),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{route}");
+    }
 }
 
 async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {

@@ -253,7 +253,8 @@ pub trait Staffing {
     /// Logs an official act of `by`: the staff entry, then its entries; a redaction also
     /// deletes the content. A user must hold the act's role in the election; the console may
     /// cite no upload (it commits to a file's hash in the act's content instead). Refused
-    /// when the election's standing does not take it, or the log has grown past `act.at`.
+    /// when the entries are not the act's own (`record::check_act_entries`), when the
+    /// election's standing does not take it, or when the log has grown past `act.at`.
     /// Returns the log's size.
     fn act(&mut self, election: &str, by: Actor<'_>, act: Act<'_>) -> Result<u64, StoreError>;
 }

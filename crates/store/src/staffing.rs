@@ -755,6 +755,9 @@ impl Staffing for SqlStore {
                 )));
             }
         }
+        // What follows the staff entry is the act's own (`record::check_act_entries`).
+        record::check_act_entries(act.act, act.subject.as_deref(), act.entries)
+            .map_err(|e| refused(e.to_string()))?;
         self.write(|db| {
             let id = match by {
                 Actor::User(u) => granted_in(db, u, election)?,

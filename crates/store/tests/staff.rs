@@ -236,6 +236,31 @@ fn official_acts_are_attributed_and_need_their_role() {
             Err(StoreError::Stale { at, size }) if at == before && size == before + 2
         ));
         assert_eq!(s.log("s").unwrap().len() as u64, before + 2);
+        // An act carries only its own entries: a complaint with a decision behind it, or a
+        // complaint logged as a decision, is refused and logs nothing.
+        let decision = encode(&Entry::Decision(record::Decision::AnnulElection {
+            reason: "d".repeat(64),
+        }));
+        let two = [entry.clone(), decision.clone()];
+        for (kind, entries) in [(Act::Complain, &two[..]), (Act::Decide, &two[..1])] {
+            let by = if kind == Act::Complain { &obs } else { &com };
+            let e = s
+                .act(
+                    "s",
+                    store::Actor::User(by),
+                    store::Act {
+                        act: kind,
+                        entries,
+                        ..act(&entry)
+                    },
+                )
+                .unwrap_err();
+            assert!(
+                matches!(&e, StoreError::Refused(m) if m.contains(&format!("the '{}' act logs", kind.key()))),
+                "{e}"
+            );
+        }
+        assert_eq!(s.log("s").unwrap().len() as u64, before + 2);
     }
 }
 

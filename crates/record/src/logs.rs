@@ -1,0 +1,199 @@
+//! What each staff act logs after its staff entry, checked before the act is appended (the
+//! store's one write path): a replay checks the entry that must follow a staff entry
+//! ([`crate::StaffRules`]); this checks all of them, so that no act carries entries that are
+//! not its own (a decision smuggled in behind a complaint, a final publication behind a
+//! preliminary one, a protocol other than the one verified).
+
+use crate::entry::Entry;
+use crate::kinds::Stage;
+use crate::staff::{digest, Act};
+use crate::wire::decode;
+use crate::RecordError;
+
+/// Checks that `entries`, encoded, are what `act` (with its staff entry's `subject`) logs after
+/// its staff entry:
+///
+/// - `verify`: the protocol entry verified, whose SHA-256 is the subject;
+/// - `complain`: one complaint; `decide`: one decision;
+/// - `certify`: a final publication of every contest in contest order (at least the first),
+///   then at most one `keys` entry; `publish` the same with preliminary publications;
+/// - `audit`: one or more audit entries;
+/// - every other act: nothing.
+///
+/// The error names the entry's position in the act (0 is the first after the staff entry).
+pub fn check_act_entries(
+    act: Act,
+    subject: Option<&str>,
+    entries: &[Vec<u8>],
+) -> Result<(), RecordError> {
+    let decoded = entries
+        .iter()
+        .enumerate()
+        .map(|(i, b)| decode(i as u64, b))
+        .collect::<Result<Vec<Entry>, _>>()?;
+    let wrong = |i: usize, what: &str| {
+        Err(RecordError::Invalid {
+            index: i as u64,
+            message: format!("the '{}' act logs {what}", act.key()),
+        })
+    };
+    let one = |ok: bool, what: &str| match decoded.len() {
+        1 if ok => Ok(()),
+        1 => wrong(0, what),
+        n => wrong(n.min(1), what),
+    };
+    match act {
+        Act::Verify => {
+            let same = matches!(decoded.first(), Some(Entry::Protocol(_)))
+                && subject == Some(digest(&entries[0]).as_str());
+            one(
+                same,
+                "the protocol entry it verified (same SHA-256), and nothing else",
+            )
+        }
+        Act::Complain => one(
+            matches!(decoded.first(), Some(Entry::Complaint(_))),
+            "one complaint",
+        ),
+        Act::Decide => one(
+            matches!(decoded.first(), Some(Entry::Decision(_))),
+            "one decision",
+        ),
+        Act::Certify | Act::Publish => {
+            let stage_ok = |s: Stage| (s == Stage::Final) == (act == Act::Certify);
+            let what = if act == Act::Certify {
+                "a final publication of every contest in contest order, then at most a keys entry"
+            } else {
+                "a preliminary publication of every contest in contest order, then at most a keys entry"
+            };
+            let mut n = 0;
+            for (i, e) in decoded.iter().enumerate() {
+                match e {
+                    Entry::Publication(p) if n == i && p.contest == i && stage_ok(p.stage) => {
+                        n += 1
+                    }
+                    Entry::Keys { .. } if n > 0 && i == decoded.len() - 1 => {}
+                    _ => return wrong(i, what),
+                }
+            }
+            if n == 0 {
+                return wrong(0, what);
+            }
+            Ok(())
+        }
+        Act::Audit => {
+            if decoded.is_empty() {
+                return wrong(0, "one or more audit entries");
+            }
+            match decoded.iter().position(|e| !matches!(e, Entry::Audit(_))) {
+                Some(i) => wrong(i, "audit entries only"),
+                None => Ok(()),
+            }
+        }
+        Act::Enter | Act::Reject | Act::Redact | Act::Grant | Act::Assign | Act::Open => {
+            match decoded.len() {
+                0 => Ok(()),
+                _ => wrong(0, "nothing after its staff entry"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::{encode, Complaint, Decision, Publication};
+    use model::UnitId;
+
+    fn complaint() -> Vec<u8> {
+        encode(&Entry::Complaint(Complaint {
+            unit: UnitId(1),
+            by: "0".repeat(64),
+            text: "1".repeat(64),
+            scan: None,
+        }))
+    }
+
+    fn decision() -> Vec<u8> {
+        encode(&Entry::Decision(Decision::AnnulElection {
+            reason: "2".repeat(64),
+        }))
+    }
+
+    #[test]
+    fn an_act_logs_only_its_own_entries() {
+        let (c, d) = (complaint(), decision());
+        assert!(check_act_entries(Act::Complain, None, std::slice::from_ref(&c)).is_ok());
+        assert!(check_act_entries(Act::Decide, None, std::slice::from_ref(&d)).is_ok());
+        let cases: [(Act, Vec<Vec<u8>>, &str); 5] = [
+            (Act::Complain, vec![d.clone()], "entry 0: the 'complain' act logs one complaint"),
+            (
+                Act::Complain,
+                vec![c.clone(), d.clone()],
+                "entry 1: the 'complain' act logs one complaint",
+            ),
+            (Act::Decide, vec![], "entry 0: the 'decide' act logs one decision"),
+            (
+                Act::Redact,
+                vec![d.clone()],
+                "entry 0: the 'redact' act logs nothing after its staff entry",
+            ),
+            (
+                Act::Certify,
+                vec![c.clone()],
+                "entry 0: the 'certify' act logs a final publication of every contest in contest order, then at most a keys entry",
+            ),
+        ];
+        for (act, entries, want) in cases {
+            let e = check_act_entries(act, None, &entries).unwrap_err();
+            assert_eq!(e.to_string(), want, "{act:?}");
+        }
+        let e = check_act_entries(Act::Audit, None, &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "entry 0: the 'audit' act logs one or more audit entries"
+        );
+        let e = check_act_entries(Act::Verify, Some("00"), &[b"\x01{".to_vec()]).unwrap_err();
+        assert!(e.to_string().starts_with("entry 0: "), "{e}");
+    }
+
+    fn publication(stage: Stage, contest: usize) -> Vec<u8> {
+        encode(&Entry::Publication(Publication {
+            stage,
+            contest,
+            stations_counted: 1,
+            votes: vec![3, 4],
+            valid: Some(7),
+            invalid: Some(0),
+            seats: None,
+        }))
+    }
+
+    #[test]
+    fn a_publication_act_publishes_every_contest_in_order_at_its_own_stage() {
+        let keys = encode(&Entry::Keys {
+            log: vec!["k".into()],
+            witnesses: vec![],
+        });
+        let (f0, f1) = (publication(Stage::Final, 0), publication(Stage::Final, 1));
+        let p0 = publication(Stage::Preliminary, 0);
+        assert!(check_act_entries(Act::Certify, None, &[f0.clone(), f1.clone()]).is_ok());
+        assert!(check_act_entries(Act::Certify, None, &[f0.clone(), keys.clone()]).is_ok());
+        assert!(check_act_entries(Act::Publish, None, &[p0.clone(), keys.clone()]).is_ok());
+        for (act, entries, at) in [
+            (Act::Publish, vec![f0.clone()], 0),
+            (Act::Certify, vec![p0.clone()], 0),
+            (Act::Certify, vec![f1.clone(), f0.clone()], 0),
+            (Act::Certify, vec![f0.clone(), f0.clone()], 1),
+            (Act::Certify, vec![keys.clone()], 0),
+            (Act::Certify, vec![f0.clone(), keys.clone(), f1.clone()], 1),
+        ] {
+            let e = check_act_entries(act, None, &entries).unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("entry {at}: the '{}' act logs", act.key())),
+                "{e}"
+            );
+        }
+    }
+}
