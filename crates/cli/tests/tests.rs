@@ -6,6 +6,7 @@ mod audit;
 mod browser;
 mod commands;
 mod crash;
+mod differential;
 mod forensics;
 mod malformed;
 mod overflow;
