@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use crate::entry::{Decision, Entry};
+use crate::entry::Entry;
 use crate::staff::{Act, Role};
 use crate::wire::decode;
 use crate::RecordError;
@@ -48,12 +48,8 @@ impl ContentKind {
 /// The commitments an entry makes and what each stands for.
 pub fn content_kinds(entry: &Entry) -> Vec<(&str, ContentKind)> {
     match entry {
-        Entry::Decision(
-            Decision::AnnulUnit { reason, .. }
-            | Decision::AnnulElection { reason }
-            | Decision::Recount { reason, .. }
-            | Decision::Revote { reason, .. },
-        ) => vec![(reason.as_str(), ContentKind::Reason)],
+        // Every kind of decision has its reason (a reopening's too).
+        Entry::Decision(d) => vec![(d.reason(), ContentKind::Reason)],
         Entry::Complaint(c) => {
             let mut v = vec![
                 (c.by.as_str(), ContentKind::Complainant),
@@ -162,5 +158,20 @@ mod tests {
             .filter(|r| !ContentKind::StaffName(*r).is_public())
             .collect();
         assert_eq!(private, [Role::Observer]);
+    }
+
+    /// A reopening's reason was never published (`content_kinds` listed the other kinds of
+    /// decision only): every kind's reason is the commission's public record.
+    #[test]
+    fn every_decision_s_reason_is_public_a_reopening_s_too() {
+        use crate::entry::Decision;
+        use crate::kinds::DecisionKind;
+        use strum::VariantArray;
+        for &kind in DecisionKind::VARIANTS {
+            let d = Decision::new(kind, UnitId(1), format!("reason of {}", kind.key()));
+            let log = [encode(&Entry::Decision(d))];
+            let p = PublicContent::from_log(log.iter().map(Vec::as_slice)).unwrap();
+            assert!(p.is_public(&format!("reason of {}", kind.key())), "{kind:?}");
+        }
     }
 }
