@@ -171,7 +171,10 @@ mod tests {
             let d = Decision::new(kind, UnitId(1), format!("reason of {}", kind.key()));
             let log = [encode(&Entry::Decision(d))];
             let p = PublicContent::from_log(log.iter().map(Vec::as_slice)).unwrap();
-            assert!(p.is_public(&format!("reason of {}", kind.key())), "{kind:?}");
+            assert!(
+                p.is_public(&format!("reason of {}", kind.key())),
+                "{kind:?}"
+            );
         }
     }
 }

@@ -3,6 +3,8 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use thiserror::Error;
 
 /// What a request can run into.
@@ -82,6 +84,9 @@ impl From<readmodel::ReadError> for ServerError {
     }
 }
 
+/// Internal errors answered since the service started: the reference in an answer.
+static INTERNAL: AtomicU64 = AtomicU64::new(0);
+
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
         let status = match self {
@@ -98,11 +103,19 @@ impl IntoResponse for ServerError {
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let busy = matches!(self, ServerError::Busy(_));
-        let mut res = (
-            status,
-            Json(serde_json::json!({ "error": self.to_string() })),
-        )
-            .into_response();
+        let text = match &self {
+            // The store's or a computation's failure is for the operator, not the caller (it may
+            // name tables, files or statements): the answer gives a reference to it.
+            ServerError::Internal(detail) => {
+                let n = INTERNAL.fetch_add(1, Ordering::Relaxed) + 1;
+                eprintln!("tallyproof serve: internal error {n}: {detail}");
+                format!(
+                    "the service failed (internal error {n}; its operator's log has the details)"
+                )
+            }
+            other => other.to_string(),
+        };
+        let mut res = (status, Json(serde_json::json!({ "error": text }))).into_response();
         if busy {
             res.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
@@ -143,4 +156,30 @@ pub(crate) async fn as_json(res: Response) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store failure's text (a statement, a table, a path) never reaches the caller; the
+    /// answer refers to the operator's log.
+    #[tokio::test]
+    async fn an_internal_error_answers_a_reference_not_its_detail() {
+        let detail = "no such table: staff_user (SELECT hash FROM staff_user WHERE name = ?1)";
+        let res = ServerError::from(store::StoreError::Corrupt(detail.into())).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let text = body["error"].as_str().unwrap();
+        assert!(
+            text.starts_with("the service failed (internal error "),
+            "{text}"
+        );
+        assert!(!text.contains("staff_user"), "{text}");
+        // The others keep their text: it is the caller's to read.
+        let res = ServerError::Conflict("refused: a staff 'certify' ...".into()).into_response();
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("refused: a staff 'certify'"));
+    }
 }

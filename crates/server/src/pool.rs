@@ -99,9 +99,12 @@ impl Pool {
     pub fn get(pool: &Arc<Pool>) -> Result<Pooled, ServerError> {
         pool.inner.get().map(Pooled).map_err(|e| {
             let n = pool.inner.max_size();
+            // The pool's own words (they may name the database's host or user) are for the
+            // operator's log, not the answer.
+            eprintln!("tallyproof serve: no store connection: {e}");
             ServerError::Busy(format!(
                 "the service is busy: all {n} connections to the store stayed in use for {} \
-                 seconds ({e}); try again shortly",
+                 seconds; try again shortly",
                 pool.inner.connection_timeout().as_secs()
             ))
         })
@@ -213,6 +216,8 @@ mod tests {
             why.starts_with("the service is busy: all 1 connections to the store stayed in use"),
             "{why}"
         );
+        // The pool's own error text stays in the operator's log.
+        assert!(!why.contains("timed out"), "{why}");
         let res = axum::response::IntoResponse::into_response(ServerError::Busy(why));
         assert_eq!(res.status().as_u16(), 503);
         assert_eq!(res.headers()["retry-after"], "5");
