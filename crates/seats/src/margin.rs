@@ -217,7 +217,9 @@ fn pair_margin(
     }))
 }
 
-/// The exact crossing point `slack / (slack lost per ballot)` where it is rational.
+/// The exact crossing point `slack / (slack lost per ballot)` where it is rational; `None`
+/// where it is not, or would not fit in 128 bits (the caller then searches for it), never a
+/// wrapped value.
 fn exact(p: &Problem, total: u64, seats: &[u64], w: usize, l: usize) -> Option<(u128, u128)> {
     let (fw, fl) = (u128::from(p.votes[w]), u128::from(p.votes[l]));
     let (sw, sl) = (seats[w], seats[l]);
@@ -226,16 +228,19 @@ fn exact(p: &Problem, total: u64, seats: &[u64], w: usize, l: usize) -> Option<(
         Method::Hare => {
             let mul = u128::from(p.seats);
             let t = u128::from(total);
-            let slack =
-                (mul * fw + u128::from(sl) * t).checked_sub(mul * fl + u128::from(sw - 1) * t)?;
-            (slack, 2 * mul)
+            let (a, b) = (
+                mul.checked_mul(fw)?
+                    .checked_add(u128::from(sl).checked_mul(t)?)?,
+                mul.checked_mul(fl)?
+                    .checked_add(u128::from(sw.checked_sub(1)?).checked_mul(t)?)?,
+            );
+            (a.checked_sub(b)?, mul.checked_mul(2)?)
         }
         Method::Droop => {
             let q = u128::from(total / (p.seats + 1) + 1);
-            (
-                (fw + u128::from(sl) * q).checked_sub(fl + u128::from(sw - 1) * q)?,
-                2,
-            )
+            let a = fw.checked_add(u128::from(sl).checked_mul(q)?)?;
+            let b = fl.checked_add(u128::from(sw.checked_sub(1)?).checked_mul(q)?)?;
+            (a.checked_sub(b)?, 2)
         }
         m => {
             // Claims f_w dd_w / dn_w and f_l dd_l / dn_l: equal when
@@ -245,8 +250,12 @@ fn exact(p: &Problem, total: u64, seats: &[u64], w: usize, l: usize) -> Option<(
             if dn_w == 0 {
                 return None;
             }
-            let slack = (fw * dd_w * dn_l).checked_sub(fl * dd_l * dn_w)?;
-            (slack, dd_w * dn_l + dd_l * dn_w)
+            let a = fw.checked_mul(dd_w)?.checked_mul(dn_l)?;
+            let b = fl.checked_mul(dd_l)?.checked_mul(dn_w)?;
+            let den = dd_w
+                .checked_mul(dn_l)?
+                .checked_add(dd_l.checked_mul(dn_w)?)?;
+            (a.checked_sub(b)?, den)
         }
     };
     let g = num_integer::gcd(num, den).max(1);
