@@ -14,7 +14,7 @@ use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
 use record::{encode, Entry, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{FileRef, Media, SqlStore, Staffing, Store, User};
+use store::{FileRef, Media, PendingState, SqlStore, Staffing, Store, User};
 
 use crate::auth::{self, Caller};
 use crate::pool::Pool;
@@ -528,7 +528,7 @@ pub(crate) async fn enter_protocol(
         "version": pending.protocol.version,
         "digest": pending.digest,
         "scan": pending.scan,
-        "state": "entered",
+        "state": PendingState::Entered.key(),
         "diagnostics": ctx.diagnostics,
         "differences": differences(ctx.current.as_ref(), &pending.protocol, &ctx.choices),
     }))
@@ -597,10 +597,10 @@ pub(crate) async fn settle(
         .write(move |st| {
             if accept {
                 let v = st.verify(&n, id, &user)?;
-                Ok(json!({"id": id, "state": "verified", "version": v}))
+                Ok(json!({"id": id, "state": PendingState::Verified.key(), "version": v}))
             } else {
                 st.reject(&n, id, &user)?;
-                Ok(json!({"id": id, "state": "rejected"}))
+                Ok(json!({"id": id, "state": PendingState::Rejected.key()}))
             }
         })
         .await?;

@@ -721,7 +721,12 @@ impl Staffing for SqlStore {
 
     fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError> {
         let mut db = self.db.borrow_mut();
-        entered(db.as_mut(), election, "AND p.state = 'entered'", &[])
+        entered(
+            db.as_mut(),
+            election,
+            "AND p.state = ?2",
+            args![PendingState::Entered.key()],
+        )
     }
 
     fn entries(&self, election: &str) -> Result<Vec<Pending>, StoreError> {
@@ -891,7 +896,7 @@ fn decide_pending(
             .ok_or_else(|| StoreError::NotFound(format!("entered protocol {pid}")))?;
         let r = Row(&row);
         let (state, entered_by, entry, sum) = (r.text(0)?, r.int(1)?, r.blob(2)?, r.text(3)?);
-        if state != "entered" {
+        if state != PendingState::Entered.key() {
             return Err(refused(format!("protocol {pid} is already {state}")));
         }
         if entered_by == by.id {
