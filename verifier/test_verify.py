@@ -74,10 +74,6 @@ class Overflow(unittest.TestCase):
             "entry 3: station 'R / 1': the votes for every choice exceed 18446744073709551615")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 def build(extra=(), change=None):
     """log([30, 10, 25], 65) as dicts (units: region 1, stations 2 to 4; protocols entries 2 to
     4; the publication entry 5, preliminary so that the election stays open), changed by
@@ -257,3 +253,56 @@ class PublicationActs(unittest.TestCase):
         self.assertEqual(
             str(r.exception),
             "entry 7: a staff in an election that is certified: a decision must reopen it first")
+
+
+def two_contests(*publications):
+    """log([30, 10, 25], 65) with a second contest 'd' (the same choices, each station's
+    protocol for it: 5 votes for B), then a staff `certify` and `publications`, each
+    (stage, contest)."""
+    entries = [json.loads(b[1:]) for b in log([30, 10, 25], 65)][:-1]
+    entries[0]["contests"].append(dict(entries[0]["contests"][0], name="d"))
+    for k in range(3):
+        entries.append({"type": "protocol", "station": 2 + k, "contest": 1, "version": 1,
+                        "source": "manual", "lines": {"valid": 5}, "votes": [0, 5],
+                        "reference": None})
+    entries.append(staff("certify"))
+    totals = {0: ([65, 0], 65), 1: ([0, 15], 15)}
+    for stage, contest in publications:
+        votes, valid = totals[contest]
+        entries.append({"type": "publication", "stage": stage, "contest": contest,
+                        "stations_counted": 3, "votes": votes, "valid": valid,
+                        "invalid": None, "seats": None})
+    return [entry(e) for e in entries]
+
+
+class Certification(unittest.TestCase):
+    """A certification publishes every contest, the first contest's first (it certifies);
+    the other contests' final publications may follow in the certified election, nothing
+    that could change it (docs/log-format.md, "Standing")."""
+
+    def test_every_contest_is_certified_the_first_first(self):
+        self.assertEqual(replay(two_contests(("final", 0), ("final", 1))), (6, 2))
+
+    def test_a_certified_election_takes_no_other_publication(self):
+        for after, index in [(("final", 0), 10), (("preliminary", 1), 10)]:
+            with self.assertRaises(Rejected) as r:
+                replay(two_contests(("final", 0), after))
+            self.assertEqual(
+                str(r.exception),
+                f"entry {index}: a publication in an election that is certified: "
+                "a decision must reopen it first")
+
+    def test_a_certification_begins_with_the_first_contest(self):
+        # The first final publication certifies, whichever its contest: the first contest's,
+        # after it, is refused (record::Standing gives the same; the store's acts put the
+        # first contest first, record::check_act_entries).
+        with self.assertRaises(Rejected) as r:
+            replay(two_contests(("final", 1), ("final", 0)))
+        self.assertEqual(
+            str(r.exception),
+            "entry 10: a publication in an election that is certified: "
+            "a decision must reopen it first")
+
+
+if __name__ == "__main__":
+    unittest.main()
