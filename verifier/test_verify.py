@@ -304,5 +304,31 @@ class Certification(unittest.TestCase):
             "a decision must reopen it first")
 
 
+class StaffFields(unittest.TestCase):
+    """A staff entry carries exactly its act's fields (record's decoder, wire.rs): a subject on
+    the acts that name one, a scan only on an entry."""
+
+    def test_a_field_an_act_does_not_have_is_refused_naming_it(self):
+        for act, change, message in [
+            ("certify", {"subject": "00"}, "subject: a staff 'certify' entry names no subject"),
+            ("certify", {"scan": "sha256:00"}, "scan: a staff 'certify' entry cites no scan"),
+        ]:
+            entries = with_act(act, "final")
+            staff_entry = json.loads(entries[-2][1:])
+            staff_entry.update(change)
+            entries[-2] = entry(staff_entry)
+            with self.assertRaises(Rejected) as r:
+                replay(entries)
+            self.assertEqual(str(r.exception), "entry 5: " + message)
+
+    def test_a_redaction_needs_its_subject(self):
+        entries = log([30, 10, 25], 65)
+        redact = dict(staff("redact"))
+        with self.assertRaises(Rejected) as r:
+            replay(entries + [entry(redact)])
+        self.assertEqual(str(r.exception),
+                         "entry 6: subject: a staff 'redact' entry needs a subject")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -483,6 +483,14 @@ def replay_from(entries, at):
                 raise field(i, "grants", "a staff '%s' entry grants no role" % act)
             if "unit" in e and act not in ("assign", "open"):
                 raise field(i, "unit", "a staff '%s' entry names no unit" % act)
+            # A subject exactly on the acts that have one, a scan only on an entry.
+            has_subject = act not in ("complain", "decide", "certify", "publish", "audit")
+            if has_subject and e.get("subject") is None:
+                raise field(i, "subject", "a staff '%s' entry needs a subject" % act)
+            if not has_subject and e.get("subject") is not None:
+                raise field(i, "subject", "a staff '%s' entry names no subject" % act)
+            if act != "enter" and e.get("scan") is not None:
+                raise field(i, "scan", "a staff '%s' entry cites no scan" % act)
             if "unit" in e:
                 u32(i, "unit", e["unit"])
             # An assignment names a unit of this election (an `open`, the annulled one's).

@@ -245,14 +245,11 @@ fn verify_refuses_every_index_out_of_range_without_a_panic() {
         (
             "an assignment to a unit that does not exist",
             with(&entries, n, {
-                let mut s = record::Staff::new(
-                    record::Act::Assign,
-                    record::Role::Admin,
-                    "console",
-                    Some(reason.clone()),
-                );
-                s.unit = Some(999_999);
-                encode(&Entry::Staff(s))
+                let assign = record::StaffAct::Assign {
+                    user: reason.clone(),
+                    unit: UnitId(999_999),
+                };
+                encode(&Entry::Staff(record::Staff::new("console", assign)))
             }),
             n,
             "unit: unit 999999 does not exist",

@@ -160,7 +160,7 @@ impl Fixture {
     pub fn decide(&mut self, decision: impl FnOnce(String) -> Decision) {
         let (reason, row) = self.commit("the commission's reason");
         self.act(
-            record::Act::Decide,
+            record::StaffAct::Decide,
             Entry::Decision(decision(reason)),
             vec![row],
         );
@@ -177,7 +177,7 @@ impl Fixture {
             scan: None,
         };
         self.act(
-            record::Act::Complain,
+            record::StaffAct::Complain,
             Entry::Complaint(complaint),
             vec![r1, r2],
         );
@@ -189,11 +189,10 @@ impl Fixture {
         record::committed(&[self.salts; 32], text)
     }
 
-    fn act(&mut self, act: record::Act, entry: Entry, rows: Vec<record::Content>) {
+    fn act(&mut self, act: record::StaffAct, entry: Entry, rows: Vec<record::Content>) {
         let act = store::Act {
             act,
             entries: &[record::encode(&entry)],
-            subject: None,
             content: &rows,
             files: &[],
             at: None,

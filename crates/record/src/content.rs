@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use crate::entry::Entry;
-use crate::staff::{Act, Role};
+use crate::staff::{Role, StaffAct};
 use crate::wire::decode;
 use crate::RecordError;
 
@@ -62,15 +62,12 @@ pub fn content_kinds(entry: &Entry) -> Vec<(&str, ContentKind)> {
             // The console is no one's name: nothing stands behind it.
             let mut v = Vec::new();
             if s.user != crate::CONSOLE {
-                v.push((s.user.as_str(), ContentKind::StaffName(s.role)));
+                v.push((s.user.as_str(), ContentKind::StaffName(s.role())));
             }
-            match (s.act, s.subject.as_deref()) {
-                (Act::Grant, Some(whom)) => {
-                    // A grant without its role is invalid (`StaffRules`) and names nobody.
-                    v.extend(s.grants.map(|r| (whom, ContentKind::StaffName(r))));
-                }
-                (Act::Assign, Some(whom)) => {
-                    v.push((whom, ContentKind::StaffName(Role::Operator)));
+            match &s.act {
+                StaffAct::Grant { user, role } => v.push((user, ContentKind::StaffName(*role))),
+                StaffAct::Assign { user, .. } => {
+                    v.push((user, ContentKind::StaffName(Role::Operator)));
                 }
                 _ => {}
             }
@@ -128,21 +125,18 @@ mod tests {
 
     #[test]
     fn observers_and_complainants_stay_private_and_staff_do_not() {
-        let staff = |act: Act, role: Role, user: &str| {
-            encode(&Entry::Staff(Staff::new(act, role, user, None)))
-        };
-        let mut grant = Staff::new(Act::Grant, Role::Admin, "adm", Some("obs".into()));
-        grant.grants = Some(Role::Observer);
+        let staff = |user: &str, act: StaffAct| encode(&Entry::Staff(Staff::new(user, act)));
+        let (user, role) = ("obs".to_string(), Role::Observer);
         let log = [
-            encode(&Entry::Staff(grant)),
-            staff(Act::Complain, Role::Observer, "obs"),
+            staff("adm", StaffAct::Grant { user, role }),
+            staff("obs", StaffAct::Complain),
             encode(&Entry::Complaint(Complaint {
                 unit: UnitId(1),
                 by: "by".into(),
                 text: "text".into(),
                 scan: Some("scan".into()),
             })),
-            staff(Act::Decide, Role::Commissioner, "com"),
+            staff("com", StaffAct::Decide),
         ];
         let p = PublicContent::from_log(log.iter().map(Vec::as_slice)).unwrap();
         for private in ["obs", "by", "unknown"] {

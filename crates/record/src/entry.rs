@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::kinds::{AuditMethod, Content, DecisionKind, Stage};
-use crate::staff::Staff;
+use crate::staff::{Staff, StaffAct};
 
 /// The format version byte that starts every entry.
 pub const VERSION: u8 = 1;
@@ -384,20 +384,25 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
         }),
         Entry::Audit(step) => audit_json(step),
         Entry::Staff(s) => {
+            let scan = match &s.act {
+                StaffAct::Enter { scan, .. } => scan.as_deref(),
+                _ => None,
+            };
             let mut v = json!({
                 "type": "staff",
                 "act": s.act.key(),
-                "role": s.role.key(),
+                "role": s.role().key(),
                 "user": s.user,
-                "subject": opt(s.subject.clone()),
-                "scan": opt(s.scan.clone()),
+                "subject": opt(s.act.subject()),
+                "scan": opt(scan),
             });
             // Present only on the acts that have them (grant; assign and open).
-            if let Some(r) = s.grants {
-                v["grants"] = json!(r.key());
-            }
-            if let Some(u) = s.unit {
-                v["unit"] = json!(u);
+            match &s.act {
+                StaffAct::Grant { role, .. } => v["grants"] = json!(role.key()),
+                StaffAct::Assign { unit, .. } | StaffAct::Open { unit, .. } => {
+                    v["unit"] = json!(unit.0)
+                }
+                _ => {}
             }
             v
         }

@@ -31,6 +31,6 @@ pub use logs::check_act_entries;
 pub use official::{complaint_act, decision_act, decision_kind};
 pub use publish::{publication_act, PublicationAct};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
-pub use staff::{digest, Act, Role, Staff, StaffRules, CONSOLE};
+pub use staff::{digest, Act, Role, Staff, StaffAct, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};
 pub use wire::decode;

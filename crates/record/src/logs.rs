@@ -6,14 +6,13 @@
 
 use crate::entry::Entry;
 use crate::kinds::Stage;
-use crate::staff::{digest, Act};
+use crate::staff::{digest, Act, StaffAct};
 use crate::wire::decode;
 use crate::RecordError;
 
-/// Checks that `entries`, encoded, are what `act` (with its staff entry's `subject`) logs after
-/// its staff entry:
+/// Checks that `entries`, encoded, are what `act` logs after its staff entry:
 ///
-/// - `verify`: the protocol entry verified, whose SHA-256 is the subject;
+/// - `verify`: the protocol entry verified, whose SHA-256 the act names;
 /// - `complain`: one complaint; `decide`: one decision;
 /// - `certify`: a final publication of every contest in contest order (at least the first),
 ///   then at most one `keys` entry; `publish` the same with preliminary publications;
@@ -21,11 +20,8 @@ use crate::RecordError;
 /// - every other act: nothing.
 ///
 /// The error names the entry's position in the act (0 is the first after the staff entry).
-pub fn check_act_entries(
-    act: Act,
-    subject: Option<&str>,
-    entries: &[Vec<u8>],
-) -> Result<(), RecordError> {
+pub fn check_act_entries(staff: &StaffAct, entries: &[Vec<u8>]) -> Result<(), RecordError> {
+    let act = staff.kind();
     let decoded = entries
         .iter()
         .enumerate()
@@ -45,7 +41,7 @@ pub fn check_act_entries(
     match act {
         Act::Verify => {
             let same = matches!(decoded.first(), Some(Entry::Protocol(_)))
-                && subject == Some(digest(&entries[0]).as_str());
+                && matches!(staff, StaffAct::Verify { protocol } if *protocol == digest(&entries[0]));
             one(
                 same,
                 "the protocol entry it verified (same SHA-256), and nothing else",
@@ -123,37 +119,45 @@ mod tests {
     #[test]
     fn an_act_logs_only_its_own_entries() {
         let (c, d) = (complaint(), decision());
-        assert!(check_act_entries(Act::Complain, None, std::slice::from_ref(&c)).is_ok());
-        assert!(check_act_entries(Act::Decide, None, std::slice::from_ref(&d)).is_ok());
-        let cases: [(Act, Vec<Vec<u8>>, &str); 5] = [
-            (Act::Complain, vec![d.clone()], "entry 0: the 'complain' act logs one complaint"),
+        assert!(check_act_entries(&StaffAct::Complain, std::slice::from_ref(&c)).is_ok());
+        assert!(check_act_entries(&StaffAct::Decide, std::slice::from_ref(&d)).is_ok());
+        let cases: [(StaffAct, Vec<Vec<u8>>, &str); 5] = [
+            (StaffAct::Complain, vec![d.clone()], "entry 0: the 'complain' act logs one complaint"),
             (
-                Act::Complain,
+                StaffAct::Complain,
                 vec![c.clone(), d.clone()],
                 "entry 1: the 'complain' act logs one complaint",
             ),
-            (Act::Decide, vec![], "entry 0: the 'decide' act logs one decision"),
+            (StaffAct::Decide, vec![], "entry 0: the 'decide' act logs one decision"),
             (
-                Act::Redact,
+                StaffAct::Redact {
+                    commitment: "c".repeat(64),
+                },
                 vec![d.clone()],
                 "entry 0: the 'redact' act logs nothing after its staff entry",
             ),
             (
-                Act::Certify,
+                StaffAct::Certify,
                 vec![c.clone()],
                 "entry 0: the 'certify' act logs a final publication of every contest in contest order, then at most a keys entry",
             ),
         ];
         for (act, entries, want) in cases {
-            let e = check_act_entries(act, None, &entries).unwrap_err();
+            let e = check_act_entries(&act, &entries).unwrap_err();
             assert_eq!(e.to_string(), want, "{act:?}");
         }
-        let e = check_act_entries(Act::Audit, None, &[]).unwrap_err();
+        let e = check_act_entries(&StaffAct::Audit, &[]).unwrap_err();
         assert_eq!(
             e.to_string(),
             "entry 0: the 'audit' act logs one or more audit entries"
         );
-        let e = check_act_entries(Act::Verify, Some("00"), &[b"\x01{".to_vec()]).unwrap_err();
+        let e = check_act_entries(
+            &StaffAct::Verify {
+                protocol: "00".into(),
+            },
+            &[b"\x01{".to_vec()],
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("entry 0: "), "{e}");
     }
 
@@ -177,18 +181,22 @@ mod tests {
         });
         let (f0, f1) = (publication(Stage::Final, 0), publication(Stage::Final, 1));
         let p0 = publication(Stage::Preliminary, 0);
-        assert!(check_act_entries(Act::Certify, None, &[f0.clone(), f1.clone()]).is_ok());
-        assert!(check_act_entries(Act::Certify, None, &[f0.clone(), keys.clone()]).is_ok());
-        assert!(check_act_entries(Act::Publish, None, &[p0.clone(), keys.clone()]).is_ok());
+        assert!(check_act_entries(&StaffAct::Certify, &[f0.clone(), f1.clone()]).is_ok());
+        assert!(check_act_entries(&StaffAct::Certify, &[f0.clone(), keys.clone()]).is_ok());
+        assert!(check_act_entries(&StaffAct::Publish, &[p0.clone(), keys.clone()]).is_ok());
         for (act, entries, at) in [
-            (Act::Publish, vec![f0.clone()], 0),
-            (Act::Certify, vec![p0.clone()], 0),
-            (Act::Certify, vec![f1.clone(), f0.clone()], 0),
-            (Act::Certify, vec![f0.clone(), f0.clone()], 1),
-            (Act::Certify, vec![keys.clone()], 0),
-            (Act::Certify, vec![f0.clone(), keys.clone(), f1.clone()], 1),
+            (StaffAct::Publish, vec![f0.clone()], 0),
+            (StaffAct::Certify, vec![p0.clone()], 0),
+            (StaffAct::Certify, vec![f1.clone(), f0.clone()], 0),
+            (StaffAct::Certify, vec![f0.clone(), f0.clone()], 1),
+            (StaffAct::Certify, vec![keys.clone()], 0),
+            (
+                StaffAct::Certify,
+                vec![f0.clone(), keys.clone(), f1.clone()],
+                1,
+            ),
         ] {
-            let e = check_act_entries(act, None, &entries).unwrap_err();
+            let e = check_act_entries(&act, &entries).unwrap_err();
             assert!(
                 e.to_string()
                     .starts_with(&format!("entry {at}: the '{}' act logs", act.key())),

@@ -1,6 +1,6 @@
 //! A publication act, as the command line's `publish` and the service's certification both
-//! log it: the staff act that attributes it ([`Act::Publish`] before the final stage,
-//! [`Act::Certify`] at it), a publication of every contest, and the declaration of the key
+//! log it: the staff act that attributes it ([`StaffAct::Publish`] before the final stage,
+//! [`StaffAct::Certify`] at it), a publication of every contest, and the declaration of the key
 //! that will sign the log's checkpoints if the log does not name it yet.
 
 use model::{Election, Protocol, UnitId};
@@ -8,14 +8,14 @@ use model::{Election, Protocol, UnitId};
 use crate::entry::{encode, Entry, Publication};
 use crate::kinds::Stage;
 use crate::replay::publication;
-use crate::staff::Act;
+use crate::staff::StaffAct;
 use crate::RecordError;
 
 /// What a publication act logs after its staff entry.
 #[derive(Debug, Clone)]
 pub struct PublicationAct {
-    /// [`Act::Certify`] for the final stage, [`Act::Publish`] for any other.
-    pub act: Act,
+    /// [`StaffAct::Certify`] for the final stage, [`StaffAct::Publish`] for any other.
+    pub act: StaffAct,
     /// One publication per contest, in contest order: a certification's first entry is the
     /// first contest's final publication, which certifies the election (`record::Standing`).
     pub publications: Vec<Publication>,
@@ -63,9 +63,9 @@ pub fn publication_act(
         }));
     }
     let act = if stage == Stage::Final {
-        Act::Certify
+        StaffAct::Certify
     } else {
-        Act::Publish
+        StaffAct::Publish
     };
     Ok(PublicationAct {
         act,

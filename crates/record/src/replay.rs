@@ -10,7 +10,7 @@ use crate::audits::{no_contest, not_a_station, unknown_unit, AuditRules};
 use crate::entry::{Decision, Entry, Publication, PublishedSeats};
 use crate::kinds::{DecisionKind, Stage};
 use crate::wire::decode;
-use crate::{problem_from_election, RecordError, Staff, StaffRules, Standing};
+use crate::{problem_from_election, RecordError, Staff, StaffAct, StaffRules, Standing};
 
 /// The state at the end of a log.
 #[derive(Debug, Clone)]
@@ -394,11 +394,10 @@ impl Replayer {
             // Checked by the staff rules above; they change no totals. An assignment names
             // a unit of this election (an `open` names the annulled election's unit).
             Entry::Staff(Staff {
-                act: crate::Act::Assign,
-                unit: Some(u),
+                act: StaffAct::Assign { unit, .. },
                 ..
             }) => {
-                if let Some(why) = unknown_unit(election, u) {
+                if let Some(why) = unknown_unit(election, unit.0) {
                     return Err(field("unit", why));
                 }
             }

@@ -73,7 +73,7 @@ impl Standing {
             (_, Entry::Protocol(_)) => frozen("a protocol"),
             (_, Entry::Decision(_)) => frozen("a decision"),
             (_, Entry::Publication(_)) => frozen("a publication"),
-            (_, Entry::Staff(s)) => match s.act {
+            (_, Entry::Staff(s)) => match s.act.kind() {
                 Act::Enter | Act::Verify | Act::Reject | Act::Certify | Act::Publish => {
                     frozen(&format!("a staff '{}'", s.act.key()))
                 }
@@ -141,7 +141,7 @@ pub fn is_protocol(bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::entry::Publication;
-    use crate::{Role, Staff};
+    use crate::{Staff, StaffAct};
     use model::{Protocol, UnitId};
 
     fn publication(stage: &str) -> Entry {
@@ -154,6 +154,15 @@ mod tests {
             invalid: None,
             seats: None,
         })
+    }
+
+    /// An `enter` (of a protocol whose digest does not matter here).
+    fn entered() -> StaffAct {
+        let protocol = "0".repeat(64);
+        StaffAct::Enter {
+            protocol,
+            scan: None,
+        }
     }
 
     #[test]
@@ -182,7 +191,7 @@ mod tests {
         let reopen = crate::encode(&Entry::Decision(Decision::Reopen { reason: "r".into() }));
         assert!(may_change_open(&reopen) && may_change_open(&final_));
         assert!(Standing::Open.after_bytes(0, &reopen).is_err());
-        let enter = Entry::Staff(Staff::new(Act::Enter, Role::Operator, "c", None));
+        let enter = Entry::Staff(Staff::new("c", entered()));
         assert!(!may_change_open(&crate::encode(&enter)));
     }
 
@@ -191,8 +200,8 @@ mod tests {
         let reopen = Entry::Decision(Decision::Reopen { reason: "r".into() });
         let annul = Entry::Decision(Decision::AnnulElection { reason: "r".into() });
         let protocol = Entry::Protocol(Protocol::new(UnitId(3), 0, 2));
-        let enter = Entry::Staff(Staff::new(Act::Enter, Role::Operator, "c", None));
-        let complain = Entry::Staff(Staff::new(Act::Complain, Role::Observer, "c", None));
+        let enter = Entry::Staff(Staff::new("c", entered()));
+        let complain = Entry::Staff(Staff::new("c", StaffAct::Complain));
         let s = Standing::Open;
         assert_eq!(s.after(&publication("preliminary")), Ok(Standing::Open));
         assert_eq!(s.after(&protocol), Ok(Standing::Open));

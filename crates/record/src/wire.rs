@@ -23,7 +23,7 @@ use crate::entry::{
     encode, AuditStep, Complaint, Decision, Entry, Publication, PublishedSeats, VERSION,
 };
 use crate::kinds::{parse_key, AuditMethod, DecisionKind, Stage};
-use crate::staff::{Act, Role, Staff};
+use crate::staff::{Act, Role, Staff, StaffAct};
 use crate::RecordError;
 
 /// Decodes entry `index` from its bytes.
@@ -545,16 +545,79 @@ struct StaffWire {
 }
 
 impl StaffWire {
+    /// The act with the fields it carries: the role must be the act's, and a field missing
+    /// from an act that needs it, or written on one that has none, is refused by name
+    /// (`docs/log-format.md`, "staff").
     fn entry(self, d: &Decoder<'_>) -> Result<Entry, RecordError> {
-        Ok(Entry::Staff(Staff {
-            act: self.act.0,
-            role: self.role.0,
-            user: self.user,
-            subject: self.subject,
-            scan: self.scan,
-            grants: self.grants.map(|g| g.0),
-            unit: self.unit.map(|u| d.small("unit", u)).transpose()?,
-        }))
+        let StaffWire {
+            act: Key(kind),
+            role: Key(role),
+            user,
+            mut subject,
+            mut scan,
+            mut grants,
+            mut unit,
+            ..
+        } = self;
+        if role != kind.role() {
+            let (key, needs) = (kind.key(), kind.role().key());
+            let message = format!("'{key}' is done by a {needs}, not a {}", role.key());
+            return Err(d.field("role", message));
+        }
+        let refuse = |field: &str, what: &str| {
+            d.field(field, format!("a staff '{}' entry {what}", kind.key()))
+        };
+        let need = |v: Option<String>| v.ok_or_else(|| refuse("subject", "needs a subject"));
+        let unit_of = |u: Option<u64>| match u {
+            Some(u) => Ok(UnitId(d.small("unit", u)?)),
+            None => Err(refuse("unit", "needs a unit")),
+        };
+        // Each act takes the fields it carries; any field left is one it does not have.
+        let act = match kind {
+            Act::Enter => StaffAct::Enter {
+                protocol: need(subject.take())?,
+                scan: scan.take(),
+            },
+            Act::Verify => StaffAct::Verify {
+                protocol: need(subject.take())?,
+            },
+            Act::Reject => StaffAct::Reject {
+                protocol: need(subject.take())?,
+            },
+            Act::Complain => StaffAct::Complain,
+            Act::Decide => StaffAct::Decide,
+            Act::Certify => StaffAct::Certify,
+            Act::Publish => StaffAct::Publish,
+            Act::Redact => StaffAct::Redact {
+                commitment: need(subject.take())?,
+            },
+            Act::Audit => StaffAct::Audit,
+            Act::Grant => StaffAct::Grant {
+                user: need(subject.take())?,
+                role: grants
+                    .take()
+                    .map(|Key(r)| r)
+                    .ok_or_else(|| refuse("grants", "needs the role granted"))?,
+            },
+            Act::Assign => StaffAct::Assign {
+                user: need(subject.take())?,
+                unit: unit_of(unit.take())?,
+            },
+            Act::Open => StaffAct::Open {
+                decision: need(subject.take())?,
+                unit: unit_of(unit.take())?,
+            },
+        };
+        let left = [
+            ("grants", grants.is_some(), "grants no role"),
+            ("unit", unit.is_some(), "names no unit"),
+            ("subject", subject.is_some(), "names no subject"),
+            ("scan", scan.is_some(), "cites no scan"),
+        ];
+        if let Some((field, _, what)) = left.into_iter().find(|(_, left, _)| *left) {
+            return Err(refuse(field, what));
+        }
+        Ok(Entry::Staff(Staff { user, act }))
     }
 }
 

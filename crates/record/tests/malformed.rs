@@ -5,7 +5,7 @@
 //! `docs/log-format.md`.
 
 use model::UnitId;
-use record::{decode, encode, AuditStep, Complaint, Decision, Entry, RecordError, Role};
+use record::{decode, encode, AuditStep, Complaint, Decision, Entry, RecordError, StaffAct};
 
 use crate::{full_log, run};
 
@@ -259,11 +259,12 @@ fn cases() -> Vec<Case> {
         "4294967300 is above 4294967295",
     );
     // Staff: an assignment to a unit that exists; a unit and a role only where they belong.
-    let Entry::Staff(assign) = entry(l, 3, "\"assign\"") else {
+    let Entry::Staff(mut far) = entry(l, 3, "\"assign\"") else {
         unreachable!()
     };
-    let mut far = assign.clone();
-    far.unit = Some(99);
+    if let StaffAct::Assign { unit, .. } = &mut far.act {
+        *unit = UnitId(99);
+    }
     case(
         "an assignment to a unit that does not exist",
         with(l, 3, encode(&Entry::Staff(far))),
@@ -278,23 +279,23 @@ fn cases() -> Vec<Case> {
         "unit",
         "4294967298 is above 4294967295",
     );
-    let Entry::Staff(enter) = entry(l, 4, "\"enter\"") else {
-        unreachable!()
-    };
-    let mut placed = enter.clone();
-    placed.unit = Some(2);
+    // No `StaffAct` of an entry of a protocol holds a unit or a role granted.
+    entry(l, 4, "\"enter\"");
     case(
         "an entry of a protocol that names a unit",
-        with(l, 4, encode(&Entry::Staff(placed))),
+        edited(l, 4, "\"scan\":null}", "\"scan\":null,\"unit\":2}"),
         4,
         "unit",
         "a staff 'enter' entry names no unit",
     );
-    let mut granting = enter;
-    granting.grants = Some(Role::Admin);
     case(
         "an entry of a protocol that grants a role",
-        with(l, 4, encode(&Entry::Staff(granting))),
+        edited(
+            l,
+            4,
+            "\"scan\":null}",
+            "\"scan\":null,\"grants\":\"admin\"}",
+        ),
         4,
         "grants",
         "a staff 'enter' entry grants no role",

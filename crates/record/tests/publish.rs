@@ -2,7 +2,7 @@
 //! preliminary publication and a certification of every contest, each after its staff entry,
 //! replay; what the standing or the staff rules refuse is refused naming the entry.
 
-use record::{encode, publication_act, replay, Act, Entry, RecordError, Stage, Standing};
+use record::{encode, publication_act, replay, Entry, RecordError, StaffAct, Stage, Standing};
 
 use crate::{full_log, run, staff};
 
@@ -11,7 +11,7 @@ const KEY: &str = "tallyproof.test/t+89abcdef+AQ";
 /// The full log up to (not including) its certification: an open election of two contests.
 fn open_log() -> Vec<Vec<u8>> {
     let mut v = full_log();
-    let certify = encode(&staff(Act::Certify, "chair", None));
+    let certify = encode(&staff("chair", StaffAct::Certify));
     let at = v.iter().rposition(|b| *b == certify).unwrap();
     v.truncate(at);
     v
@@ -30,7 +30,7 @@ fn publish(v: &mut Vec<Vec<u8>>, stage: Stage) -> Result<usize, RecordError> {
         r.keys.as_ref(),
         Some(KEY),
     )?;
-    v.push(encode(&staff(a.act, "chair", None)));
+    v.push(encode(&staff("chair", a.act)));
     v.extend(a.entries.iter().cloned());
     Ok(a.entries.len())
 }
@@ -82,9 +82,9 @@ fn a_publish_act_takes_no_final_publication_and_a_stage_must_be_known() {
         None,
     )
     .unwrap();
-    assert_eq!((a.act, a.entries.len()), (Act::Certify, 2));
+    assert_eq!((a.act, a.entries.len()), (StaffAct::Certify, 2));
     let n = v.len();
-    v.push(encode(&staff(Act::Publish, "chair", None)));
+    v.push(encode(&staff("chair", StaffAct::Publish)));
     v.extend(a.entries.iter().cloned());
     assert_eq!(
         run(&v).unwrap_err().to_string(),

@@ -14,8 +14,8 @@ use model::{
     Choice, ChoiceKind, Contest, ContestKind, Election, Line, Protocol, UnitId, UnitLevel,
 };
 use record::{
-    commitment, definition, digest, encode, publication, replay, Act, AuditMethod, AuditStep,
-    Complaint, Decision, Entry, RecordError, Role, Staff, Stage,
+    commitment, definition, digest, encode, publication, replay, AuditMethod, AuditStep, Complaint,
+    Decision, Entry, RecordError, Role, Staff, StaffAct, Stage,
 };
 
 /// One party-list contest (A, B) in region R with stations 1, 2, 3, and their protocols.
@@ -65,14 +65,9 @@ pub fn run(entries: &[Vec<u8>]) -> Result<record::Replayed, RecordError> {
     )
 }
 
-/// A staff entry of `act`, in its role, by `user`.
-pub fn staff(act: Act, user: &str, subject: Option<&str>) -> Entry {
-    Entry::Staff(Staff::new(
-        act,
-        act.role(),
-        user,
-        subject.map(str::to_string),
-    ))
+/// A staff entry of `act` by `user`.
+pub fn staff(user: &str, act: StaffAct) -> Entry {
+    Entry::Staff(Staff::new(user, act))
 }
 
 /// A publication of the log so far: `contest`'s totals at `stage`, with seats under kg2020
@@ -114,16 +109,24 @@ pub fn full_log() -> Vec<Vec<u8>> {
         commitment(&salt, "verifier"),
         commitment(&salt, "observer"),
     );
-    let mut grant = Staff::new(Act::Grant, Role::Admin, "console", Some(op.clone()));
-    grant.grants = Some(Role::Operator);
-    let mut assign = Staff::new(Act::Assign, Role::Admin, "console", Some(op.clone()));
-    assign.unit = Some(2);
-    v.push(encode(&Entry::Staff(grant)));
-    v.push(encode(&Entry::Staff(assign)));
+    let grant = StaffAct::Grant {
+        user: op.clone(),
+        role: Role::Operator,
+    };
+    let assign = StaffAct::Assign {
+        user: op.clone(),
+        unit: UnitId(2),
+    };
+    v.push(encode(&staff("console", grant)));
+    v.push(encode(&staff("console", assign)));
     let first = encode(&Entry::Protocol(ps[0].clone()));
-    let d = digest(&first);
-    v.push(encode(&staff(Act::Enter, &op, Some(&d))));
-    v.push(encode(&staff(Act::Verify, &ver, Some(&d))));
+    let protocol = digest(&first);
+    let enter = StaffAct::Enter {
+        protocol: protocol.clone(),
+        scan: None,
+    };
+    v.push(encode(&staff(&op, enter)));
+    v.push(encode(&staff(&ver, StaffAct::Verify { protocol })));
     v.push(first);
     for p in &ps[1..] {
         v.push(encode(&Entry::Protocol(p.clone())));
@@ -139,14 +142,14 @@ pub fn full_log() -> Vec<Vec<u8>> {
     fixed.votes = vec![11, 39];
     v.push(encode(&Entry::Protocol(fixed)));
     let reason = |t: &str| commitment(&salt, t);
-    v.push(encode(&staff(Act::Complain, &obs, None)));
+    v.push(encode(&staff(&obs, StaffAct::Complain)));
     v.push(encode(&Entry::Complaint(Complaint {
         unit: UnitId(2),
         by: obs.clone(),
         text: reason("ballots stuffed"),
         scan: None,
     })));
-    v.push(encode(&staff(Act::Decide, "chair", None)));
+    v.push(encode(&staff("chair", StaffAct::Decide)));
     v.push(encode(&Entry::Decision(Decision::Recount {
         unit: UnitId(2),
         reason: reason("recount"),
@@ -164,7 +167,7 @@ pub fn full_log() -> Vec<Vec<u8>> {
         v.push(encode(&p));
     }
     let audit = |step: AuditStep| encode(&Entry::Audit(step));
-    v.push(encode(&staff(Act::Audit, "auditor", None)));
+    v.push(encode(&staff("auditor", StaffAct::Audit)));
     for (name, method) in [("p", AuditMethod::Polling), ("b", AuditMethod::Batch)] {
         v.push(audit(AuditStep::Start {
             audit: name.into(),
@@ -208,15 +211,15 @@ pub fn full_log() -> Vec<Vec<u8>> {
         round: 1,
         counts: vec![(2, vec![30, 20], 50), (3, vec![10, 40], 50)],
     }));
-    v.push(encode(&staff(Act::Decide, "chair", None)));
+    v.push(encode(&staff("chair", StaffAct::Decide)));
     v.push(encode(&Entry::Decision(Decision::Revote {
         unit: UnitId(3),
         reason: reason("re-vote"),
     })));
     let p = published(&v, 0, Stage::Final);
-    v.push(encode(&staff(Act::Certify, "chair", None)));
+    v.push(encode(&staff("chair", StaffAct::Certify)));
     v.push(encode(&p));
-    v.push(encode(&staff(Act::Complain, &obs, None)));
+    v.push(encode(&staff(&obs, StaffAct::Complain)));
     v.push(encode(&Entry::Complaint(Complaint {
         unit: UnitId(1),
         by: obs,

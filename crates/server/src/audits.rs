@@ -85,9 +85,8 @@ async fn take<T: Send + 'static>(
         })
         .await?;
         let logged = Logged {
-            kind: record::Act::Audit,
+            kind: record::StaffAct::Audit,
             entries,
-            subject: None,
             content: Vec::new(),
             files: files.iter().map(|f| (f.clone(), None)).collect(),
             at: Some(at.log.len() as u64),

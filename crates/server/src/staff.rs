@@ -628,12 +628,11 @@ pub(crate) async fn reject(
     ))
 }
 
-/// An act to log: what, its entry, its subject, its content, and the log size it was
-/// computed at (if it depends on the state).
+/// An act to log: what (with what it is about), its entry, its content, and the log size it
+/// was computed at (if it depends on the state).
 pub(crate) struct Logged {
-    pub kind: record::Act,
+    pub kind: record::StaffAct,
     pub entries: Vec<Vec<u8>>,
-    pub subject: Option<String>,
     pub content: Vec<record::Content>,
     /// The files the act cites (each the actor's own upload), with their commitments.
     pub files: Vec<(FileRef, Option<String>)>,
@@ -654,7 +653,6 @@ pub(crate) async fn act(
             store::Act {
                 act: a.kind,
                 entries: &a.entries,
-                subject: a.subject,
                 content: &a.content,
                 files: &a.files,
                 at: a.at,
@@ -723,9 +721,8 @@ pub(crate) async fn file_complaint(
         user,
         name,
         Logged {
-            kind: record::Act::Complain,
+            kind: record::StaffAct::Complain,
             entries: vec![entry],
-            subject: None,
             content: rows,
             files,
             at: None,
@@ -775,9 +772,8 @@ pub(crate) async fn decision(
         user,
         name,
         Logged {
-            kind: record::Act::Decide,
+            kind: record::StaffAct::Decide,
             entries: vec![entry],
-            subject: None,
             content: vec![row],
             files: Vec::new(),
             at: None,
@@ -882,7 +878,6 @@ pub(crate) async fn publication(
         Logged {
             kind: built.act,
             entries: built.entries,
-            subject: None,
             content: Vec::new(),
             files: Vec::new(),
             at: Some(at),
@@ -913,9 +908,10 @@ pub(crate) async fn redact(
         user,
         name,
         Logged {
-            kind: record::Act::Redact,
+            kind: record::StaffAct::Redact {
+                commitment: r.commitment,
+            },
             entries: Vec::new(),
-            subject: Some(r.commitment),
             content: Vec::new(),
             files: Vec::new(),
             at: None,

@@ -264,7 +264,7 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
         .enumerate()
         .filter(|(i, b)| {
             matches!(record::decode(*i as u64, b).unwrap(),
-                record::Entry::Staff(ref x) if x.act == record::Act::Audit && x.role == Role::Auditor)
+                record::Entry::Staff(ref x) if x.act == record::StaffAct::Audit && x.role() == Role::Auditor)
         })
         .count();
     assert!(attributed >= 3, "start, round and counts: {attributed}");

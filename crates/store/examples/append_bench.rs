@@ -44,7 +44,7 @@ fn main() {
         let batch: Vec<Vec<u8>> = (0..1000).map(|i| entry(b * 1000 + i)).collect();
         let t = Instant::now();
         // Through the store's one write path, as the console's act (a staff entry first).
-        let act = Act::of(record::Act::Audit, &batch);
+        let act = Act::of(record::StaffAct::Audit, &batch);
         s.act("bench", Actor::Console, act).unwrap();
         rates.push(1000.0 / t.elapsed().as_secs_f64());
     }

@@ -571,10 +571,8 @@ impl Import for SqlImport<'_> {
             args![self.election_id, pid],
         )?;
         crate::staffing::user_content(db, self.election_id, by)?;
-        self.opened = vec![record::encode(&record::Entry::Staff(record::Staff {
-            unit: Some(unit.0),
-            ..record::Staff::new(record::Act::Open, by.role, &by.commitment, Some(decision))
-        }))];
+        let open = record::StaffAct::Open { decision, unit };
+        self.opened = vec![crate::staffing::staff_entry(Some(by), open)];
         Ok(())
     }
 
@@ -821,7 +819,7 @@ mod tests {
 
     /// An audit step by the console: the staff entry and `entries`.
     fn escalate(entries: &[Vec<u8>]) -> Act<'_> {
-        Act::of(record::Act::Audit, entries)
+        Act::of(record::StaffAct::Audit, entries)
     }
 
     #[test]

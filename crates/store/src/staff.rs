@@ -101,13 +101,11 @@ pub enum Actor<'a> {
 /// decision, a final publication; none for a redaction) and the content its commitments
 /// stand for.
 pub struct Act<'a> {
-    /// What was done.
-    pub act: record::Act,
+    /// What was done, with what it is about (a redaction's commitment).
+    pub act: record::StaffAct,
     /// The entries that follow the staff entry (a complaint, a decision, a final
     /// publication, an audit step's entries; none for a redaction).
     pub entries: &'a [Vec<u8>],
-    /// The staff entry's subject (a redaction's commitment).
-    pub subject: Option<String>,
     /// (commitment, salt hex, text) rows to store beside the log.
     pub content: &'a [Content],
     /// The files the act cites, each with the commitment that stands for it in the log if
@@ -119,13 +117,12 @@ pub struct Act<'a> {
 }
 
 impl<'a> Act<'a> {
-    /// An act that logs `entries` after its staff entry and nothing more: no subject, no
-    /// content, no file, not tied to a log size.
-    pub fn of(act: record::Act, entries: &'a [Vec<u8>]) -> Act<'a> {
+    /// An act that logs `entries` after its staff entry and nothing more: no content, no
+    /// file, not tied to a log size.
+    pub fn of(act: record::StaffAct, entries: &'a [Vec<u8>]) -> Act<'a> {
         Act {
             act,
             entries,
-            subject: None,
             content: &[],
             files: &[],
             at: None,

@@ -2,7 +2,7 @@
 
 use model::names::{normalise_user_name, skeleton};
 use model::{Protocol, UnitId};
-use record::{digest, encode, Entry, Role, Staff};
+use record::{digest, encode, Entry, Role, Staff, StaffAct};
 
 use crate::db::{args, Db, Row, Val};
 use crate::records::{
@@ -57,25 +57,13 @@ pub(crate) fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(
     Ok(())
 }
 
-fn staff_entry(
-    act: record::Act,
-    by: &User,
-    subject: Option<String>,
-    scan: Option<String>,
-) -> Vec<u8> {
-    encode(&Entry::Staff(Staff {
-        scan,
-        ..Staff::new(act, by.role, &by.commitment, subject)
-    }))
+/// The staff entry of `act` by `by`, or by the console.
+pub(crate) fn staff_entry(by: Option<&User>, act: StaffAct) -> Vec<u8> {
+    let user = by.map_or(CONSOLE, |b| b.commitment.as_str());
+    encode(&Entry::Staff(Staff::new(user, act)))
 }
 
 pub use record::CONSOLE;
-
-/// An admin's act on user `u` (grant, assign), by `by` or the console.
-fn admin_entry(act: record::Act, by: Option<&User>, u: &User) -> Staff {
-    let who = by.map_or(CONSOLE, |b| b.commitment.as_str());
-    Staff::new(act, Role::Admin, who, Some(u.commitment.clone()))
-}
 
 /// Users and assignments are an active admin's (or the console's) to change.
 fn admin_only(by: Option<&User>) -> Result<(), StoreError> {
@@ -110,10 +98,8 @@ fn log_grant(
     u: &User,
     elections: &[i64],
 ) -> Result<(), StoreError> {
-    let grant = encode(&Entry::Staff(Staff {
-        grants: Some(u.role),
-        ..admin_entry(record::Act::Grant, by, u)
-    }));
+    let user = u.commitment.clone();
+    let grant = staff_entry(by, StaffAct::Grant { user, role: u.role });
     for &e in elections {
         user_content(db, e, u)?;
         if let Some(b) = by {
@@ -474,10 +460,8 @@ impl Staffing for SqlStore {
                 if let Some(b) = by {
                     user_content(db, id, b)?;
                 }
-                let entry = encode(&Entry::Staff(Staff {
-                    unit: Some(unit.0),
-                    ..admin_entry(record::Act::Assign, by, &u)
-                }));
+                let user = u.commitment.clone();
+                let entry = staff_entry(by, StaffAct::Assign { user, unit });
                 append_entries(db, id, &[entry])?;
             }
             Ok(())
@@ -702,10 +686,11 @@ impl Staffing for SqlStore {
                 .ok_or_else(|| StoreError::Corrupt("no id for the entered protocol".into()))?;
             user_content(db, id, by)?;
             let staff = staff_entry(
-                record::Act::Enter,
-                by,
-                Some(sum.clone()),
-                scan.map(ToString::to_string),
+                Some(by),
+                StaffAct::Enter {
+                    protocol: sum.clone(),
+                    scan: scan.map(ToString::to_string),
+                },
             );
             append_entries(db, id, &[staff])?;
             Ok(Pending {
@@ -761,8 +746,7 @@ impl Staffing for SqlStore {
             }
         }
         // What follows the staff entry is the act's own (`record::check_act_entries`).
-        record::check_act_entries(act.act, act.subject.as_deref(), act.entries)
-            .map_err(|e| refused(e.to_string()))?;
+        record::check_act_entries(&act.act, act.entries).map_err(|e| refused(e.to_string()))?;
         self.write(|db| {
             let id = match by {
                 Actor::User(u) => granted_in(db, u, election)?,
@@ -777,7 +761,7 @@ impl Staffing for SqlStore {
                 };
                 cite(db, id, u, f, commitment.as_deref())?;
             }
-            if let (record::Act::Redact, Some(c)) = (act.act, &act.subject) {
+            if let StaffAct::Redact { commitment: c } = &act.act {
                 let text = db
                     .row(
                         "SELECT text FROM content WHERE election_id = ?1 AND commitment = ?2",
@@ -795,14 +779,9 @@ impl Staffing for SqlStore {
             let staff = match by {
                 Actor::User(u) => {
                     user_content(db, id, u)?;
-                    staff_entry(act.act, u, act.subject.clone(), None)
+                    staff_entry(Some(u), act.act.clone())
                 }
-                Actor::Console => encode(&Entry::Staff(Staff::new(
-                    act.act,
-                    act.act.role(),
-                    CONSOLE,
-                    act.subject.clone(),
-                ))),
+                Actor::Console => staff_entry(None, act.act.clone()),
             };
             let mut entries = vec![staff];
             entries.extend(act.entries.iter().cloned());
@@ -928,11 +907,11 @@ fn decide_pending(
         )?;
         user_content(db, id, by)?;
         let act = if accept {
-            record::Act::Verify
+            StaffAct::Verify { protocol: sum }
         } else {
-            record::Act::Reject
+            StaffAct::Reject { protocol: sum }
         };
-        let mut entries = vec![staff_entry(act, by, Some(sum), None)];
+        let mut entries = vec![staff_entry(Some(by), act)];
         if accept {
             let mut buf = String::new();
             insert_protocol(db, id, &p, &mut buf)?;

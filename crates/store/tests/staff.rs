@@ -6,7 +6,7 @@
 mod common;
 
 use model::{Election, Protocol, UnitId, UnitLevel};
-use record::{encode, replay, Act, Complaint, Entry, Role};
+use record::{encode, replay, Complaint, Entry, Role, StaffAct};
 use store::{SqlStore, Staffing, Store, StoreError, User};
 
 fn setups() -> Vec<(SqlStore, Election, Vec<Protocol>)> {
@@ -203,9 +203,8 @@ fn official_acts_are_attributed_and_need_their_role() {
         }));
         fn act(entry: &Vec<u8>) -> store::Act<'_> {
             store::Act {
-                act: Act::Complain,
+                act: StaffAct::Complain,
                 entries: std::slice::from_ref(entry),
-                subject: None,
                 content: &[],
                 files: &[],
                 at: None,
@@ -242,14 +241,21 @@ fn official_acts_are_attributed_and_need_their_role() {
             reason: "d".repeat(64),
         }));
         let two = [entry.clone(), decision.clone()];
-        for (kind, entries) in [(Act::Complain, &two[..]), (Act::Decide, &two[..1])] {
-            let by = if kind == Act::Complain { &obs } else { &com };
+        for (kind, entries) in [
+            (StaffAct::Complain, &two[..]),
+            (StaffAct::Decide, &two[..1]),
+        ] {
+            let by = if kind == StaffAct::Complain {
+                &obs
+            } else {
+                &com
+            };
             let e = s
                 .act(
                     "s",
                     store::Actor::User(by),
                     store::Act {
-                        act: kind,
+                        act: kind.clone(),
                         entries,
                         ..act(&entry)
                     },
@@ -366,14 +372,23 @@ fn users_sessions_and_tokens() {
             .collect();
         assert_eq!(added.len(), 2);
         assert_eq!(
-            (added[0].act, added[0].grants, added[0].subject.as_ref()),
-            (Act::Grant, Some(Role::Operator), Some(&op.commitment))
+            added[0].act,
+            StaffAct::Grant {
+                user: op.commitment.clone(),
+                role: Role::Operator
+            }
         );
         assert_eq!(
             (added[0].user.as_str(), added[1].user.as_str()),
             (u.commitment.as_str(), u.commitment.as_str())
         );
-        assert_eq!((added[1].act, added[1].unit), (Act::Assign, Some(1)));
+        assert_eq!(
+            added[1].act,
+            StaffAct::Assign {
+                user: op.commitment.clone(),
+                unit: UnitId(1)
+            }
+        );
         assert_eq!(
             replays(&s).staff,
             3,
@@ -476,7 +491,7 @@ fn one_admin_alone_cannot_make_an_operator_and_a_verifier_who_act() {
         let grants: Vec<(String, Option<String>)> = log[before..]
             .iter()
             .map(|b| match record::decode(0, b).unwrap() {
-                Entry::Staff(x) => (x.user, x.subject),
+                Entry::Staff(x) => (x.user, x.act.subject().map(str::to_string)),
                 other => panic!("not a staff entry: {other:?}"),
             })
             .collect();
@@ -568,9 +583,8 @@ fn a_role_applies_only_in_the_elections_it_is_granted_in() {
                 election,
                 store::Actor::User(&com),
                 store::Act {
-                    act: Act::Decide,
+                    act: StaffAct::Decide,
                     entries: std::slice::from_ref(entry),
-                    subject: None,
                     content: &[],
                     files: &[],
                     at: None,
@@ -611,7 +625,7 @@ fn a_role_applies_only_in_the_elections_it_is_granted_in() {
                 .iter()
                 .filter_map(|b| match record::decode(0, b).unwrap() {
                     Entry::Staff(x)
-                        if x.act == Act::Grant && x.subject == Some(com.commitment.clone()) =>
+                        if matches!(&x.act, StaffAct::Grant { user, .. } if *user == com.commitment) =>
                     {
                         Some(x.user)
                     }

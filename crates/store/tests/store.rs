@@ -303,5 +303,5 @@ fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
 
 /// An audit step by the console: its staff entry, then `entries`.
 fn audit(entries: &[Vec<u8>]) -> store::Act<'_> {
-    store::Act::of(record::Act::Audit, entries)
+    store::Act::of(record::StaffAct::Audit, entries)
 }

@@ -358,9 +358,8 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         name,
         Actor::Console,
         store::Act {
-            act: record::Act::Decide,
+            act: record::StaffAct::Decide,
             entries: &[encode(&Entry::Decision(decision))],
-            subject: None,
             content: &[content],
             files: &[],
             at: None,

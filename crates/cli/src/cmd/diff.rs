@@ -174,9 +174,10 @@ pub fn changes(
             Entry::Staff(s) => out.push(format!(
                 "entry {i}: staff: {} by a {} (user commitment {}){}",
                 s.act.key(),
-                s.role.key(),
+                s.role().key(),
                 s.user,
-                s.subject
+                s.act
+                    .subject()
                     .map_or(String::new(), |d| format!(", subject {d}"))
             )),
         }

@@ -104,9 +104,8 @@ pub fn complain(a: ComplainArgs) -> anyhow::Result<ExitCode> {
         &name,
         Actor::Console,
         store::Act {
-            act: record::Act::Complain,
+            act: record::StaffAct::Complain,
             entries: &[entry],
-            subject: None,
             content: &rows,
             files: &[],
             at: None,
@@ -139,9 +138,8 @@ pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
         &name,
         Actor::Console,
         store::Act {
-            act: record::Act::Decide,
+            act: record::StaffAct::Decide,
             entries: &[encode(&Entry::Decision(decision))],
-            subject: None,
             content: &[row],
             files: &[],
             at: None,
@@ -154,9 +152,10 @@ pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
 pub fn redact(a: RedactArgs) -> anyhow::Result<ExitCode> {
     let (mut store, name) = open(&a.target)?;
     let act = store::Act {
-        act: record::Act::Redact,
+        act: record::StaffAct::Redact {
+            commitment: a.commitment.clone(),
+        },
         entries: &[],
-        subject: Some(a.commitment.clone()),
         content: &[],
         files: &[],
         at: None,
