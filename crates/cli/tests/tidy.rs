@@ -19,6 +19,7 @@ const CORE: &[&str] = &[
     "forensics",
     "audit",
     "readmodel",
+    "published",
 ];
 
 /// Crates no core crate may depend on, directly or transitively.

@@ -6,10 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use record::{decode, replay, Entry};
-use translog::checkpoint::{verify_cosignatures, Checkpoint};
+pub use published::Verdict;
 use translog::note::NoteVerifier;
-use translog::tiles::{read_entries, read_tiles};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,14 +40,6 @@ pub fn key_text(arg: &str) -> anyhow::Result<String> {
     })
 }
 
-/// What a verification found.
-pub enum Verdict {
-    /// Every check passed; the lines say what was checked.
-    Valid(Vec<String>),
-    /// The first failure, precisely.
-    Rejected(String),
-}
-
 /// Verifies a published directory.
 pub fn verify_dir(
     dir: &Path,
@@ -59,205 +49,14 @@ pub fn verify_dir(
     quorum: usize,
 ) -> anyhow::Result<Verdict> {
     let fetch = |p: &str| std::fs::read(dir.join(p)).ok();
-    verify_source(
+    Ok(published::verify(
         &fetch,
         &dir.display().to_string(),
         key,
         saved,
         witnesses,
         quorum,
-    )
-}
-
-/// Verifies a published log read through `fetch` (a directory or a URL); `label` names it.
-pub fn verify_source(
-    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
-    label: &str,
-    key: &NoteVerifier,
-    saved: Option<&str>,
-    witnesses: &[NoteVerifier],
-    quorum: usize,
-) -> anyhow::Result<Verdict> {
-    let mut said = Vec::new();
-    let text = fetch("checkpoint")
-        .and_then(|b| String::from_utf8(b).ok())
-        .with_context(|| format!("cannot read {label}/checkpoint"))?;
-    let (c, note) = match Checkpoint::open(&text, key) {
-        Ok(x) => x,
-        Err(e) => return Ok(Verdict::Rejected(format!("checkpoint: {e}"))),
-    };
-    said.push(format!(
-        "checkpoint of '{}': size {}, root {}, signed by {}",
-        c.origin, c.size, c.root, key.name
-    ));
-    if !witnesses.is_empty() || quorum > 0 {
-        match verify_cosignatures(&c, &note.signatures, witnesses) {
-            Ok(ok) if ok.len() >= quorum => said.push(format!(
-                "cosigned by {} of {} known witnesses (quorum {quorum})",
-                ok.len(),
-                witnesses.len()
-            )),
-            Ok(ok) => {
-                return Ok(Verdict::Rejected(format!(
-                    "only {} of the {quorum} required witnesses cosigned this checkpoint",
-                    ok.len()
-                )))
-            }
-            Err(e) => return Ok(Verdict::Rejected(format!("cosignatures: {e}"))),
-        }
-    }
-    let (entries, tree) = match read_tiles(fetch, c.size) {
-        Ok(x) => x,
-        Err(e) => {
-            let msg = e.to_string();
-            return Ok(Verdict::Rejected(format!(
-                "{msg}{}",
-                entry_context(&msg, fetch, c.size)
-            )));
-        }
-    };
-    if tree.root() != c.root {
-        return Ok(Verdict::Rejected(format!(
-            "the published tiles give root {}, but the signed checkpoint says {}",
-            tree.root(),
-            c.root
-        )));
-    }
-    said.push(format!("{} entries: every entry hashes to its leaf and every tile to the tiles below; root matches", entries.len()));
-    if let Some(saved) = saved {
-        let (old, _) = match Checkpoint::open(saved, key) {
-            Ok(x) => x,
-            Err(e) => return Ok(Verdict::Rejected(format!("saved checkpoint: {e}"))),
-        };
-        if old.size > c.size {
-            return Ok(Verdict::Rejected(format!(
-                "the log shrank: the saved checkpoint has {} entries, the current one {}",
-                old.size, c.size
-            )));
-        }
-        let now = tree.root_at(old.size)?;
-        if now != old.root {
-            return Ok(Verdict::Rejected(format!(
-                "history was rewritten: at size {} the log now has root {now}, but the saved checkpoint says {}",
-                old.size, old.root
-            )));
-        }
-        if old.size > 0 {
-            let proof = tree.consistency_proof(old.size, c.size)?;
-            translog::verify_consistency(old.size, c.size, &old.root, &c.root, &proof)?;
-        }
-        said.push(format!(
-            "consistent with the saved checkpoint of size {}",
-            old.size
-        ));
-    }
-    let (mut checked, mut redacted) = (0, 0);
-    for (i, b) in entries.iter().enumerate() {
-        let Ok(entry) = record::decode(i as u64, b) else {
-            continue;
-        };
-        for c in record::commitments(&entry) {
-            let Some(file) = fetch(&format!("content/{c}")).and_then(|b| String::from_utf8(b).ok())
-            else {
-                redacted += 1;
-                continue;
-            };
-            let (salt, text) = file.split_once('\n').unwrap_or((file.as_str(), ""));
-            // 64 hex digits exactly: a bad digit is refused, not skipped.
-            let salt = match <[u8; 32] as hex::FromHex>::from_hex(salt) {
-                Ok(s) => s,
-                Err(e) => {
-                    return Ok(Verdict::Rejected(format!(
-                        "content/{c}: its salt is not 64 hex digits ({e})"
-                    )))
-                }
-            };
-            if record::commitment(&salt, text) != c {
-                return Ok(Verdict::Rejected(format!(
-                    "content/{c} does not match its commitment in entry {i}"
-                )));
-            }
-            checked += 1;
-        }
-    }
-    if checked + redacted > 0 {
-        said.push(format!("{checked} published content(s) match their commitments; {redacted} redacted or not published"));
-    }
-    match replay(
-        entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (i as u64, e.as_slice())),
-    ) {
-        Ok(r) => {
-            match &r.keys {
-                Some((log, _)) if !log.contains(&key.text()) => {
-                    return Ok(Verdict::Rejected(format!("the checkpoint is signed by {}, which the log does not declare as its key", key.name)));
-                }
-                Some(_) => said.push("the checkpoint's key is the log key the log itself declares".to_string()),
-                None => said.push("the log declares no key: the key's authenticity rests on the trusted channel alone".to_string()),
-            }
-            let corrections = r.protocols.iter().filter(|p| p.version > 1).count();
-            said.push(format!(
-                "replayed '{}': {} stations' protocols ({corrections} corrected), {} complaint(s), {} recount(s), {} re-vote(s), {} annulled unit(s){}, {} audit step(s), {} publication(s) recomputed and equal",
-                r.election.name,
-                r.protocols.len(),
-                r.complaints,
-                r.recounts.len(),
-                r.revotes.len(),
-                r.annulled.len(),
-                if r.election_annulled { ", the election annulled" } else { "" },
-                r.audits,
-                r.publications
-            ));
-            Ok(Verdict::Valid(said))
-        }
-        Err(e) => Ok(Verdict::Rejected(format!("replay: {e}"))),
-    }
-}
-
-/// For a message about leaf N, what entry N is (its station), to point at the tampering.
-fn entry_context(msg: &str, fetch: &dyn Fn(&str) -> Option<Vec<u8>>, size: u64) -> String {
-    let Some(i) = msg
-        .split("leaf ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|s| s.parse::<u64>().ok())
-    else {
-        return String::new();
-    };
-    let Ok(entries) = read_entries(fetch, size) else {
-        return String::new();
-    };
-    let first = entries.first().and_then(|b| decode(0, b).ok());
-    let Some(Entry::Election(mut e, _)) = first else {
-        return String::new();
-    };
-    for (k, b) in entries.iter().enumerate().skip(1) {
-        match decode(k as u64, b) {
-            Ok(Entry::Units(rows)) => {
-                for (_, parent, level, name) in rows {
-                    // A parent the tree does not have yet is not looked up (it panicked).
-                    if model::UnitId(parent).index() < e.units.len() {
-                        let _ = e.units.insert(model::UnitId(parent), level, &name);
-                    }
-                }
-            }
-            _ => break,
-        }
-    }
-    match entries.get(i as usize).map(|b| decode(i, b)) {
-        Some(Ok(Entry::Protocol(p))) if p.station.index() < e.units.len() => {
-            format!(
-                " (entry {i} is the version-{} protocol of station '{}')",
-                p.version,
-                e.units.path(p.station)
-            )
-        }
-        Some(Ok(_)) => format!(" (entry {i})"),
-        Some(Err(err)) => format!(" (entry {i} does not even decode: {err})"),
-        None => String::new(),
-    }
+    )?)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -303,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None
             })
         };
-        verify_source(
+        published::verify(
             &fetch,
             &target,
             &key,

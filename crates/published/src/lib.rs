@@ -1,0 +1,336 @@
+//! Verifies a published results log from its files alone (`docs/log-format.md`): the
+//! checkpoint's signature and any witness cosignatures, every tile and entry against the
+//! signed root, consistency with a checkpoint saved earlier, the published contents against
+//! their commitments, and a replay that recomputes every publication. The files are read
+//! through a `fetch` function (a directory, a URL): this crate does no I/O. The command line's
+//! `verify` and the demo call it; anything that checks a log the service published can.
+
+use record::{decode, replay, Entry};
+use translog::checkpoint::{verify_cosignatures, Checkpoint};
+use translog::note::NoteVerifier;
+use translog::tiles::{read_entries, read_tiles};
+
+/// What stopped a verification before a verdict: a file that cannot be read, or a proof the
+/// log itself cannot make.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishedError {
+    /// A file the verification needs is missing or unreadable.
+    #[error("cannot read {0}")]
+    Missing(String),
+    /// The Merkle log failed to make or check a proof.
+    #[error(transparent)]
+    Log(#[from] translog::LogError),
+}
+
+/// What a verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every check passed; the lines say what was checked.
+    Valid(Vec<String>),
+    /// The first failure, precisely.
+    Rejected(String),
+}
+
+/// Verifies a published log read through `fetch` (a path relative to the log's root, as
+/// `checkpoint` or `tile/0/000`; `None` when missing); `label` names the log in messages.
+/// `key` must be the log key obtained from a trusted channel; `saved` a checkpoint saved
+/// earlier, which the log must still contain; at least `quorum` of the `witnesses` must have
+/// cosigned.
+pub fn verify(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    label: &str,
+    key: &NoteVerifier,
+    saved: Option<&str>,
+    witnesses: &[NoteVerifier],
+    quorum: usize,
+) -> Result<Verdict, PublishedError> {
+    let mut said = Vec::new();
+    let text = fetch("checkpoint")
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| PublishedError::Missing(format!("{label}/checkpoint")))?;
+    let (c, note) = match Checkpoint::open(&text, key) {
+        Ok(x) => x,
+        Err(e) => return Ok(Verdict::Rejected(format!("checkpoint: {e}"))),
+    };
+    said.push(format!(
+        "checkpoint of '{}': size {}, root {}, signed by {}",
+        c.origin, c.size, c.root, key.name
+    ));
+    if !witnesses.is_empty() || quorum > 0 {
+        match verify_cosignatures(&c, &note.signatures, witnesses) {
+            Ok(ok) if ok.len() >= quorum => said.push(format!(
+                "cosigned by {} of {} known witnesses (quorum {quorum})",
+                ok.len(),
+                witnesses.len()
+            )),
+            Ok(ok) => {
+                return Ok(Verdict::Rejected(format!(
+                    "only {} of the {quorum} required witnesses cosigned this checkpoint",
+                    ok.len()
+                )))
+            }
+            Err(e) => return Ok(Verdict::Rejected(format!("cosignatures: {e}"))),
+        }
+    }
+    let (entries, tree) = match read_tiles(fetch, c.size) {
+        Ok(x) => x,
+        Err(e) => {
+            let msg = e.to_string();
+            return Ok(Verdict::Rejected(format!(
+                "{msg}{}",
+                entry_context(&msg, fetch, c.size)
+            )));
+        }
+    };
+    if tree.root() != c.root {
+        return Ok(Verdict::Rejected(format!(
+            "the published tiles give root {}, but the signed checkpoint says {}",
+            tree.root(),
+            c.root
+        )));
+    }
+    said.push(format!("{} entries: every entry hashes to its leaf and every tile to the tiles below; root matches", entries.len()));
+    if let Some(saved) = saved {
+        let (old, _) = match Checkpoint::open(saved, key) {
+            Ok(x) => x,
+            Err(e) => return Ok(Verdict::Rejected(format!("saved checkpoint: {e}"))),
+        };
+        if old.size > c.size {
+            return Ok(Verdict::Rejected(format!(
+                "the log shrank: the saved checkpoint has {} entries, the current one {}",
+                old.size, c.size
+            )));
+        }
+        let now = tree.root_at(old.size)?;
+        if now != old.root {
+            return Ok(Verdict::Rejected(format!(
+                "history was rewritten: at size {} the log now has root {now}, but the saved checkpoint says {}",
+                old.size, old.root
+            )));
+        }
+        if old.size > 0 {
+            let proof = tree.consistency_proof(old.size, c.size)?;
+            translog::verify_consistency(old.size, c.size, &old.root, &c.root, &proof)?;
+        }
+        said.push(format!(
+            "consistent with the saved checkpoint of size {}",
+            old.size
+        ));
+    }
+    let (mut checked, mut redacted) = (0, 0);
+    for (i, b) in entries.iter().enumerate() {
+        let Ok(entry) = record::decode(i as u64, b) else {
+            continue;
+        };
+        for c in record::commitments(&entry) {
+            let Some(file) = fetch(&format!("content/{c}")).and_then(|b| String::from_utf8(b).ok())
+            else {
+                redacted += 1;
+                continue;
+            };
+            let (salt, text) = file.split_once('\n').unwrap_or((file.as_str(), ""));
+            // 64 hex digits exactly: a bad digit is refused, not skipped.
+            let salt = match <[u8; 32] as hex::FromHex>::from_hex(salt) {
+                Ok(s) => s,
+                Err(e) => {
+                    return Ok(Verdict::Rejected(format!(
+                        "content/{c}: its salt is not 64 hex digits ({e})"
+                    )))
+                }
+            };
+            if record::commitment(&salt, text) != c {
+                return Ok(Verdict::Rejected(format!(
+                    "content/{c} does not match its commitment in entry {i}"
+                )));
+            }
+            checked += 1;
+        }
+    }
+    if checked + redacted > 0 {
+        said.push(format!("{checked} published content(s) match their commitments; {redacted} redacted or not published"));
+    }
+    match replay(
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e.as_slice())),
+    ) {
+        Ok(r) => {
+            match &r.keys {
+                Some((log, _)) if !log.contains(&key.text()) => {
+                    return Ok(Verdict::Rejected(format!("the checkpoint is signed by {}, which the log does not declare as its key", key.name)));
+                }
+                Some(_) => said.push("the checkpoint's key is the log key the log itself declares".to_string()),
+                None => said.push("the log declares no key: the key's authenticity rests on the trusted channel alone".to_string()),
+            }
+            let corrections = r.protocols.iter().filter(|p| p.version > 1).count();
+            said.push(format!(
+                "replayed '{}': {} stations' protocols ({corrections} corrected), {} complaint(s), {} recount(s), {} re-vote(s), {} annulled unit(s){}, {} audit step(s), {} publication(s) recomputed and equal",
+                r.election.name,
+                r.protocols.len(),
+                r.complaints,
+                r.recounts.len(),
+                r.revotes.len(),
+                r.annulled.len(),
+                if r.election_annulled { ", the election annulled" } else { "" },
+                r.audits,
+                r.publications
+            ));
+            Ok(Verdict::Valid(said))
+        }
+        Err(e) => Ok(Verdict::Rejected(format!("replay: {e}"))),
+    }
+}
+
+/// For a message about leaf N, what entry N is (its station), to point at the tampering.
+fn entry_context(msg: &str, fetch: &dyn Fn(&str) -> Option<Vec<u8>>, size: u64) -> String {
+    let Some(i) = msg
+        .split("leaf ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse::<u64>().ok())
+    else {
+        return String::new();
+    };
+    let Ok(entries) = read_entries(fetch, size) else {
+        return String::new();
+    };
+    let first = entries.first().and_then(|b| decode(0, b).ok());
+    let Some(Entry::Election(mut e, _)) = first else {
+        return String::new();
+    };
+    for (k, b) in entries.iter().enumerate().skip(1) {
+        match decode(k as u64, b) {
+            Ok(Entry::Units(rows)) => {
+                for (_, parent, level, name) in rows {
+                    // A parent the tree does not have yet is not looked up (it panicked).
+                    if model::UnitId(parent).index() < e.units.len() {
+                        let _ = e.units.insert(model::UnitId(parent), level, &name);
+                    }
+                }
+            }
+            _ => break,
+        }
+    }
+    match entries.get(i as usize).map(|b| decode(i, b)) {
+        Some(Ok(Entry::Protocol(p))) if p.station.index() < e.units.len() => {
+            format!(
+                " (entry {i} is the version-{} protocol of station '{}')",
+                p.version,
+                e.units.path(p.station)
+            )
+        }
+        Some(Ok(_)) => format!(" (entry {i})"),
+        Some(Err(err)) => format!(" (entry {i} does not even decode: {err})"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use model::{Choice, ChoiceKind, Contest, ContestKind, Election, UnitLevel};
+    use translog::checkpoint::Checkpoint;
+    use translog::note::NoteSigner;
+    use translog::tiles::write_tiles;
+    use translog::Tree;
+
+    use super::*;
+
+    /// A published log of an election's definition (one contest, one region, two stations):
+    /// its files by path, and its key.
+    fn published(seed: u8) -> (HashMap<String, Vec<u8>>, NoteSigner) {
+        let mut e = Election::new("p");
+        e.contests.push(Contest::new(
+            "c",
+            ContestKind::PartyList,
+            vec![
+                Choice::new("A", ChoiceKind::Party),
+                Choice::new("B", ChoiceKind::Party),
+            ],
+        ));
+        let root = e.units.root();
+        let r = e.units.insert(root, UnitLevel::Region, "R").unwrap();
+        for s in ["1", "2"] {
+            e.units.insert(r, UnitLevel::Station, s).unwrap();
+        }
+        let entries: Vec<Vec<u8>> = record::definition(&e, None)
+            .iter()
+            .map(record::encode)
+            .collect();
+        let tree = Tree::from_entries(&entries);
+        let mut files: HashMap<String, Vec<u8>> = write_tiles(&tree, &entries, tree.size())
+            .unwrap()
+            .into_iter()
+            .collect();
+        let signer = NoteSigner::from_seed("test.example/p", [seed; 32]).unwrap();
+        let c = Checkpoint {
+            origin: "test.example/p".into(),
+            size: tree.size(),
+            root: tree.root(),
+        };
+        files.insert("checkpoint".into(), c.sign(&signer).unwrap().into_bytes());
+        (files, signer)
+    }
+
+    fn check(files: &HashMap<String, Vec<u8>>, key: &NoteVerifier, saved: Option<&str>) -> Verdict {
+        let fetch = |p: &str| files.get(p).cloned();
+        verify(&fetch, "log", key, saved, &[], 0).unwrap()
+    }
+
+    #[test]
+    fn an_honest_log_is_valid_and_says_what_was_checked() {
+        let (files, signer) = published(1);
+        let Verdict::Valid(lines) = check(&files, &signer.verifier(), None) else {
+            panic!("an honest log was rejected");
+        };
+        assert!(
+            lines[0].starts_with("checkpoint of 'test.example/p': size 2"),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("replayed 'p'")),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_key_a_changed_tile_a_shrunk_log_and_a_missing_checkpoint_are_refused() {
+        let (files, signer) = published(1);
+        let (_, other) = published(2);
+        let rejected = |v: Verdict| match v {
+            Verdict::Rejected(why) => why,
+            Verdict::Valid(_) => panic!("accepted"),
+        };
+        let why = rejected(check(&files, &other.verifier(), None));
+        assert!(why.starts_with("checkpoint: "), "{why}");
+        // One byte of an entry changed: its leaf no longer hashes to the signed root.
+        let mut changed = files.clone();
+        let bundle = changed
+            .keys()
+            .find(|k| k.contains("entries"))
+            .unwrap()
+            .clone();
+        let b = changed.get_mut(&bundle).unwrap();
+        let last = b.len() - 2;
+        b[last] ^= 1;
+        let why = rejected(check(&changed, &signer.verifier(), None));
+        assert!(why.contains("leaf") || why.contains("root"), "{why}");
+        // A saved checkpoint of a larger log: the log shrank.
+        let bigger = Checkpoint {
+            origin: "test.example/p".into(),
+            size: 5,
+            root: Tree::from_entries([b"x"; 5]).root(),
+        }
+        .sign(&signer)
+        .unwrap();
+        let why = rejected(check(&files, &signer.verifier(), Some(&bigger)));
+        assert!(why.starts_with("the log shrank"), "{why}");
+        let mut none = files.clone();
+        none.remove("checkpoint");
+        let fetch = |p: &str| none.get(p).cloned();
+        let e = verify(&fetch, "log", &signer.verifier(), None, &[], 0).unwrap_err();
+        assert_eq!(e.to_string(), "cannot read log/checkpoint");
+    }
+}
