@@ -58,6 +58,7 @@ impl From<store::StoreError> for ServerError {
             S::BadFile(_) => ServerError::Unsupported(e.to_string()),
             S::Refused(_) | S::ElectionExists(_) => ServerError::Conflict(e.to_string()),
             S::Stale { .. } => ServerError::Stale(e.to_string()),
+            S::NotAssigned(_) => ServerError::Forbidden(e.to_string()),
             other => ServerError::Internal(other.to_string()),
         }
     }

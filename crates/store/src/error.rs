@@ -26,6 +26,9 @@ pub enum StoreError {
     /// A staff act the rules refuse (the two-person rule, a stale entry, a taken name).
     #[error("refused: {0}")]
     Refused(String),
+    /// An operator's entry for a station outside the units assigned to them.
+    #[error("{0}")]
+    NotAssigned(String),
     /// An act computed at an earlier log size: the log has grown since (compute it again).
     #[error("refused: the log has grown from {at} to {size} entries since this was computed: compute it again")]
     Stale {

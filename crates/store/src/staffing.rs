@@ -229,6 +229,27 @@ fn entered(
     Ok(out)
 }
 
+/// An operator enters protocols only for the stations in or under a unit assigned to them in
+/// the election (`assign`): the station or one of its ancestors.
+fn assigned(db: &mut dyn Db, election: i64, by: &User, station: UnitId) -> Result<(), StoreError> {
+    let covered = db.int(
+        "WITH RECURSIVE up(id, parent) AS ( \
+             SELECT id, parent FROM unit WHERE election_id = ?1 AND id = ?2 \
+             UNION ALL \
+             SELECT u.id, u.parent FROM unit u JOIN up ON u.id = up.parent WHERE u.election_id = ?1) \
+         SELECT COUNT(*) FROM assignment a JOIN up ON a.unit = up.id \
+         WHERE a.user_id = ?3 AND a.election_id = ?1",
+        args![election, station.0, by.id],
+    )?;
+    match covered {
+        Some(n) if n > 0 => Ok(()),
+        _ => Err(StoreError::NotAssigned(format!(
+            "station {} is not in the units assigned to you",
+            station.0
+        ))),
+    }
+}
+
 impl Staffing for SqlStore {
     fn add_user_in(
         &mut self,
@@ -675,6 +696,7 @@ impl Staffing for SqlStore {
             }
             let mut p = protocol.clone();
             p.version = next_version(db, id, &p)?;
+            assigned(db, id, by, p.station)?;
             let entry = encode(&Entry::Protocol(p.clone()));
             let sum = digest(&entry);
             let pid = db

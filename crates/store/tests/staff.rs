@@ -39,7 +39,16 @@ fn import_as(store: &mut SqlStore, name: &str) -> (Election, Vec<Protocol>) {
     (e, ps)
 }
 
+/// A user of every election; an operator is assigned the whole country of "s".
 fn user(s: &mut SqlStore, name: &str, role: Role) -> User {
+    let u = unassigned(s, name, role);
+    if role == Role::Operator {
+        s.assign(u.id, "s", UnitId(0), None).unwrap();
+    }
+    u
+}
+
+fn unassigned(s: &mut SqlStore, name: &str, role: Role) -> User {
     s.add_user(
         name,
         role,
@@ -95,8 +104,8 @@ fn an_entered_protocol_counts_only_once_a_second_person_verifies_it() {
         let r = replays(&s);
         assert_eq!(
             r.staff,
-            3 + 2,
-            "a grant per user, the entry and the verification"
+            3 + 2 + 2,
+            "a grant per user, an assignment per operator, the entry and the verification"
         );
         assert_eq!(
             r.protocols
@@ -134,9 +143,40 @@ fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
         assert_eq!(s.history("s", ps[0].station, 0).unwrap().len(), 2);
         assert_eq!(
             replays(&s).staff,
-            2 + 4,
-            "a grant per user, two entries, a verification and a rejection"
+            2 + 1 + 4,
+            "a grant per user, the assignment, two entries, a verification and a rejection"
         );
+    }
+}
+
+/// The assignment rule is the store's (it was the service's alone, issue 14): an operator
+/// enters protocols only for stations in or under a unit assigned to them; a refused entry
+/// logs nothing, whoever calls the store.
+#[test]
+fn an_operator_enters_only_in_the_units_assigned_to_them() {
+    for (mut s, e, ps) in setups() {
+        let op = unassigned(&mut s, "oskar", Role::Operator);
+        let p = &ps[0];
+        let refused = |s: &mut SqlStore| match s.enter("s", p, &op, None) {
+            Err(StoreError::NotAssigned(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            refused(&mut s),
+            format!(
+                "station {} is not in the units assigned to you",
+                p.station.0
+            )
+        );
+        // Another station's unit does not cover it; its own region does.
+        let other = ps.iter().find(|q| q.station != p.station).unwrap().station;
+        s.assign(op.id, "s", other, None).unwrap();
+        let size = s.log("s").unwrap().len();
+        refused(&mut s);
+        assert_eq!(s.log("s").unwrap().len(), size);
+        let region = e.units.get(p.station).parent.unwrap();
+        s.assign(op.id, "s", region, None).unwrap();
+        assert!(s.enter("s", p, &op, None).is_ok());
     }
 }
 
@@ -429,7 +469,11 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
         assert_eq!(s.log("s").unwrap().len(), before + 3);
         assert!(s.pending("s").unwrap().is_empty());
         assert_eq!(s.entries("s").unwrap().len(), 1);
-        assert_eq!(replays(&s).staff, 2 + 2);
+        assert_eq!(
+            replays(&s).staff,
+            2 + 1 + 2,
+            "grants, the assignment, the acts"
+        );
         // A batch abandoned halfway stores nothing.
         let size = s.log("s").unwrap().len();
         let undone = s.batch(|st| {
