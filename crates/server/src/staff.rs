@@ -430,8 +430,8 @@ pub(crate) struct Entered {
     pub scan: Option<String>,
 }
 
-/// What entering a protocol needs to know of the election: the station's current version, the choices' names and the control relations the
-/// entered protocol breaks. Counts above the plausibility bound (`model::check_plausible`)
+/// What entering a protocol needs to know of the election: the station's current version,
+/// the choices' names and the control relations the entered protocol breaks. Counts above the plausibility bound (`model::check_plausible`)
 /// are refused (422) before anything is stored.
 struct Context {
     current: Option<Protocol>,
@@ -473,8 +473,9 @@ fn context(v: &View<'_>, name: &str, p: &Protocol) -> Result<Context, ServerErro
     })
 }
 
-/// Enters a protocol: stores it (the store checks the assignment) as entered, and answers the control
-/// relations it breaks and how it differs from the station's current version.
+/// Enters a protocol: stores it as entered (the store checks the operator's assignment), and
+/// answers the control relations it breaks and how it differs from the station's current
+/// version.
 pub(crate) async fn enter_protocol(
     s: &AppState,
     user: User,
