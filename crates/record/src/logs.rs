@@ -6,7 +6,7 @@
 
 use crate::entry::Entry;
 use crate::kinds::Stage;
-use crate::staff::{digest, Act, StaffAct};
+use crate::staff::{Act, StaffAct};
 use crate::wire::decode;
 use crate::RecordError;
 
@@ -27,65 +27,51 @@ pub fn check_act_entries(staff: &StaffAct, entries: &[Vec<u8>]) -> Result<(), Re
         .enumerate()
         .map(|(i, b)| decode(i as u64, b))
         .collect::<Result<Vec<Entry>, _>>()?;
+    // Entry i is of the kind the act logs (`StaffAct::logs`, as the replay checks the first).
+    let fits = |i: usize| staff.logs(&decoded[i], &entries[i]);
     let wrong = |i: usize, what: &str| {
         Err(RecordError::Invalid {
             index: i as u64,
             message: format!("the '{}' act logs {what}", act.key()),
         })
     };
-    let one = |ok: bool, what: &str| match decoded.len() {
-        1 if ok => Ok(()),
-        1 => wrong(0, what),
-        n => wrong(n.min(1), what),
+    // Exactly one entry that fits: the error names the entry (the second, if more came).
+    let one = |what: &str| match decoded.len() {
+        1 if fits(0) => Ok(()),
+        n => wrong(usize::from(n > 1), what),
     };
     match act {
-        Act::Verify => {
-            let same = matches!(decoded.first(), Some(Entry::Protocol(_)))
-                && matches!(staff, StaffAct::Verify { protocol } if *protocol == digest(&entries[0]));
-            one(
-                same,
-                "the protocol entry it verified (same SHA-256), and nothing else",
-            )
-        }
-        Act::Complain => one(
-            matches!(decoded.first(), Some(Entry::Complaint(_))),
-            "one complaint",
-        ),
-        Act::Decide => one(
-            matches!(decoded.first(), Some(Entry::Decision(_))),
-            "one decision",
-        ),
+        Act::Verify => one("the protocol entry it verified (same SHA-256), and nothing else"),
+        Act::Complain => one("one complaint"),
+        Act::Decide => one("one decision"),
         Act::Certify | Act::Publish => {
-            let stage_ok = |s: Stage| (s == Stage::Final) == (act == Act::Certify);
-            let what = if act == Act::Certify {
-                "a final publication of every contest in contest order, then at most a keys entry"
+            let stage = if act == Act::Certify {
+                Stage::Final
             } else {
-                "a preliminary publication of every contest in contest order, then at most a keys entry"
+                Stage::Preliminary
             };
-            let mut n = 0;
-            for (i, e) in decoded.iter().enumerate() {
-                match e {
-                    Entry::Publication(p) if n == i && p.contest == i && stage_ok(p.stage) => {
-                        n += 1
-                    }
-                    Entry::Keys { .. } if n > 0 && i == decoded.len() - 1 => {}
-                    _ => return wrong(i, what),
-                }
-            }
-            if n == 0 {
-                return wrong(0, what);
-            }
-            Ok(())
-        }
-        Act::Audit => {
-            if decoded.is_empty() {
-                return wrong(0, "one or more audit entries");
-            }
-            match decoded.iter().position(|e| !matches!(e, Entry::Audit(_))) {
-                Some(i) => wrong(i, "audit entries only"),
+            let what = format!(
+                "a {} publication of every contest in contest order, then at most a keys entry",
+                stage.key()
+            );
+            // Publications of contests 0, 1, ... in order, then at most a keys entry, last.
+            let published = (0..decoded.len())
+                .take_while(|&i| {
+                    fits(i) && matches!(&decoded[i], Entry::Publication(p) if p.contest == i)
+                })
+                .count();
+            match decoded.get(published) {
+                _ if published == 0 => wrong(0, &what),
                 None => Ok(()),
+                Some(Entry::Keys { .. }) if published + 1 == decoded.len() => Ok(()),
+                Some(_) => wrong(published, &what),
             }
         }
+        Act::Audit => match (0..decoded.len()).find(|&i| !fits(i)) {
+            _ if decoded.is_empty() => wrong(0, "one or more audit entries"),
+            Some(i) => wrong(i, "audit entries only"),
+            None => Ok(()),
+        },
         Act::Enter | Act::Reject | Act::Redact | Act::Grant | Act::Assign | Act::Open => {
             match decoded.len() {
                 0 => Ok(()),

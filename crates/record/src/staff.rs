@@ -202,6 +202,23 @@ impl StaffAct {
         self.kind().role()
     }
 
+    /// Whether `entry` (encoded as `bytes`) is of the kind this act logs after its staff
+    /// entry: the protocol a verification names (same SHA-256), a complaint, a decision, a
+    /// final publication for a certification and one that is not for a publication act, an
+    /// audit entry. The replay checks the first entry after the staff entry with it
+    /// ([`StaffRules`]); the store checks every entry of an act ([`crate::check_act_entries`]).
+    pub fn logs(&self, entry: &Entry, bytes: &[u8]) -> bool {
+        match (self, entry) {
+            (StaffAct::Verify { protocol }, Entry::Protocol(_)) => *protocol == digest(bytes),
+            (StaffAct::Complain, Entry::Complaint(_)) => true,
+            (StaffAct::Decide, Entry::Decision(_)) => true,
+            (StaffAct::Certify, Entry::Publication(p)) => p.stage == Stage::Final,
+            (StaffAct::Publish, Entry::Publication(p)) => p.stage != Stage::Final,
+            (StaffAct::Audit, Entry::Audit(_)) => true,
+            _ => false,
+        }
+    }
+
     /// What the entry's `subject` says: a protocol's digest, a commitment, a decision's
     /// digest; none for the acts whose entries follow.
     pub fn subject(&self) -> Option<&str> {
@@ -276,16 +293,7 @@ impl StaffRules {
     pub fn check(&mut self, index: u64, entry: &Entry, bytes: &[u8]) -> Result<(), RecordError> {
         let invalid = |m: String| RecordError::Invalid { index, message: m };
         if let Some(act) = self.expect.take() {
-            let ok = match (&act, entry) {
-                (StaffAct::Verify { protocol }, Entry::Protocol(_)) => *protocol == digest(bytes),
-                (StaffAct::Complain, Entry::Complaint(_)) => true,
-                (StaffAct::Decide, Entry::Decision(_)) => true,
-                (StaffAct::Certify, Entry::Publication(p)) => p.stage == Stage::Final,
-                (StaffAct::Publish, Entry::Publication(p)) => p.stage != Stage::Final,
-                (StaffAct::Audit, Entry::Audit(_)) => true,
-                _ => false,
-            };
-            if !ok {
+            if !act.logs(entry, bytes) {
                 let what = match act {
                     StaffAct::Verify { .. } => "the protocol entry it verified (same SHA-256)",
                     StaffAct::Complain => "a complaint",
