@@ -230,7 +230,7 @@ fn entry_context(msg: &str, fetch: &dyn Fn(&str) -> Option<Vec<u8>>, size: u64) 
 mod tests {
     use std::collections::HashMap;
 
-    use model::{Choice, ChoiceKind, Contest, ContestKind, Election, UnitLevel};
+    use record::{encode, publication_act, Staff, Stage, CONSOLE};
     use translog::checkpoint::Checkpoint;
     use translog::note::NoteSigner;
     use translog::tiles::write_tiles;
@@ -238,27 +238,28 @@ mod tests {
 
     use super::*;
 
-    /// A published log of an election's definition (one contest, one region, two stations):
-    /// its files by path, and its key.
+    /// A published log: a synthetic election of six stations (its definition and protocols),
+    /// then its certification by the console; its files by path, and its key.
     fn published(seed: u8) -> (HashMap<String, Vec<u8>>, NoteSigner) {
-        let mut e = Election::new("p");
-        e.contests.push(Contest::new(
-            "c",
-            ContestKind::PartyList,
-            vec![
-                Choice::new("A", ChoiceKind::Party),
-                Choice::new("B", ChoiceKind::Party),
-            ],
-        ));
-        let root = e.units.root();
-        let r = e.units.insert(root, UnitLevel::Region, "R").unwrap();
-        for s in ["1", "2"] {
-            e.units.insert(r, UnitLevel::Station, s).unwrap();
-        }
-        let entries: Vec<Vec<u8>> = record::definition(&e, None)
-            .iter()
-            .map(record::encode)
-            .collect();
+        let params = synth::Params {
+            stations: 6,
+            parties: 3,
+            regions: 1,
+            stations_per_district: 3,
+            seed: 1,
+        };
+        let mut protocols = Vec::new();
+        let (e, _) = synth::generate(&params, |_, p| protocols.push(p)).unwrap();
+        let mut entries: Vec<Vec<u8>> = record::definition(&e, None).iter().map(encode).collect();
+        entries.extend(
+            protocols
+                .iter()
+                .map(|p| encode(&Entry::Protocol(p.clone()))),
+        );
+        let certified =
+            publication_act(&e, &protocols, &[], Stage::Final, None, None, None).unwrap();
+        entries.push(encode(&Entry::Staff(Staff::new(CONSOLE, certified.act))));
+        entries.extend(certified.entries);
         let tree = Tree::from_entries(&entries);
         let mut files: HashMap<String, Vec<u8>> = write_tiles(&tree, &entries, tree.size())
             .unwrap()
@@ -286,11 +287,14 @@ mod tests {
             panic!("an honest log was rejected");
         };
         assert!(
-            lines[0].starts_with("checkpoint of 'test.example/p': size 2"),
+            lines[0].starts_with("checkpoint of 'test.example/p': size 10"),
             "{lines:?}"
         );
         assert!(
-            lines.iter().any(|l| l.starts_with("replayed 'p'")),
+            lines
+                .iter()
+                .any(|l| l.starts_with("replayed 'synthetic-1': 6 stations")
+                    && l.ends_with("1 publication(s) recomputed and equal")),
             "{lines:?}"
         );
     }
@@ -317,16 +321,21 @@ mod tests {
         b[last] ^= 1;
         let why = rejected(check(&changed, &signer.verifier(), None));
         assert!(why.contains("leaf") || why.contains("root"), "{why}");
-        // A saved checkpoint of a larger log: the log shrank.
-        let bigger = Checkpoint {
-            origin: "test.example/p".into(),
-            size: 5,
-            root: Tree::from_entries([b"x"; 5]).root(),
-        }
-        .sign(&signer)
-        .unwrap();
-        let why = rejected(check(&files, &signer.verifier(), Some(&bigger)));
+        // A saved checkpoint of a larger log: the log shrank; of a different log of a smaller
+        // size: history was rewritten.
+        let saved = |size: u64| {
+            Checkpoint {
+                origin: "test.example/p".into(),
+                size,
+                root: Tree::from_entries(vec![b"x"; size as usize]).root(),
+            }
+            .sign(&signer)
+            .unwrap()
+        };
+        let why = rejected(check(&files, &signer.verifier(), Some(&saved(11))));
         assert!(why.starts_with("the log shrank"), "{why}");
+        let why = rejected(check(&files, &signer.verifier(), Some(&saved(5))));
+        assert!(why.starts_with("history was rewritten: at size 5"), "{why}");
         let mut none = files.clone();
         none.remove("checkpoint");
         let fetch = |p: &str| none.get(p).cloned();

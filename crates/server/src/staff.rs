@@ -781,8 +781,9 @@ pub(crate) async fn decide(
     Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
 }
 
+/// A publication's request body: the law preset whose seats it states, if any.
 #[derive(Deserialize)]
-pub(crate) struct Certification {
+pub(crate) struct Publishing {
     law: Option<String>,
 }
 
@@ -791,7 +792,7 @@ pub(crate) async fn certify(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
-    Json(c): Json<Certification>,
+    Json(c): Json<Publishing>,
 ) -> Result<Response, ServerError> {
     publish_at(s, who, name, record::Stage::Final, c.law).await
 }
@@ -802,7 +803,7 @@ pub(crate) async fn publish(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
-    Json(c): Json<Certification>,
+    Json(c): Json<Publishing>,
 ) -> Result<Response, ServerError> {
     publish_at(s, who, name, record::Stage::Preliminary, c.law).await
 }
