@@ -270,7 +270,7 @@ fn demo_runs_on_the_bundled_data() {
     let o = run(dir.path(), &["log", "checkpoint", "demo.db.log"]);
     let cp = stdout(&o);
     assert!(
-        cp.starts_with("origin tallyproof.demo/kg2020\nsize 2440\nroot "),
+        cp.starts_with("origin tallyproof.demo/kg2020-2413\nsize 2440\nroot "),
         "{cp}"
     );
     let o = run(

@@ -283,7 +283,8 @@ fn every_act_leaves_the_same_log_through_the_command_line_and_the_service() {
         json!({"kind": "annul-election", "reason": "CEC decision of 6 October 2020"}),
     ));
 
-    let server = serve_db(d, "svc.db", &[]);
+    // The service signs with the key the command line publishes with.
+    let server = serve_db(d, "svc.db", &["--log-key", "k"]);
     let mut opened: HashMap<String, String> = HashMap::new();
     let mut refused = 0;
     let mut run_both = |s: &Step, opened: &mut HashMap<String, String>| {

@@ -44,6 +44,12 @@ pub enum ReadError {
         #[source]
         source: translog::LogError,
     },
+    /// A checkpoint could not be signed.
+    #[error("signing the log's checkpoint: {0}")]
+    Sign(#[source] translog::LogError),
+    /// A witness's cosignature was refused (the message says why).
+    #[error("cosignature refused: {0}")]
+    Cosignature(String),
     /// A request panicked while holding one of the read model's locks.
     #[error("{0} was poisoned by a request that panicked while holding it")]
     Poisoned(&'static str),

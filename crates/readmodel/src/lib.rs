@@ -30,6 +30,7 @@ mod flags;
 mod kept;
 mod live;
 mod logs;
+mod signed;
 mod state;
 mod view;
 
@@ -38,7 +39,8 @@ pub use flags::{Flags, FLAGS_EVERY, FLAGS_IN_BACKGROUND};
 pub use kept::{COST_FACTOR, HEAVY, RECOMPUTE, REFRESH};
 pub use live::Live;
 pub use logs::{Entries, Logs};
-pub use view::{About, Logged, View};
+pub use signed::{CosignatureTaken, Signed, Signing};
+pub use view::{tile_in, About, Logged, View};
 
 #[cfg(test)]
 mod testing;

@@ -10,6 +10,7 @@ use std::time::Instant;
 use bytes::Bytes;
 
 use crate::kept::{Cache, Kept};
+use crate::signed::{CosignatureTaken, Signing};
 use crate::state::State;
 use crate::{Logs, ReadError, View, RECOMPUTE};
 
@@ -17,11 +18,15 @@ use crate::{Logs, ReadError, View, RECOMPUTE};
 pub(crate) struct Slot {
     pub(crate) state: Mutex<State>,
     pub(crate) cache: RwLock<Cache>,
+    /// The key that signs each log size the state reaches, if any.
+    signing: Option<Arc<Signing>>,
 }
 
 /// The replays of the elections requested so far.
 #[derive(Default)]
 pub struct Live {
+    /// The log key: every log size a state reaches is signed before a read sees it.
+    signing: Option<Arc<Signing>>,
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     /// One gate per election being loaded: a cold start under load replays the log once,
     /// not once per waiting request (each replay of a national log takes gigabytes).
@@ -66,6 +71,9 @@ impl Slot {
             .log_since(name, from)?
             .ok_or_else(|| ReadError::NoElection(name.to_string()))?;
         let applied = state.apply(from, new.iter().map(Vec::as_slice));
+        if let Some(signing) = &self.signing {
+            state.sign(signing, name)?;
+        }
         let mut c = self.write_cache()?;
         c.size = state.replayer.len();
         c.refreshing = None;
@@ -99,6 +107,63 @@ impl Slot {
 }
 
 impl Live {
+    /// The replays of a service that signs its logs with `signing`.
+    pub fn signed_by(signing: Signing) -> Live {
+        Live {
+            signing: Some(Arc::new(signing)),
+            ..Live::default()
+        }
+    }
+
+    /// The log key and witnesses, if the logs are signed.
+    pub fn signing(&self) -> Option<&Signing> {
+        self.signing.as_deref()
+    }
+
+    /// Checks a witness's cosigned checkpoint of election `name`'s log and keeps its
+    /// cosignatures if it is the latest cosigned.
+    pub fn cosign<S: Logs>(
+        &self,
+        db: &Arc<S>,
+        name: &str,
+        submitted: &str,
+    ) -> Result<CosignatureTaken, S::Error> {
+        let signing = self
+            .signing
+            .as_ref()
+            .ok_or_else(|| ReadError::Cosignature("this service signs no log".into()))?;
+        let slot = self.slot(db, name)?;
+        let mut state = slot.current(db, name)?;
+        let state = &mut *state;
+        Ok(signing.cosign(name, &state.tree, &mut state.cosigned, submitted)?)
+    }
+
+    /// Catches up every election loaded so far (a writer of another process, or a write
+    /// whose catch-up met a busy state), so that each log size is signed soon after it is
+    /// written: the service calls it a few times a second.
+    pub fn refresh<S: Logs>(&self, db: &Arc<S>) -> Result<(), S::Error> {
+        let slots: Vec<(String, Arc<Slot>)> = lock(&self.slots, SLOTS)?
+            .iter()
+            .map(|(n, s)| (n.clone(), Arc::clone(s)))
+            .collect();
+        // One election's failure (a broken log) holds up no other's signing.
+        let mut first = Ok(());
+        for (name, slot) in slots {
+            if let Err(e) = slot.current(db, &name) {
+                first = first.and(Err(e));
+            }
+        }
+        first
+    }
+
+    /// Loads every election named (the service, before it says it is ready).
+    pub fn preload<S: Logs>(&self, db: &Arc<S>, names: &[String]) -> Result<(), S::Error> {
+        for name in names {
+            self.slot(db, name)?;
+        }
+        Ok(())
+    }
+
     /// The election's slot, its log replayed from the start if it is the first request.
     pub(crate) fn slot<S: Logs>(&self, db: &Arc<S>, name: &str) -> Result<Arc<Slot>, S::Error> {
         if let Some(t) = lock(&self.slots, SLOTS)?.get(name) {
@@ -117,11 +182,15 @@ impl Live {
         }
         let loaded = Self::load(db, name);
         lock(&self.loading, LOADING)?.remove(name);
-        let state = loaded?;
+        let mut state = loaded?;
+        if let Some(signing) = &self.signing {
+            state.sign(signing, name)?;
+        }
         self.loads.fetch_add(1, Ordering::Relaxed);
         let slot = Arc::new(Slot {
             cache: RwLock::new(Cache::new(state.replayer.len())),
             state: Mutex::new(state),
+            signing: self.signing.clone(),
         });
         Ok(Arc::clone(
             lock(&self.slots, SLOTS)?

@@ -11,6 +11,7 @@ use record::{DecisionKind, Pushed, RecordError, Replayer};
 use tabulate::{tabulate, Filter, TabulateError, Tally};
 use translog::Tree;
 
+use crate::signed::{Cosigned, Signed, Signing};
 use crate::view::About;
 use crate::{Flags, ReadError};
 
@@ -36,6 +37,10 @@ pub(crate) struct State {
     pub(crate) flags: Option<(Instant, Arc<Flags>)>,
     /// Whether a computation of the flags is under way.
     pub(crate) flagging: bool,
+    /// The signed checkpoint of the log at its current size (none without a key).
+    pub(crate) signed: Option<Signed>,
+    /// The latest checkpoint cosigned by witnesses.
+    pub(crate) cosigned: Cosigned,
 }
 
 impl State {
@@ -63,6 +68,8 @@ impl State {
             protocols: None,
             flags: None,
             flagging: false,
+            signed: None,
+            cosigned: Cosigned::default(),
         };
         state.apply(1, it.map(Vec::as_slice)).map_err(replay)?;
         // The tallies count the stations under each unit when they are made: now, with every
@@ -142,6 +149,15 @@ impl State {
         }
         if recount || self.replayer.election().units.len() != units {
             self.recount();
+        }
+        Ok(())
+    }
+
+    /// Signs a checkpoint of the log at its current size, if it has grown since the last.
+    pub(crate) fn sign(&mut self, signing: &Signing, name: &str) -> Result<(), ReadError> {
+        let size = self.tree.size();
+        if self.signed.as_ref().is_none_or(|s| s.size != size) {
+            self.signed = Some(signing.sign(name, &self.tree, size)?);
         }
         Ok(())
     }

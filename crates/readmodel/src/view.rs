@@ -6,6 +6,7 @@ use model::{CountSource, Election, Protocol, UnitId};
 use tabulate::{Filter, Tally};
 use translog::Hash;
 
+use crate::signed::Signed;
 use crate::state::{of_source, source_index, State};
 use crate::ReadError;
 
@@ -82,6 +83,41 @@ impl View<'_> {
             .collect()
     }
 
+    /// The signed checkpoint of the log at this state's size, with the witnesses'
+    /// cosignatures if they cosigned this very size; `None` when the service signs no log.
+    pub fn checkpoint(&self) -> Option<Signed> {
+        let signed = self.state.signed.clone()?;
+        match self.state.cosigned.note() {
+            Some(c) if c.size == signed.size => Some(c),
+            _ => Some(signed),
+        }
+    }
+
+    /// The latest checkpoint that witnesses cosigned, with their cosignatures.
+    pub fn cosigned(&self) -> Option<Signed> {
+        self.state.cosigned.note()
+    }
+
+    /// A hash tile of the log at this state's size (`translog::tiles`): tile level `level`,
+    /// index `index`, `width` hashes; `None` when the log at this size has no such tile.
+    pub fn hash_tile(&self, level: u8, index: u64, width: u64) -> Option<Vec<u8>> {
+        tile_in(self.size(), Some(level), index, width)
+            .then(|| translog::tiles::hash_tile(&self.state.tree, level, index, width).ok())
+            .flatten()
+    }
+
+    /// The log keys and witness keys the log declares (its latest `keys` entry), if any.
+    pub fn keys(&self) -> Option<&(Vec<String>, Vec<String>)> {
+        self.state.replayer.keys()
+    }
+
+    /// Whether the content behind a commitment of the log may be published
+    /// (`record::PublicContent`: staff names and the commission's texts yes, observers'
+    /// and complainants' names never).
+    pub fn content_is_public(&self, commitment: &str) -> bool {
+        self.state.replayer.public_content().is_public(commitment)
+    }
+
     /// The log's current root (RFC 6962 Merkle tree hash).
     pub fn root(&self) -> Hash {
         self.state.tree.root()
@@ -115,6 +151,17 @@ impl View<'_> {
     /// The stations counted: all but those under annulled units.
     pub fn filter(&self) -> Filter {
         Filter::excluding(self.annulled().iter().copied())
+    }
+}
+
+/// Whether a log of `size` entries has the tile `index` of width `width` at tile level `level`
+/// (`None`: the entry bundles): a full tile, or the partial tile at its end.
+pub fn tile_in(size: u64, level: Option<u8>, index: u64, width: u64) -> bool {
+    let count = size >> (8 * u32::from(level.unwrap_or(0)));
+    let full = count / translog::tiles::WIDTH;
+    match width == translog::tiles::WIDTH {
+        true => index < full,
+        false => index == full && width == count % translog::tiles::WIDTH,
     }
 }
 

@@ -10,7 +10,9 @@ use crate::audits::{no_contest, not_a_station, unknown_unit, AuditRules};
 use crate::entry::{Decision, Entry, Publication, PublishedSeats};
 use crate::kinds::{DecisionKind, Stage};
 use crate::wire::decode;
-use crate::{problem_from_election, RecordError, Staff, StaffAct, StaffRules, Standing};
+use crate::{
+    problem_from_election, PublicContent, RecordError, Staff, StaffAct, StaffRules, Standing,
+};
 
 /// The state at the end of a log.
 #[derive(Debug, Clone)]
@@ -183,6 +185,7 @@ pub struct Replayer {
     staff: StaffRules,
     audit_rules: AuditRules,
     standing: Standing,
+    public: PublicContent,
 }
 
 impl Replayer {
@@ -213,6 +216,7 @@ impl Replayer {
             staff: StaffRules::default(),
             audit_rules: AuditRules::default(),
             standing: Standing::Open,
+            public: PublicContent::default(),
         })
     }
 
@@ -246,6 +250,16 @@ impl Replayer {
         &self.revotes
     }
 
+    /// The latest declared (log keys, witness keys), if the log declares any.
+    pub fn keys(&self) -> Option<&(Vec<String>, Vec<String>)> {
+        self.keys.as_ref()
+    }
+
+    /// Which stored contents the log makes public (`PublicContent`).
+    pub fn public_content(&self) -> &PublicContent {
+        &self.public
+    }
+
     /// Whether the election may still change (open), or is frozen.
     pub fn standing(&self) -> Standing {
         self.standing
@@ -270,6 +284,7 @@ impl Replayer {
         let entry = decode(index, bytes)?;
         self.staff.check(index, &entry, bytes)?;
         self.standing = self.standing.after(&entry).map_err(invalid)?;
+        self.public.add(&entry);
         let field = |f: &str, m: String| RecordError::Field {
             index,
             field: f.into(),

@@ -164,6 +164,8 @@ pub struct UnitView {
     pub logged: Vec<readmodel::Logged>,
     /// The log's size and root the proofs are for.
     pub log: (u64, translog::Hash),
+    /// The checkpoint signed for that size (the service signs every size it shows).
+    pub checkpoint: Option<readmodel::Signed>,
     /// A station's forensic flag, its rank and the number of stations scored; or why no
     /// station could be scored.
     pub flag: Result<Option<(forensics::flags::StationFlag, usize, usize)>, String>,
@@ -249,6 +251,7 @@ pub fn unit(
         annulled,
         logged: v.logged(uid)?,
         log: (v.size(), v.root()),
+        checkpoint: v.checkpoint(),
         flag: flags,
     })
 }

@@ -80,6 +80,7 @@ impl From<readmodel::ReadError> for ServerError {
         match e {
             R::NoElection(_) => ServerError::NotFound(e.to_string()),
             R::Totals(t) => t.into(),
+            R::Cosignature(_) => ServerError::BadRequest(e.to_string()),
             other => ServerError::Internal(other.to_string()),
         }
     }

@@ -19,6 +19,7 @@ mod form;
 mod group;
 mod headers;
 mod heavy;
+mod livelog;
 #[cfg(test)]
 mod login_burst;
 mod map;
@@ -27,12 +28,12 @@ mod pool;
 mod public;
 mod reads;
 mod routes;
+mod signed;
 mod staff;
 #[cfg(test)]
 mod testing;
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -49,7 +50,9 @@ use store::Staffing;
 pub use auth::{hash_password, salt, secret, token_hash, TOKEN_DAYS, TOKEN_MAX_DAYS};
 pub use conn::Timeouts;
 pub use error::ServerError;
+pub use readmodel::Signing;
 pub use routes::{openapi_document, Method, Route, ROUTES};
+pub use signed::log_signing;
 
 /// The largest request body, but for scans.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -72,8 +75,6 @@ impl std::ops::Deref for AppState {
 struct Shared {
     /// Connections to the store (SQLite or PostgreSQL); writers take turns inside it.
     db: Arc<Pool>,
-    /// A published log directory served under `/log/`, if any.
-    log: Option<Arc<PathBuf>>,
     live: Arc<readmodel::Live>,
     limiter: Arc<auth::Limiter>,
     /// Protocol entries and verifications, committed in groups.
@@ -86,21 +87,21 @@ struct Shared {
 #[derive(Clone, Copy)]
 struct ClientAddr(Option<IpAddr>);
 
-/// The router over the store at `db` (a SQLite file or a `postgres://` URL), with the
-/// published log directory `log` (as `tallyproof publish` writes it) served as static files
-/// under `/log/`.
-pub fn router(db: &str, log: Option<PathBuf>) -> Result<Router, ServerError> {
-    Ok(router_over(Pool::new(db)?, log, Arc::default()))
+/// The router over the store at `db` (a SQLite file or a `postgres://` URL), signing each
+/// election's log as it grows with `signing` (served under `/elections/{name}/log/`).
+pub fn router(db: &str, signing: Signing) -> Result<Router, ServerError> {
+    Ok(router_over(Pool::new(db)?, signing, Arc::default()))
 }
 
 /// [`router`] over the given connections, with the given login limiter (the tests watch
 /// its hashes and cap its connections).
-fn router_over(pool: Arc<Pool>, log: Option<PathBuf>, limiter: Arc<auth::Limiter>) -> Router {
+fn router_over(pool: Arc<Pool>, signing: Signing, limiter: Arc<auth::Limiter>) -> Router {
+    let live = Arc::new(readmodel::Live::signed_by(signing));
+    signed::follow(&pool, &live);
     let state = AppState(Arc::new(Shared {
         committer: Arc::new(group::Committer::start(Arc::clone(&pool))),
         db: pool,
-        log: log.clone().map(Arc::new),
-        live: Arc::default(),
+        live,
         limiter,
         heavy: Arc::default(),
     }));
@@ -115,10 +116,6 @@ fn router_over(pool: Arc<Pool>, log: Option<PathBuf>, limiter: Arc<auth::Limiter
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
-    let app = match log {
-        Some(dir) => app.nest_service("/log", tower_http::services::ServeDir::new(dir)),
-        None => app,
-    };
     app.layer(headers::layer())
 }
 
@@ -136,6 +133,12 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/api/elections/{name}/units/{id}") => get(public::unit_api),
         (Get, "/elections/{name}/forensics") => get(public::forensics_page),
         (Get, "/verify") => get(public::verify_page),
+        (Get, "/elections/{name}/log/checkpoint") => get(livelog::checkpoint),
+        (Get, "/elections/{name}/log/cosigned") => get(livelog::cosigned),
+        (Get, "/elections/{name}/log/log.pub") => get(livelog::key),
+        (Get, "/elections/{name}/log/tile/{*tile}") => get(livelog::tile),
+        (Get, "/elections/{name}/log/content/{commitment}") => get(livelog::content),
+        (Post, "/api/elections/{name}/cosignatures") => post(livelog::cosign),
         (Get, "/openapi.json") => get(public::openapi),
         (Get, "/elections/{name}/counts") => get(public::counts_page),
         (Get, "/api/elections/{name}/counts") => get(public::counts_api),
@@ -397,21 +400,21 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: &str,
-    log: Option<PathBuf>,
+    signing: Signing,
 ) -> std::io::Result<()> {
-    serve_with(listener, db, log, Timeouts::default()).await
+    serve_with(listener, db, signing, Timeouts::default()).await
 }
 
 /// [`serve`] with the given read timeouts.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     db: &str,
-    log: Option<PathBuf>,
+    signing: Signing,
     timeouts: Timeouts,
 ) -> std::io::Result<()> {
     // Connecting (PostgreSQL's client runs its own runtime) blocks: not on this one's threads.
     let db = db.to_string();
-    let app = tokio::task::spawn_blocking(move || router(&db, log))
+    let app = tokio::task::spawn_blocking(move || router(&db, signing))
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;

@@ -36,7 +36,10 @@ async fn a_burst_of_wrong_logins_hashes_at_most_one_password_per_core() {
     let limiter = Arc::new(Limiter::default());
     let router = tokio::task::spawn_blocking({
         let limiter = Arc::clone(&limiter);
-        move || crate::pool::Pool::new(&db).map(|p| crate::router_over(p, None, limiter))
+        move || {
+            crate::pool::Pool::new(&db)
+                .map(|p| crate::router_over(p, crate::testing::signing(), limiter))
+        }
     })
     .await
     .expect("joined")
@@ -94,7 +97,7 @@ async fn parallel_wrong_logins_for_one_name_are_checked_at_most_its_limit() {
     // no more than the per-name limit of them are checked at all.
     let dir = tempfile::tempdir().expect("a directory");
     let db = crate::testing::synthetic_store(dir.path());
-    let router = tokio::task::spawn_blocking(move || crate::router(&db, None))
+    let router = tokio::task::spawn_blocking(move || crate::router(&db, crate::testing::signing()))
         .await
         .expect("joined")
         .expect("a router");

@@ -256,8 +256,15 @@ fn logged(u: &crate::data::UnitView) -> String {
         return String::new();
     }
     let (size, root) = (u.log.0, u.log.1.hex());
+    let signed = match &u.checkpoint {
+        Some(c) if c.size == size => format!(
+            "The log's checkpoint for this size, signed by the log key (see <a href=\"/verify\">the log</a> for the key and how to check everything):</p><pre>{}</pre><p>",
+            text(&c.note)
+        ),
+        _ => "This service signs no checkpoint of its log: these proofs are against an unsigned root.</p><p>".to_string(),
+    };
     let mut out = format!(
-        "<h2>In the log <small>/ В журнале / Журналда</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). Check one with <code>tallyproof log verify-inclusion</code>, and check the root against a signed checkpoint of that size (<a href=\"/verify\">the log</a>).</p><table><tr><th>entry</th><th>what</th><th>leaf hash, proof</th></tr>"
+        "<h2>In the log <small>/ В журнале / Журналда</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). {signed}Check a proof with <code>tallyproof log verify-inclusion</code>.</p><table><tr><th>entry</th><th>what</th><th>leaf hash, proof</th></tr>"
     );
     for l in &u.logged {
         let proof: Vec<String> = l.proof.iter().map(|h| h.hex()).collect();
@@ -275,27 +282,45 @@ fn logged(u: &crate::data::UnitView) -> String {
     out
 }
 
-/// The page about the published log: the signed checkpoint and how to check it.
-pub fn verify(checkpoint: Option<&str>, key: Option<&str>) -> String {
-    let body = match checkpoint {
-        None => "<p>This service does not publish the election's log. A commission publishes it with \
-<code>tallyproof publish</code> and serves it with <code>tallyproof serve --log DIR</code>.</p>"
-            .to_string(),
-        Some(c) => format!(
-            "<p>Every protocol, correction, decision, complaint, publication and audit step is an entry of an \
-append-only Merkle log (RFC 6962 hashing, C2SP tlog-tiles under <a href=\"/log/\">/log/</a>). Its current \
-signed checkpoint:</p><pre>{}</pre><p>Check it, every entry, and every publication's totals and seats, \
-with the log key obtained from a trusted channel{}:</p><pre>tallyproof verify http://HOST/log/ --key LOGKEY</pre>\
-<p>or with the independent Python verifier (<code>verifier/verify.py</code>). Save the checkpoint: a later one \
-must be consistent with it (<code>--saved</code>).</p>",
-            text(c),
-            key.map_or(String::new(), |k| format!(" (this service says it is <code>{}</code>)", text(k.trim())))
-        ),
+/// The page about the elections' logs: the log key, each election's signed checkpoint and
+/// how to check it from anywhere (`base` is this service's URL as the reader reached it).
+pub fn verify(
+    logs: &[(String, Option<readmodel::Signed>)],
+    key: Option<&str>,
+    base: &str,
+) -> String {
+    let Some(key) = key else {
+        return page(
+            "tallyproof: the log",
+            "<p><a href=\"/\">elections</a></p><h1>The log <small>/ Журнал</small></h1><p>This service signs no log.</p>",
+        );
     };
+    let mut rows = String::new();
+    for (name, signed) in logs {
+        let url = format!("{base}/elections/{}/log/", urlencode(name));
+        let cp = signed.as_ref().map_or_else(
+            || "(not loaded yet)".to_string(),
+            |c| format!("<pre>{}</pre>", text(&c.note)),
+        );
+        rows.push_str(&format!(
+            "<h2>{}</h2>{cp}<pre>tallyproof verify {} --key LOGKEY</pre>",
+            text(name),
+            text(&url)
+        ));
+    }
     page(
         "tallyproof: the log",
         &format!(
-            "<p><a href=\"/\">elections</a></p><h1>The log <small>/ Журнал</small></h1>{body}"
+            "<p><a href=\"/\">elections</a></p><h1>The log <small>/ Журнал</small></h1>\
+<p>Every protocol, correction, decision, complaint, publication and audit step of an election is an entry of its \
+append-only Merkle log (RFC 6962 hashing, served as C2SP tlog-tiles). The service signs a new checkpoint of the log \
+after every write, before any page shows it. The log key:</p><pre>{}</pre>\
+<p>Take the key from a channel you trust (the commission's notice, the copy posted at a polling station, a newspaper), \
+not only from this page: a server that lied could show another. Then check a log, its every entry, and every \
+publication's totals and seats with <code>tallyproof verify</code> (pass your key as LOGKEY) or with the independent \
+Python verifier (<code>verifier/verify.py</code>). Save the checkpoint: a later one must be consistent with it \
+(<code>--saved</code>).</p>{rows}",
+            text(key.trim())
         ),
     )
 }

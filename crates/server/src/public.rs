@@ -341,16 +341,30 @@ pub(crate) async fn export_cdf(
     export(s, name, Export::Cdf).await
 }
 
-pub(crate) async fn verify_page(State(s): State<AppState>) -> Html<String> {
-    let checkpoint = s
-        .log
-        .as_ref()
-        .and_then(|d| std::fs::read_to_string(d.join("checkpoint")).ok());
-    let key = s
-        .log
-        .as_ref()
-        .and_then(|d| std::fs::read_to_string(d.join("log.pub")).ok());
-    Html(pages::verify(checkpoint.as_deref(), key.as_deref()))
+pub(crate) async fn verify_page(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Html<String>, ServerError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("HOST")
+        .to_string();
+    let local =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let base = format!("{}://{host}", if local { "http" } else { "https" });
+    let key = s.live.signing().map(|k| k.verifier().text());
+    let logs = blocking(move || {
+        data::elections(&s.db)?
+            .into_iter()
+            .map(|(name, ..)| {
+                let signed = s.live.with(&s.db, &name, |v| Ok(v.checkpoint()))?;
+                Ok((name, signed))
+            })
+            .collect::<Result<Vec<_>, ServerError>>()
+    })
+    .await?;
+    Ok(Html(pages::verify(&logs, key.as_deref(), &base)))
 }
 
 pub(crate) async fn seats_of(

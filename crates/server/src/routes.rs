@@ -119,6 +119,8 @@ const fn is_api(path: &str) -> bool {
 
 const JSON: &str = "application/json";
 const HTML: &str = "text/html";
+const TEXT: &str = "text/plain";
+const BYTES: &str = "application/octet-stream";
 
 /// Every route.
 pub const ROUTES: &[Route] = &[
@@ -174,7 +176,39 @@ pub const ROUTES: &[Route] = &[
     get(
         "/verify",
         HTML,
-        "The published log: its signed checkpoint and how to verify it; the static tiles are under /log/ when the service publishes them (page)",
+        "The elections' logs: the log key, each log's current signed checkpoint and how to verify it (page)",
+    ),
+    get(
+        "/elections/{name}/log/checkpoint",
+        TEXT,
+        "The log's checkpoint, signed for its current size after every write (C2SP signed note), with witnesses' cosignatures when they cosigned that size",
+    ),
+    get(
+        "/elections/{name}/log/cosigned",
+        TEXT,
+        "The latest checkpoint of the log that witnesses cosigned, with their cosignatures",
+    ),
+    get(
+        "/elections/{name}/log/log.pub",
+        TEXT,
+        "The log's verifier key as this service states it (take it from a trusted channel to verify)",
+    ),
+    get(
+        "/elections/{name}/log/tile/{*tile}",
+        BYTES,
+        "A tile of the log at its signed size (C2SP tlog-tiles: a hash tile L/N[.p/W] or an entry bundle entries/N[.p/W])",
+    ),
+    get(
+        "/elections/{name}/log/content/{commitment}",
+        TEXT,
+        "The public content behind one of the log's commitments: the salt in hex, a newline, the text (never an observer's or complainant's name)",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/cosignatures",
+        PUBLIC,
+        "{checkpoint}: the checkpoint as a witness cosigned it (C2SP cosignature/v1)",
+        "Submits a witness's cosignature of one of the log's checkpoints; kept if a witness the service knows (serve --witness) signed a checkpoint this log signed",
     ),
     get("/openapi.json", JSON, "This API's OpenAPI 3.1 description"),
     Route {
@@ -500,6 +534,8 @@ fn path_parameter(path: &str, name: &str) -> &'static str {
         "user" => "the user's login name",
         "audit" => "the audit's name",
         "round" => "the round's number, from 1",
+        "tile" => "the tile's path below tile/ (C2SP tlog-tiles)",
+        "commitment" => "the commitment: 64 hex digits",
         _ => "",
     }
 }
@@ -512,6 +548,7 @@ pub fn openapi_document() -> Value {
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|n| n.trim_start_matches('*'))
             .map(|n| {
                 let kind = if n == "id" || n == "round" { "integer" } else { "string" };
                 json!({"name": n, "in": "path", "required": true, "description": path_parameter(r.path, n), "schema": {"type": kind}})
@@ -545,7 +582,9 @@ pub fn openapi_document() -> Value {
             op["responses"]["401"] = json!({"description": "not logged in", "content": {JSON: {}}});
             op["responses"]["403"] = json!({"description": "the role may not, or the CSRF token is missing", "content": {JSON: {}}});
         }
-        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(r.path.replace("{*", "{"))
+            .or_insert_with(|| json!({}));
         entry[r.method.key()] = op;
     }
     json!({

@@ -845,6 +845,9 @@ pub(crate) async fn publication(
     let (built, at) = blocking(move || {
         // Whether the election's standing takes the act is the store's check, made when the
         // act is appended (`record::Standing`).
+        // The publication declares the key that signs the log's checkpoints, if the log
+        // does not yet (a verifier checks the checkpoint's key against it).
+        let key = state.live.signing().map(|k| k.verifier().text());
         state.live.with(&state.db, &n, |v| {
             let protocols = v.protocols();
             let built = record::publication_act(
@@ -853,8 +856,8 @@ pub(crate) async fn publication(
                 v.annulled(),
                 stage,
                 law.as_deref(),
-                None,
-                None,
+                v.keys(),
+                key.as_deref(),
             )
             .map_err(|e| ServerError::BadRequest(e.to_string()))?;
             Ok((built, v.size()))

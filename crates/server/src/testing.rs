@@ -22,3 +22,9 @@ pub(crate) fn synthetic_store(dir: &std::path::Path) -> String {
     tx.commit(&e).expect("committed");
     db
 }
+
+/// A signing for the unit tests' services (a fixed, public seed).
+pub(crate) fn signing() -> readmodel::Signing {
+    let key = translog::note::NoteSigner::from_seed("tests.local", [7; 32]).unwrap();
+    readmodel::Signing::new(key, "tests.local", Vec::new())
+}

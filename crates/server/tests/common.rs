@@ -173,7 +173,7 @@ impl App {
         for &role in Role::ALL {
             server::add_user(&db, role.key(), role, &password(role)).unwrap();
         }
-        let router = server::router(&db, None).unwrap();
+        let router = server::router(&db, signing()).unwrap();
         App {
             router,
             db,
@@ -357,4 +357,13 @@ impl App {
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         a.json()["token"].as_str().unwrap().to_string()
     }
+}
+
+/// The tests' log key: a fixed, public seed.
+pub const LOG_SEED: [u8; 32] = *b"tallyproof server tests' log key";
+
+/// The signing of the tests' services: the tests' key, origins `tests.local/NAME`.
+pub fn signing() -> server::Signing {
+    let key = translog::note::NoteSigner::from_seed("tests.local", LOG_SEED).unwrap();
+    server::log_signing(&key.text(), "tests.local", &[]).unwrap()
 }

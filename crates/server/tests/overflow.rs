@@ -153,9 +153,10 @@ async fn wrapped_totals_are_refused_until_corrected_exactly(app: &App) {
     assert_eq!(national(&live.json()), want);
     // As a restarted service computes them from the log.
     let db = app.db.clone();
-    let fresh = tokio::task::spawn_blocking(move || server::router(&db, None).unwrap())
-        .await
-        .unwrap();
+    let fresh =
+        tokio::task::spawn_blocking(move || server::router(&db, crate::common::signing()).unwrap())
+            .await
+            .unwrap();
     let restarted = crate::common::App::answer(&fresh, "/api/elections/w/results?by=country").await;
     assert_eq!(national(&restarted), want);
     let cert = app

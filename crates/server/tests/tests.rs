@@ -7,6 +7,7 @@ mod audits;
 mod common;
 mod grants;
 mod hardening;
+mod livelog;
 mod markup;
 mod matrix;
 mod openapi;

@@ -89,6 +89,9 @@ pub trait Store {
     fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The election's log entries from index `from` on.
     fn log_since(&self, name: &str, from: u64) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// The election's log entries with indexes `from..to` (fewer where the log ends first):
+    /// one entry bundle of the published tiles.
+    fn log_range(&self, name: &str, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The stored content behind the log's commitments.
     fn contents(&self, name: &str) -> Result<Vec<record::Content>, StoreError>;
     /// Every version of every protocol, by station, contest and version.

@@ -340,13 +340,22 @@ impl Store for SqlStore {
     }
 
     fn log_since(&self, name: &str, from: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.log_range(name, from, i64::MAX as u64)
+    }
+
+    fn log_range(&self, name: &str, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError> {
         let mut db = self.db.borrow_mut();
         let db = db.as_mut();
         let id = election_id(db, name)?;
+        // Indexes beyond 2^63 - 1 are none of the log's.
+        let (from, to) = (
+            from.min(i64::MAX as u64) as i64,
+            to.min(i64::MAX as u64) as i64,
+        );
         let mut out = Vec::new();
         db.each(
-            "SELECT entry FROM log_entry WHERE election_id = ?1 AND seq >= ?2 ORDER BY seq",
-            args![id, from as i64],
+            "SELECT entry FROM log_entry WHERE election_id = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq",
+            args![id, from, to],
             &mut |r| {
                 out.push(r.blob(0)?);
                 Ok(())

@@ -204,6 +204,15 @@ pub struct NoteSignature {
     pub bytes: Vec<u8>,
 }
 
+impl NoteSignature {
+    /// The signature's line, as a note writes it (without the newline).
+    pub fn line(&self) -> String {
+        let mut raw = self.id.to_be_bytes().to_vec();
+        raw.extend_from_slice(&self.bytes);
+        format!("{DASH}{} {}", self.name, b64().encode(raw))
+    }
+}
+
 /// A parsed note: its text and signatures, not yet verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {

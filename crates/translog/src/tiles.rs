@@ -47,37 +47,100 @@ pub fn write_tiles(
     }
     let mut out = Vec::new();
     for (n, width) in tiles_at(size, 0) {
-        let mut b = Vec::new();
-        for e in &entries[(n * WIDTH) as usize..(n * WIDTH + width) as usize] {
-            let len = u16::try_from(e.len()).map_err(|_| {
-                LogError::Tile(format!("an entry of {} bytes exceeds 65535", e.len()))
-            })?;
-            b.extend_from_slice(&len.to_be_bytes());
-            b.extend_from_slice(e);
-        }
-        out.push((tile_path(None, n, width), b));
+        let bundle = &entries[(n * WIDTH) as usize..(n * WIDTH + width) as usize];
+        out.push((tile_path(None, n, width), entry_bundle(bundle)?));
     }
     let mut level = 0u8;
     while level < 8 && size >> (8 * u32::from(level)) > 0 {
         for (n, width) in tiles_at(size, level) {
-            let mut b = Vec::with_capacity(width as usize * 32);
-            for c in 0..width {
-                let h = tree
-                    .node(8 * level as usize, n * WIDTH + c)
-                    .ok_or_else(|| {
-                        LogError::Tile(format!(
-                            "missing node at level {} index {}",
-                            8 * level,
-                            n * WIDTH + c
-                        ))
-                    })?;
-                b.extend_from_slice(&h.0);
-            }
-            out.push((tile_path(Some(level), n, width), b));
+            out.push((
+                tile_path(Some(level), n, width),
+                hash_tile(tree, level, n, width)?,
+            ));
         }
         level += 1;
     }
     Ok(out)
+}
+
+/// An entry bundle: each entry prefixed with its length as a big-endian u16.
+pub fn entry_bundle(entries: &[Vec<u8>]) -> Result<Vec<u8>, LogError> {
+    let mut b = Vec::with_capacity(entries.iter().map(|e| e.len() + 2).sum());
+    for e in entries {
+        let len = u16::try_from(e.len())
+            .map_err(|_| LogError::Tile(format!("an entry of {} bytes exceeds 65535", e.len())))?;
+        b.extend_from_slice(&len.to_be_bytes());
+        b.extend_from_slice(e);
+    }
+    Ok(b)
+}
+
+/// Hash tile `index` of tile level `level` (tree level 8·`level`), `width` hashes wide, from
+/// the tree's stored nodes.
+pub fn hash_tile(tree: &Tree, level: u8, index: u64, width: u64) -> Result<Vec<u8>, LogError> {
+    let mut b = Vec::with_capacity(width as usize * 32);
+    for c in 0..width {
+        let at = index
+            .checked_mul(WIDTH)
+            .and_then(|i| i.checked_add(c))
+            .ok_or_else(|| LogError::Range(format!("tile {index} is beyond any log")))?;
+        let h = tree.node(8 * level as usize, at).ok_or_else(|| {
+            LogError::Tile(format!("missing node at level {} index {at}", 8 * level))
+        })?;
+        b.extend_from_slice(&h.0);
+    }
+    Ok(b)
+}
+
+/// A tile's path read back: (level, `None` for an entry bundle; index; width). Only the
+/// canonical spelling that [`tile_path`] writes is accepted (no leading `+`, no missing
+/// zeros, no `.p/256`), so that one tile has one name.
+pub fn parse_tile_path(path: &str) -> Result<(Option<u8>, u64, u64), LogError> {
+    let bad = |why: &str| LogError::Tile(format!("'{path}' is not a tile path: {why}"));
+    let rest = path.strip_prefix("tile/").ok_or_else(|| bad("no tile/"))?;
+    let (l, rest) = rest.split_once('/').ok_or_else(|| bad("no level"))?;
+    let level = match l {
+        "entries" => None,
+        l => Some(
+            l.parse::<u8>()
+                .ok()
+                .filter(|&x| x < 8)
+                .ok_or_else(|| bad("the level is not 0 to 7"))?,
+        ),
+    };
+    let (index, width) = match rest.split_once(".p/") {
+        Some((i, w)) => (
+            i,
+            w.parse::<u64>()
+                .map_err(|_| bad("the width is not a number"))?,
+        ),
+        None => (rest, WIDTH),
+    };
+    if width == 0 || width > WIDTH {
+        return Err(bad("the width is not 1 to 256"));
+    }
+    let parts: Vec<&str> = index.split('/').collect();
+    let mut n: u64 = 0;
+    for (k, part) in parts.iter().enumerate() {
+        let digits = match k + 1 == parts.len() {
+            true => *part,
+            false => part
+                .strip_prefix('x')
+                .ok_or_else(|| bad("an index part lacks its x"))?,
+        };
+        let value = match digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            true => digits.parse::<u64>().map_err(|_| bad("an index part"))?,
+            false => return Err(bad("an index part is not three digits")),
+        };
+        n = n
+            .checked_mul(1000)
+            .and_then(|n| n.checked_add(value))
+            .ok_or_else(|| bad("the index is beyond 2^64"))?;
+    }
+    if tile_path(level, n, width) != path {
+        return Err(bad("not written this way"));
+    }
+    Ok((level, n, width))
 }
 
 /// The tiles of `level` for a tree of `size`: (index, width), full ones then the partial one.
@@ -213,5 +276,39 @@ mod tests {
         assert_eq!(at(70_000, 2), vec![(0, 1)]);
         assert_eq!(at(512, 0), vec![(0, 256), (1, 256)]);
         assert_eq!(at(0, 0), vec![]);
+    }
+
+    #[test]
+    fn paths_read_back_only_as_written() {
+        for (path, read) in [
+            ("tile/0/x001/x234/067", (Some(0), 1_234_067, 256)),
+            ("tile/1/005.p/17", (Some(1), 5, 17)),
+            ("tile/entries/x001/000", (None, 1000, 256)),
+            ("tile/entries/000.p/1", (None, 0, 1)),
+            (
+                "tile/7/x018/x446/x744/x073/x709/x551/615",
+                (Some(7), u64::MAX, 256),
+            ),
+        ] {
+            assert_eq!(parse_tile_path(path).unwrap(), read, "{path}");
+        }
+        for bad in [
+            "tile/0/1",
+            "tile/0/0001",
+            "tile/0/x000/001",
+            "tile/0/001.p/256",
+            "tile/0/001.p/0",
+            "tile/0/001.p/+5",
+            "tile/8/001",
+            "tile/0/+01",
+            "tile/0/x001/x234/x067",
+            "tile/0/001/234",
+            "tile/entries/x018/x446/x744/x073/x709/x551/616",
+            "tile/0/../checkpoint",
+            "checkpoint",
+            "tile/0/",
+        ] {
+            assert!(parse_tile_path(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -139,12 +139,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     staff_accounts(&db)?;
     println!("\nThe results, seats and margins in a browser:");
-    let log = PathBuf::from(format!("{}.log", db.display()));
     super::serve::run(super::serve::Args {
+        log_key: Some(super::publish::default_key_path(&db)),
         db,
         addr: args.addr,
         any_port_if_busy: true,
-        log: log.is_dir().then_some(log),
+        log_origin: DEMO_ORIGIN.to_string(),
+        witness: Vec::new(),
     })
 }
 
@@ -299,6 +300,8 @@ fn seats_section(a: &store::Loaded, b: &store::Loaded) -> anyhow::Result<()> {
 /// The demo log's signing key: a fixed, published seed, so that the demo is reproducible.
 /// Never use it for a real election.
 const DEMO_LOG_SEED: [u8; 32] = *b"tallyproof demo log key: public!";
+/// The demo logs' origin prefix: election NAME's log is `tallyproof.demo/NAME`.
+const DEMO_ORIGIN: &str = "tallyproof.demo";
 
 /// Logs the 2413-row count, then the sequence of October 2020: a preliminary publication,
 /// corrections at some stations, the annulment; verifies the log, then two tampered copies.
@@ -314,8 +317,13 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
             .with_context(|| format!("cannot replace {}", dir.display()))?;
     }
     std::fs::create_dir_all(&dir)?;
-    let origin = "tallyproof.demo/kg2020";
-    let key = NoteSigner::from_seed(origin, DEMO_LOG_SEED)?;
+    let origin = &format!("{DEMO_ORIGIN}/{name}");
+    let key = NoteSigner::from_seed(DEMO_ORIGIN, DEMO_LOG_SEED)?;
+    // The service signs the live logs with the same key (`tallyproof serve` reads it here).
+    std::fs::write(
+        super::publish::default_key_path(db),
+        format!("{}\n", key.text()),
+    )?;
     // The store logged the import in the same transaction; the commission now publishes.
     let entries = append_publication(
         store,

@@ -25,9 +25,10 @@ pub struct Args {
     /// The directory to write (tiles, checkpoint, log.pub)
     #[arg(long)]
     pub out: PathBuf,
-    /// The log's signing key file (PRIVATE+KEY+...); created with a fresh random key if missing
+    /// The log's signing key file (PRIVATE+KEY+...); created with a fresh random key if
+    /// missing. Default: the store's path with .logkey added, the key `tallyproof serve` signs with
     #[arg(long)]
-    pub key: PathBuf,
+    pub key: Option<PathBuf>,
     /// The log's origin (its unique name); default tallyproof.local/ELECTION
     #[arg(long)]
     pub origin: Option<String>,
@@ -101,15 +102,29 @@ pub fn write_content(
     Ok(())
 }
 
-/// The signing key in `path`, created with a random seed if the file does not exist.
+/// The store's own log key file: the store's path with `.logkey` added.
+pub fn default_key_path(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.logkey", db.display()))
+}
+
+/// The signing key in `path`, created with a random seed if the file does not exist (readable
+/// by its owner only).
 pub fn signing_key(path: &Path, name: &str) -> anyhow::Result<NoteSigner> {
     if path.exists() {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        return Ok(NoteSigner::parse(&text)?);
+        return NoteSigner::parse(text.trim())
+            .with_context(|| format!("{} is not a signing key", path.display()));
     }
     let key = NoteSigner::from_seed(name, super::random_bytes())?;
-    std::fs::write(path, format!("{}\n", key.text()))
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, format!("{}\n", key.text()).as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(key)
 }
@@ -161,7 +176,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .origin
         .clone()
         .unwrap_or_else(|| format!("tallyproof.local/{name}"));
-    let signer = signing_key(&args.key, &origin)?;
+    let key = args
+        .key
+        .clone()
+        .unwrap_or_else(|| default_key_path(&args.db));
+    let signer = signing_key(&key, &origin)?;
     let stage = record::parse_key(&args.stage).map_err(anyhow::Error::msg)?;
     let entries = append_publication(&mut store, &name, stage, args.law.as_deref(), &signer)?;
     std::fs::create_dir_all(&args.out)

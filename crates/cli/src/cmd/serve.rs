@@ -18,9 +18,19 @@ pub struct Args {
     /// Listen on any free port of the same host if the address is taken
     #[arg(long)]
     pub any_port_if_busy: bool,
-    /// A published log directory (from `tallyproof publish`) to serve under /log/
+    /// The log's signing key file (PRIVATE+KEY+...): every election's log is signed with it
+    /// after each write and served under /elections/NAME/log/. Default: the store's path
+    /// with .logkey added (created with a random key, readable by its owner only, if missing;
+    /// `tallyproof publish` uses the same default)
     #[arg(long)]
-    pub log: Option<PathBuf>,
+    pub log_key: Option<PathBuf>,
+    /// The logs' origin prefix: election NAME's log is called PREFIX/NAME in its checkpoints
+    #[arg(long, default_value = "tallyproof.local")]
+    pub log_origin: String,
+    /// A witness's verifier key (text, or a file holding it) whose cosignatures the service
+    /// keeps and serves; repeatable
+    #[arg(long)]
+    pub witness: Vec<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -31,6 +41,20 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             a.db.display()
         );
     }
+    let key_path = match (&a.log_key, url) {
+        (Some(k), _) => k.clone(),
+        (None, false) => super::publish::default_key_path(&a.db),
+        (None, true) => {
+            anyhow::bail!("a PostgreSQL store needs --log-key FILE: the key that signs its logs")
+        }
+    };
+    let key = super::publish::signing_key(&key_path, &a.log_origin)?;
+    let witnesses = a
+        .witness
+        .iter()
+        .map(|w| super::verify::key_text(w))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let signing = server::log_signing(&key.text(), &a.log_origin, &witnesses)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -46,13 +70,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             Err(e) => return Err(e).with_context(|| format!("cannot listen on {}", a.addr)),
         };
         let local = listener.local_addr()?;
-        println!(
-            "serving http://{local}/ from {} (Ctrl-C stops)",
-            a.db.display()
+        // One write (formatted first: `println!` writes each piece apart): a reader of the
+        // first line only (a test, a supervisor) may close the pipe after it.
+        let said = format!(
+            "serving http://{local}/ from {} (Ctrl-C stops)\nlog key: {} (from {}; each election's log is under /elections/NAME/log/)\n",
+            a.db.display(),
+            key.verifier().text(),
+            key_path.display()
         );
+        print!("{said}");
         use std::io::Write;
         std::io::stdout().flush()?;
-        server::serve(listener, &a.db.to_string_lossy(), a.log.clone()).await?;
+        server::serve(listener, &a.db.to_string_lossy(), signing).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
