@@ -22,3 +22,9 @@ pub(crate) fn synthetic_store(dir: &std::path::Path) -> String {
     tx.commit(&e).expect("committed");
     db
 }
+
+/// The test's clock, as the service reads it for a request.
+pub(crate) fn clock() -> record::Time {
+    let now = u64::try_from(crate::auth::now()).expect("a clock after 1970");
+    record::Time::from_unix(now).expect("a clock after 2000")
+}
