@@ -5,9 +5,9 @@
 
 use record::{decode, encode, Entry, Replayer, Staff, StaffAct, Time};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::full_log;
+use crate::wire::canonical_sha256;
 
 /// 2026-12-03 06:10:34 UTC.
 const T: u64 = 1_796_278_234;
@@ -99,16 +99,9 @@ fn a_timed_staff_entry_is_version_2_with_its_time_last() {
     );
     assert!(matches!(decode(0, &b), Ok(Entry::Staff(s)) if s == chair));
     let log = timed_log();
-    let mut h = Sha256::new();
-    for b in &log {
-        h.update((b.len() as u64).to_be_bytes());
-        h.update(b);
-        assert_eq!(decode(0, b).map(|e| encode(&e)).as_ref(), Ok(b));
-    }
     let timed = log.iter().filter(|b| b[0] == 2).count();
     assert_eq!(timed, 2);
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(hex, TIMED_LOG_SHA256);
+    assert_eq!(canonical_sha256(&log), TIMED_LOG_SHA256);
     let (made, as_of) = replayed(&log).unwrap();
     assert_eq!(as_of, Some(T + 1));
     // The certification's publication was made at the certification's time.
