@@ -3,6 +3,7 @@ python -m unittest discover -s verifier). Issue 13: totals that only wrapped 64-
 arithmetic could have published are refused, naming the unit and the station."""
 
 import json
+import os
 import unittest
 
 from verify import MAX, Rejected, replay
@@ -328,6 +329,36 @@ class StaffFields(unittest.TestCase):
             replay(entries + [entry(redact)])
         self.assertEqual(str(r.exception),
                          "entry 6: subject: a staff 'redact' entry needs a subject")
+
+
+VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test_data", "vectors",
+                       "staff-times.json")
+
+
+class StaffTimes(unittest.TestCase):
+    """Staff entries with their time (format version 2): the logs of
+    test_data/vectors/staff-times.json, which record's replay takes and refuses alike
+    (crates/record/tests/times.rs)."""
+
+    def test_both_verifiers_take_and_refuse_the_same_staff_times(self):
+        with open(VECTORS, encoding="utf-8") as f:
+            doc = json.load(f)
+
+        def entry_bytes(v):
+            return bytes([v[0]]) + v[1].encode("utf-8")
+
+        base = [entry_bytes(b) for b in doc["base"]]
+        for case in doc["cases"]:
+            with self.subTest(case["name"]):
+                entries = [base[e] if isinstance(e, int) else entry_bytes(e)
+                           for e in case["entries"]]
+                if case["refused"] is None:
+                    self.assertEqual(replay(entries), (1, 0))
+                else:
+                    with self.assertRaises(Rejected) as r:
+                        replay(entries)
+                    self.assertEqual(str(r.exception), case["refused"])
+        self.assertEqual(len(doc["cases"]), 11)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ tiles below, the root, and replays the entries: for every publication, the natio
 every station not under an annulled unit. Prints VALID and exits 0, or REJECTED: <why> and
 exits 1. Seat allocations are not recomputed here (the Rust verifier does).
 
+Staff entries may carry their time (format version 2): once one does, every later one does,
+and times never decrease (docs/log-format.md, "staff").
+
 Every index an entry carries must name something the log has (a unit, a station, a contest,
 a choice, an audit and its rounds and draws), 32-bit fields (unit ids, versions, ballot
 numbers, audit choices) stay below 2^32, and a publication's stage is preliminary or final:
@@ -57,6 +60,7 @@ LAWS = ("kg2010", "kg2015", "kg2020", "kg2021")  # seats::preset::KEYS
 BASES = ("valid", "participated", "voters-participated", "registered", "listed",
          "sum-of-listed-votes")  # seats::Base::parse, after trimming, lowercasing and _ -> -
 METHODS = ("comparison", "polling", "batch")
+EARLIEST, END = 946684800, 253402300800  # 2000-01-01 and 10000-01-01 00:00:00 UTC
 
 
 def field(i, name, message):
@@ -283,12 +287,27 @@ def read_log(d, size):
 
 
 def decode(i, b):
-    if not b or b[0] != 1:
-        raise Rejected("entry %d: not format version 1" % i)
+    """Entry i: format version 1, or 2 for a staff entry with its time (checked here: present
+    exactly in version 2, a whole number of seconds from 2000 to the end of 9999)."""
+    if not b or b[0] not in (1, 2):
+        raise Rejected("entry %d: not format version 1 or 2" % i)
     e = json.loads(b[1:].decode("utf-8"))
     canonical = json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if canonical != b[1:]:
         raise Rejected("entry %d: not in canonical form" % i)
+    if b[0] == 2 and e["type"] != "staff":
+        raise field(i, "type", "a '%s' entry is format version 1, not 2" % e["type"])
+    if e["type"] == "staff":
+        if b[0] == 2 and "time" not in e:
+            raise field(i, "time", "a version 2 staff entry needs its time")
+        if b[0] == 1 and "time" in e:
+            raise field(i, "time", "a version 1 staff entry carries no time")
+        if "time" in e:
+            if not is_count(e["time"]) or e["time"] > MAX:
+                raise field(i, "time", "%s is not a whole number of seconds" % json.dumps(e["time"]))
+            if not EARLIEST <= e["time"] < END:
+                raise field(i, "time", "%d is not a time from 2000-01-01 to 9999-12-31 "
+                            "(Unix seconds, UTC)" % e["time"])
     return e
 
 
@@ -462,11 +481,22 @@ def replay_from(entries, at):
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
                "certify": "publication", "publish": "publication", "audit": "audit"}
     standing = "open"
+    last_time = None  # (entry, time) of the latest staff entry with a time
     for i, b in enumerate(entries[1:], start=1):
         at[0] = i
         e = decode(i, b)
         t = e["type"]
         standing = standing_after(standing, i, e)
+        if t == "staff" and last_time is not None:
+            # Once staff entries carry their time, every later one does, never an earlier one.
+            k, last = last_time
+            if "time" not in e:
+                raise field(i, "time", "missing, and staff entries carry their time from entry %d on" % k)
+            if e["time"] < last:
+                raise field(i, "time", "%d is before %d, the time of entry %d: times never decrease"
+                            % (e["time"], last, k))
+        if t == "staff" and "time" in e:
+            last_time = (i, e["time"])
         if expect is not None:
             act, digest = expect
             expect = None

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use store::{SqliteStore, Staffing, Store};
 
 use crate::serve::{get, serve};
-use crate::{run, stderr, store_with};
+use crate::{clock, run, stderr, store_with};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -451,7 +451,7 @@ async fn a_verifier_opening_an_uploaded_page_or_polyglot_runs_no_script() {
     let mut p = s.load("kg").unwrap().protocols[0].clone();
     p.votes[0] += 500;
     let mut s = s;
-    s.enter("kg", &p, &op, None).unwrap();
+    s.enter("kg", &p, &op, None, clock()).unwrap();
     let shas = [
         plant(&db, "text/html", ATTACK.as_bytes()),
         plant(&db, "image/png", &polyglot),

@@ -182,10 +182,11 @@ fn survive_sigkill(db_arg: &str) {
                 (b.station, b.version, &b.votes)
             );
         }
-        // Every entry row has its staff entry, and nothing else does.
+        // Every entry row has its staff entry, and nothing else does (staff entries are
+        // format version 2: they carry their time).
         let enters = log
             .iter()
-            .filter(|b| b.starts_with(b"\x01{\"type\":\"staff\",\"act\":\"enter\""))
+            .filter(|b| b.starts_with(b"\x02{\"type\":\"staff\",\"act\":\"enter\""))
             .count();
         let rows = store.entries("kg").unwrap();
         assert_eq!(enters, rows.len(), "round {round}");
@@ -197,8 +198,8 @@ fn survive_sigkill(db_arg: &str) {
         let admin = log
             .iter()
             .filter(|b| {
-                b.starts_with(b"\x01{\"type\":\"staff\",\"act\":\"grant\"")
-                    || b.starts_with(b"\x01{\"type\":\"staff\",\"act\":\"assign\"")
+                b.starts_with(b"\x02{\"type\":\"staff\",\"act\":\"grant\"")
+                    || b.starts_with(b"\x02{\"type\":\"staff\",\"act\":\"assign\"")
             })
             .count();
         assert!(admin > 0, "round {round}: the grants are logged");
@@ -224,6 +225,6 @@ fn survive_sigkill(db_arg: &str) {
 
 fn store_verified(log: &[Vec<u8>]) -> usize {
     log.iter()
-        .filter(|b| b.starts_with(b"\x01{\"type\":\"staff\",\"act\":\"verify\""))
+        .filter(|b| b.starts_with(b"\x02{\"type\":\"staff\",\"act\":\"verify\""))
         .count()
 }

@@ -249,7 +249,8 @@ fn verify_refuses_every_index_out_of_range_without_a_panic() {
                     user: reason.clone(),
                     unit: UnitId(999_999),
                 };
-                encode(&Entry::Staff(record::Staff::new("console", assign)))
+                // Stamped as the console stamps its acts: staff entries carry their time.
+                encode(&Entry::Staff(record::Staff::at("console", assign, crate::clock())))
             }),
             n,
             "unit: unit 999999 does not exist",

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-use crate::{run, stdout, store_with};
+use crate::{clock, run, stdout, store_with};
 
 /// A running server, killed when dropped.
 pub struct Server {
@@ -241,7 +241,7 @@ fn the_public_api_and_pages() {
     let only = ["kg".to_string()];
     let mut add = |name: &str, role| {
         store
-            .add_user_in(name, role, "x", &[3; 32], None, Some(&only))
+            .add_user_in(name, role, "x", &[3; 32], None, Some(&only), clock())
             .unwrap()
     };
     let (clerk, checker) = (
@@ -249,10 +249,13 @@ fn the_public_api_and_pages() {
         add("checker", record::Role::Verifier),
     );
     store
-        .assign(clerk.id, "kg", model::UnitId(0), None)
+        .assign(clerk.id, "kg", model::UnitId(0), None, clock())
         .unwrap();
-    let entered = store.enter("kg", &p, &clerk, None).unwrap();
-    assert_eq!(store.verify("kg", entered.id, &checker).unwrap(), 2);
+    let entered = store.enter("kg", &p, &clerk, None, clock()).unwrap();
+    assert_eq!(
+        store.verify("kg", entered.id, &checker, clock()).unwrap(),
+        2
+    );
     // A write by another process shows in the totals within the service's refresh interval
     // (100 ms).
     std::thread::sleep(std::time::Duration::from_millis(150));

@@ -18,6 +18,14 @@ mod vectors;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The test's clock, as the console and the service read theirs.
+pub fn clock() -> record::Time {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    record::Time::from_unix(now.as_secs()).unwrap()
+}
+
 /// A path under the workspace root.
 pub fn workspace(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

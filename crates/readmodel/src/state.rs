@@ -22,6 +22,9 @@ pub(crate) struct State {
     pub(crate) tree: Tree,
     /// The entries about each unit, by unit id (a station's protocols, complaints, decisions).
     pub(crate) about: Vec<Vec<(u64, About)>>,
+    /// When each of those entries that the log gives a time was made (`Replayer::made_at`),
+    /// by entry index, ascending: none for imported protocols, so nothing for most of a log.
+    pub(crate) made: Vec<(u64, record::Time)>,
     /// The totals, or why they cannot be kept (a total beyond 64 bits).
     pub(crate) tally: Result<Tally, TabulateError>,
     /// A station's latest count of the other kind than its latest version's (first contest):
@@ -61,6 +64,7 @@ impl State {
         let mut state = State {
             tree,
             about: Vec::new(),
+            made: Vec::new(),
             tally: empty.clone(),
             source_tallies: [empty.clone(), empty],
             other_source: HashMap::new(),
@@ -169,6 +173,9 @@ impl State {
             self.about.resize_with(i + 1, Vec::new);
         }
         self.about[i].push((index, about));
+        if let Some(t) = self.replayer.made_at() {
+            self.made.push((index, t));
+        }
     }
 
     /// Counts every total again (after an annulment).

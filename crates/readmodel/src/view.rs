@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use model::{CountSource, Election, Protocol, UnitId};
+use record::Time;
 use tabulate::{Filter, Tally};
 use translog::Hash;
 
@@ -24,6 +25,11 @@ impl View<'_> {
     /// The log's size this state is at.
     pub fn size(&self) -> u64 {
         self.state.replayer.len()
+    }
+
+    /// The latest staff entry's time (`record::Replayer::as_of`): the log is as of then.
+    pub fn as_of(&self) -> Option<Time> {
+        self.state.replayer.as_of()
     }
 
     /// The totals of the first contest, without annulled stations; an error naming the unit
@@ -132,9 +138,14 @@ impl View<'_> {
         };
         list.iter()
             .map(|&(index, about)| {
+                let made = &self.state.made;
                 Ok(Logged {
                     index,
                     about,
+                    made_at: made
+                        .binary_search_by_key(&index, |&(i, _)| i)
+                        .ok()
+                        .map(|k| made[k].1),
                     leaf: tree.leaf(index).ok_or(ReadError::NoEntry { index, size })?,
                     proof: tree.inclusion_proof(index, size).map_err(|source| {
                         ReadError::Proof {
@@ -190,6 +201,9 @@ pub struct Logged {
     pub index: u64,
     /// What it is.
     pub about: About,
+    /// When it was made (the time of the staff entry of the act that logged it), if the log
+    /// says: none for an imported protocol.
+    pub made_at: Option<Time>,
     /// Its leaf hash, SHA-256(0x00 || entry) (RFC 6962).
     pub leaf: Hash,
     /// The inclusion proof for the log's current size, leaf level first.

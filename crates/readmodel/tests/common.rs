@@ -8,6 +8,11 @@ use readmodel::{Entries, Logs, ReadError};
 use record::{Complaint, Decision, Entry};
 use store::{Actor, SqlStore, Staffing, Store, StoreError};
 
+/// When the tests' acts are made: 2026-12-03 06:10:34 UTC.
+pub fn now() -> record::Time {
+    record::Time::from_unix(1_796_278_234).unwrap()
+}
+
 /// A test's failure, the store's or the read model's, as text.
 #[derive(Debug)]
 pub struct Failed(String);
@@ -95,14 +100,16 @@ impl Fixture {
         let only = ["x".to_string()];
         let mut add = |who: &str, role| {
             writer
-                .add_user_in(who, role, "x", &[9; 32], None, Some(&only))
+                .add_user_in(who, role, "x", &[9; 32], None, Some(&only), now())
                 .unwrap()
         };
         let clerks = (
             add("clerk", record::Role::Operator),
             add("checker", record::Role::Verifier),
         );
-        writer.assign(clerks.0.id, "x", UnitId(0), None).unwrap();
+        writer
+            .assign(clerks.0.id, "x", UnitId(0), None, now())
+            .unwrap();
         let reader = Arc::new(Connection(Mutex::new(store::open(&location).unwrap())));
         Fixture {
             _dir: dir,
@@ -152,8 +159,8 @@ impl Fixture {
     /// verified by another, three entries (`enter`, `verify`, the protocol).
     pub fn correct(&mut self, p: &Protocol) {
         let (clerk, checker) = &self.clerks;
-        let entered = self.writer.enter("x", p, clerk, None).unwrap();
-        self.writer.verify("x", entered.id, checker).unwrap();
+        let entered = self.writer.enter("x", p, clerk, None, now()).unwrap();
+        self.writer.verify("x", entered.id, checker, now()).unwrap();
     }
 
     /// Logs a decision of the console, its reason committed to.
@@ -196,6 +203,7 @@ impl Fixture {
             content: &rows,
             files: &[],
             at: None,
+            time: now(),
         };
         self.writer.act("x", Actor::Console, act).unwrap();
     }

@@ -7,8 +7,10 @@ use sha2::{Digest, Sha256};
 use crate::kinds::{AuditMethod, Content, DecisionKind, Stage};
 use crate::staff::{Staff, StaffAct};
 
-/// The format version byte that starts every entry.
+/// The format version byte that starts every entry but a timed staff entry.
 pub const VERSION: u8 = 1;
+/// The format version of a staff entry that carries its time (`docs/log-format.md`, "staff").
+pub const TIMED: u8 = 2;
 
 /// A decision of the commission.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,6 +241,15 @@ pub enum Entry {
     Staff(Staff),
 }
 
+/// The format version an entry is written in: [`TIMED`] for a staff entry with its time,
+/// [`VERSION`] for every other.
+pub(crate) fn version(entry: &Entry) -> u8 {
+    match entry {
+        Entry::Staff(Staff { time: Some(_), .. }) => TIMED,
+        _ => VERSION,
+    }
+}
+
 /// The commitment to a text: hex SHA-256(salt || text).
 pub fn commitment(salt: &[u8; 32], text: &str) -> String {
     let mut h = Sha256::new();
@@ -404,10 +415,14 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
                 }
                 _ => {}
             }
+            // Last, in a version 2 entry.
+            if let Some(t) = s.time {
+                v["time"] = json!(t.unix());
+            }
             v
         }
     };
-    let mut out = vec![VERSION];
+    let mut out = vec![version(entry)];
     out.extend(serde_json::to_vec(&v).unwrap_or_default());
     out
 }

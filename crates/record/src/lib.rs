@@ -17,6 +17,7 @@ mod publish;
 mod replay;
 mod staff;
 mod standing;
+mod times;
 mod wire;
 
 pub use content::{content_kinds, ContentKind, PublicContent};
@@ -33,4 +34,5 @@ pub use publish::{publication_act, PublicationAct};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffAct, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};
+pub use times::Time;
 pub use wire::decode;

@@ -9,9 +9,11 @@ use tabulate::{tabulate, Filter};
 use crate::audits::{no_contest, not_a_station, unknown_unit, AuditRules};
 use crate::entry::{Decision, Entry, Publication, PublishedSeats};
 use crate::kinds::{DecisionKind, Stage};
+use crate::times::Times;
 use crate::wire::decode;
 use crate::{
     problem_from_election, PublicContent, RecordError, Staff, StaffAct, StaffRules, Standing,
+    Time,
 };
 
 /// The state at the end of a log.
@@ -37,6 +39,8 @@ pub struct Replayed {
     pub audits: u64,
     /// Staff entries logged (who entered, verified, decided).
     pub staff: u64,
+    /// The latest staff entry's time: the log is as of then (none if no staff entry has one).
+    pub as_of: Option<Time>,
     /// The latest declared (log keys, witness keys), if the log declares any.
     pub keys: Option<(Vec<String>, Vec<String>)>,
     /// Publications checked.
@@ -183,6 +187,7 @@ pub struct Replayer {
     publications: u64,
     count: u64,
     staff: StaffRules,
+    times: Times,
     audit_rules: AuditRules,
     standing: Standing,
     public: PublicContent,
@@ -214,6 +219,7 @@ impl Replayer {
             publications: 0,
             count: 1,
             staff: StaffRules::default(),
+            times: Times::default(),
             audit_rules: AuditRules::default(),
             standing: Standing::Open,
             public: PublicContent::default(),
@@ -270,6 +276,18 @@ impl Replayer {
         self.election_annulled
     }
 
+    /// When the entry last replayed was made: a staff entry's time, or
+    /// the time of the staff entry whose act logged it (a protocol after its verification, a
+    /// decision after its `decide`); none where the log gives no time (an imported protocol).
+    pub fn made_at(&self) -> Option<Time> {
+        self.times.made_at()
+    }
+
+    /// The latest staff entry's time: the log is as of then.
+    pub fn as_of(&self) -> Option<Time> {
+        self.times.as_of()
+    }
+
     /// Replays entry `index`; says what it changed. Every index the entry carries (a unit, a
     /// contest, a choice, an audit's round or draw) is checked before it is used: an entry
     /// that names something the log does not have is a [`RecordError::Field`] naming the
@@ -283,6 +301,7 @@ impl Replayer {
         let invalid = |m: String| RecordError::Invalid { index, message: m };
         let entry = decode(index, bytes)?;
         self.staff.check(index, &entry, bytes)?;
+        self.times.check(index, &entry)?;
         self.standing = self.standing.after(&entry).map_err(invalid)?;
         self.public.add(&entry);
         let field = |f: &str, m: String| RecordError::Field {
@@ -480,6 +499,7 @@ impl Replayer {
         self.staff.finish(self.count)?;
         Ok(Replayed {
             staff: self.staff.acts,
+            as_of: self.times.as_of(),
             election: self.election,
             law: self.law,
             protocols: self.latest.into_values().collect(),

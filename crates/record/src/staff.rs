@@ -12,7 +12,7 @@ use strum::{EnumString, IntoStaticStr, VariantArray};
 
 use crate::entry::Entry;
 use crate::kinds::Stage;
-use crate::RecordError;
+use crate::{RecordError, Time};
 
 /// A staff role. The public needs no role and can write nothing.
 #[derive(EnumString, IntoStaticStr, VariantArray)]
@@ -239,21 +239,34 @@ impl StaffAct {
 }
 
 /// A `staff` entry: who (a commitment to their user name, the same for all their acts) did
-/// what; the role they acted in is the act's ([`StaffAct::role`]).
+/// what, and when; the role they acted in is the act's ([`StaffAct::role`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
     /// Commitment to the user's name, or [`CONSOLE`].
     pub user: String,
     /// What they did.
     pub act: StaffAct,
+    /// When, by the clock of the service or console that took the act (format version 2);
+    /// none in the entries written before staff entries carried their time (version 1).
+    pub time: Option<Time>,
 }
 
 impl Staff {
-    /// `act`, done by `user`.
+    /// `act`, done by `user`, with no time: a version 1 entry, as logs written before
+    /// staff entries carried their time have them.
     pub fn new(user: &str, act: StaffAct) -> Staff {
         Staff {
             user: user.to_string(),
             act,
+            time: None,
+        }
+    }
+
+    /// `act`, done by `user` at `time`: a version 2 entry, as every staff entry is written now.
+    pub fn at(user: &str, act: StaffAct, time: Time) -> Staff {
+        Staff {
+            time: Some(time),
+            ..Staff::new(user, act)
         }
     }
 

@@ -20,11 +20,11 @@ use serde::{Deserialize, Deserializer};
 use strum::VariantArray;
 
 use crate::entry::{
-    encode, AuditStep, Complaint, Decision, Entry, Publication, PublishedSeats, VERSION,
+    encode, AuditStep, Complaint, Decision, Entry, Publication, PublishedSeats, TIMED, VERSION,
 };
 use crate::kinds::{parse_key, AuditMethod, DecisionKind, Stage};
 use crate::staff::{Act, Role, Staff, StaffAct};
-use crate::RecordError;
+use crate::{RecordError, Time};
 
 /// Decodes entry `index` from its bytes.
 pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
@@ -32,11 +32,22 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
     let (&version, body) = bytes
         .split_first()
         .ok_or_else(|| err("empty entry".into()))?;
-    if version != VERSION {
-        return Err(err(format!("format version {version}, expected {VERSION}")));
+    if version != VERSION && version != TIMED {
+        return Err(err(format!(
+            "format version {version}, expected {VERSION} or {TIMED}"
+        )));
     }
-    let d = Decoder { index, body };
+    let d = Decoder {
+        index,
+        body,
+        version,
+    };
     let (kind, step) = d.tags()?;
+    // Only a staff entry carries a time, and so has a second version.
+    if version == TIMED && kind != "staff" {
+        let message = format!("a '{kind}' entry is format version {VERSION}, not {TIMED}");
+        return Err(d.field("type", message));
+    }
     let entry = match kind.as_str() {
         "election" => d.read::<ElectionWire>()?.entry(&d)?,
         "units" => d.read::<UnitsWire>()?.entry(&d)?,
@@ -70,6 +81,8 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
 struct Decoder<'a> {
     index: u64,
     body: &'a [u8],
+    /// The format version byte before it.
+    version: u8,
 }
 
 impl Decoder<'_> {
@@ -293,6 +306,19 @@ impl<'de> Deserialize<'de> for Text {
             serde_json::Value::String(s) => Ok(Text(s)),
             other => Err(de::Error::custom(format!("{other} is not text"))),
         }
+    }
+}
+
+/// A staff entry's time in Unix seconds, refused as "`value` is not a whole number of
+/// seconds" otherwise (the words of both verifiers).
+struct Seconds(u64);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Seconds, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        v.as_u64()
+            .map(Seconds)
+            .ok_or_else(|| de::Error::custom(format!("{v} is not a whole number of seconds")))
     }
 }
 
@@ -542,6 +568,8 @@ struct StaffWire {
     grants: Option<Key<Role>>,
     #[serde(default)]
     unit: Option<u64>,
+    #[serde(default)]
+    time: Option<Seconds>,
 }
 
 impl StaffWire {
@@ -557,8 +585,27 @@ impl StaffWire {
             mut scan,
             mut grants,
             mut unit,
+            time,
             ..
         } = self;
+        // A version 2 entry carries its time, a version 1 entry none (`docs/log-format.md`).
+        let time = match (d.version, time) {
+            (TIMED, Some(Seconds(t))) => Some(Time::from_unix(t).map_err(|e| match e {
+                RecordError::Act { field, message } => d.field(&field, message),
+                other => other,
+            })?),
+            (TIMED, None) => {
+                return Err(d.field(
+                    "time",
+                    format!("a version {TIMED} staff entry needs its time"),
+                ))
+            }
+            (_, Some(_)) => {
+                let message = format!("a version {VERSION} staff entry carries no time");
+                return Err(d.field("time", message));
+            }
+            (_, None) => None,
+        };
         if role != kind.role() {
             let (key, needs) = (kind.key(), kind.role().key());
             let message = format!("'{key}' is done by a {needs}, not a {}", role.key());
@@ -617,7 +664,7 @@ impl StaffWire {
         if let Some((field, _, what)) = left.into_iter().find(|(_, left, _)| *left) {
             return Err(refuse(field, what));
         }
-        Ok(Entry::Staff(Staff { user, act }))
+        Ok(Entry::Staff(Staff { user, act, time }))
     }
 }
 

@@ -75,8 +75,13 @@ fn broken_entries_and_sequences_are_refused() {
         "{err}"
     );
     assert_eq!(
+        decode(4, &[3, b'{', b'}']).unwrap_err().to_string(),
+        "entry 4: format version 3, expected 1 or 2"
+    );
+    // Version 2 is a staff entry's with its time: this one has no type at all.
+    assert_eq!(
         decode(4, &[2, b'{', b'}']).unwrap_err().to_string(),
-        "entry 4: format version 2, expected 1"
+        "entry 4: missing field `type`"
     );
     assert_eq!(
         decode(4, b"").unwrap_err().to_string(),

@@ -8,6 +8,7 @@ mod malformed;
 mod mutation;
 mod publish;
 mod replay;
+mod times;
 mod wire;
 
 use model::{

@@ -17,9 +17,9 @@ use axum::{Extension, Json};
 use model::{Election, Protocol};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{FileRef, Staffing, Store, User};
+use store::{FileRef, Staffing, Store};
 
-use crate::auth::Caller;
+use crate::auth::{Acting, Caller};
 use crate::pool::Pool;
 use crate::public::blocking;
 use crate::staff::{act, Logged};
@@ -68,7 +68,7 @@ async fn state_at(s: &AppState, name: &str) -> Result<At, ServerError> {
 /// not grown since; answers the step and the log's size after it.
 async fn take<T: Send + 'static>(
     s: &AppState,
-    user: &User,
+    by: &Acting,
     name: &str,
     files: Vec<FileRef>,
     f: impl Fn(&mut At) -> Result<(Vec<Vec<u8>>, T), ServerError> + Send + Sync + 'static,
@@ -91,7 +91,7 @@ async fn take<T: Send + 'static>(
             files: files.iter().map(|f| (f.clone(), None)).collect(),
             at: Some(at.log.len() as u64),
         };
-        match act(s, user.clone(), name.to_string(), logged).await {
+        match act(s, by.clone(), name.to_string(), logged).await {
             Ok(size) => return Ok((out, size)),
             // The log grew meanwhile (protocols keep arriving): compute it again.
             Err(ServerError::Stale(why)) => last = Some(why),
@@ -135,14 +135,14 @@ pub(crate) async fn start(
     Path(name): Path<String>,
     Json(b): Json<Start>,
 ) -> Result<Response, ServerError> {
-    let body = started(&s, who.staff()?, &name, b).await?;
+    let body = started(&s, &who.acting()?, &name, b).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// Starts an audit; answers what the auditor is told.
 pub(crate) async fn started(
     s: &AppState,
-    user: &User,
+    by: &Acting,
     name: &str,
     b: Start,
 ) -> Result<Value, ServerError> {
@@ -170,7 +170,7 @@ pub(crate) async fn started(
         manifest,
         cvrs,
     };
-    let (begun, size) = take(s, user, name, cited.into_iter().collect(), move |at| {
+    let (begun, size) = take(s, by, name, cited.into_iter().collect(), move |at| {
         let begun = steps::start(&at.election, &at.protocols, &at.log, &request)?;
         Ok((begun.entries.clone(), begun))
     })
@@ -200,20 +200,20 @@ pub(crate) async fn sample(
     Path((name, audit)): Path<(String, String)>,
     Json(b): Json<Sample>,
 ) -> Result<Response, ServerError> {
-    let body = sampled(&s, who.staff()?, &name, &audit, b.ballots).await?;
+    let body = sampled(&s, &who.acting()?, &name, &audit, b.ballots).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// Draws a round; answers it with its retrieval list.
 pub(crate) async fn sampled(
     s: &AppState,
-    user: &User,
+    by: &Acting,
     name: &str,
     audit: &str,
     ballots: Option<u64>,
 ) -> Result<Value, ServerError> {
     let a = audit.to_string();
-    let ((round, table), size) = take(s, user, name, Vec::new(), move |at| {
+    let ((round, table), size) = take(s, by, name, Vec::new(), move |at| {
         let r = steps::sample(&at.election, &at.protocols, &at.log, &a, ballots)?;
         let table = r.drawn.table(&at.election, r.round);
         Ok((r.entries, ((r.round, r.size), table)))
@@ -275,7 +275,7 @@ pub(crate) async fn record(
     Path((name, audit)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ServerError> {
-    let body = recorded(&s, who.staff()?, &name, &audit, body.to_vec()).await?;
+    let body = recorded(&s, &who.acting()?, &name, &audit, body.to_vec()).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -283,13 +283,13 @@ pub(crate) async fn record(
 /// records are the stored file it started with.
 pub(crate) async fn recorded(
     s: &AppState,
-    user: &User,
+    by: &Acting,
     name: &str,
     audit: &str,
     csv: Vec<u8>,
 ) -> Result<Value, ServerError> {
     let (a, st) = (audit.to_string(), s.clone());
-    let ((rec, report), size) = take(s, user, name, Vec::new(), move |at| {
+    let ((rec, report), size) = take(s, by, name, Vec::new(), move |at| {
         let readings = readings_of(&st, at, &a, &csv)?;
         let r = steps::record(&at.election, &at.protocols, &at.log, &a, &readings)?;
         // The status once these entries are logged (the staff entry before them changes no
@@ -348,7 +348,7 @@ pub(crate) async fn escalate(
     Extension(who): Extension<Caller>,
     Path((name, audit)): Path<(String, String)>,
 ) -> Result<Response, ServerError> {
-    let size = escalated(&s, who.staff()?, &name, &audit).await?;
+    let size = escalated(&s, &who.acting()?, &name, &audit).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"audit": audit, "escalated": true, "logged_as": size - 1})),
@@ -359,12 +359,12 @@ pub(crate) async fn escalate(
 /// Escalates an audit to a full hand count; answers the log's size.
 pub(crate) async fn escalated(
     s: &AppState,
-    user: &User,
+    by: &Acting,
     name: &str,
     audit: &str,
 ) -> Result<u64, ServerError> {
     let a = audit.to_string();
-    let ((), size) = take(s, user, name, Vec::new(), move |at| {
+    let ((), size) = take(s, by, name, Vec::new(), move |at| {
         Ok((vec![steps::escalate(&at.log, &a)?], ()))
     })
     .await?;

@@ -16,7 +16,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use rand::RngCore;
-use record::Role;
+use record::{Role, Time};
 use store::User;
 
 use crate::ServerError;
@@ -46,15 +46,44 @@ pub struct Caller {
     pub user: Option<User>,
     /// For a session: the session token's hash and its CSRF token.
     pub session: Option<(String, String)>,
+    /// When the request came, by the service's clock (Unix seconds, read once per request):
+    /// the time of the staff entries its acts log.
+    pub now: i64,
+}
+
+/// A staff user acting, and when: the time their acts' staff entries carry.
+#[derive(Debug, Clone)]
+pub struct Acting {
+    /// Who.
+    pub user: User,
+    /// When the request came.
+    pub now: Time,
 }
 
 impl Caller {
-    /// The public: no login.
-    pub fn public() -> Caller {
+    /// The public, calling at `now`: no login.
+    pub fn public(now: i64) -> Caller {
         Caller {
             user: None,
             session: None,
+            now,
         }
+    }
+
+    /// The user acting at the request's time, or 401; a clock that reads no time a log takes
+    /// (before 2000: never set) is the service's fault, not the caller's.
+    pub fn acting(&self) -> Result<Acting, ServerError> {
+        let user = self.staff()?.clone();
+        let now = u64::try_from(self.now)
+            .map_err(|_| ())
+            .and_then(|t| Time::from_unix(t).map_err(|_| ()))
+            .map_err(|()| {
+                ServerError::Internal(format!(
+                    "the service's clock reads {} (Unix seconds): set it before taking acts",
+                    self.now
+                ))
+            })?;
+        Ok(Acting { user, now })
     }
 
     /// The role, if any.

@@ -63,6 +63,36 @@ pub fn report(v: &mut View<'_>, level: UnitLevel) -> Result<Report, ServerError>
     Ok(Report::build(e, v.tally()?, level, Some(&by_station)))
 }
 
+/// What a page's figures are as of: the log's size, and its latest staff entry's time (the
+/// service's or the console's clock when the act was taken; none before any act carries one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    /// The log's size.
+    pub size: u64,
+    /// The latest staff time.
+    pub time: Option<record::Time>,
+}
+
+impl AsOf {
+    /// Where the state `v` is.
+    pub fn of(v: &View<'_>) -> AsOf {
+        AsOf {
+            size: v.size(),
+            time: v.as_of(),
+        }
+    }
+}
+
+/// `as of 2026-12-03 06:10:34 UTC (log size 2440)`.
+impl std::fmt::Display for AsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.time {
+            Some(t) => write!(f, "as of {t} (log size {})", self.size),
+            None => write!(f, "as of log size {}", self.size),
+        }
+    }
+}
+
 /// What the report of every station needs of the state (a copy of the totals, the shared
 /// protocols), taken under the election's lock and built after it: with 100,000 stations it
 /// is heavy.
@@ -72,6 +102,8 @@ pub struct Stations {
     protocols: Arc<Vec<Protocol>>,
     /// Whether the whole election is annulled.
     pub annulled: bool,
+    /// Where the state was.
+    pub as_of: AsOf,
 }
 
 /// Takes what the report of every station needs.
@@ -81,6 +113,7 @@ pub fn take_stations(v: &mut View<'_>) -> Result<Stations, ServerError> {
         tally: v.tally()?.clone(),
         protocols: v.protocols(),
         annulled: v.election_annulled(),
+        as_of: AsOf::of(v),
     })
 }
 
@@ -295,6 +328,7 @@ pub fn unit_json(u: &UnitView) -> Value {
         },
         "logged": u.logged.iter().map(|l| serde_json::json!({
             "index": l.index,
+            "made_at": l.made_at.map(record::Time::unix),
             "entry": describe(&l.about),
             "leaf_hash": l.leaf.hex(),
             "inclusion_proof": l.proof.iter().map(|h| h.hex()).collect::<Vec<_>>(),

@@ -353,7 +353,7 @@ pub(crate) async fn audit_start_form(
         cvrs: stored(&s, &who, form.files.get("cvrs")).await?,
     };
     let cvrs = start.cvrs.clone();
-    let started = crate::audits::started(&s, who.staff()?, &name, start).await;
+    let started = crate::audits::started(&s, &who.acting()?, &name, start).await;
     unless_done(&s, &who, cvrs, started).await?;
     Ok(back_to_desk(&name, "audit-started", 0))
 }
@@ -364,11 +364,11 @@ pub(crate) async fn audit_step_form(
     Path((name, audit)): Path<(String, String)>,
     form: DeskForm,
 ) -> Result<Response, ServerError> {
-    let user = who.staff()?;
+    let by = &who.acting()?;
     match form.get("action").map(String::as_str) {
         Some("round") => {
             let ballots = count(&form, "ballots")?;
-            let r = crate::audits::sampled(&s, user, &name, &audit, ballots).await?;
+            let r = crate::audits::sampled(&s, by, &name, &audit, ballots).await?;
             Ok(back_to_desk(
                 &name,
                 "round",
@@ -379,7 +379,7 @@ pub(crate) async fn audit_step_form(
             let file = form.files.get("readings").ok_or_else(|| {
                 ServerError::BadRequest("field 'readings': choose the filled retrieval list".into())
             })?;
-            let r = crate::audits::recorded(&s, user, &name, &audit, file.bytes.to_vec()).await?;
+            let r = crate::audits::recorded(&s, by, &name, &audit, file.bytes.to_vec()).await?;
             Ok(back_to_desk(
                 &name,
                 "recorded",
@@ -387,7 +387,7 @@ pub(crate) async fn audit_step_form(
             ))
         }
         Some("escalate") => {
-            let size = crate::audits::escalated(&s, user, &name, &audit).await?;
+            let size = crate::audits::escalated(&s, by, &name, &audit).await?;
             Ok(back_to_desk(&name, "escalated", size as i64 - 1))
         }
         _ => Err(ServerError::BadRequest(
@@ -410,7 +410,7 @@ pub(crate) async fn complain_form(
         scan: stored(&s, &who, form.files.get("scan")).await?,
     };
     let scan = c.scan.clone();
-    let filed = staff::file_complaint(&s, who.staff()?.clone(), name.clone(), c).await;
+    let filed = staff::file_complaint(&s, who.acting()?, name.clone(), c).await;
     let size = unless_done(&s, &who, scan, filed).await?;
     Ok(back_to_desk(&name, "complained", size as i64 - 1))
 }
@@ -422,14 +422,8 @@ pub(crate) async fn certify_form(
     form: DeskForm,
 ) -> Result<Response, ServerError> {
     let law = form.get("law").filter(|l| !l.is_empty()).cloned();
-    let (size, _) = staff::publication(
-        &s,
-        who.staff()?.clone(),
-        name.clone(),
-        record::Stage::Final,
-        law,
-    )
-    .await?;
+    let (size, _) =
+        staff::publication(&s, who.acting()?, name.clone(), record::Stage::Final, law).await?;
     Ok(back_to_desk(&name, "certified", size as i64 - 1))
 }
 
@@ -525,7 +519,7 @@ pub(crate) async fn enter_form(
     Path(name): Path<String>,
     form: DeskForm,
 ) -> Result<Response, ServerError> {
-    let user = who.staff()?.clone();
+    let by = who.acting()?;
     let station = unit_id(&form, "station")?
         .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
     let mut lines = std::collections::BTreeMap::new();
@@ -547,7 +541,7 @@ pub(crate) async fn enter_form(
         scan: stored(&s, &who, form.files.get("scan")).await?,
     };
     let scan = e.scan.clone();
-    let entered = staff::enter_protocol(&s, user, name.clone(), e).await;
+    let entered = staff::enter_protocol(&s, by, name.clone(), e).await;
     let v = unless_done(&s, &who, scan, entered).await?;
     let id = v["id"].as_i64().unwrap_or(0);
     Ok(back_to_desk(&name, "entered", id))
@@ -568,7 +562,7 @@ pub(crate) async fn verify_form(
             ))
         }
     };
-    staff::settle(&s, who.staff()?.clone(), name.clone(), id, accept).await?;
+    staff::settle(&s, who.acting()?, name.clone(), id, accept).await?;
     Ok(back_to_desk(
         &name,
         if accept { "verified" } else { "rejected" },
@@ -587,6 +581,6 @@ pub(crate) async fn decide_form(
         unit: unit_id(&form, "unit")?.map(|u| u.0),
         reason: form.get("reason").cloned().unwrap_or_default(),
     };
-    let size = staff::decision(&s, who.staff()?.clone(), name.clone(), d).await?;
+    let size = staff::decision(&s, who.acting()?, name.clone(), d).await?;
     Ok(back_to_desk(&name, "decided", size as i64 - 1))
 }

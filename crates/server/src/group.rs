@@ -122,7 +122,8 @@ mod tests {
 
     /// An audit step by the console: its staff entry and `entry`.
     fn escalate(entry: &Vec<u8>) -> store::Act<'_> {
-        store::Act::of(record::StaffAct::Audit, std::slice::from_ref(entry))
+        let now = crate::testing::clock();
+        store::Act::of(record::StaffAct::Audit, std::slice::from_ref(entry), now)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -196,11 +196,12 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
     }
 }
 
-/// Who is calling: a bearer token, a session cookie, or the public. An unknown bearer token
-/// is refused; an unknown or expired session is the public.
+/// Who is calling at `now` (Unix seconds): a bearer token, a session cookie, or the public.
+/// An unknown bearer token is refused; an unknown or expired session is the public.
 async fn caller(
     s: &AppState,
     headers: &axum::http::HeaderMap,
+    now: i64,
 ) -> Result<auth::Caller, ServerError> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -210,29 +211,31 @@ async fn caller(
     let cookie = auth::session_cookie(&axum_extra::extract::CookieJar::from_headers(headers))
         .map(auth::token_hash);
     if bearer.is_none() && cookie.is_none() {
-        return Ok(auth::Caller::public());
+        return Ok(auth::Caller::public(now));
     }
     let db = Arc::clone(&s.db);
     public::blocking(move || {
         let store = Pool::get(&db)?;
         if let Some(h) = bearer {
-            let user = store.token_user(&h, auth::now())?.ok_or_else(|| {
+            let user = store.token_user(&h, now)?.ok_or_else(|| {
                 ServerError::Unauthorized("unknown, expired or revoked API token".into())
             })?;
             return Ok(auth::Caller {
                 user: Some(user),
                 session: None,
+                now,
             });
         }
         let Some(h) = cookie else {
-            return Ok(auth::Caller::public());
+            return Ok(auth::Caller::public(now));
         };
         Ok(match store.session(&h)? {
-            Some(sess) if sess.expires > auth::now() => auth::Caller {
+            Some(sess) if sess.expires > now => auth::Caller {
                 user: Some(sess.user),
                 session: Some((h, sess.csrf)),
+                now,
             },
-            _ => auth::Caller::public(),
+            _ => auth::Caller::public(now),
         })
     })
     .await
@@ -262,7 +265,8 @@ async fn guarded(s: &AppState, route: &Route, mut req: Request) -> Result<Reques
         // The logins: a cross-site page must not log a browser in (login CSRF).
         same_origin(req.headers())?;
     }
-    let who = caller(s, req.headers()).await?;
+    // The service's clock, read once: the request's time, for its checks and its acts.
+    let who = caller(s, req.headers(), auth::now()).await?;
     if !route.roles.is_empty() {
         let role = who.staff()?.role;
         if !route.roles.contains(&role) {
@@ -422,15 +426,16 @@ pub async fn serve_with(
     Ok(())
 }
 
-/// Adds a staff user to the store at `db` (the command line's `tallyproof users add`; the
-/// log says the console did it).
+/// Adds a staff user to the store at `db` at `now` (the command line's `tallyproof users add`,
+/// by the console's clock; the log says the console did it).
 pub fn add_user(
     db: &str,
     name: &str,
     role: Role,
     password: &str,
+    now: record::Time,
 ) -> Result<store::User, ServerError> {
-    add_user_in(db, name, role, password, None)
+    add_user_in(db, name, role, password, None, now)
 }
 
 /// [`add_user`] with the role applying only in `elections` (every stored election if none).
@@ -440,8 +445,9 @@ pub fn add_user_in(
     role: Role,
     password: &str,
     elections: Option<&[String]>,
+    now: record::Time,
 ) -> Result<store::User, ServerError> {
     let phc = hash_password(password)?;
     let mut store = store::open(db)?;
-    Ok(store.add_user_in(name, role, &phc, &salt(), None, elections)?)
+    Ok(store.add_user_in(name, role, &phc, &salt(), None, elections, now)?)
 }

@@ -39,7 +39,7 @@ pub fn index(elections: &[(String, u64, u64, String)]) -> String {
 
 /// The results page of an election: the national totals as a table and a bar chart, then
 /// each unit at the report's level.
-pub fn results(r: &Report, name: &str, annulled: bool) -> String {
+pub fn results(r: &Report, name: &str, annulled: bool, as_of: &crate::data::AsOf) -> String {
     let Some(country) = r.rows.first() else {
         return page("tallyproof", "<p>No results.</p>");
     };
@@ -118,7 +118,7 @@ pub fn results(r: &Report, name: &str, annulled: bool) -> String {
         &format!("{name}: results"),
         &format!(
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты / Жыйынтыктар</small></h1>{}\
-<p>{} of {} stations reporting / участков: {} из {}. {} votes. {}</p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
+<p>{} of {} stations reporting / участков: {} из {}. {} votes. {}</p><p><small>Results {as_of}.</small></p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
 <a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/elections/{n}/revotes\">re-votes</a> · <a href=\"/elections/{n}/audits\">audits</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
 <p><small>JSON: <a href=\"{a}\">{a}</a> · exports: <a href=\"/api/elections/{n}/export.csv\">CSV</a> · \
@@ -264,12 +264,14 @@ fn logged(u: &crate::data::UnitView) -> String {
         _ => "This service signs no checkpoint of its log: these proofs are against an unsigned root.</p><p>".to_string(),
     };
     let mut out = format!(
-        "<h2>In the log <small>/ В журнале / Журналда</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). {signed}Check a proof with <code>tallyproof log verify-inclusion</code>.</p><table><tr><th>entry</th><th>what</th><th>leaf hash, proof</th></tr>"
+        "<h2>In the log <small>/ В журнале / Журналда</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). {signed}Check a proof with <code>tallyproof log verify-inclusion</code>.</p><table><tr><th>entry</th><th>when</th><th>what</th><th>leaf hash, proof</th></tr>"
     );
     for l in &u.logged {
         let proof: Vec<String> = l.proof.iter().map(|h| h.hex()).collect();
+        // When the act that logged it was made, by the staff entry before it ("—": imported).
+        let when = l.made_at.map_or("—".to_string(), |t| t.to_string());
         out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td><details><summary><code>{}</code></summary><pre>tallyproof log verify-inclusion \\\n  --leaf-hash {} --index {} --size {size} \\\n  --root {root} \\\n  --proof {}</pre></details></td></tr>",
+            "<tr><td>{}</td><td>{when}</td><td>{}</td><td><details><summary><code>{}</code></summary><pre>tallyproof log verify-inclusion \\\n  --leaf-hash {} --index {} --size {size} \\\n  --root {root} \\\n  --proof {}</pre></details></td></tr>",
             l.index,
             text(&crate::data::describe(&l.about)),
             &l.leaf.hex()[..16],

@@ -149,13 +149,13 @@ pub(crate) async fn results_page(
     let n = name.clone();
     if level == model::UnitLevel::Station {
         return kept_apart(s, name, key, HTML, data::take_stations, move |t| {
-            Ok(pages::results(&t.report(), &n, t.annulled).into_bytes())
+            Ok(pages::results(&t.report(), &n, t.annulled, &t.as_of).into_bytes())
         })
         .await;
     }
     kept(s, name, key, HTML, move |v| {
-        let annulled = v.election_annulled();
-        Ok(pages::results(&data::report(v, level)?, &n, annulled).into_bytes())
+        let (annulled, as_of) = (v.election_annulled(), data::AsOf::of(v));
+        Ok(pages::results(&data::report(v, level)?, &n, annulled, &as_of).into_bytes())
     })
     .await
 }

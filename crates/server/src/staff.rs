@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{FileRef, Media, PendingState, SqlStore, Staffing, Store, User};
 
-use crate::auth::{self, Caller};
+use crate::auth::{self, Acting, Caller};
 use crate::pool::Pool;
 use crate::public::blocking;
 use crate::{AppState, ClientAddr, ServerError};
@@ -273,7 +273,7 @@ pub(crate) async fn add_user(
     let password = n.password;
     let phc = blocking(move || auth::hash_password(&password)).await?;
     let salt = auth::salt();
-    let admin = who.staff()?.clone();
+    let Acting { user: admin, now } = who.acting()?;
     let u = write(&s, move |st| {
         Ok(st.add_user_in(
             &n.name,
@@ -282,6 +282,7 @@ pub(crate) async fn add_user(
             &salt,
             Some(&admin),
             n.elections.as_deref(),
+            now,
         )?)
     })
     .await?;
@@ -310,9 +311,12 @@ pub(crate) async fn grant(
     Path(name): Path<String>,
     Json(g): Json<NewGrant>,
 ) -> Result<Response, ServerError> {
-    let admin = who.staff()?.clone();
+    let Acting { user: admin, now } = who.acting()?;
     let n = name.clone();
-    write(&s, move |st| Ok(st.grant(&g.user, &n, Some(&admin))?)).await?;
+    write(&s, move |st| {
+        Ok(st.grant(&g.user, &n, Some(&admin), now)?)
+    })
+    .await?;
     caught_up(&s, &name).await?;
     Ok((
         StatusCode::CREATED,
@@ -327,8 +331,11 @@ pub(crate) async fn approve_user(
     Extension(who): Extension<Caller>,
     Path(user): Path<String>,
 ) -> Result<Json<Value>, ServerError> {
-    let admin = who.staff()?.clone();
-    let u = write(&s, move |st| Ok(st.approve_user(&user, Some(&admin))?)).await?;
+    let Acting { user: admin, now } = who.acting()?;
+    let u = write(&s, move |st| {
+        Ok(st.approve_user(&user, Some(&admin), now)?)
+    })
+    .await?;
     Ok(Json(
         json!({"user": u.name, "role": u.role.key(), "pending": u.pending}),
     ))
@@ -346,7 +353,7 @@ pub(crate) async fn assign(
     Path(name): Path<String>,
     Json(a): Json<Assignment>,
 ) -> Result<Json<Value>, ServerError> {
-    let admin = who.staff()?.clone();
+    let Acting { user: admin, now } = who.acting()?;
     let n = name.clone();
     let out = write(&s, move |st| {
         let (u, _) = st
@@ -359,7 +366,7 @@ pub(crate) async fn assign(
                 u.role.key()
             )));
         }
-        st.assign(u.id, &n, UnitId(a.unit), Some(&admin))?;
+        st.assign(u.id, &n, UnitId(a.unit), Some(&admin), now)?;
         Ok(json!({"user": u.name, "unit": a.unit}))
     })
     .await?;
@@ -478,7 +485,7 @@ fn context(v: &View<'_>, name: &str, p: &Protocol) -> Result<Context, ServerErro
 /// version.
 pub(crate) async fn enter_protocol(
     s: &AppState,
-    user: User,
+    by: Acting,
     name: String,
     e: Entered,
 ) -> Result<Value, ServerError> {
@@ -508,7 +515,7 @@ pub(crate) async fn enter_protocol(
     let pending = s
         .committer
         // The store refuses a station outside the operator's units (`Staffing::enter`).
-        .write(move |st| Ok(st.enter(&n2, &p2, &user, scan.as_ref())?))
+        .write(move |st| Ok(st.enter(&n2, &p2, &by.user, scan.as_ref(), by.now)?))
         .await?;
     caught_up(s, &name).await?;
     Ok(json!({
@@ -549,8 +556,7 @@ pub(crate) async fn enter(
     Path(name): Path<String>,
     Json(e): Json<Entered>,
 ) -> Result<Response, ServerError> {
-    let user = who.staff()?.clone();
-    let v = enter_protocol(&s, user, name, e).await?;
+    let v = enter_protocol(&s, who.acting()?, name, e).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
@@ -575,7 +581,7 @@ pub(crate) async fn pending(
 /// Verifies or rejects an entered protocol.
 pub(crate) async fn settle(
     s: &AppState,
-    user: User,
+    by: Acting,
     name: String,
     id: i64,
     accept: bool,
@@ -585,10 +591,10 @@ pub(crate) async fn settle(
         .committer
         .write(move |st| {
             if accept {
-                let v = st.verify(&n, id, &user)?;
+                let v = st.verify(&n, id, &by.user, by.now)?;
                 Ok(json!({"id": id, "state": PendingState::Verified.key(), "version": v}))
             } else {
-                st.reject(&n, id, &user)?;
+                st.reject(&n, id, &by.user, by.now)?;
                 Ok(json!({"id": id, "state": PendingState::Rejected.key()}))
             }
         })
@@ -602,9 +608,7 @@ pub(crate) async fn verify(
     Extension(who): Extension<Caller>,
     Path((name, id)): Path<(String, i64)>,
 ) -> Result<Json<Value>, ServerError> {
-    Ok(Json(
-        settle(&s, who.staff()?.clone(), name, id, true).await?,
-    ))
+    Ok(Json(settle(&s, who.acting()?, name, id, true).await?))
 }
 
 pub(crate) async fn reject(
@@ -612,9 +616,7 @@ pub(crate) async fn reject(
     Extension(who): Extension<Caller>,
     Path((name, id)): Path<(String, i64)>,
 ) -> Result<Json<Value>, ServerError> {
-    Ok(Json(
-        settle(&s, who.staff()?.clone(), name, id, false).await?,
-    ))
+    Ok(Json(settle(&s, who.acting()?, name, id, false).await?))
 }
 
 /// An act to log: what (with what it is about), its entry, its content, and the log size it
@@ -630,7 +632,7 @@ pub(crate) struct Logged {
 
 pub(crate) async fn act(
     s: &AppState,
-    user: User,
+    by: Acting,
     name: String,
     a: Logged,
 ) -> Result<u64, ServerError> {
@@ -638,13 +640,14 @@ pub(crate) async fn act(
     let size = write(s, move |st| {
         Ok(st.act(
             &n,
-            store::Actor::User(&user),
+            store::Actor::User(&by.user),
             store::Act {
                 act: a.kind,
                 entries: &a.entries,
                 content: &a.content,
                 files: &a.files,
                 at: a.at,
+                time: by.now,
             },
         )?)
     })
@@ -683,23 +686,28 @@ pub(crate) async fn complain(
     Path(name): Path<String>,
     Json(c): Json<NewComplaint>,
 ) -> Result<Response, ServerError> {
-    let size = file_complaint(&s, who.staff()?.clone(), name, c).await?;
+    let size = file_complaint(&s, who.acting()?, name, c).await?;
     Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
 }
 
 /// Logs a complaint; answers the log's size.
 pub(crate) async fn file_complaint(
     s: &AppState,
-    user: User,
+    by: Acting,
     name: String,
     c: NewComplaint,
 ) -> Result<u64, ServerError> {
     let unit = known_unit(s, &name, c.unit).await?;
     let file = c.scan.as_deref().map(FileRef::parse).transpose()?;
     let scan = file.as_ref().map(|f| f.to_string());
-    let (complaint, rows) =
-        record::complaint_act(unit, &user.name, &c.text, scan.as_deref(), &mut auth::salt)
-            .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let (complaint, rows) = record::complaint_act(
+        unit,
+        &by.user.name,
+        &c.text,
+        scan.as_deref(),
+        &mut auth::salt,
+    )
+    .map_err(|e| ServerError::BadRequest(e.to_string()))?;
     let files = file
         .map(|f| (f, complaint.scan.clone()))
         .into_iter()
@@ -707,7 +715,7 @@ pub(crate) async fn file_complaint(
     let entry = encode(&Entry::Complaint(complaint));
     act(
         s,
-        user,
+        by,
         name,
         Logged {
             kind: record::StaffAct::Complain,
@@ -743,7 +751,7 @@ pub(crate) struct NewDecision {
 /// Logs a decision.
 pub(crate) async fn decision(
     s: &AppState,
-    user: User,
+    by: Acting,
     name: String,
     d: NewDecision,
 ) -> Result<u64, ServerError> {
@@ -758,7 +766,7 @@ pub(crate) async fn decision(
     let entry = encode(&Entry::Decision(decision));
     act(
         s,
-        user,
+        by,
         name,
         Logged {
             kind: record::StaffAct::Decide,
@@ -777,7 +785,7 @@ pub(crate) async fn decide(
     Path(name): Path<String>,
     Json(d): Json<NewDecision>,
 ) -> Result<Response, ServerError> {
-    let size = decision(&s, who.staff()?.clone(), name, d).await?;
+    let size = decision(&s, who.acting()?, name, d).await?;
     Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
 }
 
@@ -815,7 +823,7 @@ async fn publish_at(
     stage: record::Stage,
     law: Option<String>,
 ) -> Result<Response, ServerError> {
-    let (size, p) = publication(&s, who.staff()?.clone(), name, stage, law).await?;
+    let (size, p) = publication(&s, who.acting()?, name, stage, law).await?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -832,7 +840,7 @@ async fn publish_at(
 /// publication.
 pub(crate) async fn publication(
     s: &AppState,
-    user: User,
+    by: Acting,
     name: String,
     stage: record::Stage,
     law: Option<String>,
@@ -866,7 +874,7 @@ pub(crate) async fn publication(
     .await?;
     let size = act(
         s,
-        user,
+        by,
         name,
         Logged {
             kind: built.act,
@@ -895,10 +903,9 @@ pub(crate) async fn redact(
     Path(name): Path<String>,
     Json(r): Json<Redaction>,
 ) -> Result<Json<Value>, ServerError> {
-    let user = who.staff()?.clone();
     let size = act(
         &s,
-        user,
+        who.acting()?,
         name,
         Logged {
             kind: record::StaffAct::Redact {
@@ -954,11 +961,11 @@ pub(crate) async fn create_revote(
     .await?;
     let parent = name.clone();
     let created = child.name.clone();
-    let by = who.staff()?.clone();
+    let by = who.acting()?;
     write(&s, move |st| {
         let mut tx = st.import()?;
         tx.begin(&child, &format!("re-vote of unit {} of {parent}", unit.0))?;
-        tx.revote_of(&parent, unit, &by)?;
+        tx.revote_of(&parent, unit, &by.user, by.now)?;
         tx.commit(&child)?;
         Ok(())
     })

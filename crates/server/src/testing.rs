@@ -28,3 +28,9 @@ pub(crate) fn signing() -> readmodel::Signing {
     let key = translog::note::NoteSigner::from_seed("tests.local", [7; 32]).unwrap();
     readmodel::Signing::new(key, "tests.local", Vec::new())
 }
+
+/// The test's clock, as the service reads it for a request.
+pub(crate) fn clock() -> record::Time {
+    let now = u64::try_from(crate::auth::now()).expect("a clock after 1970");
+    record::Time::from_unix(now).expect("a clock after 2000")
+}

@@ -29,7 +29,7 @@ async fn import_b(app: &App) -> (Election, Vec<Protocol>) {
     app.with_store(move |s| {
         let imported = crate::common::import(s, &p, "b");
         for &role in Role::ALL {
-            store::Staffing::grant(s, role.key(), "b", None).unwrap();
+            store::Staffing::grant(s, role.key(), "b", None, crate::common::clock()).unwrap();
         }
         imported
     })

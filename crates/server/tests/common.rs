@@ -111,6 +111,14 @@ pub fn padded_png(total: usize) -> Vec<u8> {
     out
 }
 
+/// The test's clock, as the service and the console read theirs (Unix seconds).
+pub fn clock() -> record::Time {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    record::Time::from_unix(now.as_secs()).unwrap()
+}
+
 pub fn password(role: Role) -> String {
     format!("password-{}", role.key())
 }
@@ -171,7 +179,7 @@ impl App {
         };
         let (election, protocols) = import(&mut store::open(&db).unwrap(), &p, "s");
         for &role in Role::ALL {
-            server::add_user(&db, role.key(), role, &password(role)).unwrap();
+            server::add_user(&db, role.key(), role, &password(role), clock()).unwrap();
         }
         let router = server::router(&db, signing()).unwrap();
         App {

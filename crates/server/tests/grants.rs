@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use record::Role;
 use serde_json::json;
 
-use crate::common::{on_every_backend, App};
+use crate::common::{clock, on_every_backend, App};
 
 /// Logs `name` in: the session cookie and CSRF token, or the refusal's status.
 async fn login(app: &App, name: &str, password: &str) -> Result<(String, String), StatusCode> {
@@ -67,7 +67,7 @@ async fn one_admin_cannot_make_an_operator_and_a_verifier_and_use_both(app: &App
     // A second admin (made on the console) approves one: that one may log in.
     let db = app.db.clone();
     tokio::task::spawn_blocking(move || {
-        server::add_user(&db, "asel", Role::Admin, "password-asel").unwrap()
+        server::add_user(&db, "asel", Role::Admin, "password-asel", clock()).unwrap()
     })
     .await
     .unwrap();
@@ -176,7 +176,7 @@ async fn a_role_applies_only_in_the_elections_granted(app: &App) {
     assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.text());
     let db = app.db.clone();
     tokio::task::spawn_blocking(move || {
-        server::add_user(&db, "asel", Role::Admin, "password-asel").unwrap()
+        server::add_user(&db, "asel", Role::Admin, "password-asel", clock()).unwrap()
     })
     .await
     .unwrap();

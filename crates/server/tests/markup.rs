@@ -100,7 +100,7 @@ fn import_hostile(s: &mut store::SqlStore, name: &str) {
         sink.0.commit(&im.election).unwrap();
     }
     for &role in Role::ALL {
-        store::Staffing::grant(s, role.key(), name, None).unwrap();
+        store::Staffing::grant(s, role.key(), name, None, crate::common::clock()).unwrap();
     }
 }
 

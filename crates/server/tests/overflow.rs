@@ -57,7 +57,7 @@ async fn import_wrapping(app: &App) -> (model::Election, Vec<Protocol>, Vec<Prot
         tx.commit(&e).unwrap();
         // Stored after the users were added: their roles apply in it once granted.
         for &role in record::Role::ALL {
-            store::Staffing::grant(s, role.key(), "w", None).unwrap();
+            store::Staffing::grant(s, role.key(), "w", None, crate::common::clock()).unwrap();
         }
         (e, original, imported)
     })

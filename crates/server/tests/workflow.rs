@@ -6,7 +6,7 @@ use record::Role;
 use serde_json::{json, Value};
 use store::Store;
 
-use crate::common::{on_every_backend, App};
+use crate::common::{clock, on_every_backend, App};
 
 fn national(results: &Value) -> (u64, Vec<u64>) {
     let row = &results["units"][0];
@@ -691,7 +691,86 @@ async fn a_revote_is_a_linked_election(app: &App) {
     assert!(same.contains("annulled vote"));
 }
 
+/// Issue 15: the staff entries of an entry and its verification carry the service's clock
+/// (within a few seconds of the test's), and the unit page says when the protocol was made
+/// ("—" for the imported version); the results page says what its figures are as of.
+async fn acts_carry_the_services_time_and_the_pages_show_it(app: &App) {
+    let (op, ver) = (
+        app.token(Role::Operator).await,
+        app.token(Role::Verifier).await,
+    );
+    let admin = app.token(Role::Admin).await;
+    let p = app.protocols[0].clone();
+    let assigned = app
+        .api(
+            "POST",
+            "/api/elections/s/assignments",
+            &admin,
+            json!({"user": "operator", "unit": p.station.0}),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.text());
+    let before = clock().unix();
+    let mut votes = p.votes.clone();
+    votes[0] += 1;
+    let body = json!({"station": p.station.0, "votes": votes});
+    let entered = app
+        .api("POST", "/api/elections/s/protocols", &op, body)
+        .await;
+    assert_eq!(entered.status, StatusCode::CREATED, "{}", entered.text());
+    let id = entered.json()["id"].as_i64().unwrap();
+    let path = format!("/api/elections/s/pending/{id}/verify");
+    let verified = app.api("POST", &path, &ver, json!({})).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.text());
+    let after = clock().unix();
+    let log = app.with_store(|s| s.log("s").unwrap()).await;
+    let n = log.len();
+    // The last three entries: the staff `enter`, the staff `verify`, the protocol.
+    let times: Vec<Option<u64>> = log[n - 3..]
+        .iter()
+        .map(|b| match record::decode(0, b).unwrap() {
+            record::Entry::Staff(x) => x.time.map(record::Time::unix),
+            _ => None,
+        })
+        .collect();
+    let (t_enter, t_verify) = (times[0].unwrap(), times[1].unwrap());
+    assert!(
+        before <= t_enter && t_enter <= t_verify && t_verify <= after,
+        "{times:?}"
+    );
+    assert_eq!((times[2], log[n - 1][0], log[n - 2][0]), (None, 1, 2));
+    assert_eq!(
+        replay(app).await.as_of.map(record::Time::unix),
+        Some(t_verify)
+    );
+    // The station's page: the imported version made at no known time, the verified one at
+    // the verification's time.
+    let made = record::Time::from_unix(t_verify).unwrap().to_string();
+    let page = app
+        .get(&format!("/elections/s/units/{}", p.station.0))
+        .await
+        .text();
+    assert!(
+        page.contains(&format!("<tr><td>{}</td><td>{made}</td>", n - 1)),
+        "{page}"
+    );
+    assert!(page.contains("<td>—</td>"), "{page}");
+    let unit = app
+        .get(&format!("/api/elections/s/units/{}", p.station.0))
+        .await
+        .json();
+    let logged = unit["logged"].as_array().unwrap();
+    assert_eq!(logged.last().unwrap()["made_at"], t_verify);
+    assert_eq!(logged[0]["made_at"], Value::Null);
+    let results = app.get("/elections/s").await.text();
+    assert!(
+        results.contains(&format!("Results as of {made} (log size {n}).")),
+        "{results}"
+    );
+}
+
 on_every_backend!(
+    acts_carry_the_services_time_and_the_pages_show_it,
     a_revote_is_a_linked_election,
     machine_and_manual_counts_and_exports,
     a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it,

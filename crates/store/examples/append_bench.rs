@@ -38,13 +38,19 @@ fn main() {
         )
         .into_bytes()
     };
+    // The console's clock, read once, as `tallyproof` reads it for an act.
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let now = record::Time::from_unix(unix).unwrap();
     let mut rates = Vec::new();
     let start = Instant::now();
     for b in 0..batches {
         let batch: Vec<Vec<u8>> = (0..1000).map(|i| entry(b * 1000 + i)).collect();
         let t = Instant::now();
         // Through the store's one write path, as the console's act (a staff entry first).
-        let act = Act::of(record::StaffAct::Audit, &batch);
+        let act = Act::of(record::StaffAct::Audit, &batch, now);
         s.act("bench", Actor::Console, act).unwrap();
         rates.push(1000.0 / t.elapsed().as_secs_f64());
     }

@@ -115,8 +115,14 @@ pub trait Import {
     fn units(&mut self, election: &Election) -> Result<(), StoreError>;
     /// Marks the election being imported as the re-vote of `unit` of the election `parent`,
     /// which must have decided it; its log then says who opened it (a staff `open` entry
-    /// citing the decision by its SHA-256) right after its definition.
-    fn revote_of(&mut self, parent: &str, unit: UnitId, by: &User) -> Result<(), StoreError>;
+    /// citing the decision by its SHA-256, made at `now`) right after its definition.
+    fn revote_of(
+        &mut self,
+        parent: &str,
+        unit: UnitId,
+        by: &User,
+        now: record::Time,
+    ) -> Result<(), StoreError>;
     /// Makes the import permanent, appending the election's definition and every protocol
     /// to its log in the same transaction.
     fn commit(self: Box<Self>, election: &Election) -> Result<(), StoreError>;

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0007_standing.sql"),
     include_str!("../migrations/postgres/0008_token_expiry.sql"),
     include_str!("../migrations/postgres/0009_grants.sql"),
+    include_str!("../migrations/postgres/0010_staff_time.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

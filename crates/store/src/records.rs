@@ -7,7 +7,7 @@ use model::{
     UnitId, UnitLevel, UnitTree,
 };
 
-use record::Content;
+use record::{encode, Content, Entry, Staff, Time};
 
 use crate::codec::{decode_votes, encode_votes};
 use crate::db::{args, Db, Row, Val};
@@ -32,6 +32,12 @@ fn to_u64(v: i64) -> Result<u64, StoreError> {
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
+}
+
+/// An election's latest staff time, as stored.
+fn stored_time(t: i64) -> Result<Time, StoreError> {
+    let t = u64::try_from(t).map_err(|_| corrupt(format!("an election's staff time {t}")))?;
+    Time::from_unix(t).map_err(|e| corrupt(format!("an election's staff {e}")))
 }
 
 impl SqlStore {
@@ -311,7 +317,7 @@ impl Store for SqlStore {
             units_written: 0,
             buf: String::new(),
             committed: false,
-            opened: Vec::new(),
+            opened: None,
         }))
     }
 
@@ -459,8 +465,8 @@ pub struct SqlImport<'a> {
     units_written: usize,
     buf: String,
     committed: bool,
-    /// Entries logged right after the definition (a re-vote's `open`).
-    opened: Vec<Vec<u8>>,
+    /// The staff entry logged right after the definition (a re-vote's `open`), and when.
+    opened: Option<(Staff, Time)>,
 }
 
 impl Drop for SqlImport<'_> {
@@ -537,7 +543,13 @@ impl Import for SqlImport<'_> {
         Ok(())
     }
 
-    fn revote_of(&mut self, parent: &str, unit: UnitId, by: &User) -> Result<(), StoreError> {
+    fn revote_of(
+        &mut self,
+        parent: &str,
+        unit: UnitId,
+        by: &User,
+        now: Time,
+    ) -> Result<(), StoreError> {
         if by.role != record::Role::Commissioner {
             return Err(StoreError::Refused(format!(
                 "a {} cannot open a re-vote",
@@ -581,7 +593,7 @@ impl Import for SqlImport<'_> {
         )?;
         crate::staffing::user_content(db, self.election_id, by)?;
         let open = record::StaffAct::Open { decision, unit };
-        self.opened = vec![crate::staffing::staff_entry(Some(by), open)];
+        self.opened = Some((crate::staffing::staff_of(Some(by), open), now));
         Ok(())
     }
 
@@ -595,7 +607,10 @@ impl Import for SqlImport<'_> {
         let id = self.election_id;
         let db = self.store.conn();
         append_entries(db, id, &definition)?;
-        let mut seq = append_entries(db, id, &self.opened)? as i64;
+        let mut seq = match self.opened.take() {
+            Some(open) => append_act(db, id, open, &[], None)?,
+            None => append_entries(db, id, &[])?,
+        } as i64;
         for (filter, order) in [
             ("AND version = 1", "station, contest_idx"),
             ("AND version > 1", "version, station, contest_idx"),
@@ -738,37 +753,64 @@ pub(crate) fn append_entries(
     election_id: i64,
     entries: &[Vec<u8>],
 ) -> Result<u64, StoreError> {
-    append_entries_at(db, election_id, entries, None)
+    append(db, election_id, None, entries, None)
 }
 
-/// [`append_entries`] of an act computed at log size `at`, if it depends on the state (a final
-/// publication, an audit step): refused with [`StoreError::Stale`] if the log has grown since.
-pub(crate) fn append_entries_at(
+/// Appends an act to an election's log within the open transaction: its staff entry, stamped
+/// with `now` (the edge's clock) or the log's latest staff time if that is later, so that
+/// times never decrease (`docs/log-format.md`, "staff"), then `entries`. With `at` (an act
+/// computed at a log size, when it depends on the state: a final publication, an audit step),
+/// refused with [`StoreError::Stale`] if the log has grown since. Returns the log's new size.
+pub(crate) fn append_act(
     db: &mut dyn Db,
     election_id: i64,
+    staff: (Staff, Time),
     entries: &[Vec<u8>],
     at: Option<u64>,
 ) -> Result<u64, StoreError> {
-    // The log's size and the election's standing, in one statement (an append is the hot
-    // path of every staff write).
+    append(db, election_id, Some(staff), entries, at)
+}
+
+fn append(
+    db: &mut dyn Db,
+    election_id: i64,
+    staff: Option<(Staff, Time)>,
+    entries: &[Vec<u8>],
+    at: Option<u64>,
+) -> Result<u64, StoreError> {
+    // The log's size, the election's standing and its latest staff time, in one statement
+    // (an append is the hot path of every staff write).
     let row = db
         .row(
             "SELECT (SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry WHERE election_id = ?1), \
-             standing FROM election WHERE id = ?1",
+             standing, staff_time FROM election WHERE id = ?1",
             args![election_id],
         )?
         .ok_or_else(|| StoreError::Corrupt(format!("no election with id {election_id}")))?;
     let (next, kept) = (Row(&row).int(0)?, Row(&row).opt_text(1)?);
+    let last = Row(&row).opt_int(2)?.map(stored_time).transpose()?;
     if let Some(at) = at.filter(|&at| at != next as u64) {
         return Err(StoreError::Stale {
             at,
             size: next as u64,
         });
     }
+    // The staff entry's time: never before the log's latest (a clock set back, another
+    // server's clock behind this one's).
+    let (staff, stamped) = match staff {
+        Some((s, now)) => {
+            let t = last.map_or(now, |l| l.max(now));
+            let entry = encode(&Entry::Staff(Staff { time: Some(t), ..s }));
+            (Some(entry), (Some(t) != last).then_some(t))
+        }
+        None => (None, None),
+    };
     // A certified or annulled election takes only what its standing allows (record::Standing).
     let (before, kept) = standing_kept(db, election_id, kept)?;
     let mut now = before;
-    for (i, e) in entries.iter().enumerate() {
+    let all = staff.iter().chain(entries);
+    let count = entries.len() + usize::from(staff.is_some());
+    for (i, e) in all.enumerate() {
         let seq = next + i as i64;
         now = now
             .after_bytes(seq as u64, e)
@@ -778,14 +820,15 @@ pub(crate) fn append_entries_at(
             args![election_id, seq, e],
         )?;
     }
-    // Written only when it changes (or was not kept yet): most appends leave it as it was.
-    if now != before || !kept {
+    // Written only when they change (or the standing was not kept yet): most appends leave
+    // the standing as it was, and the time changes at most once a second.
+    if now != before || !kept || stamped.is_some() {
         db.exec(
-            "UPDATE election SET standing = ?1 WHERE id = ?2",
-            args![now.key(), election_id],
+            "UPDATE election SET standing = ?1, staff_time = COALESCE(?2, staff_time) WHERE id = ?3",
+            args![now.key(), stamped.map(|t| t.unix() as i64), election_id],
         )?;
     }
-    Ok((next as u64) + entries.len() as u64)
+    Ok((next as u64) + count as u64)
 }
 
 /// An election's standing from what is `kept` beside the election, and whether it was: in a
@@ -828,7 +871,8 @@ mod tests {
 
     /// An audit step by the console: the staff entry and `entries`.
     fn escalate(entries: &[Vec<u8>]) -> Act<'_> {
-        Act::of(record::StaffAct::Audit, entries)
+        let now = record::Time::from_unix(1_796_278_234).unwrap();
+        Act::of(record::StaffAct::Audit, entries, now)
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! What the results service's staff workflow stores: users, assignments, sessions, API
 //! tokens, scans, and protocols entered but not yet verified (the two-person rule). Every
-//! act that changes the election is logged with a `staff` entry naming who did it
-//! (`docs/log-format.md`, "staff"), in the same transaction as the act.
+//! act that changes the election is logged with a `staff` entry naming who did it and when
+//! (`docs/log-format.md`, "staff"), in the same transaction as the act. When is a value the
+//! caller passes in (`now`: the service's or the console's clock, read at the edge); the store
+//! stamps the entry with it, or with the log's latest staff time if that is later.
 
 use model::{Protocol, UnitId};
-use record::{Content, Role};
+use record::{Content, Role, Time};
 
 use crate::upload::{FileRef, StoredFile};
 use crate::StoreError;
@@ -114,23 +116,28 @@ pub struct Act<'a> {
     /// The log's size the act was computed at, if it depends on the state (a final
     /// publication): the act is refused if the log has grown since.
     pub at: Option<u64>,
+    /// When it was done, by the clock of the service or console that took it.
+    pub time: Time,
 }
 
 impl<'a> Act<'a> {
-    /// An act that logs `entries` after its staff entry and nothing more: no content, no
-    /// file, not tied to a log size.
-    pub fn of(act: record::StaffAct, entries: &'a [Vec<u8>]) -> Act<'a> {
+    /// An act done at `time` that logs `entries` after its staff entry and nothing more: no
+    /// content, no file, not tied to a log size.
+    pub fn of(act: record::StaffAct, entries: &'a [Vec<u8>], time: Time) -> Act<'a> {
         Act {
             act,
             entries,
             content: &[],
             files: &[],
             at: None,
+            time,
         }
     }
 }
 
-/// The staff side of a store.
+/// The staff side of a store. Every method that logs a staff entry takes when the act was
+/// done (`now`, or [`Act::time`]): the entry carries it, or the log's latest staff time if that
+/// is later (times never decrease).
 pub trait Staffing {
     /// Adds a user whose role applies in every stored election; see
     /// [`Staffing::add_user_in`].
@@ -141,8 +148,9 @@ pub trait Staffing {
         password: &str,
         salt: &[u8; 32],
         by: Option<&User>,
+        now: Time,
     ) -> Result<User, StoreError> {
-        self.add_user_in(name, role, password, salt, by, None)
+        self.add_user_in(name, role, password, salt, by, None, now)
     }
     /// Adds a user; `password` is its Argon2id PHC string, `salt` 32 random bytes for the
     /// commitment to the name. `by` is the admin who does it, none for the console (the
@@ -153,7 +161,8 @@ pub trait Staffing {
     /// The name is normalised (`model::names::normalise_user_name`) and refused if it looks
     /// like an existing user's (the same `model::names::skeleton`). A user added by an admin
     /// is pending (holds no role, cannot log in) until [`Staffing::approve_user`]; one added
-    /// on the console is active at once.
+    /// on the console is active at once. `now` is when (the staff entries' time).
+    #[allow(clippy::too_many_arguments)] // Each is one thing the act takes; none is optional.
     fn add_user_in(
         &mut self,
         name: &str,
@@ -162,16 +171,28 @@ pub trait Staffing {
         salt: &[u8; 32],
         by: Option<&User>,
         elections: Option<&[String]>,
+        now: Time,
     ) -> Result<User, StoreError>;
     /// Grants user `name`'s role in one more election (logged there as a staff `grant`): by
     /// an admin, pending until [`Staffing::approve_user`]; by the console (`by` none), at once.
-    fn grant(&mut self, name: &str, election: &str, by: Option<&User>) -> Result<(), StoreError>;
+    fn grant(
+        &mut self,
+        name: &str,
+        election: &str,
+        by: Option<&User>,
+        now: Time,
+    ) -> Result<(), StoreError>;
     /// The elections a user's role applies in, and whether each grant still waits for approval.
     fn grants(&self, user: i64) -> Result<Vec<(String, bool)>, StoreError>;
     /// Approves what of user `name` waits for approval (the account an admin added, grants in
     /// elections): by an admin other than the one who made any of them, or by the console
     /// (`by` none). Each election concerned gets a second staff `grant` entry, by the approver.
-    fn approve_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError>;
+    fn approve_user(
+        &mut self,
+        name: &str,
+        by: Option<&User>,
+        now: Time,
+    ) -> Result<User, StoreError>;
     /// An active user and their password's PHC string, by name (NFKC-normalised); none for a
     /// pending user.
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
@@ -185,6 +206,7 @@ pub trait Staffing {
         election: &str,
         unit: UnitId,
         by: Option<&User>,
+        now: Time,
     ) -> Result<(), StoreError>;
     /// The units assigned to a user in an election.
     fn assignments(&self, user: i64, election: &str) -> Result<Vec<UnitId>, StoreError>;
@@ -235,6 +257,7 @@ pub trait Staffing {
         protocol: &Protocol,
         by: &User,
         scan: Option<&FileRef>,
+        now: Time,
     ) -> Result<Pending, StoreError>;
     /// Protocols entered and not yet verified or rejected, oldest first.
     fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError>;
@@ -244,9 +267,9 @@ pub trait Staffing {
     fn pending_one(&self, election: &str, id: i64) -> Result<Pending, StoreError>;
     /// A second person verifies an entered protocol: it becomes the station's next version,
     /// logged as a staff `verify` entry and the protocol entry, in one transaction.
-    fn verify(&mut self, election: &str, id: i64, by: &User) -> Result<u32, StoreError>;
+    fn verify(&mut self, election: &str, id: i64, by: &User, now: Time) -> Result<u32, StoreError>;
     /// A second person rejects an entered protocol; a staff `reject` entry is logged.
-    fn reject(&mut self, election: &str, id: i64, by: &User) -> Result<(), StoreError>;
+    fn reject(&mut self, election: &str, id: i64, by: &User, now: Time) -> Result<(), StoreError>;
     /// Logs an official act of `by`: the staff entry, then its entries; a redaction also
     /// deletes the content. A user must hold the act's role in the election; the console may
     /// cite no upload (it commits to a file's hash in the act's content instead). Refused

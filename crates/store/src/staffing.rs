@@ -2,12 +2,10 @@
 
 use model::names::{normalise_user_name, skeleton};
 use model::{Protocol, UnitId};
-use record::{digest, encode, Entry, Role, Staff, StaffAct};
+use record::{digest, encode, Entry, Role, Staff, StaffAct, Time};
 
 use crate::db::{args, Db, Row, Val};
-use crate::records::{
-    append_entries, append_entries_at, election_id, insert_content, insert_protocol, next_version,
-};
+use crate::records::{append_act, election_id, insert_content, insert_protocol, next_version};
 use crate::staff::{Act, Actor, ApiToken, Pending, PendingState, Session, Staffing, User};
 use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
@@ -57,10 +55,11 @@ pub(crate) fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(
     Ok(())
 }
 
-/// The staff entry of `act` by `by`, or by the console.
-pub(crate) fn staff_entry(by: Option<&User>, act: StaffAct) -> Vec<u8> {
+/// The staff entry of `act` by `by`, or by the console: stamped with its time as it is
+/// appended (`records::append_act`).
+pub(crate) fn staff_of(by: Option<&User>, act: StaffAct) -> Staff {
     let user = by.map_or(CONSOLE, |b| b.commitment.as_str());
-    encode(&Entry::Staff(Staff::new(user, act)))
+    Staff::new(user, act)
 }
 
 pub use record::CONSOLE;
@@ -90,22 +89,23 @@ fn election_ids(db: &mut dyn Db) -> Result<Vec<i64>, StoreError> {
     Ok(elections)
 }
 
-/// Appends a `grant` of `u`'s role by `by` (the console if none) to the logs of `elections`,
-/// with the content rows that open the commitments.
+/// Appends a `grant` of `u`'s role by `by` (the console if none), made at `now`, to the logs
+/// of `elections`, with the content rows that open the commitments.
 fn log_grant(
     db: &mut dyn Db,
     by: Option<&User>,
     u: &User,
     elections: &[i64],
+    now: Time,
 ) -> Result<(), StoreError> {
     let user = u.commitment.clone();
-    let grant = staff_entry(by, StaffAct::Grant { user, role: u.role });
+    let grant = staff_of(by, StaffAct::Grant { user, role: u.role });
     for &e in elections {
         user_content(db, e, u)?;
         if let Some(b) = by {
             user_content(db, e, b)?;
         }
-        append_entries(db, e, std::slice::from_ref(&grant))?;
+        append_act(db, e, (grant.clone(), now), &[], None)?;
     }
     Ok(())
 }
@@ -259,6 +259,7 @@ impl Staffing for SqlStore {
         salt: &[u8; 32],
         by: Option<&User>,
         elections: Option<&[String]>,
+        now: Time,
     ) -> Result<User, StoreError> {
         let name = normalise_user_name(name).map_err(|e| refused(e.to_string()))?;
         admin_only(by)?;
@@ -304,12 +305,18 @@ impl Staffing for SqlStore {
                 )?;
             }
             // Each election's log records the grant.
-            log_grant(db, by, &u, &ids)?;
+            log_grant(db, by, &u, &ids, now)?;
             Ok(u)
         })
     }
 
-    fn grant(&mut self, name: &str, election: &str, by: Option<&User>) -> Result<(), StoreError> {
+    fn grant(
+        &mut self,
+        name: &str,
+        election: &str,
+        by: Option<&User>,
+        now: Time,
+    ) -> Result<(), StoreError> {
         admin_only(by)?;
         self.write(|db| {
             let eid = election_id(db, election)?;
@@ -331,7 +338,7 @@ impl Staffing for SqlStore {
                  VALUES (?1, ?2, ?3, ?4)",
                 args![u.id, eid, state, by.map(|b| b.id)],
             )?;
-            log_grant(db, by, &u, &[eid])
+            log_grant(db, by, &u, &[eid], now)
         })
     }
 
@@ -350,7 +357,12 @@ impl Staffing for SqlStore {
         Ok(out)
     }
 
-    fn approve_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError> {
+    fn approve_user(
+        &mut self,
+        name: &str,
+        by: Option<&User>,
+        now: Time,
+    ) -> Result<User, StoreError> {
         admin_only(by)?;
         self.write(|db| {
             let (mut u, added_by) = any_user(db, name)?;
@@ -392,7 +404,7 @@ impl Staffing for SqlStore {
             )?;
             u.pending = false;
             let ids: Vec<i64> = waiting.iter().map(|w| w.0).collect();
-            log_grant(db, by, &u, &ids)?;
+            log_grant(db, by, &u, &ids, now)?;
             Ok(u)
         })
     }
@@ -432,6 +444,7 @@ impl Staffing for SqlStore {
         election: &str,
         unit: UnitId,
         by: Option<&User>,
+        now: Time,
     ) -> Result<(), StoreError> {
         admin_only(by)?;
         let id = self.election_id(election)?;
@@ -482,8 +495,8 @@ impl Staffing for SqlStore {
                     user_content(db, id, b)?;
                 }
                 let user = u.commitment.clone();
-                let entry = staff_entry(by, StaffAct::Assign { user, unit });
-                append_entries(db, id, &[entry])?;
+                let assign = staff_of(by, StaffAct::Assign { user, unit });
+                append_act(db, id, (assign, now), &[], None)?;
             }
             Ok(())
         })
@@ -682,6 +695,7 @@ impl Staffing for SqlStore {
         protocol: &Protocol,
         by: &User,
         scan: Option<&FileRef>,
+        now: Time,
     ) -> Result<Pending, StoreError> {
         if by.role != Role::Operator {
             return Err(refused(format!(
@@ -707,14 +721,14 @@ impl Staffing for SqlStore {
                 )?
                 .ok_or_else(|| StoreError::Corrupt("no id for the entered protocol".into()))?;
             user_content(db, id, by)?;
-            let staff = staff_entry(
+            let staff = staff_of(
                 Some(by),
                 StaffAct::Enter {
                     protocol: sum.clone(),
                     scan: scan.map(ToString::to_string),
                 },
             );
-            append_entries(db, id, &[staff])?;
+            append_act(db, id, (staff, now), &[], None)?;
             Ok(Pending {
                 id: pid,
                 protocol: p,
@@ -748,12 +762,18 @@ impl Staffing for SqlStore {
             .ok_or_else(|| StoreError::NotFound(format!("entered protocol {pid}")))
     }
 
-    fn verify(&mut self, election: &str, pid: i64, by: &User) -> Result<u32, StoreError> {
-        decide_pending(self, election, pid, by, true).map(|v| v.unwrap_or(0))
+    fn verify(
+        &mut self,
+        election: &str,
+        pid: i64,
+        by: &User,
+        now: Time,
+    ) -> Result<u32, StoreError> {
+        decide_pending(self, election, pid, (by, now), true).map(|v| v.unwrap_or(0))
     }
 
-    fn reject(&mut self, election: &str, pid: i64, by: &User) -> Result<(), StoreError> {
-        decide_pending(self, election, pid, by, false).map(|_| ())
+    fn reject(&mut self, election: &str, pid: i64, by: &User, now: Time) -> Result<(), StoreError> {
+        decide_pending(self, election, pid, (by, now), false).map(|_| ())
     }
 
     fn act(&mut self, election: &str, by: Actor<'_>, act: Act<'_>) -> Result<u64, StoreError> {
@@ -801,14 +821,12 @@ impl Staffing for SqlStore {
             let staff = match by {
                 Actor::User(u) => {
                     user_content(db, id, u)?;
-                    staff_entry(Some(u), act.act.clone())
+                    staff_of(Some(u), act.act.clone())
                 }
-                Actor::Console => staff_entry(None, act.act.clone()),
+                Actor::Console => staff_of(None, act.act.clone()),
             };
-            let mut entries = vec![staff];
-            entries.extend(act.entries.iter().cloned());
             // Refused, with everything above rolled back, if the log grew past `act.at`.
-            append_entries_at(db, id, &entries, act.at)
+            append_act(db, id, (staff, act.time), act.entries, act.at)
         })
     }
 }
@@ -873,12 +891,13 @@ fn uncite(db: &mut dyn Db, election: i64, commitment: &str, text: &str) -> Resul
     Ok(())
 }
 
-/// Verifies (`accept`) or rejects an entered protocol, with the two-person rule.
+/// Verifies (`accept`) or rejects an entered protocol, with the two-person rule: `by` at a
+/// time.
 fn decide_pending(
     s: &mut SqlStore,
     election: &str,
     pid: i64,
-    by: &User,
+    (by, now): (&User, Time),
     accept: bool,
 ) -> Result<Option<u32>, StoreError> {
     if by.role != Role::Verifier {
@@ -933,13 +952,16 @@ fn decide_pending(
         } else {
             StaffAct::Reject { protocol: sum }
         };
-        let mut entries = vec![staff_entry(Some(by), act)];
-        if accept {
-            let mut buf = String::new();
-            insert_protocol(db, id, &p, &mut buf)?;
-            entries.push(entry);
-        }
-        append_entries(db, id, &entries)?;
+        let staff = staff_of(Some(by), act);
+        let entries = match accept {
+            true => {
+                let mut buf = String::new();
+                insert_protocol(db, id, &p, &mut buf)?;
+                vec![entry]
+            }
+            false => Vec::new(),
+        };
+        append_act(db, id, (staff, now), &entries, None)?;
         Ok(accept.then_some(p.version))
     })
 }
@@ -993,8 +1015,9 @@ mod tests {
         // Issue 13, finding 10: a token must not survive its user's deletion, nor pass to a
         // later user given the same id.
         for mut s in stores() {
+            let now = Time::from_unix(1_796_278_234).expect("a time");
             let u = s
-                .add_user("adil", Role::Admin, "x", &[1; 32], None)
+                .add_user("adil", Role::Admin, "x", &[1; 32], None, now)
                 .expect("added");
             s.add_token("t", u.id, "script", 1, i64::MAX)
                 .expect("stored");
@@ -1005,7 +1028,7 @@ mod tests {
             assert_eq!(s.token_user("t", 2).expect("read"), None);
             assert!(s.session("h").expect("read").is_none());
             let v = s
-                .add_user("bota", Role::Admin, "x", &[2; 32], None)
+                .add_user("bota", Role::Admin, "x", &[2; 32], None, now)
                 .expect("added");
             assert!(s.tokens(v.id).expect("read").is_empty());
             assert_eq!(s.token_user("t", 2).expect("read"), None);

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::now;
+
 use model::{Election, Protocol, UnitId, UnitLevel};
 use record::{encode, replay, Complaint, Entry, Role, StaffAct};
 use store::{SqlStore, Staffing, Store, StoreError, User};
@@ -43,7 +45,7 @@ fn import_as(store: &mut SqlStore, name: &str) -> (Election, Vec<Protocol>) {
 fn user(s: &mut SqlStore, name: &str, role: Role) -> User {
     let u = unassigned(s, name, role);
     if role == Role::Operator {
-        s.assign(u.id, "s", UnitId(0), None).unwrap();
+        s.assign(u.id, "s", UnitId(0), None, now()).unwrap();
     }
     u
 }
@@ -55,6 +57,7 @@ fn unassigned(s: &mut SqlStore, name: &str, role: Role) -> User {
         "$argon2id$not-checked-here",
         &[name.len() as u8; 32],
         None,
+        now(),
     )
     .unwrap()
 }
@@ -77,28 +80,28 @@ fn an_entered_protocol_counts_only_once_a_second_person_verifies_it() {
         let ver = user(&mut s, "vera", Role::Verifier);
         let mut p = ps[4].clone();
         p.votes[0] += 10;
-        let pending = s.enter("s", &p, &op, None).unwrap();
+        let pending = s.enter("s", &p, &op, None, now()).unwrap();
         assert_eq!(pending.protocol.version, 2);
         // Not counted yet.
         assert_eq!(s.history("s", p.station, 0).unwrap().len(), 1);
         assert_eq!(s.pending("s").unwrap().len(), 1);
         // The operator cannot verify (wrong role), nor can another operator.
         assert!(matches!(
-            s.verify("s", pending.id, &op),
+            s.verify("s", pending.id, &op, now()),
             Err(StoreError::Refused(_))
         ));
         assert!(matches!(
-            s.verify("s", pending.id, &op2),
+            s.verify("s", pending.id, &op2, now()),
             Err(StoreError::Refused(_))
         ));
-        assert_eq!(s.verify("s", pending.id, &ver).unwrap(), 2);
+        assert_eq!(s.verify("s", pending.id, &ver, now()).unwrap(), 2);
         let h = s.history("s", p.station, 0).unwrap();
         assert_eq!(h.len(), 2);
         assert_eq!(h[1].votes[0], ps[4].votes[0] + 10);
         assert!(s.pending("s").unwrap().is_empty());
         // Verified once only.
         assert!(matches!(
-            s.verify("s", pending.id, &ver),
+            s.verify("s", pending.id, &ver, now()),
             Err(StoreError::Refused(_))
         ));
         let r = replays(&s);
@@ -129,13 +132,13 @@ fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
     for (mut s, _e, ps) in setups() {
         let op = user(&mut s, "olga", Role::Operator);
         let ver = user(&mut s, "vera", Role::Verifier);
-        let a = s.enter("s", &ps[0], &op, None).unwrap();
-        let b = s.enter("s", &ps[0], &op, None).unwrap();
+        let a = s.enter("s", &ps[0], &op, None, now()).unwrap();
+        let b = s.enter("s", &ps[0], &op, None, now()).unwrap();
         assert_eq!((a.protocol.version, b.protocol.version), (2, 2));
-        s.verify("s", a.id, &ver).unwrap();
-        let err = s.verify("s", b.id, &ver).unwrap_err();
+        s.verify("s", a.id, &ver, now()).unwrap();
+        let err = s.verify("s", b.id, &ver, now()).unwrap_err();
         assert!(err.to_string().contains("changed since"), "{err}");
-        s.reject("s", b.id, &ver).unwrap();
+        s.reject("s", b.id, &ver, now()).unwrap();
         assert_eq!(
             s.pending_one("s", b.id).unwrap().state,
             store::PendingState::Rejected
@@ -157,7 +160,7 @@ fn an_operator_enters_only_in_the_units_assigned_to_them() {
     for (mut s, e, ps) in setups() {
         let op = unassigned(&mut s, "oskar", Role::Operator);
         let p = &ps[0];
-        let refused = |s: &mut SqlStore| match s.enter("s", p, &op, None) {
+        let refused = |s: &mut SqlStore| match s.enter("s", p, &op, None, now()) {
             Err(StoreError::NotAssigned(m)) => m,
             other => panic!("{other:?}"),
         };
@@ -170,13 +173,13 @@ fn an_operator_enters_only_in_the_units_assigned_to_them() {
         );
         // Another station's unit does not cover it; its own region does.
         let other = ps.iter().find(|q| q.station != p.station).unwrap().station;
-        s.assign(op.id, "s", other, None).unwrap();
+        s.assign(op.id, "s", other, None, now()).unwrap();
         let size = s.log("s").unwrap().len();
         refused(&mut s);
         assert_eq!(s.log("s").unwrap().len(), size);
         let region = e.units.get(p.station).parent.unwrap();
-        s.assign(op.id, "s", region, None).unwrap();
-        assert!(s.enter("s", p, &op, None).is_ok());
+        s.assign(op.id, "s", region, None, now()).unwrap();
+        assert!(s.enter("s", p, &op, None, now()).is_ok());
     }
 }
 
@@ -194,18 +197,18 @@ fn an_entry_must_fit_the_election_and_a_refused_one_logs_nothing() {
         let mut p = ps[0].clone();
         p.station = region;
         assert!(matches!(
-            s.enter("s", &p, &op, None),
+            s.enter("s", &p, &op, None, now()),
             Err(StoreError::BadCorrection(_))
         ));
         let mut p = ps[0].clone();
         p.votes.pop();
         assert!(matches!(
-            s.enter("s", &p, &op, None),
+            s.enter("s", &p, &op, None, now()),
             Err(StoreError::BadCorrection(_))
         ));
         let missing = store::FileRef::parse(&"0".repeat(64)).unwrap();
         assert!(matches!(
-            s.enter("s", &ps[0], &op, Some(&missing)),
+            s.enter("s", &ps[0], &op, Some(&missing), now()),
             Err(StoreError::NotFound(_))
         ));
         assert_eq!(s.log("s").unwrap().len(), size);
@@ -220,7 +223,7 @@ fn an_entry_must_fit_the_election_and_a_refused_one_logs_nothing() {
         ))
         .unwrap();
         let scan = s.put_scan(&op, &bytes).unwrap();
-        let p = s.enter("s", &ps[0], &op, Some(&scan)).unwrap();
+        let p = s.enter("s", &ps[0], &op, Some(&scan), now()).unwrap();
         assert_eq!(p.scan, Some(scan.to_string()));
         let stored = s.scan(&scan).unwrap().unwrap();
         assert_eq!(
@@ -248,6 +251,7 @@ fn official_acts_are_attributed_and_need_their_role() {
                 content: &[],
                 files: &[],
                 at: None,
+                time: now(),
             }
         }
         assert!(matches!(
@@ -361,7 +365,7 @@ fn users_sessions_and_tokens() {
     for (mut s, _e, _ps) in setups() {
         let u = user(&mut s, "adil", Role::Admin);
         assert!(matches!(
-            s.add_user("adil", Role::Operator, "x", &[1; 32], None),
+            s.add_user("adil", Role::Operator, "x", &[1; 32], None, now()),
             Err(StoreError::Refused(_))
         ));
         assert_eq!(s.user_by_name("adil").unwrap().unwrap().0, u);
@@ -381,25 +385,25 @@ fn users_sessions_and_tokens() {
         // assignment once; only an admin (or the console) makes them.
         let before = s.log("s").unwrap().len();
         let op = s
-            .add_user("olga", Role::Operator, "x", &[2; 32], Some(&u))
+            .add_user("olga", Role::Operator, "x", &[2; 32], Some(&u), now())
             .unwrap();
         assert!(matches!(
-            s.add_user("oleg", Role::Operator, "x", &[3; 32], Some(&op)),
+            s.add_user("oleg", Role::Operator, "x", &[3; 32], Some(&op), now()),
             Err(StoreError::Refused(_))
         ));
-        s.assign(op.id, "s", UnitId(1), Some(&u)).unwrap();
-        s.assign(op.id, "s", UnitId(1), Some(&u)).unwrap();
+        s.assign(op.id, "s", UnitId(1), Some(&u), now()).unwrap();
+        s.assign(op.id, "s", UnitId(1), Some(&u), now()).unwrap();
         assert_eq!(s.assignments(op.id, "s").unwrap(), vec![UnitId(1)]);
         assert!(matches!(
-            s.assign(op.id, "s", UnitId(9999), Some(&u)),
+            s.assign(op.id, "s", UnitId(9999), Some(&u), now()),
             Err(StoreError::NotFound(_))
         ));
         assert!(matches!(
-            s.assign(u.id, "s", UnitId(1), None),
+            s.assign(u.id, "s", UnitId(1), None, now()),
             Err(StoreError::Refused(_))
         ));
         assert!(matches!(
-            s.assign(op.id, "s", UnitId(1), Some(&op)),
+            s.assign(op.id, "s", UnitId(1), Some(&op), now()),
             Err(StoreError::Refused(_))
         ));
         let log = s.log("s").unwrap();
@@ -445,7 +449,7 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
         let before = s.log("s").unwrap().len();
         let mut results: Vec<Result<i64, StoreError>> = Vec::new();
         s.batch(|st| {
-            results.push(st.enter("s", &ps[0], &op, None).map(|p| p.id));
+            results.push(st.enter("s", &ps[0], &op, None, now()).map(|p| p.id));
             // Refused (the scan was never uploaded): undone alone.
             results.push(
                 st.enter(
@@ -453,12 +457,13 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
                     &ps[1],
                     &op,
                     Some(&store::FileRef::parse(&"0".repeat(64)).unwrap()),
+                    now(),
                 )
                 .map(|p| p.id),
             );
             // A later write of the batch sees the earlier ones.
             let id = *results[0].as_ref().unwrap();
-            results.push(st.verify("s", id, &ver).map(i64::from));
+            results.push(st.verify("s", id, &ver, now()).map(i64::from));
             true
         })
         .unwrap();
@@ -477,7 +482,7 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
         // A batch abandoned halfway stores nothing.
         let size = s.log("s").unwrap().len();
         let undone = s.batch(|st| {
-            st.enter("s", &ps[2], &op, None).unwrap();
+            st.enter("s", &ps[2], &op, None, now()).unwrap();
             false
         });
         assert!(matches!(undone, Err(StoreError::Refused(_))));
@@ -495,8 +500,15 @@ fn one_admin_alone_cannot_make_an_operator_and_a_verifier_who_act() {
         let adil = user(&mut s, "adil", Role::Admin);
         let asel = user(&mut s, "asel", Role::Admin);
         let add = |s: &mut SqlStore, name: &str, role: Role, by: &User| {
-            s.add_user(name, role, "x", &[name.len() as u8 + 7; 32], Some(by))
-                .unwrap()
+            s.add_user(
+                name,
+                role,
+                "x",
+                &[name.len() as u8 + 7; 32],
+                Some(by),
+                now(),
+            )
+            .unwrap()
         };
         let op = add(&mut s, "mallory-op", Role::Operator, &adil);
         let ver = add(&mut s, "mallory-ver", Role::Verifier, &adil);
@@ -513,24 +525,26 @@ fn one_admin_alone_cannot_make_an_operator_and_a_verifier_who_act() {
             assert!(s.token_user(&format!("t-{}", u.id), 1).unwrap().is_none());
         }
         assert!(matches!(
-            s.approve_user("mallory-op", Some(&adm)),
+            s.approve_user("mallory-op", Some(&adm), now()),
             Err(StoreError::Refused(_))
         ));
         // The admin who made the grant cannot approve it.
-        let own = s.approve_user("mallory-op", Some(&adil)).unwrap_err();
+        let own = s
+            .approve_user("mallory-op", Some(&adil), now())
+            .unwrap_err();
         assert!(own.to_string().contains("two-person rule"), "{own}");
         assert!(s.user_by_name("mallory-op").unwrap().is_none());
         // A second admin can; the console can.
         let before = s.log("s").unwrap().len();
-        let approved = s.approve_user("mallory-op", Some(&asel)).unwrap();
+        let approved = s.approve_user("mallory-op", Some(&asel), now()).unwrap();
         assert!(!approved.pending);
         assert_eq!(s.user_by_name("mallory-op").unwrap().unwrap().0.id, op.id);
         assert!(s.token_user(&format!("t-{}", op.id), 1).unwrap().is_some());
         assert!(matches!(
-            s.approve_user("mallory-op", Some(&asel)),
+            s.approve_user("mallory-op", Some(&asel), now()),
             Err(StoreError::Refused(_))
         ));
-        s.approve_user("mallory-ver", None).unwrap();
+        s.approve_user("mallory-ver", None, now()).unwrap();
         let log = s.log("s").unwrap();
         let grants: Vec<(String, Option<String>)> = log[before..]
             .iter()
@@ -549,11 +563,11 @@ fn one_admin_alone_cannot_make_an_operator_and_a_verifier_who_act() {
         // Now two people made them, and the two-person rule on protocols still holds.
         let op = s.user_by_name("mallory-op").unwrap().unwrap().0;
         let ver = s.user_by_name("mallory-ver").unwrap().unwrap().0;
-        s.assign(op.id, "s", UnitId(0), None).unwrap();
+        s.assign(op.id, "s", UnitId(0), None, now()).unwrap();
         let mut p = ps[0].clone();
         p.votes[0] += 300;
-        let pending = s.enter("s", &p, &op, None).unwrap();
-        s.verify("s", pending.id, &ver).unwrap();
+        let pending = s.enter("s", &p, &op, None, now()).unwrap();
+        s.verify("s", pending.id, &ver, now()).unwrap();
         replays(&s);
     }
 }
@@ -577,7 +591,7 @@ fn unsafe_and_look_alike_user_names_are_refused() {
             "",
         ] {
             let before = s.log("s").unwrap().len();
-            let got = s.add_user(bad, Role::Verifier, "x", &[9; 32], None);
+            let got = s.add_user(bad, Role::Verifier, "x", &[9; 32], None, now());
             assert!(
                 matches!(got, Err(StoreError::Refused(_))),
                 "{bad:?}: {got:?}"
@@ -590,7 +604,7 @@ fn unsafe_and_look_alike_user_names_are_refused() {
         assert_eq!(wide.name, "vera");
         assert_eq!(s.user_by_name("ｖｅｒａ").unwrap().unwrap().0.id, wide.id);
         let refused = s
-            .add_user("\u{43e}perator", Role::Verifier, "x", &[9; 32], None)
+            .add_user("\u{43e}perator", Role::Verifier, "x", &[9; 32], None, now())
             .unwrap_err();
         assert!(refused.to_string().contains("looks like"), "{refused}");
     }
@@ -614,6 +628,7 @@ fn a_role_applies_only_in_the_elections_it_is_granted_in() {
                 &[4; 32],
                 None,
                 Some(&only_s),
+                now(),
             )
             .unwrap();
         let decision = |unit: u32| {
@@ -632,6 +647,7 @@ fn a_role_applies_only_in_the_elections_it_is_granted_in() {
                     content: &[],
                     files: &[],
                     at: None,
+                    time: now(),
                 },
             )
         };
@@ -649,18 +665,18 @@ fn a_role_applies_only_in_the_elections_it_is_granted_in() {
             "a refused act logs nothing"
         );
         // A grant an admin makes waits for a second admin.
-        s.grant("kamila", "t", Some(&adil)).unwrap();
+        s.grant("kamila", "t", Some(&adil), now()).unwrap();
         assert_eq!(
             s.grants(com.id).unwrap(),
             [("s".to_string(), false), ("t".to_string(), true)]
         );
         assert!(decide(&mut s, "t", &d1).is_err());
         assert!(s
-            .approve_user("kamila", Some(&adil))
+            .approve_user("kamila", Some(&adil), now())
             .unwrap_err()
             .to_string()
             .contains("two-person rule"));
-        s.approve_user("kamila", Some(&asel)).unwrap();
+        s.approve_user("kamila", Some(&asel), now()).unwrap();
         decide(&mut s, "t", &d2).unwrap();
         // The grant and its approval are in t's log, by two admins; s's log has neither.
         let grants = |e: &str| -> Vec<String> {
@@ -685,11 +701,50 @@ fn a_role_applies_only_in_the_elections_it_is_granted_in() {
         // An election stored after a user was added is not theirs until granted.
         import_as(&mut s, "u");
         assert!(decide(&mut s, "u", &d1).is_err());
-        s.grant("kamila", "u", None).unwrap();
+        s.grant("kamila", "u", None, now()).unwrap();
         decide(&mut s, "u", &d1).unwrap();
         assert!(matches!(
-            s.grant("kamila", "u", None),
+            s.grant("kamila", "u", None, now()),
             Err(StoreError::Refused(_))
         ));
+    }
+}
+
+/// Issue 15: every staff entry carries the time its caller passed in, or the log's latest
+/// staff time if that is later (a clock set back, a second server behind the first): the
+/// log's times never decrease, and a replay takes them.
+#[test]
+fn a_staff_entry_carries_the_time_passed_in_and_never_an_earlier_one() {
+    let at = |s: u64| record::Time::from_unix(s).unwrap();
+    let t = now().unix();
+    for (mut s, _, ps) in setups() {
+        let op = user(&mut s, "oper", Role::Operator);
+        let ver = user(&mut s, "veri", Role::Verifier);
+        let before = s.log("s").unwrap().len();
+        // Entered at t + 10, verified by a clock 100 seconds behind, rejected at t + 20.
+        let a = s.enter("s", &ps[0], &op, None, at(t + 10)).unwrap();
+        let b = s.enter("s", &ps[1], &op, None, at(t + 10)).unwrap();
+        s.verify("s", a.id, &ver, at(t - 90)).unwrap();
+        s.reject("s", b.id, &ver, at(t + 20)).unwrap();
+        let log = s.log("s").unwrap();
+        let times: Vec<(u8, Option<u64>)> = log[before..]
+            .iter()
+            .map(|b| match record::decode(0, b).unwrap() {
+                Entry::Staff(x) => (b[0], x.time.map(record::Time::unix)),
+                _ => (b[0], None),
+            })
+            .collect();
+        assert_eq!(
+            times,
+            [
+                (2, Some(t + 10)),
+                (2, Some(t + 10)),
+                (2, Some(t + 10)),
+                (1, None),
+                (2, Some(t + 20)),
+            ]
+        );
+        let r = replays(&s);
+        assert_eq!(r.as_of, Some(at(t + 20)));
     }
 }

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::now;
+
 use model::{Election, Line, Protocol, UnitLevel};
 use store::{SqliteStore, Staffing, Store, StoreError};
 
@@ -52,7 +54,7 @@ fn an_import_loads_back_unchanged() {
         import(&mut s, &e, &ps).unwrap();
     }
     let s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 9);
+    assert_eq!(s.schema_version().unwrap(), 10);
     let loaded = s.load("synthetic").unwrap();
     assert_eq!(loaded.protocols, ps);
     assert_eq!(loaded.election.contests, e.contests);
@@ -213,7 +215,7 @@ fn postgres_refuses_to_overwrite_a_protocol_or_a_log_entry() {
     }
     // Reconnecting does not migrate again.
     let again = store::SqlStore::connect(&url).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 9);
+    assert_eq!(again.schema_version().unwrap(), 10);
     assert_eq!(again.load("synthetic").unwrap().protocols, ps);
 }
 
@@ -229,7 +231,7 @@ fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
     let err = SqliteStore::open(&path).err().unwrap().to_string();
     assert_eq!(
         err,
-        "the store's schema version 99 is newer than this program's 9: upgrade tallyproof"
+        "the store's schema version 99 is newer than this program's 10: upgrade tallyproof"
     );
 }
 
@@ -303,5 +305,5 @@ fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
 
 /// An audit step by the console: its staff entry, then `entries`.
 fn audit(entries: &[Vec<u8>]) -> store::Act<'_> {
-    store::Act::of(record::StaffAct::Audit, entries)
+    store::Act::of(record::StaffAct::Audit, entries, now())
 }

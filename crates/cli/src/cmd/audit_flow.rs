@@ -133,7 +133,7 @@ impl Opened {
         };
         let act = store::Act {
             at,
-            ..store::Act::of(record::StaffAct::Audit, entries)
+            ..store::Act::of(record::StaffAct::Audit, entries, super::clock()?)
         };
         Ok(store.act(&self.name, store::Actor::Console, act)?)
     }

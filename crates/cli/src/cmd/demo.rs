@@ -158,6 +158,7 @@ fn demo_clerks(
     name: &str,
 ) -> anyhow::Result<(store::User, store::User)> {
     let only = [name.to_string()];
+    let now = crate::cmd::clock()?;
     let add = |who: &str, role| {
         server::add_user_in(
             &db.to_string_lossy(),
@@ -165,11 +166,12 @@ fn demo_clerks(
             role,
             &server::secret(),
             Some(&only),
+            now,
         )
     };
     let clerk = add("demo-entry-clerk", record::Role::Operator)?;
     let checker = add("demo-check-clerk", record::Role::Verifier)?;
-    store.assign(clerk.id, name, model::UnitId(0), None)?;
+    store.assign(clerk.id, name, model::UnitId(0), None, now)?;
     Ok((clerk, checker))
 }
 
@@ -189,14 +191,15 @@ fn staff_accounts(db: &std::path::Path) -> anyhow::Result<()> {
     };
     import_into(&mut crate::cmd::open_store(db)?, &input)?;
     println!("\nStaff accounts for trying the workflow (this demo store only; log in at /login):");
+    let now = crate::cmd::clock()?;
     for &role in record::Role::ALL {
         let password: String = server::secret()[..20].to_string();
-        server::add_user(&db.to_string_lossy(), role.key(), role, &password)?;
+        server::add_user(&db.to_string_lossy(), role.key(), role, &password, now)?;
         println!("  {:<13} password {password}", role.key());
     }
     let mut store = crate::cmd::open_store(db)?;
     if let Some((u, _)) = store.user_by_name("operator")? {
-        store.assign(u.id, DESK, model::UnitId(0), None)?;
+        store.assign(u.id, DESK, model::UnitId(0), None, now)?;
     }
     println!(
         "The staff desk, on an open copy of the 2413-row file (kg2020-2413 itself is annulled, \
@@ -351,8 +354,8 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         let mut fixed = p.clone();
         fixed.votes[0] -= 10.min(fixed.votes[0]);
         fixed.votes[1] += 10;
-        let entered = store.enter(name, &fixed, &clerk, None)?;
-        store.verify(name, entered.id, &checker)?;
+        let entered = store.enter(name, &fixed, &clerk, None, crate::cmd::clock()?)?;
+        store.verify(name, entered.id, &checker, crate::cmd::clock()?)?;
     }
     append_publication(store, name, record::Stage::Final, Some("kg2020"), &key)?;
     let reason = "CEC decision of 6 October 2020: the results are declared invalid";
@@ -371,6 +374,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
             content: &[content],
             files: &[],
             at: None,
+            time: crate::cmd::clock()?,
         },
     )?;
     let entries = store.log(name)?;

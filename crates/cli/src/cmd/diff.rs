@@ -172,13 +172,14 @@ pub fn changes(
             Entry::Election(..) => out.push(format!("entry {i}: election definition")),
             Entry::Audit(step) => out.push(format!("entry {i}: audit: {}", audit_step(&step))),
             Entry::Staff(s) => out.push(format!(
-                "entry {i}: staff: {} by a {} (user commitment {}){}",
+                "entry {i}: staff: {} by a {} (user commitment {}){}{}",
                 s.act.key(),
                 s.role().key(),
                 s.user,
                 s.act
                     .subject()
-                    .map_or(String::new(), |d| format!(", subject {d}"))
+                    .map_or(String::new(), |d| format!(", subject {d}")),
+                s.time.map_or(String::new(), |t| format!(", at {t}"))
             )),
         }
     }

@@ -37,6 +37,14 @@ pub fn open_store(db: &std::path::Path) -> Result<SqliteStore, store::StoreError
     store::open(&db.to_string_lossy())
 }
 
+/// The console's clock, read once per act: the time of the staff entry the act logs
+/// (`docs/log-format.md`, "staff"). A clock before 2000 (never set) is refused, naming it.
+pub fn clock() -> anyhow::Result<record::Time> {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    record::Time::from_unix(since.as_secs())
+        .map_err(|e| anyhow::anyhow!("this machine's clock: {e}; set it before taking acts"))
+}
+
 /// The default store file.
 pub const DEFAULT_DB: &str = "tallyproof.db";
 

@@ -109,6 +109,7 @@ pub fn complain(a: ComplainArgs) -> anyhow::Result<ExitCode> {
             content: &rows,
             files: &[],
             at: None,
+            time: super::clock()?,
         },
     )?;
     println!(
@@ -143,6 +144,7 @@ pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
             content: &[row],
             files: &[],
             at: None,
+            time: super::clock()?,
         },
     )?;
     println!("decision logged as entry {}", size - 1);
@@ -159,6 +161,7 @@ pub fn redact(a: RedactArgs) -> anyhow::Result<ExitCode> {
         content: &[],
         files: &[],
         at: None,
+        time: super::clock()?,
     };
     match store.act(&name, Actor::Console, act) {
         Ok(size) => {

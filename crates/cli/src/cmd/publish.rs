@@ -163,7 +163,7 @@ pub fn append_publication(
         Actor::Console,
         store::Act {
             at: Some(log.len() as u64),
-            ..store::Act::of(built.act, &built.entries)
+            ..store::Act::of(built.act, &built.entries, crate::cmd::clock()?)
         },
     )?;
     Ok(store.log(name)?)

@@ -111,15 +111,16 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
                 bail!("unknown role '{role}'; expected one of {}", all.join(", "));
             };
             let only = (!elections.is_empty()).then_some(elections.as_slice());
-            let u = server::add_user_in(&db.to_string_lossy(), &name, role, &password()?, only)?;
+            let (db, now) = (db.to_string_lossy(), crate::cmd::clock()?);
+            let u = server::add_user_in(&db, &name, role, &password()?, only, now)?;
             println!("added {} ({})", u.name, u.role.key());
         }
         Command::Grant { db, name, election } => {
-            crate::cmd::open_store(&db)?.grant(&name, &election, None)?;
+            crate::cmd::open_store(&db)?.grant(&name, &election, None, crate::cmd::clock()?)?;
             println!("{name} holds their role in '{election}'");
         }
         Command::Approve { db, name } => {
-            let u = crate::cmd::open_store(&db)?.approve_user(&name, None)?;
+            let u = crate::cmd::open_store(&db)?.approve_user(&name, None, crate::cmd::clock()?)?;
             println!("approved {} ({})", u.name, u.role.key());
         }
         Command::List { db } => {
@@ -185,7 +186,7 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             } else {
                 resolve(&e, &unit)?
             };
-            store.assign(u.id, &election, id, None)?;
+            store.assign(u.id, &election, id, None, crate::cmd::clock()?)?;
             println!("{name} may enter protocols under '{}'", e.units.path(id));
         }
     }

@@ -28,6 +28,11 @@ pub fn postgres_url() -> Option<String> {
     Some(store::create_database(&admin, &name).unwrap())
 }
 
+/// When the tests' acts are made: 2026-12-03 06:10:34 UTC.
+pub fn now() -> record::Time {
+    record::Time::from_unix(1_796_278_234).unwrap()
+}
+
 /// One empty store per backend.
 pub fn stores() -> Vec<SqlStore> {
     let mut v = vec![SqlStore::open_in_memory().unwrap()];
@@ -50,13 +55,21 @@ pub fn correct(
         if let Some((u, _)) = s.user_by_name(who)? {
             return Ok(u);
         }
-        s.add_user_in(who, role, "x", &[9; 32], None, Some(&[name.to_string()]))
+        s.add_user_in(
+            who,
+            role,
+            "x",
+            &[9; 32],
+            None,
+            Some(&[name.to_string()]),
+            now(),
+        )
     };
     let clerk = user("clerk", record::Role::Operator)?;
     let checker = user("checker", record::Role::Verifier)?;
     if s.assignments(clerk.id, name)?.is_empty() {
-        s.assign(clerk.id, name, model::UnitId(0), None)?;
+        s.assign(clerk.id, name, model::UnitId(0), None, now())?;
     }
-    let entered = s.enter(name, p, &clerk, None)?;
-    s.verify(name, entered.id, &checker)
+    let entered = s.enter(name, p, &clerk, None, now())?;
+    s.verify(name, entered.id, &checker, now())
 }
