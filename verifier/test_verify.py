@@ -361,5 +361,27 @@ class StaffTimes(unittest.TestCase):
         self.assertEqual(len(doc["cases"]), 11)
 
 
+class LegalCount(unittest.TestCase):
+    """A machine count is kept beside the manual count and never replaces it: the logs of
+    test_data/vectors/legal-count.json, which record's replay takes and refuses alike
+    (crates/record/tests/counting.rs)."""
+
+    def test_both_verifiers_count_the_legal_count_only(self):
+        with open(os.path.join(os.path.dirname(VECTORS), "legal-count.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        base = [bytes([b[0]]) + b[1].encode("utf-8") for b in doc["base"]]
+        for case in doc["cases"]:
+            with self.subTest(case["name"]):
+                entries = [base[k] for k in case["entries"]]
+                if case["refused_at"] is None:
+                    self.assertEqual(replay(entries)[0], case["protocols"])
+                else:
+                    with self.assertRaises(Rejected) as r:
+                        replay(entries)
+                    self.assertTrue(str(r.exception).startswith("entry %d" % case["refused_at"]),
+                                    str(r.exception))
+        self.assertEqual(len(doc["cases"]), 4)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -54,6 +54,9 @@ LABELS = {  # as reports name the lines (model::Line::label)
 }
 ISSUED_PARTS = ("issued_early", "issued_in_station", "issued_outside")
 FOUND_PARTS = ("found_mobile", "found_stationary")
+# The legal count under each law preset (record's counting.rs): the manual count of the
+# precinct protocols for every Kyrgyz preset, and where no law is named.
+LEGAL_COUNT = {"kg2010": "manual", "kg2015": "manual", "kg2020": "manual", "kg2021": "manual"}
 U32 = 2**32 - 1  # unit ids, versions, ballot numbers and audit choices are 32-bit
 STAGES = ("preliminary", "final")
 LAWS = ("kg2010", "kg2015", "kg2020", "kg2021")  # seats::preset::KEYS
@@ -467,7 +470,8 @@ def replay_from(entries, at):
                     raise field(i, "counts[%d].votes" % k,
                                 "the votes add up to more than %d" % MAX)
 
-    latest = {}
+    latest = {}  # the legal count's latest version, by (station, contest)
+    other = {}  # the other count's (the machine count where the manual one is legal)
     annulled = set()
     publications = 0
     entered = {}  # protocol digest -> the user commitments of who entered it (once per entry)
@@ -573,10 +577,13 @@ def replay_from(entries, at):
             if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX for v in counts):
                 raise Rejected("entry %d: station '%s': a count is not a whole number from 0 to %d"
                                % (i, path(e["station"]), MAX))
-            prev = latest.get(key, {"version": 0})["version"]
+            # One chain of versions per station and contest, whichever count each is; only
+            # the legal count is counted, the other is kept beside it (never in its place).
+            prev = max(p.get(key, {"version": 0})["version"] for p in (latest, other))
             if e["version"] != prev + 1:
                 raise Rejected("entry %d: version %d after %d" % (i, e["version"], prev))
-            latest[key] = e
+            legal = LEGAL_COUNT.get(election.get("law"), "manual")
+            (latest if e["source"] == legal else other)[key] = e
         elif t == "decision":
             what = {"annul-unit": "annulment", "recount": "recount", "revote": "re-vote"}
             if e["kind"] in what:

@@ -108,7 +108,7 @@ fn survive_sigkill(db_arg: &str) {
     let acked = Arc::new(Mutex::new(Acked::default()));
     let mut rng = Lcg(20201004);
     for round in 0..12 {
-        let server = serve_db(dir.path(), db_arg, &[]);
+        let server = serve_db(dir.path(), db_arg, &["--log-key", "log.key"]);
         let addr = server.addr.clone();
         let stop = Arc::new(AtomicBool::new(false));
         let (stop2, acked2, base2, op2, ver2) = (

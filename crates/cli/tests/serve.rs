@@ -205,7 +205,7 @@ fn the_public_api_and_pages() {
     assert_eq!(status, 404);
     // The page shows the national totals and links to its JSON.
     let (_, page) = get(a, "/elections/kg");
-    assert!(page.contains("2413 of 2413 stations reporting"), "{page}");
+    assert!(page.contains("2,413 of 2,413 stations reporting"), "{page}");
     assert!(page.contains("<svg") && page.contains("«БИРИМДИК»"));
     assert!(page.contains("/api/elections/kg/results"));
     // The forensic report says which tests the Kyrgyz data cannot support.
@@ -481,4 +481,114 @@ fn a_complainant_is_never_published_and_the_staff_are() {
         stdout(&o)
     );
     assert!(stdout(&o).contains("VALID"), "{}", stdout(&o));
+}
+
+/// Issue 15's findings on the bundled Kyrgyz file (no registered voters in it): a verified
+/// machine count with registered voters at one station changes neither the official totals
+/// nor the turnout; a manual correction with them gives a turnout over that one station,
+/// said to be so, never the country's; an annulled station shows in the country's line.
+#[test]
+fn one_station_is_never_shown_as_the_country() {
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let d = dir.path();
+    for (name, role) in [
+        ("op", "operator"),
+        ("ver", "verifier"),
+        ("com", "commissioner"),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+            .args(["users", "add", name, "--role", role, "--db", "s.db"])
+            .env("TALLYPROOF_PASSWORD", "a long enough password")
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", crate::stderr(&o));
+    }
+    assert!(run(d, &["users", "assign", "op", "--db", "s.db"])
+        .status
+        .success());
+    let token = |name: &str| {
+        let o = run(d, &["users", "token", name, "--db", "s.db"]);
+        format!("Bearer {}", stdout(&o).trim())
+    };
+    let (op, ver, com) = (token("op"), token("ver"), token("com"));
+    use store::Store;
+    let station = store::open(&d.join("s.db").display().to_string())
+        .unwrap()
+        .load("kg")
+        .unwrap()
+        .protocols[0]
+        .clone();
+    let server = serve(d, &[]);
+    let a = server.addr.as_str();
+    let post = |path: &str, auth: &str, body: Value| {
+        let headers = [
+            ("Authorization", auth),
+            ("Content-Type", "application/json"),
+        ];
+        let (status, text) =
+            request(a, "POST", path, &headers, body.to_string().as_bytes()).unwrap();
+        (
+            status,
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+        )
+    };
+    let enter = |source: &str, votes: &[u64]| {
+        let registered = 2 * votes.iter().sum::<u64>();
+        let body = serde_json::json!({"station": station.station.0, "source": source, "votes": votes,
+                                      "lines": {"registered": registered, "issued_in_station": votes.iter().sum::<u64>()}});
+        let (status, e) = post("/api/elections/kg/protocols", &op, body);
+        assert_eq!(status, 201, "{e}");
+        let id = e["id"].as_i64().unwrap();
+        let (status, v) = post(
+            &format!("/api/elections/kg/pending/{id}/verify"),
+            &ver,
+            serde_json::json!({}),
+        );
+        assert_eq!(status, 200, "{v}");
+    };
+    let national = || {
+        let (_, r) = get(a, "/api/elections/kg/results?by=country");
+        serde_json::from_str::<Value>(&r).unwrap()["units"][0].clone()
+    };
+    let before = national();
+    let machine: Vec<u64> = station.votes.iter().map(|v| v + 50).collect();
+    enter("machine", &machine);
+    let after = national();
+    assert_eq!(
+        after["votes"], before["votes"],
+        "a machine count changed the official totals"
+    );
+    assert_eq!(after["turnout"]["stations"], 0);
+    let (_, page) = get(a, "/elections/kg");
+    assert!(page.contains("Turnout / явка / катышуу: unknown"), "{page}");
+    // A manual correction with registered voters: the turnout covers one station and says so.
+    let manual: Vec<u64> = station.votes.clone();
+    enter("manual", &manual);
+    let corrected = national();
+    assert_eq!(corrected["votes"], before["votes"]);
+    assert_eq!(corrected["turnout"]["stations"], 1);
+    let (_, page) = get(a, "/elections/kg");
+    assert!(
+        page.contains("Turnout at the 1 of 2,413 counted stations"),
+        "{page}"
+    );
+    assert!(!page.contains("катышуу: <b>"), "{page}");
+    // The station annulled: the country's line says so.
+    let (status, d) = post(
+        "/api/elections/kg/decisions",
+        &com,
+        serde_json::json!({"kind": "annul-unit", "unit": station.station.0, "reason": "ballot stuffing"}),
+    );
+    assert_eq!(status, 201, "{d}");
+    let annulled = national();
+    assert_eq!(
+        (annulled["stations"].as_u64(), annulled["annulled"].as_u64()),
+        (Some(2412), Some(1))
+    );
+    let (_, page) = get(a, "/elections/kg");
+    assert!(
+        page.contains("2,412 counted, 1 annulled, of 2,413 stations"),
+        "{page}"
+    );
 }

@@ -11,7 +11,7 @@ use crate::FormatError;
 
 /// How turnout is defined in every report.
 pub const TURNOUT_DEFINITION: &str =
-    "ballots issued (early + in the station + outside, or the single issued line) / registered voters, summed over counted stations that report both";
+    "ballots issued (early + in the station + outside, or the single issued line) / registered voters, summed over counted stations that report both (turnout.stations says how many; it is the unit's turnout only when that is every counted station)";
 
 /// One unit's row.
 #[derive(Debug, Clone)]
@@ -143,9 +143,10 @@ pub fn write_report_json<W: Write>(mut out: W, r: &Report) -> Result<(), FormatE
                 "level": row.level.key(),
                 "path": row.path,
                 "stations": t.stations,
+                "annulled": t.annulled,
                 "reporting": t.reporting,
                 "lines": lines,
-                "turnout": {"issued": t.turnout_issued, "registered": t.turnout_registered, "pct": pct(t.turnout())},
+                "turnout": {"issued": t.turnout_issued, "registered": t.turnout_registered, "stations": t.turnout_stations, "pct": pct(t.turnout())},
                 "votes": t.votes,
                 "shares_pct": shares,
                 "leader": leader,
@@ -190,10 +191,12 @@ pub fn write_report_csv<W: Write>(out: W, r: &Report, base: ShareBase) -> Result
         "level",
         "unit",
         "stations",
+        "annulled",
         "reporting",
         "registered",
         "issued",
         "turnout_pct",
+        "turnout_stations",
         "valid",
         "invalid",
     ]
@@ -213,10 +216,12 @@ pub fn write_report_csv<W: Write>(out: W, r: &Report, base: ShareBase) -> Result
             row.level.key().to_string(),
             row.path.join(" / "),
             t.stations.to_string(),
+            t.annulled.to_string(),
             t.reporting.to_string(),
             opt(t.line(Line::Registered)),
             t.turnout_issued.to_string(),
             t.turnout().map(|x| x.percent(2)).unwrap_or_default(),
+            t.turnout_stations.to_string(),
             opt(t.line(Line::Valid)),
             opt(t.line(Line::Invalid)),
         ];

@@ -1,12 +1,11 @@
 //! One election's state: its log replayed (`record::Replayer`), the log's Merkle tree, the
-//! entries about each unit, and the first contest's totals (also per count source) kept up to
-//! date protocol by protocol.
+//! entries about each unit, and the first contest's totals of the legal count and of the
+//! other count kept up to date protocol by protocol.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use model::{CountSource, Protocol, UnitId};
+use model::{Protocol, UnitId};
 use record::{DecisionKind, Pushed, RecordError, Replayer};
 use tabulate::{tabulate, Filter, TabulateError, Tally};
 use translog::Tree;
@@ -25,14 +24,12 @@ pub(crate) struct State {
     /// When each of those entries that the log gives a time was made (`Replayer::made_at`),
     /// by entry index, ascending: none for imported protocols, so nothing for most of a log.
     pub(crate) made: Vec<(u64, record::Time)>,
-    /// The totals, or why they cannot be kept (a total beyond 64 bits).
+    /// The totals of the legal count (`record::legal_count`), or why they cannot be kept (a
+    /// total beyond 64 bits).
     pub(crate) tally: Result<Tally, TabulateError>,
-    /// A station's latest count of the other kind than its latest version's (first contest):
-    /// the manual count after a machine count, or the other way round. Empty for an election
-    /// counted one way only.
-    pub(crate) other_source: HashMap<u32, Protocol>,
-    /// Their totals: `[manual, machine]`, without annulled stations.
-    pub(crate) source_tallies: [Result<Tally, TabulateError>; 2],
+    /// The totals of the other count (the machine count where the manual one is legal),
+    /// without annulled stations: shown beside the legal count, never in its place.
+    pub(crate) other_tally: Result<Tally, TabulateError>,
     /// The latest version of every protocol, with the log size it was gathered at.
     pub(crate) protocols: Option<(u64, Arc<Vec<Protocol>>)>,
     /// The forensic station flags, when computed (they are statistics over every station:
@@ -66,8 +63,7 @@ impl State {
             about: Vec::new(),
             made: Vec::new(),
             tally: empty.clone(),
-            source_tallies: [empty.clone(), empty],
-            other_source: HashMap::new(),
+            other_tally: empty,
             replayer,
             protocols: None,
             flags: None,
@@ -94,8 +90,8 @@ impl State {
         for (k, b) in entries.enumerate() {
             let index = from + k as u64;
             self.tree.append(b);
-            let (key, old) = match self.replayer.push(index, b)? {
-                Pushed::Protocol { key, old } => (key, old),
+            let (key, old, legal) = match self.replayer.push(index, b)? {
+                Pushed::Protocol { key, old, legal } => (key, old, legal),
                 Pushed::Decision { unit, kind } => {
                     recount |= matches!(kind, DecisionKind::AnnulUnit | DecisionKind::Revote);
                     self.note(unit, index, About::Decision(kind.key()));
@@ -107,7 +103,11 @@ impl State {
                 }
                 Pushed::Other => continue,
             };
-            let Some(new) = self.replayer.latest().get(&key) else {
+            let count = match legal {
+                true => self.replayer.latest(),
+                false => self.replayer.other_count(),
+            };
+            let Some(new) = count.get(&key) else {
                 continue;
             };
             let about = About::Protocol {
@@ -119,19 +119,10 @@ impl State {
             if key.1 != 0 {
                 continue;
             }
-            let (e, new) = (self.replayer.election(), &self.replayer.latest()[&key]);
-            let source = source_index(new.source);
-            // The station's previous count of this kind: the version replaced, if it was of
-            // this kind; else the one kept aside, and the replaced one (of the other kind) is
-            // kept aside instead.
-            let before: Option<Protocol> = match &old {
-                Some(o) if o.source == new.source => Some((**o).clone()),
-                Some(o) => {
-                    let aside = self.other_source.remove(&key.0);
-                    self.other_source.insert(key.0, (**o).clone());
-                    aside
-                }
-                None => None,
+            let e = self.replayer.election();
+            let new = match legal {
+                true => &self.replayer.latest()[&key],
+                false => &self.replayer.other_count()[&key],
             };
             let counted = Filter::excluding(self.replayer.annulled().iter().copied())
                 .admits(&e.units, new.station);
@@ -141,15 +132,15 @@ impl State {
             }
             // A total beyond 64 bits changes nothing in the tally, which no longer follows the
             // log: counted again at the end, when it is an error until a correction comes.
-            let kept = match &mut self.tally {
+            let tally = match legal {
+                true => &mut self.tally,
+                false => &mut self.other_tally,
+            };
+            let kept = match tally {
                 Ok(t) => t.replace(&e.units, old.as_deref(), new).is_ok(),
                 Err(_) => false,
             };
-            let by_source = match &mut self.source_tallies[source] {
-                Ok(t) => t.replace(&e.units, before.as_ref(), new).is_ok(),
-                Err(_) => false,
-            };
-            recount |= !kept || !by_source;
+            recount |= !kept;
         }
         if recount || self.replayer.election().units.len() != units {
             self.recount();
@@ -181,13 +172,7 @@ impl State {
     /// Counts every total again (after an annulment).
     fn recount(&mut self) {
         self.tally = count(&self.replayer, self.replayer.latest().values());
-        for (i, source) in [CountSource::Manual, CountSource::Machine]
-            .into_iter()
-            .enumerate()
-        {
-            let mine = of_source(&self.replayer, &self.other_source, source);
-            self.source_tallies[i] = count(&self.replayer, mine);
-        }
+        self.other_tally = count(&self.replayer, self.replayer.other_count().values());
     }
 }
 
@@ -204,32 +189,4 @@ fn count<'p>(
         protocols.into_iter().filter(|p| p.contest == 0),
         filter,
     )
-}
-
-/// Each station's latest count of kind `source` (first contest): its latest version if of
-/// that kind, else the one kept aside.
-pub(crate) fn of_source<'a>(
-    replayer: &'a Replayer,
-    other: &'a HashMap<u32, Protocol>,
-    source: CountSource,
-) -> impl Iterator<Item = &'a Protocol> + 'a {
-    replayer
-        .latest()
-        .values()
-        .filter(|p| p.contest == 0)
-        .filter_map(move |p| {
-            if p.source == source {
-                Some(p)
-            } else {
-                other.get(&p.station.0).filter(|q| q.source == source)
-            }
-        })
-}
-
-/// The index of a count source's totals in [`State::source_tallies`].
-pub(crate) fn source_index(s: CountSource) -> usize {
-    match s {
-        CountSource::Manual => 0,
-        CountSource::Machine => 1,
-    }
 }

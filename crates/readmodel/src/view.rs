@@ -8,7 +8,7 @@ use tabulate::{Filter, Tally};
 use translog::Hash;
 
 use crate::signed::Signed;
-use crate::state::{of_source, source_index, State};
+use crate::state::State;
 use crate::ReadError;
 
 /// An election's state, as a read sees it (under the election's lock).
@@ -73,20 +73,30 @@ impl View<'_> {
         }
     }
 
-    /// The totals of the latest machine count (`CountSource::Machine`) or manual count of each
-    /// station, without annulled stations; an error naming the unit when they do not fit in
+    /// The count that is the legal result (`record::legal_count`): [`View::tally`] is its.
+    pub fn legal_count(&self) -> CountSource {
+        self.state.replayer.legal_count()
+    }
+
+    /// The totals of each station's latest count of `source` (first contest), without
+    /// annulled stations: the legal count's are [`View::tally`]; the other's are shown
+    /// beside them, never in their place. An error naming the unit when they do not fit in
     /// 64 bits.
     pub fn source_tally(&self, source: CountSource) -> Result<&Tally, ReadError> {
-        self.state.source_tallies[source_index(source)]
-            .as_ref()
-            .map_err(|e| e.clone().into())
+        let t = match source == self.legal_count() {
+            true => &self.state.tally,
+            false => &self.state.other_tally,
+        };
+        t.as_ref().map_err(|e| e.clone().into())
     }
 
     /// The latest protocol of each station counted by `source` (first contest), by station.
     pub fn by_source(&self, source: CountSource) -> Vec<Protocol> {
-        of_source(&self.state.replayer, &self.state.other_source, source)
-            .cloned()
-            .collect()
+        let count = match source == self.legal_count() {
+            true => self.state.replayer.latest(),
+            false => self.state.replayer.other_count(),
+        };
+        count.values().filter(|p| p.contest == 0).cloned().collect()
     }
 
     /// The signed checkpoint of the log at this state's size, with the witnesses'

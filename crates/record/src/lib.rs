@@ -7,6 +7,7 @@
 
 mod audits;
 mod content;
+mod counting;
 mod entry;
 mod error;
 mod kinds;
@@ -21,6 +22,7 @@ mod times;
 mod wire;
 
 pub use content::{content_kinds, ContentKind, PublicContent};
+pub use counting::{legal_count, legal_count_source};
 pub use entry::{
     commitment, commitments, committed, definition, encode, AuditStep, Complaint, Decision, Entry,
     Publication, PublishedSeats, UnitRow,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use model::{Election, Line, Protocol, UnitId};
+use model::{CountSource, Election, Line, Protocol, UnitId};
 use seats::{allocate, preset, Base};
 use tabulate::{tabulate, Filter};
 
@@ -12,8 +12,7 @@ use crate::kinds::{DecisionKind, Stage};
 use crate::times::Times;
 use crate::wire::decode;
 use crate::{
-    problem_from_election, PublicContent, RecordError, Staff, StaffAct, StaffRules, Standing,
-    Time,
+    problem_from_election, PublicContent, RecordError, Staff, StaffAct, StaffRules, Standing, Time,
 };
 
 /// The state at the end of a log.
@@ -23,8 +22,13 @@ pub struct Replayed {
     pub election: Election,
     /// Its law preset, if any.
     pub law: Option<String>,
-    /// The latest version of each station's protocol, by (station, contest).
+    /// The latest version of each station's protocol of the legal count
+    /// ([`crate::legal_count`]), by (station, contest): what totals, seats and publications
+    /// are computed from.
     pub protocols: Vec<Protocol>,
+    /// The latest version of each station's protocol of the other count (the machine count
+    /// where the manual one is legal), by (station, contest): kept and shown, never counted.
+    pub other_count: Vec<Protocol>,
     /// Annulled units, in decision order.
     pub annulled: Vec<UnitId>,
     /// Whether the whole election was annulled.
@@ -145,13 +149,15 @@ pub fn replay<'a>(
 /// What an entry changed, for those who keep totals up to date as a log grows.
 #[derive(Debug)]
 pub enum Pushed {
-    /// A protocol version replaced the one before it (if any), now under `key` in
-    /// [`Replayer::latest`].
+    /// A protocol version replaced the one before it of the same count (if any), now under
+    /// `key` in [`Replayer::latest`] (the legal count) or [`Replayer::other_count`].
     Protocol {
         /// (station, contest).
         key: (u32, usize),
-        /// The version it replaced.
+        /// The version of the same count it replaced.
         old: Option<Box<Protocol>>,
+        /// Whether it is of the legal count.
+        legal: bool,
     },
     /// A decision about a unit (`annul-unit` and `revote` take its stations out of the
     /// totals; `annul-election` names the country).
@@ -176,7 +182,9 @@ pub enum Pushed {
 pub struct Replayer {
     election: Election,
     law: Option<String>,
+    legal: CountSource,
     latest: BTreeMap<(u32, usize), Protocol>,
+    other: BTreeMap<(u32, usize), Protocol>,
     annulled: Vec<UnitId>,
     election_annulled: bool,
     recounts: Vec<UnitId>,
@@ -206,9 +214,11 @@ impl Replayer {
             }
         };
         Ok(Replayer {
+            legal: crate::legal_count(law.as_deref()),
             election,
             law,
             latest: BTreeMap::new(),
+            other: BTreeMap::new(),
             annulled: Vec::new(),
             election_annulled: false,
             recounts: Vec::new(),
@@ -241,9 +251,21 @@ impl Replayer {
         &self.election
     }
 
-    /// The latest version of each (station, contest) protocol.
+    /// The latest version of each (station, contest) protocol of the legal count: what
+    /// totals, seats and publications are computed from.
     pub fn latest(&self) -> &BTreeMap<(u32, usize), Protocol> {
         &self.latest
+    }
+
+    /// The latest version of each (station, contest) protocol of the other count (the
+    /// machine count where the manual one is legal): kept beside the legal count.
+    pub fn other_count(&self) -> &BTreeMap<(u32, usize), Protocol> {
+        &self.other
+    }
+
+    /// The legal count of this election ([`crate::legal_count`] of its law).
+    pub fn legal_count(&self) -> CountSource {
+        self.legal
     }
 
     /// Units annulled (or ordered to re-vote) so far.
@@ -297,6 +319,7 @@ impl Replayer {
         let mut pushed = Pushed::Other;
         let election = &mut self.election;
         let latest = &mut self.latest;
+        let other = &mut self.other;
         self.count += 1;
         let invalid = |m: String| RecordError::Invalid { index, message: m };
         let entry = decode(index, bytes)?;
@@ -312,7 +335,7 @@ impl Replayer {
         match entry {
             Entry::Election(..) => return Err(invalid("a second election definition".into())),
             Entry::Units(rows) => {
-                if !latest.is_empty() {
+                if !latest.is_empty() || !other.is_empty() {
                     return Err(invalid("units after the first protocol".into()));
                 }
                 for (k, (id, parent, level, name)) in rows.into_iter().enumerate() {
@@ -351,9 +374,14 @@ impl Replayer {
                         ),
                     ));
                 }
-                let prev = latest
-                    .get(&(p.station.0, p.contest))
-                    .map_or(0, |q| q.version);
+                // One chain of versions per station and contest, whichever count each is.
+                let key = (p.station.0, p.contest);
+                let prev = [latest.get(&key), other.get(&key)]
+                    .into_iter()
+                    .flatten()
+                    .map(|q| q.version)
+                    .max()
+                    .unwrap_or(0);
                 if Some(p.version) != prev.checked_add(1) {
                     return Err(invalid(format!(
                             "station '{}' goes from version {prev} to {}: versions must follow one another",
@@ -361,9 +389,10 @@ impl Replayer {
                             p.version
                         )));
                 }
-                let key = (p.station.0, p.contest);
-                let old = latest.insert(key, p).map(Box::new);
-                pushed = Pushed::Protocol { key, old };
+                let legal = p.source == self.legal;
+                let count = if legal { &mut *latest } else { &mut *other };
+                let old = count.insert(key, p).map(Box::new);
+                pushed = Pushed::Protocol { key, old, legal };
             }
             Entry::Decision(Decision::AnnulUnit { unit, .. }) => {
                 if let Some(why) = unknown_unit(election, unit.0) {
@@ -503,6 +532,7 @@ impl Replayer {
             election: self.election,
             law: self.law,
             protocols: self.latest.into_values().collect(),
+            other_count: self.other.into_values().collect(),
             annulled: self.annulled,
             election_annulled: self.election_annulled,
             recounts: self.recounts,

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
+mod counting;
 mod malformed;
 mod mutation;
 mod publish;

@@ -147,6 +147,10 @@ pub struct Allocation {
     pub margins: seats::Margins,
     /// How bases were approximated, which regions were left out, the law's sources.
     pub notes: Vec<String>,
+    /// The country's totals of the legal count the seats are computed from: what they cover.
+    pub country: tabulate::Totals,
+    /// The legal count.
+    pub legal: model::CountSource,
 }
 
 /// The allocation of the election's seats under the law preset `law`.
@@ -158,11 +162,14 @@ pub fn allocation(v: &mut View<'_>, law: &str) -> Result<Allocation, ServerError
     let bad = |x: seats::SeatsError| ServerError::BadRequest(x.to_string());
     let outcome = seats::allocate(&built.problem).map_err(bad)?;
     let margins = seats::margins(&built.problem, &outcome).map_err(bad)?;
+    let country = v.tally()?.totals(v.election().units.root()).clone();
     Ok(Allocation {
         problem: built.problem,
         outcome,
         margins,
         notes: built.notes,
+        country,
+        legal: v.legal_count(),
     })
 }
 
@@ -171,6 +178,8 @@ pub fn seats(v: &mut View<'_>, law: &str) -> Result<Value, ServerError> {
     let a = allocation(v, law)?;
     let mut v = formats::contest::outcome_json(&a.problem, &a.outcome);
     v["input_notes"] = serde_json::json!(a.notes);
+    let t = &a.country;
+    v["computed_from"] = serde_json::json!({"count": a.legal.key(), "stations": t.stations, "annulled": t.annulled, "reporting": t.reporting});
     Ok(v)
 }
 
@@ -315,6 +324,8 @@ pub fn unit_json(u: &UnitView) -> Value {
         "annulled": u.annulled,
         "stations": u.totals.stations,
         "reporting": u.totals.reporting,
+        "stations_annulled": u.totals.annulled,
+        "turnout": {"issued": u.totals.turnout_issued, "registered": u.totals.turnout_registered, "stations": u.totals.turnout_stations},
         "votes": votes,
         "children": u.children.iter().map(|(i, n, s, v)| serde_json::json!({"id": i, "name": n, "stations": s, "votes": v})).collect::<Vec<_>>(),
         "versions": versions,
@@ -337,38 +348,90 @@ pub fn unit_json(u: &UnitView) -> Value {
 }
 
 /// The machine count and the manual count of an election side by side (the dispute of
-/// 5 October 2020 in Kyrgyzstan was between the two): for each, the totals of every unit at a
-/// level from each station's latest protocol of that source, and the seats they give.
+/// 5 October 2020 in Kyrgyzstan was between the two), compared only where a station has both:
+/// the totals of every unit at a level over those stations, and the seats each count gives
+/// only when both counts cover the same stations. The legal count (`record::legal_count`) is
+/// the one the official totals are computed from; this page never replaces it.
 pub struct Counts {
     /// The choices, in ballot order.
     pub choices: Vec<String>,
-    /// The country first, then each unit at the level: path and `[manual, machine]` totals.
+    /// The country first, then each unit at the level: path and `[manual, machine]` totals
+    /// over the stations with both counts.
     pub rows: Vec<(Vec<String>, [tabulate::Totals; 2])>,
     /// The seats each count gives under the law (per party, by name), or why not.
     pub seats: [Result<Vec<(String, u64)>, String>; 2],
     /// The law preset.
     pub law: String,
+    /// The legal count.
+    pub legal: model::CountSource,
+    /// What the comparison covers.
+    pub coverage: Paired,
+}
+
+/// Which stations the comparison of two counts covers (annulled ones are left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paired {
+    /// Stations with both counts: the comparison's base.
+    pub both: u64,
+    /// Stations with the manual count only.
+    pub manual_only: u64,
+    /// Stations with the machine count only.
+    pub machine_only: u64,
+    /// Stations counted (not annulled) in the election.
+    pub stations: u64,
 }
 
 /// The two counts under `law`, at `level`.
 pub fn counts(v: &mut View<'_>, level: UnitLevel, law: &str) -> Result<Counts, ServerError> {
     use model::CountSource::{Machine, Manual};
     let preset = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
+    let filter = v.filter();
     let e = v.election();
-    let [manual, machine] = [Manual, Machine].map(|s| v.source_tally(s));
-    let reports = [manual?, machine?].map(|t| Report::build(e, t, level, None));
+    let counted = |p: &Protocol| filter.admits(&e.units, p.station);
+    let [manual, machine] = [Manual, Machine].map(|s| {
+        v.by_source(s)
+            .into_iter()
+            .filter(|p| counted(p))
+            .collect::<Vec<_>>()
+    });
+    let has = |ps: &[Protocol]| {
+        ps.iter()
+            .map(|p| p.station)
+            .collect::<std::collections::HashSet<_>>()
+    };
+    let (with_manual, with_machine) = (has(&manual), has(&machine));
+    let coverage = Paired {
+        both: with_manual.intersection(&with_machine).count() as u64,
+        manual_only: with_manual.difference(&with_machine).count() as u64,
+        machine_only: with_machine.difference(&with_manual).count() as u64,
+        stations: v.tally()?.totals(e.units.root()).stations,
+    };
+    let [manual, machine] = [manual, machine].map(|ps| {
+        ps.into_iter()
+            .filter(|p| with_manual.contains(&p.station) && with_machine.contains(&p.station))
+            .collect::<Vec<_>>()
+    });
+    let tallies = [&manual, &machine].map(|ps| tabulate::tabulate(e, 0, ps.iter(), filter.clone()));
+    let [a, b] = tallies;
+    let reports = [a?, b?].map(|t| Report::build(e, &t, level, None));
     let rows = reports[0]
         .rows
         .iter()
         .zip(&reports[1].rows)
         .map(|(a, b)| (a.path.clone(), [a.totals.clone(), b.totals.clone()]))
         .collect();
-    let seats = [Manual, Machine].map(|s| {
-        let protocols = v.by_source(s);
-        if protocols.is_empty() {
-            return Err(format!("no station has a {} count", s.key()));
+    let same_stations = coverage.manual_only == 0 && coverage.machine_only == 0;
+    let seats = [&manual, &machine].map(|protocols| {
+        if coverage.both == 0 {
+            return Err("no station has both counts".to_string());
         }
-        let built = record::problem_from_election(e, &protocols, &preset, None, v.filter())
+        if !same_stations {
+            return Err(format!(
+                "the two counts cover different stations ({} with both, {} with the manual count only, {} with the machine count only): seats are compared only over the same stations",
+                coverage.both, coverage.manual_only, coverage.machine_only
+            ));
+        }
+        let built = record::problem_from_election(e, protocols, &preset, None, filter.clone())
             .map_err(|x| x.to_string())?;
         let o = seats::allocate(&built.problem).map_err(|x| x.to_string())?;
         Ok(o.parties
@@ -381,6 +444,8 @@ pub fn counts(v: &mut View<'_>, level: UnitLevel, law: &str) -> Result<Counts, S
         rows,
         seats,
         law: law.to_string(),
+        legal: v.legal_count(),
+        coverage,
     })
 }
 
@@ -394,9 +459,12 @@ pub fn counts_json(c: &Counts) -> Value {
             .collect::<Vec<_>>()),
         Err(why) => serde_json::json!({"unavailable": why}),
     };
+    let p = &c.coverage;
     serde_json::json!({
         "choices": c.choices,
         "law": c.law,
+        "legal_count": c.legal.key(),
+        "compared_at": {"both": p.both, "manual_only": p.manual_only, "machine_only": p.machine_only, "stations": p.stations},
         "units": c.rows.iter().map(|(path, t)| serde_json::json!({
             "path": path, "manual": side(&t[0]), "machine": side(&t[1]),
         })).collect::<Vec<_>>(),

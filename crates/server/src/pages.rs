@@ -16,6 +16,56 @@ td:first-child,th:first-child{{text-align:left}}small{{color:#555}}</style></hea
     )
 }
 
+/// A count with thousands separated by commas (`2,413`).
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a unit's totals cover: the stations counted, annulled and reporting.
+pub(crate) fn coverage(t: &tabulate::Totals) -> String {
+    match t.annulled {
+        0 => format!(
+            "{} of {} stations reporting",
+            thousands(t.reporting),
+            thousands(t.stations)
+        ),
+        a => format!(
+            "{} counted, {} annulled, of {} stations; {} of the {} counted reporting",
+            thousands(t.stations),
+            thousands(a),
+            thousands(t.stations + a),
+            thousands(t.reporting),
+            thousands(t.stations)
+        ),
+    }
+}
+
+/// The turnout with what it covers: in bold only when every counted station reports it.
+pub(crate) fn turnout(t: &tabulate::Totals) -> String {
+    match t.turnout() {
+        None => "Turnout / явка / катышуу: unknown (no counted station gives registered voters and ballots issued).".to_string(),
+        Some(ratio) if t.turnout_stations == t.stations => format!(
+            "Turnout / явка / катышуу: <b>{}%</b> <small>(every counted station; {})</small>.",
+            ratio.percent(2),
+            text(formats::report::TURNOUT_DEFINITION)
+        ),
+        Some(ratio) => format!(
+            "Turnout at the {} of {} counted stations that give registered voters and ballots issued: {}%. <small>It is not the turnout of the whole: the other stations' protocols do not give it.</small>",
+            thousands(t.turnout_stations),
+            thousands(t.stations),
+            ratio.percent(2)
+        ),
+    }
+}
+
 /// The list of elections.
 pub fn index(elections: &[(String, u64, u64, String)]) -> String {
     let mut rows = String::new();
@@ -91,16 +141,23 @@ pub fn results(r: &Report, name: &str, annulled: bool, as_of: &crate::data::AsOf
     }
     svg.push_str("</svg>");
     table.push_str("</table>");
-    let mut units =
-        String::from("<table><tr><th>unit / участок</th><th>stations</th><th>votes</th></tr>");
+    let mut units = String::from(
+        "<table><tr><th>unit / участок</th><th>stations reporting</th><th>votes</th></tr>",
+    );
     for row in r.rows.iter().skip(1) {
+        let t = &row.totals;
+        let annulled = match t.annulled {
+            0 => String::new(),
+            a => format!(" ({} annulled)", thousands(a)),
+        };
         units.push_str(&format!(
-            "<tr><td><a href=\"/elections/{}/units/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"/elections/{}/units/{}\">{}</a></td><td>{} of {}{annulled}</td><td>{}</td></tr>",
             urlencode(name),
             row.unit.0,
             text(&row.path.join(" / ")),
-            row.totals.stations,
-            row.totals.votes.iter().sum::<u64>()
+            thousands(t.reporting),
+            thousands(t.stations),
+            thousands(t.votes.iter().sum::<u64>())
         ));
     }
     units.push_str("</table>");
@@ -118,7 +175,7 @@ pub fn results(r: &Report, name: &str, annulled: bool, as_of: &crate::data::AsOf
         &format!("{name}: results"),
         &format!(
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты / Жыйынтыктар</small></h1>{}\
-<p>{} of {} stations reporting / участков: {} из {}. {} votes. {}</p><p><small>Results {as_of}.</small></p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
+<p>{}. {} votes, over the stations reporting. {}</p><p><small>Results {as_of}.</small></p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
 <a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/elections/{n}/revotes\">re-votes</a> · <a href=\"/elections/{n}/audits\">audits</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
 <p><small>JSON: <a href=\"{a}\">{a}</a> · exports: <a href=\"/api/elections/{n}/export.csv\">CSV</a> · \
@@ -129,19 +186,9 @@ pub fn results(r: &Report, name: &str, annulled: bool, as_of: &crate::data::AsOf
             } else {
                 ""
             },
-            t.reporting,
-            t.stations,
-            t.reporting,
-            t.stations,
-            total,
-            match t.turnout() {
-                Some(ratio) => format!(
-                    "Turnout / явка / катышуу: <b>{}%</b> <small>({})</small>.",
-                    ratio.percent(2),
-                    text(formats::report::TURNOUT_DEFINITION)
-                ),
-                None => "Turnout / явка / катышуу: unknown (the protocols give no registered voters or ballots issued).".to_string(),
-            },
+            coverage(t),
+            thousands(total),
+            turnout(t),
             n = urlencode(name),
             a = html_escape::encode_double_quoted_attribute(&api)
         ),
@@ -239,11 +286,11 @@ fraud: see <a href=\"/elections/{}/forensics\">the forensic report</a>.</p>",
     page(
         &format!("{name}: {}", u.path.last().map_or("country", |x| x.1.as_str())),
         &format!(
-            "<p>{crumbs}</p><h1>{} <small>({})</small></h1>{annulled}<p>{} of {} stations reporting; {total} votes.</p>{table}{children}{versions}{flag}{logged}<p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+            "<p>{crumbs}</p><h1>{} <small>({})</small></h1>{annulled}<p>{}. {total} votes. {}</p>{table}{children}{versions}{flag}{logged}<p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
             text(u.path.last().map_or(name, |x| x.1.as_str())),
             text(u.level.key()),
-            u.totals.reporting,
-            u.totals.stations,
+            coverage(&u.totals),
+            turnout(&u.totals),
             a = html_escape::encode_double_quoted_attribute(&api)
         ),
     )
@@ -412,9 +459,11 @@ pub fn seats(a: &crate::data::Allocation, name: &str, law: &str) -> String {
     page(
         &format!("{name}: seats under {law}"),
         &format!(
-            "<p><a href=\"/\">elections</a> · <a href=\"/elections/{n}\">results</a></p><h1>Seats <small>/ Распределение мест / Мандаттарды бөлүштүрүү</small>: {} under {}</h1>{svg}{table}<h2>Margins <small>/ Запас</small></h2>{margins}<ul>{notes}</ul><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
+            "<p><a href=\"/\">elections</a> · <a href=\"/elections/{n}\">results</a></p><h1>Seats <small>/ Распределение мест / Мандаттарды бөлүштүрүү</small>: {} under {}</h1><p>Computed from the {} count, the legal one: {}.</p>{svg}{table}<h2>Margins <small>/ Запас</small></h2>{margins}<ul>{notes}</ul><p><small>JSON: <a href=\"{a}\">{a}</a></small></p>",
             text(name),
             text(law),
+            a.legal.key(),
+            coverage(&a.country),
             n = urlencode(name),
             a = html_escape::encode_double_quoted_attribute(&api)
         ),
@@ -510,10 +559,13 @@ pub fn counts(c: &crate::data::Counts, name: &str) -> String {
             text(choice)
         ));
     }
-    table.push_str(&format!(
-        "<tr><td>stations reporting / участков</td><td>{} of {}</td><td>{} of {}</td><td></td></tr></table>",
-        national[0].reporting, national[0].stations, national[1].reporting, national[1].stations
-    ));
+    table.push_str("</table>");
+    let p = &c.coverage;
+    let coverage = format!(
+        "<p><b>Compared at {} of {} counted stations</b>: those with both counts. {} have the manual count only, {} the machine count only; they are left out of this comparison. \
+The official results use the {} count, the legal one; the other is shown here beside it and never replaces it.</p>",
+        p.both, p.stations, p.manual_only, p.machine_only, c.legal.key()
+    );
     let seat_cell = |s: &Result<Vec<(String, u64)>, String>, party: &str| match s {
         Ok(v) => v
             .iter()
@@ -568,7 +620,7 @@ pub fn counts(c: &crate::data::Counts, name: &str) -> String {
 <h1>Machine count and manual count <small>/ Машинный и ручной подсчёт / Автоматтык жана кол менен эсептөө</small></h1>\
 <p>Each station's latest protocol of each kind: the ballot scanners' count (Kyrgyz АСУ/КЭУ) and the commission's \
 count by hand. On 5 October 2020 the manual count from most precincts put a different set of parties over the \
-threshold than the machine count had. Annulled stations are left out of both.</p>{table}\
+threshold than the machine count had. Annulled stations are left out of both.</p>{coverage}{table}\
 <h2>Seats under {} <small>/ Места / Мандаттар</small></h2>{seats}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><small>JSON: <a href=\"/api/elections/{n}/counts?law={l}\">/api/elections/{n}/counts?law={l}</a></small></p>",
             text(&c.law),

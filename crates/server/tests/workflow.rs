@@ -439,22 +439,33 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
             .collect()
     };
     let before = app.get("/api/elections/s/counts?by=region").await.json();
-    let manual = counts(&before, "manual");
     assert!(counts(&before, "machine").iter().all(|v| *v == 0));
+    assert_eq!(before["compared_at"]["both"], 0);
     assert!(before["seats"]["machine"]["unavailable"].is_string());
-    // A machine count for two stations, different from their manual counts.
-    let mut machine = vec![0u64; manual.len()];
+    let official = app.get("/api/elections/s/results?by=country").await.json();
+    // A machine count for two stations, different from their manual counts, with registered
+    // voters: issue 15's scenario (one station's turnout shown as the country's, the machine
+    // count replacing the manual one in the official totals).
+    let mut machine = vec![0u64; app.protocols[0].votes.len()];
+    let mut manual = machine.clone();
     for p in &app.protocols[..2] {
         let votes: Vec<u64> = p.votes.iter().map(|v| v + 3).collect();
-        for (m, v) in machine.iter_mut().zip(&votes) {
+        for ((m, v), h) in machine
+            .iter_mut()
+            .zip(&votes)
+            .zip(manual.iter_mut().zip(&p.votes))
+        {
             *m += v;
+            *h.0 += h.1;
         }
+        let registered = p.line(model::Line::Registered).unwrap();
         let e = app
             .api(
                 "POST",
                 "/api/elections/s/protocols",
                 &op,
-                json!({"station": p.station.0, "source": "machine", "votes": votes}),
+                json!({"station": p.station.0, "source": "machine", "votes": votes,
+                       "lines": {"registered": registered}}),
             )
             .await;
         assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());
@@ -469,13 +480,35 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
             .await;
         assert_eq!(v.status, StatusCode::OK, "{}", v.text());
     }
+    // The official totals and turnout are the manual count's, unchanged.
+    let results = app.get("/api/elections/s/results?by=country").await.json();
+    assert_eq!(results["units"][0]["votes"], official["units"][0]["votes"]);
+    assert_eq!(
+        results["units"][0]["turnout"],
+        official["units"][0]["turnout"]
+    );
+    // The comparison covers the two stations with both counts, and says so; no seats from
+    // counts of different stations.
     let after = app.get("/api/elections/s/counts?by=region").await.json();
     assert_eq!(counts(&after, "machine"), machine);
-    // The manual count keeps the two stations' manual protocols (their latest manual count).
     assert_eq!(counts(&after, "manual"), manual);
-    assert_eq!(after["units"][0]["machine"]["reporting"], 2);
-    // A manual recount of the first station after its machine count: the manual totals take
-    // it, the machine totals keep the machine count.
+    let stations = app.protocols.len() as u64;
+    assert_eq!(
+        after["compared_at"],
+        json!({"both": 2, "manual_only": stations - 2, "machine_only": 0, "stations": stations})
+    );
+    assert_eq!(after["legal_count"], "manual");
+    assert!(after["seats"]["machine"]["unavailable"]
+        .as_str()
+        .unwrap()
+        .contains("different stations"));
+    let page = app.get("/elections/s/counts").await.text();
+    assert!(
+        page.contains(&format!("Compared at 2 of {stations} counted stations")),
+        "{page}"
+    );
+    // A manual recount of the first station after its machine count: the official totals
+    // and the comparison's manual side take it, the machine side keeps the machine count.
     let p0 = &app.protocols[0];
     let recount: Vec<u64> = p0.votes.iter().map(|v| v + 1).collect();
     let e = app
@@ -498,6 +531,14 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
     assert_eq!(counts(&third, "machine"), machine);
     let want: Vec<u64> = manual.iter().map(|v| v + 1).collect();
     assert_eq!(counts(&third, "manual"), want);
+    let results = app.get("/api/elections/s/results?by=country").await.json();
+    let official_votes: Vec<u64> = official["units"][0]["votes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() + 1)
+        .collect();
+    assert_eq!(results["units"][0]["votes"], json!(official_votes));
     // Station pages carry the station's forensic flag: its rank among every scored station.
     let unit = app
         .get(&format!(
@@ -507,9 +548,9 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
         .await
         .json();
     let flag = &unit["forensic_flag"];
-    // The two stations whose latest protocol is the machine count above (votes only) lack
-    // the lines the flags need.
-    let scored = app.protocols.len() - 2;
+    // The first station's manual recount (votes only) lacks the lines the flags need; the
+    // second station's legal count is still its imported manual protocol.
+    let scored = app.protocols.len() - 1;
     assert_eq!(flag["of"], scored, "{unit}");
     let rank = flag["rank"].as_u64().unwrap();
     assert!((1..=scored as u64).contains(&rank));

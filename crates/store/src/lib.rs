@@ -73,7 +73,8 @@ pub struct ElectionInfo {
 pub struct Loaded {
     /// Contests, units and rules.
     pub election: Election,
-    /// The latest version of each (station, contest) protocol, in station order.
+    /// The latest version of each (station, contest) protocol of the legal count
+    /// (`record::legal_count`), in station order; a machine count is never in its place.
     pub protocols: Vec<Protocol>,
 }
 

@@ -328,7 +328,10 @@ impl Store for SqlStore {
         let election = load_election(db, id, name)?;
         let all = read_protocols(db, id, "", &[])?;
         let mut protocols: Vec<Protocol> = Vec::with_capacity(all.len());
-        for p in all {
+        // Only the legal count: the store defines its elections without a law preset
+        // (`record::definition(.., None)`), so the log's replay has the same legal count.
+        let legal = record::legal_count(None);
+        for p in all.into_iter().filter(|p| p.source == legal) {
             match protocols.last_mut() {
                 Some(last) if last.station == p.station && last.contest == p.contest => *last = p,
                 _ => protocols.push(p),

@@ -132,11 +132,23 @@ fn a_correction_is_a_new_version_and_the_old_one_stays() {
             .iter()
             .find(|p| p.station == ps[7].station)
             .unwrap();
+        // The machine count is kept (its versions are in the history) but never replaces
+        // the legal count: what loads is still the manual version 1 (issue 15).
         assert_eq!(
             (latest.version, latest.source),
-            (3, model::CountSource::Machine)
+            (1, model::CountSource::Manual)
         );
         assert_eq!(loaded.protocols.len(), ps.len());
+        // A manual correction after them is the next version and the legal count.
+        let mut manual = fixed.clone();
+        manual.source = model::CountSource::Manual;
+        assert_eq!(common::correct(&mut s, "synthetic", &manual).unwrap(), 4);
+        let loaded = s.load("synthetic").unwrap();
+        let latest = loaded.protocols.iter().find(|p| p.station == ps[7].station);
+        assert_eq!(
+            latest.map(|p| (p.version, p.source)),
+            Some((4, model::CountSource::Manual))
+        );
     }
 }
 

@@ -67,10 +67,16 @@ pub struct Totals {
     pub lines: [u64; Line::COUNT],
     /// How many counted stations report each line.
     pub line_stations: [u64; Line::COUNT],
+    /// Stations under this unit that are not counted: annulled, or ordered to re-vote (the
+    /// tabulation's filter leaves them out). `stations` + `annulled` is every station.
+    pub annulled: u64,
     /// Ballots issued, summed over counted stations that report both issued and registered.
     pub turnout_issued: u64,
     /// Registered voters, summed over counted stations that report both.
     pub turnout_registered: u64,
+    /// How many counted stations report both: the turnout's coverage. A turnout covers the
+    /// unit only when this equals `stations`.
+    pub turnout_stations: u64,
     /// Votes per choice.
     pub votes: Vec<u64>,
 }
@@ -83,8 +89,10 @@ impl Totals {
             reporting: 0,
             lines: [0; Line::COUNT],
             line_stations: [0; Line::COUNT],
+            annulled: 0,
             turnout_issued: 0,
             turnout_registered: 0,
+            turnout_stations: 0,
             votes: vec![0; choices],
         }
     }
@@ -101,7 +109,10 @@ impl Totals {
                 t.line_stations[i] = 1;
             }
         }
-        (t.turnout_issued, t.turnout_registered) = turnout_of(Some(p));
+        if let Some((issued, registered)) = turnout_of(Some(p)) {
+            (t.turnout_issued, t.turnout_registered) = (issued, registered);
+            t.turnout_stations = 1;
+        }
         t.votes.clone_from(&p.votes);
         t
     }
@@ -127,7 +138,14 @@ impl Totals {
         if lines[v].checked_add(lines[i]).is_none() {
             return Err(Fault(Field::ValidPlusInvalid, false));
         }
-        let ((oi, or), (ni, nr)) = (turnout_of(old), turnout_of(new));
+        let (ot, nt) = (turnout_of(old), turnout_of(new));
+        let turnout_stations = step(
+            self.turnout_stations,
+            u64::from(ot.is_some()),
+            u64::from(nt.is_some()),
+            Field::Reporting,
+        )?;
+        let ((oi, or), (ni, nr)) = (ot.unwrap_or((0, 0)), nt.unwrap_or((0, 0)));
         let issued = step(self.turnout_issued, oi, ni, Field::Issued)?;
         let registered = step(
             self.turnout_registered,
@@ -153,6 +171,7 @@ impl Totals {
         self.line_stations = line_stations;
         self.turnout_issued = issued;
         self.turnout_registered = registered;
+        self.turnout_stations = turnout_stations;
         Ok(())
     }
 
@@ -263,10 +282,10 @@ fn step(cur: u64, sub: u64, add: u64, field: Field) -> Result<u64, Fault> {
 }
 
 /// What a protocol adds to the turnout: (issued, registered) if it reports both.
-fn turnout_of(p: Option<&Protocol>) -> (u64, u64) {
+fn turnout_of(p: Option<&Protocol>) -> Option<(u64, u64)> {
     match p.map(|p| (p.issued(), p.line(Line::Registered))) {
-        Some((Some(i), Some(r))) => (i, r),
-        _ => (0, 0),
+        Some((Some(i), Some(r))) => Some((i, r)),
+        _ => None,
     }
 }
 
@@ -421,12 +440,20 @@ impl Tabulator {
     /// Finishes the tabulation: counts the stations (reporting or not) under every unit.
     pub fn finish(mut self, tree: &UnitTree) -> Tally {
         for (id, u) in tree.iter() {
-            if u.level != UnitLevel::Station || !self.filter.admits(tree, id) {
+            if u.level != UnitLevel::Station {
                 continue;
+            }
+            let counted = self.filter.admits(tree, id);
+            if !counted {
+                self.slot(id).annulled = 1;
             }
             let mut cur = u.parent;
             while let Some(a) = cur {
-                self.slot(a).stations += 1;
+                let t = self.slot(a);
+                match counted {
+                    true => t.stations += 1,
+                    false => t.annulled += 1,
+                }
                 cur = tree.get(a).parent;
             }
         }

@@ -357,7 +357,16 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         let entered = store.enter(name, &fixed, &clerk, None, crate::cmd::clock()?)?;
         store.verify(name, entered.id, &checker, crate::cmd::clock()?)?;
     }
-    append_publication(store, name, record::Stage::Final, Some("kg2020"), &key)?;
+    // A second preliminary publication, never a certification: the bundled files do not say
+    // which count they hold (most likely the scanners' figures of election night), and no
+    // final manual result was certified in 2020.
+    append_publication(
+        store,
+        name,
+        record::Stage::Preliminary,
+        Some("kg2020"),
+        &key,
+    )?;
     let reason = "CEC decision of 6 October 2020: the results are declared invalid";
     let (decision, content) = record::decision_act(
         record::DecisionKind::AnnulElection,
@@ -379,7 +388,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
     )?;
     let entries = store.log(name)?;
     let second = write_log(&dir, origin, &key, &entries)?;
-    println!("Then 3 corrections, a final publication and the annulment (its reason as a salted commitment): {} entries.", second.size);
+    println!("Then 3 corrections, a second preliminary publication (the files do not say which count they hold, so nothing is certified) and the annulment (its reason as a salted commitment): {} entries.", second.size);
     println!(
         "Published at {} (log key: {}).\n",
         dir.display(),
