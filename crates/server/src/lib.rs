@@ -30,6 +30,7 @@ mod routes;
 mod staff;
 #[cfg(test)]
 mod testing;
+mod tls;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -50,6 +51,7 @@ pub use auth::{hash_password, salt, secret, token_hash, TOKEN_DAYS, TOKEN_MAX_DA
 pub use conn::Timeouts;
 pub use error::ServerError;
 pub use routes::{openapi_document, Method, Route, ROUTES};
+pub use tls::Tls;
 
 /// The largest request body, but for scans.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -393,13 +395,15 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// Serves the router on `listener` until the process ends, with the default [`Timeouts`].
+/// Serves the router on `listener` until the process ends, with the default [`Timeouts`]:
+/// over HTTPS with `tls`, else plain HTTP.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: &str,
     log: Option<PathBuf>,
+    tls: Option<Tls>,
 ) -> std::io::Result<()> {
-    serve_with(listener, db, log, Timeouts::default()).await
+    serve_with(listener, db, log, Timeouts::default(), tls).await
 }
 
 /// [`serve`] with the given read timeouts.
@@ -408,6 +412,7 @@ pub async fn serve_with(
     db: &str,
     log: Option<PathBuf>,
     timeouts: Timeouts,
+    tls: Option<Tls>,
 ) -> std::io::Result<()> {
     // Connecting (PostgreSQL's client runs its own runtime) blocks: not on this one's threads.
     let db = db.to_string();
@@ -415,7 +420,7 @@ pub async fn serve_with(
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;
-    conn::serve(listener, app, timeouts).await;
+    conn::serve(listener, app, timeouts, tls).await;
     Ok(())
 }
 

@@ -145,6 +145,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         addr: args.addr,
         any_port_if_busy: true,
         log: log.is_dir().then_some(log),
+        tls_cert: None,
+        tls_key: None,
     })
 }
 

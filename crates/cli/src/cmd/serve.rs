@@ -1,6 +1,7 @@
-//! `tallyproof serve`: the public results pages and JSON API over a store.
+//! `tallyproof serve`: the public results pages and JSON API over a store, over plain HTTP or,
+//! given a certificate and its key, HTTPS.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -21,6 +22,13 @@ pub struct Args {
     /// A published log directory (from `tallyproof publish`) to serve under /log/
     #[arg(long)]
     pub log: Option<PathBuf>,
+    /// Serve HTTPS with this certificate (PEM: the server's certificate, then any
+    /// intermediates); needs --tls-key. Without both, plain HTTP
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -31,6 +39,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             a.db.display()
         );
     }
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(tls(cert, key)?),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -47,13 +60,23 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         };
         let local = listener.local_addr()?;
         println!(
-            "serving http://{local}/ from {} (Ctrl-C stops)",
+            "serving {scheme}://{local}/ from {} (Ctrl-C stops)",
             a.db.display()
         );
         use std::io::Write;
         std::io::stdout().flush()?;
-        server::serve(listener, &a.db.to_string_lossy(), a.log.clone()).await?;
+        server::serve(listener, &a.db.to_string_lossy(), a.log.clone(), tls).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The TLS identity in the files `cert` and `key`, each named when it is refused.
+fn tls(cert: &Path, key: &Path) -> anyhow::Result<server::Tls> {
+    let read = |what: &str, p: &Path| {
+        std::fs::read(p).with_context(|| format!("cannot read the TLS {what} {}", p.display()))
+    };
+    let (chain, secret) = (read("certificate", cert)?, read("key", key)?);
+    server::Tls::from_pem(&chain, &secret)
+        .with_context(|| format!("--tls-cert {} --tls-key {}", cert.display(), key.display()))
 }
