@@ -56,6 +56,10 @@ pub(crate) async fn serve(
                 continue;
             }
         };
+        // Headers and body leave in separate writes: with Nagle's algorithm, the second waits
+        // for the client's delayed acknowledgement of the first on a kept-alive connection
+        // (measured: 25 ms a tile of a published log; `axum::serve` sets this too).
+        let _ = stream.set_nodelay(true);
         let https = tls.is_some();
         let app = app.clone();
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {

@@ -292,6 +292,7 @@ impl<'a> Reader<'a> {
 #[derive(Default)]
 struct Bar {
     bar: OnceCell<Option<indicatif::ProgressBar>>,
+    step: Cell<Option<Step>>,
 }
 
 impl Bar {
@@ -308,6 +309,10 @@ impl Bar {
             })
         });
         if let Some(bar) = bar {
+            if self.step.replace(Some(p.step)) != Some(p.step) {
+                // Another step counts other things at another pace.
+                bar.reset();
+            }
             bar.set_message(match p.step {
                 Step::Tiles => "reading tiles",
                 Step::Contents => "checking contents",
