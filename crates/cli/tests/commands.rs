@@ -911,50 +911,6 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
     );
 }
 
-/// Serves `root` over HTTP on a loopback port for `requests` requests; returns the port.
-fn serve(root: std::path::PathBuf, requests: usize) -> u16 {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(requests) {
-            let Ok(mut stream) = stream else { continue };
-            let mut line = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            reader.read_line(&mut line).unwrap();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap() <= 2 {
-                    break;
-                }
-            }
-            let path = line
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("/")
-                .trim_start_matches("/site/")
-                .to_string();
-            match std::fs::read(root.join(&path)) {
-                Ok(body) => {
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = stream.write_all(&body);
-                }
-                Err(_) => {
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    );
-                }
-            }
-        }
-    });
-    port
-}
-
 #[test]
 fn a_log_is_verified_from_a_loopback_url() {
     let dir = crate::store_with("data/kg2020/stations_by_region_2413.csv");
@@ -963,20 +919,23 @@ fn a_log_is_verified_from_a_loopback_url() {
         &["publish", "--db", "s.db", "--out", "pub", "--key", "k"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    // The checkpoint, 10 entry bundles and 10 level-0 tiles, a level-1 tile, and some slack.
-    let port = serve(dir.path().join("pub"), 200);
+    let port = crate::https::file_server(dir.path().join("pub"), None).port;
     let url = format!("http://127.0.0.1:{port}/site/");
     let o = run(dir.path(), &["verify", &url, "--key", "pub/log.pub"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).ends_with("VALID\n"), "{}", stdout(&o));
-    let o = run(
-        dir.path(),
-        &["verify", "http://192.0.2.1/site/", "--key", "pub/log.pub"],
-    );
-    assert_ne!(o.status.code(), Some(0));
-    assert!(
-        stderr(&o).contains("only loopback URLs are fetched here"),
-        "{}",
-        stderr(&o)
+    // A port nobody listens on: the failure names the URL, and is not taken for a missing
+    // file.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/site/", closed.local_addr().unwrap());
+    drop(closed);
+    let o = run(dir.path(), &["verify", &url, "--key", "pub/log.pub"]);
+    assert_eq!(o.status.code(), Some(5));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: cannot fetch {url}checkpoint: the host cannot be reached: connection refused\n"
+        )
     );
 }

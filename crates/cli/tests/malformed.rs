@@ -376,9 +376,10 @@ fn a_tampered_bundle_beside_an_orphan_unit_is_reported_not_a_panic() {
 }
 
 /// Verifies `http://127.0.0.1:PORT/` against a server that answers every request with
-/// `response`; the command's output.
-fn verify_against(response: &'static [u8]) -> std::process::Output {
+/// `response`; the command's output and the URL of the checkpoint it asked for.
+fn verify_against(response: impl Into<Vec<u8>>) -> (std::process::Output, String) {
     use std::io::{Read, Write};
+    let response = response.into();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -391,12 +392,12 @@ fn verify_against(response: &'static [u8]) -> std::process::Output {
                     _ => break,
                 }
             }
-            let _ = s.write_all(response);
+            let _ = s.write_all(&response);
         }
     });
     let dir = tempfile::tempdir().unwrap();
     let key = NoteSigner::from_seed("tallyproof.test/kg", [7; 32]).unwrap();
-    run(
+    let o = run(
         dir.path(),
         &[
             "verify",
@@ -404,55 +405,98 @@ fn verify_against(response: &'static [u8]) -> std::process::Output {
             "--key",
             &key.verifier().text(),
         ],
-    )
+    );
+    (o, format!("http://127.0.0.1:{port}/checkpoint"))
 }
 
 /// `verify http://127.0.0.1:PORT/` reads chunked responses: a chunk size of 2^64 - 1 from
-/// the server verified overflowed the chunk's end (a panic); it is now a failed fetch.
+/// the server verified overflowed the chunk's end (a panic in the hand-written client this
+/// command had); through ureq it is a failed fetch naming the URL.
 #[test]
 fn a_chunk_size_at_the_edge_of_64_bits_is_a_failed_fetch() {
-    let o = verify_against(
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc",
+    let (o, url) = verify_against(
+        &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc"[..],
     );
-    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
-    assert_ne!(o.status.code(), Some(0));
-    assert!(
-        stderr(&o).contains("cannot read http://127.0.0.1:"),
-        "{}",
-        stderr(&o)
+    assert_eq!(o.status.code(), Some(5));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        stderr(&o),
+        format!("error: cannot fetch {url}: the connection failed: Peer disconnected\n")
     );
 }
 
-/// A chunk size that is not hexadecimal (`u64::from_str_radix` took `+a` for 10) is refused
-/// with the size named, and so is one beyond 64 bits.
+/// A chunk size that is not hexadecimal, or beyond 64 bits, is refused with the URL named.
+/// (ureq reads `+a` as 10, as Rust's `from_str_radix` does: the body it gives is then no
+/// checkpoint, and the log is rejected.)
 #[test]
 fn a_chunk_size_that_is_not_hexadecimal_is_refused_and_named() {
+    let not_a_number = "the answer is not valid HTTP: chunk length cannot be read as a number";
     for (response, told) in [
         (
-            &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+a\r\n0123456789\r\n0\r\n\r\n"
-                [..],
-            "/checkpoint: the chunk size '+a' is not a hexadecimal number",
-        ),
-        (
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
-            "/checkpoint: the chunk size 'zz' is not a hexadecimal number",
+            &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"[..],
+            not_a_number,
         ),
         (
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\nabc\r\n0\r\n\r\n",
-            "/checkpoint: the chunk size '' is not a hexadecimal number",
+            not_a_number,
         ),
         (
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\nabc",
-            "/checkpoint: the chunk size '10000000000000000' does not fit in 64 bits",
+            not_a_number,
         ),
     ] {
-        let o = verify_against(response);
-        assert_ne!(o.status.code(), Some(0));
-        assert!(stderr(&o).contains(told), "{}", stderr(&o));
-        assert!(
-            stderr(&o).contains("cannot read http://127.0.0.1:"),
-            "{}",
-            stderr(&o)
-        );
+        let (o, url) = verify_against(response);
+        assert_eq!(o.status.code(), Some(5));
+        assert_eq!(stdout(&o), "");
+        assert_eq!(stderr(&o), format!("error: cannot fetch {url}: {told}\n"));
+    }
+    let (o, _) = verify_against(
+        &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+a\r\n0123456789\r\n0\r\n\r\n"[..],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "REJECTED: checkpoint: note rejected: the note text must end with a newline\n"
+    );
+}
+
+/// Answers that are not a file and not a 404 are errors naming the URL, never a missing
+/// file: another status, a redirect (not followed, to this host or another), an answer that
+/// is not HTTP, and a body over 64 MiB.
+#[test]
+fn a_status_a_redirect_or_a_body_too_large_is_an_error_naming_the_url() {
+    let mut too_large = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+        (64 << 20) + 1
+    )
+    .into_bytes();
+    too_large.resize(too_large.len() + (64 << 20) + 1, b'x');
+    for (response, told) in [
+        (
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            "the server answered 500 Internal Server Error".to_string(),
+        ),
+        (
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            "the server answered 403 Forbidden".into(),
+        ),
+        (
+            b"HTTP/1.1 301 Moved\r\nLocation: https://elsewhere.example/log/\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            "the server redirects to https://elsewhere.example/log/, and redirects are not followed (verify the log at its own URL)".into(),
+        ),
+        (
+            b"HTTP/1.1 302 Found\r\nLocation: /other/checkpoint\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            "the server redirects to /other/checkpoint, and redirects are not followed (verify the log at its own URL)".into(),
+        ),
+        (
+            b"garbage\r\n\r\n".to_vec(),
+            "the answer is not valid HTTP: http parse fail: invalid HTTP version".into(),
+        ),
+        (too_large, "the answer is larger than 64 MiB".into()),
+    ] {
+        let (o, url) = verify_against(response);
+        assert_eq!(o.status.code(), Some(5), "{told}");
+        assert_eq!(stdout(&o), "", "{told}");
+        assert_eq!(stderr(&o), format!("error: cannot fetch {url}: {told}\n"));
     }
 }

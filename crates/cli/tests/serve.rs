@@ -13,6 +13,8 @@ use crate::{clock, run, stdout, store_with};
 pub struct Server {
     pub child: Child,
     pub addr: String,
+    /// The URL printed, `http://ADDR/` or `https://ADDR/`.
+    pub url: String,
 }
 
 impl Drop for Server {
@@ -39,13 +41,18 @@ pub fn serve_db(dir: &std::path::Path, db: &str, extra: &[&str]) -> Server {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let addr = line
-        .split("http://")
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    let addr = url
+        .split("://")
         .nth(1)
         .and_then(|r| r.split('/').next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    Server { child, addr }
+    Server { child, addr, url }
 }
 
 /// A GET request: status and body.
@@ -439,18 +446,7 @@ fn a_complainant_is_never_published_and_the_staff_are() {
     );
     assert!(o.status.success(), "{}", crate::stderr(&o));
     // Every file of the published directory, whatever its depth.
-    let mut files = Vec::new();
-    let mut todo = vec![dir.path().join("pub")];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                files.push(p);
-            }
-        }
-    }
+    let files = crate::files_under(&dir.path().join("pub"));
     assert!(files.len() > 5, "{files:?}");
     let mut staff_opened = false;
     for f in &files {

@@ -30,6 +30,8 @@ const FORBIDDEN: &[&str] = &[
     "rusqlite",
     "hyper",
     "reqwest",
+    "ureq",
+    "rustls",
     "async-std",
     "mio",
 ];
@@ -144,18 +146,8 @@ fn every_source_file_opens_with_a_module_doc() {
 }
 
 fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect()
 }

@@ -31,11 +31,39 @@ pub enum Verdict {
     Rejected(String),
 }
 
+/// How far a verification has got, for a progress bar: told as each tile file is read and as
+/// entries are checked against their commitments and replayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// What is being done.
+    pub step: Step,
+    /// How many of `total` are done (tile files, or entries).
+    pub done: u64,
+    /// How many there are in this step.
+    pub total: u64,
+    /// The size of the log, as its signed checkpoint says.
+    pub log_size: u64,
+}
+
+/// The steps of a verification that take time on a large log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Reading the entry bundles and hash tiles (`done` and `total` count files).
+    Tiles,
+    /// Checking the published contents against the entries' commitments (entries).
+    Contents,
+    /// Replaying the entries (entries).
+    Replay,
+}
+
+/// Entries between two reports of [`Step::Contents`] and [`Step::Replay`].
+const REPORT_EVERY: u64 = 256;
+
 /// Verifies a published log read through `fetch` (a path relative to the log's root, as
 /// `checkpoint` or `tile/0/000`; `None` when missing); `label` names the log in messages.
 /// `key` must be the log key obtained from a trusted channel; `saved` a checkpoint saved
 /// earlier, which the log must still contain; at least `quorum` of the `witnesses` must have
-/// cosigned.
+/// cosigned. `progress` is told how far it has got.
 pub fn verify(
     fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
     label: &str,
@@ -43,6 +71,7 @@ pub fn verify(
     saved: Option<&str>,
     witnesses: &[NoteVerifier],
     quorum: usize,
+    progress: &dyn Fn(Progress),
 ) -> Result<Verdict, PublishedError> {
     let mut said = Vec::new();
     let text = fetch("checkpoint")
@@ -72,7 +101,25 @@ pub fn verify(
             Err(e) => return Ok(Verdict::Rejected(format!("cosignatures: {e}"))),
         }
     }
-    let (entries, tree) = match read_tiles(fetch, c.size) {
+    let tell = |step, done, total| {
+        progress(Progress {
+            step,
+            done,
+            total,
+            log_size: c.size,
+        })
+    };
+    let files = tile_files(c.size);
+    let read = std::cell::Cell::new(0);
+    let counted = |path: &str| {
+        let got = fetch(path);
+        if path.starts_with("tile/") {
+            read.set(read.get() + 1);
+            tell(Step::Tiles, read.get(), files);
+        }
+        got
+    };
+    let (entries, tree) = match read_tiles(&counted, c.size) {
         Ok(x) => x,
         Err(e) => {
             let msg = e.to_string();
@@ -118,7 +165,11 @@ pub fn verify(
         ));
     }
     let (mut checked, mut redacted) = (0, 0);
+    let size = entries.len() as u64;
     for (i, b) in entries.iter().enumerate() {
+        if (i as u64).is_multiple_of(REPORT_EVERY) {
+            tell(Step::Contents, i as u64, size);
+        }
         let Ok(entry) = record::decode(i as u64, b) else {
             continue;
         };
@@ -149,12 +200,15 @@ pub fn verify(
     if checked + redacted > 0 {
         said.push(format!("{checked} published content(s) match their commitments; {redacted} redacted or not published"));
     }
-    match replay(
-        entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (i as u64, e.as_slice())),
-    ) {
+    tell(Step::Contents, size, size);
+    let replayed = replay(entries.iter().enumerate().map(|(i, e)| {
+        if (i as u64).is_multiple_of(REPORT_EVERY) {
+            tell(Step::Replay, i as u64, size);
+        }
+        (i as u64, e.as_slice())
+    }));
+    tell(Step::Replay, size, size);
+    match replayed {
         Ok(r) => {
             match &r.keys {
                 Some((log, _)) if !log.contains(&key.text()) => {
@@ -180,6 +234,20 @@ pub fn verify(
         }
         Err(e) => Ok(Verdict::Rejected(format!("replay: {e}"))),
     }
+}
+
+/// How many tile files [`read_tiles`] reads for a log of `size` entries (C2SP tlog-tiles):
+/// at level 0 one entry bundle and one hash tile per 256 entries or part, and at each level L
+/// above that has nodes, one tile per 256 of its `size >> 8L` nodes or part.
+fn tile_files(size: u64) -> u64 {
+    let tiles = |nodes: u64| nodes.div_ceil(translog::tiles::WIDTH);
+    let mut files = 2 * tiles(size);
+    let mut level = 1;
+    while level < 8 && size >> (8 * level) > 0 {
+        files += tiles(size >> (8 * level));
+        level += 1;
+    }
+    files
 }
 
 /// For a message about leaf N, what entry N is (its station), to point at the tampering.
@@ -277,7 +345,7 @@ mod tests {
 
     fn check(files: &HashMap<String, Vec<u8>>, key: &NoteVerifier, saved: Option<&str>) -> Verdict {
         let fetch = |p: &str| files.get(p).cloned();
-        verify(&fetch, "log", key, saved, &[], 0).unwrap()
+        verify(&fetch, "log", key, saved, &[], 0, &|_| {}).unwrap()
     }
 
     #[test]
@@ -297,6 +365,47 @@ mod tests {
                     && l.ends_with("1 publication(s) recomputed and equal")),
             "{lines:?}"
         );
+    }
+
+    /// The progress told: every tile file read, counted against the total the files of
+    /// `write_tiles` give, then the entries checked and replayed, ending at the log's size.
+    #[test]
+    fn progress_counts_every_tile_file_and_entry() {
+        let (files, signer) = published(1);
+        let told = std::cell::RefCell::new(Vec::new());
+        let fetch = |p: &str| files.get(p).cloned();
+        let v = verify(&fetch, "log", &signer.verifier(), None, &[], 0, &|p| {
+            told.borrow_mut().push(p)
+        })
+        .unwrap();
+        assert!(matches!(v, Verdict::Valid(_)), "{v:?}");
+        let at = |step, done, total| Progress {
+            step,
+            done,
+            total,
+            log_size: 10,
+        };
+        assert_eq!(
+            told.into_inner(),
+            [
+                at(Step::Tiles, 1, 2),
+                at(Step::Tiles, 2, 2),
+                at(Step::Contents, 0, 10),
+                at(Step::Contents, 10, 10),
+                at(Step::Replay, 0, 10),
+                at(Step::Replay, 10, 10),
+            ]
+        );
+    }
+
+    #[test]
+    fn tile_files_counts_the_files_write_tiles_writes() {
+        for size in [0u64, 1, 255, 256, 257, 511, 65_535, 65_536, 65_537, 70_000] {
+            let entries: Vec<Vec<u8>> = (0..size).map(|i| i.to_be_bytes().to_vec()).collect();
+            let tree = Tree::from_entries(&entries);
+            let written = write_tiles(&tree, &entries, size).unwrap().len() as u64;
+            assert_eq!(tile_files(size), written, "size {size}");
+        }
     }
 
     #[test]
@@ -339,7 +448,7 @@ mod tests {
         let mut none = files.clone();
         none.remove("checkpoint");
         let fetch = |p: &str| none.get(p).cloned();
-        let e = verify(&fetch, "log", &signer.verifier(), None, &[], 0).unwrap_err();
+        let e = verify(&fetch, "log", &signer.verifier(), None, &[], 0, &|_| {}).unwrap_err();
         assert_eq!(e.to_string(), "cannot read log/checkpoint");
     }
 }

@@ -47,6 +47,9 @@ pub enum ServerError {
     /// The store or a computation failed.
     #[error("{0}")]
     Internal(String),
+    /// The TLS certificate or key given to the service is refused (at start, never answered).
+    #[error("{0}")]
+    Tls(String),
 }
 
 impl From<store::StoreError> for ServerError {
@@ -102,13 +105,13 @@ impl IntoResponse for ServerError {
             ServerError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServerError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::Internal(_) | ServerError::Tls(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let busy = matches!(self, ServerError::Busy(_));
         let text = match &self {
             // The store's or a computation's failure is for the operator, not the caller (it may
             // name tables, files or statements): the answer gives a reference to it.
-            ServerError::Internal(detail) => {
+            ServerError::Internal(detail) | ServerError::Tls(detail) => {
                 let n = INTERNAL.fetch_add(1, Ordering::Relaxed) + 1;
                 eprintln!("tallyproof serve: internal error {n}: {detail}");
                 format!(

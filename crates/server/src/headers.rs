@@ -1,7 +1,7 @@
 //! Headers every answer carries, whatever the route: no content sniffing, a content security
 //! policy that runs no script at all (the pages have none) and lets no other site frame
 //! them, a referrer sent only to this site, and the login cookie marked `Secure` when the
-//! request came over HTTPS through a proxy that says so.
+//! request came over HTTPS: the service's own TLS, or a proxy that says so.
 //!
 //! A route that sets its own policy (a stored scan's sandbox) keeps it.
 //!
@@ -52,7 +52,8 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let api = req.uri().path().starts_with("/api/");
-        let https = over_https(req.headers());
+        let https =
+            req.extensions().get::<crate::conn::Https>().is_some() || over_https(req.headers());
         let answer = self.inner.call(req);
         Box::pin(async move {
             let res = answer.await?;

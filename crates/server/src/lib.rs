@@ -32,6 +32,7 @@ mod signed;
 mod staff;
 #[cfg(test)]
 mod testing;
+mod tls;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -53,6 +54,7 @@ pub use error::ServerError;
 pub use readmodel::Signing;
 pub use routes::{openapi_document, Method, Route, ROUTES};
 pub use signed::log_signing;
+pub use tls::Tls;
 
 /// The largest request body, but for scans.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -400,13 +402,15 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// Serves the router on `listener` until the process ends, with the default [`Timeouts`].
+/// Serves the router on `listener` until the process ends, with the default [`Timeouts`]:
+/// over HTTPS with `tls`, else plain HTTP.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: &str,
     signing: Signing,
+    tls: Option<Tls>,
 ) -> std::io::Result<()> {
-    serve_with(listener, db, signing, Timeouts::default()).await
+    serve_with(listener, db, signing, Timeouts::default(), tls).await
 }
 
 /// [`serve`] with the given read timeouts.
@@ -415,6 +419,7 @@ pub async fn serve_with(
     db: &str,
     signing: Signing,
     timeouts: Timeouts,
+    tls: Option<Tls>,
 ) -> std::io::Result<()> {
     // Connecting (PostgreSQL's client runs its own runtime) blocks: not on this one's threads.
     let db = db.to_string();
@@ -422,7 +427,7 @@ pub async fn serve_with(
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;
-    conn::serve(listener, app, timeouts).await;
+    conn::serve(listener, app, timeouts, tls).await;
     Ok(())
 }
 

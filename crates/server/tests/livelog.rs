@@ -27,7 +27,7 @@ async fn verdict(router: &axum::Router, name: &str, saved: Option<String>) -> pu
             let got = handle.block_on(get(&router, &path));
             (got.0 == StatusCode::OK).then_some(got.1)
         };
-        published::verify(&fetch, &name, &log_key(), saved.as_deref(), &[], 0).unwrap()
+        published::verify(&fetch, &name, &log_key(), saved.as_deref(), &[], 0, &|_| ()).unwrap()
     })
     .await
     .unwrap()

@@ -146,6 +146,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         any_port_if_busy: true,
         log_origin: DEMO_ORIGIN.to_string(),
         witness: Vec::new(),
+        tls_cert: None,
+        tls_key: None,
     })
 }
 

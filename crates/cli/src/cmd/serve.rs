@@ -1,6 +1,7 @@
-//! `tallyproof serve`: the public results pages and JSON API over a store.
+//! `tallyproof serve`: the public results pages and JSON API over a store, over plain HTTP or,
+//! given a certificate and its key, HTTPS.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -31,6 +32,13 @@ pub struct Args {
     /// keeps and serves; repeatable
     #[arg(long)]
     pub witness: Vec<String>,
+    /// Serve HTTPS with this certificate (PEM: the server's certificate, then any
+    /// intermediates); needs --tls-key. Without both, plain HTTP
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -55,6 +63,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .map(|w| super::verify::key_text(w))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let signing = server::log_signing(&key.text(), &a.log_origin, &witnesses)?;
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(tls(cert, key)?),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -73,7 +86,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         // One write (formatted first: `println!` writes each piece apart): a reader of the
         // first line only (a test, a supervisor) may close the pipe after it.
         let said = format!(
-            "serving http://{local}/ from {} (Ctrl-C stops)\nlog key: {} (from {}; each election's log is under /elections/NAME/log/)\n",
+            "serving {scheme}://{local}/ from {} (Ctrl-C stops)\nlog key: {} (from {}; each election's log is under {scheme}://{local}/elections/NAME/log/)\n",
             a.db.display(),
             key.verifier().text(),
             key_path.display()
@@ -81,8 +94,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         print!("{said}");
         use std::io::Write;
         std::io::stdout().flush()?;
-        server::serve(listener, &a.db.to_string_lossy(), signing).await?;
+        server::serve(listener, &a.db.to_string_lossy(), signing, tls).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The TLS identity in the files `cert` and `key`, each named when it is refused.
+fn tls(cert: &Path, key: &Path) -> anyhow::Result<server::Tls> {
+    let read = |what: &str, p: &Path| {
+        std::fs::read(p).with_context(|| format!("cannot read the TLS {what} {}", p.display()))
+    };
+    let (chain, secret) = (read("certificate", cert)?, read("key", key)?);
+    server::Tls::from_pem(&chain, &secret)
+        .with_context(|| format!("--tls-cert {} --tls-key {}", cert.display(), key.display()))
 }
