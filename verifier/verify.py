@@ -4,7 +4,8 @@ RFC 6962/9162 and the C2SP signed-note, tlog-checkpoint and tlog-tiles specifica
 (Python standard library plus the `cryptography` package for Ed25519).
 
 Usage: verify.py DIR LOG_KEY
-  DIR      a published directory (checkpoint, tile/...)
+  DIR      a published directory (checkpoint, tile/...), or its URL (http:// or https://, such
+           as a results service's live log https://HOST/elections/NAME/log/)
   LOG_KEY  the log's verifier key text: name+hexid+base64(0x01 || public key)
 
 Checks the checkpoint signature, every entry against its leaf and every tile against the
@@ -240,11 +241,34 @@ def tiles_at(size, level):
 
 
 def read(d, path):
+    if d.startswith(("http://", "https://")):
+        return fetch(d.rstrip("/") + "/" + path, path)
     p = os.path.join(d, path)
     if not os.path.exists(p):
         raise Rejected("%s is missing" % path)
     with open(p, "rb") as f:
         return f.read()
+
+
+def fetch(url, path):
+    """A file of a log served over HTTP(S): a 404 is a missing file; any other failure names
+    the URL (it is never taken for a missing file). Redirects are not followed."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    try:
+        with urllib.request.build_opener(NoRedirect).open(url, timeout=60) as r:
+            return r.read(64 * 1024 * 1024 + 1)
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            raise Rejected("%s is missing" % path)
+        raise Rejected("%s: HTTP %d" % (url, e.code))
+    except (urllib.error.URLError, OSError) as e:
+        raise Rejected("%s: %s" % (url, e))
 
 
 def read_log(d, size):
@@ -677,8 +701,7 @@ def main():
         key_text = open(key_text).read()
     try:
         key = parse_key(key_text)
-        with open(os.path.join(d, "checkpoint"), encoding="utf-8") as f:
-            origin, size, root = open_checkpoint(f.read(), key)
+        origin, size, root = open_checkpoint(read(d, "checkpoint").decode("utf-8"), key)
         entries, leaves = read_log(d, size)
         if mth(leaves) != root:
             raise Rejected("the tiles' root is not the checkpoint's")
