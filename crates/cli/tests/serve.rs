@@ -199,6 +199,14 @@ fn the_public_api_and_pages() {
     .unwrap();
     assert!(seats["parties"].as_array().is_some_and(|p| !p.is_empty()));
     assert_eq!(seats["parties"], cli["parties"]);
+    // Ready once every stored election is loaded and its log signed (503 before).
+    let ready = (0..200).find_map(|_| {
+        let (status, body) = get(a, "/api/ready");
+        assert!(status == 200 || status == 503, "{status} {body}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        (status == 200).then_some(body)
+    });
+    assert_eq!(ready.as_deref(), Some(r#"{"ready":true}"#));
     // Errors are JSON, with their status.
     let (status, body) = get(a, "/api/elections/nope/results");
     assert_eq!(

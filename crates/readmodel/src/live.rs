@@ -156,12 +156,9 @@ impl Live {
         first
     }
 
-    /// Loads every election named (the service, before it says it is ready).
-    pub fn preload<S: Logs>(&self, db: &Arc<S>, names: &[String]) -> Result<(), S::Error> {
-        for name in names {
-            self.slot(db, name)?;
-        }
-        Ok(())
+    /// Loads an election (the service loads every one before it says it is ready).
+    pub fn preload<S: Logs>(&self, db: &Arc<S>, name: &str) -> Result<(), S::Error> {
+        self.slot(db, name).map(drop)
     }
 
     /// The election's slot, its log replayed from the start if it is the first request.

@@ -83,6 +83,8 @@ struct Shared {
     committer: Arc<group::Committer>,
     /// The permits to send large responses.
     heavy: Arc<heavy::Senders>,
+    /// Whether every stored election has been loaded (replayed and signed) since the start.
+    ready: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The client's address, when the server knows it (for the login limits).
@@ -99,13 +101,15 @@ pub fn router(db: &str, signing: Signing) -> Result<Router, ServerError> {
 /// its hashes and cap its connections).
 fn router_over(pool: Arc<Pool>, signing: Signing, limiter: Arc<auth::Limiter>) -> Router {
     let live = Arc::new(readmodel::Live::signed_by(signing));
-    signed::follow(&pool, &live);
+    let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signed::follow(&pool, &live, &ready);
     let state = AppState(Arc::new(Shared {
         committer: Arc::new(group::Committer::start(Arc::clone(&pool))),
         db: pool,
         live,
         limiter,
         heavy: Arc::default(),
+        ready,
     }));
     let app = ROUTES
         .iter()
@@ -142,6 +146,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/elections/{name}/log/content/{commitment}") => get(livelog::content),
         (Post, "/api/elections/{name}/cosignatures") => post(livelog::cosign),
         (Get, "/openapi.json") => get(public::openapi),
+        (Get, "/api/ready") => get(public::ready),
         (Get, "/elections/{name}/counts") => get(public::counts_page),
         (Get, "/api/elections/{name}/counts") => get(public::counts_api),
         (Get, "/elections/{name}/audits") => get(public::audits_page),

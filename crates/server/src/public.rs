@@ -382,6 +382,17 @@ pub(crate) async fn seats_of(
     .await
 }
 
+/// Whether the service is ready: every stored election loaded (replayed and its log signed)
+/// since the start, so that no request waits for a replay. 503 until then.
+pub(crate) async fn ready(State(s): State<AppState>) -> Response {
+    let ready = s.ready.load(std::sync::atomic::Ordering::Acquire);
+    let status = match ready {
+        true => axum::http::StatusCode::OK,
+        false => axum::http::StatusCode::SERVICE_UNAVAILABLE,
+    };
+    (status, Json(json!({"ready": ready}))).into_response()
+}
+
 pub(crate) async fn openapi() -> Json<Value> {
     Json(crate::routes::openapi_document())
 }

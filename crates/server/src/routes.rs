@@ -211,6 +211,11 @@ pub const ROUTES: &[Route] = &[
         "Submits a witness's cosignature of one of the log's checkpoints; kept if a witness the service knows (serve --witness) signed a checkpoint this log signed",
     ),
     get("/openapi.json", JSON, "This API's OpenAPI 3.1 description"),
+    get(
+        "/api/ready",
+        JSON,
+        "Whether the service is ready: every stored election loaded and its log signed since the start (503 until then)",
+    ),
     Route {
         query: &[BY, ("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
         ..get(
