@@ -144,7 +144,9 @@ whole log).</p>{script}</section>",
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Sizes {
+    /// The size the browser saw.
     from: u64,
+    /// The size it sees now.
     to: u64,
 }
 

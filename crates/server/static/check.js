@@ -105,48 +105,47 @@ const signedBy = (lines, key) =>
 
 const node = (E, left, right) => E.sha256(concat([1], left, right));
 
-// RFC 9162, 2.1.3.2: the root an inclusion proof leads to.
-async function rootFromInclusion(E, index, size, leaf, proof) {
-  if (index >= size) throw new Error(`entry ${index} is beyond the log's ${size} entries`);
-  let [fn, sn, r] = [index, size - 1, leaf];
-  for (const p of proof) {
-    if (sn === 0) throw new Error('the proof is too long');
+// The walk of RFC 9162 (2.1.3.2 and 2.1.4.2) up a proof from node `fn` of a tree whose last
+// node is `sn`: `left(c)` for each hash that is a left sibling, `right(c)` for a right one;
+// whether the proof ends at the root.
+async function walk(fn, sn, path, left, right) {
+  for (const c of path) {
+    if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
-      r = await node(E, p, r);
+      await left(c);
       while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
     } else {
-      r = await node(E, r, p);
+      await right(c);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  if (sn !== 0) throw new Error('the proof is too short');
-  return r;
+  return sn === 0;
 }
 
-// RFC 9162, 2.1.4.2: whether `proof` shows the tree of size m (root a) is a prefix of the
-// tree of size n (root b).
+// Whether the inclusion proof of `leaf` at `index` leads to `root` (RFC 9162, 2.1.3.2).
+async function included(E, index, size, leaf, proof, root) {
+  if (index >= size) return false;
+  let r = leaf;
+  const ended = await walk(index, size - 1, proof,
+    async (c) => { r = await node(E, c, r); },
+    async (c) => { r = await node(E, r, c); });
+  return ended && same(r, root);
+}
+
+// Whether `proof` shows the tree of size m (root a) is a prefix of the tree of size n
+// (root b) (RFC 9162, 2.1.4.2).
 async function consistent(E, m, n, a, b, proof) {
   if (m === n) return proof.length === 0 && same(a, b);
   if (m === 0 || m > n || proof.length === 0) return false;
-  let path = proof;
-  if (powerOfTwo(m)) path = [a, ...proof];
+  const path = powerOfTwo(m) ? [a, ...proof] : proof;
   let [fn, sn] = [m - 1, n - 1];
   while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
   let [fr, sr] = [path[0], path[0]];
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = await node(E, c, fr);
-      sr = await node(E, c, sr);
-      while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
-    } else {
-      sr = await node(E, sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && same(fr, a) && same(sr, b);
+  const ended = await walk(fn, sn, path.slice(1),
+    async (c) => { fr = await node(E, c, fr); sr = await node(E, c, sr); },
+    async (c) => { sr = await node(E, sr, c); });
+  return ended && same(fr, a) && same(sr, b);
 }
 
 // Every step, in order; each pushes {ok: true|false|null, what}.
@@ -199,7 +198,7 @@ async function check(E, data, typed) {
       ok = ok || await E.verify(w.pub, l.raw.slice(12), msg);
     }
     if (!step(ok, ok
-      ? `The witness ${w.name} (fingerprint ${w.fingerprint}) cosigned this checkpoint: it saw the same log.`
+      ? `The witness ${w.name} (fingerprint ${w.fingerprint}: compare it with the one the witness publishes) cosigned this checkpoint: it saw the same log.`
       : `The cosignature of the witness ${w.name} does not verify.`)) return steps;
   }
   if (witnesses.length > 0 || data.witnesses.length === 0) {
@@ -207,17 +206,16 @@ async function check(E, data, typed) {
       ? 'No witness is named for this log: nobody outside the commission has confirmed seeing the same log.'
       : `Not confirmed by every witness: ${witnesses.join('; ')}.`);
   }
-  const entry = b64(data.entry);
+  const entry = unhex(data.entry);
   const leaf = await E.sha256(concat([0], entry));
   let p;
   try { p = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(entry.slice(1))); } catch (e) { p = {}; }
   const isProtocol = entry[0] === 1 && p.type === 'protocol' && p.station === data.station;
   if (!step(isProtocol, isProtocol
-    ? `Log entry ${data.index} is this station's protocol: station ${p.station}, contest ${p.contest}, version ${p.version}, ${p.source} count, votes ${p.votes.join(', ')}. Its hash is ${hex(leaf).slice(0, 16)}….`
+    ? `Log entry ${data.index} is this station's protocol: station ${p.station}, contest ${p.contest}, version ${p.version}, ${p.source} count, votes ${p.votes.join(', ')}. Its leaf hash begins ${hex(leaf).slice(0, 16)}.`
     : `Log entry ${data.index} is not a protocol of station ${data.station}.`)) return steps;
-  let root;
-  try { root = await rootFromInclusion(E, data.index, note.size, leaf, data.proof); } catch (e) { root = null; }
-  if (!step(root !== null && same(root, note.root), root !== null && same(root, note.root)
+  const inLog = await included(E, data.index, note.size, leaf, data.proof, note.root);
+  if (!step(inLog, inLog
     ? `The entry is in the signed log: its inclusion proof (${data.proof.length} hashes) leads to the checkpoint's root.`
     : 'The inclusion proof does not lead to the checkpoint\'s root: this entry is not shown to be in the signed log.')) return steps;
   await fresh(E, note, data, step);
@@ -280,10 +278,10 @@ function pinned() {
   if (pin) $('check-fingerprint').value = pin;
 }
 
-async function main() {
+// What the page states, read when the reader presses the button.
+function stated() {
   const box = $('check');
-  if (!box) return;
-  const data = {
+  return {
     note: $('checkpoint-note').textContent,
     key: $('check-key').textContent.trim(),
     witnesses: Array.from(document.querySelectorAll('.check-witness'), (w) => w.textContent.trim()),
@@ -293,6 +291,11 @@ async function main() {
     proof: box.dataset.proof ? box.dataset.proof.split(',').map(unhex) : [],
     consistency: box.dataset.consistency,
   };
+}
+
+async function main() {
+  const box = $('check');
+  if (!box) return;
   const E = (await webCrypto()) ?? (await pureJs());
   $('check-form').hidden = false;
   pinned();
@@ -305,7 +308,7 @@ async function main() {
     ev.preventDefault();
     const typed = $('check-fingerprint').value;
     const start = performance.now();
-    const steps = await check(E, data, typed);
+    const steps = await check(E, stated(), typed);
     const ms = performance.now() - start;
     if (digits(typed).length === 32) localStorage.setItem(PIN, grouped(digits(typed)));
     pinned();
