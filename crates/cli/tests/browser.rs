@@ -48,6 +48,11 @@ fn free_port() -> u16 {
 
 /// ChromeDriver on a free port, and a headless Chromium session through it.
 async fn browser() -> Option<(Driver, Client)> {
+    browser_with(&[]).await
+}
+
+/// [`browser`] with more Chromium arguments.
+async fn browser_with(extra: &[&str]) -> Option<(Driver, Client)> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         assert!(
             std::env::var_os("TALLYPROOF_BROWSER_TESTS").is_none()
@@ -67,17 +72,22 @@ async fn browser() -> Option<(Driver, Client)> {
             .unwrap(),
     );
     let profile = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--window-size=1100,1400".into(),
+        format!("--user-data-dir={}", profile.keep().display()),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
     let caps = json!({
         "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": CHROMIUM,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1100,1400",
-                format!("--user-data-dir={}", profile.keep().display()),
-            ]
-        }
+        "goog:chromeOptions": {"binary": CHROMIUM, "args": args}
     });
     let Value::Object(caps) = caps else {
         unreachable!()
@@ -129,17 +139,17 @@ async fn type_into(c: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
+/// Clicks what `l` finds.
+async fn click(c: &Client, l: Locator<'_>) {
+    c.find(l).await.unwrap().click().await.unwrap();
+}
+
 async fn login(c: &Client, base: &str, name: &str) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{base}/login")).await.unwrap();
     type_into(c, "input[name=name]", name).await;
     type_into(c, "input[name=password]", PASSWORD).await;
-    c.find(Locator::Css("form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("form button")).await;
     // The login redirects to the election list.
     let deadline = Instant::now() + Duration::from_secs(20);
     while c.current_url().await.unwrap().path() != "/" {
@@ -469,6 +479,316 @@ async fn a_verifier_opening_an_uploaded_page_or_polyglot_runs_no_script() {
         pending[0].state,
         store::PendingState::Entered,
         "nothing was verified"
+    );
+    c.close().await.unwrap();
+}
+
+/// Where the test leaves the station page's screenshots after a check, at a width.
+pub fn station_screenshot_path(width: u32) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("screenshots/station-{width}.png"))
+}
+
+/// Runs `script` in the page and answers its value.
+async fn eval(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+/// Waits until `script` answers something other than null or false.
+async fn until(c: &Client, script: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = eval(c, script).await;
+        if !v.is_null() && v != Value::Bool(false) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "waited in vain for: {script}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// What the station check said: valid or invalid, the cryptography it used, how long the
+/// check took (ms, measured in the page), the verdict and each step.
+struct Checked {
+    result: String,
+    engine: String,
+    ms: f64,
+    verdict: String,
+    steps: Vec<String>,
+}
+
+/// Opens the station page at `url`, waits for its check to be ready, runs `before` in the
+/// page (to tamper with it or with what the browser remembers), types `fingerprint` if given
+/// (else the pinned one stays) and presses the button.
+async fn check_station(c: &Client, url: &str, before: &str, fingerprint: Option<&str>) -> Checked {
+    c.goto(url).await.unwrap();
+    until(
+        c,
+        "return document.getElementById('check').dataset.ready || null",
+    )
+    .await;
+    eval(c, before).await;
+    if let Some(f) = fingerprint {
+        let input = c.find(Locator::Id("check-fingerprint")).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(f).await.unwrap();
+    }
+    press_check(c).await
+}
+
+/// Presses the check's button and reads what it shows.
+async fn press_check(c: &Client) -> Checked {
+    eval(
+        c,
+        "document.getElementById('check').removeAttribute('data-result')",
+    )
+    .await;
+    click(c, Locator::Css("#check-form button[type=submit]")).await;
+    let result = until(
+        c,
+        "return document.getElementById('check').dataset.result || null",
+    )
+    .await;
+    let read = |v: Value| v.as_str().unwrap().to_string();
+    let ms = read(eval(c, "return document.getElementById('check').dataset.ms").await);
+    Checked {
+        result: read(result),
+        engine: read(eval(c, "return document.getElementById('check').dataset.engine").await),
+        ms: ms.parse().unwrap(),
+        verdict: read(
+            eval(
+                c,
+                "return document.getElementById('check-verdict').textContent",
+            )
+            .await,
+        ),
+        steps: eval(
+            c,
+            "return Array.from(document.querySelectorAll('#check-steps li'), li => li.textContent)",
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| read(s.clone()))
+        .collect(),
+    }
+}
+
+impl Checked {
+    /// Asserts a valid check made with `engine`, every one of its six steps passed, the last
+    /// (the comparison with what the browser saw before) saying `fresh`; answers the steps.
+    fn valid(&self, engine: &str, fresh: &str) -> &[String] {
+        let steps = &self.steps;
+        assert_eq!(
+            (self.result.as_str(), self.engine.as_str()),
+            ("valid", engine),
+            "{steps:?}"
+        );
+        assert_eq!(steps.len(), 6, "{steps:?}");
+        assert!(
+            steps.iter().all(|s| s.starts_with("✔ passed: ")),
+            "{steps:?}"
+        );
+        assert!(steps[5].contains(fresh), "{steps:?}");
+        steps
+    }
+
+    /// Asserts an invalid check whose verdict names `why`.
+    fn invalid(&self, why: &str) {
+        assert_eq!(self.result, "invalid", "{:?}", self.steps);
+        let verdict = format!("NOT VALID: {why}");
+        assert!(self.verdict.starts_with(&verdict), "{}", self.verdict);
+    }
+}
+
+/// The median of some durations.
+fn median(mut ms: Vec<f64>) -> f64 {
+    ms.sort_by(f64::total_cmp);
+    ms[ms.len() / 2]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_checks_a_station_in_the_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let witness = translog::checkpoint::Cosigner::from_seed("observers.test", [9; 32]);
+    let server = serve(dir.path(), &["--witness", &witness.verifier().text()]);
+    let key = std::fs::read_to_string(dir.path().join("s.db.logkey")).unwrap();
+    let key = translog::note::NoteSigner::parse(key.trim())
+        .unwrap()
+        .verifier();
+    // The fingerprint a reader has from the commission's notice.
+    let fingerprint = key.fingerprint();
+    let (_, verify) = get(&server.addr, "/verify");
+    assert!(
+        verify.contains(&format!("<b><code>{fingerprint}</code></b>")),
+        "{verify}"
+    );
+    let loaded = SqliteStore::open(&dir.path().join("s.db"))
+        .unwrap()
+        .load("kg")
+        .unwrap();
+    let station = loaded.protocols[0].station.0;
+    // The witness cosigns the current checkpoint, which the page then carries.
+    let (_, note) = get(&server.addr, "/elections/kg/log/checkpoint");
+    let (cp, _) = translog::checkpoint::Checkpoint::open(&note, &key).unwrap();
+    let cosigned = format!("{note}{}\n", witness.cosign(&cp, 1_764_740_000).unwrap());
+    let body = json!({ "checkpoint": cosigned }).to_string();
+    let (status, answer) = crate::serve::request(
+        &server.addr,
+        "POST",
+        "/api/elections/kg/cosignatures",
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{answer}");
+    let url = format!("http://{}/elections/kg/units/{station}", server.addr);
+
+    // An honest log: valid, with the browser's own cryptography (127.0.0.1 is a secure
+    // context), the witness's cosignature verified, the entry shown.
+    let honest = check_station(&c, &url, "", Some(&fingerprint)).await;
+    let steps = honest.valid("webcrypto", "had not seen this log before");
+    assert!(honest.verdict.starts_with("VALID. Checked in"));
+    assert!(steps[2].contains("The witness observers.test"), "{steps:?}");
+    let p = &loaded.protocols[0];
+    let votes: Vec<String> = p.votes.iter().map(u64::to_string).collect();
+    let entry = format!(
+        "station {station}, contest 0, version 1, {} count, votes {}",
+        p.source.key(),
+        votes.join(", ")
+    );
+    assert!(steps[3].contains(&entry), "{steps:?}");
+    let secure = eval(&c, "return window.isSecureContext").await;
+    assert_eq!(secure, Value::Bool(true));
+    // The fingerprint is pinned: the next visit checks against it without typing.
+    let mut durations = vec![honest.ms];
+    for _ in 0..10 {
+        let again = check_station(&c, &url, "", None).await;
+        again.valid("webcrypto", "is the checkpoint this browser saw before");
+        durations.push(again.ms);
+    }
+    let fast = median(durations.clone());
+    eprintln!("station check with WebCrypto: median {fast:.1} ms of {durations:?}");
+    assert!(fast <= 100.0, "the check took {fast} ms (median)");
+
+    // Screenshots after a check, at a phone's width and a desktop's: no sideways scrolling.
+    for (width, height) in [(375, 900), (1280, 1000)] {
+        c.set_window_size(width, height).await.unwrap();
+        let shown = check_station(&c, &url, "", None).await;
+        shown.valid("webcrypto", "saw before");
+        eval(&c, "document.getElementById('check-form').scrollIntoView()").await;
+        let sizes = eval(
+            &c,
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+        )
+        .await;
+        let (scroll, client) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+        assert!(client <= u64::from(width), "{client}");
+        assert!(
+            scroll <= client,
+            "{width} px: scrolls sideways, {scroll} > {client}"
+        );
+        let shot = c.screenshot().await.unwrap();
+        let path = station_screenshot_path(width);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &shot).unwrap();
+    }
+    c.set_window_size(1100, 1400).await.unwrap();
+
+    // A tampered proof (one hash of it changed in the page's data), and a tampered entry
+    // (its leaf no longer the one the proof is for).
+    let not_in_log = "The inclusion proof does not lead to the checkpoint's root";
+    for tamper in [
+        "b.dataset.proof = (b.dataset.proof[0] === '0' ? '1' : '0') + b.dataset.proof.slice(1)",
+        "b.dataset.entry = b.dataset.entry.replace('22766f746573223a5b', '22766f746573223a5b31')",
+    ] {
+        let script = format!("const b = document.getElementById('check'); {tamper}");
+        check_station(&c, &url, &script, None)
+            .await
+            .invalid(not_in_log);
+    }
+
+    // A wrong pinned fingerprint (the reader's is another key's): invalid, and nothing else
+    // is checked.
+    let wrong = translog::note::NoteSigner::from_seed("tallyproof.local", [7; 32])
+        .unwrap()
+        .verifier()
+        .fingerprint();
+    let pin = format!("localStorage.setItem('tallyproof.fingerprint', '{wrong}')");
+    c.goto(&url).await.unwrap();
+    eval(&c, &pin).await;
+    let refused = check_station(&c, &url, "", None).await;
+    refused.invalid("The log key this page states has the fingerprint");
+    assert!(refused
+        .verdict
+        .contains(&format!("not the one you gave ({wrong})")));
+    assert_eq!(refused.steps.len(), 1);
+    let notice = eval(&c, "return document.getElementById('check-pinned').hidden").await;
+    assert_eq!(notice, Value::Bool(false));
+    // The reader forgets it and types the right one.
+    click(&c, Locator::Id("check-forget")).await;
+    let pinned = eval(&c, "return localStorage.getItem('tallyproof.fingerprint')").await;
+    assert_eq!(pinned, Value::Null);
+    let fixed = check_station(&c, &url, "", Some(&fingerprint)).await;
+    fixed.valid("webcrypto", "saw before");
+
+    // A stale checkpoint: the browser saw a larger one before; a fork: the same size with
+    // another root.
+    let origin = cp.origin.clone();
+    let seen = |size: u64, root: &str| {
+        let seen = format!("{{size: {size}, root: '{root}'}}");
+        format!("localStorage.setItem('tallyproof.seen:{origin}', JSON.stringify({seen}))")
+    };
+    let (root, other) = (cp.root.base64(), translog::leaf_hash(b"another").base64());
+    let stale = check_station(&c, &url, &seen(cp.size + 5, &root), None).await;
+    stale.invalid("Stale: this browser saw a later checkpoint");
+    let forked = check_station(&c, &url, &seen(cp.size, &other), None).await;
+    forked.invalid("Forked: this browser saw another checkpoint of the same size");
+    // An older checkpoint this one extends (the consistency proof checks), and one it does not.
+    let entries = SqliteStore::open(&dir.path().join("s.db"))
+        .unwrap()
+        .log_range("kg", 0, cp.size)
+        .unwrap();
+    let older = translog::Tree::from_entries(&entries)
+        .root_at(cp.size - 3)
+        .unwrap();
+    let grown = check_station(&c, &url, &seen(cp.size - 3, &older.base64()), None).await;
+    grown.valid("webcrypto", "extends the one this browser saw before");
+    let rewritten = check_station(&c, &url, &seen(cp.size - 3, &other), None).await;
+    rewritten.invalid("Forked or unproven: no proof that this checkpoint extends");
+    c.close().await.unwrap();
+    drop(_driver);
+
+    // Over plain HTTP on a name that is not localhost the page is not a secure context: the
+    // check uses the vendored pure-JavaScript cryptography, and still says valid.
+    let Some((_driver, c)) =
+        browser_with(&["--host-resolver-rules=MAP tallyproof.test 127.0.0.1"]).await
+    else {
+        return;
+    };
+    let port = server.addr.rsplit(':').next().unwrap();
+    let url = format!("http://tallyproof.test:{port}/elections/kg/units/{station}");
+    let mut durations = Vec::new();
+    for _ in 0..11 {
+        let plain = check_station(&c, &url, "", Some(&fingerprint)).await;
+        plain.valid("noble", "before");
+        assert!(plain.verdict.contains("noble-ed25519 3.2.0"));
+        durations.push(plain.ms);
+    }
+    let secure = eval(&c, "return window.isSecureContext").await;
+    assert_eq!(secure, Value::Bool(false));
+    assert_eq!(
+        eval(&c, "return location.hostname").await,
+        json!("tallyproof.test")
+    );
+    let slow = median(durations.clone());
+    eprintln!("station check with the vendored JavaScript: median {slow:.1} ms of {durations:?}");
+    assert!(
+        slow <= 100.0,
+        "the pure-JavaScript check took {slow} ms (median)"
     );
     c.close().await.unwrap();
 }

@@ -172,10 +172,11 @@ fn the_public_api_and_pages() {
             .replace("{name}", "kg")
             .replace("{id}", "2")
             .replace("{tile}", "0/000")
-            + if p.ends_with("/seats") {
-                "?law=kg2020"
-            } else {
-                ""
+            .replace("{file}", "check.js")
+            + match p {
+                _ if p.ends_with("/seats") => "?law=kg2020",
+                _ if p.ends_with("/consistency") => "?from=1&to=2",
+                _ => "",
             };
         let (status, body) = get(a, &example);
         assert_eq!(status, 200, "{example}: {body}");

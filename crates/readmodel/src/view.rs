@@ -139,6 +139,12 @@ impl View<'_> {
         self.state.tree.root()
     }
 
+    /// The consistency proof (RFC 6962 PROOF) from log size `from` to log size `to`, both
+    /// at most this state's size: that the log at `from` is a prefix of the log at `to`.
+    pub fn consistency(&self, from: u64, to: u64) -> Result<Vec<Hash>, translog::LogError> {
+        self.state.tree.consistency_proof(from, to)
+    }
+
     /// The entries about a unit, with their inclusion proofs in the current log.
     pub fn logged(&self, unit: UnitId) -> Result<Vec<Logged>, ReadError> {
         let tree = &self.state.tree;

@@ -1,7 +1,8 @@
 //! Headers every answer carries, whatever the route: no content sniffing, a content security
-//! policy that runs no script at all (the pages have none) and lets no other site frame
-//! them, a referrer sent only to this site, and the login cookie marked `Secure` when the
-//! request came over HTTPS: the service's own TLS, or a proxy that says so.
+//! policy that runs no script at all (but on a station page with its check, which runs this
+//! site's own static script: [`CHECK_POLICY`]) and lets no other site frame them, a referrer
+//! sent only to this site, and the login cookie marked `Secure` when the request came over
+//! HTTPS: the service's own TLS, or a proxy that says so.
 //!
 //! A route that sets its own policy (a stored scan's sandbox) keeps it.
 //!
@@ -24,6 +25,14 @@ use axum::response::Response;
 /// forms posted back here; no script, no plugin, no frame around it, no `<base>`.
 pub const POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The policy of a station page with its check (`crate::check`): the pages' policy, and this
+/// site's own scripts (the one static check script and the pure-JavaScript cryptography it
+/// imports) and requests back to it (a consistency proof). Uploads are never served as
+/// scripts: they carry their checked type, `nosniff` and a sandbox.
+pub const CHECK_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+     img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
 
 /// The layer of [`Edge`].
 pub(crate) fn layer(

@@ -10,6 +10,7 @@
 
 mod audits;
 mod auth;
+mod check;
 mod conn;
 mod data;
 mod desk;
@@ -30,6 +31,7 @@ mod reads;
 mod routes;
 mod signed;
 mod staff;
+mod statics;
 #[cfg(test)]
 mod testing;
 mod tls;
@@ -144,6 +146,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/elections/{name}/log/log.pub") => get(livelog::key),
         (Get, "/elections/{name}/log/tile/{*tile}") => get(livelog::tile),
         (Get, "/elections/{name}/log/content/{commitment}") => get(livelog::content),
+        (Get, "/api/elections/{name}/consistency") => get(check::consistency),
+        (Get, "/static/{*file}") => get(statics::file),
         (Post, "/api/elections/{name}/cosignatures") => post(livelog::cosign),
         (Get, "/openapi.json") => get(public::openapi),
         (Get, "/api/ready") => get(public::ready),

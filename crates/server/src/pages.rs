@@ -11,7 +11,8 @@ pub(crate) fn page(title: &str, body: &str) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
 <title>{t}</title><style>body{{font:15px/1.4 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}}\
 table{{border-collapse:collapse}}td,th{{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:right}}\
-td:first-child,th:first-child{{text-align:left}}small{{color:#555}}</style></head><body>{body}</body></html>",
+td:first-child,th:first-child{{text-align:left}}small{{color:#555}}\
+pre{{white-space:pre-wrap}}pre,code{{overflow-wrap:anywhere}}.wide{{overflow-x:auto}}</style></head><body>{body}</body></html>",
         t = text(title)
     )
 }
@@ -197,7 +198,11 @@ pub fn results(r: &Report, name: &str, annulled: bool, as_of: &crate::data::AsOf
 
 /// A unit's page: where it is, its totals, its children, and a station's protocol versions
 /// with the cells that changed from one version to the next in bold.
-pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
+pub fn unit(
+    u: &crate::data::UnitView,
+    name: &str,
+    check: Option<&crate::check::StationCheck>,
+) -> String {
     let base = format!("/elections/{}", urlencode(name));
     let mut crumbs = format!("<a href=\"{base}\">{}</a>", text(name));
     for (id, n) in &u.path {
@@ -205,7 +210,7 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
     }
     let total: u64 = u.totals.votes.iter().sum();
     let mut table =
-        String::from("<table><tr><th>choice / выбор / тандоо</th><th>votes / голоса / добуштар</th><th>%</th></tr>");
+        String::from("<div class=\"wide\"><table><tr><th>choice / выбор / тандоо</th><th>votes / голоса / добуштар</th><th>%</th></tr>");
     for (c, &v) in u.choices.iter().zip(&u.totals.votes) {
         let pct = if total == 0 {
             0.0
@@ -217,21 +222,21 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
             text(c)
         ));
     }
-    table.push_str("</table>");
+    table.push_str("</table></div>");
     let mut children = String::new();
     if !u.children.is_empty() {
-        children.push_str("<h2>Units <small>/ Состав</small></h2><table><tr><th>unit</th><th>stations</th><th>votes</th></tr>");
+        children.push_str("<h2>Units <small>/ Состав</small></h2><div class=\"wide\"><table><tr><th>unit</th><th>stations</th><th>votes</th></tr>");
         for (id, n, st, v) in &u.children {
             children.push_str(&format!(
                 "<tr><td><a href=\"{base}/units/{id}\">{}</a></td><td>{st}</td><td>{v}</td></tr>",
                 text(n)
             ));
         }
-        children.push_str("</table>");
+        children.push_str("</table></div>");
     }
     let mut versions = String::new();
     if !u.versions.is_empty() {
-        versions.push_str("<h2>Protocol versions <small>/ Версии протокола / Протоколдун версиялары</small></h2><table><tr><th>version</th><th>source</th>");
+        versions.push_str("<h2>Protocol versions <small>/ Версии протокола / Протоколдун версиялары</small></h2><div class=\"wide\"><table><tr><th>version</th><th>source</th>");
         for c in &u.choices {
             versions.push_str(&format!("<th>{}</th>", text(&shorten(c, 14))));
         }
@@ -254,10 +259,10 @@ pub fn unit(u: &crate::data::UnitView, name: &str) -> String {
             versions.push_str("</tr>");
             previous = Some(p);
         }
-        versions.push_str("</table>");
+        versions.push_str("</table></div>");
     }
     let api = format!("/api{base}/units/{}", u.id);
-    let logged = logged(u);
+    let logged = logged(u, check);
     let flag = match &u.flag {
         Ok(Some((f, rank, of))) => format!(
             "<h2>Forensic flags <small>/ Статистические признаки / Статистикалык белгилер</small></h2><p>Score {:.1}: rank {rank} of {of} stations \
@@ -296,22 +301,22 @@ fraud: see <a href=\"/elections/{}/forensics\">the forensic report</a>.</p>",
     )
 }
 
-/// The log entries about a unit, each with its leaf hash and inclusion proof, and the command
-/// that checks the proof.
-fn logged(u: &crate::data::UnitView) -> String {
+/// The log entries about a unit, each with its leaf hash and inclusion proof, the command
+/// that checks the proof, and the check of a station in the browser.
+fn logged(u: &crate::data::UnitView, check: Option<&crate::check::StationCheck>) -> String {
     if u.logged.is_empty() {
         return String::new();
     }
     let (size, root) = (u.log.0, u.log.1.hex());
     let signed = match &u.checkpoint {
         Some(c) if c.size == size => format!(
-            "The log's checkpoint for this size, signed by the log key (see <a href=\"/verify\">the log</a> for the key and how to check everything):</p><pre>{}</pre><p>",
+            "The log's checkpoint for this size, signed by the log key (see <a href=\"/verify\">the log</a> for the key and how to check everything):</p><pre id=\"checkpoint-note\">{}</pre><p>",
             text(&c.note)
         ),
         _ => "This service signs no checkpoint of its log: these proofs are against an unsigned root.</p><p>".to_string(),
     };
     let mut out = format!(
-        "<h2>In the log <small>/ В журнале / Журналда</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). {signed}Check a proof with <code>tallyproof log verify-inclusion</code>.</p><table><tr><th>entry</th><th>when</th><th>what</th><th>leaf hash, proof</th></tr>"
+        "<h2>In the log <small>/ В журнале / Журналда</small></h2><p>The entries about this unit in the election's log (size {size}, root <code>{root}</code>), each with its inclusion proof (RFC 6962). {signed}Check a proof with <code>tallyproof log verify-inclusion</code>.</p><div class=\"wide\"><table><tr><th>entry</th><th>when</th><th>what</th><th>leaf hash, proof</th></tr>"
     );
     for l in &u.logged {
         let proof: Vec<String> = l.proof.iter().map(|h| h.hex()).collect();
@@ -327,7 +332,10 @@ fn logged(u: &crate::data::UnitView) -> String {
             proof.join(",")
         ));
     }
-    out.push_str("</table>");
+    out.push_str("</table></div>");
+    if let Some(c) = check {
+        out.push_str(&crate::check::section(c));
+    }
     out
 }
 
@@ -335,7 +343,7 @@ fn logged(u: &crate::data::UnitView) -> String {
 /// how to check it from anywhere (`base` is this service's URL as the reader reached it).
 pub fn verify(
     logs: &[(String, Option<readmodel::Signed>)],
-    key: Option<&str>,
+    key: Option<&translog::note::NoteVerifier>,
     base: &str,
 ) -> String {
     let Some(key) = key else {
@@ -364,12 +372,14 @@ pub fn verify(
 <p>Every protocol, correction, decision, complaint, publication and audit step of an election is an entry of its \
 append-only Merkle log (RFC 6962 hashing, served as C2SP tlog-tiles). The service signs a new checkpoint of the log \
 after every write, before any page shows it. The log key:</p><pre>{}</pre>\
-<p>Take the key from a channel you trust (the commission's notice, the copy posted at a polling station, a newspaper), \
-not only from this page: a server that lied could show another. Then check a log, its every entry, and every \
+<p>Its fingerprint (the first 128 bits of the SHA-256 of the key): <b><code>{}</code></b></p>\
+<p>Take the key or its fingerprint from a channel you trust (the commission's notice, the copy posted at a polling station, a newspaper), \
+not only from this page: a server that lied could show another. Each station's page checks that station in your browser against the fingerprint you give. Then check a log, its every entry, and every \
 publication's totals and seats with <code>tallyproof verify</code> (pass your key as LOGKEY) or with the independent \
 Python verifier (<code>verifier/verify.py</code>). Save the checkpoint: a later one must be consistent with it \
 (<code>--saved</code>).</p>{rows}",
-            text(key.trim())
+            text(&key.text()),
+            key.fingerprint()
         ),
     )
 }

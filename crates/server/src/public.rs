@@ -175,21 +175,29 @@ pub(crate) async fn seats_page(
     .await
 }
 
+/// A unit's page; a station's with its check, which runs this site's own script
+/// ([`crate::headers::CHECK_POLICY`]).
 pub(crate) async fn unit_page(
     State(s): State<AppState>,
     Path((name, id)): Path<(String, u32)>,
-) -> Result<Html<String>, ServerError> {
-    let html = blocking(move || {
+) -> Result<Response, ServerError> {
+    let (html, checked) = blocking(move || {
         let flags = s.live.flags(&s.db, &name)?;
         s.live.with(&s.db, &name, |v| {
-            Ok(pages::unit(
-                &data::unit(&s.db, v, &name, id, flags.as_deref())?,
-                &name,
-            ))
+            let u = data::unit(&s.db, v, &name, id, flags.as_deref())?;
+            let check = crate::check::station(&s.db, v, &name, &u, s.live.signing())?;
+            Ok((pages::unit(&u, &name, check.as_ref()), check.is_some()))
         })
     })
     .await?;
-    Ok(Html(html))
+    let mut res = Html(html).into_response();
+    if checked {
+        res.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::headers::CHECK_POLICY),
+        );
+    }
+    Ok(res)
 }
 
 pub(crate) async fn unit_api(
@@ -353,7 +361,7 @@ pub(crate) async fn verify_page(
     let local =
         host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
     let base = format!("{}://{host}", if local { "http" } else { "https" });
-    let key = s.live.signing().map(|k| k.verifier().text());
+    let key = s.live.signing().map(|k| k.verifier());
     let logs = blocking(move || {
         data::elections(&s.db)?
             .into_iter()
@@ -364,7 +372,7 @@ pub(crate) async fn verify_page(
             .collect::<Result<Vec<_>, ServerError>>()
     })
     .await?;
-    Ok(Html(pages::verify(&logs, key.as_deref(), &base)))
+    Ok(Html(pages::verify(&logs, key.as_ref(), &base)))
 }
 
 pub(crate) async fn seats_of(

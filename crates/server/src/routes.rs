@@ -203,6 +203,22 @@ pub const ROUTES: &[Route] = &[
         TEXT,
         "The public content behind one of the log's commitments: the salt in hex, a newline, the text (never an observer's or complainant's name)",
     ),
+    Route {
+        query: &[
+            ("from", "the smaller log size (one the reader's browser saw)"),
+            ("to", "the larger log size, at most the log's"),
+        ],
+        ..get(
+            "/api/elections/{name}/consistency",
+            JSON,
+            "The consistency proof between two sizes of the log (RFC 6962): that the log at 'from' entries is a prefix of the log at 'to'",
+        )
+    },
+    get(
+        "/static/{*file}",
+        "text/javascript",
+        "A static script: the station check (check.js, its SHA-256 in the README) and the pure-JavaScript Ed25519 and SHA-2 it uses where the browser has none (vendor/...)",
+    ),
     write(
         Method::Post,
         "/api/elections/{name}/cosignatures",
@@ -541,6 +557,7 @@ fn path_parameter(path: &str, name: &str) -> &'static str {
         "round" => "the round's number, from 1",
         "tile" => "the tile's path below tile/ (C2SP tlog-tiles)",
         "commitment" => "the commitment: 64 hex digits",
+        "file" => "the file's path below /static/",
         _ => "",
     }
 }

@@ -2,7 +2,8 @@
 //! election, its units, every value of its query parameters, and the staff desk as the
 //! public and as each role. Each HTML answer must carry the content security policy and no
 //! markup that a stored payload put there; each other answer must not be HTML. It counts what
-//! it saw, so that it cannot silently shrink.
+//! it saw, so that it cannot silently shrink. The one script a page may carry is the station
+//! check's (`/static/check.js`, on station pages only), and only under its own policy.
 
 use std::collections::BTreeSet;
 
@@ -33,6 +34,8 @@ pub struct Sweep {
     pub pages: usize,
     /// Other answers (JSON, CSV, files).
     pub other: usize,
+    /// Station pages with the check's script.
+    pub checks: usize,
     /// The page routes answered with 200.
     routes: BTreeSet<&'static str>,
     /// Whether each payload was seen, escaped, in a page.
@@ -46,6 +49,7 @@ impl Sweep {
             payloads: payloads.iter().map(|p| p.to_string()).collect(),
             pages: 0,
             other: 0,
+            checks: 0,
             routes: BTreeSet::new(),
             seen: vec![false; payloads.len()],
             failures: Vec::new(),
@@ -97,10 +101,27 @@ impl Sweep {
             return;
         }
         self.pages += 1;
-        if !csp.contains("default-src 'none'") || csp.contains("script-src") {
-            self.failures.push(format!("{at}: policy {csp:?}"));
-        }
         let html = String::from_utf8_lossy(&body);
+        // The station check: its one script tag, under the policy that allows this site's
+        // scripts, on a unit page only; any other script is what a payload put there.
+        let checked =
+            route == "/elections/{name}/units/{id}" && html.matches(CHECK_SCRIPT).count() == 1;
+        let html = match checked {
+            true => {
+                self.checks += 1;
+                if csp != CHECK_POLICY {
+                    self.failures
+                        .push(format!("{at}: the check's policy is {csp:?}"));
+                }
+                html.replace(CHECK_SCRIPT, "")
+            }
+            false => {
+                if !csp.contains("default-src 'none'") || csp.contains("script-src") {
+                    self.failures.push(format!("{at}: policy {csp:?}"));
+                }
+                html.into_owned()
+            }
+        };
         if let Some(what) = injected(&html) {
             self.failures.push(format!("{at}: {what}"));
         }
@@ -174,9 +195,19 @@ impl Sweep {
             "payloads never shown as text: {unseen:?}"
         );
         assert!(self.pages >= pages, "only {} page visits", self.pages);
+        assert!(self.checks > 0, "no station page carried the station check");
         assert!(self.other >= 20, "only {} other answers", self.other);
     }
 }
+
+/// The station check's script element (`server::check::SCRIPT`).
+const CHECK_SCRIPT: &str = "<script type=\"module\" src=\"/static/check.js\"></script>";
+
+/// The policy of a station page with the check (`server::headers::CHECK_POLICY`): this site's
+/// scripts and requests, nothing else added to the pages' policy.
+const CHECK_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+     img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
 
 /// What of a page is markup a payload put there, if anything: an element a payload opens,
 /// or an event handler or `javascript:` URL inside any tag (the pages have neither: they run
@@ -230,6 +261,8 @@ fn with_queries(base: &str, query: &[(&str, &str)]) -> Vec<String> {
         let values: &[&str] = match *key {
             "by" => &["country", "region", "constituency", "district", "station"],
             "law" => &["kg2010", "kg2015", "kg2020", "kg2021"],
+            "from" => &["1"],
+            "to" => &["2"],
             other => panic!("no values for query parameter {other}: add them here"),
         };
         urls = urls

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
 mod audits;
+mod check;
 mod common;
 mod grants;
 mod hardening;

@@ -33,6 +33,16 @@ pub fn key_id(name: &str, kind: u8, public: &[u8]) -> u32 {
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
 }
 
+/// The fingerprint of an Ed25519 public key, short enough to print on a notice and to type:
+/// the first 128 bits of SHA-256 of the 32-byte key, as 32 lowercase hex digits in groups of
+/// four separated by spaces (`docs/log-format.md`, "Key fingerprints"; the station check in
+/// the browser computes it the same way).
+pub fn fingerprint(public: &[u8; 32]) -> String {
+    let digest = Sha256::digest(public);
+    let groups: Vec<String> = digest[..16].chunks(2).map(hex::encode).collect();
+    groups.join(" ")
+}
+
 fn check_name(name: &str) -> Result<(), LogError> {
     if name.is_empty() || name.contains('+') || name.chars().any(char::is_whitespace) {
         return Err(bad(format!(
@@ -89,6 +99,12 @@ impl NoteVerifier {
             kind,
             key,
         })
+    }
+
+    /// The key's fingerprint, for a reader to compare with one printed on paper
+    /// ([`fingerprint`]).
+    pub fn fingerprint(&self) -> String {
+        fingerprint(self.key.as_bytes())
     }
 
     /// The verifier-key text.

@@ -174,6 +174,17 @@ fn signed_notes_verify_and_resigning_reproduces_the_signature() {
 }
 
 #[test]
+fn key_fingerprints_match_those_computed_with_python() {
+    let v = vectors();
+    let list = v["key_fingerprints_derived"]["vectors"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    for k in list {
+        let verifier = NoteVerifier::parse(k["verifier_key"].as_str().unwrap()).unwrap();
+        assert_eq!(verifier.fingerprint(), k["fingerprint"].as_str().unwrap());
+    }
+}
+
+#[test]
 fn the_checkpoint_example_parses_and_our_checkpoints_round_trip() {
     let v = vectors();
     let c = &v["checkpoint_format_published"];

@@ -86,10 +86,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         // One write (formatted first: `println!` writes each piece apart): a reader of the
         // first line only (a test, a supervisor) may close the pipe after it.
         let said = format!(
-            "serving {scheme}://{local}/ from {} (Ctrl-C stops)\nlog key: {} (from {}; each election's log is under {scheme}://{local}/elections/NAME/log/)\n",
+            "serving {scheme}://{local}/ from {} (Ctrl-C stops)\nlog key: {} (from {}; each election's log is under {scheme}://{local}/elections/NAME/log/)\nlog key fingerprint (for readers to check stations against): {}\n",
             a.db.display(),
             key.verifier().text(),
-            key_path.display()
+            key_path.display(),
+            key.verifier().fingerprint()
         );
         print!("{said}");
         use std::io::Write;
