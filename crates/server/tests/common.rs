@@ -71,6 +71,15 @@ pub fn import(
     (election, protocols)
 }
 
+/// The synthetic election every test's store holds (as election "s").
+pub const PARAMS: synth::Params = synth::Params {
+    stations: 40,
+    parties: 4,
+    regions: 2,
+    stations_per_district: 5,
+    seed: 3,
+};
+
 pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -170,14 +179,7 @@ impl App {
     }
 
     fn on(db: String, dir: tempfile::TempDir) -> App {
-        let p = synth::Params {
-            stations: 40,
-            parties: 4,
-            regions: 2,
-            stations_per_district: 5,
-            seed: 3,
-        };
-        let (election, protocols) = import(&mut store::open(&db).unwrap(), &p, "s");
+        let (election, protocols) = import(&mut store::open(&db).unwrap(), &PARAMS, "s");
         for &role in Role::ALL {
             server::add_user(&db, role.key(), role, &password(role), clock()).unwrap();
         }

@@ -13,6 +13,7 @@ mod markup;
 mod matrix;
 mod openapi;
 mod overflow;
+mod property;
 mod security;
 mod sweep;
 mod workflow;
