@@ -657,23 +657,7 @@ fn a_witness_cosigns_once_and_refuses_a_fork() {
     };
     publish("s.db", "a");
     publish("t.db", "b");
-    let witness = |d: &str| {
-        run(
-            dir.path(),
-            &[
-                "witness",
-                d,
-                "--key",
-                "w.key",
-                "--name",
-                "observers.test",
-                "--state",
-                "w.state",
-                "--log-key",
-                "a/log.pub",
-            ],
-        )
-    };
+    let witness = |d: &str| crate::witness(dir.path(), d, "a/log.pub");
     let o = witness("a");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let wkey = stdout(&o)

@@ -597,3 +597,60 @@ fn one_station_is_never_shown_as_the_country() {
         "{page}"
     );
 }
+
+/// A witness cosigns the service's live log over HTTP and submits its cosignature, which the
+/// service (started knowing that witness) checks and serves beside the checkpoint; a verifier
+/// that requires the witness then finds the live log cosigned.
+#[test]
+fn a_witness_cosigns_the_live_log_and_the_service_serves_it() {
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let d = dir.path();
+    let o = run(d, &["publish", "--db", "s.db", "--out", "pub"]);
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    let witness = |target: &str| crate::witness(d, target, "pub/log.pub");
+    // The witness's key is made on its first cosignature (of the published directory).
+    let o = witness("pub");
+    assert!(o.status.success(), "{}{}", stdout(&o), crate::stderr(&o));
+    let key = stdout(&o)
+        .trim()
+        .rsplit("witness key: ")
+        .next()
+        .unwrap()
+        .to_string();
+    let server = serve(d, &["--witness", &key]);
+    let url = format!("http://{}/elections/kg/log/", server.addr);
+    let o = witness(&url);
+    assert!(o.status.success(), "{}{}", stdout(&o), crate::stderr(&o));
+    assert!(
+        stdout(&o).contains("submitted to the service"),
+        "{}",
+        stdout(&o)
+    );
+    let (status, cosigned) = get(&server.addr, "/elections/kg/log/cosigned");
+    assert_eq!(status, 200, "{cosigned}");
+    assert!(cosigned.contains("\u{2014} observers.test "), "{cosigned}");
+    let o = run(
+        d,
+        &[
+            "verify",
+            &url,
+            "--key",
+            "pub/log.pub",
+            "--witness",
+            &key,
+            "--quorum",
+            "1",
+        ],
+    );
+    assert!(
+        stdout(&o).contains("VALID"),
+        "{}{}",
+        stdout(&o),
+        crate::stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("cosigned by 1 of 1 known witnesses"),
+        "{}",
+        stdout(&o)
+    );
+}

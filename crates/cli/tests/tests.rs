@@ -43,6 +43,23 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `tallyproof witness TARGET` as the observers' witness of the tests (key `w.key`, state
+/// `w.state` in `dir`), over the log whose key is in the file `log_key`.
+pub fn witness(dir: &Path, target: &str, log_key: &str) -> Output {
+    let args = [
+        "--key",
+        "w.key",
+        "--name",
+        "observers.test",
+        "--state",
+        "w.state",
+    ];
+    let mut all = vec!["witness", target];
+    all.extend(args);
+    all.extend(["--log-key", log_key]);
+    run(dir, &all)
+}
+
 /// Every file under `dir`, at any depth, sorted.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -162,6 +162,33 @@ impl Remote {
         Ok(Some(body))
     }
 
+    /// POSTs `body` as JSON to `path` on the same host (an absolute path, such as
+    /// `/api/elections/NAME/cosignatures`): the status and the answer's text.
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> anyhow::Result<(u16, String)> {
+        let uri: ureq::http::Uri = self.base.parse()?;
+        let origin = format!(
+            "{}://{}",
+            uri.scheme_str().unwrap_or("https"),
+            uri.authority().map_or("", |a| a.as_str())
+        );
+        let url = format!("{origin}{path}");
+        let failed = |e: ureq::Error| anyhow::anyhow!("cannot post to {url}: {}", self.why(&e));
+        let mut answer = self
+            .agent
+            .post(&url)
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .map_err(failed)?;
+        let status = answer.status().as_u16();
+        let text = answer
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_string()
+            .map_err(failed)?;
+        Ok((status, text))
+    }
+
     /// What went wrong, in words: above all, a certificate not signed by a trusted CA.
     fn why(&self, e: &ureq::Error) -> String {
         let tls = match e {

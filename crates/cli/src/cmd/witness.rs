@@ -1,7 +1,9 @@
-//! `tallyproof witness`: an observer organisation's witness over a published log directory.
-//! It cosigns the directory's checkpoint only if it is consistent with the last checkpoint it
-//! cosigned for that log (C2SP tlog-witness rules), saves its state before releasing the
-//! cosignature, and adds the cosignature to the published checkpoint.
+//! `tallyproof witness`: an observer organisation's witness over a published log directory or
+//! a results service's live log. It cosigns the checkpoint only if it is consistent with the
+//! last checkpoint it cosigned for that log (C2SP tlog-witness rules), saves its state before
+//! releasing the cosignature, and adds the cosignature to the directory's checkpoint, or
+//! submits it to the service (`POST /api/elections/NAME/cosignatures`), which serves it
+//! beside the checkpoint.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,12 +14,18 @@ use translog::note::{Note, NoteSigner, NoteVerifier};
 use translog::tiles::read_tiles;
 use translog::witness::{add_checkpoint, request, WitnessState};
 
+use super::fetch::{Remote, Source};
+
 use super::publish::signing_key;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The published directory whose checkpoint to cosign
-    pub dir: PathBuf,
+    /// The published directory whose checkpoint to cosign, or a service's live log
+    /// (http(s)://HOST/elections/NAME/log/): the cosignature is then submitted to the service
+    pub dir: String,
+    /// For an https:// log: trust only this CA (PEM) instead of the public ones
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
     /// The witness's key file (created if missing)
     #[arg(long)]
     pub key: PathBuf,
@@ -49,9 +57,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(t) => WitnessState::parse(&t)?,
         Err(_) => WitnessState::default(),
     };
-    let path = args.dir.join("checkpoint");
-    let signed = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let source = Source::open(&args.dir, args.ca_file.as_deref())?;
+    let signed = source
+        .get("checkpoint")?
+        .map(String::from_utf8)
+        .transpose()?
+        .with_context(|| format!("{}/checkpoint is missing", source.label()))?;
     let note = Note::parse(&signed)?;
     let cp = Checkpoint::parse_body(&note.text)?;
     // The request carries only the log's own signature line, as a log would send it.
@@ -64,7 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let old = state.0.get(&cp.origin).map_or(0, |(s, _)| *s);
     let proof = if old > 0 && old < cp.size {
-        let fetch = |p: &str| std::fs::read(args.dir.join(p)).ok();
+        // A tile that cannot be read is missing here; the tiles' hashes are checked.
+        let fetch = |p: &str| source.get(p).ok().flatten();
         let (_, tree) = read_tiles(&fetch, cp.size)?;
         tree.consistency_proof(old, cp.size)?
     } else {
@@ -87,8 +99,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot write {}", tmp.display()))?;
             std::fs::rename(&tmp, &args.state)
                 .with_context(|| format!("cannot replace {}", args.state.display()))?;
-            std::fs::write(&path, format!("{signed}{line}\n"))
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let cosigned = format!("{log_signed}{line}\n");
+            match &source {
+                Source::Dir(d) => {
+                    let path = d.join("checkpoint");
+                    std::fs::write(&path, format!("{signed}{line}\n"))
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                Source::Remote(r) => submit(r, &args.dir, &cosigned)?,
+            }
             println!(
                 "cosigned '{}' at size {}; witness key: {}",
                 cp.origin,
@@ -102,4 +121,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Submits a cosigned checkpoint to the service whose live log is at `url`
+/// (`.../elections/NAME/log/`).
+fn submit(remote: &Remote, url: &str, cosigned: &str) -> anyhow::Result<()> {
+    let path = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(_, p)| format!("/{}", p.trim_end_matches('/')))
+        .unwrap_or_default();
+    let election = path
+        .strip_prefix("/elections/")
+        .and_then(|p| p.strip_suffix("/log"))
+        .filter(|e| !e.is_empty() && !e.contains('/'))
+        .with_context(|| {
+            format!("{url} is not a service's live log (https://HOST/elections/NAME/log/)")
+        })?;
+    let (status, answer) = remote.post_json(
+        &format!("/api/elections/{election}/cosignatures"),
+        &serde_json::json!({ "checkpoint": cosigned }),
+    )?;
+    if status != 201 {
+        anyhow::bail!("the service refused the cosignature ({status}): {answer}");
+    }
+    println!("submitted to the service: {answer}");
+    Ok(())
 }
