@@ -574,8 +574,16 @@ pub fn counts(c: &crate::data::Counts, name: &str) -> String {
     let coverage = format!(
         "<p><b>Compared at {} of {} counted stations</b>: those with both counts. {} have the manual count only, {} the machine count only; they are left out of this comparison. \
 The official results use the {} count, the legal one; the other is shown here beside it and never replaces it.</p>",
-        p.both, p.stations, p.manual_only, p.machine_only, c.legal.key()
+        thousands(p.both),
+        thousands(p.stations),
+        thousands(p.manual_only),
+        thousands(p.machine_only),
+        c.legal.key()
     );
+    // Nothing to compare: no table of zeros that could be read as results.
+    if p.both == 0 {
+        table = "<p>No station has both counts yet: there is nothing to compare.</p>".to_string();
+    }
     let seat_cell = |s: &Result<Vec<(String, u64)>, String>, party: &str| match s {
         Ok(v) => v
             .iter()
@@ -623,6 +631,9 @@ The official results use the {} count, the legal one; the other is shown here be
         ));
     }
     units.push_str("</table>");
+    if c.coverage.both == 0 {
+        units.clear();
+    }
     page(
         &format!("{name}: machine and manual counts"),
         &format!(
