@@ -567,6 +567,7 @@ fn one_station_is_never_shown_as_the_country() {
     assert_eq!(after["turnout"]["stations"], 0);
     let (_, page) = get(a, "/elections/kg");
     assert!(page.contains("Turnout / явка / катышуу: unknown"), "{page}");
+    assert!(page.contains("<b>Preliminary</b>: not certified"), "{page}");
     // A manual correction with registered voters: the turnout covers one station and says so.
     let manual: Vec<u64> = station.votes.clone();
     enter("manual", &manual);

@@ -48,6 +48,11 @@ impl View<'_> {
         self.state.replayer.revotes()
     }
 
+    /// Whether the election is open, certified or annulled (`record::Standing`).
+    pub fn standing(&self) -> record::Standing {
+        self.state.replayer.standing()
+    }
+
     /// Whether the whole election is annulled (it stays visible, marked).
     pub fn election_annulled(&self) -> bool {
         self.state.replayer.election_annulled()

@@ -71,6 +71,8 @@ pub struct AsOf {
     pub size: u64,
     /// The latest staff time.
     pub time: Option<record::Time>,
+    /// Whether the commission has certified the result (a final publication).
+    pub certified: bool,
 }
 
 impl AsOf {
@@ -79,6 +81,7 @@ impl AsOf {
         AsOf {
             size: v.size(),
             time: v.as_of(),
+            certified: v.standing() == record::Standing::Certified,
         }
     }
 }

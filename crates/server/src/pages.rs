@@ -91,6 +91,11 @@ pub fn index(elections: &[(String, u64, u64, String)]) -> String {
 /// The results page of an election: the national totals as a table and a bar chart, then
 /// each unit at the report's level.
 pub fn results(r: &Report, name: &str, annulled: bool, as_of: &crate::data::AsOf) -> String {
+    let stage = match (annulled, as_of.certified) {
+        (true, _) => "",
+        (false, true) => "<b>Certified</b>: the commission's final result.",
+        (false, false) => "<b>Preliminary</b>: not certified; the figures may still change.",
+    };
     let Some(country) = r.rows.first() else {
         return page("tallyproof", "<p>No results.</p>");
     };
@@ -176,7 +181,7 @@ pub fn results(r: &Report, name: &str, annulled: bool, as_of: &crate::data::AsOf
         &format!("{name}: results"),
         &format!(
             "<p><a href=\"/\">elections</a></p><h1>{} <small>/ Результаты / Жыйынтыктар</small></h1>{}\
-<p>{}. {} votes, over the stations reporting. {}</p><p><small>Results {as_of}.</small></p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
+<p>{}. {} votes, over the stations reporting. {}</p><p><small>{stage} Results {as_of}.</small></p>{svg}{table}{map}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><a href=\"/elections/{n}/seats\">seats and margins</a> · <a href=\"/elections/{n}/forensics\">forensic tests</a> · \
 <a href=\"/elections/{n}/counts\">machine and manual counts</a> · <a href=\"/elections/{n}/revotes\">re-votes</a> · <a href=\"/elections/{n}/audits\">audits</a> · <a href=\"/verify\">the log</a> · <a href=\"/elections/{n}/staff\">staff desk</a></p>\
 <p><small>JSON: <a href=\"{a}\">{a}</a> · exports: <a href=\"/api/elections/{n}/export.csv\">CSV</a> · \

@@ -311,6 +311,12 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
         (r.publications, r.staff),
         (before.publications + 1, before.staff + 1)
     );
+    // Before certification the results page says the figures are preliminary; after, final.
+    let stage = |page: String, want: &str| assert!(page.contains(want), "{want}: {page}");
+    stage(
+        app.get("/elections/s").await.text(),
+        "<b>Preliminary</b>: not certified",
+    );
     // Certification: the final publication enters the log and the replay recomputes it.
     let cert = app
         .api("POST", "/api/elections/s/certify", &com, json!({}))
@@ -320,6 +326,10 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
     assert_eq!(cert.json()["votes"], json!(results.1));
     let r = replay(app).await;
     assert_eq!((r.complaints, r.publications, r.staff), (1, 2, 6 + 5));
+    stage(
+        app.get("/elections/s").await.text(),
+        "<b>Certified</b>: the commission's final result",
+    );
     // Annulling the election keeps it visible, marked.
     let d = app
         .api(
