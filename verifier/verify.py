@@ -496,6 +496,7 @@ def replay_from(entries, at):
 
     latest = {}  # the legal count's latest version, by (station, contest)
     other = {}  # the other count's (the machine count where the manual one is legal)
+    legal = LEGAL_COUNT.get(election.get("law"), "manual")
     annulled = set()
     publications = 0
     entered = {}  # protocol digest -> the user commitments of who entered it (once per entry)
@@ -606,7 +607,6 @@ def replay_from(entries, at):
             prev = max(p.get(key, {"version": 0})["version"] for p in (latest, other))
             if e["version"] != prev + 1:
                 raise Rejected("entry %d: version %d after %d" % (i, e["version"], prev))
-            legal = LEGAL_COUNT.get(election.get("law"), "manual")
             (latest if e["source"] == legal else other)[key] = e
         elif t == "decision":
             what = {"annul-unit": "annulment", "recount": "recount", "revote": "re-vote"}

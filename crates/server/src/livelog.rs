@@ -125,10 +125,7 @@ pub(crate) async fn content(
             .live
             .with(&s.db, &name, |v| Ok(v.content_is_public(&commitment)))?;
         let found = match public {
-            true => Pool::get(&s.db)?
-                .contents(&name)?
-                .into_iter()
-                .find(|c| c.commitment == commitment),
+            true => Pool::get(&s.db)?.content(&name, &commitment)?,
             false => None,
         };
         let c = found.ok_or_else(|| {

@@ -95,6 +95,8 @@ pub trait Store {
     fn log_range(&self, name: &str, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The stored content behind the log's commitments.
     fn contents(&self, name: &str) -> Result<Vec<record::Content>, StoreError>;
+    /// The stored content behind one commitment, if any.
+    fn content(&self, name: &str, commitment: &str) -> Result<Option<record::Content>, StoreError>;
     /// Every version of every protocol, by station, contest and version.
     fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError>;
     /// Every version of one station's protocol for one contest, oldest first.

@@ -280,6 +280,39 @@ pub(crate) fn election_id(db: &mut dyn Db, name: &str) -> Result<i64, StoreError
         .ok_or_else(|| StoreError::NoElection(name.to_string()))
 }
 
+impl SqlStore {
+    /// The election's stored contents, or only the one behind `commitment`.
+    fn contents_where(
+        &self,
+        name: &str,
+        commitment: Option<&str>,
+    ) -> Result<Vec<Content>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let db = db.as_mut();
+        let id = election_id(db, name)?;
+        let (sql, args): (_, &[_]) = match commitment {
+            None => (
+                "SELECT commitment, salt, text FROM content WHERE election_id = ?1 ORDER BY commitment",
+                args![id],
+            ),
+            Some(c) => (
+                "SELECT commitment, salt, text FROM content WHERE election_id = ?1 AND commitment = ?2",
+                args![id, c],
+            ),
+        };
+        let mut out = Vec::new();
+        db.each(sql, args, &mut |r| {
+            out.push(Content {
+                commitment: r.text(0)?,
+                salt: r.text(1)?,
+                text: r.text(2)?,
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
+
 impl Store for SqlStore {
     fn elections(&self) -> Result<Vec<ElectionInfo>, StoreError> {
         // Reads need `&mut` on the connection (statement caches); the trait's reads are `&self`.
@@ -374,23 +407,11 @@ impl Store for SqlStore {
     }
 
     fn contents(&self, name: &str) -> Result<Vec<Content>, StoreError> {
-        let mut db = self.db.borrow_mut();
-        let db = db.as_mut();
-        let id = election_id(db, name)?;
-        let mut out = Vec::new();
-        db.each(
-            "SELECT commitment, salt, text FROM content WHERE election_id = ?1 ORDER BY commitment",
-            args![id],
-            &mut |r| {
-                out.push(Content {
-                    commitment: r.text(0)?,
-                    salt: r.text(1)?,
-                    text: r.text(2)?,
-                });
-                Ok(())
-            },
-        )?;
-        Ok(out)
+        self.contents_where(name, None)
+    }
+
+    fn content(&self, name: &str, commitment: &str) -> Result<Option<Content>, StoreError> {
+        Ok(self.contents_where(name, Some(commitment))?.pop())
     }
 
     fn all_versions(&self, name: &str) -> Result<Vec<Protocol>, StoreError> {
