@@ -60,6 +60,21 @@ pub fn get(addr: &str, path: &str) -> (u16, String) {
     request(addr, "GET", path, &[], b"").unwrap()
 }
 
+/// A staff user of `role` added to the store `s.db` in `dir` on the console, and an API
+/// token of theirs, as an `Authorization` header's value.
+pub fn staff_token(dir: &std::path::Path, name: &str, role: &str) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+        .args(["users", "add", name, "--role", role, "--db", "s.db"])
+        .env("TALLYPROOF_PASSWORD", "password-1234")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    let o = run(dir, &["users", "token", name, "--db", "s.db"]);
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    format!("Bearer {}", stdout(&o).trim())
+}
+
 /// A request: status and body; an error if the connection fails (a killed server).
 pub fn request(
     addr: &str,
@@ -298,18 +313,7 @@ fn the_live_log_is_signed_after_every_write_and_verifies() {
         &["publish", "--db", "s.db", "--out", "pub", "--law", "kg2020"],
     );
     assert!(o.status.success(), "{}", crate::stderr(&o));
-    let token = |name: &str, role: &str| {
-        let o = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-            .args(["users", "add", name, "--role", role, "--db", "s.db"])
-            .env("TALLYPROOF_PASSWORD", "password-1234")
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", crate::stderr(&o));
-        let o = run(dir.path(), &["users", "token", name, "--db", "s.db"]);
-        assert!(o.status.success(), "{}", crate::stderr(&o));
-        format!("Bearer {}", stdout(&o).trim())
-    };
+    let token = |name: &str, role: &str| staff_token(dir.path(), name, role);
     let (obs, com) = (
         token("aida-observer", "observer"),
         token("kamila-com", "commissioner"),
@@ -385,18 +389,7 @@ fn a_complainant_is_never_published_and_the_staff_are() {
     use store::Store;
     let dir = store_with("data/kg2020/stations_by_region_2413.csv");
     let (observer, commissioner) = ("aida-observer", "kamila-com");
-    let token = |name: &str, role: &str| {
-        let o = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-            .args(["users", "add", name, "--role", role, "--db", "s.db"])
-            .env("TALLYPROOF_PASSWORD", "password-1234")
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", crate::stderr(&o));
-        let o = run(dir.path(), &["users", "token", name, "--db", "s.db"]);
-        assert!(o.status.success(), "{}", crate::stderr(&o));
-        format!("Bearer {}", stdout(&o).trim())
-    };
+    let token = |name: &str, role: &str| staff_token(dir.path(), name, role);
     let (obs, com) = (
         token(observer, "observer"),
         token(commissioner, "commissioner"),
@@ -496,27 +489,12 @@ fn a_complainant_is_never_published_and_the_staff_are() {
 fn one_station_is_never_shown_as_the_country() {
     let dir = store_with("data/kg2020/stations_by_region_2413.csv");
     let d = dir.path();
-    for (name, role) in [
-        ("op", "operator"),
-        ("ver", "verifier"),
-        ("com", "commissioner"),
-    ] {
-        let o = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-            .args(["users", "add", name, "--role", role, "--db", "s.db"])
-            .env("TALLYPROOF_PASSWORD", "a long enough password")
-            .current_dir(d)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", crate::stderr(&o));
-    }
+    let token = |name: &str, role: &str| staff_token(d, name, role);
+    let (op, ver) = (token("op", "operator"), token("ver", "verifier"));
+    let com = token("com", "commissioner");
     assert!(run(d, &["users", "assign", "op", "--db", "s.db"])
         .status
         .success());
-    let token = |name: &str| {
-        let o = run(d, &["users", "token", name, "--db", "s.db"]);
-        format!("Bearer {}", stdout(&o).trim())
-    };
-    let (op, ver, com) = (token("op"), token("ver"), token("com"));
     use store::Store;
     let station = store::open(&d.join("s.db").display().to_string())
         .unwrap()

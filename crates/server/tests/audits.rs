@@ -281,16 +281,7 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
 /// token.
 async fn the_desk_forms_carry_files(app: &App) {
     // An operator enters a protocol with its scan from the desk.
-    let admin = app.token(Role::Admin).await;
-    let a = app
-        .api(
-            "POST",
-            "/api/elections/s/assignments",
-            &admin,
-            json!({"user": "operator", "unit": 0}),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    app.assign_operator_everywhere().await;
     let (cookie, csrf) = app.login(Role::Operator).await;
     let desk = app.page("/elections/s/staff", &cookie).await;
     assert!(desk.contains("enctype=\"multipart/form-data\""), "{desk}");

@@ -350,6 +350,20 @@ impl App {
     }
 
     /// An API token for a role's user.
+    /// The admin assigns the operator the whole country (unit 0).
+    pub async fn assign_operator_everywhere(&self) {
+        let admin = self.token(Role::Admin).await;
+        let a = self
+            .api(
+                "POST",
+                "/api/elections/s/assignments",
+                &admin,
+                serde_json::json!({"user": "operator", "unit": 0}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    }
+
     pub async fn token(&self, role: Role) -> String {
         let (cookie, csrf) = self.login(role).await;
         let a = self

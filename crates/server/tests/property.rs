@@ -46,16 +46,7 @@ struct Clerks {
 }
 
 async fn clerks(app: &App) -> Clerks {
-    let admin = app.token(Role::Admin).await;
-    let a = app
-        .api(
-            "POST",
-            "/api/elections/s/assignments",
-            &admin,
-            json!({"user": "operator", "unit": 0}),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    app.assign_operator_everywhere().await;
     Clerks {
         op: app.token(Role::Operator).await,
         ver: app.token(Role::Verifier).await,

@@ -201,16 +201,7 @@ async fn an_act_cites_only_its_actors_own_uploads(app: &App) {
         .await;
     assert_eq!(c.status, StatusCode::BAD_REQUEST, "{}", c.text());
     // A protocol's scan must be the operator's own too.
-    let admin = app.token(Role::Admin).await;
-    let a = app
-        .api(
-            "POST",
-            "/api/elections/s/assignments",
-            &admin,
-            json!({"user": "operator", "unit": 0}),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    app.assign_operator_everywhere().await;
     let theirs = app.uploaded(&obs, &scan_file("scan.png")).await;
     let p = &app.protocols[0];
     let e = app
