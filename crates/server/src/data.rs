@@ -86,16 +86,6 @@ impl AsOf {
     }
 }
 
-/// `as of 2026-12-03 06:10:34 UTC (log size 2440)`.
-impl std::fmt::Display for AsOf {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.time {
-            Some(t) => write!(f, "as of {t} (log size {})", self.size),
-            None => write!(f, "as of log size {}", self.size),
-        }
-    }
-}
-
 /// What the report of every station needs of the state (a copy of the totals, the shared
 /// protocols), taken under the election's lock and built after it: with 100,000 stations it
 /// is heavy.
@@ -103,10 +93,6 @@ pub struct Stations {
     election: Election,
     tally: tabulate::Tally,
     protocols: Arc<Vec<Protocol>>,
-    /// Whether the whole election is annulled.
-    pub annulled: bool,
-    /// Where the state was.
-    pub as_of: AsOf,
 }
 
 /// Takes what the report of every station needs.
@@ -115,8 +101,6 @@ pub fn take_stations(v: &mut View<'_>) -> Result<Stations, ServerError> {
         election: v.election().clone(),
         tally: v.tally()?.clone(),
         protocols: v.protocols(),
-        annulled: v.election_annulled(),
-        as_of: AsOf::of(v),
     })
 }
 

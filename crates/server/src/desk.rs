@@ -14,7 +14,19 @@ use store::{Pending, Staffing, User};
 
 use crate::auth::{self, Caller};
 use crate::form::{DeskForm, Upload};
-use crate::pages::{page, urlencode};
+use crate::pages::urlencode;
+
+/// The desk's page frame (to be moved onto the `ui` layout with the desk's forms).
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>{t}</title><style>body{{font:15px/1.4 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}}\
+table{{border-collapse:collapse}}td,th{{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:right}}\
+td:first-child,th:first-child{{text-align:left}}small{{color:#555}}\
+pre{{white-space:pre-wrap}}pre,code{{overflow-wrap:anywhere}}.wide{{overflow-x:auto}}</style></head><body>{body}</body></html>",
+        t = text(title)
+    )
+}
 use crate::pool::Pool;
 use crate::public::blocking;
 use crate::staff::{self, Entered, Login, NewDecision};

@@ -163,6 +163,31 @@ pub(crate) async fn as_json(res: Response) -> Response {
     out
 }
 
+/// A page's error (a JSON error from a handler, or axum's own text) as a page in the
+/// reader's language, with a way back; other answers pass.
+pub(crate) async fn as_page(res: Response, reader: &crate::reader::Reader) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, ERROR_TEXT_LIMIT)
+        .await
+        .unwrap_or_default();
+    let detail = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(v) => v["error"].as_str().unwrap_or_default().to_string(),
+        Err(_) => String::from_utf8_lossy(&bytes).trim().to_string(),
+    };
+    let html = ui::layout::error_page(reader.lang, status.as_u16(), &detail, &reader.here);
+    let mut out = (status, axum::response::Html(html)).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,19 +61,43 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let api = req.uri().path().starts_with("/api/");
+        let reader = crate::reader::is_page(req.uri().path()).then(|| {
+            let get = matches!(
+                *req.method(),
+                axum::http::Method::GET | axum::http::Method::HEAD
+            );
+            crate::reader::Reader::at(req.uri(), req.headers(), get)
+        });
         let https =
             req.extensions().get::<crate::conn::Https>().is_some() || over_https(req.headers());
         let answer = self.inner.call(req);
         Box::pin(async move {
             let res = answer.await?;
-            let res = if api {
-                crate::error::as_json(res).await
-            } else {
-                res
+            let res = match &reader {
+                _ if api => crate::error::as_json(res).await,
+                Some(r) => page(crate::error::as_page(res, r).await, r),
+                None => res,
             };
             Ok(secure(res, https))
         })
     }
+}
+
+/// A page's answer: the reader's language kept in a cookie when `?lang=` chose it, and the
+/// headers that say the page depends on the language.
+fn page(mut res: Response, r: &crate::reader::Reader) -> Response {
+    let h = res.headers_mut();
+    if let Some(c) = r.keep() {
+        h.append(header::SET_COOKIE, c);
+    }
+    if let Ok(l) = HeaderValue::from_str(r.lang.key()) {
+        h.insert(header::CONTENT_LANGUAGE, l);
+    }
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+    res
 }
 
 /// The policy of every answer that is not a page (JSON, CSV, a file): nothing at all may load,

@@ -27,6 +27,7 @@ mod map;
 mod pages;
 mod pool;
 mod public;
+mod reader;
 mod reads;
 mod routes;
 mod signed;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::export::Export;
+use crate::reader::Reader;
 use crate::{data, pages, AppState, ServerError};
 use readmodel::View;
 
@@ -32,9 +33,28 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| ServerError::Internal(e.to_string()))?
 }
 
-pub(crate) async fn index(State(s): State<AppState>) -> Result<Html<String>, ServerError> {
-    let list = blocking(move || data::elections(&s.db)).await?;
-    Ok(Html(pages::index(&list)))
+pub(crate) async fn index(
+    State(s): State<AppState>,
+    r: Reader,
+) -> Result<Html<String>, ServerError> {
+    let list = blocking(move || {
+        data::elections(&s.db)?
+            .into_iter()
+            .map(|(name, stations, versions, source)| {
+                let heading = s
+                    .live
+                    .with(&s.db, &name, |v| Ok(pages::heading(v, &name)))?;
+                Ok(pages::index::Listed {
+                    heading,
+                    stations,
+                    versions,
+                    source,
+                })
+            })
+            .collect::<Result<Vec<_>, ServerError>>()
+    })
+    .await?;
+    Ok(Html(pages::index(r.lang, &list)))
 }
 
 pub(crate) async fn elections(State(s): State<AppState>) -> Result<Json<Value>, ServerError> {
@@ -143,19 +163,26 @@ pub(crate) async fn results_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<ByQuery>,
+    r: Reader,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let key = format!("page:results?by={}", level.key());
+    let l = r.lang;
+    let key = format!("page:results?by={}&lang={}", level.key(), l.key());
     let n = name.clone();
     if level == model::UnitLevel::Station {
-        return kept_apart(s, name, key, HTML, data::take_stations, move |t| {
-            Ok(pages::results(&t.report(), &n, t.annulled, &t.as_of).into_bytes())
-        })
+        return kept_apart(
+            s,
+            name,
+            key,
+            HTML,
+            move |v| Ok((pages::heading(v, &n), data::take_stations(v)?)),
+            move |(h, t)| Ok(pages::results(l, &t.report(), &h, None).into_bytes()),
+        )
         .await;
     }
     kept(s, name, key, HTML, move |v| {
-        let (annulled, as_of) = (v.election_annulled(), data::AsOf::of(v));
-        Ok(pages::results(&data::report(v, level)?, &n, annulled, &as_of).into_bytes())
+        let h = pages::heading(v, &n);
+        Ok(pages::results(l, &data::report(v, level)?, &h, None).into_bytes())
     })
     .await
 }
@@ -164,13 +191,16 @@ pub(crate) async fn seats_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<LawQuery>,
+    r: Reader,
 ) -> Result<Response, ServerError> {
     let law = q.law.unwrap_or_else(|| "kg2020".into());
-    let key = format!("page:seats?law={law}");
+    let l = r.lang;
+    let key = format!("page:seats?law={law}&lang={}", l.key());
     let n = name.clone();
     kept(s, name, key, HTML, move |v| {
+        let h = pages::heading(v, &n);
         let a = data::allocation(v, &law)?;
-        Ok(pages::seats(&a, &n, &law).into_bytes())
+        Ok(pages::seats(l, &a, &h, &law).into_bytes())
     })
     .await
 }
@@ -180,13 +210,15 @@ pub(crate) async fn seats_page(
 pub(crate) async fn unit_page(
     State(s): State<AppState>,
     Path((name, id)): Path<(String, u32)>,
+    r: Reader,
 ) -> Result<Response, ServerError> {
     let (html, checked) = blocking(move || {
         let flags = s.live.flags(&s.db, &name)?;
         s.live.with(&s.db, &name, |v| {
             let u = data::unit(&s.db, v, &name, id, flags.as_deref())?;
             let check = crate::check::station(&s.db, v, &name, &u, s.live.signing())?;
-            Ok((pages::unit(&u, &name, check.as_ref()), check.is_some()))
+            let h = pages::heading(v, &name);
+            Ok((pages::unit(r.lang, &u, &h, check.as_ref()), check.is_some()))
         })
     })
     .await?;
@@ -249,13 +281,16 @@ pub(crate) async fn counts_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<CountsQuery>,
+    r: Reader,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
     let law = q.law.unwrap_or_else(|| "kg2020".into());
-    let key = format!("page:counts?by={}&law={law}", level.key());
+    let l = r.lang;
+    let key = format!("page:counts?by={}&law={law}&lang={}", level.key(), l.key());
     let n = name.clone();
     kept(s, name, key, HTML, move |v| {
-        Ok(pages::counts(&data::counts(v, level, &law)?, &n).into_bytes())
+        let h = pages::heading(v, &n);
+        Ok(pages::counts(l, &data::counts(v, level, &law)?, &h).into_bytes())
     })
     .await
 }
@@ -278,10 +313,13 @@ pub(crate) async fn counts_api(
 pub(crate) async fn audits_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
+    r: Reader,
 ) -> Result<Response, ServerError> {
-    let (db, n) = (Arc::clone(&s.db), name.clone());
-    kept(s, name, "page:audits".into(), HTML, move |v| {
-        Ok(pages::audits(&data::audits(&db, v, &n)?, &n).into_bytes())
+    let (db, n, l) = (Arc::clone(&s.db), name.clone(), r.lang);
+    let key = format!("page:audits?lang={}", l.key());
+    kept(s, name, key, HTML, move |v| {
+        let h = pages::heading(v, &n);
+        Ok(pages::audits(l, &data::audits(&db, v, &n)?, &h).into_bytes())
     })
     .await
 }
@@ -307,10 +345,14 @@ pub(crate) async fn audits_api(
 pub(crate) async fn revotes_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
+    r: Reader,
 ) -> Result<Html<String>, ServerError> {
     let html = blocking(move || {
         let list = data::revotes(&s.db, &s.live, &name)?;
-        Ok(pages::revotes(&list, &name))
+        let h = s
+            .live
+            .with(&s.db, &name, |v| Ok(pages::heading(v, &name)))?;
+        Ok(pages::revotes(r.lang, &list, &h))
     })
     .await?;
     Ok(Html(html))
@@ -352,6 +394,7 @@ pub(crate) async fn export_cdf(
 pub(crate) async fn verify_page(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
+    r: Reader,
 ) -> Result<Html<String>, ServerError> {
     let host = headers
         .get(header::HOST)
@@ -372,7 +415,7 @@ pub(crate) async fn verify_page(
             .collect::<Result<Vec<_>, ServerError>>()
     })
     .await?;
-    Ok(Html(pages::verify(&logs, key.as_ref(), &base)))
+    Ok(Html(pages::verify(r.lang, &logs, key.as_ref(), &base)))
 }
 
 pub(crate) async fn seats_of(

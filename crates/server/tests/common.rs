@@ -95,6 +95,54 @@ impl Answer {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).to_string()
     }
+
+    /// A page's text as a reader sees it: [`visible`].
+    pub fn visible(&self) -> String {
+        visible(&self.text())
+    }
+}
+
+/// The text of an HTML page without its `<head>` and tags, entities decoded, every run of
+/// white space (the no-break space of Russian numbers too) one space: what the tests compare
+/// with what a reader would read.
+pub fn visible(html: &str) -> String {
+    let body = html.split_once("<body>").map_or(html, |(_, b)| b);
+    let mut out = String::with_capacity(body.len());
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    out.split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A count as the English pages write it (`2,413`).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A test file of `tests/data/scans/` (see its README).

@@ -131,9 +131,9 @@ async fn run(app: &App, ops: &[Op]) -> (Vec<u64>, u64) {
     assert_eq!(country["votes"], json!(want), "{ops:?}");
     assert_eq!(country["stations"], counted, "{ops:?}");
     assert_eq!(country["annulled"], annulled.len(), "{ops:?}");
-    let page = app.get("/elections/s").await.text();
+    let page = app.get("/elections/s").await.visible();
     for (choice, votes) in app.election.contests[0].choices.iter().zip(&want) {
-        let row = format!("<td>{}</td><td>{votes}</td>", choice.name);
+        let row = format!("{} {}", choice.name, crate::common::thousands(*votes));
         assert!(page.contains(&row), "{row}: {page}");
     }
     (want, counted)

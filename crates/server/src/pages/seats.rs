@@ -1,0 +1,101 @@
+//! The seat allocation: a hemicycle of the seats, each party's votes, threshold tests and
+//! seats, the closest margins in ballots, and the law's notes and sources.
+
+use maud::html;
+use seats::Check;
+use ui::chart::{hemicycle, COLOURS};
+use ui::{Heading, Lang, Section, T};
+
+use super::{coverage, data_links, frame, urlencode};
+use crate::data::Allocation;
+
+/// A threshold test's result, in words.
+fn check(l: Lang, c: &Check) -> ui::Tr {
+    l.t(match c {
+        Check::NotRequired => T::CheckNotRequired,
+        Check::Exempt => T::CheckExempt,
+        Check::Passed(_) => T::CheckPassed,
+        Check::Failed(_) => T::CheckFailed,
+        Check::NotCheckable(_) => T::CheckNotCheckable,
+    })
+}
+
+/// Which threshold a margin is about (`national`, `regional (...)` as `seats` names them).
+fn which(l: Lang, threshold: &str) -> ui::Tr {
+    l.t(if threshold.starts_with("regional") {
+        T::ThresholdRegional
+    } else {
+        T::ThresholdNational
+    })
+}
+
+/// The seats page of an election under `law`.
+pub fn seats(l: Lang, a: &Allocation, h: &Heading, law: &str) -> String {
+    let (p, o, m) = (&a.problem, &a.outcome, &a.margins);
+    let n = urlencode(&h.name);
+    let here = format!("/elections/{n}/seats?law={}", urlencode(law));
+    let mut holders: Vec<usize> = (0..o.parties.len())
+        .filter(|&i| o.parties[i].seats > 0)
+        .collect();
+    holders.sort_by_key(|&i| std::cmp::Reverse(o.parties[i].seats));
+    let colour = |k: usize| COLOURS[k % COLOURS.len()];
+    let mut seat_colours = Vec::new();
+    for (k, &i) in holders.iter().enumerate() {
+        seat_colours.extend(std::iter::repeat_n(colour(k), o.parties[i].seats as usize));
+    }
+    let mut order: Vec<usize> = (0..o.parties.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(o.parties[i].seats),
+            std::cmp::Reverse(o.parties[i].votes),
+        )
+    });
+    let total: u64 = o.parties.iter().map(|x| x.seats).sum();
+    let body = html! {
+        p { (l.f(T::SeatsUnder, &[("law", law), ("source", super::unit::source(l, a.legal).as_str())])) " " (coverage(l, &a.country)) "." }
+        (hemicycle(&seat_colours, l.f(T::SeatsHemicycle, &[("seats", &l.count(total))]).as_str()))
+        div.scroll { table {
+            caption { (l.t(T::SeatsTable)) }
+            thead { tr {
+                th scope="col" { (l.t(T::ColParty)) } th.n scope="col" { (l.t(T::ColVotes)) }
+                th scope="col" { (l.t(T::ColNational)) } th scope="col" { (l.t(T::ColRegional)) }
+                th.n scope="col" { (l.t(T::NavSeats)) }
+            } }
+            tbody { @for &i in &order {
+                @let x = &o.parties[i];
+                tr {
+                    td.name {
+                        @if let Some(k) = holders.iter().position(|&h| h == i) {
+                            span style=(format!("color:{}", colour(k))) aria-hidden="true" { "● " }
+                        }
+                        (x.name)
+                    }
+                    td.n { (l.count(x.votes)) }
+                    td { (check(l, &x.national)) }
+                    td { (check(l, &x.regional)) }
+                    td.n { b { (l.count(x.seats)) } }
+                }
+            } }
+        } }
+        h2 { (l.t(T::MarginsHeading)) }
+        ul {
+            @if let Some(e) = &m.election {
+                li { (l.f(T::MarginSeat, &[("ballots", &l.count(e.ballots)), ("from", &p.parties[e.winner]), ("to", &p.parties[e.loser])])) }
+            }
+            @for t in m.thresholds.iter().take(3) {
+                li { (l.f(if t.passes { T::MarginBelow } else { T::MarginOver }, &[
+                    ("party", &p.parties[t.party]), ("ballots", &l.count(t.ballots)), ("threshold", which(l, &t.threshold).as_str()),
+                ])) }
+            }
+        }
+        @let notes: Vec<&String> = a.notes.iter().chain(&m.notes).collect();
+        @if !notes.is_empty() {
+            details {
+                summary { (l.t(T::SeatsNotes)) }
+                ul lang="en" { @for x in notes { li { small { (x) } } } }
+            }
+        }
+        (data_links(l, &[("JSON", format!("/api/elections/{n}/seats?law={}", urlencode(law)))]))
+    };
+    frame(l, &here, Some(h), Section::Seats, l.t(T::NavSeats), body)
+}

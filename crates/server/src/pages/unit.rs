@@ -1,0 +1,240 @@
+//! A unit's page: where it is, its totals with what they cover, its units, and for a station
+//! its protocol: every line and every version, the changes from one version to the next marked
+//! in words as well as in bold; its forensic flag; its entries in the log with their inclusion
+//! proofs; and the check of the station in the reader's browser.
+
+use maud::{html, Markup, PreEscaped};
+use model::Line;
+use ui::{Heading, Lang, Section, T};
+
+use super::{coverage, data_links, frame, level, share, turnout, urlencode};
+use crate::data::UnitView;
+
+/// The most child units listed; the station search lists them all.
+const CHILDREN: usize = 100;
+
+/// A unit's page.
+pub fn unit(
+    l: Lang,
+    u: &UnitView,
+    h: &Heading,
+    check: Option<&crate::check::StationCheck>,
+) -> String {
+    let n = urlencode(&h.name);
+    let base = format!("/elections/{n}");
+    let here = format!("{base}/units/{}", u.id);
+    let total: u64 = u.totals.votes.iter().sum();
+    let title = u
+        .path
+        .last()
+        .map_or_else(|| level(l, u.level).to_string(), |x| x.1.clone());
+    let body = html! {
+        nav aria-label=(l.t(T::Breadcrumbs).as_str()) {
+            ol.crumbs {
+                li { a href=(base) { (l.t(T::LevelCountry)) } }
+                @for (id, name) in &u.path { li { a href=(format!("{base}/units/{id}")) { (name) } } }
+            }
+        }
+        p.meta { (level(l, u.level)) }
+        @if u.annulled { div.banner role="note" { strong { (l.t(T::UnitAnnulled)) } } }
+        p { (coverage(l, &u.totals)) ". " (l.f(T::VotesOverReporting, &[("votes", &l.count(total))])) }
+        p { (turnout(l, &u.totals)) }
+        div.scroll { table {
+            caption { (l.t(T::VotesByChoice)) }
+            thead { tr { th scope="col" { (l.t(T::ColChoice)) } th.n scope="col" { (l.t(T::ColVotes)) } th.n scope="col" { (l.t(T::ColShareOfVotes)) } } }
+            tbody { @for (c, &v) in u.choices.iter().zip(&u.totals.votes) {
+                tr { td.name { (c) } td.n { (l.count(v)) } td.n { (share(l, v, total)) } }
+            } }
+        } }
+        @if !u.children.is_empty() {
+            h2 { (l.t(T::UnitsWithin)) }
+            div.scroll { table {
+                thead { tr { th scope="col" { (l.t(T::ColUnit)) } th.n scope="col" { (l.t(T::ColStations)) } th.n scope="col" { (l.t(T::ColVotes)) } } }
+                tbody { @for (id, name, st, v) in u.children.iter().take(CHILDREN) {
+                    tr { td.name { a href=(format!("{base}/units/{id}")) { (name) } } td.n { (l.count(*st)) } td.n { (l.count(*v)) } }
+                } }
+            } }
+            @if u.children.len() > CHILDREN {
+                p { (l.f(T::FirstRowsOf, &[("shown", &l.count(CHILDREN as u64)), ("all", &l.count(u.children.len() as u64))])) " "
+                    a href=(format!("{base}/units?q={}", urlencode(&u.path.iter().map(|x| x.1.as_str()).collect::<Vec<_>>().join(" / ")))) { (l.t(T::SeeAllUnits)) } }
+            }
+        }
+        (versions(l, u))
+        (flag(l, u, &base))
+        (logged(l, u, check))
+        (data_links(l, &[("JSON", format!("/api{base}/units/{}", u.id))]))
+    };
+    frame(
+        l,
+        &here,
+        Some(h),
+        Section::Results,
+        ui::Tr::from(title),
+        body,
+    )
+}
+
+/// A protocol line's label.
+fn line(l: Lang, x: Line) -> ui::Tr {
+    l.t(match x {
+        Line::Registered => T::LineRegistered,
+        Line::Received => T::LineReceived,
+        Line::IssuedEarly => T::LineIssuedEarly,
+        Line::IssuedInStation => T::LineIssuedInStation,
+        Line::IssuedOutside => T::LineIssuedOutside,
+        Line::IssuedTotal => T::LineIssuedTotal,
+        Line::Cancelled => T::LineCancelled,
+        Line::FoundMobile => T::LineFoundMobile,
+        Line::FoundStationary => T::LineFoundStationary,
+        Line::FoundTotal => T::LineFoundTotal,
+        Line::Invalid => T::LineInvalid,
+        Line::Valid => T::LineValid,
+        Line::Lost => T::LineLost,
+        Line::Unaccounted => T::LineUnaccounted,
+    })
+}
+
+/// A station's protocol versions, one column each, the protocol's lines then the votes; a
+/// value that changed from the version before is bold and says so.
+fn versions(l: Lang, u: &UnitView) -> Markup {
+    if u.versions.is_empty() {
+        return html! {};
+    }
+    let lines: Vec<Line> = Line::ALL
+        .iter()
+        .copied()
+        .filter(|x| u.versions.iter().any(|p| p.line(*x).is_some()))
+        .collect();
+    let cell = |now: Option<u64>, before: Option<Option<u64>>| {
+        let changed = before.is_some_and(|b| b != now);
+        let value = now.map_or("–".to_string(), |v| l.count(v));
+        html! {
+            @if changed { td.n { b { (value) } br; small { (l.t(T::Changed)) } } } @else { td.n { (value) } }
+        }
+    };
+    html! {
+        h2 { (l.t(T::ProtocolVersions)) }
+        p.note { (l.t(T::ProtocolVersionsNote)) }
+        div.scroll { table {
+            thead { tr {
+                th scope="col" { (l.t(T::ColLine)) }
+                @for p in &u.versions {
+                    th.n scope="col" { (l.f(T::VersionN, &[("version", &p.version.to_string())])) br; small { (source(l, p.source)) } }
+                }
+            } }
+            tbody {
+                @for x in &lines {
+                    tr { th scope="row" { (line(l, *x)) }
+                        @for (k, p) in u.versions.iter().enumerate() {
+                            (cell(p.line(*x), k.checked_sub(1).map(|j| u.versions[j].line(*x))))
+                        }
+                    }
+                }
+                @for (i, c) in u.choices.iter().enumerate() {
+                    tr { th scope="row" { (c) }
+                        @for (k, p) in u.versions.iter().enumerate() {
+                            (cell(p.votes.get(i).copied(), k.checked_sub(1).map(|j| u.versions[j].votes.get(i).copied())))
+                        }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+/// A count's source, in words.
+pub(crate) fn source(l: Lang, s: model::CountSource) -> ui::Tr {
+    l.t(match s {
+        model::CountSource::Manual => T::SourceManual,
+        model::CountSource::Machine => T::SourceMachine,
+    })
+}
+
+/// A station's forensic flag, or why it has none.
+fn flag(l: Lang, u: &UnitView, base: &str) -> Markup {
+    let one = |x: f64| l.decimal(&format!("{x:.1}"));
+    match &u.flag {
+        Ok(Some((f, rank, of))) => html! {
+            h2 { (l.t(T::FlagHeading)) }
+            p { (l.f(T::FlagScore, &[
+                ("score", &one(f.score)), ("rank", &l.count(*rank as u64)), ("of", &l.count(*of as u64)),
+                ("turnout", &l.percent(&format!("{:.1}", f.turnout_pct))), ("tz", &one(f.turnout_z)),
+                ("leader", &l.percent(&format!("{:.1}", f.leader_pct))), ("lz", &one(f.leader_z)),
+            ])) }
+            @if f.integer_turnout || f.integer_leader { p { (l.t(T::FlagWholePercent)) } }
+            @if f.impossible { p { b { (l.t(T::FlagImpossible)) } } }
+            p { (l.t(T::FlagNotEvidence)) " " a href=(format!("{base}/forensics")) { (l.t(T::NavForensics)) } }
+        },
+        Err(why) if u.level == model::UnitLevel::Station => html! {
+            p.note { (l.t(T::FlagNone)) " " span lang="en" { (why) } }
+        },
+        _ => html! {},
+    }
+}
+
+/// The log entries about a unit, each with its leaf hash and inclusion proof and the command
+/// that checks it, and the station's check in the browser.
+fn logged(l: Lang, u: &UnitView, check: Option<&crate::check::StationCheck>) -> Markup {
+    if u.logged.is_empty() {
+        return html! {};
+    }
+    let (size, root) = (u.log.0, u.log.1.hex());
+    html! {
+        h2 { (l.t(T::InTheLog)) }
+        p { (l.f(T::InTheLogIntro, &[("size", &l.count(size))])) " " code { (root) } }
+        @match &u.checkpoint {
+            Some(c) if c.size == size => {
+                p { (l.t(T::CheckpointSigned)) " " a href="/verify" { (l.t(T::NavLog)) } }
+                pre #checkpoint-note { (c.note) }
+            }
+            _ => p { (l.t(T::CheckpointUnsigned)) },
+        }
+        p { (l.t(T::CheckProofWith)) " " code { "tallyproof log verify-inclusion" } }
+        div.scroll { table {
+            thead { tr { th.n scope="col" { (l.t(T::ColEntry)) } th scope="col" { (l.t(T::ColWhen)) } th scope="col" { (l.t(T::ColWhat)) } th scope="col" { (l.t(T::ColProof)) } } }
+            tbody { @for e in &u.logged {
+                tr #(format!("entry-{}", e.index)) {
+                    td.n { (e.index) }
+                    td { (e.made_at.map_or("—".to_string(), |t| t.to_string())) }
+                    td { (about(l, &e.about)) }
+                    td { details {
+                        summary { code { (&e.leaf.hex()[..16]) } }
+                        pre { "tallyproof log verify-inclusion \\\n  --leaf-hash " (e.leaf.hex()) " --index " (e.index) " --size " (size) " \\\n  --root " (root) " \\\n  --proof " (e.proof.iter().map(|h| h.hex()).collect::<Vec<_>>().join(",")) }
+                    } }
+                }
+            } }
+        } }
+        @if let Some(c) = check { (PreEscaped(crate::check::section(c))) }
+    }
+}
+
+/// What a logged entry is, in words.
+fn about(l: Lang, a: &readmodel::About) -> Markup {
+    match a {
+        readmodel::About::Protocol {
+            contest,
+            version,
+            source: s,
+        } => html! {
+            (l.f(T::AboutProtocol, &[("contest", &(contest + 1).to_string()), ("version", &version.to_string())])) " (" (source(l, *s)) ")"
+        },
+        readmodel::About::Complaint => html! { (l.t(T::AboutComplaint)) },
+        readmodel::About::Decision(kind) => {
+            html! { (l.t(T::AboutDecision)) ": " (decision(l, kind)) }
+        }
+    }
+}
+
+/// A decision's kind, in words.
+pub(crate) fn decision(l: Lang, kind: &str) -> ui::Tr {
+    use record::DecisionKind as D;
+    let term = match kind.parse::<D>() {
+        Ok(D::AnnulUnit) => T::DecisionAnnulUnit,
+        Ok(D::AnnulElection) => T::DecisionAnnulElection,
+        Ok(D::Recount) => T::DecisionRecount,
+        Ok(D::Revote) => T::DecisionRevote,
+        Ok(D::Reopen) => T::DecisionReopen,
+        Err(_) => return ui::Tr::from(kind.to_string()),
+    };
+    l.t(term)
+}

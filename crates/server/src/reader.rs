@@ -1,0 +1,120 @@
+//! Who reads a page: the language of the page ([`ui::Lang::negotiate`] over `?lang=`, the
+//! `lang` cookie kept from an earlier choice, `Accept-Language`), and the page's own address
+//! without `lang`, for the language switch. Handlers take it as an extractor; the edge
+//! ([`crate::headers::Edge`]) uses it to keep a choice in the cookie and to write errors as
+//! pages in that language.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
+use ui::Lang;
+
+/// The cookie that keeps the reader's language.
+const COOKIE: &str = "lang";
+
+/// A page's reader.
+#[derive(Clone, Debug)]
+pub struct Reader {
+    /// The page's language.
+    pub lang: Lang,
+    /// The page's path and query, without `lang`.
+    pub here: String,
+    /// The language named by `?lang=` (to be kept in the cookie), if any.
+    pub chosen: Option<Lang>,
+}
+
+impl Reader {
+    /// The reader of a request with this address and these headers.
+    pub fn of(uri: &Uri, headers: &HeaderMap) -> Reader {
+        Reader::at(uri, headers, true)
+    }
+
+    /// [`Reader::of`] a request that may not be a page one can return to (a form's POST):
+    /// then its language switch leads to the list of elections.
+    pub fn at(uri: &Uri, headers: &HeaderMap, get: bool) -> Reader {
+        let pairs: Vec<(String, String)> = uri
+            .query()
+            .and_then(|q| serde_urlencoded::from_str(q).ok())
+            .unwrap_or_default();
+        let asked = pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.as_str());
+        let chosen = asked.and_then(|v| v.parse::<Lang>().ok());
+        let cookie = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == COOKIE)
+            .map(|c| c.value().to_string());
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = Lang::negotiate(asked, cookie.as_deref(), accept);
+        let rest: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "lang").collect();
+        let here = match serde_urlencoded::to_string(&rest) {
+            _ if !get => "/".to_string(),
+            Ok(q) if !q.is_empty() => format!("{}?{q}", uri.path()),
+            _ => uri.path().to_string(),
+        };
+        Reader { lang, here, chosen }
+    }
+
+    /// The `Set-Cookie` that keeps a language chosen by `?lang=` for a year.
+    pub fn keep(&self) -> Option<HeaderValue> {
+        let l = self.chosen?;
+        HeaderValue::from_str(&format!(
+            "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            l.key()
+        ))
+        .ok()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Reader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Reader, Self::Rejection> {
+        Ok(Reader::of(&parts.uri, &parts.headers))
+    }
+}
+
+/// Whether a path is a page's (rather than the API's, the log's files, a script or the
+/// OpenAPI document): its errors are pages, its language is negotiated.
+pub fn is_page(path: &str) -> bool {
+    !(path.starts_with("/api/")
+        || path.starts_with("/static/")
+        || path == "/openapi.json"
+        || (path.starts_with("/elections/") && path.contains("/log/")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_loses_lang_and_keeps_the_rest() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("session=x; lang=ru"),
+        );
+        let r = Reader::of(
+            &"/elections/a-b?by=station&lang=ky&page=2".parse().unwrap(),
+            &h,
+        );
+        assert_eq!(r.lang, Lang::Ky);
+        assert_eq!(r.here, "/elections/a-b?by=station&page=2");
+        assert!(r.keep().unwrap().to_str().unwrap().starts_with("lang=ky;"));
+        let r = Reader::of(&"/verify?lang=xx".parse().unwrap(), &h);
+        assert_eq!(
+            (r.lang, r.here.as_str(), r.chosen),
+            (Lang::Ru, "/verify", None)
+        );
+        assert!(is_page("/elections/x/units/3") && !is_page("/elections/x/log/checkpoint"));
+        assert!(!is_page("/api/elections") && is_page("/login"));
+    }
+}
