@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use formats::report::{write_report_json, Report};
-use model::{Election, Protocol, UnitLevel};
+use model::{Election, Protocol, UnitId, UnitLevel};
 use serde_json::Value;
 use store::Store;
 
@@ -114,6 +114,40 @@ impl Stations {
         }
         Report::build(e, &self.tally, UnitLevel::Station, Some(&by_station))
     }
+}
+
+/// The first `n` stations of an election in tree order (each its latest protocol of the
+/// legal count, as the station report has it) after the country's row, and how many stations
+/// there are: what the results page lists at the station level without building every
+/// station's row.
+pub fn first_stations(v: &mut View<'_>, n: usize) -> Result<(Report, usize), ServerError> {
+    let mut r = Report::build(v.election(), v.tally()?, UnitLevel::Country, None);
+    let tree = &v.election().units;
+    let choices = r.choices.len();
+    let stations: Vec<UnitId> = tree
+        .iter()
+        .filter(|(_, u)| u.level == UnitLevel::Station)
+        .map(|(id, _)| id)
+        .collect();
+    for &id in stations.iter().take(n) {
+        let mut totals = match v.protocol(id, 0) {
+            Some(p) => tabulate::Totals::of_protocol(p),
+            None => tabulate::Totals::new(choices),
+        };
+        totals.stations = 1;
+        r.rows.push(formats::report::Row {
+            unit: id,
+            level: UnitLevel::Station,
+            path: tree
+                .path_names(id)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            totals,
+        });
+    }
+    r.level = UnitLevel::Station;
+    Ok((r, stations.len()))
 }
 
 /// The report as the bytes that `tallyproof results --json` prints.

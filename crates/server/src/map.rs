@@ -37,6 +37,33 @@ const COLOURS: &[&str] = &[
     "#0a4f99", "#b3261e", "#2e7d32", "#6a3d9a", "#00737a", "#8a4500", "#37474f", "#880e4f",
 ];
 
+/// The shades of a leader's colour by its share of the votes: (the colour's weight against
+/// white, the number's colour on it): under 50%, 50% to under 70%, 70% and over.
+const SHADES: [(u32, &str); 3] = [(35, "#1b1b1b"), (70, "#ffffff"), (100, "#ffffff")];
+
+/// The band of a leader's share `part / whole` (exact, in integers).
+fn shade(part: u64, whole: u64) -> usize {
+    let (p, w) = (u128::from(part) * 10, u128::from(whole));
+    match () {
+        _ if p < w * 5 => 0,
+        _ if p < w * 7 => 1,
+        _ => 2,
+    }
+}
+
+/// `#rrggbb` mixed with white: `weight` percent of the colour.
+fn mix(colour: &str, weight: u32) -> String {
+    let channel =
+        |i: usize| u32::from_str_radix(colour.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
+    let m = |c: u32| (c * weight + 255 * (100 - weight)) / 100;
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        m(channel(1)),
+        m(channel(3)),
+        m(channel(5))
+    )
+}
+
 /// The map of a region-level report, its legend and its table (nothing if the report is not
 /// by region).
 pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
@@ -76,13 +103,16 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
             None => "#6b7280",
         };
         let pct = leader.map(|x| share(l, row.totals.votes[x], total));
+        // The shade says how large the lead is: the leader's share in bands (see SHADES).
+        let band = leader.map_or(0, |x| shade(row.totals.votes[x], total));
+        let (fill, ink) = (mix(colour, SHADES[band].0), SHADES[band].1);
         let (x, y) = (c * (tile + gap), rr * (tile + gap));
         // Only numbers and the constant colours go into the SVG text; names go in <title>
         // through maud's escaping.
         let title = html! { title { (n) ": " (leader.map_or(String::new(), |x| r.choices[x].clone())) " " (pct.clone().unwrap_or_default()) } };
         cells.push_str(&format!(
-            "<a href=\"/elections/{}/units/{}\"><rect x=\"{x}\" y=\"{y}\" width=\"{tile}\" height=\"{tile}\" rx=\"6\" fill=\"{colour}\">{}</rect>\
-<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\" fill=\"#fff\">{}</text></a>",
+            "<a href=\"/elections/{}/units/{}\"><rect x=\"{x}\" y=\"{y}\" width=\"{tile}\" height=\"{tile}\" rx=\"6\" fill=\"{fill}\" stroke=\"{colour}\" stroke-width=\"2\">{}</rect>\
+<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\" fill=\"{ink}\">{}</text></a>",
             urlencode(name),
             row.unit.0,
             title.into_string(),
@@ -101,6 +131,7 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
         svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="img" aria-label=(label.as_str()) {
             (PreEscaped(cells))
         }
+        p.note { (l.t(T::MapShades)) }
         p {
             @for (k, &x) in leaders.iter().enumerate() {
                 span style=(format!("color:{}", COLOURS[k % COLOURS.len()])) aria-hidden="true" { "■ " }
@@ -123,5 +154,27 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
                 }
             } }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shades_follow_the_leaders_share_exactly() {
+        let cases = [
+            (0, 1, 0),
+            (49, 100, 0),
+            (1, 2, 1),
+            (69, 100, 1),
+            (7, 10, 2),
+            (1, 1, 2),
+        ];
+        for (part, whole, band) in cases {
+            assert_eq!(shade(part, whole), band, "{part}/{whole}");
+        }
+        assert_eq!(mix("#0a4f99", 100), "#0a4f99");
+        assert_eq!(mix("#000000", 50), "#7f7f7f");
     }
 }

@@ -169,20 +169,19 @@ pub(crate) async fn results_page(
     let l = r.lang;
     let key = format!("page:results?by={}&lang={}", level.key(), l.key());
     let n = name.clone();
-    if level == model::UnitLevel::Station {
-        return kept_apart(
-            s,
-            name,
-            key,
-            HTML,
-            move |v| Ok((pages::heading(v, &n), data::take_stations(v)?)),
-            move |(h, t)| Ok(pages::results(l, &t.report(), &h, None).into_bytes()),
-        )
-        .await;
-    }
     kept(s, name, key, HTML, move |v| {
         let h = pages::heading(v, &n);
-        Ok(pages::results(l, &data::report(v, level)?, &h, None).into_bytes())
+        let (report, all) = match level {
+            model::UnitLevel::Station => data::first_stations(v, pages::ROWS)?,
+            _ => {
+                let r = data::report(v, level)?;
+                let all = r.rows.len().saturating_sub(1);
+                (r, all)
+            }
+        };
+        // The election's law draws its threshold (none known yet: the law comes with #16's context).
+        let threshold = pages::threshold(l, v, None);
+        Ok(pages::results(l, &report, all, &h, threshold.as_ref()).into_bytes())
     })
     .await
 }

@@ -103,6 +103,7 @@ header.top{border-bottom:1px solid #d0d7de;background:#f6f8fa}\
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem .5rem;margin:.25rem 0;padding:0}\
 nav a{display:inline-flex;align-items:center;min-height:44px;min-width:44px;padding:0 .5rem;text-decoration:none;border-radius:6px}\
 nav a:hover{text-decoration:underline}nav a[aria-current]{background:#0a4f99;color:#fff}\
+ol.crumbs{list-style:none;display:flex;flex-wrap:wrap;padding:0;margin:.5rem 0}.crumbs li+li::before{content:\"›\";padding:0 .4rem;color:#3d4550}.crumbs a{display:inline-flex;align-items:center;min-height:44px}\
 .bar-top{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:0 1rem}\
 .brand{font-weight:700}\
 .etitle{font-size:1.05rem;font-weight:600;margin:.5rem 0 0;overflow-wrap:anywhere}\
@@ -115,8 +116,8 @@ p,li{overflow-wrap:anywhere}\
 .scroll{overflow-x:auto;max-width:100%;margin:.5rem 0}\
 table{border-collapse:collapse;width:100%}caption{text-align:left;font-weight:600;padding:.25rem 0}\
 th,td{padding:.45rem .5rem;border-bottom:1px solid #d0d7de;text-align:left;vertical-align:top}\
-th{background:#f6f8fa}.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
-td.name{overflow-wrap:anywhere;min-width:8rem}\
+th{background:#f6f8fa}.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}\
+td.name{overflow-wrap:break-word;hyphens:auto;min-width:7rem}\
 .track{position:relative;height:.6rem;background:#e6eaee;margin-top:.25rem;border-radius:2px}\
 .fill{height:100%;background:#0a4f99;border-radius:2px}\
 .thr{position:absolute;top:-.2rem;bottom:-.2rem;border-left:2px dashed #a4161a}\
@@ -130,6 +131,7 @@ label{display:block;margin:.5rem 0 .2rem;font-weight:600}\
 details summary{min-height:44px;display:flex;align-items:center;cursor:pointer}\
 .pager{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.pager a{display:inline-flex;align-items:center;min-height:44px;padding:0 .5rem}\
 ul.plain{list-style:none;padding:0}.card{border:1px solid #d0d7de;border-radius:8px;padding:.25rem 1rem;margin:.75rem 0}.card h2{margin:.5rem 0 .25rem}\
+@media (max-width:40rem){th,td{padding:.4rem .3rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
 footer{margin:2rem 0 1rem;padding-top:.5rem;border-top:1px solid #d0d7de;font-size:.9rem;color:#3d4550}";
 
 impl Page<'_> {
@@ -253,7 +255,7 @@ fn heading(l: Lang, e: &Heading, section: Section) -> Markup {
                 }
             }
         }
-        nav aria-label=(l.t(T::NavElection).as_str()) {
+        nav.sections aria-label=(l.t(T::NavElection).as_str()) {
             ul {
                 @for (s, t, href) in &sections {
                     li { a href=(href) aria-current=[current(*s == section)] { (l.t(*t)) } }

@@ -12,8 +12,15 @@ use super::{coverage, data_links, frame, level, share, turnout, urlencode};
 /// The most units the results page lists; the rest are in the station search's pages.
 pub const ROWS: usize = 100;
 
-/// The results page of an election at the report's level.
-pub fn results(l: Lang, r: &Report, h: &Heading, threshold: Option<&Threshold>) -> String {
+/// The results page of an election at the report's level; `all` is the number of units at
+/// that level (the report may hold only the first [`ROWS`]).
+pub fn results(
+    l: Lang,
+    r: &Report,
+    all: usize,
+    h: &Heading,
+    threshold: Option<&Threshold>,
+) -> String {
     let n = urlencode(&h.name);
     let here = format!("/elections/{n}?by={}", r.level.key());
     let Some(country) = r.rows.first() else {
@@ -71,8 +78,8 @@ pub fn results(l: Lang, r: &Report, h: &Heading, threshold: Option<&Threshold>) 
                     }
                 }
             } }
-            @if units.len() > ROWS {
-                p { (l.f(T::FirstRowsOf, &[("shown", &l.count(ROWS as u64)), ("all", &l.count(units.len() as u64))])) " "
+            @if all > ROWS.min(units.len()) {
+                p { (l.f(T::FirstRowsOf, &[("shown", &l.count(ROWS.min(units.len()) as u64)), ("all", &l.count(all as u64))])) " "
                     a href=(format!("/elections/{n}/units?level={}", r.level.key())) { (l.t(T::SeeAllUnits)) } }
             }
         }

@@ -1,8 +1,8 @@
 //! The seat allocation: a hemicycle of the seats, each party's votes, threshold tests and
 //! seats, the closest margins in ballots, and the law's notes and sources.
 
+use ::seats::Check;
 use maud::html;
-use seats::Check;
 use ui::chart::{hemicycle, COLOURS};
 use ui::{Heading, Lang, Section, T};
 
@@ -57,9 +57,9 @@ pub fn seats(l: Lang, a: &Allocation, h: &Heading, law: &str) -> String {
         div.scroll { table {
             caption { (l.t(T::SeatsTable)) }
             thead { tr {
-                th scope="col" { (l.t(T::ColParty)) } th.n scope="col" { (l.t(T::ColVotes)) }
+                th scope="col" { (l.t(T::ColParty)) } th.n scope="col" { (l.t(T::NavSeats)) }
+                th.n scope="col" { (l.t(T::ColVotes)) }
                 th scope="col" { (l.t(T::ColNational)) } th scope="col" { (l.t(T::ColRegional)) }
-                th.n scope="col" { (l.t(T::NavSeats)) }
             } }
             tbody { @for &i in &order {
                 @let x = &o.parties[i];
@@ -70,10 +70,10 @@ pub fn seats(l: Lang, a: &Allocation, h: &Heading, law: &str) -> String {
                         }
                         (x.name)
                     }
+                    td.n { b { (l.count(x.seats)) } }
                     td.n { (l.count(x.votes)) }
                     td { (check(l, &x.national)) }
                     td { (check(l, &x.regional)) }
-                    td.n { b { (l.count(x.seats)) } }
                 }
             } }
         } }
