@@ -42,14 +42,8 @@ impl Reader {
             .find(|(k, _)| k == "lang")
             .map(|(_, v)| v.as_str());
         let chosen = asked.and_then(|v| v.parse::<Lang>().ok());
-        let cookie = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(cookie::Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == COOKIE)
-            .map(|c| c.value().to_string());
+        let jar = axum_extra::extract::CookieJar::from_headers(headers);
+        let cookie = jar.get(COOKIE).map(|c| c.value().to_string());
         let accept = headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
@@ -65,12 +59,12 @@ impl Reader {
 
     /// The `Set-Cookie` that keeps a language chosen by `?lang=` for a year.
     pub fn keep(&self) -> Option<HeaderValue> {
-        let l = self.chosen?;
-        HeaderValue::from_str(&format!(
-            "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            l.key()
-        ))
-        .ok()
+        let c = cookie::Cookie::build((COOKIE, self.chosen?.key()))
+            .path("/")
+            .max_age(cookie::time::Duration::days(365))
+            .same_site(cookie::SameSite::Lax)
+            .build();
+        HeaderValue::from_str(&c.to_string()).ok()
     }
 }
 
