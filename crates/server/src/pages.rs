@@ -649,8 +649,8 @@ count by hand. On 5 October 2020 the manual count from most precincts put a diff
 threshold than the machine count had. Annulled stations are left out of both.</p>{coverage}{table}\
 <h2>Seats under {} <small>/ Места / Мандаттар</small></h2>{seats}<h2>By unit <small>/ По единицам</small></h2>{units}\
 <p><small>JSON: <a href=\"/api/elections/{n}/counts?law={l}\">/api/elections/{n}/counts?law={l}</a></small></p>",
-            text(&c.law),
-            l = urlencode(&c.law),
+            text(c.law.as_deref().unwrap_or("no law")),
+            l = urlencode(c.law.as_deref().unwrap_or("")),
         ),
     )
 }

@@ -37,13 +37,24 @@ pub(crate) async fn index(State(s): State<AppState>) -> Result<Html<String>, Ser
     Ok(Html(pages::index(&list)))
 }
 
+/// Every stored election with its title, date, law, status, what it re-votes and as of when.
 pub(crate) async fn elections(State(s): State<AppState>) -> Result<Json<Value>, ServerError> {
-    let list = blocking(move || data::elections(&s.db)).await?;
-    let rows: Vec<Value> = list
-        .into_iter()
-        .map(|(name, stations, versions, source)| json!({"name": name, "stations": stations, "protocol_versions": versions, "source": source}))
-        .collect();
-    Ok(Json(Value::Array(rows)))
+    let list = blocking(move || data::listing(&s.db, &s.live)).await?;
+    Ok(Json(data::listing_json(&list)))
+}
+
+/// An election's context (`data::Context`): what every page about it says of it.
+pub(crate) async fn context_api(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ServerError> {
+    let (db, n) = (Arc::clone(&s.db), name.clone());
+    kept(s, name, "context".into(), JSON, move |v| {
+        let c = data::context(&db, v, &n)?;
+        serde_json::to_vec(&data::context_json(&c))
+            .map_err(|e| ServerError::Internal(e.to_string()))
+    })
+    .await
 }
 
 /// A response computed once per log size and kept: served from memory while fresh, without
@@ -165,12 +176,18 @@ pub(crate) async fn seats_page(
     Path(name): Path<String>,
     Query(q): Query<LawQuery>,
 ) -> Result<Response, ServerError> {
-    let law = q.law.unwrap_or_else(|| "kg2020".into());
-    let key = format!("page:seats?law={law}");
+    // Without ?law=, the election's own law (its definition names it, once for its life).
+    let key = format!("page:seats?law={}", q.law.as_deref().unwrap_or(""));
     let n = name.clone();
     kept(s, name, key, HTML, move |v| {
-        let a = data::allocation(v, &law)?;
-        Ok(pages::seats(&a, &n, &law).into_bytes())
+        let html = match data::allocation(v, &n, q.law.as_deref())? {
+            data::Seats::Allocated(a) => pages::seats(&a, &n, &a.law),
+            data::Seats::NoLaw(why) => pages::page(
+                &format!("{n}: seats"),
+                &format!("<p>{}</p>", html_escape::encode_text(&why)),
+            ),
+        };
+        Ok(html.into_bytes())
     })
     .await
 }
@@ -251,11 +268,15 @@ pub(crate) async fn counts_page(
     Query(q): Query<CountsQuery>,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let law = q.law.unwrap_or_else(|| "kg2020".into());
-    let key = format!("page:counts?by={}&law={law}", level.key());
+    let law = q.law;
+    let key = format!(
+        "page:counts?by={}&law={}",
+        level.key(),
+        law.as_deref().unwrap_or("")
+    );
     let n = name.clone();
     kept(s, name, key, HTML, move |v| {
-        Ok(pages::counts(&data::counts(v, level, &law)?, &n).into_bytes())
+        Ok(pages::counts(&data::counts(v, &n, level, law.as_deref())?, &n).into_bytes())
     })
     .await
 }
@@ -266,10 +287,15 @@ pub(crate) async fn counts_api(
     Query(q): Query<CountsQuery>,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let law = q.law.unwrap_or_else(|| "kg2020".into());
-    let key = format!("counts?by={}&law={law}", level.key());
+    let law = q.law;
+    let key = format!(
+        "counts?by={}&law={}",
+        level.key(),
+        law.as_deref().unwrap_or("")
+    );
+    let n = name.clone();
     kept(s, name, key, JSON, move |v| {
-        let c = data::counts(v, level, &law)?;
+        let c = data::counts(v, &n, level, law.as_deref())?;
         serde_json::to_vec(&data::counts_json(&c)).map_err(|e| ServerError::Internal(e.to_string()))
     })
     .await
@@ -380,12 +406,13 @@ pub(crate) async fn seats_of(
     Path(name): Path<String>,
     Query(q): Query<LawQuery>,
 ) -> Result<Response, ServerError> {
-    let law = q
-        .law
-        .ok_or_else(|| ServerError::BadRequest("give ?law=kg2010|kg2015|kg2020|kg2021".into()))?;
-    let key = format!("seats?law={law}");
+    // Without ?law=, the election's own law; without one, 200 with why there are no seats.
+    let key = format!("seats?law={}", q.law.as_deref().unwrap_or(""));
+    let n = name.clone();
     kept(s, name, key, JSON, move |v| {
-        serde_json::to_vec(&data::seats(v, &law)?).map_err(|e| ServerError::Internal(e.to_string()))
+        let seats = data::allocation(v, &n, q.law.as_deref())?;
+        serde_json::to_vec(&data::seats_json(&seats))
+            .map_err(|e| ServerError::Internal(e.to_string()))
     })
     .await
 }
