@@ -262,19 +262,23 @@ pub(crate) struct CountsQuery {
     law: Option<String>,
 }
 
+impl CountsQuery {
+    /// The kept response's key: the level, and the law asked for (none: the election's own,
+    /// which its log's definition names once for its life).
+    fn key(&self, level: model::UnitLevel) -> String {
+        let law = self.law.as_deref().unwrap_or("");
+        format!("counts?by={}&law={law}", level.key())
+    }
+}
+
 pub(crate) async fn counts_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<CountsQuery>,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let law = q.law;
-    let key = format!(
-        "page:counts?by={}&law={}",
-        level.key(),
-        law.as_deref().unwrap_or("")
-    );
-    let n = name.clone();
+    let key = format!("page:{}", q.key(level));
+    let (n, law) = (name.clone(), q.law);
     kept(s, name, key, HTML, move |v| {
         Ok(pages::counts(&data::counts(v, &n, level, law.as_deref())?, &n).into_bytes())
     })
@@ -287,13 +291,8 @@ pub(crate) async fn counts_api(
     Query(q): Query<CountsQuery>,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let law = q.law;
-    let key = format!(
-        "counts?by={}&law={}",
-        level.key(),
-        law.as_deref().unwrap_or("")
-    );
-    let n = name.clone();
+    let key = q.key(level);
+    let (n, law) = (name.clone(), q.law);
     kept(s, name, key, JSON, move |v| {
         let c = data::counts(v, &n, level, law.as_deref())?;
         serde_json::to_vec(&data::counts_json(&c)).map_err(|e| ServerError::Internal(e.to_string()))

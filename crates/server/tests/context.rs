@@ -35,23 +35,6 @@ async fn staff_time(app: &App, name: &'static str) -> (u64, String) {
     (t.unix(), t.to_string())
 }
 
-/// Imports the synthetic election again as `name`, under the law kg2020.
-async fn import_with_law(app: &App, name: &'static str) {
-    app.with_store(move |s| {
-        let mut ps = Vec::new();
-        let (mut e, _) = synth::generate(&PARAMS, |_, p| ps.push(p)).unwrap();
-        (e.name, e.law) = (name.into(), Some("kg2020".into()));
-        let mut tx = s.import().unwrap();
-        tx.begin(&e, "synthetic, under a law").unwrap();
-        for p in &ps {
-            tx.protocol(&e, p).unwrap();
-        }
-        tx.units(&e).unwrap();
-        tx.commit(&e).unwrap();
-    })
-    .await;
-}
-
 fn listed<'a>(list: &'a Value, name: &str) -> &'a Value {
     list.as_array()
         .unwrap()
@@ -147,7 +130,8 @@ async fn the_seats_follow_the_election_s_own_law_or_say_there_is_none(app: &App)
         "unknown law preset 'kg1999', expected one of: kg2010, kg2015, kg2020, kg2021"
     );
     // The same data imported under kg2020: its seats are kg2020's without asking.
-    import_with_law(app, "k").await;
+    app.with_store(|s| crate::common::import_under(s, &PARAMS, "k", Some("kg2020")))
+        .await;
     let own = app.get("/api/elections/k/seats").await.json();
     assert_eq!(own["law"], "kg2020");
     assert_eq!(own["parties"], asked["parties"]);
@@ -164,24 +148,19 @@ async fn the_seats_follow_the_election_s_own_law_or_say_there_is_none(app: &App)
 async fn a_revote_says_what_it_votes_again(app: &App) {
     let com = app.token(Role::Commissioner).await;
     let region = app.first_region();
-    let d = app
-        .api(
-            "POST",
-            "/api/elections/s/decisions",
-            &com,
-            json!({"kind": "revote", "unit": region.0, "reason": "carousel voting"}),
-        )
-        .await;
-    assert_eq!(d.status, StatusCode::CREATED);
-    let made = app
-        .api(
-            "POST",
-            "/api/elections/s/revotes",
-            &com,
-            json!({"unit": region.0, "name": "s-again"}),
-        )
-        .await;
-    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    // The re-vote is decided, then created.
+    for (route, body) in [
+        (
+            "decisions",
+            json!({"kind": "revote", "unit": region.0, "reason": "fraud"}),
+        ),
+        ("revotes", json!({"unit": region.0, "name": "s-again"})),
+    ] {
+        let a = app
+            .api("POST", &format!("/api/elections/s/{route}"), &com, body)
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{route}: {}", a.text());
+    }
     let path = app.election.units.path(region);
     let list = app.get("/api/elections").await.json();
     let child = listed(&list, "s-again");
