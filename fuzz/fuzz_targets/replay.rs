@@ -27,7 +27,8 @@ fn definition() -> Vec<Vec<u8>> {
             let _ = e.units.insert(r, UnitLevel::Station, s);
         }
     }
-    record::definition(&e, Some("kg2020".into()))
+    e.law = Some("kg2020".into());
+    record::definition(&e)
         .iter()
         .map(record::encode)
         .collect()

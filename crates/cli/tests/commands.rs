@@ -225,7 +225,8 @@ fn exports_read_back_and_are_byte_stable() {
     assert_eq!(a, b);
     let cdf: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("e.cdf.json")).unwrap()).unwrap();
-    assert_eq!(cdf["GeneratedDate"], "1970-01-01T00:00:00Z");
+    // The day of the vote: the kg2020 format gives its files 4 October 2020.
+    assert_eq!(cdf["GeneratedDate"], "2020-10-04T00:00:00Z");
     assert_eq!(
         cdf["Election"][0]["Contest"][0]["@type"],
         "ElectionResults.PartyContest"

@@ -7,6 +7,7 @@ mod browser;
 mod commands;
 mod crash;
 mod differential;
+mod elections;
 mod forensics;
 mod https;
 mod malformed;

@@ -140,6 +140,10 @@ pub(crate) fn import<R: BufRead + Send>(
     let mut election = Election::new(&options.name);
     election.units = model::UnitTree::new(options.country.as_deref().unwrap_or(layout.country));
     election.rules = layout.rules.clone();
+    // What the import gives, over what every file of the format is (the Kyrgyz 2020 files).
+    let (date, law) = layout.election.unzip();
+    election.date = options.date.clone().or(date.map(str::to_string));
+    election.law = options.law.clone().or(law.map(str::to_string));
     let mut rec = csv::ByteRecord::new();
     let have = reader
         .read_byte_record(&mut rec)

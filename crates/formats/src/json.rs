@@ -246,9 +246,11 @@ pub(crate) fn import(
     named("election.country".into(), "country", &doc.election.country)?;
     if let Some(date) = &doc.election.date {
         named("election.date".into(), "date", date)?;
+        model::check_date(date).map_err(|e| field("election.date".into(), e.to_string()))?;
     }
     let mut election = Election::new(name);
-    election.date = doc.election.date.clone();
+    election.date = options.date.clone().or(doc.election.date.clone());
+    election.law = options.law.clone();
     election.units = UnitTree::new(&doc.election.country);
     election.rules = ControlRules::parse(doc.election.rules.iter().map(String::as_str))
         .map_err(|e| field("election.rules".into(), e.to_string()))?;

@@ -6,6 +6,11 @@
 //! decimal attribute; values outside 0..100 are warnings) and, in the 2413-row file,
 //! `level_one` (the region). Counts are floats with rounding noise: a count within 1e-6 of a
 //! whole number is accepted, any other is rejected. Stations are named by their data row.
+//!
+//! The files are the CEC's of one election, that of 4 October 2020 to the Jogorku Kenesh, held
+//! under the 2020 law (`seats::preset` `kg2020`): an import gives the election that date and
+//! law unless told otherwise, and the contest the election's name as the CEC writes it in its
+//! Russian-language documents, Russian being the language of the data's unit names.
 
 use model::{Choice, ChoiceKind, ControlRules, Line, UnitLevel};
 
@@ -15,6 +20,9 @@ use crate::FormatError;
 /// The column for "against all" (Kyrgyz "баарына каршы").
 const AGAINST_ALL: &str = "БААРЫНА КАРШЫ";
 
+/// The election's name as the CEC writes it in Russian.
+const CONTEST: &str = "Выборы депутатов Жогорку Кенеша Кыргызской Республики";
+
 pub(crate) struct Kg2020;
 
 impl Dialect for Kg2020 {
@@ -23,8 +31,9 @@ impl Dialect for Kg2020 {
             CountSyntax::NearInteger,
             ControlRules::kyrgyz_2020_files(),
             "Kyrgyzstan",
-            "Jogorku Kenesh, party lists",
+            CONTEST,
         );
+        l.election = Some(("2020-10-04", "kg2020"));
         l.station_from_row = true;
         for h in headers {
             match h.as_str() {

@@ -54,6 +54,9 @@ pub(crate) struct Layout {
     pub rules: ControlRules,
     pub country: &'static str,
     pub contest: &'static str,
+    /// The date of the vote and its law preset, where every file of the format is of one
+    /// election (the Kyrgyz 2020 files).
+    pub election: Option<(&'static str, &'static str)>,
     /// Name each station by its 1-based data row (files without station ids).
     pub station_from_row: bool,
     /// Where the station cell is empty, name the station after this level's cell instead.
@@ -77,6 +80,7 @@ impl Layout {
             rules,
             country,
             contest,
+            election: None,
             station_from_row: false,
             empty_station_uses: None,
         }

@@ -102,6 +102,10 @@ pub struct ImportOptions {
     pub contest: Option<String>,
     /// Whether the counts are a machine or a manual count, where the file does not say.
     pub source: CountSource,
+    /// The date of the vote (`YYYY-MM-DD`), over the format's or the file's.
+    pub date: Option<String>,
+    /// The law preset the election is held under (`seats::preset`), over the format's.
+    pub law: Option<String>,
     /// The most bytes a zipped file may expand to ([`ZIP_LIMIT`] by default): a small
     /// archive that expands hugely (a zip bomb) is refused once this much has been unpacked.
     pub zip_limit: u64,
@@ -120,9 +124,26 @@ impl ImportOptions {
             country: None,
             contest: None,
             source: CountSource::Manual,
+            date: None,
+            law: None,
             zip_limit: ZIP_LIMIT,
         }
     }
+}
+
+/// Refuses a date or a law given with the import that the election could not have
+/// (`model::check_date`, `record::check_law`), before anything is read.
+fn check_options(file: &str, options: &ImportOptions) -> Result<(), FormatError> {
+    let given = |what: &str, e: &dyn std::fmt::Display| {
+        FormatError::file(file, format!("{what}: {e} (given with the import)"))
+    };
+    if let Some(d) = &options.date {
+        model::check_date(d).map_err(|e| given("date", &e))?;
+    }
+    if let Some(l) = &options.law {
+        record::check_law(l).map_err(|e| given("law", &e))?;
+    }
+    Ok(())
 }
 
 /// Receives an import as it is read.
@@ -202,6 +223,7 @@ pub fn import_reader<R: BufRead + Send>(
             .map_err(|e| FormatError::file(file, format!("cannot read: {e}")))?;
         Ok(v)
     };
+    check_options(file, options)?;
     let head = input
         .fill_buf()
         .map_err(|e| FormatError::file(file, format!("cannot read: {e}")))?;

@@ -7,13 +7,30 @@
 //! every other column is a choice. A station's key is (region, oik, tik, uik); a 2021
 //! remote electronic-voting row has an empty `uik` and is named after its `tik`. A row whose
 //! count cells are all empty is a station that did not report (2024's annexed regions).
+//!
+//! Only the 2020 file names its vote (a `name` column). The others are named by what their
+//! choices say, these being the files of federal elections (`shared/data/README.md`): party
+//! lists are the State Duma's, candidates the President's; the name is the Russian one of the
+//! CEC's results pages, without the convocation, which the file does not give (`--contest`
+//! gives a fuller name).
 
-use model::{Choice, ChoiceKind, ControlRules, Line, UnitLevel};
+use model::{Choice, ChoiceKind, ContestKind, ControlRules, Line, UnitLevel};
 
 use crate::layout::{CountSyntax, Dialect, Layout, Target};
 use crate::FormatError;
 
 pub(crate) struct Ru;
+
+/// The contest's name for each kind of contest, where the file gives none.
+fn contest_name(kind: ContestKind) -> &'static str {
+    match kind {
+        ContestKind::PartyList => {
+            "Выборы депутатов Государственной Думы Федерального Собрания Российской Федерации"
+        }
+        ContestKind::SingleMember => "Выборы Президента Российской Федерации",
+        ContestKind::Referendum => "Общероссийское голосование",
+    }
+}
 
 /// What a Russian protocol header means, or why it is not understood.
 enum Column {
@@ -87,12 +104,7 @@ fn ballot_number(h: &str) -> Option<u32> {
 
 impl Dialect for Ru {
     fn layout(&self, file: &str, headers: &[String]) -> Result<Layout, FormatError> {
-        let mut l = Layout::new(
-            CountSyntax::Integer,
-            ControlRules::russia(),
-            "Russia",
-            "election",
-        );
+        let mut l = Layout::new(CountSyntax::Integer, ControlRules::russia(), "Russia", "");
         l.empty_station_uses = Some(UnitLevel::District);
         for (i, h) in headers.iter().enumerate() {
             let n = normalise(h);
@@ -138,6 +150,7 @@ impl Dialect for Ru {
                 (Target::Unit(UnitLevel::Station), "uik"),
             ],
         )?;
+        l.contest = contest_name(l.contest_kind());
         Ok(l)
     }
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
 mod broken;
+mod election;
 mod real;
 mod roundtrip;
 mod small;

@@ -9,8 +9,11 @@ use crate::{ControlRules, ModelError, UnitTree};
 pub struct Election {
     /// A name unique within a store, e.g. `kg2020-2413`.
     pub name: String,
-    /// The date of the vote, `YYYY-MM-DD`, when known.
+    /// The date of the vote, `YYYY-MM-DD` ([`check_date`]), when known.
     pub date: Option<String>,
+    /// The law preset it is held under (a key of `seats::preset`: `kg2020`...), when known:
+    /// its seats and which count is its legal result (`record::legal_count`) follow from it.
+    pub law: Option<String>,
     /// The contests on the ballot.
     pub contests: Vec<Contest>,
     /// The administrative units, from the country to the stations.
@@ -26,14 +29,15 @@ impl Election {
         Election {
             name: name.to_string(),
             date: None,
+            law: None,
             contests: Vec::new(),
             units: UnitTree::new("country"),
             rules: ControlRules::standard(),
         }
     }
 
-    /// A new election over one unit of this one (a re-vote): the same contests, rules and
-    /// date, and a unit tree holding the unit's ancestors and everything under it, with the
+    /// A new election over one unit of this one (a re-vote): the same contests, rules, date
+    /// and law, and a unit tree holding the unit's ancestors and everything under it, with the
     /// same names (ids are renumbered).
     pub fn part(&self, name: &str, unit: crate::UnitId) -> Result<Election, ModelError> {
         let tree = &self.units;
@@ -60,6 +64,7 @@ impl Election {
         Ok(Election {
             name: name.to_string(),
             date: self.date.clone(),
+            law: self.law.clone(),
             contests: self.contests.clone(),
             units,
             rules: self.rules.clone(),
@@ -189,7 +194,9 @@ mod tests {
         t.insert(d2, UnitLevel::Station, "2").unwrap();
         t.insert(r2, UnitLevel::Station, "3").unwrap();
         t.insert(d1, UnitLevel::Station, "4").unwrap();
+        (e.date, e.law) = (Some("2020-10-04".into()), Some("kg2020".into()));
         let p = e.part("revote", d1).unwrap();
+        assert_eq!((p.date, p.law), (e.date.clone(), e.law.clone()));
         let paths: Vec<String> = p.units.iter().map(|(id, _)| p.units.path(id)).collect();
         assert_eq!(
             paths,

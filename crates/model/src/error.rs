@@ -40,6 +40,14 @@ pub enum ModelError {
         /// What is wrong with it.
         why: &'static str,
     },
+    /// Text that is not a calendar date `YYYY-MM-DD` ([`crate::check_date`]).
+    #[error("'{text}' is not a date: {why}")]
+    BadDate {
+        /// The text given.
+        text: String,
+        /// What is wrong with it.
+        why: String,
+    },
     /// A name that cannot be parsed as a level, line, source or kind.
     #[error("unknown {what} '{name}', expected one of: {expected}")]
     UnknownName {

@@ -26,6 +26,7 @@
 //! assert!(e.rules.check(&e, &p).is_empty());
 //! ```
 
+mod date;
 mod election;
 mod error;
 mod fraction;
@@ -35,6 +36,7 @@ mod protocol;
 mod rules;
 mod units;
 
+pub use date::check_date;
 pub use election::{Choice, ChoiceKind, Contest, ContestKind, Election};
 pub use error::ModelError;
 pub use fraction::{percent, Fraction};

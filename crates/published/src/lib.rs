@@ -264,7 +264,7 @@ fn entry_context(msg: &str, fetch: &dyn Fn(&str) -> Option<Vec<u8>>, size: u64) 
         return String::new();
     };
     let first = entries.first().and_then(|b| decode(0, b).ok());
-    let Some(Entry::Election(mut e, _)) = first else {
+    let Some(Entry::Election(mut e)) = first else {
         return String::new();
     };
     for (k, b) in entries.iter().enumerate().skip(1) {
@@ -318,7 +318,7 @@ mod tests {
         };
         let mut protocols = Vec::new();
         let (e, _) = synth::generate(&params, |_, p| protocols.push(p)).unwrap();
-        let mut entries: Vec<Vec<u8>> = record::definition(&e, None).iter().map(encode).collect();
+        let mut entries: Vec<Vec<u8>> = record::definition(&e).iter().map(encode).collect();
         entries.extend(
             protocols
                 .iter()

@@ -43,7 +43,7 @@ pub(crate) fn synthetic() -> Arc<Memory> {
     let (mut election, _) = synth::generate(&params, |_, p| protocols.push(p)).expect("generated");
     election.name = "s".into();
     let logs = Arc::new(Memory::default());
-    logs.append("s", record::definition(&election, None));
+    logs.append("s", record::definition(&election));
     logs.append("s", protocols.into_iter().map(Entry::Protocol));
     logs
 }

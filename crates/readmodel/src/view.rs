@@ -22,6 +22,22 @@ impl View<'_> {
         self.state.replayer.election()
     }
 
+    /// The law preset the election is held under, as its log's definition names it (none
+    /// for an election imported without one).
+    pub fn law(&self) -> Option<&str> {
+        self.election().law.as_deref()
+    }
+
+    /// The date of the vote (`YYYY-MM-DD`), as its log's definition gives it.
+    pub fn date(&self) -> Option<&str> {
+        self.election().date.as_deref()
+    }
+
+    /// Open, preliminary, certified or annulled, and by which entry (`record::Status`).
+    pub fn status(&self) -> &record::Status {
+        self.state.replayer.status()
+    }
+
     /// The log's size this state is at.
     pub fn size(&self) -> u64 {
         self.state.replayer.len()

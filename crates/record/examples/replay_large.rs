@@ -15,7 +15,7 @@ fn main() {
     };
     let mut protocols = Vec::new();
     let (election, _) = synth::generate(&params, |_, p| protocols.push(p)).expect("parameters");
-    let mut log: Vec<Vec<u8>> = record::definition(&election, None)
+    let mut log: Vec<Vec<u8>> = record::definition(&election)
         .iter()
         .map(record::encode)
         .collect();

@@ -214,9 +214,9 @@ pub const UNITS_PER_ENTRY: usize = 400;
 /// One log entry.
 #[derive(Debug, Clone)]
 pub enum Entry {
-    /// The election definition (always entry 0), with its law preset; its units follow in
-    /// `Units` entries.
-    Election(Box<Election>, Option<String>),
+    /// The election definition (always entry 0), with its date and law preset
+    /// (`Election::law`); its units follow in `Units` entries.
+    Election(Box<Election>),
     /// Units of the tree, ids consecutive, parents first.
     Units(Vec<UnitRow>),
     /// A protocol version (version 1) or a correction (a later version).
@@ -332,7 +332,7 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
             "type": "units",
             "units": rows.iter().map(|(id, parent, level, name)| json!([id, parent, level.key(), name])).collect::<Vec<_>>(),
         }),
-        Entry::Election(e, law) => {
+        Entry::Election(e) => {
             json!({
                 "type": "election",
                 "name": e.name,
@@ -346,7 +346,7 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "rules": e.rules.texts(),
-                "law": opt(law.clone()),
+                "law": opt(e.law.clone()),
             })
         }
         Entry::Protocol(p) => {
@@ -470,8 +470,9 @@ fn audit_json(step: &AuditStep) -> Value {
     }
 }
 
-/// The entries that define an election: the definition, then its units in chunks.
-pub fn definition(e: &Election, law: Option<String>) -> Vec<Entry> {
+/// The entries that define an election: the definition (with its date and law), then its
+/// units in chunks.
+pub fn definition(e: &Election) -> Vec<Entry> {
     let mut def = e.clone();
     def.units = UnitTree::new(e.units.get(e.units.root()).name);
     let rows: Vec<UnitRow> = e
@@ -479,7 +480,7 @@ pub fn definition(e: &Election, law: Option<String>) -> Vec<Entry> {
         .iter()
         .filter_map(|(id, u)| Some((id.0, u.parent?.0, u.level, u.name.to_string())))
         .collect();
-    let mut out = vec![Entry::Election(Box::new(def), law)];
+    let mut out = vec![Entry::Election(Box::new(def))];
     out.extend(
         rows.chunks(UNITS_PER_ENTRY)
             .map(|c| Entry::Units(c.to_vec())),

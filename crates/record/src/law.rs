@@ -16,6 +16,13 @@ pub struct Built {
     pub notes: Vec<String>,
 }
 
+/// Checks that `key` names a law preset (`seats::preset`); the error lists the presets.
+pub fn check_law(key: &str) -> Result<(), RecordError> {
+    preset::law(key)
+        .map(|_| ())
+        .map_err(|x| RecordError::Law(x.to_string()))
+}
+
 /// The base value a unit's totals give, and a note when it had to be approximated.
 fn base_of(t: &Totals, base: Base, listed: u64) -> Result<(u64, Option<String>), RecordError> {
     Ok(match base {

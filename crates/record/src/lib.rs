@@ -18,6 +18,7 @@ mod publish;
 mod replay;
 mod staff;
 mod standing;
+mod status;
 mod times;
 mod wire;
 
@@ -29,12 +30,13 @@ pub use entry::{
 };
 pub use error::RecordError;
 pub use kinds::{keys, parse_key, AuditMethod, Content, DecisionKind, Stage};
-pub use law::{problem_from_election, Built};
+pub use law::{check_law, problem_from_election, Built};
 pub use logs::check_act_entries;
 pub use official::{complaint_act, decision_act, decision_kind};
 pub use publish::{publication_act, PublicationAct};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffAct, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};
+pub use status::{status_of, Status, StatusTrack};
 pub use times::Time;
 pub use wire::decode;

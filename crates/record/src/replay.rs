@@ -12,16 +12,17 @@ use crate::kinds::{DecisionKind, Stage};
 use crate::times::Times;
 use crate::wire::decode;
 use crate::{
-    problem_from_election, PublicContent, RecordError, Staff, StaffAct, StaffRules, Standing, Time,
+    problem_from_election, PublicContent, RecordError, Staff, StaffAct, StaffRules, Standing,
+    Status, StatusTrack, Time,
 };
 
 /// The state at the end of a log.
 #[derive(Debug, Clone)]
 pub struct Replayed {
-    /// The election definition.
+    /// The election definition, with its date and law preset (`Election::law`).
     pub election: Election,
-    /// Its law preset, if any.
-    pub law: Option<String>,
+    /// Its status: open, preliminary, certified or annulled, and by which entry.
+    pub status: Status,
     /// The latest version of each station's protocol of the legal count
     /// ([`crate::legal_count`]), by (station, contest): what totals, seats and publications
     /// are computed from.
@@ -181,7 +182,6 @@ pub enum Pushed {
 #[derive(Debug, Clone)]
 pub struct Replayer {
     election: Election,
-    law: Option<String>,
     legal: CountSource,
     latest: BTreeMap<(u32, usize), Protocol>,
     other: BTreeMap<(u32, usize), Protocol>,
@@ -198,14 +198,15 @@ pub struct Replayer {
     times: Times,
     audit_rules: AuditRules,
     standing: Standing,
+    status: StatusTrack,
     public: PublicContent,
 }
 
 impl Replayer {
     /// Starts from entry 0, the election definition.
     pub fn start(i0: u64, b0: &[u8]) -> Result<Replayer, RecordError> {
-        let (election, law) = match decode(i0, b0)? {
-            Entry::Election(e, law) => (*e, law),
+        let election = match decode(i0, b0)? {
+            Entry::Election(e) => *e,
             _ => {
                 return Err(RecordError::Invalid {
                     index: i0,
@@ -214,9 +215,8 @@ impl Replayer {
             }
         };
         Ok(Replayer {
-            legal: crate::legal_count(law.as_deref()),
+            legal: crate::legal_count(election.law.as_deref()),
             election,
-            law,
             latest: BTreeMap::new(),
             other: BTreeMap::new(),
             annulled: Vec::new(),
@@ -232,6 +232,7 @@ impl Replayer {
             times: Times::default(),
             audit_rules: AuditRules::default(),
             standing: Standing::Open,
+            status: StatusTrack::default(),
             public: PublicContent::default(),
         })
     }
@@ -293,6 +294,11 @@ impl Replayer {
         self.standing
     }
 
+    /// Its status: open, preliminary, certified or annulled, and by which entry.
+    pub fn status(&self) -> &Status {
+        self.status.status()
+    }
+
     /// Whether the whole election is annulled.
     pub fn election_annulled(&self) -> bool {
         self.election_annulled
@@ -326,6 +332,7 @@ impl Replayer {
         self.staff.check(index, &entry, bytes)?;
         self.times.check(index, &entry)?;
         self.standing = self.standing.after(&entry).map_err(invalid)?;
+        self.status.push(index, &entry);
         self.public.add(&entry);
         let field = |f: &str, m: String| RecordError::Field {
             index,
@@ -529,8 +536,8 @@ impl Replayer {
         Ok(Replayed {
             staff: self.staff.acts,
             as_of: self.times.as_of(),
+            status: self.status.status().clone(),
             election: self.election,
-            law: self.law,
             protocols: self.latest.into_values().collect(),
             other_count: self.other.into_values().collect(),
             annulled: self.annulled,

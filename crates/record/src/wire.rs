@@ -388,6 +388,7 @@ impl ElectionWire {
     fn entry(self, d: &Decoder<'_>) -> Result<Entry, RecordError> {
         let mut e = Election::new(&self.name);
         e.date = self.date;
+        e.law = self.law;
         e.units = UnitTree::new(&self.country);
         for (ci, c) in self.contests.into_iter().enumerate() {
             let choices = d.each(c.choices, |k, ch| {
@@ -402,7 +403,7 @@ impl ElectionWire {
         }
         e.rules = ControlRules::parse(self.rules.iter().map(|r| r.0.as_str()))
             .map_err(|x| d.field("rules", x.to_string()))?;
-        Ok(Entry::Election(Box::new(e), self.law))
+        Ok(Entry::Election(Box::new(e)))
     }
 }
 

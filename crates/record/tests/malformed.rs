@@ -11,10 +11,26 @@ use crate::{full_log, run};
 
 #[test]
 fn the_full_log_replays() {
-    let r = run(&full_log()).unwrap();
+    let log = full_log();
+    let r = run(&log).unwrap();
     assert_eq!(
         (r.protocols.len(), r.complaints, r.audits, r.publications),
         (6, 2, 11, 3)
+    );
+    // The definition's law, and the status the final publication gives (its index found
+    // independently of the replay).
+    assert_eq!(r.election.law.as_deref(), Some("kg2020"));
+    let certified = log
+        .iter()
+        .position(|b| {
+            b.starts_with(b"\x01{\"type\":\"publication\",\"stage\":\"final\",\"contest\":0")
+        })
+        .unwrap() as u64;
+    assert_eq!(
+        r.status,
+        record::Status::Certified {
+            publication: certified
+        }
     );
 }
 

@@ -51,7 +51,7 @@ pub fn election() -> (Election, Vec<Protocol>) {
 
 /// The definition of `e`, its protocols `ps`, then `extra`, encoded.
 pub fn log(e: &Election, ps: &[Protocol], extra: Vec<Entry>) -> Vec<Vec<u8>> {
-    let mut v: Vec<Vec<u8>> = definition(e, None).iter().map(encode).collect();
+    let mut v: Vec<Vec<u8>> = definition(e).iter().map(encode).collect();
     v.extend(ps.iter().map(|p| encode(&Entry::Protocol(p.clone()))));
     v.extend(extra.iter().map(encode));
     v
@@ -101,10 +101,8 @@ pub fn full_log() -> Vec<Vec<u8>> {
             Choice::new("No", ChoiceKind::Answer),
         ],
     ));
-    let mut v: Vec<Vec<u8>> = definition(&e, Some("kg2020".into()))
-        .iter()
-        .map(encode)
-        .collect();
+    e.law = Some("kg2020".into());
+    let mut v: Vec<Vec<u8>> = definition(&e).iter().map(encode).collect();
     let salt = [3; 32];
     let (op, ver, obs) = (
         commitment(&salt, "operator"),

@@ -12,7 +12,14 @@ use crate::pool::Pool;
 use crate::ServerError;
 use readmodel::View;
 
-/// The stored elections: name, stations, protocol versions, source.
+pub mod context;
+pub mod law;
+
+pub use context::{context, context_json, listing, listing_json};
+pub use law::{allocation, law_of, no_law, seats_json, Allocation, Seats};
+
+/// The stored elections: name, stations, protocol versions, source (the list with each
+/// election's context is [`listing`]).
 pub fn elections(db: &Arc<Pool>) -> Result<Vec<(String, u64, u64, String)>, ServerError> {
     let store = open(db)?;
     let list = store.elections().map_err(internal)?;
@@ -155,53 +162,6 @@ pub fn report_bytes(r: &Report) -> Result<Vec<u8>, ServerError> {
     let mut bytes = Vec::new();
     write_report_json(&mut bytes, r).map_err(internal)?;
     Ok(bytes)
-}
-
-/// An allocation under a law preset: the problem, its outcome, its margins, and the notes
-/// on how the law was applied to the data.
-pub struct Allocation {
-    /// The problem built from the tally.
-    pub problem: seats::Problem,
-    /// The allocation.
-    pub outcome: seats::Outcome,
-    /// Its margins.
-    pub margins: seats::Margins,
-    /// How bases were approximated, which regions were left out, the law's sources.
-    pub notes: Vec<String>,
-    /// The country's totals of the legal count the seats are computed from: what they cover.
-    pub country: tabulate::Totals,
-    /// The legal count.
-    pub legal: model::CountSource,
-}
-
-/// The allocation of the election's seats under the law preset `law`.
-pub fn allocation(v: &mut View<'_>, law: &str) -> Result<Allocation, ServerError> {
-    let law = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
-    let protocols = v.protocols();
-    let built = record::problem_from_election(v.election(), &protocols, &law, None, v.filter())
-        .map_err(|x| ServerError::BadRequest(x.to_string()))?;
-    let bad = |x: seats::SeatsError| ServerError::BadRequest(x.to_string());
-    let outcome = seats::allocate(&built.problem).map_err(bad)?;
-    let margins = seats::margins(&built.problem, &outcome).map_err(bad)?;
-    let country = v.tally()?.totals(v.election().units.root()).clone();
-    Ok(Allocation {
-        problem: built.problem,
-        outcome,
-        margins,
-        notes: built.notes,
-        country,
-        legal: v.legal_count(),
-    })
-}
-
-/// The seat allocation under a law preset, as `tallyproof seats --json` prints it.
-pub fn seats(v: &mut View<'_>, law: &str) -> Result<Value, ServerError> {
-    let a = allocation(v, law)?;
-    let mut v = formats::contest::outcome_json(&a.problem, &a.outcome);
-    v["input_notes"] = serde_json::json!(a.notes);
-    let t = &a.country;
-    v["computed_from"] = serde_json::json!({"count": a.legal.key(), "stations": t.stations, "annulled": t.annulled, "reporting": t.reporting});
-    Ok(v)
 }
 
 /// One unit: where it is, its totals, its children and (for a station) every protocol
@@ -381,8 +341,8 @@ pub struct Counts {
     pub rows: Vec<(Vec<String>, [tabulate::Totals; 2])>,
     /// The seats each count gives under the law (per party, by name), or why not.
     pub seats: [Result<Vec<(String, u64)>, String>; 2],
-    /// The law preset.
-    pub law: String,
+    /// The law preset: the one asked for, or the election's own; none if neither names one.
+    pub law: Option<String>,
     /// The legal count.
     pub legal: model::CountSource,
     /// What the comparison covers.
@@ -402,10 +362,22 @@ pub struct Paired {
     pub stations: u64,
 }
 
-/// The two counts under `law`, at `level`.
-pub fn counts(v: &mut View<'_>, level: UnitLevel, law: &str) -> Result<Counts, ServerError> {
+/// The two counts of election `name` at `level`, their seats under the law asked for or else
+/// the election's own.
+pub fn counts(
+    v: &mut View<'_>,
+    name: &str,
+    level: UnitLevel,
+    asked: Option<&str>,
+) -> Result<Counts, ServerError> {
     use model::CountSource::{Machine, Manual};
-    let preset = seats::preset::law(law).map_err(|x| ServerError::NotFound(x.to_string()))?;
+    let law = law_of(v, asked)?;
+    let preset = match &law {
+        Some(key) => {
+            Some(seats::preset::law(key).map_err(|x| ServerError::NotFound(x.to_string()))?)
+        }
+        None => None,
+    };
     let filter = v.filter();
     let e = v.election();
     let counted = |p: &Protocol| filter.admits(&e.units, p.station);
@@ -452,7 +424,10 @@ pub fn counts(v: &mut View<'_>, level: UnitLevel, law: &str) -> Result<Counts, S
                 coverage.both, coverage.manual_only, coverage.machine_only
             ));
         }
-        let built = record::problem_from_election(e, protocols, &preset, None, filter.clone())
+        let Some(preset) = &preset else {
+            return Err(no_law(name));
+        };
+        let built = record::problem_from_election(e, protocols, preset, None, filter.clone())
             .map_err(|x| x.to_string())?;
         let o = seats::allocate(&built.problem).map_err(|x| x.to_string())?;
         Ok(o.parties
@@ -464,7 +439,7 @@ pub fn counts(v: &mut View<'_>, level: UnitLevel, law: &str) -> Result<Counts, S
         choices: reports[0].choices.clone(),
         rows,
         seats,
-        law: law.to_string(),
+        law,
         legal: v.legal_count(),
         coverage,
     })

@@ -136,6 +136,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/elections/{name}") => get(public::results_page),
         (Get, "/elections/{name}/seats") => get(public::seats_page),
         (Get, "/api/elections") => get(public::elections),
+        (Get, "/api/elections/{name}/context") => get(public::context_api),
         (Get, "/api/elections/{name}/results") => get(public::results),
         (Get, "/api/elections/{name}/seats") => get(public::seats_of),
         (Get, "/elections/{name}/units/{id}") => get(public::unit_page),

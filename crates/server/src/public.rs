@@ -57,13 +57,24 @@ pub(crate) async fn index(
     Ok(Html(pages::index(r.lang, &list)))
 }
 
+/// Every stored election with its title, date, law, status, what it re-votes and as of when.
 pub(crate) async fn elections(State(s): State<AppState>) -> Result<Json<Value>, ServerError> {
-    let list = blocking(move || data::elections(&s.db)).await?;
-    let rows: Vec<Value> = list
-        .into_iter()
-        .map(|(name, stations, versions, source)| json!({"name": name, "stations": stations, "protocol_versions": versions, "source": source}))
-        .collect();
-    Ok(Json(Value::Array(rows)))
+    let list = blocking(move || data::listing(&s.db, &s.live)).await?;
+    Ok(Json(data::listing_json(&list)))
+}
+
+/// An election's context (`data::Context`): what every page about it says of it.
+pub(crate) async fn context_api(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ServerError> {
+    let (db, n) = (Arc::clone(&s.db), name.clone());
+    kept(s, name, "context".into(), JSON, move |v| {
+        let c = data::context(&db, v, &n)?;
+        serde_json::to_vec(&data::context_json(&c))
+            .map_err(|e| ServerError::Internal(e.to_string()))
+    })
+    .await
 }
 
 /// A response computed once per log size and kept: served from memory while fresh, without
@@ -179,8 +190,8 @@ pub(crate) async fn results_page(
                 (r, all)
             }
         };
-        // The election's law draws its threshold (none known yet: the law comes with #16's context).
-        let threshold = pages::threshold(l, v, None);
+        // The election's own law draws its threshold.
+        let threshold = pages::threshold(l, v);
         Ok(pages::results(l, &report, all, &h, threshold.as_ref()).into_bytes())
     })
     .await
@@ -192,14 +203,21 @@ pub(crate) async fn seats_page(
     Query(q): Query<LawQuery>,
     r: Reader,
 ) -> Result<Response, ServerError> {
-    let law = q.law.unwrap_or_else(|| "kg2020".into());
+    // Without ?law=, the election's own law (its definition names it, once for its life).
     let l = r.lang;
-    let key = format!("page:seats?law={law}&lang={}", l.key());
+    let key = format!(
+        "page:seats?law={}&lang={}",
+        q.law.as_deref().unwrap_or(""),
+        l.key()
+    );
     let n = name.clone();
     kept(s, name, key, HTML, move |v| {
         let h = pages::heading(v, &n);
-        let a = data::allocation(v, &law)?;
-        Ok(pages::seats(l, &a, &h, &law).into_bytes())
+        let html = match data::allocation(v, &n, q.law.as_deref())? {
+            data::Seats::Allocated(a) => pages::seats(l, &a, &h, &a.law),
+            data::Seats::NoLaw(_) => pages::no_law(l, &h),
+        };
+        Ok(html.into_bytes())
     })
     .await
 }
@@ -276,6 +294,15 @@ pub(crate) struct CountsQuery {
     law: Option<String>,
 }
 
+impl CountsQuery {
+    /// The kept response's key: the level, and the law asked for (none: the election's own,
+    /// which its log's definition names once for its life).
+    fn key(&self, level: model::UnitLevel) -> String {
+        let law = self.law.as_deref().unwrap_or("");
+        format!("counts?by={}&law={law}", level.key())
+    }
+}
+
 pub(crate) async fn counts_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
@@ -283,13 +310,13 @@ pub(crate) async fn counts_page(
     r: Reader,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let law = q.law.unwrap_or_else(|| "kg2020".into());
     let l = r.lang;
-    let key = format!("page:counts?by={}&law={law}&lang={}", level.key(), l.key());
-    let n = name.clone();
+    let key = format!("page:{}&lang={}", q.key(level), l.key());
+    let (n, law) = (name.clone(), q.law);
     kept(s, name, key, HTML, move |v| {
         let h = pages::heading(v, &n);
-        Ok(pages::counts(l, &data::counts(v, level, &law)?, &h).into_bytes())
+        let c = data::counts(v, &n, level, law.as_deref())?;
+        Ok(pages::counts(l, &c, &h).into_bytes())
     })
     .await
 }
@@ -300,10 +327,10 @@ pub(crate) async fn counts_api(
     Query(q): Query<CountsQuery>,
 ) -> Result<Response, ServerError> {
     let level = data::level(q.by.as_deref())?;
-    let law = q.law.unwrap_or_else(|| "kg2020".into());
-    let key = format!("counts?by={}&law={law}", level.key());
+    let key = q.key(level);
+    let (n, law) = (name.clone(), q.law);
     kept(s, name, key, JSON, move |v| {
-        let c = data::counts(v, level, &law)?;
+        let c = data::counts(v, &n, level, law.as_deref())?;
         serde_json::to_vec(&data::counts_json(&c)).map_err(|e| ServerError::Internal(e.to_string()))
     })
     .await
@@ -422,12 +449,13 @@ pub(crate) async fn seats_of(
     Path(name): Path<String>,
     Query(q): Query<LawQuery>,
 ) -> Result<Response, ServerError> {
-    let law = q
-        .law
-        .ok_or_else(|| ServerError::BadRequest("give ?law=kg2010|kg2015|kg2020|kg2021".into()))?;
-    let key = format!("seats?law={law}");
+    // Without ?law=, the election's own law; without one, 200 with why there are no seats.
+    let key = format!("seats?law={}", q.law.as_deref().unwrap_or(""));
+    let n = name.clone();
     kept(s, name, key, JSON, move |v| {
-        serde_json::to_vec(&data::seats(v, &law)?).map_err(|e| ServerError::Internal(e.to_string()))
+        let seats = data::allocation(v, &n, q.law.as_deref())?;
+        serde_json::to_vec(&data::seats_json(&seats))
+            .map_err(|e| ServerError::Internal(e.to_string()))
     })
     .await
 }

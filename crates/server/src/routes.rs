@@ -134,7 +134,7 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
-        query: &[("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
+        query: &[("law", "kg2010, kg2015, kg2020 or kg2021 (default: the election's own law)")],
         ..get(
             "/elections/{name}/seats",
             HTML,
@@ -151,7 +151,16 @@ pub const ROUTES: &[Route] = &[
         JSON,
         "A unit: its path, totals, units, and a station's every protocol version",
     ),
-    get("/api/elections", JSON, "The stored elections"),
+    get(
+        "/api/elections",
+        JSON,
+        "The stored elections, each with its title, date, law, status (open, preliminary, certified, annulled: the log index that made it so and a decision's public text), what a re-vote re-votes, and as of when",
+    ),
+    get(
+        "/api/elections/{name}/context",
+        JSON,
+        "What every page says of an election: its title, date, law, status (open, preliminary, certified, annulled: the log index that made it so and a decision's public text), what a re-vote re-votes, and as of when",
+    ),
     Route {
         query: &[BY],
         ..get(
@@ -161,11 +170,11 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
-        query: &[("law", "kg2010, kg2015, kg2020 or kg2021")],
+        query: &[("law", "kg2010, kg2015, kg2020 or kg2021 (default: the election's own law)")],
         ..get(
             "/api/elections/{name}/seats",
             JSON,
-            "The seat allocation under a law preset, as `tallyproof seats --json`",
+            "The seat allocation under a law preset, as `tallyproof seats --json`, with the law; for an election without a law, `{\"law\": null, \"seats\": null, \"why\": ...}`",
         )
     },
     get(
@@ -233,7 +242,7 @@ pub const ROUTES: &[Route] = &[
         "Whether the service is ready: every stored election loaded and its log signed since the start (503 until then)",
     ),
     Route {
-        query: &[BY, ("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
+        query: &[BY, ("law", "kg2010, kg2015, kg2020 or kg2021 (default: the election's own law)")],
         ..get(
             "/elections/{name}/counts",
             HTML,
@@ -241,7 +250,7 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
-        query: &[BY, ("law", "kg2010, kg2015, kg2020 or kg2021 (default kg2020)")],
+        query: &[BY, ("law", "kg2010, kg2015, kg2020 or kg2021 (default: the election's own law)")],
         ..get(
             "/api/elections/{name}/counts",
             JSON,

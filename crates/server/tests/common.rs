@@ -58,9 +58,20 @@ pub fn import(
     p: &synth::Params,
     name: &str,
 ) -> (Election, Vec<Protocol>) {
+    import_under(store, p, name, None)
+}
+
+/// [`import`], the election held under the law preset `law`.
+pub fn import_under(
+    store: &mut store::SqlStore,
+    p: &synth::Params,
+    name: &str,
+    law: Option<&str>,
+) -> (Election, Vec<Protocol>) {
     let mut protocols = Vec::new();
     let (mut election, _) = synth::generate(p, |_, x| protocols.push(x)).unwrap();
     election.name = name.into();
+    election.law = law.map(str::to_string);
     let mut tx = store.import().unwrap();
     tx.begin(&election, "synthetic").unwrap();
     for p in &protocols {

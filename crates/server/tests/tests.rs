@@ -6,6 +6,7 @@
 mod audits;
 mod check;
 mod common;
+mod context;
 mod grants;
 mod hardening;
 mod livelog;

@@ -66,6 +66,14 @@ pub struct ElectionInfo {
     pub source: String,
     /// For a re-vote: the election it re-votes part of, and the unit's id there.
     pub revote_of: Option<(String, UnitId)>,
+    /// For a re-vote: the names of that unit's path in that election, from the top.
+    pub revote_path: Vec<String>,
+    /// The date of the vote (`YYYY-MM-DD`), if known.
+    pub date: Option<String>,
+    /// The law preset it is held under, if known.
+    pub law: Option<String>,
+    /// The name of its first contest, the election's title as the data give it.
+    pub title: Option<String>,
 }
 
 /// An election as stored: its model and the latest version of every protocol.
@@ -82,6 +90,8 @@ pub struct Loaded {
 pub trait Store {
     /// The stored elections, by name.
     fn elections(&self) -> Result<Vec<ElectionInfo>, StoreError>;
+    /// One stored election's summary.
+    fn election(&self, name: &str) -> Result<ElectionInfo, StoreError>;
     /// Starts an all-or-nothing import of a new election.
     fn import(&mut self) -> Result<Box<dyn Import + '_>, StoreError>;
     /// Loads an election with the latest version of each protocol.

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0008_token_expiry.sql"),
     include_str!("../migrations/postgres/0009_grants.sql"),
     include_str!("../migrations/postgres/0010_staff_time.sql"),
+    include_str!("../migrations/postgres/0011_law.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

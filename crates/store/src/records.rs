@@ -166,11 +166,15 @@ impl SqlStore {
 
 fn load_election(db: &mut dyn Db, id: i64, name: &str) -> Result<Election, StoreError> {
     let row = db
-        .row("SELECT date, rules FROM election WHERE id = ?1", args![id])?
+        .row(
+            "SELECT date, rules, law FROM election WHERE id = ?1",
+            args![id],
+        )?
         .ok_or_else(|| StoreError::NoElection(name.to_string()))?;
     let mut e = Election::new(name);
     e.date = Row(&row).opt_text(0)?;
     e.rules = ControlRules::parse(Row(&row).text(1)?.lines()).map_err(corrupt)?;
+    e.law = Row(&row).opt_text(2)?;
     db.each(
         "SELECT name, kind FROM contest WHERE election_id = ?1 ORDER BY idx",
         args![id],
@@ -313,33 +317,66 @@ impl SqlStore {
     }
 }
 
-impl Store for SqlStore {
-    fn elections(&self) -> Result<Vec<ElectionInfo>, StoreError> {
+impl SqlStore {
+    /// The summaries of every stored election, or of the one named.
+    fn infos(&self, name: Option<&str>) -> Result<Vec<ElectionInfo>, StoreError> {
         // Reads need `&mut` on the connection (statement caches); the trait's reads are `&self`.
         let mut db = self.db.borrow_mut();
         let mut out = Vec::new();
+        let mut parents = Vec::new();
+        let (filter, args) = match name {
+            Some(n) => ("WHERE e.name = ?1", vec![Val::from(n)]),
+            None => ("", Vec::new()),
+        };
         db.each(
-            "SELECT e.name, e.source, \
+            &format!(
+                "SELECT e.name, e.source, \
                (SELECT COUNT(*) FROM unit u WHERE u.election_id = e.id AND u.level = 4), \
                (SELECT COUNT(*) FROM protocol p WHERE p.election_id = e.id), \
-               e.revote_of, e.revote_unit \
-             FROM election e ORDER BY e.name",
-            &[],
+               e.revote_of, e.revote_unit, e.date, e.law, \
+               (SELECT c.name FROM contest c WHERE c.election_id = e.id AND c.idx = 0), \
+               (SELECT p.id FROM election p WHERE p.name = e.revote_of) \
+             FROM election e {filter} ORDER BY e.name"
+            ),
+            &args,
             &mut |r| {
+                let revote_of = match (r.opt_text(4)?, r.opt_int(5)?) {
+                    (Some(p), Some(u)) => Some((p, UnitId(u as u32))),
+                    _ => None,
+                };
+                parents.push(r.opt_int(9)?.zip(r.opt_int(5)?));
                 out.push(ElectionInfo {
                     name: r.text(0)?,
                     source: r.text(1)?,
                     stations: r.int(2)? as u64,
                     protocol_versions: r.int(3)? as u64,
-                    revote_of: match (r.opt_text(4)?, r.opt_int(5)?) {
-                        (Some(p), Some(u)) => Some((p, UnitId(u as u32))),
-                        _ => None,
-                    },
+                    revote_of,
+                    revote_path: Vec::new(),
+                    date: r.opt_text(6)?,
+                    law: r.opt_text(7)?,
+                    title: r.opt_text(8)?,
                 });
                 Ok(())
             },
         )?;
+        for (e, parent) in out.iter_mut().zip(parents) {
+            if let Some((id, unit)) = parent {
+                e.revote_path = unit_path(db.as_mut(), id, unit)?;
+            }
+        }
         Ok(out)
+    }
+}
+
+impl Store for SqlStore {
+    fn elections(&self) -> Result<Vec<ElectionInfo>, StoreError> {
+        self.infos(None)
+    }
+
+    fn election(&self, name: &str) -> Result<ElectionInfo, StoreError> {
+        self.infos(Some(name))?
+            .pop()
+            .ok_or_else(|| StoreError::NoElection(name.to_string()))
     }
 
     fn import(&mut self) -> Result<Box<dyn Import + '_>, StoreError> {
@@ -361,9 +398,9 @@ impl Store for SqlStore {
         let election = load_election(db, id, name)?;
         let all = read_protocols(db, id, "", &[])?;
         let mut protocols: Vec<Protocol> = Vec::with_capacity(all.len());
-        // Only the legal count: the store defines its elections without a law preset
-        // (`record::definition(.., None)`), so the log's replay has the same legal count.
-        let legal = record::legal_count(None);
+        // Only the legal count under the election's law, as the log's replay has it (the
+        // definition in the log names the same law).
+        let legal = record::legal_count(election.law.as_deref());
         for p in all.into_iter().filter(|p| p.source == legal) {
             match protocols.last_mut() {
                 Some(last) if last.station == p.station && last.contest == p.contest => *last = p,
@@ -481,6 +518,37 @@ pub(crate) fn next_version(
     Ok(last.unwrap_or(0) as u32 + 1)
 }
 
+/// Refuses an election whose date is not a calendar date (`model::check_date`) or whose
+/// law is not a preset (`record::check_law`): both enter its log's definition.
+fn check_definition(e: &Election) -> Result<(), StoreError> {
+    if let Some(date) = &e.date {
+        model::check_date(date).map_err(|x| StoreError::BadInput(format!("date: {x}")))?;
+    }
+    if let Some(law) = &e.law {
+        record::check_law(law).map_err(|x| StoreError::BadInput(format!("law: {x}")))?;
+    }
+    Ok(())
+}
+
+/// The names of a unit's path below the country, from the top (`Region`, `District`...).
+fn unit_path(db: &mut dyn Db, election: i64, unit: i64) -> Result<Vec<String>, StoreError> {
+    let mut path = Vec::new();
+    db.each(
+        "WITH RECURSIVE up(id, parent, name, depth) AS ( \
+             SELECT id, parent, name, 0 FROM unit WHERE election_id = ?1 AND id = ?2 \
+             UNION ALL \
+             SELECT u.id, u.parent, u.name, up.depth + 1 FROM unit u JOIN up ON u.id = up.parent \
+             WHERE u.election_id = ?1) \
+         SELECT name FROM up WHERE parent IS NOT NULL ORDER BY depth DESC",
+        args![election, unit],
+        &mut |r| {
+            path.push(r.text(0)?);
+            Ok(())
+        },
+    )?;
+    Ok(path)
+}
+
 /// An all-or-nothing import: one write transaction from [`Store::import`] to
 /// [`Import::commit`]; dropped without a commit, it is rolled back.
 pub struct SqlImport<'a> {
@@ -513,14 +581,17 @@ impl Import for SqlImport<'_> {
         {
             return Err(StoreError::ElectionExists(election.name.clone()));
         }
+        check_definition(election)?;
         self.election_id = db
             .int(
-                "INSERT INTO election (name, date, rules, source) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                "INSERT INTO election (name, date, rules, source, law) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 RETURNING id",
                 args![
                     &election.name,
                     election.date.clone(),
                     election.rules.texts().join("\n"),
-                    source
+                    source,
+                    election.law.clone()
                 ],
             )?
             .ok_or_else(|| corrupt("no id for the new election"))?;
@@ -624,7 +695,7 @@ impl Import for SqlImport<'_> {
     fn commit(mut self: Box<Self>, election: &Election) -> Result<(), StoreError> {
         // The election's definition and every protocol enter its log in this transaction,
         // streamed row by row: first versions in station order, then later versions.
-        let definition: Vec<Vec<u8>> = record::definition(election, None)
+        let definition: Vec<Vec<u8>> = record::definition(election)
             .iter()
             .map(record::encode)
             .collect();

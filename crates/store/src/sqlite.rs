@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0008_token_expiry.sql"),
     include_str!("../migrations/sqlite/0009_grants.sql"),
     include_str!("../migrations/sqlite/0010_staff_time.sql"),
+    include_str!("../migrations/sqlite/0011_law.sql"),
 ];
 
 /// A SQLite connection.

@@ -54,7 +54,7 @@ fn an_import_loads_back_unchanged() {
         import(&mut s, &e, &ps).unwrap();
     }
     let s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 10);
+    assert_eq!(s.schema_version().unwrap(), 11);
     let loaded = s.load("synthetic").unwrap();
     assert_eq!(loaded.protocols, ps);
     assert_eq!(loaded.election.contests, e.contests);
@@ -227,7 +227,7 @@ fn postgres_refuses_to_overwrite_a_protocol_or_a_log_entry() {
     }
     // Reconnecting does not migrate again.
     let again = store::SqlStore::connect(&url).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 10);
+    assert_eq!(again.schema_version().unwrap(), 11);
     assert_eq!(again.load("synthetic").unwrap().protocols, ps);
 }
 
@@ -243,8 +243,152 @@ fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
     let err = SqliteStore::open(&path).err().unwrap().to_string();
     assert_eq!(
         err,
-        "the store's schema version 99 is newer than this program's 10: upgrade tallyproof"
+        "the store's schema version 99 is newer than this program's 11: upgrade tallyproof"
     );
+}
+
+#[test]
+fn an_election_keeps_its_law_and_date_in_the_store_and_in_its_log() {
+    for mut s in common::stores() {
+        let (mut e, mut ps) = synthetic(12);
+        (e.law, e.date) = (Some("kg2020".into()), Some("2020-10-04".into()));
+        // The machine count of the first station after its manual count: under kg2020 the
+        // manual count is the legal one (record::legal_count), so neither the store's load
+        // nor the log's replay may count it.
+        let mut machine = ps[0].clone();
+        (machine.version, machine.source) = (2, model::CountSource::Machine);
+        machine.votes[0] += 1000;
+        ps.push(machine);
+        import(&mut s, &e, &ps).unwrap();
+        let info = s.election("synthetic").unwrap();
+        assert_eq!(
+            (
+                info.law.as_deref(),
+                info.date.as_deref(),
+                info.title.as_deref()
+            ),
+            (
+                Some("kg2020"),
+                Some("2020-10-04"),
+                Some(e.contests[0].name.as_str())
+            )
+        );
+        assert_eq!(s.elections().unwrap(), vec![info]);
+        let log = s.log("synthetic").unwrap();
+        let head = String::from_utf8_lossy(&log[0]).to_string();
+        assert!(head.ends_with(r#","law":"kg2020"}"#), "{head}");
+        assert!(head.contains(r#""date":"2020-10-04""#), "{head}");
+        let replayed = record::replay(
+            log.iter()
+                .enumerate()
+                .map(|(i, b)| (i as u64, b.as_slice())),
+        )
+        .unwrap();
+        assert_eq!(replayed.election.law.as_deref(), Some("kg2020"));
+        let loaded = s.load("synthetic").unwrap();
+        assert_eq!(loaded.election.law.as_deref(), Some("kg2020"));
+        assert_eq!(loaded.election.date.as_deref(), Some("2020-10-04"));
+        assert_eq!(loaded.protocols[0].source, model::CountSource::Manual);
+        assert_eq!(loaded.protocols[0].votes, ps[0].votes);
+        assert_eq!(replayed.protocols[0].votes, ps[0].votes);
+        assert_eq!(replayed.other_count[0].votes, ps[12].votes);
+        assert_eq!(loaded.protocols.len(), 12);
+    }
+}
+
+#[test]
+fn a_date_or_a_law_the_election_cannot_have_is_refused_and_nothing_stored() {
+    let cases = [
+        (
+            Some("2021-02-29"),
+            None,
+            "date: '2021-02-29' is not a date: February 2021 has 28 days",
+        ),
+        (
+            Some("2020-02-30"),
+            None,
+            "date: '2020-02-30' is not a date: February 2020 has 29 days",
+        ),
+        (
+            Some("4 October 2020"),
+            None,
+            "date: '4 October 2020' is not a date: write it YYYY-MM-DD, e.g. 2020-10-04",
+        ),
+        (
+            None,
+            Some("kg1999"),
+            "law: unknown law preset 'kg1999', expected one of: kg2010, kg2015, kg2020, kg2021",
+        ),
+        (
+            None,
+            Some("KG2020"),
+            "law: unknown law preset 'KG2020', expected one of: kg2010, kg2015, kg2020, kg2021",
+        ),
+    ];
+    for mut s in common::stores() {
+        for (date, law, want) in cases {
+            let (mut e, ps) = synthetic(3);
+            (e.date, e.law) = (date.map(str::to_string), law.map(str::to_string));
+            let err = import(&mut s, &e, &ps).unwrap_err();
+            assert_eq!(err.to_string(), want);
+            assert!(s.elections().unwrap().is_empty(), "{want}");
+        }
+    }
+}
+
+#[test]
+fn a_revote_is_listed_with_the_path_of_the_unit_it_votes_again() {
+    for mut s in common::stores() {
+        let (mut e, ps) = synthetic(12);
+        (e.law, e.date) = (Some("kg2021".into()), Some("2021-11-28".into()));
+        import(&mut s, &e, &ps).unwrap();
+        let district = e
+            .units
+            .iter()
+            .find(|(_, u)| u.level == UnitLevel::District)
+            .map(|(id, _)| id)
+            .unwrap();
+        let path = e.units.path(district);
+        let reason = record::commitment(&[1; 32], "irregularities");
+        let decision = record::encode(&record::Entry::Decision(record::Decision::Revote {
+            unit: district,
+            reason,
+        }));
+        let decide = store::Act::of(
+            record::StaffAct::Decide,
+            std::slice::from_ref(&decision),
+            now(),
+        );
+        s.act("synthetic", store::Actor::Console, decide).unwrap();
+        let boss = s
+            .add_user(
+                "boss",
+                record::Role::Commissioner,
+                "$argon2id$unused",
+                &[7; 32],
+                None,
+                now(),
+            )
+            .unwrap();
+        let child = e.part("again", district).unwrap();
+        let mut tx = s.import().unwrap();
+        tx.begin(&child, "re-vote").unwrap();
+        tx.revote_of("synthetic", district, &boss, now()).unwrap();
+        tx.commit(&child).unwrap();
+        let info = s.election("again").unwrap();
+        assert_eq!(info.revote_of, Some(("synthetic".to_string(), district)));
+        assert_eq!(info.revote_path.join(" / "), path);
+        // A re-vote is held under the law, and given the date, of the election it votes again.
+        assert_eq!(
+            (info.law.as_deref(), info.date.as_deref()),
+            (Some("kg2021"), Some("2021-11-28"))
+        );
+        assert!(s.election("synthetic").unwrap().revote_path.is_empty());
+        assert!(matches!(
+            s.election("nothing"),
+            Err(StoreError::NoElection(_))
+        ));
+    }
 }
 
 #[test]

@@ -12,12 +12,26 @@ use crate::{urlencode, Lang, Tr, T};
 /// Where an election stands, as its pages say it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
+    /// Nothing published yet: the count goes on.
+    Open,
     /// Published figures that may still change.
     Preliminary,
     /// The commission's final result.
     Certified,
     /// Annulled by the commission: its results are kept for the record and count for nothing.
     Annulled,
+}
+
+impl Status {
+    /// Its CSS class and its words.
+    pub fn shown(self) -> (&'static str, T) {
+        match self {
+            Status::Open => ("s-preliminary", T::StatusOpen),
+            Status::Preliminary => ("s-preliminary", T::StatusPreliminary),
+            Status::Certified => ("s-certified", T::StatusCertified),
+            Status::Annulled => ("s-annulled", T::StatusAnnulled),
+        }
+    }
 }
 
 /// The decision that annulled an election: its entry in the log, and where to read it.
@@ -215,11 +229,7 @@ fn switch(l: Lang, here: &str) -> Markup {
 /// The election's title, date, status, as-of line, banner and sections.
 fn heading(l: Lang, e: &Heading, section: Section) -> Markup {
     let base = format!("/elections/{}", urlencode(&e.name));
-    let (status_class, status) = match e.status {
-        Status::Preliminary => ("s-preliminary", T::StatusPreliminary),
-        Status::Certified => ("s-certified", T::StatusCertified),
-        Status::Annulled => ("s-annulled", T::StatusAnnulled),
-    };
+    let (status_class, status) = e.status.shown();
     let as_of = match &e.time {
         Some(t) => l.f(T::AsOfTime, &[("time", t), ("size", &l.count(e.size))]),
         None => l.f(T::AsOfSize, &[("size", &l.count(e.size))]),

@@ -12,7 +12,8 @@ use crate::data::Counts;
 /// The counts page.
 pub fn counts(l: Lang, c: &Counts, h: &Heading) -> String {
     let n = urlencode(&h.name);
-    let here = format!("/elections/{n}/counts?law={}", urlencode(&c.law));
+    let law = c.law.as_deref().unwrap_or("");
+    let here = format!("/elections/{n}/counts?law={}", urlencode(law));
     let p = &c.coverage;
     let empty = c.rows.is_empty() || p.both == 0;
     let seat = |s: &Result<Vec<(String, u64)>, String>, party: &str| match s {
@@ -48,7 +49,7 @@ pub fn counts(l: Lang, c: &Counts, h: &Heading) -> String {
                         td.n { @if a == m { "0" } @else { b { (l.signed(a as i128 - m as i128)) } } } }
                 } }
             } }
-            h2 { (l.f(T::SeatsUnderLaw, &[("law", &c.law)])) }
+            h2 { @match &c.law { Some(law) => (l.f(T::SeatsUnderLaw, &[("law", law)])), None => (l.t(T::NavSeats)) } }
             div.scroll { table {
                 thead { tr { th scope="col" { (l.t(T::ColParty)) } th.n scope="col" { (source(l, model::CountSource::Manual)) } th.n scope="col" { (source(l, model::CountSource::Machine)) } } }
                 tbody { @for party in &parties {
@@ -68,7 +69,7 @@ pub fn counts(l: Lang, c: &Counts, h: &Heading) -> String {
                 } }
             } }
         }
-        (data_links(l, &[("JSON", format!("/api/elections/{n}/counts?law={}", urlencode(&c.law)))]))
+        (data_links(l, &[("JSON", format!("/api/elections/{n}/counts?law={}", urlencode(law)))]))
     };
     frame(l, &here, Some(h), Section::Counts, l.t(T::NavCounts), body)
 }

@@ -1,7 +1,7 @@
 //! The list of elections: each one's title, date, status and what its figures are as of.
 
 use maud::html;
-use ui::{Heading, Lang, Section, Status, T};
+use ui::{Heading, Lang, Section, T};
 
 use super::{frame, urlencode};
 
@@ -24,11 +24,7 @@ pub fn index(l: Lang, elections: &[Listed]) -> String {
         ul.plain {
             @for e in elections {
                 @let h = &e.heading;
-                @let (class, status) = match h.status {
-                    Status::Preliminary => ("s-preliminary", T::StatusPreliminary),
-                    Status::Certified => ("s-certified", T::StatusCertified),
-                    Status::Annulled => ("s-annulled", T::StatusAnnulled),
-                };
+                @let (class, status) = h.status.shown();
                 li.card {
                     h2 { a href=(format!("/elections/{}", urlencode(&h.name))) { (h.title) } }
                     p.meta {

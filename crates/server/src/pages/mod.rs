@@ -16,7 +16,7 @@ pub use counts::counts;
 pub use index::index;
 pub use results::{results, ROWS};
 pub use revotes::revotes;
-pub use seats::seats;
+pub use seats::{no_law, seats};
 pub use unit::unit;
 pub use verify::verify;
 
@@ -49,28 +49,19 @@ pub(crate) fn frame(
 /// What every page of an election says about it, from its replayed log.
 pub(crate) fn heading(v: &View<'_>, name: &str) -> Heading {
     let e = v.election();
-    let annulled = v.election_annulled();
     let as_of = crate::data::AsOf::of(v);
-    let status = match (annulled, as_of.certified) {
-        (true, _) => Status::Annulled,
-        (false, true) => Status::Certified,
-        (false, false) => Status::Preliminary,
+    let (status, annulment) = match v.status() {
+        record::Status::Open => (Status::Open, None),
+        record::Status::Preliminary { .. } => (Status::Preliminary, None),
+        record::Status::Certified { .. } => (Status::Certified, None),
+        record::Status::Annulled { decision, .. } => (
+            Status::Annulled,
+            Some(ui::Annulment {
+                entry: *decision,
+                link: format!("/elections/{}/units/0#entry-{decision}", urlencode(name)),
+            }),
+        ),
     };
-    let country = model::UnitId(0);
-    let annul = record::DecisionKind::AnnulElection.key();
-    let annulment = annulled
-        .then(|| v.logged(country).ok())
-        .flatten()
-        .and_then(|logged| {
-            logged
-                .iter()
-                .rev()
-                .find(|x| matches!(x.about, readmodel::About::Decision(k) if k == annul))
-                .map(|x| ui::Annulment {
-                    entry: x.index,
-                    link: format!("/elections/{}/units/0#entry-{}", urlencode(name), x.index),
-                })
-        });
     Heading {
         name: name.to_string(),
         title: e
@@ -159,12 +150,8 @@ pub(crate) fn data_links(l: Lang, links: &[(&str, String)]) -> Markup {
 /// reach it on the law's base, as a share of the votes shown (for drawing only), and what it
 /// is in words. `None` when the election has no law, the law no national threshold, or its
 /// base is not known from the protocols.
-pub(crate) fn threshold(
-    l: Lang,
-    v: &mut View<'_>,
-    law: Option<&str>,
-) -> Option<ui::chart::Threshold> {
-    let law = ::seats::preset::law(law?).ok()?;
+pub(crate) fn threshold(l: Lang, v: &mut View<'_>) -> Option<ui::chart::Threshold> {
+    let law = ::seats::preset::law(v.law()?).ok()?;
     let protocols = v.protocols();
     let built =
         record::problem_from_election(v.election(), &protocols, &law, None, v.filter()).ok()?;

@@ -99,3 +99,27 @@ pub fn seats(l: Lang, a: &Allocation, h: &Heading, law: &str) -> String {
     };
     frame(l, &here, Some(h), Section::Seats, l.t(T::NavSeats), body)
 }
+
+/// The seats page of an election that names no law: it says so, and offers the presets to
+/// compute under anyway.
+pub fn no_law(l: Lang, h: &Heading) -> String {
+    let n = urlencode(&h.name);
+    let body = html! {
+        p { (l.t(T::NoLaw)) }
+        p { (l.t(T::NoLawPresets)) }
+        ul {
+            @for key in ::seats::preset::KEYS.split(", ") {
+                li { a href=(format!("/elections/{n}/seats?law={key}")) { (key) } }
+            }
+        }
+        (data_links(l, &[("JSON", format!("/api/elections/{n}/seats"))]))
+    };
+    frame(
+        l,
+        &format!("/elections/{n}/seats"),
+        Some(h),
+        Section::Seats,
+        l.t(T::NavSeats),
+        body,
+    )
+}
