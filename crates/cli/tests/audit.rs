@@ -518,7 +518,7 @@ fn audit_workflow_on_kyrgyz_2020() {
     let (status, page) = crate::serve::get(&server.addr, "/elections/kg/audits");
     assert_eq!(status, 200);
     assert!(
-        page.contains("confirmed: the paper ballots confirm"),
+        page.contains("the paper ballots confirm the announced seats"),
         "{page}"
     );
     drop(server);

@@ -171,7 +171,8 @@ async fn first_table(c: &Client, url: &str, column: usize) -> Vec<(String, u64)>
         let cells = row.find_all(Locator::Css("td")).await.unwrap();
         let name = cells[0].text().await.unwrap();
         let name = name.trim_start_matches('●').trim().to_string();
-        let count = cells[column].text().await.unwrap().parse().unwrap();
+        // Counts as the English page writes them: `469,068`.
+        let count = cells[column].text().await.unwrap().replace(',', "").parse().unwrap();
         out.push((name, count));
     }
     out.sort();
@@ -185,7 +186,7 @@ async fn page_totals(c: &Client, base: &str) -> Vec<(String, u64)> {
 
 /// The seats per party read off the seats page's table, and the hemicycle's seat count.
 async fn page_seats(c: &Client, base: &str) -> (Vec<(String, u64)>, usize) {
-    let mut out = first_table(c, &format!("{base}/elections/kg/seats?law=kg2020"), 4).await;
+    let mut out = first_table(c, &format!("{base}/elections/kg/seats?law=kg2020"), 1).await;
     out.retain(|(_, seats)| *seats > 0);
     let circles = c.find_all(Locator::Css("svg circle")).await.unwrap().len();
     (out, circles)

@@ -37,23 +37,16 @@ pub(crate) async fn index(
     State(s): State<AppState>,
     r: Reader,
 ) -> Result<Html<String>, ServerError> {
-    let list = blocking(move || {
-        data::elections(&s.db)?
-            .into_iter()
-            .map(|(name, stations, versions, source)| {
-                let heading = s
-                    .live
-                    .with(&s.db, &name, |v| Ok(pages::heading(v, &name)))?;
-                Ok(pages::index::Listed {
-                    heading,
-                    stations,
-                    versions,
-                    source,
-                })
-            })
-            .collect::<Result<Vec<_>, ServerError>>()
-    })
-    .await?;
+    let list = blocking(move || data::listing(&s.db, &s.live)).await?;
+    let list: Vec<pages::index::Listed> = list
+        .into_iter()
+        .map(|e| pages::index::Listed {
+            heading: pages::listed(&e.context),
+            stations: e.stations,
+            versions: e.protocol_versions,
+            source: e.source,
+        })
+        .collect();
     Ok(Html(pages::index(r.lang, &list)))
 }
 

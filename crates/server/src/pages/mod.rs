@@ -49,8 +49,28 @@ pub(crate) fn frame(
 /// What every page of an election says about it, from its replayed log.
 pub(crate) fn heading(v: &View<'_>, name: &str) -> Heading {
     let e = v.election();
-    let as_of = crate::data::AsOf::of(v);
-    let (status, annulment) = match v.status() {
+    let title = e
+        .contests
+        .first()
+        .map_or_else(|| name.to_string(), |c| c.name.clone());
+    heading_of(name, title, e.date.clone(), v.status(), &crate::data::AsOf::of(v), None)
+}
+
+/// The heading of an election in the list, from its context.
+pub(crate) fn listed(c: &crate::data::context::Context) -> Heading {
+    let revote = c.revote_of.as_ref().map(|r| format!("{}: {}", r.election, r.path.join(" / ")));
+    heading_of(&c.name, c.title.clone(), c.date.clone(), &c.status, &c.as_of, revote)
+}
+
+fn heading_of(
+    name: &str,
+    title: String,
+    date: Option<String>,
+    status: &record::Status,
+    as_of: &crate::data::AsOf,
+    revote_of: Option<String>,
+) -> Heading {
+    let (status, annulment) = match status {
         record::Status::Open => (Status::Open, None),
         record::Status::Preliminary { .. } => (Status::Preliminary, None),
         record::Status::Certified { .. } => (Status::Certified, None),
@@ -64,16 +84,13 @@ pub(crate) fn heading(v: &View<'_>, name: &str) -> Heading {
     };
     Heading {
         name: name.to_string(),
-        title: e
-            .contests
-            .first()
-            .map_or_else(|| name.to_string(), |c| c.name.clone()),
-        date: e.date.clone(),
+        title,
+        date,
         status,
         size: as_of.size,
         time: as_of.time.map(|t| t.to_string()),
         annulment,
-        revote_of: None,
+        revote_of,
     }
 }
 
