@@ -33,6 +33,7 @@ pub mod names;
 mod plausible;
 mod protocol;
 mod rules;
+pub mod search;
 mod units;
 
 pub use election::{Choice, ChoiceKind, Contest, ContestKind, Election};

@@ -14,6 +14,7 @@ mod matrix;
 mod openapi;
 mod overflow;
 mod property;
+mod search;
 mod security;
 mod sweep;
 mod workflow;
