@@ -7,7 +7,8 @@
 //! [`crate::names::skeleton`] folds them (NFKC, case, quotation marks, Latin and Cyrillic
 //! look-alikes; digits stay digits: [`crate::names::search_fold`]), so `бишкек` finds `БИШКЕК Г.` and `«Ош»` finds `ОШ Г.`. A query with `/` is a
 //! path: its last part is matched against the unit's own name and the parts before it against
-//! the unit's ancestors, in order (`Бишкек / 1001`; parts may skip levels). A query that is a
+//! the unit's ancestors, in order (`Бишкек / 1001`; parts may skip levels); a path that ends
+//! with `/` finds every unit under it (`Бишкек /`, in tree order). A query that is a
 //! number (`1001`, `№ 1001`, `#1001`) also finds the stations whose name carries that number
 //! (`УИК №1001`, `0012` for `12`).
 //!
@@ -43,6 +44,8 @@ pub const QUERY_MAX_BYTES: usize = 1000;
 pub struct UnitQuery {
     text: String,
     parts: Vec<String>,
+    /// Whether the query ends with `/`: every unit under the path, whatever its name.
+    within: bool,
     number: Option<u32>,
     level: Option<UnitLevel>,
 }
@@ -61,11 +64,13 @@ impl UnitQuery {
             .map(|p| search_fold(p))
             .filter(|p| !p.is_empty())
             .collect();
+        let within = raw.len() > 1 && !parts.is_empty() && raw.last().is_some_and(|p| p.is_empty());
         let last = raw.iter().rev().find(|p| !search_fold(p).is_empty());
         Ok(UnitQuery {
             text: text.to_string(),
-            number: last.and_then(|p| typed_number(p)),
+            number: last.filter(|_| !within).and_then(|p| typed_number(p)),
             parts,
+            within,
             level,
         })
     }
@@ -187,6 +192,14 @@ impl UnitIndex {
             return self.every(query.level, offset, limit);
         };
         let at_level = |u: u32| query.level.is_none_or(|l| self.levels[u as usize] == l);
+        if query.within {
+            let under = self.under(&query.parts).unwrap_or_default();
+            let found = (0..self.len() as u32).filter(|&u| under[u as usize] && at_level(u));
+            return Found {
+                total: found.clone().count(),
+                units: found.skip(offset).take(limit).map(UnitId).collect(),
+            };
+        }
         let under = self.under(before);
         let admit = |u: u32| at_level(u) && under.as_ref().is_none_or(|ok| ok[u as usize]);
         let mut by_closeness: [Vec<u32>; 4] = Default::default();
@@ -259,8 +272,8 @@ impl UnitIndex {
         }
     }
 
-    /// For a path's parts before the last, which units lie under ancestors that match them
-    /// in order (parts may skip levels), by unit; `None` when there are no such parts.
+    /// Which units lie under ancestors that match `parts` in order (a path's parts before the
+    /// unit's own; parts may skip levels), by unit; `None` when there are no parts.
     fn under(&self, parts: &[String]) -> Option<Vec<bool>> {
         if parts.is_empty() {
             return None;
@@ -452,8 +465,14 @@ mod tests {
         assert_eq!(ids(&index, "Ош / 1001", None), (2, vec![6, 7]));
         // Out of order: nothing.
         assert_eq!(ids(&index, "Ленинский / Бишкек / 1001", None), (0, vec![]));
-        // Empty parts are dropped.
-        assert_eq!(ids(&index, "/ 1001 /", None), (3, vec![4, 6, 7]));
+        // Empty parts are dropped, but for a last one: every unit under the path.
+        assert_eq!(ids(&index, "/ 1001", None), (3, vec![4, 6, 7]));
+        assert_eq!(ids(&index, "«Ош» /", None), (2, vec![6, 7]));
+        assert_eq!(
+            ids(&index, "бишкек//", Some(UnitLevel::Station)),
+            (2, vec![4, 5])
+        );
+        assert_eq!(ids(&index, "1001 /", None), (0, vec![]));
     }
 
     #[test]

@@ -167,6 +167,14 @@ pub const ROUTES: &[Route] = &[
     Route {
         query: SEARCH,
         ..get(
+            "/elections/{name}/units",
+            HTML,
+            "Finds units by name, station number or path, 100 a page, each with its path, stations reporting and votes: every station of an election is reachable here (page)",
+        )
+    },
+    Route {
+        query: SEARCH,
+        ..get(
             "/api/elections/{name}/units",
             JSON,
             "Finds units by name, station number or path ('Region / 1001', parts in order), folded for case, quotation marks and look-alike letters: exact matches first, then names that start with the query, then words that do, then names that contain it, each in tree order; 100 a page with the total, and each unit's path, stations, reporting, annulled and votes (an empty q lists every unit in tree order)",

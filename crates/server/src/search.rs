@@ -1,8 +1,10 @@
-//! The unit search (`GET /api/elections/{name}/units?q=&level=&page=`): an election's units
-//! found by name, station number or path (`model::search`), 100 a page, each with its path
-//! and totals. The public's list of units, the staff desk and the observers' forms use it.
+//! The unit search (`GET /api/elections/{name}/units?q=&level=&page=`, and its page
+//! `/elections/{name}/units`, [`crate::pages::units`]): an election's units found by name,
+//! station number or path (`model::search`), 100 a page, each with its path and totals. The
+//! public's list of units, the staff desk and the observers' forms use it.
 
 use axum::extract::{Path, Query, State};
+use axum::response::Html;
 use axum::Json;
 use model::search::UnitQuery;
 use model::UnitLevel;
@@ -11,7 +13,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::public::blocking;
-use crate::{AppState, ServerError};
+use crate::reader::Reader;
+use crate::{pages, AppState, ServerError};
 
 /// Units a page.
 pub(crate) const PER_PAGE: usize = 100;
@@ -93,6 +96,25 @@ pub(crate) async fn units_api(
         "log_size": found.size,
         "units": found.units.iter().map(unit_json).collect::<Vec<_>>(),
     })))
+}
+
+/// `GET /elections/{name}/units`: the search's page, in the reader's language.
+pub(crate) async fn units_page(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<UnitsQuery>,
+    r: Reader,
+) -> Result<Html<String>, ServerError> {
+    let asked = Asked::new(&q)?;
+    let html = blocking(move || {
+        let found = find(&s, &name, &asked)?;
+        let h = s
+            .live
+            .with(&s.db, &name, |v| Ok(pages::heading(v, &name)))?;
+        Ok(pages::units(r.lang, &asked, &found, &h))
+    })
+    .await?;
+    Ok(Html(html))
 }
 
 /// A unit found, as JSON; its totals `null` while the election's do not fit in 64 bits.

@@ -14,19 +14,27 @@ use crate::common::{on_every_backend, App};
 /// The Kyrgyz 2020 file by region, imported into the app's store as election `kg`: its
 /// protocols, in file order.
 async fn import_kyrgyz(app: &App) -> Vec<model::Protocol> {
-    app.with_store(|store| {
-        let file = "stations_by_region_2413.csv";
-        let bytes = std::fs::read(format!(
-            "{}/../../data/kg2020/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+    let file = format!(
+        "{}/../../data/kg2020/stations_by_region_2413.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    import_file(app, formats::Format::Kg2020, file, "kg").await
+}
+
+/// A results file imported into the app's store as election `name`: its protocols.
+async fn import_file(
+    app: &App,
+    format: formats::Format,
+    file: String,
+    name: &'static str,
+) -> Vec<model::Protocol> {
+    app.with_store(move |store| {
+        let bytes = std::fs::read(&file).unwrap();
         let mut sink = formats::Collect(Vec::new());
-        let options = formats::ImportOptions::named("kg");
-        let imported =
-            formats::import(formats::Format::Kg2020, file, &bytes, &options, &mut sink).unwrap();
+        let options = formats::ImportOptions::named(name);
+        let imported = formats::import(format, &file, &bytes, &options, &mut sink).unwrap();
         let mut tx = store.import().unwrap();
-        tx.begin(&imported.election, file).unwrap();
+        tx.begin(&imported.election, &file).unwrap();
         for p in &sink.0 {
             tx.protocol(&imported.election, p).unwrap();
         }
@@ -91,7 +99,7 @@ async fn the_cases_of_the_table_find_what_it_says(app: &App) {
         assert_eq!(got["query"], json!(f[0].trim()), "{at}");
         checked += 1;
     }
-    assert_eq!(checked, 31);
+    assert_eq!(checked, 33);
 }
 
 async fn each_unit_found_says_where_it_is_and_what_it_counts(app: &App) {
@@ -215,9 +223,113 @@ async fn a_bad_page_level_or_query_is_refused_naming_the_field(app: &App) {
     assert_eq!(got, json!({"error": "no election named 'nope'"}));
 }
 
+/// The search's page at `query` (a query string), as text, with its status.
+async fn page(app: &App, query: &str) -> (StatusCode, String) {
+    let a = app.get(&format!("/elections/kg/units?{query}")).await;
+    (a.status, a.text())
+}
+
+async fn the_page_finds_pages_and_keeps_the_search_in_its_links(app: &App) {
+    import_kyrgyz(app).await;
+    let (status, html) = page(app, "level=station&page=2&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    for want in [
+        r#"<form method="get" action="/elections/kg/units" role="search">"#,
+        r#"<label for="q">Name, number or path</label>"#,
+        r#"<input id="q" type="search" name="q" value="" aria-describedby="q-hint" autocomplete="off">"#,
+        r#"<option value="station" selected>Polling station</option>"#,
+        "<p>101–200 of 2,413 units</p>",
+        // Rows 101 to 200 of the file: Bishkek's stations, ids 102 to 201.
+        r#"<a href="/elections/kg/units/102">БИШКЕК Г. / 101</a>"#,
+        r#"<a href="/elections/kg/units/201">БИШКЕК Г. / 200</a>"#,
+        r#"<a href="/elections/kg/units?q=&amp;level=station" rel="prev">"#,
+        r#"<a href="/elections/kg/units?q=&amp;level=station&amp;page=3" rel="next">"#,
+        "Page 2 of 25",
+        r#"href="/api/elections/kg/units?q=&amp;level=station&amp;page=2""#,
+    ] {
+        assert!(html.contains(want), "{want} not in the page:\n{html}");
+    }
+    assert_eq!(html.matches("<tr>").count(), 101);
+    assert!(!html.contains(r#"href="/elections/kg/units/101""#));
+    // The last page has no next link; a page past the end says the total and leads back.
+    let (_, html) = page(app, "level=station&page=25&lang=en").await;
+    assert!(html.contains("2,401–2,413 of 2,413 units") && !html.contains(r#"rel="next""#));
+    let (status, html) = page(app, "level=station&page=26&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Page 26 is past the end: 2,413 units found."));
+    assert!(html.contains(r#"<a href="/elections/kg/units?q=&amp;level=station">First page</a>"#));
+    let (status, html) = page(app, "page=18446744073709551615&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Page 18,446,744,073,709,551,615 is past the end: 2,424 units found."));
+    // In Russian, a number typed as the reader would.
+    let (_, html) = page(app, "q=%E2%84%96%201001&lang=ru").await;
+    assert!(html.contains(r#"<html lang="ru">"#));
+    assert!(html.contains("<p>1–1 из 1</p>"));
+    assert!(html.contains(r#"<a href="/elections/kg/units/1006">НАРЫНСКАЯ ОБЛАСТЬ / 1001</a>"#));
+    assert!(html.contains(r#"value="№ 1001""#));
+    let (_, html) = page(app, "q=zzz&lang=en").await;
+    assert!(html.contains("<p>No unit matches.</p>") && !html.contains("<table>"));
+    // A bad page is an error page naming the field.
+    let (status, html) = page(app, "page=0&lang=en").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains(
+            r#"<span lang="en">field 'page': '0' is not a page number (1, 2, 3, ...)</span>"#
+        ),
+        "{html}"
+    );
+}
+
+/// Every page of the search on the Russian Duma election of 2011 (95,225 stations) stays
+/// under 100 KB (issue 16: "any page of the Russia 2011 election ≤ 100 KB"): the reference
+/// data are beside the project (`scripts/test` sets `TALLYPROOF_RU_DATA`; CI must have them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_search_page_of_russia_2011_is_at_most_100_kb() {
+    let Some(dir) = std::env::var_os("TALLYPROOF_RU_DATA") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "TALLYPROOF_RU_DATA is not set under CI=true (the reference data are beside the project)"
+        );
+        eprintln!(
+            "TALLYPROOF_RU_DATA is not set: the search pages of Russia 2011 were not measured"
+        );
+        return;
+    };
+    let app = App::blocking(|| Some(App::sqlite())).await.unwrap();
+    let file = std::path::Path::new(&dir).join("2011.csv.zip");
+    let protocols = import_file(&app, formats::Format::Ru, file.display().to_string(), "ru").await;
+    assert_eq!(protocols.len(), 95_225);
+    let mut largest = (0, String::new());
+    for query in [
+        "level=station",
+        "level=station&page=500",
+        "level=station&page=953",
+        "q=1",
+        "q=1&page=20",
+        "q=%D0%BC%D0%BE%D1%81%D0%BA%D0%B2%D0%B0%20%2F",
+        "level=district",
+        "",
+    ] {
+        for lang in ["en", "ru", "ky"] {
+            let a = app
+                .get(&format!("/elections/ru/units?{query}&lang={lang}"))
+                .await;
+            assert_eq!(a.status, StatusCode::OK, "{query}");
+            assert!(a.text().contains("<tbody>"), "{query}: no units");
+            if a.body.len() > largest.0 {
+                largest = (a.body.len(), format!("{query}&lang={lang}"));
+            }
+        }
+    }
+    eprintln!("the largest search page of Russia 2011: {largest:?}");
+    assert!(largest.0 <= 100 * 1024, "{largest:?}");
+    App::drop_blocking(Some(app)).await;
+}
+
 on_every_backend!(
     the_cases_of_the_table_find_what_it_says,
     each_unit_found_says_where_it_is_and_what_it_counts,
     an_annulled_station_is_found_and_counts_nothing,
     a_bad_page_level_or_query_is_refused_naming_the_field,
+    the_page_finds_pages_and_keeps_the_search_in_its_links,
 );

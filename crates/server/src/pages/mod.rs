@@ -9,6 +9,7 @@ mod results;
 mod revotes;
 mod seats;
 mod unit;
+mod units;
 mod verify;
 
 pub use audits::audits;
@@ -18,6 +19,7 @@ pub use results::results;
 pub use revotes::revotes;
 pub use seats::seats;
 pub use unit::unit;
+pub use units::units;
 pub use verify::verify;
 
 use maud::{html, Markup};
