@@ -13,28 +13,15 @@ import statistics
 import subprocess
 import tempfile
 import time
-import urllib.error
 import urllib.request
+
+import serving
 
 
 def once(binary, db):
-    p = subprocess.Popen([binary, "serve", "--db", db, "--addr", "127.0.0.1:0"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    p, addr = serving.start(binary, db)
     try:
-        addr = p.stdout.readline().decode().split("://")[1].split("/")[0]
-        start = time.monotonic()
-        while True:
-            try:
-                with urllib.request.urlopen("http://%s/api/ready" % addr, timeout=60) as r:
-                    if r.status == 200:
-                        break
-            except urllib.error.HTTPError as e:
-                if e.code == 404:  # an older binary: no readiness to wait for
-                    break
-            except urllib.error.URLError:
-                pass
-            time.sleep(0.02)
-        ready = time.monotonic() - start
+        ready = serving.wait_ready(addr)
         times = []
         for _ in range(2):
             t = time.monotonic()

@@ -172,7 +172,13 @@ async fn first_table(c: &Client, url: &str, column: usize) -> Vec<(String, u64)>
         let name = cells[0].text().await.unwrap();
         let name = name.trim_start_matches('●').trim().to_string();
         // Counts as the English page writes them: `469,068`.
-        let count = cells[column].text().await.unwrap().replace(',', "").parse().unwrap();
+        let count = cells[column]
+            .text()
+            .await
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap();
         out.push((name, count));
     }
     out.sort();

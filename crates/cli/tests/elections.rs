@@ -149,7 +149,10 @@ fn the_russian_2011_duma_election_has_its_title_and_says_it_has_no_law() {
     );
     let (status, page) = get(a, "/elections/2011/seats");
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("No law is recorded for this election"), "{page}");
+    assert!(
+        page.contains("No law is recorded for this election"),
+        "{page}"
+    );
     let (status, body) = get(a, "/api/elections");
     assert_eq!(status, 200, "{body}");
     let list: Value = serde_json::from_str(&body).unwrap();

@@ -548,7 +548,10 @@ fn one_station_is_never_shown_as_the_country() {
         page.contains("Turnout unknown: no counted station"),
         "{page}"
     );
-    assert!(page.contains("Counting: no results published yet"), "{page}");
+    assert!(
+        page.contains("Counting: no results published yet"),
+        "{page}"
+    );
     // A manual correction with registered voters: the turnout covers one station and says so.
     let manual: Vec<u64> = station.votes.clone();
     enter("manual", &manual);

@@ -98,4 +98,7 @@ pub enum ModelError {
         /// The second name it matches.
         second: String,
     },
+    /// A unit search longer than [`crate::search::QUERY_MAX_BYTES`].
+    #[error("a search is at most 1000 bytes long; this one is {0}")]
+    QueryTooLong(usize),
 }

@@ -34,6 +34,7 @@ pub mod names;
 mod plausible;
 mod protocol;
 mod rules;
+pub mod search;
 mod units;
 
 pub use date::check_date;

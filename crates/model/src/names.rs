@@ -146,6 +146,24 @@ pub fn shown_within(text: &str, max: usize) -> String {
 /// The form two names are compared in: equal skeletons look alike (or are the same name typed
 /// differently). Not for display.
 pub fn skeleton(name: &str) -> String {
+    fold(name, Digits::LookAlike)
+}
+
+/// The form a unit search compares names in (`crate::search`): the [`skeleton`] with its
+/// digits left as digits, so that a number typed stays a number (`10` does not find `lo`).
+pub fn search_fold(name: &str) -> String {
+    fold(name, Digits::Kept)
+}
+
+/// Whether a fold replaces the digits that look like letters (0 and 1) by those letters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Digits {
+    LookAlike,
+    Kept,
+}
+
+/// [`skeleton`], with `digits` saying what becomes of 0 and 1.
+fn fold(name: &str, digits: Digits) -> String {
     let lower: String = name
         .nfkc()
         .filter(|c| !invisible(*c) && !quote(*c))
@@ -163,6 +181,7 @@ pub fn skeleton(name: &str) -> String {
             space = false;
         }
         match look_alike(c) {
+            Some(_) if digits == Digits::Kept && c.is_ascii_digit() => out.push(c),
             Some(latin) => out.push_str(latin),
             None => out.push(c),
         }

@@ -1,7 +1,8 @@
 //! The name folding of `model::names`, on the cases in `data/names.tsv`.
 
 use model::names::{
-    match_name, name_fault, normalise_user_name, shown, skeleton, text_fault, NameFault,
+    match_name, name_fault, normalise_user_name, search_fold, shown, skeleton, text_fault,
+    NameFault,
 };
 use model::ModelError;
 
@@ -37,6 +38,12 @@ fn every_case_in_the_table_folds_as_written() {
             },
             "same" => assert_eq!(skeleton(&f[1]), skeleton(&f[2]), "{at}"),
             "differ" => assert_ne!(skeleton(&f[1]), skeleton(&f[2]), "{at}"),
+            "search" => {
+                let same = search_fold(&f[1]) == search_fold(&f[2]);
+                assert_eq!(same, f[3] == "same", "{at}");
+                // The skeleton folds at least as much.
+                assert!(!same || skeleton(&f[1]) == skeleton(&f[2]), "{at}");
+            }
             "match" => {
                 let candidates: Vec<&str> = f[2].split('|').collect();
                 let got = match_name(&f[1], &candidates, "party");

@@ -30,6 +30,7 @@ mod flags;
 mod kept;
 mod live;
 mod logs;
+mod search;
 mod signed;
 mod state;
 mod view;
@@ -39,6 +40,7 @@ pub use flags::{Flags, FLAGS_EVERY, FLAGS_IN_BACKGROUND};
 pub use kept::{COST_FACTOR, HEAVY, RECOMPUTE, REFRESH};
 pub use live::Live;
 pub use logs::{Entries, Logs};
+pub use search::{Counts, FoundUnit, Searched};
 pub use signed::{CosignatureTaken, Signed, Signing};
 pub use view::{tile_in, About, Logged, View};
 

@@ -43,7 +43,7 @@ pub(crate) fn lock<'m, T>(
     m.lock().map_err(|_| ReadError::Poisoned(what))
 }
 
-const STATE: &str = "an election's state";
+pub(crate) const STATE: &str = "an election's state";
 const CACHE: &str = "an election's kept responses";
 const SLOTS: &str = "the map of elections";
 const LOADING: &str = "the gates of the elections being loaded";

@@ -10,6 +10,7 @@ use record::{DecisionKind, Pushed, RecordError, Replayer};
 use tabulate::{tabulate, Filter, TabulateError, Tally};
 use translog::Tree;
 
+use crate::search::{self, References};
 use crate::signed::{Cosigned, Signed, Signing};
 use crate::view::About;
 use crate::{Flags, ReadError};
@@ -41,6 +42,10 @@ pub(crate) struct State {
     pub(crate) signed: Option<Signed>,
     /// The latest checkpoint cosigned by witnesses.
     pub(crate) cosigned: Cosigned,
+    /// The unit search's index, built again only when units are added (a definition).
+    pub(crate) index: Arc<model::search::UnitIndex>,
+    /// The stations by their protocols' references, for the unit search.
+    pub(crate) references: References,
 }
 
 impl State {
@@ -58,6 +63,7 @@ impl State {
         let empty = count(&replayer, []);
         let mut tree = Tree::with_capacity(log.len() as u64);
         tree.append(first);
+        let index = search::index(&replayer);
         let mut state = State {
             tree,
             about: Vec::new(),
@@ -70,6 +76,8 @@ impl State {
             flagging: false,
             signed: None,
             cosigned: Cosigned::default(),
+            index,
+            references: References::default(),
         };
         state.apply(1, it.map(Vec::as_slice)).map_err(replay)?;
         // The tallies count the stations under each unit when they are made: now, with every
@@ -110,6 +118,8 @@ impl State {
             let Some(new) = count.get(&key) else {
                 continue;
             };
+            self.references
+                .note(UnitId(key.0), new.reference.as_deref());
             let about = About::Protocol {
                 contest: key.1 as u32,
                 version: new.version,
@@ -141,6 +151,9 @@ impl State {
                 Err(_) => false,
             };
             recount |= !kept;
+        }
+        if self.replayer.election().units.len() != units {
+            self.index = search::index(&self.replayer);
         }
         if recount || self.replayer.election().units.len() != units {
             self.recount();

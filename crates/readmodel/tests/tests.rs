@@ -9,3 +9,4 @@ mod common;
 mod exact;
 mod fresh;
 mod overflow;
+mod search;

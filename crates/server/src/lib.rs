@@ -30,6 +30,7 @@ mod public;
 mod reader;
 mod reads;
 mod routes;
+mod search;
 mod signed;
 mod staff;
 mod statics;
@@ -135,6 +136,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/") => get(public::index),
         (Get, "/elections/{name}") => get(public::results_page),
         (Get, "/elections/{name}/seats") => get(public::seats_page),
+        (Get, "/elections/{name}/units") => get(search::units_page),
+        (Get, "/api/elections/{name}/units") => get(search::units_api),
         (Get, "/api/elections") => get(public::elections),
         (Get, "/api/elections/{name}/context") => get(public::context_api),
         (Get, "/api/elections/{name}/results") => get(public::results),

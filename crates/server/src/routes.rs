@@ -66,6 +66,19 @@ const BY: (&str, &str) = (
     "country, region, constituency, district or station (default region)",
 );
 
+/// The query parameters of the unit search.
+const SEARCH: &[(&str, &str)] = &[
+    (
+        "q",
+        "a name, a station's number or a path of names separated by '/' (at most 1000 bytes; empty: every unit)",
+    ),
+    (
+        "level",
+        "country, region, constituency, district or station (default: every level)",
+    ),
+    ("page", "the page, from 1 (100 units a page; default 1)"),
+];
+
 const fn get(path: &'static str, media: &'static str, summary: &'static str) -> Route {
     Route {
         method: Method::Get,
@@ -151,6 +164,22 @@ pub const ROUTES: &[Route] = &[
         JSON,
         "A unit: its path, totals, units, and a station's every protocol version",
     ),
+    Route {
+        query: SEARCH,
+        ..get(
+            "/elections/{name}/units",
+            HTML,
+            "Finds units by name, station number or path, 100 a page, each with its path, stations reporting and votes: every station of an election is reachable here (page)",
+        )
+    },
+    Route {
+        query: SEARCH,
+        ..get(
+            "/api/elections/{name}/units",
+            JSON,
+            "Finds units by name, station number or path ('Region / 1001', parts in order), folded for case, quotation marks and look-alike letters: exact matches first, then names that start with the query, then words that do, then names that contain it, each in tree order; 100 a page with the total, and each unit's path, stations, reporting, annulled and votes (an empty q lists every unit in tree order)",
+        )
+    },
     get(
         "/api/elections",
         JSON,

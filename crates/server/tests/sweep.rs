@@ -263,6 +263,10 @@ fn with_queries(base: &str, query: &[(&str, &str)]) -> Vec<String> {
             "law" => &["kg2010", "kg2015", "kg2020", "kg2021"],
             "from" => &["1"],
             "to" => &["2"],
+            // The unit search: everything, a number, a path, and markup typed as a query.
+            "q" => &["", "1", "s%20%2F%201", "%3Cb%3Ex%22"],
+            "level" => &["", "station", "region"],
+            "page" => &["1", "2"],
             other => panic!("no values for query parameter {other}: add them here"),
         };
         urls = urls

@@ -9,6 +9,7 @@ mod results;
 mod revotes;
 mod seats;
 mod unit;
+mod units;
 mod verify;
 
 pub use audits::audits;
@@ -18,6 +19,7 @@ pub use results::{results, ROWS};
 pub use revotes::revotes;
 pub use seats::{no_law, seats};
 pub use unit::unit;
+pub use units::units;
 pub use verify::verify;
 
 use maud::{html, Markup};
@@ -53,13 +55,30 @@ pub(crate) fn heading(v: &View<'_>, name: &str) -> Heading {
         .contests
         .first()
         .map_or_else(|| name.to_string(), |c| c.name.clone());
-    heading_of(name, title, e.date.clone(), v.status(), &crate::data::AsOf::of(v), None)
+    heading_of(
+        name,
+        title,
+        e.date.clone(),
+        v.status(),
+        &crate::data::AsOf::of(v),
+        None,
+    )
 }
 
 /// The heading of an election in the list, from its context.
 pub(crate) fn listed(c: &crate::data::context::Context) -> Heading {
-    let revote = c.revote_of.as_ref().map(|r| format!("{}: {}", r.election, r.path.join(" / ")));
-    heading_of(&c.name, c.title.clone(), c.date.clone(), &c.status, &c.as_of, revote)
+    let revote = c
+        .revote_of
+        .as_ref()
+        .map(|r| format!("{}: {}", r.election, r.path.join(" / ")));
+    heading_of(
+        &c.name,
+        c.title.clone(),
+        c.date.clone(),
+        &c.status,
+        &c.as_of,
+        revote,
+    )
 }
 
 fn heading_of(

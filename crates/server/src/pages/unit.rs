@@ -56,7 +56,7 @@ pub fn unit(
             } }
             @if u.children.len() > CHILDREN {
                 p { (l.f(T::FirstRowsOf, &[("shown", &l.count(CHILDREN as u64)), ("all", &l.count(u.children.len() as u64))])) " "
-                    a href=(format!("{base}/units?q={}", urlencode(&u.path.iter().map(|x| x.1.as_str()).collect::<Vec<_>>().join(" / ")))) { (l.t(T::SeeAllUnits)) } }
+                    a href=(format!("{base}/units?q={}", urlencode(&format!("{} /", u.path.iter().map(|x| x.1.as_str()).collect::<Vec<_>>().join(" / "))))) { (l.t(T::SeeAllUnits)) } }
             }
         }
         (versions(l, u))
