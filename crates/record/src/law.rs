@@ -1,7 +1,7 @@
 //! A law preset applied to an election's totals: the seat-allocation problem that the
 //! publisher states and the verifier recomputes.
 
-use model::{ChoiceKind, Election, Line, Protocol, UnitLevel};
+use model::{ChoiceKind, Election, Fraction, Line, Protocol, UnitLevel};
 use seats::{preset, Base, Problem, Region};
 use tabulate::{tabulate, Filter, Totals};
 
@@ -44,6 +44,44 @@ fn base_of(t: &Totals, base: Base, listed: u64) -> Result<(u64, Option<String>),
             ),
             _ => (t.choice_sum(), Some("the data have neither valid nor invalid lines: the base is the sum of every ballot line".into())),
         },
+    })
+}
+
+/// A law's national threshold over an election's country totals: the share, its base and the
+/// base's value, and the least votes that reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NationalThreshold {
+    /// The threshold, a share of the base.
+    pub share: Fraction,
+    /// What it is a share of.
+    pub base: Base,
+    /// The base's value.
+    pub base_votes: u64,
+    /// The least votes that reach it (`strict`: exceed it).
+    pub least: u64,
+}
+
+/// The national threshold of `law` over the first contest's `country` totals (the tally the
+/// caller already has, annulled stations left out), on the law's own base: `None` when the
+/// law has none, or its base cannot be computed from the totals.
+pub fn national_threshold(
+    e: &Election,
+    country: &Totals,
+    law: &preset::Law,
+) -> Option<NationalThreshold> {
+    let contest = e.contests.first()?;
+    let listed: u64 = (0..contest.choices.len())
+        .filter(|&i| contest.choices[i].kind == ChoiceKind::Party)
+        .filter_map(|i| country.votes.get(i))
+        .sum();
+    let t = &law.threshold;
+    let share = t.national?;
+    let (base_votes, _) = base_of(country, t.base, listed).ok()?;
+    Some(NationalThreshold {
+        share,
+        base: t.base,
+        base_votes,
+        least: share.least_reaching(base_votes, t.strict)?,
     })
 }
 
@@ -109,4 +147,42 @@ pub fn problem_from_election(
     p.cap = Some(law.cap);
     p.ties = law.ties.clone();
     Ok(Built { problem: p, notes })
+}
+
+#[cfg(test)]
+mod threshold_tests {
+    use super::*;
+    use model::{Choice, Contest, ContestKind};
+
+    /// Kyrgyz 2020: 7% of the voters who took part (valid + invalid ballots), reached (not
+    /// exceeded). Valid 1,000 + invalid 50 = 1,050 took part; 7% of 1,050 is 73.5, so 74 votes.
+    /// Without an invalid line the base falls back to the valid ballots: 7% of 1,000 = 70.
+    #[test]
+    fn the_national_threshold_is_counted_on_the_laws_base() {
+        let mut e = Election::new("x");
+        e.contests.push(Contest::new(
+            "list",
+            ContestKind::PartyList,
+            vec![
+                Choice::new("A", ChoiceKind::Party),
+                Choice::new("B", ChoiceKind::Party),
+                Choice::new("against all", ChoiceKind::AgainstAll),
+            ],
+        ));
+        let mut t = Totals::new(3);
+        t.votes = vec![600, 300, 100];
+        t.reporting = 1;
+        for (line, value) in [(Line::Valid, 1_000), (Line::Invalid, 50)] {
+            t.lines[line.index()] = value;
+            t.line_stations[line.index()] = 1;
+        }
+        let law = preset::law("kg2020").unwrap();
+        let got = national_threshold(&e, &t, &law).unwrap();
+        assert_eq!(
+            (got.base, got.base_votes, got.least),
+            (Base::Participated, 1_050, 74)
+        );
+        t.line_stations[Line::Invalid.index()] = 0;
+        assert_eq!(national_threshold(&e, &t, &law).unwrap().least, 70);
+    }
 }

@@ -59,7 +59,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request) -> Self::Future {
+    fn call(&mut self, mut req: Request) -> Self::Future {
         let api = req.uri().path().starts_with("/api/");
         let reader = crate::reader::is_page(req.uri().path()).then(|| {
             let get = matches!(
@@ -68,6 +68,10 @@ where
             );
             crate::reader::Reader::at(req.uri(), req.headers(), get)
         });
+        // Read once: the page's handler takes this one (`Reader`'s extractor).
+        if let Some(r) = &reader {
+            req.extensions_mut().insert(r.clone());
+        }
         let https =
             req.extensions().get::<crate::conn::Https>().is_some() || over_https(req.headers());
         let answer = self.inner.call(req);

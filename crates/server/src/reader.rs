@@ -72,7 +72,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Reader {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Reader, Self::Rejection> {
-        Ok(Reader::of(&parts.uri, &parts.headers))
+        // The edge has read it for every page request; a request that did not pass the edge
+        // (none in the service) is read here.
+        Ok(match parts.extensions.get::<Reader>() {
+            Some(r) => r.clone(),
+            None => Reader::of(&parts.uri, &parts.headers),
+        })
     }
 }
 

@@ -143,19 +143,6 @@ pub fn visible(html: &str) -> String {
         .join(" ")
 }
 
-/// A count as the English pages write it (`2,413`).
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A test file of `tests/data/scans/` (see its README).
 pub fn scan_file(name: &str) -> Vec<u8> {
     std::fs::read(format!(

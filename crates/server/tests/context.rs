@@ -150,6 +150,21 @@ async fn the_seats_follow_the_election_s_own_law_or_say_there_is_none(app: &App)
     assert_eq!(counts["law"], "kg2020");
     let page = app.get("/elections/k/seats").await.visible();
     assert!(page.contains("Seats under the law preset kg2020"), "{page}");
+    // The results' bars draw the law's threshold, on its base; an election without a law none.
+    let results = app.get("/elections/k").await;
+    assert!(
+        results
+            .visible()
+            .contains("the law's threshold: 7.00% of voters who took part"),
+        "{}",
+        results.visible()
+    );
+    assert!(results.text().contains("class=\"thr\""));
+    assert!(!app
+        .get("/elections/s")
+        .await
+        .text()
+        .contains("class=\"thr\""));
     let list = app.get("/api/elections").await.json();
     assert_eq!(listed(&list, "k")["law"], "kg2020");
     assert_eq!(listed(&list, "k")["date"], "2030-10-06");

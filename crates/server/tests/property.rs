@@ -133,7 +133,7 @@ async fn run(app: &App, ops: &[Op]) -> (Vec<u64>, u64) {
     assert_eq!(country["annulled"], annulled.len(), "{ops:?}");
     let page = app.get("/elections/s").await.visible();
     for (choice, votes) in app.election.contests[0].choices.iter().zip(&want) {
-        let row = format!("{} {}", choice.name, crate::common::thousands(*votes));
+        let row = format!("{} {}", choice.name, ui::Lang::En.count(*votes));
         assert!(page.contains(&row), "{row}: {page}");
     }
     (want, counted)

@@ -16,27 +16,26 @@ pub struct Bar<'a> {
     pub share: String,
 }
 
-/// Where the threshold line goes: its share of the votes (a float for drawing only) and what
-/// the line is (e.g. "the 7% threshold").
+/// Where the threshold line goes: the least votes that reach it, and what the line is (e.g.
+/// "the law's threshold: 7% of voters who took part").
 pub struct Threshold {
-    /// The threshold as a share of the votes, between 0 and 1.
-    pub share: f64,
+    /// The least votes that reach the threshold.
+    pub votes: u64,
     /// What it is, for the legend.
     pub label: Tr,
 }
 
-/// The bars as a table: the name with its bar under it, the votes and the share. Bars are
-/// scaled to the largest; `total` is the base of the shares (for placing the threshold).
+/// The bars as a table: the name with its bar under it, the votes and the share. Bars and the
+/// threshold line are scaled to the largest.
 pub fn bars(
     l: Lang,
     caption: Tr,
     head: [Tr; 3],
     rows: &[Bar<'_>],
-    total: u64,
     threshold: Option<&Threshold>,
 ) -> Markup {
     let max = rows.iter().map(|b| b.votes).max().unwrap_or(0).max(1) as f64;
-    let thr = threshold.map(|t| (t.share * total as f64 / max * 100.0).min(100.0));
+    let thr = threshold.map(|t| (t.votes as f64 / max * 100.0).min(100.0));
     html! {
         div.scroll {
             table {

@@ -183,33 +183,28 @@ pub(crate) fn data_links(l: Lang, links: &[(&str, String)]) -> Markup {
 }
 
 /// The line a law's national threshold draws on the results' bars: the least votes that
-/// reach it on the law's base, as a share of the votes shown (for drawing only), and what it
-/// is in words. `None` when the election has no law, the law no national threshold, or its
-/// base is not known from the protocols.
-pub(crate) fn threshold(l: Lang, v: &mut View<'_>) -> Option<ui::chart::Threshold> {
+/// reach it on the law's base (`record::national_threshold`, over the totals the state already
+/// has), and what it is in words. `None` when the election has no law, the law no national
+/// threshold, or its base is not known from the protocols.
+pub(crate) fn threshold(l: Lang, v: &View<'_>) -> Option<ui::chart::Threshold> {
     let law = ::seats::preset::law(v.law()?).ok()?;
-    let protocols = v.protocols();
-    let built =
-        record::problem_from_election(v.election(), &protocols, &law, None, v.filter()).ok()?;
-    let t = built.problem.threshold?;
-    let (national, base) = (t.national?, t.base_votes?);
-    let least = national.least_reaching(base, t.strict)?;
-    let shown: u64 = built.problem.votes.iter().sum();
-    let (of, base_term) = match t.base {
-        ::seats::Base::Valid => (base, T::BaseValid),
-        ::seats::Base::Participated => (base, T::BaseParticipated),
-        ::seats::Base::Registered => (base, T::BaseRegistered),
-        ::seats::Base::Listed => (shown, T::BaseListed),
-    };
-    (shown > 0).then(|| ui::chart::Threshold {
-        share: least as f64 / shown as f64,
+    let country = v.tally().ok()?.totals(v.election().units.root());
+    let t = record::national_threshold(v.election(), &country, &law)?;
+    let base = l.t(match t.base {
+        ::seats::Base::Valid => T::BaseValid,
+        ::seats::Base::Participated => T::BaseParticipated,
+        ::seats::Base::Registered => T::BaseRegistered,
+        ::seats::Base::Listed => T::BaseListed,
+    });
+    Some(ui::chart::Threshold {
+        votes: t.least,
         label: l.f(
             T::ThresholdLine,
             &[
-                ("pct", &l.percent(&national.percent(2))),
-                ("base", l.t(base_term).as_str()),
-                ("of", &l.count(of)),
-                ("votes", &l.count(least)),
+                ("pct", &l.percent(&t.share.percent(2))),
+                ("base", base.as_str()),
+                ("of", &l.count(t.base_votes)),
+                ("votes", &l.count(t.least)),
             ],
         ),
     })

@@ -58,7 +58,7 @@ pub fn results(
     let body = html! {
         p { (coverage(l, t)) ". " (l.f(T::VotesOverReporting, &[("votes", &l.count(total))])) }
         p { (turnout(l, t)) }
-        (bars(l, l.t(T::VotesByChoice), [l.t(T::ColChoice), l.t(T::ColVotes), l.t(T::ColShareOfVotes)], &rows, total, threshold))
+        (bars(l, l.t(T::VotesByChoice), [l.t(T::ColChoice), l.t(T::ColVotes), l.t(T::ColShareOfVotes)], &rows, threshold))
         (crate::map::tiles(l, r, &h.name))
         h2 { (l.f(T::ByLevel, &[("level", level(l, r.level).as_str())])) }
         @if units.is_empty() { p { (l.t(T::NoUnitsAtLevel)) } } @else {
