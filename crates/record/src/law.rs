@@ -59,6 +59,8 @@ pub struct NationalThreshold {
     pub base_votes: u64,
     /// The least votes that reach it (`strict`: exceed it).
     pub least: u64,
+    /// Why the base's value is an approximation (the totals lack one of its lines), if it is.
+    pub approximated: Option<String>,
 }
 
 /// The national threshold of `law` over the first contest's `country` totals (the tally the
@@ -76,12 +78,13 @@ pub fn national_threshold(
         .sum();
     let t = &law.threshold;
     let share = t.national?;
-    let (base_votes, _) = base_of(country, t.base, listed).ok()?;
+    let (base_votes, approximated) = base_of(country, t.base, listed).ok()?;
     Some(NationalThreshold {
         share,
         base: t.base,
         base_votes,
         least: share.least_reaching(base_votes, t.strict)?,
+        approximated,
     })
 }
 
@@ -182,7 +185,10 @@ mod threshold_tests {
             (got.base, got.base_votes, got.least),
             (Base::Participated, 1_050, 74)
         );
+        assert_eq!(got.approximated, None);
         t.line_stations[Line::Invalid.index()] = 0;
-        assert_eq!(national_threshold(&e, &t, &law).unwrap().least, 70);
+        let approximate = national_threshold(&e, &t, &law).unwrap();
+        assert_eq!(approximate.least, 70);
+        assert!(approximate.approximated.is_some());
     }
 }

@@ -199,7 +199,10 @@ pub(crate) fn threshold(l: Lang, v: &View<'_>) -> Option<ui::chart::Threshold> {
     Some(ui::chart::Threshold {
         votes: t.least,
         label: l.f(
-            T::ThresholdLine,
+            match t.approximated {
+                None => T::ThresholdLine,
+                Some(_) => T::ThresholdLineApproximate,
+            },
             &[
                 ("pct", &l.percent(&t.share.percent(2))),
                 ("base", base.as_str()),
