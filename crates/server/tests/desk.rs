@@ -14,7 +14,7 @@ use crate::common::{on_every_backend, visible, App};
 on_every_backend!(every_desk_speaks_the_readers_language);
 
 /// Words a page may show in any language: the language switch's autonyms, the API's name, the
-/// time zone, the law presets, the command that manages users and the API route it names.
+/// time zone, the law presets, the command that manages users and the API's description.
 const CODES: &[&str] = &[
     "English",
     "Русский",
@@ -26,7 +26,7 @@ const CODES: &[&str] = &[
     "kg2020",
     "kg2021",
     "tallyproof users --help",
-    "/api/users",
+    "/openapi.json",
 ];
 
 /// The words of `text` (visible text) that are neither a glossary term in `lang` (each piece
@@ -236,6 +236,9 @@ async fn errors_lead_back_to_the_desk(app: &App) {
         .form("/elections/s/staff/decisions", &cookie, body.into_bytes())
         .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.visible().contains(
+        "The form was not accepted: check the field the service names below HTTP status 400."
+    ));
     assert!(
         a.text()
             .contains("<a href=\"/elections/s/staff\">Back to the staff desk</a>"),

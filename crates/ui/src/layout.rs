@@ -142,14 +142,14 @@ small,.note{color:#3d4550}\
 input,select,button,textarea{font:inherit;min-height:44px;max-width:100%}\
 button,.button{padding:.4rem 1rem;border:1px solid #0a4f99;background:#0a4f99;color:#fff;border-radius:6px;cursor:pointer}\
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}\
-details summary{min-height:44px;display:flex;align-items:center;cursor:pointer}\
+details summary{min-height:44px;display:flex;align-items:center;cursor:pointer;color:#0a4f99}details summary::before{content:\"\u{25b8}\\a0\"}details[open]>summary::before{content:\"\u{25be}\\a0\"}\
 .pager{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.pager a{display:inline-flex;align-items:center;min-height:44px;padding:0 .5rem}\
 ul.plain{list-style:none;padding:0}.card{border:1px solid #d0d7de;border-radius:8px;padding:.25rem 1rem;margin:.75rem 0}.card h2{margin:.5rem 0 .25rem}\
 .form{max-width:32rem}.form.wide{max-width:none}.form.wide>div{max-width:32rem}\
 .form input:not([type=hidden]),.form select,.form textarea{display:block;width:100%;padding:.4rem .5rem;border:1px solid #6e7781;border-radius:6px;background:#fff;color:inherit}\
 .form input[type=file]{border-style:dashed}.form textarea{min-height:6rem}label{overflow-wrap:anywhere}\
 fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:700;padding:0}\
-.rows{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:0 1.5rem}\
+.rows{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:0 1.5rem}.rows>div{display:flex;flex-direction:column;justify-content:flex-end}\
 .hint{margin:.1rem 0 .4rem;color:#3d4550;font-size:.95rem}\
 .acts{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}button.alt{background:#fff;color:#0a4f99}\
 .done{border-left:6px solid #1a7f37;background:#dcf2dc;color:#0c3b12;padding:.6rem .9rem;margin:.5rem 0}\

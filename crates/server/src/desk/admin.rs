@@ -9,6 +9,6 @@ pub(super) fn note(l: Lang) -> Markup {
     html! {
         p { (l.t(T::DeskAdminNote)) }
         pre { code { "tallyproof users --help" } }
-        p { a href="/openapi.json" { code { "/api/users" } } }
+        p { a href="/openapi.json" { code { "/openapi.json" } } }
     }
 }

@@ -72,8 +72,8 @@ fn audit(d: &Desk<'_>, r: &Report) -> Markup {
                     @let what = if r.method == "batch" { T::DeskReadingsCounts } else { T::DeskReadingsBallots };
                     form.form method="post" action=(action) enctype="multipart/form-data" {
                         (d.csrf) input type="hidden" name="action" value="readings";
-                        (field(&readings, l.f(what, &[("n", &r.rounds.len().to_string())]), None, html! {
-                            input id=(readings) type="file" name="readings" accept="text/csv,.csv" required;
+                        (field(&readings, l.f(T::DeskReadings, &[("n", &r.rounds.len().to_string())]), Some(l.t(what)), html! {
+                            input id=(readings) type="file" name="readings" accept="text/csv,.csv" required aria-describedby=(fields::hint_of(&readings));
                         }))
                         div.acts { button { (l.t(T::DeskRecordButton)) } }
                     }

@@ -213,17 +213,26 @@ pub(crate) fn home(path: &str) -> Option<String> {
     (!name.contains('/') && !act.is_empty()).then(|| format!("/elections/{name}/staff"))
 }
 
-/// The way back to `home` ([`home`]) from an error with `status`: a failed login says so.
+/// The way back to `home` ([`home`]) from an error with `status`: a failed login says so,
+/// and a form refused for its values says that it is the form.
 pub(crate) fn way_back(l: Lang, home: &str, status: StatusCode) -> ui::layout::Back {
     let login = home == "/login";
+    let title = match status {
+        StatusCode::UNAUTHORIZED if login => Some(T::DeskLoginFailed),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY if !login => {
+            Some(T::DeskFormRefused)
+        }
+        _ => None,
+    };
+    let label = if login {
+        T::DeskBackToLogin
+    } else {
+        T::DeskBack
+    };
     ui::layout::Back {
         href: home.to_string(),
-        label: l.t(if login {
-            T::DeskBackToLogin
-        } else {
-            T::DeskBack
-        }),
-        title: (login && status == StatusCode::UNAUTHORIZED).then(|| l.t(T::DeskLoginFailed)),
+        label: l.t(label),
+        title: title.map(|t| l.t(t)),
     }
 }
 
@@ -257,5 +266,13 @@ mod tests {
         let back = way_back(Lang::En, "/elections/kg/staff", StatusCode::UNAUTHORIZED);
         assert!(back.title.is_none());
         assert_eq!(back.label.to_string(), "Back to the staff desk");
+        let back = way_back(Lang::En, "/elections/kg/staff", StatusCode::BAD_REQUEST);
+        assert_eq!(
+            back.title.map(|t| t.to_string()),
+            Some("The form was not accepted: check the field the service names below".to_string())
+        );
+        assert!(way_back(Lang::En, "/login", StatusCode::BAD_REQUEST)
+            .title
+            .is_none());
     }
 }

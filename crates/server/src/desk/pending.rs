@@ -1,5 +1,6 @@
 //! The protocols entered and waiting for a second person: each with its station, version,
-//! count and votes by party, and for a verifier the buttons that verify or reject it.
+//! count and votes by party (open for a verifier), and for a verifier the buttons that verify
+//! or reject it.
 
 use maud::{html, Markup};
 use store::Pending;
@@ -47,7 +48,7 @@ fn card(d: &Desk<'_>, p: &Pending, verifier: bool) -> Markup {
         div.card {
             h3 { (l.f(T::DeskPendingEntry, &[("id", &p.id.to_string())])) " · " (path) }
             p.note { (about) }
-            details {
+            details open[verifier] {
                 summary { (l.t(T::VotesByChoice)) }
                 div.scroll { table {
                     thead { tr { th scope="col" { (l.t(T::ColChoice)) } th.n scope="col" { (l.t(T::ColVotes)) } } }
