@@ -51,7 +51,7 @@ fn audit(d: &Desk<'_>, r: &Report) -> Markup {
         urlencode(d.name),
         urlencode(&r.audit)
     );
-    let action = format!("{}/audits/{}", d.base(), urlencode(&r.audit));
+    let act = format!("audits/{}", urlencode(&r.audit));
     let next = r.rounds.len() + 1;
     let id = |what: &str| format!("{what}-{}", urlencode(&r.audit));
     html! {
@@ -70,29 +70,29 @@ fn audit(d: &Desk<'_>, r: &Report) -> Markup {
                 @if r.waiting {
                     @let readings = id("readings");
                     @let what = if r.method == "batch" { T::DeskReadingsCounts } else { T::DeskReadingsBallots };
-                    form.form method="post" action=(action) enctype="multipart/form-data" {
-                        (d.csrf) input type="hidden" name="action" value="readings";
+                    (d.form(&act, true, html! {
+                        input type="hidden" name="action" value="readings";
                         (field(&readings, l.f(T::DeskReadings, &[("n", &r.rounds.len().to_string())]), Some(l.t(what)), html! {
                             input id=(readings) type="file" name="readings" accept="text/csv,.csv" required aria-describedby=(fields::hint_of(&readings));
                         }))
                         div.acts { button { (l.t(T::DeskRecordButton)) } }
-                    }
+                    }))
                 } @else {
                     @let ballots = id("ballots");
                     @let hint = r.next_round.map(|n| l.f(T::DeskDrawsHint, &[("suggested", &l.count(n))]));
                     @let described = hint.as_ref().map(|_| fields::hint_of(&ballots));
-                    form.form method="post" action=(action) enctype="multipart/form-data" {
-                        (d.csrf) input type="hidden" name="action" value="round";
+                    (d.form(&act, true, html! {
+                        input type="hidden" name="action" value="round";
                         (field(&ballots, l.f(T::DeskDraws, &[("n", &next.to_string())]), hint, html! {
                             input id=(ballots) name="ballots" inputmode="numeric" pattern="[0-9]*" autocomplete="off" aria-describedby=[described];
                         }))
                         div.acts { button { (l.f(T::DeskDrawButton, &[("n", &next.to_string())])) } }
-                    }
+                    }))
                 }
-                form method="post" action=(action) enctype="multipart/form-data" {
-                    (d.csrf) input type="hidden" name="action" value="escalate";
+                (d.form(&act, true, html! {
+                    input type="hidden" name="action" value="escalate";
                     div.acts { button.alt { (l.t(T::DeskEscalateButton)) } }
-                }
+                }))
             }
         }
     }
@@ -103,8 +103,7 @@ fn start(d: &Desk<'_>) -> Markup {
     let l = d.l;
     html! {
         h3 { (l.t(T::DeskAuditStartHeading)) }
-        form.form method="post" action=(format!("{}/audits", d.base())) enctype="multipart/form-data" {
-            (d.csrf)
+        (d.form("audits", true, html! {
             (field("audit", l.t(T::DeskAuditName), None, html! {
                 input #audit name="audit" autocapitalize="none" spellcheck="false" required;
             }))
@@ -131,6 +130,6 @@ fn start(d: &Desk<'_>) -> Markup {
                 input #cvrs type="file" name="cvrs" accept="text/csv,.csv";
             }))
             div.acts { button #start-audit { (l.t(T::DeskStartButton)) } }
-        }
+        }))
     }
 }

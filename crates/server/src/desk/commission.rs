@@ -22,14 +22,13 @@ pub(super) fn certify(d: &Desk<'_>) -> Markup {
     let l = d.l;
     html! {
         h2 { (l.t(T::DeskCertifyHeading)) }
-        form.form method="post" action=(format!("{}/certify", d.base())) {
-            (d.csrf)
+        (d.form("certify", false, html! {
             p.hint { (l.t(T::DeskCertifyHint)) }
             (field("law", l.t(T::DeskLaw), None, html! {
                 select #law name="law" { (fields::laws(l, true)) }
             }))
             div.acts { button #certify { (l.t(T::DeskCertifyButton)) } }
-        }
+        }))
     }
 }
 
@@ -38,8 +37,7 @@ pub(super) fn decide(d: &Desk<'_>) -> Markup {
     let l = d.l;
     html! {
         h2 { (l.t(T::DeskDecideHeading)) }
-        form.form method="post" action=(format!("{}/decisions", d.base())) {
-            (d.csrf)
+        (d.form("decisions", false, html! {
             (field("kind", l.t(T::AboutDecision), None, html! {
                 select #kind name="kind" {
                     @for k in KINDS { option value=(k.key()) { (pages::decision(l, k.key())) } }
@@ -52,6 +50,6 @@ pub(super) fn decide(d: &Desk<'_>) -> Markup {
                 textarea #reason name="reason" required {}
             }))
             div.acts { button #decide { (l.t(T::DeskDecideButton)) } }
-        }
+        }))
     }
 }

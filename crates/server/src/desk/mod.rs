@@ -158,6 +158,18 @@ impl Desk<'_> {
         format!("/elections/{}/staff", urlencode(self.name))
     }
 
+    /// A form of the desk posting to the act `act` (under [`Desk::base`]), multipart if it
+    /// carries `files`, with the CSRF token and `fields`.
+    fn form(&self, act: &str, files: bool, fields: Markup) -> Markup {
+        html! {
+            form.form method="post" action=(format!("{}/{act}", self.base()))
+                enctype=[files.then_some("multipart/form-data")] {
+                (self.csrf)
+                (fields)
+            }
+        }
+    }
+
     /// The desk under the election's heading: the login form, or who is logged in, what was
     /// just done and the role's forms.
     fn body(&self, user: Option<&User>, work: &Work<'_>, done: &Done) -> Markup {

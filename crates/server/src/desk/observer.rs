@@ -11,8 +11,7 @@ pub(super) fn complaint(d: &Desk<'_>) -> Markup {
     let l = d.l;
     html! {
         h2 { (l.t(T::DeskComplaintHeading)) }
-        form.form method="post" action=(format!("{}/complaints", d.base())) enctype="multipart/form-data" {
-            (d.csrf)
+        (d.form("complaints", true, html! {
             (field("unit", l.t(T::DeskUnitNumber), Some(l.t(T::DeskUnitNumberHint)), html! {
                 input #unit name="unit" inputmode="numeric" pattern="[0-9]*" autocomplete="off" required aria-describedby=(fields::hint_of("unit"));
             }))
@@ -24,6 +23,6 @@ pub(super) fn complaint(d: &Desk<'_>) -> Markup {
             }))
             p.note { (l.t(T::DeskComplaintNote)) }
             div.acts { button #complain { (l.t(T::DeskComplaintButton)) } }
-        }
+        }))
     }
 }
