@@ -108,7 +108,7 @@ fn start(d: &Desk<'_>) -> Markup {
                 input #audit name="audit" autocapitalize="none" spellcheck="false" required;
             }))
             (field("law", l.t(T::DeskLaw), None, html! {
-                select #law name="law" { (fields::laws(l, false)) }
+                select #law name="law" { (fields::laws(l, d.election.law.as_deref(), false)) }
             }))
             (field("method", l.t(T::DeskAuditMethod), Some(l.t(T::DeskAuditMethodHint)), html! {
                 select #method name="method" aria-describedby=(fields::hint_of("method")) {

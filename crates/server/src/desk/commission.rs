@@ -25,7 +25,7 @@ pub(super) fn certify(d: &Desk<'_>) -> Markup {
         (d.form("certify", false, html! {
             p.hint { (l.t(T::DeskCertifyHint)) }
             (field("law", l.t(T::DeskLaw), None, html! {
-                select #law name="law" { (fields::laws(l, true)) }
+                select #law name="law" { (fields::laws(l, d.election.law.as_deref(), true)) }
             }))
             div.acts { button #certify { (l.t(T::DeskCertifyButton)) } }
         }))

@@ -45,12 +45,14 @@ pub(super) fn count(id: &str, label: Tr, required: bool) -> Markup {
     )
 }
 
-/// The law presets as options, `kg2020` chosen; with `none`, an option for no law last.
-pub(super) fn laws(l: Lang, none: bool) -> Markup {
+/// The law presets as options, `chosen` selected (the election's own law); with `none`, an
+/// option for no law last, selected when the election has none; without, `kg2020` then.
+pub(super) fn laws(l: Lang, chosen: Option<&str>, none: bool) -> Markup {
+    let chosen = chosen.or((!none).then_some("kg2020"));
     html! {
         @for key in seats::preset::KEYS.split(", ") {
-            option value=(key) selected[key == "kg2020"] { (key) }
+            option value=(key) selected[chosen == Some(key)] { (key) }
         }
-        @if none { option value="" { (l.t(T::DeskLawNone)) } }
+        @if none { option value="" selected[chosen.is_none()] { (l.t(T::DeskLawNone)) } }
     }
 }
