@@ -288,12 +288,7 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         .send_keys(&scan.display().to_string())
         .await
         .unwrap();
-    submit(
-        &c,
-        Locator::XPath("//button[contains(., 'enter')]"),
-        "entered",
-    )
-    .await;
+    submit(&c, Locator::Css("#enter-protocol"), "entered").await;
     let desk = c.source().await.unwrap();
     assert!(desk.contains("olga"), "the entry is listed as waiting");
     let pending = SqliteStore::open(&dir.path().join("s.db"))
@@ -360,12 +355,7 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         "the protocol does not match the copy given to observers",
     )
     .await;
-    submit(
-        &c,
-        Locator::XPath("//button[contains(., 'decide')]"),
-        "decided",
-    )
-    .await;
+    submit(&c, Locator::Css("#decide"), "decided").await;
     c.delete_all_cookies().await.unwrap();
     let annulled = page_totals(&c, &base).await;
     for (k, (n, v)) in annulled.iter().enumerate() {
@@ -448,7 +438,7 @@ async fn a_verifier_opening_an_uploaded_page_or_polyglot_runs_no_script() {
             .send_keys(&path.display().to_string())
             .await
             .unwrap();
-        c.find(Locator::XPath("//button[contains(., 'enter')]"))
+        c.find(Locator::Css("#enter-protocol"))
             .await
             .unwrap()
             .click()

@@ -164,8 +164,13 @@ pub(crate) async fn as_json(res: Response) -> Response {
 }
 
 /// A page's error (a JSON error from a handler, or axum's own text) as a page in the
-/// reader's language, with a way back; other answers pass.
-pub(crate) async fn as_page(res: Response, reader: &crate::reader::Reader) -> Response {
+/// reader's language, with a way back (to the staff desk or its login too, from `desk`, the
+/// desk's address for a path of the desk: [`crate::desk::home`]); other answers pass.
+pub(crate) async fn as_page(
+    res: Response,
+    reader: &crate::reader::Reader,
+    desk: Option<&str>,
+) -> Response {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
@@ -178,7 +183,8 @@ pub(crate) async fn as_page(res: Response, reader: &crate::reader::Reader) -> Re
         Ok(v) => v["error"].as_str().unwrap_or_default().to_string(),
         Err(_) => String::from_utf8_lossy(&bytes).trim().to_string(),
     };
-    let html = ui::layout::error_page(reader.lang, status.as_u16(), &detail, &reader.here);
+    let back = desk.map(|home| crate::desk::way_back(reader.lang, home, status));
+    let html = ui::layout::error_page(reader.lang, status.as_u16(), &detail, &reader.here, back);
     let mut out = (status, axum::response::Html(html)).into_response();
     for (name, value) in parts.headers.iter() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {

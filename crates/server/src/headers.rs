@@ -72,6 +72,9 @@ where
         if let Some(r) = &reader {
             req.extensions_mut().insert(r.clone());
         }
+        let desk = reader
+            .as_ref()
+            .and_then(|_| crate::desk::home(req.uri().path()));
         let https =
             req.extensions().get::<crate::conn::Https>().is_some() || over_https(req.headers());
         let answer = self.inner.call(req);
@@ -79,7 +82,7 @@ where
             let res = answer.await?;
             let res = match &reader {
                 _ if api => crate::error::as_json(res).await,
-                Some(r) => page(crate::error::as_page(res, r).await, r),
+                Some(r) => page(crate::error::as_page(res, r, desk.as_deref()).await, r),
                 None => res,
             };
             Ok(secure(res, https))

@@ -17,7 +17,7 @@ use crate::common::{on_every_backend, Answer, App};
 
 /// Imports the synthetic election `b` (as `tallyproof gen --stations 4000 --parties 5
 /// --regions 4 --seed 8`, the command line's batch audit test) into the app's store.
-async fn import_b(app: &App) -> (Election, Vec<Protocol>) {
+pub(crate) async fn import_b(app: &App) -> (Election, Vec<Protocol>) {
     let p = synth::Params {
         stations: 4000,
         parties: 5,

@@ -128,8 +128,11 @@ impl Sweep {
         if status == StatusCode::OK {
             self.routes.insert(route);
         }
+        // Shown as text: escaped as text (`<`, `>`, `&`), or as the templates escape it
+        // (`"` too).
         for (seen, p) in self.seen.iter_mut().zip(&self.payloads) {
-            *seen |= html.contains(&*html_escape::encode_text(p));
+            *seen |= html.contains(&*html_escape::encode_text(p))
+                || html.contains(&maud::html! { (p) }.into_string());
         }
     }
 

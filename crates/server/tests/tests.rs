@@ -7,6 +7,7 @@ mod audits;
 mod check;
 mod common;
 mod context;
+mod desk;
 mod grants;
 mod hardening;
 mod livelog;

@@ -142,9 +142,17 @@ small,.note{color:#3d4550}\
 input,select,button,textarea{font:inherit;min-height:44px;max-width:100%}\
 button,.button{padding:.4rem 1rem;border:1px solid #0a4f99;background:#0a4f99;color:#fff;border-radius:6px;cursor:pointer}\
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}\
-details summary{min-height:44px;display:flex;align-items:center;cursor:pointer}\
+details summary{min-height:44px;display:flex;align-items:center;cursor:pointer;color:#0a4f99}details summary::before{content:\"\u{25b8}\\a0\"}details[open]>summary::before{content:\"\u{25be}\\a0\"}\
 .pager{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.pager a{display:inline-flex;align-items:center;min-height:44px;padding:0 .5rem}\
 ul.plain{list-style:none;padding:0}.card{border:1px solid #d0d7de;border-radius:8px;padding:.25rem 1rem;margin:.75rem 0}.card h2{margin:.5rem 0 .25rem}\
+.form{max-width:32rem}.form.wide{max-width:none}.form.wide>div{max-width:32rem}\
+.form input:not([type=hidden]),.form select,.form textarea{display:block;width:100%;padding:.4rem .5rem;border:1px solid #6e7781;border-radius:6px;background:#fff;color:inherit}\
+.form input[type=file]{border-style:dashed}.form textarea{min-height:6rem}label{overflow-wrap:anywhere}\
+fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:700;padding:0}\
+.rows{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:0 1.5rem}.rows>div{display:flex;flex-direction:column;justify-content:flex-end}\
+.hint{margin:.1rem 0 .4rem;color:#3d4550;font-size:.95rem}\
+.acts{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}button.alt{background:#fff;color:#0a4f99}\
+.done{border-left:6px solid #1a7f37;background:#dcf2dc;color:#0c3b12;padding:.6rem .9rem;margin:.5rem 0}\
 @media (max-width:40rem){th,td{padding:.4rem .3rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
 footer{margin:2rem 0 1rem;padding-top:.5rem;border-top:1px solid #d0d7de;font-size:.9rem;color:#3d4550}";
 
@@ -275,9 +283,20 @@ fn heading(l: Lang, e: &Heading, section: Section) -> Markup {
     }
 }
 
+/// A way back from an error besides the list of elections (the staff desk, the login), and
+/// what to call the error where the page that sent the reader knows better.
+pub struct Back {
+    /// Where to.
+    pub href: String,
+    /// The link's text.
+    pub label: Tr,
+    /// The page's heading instead of the status's.
+    pub title: Option<Tr>,
+}
+
 /// An error as a page: what happened in the page's language, the service's own words
 /// beside it (marked as English), and a way back.
-pub fn error_page(l: Lang, status: u16, detail: &str, here: &str) -> String {
+pub fn error_page(l: Lang, status: u16, detail: &str, here: &str, back: Option<Back>) -> String {
     let what = match status {
         400 | 422 => T::ErrorBadRequest,
         401 => T::ErrorUnauthorized,
@@ -290,9 +309,16 @@ pub fn error_page(l: Lang, status: u16, detail: &str, here: &str) -> String {
         503 => T::ErrorBusy,
         _ => T::ErrorInternal,
     };
+    let (title, back) = match back {
+        Some(b) => (
+            b.title.unwrap_or_else(|| l.t(what)),
+            Some((b.href, b.label)),
+        ),
+        None => (l.t(what), None),
+    };
     Page {
         lang: l,
-        title: l.t(what),
+        title,
         here,
         election: None,
         section: Section::Error,
@@ -300,6 +326,9 @@ pub fn error_page(l: Lang, status: u16, detail: &str, here: &str) -> String {
             p { (l.f(T::ErrorStatus, &[("status", &status.to_string())])) }
             @if !detail.is_empty() {
                 p { (l.t(T::ErrorDetail)) " " span lang="en" { (detail) } }
+            }
+            @if let Some((href, label)) = back {
+                p { a href=(href) { (label) } }
             }
             p { a href="/" { (l.t(T::ErrorBack)) } }
         },

@@ -40,7 +40,7 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
 }
 
 /// An audit method's name.
-fn method(l: Lang, m: &str) -> ui::Tr {
+pub(crate) fn method(l: Lang, m: &str) -> ui::Tr {
     l.t(match m {
         "comparison" => T::MethodComparison,
         "polling" => T::MethodPolling,

@@ -13,12 +13,14 @@ mod units;
 mod verify;
 
 pub use audits::audits;
+pub(crate) use audits::method;
 pub use counts::counts;
 pub use index::index;
 pub use results::{results, ROWS};
 pub use revotes::revotes;
 pub use seats::{no_law, seats};
 pub use unit::unit;
+pub(crate) use unit::{decision, line, source};
 pub use units::units;
 pub use verify::verify;
 

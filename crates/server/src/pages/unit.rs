@@ -75,7 +75,7 @@ pub fn unit(
 }
 
 /// A protocol line's label.
-fn line(l: Lang, x: Line) -> ui::Tr {
+pub(crate) fn line(l: Lang, x: Line) -> ui::Tr {
     l.t(match x {
         Line::Registered => T::LineRegistered,
         Line::Received => T::LineReceived,

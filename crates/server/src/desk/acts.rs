@@ -1,0 +1,269 @@
+//! The desk's acts: each form posts to a handler that does what the API does and then
+//! returns to the desk (303) saying what was done ([`super::Done`]); a refusal is an error,
+//! which the edge writes as a page in the reader's language with a way back to the desk.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use model::{Line, UnitId};
+use store::Staffing;
+
+use super::done::Act;
+use crate::auth::{self, Caller};
+use crate::form::{DeskForm, Upload};
+use crate::pages::urlencode;
+use crate::staff::{self, Entered, Login, NewDecision};
+use crate::{AppState, ClientAddr, ServerError};
+
+pub(crate) async fn login_form(
+    State(s): State<AppState>,
+    Extension(addr): Extension<ClientAddr>,
+    Form(l): Form<Login>,
+) -> Result<Response, ServerError> {
+    let (token, _, _) = staff::start_session(&s, addr, l).await?;
+    Ok((auth::set_cookie(&token), Redirect::to("/")).into_response())
+}
+
+pub(crate) async fn logout_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+) -> Result<Response, ServerError> {
+    staff::end_session(&s, &who).await?;
+    Ok((auth::clear_cookie(), Redirect::to("/")).into_response())
+}
+
+pub(crate) async fn audit_start_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let file_text = |key: &str| -> Result<Option<String>, ServerError> {
+        form.files
+            .get(key)
+            .map(|f| {
+                String::from_utf8(f.bytes.to_vec()).map_err(|_| {
+                    ServerError::BadRequest(format!("{}: the {key} is not UTF-8 text", f.name))
+                })
+            })
+            .transpose()
+    };
+    let risk_limit = form
+        .get("risk_limit")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .ok_or_else(|| ServerError::BadRequest("field 'risk_limit' is not a number".into()))?;
+    let start = crate::audits::Start {
+        audit: form.get("audit").cloned().unwrap_or_default(),
+        law: form.get("law").cloned().unwrap_or_default(),
+        risk_limit,
+        method: form.get("method").cloned(),
+        seed: form.get("seed").cloned().unwrap_or_default(),
+        manifest: file_text("manifest")?,
+        cvrs: stored(&s, &who, form.files.get("cvrs")).await?,
+    };
+    let cvrs = start.cvrs.clone();
+    let started = crate::audits::started(&s, &who.acting()?, &name, start).await;
+    unless_done(&s, &who, cvrs, started).await?;
+    Ok(back_to_desk(&name, Act::AuditStarted, 0))
+}
+
+pub(crate) async fn audit_step_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, audit)): Path<(String, String)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let by = &who.acting()?;
+    match form.get("action").map(String::as_str) {
+        Some("round") => {
+            let ballots = count(&form, "ballots")?;
+            let r = crate::audits::sampled(&s, by, &name, &audit, ballots).await?;
+            Ok(back_to_desk(
+                &name,
+                Act::Round,
+                r["round"].as_i64().unwrap_or(0),
+            ))
+        }
+        Some("readings") => {
+            let file = form.files.get("readings").ok_or_else(|| {
+                ServerError::BadRequest("field 'readings': choose the filled retrieval list".into())
+            })?;
+            let r = crate::audits::recorded(&s, by, &name, &audit, file.bytes.to_vec()).await?;
+            Ok(back_to_desk(
+                &name,
+                Act::Recorded,
+                r["round"].as_i64().unwrap_or(0),
+            ))
+        }
+        Some("escalate") => {
+            let size = crate::audits::escalated(&s, by, &name, &audit).await?;
+            Ok(back_to_desk(&name, Act::Escalated, size as i64 - 1))
+        }
+        _ => Err(ServerError::BadRequest(
+            "field 'action' must be round, readings or escalate".into(),
+        )),
+    }
+}
+
+pub(crate) async fn complain_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let unit = unit_id(&form, "unit")?
+        .ok_or_else(|| ServerError::BadRequest("field 'unit' is missing".into()))?;
+    let c = staff::NewComplaint {
+        unit: unit.0,
+        text: form.get("text").cloned().unwrap_or_default(),
+        scan: stored(&s, &who, form.files.get("scan")).await?,
+    };
+    let scan = c.scan.clone();
+    let filed = staff::file_complaint(&s, who.acting()?, name.clone(), c).await;
+    let size = unless_done(&s, &who, scan, filed).await?;
+    Ok(back_to_desk(&name, Act::Complained, size as i64 - 1))
+}
+
+pub(crate) async fn certify_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let law = form.get("law").filter(|l| !l.is_empty()).cloned();
+    let (size, _) =
+        staff::publication(&s, who.acting()?, name.clone(), record::Stage::Final, law).await?;
+    Ok(back_to_desk(&name, Act::Certified, size as i64 - 1))
+}
+
+/// Stores a file sent with a form (as `PUT /api/scans` does); answers `sha256:<hex>`.
+async fn stored(
+    s: &AppState,
+    who: &Caller,
+    file: Option<&Upload>,
+) -> Result<Option<String>, ServerError> {
+    let Some(f) = file.cloned() else {
+        return Ok(None);
+    };
+    let user = who.staff()?.clone();
+    let file = staff::write(s, move |st| Ok(st.put_scan(&user, &f.bytes)?)).await?;
+    Ok(Some(file.to_string()))
+}
+
+/// The act's outcome; if it was refused, the file its form carried is taken back, so that a
+/// refused form stores nothing.
+async fn unless_done<T>(
+    s: &AppState,
+    who: &Caller,
+    file: Option<String>,
+    outcome: Result<T, ServerError>,
+) -> Result<T, ServerError> {
+    if let (Err(_), Some(f)) = (&outcome, file) {
+        let (user, f) = (who.staff()?.clone(), store::FileRef::parse(&f)?);
+        staff::write(s, move |st| Ok(st.forget_upload(&user, &f)?)).await?;
+    }
+    outcome
+}
+
+/// Back to the desk after an act (303), saying what was done.
+fn back_to_desk(name: &str, done: Act, id: i64) -> Response {
+    Redirect::to(&format!(
+        "/elections/{}/staff?done={}&id={id}",
+        urlencode(name),
+        done.key()
+    ))
+    .into_response()
+}
+
+fn count(form: &DeskForm, key: &str) -> Result<Option<u64>, ServerError> {
+    match form.get(key).map(|v| v.trim()) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| ServerError::BadRequest(format!("field '{key}': '{v}' is not a count"))),
+    }
+}
+
+/// A unit id field, parsed once as its type (never wrapped into range); none if empty.
+fn unit_id(form: &DeskForm, key: &str) -> Result<Option<UnitId>, ServerError> {
+    match form.get(key).map(|v| v.trim()) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<UnitId>()
+            .map(Some)
+            .map_err(|e| ServerError::BadRequest(format!("field '{key}': {e}"))),
+    }
+}
+
+pub(crate) async fn enter_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let by = who.acting()?;
+    let station = unit_id(&form, "station")?
+        .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
+    let mut lines = std::collections::BTreeMap::new();
+    for &l in Line::ALL {
+        if let Some(v) = count(&form, l.key())? {
+            lines.insert(l.key().to_string(), v);
+        }
+    }
+    let mut votes = Vec::new();
+    while let Some(v) = count(&form, &format!("vote_{}", votes.len()))? {
+        votes.push(v);
+    }
+    let e = Entered {
+        station: station.0,
+        contest: 0,
+        source: form.get("source").cloned(),
+        lines,
+        votes,
+        scan: stored(&s, &who, form.files.get("scan")).await?,
+    };
+    let scan = e.scan.clone();
+    let entered = staff::enter_protocol(&s, by, name.clone(), e).await;
+    let v = unless_done(&s, &who, scan, entered).await?;
+    let id = v["id"].as_i64().unwrap_or(0);
+    Ok(back_to_desk(&name, Act::Entered, id))
+}
+
+pub(crate) async fn verify_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, id)): Path<(String, i64)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let accept = match form.get("action").map(String::as_str) {
+        Some("verify") => true,
+        Some("reject") => false,
+        _ => {
+            return Err(ServerError::BadRequest(
+                "field 'action' must be verify or reject".into(),
+            ))
+        }
+    };
+    staff::settle(&s, who.acting()?, name.clone(), id, accept).await?;
+    Ok(back_to_desk(
+        &name,
+        if accept { Act::Verified } else { Act::Rejected },
+        id,
+    ))
+}
+
+pub(crate) async fn decide_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let d = NewDecision {
+        kind: form.get("kind").cloned().unwrap_or_default(),
+        unit: unit_id(&form, "unit")?.map(|u| u.0),
+        reason: form.get("reason").cloned().unwrap_or_default(),
+    };
+    let size = staff::decision(&s, who.acting()?, name.clone(), d).await?;
+    Ok(back_to_desk(&name, Act::Decided, size as i64 - 1))
+}

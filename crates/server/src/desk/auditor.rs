@@ -1,0 +1,135 @@
+//! The auditor's forms: each audit with where it stands, its rounds' retrieval lists and its
+//! next step (draw a round, record its readings, escalate), and a form to start one.
+
+use audit::logged::Report;
+use maud::{html, Markup};
+use ui::{Lang, Tr, T};
+
+use super::fields::{self, field};
+use super::Desk;
+use crate::pages::{method, urlencode};
+
+/// Every audit, then the form that starts one.
+pub(super) fn forms(d: &Desk<'_>, audits: &[Result<Report, String>]) -> Markup {
+    let l = d.l;
+    html! {
+        h2 { (l.t(T::NavAudits)) }
+        @if audits.is_empty() { p { (l.t(T::NoAudits)) } }
+        @for a in audits {
+            @match a {
+                Err(why) => p lang="en" { (why) },
+                Ok(r) => (audit(d, r)),
+            }
+        }
+        (start(d))
+    }
+}
+
+/// Where an audit stands, in words.
+fn verdict(l: Lang, r: &Report) -> Tr {
+    let round = r.rounds.len().to_string();
+    if r.confirmed {
+        l.t(T::AuditConfirmed)
+    } else if r.escalated {
+        l.t(T::AuditEscalated)
+    } else if r.waiting && r.method == "batch" {
+        l.f(T::DeskAuditWaitingCounts, &[("n", &round)])
+    } else if r.waiting {
+        l.f(T::DeskAuditWaitingReadings, &[("n", &round)])
+    } else if r.full_count_advised {
+        l.t(T::DeskAuditFullCountAdvised)
+    } else {
+        l.t(T::DeskAuditNextRound)
+    }
+}
+
+/// One audit and its next step.
+fn audit(d: &Desk<'_>, r: &Report) -> Markup {
+    let l = d.l;
+    let lists = format!(
+        "/api/elections/{}/audits/{}/rounds",
+        urlencode(d.name),
+        urlencode(&r.audit)
+    );
+    let act = format!("audits/{}", urlencode(&r.audit));
+    let next = r.rounds.len() + 1;
+    let id = |what: &str| format!("{what}-{}", urlencode(&r.audit));
+    html! {
+        div.card {
+            h3 { (r.audit) " " small { "(" (method(l, r.method)) ", " (l.f(T::RiskLimit, &[("limit", &l.percent(&r.risk_limit_percent))])) ")" } }
+            p { strong { (verdict(l, r)) } }
+            p.note { (l.t(T::AuditSeed)) " " code { (r.seed) } }
+            p { (l.t(T::DeskRetrievalLists)) " "
+                @if r.rounds.is_empty() { (l.t(T::DeskNoneYet)) }
+                @for k in 1..=r.rounds.len() {
+                    @if k > 1 { " · " }
+                    a href=(format!("{lists}/{k}")) { (l.f(T::DeskRound, &[("n", &k.to_string())])) }
+                }
+            }
+            @if !(r.confirmed || r.escalated) {
+                @if r.waiting {
+                    @let readings = id("readings");
+                    @let what = if r.method == "batch" { T::DeskReadingsCounts } else { T::DeskReadingsBallots };
+                    (d.form(&act, true, html! {
+                        input type="hidden" name="action" value="readings";
+                        (field(&readings, l.f(T::DeskReadings, &[("n", &r.rounds.len().to_string())]), Some(l.t(what)), html! {
+                            input id=(readings) type="file" name="readings" accept="text/csv,.csv" required aria-describedby=(fields::hint_of(&readings));
+                        }))
+                        div.acts { button { (l.t(T::DeskRecordButton)) } }
+                    }))
+                } @else {
+                    @let ballots = id("ballots");
+                    @let hint = r.next_round.map(|n| l.f(T::DeskDrawsHint, &[("suggested", &l.count(n))]));
+                    @let described = hint.as_ref().map(|_| fields::hint_of(&ballots));
+                    (d.form(&act, true, html! {
+                        input type="hidden" name="action" value="round";
+                        (field(&ballots, l.f(T::DeskDraws, &[("n", &next.to_string())]), hint, html! {
+                            input id=(ballots) name="ballots" inputmode="numeric" pattern="[0-9]*" autocomplete="off" aria-describedby=[described];
+                        }))
+                        div.acts { button { (l.f(T::DeskDrawButton, &[("n", &next.to_string())])) } }
+                    }))
+                }
+                (d.form(&act, true, html! {
+                    input type="hidden" name="action" value="escalate";
+                    div.acts { button.alt { (l.t(T::DeskEscalateButton)) } }
+                }))
+            }
+        }
+    }
+}
+
+/// The form that starts an audit.
+fn start(d: &Desk<'_>) -> Markup {
+    let l = d.l;
+    html! {
+        h3 { (l.t(T::DeskAuditStartHeading)) }
+        (d.form("audits", true, html! {
+            (field("audit", l.t(T::DeskAuditName), None, html! {
+                input #audit name="audit" autocapitalize="none" spellcheck="false" required;
+            }))
+            (field("law", l.t(T::DeskLaw), None, html! {
+                select #law name="law" { (fields::laws(l, d.election.law.as_deref(), false)) }
+            }))
+            (field("method", l.t(T::DeskAuditMethod), Some(l.t(T::DeskAuditMethodHint)), html! {
+                select #method name="method" aria-describedby=(fields::hint_of("method")) {
+                    option value="batch" { (method(l, "batch")) }
+                    option value="polling" { (method(l, "polling")) }
+                    option value="comparison" { (method(l, "comparison")) }
+                }
+            }))
+            (field("risk_limit", l.t(T::DeskRiskLimit), None, html! {
+                input #risk_limit name="risk_limit" value="5" inputmode="decimal" autocomplete="off" required;
+            }))
+            (field("seed", l.t(T::DeskSeed), None, html! {
+                input #seed name="seed" autocomplete="off" required;
+            }))
+            (field("manifest", l.t(T::DeskManifest), None, html! {
+                input #manifest type="file" name="manifest" accept="text/csv,.csv";
+            }))
+            (field("cvrs", l.t(T::DeskCvrs), None, html! {
+                input #cvrs type="file" name="cvrs" accept="text/csv,.csv";
+            }))
+            div.acts { button #start-audit { (l.t(T::DeskStartButton)) } }
+        }))
+    }
+}

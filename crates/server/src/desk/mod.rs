@@ -1,0 +1,290 @@
+//! The staff desk: the login page and, per election, the forms of the logged-in user's role
+//! (protocol entry, verification, complaints, decisions, certification, audits), in the
+//! reader's language on the pages' one layout. Plain HTML forms, no JavaScript, written for a
+//! phone first (labels above full-width inputs, 44 px targets, a numeric keypad for counts);
+//! each form carries the session's CSRF token and posts to an act ([`acts`]) that does what
+//! the API does and returns to the desk, which says what was done ([`done`]).
+
+mod acts;
+mod admin;
+mod auditor;
+mod commission;
+mod done;
+mod fields;
+mod observer;
+mod operator;
+mod pending;
+
+pub(crate) use acts::{
+    audit_start_form, audit_step_form, certify_form, complain_form, decide_form, enter_form,
+    login_form, logout_form, verify_form,
+};
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Html;
+use axum::Extension;
+use maud::{html, Markup};
+use model::{Election, UnitId};
+use record::Role;
+use store::{Pending, Staffing, User};
+use ui::{Lang, Section, T};
+
+use crate::auth::Caller;
+use crate::pages::{self, urlencode};
+use crate::pool::Pool;
+use crate::public::blocking;
+use crate::reader::Reader;
+use crate::{AppState, ServerError};
+use done::Done;
+
+/// The login page.
+pub(crate) async fn login_page(r: Reader) -> Html<String> {
+    let l = r.lang;
+    let body = html! {
+        (login(l))
+        p.note { (l.t(T::DeskLoginPublic)) }
+    };
+    Html(pages::frame(
+        l,
+        &r.here,
+        None,
+        Section::Staff,
+        l.t(T::DeskLoginTitle),
+        body,
+    ))
+}
+
+/// The login form (on the login page, and on a desk before a login).
+fn login(l: Lang) -> Markup {
+    html! {
+        form.form method="post" action="/login" {
+            (fields::field("name", l.t(T::DeskUserName), None, html! {
+                input #name name="name" autocomplete="username" autocapitalize="none" spellcheck="false" required;
+            }))
+            (fields::field("password", l.t(T::DeskPassword), None, html! {
+                input #password name="password" type="password" autocomplete="current-password" required;
+            }))
+            div.acts { button #log-in { (l.t(T::DeskLogIn)) } }
+        }
+    }
+}
+
+/// The desk of election `name` for the caller's role.
+pub(crate) async fn desk_page(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    Query(done): Query<Done>,
+    r: Reader,
+) -> Result<Html<String>, ServerError> {
+    let html = blocking(move || {
+        let listed = match &who.user {
+            Some(user) => Listed::of(&s, user, &name)?,
+            None => Listed::default(),
+        };
+        s.live.with(&s.db, &name, |v| {
+            let audits = match who.role() {
+                Some(Role::Auditor) => crate::data::audits(&s.db, v, &name)?,
+                _ => Vec::new(),
+            };
+            let heading = pages::heading(v, &name);
+            let desk = Desk {
+                l: r.lang,
+                name: &name,
+                election: v.election(),
+                csrf: fields::csrf(&who),
+            };
+            let work = Work {
+                listed: &listed,
+                audits: &audits,
+            };
+            let body = desk.body(who.user.as_ref(), &work, &done);
+            Ok(pages::frame(
+                r.lang,
+                &r.here,
+                Some(&heading),
+                Section::Staff,
+                r.lang.t(T::DeskTitle),
+                body,
+            ))
+        })
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+/// What the store lists for the caller's role: protocols waiting, the operator's units.
+#[derive(Default)]
+struct Listed {
+    pending: Vec<Pending>,
+    assigned: Vec<UnitId>,
+}
+
+impl Listed {
+    fn of(s: &AppState, user: &User, name: &str) -> Result<Listed, ServerError> {
+        let store = Pool::get(&s.db)?;
+        let pending = match user.role {
+            Role::Operator | Role::Verifier | Role::Commissioner => store.pending(name)?,
+            _ => Vec::new(),
+        };
+        let assigned = match user.role {
+            Role::Operator => store.assignments(user.id, name)?,
+            _ => Vec::new(),
+        };
+        Ok(Listed { pending, assigned })
+    }
+}
+
+/// What the desk lists: [`Listed`], and the audits.
+struct Work<'a> {
+    listed: &'a Listed,
+    audits: &'a [Result<audit::logged::Report, String>],
+}
+
+/// What every form of an election's desk needs.
+struct Desk<'a> {
+    l: Lang,
+    /// The election's name in the store.
+    name: &'a str,
+    election: &'a Election,
+    /// The session's CSRF token as a hidden field.
+    csrf: Markup,
+}
+
+impl Desk<'_> {
+    /// The address the desk's forms post under.
+    fn base(&self) -> String {
+        format!("/elections/{}/staff", urlencode(self.name))
+    }
+
+    /// A form of the desk posting to the act `act` (under [`Desk::base`]), multipart if it
+    /// carries `files`, with the CSRF token and `fields`.
+    fn form(&self, act: &str, files: bool, fields: Markup) -> Markup {
+        html! {
+            form.form method="post" action=(format!("{}/{act}", self.base()))
+                enctype=[files.then_some("multipart/form-data")] {
+                (self.csrf)
+                (fields)
+            }
+        }
+    }
+
+    /// The desk under the election's heading: the login form, or who is logged in, what was
+    /// just done and the role's forms.
+    fn body(&self, user: Option<&User>, work: &Work<'_>, done: &Done) -> Markup {
+        let l = self.l;
+        let Some(user) = user else {
+            return html! { p { (l.t(T::DeskLogInToAct)) } (login(l)) };
+        };
+        let pending = &work.listed.pending;
+        html! {
+            div.acts {
+                p { (l.f(T::DeskLoggedIn, &[("name", &user.name), ("role", role(l, user.role).as_str())])) }
+                form method="post" action="/logout" { (self.csrf) button.alt #log-out { (l.t(T::DeskLogOut)) } }
+            }
+            @if let Some(m) = done.message(l) { (m) }
+            @match user.role {
+                Role::Operator => {
+                    (operator::entry(self, &work.listed.assigned))
+                    (pending::list(self, pending, false))
+                }
+                Role::Verifier => (pending::list(self, pending, true)),
+                Role::Commissioner => {
+                    (pending::list(self, pending, false))
+                    (commission::certify(self))
+                    (commission::decide(self))
+                }
+                Role::Observer => (observer::complaint(self)),
+                Role::Auditor => (auditor::forms(self, work.audits)),
+                Role::Admin => (admin::note(l)),
+            }
+        }
+    }
+}
+
+/// A role's name.
+fn role(l: Lang, r: Role) -> ui::Tr {
+    l.t(match r {
+        Role::Operator => T::RoleOperator,
+        Role::Verifier => T::RoleVerifier,
+        Role::Commissioner => T::RoleCommissioner,
+        Role::Auditor => T::RoleAuditor,
+        Role::Observer => T::RoleObserver,
+        Role::Admin => T::RoleAdmin,
+    })
+}
+
+/// Where an error at `path` leads back to, if it is one of the desk's acts or the login: the
+/// election's desk, or the login page.
+pub(crate) fn home(path: &str) -> Option<String> {
+    if path == "/login" {
+        return Some(path.to_string());
+    }
+    let (name, act) = path.strip_prefix("/elections/")?.split_once("/staff/")?;
+    (!name.contains('/') && !act.is_empty()).then(|| format!("/elections/{name}/staff"))
+}
+
+/// The way back to `home` ([`home`]) from an error with `status`: a failed login says so,
+/// and a form refused for its values says that it is the form.
+pub(crate) fn way_back(l: Lang, home: &str, status: StatusCode) -> ui::layout::Back {
+    let login = home == "/login";
+    let title = match status {
+        StatusCode::UNAUTHORIZED if login => Some(T::DeskLoginFailed),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY if !login => {
+            Some(T::DeskFormRefused)
+        }
+        _ => None,
+    };
+    let label = if login {
+        T::DeskBackToLogin
+    } else {
+        T::DeskBack
+    };
+    ui::layout::Back {
+        href: home.to_string(),
+        label: l.t(label),
+        title: title.map(|t| l.t(t)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_of_the_acts_and_the_login_lead_back_to_them() {
+        let cases = [
+            ("/login", Some("/login")),
+            ("/elections/kg/staff/protocols", Some("/elections/kg/staff")),
+            (
+                "/elections/a%20b/staff/audits/d1",
+                Some("/elections/a%20b/staff"),
+            ),
+            ("/elections/kg/staff", None),
+            ("/elections/kg/staff/", None),
+            ("/elections/kg/units/3/staff/x", None),
+            ("/logout", None),
+            ("/elections/kg", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(home(path).as_deref(), want, "{path}");
+        }
+        let back = way_back(Lang::Ru, "/login", StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            back.title.map(|t| t.to_string()),
+            Some("Неверное имя пользователя или пароль".to_string())
+        );
+        let back = way_back(Lang::En, "/elections/kg/staff", StatusCode::UNAUTHORIZED);
+        assert!(back.title.is_none());
+        assert_eq!(back.label.to_string(), "Back to the staff desk");
+        let back = way_back(Lang::En, "/elections/kg/staff", StatusCode::BAD_REQUEST);
+        assert_eq!(
+            back.title.map(|t| t.to_string()),
+            Some("The form was not accepted: check the field the service names below".to_string())
+        );
+        assert!(way_back(Lang::En, "/login", StatusCode::BAD_REQUEST)
+            .title
+            .is_none());
+    }
+}
