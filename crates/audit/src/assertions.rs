@@ -17,13 +17,14 @@ use seats::{region_base, Base, Check, Method, Outcome, Problem};
 use serde::Serialize;
 
 use crate::assorter::{Assorter, Mark};
+use crate::claim::{Claim, PairRule, Scope};
 use crate::AuditError;
 
 /// One assertion with its assorter and its value on the reported counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assertion {
-    /// What it says, in words.
-    pub label: String,
+    /// What it says.
+    pub claim: Claim,
     /// `pair`, `above-threshold` or `below-threshold`.
     pub kind: &'static str,
     /// The party that must be ahead (for a pair, the seat holder; for a threshold, the
@@ -64,7 +65,7 @@ impl Assertion {
     /// An assertion over the whole population of ballots (see [`Assertion::on`] for a
     /// narrower base).
     pub(crate) fn new(
-        label: String,
+        claim: Claim,
         kind: &'static str,
         party: usize,
         other: Option<usize>,
@@ -74,7 +75,7 @@ impl Assertion {
     ) -> Assertion {
         let mean = assorter.mean(counts[0], counts[1], counts[2], counts[3]);
         Assertion {
-            label,
+            claim,
             kind,
             party,
             other,
@@ -224,6 +225,7 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
             let rest = base_ballots.saturating_sub(v);
             let neutral = ballots - base_ballots;
             let pct = share.percent(2);
+            let scope = Scope::National { base };
             let set = match base {
                 Base::Participated | Base::Registered => BallotSet::All,
                 Base::Listed => BallotSet::Parties((0..p.parties.len()).collect()),
@@ -231,11 +233,11 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
             };
             out.assertions.push(if passed {
                 Assertion::new(
-                    format!(
-                        "{} is above the national threshold ({pct}% of {})",
-                        name(i),
-                        base.key()
-                    ),
+                    Claim::Above {
+                        party: name(i).to_string(),
+                        threshold: pct,
+                        scope,
+                    },
                     "above-threshold",
                     i,
                     None,
@@ -246,11 +248,11 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
                 .on(set)
             } else {
                 Assertion::new(
-                    format!(
-                        "{} is below the national threshold ({pct}% of {})",
-                        name(i),
-                        base.key()
-                    ),
+                    Claim::Below {
+                        party: name(i).to_string(),
+                        threshold: pct,
+                        scope,
+                    },
                     "below-threshold",
                     i,
                     None,
@@ -279,12 +281,13 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
                     let (v, b) = regional(r);
                     out.assertions.push(
                         Assertion::new(
-                            format!(
-                                "{} is above the regional threshold in {} ({}%)",
-                                name(i),
-                                r.name,
-                                share.percent(2)
-                            ),
+                            Claim::Above {
+                                party: name(i).to_string(),
+                                threshold: share.percent(2),
+                                scope: Scope::Region {
+                                    region: r.name.clone(),
+                                },
+                            },
                             "above-threshold",
                             i,
                             None,
@@ -314,12 +317,13 @@ fn threshold_assertions(p: &Problem, o: &Outcome, ballots: u64, out: &mut SeatAs
                 if let Some(((ri, r), (v, b))) = weakest {
                     out.assertions.push(
                         Assertion::new(
-                            format!(
-                                "{} is below the regional threshold in {} ({}%)",
-                                name(i),
-                                r.name,
-                                share.percent(2)
-                            ),
+                            Claim::Below {
+                                party: name(i).to_string(),
+                                threshold: share.percent(2),
+                                scope: Scope::Region {
+                                    region: r.name.clone(),
+                                },
+                            },
                             "below-threshold",
                             i,
                             None,
@@ -380,13 +384,16 @@ fn pair_assertions(
                 u_max = Some(u_max.map_or(u, |m: f64| if u.is_nan() { m } else { m.max(u) }));
                 out.assertions.push(
                     Assertion::new(
-                        format!(
-                            "{}'s seat {} (divisor {dw}) beats {}'s seat {} (divisor {dl})",
-                            name(w),
-                            seats[w],
-                            name(l),
-                            seats[l] + 1
-                        ),
+                        Claim::Pair {
+                            winner: name(w).to_string(),
+                            winner_seat: seats[w],
+                            loser: name(l).to_string(),
+                            loser_seat: seats[l] + 1,
+                            rule: PairRule::Divisor {
+                                winner_divisor: dw,
+                                loser_divisor: dl,
+                            },
+                        },
                         "pair",
                         w,
                         Some(l),
@@ -399,14 +406,13 @@ fn pair_assertions(
             } else {
                 out.assertions.push(
                     Assertion::new(
-                        format!(
-                            "{}'s seat {} beats {}'s seat {} (largest remainder, {} seats)",
-                            name(w),
-                            seats[w],
-                            name(l),
-                            seats[l] + 1,
-                            p.seats
-                        ),
+                        Claim::Pair {
+                            winner: name(w).to_string(),
+                            winner_seat: seats[w],
+                            loser: name(l).to_string(),
+                            loser_seat: seats[l] + 1,
+                            rule: PairRule::LargestRemainder { seats: p.seats },
+                        },
                         "pair",
                         w,
                         Some(l),

@@ -473,7 +473,7 @@ fn assertions_calc(r: &Value) -> Result<Value, AuditError> {
         .iter()
         .map(|x| {
             let mut row = json!({
-                "label": x.label,
+                "label": x.claim.to_string(),
                 "kind": x.kind,
                 "values": assorter_values(&x.assorter),
                 "upper_bound": x.assorter.upper_bound,

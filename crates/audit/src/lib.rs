@@ -24,6 +24,7 @@ pub mod assorter;
 pub mod batch;
 pub mod bravo;
 pub mod calc;
+pub mod claim;
 mod contest;
 pub mod draw;
 mod error;

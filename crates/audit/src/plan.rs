@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn polling_estimate_is_near_bravos_asn() {
         let a = Assertion::new(
-            "a beats b".into(),
+            crate::claim::Claim::plurality("a", "b"),
             "pair",
             0,
             Some(1),

@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn bounds_draws_and_risk() {
         let a = Assertion::new(
-            "w beats l".into(),
+            crate::claim::Claim::plurality("w", "l"),
             "pair",
             0,
             Some(1),

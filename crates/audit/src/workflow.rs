@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::assertions::Assertion;
+use crate::claim::Claim;
 use crate::draw::{self, Drawn, IdStyle};
 use crate::nonneg::{Estimator, Sequential, Setting};
 use crate::plan::{self, FULL_COUNT_SHARE};
@@ -75,16 +76,31 @@ pub struct Reading {
 }
 
 /// One assertion's risk.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Risk {
-    /// The assertion.
-    pub label: String,
+    /// What the assertion says.
+    pub claim: Claim,
     /// Its p-value: the smallest reached so far.
     pub p_value: f64,
     /// Whether it is at or below the risk limit.
     pub confirmed: bool,
     /// Readings counted before it was confirmed.
     pub ballots: u64,
+}
+
+/// The JSON of a risk: `label`, the claim in English words as before the claims were typed,
+/// then the claim itself (`claim`), the p-value, whether confirmed, and the ballots.
+impl Serialize for Risk {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut out = s.serialize_struct("Risk", 5)?;
+        out.serialize_field("label", &self.claim.to_string())?;
+        out.serialize_field("claim", &self.claim)?;
+        out.serialize_field("p_value", &self.p_value)?;
+        out.serialize_field("confirmed", &self.confirmed)?;
+        out.serialize_field("ballots", &self.ballots)?;
+        out.end()
+    }
 }
 
 /// Where an audit stands.
@@ -160,7 +176,7 @@ pub fn status(
                 }
             }
             Risk {
-                label: a.label.clone(),
+                claim: a.claim.clone(),
                 p_value: p,
                 confirmed: p <= alpha,
                 ballots: test.draws(),
@@ -231,11 +247,10 @@ pub fn batch_status(
     Status {
         audited: distinct.len() as u64,
         risks: vec![Risk {
-            label: format!(
-                "all {} assertions (MACRO, U = {:.3})",
-                assertions.len(),
-                b.total
-            ),
+            claim: Claim::All {
+                count: assertions.len(),
+                bound: b.total,
+            },
             p_value: p,
             confirmed,
             ballots: observed.len() as u64,

@@ -39,7 +39,7 @@ fn pair_assertions_match_seat_margins() {
                     .iter()
                     .find(|a| a.kind == "pair" && a.party == pm.winner && a.other == Some(pm.loser))
                     .unwrap();
-                assert!(a.margin > 0.0, "{}", a.label);
+                assert!(a.margin > 0.0, "{}", a.claim);
                 let n = ballots as f64;
                 let moved = if method == Method::Hare {
                     // 2h - 1 = slack / (N (S + c)); one ballot moved lowers the slack by 2S.
@@ -60,7 +60,7 @@ fn pair_assertions_match_seat_margins() {
                 assert!(
                     (pm.ballots as f64 - moved).abs() <= 1.0 + 1e-6,
                     "{method:?} {votes:?} {}: seat margin {} ballots, assertion {moved}",
-                    a.label,
+                    a.claim,
                     pm.ballots
                 );
                 compared += 1;

@@ -598,6 +598,26 @@ impl Checked {
     }
 }
 
+/// Scrolls the check's form into view, asserts that the page does not scroll sideways at
+/// `width`, and saves a screenshot at `path`.
+async fn shoot_the_check(c: &Client, width: u32, path: &std::path::Path) {
+    eval(c, "document.getElementById('check-form').scrollIntoView()").await;
+    let sizes = eval(
+        c,
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+    )
+    .await;
+    let (scroll, client) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+    assert!(client <= u64::from(width), "{client}");
+    assert!(
+        scroll <= client,
+        "{width} px: scrolls sideways, {scroll} > {client}"
+    );
+    let shot = c.screenshot().await.unwrap();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, &shot).unwrap();
+}
+
 /// The median of some durations.
 fn median(mut ms: Vec<f64>) -> f64 {
     ms.sort_by(f64::total_cmp);
@@ -676,23 +696,45 @@ async fn a_reader_checks_a_station_in_the_browser() {
         c.set_window_size(width, height).await.unwrap();
         let shown = check_station(&c, &url, "", None).await;
         shown.valid("webcrypto", "saw before");
-        eval(&c, "document.getElementById('check-form').scrollIntoView()").await;
-        let sizes = eval(
-            &c,
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
-        )
-        .await;
-        let (scroll, client) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
-        assert!(client <= u64::from(width), "{client}");
-        assert!(
-            scroll <= client,
-            "{width} px: scrolls sideways, {scroll} > {client}"
-        );
-        let shot = c.screenshot().await.unwrap();
-        let path = station_screenshot_path(width);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &shot).unwrap();
+        shoot_the_check(&c, width, &station_screenshot_path(width)).await;
     }
+    // In Russian: the script says every step and the verdict in the page's language, from
+    // the page's own messages; screenshots at both widths too.
+    for (width, height) in [(375, 900), (1280, 1000)] {
+        c.set_window_size(width, height).await.unwrap();
+        let shown = check_station(&c, &format!("{url}?lang=ru"), "", None).await;
+        assert_eq!(shown.result, "valid", "{:?}", shown.steps);
+        assert!(
+            shown.verdict.starts_with("ПОДТВЕРЖДЕНО. Проверено за "),
+            "{}",
+            shown.verdict
+        );
+        assert!(shown
+            .verdict
+            .ends_with("мс: собственная криптография вашего браузера (WebCrypto)."));
+        assert_eq!(shown.steps.len(), 6, "{:?}", shown.steps);
+        assert!(
+            shown.steps.iter().all(|s| s.starts_with("✔ пройдено: ")),
+            "{:?}",
+            shown.steps
+        );
+        assert!(
+            shown.steps[3].contains(&format!(
+                "участок {station}, выборы 0, версия 1, ручной подсчёт, голоса "
+            )),
+            "{:?}",
+            shown.steps
+        );
+        assert!(
+            shown.steps[5].contains("Это та же контрольная точка"),
+            "{:?}",
+            shown.steps
+        );
+        let path = station_screenshot_path(width).with_file_name(format!("station-ru-{width}.png"));
+        shoot_the_check(&c, width, &path).await;
+    }
+    // The choice is kept in a cookie: back to English for the rest.
+    c.goto(&format!("{url}?lang=en")).await.unwrap();
     c.set_window_size(1100, 1400).await.unwrap();
 
     // A tampered proof (one hash of it changed in the page's data), and a tampered entry

@@ -327,23 +327,18 @@ fn station_flags_are_sorted_and_named() {
 fn report_pages() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().display().to_string();
-    let o = run(
-        &workspace(""),
-        &[
-            "forensics",
-            "report",
-            "test_data/ru/2011.csv.zip",
-            "--format",
-            "ru",
-            "--out",
-            &out,
-        ],
-    );
+    let report = |args: &[&str]| {
+        let mut all = vec!["forensics", "report"];
+        all.extend(args);
+        all.extend(["--out", &out]);
+        run(&workspace(""), &all)
+    };
+    let o = report(&["test_data/ru/2011.csv.zip", "--format", "ru"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     for part in [
         "Whole-number percentages",
-        "<td>17803</td>",
+        "<th scope=\"row\">either (exact null)</th><td class=\"n\">17,803</td>",
         "Республика Татарстан",
         "Election fingerprint",
         "Shpilkin method",
@@ -355,19 +350,36 @@ fn report_pages() {
     }
     assert!(!html.contains("<script") && !html.contains("src=\"http"));
 
-    let o = run(
-        &workspace(""),
-        &[
-            "forensics",
-            "report",
-            "data/kg2020/stations_2399.csv",
-            "--out",
-            &out,
-        ],
-    );
+    let o = report(&["data/kg2020/stations_2399.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains("Tests that could not run"));
-    assert!(html.contains("election fingerprint: the file has no registered-voter"));
+    assert!(html
+        .contains("Election fingerprint (Klimek et al. 2012): the file has no registered-voter"));
     assert!(html.contains("Digit tests"));
+
+    // The same page in Russian (`--lang ru`), a standalone page for a phone; an unknown
+    // language is refused, naming the flag.
+    let o = report(&["data/kg2020/stations_2399.csv", "--lang", "ru"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for part in [
+        "<html lang=\"ru\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<h1>Статистические тесты: ",
+        "Тесты, которые нельзя провести",
+        "«Отпечаток» выборов (Климек и др., 2012): в данных нет числа избирателей",
+        "Тесты цифр",
+    ] {
+        assert!(html.contains(part), "missing {part}");
+    }
+    assert!(!html.contains("Digit tests") && !html.contains("<nav"));
+    let o = report(&["data/kg2020/stations_2399.csv", "--lang", "de"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("--lang")
+            && stderr(&o).contains("unknown language 'de': the report is written in en, ru or ky"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -75,7 +75,63 @@ pub struct ChoiceDigits {
     /// Last digits against the uniform distribution.
     pub last_digit: Option<DigitTest>,
     /// Why the results may mean nothing, if they may not.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<DigitWarning>,
+}
+
+/// Why a choice's digit tests may mean nothing. Shown in English by `Display` (the command
+/// line, and the JSON, which carries the sentence); the report page words each in its own
+/// language from the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigitWarning {
+    /// Fewer than [`MIN_COUNTS`] counts of `min` or more.
+    TooFew {
+        /// The counts tested.
+        counts: usize,
+        /// The smallest count tested.
+        min: u64,
+    },
+    /// The median count is below 100: last digits lean low without any manipulation.
+    SmallMedian {
+        /// The median count.
+        median: u64,
+    },
+    /// The middle 80% of counts span less than one order of magnitude: Benford's law is
+    /// not expected to hold.
+    Narrow {
+        /// The 10th percentile.
+        p10: u64,
+        /// The 90th percentile.
+        p90: u64,
+    },
+}
+
+impl std::fmt::Display for DigitWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            DigitWarning::TooFew { counts, min } => write!(
+                f,
+                "only {counts} counts of {min} or more: too few for either test to mean anything"
+            ),
+            DigitWarning::SmallMedian { median } => write!(
+                f,
+                "the median count is {median}: counts this small fall off within each \
+                 decade, so their last digits lean low without any manipulation"
+            ),
+            DigitWarning::Narrow { p10, p90 } => write!(
+                f,
+                "the middle 80% of counts span {p10} to {p90}, less than one order of \
+                 magnitude: Benford's law is not expected to hold, so a second-digit \
+                 deviation says nothing about fraud"
+            ),
+        }
+    }
+}
+
+/// The JSON carries the English sentence, as it did before the warnings were typed.
+impl Serialize for DigitWarning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// Runs both digit tests on every choice of `contest`, over counts of at least `min_count`
@@ -103,27 +159,20 @@ pub fn by_choice(
             .collect();
         let mut warnings = Vec::new();
         if counts.len() < MIN_COUNTS {
-            warnings.push(format!(
-                "only {} counts of {min_count} or more: too few for either test to mean anything",
-                counts.len()
-            ));
+            warnings.push(DigitWarning::TooFew {
+                counts: counts.len(),
+                min: min_count,
+            });
         } else {
             let mut sorted = counts.clone();
             sorted.sort_unstable();
             let (p10, p90) = (sorted[sorted.len() / 10], sorted[sorted.len() * 9 / 10]);
             let median = sorted[sorted.len() / 2];
             if median < 100 {
-                warnings.push(format!(
-                    "the median count is {median}: counts this small fall off within each \
-                     decade, so their last digits lean low without any manipulation"
-                ));
+                warnings.push(DigitWarning::SmallMedian { median });
             }
             if p90 < 10 * p10 {
-                warnings.push(format!(
-                    "the middle 80% of counts span {p10} to {p90}, less than one order of \
-                     magnitude: Benford's law is not expected to hold, so a second-digit \
-                     deviation says nothing about fraud"
-                ));
+                warnings.push(DigitWarning::Narrow { p10, p90 });
             }
         }
         let seconds: Vec<u8> = counts.iter().map(|&v| second_digit(v)).collect();

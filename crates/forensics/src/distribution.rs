@@ -66,6 +66,61 @@ pub fn leader_share_bins(stations: &[Station]) -> Vec<u64> {
     bins
 }
 
+/// What a histogram of 0.1-point bins shows, in numbers: the text beside its plot, for a
+/// reader who cannot see the plot (or would rather read).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spikes {
+    /// Stations in the histogram.
+    pub stations: u64,
+    /// The fullest bin (in tenths of a percent; the first of equals) and its stations.
+    pub peak: (usize, u64),
+    /// The bin (in tenths of a percent) of the median station.
+    pub median: usize,
+    /// Stations in the whole-percentage bins (0, 1, ..., 100%).
+    pub whole: u64,
+    /// What those bins would hold if they were like their neighbours: for each, the mean of
+    /// the bins 0.1 point below and above (the one neighbour at 0% and 100%).
+    pub neighbours: f64,
+}
+
+/// The numbers of a histogram of 0.1-point bins (`bins[b]` for `b / 10` percent).
+pub fn spikes(bins: &[u64]) -> Spikes {
+    let stations: u64 = bins.iter().sum();
+    let peak =
+        bins.iter().copied().enumerate().fold(
+            (0, 0),
+            |best, (b, n)| if n > best.1 { (b, n) } else { best },
+        );
+    let mut below = 0u64;
+    let half = stations.div_ceil(2);
+    let median = bins
+        .iter()
+        .position(|&n| {
+            below += n;
+            below >= half && half > 0
+        })
+        .unwrap_or(0);
+    let (mut whole, mut neighbours) = (0u64, 0.0);
+    for b in (0..bins.len()).step_by(10) {
+        whole += bins[b];
+        let sides: Vec<u64> = [b.checked_sub(1), Some(b + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|i| bins.get(i).copied())
+            .collect();
+        if !sides.is_empty() {
+            neighbours += sides.iter().sum::<u64>() as f64 / sides.len() as f64;
+        }
+    }
+    Spikes {
+        stations,
+        peak,
+        median,
+        whole,
+        neighbours,
+    }
+}
+
 /// `1000 g / v` rounded to the nearest integer, ties to even, in exact arithmetic.
 fn tenths(g: u64, v: u64) -> u128 {
     let num = 1000 * g as u128;
@@ -79,7 +134,30 @@ fn tenths(g: u64, v: u64) -> u128 {
 
 #[cfg(test)]
 mod tests {
-    use super::tenths;
+    use super::{spikes, tenths, Spikes};
+
+    /// Three bins at 49.9%, 50% and 50.1% and one at 100%: the whole bins hold 6 + 1
+    /// stations where their neighbours say (2 + 4) / 2 + 0 = 3.
+    #[test]
+    fn spikes_of_a_histogram() {
+        let mut bins = vec![0u64; 1001];
+        (bins[499], bins[500], bins[501], bins[1000]) = (2, 6, 4, 1);
+        assert_eq!(
+            spikes(&bins),
+            Spikes {
+                stations: 13,
+                peak: (500, 6),
+                median: 500,
+                whole: 7,
+                neighbours: 3.0
+            }
+        );
+        let none = spikes(&[0; 1001]);
+        assert_eq!(
+            (none.stations, none.peak, none.median, none.whole),
+            (0, (0, 0), 0, 0)
+        );
+    }
 
     #[test]
     fn rounding_to_tenths() {

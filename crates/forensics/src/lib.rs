@@ -19,9 +19,10 @@
 //! Beside it: [`shpilkin`] (excess leader votes over the others' turnout curve),
 //! [`fingerprint`] and [`plot`] (Klimek et al., PNAS 2012), [`digits`] (2BL and last-digit
 //! tests), [`distribution`] (0.1-point histograms), [`flags`] (per-station scores) and
-//! [`html`] (the report page, which [`page`] builds with every test the data allow).
+//! [`report`] (every test the data allow, with the plots as SVG text, for the report page
+//! that the `ui` crate renders in the reader's language).
 //!
-//! The crate is pure: no I/O, no async (ARCHITECTURE.md).
+//! The crate is pure: no I/O, no async, no HTML (ARCHITECTURE.md).
 
 pub mod binomial;
 pub mod digits;
@@ -30,13 +31,12 @@ mod error;
 pub mod exact;
 pub mod fingerprint;
 pub mod flags;
-pub mod html;
 pub mod integer;
 pub mod montecarlo;
-pub mod page;
 pub mod parallel;
 pub mod plot;
 pub mod region;
+pub mod report;
 pub mod shpilkin;
 pub mod station;
 mod summary;

@@ -61,20 +61,43 @@ pub fn raster(f: &Fingerprint, weighted: bool, cell: usize) -> (u32, u32, Vec<u8
     (side as u32, side as u32, px)
 }
 
-/// A self-contained SVG heat map with axes and a title.
-pub fn svg(f: &Fingerprint, weighted: bool, title: &str) -> String {
+/// The words of a plot drawn for a file of its own: its title and the names of its axes. A
+/// plot drawn for a page has none: the page says them in its reader's language.
+pub struct Words<'a> {
+    /// The title, above the plot.
+    pub title: &'a str,
+    /// What the horizontal axis is.
+    pub x: &'a str,
+    /// What the vertical axis is.
+    pub y: &'a str,
+}
+
+/// A self-contained SVG heat map with numbered axes (turnout left to right, the leader's
+/// share bottom to top), and with `words` its title and axis names. It scales to its box
+/// (`viewBox`).
+pub fn svg(f: &Fingerprint, weighted: bool, words: Option<&Words<'_>>) -> String {
     let g = grid(f, weighted);
     let max = g.iter().flatten().copied().max().unwrap_or(0);
-    let (cell, left, top) = (4usize, 50usize, 30usize);
+    let (cell, left) = (4usize, if words.is_some() { 50 } else { 34 });
+    let top = if words.is_some() { 30 } else { 10 };
     let side = BINS * cell;
-    let (w, h) = (left + side + 20, top + side + 45);
+    let (w, h) = (
+        left + side + 20,
+        top + side + if words.is_some() { 45 } else { 25 },
+    );
     let mut s = String::with_capacity(400_000);
     let _ = write!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
     );
     let _ = write!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    let _ = write!(s, r#"<text x="{left}" y="18">{}</text>"#, escape(title));
+    if let Some(words) = words {
+        let _ = write!(
+            s,
+            r#"<text x="{left}" y="18">{}</text>"#,
+            escape(words.title)
+        );
+    }
     for (y, row) in g.iter().enumerate() {
         for (x, &c) in row.iter().enumerate() {
             if c == 0 {
@@ -104,41 +127,46 @@ pub fn svg(f: &Fingerprint, weighted: bool, title: &str) -> String {
             y + 4
         );
     }
-    let _ = write!(
-        s,
-        r#"<text x="{}" y="{}" text-anchor="middle">turnout, %</text>"#,
-        left + side / 2,
-        top + side + 35
-    );
-    let _ = write!(
-        s,
-        r#"<text x="14" y="{}" text-anchor="middle" transform="rotate(-90 14 {})">leader, % of ballots</text>"#,
-        top + side / 2,
-        top + side / 2
-    );
+    if let Some(words) = words {
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+            left + side / 2,
+            top + side + 35,
+            escape(words.x)
+        );
+        let _ = write!(
+            s,
+            r#"<text x="14" y="{}" text-anchor="middle" transform="rotate(-90 14 {})">{}</text>"#,
+            top + side / 2,
+            top + side / 2,
+            escape(words.y)
+        );
+    }
     s.push_str("</svg>\n");
     s
 }
 
-/// Escapes text for HTML and SVG, in element text and in double-quoted attributes.
-pub(crate) fn escape(t: &str) -> String {
+/// Escapes text for SVG, in element text and in double-quoted attributes.
+fn escape(t: &str) -> String {
     t.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-/// A histogram of 0.1-point bins (`bins[b]` for `b / 10` percent) as an SVG bar chart, with
-/// the whole-percentage bins in red so that their spikes stand out.
-pub fn histogram_svg(bins: &[u64], title: &str, x_label: &str) -> String {
-    let (left, top, width, height) = (50usize, 30usize, 1001usize, 220usize);
+/// A histogram of 0.1-point bins (`bins[b]` for `b / 10` percent) as an SVG bar chart with
+/// numbered axes (percent along, the fullest bin's stations up), the whole-percentage bins
+/// in red so that their spikes stand out. No words: the page that shows it names it. It
+/// scales to its box (`viewBox`), drawn tall enough that a phone still shows its spikes.
+pub fn histogram_svg(bins: &[u64]) -> String {
+    let (left, top, width, height) = (80usize, 14usize, 1001usize, 300usize);
     let max = bins.iter().copied().max().unwrap_or(0).max(1);
-    let (w, h) = (left + width + 20, top + height + 45);
+    let (w, h) = (left + width + 24, top + height + 34);
     let mut s = String::with_capacity(80_000);
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12"><rect width="{w}" height="{h}" fill="white"/><text x="{left}" y="18">{}</text>"#,
-        escape(title)
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="26"><rect width="{w}" height="{h}" fill="white"/>"#
     );
     for (b, &c) in bins.iter().enumerate() {
         if c == 0 {
@@ -165,17 +193,14 @@ pub fn histogram_svg(bins: &[u64], title: &str, x_label: &str) -> String {
             s,
             r#"<text x="{}" y="{}" text-anchor="middle">{p}</text>"#,
             left + p * 10,
-            top + height + 15
+            top + height + 30
         );
     }
     let _ = write!(
         s,
-        r#"<text x="{}" y="{}" text-anchor="middle">{}</text><text x="{}" y="{}" text-anchor="end">{max}</text></svg>"#,
-        left + width / 2,
-        top + height + 35,
-        escape(x_label),
-        left - 5,
-        top + 10
+        r#"<text x="{}" y="{}" text-anchor="end">{max}</text></svg>"#,
+        left - 6,
+        top + 20
     );
     s.push('\n');
     s

@@ -4,18 +4,21 @@
 //! reader compares the log key's fingerprint with one obtained elsewhere), the checkpoint
 //! (already shown in the log section), and the protocol entry's bytes, index and inclusion
 //! proof; the static script `/static/check.js` ([`crate::statics`]) checks them. Everything is
-//! in the page's text and data attributes, so the page reads the same without JavaScript.
+//! in the page's text and data attributes, so the page reads the same without JavaScript; the
+//! script's messages too, in the page's language (a hidden list the script reads: it has no
+//! words of its own).
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use html_escape::encode_text as text;
+use maud::{html, Markup, PreEscaped};
 use readmodel::{About, Logged, Signing, View};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::Store;
 use translog::note::NoteVerifier;
+use ui::{Lang, T};
 
 use crate::data::UnitView;
 use crate::pages::urlencode;
@@ -86,59 +89,99 @@ pub fn station(
     }))
 }
 
-/// The check's section of the station page: what it checks, what it proves and what it does
-/// not, the keys as this service states them, and the controls the script shows.
-pub fn section(c: &StationCheck) -> String {
-    let witnesses = if c.witnesses.is_empty() {
-        "<p>This service names no witness for the log.</p>".to_string()
-    } else {
-        let items: String = c
-            .witnesses
-            .iter()
-            .map(|w| {
-                format!(
-                    "<li><code class=\"check-witness\">{}</code> fingerprint <code>{}</code></li>",
-                    text(&w.text()),
-                    w.fingerprint()
-                )
-            })
-            .collect();
-        format!(
-            "<p>Witnesses (others who cosign the log when they have seen it):</p><ul>{items}</ul>"
-        )
-    };
+/// The script's messages: the key `check.js` asks for, and the term the page gives it.
+const MESSAGES: &[(&str, T)] = &[
+    ("passed", T::ChkJsPassed),
+    ("failed", T::ChkJsFailed),
+    ("note", T::ChkJsNote),
+    ("valid", T::ChkJsValid),
+    ("invalid", T::ChkJsInvalid),
+    ("nothing-checked", T::ChkJsNothingChecked),
+    ("engine-webcrypto", T::ChkJsEngineWebcrypto),
+    ("engine-noble", T::ChkJsEngineNoble),
+    ("fingerprint-length", T::ChkJsFingerprintLength),
+    ("key-unreadable", T::ChkJsKeyUnreadable),
+    ("key-type", T::ChkJsKeyType),
+    ("key-id", T::ChkJsKeyId),
+    ("key-matches", T::ChkJsKeyMatches),
+    ("key-differs", T::ChkJsKeyDiffers),
+    ("note-unreadable", T::ChkJsNoteUnreadable),
+    ("note-not-note", T::ChkJsNoteNotNote),
+    ("note-line", T::ChkJsNoteLine),
+    ("note-body", T::ChkJsNoteBody),
+    ("note-root", T::ChkJsNoteRoot),
+    ("note-signed", T::ChkJsNoteSigned),
+    ("note-unsigned", T::ChkJsNoteUnsigned),
+    ("witness-unreadable", T::ChkJsWitnessUnreadable),
+    ("witness-absent", T::ChkJsWitnessAbsent),
+    ("witness-cosigned", T::ChkJsWitnessCosigned),
+    ("witness-bad", T::ChkJsWitnessBad),
+    ("no-witness", T::ChkJsNoWitness),
+    ("witnesses-missing", T::ChkJsWitnessesMissing),
+    ("entry-protocol", T::ChkJsEntryProtocol),
+    ("entry-other", T::ChkJsEntryOther),
+    ("source-manual", T::SourceManual),
+    ("source-machine", T::SourceMachine),
+    ("included", T::ChkJsIncluded),
+    ("not-included", T::ChkJsNotIncluded),
+    ("first-seen", T::ChkJsFirstSeen),
+    ("stale", T::ChkJsStale),
+    ("same", T::ChkJsSame),
+    ("forked", T::ChkJsForked),
+    ("extends", T::ChkJsExtends),
+    ("unproven", T::ChkJsUnproven),
+];
+
+/// The check's section of the station page, in the page's language: what it checks, what it
+/// proves and what it does not, the keys as this service states them, the controls the script
+/// shows, and the script's messages (hidden; the script has no words of its own).
+pub fn section(l: Lang, c: &StationCheck) -> Markup {
     let proof: Vec<String> = c.logged.proof.iter().map(|h| h.hex()).collect();
-    format!(
-        "<section id=\"check\" data-station=\"{station}\" data-index=\"{index}\" data-entry=\"{entry}\" data-proof=\"{proof}\" data-consistency=\"/api/elections/{election}/consistency\">\
-<h2>Check this station yourself <small>/ Проверьте участок сами</small></h2>\
-<p>Your browser can check that this station's current protocol (log entry {index}) is in the log the election \
-commission signed, without trusting this website. You need the <b>fingerprint of the commission's log key</b> from \
-somewhere else: the commission's notice, the copy of the protocol posted at the station, or a newspaper.</p>\
-<p>The log key as this website states it: <code id=\"check-key\">{key}</code>, fingerprint <code>{fingerprint}</code>. \
-If it differs from the fingerprint you have, do not trust this page.</p>{witnesses}\
-<form id=\"check-form\" hidden><label for=\"check-fingerprint\">Fingerprint of the log key (32 digits and letters a to f)</label><br>\
-<input id=\"check-fingerprint\" autocomplete=\"off\" spellcheck=\"false\" size=\"40\" style=\"max-width:100%\" placeholder=\"0000 0000 0000 0000 0000 0000 0000 0000\"> \
-<button type=\"submit\">Check this station</button> <button type=\"button\" id=\"check-forget\" hidden>Forget the saved fingerprint</button>\
-<br><small id=\"check-pinned\" hidden>This browser saved the fingerprint from an earlier visit.</small></form>\
-<div id=\"check-result\" hidden aria-live=\"polite\"><p><b id=\"check-verdict\"></b></p><ol id=\"check-steps\"></ol></div>\
-<p><small>The check runs in your browser and needs JavaScript; without it, check the proof above with \
-<code>tallyproof log verify-inclusion</code>, or the whole log with <code>tallyproof verify</code>.</small></p>\
-<p><b>What a valid check proves:</b> this protocol, with these numbers, is in the log signed by the key whose fingerprint \
-you gave, so the commission cannot later deny it or change it unnoticed; where witnesses cosigned, they saw the same \
-log, so the commission cannot show other readers a different one. This browser remembers the latest checkpoint it \
-checked and refuses an older one or a different log of the same size. \
-<b>What it does not prove:</b> that the protocol matches the paper protocol at the station (compare the votes with the \
-copy posted there), that the count was honest, or that the totals add up (<code>tallyproof verify</code> replays the \
-whole log).</p>{script}</section>",
-        station = c.station,
-        index = c.logged.index,
-        entry = hex::encode(&c.entry),
-        proof = proof.join(","),
-        election = urlencode(&c.election),
-        key = text(&c.key.text()),
-        fingerprint = c.key.fingerprint(),
-        script = SCRIPT,
-    )
+    let consistency = format!("/api/elections/{}/consistency", urlencode(&c.election));
+    let index = c.logged.index.to_string();
+    html! {
+        section #check data-station=(c.station) data-index=(c.logged.index) data-entry=(hex::encode(&c.entry))
+            data-proof=(proof.join(",")) data-consistency=(consistency) {
+            h2 { (l.t(T::ChkHeading)) }
+            p { (l.f(T::ChkIntro, &[("index", &index)])) " " b { (l.t(T::ChkIntroFingerprint)) } " " (l.t(T::ChkIntroWhere)) }
+            p {
+                (l.t(T::ChkKeyStated)) " " code #check-key { (c.key.text()) } ", " (l.t(T::ChkFingerprint)) " "
+                code { (c.key.fingerprint()) } ". " (l.t(T::ChkKeyDiffers))
+            }
+            @if c.witnesses.is_empty() {
+                p { (l.t(T::ChkNoWitness)) }
+            } @else {
+                p { (l.t(T::ChkWitnesses)) }
+                ul { @for w in &c.witnesses {
+                    li { code.check-witness { (w.text()) } " " (l.t(T::ChkFingerprint)) " " code { (w.fingerprint()) } }
+                } }
+            }
+            form #check-form hidden {
+                label for="check-fingerprint" { (l.t(T::ChkLabel)) }
+                input #check-fingerprint autocomplete="off" spellcheck="false" size="40" style="max-width:100%"
+                    placeholder="0000 0000 0000 0000 0000 0000 0000 0000";
+                " " button type="submit" { (l.t(T::ChkButton)) }
+                " " button type="button" #check-forget hidden { (l.t(T::ChkForget)) }
+                br; small #check-pinned hidden { (l.t(T::ChkPinned)) }
+            }
+            div #check-result hidden aria-live="polite" { p { b #check-verdict {} } ol #check-steps {} }
+            p { small {
+                (l.t(T::ChkNoJs)) " " code { "tallyproof log verify-inclusion" } (l.t(T::ChkNoJsLog)) " "
+                code { "tallyproof verify" } "."
+            } }
+            p {
+                b { (l.t(T::ChkProves)) } " " (l.t(T::ChkProvesText)) " "
+                b { (l.t(T::ChkNotProves)) } " " (l.t(T::ChkNotProvesText)) " " code { "tallyproof verify" } "."
+            }
+            div #check-text hidden {
+                @for (key, term) in MESSAGES {
+                    @let tr = l.t(*term);
+                    span data-k=(key) lang=[tr.is_fallback().then_some("ru")] { (tr.as_str()) }
+                }
+            }
+            (PreEscaped(SCRIPT))
+        }
+    }
 }
 
 /// The sizes of a consistency proof.

@@ -265,17 +265,21 @@ pub(crate) async fn unit_api(
 pub(crate) async fn forensics_page(
     State(s): State<AppState>,
     Path(name): Path<String>,
+    r: Reader,
 ) -> Result<Response, ServerError> {
+    let l = r.lang;
+    let key = format!("page:forensics?lang={}", l.key());
+    let n = name.clone();
     kept_apart(
         s,
         name,
-        "page:forensics".into(),
+        key,
         HTML,
-        |v| Ok((v.election().clone(), v.protocols())),
-        |(election, protocols)| {
-            forensics::page::build(&election, &protocols, 0, None, None)
-                .map(|(html, _)| html.into_bytes())
-                .map_err(|x| ServerError::BadRequest(x.to_string()))
+        move |v| Ok((pages::heading(v, &n), v.election().clone(), v.protocols())),
+        move |(h, election, protocols)| {
+            let report = forensics::report::build(&election, &protocols, 0, None, None)
+                .map_err(|x| ServerError::BadRequest(x.to_string()))?;
+            Ok(pages::forensics(l, &report, &h).into_bytes())
         },
     )
     .await

@@ -5,7 +5,8 @@
 // of the station's current protocol entry and its inclusion proof (RFC 9162, 2.1.3.2), and
 // that the checkpoint is neither older than nor a fork of one this browser saw before (with a
 // consistency proof, RFC 9162 2.1.4.2, when it is newer). Crypto: WebCrypto where the page is
-// a secure context and has Ed25519, else the vendored noble-ed25519 and noble-hashes.
+// a secure context and has Ed25519, else the vendored noble-ed25519 and noble-hashes. Every
+// message is the page's, in its language (the hidden #check-text list): none is written here.
 
 const PIN = 'tallyproof.fingerprint';
 const SEEN = 'tallyproof.seen:';
@@ -29,6 +30,17 @@ const grouped = (h) => h.match(/.{4}/g).join(' ');
 const digits = (typed) => typed.toLowerCase().replace(/[^0-9a-f]/g, '');
 const powerOfTwo = (x) => { while (x % 2 === 0) x /= 2; return x === 1; };
 
+// The page's messages, by key: their text (with {name} placeholders) and language.
+const MESSAGES = new Map(Array.from(document.querySelectorAll('#check-text [data-k]'),
+  (m) => [m.dataset.k, { text: m.textContent, lang: m.lang }]));
+// A message with its placeholders filled; a key the page lacks is shown as the key.
+const say = (key, args = {}) => (MESSAGES.get(key)?.text ?? key)
+  .replace(/\{(\w+)\}/g, (all, name) => (name in args ? String(args[name]) : all));
+// A message's language, where it is not the page's (the Russian on a Kyrgyz page).
+const langOf = (key) => MESSAGES.get(key)?.lang || '';
+// An error that carries a message of the page.
+const fail = (key, args) => new Error(say(key, args));
+
 // The two ways to hash and verify; each answers promises.
 async function webCrypto() {
   if (!window.isSecureContext || !globalThis.crypto?.subtle) return null;
@@ -40,7 +52,7 @@ async function webCrypto() {
   }
   return {
     name: 'webcrypto',
-    label: "your browser's own cryptography (WebCrypto)",
+    label: 'engine-webcrypto',
     sha256: async (data) => new Uint8Array(await s.digest('SHA-256', data)),
     verify: async (pub, sig, msg) => {
       try {
@@ -61,7 +73,7 @@ async function pureJs() {
   ed.hashes.sha512 = sha2.sha512;
   return {
     name: 'noble',
-    label: 'the JavaScript of noble-ed25519 3.2.0 and noble-hashes 2.4.0 served with this page',
+    label: 'engine-noble',
     sha256: async (data) => sha2.sha256(data),
     verify: async (pub, sig, msg) => {
       try {
@@ -77,26 +89,26 @@ async function pureJs() {
 async function parseKey(E, text, type) {
   const [name, id, key] = [text.split('+')[0], text.split('+')[1], text.split('+').slice(2).join('+')];
   const raw = b64(key || '');
-  if (raw.length !== 33 || raw[0] !== type) throw new Error(`"${text}" is not a key of type ${type}`);
+  if (raw.length !== 33 || raw[0] !== type) throw fail('key-type', { key: text, type });
   const pub = raw.slice(1);
   const digest = await E.sha256(concat(UTF8.encode(name), [0x0a, type], pub));
-  if (hex(digest.slice(0, 4)) !== id) throw new Error(`the key ID of "${name}" does not match its key`);
+  if (hex(digest.slice(0, 4)) !== id) throw fail('key-id', { name });
   return { name, id, pub, fingerprint: grouped(hex((await E.sha256(pub)).slice(0, 16))) };
 }
 
 // A signed note: its text and its signature lines (name, bytes).
 function parseNote(note) {
   const split = note.lastIndexOf('\n\n');
-  if (split < 0 || !note.endsWith('\n')) throw new Error('the checkpoint is not a signed note');
+  if (split < 0 || !note.endsWith('\n')) throw fail('note-not-note');
   const lines = note.slice(split + 2, -1).split('\n').map((l) => {
     const m = /^\u2014 (\S+) (\S+)$/.exec(l);
-    if (!m) throw new Error(`"${l}" is not a signature line`);
+    if (!m) throw fail('note-line', { line: l });
     return { name: m[1], raw: b64(m[2]) };
   });
   const body = note.slice(0, split + 1).split('\n');
-  if (body.length !== 4 || !/^(0|[1-9][0-9]*)$/.test(body[1])) throw new Error('the checkpoint is not origin, size and root');
+  if (body.length !== 4 || !/^(0|[1-9][0-9]*)$/.test(body[1])) throw fail('note-body');
   const root = b64(body[2]);
-  if (root.length !== 32) throw new Error('the checkpoint root is not 32 bytes');
+  if (root.length !== 32) throw fail('note-root');
   return { text: note.slice(0, split + 1), origin: body[0], size: Number(body[1]), root, rootText: body[2], lines };
 }
 
@@ -148,48 +160,46 @@ async function consistent(E, m, n, a, b, proof) {
   return ended && same(fr, a) && same(sr, b);
 }
 
-// Every step, in order; each pushes {ok: true|false|null, what}.
+// Every step, in order; each pushes {ok: true|false|null, what, lang}: `step(ok, key, args)`
+// says the page's message `key`.
 async function check(E, data, typed) {
   const steps = [];
-  const step = (ok, what) => { steps.push({ ok, what }); return ok; };
+  const step = (ok, key, args) => { steps.push({ ok, what: say(key, args), lang: langOf(key) }); return ok; };
   const want = digits(typed);
   if (want.length !== 32) {
-    step(false, 'The fingerprint you typed must have 32 digits and letters a to f (as 8 groups of 4).');
+    step(false, 'fingerprint-length');
     return steps;
   }
   let key;
   try {
     key = await parseKey(E, data.key, 1);
   } catch (e) {
-    step(false, `The log key this page states cannot be read: ${e.message}.`);
+    step(false, 'key-unreadable', { why: e.message });
     return steps;
   }
-  if (!step(key.fingerprint === grouped(want),
-    key.fingerprint === grouped(want)
-      ? `The log key this page states (${key.name}) has the fingerprint you gave: ${key.fingerprint}.`
-      : `The log key this page states has the fingerprint ${key.fingerprint}, not the one you gave (${grouped(want)}). This page is not from the log the commission signed, or the fingerprint is mistyped.`)) {
+  const matches = key.fingerprint === grouped(want);
+  if (!step(matches, matches ? 'key-matches' : 'key-differs',
+    { name: key.name, fingerprint: key.fingerprint, typed: grouped(want) })) {
     return steps;
   }
   let note;
   try {
     note = parseNote(data.note);
   } catch (e) {
-    step(false, `The checkpoint cannot be read: ${e.message}.`);
+    step(false, 'note-unreadable', { why: e.message });
     return steps;
   }
   let signed = false;
   for (const l of signedBy(note.lines, key)) {
     signed = signed || (l.raw.length === 68 && await E.verify(key.pub, l.raw.slice(4), UTF8.encode(note.text)));
   }
-  if (!step(signed, signed
-    ? `The checkpoint of the log "${note.origin}" (${note.size} entries) is signed by that key.`
-    : 'The checkpoint is not signed by that key.')) return steps;
+  if (!step(signed, signed ? 'note-signed' : 'note-unsigned', { origin: note.origin, size: note.size })) return steps;
   const witnesses = [];
   for (const text of data.witnesses) {
     let w;
-    try { w = await parseKey(E, text, 4); } catch (e) { step(false, `A witness key cannot be read: ${e.message}.`); continue; }
+    try { w = await parseKey(E, text, 4); } catch (e) { step(false, 'witness-unreadable', { why: e.message }); continue; }
     const lines = signedBy(note.lines, w);
-    if (lines.length === 0) { witnesses.push(`${w.name} (fingerprint ${w.fingerprint}) did not cosign this checkpoint`); continue; }
+    if (lines.length === 0) { witnesses.push(say('witness-absent', w)); continue; }
     let ok = false;
     for (const l of lines) {
       if (l.raw.length !== 76) continue;
@@ -197,27 +207,23 @@ async function check(E, data, typed) {
       const msg = UTF8.encode(`cosignature/v1\ntime ${time}\n${note.text}`);
       ok = ok || await E.verify(w.pub, l.raw.slice(12), msg);
     }
-    if (!step(ok, ok
-      ? `The witness ${w.name} (fingerprint ${w.fingerprint}: compare it with the one the witness publishes) cosigned this checkpoint: it saw the same log.`
-      : `The cosignature of the witness ${w.name} does not verify.`)) return steps;
+    if (!step(ok, ok ? 'witness-cosigned' : 'witness-bad', w)) return steps;
   }
   if (witnesses.length > 0 || data.witnesses.length === 0) {
-    step(null, data.witnesses.length === 0
-      ? 'No witness is named for this log: nobody outside the commission has confirmed seeing the same log.'
-      : `Not confirmed by every witness: ${witnesses.join('; ')}.`);
+    step(null, data.witnesses.length === 0 ? 'no-witness' : 'witnesses-missing', { list: witnesses.join('; ') });
   }
   const entry = unhex(data.entry);
   const leaf = await E.sha256(concat([0], entry));
   let p;
   try { p = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(entry.slice(1))); } catch (e) { p = {}; }
   const isProtocol = entry[0] === 1 && p.type === 'protocol' && p.station === data.station;
-  if (!step(isProtocol, isProtocol
-    ? `Log entry ${data.index} is this station's protocol: station ${p.station}, contest ${p.contest}, version ${p.version}, ${p.source} count, votes ${p.votes.join(', ')}. Its leaf hash begins ${hex(leaf).slice(0, 16)}.`
-    : `Log entry ${data.index} is not a protocol of station ${data.station}.`)) return steps;
+  const source = MESSAGES.has(`source-${p.source}`) ? say(`source-${p.source}`) : p.source;
+  if (!step(isProtocol, isProtocol ? 'entry-protocol' : 'entry-other', {
+    index: data.index, station: isProtocol ? p.station : data.station, contest: p.contest, version: p.version,
+    source, votes: isProtocol ? p.votes.join(', ') : '', leaf: hex(leaf).slice(0, 16),
+  })) return steps;
   const inLog = await included(E, data.index, note.size, leaf, data.proof, note.root);
-  if (!step(inLog, inLog
-    ? `The entry is in the signed log: its inclusion proof (${data.proof.length} hashes) leads to the checkpoint's root.`
-    : 'The inclusion proof does not lead to the checkpoint\'s root: this entry is not shown to be in the signed log.')) return steps;
+  if (!step(inLog, inLog ? 'included' : 'not-included', { hashes: data.proof.length })) return steps;
   await fresh(E, note, data, step);
   return steps;
 }
@@ -229,17 +235,16 @@ async function fresh(E, note, data, step) {
   let seen = null;
   try { seen = JSON.parse(localStorage.getItem(at)); } catch (e) { seen = null; }
   const remember = () => localStorage.setItem(at, JSON.stringify({ size: note.size, root: note.rootText }));
+  const sizes = { seen: seen?.size, size: note.size };
   if (!seen) {
     remember();
-    return step(true, `This browser had not seen this log before; it now remembers this checkpoint (${note.size} entries) to compare later ones with.`);
+    return step(true, 'first-seen', sizes);
   }
   if (seen.size > note.size) {
-    return step(false, `Stale: this browser saw a later checkpoint of this log before (${seen.size} entries, this one has ${note.size}). A log only grows: this page shows an old state, or a log that was cut.`);
+    return step(false, 'stale', sizes);
   }
   if (seen.size === note.size) {
-    return step(seen.root === note.rootText, seen.root === note.rootText
-      ? `This is the checkpoint this browser saw before (${note.size} entries).`
-      : `Forked: this browser saw another checkpoint of the same size (${note.size} entries) with a different root. The log was rewritten, or shows different readers different logs.`);
+    return step(seen.root === note.rootText, seen.root === note.rootText ? 'same' : 'forked', sizes);
   }
   let proof = null;
   try {
@@ -248,9 +253,7 @@ async function fresh(E, note, data, step) {
   } catch (e) { proof = null; }
   const ok = proof !== null && await consistent(E, seen.size, note.size, b64(seen.root), note.root, proof);
   if (ok) remember();
-  return step(ok, ok
-    ? `This checkpoint extends the one this browser saw before (${seen.size} entries): the log only grew.`
-    : `Forked or unproven: no proof that this checkpoint extends the one this browser saw before (${seen.size} entries).`);
+  return step(ok, ok ? 'extends' : 'unproven', sizes);
 }
 
 function show(steps, E, ms) {
@@ -262,12 +265,16 @@ function show(steps, E, ms) {
   const list = $('check-steps');
   list.replaceChildren(...steps.map((s) => {
     const li = document.createElement('li');
-    li.textContent = `${s.ok === true ? '✔ passed' : s.ok === false ? '✘ failed' : '· note'}: ${s.what}`;
+    li.textContent = say(s.ok === true ? 'passed' : s.ok === false ? 'failed' : 'note', { what: s.what });
+    if (s.lang) li.lang = s.lang;
     return li;
   }));
-  $('check-verdict').textContent = valid
-    ? `VALID. Checked in ${ms.toFixed(0)} ms with ${E.label}.`
-    : `NOT VALID: ${steps.find((s) => s.ok === false)?.what ?? 'nothing was checked'}`;
+  const verdict = $('check-verdict');
+  const failed = steps.find((s) => s.ok === false);
+  verdict.textContent = valid
+    ? say('valid', { ms: ms.toFixed(0), engine: say(E.label) })
+    : say('invalid', { why: failed?.what ?? say('nothing-checked') });
+  verdict.lang = valid ? langOf('valid') : failed?.lang || langOf('invalid');
   $('check-result').hidden = false;
 }
 

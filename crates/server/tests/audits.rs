@@ -207,6 +207,35 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
     assert_eq!(status["audited"].as_u64(), Some(rows.len() as u64));
     let public = app.get("/api/elections/b/audits").await.json();
     assert_eq!(public[0], status);
+    // The batch audit's one risk: its claim in English as before (`label`), and typed
+    // (`claim`); the audits page words it in the reader's language.
+    let risk = &status["assertions"][0];
+    let (count, bound) = (
+        risk["claim"]["count"].as_u64().unwrap(),
+        risk["claim"]["bound"].as_f64().unwrap(),
+    );
+    assert_eq!(risk["claim"]["kind"], "all");
+    assert!(count > 1, "{risk}");
+    assert_eq!(
+        risk["label"],
+        format!("all {count} assertions (MACRO, U = {bound:.3})")
+    );
+    let page = app.get("/elections/b/audits?lang=ru").await.visible();
+    let bound_ru = format!("{bound:.3}").replace('.', ",");
+    assert!(
+        page.contains(&format!(
+            "все утверждения сразу (их {count}; MACRO, U = {bound_ru})"
+        )),
+        "{page}"
+    );
+    let page = app.get("/elections/b/audits?lang=en").await.visible();
+    assert!(
+        page.contains(&format!(
+            "all {count} assertions at once (MACRO, U = {})",
+            format_args!("{bound:.3}")
+        )),
+        "{page}"
+    );
     // Only an auditor takes steps.
     let com = app.token(Role::Commissioner).await;
     let refused = app

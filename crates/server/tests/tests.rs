@@ -16,6 +16,7 @@ mod matrix;
 mod openapi;
 mod overflow;
 mod property;
+mod reports;
 mod search;
 mod security;
 mod sweep;

@@ -131,11 +131,11 @@ p,li{overflow-wrap:anywhere}\
 table{border-collapse:collapse;width:100%}caption{text-align:left;font-weight:600;padding:.25rem 0}\
 th,td{padding:.45rem .5rem;border-bottom:1px solid #d0d7de;text-align:left;vertical-align:top}\
 th{background:#f6f8fa}.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}\
-td.name{overflow-wrap:break-word;hyphens:auto;min-width:7rem}\
+td.name{overflow-wrap:break-word;hyphens:auto;min-width:7rem}td.path{min-width:13rem}\
 .track{position:relative;height:.6rem;background:#e6eaee;margin-top:.25rem;border-radius:2px}\
 .fill{height:100%;background:#0a4f99;border-radius:2px}\
 .thr{position:absolute;top:-.2rem;bottom:-.2rem;border-left:2px dashed #a4161a}\
-svg{max-width:100%;height:auto}\
+svg{max-width:100%;height:auto}figure{margin:1rem 0}\
 pre,code{overflow-wrap:anywhere;white-space:pre-wrap;font-size:.9rem}pre{background:#f6f8fa;padding:.5rem}\
 small,.note{color:#3d4550}\
 .fb::after{content:\"\\a0(RU)\";font-size:.75em;color:#3d4550}\
@@ -167,12 +167,7 @@ impl Page<'_> {
         html! {
             (DOCTYPE)
             html lang=(l.key()) {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (title) }
-                    style { (PreEscaped(STYLE)) }
-                }
+                (head(&title))
                 body {
                     a.skip href="#main" { (l.t(T::SkipToContent)) }
                     header.top {
@@ -203,6 +198,36 @@ impl Page<'_> {
             }
         }
         .into_string()
+    }
+}
+
+/// A page on its own, for a file rather than the service (the command line's forensic
+/// report): the same head and stylesheet, its title and body, and no site to navigate.
+pub fn standalone(l: Lang, title: Tr, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang=(l.key()) {
+            (head(&format!("{title} · tallyproof")))
+            body {
+                main.wrap #main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// The head every page shares: its character set, a phone's viewport, title and stylesheet.
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            style { (PreEscaped(STYLE)) }
+        }
     }
 }
 

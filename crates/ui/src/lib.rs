@@ -2,7 +2,8 @@
 //! one language per page ([`Lang`]), every label from the glossary ([`T`], generated from
 //! `glossary/*.toml`, where each Kyrgyz term names its source and a term without one is shown
 //! in Russian, marked), numbers and dates as the page's language writes them, the layout every
-//! page shares ([`layout`]), and charts that scale to a phone ([`chart`]).
+//! page shares ([`layout`]), charts that scale to a phone ([`chart`]), and the forensic
+//! report, one template for the service and the command line's file ([`forensics`]).
 //!
 //! Pages are maud templates: text is escaped when it is rendered, and raw HTML is only what a
 //! template marks with `PreEscaped`.
@@ -10,6 +11,7 @@
 //! No I/O, no clock: a page is a function of what it is given.
 
 pub mod chart;
+pub mod forensics;
 mod glossary;
 mod lang;
 pub mod layout;

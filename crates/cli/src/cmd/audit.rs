@@ -289,7 +289,7 @@ fn assertions(a: AssertionArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|(x, e)| {
                 serde_json::json!({
-                    "label": x.label,
+                    "label": x.claim.to_string(),
                     "kind": x.kind,
                     "margin": x.margin,
                     "upper_bound": x.assorter.upper_bound,
@@ -329,7 +329,7 @@ fn assertions(a: AssertionArgs) -> anyhow::Result<ExitCode> {
     for (x, e) in &rows {
         println!(
             "{:>9.5}  {:>10}  {:>10}  {:>9}  {}",
-            x.margin, e.comparison_ballots, e.polling_ballots, e.batches, x.label
+            x.margin, e.comparison_ballots, e.polling_ballots, e.batches, x.claim
         );
     }
     println!("v: the assorter margin, 2 x mean - 1 over the reported ballots (positive: the assertion holds on the reported counts).");

@@ -400,7 +400,9 @@ fn print_status(o: &Opened, audit: &str, json: bool) -> anyhow::Result<ExitCode>
             r.audited,
             r.stations,
             r.rounds.len(),
-            r.assertions.first().map_or("", |x| x.label.as_str())
+            r.assertions
+                .first()
+                .map_or(String::new(), |x| x.claim.to_string())
         );
     } else {
         println!(
@@ -429,7 +431,7 @@ fn print_status(o: &Opened, audit: &str, json: bool) -> anyhow::Result<ExitCode>
                 } else {
                     "open     "
                 },
-                x.label
+                x.claim
             );
         }
     }

@@ -214,10 +214,11 @@ fn staff_accounts(db: &std::path::Path) -> anyhow::Result<()> {
 /// registered voters, and the page says why the others cannot.
 fn forensics_section(a: &store::Loaded, db: &std::path::Path) -> anyhow::Result<()> {
     println!("\n== Forensics (tallyproof forensics report) ==\n");
-    let (html, missing) = forensics::page::build(&a.election, &a.protocols, 0, None, None)?;
+    let report = forensics::report::build(&a.election, &a.protocols, 0, None, None)?;
+    let html = ui::forensics::standalone(ui::Lang::En, &report);
     let path = PathBuf::from(format!("{}.forensics.html", db.display()));
     std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
-    if let Some(line) = missing {
+    if let Some(line) = report.missing {
         println!(
             "The files have no {line}, so the integer-percentage test, the turnout histogram, the\n\
              fingerprint, the Shpilkin method and the station flags cannot run: each needs turnout.\n\

@@ -132,6 +132,16 @@ pub struct ReportArgs {
     /// The Monte Carlo seed
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// The report's language: en, ru or ky (Kyrgyz where the glossary has a sourced term, else
+    /// the Russian, marked)
+    #[arg(long, default_value = "en", value_parser = parse_lang)]
+    pub lang: ui::Lang,
+}
+
+/// A page language's tag (`ru`).
+fn parse_lang(s: &str) -> Result<ui::Lang, String> {
+    s.parse()
+        .map_err(|_| format!("unknown language '{s}': the report is written in en, ru or ky"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -394,7 +404,12 @@ fn fingerprint(a: FingerprintArgs) -> anyhow::Result<ExitCode> {
     for (weighted, what) in [(true, "voters"), (false, "stations")] {
         let title = format!("{name}: turnout × {} (by {what})", sample.leader);
         let svg = a.out.join(format!("fingerprint-{what}.svg"));
-        std::fs::write(&svg, forensics::plot::svg(&f, weighted, &title))
+        let words = forensics::plot::Words {
+            title: &title,
+            x: "turnout, %",
+            y: "leader, % of ballots",
+        };
+        std::fs::write(&svg, forensics::plot::svg(&f, weighted, Some(&words)))
             .with_context(|| format!("cannot write {}", svg.display()))?;
         let png = a.out.join(format!("fingerprint-{what}.png"));
         write_png(&png, forensics::plot::raster(&f, weighted, 4))?;
@@ -551,14 +566,15 @@ fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let parsed = t0.elapsed();
     let t1 = Instant::now();
     let mc = (a.replicates > 0).then_some((a.replicates, a.seed));
-    let (html, missing) = forensics::page::build(
+    let report = forensics::report::build(
         &loaded.election,
         &loaded.protocols,
         a.sample.contest_index,
         a.sample.leader.as_deref(),
         mc,
     )?;
-    if let Some(line) = missing {
+    let html = ui::forensics::standalone(a.lang, &report);
+    if let Some(line) = report.missing {
         eprintln!("note: no station reports {line}; only the digit tests can run");
     }
     let built = t1.elapsed();

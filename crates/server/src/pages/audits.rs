@@ -1,8 +1,9 @@
 //! The risk-limiting audits: each one's verdict, progress and the risk of every assertion,
 //! recomputed from the log's audit entries.
 
+use audit::claim::{Claim, PairRule, Scope};
 use maud::html;
-use ui::{Heading, Lang, Section, T};
+use ui::{Heading, Lang, Section, Tr, T};
 
 use super::{frame, urlencode};
 
@@ -14,7 +15,7 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
         @if list.is_empty() { p { (l.t(T::NoAudits)) } }
         @for r in list {
             @match r {
-                Err(why) => p lang="en" { (why) },
+                Err(why) => p { (l.t(T::AuditUnreadable)) " " span lang="en" { (why) } },
                 Ok(r) => {
                     @let batch = r.method == "batch";
                     h2 { (r.audit) " " small { "(" (method(l, r.method)) ", " (l.f(T::RiskLimit, &[("limit", &l.percent(&r.risk_limit_percent))])) ")" } }
@@ -28,7 +29,7 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
                     div.scroll { table {
                         thead { tr { th scope="col" { (l.t(T::ColAssertion)) } th.n scope="col" { (l.t(T::ColRisk)) } th scope="col" { (l.t(T::ColState)) } } }
                         tbody { @for x in &risks {
-                            tr { td.name lang="en" { (x.label) } td.n { (l.decimal(&format!("{:.6}", x.p_value))) }
+                            tr { td.name { (claim(l, &x.claim)) } td.n { (l.decimal(&format!("{:.6}", x.p_value))) }
                                 td { (l.t(if x.confirmed { T::AssertionConfirmed } else { T::AssertionOpen })) } }
                         } }
                     } }
@@ -37,6 +38,104 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
         }
     };
     frame(l, &here, Some(h), Section::Audits, l.t(T::NavAudits), body)
+}
+
+/// What an assertion says, in the page's language.
+fn claim(l: Lang, c: &Claim) -> Tr {
+    let number = |x: f64| l.decimal(&x.to_string());
+    match c {
+        Claim::Pair {
+            winner,
+            winner_seat,
+            loser,
+            loser_seat,
+            rule,
+        } => {
+            let (ws, ls) = (l.count(*winner_seat), l.count(*loser_seat));
+            let mut args = vec![
+                ("winner", winner.clone()),
+                ("winner_seat", ws),
+                ("loser", loser.clone()),
+                ("loser_seat", ls),
+            ];
+            let term = match *rule {
+                PairRule::Divisor {
+                    winner_divisor,
+                    loser_divisor,
+                } => {
+                    args.push(("winner_divisor", number(winner_divisor)));
+                    args.push(("loser_divisor", number(loser_divisor)));
+                    T::ClaimPairDivisor
+                }
+                PairRule::LargestRemainder { seats } => {
+                    args.push(("seats", l.count(seats)));
+                    T::ClaimPairRemainder
+                }
+            };
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            l.f(term, &args)
+        }
+        Claim::Above {
+            party,
+            threshold,
+            scope,
+        } => threshold_claim(l, true, party, threshold, scope),
+        Claim::Below {
+            party,
+            threshold,
+            scope,
+        } => threshold_claim(l, false, party, threshold, scope),
+        Claim::All { count, bound } => l.f(
+            T::ClaimAll,
+            &[
+                ("count", &l.count(*count as u64)),
+                ("bound", &l.decimal(&format!("{bound:.3}"))),
+            ],
+        ),
+    }
+}
+
+/// A party above (or below) a threshold, nationally or in a region.
+fn threshold_claim(l: Lang, above: bool, party: &str, threshold: &str, scope: &Scope) -> Tr {
+    let threshold = l.percent(threshold);
+    match scope {
+        Scope::National { base } => {
+            let base = l.t(match base {
+                seats::Base::Valid => T::BaseValid,
+                seats::Base::Participated => T::BaseParticipated,
+                seats::Base::Registered => T::BaseRegistered,
+                seats::Base::Listed => T::BaseListed,
+            });
+            let term = if above {
+                T::ClaimAboveNational
+            } else {
+                T::ClaimBelowNational
+            };
+            l.f(
+                term,
+                &[
+                    ("party", party),
+                    ("threshold", &threshold),
+                    ("base", base.as_str()),
+                ],
+            )
+        }
+        Scope::Region { region } => {
+            let term = if above {
+                T::ClaimAboveRegional
+            } else {
+                T::ClaimBelowRegional
+            };
+            l.f(
+                term,
+                &[
+                    ("party", party),
+                    ("threshold", &threshold),
+                    ("region", region),
+                ],
+            )
+        }
+    }
 }
 
 /// An audit method's name.
@@ -53,4 +152,73 @@ fn by_risk(list: &[audit::workflow::Risk]) -> Vec<&audit::workflow::Risk> {
     let mut v: Vec<_> = list.iter().collect();
     v.sort_by(|x, y| y.p_value.total_cmp(&x.p_value));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each kind of claim in English and Russian: the parties' and regions' names as the data
+    /// has them, thresholds, divisors and counts as the language writes numbers.
+    #[test]
+    fn claims_in_each_language() {
+        let pair = |rule| Claim::Pair {
+            winner: "«A»".into(),
+            winner_seat: 12,
+            loser: "«B»".into(),
+            loser_seat: 3,
+            rule,
+        };
+        let national = Scope::National {
+            base: seats::Base::Participated,
+        };
+        let region = Scope::Region {
+            region: "Чуйская область".into(),
+        };
+        let cases: Vec<(Claim, &str, &str)> = vec![
+            (
+                pair(PairRule::Divisor {
+                    winner_divisor: 12.0,
+                    loser_divisor: 1.5,
+                }),
+                "«A»'s seat 12 (divisor 12) beats «B»'s seat 3 (divisor 1.5)",
+                "Мандат № 12 партии «A» (делитель 12) опережает мандат № 3 партии «B» (делитель 1,5)",
+            ),
+            (
+                pair(PairRule::LargestRemainder { seats: 1200 }),
+                "«A»'s seat 12 beats «B»'s seat 3 (largest remainder, 1,200 seats)",
+                "Мандат № 12 партии «A» опережает мандат № 3 партии «B» (наибольший остаток, всего мандатов: 1\u{a0}200)",
+            ),
+            (
+                Claim::Above {
+                    party: "«A»".into(),
+                    threshold: "7.00".into(),
+                    scope: national.clone(),
+                },
+                "«A» is above the national threshold (7.00% of voters who took part)",
+                "«A» преодолевает общий барьер (7,00\u{a0}% от принявших участие в голосовании)",
+            ),
+            (
+                Claim::Below {
+                    party: "«B»".into(),
+                    threshold: "0.70".into(),
+                    scope: region,
+                },
+                "«B» is below the regional threshold in Чуйская область (0.70%)",
+                "«B» не преодолевает региональный барьер (0,70\u{a0}%); регион: Чуйская область",
+            ),
+            (
+                Claim::All {
+                    count: 1234,
+                    bound: 0.5,
+                },
+                "all 1,234 assertions at once (MACRO, U = 0.500)",
+                "все утверждения сразу (их 1\u{a0}234; MACRO, U = 0,500)",
+            ),
+        ];
+        for (c, en, ru) in cases {
+            assert_eq!(claim(Lang::En, &c).as_str(), en);
+            assert_eq!(claim(Lang::Ru, &c).as_str(), ru);
+        }
+    }
 }

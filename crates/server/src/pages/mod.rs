@@ -4,6 +4,7 @@
 
 mod audits;
 mod counts;
+mod forensics;
 pub mod index;
 mod results;
 mod revotes;
@@ -15,6 +16,7 @@ mod verify;
 pub use audits::audits;
 pub(crate) use audits::method;
 pub use counts::counts;
+pub use forensics::forensics;
 pub use index::index;
 pub use results::{results, ROWS};
 pub use revotes::revotes;

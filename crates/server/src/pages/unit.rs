@@ -3,7 +3,7 @@
 //! in words as well as in bold; its forensic flag; its entries in the log with their inclusion
 //! proofs; and the check of the station in the reader's browser.
 
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use model::Line;
 use ui::{Heading, Lang, Section, T};
 
@@ -204,7 +204,7 @@ fn logged(l: Lang, u: &UnitView, check: Option<&crate::check::StationCheck>) -> 
                 }
             } }
         } }
-        @if let Some(c) = check { (PreEscaped(crate::check::section(c))) }
+        @if let Some(c) = check { (crate::check::section(l, c)) }
     }
 }
 
