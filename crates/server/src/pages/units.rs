@@ -54,7 +54,7 @@ pub fn units(l: Lang, asked: &Asked, found: &Searched, h: &Heading) -> String {
             }
         } @else {
             p { (l.f(T::UnitsShown, &[("from", &l.count(from)), ("to", &l.count(to)), ("total", &l.count(total))])) }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (l.t(T::ColUnit)) }
                     th scope="col" { (l.t(T::UnitsLevel)) }
