@@ -64,7 +64,9 @@ pub fn units(l: Lang, asked: &Asked, found: &Searched, h: &Heading) -> String {
                 tbody { @for u in &found.units {
                     tr {
                         td.name { a href=(format!("/elections/{n}/units/{}", u.id.0)) {
-                            (u.path.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(" / "))
+                            // The country has no path below it: its link says what it is.
+                            @if u.path.is_empty() { (level(l, u.level)) }
+                            @else { (u.path.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(" / ")) }
                         } }
                         td { (level(l, u.level)) }
                         @match u.counts {
