@@ -6,7 +6,8 @@
 //! On Kyrgyz 2020: an operator logs in and enters a protocol, a verifier confirms it, the
 //! public results page shows the new totals and the hemicycle its new seats; a commissioner
 //! annuls the station and the totals and the hemicycle change again. A screenshot of the
-//! results page is saved (the README's).
+//! results page is saved (`target/tmp/screenshots/results.png`). Every page in every language
+//! at a phone's and a desktop's width: `pages.rs`.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -22,14 +23,14 @@ use crate::{clock, run, stderr, store_with};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
-const PASSWORD: &str = "a long enough password";
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// Where the test leaves its screenshot.
 pub fn screenshot_path() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots/results.png")
 }
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -47,7 +48,7 @@ fn free_port() -> u16 {
 }
 
 /// ChromeDriver on a free port, and a headless Chromium session through it.
-async fn browser() -> Option<(Driver, Client)> {
+pub(crate) async fn browser() -> Option<(Driver, Client)> {
     browser_with(&[]).await
 }
 
@@ -144,7 +145,7 @@ async fn click(c: &Client, l: Locator<'_>) {
     c.find(l).await.unwrap().click().await.unwrap();
 }
 
-async fn login(c: &Client, base: &str, name: &str) {
+pub(crate) async fn login(c: &Client, base: &str, name: &str) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{base}/login")).await.unwrap();
     type_into(c, "input[name=name]", name).await;
@@ -486,7 +487,7 @@ pub fn station_screenshot_path(width: u32) -> PathBuf {
 }
 
 /// Runs `script` in the page and answers its value.
-async fn eval(c: &Client, script: &str) -> Value {
+pub(crate) async fn eval(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap()
 }
 
@@ -619,7 +620,7 @@ async fn shoot_the_check(c: &Client, width: u32, path: &std::path::Path) {
 }
 
 /// The median of some durations.
-fn median(mut ms: Vec<f64>) -> f64 {
+pub(crate) fn median(mut ms: Vec<f64>) -> f64 {
     ms.sort_by(f64::total_cmp);
     ms[ms.len() / 2]
 }

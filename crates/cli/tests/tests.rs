@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
 mod audit;
+mod axe;
 mod browser;
 mod commands;
 mod crash;
@@ -10,8 +11,10 @@ mod differential;
 mod elections;
 mod forensics;
 mod https;
+mod language;
 mod malformed;
 mod overflow;
+mod pages;
 mod property;
 mod serve;
 mod tidy;

@@ -128,7 +128,7 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
     html! {
         h2 { (l.t(T::MapHeading)) }
         p.note { (l.t(if known { T::MapPlaced } else { T::MapInRows })) }
-        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="img" aria-label=(label.as_str()) {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="group" aria-label=(label.as_str()) {
             (PreEscaped(cells))
         }
         p.note { (l.t(T::MapShades)) }
@@ -140,7 +140,7 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
         }
         details {
             summary { (l.t(T::MapTable)) }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th.n scope="col" { "№" } th scope="col" { (l.t(T::LevelRegion)) } th scope="col" { (l.t(T::ColLeader)) } th.n scope="col" { (l.t(T::ColShareOfVotes)) } } }
                 tbody {
                     @for (k, id, n, leader, pct, _) in &listed {

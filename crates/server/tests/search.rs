@@ -267,6 +267,9 @@ async fn the_page_finds_pages_and_keeps_the_search_in_its_links(app: &App) {
     assert!(html.contains("<p>1–1 из 1</p>"));
     assert!(html.contains(r#"<a href="/elections/kg/units/1006">НАРЫНСКАЯ ОБЛАСТЬ / 1001</a>"#));
     assert!(html.contains(r#"value="№ 1001""#));
+    // The country, the first unit of all, has no path below it: its link names its level.
+    let (_, html) = page(app, "lang=en").await;
+    assert!(html.contains(r#"<a href="/elections/kg/units/0">Country</a>"#));
     let (_, html) = page(app, "q=zzz&lang=en").await;
     assert!(html.contains("<p>No unit matches.</p>") && !html.contains("<table>"));
     // A bad page is an error page naming the field.

@@ -37,7 +37,7 @@ pub fn bars(
     let max = rows.iter().map(|b| b.votes).max().unwrap_or(0).max(1) as f64;
     let thr = threshold.map(|t| (t.votes as f64 / max * 100.0).min(100.0));
     html! {
-        div.scroll {
+        div.scroll tabindex="0" {
             table {
                 caption { (caption)
                     @if let Some(t) = threshold { " " small { "(┆ " (t.label) ")" } }

@@ -107,11 +107,12 @@ pub struct Page<'a> {
     pub body: Markup,
 }
 
-/// The stylesheet: phone first; `.scroll` boxes scroll wide tables inside themselves.
+/// The stylesheet: phone first; `.scroll` boxes scroll wide tables inside themselves (each is
+/// focusable, `tabindex="0"`, so a keyboard can scroll it, and shows its focus).
 const STYLE: &str = "*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}\
 body{font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fff}\
 .wrap{max-width:64rem;margin:0 auto;padding:0 1rem}\
-a{color:#0a4f99}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{outline:3px solid #c25400;outline-offset:2px}\
+a{color:#0a4f99}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible,.scroll:focus-visible{outline:3px solid #c25400;outline-offset:2px}\
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.5rem}\
 header.top{border-bottom:1px solid #d0d7de;background:#f6f8fa}\
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem .5rem;margin:.25rem 0;padding:0}\

@@ -26,7 +26,7 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
                     @if r.method == "comparison" { " " (l.f(T::AuditDiscrepancies, &[("n", &l.count(r.discrepancies))])) } }
                     p.note { (l.t(T::AuditSeed)) " " code { (r.seed) } }
                     @let risks = by_risk(&r.assertions);
-                    div.scroll { table {
+                    div.scroll tabindex="0" { table {
                         thead { tr { th scope="col" { (l.t(T::ColAssertion)) } th.n scope="col" { (l.t(T::ColRisk)) } th scope="col" { (l.t(T::ColState)) } } }
                         tbody { @for x in &risks {
                             tr { td.name { (claim(l, &x.claim)) } td.n { (l.decimal(&format!("{:.6}", x.p_value))) }

@@ -41,7 +41,7 @@ pub fn counts(l: Lang, c: &Counts, h: &Heading) -> String {
         p { (l.f(T::LegalCountIs, &[("source", source(l, c.legal).as_str())])) }
         @if empty { p { (l.t(T::NothingToCompare)) } } @else {
             @let national = &c.rows[0].1;
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { (head) }
                 tbody { @for (i, choice) in c.choices.iter().enumerate() {
                     @let (m, a) = (national[0].votes[i], national[1].votes[i]);
@@ -50,7 +50,7 @@ pub fn counts(l: Lang, c: &Counts, h: &Heading) -> String {
                 } }
             } }
             h2 { @match &c.law { Some(law) => (l.f(T::SeatsUnderLaw, &[("law", law)])), None => (l.t(T::NavSeats)) } }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th scope="col" { (l.t(T::ColParty)) } th.n scope="col" { (source(l, model::CountSource::Manual)) } th.n scope="col" { (source(l, model::CountSource::Machine)) } } }
                 tbody { @for party in &parties {
                     @let (m, a) = (seat(&c.seats[0], party), seat(&c.seats[1], party));
@@ -61,7 +61,7 @@ pub fn counts(l: Lang, c: &Counts, h: &Heading) -> String {
                 @if let Err(why) = s { p.note { (l.f(T::NoSeatsFrom, &[("source", source(l, which).as_str())])) " " span lang="en" { (why) } } }
             }
             h2 { (l.t(T::ByUnit)) }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th scope="col" { (l.t(T::ColUnit)) } th.n scope="col" { (source(l, model::CountSource::Manual)) } th.n scope="col" { (source(l, model::CountSource::Machine)) } th.n scope="col" { (l.t(T::ColDifference)) } } }
                 tbody { @for (path, t) in c.rows.iter().skip(1) {
                     @let (m, a): (u64, u64) = (t[0].votes.iter().sum(), t[1].votes.iter().sum());

@@ -62,7 +62,7 @@ pub fn results(
         (crate::map::tiles(l, r, &h.name))
         h2 { (l.f(T::ByLevel, &[("level", level(l, r.level).as_str())])) }
         @if units.is_empty() { p { (l.t(T::NoUnitsAtLevel)) } } @else {
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th scope="col" { (level(l, r.level)) } th.n scope="col" { (l.t(T::ColStationsReporting)) } th.n scope="col" { (l.t(T::ColVotes)) } } }
                 tbody {
                     @for row in units.iter().take(ROWS) {

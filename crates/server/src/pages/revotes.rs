@@ -17,7 +17,7 @@ pub fn revotes(l: Lang, list: &[Revote], h: &Heading) -> String {
                 a href=(format!("/elections/{}", urlencode(&r.election))) { (r.election) } " · "
                 a href=(format!("/elections/{}", urlencode(&r.parent))) { (r.parent) } }
             p { (super::coverage(l, &r.after)) }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th scope="col" { (l.t(T::ColChoice)) } th.n scope="col" { (l.t(T::ColAnnulledVote)) } th.n scope="col" { (l.t(T::ColRevote)) } } }
                 tbody { @for (i, c) in r.choices.iter().enumerate() {
                     tr { td.name { (c) } td.n { (l.count(r.before.votes.get(i).copied().unwrap_or(0))) } td.n { (l.count(r.after.votes.get(i).copied().unwrap_or(0))) } }

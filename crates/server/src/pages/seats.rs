@@ -54,7 +54,7 @@ pub fn seats(l: Lang, a: &Allocation, h: &Heading, law: &str) -> String {
     let body = html! {
         p { (l.f(T::SeatsUnder, &[("law", law), ("source", super::unit::source(l, a.legal).as_str())])) " " (coverage(l, &a.country)) "." }
         (hemicycle(&seat_colours, l.f(T::SeatsHemicycle, &[("seats", &l.count(total))]).as_str()))
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             caption { (l.t(T::SeatsTable)) }
             thead { tr {
                 th scope="col" { (l.t(T::ColParty)) } th.n scope="col" { (l.t(T::NavSeats)) }

@@ -39,7 +39,7 @@ pub fn unit(
         @if u.annulled { div.banner role="note" { strong { (l.t(T::UnitAnnulled)) } } }
         p { (coverage(l, &u.totals)) ". " (l.f(T::VotesOverReporting, &[("votes", &l.count(total))])) }
         p { (turnout(l, &u.totals)) }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             caption { (l.t(T::VotesByChoice)) }
             thead { tr { th scope="col" { (l.t(T::ColChoice)) } th.n scope="col" { (l.t(T::ColVotes)) } th.n scope="col" { (l.t(T::ColShareOfVotes)) } } }
             tbody { @for (c, &v) in u.choices.iter().zip(&u.totals.votes) {
@@ -48,7 +48,7 @@ pub fn unit(
         } }
         @if !u.children.is_empty() {
             h2 { (l.t(T::UnitsWithin)) }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th scope="col" { (l.t(T::ColUnit)) } th.n scope="col" { (l.t(T::ColStations)) } th.n scope="col" { (l.t(T::ColVotes)) } } }
                 tbody { @for (id, name, st, v) in u.children.iter().take(CHILDREN) {
                     tr { td.name { a href=(format!("{base}/units/{id}")) { (name) } } td.n { (l.count(*st)) } td.n { (l.count(*v)) } }
@@ -115,7 +115,7 @@ fn versions(l: Lang, u: &UnitView) -> Markup {
     html! {
         h2 { (l.t(T::ProtocolVersions)) }
         p.note { (l.t(T::ProtocolVersionsNote)) }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr {
                 th scope="col" { (l.t(T::ColLine)) }
                 @for p in &u.versions {
@@ -190,7 +190,7 @@ fn logged(l: Lang, u: &UnitView, check: Option<&crate::check::StationCheck>) -> 
             _ => p { (l.t(T::CheckpointUnsigned)) },
         }
         p { (l.t(T::CheckProofWith)) " " code { "tallyproof log verify-inclusion" } }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th.n scope="col" { (l.t(T::ColEntry)) } th scope="col" { (l.t(T::ColWhen)) } th scope="col" { (l.t(T::ColWhat)) } th scope="col" { (l.t(T::ColProof)) } } }
             tbody { @for e in &u.logged {
                 tr #(format!("entry-{}", e.index)) {

@@ -54,7 +54,7 @@ pub fn units(l: Lang, asked: &Asked, found: &Searched, h: &Heading) -> String {
             }
         } @else {
             p { (l.f(T::UnitsShown, &[("from", &l.count(from)), ("to", &l.count(to)), ("total", &l.count(total))])) }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (l.t(T::ColUnit)) }
                     th scope="col" { (l.t(T::UnitsLevel)) }
@@ -64,7 +64,9 @@ pub fn units(l: Lang, asked: &Asked, found: &Searched, h: &Heading) -> String {
                 tbody { @for u in &found.units {
                     tr {
                         td.name { a href=(format!("/elections/{n}/units/{}", u.id.0)) {
-                            (u.path.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(" / "))
+                            // The country has no path below it: its link says what it is.
+                            @if u.path.is_empty() { (level(l, u.level)) }
+                            @else { (u.path.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(" / ")) }
                         } }
                         td { (level(l, u.level)) }
                         @match u.counts {
