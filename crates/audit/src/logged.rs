@@ -59,15 +59,26 @@ fn name_of(step: &AuditStep) -> &str {
     }
 }
 
-/// The audits started in a log, in order.
-pub fn names(entries: &[Vec<u8>]) -> Result<Vec<String>, AuditError> {
+/// A whole log's entries, each with its index, as [`names`], [`logged`] and [`report`] read
+/// them (they also read the audit entries alone, as the results service keeps them).
+pub fn indexed(log: &[Vec<u8>]) -> impl Iterator<Item = (u64, &[u8])> + Clone {
+    log.iter()
+        .enumerate()
+        .map(|(i, b)| (i as u64, b.as_slice()))
+}
+
+/// The audits started in a log, in order, from its entries with their indices (the entries
+/// other than audits' may be left out).
+pub fn names<'a>(
+    entries: impl IntoIterator<Item = (u64, &'a [u8])>,
+) -> Result<Vec<String>, AuditError> {
     let mut out = Vec::new();
-    for (i, bytes) in entries.iter().enumerate() {
+    for (i, bytes) in entries {
         if !bytes.starts_with(b"\x01{\"type\":\"audit\"") {
             continue;
         }
         if let Entry::Audit(AuditStep::Start { audit, .. }) =
-            record::decode(i as u64, bytes).map_err(log_error)?
+            record::decode(i, bytes).map_err(log_error)?
         {
             out.push(audit);
         }
@@ -75,14 +86,18 @@ pub fn names(entries: &[Vec<u8>]) -> Result<Vec<String>, AuditError> {
     Ok(out)
 }
 
-/// The steps of the audit `audit` in a log.
-pub fn logged(entries: &[Vec<u8>], audit: &str) -> Result<Logged, AuditError> {
+/// The steps of the audit `audit` in a log's entries with their indices (the entries other
+/// than audits' may be left out).
+pub fn logged<'a>(
+    entries: impl IntoIterator<Item = (u64, &'a [u8])>,
+    audit: &str,
+) -> Result<Logged, AuditError> {
     let mut out = Logged::default();
-    for (i, bytes) in entries.iter().enumerate() {
+    for (i, bytes) in entries {
         if !bytes.starts_with(b"\x01{\"type\":\"audit\"") {
             continue;
         }
-        let Entry::Audit(step) = record::decode(i as u64, bytes).map_err(log_error)? else {
+        let Entry::Audit(step) = record::decode(i, bytes).map_err(log_error)? else {
             continue;
         };
         if name_of(&step) != audit {
@@ -381,12 +396,12 @@ pub struct Report {
     pub assertions: Vec<workflow::Risk>,
 }
 
-/// The report of audit `audit` from the log's `entries`, over the election and its latest
-/// protocols.
-pub fn report(
+/// The report of audit `audit` from the log's `entries` (with their indices; the entries
+/// other than audits' may be left out), over the election and its latest protocols.
+pub fn report<'a>(
     e: &Election,
     protocols: &[Protocol],
-    entries: &[Vec<u8>],
+    entries: impl IntoIterator<Item = (u64, &'a [u8])>,
     audit: &str,
 ) -> Result<Report, AuditError> {
     let l = logged(entries, audit)?;

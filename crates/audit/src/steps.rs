@@ -248,7 +248,7 @@ fn ballots_of(
 
 /// The audit named `audit` as the log has it, with its parameters.
 fn opened(log: &[Vec<u8>], audit: &str) -> Result<(Logged, Started), AuditError> {
-    let l = logged::logged(log, audit)?;
+    let l = logged::logged(logged::indexed(log), audit)?;
     let s = logged::started(&l, audit)?;
     Ok((l, s))
 }
@@ -273,7 +273,10 @@ pub fn start(
             format!("the audit's name {fault}"),
         ));
     }
-    if logged::logged(log, &r.audit)?.start.is_some() {
+    if logged::logged(logged::indexed(log), &r.audit)?
+        .start
+        .is_some()
+    {
         return Err(AuditError::field(
             "audit",
             format!("an audit named '{}' is already in the log", r.audit),

@@ -186,7 +186,11 @@ fn cut(text: &str) -> Vec<String> {
 pub fn findings(page: Lang, shown: &[Shown], names: &Names, glossary: &Glossary) -> Vec<String> {
     let mut out = Vec::new();
     for s in shown.iter().filter(|s| !names.is_name(&s.text)) {
-        let text = technical_blanked(&s.text.to_lowercase());
+        // A `<title>` holds no markup: the Russian shown for want of a Kyrgyz term is marked
+        // there by a " (RU)" after it, between the title's " · ".
+        let marked = |p: &&str| page == Lang::Ky && s.at == "<title>" && p.ends_with(" (RU)");
+        let unmarked: Vec<&str> = s.text.split(" · ").filter(|p| !marked(p)).collect();
+        let text = technical_blanked(&unmarked.join(" · ").to_lowercase());
         // Names are looked for only in a text that shows something wrong without them: few do,
         // and a national file has thousands.
         let mut wrong = wrong_in(page, text.clone(), s.code, glossary);

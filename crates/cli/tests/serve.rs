@@ -236,7 +236,10 @@ fn the_public_api_and_pages() {
     assert_eq!(status, 404);
     // The page shows the national totals and links to its JSON.
     let (_, page) = get(a, "/elections/kg");
-    assert!(page.contains("2,413 of 2,413 stations reporting"), "{page}");
+    assert!(
+        page.contains("Stations reporting: 2,413 of 2,413"),
+        "{page}"
+    );
     assert!(page.contains("<svg") && page.contains("«БИРИМДИК»"));
     assert!(page.contains("/api/elections/kg/results"));
     // The forensic report says which tests the Kyrgyz data cannot support.
@@ -578,7 +581,7 @@ fn one_station_is_never_shown_as_the_country() {
     );
     let (_, page) = get(a, "/elections/kg");
     assert!(
-        page.contains("2,412 stations counted and 1 annulled, of 2,413"),
+        page.contains("Stations counted: 2,412, annulled: 1, of 2,413"),
         "{page}"
     );
 }

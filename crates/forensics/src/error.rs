@@ -41,4 +41,7 @@ pub enum ForensicsError {
     /// A Monte Carlo needs at least one replicate.
     #[error("the Monte Carlo needs at least one replicate")]
     NoReplicates,
+    /// A plot's image could not be encoded.
+    #[error("cannot encode the plot's image: {0}")]
+    Plot(String),
 }

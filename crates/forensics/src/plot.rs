@@ -2,8 +2,16 @@
 //! raster as PNG). Cell colour follows `ln(1 + count) / ln(1 + max)` on the "inferno"
 //! ramp of matplotlib (van der Walt & Smith, 2015), sampled at five anchors; empty cells
 //! are white.
+//!
+//! The plots are small enough for a phone on a national file: the heat map's cells are one
+//! PNG of a pixel per bin inside the SVG (a `data:` address, so the SVG stays one file), not
+//! one rectangle per cell; a histogram's bars are two paths (one per colour).
 
 use std::fmt::Write;
+
+use base64::Engine as _;
+
+use crate::ForensicsError;
 
 use crate::fingerprint::{Fingerprint, BINS};
 
@@ -37,6 +45,24 @@ fn grid(f: &Fingerprint, weighted: bool) -> &[[u64; BINS]] {
     } else {
         &f.stations_by_bin
     }
+}
+
+/// The raster, a pixel per bin, as a PNG in a `data:` address (encoded in memory).
+fn png_data(f: &Fingerprint, weighted: bool) -> Result<String, ForensicsError> {
+    let (w, h, pixels) = raster(f, weighted, 1);
+    let mut png = Vec::new();
+    let mut enc = png::Encoder::new(&mut png, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::High);
+    let failed = |e: png::EncodingError| ForensicsError::Plot(e.to_string());
+    let mut writer = enc.write_header().map_err(failed)?;
+    writer.write_image_data(&pixels).map_err(failed)?;
+    writer.finish().map_err(failed)?;
+    Ok(format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    ))
 }
 
 /// An RGB raster, `cell` pixels per bin, turnout left to right and the leader's share
@@ -75,9 +101,11 @@ pub struct Words<'a> {
 /// A self-contained SVG heat map with numbered axes (turnout left to right, the leader's
 /// share bottom to top), and with `words` its title and axis names. It scales to its box
 /// (`viewBox`).
-pub fn svg(f: &Fingerprint, weighted: bool, words: Option<&Words<'_>>) -> String {
-    let g = grid(f, weighted);
-    let max = g.iter().flatten().copied().max().unwrap_or(0);
+pub fn svg(
+    f: &Fingerprint,
+    weighted: bool,
+    words: Option<&Words<'_>>,
+) -> Result<String, ForensicsError> {
     let (cell, left) = (4usize, if words.is_some() { 50 } else { 34 });
     let top = if words.is_some() { 30 } else { 10 };
     let side = BINS * cell;
@@ -85,7 +113,7 @@ pub fn svg(f: &Fingerprint, weighted: bool, words: Option<&Words<'_>>) -> String
         left + side + 20,
         top + side + if words.is_some() { 45 } else { 25 },
     );
-    let mut s = String::with_capacity(400_000);
+    let mut s = String::with_capacity(16_000);
     let _ = write!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
@@ -98,20 +126,11 @@ pub fn svg(f: &Fingerprint, weighted: bool, words: Option<&Words<'_>>) -> String
             escape(words.title)
         );
     }
-    for (y, row) in g.iter().enumerate() {
-        for (x, &c) in row.iter().enumerate() {
-            if c == 0 {
-                continue;
-            }
-            let [r, gg, b] = colour(c, max);
-            let _ = write!(
-                s,
-                r##"<rect x="{}" y="{}" width="{cell}" height="{cell}" fill="#{r:02x}{gg:02x}{b:02x}"/>"##,
-                left + x * cell,
-                top + side - (y + 1) * cell
-            );
-        }
-    }
+    let _ = write!(
+        s,
+        r#"<image x="{left}" y="{top}" width="{side}" height="{side}" preserveAspectRatio="none" style="image-rendering:pixelated" href="{}"/>"#,
+        png_data(f, weighted)?
+    );
     let _ = write!(
         s,
         r#"<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="black"/>"#
@@ -144,7 +163,7 @@ pub fn svg(f: &Fingerprint, weighted: bool, words: Option<&Words<'_>>) -> String
         );
     }
     s.push_str("</svg>\n");
-    s
+    Ok(s)
 }
 
 /// Escapes text for SVG, in element text and in double-quoted attributes.
@@ -163,23 +182,29 @@ pub fn histogram_svg(bins: &[u64]) -> String {
     let (left, top, width, height) = (80usize, 14usize, 1001usize, 300usize);
     let max = bins.iter().copied().max().unwrap_or(0).max(1);
     let (w, h) = (left + width + 24, top + height + 34);
-    let mut s = String::with_capacity(80_000);
+    let mut s = String::with_capacity(24_000);
     let _ = write!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="26"><rect width="{w}" height="{h}" fill="white"/>"#
     );
-    for (b, &c) in bins.iter().enumerate() {
-        if c == 0 {
-            continue;
+    // Each bar a vertical stroke one unit wide, up from the axis; the whole-percentage bins'
+    // in one path, the others' in another. A bin too small to show at this height has none.
+    let bottom = top + height;
+    for (colour, whole) in [("#4c72b0", false), ("#d62728", true)] {
+        let mut d = String::new();
+        for (b, &c) in bins
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| (b % 10 == 0) == whole)
+        {
+            let bar = (c as f64 / max as f64 * height as f64).round() as usize;
+            if bar > 0 {
+                let _ = write!(d, "M{}.5 {bottom}v-{bar}", left + b);
+            }
         }
-        let bar = (c as f64 / max as f64 * height as f64).round() as usize;
-        let colour = if b % 10 == 0 { "#d62728" } else { "#4c72b0" };
-        let _ = write!(
-            s,
-            r#"<rect x="{}" y="{}" width="1" height="{bar}" fill="{colour}"/>"#,
-            left + b,
-            top + height - bar
-        );
+        if !d.is_empty() {
+            let _ = write!(s, r#"<path d="{d}" stroke="{colour}" fill="none"/>"#);
+        }
     }
     let _ = write!(
         s,
@@ -214,5 +239,71 @@ mod tests {
     fn colour_ramp_ends() {
         assert_eq!(colour(0, 10), [255, 255, 255]);
         assert_eq!(colour(10, 10), [252, 255, 164]);
+    }
+
+    fn station(registered: u64, issued: u64, leader: u64) -> crate::station::Station {
+        crate::station::Station {
+            unit: model::UnitId(1),
+            registered,
+            issued,
+            found: issued,
+            leader,
+            others: issued - leader,
+        }
+    }
+
+    /// The heat map's image is the raster, a pixel per bin, losslessly: decoded from the SVG's
+    /// `data:` address it has every cell's colour.
+    #[test]
+    fn the_heat_maps_image_is_its_raster() {
+        let stations = [
+            station(1000, 600, 300),
+            station(1000, 900, 810),
+            station(500, 250, 100),
+        ];
+        let f = crate::fingerprint::fingerprint(&stations);
+        let svg = svg(&f, true, None).unwrap();
+        let data = svg
+            .split("base64,")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        let (w, h, raw) = raster(&f, true, 1);
+        assert_eq!((info.width, info.height), (w, h));
+        assert_eq!((w, h), (BINS as u32, BINS as u32));
+        assert_eq!(&pixels[..info.buffer_size()], &raw[..]);
+        assert_eq!(raw.chunks(3).filter(|p| *p != [255, 255, 255]).count(), 3);
+        // The background and the frame: no cell is a rectangle of its own.
+        assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
+    }
+
+    /// A histogram draws one stroke per bin tall enough to show, the whole-percentage bins in
+    /// red: the bars' heights are the counts scaled to the fullest.
+    #[test]
+    fn a_histogram_draws_a_stroke_per_bin() {
+        let mut bins = vec![0u64; 1001];
+        bins[500] = 300;
+        bins[501] = 150;
+        bins[502] = 0;
+        bins[503] = 1; // 1 in 300 of 300 units: one unit tall
+        let s = histogram_svg(&bins);
+        assert!(
+            s.contains(r##"<path d="M581.5 314v-150M583.5 314v-1" stroke="#4c72b0""##),
+            "{s}"
+        );
+        assert!(
+            s.contains(r##"<path d="M580.5 314v-300" stroke="#d62728""##),
+            "{s}"
+        );
     }
 }

@@ -165,7 +165,7 @@ pub fn build(
         Err(err) => return Err(err),
     }
     let fp = crate::fingerprint::fingerprint(&s.stations);
-    let plot = crate::plot::svg(&fp, true, None);
+    let plot = crate::plot::svg(&fp, true, None)?;
     report.fingerprint = Some((fp, plot));
     let flags = crate::flags::flags(&s.stations, &crate::region::groups(e, &s.stations));
     report.flags = flags

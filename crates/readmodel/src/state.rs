@@ -46,6 +46,11 @@ pub(crate) struct State {
     pub(crate) index: Arc<model::search::UnitIndex>,
     /// The stations by their protocols' references, for the unit search.
     pub(crate) references: References,
+    /// The audits' entries with their indices (`audit::logged` reads an audit from these
+    /// alone: no page reads the whole log for them).
+    pub(crate) audits: Vec<(u64, Vec<u8>)>,
+    /// The protocol versions logged, of either count.
+    pub(crate) versions: u64,
 }
 
 impl State {
@@ -78,6 +83,8 @@ impl State {
             cosigned: Cosigned::default(),
             index,
             references: References::default(),
+            audits: Vec::new(),
+            versions: 0,
         };
         state.apply(1, it.map(Vec::as_slice)).map_err(replay)?;
         // The tallies count the stations under each unit when they are made: now, with every
@@ -99,7 +106,10 @@ impl State {
             let index = from + k as u64;
             self.tree.append(b);
             let (key, old, legal) = match self.replayer.push(index, b)? {
-                Pushed::Protocol { key, old, legal } => (key, old, legal),
+                Pushed::Protocol { key, old, legal } => {
+                    self.versions += 1;
+                    (key, old, legal)
+                }
                 Pushed::Decision { unit, kind } => {
                     recount |= matches!(kind, DecisionKind::AnnulUnit | DecisionKind::Revote);
                     self.note(unit, index, About::Decision(kind.key()));
@@ -107,6 +117,10 @@ impl State {
                 }
                 Pushed::Complaint { unit } => {
                     self.note(unit, index, About::Complaint);
+                    continue;
+                }
+                Pushed::Audit => {
+                    self.audits.push((index, b.to_vec()));
                     continue;
                 }
                 Pushed::Other => continue,

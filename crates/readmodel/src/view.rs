@@ -79,6 +79,25 @@ impl View<'_> {
         self.state.replayer.latest().get(&(station.0, contest))
     }
 
+    /// The protocol versions logged, of either count.
+    pub fn protocol_versions(&self) -> u64 {
+        self.state.versions
+    }
+
+    /// The election's stations.
+    pub fn stations(&self) -> u64 {
+        let units = &self.state.replayer.election().units;
+        units
+            .iter()
+            .filter(|(_, u)| u.level == model::UnitLevel::Station)
+            .count() as u64
+    }
+
+    /// The audits' entries, each with its index in the log.
+    pub fn audit_entries(&self) -> impl Iterator<Item = (u64, &[u8])> + Clone {
+        self.state.audits.iter().map(|(i, b)| (*i, b.as_slice()))
+    }
+
     /// The latest version of every protocol, by station and contest (built once per log
     /// size, when first asked for).
     pub fn protocols(&mut self) -> Arc<Vec<Protocol>> {

@@ -173,6 +173,8 @@ pub enum Pushed {
         /// The unit.
         unit: UnitId,
     },
+    /// A step of an audit (its risk is recomputed from these entries alone).
+    Audit,
     /// Nothing that totals depend on.
     Other,
 }
@@ -460,6 +462,7 @@ impl Replayer {
             Entry::Audit(step) => {
                 self.audit_rules.check(index, election, &step)?;
                 self.audits += 1;
+                pushed = Pushed::Audit;
             }
             // Checked by the staff rules above; they change no totals. An assignment names
             // a unit of this election (an `open` names the annulled election's unit).

@@ -296,7 +296,12 @@ pub(crate) async fn recorded(
         // audit), without reading the log again.
         let n = at.log.len();
         at.log.extend(r.entries.iter().cloned());
-        let report = audit::logged::report(&at.election, &at.protocols, &at.log, &a);
+        let report = audit::logged::report(
+            &at.election,
+            &at.protocols,
+            audit::logged::indexed(&at.log),
+            &a,
+        );
         at.log.truncate(n);
         Ok((r.entries.clone(), (r, report?)))
     })
@@ -313,7 +318,10 @@ pub(crate) async fn recorded(
 /// The filled retrieval list read for the audit's method: a batch audit's hand counts, or the
 /// ballots read (with the stored records a comparison audit started with).
 fn readings_of(s: &AppState, at: &At, audit: &str, csv: &[u8]) -> Result<Readings, ServerError> {
-    let started = audit::logged::started(&audit::logged::logged(&at.log, audit)?, audit)?;
+    let started = audit::logged::started(
+        &audit::logged::logged(audit::logged::indexed(&at.log), audit)?,
+        audit,
+    )?;
     let file = "readings";
     let bad = |e: formats::FormatError| ServerError::BadRequest(e.to_string());
     if started.method == Method::Batch {

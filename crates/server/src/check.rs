@@ -173,7 +173,7 @@ pub fn section(l: Lang, c: &StationCheck) -> Markup {
                 b { (l.t(T::ChkProves)) } " " (l.t(T::ChkProvesText)) " "
                 b { (l.t(T::ChkNotProves)) } " " (l.t(T::ChkNotProvesText)) " " code { "tallyproof verify" } "."
             }
-            div #check-text hidden {
+            template #check-text {
                 @for (key, term) in MESSAGES {
                     @let tr = l.t(*term);
                     span data-k=(key) lang=[tr.is_fallback().then_some("ru")] { (tr.as_str()) }

@@ -18,19 +18,11 @@ pub mod law;
 pub use context::{context, context_json, listing, listing_json};
 pub use law::{allocation, law_of, no_law, seats_json, Allocation, Seats};
 
-/// The stored elections: name, stations, protocol versions, source (the list with each
-/// election's context is [`listing`]).
-pub fn elections(db: &Arc<Pool>) -> Result<Vec<(String, u64, u64, String)>, ServerError> {
+/// The stored elections' names (the list with each election's context is [`listing`]).
+pub fn elections(db: &Arc<Pool>) -> Result<Vec<String>, ServerError> {
     let store = open(db)?;
     let list = store.elections().map_err(internal)?;
-    Ok(list
-        .into_iter()
-        // The source without the server's directories: the file name and its format.
-        .map(|e| {
-            let source = e.source.rsplit('/').next().unwrap_or(&e.source).to_string();
-            (e.name, e.stations, e.protocol_versions, source)
-        })
-        .collect())
+    Ok(list.into_iter().map(|e| e.name).collect())
 }
 
 fn open(db: &Arc<Pool>) -> Result<crate::pool::Pooled, ServerError> {
@@ -560,19 +552,16 @@ pub fn revotes(
 }
 
 /// Every audit of the election, each recomputed from the log (`audit::logged::report`).
-pub fn audits(
-    db: &Arc<Pool>,
-    v: &mut View<'_>,
-    name: &str,
-) -> Result<Vec<Result<audit::logged::Report, String>>, ServerError> {
-    // The log up to the state's size, so that the audits and the protocols agree.
-    let mut entries = open(db)?.log(name).map_err(internal)?;
-    entries.truncate(v.size() as usize);
+pub fn audits(v: &mut View<'_>) -> Result<Vec<Result<audit::logged::Report, String>>, ServerError> {
+    // The audits' entries of the state's log, so that the audits and the protocols agree.
     let protocols = v.protocols();
-    let e = v.election();
-    let names = audit::logged::names(&entries).map_err(internal)?;
+    let (e, entries) = (v.election(), v.audit_entries());
+    let names = audit::logged::names(entries.clone()).map_err(internal)?;
     Ok(names
         .iter()
-        .map(|a| audit::logged::report(e, &protocols, &entries, a).map_err(|x| format!("{a}: {x}")))
+        .map(|a| {
+            audit::logged::report(e, &protocols, entries.clone(), a)
+                .map_err(|x| format!("{a}: {x}"))
+        })
         .collect())
 }

@@ -8,7 +8,7 @@
 
 use formats::report::Report;
 use maud::{html, Markup, PreEscaped};
-use ui::{Lang, T};
+use ui::{layout, Lang, T};
 
 use crate::pages::{share, urlencode};
 
@@ -128,7 +128,8 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
     html! {
         h2 { (l.t(T::MapHeading)) }
         p.note { (l.t(if known { T::MapPlaced } else { T::MapInRows })) }
-        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="group" aria-label=(label.as_str()) {
+        (layout::label("l-map", &label))
+        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="group" aria-labelledby="l-map" {
             (PreEscaped(cells))
         }
         p.note { (l.t(T::MapShades)) }

@@ -338,11 +338,11 @@ pub(crate) async fn audits_page(
     Path(name): Path<String>,
     r: Reader,
 ) -> Result<Response, ServerError> {
-    let (db, n, l) = (Arc::clone(&s.db), name.clone(), r.lang);
+    let (n, l) = (name.clone(), r.lang);
     let key = format!("page:audits?lang={}", l.key());
     kept(s, name, key, HTML, move |v| {
         let h = pages::heading(v, &n);
-        Ok(pages::audits(l, &data::audits(&db, v, &n)?, &h).into_bytes())
+        Ok(pages::audits(l, &data::audits(v)?, &h).into_bytes())
     })
     .await
 }
@@ -351,9 +351,8 @@ pub(crate) async fn audits_api(
     State(s): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, ServerError> {
-    let (db, n) = (Arc::clone(&s.db), name.clone());
     kept(s, name, "audits".into(), JSON, move |v| {
-        let list: Vec<Value> = data::audits(&db, v, &n)?
+        let list: Vec<Value> = data::audits(v)?
             .into_iter()
             .map(|r| match r {
                 Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
@@ -431,7 +430,7 @@ pub(crate) async fn verify_page(
     let logs = blocking(move || {
         data::elections(&s.db)?
             .into_iter()
-            .map(|(name, ..)| {
+            .map(|name| {
                 let signed = s.live.with(&s.db, &name, |v| Ok(v.checkpoint()))?;
                 Ok((name, signed))
             })

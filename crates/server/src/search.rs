@@ -12,6 +12,7 @@ use readmodel::{FoundUnit, Searched};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::pages::Example;
 use crate::public::blocking;
 use crate::reader::Reader;
 use crate::{pages, AppState, ServerError};
@@ -108,10 +109,10 @@ pub(crate) async fn units_page(
     let asked = Asked::new(&q)?;
     let html = blocking(move || {
         let found = find(&s, &name, &asked)?;
-        let h = s
-            .live
-            .with(&s.db, &name, |v| Ok(pages::heading(v, &name)))?;
-        Ok(pages::units(r.lang, &asked, &found, &h))
+        let (h, example) = s.live.with(&s.db, &name, |v| {
+            Ok((pages::heading(v, &name), Example::of(v.election())))
+        })?;
+        Ok(pages::units(r.lang, &asked, &found, &h, example.as_ref()))
     })
     .await?;
     Ok(Html(html))

@@ -43,7 +43,7 @@ pub fn log_signing(key: &str, prefix: &str, witnesses: &[String]) -> Result<Sign
 /// when read; the others are loaded all the same.
 fn load_all(pool: &Arc<Pool>, live: &Live) {
     let names = match crate::data::elections(pool) {
-        Ok(list) => list.into_iter().map(|(name, ..)| name),
+        Ok(list) => list.into_iter(),
         Err(e) => return eprintln!("error: listing the elections at start: {e}"),
     };
     for name in names {

@@ -31,7 +31,7 @@ const digits = (typed) => typed.toLowerCase().replace(/[^0-9a-f]/g, '');
 const powerOfTwo = (x) => { while (x % 2 === 0) x /= 2; return x === 1; };
 
 // The page's messages, by key: their text (with {name} placeholders) and language.
-const MESSAGES = new Map(Array.from(document.querySelectorAll('#check-text [data-k]'),
+const MESSAGES = new Map(Array.from(document.getElementById('check-text').content.querySelectorAll('[data-k]'),
   (m) => [m.dataset.k, { text: m.textContent, lang: m.lang }]));
 // A message with its placeholders filled; a key the page lacks is shown as the key.
 const say = (key, args = {}) => (MESSAGES.get(key)?.text ?? key)

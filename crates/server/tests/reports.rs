@@ -251,7 +251,7 @@ async fn the_station_check_is_in_the_readers_language() {
     }
     // The Russian section: no English but the keys and commands (code) and the symbols; the
     // messages, with their placeholders, are checked above.
-    let shown = &ru_check[..ru_check.find("<div id=\"check-text\"").unwrap()];
+    let shown = &ru_check[..ru_check.find("<template id=\"check-text\"").unwrap()];
     let shown = shown
         .replace("<code", "<span lang=\"en\"")
         .replace("</code>", "</span>");

@@ -58,10 +58,6 @@ pub fn open(location: &str) -> Result<SqlStore, StoreError> {
 pub struct ElectionInfo {
     /// The election's name.
     pub name: String,
-    /// The number of station units.
-    pub stations: u64,
-    /// The number of protocol versions stored.
-    pub protocol_versions: u64,
     /// Where it was imported from.
     pub source: String,
     /// For a re-vote: the election it re-votes part of, and the unit's id there.
@@ -74,6 +70,15 @@ pub struct ElectionInfo {
     pub law: Option<String>,
     /// The name of its first contest, the election's title as the data give it.
     pub title: Option<String>,
+}
+
+/// What an election holds, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// The number of station units.
+    pub stations: u64,
+    /// The number of protocol versions stored.
+    pub protocol_versions: u64,
 }
 
 /// An election as stored: its model and the latest version of every protocol.
@@ -92,6 +97,9 @@ pub trait Store {
     fn elections(&self) -> Result<Vec<ElectionInfo>, StoreError>;
     /// One stored election's summary.
     fn election(&self, name: &str) -> Result<ElectionInfo, StoreError>;
+    /// How many stations and protocol versions an election has (counted: not for every
+    /// page; the results service keeps its own counts).
+    fn counts(&self, name: &str) -> Result<Counts, StoreError>;
     /// Starts an all-or-nothing import of a new election.
     fn import(&mut self) -> Result<Box<dyn Import + '_>, StoreError>;
     /// Loads an election with the latest version of each protocol.

@@ -11,7 +11,7 @@ use record::{encode, Content, Entry, Staff, Time};
 
 use crate::codec::{decode_votes, encode_votes};
 use crate::db::{args, Db, Row, Val};
-use crate::{ElectionInfo, Import, Loaded, SqlStore, Store, StoreError, User};
+use crate::{Counts, ElectionInfo, Import, Loaded, SqlStore, Store, StoreError, User};
 
 pub(crate) fn level_code(l: UnitLevel) -> i64 {
     UnitLevel::ALL.iter().position(|m| *m == l).unwrap_or(0) as i64
@@ -229,33 +229,46 @@ fn load_election(db: &mut dyn Db, id: i64, name: &str) -> Result<Election, Store
     Ok(e)
 }
 
-fn attach_extras(db: &mut dyn Db, id: i64, protocols: &mut [Protocol]) -> Result<(), StoreError> {
+/// Attaches their other counts and attributes to `protocols` of election `id`; with `station`,
+/// they are all of that station, and only its rows are read (the table's key starts with it).
+fn attach_extras(
+    db: &mut dyn Db,
+    id: i64,
+    station: Option<UnitId>,
+    protocols: &mut [Protocol],
+) -> Result<(), StoreError> {
     let index: HashMap<(u32, usize, u32), usize> = protocols
         .iter()
         .enumerate()
         .map(|(i, p)| ((p.station.0, p.contest, p.version), i))
         .collect();
-    db.each(
-        "SELECT station, contest_idx, version, kind, name, value FROM protocol_extra \
-             WHERE election_id = ?1 ORDER BY station, contest_idx, version, kind, idx",
-        args![id],
-        &mut |r| {
-            let key = (r.int(0)? as u32, r.int(1)? as usize, r.int(2)? as u32);
-            let Some(&i) = index.get(&key) else {
-                return Ok(());
-            };
-            let (kind, name, value) = (r.text(3)?, r.text(4)?, r.text(5)?);
-            let bad = || corrupt(format!("{kind} '{name}' = '{value}'"));
-            if kind == "count" {
-                let v = value.parse().map_err(|_| bad())?;
-                protocols[i].extra.push((name, v));
-            } else {
-                let v = value.parse().map_err(|_| bad())?;
-                protocols[i].attributes.push((name, v));
-            }
-            Ok(())
-        },
-    )
+    let select = "SELECT station, contest_idx, version, kind, name, value FROM protocol_extra";
+    let (sql, args) = match station {
+        Some(s) => (
+            format!("{select} WHERE election_id = ?1 AND station = ?2 ORDER BY contest_idx, version, kind, idx"),
+            args![id, s.0].to_vec(),
+        ),
+        None => (
+            format!("{select} WHERE election_id = ?1 ORDER BY station, contest_idx, version, kind, idx"),
+            args![id].to_vec(),
+        ),
+    };
+    db.each(&sql, &args, &mut |r| {
+        let key = (r.int(0)? as u32, r.int(1)? as usize, r.int(2)? as u32);
+        let Some(&i) = index.get(&key) else {
+            return Ok(());
+        };
+        let (kind, name, value) = (r.text(3)?, r.text(4)?, r.text(5)?);
+        let bad = || corrupt(format!("{kind} '{name}' = '{value}'"));
+        if kind == "count" {
+            let v = value.parse().map_err(|_| bad())?;
+            protocols[i].extra.push((name, v));
+        } else {
+            let v = value.parse().map_err(|_| bad())?;
+            protocols[i].attributes.push((name, v));
+        }
+        Ok(())
+    })
 }
 
 fn read_protocols(
@@ -330,31 +343,26 @@ impl SqlStore {
         };
         db.each(
             &format!(
-                "SELECT e.name, e.source, \
-               (SELECT COUNT(*) FROM unit u WHERE u.election_id = e.id AND u.level = 4), \
-               (SELECT COUNT(*) FROM protocol p WHERE p.election_id = e.id), \
-               e.revote_of, e.revote_unit, e.date, e.law, \
+                "SELECT e.name, e.source, e.revote_of, e.revote_unit, e.date, e.law, \
                (SELECT c.name FROM contest c WHERE c.election_id = e.id AND c.idx = 0), \
                (SELECT p.id FROM election p WHERE p.name = e.revote_of) \
              FROM election e {filter} ORDER BY e.name"
             ),
             &args,
             &mut |r| {
-                let revote_of = match (r.opt_text(4)?, r.opt_int(5)?) {
+                let revote_of = match (r.opt_text(2)?, r.opt_int(3)?) {
                     (Some(p), Some(u)) => Some((p, UnitId(u as u32))),
                     _ => None,
                 };
-                parents.push(r.opt_int(9)?.zip(r.opt_int(5)?));
+                parents.push(r.opt_int(7)?.zip(r.opt_int(3)?));
                 out.push(ElectionInfo {
                     name: r.text(0)?,
                     source: r.text(1)?,
-                    stations: r.int(2)? as u64,
-                    protocol_versions: r.int(3)? as u64,
                     revote_of,
                     revote_path: Vec::new(),
-                    date: r.opt_text(6)?,
-                    law: r.opt_text(7)?,
-                    title: r.opt_text(8)?,
+                    date: r.opt_text(4)?,
+                    law: r.opt_text(5)?,
+                    title: r.opt_text(6)?,
                 });
                 Ok(())
             },
@@ -377,6 +385,22 @@ impl Store for SqlStore {
         self.infos(Some(name))?
             .pop()
             .ok_or_else(|| StoreError::NoElection(name.to_string()))
+    }
+
+    fn counts(&self, name: &str) -> Result<Counts, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let db = db.as_mut();
+        let id = election_id(db, name)?;
+        let count = |db: &mut dyn Db, sql: &str| {
+            Ok::<_, StoreError>(db.int(sql, args![id])?.unwrap_or(0) as u64)
+        };
+        Ok(Counts {
+            stations: count(
+                db,
+                "SELECT COUNT(*) FROM unit WHERE election_id = ?1 AND level = 4",
+            )?,
+            protocol_versions: count(db, "SELECT COUNT(*) FROM protocol WHERE election_id = ?1")?,
+        })
     }
 
     fn import(&mut self) -> Result<Box<dyn Import + '_>, StoreError> {
@@ -407,7 +431,7 @@ impl Store for SqlStore {
                 _ => protocols.push(p),
             }
         }
-        attach_extras(db, id, &mut protocols)?;
+        attach_extras(db, id, None, &mut protocols)?;
         Ok(Loaded {
             election,
             protocols,
@@ -456,7 +480,7 @@ impl Store for SqlStore {
         let db = db.as_mut();
         let id = election_id(db, name)?;
         let mut ps = read_protocols(db, id, "", &[])?;
-        attach_extras(db, id, &mut ps)?;
+        attach_extras(db, id, None, &mut ps)?;
         Ok(ps)
     }
 
@@ -475,7 +499,7 @@ impl Store for SqlStore {
             "AND station = ?2 AND contest_idx = ?3",
             args![station.0, contest as i64],
         )?;
-        attach_extras(db, id, &mut ps)?;
+        attach_extras(db, id, Some(station), &mut ps)?;
         Ok(ps)
     }
 }

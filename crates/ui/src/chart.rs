@@ -25,8 +25,9 @@ pub struct Threshold {
     pub label: Tr,
 }
 
-/// The bars as a table: the name with its bar under it, the votes and the share. Bars and the
-/// threshold line are scaled to the largest.
+/// The bars as a table of two columns, so that it fits a phone: the name with its bar under
+/// it, and the votes with the share under them. Bars and the threshold line are scaled to the
+/// largest.
 pub fn bars(
     l: Lang,
     caption: Tr,
@@ -42,7 +43,7 @@ pub fn bars(
                 caption { (caption)
                     @if let Some(t) = threshold { " " small { "(┆ " (t.label) ")" } }
                 }
-                thead { tr { th scope="col" { (head[0]) } th.n scope="col" { (head[1]) } th.n scope="col" { (head[2]) } } }
+                thead { tr { th scope="col" { (head[0]) } th.n scope="col" { (head[1]) br; small { (head[2]) } } } }
                 tbody {
                     @for b in rows {
                         tr {
@@ -53,8 +54,7 @@ pub fn bars(
                                     @if let Some(x) = thr { div.thr style=(format!("left:{x:.1}%")) {} }
                                 }
                             }
-                            td.n { (l.count(b.votes)) }
-                            td.n { (b.share) }
+                            td.n { (l.count(b.votes)) br; small { (b.share) } }
                         }
                     }
                 }
@@ -71,7 +71,7 @@ pub const COLOURS: [&str; 10] = [
 ];
 
 /// A hemicycle of seats coloured from left to right, scaled to its box.
-pub fn hemicycle(colours: &[&str], label: &str) -> Markup {
+pub fn hemicycle(colours: &[&str], label: &Tr) -> Markup {
     let n = colours.len();
     if n == 0 {
         return html! {};
@@ -114,8 +114,8 @@ pub fn hemicycle(colours: &[&str], label: &str) -> Markup {
         ));
     }
     html! {
-        svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 340 180" width="340" height="180" role="img" aria-label=(label) {
-            title { (label) }
+        (crate::layout::label("l-hemicycle", label))
+        svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 340 180" width="340" height="180" role="img" aria-labelledby="l-hemicycle" {
             // Numbers and colours from the constant table above: no text from the data.
             (PreEscaped(circles))
         }

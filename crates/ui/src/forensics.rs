@@ -103,7 +103,7 @@ fn integer(l: Lang, ip: &IntegerPercentage, r: &Report) -> Markup {
         // The caption above the box rather than in the table, which is wider than a phone:
         // it stays readable without scrolling.
         p #fx-integer-caption { strong { (l.t(T::FxIntegerCaption)) } }
-        div.scroll { table aria-labelledby="fx-integer-caption" {
+        div.scroll tabindex="0" { table aria-labelledby="fx-integer-caption" {
             thead { tr {
                 th scope="col" { (l.t(T::FxColWholeIn)) }
                 @for t in [T::FxColObserved, T::FxColExpected, T::FxColExcess, T::FxColSd, T::FxColLine, T::FxColP] {
@@ -125,7 +125,7 @@ fn integer(l: Lang, ip: &IntegerPercentage, r: &Report) -> Markup {
         p.note { (verdict) " " (l.t(T::FxIntegerNote)) }
         @if !r.regions.is_empty() {
             h3 { (l.t(T::FxRegions)) }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (l.t(T::FxColRegion)) }
                     @for t in [T::ColStations, T::FxColObserved, T::FxColExpected, T::FxColZ] {
@@ -228,7 +228,7 @@ fn shpilkin(l: Lang, s: &Shpilkin) -> Markup {
 fn flags(l: Lang, r: &Report) -> Markup {
     html! {
         h2 { (l.t(T::FxFlags)) }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr {
                 th scope="col" { (l.t(T::FxColStation)) }
                 @for t in [T::FxColScore, T::FxColTurnout, T::FxColLeader] { th.n scope="col" { (l.t(t)) } }
@@ -260,7 +260,7 @@ fn digits(l: Lang, list: &[ChoiceDigits]) -> Markup {
     };
     html! {
         h2 { (l.t(T::FxDigits)) }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr {
                 th scope="col" { (l.t(T::ColChoice)) }
                 @for t in [T::FxColCounts, T::FxColSecond, T::FxColP, T::FxColLast, T::FxColP] { th.n scope="col" { (l.t(t)) } }

@@ -106,6 +106,15 @@ impl Tr {
         &self.text
     }
 
+    /// The text for a `<title>`, which can hold no markup: a fallback followed by " (RU)", as
+    /// the page marks it in its body.
+    pub fn marked(&self) -> Cow<'_, str> {
+        match self.fallback {
+            true => Cow::Owned(format!("{} (RU)", self.text)),
+            false => Cow::Borrowed(&self.text),
+        }
+    }
+
     /// Whether this is the Russian text shown on a Kyrgyz page.
     pub fn is_fallback(&self) -> bool {
         self.fallback

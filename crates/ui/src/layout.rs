@@ -154,7 +154,7 @@ fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:700;padding:0}\
 .hint{margin:.1rem 0 .4rem;color:#3d4550;font-size:.95rem}\
 .acts{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}button.alt{background:#fff;color:#0a4f99}\
 .done{border-left:6px solid #1a7f37;background:#dcf2dc;color:#0c3b12;padding:.6rem .9rem;margin:.5rem 0}\
-@media (max-width:40rem){th,td{padding:.4rem .3rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
+@media (max-width:40rem){nav ul{gap:0 .1rem;margin:0}nav a{padding:0 .35rem}.bar-top{font-size:.95rem}.etitle{font-size:1rem}th,td{padding:.4rem .3rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
 footer{margin:2rem 0 1rem;padding-top:.5rem;border-top:1px solid #d0d7de;font-size:.9rem;color:#3d4550}";
 
 impl Page<'_> {
@@ -162,8 +162,8 @@ impl Page<'_> {
     pub fn render(self) -> String {
         let l = self.lang;
         let title = match self.election {
-            Some(e) => format!("{} · {} · tallyproof", self.title, e.title),
-            None => format!("{} · tallyproof", self.title),
+            Some(e) => format!("{} · {} · tallyproof", self.title.marked(), e.title),
+            None => format!("{} · tallyproof", self.title.marked()),
         };
         html! {
             (DOCTYPE)
@@ -174,7 +174,8 @@ impl Page<'_> {
                     header.top {
                         div.wrap {
                             div.bar-top {
-                                nav aria-label=(l.t(T::NavSite).as_str()) {
+                                nav aria-labelledby="l-site" {
+                                    (label("l-site", &l.t(T::NavSite)))
                                     ul {
                                         li { a.brand href="/" aria-current=[current(self.section == Section::Elections)] { (l.t(T::NavElections)) } }
                                         li { a href="/verify" aria-current=[current(self.section == Section::Log)] { (l.t(T::NavLog)) } }
@@ -202,13 +203,20 @@ impl Page<'_> {
     }
 }
 
+/// An element's accessible name from the glossary, in a hidden span that the element names by
+/// `aria-labelledby="ID"`: an attribute (`aria-label`) cannot carry the `lang` of the Russian
+/// shown on a Kyrgyz page for want of a sourced term, a span can.
+pub fn label(id: &str, text: &Tr) -> Markup {
+    html! { span hidden id=(id) { (text) } }
+}
+
 /// A page on its own, for a file rather than the service (the command line's forensic
 /// report): the same head and stylesheet, its title and body, and no site to navigate.
 pub fn standalone(l: Lang, title: Tr, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang=(l.key()) {
-            (head(&format!("{title} · tallyproof")))
+            (head(&format!("{} · tallyproof", title.marked())))
             body {
                 main.wrap #main {
                     h1 { (title) }
@@ -247,7 +255,8 @@ fn staff_link(e: Option<&Heading>) -> String {
 fn switch(l: Lang, here: &str) -> Markup {
     let sep = if here.contains('?') { '&' } else { '?' };
     html! {
-        nav aria-label=(l.t(T::NavLanguage).as_str()) {
+        nav aria-labelledby="l-language" {
+            (label("l-language", &l.t(T::NavLanguage)))
             ul {
                 @for other in Lang::ALL {
                     li {
@@ -299,7 +308,8 @@ fn heading(l: Lang, e: &Heading, section: Section) -> Markup {
                 }
             }
         }
-        nav.sections aria-label=(l.t(T::NavElection).as_str()) {
+        nav.sections aria-labelledby="l-election" {
+            (label("l-election", &l.t(T::NavElection)))
             ul {
                 @for (s, t, href) in &sections {
                     li { a href=(href) aria-current=[current(*s == section)] { (l.t(*t)) } }

@@ -285,7 +285,7 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
     let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
     let entries = o.entries()?;
     let started = log_audit::started(
-        &log_audit::logged(&entries, &a.target.audit)?,
+        &log_audit::logged(log_audit::indexed(&entries), &a.target.audit)?,
         &a.target.audit,
     )?;
     let readings = if started.method == Method::Batch {
@@ -380,7 +380,12 @@ pub fn cvrs(a: CvrsArgs) -> anyhow::Result<ExitCode> {
 
 /// Prints where the audit stands, recomputed from the log (`audit::logged::report`).
 fn print_status(o: &Opened, audit: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let r = log_audit::report(&o.election, &o.protocols, &o.entries()?, audit)?;
+    let r = log_audit::report(
+        &o.election,
+        &o.protocols,
+        log_audit::indexed(&o.entries()?),
+        audit,
+    )?;
     let batch = r.method == "batch";
     let p = r.assertions.first().map_or(1.0, |x| x.p_value);
     if json {

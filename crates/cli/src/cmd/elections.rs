@@ -27,11 +27,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for e in list {
         let log = store.log(&e.name)?;
         let status = record::status_of((0..).zip(log.iter().map(Vec::as_slice)))?;
+        let counts = store.counts(&e.name)?;
         let mut line = format!(
             "{}\t{} stations\t{} protocol versions\tfrom {}\t{}\tdate {}\tlaw {}\t{}",
             e.name,
-            e.stations,
-            e.protocol_versions,
+            counts.stations,
+            counts.protocol_versions,
             e.source,
             status.key(),
             e.date.as_deref().unwrap_or("unknown"),

@@ -409,7 +409,7 @@ fn fingerprint(a: FingerprintArgs) -> anyhow::Result<ExitCode> {
             x: "turnout, %",
             y: "leader, % of ballots",
         };
-        std::fs::write(&svg, forensics::plot::svg(&f, weighted, Some(&words)))
+        std::fs::write(&svg, forensics::plot::svg(&f, weighted, Some(&words))?)
             .with_context(|| format!("cannot write {}", svg.display()))?;
         let png = a.out.join(format!("fingerprint-{what}.png"));
         write_png(&png, forensics::plot::raster(&f, weighted, 4))?;

@@ -120,7 +120,7 @@ pub struct Listed {
     pub context: Context,
     /// Its stations.
     pub stations: u64,
-    /// Its protocol versions stored.
+    /// Its protocol versions logged (of either count), as of its log's size.
     pub protocol_versions: u64,
     /// What it was imported from: the file's name and its format.
     pub source: String,
@@ -131,13 +131,15 @@ pub fn listing(db: &Arc<Pool>, live: &Live) -> Result<Vec<Listed>, ServerError> 
     let list = open(db)?.elections().map_err(internal)?;
     list.into_iter()
         .map(|e| {
-            let (stations, protocol_versions) = (e.stations, e.protocol_versions);
             // The source without the server's directories: the file name and its format.
             let source = e.source.rsplit('/').next().unwrap_or(&e.source).to_string();
             let name = e.name.clone();
-            let context = live.with(db, &name, |v| {
+            // Counted by the read model, as of its log's size (the store's count scans the
+            // election's rows).
+            let (context, stations, protocol_versions) = live.with(db, &name, |v| {
                 let store = open(db)?;
-                context_of(&store, v, e)
+                let counts = (v.stations(), v.protocol_versions());
+                Ok((context_of(&store, v, e)?, counts.0, counts.1))
             })?;
             Ok(Listed {
                 context,

@@ -85,7 +85,7 @@ pub(crate) async fn desk_page(
         };
         s.live.with(&s.db, &name, |v| {
             let audits = match who.role() {
-                Some(Role::Auditor) => crate::data::audits(&s.db, v, &name)?,
+                Some(Role::Auditor) => crate::data::audits(v)?,
                 _ => Vec::new(),
             };
             let heading = pages::heading(v, &name);

@@ -24,14 +24,22 @@ const LINES: [Line; 5] = [
 /// The protocol entry form, over the stations in or under the units assigned to the user.
 pub(super) fn entry(d: &Desk<'_>, assigned: &[UnitId]) -> Markup {
     let (l, e) = (d.l, d.election);
-    let stations: Vec<UnitId> = e
-        .units
-        .iter()
-        .filter(|(id, u)| {
-            u.level == UnitLevel::Station && e.units.ancestry(*id).any(|c| assigned.contains(&c))
-        })
-        .map(|(id, _)| id)
-        .collect();
+    // Whether each unit is in or under an assigned one, in one pass (a parent comes before
+    // its children).
+    let mut inside = vec![false; e.units.len()];
+    for a in assigned {
+        if let Some(x) = inside.get_mut(a.index()) {
+            *x = true;
+        }
+    }
+    let mut stations: Vec<UnitId> = Vec::new();
+    for (id, u) in e.units.iter() {
+        let here = inside[id.index()] || u.parent.is_some_and(|p| inside[p.index()]);
+        inside[id.index()] = here;
+        if here && u.level == UnitLevel::Station {
+            stations.push(id);
+        }
+    }
     let hint = (stations.len() > LISTED).then(|| {
         l.f(
             T::DeskStationsFirst,

@@ -50,7 +50,7 @@ fn card(d: &Desk<'_>, p: &Pending, verifier: bool) -> Markup {
             p.note { (about) }
             details open[verifier] {
                 summary { (l.t(T::VotesByChoice)) }
-                div.scroll { table {
+                div.scroll tabindex="0" { table {
                     thead { tr { th scope="col" { (l.t(T::ColChoice)) } th.n scope="col" { (l.t(T::ColVotes)) } } }
                     tbody { @for (i, v) in p.protocol.votes.iter().enumerate() {
                         tr {

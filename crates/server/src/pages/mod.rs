@@ -23,7 +23,7 @@ pub use revotes::revotes;
 pub use seats::{no_law, seats};
 pub use unit::unit;
 pub(crate) use unit::{decision, line, source};
-pub use units::units;
+pub use units::{units, Example};
 pub use verify::verify;
 
 use maud::{html, Markup};

@@ -5,6 +5,7 @@
 use formats::report::Report;
 use maud::html;
 use ui::chart::{bars, Bar, Threshold};
+use ui::layout::label;
 use ui::{Heading, Lang, Section, T};
 
 use super::{coverage, data_links, frame, level, share, turnout, urlencode};
@@ -83,7 +84,8 @@ pub fn results(
                     a href=(format!("/elections/{n}/units?level={}", r.level.key())) { (l.t(T::SeeAllUnits)) } }
             }
         }
-        nav.pager aria-label=(l.t(T::ShowBy).as_str()) {
+        nav.pager aria-labelledby="l-by" {
+            (label("l-by", &l.t(T::ShowBy)))
             (l.t(T::ShowBy)) ":"
             @for lv in levels {
                 a href=(format!("/elections/{n}?by={}", lv.key())) aria-current=[(lv == r.level).then_some("page")] { (level(l, lv)) }

@@ -5,7 +5,8 @@
 
 use maud::{html, Markup};
 use model::Line;
-use ui::{Heading, Lang, Section, T};
+use ui::layout::label;
+use ui::{Heading, Lang, Section, Tr, T};
 
 use super::{coverage, data_links, frame, level, share, turnout, urlencode};
 use crate::data::UnitView;
@@ -24,12 +25,14 @@ pub fn unit(
     let base = format!("/elections/{n}");
     let here = format!("{base}/units/{}", u.id);
     let total: u64 = u.totals.votes.iter().sum();
-    let title = u
-        .path
-        .last()
-        .map_or_else(|| level(l, u.level).to_string(), |x| x.1.clone());
+    // The unit's name from the data; the country's, its level's name in the reader's language.
+    let title = match u.path.last() {
+        Some((_, name)) => Tr::from(name.clone()),
+        None => level(l, u.level),
+    };
     let body = html! {
-        nav aria-label=(l.t(T::Breadcrumbs).as_str()) {
+        nav aria-labelledby="l-crumbs" {
+            (label("l-crumbs", &l.t(T::Breadcrumbs)))
             ol.crumbs {
                 li { a href=(base) { (l.t(T::LevelCountry)) } }
                 @for (id, name) in &u.path { li { a href=(format!("{base}/units/{id}")) { (name) } } }
@@ -64,14 +67,7 @@ pub fn unit(
         (logged(l, u, check))
         (data_links(l, &[("JSON", format!("/api{base}/units/{}", u.id))]))
     };
-    frame(
-        l,
-        &here,
-        Some(h),
-        Section::Results,
-        ui::Tr::from(title),
-        body,
-    )
+    frame(l, &here, Some(h), Section::Results, title, body)
 }
 
 /// A protocol line's label.

@@ -6,13 +6,47 @@
 use maud::html;
 use model::UnitLevel;
 use readmodel::Searched;
+use ui::layout::label;
 use ui::{Heading, Lang, Section, T};
 
 use super::{data_links, frame, level, urlencode};
 use crate::search::{Asked, PER_PAGE};
 
+/// An example of each way to search, from the election's own units: its first station's
+/// number and the name of the unit at the top of its path.
+pub struct Example {
+    number: String,
+    name: String,
+}
+
+impl Example {
+    /// The example of election `e`; none without a station whose name carries a number.
+    pub fn of(e: &model::Election) -> Option<Example> {
+        let units = &e.units;
+        let (id, station) = units.iter().find(|(_, u)| u.level == UnitLevel::Station)?;
+        let number: String = station
+            .name
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let name = units.path_names(id).first()?.to_string();
+        (!number.is_empty() && name != station.name).then_some(Example { number, name })
+    }
+
+    fn path(&self) -> String {
+        format!("{} / {}", self.name, self.number)
+    }
+}
+
 /// The unit search page of the election `h`: what was asked and one page of what it found.
-pub fn units(l: Lang, asked: &Asked, found: &Searched, h: &Heading) -> String {
+pub fn units(
+    l: Lang,
+    asked: &Asked,
+    found: &Searched,
+    h: &Heading,
+    example: Option<&Example>,
+) -> String {
     let n = urlencode(&h.name);
     let (q, chosen) = (asked.query.text(), asked.query.level());
     // The query string of another page of the same search.
@@ -37,7 +71,12 @@ pub fn units(l: Lang, asked: &Asked, found: &Searched, h: &Heading) -> String {
         form method="get" action=(format!("/elections/{n}/units")) role="search" {
             label for="q" { (l.t(T::UnitsQuery)) }
             input #q type="search" name="q" value=(q) aria-describedby="q-hint" autocomplete="off";
-            p.note #q-hint { (l.t(T::UnitsQueryHint)) }
+            p.note #q-hint {
+                @match example {
+                    Some(x) => (l.f(T::UnitsQueryHint, &[("number", &x.number), ("name", &x.name), ("path", &x.path())])),
+                    None => (l.t(T::UnitsQueryHintPlain)),
+                }
+            }
             label for="level" { (l.t(T::UnitsLevel)) }
             select #level name="level" {
                 option value="" selected[chosen.is_none()] { (l.t(T::UnitsAnyLevel)) }
@@ -82,7 +121,8 @@ pub fn units(l: Lang, asked: &Asked, found: &Searched, h: &Heading) -> String {
                     }
                 } }
             } }
-            nav.pager aria-label=(l.t(T::UnitsPages).as_str()) {
+            nav.pager aria-labelledby="l-pages" {
+                (label("l-pages", &l.t(T::UnitsPages)))
                 @if asked.page > 1 {
                     a href=(format!("/elections/{n}/units?{}", at(asked.page - 1))) rel="prev" { "← " (l.t(T::UnitsPrevious)) }
                 }
