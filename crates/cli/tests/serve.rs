@@ -499,12 +499,12 @@ fn one_station_is_never_shown_as_the_country() {
         .status
         .success());
     use store::Store;
-    let station = store::open(&d.join("s.db").display().to_string())
+    let loaded = store::open(&d.join("s.db").display().to_string())
         .unwrap()
         .load("kg")
-        .unwrap()
-        .protocols[0]
-        .clone();
+        .unwrap();
+    let station = loaded.protocols[0].clone();
+    let station_path = loaded.election.units.path_names(station.station);
     let server = serve(d, &[]);
     let a = server.addr.as_str();
     let post = |path: &str, auth: &str, body: Value| {
@@ -584,6 +584,31 @@ fn one_station_is_never_shown_as_the_country() {
         page.contains("Stations counted: 2,412, annulled: 1, of 2,413"),
         "{page}"
     );
+    // Its own row in the list of stations says it is not counted, with none of its votes,
+    // so the rows add up to the country's (a review found it listed as reporting).
+    let (_, r) = get(a, "/api/elections/kg/results?by=station");
+    let units = serde_json::from_str::<Value>(&r).unwrap()["units"].clone();
+    let units = units.as_array().unwrap();
+    let own = units
+        .iter()
+        .find(|u| u["level"] == "station" && u["path"] == serde_json::json!(station_path))
+        .unwrap();
+    assert_eq!(
+        (&own["stations"], &own["annulled"], &own["reporting"]),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(1),
+            &serde_json::json!(0)
+        ),
+        "{own}"
+    );
+    for (i, total) in annulled["votes"].as_array().unwrap().iter().enumerate() {
+        let sum: u64 = units[1..]
+            .iter()
+            .map(|u| u["votes"][i].as_u64().unwrap())
+            .sum();
+        assert_eq!(Some(sum), total.as_u64(), "choice {i}");
+    }
 }
 
 /// A witness cosigns the service's live log over HTTP and submits its cosignature, which the

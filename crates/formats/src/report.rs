@@ -5,7 +5,7 @@ use std::io::Write;
 
 use model::{Election, Fraction, Line, Protocol, UnitId, UnitLevel};
 use serde_json::{json, Map, Value};
-use tabulate::{ShareBase, Tally, Totals};
+use tabulate::{Filter, ShareBase, Tally, Totals};
 
 use crate::FormatError;
 
@@ -60,12 +60,13 @@ pub struct Report {
 
 impl Report {
     /// Builds the report of `tally` at `level`. Station rows need the latest protocol of
-    /// each station, indexed by unit id.
+    /// each station, indexed by unit id, and the filter the tally was made with: a station it
+    /// leaves out is shown as not counted.
     pub fn build(
         election: &Election,
         tally: &Tally,
         level: UnitLevel,
-        stations: Option<&[Option<&Protocol>]>,
+        stations: Option<(&[Option<&Protocol>], &Filter)>,
     ) -> Report {
         let tree = &election.units;
         let row = |unit: UnitId, totals: Totals| Row {
@@ -87,13 +88,10 @@ impl Report {
                     if u.level != UnitLevel::Station {
                         continue;
                     }
-                    let p = stations.and_then(|s| s.get(id.index()).copied().flatten());
-                    let mut t = match p {
-                        Some(p) => Totals::of_protocol(p),
-                        None => Totals::new(contest.map_or(0, |c| c.choices.len())),
-                    };
-                    t.stations = 1;
-                    rows.push(row(id, t));
+                    let p = stations.and_then(|(s, _)| s.get(id.index()).copied().flatten());
+                    let counted = stations.is_none_or(|(_, f)| f.admits(tree, id));
+                    let choices = contest.map_or(0, |c| c.choices.len());
+                    rows.push(row(id, Totals::of_station(p, counted, choices)));
                 }
             }
             l => rows.extend(tally.at_level(tree, l).map(|(id, t)| row(id, t.clone()))),

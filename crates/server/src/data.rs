@@ -54,12 +54,18 @@ pub fn report(v: &mut View<'_>, level: UnitLevel) -> Result<Report, ServerError>
         return Ok(Report::build(v.election(), v.tally()?, level, None));
     }
     let protocols = v.protocols();
+    let filter = v.filter();
     let e = v.election();
     let mut by_station: Vec<Option<&Protocol>> = vec![None; e.units.len()];
     for p in protocols.iter().filter(|p| p.contest == 0) {
         by_station[p.station.index()] = Some(p);
     }
-    Ok(Report::build(e, v.tally()?, level, Some(&by_station)))
+    Ok(Report::build(
+        e,
+        v.tally()?,
+        level,
+        Some((&by_station, &filter)),
+    ))
 }
 
 /// What a page's figures are as of: the log's size, and its latest staff entry's time (the
@@ -92,6 +98,7 @@ pub struct Stations {
     election: Election,
     tally: tabulate::Tally,
     protocols: Arc<Vec<Protocol>>,
+    filter: tabulate::Filter,
 }
 
 /// Takes what the report of every station needs.
@@ -100,6 +107,7 @@ pub fn take_stations(v: &mut View<'_>) -> Result<Stations, ServerError> {
         election: v.election().clone(),
         tally: v.tally()?.clone(),
         protocols: v.protocols(),
+        filter: v.filter(),
     })
 }
 
@@ -111,7 +119,12 @@ impl Stations {
         for p in self.protocols.iter().filter(|p| p.contest == 0) {
             by_station[p.station.index()] = Some(p);
         }
-        Report::build(e, &self.tally, UnitLevel::Station, Some(&by_station))
+        Report::build(
+            e,
+            &self.tally,
+            UnitLevel::Station,
+            Some((&by_station, &self.filter)),
+        )
     }
 }
 
@@ -128,12 +141,10 @@ pub fn first_stations(v: &mut View<'_>, n: usize) -> Result<(Report, usize), Ser
         .filter(|(_, u)| u.level == UnitLevel::Station)
         .map(|(id, _)| id)
         .collect();
+    let filter = v.filter();
     for &id in stations.iter().take(n) {
-        let mut totals = match v.protocol(id, 0) {
-            Some(p) => tabulate::Totals::of_protocol(p),
-            None => tabulate::Totals::new(choices),
-        };
-        totals.stations = 1;
+        let counted = filter.admits(tree, id);
+        let totals = tabulate::Totals::of_station(v.protocol(id, 0), counted, choices);
         r.rows.push(formats::report::Row {
             unit: id,
             level: UnitLevel::Station,
@@ -225,16 +236,13 @@ pub fn unit(
     path.reverse();
     // The tally adds protocols into the units above the stations; a station's own totals
     // are its protocol's (as in `Report::build`).
+    let filter = v.filter();
     let totals_of = |u: model::UnitId| -> tabulate::Totals {
         if e.units.get(u).level != UnitLevel::Station {
             return tally.totals(u);
         }
-        let mut t = match v.protocol(u, 0) {
-            Some(p) => tabulate::Totals::of_protocol(p),
-            None => tabulate::Totals::new(e.contests.first().map_or(0, |c| c.choices.len())),
-        };
-        t.stations = 1;
-        t
+        let choices = e.contests.first().map_or(0, |c| c.choices.len());
+        tabulate::Totals::of_station(v.protocol(u, 0), filter.admits(&e.units, u), choices)
     };
     let children = e
         .units

@@ -87,6 +87,8 @@ struct Shared {
     committer: Arc<group::Committer>,
     /// The permits to send large responses.
     heavy: Arc<heavy::Senders>,
+    /// The permits to search units at once (`search::permit`).
+    searches: Arc<tokio::sync::Semaphore>,
     /// Whether every stored election has been loaded (replayed and signed) since the start.
     ready: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -113,6 +115,7 @@ fn router_over(pool: Arc<Pool>, signing: Signing, limiter: Arc<auth::Limiter>) -
         live,
         limiter,
         heavy: Arc::default(),
+        searches: Arc::new(tokio::sync::Semaphore::new(search::AT_ONCE)),
         ready,
     }));
     let app = ROUTES

@@ -41,7 +41,7 @@ impl Reader {
             .rev()
             .find(|(k, _)| k == "lang")
             .map(|(_, v)| v.as_str());
-        let chosen = asked.and_then(|v| v.parse::<Lang>().ok());
+        let chosen = asked.and_then(|v| v.to_ascii_lowercase().parse::<Lang>().ok());
         let jar = axum_extra::extract::CookieJar::from_headers(headers);
         let cookie = jar.get(COOKIE).map(|c| c.value().to_string());
         let accept = headers
@@ -49,10 +49,14 @@ impl Reader {
             .and_then(|v| v.to_str().ok());
         let lang = Lang::negotiate(asked, cookie.as_deref(), accept);
         let rest: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "lang").collect();
+        // A path a browser would read as another site's (`//host/x`, `/\host/x`: the page
+        // is a 404 then) leads back to the list of elections.
+        let path = uri.path();
+        let elsewhere = path.starts_with("//") || path.contains('\\');
         let here = match serde_urlencoded::to_string(&rest) {
-            _ if !get => "/".to_string(),
-            Ok(q) if !q.is_empty() => format!("{}?{q}", uri.path()),
-            _ => uri.path().to_string(),
+            _ if !get || elsewhere => "/".to_string(),
+            Ok(q) if !q.is_empty() => format!("{path}?{q}"),
+            _ => path.to_string(),
         };
         Reader { lang, here, chosen }
     }
@@ -114,6 +118,13 @@ mod tests {
             (Lang::Ru, "/verify", None)
         );
         assert!(is_page("/elections/x/units/3") && !is_page("/elections/x/log/checkpoint"));
+        // The language's key in any case is kept; a path another site's leads home.
+        let r = Reader::of(&"/verify?lang=KY".parse().unwrap(), &h);
+        assert_eq!((r.lang, r.chosen), (Lang::Ky, Some(Lang::Ky)));
+        for path in ["//evil.example/x?a=1", "/\\evil.example/x"] {
+            let r = Reader::of(&path.parse().unwrap(), &h);
+            assert_eq!(r.here, "/", "{path}");
+        }
         assert!(!is_page("/api/elections") && is_page("/login"));
     }
 }

@@ -3,6 +3,8 @@
 //! station number or path (`model::search`), 100 a page, each with its path and totals. The
 //! public's list of units, the staff desk and the observers' forms use it.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use axum::Json;
@@ -70,6 +72,22 @@ impl Asked {
     }
 }
 
+/// Searches that may run at once. A search of a national file scans every unit's name: more at
+/// once than the cores can run only queue up and hold memory, so one more is refused (503,
+/// retry in a moment) rather than let a flood of queries take the machine from the staff.
+pub(crate) const AT_ONCE: usize = 4;
+
+/// A permit to search now, or `Busy` when [`AT_ONCE`] searches are running.
+fn permit(
+    searches: &Arc<tokio::sync::Semaphore>,
+) -> Result<tokio::sync::OwnedSemaphorePermit, ServerError> {
+    Arc::clone(searches).try_acquire_owned().map_err(|_| {
+        ServerError::Busy(format!(
+            "{AT_ONCE} searches are running; try again in a moment"
+        ))
+    })
+}
+
 /// The units of election `name` a search finds, one page of them.
 pub(crate) fn find(s: &AppState, name: &str, asked: &Asked) -> Result<Searched, ServerError> {
     s.live
@@ -83,7 +101,9 @@ pub(crate) async fn units_api(
     Query(q): Query<UnitsQuery>,
 ) -> Result<Json<Value>, ServerError> {
     let asked = Asked::new(&q)?;
+    let searching = permit(&s.searches)?;
     let (asked, found) = blocking(move || {
+        let _searching = searching;
         let found = find(&s, &name, &asked)?;
         Ok((asked, found))
     })
@@ -107,7 +127,9 @@ pub(crate) async fn units_page(
     r: Reader,
 ) -> Result<Html<String>, ServerError> {
     let asked = Asked::new(&q)?;
+    let searching = permit(&s.searches)?;
     let html = blocking(move || {
+        let _searching = searching;
         let found = find(&s, &name, &asked)?;
         let (h, example) = s.live.with(&s.db, &name, |v| {
             Ok((pages::heading(v, &name), Example::of(v.election())))
@@ -131,4 +153,20 @@ fn unit_json(u: &FoundUnit) -> Value {
         "annulled": c.map(|c| c.annulled),
         "votes": c.map(|c| c.votes),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// While [`AT_ONCE`] searches run, one more is refused as busy (503), and runs once one
+    /// ends (a review found nothing bounded the searches of a national file).
+    #[test]
+    fn one_search_more_than_at_once_is_busy() {
+        let searches = Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
+        let running: Vec<_> = (0..AT_ONCE).map(|_| permit(&searches).unwrap()).collect();
+        assert!(matches!(permit(&searches), Err(ServerError::Busy(_))));
+        drop(running);
+        assert!(permit(&searches).is_ok());
+    }
 }

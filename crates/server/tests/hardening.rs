@@ -85,6 +85,18 @@ async fn api_errors_answer_json_and_pages_keep_theirs(app: &App) {
     let a = app.get("/elections/s/units/not-a-number").await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert!(!is_json_error(&a));
+    // A path a browser reads as another site's: the 404 page's links stay on this one (a
+    // review found its language links led to //evil.example/x).
+    for path in ["//evil.example/x", "//evil.example/x?lang=ky"] {
+        let a = app.get(path).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}");
+        let page = a.text();
+        assert!(
+            !page.contains("href=\"//") && !page.contains("href=\"/\\"),
+            "{page}"
+        );
+        assert!(page.contains("href=\"/?lang=ru\""), "{page}");
+    }
 }
 
 async fn a_cross_site_page_cannot_log_in(app: &App) {

@@ -97,6 +97,18 @@ impl Totals {
         }
     }
 
+    /// A station's own totals, as every list of stations shows them: its protocol's (if it
+    /// has one) when it is counted; none of its votes and one station not counted when the
+    /// filter leaves it out (annulled, or ordered to re-vote), as the totals above it have it.
+    pub fn of_station(p: Option<&Protocol>, counted: bool, choices: usize) -> Totals {
+        let mut t = match p {
+            Some(p) if counted => Totals::of_protocol(p),
+            _ => Totals::new(choices),
+        };
+        (t.stations, t.annulled) = if counted { (1, 0) } else { (0, 1) };
+        t
+    }
+
     /// The totals of a single protocol. Its sums are exact when the protocol's are
     /// ([`Protocol::overflow`] is `None`, as for every protocol a tabulation counted).
     pub fn of_protocol(p: &Protocol) -> Totals {

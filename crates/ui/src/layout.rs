@@ -210,6 +210,14 @@ pub fn label(id: &str, text: &Tr) -> Markup {
     html! { span hidden id=(id) { (text) } }
 }
 
+/// A choice of a `<select>`: an option holds only text (a parser drops a `<span>` in it), so a
+/// Russian fallback is marked on the option itself, `lang="ru"` and "(RU)".
+pub fn option(value: &str, selected: bool, text: &Tr) -> Markup {
+    html! {
+        option value=(value) selected[selected] lang=[text.is_fallback().then_some("ru")] { (text.marked()) }
+    }
+}
+
 /// A page on its own, for a file rather than the service (the command line's forensic
 /// report): the same head and stylesheet, its title and body, and no site to navigate.
 pub fn standalone(l: Lang, title: Tr, body: Markup) -> String {

@@ -53,10 +53,16 @@ impl Lang {
         }
     }
 
-    /// A decimal given as `1234.56` (as `model::Fraction::decimal` writes it), in this language.
+    /// A decimal given as `1234.56` or `-1234.56` (as `model::Fraction::decimal` or `{:.1}`
+    /// write it), in this language, with a minus sign (U+2212) when negative.
     pub fn decimal(self, text: &str) -> String {
+        let (minus, text) = match text.strip_prefix('-') {
+            Some(rest) => ("\u{2212}", rest),
+            None => ("", text),
+        };
         let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-        let mut out = group_digits(int, self.group());
+        let mut out = minus.to_string();
+        out.push_str(&group_digits(int, self.group()));
         if !frac.is_empty() {
             out.push(self.decimal_point());
             out.push_str(frac);
@@ -138,6 +144,9 @@ mod tests {
         assert_eq!(Lang::En.percent("56.20"), "56.20%");
         assert_eq!(Lang::Ru.percent("56.20"), "56,20\u{a0}%");
         assert_eq!(Lang::Ru.decimal("1234.5"), "1\u{a0}234,5");
+        // A z-score below zero: its minus is not a digit to group (a review found "-,123.4").
+        assert_eq!(Lang::En.decimal("-123.4"), "\u{2212}123.4");
+        assert_eq!(Lang::Ru.decimal("-1234.5"), "\u{2212}1\u{a0}234,5");
         assert_eq!(Lang::En.signed(-1234), "\u{2212}1,234");
         assert_eq!(Lang::En.signed(5), "+5");
         assert_eq!(Lang::En.share(1, 3, 2), "33.33%");

@@ -131,7 +131,8 @@ fn stream_file(path: &PathBuf, file_args: &FileArgs, level: UnitLevel) -> anyhow
     for p in &sink.protocols {
         by_station[p.station.index()] = Some(p);
     }
-    let mut r = Report::build(e, &tally, level, Some(&by_station));
+    let none = Filter::default();
+    let mut r = Report::build(e, &tally, level, Some((&by_station, &none)));
     r.input = Some(summary(&imported));
     Ok(r)
 }
@@ -156,17 +157,18 @@ fn report_of(
         .iter()
         .map(|p| resolve(e, p))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let tally = tabulate(
-        e,
-        args.contest_index,
-        protocols,
-        Filter::excluding(excluded),
-    )?;
+    let filter = Filter::excluding(excluded);
+    let tally = tabulate(e, args.contest_index, protocols, filter.clone())?;
     let mut by_station: Vec<Option<&Protocol>> = vec![None; e.units.len()];
     for p in protocols.iter().filter(|p| p.contest == args.contest_index) {
         by_station[p.station.index()] = Some(p);
     }
-    Ok(Report::build(e, &tally, level, Some(&by_station)))
+    Ok(Report::build(
+        e,
+        &tally,
+        level,
+        Some((&by_station, &filter)),
+    ))
 }
 
 /// Finds a unit by its path of names below the country, `A / B / C`.

@@ -3,6 +3,7 @@
 
 use audit::logged::Report;
 use maud::{html, Markup};
+use ui::layout::option;
 use ui::{Lang, Tr, T};
 
 use super::fields::{self, field};
@@ -112,9 +113,7 @@ fn start(d: &Desk<'_>) -> Markup {
             }))
             (field("method", l.t(T::DeskAuditMethod), Some(l.t(T::DeskAuditMethodHint)), html! {
                 select #method name="method" aria-describedby=(fields::hint_of("method")) {
-                    option value="batch" { (method(l, "batch")) }
-                    option value="polling" { (method(l, "polling")) }
-                    option value="comparison" { (method(l, "comparison")) }
+                    @for m in ["batch", "polling", "comparison"] { (option(m, false, &method(l, m))) }
                 }
             }))
             (field("risk_limit", l.t(T::DeskRiskLimit), None, html! {

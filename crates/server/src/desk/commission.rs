@@ -2,6 +2,7 @@
 
 use maud::{html, Markup};
 use record::DecisionKind;
+use ui::layout::option;
 use ui::T;
 
 use super::fields::{self, field};
@@ -40,7 +41,7 @@ pub(super) fn decide(d: &Desk<'_>) -> Markup {
         (d.form("decisions", false, html! {
             (field("kind", l.t(T::AboutDecision), None, html! {
                 select #kind name="kind" {
-                    @for k in KINDS { option value=(k.key()) { (pages::decision(l, k.key())) } }
+                    @for k in KINDS { (option(k.key(), false, &pages::decision(l, k.key()))) }
                 }
             }))
             (field("unit", l.t(T::DeskUnitNumber), Some(l.t(T::DeskDecideUnitHint)), html! {

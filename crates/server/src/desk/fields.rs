@@ -3,6 +3,7 @@
 //! names as its description, counts with a numeric keypad.
 
 use maud::{html, Markup};
+use ui::layout::option;
 use ui::{Lang, Tr, T};
 
 use crate::auth::Caller;
@@ -53,6 +54,6 @@ pub(super) fn laws(l: Lang, chosen: Option<&str>, none: bool) -> Markup {
         @for key in seats::preset::KEYS.split(", ") {
             option value=(key) selected[chosen == Some(key)] { (key) }
         }
-        @if none { option value="" selected[chosen.is_none()] { (l.t(T::DeskLawNone)) } }
+        @if none { (option("", chosen.is_none(), &l.t(T::DeskLawNone))) }
     }
 }

@@ -3,6 +3,7 @@
 
 use maud::{html, Markup};
 use model::{CountSource, Line, UnitId, UnitLevel};
+use ui::layout::option;
 use ui::{Tr, T};
 
 use super::fields::{self, field};
@@ -68,8 +69,8 @@ pub(super) fn entry(d: &Desk<'_>, assigned: &[UnitId]) -> Markup {
                 }))
                 (field("source", l.t(T::DeskCountSource), None, html! {
                     select #source name="source" {
-                        option value="manual" { (pages::source(l, CountSource::Manual)) }
-                        option value="machine" { (pages::source(l, CountSource::Machine)) }
+                        (option("manual", false, &pages::source(l, CountSource::Manual)))
+                        (option("machine", false, &pages::source(l, CountSource::Machine)))
                     }
                 }))
                 fieldset {

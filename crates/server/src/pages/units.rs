@@ -6,7 +6,7 @@
 use maud::html;
 use model::UnitLevel;
 use readmodel::Searched;
-use ui::layout::label;
+use ui::layout::{label, option};
 use ui::{Heading, Lang, Section, T};
 
 use super::{data_links, frame, level, urlencode};
@@ -79,9 +79,9 @@ pub fn units(
             }
             label for="level" { (l.t(T::UnitsLevel)) }
             select #level name="level" {
-                option value="" selected[chosen.is_none()] { (l.t(T::UnitsAnyLevel)) }
+                (option("", chosen.is_none(), &l.t(T::UnitsAnyLevel)))
                 @for &lv in UnitLevel::ALL {
-                    option value=(lv.key()) selected[chosen == Some(lv)] { (level(l, lv)) }
+                    (option(lv.key(), chosen == Some(lv), &level(l, lv)))
                 }
             }
             " " button type="submit" { (l.t(T::UnitsSearch)) }
