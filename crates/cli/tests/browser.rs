@@ -172,14 +172,16 @@ async fn first_table(c: &Client, url: &str, column: usize) -> Vec<(String, u64)>
         let cells = row.find_all(Locator::Css("td")).await.unwrap();
         let name = cells[0].text().await.unwrap();
         let name = name.trim_start_matches('●').trim().to_string();
-        // Counts as the English page writes them: `469,068`.
-        let count = cells[column]
-            .text()
-            .await
-            .unwrap()
+        // Counts as the English page writes them: `469,068` (a share may follow, on a line
+        // of its own).
+        let text = cells[column].text().await.unwrap();
+        let count = text
+            .lines()
+            .next()
+            .unwrap_or_default()
             .replace(',', "")
             .parse()
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"));
         out.push((name, count));
     }
     out.sort();

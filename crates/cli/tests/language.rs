@@ -127,6 +127,9 @@ struct Piece {
     key: &'static str,
     /// Lower case.
     text: String,
+    /// Whether it is the whole term (no placeholder): a finding names such a term before a
+    /// piece of a longer one with the same words.
+    whole: bool,
 }
 
 /// The glossary as pieces to look for on a page.
@@ -143,16 +146,18 @@ impl Glossary {
             let (en, ru, ky) = t.texts();
             let texts = [(Lang::En, Some(en)), (Lang::Ru, Some(ru)), (Lang::Ky, ky)];
             for (lang, text) in texts {
+                let whole = text.is_some_and(|x| !x.contains('{'));
                 for p in text.map(cut).unwrap_or_default() {
                     pieces.push(Piece {
                         lang,
                         key: t.key(),
                         text: p,
+                        whole,
                     });
                 }
             }
         }
-        pieces.sort_by_key(|p| std::cmp::Reverse(p.text.len()));
+        pieces.sort_by_key(|p| (std::cmp::Reverse(p.text.len()), !p.whole));
         Glossary { pieces }
     }
 }
