@@ -272,7 +272,7 @@ pub fn outcome_json(p: &Problem, o: &Outcome) -> Value {
             "winners": t.winners.iter().map(|&i| p.parties[i].clone()).collect::<Vec<_>>(),
             "rule": t.rule.key(),
         })).collect::<Vec<_>>(),
-        "notes": o.notes,
+        "notes": o.notes.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }
 
@@ -312,7 +312,7 @@ pub fn margin_summary(p: &Problem, o: &Outcome, m: &Margins) -> Vec<String> {
             )
         });
     }
-    out.extend(m.notes.iter().cloned());
+    out.extend(m.notes.iter().map(ToString::to_string));
     out
 }
 
@@ -337,7 +337,7 @@ pub fn margins_json(p: &Problem, o: &Outcome, m: &Margins) -> Value {
             "passes": t.passes,
             "ballots": t.ballots,
         })).collect::<Vec<_>>(),
-        "notes": m.notes,
+        "notes": m.notes.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }
 

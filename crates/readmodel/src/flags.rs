@@ -25,7 +25,7 @@ pub struct Flags {
     /// Stations scored.
     pub scored: usize,
     /// Why no station could be scored, if none was.
-    pub missing: Option<String>,
+    pub missing: Option<forensics::ForensicsError>,
 }
 
 /// A sample of the stations, and their regions' groups: what the scoring takes from the
@@ -55,7 +55,7 @@ fn score((sample, groups): Sampled) -> Flags {
         Err(e) => Flags {
             by_station: HashMap::new(),
             scored: 0,
-            missing: Some(e.to_string()),
+            missing: Some(e),
         },
     }
 }

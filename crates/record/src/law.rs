@@ -13,7 +13,54 @@ pub struct Built {
     /// The allocation problem.
     pub problem: Problem,
     /// How bases were approximated, which regions were left out, the law's sources.
-    pub notes: Vec<String>,
+    pub notes: Vec<LawNote>,
+}
+
+impl Built {
+    /// The notes in English, as the command line prints them and the JSON carries them.
+    pub fn notes_text(&self) -> Vec<String> {
+        self.notes.iter().map(ToString::to_string).collect()
+    }
+}
+
+/// One thing a reader must know about how a law was applied to the totals. Typed, so that a
+/// page says each in its reader's language; `Display` is the English of the command line and
+/// the JSON answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LawNote {
+    /// A region of stations abroad, which the law's regional test leaves out.
+    Abroad {
+        /// Its name, from the data.
+        region: String,
+    },
+    /// The law applied, with its title and sources (citations, in English).
+    Law {
+        /// The preset's key (`kg2020`).
+        key: String,
+        /// Its title.
+        title: String,
+        /// Where it comes from.
+        sources: String,
+    },
+    /// No valid-ballot line: the base is the sum of every ballot line's votes.
+    ValidFromChoices,
+    /// No invalid-ballot line: those who took part are taken as the valid ballots, which
+    /// understates the legal base.
+    ParticipatedFromValid,
+    /// Neither valid nor invalid lines: the base is the sum of every ballot line.
+    ParticipatedFromChoices,
+}
+
+impl std::fmt::Display for LawNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LawNote::Abroad { region } => write!(f, "'{region}' (stations abroad) is not one of the law's regions: left out of the regional test"),
+            LawNote::Law { key, title, sources } => write!(f, "law {key}: {title}; sources: {sources}"),
+            LawNote::ValidFromChoices => f.write_str("no valid-ballot line: the base is the sum of every ballot line's votes"),
+            LawNote::ParticipatedFromValid => f.write_str("the data have no invalid-ballot line: the 'participated' base is taken as the valid ballots (every listed vote plus \"against all\"), which understates the legal base"),
+            LawNote::ParticipatedFromChoices => f.write_str("the data have neither valid nor invalid lines: the base is the sum of every ballot line"),
+        }
+    }
 }
 
 /// Checks that `key` names a law preset (`seats::preset`); the error lists the presets.
@@ -24,25 +71,30 @@ pub fn check_law(key: &str) -> Result<(), RecordError> {
 }
 
 /// The base value a unit's totals give, and a note when it had to be approximated.
-fn base_of(t: &Totals, base: Base, listed: u64) -> Result<(u64, Option<String>), RecordError> {
+fn base_of(t: &Totals, base: Base, listed: u64) -> Result<(u64, Option<LawNote>), RecordError> {
     Ok(match base {
         Base::Listed => (listed, None),
         Base::Registered => match t.line(Line::Registered) {
             Some(r) => (r, None),
-            None => return Err(RecordError::Law("the data have no registered-voter line: the base 'registered' cannot be computed".into())),
+            None => return Err(RecordError::Law(
+                "the data have no registered-voter line: the base 'registered' cannot be computed"
+                    .into(),
+            )),
         },
         Base::Valid => match t.line(Line::Valid) {
             Some(v) => (v, None),
-            None => (t.choice_sum(), Some("no valid-ballot line: the base is the sum of every ballot line's votes".into())),
+            None => (t.choice_sum(), Some(LawNote::ValidFromChoices)),
         },
         Base::Participated => match (t.line(Line::Valid), t.line(Line::Invalid)) {
             // Exact: a tabulation refuses totals whose valid + invalid does not fit.
-            (Some(v), Some(i)) => (v.checked_add(i).ok_or_else(|| RecordError::Law("valid + invalid ballots exceed 18446744073709551615".into()))?, None),
-            (Some(v), None) => (
-                v,
-                Some("the data have no invalid-ballot line: the 'participated' base is taken as the valid ballots (every listed vote plus \"against all\"), which understates the legal base".into()),
+            (Some(v), Some(i)) => (
+                v.checked_add(i).ok_or_else(|| {
+                    RecordError::Law("valid + invalid ballots exceed 18446744073709551615".into())
+                })?,
+                None,
             ),
-            _ => (t.choice_sum(), Some("the data have neither valid nor invalid lines: the base is the sum of every ballot line".into())),
+            (Some(v), None) => (v, Some(LawNote::ParticipatedFromValid)),
+            _ => (t.choice_sum(), Some(LawNote::ParticipatedFromChoices)),
         },
     })
 }
@@ -60,7 +112,7 @@ pub struct NationalThreshold {
     /// The least votes that reach it (`strict`: exceed it).
     pub least: u64,
     /// Why the base's value is an approximation (the totals lack one of its lines), if it is.
-    pub approximated: Option<String>,
+    pub approximated: Option<LawNote>,
 }
 
 /// The national threshold of `law` over the first contest's `country` totals (the tally the
@@ -121,7 +173,9 @@ pub fn problem_from_election(
     for (id, t) in tally.at_level(&e.units, UnitLevel::Region) {
         let name = e.units.get(id).name;
         if law.abroad.contains(&name) {
-            notes.push(format!("'{name}' (stations abroad) is not one of the law's regions: left out of the regional test"));
+            notes.push(LawNote::Abroad {
+                region: name.to_string(),
+            });
             continue;
         }
         let rv: Vec<u64> = parties.iter().map(|&i| t.votes[i]).collect();
@@ -132,10 +186,11 @@ pub fn problem_from_election(
             base_votes: Some(rb),
         });
     }
-    notes.push(format!(
-        "law {}: {}; sources: {}",
-        law.key, law.title, law.sources
-    ));
+    notes.push(LawNote::Law {
+        key: law.key.to_string(),
+        title: law.title.to_string(),
+        sources: law.sources.to_string(),
+    });
     let mut p = Problem::new(
         law.seats,
         law.method,

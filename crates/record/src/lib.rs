@@ -30,7 +30,9 @@ pub use entry::{
 };
 pub use error::RecordError;
 pub use kinds::{keys, parse_key, AuditMethod, Content, DecisionKind, Stage};
-pub use law::{check_law, national_threshold, problem_from_election, Built, NationalThreshold};
+pub use law::{
+    check_law, national_threshold, problem_from_election, Built, LawNote, NationalThreshold,
+};
 pub use logs::check_act_entries;
 pub use official::{complaint_act, decision_act, decision_kind};
 pub use publish::{publication_act, PublicationAct};

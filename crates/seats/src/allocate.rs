@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::apportion::{apportion, Apportionment};
 use crate::percent;
 use crate::ties::{break_tie, Tie, Ties};
-use crate::{Fraction, Method, SeatsError};
+use crate::{Fraction, Method, Note, SeatsError};
 
 /// What a threshold is a share of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,7 +259,7 @@ pub struct Outcome {
     /// The national base and its value, when a national threshold applies.
     pub base: Option<(Base, u64)>,
     /// What a reader must know: bases assumed, tests not checkable, caps applied.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Allocates the seats of `p` under its law.
@@ -284,16 +284,15 @@ pub fn allocate(p: &Problem) -> Result<Outcome, SeatsError> {
             if p.regions.is_empty() {
                 let why =
                     "no regional counts were given, so the regional threshold cannot be applied";
-                notes.push(format!(
-                    "regional threshold {}%: {why}; no party was excluded on this ground",
-                    share.percent(2)
-                ));
+                notes.push(Note::RegionalNotApplied {
+                    percent: share.percent(2),
+                });
                 regional = vec![Check::NotCheckable(why.to_string()); n];
             } else {
                 if t.regional_base == RegionalBase::Region
                     && p.regions.iter().any(|r| r.base_votes.is_none())
                 {
-                    notes.push("regional base: the sum of the listed votes in each region without a base_votes".into());
+                    notes.push(Note::RegionalBaseListed);
                 }
                 for (i, slot) in regional.iter_mut().enumerate() {
                     *slot = regional_check(share, p, i, t, b);
@@ -508,7 +507,7 @@ fn list_seats(
     p: &Problem,
     eligible: &[bool],
     ties: &mut Vec<Tie>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Result<Vec<u64>, SeatsError> {
     let mut seats = vec![0u64; p.parties.len()];
     if p.seats == 0 {
@@ -589,7 +588,7 @@ fn apply_cap(
     eligible: &[bool],
     seats: &[u64],
     ties: &mut Vec<Tie>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Result<Vec<u64>, SeatsError> {
     let Some(cap) = p.cap else {
         return Ok(seats.to_vec());
@@ -607,10 +606,11 @@ fn apply_cap(
     while out.iter().any(|&s| s > cap) {
         for (i, s) in out.iter_mut().enumerate() {
             if *s > cap {
-                notes.push(format!(
-                    "cap: {} had {s} list seats, capped at {cap}; the excess was reallocated",
-                    p.parties[i]
-                ));
+                notes.push(Note::Capped {
+                    party: p.parties[i].clone(),
+                    seats: *s,
+                    cap,
+                });
                 *s = cap;
                 capped.push(i);
             }

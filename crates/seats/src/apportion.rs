@@ -5,7 +5,7 @@ use std::collections::BinaryHeap;
 
 use crate::method::{mul_cmp, Method, Priority};
 use crate::ties::{break_tie, Tie, Ties};
-use crate::SeatsError;
+use crate::{Note, SeatsError};
 
 /// The seats of each party, and the ties that were broken.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub struct Apportionment {
     /// Ties broken on the way (by the tie rule), in order.
     pub ties: Vec<Tie>,
     /// How the quota was changed, for the Imperiali quota when its floors overshoot.
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }
 
 /// Apportions `seats` among parties with `votes` (names for tie reports and lots).
@@ -148,7 +148,7 @@ fn finish_remainders(
     rem: &[u128],
     names: &[String],
     ties: &Ties,
-    note: Option<String>,
+    note: Option<Note>,
 ) -> Result<Apportionment, SeatsError> {
     let assigned: u64 = got.iter().sum();
     if assigned > seats {
@@ -200,14 +200,8 @@ fn imperiali_quota(
 ) -> Result<Apportionment, SeatsError> {
     for (quota, note) in [
         (Quota::Plus(2), None),
-        (
-            Quota::Plus(1),
-            Some("the Imperiali quota T/(S+2) gave more floors than seats; repeated with the quota T/(S+1)".to_string()),
-        ),
-        (
-            Quota::Hare,
-            Some("the quotas T/(S+2) and T/(S+1) gave more floors than seats; repeated with Hare's quota T/S".to_string()),
-        ),
+        (Quota::Plus(1), Some(Note::ImperialiPlusOne)),
+        (Quota::Hare, Some(Note::ImperialiHare)),
     ] {
         let (fl, rem) = floors(seats, votes, quota)?;
         if fl.iter().sum::<u64>() <= seats {

@@ -18,6 +18,7 @@ mod apportion;
 mod error;
 mod margin;
 mod method;
+mod note;
 pub mod preset;
 mod ties;
 
@@ -30,4 +31,5 @@ pub use error::SeatsError;
 pub use margin::{margins, Margins, PairMargin, ThresholdMargin};
 pub use method::{Method, Priority};
 pub use model::{percent, Fraction};
+pub use note::Note;
 pub use ties::{Tie, TieRule, Ties};

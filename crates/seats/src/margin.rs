@@ -18,7 +18,7 @@
 //! ballots that would carry it across, with the base held fixed.
 
 use crate::allocate::{region_base, Outcome, Problem};
-use crate::{Method, SeatsError, Ties};
+use crate::{Method, Note, SeatsError, Ties};
 
 /// The margin of one ordered pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +58,7 @@ pub struct Margins {
     /// Threshold margins, smallest first.
     pub thresholds: Vec<ThresholdMargin>,
     /// What was not computed, and why.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Computes the margins of `outcome`, the allocation of `p`.
@@ -81,23 +81,19 @@ pub fn margins(p: &Problem, outcome: &Outcome) -> Result<Margins, SeatsError> {
         .iter()
         .any(|o| o.list_seats != o.uncapped_seats);
     if p.seats == 0 {
-        m.notes.push("no list seats: no pair margins".into());
+        m.notes.push(Note::NoListSeats);
     } else if matches!(p.method, Method::Quota) {
-        m.notes
-            .push("pair margins are not defined for the Balinski-Young quota method".into());
+        m.notes.push(Note::QuotaNoPairMargins);
     } else if !p.alliances.is_empty() {
-        m.notes
-            .push("pair margins with list alliances are not computed yet".into());
+        m.notes.push(Note::AlliancesNoPairMargins);
     } else if capped {
-        m.notes
-            .push("the cap binds: pair margins of a capped allocation are not computed yet".into());
+        m.notes.push(Note::CapNoPairMargins);
     } else if outcome
         .ties
         .iter()
         .any(|t| t.rule != crate::TieRule::FirstListed)
     {
-        m.notes
-            .push("the allocation was decided by a drawing of lots: the margin is 0".into());
+        m.notes.push(Note::DrawnByLot);
     } else {
         let eligible: Vec<usize> = (0..p.parties.len())
             .filter(|&i| outcome.parties[i].eligible)

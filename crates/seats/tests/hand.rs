@@ -117,7 +117,7 @@ fn hand_computed_cases() {
         assert_eq!(got, want, "{id}");
         if let Some(n) = c["note_contains"].as_str() {
             assert!(
-                o.notes.iter().any(|x| x.contains(n)) || format!("{:?}", o).contains(n),
+                o.notes.iter().any(|x| x.to_string().contains(n)) || format!("{:?}", o).contains(n),
                 "{id}: no note with '{n}': {:?}",
                 o.notes
             );

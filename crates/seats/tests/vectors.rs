@@ -168,7 +168,9 @@ fn threshold_vectors_through_the_threshold_logic() {
                 "{id}"
             );
             assert!(
-                o.notes.iter().any(|n| n.contains("cannot be applied")),
+                o.notes
+                    .iter()
+                    .any(|n| n.to_string().contains("cannot be applied")),
                 "{id}"
             );
         }

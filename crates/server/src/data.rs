@@ -194,7 +194,25 @@ pub struct UnitView {
     pub checkpoint: Option<readmodel::Signed>,
     /// A station's forensic flag, its rank and the number of stations scored; or why no
     /// station could be scored.
-    pub flag: Result<Option<(forensics::flags::StationFlag, usize, usize)>, String>,
+    pub flag: Result<Option<(forensics::flags::StationFlag, usize, usize)>, NoFlag>,
+}
+
+/// Why a station has no forensic flag.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoFlag {
+    /// The stations are being scored (after a start or a change): a moment more.
+    Scoring,
+    /// No station can be scored (the totals lack a line the scores need, ...).
+    Unscorable(forensics::ForensicsError),
+}
+
+impl std::fmt::Display for NoFlag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoFlag::Scoring => f.write_str("the stations are being scored; reload in a moment"),
+            NoFlag::Unscorable(e) => e.fmt(f),
+        }
+    }
 }
 
 /// The unit `id` of election `name`.
@@ -210,13 +228,13 @@ pub fn unit(
     let flags = match flags {
         _ if !station => Ok(None),
         Some(f) => match &f.missing {
-            Some(why) => Err(why.clone()),
+            Some(why) => Err(NoFlag::Unscorable(why.clone())),
             None => Ok(f
                 .by_station
                 .get(&id)
                 .map(|(x, rank)| (x.clone(), *rank, f.scored))),
         },
-        None => Err("the stations are being scored; reload in a moment".to_string()),
+        None => Err(NoFlag::Scoring),
     };
     let e = v.election();
     if id as usize >= e.units.len() {
@@ -316,7 +334,7 @@ pub fn unit_json(u: &UnitView) -> Value {
                 "impossible": f.impossible, "turnout_pct": f.turnout_pct, "leader_pct": f.leader_pct,
                 "turnout_z": f.turnout_z, "leader_z": f.leader_z, "whole_percentages": f.whole()}),
             Ok(None) => Value::Null,
-            Err(why) => serde_json::json!({"unavailable": why}),
+            Err(why) => serde_json::json!({"unavailable": why.to_string()}),
         },
         "logged": u.logged.iter().map(|l| serde_json::json!({
             "index": l.index,

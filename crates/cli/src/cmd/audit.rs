@@ -312,7 +312,7 @@ fn assertions(a: AssertionArgs) -> anyhow::Result<ExitCode> {
             },
             "stark_teague_u": set.stark_teague_u,
             "notes": set.notes,
-            "input_notes": built.notes,
+            "input_notes": built.notes_text(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
@@ -348,7 +348,7 @@ fn assertions(a: AssertionArgs) -> anyhow::Result<ExitCode> {
         "  station-level batch comparison: {batches} of {stations} stations: {}",
         verdict(batches, stations)
     );
-    for n in set.notes.iter().chain(&built.notes) {
+    for n in set.notes.iter().cloned().chain(built.notes_text()) {
         println!("note: {n}");
     }
     Ok(ExitCode::SUCCESS)

@@ -54,7 +54,7 @@ pub fn run_seats(args: Args) -> anyhow::Result<ExitCode> {
     let o = allocate(&built.problem)?;
     if args.json {
         let mut v = outcome_json(&built.problem, &o);
-        v["input_notes"] = serde_json::json!(built.notes);
+        v["input_notes"] = serde_json::json!(built.notes_text());
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print_outcome(&built, &o);
@@ -226,7 +226,11 @@ pub fn print_outcome(b: &Built, o: &Outcome) {
             t.rule
         );
     }
-    for n in b.notes.iter().chain(&o.notes) {
+    for n in b
+        .notes_text()
+        .into_iter()
+        .chain(o.notes.iter().map(ToString::to_string))
+    {
         println!("note: {n}");
     }
 }

@@ -39,7 +39,7 @@ pub struct Allocation {
     /// Its margins.
     pub margins: seats::Margins,
     /// How bases were approximated, which regions were left out, the law's sources.
-    pub notes: Vec<String>,
+    pub notes: Vec<record::LawNote>,
     /// The country's totals of the legal count the seats are computed from: what they cover.
     pub country: tabulate::Totals,
     /// The legal count.
@@ -87,7 +87,8 @@ pub fn seats_json(s: &Seats) -> Value {
     };
     let mut v = formats::contest::outcome_json(&a.problem, &a.outcome);
     v["law"] = serde_json::json!(a.law);
-    v["input_notes"] = serde_json::json!(a.notes);
+    let notes: Vec<String> = a.notes.iter().map(ToString::to_string).collect();
+    v["input_notes"] = serde_json::json!(notes);
     let t = &a.country;
     v["computed_from"] = serde_json::json!({"count": a.legal.key(), "stations": t.stations, "annulled": t.annulled, "reporting": t.reporting});
     v

@@ -1,8 +1,9 @@
 //! The seat allocation: a hemicycle of the seats, each party's votes, threshold tests and
 //! seats, the closest margins in ballots, and the law's notes and sources.
 
-use ::seats::Check;
-use maud::html;
+use ::seats::{Check, Note};
+use maud::{html, Markup};
+use record::LawNote;
 use ui::chart::{hemicycle, COLOURS};
 use ui::{Heading, Lang, Section, T};
 
@@ -27,6 +28,51 @@ fn which(l: Lang, threshold: &str) -> ui::Tr {
     } else {
         T::ThresholdNational
     })
+}
+
+/// How the law was applied to the data, in the reader's language; the law's title and sources
+/// are citations, shown as cited (in English, marked so).
+fn law_note(l: Lang, n: &LawNote) -> Markup {
+    let term = |t| l.t(t);
+    match n {
+        LawNote::Law {
+            key,
+            title,
+            sources,
+        } => html! {
+            (l.f(T::NoteLaw, &[("key", key)])) " " span lang="en" { (title) "; " (sources) }
+        },
+        LawNote::Abroad { region } => html! { (l.f(T::NoteAbroad, &[("region", region)])) },
+        LawNote::ValidFromChoices => html! { (term(T::NoteValidFromChoices)) },
+        LawNote::ParticipatedFromValid => html! { (term(T::NoteParticipatedFromValid)) },
+        LawNote::ParticipatedFromChoices => html! { (term(T::NoteParticipatedFromChoices)) },
+    }
+}
+
+/// What the allocation or its margins note, in the reader's language.
+fn note(l: Lang, n: &Note) -> ui::Tr {
+    match n {
+        Note::ImperialiPlusOne => l.t(T::NoteImperialiPlusOne),
+        Note::ImperialiHare => l.t(T::NoteImperialiHare),
+        Note::RegionalNotApplied { percent } => l.f(
+            T::NoteRegionalNotApplied,
+            &[("percent", &l.percent(percent))],
+        ),
+        Note::RegionalBaseListed => l.t(T::NoteRegionalBaseListed),
+        Note::Capped { party, seats, cap } => l.f(
+            T::NoteCapped,
+            &[
+                ("party", party),
+                ("seats", &l.count(*seats)),
+                ("cap", &l.count(*cap)),
+            ],
+        ),
+        Note::NoListSeats => l.t(T::NoteNoListSeats),
+        Note::QuotaNoPairMargins => l.t(T::NoteQuotaNoPairMargins),
+        Note::AlliancesNoPairMargins => l.t(T::NoteAlliancesNoPairMargins),
+        Note::CapNoPairMargins => l.t(T::NoteCapNoPairMargins),
+        Note::DrawnByLot => l.t(T::NoteDrawnByLot),
+    }
 }
 
 /// The seats page of an election under `law`.
@@ -88,11 +134,13 @@ pub fn seats(l: Lang, a: &Allocation, h: &Heading, law: &str) -> String {
                 ])) }
             }
         }
-        @let notes: Vec<&String> = a.notes.iter().chain(&m.notes).collect();
-        @if !notes.is_empty() {
+        @if !(a.notes.is_empty() && a.outcome.notes.is_empty() && m.notes.is_empty()) {
             details {
                 summary { (l.t(T::SeatsNotes)) }
-                ul lang="en" { @for x in notes { li { small { (x) } } } }
+                ul {
+                    @for x in &a.notes { li { small { (law_note(l, x)) } } }
+                    @for x in a.outcome.notes.iter().chain(&m.notes) { li { small { (note(l, x)) } } }
+                }
             }
         }
         (data_links(l, &[("JSON", format!("/api/elections/{n}/seats?law={}", urlencode(law)))]))

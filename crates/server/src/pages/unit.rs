@@ -3,13 +3,14 @@
 //! in words as well as in bold; its forensic flag; its entries in the log with their inclusion
 //! proofs; and the check of the station in the reader's browser.
 
+use forensics::ForensicsError;
 use maud::{html, Markup};
 use model::Line;
 use ui::layout::label;
 use ui::{Heading, Lang, Section, Tr, T};
 
 use super::{coverage, data_links, frame, level, share, turnout, urlencode};
-use crate::data::UnitView;
+use crate::data::{NoFlag, UnitView};
 
 /// The most child units listed; the station search lists them all.
 const CHILDREN: usize = 100;
@@ -162,7 +163,14 @@ fn flag(l: Lang, u: &UnitView, base: &str) -> Markup {
             p { (l.t(T::FlagNotEvidence)) " " a href=(format!("{base}/forensics")) { (l.t(T::NavForensics)) } }
         },
         Err(why) if u.level == model::UnitLevel::Station => html! {
-            p.note { (l.t(T::FlagNone)) " " span lang="en" { (why) } }
+            p.note { (l.t(T::FlagNone)) " "
+                @match why {
+                    NoFlag::Scoring => (l.t(T::FlagScoring)),
+                    NoFlag::Unscorable(ForensicsError::MissingLine(_)) => (l.t(T::FlagMissingLine)),
+                    NoFlag::Unscorable(ForensicsError::NothingLeft) => (l.t(T::FlagNothingLeft)),
+                    NoFlag::Unscorable(other) => span lang="en" { (other) },
+                }
+            }
         },
         _ => html! {},
     }
