@@ -6,6 +6,7 @@
 use forensics::ForensicsError;
 use maud::{html, Markup};
 use model::Line;
+use ui::chart::{bars, Bar};
 use ui::layout::label;
 use ui::{Heading, Lang, Section, Tr, T};
 
@@ -31,6 +32,17 @@ pub fn unit(
         Some((_, name)) => Tr::from(name.clone()),
         None => level(l, u.level),
     };
+    // The votes as the results page draws them, in the data's order.
+    let rows: Vec<Bar<'_>> = u
+        .choices
+        .iter()
+        .zip(&u.totals.votes)
+        .map(|(c, &v)| Bar {
+            label: c,
+            votes: v,
+            share: share(l, v, total),
+        })
+        .collect();
     let body = html! {
         nav aria-labelledby="l-crumbs" {
             (label("l-crumbs", &l.t(T::Breadcrumbs)))
@@ -43,13 +55,7 @@ pub fn unit(
         @if u.annulled { div.banner role="note" { strong { (l.t(T::UnitAnnulled)) } } }
         p { (coverage(l, &u.totals)) ". " (l.f(T::VotesOverReporting, &[("votes", &l.count(total))])) }
         p { (turnout(l, &u.totals)) }
-        div.scroll tabindex="0" { table {
-            caption { (l.t(T::VotesByChoice)) }
-            thead { tr { th scope="col" { (l.t(T::ColChoice)) } th.n scope="col" { (l.t(T::ColVotes)) } th.n scope="col" { (l.t(T::ColShareOfVotes)) } } }
-            tbody { @for (c, &v) in u.choices.iter().zip(&u.totals.votes) {
-                tr { td.name { (c) } td.n { (l.count(v)) } td.n { (share(l, v, total)) } }
-            } }
-        } }
+        (bars(l, l.t(T::VotesByChoice), [l.t(T::ColChoice), l.t(T::ColVotes), l.t(T::ColShareOfVotes)], &rows, None))
         @if !u.children.is_empty() {
             h2 { (l.t(T::UnitsWithin)) }
             div.scroll tabindex="0" { table {
