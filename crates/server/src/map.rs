@@ -121,7 +121,15 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
             tile * 2 / 5,
             i + 1,
         ));
-        listed.push((i + 1, row.unit.0, n, leader, pct, colour));
+        // What the share covers: the region's stations reporting.
+        let reporting = l.f(
+            T::ReportingOf,
+            &[
+                ("reporting", &l.count(row.totals.reporting)),
+                ("stations", &l.count(row.totals.stations)),
+            ],
+        );
+        listed.push((i + 1, row.unit.0, n, leader, pct, reporting));
     }
     let (w, h) = ((max_c + 1) * (tile + gap), (max_r + 1) * (tile + gap));
     let label = l.t(T::MapLabel);
@@ -142,14 +150,15 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
         details {
             summary { (l.t(T::MapTable)) }
             div.scroll tabindex="0" { table {
-                thead { tr { th.n scope="col" { "№" } th scope="col" { (l.t(T::LevelRegion)) } th scope="col" { (l.t(T::ColLeader)) } th.n scope="col" { (l.t(T::ColShareOfVotes)) } } }
+                thead { tr { th.n scope="col" { "№" } th scope="col" { (l.t(T::LevelRegion)) } th scope="col" { (l.t(T::ColLeader)) } th.n scope="col" { (l.t(T::ColShareOfVotes)) } th.n scope="col" { (l.t(T::ColStationsReporting)) } } }
                 tbody {
-                    @for (k, id, n, leader, pct, _) in &listed {
+                    @for (k, id, n, leader, pct, reporting) in &listed {
                         tr {
                             td.n { (k) }
                             td.name { a href=(format!("/elections/{}/units/{id}", urlencode(name))) { (n) } }
                             td.name { @match leader { Some(x) => (r.choices[*x]), None => (l.t(T::NoResults)) } }
                             td.n { (pct.clone().unwrap_or_default()) }
+                            td.n { (reporting) }
                         }
                     }
                 }
