@@ -1,5 +1,5 @@
-//! Heat maps of the fingerprint, as SVG text and as an RGB raster (the CLI encodes the
-//! raster as PNG). Cell colour follows `ln(1 + count) / ln(1 + max)` on the "inferno"
+//! Heat maps of the fingerprint, as SVG text and as PNG bytes (the command line writes both
+//! to files). Cell colour follows `ln(1 + count) / ln(1 + max)` on the "inferno"
 //! ramp of matplotlib (van der Walt & Smith, 2015), sampled at five anchors; empty cells
 //! are white.
 //!
@@ -47,9 +47,10 @@ fn grid(f: &Fingerprint, weighted: bool) -> &[[u64; BINS]] {
     }
 }
 
-/// The raster, a pixel per bin, as a PNG in a `data:` address (encoded in memory).
-fn png_data(f: &Fingerprint, weighted: bool) -> Result<String, ForensicsError> {
-    let (w, h, pixels) = raster(f, weighted, 1);
+/// The [`raster`], `cell` pixels per bin, as PNG bytes (encoded in memory: the command line
+/// writes them to a file, the SVG carries them in a `data:` address).
+pub fn png(f: &Fingerprint, weighted: bool, cell: usize) -> Result<Vec<u8>, ForensicsError> {
+    let (w, h, pixels) = raster(f, weighted, cell);
     let mut png = Vec::new();
     let mut enc = png::Encoder::new(&mut png, w, h);
     enc.set_color(png::ColorType::Rgb);
@@ -59,6 +60,12 @@ fn png_data(f: &Fingerprint, weighted: bool) -> Result<String, ForensicsError> {
     let mut writer = enc.write_header().map_err(failed)?;
     writer.write_image_data(&pixels).map_err(failed)?;
     writer.finish().map_err(failed)?;
+    Ok(png)
+}
+
+/// The raster, a pixel per bin, as a PNG in a `data:` address.
+fn png_data(f: &Fingerprint, weighted: bool) -> Result<String, ForensicsError> {
+    let png = png(f, weighted, 1)?;
     Ok(format!(
         "data:image/png;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(&png)
@@ -67,7 +74,7 @@ fn png_data(f: &Fingerprint, weighted: bool) -> Result<String, ForensicsError> {
 
 /// An RGB raster, `cell` pixels per bin, turnout left to right and the leader's share
 /// bottom to top: `(width, height, pixels)`.
-pub fn raster(f: &Fingerprint, weighted: bool, cell: usize) -> (u32, u32, Vec<u8>) {
+fn raster(f: &Fingerprint, weighted: bool, cell: usize) -> (u32, u32, Vec<u8>) {
     let g = grid(f, weighted);
     let max = g.iter().flatten().copied().max().unwrap_or(0);
     let side = BINS * cell;

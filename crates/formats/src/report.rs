@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use model::{Election, Fraction, Line, Protocol, UnitId, UnitLevel};
+use model::{Election, Fraction, Line, Protocol, UnitId, UnitLevel, UnitTree};
 use serde_json::{json, Map, Value};
 use tabulate::{Filter, ShareBase, Tally, Totals};
 
@@ -58,6 +58,22 @@ pub struct Report {
     pub input: Option<InputSummary>,
 }
 
+impl Row {
+    /// The row of `unit` with `totals`, its path from `tree`.
+    pub fn of(tree: &UnitTree, unit: UnitId, totals: Totals) -> Row {
+        Row {
+            unit,
+            level: tree.get(unit).level,
+            path: tree
+                .path_names(unit)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            totals,
+        }
+    }
+}
+
 impl Report {
     /// Builds the report of `tally` at `level`. Station rows need the latest protocol of
     /// each station, indexed by unit id, and the filter the tally was made with: a station it
@@ -69,43 +85,54 @@ impl Report {
         stations: Option<(&[Option<&Protocol>], &Filter)>,
     ) -> Report {
         let tree = &election.units;
-        let row = |unit: UnitId, totals: Totals| Row {
-            unit,
-            level: tree.get(unit).level,
-            path: tree
-                .path_names(unit)
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            totals,
-        };
         let contest = election.contests.get(tally.contest);
-        let mut rows = vec![row(tree.root(), tally.totals(tree.root()))];
-        match level {
-            UnitLevel::Country => {}
-            UnitLevel::Station => {
-                for (id, u) in tree.iter() {
-                    if u.level != UnitLevel::Station {
-                        continue;
-                    }
-                    let p = stations.and_then(|(s, _)| s.get(id.index()).copied().flatten());
-                    let counted = stations.is_none_or(|(_, f)| f.admits(tree, id));
-                    let choices = contest.map_or(0, |c| c.choices.len());
-                    rows.push(row(id, Totals::of_station(p, counted, choices)));
-                }
-            }
-            l => rows.extend(tally.at_level(tree, l).map(|(id, t)| row(id, t.clone()))),
-        }
-        Report {
+        let mut report = Report {
             election: election.name.clone(),
             contest: contest.map(|c| c.name.clone()).unwrap_or_default(),
             choices: contest
                 .map(|c| c.choices.iter().map(|c| c.name.clone()).collect())
                 .unwrap_or_default(),
             level,
-            rows,
+            rows: vec![Row::of(tree, tree.root(), tally.totals(tree.root()))],
             input: None,
+        };
+        match level {
+            UnitLevel::Country => {}
+            UnitLevel::Station => {
+                let protocol = |id: UnitId| stations?.0.get(id.index()).copied().flatten();
+                report.push_stations(tree, protocol, stations.map(|(_, f)| f), usize::MAX);
+            }
+            l => report.rows.extend(
+                tally
+                    .at_level(tree, l)
+                    .map(|(id, t)| Row::of(tree, id, t.clone())),
+            ),
         }
+        report
+    }
+
+    /// Makes this a report by station: appends the rows of the first `limit` stations in tree
+    /// order, each its own protocol's totals (`protocol`), or not counted where `filter`
+    /// leaves it out (`Totals::of_station`); answers how many stations there are in all.
+    pub fn push_stations<'p>(
+        &mut self,
+        tree: &UnitTree,
+        protocol: impl Fn(UnitId) -> Option<&'p Protocol>,
+        filter: Option<&Filter>,
+        limit: usize,
+    ) -> usize {
+        self.level = UnitLevel::Station;
+        let choices = self.choices.len();
+        let mut all = 0;
+        for (id, _) in tree.iter().filter(|(_, u)| u.level == UnitLevel::Station) {
+            all += 1;
+            if all <= limit {
+                let counted = filter.is_none_or(|f| f.admits(tree, id));
+                let totals = Totals::of_station(protocol(id), counted, choices);
+                self.rows.push(Row::of(tree, id, totals));
+            }
+        }
+        all
     }
 }
 

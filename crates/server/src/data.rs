@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use formats::report::{write_report_json, Report};
-use model::{Election, Protocol, UnitId, UnitLevel};
+use model::{Election, Protocol, UnitLevel};
 use serde_json::Value;
 use store::Store;
 
@@ -134,30 +134,14 @@ impl Stations {
 /// station's row.
 pub fn first_stations(v: &mut View<'_>, n: usize) -> Result<(Report, usize), ServerError> {
     let mut r = Report::build(v.election(), v.tally()?, UnitLevel::Country, None);
-    let tree = &v.election().units;
-    let choices = r.choices.len();
-    let stations: Vec<UnitId> = tree
-        .iter()
-        .filter(|(_, u)| u.level == UnitLevel::Station)
-        .map(|(id, _)| id)
-        .collect();
     let filter = v.filter();
-    for &id in stations.iter().take(n) {
-        let counted = filter.admits(tree, id);
-        let totals = tabulate::Totals::of_station(v.protocol(id, 0), counted, choices);
-        r.rows.push(formats::report::Row {
-            unit: id,
-            level: UnitLevel::Station,
-            path: tree
-                .path_names(id)
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            totals,
-        });
-    }
-    r.level = UnitLevel::Station;
-    Ok((r, stations.len()))
+    let all = r.push_stations(
+        &v.election().units,
+        |id| v.protocol(id, 0),
+        Some(&filter),
+        n,
+    );
+    Ok((r, all))
 }
 
 /// The report as the bytes that `tallyproof results --json` prints.

@@ -89,8 +89,8 @@ fn integer(l: Lang, ip: &IntegerPercentage, r: &Report) -> Markup {
         l.f(
             T::FxIntegerExcess,
             &[
-                ("excess", &fixed(l, e.excess, 0)),
-                ("line", &fixed(l, e.line999, 0)),
+                ("excess", &l.fixed(e.excess, 0)),
+                ("line", &l.fixed(e.line999, 0)),
             ],
         )
     } else {
@@ -114,10 +114,10 @@ fn integer(l: Lang, ip: &IntegerPercentage, r: &Report) -> Markup {
                 tr {
                     th scope="row" { (label) }
                     td.n { (l.count(s.observed)) }
-                    td.n { (fixed(l, s.expected, 1)) }
-                    td.n { (fixed(l, s.excess, 1)) }
-                    td.n { (fixed(l, s.sd, 1)) }
-                    td.n { (fixed(l, s.line999, 1)) }
+                    td.n { (l.fixed(s.expected, 1)) }
+                    td.n { (l.fixed(s.excess, 1)) }
+                    td.n { (l.fixed(s.sd, 1)) }
+                    td.n { (l.fixed(s.line999, 1)) }
                     td.n { (p_value(l, s.p_value, s.p_value_is_bound)) }
                 }
             } }
@@ -137,8 +137,8 @@ fn integer(l: Lang, ip: &IntegerPercentage, r: &Report) -> Markup {
                         td.name { (name) }
                         td.n { (l.count(x.stations as u64)) }
                         td.n { (l.count(x.observed)) }
-                        td.n { (fixed(l, x.expected, 1)) }
-                        td.n { (fixed(l, x.z, 1)) }
+                        td.n { (l.fixed(x.expected, 1)) }
+                        td.n { (l.fixed(x.z, 1)) }
                     }
                 } }
             } }
@@ -163,7 +163,7 @@ fn histogram(l: Lang, h: &Histogram, caption: T) -> Markup {
     let s: &Spikes = &h.spikes;
     let tenths = |b: usize| l.percent(&format!("{}.{}", b / 10, b % 10));
     let ratio = if s.neighbours > 0.0 {
-        fixed(l, s.whole as f64 / s.neighbours, 2)
+        l.fixed(s.whole as f64 / s.neighbours, 2)
     } else {
         "–".to_string()
     };
@@ -175,7 +175,7 @@ fn histogram(l: Lang, h: &Histogram, caption: T) -> Markup {
             ("peak", &tenths(s.peak.0)),
             ("peak_stations", &l.count(s.peak.1)),
             ("whole", &l.count(s.whole)),
-            ("neighbours", &fixed(l, s.neighbours, 0)),
+            ("neighbours", &l.fixed(s.neighbours, 0)),
             ("ratio", &ratio),
         ],
     );
@@ -196,14 +196,14 @@ fn fingerprint(l: Lang, f: &Fingerprint, svg: &str) -> Markup {
         p.note { (l.f(T::FxFingerprintNote, &[
             ("corner", &l.count(f.corner_stations as u64)),
             ("share", &percent(l, f.corner_voters_pct, 2)),
-            ("skewness", &fixed(l, f.log_vote_rate_skewness, 2)),
-            ("kurtosis", &fixed(l, f.log_vote_rate_excess_kurtosis, 2)),
+            ("skewness", &l.fixed(f.log_vote_rate_skewness, 2)),
+            ("kurtosis", &l.fixed(f.log_vote_rate_excess_kurtosis, 2)),
         ])) }
     }
 }
 
 fn shpilkin(l: Lang, s: &Shpilkin) -> Markup {
-    let moved = |x: Option<f64>| x.map_or("–".to_string(), |x| fixed(l, x, 0));
+    let moved = |x: Option<f64>| x.map_or("–".to_string(), |x| l.fixed(x, 0));
     html! {
         h2 { (l.t(T::FxShpilkin)) }
         p {
@@ -213,7 +213,7 @@ fn shpilkin(l: Lang, s: &Shpilkin) -> Markup {
                 ("to", &(s.clean_bin + 1).to_string()),
                 ("share", &percent(l, 100.0 * s.clean_share, 2)),
             ]))
-            " " (l.t(T::FxShpilkinExcess)) " " b { (fixed(l, s.excess, 0)) } " "
+            " " (l.t(T::FxShpilkinExcess)) " " b { (l.fixed(s.excess, 0)) } " "
             (l.f(T::FxShpilkinOf, &[
                 ("votes", &l.count(s.leader_votes)),
                 ("share", &percent(l, s.excess_pct_of_leader, 1)),
@@ -237,7 +237,7 @@ fn flags(l: Lang, r: &Report) -> Markup {
             tbody { @for (path, f) in &r.flags {
                 tr {
                     td.name.path { (path) }
-                    td.n { @if f.impossible { (l.t(T::FxImpossible)) } @else { (fixed(l, f.score, 2)) } }
+                    td.n { @if f.impossible { (l.t(T::FxImpossible)) } @else { (l.fixed(f.score, 2)) } }
                     td.n { (percent(l, f.turnout_pct, 2)) }
                     td.n { (percent(l, f.leader_pct, 2)) }
                     td { @match (f.integer_turnout, f.integer_leader) {
@@ -255,7 +255,7 @@ fn flags(l: Lang, r: &Report) -> Markup {
 
 fn digits(l: Lang, list: &[ChoiceDigits]) -> Markup {
     let cells = |t: &Option<DigitTest>| match t {
-        Some(t) => (fixed(l, t.mean, 3), p_value(l, t.chi_square_p, false)),
+        Some(t) => (l.fixed(t.mean, 3), p_value(l, t.chi_square_p, false)),
         None => ("–".to_string(), "–".to_string()),
     };
     html! {
@@ -297,21 +297,6 @@ fn warning(l: Lang, w: &DigitWarning) -> Tr {
     }
 }
 
-/// `x` with `decimals` decimals in the page's language, with a minus sign (U+2212) when
-/// negative; `–` when it is not a number.
-fn fixed(l: Lang, x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return "–".to_string();
-    }
-    let digits = format!("{:.decimals$}", x.abs());
-    let zero = digits.bytes().all(|b| b == b'0' || b == b'.');
-    if x < 0.0 && !zero {
-        format!("\u{2212}{}", l.decimal(&digits))
-    } else {
-        l.decimal(&digits)
-    }
-}
-
 /// A percentage given in percent (`56.2`), with `decimals` decimals.
 fn percent(l: Lang, x: f64, decimals: usize) -> String {
     if !x.is_finite() {
@@ -325,7 +310,7 @@ fn p_value(l: Lang, p: f64, bound: bool) -> String {
     let text = if !p.is_finite() {
         "–".to_string()
     } else if p == 0.0 || p >= 0.01 {
-        fixed(l, p, 3)
+        l.fixed(p, 3)
     } else {
         let sci = format!("{p:.1e}");
         let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
@@ -376,7 +361,7 @@ mod tests {
             (Lang::En, f64::NAN, 2, "–"),
         ];
         for (l, x, d, want) in cases {
-            assert_eq!(fixed(*l, *x, *d), *want, "{x}");
+            assert_eq!(l.fixed(*x, *d), *want, "{x}");
         }
         assert_eq!(p_value(Lang::En, 0.2346, false), "0.235");
         assert_eq!(p_value(Lang::Ru, 0.000_012_3, false), "1,2 × 10⁻⁵");

@@ -70,6 +70,18 @@ impl Lang {
         out
     }
 
+    /// `x` with `decimals` decimals in this language, with a minus sign (U+2212) when negative
+    /// (not for a value that rounds to zero); `–` when it is not a number.
+    pub fn fixed(self, x: f64, decimals: usize) -> String {
+        if !x.is_finite() {
+            return "–".to_string();
+        }
+        let digits = format!("{:.decimals$}", x.abs());
+        let zero = digits.bytes().all(|b| b == b'0' || b == b'.');
+        let sign = if x < 0.0 && !zero { "-" } else { "" };
+        self.decimal(&format!("{sign}{digits}"))
+    }
+
     /// A percentage given as `56.20` (as `model::Fraction::percent` writes it): `56.20%`,
     /// `56,20 %`.
     pub fn percent(self, text: &str) -> String {

@@ -1,7 +1,7 @@
 //! `tallyproof forensics ...`: station-level anomaly tests on a file or a stored election.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -412,7 +412,8 @@ fn fingerprint(a: FingerprintArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&svg, forensics::plot::svg(&f, weighted, Some(&words))?)
             .with_context(|| format!("cannot write {}", svg.display()))?;
         let png = a.out.join(format!("fingerprint-{what}.png"));
-        write_png(&png, forensics::plot::raster(&f, weighted, 4))?;
+        std::fs::write(&png, forensics::plot::png(&f, weighted, 4)?)
+            .with_context(|| format!("cannot write {}", png.display()))?;
         written.extend([svg, png]);
     }
     emit(a.sample.json, &f, |out| {
@@ -439,24 +440,6 @@ fn fingerprint(a: FingerprintArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn write_png(path: &Path, (w, h, pixels): (u32, u32, Vec<u8>)) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut writer = enc
-        .write_header()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    writer
-        .write_image_data(&pixels)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    writer
-        .finish()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 fn station_flags(a: FlagArgs) -> anyhow::Result<ExitCode> {

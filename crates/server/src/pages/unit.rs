@@ -155,7 +155,7 @@ pub(crate) fn source(l: Lang, s: model::CountSource) -> ui::Tr {
 
 /// A station's forensic flag, or why it has none.
 fn flag(l: Lang, u: &UnitView, base: &str) -> Markup {
-    let one = |x: f64| l.decimal(&format!("{x:.1}"));
+    let one = |x: f64| l.fixed(x, 1);
     match &u.flag {
         Ok(Some((f, rank, of))) => html! {
             h2 { (l.t(T::FlagHeading)) }
