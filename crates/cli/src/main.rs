@@ -171,4 +171,85 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+
+    /// The README's command list (its first `sh` block after "## Commands") names every
+    /// subcommand of `tallyproof --help`, down to the last level, and each with every one of
+    /// its long options (issue 17): a line `tallyproof PATH ...` whose words give the path
+    /// (`a|b` lists several commands sharing the line's options) and the options.
+    #[test]
+    fn the_readme_lists_every_command_with_its_options() {
+        use clap::CommandFactory;
+        let readme = include_str!("../../../README.md");
+        let block = readme
+            .split_once("\n## Commands\n")
+            .and_then(|(_, rest)| rest.split_once("```sh\n"))
+            .and_then(|(_, rest)| rest.split_once("\n```"))
+            .map(|(block, _)| block)
+            .expect("the README has a ## Commands section with a sh block");
+        let lines: Vec<Vec<&str>> = block
+            .lines()
+            .map(|l| {
+                l.split('#')
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect()
+            })
+            .filter(|w: &Vec<&str>| w.first() == Some(&"tallyproof"))
+            .collect();
+        let mut missing = Vec::new();
+        let mut todo = vec![(Vec::<String>::new(), super::Cli::command())];
+        while let Some((path, cmd)) = todo.pop() {
+            let subs: Vec<_> = cmd
+                .get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .cloned()
+                .collect();
+            if !path.is_empty() && subs.is_empty() {
+                // The lines that name this command: its path word for word, alternatives allowed.
+                let naming: Vec<&Vec<&str>> = lines
+                    .iter()
+                    .filter(|w| {
+                        w.len() > path.len()
+                            && path
+                                .iter()
+                                .zip(&w[1..])
+                                .all(|(p, word)| word.split('|').any(|a| a == p))
+                    })
+                    .collect();
+                if naming.is_empty() {
+                    missing.push(format!("tallyproof {}", path.join(" ")));
+                }
+                for arg in cmd.get_arguments() {
+                    let Some(long) = arg.get_long() else { continue };
+                    if matches!(long, "help" | "version") {
+                        continue;
+                    }
+                    let flag = format!("--{long}");
+                    let shown = naming.iter().any(|w| {
+                        w.iter().any(|word| {
+                            word.split('|').any(|a| {
+                                let a = a.trim_matches(|c| "[]()".contains(c));
+                                a.split('=').next() == Some(flag.as_str())
+                            })
+                        })
+                    });
+                    if !shown && !naming.is_empty() {
+                        missing.push(format!("tallyproof {} {flag}", path.join(" ")));
+                    }
+                }
+            }
+            for sub in subs {
+                let mut p = path.clone();
+                p.push(sub.get_name().to_string());
+                todo.push((p, sub));
+            }
+        }
+        missing.sort();
+        assert!(
+            missing.is_empty(),
+            "not in the README's command list:\n{}",
+            missing.join("\n")
+        );
+    }
 }
