@@ -237,6 +237,7 @@ fn verify_refuses_every_index_out_of_range_without_a_panic() {
                     by: reason.clone(),
                     text: reason.clone(),
                     scan: None,
+                    category: None,
                 })),
             ),
             n,
@@ -314,6 +315,7 @@ fn verify_refuses_a_content_whose_salt_is_not_hex() {
         by,
         text: text.clone(),
         scan: None,
+        category: None,
     }));
     let log = with(&entries, entries.len(), complaint);
     publish(d, "c", &log, &key, &origin);

@@ -164,6 +164,19 @@ impl ControlRule {
         })
     }
 
+    /// Whether the relation holds on `p`, or does not apply to it (a line it needs is missing).
+    pub fn holds(&self, p: &Protocol) -> bool {
+        let total = |terms: &[Term]| -> Option<u128> {
+            terms
+                .iter()
+                .try_fold(0u128, |acc, t| Some(acc + t.value(p)?))
+        };
+        match (total(&self.lhs), total(&self.rhs)) {
+            (Some(l), Some(r)) => self.relation.holds(l, r),
+            _ => true,
+        }
+    }
+
     /// Checks one protocol; `None` when the relation holds or does not apply.
     pub fn check(&self, election: &Election, p: &Protocol) -> Option<Diagnostic> {
         // The common case, a relation that holds, allocates nothing. Sums are exact: a few
@@ -300,6 +313,15 @@ impl ControlRules {
     /// Checks a protocol against every relation, in declaration order.
     pub fn check(&self, election: &Election, p: &Protocol) -> Vec<Diagnostic> {
         self.0.iter().filter_map(|r| r.check(election, p)).collect()
+    }
+
+    /// The error-level relations `p` breaks, in declaration order: what quarantines a
+    /// protocol typed at the results service until a commissioner overrides it.
+    pub fn broken_errors(&self, p: &Protocol) -> Vec<&ControlRule> {
+        self.0
+            .iter()
+            .filter(|r| r.severity == Severity::Error && !r.holds(p))
+            .collect()
     }
 
     /// The declarations as text, one per rule.

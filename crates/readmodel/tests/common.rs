@@ -182,6 +182,7 @@ impl Fixture {
             by,
             text,
             scan: None,
+            category: Some(record::ComplaintCategory::Count),
         };
         self.act(
             record::StaffAct::Complain,

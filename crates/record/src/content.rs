@@ -23,7 +23,9 @@ pub enum ContentKind {
     ComplaintText,
     /// A complaint's attachment (its scan's hash, as text).
     Attachment,
-    /// The reason of a decision of the commission.
+    /// The reason of a decision of the commission, of a complaint's review, of a staff act
+    /// that gives one (an override of a quarantine, a rejection, a certification while
+    /// complaints are open).
     Reason,
 }
 
@@ -50,6 +52,7 @@ pub fn content_kinds(entry: &Entry) -> Vec<(&str, ContentKind)> {
     match entry {
         // Every kind of decision has its reason (a reopening's too).
         Entry::Decision(d) => vec![(d.reason(), ContentKind::Reason)],
+        Entry::Review(r) => vec![(r.reason.as_str(), ContentKind::Reason)],
         Entry::Complaint(c) => {
             let mut v = vec![
                 (c.by.as_str(), ContentKind::Complainant),
@@ -71,6 +74,8 @@ pub fn content_kinds(entry: &Entry) -> Vec<(&str, ContentKind)> {
                 }
                 _ => {}
             }
+            // An override's, a resolution's, a rejection's or a certification's reason.
+            v.extend(s.act.reason().map(|r| (r, ContentKind::Reason)));
             v
         }
         _ => Vec::new(),
@@ -135,6 +140,7 @@ mod tests {
                 by: "by".into(),
                 text: "text".into(),
                 scan: Some("scan".into()),
+                category: None,
             })),
             staff("com", StaffAct::Decide),
         ];

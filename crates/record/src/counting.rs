@@ -20,6 +20,23 @@ const LEGAL_COUNT: &[(&str, CountSource, &str)] = &[
     ("kg2021", CountSource::Manual, "CEC of the Kyrgyz Republic"),
 ];
 
+/// The law presets under which a protocol of the legal count is entered with the scan of the
+/// paper protocol, with the source of the rule: since 2021 the precinct protocol is scanned
+/// through the ASU, sent to the CEC's server and published on the CEC's website beside its
+/// figures (CEC notice 4690, 12 April 2021; `shared/design/observers.md`, "Kyrgyz CEC: GAS
+/// Shailoo").
+const SCAN_REQUIRED: &[(&str, &str)] = &[("kg2021", "CEC notice 4690, 12 April 2021")];
+
+/// Whether, under the law preset `law`, a protocol of the legal count typed at the results
+/// service must come with the scan of its paper protocol, and where that rule comes from.
+pub fn scan_required(law: Option<&str>) -> Option<&'static str> {
+    let law = law?;
+    SCAN_REQUIRED
+        .iter()
+        .find(|(k, _)| *k == law)
+        .map(|(_, source)| *source)
+}
+
 /// The legal count of an election whose definition names the law preset `law`. Without a
 /// law (an imported file of one count, such as the Russian ones): the precinct protocol, the
 /// manual count, which is what such files hold (their protocols are imported as manual).

@@ -4,7 +4,7 @@ use model::{Election, Line, Protocol, UnitId, UnitLevel, UnitTree};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::kinds::{AuditMethod, Content, DecisionKind, Stage};
+use crate::kinds::{AuditMethod, ComplaintCategory, ComplaintStatus, Content, DecisionKind, Stage};
 use crate::staff::{Staff, StaffAct};
 
 /// The format version byte that starts every entry but a timed staff entry.
@@ -104,6 +104,22 @@ pub struct Complaint {
     pub text: String,
     /// Commitment to the attached scan (its hex SHA-256 as text), if any.
     pub scan: Option<String>,
+    /// What it is about; none in complaints filed before complaints had categories.
+    pub category: Option<ComplaintCategory>,
+}
+
+/// A commissioner's review of a complaint (a `complaint-status` entry): its new status, why,
+/// and the decision that answers it, if one does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// The complaint's entry, by its index in the log.
+    pub complaint: u64,
+    /// Its new status (never [`ComplaintStatus::Received`], which filing gives).
+    pub status: ComplaintStatus,
+    /// Commitment to the reason's text.
+    pub reason: String,
+    /// The decision entry that answers it, by its index in the log.
+    pub decision: Option<u64>,
 }
 
 /// Seats stated in a publication.
@@ -225,6 +241,8 @@ pub enum Entry {
     Decision(Decision),
     /// A complaint.
     Complaint(Complaint),
+    /// A complaint's new status (`complaint-status`).
+    Review(Review),
     /// The keys that sign the log's checkpoints and the witnesses that cosign them (verifier
     /// key texts); a later `Keys` entry is a key rotation.
     Keys {
@@ -376,12 +394,26 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
         Entry::Keys { log, witnesses } => {
             json!({"type": "keys", "log": log, "witnesses": witnesses})
         }
-        Entry::Complaint(c) => json!({
-            "type": "complaint",
-            "unit": c.unit.0,
-            "by": c.by,
-            "text": c.text,
-            "scan": opt(c.scan.clone()),
+        Entry::Complaint(c) => {
+            let mut v = json!({
+                "type": "complaint",
+                "unit": c.unit.0,
+                "by": c.by,
+                "text": c.text,
+                "scan": opt(c.scan.clone()),
+            });
+            // Last, where the complaint has one.
+            if let Some(k) = c.category {
+                v["category"] = json!(k.key());
+            }
+            v
+        }
+        Entry::Review(r) => json!({
+            "type": "complaint-status",
+            "complaint": r.complaint,
+            "status": r.status.key(),
+            "reason": r.reason,
+            "decision": opt(r.decision),
         }),
         Entry::Publication(p) => json!({
             "type": "publication",
@@ -407,13 +439,18 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
                 "subject": opt(s.act.subject()),
                 "scan": opt(scan),
             });
-            // Present only on the acts that have them (grant; assign and open).
+            // Present only on the acts that have them (grant; assign and open; intake).
             match &s.act {
                 StaffAct::Grant { role, .. } => v["grants"] = json!(role.key()),
                 StaffAct::Assign { unit, .. } | StaffAct::Open { unit, .. } => {
                     v["unit"] = json!(unit.0)
                 }
+                StaffAct::Intake { double } => v["double"] = json!(double),
                 _ => {}
+            }
+            // The reason, on the acts that give one.
+            if let Some(reason) = s.act.reason() {
+                v["reason"] = json!(reason);
             }
             // Last, in a version 2 entry.
             if let Some(t) = s.time {
@@ -492,14 +529,21 @@ pub fn definition(e: &Election) -> Vec<Entry> {
 pub fn commitments(entry: &Entry) -> Vec<&str> {
     match entry {
         Entry::Decision(d) => vec![d.reason()],
+        Entry::Review(r) => vec![r.reason.as_str()],
         Entry::Complaint(c) => {
             let mut v = vec![c.by.as_str(), c.text.as_str()];
             v.extend(c.scan.as_deref());
             v
         }
-        // The console is no one's name: nothing stands behind it.
-        Entry::Staff(s) if s.user == crate::CONSOLE => Vec::new(),
-        Entry::Staff(s) => vec![s.user.as_str()],
+        Entry::Staff(s) => {
+            // The console is no one's name: nothing stands behind it.
+            let mut v = Vec::new();
+            if s.user != crate::CONSOLE {
+                v.push(s.user.as_str());
+            }
+            v.extend(s.act.reason());
+            v
+        }
         _ => Vec::new(),
     }
 }

@@ -88,6 +88,85 @@ impl DecisionKind {
     }
 }
 
+/// What a complaint is about (a `complaint` entry's `category`): the categories observers'
+/// hotlines sort their reports into (`shared/design/observers.md`), closed so that a register
+/// can be filtered and counted.
+#[derive(Display, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ComplaintCategory {
+    /// The count and its protocol: figures, the tally, the protocol's copies.
+    Count,
+    /// The voter list: voters missing, added, or voting twice.
+    VoterList,
+    /// Ballots put in a box that no voter cast.
+    BallotStuffing,
+    /// Votes bought or paid for, carousel voting.
+    VoteBuying,
+    /// Pressure on voters, observers or staff.
+    Pressure,
+    /// Any other breach of the procedure (access of observers, sealing, secrecy).
+    Procedure,
+    /// Anything else.
+    Other,
+}
+
+impl ComplaintCategory {
+    /// The category as the log writes it.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Where a complaint stands. Every complaint is `received` when filed; a commissioner's
+/// review (a `complaint-status` entry) moves it on, with a reason: to `under-review`, then to
+/// one of the final statuses, `upheld` or `dismissed`, which never change.
+#[derive(Display, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ComplaintStatus {
+    /// Filed, not looked at yet (never logged: the complaint entry says it).
+    Received,
+    /// A commissioner is looking into it.
+    UnderReview,
+    /// Found right: the commission acts on it (a decision may answer it).
+    Upheld,
+    /// Found unfounded.
+    Dismissed,
+}
+
+impl ComplaintStatus {
+    /// The status as the log writes it.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+
+    /// Whether the complaint is still open: not upheld or dismissed yet.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ComplaintStatus::Received | ComplaintStatus::UnderReview
+        )
+    }
+
+    /// Whether a complaint in this status may move to `to`: forward only, from an open status
+    /// to a later one; a final status never changes.
+    pub fn may_become(self, to: ComplaintStatus) -> Result<(), String> {
+        use ComplaintStatus::{Dismissed, Received, UnderReview, Upheld};
+        match (self, to) {
+            (_, Received) => Err("a complaint is received when it is filed".into()),
+            (Received, UnderReview | Upheld | Dismissed) | (UnderReview, Upheld | Dismissed) => {
+                Ok(())
+            }
+            (UnderReview, UnderReview) => Err("the complaint is already under review".into()),
+            (Upheld | Dismissed, _) => Err(format!(
+                "the complaint was {} already: that status is final",
+                self.key()
+            )),
+        }
+    }
+}
+
 /// What the store keeps beside the log to open a commitment: the commitment, its salt in
 /// hex and the text (`docs/log-format.md`, "Content beside the log").
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,11 +10,13 @@ mod content;
 mod counting;
 mod entry;
 mod error;
+mod intake;
 mod kinds;
 mod law;
 mod logs;
 mod official;
 mod publish;
+mod register;
 mod replay;
 mod staff;
 mod standing;
@@ -23,19 +25,26 @@ mod times;
 mod wire;
 
 pub use content::{content_kinds, ContentKind, PublicContent};
-pub use counting::{legal_count, legal_count_source};
+pub use counting::{legal_count, legal_count_source, scan_required};
 pub use entry::{
     commitment, commitments, committed, definition, encode, AuditStep, Complaint, Decision, Entry,
-    Publication, PublishedSeats, UnitRow,
+    Publication, PublishedSeats, Review, UnitRow,
 };
 pub use error::RecordError;
-pub use kinds::{keys, parse_key, AuditMethod, Content, DecisionKind, Stage};
+pub use intake::{may_verify, Keyed};
+pub use kinds::{
+    keys, parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, Content, DecisionKind, Stage,
+};
 pub use law::{
     check_law, national_threshold, problem_from_election, Built, LawNote, NationalThreshold,
 };
 pub use logs::check_act_entries;
-pub use official::{complaint_act, decision_act, decision_kind};
+pub use official::{
+    complaint_act, complaint_category, complaint_status, decision_act, decision_kind, reason_act,
+    review_act,
+};
 pub use publish::{publication_act, PublicationAct};
+pub use register::Register;
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffAct, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};

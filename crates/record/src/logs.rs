@@ -44,6 +44,7 @@ pub fn check_act_entries(staff: &StaffAct, entries: &[Vec<u8>]) -> Result<(), Re
         Act::Verify => one("the protocol entry it verified (same SHA-256), and nothing else"),
         Act::Complain => one("one complaint"),
         Act::Decide => one("one decision"),
+        Act::Review => one("one complaint-status entry"),
         Act::Certify | Act::Publish => {
             let stage = if act == Act::Certify {
                 Stage::Final
@@ -72,12 +73,18 @@ pub fn check_act_entries(staff: &StaffAct, entries: &[Vec<u8>]) -> Result<(), Re
             Some(i) => wrong(i, "audit entries only"),
             None => Ok(()),
         },
-        Act::Enter | Act::Reject | Act::Redact | Act::Grant | Act::Assign | Act::Open => {
-            match decoded.len() {
-                0 => Ok(()),
-                _ => wrong(0, "nothing after its staff entry"),
-            }
-        }
+        Act::Enter
+        | Act::Reject
+        | Act::Redact
+        | Act::Grant
+        | Act::Assign
+        | Act::Open
+        | Act::Override
+        | Act::Resolve
+        | Act::Intake => match decoded.len() {
+            0 => Ok(()),
+            _ => wrong(0, "nothing after its staff entry"),
+        },
     }
 }
 
@@ -93,6 +100,7 @@ mod tests {
             by: "0".repeat(64),
             text: "1".repeat(64),
             scan: None,
+            category: None,
         }))
     }
 
@@ -123,7 +131,7 @@ mod tests {
                 "entry 0: the 'redact' act logs nothing after its staff entry",
             ),
             (
-                StaffAct::Certify,
+                StaffAct::Certify { reason: None },
                 vec![c.clone()],
                 "entry 0: the 'certify' act logs a final publication of every contest in contest order, then at most a keys entry",
             ),
@@ -167,17 +175,33 @@ mod tests {
         });
         let (f0, f1) = (publication(Stage::Final, 0), publication(Stage::Final, 1));
         let p0 = publication(Stage::Preliminary, 0);
-        assert!(check_act_entries(&StaffAct::Certify, &[f0.clone(), f1.clone()]).is_ok());
-        assert!(check_act_entries(&StaffAct::Certify, &[f0.clone(), keys.clone()]).is_ok());
+        assert!(check_act_entries(
+            &StaffAct::Certify { reason: None },
+            &[f0.clone(), f1.clone()]
+        )
+        .is_ok());
+        assert!(check_act_entries(
+            &StaffAct::Certify { reason: None },
+            &[f0.clone(), keys.clone()]
+        )
+        .is_ok());
         assert!(check_act_entries(&StaffAct::Publish, &[p0.clone(), keys.clone()]).is_ok());
         for (act, entries, at) in [
             (StaffAct::Publish, vec![f0.clone()], 0),
-            (StaffAct::Certify, vec![p0.clone()], 0),
-            (StaffAct::Certify, vec![f1.clone(), f0.clone()], 0),
-            (StaffAct::Certify, vec![f0.clone(), f0.clone()], 1),
-            (StaffAct::Certify, vec![keys.clone()], 0),
+            (StaffAct::Certify { reason: None }, vec![p0.clone()], 0),
             (
-                StaffAct::Certify,
+                StaffAct::Certify { reason: None },
+                vec![f1.clone(), f0.clone()],
+                0,
+            ),
+            (
+                StaffAct::Certify { reason: None },
+                vec![f0.clone(), f0.clone()],
+                1,
+            ),
+            (StaffAct::Certify { reason: None }, vec![keys.clone()], 0),
+            (
+                StaffAct::Certify { reason: None },
                 vec![f0.clone(), keys.clone(), f1.clone()],
                 1,
             ),

@@ -5,8 +5,8 @@
 
 use model::UnitId;
 
-use crate::entry::{committed, Complaint, Decision};
-use crate::kinds::{parse_key, Content, DecisionKind};
+use crate::entry::{committed, Complaint, Decision, Review};
+use crate::kinds::{parse_key, ComplaintCategory, ComplaintStatus, Content, DecisionKind};
 use crate::RecordError;
 
 /// The decision kind named `key`; an error listing the kinds otherwise.
@@ -63,11 +63,64 @@ pub fn decision_act(
     Ok((Decision::new(kind, unit, reason), row))
 }
 
-/// A complaint about `unit` by the complainant named `by`, with its `text` and, if a scan is
-/// attached, the scan's reference (`sha256:<hex>`); each committed to with its own salt from
-/// `salt`; the content rows that open them.
+/// The complaint category named `key`; an error listing the categories otherwise.
+pub fn complaint_category(key: &str) -> Result<ComplaintCategory, RecordError> {
+    parse_key::<ComplaintCategory>(key)
+        .map_err(|e| act_error("category", format!("unknown category {e}")))
+}
+
+/// The complaint status named `key`; an error listing the statuses otherwise.
+pub fn complaint_status(key: &str) -> Result<ComplaintStatus, RecordError> {
+    parse_key::<ComplaintStatus>(key)
+        .map_err(|e| act_error("status", format!("unknown status {e}")))
+}
+
+/// The reason a staff act gives (an override of a quarantine, a resolution of a double
+/// entry, a rejection, a certification while complaints are open), committed to with
+/// `salt`; the content row that opens it. `field` names the form's field in an error.
+pub fn reason_act(
+    field: &str,
+    reason: &str,
+    salt: &[u8; 32],
+) -> Result<(String, Content), RecordError> {
+    text(field, "the reason", reason)?;
+    Ok(committed(salt, reason))
+}
+
+/// A commissioner's review of the complaint logged at entry `complaint`: its new `status`,
+/// with the `reason` committed to with `salt`, and the decision entry answering it if any
+/// (whether the log allows it is the register's to say: `crate::Register::check`).
+pub fn review_act(
+    complaint: u64,
+    status: ComplaintStatus,
+    reason: &str,
+    decision: Option<u64>,
+    salt: &[u8; 32],
+) -> Result<(Review, Content), RecordError> {
+    if status == ComplaintStatus::Received {
+        return Err(act_error(
+            "status",
+            "a complaint is received when it is filed".into(),
+        ));
+    }
+    let (reason, row) = reason_act("reason", reason, salt)?;
+    Ok((
+        Review {
+            complaint,
+            status,
+            reason,
+            decision,
+        },
+        row,
+    ))
+}
+
+/// A complaint about `unit` in `category` by the complainant named `by`, with its `text`
+/// and, if a scan is attached, the scan's reference (`sha256:<hex>`); each committed to with
+/// its own salt from `salt`; the content rows that open them.
 pub fn complaint_act(
     unit: UnitId,
+    category: Option<ComplaintCategory>,
     by: &str,
     complaint: &str,
     scan: Option<&str>,
@@ -89,6 +142,7 @@ pub fn complaint_act(
             by,
             text,
             scan,
+            category,
         },
         rows,
     ))
@@ -130,11 +184,12 @@ mod tests {
             "reason: the decision's reason holds the control character U+001B"
         );
         let mut s = || [1u8; 32];
-        let e = complaint_act(UnitId(1), "ann", "", None, &mut s)
+        let e = complaint_act(UnitId(1), None, "ann", "", None, &mut s)
             .unwrap_err()
             .to_string();
         assert_eq!(e, "text: the complaint's text is empty");
-        let (c, rows) = complaint_act(UnitId(1), "ann", "late", Some("sha256:00"), &mut s).unwrap();
+        let (c, rows) =
+            complaint_act(UnitId(1), None, "ann", "late", Some("sha256:00"), &mut s).unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(c.scan.as_deref(), Some(rows[2].commitment.as_str()));
         assert_eq!(rows[1].text, "late");

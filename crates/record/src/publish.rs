@@ -63,7 +63,8 @@ pub fn publication_act(
         }));
     }
     let act = if stage == Stage::Final {
-        StaffAct::Certify
+        // The reason to certify while complaints are open is the caller's to give.
+        StaffAct::Certify { reason: None }
     } else {
         StaffAct::Publish
     };

@@ -4,14 +4,16 @@
 //! replay checks on them, among them the two-person rule: a protocol entered by one person
 //! counts only once a different person has verified it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use model::UnitId;
+use model::{Election, UnitId};
 use sha2::{Digest, Sha256};
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
 use crate::entry::Entry;
+use crate::intake::{may_verify, Keyed};
 use crate::kinds::Stage;
+use crate::register::Register;
 use crate::{RecordError, Time};
 
 /// A staff role. The public needs no role and can write nothing.
@@ -80,6 +82,16 @@ pub enum Act {
     /// Opened this election as the re-vote that another election's decision ordered:
     /// [`StaffAct::Open`].
     Open,
+    /// Let an entered protocol that breaks an error-level control relation be verified:
+    /// [`StaffAct::Override`].
+    Override,
+    /// Chose, between protocols keyed twice that differ, the one to verify:
+    /// [`StaffAct::Resolve`].
+    Resolve,
+    /// Switched blind double entry on or off: [`StaffAct::Intake`].
+    Intake,
+    /// Changed a complaint's status; its `complaint-status` entry follows.
+    Review,
 }
 
 impl Act {
@@ -102,9 +114,15 @@ impl Act {
             Act::Enter => Role::Operator,
             Act::Verify | Act::Reject => Role::Verifier,
             Act::Complain => Role::Observer,
-            Act::Decide | Act::Certify | Act::Publish | Act::Redact | Act::Open => {
-                Role::Commissioner
-            }
+            Act::Decide
+            | Act::Certify
+            | Act::Publish
+            | Act::Redact
+            | Act::Open
+            | Act::Override
+            | Act::Resolve
+            | Act::Intake
+            | Act::Review => Role::Commissioner,
             Act::Audit => Role::Auditor,
             Act::Grant | Act::Assign => Role::Admin,
         }
@@ -132,6 +150,9 @@ pub enum StaffAct {
     Reject {
         /// The hex SHA-256 of the protocol entry (the entry's `subject`).
         protocol: String,
+        /// The commitment to why (the entry's `reason`); none in rejections logged before
+        /// rejections gave one.
+        reason: Option<String>,
     },
     /// Filed a complaint; the complaint entry follows.
     Complain,
@@ -139,7 +160,11 @@ pub enum StaffAct {
     Decide,
     /// Certified the final result; the final publication of every contest follows, the
     /// first contest's first.
-    Certify,
+    Certify {
+        /// The commitment to why the certification goes ahead while complaints are open (the
+        /// entry's `reason`): needed then, and only then.
+        reason: Option<String>,
+    },
     /// Published preliminary results; a publication of every contest follows (not final).
     Publish,
     /// Redacted a stored content.
@@ -171,6 +196,29 @@ pub enum StaffAct {
         /// The unit re-voted (the entry's `unit`).
         unit: UnitId,
     },
+    /// Let an entered protocol that breaks an error-level control relation (quarantined) be
+    /// verified.
+    Override {
+        /// The hex SHA-256 of the protocol entry (the entry's `subject`).
+        protocol: String,
+        /// The commitment to why (the entry's `reason`), shown with the station's protocol.
+        reason: String,
+    },
+    /// Chose, where blind double entry keyed a protocol twice and the two differ, the one
+    /// that may be verified.
+    Resolve {
+        /// The hex SHA-256 of the chosen protocol entry (the entry's `subject`).
+        protocol: String,
+        /// The commitment to why (the entry's `reason`).
+        reason: String,
+    },
+    /// Switched blind double entry on (`double`) or off for the protocols entered from now on.
+    Intake {
+        /// Whether each protocol is keyed twice (the entry's `double`).
+        double: bool,
+    },
+    /// Changed a complaint's status; its `complaint-status` entry follows.
+    Review,
 }
 
 impl StaffAct {
@@ -182,13 +230,26 @@ impl StaffAct {
             StaffAct::Reject { .. } => Act::Reject,
             StaffAct::Complain => Act::Complain,
             StaffAct::Decide => Act::Decide,
-            StaffAct::Certify => Act::Certify,
+            StaffAct::Certify { .. } => Act::Certify,
             StaffAct::Publish => Act::Publish,
             StaffAct::Redact { .. } => Act::Redact,
             StaffAct::Audit => Act::Audit,
             StaffAct::Grant { .. } => Act::Grant,
             StaffAct::Assign { .. } => Act::Assign,
             StaffAct::Open { .. } => Act::Open,
+            StaffAct::Override { .. } => Act::Override,
+            StaffAct::Resolve { .. } => Act::Resolve,
+            StaffAct::Intake { .. } => Act::Intake,
+            StaffAct::Review => Act::Review,
+        }
+    }
+
+    /// The commitment to the reason the act gives, if it gives one (the entry's `reason`).
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            StaffAct::Reject { reason, .. } | StaffAct::Certify { reason } => reason.as_deref(),
+            StaffAct::Override { reason, .. } | StaffAct::Resolve { reason, .. } => Some(reason),
+            _ => None,
         }
     }
 
@@ -212,7 +273,8 @@ impl StaffAct {
             (StaffAct::Verify { protocol }, Entry::Protocol(_)) => *protocol == digest(bytes),
             (StaffAct::Complain, Entry::Complaint(_)) => true,
             (StaffAct::Decide, Entry::Decision(_)) => true,
-            (StaffAct::Certify, Entry::Publication(p)) => p.stage == Stage::Final,
+            (StaffAct::Review, Entry::Review(_)) => true,
+            (StaffAct::Certify { .. }, Entry::Publication(p)) => p.stage == Stage::Final,
             (StaffAct::Publish, Entry::Publication(p)) => p.stage != Stage::Final,
             (StaffAct::Audit, Entry::Audit(_)) => true,
             _ => false,
@@ -225,15 +287,19 @@ impl StaffAct {
         match self {
             StaffAct::Enter { protocol, .. }
             | StaffAct::Verify { protocol }
-            | StaffAct::Reject { protocol } => Some(protocol),
+            | StaffAct::Reject { protocol, .. }
+            | StaffAct::Override { protocol, .. }
+            | StaffAct::Resolve { protocol, .. } => Some(protocol),
             StaffAct::Redact { commitment } => Some(commitment),
             StaffAct::Grant { user, .. } | StaffAct::Assign { user, .. } => Some(user),
             StaffAct::Open { decision, .. } => Some(decision),
             StaffAct::Complain
             | StaffAct::Decide
-            | StaffAct::Certify
+            | StaffAct::Certify { .. }
             | StaffAct::Publish
-            | StaffAct::Audit => None,
+            | StaffAct::Audit
+            | StaffAct::Intake { .. }
+            | StaffAct::Review => None,
         }
     }
 }
@@ -287,30 +353,72 @@ pub fn digest(bytes: &[u8]) -> String {
 pub const CONSOLE: &str = "console";
 
 /// The staff rules of a replay, fed every entry in order: what needs the entries before
-/// (the two-person rule, grants' approvals, the entry a staff act requires next). Which
+/// (the two-person rule, grants' approvals, the entry a staff act requires next, protocol
+/// intake's rules of [`crate::intake`], the complaint register's of [`Register`]). Which
 /// fields an act carries is its [`StaffAct`]'s, checked when the entry is decoded.
 #[derive(Debug, Clone, Default)]
 pub struct StaffRules {
     /// Entered, not yet verified or rejected: digest -> who entered it (once per entry).
     entered: HashMap<String, Vec<String>>,
+    /// Entered with the scan of the paper protocol (digests).
+    scanned: HashSet<String>,
+    /// Quarantines overridden by a commissioner (digests).
+    overridden: HashSet<String>,
+    /// Chosen by a commissioner between keyings that differ (digests).
+    resolved: HashSet<String>,
+    /// Whether blind double entry is on.
+    double: bool,
     /// Granted users: commitment -> who granted them (a second grant is the approval).
     granted: HashMap<String, Vec<String>>,
     /// The act whose entry must come next.
     expect: Option<StaffAct>,
+    /// What the log says of the protocol being verified, checked when its entry comes.
+    verifying: Keyed,
+    /// The complaints, their statuses and the decisions.
+    register: Register,
     /// Staff entries seen.
     pub acts: u64,
 }
 
 impl StaffRules {
-    /// Checks entry `index` (decoded as `entry`, from `bytes`) against the rules.
-    pub fn check(&mut self, index: u64, entry: &Entry, bytes: &[u8]) -> Result<(), RecordError> {
+    /// The complaint register so far.
+    pub fn register(&self) -> &Register {
+        &self.register
+    }
+
+    /// Checks entry `index` (decoded as `entry`, from `bytes`) of `election`'s log against
+    /// the rules.
+    pub fn check(
+        &mut self,
+        index: u64,
+        entry: &Entry,
+        bytes: &[u8],
+        election: &Election,
+    ) -> Result<(), RecordError> {
         let invalid = |m: String| RecordError::Invalid { index, message: m };
+        if matches!(entry, Entry::Review(_)) && !matches!(self.expect, Some(StaffAct::Review)) {
+            return Err(invalid(
+                "a complaint-status entry follows a staff 'review' entry".into(),
+            ));
+        }
+        self.register.push(index, entry).map_err(|m| {
+            let (field, message) = m.split_once(": ").unwrap_or(("complaint", &m));
+            RecordError::Field {
+                index,
+                field: field.into(),
+                message: message.into(),
+            }
+        })?;
         if let Some(act) = self.expect.take() {
+            if let (StaffAct::Verify { .. }, Entry::Protocol(p)) = (&act, entry) {
+                may_verify(election, p, self.verifying).map_err(invalid)?;
+            }
             if !act.logs(entry, bytes) {
                 let what = match act {
                     StaffAct::Verify { .. } => "the protocol entry it verified (same SHA-256)",
                     StaffAct::Complain => "a complaint",
                     StaffAct::Decide => "a decision",
+                    StaffAct::Review => "a complaint-status entry",
                     StaffAct::Audit => "an audit entry",
                     StaffAct::Publish => "a publication that is not final",
                     _ => "a final publication",
@@ -327,13 +435,35 @@ impl StaffRules {
         };
         self.acts += 1;
         match &s.act {
-            StaffAct::Enter { protocol, .. } => {
+            StaffAct::Enter { protocol, scan } => {
                 self.entered
                     .entry(protocol.clone())
                     .or_default()
                     .push(s.user.clone());
+                if scan.is_some() {
+                    self.scanned.insert(protocol.clone());
+                }
             }
-            StaffAct::Verify { protocol: d } | StaffAct::Reject { protocol: d } => {
+            StaffAct::Override { protocol: d, .. } | StaffAct::Resolve { protocol: d, .. } => {
+                if self.entered.get(d).is_none_or(Vec::is_empty) {
+                    return Err(invalid(format!(
+                        "'{}' of a protocol not waiting for verification ({d})",
+                        s.act.key()
+                    )));
+                }
+                match s.act.kind() {
+                    Act::Override => self.overridden.insert(d.clone()),
+                    _ => self.resolved.insert(d.clone()),
+                };
+            }
+            StaffAct::Intake { double } => self.double = *double,
+            StaffAct::Certify { reason } => {
+                self.register
+                    .may_certify(reason.is_some())
+                    .map_err(|m| invalid(format!("a certification with {m}")))?;
+                self.expect = Some(s.act.clone());
+            }
+            StaffAct::Verify { protocol: d } | StaffAct::Reject { protocol: d, .. } => {
                 let by = self
                     .entered
                     .get_mut(d)
@@ -344,6 +474,16 @@ impl StaffRules {
                             s.act.key()
                         ))
                     })?;
+                let mut keyed_by: Vec<&String> = by.iter().collect();
+                keyed_by.sort();
+                keyed_by.dedup();
+                self.verifying = Keyed {
+                    double: self.double,
+                    keyings: keyed_by.len(),
+                    resolved: self.resolved.contains(d),
+                    overridden: self.overridden.contains(d),
+                    scanned: self.scanned.contains(d),
+                };
                 // The same protocol may have been entered twice; one by someone else is needed.
                 let Some(k) = by.iter().position(|u| *u != s.user) else {
                     return Err(invalid(format!(
@@ -352,6 +492,10 @@ impl StaffRules {
                     )));
                 };
                 by.remove(k);
+                // Under blind double entry a verification settles both keyings.
+                if self.double && s.act.kind() == Act::Verify {
+                    by.clear();
+                }
                 if s.act.kind() == Act::Verify {
                     self.expect = Some(s.act.clone());
                 }
@@ -370,9 +514,9 @@ impl StaffRules {
             StaffAct::Redact { .. } | StaffAct::Assign { .. } | StaffAct::Open { .. } => {}
             StaffAct::Complain
             | StaffAct::Decide
-            | StaffAct::Certify
             | StaffAct::Publish
-            | StaffAct::Audit => self.expect = Some(s.act.clone()),
+            | StaffAct::Audit
+            | StaffAct::Review => self.expect = Some(s.act.clone()),
         }
         Ok(())
     }
@@ -410,7 +554,7 @@ mod tests {
         let mut rules = StaffRules::default();
         for (i, b) in entries.iter().enumerate() {
             let e = crate::wire::decode(i as u64, b)?;
-            rules.check(i as u64, &e, b)?;
+            rules.check(i as u64, &e, b, &Election::new("e"))?;
         }
         rules.finish(entries.len() as u64)?;
         Ok(rules.acts)
@@ -447,6 +591,7 @@ mod tests {
                 "a",
                 StaffAct::Reject {
                     protocol: d.clone(),
+                    reason: None,
                 },
             ),
         ];
@@ -470,6 +615,112 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("an audit entry"));
+    }
+
+    #[test]
+    fn quarantine_double_entry_and_their_commissioners_acts() {
+        // Valid 5, no votes: breaks `error: choices = valid` (the standard rules).
+        let mut bad = Protocol::new(UnitId(3), 0, 1);
+        bad.set_line(model::Line::Valid, 5);
+        let good = Protocol::new(UnitId(4), 0, 1);
+        let [bad, good] = [bad, good].map(|p| encode(&Entry::Protocol(p)));
+        let enter = |user: &str, p: &[u8]| {
+            let act = StaffAct::Enter {
+                protocol: digest(p),
+                scan: None,
+            };
+            staff(user, act)
+        };
+        let verify = |p: &[u8]| {
+            staff(
+                "v",
+                StaffAct::Verify {
+                    protocol: digest(p),
+                },
+            )
+        };
+        let reason = "0".repeat(64);
+        let over = |p: &[u8]| {
+            let (protocol, reason) = (digest(p), reason.clone());
+            staff("chair", StaffAct::Override { protocol, reason })
+        };
+        let resolve = |p: &[u8]| {
+            let (protocol, reason) = (digest(p), reason.clone());
+            staff("chair", StaffAct::Resolve { protocol, reason })
+        };
+        let double = staff("chair", StaffAct::Intake { double: true });
+        let err = |log: &[Vec<u8>]| run(log).unwrap_err().to_string();
+        // Quarantined until a commissioner overrides it.
+        let quarantined = [enter("a", &bad), verify(&bad), bad.clone()];
+        assert!(err(&quarantined).starts_with(
+            "entry 2: quarantined: it breaks the control relation 'error: choices = valid'"
+        ));
+        let overridden = [enter("a", &bad), over(&bad), verify(&bad), bad.clone()];
+        assert_eq!(run(&overridden), Ok(3));
+        // An override of a protocol not waiting, by its reason.
+        assert!(err(&[over(&bad)]).contains("not waiting for verification"));
+        assert!(String::from_utf8_lossy(&over(&bad))
+            .ends_with(&format!(r#""scan":null,"reason":"{reason}"}}"#)));
+        // Blind double entry: two operators, or a commissioner's resolution.
+        let once = [
+            double.clone(),
+            enter("a", &good),
+            verify(&good),
+            good.clone(),
+        ];
+        assert!(err(&once).contains("second operator"));
+        let twice = [
+            double.clone(),
+            enter("a", &good),
+            enter("c", &good),
+            verify(&good),
+            good.clone(),
+        ];
+        assert_eq!(run(&twice), Ok(4));
+        let same = [
+            double.clone(),
+            enter("a", &good),
+            enter("a", &good),
+            verify(&good),
+            good.clone(),
+        ];
+        assert!(err(&same).contains("second operator"));
+        let resolved = [
+            double.clone(),
+            enter("a", &good),
+            resolve(&good),
+            verify(&good),
+            good.clone(),
+        ];
+        assert_eq!(run(&resolved), Ok(4));
+        let off = [
+            double,
+            staff("chair", StaffAct::Intake { double: false }),
+            enter("a", &good),
+            verify(&good),
+            good,
+        ];
+        assert_eq!(run(&off), Ok(4));
+        // A complaint's status follows a staff `review`, whose entry it is.
+        let review = encode(&Entry::Review(crate::Review {
+            complaint: 0,
+            status: crate::ComplaintStatus::Dismissed,
+            reason: reason.clone(),
+            decision: None,
+        }));
+        assert!(err(&[review.clone()]).contains("follows a staff 'review'"));
+        assert!(err(&[staff("chair", StaffAct::Review), review])
+            .contains("complaint: entry 0 is not a complaint of this log"));
+        // Reasons where an act needs one, named when missing.
+        let o = over(&bad);
+        let cut = edited(&o, &format!(r#","reason":"{reason}""#), "");
+        assert!(err(&[cut]).contains("reason: a staff 'override' entry needs a reason"));
+        let extra = edited(
+            &enter("a", &bad),
+            r#""scan":null"#,
+            &format!(r#""scan":null,"reason":"{reason}""#),
+        );
+        assert!(err(&[extra]).contains("reason: a staff 'enter' entry gives no reason"));
     }
 
     #[test]

@@ -74,9 +74,14 @@ impl Standing {
             (_, Entry::Decision(_)) => frozen("a decision"),
             (_, Entry::Publication(_)) => frozen("a publication"),
             (_, Entry::Staff(s)) => match s.act.kind() {
-                Act::Enter | Act::Verify | Act::Reject | Act::Certify | Act::Publish => {
-                    frozen(&format!("a staff '{}'", s.act.key()))
-                }
+                Act::Enter
+                | Act::Verify
+                | Act::Reject
+                | Act::Certify
+                | Act::Publish
+                | Act::Override
+                | Act::Resolve
+                | Act::Intake => frozen(&format!("a staff '{}'", s.act.key())),
                 _ => Ok(self),
             },
             (_, _) => Ok(self),

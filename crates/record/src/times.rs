@@ -146,7 +146,8 @@ fn logs_more(act: Act, logged: u32, entry: &Entry) -> bool {
     match (act, entry) {
         (Act::Verify, Entry::Protocol(_))
         | (Act::Complain, Entry::Complaint(_))
-        | (Act::Decide, Entry::Decision(_)) => logged == 0,
+        | (Act::Decide, Entry::Decision(_))
+        | (Act::Review, Entry::Review(_)) => logged == 0,
         (Act::Certify | Act::Publish, Entry::Publication(_) | Entry::Keys { .. }) => true,
         (Act::Audit, Entry::Audit(_)) => true,
         _ => false,

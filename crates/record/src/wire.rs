@@ -20,9 +20,12 @@ use serde::{Deserialize, Deserializer};
 use strum::VariantArray;
 
 use crate::entry::{
-    encode, AuditStep, Complaint, Decision, Entry, Publication, PublishedSeats, TIMED, VERSION,
+    encode, AuditStep, Complaint, Decision, Entry, Publication, PublishedSeats, Review, TIMED,
+    VERSION,
 };
-use crate::kinds::{parse_key, AuditMethod, DecisionKind, Stage};
+use crate::kinds::{
+    parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, DecisionKind, Stage,
+};
 use crate::staff::{Act, Role, Staff, StaffAct};
 use crate::{RecordError, Time};
 
@@ -54,6 +57,7 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
         "protocol" => d.read::<ProtocolWire>()?.entry(&d)?,
         "decision" => d.read::<DecisionWire>()?.entry(&d)?,
         "complaint" => d.read::<ComplaintWire>()?.entry(&d)?,
+        "complaint-status" => d.read::<ReviewWire>()?.entry(),
         "keys" => {
             let k = d.read::<KeysWire>()?;
             Entry::Keys {
@@ -488,6 +492,8 @@ struct ComplaintWire {
     text: String,
     #[serde(deserialize_with = "nullable")]
     scan: Option<String>,
+    #[serde(default)]
+    category: Option<Key<ComplaintCategory>>,
 }
 
 impl ComplaintWire {
@@ -497,7 +503,31 @@ impl ComplaintWire {
             by: self.by,
             text: self.text,
             scan: self.scan,
+            category: self.category.map(|Key(k)| k),
         }))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewWire {
+    #[serde(rename = "type")]
+    _type: IgnoredAny,
+    complaint: u64,
+    status: Key<ComplaintStatus>,
+    reason: String,
+    #[serde(deserialize_with = "nullable")]
+    decision: Option<u64>,
+}
+
+impl ReviewWire {
+    fn entry(self) -> Entry {
+        Entry::Review(Review {
+            complaint: self.complaint,
+            status: self.status.0,
+            reason: self.reason,
+            decision: self.decision,
+        })
     }
 }
 
@@ -570,6 +600,10 @@ struct StaffWire {
     #[serde(default)]
     unit: Option<u64>,
     #[serde(default)]
+    double: Option<bool>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
     time: Option<Seconds>,
 }
 
@@ -586,6 +620,8 @@ impl StaffWire {
             mut scan,
             mut grants,
             mut unit,
+            mut double,
+            mut reason,
             time,
             ..
         } = self;
@@ -616,6 +652,7 @@ impl StaffWire {
             d.field(field, format!("a staff '{}' entry {what}", kind.key()))
         };
         let need = |v: Option<String>| v.ok_or_else(|| refuse("subject", "needs a subject"));
+        let why = |v: Option<String>| v.ok_or_else(|| refuse("reason", "needs a reason"));
         let unit_of = |u: Option<u64>| match u {
             Some(u) => Ok(UnitId(d.small("unit", u)?)),
             None => Err(refuse("unit", "needs a unit")),
@@ -631,10 +668,13 @@ impl StaffWire {
             },
             Act::Reject => StaffAct::Reject {
                 protocol: need(subject.take())?,
+                reason: reason.take(),
             },
             Act::Complain => StaffAct::Complain,
             Act::Decide => StaffAct::Decide,
-            Act::Certify => StaffAct::Certify,
+            Act::Certify => StaffAct::Certify {
+                reason: reason.take(),
+            },
             Act::Publish => StaffAct::Publish,
             Act::Redact => StaffAct::Redact {
                 commitment: need(subject.take())?,
@@ -655,10 +695,26 @@ impl StaffWire {
                 decision: need(subject.take())?,
                 unit: unit_of(unit.take())?,
             },
+            Act::Override => StaffAct::Override {
+                protocol: need(subject.take())?,
+                reason: why(reason.take())?,
+            },
+            Act::Resolve => StaffAct::Resolve {
+                protocol: need(subject.take())?,
+                reason: why(reason.take())?,
+            },
+            Act::Intake => StaffAct::Intake {
+                double: double
+                    .take()
+                    .ok_or_else(|| refuse("double", "needs 'double', true or false"))?,
+            },
+            Act::Review => StaffAct::Review,
         };
         let left = [
             ("grants", grants.is_some(), "grants no role"),
             ("unit", unit.is_some(), "names no unit"),
+            ("double", double.is_some(), "has no 'double'"),
+            ("reason", reason.is_some(), "gives no reason"),
             ("subject", subject.is_some(), "names no subject"),
             ("scan", scan.is_some(), "cites no scan"),
         ];

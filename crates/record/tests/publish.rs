@@ -11,7 +11,7 @@ const KEY: &str = "tallyproof.test/t+89abcdef+AQ";
 /// The full log up to (not including) its certification: an open election of two contests.
 fn open_log() -> Vec<Vec<u8>> {
     let mut v = full_log();
-    let certify = encode(&staff("chair", StaffAct::Certify));
+    let certify = encode(&staff("chair", StaffAct::Certify { reason: None }));
     let at = v.iter().rposition(|b| *b == certify).unwrap();
     v.truncate(at);
     v
@@ -82,7 +82,10 @@ fn a_publish_act_takes_no_final_publication_and_a_stage_must_be_known() {
         None,
     )
     .unwrap();
-    assert_eq!((a.act, a.entries.len()), (StaffAct::Certify, 2));
+    assert_eq!(
+        (a.act, a.entries.len()),
+        (StaffAct::Certify { reason: None }, 2)
+    );
     let n = v.len();
     v.push(encode(&staff("chair", StaffAct::Publish)));
     v.extend(a.entries.iter().cloned());

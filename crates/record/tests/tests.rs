@@ -17,7 +17,7 @@ use model::{
 };
 use record::{
     commitment, definition, digest, encode, publication, replay, AuditMethod, AuditStep, Complaint,
-    Decision, Entry, RecordError, Role, Staff, StaffAct, Stage,
+    ComplaintStatus, Decision, Entry, RecordError, Review, Role, Staff, StaffAct, Stage,
 };
 
 /// One party-list contest (A, B) in region R with stations 1, 2, 3, and their protocols.
@@ -143,13 +143,16 @@ pub fn full_log() -> Vec<Vec<u8>> {
     v.push(encode(&Entry::Protocol(fixed)));
     let reason = |t: &str| commitment(&salt, t);
     v.push(encode(&staff(&obs, StaffAct::Complain)));
+    let complaint = v.len() as u64;
     v.push(encode(&Entry::Complaint(Complaint {
         unit: UnitId(2),
         by: obs.clone(),
         text: reason("ballots stuffed"),
         scan: None,
+        category: None,
     })));
     v.push(encode(&staff("chair", StaffAct::Decide)));
+    let recount = v.len() as u64;
     v.push(encode(&Entry::Decision(Decision::Recount {
         unit: UnitId(2),
         reason: reason("recount"),
@@ -216,8 +219,16 @@ pub fn full_log() -> Vec<Vec<u8>> {
         unit: UnitId(3),
         reason: reason("re-vote"),
     })));
+    // The complaint upheld, answered by the recount: none is open at the certification.
+    v.push(encode(&staff("chair", StaffAct::Review)));
+    v.push(encode(&Entry::Review(Review {
+        complaint,
+        status: ComplaintStatus::Upheld,
+        reason: reason("upheld: recounted"),
+        decision: Some(recount),
+    })));
     let p = published(&v, 0, Stage::Final);
-    v.push(encode(&staff("chair", StaffAct::Certify)));
+    v.push(encode(&staff("chair", StaffAct::Certify { reason: None })));
     v.push(encode(&p));
     v.push(encode(&staff(&obs, StaffAct::Complain)));
     v.push(encode(&Entry::Complaint(Complaint {
@@ -225,6 +236,7 @@ pub fn full_log() -> Vec<Vec<u8>> {
         by: obs,
         text: reason("after the fact"),
         scan: Some(reason("sha256:00")),
+        category: None,
     })));
     v
 }

@@ -594,7 +594,7 @@ pub(crate) async fn settle(
                 let v = st.verify(&n, id, &by.user, by.now)?;
                 Ok(json!({"id": id, "state": PendingState::Verified.key(), "version": v}))
             } else {
-                st.reject(&n, id, &by.user, by.now)?;
+                st.reject(&n, id, &by.user, None, by.now)?;
                 Ok(json!({"id": id, "state": PendingState::Rejected.key()}))
             }
         })
@@ -676,6 +676,9 @@ async fn known_unit(s: &AppState, name: &str, unit: u32) -> Result<UnitId, Serve
 #[derive(Deserialize)]
 pub(crate) struct NewComplaint {
     pub unit: u32,
+    /// What it is about (`record::ComplaintCategory`'s keys).
+    #[serde(default)]
+    pub category: Option<String>,
     pub text: String,
     pub scan: Option<String>,
 }
@@ -700,8 +703,15 @@ pub(crate) async fn file_complaint(
     let unit = known_unit(s, &name, c.unit).await?;
     let file = c.scan.as_deref().map(FileRef::parse).transpose()?;
     let scan = file.as_ref().map(|f| f.to_string());
+    let category = c
+        .category
+        .as_deref()
+        .map(record::complaint_category)
+        .transpose()
+        .map_err(|e| ServerError::BadRequest(e.to_string()))?;
     let (complaint, rows) = record::complaint_act(
         unit,
+        category,
         &by.user.name,
         &c.text,
         scan.as_deref(),

@@ -16,6 +16,7 @@
 mod codec;
 pub mod db;
 mod error;
+mod intake;
 mod postgres;
 mod records;
 mod sqlite;

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0009_grants.sql"),
     include_str!("../migrations/sqlite/0010_staff_time.sql"),
     include_str!("../migrations/sqlite/0011_law.sql"),
+    include_str!("../migrations/sqlite/0012_intake.sql"),
 ];
 
 /// A SQLite connection.

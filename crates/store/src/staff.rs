@@ -266,10 +266,21 @@ pub trait Staffing {
     /// One entered protocol, in any state.
     fn pending_one(&self, election: &str, id: i64) -> Result<Pending, StoreError>;
     /// A second person verifies an entered protocol: it becomes the station's next version,
-    /// logged as a staff `verify` entry and the protocol entry, in one transaction.
+    /// logged as a staff `verify` entry and the protocol entry, in one transaction. Refused
+    /// while protocol intake's rules hold it (`record::may_verify`: quarantined until a
+    /// commissioner's override, keyed once under blind double entry, without the scan a law
+    /// requires).
     fn verify(&mut self, election: &str, id: i64, by: &User, now: Time) -> Result<u32, StoreError>;
-    /// A second person rejects an entered protocol; a staff `reject` entry is logged.
-    fn reject(&mut self, election: &str, id: i64, by: &User, now: Time) -> Result<(), StoreError>;
+    /// A second person rejects an entered protocol, giving a reason (the content of its
+    /// commitment, which the operator reads); a staff `reject` entry is logged.
+    fn reject(
+        &mut self,
+        election: &str,
+        id: i64,
+        by: &User,
+        reason: Option<&Content>,
+        now: Time,
+    ) -> Result<(), StoreError>;
     /// Logs an official act of `by`: the staff entry, then its entries; a redaction also
     /// deletes the content. A user must hold the act's role in the election; the console may
     /// cite no upload (it commits to a file's hash in the act's content instead). Refused

@@ -2,9 +2,10 @@
 
 use model::names::{normalise_user_name, skeleton};
 use model::{Protocol, UnitId};
-use record::{digest, encode, Entry, Role, Staff, StaffAct, Time};
+use record::{digest, encode, Content, Entry, Role, Staff, StaffAct, Time};
 
 use crate::db::{args, Db, Row, Val};
+use crate::intake::{definition, intake_act, keep, keyed, register};
 use crate::records::{append_act, election_id, insert_content, insert_protocol, next_version};
 use crate::staff::{Act, Actor, ApiToken, Pending, PendingState, Session, Staffing, User};
 use crate::upload::{FileRef, Media, StoredFile};
@@ -769,11 +770,18 @@ impl Staffing for SqlStore {
         by: &User,
         now: Time,
     ) -> Result<u32, StoreError> {
-        decide_pending(self, election, pid, (by, now), true).map(|v| v.unwrap_or(0))
+        decide_pending(self, election, pid, (by, now), Ok(())).map(|v| v.unwrap_or(0))
     }
 
-    fn reject(&mut self, election: &str, pid: i64, by: &User, now: Time) -> Result<(), StoreError> {
-        decide_pending(self, election, pid, (by, now), false).map(|_| ())
+    fn reject(
+        &mut self,
+        election: &str,
+        pid: i64,
+        by: &User,
+        reason: Option<&Content>,
+        now: Time,
+    ) -> Result<(), StoreError> {
+        decide_pending(self, election, pid, (by, now), Err(reason)).map(|_| ())
     }
 
     fn act(&mut self, election: &str, by: Actor<'_>, act: Act<'_>) -> Result<u64, StoreError> {
@@ -803,6 +811,22 @@ impl Staffing for SqlStore {
                 };
                 cite(db, id, u, f, commitment.as_deref())?;
             }
+            // Protocol intake's acts change what the store keeps of entered protocols; the
+            // complaint register's are checked against it (`record::Register`).
+            intake_act(db, id, &act.act)?;
+            let reviewed = match (&act.act, act.entries.first().map(|b| record::decode(0, b))) {
+                (StaffAct::Review, Some(Ok(Entry::Review(r)))) => Some(r),
+                _ => None,
+            };
+            if let Some(r) = &reviewed {
+                let cited: Vec<u64> = r.decision.into_iter().collect();
+                register(db, id, &cited)?.check(r).map_err(refused)?;
+            }
+            if let StaffAct::Certify { reason } = &act.act {
+                register(db, id, &[])?
+                    .may_certify(reason.is_some())
+                    .map_err(|m| refused(format!("a certification with {m}")))?;
+            }
             if let StaffAct::Redact { commitment: c } = &act.act {
                 let text = db
                     .row(
@@ -826,7 +850,9 @@ impl Staffing for SqlStore {
                 Actor::Console => staff_of(None, act.act.clone()),
             };
             // Refused, with everything above rolled back, if the log grew past `act.at`.
-            append_act(db, id, (staff, act.time), act.entries, act.at)
+            let size = append_act(db, id, (staff, act.time), act.entries, act.at)?;
+            keep(db, id, size - act.entries.len() as u64, act.entries)?;
+            Ok(size)
         })
     }
 }
@@ -891,15 +917,17 @@ fn uncite(db: &mut dyn Db, election: i64, commitment: &str, text: &str) -> Resul
     Ok(())
 }
 
-/// Verifies (`accept`) or rejects an entered protocol, with the two-person rule: `by` at a
-/// time.
+/// Verifies (`Ok`) or rejects (`Err`, with the content of its reason if it gives one) an
+/// entered protocol, with the two-person rule and protocol intake's (`record::may_verify`):
+/// `by` at a time.
 fn decide_pending(
     s: &mut SqlStore,
     election: &str,
     pid: i64,
     (by, now): (&User, Time),
-    accept: bool,
+    decision: Result<(), Option<&Content>>,
 ) -> Result<Option<u32>, StoreError> {
+    let accept = decision.is_ok();
     if by.role != Role::Verifier {
         return Err(refused(format!(
             "a {} cannot verify protocols",
@@ -938,19 +966,44 @@ fn decide_pending(
                 next - 1
             )));
         }
+        let double = if accept {
+            let k = keyed(db, id, &sum)?;
+            record::may_verify(&definition(db, id)?, &p, k).map_err(refused)?;
+            k.double
+        } else {
+            false
+        };
         let state = match accept {
             true => PendingState::Verified,
             false => PendingState::Rejected,
         };
-        db.exec(
-            "UPDATE pending SET state = ?1, decided_by = ?2 WHERE id = ?3",
-            args![state.key(), by.id, pid],
-        )?;
+        // Under blind double entry a verification settles both keyings of the protocol;
+        // otherwise it settles the one verified, as a rejection does.
+        if double {
+            db.exec(
+                "UPDATE pending SET state = ?1, decided_by = ?2 \
+                 WHERE election_id = ?3 AND digest = ?4 AND state = 'entered'",
+                args![state.key(), by.id, id, &sum],
+            )?;
+        } else {
+            let reason = decision.err().flatten();
+            if let Some(c) = reason {
+                insert_content(db, id, std::slice::from_ref(c))?;
+            }
+            db.exec(
+                "UPDATE pending SET state = ?1, decided_by = ?2, reason = ?3 WHERE id = ?4",
+                args![state.key(), by.id, reason.map(|c| c.commitment.clone()), pid],
+            )?;
+        }
         user_content(db, id, by)?;
         let act = if accept {
             StaffAct::Verify { protocol: sum }
         } else {
-            StaffAct::Reject { protocol: sum }
+            let reason = decision.err().flatten().map(|c| c.commitment.clone());
+            StaffAct::Reject {
+                protocol: sum,
+                reason,
+            }
         };
         let staff = staff_of(Some(by), act);
         let entries = match accept {

@@ -79,7 +79,9 @@ fn an_entered_protocol_counts_only_once_a_second_person_verifies_it() {
         let op2 = user(&mut s, "oleg", Role::Operator);
         let ver = user(&mut s, "vera", Role::Verifier);
         let mut p = ps[4].clone();
+        // Ten votes moved from the second party to the first: the sums still hold.
         p.votes[0] += 10;
+        p.votes[1] -= 10;
         let pending = s.enter("s", &p, &op, None, now()).unwrap();
         assert_eq!(pending.protocol.version, 2);
         // Not counted yet.
@@ -138,7 +140,10 @@ fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
         s.verify("s", a.id, &ver, now()).unwrap();
         let err = s.verify("s", b.id, &ver, now()).unwrap_err();
         assert!(err.to_string().contains("changed since"), "{err}");
-        s.reject("s", b.id, &ver, now()).unwrap();
+        let (_, why) = record::committed(&[3; 32], "entered twice");
+        s.reject("s", b.id, &ver, Some(&why), now()).unwrap();
+        // The reason is stored to be read, and logged as a commitment.
+        assert!(s.contents("s").unwrap().contains(&why));
         assert_eq!(
             s.pending_one("s", b.id).unwrap().state,
             store::PendingState::Rejected
@@ -149,6 +154,168 @@ fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
             2 + 1 + 4,
             "a grant per user, the assignment, two entries, a verification and a rejection"
         );
+    }
+}
+
+/// Protocol intake's rules are the store's as the replay's (issue 17): a protocol that breaks
+/// an error-level control relation waits for a commissioner's override; under blind double
+/// entry it waits for a second keying or a commissioner's resolution; a complaint moves
+/// forward only, and certification waits for open complaints or gives a reason.
+#[test]
+fn quarantine_double_entry_and_the_complaint_register() {
+    use record::{ComplaintStatus, Review};
+    use store::{Act, Actor};
+    for (mut s, _e, ps) in setups() {
+        let op = user(&mut s, "olga", Role::Operator);
+        let op2 = user(&mut s, "oleg", Role::Operator);
+        let ver = user(&mut s, "vera", Role::Verifier);
+        let chair = user(&mut s, "chair", Role::Commissioner);
+        let obs = user(&mut s, "obi", Role::Observer);
+        // A reason for each act (each its own salt), and the act that gives it.
+        let reason = |n: u8| record::committed(&[n; 32], "the protocol's copy says so");
+        let chair_act = |s: &mut SqlStore, act: StaffAct, entries: &[Vec<u8>]| {
+            let content: Vec<record::Content> = act
+                .reason()
+                .into_iter()
+                .chain(
+                    entries
+                        .iter()
+                        .filter_map(|b| match record::decode(0, b) {
+                            Ok(Entry::Review(r)) => Some(r.reason),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                )
+                .filter_map(|c| {
+                    (1..=9)
+                        .map(reason)
+                        .find(|(k, _)| k == c)
+                        .map(|(_, row)| row)
+                })
+                .collect();
+            let a = Act {
+                content: &content,
+                ..Act::of(act, entries, now())
+            };
+            s.act("s", Actor::User(&chair), a)
+        };
+        // Quarantined: the votes add up to more than the valid ballots.
+        let mut bad = ps[1].clone();
+        bad.votes[0] += 100;
+        let q = s.enter("s", &bad, &op, None, now()).unwrap();
+        let err = s.verify("s", q.id, &ver, now()).unwrap_err().to_string();
+        assert!(
+            err.contains("quarantined: it breaks the control relation 'error: choices = valid'"),
+            "{err}"
+        );
+        let over = StaffAct::Override {
+            protocol: q.digest.clone(),
+            reason: reason(1).0,
+        };
+        chair_act(&mut s, over, &[]).unwrap();
+        assert_eq!(s.verify("s", q.id, &ver, now()).unwrap(), 2);
+        // An override of what no longer waits is refused, logging nothing.
+        let size = s.log("s").unwrap().len();
+        let again = StaffAct::Override {
+            protocol: q.digest.clone(),
+            reason: reason(6).0,
+        };
+        let err = chair_act(&mut s, again, &[]).unwrap_err().to_string();
+        assert!(err.contains("not waiting"), "{err}");
+        assert_eq!(s.log("s").unwrap().len(), size);
+        // Blind double entry: one keying is not enough; two that match are.
+        chair_act(&mut s, StaffAct::Intake { double: true }, &[]).unwrap();
+        let one = s.enter("s", &ps[2], &op, None, now()).unwrap();
+        let err = s.verify("s", one.id, &ver, now()).unwrap_err().to_string();
+        assert!(err.contains("second operator"), "{err}");
+        let two = s.enter("s", &ps[2], &op2, None, now()).unwrap();
+        assert_eq!(one.digest, two.digest);
+        s.verify("s", one.id, &ver, now()).unwrap();
+        assert_eq!(
+            s.pending_one("s", two.id).unwrap().state,
+            store::PendingState::Verified
+        );
+        // A mismatch goes to a commissioner, who chooses one.
+        let a = s.enter("s", &ps[3], &op, None, now()).unwrap();
+        let mut other = ps[3].clone();
+        other.votes.swap(0, 1);
+        let b = s.enter("s", &other, &op2, None, now()).unwrap();
+        assert!(s.verify("s", a.id, &ver, now()).is_err());
+        let resolve = StaffAct::Resolve {
+            protocol: a.digest.clone(),
+            reason: reason(2).0,
+        };
+        chair_act(&mut s, resolve, &[]).unwrap();
+        s.verify("s", a.id, &ver, now()).unwrap();
+        assert_eq!(
+            s.pending_one("s", b.id).unwrap().state,
+            store::PendingState::Entered
+        );
+        // The register: a complaint, reviewed forward only; certification waits for it.
+        let (c, rows) = record::complaint_act(
+            ps[0].station,
+            Some(record::ComplaintCategory::Count),
+            "obi",
+            "the figures on the door differ",
+            None,
+            &mut || [5; 32],
+        )
+        .unwrap();
+        let entry = encode(&Entry::Complaint(c));
+        let filed = Act {
+            content: &rows,
+            ..Act::of(StaffAct::Complain, std::slice::from_ref(&entry), now())
+        };
+        let at = s.act("s", Actor::User(&obs), filed).unwrap() - 1;
+        let review = |status, decision, n| {
+            encode(&Entry::Review(Review {
+                complaint: at,
+                status,
+                reason: reason(n).0,
+                decision,
+            }))
+        };
+        // A certification: every contest's final publication over what the log counts.
+        let certify = |s: &mut SqlStore| {
+            let r = replays(s);
+            let (e, ps, annulled) = (&r.election, &r.protocols, &r.annulled);
+            let stage = record::Stage::Final;
+            let pa = record::publication_act(e, ps, annulled, stage, None, None, None).unwrap();
+            chair_act(s, pa.act, &pa.entries)
+        };
+        let err = certify(&mut s).unwrap_err().to_string();
+        assert!(err.contains("1 complaint(s) still open"), "{err}");
+        let wrong = chair_act(
+            &mut s,
+            StaffAct::Review,
+            &[review(ComplaintStatus::Upheld, Some(at), 3)],
+        );
+        assert!(wrong
+            .unwrap_err()
+            .to_string()
+            .contains("is not a decision of this log"));
+        chair_act(
+            &mut s,
+            StaffAct::Review,
+            &[review(ComplaintStatus::Dismissed, None, 4)],
+        )
+        .unwrap();
+        let again = chair_act(
+            &mut s,
+            StaffAct::Review,
+            &[review(ComplaintStatus::Upheld, None, 5)],
+        );
+        assert!(again
+            .unwrap_err()
+            .to_string()
+            .contains("that status is final"));
+        certify(&mut s).unwrap();
+        // Every act above replays.
+        let r = replays(&s);
+        assert_eq!(r.complaints, 1);
     }
 }
 
@@ -243,6 +410,7 @@ fn official_acts_are_attributed_and_need_their_role() {
             by: obs.commitment.clone(),
             text: "c".repeat(64),
             scan: None,
+            category: None,
         }));
         fn act(entry: &Vec<u8>) -> store::Act<'_> {
             store::Act {
@@ -565,7 +733,9 @@ fn one_admin_alone_cannot_make_an_operator_and_a_verifier_who_act() {
         let ver = s.user_by_name("mallory-ver").unwrap().unwrap().0;
         s.assign(op.id, "s", UnitId(0), None, now()).unwrap();
         let mut p = ps[0].clone();
-        p.votes[0] += 300;
+        let moved = p.votes[1];
+        p.votes[0] += moved;
+        p.votes[1] = 0;
         let pending = s.enter("s", &p, &op, None, now()).unwrap();
         s.verify("s", pending.id, &ver, now()).unwrap();
         replays(&s);
@@ -725,7 +895,7 @@ fn a_staff_entry_carries_the_time_passed_in_and_never_an_earlier_one() {
         let a = s.enter("s", &ps[0], &op, None, at(t + 10)).unwrap();
         let b = s.enter("s", &ps[1], &op, None, at(t + 10)).unwrap();
         s.verify("s", a.id, &ver, at(t - 90)).unwrap();
-        s.reject("s", b.id, &ver, at(t + 20)).unwrap();
+        s.reject("s", b.id, &ver, None, at(t + 20)).unwrap();
         let log = s.log("s").unwrap();
         let times: Vec<(u8, Option<u64>)> = log[before..]
             .iter()

@@ -160,8 +160,18 @@ pub fn changes(
                 units.path(unit)
             )),
             Entry::Complaint(c) => out.push(format!(
-                "entry {i}: complaint about '{}' (texts as commitments)",
-                units.path(c.unit)
+                "entry {i}: complaint about '{}'{} (texts as commitments)",
+                units.path(c.unit),
+                c.category
+                    .map_or(String::new(), |k| format!(", {}", k.key()))
+            )),
+            Entry::Review(r) => out.push(format!(
+                "entry {i}: complaint {} is {}{} (reason commitment {})",
+                r.complaint,
+                r.status.key(),
+                r.decision
+                    .map_or(String::new(), |d| format!(", answered by decision {d}")),
+                r.reason
             )),
             Entry::Keys { log, witnesses } => out.push(format!(
                 "entry {i}: keys: {} log key(s), {} witness key(s)",

@@ -31,6 +31,10 @@ pub struct ComplainArgs {
     /// The station or unit complained about, as its path `Region / Station`
     #[arg(long)]
     pub unit: String,
+    /// What it is about: count, voter-list, ballot-stuffing, vote-buying, pressure, procedure
+    /// or other
+    #[arg(long, value_parser = record::complaint_category)]
+    pub category: Option<record::ComplaintCategory>,
     /// The complainant's name
     #[arg(long)]
     pub by: String,
@@ -94,6 +98,7 @@ pub fn complain(a: ComplainArgs) -> anyhow::Result<ExitCode> {
     };
     let (complaint, rows) = record::complaint_act(
         unit,
+        a.category,
         &a.by,
         &a.text,
         scan.as_deref(),

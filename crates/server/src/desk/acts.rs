@@ -115,6 +115,7 @@ pub(crate) async fn complain_form(
         .ok_or_else(|| ServerError::BadRequest("field 'unit' is missing".into()))?;
     let c = staff::NewComplaint {
         unit: unit.0,
+        category: form.get("category").filter(|c| !c.is_empty()).cloned(),
         text: form.get("text").cloned().unwrap_or_default(),
         scan: stored(&s, &who, form.files.get("scan")).await?,
     };
