@@ -65,6 +65,13 @@ BASES = ("valid", "participated", "voters-participated", "registered", "listed",
          "sum-of-listed-votes")  # seats::Base::parse, after trimming, lowercasing and _ -> -
 METHODS = ("comparison", "polling", "batch")
 EARLIEST, END = 946684800, 253402300800  # 2000-01-01 and 10000-01-01 00:00:00 UTC
+# Where a protocol of the legal count typed at the service comes with its scan (record's
+# counting.rs: CEC notice 4690, 12 April 2021).
+SCAN_REQUIRED = ("kg2021",)
+CATEGORIES = ("count", "voter-list", "ballot-stuffing", "vote-buying", "pressure", "procedure", "other")
+# A complaint's status moves forward only (record's kinds.rs, ComplaintStatus::may_become).
+NEXT_STATUS = {"received": ("under-review", "upheld", "dismissed"),
+               "under-review": ("upheld", "dismissed"), "upheld": (), "dismissed": ()}
 
 
 def field(i, name, message):
@@ -338,6 +345,46 @@ def decode(i, b):
     return e
 
 
+def term_value(term, lines, votes):
+    """A control relation's term on a protocol (model's rules.rs): a line, `issued` and `found`
+    (the total line, else the sum of the parts present), `choices`; None if missing."""
+    if term == "choices":
+        return sum(votes)
+    for derived, total, parts in (("issued", "issued_total", ISSUED_PARTS),
+                                  ("found", "found_total", FOUND_PARTS)):
+        if term == derived:
+            if total in lines:
+                return lines[total]
+            present = [lines[p] for p in parts if p in lines]
+            return sum(present) if present else None
+    return lines.get(term)
+
+
+def broken_errors(rules, e):
+    """The error-level control relations protocol entry e breaks: `error: a + b = c` (and <=,
+    >=); a relation missing one of its terms does not apply."""
+    broken = []
+    for rule in rules:
+        severity, relation = rule.split(": ", 1)
+        if severity != "error":
+            continue
+        for op in ("<=", ">=", "="):
+            if " %s " % op in relation:
+                left, right = relation.split(" %s " % op, 1)
+                break
+        sides = []
+        for side in (left, right):
+            values = [term_value(t.strip(), e["lines"], e["votes"]) for t in side.split(" + ")]
+            sides.append(None if None in values else sum(values))
+        if None in sides:
+            continue
+        a, b = sides
+        holds = {"=": a == b, "<=": a <= b, ">=": a >= b}[op]
+        if not holds:
+            broken.append(rule)
+    return broken
+
+
 def standing_after(standing, i, e):
     """An election's standing after entry i (record::Standing): a final publication certifies
     it and an annulment of the whole election annuls it; both freeze it until a decision
@@ -365,7 +412,8 @@ def standing_after(standing, i, e):
     if kind == "reopen":
         return "open"
     if t in ("protocol", "decision", "publication") or \
-            (t == "staff" and e["act"] in ("enter", "verify", "reject", "certify", "publish")):
+            (t == "staff" and e["act"] in ("enter", "verify", "reject", "certify", "publish",
+                                           "override", "resolve", "intake")):
         raise Rejected("entry %d: a %s in an election that is %s: a decision must reopen it first"
                        % (i, t, standing))
     return standing
@@ -506,9 +554,17 @@ def replay_from(entries, at):
              "complain": "observer", "decide": "commissioner", "certify": "commissioner",
              "publish": "commissioner",
              "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin",
-             "open": "commissioner"}
+             "open": "commissioner", "override": "commissioner", "resolve": "commissioner",
+             "intake": "commissioner", "review": "commissioner"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
-               "certify": "publication", "publish": "publication", "audit": "audit"}
+               "certify": "publication", "publish": "publication", "audit": "audit",
+               "review": "complaint-status"}
+    # Protocol intake (record's intake.rs) and the complaint register (register.rs).
+    scanned, overridden, resolved = set(), set(), set()
+    double = False
+    verifying = None  # what the log says of the protocol being verified
+    complaints = {}  # complaint entry index -> status
+    decisions = set()  # decision entry indices
     standing = "open"
     last_time = None  # (entry, time) of the latest staff entry with a time
     for i, b in enumerate(entries[1:], start=1):
@@ -526,9 +582,24 @@ def replay_from(entries, at):
                             % (e["time"], last, k))
         if t == "staff" and "time" in e:
             last_time = (i, e["time"])
+        if t == "complaint-status" and (expect is None or expect[0] != "review"):
+            raise Rejected("entry %d: a complaint-status entry follows a staff 'review' entry" % i)
         if expect is not None:
             act, digest = expect
             expect = None
+            if act == "verify" and t == "protocol":
+                k = verifying
+                if k["double"] and not k["resolved"] and k["keyings"] < 2:
+                    raise Rejected("entry %d: blind double entry: a second operator must key this "
+                                   "protocol" % i)
+                law = election.get("law")
+                if law in SCAN_REQUIRED and e["source"] == legal and not k["scanned"]:
+                    raise Rejected("entry %d: the law (%s) requires the scan of the paper protocol"
+                                   % (i, law))
+                broken = broken_errors(election["rules"], e)
+                if broken and not k["overridden"]:
+                    raise Rejected("entry %d: quarantined: it breaks the control relation '%s'"
+                                   % (i, broken[0]))
             if t != follows[act] or (act == "verify" and hashlib.sha256(b).hexdigest() != digest) \
                     or (act == "certify" and e["stage"] != "final") \
                     or (act == "publish" and e["stage"] == "final"):
@@ -542,8 +613,15 @@ def replay_from(entries, at):
                 raise field(i, "grants", "a staff '%s' entry grants no role" % act)
             if "unit" in e and act not in ("assign", "open"):
                 raise field(i, "unit", "a staff '%s' entry names no unit" % act)
+            if ("double" in e) != (act == "intake") or ("double" in e and not isinstance(e["double"], bool)):
+                raise field(i, "double", "'double' (true or false) is on an 'intake' entry only")
+            if "reason" in e and act not in ("reject", "certify", "override", "resolve"):
+                raise field(i, "reason", "a staff '%s' entry gives no reason" % act)
+            if "reason" not in e and act in ("override", "resolve"):
+                raise field(i, "reason", "a staff '%s' entry needs a reason" % act)
             # A subject exactly on the acts that have one, a scan only on an entry.
-            has_subject = act not in ("complain", "decide", "certify", "publish", "audit")
+            has_subject = act not in ("complain", "decide", "certify", "publish", "audit",
+                                      "intake", "review")
             if has_subject and e.get("subject") is None:
                 raise field(i, "subject", "a staff '%s' entry needs a subject" % act)
             if not has_subject and e.get("subject") is not None:
@@ -566,13 +644,33 @@ def replay_from(entries, at):
                 raise Rejected("entry %d: an assignment names whom and which unit" % i)
             if act == "enter":
                 entered.setdefault(e["subject"], []).append(e["user"])
+                if e.get("scan") is not None:
+                    scanned.add(e["subject"])
+            elif act in ("override", "resolve"):
+                if not entered.get(e["subject"]):
+                    raise Rejected("entry %d: '%s' of a protocol not waiting for verification"
+                                   % (i, act))
+                (overridden if act == "override" else resolved).add(e["subject"])
+            elif act == "intake":
+                double = e["double"]
+            elif act == "certify":
+                still_open = [k for k, st in complaints.items() if st in ("received", "under-review")]
+                if still_open and "reason" not in e:
+                    raise Rejected("entry %d: a certification with %d complaint(s) still open"
+                                   % (i, len(still_open)))
             elif act in ("verify", "reject"):
                 users = entered.get(e["subject"], [])
                 if not users:
                     raise Rejected("entry %d: %s of a protocol never entered" % (i, act))
                 others = [k for k, u in enumerate(users) if u != e["user"]]
+                verifying = {"double": double, "keyings": len(set(users)),
+                             "resolved": e["subject"] in resolved,
+                             "overridden": e["subject"] in overridden,
+                             "scanned": e["subject"] in scanned}
                 if others:
                     users.pop(others[0])
+                    if double and act == "verify":
+                        users.clear()
                 else:
                     raise Rejected("entry %d: two-person rule: entered and %s by the same person" % (i, act + "ed" if act == "reject" else "verified"))
             if act in follows:
@@ -618,13 +716,31 @@ def replay_from(entries, at):
             elif e["unit"] != 0:
                 raise Rejected("entry %d: not in canonical form (a '%s' decision has unit 0)"
                                % (i, e["kind"]))
+            decisions.add(i)
             # An annulled unit, and a unit ordered to re-vote, leave the totals.
             if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
         elif t == "complaint":
+            if "category" in e and e["category"] not in CATEGORIES:
+                raise field(i, "category", "'%s', expected one of: %s"
+                            % (e["category"], ", ".join(CATEGORIES)))
+            complaints[i] = "received"
             u32(i, "unit", e["unit"])
             if unknown_unit(e["unit"]):
                 raise field(i, "unit", "complaint about an unknown unit: %s" % unknown_unit(e["unit"]))
+        elif t == "complaint-status":
+            c = e["complaint"]
+            if c not in complaints:
+                raise field(i, "complaint", "entry %s is not a complaint of this log" % c)
+            if e["status"] not in NEXT_STATUS[complaints[c]]:
+                raise field(i, "status", "a complaint that is %s cannot become %s"
+                            % (complaints[c], e["status"]))
+            if e["decision"] is not None:
+                if e["decision"] not in decisions:
+                    raise field(i, "decision", "entry %s is not a decision of this log" % e["decision"])
+                if e["status"] == "dismissed":
+                    raise field(i, "decision", "a dismissed complaint is answered by no decision")
+            complaints[c] = e["status"]
         elif t == "audit":
             # Audit steps change no totals (tallyproof audit status recomputes their risk from
             # them), so everything they name must exist.

@@ -145,13 +145,17 @@ impl Fixture {
         p.source = source;
         let more = p.votes[0].abs_diff(votes);
         let valid = p.line(Line::Valid).unwrap();
-        let valid = if votes >= p.votes[0] {
-            valid + more
-        } else {
-            valid - more
-        };
+        let up = votes >= p.votes[0];
+        let moved = |v: u64| if up { v + more } else { v - more };
         p.votes[0] = votes;
-        p.set_line(Line::Valid, valid);
+        p.set_line(Line::Valid, moved(valid));
+        // The ballots found change with the valid ones: `valid + invalid = found` holds.
+        for line in [Line::FoundTotal, Line::FoundStationary] {
+            if let Some(found) = p.line(line) {
+                p.set_line(line, moved(found));
+                break;
+            }
+        }
         self.correct(&p);
     }
 
