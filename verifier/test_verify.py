@@ -383,5 +383,26 @@ class LegalCount(unittest.TestCase):
         self.assertEqual(len(doc["cases"]), 4)
 
 
+class IntakeAndRegister(unittest.TestCase):
+    """Protocol intake (quarantine, blind double entry, scans) and the complaint register: the
+    logs of test_data/vectors/intake-register.json, which record's replay takes and refuses at
+    the same entries (crates/record/tests/intake.rs)."""
+
+    def test_both_verifiers_take_and_refuse_the_same_logs(self):
+        with open(os.path.join(os.path.dirname(VECTORS), "intake-register.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        for case in doc["cases"]:
+            with self.subTest(case["name"]):
+                entries = [bytes([v]) + t.encode("utf-8") for v, t in case["entries"]]
+                if case["refused_at"] is None:
+                    replay(entries)
+                else:
+                    with self.assertRaises(Rejected) as r:
+                        replay(entries)
+                    self.assertTrue(str(r.exception).startswith("entry %d" % case["refused_at"]),
+                                    str(r.exception))
+        self.assertEqual(len(doc["cases"]), 19)
+
+
 if __name__ == "__main__":
     unittest.main()

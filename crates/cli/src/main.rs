@@ -46,6 +46,8 @@ enum Command {
     Complain(cmd::official::ComplainArgs),
     /// Log a decision: annul a unit or the election, order a recount or a re-vote
     Decide(cmd::official::DecideArgs),
+    /// Move a complaint forward (under review, upheld, dismissed), with a reason and the decision that answers it
+    Review(cmd::official::ReviewArgs),
     /// Redact a stored text behind a commitment (the commitment stays in the log)
     Redact(cmd::official::RedactArgs),
     /// What changed between two states of a published log, station by station
@@ -102,6 +104,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => cmd::diff::run(a),
         Command::Complain(a) => cmd::official::complain(a),
         Command::Decide(a) => cmd::official::decide(a),
+        Command::Review(a) => cmd::official::review(a),
         Command::Redact(a) => cmd::official::redact(a),
         Command::Margins(a) => cmd::seats::run_margins(a),
         Command::Gen(a) => cmd::gen::run(a),

@@ -821,7 +821,7 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
         out.trim(),
         "complaint about 'ОШ Г. / 300' logged as entry 2422"
     );
-    ok(&[
+    let out = ok(&[
         "decide",
         "--db",
         "s.db",
@@ -830,6 +830,22 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
         "--reason",
         "Court ruling 12/2020",
     ]);
+    // The complaint upheld, answered by the re-vote (issue 17): none is open to certify over.
+    let decision = out.trim().rsplit(' ').next().unwrap().to_string();
+    let out = ok(&[
+        "review",
+        "--db",
+        "s.db",
+        "--complaint",
+        "2422",
+        "--status",
+        "upheld",
+        "--reason",
+        "Stuffing confirmed by the court",
+        "--decision",
+        &decision,
+    ]);
+    assert_eq!(out.trim(), "complaint 2422 is upheld: logged as entry 2426");
     ok(&[
         "publish", "--db", "s.db", "--out", "pub", "--key", "k", "--law", "kg2020",
     ]);
@@ -844,7 +860,7 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
     let out = ok(&["verify", "pub", "--key", "pub/log.pub"]);
     assert!(
         out.contains(
-            "ok: 3 published content(s) match their commitments; 1 redacted or not published"
+            "ok: 4 published content(s) match their commitments; 1 redacted or not published"
         ),
         "{out}"
     );
@@ -863,7 +879,7 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
     // the console (issue 14: one rulebook).
     let db = dir.path().join("s.db");
     let log = store::Store::log(&store::open(db.to_str().unwrap()).unwrap(), "kg").unwrap();
-    for act in ["complain", "decide", "redact"] {
+    for act in ["complain", "decide", "review", "redact"] {
         let staff = log.iter().filter(|e| {
             let t = String::from_utf8_lossy(e);
             t.contains("\"type\":\"staff\"")
@@ -879,7 +895,7 @@ fn complaints_and_decisions_enter_the_log_as_commitments_and_content_can_be_reda
     let out = ok(&["verify", "pub", "--key", "pub/log.pub"]);
     assert!(
         out.contains(
-            "ok: 2 published content(s) match their commitments; 2 redacted or not published"
+            "ok: 3 published content(s) match their commitments; 2 redacted or not published"
         ),
         "{out}"
     );

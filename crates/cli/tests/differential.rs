@@ -150,6 +150,10 @@ fn every_act_leaves_the_same_log_through_the_command_line_and_the_service() {
     let region = at(model::UnitLevel::Region)[0];
     let (s1, s2, s3) = (stations[10], stations[200], stations[2000]);
     let (p1, p2, p3, pr) = (path(s1), path(s2), path(s3), path(region));
+    // The entries of the first complaint and of the recount that answers it (each act a staff
+    // entry, then its entry).
+    let before = store_at(&d.join("s.db")).log("kg").unwrap().len();
+    let (complaint, recount) = ((before + 1).to_string(), (before + 3).to_string());
 
     let mut steps = vec![
         step(
@@ -157,6 +161,8 @@ fn every_act_leaves_the_same_log_through_the_command_line_and_the_service() {
                 "complain",
                 "--unit",
                 &p1,
+                "--category",
+                "ballot-stuffing",
                 "--by",
                 "aida-observer",
                 "--text",
@@ -164,13 +170,45 @@ fn every_act_leaves_the_same_log_through_the_command_line_and_the_service() {
             ],
             "aida-observer",
             "complaints",
-            json!({"unit": s1, "text": "Ballots stuffed at 18:40"}),
+            json!({"unit": s1, "category": "ballot-stuffing", "text": "Ballots stuffed at 18:40"}),
         ),
         step(
             &["decide", "--recount", &p1, "--reason", "Complaint upheld"],
             "kamila-com",
             "decisions",
             json!({"kind": "recount", "unit": s1, "reason": "Complaint upheld"}),
+        ),
+        // The complaint upheld, answered by the recount (issue 17's register); a status never
+        // goes back (refused by both).
+        step(
+            &[
+                "review",
+                "--complaint",
+                &complaint,
+                "--status",
+                "upheld",
+                "--reason",
+                "Seals and counts checked",
+                "--decision",
+                &recount,
+            ],
+            "kamila-com",
+            &format!("complaints/{complaint}/status"),
+            json!({"status": "upheld", "reason": "Seals and counts checked", "decision": before + 3}),
+        ),
+        step(
+            &[
+                "review",
+                "--complaint",
+                &complaint,
+                "--status",
+                "under-review",
+                "--reason",
+                "Again",
+            ],
+            "kamila-com",
+            &format!("complaints/{complaint}/status"),
+            json!({"status": "under-review", "reason": "Again"}),
         ),
         step(
             &["decide", "--annul", &p2, "--reason", "Seals broken"],
@@ -277,6 +315,50 @@ fn every_act_leaves_the_same_log_through_the_command_line_and_the_service() {
             json!({"kind": "reopen", "reason": "Appeal upheld"}),
         ));
     }
+    // A second complaint, left open: a certification needs a reason now (refused by both
+    // without one), and is logged with it.
+    steps.push(step(
+        &[
+            "complain",
+            "--unit",
+            &p2,
+            "--category",
+            "count",
+            "--by",
+            "aida-observer",
+            "--text",
+            "The copy on the door differs",
+        ],
+        "aida-observer",
+        "complaints",
+        json!({"unit": s2, "category": "count", "text": "The copy on the door differs"}),
+    ));
+    steps.push(Step {
+        cli: ["publish", "--stage", "final", "--out", "pub", "--key", "k"]
+            .map(String::from)
+            .to_vec(),
+        api: ("kamila-com", "certify".into(), json!({})),
+    });
+    steps.push(Step {
+        cli: [
+            "publish",
+            "--stage",
+            "final",
+            "--reason",
+            "The court hears it after certification",
+            "--out",
+            "pub",
+            "--key",
+            "k",
+        ]
+        .map(String::from)
+        .to_vec(),
+        api: (
+            "kamila-com",
+            "certify".into(),
+            json!({"reason": "The court hears it after certification"}),
+        ),
+    });
     steps.push(step(
         &[
             "decide",
@@ -363,23 +445,24 @@ fn every_act_leaves_the_same_log_through_the_command_line_and_the_service() {
         store_at(&d.join("cli.db")).log("kg").unwrap(),
         store_at(&d.join("svc.db")).log("kg").unwrap(),
     );
-    let before = store_at(&d.join("s.db")).log("kg").unwrap().len();
     let (na, nb) = (normalised(&a, &opened), normalised(&b, &opened));
     for (i, (x, y)) in na.iter().zip(&nb).enumerate() {
         assert_eq!(x, y, "entry {i} differs");
     }
     assert_eq!(na.len(), nb.len());
-    // What was run: a complaint and three decisions (a staff entry and theirs), an
+    // What was run: a complaint, three decisions and a review (a staff entry and theirs), an
     // assignment (a staff entry); under four laws a publication, a certification and a
     // reopening (one contest: a staff entry and its entry each); under kg2021 an audit's
     // start (a staff entry and eight audit entries), a round and its escalation (two each);
-    // the annulment; the redaction. Refused by both: every law's second certification; the
-    // audits under kg2015 and kg2020 (a full count) and their later steps; under kg2010
-    // (no registered voters) every act, the reopening of an election never certified too.
-    assert_eq!(refused, 1 + 7 + 4 + 4 + 1);
+    // a second complaint and a certification with its reason; the annulment; the redaction.
+    // Refused by both: the review going back; every law's second certification; the audits
+    // under kg2015 and kg2020 (a full count) and their later steps; under kg2010 (no
+    // registered voters) every act, the reopening of an election never certified too; the
+    // certification without a reason while the second complaint is open.
+    assert_eq!(refused, 1 + 1 + 7 + 4 + 4 + 1 + 1);
     assert_eq!(
         a.len() - before,
-        4 * 2 + 1 + 4 * (2 + 2 + 2) + (9 + 2 + 2) + 2 + 1
+        5 * 2 + 1 + 4 * (2 + 2 + 2) + (9 + 2 + 2) + 2 + 2 + 2 + 1
     );
     assert!(na
         .iter()

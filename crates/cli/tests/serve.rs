@@ -270,6 +270,9 @@ fn the_public_api_and_pages() {
     let mut store = store::SqliteStore::open(&dir.path().join("s.db")).unwrap();
     let mut p = store::Store::history(&store, "kg", model::UnitId(2), 0).unwrap()[0].clone();
     p.votes[0] += 7;
+    // Seven valid ballots more too, so that the votes still add up (`error: choices = valid`).
+    let valid = p.line(model::Line::Valid).unwrap();
+    p.set_line(model::Line::Valid, valid + 7);
     // Entered by one clerk and verified by another, in another process's connection.
     use store::Staffing;
     let only = ["kg".to_string()];

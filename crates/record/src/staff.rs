@@ -708,7 +708,7 @@ mod tests {
             reason: reason.clone(),
             decision: None,
         }));
-        assert!(err(&[review.clone()]).contains("follows a staff 'review'"));
+        assert!(err(std::slice::from_ref(&review)).contains("follows a staff 'review'"));
         assert!(err(&[staff("chair", StaffAct::Review), review])
             .contains("complaint: entry 0 is not a complaint of this log"));
         // Reasons where an act needs one, named when missing.

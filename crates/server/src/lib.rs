@@ -30,6 +30,7 @@ mod public;
 mod reader;
 mod reads;
 mod routes;
+mod rulings;
 mod search;
 mod signed;
 mod staff;
@@ -189,6 +190,10 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/api/elections/{name}/pending") => get(staff::pending),
         (Post, "/api/elections/{name}/pending/{id}/verify") => post(staff::verify),
         (Post, "/api/elections/{name}/pending/{id}/reject") => post(staff::reject),
+        (Post, "/api/elections/{name}/pending/{id}/override") => post(rulings::override_api),
+        (Post, "/api/elections/{name}/pending/{id}/resolve") => post(rulings::resolve_api),
+        (Post, "/api/elections/{name}/intake") => post(rulings::intake_api),
+        (Post, "/api/elections/{name}/complaints/{id}/status") => post(rulings::review_api),
         (Post, "/elections/{name}/staff/pending/{id}") => post(desk::verify_form),
         (Post, "/api/elections/{name}/complaints") => post(staff::complain),
         (Post, "/elections/{name}/staff/complaints") => post(desk::complain_form),

@@ -578,15 +578,24 @@ pub(crate) async fn pending(
     )))
 }
 
-/// Verifies or rejects an entered protocol.
+/// Verifies (`Ok`) or rejects (`Err`, with its reason if one is given) an entered protocol.
 pub(crate) async fn settle(
     s: &AppState,
     by: Acting,
     name: String,
     id: i64,
-    accept: bool,
+    decision: Result<(), Option<String>>,
 ) -> Result<Value, ServerError> {
     let n = name.clone();
+    let accept = decision.is_ok();
+    let reason = match decision {
+        Err(Some(why)) => Some(
+            record::reason_act("reason", &why, &auth::salt())
+                .map_err(|e| ServerError::BadRequest(e.to_string()))?
+                .1,
+        ),
+        _ => None,
+    };
     let out = s
         .committer
         .write(move |st| {
@@ -594,7 +603,7 @@ pub(crate) async fn settle(
                 let v = st.verify(&n, id, &by.user, by.now)?;
                 Ok(json!({"id": id, "state": PendingState::Verified.key(), "version": v}))
             } else {
-                st.reject(&n, id, &by.user, None, by.now)?;
+                st.reject(&n, id, &by.user, reason.as_ref(), by.now)?;
                 Ok(json!({"id": id, "state": PendingState::Rejected.key()}))
             }
         })
@@ -608,15 +617,25 @@ pub(crate) async fn verify(
     Extension(who): Extension<Caller>,
     Path((name, id)): Path<(String, i64)>,
 ) -> Result<Json<Value>, ServerError> {
-    Ok(Json(settle(&s, who.acting()?, name, id, true).await?))
+    Ok(Json(settle(&s, who.acting()?, name, id, Ok(())).await?))
+}
+
+/// A rejection's body: why, if the verifier says (the operator reads it).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Rejecting {
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 pub(crate) async fn reject(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path((name, id)): Path<(String, i64)>,
+    Json(r): Json<Rejecting>,
 ) -> Result<Json<Value>, ServerError> {
-    Ok(Json(settle(&s, who.acting()?, name, id, false).await?))
+    let why = r.reason.filter(|t| !t.trim().is_empty());
+    Ok(Json(settle(&s, who.acting()?, name, id, Err(why)).await?))
 }
 
 /// An act to log: what (with what it is about), its entry, its content, and the log size it
@@ -803,6 +822,9 @@ pub(crate) async fn decide(
 #[derive(Deserialize)]
 pub(crate) struct Publishing {
     law: Option<String>,
+    /// Why certify while complaints are open (a certification only).
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 /// Certifies the final result (`POST /api/elections/{name}/certify`).
@@ -812,7 +834,7 @@ pub(crate) async fn certify(
     Path(name): Path<String>,
     Json(c): Json<Publishing>,
 ) -> Result<Response, ServerError> {
-    publish_at(s, who, name, record::Stage::Final, c.law).await
+    publish_at(s, who, name, record::Stage::Final, c).await
 }
 
 /// Publishes preliminary results (`POST /api/elections/{name}/publish`): totals, and seats
@@ -823,7 +845,12 @@ pub(crate) async fn publish(
     Path(name): Path<String>,
     Json(c): Json<Publishing>,
 ) -> Result<Response, ServerError> {
-    publish_at(s, who, name, record::Stage::Preliminary, c.law).await
+    if c.reason.is_some() {
+        return Err(ServerError::BadRequest(
+            "reason: a preliminary publication gives no reason".into(),
+        ));
+    }
+    publish_at(s, who, name, record::Stage::Preliminary, c).await
 }
 
 async fn publish_at(
@@ -831,9 +858,10 @@ async fn publish_at(
     who: Caller,
     name: String,
     stage: record::Stage,
-    law: Option<String>,
+    c: Publishing,
 ) -> Result<Response, ServerError> {
-    let (size, p) = publication(&s, who.acting()?, name, stage, law).await?;
+    let why = c.reason.filter(|t| !t.trim().is_empty());
+    let (size, p) = publication(&s, who.acting()?, name, stage, c.law, why).await?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -854,7 +882,13 @@ pub(crate) async fn publication(
     name: String,
     stage: record::Stage,
     law: Option<String>,
+    reason: Option<String>,
 ) -> Result<(u64, record::Publication), ServerError> {
+    // Why certify while complaints are open: committed to, logged on the `certify` entry.
+    let reason = reason
+        .map(|why| record::reason_act("reason", &why, &auth::salt()))
+        .transpose()
+        .map_err(|e| ServerError::BadRequest(e.to_string()))?;
     if let Some(l) = &law {
         seats::preset::law(l).map_err(|x| ServerError::NotFound(x.to_string()))?;
     }
@@ -882,14 +916,23 @@ pub(crate) async fn publication(
         })
     })
     .await?;
+    let (kind, content) = match (built.act, reason) {
+        (record::StaffAct::Certify { .. }, Some((commitment, row))) => (
+            record::StaffAct::Certify {
+                reason: Some(commitment),
+            },
+            vec![row],
+        ),
+        (kind, _) => (kind, Vec::new()),
+    };
     let size = act(
         s,
         by,
         name,
         Logged {
-            kind: built.act,
+            kind,
             entries: built.entries,
-            content: Vec::new(),
+            content,
             files: Vec::new(),
             at: Some(at),
         },

@@ -301,7 +301,8 @@ async fn a_certified_or_annulled_election_is_frozen_until_reopened(app: &App) {
     let enter = |k: u64| {
         let mut p = app.protocols[k as usize].clone();
         p.votes[0] += 500;
-        json!({"station": p.station.0, "votes": p.votes})
+        let valid = p.line(model::Line::Valid);
+        json!({"station": p.station.0, "votes": p.votes, "lines": {"valid": valid}})
     };
     let e = app
         .api("POST", "/api/elections/s/protocols", &op, enter(0))
@@ -379,17 +380,40 @@ async fn a_certified_or_annulled_election_is_frozen_until_reopened(app: &App) {
         )
         .await;
     assert_eq!(d.status, StatusCode::CREATED, "{}", d.text());
-    let v = app
+    // The waiting protocol (500 votes more than its valid ballots) is quarantined until a
+    // commissioner lifts it with a reason (issue 17).
+    let verify_path = format!("/api/elections/s/pending/{waiting}/verify");
+    let v = app.api("POST", &verify_path, &ver, json!({})).await;
+    assert_eq!(v.status, StatusCode::CONFLICT, "{}", v.text());
+    assert!(v.text().contains("quarantined"), "{}", v.text());
+    let o = app
         .api(
             "POST",
-            &format!("/api/elections/s/pending/{waiting}/verify"),
-            &ver,
-            json!({}),
+            &format!("/api/elections/s/pending/{waiting}/override"),
+            &com,
+            json!({"reason": "the court ordered the protocol counted as written"}),
         )
         .await;
+    assert_eq!(o.status, StatusCode::CREATED, "{}", o.text());
+    let v = app.api("POST", &verify_path, &ver, json!({})).await;
     assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    // Two complaints are open: certifying needs a reason.
     let cert = app
         .api("POST", "/api/elections/s/certify", &com, json!({}))
+        .await;
+    assert_eq!(cert.status, StatusCode::CONFLICT, "{}", cert.text());
+    assert!(
+        cert.text().contains("2 complaint(s) still open"),
+        "{}",
+        cert.text()
+    );
+    let cert = app
+        .api(
+            "POST",
+            "/api/elections/s/certify",
+            &com,
+            json!({"reason": "the complaints concern the annulled count"}),
+        )
         .await;
     assert_eq!(cert.status, StatusCode::CREATED, "{}", cert.text());
     // The log replays: the rule holds in it.

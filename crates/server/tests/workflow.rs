@@ -130,24 +130,28 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
         )
         .await;
     assert_eq!(own.status, StatusCode::FORBIDDEN);
-    let ok = app
-        .api(
-            "POST",
-            &format!("/api/elections/s/pending/{id}/verify"),
-            &ver,
-            json!({}),
-        )
-        .await;
+    // The votes no longer add up to the valid ballots: quarantined until a commissioner
+    // lifts it with a reason (issue 17); the verifier may not, nor may an operator.
+    let verify_path = format!("/api/elections/s/pending/{id}/verify");
+    let verify = || app.api("POST", &verify_path, &ver, json!({}));
+    let quarantined = verify().await;
+    assert_eq!(quarantined.status, StatusCode::CONFLICT);
+    assert!(
+        quarantined.text().contains("quarantined"),
+        "{}",
+        quarantined.text()
+    );
+    let override_path = format!("/api/elections/s/pending/{id}/override");
+    let why =
+        json!({"reason": "the protocol's copy shows 25 more votes; the recount confirmed it"});
+    let lift = |who| app.api("POST", &override_path, who, why.clone());
+    assert_eq!(lift(&ver).await.status, StatusCode::FORBIDDEN);
+    let lifted = lift(&com).await;
+    assert_eq!(lifted.status, StatusCode::CREATED, "{}", lifted.text());
+    let ok = verify().await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     assert_eq!(ok.json()["version"], 2);
-    let again = app
-        .api(
-            "POST",
-            &format!("/api/elections/s/pending/{id}/verify"),
-            &ver,
-            json!({}),
-        )
-        .await;
+    let again = verify().await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let after = national(&app.get("/api/elections/s/results?by=country").await.json());
     assert_eq!(after.0, before.0);
@@ -206,9 +210,9 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
     }
     // The log says the same, with who did what.
     let r = replay(app).await;
-    // A grant per user (six, made at the console), the admin's assignment, then entry,
-    // verification and annulment.
-    assert_eq!(r.staff, 6 + 1 + 3);
+    // A grant per user (six, made at the console), the admin's assignment, then entry, the
+    // override of its quarantine, verification and annulment.
+    assert_eq!(r.staff, 6 + 1 + 4);
     assert_eq!(r.annulled, vec![inside.station]);
 }
 
@@ -256,10 +260,11 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
             "POST",
             "/api/elections/s/complaints",
             &obs,
-            json!({"unit": 1, "text": "observers were kept out", "scan": scan}),
+            json!({"unit": 1, "category": "procedure", "text": "observers were kept out", "scan": scan}),
         )
         .await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
+    let complaint = c.json()["logged_as"].as_u64().unwrap();
     let commitment = redact(app, &com, "observers were kept out").await;
     let after = app.with_store(|s| s.contents("s").unwrap()).await;
     assert!(!after.iter().any(|c| c.commitment == commitment));
@@ -317,6 +322,19 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
         app.get("/elections/s").await.visible(),
         "Preliminary: not certified",
     );
+    // The complaint is dismissed with a reason (a commissioner's review, issue 17): none is
+    // open, and the certification needs no reason of its own.
+    let status_path = format!("/api/elections/s/complaints/{complaint}/status");
+    let status = |body: Value| app.api("POST", &status_path, &com, body);
+    let r = status(json!({"status": "received", "reason": "x"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    let r =
+        status(json!({"status": "dismissed", "reason": "the observers were admitted at 08:10"}))
+            .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = status(json!({"status": "upheld", "reason": "second thoughts"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert!(r.text().contains("that status is final"), "{}", r.text());
     // Certification: the final publication enters the log and the replay recomputes it.
     let cert = app
         .api("POST", "/api/elections/s/certify", &com, json!({}))
@@ -325,7 +343,7 @@ async fn complaints_redaction_and_certification_are_logged(app: &App) {
     let results = national(&app.get("/api/elections/s/results?by=country").await.json());
     assert_eq!(cert.json()["votes"], json!(results.1));
     let r = replay(app).await;
-    assert_eq!((r.complaints, r.publications, r.staff), (1, 2, 6 + 5));
+    assert_eq!((r.complaints, r.publications, r.staff), (1, 2, 6 + 6));
     stage(
         app.get("/elections/s").await.visible(),
         "Certified: the commission's final result",
@@ -423,7 +441,7 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
         .form(
             "/elections/s/staff/certify",
             &ccookie,
-            format!("csrf={ccsrf}&law=").into_bytes(),
+            format!("csrf={ccsrf}&law=&reason=the+seal+complaint+concerns+no+count").into_bytes(),
         )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());

@@ -822,11 +822,6 @@ impl Staffing for SqlStore {
                 let cited: Vec<u64> = r.decision.into_iter().collect();
                 register(db, id, &cited)?.check(r).map_err(refused)?;
             }
-            if let StaffAct::Certify { reason } = &act.act {
-                register(db, id, &[])?
-                    .may_certify(reason.is_some())
-                    .map_err(|m| refused(format!("a certification with {m}")))?;
-            }
             if let StaffAct::Redact { commitment: c } = &act.act {
                 let text = db
                     .row(
@@ -852,6 +847,13 @@ impl Staffing for SqlStore {
             // Refused, with everything above rolled back, if the log grew past `act.at`.
             let size = append_act(db, id, (staff, act.time), act.entries, act.at)?;
             keep(db, id, size - act.entries.len() as u64, act.entries)?;
+            // Checked once the standing took the act (a frozen election says so first); a
+            // refusal rolls the append back.
+            if let StaffAct::Certify { reason } = &act.act {
+                register(db, id, &[])?
+                    .may_certify(reason.is_some())
+                    .map_err(|m| refused(format!("a certification with {m}")))?;
+            }
             Ok(size)
         })
     }
@@ -966,13 +968,14 @@ fn decide_pending(
                 next - 1
             )));
         }
-        let double = if accept {
-            let k = keyed(db, id, &sum)?;
-            record::may_verify(&definition(db, id)?, &p, k).map_err(refused)?;
-            k.double
+        // What protocol intake's rules say (`record::may_verify`), checked once the standing
+        // took the act (a frozen election says so first); a refusal rolls it all back.
+        let keyed = if accept {
+            Some(keyed(db, id, &sum)?)
         } else {
-            false
+            None
         };
+        let double = keyed.is_some_and(|k| k.double);
         let state = match accept {
             true => PendingState::Verified,
             false => PendingState::Rejected,
@@ -1015,6 +1018,9 @@ fn decide_pending(
             false => Vec::new(),
         };
         append_act(db, id, (staff, now), &entries, None)?;
+        if let Some(k) = keyed {
+            record::may_verify(&definition(db, id)?, &p, k).map_err(refused)?;
+        }
         Ok(accept.then_some(p.version))
     })
 }

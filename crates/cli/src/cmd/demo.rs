@@ -336,6 +336,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         name,
         record::Stage::Preliminary,
         Some("kg2020"),
+        None,
         &key,
     )?;
     let first = write_log(&dir, origin, &key, &entries)?;
@@ -355,8 +356,9 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
     let latest = store.load(name)?.protocols;
     for p in latest.iter().take(3) {
         let mut fixed = p.clone();
-        fixed.votes[0] -= 10.min(fixed.votes[0]);
-        fixed.votes[1] += 10;
+        let moved = 10.min(fixed.votes[0]);
+        fixed.votes[0] -= moved;
+        fixed.votes[1] += moved;
         let entered = store.enter(name, &fixed, &clerk, None, crate::cmd::clock()?)?;
         store.verify(name, entered.id, &checker, crate::cmd::clock()?)?;
     }
@@ -368,6 +370,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         name,
         record::Stage::Preliminary,
         Some("kg2020"),
+        None,
         &key,
     )?;
     let reason = "CEC decision of 6 October 2020: the results are declared invalid";

@@ -71,6 +71,24 @@ pub struct DecideArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The complaint, by its entry in the log (`complain` prints it)
+    #[arg(long)]
+    pub complaint: u64,
+    /// Its new status: under-review, upheld or dismissed (the last two are final)
+    #[arg(long, value_parser = record::complaint_status)]
+    pub status: record::ComplaintStatus,
+    /// Why (enters the log as a commitment)
+    #[arg(long)]
+    pub reason: String,
+    /// The decision that answers it, by its entry in the log (`decide` prints it)
+    #[arg(long)]
+    pub decision: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RedactArgs {
     #[command(flatten)]
     pub target: Target,
@@ -153,6 +171,36 @@ pub fn decide(a: DecideArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     println!("decision logged as entry {}", size - 1);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn review(a: ReviewArgs) -> anyhow::Result<ExitCode> {
+    let (mut store, name) = open(&a.target)?;
+    let (review, row) = record::review_act(
+        a.complaint,
+        a.status,
+        &a.reason,
+        a.decision,
+        &super::random_bytes(),
+    )?;
+    let size = store.act(
+        &name,
+        Actor::Console,
+        store::Act {
+            content: &[row],
+            ..store::Act::of(
+                record::StaffAct::Review,
+                &[encode(&Entry::Review(review))],
+                super::clock()?,
+            )
+        },
+    )?;
+    println!(
+        "complaint {} is {}: logged as entry {}",
+        a.complaint,
+        a.status.key(),
+        size - 1
+    );
     Ok(ExitCode::SUCCESS)
 }
 

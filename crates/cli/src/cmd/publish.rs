@@ -38,6 +38,10 @@ pub struct Args {
     /// The stage of the publication
     #[arg(long, default_value = "preliminary", value_parser = ["preliminary", "final"])]
     pub stage: String,
+    /// Why certify while complaints are still open (enters the log as a commitment; the final
+    /// stage only, and needed then)
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 /// A written log directory.
@@ -138,6 +142,7 @@ pub fn append_publication(
     name: &str,
     stage: record::Stage,
     law: Option<&str>,
+    reason: Option<&str>,
     signer: &NoteSigner,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
     // The publication states what the log itself gives: its protocols and its decisions,
@@ -158,12 +163,22 @@ pub fn append_publication(
         state.keys.as_ref(),
         Some(&signer.verifier().text()),
     )?;
+    // Why certify while complaints are open: committed to, logged on the `certify` entry.
+    let (act, content) = match (built.act, reason) {
+        (record::StaffAct::Certify { .. }, Some(why)) => {
+            let (c, row) = record::reason_act("reason", why, &crate::cmd::random_bytes())?;
+            (record::StaffAct::Certify { reason: Some(c) }, vec![row])
+        }
+        (_, Some(_)) => anyhow::bail!("--reason is for a certification (--stage final) only"),
+        (act, None) => (act, Vec::new()),
+    };
     store.act(
         name,
         Actor::Console,
         store::Act {
             at: Some(log.len() as u64),
-            ..store::Act::of(built.act, &built.entries, crate::cmd::clock()?)
+            content: &content,
+            ..store::Act::of(act, &built.entries, crate::cmd::clock()?)
         },
     )?;
     Ok(store.log(name)?)
@@ -182,7 +197,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| default_key_path(&args.db));
     let signer = signing_key(&key, &origin)?;
     let stage = record::parse_key(&args.stage).map_err(anyhow::Error::msg)?;
-    let entries = append_publication(&mut store, &name, stage, args.law.as_deref(), &signer)?;
+    let entries = append_publication(
+        &mut store,
+        &name,
+        stage,
+        args.law.as_deref(),
+        args.reason.as_deref(),
+        &signer,
+    )?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let published = write_log(&args.out, &origin, &signer, &entries)?;

@@ -132,8 +132,15 @@ pub(crate) async fn certify_form(
     form: DeskForm,
 ) -> Result<Response, ServerError> {
     let law = form.get("law").filter(|l| !l.is_empty()).cloned();
-    let (size, _) =
-        staff::publication(&s, who.acting()?, name.clone(), record::Stage::Final, law).await?;
+    let (size, _) = staff::publication(
+        &s,
+        who.acting()?,
+        name.clone(),
+        record::Stage::Final,
+        law,
+        text(&form, "reason"),
+    )
+    .await?;
     Ok(back_to_desk(&name, Act::Certified, size as i64 - 1))
 }
 
@@ -246,12 +253,22 @@ pub(crate) async fn verify_form(
             ))
         }
     };
-    staff::settle(&s, who.acting()?, name.clone(), id, accept).await?;
+    let decision = if accept {
+        Ok(())
+    } else {
+        Err(text(&form, "reason"))
+    };
+    staff::settle(&s, who.acting()?, name.clone(), id, decision).await?;
     Ok(back_to_desk(
         &name,
         if accept { Act::Verified } else { Act::Rejected },
         id,
     ))
+}
+
+/// A form's free text, if not blank.
+fn text(form: &DeskForm, key: &str) -> Option<String> {
+    form.get(key).filter(|t| !t.trim().is_empty()).cloned()
 }
 
 pub(crate) async fn decide_form(

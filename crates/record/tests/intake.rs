@@ -1,0 +1,45 @@
+//! Protocol intake and the complaint register (`docs/log-format.md`, revision 3): the shared
+//! vectors both verifiers hold (`test_data/vectors/intake-register.json`, which
+//! `verifier/test_verify.py` reads too).
+
+use record::Replayer;
+use serde_json::Value;
+
+/// The entry a replay refuses, or `None` if it takes the whole log.
+fn refused_at(entries: &[Vec<u8>]) -> Option<u64> {
+    let mut r = Replayer::start(0, &entries[0]).unwrap();
+    for (i, b) in entries.iter().enumerate().skip(1) {
+        if r.push(i as u64, b).is_err() {
+            return Some(i as u64);
+        }
+    }
+    r.finish().err().map(|_| entries.len() as u64)
+}
+
+#[test]
+fn both_verifiers_take_and_refuse_the_same_intake_and_register_logs() {
+    let doc: Value = serde_json::from_str(include_str!(
+        "../../../test_data/vectors/intake-register.json"
+    ))
+    .unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    for case in cases {
+        let entries: Vec<Vec<u8>> = case["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let mut b = vec![e[0].as_u64().unwrap() as u8];
+                b.extend_from_slice(e[1].as_str().unwrap().as_bytes());
+                b
+            })
+            .collect();
+        assert_eq!(
+            refused_at(&entries),
+            case["refused_at"].as_u64(),
+            "{}",
+            case["name"]
+        );
+    }
+    assert_eq!(cases.len(), 19);
+}

@@ -1,0 +1,118 @@
+"""Writes intake-register.json: the logs of protocol intake and the complaint register
+(docs/log-format.md, revision 3) that both verifiers must take or refuse at the same entry.
+Run from this directory: python3 intake-register.py > intake-register.json"""
+
+import hashlib
+import json
+
+
+def text(e):
+    return json.dumps(e, ensure_ascii=False, separators=(",", ":"))
+
+
+def sha(e):
+    return hashlib.sha256(b"\x01" + text(e).encode("utf-8")).hexdigest()
+
+
+def hexid(n):
+    return "%064x" % n
+
+
+A, B, V, CHAIR, OBS = (hexid(n) for n in (1, 2, 3, 4, 5))
+
+
+def election(law):
+    return {"type": "election", "name": "t", "date": None, "country": "KG",
+            "contests": [{"name": "c", "kind": "party-list", "choices": [
+                {"name": "A", "kind": "party", "ballot_number": None},
+                {"name": "B", "kind": "party", "ballot_number": None}]}],
+            "rules": ["error: choices = valid"], "law": law}
+
+
+UNITS = {"type": "units", "units": [[1, 0, "region", "R"], [2, 1, "station", "1"], [3, 1, "station", "2"]]}
+
+
+def protocol(station, votes):
+    return {"type": "protocol", "station": station, "contest": 0, "version": 1, "source": "manual",
+            "lines": {"valid": 10}, "votes": votes, "reference": None}
+
+
+BAD, GOOD = protocol(2, [9, 4]), protocol(3, [6, 4])  # 13 votes for 10 valid ballots; 10 for 10
+
+
+def staff(act, role, user, subject=None, scan=None, **more):
+    e = {"type": "staff", "act": act, "role": role, "user": user, "subject": subject, "scan": scan}
+    e.update(more)
+    return e
+
+
+def enter(p, user, scan=None):
+    return staff("enter", "operator", user, sha(p), scan)
+
+
+def verify(p):
+    return staff("verify", "verifier", V, sha(p))
+
+
+def ruling(act, p, n):
+    return staff(act, "commissioner", CHAIR, sha(p), reason=hexid(100 + n))
+
+
+def intake(double):
+    return staff("intake", "commissioner", CHAIR, double=double)
+
+
+COMPLAIN = staff("complain", "observer", OBS)
+COMPLAINT = {"type": "complaint", "unit": 2, "by": hexid(6), "text": hexid(7), "scan": None,
+             "category": "count"}
+DECIDE = staff("decide", "commissioner", CHAIR)
+RECOUNT = {"type": "decision", "kind": "recount", "unit": 2, "reason": hexid(8)}
+REVIEW = staff("review", "commissioner", CHAIR)
+FINAL = {"type": "publication", "stage": "final", "contest": 0, "stations_counted": 0,
+         "votes": [0, 0], "valid": None, "invalid": None, "seats": None}
+
+
+def status(complaint, s, decision=None, n=0):
+    return {"type": "complaint-status", "complaint": complaint, "status": s,
+            "reason": hexid(200 + n), "decision": decision}
+
+
+def certify(reason=None):
+    more = {} if reason is None else {"reason": reason}
+    return staff("certify", "commissioner", CHAIR, **more)
+
+
+E, E21 = election(None), election("kg2021")
+CASES = [
+    ("a protocol breaking an error-level relation is quarantined", [E, UNITS, enter(BAD, A), verify(BAD), BAD], 4),
+    ("a commissioner's override lifts the quarantine", [E, UNITS, enter(BAD, A), ruling("override", BAD, 1), verify(BAD), BAD], None),
+    ("an override names a protocol waiting", [E, UNITS, ruling("override", BAD, 1)], 2),
+    ("under double entry one keying is not enough", [E, UNITS, intake(True), enter(GOOD, A), verify(GOOD), GOOD], 5),
+    ("two operators' matching keyings", [E, UNITS, intake(True), enter(GOOD, A), enter(GOOD, B), verify(GOOD), GOOD], None),
+    ("one operator keying twice is one keying", [E, UNITS, intake(True), enter(GOOD, A), enter(GOOD, A), verify(GOOD), GOOD], 6),
+    ("a commissioner resolves a double entry", [E, UNITS, intake(True), enter(GOOD, A), ruling("resolve", GOOD, 2), verify(GOOD), GOOD], None),
+    ("double entry switched off again", [E, UNITS, intake(True), intake(False), enter(GOOD, A), verify(GOOD), GOOD], None),
+    ("kg2021: the legal count is entered with its scan", [E21, UNITS, enter(GOOD, A), verify(GOOD), GOOD], 4),
+    ("kg2021: with its scan", [E21, UNITS, enter(GOOD, A, "sha256:" + hexid(9)), verify(GOOD), GOOD], None),
+    ("a complaint upheld, answered by a decision, then certification",
+     [E, UNITS, COMPLAIN, COMPLAINT, DECIDE, RECOUNT, REVIEW, status(3, "upheld", 5), certify(), FINAL], None),
+    ("certification while a complaint is open needs a reason", [E, UNITS, COMPLAIN, COMPLAINT, certify(), FINAL], 4),
+    ("certification while a complaint is open, with a reason", [E, UNITS, COMPLAIN, COMPLAINT, certify(hexid(10)), FINAL], None),
+    ("a status of an entry that is no complaint", [E, UNITS, REVIEW, status(1, "dismissed")], 3),
+    ("a final status never changes",
+     [E, UNITS, COMPLAIN, COMPLAINT, REVIEW, status(3, "dismissed"), REVIEW, status(3, "upheld", n=1)], 7),
+    ("a status follows a staff review", [E, UNITS, COMPLAIN, COMPLAINT, status(3, "dismissed")], 4),
+    ("a dismissed complaint is answered by no decision",
+     [E, UNITS, COMPLAIN, COMPLAINT, DECIDE, RECOUNT, REVIEW, status(3, "dismissed", 5)], 7),
+    ("a reason only on the acts that give one", [E, UNITS, staff("enter", "operator", A, sha(GOOD), reason=hexid(11))], 2),
+    ("an override needs its reason", [E, UNITS, enter(BAD, A), staff("override", "commissioner", CHAIR, sha(BAD))], 3),
+]
+
+print(json.dumps({
+    "about": "Protocol intake and the complaint register (docs/log-format.md, revision 3): logs that "
+             "both verifiers, record's replay (crates/record/tests/intake.rs) and verifier/verify.py "
+             "(verifier/test_verify.py), must accept, or refuse at the entry given (refused_at; the "
+             "messages differ). Each entry is [format version, JSON text]. Written by "
+             "intake-register.py.",
+    "cases": [{"name": n, "entries": [[1, text(e)] for e in es], "refused_at": r} for n, es, r in CASES],
+}, ensure_ascii=False, indent=1))
