@@ -166,15 +166,18 @@ impl ControlRule {
 
     /// Whether the relation holds on `p`, or does not apply to it (a line it needs is missing).
     pub fn holds(&self, p: &Protocol) -> bool {
+        self.sides(p)
+            .is_none_or(|(l, r)| self.relation.holds(l, r))
+    }
+
+    /// The two sides' sums on `p`, exact; `None` when the relation does not apply to it.
+    pub fn sides(&self, p: &Protocol) -> Option<(u128, u128)> {
         let total = |terms: &[Term]| -> Option<u128> {
             terms
                 .iter()
                 .try_fold(0u128, |acc, t| Some(acc + t.value(p)?))
         };
-        match (total(&self.lhs), total(&self.rhs)) {
-            (Some(l), Some(r)) => self.relation.holds(l, r),
-            _ => true,
-        }
+        Some((total(&self.lhs)?, total(&self.rhs)?))
     }
 
     /// Checks one protocol; `None` when the relation holds or does not apply.

@@ -10,6 +10,7 @@ use record::{DecisionKind, Pushed, RecordError, Replayer};
 use tabulate::{tabulate, Filter, TabulateError, Tally};
 use translog::Tree;
 
+use crate::register::Register;
 use crate::search::{self, References};
 use crate::signed::{Cosigned, Signed, Signing};
 use crate::view::About;
@@ -51,6 +52,8 @@ pub(crate) struct State {
     pub(crate) audits: Vec<(u64, Vec<u8>)>,
     /// The protocol versions logged, of either count.
     pub(crate) versions: u64,
+    /// The complaints with their statuses, and the decisions.
+    pub(crate) register: Register,
 }
 
 impl State {
@@ -85,6 +88,7 @@ impl State {
             references: References::default(),
             audits: Vec::new(),
             versions: 0,
+            register: Register::default(),
         };
         state.apply(1, it.map(Vec::as_slice)).map_err(replay)?;
         // The tallies count the stations under each unit when they are made: now, with every
@@ -113,10 +117,18 @@ impl State {
                 Pushed::Decision { unit, kind } => {
                     recount |= matches!(kind, DecisionKind::AnnulUnit | DecisionKind::Revote);
                     self.note(unit, index, About::Decision(kind.key()));
+                    self.register.decided(index, kind, unit);
                     continue;
                 }
-                Pushed::Complaint { unit } => {
-                    self.note(unit, index, About::Complaint);
+                Pushed::Complaint(c) => {
+                    self.note(c.unit, index, About::Complaint);
+                    let at = self.replayer.made_at();
+                    self.register.filed(index, at, &c);
+                    continue;
+                }
+                Pushed::Review(r) => {
+                    let at = self.replayer.made_at();
+                    self.register.reviewed(index, at, &r);
                     continue;
                 }
                 Pushed::Audit => {

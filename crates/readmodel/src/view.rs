@@ -93,6 +93,16 @@ impl View<'_> {
             .count() as u64
     }
 
+    /// The complaints, each with its status and reviews, in the order they were filed.
+    pub fn complaints(&self) -> &[crate::Filed] {
+        &self.state.register.complaints
+    }
+
+    /// The decisions, in the order they were taken.
+    pub fn decisions(&self) -> &[crate::Decided] {
+        &self.state.register.decisions
+    }
+
     /// The audits' entries, each with its index in the log.
     pub fn audit_entries(&self) -> impl Iterator<Item = (u64, &[u8])> + Clone {
         self.state.audits.iter().map(|(i, b)| (*i, b.as_slice()))

@@ -7,7 +7,7 @@ use seats::{allocate, preset, Base};
 use tabulate::{tabulate, Filter};
 
 use crate::audits::{no_contest, not_a_station, unknown_unit, AuditRules};
-use crate::entry::{Decision, Entry, Publication, PublishedSeats};
+use crate::entry::{Complaint, Decision, Entry, Publication, PublishedSeats, Review};
 use crate::kinds::{DecisionKind, Stage};
 use crate::times::Times;
 use crate::wire::decode;
@@ -169,10 +169,9 @@ pub enum Pushed {
         kind: DecisionKind,
     },
     /// A complaint about a unit.
-    Complaint {
-        /// The unit.
-        unit: UnitId,
-    },
+    Complaint(Box<Complaint>),
+    /// A complaint's review: its new status.
+    Review(Box<Review>),
     /// A step of an audit (its risk is recomputed from these entries alone).
     Audit,
     /// Nothing that totals depend on.
@@ -483,10 +482,10 @@ impl Replayer {
                     ));
                 }
                 self.complaints += 1;
-                pushed = Pushed::Complaint { unit: c.unit };
+                pushed = Pushed::Complaint(Box::new(c));
             }
             // Checked by the staff rules above (the complaint register); no totals change.
-            Entry::Review(_) => {}
+            Entry::Review(r) => pushed = Pushed::Review(Box::new(r)),
             Entry::Publication(logged) => {
                 self.publications += 1;
                 if election.contests.get(logged.contest).is_none() {

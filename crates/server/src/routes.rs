@@ -54,6 +54,9 @@ const COMMISSIONER: &[Role] = &[Role::Commissioner];
 const UPLOADERS: &[Role] = &[Role::Operator, Role::Observer, Role::Auditor];
 const AUDITOR: &[Role] = &[Role::Auditor];
 const WORKFLOW: &[Role] = &[Role::Operator, Role::Verifier, Role::Commissioner];
+/// Who reads an entered protocol's screen: not operators (under blind double entry an
+/// operator must not see another's keying).
+const VERIFIERS: &[Role] = &[Role::Verifier, Role::Commissioner];
 const SCAN_READERS: &[Role] = &[
     Role::Operator,
     Role::Verifier,
@@ -436,8 +439,8 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/elections/{name}/staff/protocols",
         OPERATOR,
-        "form (urlencoded, or multipart with a file 'scan'): csrf, station, source, one field per line key, vote_0, vote_1, ...",
-        "Enters a protocol (the staff desk's form)",
+        "form (urlencoded, or multipart with a file 'scan'): csrf, station, source, one field per line key, vote_0, vote_1, ..., action (enter, or check: the desk again with the control relations the figures break, nothing stored)",
+        "Enters a protocol, or checks its figures first (the staff desk's form)",
     ),
     Route {
         roles: WORKFLOW,
@@ -486,8 +489,37 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/elections/{name}/staff/pending/{id}",
         VERIFIER,
-        "form: csrf, action (verify or reject)",
+        "form: csrf, action (verify or reject), reason (a rejection's, which the operator reads)",
         "Verifies or rejects an entered protocol (the staff desk's form)",
+    ),
+    Route {
+        roles: VERIFIERS,
+        ..get(
+            "/elections/{name}/staff/pending/{id}",
+            HTML,
+            "The verifier's screen of an entered protocol: the parties' names, the control relations it breaks, the differences from the version that counts, the scan, and the acts of the reader's role",
+        )
+    },
+    write(
+        Method::Post,
+        "/elections/{name}/staff/pending/{id}/override",
+        COMMISSIONER,
+        "form: csrf, reason",
+        "Lifts the quarantine of an entered protocol, giving a reason (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/pending/{id}/resolve",
+        COMMISSIONER,
+        "form: csrf, reason",
+        "Chooses one of two keyings that differ, giving a reason (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/intake",
+        COMMISSIONER,
+        "form: csrf, double (on or off)",
+        "Switches blind double entry on or off (the staff desk's form)",
     ),
     write(
         Method::Post,

@@ -65,6 +65,12 @@ pub struct Pending {
     pub entered_by: String,
     /// Whether it waits, counts or never will.
     pub state: PendingState,
+    /// Why a commissioner lifted its quarantine, if one did (empty if the reason was redacted).
+    pub overridden: Option<String>,
+    /// Why a commissioner chose it between two keyings that differ, if one did.
+    pub resolved: Option<String>,
+    /// Why it was rejected, if the verifier said.
+    pub rejected_because: Option<String>,
 }
 
 /// Where an entered protocol stands (the `pending` rows' `state`).
@@ -259,6 +265,8 @@ pub trait Staffing {
         scan: Option<&FileRef>,
         now: Time,
     ) -> Result<Pending, StoreError>;
+    /// Whether blind double entry is on in the election (its latest staff `intake`).
+    fn double_entry(&self, election: &str) -> Result<bool, StoreError>;
     /// Protocols entered and not yet verified or rejected, oldest first.
     fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError>;
     /// Every protocol ever entered, in any state, oldest first.

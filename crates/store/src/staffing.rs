@@ -184,7 +184,11 @@ fn refused(m: impl Into<String>) -> StoreError {
     StoreError::Refused(m.into())
 }
 
-const PENDING_COLUMNS: &str = "p.id, p.entry, p.digest, p.scan, u.name, p.state \
+const PENDING_COLUMNS: &str = "p.id, p.entry, p.digest, p.scan, u.name, p.state, \
+     (SELECT c.text FROM content c WHERE c.election_id = p.election_id AND c.commitment = p.overridden), \
+     (SELECT c.text FROM content c WHERE c.election_id = p.election_id AND c.commitment = p.resolved), \
+     (SELECT c.text FROM content c WHERE c.election_id = p.election_id AND c.commitment = p.reason), \
+     CASE WHEN p.overridden IS NULL THEN 0 ELSE 1 END, CASE WHEN p.resolved IS NULL THEN 0 ELSE 1 END \
      FROM pending p JOIN staff_user u ON u.id = p.entered_by";
 
 fn pending(r: &Row<'_>) -> Result<Pending, StoreError> {
@@ -206,6 +210,10 @@ fn pending(r: &Row<'_>) -> Result<Pending, StoreError> {
             .text(5)?
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("entered protocol {id}: its state")))?,
+        // A reason whose content was redacted still says that there was one.
+        overridden: (r.int(9)? != 0).then(|| r.opt_text(6)).transpose()?.map(Option::unwrap_or_default),
+        resolved: (r.int(10)? != 0).then(|| r.opt_text(7)).transpose()?.map(Option::unwrap_or_default),
+        rejected_because: r.opt_text(8)?,
     })
 }
 
@@ -737,8 +745,18 @@ impl Staffing for SqlStore {
                 scan: scan.map(ToString::to_string),
                 entered_by: by.name.clone(),
                 state: PendingState::Entered,
+                overridden: None,
+                resolved: None,
+                rejected_because: None,
             })
         })
+    }
+
+    fn double_entry(&self, election: &str) -> Result<bool, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let id = election_id(db.as_mut(), election)?;
+        let on = db.int("SELECT double_entry FROM election WHERE id = ?1", args![id])?;
+        Ok(on.unwrap_or(0) != 0)
     }
 
     fn pending(&self, election: &str) -> Result<Vec<Pending>, StoreError> {

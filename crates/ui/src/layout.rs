@@ -83,6 +83,8 @@ pub enum Section {
     Audits,
     /// The re-votes.
     Revotes,
+    /// The complaint register.
+    Complaints,
     /// The log and how to check it.
     Log,
     /// The staff desk and its login.
@@ -154,6 +156,11 @@ fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:700;padding:0}\
 .hint{margin:.1rem 0 .4rem;color:#3d4550;font-size:.95rem}\
 .acts{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}button.alt{background:#fff;color:#0a4f99}\
 .done{border-left:6px solid #1a7f37;background:#dcf2dc;color:#0c3b12;padding:.6rem .9rem;margin:.5rem 0}\
+ul.relations{padding-left:1.2rem}ul.relations li.error{color:#7a0e0e;font-weight:600}\
+tr.changed td{background:#fff3c4}img.scan{display:block;max-width:100%;height:auto;border:1px solid #d0d7de}\
+.side{display:grid;grid-template-columns:minmax(0,1fr);gap:0 1.5rem}\
+@media (min-width:60rem){.side{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
+ul.found li a{display:inline-flex;align-items:center;min-height:44px}\
 @media (max-width:40rem){nav ul{gap:0 .1rem;margin:0}nav a{padding:0 .35rem}.bar-top{font-size:.95rem}.etitle{font-size:1rem}th,td{padding:.4rem .3rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
 footer{margin:2rem 0 1rem;padding-top:.5rem;border-top:1px solid #d0d7de;font-size:.9rem;color:#3d4550}";
 
@@ -285,7 +292,7 @@ fn heading(l: Lang, e: &Heading, section: Section) -> Markup {
         Some(t) => l.f(T::AsOfTime, &[("time", t), ("size", &l.count(e.size))]),
         None => l.f(T::AsOfSize, &[("size", &l.count(e.size))]),
     };
-    let sections: [(Section, T, String); 7] = [
+    let sections: [(Section, T, String); 8] = [
         (Section::Results, T::NavResults, base.clone()),
         (Section::Units, T::NavUnits, format!("{base}/units")),
         (Section::Seats, T::NavSeats, format!("{base}/seats")),
@@ -297,6 +304,11 @@ fn heading(l: Lang, e: &Heading, section: Section) -> Markup {
         ),
         (Section::Audits, T::NavAudits, format!("{base}/audits")),
         (Section::Revotes, T::NavRevotes, format!("{base}/revotes")),
+        (
+            Section::Complaints,
+            T::NavComplaints,
+            format!("{base}/complaints"),
+        ),
     ];
     html! {
         p.etitle { (e.title) }

@@ -3,7 +3,7 @@
 //! which the edge writes as a page in the reader's language with a way back to the desk.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use model::{Line, UnitId};
 use store::Staffing;
@@ -12,6 +12,8 @@ use super::done::Act;
 use crate::auth::{self, Caller};
 use crate::form::{DeskForm, Upload};
 use crate::pages::urlencode;
+use crate::reader::Reader;
+use crate::rulings;
 use crate::staff::{self, Entered, Login, NewDecision};
 use crate::{AppState, ClientAddr, ServerError};
 
@@ -204,15 +206,38 @@ fn unit_id(form: &DeskForm, key: &str) -> Result<Option<UnitId>, ServerError> {
     }
 }
 
+/// Enters a protocol (`action=enter`), or checks its figures against the election's
+/// control relations and shows the desk again with them (`action=check`: nothing is stored,
+/// not even the scan).
 pub(crate) async fn enter_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
+    r: Reader,
     form: DeskForm,
 ) -> Result<Response, ServerError> {
-    let by = who.acting()?;
     let station = unit_id(&form, "station")?
         .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
+    if form.get("action").map(String::as_str) == Some("check") {
+        let mut p = model::Protocol::new(station, 0, 0);
+        p.source = match form.get("source").map(String::as_str) {
+            Some("machine") => model::CountSource::Machine,
+            _ => model::CountSource::Manual,
+        };
+        for &l in Line::ALL {
+            if let Some(v) = count(&form, l.key())? {
+                p.set_line(l, v);
+            }
+        }
+        while let Some(v) = count(&form, &format!("vote_{}", p.votes.len()))? {
+            p.votes.push(v);
+        }
+        let q = super::DeskQuery::chosen(station);
+        let typed = super::Typed { protocol: p };
+        let page = super::render(s, who, name, q, r, Some(typed)).await?;
+        return Ok(Html(page).into_response());
+    }
+    let by = who.acting()?;
     let mut lines = std::collections::BTreeMap::new();
     for &l in Line::ALL {
         if let Some(v) = count(&form, l.key())? {
@@ -264,6 +289,52 @@ pub(crate) async fn verify_form(
         if accept { Act::Verified } else { Act::Rejected },
         id,
     ))
+}
+
+/// Lifts the quarantine of an entered protocol, with the reason (the commission's form).
+pub(crate) async fn override_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, id)): Path<(String, i64)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let reason = form.get("reason").cloned().unwrap_or_default();
+    let ruling = rulings::OnEntered::Override;
+    rulings::on_entered(&s, who.acting()?, name.clone(), id, ruling, &reason).await?;
+    Ok(back_to_desk(&name, Act::Overridden, id))
+}
+
+/// Chooses one of two keyings that differ, with the reason (the commission's form).
+pub(crate) async fn resolve_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, id)): Path<(String, i64)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let reason = form.get("reason").cloned().unwrap_or_default();
+    let ruling = rulings::OnEntered::Resolve;
+    rulings::on_entered(&s, who.acting()?, name.clone(), id, ruling, &reason).await?;
+    Ok(back_to_desk(&name, Act::Resolved, id))
+}
+
+/// Switches blind double entry on (`double=on`) or off (the commission's form).
+pub(crate) async fn intake_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let double = match form.get("double").map(String::as_str) {
+        Some("on") => true,
+        Some("off") => false,
+        _ => {
+            return Err(ServerError::BadRequest(
+                "field 'double' must be on or off".into(),
+            ))
+        }
+    };
+    let size = rulings::intake(&s, who.acting()?, name.clone(), double).await?;
+    Ok(back_to_desk(&name, Act::Intake, size as i64 - 1))
 }
 
 /// A form's free text, if not blank.

@@ -18,6 +18,24 @@ const KINDS: [DecisionKind; 5] = [
     DecisionKind::Reopen,
 ];
 
+/// Blind double entry: whether it is on, and the button that switches it.
+pub(super) fn intake(d: &Desk<'_>, double: bool) -> Markup {
+    let l = d.l;
+    let (now, switch) = if double {
+        (T::DeskIntakeOn, T::DeskIntakeSwitchOff)
+    } else {
+        (T::DeskIntakeOff, T::DeskIntakeSwitchOn)
+    };
+    html! {
+        h2 { (l.t(T::DeskIntakeHeading)) }
+        p { (l.t(now)) }
+        (d.form("intake", false, html! {
+            input type="hidden" name="double" value=(if double { "off" } else { "on" });
+            div.acts { button.alt #intake { (l.t(switch)) } }
+        }))
+    }
+}
+
 /// Certification: the law whose seats the final publication states.
 pub(super) fn certify(d: &Desk<'_>) -> Markup {
     let l = d.l;

@@ -18,10 +18,13 @@ pub(crate) enum Act {
     Round,
     Recorded,
     Escalated,
+    Overridden,
+    Resolved,
+    Intake,
 }
 
 impl Act {
-    const ALL: [Act; 10] = [
+    const ALL: [Act; 13] = [
         Act::Entered,
         Act::Verified,
         Act::Rejected,
@@ -32,6 +35,9 @@ impl Act {
         Act::Round,
         Act::Recorded,
         Act::Escalated,
+        Act::Overridden,
+        Act::Resolved,
+        Act::Intake,
     ];
 
     /// The act's key in the desk's address (`done=audit-started`).
@@ -47,6 +53,9 @@ impl Act {
             Act::Round => "round",
             Act::Recorded => "recorded",
             Act::Escalated => "escalated",
+            Act::Overridden => "overridden",
+            Act::Resolved => "resolved",
+            Act::Intake => "intake",
         }
     }
 
@@ -67,18 +76,25 @@ impl Act {
             Act::Round => T::DeskDoneRound,
             Act::Recorded => T::DeskDoneRecorded,
             Act::Escalated => T::DeskDoneEscalated,
+            Act::Overridden => T::DeskDoneOverridden,
+            Act::Resolved => T::DeskDoneResolved,
+            Act::Intake => T::DeskDoneIntake,
         }
     }
 }
 
 /// The desk's query after an act (`?done=...&id=...`).
-#[derive(serde::Deserialize)]
 pub(crate) struct Done {
     done: Option<String>,
     id: Option<i64>,
 }
 
 impl Done {
+    /// What the desk's query says was done.
+    pub fn new(done: Option<String>, id: Option<i64>) -> Done {
+        Done { done, id }
+    }
+
     /// The message, if the query names an act.
     pub fn message(&self, l: Lang) -> Option<Markup> {
         let act = Act::parse(self.done.as_deref()?)?;

@@ -34,14 +34,14 @@ pub(super) fn hint_of(id: &str) -> String {
     format!("{id}-hint")
 }
 
-/// A count: digits only, on a numeric keypad.
-pub(super) fn count(id: &str, label: Tr, required: bool) -> Markup {
+/// A count: digits only, on a numeric keypad; `value` what was typed before a check.
+pub(super) fn count_with(id: &str, label: Tr, required: bool, value: Option<&str>) -> Markup {
     field(
         id,
         label,
         None,
         html! {
-            input id=(id) name=(id) inputmode="numeric" pattern="[0-9]*" autocomplete="off" required[required];
+            input id=(id) name=(id) inputmode="numeric" pattern="[0-9]*" autocomplete="off" required[required] value=[value];
         },
     )
 }

@@ -14,10 +14,12 @@ mod fields;
 mod observer;
 mod operator;
 mod pending;
+mod pick;
+mod relations;
 
 pub(crate) use acts::{
     audit_start_form, audit_step_form, certify_form, complain_form, decide_form, enter_form,
-    login_form, logout_form, verify_form,
+    intake_form, login_form, logout_form, override_form, resolve_form, verify_form,
 };
 
 use axum::extract::{Path, Query, State};
@@ -25,8 +27,9 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use axum::Extension;
 use maud::{html, Markup};
-use model::{Election, UnitId};
+use model::{Election, Protocol, UnitId};
 use record::Role;
+use serde::Deserialize;
 use store::{Pending, Staffing, User};
 use ui::{Lang, Section, T};
 
@@ -37,6 +40,8 @@ use crate::public::blocking;
 use crate::reader::Reader;
 use crate::{AppState, ServerError};
 use done::Done;
+pub(crate) use operator::Typed;
+use pick::{Picked, Scope};
 
 /// The login page.
 pub(crate) async fn login_page(r: Reader) -> Html<String> {
@@ -70,25 +75,71 @@ fn login(l: Lang) -> Markup {
     }
 }
 
+/// The desk's query: what was just done (`done`, `id`), the unit search (`q`) and the unit
+/// chosen from it (`unit`).
+#[derive(Deserialize, Default)]
+pub(crate) struct DeskQuery {
+    done: Option<String>,
+    id: Option<i64>,
+    q: Option<String>,
+    unit: Option<String>,
+}
+
+impl DeskQuery {
+    /// The desk with station `id` chosen.
+    pub(crate) fn chosen(id: UnitId) -> DeskQuery {
+        DeskQuery {
+            unit: Some(id.0.to_string()),
+            ..DeskQuery::default()
+        }
+    }
+}
+
 /// The desk of election `name` for the caller's role.
 pub(crate) async fn desk_page(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path(name): Path<String>,
-    Query(done): Query<Done>,
+    Query(q): Query<DeskQuery>,
     r: Reader,
 ) -> Result<Html<String>, ServerError> {
-    let html = blocking(move || {
+    Ok(Html(render(s, who, name, q, r, None).await?))
+}
+
+/// The desk, with the protocol `typed` before a check of its figures if there is one.
+pub(crate) async fn render(
+    s: AppState,
+    who: Caller,
+    name: String,
+    q: DeskQuery,
+    r: Reader,
+    typed: Option<Typed>,
+) -> Result<String, ServerError> {
+    blocking(move || {
         let listed = match &who.user {
             Some(user) => Listed::of(&s, user, &name)?,
             None => Listed::default(),
         };
+        let role = who.role();
+        let scope = Scope {
+            role: role.unwrap_or(Role::Observer),
+            assigned: &listed.assigned,
+        };
+        // The search runs before the election's state is read (it takes it itself).
+        let picked = match role {
+            Some(Role::Operator) => {
+                pick::pick(&s, &name, &scope, q.q.as_deref(), q.unit.as_deref())?
+            }
+            _ => Picked::default(),
+        };
         s.live.with(&s.db, &name, |v| {
-            let audits = match who.role() {
+            let audits = match role {
                 Some(Role::Auditor) => crate::data::audits(v)?,
                 _ => Vec::new(),
             };
             let heading = pages::heading(v, &name);
+            let chosen = pick::chosen(v.election(), &scope, &picked);
+            let current = chosen.and_then(|id| v.protocol(id, 0)).cloned();
             let desk = Desk {
                 l: r.lang,
                 name: &name,
@@ -98,8 +149,66 @@ pub(crate) async fn desk_page(
             let work = Work {
                 listed: &listed,
                 audits: &audits,
+                scope: &scope,
+                picked: &picked,
+                current: current.as_ref(),
+                typed: typed.as_ref(),
             };
+            let done = Done::new(q.done.clone(), q.id);
             let body = desk.body(who.user.as_ref(), &work, &done);
+            Ok(pages::frame(
+                r.lang,
+                &r.here,
+                Some(&heading),
+                Section::Staff,
+                r.lang.t(T::DeskTitle),
+                body,
+            ))
+        })
+    })
+    .await
+}
+
+/// The screen of one entered protocol (`/elections/{name}/staff/pending/{id}`), for a
+/// verifier or a commissioner.
+pub(crate) async fn entry_page(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, id)): Path<(String, i64)>,
+    r: Reader,
+) -> Result<Html<String>, ServerError> {
+    let html = blocking(move || {
+        let store = Pool::get(&s.db)?;
+        let entry = store.pending_one(&name, id)?;
+        let all = store.pending(&name)?;
+        let double = store.double_entry(&name)?;
+        let scan = match &entry.scan {
+            Some(f) => store::FileRef::parse(f)
+                .ok()
+                .and_then(|f| store.scan(&f).ok().flatten())
+                .and_then(|f| f.media),
+            None => None,
+        };
+        drop(store);
+        s.live.with(&s.db, &name, |v| {
+            let heading = pages::heading(v, &name);
+            let desk = Desk {
+                l: r.lang,
+                name: &name,
+                election: v.election(),
+                csrf: fields::csrf(&who),
+            };
+            let screen = pending::Screen {
+                role: who.role().unwrap_or(Role::Verifier),
+                all: &all,
+                double,
+                current: v.protocol(entry.protocol.station, entry.protocol.contest),
+                scan,
+            };
+            let body = html! {
+                p { a href=(desk.base()) { (r.lang.t(T::DeskBack)) } }
+                (pending::screen(&desk, &entry, &screen))
+            };
             Ok(pages::frame(
                 r.lang,
                 &r.here,
@@ -114,32 +223,49 @@ pub(crate) async fn desk_page(
     Ok(Html(html))
 }
 
-/// What the store lists for the caller's role: protocols waiting, the operator's units.
+/// What the store lists for the caller's role: protocols waiting, the operator's units and
+/// own entries, whether blind double entry is on.
 #[derive(Default)]
 struct Listed {
     pending: Vec<Pending>,
     assigned: Vec<UnitId>,
+    mine: Vec<Pending>,
+    double: bool,
 }
 
 impl Listed {
     fn of(s: &AppState, user: &User, name: &str) -> Result<Listed, ServerError> {
         let store = Pool::get(&s.db)?;
         let pending = match user.role {
-            Role::Operator | Role::Verifier | Role::Commissioner => store.pending(name)?,
+            Role::Verifier | Role::Commissioner => store.pending(name)?,
             _ => Vec::new(),
         };
-        let assigned = match user.role {
-            Role::Operator => store.assignments(user.id, name)?,
-            _ => Vec::new(),
+        let (assigned, mine) = match user.role {
+            Role::Operator => {
+                let mut mine = store.entries(name)?;
+                mine.retain(|p| p.entered_by == user.name);
+                (store.assignments(user.id, name)?, mine)
+            }
+            _ => (Vec::new(), Vec::new()),
         };
-        Ok(Listed { pending, assigned })
+        let double = store.double_entry(name)?;
+        Ok(Listed {
+            pending,
+            assigned,
+            mine,
+            double,
+        })
     }
 }
 
-/// What the desk lists: [`Listed`], and the audits.
+/// What the desk lists: [`Listed`], the audits, the operator's search and chosen station.
 struct Work<'a> {
     listed: &'a Listed,
     audits: &'a [Result<audit::logged::Report, String>],
+    scope: &'a Scope<'a>,
+    picked: &'a Picked,
+    current: Option<&'a Protocol>,
+    typed: Option<&'a Typed>,
 }
 
 /// What every form of an election's desk needs.
@@ -186,12 +312,12 @@ impl Desk<'_> {
             @if let Some(m) = done.message(l) { (m) }
             @match user.role {
                 Role::Operator => {
-                    (operator::entry(self, &work.listed.assigned))
-                    (pending::list(self, pending, false))
+                    (operator::desk(self, work.scope, work.picked, work.current, work.typed, &work.listed.mine))
                 }
-                Role::Verifier => (pending::list(self, pending, true)),
+                Role::Verifier => (pending::list(self, pending, work.listed.double)),
                 Role::Commissioner => {
-                    (pending::list(self, pending, false))
+                    (pending::list(self, pending, work.listed.double))
+                    (commission::intake(self, work.listed.double))
                     (commission::certify(self))
                     (commission::decide(self))
                 }
