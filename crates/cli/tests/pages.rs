@@ -67,6 +67,8 @@ struct Fixture {
     /// The units whose pages are opened: the country, a region, a station (its first
     /// protocol's: on the annulled election one corrected, with two versions).
     units: Vec<u32>,
+    /// The protocols entered at the desk, whose screens are opened (the demo's corrections).
+    entries: Vec<u32>,
 }
 
 /// A page to open: who opens it, its path and query, the election it is of.
@@ -104,6 +106,9 @@ fn targets(routes: &[Route], fixtures: &[Fixture]) -> Result<Vec<Target>, String
         for f in fixtures.iter().filter(|_| params.contains(&"name")) {
             let path = r.path.replace("{name}", &f.name);
             let ids: Vec<Option<u32>> = match params.contains(&"id") {
+                true if r.path.contains("/pending/") => {
+                    f.entries.iter().copied().map(Some).collect()
+                }
                 true => f.units.iter().copied().map(Some).collect(),
                 false => vec![None],
             };
@@ -229,7 +234,9 @@ fn fixtures(db: &Path, elections: &[&str]) -> (Vec<Fixture>, Names) {
         .collect();
         let region = units.iter().find(|(_, u)| u.level == U::Region);
         let station = loaded.protocols[0].station.0;
+        let entries = store::Staffing::entries(&store, name).unwrap();
         let fixture = Fixture {
+            entries: entries.iter().map(|p| p.id as u32).take(1).collect(),
             name: name.to_string(),
             levels,
             units: [Some(0), region.map(|(id, _)| id.0), Some(station)]
@@ -241,6 +248,8 @@ fn fixtures(db: &Path, elections: &[&str]) -> (Vec<Fixture>, Names) {
         out.push(fixture);
     }
     names.add_names(Role::ALL.iter().map(|r| user(*r)));
+    // The demo's clerks, who entered and verified its corrections (names from the data).
+    names.add_names(["demo-entry-clerk", "demo-check-clerk"].map(String::from));
     (out, names)
 }
 
@@ -682,6 +691,7 @@ fn every_html_route_is_filled_and_one_that_cannot_be_fails() {
         name: "kg".into(),
         levels: vec!["country", "region", "station"],
         units: vec![0, 1, 30],
+        entries: vec![4],
     };
     let all = targets(ROUTES, &[kg]).unwrap();
     let has = |who: Option<Role>, path: &str| all.iter().any(|t| t.who == who && t.path == path);
@@ -701,6 +711,12 @@ fn every_html_route_is_filled_and_one_that_cannot_be_fails() {
     for role in Role::ALL {
         assert!(has(Some(*role), "/elections/kg/staff"), "{role:?}");
     }
+    // An entered protocol's screen, by its entry's id, for the roles that read it.
+    for role in [Role::Verifier, Role::Commissioner] {
+        assert!(has(Some(role), "/elections/kg/staff/pending/4"), "{role:?}");
+    }
+    assert!(!has(Some(Role::Operator), "/elections/kg/staff/pending/4"));
+    assert!(!has(Some(Role::Verifier), "/elections/kg/staff/pending/30"));
     assert!(!all
         .iter()
         .any(|t| t.path.contains("/api/") || t.path.contains('{')));

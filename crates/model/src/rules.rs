@@ -166,8 +166,7 @@ impl ControlRule {
 
     /// Whether the relation holds on `p`, or does not apply to it (a line it needs is missing).
     pub fn holds(&self, p: &Protocol) -> bool {
-        self.sides(p)
-            .is_none_or(|(l, r)| self.relation.holds(l, r))
+        self.sides(p).is_none_or(|(l, r)| self.relation.holds(l, r))
     }
 
     /// The two sides' sums on `p`, exact; `None` when the relation does not apply to it.

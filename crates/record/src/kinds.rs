@@ -112,6 +112,9 @@ pub enum ComplaintCategory {
 }
 
 impl ComplaintCategory {
+    /// Every category, in this order.
+    pub const ALL: &'static [ComplaintCategory] = ComplaintCategory::VARIANTS;
+
     /// The category as the log writes it.
     pub fn key(self) -> &'static str {
         self.into()

@@ -29,6 +29,7 @@ mod pool;
 mod public;
 mod reader;
 mod reads;
+mod register;
 mod routes;
 mod rulings;
 mod search;
@@ -165,6 +166,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/elections/{name}/audits") => get(public::audits_page),
         (Get, "/api/elections/{name}/audits") => get(public::audits_api),
         (Get, "/elections/{name}/revotes") => get(public::revotes_page),
+        (Get, "/elections/{name}/complaints") => get(register::page),
+        (Get, "/api/elections/{name}/complaints") => get(register::api),
         (Get, "/api/elections/{name}/export.csv") => get(public::export_csv),
         (Get, "/api/elections/{name}/export.json") => get(public::export_json),
         (Get, "/api/elections/{name}/export.cdf.json") => get(public::export_cdf),
@@ -199,6 +202,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/elections/{name}/staff/pending/{id}/override") => post(desk::override_form),
         (Post, "/elections/{name}/staff/pending/{id}/resolve") => post(desk::resolve_form),
         (Post, "/elections/{name}/staff/intake") => post(desk::intake_form),
+        (Post, "/elections/{name}/staff/complaints/{id}/status") => post(desk::review_form),
         (Post, "/api/elections/{name}/complaints") => post(staff::complain),
         (Post, "/elections/{name}/staff/complaints") => post(desk::complain_form),
         (Post, "/elections/{name}/staff/certify") => post(desk::certify_form),

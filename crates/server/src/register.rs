@@ -43,7 +43,11 @@ pub(crate) enum Audience {
 
 /// The register's rows and the decisions of the log, from the view `v` and the store's
 /// `content` (commitment to text).
-pub(crate) fn rows(v: &View<'_>, content: &HashMap<String, String>, who: Audience) -> (Vec<Row>, Vec<Decided>) {
+pub(crate) fn rows(
+    v: &View<'_>,
+    content: &HashMap<String, String>,
+    who: Audience,
+) -> (Vec<Row>, Vec<Decided>) {
     let e = v.election();
     let open = |c: &str| {
         let shown = who == Audience::Commission || v.content_is_public(c);

@@ -305,6 +305,16 @@ pub const ROUTES: &[Route] = &[
         "The re-votes linked to this election, or the election this one re-votes part of: the annulled results beside the re-vote's (page)",
     ),
     get(
+        "/elections/{name}/complaints",
+        HTML,
+        "The complaint register: every complaint with its unit, category, status and reviews, its text unless redacted, never its complainant (page)",
+    ),
+    get(
+        "/api/elections/{name}/complaints",
+        JSON,
+        "The complaint register as JSON: entry, unit, category, status, text (null if redacted or not public), attachment, reviews with their reasons and answering decisions",
+    ),
+    get(
         "/api/elections/{name}/export.csv",
         "text/csv",
         "The current results as tallyproof station CSV (latest protocols, annulled stations left out)",
@@ -516,6 +526,13 @@ pub const ROUTES: &[Route] = &[
     ),
     write(
         Method::Post,
+        "/elections/{name}/staff/complaints/{id}/status",
+        COMMISSIONER,
+        "form: csrf, status (under-review, upheld or dismissed), reason, decision (a decision's log entry, or empty)",
+        "Moves a complaint forward, with a reason and the decision that answers it (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
         "/elections/{name}/staff/intake",
         COMMISSIONER,
         "form: csrf, double (on or off)",
@@ -581,8 +598,8 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/elections/{name}/staff/certify",
         COMMISSIONER,
-        "form: csrf, law",
-        "Certifies the final result (the staff desk's form)",
+        "form: csrf, law, confirm (yes), reason (needed while complaints are open)",
+        "Certifies the final result after showing what it certifies (the staff desk's form)",
     ),
     write(
         Method::Post,

@@ -312,11 +312,14 @@ async fn the_desk_forms_carry_files(app: &App) {
     // An operator enters a protocol with its scan from the desk.
     app.assign_operator_everywhere().await;
     let (cookie, csrf) = app.login(Role::Operator).await;
-    let desk = app.page("/elections/s/staff", &cookie).await;
-    assert!(desk.contains("enctype=\"multipart/form-data\""), "{desk}");
-    assert!(desk.contains("name=\"scan\""), "{desk}");
     let p = &app.protocols[2];
     let station = p.station.0.to_string();
+    // The station chosen from the search, the desk shows its form.
+    let desk = app
+        .page(&format!("/elections/s/staff?unit={station}"), &cookie)
+        .await;
+    assert!(desk.contains("enctype=\"multipart/form-data\""), "{desk}");
+    assert!(desk.contains("name=\"scan\""), "{desk}");
     let votes: Vec<String> = p.votes.iter().map(|v| (v + 2).to_string()).collect();
     let names: Vec<String> = (0..votes.len()).map(|i| format!("vote_{i}")).collect();
     let mut fields: Vec<(&str, &str)> =

@@ -129,19 +129,35 @@ async fn every_desk_speaks_the_readers_language(app: &App) {
         )
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let entry = a.json()["id"].as_i64().unwrap();
 
     in_both(app, "/login", "", T::DeskLoginTitle, &names).await;
     in_both(app, "/elections/s/staff", "", T::DeskLogInToAct, &names).await;
+    let screen = format!("/elections/s/staff/pending/{entry}");
+    let station = format!("/elections/s/staff?q=1&unit={}", p.station.0);
     let desks = [
-        (Role::Operator, T::DeskEnterHeading),
-        (Role::Verifier, T::DeskVerify),
-        (Role::Commissioner, T::DeskCertifyHeading),
-        (Role::Observer, T::DeskComplaintHeading),
-        (Role::Admin, T::DeskAdminNote),
+        (Role::Operator, "/elections/s/staff", T::DeskEnterHeading),
+        (Role::Operator, "/elections/s/staff?q=1", T::DeskFound),
+        (Role::Operator, station.as_str(), T::DeskCheckButton),
+        (Role::Verifier, "/elections/s/staff", T::DeskPendingHeading),
+        (Role::Verifier, screen.as_str(), T::DeskVerify),
+        (Role::Commissioner, screen.as_str(), T::DeskChecksHeading),
+        (
+            Role::Commissioner,
+            "/elections/s/staff",
+            T::DeskCertifyHeading,
+        ),
+        (
+            Role::Observer,
+            "/elections/s/staff",
+            T::DeskComplaintHeading,
+        ),
+        (Role::Observer, "/elections/s/staff?q=1", T::DeskFound),
+        (Role::Admin, "/elections/s/staff", T::DeskAdminNote),
     ];
-    for (role, want) in desks {
+    for (role, path, want) in desks {
         let (cookie, _) = app.login(role).await;
-        in_both(app, "/elections/s/staff", &cookie, want, &names).await;
+        in_both(app, path, &cookie, want, &names).await;
     }
     let (cookie, _) = app.login(Role::Verifier).await;
     let done = "/elections/s/staff?done=verified&id=7";

@@ -152,7 +152,18 @@ impl Sweep {
                 .replace("{sha256}", &fill.scan)
                 .replace("{audit}", &urlencode(&fill.audit))
                 .replace("{round}", "1");
-            let urls: Vec<String> = if base.contains("{id}") {
+            let staff_screen = route.path.contains("/staff/pending/{id}");
+            let urls: Vec<String> = if staff_screen {
+                // The entered protocols' screens, each as every role sees it.
+                let name = election.to_string();
+                let entered = app
+                    .with_store(move |s| store::Staffing::entries(s, &name).unwrap())
+                    .await;
+                entered
+                    .iter()
+                    .map(|p| base.replace("{id}", &p.id.to_string()))
+                    .collect()
+            } else if base.contains("{id}") {
                 ids.iter()
                     .map(|id| base.replace("{id}", &id.to_string()))
                     .collect()
@@ -163,7 +174,7 @@ impl Sweep {
             if route.media != "text/html" && route.roles.contains(&Role::Auditor) {
                 callers = vec![vec![("authorization", bearer.as_str())]];
             }
-            if route.path.ends_with("/staff") {
+            if route.path.ends_with("/staff") || staff_screen {
                 callers.extend(sessions.iter().map(|c| vec![("cookie", c.as_str())]));
             }
             for url in &urls {

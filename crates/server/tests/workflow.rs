@@ -403,11 +403,22 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let (vcookie, vcsrf) = app.login(Role::Verifier).await;
-    let desk = app.page("/elections/s/staff", &vcookie).await;
-    assert!(desk.contains("value=\"verify\""), "{desk}");
     let pending = app
         .with_store(|s| store::Staffing::pending(s, "s").unwrap())
         .await;
+    // The desk lists it; its screen has the verifier's acts.
+    let desk = app.page("/elections/s/staff", &vcookie).await;
+    assert!(
+        desk.contains(&format!("/elections/s/staff/pending/{}", pending[0].id)),
+        "{desk}"
+    );
+    let screen = app
+        .page(
+            &format!("/elections/s/staff/pending/{}", pending[0].id),
+            &vcookie,
+        )
+        .await;
+    assert!(screen.contains("value=\"verify\""), "{screen}");
     let a = app
         .form(
             &format!("/elections/s/staff/pending/{}", pending[0].id),
@@ -441,7 +452,8 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
         .form(
             "/elections/s/staff/certify",
             &ccookie,
-            format!("csrf={ccsrf}&law=&reason=the+seal+complaint+concerns+no+count").into_bytes(),
+            format!("csrf={ccsrf}&law=&confirm=yes&reason=the+seal+complaint+concerns+no+count")
+                .into_bytes(),
         )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());

@@ -211,8 +211,14 @@ fn pending(r: &Row<'_>) -> Result<Pending, StoreError> {
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("entered protocol {id}: its state")))?,
         // A reason whose content was redacted still says that there was one.
-        overridden: (r.int(9)? != 0).then(|| r.opt_text(6)).transpose()?.map(Option::unwrap_or_default),
-        resolved: (r.int(10)? != 0).then(|| r.opt_text(7)).transpose()?.map(Option::unwrap_or_default),
+        overridden: (r.int(9)? != 0)
+            .then(|| r.opt_text(6))
+            .transpose()?
+            .map(Option::unwrap_or_default),
+        resolved: (r.int(10)? != 0)
+            .then(|| r.opt_text(7))
+            .transpose()?
+            .map(Option::unwrap_or_default),
         rejected_because: r.opt_text(8)?,
     })
 }

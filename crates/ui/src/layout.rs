@@ -127,7 +127,7 @@ ol.crumbs{list-style:none;display:flex;flex-wrap:wrap;padding:0;margin:.5rem 0}.
 .meta{margin:.1rem 0 .25rem;color:#3d4550;font-size:.95rem}\
 .status{display:inline-block;padding:0 .4rem;border-radius:4px;font-weight:600}\
 .s-preliminary{background:#fff3c4;color:#4d3800}.s-certified{background:#dcf2dc;color:#0c4a12}.s-annulled{background:#fde2e1;color:#7a0e0e}\
-.banner{border-left:6px solid #a4161a;background:#fde2e1;color:#3b0606;padding:.6rem .9rem;margin:.5rem 0}\
+.banner,.alert{border-left:6px solid #a4161a;background:#fde2e1;color:#3b0606;padding:.6rem .9rem;margin:.5rem 0}\
 h1{font-size:1.5rem;line-height:1.25;margin:1rem 0 .5rem;overflow-wrap:anywhere}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}\
 p,li{overflow-wrap:anywhere}\
 .scroll{overflow-x:auto;max-width:100%;margin:.5rem 0}\
@@ -161,6 +161,7 @@ tr.changed td{background:#fff3c4}img.scan{display:block;max-width:100%;height:au
 .side{display:grid;grid-template-columns:minmax(0,1fr);gap:0 1.5rem}\
 @media (min-width:60rem){.side{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
 ul.found li a{display:inline-flex;align-items:center;min-height:44px}\
+div.check{display:flex;gap:.6rem;align-items:center;margin:.75rem 0;min-height:44px}.form .check input[type=checkbox]{display:inline-block;width:1.5rem;height:1.5rem;min-height:0;flex:none}div.check label{margin:0;font-weight:400}\
 @media (max-width:40rem){nav ul{gap:0 .1rem;margin:0}nav a{padding:0 .35rem}.bar-top{font-size:.95rem}.etitle{font-size:1rem}th,td{padding:.4rem .3rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
 footer{margin:2rem 0 1rem;padding-top:.5rem;border-top:1px solid #d0d7de;font-size:.9rem;color:#3d4550}";
 

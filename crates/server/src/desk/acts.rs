@@ -133,6 +133,12 @@ pub(crate) async fn certify_form(
     Path(name): Path<String>,
     form: DeskForm,
 ) -> Result<Response, ServerError> {
+    // Certification freezes the result: the form asks the commissioner to confirm.
+    if form.get("confirm").map(String::as_str) != Some("yes") {
+        return Err(ServerError::BadRequest(
+            "field 'confirm': confirm that you checked what will be certified".into(),
+        ));
+    }
     let law = form.get("law").filter(|l| !l.is_empty()).cloned();
     let (size, _) = staff::publication(
         &s,
@@ -315,6 +321,29 @@ pub(crate) async fn resolve_form(
     let ruling = rulings::OnEntered::Resolve;
     rulings::on_entered(&s, who.acting()?, name.clone(), id, ruling, &reason).await?;
     Ok(back_to_desk(&name, Act::Resolved, id))
+}
+
+/// Moves a complaint forward, with a reason and the decision that answers it (the
+/// commission's form).
+pub(crate) async fn review_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, complaint)): Path<(String, u64)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let decision = match text(&form, "decision") {
+        None => None,
+        Some(d) => Some(d.trim().parse::<u64>().map_err(|_| {
+            ServerError::BadRequest(format!("field 'decision': '{d}' is not a log entry"))
+        })?),
+    };
+    let n = rulings::NewStatus {
+        status: form.get("status").cloned().unwrap_or_default(),
+        reason: form.get("reason").cloned().unwrap_or_default(),
+        decision,
+    };
+    let size = rulings::review(&s, who.acting()?, name.clone(), complaint, n).await?;
+    Ok(back_to_desk(&name, Act::Reviewed, size as i64 - 1))
 }
 
 /// Switches blind double entry on (`double=on`) or off (the commission's form).

@@ -1,13 +1,18 @@
-//! The commission's forms: certify the final result, take a decision.
+//! The commission's forms: the complaint register with a review under each open complaint,
+//! blind double entry, certification (what it certifies, first), a decision about a unit
+//! chosen by the unit search.
 
 use maud::{html, Markup};
-use record::DecisionKind;
+use model::UnitId;
+use readmodel::Decided;
+use record::{ComplaintStatus, DecisionKind};
 use ui::layout::option;
 use ui::T;
 
 use super::fields::{self, field};
 use super::Desk;
 use crate::pages;
+use crate::register::Row;
 
 /// The decisions in the order the form offers them.
 const KINDS: [DecisionKind; 5] = [
@@ -16,6 +21,13 @@ const KINDS: [DecisionKind; 5] = [
     DecisionKind::Revote,
     DecisionKind::AnnulElection,
     DecisionKind::Reopen,
+];
+
+/// The statuses a review may give, in the order the form offers them.
+const STATUSES: [ComplaintStatus; 3] = [
+    ComplaintStatus::UnderReview,
+    ComplaintStatus::Upheld,
+    ComplaintStatus::Dismissed,
 ];
 
 /// Blind double entry: whether it is on, and the button that switches it.
@@ -36,34 +48,133 @@ pub(super) fn intake(d: &Desk<'_>, double: bool) -> Markup {
     }
 }
 
-/// Certification: the law whose seats the final publication states.
-pub(super) fn certify(d: &Desk<'_>) -> Markup {
+/// The register: open complaints first, each with the form that reviews it.
+pub(super) fn register(d: &Desk<'_>, rows: &[Row], decisions: &[Decided]) -> Markup {
     let l = d.l;
+    let mut order: Vec<&Row> = rows.iter().collect();
+    order.sort_by_key(|r| (!r.filed.status.is_open(), std::cmp::Reverse(r.filed.index)));
+    html! {
+        h2 { (l.t(T::RegisterHeading)) }
+        (pages::register_summary(l, rows))
+        @for r in order {
+            (pages::complaint_card(l, d.name, r, review(d, r, decisions)))
+        }
+    }
+}
+
+/// The review form of an open complaint.
+fn review(d: &Desk<'_>, r: &Row, decisions: &[Decided]) -> Markup {
+    let (l, e) = (d.l, d.election);
+    let f = &r.filed;
+    if !f.status.is_open() {
+        return html! {};
+    }
+    let id = |k: &str| format!("{k}-{}", f.index);
+    html! {
+        details {
+            summary { (l.t(T::DeskReviewHeading)) }
+            (d.form(&format!("complaints/{}/status", f.index), false, html! {
+                (field(&id("status"), l.t(T::DeskReviewStatus), None, html! {
+                    select id=(id("status")) name="status" {
+                        @for s in STATUSES {
+                            @if f.status.may_become(s).is_ok() { (option(s.key(), false, &pages::status(l, s))) }
+                        }
+                    }
+                }))
+                (field(&id("reason"), l.t(T::DeskReason), None, html! {
+                    textarea id=(id("reason")) name="reason" required {}
+                }))
+                (field(&id("decision"), l.t(T::DeskReviewDecision), None, html! {
+                    select id=(id("decision")) name="decision" {
+                        (option("", true, &l.t(T::DeskReviewNoDecision)))
+                        @for x in decisions.iter().rev() {
+                            (option(&x.index.to_string(), false, &ui::Tr::from(format!(
+                                "{} · {} · {}", x.index, pages::decision(l, x.kind.key()), e.units.path(x.unit)
+                            ))))
+                        }
+                    }
+                }))
+                div.acts { button id=(id("review")) { (l.t(T::DeskReviewButton)) } }
+            }))
+        }
+    }
+}
+
+/// What a certification would certify, as the desk says it before the commissioner does.
+pub(super) struct Certifying {
+    /// Stations counted and all stations, at the country.
+    pub counted: u64,
+    pub stations: u64,
+    /// Units annulled.
+    pub annulled: usize,
+    /// Complaints still open.
+    pub open: usize,
+    /// The election's standing: certification only while open.
+    pub standing: record::Standing,
+}
+
+/// Certification: what it certifies, the law whose seats the final publication states, a
+/// confirmation, and the reason when complaints are open.
+pub(super) fn certify(d: &Desk<'_>, c: &Certifying) -> Markup {
+    let l = d.l;
+    if c.standing != record::Standing::Open {
+        return html! {
+            h2 { (l.t(T::DeskCertifyHeading)) }
+            p.alert { (l.f(T::DeskCertifyFrozen, &[("standing", l.t(match c.standing {
+                record::Standing::Certified => T::StatusCertified,
+                _ => T::StatusAnnulled,
+            }).as_str())])) }
+        };
+    }
+    let summary = l.f(
+        T::DeskCertifySummary,
+        &[
+            ("counted", &l.count(c.counted)),
+            ("stations", &l.count(c.stations)),
+            ("annulled", &l.count(c.annulled as u64)),
+            ("open", &l.count(c.open as u64)),
+        ],
+    );
     html! {
         h2 { (l.t(T::DeskCertifyHeading)) }
         (d.form("certify", false, html! {
+            p { strong { (summary) } }
             p.hint { (l.t(T::DeskCertifyHint)) }
             (field("law", l.t(T::DeskLaw), None, html! {
                 select #law name="law" { (fields::laws(l, d.election.law.as_deref(), true)) }
             }))
+            @if c.open > 0 {
+                p.alert { (l.t(T::DeskCertifyOpen)) }
+                (field("certify-reason", l.t(T::DeskReason), None, html! {
+                    textarea #certify-reason name="reason" required {}
+                }))
+            }
+            div.check {
+                input #confirm type="checkbox" name="confirm" value="yes" required;
+                label for="confirm" { (l.t(T::DeskCertifyConfirm)) }
+            }
             div.acts { button #certify { (l.t(T::DeskCertifyButton)) } }
         }))
     }
 }
 
-/// A decision: its kind, the unit it is about and the reason.
-pub(super) fn decide(d: &Desk<'_>) -> Markup {
-    let l = d.l;
+/// A decision: its kind, the unit chosen above (none for the election as a whole) and the
+/// reason.
+pub(super) fn decide(d: &Desk<'_>, unit: Option<UnitId>) -> Markup {
+    let (l, e) = (d.l, d.election);
     html! {
-        h2 { (l.t(T::DeskDecideHeading)) }
         (d.form("decisions", false, html! {
+            @match unit {
+                Some(id) => {
+                    input type="hidden" name="unit" value=(id.0);
+                    p { (l.f(T::DeskDecideUnitChosen, &[("unit", &e.units.path(id))])) }
+                }
+                None => p.note { (l.t(T::DeskDecideNoUnit)) },
+            }
             (field("kind", l.t(T::AboutDecision), None, html! {
                 select #kind name="kind" {
                     @for k in KINDS { (option(k.key(), false, &pages::decision(l, k.key()))) }
                 }
-            }))
-            (field("unit", l.t(T::DeskUnitNumber), Some(l.t(T::DeskDecideUnitHint)), html! {
-                input #unit name="unit" inputmode="numeric" pattern="[0-9]*" autocomplete="off" aria-describedby=(fields::hint_of("unit"));
             }))
             (field("reason", l.t(T::DeskReason), None, html! {
                 textarea #reason name="reason" required {}

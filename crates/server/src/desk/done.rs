@@ -21,10 +21,11 @@ pub(crate) enum Act {
     Overridden,
     Resolved,
     Intake,
+    Reviewed,
 }
 
 impl Act {
-    const ALL: [Act; 13] = [
+    const ALL: [Act; 14] = [
         Act::Entered,
         Act::Verified,
         Act::Rejected,
@@ -38,6 +39,7 @@ impl Act {
         Act::Overridden,
         Act::Resolved,
         Act::Intake,
+        Act::Reviewed,
     ];
 
     /// The act's key in the desk's address (`done=audit-started`).
@@ -56,6 +58,7 @@ impl Act {
             Act::Overridden => "overridden",
             Act::Resolved => "resolved",
             Act::Intake => "intake",
+            Act::Reviewed => "reviewed",
         }
     }
 
@@ -79,6 +82,7 @@ impl Act {
             Act::Overridden => T::DeskDoneOverridden,
             Act::Resolved => T::DeskDoneResolved,
             Act::Intake => T::DeskDoneIntake,
+            Act::Reviewed => T::DeskDoneReviewed,
         }
     }
 }

@@ -19,7 +19,7 @@ mod relations;
 
 pub(crate) use acts::{
     audit_start_form, audit_step_form, certify_form, complain_form, decide_form, enter_form,
-    intake_form, login_form, logout_form, override_form, resolve_form, verify_form,
+    intake_form, login_form, logout_form, override_form, resolve_form, review_form, verify_form,
 };
 
 use axum::extract::{Path, Query, State};
@@ -127,10 +127,14 @@ pub(crate) async fn render(
         };
         // The search runs before the election's state is read (it takes it itself).
         let picked = match role {
-            Some(Role::Operator) => {
+            Some(Role::Operator | Role::Observer | Role::Commissioner) => {
                 pick::pick(&s, &name, &scope, q.q.as_deref(), q.unit.as_deref())?
             }
             _ => Picked::default(),
+        };
+        let content = match role {
+            Some(Role::Commissioner) => crate::register::content(&s, &name)?,
+            _ => Default::default(),
         };
         s.live.with(&s.db, &name, |v| {
             let audits = match role {
@@ -140,6 +144,26 @@ pub(crate) async fn render(
             let heading = pages::heading(v, &name);
             let chosen = pick::chosen(v.election(), &scope, &picked);
             let current = chosen.and_then(|id| v.protocol(id, 0)).cloned();
+            let (register, certifying) = match role {
+                Some(Role::Commissioner) => {
+                    let audience = crate::register::Audience::Commission;
+                    let register = crate::register::rows(v, &content, audience);
+                    let country = v.tally().ok().map(|t| t.totals(v.election().units.root()));
+                    let certifying = commission::Certifying {
+                        counted: country.as_ref().map_or(0, |t| t.reporting),
+                        stations: country.as_ref().map_or(0, |t| t.stations),
+                        annulled: v.annulled().len(),
+                        open: register
+                            .0
+                            .iter()
+                            .filter(|r| r.filed.status.is_open())
+                            .count(),
+                        standing: v.standing(),
+                    };
+                    (Some(register), Some(certifying))
+                }
+                _ => (None, None),
+            };
             let desk = Desk {
                 l: r.lang,
                 name: &name,
@@ -153,6 +177,8 @@ pub(crate) async fn render(
                 picked: &picked,
                 current: current.as_ref(),
                 typed: typed.as_ref(),
+                register: register.as_ref(),
+                certifying: certifying.as_ref(),
             };
             let done = Done::new(q.done.clone(), q.id);
             let body = desk.body(who.user.as_ref(), &work, &done);
@@ -266,6 +292,10 @@ struct Work<'a> {
     picked: &'a Picked,
     current: Option<&'a Protocol>,
     typed: Option<&'a Typed>,
+    /// A commissioner's register and the log's decisions.
+    register: Option<&'a (Vec<crate::register::Row>, Vec<readmodel::Decided>)>,
+    /// What a certification would certify.
+    certifying: Option<&'a commission::Certifying>,
 }
 
 /// What every form of an election's desk needs.
@@ -317,11 +347,16 @@ impl Desk<'_> {
                 Role::Verifier => (pending::list(self, pending, work.listed.double)),
                 Role::Commissioner => {
                     (pending::list(self, pending, work.listed.double))
+                    @if let Some((rows, decisions)) = work.register {
+                        (commission::register(self, rows, decisions))
+                    }
                     (commission::intake(self, work.listed.double))
-                    (commission::certify(self))
-                    (commission::decide(self))
+                    @if let Some(c) = work.certifying { (commission::certify(self, c)) }
+                    h2 { (l.t(T::DeskDecideHeading)) }
+                    (pick::picker(l, &self.base(), self.election, work.scope, work.picked))
+                    (commission::decide(self, pick::chosen(self.election, work.scope, work.picked)))
                 }
-                Role::Observer => (observer::complaint(self)),
+                Role::Observer => (observer::complaint(self, work.scope, work.picked)),
                 Role::Auditor => (auditor::forms(self, work.audits)),
                 Role::Admin => (admin::note(l)),
             }

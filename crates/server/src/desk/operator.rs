@@ -83,7 +83,10 @@ fn counted_now(l: Lang, e: &model::Election, current: Option<&Protocol>) -> Mark
 
 /// A protocol's lines and votes as a table.
 pub(super) fn figures(l: Lang, e: &model::Election, p: &Protocol) -> Markup {
-    let choices = e.contests.get(p.contest).map_or(&[][..], |c| &c.choices[..]);
+    let choices = e
+        .contests
+        .get(p.contest)
+        .map_or(&[][..], |c| &c.choices[..]);
     html! {
         div.scroll tabindex="0" { table {
             thead { tr { th scope="col" { (l.t(T::ColLine)) } th.n scope="col" { (l.t(T::ColVotes)) } } }

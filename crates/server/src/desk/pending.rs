@@ -66,10 +66,10 @@ pub(super) fn standing(e: &Election, p: &Pending, all: &[Pending], double: bool)
 
 fn standing_note(l: Lang, s: Standing) -> Option<Markup> {
     let (class, term) = match s {
-        Standing::Quarantined => ("banner", T::DeskQuarantined),
+        Standing::Quarantined => ("alert", T::DeskQuarantined),
         Standing::WaitingSecond => ("note", T::DeskDoubleWaiting),
         Standing::Matched => ("note", T::DeskDoubleMatch),
-        Standing::Mismatch => ("banner", T::DeskDoubleMismatch),
+        Standing::Mismatch => ("alert", T::DeskDoubleMismatch),
         Standing::Ready => return None,
     };
     Some(html! { p class=(class) { (l.t(term)) } })
@@ -159,13 +159,20 @@ fn compare(l: Lang, e: &Election, p: &Protocol, now: Option<&Protocol>) -> Marku
     let Some(now) = now else {
         return html! { p { (l.t(T::DeskNoProtocolYet)) } (figures(l, e, p)) };
     };
-    let choices = e.contests.get(p.contest).map_or(&[][..], |c| &c.choices[..]);
+    let choices = e
+        .contests
+        .get(p.contest)
+        .map_or(&[][..], |c| &c.choices[..]);
     let rows: Vec<(Tr, Option<u64>, Option<u64>)> = Line::ALL
         .iter()
         .filter(|&&x| p.line(x).is_some() || now.line(x).is_some())
         .map(|&x| (pages::line(l, x), p.line(x), now.line(x)))
         .chain(choices.iter().enumerate().map(|(i, c)| {
-            (Tr::from(c.name.clone()), p.votes.get(i).copied(), now.votes.get(i).copied())
+            (
+                Tr::from(c.name.clone()),
+                p.votes.get(i).copied(),
+                now.votes.get(i).copied(),
+            )
         }))
         .collect();
     let shown = |v: Option<u64>| v.map_or_else(|| "—".to_string(), |v| l.count(v));
@@ -185,7 +192,7 @@ fn compare(l: Lang, e: &Election, p: &Protocol, now: Option<&Protocol>) -> Marku
                     td.n { @if changed { strong { (shown(*a)) } } @else { (shown(*a)) } }
                     td.n { (shown(*b)) }
                     td.n { (match (a, b) {
-                        (Some(a), Some(b)) if a != b => l.decimal(i128::from(*a) - i128::from(*b)),
+                        (Some(a), Some(b)) if a != b => l.signed(i128::from(*a) - i128::from(*b)),
                         _ => String::new(),
                     }) }
                 }

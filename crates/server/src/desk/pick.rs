@@ -96,9 +96,7 @@ pub(super) fn pick(
         picked.total = allowed.len();
         picked.found = allowed.into_iter().take(SHOWN).collect();
     }
-    picked.chosen = unit
-        .and_then(|u| u.trim().parse::<u32>().ok())
-        .map(UnitId);
+    picked.chosen = unit.and_then(|u| u.trim().parse::<u32>().ok()).map(UnitId);
     Ok(picked)
 }
 

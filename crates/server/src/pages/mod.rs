@@ -3,6 +3,7 @@
 //! form, every total with what it covers. No JavaScript, but the station check's own script.
 
 mod audits;
+mod complaints;
 mod counts;
 mod forensics;
 pub mod index;
@@ -15,6 +16,10 @@ mod verify;
 
 pub use audits::audits;
 pub(crate) use audits::method;
+pub use complaints::complaints;
+pub(crate) use complaints::{
+    card as complaint_card, category, status, summary as register_summary,
+};
 pub use counts::counts;
 pub use forensics::forensics;
 pub use index::index;
