@@ -109,10 +109,15 @@ impl State {
         for (k, b) in entries.enumerate() {
             let index = from + k as u64;
             self.tree.append(b);
-            let (key, old, legal) = match self.replayer.push(index, b)? {
-                Pushed::Protocol { key, old, legal } => {
+            let (key, old, legal, overridden) = match self.replayer.push(index, b)? {
+                Pushed::Protocol {
+                    key,
+                    old,
+                    legal,
+                    overridden,
+                } => {
                     self.versions += 1;
-                    (key, old, legal)
+                    (key, old, legal, overridden)
                 }
                 Pushed::Decision { unit, kind } => {
                     recount |= matches!(kind, DecisionKind::AnnulUnit | DecisionKind::Revote);
@@ -150,6 +155,7 @@ impl State {
                 contest: key.1 as u32,
                 version: new.version,
                 source: new.source,
+                overridden,
             };
             self.note(UnitId(key.0), index, about);
             if key.1 != 0 {

@@ -203,7 +203,8 @@ impl View<'_> {
             return Ok(Vec::new());
         };
         list.iter()
-            .map(|&(index, about)| {
+            .map(|(index, about)| {
+                let (index, about) = (*index, about.clone());
                 let made = &self.state.made;
                 Ok(Logged {
                     index,
@@ -243,7 +244,7 @@ pub fn tile_in(size: u64, level: Option<u8>, index: u64, width: u64) -> bool {
 }
 
 /// What a log entry about a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum About {
     /// A protocol version.
     Protocol {
@@ -253,6 +254,9 @@ pub enum About {
         version: u32,
         /// Machine or manual.
         source: CountSource,
+        /// The commitment to the reason of the commissioner's override that let it count
+        /// though it breaks an error-level control relation, if one did.
+        overridden: Option<String>,
     },
     /// A complaint.
     Complaint,

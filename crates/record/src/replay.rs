@@ -159,6 +159,9 @@ pub enum Pushed {
         old: Option<Box<Protocol>>,
         /// Whether it is of the legal count.
         legal: bool,
+        /// The commitment to the reason of the commissioner's override that let it count
+        /// though it breaks an error-level control relation, if one did.
+        overridden: Option<String>,
     },
     /// A decision about a unit (`annul-unit` and `revote` take its stations out of the
     /// totals; `annul-election` names the country).
@@ -400,7 +403,13 @@ impl Replayer {
                 let legal = p.source == self.legal;
                 let count = if legal { &mut *latest } else { &mut *other };
                 let old = count.insert(key, p).map(Box::new);
-                pushed = Pushed::Protocol { key, old, legal };
+                let overridden = self.staff.admitted_by_override().map(str::to_string);
+                pushed = Pushed::Protocol {
+                    key,
+                    old,
+                    legal,
+                    overridden,
+                };
             }
             Entry::Decision(Decision::AnnulUnit { unit, .. }) => {
                 if let Some(why) = unknown_unit(election, unit.0) {

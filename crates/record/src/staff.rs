@@ -362,8 +362,10 @@ pub struct StaffRules {
     entered: HashMap<String, Vec<String>>,
     /// Entered with the scan of the paper protocol (digests).
     scanned: HashSet<String>,
-    /// Quarantines overridden by a commissioner (digests).
-    overridden: HashSet<String>,
+    /// Quarantines overridden by a commissioner: digest -> the commitment to the reason.
+    overridden: HashMap<String, String>,
+    /// The reason's commitment of the override that let the protocol just checked count.
+    admitted: Option<String>,
     /// Chosen by a commissioner between keyings that differ (digests).
     resolved: HashSet<String>,
     /// Whether blind double entry is on.
@@ -381,6 +383,12 @@ pub struct StaffRules {
 }
 
 impl StaffRules {
+    /// The commitment to the reason of the commissioner's override that let the protocol
+    /// entry last checked count despite an error-level control relation, if one did.
+    pub fn admitted_by_override(&self) -> Option<&str> {
+        self.admitted.as_deref()
+    }
+
     /// The complaint register so far.
     pub fn register(&self) -> &Register {
         &self.register
@@ -409,9 +417,11 @@ impl StaffRules {
                 message: message.into(),
             }
         })?;
+        self.admitted = None;
         if let Some(act) = self.expect.take() {
-            if let (StaffAct::Verify { .. }, Entry::Protocol(p)) = (&act, entry) {
+            if let (StaffAct::Verify { protocol: d }, Entry::Protocol(p)) = (&act, entry) {
                 may_verify(election, p, self.verifying).map_err(invalid)?;
+                self.admitted = self.overridden.get(d).cloned();
             }
             if !act.logs(entry, bytes) {
                 let what = match act {
@@ -451,10 +461,14 @@ impl StaffRules {
                         s.act.key()
                     )));
                 }
-                match s.act.kind() {
-                    Act::Override => self.overridden.insert(d.clone()),
-                    _ => self.resolved.insert(d.clone()),
-                };
+                match &s.act {
+                    StaffAct::Override { reason, .. } => {
+                        self.overridden.insert(d.clone(), reason.clone());
+                    }
+                    _ => {
+                        self.resolved.insert(d.clone());
+                    }
+                }
             }
             StaffAct::Intake { double } => self.double = *double,
             StaffAct::Certify { reason } => {
@@ -481,7 +495,7 @@ impl StaffRules {
                     double: self.double,
                     keyings: keyed_by.len(),
                     resolved: self.resolved.contains(d),
-                    overridden: self.overridden.contains(d),
+                    overridden: self.overridden.contains_key(d),
                     scanned: self.scanned.contains(d),
                 };
                 // The same protocol may have been entered twice; one by someone else is needed.

@@ -172,6 +172,9 @@ pub struct UnitView {
     pub annulled: bool,
     /// The log entries about it (protocols, complaints, decisions), with inclusion proofs.
     pub logged: Vec<readmodel::Logged>,
+    /// The public reasons of the commissioners' overrides its protocols were counted after,
+    /// by commitment (a reason redacted or not public is missing).
+    pub reasons: std::collections::HashMap<String, String>,
     /// The log's size and root the proofs are for.
     pub log: (u64, translog::Hash),
     /// The checkpoint signed for that size (the service signs every size it shows).
@@ -261,6 +264,21 @@ pub fn unit(
     } else {
         Vec::new()
     };
+    let logged = v.logged(uid)?;
+    let mut reasons = std::collections::HashMap::new();
+    for l in &logged {
+        if let readmodel::About::Protocol {
+            overridden: Some(c),
+            ..
+        } = &l.about
+        {
+            if v.content_is_public(c) {
+                if let Some(text) = open(db)?.content(name, c).map_err(internal)? {
+                    reasons.insert(c.clone(), text.text);
+                }
+            }
+        }
+    }
     Ok(UnitView {
         id,
         path,
@@ -274,7 +292,8 @@ pub fn unit(
         children,
         versions,
         annulled,
-        logged: v.logged(uid)?,
+        logged,
+        reasons,
         log: (v.size(), v.root()),
         checkpoint: v.checkpoint(),
         flag: flags,
@@ -324,6 +343,14 @@ pub fn unit_json(u: &UnitView) -> Value {
             "index": l.index,
             "made_at": l.made_at.map(record::Time::unix),
             "entry": describe(&l.about),
+            // A protocol counted after a commissioner lifted its quarantine: the reason's
+            // commitment, and its text where public.
+            "override": match &l.about {
+                readmodel::About::Protocol { overridden: Some(c), .. } => serde_json::json!({
+                    "reason": c, "text": u.reasons.get(c),
+                }),
+                _ => Value::Null,
+            },
             "leaf_hash": l.leaf.hex(),
             "inclusion_proof": l.proof.iter().map(|h| h.hex()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
@@ -477,6 +504,7 @@ pub fn describe(a: &readmodel::About) -> String {
             contest,
             version,
             source,
+            ..
         } => format!(
             "protocol, contest {contest}, version {version} ({})",
             source.key()

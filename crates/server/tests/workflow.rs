@@ -208,6 +208,16 @@ async fn a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_rem
             .collect();
         translog::verify_inclusion(index, size, &leaf, &proof, &root).unwrap();
     }
+    // The station's page says that this version counts after a commissioner lifted its
+    // quarantine, and why (issue 17).
+    let page = app
+        .get(&format!("/elections/s/units/{}", inside.station.0))
+        .await
+        .visible();
+    assert!(
+        page.contains("a commissioner lifted its quarantine: the protocol's copy shows 25 more votes; the recount confirmed it"),
+        "{page}"
+    );
     // The log says the same, with who did what.
     let r = replay(app).await;
     // A grant per user (six, made at the console), the admin's assignment, then entry, the

@@ -206,7 +206,7 @@ fn logged(l: Lang, u: &UnitView, check: Option<&crate::check::StationCheck>) -> 
                 tr #(format!("entry-{}", e.index)) {
                     td.n { (e.index) }
                     td { (e.made_at.map_or("—".to_string(), |t| t.to_string())) }
-                    td { (about(l, &e.about)) }
+                    td { (about(l, &e.about, &u.reasons)) }
                     td { details {
                         summary { code { (&e.leaf.hex()[..16]) } }
                         pre { "tallyproof log verify-inclusion \\\n  --leaf-hash " (e.leaf.hex()) " --index " (e.index) " --size " (size) " \\\n  --root " (root) " \\\n  --proof " (e.proof.iter().map(|h| h.hex()).collect::<Vec<_>>().join(",")) }
@@ -218,15 +218,28 @@ fn logged(l: Lang, u: &UnitView, check: Option<&crate::check::StationCheck>) -> 
     }
 }
 
-/// What a logged entry is, in words.
-fn about(l: Lang, a: &readmodel::About) -> Markup {
+/// What a logged entry is, in words; a protocol counted after a commissioner lifted its
+/// quarantine says so, with the reason (`reasons`, by commitment) where it is public.
+fn about(
+    l: Lang,
+    a: &readmodel::About,
+    reasons: &std::collections::HashMap<String, String>,
+) -> Markup {
     match a {
         readmodel::About::Protocol {
             contest,
             version,
             source: s,
+            overridden,
         } => html! {
             (l.f(T::AboutProtocol, &[("contest", &(contest + 1).to_string()), ("version", &version.to_string())])) " (" (source(l, *s)) ")"
+            @if let Some(c) = overridden {
+                br;
+                strong.override { (match reasons.get(c) {
+                    Some(why) => l.f(T::AboutOverridden, &[("reason", why)]),
+                    None => l.t(T::AboutOverriddenWithheld),
+                }) }
+            }
         },
         readmodel::About::Complaint => html! { (l.t(T::AboutComplaint)) },
         readmodel::About::Decision(kind) => {
