@@ -106,6 +106,27 @@ pub fn secret() -> String {
     hex::encode(b)
 }
 
+/// A password to hand over once, on paper or in person: 20 letters and digits from an
+/// alphabet of 31 without look-alikes (`0`/`o`, `1`/`l`/`i`), in groups of four: 99 random
+/// bits.
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8; 31] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut chars = Vec::with_capacity(20);
+    while chars.len() < 20 {
+        let mut b = [0u8; 1];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        // Bytes from 248 on would favour the first letters: drawn again.
+        if b[0] < 248 {
+            chars.push(char::from(ALPHABET[usize::from(b[0] % 31)]));
+        }
+    }
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// 32 random bytes (a commitment's salt).
 pub fn salt() -> [u8; 32] {
     let mut b = [0u8; 32];

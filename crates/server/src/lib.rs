@@ -8,6 +8,7 @@
 //! through the store, which appends it and who did it to the log in the same transaction.
 //! The store is SQLite and blocking: store work runs on tokio's blocking pool.
 
+mod accounts;
 mod audits;
 mod auth;
 mod check;
@@ -184,6 +185,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/api/users") => get(staff::users),
         (Post, "/api/users") => post(staff::add_user),
         (Post, "/api/users/{user}/approve") => post(staff::approve_user),
+        (Post, "/api/users/{user}/reset") => post(accounts::reset_api),
+        (Post, "/api/users/{user}/disable") => post(accounts::disable_api),
         (Post, "/api/elections/{name}/grants") => post(staff::grant),
         (Post, "/api/elections/{name}/assignments") => post(staff::assign),
         (Put, "/api/scans") => put(staff::upload_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT)),
@@ -202,6 +205,11 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/elections/{name}/staff/pending/{id}/override") => post(desk::override_form),
         (Post, "/elections/{name}/staff/pending/{id}/resolve") => post(desk::resolve_form),
         (Post, "/elections/{name}/staff/intake") => post(desk::intake_form),
+        (Post, "/elections/{name}/staff/users") => post(desk::add_user_form),
+        (Post, "/elections/{name}/staff/users/{user}/approve") => post(desk::approve_form),
+        (Post, "/elections/{name}/staff/users/{user}/reset") => post(desk::reset_form),
+        (Post, "/elections/{name}/staff/users/{user}/disable") => post(desk::disable_form),
+        (Post, "/elections/{name}/staff/assignments") => post(desk::assign_form),
         (Post, "/elections/{name}/staff/complaints/{id}/status") => post(desk::review_form),
         (Post, "/api/elections/{name}/complaints") => post(staff::complain),
         (Post, "/elections/{name}/staff/complaints") => post(desk::complain_form),

@@ -24,7 +24,7 @@ use readmodel::View;
 
 /// After a write: the election's state takes the new entries now, so that the writer's next
 /// read sees them (and everyone's within the time it takes to recompute a response).
-async fn caught_up(s: &AppState, name: &str) -> Result<(), ServerError> {
+pub(crate) async fn caught_up(s: &AppState, name: &str) -> Result<(), ServerError> {
     let (state, n) = (s.clone(), name.to_string());
     blocking(move || state.live.written(&state.db, &n)).await
 }
@@ -242,7 +242,7 @@ pub(crate) async fn users(State(s): State<AppState>) -> Result<Json<Value>, Serv
                     .map(|(e, p)| json!({"election": e, "pending": p}))
                     .collect();
                 json!({"name": u.name, "role": u.role.key(), "commitment": u.commitment,
-                       "pending": u.pending, "elections": elections})
+                       "pending": u.pending, "disabled": u.disabled, "elections": elections})
             })
             .collect(),
     )))
@@ -262,30 +262,9 @@ pub(crate) async fn add_user(
     Extension(who): Extension<Caller>,
     Json(n): Json<NewUser>,
 ) -> Result<Response, ServerError> {
-    let role = Role::from_key(&n.role).ok_or_else(|| {
-        let all: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
-        ServerError::BadRequest(format!(
-            "unknown role '{}'; expected one of {}",
-            n.role,
-            all.join(", ")
-        ))
-    })?;
-    let password = n.password;
-    let phc = blocking(move || auth::hash_password(&password)).await?;
-    let salt = auth::salt();
-    let Acting { user: admin, now } = who.acting()?;
-    let u = write(&s, move |st| {
-        Ok(st.add_user_in(
-            &n.name,
-            role,
-            &phc,
-            &salt,
-            Some(&admin),
-            n.elections.as_deref(),
-            now,
-        )?)
-    })
-    .await?;
+    let role = crate::accounts::role(&n.role)?;
+    let by = who.acting()?;
+    let u = crate::accounts::add(&s, by, n.name, role, n.password, n.elections).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -353,12 +332,25 @@ pub(crate) async fn assign(
     Path(name): Path<String>,
     Json(a): Json<Assignment>,
 ) -> Result<Json<Value>, ServerError> {
-    let Acting { user: admin, now } = who.acting()?;
+    let user = a.user.clone();
+    assign_operator(&s, who.acting()?, name, a.user, UnitId(a.unit)).await?;
+    Ok(Json(json!({"user": user, "unit": a.unit})))
+}
+
+/// Lets operator `user` enter protocols in `unit` of election `name`; answers the log's size.
+pub(crate) async fn assign_operator(
+    s: &AppState,
+    by: Acting,
+    name: String,
+    user: String,
+    unit: UnitId,
+) -> Result<u64, ServerError> {
+    let Acting { user: admin, now } = by;
     let n = name.clone();
-    let out = write(&s, move |st| {
+    write(s, move |st| {
         let (u, _) = st
-            .user_by_name(&a.user)?
-            .ok_or_else(|| ServerError::NotFound(format!("no user named '{}'", a.user)))?;
+            .user_by_name(&user)?
+            .ok_or_else(|| ServerError::NotFound(format!("no user named '{user}'")))?;
         if u.role != Role::Operator {
             return Err(ServerError::BadRequest(format!(
                 "'{}' is a {}, not an operator",
@@ -366,12 +358,13 @@ pub(crate) async fn assign(
                 u.role.key()
             )));
         }
-        st.assign(u.id, &n, UnitId(a.unit), Some(&admin), now)?;
-        Ok(json!({"user": u.name, "unit": a.unit}))
+        st.assign(u.id, &n, unit, Some(&admin), now)?;
+        Ok(())
     })
     .await?;
-    caught_up(&s, &name).await?;
-    Ok(Json(out))
+    caught_up(s, &name).await?;
+    let (state, n) = (s.clone(), name);
+    blocking(move || state.live.with(&state.db, &n, |v| Ok(v.size()))).await
 }
 
 pub(crate) async fn upload_scan(

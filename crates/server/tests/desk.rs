@@ -153,7 +153,7 @@ async fn every_desk_speaks_the_readers_language(app: &App) {
             T::DeskComplaintHeading,
         ),
         (Role::Observer, "/elections/s/staff?q=1", T::DeskFound),
-        (Role::Admin, "/elections/s/staff", T::DeskAdminNote),
+        (Role::Admin, "/elections/s/staff", T::AdminUsersHeading),
     ];
     for (role, path, want) in desks {
         let (cookie, _) = app.login(role).await;

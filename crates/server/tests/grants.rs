@@ -198,7 +198,114 @@ async fn a_role_applies_only_in_the_elections_granted(app: &App) {
     assert_eq!(done.status, StatusCode::CREATED, "{}", done.text());
 }
 
+/// A second admin's approval of `nurlan` through the desk's form.
+async fn approve(app: &App, cookie: &str, csrf: &str) -> StatusCode {
+    app.form(
+        "/elections/s/staff/users/nurlan/approve",
+        cookie,
+        format!("csrf={csrf}").into_bytes(),
+    )
+    .await
+    .status
+}
+
+/// The admin's desk (issue 17): an admin adds a user (the one-time password shown once, on
+/// the page the form answers), a second admin approves and assigns them a unit chosen by
+/// the unit search; an admin resets the password (the account waits again) and disables the
+/// user, who can then no longer log in.
+async fn the_admin_desk_adds_approves_assigns_resets_and_disables(app: &App) {
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || {
+        server::add_user(&db, "asel", Role::Admin, "password-asel", clock()).unwrap()
+    })
+    .await
+    .unwrap();
+    let (adil, adil_csrf) = app.login(Role::Admin).await;
+    let (asel, asel_csrf) = login(app, "asel", "password-asel").await.unwrap();
+    let password_in = |page: &str| -> String {
+        let start = page.find("<code class=\"password\">").unwrap() + 23;
+        page[start..].split('<').next().unwrap().to_string()
+    };
+    // Added on the desk: its password shown once; it cannot log in yet.
+    let a = app
+        .form(
+            "/elections/s/staff/users",
+            &adil,
+            format!("csrf={adil_csrf}&name=nurlan&role=operator").into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let first = password_in(&a.text());
+    assert_eq!(first.len(), 24, "{first}");
+    assert!(login(app, "nurlan", &first).await.is_err());
+    let desk = app.page("/elections/s/staff", &adil).await;
+    assert!(desk.contains("nurlan") && !desk.contains(&first), "{desk}");
+    // Not approved by the admin who added it; by the second, then assigned by search.
+    assert_eq!(approve(app, &adil, &adil_csrf).await, StatusCode::CONFLICT);
+    assert_eq!(approve(app, &asel, &asel_csrf).await, StatusCode::SEE_OTHER);
+    assert!(login(app, "nurlan", &first).await.is_ok());
+    let id = app.first_region();
+    let path = app.election.units.path(id);
+    let name = app.election.units.get(id).name.to_string();
+    let q = ui::urlencode(&name);
+    let found = app.page(&format!("/elections/s/staff?q={q}"), &adil).await;
+    assert!(found.contains(&format!("unit={}", id.0)), "{found}");
+    let a = app
+        .form(
+            "/elections/s/staff/assignments",
+            &adil,
+            format!("csrf={adil_csrf}&user=nurlan&unit={}", id.0).into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let desk = app.page("/elections/s/staff", &adil).await;
+    assert!(
+        desk.contains(&format!("Enters protocols in: {path}")),
+        "{desk}"
+    );
+    // A reset: a new password, shown once; the account waits for the second admin again.
+    let a = app
+        .form(
+            "/elections/s/staff/users/nurlan/reset",
+            &adil,
+            format!("csrf={adil_csrf}").into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let second = password_in(&a.text());
+    assert_ne!(first, second);
+    assert!(login(app, "nurlan", &first).await.is_err());
+    assert!(login(app, "nurlan", &second).await.is_err());
+    assert_eq!(approve(app, &asel, &asel_csrf).await, StatusCode::SEE_OTHER);
+    let (session, _) = login(app, "nurlan", &second).await.unwrap();
+    // Disabled: the session ends, and no login works.
+    let a = app
+        .form(
+            "/elections/s/staff/users/nurlan/disable",
+            &asel,
+            format!("csrf={asel_csrf}").into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    assert_eq!(
+        login(app, "nurlan", &second).await.unwrap_err(),
+        StatusCode::UNAUTHORIZED
+    );
+    let me = app
+        .call(
+            "GET",
+            "/api/me",
+            &[("cookie", session.as_str())],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{}", me.text());
+    let listed = app.page("/elections/s/staff", &adil).await;
+    assert!(listed.contains("disabled"), "{listed}");
+}
+
 on_every_backend!(
+    the_admin_desk_adds_approves_assigns_resets_and_disables,
     one_admin_cannot_make_an_operator_and_a_verifier_and_use_both,
     unsafe_and_look_alike_user_names_are_refused,
     a_role_applies_only_in_the_elections_granted

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0010_staff_time.sql"),
     include_str!("../migrations/postgres/0011_law.sql"),
     include_str!("../migrations/postgres/0012_intake.sql"),
+    include_str!("../migrations/postgres/0013_disabled.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_staff_time.sql"),
     include_str!("../migrations/sqlite/0011_law.sql"),
     include_str!("../migrations/sqlite/0012_intake.sql"),
+    include_str!("../migrations/sqlite/0013_disabled.sql"),
 ];
 
 /// A SQLite connection.

@@ -22,8 +22,11 @@ pub struct User {
     pub role: Role,
     /// The commitment to the name that the log carries for every act of this user.
     pub commitment: String,
-    /// Added by an admin and not yet approved by a second one: holds no role, cannot log in.
+    /// Added by an admin and not yet approved by a second one (or their password reset by
+    /// one): holds no role, cannot log in.
     pub pending: bool,
+    /// Disabled by an admin: cannot log in, has no session or API token.
+    pub disabled: bool,
 }
 
 /// A session found by its token's hash.
@@ -199,8 +202,22 @@ pub trait Staffing {
         by: Option<&User>,
         now: Time,
     ) -> Result<User, StoreError>;
+    /// Disables user `name`: they can no longer log in, and their sessions and API tokens
+    /// go; their acts stay in the logs. By an admin other than the user, or the console.
+    fn disable_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError>;
+    /// Sets user `name`'s password to `password` (its Argon2id PHC string) and ends their
+    /// sessions and API tokens. Reset by an admin (never their own), the account waits for a
+    /// second admin's approval ([`Staffing::approve_user`]) before it can log in again (an
+    /// admin who could reset and use a password alone could act as anyone); by the console,
+    /// at once.
+    fn reset_password(
+        &mut self,
+        name: &str,
+        password: &str,
+        by: Option<&User>,
+    ) -> Result<User, StoreError>;
     /// An active user and their password's PHC string, by name (NFKC-normalised); none for a
-    /// pending user.
+    /// pending or disabled user.
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
     /// Every user, pending ones included, by name.
     fn users(&self) -> Result<Vec<User>, StoreError>;

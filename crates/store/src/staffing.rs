@@ -23,14 +23,15 @@ fn unhex32(s: &str) -> Result<[u8; 32], StoreError> {
     Ok(out)
 }
 
-/// A user from the columns (id, name, role, salt, state) starting at `at`.
+/// A user from the columns (id, name, role, salt, state, disabled) starting at `at`.
 fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
-    let (id, name, role, salt, state) = (
+    let (id, name, role, salt, state, disabled) = (
         r.int(at)?,
         r.text(at + 1)?,
         r.text(at + 2)?,
         r.text(at + 3)?,
         r.text(at + 4)?,
+        r.int(at + 5)? != 0,
     );
     let role = Role::from_key(&role)
         .ok_or_else(|| StoreError::Corrupt(format!("user '{name}' has role '{role}'")))?;
@@ -41,10 +42,11 @@ fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
         role,
         commitment,
         pending: state == "pending",
+        disabled,
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt, u.state";
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt, u.state, u.disabled";
 
 /// The content row that opens a user's commitment, stored once per election.
 pub(crate) fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(), StoreError> {
@@ -157,7 +159,14 @@ fn any_user(db: &mut dyn Db, name: &str) -> Result<(User, Option<i64>), StoreErr
             args![&stored_form(name)],
         )?
         .ok_or_else(|| StoreError::NotFound(format!("user '{name}'")))?;
-    Ok((user(&Row(&row), 0)?, Row(&row).opt_int(5)?))
+    Ok((user(&Row(&row), 0)?, Row(&row).opt_int(6)?))
+}
+
+/// Ends every session and API token of user `id`.
+fn forget_logins(db: &mut dyn Db, id: i64) -> Result<(), StoreError> {
+    db.exec("DELETE FROM session WHERE user_id = ?1", args![id])?;
+    db.exec("DELETE FROM api_token WHERE user_id = ?1", args![id])?;
+    Ok(())
 }
 
 /// The form a typed login name is looked up in: its normal form, or as typed if it has none
@@ -311,6 +320,7 @@ impl Staffing for SqlStore {
                 name,
                 role,
                 pending: by.is_some(),
+                disabled: false,
             };
             for &e in &ids {
                 db.exec(
@@ -424,17 +434,64 @@ impl Staffing for SqlStore {
         })
     }
 
+    fn disable_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError> {
+        admin_only(by)?;
+        self.write(|db| {
+            let (mut u, _) = any_user(db, name)?;
+            if by.is_some_and(|b| b.id == u.id) {
+                return Err(refused("an admin does not disable their own account"));
+            }
+            if u.disabled {
+                return Err(refused(format!("'{}' is disabled already", u.name)));
+            }
+            db.exec(
+                "UPDATE staff_user SET disabled = 1 WHERE id = ?1",
+                args![u.id],
+            )?;
+            forget_logins(db, u.id)?;
+            u.disabled = true;
+            Ok(u)
+        })
+    }
+
+    fn reset_password(
+        &mut self,
+        name: &str,
+        password: &str,
+        by: Option<&User>,
+    ) -> Result<User, StoreError> {
+        admin_only(by)?;
+        self.write(|db| {
+            let (mut u, _) = any_user(db, name)?;
+            if by.is_some_and(|b| b.id == u.id) {
+                return Err(refused(
+                    "an admin does not reset their own password: another admin, or the console, does",
+                ));
+            }
+            // By an admin: pending again, approved by another admin (`approve_user` refuses
+            // the one who reset it, as it refuses the one who made a grant).
+            let state = if by.is_some() { "pending" } else { "active" };
+            db.exec(
+                "UPDATE staff_user SET password = ?1, state = ?2, granted_by = ?3 WHERE id = ?4",
+                args![password, state, by.map(|b| b.id), u.id],
+            )?;
+            forget_logins(db, u.id)?;
+            u.pending = by.is_some();
+            Ok(u)
+        })
+    }
+
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
         let name = stored_form(name);
         let mut db = self.db.borrow_mut();
         match db.as_mut().row(
             &format!(
                 "SELECT {USER_COLUMNS}, u.password FROM staff_user u \
-                 WHERE u.name = ?1 AND u.state = 'active'"
+                 WHERE u.name = ?1 AND u.state = 'active' AND u.disabled = 0"
             ),
             args![name],
         )? {
-            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(5)?))),
+            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(6)?))),
             None => Ok(None),
         }
     }
@@ -553,7 +610,7 @@ impl Staffing for SqlStore {
             &format!(
                 "SELECT {USER_COLUMNS}, s.csrf, s.expires FROM session s \
                  JOIN staff_user u ON u.id = s.user_id \
-                 WHERE s.token_hash = ?1 AND u.state = 'active'"
+                 WHERE s.token_hash = ?1 AND u.state = 'active' AND u.disabled = 0"
             ),
             args![token_hash],
         )? {
@@ -561,8 +618,8 @@ impl Staffing for SqlStore {
                 let r = Row(&r);
                 Ok(Some(Session {
                     user: user(&r, 0)?,
-                    csrf: r.text(5)?,
-                    expires: r.int(6)?,
+                    csrf: r.text(6)?,
+                    expires: r.int(7)?,
                 }))
             }
             None => Ok(None),
@@ -599,7 +656,7 @@ impl Staffing for SqlStore {
             &format!(
                 "SELECT {USER_COLUMNS} FROM api_token t \
                  JOIN staff_user u ON u.id = t.user_id \
-                 WHERE t.token_hash = ?1 AND t.expires > ?2 AND u.state = 'active'"
+                 WHERE t.token_hash = ?1 AND t.expires > ?2 AND u.state = 'active' AND u.disabled = 0"
             ),
             args![token_hash, now],
         )? {

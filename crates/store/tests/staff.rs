@@ -659,6 +659,58 @@ fn a_batch_commits_its_writes_together_and_undoes_a_refused_one_alone() {
     }
 }
 
+/// Issue 17: an admin disables a user, who can no longer log in or use a session or token;
+/// an admin resets a password, and the account waits for a second admin's approval.
+#[test]
+fn a_disabled_user_cannot_log_in_and_a_reset_waits_for_a_second_admin() {
+    for (mut s, _e, _ps) in setups() {
+        let op = user(&mut s, "olga", Role::Operator);
+        let adil = user(&mut s, "adil", Role::Admin);
+        let asel = user(&mut s, "asel", Role::Admin);
+        s.start_session("h-olga", op.id, "c", i64::MAX).unwrap();
+        s.add_token("t-olga", op.id, "phone", 0, i64::MAX).unwrap();
+        // A reset by an admin: the old sessions and tokens go, the account waits.
+        let reset = s
+            .reset_password("olga", "$argon2id$new", Some(&adil))
+            .unwrap();
+        assert!(reset.pending);
+        assert!(s.session("h-olga").unwrap().is_none());
+        assert!(s.token_user("t-olga", 1).unwrap().is_none());
+        assert!(s.user_by_name("olga").unwrap().is_none());
+        // Not approved by the admin who reset it; by another, with the new password.
+        let own = s.approve_user("olga", Some(&adil), now()).unwrap_err();
+        assert!(own.to_string().contains("two-person rule"), "{own}");
+        s.approve_user("olga", Some(&asel), now()).unwrap();
+        let (back, phc) = s.user_by_name("olga").unwrap().unwrap();
+        assert_eq!((back.id, phc.as_str()), (op.id, "$argon2id$new"));
+        // An admin resets or disables no account of their own.
+        assert!(s.reset_password("adil", "x", Some(&adil)).is_err());
+        assert!(s.disable_user("adil", Some(&adil)).is_err());
+        assert!(
+            s.disable_user("olga", Some(&op)).is_err(),
+            "an operator is no admin"
+        );
+        // Disabled: no login, no session, no token; listed as disabled; once only.
+        s.start_session("h-olga-2", op.id, "c", i64::MAX).unwrap();
+        let off = s.disable_user("olga", Some(&adil)).unwrap();
+        assert!(off.disabled);
+        assert!(s.user_by_name("olga").unwrap().is_none());
+        assert!(s.session("h-olga-2").unwrap().is_none());
+        assert!(s
+            .users()
+            .unwrap()
+            .iter()
+            .any(|u| u.name == "olga" && u.disabled));
+        assert!(s
+            .disable_user("olga", None)
+            .unwrap_err()
+            .to_string()
+            .contains("already"));
+        // Their acts stay: the log still replays.
+        replays(&s);
+    }
+}
+
 /// Issue 13, finding 7: one admin made `mallory-op` and `mallory-ver` and entered and
 /// verified a protocol alone. A user an admin adds holds no role until a second admin (or
 /// the console) approves; the admin who added them cannot.

@@ -160,7 +160,7 @@ ul.relations{padding-left:1.2rem}ul.relations li.error{color:#7a0e0e;font-weight
 tr.changed td{background:#fff3c4}img.scan{display:block;max-width:100%;height:auto;border:1px solid #d0d7de}\
 .side{display:grid;grid-template-columns:minmax(0,1fr);gap:0 1.5rem}\
 @media (min-width:60rem){.side{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
-ul.found li a{display:inline-flex;align-items:center;min-height:44px}\
+ul.found li a{display:inline-flex;align-items:center;min-height:44px}code.password{font-size:1.3rem;letter-spacing:.05em}\
 div.check{display:flex;gap:.6rem;align-items:center;margin:.75rem 0;min-height:44px}.form .check input[type=checkbox]{display:inline-block;width:1.5rem;height:1.5rem;min-height:0;flex:none}div.check label{margin:0;font-weight:400}\
 @media (max-width:40rem){nav ul{gap:0 .1rem;margin:0}nav a{padding:0 .35rem}.bar-top{font-size:.95rem}.etitle{font-size:1rem}th,td{padding:.4rem .3rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
 footer{margin:2rem 0 1rem;padding-top:.5rem;border-top:1px solid #d0d7de;font-size:.9rem;color:#3d4550}";

@@ -70,6 +70,22 @@ pub enum Command {
         #[arg(long, default_value_t = server::TOKEN_DAYS)]
         days: i64,
     },
+    /// Set a user's password ($TALLYPROOF_PASSWORD or the first line of stdin) and end their sessions and API tokens
+    Reset {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The login name
+        name: String,
+    },
+    /// Disable a user: they can no longer log in; their sessions and API tokens end (their acts stay in the logs)
+    Disable {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The login name
+        name: String,
+    },
     /// Let an operator enter protocols for the stations in or under a unit
     Assign {
         /// The store file
@@ -123,10 +139,26 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             let u = crate::cmd::open_store(&db)?.approve_user(&name, None, crate::cmd::clock()?)?;
             println!("approved {} ({})", u.name, u.role.key());
         }
+        Command::Reset { db, name } => {
+            let phc = server::hash_password(&password()?)?;
+            let u = crate::cmd::open_store(&db)?.reset_password(&name, &phc, None)?;
+            println!(
+                "{}: password set; their sessions and API tokens ended",
+                u.name
+            );
+        }
+        Command::Disable { db, name } => {
+            let u = crate::cmd::open_store(&db)?.disable_user(&name, None)?;
+            println!("{}: disabled; their sessions and API tokens ended", u.name);
+        }
         Command::List { db } => {
             let store = crate::cmd::open_store(&db)?;
             for u in store.users()? {
-                let pending = if u.pending { "\tpending approval" } else { "" };
+                let pending = match (u.disabled, u.pending) {
+                    (true, _) => "\tdisabled",
+                    (false, true) => "\tpending approval",
+                    (false, false) => "",
+                };
                 let grants: Vec<String> = store
                     .grants(u.id)?
                     .into_iter()

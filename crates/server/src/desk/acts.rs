@@ -9,12 +9,13 @@ use model::{Line, UnitId};
 use store::Staffing;
 
 use super::done::Act;
+use crate::auth::Acting;
 use crate::auth::{self, Caller};
 use crate::form::{DeskForm, Upload};
 use crate::pages::urlencode;
 use crate::reader::Reader;
-use crate::rulings;
 use crate::staff::{self, Entered, Login, NewDecision};
+use crate::{accounts, rulings};
 use crate::{AppState, ClientAddr, ServerError};
 
 pub(crate) async fn login_form(
@@ -364,6 +365,83 @@ pub(crate) async fn intake_form(
     };
     let size = rulings::intake(&s, who.acting()?, name.clone(), double).await?;
     Ok(back_to_desk(&name, Act::Intake, size as i64 - 1))
+}
+
+/// Adds a user in this election (the admin's form): answers the page that shows their
+/// one-time password, once.
+pub(crate) async fn add_user_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    r: Reader,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let role = accounts::role(form.get("role").map_or("", String::as_str))?;
+    let user = form.get("name").cloned().unwrap_or_default();
+    let password = auth::one_time_password();
+    let elections = Some(vec![name.clone()]);
+    let u = accounts::add(&s, who.acting()?, user, role, password.clone(), elections).await?;
+    staff::caught_up(&s, &name).await?;
+    let page = super::page_with(s, name, r, move |l, base| {
+        super::admin::password(l, &u.name, &password, base)
+    })
+    .await?;
+    Ok(Html(page).into_response())
+}
+
+/// Resets a user's password (the admin's form): answers the page that shows the new one,
+/// once.
+pub(crate) async fn reset_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, user)): Path<(String, String)>,
+    r: Reader,
+) -> Result<Response, ServerError> {
+    let (u, password) = accounts::reset(&s, who.acting()?, user).await?;
+    let page = super::page_with(s, name, r, move |l, base| {
+        super::admin::password(l, &u.name, &password, base)
+    })
+    .await?;
+    Ok(Html(page).into_response())
+}
+
+/// Approves what another admin granted a user (the admin's form).
+pub(crate) async fn approve_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, user)): Path<(String, String)>,
+) -> Result<Response, ServerError> {
+    let Acting { user: admin, now } = who.acting()?;
+    staff::write(&s, move |st| {
+        Ok(st.approve_user(&user, Some(&admin), now)?)
+    })
+    .await?;
+    staff::caught_up(&s, &name).await?;
+    Ok(back_to_desk(&name, Act::Approved, 0))
+}
+
+/// Disables a user (the admin's form).
+pub(crate) async fn disable_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, user)): Path<(String, String)>,
+) -> Result<Response, ServerError> {
+    accounts::disable(&s, who.acting()?, user).await?;
+    Ok(back_to_desk(&name, Act::Disabled, 0))
+}
+
+/// Lets an operator enter protocols in a unit chosen by search (the admin's form).
+pub(crate) async fn assign_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let unit = unit_id(&form, "unit")?
+        .ok_or_else(|| ServerError::BadRequest("field 'unit' is missing".into()))?;
+    let user = form.get("user").cloned().unwrap_or_default();
+    let size = staff::assign_operator(&s, who.acting()?, name.clone(), user, unit).await?;
+    Ok(back_to_desk(&name, Act::Assigned, size as i64 - 1))
 }
 
 /// A form's free text, if not blank.

@@ -1,14 +1,123 @@
-//! The administrator's desk: where users, roles and assignments are managed (the desk's own
-//! admin forms are issue 17's).
+//! The administrator's desk: the staff accounts of the election (role, whether active,
+//! waiting for a second admin's approval or disabled, an operator's units) with their acts
+//! (approve, reset the password, disable), adding a user, and assigning an operator a unit
+//! chosen by the unit search. The one-time password of a new or reset account is shown once,
+//! on the page the act answers ([`password`]).
 
 use maud::{html, Markup};
-use ui::{Lang, T};
+use model::UnitId;
+use record::Role;
+use store::User;
+use ui::layout::option;
+use ui::{Lang, Tr, T};
 
-/// Where the administrator works.
-pub(super) fn note(l: Lang) -> Markup {
+use super::fields::field;
+use super::pick::{self, Picked, Scope};
+use super::{role, Desk};
+use crate::pages::urlencode;
+
+/// An account as the admin's desk lists it.
+pub(crate) struct Account {
+    pub user: User,
+    /// Whether the role applies in this election (granted, approved or not).
+    pub here: bool,
+    /// An operator's units here.
+    pub units: Vec<UnitId>,
+}
+
+/// The desk: the accounts, adding a user, assigning an operator.
+pub(super) fn desk(
+    d: &Desk<'_>,
+    accounts: &[Account],
+    scope: &Scope<'_>,
+    picked: &Picked,
+) -> Markup {
+    let (l, e) = (d.l, d.election);
+    let operators: Vec<&Account> = accounts
+        .iter()
+        .filter(|a| a.here && a.user.role == Role::Operator && !a.user.disabled)
+        .collect();
+    let unit = pick::chosen(e, scope, picked);
     html! {
-        p { (l.t(T::DeskAdminNote)) }
-        pre { code { "tallyproof users --help" } }
-        p { a href="/openapi.json" { code { "/openapi.json" } } }
+        h2 { (l.t(T::AdminUsersHeading)) }
+        @for a in accounts { (card(d, a)) }
+        h2 { (l.t(T::AdminAddHeading)) }
+        (d.form("users", false, html! {
+            p.hint { (l.t(T::AdminAddHint)) }
+            (field("new-name", l.t(T::DeskUserName), None, html! {
+                input #new-name name="name" autocomplete="off" autocapitalize="none" spellcheck="false" required;
+            }))
+            (field("new-role", l.t(T::AdminRole), None, html! {
+                select #new-role name="role" {
+                    @for &r in Role::ALL { (option(r.key(), r == Role::Operator, &role(l, r))) }
+                }
+            }))
+            div.acts { button #add-user { (l.t(T::AdminAddButton)) } }
+        }))
+        h2 { (l.t(T::AdminAssignHeading)) }
+        (pick::picker(l, &d.base(), e, scope, picked))
+        @if let Some(id) = unit {
+            @if operators.is_empty() {
+                p { (l.t(T::AdminNoOperators)) }
+            } @else {
+                (d.form("assignments", false, html! {
+                    input type="hidden" name="unit" value=(id.0);
+                    (field("operator", l.t(T::AdminOperator), None, html! {
+                        select #operator name="user" {
+                            @for a in &operators { (option(&a.user.name, false, &Tr::from(a.user.name.clone()))) }
+                        }
+                    }))
+                    div.acts { button #assign { (l.t(T::AdminAssignButton)) } }
+                }))
+            }
+        }
+    }
+}
+
+/// One account, with the acts an admin may take on it.
+fn card(d: &Desk<'_>, a: &Account) -> Markup {
+    let (l, e) = (d.l, d.election);
+    let u = &a.user;
+    let state = l.t(if u.disabled {
+        T::AccountDisabled
+    } else if u.pending {
+        T::AccountPending
+    } else if !a.here {
+        T::AccountNotHere
+    } else {
+        T::AccountActive
+    });
+    let about = l.f(
+        T::AdminUserAbout,
+        &[
+            ("role", role(l, u.role).as_str()),
+            ("state", state.as_str()),
+        ],
+    );
+    let act = |what: &str| format!("users/{}/{what}", urlencode(&u.name));
+    let units: Vec<String> = a.units.iter().map(|&id| e.units.path(id)).collect();
+    html! {
+        div.card {
+            h3 { (u.name) }
+            p.note { (about) }
+            @if !units.is_empty() { p { (l.f(T::AdminUnits, &[("units", &units.join("; "))])) } }
+            @if !u.disabled {
+                div.acts {
+                    @if u.pending { (d.form(&act("approve"), false, html! { button { (l.t(T::AdminApprove)) } })) }
+                    (d.form(&act("reset"), false, html! { button.alt { (l.t(T::AdminReset)) } }))
+                    (d.form(&act("disable"), false, html! { button.alt { (l.t(T::AdminDisable)) } }))
+                }
+            }
+        }
+    }
+}
+
+/// The page a new or reset account's one-time password is shown on, once.
+pub(crate) fn password(l: Lang, user: &str, password: &str, back: &str) -> Markup {
+    html! {
+        h2 { (l.f(T::AdminPasswordHeading, &[("user", user)])) }
+        p.done { code.password { (password) } }
+        p { (l.f(T::AdminPasswordNote, &[("user", user)])) }
+        p { a href=(back) { (l.t(T::DeskBack)) } }
     }
 }

@@ -22,10 +22,13 @@ pub(crate) enum Act {
     Resolved,
     Intake,
     Reviewed,
+    Approved,
+    Disabled,
+    Assigned,
 }
 
 impl Act {
-    const ALL: [Act; 14] = [
+    const ALL: [Act; 17] = [
         Act::Entered,
         Act::Verified,
         Act::Rejected,
@@ -40,6 +43,9 @@ impl Act {
         Act::Resolved,
         Act::Intake,
         Act::Reviewed,
+        Act::Approved,
+        Act::Disabled,
+        Act::Assigned,
     ];
 
     /// The act's key in the desk's address (`done=audit-started`).
@@ -59,6 +65,9 @@ impl Act {
             Act::Resolved => "resolved",
             Act::Intake => "intake",
             Act::Reviewed => "reviewed",
+            Act::Approved => "approved",
+            Act::Disabled => "disabled",
+            Act::Assigned => "assigned",
         }
     }
 
@@ -83,6 +92,9 @@ impl Act {
             Act::Resolved => T::DeskDoneResolved,
             Act::Intake => T::DeskDoneIntake,
             Act::Reviewed => T::DeskDoneReviewed,
+            Act::Approved => T::DeskDoneApproved,
+            Act::Disabled => T::DeskDoneDisabled,
+            Act::Assigned => T::DeskDoneAssigned,
         }
     }
 }
@@ -122,7 +134,7 @@ mod tests {
                 id: Some(2441),
             };
             let said = done.message(Lang::Ru).unwrap().into_string();
-            let want = act != Act::AuditStarted;
+            let want = !matches!(act, Act::AuditStarted | Act::Approved | Act::Disabled);
             assert_eq!(said.contains("2441"), want, "{said}");
         }
         let unknown = Done {

@@ -18,8 +18,9 @@ mod pick;
 mod relations;
 
 pub(crate) use acts::{
-    audit_start_form, audit_step_form, certify_form, complain_form, decide_form, enter_form,
-    intake_form, login_form, logout_form, override_form, resolve_form, review_form, verify_form,
+    add_user_form, approve_form, assign_form, audit_start_form, audit_step_form, certify_form,
+    complain_form, decide_form, disable_form, enter_form, intake_form, login_form, logout_form,
+    override_form, reset_form, resolve_form, review_form, verify_form,
 };
 
 use axum::extract::{Path, Query, State};
@@ -127,7 +128,7 @@ pub(crate) async fn render(
         };
         // The search runs before the election's state is read (it takes it itself).
         let picked = match role {
-            Some(Role::Operator | Role::Observer | Role::Commissioner) => {
+            Some(Role::Operator | Role::Observer | Role::Commissioner | Role::Admin) => {
                 pick::pick(&s, &name, &scope, q.q.as_deref(), q.unit.as_deref())?
             }
             _ => Picked::default(),
@@ -195,6 +196,31 @@ pub(crate) async fn render(
     .await
 }
 
+/// A page of the election's desk with `body` under the desk's title (a one-time password,
+/// shown once: [`admin::password`]).
+pub(crate) async fn page_with(
+    s: AppState,
+    name: String,
+    r: Reader,
+    body: impl FnOnce(Lang, &str) -> Markup + Send + 'static,
+) -> Result<String, ServerError> {
+    blocking(move || {
+        s.live.with(&s.db, &name, |v| {
+            let heading = pages::heading(v, &name);
+            let base = format!("/elections/{}/staff", urlencode(&name));
+            Ok(pages::frame(
+                r.lang,
+                &r.here,
+                Some(&heading),
+                Section::Staff,
+                r.lang.t(T::DeskTitle),
+                body(r.lang, &base),
+            ))
+        })
+    })
+    .await
+}
+
 /// The screen of one entered protocol (`/elections/{name}/staff/pending/{id}`), for a
 /// verifier or a commissioner.
 pub(crate) async fn entry_page(
@@ -250,13 +276,14 @@ pub(crate) async fn entry_page(
 }
 
 /// What the store lists for the caller's role: protocols waiting, the operator's units and
-/// own entries, whether blind double entry is on.
+/// own entries, whether blind double entry is on, the accounts for an admin.
 #[derive(Default)]
 struct Listed {
     pending: Vec<Pending>,
     assigned: Vec<UnitId>,
     mine: Vec<Pending>,
     double: bool,
+    accounts: Vec<admin::Account>,
 }
 
 impl Listed {
@@ -275,11 +302,27 @@ impl Listed {
             _ => (Vec::new(), Vec::new()),
         };
         let double = store.double_entry(name)?;
+        let mut accounts = Vec::new();
+        if user.role == Role::Admin {
+            for u in store.users()? {
+                let here = store.grants(u.id)?.iter().any(|(e, _)| e == name);
+                let units = match u.role {
+                    Role::Operator if here => store.assignments(u.id, name)?,
+                    _ => Vec::new(),
+                };
+                accounts.push(admin::Account {
+                    user: u,
+                    here,
+                    units,
+                });
+            }
+        }
         Ok(Listed {
             pending,
             assigned,
             mine,
             double,
+            accounts,
         })
     }
 }
@@ -358,7 +401,7 @@ impl Desk<'_> {
                 }
                 Role::Observer => (observer::complaint(self, work.scope, work.picked)),
                 Role::Auditor => (auditor::forms(self, work.audits)),
-                Role::Admin => (admin::note(l)),
+                Role::Admin => (admin::desk(self, &work.listed.accounts, work.scope, work.picked)),
             }
         }
     }
