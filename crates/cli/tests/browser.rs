@@ -269,13 +269,13 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         .position(|ch| ch.name == "«БИРИМДИК»")
         .unwrap();
     login(&c, &base, "olga").await;
-    c.goto(&format!("{base}/elections/kg/staff")).await.unwrap();
-    c.find(Locator::Css("select[name=station]"))
-        .await
-        .unwrap()
-        .select_by_value(&station.station.0.to_string())
-        .await
-        .unwrap();
+    // The station chosen from the unit search (`desk.rs` finds one by its path).
+    c.goto(&format!(
+        "{base}/elections/kg/staff?unit={}",
+        station.station.0
+    ))
+    .await
+    .unwrap();
     for (i, v) in station.votes.iter().enumerate() {
         let v = if i == birimdik { v + 10_000 } else { *v };
         type_into(&c, &format!("input[name=vote_{i}]"), &v.to_string()).await;
@@ -293,7 +293,10 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         .unwrap();
     submit(&c, Locator::Css("#enter-protocol"), "entered").await;
     let desk = c.source().await.unwrap();
-    assert!(desk.contains("olga"), "the entry is listed as waiting");
+    assert!(
+        desk.contains("olga"),
+        "the entry is listed as the operator's"
+    );
     let pending = SqliteStore::open(&dir.path().join("s.db"))
         .unwrap()
         .pending("kg")
@@ -306,9 +309,14 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
     // Not counted before a second person verifies it.
     assert_eq!(page_totals(&c, &base).await, before);
 
-    // A verifier confirms it.
+    // A verifier confirms it, on its screen.
     login(&c, &base, "vera").await;
-    c.goto(&format!("{base}/elections/kg/staff")).await.unwrap();
+    c.goto(&format!(
+        "{base}/elections/kg/staff/pending/{}",
+        pending[0].id
+    ))
+    .await
+    .unwrap();
     submit(&c, Locator::Css("button[value=verify]"), "verified").await;
 
     // The public sees the new totals and seats.
@@ -344,14 +352,18 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
 
     // A commissioner annuls the station: it leaves the totals, and the seats change again.
     login(&c, &base, "kamila").await;
-    c.goto(&format!("{base}/elections/kg/staff")).await.unwrap();
+    c.goto(&format!(
+        "{base}/elections/kg/staff?unit={}",
+        station.station.0
+    ))
+    .await
+    .unwrap();
     c.find(Locator::Css("select[name=kind]"))
         .await
         .unwrap()
         .select_by_value("annul-unit")
         .await
         .unwrap();
-    type_into(&c, "input[name=unit]", &station.station.0.to_string()).await;
     type_into(
         &c,
         "textarea[name=reason]",
@@ -419,17 +431,13 @@ async fn a_verifier_opening_an_uploaded_page_or_polyglot_runs_no_script() {
     for (name, bytes) in [("scan.html", ATTACK.as_bytes()), ("scan.png", &polyglot)] {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        c.goto(&format!("{base}/elections/kg/staff")).await.unwrap();
         let p = SqliteStore::open(&db)
             .unwrap()
             .load("kg")
             .unwrap()
             .protocols[0]
             .clone();
-        c.find(Locator::Css("select[name=station]"))
-            .await
-            .unwrap()
-            .select_by_value(&p.station.0.to_string())
+        c.goto(&format!("{base}/elections/kg/staff?unit={}", p.station.0))
             .await
             .unwrap();
         for (i, v) in p.votes.iter().enumerate() {

@@ -7,6 +7,7 @@ mod axe;
 mod browser;
 mod commands;
 mod crash;
+mod desk;
 mod differential;
 mod elections;
 mod forensics;

@@ -180,6 +180,10 @@ pub(crate) async fn render(
                 typed: typed.as_ref(),
                 register: register.as_ref(),
                 certifying: certifying.as_ref(),
+                counted: &|p: &Pending| {
+                    v.protocol(p.protocol.station, p.protocol.contest)
+                        .map_or(0, |c| c.version)
+                },
             };
             let done = Done::new(q.done.clone(), q.id);
             let body = desk.body(who.user.as_ref(), &work, &done);
@@ -339,6 +343,8 @@ struct Work<'a> {
     register: Option<&'a (Vec<crate::register::Row>, Vec<readmodel::Decided>)>,
     /// What a certification would certify.
     certifying: Option<&'a commission::Certifying>,
+    /// The version that counts for an entry's station now.
+    counted: &'a dyn Fn(&Pending) -> u32,
 }
 
 /// What every form of an election's desk needs.
@@ -387,9 +393,9 @@ impl Desk<'_> {
                 Role::Operator => {
                     (operator::desk(self, work.scope, work.picked, work.current, work.typed, &work.listed.mine))
                 }
-                Role::Verifier => (pending::list(self, pending, work.listed.double)),
+                Role::Verifier => (pending::list(self, pending, work.listed.double, work.counted)),
                 Role::Commissioner => {
-                    (pending::list(self, pending, work.listed.double))
+                    (pending::list(self, pending, work.listed.double, work.counted))
                     @if let Some((rows, decisions)) = work.register {
                         (commission::register(self, rows, decisions))
                     }

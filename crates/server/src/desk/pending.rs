@@ -28,12 +28,24 @@ pub(super) enum Standing {
     Matched,
     /// Blind double entry: keyed differently, not resolved.
     Mismatch,
+    /// The station's protocol moved on since it was entered: it can only be rejected.
+    Stale,
     /// Nothing holds it.
     Ready,
 }
 
-/// How entry `p` stands, among the entries waiting (`all`), with double entry on or off.
-pub(super) fn standing(e: &Election, p: &Pending, all: &[Pending], double: bool) -> Standing {
+/// How entry `p` stands, among the entries waiting (`all`), with double entry on or off,
+/// given the version that counts for its station now (`counted`).
+pub(super) fn standing(
+    e: &Election,
+    p: &Pending,
+    all: &[Pending],
+    double: bool,
+    counted: u32,
+) -> Standing {
+    if counted >= p.protocol.version {
+        return Standing::Stale;
+    }
     let quarantined = !e.rules.broken_errors(&p.protocol).is_empty() && p.overridden.is_none();
     if quarantined {
         return Standing::Quarantined;
@@ -70,13 +82,20 @@ fn standing_note(l: Lang, s: Standing) -> Option<Markup> {
         Standing::WaitingSecond => ("note", T::DeskDoubleWaiting),
         Standing::Matched => ("note", T::DeskDoubleMatch),
         Standing::Mismatch => ("alert", T::DeskDoubleMismatch),
+        Standing::Stale => ("alert", T::DeskStale),
         Standing::Ready => return None,
     };
     Some(html! { p class=(class) { (l.t(term)) } })
 }
 
-/// The list, for a verifier or a commissioner: each entry, how it stands, and its screen.
-pub(super) fn list(d: &Desk<'_>, pending: &[Pending], double: bool) -> Markup {
+/// The list, for a verifier or a commissioner: each entry, how it stands, and its screen;
+/// `counted` the version that counts for an entry's station now.
+pub(super) fn list(
+    d: &Desk<'_>,
+    pending: &[Pending],
+    double: bool,
+    counted: &dyn Fn(&Pending) -> u32,
+) -> Markup {
     let l = d.l;
     html! {
         h2 { (l.t(T::DeskPendingHeading)) }
@@ -84,7 +103,7 @@ pub(super) fn list(d: &Desk<'_>, pending: &[Pending], double: bool) -> Markup {
             p { (l.t(T::DeskPendingNone)) }
         } @else {
             p.hint { (l.t(T::DeskPendingHint)) }
-            @for p in pending { (card(d, p, standing(d.election, p, pending, double))) }
+            @for p in pending { (card(d, p, standing(d.election, p, pending, double, counted(p)))) }
         }
     }
 }
@@ -132,7 +151,8 @@ pub(super) struct Screen<'a> {
 /// The screen of entry `p`.
 pub(super) fn screen(d: &Desk<'_>, p: &Pending, sc: &Screen<'_>) -> Markup {
     let (l, e) = (d.l, d.election);
-    let s = standing(e, p, sc.all, sc.double);
+    let counted = sc.current.map_or(0, |c| c.version);
+    let s = standing(e, p, sc.all, sc.double, counted);
     let waiting = p.state == store::PendingState::Entered;
     html! {
         h2 { (l.f(T::DeskEntryTitle, &[("id", &p.id.to_string())])) " · " (e.units.path(p.protocol.station)) }
@@ -141,7 +161,7 @@ pub(super) fn screen(d: &Desk<'_>, p: &Pending, sc: &Screen<'_>) -> Markup {
         @if let Some(why) = &p.overridden { p { (l.f(T::DeskOverridden, &[("reason", why)])) } }
         @if let Some(why) = &p.resolved { p { (l.f(T::DeskResolved, &[("reason", why)])) } }
         div.side {
-            div { (compare(l, e, &p.protocol, sc.current)) (relations::checks(l, e, &p.protocol)) }
+            div { (relations::checks(l, e, &p.protocol)) (compare(l, e, &p.protocol, sc.current)) }
             div { (scan(l, p, sc.scan)) }
         }
         @if waiting {
@@ -238,7 +258,7 @@ fn commissioner_acts(d: &Desk<'_>, p: &Pending, s: Standing) -> Markup {
     let (act, button) = match s {
         Standing::Quarantined => ("override", T::DeskOverrideButton),
         Standing::Mismatch | Standing::WaitingSecond => ("resolve", T::DeskResolveButton),
-        Standing::Matched | Standing::Ready => return html! {},
+        Standing::Matched | Standing::Ready | Standing::Stale => return html! {},
     };
     html! {
         h3 { (l.t(T::DeskRulingHeading)) }

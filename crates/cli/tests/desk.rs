@@ -1,0 +1,601 @@
+//! Issue 17's staff desk in headless Chromium, each role's flow on a phone's width (375 px),
+//! every screen also shot at a desktop's (1280 px): an operator finds a station beyond the
+//! 500th by its path and enters a protocol whose votes break `choices = valid`, with its scan;
+//! the verifier's screen shows the relation broken, the difference and the scan, and the
+//! verification is refused until a commissioner lifts the quarantine with a reason, which the
+//! station's public page then shows, and the totals the new votes; a rejection's reason
+//! reaches the operator; under blind double entry two keyings that differ go to a
+//! commissioner, who chooses one; an observer files a categorised complaint about a station
+//! chosen by name; a commissioner reads it, annuls the station, upholds the complaint with the
+//! annulment as its answer; the public register shows it without its complainant;
+//! certification shows what it certifies, then the public pages say certified; an admin adds
+//! a user (the one-time password shown once), a second admin approves, the user is assigned a
+//! region chosen by search, the password reset and approved again, the user disabled and no
+//! longer able to log in. With `UPDATE_SCREENSHOTS=1` the screens go to `docs/screenshots/`
+//! (in Russian); always to `target/tmp/screenshots/desk/`.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use model::{UnitId, UnitLevel};
+use store::{SqliteStore, Staffing, Store};
+
+use crate::browser::{browser, eval, login, PASSWORD};
+use crate::serve::serve;
+use crate::{run, stderr, store_with};
+
+/// The widths every screen is shot at: the flow runs at the first.
+const WIDTHS: [u32; 2] = [375, 1280];
+
+/// Where a screen's screenshot goes.
+fn shot_path(name: &str, width: u32) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("screenshots/desk/{name}-{width}.png"))
+}
+
+/// Shoots the page at `url` (in Russian) at both widths, and back at the phone's.
+async fn shoot(c: &Client, url: &str, name: &str) {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let ru = format!("{url}{sep}lang=ru");
+    for w in WIDTHS {
+        c.set_window_size(w, 1800).await.unwrap();
+        c.goto(&ru).await.unwrap();
+        let wide: Vec<u64> = eval(
+            c,
+            "return [document.documentElement.scrollWidth, window.innerWidth]",
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+        assert!(
+            wide[0] <= wide[1],
+            "{name} at {w} px scrolls sideways: {wide:?}"
+        );
+        let png = c.screenshot().await.unwrap();
+        let path = shot_path(name, w);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &png).unwrap();
+        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            std::fs::write(
+                crate::workspace(&format!("docs/screenshots/{name}-{w}.png")),
+                &png,
+            )
+            .unwrap();
+        }
+    }
+    c.set_window_size(WIDTHS[0], 1200).await.unwrap();
+    // Back in English, where the flow reads its words.
+    c.goto(&format!("{url}{sep}lang=en")).await.unwrap();
+}
+
+async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
+    match c.find(Locator::Css(css)).await {
+        Ok(e) => e,
+        Err(e) => panic!("{css}: {e}: {}", c.source().await.unwrap_or_default()),
+    }
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    find(c, css).await.send_keys(text).await.unwrap();
+}
+
+async fn select(c: &Client, css: &str, value: &str) {
+    find(c, css).await.select_by_value(value).await.unwrap();
+}
+
+/// Clicks `css` and waits until the page's address has `want` in it.
+async fn click_to(c: &Client, css: &str, want: &str) {
+    find(c, css).await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let url = c.current_url().await.unwrap().to_string();
+        if url.contains(want) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no '{want}' after clicking {css}: at {url}: {}",
+            c.source().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Clicks `css` and waits until the page says `text`.
+async fn click_until(c: &Client, css: &str, text: &str) -> String {
+    find(c, css).await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = c.source().await.unwrap_or_default();
+        if page.contains(text) {
+            return page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no '{text}' after clicking {css}: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn add_users(dir: &Path) {
+    for (name, role) in [
+        ("olga", "operator"),
+        ("oleg", "operator"),
+        ("vera", "verifier"),
+        ("kamila", "commissioner"),
+        ("aida", "observer"),
+        ("bakyt", "admin"),
+        ("asel", "admin"),
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+            .args(["users", "add", name, "--role", role, "--db", "s.db"])
+            .env("TALLYPROOF_PASSWORD", PASSWORD)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for op in ["olga", "oleg"] {
+        let o = run(dir, &["users", "assign", op, "--db", "s.db"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+}
+
+/// The entries waiting, newest last.
+fn pending(db: &Path) -> Vec<store::Pending> {
+    SqliteStore::open(db).unwrap().pending("kg").unwrap()
+}
+
+/// Keys the protocol `votes` (and the valid ballots `valid`) of the chosen station into the
+/// operator's form, with `scan`, and enters it.
+async fn key(c: &Client, votes: &[u64], valid: Option<u64>, scan: Option<&Path>) {
+    for (i, v) in votes.iter().enumerate() {
+        type_into(c, &format!("input[name=vote_{i}]"), &v.to_string()).await;
+    }
+    if let Some(v) = valid {
+        type_into(c, "input[name=valid]", &v.to_string()).await;
+    }
+    if let Some(s) = scan {
+        find(c, "input[name=scan]")
+            .await
+            .send_keys(&s.display().to_string())
+            .await
+            .unwrap();
+    }
+    click_to(c, "#enter-protocol", "done=entered").await;
+}
+
+/// Logs `name` in with `password`: whether it went through.
+async fn logs_in(c: &Client, base: &str, name: &str, password: &str) -> bool {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    type_into(c, "input[name=name]", name).await;
+    type_into(c, "input[name=password]", password).await;
+    find(c, "form button").await.click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    c.current_url().await.unwrap().path() == "/"
+}
+
+/// The one-time password a page shows.
+async fn one_time(c: &Client) -> String {
+    find(c, "code.password").await.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_works_at_the_desk_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    c.set_window_size(WIDTHS[0], 1200).await.unwrap();
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    add_users(dir.path());
+    let db = dir.path().join("s.db");
+    let loaded = SqliteStore::open(&db).unwrap().load("kg").unwrap();
+    let e = loaded.election;
+    let server = serve(dir.path(), &[]);
+    let base = format!("http://{}", server.addr);
+    let desk = format!("{base}/elections/kg/staff");
+    let scan = dir.path().join("protocol.png");
+    std::fs::write(
+        &scan,
+        std::fs::read(crate::workspace("crates/server/tests/data/scans/scan.png")).unwrap(),
+    )
+    .unwrap();
+    let stations: Vec<UnitId> = e
+        .units
+        .iter()
+        .filter(|(_, u)| u.level == UnitLevel::Station)
+        .map(|(id, _)| id)
+        .collect();
+    let protocol = |id: UnitId| {
+        loaded
+            .protocols
+            .iter()
+            .find(|p| p.station == id)
+            .unwrap()
+            .clone()
+    };
+
+    // 1. An operator finds the 2,001st station by its path (no list stops at 500), checks
+    //    figures that break `choices = valid`, and enters them with the scan.
+    let far = stations[2000];
+    let path = e.units.path(far);
+    let p = protocol(far);
+    login(&c, &base, "olga").await;
+    c.goto(&desk).await.unwrap();
+    type_into(&c, "#q", &path).await;
+    click_to(&c, "#find", "q=").await;
+    click_to(
+        &c,
+        &format!("ul.found a[href$='unit={}']", far.0),
+        &format!("unit={}", far.0),
+    )
+    .await;
+    let chosen = c.current_url().await.unwrap().to_string();
+    shoot(&c, &chosen, "desk-operator-station").await;
+    let mut votes = p.votes.clone();
+    votes[0] += 500;
+    let valid = p.line(model::Line::Valid);
+    for (i, v) in votes.iter().enumerate() {
+        type_into(&c, &format!("input[name=vote_{i}]"), &v.to_string()).await;
+    }
+    if let Some(v) = valid {
+        type_into(&c, "input[name=valid]", &v.to_string()).await;
+    }
+    let checked = click_until(&c, "#check-protocol", "Control relations").await;
+    assert!(
+        checked.contains("class=\"error\""),
+        "the broken relation is shown before entering"
+    );
+    // The figures stay in the form after the check; the scan goes with the entry.
+    find(&c, "input[name=scan]")
+        .await
+        .send_keys(&scan.display().to_string())
+        .await
+        .unwrap();
+    click_to(&c, "#enter-protocol", "done=entered").await;
+    let entry = pending(&db).last().unwrap().clone();
+    assert_eq!(entry.protocol.votes, votes);
+    assert!(entry.scan.is_some(), "the scan is stored and cited");
+
+    // 2. The verifier's screen: the relation broken, the difference, the scan; the
+    //    verification refused while quarantined.
+    login(&c, &base, "vera").await;
+    c.goto(&desk).await.unwrap();
+    click_to(
+        &c,
+        &format!("a[href$='/pending/{}']", entry.id),
+        &format!("/pending/{}", entry.id),
+    )
+    .await;
+    let screen = format!("{desk}/pending/{}", entry.id);
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("Quarantined") && page.contains("class=\"error\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("class=\"changed\"") && page.contains("+500"),
+        "{page}"
+    );
+    assert!(page.contains("<img class=\"scan\""), "{page}");
+    let loaded_scan = eval(
+        &c,
+        "const i = document.querySelector('img.scan'); return i.complete && i.naturalWidth > 0",
+    )
+    .await;
+    assert_eq!(
+        loaded_scan,
+        serde_json::Value::Bool(true),
+        "the scan shows in place"
+    );
+    shoot(&c, &screen, "desk-verifier").await;
+    let refused = click_until(&c, "#verify", "quarantined").await;
+    assert!(refused.contains("409"), "{refused}");
+
+    // 3. A commissioner lifts the quarantine with a reason; the verifier verifies.
+    login(&c, &base, "kamila").await;
+    c.goto(&screen).await.unwrap();
+    type_into(
+        &c,
+        "#ruling-reason",
+        "Recount of 5 Oct: the 500 ballots are in the box",
+    )
+    .await;
+    click_to(&c, "#override", "done=overridden").await;
+    login(&c, &base, "vera").await;
+    c.goto(&screen).await.unwrap();
+    click_to(&c, "#verify", "done=verified").await;
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/elections/kg/units/{}", far.0))
+        .await
+        .unwrap();
+    let public = c.source().await.unwrap();
+    assert!(public.contains("a commissioner lifted its quarantine: Recount of 5 Oct: the 500 ballots are in the box"), "{public}");
+
+    // 4. A rejection's reason reaches the operator.
+    let other = stations[10];
+    login(&c, &base, "olga").await;
+    c.goto(&format!("{desk}?unit={}", other.0)).await.unwrap();
+    key(
+        &c,
+        &protocol(other).votes,
+        protocol(other).line(model::Line::Valid),
+        None,
+    )
+    .await;
+    let rejected = pending(&db).last().unwrap().clone();
+    login(&c, &base, "vera").await;
+    c.goto(&format!("{desk}/pending/{}", rejected.id))
+        .await
+        .unwrap();
+    type_into(
+        &c,
+        "#reason",
+        "Station 10's copy is signed by two members only",
+    )
+    .await;
+    click_to(&c, "#reject", "done=rejected").await;
+    login(&c, &base, "olga").await;
+    c.goto(&desk).await.unwrap();
+    let mine = c.source().await.unwrap();
+    assert!(
+        mine.contains("Rejected: Station 10's copy is signed by two members only"),
+        "{mine}"
+    );
+    shoot(&c, &desk, "desk-operator-entries").await;
+
+    // 5. Blind double entry: two keyings that differ go to a commissioner, who chooses one.
+    login(&c, &base, "kamila").await;
+    c.goto(&desk).await.unwrap();
+    click_to(&c, "#intake", "done=intake").await;
+    let twice = stations[20];
+    let q = protocol(twice);
+    let mut swapped = q.votes.clone();
+    swapped.swap(0, 1);
+    for (op, v) in [("olga", &q.votes), ("oleg", &swapped)] {
+        login(&c, &base, op).await;
+        c.goto(&format!("{desk}?unit={}", twice.0)).await.unwrap();
+        // Blind: an operator never sees another's keying.
+        assert!(!c.source().await.unwrap().contains("/pending/"));
+        key(&c, v, q.line(model::Line::Valid), None).await;
+    }
+    let keyings: Vec<store::Pending> = pending(&db)
+        .into_iter()
+        .filter(|x| x.protocol.station == twice)
+        .collect();
+    assert_eq!(keyings.len(), 2);
+    login(&c, &base, "vera").await;
+    c.goto(&format!("{desk}/pending/{}", keyings[0].id))
+        .await
+        .unwrap();
+    assert!(c.source().await.unwrap().contains("the figures differ"));
+    login(&c, &base, "kamila").await;
+    let mismatch = format!("{desk}/pending/{}", keyings[0].id);
+    shoot(&c, &mismatch, "desk-commissioner-mismatch").await;
+    type_into(
+        &c,
+        "#ruling-reason",
+        "Olga's keying matches the paper protocol",
+    )
+    .await;
+    click_to(&c, "#resolve", "done=resolved").await;
+    login(&c, &base, "vera").await;
+    c.goto(&mismatch).await.unwrap();
+    click_to(&c, "#verify", "done=verified").await;
+    // The other keying can no longer be verified: the desk says so; the verifier rejects it.
+    c.goto(&format!("{desk}/pending/{}", keyings[1].id))
+        .await
+        .unwrap();
+    assert!(c
+        .source()
+        .await
+        .unwrap()
+        .contains("can no longer be verified"));
+    type_into(&c, "#reason", "Superseded by the commission's choice").await;
+    click_to(&c, "#reject", "done=rejected").await;
+    login(&c, &base, "kamila").await;
+    c.goto(&desk).await.unwrap();
+    click_to(&c, "#intake", "done=intake").await;
+
+    // 6. An observer files a categorised complaint about a station chosen by name.
+    let complained = stations[300];
+    let cpath = e.units.path(complained);
+    login(&c, &base, "aida").await;
+    c.goto(&desk).await.unwrap();
+    type_into(&c, "#q", &cpath).await;
+    click_to(&c, "#find", "q=").await;
+    click_to(
+        &c,
+        &format!("ul.found a[href$='unit={}']", complained.0),
+        &format!("unit={}", complained.0),
+    )
+    .await;
+    select(&c, "#category", "ballot-stuffing").await;
+    type_into(
+        &c,
+        "#text",
+        "A man put a bundle of ballots in the box at 19:40",
+    )
+    .await;
+    find(&c, "input[name=scan]")
+        .await
+        .send_keys(&scan.display().to_string())
+        .await
+        .unwrap();
+    let observer = c.current_url().await.unwrap().to_string();
+    click_to(&c, "#complain", "done=complained").await;
+    shoot(&c, &observer, "desk-observer").await;
+
+    // 7. A commissioner reads it, annuls the station, upholds it with the annulment.
+    login(&c, &base, "kamila").await;
+    c.goto(&desk).await.unwrap();
+    assert!(c
+        .source()
+        .await
+        .unwrap()
+        .contains("A man put a bundle of ballots in the box at 19:40"));
+    type_into(&c, "#q", &cpath).await;
+    click_to(&c, "#find", "q=").await;
+    click_to(
+        &c,
+        &format!("ul.found a[href$='unit={}']", complained.0),
+        &format!("unit={}", complained.0),
+    )
+    .await;
+    select(&c, "#kind", "annul-unit").await;
+    type_into(&c, "#reason", "Ballot stuffing seen by two observers").await;
+    click_to(&c, "#decide", "done=decided").await;
+    let log = SqliteStore::open(&db).unwrap().log("kg").unwrap();
+    let at = |t: &str| {
+        log.iter()
+            .rposition(|b| String::from_utf8_lossy(b).contains(t))
+            .unwrap()
+    };
+    let (complaint, annulment) = (at("\"type\":\"complaint\""), at("\"type\":\"decision\""));
+    shoot(&c, &desk, "desk-commissioner").await;
+    find(&c, &format!("#complaint-{complaint} summary"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    select(&c, &format!("#status-{complaint}"), "upheld").await;
+    type_into(
+        &c,
+        &format!("#reason-{complaint}"),
+        "Confirmed by the observers' video",
+    )
+    .await;
+    select(
+        &c,
+        &format!("#decision-{complaint}"),
+        &annulment.to_string(),
+    )
+    .await;
+    click_to(&c, &format!("#review-{complaint}"), "done=reviewed").await;
+
+    // 8. The public register: the complaint, upheld and answered, without its complainant.
+    c.delete_all_cookies().await.unwrap();
+    let register = format!("{base}/elections/kg/complaints");
+    c.goto(&register).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("A man put a bundle of ballots in the box at 19:40")
+            && page.contains("Upheld"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("Answered by decision {annulment}")),
+        "{page}"
+    );
+    assert!(!page.contains("aida"), "the complainant is never shown");
+    shoot(&c, &register, "complaints").await;
+
+    // 9. Certification shows what it certifies, then the public pages say certified.
+    login(&c, &base, "kamila").await;
+    c.goto(&desk).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("What will be certified") && page.contains("0 complaints still open"),
+        "{page}"
+    );
+    find(&c, "#confirm").await.click().await.unwrap();
+    click_to(&c, "#certify", "done=certified").await;
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/elections/kg")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Certified"));
+
+    // 10. An admin adds a user, a second admin approves, the user gets a region by search;
+    //     a reset, approved again; disabled, the user can no longer log in.
+    login(&c, &base, "bakyt").await;
+    c.goto(&desk).await.unwrap();
+    type_into(&c, "#new-name", "nurlan").await;
+    select(&c, "#new-role", "operator").await;
+    let shown = click_until(&c, "#add-user", "One-time password").await;
+    assert!(shown.contains("nurlan"));
+    let first = one_time(&c).await;
+    assert!(
+        !logs_in(&c, &base, "nurlan", &first).await,
+        "not before a second admin approves"
+    );
+    login(&c, &base, "asel").await;
+    c.goto(&desk).await.unwrap();
+    click_to(
+        &c,
+        "form[action$='/users/nurlan/approve'] button",
+        "done=approved",
+    )
+    .await;
+    assert!(logs_in(&c, &base, "nurlan", &first).await);
+    let region = e
+        .units
+        .iter()
+        .find(|(_, u)| u.level == UnitLevel::Region)
+        .unwrap()
+        .0;
+    login(&c, &base, "bakyt").await;
+    c.goto(&desk).await.unwrap();
+    type_into(&c, "#q", e.units.get(region).name).await;
+    click_to(&c, "#find", "q=").await;
+    click_to(
+        &c,
+        &format!("ul.found a[href$='unit={}']", region.0),
+        &format!("unit={}", region.0),
+    )
+    .await;
+    select(&c, "#operator", "nurlan").await;
+    click_to(&c, "#assign", "done=assigned").await;
+    shoot(&c, &desk, "desk-admin").await;
+    click_until(
+        &c,
+        "form[action$='/users/nurlan/reset'] button",
+        "One-time password",
+    )
+    .await;
+    let second = one_time(&c).await;
+    assert_ne!(first, second);
+    assert!(
+        !logs_in(&c, &base, "nurlan", &second).await,
+        "a reset waits for approval"
+    );
+    login(&c, &base, "asel").await;
+    c.goto(&desk).await.unwrap();
+    click_to(
+        &c,
+        "form[action$='/users/nurlan/approve'] button",
+        "done=approved",
+    )
+    .await;
+    assert!(logs_in(&c, &base, "nurlan", &second).await);
+    login(&c, &base, "bakyt").await;
+    c.goto(&desk).await.unwrap();
+    click_to(
+        &c,
+        "form[action$='/users/nurlan/disable'] button",
+        "done=disabled",
+    )
+    .await;
+    assert!(
+        !logs_in(&c, &base, "nurlan", &second).await,
+        "a disabled user cannot log in"
+    );
+    let s = SqliteStore::open(&db).unwrap();
+    assert!(s
+        .users()
+        .unwrap()
+        .iter()
+        .any(|u| u.name == "nurlan" && u.disabled));
+    // Everything above replays.
+    let log = s.log("kg").unwrap();
+    record::replay(
+        log.iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )
+    .unwrap();
+    c.close().await.unwrap();
+}
