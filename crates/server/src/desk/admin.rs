@@ -95,7 +95,14 @@ fn card(d: &Desk<'_>, a: &Account) -> Markup {
         ],
     );
     let act = |what: &str| format!("users/{}/{what}", urlencode(&u.name));
-    let units: Vec<String> = a.units.iter().map(|&id| e.units.path(id)).collect();
+    let units: Vec<String> = a
+        .units
+        .iter()
+        .map(|&id| match e.units.get(id).parent {
+            Some(_) => e.units.path(id),
+            None => l.t(T::AdminWholeCountry).to_string(),
+        })
+        .collect();
     html! {
         div.card {
             h3 { (u.name) }

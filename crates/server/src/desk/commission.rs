@@ -111,6 +111,11 @@ pub(super) struct Certifying {
     pub open: usize,
     /// The election's standing: certification only while open.
     pub standing: record::Standing,
+    /// The country's votes per choice, with the seats under the election's own law (none
+    /// where it names no law or the law cannot allocate them).
+    pub votes: Vec<(String, u64, Option<u64>)>,
+    /// That law, if the seats are shown.
+    pub law: Option<String>,
 }
 
 /// Certification: what it certifies, the law whose seats the final publication states, a
@@ -139,6 +144,21 @@ pub(super) fn certify(d: &Desk<'_>, c: &Certifying) -> Markup {
         h2 { (l.t(T::DeskCertifyHeading)) }
         (d.form("certify", false, html! {
             p { strong { (summary) } }
+            div.scroll tabindex="0" { table {
+                @if let Some(law) = &c.law { caption { (l.f(T::SeatsUnderLaw, &[("law", law)])) } }
+                thead { tr {
+                    th scope="col" { (l.t(T::ColChoice)) }
+                    th.n scope="col" { (l.t(T::ColVotes)) }
+                    @if c.law.is_some() { th.n scope="col" { (l.t(T::NavSeats)) } }
+                } }
+                tbody { @for (name, votes, seats) in &c.votes {
+                    tr {
+                        td.name { (name) }
+                        td.n { (l.count(*votes)) }
+                        @if c.law.is_some() { td.n { (seats.map_or_else(String::new, |s| l.count(s))) } }
+                    }
+                } }
+            } }
             p.hint { (l.t(T::DeskCertifyHint)) }
             (field("law", l.t(T::DeskLaw), None, html! {
                 select #law name="law" { (fields::laws(l, d.election.law.as_deref(), true)) }

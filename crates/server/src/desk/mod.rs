@@ -150,7 +150,37 @@ pub(crate) async fn render(
                     let audience = crate::register::Audience::Commission;
                     let register = crate::register::rows(v, &content, audience);
                     let country = v.tally().ok().map(|t| t.totals(v.election().units.root()));
+                    // The seats under the election's own law, as its seats page gives them.
+                    let seats = match crate::data::allocation(v, &name, None) {
+                        Ok(crate::data::Seats::Allocated(a)) => Some(a),
+                        _ => None,
+                    };
+                    let choices = v
+                        .election()
+                        .contests
+                        .first()
+                        .map_or(&[][..], |c| &c.choices[..]);
+                    let votes = choices
+                        .iter()
+                        .enumerate()
+                        .map(|(i, ch)| {
+                            let n = country
+                                .as_ref()
+                                .and_then(|t| t.votes.get(i).copied())
+                                .unwrap_or(0);
+                            let s = seats.as_ref().and_then(|a| {
+                                a.outcome
+                                    .parties
+                                    .iter()
+                                    .find(|p| p.name == ch.name)
+                                    .map(|p| p.seats)
+                            });
+                            (ch.name.clone(), n, s)
+                        })
+                        .collect();
                     let certifying = commission::Certifying {
+                        votes,
+                        law: seats.as_ref().map(|a| a.law.clone()),
                         counted: country.as_ref().map_or(0, |t| t.reporting),
                         stations: country.as_ref().map_or(0, |t| t.stations),
                         annulled: v.annulled().len(),
