@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """The verifier's screen of one entered protocol (issue 17: at most 100 ms on this 2-core
 machine). A store of STATIONS stations made with `tallyproof gen` (as bench/search.py's,
-kept in OUT), an operator and a verifier; the operator enters PENDING protocols of the first
-stations (each with its scan, a photo-sized JPEG of SCAN_MB), one breaking `choices = valid`
+kept in OUT), an operator and a verifier; the operator enters PENDING protocols (at most
+100: one page of the unit search) of the first stations (each with its scan, a photo-sized JPEG of SCAN_MB), one breaking `choices = valid`
 (quarantined); each entry's screen, GET /elections/big/staff/pending/ID as the verifier, is
 asked three times and its best time kept. Prints the median and the max, and the desk's page
 (the list of every entry waiting) the same way.
 
-Usage: bench/desk.py --bin target/release/tallyproof [--stations 1000000] [--pending 200] [--out bench/out]
+Usage: bench/desk.py --bin target/release/tallyproof [--stations 1000000] [--pending 100] [--out bench/out]
 """
 import argparse
 import json
@@ -61,7 +61,7 @@ def main():
     a = argparse.ArgumentParser()
     a.add_argument("--bin", required=True)
     a.add_argument("--stations", type=int, default=1_000_000)
-    a.add_argument("--pending", type=int, default=200)
+    a.add_argument("--pending", type=int, default=100)
     a.add_argument("--scan-mb", type=float, default=3.0)
     a.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"))
     args = a.parse_args()
