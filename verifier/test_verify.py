@@ -401,7 +401,7 @@ class IntakeAndRegister(unittest.TestCase):
                         replay(entries)
                     self.assertTrue(str(r.exception).startswith("entry %d" % case["refused_at"]),
                                     str(r.exception))
-        self.assertEqual(len(doc["cases"]), 19)
+        self.assertEqual(len(doc["cases"]), 20)
 
 
 if __name__ == "__main__":

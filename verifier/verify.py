@@ -643,6 +643,9 @@ def replay_from(entries, at):
             if act in ("assign", "open") and (e.get("subject") is None or not isinstance(e.get("unit"), int)):
                 raise Rejected("entry %d: an assignment names whom and which unit" % i)
             if act == "enter":
+                if e["user"] in entered.get(e["subject"], []):
+                    raise Rejected("entry %d: the protocol %s is entered twice by the same person "
+                                   "while it waits" % (i, e["subject"]))
                 entered.setdefault(e["subject"], []).append(e["user"])
                 if e.get("scan") is not None:
                     scanned.add(e["subject"])

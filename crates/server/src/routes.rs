@@ -53,7 +53,6 @@ const OBSERVER: &[Role] = &[Role::Observer];
 const COMMISSIONER: &[Role] = &[Role::Commissioner];
 const UPLOADERS: &[Role] = &[Role::Operator, Role::Observer, Role::Auditor];
 const AUDITOR: &[Role] = &[Role::Auditor];
-const WORKFLOW: &[Role] = &[Role::Operator, Role::Verifier, Role::Commissioner];
 /// Who reads an entered protocol's screen: not operators (under blind double entry an
 /// operator must not see another's keying).
 const VERIFIERS: &[Role] = &[Role::Verifier, Role::Commissioner];
@@ -467,11 +466,12 @@ pub const ROUTES: &[Route] = &[
         "Enters a protocol, or checks its figures first (the staff desk's form)",
     ),
     Route {
-        roles: WORKFLOW,
+        // Not operators: under blind double entry an operator must not read another's keying.
+        roles: VERIFIERS,
         ..get(
             "/api/elections/{name}/pending",
             JSON,
-            "Protocols entered and waiting for verification",
+            "Protocols entered and waiting for verification (for verifiers and commissioners: under blind double entry no operator reads another's keying)",
         )
     },
     write(
@@ -647,7 +647,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/elections/{name}/staff/certify",
         COMMISSIONER,
-        "form: csrf, law, confirm (yes), reason (needed while complaints are open)",
+        "form: csrf, law, confirm (yes), reason (needed while complaints are open), at (the log's size the summary was shown at: refused if the log has grown)",
         "Certifies the final result after showing what it certifies (the staff desk's form)",
     ),
     write(

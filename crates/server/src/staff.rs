@@ -854,7 +854,7 @@ async fn publish_at(
     c: Publishing,
 ) -> Result<Response, ServerError> {
     let why = c.reason.filter(|t| !t.trim().is_empty());
-    let (size, p) = publication(&s, who.acting()?, name, stage, c.law, why).await?;
+    let (size, p) = publication(&s, who.acting()?, name, stage, c.law, why, None).await?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -876,6 +876,7 @@ pub(crate) async fn publication(
     stage: record::Stage,
     law: Option<String>,
     reason: Option<String>,
+    seen: Option<u64>,
 ) -> Result<(u64, record::Publication), ServerError> {
     // Why certify while complaints are open: committed to, logged on the `certify` entry.
     let reason = reason
@@ -905,6 +906,14 @@ pub(crate) async fn publication(
                 key.as_deref(),
             )
             .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+            // What the commissioner was shown (`seen`, the log's size then) is what is
+            // certified: a log grown since is refused, to be looked at again.
+            if let Some(seen) = seen.filter(|&n| n != v.size()) {
+                return Err(ServerError::Conflict(format!(
+                    "the log grew from {seen} to {} entries since the page showed what certification certifies: look at it again",
+                    v.size()
+                )));
+            }
             Ok((built, v.size()))
         })
     })

@@ -458,6 +458,20 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
     let (ccookie, ccsrf) = app.login(Role::Commissioner).await;
     let desk = app.page("/elections/s/staff", &ccookie).await;
     assert!(desk.contains("Certify"), "{desk}");
+    // A summary shown at an earlier size of the log certifies nothing (the log grew since).
+    let stale = app
+        .form(
+            "/elections/s/staff/certify",
+            &ccookie,
+            format!("csrf={ccsrf}&law=&confirm=yes&at=1&reason=x").into_bytes(),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
+    assert!(
+        stale.text().contains("look at it again"),
+        "{}",
+        stale.text()
+    );
     let a = app
         .form(
             "/elections/s/staff/certify",

@@ -785,6 +785,17 @@ impl Staffing for SqlStore {
             assigned(db, id, by, p.station)?;
             let entry = encode(&Entry::Protocol(p.clone()));
             let sum = digest(&entry);
+            // One person keys a protocol once while it waits (`record::StaffRules`).
+            let twice = db.int(
+                "SELECT 1 FROM pending WHERE election_id = ?1 AND digest = ?2 AND entered_by = ?3 \
+                 AND state = 'entered'",
+                args![id, &sum, by.id],
+            )?;
+            if twice.is_some() {
+                return Err(refused(
+                    "you entered this very protocol already and it waits for verification",
+                ));
+            }
             let pid = db
                 .int(
                     "INSERT INTO pending (election_id, station, contest_idx, version, entry, digest, scan, entered_by) \

@@ -135,7 +135,16 @@ fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
         let op = user(&mut s, "olga", Role::Operator);
         let ver = user(&mut s, "vera", Role::Verifier);
         let a = s.enter("s", &ps[0], &op, None, now()).unwrap();
-        let b = s.enter("s", &ps[0], &op, None, now()).unwrap();
+        // The same person keys the same protocol once while it waits (issue 17); another may.
+        let twice = s.enter("s", &ps[0], &op, None, now()).unwrap_err();
+        assert!(
+            twice
+                .to_string()
+                .contains("entered this very protocol already"),
+            "{twice}"
+        );
+        let op2 = user(&mut s, "oleg", Role::Operator);
+        let b = s.enter("s", &ps[0], &op2, None, now()).unwrap();
         assert_eq!((a.protocol.version, b.protocol.version), (2, 2));
         s.verify("s", a.id, &ver, now()).unwrap();
         let err = s.verify("s", b.id, &ver, now()).unwrap_err();
@@ -151,8 +160,8 @@ fn a_stale_entry_is_refused_and_a_rejected_one_never_counts() {
         assert_eq!(s.history("s", ps[0].station, 0).unwrap().len(), 2);
         assert_eq!(
             replays(&s).staff,
-            2 + 1 + 4,
-            "a grant per user, the assignment, two entries, a verification and a rejection"
+            3 + 2 + 4,
+            "a grant per user, an assignment per operator, two entries, a verification and a rejection"
         );
     }
 }

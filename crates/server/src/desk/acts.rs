@@ -141,6 +141,13 @@ pub(crate) async fn certify_form(
         ));
     }
     let law = form.get("law").filter(|l| !l.is_empty()).cloned();
+    // The log's size the form showed its summary at: certified only if it is still that.
+    let seen = match text(&form, "at") {
+        None => None,
+        Some(n) => Some(n.trim().parse::<u64>().map_err(|_| {
+            ServerError::BadRequest(format!("field 'at': '{n}' is not a log size"))
+        })?),
+    };
     let (size, _) = staff::publication(
         &s,
         who.acting()?,
@@ -148,6 +155,7 @@ pub(crate) async fn certify_form(
         record::Stage::Final,
         law,
         text(&form, "reason"),
+        seen,
     )
     .await?;
     Ok(back_to_desk(&name, Act::Certified, size as i64 - 1))
@@ -386,7 +394,16 @@ pub(crate) async fn add_user_form(
         super::admin::password(l, &u.name, &password, base)
     })
     .await?;
-    Ok(Html(page).into_response())
+    Ok(shown_once(page))
+}
+
+/// A page with a one-time password: never kept by a cache.
+fn shown_once(page: String) -> Response {
+    (
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Html(page),
+    )
+        .into_response()
 }
 
 /// Resets a user's password (the admin's form): answers the page that shows the new one,
@@ -402,7 +419,7 @@ pub(crate) async fn reset_form(
         super::admin::password(l, &u.name, &password, base)
     })
     .await?;
-    Ok(Html(page).into_response())
+    Ok(shown_once(page))
 }
 
 /// Approves what another admin granted a user (the admin's form).

@@ -57,7 +57,7 @@ pub(super) fn register(d: &Desk<'_>, rows: &[Row], decisions: &[Decided]) -> Mar
         h2 { (l.t(T::RegisterHeading)) }
         (pages::register_summary(l, rows))
         @for r in order {
-            (pages::complaint_card(l, d.name, r, review(d, r, decisions)))
+            (pages::complaint_card(l, d.name, r, review(d, r, decisions), true))
         }
     }
 }
@@ -116,6 +116,8 @@ pub(super) struct Certifying {
     pub votes: Vec<(String, u64, Option<u64>)>,
     /// That law, if the seats are shown.
     pub law: Option<String>,
+    /// The log's size all this is at: the form certifies only if the log is still that size.
+    pub size: u64,
 }
 
 /// Certification: what it certifies, the law whose seats the final publication states, a
@@ -143,6 +145,7 @@ pub(super) fn certify(d: &Desk<'_>, c: &Certifying) -> Markup {
     html! {
         h2 { (l.t(T::DeskCertifyHeading)) }
         (d.form("certify", false, html! {
+            input type="hidden" name="at" value=(c.size);
             p { strong { (summary) } }
             div.scroll tabindex="0" { table {
                 @if let Some(law) = &c.law { caption { (l.f(T::SeatsUnderLaw, &[("law", law)])) } }

@@ -179,6 +179,7 @@ pub(crate) async fn render(
                         })
                         .collect();
                     let certifying = commission::Certifying {
+                        size: v.size(),
                         votes,
                         law: seats.as_ref().map(|a| a.law.clone()),
                         counted: country.as_ref().map_or(0, |t| t.reporting),

@@ -34,8 +34,9 @@ pub(crate) fn status(l: Lang, s: ComplaintStatus) -> Tr {
 }
 
 /// One complaint: its unit, category, status, text and reviews; `more` under it (a
-/// commissioner's form).
-pub(crate) fn card(l: Lang, election: &str, r: &Row, more: Markup) -> Markup {
+/// commissioner's form). The attachment is a link if `linked` (the commission's desk: the
+/// public may not read stored files), else its SHA-256.
+pub(crate) fn card(l: Lang, election: &str, r: &Row, more: Markup, linked: bool) -> Markup {
     let f = &r.filed;
     let id = f.index.to_string();
     let entry = |i: u64| format!("/elections/{}/verify#entry-{i}", urlencode(election));
@@ -51,7 +52,11 @@ pub(crate) fn card(l: Lang, election: &str, r: &Row, more: Markup) -> Markup {
                 None => p.note { (l.t(T::RegisterTextWithheld)) },
             }
             @if let Some(a) = &r.attachment {
-                p { a href=(format!("/api/scans/{a}")) download { (l.t(T::DeskAttachment)) } }
+                @if linked {
+                    p { a href=(format!("/api/scans/{a}")) download { (l.t(T::DeskAttachment)) } }
+                } @else {
+                    p.note { (l.t(T::DeskAttachment)) ": " code { (a) } }
+                }
             }
             @if !f.reviews.is_empty() {
                 ul.plain {
@@ -91,7 +96,7 @@ pub fn complaints(l: Lang, rows: &[Row], h: &Heading) -> String {
     let body = html! {
         p.note { (l.t(T::RegisterNote)) }
         (summary(l, rows))
-        @for r in rows.iter().rev() { (card(l, &h.name, r, html! {})) }
+        @for r in rows.iter().rev() { (card(l, &h.name, r, html! {}, false)) }
     };
     frame(
         l,
