@@ -235,7 +235,10 @@ async fn the_admin_desk_adds_approves_assigns_resets_and_disables(app: &App) {
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-    assert_eq!(a.headers["cache-control"], "no-store", "a password is never cached");
+    assert_eq!(
+        a.headers["cache-control"], "no-store",
+        "a password is never cached"
+    );
     let first = password_in(&a.text());
     assert_eq!(first.len(), 24, "{first}");
     assert!(login(app, "nurlan", &first).await.is_err());

@@ -61,11 +61,28 @@ pub(crate) fn intake_act(db: &mut dyn Db, election: i64, act: &StaffAct) -> Resu
             protocol,
             reason,
         ),
-        StaffAct::Resolve { protocol, reason } => (
-            "UPDATE pending SET resolved = ?1 WHERE election_id = ?2 AND digest = ?3 AND state = 'entered'",
-            protocol,
-            reason,
-        ),
+        StaffAct::Resolve { protocol, reason } => {
+            // A resolution chooses between keyings that differ: another keying of the same
+            // station, contest and version, with other figures, waits too.
+            let differing = db.int(
+                "SELECT COUNT(*) FROM pending a JOIN pending b ON b.election_id = a.election_id \
+                 AND b.station = a.station AND b.contest_idx = a.contest_idx \
+                 AND b.version = a.version AND b.digest <> a.digest AND b.state = 'entered' \
+                 WHERE a.election_id = ?1 AND a.digest = ?2 AND a.state = 'entered'",
+                args![election, protocol],
+            )?;
+            if differing.unwrap_or(0) == 0 {
+                return Err(refused(format!(
+                    "'resolve' chooses between keyings that differ: no other keying of this \
+                     protocol's station waits ({protocol})"
+                )));
+            }
+            (
+                "UPDATE pending SET resolved = ?1 WHERE election_id = ?2 AND digest = ?3 AND state = 'entered'",
+                protocol,
+                reason,
+            )
+        }
         StaffAct::Intake { double } => {
             db.exec(
                 "UPDATE election SET double_entry = ?1 WHERE id = ?2",

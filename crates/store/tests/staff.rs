@@ -240,6 +240,13 @@ fn quarantine_double_entry_and_the_complaint_register() {
         let one = s.enter("s", &ps[2], &op, None, now()).unwrap();
         let err = s.verify("s", one.id, &ver, now()).unwrap_err().to_string();
         assert!(err.contains("second operator"), "{err}");
+        // Nothing to resolve while no keying differs: a commissioner cannot skip the second.
+        let skip = StaffAct::Resolve {
+            protocol: one.digest.clone(),
+            reason: reason(7).0,
+        };
+        let err = chair_act(&mut s, skip, &[]).unwrap_err().to_string();
+        assert!(err.contains("chooses between keyings that differ"), "{err}");
         let two = s.enter("s", &ps[2], &op2, None, now()).unwrap();
         assert_eq!(one.digest, two.digest);
         s.verify("s", one.id, &ver, now()).unwrap();

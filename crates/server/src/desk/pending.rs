@@ -257,8 +257,10 @@ fn commissioner_acts(d: &Desk<'_>, p: &Pending, s: Standing) -> Markup {
     let l = d.l;
     let (act, button) = match s {
         Standing::Quarantined => ("override", T::DeskOverrideButton),
-        Standing::Mismatch | Standing::WaitingSecond => ("resolve", T::DeskResolveButton),
-        Standing::Matched | Standing::Ready | Standing::Stale => return html! {},
+        Standing::Mismatch => ("resolve", T::DeskResolveButton),
+        Standing::WaitingSecond | Standing::Matched | Standing::Ready | Standing::Stale => {
+            return html! {}
+        }
     };
     html! {
         h3 { (l.t(T::DeskRulingHeading)) }

@@ -48,7 +48,23 @@ fn broken(l: Lang, rule: &ControlRule, (lv, rv): (u128, u128)) -> Tr {
     l.f(level, &[("relation", relation.as_str())])
 }
 
-/// The relations of `e` that `p` breaks, errors first; `None` if every one holds.
+/// An error-level relation `p` cannot be checked against: it lacks one of its lines.
+fn unchecked(l: Lang, rule: &ControlRule) -> Tr {
+    let relation = format!(
+        "{} {} {}",
+        side(l, &rule.lhs),
+        match rule.relation {
+            Relation::Eq => "=",
+            Relation::Le => "≤",
+            Relation::Ge => "≥",
+        },
+        side(l, &rule.rhs)
+    );
+    l.f(T::DeskRelationUnchecked, &[("relation", &relation)])
+}
+
+/// The relations of `e` that `p` breaks, errors first, then the error-level relations it
+/// cannot be checked against (a line missing: never said to hold); `None` if every one holds.
 pub(super) fn broken_list(l: Lang, e: &Election, p: &Protocol) -> Option<Markup> {
     let mut rules: Vec<(&ControlRule, (u128, u128))> = e
         .rules
@@ -57,12 +73,19 @@ pub(super) fn broken_list(l: Lang, e: &Election, p: &Protocol) -> Option<Markup>
         .filter_map(|r| r.sides(p).filter(|_| !r.holds(p)).map(|s| (r, s)))
         .collect();
     rules.sort_by_key(|(r, _)| std::cmp::Reverse(r.severity));
-    (!rules.is_empty()).then(|| {
+    let missing: Vec<&ControlRule> = e
+        .rules
+        .0
+        .iter()
+        .filter(|r| r.severity == Severity::Error && r.sides(p).is_none())
+        .collect();
+    (!rules.is_empty() || !missing.is_empty()).then(|| {
         html! {
             ul.relations {
                 @for (r, s) in &rules {
                     li class=(if r.severity == Severity::Error { "error" } else { "warning" }) { (broken(l, r, *s)) }
                 }
+                @for r in &missing { li.warning { (unchecked(l, r)) } }
             }
         }
     })
