@@ -385,6 +385,19 @@ def broken_errors(rules, e):
     return broken
 
 
+def keys_in_order(i, e, fixed, optional):
+    """Revision 3's entries carry exactly their keys, in the documented order: `fixed` first,
+    then those of `optional` (in that order) that the entry has."""
+    want = list(fixed) + [k for k in optional if k in e]
+    if list(e) != want:
+        raise Rejected("entry %d: not in canonical form (keys %s, expected %s)"
+                       % (i, ", ".join(e), ", ".join(want)))
+
+
+STAFF_KEYS = ("type", "act", "role", "user", "subject", "scan")
+STAFF_OPTIONAL = ("grants", "unit", "double", "reason", "time")
+
+
 def standing_after(standing, i, e):
     """An election's standing after entry i (record::Standing): a final publication certifies
     it and an annulment of the whole election annuls it; both freeze it until a decision
@@ -615,6 +628,9 @@ def replay_from(entries, at):
                 raise field(i, "unit", "a staff '%s' entry names no unit" % act)
             if ("double" in e) != (act == "intake") or ("double" in e and not isinstance(e["double"], bool)):
                 raise field(i, "double", "'double' (true or false) is on an 'intake' entry only")
+            keys_in_order(i, e, STAFF_KEYS, STAFF_OPTIONAL)
+            if "reason" in e and not isinstance(e["reason"], str):
+                raise field(i, "reason", "a reason is a commitment, not %s" % json.dumps(e["reason"]))
             if "reason" in e and act not in ("reject", "certify", "override", "resolve"):
                 raise field(i, "reason", "a staff '%s' entry gives no reason" % act)
             if "reason" not in e and act in ("override", "resolve"):
@@ -724,6 +740,7 @@ def replay_from(entries, at):
             if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
         elif t == "complaint":
+            keys_in_order(i, e, ("type", "unit", "by", "text", "scan"), ("category",))
             if "category" in e and e["category"] not in CATEGORIES:
                 raise field(i, "category", "'%s', expected one of: %s"
                             % (e["category"], ", ".join(CATEGORIES)))
@@ -732,6 +749,11 @@ def replay_from(entries, at):
             if unknown_unit(e["unit"]):
                 raise field(i, "unit", "complaint about an unknown unit: %s" % unknown_unit(e["unit"]))
         elif t == "complaint-status":
+            keys_in_order(i, e, ("type", "complaint", "status", "reason", "decision"), ())
+            if not is_count(e["complaint"]) or not (e["decision"] is None or is_count(e["decision"])):
+                raise field(i, "complaint", "entries are named by whole numbers")
+            if not isinstance(e["reason"], str):
+                raise field(i, "reason", "a reason is a commitment")
             c = e["complaint"]
             if c not in complaints:
                 raise field(i, "complaint", "entry %s is not a complaint of this log" % c)

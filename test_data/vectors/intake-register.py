@@ -107,6 +107,10 @@ CASES = [
      [E, UNITS, COMPLAIN, COMPLAINT, DECIDE, RECOUNT, REVIEW, status(3, "dismissed", 5)], 7),
     ("a reason only on the acts that give one", [E, UNITS, staff("enter", "operator", A, sha(GOOD), reason=hexid(11))], 2),
     ("an override needs its reason", [E, UNITS, enter(BAD, A), staff("override", "commissioner", CHAIR, sha(BAD))], 3),
+    ("a null reason is no reason", [E, UNITS, COMPLAIN, COMPLAINT, staff("certify", "commissioner", CHAIR, reason=None), FINAL], 4),
+    ("an entry is named by a whole number", [E, UNITS, COMPLAIN, COMPLAINT, REVIEW, status(3.0, "dismissed")], 5),
+    ("a complaint's category comes last", [E, UNITS, COMPLAIN, {"type": "complaint", "unit": 2, "category": "count", "by": hexid(6), "text": hexid(7), "scan": None}], 3),
+    ("a complaint's status has its keys in order", [E, UNITS, COMPLAIN, COMPLAINT, REVIEW, {"type": "complaint-status", "status": "dismissed", "complaint": 3, "reason": hexid(200), "decision": None}], 5),
 ]
 
 print(json.dumps({
