@@ -360,10 +360,11 @@ def term_value(term, lines, votes):
     return lines.get(term)
 
 
-def broken_errors(rules, e):
-    """The error-level control relations protocol entry e breaks: `error: a + b = c` (and <=,
-    >=); a relation missing one of its terms does not apply."""
-    broken = []
+def quarantining(rules, e):
+    """The error-level control relations protocol entry e breaks or cannot be checked against
+    (a term missing), in declaration order, each as (rule, "breaks" | "cannot check"):
+    `error: a + b = c` (and <=, >=). A blank line never lets a protocol past a relation."""
+    unmet = []
     for rule in rules:
         severity, relation = rule.split(": ", 1)
         if severity != "error":
@@ -377,12 +378,13 @@ def broken_errors(rules, e):
             values = [term_value(t.strip(), e["lines"], e["votes"]) for t in side.split(" + ")]
             sides.append(None if None in values else sum(values))
         if None in sides:
+            unmet.append((rule, "cannot check"))
             continue
         a, b = sides
         holds = {"=": a == b, "<=": a <= b, ">=": a >= b}[op]
         if not holds:
-            broken.append(rule)
-    return broken
+            unmet.append((rule, "breaks"))
+    return unmet
 
 
 def keys_in_order(i, e, fixed, optional):
@@ -578,6 +580,18 @@ def replay_from(entries, at):
     verifying = None  # what the log says of the protocol being verified
     complaints = {}  # complaint entry index -> status
     decisions = set()  # decision entry indices
+    unit_of = {}  # complaint and decision entry index -> its unit
+    began = False  # whether a staff act other than a re-vote's `open` came
+
+    def related(a, b):
+        """Whether one of units a and b is the other or under it."""
+        def under(x, top):
+            while x is not None:
+                if x == top:
+                    return True
+                x = parent.get(x)
+            return False
+        return under(a, b) or under(b, a)
     standing = "open"
     last_time = None  # (entry, time) of the latest staff entry with a time
     for i, b in enumerate(entries[1:], start=1):
@@ -597,6 +611,11 @@ def replay_from(entries, at):
             last_time = (i, e["time"])
         if t == "complaint-status" and (expect is None or expect[0] != "review"):
             raise Rejected("entry %d: a complaint-status entry follows a staff 'review' entry" % i)
+        # An import's protocols come before the staff's first act (a re-vote's `open` aside):
+        # afterwards a protocol enters only through a `verify` (record's staff.rs).
+        if t == "protocol" and expect is None and began:
+            raise Rejected("entry %d: a protocol after the staff's first act enters the log only "
+                           "after a staff 'verify' entry" % i)
         if expect is not None:
             act, digest = expect
             expect = None
@@ -609,16 +628,20 @@ def replay_from(entries, at):
                 if law in SCAN_REQUIRED and e["source"] == legal and not k["scanned"]:
                     raise Rejected("entry %d: the law (%s) requires the scan of the paper protocol"
                                    % (i, law))
-                broken = broken_errors(election["rules"], e)
-                if broken and not k["overridden"]:
-                    raise Rejected("entry %d: quarantined: it breaks the control relation '%s'"
-                                   % (i, broken[0]))
+                unmet = quarantining(election["rules"], e)
+                if unmet and not k["overridden"]:
+                    rule, how = unmet[0]
+                    what = ("it breaks the control relation '%s'" % rule if how == "breaks" else
+                            "the control relation '%s' cannot be checked: a line it needs is blank"
+                            % rule)
+                    raise Rejected("entry %d: quarantined: %s" % (i, what))
             if t != follows[act] or (act == "verify" and hashlib.sha256(b).hexdigest() != digest) \
                     or (act == "certify" and e["stage"] != "final") \
                     or (act == "publish" and e["stage"] == "final"):
                 raise Rejected("entry %d: a staff '%s' entry is not followed by its entry" % (i, act))
         if t == "staff":
             act = e["act"]
+            began = began or act != "open"
             if roles.get(act) != e["role"]:
                 raise Rejected("entry %d: '%s' done by a %s" % (i, act, e["role"]))
             # `grants` and `unit` appear only on the acts that have them.
@@ -736,6 +759,7 @@ def replay_from(entries, at):
                 raise Rejected("entry %d: not in canonical form (a '%s' decision has unit 0)"
                                % (i, e["kind"]))
             decisions.add(i)
+            unit_of[i] = e["unit"]
             # An annulled unit, and a unit ordered to re-vote, leave the totals.
             if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
@@ -745,6 +769,7 @@ def replay_from(entries, at):
                 raise field(i, "category", "'%s', expected one of: %s"
                             % (e["category"], ", ".join(CATEGORIES)))
             complaints[i] = "received"
+            unit_of[i] = e["unit"]
             u32(i, "unit", e["unit"])
             if unknown_unit(e["unit"]):
                 raise field(i, "unit", "complaint about an unknown unit: %s" % unknown_unit(e["unit"]))
@@ -765,6 +790,10 @@ def replay_from(entries, at):
                     raise field(i, "decision", "entry %s is not a decision of this log" % e["decision"])
                 if e["status"] == "dismissed":
                     raise field(i, "decision", "a dismissed complaint is answered by no decision")
+                if not related(unit_of[c], unit_of[e["decision"]]):
+                    raise field(i, "decision", "entry %s decides about another unit than the "
+                                "complaint's (entry %s), a unit above it or one below it"
+                                % (e["decision"], c))
             complaints[c] = e["status"]
         elif t == "audit":
             # Audit steps change no totals (tallyproof audit status recomputes their risk from

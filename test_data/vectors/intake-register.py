@@ -38,6 +38,7 @@ def protocol(station, votes):
 
 
 BAD, GOOD = protocol(2, [9, 4]), protocol(3, [6, 4])  # 13 votes for 10 valid ballots; 10 for 10
+BLANK = dict(GOOD, lines={})  # no valid ballots line: `choices = valid` cannot be checked
 
 
 def staff(act, role, user, subject=None, scan=None, **more):
@@ -86,6 +87,8 @@ E, E21 = election(None), election("kg2021")
 CASES = [
     ("a protocol breaking an error-level relation is quarantined", [E, UNITS, enter(BAD, A), verify(BAD), BAD], 4),
     ("a commissioner's override lifts the quarantine", [E, UNITS, enter(BAD, A), ruling("override", BAD, 1), verify(BAD), BAD], None),
+    ("a blank line quarantines a protocol too", [E, UNITS, enter(BLANK, A), verify(BLANK), BLANK], 4),
+    ("an override lifts the quarantine of a blank line", [E, UNITS, enter(BLANK, A), ruling("override", BLANK, 1), verify(BLANK), BLANK], None),
     ("an override names a protocol waiting", [E, UNITS, ruling("override", BAD, 1)], 2),
     ("under double entry one keying is not enough", [E, UNITS, intake(True), enter(GOOD, A), verify(GOOD), GOOD], 5),
     ("two operators' matching keyings", [E, UNITS, intake(True), enter(GOOD, A), enter(GOOD, B), verify(GOOD), GOOD], None),
@@ -97,6 +100,12 @@ CASES = [
     ("kg2021: with its scan", [E21, UNITS, enter(GOOD, A, "sha256:" + hexid(9)), verify(GOOD), GOOD], None),
     ("a complaint upheld, answered by a decision, then certification",
      [E, UNITS, COMPLAIN, COMPLAINT, DECIDE, RECOUNT, REVIEW, status(3, "upheld", 5), certify(), FINAL], None),
+    ("a complaint is answered by a decision about a unit above it",
+     [E, UNITS, COMPLAIN, COMPLAINT, DECIDE, dict(RECOUNT, unit=1), REVIEW, status(3, "upheld", 5)], None),
+    ("a complaint is answered by no decision about another station",
+     [E, UNITS, COMPLAIN, COMPLAINT, DECIDE, dict(RECOUNT, unit=3), REVIEW, status(3, "upheld", 5)], 7),
+    ("an import's protocols come before any staff act", [E, UNITS, GOOD, BAD, intake(False)], None),
+    ("after a staff act a protocol needs a verify", [E, UNITS, GOOD, intake(False), BAD], 4),
     ("certification while a complaint is open needs a reason", [E, UNITS, COMPLAIN, COMPLAINT, certify(), FINAL], 4),
     ("certification while a complaint is open, with a reason", [E, UNITS, COMPLAIN, COMPLAINT, certify(hexid(10)), FINAL], None),
     ("a status of an entry that is no complaint", [E, UNITS, REVIEW, status(1, "dismissed")], 3),

@@ -280,6 +280,9 @@ async fn staff_enter_verify_and_annul_in_a_real_browser() {
         let v = if i == birimdik { v + 10_000 } else { *v };
         type_into(&c, &format!("input[name=vote_{i}]"), &v.to_string()).await;
     }
+    // The valid ballots, which the form needs (`choices = valid`), add up.
+    let valid: u64 = station.votes.iter().sum::<u64>() + 10_000;
+    type_into(&c, "input[name=valid]", &valid.to_string()).await;
     // The scanned paper protocol goes with it (a file input: the browser sends multipart).
     let scan = dir.path().join("protocol.png");
     let scan_bytes =
@@ -443,6 +446,8 @@ async fn a_verifier_opening_an_uploaded_page_or_polyglot_runs_no_script() {
         for (i, v) in p.votes.iter().enumerate() {
             type_into(&c, &format!("input[name=vote_{i}]"), &(v + 500).to_string()).await;
         }
+        let valid: u64 = p.votes.iter().map(|v| v + 500).sum();
+        type_into(&c, "input[name=valid]", &valid.to_string()).await;
         c.find(Locator::Css("input[name=scan]"))
             .await
             .unwrap()

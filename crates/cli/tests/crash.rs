@@ -131,7 +131,9 @@ fn survive_sigkill(db_arg: &str) {
                 let p = &base2[pick.below(base2.len() as u64) as usize];
                 let mut votes = p.votes.clone();
                 votes[0] += 1 + pick.below(50);
-                let body = json!({"station": p.station.0, "votes": votes});
+                let valid: u64 = votes.iter().sum();
+                let body =
+                    json!({"station": p.station.0, "votes": votes, "lines": {"valid": valid}});
                 let Ok((201, v)) = post(&addr, "/api/elections/kg/protocols", &op2, &body) else {
                     return;
                 };

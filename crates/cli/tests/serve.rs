@@ -525,7 +525,8 @@ fn one_station_is_never_shown_as_the_country() {
     let enter = |source: &str, votes: &[u64]| {
         let registered = 2 * votes.iter().sum::<u64>();
         let body = serde_json::json!({"station": station.station.0, "source": source, "votes": votes,
-                                      "lines": {"registered": registered, "issued_in_station": votes.iter().sum::<u64>()}});
+                                      "lines": {"registered": registered, "issued_in_station": votes.iter().sum::<u64>(),
+                                                "valid": votes.iter().sum::<u64>()}});
         let (status, e) = post("/api/elections/kg/protocols", &op, body);
         assert_eq!(status, 201, "{e}");
         let id = e["id"].as_i64().unwrap();

@@ -45,7 +45,9 @@ pub use plausible::{
     check_plausible, count_bound, MAX_COUNT, REGISTERED_MARGIN_MIN, REGISTERED_MARGIN_PERCENT,
 };
 pub use protocol::{CountSource, Line, Protocol};
-pub use rules::{ControlRule, ControlRules, Diagnostic, Relation, Severity, Term, CHOICE_SUM_KEY};
+pub use rules::{
+    ControlRule, ControlRules, Diagnostic, Relation, Severity, Term, Unmet, CHOICE_SUM_KEY,
+};
 pub use units::{Unit, UnitId, UnitLevel, UnitTree};
 
 /// The error for `name`, which is no key of `T` (a level, line, source or kind): it lists the

@@ -317,19 +317,50 @@ impl ControlRules {
         self.0.iter().filter_map(|r| r.check(election, p)).collect()
     }
 
-    /// The error-level relations `p` breaks, in declaration order: what quarantines a
-    /// protocol typed at the results service until a commissioner overrides it.
-    pub fn broken_errors(&self, p: &Protocol) -> Vec<&ControlRule> {
+    /// The error-level relations `p` breaks or cannot be checked against (a line they need is
+    /// blank), in declaration order: what quarantines a protocol typed at the results service
+    /// until a commissioner overrides it. A blank line never lets a protocol past a relation.
+    pub fn quarantining(&self, p: &Protocol) -> Vec<(&ControlRule, Unmet)> {
         self.0
             .iter()
-            .filter(|r| r.severity == Severity::Error && !r.holds(p))
+            .filter(|r| r.severity == Severity::Error)
+            .filter_map(|r| match r.sides(p) {
+                None => Some((r, Unmet::Unchecked)),
+                Some((a, b)) => (!r.relation.holds(a, b)).then_some((r, Unmet::Broken)),
+            })
             .collect()
+    }
+
+    /// The lines the relations of severity `at_least` or above name, in [`Line::ALL`] order:
+    /// what a form for entering a protocol asks for so that every relation can be checked
+    /// (`issued` and `found` by their total lines).
+    pub fn lines(&self, at_least: Severity) -> Vec<Line> {
+        let named = |l: Line| {
+            self.0.iter().filter(|r| r.severity >= at_least).any(|r| {
+                r.lhs.iter().chain(&r.rhs).any(|&t| match t {
+                    Term::Line(x) => x == l,
+                    Term::Issued => l == Line::IssuedTotal,
+                    Term::Found => l == Line::FoundTotal,
+                    Term::Choices => false,
+                })
+            })
+        };
+        Line::ALL.iter().copied().filter(|&l| named(l)).collect()
     }
 
     /// The declarations as text, one per rule.
     pub fn texts(&self) -> Vec<String> {
         self.0.iter().map(ToString::to_string).collect()
     }
+}
+
+/// How a protocol fails an error-level relation ([`ControlRules::quarantining`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmet {
+    /// Both sides are there and the relation does not hold.
+    Broken,
+    /// A line the relation needs is blank, so it cannot be checked.
+    Unchecked,
 }
 
 /// A failed control relation on one protocol.

@@ -48,6 +48,8 @@ pub struct UnitQuery {
     within: bool,
     number: Option<u32>,
     level: Option<UnitLevel>,
+    /// The units the found ones must be in or under, if any ([`UnitQuery::in_units`]).
+    scope: Option<Vec<UnitId>>,
 }
 
 impl UnitQuery {
@@ -72,7 +74,15 @@ impl UnitQuery {
             parts,
             within,
             level,
+            scope: None,
         })
+    }
+
+    /// The query for units in or under one of `roots` only: applied before any limit, so a
+    /// user whose units come late in the tree finds them as anyone finds theirs.
+    pub fn in_units(mut self, roots: &[UnitId]) -> UnitQuery {
+        self.scope = Some(roots.to_vec());
+        self
     }
 
     /// The query as typed, trimmed.
@@ -188,10 +198,21 @@ impl UnitIndex {
     /// `also` are units found another way (by a protocol's reference): they count as exact
     /// matches when at the query's level.
     pub fn search(&self, query: &UnitQuery, also: &[UnitId], offset: usize, limit: usize) -> Found {
-        let Some((last, before)) = query.parts.split_last() else {
-            return self.every(query.level, offset, limit);
+        let scoped = query.scope.as_ref().map(|roots| self.below(roots));
+        let at_level = |u: u32| {
+            query.level.is_none_or(|l| self.levels[u as usize] == l)
+                && scoped.as_ref().is_none_or(|ok| ok[u as usize])
         };
-        let at_level = |u: u32| query.level.is_none_or(|l| self.levels[u as usize] == l);
+        let Some((last, before)) = query.parts.split_last() else {
+            if scoped.is_none() {
+                return self.every(query.level, offset, limit);
+            }
+            let found = (0..self.len() as u32).filter(|&u| at_level(u));
+            return Found {
+                total: found.clone().count(),
+                units: found.skip(offset).take(limit).map(UnitId).collect(),
+            };
+        };
         if query.within {
             let under = self.under(&query.parts).unwrap_or_default();
             let found = (0..self.len() as u32).filter(|&u| under[u as usize] && at_level(u));
@@ -274,6 +295,23 @@ impl UnitIndex {
 
     /// Which units lie under ancestors that match `parts` in order (a path's parts before the
     /// unit's own; parts may skip levels), by unit; `None` when there are no parts.
+    /// Which units are `roots` or under one of them (a parent's id is lower than its
+    /// children's: one pass in id order).
+    fn below(&self, roots: &[UnitId]) -> Vec<bool> {
+        let mut ok = vec![false; self.len()];
+        for r in roots {
+            if let Some(x) = ok.get_mut(r.index()) {
+                *x = true;
+            }
+        }
+        for u in 0..self.len() {
+            if let Some(&p) = self.parents.get(u).filter(|&&p| p != NO_PARENT) {
+                ok[u] |= ok[p as usize];
+            }
+        }
+        ok
+    }
+
     fn under(&self, parts: &[String]) -> Option<Vec<bool>> {
         if parts.is_empty() {
             return None;
@@ -430,6 +468,31 @@ mod tests {
     fn ids(index: &UnitIndex, q: &str, level: Option<UnitLevel>) -> (usize, Vec<u32>) {
         let f = index.search(&UnitQuery::new(q, level).unwrap(), &[], 0, 100);
         (f.total, f.units.iter().map(|u| u.0).collect())
+    }
+
+    /// Issue 17, hostile review: a scope applies before the limit, so a user whose units
+    /// come late in the tree finds theirs on the first page.
+    #[test]
+    fn a_scope_applies_before_the_limit() {
+        let (t, u) = tree();
+        let index = UnitIndex::new(&t);
+        let osh = UnitQuery::new("100", Some(UnitLevel::Station))
+            .unwrap()
+            .in_units(&[u[2]]);
+        // Both of Osh's stations hold "100"; neither of Bishkek's is counted.
+        let f = index.search(&osh, &[], 0, 1);
+        assert_eq!((f.total, f.units), (2, vec![u[6]]));
+        let district = UnitQuery::new("", None).unwrap().in_units(&[u[3]]);
+        let f = index.search(&district, &[], 0, 10);
+        assert_eq!((f.total, f.units), (3, vec![u[3], u[4], u[5]]));
+        // A number names only stations in scope.
+        let f = index.search(
+            &UnitQuery::new("21001", None).unwrap().in_units(&[u[1]]),
+            &[],
+            0,
+            10,
+        );
+        assert_eq!(f.total, 0);
     }
 
     #[test]

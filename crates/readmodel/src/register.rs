@@ -40,6 +40,8 @@ pub struct Reviewed {
     pub reason: String,
     /// The decision entry that answers the complaint, if it named one.
     pub decision: Option<u64>,
+    /// That decision's unit (where its entry is shown).
+    pub decision_unit: Option<UnitId>,
 }
 
 /// A decision of the log: its entry, kind and unit.
@@ -77,6 +79,10 @@ impl Register {
 
     /// Notes review `r`, logged at `index` at time `at` (the replay checked it).
     pub(crate) fn reviewed(&mut self, index: u64, at: Option<Time>, r: &Review) {
+        let decision_unit = r
+            .decision
+            .and_then(|d| self.decisions.iter().find(|x| x.index == d))
+            .map(|x| x.unit);
         if let Some(c) = self.complaints.iter_mut().find(|c| c.index == r.complaint) {
             c.status = r.status;
             c.reviews.push(Reviewed {
@@ -85,6 +91,7 @@ impl Register {
                 status: r.status,
                 reason: r.reason.clone(),
                 decision: r.decision,
+                decision_unit,
             });
         }
     }

@@ -17,10 +17,13 @@ fn wrapping() -> [u64; 3] {
 }
 
 /// Sets a protocol's votes for the first choice, its other votes to zero, and its lines to
-/// the valid ballots alone.
+/// as many valid ballots found in the boxes, none invalid.
 fn only_first(p: &mut Protocol, votes: u64) {
     p.lines = [None; Line::COUNT];
+    // Every line of an error-level relation, or the entry is quarantined.
     p.set_line(Line::Valid, votes);
+    p.set_line(Line::Invalid, 0);
+    p.set_line(Line::FoundTotal, votes);
     p.votes.iter_mut().for_each(|v| *v = 0);
     p.votes[0] = votes;
 }
@@ -53,10 +56,11 @@ fn national(live: &Live, x: &Fixture) -> Vec<u64> {
 fn overflow_message(x: &Fixture) -> String {
     let units = &x.election.units;
     let third = x.unit(UnitLevel::Station, 2);
-    // The lowest unit above the third station is the first whose total overflows.
+    // The lowest unit above the third station is the first whose total overflows, and the
+    // ballots found are summed before the valid ones.
     let unit = units.path(units.get(third).parent.unwrap());
     format!(
-        "the totals of '{unit}' overflow: with station '{}', the valid ballots exceed 18446744073709551615",
+        "the totals of '{unit}' overflow: with station '{}', the ballots in boxes exceed 18446744073709551615",
         units.path(third)
     )
 }

@@ -1,11 +1,11 @@
 //! The rules of protocol intake at the results service (`docs/log-format.md`, "staff"), once
 //! for the replay and the store: what an entered protocol needs before a verifier may verify
 //! it, besides the two-person rule. A protocol that breaks an error-level control relation of
-//! the election is quarantined until a commissioner overrides the quarantine with a reason;
+//! the election, or leaves blank a line one needs, is quarantined until a commissioner overrides the quarantine with a reason;
 //! under blind double entry it is keyed by two operators (or a commissioner resolves a
 //! mismatch); under a law that requires it, it comes with the scan of its paper protocol.
 
-use model::{Election, Protocol};
+use model::{Election, Protocol, Unmet};
 
 use crate::counting::{legal_count, scan_required};
 
@@ -43,11 +43,17 @@ pub fn may_verify(election: &Election, p: &Protocol, k: Keyed) -> Result<(), Str
             ));
         }
     }
-    let broken = election.rules.broken_errors(p);
-    if let (Some(rule), false) = (broken.first(), k.overridden) {
+    let unmet = election.rules.quarantining(p);
+    if let (Some((rule, how)), false) = (unmet.first(), k.overridden) {
+        let what = match how {
+            Unmet::Broken => format!("it breaks the control relation '{rule}'"),
+            Unmet::Unchecked => {
+                format!("the control relation '{rule}' cannot be checked: a line it needs is blank")
+            }
+        };
         return Err(format!(
-            "quarantined: it breaks the control relation '{rule}': a commissioner must override \
-             the quarantine, giving a reason, before it is verified"
+            "quarantined: {what}: a commissioner must override the quarantine, giving a reason, \
+             before it is verified"
         ));
     }
     Ok(())
@@ -81,6 +87,15 @@ mod tests {
             keyings: 1,
             ..Keyed::default()
         };
+        // A blank line never lets a protocol past a relation: `valid + invalid = found`.
+        assert_eq!(
+            may_verify(&e, &p, once).unwrap_err(),
+            "quarantined: the control relation 'error: valid + invalid = found' cannot be \
+             checked: a line it needs is blank: a commissioner must override the quarantine, \
+             giving a reason, before it is verified"
+        );
+        p.set_line(Line::Invalid, 13);
+        p.set_line(Line::FoundTotal, 400);
         let e1 = may_verify(&e, &p, once).unwrap_err();
         assert_eq!(
             e1,
@@ -93,6 +108,7 @@ mod tests {
         };
         assert_eq!(may_verify(&e, &p, overridden), Ok(()));
         p.set_line(Line::Valid, 487);
+        p.set_line(Line::FoundTotal, 500);
         assert_eq!(may_verify(&e, &p, once), Ok(()));
         // Double entry: two keyings, or a commissioner's resolution.
         let double = Keyed {

@@ -3,10 +3,15 @@
 //! with a reason, and may name the decision that answers it; a certification while complaints
 //! are open needs a reason of its own (`docs/log-format.md`, "complaint-status").
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+
+use model::UnitId;
 
 use crate::entry::{Entry, Review};
 use crate::kinds::ComplaintStatus;
+
+/// A unit's parent, none for the country (or a unit the tree does not have).
+pub type Parent<'a> = &'a dyn Fn(UnitId) -> Option<UnitId>;
 
 /// The complaints and decisions of a log so far, by entry index.
 #[derive(Debug, Clone, Default)]
@@ -14,33 +19,42 @@ pub struct Register {
     /// Each complaint's entry index and its status.
     complaints: BTreeMap<u64, ComplaintStatus>,
     /// The decision entries' indices.
-    decisions: HashSet<u64>,
+    decisions: Vec<u64>,
+    /// The unit of each complaint and decision, by entry index (a store's register: of those
+    /// an act names).
+    units: HashMap<u64, UnitId>,
 }
 
 impl Register {
-    /// A register of these complaints (entry index, status) and decisions (entry indices):
-    /// what a store keeps of its log's, to check an act against without replaying the log.
+    /// A register of these complaints (entry index, status) and decisions (entry indices),
+    /// with the units of the complaints and decisions known (entry index, unit): what a store
+    /// keeps of its log's, to check an act against without replaying the log.
     pub fn from_parts(
         complaints: impl IntoIterator<Item = (u64, ComplaintStatus)>,
         decisions: impl IntoIterator<Item = u64>,
+        units: impl IntoIterator<Item = (u64, UnitId)>,
     ) -> Register {
         Register {
             complaints: complaints.into_iter().collect(),
             decisions: decisions.into_iter().collect(),
+            units: units.into_iter().collect(),
         }
     }
 
-    /// Notes entry `index` (a complaint, a decision, a review); a review is checked first.
-    pub fn push(&mut self, index: u64, entry: &Entry) -> Result<(), String> {
+    /// Notes entry `index` (a complaint, a decision, a review); a review is checked first,
+    /// with `parent` giving the election's units' parents.
+    pub fn push(&mut self, index: u64, entry: &Entry, parent: Parent<'_>) -> Result<(), String> {
         match entry {
-            Entry::Complaint(_) => {
+            Entry::Complaint(c) => {
                 self.complaints.insert(index, ComplaintStatus::Received);
+                self.units.insert(index, c.unit);
             }
-            Entry::Decision(_) => {
-                self.decisions.insert(index);
+            Entry::Decision(d) => {
+                self.decisions.push(index);
+                self.units.insert(index, d.unit());
             }
             Entry::Review(r) => {
-                self.check(r)?;
+                self.check(r, parent)?;
                 self.complaints.insert(r.complaint, r.status);
             }
             _ => {}
@@ -49,9 +63,10 @@ impl Register {
     }
 
     /// Why review `r` may not come now, if it may not: it names a complaint of this log, moves
-    /// it forward, and names as its answer only a decision of this log, and only when upheld
-    /// or under review.
-    pub fn check(&self, r: &Review) -> Result<(), String> {
+    /// it forward, and names as its answer only a decision of this log about the complaint's
+    /// unit, a unit above it or one below it (`parent` gives a unit's parent), and only when
+    /// upheld or under review.
+    pub fn check(&self, r: &Review, parent: Parent<'_>) -> Result<(), String> {
         let from = self.status(r.complaint).ok_or_else(|| {
             format!(
                 "complaint: entry {} is not a complaint of this log",
@@ -67,8 +82,21 @@ impl Register {
             if r.status == ComplaintStatus::Dismissed {
                 return Err("decision: a dismissed complaint is answered by no decision".into());
             }
+            let (c, u) = (self.units.get(&r.complaint), self.units.get(&d));
+            if !matches!((c, u), (Some(&c), Some(&u)) if related(c, u, parent)) {
+                return Err(format!(
+                    "decision: entry {d} decides about another unit than the complaint's \
+                     (entry {}), a unit above it or one below it",
+                    r.complaint
+                ));
+            }
         }
         Ok(())
+    }
+
+    /// The unit of the complaint or decision logged at `index`, if known.
+    pub fn unit(&self, index: u64) -> Option<UnitId> {
+        self.units.get(&index).copied()
     }
 
     /// The status of the complaint logged at `index`, if there is one.
@@ -100,6 +128,21 @@ impl Register {
     }
 }
 
+/// Whether one of units `a` and `b` is the other or under it.
+fn related(a: UnitId, b: UnitId, parent: Parent<'_>) -> bool {
+    // A parent's id is lower than its child's: each walk ends.
+    let under = |mut x: UnitId, top: UnitId| loop {
+        if x == top {
+            return true;
+        }
+        match parent(x) {
+            Some(p) if p < x => x = p,
+            _ => return false,
+        }
+    };
+    under(a, b) || under(b, a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +162,13 @@ mod tests {
     fn a_complaint_moves_forward_and_holds_certification_while_open() {
         use ComplaintStatus::{Dismissed, Received, UnderReview, Upheld};
         let mut r = Register::default();
+        // A country (0) whose units 1 to 9 are all directly under it, but 3 under 2.
+        let flat = |u: UnitId| match u.0 {
+            0 => None,
+            3 => Some(UnitId(2)),
+            _ => Some(UnitId(0)),
+        };
+        let parent: Parent<'_> = &flat;
         let c = Entry::Complaint(Complaint {
             unit: UnitId(3),
             by: "b".into(),
@@ -126,10 +176,22 @@ mod tests {
             scan: None,
             category: None,
         });
-        r.push(4, &c).unwrap();
-        r.push(6, &c).unwrap();
-        r.push(5, &Entry::Decision(Decision::Reopen { reason: "x".into() }))
-            .unwrap();
+        r.push(4, &c, parent).unwrap();
+        r.push(6, &c, parent).unwrap();
+        r.push(
+            5,
+            &Entry::Decision(Decision::Reopen { reason: "x".into() }),
+            parent,
+        )
+        .unwrap();
+        let recount = |unit: u32| {
+            Entry::Decision(Decision::Recount {
+                unit: UnitId(unit),
+                reason: "x".into(),
+            })
+        };
+        r.push(11, &recount(1), parent).unwrap();
+        r.push(12, &recount(2), parent).unwrap();
         assert!(r
             .may_certify(false)
             .unwrap_err()
@@ -152,20 +214,28 @@ mod tests {
                 review(4, Dismissed, Some(5)),
                 "decision: a dismissed complaint is answered by no decision",
             ),
+            // A recount of another region answers no complaint about station 3.
+            (
+                review(4, Upheld, Some(11)),
+                "decision: entry 11 decides about another unit than the complaint's (entry 4), \
+                 a unit above it or one below it",
+            ),
         ];
         for (e, why) in refused {
-            assert_eq!(r.push(9, &e), Err(why.to_string()));
+            assert_eq!(r.push(9, &e, parent), Err(why.to_string()));
         }
-        r.push(7, &review(4, UnderReview, None)).unwrap();
+        r.push(7, &review(4, UnderReview, None), parent).unwrap();
         assert_eq!(
-            r.push(8, &review(4, UnderReview, None)),
+            r.push(8, &review(4, UnderReview, None), parent),
             Err("status: the complaint is already under review".into())
         );
-        r.push(8, &review(4, Upheld, Some(5))).unwrap();
-        r.push(9, &review(6, Dismissed, None)).unwrap();
+        // The recount of the region above it does, as does a decision about the country.
+        r.push(8, &review(6, UnderReview, Some(5)), parent).unwrap();
+        r.push(8, &review(4, Upheld, Some(12)), parent).unwrap();
+        r.push(9, &review(6, Dismissed, None), parent).unwrap();
         assert_eq!(r.status(4), Some(Upheld));
         assert_eq!(
-            r.push(10, &review(6, Upheld, None)),
+            r.push(10, &review(6, Upheld, None), parent),
             Err("status: the complaint was dismissed already: that status is final".into())
         );
         assert_eq!(r.open(), Vec::<u64>::new());

@@ -380,6 +380,9 @@ pub struct StaffRules {
     register: Register,
     /// Staff entries seen.
     pub acts: u64,
+    /// Whether a staff act other than a re-vote's `open` was seen: protocols enter only
+    /// through a `verify` from then on.
+    began: bool,
 }
 
 impl StaffRules {
@@ -409,7 +412,9 @@ impl StaffRules {
                 "a complaint-status entry follows a staff 'review' entry".into(),
             ));
         }
-        self.register.push(index, entry).map_err(|m| {
+        let units = &election.units;
+        let parent = |u: UnitId| (u.index() < units.len()).then(|| units.get(u).parent)?;
+        self.register.push(index, entry, &parent).map_err(|m| {
             let (field, message) = m.split_once(": ").unwrap_or(("complaint", &m));
             RecordError::Field {
                 index,
@@ -441,9 +446,20 @@ impl StaffRules {
             return Ok(());
         }
         let Entry::Staff(s) = entry else {
+            // An import's protocols come before the staff's first act (a re-vote's `open`
+            // aside): afterwards a protocol enters only through a `verify`, so that nobody
+            // with the log's key alone adds one that two people did not handle.
+            if matches!(entry, Entry::Protocol(_)) && self.began {
+                return Err(invalid(
+                    "a protocol after the staff's first act enters the log only after a staff \
+                     'verify' entry (the two-person rule): an import comes before any staff act"
+                        .into(),
+                ));
+            }
             return Ok(());
         };
         self.acts += 1;
+        self.began |= !matches!(s.act, StaffAct::Open { .. });
         match &s.act {
             StaffAct::Enter { protocol, scan } => {
                 let by = self.entered.entry(protocol.clone()).or_default();

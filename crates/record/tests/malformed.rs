@@ -154,9 +154,10 @@ fn cases() -> Vec<Case> {
     };
     let protocol = |f: &dyn Fn(&mut model::Protocol)| {
         let mut q = p.clone();
-        q.version = 3;
+        q.version = 2;
         f(&mut q);
-        inserted(l, 13, encode(&Entry::Protocol(q)))
+        // An import's: before the staff's first act (entry 8).
+        inserted(l, 8, encode(&Entry::Protocol(q)))
     };
     case(
         "a protocol of a contest that does not exist",
@@ -164,28 +165,28 @@ fn cases() -> Vec<Case> {
             q.contest = 2;
             q.version = 1
         }),
-        13,
+        8,
         "contest",
         "contest 2 does not exist (the election has 2 contest(s))",
     );
     case(
         "a protocol of a unit that does not exist",
         protocol(&|q| q.station = UnitId(99)),
-        13,
+        8,
         "station",
         "unit 99 does not exist",
     );
     case(
         "a protocol of a region",
         protocol(&|q| q.station = UnitId(1)),
-        13,
+        8,
         "station",
         "unit 1 ('R') is a region, not a station",
     );
     case(
         "a protocol with a count too many",
         protocol(&|q| q.votes.push(1)),
-        13,
+        8,
         "votes",
         "3 vote counts for 2 choices",
     );
@@ -275,7 +276,7 @@ fn cases() -> Vec<Case> {
         "4294967300 is above 4294967295",
     );
     // Staff: an assignment to a unit that exists; a unit and a role only where they belong.
-    let Entry::Staff(mut far) = entry(l, 3, "\"assign\"") else {
+    let Entry::Staff(mut far) = entry(l, 9, "\"assign\"") else {
         unreachable!()
     };
     if let StaffAct::Assign { unit, .. } = &mut far.act {
@@ -283,24 +284,24 @@ fn cases() -> Vec<Case> {
     }
     case(
         "an assignment to a unit that does not exist",
-        with(l, 3, encode(&Entry::Staff(far))),
-        3,
+        with(l, 9, encode(&Entry::Staff(far))),
+        9,
         "unit",
         "unit 99 does not exist",
     );
     case(
         "an assignment to a unit above 32 bits",
-        edited(l, 3, "\"unit\":2}", "\"unit\":4294967298}"),
-        3,
+        edited(l, 9, "\"unit\":2}", "\"unit\":4294967298}"),
+        9,
         "unit",
         "4294967298 is above 4294967295",
     );
     // No `StaffAct` of an entry of a protocol holds a unit or a role granted.
-    entry(l, 4, "\"enter\"");
+    entry(l, 10, "\"enter\"");
     case(
         "an entry of a protocol that names a unit",
-        edited(l, 4, "\"scan\":null}", "\"scan\":null,\"unit\":2}"),
-        4,
+        edited(l, 10, "\"scan\":null}", "\"scan\":null,\"unit\":2}"),
+        10,
         "unit",
         "a staff 'enter' entry names no unit",
     );
@@ -308,11 +309,11 @@ fn cases() -> Vec<Case> {
         "an entry of a protocol that grants a role",
         edited(
             l,
-            4,
+            10,
             "\"scan\":null}",
             "\"scan\":null,\"grants\":\"admin\"}",
         ),
-        4,
+        10,
         "grants",
         "a staff 'enter' entry grants no role",
     );

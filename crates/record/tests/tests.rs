@@ -44,6 +44,8 @@ pub fn election() -> (Election, Vec<Protocol>) {
             .unwrap();
         let mut p = Protocol::new(s, 0, 2);
         p.set_line(Line::Valid, a + b);
+        p.set_line(Line::Invalid, 0);
+        p.set_line(Line::FoundTotal, a + b);
         p.votes = vec![a, b];
         ps.push(p);
     }
@@ -118,30 +120,34 @@ pub fn full_log() -> Vec<Vec<u8>> {
         user: op.clone(),
         unit: UnitId(2),
     };
+    // The import's protocols first (before any staff act: the referendum's, then the party
+    // list's, station 3 at entry 7), then the staff's: a correction of station 3 entered by
+    // one person and verified by another.
+    for (k, p) in ps.iter().enumerate() {
+        let mut r = Protocol::new(p.station, 1, 2);
+        r.set_line(Line::Valid, 40 + k as u64);
+        r.set_line(Line::Invalid, 0);
+        r.set_line(Line::FoundTotal, 40 + k as u64);
+        r.votes = vec![30, 10 + k as u64];
+        v.push(encode(&Entry::Protocol(r)));
+    }
+    for p in [&ps[0], &ps[2], &ps[1]] {
+        v.push(encode(&Entry::Protocol(p.clone())));
+    }
     v.push(encode(&staff("console", grant)));
     v.push(encode(&staff("console", assign)));
-    let first = encode(&Entry::Protocol(ps[0].clone()));
-    let protocol = digest(&first);
+    let mut fixed = ps[1].clone();
+    fixed.version = 2;
+    fixed.votes = vec![11, 39];
+    let fixed = encode(&Entry::Protocol(fixed));
+    let protocol = digest(&fixed);
     let enter = StaffAct::Enter {
         protocol: protocol.clone(),
         scan: None,
     };
     v.push(encode(&staff(&op, enter)));
     v.push(encode(&staff(&ver, StaffAct::Verify { protocol })));
-    v.push(first);
-    for p in &ps[1..] {
-        v.push(encode(&Entry::Protocol(p.clone())));
-    }
-    for (k, p) in ps.iter().enumerate() {
-        let mut r = Protocol::new(p.station, 1, 2);
-        r.set_line(Line::Valid, 40 + k as u64);
-        r.votes = vec![30, 10 + k as u64];
-        v.push(encode(&Entry::Protocol(r)));
-    }
-    let mut fixed = ps[1].clone();
-    fixed.version = 2;
-    fixed.votes = vec![11, 39];
-    v.push(encode(&Entry::Protocol(fixed)));
+    v.push(fixed);
     let reason = |t: &str| commitment(&salt, t);
     v.push(encode(&staff(&obs, StaffAct::Complain)));
     let complaint = v.len() as u64;

@@ -68,7 +68,7 @@ fn both_verifiers_take_and_refuse_the_same_staff_times() {
 
 /// The SHA-256 of [`timed_log`]'s entries, each prefixed with its length: the bytes of staff
 /// entries with their time.
-const TIMED_LOG_SHA256: &str = "85082bac5b324f3591267d0392b64a7609b9c7a2c03ffd6c97ea4e089981a520";
+const TIMED_LOG_SHA256: &str = "55888ff0e298be4438a329013ca5c3c5a4188f38d285be2b926c5727220786a8";
 
 /// The full test log with its staff entries from the certification on stamped with times, a
 /// second apart from 2026-12-03 06:10:34 UTC: the older ones as a log written before staff

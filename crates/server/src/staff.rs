@@ -47,16 +47,56 @@ pub(crate) async fn write<T: Send + 'static>(
 pub(crate) struct Login {
     pub name: String,
     pub password: String,
+    /// A password of the user's own to replace `password` with: needed when `password` is a
+    /// one-time password an admin handed out (`User::must_change`).
+    #[serde(default)]
+    pub new_password: Option<String>,
+    /// The new password typed again (the desk's form), if given the same.
+    #[serde(default)]
+    pub new_password_again: Option<String>,
 }
 
-/// Checks a login (with the failed-login limits) and starts a session: (token, csrf, user).
-/// The attempt is reserved against the limits and given a hash slot before anything else, so
-/// a burst is refused (429) without hashing; a failed attempt keeps its reservation.
+/// A login that checked.
+pub(crate) enum LoggedIn {
+    /// A session started: its token, its CSRF token, whose.
+    Session(String, String, User),
+    /// The password was a one-time password and no password of their own came with it: no
+    /// session; log in again with `new_password`.
+    OneTime(User),
+}
+
+/// The new password of a login, if it has one, as its PHC string: at least 10 characters,
+/// typed the same twice where typed twice, not the one-time password again.
+fn new_password(l: &Login) -> Result<Option<String>, ServerError> {
+    let Some(new) = &l.new_password else {
+        return Ok(None);
+    };
+    if l.new_password_again
+        .as_ref()
+        .is_some_and(|again| again != new)
+    {
+        return Err(ServerError::BadRequest(
+            "field 'new_password_again': the two new passwords differ".into(),
+        ));
+    }
+    if *new == l.password {
+        return Err(ServerError::BadRequest(
+            "field 'new_password': choose a password other than the one-time password".into(),
+        ));
+    }
+    auth::hash_password(new).map(Some)
+}
+
+/// Checks a login (with the failed-login limits) and starts a session, after replacing a
+/// one-time password with the user's own (`new_password`): an account with a one-time
+/// password gets no session without one. The attempt is reserved against the limits and given
+/// a hash slot before anything else, so a burst is refused (429) without hashing; a failed
+/// attempt keeps its reservation.
 pub(crate) async fn start_session(
     s: &AppState,
     addr: ClientAddr,
     l: Login,
-) -> Result<(String, String, User), ServerError> {
+) -> Result<LoggedIn, ServerError> {
     let slot = s.limiter.hash_slot()?;
     let attempt = s.limiter.reserve(&l.name, addr.0)?;
     let db = std::sync::Arc::clone(&s.db);
@@ -67,11 +107,12 @@ pub(crate) async fn start_session(
         "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3c7fQ0V2vJZ6lY6b6o0yqv7b4dB7Y9r2b6Jm9yKk0jA",
         |(_, p)| p.as_str(),
     ).to_string();
-    let password = l.password.clone();
-    let ok = blocking(move || {
-        let ok = auth::password_matches(&phc, &password);
+    // The new password is hashed only after the password checked, in the same slot.
+    let (ok, chosen) = blocking(move || {
+        let ok = auth::password_matches(&phc, &l.password);
+        let chosen = if ok { new_password(&l) } else { Ok(None) };
         drop(slot);
-        Ok(ok)
+        Ok((ok, chosen))
     })
     .await?;
     let user = match (found, ok) {
@@ -79,13 +120,24 @@ pub(crate) async fn start_session(
         _ => return Err(ServerError::Unauthorized("wrong name or password".into())),
     };
     attempt.succeeded();
+    let chosen = chosen?;
+    if user.must_change && chosen.is_none() {
+        return Ok(LoggedIn::OneTime(user));
+    }
     let (token, csrf) = (auth::secret(), auth::secret());
     let (h, c, id) = (auth::token_hash(&token), csrf.clone(), user.id);
     write(s, move |st| {
+        if let Some(phc) = &chosen {
+            st.choose_password(id, phc)?;
+        }
         Ok(st.start_session(&h, id, &c, auth::now() + auth::SESSION_SECONDS)?)
     })
     .await?;
-    Ok((token, csrf, user))
+    let user = User {
+        must_change: false,
+        ..user
+    };
+    Ok(LoggedIn::Session(token, csrf, user))
 }
 
 pub(crate) async fn login(
@@ -93,12 +145,19 @@ pub(crate) async fn login(
     Extension(addr): Extension<ClientAddr>,
     Json(l): Json<Login>,
 ) -> Result<Response, ServerError> {
-    let (token, csrf, user) = start_session(&s, addr, l).await?;
-    Ok((
-        auth::set_cookie(&token),
-        Json(json!({"user": user.name, "role": user.role.key(), "csrf": csrf})),
-    )
-        .into_response())
+    match start_session(&s, addr, l).await? {
+        LoggedIn::Session(token, csrf, user) => Ok((
+            auth::set_cookie(&token),
+            Json(json!({"user": user.name, "role": user.role.key(), "csrf": csrf})),
+        )
+            .into_response()),
+        LoggedIn::OneTime(user) => Err(ServerError::Forbidden(format!(
+            "'{}' logs in with a one-time password: log in again with 'new_password', a \
+             password of your own (at least 10 characters); the one-time password then no \
+             longer works",
+            user.name
+        ))),
+    }
 }
 
 pub(crate) async fn end_session(s: &AppState, who: &Caller) -> Result<(), ServerError> {

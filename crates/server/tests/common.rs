@@ -143,6 +143,14 @@ pub fn visible(html: &str) -> String {
         .join(" ")
 }
 
+/// The lines a protocol with these votes needs to be verified: as many valid ballots as votes,
+/// none invalid, as many found in the boxes (the error-level control relations hold; a blank
+/// line quarantines it, `record::may_verify`).
+pub fn lines_for(votes: &[u64]) -> Value {
+    let valid: u64 = votes.iter().sum();
+    serde_json::json!({"valid": valid, "invalid": 0, "found_total": valid})
+}
+
 /// A test file of `tests/data/scans/` (see its README).
 pub fn scan_file(name: &str) -> Vec<u8> {
     std::fs::read(format!(

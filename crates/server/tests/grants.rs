@@ -11,7 +11,24 @@ use crate::common::{clock, on_every_backend, App};
 
 /// Logs `name` in: the session cookie and CSRF token, or the refusal's status.
 async fn login(app: &App, name: &str, password: &str) -> Result<(String, String), StatusCode> {
-    let body = json!({"name": name, "password": password});
+    login_with(app, json!({"name": name, "password": password})).await
+}
+
+/// Logs in with a one-time password, replacing it with `own`.
+async fn login_choosing(
+    app: &App,
+    name: &str,
+    one_time: &str,
+    own: &str,
+) -> Result<(String, String), StatusCode> {
+    login_with(
+        app,
+        json!({"name": name, "password": one_time, "new_password": own}),
+    )
+    .await
+}
+
+async fn login_with(app: &App, body: serde_json::Value) -> Result<(String, String), StatusCode> {
     let a = app
         .call(
             "POST",
@@ -85,7 +102,18 @@ async fn one_admin_cannot_make_an_operator_and_a_verifier_and_use_both(app: &App
         )
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
-    assert!(login(app, "mallory-op", "password-mallory").await.is_ok());
+    // The password the admin set is one-time: the user logs in choosing their own.
+    assert_eq!(
+        login(app, "mallory-op", "password-mallory")
+            .await
+            .unwrap_err(),
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        login_choosing(app, "mallory-op", "password-mallory", "mallory-op-own")
+            .await
+            .is_ok()
+    );
     assert!(login(app, "mallory-ver", "password-mallory").await.is_err());
 }
 
@@ -242,12 +270,31 @@ async fn the_admin_desk_adds_approves_assigns_resets_and_disables(app: &App) {
     let first = password_in(&a.text());
     assert_eq!(first.len(), 24, "{first}");
     assert!(login(app, "nurlan", &first).await.is_err());
-    let desk = app.page("/elections/s/staff", &adil).await;
+    let desk = app.page("/elections/s/staff", &asel).await;
     assert!(desk.contains("nurlan") && !desk.contains(&first), "{desk}");
+    assert!(desk.contains("Added by admin"), "{desk}");
     // Not approved by the admin who added it; by the second, then assigned by search.
     assert_eq!(approve(app, &adil, &adil_csrf).await, StatusCode::CONFLICT);
     assert_eq!(approve(app, &asel, &asel_csrf).await, StatusCode::SEE_OTHER);
-    assert!(login(app, "nurlan", &first).await.is_ok());
+    // The one-time password alone opens no session: the user chooses their own, after which
+    // the one-time password no longer works (the admin who knew it cannot use it).
+    assert_eq!(
+        login(app, "nurlan", &first).await.unwrap_err(),
+        StatusCode::FORBIDDEN
+    );
+    for (own, refused) in [
+        ("short", StatusCode::BAD_REQUEST),
+        (first.as_str(), StatusCode::BAD_REQUEST),
+        ("nurlan-own-password", StatusCode::OK),
+    ] {
+        let got = login_choosing(app, "nurlan", &first, own).await;
+        assert_eq!(got.err().unwrap_or(StatusCode::OK), refused, "{own}");
+    }
+    assert_eq!(
+        login(app, "nurlan", &first).await.unwrap_err(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(login(app, "nurlan", "nurlan-own-password").await.is_ok());
     let id = app.first_region();
     let path = app.election.units.path(id);
     let name = app.election.units.get(id).name.to_string();
@@ -278,10 +325,42 @@ async fn the_admin_desk_adds_approves_assigns_resets_and_disables(app: &App) {
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let second = password_in(&a.text());
     assert_ne!(first, second);
-    assert!(login(app, "nurlan", &first).await.is_err());
+    assert!(login(app, "nurlan", "nurlan-own-password").await.is_err());
     assert!(login(app, "nurlan", &second).await.is_err());
+    let desk = app.page("/elections/s/staff", &asel).await;
+    assert!(desk.contains("Password reset by admin"), "{desk}");
     assert_eq!(approve(app, &asel, &asel_csrf).await, StatusCode::SEE_OTHER);
-    let (session, _) = login(app, "nurlan", &second).await.unwrap();
+    // On the desk's login form: the one-time password answers the page on which the user
+    // chooses their own, never cached; it logs them in.
+    let form = |body: String| {
+        app.call(
+            "POST",
+            "/login",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            body.into_bytes(),
+        )
+    };
+    let page = form(format!("name=nurlan&password={second}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert_eq!(page.headers["cache-control"], "no-store");
+    assert!(page.headers.get("set-cookie").is_none());
+    assert!(
+        page.text().contains("Choose your password"),
+        "{}",
+        page.text()
+    );
+    let differ = form(format!(
+        "name=nurlan&password={second}&new_password=nurlan-second-own&new_password_again=nurlan-second-typo"
+    ))
+    .await;
+    assert_eq!(differ.status, StatusCode::BAD_REQUEST, "{}", differ.text());
+    let chosen = form(format!(
+        "name=nurlan&password={second}&new_password=nurlan-second-own&new_password_again=nurlan-second-own"
+    ))
+    .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.text());
+    assert!(chosen.headers.get("set-cookie").is_some());
+    let (session, _) = login(app, "nurlan", "nurlan-second-own").await.unwrap();
     // Disabled: the session ends, and no login works.
     let a = app
         .form(
@@ -292,7 +371,7 @@ async fn the_admin_desk_adds_approves_assigns_resets_and_disables(app: &App) {
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     assert_eq!(
-        login(app, "nurlan", &second).await.unwrap_err(),
+        login(app, "nurlan", "nurlan-second-own").await.unwrap_err(),
         StatusCode::UNAUTHORIZED
     );
     let me = app

@@ -229,7 +229,8 @@ impl Staff<'_> {
             .await;
         let mut votes = protocols[0].votes.clone();
         votes[1] += 1;
-        let body = json!({"station": protocols[0].station.0, "votes": votes, "scan": scan});
+        let body = json!({"station": protocols[0].station.0, "votes": votes, "scan": scan,
+                          "lines": crate::common::lines_for(&votes)});
         let entered = self
             .post(Role::Operator, &self.api("protocols"), body)
             .await;

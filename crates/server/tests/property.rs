@@ -61,7 +61,8 @@ async fn enter(app: &App, c: &Clerks, station: u32, source: &str, votes: &[u64],
             "POST",
             "/api/elections/s/protocols",
             &c.op,
-            json!({"station": station, "source": source, "votes": votes}),
+            json!({"station": station, "source": source, "votes": votes,
+                   "lines": crate::common::lines_for(votes)}),
         )
         .await;
     assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());

@@ -408,6 +408,9 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
     for (i, v) in p.votes.iter().enumerate() {
         fields.push_str(&format!("&vote_{i}={}", v + 1));
     }
+    // Every line the control relations need, or the entry is quarantined.
+    let valid: u64 = p.votes.iter().map(|v| v + 1).sum();
+    fields.push_str(&format!("&valid={valid}&invalid=0&found_total={valid}"));
     let a = app
         .form("/elections/s/staff/protocols", &cookie, fields.into_bytes())
         .await;
@@ -489,6 +492,21 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
     assert_eq!((r.complaints, r.publications), (1, 1));
 }
 
+/// Verifies the protocol whose entry answered `entered`, as `ver`: it must be verified.
+async fn verified(app: &App, ver: &str, entered: crate::common::Answer) {
+    assert_eq!(entered.status, StatusCode::CREATED, "{}", entered.text());
+    let id = entered.json()["id"].as_i64().unwrap();
+    let v = app
+        .api(
+            "POST",
+            &format!("/api/elections/s/pending/{id}/verify"),
+            ver,
+            json!({}),
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+}
+
 /// The machine count and the manual count side by side, and the exports.
 async fn machine_and_manual_counts_and_exports(app: &App) {
     let admin = app.token(Role::Admin).await;
@@ -530,26 +548,18 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
             *h.0 += h.1;
         }
         let registered = p.line(model::Line::Registered).unwrap();
+        let mut lines = crate::common::lines_for(&votes);
+        lines["registered"] = json!(registered);
         let e = app
             .api(
                 "POST",
                 "/api/elections/s/protocols",
                 &op,
                 json!({"station": p.station.0, "source": "machine", "votes": votes,
-                       "lines": {"registered": registered}}),
+                       "lines": lines}),
             )
             .await;
-        assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());
-        let id = e.json()["id"].as_i64().unwrap();
-        let v = app
-            .api(
-                "POST",
-                &format!("/api/elections/s/pending/{id}/verify"),
-                &ver,
-                json!({}),
-            )
-            .await;
-        assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+        verified(app, &ver, e).await;
     }
     // The official totals and turnout are the manual count's, unchanged.
     let results = app.get("/api/elections/s/results?by=country").await.json();
@@ -587,17 +597,11 @@ async fn machine_and_manual_counts_and_exports(app: &App) {
             "POST",
             "/api/elections/s/protocols",
             &op,
-            json!({"station": p0.station.0, "source": "manual", "votes": recount}),
+            json!({"station": p0.station.0, "source": "manual", "votes": recount,
+                   "lines": crate::common::lines_for(&recount)}),
         )
         .await;
-    let id = e.json()["id"].as_i64().unwrap();
-    app.api(
-        "POST",
-        &format!("/api/elections/s/pending/{id}/verify"),
-        &ver,
-        json!({}),
-    )
-    .await;
+    verified(app, &ver, e).await;
     let third = app.get("/api/elections/s/counts?by=region").await.json();
     assert_eq!(counts(&third, "machine"), machine);
     let want: Vec<u64> = manual.iter().map(|v| v + 1).collect();
@@ -781,7 +785,7 @@ async fn a_revote_is_a_linked_election(app: &App) {
             "POST",
             "/api/elections/s-revote/protocols",
             &op,
-            json!({"station": id, "votes": votes}),
+            json!({"station": id, "votes": votes, "lines": crate::common::lines_for(&votes)}),
         )
         .await;
     assert_eq!(entered.status, StatusCode::CREATED, "{}", entered.text());
@@ -825,7 +829,8 @@ async fn acts_carry_the_services_time_and_the_pages_show_it(app: &App) {
     let before = clock().unix();
     let mut votes = p.votes.clone();
     votes[0] += 1;
-    let body = json!({"station": p.station.0, "votes": votes});
+    let body =
+        json!({"station": p.station.0, "votes": votes, "lines": crate::common::lines_for(&votes)});
     let entered = app
         .api("POST", "/api/elections/s/protocols", &op, body)
         .await;

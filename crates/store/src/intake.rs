@@ -3,7 +3,9 @@
 //! `record::Register`): the commissioners' overrides and resolutions on entered protocols,
 //! whether blind double entry is on, and each complaint's status by its entry in the log.
 
-use model::Election;
+use std::collections::HashMap;
+
+use model::{Election, UnitId};
 use record::{ComplaintStatus, Entry, Keyed, Register, StaffAct};
 
 use crate::db::{args, Db, Row};
@@ -102,8 +104,8 @@ pub(crate) fn intake_act(db: &mut dyn Db, election: i64, act: &StaffAct) -> Resu
 }
 
 /// The election's complaint register as the store keeps it (filled from the log once, for a
-/// store from before it was kept), with the decisions `cited`, if they are decisions of the
-/// log.
+/// store from before it was kept), with the entries `cited` that are decisions, and the
+/// units of those that are complaints or decisions.
 pub(crate) fn register(
     db: &mut dyn Db,
     election: i64,
@@ -129,19 +131,55 @@ pub(crate) fn register(
             Ok(())
         },
     )?;
-    let mut decisions = Vec::new();
+    let (mut decisions, mut units) = (Vec::new(), Vec::new());
     for &d in cited {
         let row = db.row(
             "SELECT entry FROM log_entry WHERE election_id = ?1 AND seq = ?2",
             args![election, d as i64],
         )?;
         if let Some(row) = row {
-            if let Ok(Entry::Decision(_)) = record::decode(d, &Row(&row).blob(0)?) {
-                decisions.push(d);
+            match record::decode(d, &Row(&row).blob(0)?) {
+                Ok(Entry::Decision(x)) => {
+                    decisions.push(d);
+                    units.push((d, x.unit()));
+                }
+                Ok(Entry::Complaint(c)) => units.push((d, c.unit)),
+                _ => {}
             }
         }
     }
-    Ok(Register::from_parts(complaints, decisions))
+    Ok(Register::from_parts(complaints, decisions, units))
+}
+
+/// The parents of `units` and of every unit above them in election `election`: what
+/// `record::Register::check` walks.
+pub(crate) fn parents(
+    db: &mut dyn Db,
+    election: i64,
+    units: &[UnitId],
+) -> Result<HashMap<UnitId, Option<UnitId>>, StoreError> {
+    let mut out = HashMap::new();
+    for &start in units {
+        let mut at = start;
+        while !out.contains_key(&at) {
+            let parent = db
+                .row(
+                    "SELECT parent FROM unit WHERE election_id = ?1 AND id = ?2",
+                    args![election, i64::from(at.0)],
+                )?
+                .map(|r| Row(&r).opt_int(0))
+                .transpose()?
+                .flatten()
+                .and_then(|p| u32::try_from(p).ok())
+                .map(UnitId);
+            out.insert(at, parent);
+            match parent {
+                Some(p) => at = p,
+                None => break,
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Keeps the register of the entries an act appended from `first` on: a complaint is

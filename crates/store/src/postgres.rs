@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0011_law.sql"),
     include_str!("../migrations/postgres/0012_intake.sql"),
     include_str!("../migrations/postgres/0013_disabled.sql"),
+    include_str!("../migrations/postgres/0014_one_time.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0011_law.sql"),
     include_str!("../migrations/sqlite/0012_intake.sql"),
     include_str!("../migrations/sqlite/0013_disabled.sql"),
+    include_str!("../migrations/sqlite/0014_one_time.sql"),
 ];
 
 /// A SQLite connection.

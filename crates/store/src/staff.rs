@@ -27,6 +27,22 @@ pub struct User {
     pub pending: bool,
     /// Disabled by an admin: cannot log in, has no session or API token.
     pub disabled: bool,
+    /// Holds a one-time password an admin handed out (a new account, a reset): logs in only
+    /// to choose a password of their own ([`Staffing::choose_password`]), so that the admin
+    /// who knows it cannot go on using it.
+    pub must_change: bool,
+    /// For a pending account: the admin whose act waits for a second admin's approval.
+    pub awaiting: Option<Awaiting>,
+}
+
+/// The act an account waits on a second admin's approval for, as the approving admin sees
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Awaiting {
+    /// The admin who added the account or reset its password.
+    pub by: String,
+    /// A password reset (else a new account).
+    pub reset: bool,
 }
 
 /// A session found by its token's hash.
@@ -216,6 +232,10 @@ pub trait Staffing {
         password: &str,
         by: Option<&User>,
     ) -> Result<User, StoreError>;
+    /// Sets user `id`'s password to `password` (its Argon2id PHC string), chosen by the user
+    /// at a login: the one-time password an admin handed out no longer works, and their other
+    /// sessions and API tokens end.
+    fn choose_password(&mut self, id: i64, password: &str) -> Result<(), StoreError>;
     /// An active user and their password's PHC string, by name (NFKC-normalised); none for a
     /// pending or disabled user.
     fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;

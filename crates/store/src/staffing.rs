@@ -5,9 +5,11 @@ use model::{Protocol, UnitId};
 use record::{digest, encode, Content, Entry, Role, Staff, StaffAct, Time};
 
 use crate::db::{args, Db, Row, Val};
-use crate::intake::{definition, intake_act, keep, keyed, register};
+use crate::intake::{definition, intake_act, keep, keyed, parents, register};
 use crate::records::{append_act, election_id, insert_content, insert_protocol, next_version};
-use crate::staff::{Act, Actor, ApiToken, Pending, PendingState, Session, Staffing, User};
+use crate::staff::{
+    Act, Actor, ApiToken, Awaiting, Pending, PendingState, Session, Staffing, User,
+};
 use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
 
@@ -23,7 +25,7 @@ fn unhex32(s: &str) -> Result<[u8; 32], StoreError> {
     Ok(out)
 }
 
-/// A user from the columns (id, name, role, salt, state, disabled) starting at `at`.
+/// A user from the [`USER_COLUMNS`] starting at `at`.
 fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
     let (id, name, role, salt, state, disabled) = (
         r.int(at)?,
@@ -33,6 +35,14 @@ fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
         r.text(at + 4)?,
         r.int(at + 5)? != 0,
     );
+    let must_change = r.int(at + 6)? != 0;
+    let awaiting = match (r.opt_text(at + 7)?, state == "pending") {
+        (Some(by), true) => Some(Awaiting {
+            by,
+            reset: r.int(at + 8)? != 0,
+        }),
+        _ => None,
+    };
     let role = Role::from_key(&role)
         .ok_or_else(|| StoreError::Corrupt(format!("user '{name}' has role '{role}'")))?;
     let commitment = record::commitment(&unhex32(&salt)?, &name);
@@ -43,10 +53,18 @@ fn user(r: &Row<'_>, at: usize) -> Result<User, StoreError> {
         commitment,
         pending: state == "pending",
         disabled,
+        must_change,
+        awaiting,
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt, u.state, u.disabled";
+/// A user's columns, read by [`user`]: the admin whose act the account waits on is the one
+/// who granted it (`granted_by`), and it is a password reset if they reset it last.
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.salt, u.state, u.disabled, u.must_change, \
+     (SELECT g.name FROM staff_user g WHERE g.id = u.granted_by), \
+     CASE WHEN u.reset_by = u.granted_by THEN 1 ELSE 0 END";
+/// How many columns [`USER_COLUMNS`] are.
+const USER_WIDTH: usize = 9;
 
 /// The content row that opens a user's commitment, stored once per election.
 pub(crate) fn user_content(db: &mut dyn Db, election: i64, u: &User) -> Result<(), StoreError> {
@@ -159,7 +177,30 @@ fn any_user(db: &mut dyn Db, name: &str) -> Result<(User, Option<i64>), StoreErr
             args![&stored_form(name)],
         )?
         .ok_or_else(|| StoreError::NotFound(format!("user '{name}'")))?;
-    Ok((user(&Row(&row), 0)?, Row(&row).opt_int(6)?))
+    Ok((user(&Row(&row), 0)?, Row(&row).opt_int(USER_WIDTH)?))
+}
+
+/// An admin resets or disables only accounts wholly within their reach: none whose role
+/// applies in an election where the admin's does not (an admin of one election could
+/// otherwise take over a verifier of another). The console reaches every account.
+fn within_reach(db: &mut dyn Db, by: Option<&User>, u: &User) -> Result<(), StoreError> {
+    let Some(b) = by else { return Ok(()) };
+    let outside = db.row(
+        "SELECT e.name FROM staff_grant g JOIN election e ON e.id = g.election_id \
+         WHERE g.user_id = ?1 AND g.election_id NOT IN \
+         (SELECT a.election_id FROM staff_grant a WHERE a.user_id = ?2 AND a.state = 'active') \
+         ORDER BY e.name LIMIT 1",
+        args![u.id, b.id],
+    )?;
+    match outside {
+        Some(r) => Err(refused(format!(
+            "'{}' holds a role in the election '{}', where you are no admin: an admin of each \
+             of their elections, or the console, does this",
+            u.name,
+            Row(&r).text(0)?
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Ends every session and API token of user `id`.
@@ -306,12 +347,22 @@ impl Staffing for SqlStore {
             };
             // Added by an admin: pending until a second admin approves (the console is the
             // bootstrap and needs nobody).
+            // An admin hands the user a one-time password, which they replace at their first
+            // login (`Staffing::choose_password`).
             let state = if by.is_some() { "pending" } else { "active" };
             let id = db
                 .int(
-                    "INSERT INTO staff_user (name, role, password, salt, state, granted_by) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-                    args![&name, role.key(), password, hex::encode(salt), state, by.map(|b| b.id)],
+                    "INSERT INTO staff_user (name, role, password, salt, state, granted_by, must_change) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                    args![
+                        &name,
+                        role.key(),
+                        password,
+                        hex::encode(salt),
+                        state,
+                        by.map(|b| b.id),
+                        i64::from(by.is_some())
+                    ],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("no id for the new user".into()))?;
             let u = User {
@@ -321,6 +372,11 @@ impl Staffing for SqlStore {
                 role,
                 pending: by.is_some(),
                 disabled: false,
+                must_change: by.is_some(),
+                awaiting: by.map(|b| Awaiting {
+                    by: b.name.clone(),
+                    reset: false,
+                }),
             };
             for &e in &ids {
                 db.exec(
@@ -444,6 +500,25 @@ impl Staffing for SqlStore {
             if u.disabled {
                 return Err(refused(format!("'{}' is disabled already", u.name)));
             }
+            within_reach(db, by, &u)?;
+            // Another admin stays, to approve accounts (the two-person rule): an admin does
+            // not disable the last one besides themselves.
+            if let (Some(b), Role::Admin) = (by, u.role) {
+                let others = db
+                    .int(
+                        "SELECT COUNT(*) FROM staff_user WHERE role = 'admin' AND state = 'active' \
+                         AND disabled = 0 AND id <> ?1 AND id <> ?2",
+                        args![b.id, u.id],
+                    )?
+                    .unwrap_or(0);
+                if others == 0 {
+                    return Err(refused(format!(
+                        "'{}' is the only other active admin: one must remain to approve \
+                         accounts (the console may disable them)",
+                        u.name
+                    )));
+                }
+            }
             db.exec(
                 "UPDATE staff_user SET disabled = 1 WHERE id = ?1",
                 args![u.id],
@@ -468,16 +543,35 @@ impl Staffing for SqlStore {
                     "an admin does not reset their own password: another admin, or the console, does",
                 ));
             }
+            within_reach(db, by, &u)?;
             // By an admin: pending again, approved by another admin (`approve_user` refuses
             // the one who reset it, as it refuses the one who made a grant).
+            // Its one-time password is replaced at the first login.
             let state = if by.is_some() { "pending" } else { "active" };
             db.exec(
-                "UPDATE staff_user SET password = ?1, state = ?2, granted_by = ?3 WHERE id = ?4",
-                args![password, state, by.map(|b| b.id), u.id],
+                "UPDATE staff_user SET password = ?1, state = ?2, granted_by = ?3, reset_by = ?3, \
+                 must_change = ?4 WHERE id = ?5",
+                args![password, state, by.map(|b| b.id), i64::from(by.is_some()), u.id],
             )?;
             forget_logins(db, u.id)?;
             u.pending = by.is_some();
+            u.must_change = by.is_some();
+            u.awaiting = by.map(|b| Awaiting {
+                by: b.name.clone(),
+                reset: true,
+            });
             Ok(u)
+        })
+    }
+
+    fn choose_password(&mut self, id: i64, password: &str) -> Result<(), StoreError> {
+        self.write(|db| {
+            forget_logins(db, id)?;
+            db.exec(
+                "UPDATE staff_user SET password = ?1, must_change = 0 WHERE id = ?2",
+                args![password, id],
+            )?;
+            Ok(())
         })
     }
 
@@ -491,7 +585,7 @@ impl Staffing for SqlStore {
             ),
             args![name],
         )? {
-            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(6)?))),
+            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(USER_WIDTH)?))),
             None => Ok(None),
         }
     }
@@ -618,8 +712,8 @@ impl Staffing for SqlStore {
                 let r = Row(&r);
                 Ok(Some(Session {
                     user: user(&r, 0)?,
-                    csrf: r.text(6)?,
-                    expires: r.int(7)?,
+                    csrf: r.text(USER_WIDTH)?,
+                    expires: r.int(USER_WIDTH + 1)?,
                 }))
             }
             None => Ok(None),
@@ -911,8 +1005,12 @@ impl Staffing for SqlStore {
                 _ => None,
             };
             if let Some(r) = &reviewed {
-                let cited: Vec<u64> = r.decision.into_iter().collect();
-                register(db, id, &cited)?.check(r).map_err(refused)?;
+                let cited: Vec<u64> = [r.complaint].into_iter().chain(r.decision).collect();
+                let known = register(db, id, &cited)?;
+                let units: Vec<UnitId> = cited.iter().filter_map(|&i| known.unit(i)).collect();
+                let parents = parents(db, id, &units)?;
+                let parent = |u: UnitId| parents.get(&u).copied().flatten();
+                known.check(r, &parent).map_err(refused)?;
             }
             if let StaffAct::Redact { commitment: c } = &act.act {
                 let text = db

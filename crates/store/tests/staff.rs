@@ -689,7 +689,22 @@ fn a_disabled_user_cannot_log_in_and_a_reset_waits_for_a_second_admin() {
         let reset = s
             .reset_password("olga", "$argon2id$new", Some(&adil))
             .unwrap();
-        assert!(reset.pending);
+        assert!(reset.pending && reset.must_change);
+        let listed = |s: &SqlStore, name: &str| {
+            s.users()
+                .unwrap()
+                .into_iter()
+                .find(|u| u.name == name)
+                .unwrap()
+        };
+        // The approving admin sees who reset it.
+        assert_eq!(
+            listed(&s, "olga").awaiting,
+            Some(store::Awaiting {
+                by: "adil".into(),
+                reset: true
+            })
+        );
         assert!(s.session("h-olga").unwrap().is_none());
         assert!(s.token_user("t-olga", 1).unwrap().is_none());
         assert!(s.user_by_name("olga").unwrap().is_none());
@@ -699,6 +714,38 @@ fn a_disabled_user_cannot_log_in_and_a_reset_waits_for_a_second_admin() {
         s.approve_user("olga", Some(&asel), now()).unwrap();
         let (back, phc) = s.user_by_name("olga").unwrap().unwrap();
         assert_eq!((back.id, phc.as_str()), (op.id, "$argon2id$new"));
+        assert_eq!(back.awaiting, None);
+        // The one-time password is replaced by the user's own at the login; with it, every
+        // other session ends.
+        assert!(back.must_change);
+        s.start_session("h-olga-otp", op.id, "c", i64::MAX).unwrap();
+        s.choose_password(op.id, "$argon2id$own").unwrap();
+        assert!(s.session("h-olga-otp").unwrap().is_none());
+        let (back, phc) = s.user_by_name("olga").unwrap().unwrap();
+        assert_eq!((back.must_change, phc.as_str()), (false, "$argon2id$own"));
+        // The console's reset is no one-time password: its operator hands out no password
+        // another admin approves.
+        s.reset_password("olga", "$argon2id$console", None).unwrap();
+        assert!(!s.user_by_name("olga").unwrap().unwrap().0.must_change);
+        // An account an admin adds waits on them, with a one-time password.
+        let added = s
+            .add_user(
+                "nurlan",
+                Role::Verifier,
+                "$argon2id$x",
+                &[9; 32],
+                Some(&adil),
+                now(),
+            )
+            .unwrap();
+        assert!(added.must_change);
+        assert_eq!(
+            listed(&s, "nurlan").awaiting,
+            Some(store::Awaiting {
+                by: "adil".into(),
+                reset: false
+            })
+        );
         // An admin resets or disables no account of their own.
         assert!(s.reset_password("adil", "x", Some(&adil)).is_err());
         assert!(s.disable_user("adil", Some(&adil)).is_err());
@@ -725,6 +772,70 @@ fn a_disabled_user_cannot_log_in_and_a_reset_waits_for_a_second_admin() {
         // Their acts stay: the log still replays.
         replays(&s);
     }
+}
+
+/// Issue 17, hostile review: an admin of one election resets or disables no account whose
+/// role applies in another (a takeover of that election's verifier), and never disables the
+/// last other admin.
+#[test]
+fn an_admin_reaches_only_accounts_of_their_elections_and_keeps_another_admin() {
+    for (mut s, _e, _ps) in setups() {
+        import_as(&mut s, "t");
+        let adil = user(&mut s, "adil", Role::Admin);
+        let add_in = |s: &mut SqlStore, name: &str, role: Role, e: &str| {
+            s.add_user_in(
+                name,
+                role,
+                "$argon2id$x",
+                &[7; 32],
+                None,
+                Some(&[e.to_string()]),
+                now(),
+            )
+            .unwrap()
+        };
+        let local = add_in(&mut s, "timur", Role::Admin, "t");
+        add_in(&mut s, "vera", Role::Verifier, "s");
+        for refused in [
+            s.reset_password("vera", "$argon2id$y", Some(&local))
+                .unwrap_err(),
+            s.disable_user("vera", Some(&local)).unwrap_err(),
+            s.disable_user("adil", Some(&local)).unwrap_err(),
+        ] {
+            assert!(
+                refused
+                    .to_string()
+                    .contains("holds a role in the election 's'"),
+                "{refused}"
+            );
+        }
+        assert!(!listed_pending(&s, "vera"));
+        // An admin of every election reaches them.
+        s.reset_password("vera", "$argon2id$y", Some(&adil))
+            .unwrap();
+        // Two admins: neither disables the other; with a third, one may.
+        s.disable_user("timur", None).unwrap();
+        let asel = user(&mut s, "asel", Role::Admin);
+        let last = s.disable_user("asel", Some(&adil)).unwrap_err();
+        assert!(
+            last.to_string().contains("only other active admin"),
+            "{last}"
+        );
+        user(&mut s, "aibek", Role::Admin);
+        s.disable_user("asel", Some(&adil)).unwrap();
+        assert!(s
+            .users()
+            .unwrap()
+            .iter()
+            .any(|u| u.id == asel.id && u.disabled));
+    }
+}
+
+fn listed_pending(s: &SqlStore, name: &str) -> bool {
+    s.users()
+        .unwrap()
+        .iter()
+        .any(|u| u.name == name && u.pending)
 }
 
 /// Issue 13, finding 7: one admin made `mallory-op` and `mallory-ver` and entered and

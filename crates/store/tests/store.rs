@@ -54,7 +54,7 @@ fn an_import_loads_back_unchanged() {
         import(&mut s, &e, &ps).unwrap();
     }
     let s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 13);
+    assert_eq!(s.schema_version().unwrap(), 14);
     let loaded = s.load("synthetic").unwrap();
     assert_eq!(loaded.protocols, ps);
     assert_eq!(loaded.election.contests, e.contests);
@@ -228,7 +228,7 @@ fn postgres_refuses_to_overwrite_a_protocol_or_a_log_entry() {
     }
     // Reconnecting does not migrate again.
     let again = store::SqlStore::connect(&url).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 13);
+    assert_eq!(again.schema_version().unwrap(), 14);
     assert_eq!(again.load("synthetic").unwrap().protocols, ps);
 }
 
@@ -244,7 +244,7 @@ fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
     let err = SqliteStore::open(&path).err().unwrap().to_string();
     assert_eq!(
         err,
-        "the store's schema version 99 is newer than this program's 13: upgrade tallyproof"
+        "the store's schema version 99 is newer than this program's 14: upgrade tallyproof"
     );
 }
 

@@ -18,13 +18,23 @@ use crate::staff::{self, Entered, Login, NewDecision};
 use crate::{accounts, rulings};
 use crate::{AppState, ClientAddr, ServerError};
 
+/// Logs in; with a one-time password, answers the page on which the user chooses their own
+/// (never cached), which logs them in.
 pub(crate) async fn login_form(
     State(s): State<AppState>,
     Extension(addr): Extension<ClientAddr>,
+    r: Reader,
     Form(l): Form<Login>,
 ) -> Result<Response, ServerError> {
-    let (token, _, _) = staff::start_session(&s, addr, l).await?;
-    Ok((auth::set_cookie(&token), Redirect::to("/")).into_response())
+    let password = l.password.clone();
+    match staff::start_session(&s, addr, l).await? {
+        staff::LoggedIn::Session(token, _, _) => {
+            Ok((auth::set_cookie(&token), Redirect::to("/")).into_response())
+        }
+        staff::LoggedIn::OneTime(u) => Ok(shown_once(super::choose_password_page(
+            &r, &u.name, &password,
+        ))),
+    }
 }
 
 pub(crate) async fn logout_form(

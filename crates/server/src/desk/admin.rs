@@ -28,6 +28,7 @@ pub(crate) struct Account {
 /// The desk: the accounts, adding a user, assigning an operator.
 pub(super) fn desk(
     d: &Desk<'_>,
+    me: &User,
     accounts: &[Account],
     scope: &Scope<'_>,
     picked: &Picked,
@@ -40,7 +41,7 @@ pub(super) fn desk(
     let unit = pick::chosen(e, scope, picked);
     html! {
         h2 { (l.t(T::AdminUsersHeading)) }
-        @for a in accounts { (card(d, a)) }
+        @for a in accounts { (card(d, a, a.user.id == me.id)) }
         h2 { (l.t(T::AdminAddHeading)) }
         (d.form("users", false, html! {
             p.hint { (l.t(T::AdminAddHint)) }
@@ -74,8 +75,9 @@ pub(super) fn desk(
     }
 }
 
-/// One account, with the acts an admin may take on it.
-fn card(d: &Desk<'_>, a: &Account) -> Markup {
+/// One account, with the acts an admin may take on it (none on their own: another admin
+/// resets or disables it).
+fn card(d: &Desk<'_>, a: &Account, own: bool) -> Markup {
     let (l, e) = (d.l, d.election);
     let u = &a.user;
     let state = l.t(if u.disabled {
@@ -107,8 +109,12 @@ fn card(d: &Desk<'_>, a: &Account) -> Markup {
         div.card {
             h3 { (u.name) }
             p.note { (about) }
+            @if let Some(w) = &u.awaiting {
+                p class=(if w.reset { "alert" } else { "note" }) { (l.f(if w.reset { T::AdminAwaitingReset } else { T::AdminAwaitingAdded }, &[("admin", &w.by)])) }
+            }
+            @if u.must_change && !u.disabled { p.note { (l.t(T::AdminMustChange)) } }
             @if !units.is_empty() { p { (l.f(T::AdminUnits, &[("units", &units.join("; "))])) } }
-            @if !u.disabled {
+            @if !u.disabled && !own {
                 div.acts {
                     @if u.pending { (d.form(&act("approve"), false, html! { button { (l.t(T::AdminApprove)) } })) }
                     (d.form(&act("reset"), false, html! { button.alt { (l.t(T::AdminReset)) } }))

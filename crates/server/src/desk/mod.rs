@@ -61,6 +61,35 @@ pub(crate) async fn login_page(r: Reader) -> Html<String> {
     ))
 }
 
+/// The page on which a user who logged in with a one-time password chooses their own: it
+/// logs in again with both (the one-time password is carried in the form, on a page no cache
+/// keeps).
+pub(crate) fn choose_password_page(r: &Reader, name: &str, one_time: &str) -> String {
+    let l = r.lang;
+    let body = html! {
+        p { (l.t(T::DeskChooseNote)) }
+        form.form method="post" action="/login" {
+            input type="hidden" name="name" value=(name);
+            input type="hidden" name="password" value=(one_time);
+            (fields::field("new_password", l.t(T::DeskNewPassword), None, html! {
+                input #new_password name="new_password" type="password" autocomplete="new-password" minlength="10" required;
+            }))
+            (fields::field("new_password_again", l.t(T::DeskNewPasswordAgain), None, html! {
+                input #new_password_again name="new_password_again" type="password" autocomplete="new-password" minlength="10" required;
+            }))
+            div.acts { button #choose-password { (l.t(T::DeskChooseButton)) } }
+        }
+    };
+    pages::frame(
+        l,
+        "/login",
+        None,
+        Section::Staff,
+        l.t(T::DeskChooseTitle),
+        body,
+    )
+}
+
 /// The login form (on the login page, and on a desk before a login).
 fn login(l: Lang) -> Markup {
     html! {
@@ -438,7 +467,7 @@ impl Desk<'_> {
                 }
                 Role::Observer => (observer::complaint(self, work.scope, work.picked)),
                 Role::Auditor => (auditor::forms(self, work.audits)),
-                Role::Admin => (admin::desk(self, &work.listed.accounts, work.scope, work.picked)),
+                Role::Admin => (admin::desk(self, user, &work.listed.accounts, work.scope, work.picked)),
             }
         }
     }

@@ -5,7 +5,7 @@
 //! reason). Under blind double entry an operator sees only their own keyings.
 
 use maud::{html, Markup};
-use model::{CountSource, Line, Protocol, UnitId};
+use model::{CountSource, Election, Line, Protocol, Severity, UnitId};
 use store::{Pending, PendingState};
 use ui::layout::option;
 use ui::{Lang, Tr, T};
@@ -15,14 +15,29 @@ use super::pick::{self, Picked, Scope};
 use super::{relations, Desk};
 use crate::pages;
 
-/// The lines the form asks for, besides the votes.
-pub(super) const LINES: [Line; 5] = [
+/// The lines every form asks for, besides the votes and the lines the election's control
+/// relations name.
+const LINES: [Line; 5] = [
     Line::Registered,
     Line::IssuedTotal,
     Line::FoundTotal,
     Line::Invalid,
     Line::Valid,
 ];
+
+/// The lines the form for `e` asks for, in protocol order, and whether entering needs each:
+/// a line an error-level relation names must be filled in, or the protocol is quarantined
+/// (`ControlRules::quarantining`).
+fn form_lines(e: &Election) -> Vec<(Line, bool)> {
+    let named = e.rules.lines(Severity::Warning);
+    let errors = e.rules.lines(Severity::Error);
+    Line::ALL
+        .iter()
+        .copied()
+        .filter(|x| LINES.contains(x) || named.contains(x))
+        .map(|x| (x, errors.contains(&x)))
+        .collect()
+}
 
 /// A protocol as typed into the form and checked without entering it.
 pub(crate) struct Typed {
@@ -62,7 +77,7 @@ pub(super) fn desk(
 }
 
 /// What counts for the station now.
-fn counted_now(l: Lang, e: &model::Election, current: Option<&Protocol>) -> Markup {
+fn counted_now(l: Lang, e: &Election, current: Option<&Protocol>) -> Markup {
     let Some(p) = current else {
         return html! { p { (l.t(T::DeskNoProtocolYet)) } };
     };
@@ -125,7 +140,7 @@ fn form(d: &Desk<'_>, id: UnitId, typed: Option<&Typed>) -> Markup {
             }))
             fieldset {
                 legend { (l.t(T::DeskLines)) }
-                div.rows { @for x in LINES { (fields::count_with(x.key(), pages::line(l, x), false, line_value(x).as_deref())) } }
+                div.rows { @for (x, needed) in form_lines(e) { (fields::count_with(x.key(), pages::line(l, x), needed, line_value(x).as_deref())) } }
             }
             fieldset {
                 legend { (l.t(T::VotesByChoice)) }

@@ -46,7 +46,7 @@ pub(super) fn standing(
     if counted >= p.protocol.version {
         return Standing::Stale;
     }
-    let quarantined = !e.rules.broken_errors(&p.protocol).is_empty() && p.overridden.is_none();
+    let quarantined = !e.rules.quarantining(&p.protocol).is_empty() && p.overridden.is_none();
     if quarantined {
         return Standing::Quarantined;
     }

@@ -84,8 +84,13 @@ pub(super) fn pick(
         ..Picked::default()
     };
     if !query.is_empty() {
-        let q = UnitQuery::new(&query, scope.level())
+        let mut q = UnitQuery::new(&query, scope.level())
             .map_err(|e| ServerError::BadRequest(format!("field 'q': {e}")))?;
+        // An operator's units apply before the cap: their stations are found wherever they
+        // are in the tree.
+        if scope.role == Role::Operator {
+            q = q.in_units(scope.assigned);
+        }
         let found = s.live.search(&s.db, name, &q, 0, SCANNED)?;
         let allowed: Vec<FoundUnit> = found
             .units

@@ -3,7 +3,7 @@
 //! `record::may_verify`).
 
 use maud::{html, Markup};
-use model::{ControlRule, Election, Protocol, Relation, Severity, Term};
+use model::{ControlRule, Election, Protocol, Relation, Severity, Term, Unmet};
 use ui::{Lang, Tr, T};
 
 use crate::pages;
@@ -75,9 +75,10 @@ pub(super) fn broken_list(l: Lang, e: &Election, p: &Protocol) -> Option<Markup>
     rules.sort_by_key(|(r, _)| std::cmp::Reverse(r.severity));
     let missing: Vec<&ControlRule> = e
         .rules
-        .0
-        .iter()
-        .filter(|r| r.severity == Severity::Error && r.sides(p).is_none())
+        .quarantining(p)
+        .into_iter()
+        .filter(|&(_, how)| how == Unmet::Unchecked)
+        .map(|(r, _)| r)
         .collect();
     (!rules.is_empty() || !missing.is_empty()).then(|| {
         html! {

@@ -39,7 +39,14 @@ pub(crate) fn status(l: Lang, s: ComplaintStatus) -> Tr {
 pub(crate) fn card(l: Lang, election: &str, r: &Row, more: Markup, linked: bool) -> Markup {
     let f = &r.filed;
     let id = f.index.to_string();
-    let entry = |i: u64| format!("/elections/{}/verify#entry-{i}", urlencode(election));
+    // A decision's entry is listed, with its inclusion proof, on its unit's page.
+    let entry = |i: u64, unit: model::UnitId| {
+        format!(
+            "/elections/{}/units/{}#entry-{i}",
+            urlencode(election),
+            unit.0
+        )
+    };
     html! {
         div.card id=(format!("complaint-{id}")) {
             h3 { (l.f(T::RegisterEntry, &[("id", &id)])) " · " (r.path) }
@@ -66,8 +73,8 @@ pub(crate) fn card(l: Lang, election: &str, r: &Row, more: Markup, linked: bool)
                                 ("status", status(l, x.status).as_str()),
                                 ("reason", reason.as_deref().unwrap_or("—")),
                             ]))
-                            @if let Some(d) = x.decision {
-                                " · " a href=(entry(d)) { (l.f(T::RegisterAnsweredBy, &[("id", &d.to_string())])) }
+                            @if let (Some(d), Some(u)) = (x.decision, x.decision_unit) {
+                                " · " a href=(entry(d, u)) { (l.f(T::RegisterAnsweredBy, &[("id", &d.to_string())])) }
                             }
                         }
                     }
@@ -106,4 +113,46 @@ pub fn complaints(l: Lang, rows: &[Row], h: &Heading) -> String {
         l.t(T::RegisterHeading),
         body,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::UnitId;
+    use readmodel::{Filed, Reviewed};
+
+    /// A review's decision is linked on its unit's page, where its entry and proof are listed
+    /// (the log page has no entry anchors).
+    #[test]
+    fn a_review_links_its_decision_on_the_decisions_unit_page() {
+        let reviewed = Reviewed {
+            index: 9,
+            at: None,
+            status: ComplaintStatus::Upheld,
+            reason: "c".repeat(64),
+            decision: Some(7),
+            decision_unit: Some(UnitId(42)),
+        };
+        let row = Row {
+            filed: Filed {
+                index: 3,
+                at: None,
+                unit: UnitId(42),
+                category: None,
+                text: "t".repeat(64),
+                scan: None,
+                status: ComplaintStatus::Upheld,
+                reviews: vec![reviewed],
+            },
+            path: "R / 1".into(),
+            text: None,
+            attachment: None,
+            reasons: vec![Some("Seals checked".into())],
+        };
+        let page = card(Lang::En, "kg 2020", &row, html! {}, false).into_string();
+        assert!(
+            page.contains(r#"href="/elections/kg%202020/units/42#entry-7""#),
+            "{page}"
+        );
+    }
 }
