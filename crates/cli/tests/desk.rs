@@ -206,6 +206,40 @@ async fn chooses_password(c: &Client, base: &str, name: &str, once: &str, own: &
     c.current_url().await.unwrap().path() == "/"
 }
 
+/// The items of the relations the desk's script lists as the operator types (class, text),
+/// once it lists any.
+async fn live_relations(c: &Client) -> Vec<(String, String)> {
+    let script = "const b = document.getElementById('live-relations'); \
+                  if (!b || b.hidden) return null; \
+                  return [...b.querySelectorAll('li')].map(li => [li.className, li.textContent]);";
+    for _ in 0..50 {
+        if let Some(items) = eval(c, script).await.as_array().filter(|a| !a.is_empty()) {
+            return items
+                .iter()
+                .map(|i| {
+                    let s = |k: usize| i[k].as_str().unwrap_or_default().to_string();
+                    (s(0), s(1))
+                })
+                .collect();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the desk's script listed no relation")
+}
+
+/// A count as the desk writes it in English (the flow's language): digits in groups of three.
+fn en_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// The one-time password a page shows.
 async fn one_time(c: &Client) -> String {
     find(c, "code.password").await.text().await.unwrap()
@@ -263,6 +297,7 @@ async fn every_role_works_at_the_desk_in_a_real_browser() {
     .await;
     let chosen = c.current_url().await.unwrap().to_string();
     shoot(&c, &chosen, "desk-operator-station").await;
+    let before = c.current_url().await.unwrap();
     let mut votes = p.votes.clone();
     votes[0] += 500;
     let valid = p.line(model::Line::Valid);
@@ -272,6 +307,23 @@ async fn every_role_works_at_the_desk_in_a_real_browser() {
     if let Some(v) = valid {
         type_into(&c, "input[name=valid]", &v.to_string()).await;
     }
+    // As they type, the desk's script shows the broken relation with its figures (the sum of
+    // the votes against the valid ballots), before anything is sent.
+    let sum: u64 = votes.iter().sum();
+    let live = live_relations(&c).await;
+    assert!(
+        live.iter()
+            .any(|(class, text)| class == "error" && text.contains(&en_count(sum))),
+        "{live:?}"
+    );
+    assert_eq!(c.current_url().await.unwrap(), before, "nothing was sent");
+    let typing = shot_path("desk-operator-typing", WIDTHS[0]);
+    eval(
+        &c,
+        "document.getElementById('live-relations').scrollIntoView()",
+    )
+    .await;
+    std::fs::write(&typing, c.screenshot().await.unwrap()).unwrap();
     let checked = click_until(&c, "#check-protocol", "Control relations").await;
     assert!(
         checked.contains("class=\"error\""),

@@ -46,7 +46,8 @@ pub enum Term {
 }
 
 impl Term {
-    fn key(self) -> &'static str {
+    /// The term as a relation's text names it: a line's key, `issued`, `found`, `choices`.
+    pub fn key(self) -> &'static str {
         match self {
             Term::Line(l) => l.key(),
             Term::Issued => "issued",

@@ -34,6 +34,11 @@ pub const CHECK_POLICY: &str = "default-src 'none'; script-src 'self'; connect-s
      img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
 
+/// The policy of the staff desk: the pages' policy, and this site's own static scripts (the
+/// control relations checked as an operator types, `static/relations.js`); no inline script.
+pub const DESK_POLICY: &str = "default-src 'none'; script-src 'self'; img-src 'self' data:; \
+     style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// The layer of [`Edge`].
 pub(crate) fn layer(
 ) -> impl tower::Layer<axum::routing::Route, Service = Edge<axum::routing::Route>> + Clone {

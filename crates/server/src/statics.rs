@@ -1,4 +1,5 @@
-//! The service's static files: the station check's script and the pure-JavaScript
+//! The service's static files: the desk's control relations as an operator types
+//! (`relations.js`), the station check's script and the pure-JavaScript
 //! Ed25519 and SHA-2 it falls back on where the browser's own cryptography is not available
 //! (a page over plain HTTP), vendored unchanged from the npm registry (`static/vendor/README.md`).
 //! `static/SHA256SUMS` lists every file's SHA-256; a test recomputes them.
@@ -12,6 +13,7 @@ use crate::ServerError;
 /// Each file: its path below `/static/` and its bytes.
 pub const FILES: &[(&str, &[u8])] = &[
     ("check.js", include_bytes!("../static/check.js")),
+    ("relations.js", include_bytes!("../static/relations.js")),
     (
         "vendor/noble-ed25519/index.js",
         include_bytes!("../static/vendor/noble-ed25519/index.js"),

@@ -103,24 +103,31 @@ impl Sweep {
         self.pages += 1;
         let html = String::from_utf8_lossy(&body);
         // The station check: its one script tag, under the policy that allows this site's
-        // scripts, on a unit page only; any other script is what a payload put there.
+        // scripts, on a unit page only; the desk's: its script at most once, under the desk's
+        // policy, on the desk only; any other script is what a payload put there.
         let checked =
             route == "/elections/{name}/units/{id}" && html.matches(CHECK_SCRIPT).count() == 1;
-        let html = match checked {
-            true => {
-                self.checks += 1;
-                if csp != CHECK_POLICY {
-                    self.failures
-                        .push(format!("{at}: the check's policy is {csp:?}"));
-                }
-                html.replace(CHECK_SCRIPT, "")
+        let path = url.split('?').next().unwrap_or(url);
+        let desk = path.starts_with("/elections/")
+            && (path.ends_with("/staff") || path.ends_with("/staff/protocols"))
+            && csp == DESK_POLICY;
+        let html = if checked {
+            self.checks += 1;
+            if csp != CHECK_POLICY {
+                self.failures
+                    .push(format!("{at}: the check's policy is {csp:?}"));
             }
-            false => {
-                if !csp.contains("default-src 'none'") || csp.contains("script-src") {
-                    self.failures.push(format!("{at}: policy {csp:?}"));
-                }
-                html.into_owned()
+            html.replace(CHECK_SCRIPT, "")
+        } else if desk {
+            if html.matches(DESK_SCRIPT).count() > 1 {
+                self.failures.push(format!("{at}: the desk's script twice"));
             }
+            html.replace(DESK_SCRIPT, "")
+        } else {
+            if !csp.contains("default-src 'none'") || csp.contains("script-src") {
+                self.failures.push(format!("{at}: policy {csp:?}"));
+            }
+            html.into_owned()
         };
         if let Some(what) = injected(&html) {
             self.failures.push(format!("{at}: {what}"));
@@ -222,6 +229,14 @@ const CHECK_SCRIPT: &str = "<script type=\"module\" src=\"/static/check.js\"></s
 const CHECK_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
      img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
+
+/// The desk's script element (the control relations as an operator types).
+const DESK_SCRIPT: &str = "<script src=\"/static/relations.js\" defer></script>";
+
+/// The policy of the desk (`server::headers::DESK_POLICY`): this site's scripts, nothing else
+/// added to the pages' policy.
+const DESK_POLICY: &str = "default-src 'none'; script-src 'self'; img-src 'self' data:; \
+     style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// What of a page is markup a payload put there, if anything: an element a payload opens,
 /// or an event handler or `javascript:` URL inside any tag (the pages have neither: they run

@@ -24,7 +24,8 @@ const MONTHS: [T; 12] = [
 ];
 
 impl Lang {
-    fn group(self) -> char {
+    /// What separates groups of three digits in a count.
+    pub fn group(self) -> char {
         match self {
             Lang::En => ',',
             Lang::Ru | Lang::Ky => NBSP,

@@ -260,7 +260,7 @@ pub(crate) async fn enter_form(
         let q = super::DeskQuery::chosen(station);
         let typed = super::Typed { protocol: p };
         let page = super::render(s, who, name, q, r, Some(typed)).await?;
-        return Ok(Html(page).into_response());
+        return Ok(super::with_scripts(page));
     }
     let by = who.acting()?;
     let mut lines = std::collections::BTreeMap::new();

@@ -132,8 +132,19 @@ pub(crate) async fn desk_page(
     Path(name): Path<String>,
     Query(q): Query<DeskQuery>,
     r: Reader,
-) -> Result<Html<String>, ServerError> {
-    Ok(Html(render(s, who, name, q, r, None).await?))
+) -> Result<axum::response::Response, ServerError> {
+    Ok(with_scripts(render(s, who, name, q, r, None).await?))
+}
+
+/// A desk page, which may run this site's own static scripts ([`crate::headers::DESK_POLICY`]).
+pub(crate) fn with_scripts(page: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut res = Html(page).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(crate::headers::DESK_POLICY),
+    );
+    res
 }
 
 /// The desk, with the protocol `typed` before a check of its figures if there is one.

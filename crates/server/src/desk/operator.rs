@@ -67,7 +67,7 @@ pub(super) fn desk(
                 Some(id) => {
                     (counted_now(l, e, current))
                     (form(d, id, typed))
-                    @if let Some(t) = typed { (relations::checks(l, e, &t.protocol)) }
+                    @if let Some(t) = typed { div #checked-relations { (relations::checks(l, e, &t.protocol)) } }
                 }
                 None => p.note { (l.t(T::DeskChooseFirst)) },
             }
@@ -153,6 +153,7 @@ fn form(d: &Desk<'_>, id: UnitId, typed: Option<&Typed>) -> Markup {
             (field("scan", l.t(T::DeskScan), None, html! {
                 input #scan type="file" name="scan" accept="image/png,image/jpeg,application/pdf";
             }))
+            (relations::live(l, e))
             div.acts {
                 button.alt #check-protocol name="action" value="check" formnovalidate { (l.t(T::DeskCheckButton)) }
                 button #enter-protocol name="action" value="enter" { (l.t(T::DeskEnterButton)) }

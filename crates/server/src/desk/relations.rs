@@ -4,6 +4,7 @@
 
 use maud::{html, Markup};
 use model::{ControlRule, Election, Protocol, Relation, Severity, Term, Unmet};
+use serde::Serialize;
 use ui::{Lang, Tr, T};
 
 use crate::pages;
@@ -25,8 +26,8 @@ fn side(l: Lang, terms: &[Term]) -> String {
         .join(" + ")
 }
 
-/// A broken relation in words, with its figures.
-fn broken(l: Lang, rule: &ControlRule, (lv, rv): (u128, u128)) -> Tr {
+/// A broken relation in words, with its figures written `lv` and `rv`.
+fn broken(l: Lang, rule: &ControlRule, lv: &str, rv: &str) -> Tr {
     let what = match rule.relation {
         Relation::Eq => T::DeskRelationEq,
         Relation::Le => T::DeskRelationLe,
@@ -36,9 +37,9 @@ fn broken(l: Lang, rule: &ControlRule, (lv, rv): (u128, u128)) -> Tr {
         what,
         &[
             ("left", &side(l, &rule.lhs)),
-            ("lv", &l.count(u64::try_from(lv).unwrap_or(u64::MAX))),
+            ("lv", lv),
             ("right", &side(l, &rule.rhs)),
-            ("rv", &l.count(u64::try_from(rv).unwrap_or(u64::MAX))),
+            ("rv", rv),
         ],
     );
     let level = match rule.severity {
@@ -84,12 +85,68 @@ pub(super) fn broken_list(l: Lang, e: &Election, p: &Protocol) -> Option<Markup>
         html! {
             ul.relations {
                 @for (r, s) in &rules {
-                    li class=(if r.severity == Severity::Error { "error" } else { "warning" }) { (broken(l, r, *s)) }
+                    li class=(if r.severity == Severity::Error { "error" } else { "warning" }) { (broken(l, r, &figure(l, s.0), &figure(l, s.1))) }
                 }
                 @for r in &missing { li.warning { (unchecked(l, r)) } }
             }
         }
     })
+}
+
+/// A side's sum as a count (a sum beyond 64 bits, which no entry holds, at the largest).
+fn figure(l: Lang, v: u128) -> String {
+    l.count(u64::try_from(v).unwrap_or(u64::MAX))
+}
+
+/// One relation as `static/relations.js` checks it while an operator types: its terms by
+/// their keys, its comparison, and its words (`{lv}` and `{rv}` where the figures go).
+#[derive(Serialize)]
+struct Live {
+    error: bool,
+    lhs: Vec<&'static str>,
+    rel: &'static str,
+    rhs: Vec<&'static str>,
+    broken: String,
+    unchecked: String,
+    /// Whether the words are the Russian on a Kyrgyz page (marked as the page marks them).
+    fallback: bool,
+}
+
+/// The relations of `e` checked as the operator types (`static/relations.js`: the same rules
+/// as `ControlRule::sides`, figures grouped as the page's language groups them); hidden until
+/// the script shows it. Without the script, the Check button asks the service.
+pub(super) fn live(l: Lang, e: &Election) -> Markup {
+    let keys = |ts: &[Term]| ts.iter().map(|t| t.key()).collect::<Vec<_>>();
+    let rules: Vec<Live> = e
+        .rules
+        .0
+        .iter()
+        .map(|r| {
+            let words = broken(l, r, "{lv}", "{rv}");
+            Live {
+                error: r.severity == Severity::Error,
+                lhs: keys(&r.lhs),
+                rel: match r.relation {
+                    Relation::Eq => "=",
+                    Relation::Le => "<=",
+                    Relation::Ge => ">=",
+                },
+                rhs: keys(&r.rhs),
+                fallback: words.is_fallback(),
+                broken: words.to_string(),
+                unchecked: unchecked(l, r).to_string(),
+            }
+        })
+        .collect();
+    let json = serde_json::to_string(&rules).unwrap_or_else(|_| "[]".into());
+    html! {
+        div #live-relations hidden aria-live="polite" data-rules=(json) data-group=(l.group()) {
+            h3 { (l.t(T::DeskChecksHeading)) }
+            ul.relations {}
+            p { (l.t(T::DeskChecksHold)) }
+        }
+        script src="/static/relations.js" defer {}
+    }
 }
 
 /// The checks of `p` as a section: the broken relations, or that every one holds.
