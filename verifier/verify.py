@@ -33,6 +33,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import sys
 
 from cryptography.exceptions import InvalidSignature
@@ -53,6 +54,10 @@ LABELS = {  # as reports name the lines (model::Line::label)
     "invalid": "invalid ballots", "valid": "valid ballots", "lost": "lost ballots",
     "unaccounted": "ballots not accounted for on receipt",
 }
+# A control relation as the definition writes it (model's rules.rs, in its canonical text):
+# `error: a + b = c` (or <=, >=), each term a line, `issued`, `found` or `choices`.
+RULE = re.compile(r"^(error|warning): (.+) (<=|>=|=) (.+)$")
+TERMS = set(LABELS) | {"issued", "found", "choices"}
 ISSUED_PARTS = ("issued_early", "issued_in_station", "issued_outside")
 FOUND_PARTS = ("found_mobile", "found_stationary")
 # The legal count under each law preset (record's counting.rs): the manual count of the
@@ -469,6 +474,11 @@ def replay_from(entries, at):
     for k, r in enumerate(election["rules"]):
         if not isinstance(r, str):
             raise field(0, "rules[%d]" % k, "%s is not text" % json.dumps(r))
+        m = RULE.match(r)
+        if m is None or not all(t in TERMS for side in (m.group(2), m.group(4))
+                                for t in side.split(" + ")):
+            raise field(0, "rules[%d]" % k, "'%s' is not a control relation ('error: a + b = c' "
+                        "or 'warning: a <= b', terms: lines, issued, found, choices)" % r)
 
     def unknown_unit(u):
         if u in parent:
@@ -759,7 +769,7 @@ def replay_from(entries, at):
                 raise Rejected("entry %d: not in canonical form (a '%s' decision has unit 0)"
                                % (i, e["kind"]))
             decisions.add(i)
-            unit_of[i] = e["unit"]
+            unit_of[i] = None if e["kind"] == "reopen" else e["unit"]  # a reopening answers none
             # An annulled unit, and a unit ordered to re-vote, leave the totals.
             if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
@@ -790,6 +800,9 @@ def replay_from(entries, at):
                     raise field(i, "decision", "entry %s is not a decision of this log" % e["decision"])
                 if e["status"] == "dismissed":
                     raise field(i, "decision", "a dismissed complaint is answered by no decision")
+                if unit_of[e["decision"]] is None:
+                    raise field(i, "decision", "entry %s reopens the election, which answers no "
+                                "complaint" % e["decision"])
                 if not related(unit_of[c], unit_of[e["decision"]]):
                     raise field(i, "decision", "entry %s decides about another unit than the "
                                 "complaint's (entry %s), a unit above it or one below it"

@@ -21,12 +21,12 @@ def hexid(n):
 A, B, V, CHAIR, OBS = (hexid(n) for n in (1, 2, 3, 4, 5))
 
 
-def election(law):
+def election(law, rules=("error: choices = valid",)):
     return {"type": "election", "name": "t", "date": None, "country": "KG",
             "contests": [{"name": "c", "kind": "party-list", "choices": [
                 {"name": "A", "kind": "party", "ballot_number": None},
                 {"name": "B", "kind": "party", "ballot_number": None}]}],
-            "rules": ["error: choices = valid"], "law": law}
+            "rules": list(rules), "law": law}
 
 
 UNITS = {"type": "units", "units": [[1, 0, "region", "R"], [2, 1, "station", "1"], [3, 1, "station", "2"]]}
@@ -106,6 +106,12 @@ CASES = [
      [E, UNITS, COMPLAIN, COMPLAINT, DECIDE, dict(RECOUNT, unit=3), REVIEW, status(3, "upheld", 5)], 7),
     ("an import's protocols come before any staff act", [E, UNITS, GOOD, BAD, intake(False)], None),
     ("after a staff act a protocol needs a verify", [E, UNITS, GOOD, intake(False), BAD], 4),
+    ("a reopening answers no complaint",
+     [E, UNITS, COMPLAIN, COMPLAINT, certify(hexid(10)), FINAL, DECIDE,
+      {"type": "decision", "kind": "reopen", "unit": 0, "reason": hexid(12)}, REVIEW, status(3, "upheld", 7)], 9),
+    ("a rule's severity is error or warning", [election(None, ["err: choices = valid"]), UNITS], 0),
+    ("a rule's terms are lines, issued, found or choices", [election(None, ["error: choices = vaild"]), UNITS], 0),
+    ("a rule is written in its canonical text", [election(None, ["error: choices=valid"]), UNITS], 0),
     ("certification while a complaint is open needs a reason", [E, UNITS, COMPLAIN, COMPLAINT, certify(), FINAL], 4),
     ("certification while a complaint is open, with a reason", [E, UNITS, COMPLAIN, COMPLAINT, certify(hexid(10)), FINAL], None),
     ("a status of an entry that is no complaint", [E, UNITS, REVIEW, status(1, "dismissed")], 3),

@@ -593,7 +593,7 @@ async fn every_role_works_at_the_desk_in_a_real_browser() {
     c.goto(&desk).await.unwrap();
     type_into(&c, "#new-name", "nurlan").await;
     select(&c, "#new-role", "operator").await;
-    let shown = click_until(&c, "#add-user", "One-time password").await;
+    let shown = click_until(&c, "#add-user", "First half of the one-time password").await;
     assert!(shown.contains("nurlan"));
     let first = one_time(&c).await;
     assert!(
@@ -602,12 +602,16 @@ async fn every_role_works_at_the_desk_in_a_real_browser() {
     );
     login(&c, &base, "asel").await;
     c.goto(&desk).await.unwrap();
-    click_to(
+    // The approval shows the second half of the one-time password; the user types both.
+    click_until(
         &c,
         "form[action$='/users/nurlan/approve'] button",
-        "done=approved",
+        "Second half",
     )
     .await;
+    let half = shot_path("desk-second-half", WIDTHS[0]);
+    std::fs::write(&half, c.screenshot().await.unwrap()).unwrap();
+    let first = format!("{first}-{}", one_time(&c).await);
     assert!(chooses_password(&c, &base, "nurlan", &first, "nurlan-own-password").await);
     assert!(
         !logs_in(&c, &base, "nurlan", &first).await,
@@ -635,7 +639,7 @@ async fn every_role_works_at_the_desk_in_a_real_browser() {
     click_until(
         &c,
         "form[action$='/users/nurlan/reset'] button",
-        "One-time password",
+        "First half of the one-time password",
     )
     .await;
     let second = one_time(&c).await;
@@ -646,12 +650,13 @@ async fn every_role_works_at_the_desk_in_a_real_browser() {
     );
     login(&c, &base, "asel").await;
     c.goto(&desk).await.unwrap();
-    click_to(
+    click_until(
         &c,
         "form[action$='/users/nurlan/approve'] button",
-        "done=approved",
+        "Second half",
     )
     .await;
+    let second = format!("{second} {}", one_time(&c).await);
     assert!(chooses_password(&c, &base, "nurlan", &second, "nurlan-second-own").await);
     login(&c, &base, "bakyt").await;
     c.goto(&desk).await.unwrap();

@@ -44,7 +44,7 @@ pub use official::{
     review_act,
 };
 pub use publish::{publication_act, PublicationAct};
-pub use register::{Parent, Register};
+pub use register::{answering_unit, Parent, Register};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Staff, StaffAct, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use model::UnitId;
 
-use crate::entry::{Entry, Review};
-use crate::kinds::ComplaintStatus;
+use crate::entry::{Decision, Entry, Review};
+use crate::kinds::{ComplaintStatus, DecisionKind};
 
 /// A unit's parent, none for the country (or a unit the tree does not have).
 pub type Parent<'a> = &'a dyn Fn(UnitId) -> Option<UnitId>;
@@ -21,8 +21,8 @@ pub struct Register {
     /// The decision entries' indices.
     decisions: Vec<u64>,
     /// The unit of each complaint and decision, by entry index (a store's register: of those
-    /// an act names).
-    units: HashMap<u64, UnitId>,
+    /// an act names); none for a reopening, which answers no complaint.
+    units: HashMap<u64, Option<UnitId>>,
 }
 
 impl Register {
@@ -32,7 +32,7 @@ impl Register {
     pub fn from_parts(
         complaints: impl IntoIterator<Item = (u64, ComplaintStatus)>,
         decisions: impl IntoIterator<Item = u64>,
-        units: impl IntoIterator<Item = (u64, UnitId)>,
+        units: impl IntoIterator<Item = (u64, Option<UnitId>)>,
     ) -> Register {
         Register {
             complaints: complaints.into_iter().collect(),
@@ -47,11 +47,11 @@ impl Register {
         match entry {
             Entry::Complaint(c) => {
                 self.complaints.insert(index, ComplaintStatus::Received);
-                self.units.insert(index, c.unit);
+                self.units.insert(index, Some(c.unit));
             }
             Entry::Decision(d) => {
                 self.decisions.push(index);
-                self.units.insert(index, d.unit());
+                self.units.insert(index, answering_unit(d));
             }
             Entry::Review(r) => {
                 self.check(r, parent)?;
@@ -82,13 +82,20 @@ impl Register {
             if r.status == ComplaintStatus::Dismissed {
                 return Err("decision: a dismissed complaint is answered by no decision".into());
             }
-            let (c, u) = (self.units.get(&r.complaint), self.units.get(&d));
-            if !matches!((c, u), (Some(&c), Some(&u)) if related(c, u, parent)) {
-                return Err(format!(
-                    "decision: entry {d} decides about another unit than the complaint's \
-                     (entry {}), a unit above it or one below it",
-                    r.complaint
-                ));
+            match (self.units.get(&r.complaint), self.units.get(&d)) {
+                (_, Some(None)) => {
+                    return Err(format!(
+                        "decision: entry {d} reopens the election, which answers no complaint"
+                    ))
+                }
+                (Some(&Some(c)), Some(&Some(u))) if related(c, u, parent) => {}
+                _ => {
+                    return Err(format!(
+                        "decision: entry {d} decides about another unit than the complaint's \
+                         (entry {}), a unit above it or one below it",
+                        r.complaint
+                    ))
+                }
             }
         }
         Ok(())
@@ -96,7 +103,7 @@ impl Register {
 
     /// The unit of the complaint or decision logged at `index`, if known.
     pub fn unit(&self, index: u64) -> Option<UnitId> {
-        self.units.get(&index).copied()
+        self.units.get(&index).copied().flatten()
     }
 
     /// The status of the complaint logged at `index`, if there is one.
@@ -126,6 +133,12 @@ impl Register {
             _ => Ok(()),
         }
     }
+}
+
+/// The unit about which decision `d` may answer a complaint: its own (the country for the
+/// annulment of the election); none for a reopening.
+pub fn answering_unit(d: &Decision) -> Option<UnitId> {
+    (d.kind() != DecisionKind::Reopen).then(|| d.unit())
 }
 
 /// Whether one of units `a` and `b` is the other or under it.
@@ -230,7 +243,18 @@ mod tests {
             Err("status: the complaint is already under review".into())
         );
         // The recount of the region above it does, as does a decision about the country.
-        r.push(8, &review(6, UnderReview, Some(5)), parent).unwrap();
+        assert_eq!(
+            r.push(8, &review(6, UnderReview, Some(5)), parent),
+            Err("decision: entry 5 reopens the election, which answers no complaint".into())
+        );
+        r.push(
+            13,
+            &Entry::Decision(Decision::AnnulElection { reason: "x".into() }),
+            parent,
+        )
+        .unwrap();
+        r.push(8, &review(6, UnderReview, Some(13)), parent)
+            .unwrap();
         r.push(8, &review(4, Upheld, Some(12)), parent).unwrap();
         r.push(9, &review(6, Dismissed, None), parent).unwrap();
         assert_eq!(r.status(4), Some(Upheld));

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 /// The entry a replay refuses, or `None` if it takes the whole log.
 fn refused_at(entries: &[Vec<u8>]) -> Option<u64> {
-    let mut r = Replayer::start(0, &entries[0]).unwrap();
+    let Ok(mut r) = Replayer::start(0, &entries[0]) else {
+        return Some(0);
+    };
     for (i, b) in entries.iter().enumerate().skip(1) {
         if r.push(i as u64, b).is_err() {
             return Some(i as u64);
@@ -41,5 +43,5 @@ fn both_verifiers_take_and_refuse_the_same_intake_and_register_logs() {
             case["name"]
         );
     }
-    assert_eq!(cases.len(), 30);
+    assert_eq!(cases.len(), 34);
 }

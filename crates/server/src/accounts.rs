@@ -27,20 +27,28 @@ pub(crate) fn role(key: &str) -> Result<Role, ServerError> {
     })
 }
 
-/// Adds user `name` in `role`, with `password`, in `elections` (every stored election if
-/// none), by the admin acting: pending until a second admin approves.
+/// A new half of a one-time password and its PHC string.
+async fn half() -> Result<(String, String), ServerError> {
+    let half = auth::one_time_half();
+    let h = half.clone();
+    let phc = blocking(move || auth::hash_password(&auth::half_as_hashed(&h))).await?;
+    Ok((half, phc))
+}
+
+/// Adds user `name` in `role` in `elections` (every stored election if none), by the admin
+/// acting: pending until a second admin approves. Answers the account and the first half of
+/// its one-time password (the approval gives the second).
 pub(crate) async fn add(
     s: &AppState,
     by: Acting,
     name: String,
     role: Role,
-    password: String,
     elections: Option<Vec<String>>,
-) -> Result<User, ServerError> {
-    let phc = blocking(move || auth::hash_password(&password)).await?;
+) -> Result<(User, String), ServerError> {
+    let (first, phc) = half().await?;
     let salt = auth::salt();
     let Acting { user: admin, now } = by;
-    write(s, move |st| {
+    let u = write(s, move |st| {
         Ok(st.add_user_in(
             &name,
             role,
@@ -51,19 +59,35 @@ pub(crate) async fn add(
             now,
         )?)
     })
-    .await
+    .await?;
+    Ok((u, first))
 }
 
-/// Resets user `name`'s password to a new one-time password, which it answers with the
-/// account (pending until a second admin approves).
+/// Approves what of user `name` waits for approval, by the admin acting: for an account an
+/// admin added or reset, answers the second half of its one-time password too.
+pub(crate) async fn approve(
+    s: &AppState,
+    by: Acting,
+    name: String,
+) -> Result<(User, Option<String>), ServerError> {
+    // A second half is offered; the store takes it where the approval gives one.
+    let (second, phc) = half().await?;
+    let Acting { user: admin, now } = by;
+    let (u, took) = write(s, move |st| {
+        Ok(st.approve_user(&name, Some(&admin), Some(&phc), now)?)
+    })
+    .await?;
+    Ok((u, took.then_some(second)))
+}
+
+/// Resets user `name`'s password to a new one-time password, whose first half it answers with
+/// the account (pending until a second admin approves, which gives the second half).
 pub(crate) async fn reset(
     s: &AppState,
     by: Acting,
     name: String,
 ) -> Result<(User, String), ServerError> {
-    let password = auth::one_time_password();
-    let p = password.clone();
-    let phc = blocking(move || auth::hash_password(&p)).await?;
+    let (password, phc) = half().await?;
     let admin = by.user;
     let u = write(s, move |st| {
         Ok(st.reset_password(&name, &phc, Some(&admin))?)
@@ -84,12 +108,12 @@ pub(crate) async fn reset_api(
     Extension(who): Extension<Caller>,
     Path(user): Path<String>,
 ) -> Result<Response, ServerError> {
-    let (u, password) = reset(&s, who.acting()?, user).await?;
+    let (u, first) = reset(&s, who.acting()?, user).await?;
     Ok(Json(json!({
         "user": u.name,
-        "password": password,
+        "first_half": first,
         "pending": u.pending,
-        "note": "shown once: hand it to the user; the account waits for a second admin's approval (POST /api/users/NAME/approve)",
+        "note": "the first half of the one-time password, shown once: hand it to the user; a second admin's approval (POST /api/users/NAME/approve) gives the second half",
     }))
     .into_response())
 }

@@ -106,13 +106,17 @@ pub fn secret() -> String {
     hex::encode(b)
 }
 
-/// A password to hand over once, on paper or in person: 20 letters and digits from an
-/// alphabet of 31 without look-alikes (`0`/`o`, `1`/`l`/`i`), in groups of four: 99 random
-/// bits.
-pub fn one_time_password() -> String {
+/// How many characters each half of a one-time password has (about 59 bits each).
+pub const HALF: usize = 12;
+
+/// One half of a one-time password: 12 letters and digits that cannot be mistaken for one
+/// another, drawn from the operating system's generator, in groups of four (`abcd-efgh-jkmn`).
+/// The admin who adds or resets an account hands out the first, the admin who approves it
+/// the second; the user types both ([`opens`]).
+pub fn one_time_half() -> String {
     const ALPHABET: &[u8; 31] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut chars = Vec::with_capacity(20);
-    while chars.len() < 20 {
+    let mut chars = Vec::with_capacity(HALF);
+    while chars.len() < HALF {
         let mut b = [0u8; 1];
         rand::rngs::OsRng.fill_bytes(&mut b);
         // Bytes from 248 on would favour the first letters: drawn again.
@@ -125,6 +129,30 @@ pub fn one_time_password() -> String {
         .map(|c| c.iter().collect::<String>())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+/// A half as typed or shown, as it is hashed: without the spaces and dashes between its
+/// groups, in lower case.
+pub fn half_as_hashed(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether `typed` opens what a login is checked against: the password itself; for a
+/// one-time password given in two halves, the first half then the second (spaces, dashes and
+/// letter case aside). Both halves are checked whatever the first gives.
+pub fn opens(stored: &store::Stored, typed: &str) -> bool {
+    let Some(second) = &stored.second else {
+        return password_matches(&stored.phc, typed);
+    };
+    let both = half_as_hashed(typed);
+    let (a, b) = both.split_at(both.len().min(HALF));
+    let first = password_matches(&stored.phc, a);
+    let second = password_matches(second, b);
+    first & second && both.len() == 2 * HALF
 }
 
 /// 32 random bytes (a commitment's salt).
@@ -360,6 +388,34 @@ mod tests {
         assert!(!password_matches(&h, "correct horse battery!"));
         assert!(!password_matches("not a hash", "x"));
         assert!(hash_password("short").is_err());
+    }
+
+    /// A one-time password in two halves opens only with both, the first then the second, as
+    /// shown or without the dashes, in either case.
+    #[test]
+    fn a_one_time_password_opens_with_both_halves_only() {
+        let (a, b) = (one_time_half(), one_time_half());
+        assert_eq!((a.len(), a.matches('-').count()), (14, 2), "{a}");
+        let hash = |h: &str| hash_password(&half_as_hashed(h)).unwrap();
+        let stored = store::Stored {
+            phc: hash(&a),
+            second: Some(hash(&b)),
+        };
+        for typed in [
+            format!("{a}-{b}"),
+            format!("{a} {b}"),
+            format!("{a}{b}").replace('-', "").to_uppercase(),
+        ] {
+            assert!(opens(&stored, &typed), "{typed}");
+        }
+        for typed in [
+            a.clone(),
+            b.clone(),
+            format!("{b}-{a}"),
+            format!("{a}-{b}x"),
+        ] {
+            assert!(!opens(&stored, &typed), "{typed}");
+        }
     }
 
     #[test]

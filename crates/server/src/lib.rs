@@ -55,7 +55,10 @@ use pool::Pool;
 use record::Role;
 use store::Staffing;
 
-pub use auth::{hash_password, salt, secret, token_hash, TOKEN_DAYS, TOKEN_MAX_DAYS};
+pub use auth::{
+    half_as_hashed, hash_password, one_time_half, salt, secret, token_hash, TOKEN_DAYS,
+    TOKEN_MAX_DAYS,
+};
 pub use conn::Timeouts;
 pub use error::ServerError;
 pub use readmodel::Signing;

@@ -103,13 +103,16 @@ pub(crate) async fn start_session(
     let name = l.name.clone();
     let found = blocking(move || Ok(Pool::get(&db)?.user_by_name(&name)?)).await?;
     // The password is checked even for an unknown name, so that timing does not tell them apart.
-    let phc = found.as_ref().map_or(
-        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3c7fQ0V2vJZ6lY6b6o0yqv7b4dB7Y9r2b6Jm9yKk0jA",
-        |(_, p)| p.as_str(),
-    ).to_string();
+    let stored = found.as_ref().map_or_else(
+        || store::Stored {
+            phc: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3c7fQ0V2vJZ6lY6b6o0yqv7b4dB7Y9r2b6Jm9yKk0jA".into(),
+            second: None,
+        },
+        |(_, p)| p.clone(),
+    );
     // The new password is hashed only after the password checked, in the same slot.
     let (ok, chosen) = blocking(move || {
-        let ok = auth::password_matches(&phc, &l.password);
+        let ok = auth::opens(&stored, &l.password);
         let chosen = if ok { new_password(&l) } else { Ok(None) };
         drop(slot);
         Ok((ok, chosen))
@@ -308,10 +311,10 @@ pub(crate) async fn users(State(s): State<AppState>) -> Result<Json<Value>, Serv
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct NewUser {
     name: String,
     role: String,
-    password: String,
     /// The elections the role applies in; every stored election if absent.
     elections: Option<Vec<String>>,
 }
@@ -323,7 +326,7 @@ pub(crate) async fn add_user(
 ) -> Result<Response, ServerError> {
     let role = crate::accounts::role(&n.role)?;
     let by = who.acting()?;
-    let u = crate::accounts::add(&s, by, n.name, role, n.password, n.elections).await?;
+    let (u, first) = crate::accounts::add(&s, by, n.name, role, n.elections).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -331,7 +334,8 @@ pub(crate) async fn add_user(
             "role": u.role.key(),
             "commitment": u.commitment,
             "pending": u.pending,
-            "note": "the user holds no role until a second admin approves: POST /api/users/NAME/approve"
+            "first_half": first,
+            "note": "the first half of the user's one-time password, shown once: hand it to the user; they hold no role until a second admin approves (POST /api/users/NAME/approve), which gives the second half"
         })),
     )
         .into_response())
@@ -369,13 +373,10 @@ pub(crate) async fn approve_user(
     Extension(who): Extension<Caller>,
     Path(user): Path<String>,
 ) -> Result<Json<Value>, ServerError> {
-    let Acting { user: admin, now } = who.acting()?;
-    let u = write(&s, move |st| {
-        Ok(st.approve_user(&user, Some(&admin), now)?)
-    })
-    .await?;
+    let (u, second) = crate::accounts::approve(&s, who.acting()?, user).await?;
     Ok(Json(
-        json!({"user": u.name, "role": u.role.key(), "pending": u.pending}),
+        json!({"user": u.name, "role": u.role.key(), "pending": u.pending,
+                   "second_half": second}),
     ))
 }
 

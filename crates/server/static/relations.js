@@ -16,12 +16,16 @@ if (box && form) {
     issued: ["issued_total", ["issued_early", "issued_in_station", "issued_outside"]],
     found: ["found_total", ["found_mobile", "found_stationary"]],
   };
-  // A field's count: undefined when blank or absent, null when not a whole number.
+  // A field's count: undefined when blank or absent, null when not a count the service takes
+  // (a whole number from 0 to 2^64 - 1, a "+" before it allowed, as Rust's u64 parses it).
+  const most = 2n ** 64n - 1n;
   const field = (name) => {
     const input = form.querySelector(`input[name="${name}"]`);
     const text = input ? input.value.trim() : "";
     if (text === "") return undefined;
-    return /^[0-9]+$/.test(text) ? BigInt(text) : null;
+    if (!/^\+?[0-9]+$/.test(text)) return null;
+    const n = BigInt(text.replace("+", ""));
+    return n <= most ? n : null;
   };
   const known = (v) => v !== undefined && v !== null;
   const total = (values) => values.reduce((a, b) => a + b, 0n);

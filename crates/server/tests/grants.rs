@@ -47,22 +47,35 @@ async fn login_with(app: &App, body: serde_json::Value) -> Result<(String, Strin
 
 async fn one_admin_cannot_make_an_operator_and_a_verifier_and_use_both(app: &App) {
     let admin = app.token(Role::Admin).await;
+    // An admin chooses no user's password.
+    let chosen = app
+        .api(
+            "POST",
+            "/api/users",
+            &admin,
+            json!({"name": "mallory-x", "role": "operator", "password": "password-mallory"}),
+        )
+        .await;
+    assert!(chosen.status.is_client_error(), "{}", chosen.text());
+    let mut first = Vec::new();
     for (name, role) in [("mallory-op", "operator"), ("mallory-ver", "verifier")] {
         let a = app
             .api(
                 "POST",
                 "/api/users",
                 &admin,
-                json!({"name": name, "role": role, "password": "password-mallory"}),
+                json!({"name": name, "role": role}),
             )
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
         assert_eq!(a.json()["pending"], true);
+        let half = a.json()["first_half"].as_str().unwrap().to_string();
         // Neither can log in, so neither can enter or verify.
         assert_eq!(
-            login(app, name, "password-mallory").await.unwrap_err(),
+            login(app, name, &half).await.unwrap_err(),
             StatusCode::UNAUTHORIZED
         );
+        first.push(half);
     }
     // The admin who granted the role cannot approve it.
     let own = app
@@ -70,7 +83,7 @@ async fn one_admin_cannot_make_an_operator_and_a_verifier_and_use_both(app: &App
         .await;
     assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.text());
     assert!(own.text().contains("two-person rule"), "{}", own.text());
-    assert!(login(app, "mallory-op", "password-mallory").await.is_err());
+    assert!(login(app, "mallory-op", &first[0]).await.is_err());
     let listed = app.api("GET", "/api/users", &admin, json!({})).await.json();
     let pending: Vec<&str> = listed
         .as_array()
@@ -81,7 +94,8 @@ async fn one_admin_cannot_make_an_operator_and_a_verifier_and_use_both(app: &App
         .collect();
     assert_eq!(pending, ["mallory-op", "mallory-ver"]);
 
-    // A second admin (made on the console) approves one: that one may log in.
+    // A second admin (made on the console) approves one, getting the second half of its
+    // one-time password: that one may log in, with both halves, choosing their own.
     let db = app.db.clone();
     tokio::task::spawn_blocking(move || {
         server::add_user(&db, "asel", Role::Admin, "password-asel", clock()).unwrap()
@@ -102,19 +116,25 @@ async fn one_admin_cannot_make_an_operator_and_a_verifier_and_use_both(app: &App
         )
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
-    // The password the admin set is one-time: the user logs in choosing their own.
+    let second = ok.json()["second_half"].as_str().unwrap().to_string();
+    let both = format!("{}-{second}", first[0]);
+    // Neither half alone opens it; both do, and only to choose a password of their own.
+    for half in [&first[0], &second] {
+        assert_eq!(
+            login_choosing(app, "mallory-op", half, "mallory-op-own")
+                .await
+                .unwrap_err(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
     assert_eq!(
-        login(app, "mallory-op", "password-mallory")
-            .await
-            .unwrap_err(),
+        login(app, "mallory-op", &both).await.unwrap_err(),
         StatusCode::FORBIDDEN
     );
-    assert!(
-        login_choosing(app, "mallory-op", "password-mallory", "mallory-op-own")
-            .await
-            .is_ok()
-    );
-    assert!(login(app, "mallory-ver", "password-mallory").await.is_err());
+    assert!(login_choosing(app, "mallory-op", &both, "mallory-op-own")
+        .await
+        .is_ok());
+    assert!(login(app, "mallory-ver", &first[1]).await.is_err());
 }
 
 async fn unsafe_and_look_alike_user_names_are_refused(app: &App) {
@@ -135,7 +155,7 @@ async fn unsafe_and_look_alike_user_names_are_refused(app: &App) {
                 "POST",
                 "/api/users",
                 &admin,
-                json!({"name": name, "role": "verifier", "password": "password-x"}),
+                json!({"name": name, "role": "verifier"}),
             )
             .await;
         assert_eq!(a.status, StatusCode::CONFLICT, "{name:?}: {}", a.text());
@@ -177,14 +197,22 @@ async fn a_role_applies_only_in_the_elections_granted(app: &App) {
         "{}",
         refused.text()
     );
-    let granted = app
-        .api(
+    // An admin grants roles only in an election where they are one: the console makes them
+    // one in the new election first.
+    let grant = || {
+        app.api(
             "POST",
             "/api/elections/t/grants",
             &admin,
             json!({"user": "commissioner"}),
         )
+    };
+    let outside = grant().await;
+    assert_eq!(outside.status, StatusCode::CONFLICT, "{}", outside.text());
+    assert!(outside.text().contains("no admin in the election 't'"));
+    app.with_store(|s| store::Staffing::grant(s, "admin", "t", None, clock()).unwrap())
         .await;
+    let granted = grant().await;
     assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.text());
     assert_eq!(decide().await.status, StatusCode::CONFLICT);
     let users = app.api("GET", "/api/users", &admin, json!({})).await.json();
@@ -227,14 +255,13 @@ async fn a_role_applies_only_in_the_elections_granted(app: &App) {
 }
 
 /// A second admin's approval of `nurlan` through the desk's form.
-async fn approve(app: &App, cookie: &str, csrf: &str) -> StatusCode {
+async fn approve(app: &App, cookie: &str, csrf: &str) -> crate::common::Answer {
     app.form(
         "/elections/s/staff/users/nurlan/approve",
         cookie,
         format!("csrf={csrf}").into_bytes(),
     )
     .await
-    .status
 }
 
 /// The admin's desk (issue 17): an admin adds a user (the one-time password shown once, on
@@ -268,30 +295,39 @@ async fn the_admin_desk_adds_approves_assigns_resets_and_disables(app: &App) {
         "a password is never cached"
     );
     let first = password_in(&a.text());
-    assert_eq!(first.len(), 24, "{first}");
+    assert_eq!(first.len(), 14, "{first}");
     assert!(login(app, "nurlan", &first).await.is_err());
     let desk = app.page("/elections/s/staff", &asel).await;
     assert!(desk.contains("nurlan") && !desk.contains(&first), "{desk}");
     assert!(desk.contains("Added by admin"), "{desk}");
     // Not approved by the admin who added it; by the second, then assigned by search.
-    assert_eq!(approve(app, &adil, &adil_csrf).await, StatusCode::CONFLICT);
-    assert_eq!(approve(app, &asel, &asel_csrf).await, StatusCode::SEE_OTHER);
-    // The one-time password alone opens no session: the user chooses their own, after which
-    // the one-time password no longer works (the admin who knew it cannot use it).
     assert_eq!(
-        login(app, "nurlan", &first).await.unwrap_err(),
+        approve(app, &adil, &adil_csrf).await.status,
+        StatusCode::CONFLICT
+    );
+    // The second admin's approval shows the second half, once.
+    let a = approve(app, &asel, &asel_csrf).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.headers["cache-control"], "no-store");
+    assert!(a.text().contains("Second half"), "{}", a.text());
+    let both = format!("{first} {}", password_in(&a.text()));
+    // The one-time password opens no session: the user chooses their own, after which it no
+    // longer works (neither admin knew it whole; one half alone opens nothing, as the API's
+    // test shows).
+    assert_eq!(
+        login(app, "nurlan", &both).await.unwrap_err(),
         StatusCode::FORBIDDEN
     );
     for (own, refused) in [
         ("short", StatusCode::BAD_REQUEST),
-        (first.as_str(), StatusCode::BAD_REQUEST),
+        (both.as_str(), StatusCode::BAD_REQUEST),
         ("nurlan-own-password", StatusCode::OK),
     ] {
-        let got = login_choosing(app, "nurlan", &first, own).await;
+        let got = login_choosing(app, "nurlan", &both, own).await;
         assert_eq!(got.err().unwrap_or(StatusCode::OK), refused, "{own}");
     }
     assert_eq!(
-        login(app, "nurlan", &first).await.unwrap_err(),
+        login(app, "nurlan", &both).await.unwrap_err(),
         StatusCode::UNAUTHORIZED
     );
     assert!(login(app, "nurlan", "nurlan-own-password").await.is_ok());
@@ -326,10 +362,11 @@ async fn the_admin_desk_adds_approves_assigns_resets_and_disables(app: &App) {
     let second = password_in(&a.text());
     assert_ne!(first, second);
     assert!(login(app, "nurlan", "nurlan-own-password").await.is_err());
-    assert!(login(app, "nurlan", &second).await.is_err());
     let desk = app.page("/elections/s/staff", &asel).await;
     assert!(desk.contains("Password reset by admin"), "{desk}");
-    assert_eq!(approve(app, &asel, &asel_csrf).await, StatusCode::SEE_OTHER);
+    let a = approve(app, &asel, &asel_csrf).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let second = format!("{second}-{}", password_in(&a.text()));
     // On the desk's login form: the one-time password answers the page on which the user
     // chooses their own, never cached; it logs them in.
     let form = |body: String| {

@@ -141,9 +141,9 @@ pub(crate) fn register(
             match record::decode(d, &Row(&row).blob(0)?) {
                 Ok(Entry::Decision(x)) => {
                     decisions.push(d);
-                    units.push((d, x.unit()));
+                    units.push((d, record::answering_unit(&x)));
                 }
-                Ok(Entry::Complaint(c)) => units.push((d, c.unit)),
+                Ok(Entry::Complaint(c)) => units.push((d, Some(c.unit))),
                 _ => {}
             }
         }

@@ -29,7 +29,9 @@ use model::{Election, Protocol, UnitId};
 pub use error::StoreError;
 pub use postgres::create_database;
 pub use records::SqlImport;
-pub use staff::{Act, Actor, ApiToken, Awaiting, Pending, PendingState, Session, Staffing, User};
+pub use staff::{
+    Act, Actor, ApiToken, Awaiting, Pending, PendingState, Session, Staffing, Stored, User,
+};
 pub use staffing::CONSOLE;
 pub use upload::{FileRef, Media, StoredFile, FILE_LIMIT};
 

@@ -35,6 +35,17 @@ pub struct User {
     pub awaiting: Option<Awaiting>,
 }
 
+/// What a login is checked against: the password's PHC string; for a one-time password an
+/// admin and the approving second admin each gave half of, the first half's, and the second
+/// half's beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The password's (or the first half's) Argon2id PHC string.
+    pub phc: String,
+    /// The second half's, for a one-time password given in two halves.
+    pub second: Option<String>,
+}
+
 /// The act an account waits on a second admin's approval for, as the approving admin sees
 /// it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,12 +223,18 @@ pub trait Staffing {
     /// Approves what of user `name` waits for approval (the account an admin added, grants in
     /// elections): by an admin other than the one who made any of them, or by the console
     /// (`by` none). Each election concerned gets a second staff `grant` entry, by the approver.
+    ///
+    /// Approving an account an admin added or reset (`User::must_change`) gives the second half
+    /// of its one-time password: `second` is its PHC string (the first half is the admin's);
+    /// the user logs in with both halves, so that neither admin alone knows the password.
+    /// Answers the account, and whether it took `second`.
     fn approve_user(
         &mut self,
         name: &str,
         by: Option<&User>,
+        second: Option<&str>,
         now: Time,
-    ) -> Result<User, StoreError>;
+    ) -> Result<(User, bool), StoreError>;
     /// Disables user `name`: they can no longer log in, and their sessions and API tokens
     /// go; their acts stay in the logs. By an admin other than the user, or the console.
     fn disable_user(&mut self, name: &str, by: Option<&User>) -> Result<User, StoreError>;
@@ -236,9 +253,9 @@ pub trait Staffing {
     /// at a login: the one-time password an admin handed out no longer works, and their other
     /// sessions and API tokens end.
     fn choose_password(&mut self, id: i64, password: &str) -> Result<(), StoreError>;
-    /// An active user and their password's PHC string, by name (NFKC-normalised); none for a
-    /// pending or disabled user.
-    fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
+    /// An active user and what their login is checked against, by name (NFKC-normalised); none
+    /// for a pending or disabled user.
+    fn user_by_name(&self, name: &str) -> Result<Option<(User, Stored)>, StoreError>;
     /// Every user, pending ones included, by name.
     fn users(&self) -> Result<Vec<User>, StoreError>;
     /// Lets an operator enter protocols for the stations in or under `unit`; `by` is the

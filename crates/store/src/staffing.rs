@@ -8,7 +8,7 @@ use crate::db::{args, Db, Row, Val};
 use crate::intake::{definition, intake_act, keep, keyed, parents, register};
 use crate::records::{append_act, election_id, insert_content, insert_protocol, next_version};
 use crate::staff::{
-    Act, Actor, ApiToken, Awaiting, Pending, PendingState, Session, Staffing, User,
+    Act, Actor, ApiToken, Awaiting, Pending, PendingState, Session, Staffing, Stored, User,
 };
 use crate::upload::{FileRef, Media, StoredFile};
 use crate::{SqlStore, StoreError};
@@ -185,6 +185,23 @@ fn any_user(db: &mut dyn Db, name: &str) -> Result<(User, Option<i64>), StoreErr
 /// otherwise take over a verifier of another). The console reaches every account.
 fn within_reach(db: &mut dyn Db, by: Option<&User>, u: &User) -> Result<(), StoreError> {
     let Some(b) = by else { return Ok(()) };
+    // An account with no election yet (an admin the console made before any import) is
+    // every election's concern.
+    let grants = db
+        .int(
+            "SELECT COUNT(*) FROM staff_grant WHERE user_id = ?1",
+            args![u.id],
+        )?
+        .unwrap_or(0);
+    if grants == 0 {
+        return admin_everywhere(db, b).map_err(|e| {
+            refused(format!(
+                "'{}' holds no election yet, and {e}: an admin of every election, or the \
+                 console, does this",
+                u.name
+            ))
+        });
+    }
     let outside = db.row(
         "SELECT e.name FROM staff_grant g JOIN election e ON e.id = g.election_id \
          WHERE g.user_id = ?1 AND g.election_id NOT IN \
@@ -200,6 +217,48 @@ fn within_reach(db: &mut dyn Db, by: Option<&User>, u: &User) -> Result<(), Stor
             Row(&r).text(0)?
         ))),
         None => Ok(()),
+    }
+}
+
+/// Whether admin `b` is active in every stored election; else which one they are not.
+fn admin_everywhere(db: &mut dyn Db, b: &User) -> Result<(), String> {
+    let missing = db
+        .row(
+            "SELECT e.name FROM election e WHERE e.id NOT IN \
+             (SELECT a.election_id FROM staff_grant a WHERE a.user_id = ?1 AND a.state = 'active') \
+             ORDER BY e.name LIMIT 1",
+            args![b.id],
+        )
+        .map_err(|e| e.to_string())?;
+    match missing {
+        Some(r) => Err(format!(
+            "you are no admin in the election '{}'",
+            Row(&r).text(0).map_err(|e| e.to_string())?
+        )),
+        None => Ok(()),
+    }
+}
+
+/// An admin grants roles only in elections where they are one (the console anywhere).
+fn admin_in(db: &mut dyn Db, by: Option<&User>, election: i64) -> Result<(), StoreError> {
+    let Some(b) = by else { return Ok(()) };
+    let active = db.int(
+        "SELECT 1 FROM staff_grant WHERE user_id = ?1 AND election_id = ?2 AND state = 'active'",
+        args![b.id, election],
+    )?;
+    match active {
+        Some(_) => Ok(()),
+        None => {
+            let name = db
+                .row("SELECT name FROM election WHERE id = ?1", args![election])?
+                .map(|r| Row(&r).text(0))
+                .transpose()?
+                .unwrap_or_default();
+            Err(refused(format!(
+                "you are no admin in the election '{name}': an admin there, or the console, \
+                 grants roles in it"
+            )))
+        }
     }
 }
 
@@ -345,6 +404,9 @@ impl Staffing for SqlStore {
                     .map(|n| election_id(db, n))
                     .collect::<Result<Vec<_>, _>>()?,
             };
+            for &e in &ids {
+                admin_in(db, by, e)?;
+            }
             // Added by an admin: pending until a second admin approves (the console is the
             // bootstrap and needs nobody).
             // An admin hands the user a one-time password, which they replace at their first
@@ -401,6 +463,7 @@ impl Staffing for SqlStore {
         admin_only(by)?;
         self.write(|db| {
             let eid = election_id(db, election)?;
+            admin_in(db, by, eid)?;
             let (u, _) = any_user(db, name)?;
             let exists = db.int(
                 "SELECT 1 FROM staff_grant WHERE user_id = ?1 AND election_id = ?2",
@@ -442,11 +505,13 @@ impl Staffing for SqlStore {
         &mut self,
         name: &str,
         by: Option<&User>,
+        second: Option<&str>,
         now: Time,
-    ) -> Result<User, StoreError> {
+    ) -> Result<(User, bool), StoreError> {
         admin_only(by)?;
         self.write(|db| {
             let (mut u, added_by) = any_user(db, name)?;
+            within_reach(db, by, &u)?;
             let mut waiting = Vec::new();
             db.each(
                 "SELECT election_id, granted_by FROM staff_grant \
@@ -475,6 +540,21 @@ impl Staffing for SqlStore {
                     ));
                 }
             }
+            // An admin's new account or reset: the approver gives the second half of its
+            // one-time password, so that neither admin alone knows the whole.
+            let halved = u.pending && u.must_change;
+            if halved {
+                let second = second.ok_or_else(|| {
+                    refused(format!(
+                        "approving '{}' gives the second half of their one-time password",
+                        u.name
+                    ))
+                })?;
+                db.exec(
+                    "UPDATE staff_user SET password2 = ?1 WHERE id = ?2",
+                    args![second, u.id],
+                )?;
+            }
             db.exec(
                 "UPDATE staff_user SET state = 'active', approved_by = ?1 WHERE id = ?2 AND state = 'pending'",
                 args![by.map(|b| b.id), u.id],
@@ -484,9 +564,10 @@ impl Staffing for SqlStore {
                 args![u.id],
             )?;
             u.pending = false;
+            u.awaiting = None;
             let ids: Vec<i64> = waiting.iter().map(|w| w.0).collect();
             log_grant(db, by, &u, &ids, now)?;
-            Ok(u)
+            Ok((u, halved))
         })
     }
 
@@ -549,8 +630,8 @@ impl Staffing for SqlStore {
             // Its one-time password is replaced at the first login.
             let state = if by.is_some() { "pending" } else { "active" };
             db.exec(
-                "UPDATE staff_user SET password = ?1, state = ?2, granted_by = ?3, reset_by = ?3, \
-                 must_change = ?4 WHERE id = ?5",
+                "UPDATE staff_user SET password = ?1, password2 = NULL, state = ?2, granted_by = ?3, \
+                 reset_by = ?3, must_change = ?4 WHERE id = ?5",
                 args![password, state, by.map(|b| b.id), i64::from(by.is_some()), u.id],
             )?;
             forget_logins(db, u.id)?;
@@ -568,24 +649,31 @@ impl Staffing for SqlStore {
         self.write(|db| {
             forget_logins(db, id)?;
             db.exec(
-                "UPDATE staff_user SET password = ?1, must_change = 0 WHERE id = ?2",
+                "UPDATE staff_user SET password = ?1, password2 = NULL, must_change = 0 WHERE id = ?2",
                 args![password, id],
             )?;
             Ok(())
         })
     }
 
-    fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
+    fn user_by_name(&self, name: &str) -> Result<Option<(User, Stored)>, StoreError> {
         let name = stored_form(name);
         let mut db = self.db.borrow_mut();
         match db.as_mut().row(
             &format!(
-                "SELECT {USER_COLUMNS}, u.password FROM staff_user u \
+                "SELECT {USER_COLUMNS}, u.password, u.password2 FROM staff_user u \
                  WHERE u.name = ?1 AND u.state = 'active' AND u.disabled = 0"
             ),
             args![name],
         )? {
-            Some(r) => Ok(Some((user(&Row(&r), 0)?, Row(&r).text(USER_WIDTH)?))),
+            Some(r) => {
+                let r = Row(&r);
+                let stored = Stored {
+                    phc: r.text(USER_WIDTH)?,
+                    second: r.opt_text(USER_WIDTH + 1)?,
+                };
+                Ok(Some((user(&r, 0)?, stored)))
+            }
             None => Ok(None),
         }
     }
@@ -704,7 +792,8 @@ impl Staffing for SqlStore {
             &format!(
                 "SELECT {USER_COLUMNS}, s.csrf, s.expires FROM session s \
                  JOIN staff_user u ON u.id = s.user_id \
-                 WHERE s.token_hash = ?1 AND u.state = 'active' AND u.disabled = 0"
+                 WHERE s.token_hash = ?1 AND u.state = 'active' AND u.disabled = 0 \
+                 AND u.must_change = 0"
             ),
             args![token_hash],
         )? {
@@ -736,7 +825,18 @@ impl Staffing for SqlStore {
         created: i64,
         expires: i64,
     ) -> Result<(), StoreError> {
-        self.conn().exec(
+        let db = self.conn();
+        // A one-time password opens nothing until its user chose their own: no token either.
+        let once = db.int(
+            "SELECT must_change FROM staff_user WHERE id = ?1",
+            args![user],
+        )?;
+        if once == Some(1) {
+            return Err(refused(
+                "the user holds a one-time password: they log in and choose their own first",
+            ));
+        }
+        db.exec(
             "INSERT INTO api_token (token_hash, user_id, label, created, expires) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
             args![token_hash, user, label, created, expires],
@@ -750,7 +850,8 @@ impl Staffing for SqlStore {
             &format!(
                 "SELECT {USER_COLUMNS} FROM api_token t \
                  JOIN staff_user u ON u.id = t.user_id \
-                 WHERE t.token_hash = ?1 AND t.expires > ?2 AND u.state = 'active' AND u.disabled = 0"
+                 WHERE t.token_hash = ?1 AND t.expires > ?2 AND u.state = 'active' AND u.disabled = 0 \
+                 AND u.must_change = 0"
             ),
             args![token_hash, now],
         )? {

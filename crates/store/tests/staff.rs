@@ -11,6 +11,9 @@ use model::{Election, Protocol, UnitId, UnitLevel};
 use record::{encode, replay, Complaint, Entry, Role, StaffAct};
 use store::{SqlStore, Staffing, Store, StoreError, User};
 
+/// The PHC string of the second half of a one-time password, which an approval gives.
+const SECOND: &str = "$argon2id$second-half";
+
 fn setups() -> Vec<(SqlStore, Election, Vec<Protocol>)> {
     common::stores().into_iter().map(setup).collect()
 }
@@ -709,20 +712,31 @@ fn a_disabled_user_cannot_log_in_and_a_reset_waits_for_a_second_admin() {
         assert!(s.token_user("t-olga", 1).unwrap().is_none());
         assert!(s.user_by_name("olga").unwrap().is_none());
         // Not approved by the admin who reset it; by another, with the new password.
-        let own = s.approve_user("olga", Some(&adil), now()).unwrap_err();
+        let own = s
+            .approve_user("olga", Some(&adil), Some(SECOND), now())
+            .unwrap_err();
         assert!(own.to_string().contains("two-person rule"), "{own}");
-        s.approve_user("olga", Some(&asel), now()).unwrap();
+        s.approve_user("olga", Some(&asel), Some(SECOND), now())
+            .unwrap();
         let (back, phc) = s.user_by_name("olga").unwrap().unwrap();
-        assert_eq!((back.id, phc.as_str()), (op.id, "$argon2id$new"));
+        assert_eq!((back.id, phc.phc.as_str()), (op.id, "$argon2id$new"));
         assert_eq!(back.awaiting, None);
         // The one-time password is replaced by the user's own at the login; with it, every
         // other session ends.
         assert!(back.must_change);
+        // Until then, no session or API token works for it.
+        let token = s.add_token("t-olga-otp", op.id, "phone", 0, i64::MAX);
+        assert!(token.unwrap_err().to_string().contains("one-time password"));
         s.start_session("h-olga-otp", op.id, "c", i64::MAX).unwrap();
-        s.choose_password(op.id, "$argon2id$own").unwrap();
         assert!(s.session("h-olga-otp").unwrap().is_none());
+        s.choose_password(op.id, "$argon2id$own").unwrap();
+        s.start_session("h-olga-own", op.id, "c", i64::MAX).unwrap();
+        assert!(s.session("h-olga-own").unwrap().is_some());
         let (back, phc) = s.user_by_name("olga").unwrap().unwrap();
-        assert_eq!((back.must_change, phc.as_str()), (false, "$argon2id$own"));
+        assert_eq!(
+            (back.must_change, phc.phc.as_str()),
+            (false, "$argon2id$own")
+        );
         // The console's reset is no one-time password: its operator hands out no password
         // another admin approves.
         s.reset_password("olga", "$argon2id$console", None).unwrap();
@@ -810,11 +824,67 @@ fn an_admin_reaches_only_accounts_of_their_elections_and_keeps_another_admin() {
             );
         }
         assert!(!listed_pending(&s, "vera"));
+        // An account of no election yet is every election's concern; an admin grants roles,
+        // adds users and approves only where they are one.
+        s.add_user_in(
+            "gulnara",
+            Role::Admin,
+            "$argon2id$x",
+            &[8; 32],
+            None,
+            Some(&[]),
+            now(),
+        )
+        .unwrap();
+        let none = s
+            .reset_password("gulnara", "$argon2id$y", Some(&local))
+            .unwrap_err();
+        assert!(none.to_string().contains("holds no election yet"), "{none}");
+        let grant = s.grant("gulnara", "s", Some(&local), now()).unwrap_err();
+        assert!(
+            grant.to_string().contains("no admin in the election 's'"),
+            "{grant}"
+        );
+        let add = s
+            .add_user_in(
+                "pavel",
+                Role::Verifier,
+                "$argon2id$x",
+                &[6; 32],
+                Some(&local),
+                Some(&["s".to_string()]),
+                now(),
+            )
+            .unwrap_err();
+        assert!(
+            add.to_string().contains("no admin in the election 's'"),
+            "{add}"
+        );
+        s.add_user_in(
+            "pavel",
+            Role::Verifier,
+            "$argon2id$x",
+            &[6; 32],
+            Some(&adil),
+            Some(&["s".to_string()]),
+            now(),
+        )
+        .unwrap();
+        let approve = s
+            .approve_user("pavel", Some(&local), Some(SECOND), now())
+            .unwrap_err();
+        assert!(
+            approve
+                .to_string()
+                .contains("holds a role in the election 's'"),
+            "{approve}"
+        );
         // An admin of every election reaches them.
         s.reset_password("vera", "$argon2id$y", Some(&adil))
             .unwrap();
         // Two admins: neither disables the other; with a third, one may.
         s.disable_user("timur", None).unwrap();
+        s.disable_user("gulnara", None).unwrap();
         let asel = user(&mut s, "asel", Role::Admin);
         let last = s.disable_user("asel", Some(&adil)).unwrap_err();
         assert!(
@@ -867,31 +937,47 @@ fn one_admin_alone_cannot_make_an_operator_and_a_verifier_who_act() {
             s.start_session(&format!("s-{}", u.id), u.id, "c", i64::MAX)
                 .unwrap();
             assert!(s.session(&format!("s-{}", u.id)).unwrap().is_none());
-            s.add_token(&format!("t-{}", u.id), u.id, "script", 0, i64::MAX)
-                .unwrap();
-            assert!(s.token_user(&format!("t-{}", u.id), 1).unwrap().is_none());
+            // A one-time password: no token is made for it.
+            assert!(s
+                .add_token(&format!("t-{}", u.id), u.id, "script", 0, i64::MAX)
+                .is_err());
         }
         assert!(matches!(
-            s.approve_user("mallory-op", Some(&adm), now()),
+            s.approve_user("mallory-op", Some(&adm), Some(SECOND), now()),
             Err(StoreError::Refused(_))
         ));
         // The admin who made the grant cannot approve it.
         let own = s
-            .approve_user("mallory-op", Some(&adil), now())
+            .approve_user("mallory-op", Some(&adil), Some(SECOND), now())
             .unwrap_err();
         assert!(own.to_string().contains("two-person rule"), "{own}");
         assert!(s.user_by_name("mallory-op").unwrap().is_none());
         // A second admin can; the console can.
         let before = s.log("s").unwrap().len();
-        let approved = s.approve_user("mallory-op", Some(&asel), now()).unwrap();
-        assert!(!approved.pending);
-        assert_eq!(s.user_by_name("mallory-op").unwrap().unwrap().0.id, op.id);
+        let (approved, halved) = s
+            .approve_user("mallory-op", Some(&asel), Some(SECOND), now())
+            .unwrap();
+        assert!(
+            !approved.pending && halved,
+            "the approval gave the second half"
+        );
+        let (found, stored) = s.user_by_name("mallory-op").unwrap().unwrap();
+        assert_eq!((found.id, stored.second.as_deref()), (op.id, Some(SECOND)));
+        // Once they chose their own password, a token works.
+        s.choose_password(op.id, "$argon2id$own").unwrap();
+        s.add_token(&format!("t-{}", op.id), op.id, "script", 0, i64::MAX)
+            .unwrap();
         assert!(s.token_user(&format!("t-{}", op.id), 1).unwrap().is_some());
+        assert_eq!(
+            s.user_by_name("mallory-op").unwrap().unwrap().1.second,
+            None
+        );
         assert!(matches!(
-            s.approve_user("mallory-op", Some(&asel), now()),
+            s.approve_user("mallory-op", Some(&asel), Some(SECOND), now()),
             Err(StoreError::Refused(_))
         ));
-        s.approve_user("mallory-ver", None, now()).unwrap();
+        s.approve_user("mallory-ver", None, Some(SECOND), now())
+            .unwrap();
         let log = s.log("s").unwrap();
         let grants: Vec<(String, Option<String>)> = log[before..]
             .iter()
@@ -1021,11 +1107,12 @@ fn a_role_applies_only_in_the_elections_it_is_granted_in() {
         );
         assert!(decide(&mut s, "t", &d1).is_err());
         assert!(s
-            .approve_user("kamila", Some(&adil), now())
+            .approve_user("kamila", Some(&adil), Some(SECOND), now())
             .unwrap_err()
             .to_string()
             .contains("two-person rule"));
-        s.approve_user("kamila", Some(&asel), now()).unwrap();
+        s.approve_user("kamila", Some(&asel), Some(SECOND), now())
+            .unwrap();
         decide(&mut s, "t", &d2).unwrap();
         // The grant and its approval are in t's log, by two admins; s's log has neither.
         let grants = |e: &str| -> Vec<String> {

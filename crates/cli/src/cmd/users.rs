@@ -136,8 +136,22 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             println!("{name} holds their role in '{election}'");
         }
         Command::Approve { db, name } => {
-            let u = crate::cmd::open_store(&db)?.approve_user(&name, None, crate::cmd::clock()?)?;
+            // A second half is offered; the store takes it where the approval gives one (an
+            // account an admin added or reset through the service).
+            let second = server::one_time_half();
+            let phc = server::hash_password(&server::half_as_hashed(&second))?;
+            let (u, took) = crate::cmd::open_store(&db)?.approve_user(
+                &name,
+                None,
+                Some(&phc),
+                crate::cmd::clock()?,
+            )?;
             println!("approved {} ({})", u.name, u.role.key());
+            if took {
+                println!(
+                    "second half of their one-time password (shown once; they type the first half, then this one): {second}"
+                );
+            }
         }
         Command::Reset { db, name } => {
             let phc = server::hash_password(&password()?)?;

@@ -9,7 +9,6 @@ use model::{Line, UnitId};
 use store::Staffing;
 
 use super::done::Act;
-use crate::auth::Acting;
 use crate::auth::{self, Caller};
 use crate::form::{DeskForm, Upload};
 use crate::pages::urlencode;
@@ -220,6 +219,23 @@ fn count(form: &DeskForm, key: &str) -> Result<Option<u64>, ServerError> {
     }
 }
 
+/// The form's votes, `vote_0` on, as many as it has fields: a blank one is refused (0 where a
+/// choice has none), never read as the end of the list.
+fn votes(form: &DeskForm) -> Result<Vec<u64>, ServerError> {
+    let mut votes = Vec::new();
+    loop {
+        let key = format!("vote_{}", votes.len());
+        if form.get(&key).is_none() {
+            return Ok(votes);
+        }
+        votes.push(count(form, &key)?.ok_or_else(|| {
+            ServerError::BadRequest(format!(
+                "field '{key}': blank: give every choice's count, 0 where it has none"
+            ))
+        })?);
+    }
+}
+
 /// A unit id field, parsed once as its type (never wrapped into range); none if empty.
 fn unit_id(form: &DeskForm, key: &str) -> Result<Option<UnitId>, ServerError> {
     match form.get(key).map(|v| v.trim()) {
@@ -254,9 +270,7 @@ pub(crate) async fn enter_form(
                 p.set_line(l, v);
             }
         }
-        while let Some(v) = count(&form, &format!("vote_{}", p.votes.len()))? {
-            p.votes.push(v);
-        }
+        p.votes = votes(&form)?;
         let q = super::DeskQuery::chosen(station);
         let typed = super::Typed { protocol: p };
         let page = super::render(s, who, name, q, r, Some(typed)).await?;
@@ -269,10 +283,7 @@ pub(crate) async fn enter_form(
             lines.insert(l.key().to_string(), v);
         }
     }
-    let mut votes = Vec::new();
-    while let Some(v) = count(&form, &format!("vote_{}", votes.len()))? {
-        votes.push(v);
-    }
+    let votes = votes(&form)?;
     let e = Entered {
         station: station.0,
         contest: 0,
@@ -385,8 +396,8 @@ pub(crate) async fn intake_form(
     Ok(back_to_desk(&name, Act::Intake, size as i64 - 1))
 }
 
-/// Adds a user in this election (the admin's form): answers the page that shows their
-/// one-time password, once.
+/// Adds a user in this election (the admin's form): answers the page that shows the first
+/// half of their one-time password, once.
 pub(crate) async fn add_user_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
@@ -396,12 +407,11 @@ pub(crate) async fn add_user_form(
 ) -> Result<Response, ServerError> {
     let role = accounts::role(form.get("role").map_or("", String::as_str))?;
     let user = form.get("name").cloned().unwrap_or_default();
-    let password = auth::one_time_password();
     let elections = Some(vec![name.clone()]);
-    let u = accounts::add(&s, who.acting()?, user, role, password.clone(), elections).await?;
+    let (u, first) = accounts::add(&s, who.acting()?, user, role, elections).await?;
     staff::caught_up(&s, &name).await?;
     let page = super::page_with(s, name, r, move |l, base| {
-        super::admin::password(l, &u.name, &password, base)
+        super::admin::password(l, &u.name, &first, super::admin::Half::First, base)
     })
     .await?;
     Ok(shown_once(page))
@@ -416,35 +426,41 @@ fn shown_once(page: String) -> Response {
         .into_response()
 }
 
-/// Resets a user's password (the admin's form): answers the page that shows the new one,
-/// once.
+/// Resets a user's password (the admin's form): answers the page that shows the first half
+/// of the new one-time password, once.
 pub(crate) async fn reset_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path((name, user)): Path<(String, String)>,
     r: Reader,
 ) -> Result<Response, ServerError> {
-    let (u, password) = accounts::reset(&s, who.acting()?, user).await?;
+    let (u, first) = accounts::reset(&s, who.acting()?, user).await?;
     let page = super::page_with(s, name, r, move |l, base| {
-        super::admin::password(l, &u.name, &password, base)
+        super::admin::password(l, &u.name, &first, super::admin::Half::First, base)
     })
     .await?;
     Ok(shown_once(page))
 }
 
-/// Approves what another admin granted a user (the admin's form).
+/// Approves what another admin granted a user (the admin's form): for an account an admin
+/// added or reset, answers the page that shows the second half of its one-time password,
+/// once.
 pub(crate) async fn approve_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path((name, user)): Path<(String, String)>,
+    r: Reader,
 ) -> Result<Response, ServerError> {
-    let Acting { user: admin, now } = who.acting()?;
-    staff::write(&s, move |st| {
-        Ok(st.approve_user(&user, Some(&admin), now)?)
+    let (u, second) = accounts::approve(&s, who.acting()?, user).await?;
+    staff::caught_up(&s, &name).await?;
+    let Some(second) = second else {
+        return Ok(back_to_desk(&name, Act::Approved, 0));
+    };
+    let page = super::page_with(s, name, r, move |l, base| {
+        super::admin::password(l, &u.name, &second, super::admin::Half::Second, base)
     })
     .await?;
-    staff::caught_up(&s, &name).await?;
-    Ok(back_to_desk(&name, Act::Approved, 0))
+    Ok(shown_once(page))
 }
 
 /// Disables a user (the admin's form).

@@ -125,12 +125,25 @@ fn card(d: &Desk<'_>, a: &Account, own: bool) -> Markup {
     }
 }
 
-/// The page a new or reset account's one-time password is shown on, once.
-pub(crate) fn password(l: Lang, user: &str, password: &str, back: &str) -> Markup {
+/// Which half of a one-time password a page shows.
+#[derive(Clone, Copy)]
+pub(crate) enum Half {
+    /// The admin's who added or reset the account.
+    First,
+    /// The admin's who approved it.
+    Second,
+}
+
+/// The page a half of a new or reset account's one-time password is shown on, once.
+pub(crate) fn password(l: Lang, user: &str, half: &str, which: Half, back: &str) -> Markup {
+    let (heading, note) = match which {
+        Half::First => (T::AdminPasswordHeading, T::AdminPasswordNote),
+        Half::Second => (T::AdminSecondHalfHeading, T::AdminSecondHalfNote),
+    };
     html! {
-        h2 { (l.f(T::AdminPasswordHeading, &[("user", user)])) }
-        p.done { code.password { (password) } }
-        p { (l.f(T::AdminPasswordNote, &[("user", user)])) }
+        h2 { (l.f(heading, &[("user", user)])) }
+        p.done { code.password { (half) } }
+        p { (l.f(note, &[("user", user)])) }
         p { a href=(back) { (l.t(T::DeskBack)) } }
     }
 }

@@ -97,8 +97,8 @@ fn login(l: Lang) -> Markup {
             (fields::field("name", l.t(T::DeskUserName), None, html! {
                 input #name name="name" autocomplete="username" autocapitalize="none" spellcheck="false" required;
             }))
-            (fields::field("password", l.t(T::DeskPassword), None, html! {
-                input #password name="password" type="password" autocomplete="current-password" required;
+            (fields::field("password", l.t(T::DeskPassword), Some(l.t(T::DeskLoginOneTime)), html! {
+                input #password name="password" type="password" autocomplete="current-password" required aria-describedby="password-hint";
             }))
             div.acts { button #log-in { (l.t(T::DeskLogIn)) } }
         }
