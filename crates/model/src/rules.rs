@@ -109,7 +109,8 @@ impl Relation {
         }
     }
 
-    fn holds(self, l: u128, r: u128) -> bool {
+    /// Whether the comparison holds between a left side of `l` and a right side of `r`.
+    pub fn holds(self, l: u128, r: u128) -> bool {
         match self {
             Relation::Eq => l == r,
             Relation::Le => l <= r,

@@ -334,10 +334,7 @@ pub(crate) async fn override_form(
     Path((name, id)): Path<(String, i64)>,
     form: DeskForm,
 ) -> Result<Response, ServerError> {
-    let reason = form.get("reason").cloned().unwrap_or_default();
-    let ruling = rulings::OnEntered::Override;
-    rulings::on_entered(&s, who.acting()?, name.clone(), id, ruling, &reason).await?;
-    Ok(back_to_desk(&name, Act::Overridden, id))
+    ruling_form(&s, &who, name, id, &form, rulings::OnEntered::Override).await
 }
 
 /// Chooses one of two keyings that differ, with the reason (the commission's form).
@@ -347,10 +344,25 @@ pub(crate) async fn resolve_form(
     Path((name, id)): Path<(String, i64)>,
     form: DeskForm,
 ) -> Result<Response, ServerError> {
+    ruling_form(&s, &who, name, id, &form, rulings::OnEntered::Resolve).await
+}
+
+/// A commissioner's ruling on entered protocol `id`, with the form's reason; back to the desk.
+async fn ruling_form(
+    s: &AppState,
+    who: &Caller,
+    name: String,
+    id: i64,
+    form: &DeskForm,
+    ruling: rulings::OnEntered,
+) -> Result<Response, ServerError> {
     let reason = form.get("reason").cloned().unwrap_or_default();
-    let ruling = rulings::OnEntered::Resolve;
-    rulings::on_entered(&s, who.acting()?, name.clone(), id, ruling, &reason).await?;
-    Ok(back_to_desk(&name, Act::Resolved, id))
+    let done = match ruling {
+        rulings::OnEntered::Override => Act::Overridden,
+        rulings::OnEntered::Resolve => Act::Resolved,
+    };
+    rulings::on_entered(s, who.acting()?, name.clone(), id, ruling, &reason).await?;
+    Ok(back_to_desk(&name, done, id))
 }
 
 /// Moves a complaint forward, with a reason and the decision that answers it (the

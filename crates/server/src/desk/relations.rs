@@ -71,7 +71,11 @@ pub(super) fn broken_list(l: Lang, e: &Election, p: &Protocol) -> Option<Markup>
         .rules
         .0
         .iter()
-        .filter_map(|r| r.sides(p).filter(|_| !r.holds(p)).map(|s| (r, s)))
+        .filter_map(|r| {
+            r.sides(p)
+                .filter(|&(a, b)| !r.relation.holds(a, b))
+                .map(|s| (r, s))
+        })
         .collect();
     rules.sort_by_key(|(r, _)| std::cmp::Reverse(r.severity));
     let missing: Vec<&ControlRule> = e
