@@ -29,6 +29,7 @@ mod contest;
 pub mod draw;
 mod error;
 pub mod logged;
+pub mod methods;
 pub mod nonneg;
 pub mod plan;
 pub mod simulate;

@@ -286,18 +286,21 @@ pub fn start(
     let batches = manifest(e, &stations, r.manifest.as_ref())?;
     let ballots: u64 = batches.iter().map(|b| b.1).sum();
     let (problem, set) = logged::assertions_of(e, protocols, &r.law, ballots)?;
-    let (work, of, unit) = expected_work(e, protocols, r.method, &problem, &set, &batches, alpha);
-    if crate::plan::is_full_count(work, of) {
-        let work = if work == u64::MAX {
-            "all".to_string()
-        } else {
-            format!("about {work}")
-        };
-        return Err(AuditError::FullCount(format!(
-            "a {} audit of this allocation would need {work} of {of} {unit}: count them all instead",
-            r.method.key()
-        )));
+    let allocation = crate::methods::Allocation {
+        election: e,
+        protocols,
+        problem: &problem,
+        set: &set,
+        batches: &batches,
+    };
+    let w = crate::methods::work(&allocation, r.method, alpha);
+    if w.full_count {
+        return Err(AuditError::FullCount(refusal(&allocation, &w, alpha)));
     }
+    let (work, unit) = match r.method {
+        Method::Batch => (w.sample, "stations"),
+        Method::Comparison | Method::Polling => (w.sample, "ballots"),
+    };
     let cvrs = match (r.method, &r.cvrs) {
         (Method::Polling | Method::Batch, _) => None,
         (Method::Comparison, None) => {
@@ -346,19 +349,7 @@ fn manifest(
     file: Option<&(String, Vec<ManifestRow>)>,
 ) -> Result<Vec<(u32, u64)>, AuditError> {
     let Some((name, rows)) = file else {
-        let mut ids: Vec<&UnitId> = stations.keys().collect();
-        ids.sort();
-        let batches: Vec<(u32, u64)> = ids
-            .into_iter()
-            .map(|s| (s.0, reported_ballots(stations[s])))
-            .filter(|b| b.1 > 0)
-            .collect();
-        crate::error::total(
-            batches.iter().map(|b| b.1),
-            "manifest",
-            "the ballots the protocols report",
-        )?;
-        return Ok(batches);
+        return reported_manifest_of(stations);
     };
     let mut batches = Vec::with_capacity(rows.len());
     for b in rows {
@@ -399,41 +390,74 @@ fn manifest(
     Ok(batches)
 }
 
-/// About how many ballots (stations) the method needs if the results are right, of how
-/// many, and which.
-fn expected_work(
+/// The manifest's batches `(station, ballots)` as an audit of these protocols takes them:
+/// the file's, each checked against its station's protocol and none left out; or each
+/// station's reported ballots.
+pub(crate) fn manifest_of(
     e: &Election,
     protocols: &[Protocol],
-    method: Method,
-    problem: &seats::Problem,
-    set: &SeatAssertions,
-    batches: &[(u32, u64)],
-    alpha: f64,
-) -> (u64, u64, &'static str) {
-    let ballots: u64 = batches.iter().map(|b| b.1).sum();
-    match method {
-        Method::Batch => {
-            let tallies = logged::station_tallies(e, protocols, problem, batches);
-            let b = crate::stations::bounds(&set.assertions, ballots, &tallies);
-            let n = crate::stations::sample_size(&b, 1.0, alpha);
-            (n, batches.len() as u64, "stations")
-        }
-        Method::Comparison | Method::Polling => {
-            let most = set
-                .assertions
-                .iter()
-                .map(|x| {
-                    let est = crate::plan::estimate(x, ballots, batches.len() as u64, alpha);
-                    if method == Method::Comparison {
-                        est.comparison_ballots
-                    } else {
-                        est.polling_ballots
-                    }
-                })
-                .max()
-                .unwrap_or(0);
-            (most, ballots, "ballots")
-        }
+    file: Option<&(String, Vec<ManifestRow>)>,
+) -> Result<Vec<(u32, u64)>, AuditError> {
+    manifest(e, &by_station(protocols), file)
+}
+
+fn reported_manifest_of(
+    stations: &HashMap<UnitId, &Protocol>,
+) -> Result<Vec<(u32, u64)>, AuditError> {
+    let mut ids: Vec<&UnitId> = stations.keys().collect();
+    ids.sort();
+    let batches: Vec<(u32, u64)> = ids
+        .into_iter()
+        .map(|s| (s.0, reported_ballots(stations[s])))
+        .filter(|b| b.1 > 0)
+        .collect();
+    crate::error::total(
+        batches.iter().map(|b| b.1),
+        "manifest",
+        "the ballots the protocols report",
+    )?;
+    Ok(batches)
+}
+
+/// Why a method amounts to a full count, and what is possible instead: the hardest
+/// assertion with its margin in ballots, the methods that would not be a full count.
+fn refusal(a: &crate::methods::Allocation<'_>, w: &crate::methods::Work, alpha: f64) -> String {
+    let unit = if w.method == Method::Batch {
+        "stations"
+    } else {
+        "ballots"
+    };
+    let need = if w.sample >= w.of {
+        "all".to_string()
+    } else {
+        format!("about {}", w.sample)
+    };
+    let mut out = format!(
+        "a {} audit of this allocation would need {need} of {} {unit}",
+        w.method.key(),
+        w.of
+    );
+    if let Some(h) = &w.hardest {
+        out += &format!(" ({}: a margin of {} ballot(s))", h.claim, h.margin_ballots);
+    }
+    let instead: Vec<String> = [Method::Comparison, Method::Polling, Method::Batch]
+        .into_iter()
+        .filter(|&m| m != w.method)
+        .map(|m| crate::methods::work(a, m, alpha))
+        .filter(|o| !o.full_count)
+        .map(|o| match o.method {
+            Method::Batch => format!("a batch audit of about {} stations", o.sample),
+            Method::Comparison => format!(
+                "a comparison audit of about {} ballots, with cast-vote records",
+                o.sample
+            ),
+            Method::Polling => format!("a polling audit of about {} ballots", o.sample),
+        })
+        .collect();
+    if instead.is_empty() {
+        out + ": count them all instead, or choose a larger risk limit"
+    } else {
+        format!("{out}; possible instead: {}", instead.join("; "))
     }
 }
 

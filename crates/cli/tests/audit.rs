@@ -139,6 +139,86 @@ fn assertions_of_the_kyrgyz_2020_allocation() {
     assert!(most < ballots / 50, "{most} of {ballots}");
 }
 
+/// Issue 18, item 1: before an audit starts, `audit plan` compares the methods on the Kyrgyz
+/// 2020 store. It names the assertion closest to changing the seats with its margin in
+/// ballots, which must be the threshold margin `tallyproof margins` computes independently
+/// (exact rationals in `seats`, not the audit's assorters): «БҮТҮН КЫРГЫЗСТАН» passes the
+/// 0.70% in Talas by 527 ballots, «МЕКЕНЧИЛ» the national 7% by 693. Polling and station
+/// batches amount to a full count; a ballot comparison reads about 11,000 ballots, from
+/// nearly every station.
+#[test]
+fn method_comparison_of_the_kyrgyz_2020_allocation() {
+    let dir = store_with("data/kg2020/stations_by_region_2413.csv");
+    let json = |args: &[&str]| -> Value {
+        let o = run(dir.path(), args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let plan = json(&["audit", "plan", "--db", "s.db", "--law", "kg2020", "--json"]);
+    let margins = json(&["margins", "--db", "s.db", "--law", "kg2020", "--json"]);
+    let threshold_margin = |party: &str, national: bool| {
+        margins["thresholds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["party"] == party && (t["threshold"] == "national") == national)
+            .unwrap_or_else(|| panic!("no margin for {party}"))["ballots"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        (plan["ballots"].as_u64(), plan["stations"].as_u64()),
+        (Some(1_887_345), Some(2413))
+    );
+    let closest = &plan["closest"];
+    let bk = "«БҮТҮН КЫРГЫЗСТАН» саясий партиясы";
+    assert_eq!(closest["claim"]["party"], bk, "{closest}");
+    assert_eq!(closest["claim"]["region"], "ТАЛАССКАЯ ТИК");
+    assert_eq!(closest["margin_ballots"].as_u64(), Some(527));
+    assert_eq!(threshold_margin(bk, false), 527);
+    let method = |m: &str| {
+        plan["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["method"] == m)
+            .unwrap()
+            .clone()
+    };
+    let polling = method("polling");
+    assert_eq!(polling["full_count"], true);
+    assert_eq!(polling["hardest"]["claim"]["party"], "«МЕКЕНЧИЛ»");
+    assert_eq!(polling["hardest"]["claim"]["scope"], "national");
+    assert_eq!(polling["hardest"]["margin_ballots"].as_u64(), Some(693));
+    assert_eq!(threshold_margin("«МЕКЕНЧИЛ»", true), 693);
+    assert_eq!(polling["feasible_at"], Value::Null);
+    let batch = method("batch");
+    assert_eq!(batch["full_count"], true);
+    assert_eq!(batch["of"].as_u64(), Some(2413));
+    // MACRO's draws fall below a quarter of the stations only at a risk limit of 30%.
+    assert_eq!(batch["feasible_at"].as_u64(), Some(30));
+    let comparison = method("comparison");
+    assert_eq!(comparison["full_count"], false);
+    let n = comparison["sample"].as_u64().unwrap();
+    assert!((10_000..13_000).contains(&n), "{n}");
+    // About 11,000 ballots drawn from 2,413 stations open nearly all of them: 2,245 on average.
+    let stations = comparison["stations"].as_u64().unwrap();
+    assert!((2_200..2_300).contains(&stations), "{stations}");
+    // The text names the same.
+    let o = run(
+        dir.path(),
+        &["audit", "plan", "--db", "s.db", "--law", "kg2020"],
+    );
+    let text = stdout(&o);
+    assert!(
+        text.contains(
+            "«МЕКЕНЧИЛ» is above the national threshold (7.00% of participated) by 693 ballot(s)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("possible at a risk limit of 30%"), "{text}");
+}
+
 /// `audit draw` on Arlo's test manifest (four precincts of 25 ballots) with Arlo's id text
 /// reproduces Arlo's `draw_sample` snapshot (the `arlo.sampler.draw_sample` vector); a
 /// second round with `--drop` continues it, and a bad manifest is refused with its line.
@@ -403,7 +483,7 @@ fn audit_workflow_on_kyrgyz_2020() {
         ),
         (
             &["--risk-limit", "5", "--method", "polling"],
-            "equivalent to a full count: a polling audit",
+            "equivalent to a full count: a polling audit of this allocation would need all of 1887345 ballots («МЕКЕНЧИЛ» is above the national threshold (7.00% of participated): a margin of 693 ballot(s)); possible instead: a comparison audit of about",
         ),
         (
             &["--risk-limit", "5", "--method", "batch"],

@@ -112,6 +112,57 @@ fn stored_ballots(s: &AppState, file: &FileRef, what: &str) -> Result<BallotFile
         .map_err(|e| ServerError::BadRequest(e.to_string()))
 }
 
+/// The method comparison's question: a law (default the election's own) and a risk limit
+/// in percent (default 5).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MethodsQuery {
+    #[serde(default)]
+    pub law: Option<String>,
+    #[serde(default)]
+    pub risk_limit: Option<f64>,
+}
+
+/// The risk limit an audit is planned at unless the auditor asks for another, in percent.
+pub(crate) const DEFAULT_RISK_LIMIT: f64 = 5.0;
+
+pub(crate) async fn methods(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<MethodsQuery>,
+) -> Result<Response, ServerError> {
+    Ok(Json(compared(&s, &name, &q).await?).into_response())
+}
+
+/// Every method's work for the election's allocation (`audit::methods`), computed outside
+/// the election's lock from its protocols at one log size.
+pub(crate) async fn compared(
+    s: &AppState,
+    name: &str,
+    q: &MethodsQuery,
+) -> Result<audit::methods::Methods, ServerError> {
+    let (state, n, law) = (s.clone(), name.to_string(), q.law.clone());
+    let risk_limit = q.risk_limit.unwrap_or(DEFAULT_RISK_LIMIT);
+    blocking(move || methods_now(&state, &n, law.as_deref(), risk_limit)).await
+}
+
+/// [`compared`] on the calling (blocking) thread.
+pub(crate) fn methods_now(
+    s: &AppState,
+    name: &str,
+    law: Option<&str>,
+    risk_limit: f64,
+) -> Result<audit::methods::Methods, ServerError> {
+    let (election, protocols, law) = s.live.with(&s.db, name, |v| {
+        let law = crate::data::law_of(v, law)?;
+        Ok((v.election().clone(), v.protocols(), law))
+    })?;
+    let law = law.ok_or_else(|| ServerError::BadRequest(crate::data::no_law(name)))?;
+    Ok(audit::methods::compare(
+        &election, &protocols, &law, risk_limit, None,
+    )?)
+}
+
 /// An audit as the auditor starts it.
 #[derive(Deserialize)]
 pub(crate) struct Start {

@@ -224,6 +224,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/publish") => post(staff::publish),
         (Post, "/api/elections/{name}/redactions") => post(staff::redact),
         (Post, "/api/elections/{name}/audits") => post(audits::start),
+        (Get, "/api/elections/{name}/audits/methods") => get(audits::methods),
         (Post, "/elections/{name}/staff/audits") => post(desk::audit_start_form),
         (Post, "/elections/{name}/staff/audits/{audit}") => post(desk::audit_step_form),
         (Post, "/api/elections/{name}/audits/{audit}/rounds") => post(audits::sample),

@@ -657,6 +657,18 @@ pub const ROUTES: &[Route] = &[
         "{audit, law, risk_limit (percent), method: comparison | polling | batch, seed, manifest (Arlo's CSV text; default each station's reported ballots), cvrs (sha256:<hex> of the uploaded records, comparison only)}",
         "Starts a risk-limiting audit of the seat allocation under a law preset (as `tallyproof audit start`); refused if it would amount to a full count",
     ),
+    Route {
+        roles: AUDITOR,
+        query: &[
+            ("law", "kg2010, kg2015, kg2020 or kg2021 (default: the election's own law)"),
+            ("risk_limit", "the risk limit in percent, above 0 and at most 50 (default 5)"),
+        ],
+        ..get(
+            "/api/elections/{name}/audits/methods",
+            JSON,
+            "Before an audit starts: each method's expected work (ballots to read, stations to open) at the risk limit, which would amount to a full count and why (the hardest assertion and its margin in ballots), and from which larger risk limit it would not (as `tallyproof audit plan --json`)",
+        )
+    },
     write(
         Method::Post,
         "/elections/{name}/staff/audits",

@@ -96,6 +96,42 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
     let started = a.json();
     assert_eq!(started["stations"].as_u64(), Some(4000));
     assert_eq!(started["unit"], "stations");
+    // Issue 18, item 1: the method comparison the auditor saw before starting names the work
+    // the start answers (one computation); the public cannot ask for it; a bad risk limit or
+    // an unknown parameter is refused.
+    let methods = |query: &'static str, auth: Option<String>| async move {
+        let headers: Vec<(&str, &str)> = auth
+            .as_deref()
+            .map(|a| vec![("authorization", a)])
+            .unwrap_or_default();
+        let path = format!("/api/elections/b/audits/methods{query}");
+        app.call("GET", &path, &headers, Vec::new()).await
+    };
+    let m = methods("?law=kg2020&risk_limit=5", Some(auth.clone())).await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.text());
+    let m = m.json();
+    let batch = m["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["method"] == "batch")
+        .unwrap();
+    assert_eq!(batch["full_count"], false, "{m}");
+    assert_eq!(batch["sample"], started["expected_work"], "{m}");
+    assert_eq!(m["ballots"], started["ballots"]);
+    assert!(m["closest"]["margin_ballots"].as_u64().unwrap() > 0, "{m}");
+    for (query, who, status) in [
+        ("", None, StatusCode::UNAUTHORIZED),
+        (
+            "?risk_limit=60",
+            Some(auth.clone()),
+            StatusCode::BAD_REQUEST,
+        ),
+        ("?ballots=5", Some(auth.clone()), StatusCode::BAD_REQUEST),
+    ] {
+        let a = methods(query, who).await;
+        assert_eq!(a.status, status, "{query}: {}", a.text());
+    }
     let again = start(audit("batch", json!({}))).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.text());
 

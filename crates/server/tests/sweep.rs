@@ -296,6 +296,7 @@ fn with_queries(base: &str, query: &[(&str, &str)]) -> Vec<String> {
             "q" => &["", "1", "s%20%2F%201", "%3Cb%3Ex%22"],
             "level" => &["", "station", "region"],
             "page" => &["1", "2"],
+            "risk_limit" => &["5", "20"],
             other => panic!("no values for query parameter {other}: add them here"),
         };
         urls = urls

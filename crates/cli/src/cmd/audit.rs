@@ -24,6 +24,8 @@ pub enum Command {
     Calc(CalcArgs),
     /// The assertions that confirm a seat allocation, and how hard each is to audit
     Assertions(AssertionArgs),
+    /// Before starting: the work of each method (ballots, stations) at a risk limit, which would amount to a full count and why
+    Plan(super::audit_flow::PlanArgs),
     /// Draw ballots from a ballot manifest (Arlo's CSV) with the consistent sampler: the retrieval list
     Draw(DrawArgs),
     /// Simulate comparison audits of a seat allocation, clean or with the smallest seat-changing error planted
@@ -122,6 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Calc(a) => calc(a),
         Command::Assertions(a) => assertions(a),
+        Command::Plan(a) => super::audit_flow::plan(a),
         Command::Draw(a) => draw(a),
         Command::Simulate(a) => simulate(a),
         Command::Start(a) => super::audit_flow::start(a),

@@ -51,6 +51,25 @@ pub struct StartArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub store: super::official::Target,
+    /// The law preset whose allocation would be audited: kg2010, kg2015, kg2020, kg2021
+    #[arg(long)]
+    pub law: String,
+    /// The risk limit, in percent (above 0, at most 50)
+    #[arg(long, default_value_t = 5.0)]
+    pub risk_limit: f64,
+    /// The ballot manifest (Arlo's CSV; batches named 'Region / Station'); default: each
+    /// station's reported ballots
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct SampleArgs {
     #[command(flatten)]
     pub target: AuditTarget,
@@ -207,15 +226,94 @@ fn ballot_file(path: &std::path::Path) -> anyhow::Result<steps::BallotFile> {
     Ok(formats::audit_files::ballots(&name, &bytes)?)
 }
 
+/// A ballot manifest file, read.
+fn manifest_file(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<(String, Vec<steps::ManifestRow>)>> {
+    let Some(path) = path else { return Ok(None) };
+    let (name, bytes) = read(path)?;
+    Ok(Some(formats::audit_files::manifest(&name, &bytes)?))
+}
+
+pub fn plan(a: PlanArgs) -> anyhow::Result<ExitCode> {
+    let o = open(&a.store.db, a.store.election.as_deref())?;
+    let manifest = manifest_file(a.manifest.as_deref())?;
+    let m = audit::methods::compare(
+        &o.election,
+        &o.protocols,
+        &a.law,
+        a.risk_limit,
+        manifest.as_ref(),
+    )?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&m)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "'{}' under {} at a risk limit of {}%: {} ballots in {} stations ({}), {} assertions.",
+        o.name,
+        m.law,
+        m.risk_limit_percent,
+        m.ballots,
+        m.stations,
+        if m.from_manifest {
+            "the manifest"
+        } else {
+            "as the protocols report them"
+        },
+        m.assertions
+    );
+    if let Some(c) = &m.closest {
+        println!(
+            "closest: {} (margin {} ballot(s))",
+            c.label, c.margin_ballots
+        );
+    }
+    println!(
+        "{:<11} {:>10} {:>10} {:>9}  verdict",
+        "method", "sample", "ballots", "stations"
+    );
+    for w in &m.methods {
+        let unit = if w.method == Method::Batch {
+            "stations"
+        } else {
+            "ballots"
+        };
+        let verdict = if !w.full_count {
+            match w.method {
+                Method::Comparison => format!(
+                    "possible: needs the cast-vote records of all {} ballots",
+                    m.ballots
+                ),
+                _ => "possible".to_string(),
+            }
+        } else {
+            let why = w.hardest.as_ref().map_or(String::new(), |h| {
+                format!(": {} by {} ballot(s)", h.label, h.margin_ballots)
+            });
+            let larger = w
+                .feasible_at
+                .map_or("at no risk limit up to 50%".to_string(), |r| {
+                    format!("possible at a risk limit of {r}%")
+                });
+            format!("a full count{why}; {larger}")
+        };
+        println!(
+            "{:<11} {:>10} {:>10} {:>9}  {verdict} ({} of {} {unit})",
+            w.method.key(),
+            w.sample,
+            w.ballots,
+            w.stations,
+            w.sample,
+            w.of
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
     let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
-    let manifest = match &a.manifest {
-        Some(path) => {
-            let (name, bytes) = read(path)?;
-            Some(formats::audit_files::manifest(&name, &bytes)?)
-        }
-        None => None,
-    };
+    let manifest = manifest_file(a.manifest.as_deref())?;
     let request = steps::StartRequest {
         audit: a.target.audit.clone(),
         law: a.law.clone(),

@@ -11,7 +11,11 @@ use super::Desk;
 use crate::pages::{method, urlencode};
 
 /// Every audit, then the form that starts one.
-pub(super) fn forms(d: &Desk<'_>, audits: &[Result<Report, String>]) -> Markup {
+pub(super) fn forms(
+    d: &Desk<'_>,
+    audits: &[Result<Report, String>],
+    methods: Option<(&Result<audit::methods::Methods, String>, f64)>,
+) -> Markup {
     let l = d.l;
     html! {
         h2 { (l.t(T::NavAudits)) }
@@ -22,6 +26,7 @@ pub(super) fn forms(d: &Desk<'_>, audits: &[Result<Report, String>]) -> Markup {
                 Ok(r) => (audit(d, r)),
             }
         }
+        @if let Some((m, risk_limit)) = methods { (super::methods::compared(d, m, risk_limit)) }
         (start(d))
     }
 }

@@ -11,6 +11,7 @@ mod auditor;
 mod commission;
 mod done;
 mod fields;
+mod methods;
 mod observer;
 mod operator;
 mod pending;
@@ -113,6 +114,10 @@ pub(crate) struct DeskQuery {
     id: Option<i64>,
     q: Option<String>,
     unit: Option<String>,
+    /// The auditor's method comparison's law (default the election's own, else `kg2020`, as
+    /// the form that starts an audit) and risk limit, in percent.
+    law: Option<String>,
+    risk_limit: Option<f64>,
 }
 
 impl DeskQuery {
@@ -176,6 +181,24 @@ pub(crate) async fn render(
         let content = match role {
             Some(Role::Commissioner) => crate::register::content(&s, &name)?,
             _ => Default::default(),
+        };
+        // The auditor's method comparison, computed outside the election's lock.
+        let risk_limit = q.risk_limit.unwrap_or(crate::audits::DEFAULT_RISK_LIMIT);
+        let methods = match role {
+            Some(Role::Auditor) => {
+                let law = match &q.law {
+                    Some(law) => Some(law.clone()),
+                    None => s
+                        .live
+                        .with(&s.db, &name, |v| Ok(v.law().map(str::to_string)))?,
+                };
+                let law = law.unwrap_or_else(|| "kg2020".to_string());
+                Some(
+                    crate::audits::methods_now(&s, &name, Some(&law), risk_limit)
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            _ => None,
         };
         s.live.with(&s.db, &name, |v| {
             let audits = match role {
@@ -255,6 +278,7 @@ pub(crate) async fn render(
                     v.protocol(p.protocol.station, p.protocol.contest)
                         .map_or(0, |c| c.version)
                 },
+                methods: methods.as_ref().map(|m| (m, risk_limit)),
             };
             let done = Done::new(q.done.clone(), q.id);
             let body = desk.body(who.user.as_ref(), &work, &done);
@@ -416,6 +440,8 @@ struct Work<'a> {
     certifying: Option<&'a commission::Certifying>,
     /// The version that counts for an entry's station now.
     counted: &'a dyn Fn(&Pending) -> u32,
+    /// The auditor's method comparison, and the risk limit it was made at.
+    methods: Option<(&'a Result<audit::methods::Methods, String>, f64)>,
 }
 
 /// What every form of an election's desk needs.
@@ -477,7 +503,7 @@ impl Desk<'_> {
                     (commission::decide(self, pick::chosen(self.election, work.scope, work.picked)))
                 }
                 Role::Observer => (observer::complaint(self, work.scope, work.picked)),
-                Role::Auditor => (auditor::forms(self, work.audits)),
+                Role::Auditor => (auditor::forms(self, work.audits, work.methods)),
                 Role::Admin => (admin::desk(self, user, &work.listed.accounts, work.scope, work.picked)),
             }
         }

@@ -41,7 +41,7 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
 }
 
 /// What an assertion says, in the page's language.
-fn claim(l: Lang, c: &Claim) -> Tr {
+pub(crate) fn claim(l: Lang, c: &Claim) -> Tr {
     let number = |x: f64| l.decimal(&x.to_string());
     match c {
         Claim::Pair {
