@@ -63,6 +63,7 @@ FOUND_PARTS = ("found_mobile", "found_stationary")
 # The legal count under each law preset (record's counting.rs): the manual count of the
 # precinct protocols for every Kyrgyz preset, and where no law is named.
 LEGAL_COUNT = {"kg2010": "manual", "kg2015": "manual", "kg2020": "manual", "kg2021": "manual"}
+SCORE = re.compile(r"[0-9]+(\.[0-9]+)?")  # a forensic flag's score in a target, decimal text
 U32 = 2**32 - 1  # unit ids, versions, ballot numbers and audit choices are 32-bit
 STAGES = ("preliminary", "final")
 LAWS = ("kg2010", "kg2015", "kg2020", "kg2021")  # seats::preset::KEYS
@@ -495,6 +496,8 @@ def replay_from(entries, at):
         return "contest %d does not exist (the election has %d contest(s))" % (c, len(contests))
 
     audits = {}  # audit name -> (contest, the last draw of each round)
+    targeted = {}  # audit name -> {station: the round it was targeted in}
+    counted_targets = {}  # audit name -> the targeted stations counted
 
     def audit_step(i, e):
         """record's AuditRules: a started audit, and every index its steps carry."""
@@ -514,6 +517,7 @@ def replay_from(entries, at):
                 raise field(i, "method", "'%s', expected one of: %s"
                             % (e["method"], ", ".join(METHODS)))
             audits[name] = (e["contest"], [])
+            targeted[name], counted_targets[name] = {}, set()
             return
         if name not in audits:
             raise field(i, "audit", "no audit named '%s' was started before this step" % name)
@@ -554,6 +558,49 @@ def replay_from(entries, at):
                     if choice is not None and u32(i, name_k, choice) >= choices:
                         raise field(i, name_k, "choice %d does not exist (the contest has %d choice(s))"
                                     % (choice, choices))
+        elif step == "target":
+            drawn(e["round"])
+            for k, (station, flag, complaint) in enumerate(e["targets"]):
+                at_k = "targets[%d]" % k
+                why = not_a_station(u32(i, at_k + ".station", station))
+                if why:
+                    raise field(i, at_k + ".station", why)
+                if station in targeted[name]:
+                    raise field(i, at_k + ".station", "station %d was targeted earlier in audit '%s'"
+                                % (station, name))
+                if (flag is None) == (complaint is None):
+                    raise field(i, at_k, "a target gives exactly one reason: a forensic flag's "
+                                "score or an upheld complaint")
+                if flag is not None and not (isinstance(flag, str) and SCORE.fullmatch(flag)):
+                    raise field(i, at_k + ".flag", "%s is not a score (decimal text such as "
+                                "\"7.41\")" % json.dumps(flag))
+                if complaint is not None:
+                    if not is_count(complaint) or complaint not in complaints:
+                        raise field(i, at_k + ".complaint",
+                                    "entry %s is not a complaint of this log" % json.dumps(complaint))
+                    if complaints[complaint] != "upheld":
+                        raise field(i, at_k + ".complaint", "complaint %d is %s, not upheld"
+                                    % (complaint, complaints[complaint]))
+                    if not under(station, unit_of[complaint]):
+                        raise field(i, at_k + ".complaint", "complaint %d is about a unit that "
+                                    "does not contain station %d" % (complaint, station))
+                targeted[name][station] = e["round"]
+        elif step == "targeted-counts":
+            drawn(e["round"])
+            for k, (station, votes, _) in enumerate(e["counts"]):
+                at_k = "counts[%d]" % k
+                u32(i, at_k + ".station", station)
+                if targeted[name].get(station, e["round"] + 1) > e["round"]:
+                    raise field(i, at_k + ".station", "station %d was not targeted in round %d "
+                                "or before" % (station, e["round"]))
+                if station in counted_targets[name]:
+                    raise field(i, at_k + ".station", "station %d is counted twice" % station)
+                counted_targets[name].add(station)
+                if len(votes) != choices:
+                    raise field(i, at_k + ".votes", "%d counts for %d choice(s)"
+                                % (len(votes), choices))
+                if sum(votes) > MAX:
+                    raise field(i, at_k + ".votes", "the votes add up to more than %d" % MAX)
         elif step == "counts":
             drawn(e["round"])
             for k, (station, votes, _) in enumerate(e["counts"]):
@@ -566,6 +613,8 @@ def replay_from(entries, at):
                 if sum(votes) > MAX:
                     raise field(i, "counts[%d].votes" % k,
                                 "the votes add up to more than %d" % MAX)
+        elif step != "escalate":
+            raise field(i, "step", "unknown audit step '%s'" % step)
 
     latest = {}  # the legal count's latest version, by (station, contest)
     other = {}  # the other count's (the machine count where the manual one is legal)
@@ -593,14 +642,16 @@ def replay_from(entries, at):
     unit_of = {}  # complaint and decision entry index -> its unit
     began = False  # whether a staff act other than a re-vote's `open` came
 
+    def under(x, top):
+        """Whether unit x is unit top or under it."""
+        while x is not None:
+            if x == top:
+                return True
+            x = parent.get(x)
+        return False
+
     def related(a, b):
         """Whether one of units a and b is the other or under it."""
-        def under(x, top):
-            while x is not None:
-                if x == top:
-                    return True
-                x = parent.get(x)
-            return False
         return under(a, b) or under(b, a)
     standing = "open"
     last_time = None  # (entry, time) of the latest staff entry with a time

@@ -128,8 +128,50 @@ CASES = [
     ("a complaint's status has its keys in order", [E, UNITS, COMPLAIN, COMPLAINT, REVIEW, {"type": "complaint-status", "status": "dismissed", "complaint": 3, "reason": hexid(200), "decision": None}], 5),
 ]
 
+# Revision 4 (issue 18): targeted hand counts beside an audit's random sample. Entry 3 is a
+# complaint about station 2, upheld at entry 5 (UPHELD); entries 6 to 9 start an audit and draw
+# its first round (AUDITED); a target or a count follows at entry 11.
+AUDIT = staff("audit", "auditor", hexid(13))
+START = {"type": "audit", "step": "start", "audit": "a", "contest": 0, "law": "kg2020", "base": None,
+         "method": "batch", "risk_limit": "5", "seed": "1", "ballots": 20, "cvrs": None}
+ROUND = {"type": "audit", "step": "round", "audit": "a", "round": 1, "size": 1}
+UPHELD = [E, UNITS, COMPLAIN, COMPLAINT, REVIEW, status(3, "upheld")]
+AUDITED = [AUDIT, START, AUDIT, ROUND]
+
+
+def target(*targets, rnd=1):
+    return [AUDIT, {"type": "audit", "step": "target", "audit": "a", "round": rnd, "targets": list(targets)}]
+
+
+def counted(*counts, rnd=1):
+    return [AUDIT, {"type": "audit", "step": "targeted-counts", "audit": "a", "round": rnd, "counts": list(counts)}]
+
+
+CASES += [
+    ("a flagged station targeted, then counted", UPHELD + AUDITED + target([3, "7.41", None]) + counted([3, [6, 4], 10]), None),
+    ("a station of an upheld complaint targeted", UPHELD + AUDITED + target([2, None, 3]), None),
+    ("a complaint about a unit above the station targets it",
+     [E, UNITS, COMPLAIN, dict(COMPLAINT, unit=1), REVIEW, status(3, "upheld")] + AUDITED + target([3, None, 3]), None),
+    ("a target comes after a round is drawn", UPHELD + [AUDIT, START] + target([3, "7.41", None]), 9),
+    ("a target's round was drawn", UPHELD + AUDITED + target([3, "7.41", None], rnd=2), 11),
+    ("a target's complaint is upheld",
+     [E, UNITS, COMPLAIN, COMPLAINT, REVIEW, status(3, "under-review")] + AUDITED + target([2, None, 3]), 11),
+    ("a target's complaint is about the station or a unit above it", UPHELD + AUDITED + target([3, None, 3]), 11),
+    ("a target's complaint is a complaint", UPHELD + AUDITED + target([2, None, 4]), 11),
+    ("a target gives one reason, not two", UPHELD + AUDITED + target([2, "7.41", 3]), 11),
+    ("a target gives a reason", UPHELD + AUDITED + target([2, None, None]), 11),
+    ("a flag's score is decimal text", UPHELD + AUDITED + target([2, "7,41", None]), 11),
+    ("a target is a station", UPHELD + AUDITED + target([1, "7.41", None]), 11),
+    ("a station is targeted once", UPHELD + AUDITED + target([3, "7.41", None], [3, "2.00", None]), 11),
+    ("a targeted count is of a targeted station", UPHELD + AUDITED + target([3, "7.41", None]) + counted([2, [6, 4], 10]), 13),
+    ("a targeted station is counted once",
+     UPHELD + AUDITED + target([3, "7.41", None]) + counted([3, [6, 4], 10]) + counted([3, [6, 4], 10]), 15),
+    ("a targeted count has a vote per choice", UPHELD + AUDITED + target([3, "7.41", None]) + counted([3, [6], 10]), 13),
+]
+
 print(json.dumps({
-    "about": "Protocol intake and the complaint register (docs/log-format.md, revision 3): logs that "
+    "about": "Protocol intake and the complaint register (docs/log-format.md, revision 3), and targeted "
+    "hand counts beside an audit (revision 4): logs that "
              "both verifiers, record's replay (crates/record/tests/intake.rs) and verifier/verify.py "
              "(verifier/test_verify.py), must accept, or refuse at the entry given (refused_at; the "
              "messages differ). Each entry is [format version, JSON text]. Written by "

@@ -34,6 +34,11 @@ pub struct Logged {
     pub counts: Vec<Vec<(u32, Vec<u64>, u64)>>,
     /// Whether the audit was escalated to a full hand count.
     pub escalated: bool,
+    /// Stations targeted beside the random sample: (round, station, flag score, complaint).
+    /// Never in any risk computation.
+    pub targets: Vec<(u64, u32, Option<String>, Option<u64>)>,
+    /// Targeted stations' hand counts: (station, votes per choice, ballots).
+    pub targeted_counts: Vec<(u32, Vec<u64>, u64)>,
 }
 
 impl Logged {
@@ -46,17 +51,6 @@ impl Logged {
 
 fn log_error(e: impl std::fmt::Display) -> AuditError {
     AuditError::Log(e.to_string())
-}
-
-fn name_of(step: &AuditStep) -> &str {
-    match step {
-        AuditStep::Start { audit, .. }
-        | AuditStep::Manifest { audit, .. }
-        | AuditStep::Round { audit, .. }
-        | AuditStep::Readings { audit, .. }
-        | AuditStep::Counts { audit, .. }
-        | AuditStep::Escalate { audit } => audit,
-    }
 }
 
 /// A whole log's entries, each with its index, as [`names`], [`logged`] and [`report`] read
@@ -100,7 +94,7 @@ pub fn logged<'a>(
         let Entry::Audit(step) = record::decode(i, bytes).map_err(log_error)? else {
             continue;
         };
-        if name_of(&step) != audit {
+        if step.audit() != audit {
             continue;
         }
         match step {
@@ -124,6 +118,14 @@ pub fn logged<'a>(
                 }
             }
             AuditStep::Escalate { .. } => out.escalated = true,
+            // Targeted stations are kept apart from the readings and counts the risk is
+            // computed from.
+            AuditStep::Target { round, targets, .. } => out.targets.extend(
+                targets
+                    .into_iter()
+                    .map(|(station, flag, complaint)| (round, station, flag, complaint)),
+            ),
+            AuditStep::TargetedCounts { counts, .. } => out.targeted_counts.extend(counts),
         }
     }
     Ok(out)
@@ -287,6 +289,16 @@ pub fn readings_of(
     problem: &seats::Problem,
 ) -> Result<Vec<Reading>, AuditError> {
     let drawn = workflow::draws(&draw_batches(l), seed, &l.rounds)?;
+    readings_drawn(e, l, problem, &drawn)
+}
+
+/// [`readings_of`] with the rounds' draws already made (at least as many as the rounds).
+pub fn readings_drawn(
+    e: &Election,
+    l: &Logged,
+    problem: &seats::Problem,
+    drawn: &[crate::draw::Drawn],
+) -> Result<Vec<Reading>, AuditError> {
     let parties = party_of_choice(e, problem);
     let party = |c: Option<u32>| parties.get(c? as usize).copied().flatten();
     let mut out = Vec::new();
@@ -394,6 +406,77 @@ pub struct Report {
     pub verdict: String,
     /// Each assertion's risk.
     pub assertions: Vec<workflow::Risk>,
+    /// Stations counted by hand beside the random sample, for a reason: reported apart,
+    /// never counted toward the risk limit.
+    pub targeted: Vec<Targeted>,
+}
+
+/// A station targeted for a hand count beside the random sample.
+#[derive(Debug, Clone, Serialize)]
+pub struct Targeted {
+    /// The station's unit id.
+    pub station: u32,
+    /// Its path.
+    pub path: String,
+    /// The round it was added to.
+    pub round: u64,
+    /// Its forensic flags' score, if that is the reason.
+    pub flag: Option<String>,
+    /// The upheld complaint's entry index, if that is the reason.
+    pub complaint: Option<u64>,
+    /// The protocol's votes per choice.
+    pub reported: Vec<u64>,
+    /// The hand count's votes per choice, once counted.
+    pub counted: Option<Vec<u64>>,
+    /// The hand count's paper ballots.
+    pub ballots: Option<u64>,
+    /// Votes the hand count differs from the protocol by: the sum over choices of the
+    /// absolute differences.
+    pub difference: Option<u64>,
+}
+
+/// The targeted stations of an audit, with their counts and differences.
+fn targeted(e: &Election, protocols: &[Protocol], l: &Logged) -> Vec<Targeted> {
+    let reported: HashMap<u32, &Protocol> = protocols
+        .iter()
+        .filter(|p| p.contest == 0)
+        .map(|p| (p.station.0, p))
+        .collect();
+    let counts: HashMap<u32, (&Vec<u64>, u64)> = l
+        .targeted_counts
+        .iter()
+        .map(|(s, v, b)| (*s, (v, *b)))
+        .collect();
+    l.targets
+        .iter()
+        .map(|(round, station, flag, complaint)| {
+            let votes = reported
+                .get(station)
+                .map(|p| p.votes.clone())
+                .unwrap_or_default();
+            let counted = counts.get(station);
+            let difference = counted.map(|(c, _)| {
+                c.iter()
+                    .zip(votes.iter().chain(std::iter::repeat(&0)))
+                    .fold(0u64, |a, (&x, &y)| a.saturating_add(x.abs_diff(y)))
+            });
+            Targeted {
+                station: *station,
+                path: if (*station as usize) < e.units.len() {
+                    e.units.path(UnitId(*station))
+                } else {
+                    station.to_string()
+                },
+                round: *round,
+                flag: flag.clone(),
+                complaint: *complaint,
+                reported: votes,
+                counted: counted.map(|(c, _)| (*c).clone()),
+                ballots: counted.map(|(_, b)| *b),
+                difference,
+            }
+        })
+        .collect()
 }
 
 /// The report of audit `audit` from the log's `entries` (with their indices; the entries
@@ -404,12 +487,26 @@ pub fn report<'a>(
     entries: impl IntoIterator<Item = (u64, &'a [u8])>,
     audit: &str,
 ) -> Result<Report, AuditError> {
-    let l = logged(entries, audit)?;
-    let s = started(&l, audit)?;
+    report_of(e, protocols, &logged(entries, audit)?, audit, None)
+}
+
+/// The report of an audit's logged steps `l`, with its ballots' draws if the caller made
+/// them already (at least as many as the rounds drew), as `steps::record` has.
+pub fn report_of(
+    e: &Election,
+    protocols: &[Protocol],
+    l: &Logged,
+    audit: &str,
+    drawn: Option<&[crate::draw::Drawn]>,
+) -> Result<Report, AuditError> {
+    let s = started(l, audit)?;
     let (problem, set) = assertions_of(e, protocols, &s.law, s.ballots)?;
     let (st, discrepancies, unit) = match crate::workflow::ballot_method(s.method) {
         Some(method) => {
-            let readings = readings_of(e, &l, &s.seed, &problem)?;
+            let readings = match drawn {
+                Some(d) => readings_drawn(e, l, &problem, d)?,
+                None => readings_of(e, l, &s.seed, &problem)?,
+            };
             let st = workflow::status(
                 &set.assertions,
                 method,
@@ -429,7 +526,7 @@ pub fn report<'a>(
             )
         }
         None => (
-            batch_state(e, protocols, &l, &s, &problem, &set).status,
+            batch_state(e, protocols, l, &s, &problem, &set).status,
             0,
             ("the hand-counted stations", "a quarter of the stations"),
         ),
@@ -476,6 +573,7 @@ pub fn report<'a>(
         full_count_advised: st.full_count_advised,
         verdict,
         assertions: st.risks,
+        targeted: targeted(e, protocols, l),
     })
 }
 

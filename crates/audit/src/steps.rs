@@ -178,6 +178,8 @@ pub struct Recorded {
     pub round: u64,
     /// Ballots read, or stations counted.
     pub read: usize,
+    /// Where the audit stands once these entries are logged.
+    pub report: logged::Report,
 }
 
 /// A station's paper ballots as its protocol reports them: ballots found, else valid plus
@@ -661,19 +663,7 @@ fn drawn_in(
     let before: u64 = l.rounds[..k - 1].iter().sum();
     if s.method != Method::Batch {
         let drawn = workflow::draws(&logged::draw_batches(l), &s.seed, &l.rounds[..k])?;
-        return Ok(Drawn::Ballots(
-            drawn
-                .into_iter()
-                .enumerate()
-                .skip(before as usize)
-                .map(|(i, d)| BallotDraw {
-                    draw: i as u64 + 1,
-                    ticket: d.ticket,
-                    station: UnitId(l.batches[d.batch].0),
-                    position: d.position,
-                })
-                .collect(),
-        ));
+        return Ok(Drawn::Ballots(ballot_draws(l, &drawn, round)));
     }
     let computed;
     let (problem, set) = match known {
@@ -700,6 +690,75 @@ fn drawn_in(
     Ok(Drawn::Stations(stations))
 }
 
+/// The ballots a filled retrieval list names, to pick from a file of cast-vote records in
+/// one pass ([`Wanted::wants`]) instead of holding all of them. [`record`] refuses a list
+/// that names other ballots than the round drew, so the records of exactly the drawn
+/// ballots are read, without drawing them again.
+pub struct Wanted<'a> {
+    e: &'a Election,
+    ballots: HashSet<BallotKey>,
+    /// Each batch name met, resolved once.
+    resolved: HashMap<String, Option<UnitId>>,
+}
+
+impl Wanted<'_> {
+    /// Whether the ballot at `position` of the batch named `station` (a path) is on the
+    /// list. A name that names no station is on no list (`start` refused such records).
+    pub fn wants(&mut self, station: &str, position: u64) -> bool {
+        let id = match self.resolved.get(station) {
+            Some(&id) => id,
+            None => {
+                let id = self.e.units.resolve(station).ok();
+                self.resolved.insert(station.to_string(), id);
+                id
+            }
+        };
+        id.is_some_and(|id| self.ballots.contains(&(id, position)))
+    }
+}
+
+/// The ballots that the filled retrieval list `paper` names (a station it does not name is
+/// refused with its line, as [`record`] refuses it).
+pub fn wanted<'a>(e: &'a Election, paper: &BallotFile) -> Result<Wanted<'a>, AuditError> {
+    let mut stations: HashMap<&str, UnitId> = HashMap::new();
+    let mut ballots = HashSet::with_capacity(paper.rows.len());
+    for r in &paper.rows {
+        let station = match stations.get(r.station.as_str()) {
+            Some(&s) => s,
+            None => {
+                let s = station_at(e, &r.station, &r.at)?;
+                stations.insert(&r.station, s);
+                s
+            }
+        };
+        ballots.insert((station, r.position));
+    }
+    Ok(Wanted {
+        e,
+        ballots,
+        resolved: HashMap::new(),
+    })
+}
+
+/// The ballots of round `round` (from 1) among the audit's draws `all` (at least up to its
+/// end).
+fn ballot_draws(l: &Logged, all: &[crate::draw::Drawn], round: u64) -> Vec<BallotDraw> {
+    let k = round as usize;
+    let before: u64 = l.rounds[..k - 1].iter().sum();
+    let end: u64 = l.rounds[..k].iter().sum();
+    all.iter()
+        .enumerate()
+        .take(end as usize)
+        .skip(before as usize)
+        .map(|(i, d)| BallotDraw {
+            draw: i as u64 + 1,
+            ticket: d.ticket.clone(),
+            station: UnitId(l.batches[d.batch].0),
+            position: d.position,
+        })
+        .collect()
+}
+
 /// Records the latest round's readings (or hand counts): every drawn ballot (station) once,
 /// nothing else; a comparison audit's records must be the ones it started with.
 pub fn record(
@@ -717,10 +776,25 @@ pub fn record(
             "no round is waiting for its readings: draw one first",
         ));
     }
-    let drawn = drawn_in(e, protocols, &l, &s, round, None)?;
+    // A ballot audit's draws are made once, for the list and for the report after.
+    let all = match s.method {
+        Method::Batch => None,
+        Method::Comparison | Method::Polling => Some(workflow::draws(
+            &logged::draw_batches(&l),
+            &s.seed,
+            &l.rounds,
+        )?),
+    };
+    let drawn = match &all {
+        Some(all) => Drawn::Ballots(ballot_draws(&l, all, round)),
+        None => drawn_in(e, protocols, &l, &s, round, None)?,
+    };
+    let mut after = l.clone();
+    let k = round as usize - 1;
     let entries: Vec<Vec<u8>> = match (drawn, readings) {
         (Drawn::Ballots(drawn), Readings::Ballots { paper, cvrs }) => {
             let readings = ballot_readings(e, &s, round, &drawn, paper, cvrs.as_ref())?;
+            after.readings[k] = readings.clone();
             readings
                 .chunks(PER_ENTRY)
                 .map(|c| {
@@ -734,6 +808,7 @@ pub fn record(
         }
         (Drawn::Stations(drawn), Readings::Counts { name, rows }) => {
             let counts = station_counts(e, round, &drawn, name, rows)?;
+            after.counts[k] = counts.clone();
             counts
                 .chunks(PER_ENTRY)
                 .map(|c| {
@@ -765,10 +840,12 @@ pub fn record(
         Readings::Ballots { paper, .. } => paper.rows.len(),
         Readings::Counts { rows, .. } => rows.len(),
     };
+    let report = logged::report_of(e, protocols, &after, audit, all.as_deref())?;
     Ok(Recorded {
         entries,
         round,
         read,
+        report,
     })
 }
 
@@ -892,6 +969,231 @@ fn station_counts(
     }
     counts.sort_unstable_by_key(|c| c.0);
     Ok(counts)
+}
+
+/// Why a station is counted by hand beside the random sample.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// Its forensic flags' score (`forensics::flags`), as `tallyproof forensics flags` gives it.
+    Flag(f64),
+    /// An upheld complaint about it or a unit above it: the complaint's entry index.
+    Complaint(u64),
+}
+
+/// Which stations to target.
+#[derive(Debug, Clone, Copy)]
+pub enum Choose<'a> {
+    /// Every station whose forensic flags score at least `above` (`scores` from
+    /// `forensics::flags::scores`), but those targeted already.
+    Flagged {
+        /// Each station's score.
+        scores: &'a [(UnitId, f64)],
+        /// The lowest score targeted.
+        above: f64,
+    },
+    /// The stations of an upheld complaint: `stations` (under its unit), or its own station.
+    Complaint {
+        /// The complaint's entry index.
+        complaint: u64,
+        /// Stations under the complaint's unit; none: the complaint's unit, a station.
+        stations: &'a [UnitId],
+    },
+}
+
+/// The targets `choose` names in the audit's log: each station with its reason.
+pub fn chosen(
+    e: &Election,
+    log: &[Vec<u8>],
+    audit: &str,
+    choose: Choose<'_>,
+) -> Result<Vec<(UnitId, Why)>, AuditError> {
+    let out: Vec<(UnitId, Why)> = match choose {
+        Choose::Flagged { scores, above } => {
+            let (l, _) = opened(log, audit)?;
+            let done: HashSet<u32> = l.targets.iter().map(|t| t.1).collect();
+            scores
+                .iter()
+                .filter(|&&(s, score)| score >= above && !done.contains(&s.0))
+                .map(|&(s, score)| (s, Why::Flag(score)))
+                .collect()
+        }
+        Choose::Complaint {
+            complaint,
+            stations: [],
+        } => {
+            let register = record::Register::of_log(e, logged::indexed(log))
+                .map_err(|x| AuditError::Log(x.to_string()))?;
+            let unit = register.unit(complaint).ok_or_else(|| {
+                AuditError::field(
+                    "complaint",
+                    format!("entry {complaint} is not a complaint of this log"),
+                )
+            })?;
+            vec![(unit, Why::Complaint(complaint))]
+        }
+        Choose::Complaint {
+            complaint,
+            stations,
+        } => stations
+            .iter()
+            .map(|&s| (s, Why::Complaint(complaint)))
+            .collect(),
+    };
+    if out.is_empty() {
+        return Err(AuditError::field(
+            "flagged_above",
+            "no station not targeted yet scores at least that (tallyproof forensics flags lists the scores)",
+        ));
+    }
+    Ok(out)
+}
+
+/// The `target` entries that add `targets` (station, reason) to the audit's latest round as a
+/// targeted sample: counted by hand and reported apart, never in the risk. Refused before a
+/// round is drawn, for a station that is not one, has no protocol or is targeted already, and
+/// for a complaint that is not upheld or not about the station (the replay's rule,
+/// `record::check_target`).
+pub fn target(
+    e: &Election,
+    protocols: &[Protocol],
+    log: &[Vec<u8>],
+    audit: &str,
+    targets: &[(UnitId, Why)],
+) -> Result<Vec<Vec<u8>>, AuditError> {
+    let (l, _) = opened(log, audit)?;
+    let round = l.rounds.len() as u64;
+    if round == 0 {
+        return Err(AuditError::field(
+            "audit",
+            "targeted stations are added to a drawn round: draw the first round first",
+        ));
+    }
+    if targets.is_empty() {
+        return Err(AuditError::field("stations", "no station to target"));
+    }
+    let reported = by_station(protocols);
+    let register = record::Register::of_log(e, logged::indexed(log))
+        .map_err(|x| AuditError::Log(x.to_string()))?;
+    let mut done: HashSet<u32> = l.targets.iter().map(|t| t.1).collect();
+    let mut out = Vec::with_capacity(targets.len());
+    for (station, why) in targets {
+        let path = || {
+            if station.index() < e.units.len() {
+                e.units.path(*station)
+            } else {
+                station.0.to_string()
+            }
+        };
+        if station.index() >= e.units.len()
+            || e.units.get(*station).level != model::UnitLevel::Station
+        {
+            return Err(AuditError::field(
+                "stations",
+                format!("'{}' is not a station", path()),
+            ));
+        }
+        if !reported.contains_key(station) {
+            return Err(AuditError::field(
+                "stations",
+                format!("'{}' has no protocol to compare a hand count with", path()),
+            ));
+        }
+        if !done.insert(station.0) {
+            return Err(AuditError::field(
+                "stations",
+                format!("'{}' is targeted already in audit '{audit}'", path()),
+            ));
+        }
+        let (flag, complaint) = match why {
+            Why::Flag(score) if score.is_finite() && *score >= 0.0 => {
+                (Some(format!("{score:.2}")), None)
+            }
+            Why::Flag(score) => {
+                return Err(AuditError::field("flag", format!("{score} is not a score")))
+            }
+            Why::Complaint(c) => (None, Some(*c)),
+        };
+        record::check_target(e, &register, *station, flag.as_deref(), complaint)
+            .map_err(|m| AuditError::field("complaint", format!("'{}': {m}", path())))?;
+        out.push((station.0, flag, complaint));
+    }
+    Ok(out
+        .chunks(PER_ENTRY)
+        .map(|c| {
+            encode(&Entry::Audit(AuditStep::Target {
+                audit: audit.to_string(),
+                round,
+                targets: c.to_vec(),
+            }))
+        })
+        .collect())
+}
+
+/// The `targeted-counts` entries of targeted stations' hand counts (as a batch audit's: a
+/// column per choice, optionally `Ballots`): each a station targeted and not counted yet,
+/// each once. They enter no risk computation.
+pub fn record_targeted(
+    e: &Election,
+    protocols: &[Protocol],
+    log: &[Vec<u8>],
+    audit: &str,
+    name: &str,
+    rows: &[CountRow],
+) -> Result<Recorded, AuditError> {
+    let (l, _) = opened(log, audit)?;
+    let round = l.rounds.len() as u64;
+    let targeted: HashSet<u32> = l.targets.iter().map(|t| t.1).collect();
+    let mut counted: HashSet<u32> = l.targeted_counts.iter().map(|c| c.0).collect();
+    let choices = e.contests.first().map_or(0, |c| c.choices.len());
+    let mut counts = Vec::with_capacity(rows.len());
+    for r in rows {
+        let station = station_at(e, &r.station, &r.at)?;
+        if !targeted.contains(&station.0) {
+            return Err(AuditError::field(
+                &r.at,
+                format!("'{}' is not targeted in audit '{audit}'", r.station),
+            ));
+        }
+        if !counted.insert(station.0) {
+            return Err(AuditError::field(
+                &r.at,
+                format!("'{}' is counted already", r.station),
+            ));
+        }
+        if r.votes.len() != choices {
+            return Err(AuditError::field(
+                &r.at,
+                format!("{} counts for {choices} choice(s)", r.votes.len()),
+            ));
+        }
+        let ballots = match r.ballots {
+            Some(n) => n,
+            None => crate::error::total(r.votes.iter().copied(), &r.at, "the votes")?,
+        };
+        crate::error::total(r.votes.iter().copied(), &r.at, "the votes")?;
+        counts.push((station.0, r.votes.clone(), ballots));
+    }
+    if counts.is_empty() {
+        return Err(AuditError::field(name, "no targeted station's count"));
+    }
+    let entries: Vec<Vec<u8>> = counts
+        .chunks(PER_ENTRY)
+        .map(|c| {
+            encode(&Entry::Audit(AuditStep::TargetedCounts {
+                audit: audit.to_string(),
+                round,
+                counts: c.to_vec(),
+            }))
+        })
+        .collect();
+    let mut after = l;
+    after.targeted_counts.extend(counts.iter().cloned());
+    Ok(Recorded {
+        entries,
+        round,
+        read: counts.len(),
+        report: logged::report_of(e, protocols, &after, audit, None)?,
+    })
 }
 
 /// Escalates an audit to a full hand count: its `escalate` entry.

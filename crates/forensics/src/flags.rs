@@ -64,6 +64,21 @@ impl StationFlag {
     }
 }
 
+/// Each station's score, highest first, for the first contest of an election's latest
+/// protocols (the leader chosen by the data): the stations `tallyproof forensics flags` lists,
+/// as an audit targets them.
+pub fn scores(
+    e: &model::Election,
+    protocols: &[model::Protocol],
+) -> Result<Vec<(model::UnitId, f64)>, crate::ForensicsError> {
+    let sample = crate::station::sample(e, 0, protocols, None)?;
+    let groups = crate::region::groups(e, &sample.stations);
+    Ok(flags(&sample.stations, &groups)
+        .into_iter()
+        .map(|f| (sample.stations[f.index].unit, f.score))
+        .collect())
+}
+
 /// Scores every station with registered voters and ballots found; `groups[i]` is station
 /// `i`'s region (any numbering). Returns the flags sorted by score, highest first (ties in
 /// station order).

@@ -23,20 +23,40 @@ pub fn manifest(file: &str, bytes: &[u8]) -> Result<(String, Vec<ManifestRow>), 
 
 /// A choices file (cast-vote records, or a filled retrieval list) with its SHA-256.
 pub fn ballots(file: &str, bytes: &[u8]) -> Result<BallotFile, FormatError> {
-    let rows = crate::cvr::parse_choices(file, bytes)?
-        .into_iter()
-        .map(|r| BallotRow {
-            station: r.batch,
-            position: r.position,
-            choice: r.choice,
-            at: format!("{file}:{}", r.line),
-        })
-        .collect();
-    Ok(BallotFile {
+    let rows = crate::cvr::parse_choices(file, bytes)?;
+    Ok(ballot_file(file, record::digest(bytes), rows))
+}
+
+/// The ballots of a choices file that `keep` wants (given the batch key and the position,
+/// as `audit::steps::Wanted::wants` takes them), read as a stream, with the whole file's
+/// SHA-256: a round's records read from a national file without holding the others.
+pub fn ballots_keeping<R: std::io::Read>(
+    file: &str,
+    from: R,
+    keep: impl FnMut(&str, u64) -> bool,
+) -> Result<BallotFile, FormatError> {
+    let mut hashing = crate::cvr::Hashing::new(from);
+    let rows = crate::cvr::parse_choices_keeping(file, &mut hashing, keep)?;
+    let sha256 = hashing
+        .finish()
+        .map_err(|e| FormatError::at(file, None, None, None, format!("cannot read it: {e}")))?;
+    Ok(ballot_file(file, sha256, rows))
+}
+
+fn ballot_file(file: &str, sha256: String, rows: Vec<crate::cvr::BallotChoice>) -> BallotFile {
+    BallotFile {
         name: file.to_string(),
-        sha256: record::digest(bytes),
-        rows,
-    })
+        sha256,
+        rows: rows
+            .into_iter()
+            .map(|r| BallotRow {
+                station: r.batch,
+                position: r.position,
+                choice: r.choice,
+                at: format!("{file}:{}", r.line),
+            })
+            .collect(),
+    }
 }
 
 /// A batch audit's hand counts: a row per station, a column per choice (named as on the

@@ -26,6 +26,49 @@ pub struct BallotChoice {
 /// Reads a choices file; `file` names it in errors. A ballot listed twice or a position
 /// that is not a whole number from 1 is refused with its line and column.
 pub fn parse_choices(file: &str, bytes: &[u8]) -> Result<Vec<BallotChoice>, FormatError> {
+    parse_choices_keeping(file, bytes, |_, _| true)
+}
+
+/// A reader that hashes (SHA-256) every byte read through it.
+pub struct Hashing<R> {
+    inner: R,
+    hash: sha2::Sha256,
+}
+
+impl<R: std::io::Read> Hashing<R> {
+    /// Hashes what is read from `inner`.
+    pub fn new(inner: R) -> Hashing<R> {
+        Hashing {
+            inner,
+            hash: sha2::Digest::new(),
+        }
+    }
+
+    /// The hex SHA-256 of every byte read, after reading what is left.
+    pub fn finish(mut self) -> std::io::Result<String> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        Ok(hex::encode(sha2::Digest::finalize(self.hash)))
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hash, &buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Reads the ballots of a choices file that `keep` (given the batch key and the position)
+/// wants, in one pass that allocates only for them: what an audit round reads from a
+/// national file of cast-vote records, whose every row was checked when the audit started
+/// (the caller checks that the file is that one, by its SHA-256). A row kept is checked as
+/// [`parse_choices`] checks it; a position is checked on every row.
+pub fn parse_choices_keeping<R: std::io::Read>(
+    file: &str,
+    bytes: R,
+    mut keep: impl FnMut(&str, u64) -> bool,
+) -> Result<Vec<BallotChoice>, FormatError> {
     let (mut reader, header) = reader(file, bytes)?;
     let (Some(batch_col), Some(pos_col), Some(choice_col)) = (
         column(&header, "Batch Name"),
@@ -44,13 +87,29 @@ pub fn parse_choices(file: &str, bytes: &[u8]) -> Result<Vec<BallotChoice>, Form
         (column(&header, "Container"), column(&header, "Tabulator"));
     let mut out = Vec::new();
     let mut seen: HashSet<(String, u64), FixedState> = HashSet::default();
-    for (k, row) in reader.records().enumerate() {
-        let line = k as u64 + 2;
-        let row = row.map_err(|e| FormatError::at(file, Some(line), None, None, e.to_string()))?;
-        let cell = |c: usize| row.get(c).unwrap_or("");
-        let opt = |c: Option<usize>| c.map(cell);
-        let batch = batch_key(opt(container_col), opt(tabulator_col), cell(batch_col));
-        let pos_text = cell(pos_col);
+    // Byte records: only the fields a row is judged by are checked as UTF-8.
+    let mut row = csv::ByteRecord::new();
+    let mut line = 1u64;
+    loop {
+        line += 1;
+        let more = reader
+            .read_byte_record(&mut row)
+            .map_err(|e| FormatError::at(file, Some(line), None, None, e.to_string()))?;
+        if !more {
+            break;
+        }
+        let text = |c: usize| -> Result<&str, FormatError> {
+            std::str::from_utf8(row.get(c).unwrap_or(b"")).map_err(|_| {
+                FormatError::at(
+                    file,
+                    Some(line),
+                    Some(c as u64 + 1),
+                    header.get(c),
+                    "not UTF-8 text",
+                )
+            })
+        };
+        let pos_text = text(pos_col)?;
         let position = pos_text
             .parse::<u64>()
             .ok()
@@ -64,7 +123,23 @@ pub fn parse_choices(file: &str, bytes: &[u8]) -> Result<Vec<BallotChoice>, Form
                     format!("'{pos_text}' is not a ballot position (a whole number from 1)"),
                 )
             })?;
-        if !seen.insert((batch.clone(), position)) {
+        // Without a container or tabulator, the key is the batch's name: no allocation.
+        let container = container_col.map(&text).transpose()?;
+        let tabulator = tabulator_col.map(&text).transpose()?;
+        let name = text(batch_col)?;
+        let joined;
+        let batch: &str = if container.is_some_and(|c| !c.is_empty())
+            || tabulator.is_some_and(|t| !t.is_empty())
+        {
+            joined = batch_key(container, tabulator, name);
+            &joined
+        } else {
+            name
+        };
+        if !keep(batch, position) {
+            continue;
+        }
+        if !seen.insert((batch.to_string(), position)) {
             return Err(FormatError::at(
                 file,
                 Some(line),
@@ -73,9 +148,9 @@ pub fn parse_choices(file: &str, bytes: &[u8]) -> Result<Vec<BallotChoice>, Form
                 format!("ballot {position} of '{batch}' is listed twice"),
             ));
         }
-        let choice = Some(cell(choice_col).to_string()).filter(|c| !c.is_empty());
+        let choice = Some(text(choice_col)?.to_string()).filter(|c| !c.is_empty());
         out.push(BallotChoice {
-            batch,
+            batch: batch.to_string(),
             position,
             choice,
             line,
@@ -215,6 +290,47 @@ pub fn parse_tallies(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 18, item 5: a round reads only the ballots it wants, in one pass, and the hash of
+    /// the whole stream; every row's position is still checked, a wanted ballot listed twice
+    /// is refused, rows not wanted are not held.
+    #[test]
+    fn keeps_only_the_wanted_ballots_and_hashes_the_whole_stream() {
+        let text = "Container,Batch Name,Position,Choice\nR,1,1,A\nR,1,2,B\nR,2,1,\nR,2,1,A\n";
+        let got = crate::audit_files::ballots_keeping("c.csv", text.as_bytes(), |b, p| {
+            (b, p) == ("R / 1", 2)
+        })
+        .unwrap();
+        assert_eq!(got.sha256, record::digest(text.as_bytes()));
+        let rows: Vec<_> = got
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.station.as_str(),
+                    r.position,
+                    r.choice.as_deref(),
+                    r.at.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(rows, [("R / 1", 2, Some("B"), "c.csv:3")]);
+        let twice = parse_choices_keeping("c.csv", text.as_bytes(), |b, _| b == "R / 2")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            twice.contains("c.csv:5") && twice.contains("listed twice"),
+            "{twice}"
+        );
+        let bad = "Batch Name,Position,Choice\n1,1,A\n1,x,A\n";
+        let e = parse_choices_keeping("c.csv", bad.as_bytes(), |_, _| false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("c.csv:3") && e.contains("'x' is not a ballot position"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn reads_choices_and_refuses_duplicates() {

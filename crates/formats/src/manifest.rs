@@ -95,10 +95,10 @@ pub fn parse_manifest(file: &str, bytes: &[u8]) -> Result<Vec<ManifestBatch>, Fo
 }
 
 /// A trimming CSV reader over `bytes` and its header row; `file` names it in errors.
-pub(crate) fn reader<'a>(
+pub(crate) fn reader<R: std::io::Read>(
     file: &str,
-    bytes: &'a [u8],
-) -> Result<(csv::Reader<&'a [u8]>, csv::StringRecord), FormatError> {
+    bytes: R,
+) -> Result<(csv::Reader<R>, csv::StringRecord), FormatError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);

@@ -5,11 +5,13 @@
 //! recomputes an audit from a log that replays (`tallyproof audit status`) never meets a
 //! reading of a choice the contest does not have, or a station the election does not have.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use model::{Election, UnitId, UnitLevel};
 
 use crate::entry::AuditStep;
+use crate::kinds::ComplaintStatus;
+use crate::register::Register;
 use crate::RecordError;
 
 /// The audits of a log so far, by name.
@@ -25,15 +27,21 @@ struct Audit {
     contest: usize,
     /// The draws up to the end of each round: round `k` holds draws `ends[k-2]+1 ..= ends[k-1]`.
     ends: Vec<u64>,
+    /// Targeted stations and the round each was added to.
+    targeted: HashMap<u32, u64>,
+    /// Targeted stations counted.
+    counted: HashSet<u32>,
 }
 
 impl AuditRules {
-    /// Checks step `step` of entry `index` against the election and the steps before it.
+    /// Checks step `step` of entry `index` against the election, the steps before it and
+    /// the complaint register (a target's complaint).
     pub(crate) fn check(
         &mut self,
         index: u64,
         e: &Election,
         step: &AuditStep,
+        register: &Register,
     ) -> Result<(), RecordError> {
         let field = |f: String, m: String| RecordError::Field {
             index,
@@ -66,18 +74,13 @@ impl AuditRules {
                 Audit {
                     contest: *contest,
                     ends: Vec::new(),
+                    targeted: HashMap::new(),
+                    counted: HashSet::new(),
                 },
             );
             return Ok(());
         }
-        let name = match step {
-            AuditStep::Start { audit, .. }
-            | AuditStep::Manifest { audit, .. }
-            | AuditStep::Round { audit, .. }
-            | AuditStep::Readings { audit, .. }
-            | AuditStep::Counts { audit, .. }
-            | AuditStep::Escalate { audit } => audit,
-        };
+        let name = step.audit();
         let a = self.audits.get_mut(name).ok_or_else(|| {
             field(
                 "audit".into(),
@@ -155,27 +158,142 @@ impl AuditRules {
                     if let Some(why) = not_a_station(e, *station) {
                         return Err(field(format!("counts[{k}].station"), why));
                     }
-                    if votes.len() != choices {
+                    check_votes(votes, choices)
+                        .map_err(|m| field(format!("counts[{k}].votes"), m))?;
+                }
+            }
+            AuditStep::Target { round, targets, .. } => {
+                draws_of(&a.ends, *round)
+                    .ok_or_else(|| field("round".into(), no_round(&a.ends, *round)))?;
+                for (k, (station, flag, complaint)) in targets.iter().enumerate() {
+                    let at = format!("targets[{k}]");
+                    if let Some(why) = not_a_station(e, *station) {
+                        return Err(field(format!("{at}.station"), why));
+                    }
+                    if a.targeted.contains_key(station) {
                         return Err(field(
-                            format!("counts[{k}].votes"),
-                            format!("{} counts for {choices} choice(s)", votes.len()),
+                            format!("{at}.station"),
+                            format!("station {station} was targeted earlier in audit '{name}'"),
                         ));
                     }
-                    // The audit adds them up (in party terms): exactly, or not at all.
-                    if votes
-                        .iter()
-                        .try_fold(0u64, |a, &v| a.checked_add(v))
-                        .is_none()
-                    {
+                    target_reason(e, register, *station, flag.as_deref(), *complaint)
+                        .map_err(|(f, m)| field(format!("{at}{f}"), m))?;
+                    a.targeted.insert(*station, *round);
+                }
+            }
+            AuditStep::TargetedCounts { round, counts, .. } => {
+                draws_of(&a.ends, *round)
+                    .ok_or_else(|| field("round".into(), no_round(&a.ends, *round)))?;
+                for (k, (station, votes, _)) in counts.iter().enumerate() {
+                    if a.targeted.get(station).is_none_or(|r| r > round) {
                         return Err(field(
-                            format!("counts[{k}].votes"),
-                            "the votes add up to more than 18446744073709551615".into(),
+                            format!("counts[{k}].station"),
+                            format!(
+                                "station {station} was not targeted in round {round} or before"
+                            ),
                         ));
                     }
+                    if !a.counted.insert(*station) {
+                        return Err(field(
+                            format!("counts[{k}].station"),
+                            format!("station {station} is counted twice"),
+                        ));
+                    }
+                    check_votes(votes, choices)
+                        .map_err(|m| field(format!("counts[{k}].votes"), m))?;
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// A hand count's votes: one per choice, adding up exactly (the audit adds them up in party
+/// terms).
+fn check_votes(votes: &[u64], choices: usize) -> Result<(), String> {
+    if votes.len() != choices {
+        return Err(format!("{} counts for {choices} choice(s)", votes.len()));
+    }
+    if votes
+        .iter()
+        .try_fold(0u64, |a, &v| a.checked_add(v))
+        .is_none()
+    {
+        return Err("the votes add up to more than 18446744073709551615".into());
+    }
+    Ok(())
+}
+
+/// Whether a forensic flag's score is decimal text (`7.41`): digits, and at most one point
+/// followed by digits.
+pub fn is_score(text: &str) -> bool {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(fraction)
+}
+
+/// Why a station may not be targeted for this reason, if it may not (the rule the replay
+/// holds a `target` step to): exactly one reason, a flag's score as decimal text or an upheld
+/// complaint about the station or a unit above it.
+pub fn check_target(
+    e: &Election,
+    register: &Register,
+    station: UnitId,
+    flag: Option<&str>,
+    complaint: Option<u64>,
+) -> Result<(), String> {
+    target_reason(e, register, station.0, flag, complaint).map_err(|(_, m)| m)
+}
+
+/// Why a target's reason does not hold, if it does not: the field (after `targets[k]`) and
+/// the message. Exactly one reason: a flag's score as decimal text, or an upheld complaint
+/// about the station or a unit above it.
+fn target_reason(
+    e: &Election,
+    register: &Register,
+    station: u32,
+    flag: Option<&str>,
+    complaint: Option<u64>,
+) -> Result<(), (&'static str, String)> {
+    match (flag, complaint) {
+        (Some(score), None) => {
+            if !is_score(score) {
+                return Err((
+                    ".flag",
+                    format!("\"{score}\" is not a score (decimal text such as \"7.41\")"),
+                ));
+            }
+            Ok(())
+        }
+        (None, Some(c)) => {
+            let status = register.status(c).ok_or((
+                ".complaint",
+                format!("entry {c} is not a complaint of this log"),
+            ))?;
+            if status != ComplaintStatus::Upheld {
+                return Err((
+                    ".complaint",
+                    format!("complaint {c} is {}, not upheld", status.key()),
+                ));
+            }
+            let about = register.unit(c);
+            let mut unit = Some(UnitId(station));
+            while let Some(u) = unit {
+                if Some(u) == about {
+                    return Ok(());
+                }
+                unit = e.units.get(u).parent;
+            }
+            Err((
+                ".complaint",
+                format!("complaint {c} is about a unit that does not contain station {station}"),
+            ))
+        }
+        _ => Err((
+            "",
+            "a target gives exactly one reason: a forensic flag's score or an upheld complaint"
+                .into(),
+        )),
     }
 }
 

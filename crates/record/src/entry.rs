@@ -219,6 +219,43 @@ pub enum AuditStep {
         /// The audit.
         audit: String,
     },
+    /// Stations added to a drawn round for a reason, beside its random sample, to be counted
+    /// by hand and reported apart: never in any risk computation. Each target is (station
+    /// unit id, a forensic flag's score as decimal text, the index of an upheld complaint
+    /// about it), exactly one reason given.
+    Target {
+        /// The audit.
+        audit: String,
+        /// The round they are added to.
+        round: u64,
+        /// The targets.
+        targets: Vec<(u32, Option<String>, Option<u64>)>,
+    },
+    /// Hand counts of targeted stations: (station unit id, votes per choice, paper ballots).
+    TargetedCounts {
+        /// The audit.
+        audit: String,
+        /// The round.
+        round: u64,
+        /// The counts, by station id.
+        counts: Vec<(u32, Vec<u64>, u64)>,
+    },
+}
+
+impl AuditStep {
+    /// The audit the step belongs to.
+    pub fn audit(&self) -> &str {
+        match self {
+            AuditStep::Start { audit, .. }
+            | AuditStep::Manifest { audit, .. }
+            | AuditStep::Round { audit, .. }
+            | AuditStep::Readings { audit, .. }
+            | AuditStep::Counts { audit, .. }
+            | AuditStep::Escalate { audit }
+            | AuditStep::Target { audit, .. }
+            | AuditStep::TargetedCounts { audit, .. } => audit,
+        }
+    }
 }
 
 /// One unit of the tree: id, parent id, level, name.
@@ -503,6 +540,20 @@ fn audit_json(step: &AuditStep) -> Value {
         }
         AuditStep::Escalate { audit } => {
             json!({"type": "audit", "step": "escalate", "audit": audit})
+        }
+        AuditStep::Target {
+            audit,
+            round,
+            targets,
+        } => {
+            json!({"type": "audit", "step": "target", "audit": audit, "round": round, "targets": targets})
+        }
+        AuditStep::TargetedCounts {
+            audit,
+            round,
+            counts,
+        } => {
+            json!({"type": "audit", "step": "targeted-counts", "audit": audit, "round": round, "counts": counts})
         }
     }
 }

@@ -41,6 +41,34 @@ impl Register {
         }
     }
 
+    /// The register of a log's entries (with their indices; only complaints, their reviews
+    /// and decisions are read), each review checked as the replay checks it.
+    pub fn of_log<'a>(
+        e: &model::Election,
+        entries: impl IntoIterator<Item = (u64, &'a [u8])>,
+    ) -> Result<Register, crate::RecordError> {
+        let parent = |u: UnitId| {
+            (u.index() < e.units.len())
+                .then(|| e.units.get(u).parent)
+                .flatten()
+        };
+        let mut out = Register::default();
+        for (i, bytes) in entries {
+            if !(bytes.starts_with(b"\x01{\"type\":\"complaint")
+                || bytes.starts_with(b"\x01{\"type\":\"decision\""))
+            {
+                continue;
+            }
+            let entry = crate::decode(i, bytes)?;
+            out.push(i, &entry, &parent)
+                .map_err(|m| crate::RecordError::Invalid {
+                    index: i,
+                    message: m,
+                })?;
+        }
+        Ok(out)
+    }
+
     /// Notes entry `index` (a complaint, a decision, a review); a review is checked first,
     /// with `parent` giving the election's units' parents.
     pub fn push(&mut self, index: u64, entry: &Entry, parent: Parent<'_>) -> Result<(), String> {

@@ -221,6 +221,30 @@ impl Decoder<'_> {
             Some("escalate") => AuditStep::Escalate {
                 audit: self.read::<EscalateWire>()?.audit,
             },
+            Some("target") => {
+                let t = self.read::<TargetWire>()?;
+                let targets = self.each(t.targets, |k, (station, flag, complaint)| {
+                    let station = self.small(&format!("targets[{k}].station"), station)?;
+                    Ok((station, flag, complaint))
+                })?;
+                AuditStep::Target {
+                    audit: t.audit,
+                    round: t.round,
+                    targets,
+                }
+            }
+            Some("targeted-counts") => {
+                let c = self.read::<CountsWire>()?;
+                let counts = self.each(c.counts, |k, (station, votes, ballots)| {
+                    let station = self.small(&format!("counts[{k}].station"), station)?;
+                    Ok((station, votes, ballots))
+                })?;
+                AuditStep::TargetedCounts {
+                    audit: c.audit,
+                    round: c.round,
+                    counts,
+                }
+            }
             Some(other) => {
                 return Err(self.field("step", format!("unknown audit step '{other}'")));
             }
@@ -770,3 +794,7 @@ audit_step!(CountsWire {
     counts: Vec<(u64, Vec<u64>, u64)>,
 });
 audit_step!(EscalateWire {});
+audit_step!(TargetWire {
+    round: u64,
+    targets: Vec<(u64, Option<String>, Option<u64>)>,
+});

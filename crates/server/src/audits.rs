@@ -102,13 +102,19 @@ async fn take<T: Send + 'static>(
 }
 
 /// A stored file (uploaded with `PUT /api/scans`) read as a choices file.
-fn stored_ballots(s: &AppState, file: &FileRef, what: &str) -> Result<BallotFile, ServerError> {
+/// Of the ballots `keep` wants.
+fn stored_ballots(
+    s: &AppState,
+    file: &FileRef,
+    what: &str,
+    keep: impl FnMut(&str, u64) -> bool,
+) -> Result<BallotFile, ServerError> {
     let stored = Pool::get(&s.db)?.scan(file)?.ok_or_else(|| {
         ServerError::NotFound(format!(
             "{what}: no stored file {file}; upload it first (PUT /api/scans)"
         ))
     })?;
-    formats::audit_files::ballots(&file.to_string(), &stored.bytes)
+    formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], keep)
         .map_err(|e| ServerError::BadRequest(e.to_string()))
 }
 
@@ -208,7 +214,7 @@ pub(crate) async fn started(
     let cvrs = match &cited {
         Some(file) => {
             let (st, file) = (s.clone(), file.clone());
-            Some(blocking(move || stored_ballots(&st, &file, "cvrs")).await?)
+            Some(blocking(move || stored_ballots(&st, &file, "cvrs", |_, _| true)).await?)
         }
         None => None,
     };
@@ -344,17 +350,9 @@ pub(crate) async fn recorded(
         let readings = readings_of(&st, at, &a, &csv)?;
         let r = steps::record(&at.election, &at.protocols, &at.log, &a, &readings)?;
         // The status once these entries are logged (the staff entry before them changes no
-        // audit), without reading the log again.
-        let n = at.log.len();
-        at.log.extend(r.entries.iter().cloned());
-        let report = audit::logged::report(
-            &at.election,
-            &at.protocols,
-            audit::logged::indexed(&at.log),
-            &a,
-        );
-        at.log.truncate(n);
-        Ok((r.entries.clone(), (r, report?)))
+        // audit), computed with the round's draws.
+        let report = r.report.clone();
+        Ok((r.entries.clone(), (r, report)))
     })
     .await?;
     Ok(json!({
@@ -364,6 +362,17 @@ pub(crate) async fn recorded(
         "logged_as": size - 1,
         "status": report,
     }))
+}
+
+/// Stations' hand counts (a column per choice of the election's contest, `Ballots`).
+fn hand_counts(e: &Election, file: &str, csv: &[u8]) -> Result<Vec<steps::CountRow>, ServerError> {
+    let choices: Vec<String> = e
+        .contests
+        .first()
+        .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+        .unwrap_or_default();
+    formats::audit_files::counts(file, csv, &choices)
+        .map_err(|e| ServerError::BadRequest(e.to_string()))
 }
 
 /// The filled retrieval list read for the audit's method: a batch audit's hand counts, or the
@@ -376,30 +385,139 @@ fn readings_of(s: &AppState, at: &At, audit: &str, csv: &[u8]) -> Result<Reading
     let file = "readings";
     let bad = |e: formats::FormatError| ServerError::BadRequest(e.to_string());
     if started.method == Method::Batch {
-        let choices: Vec<String> = at
-            .election
-            .contests
-            .first()
-            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
-            .unwrap_or_default();
-        let rows = formats::audit_files::counts(file, csv, &choices).map_err(bad)?;
+        let rows = hand_counts(&at.election, file, csv)?;
         return Ok(Readings::Counts {
             name: file.into(),
             rows,
         });
     }
+    let paper = formats::audit_files::ballots(file, csv).map_err(bad)?;
+    // Only the ballots read are read from the records (checked whole at the start).
     let cvrs = match &started.cvrs {
-        Some(sha) => Some(stored_ballots(
-            s,
-            &FileRef::parse(sha)?,
-            "the audit's cast-vote records",
-        )?),
+        Some(sha) => {
+            let mut wanted = steps::wanted(&at.election, &paper)?;
+            Some(stored_ballots(
+                s,
+                &FileRef::parse(sha)?,
+                "the audit's cast-vote records",
+                |b, p| wanted.wants(b, p),
+            )?)
+        }
         None => None,
     };
-    Ok(Readings::Ballots {
-        paper: formats::audit_files::ballots(file, csv).map_err(bad)?,
-        cvrs,
+    Ok(Readings::Ballots { paper, cvrs })
+}
+
+/// Stations to target, as the auditor names them: flagged above a score, or an upheld
+/// complaint's (its own station, or `stations`, unit ids under its unit).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Targets {
+    #[serde(default)]
+    pub flagged_above: Option<f64>,
+    #[serde(default)]
+    pub complaint: Option<u64>,
+    #[serde(default)]
+    pub stations: Vec<u32>,
+}
+
+pub(crate) async fn target(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, audit)): Path<(String, String)>,
+    Json(b): Json<Targets>,
+) -> Result<Response, ServerError> {
+    let body = targeted(&s, &who.acting()?, &name, &audit, b).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Adds targeted stations to the audit's latest round (`audit::steps::target`); answers them.
+pub(crate) async fn targeted(
+    s: &AppState,
+    by: &Acting,
+    name: &str,
+    audit: &str,
+    b: Targets,
+) -> Result<Value, ServerError> {
+    if b.flagged_above.is_some() == b.complaint.is_some() {
+        return Err(ServerError::BadRequest(
+            "give flagged_above (a forensic flags score) or complaint (an upheld complaint's entry)"
+                .into(),
+        ));
+    }
+    let a = audit.to_string();
+    let (targets, size) = take(s, by, name, Vec::new(), move |at| {
+        let scores = match b.flagged_above {
+            Some(_) => forensics::flags::scores(&at.election, &at.protocols)
+                .map_err(|e| ServerError::Conflict(e.to_string()))?,
+            None => Vec::new(),
+        };
+        let stations: Vec<model::UnitId> = b.stations.iter().map(|&u| model::UnitId(u)).collect();
+        let choose = match (b.flagged_above, b.complaint) {
+            (Some(above), _) => steps::Choose::Flagged {
+                scores: &scores,
+                above,
+            },
+            (None, complaint) => steps::Choose::Complaint {
+                complaint: complaint.unwrap_or_default(),
+                stations: &stations,
+            },
+        };
+        let targets = steps::chosen(&at.election, &at.log, &a, choose)?;
+        let entries = steps::target(&at.election, &at.protocols, &at.log, &a, &targets)?;
+        let listed: Vec<Value> = targets
+            .iter()
+            .map(|(st, why)| {
+                let (flag, complaint) = match why {
+                    steps::Why::Flag(score) => (Some(format!("{score:.2}")), None),
+                    steps::Why::Complaint(c) => (None, Some(*c)),
+                };
+                json!({"station": st.0, "path": at.election.units.path(*st), "flag": flag, "complaint": complaint})
+            })
+            .collect();
+        Ok((entries, listed))
     })
+    .await?;
+    Ok(json!({
+        "audit": audit,
+        "targets": targets,
+        "logged_as": size - 1,
+        "note": "targeted stations are counted by hand beside the random sample and reported apart: never counted toward the risk limit",
+    }))
+}
+
+pub(crate) async fn targeted_counts(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, audit)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ServerError> {
+    let body = counted_targets(&s, &who.acting()?, &name, &audit, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Records targeted stations' hand counts (CSV as a batch audit's); answers the status.
+pub(crate) async fn counted_targets(
+    s: &AppState,
+    by: &Acting,
+    name: &str,
+    audit: &str,
+    csv: Vec<u8>,
+) -> Result<Value, ServerError> {
+    let a = audit.to_string();
+    let (rec, size) = take(s, by, name, Vec::new(), move |at| {
+        let file = "targeted counts";
+        let rows = hand_counts(&at.election, file, &csv)?;
+        let r = steps::record_targeted(&at.election, &at.protocols, &at.log, &a, file, &rows)?;
+        Ok((r.entries.clone(), r))
+    })
+    .await?;
+    Ok(json!({
+        "audit": audit,
+        "counted": rec.read,
+        "logged_as": size - 1,
+        "status": rec.report,
+    }))
 }
 
 pub(crate) async fn escalate(

@@ -233,6 +233,10 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
             post(audits::record).layer(DefaultBodyLimit::max(SCAN_LIMIT))
         }
         (Post, "/api/elections/{name}/audits/{audit}/escalate") => post(audits::escalate),
+        (Post, "/api/elections/{name}/audits/{audit}/targets") => post(audits::target),
+        (Post, "/api/elections/{name}/audits/{audit}/targeted-counts") => {
+            post(audits::targeted_counts).layer(DefaultBodyLimit::max(SCAN_LIMIT))
+        }
         (m, other) => {
             let message = format!("no handler for {} {other}", m.key());
             get(|| async move { ServerError::Internal(message) })

@@ -680,8 +680,8 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/elections/{name}/staff/audits/{audit}",
         AUDITOR,
-        "form (multipart): csrf, action (round, readings or escalate), ballots, readings (file)",
-        "Draws a round, records its readings or escalates (the staff desk's form)",
+        "form (urlencoded, or multipart with a file): csrf, action (round, readings, escalate, target-flagged, target-complaint or targeted-counts), ballots, readings (file), flagged_above, complaint, targeted (file)",
+        "Draws a round, records its readings, escalates, adds targeted stations or records their hand counts (the staff desk's form)",
     ),
     write(
         Method::Post,
@@ -711,6 +711,20 @@ pub const ROUTES: &[Route] = &[
         AUDITOR,
         "{}",
         "Escalates the audit to a full hand count",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/audits/{audit}/targets",
+        AUDITOR,
+        "{flagged_above (a forensic flags score: every station scoring at least that, not targeted yet)} or {complaint (an upheld complaint's entry index), stations (unit ids under its unit; default the complaint's own station)}",
+        "Adds stations to the latest round as a targeted sample, counted by hand beside the random one and never counted toward the risk limit (as `tallyproof audit target`)",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/audits/{audit}/targeted-counts",
+        AUDITOR,
+        "the targeted stations' hand counts, CSV: Batch Name, a column per choice, Ballots",
+        "Records targeted stations' hand counts, reported apart from the risk (as `tallyproof audit record --targeted`); answers the audit's status",
     ),
     write(
         Method::Post,

@@ -279,6 +279,78 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
+    // Issue 18, item 4: the three stations the forensic flags score highest, added to the
+    // round as a targeted sample, counted, and reported apart: the risk does not move.
+    let scores = forensics::flags::scores(&e, &ps).unwrap();
+    let third = scores[2].1;
+    let risk_before = app.get("/api/elections/b/audits").await.json()[0]["assertions"].clone();
+    let targets = |body: Value| {
+        let aud = aud.clone();
+        async move {
+            app.api("POST", "/api/elections/b/audits/b1/targets", &aud, body)
+                .await
+        }
+    };
+    let a = targets(json!({"flagged_above": third})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let listed = a.json()["targets"].as_array().unwrap().clone();
+    assert!(listed.len() >= 3, "{listed:?}");
+    assert_eq!(
+        listed[0]["station"].as_u64(),
+        Some(u64::from(scores[0].0 .0))
+    );
+    let size = log_len(app).await;
+    for (body, why) in [
+        (json!({"flagged_above": third}), "scores at least that"),
+        (json!({}), "give flagged_above"),
+        (
+            json!({"complaint": 1}),
+            "entry 1 is not a complaint of this log",
+        ),
+        (json!({"flagged_above": 1, "stations": "x"}), "stations"),
+    ] {
+        let a = targets(body.clone()).await;
+        assert!(a.status.is_client_error(), "{body}: {}", a.text());
+        assert!(a.text().contains(why), "{body}: {}", a.text());
+    }
+    assert_eq!(
+        log_len(app).await,
+        size,
+        "a refused target logged something"
+    );
+    let path0 = listed[0]["path"].as_str().unwrap();
+    let counted = format!(
+        "Batch Name,{},Ballots\n{}",
+        choices.join(","),
+        count_line(path0)
+    );
+    let a = post_csv(
+        app,
+        "/api/elections/b/audits/b1/targeted-counts",
+        &aud,
+        &counted,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let public = app.get("/api/elections/b/audits").await.json();
+    assert_eq!(
+        public[0]["assertions"], risk_before,
+        "targeted counts moved the risk"
+    );
+    let rows_t = public[0]["targeted"].as_array().unwrap();
+    assert_eq!(rows_t.len(), listed.len());
+    assert_eq!(rows_t[0]["difference"].as_u64(), Some(0), "{}", rows_t[0]);
+    assert_eq!(rows_t[1]["counted"], Value::Null);
+    let page = app.get("/elections/b/audits?lang=en").await.visible();
+    assert!(
+        page.contains("never counted toward the risk limit"),
+        "{page}"
+    );
+    assert!(
+        page.contains("as the protocol") && page.contains("not counted yet"),
+        "{page}"
+    );
+
     // A comparison audit reads its records from an uploaded file: records that do not
     // cover the manifest are refused, naming the file by its hash.
     let first = e.units.path(ps[0].station);

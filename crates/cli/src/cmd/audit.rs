@@ -34,8 +34,10 @@ pub enum Command {
     Start(super::audit_flow::StartArgs),
     /// Draw the next round (logged) and print its retrieval list
     Sample(super::audit_flow::SampleArgs),
-    /// Record what the audit boards read for the round's ballots (logged)
+    /// Record what the audit boards read for the round's ballots, or targeted stations' hand counts (logged)
     Record(super::audit_flow::RecordArgs),
+    /// Add stations to the latest round for a hand count beside the random sample: flagged by the forensic tests, or named in an upheld complaint (logged; never in the risk)
+    Target(super::audit_flow::TargetArgs),
     /// Risk per assertion, recomputed from the log, and the next step
     Status(super::audit_flow::StatusArgs),
     /// Stop the audit: a full hand count decides (logged)
@@ -130,6 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Start(a) => super::audit_flow::start(a),
         Command::Sample(a) => super::audit_flow::sample(a),
         Command::Record(a) => super::audit_flow::record_readings(a),
+        Command::Target(a) => super::audit_flow::target(a),
         Command::Status(a) => super::audit_flow::status(a),
         Command::Escalate(a) => super::audit_flow::escalate(a),
         Command::Cvrs(a) => super::audit_flow::cvrs(a),

@@ -82,12 +82,37 @@ pub struct SampleArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    #[command(flatten)]
+    pub target: AuditTarget,
+    /// Target every station whose forensic flags score at least this (`tallyproof forensics
+    /// flags` lists the scores)
+    #[arg(long, conflicts_with = "complaint")]
+    pub flagged_above: Option<f64>,
+    /// Target the stations of an upheld complaint (its entry index in the log): the
+    /// complaint's own station, or those given with --station
+    #[arg(long)]
+    pub complaint: Option<u64>,
+    /// A station (its path, 'Region / ... / Station') under the complaint's unit
+    #[arg(long, requires = "complaint")]
+    pub station: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RecordArgs {
     #[command(flatten)]
     pub target: AuditTarget,
     /// What the audit boards read: the retrieval list with its Choice column filled
+    #[arg(
+        long,
+        required_unless_present = "targeted",
+        conflicts_with = "targeted"
+    )]
+    pub readings: Option<PathBuf>,
+    /// Hand counts of targeted stations (CSV: Batch Name, a column per choice, Ballots),
+    /// reported apart from the risk
     #[arg(long)]
-    pub readings: PathBuf,
+    pub targeted: Option<PathBuf>,
     /// The cast-vote records the audit started with (a comparison audit)
     #[arg(long)]
     pub cvrs: Option<PathBuf>,
@@ -379,22 +404,105 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Adds targeted stations to the latest round: flagged ones, or an upheld complaint's.
+pub fn target(a: TargetArgs) -> anyhow::Result<ExitCode> {
+    use audit::steps::Why;
+    let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
+    let entries = o.entries()?;
+    let scores;
+    let stations = a
+        .station
+        .iter()
+        .map(|p| o.election.units.resolve(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let choose = match (a.flagged_above, a.complaint) {
+        (Some(above), _) => {
+            scores = forensics::flags::scores(&o.election, &o.protocols)?;
+            steps::Choose::Flagged {
+                scores: &scores,
+                above,
+            }
+        }
+        (None, Some(complaint)) => steps::Choose::Complaint {
+            complaint,
+            stations: &stations,
+        },
+        (None, None) => bail!("give --flagged-above SCORE or --complaint ENTRY"),
+    };
+    let targets = steps::chosen(&o.election, &entries, &a.target.audit, choose)?;
+    let logged = steps::target(
+        &o.election,
+        &o.protocols,
+        &entries,
+        &a.target.audit,
+        &targets,
+    )?;
+    o.append(&logged)?;
+    for (s, why) in &targets {
+        let reason = match why {
+            Why::Flag(score) => format!("forensic flags score {score:.2}"),
+            Why::Complaint(c) => format!("upheld complaint {c}"),
+        };
+        println!("targeted: {} ({reason})", o.election.units.path(*s));
+    }
+    println!(
+        "{} station(s) to count by hand beside the random sample; their counts never enter the risk. Record them with tallyproof audit record --targeted COUNTS.csv",
+        targets.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
     let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
     let entries = o.entries()?;
+    if let Some(path) = &a.targeted {
+        let (name, bytes) = read(path)?;
+        let rows = formats::audit_files::counts(&name, &bytes, &choice_names(&o.election))?;
+        let r = steps::record_targeted(
+            &o.election,
+            &o.protocols,
+            &entries,
+            &a.target.audit,
+            &name,
+            &rows,
+        )?;
+        o.append(&r.entries)?;
+        println!(
+            "the hand counts of {} targeted station(s) logged, apart from the risk",
+            r.read
+        );
+        return print_report(&r.report, false);
+    }
+    let Some(readings) = &a.readings else {
+        bail!("give --readings or --targeted");
+    };
     let started = log_audit::started(
         &log_audit::logged(log_audit::indexed(&entries), &a.target.audit)?,
         &a.target.audit,
     )?;
     let readings = if started.method == Method::Batch {
-        let (name, bytes) = read(&a.readings)?;
+        let (name, bytes) = read(readings)?;
         let rows = formats::audit_files::counts(&name, &bytes, &choice_names(&o.election))?;
         steps::Readings::Counts { name, rows }
     } else {
-        steps::Readings::Ballots {
-            paper: ballot_file(&a.readings)?,
-            cvrs: a.cvrs.as_deref().map(ballot_file).transpose()?,
-        }
+        // Only the ballots read are read from the records (checked whole at the start),
+        // as a stream.
+        let paper = ballot_file(readings)?;
+        let mut wanted = steps::wanted(&o.election, &paper)?;
+        let cvrs = match a.cvrs.as_deref() {
+            Some(path) => {
+                let name = path.display().to_string();
+                let file =
+                    std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+                Some(formats::audit_files::ballots_keeping(
+                    &name,
+                    std::io::BufReader::with_capacity(1 << 20, file),
+                    |s, p| wanted.wants(s, p),
+                )?)
+            }
+            None => None,
+        };
+        steps::Readings::Ballots { paper, cvrs }
     };
     let r = steps::record(
         &o.election,
@@ -413,7 +521,8 @@ pub fn record_readings(a: RecordArgs) -> anyhow::Result<ExitCode> {
             println!("round {}: {} readings logged", r.round, r.read)
         }
     }
-    print_status(&o, &a.target.audit, false)
+    // The status after these entries, computed with the round's draws.
+    print_report(&r.report, false)
 }
 
 pub fn status(a: StatusArgs) -> anyhow::Result<ExitCode> {
@@ -484,10 +593,15 @@ fn print_status(o: &Opened, audit: &str, json: bool) -> anyhow::Result<ExitCode>
         log_audit::indexed(&o.entries()?),
         audit,
     )?;
+    print_report(&r, json)
+}
+
+/// Prints a report.
+fn print_report(r: &log_audit::Report, json: bool) -> anyhow::Result<ExitCode> {
     let batch = r.method == "batch";
     let p = r.assertions.first().map_or(1.0, |x| x.p_value);
     if json {
-        let mut v = serde_json::to_value(&r)?;
+        let mut v = serde_json::to_value(r)?;
         if batch {
             v["stations_counted"] = serde_json::json!(r.audited);
             v["p_value"] = serde_json::json!(p);
@@ -544,6 +658,24 @@ fn print_status(o: &Opened, audit: &str, json: bool) -> anyhow::Result<ExitCode>
             "suggested next round: {n} {}",
             if batch { "draws" } else { "ballots" }
         );
+    }
+    if !r.targeted.is_empty() {
+        println!(
+            "targeted hand counts, apart from the random sample (never counted toward the risk limit):"
+        );
+        for t in &r.targeted {
+            let why = match (&t.flag, t.complaint) {
+                (Some(score), _) => format!("forensic flags score {score}"),
+                (None, Some(c)) => format!("upheld complaint {c}"),
+                (None, None) => String::new(),
+            };
+            let counted = match t.difference {
+                None => "not counted yet".to_string(),
+                Some(0) => "counted: as the protocol".to_string(),
+                Some(d) => format!("counted: {d} vote(s) differ from the protocol"),
+            };
+            println!("  {}  (round {}, {why})  {counted}", t.path, t.round);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

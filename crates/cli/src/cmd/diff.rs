@@ -243,5 +243,21 @@ fn audit_step(step: &record::AuditStep) -> String {
             )
         }
         AuditStep::Escalate { audit } => format!("'{audit}' escalated to a full hand count"),
+        AuditStep::Target {
+            audit,
+            round,
+            targets,
+        } => format!(
+            "'{audit}' round {round}: {} stations targeted for a hand count (outside the risk)",
+            targets.len()
+        ),
+        AuditStep::TargetedCounts {
+            audit,
+            round,
+            counts,
+        } => format!(
+            "'{audit}' round {round}: {} targeted stations counted by hand (outside the risk)",
+            counts.len()
+        ),
     }
 }

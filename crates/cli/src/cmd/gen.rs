@@ -31,8 +31,14 @@ pub struct Args {
     #[arg(short, long)]
     pub output: PathBuf,
     /// Where to write the generator's own totals per unit (JSON)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stuff")]
     pub truth: Option<PathBuf>,
+    /// Stuff ballots at this share of the stations (0 to 1: turnout raised to a round
+    /// percentage, the extra ballots all for the national leader; `synth::fraud`), so that the
+    /// forensic tests have something to find; the stuffed stations are listed on standard
+    /// error
+    #[arg(long)]
+    pub stuff: Option<f64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -54,8 +60,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let progress = indicatif::ProgressBar::new(args.stations);
     let mut writer = None;
     let mut failure = None;
+    // With stuffing, the protocols are kept and written once stuffed.
+    let mut kept: Vec<model::Protocol> = Vec::new();
     let (election, truth) = generate(&params, |e, p| {
         if failure.is_some() {
+            return;
+        }
+        if args.stuff.is_some() {
+            kept.push(p);
+            progress.inc(1);
             return;
         }
         if let Some(f) = file.take() {
@@ -72,6 +85,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         progress.inc(1);
     })?;
     progress.finish_and_clear();
+    if let Some(share) = args.stuff {
+        // The extra ballots go to the national leader, as the forensic tests look for.
+        let votes = truth
+            .0
+            .get(election.units.root().index())
+            .and_then(|t| t.as_ref())
+            .map(|t| t.votes.clone())
+            .unwrap_or_default();
+        let leader = (0..votes.len())
+            .max_by_key(|&i| (votes[i], std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        let stuffed = synth::fraud::stuff(
+            &mut kept,
+            &synth::fraud::Stuffing {
+                share,
+                leader,
+                seed: args.seed,
+            },
+        );
+        if let Some(f) = file.take() {
+            let mut w = CsvWriter::new(std::io::BufWriter::new(f), &election, 0, &columns)?;
+            for p in &kept {
+                w.station(&election, p.station, Some(p))?;
+            }
+            w.finish()?.flush().context("cannot write the CSV")?;
+        }
+        for &i in &stuffed {
+            eprintln!("stuffed: {}", election.units.path(kept[i].station));
+        }
+    }
     if let Some(err) = failure {
         return Err(err.into());
     }

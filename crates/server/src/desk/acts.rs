@@ -111,8 +111,42 @@ pub(crate) async fn audit_step_form(
             let size = crate::audits::escalated(&s, by, &name, &audit).await?;
             Ok(back_to_desk(&name, Act::Escalated, size as i64 - 1))
         }
+        Some("target-flagged") => {
+            let above = form
+                .get("flagged_above")
+                .and_then(|x| x.trim().replace(',', ".").parse::<f64>().ok())
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| {
+                    ServerError::BadRequest("field 'flagged_above': a score, such as 5.5".into())
+                })?;
+            let targets = crate::audits::Targets {
+                flagged_above: Some(above),
+                ..Default::default()
+            };
+            let r = crate::audits::targeted(&s, by, &name, &audit, targets).await?;
+            Ok(back_to_desk(&name, Act::Targeted, r["logged_as"].as_i64().unwrap_or(0)))
+        }
+        Some("target-complaint") => {
+            let complaint = count(&form, "complaint")?.ok_or_else(|| {
+                ServerError::BadRequest("field 'complaint': the complaint's log entry".into())
+            })?;
+            let targets = crate::audits::Targets {
+                complaint: Some(complaint),
+                ..Default::default()
+            };
+            let r = crate::audits::targeted(&s, by, &name, &audit, targets).await?;
+            Ok(back_to_desk(&name, Act::Targeted, r["logged_as"].as_i64().unwrap_or(0)))
+        }
+        Some("targeted-counts") => {
+            let file = form.files.get("targeted").ok_or_else(|| {
+                ServerError::BadRequest("field 'targeted': choose the hand counts' file".into())
+            })?;
+            let r =
+                crate::audits::counted_targets(&s, by, &name, &audit, file.bytes.to_vec()).await?;
+            Ok(back_to_desk(&name, Act::TargetCounted, r["logged_as"].as_i64().unwrap_or(0)))
+        }
         _ => Err(ServerError::BadRequest(
-            "field 'action' must be round, readings or escalate".into(),
+            "field 'action' must be round, readings, escalate, target-flagged, target-complaint or targeted-counts".into(),
         )),
     }
 }

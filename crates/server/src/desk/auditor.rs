@@ -100,6 +100,41 @@ fn audit(d: &Desk<'_>, r: &Report) -> Markup {
                     div.acts { button.alt { (l.t(T::DeskEscalateButton)) } }
                 }))
             }
+            @if !r.targeted.is_empty() { (crate::pages::targeted(l, &r.targeted)) }
+            @if !r.rounds.is_empty() && !r.escalated { (targets(d, r)) }
+        }
+    }
+}
+
+/// The forms that add targeted stations to the latest round and record their hand counts.
+fn targets(d: &Desk<'_>, r: &Report) -> Markup {
+    let l = d.l;
+    let act = format!("audits/{}", urlencode(&r.audit));
+    let id = |what: &str| format!("{what}-{}", urlencode(&r.audit));
+    let (flagged, complaint, counts) = (id("flagged"), id("complaint"), id("targeted"));
+    html! {
+        (d.form(&act, false, html! {
+            input type="hidden" name="action" value="target-flagged";
+            (field(&flagged, l.t(T::DeskTargetFlagged), None, html! {
+                input id=(flagged) name="flagged_above" inputmode="decimal" autocomplete="off" required;
+            }))
+            div.acts { button.alt { (l.t(T::DeskTargetFlaggedButton)) } }
+        }))
+        (d.form(&act, false, html! {
+            input type="hidden" name="action" value="target-complaint";
+            (field(&complaint, l.t(T::DeskTargetComplaint), None, html! {
+                input id=(complaint) name="complaint" inputmode="numeric" pattern="[0-9]*" autocomplete="off" required;
+            }))
+            div.acts { button.alt { (l.t(T::DeskTargetComplaintButton)) } }
+        }))
+        @if !r.targeted.is_empty() {
+            (d.form(&act, true, html! {
+                input type="hidden" name="action" value="targeted-counts";
+                (field(&counts, l.t(T::DeskTargetedCounts), None, html! {
+                    input id=(counts) type="file" name="targeted" accept="text/csv,.csv" required;
+                }))
+                div.acts { button { (l.t(T::DeskRecordButton)) } }
+            }))
         }
     }
 }

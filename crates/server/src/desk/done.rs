@@ -18,6 +18,8 @@ pub(crate) enum Act {
     Round,
     Recorded,
     Escalated,
+    Targeted,
+    TargetCounted,
     Overridden,
     Resolved,
     Intake,
@@ -28,7 +30,7 @@ pub(crate) enum Act {
 }
 
 impl Act {
-    const ALL: [Act; 17] = [
+    const ALL: [Act; 19] = [
         Act::Entered,
         Act::Verified,
         Act::Rejected,
@@ -39,6 +41,8 @@ impl Act {
         Act::Round,
         Act::Recorded,
         Act::Escalated,
+        Act::Targeted,
+        Act::TargetCounted,
         Act::Overridden,
         Act::Resolved,
         Act::Intake,
@@ -61,6 +65,8 @@ impl Act {
             Act::Round => "round",
             Act::Recorded => "recorded",
             Act::Escalated => "escalated",
+            Act::Targeted => "targeted",
+            Act::TargetCounted => "target-counted",
             Act::Overridden => "overridden",
             Act::Resolved => "resolved",
             Act::Intake => "intake",
@@ -88,6 +94,8 @@ impl Act {
             Act::Round => T::DeskDoneRound,
             Act::Recorded => T::DeskDoneRecorded,
             Act::Escalated => T::DeskDoneEscalated,
+            Act::Targeted => T::DeskDoneTargeted,
+            Act::TargetCounted => T::DeskDoneTargetCounted,
             Act::Overridden => T::DeskDoneOverridden,
             Act::Resolved => T::DeskDoneResolved,
             Act::Intake => T::DeskDoneIntake,

@@ -33,11 +33,43 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
                                 td { (l.t(if x.confirmed { T::AssertionConfirmed } else { T::AssertionOpen })) } }
                         } }
                     } }
+                    @if !r.targeted.is_empty() { (targeted(l, &r.targeted)) }
                 }
             }
         }
     };
     frame(l, &here, Some(h), Section::Audits, l.t(T::NavAudits), body)
+}
+
+/// The targeted hand counts, apart from the random sample, with the note that they are
+/// never counted toward the risk limit.
+pub(crate) fn targeted(l: Lang, list: &[audit::logged::Targeted]) -> maud::Markup {
+    html! {
+        h3 { (l.t(T::AuditTargetedHeading)) }
+        p.note { (l.t(T::AuditTargetedNote)) }
+        div.scroll tabindex="0" { table.targeted {
+            thead { tr {
+                th scope="col" { (l.t(T::ColPollingStation)) }
+                th scope="col" { (l.t(T::ColReason)) }
+                th scope="col" { (l.t(T::ColHandCount)) }
+            } }
+            tbody { @for t in list {
+                tr {
+                    td.name { (t.path) }
+                    td { @match (&t.flag, t.complaint) {
+                        (Some(score), _) => (l.f(T::AuditTargetedFlag, &[("score", &l.decimal(score))])),
+                        (None, Some(c)) => (l.f(T::AuditTargetedComplaint, &[("entry", &c.to_string())])),
+                        (None, None) => "",
+                    } }
+                    td { @match t.difference {
+                        None => (l.t(T::AuditTargetedNotCounted)),
+                        Some(0) => (l.t(T::AuditTargetedAsReported)),
+                        Some(d) => strong { (l.f(T::AuditTargetedDiffers, &[("votes", &l.count(d))])) },
+                    } }
+                }
+            } }
+        } }
+    }
 }
 
 /// What an assertion says, in the page's language.

@@ -15,7 +15,7 @@ mod units;
 mod verify;
 
 pub use audits::audits;
-pub(crate) use audits::{claim, method};
+pub(crate) use audits::{claim, method, targeted};
 pub use complaints::complaints;
 pub(crate) use complaints::{
     card as complaint_card, category, status, summary as register_summary,
