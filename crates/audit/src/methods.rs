@@ -129,52 +129,112 @@ pub struct Allocation<'a> {
     pub batches: &'a [(u32, u64)],
 }
 
+/// What every method's sample is computed from, computed once: the manifest's totals and
+/// MACRO's bounds (which do not depend on the risk limit).
+struct Prepared<'a> {
+    a: &'a Allocation<'a>,
+    ballots: u64,
+    stations: u64,
+    bounds: crate::stations::Bounds,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(a: &'a Allocation<'a>) -> Prepared<'a> {
+        let ballots: u64 = a.batches.iter().map(|b| b.1).sum();
+        let tallies = crate::logged::station_tallies(a.election, a.protocols, a.problem, a.batches);
+        Prepared {
+            a,
+            ballots,
+            stations: a.batches.len() as u64,
+            bounds: crate::stations::bounds(&a.set.assertions, ballots, &tallies),
+        }
+    }
+
+    /// The sample `method` draws at `alpha`, what it is drawn from, and the assertion that
+    /// needs the largest sample (none for MACRO, which tests all at once).
+    fn sample(&self, method: Method, alpha: f64) -> (u64, u64, Option<&'a Assertion>) {
+        match method {
+            Method::Batch => {
+                let n = crate::stations::sample_size(&self.bounds, 1.0, alpha);
+                (n.min(self.stations), self.stations, None)
+            }
+            Method::Comparison | Method::Polling => {
+                let mut most: Option<(u64, &Assertion)> = None;
+                for x in &self.a.set.assertions {
+                    let n = if method == Method::Comparison {
+                        crate::comparison_sample_size(&x.assorter, x.margin, self.ballots, alpha)
+                    } else {
+                        crate::plan::polling_ballots(x, self.ballots, alpha)
+                    };
+                    if most.is_none_or(|(m, _)| n > m) {
+                        most = Some((n, x));
+                    }
+                }
+                let n = most.map_or(0, |m| m.0).min(self.ballots);
+                (n, self.ballots, most.map(|m| m.1))
+            }
+        }
+    }
+
+    /// The method's work at `alpha`.
+    fn work(&self, method: Method, alpha: f64) -> Work {
+        let (sample, of, hardest) = self.sample(method, alpha);
+        let b = &self.bounds;
+        let (ballots, stations, hardest) = match method {
+            Method::Batch => {
+                let touched = if b.total.is_finite() && b.total > 0.0 && sample < self.stations {
+                    ppeb_touched(self.a.batches, &b.per_station, b.total, sample)
+                } else {
+                    (self.ballots, self.stations)
+                };
+                (
+                    touched.0,
+                    touched.1,
+                    closest(&self.a.set.assertions, self.ballots),
+                )
+            }
+            Method::Comparison | Method::Polling => {
+                let (n, s) = ballots_touched(self.a.batches, sample);
+                (n, s, hardest.map(|x| Hardest::of(x, self.ballots)))
+            }
+        };
+        Work {
+            method,
+            sample,
+            of,
+            ballots,
+            stations,
+            full_count: crate::plan::is_full_count(sample, of),
+            hardest,
+            feasible_at: None,
+        }
+    }
+
+    /// The smallest of [`LARGER_RISK_LIMITS`] above `risk_limit` at which `method` is not a
+    /// full count.
+    fn feasible_at(&self, method: Method, risk_limit: f64) -> Option<u32> {
+        LARGER_RISK_LIMITS
+            .into_iter()
+            .filter(|&r| f64::from(r) > risk_limit)
+            .find(|&r| {
+                let (n, of, _) = self.sample(method, f64::from(r) / 100.0);
+                !crate::plan::is_full_count(n, of)
+            })
+    }
+}
+
 /// What `method` takes at risk limit `alpha`.
 pub fn work(a: &Allocation<'_>, method: Method, alpha: f64) -> Work {
-    let ballots: u64 = a.batches.iter().map(|b| b.1).sum();
-    let stations = a.batches.len() as u64;
-    let (sample, of, hardest, touched) = match method {
-        Method::Batch => {
-            let tallies =
-                crate::logged::station_tallies(a.election, a.protocols, a.problem, a.batches);
-            let b = crate::stations::bounds(&a.set.assertions, ballots, &tallies);
-            let n = crate::stations::sample_size(&b, 1.0, alpha);
-            let hardest = closest(&a.set.assertions, ballots);
-            let touched = if b.total.is_finite() && b.total > 0.0 && n < stations {
-                ppeb_touched(a.batches, &b.per_station, b.total, n)
-            } else {
-                (ballots, stations)
-            };
-            (n.min(stations), stations, hardest, touched)
-        }
-        Method::Comparison | Method::Polling => {
-            let mut most: Option<(u64, &Assertion)> = None;
-            for x in &a.set.assertions {
-                let est = crate::plan::estimate(x, ballots, stations, alpha);
-                let n = if method == Method::Comparison {
-                    est.comparison_ballots
-                } else {
-                    est.polling_ballots
-                };
-                if most.is_none_or(|(m, _)| n > m) {
-                    most = Some((n, x));
-                }
-            }
-            let n = most.map_or(0, |m| m.0).min(ballots);
-            let hardest = most.map(|(_, x)| Hardest::of(x, ballots));
-            (n, ballots, hardest, ballots_touched(a.batches, n))
-        }
-    };
-    Work {
-        method,
-        sample,
-        of,
-        ballots: touched.0,
-        stations: touched.1,
-        full_count: crate::plan::is_full_count(sample, of),
-        hardest,
-        feasible_at: None,
-    }
+    Prepared::new(a).work(method, alpha)
+}
+
+/// Every method's work at `alpha`, in the order comparison, polling, batch.
+pub fn works(a: &Allocation<'_>, alpha: f64) -> Vec<Work> {
+    let p = Prepared::new(a);
+    [Method::Comparison, Method::Polling, Method::Batch]
+        .into_iter()
+        .map(|m| p.work(m, alpha))
+        .collect()
 }
 
 /// The assertion with the fewest ballots of margin.
@@ -241,15 +301,13 @@ pub fn compare(
         set: &set,
         batches,
     };
+    let prepared = Prepared::new(&allocation);
     let methods = [Method::Comparison, Method::Polling, Method::Batch]
         .into_iter()
         .map(|m| {
-            let mut w = work(&allocation, m, alpha);
+            let mut w = prepared.work(m, alpha);
             if w.full_count {
-                w.feasible_at = LARGER_RISK_LIMITS
-                    .into_iter()
-                    .filter(|&r| f64::from(r) > risk_limit)
-                    .find(|&r| !work(&allocation, m, f64::from(r) / 100.0).full_count);
+                w.feasible_at = prepared.feasible_at(m, risk_limit);
             }
             w
         })

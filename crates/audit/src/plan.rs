@@ -37,6 +37,22 @@ pub fn estimate(a: &Assertion, ballots: u64, stations: u64, alpha: f64) -> Estim
             batches: stations,
         };
     }
+    let polling = polling_ballots(a, ballots, alpha);
+    let total_error = 2.0 * a.mean / a.margin;
+    let batches = ((alpha.ln() / (1.0 - 1.0 / total_error).ln()).ceil() + 1.0).max(1.0);
+    Estimate {
+        comparison_ballots,
+        polling_ballots: polling,
+        batches: (batches as u64).min(stations),
+    }
+}
+
+/// The ballots a ballot-polling audit of an assertion with a positive margin needs on
+/// average (see [`Estimate::polling_ballots`]), at most `ballots`.
+pub fn polling_ballots(a: &Assertion, ballots: u64, alpha: f64) -> u64 {
+    if a.margin <= 0.0 {
+        return ballots;
+    }
     let u = a.assorter.upper_bound;
     let eta = a.mean.min(u * (1.0 - 1e-12));
     let n = ballots as f64;
@@ -56,13 +72,7 @@ pub fn estimate(a: &Assertion, ballots: u64, stations: u64, alpha: f64) -> Estim
     } else {
         n
     };
-    let total_error = 2.0 * a.mean / a.margin;
-    let batches = ((alpha.ln() / (1.0 - 1.0 / total_error).ln()).ceil() + 1.0).max(1.0);
-    Estimate {
-        comparison_ballots,
-        polling_ballots: polling.min(n) as u64,
-        batches: (batches as u64).min(stations),
-    }
+    polling.min(n) as u64
 }
 
 /// Whether a kind of audit is no less work than a full count.

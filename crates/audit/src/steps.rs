@@ -442,10 +442,9 @@ fn refusal(a: &crate::methods::Allocation<'_>, w: &crate::methods::Work, alpha: 
     if let Some(h) = &w.hardest {
         out += &format!(" ({}: a margin of {} ballot(s))", h.claim, h.margin_ballots);
     }
-    let instead: Vec<String> = [Method::Comparison, Method::Polling, Method::Batch]
+    let instead: Vec<String> = crate::methods::works(a, alpha)
         .into_iter()
-        .filter(|&m| m != w.method)
-        .map(|m| crate::methods::work(a, m, alpha))
+        .filter(|o| o.method != w.method)
         .filter(|o| !o.full_count)
         .map(|o| match o.method {
             Method::Batch => format!("a batch audit of about {} stations", o.sample),

@@ -14,7 +14,7 @@ use crate::pages::{method, urlencode};
 pub(super) fn forms(
     d: &Desk<'_>,
     audits: &[Result<Report, String>],
-    methods: Option<(&Result<audit::methods::Methods, String>, f64)>,
+    methods: Option<&str>,
 ) -> Markup {
     let l = d.l;
     html! {
@@ -26,7 +26,8 @@ pub(super) fn forms(
                 Ok(r) => (audit(d, r)),
             }
         }
-        @if let Some((m, risk_limit)) = methods { (super::methods::compared(d, m, risk_limit)) }
+        // The comparison, rendered once per log size (`desk::render`).
+        @if let Some(m) = methods { (maud::PreEscaped(m)) }
         (start(d))
     }
 }

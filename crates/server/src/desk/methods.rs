@@ -9,22 +9,73 @@ use maud::{html, Markup};
 use ui::{Lang, T};
 
 use super::fields::{self, field};
-use super::Desk;
 use crate::pages::{claim, method};
 
-/// The comparison, or why it cannot be made, with the form that asks for another risk limit.
-pub(super) fn compared(d: &Desk<'_>, m: &Result<Methods, String>, risk_limit: f64) -> Markup {
-    let l = d.l;
+/// The comparison as the auditor's desk shows it (HTML), for `law` (default the election's
+/// own, else `kg2020`, as the form that starts an audit) at `risk_limit` (default 5%): at the
+/// defaults kept per log size and language (every desk load shows it; the national
+/// allocation takes a while to compute), else computed when asked.
+pub(super) fn kept(
+    s: &crate::AppState,
+    name: &str,
+    l: Lang,
+    law: Option<&str>,
+    risk_limit: Option<f64>,
+) -> Result<String, crate::ServerError> {
+    let base = format!("/elections/{}/staff", crate::pages::urlencode(name));
+    let default = law.is_none() && risk_limit.is_none();
+    let asked = law.map(str::to_string);
+    let risk = risk_limit.unwrap_or(crate::audits::DEFAULT_RISK_LIMIT);
+    let take = |v: &mut readmodel::View<'_>| {
+        let own = v.law().map(str::to_string);
+        Ok((v.election().clone(), v.protocols(), own))
+    };
+    let make = move |(e, protocols, own): (
+        model::Election,
+        std::sync::Arc<Vec<model::Protocol>>,
+        Option<String>,
+    )| {
+        let law = asked
+            .or(own.clone())
+            .unwrap_or_else(|| "kg2020".to_string());
+        let m =
+            audit::methods::compare(&e, &protocols, &law, risk, None).map_err(|e| e.to_string());
+        Ok(compared(l, &base, own.as_deref(), &m, risk)
+            .into_string()
+            .into_bytes())
+    };
+    let bytes = if default {
+        let key = format!("desk-methods?lang={}", l.key());
+        match s.live.fresh(name, &key) {
+            Some((_, b)) => b,
+            None => s.live.compute(&s.db, name, &key, take, make, true)?.1,
+        }
+    } else {
+        let taken = s.live.with(&s.db, name, take)?;
+        make(taken)?.into()
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The comparison, or why it cannot be made, with the form that asks for another law or risk
+/// limit (a GET of the desk at `base`; `own` the election's own law).
+pub(super) fn compared(
+    l: Lang,
+    base: &str,
+    own: Option<&str>,
+    m: &Result<Methods, String>,
+    risk_limit: f64,
+) -> Markup {
     html! {
         h3 { (l.t(T::DeskMethodsHeading)) }
         @match m {
             Err(why) => p { (l.t(T::DeskMethodsUnavailable)) " " span lang="en" { (why) } },
             Ok(m) => (table(l, m)),
         }
-        form.form method="get" action=(format!("{}#methods", d.base())) {
+        form.form method="get" action=(format!("{base}#methods")) {
             @let law = m.as_ref().ok().map(|m| m.law.as_str());
             (field("methods-law", l.t(T::DeskLaw), None, html! {
-                select #methods-law name="law" { (fields::laws(l, law.or(d.election.law.as_deref()), false)) }
+                select #methods-law name="law" { (fields::laws(l, law.or(own), false)) }
             }))
             (field("methods-risk-limit", l.t(T::DeskRiskLimit), None, html! {
                 input #methods-risk-limit name="risk_limit" value=(risk_limit) inputmode="decimal" autocomplete="off" required;

@@ -182,22 +182,16 @@ pub(crate) async fn render(
             Some(Role::Commissioner) => crate::register::content(&s, &name)?,
             _ => Default::default(),
         };
-        // The auditor's method comparison, computed outside the election's lock.
-        let risk_limit = q.risk_limit.unwrap_or(crate::audits::DEFAULT_RISK_LIMIT);
+        // The auditor's method comparison, computed outside the election's lock; at the
+        // default law and risk limit kept per log size and language, as a page is.
         let methods = match role {
-            Some(Role::Auditor) => {
-                let law = match &q.law {
-                    Some(law) => Some(law.clone()),
-                    None => s
-                        .live
-                        .with(&s.db, &name, |v| Ok(v.law().map(str::to_string)))?,
-                };
-                let law = law.unwrap_or_else(|| "kg2020".to_string());
-                Some(
-                    crate::audits::methods_now(&s, &name, Some(&law), risk_limit)
-                        .map_err(|e| e.to_string()),
-                )
-            }
+            Some(Role::Auditor) => Some(methods::kept(
+                &s,
+                &name,
+                r.lang,
+                q.law.as_deref(),
+                q.risk_limit,
+            )?),
             _ => None,
         };
         s.live.with(&s.db, &name, |v| {
@@ -278,7 +272,7 @@ pub(crate) async fn render(
                     v.protocol(p.protocol.station, p.protocol.contest)
                         .map_or(0, |c| c.version)
                 },
-                methods: methods.as_ref().map(|m| (m, risk_limit)),
+                methods: methods.as_deref(),
             };
             let done = Done::new(q.done.clone(), q.id);
             let body = desk.body(who.user.as_ref(), &work, &done);
@@ -440,8 +434,8 @@ struct Work<'a> {
     certifying: Option<&'a commission::Certifying>,
     /// The version that counts for an entry's station now.
     counted: &'a dyn Fn(&Pending) -> u32,
-    /// The auditor's method comparison, and the risk limit it was made at.
-    methods: Option<(&'a Result<audit::methods::Methods, String>, f64)>,
+    /// The auditor's method comparison, rendered.
+    methods: Option<&'a str>,
 }
 
 /// What every form of an election's desk needs.
