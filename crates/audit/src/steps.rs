@@ -1207,14 +1207,18 @@ pub fn escalate(log: &[Vec<u8>], audit: &str) -> Result<Vec<u8>, AuditError> {
 }
 
 impl Drawn {
-    /// The retrieval list as a table, header first: for ballots `Round, Draw, Ticket, Batch
-    /// Name, Position, Choice`; for stations `Round, Draws, Batch Name`, a column per choice
-    /// and `Ballots`. The empty columns are for the audit boards to fill; the filled table
-    /// is what [`record`] reads back.
+    /// The retrieval list as a table, header first, in the order a warehouse pulls it:
+    /// station by station in the tree's order (region, district, station, as imported), and
+    /// within a station by position. For ballots `Round, Draw, Ticket, Batch Name, Position,
+    /// Choice`; for stations `Round, Draws, Batch Name`, a column per choice and `Ballots`.
+    /// The empty columns are for the audit boards to fill; the filled table is what
+    /// [`record`] reads back (in any order).
     pub fn table(&self, e: &Election, round: u64) -> Vec<Vec<String>> {
         let strings = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         match self {
             Drawn::Ballots(ds) => {
+                let mut ds: Vec<&BallotDraw> = ds.iter().collect();
+                ds.sort_by_key(|d| (d.station, d.position));
                 let mut out = vec![strings(&[
                     "Round",
                     "Draw",
@@ -1245,6 +1249,8 @@ impl Drawn {
                 header.extend(choices.iter().cloned());
                 header.push("Ballots".into());
                 let mut out = vec![header];
+                let mut ds: Vec<&StationDraw> = ds.iter().collect();
+                ds.sort_by_key(|d| d.station);
                 out.extend(ds.iter().map(|d| {
                     let mut row = vec![
                         round.to_string(),
@@ -1268,6 +1274,47 @@ impl Drawn {
 mod tests {
     use super::*;
     use model::{Choice, ChoiceKind, Contest, ContestKind, UnitLevel};
+
+    /// Issue 18, item 2: the retrieval list is in the order a warehouse pulls it, station by
+    /// station and by position, whatever order the tickets drew it in; the draw numbers
+    /// stay with their ballots.
+    #[test]
+    fn the_retrieval_list_is_in_warehouse_order() {
+        let mut e = Election::new("e");
+        let root = e.units.root();
+        let r = e.units.insert(root, UnitLevel::Region, "R").unwrap();
+        let a = e.units.insert(r, UnitLevel::Station, "1").unwrap();
+        let b = e.units.insert(r, UnitLevel::Station, "2").unwrap();
+        let draw = |draw, station, position| BallotDraw {
+            draw,
+            ticket: format!("0.{draw}"),
+            station,
+            position,
+        };
+        let drawn = Drawn::Ballots(vec![
+            draw(1, b, 7),
+            draw(2, a, 30),
+            draw(3, b, 2),
+            draw(4, a, 4),
+        ]);
+        let rows: Vec<(String, String, String)> = drawn
+            .table(&e, 1)
+            .into_iter()
+            .skip(1)
+            .map(|r| (r[1].clone(), r[3].clone(), r[4].clone()))
+            .collect();
+        let want = [
+            ("4", "R / 1", "4"),
+            ("2", "R / 1", "30"),
+            ("3", "R / 2", "2"),
+            ("1", "R / 2", "7"),
+        ];
+        let want: Vec<(String, String, String)> = want
+            .iter()
+            .map(|(d, s, p)| (d.to_string(), s.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(rows, want);
+    }
 
     /// Issue 13, finding 7: a typed party name is matched once, folded (NFKC, case, quotes,
     /// look-alikes); one that matches two parties is refused, never guessed.

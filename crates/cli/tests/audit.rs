@@ -403,6 +403,17 @@ fn simulated_audits_of_the_kyrgyz_2020_allocation() {
 }
 
 /// The log entries of the election `kg` in the store `s.db` of `dir`.
+/// The `start` entry of audit `audit` in the log of `s.db` in `dir`.
+fn log_audit_start(dir: &std::path::Path, audit: &str) -> Value {
+    let store = store::SqliteStore::open(&dir.join("s.db")).unwrap();
+    store::Store::log(&store, "kg")
+        .unwrap()
+        .iter()
+        .filter_map(|e| serde_json::from_slice::<Value>(&e[1..]).ok())
+        .find(|v| v["step"] == "start" && v["audit"] == audit)
+        .unwrap()
+}
+
 fn log_size(dir: &std::path::Path) -> usize {
     let store = store::SqliteStore::open(&dir.join("s.db")).unwrap();
     store::Store::log(&store, "kg").unwrap().len()
@@ -589,8 +600,11 @@ fn audit_workflow_on_kyrgyz_2020() {
     assert!(o.status.success(), "{}", stderr(&o));
     let from_log: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(from_log, v);
-    // The results service shows the same, recomputed from the log, as JSON and as a page.
-    let server = crate::serve::serve(d, &[]);
+    // The results service shows the same, recomputed from the log, as JSON and as a page;
+    // it reads records far beyond an upload's size from its audit files' directory.
+    std::fs::create_dir(d.join("files")).unwrap();
+    std::fs::hard_link(d.join("cvrs.csv"), d.join("files/cvrs.csv")).unwrap();
+    let server = crate::serve::serve(d, &["--audit-files", "files"]);
     let (status, body) = crate::serve::get(&server.addr, "/api/elections/kg/audits");
     assert_eq!(status, 200, "{body}");
     let served: Value = serde_json::from_str(&body).unwrap();
@@ -600,6 +614,70 @@ fn audit_workflow_on_kyrgyz_2020() {
     assert!(
         page.contains("the paper ballots confirm the announced seats"),
         "{page}"
+    );
+    // Issue 18: records named in the audit files' directory (139 MB, beyond an upload's
+    // 8 MiB); a name that leads out of it is refused, and nothing is logged.
+    let token = crate::serve::staff_token(d, "aud", "auditor");
+    let start_over = |cvrs: &str| {
+        let body = serde_json::json!({"audit": "h1", "law": "kg2020", "risk_limit": 5, "method": "comparison", "seed": "7", "cvrs": cvrs});
+        crate::serve::request(
+            &server.addr,
+            "POST",
+            "/api/elections/kg/audits",
+            &[
+                ("authorization", token.as_str()),
+                ("content-type", "application/json"),
+            ],
+            body.to_string().as_bytes(),
+        )
+        .unwrap()
+    };
+    let logged = log_size(d);
+    for (cvrs, why) in [
+        ("file:../s.db", "by its path inside it"),
+        ("file:/etc/passwd", "by its path inside it"),
+        ("file:nothing.csv", "no such file"),
+    ] {
+        let (status, body) = start_over(cvrs);
+        assert!((400..500).contains(&status), "{cvrs}: {status} {body}");
+        assert!(body.contains(why), "{cvrs}: {body}");
+    }
+    assert_eq!(log_size(d), logged);
+    let (status, body) = start_over("file:cvrs.csv");
+    assert_eq!(status, 201, "{body}");
+    let cvrs_sha = record::digest(&std::fs::read(d.join("cvrs.csv")).unwrap());
+    let started = log_audit_start(d, "h1");
+    assert_eq!(started["cvrs"], cvrs_sha.as_str(), "{started}");
+    // A round of 20 read over HTTP: the records found again in the directory by their hash.
+    let post = |path: &str, media: &str, body: &[u8]| {
+        crate::serve::request(
+            &server.addr,
+            "POST",
+            path,
+            &[("authorization", token.as_str()), ("content-type", media)],
+            body,
+        )
+        .unwrap()
+    };
+    let (status, body) = post(
+        "/api/elections/kg/audits/h1/rounds",
+        "application/json",
+        br#"{"ballots":20}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, list) = crate::serve::get(&server.addr, "/api/elections/kg/audits/h1/rounds/1");
+    assert_eq!(status, 200, "{list}");
+    std::fs::write(d.join("h1r1.csv"), list).unwrap();
+    read_ballots(d, "h1r1.csv", "h1read.csv", 0, "");
+    let filled = std::fs::read(d.join("h1read.csv")).unwrap();
+    let (status, body) = post("/api/elections/kg/audits/h1/readings", "text/csv", &filled);
+    assert_eq!(status, 201, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["status"]["audited"].as_u64(), Some(20), "{answer}");
+    assert_eq!(
+        answer["status"]["discrepancies"].as_u64(),
+        Some(0),
+        "{answer}"
     );
     drop(server);
     // The same audit, with paper that shows votes for the closest party as invalid.

@@ -102,19 +102,61 @@ async fn take<T: Send + 'static>(
 }
 
 /// A stored file (uploaded with `PUT /api/scans`) read as a choices file.
-/// Of the ballots `keep` wants.
+/// Where a comparison audit's cast-vote records are: an uploaded file (`sha256:<hex>`), or a
+/// file in the audit files' directory (`file:NAME`), parsed once.
+enum Records {
+    Uploaded(FileRef),
+    InDirectory(String),
+}
+
+impl Records {
+    fn parse(s: &str) -> Result<Records, ServerError> {
+        match s.strip_prefix("file:") {
+            Some(name) => Ok(Records::InDirectory(name.to_string())),
+            None => Ok(Records::Uploaded(FileRef::parse(s)?)),
+        }
+    }
+}
+
+/// The audit files' directory, or why there is none.
+fn directory(s: &AppState) -> Result<&store::AuditDir, ServerError> {
+    s.audit_files.as_deref().ok_or_else(|| {
+        ServerError::BadRequest(
+            "cvrs: this service has no audit files' directory (tallyproof serve --audit-files DIR); upload the records (PUT /api/scans) and name them sha256:<hex>".into(),
+        )
+    })
+}
+
+/// Every record of the file `name` in the audit files' directory, read as a stream.
+fn in_directory(s: &AppState, name: &str) -> Result<BallotFile, ServerError> {
+    let reader = directory(s)?.reader(name)?;
+    formats::audit_files::ballots_keeping(&format!("file:{name}"), reader, |_, _| true)
+        .map_err(|e| ServerError::BadRequest(e.to_string()))
+}
+
+/// Of the ballots `keep` wants: the uploaded file, or else the audit files' directory's file
+/// with that SHA-256.
 fn stored_ballots(
     s: &AppState,
     file: &FileRef,
     what: &str,
     keep: impl FnMut(&str, u64) -> bool,
 ) -> Result<BallotFile, ServerError> {
-    let stored = Pool::get(&s.db)?.scan(file)?.ok_or_else(|| {
-        ServerError::NotFound(format!(
-            "{what}: no stored file {file}; upload it first (PUT /api/scans)"
-        ))
-    })?;
-    formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], keep)
+    if let Some(stored) = Pool::get(&s.db)?.scan(file)? {
+        return formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], keep)
+            .map_err(|e| ServerError::BadRequest(e.to_string()));
+    }
+    let found = match &s.audit_files {
+        Some(dir) => dir.find(file.hex())?,
+        None => None,
+    };
+    let Some(name) = found else {
+        return Err(ServerError::NotFound(format!(
+            "{what}: no stored file {file}; upload it first (PUT /api/scans), or put it in the audit files' directory"
+        )));
+    };
+    let reader = directory(s)?.reader(&name)?;
+    formats::audit_files::ballots_keeping(&format!("file:{name}"), reader, keep)
         .map_err(|e| ServerError::BadRequest(e.to_string()))
 }
 
@@ -210,11 +252,19 @@ pub(crate) async fn started(
         ),
         None => None,
     };
-    let cited = b.cvrs.as_deref().map(FileRef::parse).transpose()?;
-    let cvrs = match &cited {
-        Some(file) => {
-            let (st, file) = (s.clone(), file.clone());
+    let records = b.cvrs.as_deref().map(Records::parse).transpose()?;
+    let cited: Option<FileRef> = match &records {
+        Some(Records::Uploaded(f)) => Some(f.clone()),
+        _ => None,
+    };
+    let cvrs = match records {
+        Some(Records::Uploaded(file)) => {
+            let st = s.clone();
             Some(blocking(move || stored_ballots(&st, &file, "cvrs", |_, _| true)).await?)
+        }
+        Some(Records::InDirectory(name)) => {
+            let st = s.clone();
+            Some(blocking(move || in_directory(&st, &name)).await?)
         }
         None => None,
     };

@@ -97,6 +97,8 @@ struct Shared {
     searches: Arc<tokio::sync::Semaphore>,
     /// Whether every stored election has been loaded (replayed and signed) since the start.
     ready: Arc<std::sync::atomic::AtomicBool>,
+    /// The directory of audits' large files (`serve --audit-files`), if any.
+    audit_files: Option<Arc<store::AuditDir>>,
 }
 
 /// The client's address, when the server knows it (for the login limits).
@@ -106,12 +108,31 @@ struct ClientAddr(Option<IpAddr>);
 /// The router over the store at `db` (a SQLite file or a `postgres://` URL), signing each
 /// election's log as it grows with `signing` (served under `/elections/{name}/log/`).
 pub fn router(db: &str, signing: Signing) -> Result<Router, ServerError> {
-    Ok(router_over(Pool::new(db)?, signing, Arc::default()))
+    router_with(db, signing, None)
+}
+
+/// [`router`] with the directory of audits' large files (`serve --audit-files DIR`).
+pub fn router_with(
+    db: &str,
+    signing: Signing,
+    audit_files: Option<store::AuditDir>,
+) -> Result<Router, ServerError> {
+    Ok(router_over(
+        Pool::new(db)?,
+        signing,
+        Arc::default(),
+        audit_files.map(Arc::new),
+    ))
 }
 
 /// [`router`] over the given connections, with the given login limiter (the tests watch
 /// its hashes and cap its connections).
-fn router_over(pool: Arc<Pool>, signing: Signing, limiter: Arc<auth::Limiter>) -> Router {
+fn router_over(
+    pool: Arc<Pool>,
+    signing: Signing,
+    limiter: Arc<auth::Limiter>,
+    audit_files: Option<Arc<store::AuditDir>>,
+) -> Router {
     let live = Arc::new(readmodel::Live::signed_by(signing));
     let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
     signed::follow(&pool, &live, &ready);
@@ -123,6 +144,7 @@ fn router_over(pool: Arc<Pool>, signing: Signing, limiter: Arc<auth::Limiter>) -
         heavy: Arc::default(),
         searches: Arc::new(tokio::sync::Semaphore::new(search::AT_ONCE)),
         ready,
+        audit_files,
     }));
     let app = ROUTES
         .iter()
@@ -455,8 +477,9 @@ pub async fn serve(
     db: &str,
     signing: Signing,
     tls: Option<Tls>,
+    audit_files: Option<store::AuditDir>,
 ) -> std::io::Result<()> {
-    serve_with(listener, db, signing, Timeouts::default(), tls).await
+    serve_with(listener, db, signing, Timeouts::default(), tls, audit_files).await
 }
 
 /// [`serve`] with the given read timeouts.
@@ -466,10 +489,11 @@ pub async fn serve_with(
     signing: Signing,
     timeouts: Timeouts,
     tls: Option<Tls>,
+    audit_files: Option<store::AuditDir>,
 ) -> std::io::Result<()> {
     // Connecting (PostgreSQL's client runs its own runtime) blocks: not on this one's threads.
     let db = db.to_string();
-    let app = tokio::task::spawn_blocking(move || router(&db, signing))
+    let app = tokio::task::spawn_blocking(move || router_with(&db, signing, audit_files))
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;

@@ -38,7 +38,7 @@ async fn a_burst_of_wrong_logins_hashes_at_most_one_password_per_core() {
         let limiter = Arc::clone(&limiter);
         move || {
             crate::pool::Pool::new(&db)
-                .map(|p| crate::router_over(p, crate::testing::signing(), limiter))
+                .map(|p| crate::router_over(p, crate::testing::signing(), limiter, None))
         }
     })
     .await

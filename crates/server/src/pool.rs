@@ -187,7 +187,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = store(&dir);
         let pool = Pool::with_cap(&db, 2, WAIT).unwrap();
-        let app = crate::router_over(Arc::clone(&pool), crate::testing::signing(), Arc::default());
+        let app = crate::router_over(
+            Arc::clone(&pool),
+            crate::testing::signing(),
+            Arc::default(),
+            None,
+        );
         let paths = ["/api/elections", "/api/elections/s/results", "/elections/s"];
         let requests = (0..48).map(|i| {
             let req = axum::http::Request::get(paths[i % 3])

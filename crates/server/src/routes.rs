@@ -654,7 +654,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/api/elections/{name}/audits",
         AUDITOR,
-        "{audit, law, risk_limit (percent), method: comparison | polling | batch, seed, manifest (Arlo's CSV text; default each station's reported ballots), cvrs (sha256:<hex> of the uploaded records, comparison only)}",
+        "{audit, law, risk_limit (percent), method: comparison | polling | batch, seed, manifest (Arlo's CSV text; default each station's reported ballots), cvrs (the records, comparison only: sha256:<hex> of an uploaded file, or file:NAME, a file in the audit files' directory of serve --audit-files, without a size limit)}",
         "Starts a risk-limiting audit of the seat allocation under a law preset (as `tallyproof audit start`); refused if it would amount to a full count",
     ),
     Route {

@@ -254,9 +254,16 @@ async fn slow_headers_and_slow_bodies_are_cut_off(app: &App) {
     };
     let db = app.db.clone();
     let server = tokio::spawn(async move {
-        server::serve_with(listener, &db, crate::common::signing(), timeouts, None)
-            .await
-            .unwrap()
+        server::serve_with(
+            listener,
+            &db,
+            crate::common::signing(),
+            timeouts,
+            None,
+            None,
+        )
+        .await
+        .unwrap()
     });
     let connect = || async {
         for _ in 0..600 {

@@ -13,6 +13,7 @@
 //! store and the log cannot disagree. This is the only library crate that
 //! touches the disk.
 
+mod audit_dir;
 mod codec;
 pub mod db;
 mod error;
@@ -26,6 +27,7 @@ mod upload;
 
 use model::{Election, Protocol, UnitId};
 
+pub use audit_dir::AuditDir;
 pub use error::StoreError;
 pub use postgres::create_database;
 pub use records::SqlImport;

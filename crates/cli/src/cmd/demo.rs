@@ -148,6 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         witness: Vec::new(),
         tls_cert: None,
         tls_key: None,
+        audit_files: None,
     })
 }
 

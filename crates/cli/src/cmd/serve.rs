@@ -39,6 +39,10 @@ pub struct Args {
     /// The private key of --tls-cert (PEM)
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// A directory of audits' large files (cast-vote records beyond an upload's 8 MiB): an
+    /// audit names one as `file:NAME`, a path inside it (never outside)
+    #[arg(long, value_name = "DIR")]
+    pub audit_files: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -67,6 +71,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         (Some(cert), Some(key)) => Some(tls(cert, key)?),
         _ => None,
     };
+    let audit_files = a
+        .audit_files
+        .as_deref()
+        .map(store::AuditDir::open)
+        .transpose()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -95,7 +104,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         print!("{said}");
         use std::io::Write;
         std::io::stdout().flush()?;
-        server::serve(listener, &a.db.to_string_lossy(), signing, tls).await?;
+        server::serve(listener, &a.db.to_string_lossy(), signing, tls, audit_files).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
