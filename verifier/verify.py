@@ -402,6 +402,18 @@ def keys_in_order(i, e, fixed, optional):
                        % (i, ", ".join(e), ", ".join(want)))
 
 
+# Each audit step's keys, in the order the log writes them (record's entry.rs).
+AUDIT_KEYS = {
+    "start": ("type", "step", "audit", "contest", "law", "base", "method", "risk_limit", "seed",
+              "ballots", "cvrs"),
+    "manifest": ("type", "step", "audit", "batches"),
+    "round": ("type", "step", "audit", "round", "size"),
+    "readings": ("type", "step", "audit", "round", "readings"),
+    "counts": ("type", "step", "audit", "round", "counts"),
+    "escalate": ("type", "step", "audit"),
+    "target": ("type", "step", "audit", "round", "targets"),
+    "targeted-counts": ("type", "step", "audit", "round", "counts"),
+}
 STAFF_KEYS = ("type", "act", "role", "user", "subject", "scan")
 STAFF_OPTIONAL = ("grants", "unit", "double", "reason", "time")
 
@@ -502,6 +514,9 @@ def replay_from(entries, at):
     def audit_step(i, e):
         """record's AuditRules: a started audit, and every index its steps carry."""
         name, step = e["audit"], e["step"]
+        if step not in AUDIT_KEYS:
+            raise field(i, "step", "unknown audit step '%s'" % step)
+        keys_in_order(i, e, AUDIT_KEYS[step], ())
         if step == "start":
             if name in audits:
                 raise field(i, "audit", "an audit named '%s' was started earlier in the log" % name)
@@ -529,6 +544,17 @@ def replay_from(entries, at):
                 raise field(i, "round", "round %s was not drawn (the audit has %d round(s))"
                             % (json.dumps(rnd), len(ends)))
             return (ends[rnd - 2] if rnd >= 2 else 0) + 1, ends[rnd - 1]
+
+        def hand_count(at_k, votes, ballots):
+            """A station's hand count: whole numbers within 64 bits, one per choice, adding up
+            within 64 bits."""
+            if not isinstance(votes, list) or not all(is_count(v) and v <= MAX for v in votes) \
+                    or not (is_count(ballots) and ballots <= MAX):
+                raise field(i, at_k, "counts are whole numbers from 0 to %d" % MAX)
+            if len(votes) != choices:
+                raise field(i, at_k + ".votes", "%d counts for %d choice(s)" % (len(votes), choices))
+            if sum(votes) > MAX:
+                raise field(i, at_k + ".votes", "the votes add up to more than %d" % MAX)
 
         if step == "manifest":
             if ends:
@@ -587,7 +613,7 @@ def replay_from(entries, at):
                 targeted[name][station] = e["round"]
         elif step == "targeted-counts":
             drawn(e["round"])
-            for k, (station, votes, _) in enumerate(e["counts"]):
+            for k, (station, votes, ballots) in enumerate(e["counts"]):
                 at_k = "counts[%d]" % k
                 u32(i, at_k + ".station", station)
                 if targeted[name].get(station, e["round"] + 1) > e["round"]:
@@ -596,25 +622,14 @@ def replay_from(entries, at):
                 if station in counted_targets[name]:
                     raise field(i, at_k + ".station", "station %d is counted twice" % station)
                 counted_targets[name].add(station)
-                if len(votes) != choices:
-                    raise field(i, at_k + ".votes", "%d counts for %d choice(s)"
-                                % (len(votes), choices))
-                if sum(votes) > MAX:
-                    raise field(i, at_k + ".votes", "the votes add up to more than %d" % MAX)
+                hand_count(at_k, votes, ballots)
         elif step == "counts":
             drawn(e["round"])
-            for k, (station, votes, _) in enumerate(e["counts"]):
+            for k, (station, votes, ballots) in enumerate(e["counts"]):
                 why = not_a_station(u32(i, "counts[%d].station" % k, station))
                 if why:
                     raise field(i, "counts[%d].station" % k, why)
-                if len(votes) != choices:
-                    raise field(i, "counts[%d].votes" % k, "%d counts for %d choice(s)"
-                                % (len(votes), choices))
-                if sum(votes) > MAX:
-                    raise field(i, "counts[%d].votes" % k,
-                                "the votes add up to more than %d" % MAX)
-        elif step != "escalate":
-            raise field(i, "step", "unknown audit step '%s'" % step)
+                hand_count("counts[%d]" % k, votes, ballots)
 
     latest = {}  # the legal count's latest version, by (station, contest)
     other = {}  # the other count's (the machine count where the manual one is legal)

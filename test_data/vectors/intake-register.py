@@ -167,6 +167,16 @@ CASES += [
     ("a targeted station is counted once",
      UPHELD + AUDITED + target([3, "7.41", None]) + counted([3, [6, 4], 10]) + counted([3, [6, 4], 10]), 15),
     ("a targeted count has a vote per choice", UPHELD + AUDITED + target([3, "7.41", None]) + counted([3, [6], 10]), 13),
+    ("a targeted count's votes are whole numbers from 0", UPHELD + AUDITED + target([3, "7.41", None]) + counted([3, [-1, 11], 10]), 13),
+    ("a targeted count's votes are not fractions", UPHELD + AUDITED + target([3, "7.41", None]) + counted([3, [1.5, 8.5], 10]), 13),
+    ("a targeted count's ballots are a whole number", UPHELD + AUDITED + target([3, "7.41", None]) + counted([3, [6, 4], -1]), 13),
+    ("a station targeted in round 1 is counted in round 2",
+     UPHELD + AUDITED + target([3, "7.41", None]) + [AUDIT, dict(ROUND, round=2)] + counted([3, [6, 4], 10], rnd=2), None),
+    ("a station targeted in round 2 is not counted in round 1",
+     UPHELD + AUDITED + [AUDIT, dict(ROUND, round=2)] + target([3, "7.41", None], rnd=2) + counted([3, [6, 4], 10]), 15),
+    ("an audit step has its keys and no other", UPHELD + AUDITED + [AUDIT, dict(target([3, "7.41", None])[1], note="x")], 11),
+    ("an audit step's keys are in order",
+     UPHELD + AUDITED + [AUDIT, {"type": "audit", "step": "target", "audit": "a", "targets": [[3, "7.41", None]], "round": 1}], 11),
 ]
 
 print(json.dumps({

@@ -20,6 +20,9 @@ use crate::AuditError;
 /// stand more often: that is its consequence, stated beside it).
 pub const LARGER_RISK_LIMITS: [u32; 7] = [10, 15, 20, 25, 30, 40, 50];
 
+/// The smallest risk limit, in percent, the methods are compared at.
+pub const MIN_RISK_LIMIT: f64 = 0.1;
+
 /// An assertion with the margin that makes it hard to audit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hardest {
@@ -290,6 +293,12 @@ pub fn compare(
     manifest: Option<&(String, Vec<ManifestRow>)>,
 ) -> Result<Methods, AuditError> {
     let alpha = crate::alpha_from_percent(risk_limit)?;
+    // Below a tenth of a percent every estimate runs to the whole population: refused.
+    if risk_limit < MIN_RISK_LIMIT {
+        return Err(AuditError::RiskLimit(format!(
+            "{risk_limit}% (the methods are compared from {MIN_RISK_LIMIT}%)"
+        )));
+    }
     let from_manifest = manifest.is_some();
     let batches = &crate::steps::manifest_of(e, protocols, manifest)?;
     let ballots: u64 = batches.iter().map(|b| b.1).sum();

@@ -1104,8 +1104,9 @@ pub fn target(
             ));
         }
         let (flag, complaint) = match why {
+            // (-0.0 is written as 0.00.)
             Why::Flag(score) if score.is_finite() && *score >= 0.0 => {
-                (Some(format!("{score:.2}")), None)
+                (Some(format!("{:.2}", score.abs())), None)
             }
             Why::Flag(score) => {
                 return Err(AuditError::field("flag", format!("{score} is not a score")))

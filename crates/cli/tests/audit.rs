@@ -636,7 +636,10 @@ fn audit_workflow_on_kyrgyz_2020() {
     for (cvrs, why) in [
         ("file:../s.db", "by its path inside it"),
         ("file:/etc/passwd", "by its path inside it"),
-        ("file:nothing.csv", "no such file"),
+        (
+            "file:nothing.csv",
+            "no such file in the audit files' directory",
+        ),
     ] {
         let (status, body) = start_over(cvrs);
         assert!((400..500).contains(&status), "{cvrs}: {status} {body}");

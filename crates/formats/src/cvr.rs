@@ -99,15 +99,18 @@ pub fn parse_choices_keeping<R: std::io::Read>(
             break;
         }
         let text = |c: usize| -> Result<&str, FormatError> {
-            std::str::from_utf8(row.get(c).unwrap_or(b"")).map_err(|_| {
-                FormatError::at(
-                    file,
-                    Some(line),
-                    Some(c as u64 + 1),
-                    header.get(c),
-                    "not UTF-8 text",
-                )
-            })
+            // Trimmed as text, as `StringRecord`s are (Unicode spaces too).
+            std::str::from_utf8(row.get(c).unwrap_or(b""))
+                .map(str::trim)
+                .map_err(|_| {
+                    FormatError::at(
+                        file,
+                        Some(line),
+                        Some(c as u64 + 1),
+                        header.get(c),
+                        "not UTF-8 text",
+                    )
+                })
         };
         let pos_text = text(pos_col)?;
         let position = pos_text

@@ -134,6 +134,19 @@ fn in_directory(s: &AppState, name: &str) -> Result<BallotFile, ServerError> {
         .map_err(|e| ServerError::BadRequest(e.to_string()))
 }
 
+/// Every record of an uploaded file (only an upload: a `sha256:` at the start never searches
+/// the audit files' directory).
+fn uploaded(s: &AppState, file: &FileRef, what: &str) -> Result<BallotFile, ServerError> {
+    let stored = Pool::get(&s.db)?.scan(file)?;
+    let stored = stored.ok_or_else(|| {
+        ServerError::NotFound(format!(
+            "{what}: no stored file {file}; upload it first (PUT /api/scans)"
+        ))
+    })?;
+    formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], |_, _| true)
+        .map_err(|e| ServerError::BadRequest(e.to_string()))
+}
+
 /// Of the ballots `keep` wants: the uploaded file, or else the audit files' directory's file
 /// with that SHA-256.
 fn stored_ballots(
@@ -142,7 +155,9 @@ fn stored_ballots(
     what: &str,
     keep: impl FnMut(&str, u64) -> bool,
 ) -> Result<BallotFile, ServerError> {
-    if let Some(stored) = Pool::get(&s.db)?.scan(file)? {
+    // The connection goes back to the pool before the file is parsed.
+    let stored = Pool::get(&s.db)?.scan(file)?;
+    if let Some(stored) = stored {
         return formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], keep)
             .map_err(|e| ServerError::BadRequest(e.to_string()));
     }
@@ -260,7 +275,7 @@ pub(crate) async fn started(
     let cvrs = match records {
         Some(Records::Uploaded(file)) => {
             let st = s.clone();
-            Some(blocking(move || stored_ballots(&st, &file, "cvrs", |_, _| true)).await?)
+            Some(blocking(move || uploaded(&st, &file, "cvrs")).await?)
         }
         Some(Records::InDirectory(name)) => {
             let st = s.clone();
