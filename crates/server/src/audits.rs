@@ -411,8 +411,22 @@ pub(crate) async fn recorded(
     csv: Vec<u8>,
 ) -> Result<Value, ServerError> {
     let (a, st) = (audit.to_string(), s.clone());
+    // Read once: a retry after the log grew (protocols arriving) reads the same files, as
+    // they depend only on the audit's start, which never changes.
+    let read: std::sync::Mutex<Option<Readings>> = std::sync::Mutex::new(None);
     let ((rec, report), size) = take(s, by, name, Vec::new(), move |at| {
-        let readings = readings_of(&st, at, &a, &csv)?;
+        let mut kept = read
+            .lock()
+            .map_err(|_| ServerError::Internal("the readings' lock".into()))?;
+        let readings = match kept.as_ref() {
+            Some(r) => r.clone(),
+            None => {
+                let r = readings_of(&st, at, &a, &csv)?;
+                *kept = Some(r.clone());
+                r
+            }
+        };
+        drop(kept);
         let r = steps::record(&at.election, &at.protocols, &at.log, &a, &readings)?;
         // The status once these entries are logged (the staff entry before them changes no
         // audit), computed with the round's draws.
