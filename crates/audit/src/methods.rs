@@ -226,11 +226,6 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// What `method` takes at risk limit `alpha`.
-pub fn work(a: &Allocation<'_>, method: Method, alpha: f64) -> Work {
-    Prepared::new(a).work(method, alpha)
-}
-
 /// Every method's work at `alpha`, in the order comparison, polling, batch.
 pub fn works(a: &Allocation<'_>, alpha: f64) -> Vec<Work> {
     let p = Prepared::new(a);

@@ -295,9 +295,12 @@ pub fn start(
         set: &set,
         batches: &batches,
     };
-    let w = crate::methods::work(&allocation, r.method, alpha);
+    let all = crate::methods::works(&allocation, alpha);
+    let Some(w) = all.iter().find(|w| w.method == r.method) else {
+        return Err(AuditError::field("method", "no such method"));
+    };
     if w.full_count {
-        return Err(AuditError::FullCount(refusal(&allocation, &w, alpha)));
+        return Err(AuditError::FullCount(refusal(w, &all)));
     }
     let (work, unit) = match r.method {
         Method::Batch => (w.sample, "stations"),
@@ -423,7 +426,7 @@ fn reported_manifest_of(
 
 /// Why a method amounts to a full count, and what is possible instead: the hardest
 /// assertion with its margin in ballots, the methods that would not be a full count.
-fn refusal(a: &crate::methods::Allocation<'_>, w: &crate::methods::Work, alpha: f64) -> String {
+fn refusal(w: &crate::methods::Work, all: &[crate::methods::Work]) -> String {
     let unit = if w.method == Method::Batch {
         "stations"
     } else {
@@ -442,8 +445,8 @@ fn refusal(a: &crate::methods::Allocation<'_>, w: &crate::methods::Work, alpha: 
     if let Some(h) = &w.hardest {
         out += &format!(" ({}: a margin of {} ballot(s))", h.claim, h.margin_ballots);
     }
-    let instead: Vec<String> = crate::methods::works(a, alpha)
-        .into_iter()
+    let instead: Vec<String> = all
+        .iter()
         .filter(|o| o.method != w.method)
         .filter(|o| !o.full_count)
         .map(|o| match o.method {
@@ -1058,7 +1061,7 @@ pub fn target(
     log: &[Vec<u8>],
     audit: &str,
     targets: &[(UnitId, Why)],
-) -> Result<Vec<Vec<u8>>, AuditError> {
+) -> Result<Targeted, AuditError> {
     let (l, _) = opened(log, audit)?;
     let round = l.rounds.len() as u64;
     if round == 0 {
@@ -1117,7 +1120,7 @@ pub fn target(
             .map_err(|m| AuditError::field("complaint", format!("'{}': {m}", path())))?;
         out.push((station.0, flag, complaint));
     }
-    Ok(out
+    let entries = out
         .chunks(PER_ENTRY)
         .map(|c| {
             encode(&Entry::Audit(AuditStep::Target {
@@ -1126,7 +1129,21 @@ pub fn target(
                 targets: c.to_vec(),
             }))
         })
-        .collect())
+        .collect();
+    Ok(Targeted {
+        entries,
+        targets: out,
+    })
+}
+
+/// Targets logged: the `target` entries, and each target as they write it (station id, the
+/// flag's score as logged, the complaint), for the edges to show.
+#[derive(Debug, Clone)]
+pub struct Targeted {
+    /// The entries to append.
+    pub entries: Vec<Vec<u8>>,
+    /// The targets.
+    pub targets: Vec<(u32, Option<String>, Option<u64>)>,
 }
 
 /// The `targeted-counts` entries of targeted stations' hand counts (as a batch audit's: a
@@ -1166,12 +1183,9 @@ pub fn record_targeted(
                 format!("{} counts for {choices} choice(s)", r.votes.len()),
             ));
         }
-        let ballots = match r.ballots {
-            Some(n) => n,
-            None => crate::error::total(r.votes.iter().copied(), &r.at, "the votes")?,
-        };
-        crate::error::total(r.votes.iter().copied(), &r.at, "the votes")?;
-        counts.push((station.0, r.votes.clone(), ballots));
+        // The votes must add up within 64 bits (the replay refuses them otherwise).
+        let sum = crate::error::total(r.votes.iter().copied(), &r.at, "the votes")?;
+        counts.push((station.0, r.votes.clone(), r.ballots.unwrap_or(sum)));
     }
     if counts.is_empty() {
         return Err(AuditError::field(name, "no targeted station's count"));

@@ -518,43 +518,40 @@ pub(crate) async fn targeted(
     audit: &str,
     b: Targets,
 ) -> Result<Value, ServerError> {
-    if b.flagged_above.is_some() == b.complaint.is_some() {
-        return Err(ServerError::BadRequest(
-            "give flagged_above (a forensic flags score) or complaint (an upheld complaint's entry)"
-                .into(),
-        ));
-    }
     let a = audit.to_string();
     let (targets, size) = take(s, by, name, Vec::new(), move |at| {
-        let scores = match b.flagged_above {
-            Some(_) => forensics::flags::scores(&at.election, &at.protocols)
-                .map_err(|e| ServerError::Conflict(e.to_string()))?,
-            None => Vec::new(),
-        };
-        let stations: Vec<model::UnitId> = b.stations.iter().map(|&u| model::UnitId(u)).collect();
+        let (scores, stations);
         let choose = match (b.flagged_above, b.complaint) {
-            (Some(above), _) => steps::Choose::Flagged {
-                scores: &scores,
-                above,
-            },
-            (None, complaint) => steps::Choose::Complaint {
-                complaint: complaint.unwrap_or_default(),
-                stations: &stations,
-            },
+            (Some(above), None) => {
+                scores = forensics::flags::scores(&at.election, &at.protocols)
+                    .map_err(|e| ServerError::Conflict(e.to_string()))?;
+                steps::Choose::Flagged {
+                    scores: &scores,
+                    above,
+                }
+            }
+            (None, Some(complaint)) => {
+                stations = b.stations.iter().map(|&u| model::UnitId(u)).collect::<Vec<_>>();
+                steps::Choose::Complaint {
+                    complaint,
+                    stations: &stations,
+                }
+            }
+            _ => return Err(ServerError::BadRequest(
+                "give flagged_above (a forensic flags score) or complaint (an upheld complaint's entry)"
+                    .into(),
+            )),
         };
         let targets = steps::chosen(&at.election, &at.log, &a, choose)?;
-        let entries = steps::target(&at.election, &at.protocols, &at.log, &a, &targets)?;
-        let listed: Vec<Value> = targets
+        let logged = steps::target(&at.election, &at.protocols, &at.log, &a, &targets)?;
+        let listed: Vec<Value> = logged
+            .targets
             .iter()
-            .map(|(st, why)| {
-                let (flag, complaint) = match why {
-                    steps::Why::Flag(score) => (Some(format!("{score:.2}")), None),
-                    steps::Why::Complaint(c) => (None, Some(*c)),
-                };
-                json!({"station": st.0, "path": at.election.units.path(*st), "flag": flag, "complaint": complaint})
+            .map(|(st, flag, complaint)| {
+                json!({"station": st, "path": at.election.units.path(model::UnitId(*st)), "flag": flag, "complaint": complaint})
             })
             .collect();
-        Ok((entries, listed))
+        Ok((logged.entries, listed))
     })
     .await?;
     Ok(json!({

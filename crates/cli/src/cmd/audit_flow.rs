@@ -406,7 +406,6 @@ pub fn sample(a: SampleArgs) -> anyhow::Result<ExitCode> {
 
 /// Adds targeted stations to the latest round: flagged ones, or an upheld complaint's.
 pub fn target(a: TargetArgs) -> anyhow::Result<ExitCode> {
-    use audit::steps::Why;
     let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
     let entries = o.entries()?;
     let scores;
@@ -437,13 +436,16 @@ pub fn target(a: TargetArgs) -> anyhow::Result<ExitCode> {
         &a.target.audit,
         &targets,
     )?;
-    o.append(&logged)?;
-    for (s, why) in &targets {
-        let reason = match why {
-            Why::Flag(score) => format!("forensic flags score {score:.2}"),
-            Why::Complaint(c) => format!("upheld complaint {c}"),
+    o.append(&logged.entries)?;
+    for (s, flag, complaint) in &logged.targets {
+        let reason = match (flag, complaint) {
+            (Some(score), _) => format!("forensic flags score {score}"),
+            (None, c) => format!("upheld complaint {}", c.unwrap_or_default()),
         };
-        println!("targeted: {} ({reason})", o.election.units.path(*s));
+        println!(
+            "targeted: {} ({reason})",
+            o.election.units.path(model::UnitId(*s))
+        );
     }
     println!(
         "{} station(s) to count by hand beside the random sample; their counts never enter the risk. Record them with tallyproof audit record --targeted COUNTS.csv",
