@@ -104,13 +104,28 @@ async fn click_to(c: &Client, css: &str, want: &str) {
     }
 }
 
-/// Clicks `css` and waits until the page says `text`.
+/// Clicks `css` (a form's button) and waits until a new page has loaded and says `text`.
+/// The old page is marked first, as it may already say `text` (a label above the form):
+/// reading it, or finding an element in it, while the new one loads is a race.
 async fn click_until(c: &Client, css: &str, text: &str) -> String {
+    eval(c, "window.tallyproofOldPage = true; return true").await;
     find(c, css).await.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let page = c.source().await.unwrap_or_default();
-        if page.contains(text) {
+        let fresh = c
+            .execute(
+                "return document.readyState === 'complete' && !window.tallyproofOldPage",
+                vec![],
+            )
+            .await
+            .ok()
+            == Some(serde_json::Value::Bool(true));
+        let page = if fresh {
+            c.source().await.unwrap_or_default()
+        } else {
+            String::new()
+        };
+        if fresh && page.contains(text) {
             return page;
         }
         assert!(
