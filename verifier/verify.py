@@ -413,6 +413,9 @@ AUDIT_KEYS = {
     "escalate": ("type", "step", "audit"),
     "target": ("type", "step", "audit", "round", "targets"),
     "targeted-counts": ("type", "step", "audit", "round", "counts"),
+    "boards": ("type", "step", "audit", "round", "boards"),
+    "board-readings": ("type", "step", "audit", "round", "board", "readings"),
+    "board-counts": ("type", "step", "audit", "round", "board", "counts"),
 }
 STAFF_KEYS = ("type", "act", "role", "user", "subject", "scan")
 STAFF_OPTIONAL = ("grants", "unit", "double", "reason", "time")
@@ -510,6 +513,11 @@ def replay_from(entries, at):
     audits = {}  # audit name -> (contest, the last draw of each round)
     targeted = {}  # audit name -> {station: the round it was targeted in}
     counted_targets = {}  # audit name -> the targeted stations counted
+    boards = {}  # audit name -> {round: [(member, member), ...]} (revision 5)
+    unboarded = {}  # audit name -> rounds whose readings or counts came without boards
+    boards_signed = {}  # audit name -> {(round, board)} signed off
+    read_by_boards = {}  # audit name -> {round: draws (or stations) boards read}
+    signing = [None]  # who signed off the entry being checked: (last, [earlier])
 
     def audit_step(i, e):
         """record's AuditRules: a started audit, and every index its steps carry."""
@@ -533,6 +541,8 @@ def replay_from(entries, at):
                             % (e["method"], ", ".join(METHODS)))
             audits[name] = (e["contest"], [])
             targeted[name], counted_targets[name] = {}, set()
+            boards[name], unboarded[name], boards_signed[name] = {}, set(), set()
+            read_by_boards[name] = {}
             return
         if name not in audits:
             raise field(i, "audit", "no audit named '%s' was started before this step" % name)
@@ -572,18 +582,100 @@ def replay_from(entries, at):
             if end > MAX:
                 raise field(i, "size", "%d: the rounds' draws add up beyond %d" % (e["size"], MAX))
             ends.append(end)
-        elif step == "readings":
+        def reading(k, rnd, first, last, draw, record, paper):
+            if not (is_count(draw) and first <= draw <= last):
+                raise field(i, "readings[%d].draw" % k,
+                            "%s is not one of round %d's draws (%d to %d)"
+                            % (json.dumps(draw), rnd, first, last))
+            for what, choice in (("record", record), ("paper", paper)):
+                name_k = "readings[%d].%s" % (k, what)
+                if choice is not None and u32(i, name_k, choice) >= choices:
+                    raise field(i, name_k, "choice %d does not exist (the contest has %d choice(s))"
+                                % (choice, choices))
+
+        def without_boards(rnd):
+            if rnd in boards[name]:
+                raise field(i, "round", "round %s has audit boards: its readings come only from "
+                            "their sign-offs" % json.dumps(rnd))
+            unboarded[name].add(rnd)
+
+        def signed_off(rnd, board):
+            """A board's entry follows the second of its two members' sign-offs, once a board."""
+            if signing[0] is None:
+                raise field(i, "step", "a board's readings or counts follow the second of its two "
+                            "members' staff 'sign-off' entries")
+            last, earlier = signing[0]
+            formed = boards[name].get(rnd, [])
+            if not (is_count(board) and 1 <= board <= len(formed)):
+                raise field(i, "board", "board %s was not formed for round %d (it has %d board(s))"
+                            % (json.dumps(board), rnd, len(formed)))
+            a, b = formed[board - 1]
+            other = b if last == a else a if last == b else None
+            if other is None or other not in earlier:
+                raise field(i, "board", "board %d of round %d is signed off by its two members"
+                            % (board, rnd))
+            if (rnd, board) in boards_signed[name]:
+                raise field(i, "board", "board %d of round %d signed off earlier" % (board, rnd))
+            boards_signed[name].add((rnd, board))
+
+        def once_by_boards(rnd, at_k, what):
+            seen = read_by_boards[name].setdefault(rnd, set())
+            if what in seen:
+                raise field(i, at_k, "%d was read by a board of round %d earlier" % (what, rnd))
+            seen.add(what)
+
+        if step == "readings":
             first, last = drawn(e["round"])
+            without_boards(e["round"])
             for k, (draw, record, paper) in enumerate(e["readings"]):
-                if not (is_count(draw) and first <= draw <= last):
-                    raise field(i, "readings[%d].draw" % k,
-                                "%s is not one of round %d's draws (%d to %d)"
-                                % (json.dumps(draw), e["round"], first, last))
-                for what, choice in (("record", record), ("paper", paper)):
-                    name_k = "readings[%d].%s" % (k, what)
-                    if choice is not None and u32(i, name_k, choice) >= choices:
-                        raise field(i, name_k, "choice %d does not exist (the contest has %d choice(s))"
-                                    % (choice, choices))
+                reading(k, e["round"], first, last, draw, record, paper)
+        elif step == "boards":
+            drawn(e["round"])
+            rnd = e["round"]
+            if rnd in boards[name]:
+                raise field(i, "round", "round %d has its boards already" % rnd)
+            if rnd in unboarded[name]:
+                raise field(i, "round", "round %d's readings were logged without boards" % rnd)
+            if not isinstance(e["boards"], list) or not e["boards"]:
+                raise field(i, "boards", "no board")
+            seen = set()
+            for k, pair in enumerate(e["boards"]):
+                if not (isinstance(pair, list) and len(pair) == 2
+                        and all(isinstance(m, str) for m in pair)):
+                    raise field(i, "boards[%d]" % k, "a board is two members' commitments")
+                if pair[0] == pair[1]:
+                    raise field(i, "boards[%d]" % k, "a board is two different members")
+                for m in pair:
+                    if m == "console":
+                        raise field(i, "boards[%d]" % k, "a board member is a person, never the "
+                                    "console")
+                    if m in seen:
+                        raise field(i, "boards[%d]" % k, "%s is on two boards of round %d"
+                                    % (m, rnd))
+                    seen.add(m)
+            boards[name][rnd] = [tuple(p) for p in e["boards"]]
+        elif step == "board-readings":
+            first, last = drawn(e["round"])
+            signed_off(e["round"], e["board"])
+            for k, row in enumerate(e["readings"]):
+                if not (isinstance(row, list) and len(row) == 4 and isinstance(row[3], bool)):
+                    raise field(i, "readings[%d]" % k, "a board's reading is [draw, record, "
+                                "paper, found]")
+                draw, record, paper, found = row
+                reading(k, e["round"], first, last, draw, record, paper)
+                if not found and paper is not None:
+                    raise field(i, "readings[%d].paper" % k, "a ballot not found has no paper "
+                                "choice")
+                once_by_boards(e["round"], "readings[%d].draw" % k, draw)
+        elif step == "board-counts":
+            drawn(e["round"])
+            signed_off(e["round"], e["board"])
+            for k, (station, votes, ballots) in enumerate(e["counts"]):
+                why = not_a_station(u32(i, "counts[%d].station" % k, station))
+                if why:
+                    raise field(i, "counts[%d].station" % k, why)
+                hand_count("counts[%d]" % k, votes, ballots)
+                once_by_boards(e["round"], "counts[%d].station" % k, station)
         elif step == "target":
             drawn(e["round"])
             for k, (station, flag, complaint) in enumerate(e["targets"]):
@@ -625,6 +717,7 @@ def replay_from(entries, at):
                 hand_count(at_k, votes, ballots)
         elif step == "counts":
             drawn(e["round"])
+            without_boards(e["round"])
             for k, (station, votes, ballots) in enumerate(e["counts"]):
                 why = not_a_station(u32(i, "counts[%d].station" % k, station))
                 if why:
@@ -644,10 +737,12 @@ def replay_from(entries, at):
              "publish": "commissioner",
              "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin",
              "open": "commissioner", "override": "commissioner", "resolve": "commissioner",
-             "intake": "commissioner", "review": "commissioner"}
+             "intake": "commissioner", "review": "commissioner", "sign-off": "board-member"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
                "certify": "publication", "publish": "publication", "audit": "audit",
-               "review": "complaint-status"}
+               "review": "complaint-status", "sign-off": "audit"}
+    signed = {}  # a board's entry's digest -> who signed it off (revision 5)
+    last_signer = None  # the user of the latest sign-off
     # Protocol intake (record's intake.rs) and the complaint register (register.rs).
     scanned, overridden, resolved = set(), set(), set()
     double = False
@@ -692,9 +787,19 @@ def replay_from(entries, at):
         if t == "protocol" and expect is None and began:
             raise Rejected("entry %d: a protocol after the staff's first act enters the log only "
                            "after a staff 'verify' entry" % i)
+        signing[0] = None
         if expect is not None:
             act, digest = expect
             expect = None
+            board_entry = t == "audit" and e.get("step") in ("board-readings", "board-counts")
+            if act == "sign-off":
+                if not board_entry or hashlib.sha256(b).hexdigest() != digest:
+                    raise Rejected("entry %d: a staff 'sign-off' entry is not followed by the "
+                                   "board's entry it signs off" % i)
+                signing[0] = (last_signer, [u for u in signed.pop(digest, []) if u != last_signer])
+            if act == "audit" and board_entry:
+                raise Rejected("entry %d: a board's readings or counts follow its members' "
+                               "sign-offs, never an auditor's act" % i)
             if act == "verify" and t == "protocol":
                 k = verifying
                 if k["double"] and not k["resolved"] and k["keyings"] < 2:
@@ -776,6 +881,15 @@ def replay_from(entries, at):
                 if still_open and "reason" not in e:
                     raise Rejected("entry %d: a certification with %d complaint(s) still open"
                                    % (i, len(still_open)))
+            elif act == "sign-off":
+                if e["user"] == "console":
+                    raise Rejected("entry %d: a sign-off is a board member's, never the console's" % i)
+                by = signed.setdefault(e["subject"], [])
+                if e["user"] in by:
+                    raise Rejected("entry %d: the board's entry %s is signed off twice by the same "
+                                   "member" % (i, e["subject"]))
+                by.append(e["user"])
+                last_signer = e["user"]
             elif act in ("verify", "reject"):
                 users = entered.get(e["subject"], [])
                 if not users:
@@ -791,7 +905,8 @@ def replay_from(entries, at):
                         users.clear()
                 else:
                     raise Rejected("entry %d: two-person rule: entered and %s by the same person" % (i, act + "ed" if act == "reject" else "verified"))
-            if act in follows:
+            # The first member's sign-off logs nothing more; the second's, the board's entry.
+            if act in follows and (act != "sign-off" or len(signed[e["subject"]]) >= 2):
                 expect = (act, e.get("subject"))
         elif t == "units":
             for k, (uid, par, lev, unit_name) in enumerate(e["units"]):

@@ -179,9 +179,67 @@ CASES += [
      UPHELD + AUDITED + [AUDIT, {"type": "audit", "step": "target", "audit": "a", "targets": [[3, "7.41", None]], "round": 1}], 11),
 ]
 
+# Revision 5 (issue 18): audit boards. Entries 2 to 5 start a comparison audit and draw its
+# first round of 2 ballots (DRAWN); the auditor forms board 1 (members M1 and M2) at entry 7;
+# each member's sign-off names the SHA-256 of the board's entry, which follows the second.
+M1, M2, M3, M4 = (hexid(n) for n in (20, 21, 22, 23))
+COMPARISON = dict(START, method="comparison")
+DRAWN = [E, UNITS, AUDIT, COMPARISON, AUDIT, dict(ROUND, size=2)]
+
+
+def boards(*pairs, rnd=1):
+    return [AUDIT, {"type": "audit", "step": "boards", "audit": "a", "round": rnd, "boards": [list(p) for p in pairs]}]
+
+
+def board_readings(*readings, board=1):
+    return {"type": "audit", "step": "board-readings", "audit": "a", "round": 1, "board": board,
+            "readings": [list(r) for r in readings]}
+
+
+def sign_off(user, entry):
+    return staff("sign-off", "board-member", user, sha(entry))
+
+
+BR = board_readings([1, 0, 0, True], [2, 1, None, True])
+BR2 = board_readings([1, 1, 1, True])
+BOARD1 = boards((M1, M2))
+READINGS = {"type": "audit", "step": "readings", "audit": "a", "round": 1, "readings": [[1, 0, 0]]}
+BC = {"type": "audit", "step": "board-counts", "audit": "a", "round": 1, "board": 1, "counts": [[3, [6, 4], 10]]}
+CASES += [
+    ("two members sign off their board's readings", DRAWN + BOARD1 + [sign_off(M1, BR), sign_off(M2, BR), BR], None),
+    ("a ballot the board did not find", DRAWN + BOARD1 + [sign_off(M1, BR2), sign_off(M2, BR2), BR2], None),
+    ("a batch audit's board signs off its hand counts",
+     [E, UNITS] + AUDITED + BOARD1 + [sign_off(M2, BC), sign_off(M1, BC), BC], None),
+    ("a board's readings follow its second member's sign-off", DRAWN + BOARD1 + [sign_off(M1, BR), BR], 9),
+    ("a board's readings never follow an auditor's act", DRAWN + BOARD1 + [AUDIT, BR], 9),
+    ("a member signs off an entry once", DRAWN + BOARD1 + [sign_off(M1, BR), sign_off(M1, BR)], 9),
+    ("a board is signed off by its own two members", DRAWN + BOARD1 + [sign_off(M1, BR), sign_off(M3, BR), BR], 10),
+    ("the console signs off no board", DRAWN + BOARD1 + [sign_off("console", BR)], 8),
+    ("the entry after the second sign-off is the one signed off", DRAWN + BOARD1 + [sign_off(M1, BR), sign_off(M2, BR), BR2], 10),
+    ("a board is two different members", DRAWN + boards((M1, M1)), 7),
+    ("a member sits on one board of a round", DRAWN + boards((M1, M2), (M2, M3)), 7),
+    ("the console sits on no board", DRAWN + boards((M1, "console")), 7),
+    ("boards are formed for a drawn round", DRAWN + boards((M1, M2), rnd=2), 7),
+    ("a round has its boards once", DRAWN + BOARD1 + boards((M3, M4)), 9),
+    ("a round with boards takes no readings from the auditor", DRAWN + BOARD1 + [AUDIT, READINGS], 9),
+    ("no boards after a round's readings", DRAWN + [AUDIT, READINGS] + BOARD1, 9),
+    ("a board signs off once",
+     DRAWN + BOARD1 + [sign_off(M1, BR), sign_off(M2, BR), BR, sign_off(M1, BR2), sign_off(M2, BR2), BR2], 13),
+    ("a board that was formed", DRAWN + BOARD1 + [sign_off(M1, dict(BR, board=2)), sign_off(M2, dict(BR, board=2)), dict(BR, board=2)], 10),
+    ("a ballot not found has no paper choice",
+     DRAWN + BOARD1 + [sign_off(M1, board_readings([1, 0, 0, False])), sign_off(M2, board_readings([1, 0, 0, False])),
+                       board_readings([1, 0, 0, False])], 10),
+    ("a draw is read by one board of a round",
+     DRAWN + boards((M1, M2), (M3, M4)) + [sign_off(M1, BR2), sign_off(M2, BR2), BR2]
+     + [sign_off(M3, dict(BR2, board=2)), sign_off(M4, dict(BR2, board=2)), dict(BR2, board=2)], 13),
+    ("a board's reading says whether the ballot was found",
+     DRAWN + BOARD1 + [sign_off(M1, board_readings([1, 0, 0])), sign_off(M2, board_readings([1, 0, 0])),
+                       board_readings([1, 0, 0])], 10),
+]
+
 print(json.dumps({
-    "about": "Protocol intake and the complaint register (docs/log-format.md, revision 3), and targeted "
-    "hand counts beside an audit (revision 4): logs that "
+    "about": "Protocol intake and the complaint register (docs/log-format.md, revision 3), targeted "
+    "hand counts beside an audit (revision 4) and audit boards' sign-offs (revision 5): logs that "
              "both verifiers, record's replay (crates/record/tests/intake.rs) and verifier/verify.py "
              "(verifier/test_verify.py), must accept, or refuse at the entry given (refused_at; the "
              "messages differ). Each entry is [format version, JSON text]. Written by "

@@ -22,6 +22,7 @@
 pub mod assertions;
 pub mod assorter;
 pub mod batch;
+pub mod boards;
 pub mod bravo;
 pub mod calc;
 pub mod claim;

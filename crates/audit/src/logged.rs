@@ -5,7 +5,7 @@
 //! results service's audit page both show this, so an observer holding the log gets the same
 //! answer as the commission.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use model::{Election, Protocol, UnitId, UnitLevel};
 use record::{AuditStep, Entry};
@@ -39,13 +39,27 @@ pub struct Logged {
     pub targets: Vec<(u64, u32, Option<String>, Option<u64>)>,
     /// Targeted stations' hand counts: (station, votes per choice, ballots).
     pub targeted_counts: Vec<(u32, Vec<u64>, u64)>,
+    /// Each round's audit boards: their members' commitments (none: the round has no
+    /// boards, its readings come from the auditor).
+    pub boards: Vec<Vec<(String, String)>>,
+    /// Each round's boards that signed off (numbers from 1), in the order they did.
+    pub signed: Vec<Vec<u64>>,
+    /// Draws that a board did not find: the worst case for every assertion.
+    pub not_found: HashSet<u64>,
 }
 
 impl Logged {
-    /// Whether the latest round still waits for its readings or counts.
+    /// Whether the latest round still waits for its readings or counts: with boards, until
+    /// every board signed off.
     pub fn waiting(&self) -> bool {
         let k = self.rounds.len();
-        k > 0 && self.readings[k - 1].is_empty() && self.counts[k - 1].is_empty()
+        if k == 0 {
+            return false;
+        }
+        match self.boards[k - 1].len() {
+            0 => self.readings[k - 1].is_empty() && self.counts[k - 1].is_empty(),
+            n => self.signed[k - 1].len() < n,
+        }
     }
 }
 
@@ -104,6 +118,42 @@ pub fn logged<'a>(
                 out.rounds.push(size);
                 out.readings.push(Vec::new());
                 out.counts.push(Vec::new());
+                out.boards.push(Vec::new());
+                out.signed.push(Vec::new());
+            }
+            AuditStep::Boards { round, boards, .. } => {
+                if let Some(b) = out.boards.get_mut((round as usize).wrapping_sub(1)) {
+                    *b = boards;
+                }
+            }
+            AuditStep::BoardReadings {
+                round,
+                board,
+                readings,
+                ..
+            } => {
+                let k = (round as usize).wrapping_sub(1);
+                if let (Some(r), Some(s)) = (out.readings.get_mut(k), out.signed.get_mut(k)) {
+                    s.push(board);
+                    for x in readings {
+                        if !x.found {
+                            out.not_found.insert(x.draw);
+                        }
+                        r.push((x.draw, x.record, x.paper));
+                    }
+                }
+            }
+            AuditStep::BoardCounts {
+                round,
+                board,
+                counts,
+                ..
+            } => {
+                let k = (round as usize).wrapping_sub(1);
+                if let (Some(c), Some(s)) = (out.counts.get_mut(k), out.signed.get_mut(k)) {
+                    s.push(board);
+                    c.extend(counts);
+                }
             }
             AuditStep::Counts { round, counts, .. } => {
                 if let Some(c) = out.counts.get_mut((round as usize).wrapping_sub(1)) {
@@ -309,6 +359,7 @@ pub fn readings_drawn(
         out.push(Reading {
             record: party(r.1),
             paper: party(r.2),
+            found: !l.not_found.contains(&r.0),
             region: region_of(e, problem, UnitId(l.batches[d.batch].0)),
         });
     }

@@ -210,7 +210,7 @@ type BallotKey = (UnitId, u64);
 
 /// A choices file's ballots by (station, position), each with where it was read, in file
 /// order; unknown stations and choices are refused with their line.
-fn ballots_of(
+pub(crate) fn ballots_of(
     e: &Election,
     file: &BallotFile,
 ) -> Result<Vec<(BallotKey, Option<u32>, String)>, AuditError> {
@@ -249,7 +249,7 @@ fn ballots_of(
 }
 
 /// The audit named `audit` as the log has it, with its parameters.
-fn opened(log: &[Vec<u8>], audit: &str) -> Result<(Logged, Started), AuditError> {
+pub(crate) fn opened(log: &[Vec<u8>], audit: &str) -> Result<(Logged, Started), AuditError> {
     let l = logged::logged(logged::indexed(log), audit)?;
     let s = logged::started(&l, audit)?;
     Ok((l, s))
@@ -776,6 +776,14 @@ pub fn record(
         return Err(AuditError::field(
             "audit",
             "no round is waiting for its readings: draw one first",
+        ));
+    }
+    if !l.boards[round as usize - 1].is_empty() {
+        return Err(AuditError::field(
+            "audit",
+            format!(
+                "round {round} has audit boards: its readings come from their members' sign-offs"
+            ),
         ));
     }
     // A ballot audit's draws are made once, for the list and for the report after.

@@ -73,6 +73,9 @@ pub struct Reading {
     pub paper: Option<usize>,
     /// The ballot's region.
     pub region: Option<usize>,
+    /// Whether the ballot was found: one not found is the worst case for every assertion
+    /// (its assorter's value 0, the lowest).
+    pub found: bool,
 }
 
 /// One assertion's risk.
@@ -161,13 +164,18 @@ pub fn status(
             let mut p = 1.0;
             if a.margin > 0.0 {
                 for r in readings {
+                    // A ballot not found counts as the worst case: the paper's value 0.
+                    let paper = if r.found {
+                        value(r.paper, r.region)
+                    } else {
+                        0.0
+                    };
                     let x = match method {
-                        BallotMethod::Comparison => a.assorter.overstatement(
-                            a.margin,
-                            value(r.record, r.region),
-                            value(r.paper, r.region),
-                        ),
-                        BallotMethod::Polling => value(r.paper, r.region),
+                        BallotMethod::Comparison => {
+                            a.assorter
+                                .overstatement(a.margin, value(r.record, r.region), paper)
+                        }
+                        BallotMethod::Polling => paper,
                     };
                     p = test.push(x);
                     if p <= alpha {

@@ -34,6 +34,10 @@ use crate::{run, stderr, workspace};
 /// The demo's annulled election, and its open one.
 const ANNULLED: &str = "kg2020-2413";
 const OPEN: &str = "kg2020-2399";
+/// The open election's audit, whose round one board reads.
+const BOARDS_AUDIT: &str = "a1";
+/// The board member beside the role's user on that board.
+const SECOND_MEMBER: &str = "second-board-member";
 /// Russia 2011 in the test's store.
 const RUSSIA: &str = "ru2011";
 /// The widths checked, each with its window's height (the phone's tall enough for its
@@ -69,6 +73,8 @@ struct Fixture {
     units: Vec<u32>,
     /// The protocols entered at the desk, whose screens are opened (the demo's corrections).
     entries: Vec<u32>,
+    /// The audit boards whose screens are opened: (audit, board), the board member on each.
+    boards: Vec<(String, u64)>,
 }
 
 /// A page to open: who opens it, its path and query, the election it is of.
@@ -95,7 +101,11 @@ fn targets(routes: &[Route], fixtures: &[Fixture]) -> Result<Vec<Target>, String
             .skip(1)
             .filter_map(|s| s.split('}').next())
             .collect();
-        if let Some(p) = params.iter().find(|p| !matches!(**p, "name" | "id")) {
+        let on_board = params.contains(&"audit");
+        let boards = fixtures.iter().any(|f| !f.boards.is_empty());
+        if let Some(p) = params.iter().find(|p| {
+            !matches!(**p, "name" | "id" | "audit" | "board") || (**p == "audit" && !boards)
+        }) {
             return Err(format!("{} (no value for {{{p}}})", r.path));
         }
         let by = r.query.iter().any(|(q, _)| *q == "by");
@@ -112,8 +122,16 @@ fn targets(routes: &[Route], fixtures: &[Fixture]) -> Result<Vec<Target>, String
                 true => f.units.iter().copied().map(Some).collect(),
                 false => vec![None],
             };
-            for id in ids {
+            let on: Vec<Option<&(String, u64)>> = match on_board {
+                true => f.boards.iter().map(Some).collect(),
+                false => vec![None],
+            };
+            for (id, board) in ids.iter().flat_map(|id| on.iter().map(move |b| (*id, *b))) {
                 let path = id.map_or(path.clone(), |id| path.replace("{id}", &id.to_string()));
+                let path = board.map_or(path.clone(), |(audit, board)| {
+                    path.replace("{audit}", audit)
+                        .replace("{board}", &board.to_string())
+                });
                 pages.push((path.clone(), Some(f.name.clone())));
                 let levels = f.levels.iter().filter(|l| by && **l != "region");
                 for l in levels {
@@ -193,6 +211,45 @@ fn build_store(dir: &Path, russia: Option<&Path>) {
             .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
     }
+    // A polling audit of the open election with a round of three ballots, read by one board:
+    // the board member's screen.
+    let second = [
+        "users",
+        "add",
+        SECOND_MEMBER,
+        "--role",
+        "board-member",
+        "--db",
+        "s.db",
+    ];
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+        .args(second)
+        .env("TALLYPROOF_PASSWORD", PASSWORD)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let audit = ["--db", "s.db", "--election", OPEN, "--audit", BOARDS_AUDIT];
+    let board = format!("{},{SECOND_MEMBER}", user(Role::BoardMember));
+    for step in [
+        &[
+            "audit",
+            "start",
+            "--law",
+            "kg2020",
+            "--risk-limit",
+            "50",
+            "--method",
+            "polling",
+            "--seed",
+            "1",
+        ][..],
+        &["audit", "sample", "--ballots", "3", "--out", "round.csv"],
+        &["audit", "boards", "--board", &board],
+    ] {
+        let o = run(dir, &[step, &audit[..]].concat());
+        assert!(o.status.success(), "{step:?}: {}", stderr(&o));
+    }
     let open = [OPEN].into_iter().chain(russia.map(|_| RUSSIA));
     for e in open {
         let operator = user(Role::Operator);
@@ -236,6 +293,10 @@ fn fixtures(db: &Path, elections: &[&str]) -> (Vec<Fixture>, Names) {
         let station = loaded.protocols[0].station.0;
         let entries = store::Staffing::entries(&store, name).unwrap();
         let fixture = Fixture {
+            boards: match *name {
+                OPEN => vec![(BOARDS_AUDIT.to_string(), 1)],
+                _ => Vec::new(),
+            },
             entries: entries.iter().map(|p| p.id as u32).take(1).collect(),
             name: name.to_string(),
             levels,
@@ -248,6 +309,7 @@ fn fixtures(db: &Path, elections: &[&str]) -> (Vec<Fixture>, Names) {
         out.push(fixture);
     }
     names.add_names(Role::ALL.iter().map(|r| user(*r)));
+    names.add_names([SECOND_MEMBER.to_string()]);
     // The demo's clerks, who entered and verified its corrections (names from the data).
     names.add_names(["demo-entry-clerk", "demo-check-clerk"].map(String::from));
     (out, names)
@@ -692,6 +754,7 @@ fn every_html_route_is_filled_and_one_that_cannot_be_fails() {
         levels: vec!["country", "region", "station"],
         units: vec![0, 1, 30],
         entries: vec![4],
+        boards: vec![("a1".into(), 2)],
     };
     let all = targets(ROUTES, &[kg]).unwrap();
     let has = |who: Option<Role>, path: &str| all.iter().any(|t| t.who == who && t.path == path);
@@ -716,6 +779,12 @@ fn every_html_route_is_filled_and_one_that_cannot_be_fails() {
         assert!(has(Some(role), "/elections/kg/staff/pending/4"), "{role:?}");
     }
     assert!(!has(Some(Role::Operator), "/elections/kg/staff/pending/4"));
+    // An audit board's screen, for its member.
+    assert!(has(
+        Some(Role::BoardMember),
+        "/elections/kg/staff/boards/a1/2"
+    ));
+    assert!(!has(Some(Role::Auditor), "/elections/kg/staff/boards/a1/2"));
     assert!(!has(Some(Role::Verifier), "/elections/kg/staff/pending/30"));
     assert!(!all
         .iter()

@@ -12,6 +12,7 @@ use model::{Election, UnitId, UnitLevel};
 use crate::entry::AuditStep;
 use crate::kinds::ComplaintStatus;
 use crate::register::Register;
+use crate::staff::{Signing, CONSOLE};
 use crate::RecordError;
 
 /// The audits of a log so far, by name.
@@ -31,17 +32,27 @@ struct Audit {
     targeted: HashMap<u32, u64>,
     /// Targeted stations counted.
     counted: HashSet<u32>,
+    /// Each round's audit boards, by round: their members.
+    boards: HashMap<u64, Vec<(String, String)>>,
+    /// Rounds whose readings or counts came without boards.
+    read: HashSet<u64>,
+    /// The boards that signed off, as (round, board).
+    signed: HashSet<(u64, u64)>,
+    /// What boards read in each round: draws (or stations, in a batch audit).
+    by_boards: HashMap<u64, HashSet<u64>>,
 }
 
 impl AuditRules {
-    /// Checks step `step` of entry `index` against the election, the steps before it and
-    /// the complaint register (a target's complaint).
+    /// Checks step `step` of entry `index` against the election, the steps before it, the
+    /// complaint register (a target's complaint) and who signed the step off (a board's
+    /// entry: [`StaffRules::signing`](crate::StaffRules::signing)).
     pub(crate) fn check(
         &mut self,
         index: u64,
         e: &Election,
         step: &AuditStep,
         register: &Register,
+        signing: Option<&Signing>,
     ) -> Result<(), RecordError> {
         let field = |f: String, m: String| RecordError::Field {
             index,
@@ -76,6 +87,10 @@ impl AuditRules {
                     ends: Vec::new(),
                     targeted: HashMap::new(),
                     counted: HashSet::new(),
+                    boards: HashMap::new(),
+                    read: HashSet::new(),
+                    signed: HashSet::new(),
+                    by_boards: HashMap::new(),
                 },
             );
             return Ok(());
@@ -128,30 +143,16 @@ impl AuditRules {
             AuditStep::Readings {
                 round, readings, ..
             } => {
+                a.unboarded(*round).map_err(|m| field("round".into(), m))?;
                 let (first, last) = draws_of(&a.ends, *round)
                     .ok_or_else(|| field("round".into(), no_round(&a.ends, *round)))?;
                 for (k, &(draw, record, paper)) in readings.iter().enumerate() {
-                    if draw < first || draw > last {
-                        return Err(field(
-                            format!("readings[{k}].draw"),
-                            format!(
-                                "{draw} is not one of round {round}'s draws ({first} to {last})"
-                            ),
-                        ));
-                    }
-                    for (what, choice) in [("record", record), ("paper", paper)] {
-                        if let Some(c) = choice.filter(|&c| c as usize >= choices) {
-                            return Err(field(
-                                format!("readings[{k}].{what}"),
-                                format!(
-                                    "choice {c} does not exist (the contest has {choices} choice(s))"
-                                ),
-                            ));
-                        }
-                    }
+                    check_reading(first, last, *round, choices, draw, [record, paper])
+                        .map_err(|(f, m)| field(format!("readings[{k}].{f}"), m))?;
                 }
             }
             AuditStep::Counts { round, counts, .. } => {
+                a.unboarded(*round).map_err(|m| field("round".into(), m))?;
                 draws_of(&a.ends, *round)
                     .ok_or_else(|| field("round".into(), no_round(&a.ends, *round)))?;
                 for (k, (station, votes, _)) in counts.iter().enumerate() {
@@ -160,6 +161,56 @@ impl AuditRules {
                     }
                     check_votes(votes, choices)
                         .map_err(|m| field(format!("counts[{k}].votes"), m))?;
+                }
+            }
+            AuditStep::Boards { round, boards, .. } => {
+                draws_of(&a.ends, *round)
+                    .ok_or_else(|| field("round".into(), no_round(&a.ends, *round)))?;
+                check_boards(a, *round, boards).map_err(|(f, m)| field(f, m))?;
+                a.boards.insert(*round, boards.clone());
+            }
+            AuditStep::BoardReadings {
+                round,
+                board,
+                readings,
+                ..
+            } => {
+                let (first, last) = draws_of(&a.ends, *round)
+                    .ok_or_else(|| field("round".into(), no_round(&a.ends, *round)))?;
+                a.signed_off(*round, *board, signing)
+                    .map_err(|(f, m)| field(f.into(), m))?;
+                for (k, r) in readings.iter().enumerate() {
+                    let at = format!("readings[{k}]");
+                    check_reading(first, last, *round, choices, r.draw, [r.record, r.paper])
+                        .map_err(|(f, m)| field(format!("{at}.{f}"), m))?;
+                    if !r.found && r.paper.is_some() {
+                        return Err(field(
+                            format!("{at}.paper"),
+                            "a ballot not found has no paper choice".into(),
+                        ));
+                    }
+                    a.read_by_board(*round, r.draw)
+                        .map_err(|m| field(format!("{at}.draw"), m))?;
+                }
+            }
+            AuditStep::BoardCounts {
+                round,
+                board,
+                counts,
+                ..
+            } => {
+                draws_of(&a.ends, *round)
+                    .ok_or_else(|| field("round".into(), no_round(&a.ends, *round)))?;
+                a.signed_off(*round, *board, signing)
+                    .map_err(|(f, m)| field(f.into(), m))?;
+                for (k, (station, votes, _)) in counts.iter().enumerate() {
+                    if let Some(why) = not_a_station(e, *station) {
+                        return Err(field(format!("counts[{k}].station"), why));
+                    }
+                    check_votes(votes, choices)
+                        .map_err(|m| field(format!("counts[{k}].votes"), m))?;
+                    a.read_by_board(*round, u64::from(*station))
+                        .map_err(|m| field(format!("counts[{k}].station"), m))?;
                 }
             }
             AuditStep::Target { round, targets, .. } => {
@@ -206,6 +257,163 @@ impl AuditRules {
         }
         Ok(())
     }
+}
+
+impl Audit {
+    /// Readings or counts of `round` without boards: refused once it has boards (its
+    /// readings come from their sign-offs).
+    fn unboarded(&mut self, round: u64) -> Result<(), String> {
+        if self.boards.contains_key(&round) {
+            return Err(format!(
+                "round {round} has audit boards: its readings come only from their sign-offs"
+            ));
+        }
+        self.read.insert(round);
+        Ok(())
+    }
+
+    /// Board `board` of `round` signing off its entry, which follows the second of two
+    /// sign-offs (`signing`): they must be the board's two members, and a board signs off
+    /// once.
+    fn signed_off(
+        &mut self,
+        round: u64,
+        board: u64,
+        signing: Option<&Signing>,
+    ) -> Result<(), (&'static str, String)> {
+        let Some(signing) = signing else {
+            return Err((
+                "step",
+                "a board's readings or counts follow the second of its two members' staff \
+                 'sign-off' entries"
+                    .into(),
+            ));
+        };
+        let boards = self.boards.get(&round).map_or(&[][..], Vec::as_slice);
+        let members = usize::try_from(board)
+            .ok()
+            .and_then(|b| boards.get(b.checked_sub(1)?))
+            .ok_or_else(|| {
+                (
+                    "board",
+                    format!(
+                        "board {board} was not formed for round {round} (it has {} board(s))",
+                        boards.len()
+                    ),
+                )
+            })?;
+        let (a, b) = (&members.0, &members.1);
+        let other = if signing.last == *a {
+            Some(b)
+        } else if signing.last == *b {
+            Some(a)
+        } else {
+            None
+        };
+        if !other.is_some_and(|o| signing.earlier.contains(o)) {
+            return Err((
+                "board",
+                format!(
+                    "board {board} of round {round} is signed off by its two members, \
+                     not by {} and {}",
+                    signing.last,
+                    signing.earlier.join(", ")
+                ),
+            ));
+        }
+        if !self.signed.insert((round, board)) {
+            return Err((
+                "board",
+                format!("board {board} of round {round} signed off earlier"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A draw (or a batch audit's station) read by a board in `round`: once a round.
+    fn read_by_board(&mut self, round: u64, what: u64) -> Result<(), String> {
+        if !self.by_boards.entry(round).or_default().insert(what) {
+            return Err(format!(
+                "{what} was read by a board of round {round} earlier"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A round's boards: none formed for it before, none of its readings logged without them,
+/// each board two different people (never the console), nobody on two boards.
+fn check_boards(
+    a: &Audit,
+    round: u64,
+    boards: &[(String, String)],
+) -> Result<(), (String, String)> {
+    if a.boards.contains_key(&round) {
+        return Err((
+            "round".into(),
+            format!("round {round} has its boards already"),
+        ));
+    }
+    if a.read.contains(&round) {
+        return Err((
+            "round".into(),
+            format!("round {round}'s readings were logged without boards"),
+        ));
+    }
+    if boards.is_empty() {
+        return Err(("boards".into(), "no board".into()));
+    }
+    let mut seen = HashSet::new();
+    for (k, (x, y)) in boards.iter().enumerate() {
+        if x == y {
+            return Err((
+                format!("boards[{k}]"),
+                "a board is two different members".into(),
+            ));
+        }
+        for m in [x, y] {
+            if m == CONSOLE {
+                return Err((
+                    format!("boards[{k}]"),
+                    "a board member is a person with their own login, never the console".into(),
+                ));
+            }
+            if !seen.insert(m) {
+                return Err((
+                    format!("boards[{k}]"),
+                    format!("{m} is on two boards of round {round}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A reading's draw (within its round's, `first` to `last`) and choices (of the contest's):
+/// the field (after `readings[k].`) and why, if one is out of range.
+fn check_reading(
+    first: u64,
+    last: u64,
+    round: u64,
+    choices: usize,
+    draw: u64,
+    [record, paper]: [Option<u32>; 2],
+) -> Result<(), (&'static str, String)> {
+    if draw < first || draw > last {
+        return Err((
+            "draw",
+            format!("{draw} is not one of round {round}'s draws ({first} to {last})"),
+        ));
+    }
+    for (what, choice) in [("record", record), ("paper", paper)] {
+        if let Some(c) = choice.filter(|&c| c as usize >= choices) {
+            return Err((
+                what,
+                format!("choice {c} does not exist (the contest has {choices} choice(s))"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A hand count's votes: one per choice, adding up exactly (the audit adds them up in party

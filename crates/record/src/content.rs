@@ -31,14 +31,19 @@ pub enum ContentKind {
 
 impl ContentKind {
     /// Whether the content may be published. Names of the commission's staff acting for it
-    /// (operators, verifiers, commissioners, auditors, admins) are, for accountability;
+    /// (operators, verifiers, commissioners, auditors, audit board members, admins) are, for accountability;
     /// observers and complainants are not. Texts, attachments and reasons are the record of
     /// the commission's decisions (a commissioner may redact one).
     pub fn is_public(self) -> bool {
         match self {
             ContentKind::StaffName(Role::Observer) | ContentKind::Complainant => false,
             ContentKind::StaffName(
-                Role::Operator | Role::Verifier | Role::Commissioner | Role::Auditor | Role::Admin,
+                Role::Operator
+                | Role::Verifier
+                | Role::Commissioner
+                | Role::Auditor
+                | Role::Admin
+                | Role::BoardMember,
             )
             | ContentKind::ComplaintText
             | ContentKind::Attachment

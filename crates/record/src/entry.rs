@@ -240,9 +240,68 @@ pub enum AuditStep {
         /// The counts, by station id.
         counts: Vec<(u32, Vec<u64>, u64)>,
     },
+    /// The audit boards of a drawn round, numbered from 1 in this order: each two board
+    /// members (commitments to their user names, as their staff entries carry them). Once a
+    /// round has boards, its readings (or hand counts) come only from their sign-offs.
+    Boards {
+        /// The audit.
+        audit: String,
+        /// The round.
+        round: u64,
+        /// Each board's two members.
+        boards: Vec<(String, String)>,
+    },
+    /// What one board read of its share of a round, signed off by both its members: the
+    /// entry right after the second member's `sign-off` (whose subject is this entry's
+    /// SHA-256).
+    BoardReadings {
+        /// The audit.
+        audit: String,
+        /// The round.
+        round: u64,
+        /// The board, from 1.
+        board: u64,
+        /// The readings.
+        readings: Vec<BoardReading>,
+    },
+    /// What one board counted by hand of its share of a batch audit's round (station unit
+    /// id, votes per choice, paper ballots), signed off as [`AuditStep::BoardReadings`].
+    BoardCounts {
+        /// The audit.
+        audit: String,
+        /// The round.
+        round: u64,
+        /// The board, from 1.
+        board: u64,
+        /// The counts, by station id.
+        counts: Vec<(u32, Vec<u64>, u64)>,
+    },
+}
+
+/// A board's reading of one drawn ballot: the draw (from 1), the record's choice, the
+/// paper's choice (none: blank or invalid), and whether the ballot was found at all. A ballot
+/// not found counts as the worst case for every assertion; its paper choice is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardReading {
+    /// The draw number, from 1.
+    pub draw: u64,
+    /// The cast-vote record's choice (comparison audits).
+    pub record: Option<u32>,
+    /// The paper's choice; none for a blank or invalid ballot, and for one not found.
+    pub paper: Option<u32>,
+    /// Whether the board found the ballot.
+    pub found: bool,
 }
 
 impl AuditStep {
+    /// Whether the step is a board's entry, logged only after its members' sign-offs.
+    pub fn is_signed_off(&self) -> bool {
+        matches!(
+            self,
+            AuditStep::BoardReadings { .. } | AuditStep::BoardCounts { .. }
+        )
+    }
+
     /// The audit the step belongs to.
     pub fn audit(&self) -> &str {
         match self {
@@ -253,7 +312,10 @@ impl AuditStep {
             | AuditStep::Counts { audit, .. }
             | AuditStep::Escalate { audit }
             | AuditStep::Target { audit, .. }
-            | AuditStep::TargetedCounts { audit, .. } => audit,
+            | AuditStep::TargetedCounts { audit, .. }
+            | AuditStep::Boards { audit, .. }
+            | AuditStep::BoardReadings { audit, .. }
+            | AuditStep::BoardCounts { audit, .. } => audit,
         }
     }
 }
@@ -554,6 +616,33 @@ fn audit_json(step: &AuditStep) -> Value {
             counts,
         } => {
             json!({"type": "audit", "step": "targeted-counts", "audit": audit, "round": round, "counts": counts})
+        }
+        AuditStep::Boards {
+            audit,
+            round,
+            boards,
+        } => {
+            json!({"type": "audit", "step": "boards", "audit": audit, "round": round, "boards": boards})
+        }
+        AuditStep::BoardReadings {
+            audit,
+            round,
+            board,
+            readings,
+        } => {
+            let readings: Vec<Value> = readings
+                .iter()
+                .map(|r| json!([r.draw, r.record, r.paper, r.found]))
+                .collect();
+            json!({"type": "audit", "step": "board-readings", "audit": audit, "round": round, "board": board, "readings": readings})
+        }
+        AuditStep::BoardCounts {
+            audit,
+            round,
+            board,
+            counts,
+        } => {
+            json!({"type": "audit", "step": "board-counts", "audit": audit, "round": round, "board": board, "counts": counts})
         }
     }
 }

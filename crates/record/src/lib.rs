@@ -28,8 +28,8 @@ pub use audits::{check_target, is_score};
 pub use content::{content_kinds, ContentKind, PublicContent};
 pub use counting::{legal_count, legal_count_source, scan_required};
 pub use entry::{
-    commitment, commitments, committed, definition, encode, AuditStep, Complaint, Decision, Entry,
-    Publication, PublishedSeats, Review, UnitRow,
+    commitment, commitments, committed, definition, encode, AuditStep, BoardReading, Complaint,
+    Decision, Entry, Publication, PublishedSeats, Review, UnitRow,
 };
 pub use error::RecordError;
 pub use intake::{may_verify, Keyed};
@@ -47,7 +47,7 @@ pub use official::{
 pub use publish::{publication_act, PublicationAct};
 pub use register::{answering_unit, Parent, Register};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
-pub use staff::{digest, Act, Role, Staff, StaffAct, StaffRules, CONSOLE};
+pub use staff::{digest, Act, Role, Signing, Staff, StaffAct, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};
 pub use status::{status_of, Status, StatusTrack};
 pub use times::Time;

@@ -16,7 +16,9 @@ use crate::RecordError;
 /// - `complain`: one complaint; `decide`: one decision;
 /// - `certify`: a final publication of every contest in contest order (at least the first),
 ///   then at most one `keys` entry; `publish` the same with preliminary publications;
-/// - `audit`: one or more audit entries;
+/// - `audit`: one or more audit entries, none of them a board's readings or counts;
+/// - `sign-off`: nothing (the first member's), or the board's entry it signs off (the
+///   second's: same SHA-256);
 /// - every other act: nothing.
 ///
 /// The error names the entry's position in the act (0 is the first after the staff entry).
@@ -72,6 +74,11 @@ pub fn check_act_entries(staff: &StaffAct, entries: &[Vec<u8>]) -> Result<(), Re
             _ if decoded.is_empty() => wrong(0, "one or more audit entries"),
             Some(i) => wrong(i, "audit entries only"),
             None => Ok(()),
+        },
+        // The first member's sign-off logs nothing more; the second's, the board's entry.
+        Act::SignOff => match decoded.len() {
+            0 => Ok(()),
+            _ => one("at most the board's entry it signs off (same SHA-256)"),
         },
         Act::Enter
         | Act::Reject

@@ -10,7 +10,7 @@ use model::{Election, UnitId};
 use sha2::{Digest, Sha256};
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
-use crate::entry::Entry;
+use crate::entry::{AuditStep, Entry};
 use crate::intake::{may_verify, Keyed};
 use crate::kinds::Stage;
 use crate::register::Register;
@@ -33,6 +33,10 @@ pub enum Role {
     Observer,
     /// Manages users and assignments.
     Admin,
+    /// Sits on an audit board: reads the ballots of the board's share of a round and signs
+    /// off what the board read (two members a board, each with their own login).
+    #[strum(serialize = "board-member")]
+    BoardMember,
 }
 
 impl Role {
@@ -92,6 +96,9 @@ pub enum Act {
     Intake,
     /// Changed a complaint's status; its `complaint-status` entry follows.
     Review,
+    /// Signed off what an audit board read: [`StaffAct::SignOff`].
+    #[strum(serialize = "sign-off")]
+    SignOff,
 }
 
 impl Act {
@@ -125,6 +132,7 @@ impl Act {
             | Act::Review => Role::Commissioner,
             Act::Audit => Role::Auditor,
             Act::Grant | Act::Assign => Role::Admin,
+            Act::SignOff => Role::BoardMember,
         }
     }
 }
@@ -219,6 +227,13 @@ pub enum StaffAct {
     },
     /// Changed a complaint's status; its `complaint-status` entry follows.
     Review,
+    /// Signed off what the member's audit board read. The first of the board's two members
+    /// to sign off an entry logs nothing more; the second's sign-off of the same entry is
+    /// followed by it (`board-readings` or `board-counts`).
+    SignOff {
+        /// The hex SHA-256 of the board's entry signed off (the entry's `subject`).
+        entry: String,
+    },
 }
 
 impl StaffAct {
@@ -241,6 +256,7 @@ impl StaffAct {
             StaffAct::Resolve { .. } => Act::Resolve,
             StaffAct::Intake { .. } => Act::Intake,
             StaffAct::Review => Act::Review,
+            StaffAct::SignOff { .. } => Act::SignOff,
         }
     }
 
@@ -276,7 +292,12 @@ impl StaffAct {
             (StaffAct::Review, Entry::Review(_)) => true,
             (StaffAct::Certify { .. }, Entry::Publication(p)) => p.stage == Stage::Final,
             (StaffAct::Publish, Entry::Publication(p)) => p.stage != Stage::Final,
-            (StaffAct::Audit, Entry::Audit(_)) => true,
+            // A board's readings or counts follow its second sign-off, never an auditor's act.
+            (StaffAct::Audit, Entry::Audit(step)) => !step.is_signed_off(),
+            (
+                StaffAct::SignOff { entry: d },
+                Entry::Audit(AuditStep::BoardReadings { .. } | AuditStep::BoardCounts { .. }),
+            ) => *d == digest(bytes),
             _ => false,
         }
     }
@@ -293,6 +314,7 @@ impl StaffAct {
             StaffAct::Redact { commitment } => Some(commitment),
             StaffAct::Grant { user, .. } | StaffAct::Assign { user, .. } => Some(user),
             StaffAct::Open { decision, .. } => Some(decision),
+            StaffAct::SignOff { entry } => Some(entry),
             StaffAct::Complain
             | StaffAct::Decide
             | StaffAct::Certify { .. }
@@ -383,6 +405,24 @@ pub struct StaffRules {
     /// Whether a staff act other than a re-vote's `open` was seen: protocols enter only
     /// through a `verify` from then on.
     began: bool,
+    /// Board entries signed off once: digest -> who signed it off.
+    signed: HashMap<String, Vec<String>>,
+    /// Who signed off the board entry checked last, if one was: the member whose sign-off
+    /// it follows, then those who signed it off before.
+    signing: Option<Signing>,
+    /// The member whose sign-off the next entry must follow (the board's entry).
+    last_signer: Option<String>,
+}
+
+/// Who signed off a board's entry (`board-readings`, `board-counts`): the member whose
+/// sign-off the entry follows and those who signed off the same entry before. The audit
+/// rules check that they are the board's two members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signing {
+    /// The second sign-off's user.
+    pub last: String,
+    /// The users who signed off the same entry before.
+    pub earlier: Vec<String>,
 }
 
 impl StaffRules {
@@ -395,6 +435,11 @@ impl StaffRules {
     /// The complaint register so far.
     pub fn register(&self) -> &Register {
         &self.register
+    }
+
+    /// Who signed off the entry checked last, if it followed a board's second sign-off.
+    pub fn signing(&self) -> Option<&Signing> {
+        self.signing.as_ref()
     }
 
     /// Checks entry `index` (decoded as `entry`, from `bytes`) of `election`'s log against
@@ -423,10 +468,16 @@ impl StaffRules {
             }
         })?;
         self.admitted = None;
+        self.signing = None;
         if let Some(act) = self.expect.take() {
             if let (StaffAct::Verify { protocol: d }, Entry::Protocol(p)) = (&act, entry) {
                 may_verify(election, p, self.verifying).map_err(invalid)?;
                 self.admitted = self.overridden.get(d).cloned();
+            }
+            if let (StaffAct::SignOff { entry: d }, Some(last)) = (&act, self.last_signer.take()) {
+                let earlier = self.signed.remove(d).unwrap_or_default();
+                let earlier = earlier.into_iter().filter(|u| *u != last).collect();
+                self.signing = Some(Signing { last, earlier });
             }
             if !act.logs(entry, bytes) {
                 let what = match act {
@@ -436,6 +487,9 @@ impl StaffRules {
                     StaffAct::Review => "a complaint-status entry",
                     StaffAct::Audit => "an audit entry",
                     StaffAct::Publish => "a publication that is not final",
+                    StaffAct::SignOff { .. } => {
+                        "the board's entry signed off (same SHA-256), its readings or counts"
+                    }
                     _ => "a final publication",
                 };
                 return Err(invalid(format!(
@@ -545,6 +599,27 @@ impl StaffRules {
                     ));
                 }
                 by.push(s.user.clone());
+            }
+            StaffAct::SignOff { entry: d } => {
+                // A member signs off with their own login: the console is nobody's.
+                if s.user == CONSOLE {
+                    return Err(invalid(
+                        "a sign-off is a board member's, with their own login, never the console's"
+                            .into(),
+                    ));
+                }
+                let by = self.signed.entry(d.clone()).or_default();
+                if by.contains(&s.user) {
+                    return Err(invalid(format!(
+                        "the board's entry {d} is signed off twice by the same member"
+                    )));
+                }
+                by.push(s.user.clone());
+                // The second member's sign-off of the same entry logs it.
+                if by.len() >= 2 {
+                    self.last_signer = Some(s.user.clone());
+                    self.expect = Some(s.act.clone());
+                }
             }
             StaffAct::Redact { .. } | StaffAct::Assign { .. } | StaffAct::Open { .. } => {}
             StaffAct::Complain

@@ -20,8 +20,8 @@ use serde::{Deserialize, Deserializer};
 use strum::VariantArray;
 
 use crate::entry::{
-    encode, AuditStep, Complaint, Decision, Entry, Publication, PublishedSeats, Review, TIMED,
-    VERSION,
+    encode, AuditStep, BoardReading, Complaint, Decision, Entry, Publication, PublishedSeats,
+    Review, TIMED, VERSION,
 };
 use crate::kinds::{
     parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, DecisionKind, Stage,
@@ -242,6 +242,48 @@ impl Decoder<'_> {
                 AuditStep::TargetedCounts {
                     audit: c.audit,
                     round: c.round,
+                    counts,
+                }
+            }
+            Some("boards") => {
+                let b = self.read::<BoardsWire>()?;
+                AuditStep::Boards {
+                    audit: b.audit,
+                    round: b.round,
+                    boards: b.boards,
+                }
+            }
+            Some("board-readings") => {
+                let r = self.read::<BoardReadingsWire>()?;
+                let choice = |k: usize, what: &str, c: Option<u64>| {
+                    c.map(|c| self.small(&format!("readings[{k}].{what}"), c))
+                        .transpose()
+                };
+                let readings = self.each(r.readings, |k, (draw, record, paper, found)| {
+                    Ok(BoardReading {
+                        draw,
+                        record: choice(k, "record", record)?,
+                        paper: choice(k, "paper", paper)?,
+                        found,
+                    })
+                })?;
+                AuditStep::BoardReadings {
+                    audit: r.audit,
+                    round: r.round,
+                    board: r.board,
+                    readings,
+                }
+            }
+            Some("board-counts") => {
+                let c = self.read::<BoardCountsWire>()?;
+                let counts = self.each(c.counts, |k, (station, votes, ballots)| {
+                    let station = self.small(&format!("counts[{k}].station"), station)?;
+                    Ok((station, votes, ballots))
+                })?;
+                AuditStep::BoardCounts {
+                    audit: c.audit,
+                    round: c.round,
+                    board: c.board,
                     counts,
                 }
             }
@@ -733,6 +775,9 @@ impl StaffWire {
                     .ok_or_else(|| refuse("double", "needs 'double', true or false"))?,
             },
             Act::Review => StaffAct::Review,
+            Act::SignOff => StaffAct::SignOff {
+                entry: need(subject.take())?,
+            },
         };
         let left = [
             ("grants", grants.is_some(), "grants no role"),
@@ -794,6 +839,20 @@ audit_step!(CountsWire {
     counts: Vec<(u64, Vec<u64>, u64)>,
 });
 audit_step!(EscalateWire {});
+audit_step!(BoardsWire {
+    round: u64,
+    boards: Vec<(String, String)>,
+});
+audit_step!(BoardReadingsWire {
+    round: u64,
+    board: u64,
+    readings: Vec<(u64, Option<u64>, Option<u64>, bool)>,
+});
+audit_step!(BoardCountsWire {
+    round: u64,
+    board: u64,
+    counts: Vec<(u64, Vec<u64>, u64)>,
+});
 audit_step!(TargetWire {
     round: u64,
     targets: Vec<(u64, Option<String>, Option<u64>)>,

@@ -41,13 +41,13 @@ impl From<AuditError> for ServerError {
 }
 
 /// The election, its latest protocols and its log, all at one log size.
-struct At {
-    election: Election,
-    protocols: Arc<Vec<Protocol>>,
-    log: Vec<Vec<u8>>,
+pub(crate) struct At {
+    pub election: Election,
+    pub protocols: Arc<Vec<Protocol>>,
+    pub log: Vec<Vec<u8>>,
 }
 
-async fn state_at(s: &AppState, name: &str) -> Result<At, ServerError> {
+pub(crate) async fn state_at(s: &AppState, name: &str) -> Result<At, ServerError> {
     let (state, n) = (s.clone(), name.to_string());
     blocking(move || {
         let (election, protocols, size) = state.live.with(&state.db, &n, |v| {
@@ -66,26 +66,44 @@ async fn state_at(s: &AppState, name: &str) -> Result<At, ServerError> {
 
 /// Computes a step with `f` and logs its entries after a staff `audit` entry, if the log has
 /// not grown since; answers the step and the log's size after it.
-async fn take<T: Send + 'static>(
+pub(crate) async fn take<T: Send + 'static>(
     s: &AppState,
     by: &Acting,
     name: &str,
     files: Vec<FileRef>,
     f: impl Fn(&mut At) -> Result<(Vec<Vec<u8>>, T), ServerError> + Send + Sync + 'static,
 ) -> Result<(T, u64), ServerError> {
+    take_act(s, by, name, files, move |at| {
+        let (entries, out) = f(at)?;
+        Ok((record::StaffAct::Audit, entries, out))
+    })
+    .await
+}
+
+/// [`take`] for any staff act: `f` answers the act, its entries and what the caller is told.
+pub(crate) async fn take_act<T: Send + 'static>(
+    s: &AppState,
+    by: &Acting,
+    name: &str,
+    files: Vec<FileRef>,
+    f: impl Fn(&mut At) -> Result<(record::StaffAct, Vec<Vec<u8>>, T), ServerError>
+        + Send
+        + Sync
+        + 'static,
+) -> Result<(T, u64), ServerError> {
     let f = Arc::new(f);
     let mut last = None;
     for _ in 0..ATTEMPTS {
         let at = state_at(s, name).await?;
         let g = Arc::clone(&f);
-        let (at, (entries, out)) = blocking(move || {
+        let (at, (kind, entries, out)) = blocking(move || {
             let mut at = at;
             let r = g(&mut at)?;
             Ok((at, r))
         })
         .await?;
         let logged = Logged {
-            kind: record::StaffAct::Audit,
+            kind,
             entries,
             content: Vec::new(),
             files: files.iter().map(|f| (f.clone(), None)).collect(),
@@ -149,7 +167,7 @@ fn uploaded(s: &AppState, file: &FileRef, what: &str) -> Result<BallotFile, Serv
 
 /// Of the ballots `keep` wants: the uploaded file, or else the audit files' directory's file
 /// with that SHA-256.
-fn stored_ballots(
+pub(crate) fn stored_ballots(
     s: &AppState,
     file: &FileRef,
     what: &str,

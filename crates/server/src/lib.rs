@@ -11,6 +11,7 @@
 mod accounts;
 mod audits;
 mod auth;
+mod boards;
 mod check;
 mod conn;
 mod data;
@@ -99,6 +100,8 @@ struct Shared {
     ready: Arc<std::sync::atomic::AtomicBool>,
     /// The directory of audits' large files (`serve --audit-files`), if any.
     audit_files: Option<Arc<store::AuditDir>>,
+    /// Audit boards' shares, computed once per round.
+    boards: boards::FormedCache,
 }
 
 /// The client's address, when the server knows it (for the login limits).
@@ -145,6 +148,7 @@ fn router_over(
         searches: Arc::new(tokio::sync::Semaphore::new(search::AT_ONCE)),
         ready,
         audit_files,
+        boards: Default::default(),
     }));
     let app = ROUTES
         .iter()
@@ -249,6 +253,13 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/api/elections/{name}/audits/methods") => get(audits::methods),
         (Post, "/elections/{name}/staff/audits") => post(desk::audit_start_form),
         (Post, "/elections/{name}/staff/audits/{audit}") => post(desk::audit_step_form),
+        (Get, "/elections/{name}/staff/boards/{audit}/{board}") => get(desk::board_page),
+        (Post, "/elections/{name}/staff/boards/{audit}/{board}/marks/{item}") => {
+            post(desk::board_mark_form)
+        }
+        (Post, "/elections/{name}/staff/boards/{audit}/{board}/sign-off") => {
+            post(desk::sign_off_form)
+        }
         (Post, "/api/elections/{name}/audits/{audit}/rounds") => post(audits::sample),
         (Get, "/api/elections/{name}/audits/{audit}/rounds/{round}") => get(audits::retrieval),
         (Post, "/api/elections/{name}/audits/{audit}/readings") => {
@@ -256,6 +267,15 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         }
         (Post, "/api/elections/{name}/audits/{audit}/escalate") => post(audits::escalate),
         (Post, "/api/elections/{name}/audits/{audit}/targets") => post(audits::target),
+        (Post, "/api/elections/{name}/audits/{audit}/boards") => post(boards::form),
+        (Get, "/api/elections/{name}/audits/{audit}/boards") => get(boards::progress),
+        (Get, "/api/elections/{name}/audits/{audit}/boards/{board}") => get(boards::board),
+        (Put, "/api/elections/{name}/audits/{audit}/boards/{board}/marks/{item}") => {
+            put(boards::mark)
+        }
+        (Post, "/api/elections/{name}/audits/{audit}/boards/{board}/sign-off") => {
+            post(boards::sign_off)
+        }
         (Post, "/api/elections/{name}/audits/{audit}/targeted-counts") => {
             post(audits::targeted_counts).layer(DefaultBodyLimit::max(SCAN_LIMIT))
         }

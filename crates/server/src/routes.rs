@@ -53,6 +53,9 @@ const OBSERVER: &[Role] = &[Role::Observer];
 const COMMISSIONER: &[Role] = &[Role::Commissioner];
 const UPLOADERS: &[Role] = &[Role::Operator, Role::Observer, Role::Auditor];
 const AUDITOR: &[Role] = &[Role::Auditor];
+const BOARD_MEMBER: &[Role] = &[Role::BoardMember];
+/// Who reads a board's share: its own members (no other board's), and the auditor.
+const BOARD_READERS: &[Role] = &[Role::BoardMember, Role::Auditor];
 /// Who reads an entered protocol's screen: not operators (under blind double entry an
 /// operator must not see another's keying).
 const VERIFIERS: &[Role] = &[Role::Verifier, Role::Commissioner];
@@ -728,6 +731,65 @@ pub const ROUTES: &[Route] = &[
     ),
     write(
         Method::Post,
+        "/api/elections/{name}/audits/{audit}/boards",
+        AUDITOR,
+        "{boards: [[member, member], ...] (board members' login names, two different people a board, nobody on two)}",
+        "Forms the audit boards of the latest round: each board's share is whole stations, contiguous in the order a warehouse pulls them; the round's readings then come only from the boards' sign-offs",
+    ),
+    Route {
+        roles: AUDITOR,
+        ..get(
+            "/api/elections/{name}/audits/{audit}/boards",
+            JSON,
+            "Every board of the latest round: its members, ballots (or stations) marked, who signed off, whether its readings are logged",
+        )
+    },
+    Route {
+        roles: BOARD_READERS,
+        ..get(
+            "/api/elections/{name}/audits/{audit}/boards/{board}",
+            JSON,
+            "A board's share of the latest round with its marks, in the order a warehouse pulls it (a board member sees only their own board's)",
+        )
+    },
+    write(
+        Method::Put,
+        "/api/elections/{name}/audits/{audit}/boards/{board}/marks/{item}",
+        BOARD_MEMBER,
+        "{choice (the choice's name as typed: case, quotes and look-alike letters folded; one matching two choices is refused)} or {index (the choice's index in the contest, from 0)} or {mark: blank | not-found} or {votes (one per choice), ballots} (a batch audit's station)",
+        "Marks a ballot (or a station's hand count) of the member's own board: a draft until both members sign off",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/audits/{audit}/boards/{board}/sign-off",
+        BOARD_MEMBER,
+        "{}",
+        "Signs off the board's marks with the member's own login (a staff sign-off entry); the second member's sign-off of the same marks logs the board's readings",
+    ),
+    Route {
+        roles: BOARD_MEMBER,
+        ..get(
+            "/elections/{name}/staff/boards/{audit}/{board}",
+            HTML,
+            "A board's screen: the next ballot of the member's own board to mark, with the party names as on the ballot, blank or invalid, not found (a batch audit: a station's hand count), the share's marks, and the sign-off (page)",
+        )
+    },
+    write(
+        Method::Post,
+        "/elections/{name}/staff/boards/{audit}/{board}/marks/{item}",
+        BOARD_MEMBER,
+        "form: csrf, index (a choice's index in the contest) or typed (a name as typed) or mark (blank or not-found), or vote_0, vote_1, ... and ballots (a station's hand count)",
+        "Marks a ballot of the member's own board (the board's screen's form)",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/boards/{audit}/{board}/sign-off",
+        BOARD_MEMBER,
+        "form: csrf",
+        "Signs off the board's marks with the member's own login (the board's screen's form)",
+    ),
+    write(
+        Method::Post,
         "/api/elections/{name}/redactions",
         COMMISSIONER,
         "{commitment}",
@@ -746,6 +808,8 @@ fn path_parameter(path: &str, name: &str) -> &'static str {
         "user" => "the user's login name",
         "audit" => "the audit's name",
         "round" => "the round's number, from 1",
+        "board" => "the audit board's number in the latest round, from 1",
+        "item" => "a drawn ballot's draw number, or a batch audit's station's unit id",
         "tile" => "the tile's path below tile/ (C2SP tlog-tiles)",
         "commitment" => "the commitment: 64 hex digits",
         "file" => "the file's path below /static/",
@@ -763,7 +827,7 @@ pub fn openapi_document() -> Value {
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
             .map(|n| n.trim_start_matches('*'))
             .map(|n| {
-                let kind = if n == "id" || n == "round" { "integer" } else { "string" };
+                let kind = if matches!(n, "id" | "round" | "board" | "item") { "integer" } else { "string" };
                 json!({"name": n, "in": "path", "required": true, "description": path_parameter(r.path, n), "schema": {"type": kind}})
             })
             .collect();

@@ -388,7 +388,12 @@ impl App {
 
     /// Logs in: (session cookie header value, CSRF token).
     pub async fn login(&self, role: Role) -> (String, String) {
-        let body = serde_json::json!({"name": role.key(), "password": password(role)});
+        self.login_as(role.key(), &password(role)).await
+    }
+
+    /// Logs the user `name` in: the session cookie and its CSRF token.
+    pub async fn login_as(&self, name: &str, password: &str) -> (String, String) {
+        let body = serde_json::json!({"name": name, "password": password});
         let a = self
             .call(
                 "POST",
@@ -419,7 +424,12 @@ impl App {
     }
 
     pub async fn token(&self, role: Role) -> String {
-        let (cookie, csrf) = self.login(role).await;
+        self.token_as(role.key(), &password(role)).await
+    }
+
+    /// An API token for the user `name`.
+    pub async fn token_as(&self, name: &str, password: &str) -> String {
+        let (cookie, csrf) = self.login_as(name, password).await;
         let a = self
             .call(
                 "POST",
@@ -444,4 +454,24 @@ pub const LOG_SEED: [u8; 32] = *b"tallyproof server tests' log key";
 pub fn signing() -> server::Signing {
     let key = translog::note::NoteSigner::from_seed("tests.local", LOG_SEED).unwrap();
     server::log_signing(&key.text(), "tests.local", &[]).unwrap()
+}
+
+/// Writes `log` (election `name`'s) as a published log in `dir`: its tiles, a checkpoint
+/// signed with the tests' key, and that key (`log.pub`), for the verifiers.
+pub fn write_log(dir: &std::path::Path, name: &str, log: &[Vec<u8>]) {
+    let _ = std::fs::remove_dir_all(dir);
+    let tree = translog::Tree::from_entries(log);
+    for (path, bytes) in translog::tiles::write_tiles(&tree, log, tree.size()).unwrap() {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let key = translog::note::NoteSigner::from_seed("tests.local", LOG_SEED).unwrap();
+    let c = translog::checkpoint::Checkpoint {
+        origin: format!("tests.local/{name}"),
+        size: tree.size(),
+        root: tree.root(),
+    };
+    std::fs::write(dir.join("checkpoint"), c.sign(&key).unwrap()).unwrap();
+    std::fs::write(dir.join("log.pub"), format!("{}\n", key.verifier().text())).unwrap();
 }

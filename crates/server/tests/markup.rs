@@ -51,7 +51,7 @@ fn hostile_csv() -> Vec<u8> {
     w.write_record(&header).unwrap();
     for (i, region) in PAYLOADS.iter().enumerate() {
         for k in 0..3 {
-            let valid = 2_000_000 + i as u64 * 7_919 + k * 104_729;
+            let valid = 200_000 + i as u64 * 7_919 + k * 10_473;
             let small = valid / 200;
             let first = valid * 515 / 1000;
             let votes = [first, valid - first - 4 * small, small, small, small, small];
@@ -59,7 +59,7 @@ fn hostile_csv() -> Vec<u8> {
                 region.to_string(),
                 PAYLOADS[(i + 1) % 6].to_string(),
                 PAYLOADS[(i + k as usize + 2) % 6].to_string(),
-                (valid + 200_000 + k * 3_001).to_string(),
+                (valid + 20_000 + k * 3_001).to_string(),
                 valid.to_string(),
             ];
             row.extend(votes.iter().map(u64::to_string));
@@ -115,6 +115,7 @@ async fn no_stored_name_or_text_becomes_markup_on_any_page(app: &App) {
     staff.complain().await;
     let revote = staff.decide().await;
     staff.start_an_audit().await;
+    staff.form_a_board().await;
 
     let mut sweep = Sweep::new(&PAYLOADS);
     let fill = Fill {
@@ -378,6 +379,58 @@ impl Staff<'_> {
             .post(Role::Auditor, &self.api("audits"), audit(&all_payloads()))
             .await;
         expect(a, StatusCode::CREATED, "audit");
+    }
+
+    /// A round of the audit with one board (the board member and a second one), a ballot
+    /// marked with a party named by payloads: the board's screen shows its names.
+    async fn form_a_board(&self) {
+        let audit = all_payloads();
+        let a = self
+            .post(
+                Role::Auditor,
+                &self.api(&format!("audits/{}/rounds", urlencode(&audit))),
+                json!({"ballots": 3}),
+            )
+            .await;
+        expect(a, StatusCode::CREATED, "round");
+        let db = self.app.db.clone();
+        tokio::task::spawn_blocking(move || {
+            server::add_user(
+                &db,
+                "second-member",
+                Role::BoardMember,
+                "a password",
+                crate::common::clock(),
+            )
+            .unwrap();
+        })
+        .await
+        .unwrap();
+        let boards = json!({"boards": [["board-member", "second-member"]]});
+        let path = self.api(&format!("audits/{}/boards", urlencode(&audit)));
+        expect(
+            self.post(Role::Auditor, &path, boards).await,
+            StatusCode::CREATED,
+            "boards",
+        );
+        let member = self.token(Role::BoardMember);
+        let board = self
+            .app
+            .api("GET", &format!("{path}/1"), member, json!(null))
+            .await;
+        let first = expect(board, StatusCode::OK, "board").json()["items"][0]["item"]
+            .as_u64()
+            .unwrap();
+        let mark = self
+            .app
+            .api(
+                "PUT",
+                &format!("{path}/1/marks/{first}"),
+                member,
+                json!({"choice": PAYLOADS[0]}),
+            )
+            .await;
+        expect(mark, StatusCode::OK, "mark");
     }
 }
 

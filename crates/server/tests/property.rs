@@ -217,7 +217,7 @@ fn a_published_sequence_leaves_a_log_both_verifiers_check() {
         );
         let log = app.with_store(|s| store::Store::log(s, "s").unwrap()).await;
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("property-live-log");
-        write_log(&dir, &log);
+        crate::common::write_log(&dir, "s", &log);
         let key = translog::note::NoteSigner::from_seed("tests.local", LOG_SEED).unwrap();
         let fetch = |p: &str| std::fs::read(dir.join(p)).ok();
         let verdict =
@@ -228,23 +228,4 @@ fn a_published_sequence_leaves_a_log_both_verifiers_check() {
         );
         App::drop_blocking(Some(app)).await;
     });
-}
-
-/// Writes `log` as a signed tile directory (with `log.pub`), as `tallyproof publish` does.
-fn write_log(dir: &std::path::Path, log: &[Vec<u8>]) {
-    let _ = std::fs::remove_dir_all(dir);
-    let tree = translog::Tree::from_entries(log);
-    for (path, bytes) in translog::tiles::write_tiles(&tree, log, tree.size()).unwrap() {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
-    let key = translog::note::NoteSigner::from_seed("tests.local", LOG_SEED).unwrap();
-    let c = translog::checkpoint::Checkpoint {
-        origin: "tests.local/s".into(),
-        size: tree.size(),
-        root: tree.root(),
-    };
-    std::fs::write(dir.join("checkpoint"), c.sign(&key).unwrap()).unwrap();
-    std::fs::write(dir.join("log.pub"), format!("{}\n", key.verifier().text())).unwrap();
 }

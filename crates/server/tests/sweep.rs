@@ -158,9 +158,13 @@ impl Sweep {
                 .replace("{name}", &urlencode(election))
                 .replace("{sha256}", &fill.scan)
                 .replace("{audit}", &urlencode(&fill.audit))
-                .replace("{round}", "1");
-            let staff_screen = route.path.contains("/staff/pending/{id}");
-            let urls: Vec<String> = if staff_screen {
+                .replace("{round}", "1")
+                .replace("{board}", "1");
+            let staff_screen =
+                route.path.contains("/staff/pending/{id}") || route.path.contains("/staff/boards/");
+            let urls: Vec<String> = if route.path.contains("/staff/boards/") {
+                vec![base.clone()]
+            } else if staff_screen {
                 // The entered protocols' screens, each as every role sees it.
                 let name = election.to_string();
                 let entered = app

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
 mod audits;
+mod boards;
 mod check;
 mod common;
 mod context;

@@ -14,6 +14,7 @@
 //! touches the disk.
 
 mod audit_dir;
+mod boards;
 mod codec;
 pub mod db;
 mod error;
@@ -28,6 +29,7 @@ mod upload;
 use model::{Election, Protocol, UnitId};
 
 pub use audit_dir::AuditDir;
+pub use boards::{BoardKey, BoardMarks};
 pub use error::StoreError;
 pub use postgres::create_database;
 pub use records::SqlImport;

@@ -79,6 +79,23 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Checks every foreign key after migrations ran (`migrated`), then enforces them
+    /// (SQLite).
+    pub(crate) fn foreign_keys_on(&self, migrated: bool) -> Result<(), StoreError> {
+        let mut db = self.db.borrow_mut();
+        let broken = match migrated {
+            true => db.as_mut().rows("PRAGMA foreign_key_check", &[])?,
+            false => Vec::new(),
+        };
+        if let Some(row) = broken.first() {
+            return Err(StoreError::Corrupt(format!(
+                "a row of table {} refers to a row that does not exist",
+                Row(row).text(0).unwrap_or_default()
+            )));
+        }
+        db.batch("PRAGMA foreign_keys = ON")
+    }
+
     /// The schema version (the number of migrations applied).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.db.borrow_mut().schema_version()

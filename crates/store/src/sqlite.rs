@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0012_intake.sql"),
     include_str!("../migrations/sqlite/0013_disabled.sql"),
     include_str!("../migrations/sqlite/0014_one_time.sql"),
+    include_str!("../migrations/sqlite/0015_board_marks.sql"),
 ];
 
 /// A SQLite connection.
@@ -139,8 +140,16 @@ impl Db for Sqlite {
 
 fn setup(conn: Connection, path: String) -> Result<SqlStore, StoreError> {
     let mut db = Sqlite { conn, path };
-    db.batch("PRAGMA cache_size = -32768; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")?;
-    SqlStore::new(Box::new(db), true)
+    // Migrations run with foreign keys off (a migration that rebuilds a table, as SQLite's
+    // documented procedure for changing a constraint does, drops a table others refer to);
+    // every reference is checked once they are done, and enforced from then on.
+    db.batch(
+        "PRAGMA cache_size = -32768; PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 10000;",
+    )?;
+    let migrating = db.schema_version()? < MIGRATIONS.len() as i64;
+    let store = SqlStore::new(Box::new(db), true)?;
+    store.foreign_keys_on(migrating)?;
+    Ok(store)
 }
 
 impl SqlStore {

@@ -146,7 +146,7 @@ pub(crate) fn granted(db: &mut dyn Db, by: &User, election: i64) -> Result<(), S
 
 /// The id of election `name`, where `by` is to act: refused unless their role is granted (and
 /// approved) there. One statement: it comes first in every staff write.
-fn granted_in(db: &mut dyn Db, by: &User, name: &str) -> Result<i64, StoreError> {
+pub(crate) fn granted_in(db: &mut dyn Db, by: &User, name: &str) -> Result<i64, StoreError> {
     let row = db
         .row(
             "SELECT e.id, (SELECT COUNT(*) FROM staff_grant g WHERE g.user_id = ?2 \

@@ -54,7 +54,7 @@ fn an_import_loads_back_unchanged() {
         import(&mut s, &e, &ps).unwrap();
     }
     let s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 14);
+    assert_eq!(s.schema_version().unwrap(), 15);
     let loaded = s.load("synthetic").unwrap();
     assert_eq!(loaded.protocols, ps);
     assert_eq!(loaded.election.contests, e.contests);
@@ -228,7 +228,7 @@ fn postgres_refuses_to_overwrite_a_protocol_or_a_log_entry() {
     }
     // Reconnecting does not migrate again.
     let again = store::SqlStore::connect(&url).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 14);
+    assert_eq!(again.schema_version().unwrap(), 15);
     assert_eq!(again.load("synthetic").unwrap().protocols, ps);
 }
 
@@ -244,7 +244,7 @@ fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
     let err = SqliteStore::open(&path).err().unwrap().to_string();
     assert_eq!(
         err,
-        "the store's schema version 99 is newer than this program's 14: upgrade tallyproof"
+        "the store's schema version 99 is newer than this program's 15: upgrade tallyproof"
     );
 }
 
@@ -464,4 +464,67 @@ fn the_log_records_the_import_and_every_correction_in_the_same_transaction() {
 /// An audit step by the console: its staff entry, then `entries`.
 fn audit(entries: &[Vec<u8>]) -> store::Act<'_> {
     store::Act::of(record::StaffAct::Audit, entries, now())
+}
+
+/// Issue 18: the board member's role widens `staff_user`'s CHECK constraint, which SQLite
+/// changes only by rebuilding the table. A store of schema 14 with users, a session and a
+/// user's approval (rows that refer to `staff_user`) keeps them all, and takes the new role.
+#[test]
+fn the_board_members_role_migrates_a_sqlite_store_keeping_its_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let mut files: Vec<_> = std::fs::read_dir(&migrations)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    files.sort();
+    for f in &files[..14] {
+        conn.execute_batch(&std::fs::read_to_string(f).unwrap())
+            .unwrap();
+    }
+    let (ab, cd) = ("ab".repeat(32), "cd".repeat(32));
+    conn.execute_batch(&format!(
+        "INSERT INTO staff_user (id, name, role, password, salt) VALUES (1, 'adil', 'admin', 'x', '{ab}');
+         INSERT INTO staff_user (id, name, role, password, salt, granted_by, approved_by)
+             VALUES (2, 'olga', 'operator', 'y', '{cd}', 1, 1);
+         INSERT INTO session (token_hash, user_id, csrf, expires) VALUES ('h', 2, 'c', 4102444800);
+         PRAGMA user_version = 14;"
+    ))
+    .unwrap();
+    drop(conn);
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 15);
+    let names: Vec<String> = s.users().unwrap().into_iter().map(|u| u.name).collect();
+    assert_eq!(names, ["adil", "olga"]);
+    assert!(s.session("h").unwrap().is_some(), "the session survives");
+    s.add_user(
+        "bolot",
+        record::Role::BoardMember,
+        "a long password",
+        &[7; 32],
+        None,
+        now(),
+    )
+    .unwrap();
+    // The table's trigger is back: deleting a user deletes their sessions.
+    drop(s);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let triggers: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'staff_user_secrets'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 1);
+    let role: String = conn
+        .query_row(
+            "SELECT role FROM staff_user WHERE name = 'bolot'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(role, "board-member");
 }

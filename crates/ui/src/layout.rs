@@ -155,6 +155,9 @@ fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:700;padding:0}\
 .rows{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:0 1.5rem}.rows>div{display:flex;flex-direction:column;justify-content:flex-end}\
 .hint{margin:.1rem 0 .4rem;color:#3d4550;font-size:.95rem}\
 .acts{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}button.alt{background:#fff;color:#0a4f99}\
+.choices{display:flex;flex-wrap:wrap;gap:.6rem;margin:.5rem 0}.choices button{min-height:48px;text-align:left}\
+dl.where{display:grid;grid-template-columns:auto minmax(0,1fr);gap:.2rem 1rem;margin:.5rem 0}dl.where dd{margin:0;font-weight:700;overflow-wrap:anywhere}\
+tr.unmarked td{color:#3d4550}\
 .done{border-left:6px solid #1a7f37;background:#dcf2dc;color:#0c3b12;padding:.6rem .9rem;margin:.5rem 0}\
 ul.relations{padding-left:1.2rem}ul.relations li.error{color:#7a0e0e;font-weight:600}\
 tr.changed td{background:#fff3c4}img.scan{display:block;max-width:100%;height:auto;border:1px solid #d0d7de}\

@@ -38,6 +38,8 @@ pub enum Command {
     Record(super::audit_flow::RecordArgs),
     /// Add stations to the latest round for a hand count beside the random sample: flagged by the forensic tests, or named in an upheld complaint (logged; never in the risk)
     Target(super::audit_flow::TargetArgs),
+    /// Form the audit boards of the latest round (logged): two board members each, who read and sign off its ballots at the results service's desk
+    Boards(super::audit_flow::BoardsArgs),
     /// Risk per assertion, recomputed from the log, and the next step
     Status(super::audit_flow::StatusArgs),
     /// Stop the audit: a full hand count decides (logged)
@@ -133,6 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Sample(a) => super::audit_flow::sample(a),
         Command::Record(a) => super::audit_flow::record_readings(a),
         Command::Target(a) => super::audit_flow::target(a),
+        Command::Boards(a) => super::audit_flow::boards(a),
         Command::Status(a) => super::audit_flow::status(a),
         Command::Escalate(a) => super::audit_flow::escalate(a),
         Command::Cvrs(a) => super::audit_flow::cvrs(a),

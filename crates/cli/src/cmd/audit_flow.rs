@@ -99,6 +99,16 @@ pub struct TargetArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct BoardsArgs {
+    #[command(flatten)]
+    pub target: AuditTarget,
+    /// A board: its two members' login names, comma-separated (repeat for each board; two
+    /// different board members each, nobody on two boards)
+    #[arg(long = "board", required = true)]
+    pub boards: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RecordArgs {
     #[command(flatten)]
     pub target: AuditTarget,
@@ -533,6 +543,37 @@ pub fn status(a: StatusArgs) -> anyhow::Result<ExitCode> {
         _ => open(&a.target.store.db, a.target.store.election.as_deref())?,
     };
     print_status(&o, &a.target.audit, a.json)
+}
+
+/// Forms the audit boards of the latest round: their members read and sign off its ballots
+/// through the results service, each with their own login (`tallyproof serve`).
+pub fn boards(a: BoardsArgs) -> anyhow::Result<ExitCode> {
+    let mut o = open(&a.target.store.db, a.target.store.election.as_deref())?;
+    let store = o.store.as_ref().context("the store")?;
+    let mut pairs = Vec::with_capacity(a.boards.len());
+    for (k, b) in a.boards.iter().enumerate() {
+        let Some((x, y)) = b.split_once(',') else {
+            bail!("--board {b}: a board is two members' login names, comma-separated");
+        };
+        let member = |login: &str| {
+            store::BoardMarks::board_member(store, &o.name, login.trim())
+                .with_context(|| format!("boards[{k}]"))
+        };
+        pairs.push((member(x)?, member(y)?));
+    }
+    let entries = o.entries()?;
+    let (entry, shares) =
+        audit::boards::form(&o.election, &o.protocols, &entries, &a.target.audit, &pairs)?;
+    o.append(&[entry])?;
+    for (share, b) in shares.iter().zip(&a.boards) {
+        println!(
+            "board {} ({}): {} to read",
+            share.board,
+            b.replace(',', ", "),
+            share.items().len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn escalate(a: AuditTarget) -> anyhow::Result<ExitCode> {

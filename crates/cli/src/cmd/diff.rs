@@ -259,5 +259,31 @@ fn audit_step(step: &record::AuditStep) -> String {
             "'{audit}' round {round}: {} targeted stations counted by hand (outside the risk)",
             counts.len()
         ),
+        AuditStep::Boards {
+            audit,
+            round,
+            boards,
+        } => format!(
+            "'{audit}' round {round}: {} audit boards formed",
+            boards.len()
+        ),
+        AuditStep::BoardReadings {
+            audit,
+            round,
+            board,
+            readings,
+        } => format!(
+            "'{audit}' round {round}: board {board} signed off {} ballots read",
+            readings.len()
+        ),
+        AuditStep::BoardCounts {
+            audit,
+            round,
+            board,
+            counts,
+        } => format!(
+            "'{audit}' round {round}: board {board} signed off {} stations counted by hand",
+            counts.len()
+        ),
     }
 }

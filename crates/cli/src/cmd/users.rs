@@ -23,7 +23,8 @@ pub enum Command {
         db: PathBuf,
         /// The login name
         name: String,
-        /// operator, verifier, commissioner, auditor, observer or admin
+        /// operator, verifier, commissioner, auditor, observer, admin or board-member (an audit
+        /// board member)
         #[arg(long)]
         role: String,
         /// An election the role applies in (repeat for several); default every stored election

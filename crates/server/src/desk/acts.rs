@@ -145,8 +145,16 @@ pub(crate) async fn audit_step_form(
                 crate::audits::counted_targets(&s, by, &name, &audit, file.bytes.to_vec()).await?;
             Ok(back_to_desk(&name, Act::TargetCounted, r["logged_as"].as_i64().unwrap_or(0)))
         }
+        Some("boards") => {
+            let boards = super::boards::formed_boards(&form)?;
+            crate::boards::formed_by(&s, by, &name, &audit, boards).await?;
+            let round = s.live.with(&s.db, &name, |v| {
+                Ok(audit::logged::logged(v.audit_entries(), &audit)?.rounds.len())
+            })?;
+            Ok(back_to_desk(&name, Act::Boards, round as i64))
+        }
         _ => Err(ServerError::BadRequest(
-            "field 'action' must be round, readings, escalate, target-flagged, target-complaint or targeted-counts".into(),
+            "field 'action' must be round, readings, escalate, target-flagged, target-complaint, targeted-counts or boards".into(),
         )),
     }
 }

@@ -1,6 +1,8 @@
 //! The auditor's forms: each audit with where it stands, its rounds' retrieval lists and its
 //! next step (draw a round, record its readings, escalate), and a form to start one.
 
+use std::collections::HashMap;
+
 use audit::logged::Report;
 use maud::{html, Markup};
 use ui::layout::option;
@@ -8,6 +10,7 @@ use ui::{Lang, Tr, T};
 
 use super::fields::{self, field};
 use super::Desk;
+use crate::boards::Board;
 use crate::pages::{method, urlencode};
 
 /// Every audit, then the form that starts one.
@@ -15,6 +18,8 @@ pub(super) fn forms(
     d: &Desk<'_>,
     audits: &[Result<Report, String>],
     methods: Option<&str>,
+    boards: &HashMap<String, Vec<Board>>,
+    members: &[String],
 ) -> Markup {
     let l = d.l;
     html! {
@@ -23,7 +28,7 @@ pub(super) fn forms(
         @for a in audits {
             @match a {
                 Err(why) => p lang="en" { (why) },
-                Ok(r) => (audit(d, r)),
+                Ok(r) => (audit(d, r, boards.get(&r.audit).map(Vec::as_slice), members)),
             }
         }
         // The comparison, rendered once per log size (`desk::render`).
@@ -50,8 +55,17 @@ fn verdict(l: Lang, r: &Report) -> Tr {
     }
 }
 
+/// The highest risk measured among the assertions not confirmed yet (the audit's risk now).
+fn risk_now(r: &Report) -> Option<f64> {
+    r.assertions
+        .iter()
+        .filter(|a| !a.confirmed)
+        .map(|a| a.p_value)
+        .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.max(p))))
+}
+
 /// One audit and its next step.
-fn audit(d: &Desk<'_>, r: &Report) -> Markup {
+fn audit(d: &Desk<'_>, r: &Report, boards: Option<&[Board]>, members: &[String]) -> Markup {
     let l = d.l;
     let lists = format!(
         "/api/elections/{}/audits/{}/rounds",
@@ -65,6 +79,9 @@ fn audit(d: &Desk<'_>, r: &Report) -> Markup {
         div.card {
             h3 { (r.audit) " " small { "(" (method(l, r.method)) ", " (l.f(T::RiskLimit, &[("limit", &l.percent(&r.risk_limit_percent))])) ")" } }
             p { strong { (verdict(l, r)) } }
+            @if let (Some(risk), false) = (risk_now(r), r.rounds.is_empty()) {
+                p { (l.f(T::DeskAuditRiskNow, &[("risk", &l.percent(&format!("{:.2}", risk * 100.0))), ("limit", &l.percent(&r.risk_limit_percent))])) }
+            }
             p.note { (l.t(T::AuditSeed)) " " code { (r.seed) } }
             p { (l.t(T::DeskRetrievalLists)) " "
                 @if r.rounds.is_empty() { (l.t(T::DeskNoneYet)) }
@@ -75,6 +92,9 @@ fn audit(d: &Desk<'_>, r: &Report) -> Markup {
             }
             @if !(r.confirmed || r.escalated) {
                 @if r.waiting {
+                    (super::boards::auditor(d, &r.audit, r.rounds.len(), boards, members))
+                }
+                @if r.waiting && boards.is_none() {
                     @let readings = id("readings");
                     @let what = if r.method == "batch" { T::DeskReadingsCounts } else { T::DeskReadingsBallots };
                     (d.form(&act, true, html! {
@@ -84,7 +104,7 @@ fn audit(d: &Desk<'_>, r: &Report) -> Markup {
                         }))
                         div.acts { button { (l.t(T::DeskRecordButton)) } }
                     }))
-                } @else {
+                } @else if !r.waiting {
                     @let ballots = id("ballots");
                     @let hint = r.next_round.map(|n| l.f(T::DeskDrawsHint, &[("suggested", &l.count(n))]));
                     @let described = hint.as_ref().map(|_| fields::hint_of(&ballots));

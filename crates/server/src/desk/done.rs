@@ -27,10 +27,13 @@ pub(crate) enum Act {
     Approved,
     Disabled,
     Assigned,
+    Boards,
+    SignedOff,
+    BoardComplete,
 }
 
 impl Act {
-    const ALL: [Act; 19] = [
+    const ALL: [Act; 22] = [
         Act::Entered,
         Act::Verified,
         Act::Rejected,
@@ -50,6 +53,9 @@ impl Act {
         Act::Approved,
         Act::Disabled,
         Act::Assigned,
+        Act::Boards,
+        Act::SignedOff,
+        Act::BoardComplete,
     ];
 
     /// The act's key in the desk's address (`done=audit-started`).
@@ -74,6 +80,9 @@ impl Act {
             Act::Approved => "approved",
             Act::Disabled => "disabled",
             Act::Assigned => "assigned",
+            Act::Boards => "boards",
+            Act::SignedOff => "signed-off",
+            Act::BoardComplete => "board-complete",
         }
     }
 
@@ -103,6 +112,9 @@ impl Act {
             Act::Approved => T::DeskDoneApproved,
             Act::Disabled => T::DeskDoneDisabled,
             Act::Assigned => T::DeskDoneAssigned,
+            Act::Boards => T::DeskDoneBoards,
+            Act::SignedOff => T::DeskDoneSignedOff,
+            Act::BoardComplete => T::DeskDoneBoardComplete,
         }
     }
 }
@@ -142,7 +154,10 @@ mod tests {
                 id: Some(2441),
             };
             let said = done.message(Lang::Ru).unwrap().into_string();
-            let want = !matches!(act, Act::AuditStarted | Act::Approved | Act::Disabled);
+            let want = !matches!(
+                act,
+                Act::AuditStarted | Act::Approved | Act::Disabled | Act::SignedOff
+            );
             assert_eq!(said.contains("2441"), want, "{said}");
         }
         let unknown = Done {

@@ -8,6 +8,7 @@
 mod acts;
 mod admin;
 mod auditor;
+mod boards;
 mod commission;
 mod done;
 mod fields;
@@ -23,6 +24,7 @@ pub(crate) use acts::{
     complain_form, decide_form, disable_form, enter_form, intake_form, login_form, logout_form,
     override_form, reset_form, resolve_form, review_form, verify_form,
 };
+pub(crate) use boards::{mark_form as board_mark_form, page as board_page, sign_off_form};
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -194,6 +196,22 @@ pub(crate) async fn render(
             )?),
             _ => None,
         };
+        // The audit boards, read outside the election's lock (their shares take it).
+        let names = match role {
+            Some(Role::Auditor | Role::BoardMember) => s.live.with(&s.db, &name, |v| {
+                Ok(audit::logged::names(v.audit_entries())?)
+            })?,
+            _ => Vec::new(),
+        };
+        let (member_boards, (audit_boards, members)) = match (&who.user, role) {
+            (Some(u), Some(Role::BoardMember)) => {
+                (boards::of_member(&s, &name, &names, u)?, Default::default())
+            }
+            (Some(u), Some(Role::Auditor)) => {
+                (Vec::new(), boards::of_auditor(&s, &name, &names, u)?)
+            }
+            _ => Default::default(),
+        };
         s.live.with(&s.db, &name, |v| {
             let audits = match role {
                 Some(Role::Auditor) => crate::data::audits(v)?,
@@ -273,6 +291,9 @@ pub(crate) async fn render(
                         .map_or(0, |c| c.version)
                 },
                 methods: methods.as_deref(),
+                member_boards: &member_boards,
+                audit_boards: &audit_boards,
+                members: &members,
             };
             let done = Done::new(q.done.clone(), q.id);
             let body = desk.body(who.user.as_ref(), &work, &done);
@@ -436,6 +457,12 @@ struct Work<'a> {
     counted: &'a dyn Fn(&Pending) -> u32,
     /// The auditor's method comparison, rendered.
     methods: Option<&'a str>,
+    /// A board member's boards.
+    member_boards: &'a [crate::boards::Board],
+    /// The auditor's view of each audit's latest boards, by audit.
+    audit_boards: &'a std::collections::HashMap<String, Vec<crate::boards::Board>>,
+    /// The board members who may sit in this election (for the auditor's form).
+    members: &'a [String],
 }
 
 /// What every form of an election's desk needs.
@@ -497,7 +524,8 @@ impl Desk<'_> {
                     (commission::decide(self, pick::chosen(self.election, work.scope, work.picked)))
                 }
                 Role::Observer => (observer::complaint(self, work.scope, work.picked)),
-                Role::Auditor => (auditor::forms(self, work.audits, work.methods)),
+                Role::Auditor => (auditor::forms(self, work.audits, work.methods, work.audit_boards, work.members)),
+                Role::BoardMember => (boards::member(self, work.member_boards)),
                 Role::Admin => (admin::desk(self, user, &work.listed.accounts, work.scope, work.picked)),
             }
         }
@@ -513,6 +541,7 @@ fn role(l: Lang, r: Role) -> ui::Tr {
         Role::Auditor => T::RoleAuditor,
         Role::Observer => T::RoleObserver,
         Role::Admin => T::RoleAdmin,
+        Role::BoardMember => T::RoleBoardMember,
     })
 }
 
