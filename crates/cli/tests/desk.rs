@@ -26,7 +26,7 @@ use crate::serve::serve;
 use crate::{run, stderr, store_with};
 
 /// The widths every screen is shot at: the flow runs at the first.
-const WIDTHS: [u32; 2] = [375, 1280];
+pub(crate) const WIDTHS: [u32; 2] = [375, 1280];
 
 /// Where a screen's screenshot goes.
 fn shot_path(name: &str, width: u32) -> PathBuf {
@@ -34,7 +34,7 @@ fn shot_path(name: &str, width: u32) -> PathBuf {
 }
 
 /// Shoots the page at `url` (in Russian) at both widths, and back at the phone's.
-async fn shoot(c: &Client, url: &str, name: &str) {
+pub(crate) async fn shoot(c: &Client, url: &str, name: &str) {
     let sep = if url.contains('?') { '&' } else { '?' };
     let ru = format!("{url}{sep}lang=ru");
     for w in WIDTHS {
@@ -71,23 +71,23 @@ async fn shoot(c: &Client, url: &str, name: &str) {
     c.goto(&format!("{url}{sep}lang=en")).await.unwrap();
 }
 
-async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
     match c.find(Locator::Css(css)).await {
         Ok(e) => e,
         Err(e) => panic!("{css}: {e}: {}", c.source().await.unwrap_or_default()),
     }
 }
 
-async fn type_into(c: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(c: &Client, css: &str, text: &str) {
     find(c, css).await.send_keys(text).await.unwrap();
 }
 
-async fn select(c: &Client, css: &str, value: &str) {
+pub(crate) async fn select(c: &Client, css: &str, value: &str) {
     find(c, css).await.select_by_value(value).await.unwrap();
 }
 
 /// Clicks `css` and waits until the page's address has `want` in it.
-async fn click_to(c: &Client, css: &str, want: &str) {
+pub(crate) async fn click_to(c: &Client, css: &str, want: &str) {
     find(c, css).await.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -107,7 +107,7 @@ async fn click_to(c: &Client, css: &str, want: &str) {
 /// Clicks `css` (a form's button) and waits until a new page has loaded and says `text`.
 /// The old page is marked first, as it may already say `text` (a label above the form):
 /// reading it, or finding an element in it, while the new one loads is a race.
-async fn click_until(c: &Client, css: &str, text: &str) -> String {
+pub(crate) async fn click_until(c: &Client, css: &str, text: &str) -> String {
     eval(c, "window.tallyproofOldPage = true; return true").await;
     find(c, css).await.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);

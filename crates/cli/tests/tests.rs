@@ -4,6 +4,7 @@
 
 mod audit;
 mod axe;
+mod boards;
 mod browser;
 mod commands;
 mod crash;
