@@ -22,6 +22,9 @@ pub const MAX_BALLOTS: usize = 2_000;
 /// The most stations one board counts by hand in a batch audit's round.
 pub const MAX_STATIONS: usize = 300;
 
+/// The largest board entry, in bytes: a published log's tiles take entries of at most 64 KiB.
+pub const MAX_ENTRY: usize = 60_000;
+
 /// What a board marks for a drawn ballot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -362,6 +365,26 @@ pub fn check_mark(e: &Election, share: &Share, item: u64, mark: &Marked) -> Resu
 /// a hand count of every station. Refused, naming the first, while an item is unmarked, or
 /// when a mark does not fit its item ([`check_mark`]).
 pub fn entry(
+    e: &Election,
+    audit: &str,
+    round: u64,
+    share: &Share,
+    marks: &HashMap<u64, Marked>,
+    records: &HashMap<u64, Option<u32>>,
+) -> Result<AuditStep, AuditError> {
+    let step = entry_of(e, audit, round, share, marks, records)?;
+    let size = encode(&Entry::Audit(step.clone())).len();
+    if size > MAX_ENTRY {
+        return Err(AuditError::field(
+            "marks",
+            format!("board {}'s entry would take {size} bytes, more than a log entry's {MAX_ENTRY}: check the counts", share.board),
+        ));
+    }
+    Ok(step)
+}
+
+/// [`entry`], before its size is checked.
+fn entry_of(
     e: &Election,
     audit: &str,
     round: u64,

@@ -178,7 +178,31 @@ pub fn logged<'a>(
             AuditStep::TargetedCounts { counts, .. } => out.targeted_counts.extend(counts),
         }
     }
+    in_draw_order(&mut out);
     Ok(out)
+}
+
+/// Puts each round's readings in draw order, the order the sequential test must see them in.
+/// A round whose boards have not all signed off yields only its draws read from the first
+/// on, up to the first not read yet: never a board's share out of the sample's order (the
+/// boards that finish first could otherwise confirm the audit alone); its hand counts (a
+/// batch audit's) count once every board signed off.
+fn in_draw_order(l: &mut Logged) {
+    let mut first = 1u64;
+    for k in 0..l.rounds.len() {
+        let readings = &mut l.readings[k];
+        readings.sort_unstable_by_key(|r| r.0);
+        if !l.boards[k].is_empty() && l.signed[k].len() < l.boards[k].len() {
+            let read = readings
+                .iter()
+                .zip(first..)
+                .take_while(|(r, draw)| r.0 == *draw)
+                .count();
+            readings.truncate(read);
+            l.counts[k].clear();
+        }
+        first = first.saturating_add(l.rounds[k]);
+    }
 }
 
 /// The audit's parameters, as started.
@@ -398,12 +422,13 @@ pub fn batch_state(
     let parties = party_of_choice(e, problem);
     let mut audited: std::collections::HashMap<usize, StationTally> =
         std::collections::HashMap::new();
+    // A station's first hand count stands: drawn again in a later round, it is not counted
+    // over (a clean recount never erases what the first count found).
     for (station, votes, ballots) in l.counts.iter().flatten() {
         if let Some(&k) = index.get(station) {
-            audited.insert(
-                k,
-                tally_in_party_terms(e, problem, &parties, UnitId(*station), votes, *ballots),
-            );
+            audited.entry(k).or_insert_with(|| {
+                tally_in_party_terms(e, problem, &parties, UnitId(*station), votes, *ballots)
+            });
         }
     }
     let status = workflow::batch_status(
@@ -632,6 +657,41 @@ pub fn report_of(
 mod tests {
     use super::*;
     use model::{Choice, ChoiceKind, Contest, ContestKind};
+
+    /// Hostile review of issue 18: the boards that sign off first cannot confirm an audit
+    /// alone. A round whose boards have not all signed off yields its draws in draw order up
+    /// to the first not read; a batch round's counts wait for every board.
+    #[test]
+    fn a_round_still_signing_yields_only_its_first_draws_in_order() {
+        let mut l = Logged {
+            rounds: vec![2, 4],
+            readings: vec![
+                vec![(2, None, None), (1, None, None)],
+                vec![(6, None, None), (3, None, None), (4, None, None)],
+            ],
+            counts: vec![Vec::new(), vec![(7, vec![1], 1)]],
+            boards: vec![
+                Vec::new(),
+                vec![("a".into(), "b".into()), ("c".into(), "d".into())],
+            ],
+            signed: vec![Vec::new(), vec![2]],
+            ..Logged::default()
+        };
+        let draws = |l: &Logged, k: usize| l.readings[k].iter().map(|r| r.0).collect::<Vec<_>>();
+        in_draw_order(&mut l);
+        assert_eq!(
+            draws(&l, 0),
+            [1, 2],
+            "a round without boards, in draw order"
+        );
+        assert_eq!(draws(&l, 1), [3, 4], "draw 5 is not read yet: 6 waits");
+        assert!(l.counts[1].is_empty());
+        // Once both boards signed off, every reading counts.
+        l.signed[1].push(1);
+        l.readings[1].extend([(6, None, None), (5, None, None)]);
+        in_draw_order(&mut l);
+        assert_eq!(draws(&l, 1), [3, 4, 5, 6]);
+    }
 
     /// Issue "One rulebook", item 4: a hand count of a station the tree lacks, or with votes
     /// that do not fit in 64 bits, as only a log that does not replay can hold: no panic.

@@ -38,6 +38,51 @@ pub(crate) struct Formed {
     pub cvrs: Option<String>,
     /// Each board's share, board 1 first.
     pub shares: Vec<Share>,
+    /// The records' choices of each board's ballots (comparison audits), read once.
+    records: std::sync::Mutex<HashMap<u64, Arc<Records>>>,
+}
+
+/// The records' choice of each ballot of a share, by draw.
+type Records = HashMap<u64, Option<u32>>;
+
+/// The records' choices of `share`'s ballots (none but in a comparison audit), read from the
+/// stored records the first time and kept.
+fn records_of(
+    s: &AppState,
+    e: &Election,
+    f: &Formed,
+    share: &Share,
+) -> Result<Arc<Records>, ServerError> {
+    let Some(sha) = &f.cvrs else {
+        return Ok(Arc::default());
+    };
+    let kept = || {
+        f.records
+            .lock()
+            .map_err(|_| ServerError::Internal("the boards' records".into()))
+    };
+    if let Some(r) = kept()?.get(&share.board) {
+        return Ok(Arc::clone(r));
+    }
+    let read = Arc::new(share_records(s, e, sha, share)?);
+    kept()?.insert(share.board, Arc::clone(&read));
+    Ok(read)
+}
+
+/// The board's entry from its marks, and its SHA-256: what a sign-off signs.
+fn entry_now(
+    s: &AppState,
+    e: &Election,
+    f: &Formed,
+    audit: &str,
+    share: &Share,
+    marks: &HashMap<u64, Marked>,
+) -> Result<(Vec<u8>, String), ServerError> {
+    let records = records_of(s, e, f, share)?;
+    let step = boards::entry(e, audit, f.round, share, marks, &records)?;
+    let bytes = record::encode(&record::Entry::Audit(step));
+    let digest = record::digest(&bytes);
+    Ok((bytes, digest))
 }
 
 /// The boards of rounds, kept once computed: (election, audit, round).
@@ -76,6 +121,7 @@ pub(crate) fn formed(s: &AppState, name: &str, audit: &str) -> Result<Arc<Formed
         round,
         cvrs: started.cvrs,
         shares,
+        records: Default::default(),
     });
     cache()?.insert(key, Arc::clone(&f));
     Ok(f)
@@ -145,6 +191,9 @@ pub(crate) struct Board {
     pub signed_by: Vec<String>,
     /// Whether the board's entry is logged (both members signed off the same marks).
     pub done: bool,
+    /// Once every item is marked (and the board has not signed off): the SHA-256 of the
+    /// board's entry from these marks, which a sign-off names (refused if the marks changed).
+    pub entry: Option<String>,
 }
 
 /// The board's marks, by item.
@@ -213,14 +262,24 @@ pub(crate) fn board_now(
         board,
     };
     let marks = marks_of(s, name, &key)?;
-    let (items, done) = s.live.with(&s.db, name, |v| {
+    let all = share.items();
+    let complete = all.iter().all(|i| marks.contains_key(i));
+    let (items, done, election) = s.live.with(&s.db, name, |v| {
         let l = audit::logged::logged(v.audit_entries(), audit)?;
         let done = l
             .signed
             .get(f.round as usize - 1)
             .is_some_and(|b| b.contains(&board));
-        Ok((items(v.election(), share, &marks), done))
+        let election = (complete && !done).then(|| v.election().clone());
+        Ok((items(v.election(), share, &marks), done, election))
     })?;
+    // The entry a sign-off would sign (none while a mark does not fit: the sign-off says why).
+    let entry = match &election {
+        Some(e) => entry_now(s, e, &f, audit, share, &marks)
+            .ok()
+            .map(|(_, d)| d),
+        None => None,
+    };
     let names = member_names(s)?;
     let name_of = |c: &str| names.get(c).cloned().unwrap_or_else(|| c.to_string());
     let marked = items.iter().filter(|i| i.mark.is_some()).count();
@@ -233,9 +292,11 @@ pub(crate) fn board_now(
         }
         None => &[],
     };
+    // Who signed off these very marks (once they are all marked), else anything since the
+    // boards were formed.
     let signed_by = signatures
         .iter()
-        .filter(|(u, _)| share.has(u))
+        .filter(|(u, d)| share.has(u) && entry.as_ref().is_none_or(|e| e == d))
         .map(|(u, _)| name_of(u))
         .collect();
     Ok(Board {
@@ -249,6 +310,7 @@ pub(crate) fn board_now(
         items,
         signed_by,
         done,
+        entry,
     })
 }
 
@@ -461,39 +523,45 @@ pub(crate) fn marked_now(
     Ok(marked)
 }
 
+/// A sign-off: the SHA-256 of the board's entry the member reviewed (the board's `entry`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignOffRequest {
+    pub entry: String,
+}
+
 pub(crate) async fn sign_off(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path((name, audit, board)): Path<(String, String, u64)>,
+    Json(b): Json<SignOffRequest>,
 ) -> Result<Response, ServerError> {
-    let body = signed_off(&s, &who.acting()?, &name, &audit, board).await?;
+    let body = signed_off(&s, &who.acting()?, &name, &audit, board, &b.entry).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// `by` signs off their board's marks: logged as their staff `sign-off` entry, followed by
-/// the board's entry if the other member signed off the same marks before.
+/// `by` signs off their board's marks, as they reviewed them (`reviewed`: the SHA-256 of the
+/// board's entry they were shown; refused if a mark changed since): logged as their staff
+/// `sign-off` entry, followed by the board's entry if the other member signed off the same
+/// marks before.
 pub(crate) async fn signed_off(
     s: &AppState,
     by: &Acting,
     name: &str,
     audit: &str,
     board: u64,
+    reviewed: &str,
 ) -> Result<Value, ServerError> {
-    let (st, n, a, user) = (
-        s.clone(),
-        name.to_string(),
-        audit.to_string(),
-        by.user.clone(),
-    );
+    let (st, n, a) = (s.clone(), name.to_string(), audit.to_string());
     let f = blocking(move || formed(&st, &n, &a)).await?;
     share_of(&f, board, &by.user)?;
     let (st, n, a, member) = (
         s.clone(),
         name.to_string(),
         audit.to_string(),
-        user.commitment,
+        by.user.commitment.clone(),
     );
-    let ff = Arc::clone(&f);
+    let (ff, reviewed) = (Arc::clone(&f), reviewed.to_string());
     let (completes, size) = take_act(s, by, name, Vec::new(), move |at| {
         let share = &ff.shares[board as usize - 1];
         let key = BoardKey {
@@ -502,11 +570,16 @@ pub(crate) async fn signed_off(
             board,
         };
         let marks = marks_of(&st, &n, &key)?;
-        let records = match &ff.cvrs {
-            Some(sha) => share_records(&st, &at.election, sha, share)?,
-            None => HashMap::new(),
+        let (bytes, digest) = entry_now(&st, &at.election, &ff, &a, share, &marks)?;
+        if digest != reviewed {
+            return Err(ServerError::Conflict(
+                "the board's marks changed since you reviewed them: review them again, then sign off".into(),
+            ));
+        }
+        let entry = match record::decode(0, &bytes) {
+            Ok(record::Entry::Audit(step)) => step,
+            _ => return Err(ServerError::Internal("a board's entry".into())),
         };
-        let entry = boards::entry(&at.election, &a, ff.round, share, &marks, &records)?;
         let so = boards::sign_off(&at.log, &a, &member, &entry)?;
         Ok((so.act, so.entries, so.completes))
     })

@@ -763,7 +763,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/api/elections/{name}/audits/{audit}/boards/{board}/sign-off",
         BOARD_MEMBER,
-        "{}",
+        "{entry (the SHA-256 the board's share answers once every item is marked: the marks reviewed; refused if they changed since)}",
         "Signs off the board's marks with the member's own login (a staff sign-off entry); the second member's sign-off of the same marks logs the board's readings",
     ),
     Route {
@@ -785,7 +785,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/elections/{name}/staff/boards/{audit}/{board}/sign-off",
         BOARD_MEMBER,
-        "form: csrf",
+        "form: csrf, entry (the SHA-256 of the marks the screen showed)",
         "Signs off the board's marks with the member's own login (the board's screen's form)",
     ),
     write(

@@ -198,18 +198,24 @@ async fn boards_mark_and_sign_off(app: &App) {
     assert_eq!(b1["items"][2]["mark"], json!({"ballot": "not-found"}));
     assert_eq!(b1["marked"].as_u64(), Some(sizes[0]));
 
-    // Signing off: the first member's logs no readings; twice by the same member is
-    // refused; the second member's logs them.
-    let sign = |token: String, board: u64| async move {
+    // Signing off names the marks reviewed (the share's `entry`, once all are marked): the
+    // first member's logs no readings; twice by the same member is refused; the second
+    // member's logs them.
+    let signs = |token: String, board: u64, entry: Value| async move {
         app.api(
             "POST",
             &format!("/api/elections/b/audits/p1/boards/{board}/sign-off"),
             &token,
-            json!({}),
+            json!({ "entry": entry }),
         )
         .await
     };
-    let a = sign(m3.clone(), 1).await;
+    let sign = |token: String, board: u64| async move {
+        let entry = get(token.clone(), board).await.json()["entry"].clone();
+        assert!(entry.is_string(), "every item is marked: {entry}");
+        signs(token, board, entry).await
+    };
+    let a = signs(m3.clone(), 1, json!("0".repeat(64))).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text());
     let a = sign(m1.clone(), 1).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
@@ -249,10 +255,23 @@ async fn boards_mark_and_sign_off(app: &App) {
         .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     }
-    assert_eq!(sign(m3.clone(), 2).await.json()["complete"], false);
+    let reviewed = get(m3.clone(), 2).await.json()["entry"].clone();
+    assert_eq!(
+        signs(m3.clone(), 2, reviewed.clone()).await.json()["complete"],
+        false
+    );
     let changed = items2[0]["item"].as_u64().unwrap();
     let a = mark(m4.clone(), 2, changed, json!({"mark": "blank"})).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    // A sign-off of the marks as they were before the change is refused: it would sign
+    // what the other member has not seen.
+    let a = signs(m4.clone(), 2, reviewed).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text());
+    assert!(
+        a.text().contains("changed since you reviewed them"),
+        "{}",
+        a.text()
+    );
     let a = sign(m4.clone(), 2).await;
     assert_eq!(
         a.json()["complete"],

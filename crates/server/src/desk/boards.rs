@@ -217,7 +217,9 @@ fn screen(d: &Desk<'_>, b: &Board, chosen: Option<u64>) -> Markup {
         @if at.is_none() && !b.done {
             div.card {
                 p { (l.t(T::DeskBoardAllMarked)) }
+                // The sign-off names the marks shown: refused if they changed meanwhile.
                 (d.form(&format!("{base}/sign-off"), false, html! {
+                    @if let Some(entry) = &b.entry { input type="hidden" name="entry" value=(entry); }
                     div.acts { button #sign-off { (l.t(T::DeskBoardSignOff)) } }
                 }))
             }
@@ -392,13 +394,18 @@ pub(crate) async fn mark_form(
     Ok(Redirect::to(&board_path(&name, &audit, board)).into_response())
 }
 
-/// A member's sign-off from the board's screen; back to the desk, saying what it did.
+/// A member's sign-off from the board's screen (of the marks it showed: `entry`); back to
+/// the desk, saying what it did.
 pub(crate) async fn sign_off_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path((name, audit, board)): Path<(String, String, u64)>,
+    form: DeskForm,
 ) -> Result<Response, ServerError> {
-    let r = crate::boards::signed_off(&s, &who.acting()?, &name, &audit, board).await?;
+    let entry = form
+        .get("entry")
+        .ok_or_else(|| ServerError::BadRequest("field 'entry' is missing".into()))?;
+    let r = crate::boards::signed_off(&s, &who.acting()?, &name, &audit, board, entry).await?;
     let complete = r["complete"].as_bool().unwrap_or(false);
     let (done, id) = if complete {
         (Act::BoardComplete, r["logged_as"].as_i64().unwrap_or(0))
