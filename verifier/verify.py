@@ -833,6 +833,12 @@ def replay_from(entries, at):
             if ("double" in e) != (act == "intake") or ("double" in e and not isinstance(e["double"], bool)):
                 raise field(i, "double", "'double' (true or false) is on an 'intake' entry only")
             keys_in_order(i, e, STAFF_KEYS, STAFF_OPTIONAL)
+            # Who acted and what about are text (commitments, digests), as the Rust decoder
+            # holds them.
+            if not isinstance(e["user"], str):
+                raise field(i, "user", "%s is not text" % json.dumps(e["user"]))
+            if e["subject"] is not None and not isinstance(e["subject"], str):
+                raise field(i, "subject", "%s is not text" % json.dumps(e["subject"]))
             if "reason" in e and not isinstance(e["reason"], str):
                 raise field(i, "reason", "a reason is a commitment, not %s" % json.dumps(e["reason"]))
             if "reason" in e and act not in ("reject", "certify", "override", "resolve"):

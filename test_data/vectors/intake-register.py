@@ -232,6 +232,8 @@ CASES += [
     ("a draw is read by one board of a round",
      DRAWN + boards((M1, M2), (M3, M4)) + [sign_off(M1, BR2), sign_off(M2, BR2), BR2]
      + [sign_off(M3, dict(BR2, board=2)), sign_off(M4, dict(BR2, board=2)), dict(BR2, board=2)], 13),
+    ("a staff entry's user is text", DRAWN + BOARD1 + [dict(sign_off(M1, BR), user=5)], 8),
+    ("a staff entry's subject is text", DRAWN + BOARD1 + [dict(sign_off(M1, BR), subject=["x"])], 8),
     ("a board's reading says whether the ballot was found",
      DRAWN + BOARD1 + [sign_off(M1, board_readings([1, 0, 0])), sign_off(M2, board_readings([1, 0, 0])),
                        board_readings([1, 0, 0])], 10),
