@@ -13,13 +13,12 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
-use crate::browser::{browser, eval, login, PASSWORD};
-use crate::desk::{click_to, click_until, find, select, shoot, type_into, WIDTHS};
+use crate::browser::{browser, login, PASSWORD};
+use crate::desk::{click_to, click_until, find, press, select, shoot, type_into, WIDTHS};
 use crate::serve::{request, serve};
 use crate::{run, stderr, stdout};
 
@@ -34,28 +33,6 @@ fn records(dir: &Path) -> HashMap<(String, u64), Option<String>> {
             ((x[0].to_string(), x[1].parse().unwrap()), choice)
         })
         .collect()
-}
-
-/// Clicks `element` (a form's button) and waits for the page it leads to.
-async fn press(c: &Client, element: fantoccini::elements::Element) {
-    eval(c, "window.tallyproofOldPage = true; return true").await;
-    element.click().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let fresh = c
-            .execute(
-                "return document.readyState === 'complete' && !window.tallyproofOldPage",
-                vec![],
-            )
-            .await
-            .ok()
-            == Some(Value::Bool(true));
-        if fresh {
-            return;
-        }
-        assert!(Instant::now() < deadline, "no new page after a click");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Marks the ballot the board's screen shows with what its record says: the party's button,
@@ -195,13 +172,7 @@ async fn audit_boards_read_a_round_in_a_real_browser() {
         ("timur", "board-member"),
         ("zarina", "board-member"),
     ] {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-            .args(["users", "add", name, "--role", role, "--db", "s.db"])
-            .env("TALLYPROOF_PASSWORD", PASSWORD)
-            .current_dir(d)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+        crate::add_user(d, name, role, PASSWORD);
     }
     let o = run(d, &["audit", "cvrs", "--db", "s.db", "--out", "cvrs.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -104,12 +104,30 @@ pub(crate) async fn click_to(c: &Client, css: &str, want: &str) {
     }
 }
 
-/// Clicks `css` (a form's button) and waits until a new page has loaded and says `text`.
-/// The old page is marked first, as it may already say `text` (a label above the form):
-/// reading it, or finding an element in it, while the new one loads is a race.
+/// Clicks `css` (a form's button) and waits until a new page has loaded and says `text` (the
+/// old page may already say it: a label above the form).
 pub(crate) async fn click_until(c: &Client, css: &str, text: &str) -> String {
+    press(c, find(c, css).await).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = c.source().await.unwrap_or_default();
+        if page.contains(text) {
+            return page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no '{text}' after clicking {css}: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Clicks `element` (a form's button) and waits until the page it leads to has loaded. The
+/// old page is marked first: reading it, or finding an element in it, while the new one
+/// loads is a race.
+pub(crate) async fn press(c: &Client, element: fantoccini::elements::Element) {
     eval(c, "window.tallyproofOldPage = true; return true").await;
-    find(c, css).await.click().await.unwrap();
+    element.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let fresh = c
@@ -120,18 +138,10 @@ pub(crate) async fn click_until(c: &Client, css: &str, text: &str) -> String {
             .await
             .ok()
             == Some(serde_json::Value::Bool(true));
-        let page = if fresh {
-            c.source().await.unwrap_or_default()
-        } else {
-            String::new()
-        };
-        if fresh && page.contains(text) {
-            return page;
+        if fresh {
+            return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no '{text}' after clicking {css}: {page}"
-        );
+        assert!(Instant::now() < deadline, "no new page after a click");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -146,13 +156,7 @@ fn add_users(dir: &Path) {
         ("bakyt", "admin"),
         ("asel", "admin"),
     ] {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-            .args(["users", "add", name, "--role", role, "--db", "s.db"])
-            .env("TALLYPROOF_PASSWORD", PASSWORD)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+        crate::add_user(dir, name, role, PASSWORD);
     }
     for op in ["olga", "oleg"] {
         let o = run(dir, &["users", "assign", op, "--db", "s.db"]);

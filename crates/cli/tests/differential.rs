@@ -13,7 +13,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 use model::{Election, UnitId};
 use serde_json::{json, Value};
@@ -111,13 +110,7 @@ fn every_act_leaves_the_same_log_through_the_command_line_and_the_service() {
     let dir = store_with("data/kg2020/stations_by_region_2413.csv");
     let d = dir.path();
     for (name, role) in USERS {
-        let o = Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-            .args(["users", "add", name, "--role", role, "--db", "s.db"])
-            .env("TALLYPROOF_PASSWORD", PASSWORD)
-            .current_dir(d)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+        crate::add_user(d, name, role, PASSWORD);
     }
     let tokens: HashMap<&str, String> = USERS
         .iter()

@@ -213,22 +213,7 @@ fn build_store(dir: &Path, russia: Option<&Path>) {
     }
     // A polling audit of the open election with a round of three ballots, read by one board:
     // the board member's screen.
-    let second = [
-        "users",
-        "add",
-        SECOND_MEMBER,
-        "--role",
-        "board-member",
-        "--db",
-        "s.db",
-    ];
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
-        .args(second)
-        .env("TALLYPROOF_PASSWORD", PASSWORD)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    crate::add_user(dir, SECOND_MEMBER, "board-member", PASSWORD);
     let audit = ["--db", "s.db", "--election", OPEN, "--audit", BOARDS_AUDIT];
     let board = format!("{},{SECOND_MEMBER}", user(Role::BoardMember));
     for step in [

@@ -89,6 +89,17 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 
+/// Adds the user `name` with `role` to the store `s.db` in `dir`, with `password`.
+pub fn add_user(dir: &Path, name: &str, role: &str, password: &str) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+        .args(["users", "add", name, "--role", role, "--db", "s.db"])
+        .env("TALLYPROOF_PASSWORD", password)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// Standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()

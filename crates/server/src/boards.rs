@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{Election, UnitId};
-use record::Role;
+use record::{AuditStep, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{BoardKey, BoardMarks, FileRef, Staffing, Store, User};
@@ -77,12 +77,11 @@ fn entry_now(
     audit: &str,
     share: &Share,
     marks: &HashMap<u64, Marked>,
-) -> Result<(Vec<u8>, String), ServerError> {
+) -> Result<(AuditStep, String), ServerError> {
     let records = records_of(s, e, f, share)?;
     let step = boards::entry(e, audit, f.round, share, marks, &records)?;
-    let bytes = record::encode(&record::Entry::Audit(step));
-    let digest = record::digest(&bytes);
-    Ok((bytes, digest))
+    let digest = record::digest(&record::encode(&record::Entry::Audit(step.clone())));
+    Ok((step, digest))
 }
 
 /// The boards of rounds, kept once computed: (election, audit, round).
@@ -570,16 +569,12 @@ pub(crate) async fn signed_off(
             board,
         };
         let marks = marks_of(&st, &n, &key)?;
-        let (bytes, digest) = entry_now(&st, &at.election, &ff, &a, share, &marks)?;
+        let (entry, digest) = entry_now(&st, &at.election, &ff, &a, share, &marks)?;
         if digest != reviewed {
             return Err(ServerError::Conflict(
                 "the board's marks changed since you reviewed them: review them again, then sign off".into(),
             ));
         }
-        let entry = match record::decode(0, &bytes) {
-            Ok(record::Entry::Audit(step)) => step,
-            _ => return Err(ServerError::Internal("a board's entry".into())),
-        };
         let so = boards::sign_off(&at.log, &a, &member, &entry)?;
         Ok((so.act, so.entries, so.completes))
     })

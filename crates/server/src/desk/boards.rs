@@ -466,18 +466,12 @@ pub(super) fn of_auditor(
             );
         }
     }
+    // Those who may sit on a board here, by the store's one rule (`board_member`).
     let store = crate::pool::Pool::get(&s.db)?;
-    let mut members = Vec::new();
-    for u in store::Staffing::users(&*store)? {
-        if u.role == record::Role::BoardMember
-            && !u.pending
-            && !u.disabled
-            && store::Staffing::grants(&*store, u.id)?
-                .iter()
-                .any(|(e, pending)| e == name && !pending)
-        {
-            members.push(u.name);
-        }
-    }
+    let members = store::Staffing::users(&*store)?
+        .into_iter()
+        .filter(|u| store::BoardMarks::board_member(&*store, name, &u.name).is_ok())
+        .map(|u| u.name)
+        .collect();
     Ok((boards, members))
 }
