@@ -4,7 +4,10 @@ simulated cast-vote records (1,887,345 ballots, about 139 MB), through the comma
 * `audit start` (the records read, hashed and checked against every station's protocol;
   budget 10 s),
 * `audit sample --ballots 1000` (a round of 1,000 drawn from the seed; budget 1 s),
-* `audit record` of that round (only its ballots read from the records; budget 1 s).
+* `audit record` of that round (only its ballots read from the records; budget 1 s),
+* an audit board's next-ballot screen at the service (budget 50 ms): a round of 1,000 with two
+  boards, one member marking BOARD ballots one by one; the screen is timed before each mark
+  (the first, which reads the round's records once, apart).
 
 Beside `audit record` runs the peer an observer would write: Python's csv module over the same
 records file, hashing it and keeping the round's ballots (the work `audit record` does before
@@ -15,6 +18,7 @@ printed. Standard library only.
 import argparse
 import csv
 import hashlib
+import json
 import os
 import shutil
 import statistics
@@ -22,6 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+
+import serving
+
+PASSWORD = "a long enough password"
 
 
 def run(args, cwd):
@@ -55,6 +64,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/tallyproof")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--board", type=int, default=30, help="ballots a board member marks")
     a = ap.parse_args()
     binary = os.path.abspath(a.bin)
     d = tempfile.mkdtemp()
@@ -82,6 +92,7 @@ def main():
                 w.writerow(r[:5] + [found[(r[3], r[4])]])
         records_t.append(run([binary, "audit", "record", *target, "--readings", "r1-read.csv",
                               "--cvrs", "cvrs.csv"], d))
+    first, screens = board_screens(binary, d, a.board)
     med = statistics.median
     print("records: 1,887,345 ballots, %.0f MB; medians of %d runs" % (size / 1e6, a.repeat))
     print("audit start (read, hash, check every station): %.2f s (budget 10 s)" % med(starts))
@@ -89,7 +100,62 @@ def main():
     print("audit record of the round: %.2f s (budget 1 s); Python csv peer picking the same "
           "ballots: %.2f s; ratio tallyproof/peer %.2f" % (med(records_t), med(peers),
                                                            med(records_t) / med(peers)))
+    print("a board's next-ballot screen (round of 1,000, two boards), %d ballots marked one by one: "
+          "median %.1f ms, max %.1f ms (budget 50 ms); the first, reading the round's records: %.0f ms"
+          % (len(screens), med(screens) * 1e3, max(screens) * 1e3, first * 1e3))
     shutil.rmtree(d)
+
+
+def board_screens(binary, d, marks):
+    """A round of 1,000 with two boards at the service; member m1 opens the next-ballot screen
+    and marks it, `marks` times: (the first screen's time, the others' times)."""
+    shutil.copy(os.path.join(d, "base.db"), os.path.join(d, "b.db"))
+    os.makedirs(os.path.join(d, "files"), exist_ok=True)
+    if not os.path.exists(os.path.join(d, "files", "cvrs.csv")):
+        os.link(os.path.join(d, "cvrs.csv"), os.path.join(d, "files", "cvrs.csv"))
+    target = ["--db", "b.db", "--audit", "a"]
+    run([binary, "audit", "start", *target, "--law", "kg2020", "--risk-limit", "5",
+         "--seed", "boards", "--cvrs", "cvrs.csv"], d)
+    run([binary, "audit", "sample", *target, "--ballots", "1000", "--out", "b1.csv"], d)
+    env = dict(os.environ, TALLYPROOF_PASSWORD=PASSWORD)
+    for m in ("m1", "m2", "m3", "m4"):
+        subprocess.run([binary, "users", "add", m, "--role", "board-member", "--db", "b.db"],
+                       cwd=d, env=env, check=True, stdout=subprocess.DEVNULL)
+    run([binary, "audit", "boards", *target, "--board", "m1,m2", "--board", "m3,m4"], d)
+    token = subprocess.run([binary, "users", "token", "m1", "--db", "b.db"], cwd=d, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    p, addr = serving.start(binary, os.path.join(d, "b.db"), ["--audit-files", os.path.join(d, "files")])
+    try:
+        serving.wait_ready(addr, poll=0.1)
+        login = urllib.request.Request("http://%s/api/login" % addr, method="POST",
+                                       data=json.dumps({"name": "m1", "password": PASSWORD}).encode(),
+                                       headers={"content-type": "application/json"})
+        with urllib.request.urlopen(login) as r:
+            cookie = r.headers["set-cookie"].split(";")[0]
+        bearer = {"authorization": "Bearer " + token}
+        screen = "http://%s/elections/kg/staff/boards/a/1" % addr
+        times = []
+        for k in range(marks + 1):
+            t = time.perf_counter()
+            with urllib.request.urlopen(urllib.request.Request(screen, headers={"cookie": cookie})) as r:
+                page = r.read()
+            times.append(time.perf_counter() - t)
+            assert b"<form" in page, page[:200]
+            if k == 0:
+                with urllib.request.urlopen(urllib.request.Request(
+                        "http://%s/api/elections/kg/audits/a/boards/1" % addr, headers=bearer)) as r:
+                    items = [i["item"] for i in json.loads(r.read())["items"]]
+            if k < marks:
+                req = urllib.request.Request(
+                    "http://%s/api/elections/kg/audits/a/boards/1/marks/%d" % (addr, items[k]),
+                    method="PUT", data=json.dumps({"index": 0}).encode(),
+                    headers=dict(bearer, **{"content-type": "application/json"}))
+                with urllib.request.urlopen(req) as r:
+                    r.read()
+        return times[0], times[1:]
+    finally:
+        p.kill()
+        p.wait()
 
 
 if __name__ == "__main__":

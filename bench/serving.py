@@ -7,9 +7,10 @@ import urllib.error
 import urllib.request
 
 
-def start(binary, db):
-    """`tallyproof serve` over the store `db` on a free port: (process, host:port)."""
-    p = subprocess.Popen([binary, "serve", "--db", db, "--addr", "127.0.0.1:0"],
+def start(binary, db, extra=()):
+    """`tallyproof serve` over the store `db` on a free port, with `extra` arguments:
+    (process, host:port)."""
+    p = subprocess.Popen([binary, "serve", "--db", db, "--addr", "127.0.0.1:0", *extra],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     return p, p.stdout.readline().decode().split("://")[1].split("/")[0]
 

@@ -638,7 +638,29 @@ pub fn retrieval(
     audit: &str,
     round: u64,
 ) -> Result<Drawn, AuditError> {
-    let (l, s) = opened(log, audit)?;
+    Ok(retrieval_in(e, protocols, logged::indexed(log), audit, round)?.drawn)
+}
+
+/// A logged round's retrieval list with the audit's parameters, as a printed list shows it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The audit as started: its method and seed.
+    pub started: Started,
+    /// What the round drew.
+    pub drawn: Drawn,
+}
+
+/// [`retrieval`] from the log's entries with their indices (the entries other than audits'
+/// may be left out), with the audit's parameters.
+pub fn retrieval_in<'a>(
+    e: &Election,
+    protocols: &[Protocol],
+    entries: impl IntoIterator<Item = (u64, &'a [u8])>,
+    audit: &str,
+    round: u64,
+) -> Result<Listed, AuditError> {
+    let l = logged::logged(entries, audit)?;
+    let s = logged::started(&l, audit)?;
     if round == 0 || round as usize > l.rounds.len() {
         return Err(AuditError::field(
             "round",
@@ -648,7 +670,8 @@ pub fn retrieval(
             ),
         ));
     }
-    drawn_in(e, protocols, &l, &s, round, None)
+    let drawn = drawn_in(e, protocols, &l, &s, round, None)?;
+    Ok(Listed { started: s, drawn })
 }
 
 /// What round `round` of a logged audit drew. A batch audit draws by the stations' error

@@ -349,4 +349,10 @@ async fn audit_boards_read_a_round_in_a_real_browser() {
     let page = c.source().await.unwrap();
     assert!(page.contains(&station), "the targeted station is reported");
     shoot(&c, &public, "audit-boards-confirmed").await;
+    // The first round's list to print, public: its 12 ballots by station.
+    let list = format!("{base}/elections/w/audits/w1/rounds/1");
+    c.goto(&format!("{list}?lang=en")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("12 ballots to pull from"), "{page}");
+    shoot(&c, &list, "audit-round-list").await;
 }

@@ -104,7 +104,8 @@ fn targets(routes: &[Route], fixtures: &[Fixture]) -> Result<Vec<Target>, String
         let on_board = params.contains(&"audit");
         let boards = fixtures.iter().any(|f| !f.boards.is_empty());
         if let Some(p) = params.iter().find(|p| {
-            !matches!(**p, "name" | "id" | "audit" | "board") || (**p == "audit" && !boards)
+            !matches!(**p, "name" | "id" | "audit" | "board" | "round")
+                || (**p == "audit" && !boards)
         }) {
             return Err(format!("{} (no value for {{{p}}})", r.path));
         }
@@ -131,6 +132,8 @@ fn targets(routes: &[Route], fixtures: &[Fixture]) -> Result<Vec<Target>, String
                 let path = board.map_or(path.clone(), |(audit, board)| {
                     path.replace("{audit}", audit)
                         .replace("{board}", &board.to_string())
+                        // The fixture's audit has drawn its first round.
+                        .replace("{round}", "1")
                 });
                 pages.push((path.clone(), Some(f.name.clone())));
                 let levels = f.levels.iter().filter(|l| by && **l != "region");

@@ -152,17 +152,35 @@ fn in_directory(s: &AppState, name: &str) -> Result<BallotFile, ServerError> {
         .map_err(|e| ServerError::BadRequest(e.to_string()))
 }
 
-/// Every record of an uploaded file (only an upload: a `sha256:` at the start never searches
-/// the audit files' directory).
-fn uploaded(s: &AppState, file: &FileRef, what: &str) -> Result<BallotFile, ServerError> {
+/// Every record of an uploaded file: whole (`PUT /api/scans`: the act cites it, as its
+/// uploader's) or in parts into the audit files' directory (as a file named there: the log
+/// names it by its hash only); a `sha256:` at the start never searches the rest of the
+/// directory.
+fn uploaded(
+    s: &AppState,
+    file: &FileRef,
+    what: &str,
+) -> Result<(BallotFile, Option<FileRef>), ServerError> {
+    let bad = |e: formats::FormatError| ServerError::BadRequest(e.to_string());
     let stored = Pool::get(&s.db)?.scan(file)?;
-    let stored = stored.ok_or_else(|| {
-        ServerError::NotFound(format!(
-            "{what}: no stored file {file}; upload it first (PUT /api/scans)"
-        ))
-    })?;
-    formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], |_, _| true)
-        .map_err(|e| ServerError::BadRequest(e.to_string()))
+    if let Some(stored) = stored {
+        let records =
+            formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], |_, _| {
+                true
+            })
+            .map_err(bad)?;
+        return Ok((records, Some(file.clone())));
+    }
+    let parted = s.audit_files.as_deref().and_then(|d| d.sent_in_parts(file));
+    let Some(name) = parted else {
+        return Err(ServerError::NotFound(format!(
+            "{what}: no stored file {file}; upload it first (PUT /api/scans, or in parts: POST /api/audit-files)"
+        )));
+    };
+    let reader = directory(s)?.reader(&name)?;
+    let records = formats::audit_files::ballots_keeping(&file.to_string(), reader, |_, _| true)
+        .map_err(bad)?;
+    Ok((records, None))
 }
 
 /// Of the ballots `keep` wants: the uploaded file, or else the audit files' directory's file
@@ -286,20 +304,20 @@ pub(crate) async fn started(
         None => None,
     };
     let records = b.cvrs.as_deref().map(Records::parse).transpose()?;
-    let cited: Option<FileRef> = match &records {
-        Some(Records::Uploaded(f)) => Some(f.clone()),
-        _ => None,
-    };
-    let cvrs = match records {
+    let (cvrs, cited) = match records {
         Some(Records::Uploaded(file)) => {
             let st = s.clone();
-            Some(blocking(move || uploaded(&st, &file, "cvrs")).await?)
+            let (records, cited) = blocking(move || uploaded(&st, &file, "cvrs")).await?;
+            (Some(records), cited)
         }
         Some(Records::InDirectory(name)) => {
             let st = s.clone();
-            Some(blocking(move || in_directory(&st, &name)).await?)
+            (
+                Some(blocking(move || in_directory(&st, &name)).await?),
+                None,
+            )
         }
-        None => None,
+        None => (None, None),
     };
     let request = steps::StartRequest {
         audit: b.audit.clone(),

@@ -9,6 +9,7 @@
 //! The store is SQLite and blocking: store work runs on tokio's blocking pool.
 
 mod accounts;
+mod audit_parts;
 mod audits;
 mod auth;
 mod boards;
@@ -194,6 +195,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/elections/{name}/counts") => get(public::counts_page),
         (Get, "/api/elections/{name}/counts") => get(public::counts_api),
         (Get, "/elections/{name}/audits") => get(public::audits_page),
+        (Get, "/elections/{name}/audits/{audit}/rounds/{round}") => get(public::round_page),
         (Get, "/api/elections/{name}/audits") => get(public::audits_api),
         (Get, "/elections/{name}/revotes") => get(public::revotes_page),
         (Get, "/elections/{name}/complaints") => get(register::page),
@@ -219,6 +221,11 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/grants") => post(staff::grant),
         (Post, "/api/elections/{name}/assignments") => post(staff::assign),
         (Put, "/api/scans") => put(staff::upload_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT)),
+        (Post, "/api/audit-files") => post(audit_parts::begin),
+        (Get, "/api/audit-files/{sha256}") => get(audit_parts::standing),
+        (Put, "/api/audit-files/{sha256}/parts/{offset}") => {
+            put(audit_parts::part).layer(DefaultBodyLimit::max(SCAN_LIMIT))
+        }
         (Get, "/api/scans/{sha256}") => get(staff::scan),
         (Post, "/api/elections/{name}/protocols") => post(staff::enter),
         (Post, "/elections/{name}/staff/protocols") => post(desk::enter_form),

@@ -347,6 +347,29 @@ pub(crate) async fn audits_page(
     .await
 }
 
+/// A round's retrieval list, printable; redrawn from the log (public: anyone can redraw it
+/// from the seed).
+pub(crate) async fn round_page(
+    State(s): State<AppState>,
+    Path((name, audit, round)): Path<(String, String, u64)>,
+    r: Reader,
+) -> Result<Response, ServerError> {
+    let (n, l) = (name.clone(), r.lang);
+    let key = format!(
+        "page:round:{}:{round}?lang={}",
+        pages::urlencode(&audit),
+        l.key()
+    );
+    kept(s, name, key, HTML, move |v| {
+        let h = pages::heading(v, &n);
+        let protocols = v.protocols();
+        let listed =
+            audit::steps::retrieval_in(v.election(), &protocols, v.audit_entries(), &audit, round)?;
+        Ok(pages::retrieval(l, v.election(), &audit, round, &listed, &h).into_bytes())
+    })
+    .await
+}
+
 pub(crate) async fn audits_api(
     State(s): State<AppState>,
     Path(name): Path<String>,

@@ -297,6 +297,11 @@ pub const ROUTES: &[Route] = &[
         "The risk-limiting audits: each one's verdict, rounds and the risk of every assertion, recomputed from the log (page)",
     ),
     get(
+        "/elections/{name}/audits/{audit}/rounds/{round}",
+        HTML,
+        "A round's retrieval list to print, station by station and by position, redrawn from the log and the seed (page)",
+    ),
+    get(
         "/api/elections/{name}/audits",
         JSON,
         "The risk-limiting audits, recomputed from the log, as `tallyproof audit status --json`",
@@ -454,6 +459,28 @@ pub const ROUTES: &[Route] = &[
         roles: SCAN_READERS,
         ..get("/api/scans/{sha256}", "application/octet-stream", "A stored scan")
     },
+    write(
+        Method::Post,
+        "/api/audit-files",
+        AUDITOR,
+        "{sha256 (the whole file's), size (its bytes, at most 16 GiB)}",
+        "Begins sending cast-vote records in parts into the audit files' directory (serve --audit-files DIR), or answers where an upload of the same file stands",
+    ),
+    Route {
+        roles: AUDITOR,
+        ..get(
+            "/api/audit-files/{sha256}",
+            JSON,
+            "Where an upload in parts stands: the bytes received, the next part's offset",
+        )
+    },
+    write(
+        Method::Put,
+        "/api/audit-files/{sha256}/parts/{offset}",
+        AUDITOR,
+        "the part's bytes (at most 8 MiB), at the offset received so far",
+        "Appends a part; the last makes the file whole, refused (and deleted) unless it has the declared SHA-256 and reads as records; the audit then names it sha256:<hex>",
+    ),
     write(
         Method::Post,
         "/api/elections/{name}/protocols",
@@ -845,7 +872,7 @@ pub fn openapi_document() -> Value {
         });
         if let Some(body) = r.body {
             let media = match (r.method, r.path.starts_with("/api/")) {
-                (Method::Put, _) => "application/octet-stream",
+                (Method::Put, _) if !r.path.contains("/marks/") => "application/octet-stream",
                 (_, true) if r.path.ends_with("/readings") => "text/csv",
                 (_, true) => JSON,
                 (_, false) => "application/x-www-form-urlencoded",

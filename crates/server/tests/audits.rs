@@ -56,6 +56,105 @@ async fn post_csv(app: &App, path: &str, token: &str, csv: &str) -> Answer {
     .await
 }
 
+/// The records sent in parts: 30 ballots of one station.
+fn parted_body(first: &str, choices: &[String]) -> Vec<u8> {
+    let mut body = "Batch Name,Position,Choice\n".to_string();
+    for k in 1..=30 {
+        body += &format!("{first},{k},{}\n", choices[k % choices.len()]);
+    }
+    body.into_bytes()
+}
+
+fn parted(first: &str, choices: &[String]) -> String {
+    store::FileRef::of(&parted_body(first, choices)).to_string()
+}
+
+/// Issue 18, item 1: records sent in three parts, one sent twice (refused with where the
+/// upload stands), taken whole with their hash; a whole that is no records file refused and
+/// deleted; the public cannot send a part.
+async fn records_arrive_in_parts(app: &App, first: &str, choices: &[String], auth: &str) {
+    let body = parted_body(first, choices);
+    let file = store::FileRef::of(&body);
+    let call = |method: &'static str, path: String, bytes: Vec<u8>, signed: bool| {
+        let headers: Vec<(&str, &str)> = if signed {
+            vec![("authorization", auth)]
+        } else {
+            Vec::new()
+        };
+        async move { app.call(method, &path, &headers, bytes).await }
+    };
+    let token = auth.strip_prefix("Bearer ").unwrap();
+    let begin = |file: &store::FileRef, size: usize| {
+        let b = json!({"sha256": file.to_string(), "size": size});
+        app.api("POST", "/api/audit-files", token, b)
+    };
+    let part = |file: &store::FileRef, offset: usize, bytes: &[u8]| {
+        let path = format!("/api/audit-files/{}/parts/{offset}", file.hex());
+        call("PUT", path, bytes.to_vec(), true)
+    };
+    let a = begin(&file, body.len()).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    assert_eq!(
+        a.json()["next"],
+        format!("/api/audit-files/{}/parts/0", file.hex())
+    );
+    let a = part(&file, 0, &body[..100]).await;
+    assert_eq!(a.json()["received"], 100, "{}", a.text());
+    let a = part(&file, 0, &body[..100]).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text());
+    assert!(
+        a.text().contains("send the part at offset 100"),
+        "{}",
+        a.text()
+    );
+    let public = call(
+        "PUT",
+        format!("/api/audit-files/{}/parts/100", file.hex()),
+        body[100..].to_vec(),
+        false,
+    )
+    .await;
+    assert_eq!(public.status, StatusCode::UNAUTHORIZED);
+    let a = call(
+        "GET",
+        format!("/api/audit-files/{}", file.hex()),
+        Vec::new(),
+        true,
+    )
+    .await;
+    assert_eq!(
+        (
+            a.json()["received"].as_u64(),
+            a.json()["complete"].as_bool()
+        ),
+        (Some(100), Some(false))
+    );
+    assert_eq!(
+        part(&file, 100, &body[100..200]).await.json()["received"],
+        200
+    );
+    let a = part(&file, 200, &body[200..]).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["complete"], true, "{}", a.text());
+    assert_eq!(a.json()["file"], file.to_string());
+
+    // A page passed off as records: whole with its hash, refused by its contents, deleted.
+    let page = b"<html><script>alert(1)</script></html>\n".to_vec();
+    let bad = store::FileRef::of(&page);
+    assert_eq!(begin(&bad, page.len()).await.status, StatusCode::CREATED);
+    let a = part(&bad, 0, &page).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert!(a.text().contains("it was deleted"), "{}", a.text());
+    let a = call(
+        "GET",
+        format!("/api/audit-files/{}", bad.hex()),
+        Vec::new(),
+        true,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+}
+
 async fn an_auditor_runs_the_rounds_over_http(app: &App) {
     let (e, ps) = import_b(app).await;
     let aud = app.token(Role::Auditor).await;
@@ -169,6 +268,23 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
             row["Batch Name"].as_str().unwrap()
         );
         assert!(line.starts_with(&want), "{line} vs {want}");
+    }
+    // The printable list: the same stations, in the same order, a blank hand-count cell each.
+    let page = app
+        .get("/elections/b/audits/b1/rounds/1?lang=en")
+        .await
+        .text();
+    assert_eq!(page.matches("<td class=\"blank\">").count(), rows.len());
+    let mut at = 0;
+    for row in &rows {
+        let cell = format!(
+            "<td class=\"name\">{}</td>",
+            maud::html! { (row["Batch Name"].as_str().unwrap()) }.into_string()
+        );
+        at += page[at..]
+            .find(&cell)
+            .expect("the CSV's stations in its order")
+            + cell.len();
     }
     let missing = app.get("/api/elections/b/audits/b1/rounds/2").await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
@@ -372,6 +488,19 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
         a.text()
     );
 
+    records_arrive_in_parts(app, &first, &choices, &auth).await;
+    let a = start(audit(
+        "comparison",
+        json!({"audit": "c2", "cvrs": parted(&first, &choices)}),
+    ))
+    .await;
+    assert!(
+        a.text()
+            .contains(&format!("{}: 30 records for", parted(&first, &choices))),
+        "the records sent in parts were not found by their hash: {}",
+        a.text()
+    );
+
     // A polling audit, escalated to a full hand count; then no more rounds.
     let p = start(audit("polling", json!({"audit": "p1", "risk_limit": 10}))).await;
     match p.status {
@@ -483,6 +612,37 @@ async fn the_desk_forms_carry_files(app: &App) {
         ("risk_limit", "5"),
         ("seed", "8 8 8"),
     ];
+    // Records too large for the form are named (sent in parts, or in the audit files'
+    // directory) and looked up by that name; a file and a name together are refused.
+    let never = format!("sha256:{}", "0".repeat(64));
+    let named: Vec<(&str, &str)> = start
+        .iter()
+        .map(|&(k, v)| match k {
+            "method" => (k, "comparison"),
+            _ => (k, v),
+        })
+        .chain([("cvrs_name", never.as_str())])
+        .collect();
+    let a = app
+        .multipart("/elections/b/staff/audits", &cookie, &named, &[])
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    assert!(
+        a.text().contains(&format!("no stored file {never}")),
+        "{}",
+        a.text()
+    );
+    let records: &[u8] = b"Batch Name,Position,Choice\n";
+    let a = app
+        .multipart(
+            "/elections/b/staff/audits",
+            &cookie,
+            &named,
+            &[("cvrs", "cvrs.csv", "text/csv", records)],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert!(a.text().contains("not both"), "{}", a.text());
     let a = app
         .multipart("/elections/b/staff/audits", &cookie, &start[1..], &[])
         .await;
@@ -556,7 +716,79 @@ async fn the_desk_forms_carry_files(app: &App) {
     assert_eq!(status[0]["escalated"], true);
 }
 
+/// Records that agree with every protocol (each station's votes in ballot order, then its
+/// ballots with no valid vote), as `tallyproof audit cvrs` writes them.
+fn records_of(e: &Election, protocols: &[Protocol]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["Batch Name", "Position", "Choice"])
+        .unwrap();
+    for p in protocols.iter().filter(|p| p.contest == 0) {
+        let path = e.units.path(p.station);
+        let choices = p.votes.iter().enumerate().flat_map(|(c, &v)| {
+            std::iter::repeat_n(e.contests[0].choices[c].name.as_str(), v as usize)
+        });
+        let blank = std::iter::repeat("");
+        let ballots = audit::steps::reported_ballots(p) as usize;
+        for (k, choice) in choices.chain(blank).take(ballots).enumerate() {
+            w.write_record([path.as_str(), &(k + 1).to_string(), choice])
+                .unwrap();
+        }
+    }
+    w.into_inner().unwrap()
+}
+
+/// Issue 18, item 1: a comparison audit starts from records sent in parts, named by their
+/// hash; the log's start entry names the same hash.
+async fn an_audit_starts_from_records_sent_in_parts(app: &App) {
+    // Ten parties, so that no seat cap binds (the election `s` has four).
+    let p = synth::Params {
+        stations: 60,
+        parties: 10,
+        regions: 2,
+        stations_per_district: 10,
+        seed: 5,
+    };
+    let (e, ps) = app
+        .with_store(move |s| {
+            let imported = crate::common::import(s, &p, "c");
+            store::Staffing::grant(s, "auditor", "c", None, crate::common::clock()).unwrap();
+            imported
+        })
+        .await;
+    let aud = app.token(Role::Auditor).await;
+    let body = records_of(&e, &ps);
+    let file = store::FileRef::of(&body);
+    let begin = json!({"sha256": file.hex(), "size": body.len()});
+    let a = app.api("POST", "/api/audit-files", &aud, begin).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let auth = format!("Bearer {aud}");
+    let half = body.len() / 2;
+    for (offset, part) in [(0, &body[..half]), (half, &body[half..])] {
+        let path = format!("/api/audit-files/{}/parts/{offset}", file.hex());
+        let a = app
+            .call("PUT", &path, &[("authorization", &auth)], part.to_vec())
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    }
+    let start = json!({"audit": "r1", "law": "kg2020", "risk_limit": 10, "method": "comparison", "seed": "4 4 4", "cvrs": file.to_string()});
+    let a = app
+        .api("POST", "/api/elections/c/audits", &aud, start)
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let log = app.with_store(|s| s.log("c").unwrap()).await;
+    let started = log
+        .iter()
+        .rev()
+        .find_map(|b| match record::decode(0, b) {
+            Ok(record::Entry::Audit(record::AuditStep::Start { cvrs, .. })) => Some(cvrs),
+            _ => None,
+        })
+        .expect("a start entry");
+    assert_eq!(started.as_deref(), Some(file.hex()));
+}
+
 on_every_backend!(
     an_auditor_runs_the_rounds_over_http,
-    the_desk_forms_carry_files
+    the_desk_forms_carry_files,
+    an_audit_starts_from_records_sent_in_parts
 );

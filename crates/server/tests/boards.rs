@@ -40,6 +40,41 @@ async fn board_entries(app: &App) -> Vec<AuditStep> {
         .collect()
 }
 
+/// The round's printable list holds the CSV's 12 ballots, station by station in the CSV's
+/// order, each station's heading once; a round not drawn is no page.
+async fn printed_list_matches_the_csv(app: &App) {
+    let csv = app.get("/api/elections/b/audits/p1/rounds/1").await.text();
+    let page = app.get("/elections/b/audits/p1/rounds/1?lang=en").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert_eq!(html.matches("<td class=\"blank\">").count(), 12, "{html}");
+    let mut stations: Vec<String> = Vec::new();
+    for line in csv.lines().skip(1) {
+        let station = line.split(',').nth(3).unwrap().to_string();
+        if stations.last() != Some(&station) {
+            assert!(!stations.contains(&station), "{station} twice in {csv}");
+            stations.push(station);
+        }
+    }
+    let mut at = 0;
+    for station in &stations {
+        let heading = format!("{} (", maud::html! { (station) }.into_string());
+        let found = html[at..]
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{heading} out of order"));
+        at += found + heading.len();
+        assert_eq!(html.matches(&heading).count(), 1, "{heading}");
+    }
+    assert!(html.contains("12 ballots to pull from"), "{html}");
+    let missing = app.get("/elections/b/audits/p1/rounds/2").await;
+    assert_eq!(
+        missing.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        missing.text()
+    );
+}
+
 async fn boards_mark_and_sign_off(app: &App) {
     let (e, _) = import_b(app).await;
     let aud = app.token(Role::Auditor).await;
@@ -67,6 +102,7 @@ async fn boards_mark_and_sign_off(app: &App) {
         )
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    printed_list_matches_the_csv(app).await;
 
     // Forming: a board is two different people, board members all, nobody on two boards.
     let form = |boards: Value| {

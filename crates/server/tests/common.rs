@@ -237,7 +237,11 @@ impl App {
         for &role in Role::ALL {
             server::add_user(&db, role.key(), role, &password(role), clock()).unwrap();
         }
-        let router = server::router(&db, signing()).unwrap();
+        // The audit files' directory (`serve --audit-files`), where records arrive in parts.
+        let files = dir.path().join("audit-files");
+        std::fs::create_dir(&files).unwrap();
+        let files = store::AuditDir::open(&files).unwrap();
+        let router = server::router_with(&db, signing(), Some(files)).unwrap();
         App {
             router,
             db,

@@ -39,6 +39,7 @@ fn fill(path: &str, pending: i64, scan: &str) -> String {
         .replace("{sha256}", scan)
         .replace("{audit}", "a1")
         .replace("{round}", "1")
+        .replace("{offset}", "0")
         // No one is disabled or reset here: the other roles' calls go on (404 is no refusal).
         .replace(
             "{user}",

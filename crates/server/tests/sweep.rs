@@ -159,6 +159,7 @@ impl Sweep {
                 .replace("{sha256}", &fill.scan)
                 .replace("{audit}", &urlencode(&fill.audit))
                 .replace("{round}", "1")
+                .replace("{offset}", "0")
                 .replace("{board}", "1");
             let staff_screen =
                 route.path.contains("/staff/pending/{id}") || route.path.contains("/staff/boards/");

@@ -15,6 +15,10 @@ use sha2::{Digest, Sha256};
 
 use crate::StoreError;
 
+mod parts;
+
+pub use parts::{Upload, MAX_SIZE as MAX_UPLOAD, MAX_UNDER_WAY};
+
 /// A file's size and modification time, and its SHA-256 (hex) when they were those.
 type Digested = (u64, Option<SystemTime>, String);
 
@@ -25,6 +29,8 @@ pub struct AuditDir {
     /// Each file's SHA-256 as last computed, with its size and time (computed again when
     /// either changes).
     digests: Mutex<HashMap<PathBuf, Digested>>,
+    /// Held by each step of an upload in parts.
+    uploading: Mutex<()>,
 }
 
 /// Read buffers of this size: the records are read once, front to back.
@@ -45,6 +51,7 @@ impl AuditDir {
         Ok(AuditDir {
             root,
             digests: Mutex::new(HashMap::new()),
+            uploading: Mutex::new(()),
         })
     }
 
@@ -59,6 +66,7 @@ impl AuditDir {
             || relative
                 .components()
                 .any(|c| !matches!(c, std::path::Component::Normal(_)))
+            || parts::under_way(relative)
         {
             return Err(refused(
                 "name a file in the audit files' directory by its path inside it",
@@ -99,6 +107,11 @@ impl AuditDir {
     /// The name (inside the directory) of a file whose SHA-256 is `sha256` (hex), if any: each
     /// file's hash computed once and kept while its size and time stay the same.
     pub fn find(&self, sha256: &str) -> Result<Option<String>, StoreError> {
+        if let Ok(file) = crate::FileRef::parse(sha256) {
+            if let Some(name) = self.sent_in_parts(&file) {
+                return Ok(Some(name));
+            }
+        }
         // Each directory once (a link back up would loop), unreadable entries skipped.
         let mut seen = std::collections::HashSet::new();
         let mut stack = vec![self.root.clone()];
@@ -115,7 +128,9 @@ impl AuditDir {
                 let Ok(path) = path.canonicalize() else {
                     continue;
                 };
-                if !path.starts_with(&self.root) {
+                if !path.starts_with(&self.root)
+                    || parts::under_way(path.strip_prefix(&self.root).unwrap_or(&path))
+                {
                     continue;
                 }
                 if path.is_dir() {

@@ -28,7 +28,7 @@ mod upload;
 
 use model::{Election, Protocol, UnitId};
 
-pub use audit_dir::AuditDir;
+pub use audit_dir::{AuditDir, Upload, MAX_UNDER_WAY, MAX_UPLOAD};
 pub use boards::{BoardKey, BoardMarks};
 pub use error::StoreError;
 pub use postgres::create_database;

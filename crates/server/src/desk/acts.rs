@@ -71,11 +71,26 @@ pub(crate) async fn audit_start_form(
         method: form.get("method").cloned(),
         seed: form.get("seed").cloned().unwrap_or_default(),
         manifest: file_text("manifest")?,
-        cvrs: stored(&s, &who, form.files.get("cvrs")).await?,
+        cvrs: None,
     };
-    let cvrs = start.cvrs.clone();
+    // Records too large for the form are named: sent in parts, or in the audit files'
+    // directory.
+    let named = form
+        .get("cvrs_name")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty());
+    if named.is_some() && form.files.contains_key("cvrs") {
+        return Err(ServerError::BadRequest(
+            "field 'cvrs_name': choose the records' file or name them, not both".into(),
+        ));
+    }
+    let uploaded = stored(&s, &who, form.files.get("cvrs")).await?;
+    let start = crate::audits::Start {
+        cvrs: uploaded.clone().or(named.map(str::to_string)),
+        ..start
+    };
     let started = crate::audits::started(&s, &who.acting()?, &name, start).await;
-    unless_done(&s, &who, cvrs, started).await?;
+    unless_done(&s, &who, uploaded, started).await?;
     Ok(back_to_desk(&name, Act::AuditStarted, 0))
 }
 

@@ -186,8 +186,11 @@ fn start(d: &Desk<'_>) -> Markup {
             (field("manifest", l.t(T::DeskManifest), None, html! {
                 input #manifest type="file" name="manifest" accept="text/csv,.csv";
             }))
-            (field("cvrs", l.t(T::DeskCvrs), None, html! {
-                input #cvrs type="file" name="cvrs" accept="text/csv,.csv";
+            (field("cvrs", l.t(T::DeskCvrs), Some(l.t(T::DeskCvrsHint)), html! {
+                input #cvrs type="file" name="cvrs" accept="text/csv,.csv" aria-describedby=(fields::hint_of("cvrs"));
+            }))
+            (field("cvrs_name", l.t(T::DeskCvrsName), Some(l.t(T::DeskCvrsNameHint)), html! {
+                input #cvrs_name name="cvrs_name" autocomplete="off" spellcheck="false" aria-describedby=(fields::hint_of("cvrs_name"));
             }))
             div.acts { button #start-audit { (l.t(T::DeskStartButton)) } }
         }))

@@ -2,6 +2,7 @@
 //! recomputed from the log's audit entries.
 
 use audit::claim::{Claim, PairRule, Scope};
+use audit::steps::Drawn;
 use maud::html;
 use ui::{Heading, Lang, Section, Tr, T};
 
@@ -25,6 +26,9 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
                     ]))
                     @if r.method == "comparison" { " " (l.f(T::AuditDiscrepancies, &[("n", &l.count(r.discrepancies))])) } }
                     p.note { (l.t(T::AuditSeed)) " " code { (r.seed) } }
+                    @if !r.rounds.is_empty() { ul.found { @for (k, n) in (1u64..).zip(&r.rounds) {
+                        li { a href=(format!("{here}/{}/rounds/{k}", urlencode(&r.audit))) { (l.f(T::AuditRoundLink, &[("round", &l.count(k)), ("n", &l.count(*n))])) } }
+                    } } }
                     @let risks = by_risk(&r.assertions);
                     div.scroll tabindex="0" { table {
                         thead { tr { th scope="col" { (l.t(T::ColAssertion)) } th.n scope="col" { (l.t(T::ColRisk)) } th scope="col" { (l.t(T::ColState)) } } }
@@ -39,6 +43,104 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
         }
     };
     frame(l, &here, Some(h), Section::Audits, l.t(T::NavAudits), body)
+}
+
+/// A round's retrieval list, printable: station by station in the tree's order, each
+/// station's ballots by position (a batch audit: the stations to count in full).
+pub fn retrieval(
+    l: Lang,
+    e: &model::Election,
+    audit: &str,
+    round: u64,
+    listed: &audit::steps::Listed,
+    h: &Heading,
+) -> String {
+    let here = format!(
+        "/elections/{}/audits/{}/rounds/{round}",
+        urlencode(&h.name),
+        urlencode(audit)
+    );
+    let csv = format!(
+        "/api/elections/{}/audits/{}/rounds/{round}",
+        urlencode(&h.name),
+        urlencode(audit)
+    );
+    let title = l.f(
+        T::AuditRoundTitle,
+        &[("audit", audit), ("round", &l.count(round))],
+    );
+    let body = html! {
+        @match &listed.drawn {
+            Drawn::Ballots(ds) => {
+                @let groups = by_station(ds);
+                p { (l.f(T::AuditRoundBallots, &[("ballots", &l.count(ds.len() as u64)), ("stations", &l.count(groups.len() as u64))])) }
+                (redraw(l, &listed.started.seed, &csv))
+                div.scroll tabindex="0" { table.retrieval {
+                    thead { tr {
+                        th.n scope="col" { (l.t(T::DeskBoardPosition)) }
+                        th.n scope="col" { (l.t(T::ColDraw)) }
+                        th.ticket scope="col" { (l.t(T::ColTicket)) }
+                        th.blank scope="col" { (l.t(T::DeskBoardWhat)) }
+                    } }
+                    @for (station, ballots) in &groups {
+                        tbody {
+                            tr { th.station colspan="4" scope="rowgroup" { (l.f(T::AuditRoundStation, &[("station", &e.units.path(*station)), ("n", &l.count(ballots.len() as u64))])) } }
+                            @for d in ballots {
+                                tr { td.n { (l.count(d.position)) } td.n { (l.count(d.draw)) } td.ticket { code { (d.ticket) } } td.blank {} }
+                            }
+                        }
+                    }
+                } }
+            }
+            Drawn::Stations(ds) => {
+                @let ds = in_tree_order(ds);
+                p { (l.f(T::AuditRoundStations, &[("stations", &l.count(ds.len() as u64))])) }
+                (redraw(l, &listed.started.seed, &csv))
+                div.scroll tabindex="0" { table.retrieval {
+                    thead { tr {
+                        th scope="col" { (l.t(T::ColPollingStation)) }
+                        th scope="col" { (l.t(T::ColDraws)) }
+                        th scope="col" { (l.t(T::ColHandCount)) }
+                    } }
+                    tbody { @for d in &ds {
+                        tr { td.name { (e.units.path(d.station)) } td { (d.draws.iter().map(|n| l.count(*n)).collect::<Vec<_>>().join(", ")) } td.blank {} }
+                    } }
+                } }
+            }
+        }
+    };
+    frame(l, &here, Some(h), Section::Audits, title, body)
+}
+
+/// The ballots drawn, grouped by station in the tree's order, each station's by position.
+fn by_station(
+    ds: &[audit::steps::BallotDraw],
+) -> Vec<(model::UnitId, Vec<&audit::steps::BallotDraw>)> {
+    let mut sorted: Vec<&audit::steps::BallotDraw> = ds.iter().collect();
+    sorted.sort_by_key(|d| (d.station, d.position));
+    let mut out: Vec<(model::UnitId, Vec<&audit::steps::BallotDraw>)> = Vec::new();
+    for d in sorted {
+        match out.last_mut() {
+            Some((s, list)) if *s == d.station => list.push(d),
+            _ => out.push((d.station, vec![d])),
+        }
+    }
+    out
+}
+
+/// The stations drawn, in the tree's order.
+fn in_tree_order(ds: &[audit::steps::StationDraw]) -> Vec<&audit::steps::StationDraw> {
+    let mut sorted: Vec<&audit::steps::StationDraw> = ds.iter().collect();
+    sorted.sort_by_key(|d| d.station);
+    sorted
+}
+
+/// Where the list comes from, its seed, and the same list as CSV.
+fn redraw(l: Lang, seed: &str, csv: &str) -> maud::Markup {
+    html! {
+        p.note { (l.t(T::AuditRoundRedraw)) " " code { "tallyproof audit status --log DIR" } ". " (l.t(T::AuditSeed)) " " code { (seed) } }
+        p.noprint { a href=(csv) { (l.t(T::AuditRoundCsv)) } }
+    }
 }
 
 /// The targeted hand counts, apart from the random sample, with the note that they are

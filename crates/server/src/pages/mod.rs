@@ -14,7 +14,7 @@ mod unit;
 mod units;
 mod verify;
 
-pub use audits::audits;
+pub use audits::{audits, retrieval};
 pub(crate) use audits::{claim, method, targeted};
 pub use complaints::complaints;
 pub(crate) use complaints::{
