@@ -890,6 +890,10 @@ def replay_from(entries, at):
             elif act == "sign-off":
                 if e["user"] == "console":
                     raise Rejected("entry %d: a sign-off is a board member's, never the console's" % i)
+                # A member's sign-off withdraws their earlier one of any other entry: only the
+                # marks a member signed off last can be logged with it.
+                for d in [d for d, us in signed.items() if d != e["subject"] and e["user"] in us]:
+                    signed[d].remove(e["user"])
                 by = signed.setdefault(e["subject"], [])
                 if e["user"] in by:
                     raise Rejected("entry %d: the board's entry %s is signed off twice by the same "

@@ -476,17 +476,28 @@ where
 }
 
 /// Who signed off each board entry so far (by its hex SHA-256), from the log's staff
-/// `sign-off` entries.
+/// `sign-off` entries: each member's latest sign-off only, as the replay counts them (a later
+/// one withdraws the earlier).
 pub fn signatures(log: &[Vec<u8>]) -> HashMap<String, Vec<String>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for (user, entry) in sign_offs(log.iter().enumerate()) {
+    for (user, entry) in latest(sign_offs(log.iter().enumerate())) {
         out.entry(entry).or_default().push(user);
     }
     out
 }
 
-/// The sign-offs logged since round `round`'s boards were formed, in log order: (user,
-/// the signed entry's hex SHA-256). A member sits on one board of a round, and a round is
+/// Of sign-offs in log order, each member's last, in the order they were made.
+fn latest(all: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (user, entry) in all {
+        out.retain(|(u, _)| *u != user);
+        out.push((user, entry));
+    }
+    out
+}
+
+/// The sign-offs logged since round `round`'s boards were formed, each member's latest (a
+/// later one withdraws the earlier), in log order: (user, the signed entry's hex SHA-256). A member sits on one board of a round, and a round is
 /// drawn only once the one before it has its readings, so each of these is of the member's
 /// board of this round.
 pub fn signed_since(log: &[Vec<u8>], audit: &str, round: u64) -> Vec<(String, String)> {
@@ -496,7 +507,7 @@ pub fn signed_since(log: &[Vec<u8>], audit: &str, round: u64) -> Vec<(String, St
                 Ok(Entry::Audit(AuditStep::Boards { audit: a, round: r, .. })) if a == audit && r == round)
     });
     match formed {
-        Some(from) => sign_offs(log.iter().enumerate().skip(from + 1)).collect(),
+        Some(from) => latest(sign_offs(log.iter().enumerate().skip(from + 1))),
         None => Vec::new(),
     }
 }

@@ -33,14 +33,23 @@ pub fn parse_choices(file: &str, bytes: &[u8]) -> Result<Vec<BallotChoice>, Form
 pub struct Hashing<R> {
     inner: R,
     hash: sha2::Sha256,
+    /// Bytes of the line read so far (since the last newline), and its number.
+    open: usize,
+    line: u64,
 }
 
+/// The longest line a streamed file may have: a records file's rows are short, and a line
+/// without end would otherwise be held whole in memory by the CSV reader.
+pub const MAX_LINE: usize = 64 * 1024;
+
 impl<R: std::io::Read> Hashing<R> {
-    /// Hashes what is read from `inner`.
+    /// Hashes what is read from `inner`, refusing a line longer than [`MAX_LINE`] bytes.
     pub fn new(inner: R) -> Hashing<R> {
         Hashing {
             inner,
             hash: sha2::Digest::new(),
+            open: 0,
+            line: 1,
         }
     }
 
@@ -54,7 +63,23 @@ impl<R: std::io::Read> Hashing<R> {
 impl<R: std::io::Read> std::io::Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        sha2::Digest::update(&mut self.hash, &buf[..n]);
+        let chunk = &buf[..n];
+        sha2::Digest::update(&mut self.hash, chunk);
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', chunk).chain([n]) {
+            let open = self.open + (end - start);
+            if open > MAX_LINE {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("line {} is longer than {MAX_LINE} bytes", self.line),
+                ));
+            }
+            if end < n {
+                (self.open, self.line, start) = (0, self.line + 1, end + 1);
+            } else {
+                self.open = open;
+            }
+        }
         Ok(n)
     }
 }
@@ -293,6 +318,43 @@ pub fn parse_tallies(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line longer than [`MAX_LINE`] bytes is refused by number, read in small pieces as
+    /// through a socket; lines up to it pass, whatever the pieces.
+    #[test]
+    fn a_line_without_end_is_refused() {
+        struct Pieces<'a>(&'a [u8], usize);
+        impl std::io::Read for Pieces<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.1.min(buf.len()).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let head = "Batch Name,Position,Choice\n";
+        let fits = format!("{head}R,1,{}\nR,2,A\n", "x".repeat(MAX_LINE - 5));
+        for piece in [7, 4096, 1 << 20] {
+            let got = crate::audit_files::ballots_keeping(
+                "c.csv",
+                Pieces(fits.as_bytes(), piece),
+                |_, _| false,
+            );
+            assert!(got.is_ok(), "{piece}: {got:?}");
+            let long = format!("{head}R,1,A\nR,2,{}\n", "x".repeat(MAX_LINE));
+            let e = crate::audit_files::ballots_keeping(
+                "c.csv",
+                Pieces(long.as_bytes(), piece),
+                |_, _| false,
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(
+                e.contains("line 3 is longer than 65536 bytes"),
+                "{piece}: {e}"
+            );
+        }
+    }
 
     /// Issue 18, item 5: a round reads only the ballots it wants, in one pass, and the hash of
     /// the whole stream; every row's position is still checked, a wanted ballot listed twice

@@ -145,42 +145,89 @@ fn directory(s: &AppState) -> Result<&store::AuditDir, ServerError> {
     })
 }
 
-/// Every record of the file `name` in the audit files' directory, read as a stream.
-fn in_directory(s: &AppState, name: &str) -> Result<BallotFile, ServerError> {
+/// Every record of the file `name` in the audit files' directory, read as a stream, at most
+/// `cap` of them ([`records_from`]).
+fn in_directory(s: &AppState, name: &str, cap: u64) -> Result<BallotFile, ServerError> {
     let reader = directory(s)?.reader(name)?;
-    formats::audit_files::ballots_keeping(&format!("file:{name}"), reader, |_, _| true)
-        .map_err(|e| ServerError::BadRequest(e.to_string()))
+    records_from(&format!("file:{name}"), reader, cap, None)
 }
 
-/// Every record of an uploaded file: whole (`PUT /api/scans`: the act cites it, as its
-/// uploader's) or in parts into the audit files' directory (as a file named there: the log
-/// names it by its hash only); a `sha256:` at the start never searches the rest of the
-/// directory.
+/// Every record of an uploaded file, at most `cap` of them ([`records_from`]): whole (`PUT
+/// /api/scans`: the act cites it, as its uploader's) or in parts into the audit files'
+/// directory (as a file named there: the log names it by its hash only); a `sha256:` at the
+/// start never searches the rest of the directory.
 fn uploaded(
     s: &AppState,
     file: &FileRef,
     what: &str,
+    cap: u64,
 ) -> Result<(BallotFile, Option<FileRef>), ServerError> {
-    let bad = |e: formats::FormatError| ServerError::BadRequest(e.to_string());
+    let name = file.to_string();
     let stored = Pool::get(&s.db)?.scan(file)?;
     if let Some(stored) = stored {
-        let records =
-            formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], |_, _| {
-                true
-            })
-            .map_err(bad)?;
+        let records = records_from(&name, &stored.bytes[..], cap, Some(file))?;
         return Ok((records, Some(file.clone())));
     }
     let parted = s.audit_files.as_deref().and_then(|d| d.sent_in_parts(file));
-    let Some(name) = parted else {
+    let Some(inside) = parted else {
         return Err(ServerError::NotFound(format!(
             "{what}: no stored file {file}; upload it first (PUT /api/scans, or in parts: POST /api/audit-files)"
         )));
     };
-    let reader = directory(s)?.reader(&name)?;
-    let records = formats::audit_files::ballots_keeping(&file.to_string(), reader, |_, _| true)
-        .map_err(bad)?;
-    Ok((records, None))
+    let reader = directory(s)?.reader(&inside)?;
+    Ok((records_from(&name, reader, cap, Some(file))?, None))
+}
+
+/// The records read from `reader` (named `name` in errors): at most `cap` rows held (the
+/// ballots the protocols report: a longer file is refused, never held whole), and, with
+/// `sha256`, the bytes read must have it (a file found by its hash may change before it is
+/// read).
+fn records_from(
+    name: &str,
+    reader: impl std::io::Read,
+    cap: u64,
+    sha256: Option<&FileRef>,
+) -> Result<BallotFile, ServerError> {
+    let mut rows = 0u64;
+    let records = formats::audit_files::ballots_keeping(name, reader, |_, _| {
+        rows += 1;
+        rows <= cap
+    })
+    .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    if rows > cap {
+        return Err(ServerError::BadRequest(format!(
+            "{name}: {rows} records for the {cap} ballots the protocols report"
+        )));
+    }
+    same_file(name, &records, sha256)?;
+    Ok(records)
+}
+
+/// Refuses records whose bytes do not have the SHA-256 they were found by.
+fn same_file(
+    name: &str,
+    records: &BallotFile,
+    sha256: Option<&FileRef>,
+) -> Result<(), ServerError> {
+    match sha256 {
+        Some(f) if records.sha256 != f.hex() => Err(ServerError::Conflict(format!(
+            "{name} changed while it was read: its SHA-256 is now {}",
+            records.sha256
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The ballots the protocols of election `name` report (its first contest's): as many
+/// records as a comparison audit can take.
+fn reported_ballots(s: &AppState, name: &str) -> Result<u64, ServerError> {
+    s.live.with(&s.db, name, |v| {
+        Ok(v.protocols()
+            .iter()
+            .filter(|p| p.contest == 0)
+            .map(steps::reported_ballots)
+            .fold(0u64, u64::saturating_add))
+    })
 }
 
 /// Of the ballots `keep` wants: the uploaded file, or else the audit files' directory's file
@@ -207,8 +254,10 @@ pub(crate) fn stored_ballots(
         )));
     };
     let reader = directory(s)?.reader(&name)?;
-    formats::audit_files::ballots_keeping(&format!("file:{name}"), reader, keep)
-        .map_err(|e| ServerError::BadRequest(e.to_string()))
+    let records = formats::audit_files::ballots_keeping(&format!("file:{name}"), reader, keep)
+        .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    same_file(&format!("file:{name}"), &records, Some(file))?;
+    Ok(records)
 }
 
 /// The method comparison's question: a law (default the election's own) and a risk limit
@@ -304,18 +353,21 @@ pub(crate) async fn started(
         None => None,
     };
     let records = b.cvrs.as_deref().map(Records::parse).transpose()?;
+    let (st, n) = (s.clone(), name.to_string());
+    let cap = match records {
+        Some(_) => blocking(move || reported_ballots(&st, &n)).await?,
+        None => 0,
+    };
     let (cvrs, cited) = match records {
         Some(Records::Uploaded(file)) => {
             let st = s.clone();
-            let (records, cited) = blocking(move || uploaded(&st, &file, "cvrs")).await?;
+            let (records, cited) = blocking(move || uploaded(&st, &file, "cvrs", cap)).await?;
             (Some(records), cited)
         }
         Some(Records::InDirectory(name)) => {
             let st = s.clone();
-            (
-                Some(blocking(move || in_directory(&st, &name)).await?),
-                None,
-            )
+            let records = blocking(move || in_directory(&st, &name, cap)).await?;
+            (Some(records), None)
         }
         None => (None, None),
     };

@@ -770,6 +770,33 @@ async fn an_audit_starts_from_records_sent_in_parts(app: &App) {
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     }
+    // A file with more records than the protocols report ballots is refused as it is read
+    // (never held whole).
+    let mut more = body.clone();
+    more.extend_from_slice(format!("{},999999,\n", e.units.path(ps[0].station)).as_bytes());
+    let put = app
+        .call(
+            "PUT",
+            "/api/scans",
+            &[("authorization", &auth), ("content-type", "text/csv")],
+            more,
+        )
+        .await;
+    let more_sha = put.json()["scan"].as_str().unwrap().to_string();
+    let start = json!({"audit": "r1", "law": "kg2020", "risk_limit": 10, "method": "comparison", "seed": "4 4 4", "cvrs": more_sha});
+    let a = app
+        .api("POST", "/api/elections/c/audits", &aud, start)
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    let rows = body.iter().filter(|&&b| b == b'\n').count();
+    assert!(
+        a.text().contains(&format!(
+            "{rows} records for the {} ballots the protocols report",
+            rows - 1
+        )),
+        "{}",
+        a.text()
+    );
     let start = json!({"audit": "r1", "law": "kg2020", "risk_limit": 10, "method": "comparison", "seed": "4 4 4", "cvrs": file.to_string()});
     let a = app
         .api("POST", "/api/elections/c/audits", &aud, start)

@@ -308,12 +308,22 @@ async fn boards_mark_and_sign_off(app: &App) {
         "{}",
         a.text()
     );
+    // Only a member's latest sign-off counts: timur signs off the changed marks, which
+    // withdraws his sign-off of the old ones; zarina changes them back and signs off, which
+    // does not complete the board until timur signs off the old marks again.
+    let a = sign(m3.clone(), 2).await;
+    assert_eq!(a.json()["complete"], false, "{}", a.text());
+    let a = mark(m4.clone(), 2, changed, json!({"choice": choices[0]})).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let a = sign(m4.clone(), 2).await;
     assert_eq!(
         a.json()["complete"],
         false,
-        "not the marks timur signed off"
+        "timur withdrew his sign-off of these marks: {}",
+        a.text()
     );
+    let signed_by = get(m4.clone(), 2).await.json()["signed_by"].clone();
+    assert_eq!(signed_by.as_array().map(Vec::len), Some(1), "{signed_by}");
     let a = sign(m3.clone(), 2).await;
     assert_eq!(a.json()["complete"], true, "{}", a.text());
 

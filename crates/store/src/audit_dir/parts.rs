@@ -21,6 +21,9 @@ pub const MAX_SIZE: u64 = 16 << 30;
 /// At most this many uploads under way at once (each holds disk until finished).
 pub const MAX_UNDER_WAY: usize = 4;
 
+/// An upload no part has reached for this long is given up (its disk and place freed).
+const ABANDONED: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// Where an upload stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upload {
@@ -50,24 +53,27 @@ impl AuditDir {
         let _one = self.lock();
         if let Some(up) = self.upload_state(file)? {
             if up.size != size {
+                let state = if up.complete {
+                    "was uploaded"
+                } else {
+                    "is being uploaded"
+                };
                 return Err(StoreError::Refused(format!(
-                    "{file} is being uploaded with {} bytes, not {size}",
+                    "{file} {state} with {} bytes, not {size}",
                     up.size
                 )));
             }
             return Ok(up);
         }
-        let under_way = std::fs::read_dir(self.root.join(UNDER_WAY))
-            .map(|d| d.count())
-            .unwrap_or(0);
+        let under_way = self.under_way_now();
         if under_way >= MAX_UNDER_WAY {
             return Err(StoreError::Refused(format!(
-                "{under_way} uploads are under way: finish one first"
+                "{under_way} uploads are under way: finish one first (one no part reaches for a day is given up)"
             )));
         }
-        std::fs::create_dir_all(self.root.join(UNDER_WAY)).map_err(io(UNDER_WAY))?;
+        std::fs::create_dir_all(self.root.join(UNDER_WAY)).map_err(|e| self.io(UNDER_WAY, e))?;
         let path = self.part_path(file, size);
-        File::create(&path).map_err(io(&path))?;
+        File::create(&path).map_err(|e| self.io(&path, e))?;
         Ok(Upload {
             file: file.clone(),
             size,
@@ -95,7 +101,7 @@ impl AuditDir {
         bytes: &[u8],
         check: impl FnOnce(&Path) -> Result<(), String>,
     ) -> Result<Upload, StoreError> {
-        let _one = self.lock();
+        let one = self.lock();
         let up = self
             .upload_state(file)?
             .ok_or_else(|| StoreError::NotFound(format!("no upload of {file}: begin it first")))?;
@@ -119,15 +125,13 @@ impl AuditDir {
             )));
         };
         let path = self.part_path(file, up.size);
-        let mut f = OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .map_err(io(&path))?;
+        let io = |e| self.io(&path, e);
+        let mut f = OpenOptions::new().write(true).open(&path).map_err(io)?;
         // Written at the offset (a part cut off by a crash is written over), then made durable.
-        f.seek(SeekFrom::Start(offset)).map_err(io(&path))?;
-        f.write_all(bytes).map_err(io(&path))?;
-        f.set_len(end).map_err(io(&path))?;
-        f.sync_all().map_err(io(&path))?;
+        f.seek(SeekFrom::Start(offset)).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
+        f.set_len(end).map_err(io)?;
+        f.sync_all().map_err(io)?;
         drop(f);
         if end < up.size {
             return Ok(Upload {
@@ -135,26 +139,60 @@ impl AuditDir {
                 ..up
             });
         }
+        // Whole: set apart (no longer an upload under way) and checked without holding up
+        // the other uploads.
+        let whole = path.with_extension(format!("{}.whole", up.size));
+        std::fs::rename(&path, &whole).map_err(|e| self.io(&whole, e))?;
+        drop(one);
         let refuse = |why: String| {
-            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_file(&whole);
             StoreError::BadInput(why)
         };
-        let got = self.digest(&path)?;
+        let got = self.digest(&whole)?;
         if got != file.hex() {
             return Err(refuse(format!(
                 "the parts add up to a file whose SHA-256 is {got}, not {}: it was deleted; send it again",
                 file.hex()
             )));
         }
-        check(&path).map_err(refuse)?;
-        std::fs::create_dir_all(self.root.join(FINISHED)).map_err(io(FINISHED))?;
+        check(&whole).map_err(refuse)?;
+        let _one = self.lock();
+        std::fs::create_dir_all(self.root.join(FINISHED)).map_err(|e| self.io(FINISHED, e))?;
         let done = self.finished_path(file);
-        std::fs::rename(&path, &done).map_err(io(&done))?;
+        std::fs::rename(&whole, &done).map_err(|e| self.io(&done, e))?;
         Ok(Upload {
             received: end,
             complete: true,
             ..up
         })
+    }
+
+    /// The uploads under way, once those abandoned are given up (their files removed).
+    fn under_way_now(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(self.root.join(UNDER_WAY)) else {
+            return 0;
+        };
+        let mut n = 0;
+        for entry in entries.flatten() {
+            let idle = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok());
+            if idle.is_some_and(|d| d > ABANDONED) {
+                let _ = std::fs::remove_file(entry.path());
+            } else {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// An I/O error, naming the file inside the directory (never the server's own path).
+    fn io(&self, path: impl AsRef<Path>, e: std::io::Error) -> StoreError {
+        let path = path.as_ref();
+        let inside = path.strip_prefix(&self.root).unwrap_or(path);
+        StoreError::BadFile(format!("{}: {e}", inside.display()))
     }
 
     /// The name, inside the directory, of the file sent in parts whose SHA-256 is `file`'s,
@@ -188,7 +226,10 @@ impl AuditDir {
             else {
                 continue;
             };
-            let received = entry.metadata().map_err(io(entry.path()))?.len();
+            let received = entry
+                .metadata()
+                .map_err(|e| self.io(entry.path(), e))?
+                .len();
             return Ok(Some(Upload {
                 file: file.clone(),
                 size,
@@ -222,11 +263,6 @@ pub(super) fn under_way(relative: &Path) -> bool {
         .components()
         .next()
         .is_some_and(|c| c.as_os_str() == UNDER_WAY)
-}
-
-fn io(path: impl AsRef<Path>) -> impl Fn(std::io::Error) -> StoreError {
-    let shown = path.as_ref().display().to_string();
-    move |e| StoreError::BadFile(format!("{shown}: {e}"))
 }
 
 #[cfg(test)]
