@@ -10,10 +10,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use store::{AuditDir, FileRef, Upload};
 
+use crate::auth::Caller;
 use crate::public::blocking;
 use crate::{AppState, ServerError};
 
@@ -62,23 +64,25 @@ fn directory(s: &AppState) -> Result<std::sync::Arc<AuditDir>, ServerError> {
     })
 }
 
-/// Begins an upload, or answers where one of the same file stands.
+/// Begins the caller's upload, or answers where their upload of the same file stands.
 pub(crate) async fn begin(
     State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
     Json(b): Json<Begin>,
 ) -> Result<Response, ServerError> {
-    let (dir, file) = (directory(&s)?, FileRef::parse(&b.sha256)?);
-    let up = blocking(move || Ok(dir.begin_upload(&file, b.size)?)).await?;
+    let (dir, file, by) = (directory(&s)?, FileRef::parse(&b.sha256)?, who.staff()?.id);
+    let up = blocking(move || Ok(dir.begin_upload(&file, b.size, by)?)).await?;
     Ok((StatusCode::CREATED, Json(Standing::from(up))).into_response())
 }
 
 /// Where an upload stands.
 pub(crate) async fn standing(
     State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
     Path(sha256): Path<String>,
 ) -> Result<Response, ServerError> {
-    let (dir, file) = (directory(&s)?, FileRef::parse(&sha256)?);
-    let up = blocking(move || Ok(dir.upload(&file)?)).await?;
+    let (dir, file, by) = (directory(&s)?, FileRef::parse(&sha256)?, who.staff()?.id);
+    let up = blocking(move || Ok(dir.upload(&file, by)?)).await?;
     Ok(Json(Standing::from(up)).into_response())
 }
 
@@ -86,10 +90,11 @@ pub(crate) async fn standing(
 /// read through as records (an error names the line and column).
 pub(crate) async fn part(
     State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
     Path((sha256, offset)): Path<(String, u64)>,
     body: Bytes,
 ) -> Result<Response, ServerError> {
-    let (dir, file) = (directory(&s)?, FileRef::parse(&sha256)?);
+    let (dir, file, by) = (directory(&s)?, FileRef::parse(&sha256)?, who.staff()?.id);
     let up = blocking(move || {
         let name = file.to_string();
         let check = |path: &std::path::Path| {
@@ -99,7 +104,7 @@ pub(crate) async fn part(
                 .map(|_| ())
                 .map_err(|e| format!("{e}: it was deleted; send a records file"))
         };
-        Ok(dir.append_part(&file, offset, &body, check)?)
+        Ok(dir.append_part(&file, by, offset, &body, check)?)
     })
     .await?;
     Ok(Json(Standing::from(up)).into_response())

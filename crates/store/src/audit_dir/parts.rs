@@ -18,8 +18,11 @@ use crate::{FileRef, StoreError};
 /// The largest file taken in parts (16 GiB).
 pub const MAX_SIZE: u64 = 16 << 30;
 
-/// At most this many uploads under way at once (each holds disk until finished).
-pub const MAX_UNDER_WAY: usize = 4;
+/// At most this many uploads under way at once by one user (each holds disk until finished).
+pub const MAX_UNDER_WAY: usize = 2;
+
+/// Disk kept free beside every upload under way (1 GiB): the store and the logs need room.
+const KEEP_FREE: u64 = 1 << 30;
 
 /// An upload no part has reached for this long is given up (its disk and place freed).
 const ABANDONED: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
@@ -42,16 +45,18 @@ const UNDER_WAY: &str = ".parts";
 const FINISHED: &str = "uploads";
 
 impl AuditDir {
-    /// Begins uploading the file `file` of `size` bytes, or answers where an upload of it
-    /// stands (a sender that lost its place starts again here).
-    pub fn begin_upload(&self, file: &FileRef, size: u64) -> Result<Upload, StoreError> {
+    /// Begins uploading the file `file` of `size` bytes for user `by` (their uploads are
+    /// theirs alone: another's parts never land in them), or answers where their upload of it
+    /// stands (a sender that lost its place starts again here). Refused when the directory's
+    /// disk has no room for it beside the uploads under way.
+    pub fn begin_upload(&self, file: &FileRef, size: u64, by: i64) -> Result<Upload, StoreError> {
         if size == 0 || size > MAX_SIZE {
             return Err(StoreError::BadInput(format!(
                 "size: {size} bytes; a file sent in parts has 1 to {MAX_SIZE} bytes"
             )));
         }
         let _one = self.lock();
-        if let Some(up) = self.upload_state(file)? {
+        if let Some(up) = self.upload_state(file, by)? {
             if up.size != size {
                 let state = if up.complete {
                     "was uploaded"
@@ -65,14 +70,18 @@ impl AuditDir {
             }
             return Ok(up);
         }
-        let under_way = self.under_way_now();
-        if under_way >= MAX_UNDER_WAY {
+        let (yours, pending) = self.under_way_now(by);
+        if yours >= MAX_UNDER_WAY {
             return Err(StoreError::Refused(format!(
-                "{under_way} uploads are under way: finish one first (one no part reaches for a day is given up)"
+                "you have {yours} uploads under way: finish one first (one no part reaches for a day is given up)"
             )));
         }
+        let free = rustix::fs::statvfs(&self.root)
+            .map(|v| v.f_bavail.saturating_mul(v.f_frsize))
+            .map_err(|e| self.io(&self.root, e.into()))?;
+        room(free, pending, size)?;
         std::fs::create_dir_all(self.root.join(UNDER_WAY)).map_err(|e| self.io(UNDER_WAY, e))?;
-        let path = self.part_path(file, size);
+        let path = self.part_path(file, size, by);
         File::create(&path).map_err(|e| self.io(&path, e))?;
         Ok(Upload {
             file: file.clone(),
@@ -82,10 +91,10 @@ impl AuditDir {
         })
     }
 
-    /// Where the upload of `file` stands, if one began.
-    pub fn upload(&self, file: &FileRef) -> Result<Upload, StoreError> {
+    /// Where user `by`'s upload of `file` stands, if they began one (or it is finished).
+    pub fn upload(&self, file: &FileRef, by: i64) -> Result<Upload, StoreError> {
         let _one = self.lock();
-        self.upload_state(file)?
+        self.upload_state(file, by)?
             .ok_or_else(|| StoreError::NotFound(format!("no upload of {file}: begin it first")))
     }
 
@@ -97,13 +106,14 @@ impl AuditDir {
     pub fn append_part(
         &self,
         file: &FileRef,
+        by: i64,
         offset: u64,
         bytes: &[u8],
         check: impl FnOnce(&Path) -> Result<(), String>,
     ) -> Result<Upload, StoreError> {
         let one = self.lock();
         let up = self
-            .upload_state(file)?
+            .upload_state(file, by)?
             .ok_or_else(|| StoreError::NotFound(format!("no upload of {file}: begin it first")))?;
         if up.complete {
             return Ok(up);
@@ -124,7 +134,7 @@ impl AuditDir {
                 up.size
             )));
         };
-        let path = self.part_path(file, up.size);
+        let path = self.part_path(file, up.size, by);
         let io = |e| self.io(&path, e);
         let mut f = OpenOptions::new().write(true).open(&path).map_err(io)?;
         // Written at the offset (a part cut off by a crash is written over), then made durable.
@@ -141,7 +151,10 @@ impl AuditDir {
         }
         // Whole: set apart (no longer an upload under way) and checked without holding up
         // the other uploads.
-        let whole = path.with_extension(format!("{}.whole", up.size));
+        let whole =
+            self.root
+                .join(UNDER_WAY)
+                .join(format!("{}.{}.{by}.whole", file.hex(), up.size));
         std::fs::rename(&path, &whole).map_err(|e| self.io(&whole, e))?;
         drop(one);
         let refuse = |why: String| {
@@ -167,25 +180,29 @@ impl AuditDir {
         })
     }
 
-    /// The uploads under way, once those abandoned are given up (their files removed).
-    fn under_way_now(&self) -> usize {
+    /// User `by`'s uploads under way and the bytes all uploads under way still need, once
+    /// those abandoned are given up (their files removed).
+    fn under_way_now(&self, by: i64) -> (usize, u64) {
         let Ok(entries) = std::fs::read_dir(self.root.join(UNDER_WAY)) else {
-            return 0;
+            return (0, 0);
         };
-        let mut n = 0;
+        let (mut yours, mut pending) = (0, 0u64);
         for entry in entries.flatten() {
-            let idle = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok());
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            let idle = meta.modified().ok().and_then(|t| t.elapsed().ok());
             if idle.is_some_and(|d| d > ABANDONED) {
                 let _ = std::fs::remove_file(entry.path());
-            } else {
-                n += 1;
+                continue;
+            }
+            let name = entry.file_name();
+            if let Some((_, size, owner)) = name.to_str().and_then(part_name) {
+                yours += usize::from(owner == by);
+                pending = pending.saturating_add(size.saturating_sub(meta.len()));
             }
         }
-        n
+        (yours, pending)
     }
 
     /// An I/O error, naming the file inside the directory (never the server's own path).
@@ -203,7 +220,7 @@ impl AuditDir {
             .then(|| format!("{FINISHED}/{}.csv", file.hex()))
     }
 
-    fn upload_state(&self, file: &FileRef) -> Result<Option<Upload>, StoreError> {
+    fn upload_state(&self, file: &FileRef, by: i64) -> Result<Option<Upload>, StoreError> {
         let done = self.finished_path(file);
         if let Ok(m) = std::fs::metadata(&done) {
             return Ok(Some(Upload {
@@ -216,16 +233,14 @@ impl AuditDir {
         let Ok(entries) = std::fs::read_dir(self.root.join(UNDER_WAY)) else {
             return Ok(None);
         };
-        let prefix = format!("{}.", file.hex());
         for entry in entries.flatten() {
             let name = entry.file_name();
-            let Some(size) = name
-                .to_str()
-                .and_then(|n| n.strip_prefix(&prefix))
-                .and_then(|s| s.parse::<u64>().ok())
-            else {
+            let Some((hex, size, owner)) = name.to_str().and_then(part_name) else {
                 continue;
             };
+            if hex != file.hex() || owner != by {
+                continue;
+            }
             let received = entry
                 .metadata()
                 .map_err(|e| self.io(entry.path(), e))?
@@ -240,10 +255,10 @@ impl AuditDir {
         Ok(None)
     }
 
-    fn part_path(&self, file: &FileRef, size: u64) -> PathBuf {
+    fn part_path(&self, file: &FileRef, size: u64, by: i64) -> PathBuf {
         self.root
             .join(UNDER_WAY)
-            .join(format!("{}.{size}", file.hex()))
+            .join(format!("{}.{size}.{by}", file.hex()))
     }
 
     fn finished_path(&self, file: &FileRef) -> PathBuf {
@@ -255,6 +270,29 @@ impl AuditDir {
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         self.uploading.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// An upload under way's file name read back: the file's hex SHA-256, its declared size and
+/// the uploader's id (`<hex>.<size>.<user>`; a whole being checked has one more part).
+fn part_name(name: &str) -> Option<(&str, u64, i64)> {
+    let mut parts = name.split('.');
+    let (hex, size, by) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((hex, size.parse().ok()?, by.parse().ok()?))
+}
+
+/// Whether `free` bytes of disk leave room for an upload of `size` bytes beside the `pending`
+/// bytes the uploads under way still need, and [`KEEP_FREE`].
+fn room(free: u64, pending: u64, size: u64) -> Result<(), StoreError> {
+    let needed = size.checked_add(pending).and_then(|n| n.checked_add(KEEP_FREE));
+    if needed.is_none_or(|n| free < n) {
+        return Err(StoreError::Refused(format!(
+            "the audit files' directory has {free} bytes free: {size} more, beside the {pending} the uploads under way still need and 1 GiB kept free, would not fit"
+        )));
+    }
+    Ok(())
 }
 
 /// Whether a name inside the directory is in the folder of uploads under way.
@@ -285,16 +323,16 @@ mod tests {
         let file = FileRef::of(&body);
         let size = body.len() as u64;
         let ok = |_: &Path| Ok(());
-        assert_eq!(d.begin_upload(&file, size).unwrap().received, 0);
-        let again = d.begin_upload(&file, size + 1).unwrap_err().to_string();
+        assert_eq!(d.begin_upload(&file, size, 1).unwrap().received, 0);
+        let again = d.begin_upload(&file, size + 1, 1).unwrap_err().to_string();
         assert!(again.contains("not"), "{again}");
         let (a, b) = (700, 1500);
         assert_eq!(
-            d.append_part(&file, 0, &body[..a], ok).unwrap().received,
+            d.append_part(&file, 1, 0, &body[..a], ok).unwrap().received,
             a as u64
         );
         let wrong = d
-            .append_part(&file, 0, &body[..a], ok)
+            .append_part(&file, 1, 0, &body[..a], ok)
             .unwrap_err()
             .to_string();
         assert!(
@@ -303,18 +341,18 @@ mod tests {
         );
         // A restart: the place is kept on disk.
         let d = AuditDir::open(tmp.path()).unwrap();
-        assert_eq!(d.upload(&file).unwrap().received, a as u64);
+        assert_eq!(d.upload(&file, 1).unwrap().received, a as u64);
         let beyond = d
-            .append_part(&file, a as u64, &[b'x'; 5000], ok)
+            .append_part(&file, 1, a as u64, &[b'x'; 5000], ok)
             .unwrap_err();
         assert!(beyond.to_string().contains("beyond"), "{beyond}");
         assert_eq!(
-            d.upload(&file).unwrap().received,
+            d.upload(&file, 1).unwrap().received,
             a as u64,
             "a refused part wrote"
         );
-        d.append_part(&file, a as u64, &body[a..b], ok).unwrap();
-        let last = d.append_part(&file, b as u64, &body[b..], ok).unwrap();
+        d.append_part(&file, 1, a as u64, &body[a..b], ok).unwrap();
+        let last = d.append_part(&file, 1, b as u64, &body[b..], ok).unwrap();
         assert!(last.complete && last.received == size);
         assert_eq!(
             d.find(file.hex()).unwrap().as_deref(),
@@ -325,7 +363,7 @@ mod tests {
             body
         );
         // Finished: beginning again answers the finished file.
-        assert!(d.begin_upload(&file, size).unwrap().complete);
+        assert!(d.begin_upload(&file, size, 1).unwrap().complete);
     }
 
     /// Parts that add up to another file, or whose contents `check` refuses, are deleted;
@@ -335,22 +373,22 @@ mod tests {
         let (tmp, d) = dir();
         let body = b"Batch Name,Position,Choice\nA,1,x\n";
         let file = FileRef::of(body);
-        d.begin_upload(&file, body.len() as u64).unwrap();
+        d.begin_upload(&file, body.len() as u64, 1).unwrap();
         let mut other = body.to_vec();
         other[28] = b'B';
         let e = d
-            .append_part(&file, 0, &other, |_| Ok(()))
+            .append_part(&file, 1, 0, &other, |_| Ok(()))
             .unwrap_err()
             .to_string();
         assert!(e.contains("not ") && e.contains("send it again"), "{e}");
-        assert!(d.upload(&file).is_err());
-        d.begin_upload(&file, body.len() as u64).unwrap();
+        assert!(d.upload(&file, 1).is_err());
+        d.begin_upload(&file, body.len() as u64, 1).unwrap();
         let e = d
-            .append_part(&file, 0, body, |_| Err("line 2: not a ballot".into()))
+            .append_part(&file, 1, 0, body, |_| Err("line 2: not a ballot".into()))
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 2"), "{e}");
-        assert!(d.upload(&file).is_err());
+        assert!(d.upload(&file, 1).is_err());
         assert!(!tmp
             .path()
             .join("uploads")
@@ -365,19 +403,40 @@ mod tests {
         let (_tmp, d) = dir();
         let bodies: Vec<Vec<u8>> = (0..=MAX_UNDER_WAY).map(|i| vec![b'a'; i + 2]).collect();
         for b in &bodies[..MAX_UNDER_WAY] {
-            d.begin_upload(&FileRef::of(b), 100).unwrap();
+            d.begin_upload(&FileRef::of(b), 100, 1).unwrap();
         }
         let e = d
-            .begin_upload(&FileRef::of(&bodies[MAX_UNDER_WAY]), 100)
+            .begin_upload(&FileRef::of(&bodies[MAX_UNDER_WAY]), 100, 1)
             .unwrap_err();
         assert!(e.to_string().contains("under way"), "{e}");
+        // Another user's uploads are their own: they begin theirs, and their parts never
+        // land in the first user's.
+        let last = FileRef::of(&bodies[MAX_UNDER_WAY]);
+        assert_eq!(d.begin_upload(&last, 100, 2).unwrap().received, 0);
         let first = FileRef::of(&bodies[0]);
-        d.append_part(&first, 0, &bodies[0], |_| Ok(())).unwrap();
-        let name = format!(".parts/{}.100", first.hex());
+        let e = d.append_part(&first, 2, 0, b"xx", |_| Ok(())).unwrap_err();
+        assert!(e.to_string().contains("begin it first"), "{e}");
+        assert_eq!(d.upload(&first, 1).unwrap().received, 0);
+        d.append_part(&first, 1, 0, &bodies[0], |_| Ok(())).unwrap();
+        let name = format!(".parts/{}.100.1", first.hex());
         assert!(d.resolve(&name).is_err(), "a file under way resolved");
         assert_eq!(d.find(first.hex()).unwrap(), None);
         for size in [0, MAX_SIZE + 1] {
-            assert!(d.begin_upload(&FileRef::of(b"x"), size).is_err(), "{size}");
+            assert!(
+                d.begin_upload(&FileRef::of(b"x"), size, 1).is_err(),
+                "{size}"
+            );
         }
+    }
+
+    /// An upload needs room for itself, for what the uploads under way still need, and for
+    /// the gibibyte kept free.
+    #[test]
+    fn an_upload_needs_room_on_the_disk() {
+        let gib = 1u64 << 30;
+        assert!(room(3 * gib, gib, gib).is_ok());
+        let e = room(3 * gib - 1, gib, gib).unwrap_err().to_string();
+        assert!(e.contains("would not fit"), "{e}");
+        assert!(room(u64::MAX, u64::MAX, u64::MAX).is_err());
     }
 }
