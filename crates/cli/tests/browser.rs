@@ -30,12 +30,29 @@ pub fn screenshot_path() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots/results.png")
 }
 
-pub(crate) struct Driver(Child);
+/// ChromeDriver and the profile folder of the Chromium it starts. Dropped, it ends the
+/// browser (which outlives a killed ChromeDriver: its processes are found by their profile
+/// folder), then the driver, and removes the folder: no test leaves a browser running.
+pub(crate) struct Driver {
+    child: Child,
+    profile: tempfile::TempDir,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let mark = format!("--user-data-dir={}", self.profile.path().display());
+        for process in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let pid = process.file_name().to_str().and_then(|s| s.parse().ok());
+            let Some(pid) = pid.and_then(rustix::process::Pid::from_raw) else {
+                continue;
+            };
+            let cmdline = std::fs::read(process.path().join("cmdline")).unwrap_or_default();
+            if cmdline.split(|&b| b == 0).any(|arg| arg == mark.as_bytes()) {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -64,15 +81,17 @@ async fn browser_with(extra: &[&str]) -> Option<(Driver, Client)> {
         return None;
     }
     let port = free_port();
-    let driver = Driver(
-        Command::new(CHROMEDRIVER)
+    let profile = tempfile::tempdir().unwrap();
+    let mark = format!("--user-data-dir={}", profile.path().display());
+    let driver = Driver {
+        profile,
+        child: Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
-    );
-    let profile = tempfile::tempdir().unwrap();
+    };
     let mut args = vec![
         "--headless=new".to_string(),
         "--no-sandbox".into(),
@@ -83,7 +102,7 @@ async fn browser_with(extra: &[&str]) -> Option<(Driver, Client)> {
         "--disable-component-update".into(),
         "--disable-sync".into(),
         "--window-size=1100,1400".into(),
-        format!("--user-data-dir={}", profile.keep().display()),
+        mark,
     ];
     args.extend(extra.iter().map(|a| a.to_string()));
     let caps = json!({

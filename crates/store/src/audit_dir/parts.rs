@@ -286,7 +286,9 @@ fn part_name(name: &str) -> Option<(&str, u64, i64)> {
 /// Whether `free` bytes of disk leave room for an upload of `size` bytes beside the `pending`
 /// bytes the uploads under way still need, and [`KEEP_FREE`].
 fn room(free: u64, pending: u64, size: u64) -> Result<(), StoreError> {
-    let needed = size.checked_add(pending).and_then(|n| n.checked_add(KEEP_FREE));
+    let needed = size
+        .checked_add(pending)
+        .and_then(|n| n.checked_add(KEEP_FREE));
     if needed.is_none_or(|n| free < n) {
         return Err(StoreError::Refused(format!(
             "the audit files' directory has {free} bytes free: {size} more, beside the {pending} the uploads under way still need and 1 GiB kept free, would not fit"
