@@ -190,6 +190,16 @@ pub fn reported_ballots(p: &Protocol) -> u64 {
         .unwrap_or_else(|| p.choice_sum())
 }
 
+/// The ballots the protocols report in the audited contest (the first), added up: the
+/// most cast-vote records an audit of them can take.
+pub fn reported_total(protocols: &[Protocol]) -> u64 {
+    protocols
+        .iter()
+        .filter(|p| p.contest == 0)
+        .map(reported_ballots)
+        .fold(0, u64::saturating_add)
+}
+
 /// The first contest's latest protocols by station.
 fn by_station(protocols: &[Protocol]) -> HashMap<UnitId, &Protocol> {
     protocols
@@ -1252,6 +1262,28 @@ pub fn escalate(log: &[Vec<u8>], audit: &str) -> Result<Vec<u8>, AuditError> {
     })))
 }
 
+/// The ballots drawn in the order a warehouse pulls them: station by station in the tree's
+/// order (region, district, station, as imported), each station's by position.
+pub fn pull_order(ds: &[BallotDraw]) -> Vec<(UnitId, Vec<&BallotDraw>)> {
+    let mut sorted: Vec<&BallotDraw> = ds.iter().collect();
+    sorted.sort_by_key(|d| (d.station, d.position));
+    let mut out: Vec<(UnitId, Vec<&BallotDraw>)> = Vec::new();
+    for d in sorted {
+        match out.last_mut() {
+            Some((s, list)) if *s == d.station => list.push(d),
+            _ => out.push((d.station, vec![d])),
+        }
+    }
+    out
+}
+
+/// The stations drawn, in the tree's order.
+pub fn stations_in_order(ds: &[StationDraw]) -> Vec<&StationDraw> {
+    let mut sorted: Vec<&StationDraw> = ds.iter().collect();
+    sorted.sort_by_key(|d| d.station);
+    sorted
+}
+
 impl Drawn {
     /// The retrieval list as a table, header first, in the order a warehouse pulls it:
     /// station by station in the tree's order (region, district, station, as imported), and
@@ -1263,8 +1295,7 @@ impl Drawn {
         let strings = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         match self {
             Drawn::Ballots(ds) => {
-                let mut ds: Vec<&BallotDraw> = ds.iter().collect();
-                ds.sort_by_key(|d| (d.station, d.position));
+                let ds = pull_order(ds).into_iter().flat_map(|(_, ds)| ds);
                 let mut out = vec![strings(&[
                     "Round",
                     "Draw",
@@ -1273,7 +1304,7 @@ impl Drawn {
                     "Position",
                     "Choice",
                 ])];
-                out.extend(ds.iter().map(|d| {
+                out.extend(ds.map(|d| {
                     vec![
                         round.to_string(),
                         d.draw.to_string(),
@@ -1295,9 +1326,7 @@ impl Drawn {
                 header.extend(choices.iter().cloned());
                 header.push("Ballots".into());
                 let mut out = vec![header];
-                let mut ds: Vec<&StationDraw> = ds.iter().collect();
-                ds.sort_by_key(|d| d.station);
-                out.extend(ds.iter().map(|d| {
+                out.extend(stations_in_order(ds).iter().map(|d| {
                     let mut row = vec![
                         round.to_string(),
                         d.draws

@@ -610,12 +610,12 @@ impl StaffRules {
                 }
                 // A member's sign-off withdraws their earlier one of any other entry: only
                 // the marks a member signed off last can be logged with it.
-                for (other, users) in self.signed.iter_mut() {
+                self.signed.retain(|other, users| {
                     if other != d {
                         users.retain(|u| *u != s.user);
                     }
-                }
-                self.signed.retain(|_, users| !users.is_empty());
+                    !users.is_empty()
+                });
                 let by = self.signed.entry(d.clone()).or_default();
                 if by.contains(&s.user) {
                     return Err(invalid(format!(

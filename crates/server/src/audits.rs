@@ -145,37 +145,78 @@ fn directory(s: &AppState) -> Result<&store::AuditDir, ServerError> {
     })
 }
 
-/// Every record of the file `name` in the audit files' directory, read as a stream, at most
-/// `cap` of them ([`records_from`]).
-fn in_directory(s: &AppState, name: &str, cap: u64) -> Result<BallotFile, ServerError> {
-    let reader = directory(s)?.reader(name)?;
-    records_from(&format!("file:{name}"), reader, cap, None)
+/// Where a file named by its SHA-256 is: stored whole (`PUT /api/scans`), or in the audit
+/// files' directory under this name.
+enum Located {
+    Stored(Vec<u8>),
+    InDirectory(String),
 }
 
-/// Every record of an uploaded file, at most `cap` of them ([`records_from`]): whole (`PUT
-/// /api/scans`: the act cites it, as its uploader's) or in parts into the audit files'
-/// directory (as a file named there: the log names it by its hash only); a `sha256:` at the
-/// start never searches the rest of the directory.
-fn uploaded(
+/// Finds the file `file`: stored whole, else in the audit files' directory: only as sent in
+/// parts unless `anywhere` (an audit's start never searches the rest of the directory), or
+/// as any file there with that SHA-256.
+fn locate(
     s: &AppState,
     file: &FileRef,
     what: &str,
-    cap: u64,
-) -> Result<(BallotFile, Option<FileRef>), ServerError> {
-    let name = file.to_string();
+    anywhere: bool,
+) -> Result<Located, ServerError> {
+    // The connection goes back to the pool before the file is parsed.
     let stored = Pool::get(&s.db)?.scan(file)?;
     if let Some(stored) = stored {
-        let records = records_from(&name, &stored.bytes[..], cap, Some(file))?;
-        return Ok((records, Some(file.clone())));
+        return Ok(Located::Stored(stored.bytes));
     }
-    let parted = s.audit_files.as_deref().and_then(|d| d.sent_in_parts(file));
-    let Some(inside) = parted else {
-        return Err(ServerError::NotFound(format!(
-            "{what}: no stored file {file}; upload it first (PUT /api/scans, or in parts: POST /api/audit-files)"
-        )));
+    let found = match s.audit_files.as_deref() {
+        Some(d) if anywhere => d.find(file.hex())?,
+        Some(d) => d.sent_in_parts(file),
+        None => None,
     };
-    let reader = directory(s)?.reader(&inside)?;
-    Ok((records_from(&name, reader, cap, Some(file))?, None))
+    let elsewhere = if anywhere {
+        ", or put it in the audit files' directory"
+    } else {
+        ""
+    };
+    found.map(Located::InDirectory).ok_or_else(|| {
+        ServerError::NotFound(format!(
+            "{what}: no stored file {file}; upload it first (PUT /api/scans, or in parts: POST /api/audit-files){elsewhere}"
+        ))
+    })
+}
+
+/// An audit's cast-vote records as its start names them, every record read (at most as
+/// many as the protocols of election `name` report ballots: [`records_from`]), with the
+/// stored upload the start cites, if that is where they are (a file in the audit files'
+/// directory is named by its hash in the log only).
+fn start_records(
+    s: &AppState,
+    name: &str,
+    records: Records,
+) -> Result<(BallotFile, Option<FileRef>), ServerError> {
+    let cap = s
+        .live
+        .with(&s.db, name, |v| Ok(steps::reported_total(&v.protocols())))?;
+    match records {
+        Records::Uploaded(file) => {
+            let shown = file.to_string();
+            match locate(s, &file, "cvrs", false)? {
+                Located::Stored(bytes) => Ok((
+                    records_from(&shown, &bytes[..], cap, Some(&file))?,
+                    Some(file),
+                )),
+                Located::InDirectory(inside) => {
+                    let reader = directory(s)?.reader(&inside)?;
+                    Ok((records_from(&shown, reader, cap, Some(&file))?, None))
+                }
+            }
+        }
+        Records::InDirectory(inside) => {
+            let reader = directory(s)?.reader(&inside)?;
+            Ok((
+                records_from(&format!("file:{inside}"), reader, cap, None)?,
+                None,
+            ))
+        }
+    }
 }
 
 /// The records read from `reader` (named `name` in errors): at most `cap` rows held (the
@@ -218,18 +259,6 @@ fn same_file(
     }
 }
 
-/// The ballots the protocols of election `name` report (its first contest's): as many
-/// records as a comparison audit can take.
-fn reported_ballots(s: &AppState, name: &str) -> Result<u64, ServerError> {
-    s.live.with(&s.db, name, |v| {
-        Ok(v.protocols()
-            .iter()
-            .filter(|p| p.contest == 0)
-            .map(steps::reported_ballots)
-            .fold(0u64, u64::saturating_add))
-    })
-}
-
 /// Of the ballots `keep` wants: the uploaded file, or else the audit files' directory's file
 /// with that SHA-256.
 pub(crate) fn stored_ballots(
@@ -238,26 +267,20 @@ pub(crate) fn stored_ballots(
     what: &str,
     keep: impl FnMut(&str, u64) -> bool,
 ) -> Result<BallotFile, ServerError> {
-    // The connection goes back to the pool before the file is parsed.
-    let stored = Pool::get(&s.db)?.scan(file)?;
-    if let Some(stored) = stored {
-        return formats::audit_files::ballots_keeping(&file.to_string(), &stored.bytes[..], keep)
-            .map_err(|e| ServerError::BadRequest(e.to_string()));
+    let bad = |e: formats::FormatError| ServerError::BadRequest(e.to_string());
+    match locate(s, file, what, true)? {
+        Located::Stored(bytes) => {
+            formats::audit_files::ballots_keeping(&file.to_string(), &bytes[..], keep).map_err(bad)
+        }
+        Located::InDirectory(name) => {
+            let shown = format!("file:{name}");
+            let reader = directory(s)?.reader(&name)?;
+            let records =
+                formats::audit_files::ballots_keeping(&shown, reader, keep).map_err(bad)?;
+            same_file(&shown, &records, Some(file))?;
+            Ok(records)
+        }
     }
-    let found = match &s.audit_files {
-        Some(dir) => dir.find(file.hex())?,
-        None => None,
-    };
-    let Some(name) = found else {
-        return Err(ServerError::NotFound(format!(
-            "{what}: no stored file {file}; upload it first (PUT /api/scans), or put it in the audit files' directory"
-        )));
-    };
-    let reader = directory(s)?.reader(&name)?;
-    let records = formats::audit_files::ballots_keeping(&format!("file:{name}"), reader, keep)
-        .map_err(|e| ServerError::BadRequest(e.to_string()))?;
-    same_file(&format!("file:{name}"), &records, Some(file))?;
-    Ok(records)
 }
 
 /// The method comparison's question: a law (default the election's own) and a risk limit
@@ -353,21 +376,11 @@ pub(crate) async fn started(
         None => None,
     };
     let records = b.cvrs.as_deref().map(Records::parse).transpose()?;
-    let (st, n) = (s.clone(), name.to_string());
-    let cap = match records {
-        Some(_) => blocking(move || reported_ballots(&st, &n)).await?,
-        None => 0,
-    };
     let (cvrs, cited) = match records {
-        Some(Records::Uploaded(file)) => {
-            let st = s.clone();
-            let (records, cited) = blocking(move || uploaded(&st, &file, "cvrs", cap)).await?;
-            (Some(records), cited)
-        }
-        Some(Records::InDirectory(name)) => {
-            let st = s.clone();
-            let records = blocking(move || in_directory(&st, &name, cap)).await?;
-            (Some(records), None)
+        Some(records) => {
+            let (st, n) = (s.clone(), name.to_string());
+            let (cvrs, cited) = blocking(move || start_records(&st, &n, records)).await?;
+            (Some(cvrs), cited)
         }
         None => (None, None),
     };

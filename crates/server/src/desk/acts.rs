@@ -64,15 +64,6 @@ pub(crate) async fn audit_start_form(
         .get("risk_limit")
         .and_then(|v| v.trim().parse::<f64>().ok())
         .ok_or_else(|| ServerError::BadRequest("field 'risk_limit' is not a number".into()))?;
-    let start = crate::audits::Start {
-        audit: form.get("audit").cloned().unwrap_or_default(),
-        law: form.get("law").cloned().unwrap_or_default(),
-        risk_limit,
-        method: form.get("method").cloned(),
-        seed: form.get("seed").cloned().unwrap_or_default(),
-        manifest: file_text("manifest")?,
-        cvrs: None,
-    };
     // Records too large for the form are named: sent in parts, or in the audit files'
     // directory.
     let named = form
@@ -84,10 +75,16 @@ pub(crate) async fn audit_start_form(
             "field 'cvrs_name': choose the records' file or name them, not both".into(),
         ));
     }
+    let manifest = file_text("manifest")?;
     let uploaded = stored(&s, &who, form.files.get("cvrs")).await?;
     let start = crate::audits::Start {
+        audit: form.get("audit").cloned().unwrap_or_default(),
+        law: form.get("law").cloned().unwrap_or_default(),
+        risk_limit,
+        method: form.get("method").cloned(),
+        seed: form.get("seed").cloned().unwrap_or_default(),
+        manifest,
         cvrs: uploaded.clone().or(named.map(str::to_string)),
-        ..start
     };
     let started = crate::audits::started(&s, &who.acting()?, &name, start).await;
     unless_done(&s, &who, uploaded, started).await?;

@@ -55,16 +55,12 @@ pub fn retrieval(
     listed: &audit::steps::Listed,
     h: &Heading,
 ) -> String {
-    let here = format!(
-        "/elections/{}/audits/{}/rounds/{round}",
+    let list = format!(
+        "elections/{}/audits/{}/rounds/{round}",
         urlencode(&h.name),
         urlencode(audit)
     );
-    let csv = format!(
-        "/api/elections/{}/audits/{}/rounds/{round}",
-        urlencode(&h.name),
-        urlencode(audit)
-    );
+    let (here, csv) = (format!("/{list}"), format!("/api/{list}"));
     let title = l.f(
         T::AuditRoundTitle,
         &[("audit", audit), ("round", &l.count(round))],
@@ -72,7 +68,7 @@ pub fn retrieval(
     let body = html! {
         @match &listed.drawn {
             Drawn::Ballots(ds) => {
-                @let groups = by_station(ds);
+                @let groups = audit::steps::pull_order(ds);
                 p { (l.f(T::AuditRoundBallots, &[("ballots", &l.count(ds.len() as u64)), ("stations", &l.count(groups.len() as u64))])) }
                 (redraw(l, &listed.started.seed, &csv))
                 div.scroll tabindex="0" { table.retrieval {
@@ -93,7 +89,7 @@ pub fn retrieval(
                 } }
             }
             Drawn::Stations(ds) => {
-                @let ds = in_tree_order(ds);
+                @let ds = audit::steps::stations_in_order(ds);
                 p { (l.f(T::AuditRoundStations, &[("stations", &l.count(ds.len() as u64))])) }
                 (redraw(l, &listed.started.seed, &csv))
                 div.scroll tabindex="0" { table.retrieval {
@@ -110,29 +106,6 @@ pub fn retrieval(
         }
     };
     frame(l, &here, Some(h), Section::Audits, title, body)
-}
-
-/// The ballots drawn, grouped by station in the tree's order, each station's by position.
-fn by_station(
-    ds: &[audit::steps::BallotDraw],
-) -> Vec<(model::UnitId, Vec<&audit::steps::BallotDraw>)> {
-    let mut sorted: Vec<&audit::steps::BallotDraw> = ds.iter().collect();
-    sorted.sort_by_key(|d| (d.station, d.position));
-    let mut out: Vec<(model::UnitId, Vec<&audit::steps::BallotDraw>)> = Vec::new();
-    for d in sorted {
-        match out.last_mut() {
-            Some((s, list)) if *s == d.station => list.push(d),
-            _ => out.push((d.station, vec![d])),
-        }
-    }
-    out
-}
-
-/// The stations drawn, in the tree's order.
-fn in_tree_order(ds: &[audit::steps::StationDraw]) -> Vec<&audit::steps::StationDraw> {
-    let mut sorted: Vec<&audit::steps::StationDraw> = ds.iter().collect();
-    sorted.sort_by_key(|d| d.station);
-    sorted
 }
 
 /// Where the list comes from, its seed, and the same list as CSV.
