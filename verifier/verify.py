@@ -517,7 +517,25 @@ def replay_from(entries, at):
     unboarded = {}  # audit name -> rounds whose readings or counts came without boards
     boards_signed = {}  # audit name -> {(round, board)} signed off
     read_by_boards = {}  # audit name -> {round: draws (or stations) boards read}
+    # audit name -> [start entry, law, contest, the first entry after the start that changed
+    # the results it checks] (revision 6)
+    audit_results = {}
     signing = [None]  # who signed off the entry being checked: (last, [earlier])
+
+    def results_changed(i, e):
+        """record's changes_audited_results: a protocol of an audit's contest in the count
+        its law makes legal, or a decision that takes stations out of the totals or brings
+        them back, ends the steps of every audit begun before it (revision 6)."""
+        for a in audit_results.values():
+            began, law, contest, changed = a
+            if changed is not None:
+                continue
+            if e["type"] == "protocol":
+                changes = e["contest"] == contest and e["source"] == LEGAL_COUNT.get(law, "manual")
+            else:
+                changes = e["kind"] in ("annul-unit", "revote", "annul-election", "reopen")
+            if changes:
+                a[3] = i
 
     def audit_step(i, e):
         """record's AuditRules: a started audit, and every index its steps carry."""
@@ -543,9 +561,14 @@ def replay_from(entries, at):
             targeted[name], counted_targets[name] = {}, set()
             boards[name], unboarded[name], boards_signed[name] = {}, set(), set()
             read_by_boards[name] = {}
+            audit_results[name] = [i, e["law"], e["contest"], None]
             return
         if name not in audits:
             raise field(i, "audit", "no audit named '%s' was started before this step" % name)
+        began, _, _, changed = audit_results[name]
+        if changed is not None:
+            raise field(i, "audit", "the results changed at entry %d, after audit '%s' began at "
+                        "entry %d: it no longer checks them; start a new audit" % (changed, name, began))
         contest, ends = audits[name]
         choices = len(contests[contest]["choices"])
 
@@ -949,6 +972,7 @@ def replay_from(entries, at):
             if e["version"] != prev + 1:
                 raise Rejected("entry %d: version %d after %d" % (i, e["version"], prev))
             (latest if e["source"] == legal else other)[key] = e
+            results_changed(i, e)
         elif t == "decision":
             what = {"annul-unit": "annulment", "recount": "recount", "revote": "re-vote"}
             if e["kind"] in what:
@@ -964,6 +988,7 @@ def replay_from(entries, at):
             # An annulled unit, and a unit ordered to re-vote, leave the totals.
             if e["kind"] in ("annul-unit", "revote"):
                 annulled.add(e["unit"])
+            results_changed(i, e)
         elif t == "complaint":
             keys_in_order(i, e, ("type", "unit", "by", "text", "scan"), ("category",))
             if "category" in e and e["category"] not in CATEGORIES:

@@ -243,9 +243,28 @@ CASES += [
                        board_readings([1, 0, 0])], 10),
 ]
 
+# Revision 6 (issue 18): an audit checks the results as they stood when it began. Station 3's
+# protocol is imported at entry 2 and an audit begins at entry 4 (BEGUN); the first entry after
+# that changes the results it checks (a protocol of the count its law makes legal, an annulment,
+# a re-vote, an election annulled or reopened) ends its steps.
+GOOD2 = dict(GOOD, version=2, votes=[5, 5])
+MACHINE = dict(GOOD, version=2, source="machine")
+BEGUN = [E, UNITS, GOOD, AUDIT, START, AUDIT, ROUND]
+ROUND2 = [AUDIT, dict(ROUND, round=2)]
+CASES += [
+    ("a correction after an audit began ends its steps", BEGUN + [enter(GOOD2, A), verify(GOOD2), GOOD2] + ROUND2, 11),
+    ("the other count changes no result an audit checks", BEGUN + [enter(MACHINE, A), verify(MACHINE), MACHINE] + ROUND2, None),
+    ("an annulment after an audit began ends its steps",
+     BEGUN + [DECIDE, {"type": "decision", "kind": "annul-unit", "unit": 3, "reason": hexid(8)}] + ROUND2, 10),
+    ("a recount order changes no result", BEGUN + [DECIDE, RECOUNT] + ROUND2, None),
+    ("an audit begun after a correction takes its steps",
+     BEGUN + [enter(GOOD2, A), verify(GOOD2), GOOD2, AUDIT, dict(START, audit="b"), AUDIT, dict(ROUND, audit="b")], None),
+]
+
 print(json.dumps({
     "about": "Protocol intake and the complaint register (docs/log-format.md, revision 3), targeted "
-    "hand counts beside an audit (revision 4) and audit boards' sign-offs (revision 5): logs that "
+    "hand counts beside an audit (revision 4), audit boards' sign-offs (revision 5) and audits that "
+    "end when the results they check change (revision 6): logs that "
              "both verifiers, record's replay (crates/record/tests/intake.rs) and verifier/verify.py "
              "(verifier/test_verify.py), must accept, or refuse at the entry given (refused_at; the "
              "messages differ). Each entry is [format version, JSON text]. Written by "

@@ -38,6 +38,10 @@ pub enum AuditError {
     /// sample, an entry that does not decode).
     #[error("{0}")]
     Log(String),
+    /// The results the audit checks changed after it began (`record::superseded`): it takes
+    /// no further step.
+    #[error("{0}")]
+    Superseded(String),
     /// The seat allocation could not be computed.
     #[error("seat allocation: {0}")]
     Seats(String),

@@ -46,6 +46,12 @@ pub struct Logged {
     pub signed: Vec<Vec<u64>>,
     /// Draws that a board did not find: the worst case for every assertion.
     pub not_found: HashSet<u64>,
+    /// The start entry's index.
+    pub began: u64,
+    /// The first entry after the start that changed the results the audit checks
+    /// (`record::changes_audited_results`): the audit has no step after it, and its risk is
+    /// no longer computed (the results it checked are not the results any more).
+    pub changed: Option<u64>,
 }
 
 impl Logged {
@@ -68,7 +74,8 @@ fn log_error(e: impl std::fmt::Display) -> AuditError {
 }
 
 /// A whole log's entries, each with its index, as [`names`], [`logged`] and [`report`] read
-/// them (they also read the audit entries alone, as the results service keeps them).
+/// them (they also read the audits' entries with the entries that may change results
+/// after an audit began, protocols and decisions, as the results service keeps them).
 pub fn indexed(log: &[Vec<u8>]) -> impl Iterator<Item = (u64, &[u8])> + Clone {
     log.iter()
         .enumerate()
@@ -95,7 +102,8 @@ pub fn names<'a>(
 }
 
 /// The steps of the audit `audit` in a log's entries with their indices (the entries other
-/// than audits' may be left out).
+/// than audits', protocols and decisions may be left out), and the first entry after its
+/// start that changed the results it checks.
 pub fn logged<'a>(
     entries: impl IntoIterator<Item = (u64, &'a [u8])>,
     audit: &str,
@@ -103,6 +111,17 @@ pub fn logged<'a>(
     let mut out = Logged::default();
     for (i, bytes) in entries {
         if !bytes.starts_with(b"\x01{\"type\":\"audit\"") {
+            if let (Some(AuditStep::Start { law, contest, .. }), None) = (&out.start, out.changed) {
+                if record::may_change_results(bytes)
+                    && record::changes_audited_results(
+                        &record::decode(i, bytes).map_err(log_error)?,
+                        law,
+                        *contest,
+                    )
+                {
+                    out.changed = Some(i);
+                }
+            }
             continue;
         }
         let Entry::Audit(step) = record::decode(i, bytes).map_err(log_error)? else {
@@ -112,7 +131,10 @@ pub fn logged<'a>(
             continue;
         }
         match step {
-            s @ AuditStep::Start { .. } => out.start = Some(s),
+            s @ AuditStep::Start { .. } => {
+                out.start = Some(s);
+                out.began = i;
+            }
             AuditStep::Manifest { batches, .. } => out.batches.extend(batches),
             AuditStep::Round { size, .. } => {
                 out.rounds.push(size);
@@ -202,6 +224,16 @@ fn in_draw_order(l: &mut Logged) {
             l.counts[k].clear();
         }
         first = first.saturating_add(l.rounds[k]);
+    }
+}
+
+/// Refuses a step of an audit whose results changed since it began.
+pub fn unchanged(l: &Logged, audit: &str) -> Result<(), AuditError> {
+    match l.changed {
+        Some(changed) => Err(AuditError::Superseded(record::superseded(
+            audit, l.began, changed,
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -485,6 +517,12 @@ pub struct Report {
     /// Stations counted by hand beside the random sample, for a reason: reported apart,
     /// never counted toward the risk limit.
     pub targeted: Vec<Targeted>,
+    /// The start entry's index.
+    pub began: u64,
+    /// The first entry after the start that changed the results the audit checks: it takes
+    /// no further step, and its risk is not computed (it is not confirmed, whatever it
+    /// found before).
+    pub changed: Option<u64>,
 }
 
 /// A station targeted for a hand count beside the random sample.
@@ -556,7 +594,8 @@ fn targeted(e: &Election, protocols: &[Protocol], l: &Logged) -> Vec<Targeted> {
 }
 
 /// The report of audit `audit` from the log's `entries` (with their indices; the entries
-/// other than audits' may be left out), over the election and its latest protocols.
+/// other than audits', protocols and decisions may be left out), over the election and its
+/// latest protocols.
 pub fn report<'a>(
     e: &Election,
     protocols: &[Protocol],
@@ -576,6 +615,9 @@ pub fn report_of(
     drawn: Option<&[crate::draw::Drawn]>,
 ) -> Result<Report, AuditError> {
     let s = started(l, audit)?;
+    if let Some(changed) = l.changed {
+        return Ok(superseded_report(e, protocols, l, &s, audit, changed));
+    }
     let (problem, set) = assertions_of(e, protocols, &s.law, s.ballots)?;
     let (st, discrepancies, unit) = match crate::workflow::ballot_method(s.method) {
         Some(method) => {
@@ -650,7 +692,52 @@ pub fn report_of(
         verdict,
         assertions: st.risks,
         targeted: targeted(e, protocols, l),
+        began: l.began,
+        changed: None,
     })
+}
+
+/// The report of an audit whose results changed after it began: what it read or counted,
+/// and no risk (the results it checked are not the results any more).
+fn superseded_report(
+    e: &Election,
+    protocols: &[Protocol],
+    l: &Logged,
+    s: &Started,
+    audit: &str,
+    changed: u64,
+) -> Report {
+    let read = l.readings.iter().map(Vec::len).sum::<usize>()
+        + l.counts.iter().map(Vec::len).sum::<usize>();
+    Report {
+        audit: audit.to_string(),
+        method: s.method.key(),
+        risk_limit_percent: s.risk_limit.clone(),
+        seed: s.seed.clone(),
+        ballots: s.ballots,
+        stations: l.batches.len() as u64,
+        rounds: l.rounds.clone(),
+        audited: read as u64,
+        discrepancies: l
+            .readings
+            .iter()
+            .flatten()
+            .filter(|r| s.method == Method::Comparison && r.1 != r.2)
+            .count() as u64,
+        confirmed: false,
+        escalated: l.escalated,
+        waiting: false,
+        next_round: None,
+        full_count_advised: false,
+        verdict: format!(
+            "superseded: {}",
+            record::superseded(audit, l.began, changed)
+        ),
+        assertions: Vec::new(),
+        targeted: targeted(e, protocols, l),
+        began: l.began,
+        changed: Some(changed),
+    }
 }
 
 #[cfg(test)]

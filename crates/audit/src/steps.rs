@@ -259,9 +259,11 @@ pub(crate) fn ballots_of(
 }
 
 /// The audit named `audit` as the log has it, with its parameters.
+/// An audit whose results changed since it began is refused: it takes no further step.
 pub(crate) fn opened(log: &[Vec<u8>], audit: &str) -> Result<(Logged, Started), AuditError> {
     let l = logged::logged(logged::indexed(log), audit)?;
     let s = logged::started(&l, audit)?;
+    logged::unchanged(&l, audit)?;
     Ok((l, s))
 }
 
@@ -660,8 +662,8 @@ pub struct Listed {
     pub drawn: Drawn,
 }
 
-/// [`retrieval`] from the log's entries with their indices (the entries other than audits'
-/// may be left out), with the audit's parameters.
+/// [`retrieval`] from the log's entries with their indices (the entries other than audits',
+/// protocols and decisions may be left out), with the audit's parameters.
 pub fn retrieval_in<'a>(
     e: &Election,
     protocols: &[Protocol],
@@ -671,6 +673,7 @@ pub fn retrieval_in<'a>(
 ) -> Result<Listed, AuditError> {
     let l = logged::logged(entries, audit)?;
     let s = logged::started(&l, audit)?;
+    logged::unchanged(&l, audit)?;
     if round == 0 || round as usize > l.rounds.len() {
         return Err(AuditError::field(
             "round",

@@ -402,7 +402,6 @@ fn simulated_audits_of_the_kyrgyz_2020_allocation() {
     );
 }
 
-/// The log entries of the election `kg` in the store `s.db` of `dir`.
 /// The `start` entry of audit `audit` in the log of `s.db` in `dir`.
 fn log_audit_start(dir: &std::path::Path, audit: &str) -> Value {
     let store = store::SqliteStore::open(&dir.join("s.db")).unwrap();
@@ -414,6 +413,7 @@ fn log_audit_start(dir: &std::path::Path, audit: &str) -> Value {
         .unwrap()
 }
 
+/// The size of the log of the election `kg` in the store `s.db` of `dir`.
 fn log_size(dir: &std::path::Path) -> usize {
     let store = store::SqliteStore::open(&dir.join("s.db")).unwrap();
     store::Store::log(&store, "kg").unwrap().len()
@@ -855,6 +855,40 @@ fn batch_audit_workflow() {
     assert_eq!(v["confirmed"], true, "{v}");
     assert!(v["stations_counted"].as_u64().unwrap() < 1000, "{v}");
     assert!(v["p_value"].as_f64().unwrap() <= 0.05);
+
+    // Issue 18: a re-vote ordered after the audit began changes the results it checked: the
+    // audit is superseded (no risk, not confirmed), a further step is refused naming the
+    // entry and logging nothing, and a new audit begins over the new results.
+    let o = run(
+        d,
+        &[
+            "decide",
+            "--db",
+            "s.db",
+            "--revote",
+            name,
+            "--reason",
+            "Court ruling 12/2020",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let changed = log_size(d) - 1;
+    let o = run(d, &[&["audit", "status"][..], &target].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let why = format!("the results changed at entry {changed}, after audit 'b' began at entry");
+    assert!(
+        stdout(&o).contains(&why) && !stdout(&o).contains("p = "),
+        "{}",
+        stdout(&o)
+    );
+    let size = log_size(d);
+    let o = run(
+        d,
+        &[&["audit", "sample", "--out", "r2.csv"][..], &target].concat(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains(&why), "{}", stderr(&o));
+    assert_eq!(log_size(d), size);
 }
 
 /// Issue 18, item 4: on a synthetic election with ballots stuffed at 8 of 4,000 stations

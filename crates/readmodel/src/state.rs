@@ -47,8 +47,9 @@ pub(crate) struct State {
     pub(crate) index: Arc<model::search::UnitIndex>,
     /// The stations by their protocols' references, for the unit search.
     pub(crate) references: References,
-    /// The audits' entries with their indices (`audit::logged` reads an audit from these
-    /// alone: no page reads the whole log for them).
+    /// The audits' entries with their indices, and the protocols and decisions logged after
+    /// the first audit began (`record::may_change_results`): `audit::logged` reads an audit
+    /// from these alone (no page reads the whole log for them).
     pub(crate) audits: Vec<(u64, Vec<u8>)>,
     /// The protocol versions logged, of either count.
     pub(crate) versions: u64,
@@ -109,7 +110,13 @@ impl State {
         for (k, b) in entries.enumerate() {
             let index = from + k as u64;
             self.tree.append(b);
-            let (key, old, legal, overridden) = match self.replayer.push(index, b)? {
+            let pushed = self.replayer.push(index, b)?;
+            // After an audit began, what may change the results it checks is kept with the
+            // audits' entries (`audit::logged::logged` reads both).
+            if !self.audits.is_empty() && record::may_change_results(b) {
+                self.audits.push((index, b.to_vec()));
+            }
+            let (key, old, legal, overridden) = match pushed {
                 Pushed::Protocol {
                     key,
                     old,

@@ -103,7 +103,8 @@ impl View<'_> {
         &self.state.register.decisions
     }
 
-    /// The audits' entries, each with its index in the log.
+    /// The audits' entries, and the protocols and decisions logged after the first audit
+    /// began (what may change the results an audit checks), each with its index in the log.
     pub fn audit_entries(&self) -> impl Iterator<Item = (u64, &[u8])> + Clone {
         self.state.audits.iter().map(|(i, b)| (*i, b.as_slice()))
     }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use model::{Election, UnitId, UnitLevel};
 
-use crate::entry::AuditStep;
+use crate::entry::{AuditStep, Decision, Entry};
 use crate::kinds::ComplaintStatus;
 use crate::register::Register;
 use crate::staff::{Signing, CONSOLE};
@@ -26,6 +26,13 @@ pub(crate) struct AuditRules {
 struct Audit {
     /// The contest's index (checked when the audit started).
     contest: usize,
+    /// The law preset it audits.
+    law: String,
+    /// Its start entry's index.
+    began: u64,
+    /// The first entry after its start that changed the results it checks: its steps end
+    /// there.
+    changed: Option<u64>,
     /// The draws up to the end of each round: round `k` holds draws `ends[k-2]+1 ..= ends[k-1]`.
     ends: Vec<u64>,
     /// Targeted stations and the round each was added to.
@@ -84,6 +91,9 @@ impl AuditRules {
                 audit.clone(),
                 Audit {
                     contest: *contest,
+                    law: law.clone(),
+                    began: index,
+                    changed: None,
                     ends: Vec::new(),
                     targeted: HashMap::new(),
                     counted: HashSet::new(),
@@ -102,6 +112,9 @@ impl AuditRules {
                 format!("no audit named '{name}' was started before this step"),
             )
         })?;
+        if let Some(changed) = a.changed {
+            return Err(field("audit".into(), superseded(name, a.began, changed)));
+        }
         let choices = e.contests.get(a.contest).map_or(0, |c| c.choices.len());
         match step {
             AuditStep::Start { .. } | AuditStep::Escalate { .. } => {}
@@ -257,6 +270,58 @@ impl AuditRules {
         }
         Ok(())
     }
+}
+
+impl AuditRules {
+    /// Notes entry `index`: the audits whose results it changes ([`changes_audited_results`])
+    /// take no step after it.
+    pub(crate) fn note(&mut self, index: u64, entry: &Entry) {
+        if !matches!(entry, Entry::Protocol(_) | Entry::Decision(_)) {
+            return;
+        }
+        for a in self.audits.values_mut() {
+            if a.changed.is_none() && changes_audited_results(entry, &a.law, a.contest) {
+                a.changed = Some(index);
+            }
+        }
+    }
+}
+
+/// Whether `entry` changes the results that an audit of contest `contest` under the law
+/// preset `law` checks: a protocol of that contest in the count the law makes legal
+/// ([`crate::legal_count`]), or a decision that takes stations out of the totals or brings
+/// them back. An audit checks the results as they stood when it began: its steps end at the
+/// first such entry after its start (`docs/log-format.md`, "audit", revision 6), and a new
+/// audit checks the new results.
+pub fn changes_audited_results(entry: &Entry, law: &str, contest: usize) -> bool {
+    match entry {
+        Entry::Protocol(p) => p.contest == contest && p.source == crate::legal_count(Some(law)),
+        Entry::Decision(d) => matches!(
+            d,
+            Decision::AnnulUnit { .. }
+                | Decision::Revote { .. }
+                | Decision::AnnulElection { .. }
+                | Decision::Reopen { .. }
+        ),
+        _ => false,
+    }
+}
+
+/// Whether the entry `bytes` (in canonical form) is one that may change the results an audit
+/// checks ([`changes_audited_results`]): a protocol or a decision. What reads an audit from
+/// part of a log keeps these beside the audits' own entries.
+pub fn may_change_results(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x01{\"type\":\"protocol\"")
+        || bytes.starts_with(b"\x01{\"type\":\"decision\"")
+}
+
+/// Why a step of audit `audit`, begun at entry `began`, is refused once the results it checks
+/// changed at entry `changed`.
+pub fn superseded(audit: &str, began: u64, changed: u64) -> String {
+    format!(
+        "the results changed at entry {changed}, after audit '{audit}' began at entry {began}: \
+         it no longer checks them; start a new audit"
+    )
 }
 
 impl Audit {

@@ -24,7 +24,7 @@ mod status;
 mod times;
 mod wire;
 
-pub use audits::{check_target, is_score};
+pub use audits::{changes_audited_results, check_target, is_score, may_change_results, superseded};
 pub use content::{content_kinds, ContentKind, PublicContent};
 pub use counting::{legal_count, legal_count_source, scan_required};
 pub use entry::{

@@ -338,6 +338,7 @@ impl Replayer {
         self.standing = self.standing.after(&entry).map_err(invalid)?;
         self.status.push(index, &entry);
         self.public.add(&entry);
+        self.audit_rules.note(index, &entry);
         let field = |f: &str, m: String| RecordError::Field {
             index,
             field: f.into(),

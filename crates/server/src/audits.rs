@@ -31,7 +31,7 @@ const ATTEMPTS: usize = 5;
 impl From<AuditError> for ServerError {
     fn from(e: AuditError) -> ServerError {
         match e {
-            AuditError::AuditOver | AuditError::FullCount(_) => {
+            AuditError::AuditOver | AuditError::FullCount(_) | AuditError::Superseded(_) => {
                 ServerError::Conflict(e.to_string())
             }
             AuditError::Log(_) => ServerError::NotFound(e.to_string()),

@@ -523,6 +523,71 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
         StatusCode::CONFLICT => assert!(p.text().contains("full count"), "{}", p.text()),
         other => panic!("{other}: {}", p.text()),
     }
+
+    // Issue 18: an audit checks the results as they stood when it began. An annulment ends
+    // its steps (refused, naming the entry); it is reported superseded, with no risk; a new
+    // audit checks the new results.
+    let station = ps[1].station.0;
+    let d = app
+        .api(
+            "POST",
+            "/api/elections/b/decisions",
+            &com,
+            json!({"kind": "annul-unit", "unit": station, "reason": "ballot stuffing on video"}),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::CREATED, "{}", d.text());
+    let changed = log_len(app).await as u64 - 1;
+    let public = app.get("/api/elections/b/audits").await.json();
+    let b1 = &public[0];
+    assert_eq!(b1["audit"], "b1");
+    assert_eq!(b1["changed"].as_u64(), Some(changed), "{b1}");
+    assert_eq!(
+        (
+            b1["confirmed"].as_bool(),
+            b1["assertions"].as_array().map(Vec::len)
+        ),
+        (Some(false), Some(0))
+    );
+    let why = format!(
+        "the results changed at entry {changed}, after audit 'b1' began at entry {}",
+        b1["began"]
+    );
+    assert!(b1["verdict"].as_str().unwrap().contains(&why), "{b1}");
+    let size = log_len(app).await;
+    let refused = app
+        .api("POST", "/api/elections/b/audits/b1/rounds", &aud, json!({}))
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
+    assert!(
+        refused.text().contains(&why) && refused.text().contains("start a new audit"),
+        "{}",
+        refused.text()
+    );
+    let list = app.get("/api/elections/b/audits/b1/rounds/1").await;
+    assert_eq!(list.status, StatusCode::CONFLICT, "{}", list.text());
+    assert_eq!(
+        log_len(app).await,
+        size,
+        "a superseded audit's step logged something"
+    );
+    let page = app.get("/elections/b/audits?lang=en").await.visible();
+    assert!(
+        page.contains(&format!("The results changed at log entry {changed}")),
+        "{page}"
+    );
+    let a = start(audit("batch", json!({"audit": "b2"}))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let public = app.get("/api/elections/b/audits").await.json();
+    let b2 = public
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["audit"] == "b2")
+        .unwrap();
+    assert_eq!(b2["changed"], Value::Null, "{b2}");
+    assert!(!b2["assertions"].as_array().unwrap().is_empty(), "{b2}");
+
     // The log replays, each step attributed to the auditor.
     let log = log_of(app).await;
     let attributed = log

@@ -653,16 +653,18 @@ fn print_report(r: &log_audit::Report, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if batch {
+        // A superseded audit (its results changed since it began) has no risk.
+        let risk = r
+            .assertions
+            .first()
+            .map_or(String::new(), |x| format!("; {}: p = {p:.6}", x.claim));
         println!(
-            "batch audit, risk limit {}%, seed '{}': {} of {} stations counted in {} round(s); {}: p = {p:.6}",
+            "batch audit, risk limit {}%, seed '{}': {} of {} stations counted in {} round(s){risk}",
             r.risk_limit_percent,
             r.seed,
             r.audited,
             r.stations,
             r.rounds.len(),
-            r.assertions
-                .first()
-                .map_or(String::new(), |x| x.claim.to_string())
         );
     } else {
         println!(
@@ -678,10 +680,12 @@ fn print_report(r: &log_audit::Report, json: bool) -> anyhow::Result<ExitCode> {
         let mut risks = r.assertions.clone();
         risks.sort_by(|x, y| y.p_value.total_cmp(&x.p_value));
         let open = risks.iter().filter(|x| !x.confirmed).count();
-        println!(
-            "{open} of {} assertions open; the highest risks:",
-            risks.len()
-        );
+        if !risks.is_empty() {
+            println!(
+                "{open} of {} assertions open; the highest risks:",
+                risks.len()
+            );
+        }
         for x in risks.iter().take(8) {
             println!(
                 "  {:>10.6}  {}  {}",

@@ -40,7 +40,15 @@ pub(super) fn forms(
 /// Where an audit stands, in words.
 fn verdict(l: Lang, r: &Report) -> Tr {
     let round = r.rounds.len().to_string();
-    if r.confirmed {
+    if let Some(changed) = r.changed {
+        l.f(
+            T::AuditSuperseded,
+            &[
+                ("changed", &changed.to_string()),
+                ("began", &r.began.to_string()),
+            ],
+        )
+    } else if r.confirmed {
         l.t(T::AuditConfirmed)
     } else if r.escalated {
         l.t(T::AuditEscalated)
@@ -83,14 +91,14 @@ fn audit(d: &Desk<'_>, r: &Report, boards: Option<&[Board]>, members: &[String])
                 p { (l.f(T::DeskAuditRiskNow, &[("risk", &l.percent(&format!("{:.2}", risk * 100.0))), ("limit", &l.percent(&r.risk_limit_percent))])) }
             }
             p.note { (l.t(T::AuditSeed)) " " code { (r.seed) } }
-            p { (l.t(T::DeskRetrievalLists)) " "
+            @if r.changed.is_none() { p { (l.t(T::DeskRetrievalLists)) " "
                 @if r.rounds.is_empty() { (l.t(T::DeskNoneYet)) }
                 @for k in 1..=r.rounds.len() {
                     @if k > 1 { " · " }
                     a href=(format!("{lists}/{k}")) { (l.f(T::DeskRound, &[("n", &k.to_string())])) }
                 }
-            }
-            @if !(r.confirmed || r.escalated) {
+            } }
+            @if !(r.confirmed || r.escalated || r.changed.is_some()) {
                 @if r.waiting {
                     (super::boards::auditor(d, &r.audit, r.rounds.len(), boards, members))
                 }
@@ -122,7 +130,7 @@ fn audit(d: &Desk<'_>, r: &Report, boards: Option<&[Board]>, members: &[String])
                 }))
             }
             @if !r.targeted.is_empty() { (crate::pages::targeted(l, &r.targeted)) }
-            @if !r.rounds.is_empty() && !r.escalated { (targets(d, r)) }
+            @if !r.rounds.is_empty() && !r.escalated && r.changed.is_none() { (targets(d, r)) }
         }
     }
 }

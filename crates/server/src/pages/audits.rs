@@ -20,29 +20,46 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
                 Ok(r) => {
                     @let batch = r.method == "batch";
                     h2 { (r.audit) " " small { "(" (method(l, r.method)) ", " (l.f(T::RiskLimit, &[("limit", &l.percent(&r.risk_limit_percent))])) ")" } }
-                    p { strong { (l.t(if r.confirmed { T::AuditConfirmed } else if r.escalated { T::AuditEscalated } else if r.waiting { T::AuditWaiting } else { T::AuditOpen })) } }
+                    p { strong { (status(l, r)) } }
                     p { (l.f(if batch { T::AuditProgressStations } else { T::AuditProgressBallots }, &[
                         ("done", &l.count(r.audited)), ("of", &l.count(if batch { r.stations } else { r.ballots })), ("rounds", &l.count(r.rounds.len() as u64)),
                     ]))
                     @if r.method == "comparison" { " " (l.f(T::AuditDiscrepancies, &[("n", &l.count(r.discrepancies))])) } }
                     p.note { (l.t(T::AuditSeed)) " " code { (r.seed) } }
-                    @if !r.rounds.is_empty() { ul.found { @for (k, n) in (1u64..).zip(&r.rounds) {
+                    @if !r.rounds.is_empty() && r.changed.is_none() { ul.found { @for (k, n) in (1u64..).zip(&r.rounds) {
                         li { a href=(format!("{here}/{}/rounds/{k}", urlencode(&r.audit))) { (l.f(T::AuditRoundLink, &[("round", &l.count(k)), ("n", &l.count(*n))])) } }
                     } } }
                     @let risks = by_risk(&r.assertions);
-                    div.scroll tabindex="0" { table {
+                    @if !risks.is_empty() { div.scroll tabindex="0" { table {
                         thead { tr { th scope="col" { (l.t(T::ColAssertion)) } th.n scope="col" { (l.t(T::ColRisk)) } th scope="col" { (l.t(T::ColState)) } } }
                         tbody { @for x in &risks {
                             tr { td.name { (claim(l, &x.claim)) } td.n { (l.decimal(&format!("{:.6}", x.p_value))) }
                                 td { (l.t(if x.confirmed { T::AssertionConfirmed } else { T::AssertionOpen })) } }
                         } }
-                    } }
+                    } } }
                     @if !r.targeted.is_empty() { (targeted(l, &r.targeted)) }
                 }
             }
         }
     };
     frame(l, &here, Some(h), Section::Audits, l.t(T::NavAudits), body)
+}
+
+/// Where an audit stands, in a sentence.
+fn status(l: Lang, r: &audit::logged::Report) -> Tr {
+    match r.changed {
+        Some(changed) => l.f(
+            T::AuditSuperseded,
+            &[
+                ("changed", &changed.to_string()),
+                ("began", &r.began.to_string()),
+            ],
+        ),
+        None if r.confirmed => l.t(T::AuditConfirmed),
+        None if r.escalated => l.t(T::AuditEscalated),
+        None if r.waiting => l.t(T::AuditWaiting),
+        None => l.t(T::AuditOpen),
+    }
 }
 
 /// A round's retrieval list, printable: station by station in the tree's order, each
