@@ -521,6 +521,8 @@ def replay_from(entries, at):
     # the results it checks] (revision 6)
     audit_results = {}
     signing = [None]  # who signed off the entry being checked: (last, [earlier])
+    acting = [None]  # the user of the latest staff entry: who takes the entries after it
+    granted_roles = {}  # user commitment -> the roles this log granted them
 
     def results_changed(i, e):
         """record's changes_audited_results: a protocol of an audit's contest in the count
@@ -676,6 +678,15 @@ def replay_from(entries, at):
                         raise field(i, "boards[%d]" % k, "%s is on two boards of round %d"
                                     % (m, rnd))
                     seen.add(m)
+                    # The auditor who forms the boards sits on none; a member granted in this
+                    # log is granted the board member's role (a re-vote's staff are granted
+                    # outside it).
+                    if m == acting[0]:
+                        raise field(i, "boards[%d]" % k, "%s forms the boards: the auditor sits "
+                                    "on none" % m)
+                    if granted_roles.get(m) and "board-member" not in granted_roles[m]:
+                        raise field(i, "boards[%d]" % k, "%s was granted '%s' in this log, not "
+                                    "'board-member'" % (m, "', '".join(sorted(granted_roles[m]))))
             boards[name][rnd] = [tuple(p) for p in e["boards"]]
         elif step == "board-readings":
             first, last = drawn(e["round"])
@@ -846,6 +857,7 @@ def replay_from(entries, at):
         if t == "staff":
             act = e["act"]
             began = began or act != "open"
+            acting[0] = e["user"]
             if roles.get(act) != e["role"]:
                 raise Rejected("entry %d: '%s' done by a %s" % (i, act, e["role"]))
             # `grants` and `unit` appear only on the acts that have them.
@@ -889,6 +901,7 @@ def replay_from(entries, at):
                 if e["user"] != "console" and e["user"] in by:
                     raise Rejected("entry %d: two-person rule: a grant approved by who made it" % i)
                 by.append(e["user"])
+                granted_roles.setdefault(e["subject"], set()).add(e["grants"])
             if act in ("assign", "open") and (e.get("subject") is None or not isinstance(e.get("unit"), int)):
                 raise Rejected("entry %d: an assignment names whom and which unit" % i)
             if act == "enter":

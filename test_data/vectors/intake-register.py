@@ -243,6 +243,19 @@ CASES += [
                        board_readings([1, 0, 0])], 10),
 ]
 
+# Revision 6 (issue 18): the auditor who forms a round's boards sits on none of them, and a
+# member the log granted a role is granted the board member's.
+GRANT_M1 = staff("grant", "admin", "console", M1, grants="board-member")
+GRANT_M2_OPERATOR = staff("grant", "admin", "console", M2, grants="operator")
+AUDITOR = hexid(13)
+CASES += [
+    ("the auditor who forms the boards sits on none", DRAWN + boards((M1, AUDITOR)), 7),
+    ("a member granted here is granted the board member's role",
+     DRAWN[:2] + [GRANT_M1, GRANT_M2_OPERATOR] + DRAWN[2:] + boards((M1, M2)), 9),
+    ("members granted the board member's role here, or elsewhere",
+     DRAWN[:2] + [GRANT_M1] + DRAWN[2:] + boards((M1, M2)), None),
+]
+
 # Revision 6 (issue 18): an audit checks the results as they stood when it began. Station 3's
 # protocol is imported at entry 2 and an audit begins at entry 4 (BEGUN); the first entry after
 # that changes the results it checks (a protocol of the count its law makes legal, an annulment,
@@ -264,7 +277,7 @@ CASES += [
 print(json.dumps({
     "about": "Protocol intake and the complaint register (docs/log-format.md, revision 3), targeted "
     "hand counts beside an audit (revision 4), audit boards' sign-offs (revision 5) and audits that "
-    "end when the results they check change (revision 6): logs that "
+    "end when the results they check change, with boards the auditor does not sit on (revision 6): logs that "
              "both verifiers, record's replay (crates/record/tests/intake.rs) and verifier/verify.py "
              "(verifier/test_verify.py), must accept, or refuse at the entry given (refused_at; the "
              "messages differ). Each entry is [format version, JSON text]. Written by "

@@ -497,17 +497,25 @@ fn latest(all: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> 
 }
 
 /// The sign-offs logged since round `round`'s boards were formed, each member's latest (a
-/// later one withdraws the earlier), in log order: (user, the signed entry's hex SHA-256). A member sits on one board of a round, and a round is
-/// drawn only once the one before it has its readings, so each of these is of the member's
-/// board of this round.
-pub fn signed_since(log: &[Vec<u8>], audit: &str, round: u64) -> Vec<(String, String)> {
-    let formed = log.iter().enumerate().position(|(i, b)| {
+/// later one withdraws the earlier), in log order: (user, the signed entry's hex SHA-256),
+/// from the log's entries from index `first` on (the boards' entry among them: `first` may
+/// be its index, `Logged::formed_at`, so that only what follows it is read). A member sits
+/// on one board of a round, and a round is drawn only once the one before it has its
+/// readings, so each of these is of the member's board of this round.
+pub fn signed_since(
+    entries: &[Vec<u8>],
+    first: u64,
+    audit: &str,
+    round: u64,
+) -> Vec<(String, String)> {
+    let indexed = || entries.iter().zip(first..).map(|(b, i)| (i as usize, b));
+    let formed = indexed().position(|(i, b)| {
         starts(b, b"{\"type\":\"audit\",\"step\":\"boards\"")
             && matches!(record::decode(i as u64, b),
                 Ok(Entry::Audit(AuditStep::Boards { audit: a, round: r, .. })) if a == audit && r == round)
     });
     match formed {
-        Some(from) => latest(sign_offs(log.iter().enumerate().skip(from + 1))),
+        Some(from) => latest(sign_offs(indexed().skip(from + 1))),
         None => Vec::new(),
     }
 }

@@ -44,6 +44,8 @@ pub struct Logged {
     pub boards: Vec<Vec<(String, String)>>,
     /// Each round's boards that signed off (numbers from 1), in the order they did.
     pub signed: Vec<Vec<u64>>,
+    /// The index of each round's `boards` entry (0: none yet).
+    pub formed_at: Vec<u64>,
     /// Draws that a board did not find: the worst case for every assertion.
     pub not_found: HashSet<u64>,
     /// The start entry's index.
@@ -142,10 +144,13 @@ pub fn logged<'a>(
                 out.counts.push(Vec::new());
                 out.boards.push(Vec::new());
                 out.signed.push(Vec::new());
+                out.formed_at.push(0);
             }
             AuditStep::Boards { round, boards, .. } => {
-                if let Some(b) = out.boards.get_mut((round as usize).wrapping_sub(1)) {
+                let k = (round as usize).wrapping_sub(1);
+                if let (Some(b), Some(at)) = (out.boards.get_mut(k), out.formed_at.get_mut(k)) {
                     *b = boards;
+                    *at = i;
                 }
             }
             AuditStep::BoardReadings {

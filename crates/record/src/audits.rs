@@ -12,7 +12,7 @@ use model::{Election, UnitId, UnitLevel};
 use crate::entry::{AuditStep, Decision, Entry};
 use crate::kinds::ComplaintStatus;
 use crate::register::Register;
-use crate::staff::{Signing, CONSOLE};
+use crate::staff::{Role, Signing, StaffRules, CONSOLE};
 use crate::RecordError;
 
 /// The audits of a log so far, by name.
@@ -51,16 +51,18 @@ struct Audit {
 
 impl AuditRules {
     /// Checks step `step` of entry `index` against the election, the steps before it, the
-    /// complaint register (a target's complaint) and who signed the step off (a board's
-    /// entry: [`StaffRules::signing`](crate::StaffRules::signing)).
+    /// complaint register (a target's complaint), who signed the step off (a board's entry:
+    /// [`StaffRules::signing`]), who took it ([`StaffRules::acting`]: the auditor sits on no
+    /// board) and the roles the log granted (a board member granted another role sits on
+    /// none).
     pub(crate) fn check(
         &mut self,
         index: u64,
         e: &Election,
         step: &AuditStep,
-        register: &Register,
-        signing: Option<&Signing>,
+        staff: &StaffRules,
     ) -> Result<(), RecordError> {
+        let (register, signing) = (staff.register(), staff.signing());
         let field = |f: String, m: String| RecordError::Field {
             index,
             field: f,
@@ -179,7 +181,7 @@ impl AuditRules {
             AuditStep::Boards { round, boards, .. } => {
                 draws_of(&a.ends, *round)
                     .ok_or_else(|| field("round".into(), no_round(&a.ends, *round)))?;
-                check_boards(a, *round, boards).map_err(|(f, m)| field(f, m))?;
+                check_boards(a, *round, boards, staff).map_err(|(f, m)| field(f, m))?;
                 a.boards.insert(*round, boards.clone());
             }
             AuditStep::BoardReadings {
@@ -412,6 +414,7 @@ fn check_boards(
     a: &Audit,
     round: u64,
     boards: &[(String, String)],
+    staff: &StaffRules,
 ) -> Result<(), (String, String)> {
     if a.boards.contains_key(&round) {
         return Err((
@@ -447,6 +450,26 @@ fn check_boards(
                 return Err((
                     format!("boards[{k}]"),
                     format!("{m} is on two boards of round {round}"),
+                ));
+            }
+            // The auditor who forms the boards oversees them: they sit on none.
+            if staff.acting() == Some(m.as_str()) {
+                return Err((
+                    format!("boards[{k}]"),
+                    format!("{m} forms the boards: the auditor sits on none"),
+                ));
+            }
+            // Granted here, a member is granted the board member's role (a re-vote's staff
+            // are granted in the election that ordered it, outside this log).
+            let roles = staff.roles_of(m);
+            if !roles.is_empty() && !roles.contains(&Role::BoardMember) {
+                let granted: Vec<&str> = roles.iter().map(|r| r.key()).collect();
+                return Err((
+                    format!("boards[{k}]"),
+                    format!(
+                        "{m} was granted '{}' in this log, not 'board-member'",
+                        granted.join("', '")
+                    ),
                 ));
             }
         }

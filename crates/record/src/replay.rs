@@ -469,13 +469,8 @@ impl Replayer {
             // Audit steps change no totals; `tallyproof audit status` recomputes their risk
             // from them, so everything they name must exist.
             Entry::Audit(step) => {
-                self.audit_rules.check(
-                    index,
-                    election,
-                    &step,
-                    self.staff.register(),
-                    self.staff.signing(),
-                )?;
+                self.audit_rules
+                    .check(index, election, &step, &self.staff)?;
                 self.audits += 1;
                 pushed = Pushed::Audit;
             }

@@ -394,6 +394,10 @@ pub struct StaffRules {
     double: bool,
     /// Granted users: commitment -> who granted them (a second grant is the approval).
     granted: HashMap<String, Vec<String>>,
+    /// The roles granted in this log: commitment -> roles.
+    roles: HashMap<String, Vec<Role>>,
+    /// The user of the latest staff entry: who acts in the entries that follow it.
+    acting: Option<String>,
     /// The act whose entry must come next.
     expect: Option<StaffAct>,
     /// What the log says of the protocol being verified, checked when its entry comes.
@@ -440,6 +444,17 @@ impl StaffRules {
     /// Who signed off the entry checked last, if it followed a board's second sign-off.
     pub fn signing(&self) -> Option<&Signing> {
         self.signing.as_ref()
+    }
+
+    /// The user of the latest staff entry (the act the entries after it belong to).
+    pub fn acting(&self) -> Option<&str> {
+        self.acting.as_deref()
+    }
+
+    /// The roles the log granted `user` (none: granted outside this log, as a re-vote's
+    /// staff are, or never).
+    pub fn roles_of(&self, user: &str) -> &[Role] {
+        self.roles.get(user).map_or(&[], Vec::as_slice)
     }
 
     /// Checks entry `index` (decoded as `entry`, from `bytes`) of `election`'s log against
@@ -513,6 +528,7 @@ impl StaffRules {
             return Ok(());
         };
         self.acts += 1;
+        self.acting = Some(s.user.clone());
         self.began |= !matches!(s.act, StaffAct::Open { .. });
         match &s.act {
             StaffAct::Enter { protocol, scan } => {
@@ -589,7 +605,7 @@ impl StaffRules {
                     self.expect = Some(s.act.clone());
                 }
             }
-            StaffAct::Grant { user: whom, .. } => {
+            StaffAct::Grant { user: whom, role } => {
                 // A second grant approves the first: by someone else (or the console).
                 let by = self.granted.entry(whom.clone()).or_default();
                 if s.user != CONSOLE && by.contains(&s.user) {
@@ -599,6 +615,10 @@ impl StaffRules {
                     ));
                 }
                 by.push(s.user.clone());
+                let roles = self.roles.entry(whom.clone()).or_default();
+                if !roles.contains(role) {
+                    roles.push(*role);
+                }
             }
             StaffAct::SignOff { entry: d } => {
                 // A member signs off with their own login: the console is nobody's.

@@ -320,8 +320,16 @@ fn signed(
     audit: &str,
     round: u64,
 ) -> Result<Vec<(String, String)>, ServerError> {
-    let log = Pool::get(&s.db)?.log(name)?;
-    Ok(boards::signed_since(&log, audit, round))
+    // Only what follows the boards' entry is read: never the whole log.
+    let from = s.live.with(&s.db, name, |v| {
+        let l = audit::logged::logged(v.audit_entries(), audit)?;
+        Ok(l.formed_at
+            .get((round as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or(0))
+    })?;
+    let log = Pool::get(&s.db)?.log_since(name, from)?;
+    Ok(boards::signed_since(&log, from, audit, round))
 }
 
 /// Every board of the latest round, for the auditor: progress without the items.
