@@ -8,10 +8,11 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum::Json;
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 use store::{AuditDir, FileRef, Upload};
 
@@ -86,16 +87,69 @@ pub(crate) async fn standing(
     Ok(Json(Standing::from(up)).into_response())
 }
 
+/// Gives up the caller's upload under way (204).
+pub(crate) async fn abandon(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(sha256): Path<String>,
+) -> Result<Response, ServerError> {
+    let (dir, file, by) = (directory(&s)?, FileRef::parse(&sha256)?, who.staff()?.id);
+    blocking(move || Ok(dir.abandon(&file, by)?)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The part's SHA-256 (hex) its sender declares in a `Content-Digest` header (RFC 9530:
+/// `sha-256=:<base64>:`), if it sends one.
+fn declared_digest(headers: &HeaderMap) -> Result<Option<String>, ServerError> {
+    let Some(value) = headers.get("content-digest") else {
+        return Ok(None);
+    };
+    let bad = |why: &str| {
+        ServerError::BadRequest(format!(
+            "Content-Digest: {why}; give sha-256=:<the part's SHA-256 in base64>:"
+        ))
+    };
+    let text = value.to_str().map_err(|_| bad("not text"))?;
+    let sha = text
+        .split(',')
+        .filter_map(|item| item.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("sha-256"))
+        .ok_or_else(|| bad("no sha-256 (the only digest checked)"))?
+        .1
+        .trim();
+    let bytes = sha
+        .strip_prefix(':')
+        .and_then(|x| x.strip_suffix(':'))
+        .and_then(|x| base64::engine::general_purpose::STANDARD.decode(x).ok())
+        .filter(|b| b.len() == 32)
+        .ok_or_else(|| bad("sha-256 is not 32 bytes in base64 between colons"))?;
+    Ok(Some(hex::encode(bytes)))
+}
+
 /// Appends a part at its offset; the last one makes the file whole, checked by its hash and
-/// read through as records (an error names the line and column).
+/// read through as records (an error names the line and column). A part sent with a
+/// `Content-Digest` that its bytes do not have is refused, nothing written.
 pub(crate) async fn part(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path((sha256, offset)): Path<(String, u64)>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ServerError> {
     let (dir, file, by) = (directory(&s)?, FileRef::parse(&sha256)?, who.staff()?.id);
+    let declared = declared_digest(&headers)?;
     let up = blocking(move || {
+        // Hashed off the async workers, as the part is written.
+        if let Some(declared) = declared {
+            let got = FileRef::of(&body);
+            if got.hex() != declared {
+                return Err(ServerError::BadRequest(format!(
+                    "the part's {} bytes have the SHA-256 {}, not {declared} (its Content-Digest): nothing was written; send it again",
+                    body.len(),
+                    got.hex()
+                )));
+            }
+        }
         let name = file.to_string();
         let check = |path: &std::path::Path| {
             let f = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;

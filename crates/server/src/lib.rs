@@ -51,7 +51,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{header, Method as HttpMethod};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use pool::Pool;
 use record::Role;
@@ -167,7 +167,7 @@ fn router_over(
 
 /// The handler of a route of [`ROUTES`]; the tests request every documented route.
 fn handler(route: &Route) -> MethodRouter<AppState> {
-    use routes::Method::{Get, Post, Put};
+    use routes::Method::{Delete, Get, Post, Put};
     match (route.method, route.path) {
         (Get, "/") => get(public::index),
         (Get, "/elections/{name}") => get(public::results_page),
@@ -223,6 +223,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Put, "/api/scans") => put(staff::upload_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT)),
         (Post, "/api/audit-files") => post(audit_parts::begin),
         (Get, "/api/audit-files/{sha256}") => get(audit_parts::standing),
+        (Delete, "/api/audit-files/{sha256}") => delete(audit_parts::abandon),
         (Put, "/api/audit-files/{sha256}/parts/{offset}") => {
             put(audit_parts::part).layer(DefaultBodyLimit::max(SCAN_LIMIT))
         }

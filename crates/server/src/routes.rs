@@ -13,6 +13,8 @@ pub enum Method {
     Post,
     /// Uploads a scan.
     Put,
+    /// Gives up an upload under way.
+    Delete,
 }
 
 impl Method {
@@ -22,6 +24,7 @@ impl Method {
             Method::Get => "get",
             Method::Post => "post",
             Method::Put => "put",
+            Method::Delete => "delete",
         }
     }
 }
@@ -472,6 +475,15 @@ pub const ROUTES: &[Route] = &[
             "/api/audit-files/{sha256}",
             JSON,
             "Where an upload in parts stands: the bytes received, the next part's offset",
+        )
+    },
+    Route {
+        method: Method::Delete,
+        roles: AUDITOR,
+        ..get(
+            "/api/audit-files/{sha256}",
+            JSON,
+            "Gives up the caller's upload in parts under way: its parts are deleted (a finished one stays)",
         )
     },
     write(

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
+use base64::Engine;
 use model::{Election, Protocol};
 use record::Role;
 use serde_json::{json, Value};
@@ -129,10 +130,36 @@ async fn records_arrive_in_parts(app: &App, first: &str, choices: &[String], aut
         ),
         (Some(100), Some(false))
     );
-    assert_eq!(
-        part(&file, 100, &body[100..200]).await.json()["received"],
-        200
-    );
+    // A part sent with its SHA-256 (RFC 9530's Content-Digest): one its bytes do not have is
+    // refused, nothing written; the right one is taken; a digest that is no SHA-256 is refused.
+    let digested = |offset: usize, bytes: &[u8], of: &[u8]| {
+        let path = format!("/api/audit-files/{}/parts/{offset}", file.hex());
+        let digest = format!(
+            "sha-256=:{}:",
+            base64::engine::general_purpose::STANDARD
+                .encode(hex::decode(store::FileRef::of(of).hex()).unwrap())
+        );
+        let bytes = bytes.to_vec();
+        async move {
+            let headers = [("authorization", auth), ("content-digest", digest.as_str())];
+            app.call("PUT", &path, &headers, bytes).await
+        }
+    };
+    let a = digested(100, &body[100..200], b"something else").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert!(a.text().contains("nothing was written"), "{}", a.text());
+    let a = digested(100, &body[100..200], &body[100..200]).await;
+    assert_eq!(a.json()["received"], 200, "{}", a.text());
+    let a = app
+        .call(
+            "PUT",
+            &format!("/api/audit-files/{}/parts/200", file.hex()),
+            &[("authorization", auth), ("content-digest", "md5=:AAAA:")],
+            body[200..].to_vec(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert!(a.text().contains("Content-Digest"), "{}", a.text());
     let a = part(&file, 200, &body[200..]).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     assert_eq!(a.json()["complete"], true, "{}", a.text());
@@ -153,6 +180,30 @@ async fn records_arrive_in_parts(app: &App, first: &str, choices: &[String], aut
     )
     .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+
+    // An upload given up: its parts are deleted; a finished one stays.
+    let other = b"Batch Name,Position,Choice\n".to_vec();
+    let given_up = store::FileRef::of(&other);
+    assert_eq!(
+        begin(&given_up, other.len()).await.status,
+        StatusCode::CREATED
+    );
+    let path = format!("/api/audit-files/{}", given_up.hex());
+    let a = call("DELETE", path.clone(), Vec::new(), true).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text());
+    let a = call("GET", path.clone(), Vec::new(), true).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    let a = call("DELETE", path, Vec::new(), true).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    let a = call(
+        "DELETE",
+        format!("/api/audit-files/{}", file.hex()),
+        Vec::new(),
+        true,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text());
+    assert!(a.text().contains("it stays"), "{}", a.text());
 }
 
 async fn an_auditor_runs_the_rounds_over_http(app: &App) {

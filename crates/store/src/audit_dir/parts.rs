@@ -98,6 +98,24 @@ impl AuditDir {
             .ok_or_else(|| StoreError::NotFound(format!("no upload of {file}: begin it first")))
     }
 
+    /// Gives up user `by`'s upload of `file` under way: its parts are deleted (a finished
+    /// upload stays: an audit may cite it).
+    pub fn abandon(&self, file: &FileRef, by: i64) -> Result<(), StoreError> {
+        let _one = self.lock();
+        match self.upload_state(file, by)? {
+            None => Err(StoreError::NotFound(format!(
+                "no upload of {file} under way"
+            ))),
+            Some(up) if up.complete => Err(StoreError::Refused(format!(
+                "{file} was uploaded whole: it stays, an audit may cite it"
+            ))),
+            Some(up) => {
+                let path = self.part_path(file, up.size, by);
+                std::fs::remove_file(&path).map_err(|e| self.io(&path, e))
+            }
+        }
+    }
+
     /// Appends `bytes` at `offset` of the upload of `file`: the offset must be what was
     /// received so far (else nothing is written and the answer says where it stands), and the
     /// part may not go beyond the declared size. The last part hashes the whole: a file of
@@ -429,6 +447,14 @@ mod tests {
                 "{size}"
             );
         }
+        // Given up, an upload no longer counts toward its sender's: another begins; another
+        // user cannot give it up.
+        let second = FileRef::of(&bodies[1]);
+        assert!(d.abandon(&second, 2).is_err(), "another's upload given up");
+        d.abandon(&second, 1).unwrap();
+        assert!(d.upload(&second, 1).is_err());
+        d.begin_upload(&FileRef::of(&bodies[MAX_UNDER_WAY]), 100, 1)
+            .unwrap();
     }
 
     /// An upload needs room for itself, for what the uploads under way still need, and for
