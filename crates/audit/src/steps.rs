@@ -1106,7 +1106,7 @@ pub fn target(
     audit: &str,
     targets: &[(UnitId, Why)],
 ) -> Result<Targeted, AuditError> {
-    let (l, _) = opened(log, audit)?;
+    let (l, s) = opened(log, audit)?;
     let round = l.rounds.len() as u64;
     if round == 0 {
         return Err(AuditError::field(
@@ -1116,6 +1116,22 @@ pub fn target(
     }
     if targets.is_empty() {
         return Err(AuditError::field("stations", "no station to target"));
+    }
+    // A batch audit's stations drawn at random are counted in full there already (and that
+    // count is in the risk): a targeted count of them would count them twice.
+    let sampled = sampled_stations(e, protocols, &l, &s)?;
+    let (in_sample, targets): (Vec<_>, Vec<_>) =
+        targets.iter().partition(|(st, _)| sampled.contains(st));
+    let in_sample: Vec<UnitId> = in_sample.into_iter().map(|t| t.0).collect();
+    if targets.is_empty() {
+        let paths: Vec<String> = in_sample.iter().map(|&u| e.units.path(u)).collect();
+        return Err(AuditError::field(
+            "stations",
+            format!(
+                "every station named is in the audit's random sample already, its hand count there: {}",
+                paths.join(", ")
+            ),
+        ));
     }
     let reported = by_station(protocols);
     let register = record::Register::of_log(e, logged::indexed(log))
@@ -1177,7 +1193,28 @@ pub fn target(
     Ok(Targeted {
         entries,
         targets: out,
+        in_sample,
     })
+}
+
+/// The stations a batch audit's rounds drew at random so far (none for a ballot-level
+/// audit, whose sample is single ballots).
+fn sampled_stations(
+    e: &Election,
+    protocols: &[Protocol],
+    l: &Logged,
+    s: &logged::Started,
+) -> Result<HashSet<UnitId>, AuditError> {
+    if s.method != Method::Batch {
+        return Ok(HashSet::new());
+    }
+    let (problem, set) = logged::assertions_of(e, protocols, &s.law, s.ballots)?;
+    let state = logged::batch_state(e, protocols, l, s, &problem, &set);
+    Ok(state
+        .draws
+        .iter()
+        .filter_map(|&i| l.batches.get(i).map(|b| UnitId(b.0)))
+        .collect())
 }
 
 /// Targets logged: the `target` entries, and each target as they write it (station id, the
@@ -1188,6 +1225,8 @@ pub struct Targeted {
     pub entries: Vec<Vec<u8>>,
     /// The targets.
     pub targets: Vec<(u32, Option<String>, Option<u64>)>,
+    /// Stations named but left out: a batch audit drew them at random (counted there).
+    pub in_sample: Vec<UnitId>,
 }
 
 /// The `targeted-counts` entries of targeted stations' hand counts (as a batch audit's: a

@@ -652,12 +652,16 @@ pub(crate) async fn targeted(
                 json!({"station": st, "path": at.election.units.path(model::UnitId(*st)), "flag": flag, "complaint": complaint})
             })
             .collect();
-        Ok((logged.entries, listed))
+        let in_sample: Vec<String> =
+            logged.in_sample.iter().map(|&u| at.election.units.path(u)).collect();
+        Ok((logged.entries, (listed, in_sample)))
     })
     .await?;
+    let (targets, in_sample) = targets;
     Ok(json!({
         "audit": audit,
         "targets": targets,
+        "in_random_sample": in_sample,
         "logged_as": size - 1,
         "note": "targeted stations are counted by hand beside the random sample and reported apart: never counted toward the risk limit",
     }))

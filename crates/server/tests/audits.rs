@@ -446,10 +446,17 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-    // Issue 18, item 4: the three stations the forensic flags score highest, added to the
-    // round as a targeted sample, counted, and reported apart: the risk does not move.
+    // Issue 18, item 4: the three stations not drawn at random that the forensic flags score
+    // highest, added to the round as a targeted sample, counted, and reported apart: the risk
+    // does not move; the flagged stations the round drew at random are left out (counted
+    // there already, in the risk).
     let scores = forensics::flags::scores(&e, &ps).unwrap();
-    let third = scores[2].1;
+    let not_drawn: Vec<&(model::UnitId, f64)> = scores
+        .iter()
+        .filter(|(s, _)| !drawn.contains(&e.units.path(*s).as_str()))
+        .collect();
+    let third = not_drawn[2].1;
+    let sampled = scores.iter().filter(|x| x.1 >= third).count() - 3;
     let risk_before = app.get("/api/elections/b/audits").await.json()[0]["assertions"].clone();
     let targets = |body: Value| {
         let aud = aud.clone();
@@ -461,14 +468,26 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
     let a = targets(json!({"flagged_above": third})).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
     let listed = a.json()["targets"].as_array().unwrap().clone();
-    assert!(listed.len() >= 3, "{listed:?}");
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert_eq!(
+        a.json()["in_random_sample"].as_array().unwrap().len(),
+        sampled
+    );
     assert_eq!(
         listed[0]["station"].as_u64(),
-        Some(u64::from(scores[0].0 .0))
+        Some(u64::from(not_drawn[0].0 .0))
     );
     let size = log_len(app).await;
     for (body, why) in [
-        (json!({"flagged_above": third}), "scores at least that"),
+        // Those left are in the random sample (or none are left).
+        (
+            json!({"flagged_above": third}),
+            if sampled > 0 {
+                "in the audit's random sample already"
+            } else {
+                "scores at least that"
+            },
+        ),
         (json!({}), "give flagged_above"),
         (
             json!({"complaint": 1}),
@@ -574,6 +593,31 @@ async fn an_auditor_runs_the_rounds_over_http(app: &App) {
         StatusCode::CONFLICT => assert!(p.text().contains("full count"), "{}", p.text()),
         other => panic!("{other}: {}", p.text()),
     }
+
+    // Every other station targeted: those the round drew at random are left out (counted
+    // there, in the risk: a targeted count would count them twice), and named.
+    let a = targets(json!({"flagged_above": 0.0})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let mut left_out: Vec<&str> = a.json()["in_random_sample"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|p| {
+            drawn
+                .iter()
+                .copied()
+                .find(|d| *d == p)
+                .expect("a drawn station")
+        })
+        .collect();
+    left_out.sort_unstable();
+    let mut want = drawn.clone();
+    want.sort_unstable();
+    want.dedup();
+    assert_eq!(left_out, want);
 
     // Issue 18: an audit checks the results as they stood when it began. An annulment ends
     // its steps (refused, naming the entry); it is reported superseded, with no risk; a new

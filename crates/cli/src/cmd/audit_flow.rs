@@ -457,9 +457,15 @@ pub fn target(a: TargetArgs) -> anyhow::Result<ExitCode> {
             o.election.units.path(model::UnitId(*s))
         );
     }
+    for s in &logged.in_sample {
+        println!(
+            "left out: {} (in the random sample already: its hand count there counts toward the risk)",
+            o.election.units.path(*s)
+        );
+    }
     println!(
         "{} station(s) to count by hand beside the random sample; their counts never enter the risk. Record them with tallyproof audit record --targeted COUNTS.csv",
-        targets.len()
+        logged.targets.len()
     );
     Ok(ExitCode::SUCCESS)
 }
