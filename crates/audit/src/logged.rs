@@ -680,6 +680,27 @@ pub fn report_of(
         "not confirmed yet: draw another round".to_string()
     };
     Ok(Report {
+        audited: st.audited,
+        discrepancies,
+        confirmed: st.confirmed,
+        next_round: st.next_round,
+        full_count_advised: st.full_count_advised,
+        verdict,
+        assertions: st.risks,
+        ..unmeasured(e, protocols, l, &s, audit)
+    })
+}
+
+/// What a report says of an audit before any risk is measured: its parameters, rounds and
+/// targeted stations.
+fn unmeasured(
+    e: &Election,
+    protocols: &[Protocol],
+    l: &Logged,
+    s: &Started,
+    audit: &str,
+) -> Report {
+    Report {
         audit: audit.to_string(),
         method: s.method.key(),
         risk_limit_percent: s.risk_limit.clone(),
@@ -687,19 +708,19 @@ pub fn report_of(
         ballots: s.ballots,
         stations: l.batches.len() as u64,
         rounds: l.rounds.clone(),
-        audited: st.audited,
-        discrepancies,
-        confirmed: st.confirmed,
+        audited: 0,
+        discrepancies: 0,
+        confirmed: false,
         escalated: l.escalated,
         waiting: l.waiting(),
-        next_round: st.next_round,
-        full_count_advised: st.full_count_advised,
-        verdict,
-        assertions: st.risks,
+        next_round: None,
+        full_count_advised: false,
+        verdict: String::new(),
+        assertions: Vec::new(),
         targeted: targeted(e, protocols, l),
         began: l.began,
         changed: None,
-    })
+    }
 }
 
 /// The report of an audit whose results changed after it began: what it read or counted,
@@ -715,13 +736,6 @@ fn superseded_report(
     let read = l.readings.iter().map(Vec::len).sum::<usize>()
         + l.counts.iter().map(Vec::len).sum::<usize>();
     Report {
-        audit: audit.to_string(),
-        method: s.method.key(),
-        risk_limit_percent: s.risk_limit.clone(),
-        seed: s.seed.clone(),
-        ballots: s.ballots,
-        stations: l.batches.len() as u64,
-        rounds: l.rounds.clone(),
         audited: read as u64,
         discrepancies: l
             .readings
@@ -729,19 +743,13 @@ fn superseded_report(
             .flatten()
             .filter(|r| s.method == Method::Comparison && r.1 != r.2)
             .count() as u64,
-        confirmed: false,
-        escalated: l.escalated,
         waiting: false,
-        next_round: None,
-        full_count_advised: false,
         verdict: format!(
             "superseded: {}",
             record::superseded(audit, l.began, changed)
         ),
-        assertions: Vec::new(),
-        targeted: targeted(e, protocols, l),
-        began: l.began,
         changed: Some(changed),
+        ..unmeasured(e, protocols, l, s, audit)
     }
 }
 
