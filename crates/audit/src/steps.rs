@@ -734,20 +734,30 @@ fn drawn_in(
 /// ballots are read, without drawing them again.
 pub struct Wanted<'a> {
     e: &'a Election,
-    ballots: HashSet<BallotKey>,
+    /// Asked for once per row of a national file: a fast hasher (the keys are the list's).
+    ballots: HashSet<BallotKey, foldhash::fast::FixedState>,
     /// Each batch name met, resolved once.
     resolved: HashMap<String, Option<UnitId>>,
+    /// The batch of the row before: a records file lists a batch's ballots together.
+    last: Option<(String, Option<UnitId>)>,
 }
 
 impl Wanted<'_> {
     /// Whether the ballot at `position` of the batch named `station` (a path) is on the
     /// list. A name that names no station is on no list (`start` refused such records).
     pub fn wants(&mut self, station: &str, position: u64) -> bool {
-        let id = match self.resolved.get(station) {
-            Some(&id) => id,
-            None => {
-                let id = self.e.units.resolve(station).ok();
-                self.resolved.insert(station.to_string(), id);
+        let id = match &self.last {
+            Some((name, id)) if name == station => *id,
+            _ => {
+                let id = match self.resolved.get(station) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.e.units.resolve(station).ok();
+                        self.resolved.insert(station.to_string(), id);
+                        id
+                    }
+                };
+                self.last = Some((station.to_string(), id));
                 id
             }
         };
@@ -759,7 +769,8 @@ impl Wanted<'_> {
 /// refused with its line, as [`record`] refuses it).
 pub fn wanted<'a>(e: &'a Election, paper: &BallotFile) -> Result<Wanted<'a>, AuditError> {
     let mut stations: HashMap<&str, UnitId> = HashMap::new();
-    let mut ballots = HashSet::with_capacity(paper.rows.len());
+    let mut ballots =
+        HashSet::with_capacity_and_hasher(paper.rows.len(), foldhash::fast::FixedState::default());
     for r in &paper.rows {
         let station = match stations.get(r.station.as_str()) {
             Some(&s) => s,
@@ -775,6 +786,7 @@ pub fn wanted<'a>(e: &'a Election, paper: &BallotFile) -> Result<Wanted<'a>, Aud
         e,
         ballots,
         resolved: HashMap::new(),
+        last: None,
     })
 }
 

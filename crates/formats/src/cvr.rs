@@ -94,7 +94,9 @@ pub fn parse_choices_keeping<R: std::io::Read>(
     bytes: R,
     mut keep: impl FnMut(&str, u64) -> bool,
 ) -> Result<Vec<BallotChoice>, FormatError> {
-    let (mut reader, header) = reader(file, bytes)?;
+    // Fields are trimmed as they are read (`text`), and only those a row is judged by: the
+    // reader's own trimming would copy every record.
+    let (mut reader, header) = reader(file, bytes, csv::Trim::Headers)?;
     let (Some(batch_col), Some(pos_col), Some(choice_col)) = (
         column(&header, "Batch Name"),
         column(&header, "Position"),
@@ -209,7 +211,7 @@ pub fn parse_tallies(
     bytes: &[u8],
     choices: &[String],
 ) -> Result<Vec<BatchCount>, FormatError> {
-    let (mut reader, header) = reader(file, bytes)?;
+    let (mut reader, header) = reader(file, bytes, csv::Trim::All)?;
     let Some(batch_col) = column(&header, "Batch Name") else {
         return Err(FormatError::at(
             file,
@@ -318,6 +320,19 @@ pub fn parse_tallies(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The streamed reading trims each field it judges a row by as the whole reading trims
+    /// it (spaces, and Unicode spaces too), though its reader trims only the header.
+    #[test]
+    fn a_streamed_row_is_trimmed_as_a_whole_file_is() {
+        let text = " Batch Name , Position ,Choice\n R 1 , 2 ,\u{a0}A\u{a0}\nR 1,3, \n";
+        let kept = parse_choices_keeping("c.csv", text.as_bytes(), |b, _| b == "R 1").unwrap();
+        let got: Vec<(&str, u64, Option<&str>)> = kept
+            .iter()
+            .map(|r| (r.batch.as_str(), r.position, r.choice.as_deref()))
+            .collect();
+        assert_eq!(got, [("R 1", 2, Some("A")), ("R 1", 3, None)]);
+    }
 
     /// A line longer than [`MAX_LINE`] bytes is refused by number, read in small pieces as
     /// through a socket; lines up to it pass, whatever the pieces.

@@ -35,7 +35,7 @@ impl ManifestBatch {
 /// to case or surrounding spaces. A batch listed twice, a count that is not a whole
 /// number, or a missing column is refused with its line and column.
 pub fn parse_manifest(file: &str, bytes: &[u8]) -> Result<Vec<ManifestBatch>, FormatError> {
-    let (mut reader, header) = reader(file, bytes)?;
+    let (mut reader, header) = reader(file, bytes, csv::Trim::All)?;
     let col = |name: &str| column(&header, name);
     let (Some(batch_col), Some(count_col)) = (col("Batch Name"), col("Number of Ballots")) else {
         return Err(FormatError::at(
@@ -94,14 +94,14 @@ pub fn parse_manifest(file: &str, bytes: &[u8]) -> Result<Vec<ManifestBatch>, Fo
     Ok(out)
 }
 
-/// A trimming CSV reader over `bytes` and its header row; `file` names it in errors.
+/// A CSV reader over `bytes` that trims `trim` (the header at least), and its header row;
+/// `file` names it in errors.
 pub(crate) fn reader<R: std::io::Read>(
     file: &str,
     bytes: R,
+    trim: csv::Trim,
 ) -> Result<(csv::Reader<R>, csv::StringRecord), FormatError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().trim(trim).from_reader(bytes);
     let header = reader
         .headers()
         .map_err(|e| {
