@@ -18,6 +18,7 @@ const CORE: &[&str] = &[
     "record",
     "forensics",
     "audit",
+    "pvt",
     "readmodel",
     "published",
 ];
