@@ -107,6 +107,37 @@ pub fn ratio(
     })
 }
 
+/// The stratified estimate: each stratum's ratio estimate (at least 2 reporting stations
+/// each), combined with the weights `W_h = N_h / N` of the strata's populations (`N_h`: a
+/// stratum's base in the frame, registered voters or valid votes as the share's): `p̂ =
+/// Σ W_h p̂_h`, `Var = Σ W_h² Var(p̂_h)`. What a sample allocated out of proportion needs
+/// (a self-weighting sample gives the same share with [`ratio`] over all of it).
+pub fn stratified(
+    strata: &[(u64, &[Station])],
+    confidence: Confidence,
+) -> Result<Estimate, PvtError> {
+    let whole: u128 = strata.iter().map(|&(n, _)| u128::from(n)).sum();
+    if whole == 0 {
+        return Err(PvtError::invalid("strata", "their populations add up to 0"));
+    }
+    let (mut share, mut variance, mut stations, mut base) = (0.0, 0.0, 0usize, 0u64);
+    for &(n, sample) in strata {
+        let e = ratio(sample, confidence, Some(n))?;
+        let w = n as f64 / whole as f64;
+        share += w * e.share;
+        variance += w * w * e.variance;
+        stations += e.stations;
+        base = base.saturating_add(e.base);
+    }
+    Ok(Estimate {
+        share,
+        variance,
+        margin: confidence.z() * variance.sqrt(),
+        stations,
+        base,
+    })
+}
+
 /// The design effect of sampling whole stations from `frame` (every station of an earlier
 /// election): the variance of the ratio estimator over n stations divided by that of a
 /// share over n·m̄ voters drawn one by one. With S² = Σ(a_j - p m_j)² / (K - 1) over the
@@ -156,6 +187,22 @@ mod tests {
         assert!(ratio(&sample, Confidence::P95, Some(299)).is_err());
         assert!(ratio(&sample[..1], Confidence::P95, None).is_err());
         assert!(ratio(&[st(5, 4), st(1, 4)], Confidence::P95, None).is_err());
+    }
+
+    /// Two strata by hand: weights 1/4 and 3/4 (populations 1,000 and 3,000), samples
+    /// (30, 50 of 100) and (60, 80 of 100): shares 0.4 and 0.7, each variance (200 / 1) /
+    /// (2 · 100²) = 0.01 less its finite-population correction (200/1,000 and 200/3,000):
+    /// p̂ = 0.625, Var = 1/16 · 0.008 + 9/16 · 0.01 · (14/15) = 0.00575.
+    #[test]
+    fn the_stratified_estimate_by_hand() {
+        let a = [st(30, 100), st(50, 100)];
+        let b = [st(60, 100), st(80, 100)];
+        let e = stratified(&[(1000, &a[..]), (3000, &b[..])], Confidence::P95).unwrap();
+        assert!((e.share - 0.625).abs() < 1e-12, "{}", e.share);
+        assert!((e.variance - 0.00575).abs() < 1e-12, "{}", e.variance);
+        assert_eq!((e.stations, e.base), (4, 400));
+        assert!(stratified(&[(1000, &a[..1])], Confidence::P95).is_err());
+        assert!(stratified(&[(0, &a[..])], Confidence::P95).is_err());
     }
 
     /// A frame of single-voter stations has no clustering: deff = K / (K - 1). Stations

@@ -1,9 +1,11 @@
 //! Parallel vote tabulation (quick count) statistics, pure (no I/O): how many stations an
 //! observer sample needs ([`size`]: the NDI voter formula times the design effect, stations
-//! being clusters of voters) and what a sample of stations estimates, with its margin
+//! being clusters of voters), how it is spread over strata ([`design`]) and what a sample
+//! of stations estimates, with its margin
 //! ([`estimate`]: Cochran's ratio estimator, as NDI's Apollo computes it). The methods are
 //! `shared/design/observers.md`, section 3.
 
+pub mod design;
 pub mod estimate;
 pub mod size;
 
