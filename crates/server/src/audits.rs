@@ -620,7 +620,7 @@ pub(crate) async fn targeted(
     b: Targets,
 ) -> Result<Value, ServerError> {
     let a = audit.to_string();
-    let (targets, size) = take(s, by, name, Vec::new(), move |at| {
+    let ((targets, in_sample), size) = take(s, by, name, Vec::new(), move |at| {
         let (scores, stations);
         let choose = match (b.flagged_above, b.complaint) {
             (Some(above), None) => {
@@ -657,7 +657,6 @@ pub(crate) async fn targeted(
         Ok((logged.entries, (listed, in_sample)))
     })
     .await?;
-    let (targets, in_sample) = targets;
     Ok(json!({
         "audit": audit,
         "targets": targets,

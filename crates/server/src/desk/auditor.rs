@@ -40,14 +40,8 @@ pub(super) fn forms(
 /// Where an audit stands, in words.
 fn verdict(l: Lang, r: &Report) -> Tr {
     let round = r.rounds.len().to_string();
-    if let Some(changed) = r.changed {
-        l.f(
-            T::AuditSuperseded,
-            &[
-                ("changed", &changed.to_string()),
-                ("began", &r.began.to_string()),
-            ],
-        )
+    if let Some(s) = crate::pages::superseded(l, r) {
+        s
     } else if r.confirmed {
         l.t(T::AuditConfirmed)
     } else if r.escalated {

@@ -47,19 +47,25 @@ pub fn audits(l: Lang, list: &[Result<audit::logged::Report, String>], h: &Headi
 
 /// Where an audit stands, in a sentence.
 fn status(l: Lang, r: &audit::logged::Report) -> Tr {
-    match r.changed {
-        Some(changed) => l.f(
-            T::AuditSuperseded,
-            &[
-                ("changed", &changed.to_string()),
-                ("began", &r.began.to_string()),
-            ],
-        ),
+    match superseded(l, r) {
+        Some(s) => s,
         None if r.confirmed => l.t(T::AuditConfirmed),
         None if r.escalated => l.t(T::AuditEscalated),
         None if r.waiting => l.t(T::AuditWaiting),
         None => l.t(T::AuditOpen),
     }
+}
+
+/// Why an audit takes no further step, if the results it checks changed since it began.
+pub(crate) fn superseded(l: Lang, r: &audit::logged::Report) -> Option<Tr> {
+    let changed = r.changed?;
+    Some(l.f(
+        T::AuditSuperseded,
+        &[
+            ("changed", &changed.to_string()),
+            ("began", &r.began.to_string()),
+        ],
+    ))
 }
 
 /// A round's retrieval list, printable: station by station in the tree's order, each

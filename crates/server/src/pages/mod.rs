@@ -15,7 +15,7 @@ mod units;
 mod verify;
 
 pub use audits::{audits, retrieval};
-pub(crate) use audits::{claim, method, targeted};
+pub(crate) use audits::{claim, method, superseded, targeted};
 pub use complaints::complaints;
 pub(crate) use complaints::{
     card as complaint_card, category, status, summary as register_summary,
