@@ -61,6 +61,9 @@ enum Command {
     Forensics(cmd::forensics::Args),
     /// Risk-limiting audits: the audit calculators and the assertions of a seat allocation
     Audit(cmd::audit::Args),
+    /// An observer group's quick count (parallel vote tabulation): design, redraw, estimate,
+    /// compare with the official count, simulate
+    Pvt(cmd::pvt::Args),
     /// Serve the results pages, the JSON API and the staff workflow over the store
     Serve(cmd::serve::Args),
     /// Manage the service's staff accounts
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         Command::Gen(a) => cmd::gen::run(a),
         Command::Forensics(a) => cmd::forensics::run(a),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Pvt(a) => cmd::pvt::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Users(c) => cmd::users::run(c),
         Command::Demo(a) => cmd::demo::run(a),
@@ -158,6 +162,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             || e.downcast_ref::<forensics::ForensicsError>().is_some()
             || e.downcast_ref::<translog::LogError>().is_some()
             || e.downcast_ref::<audit::AuditError>().is_some()
+            || e.downcast_ref::<pvt::PvtError>().is_some()
         {
             return 3;
         }

@@ -18,6 +18,7 @@ mod malformed;
 mod overflow;
 mod pages;
 mod property;
+mod pvt;
 mod serve;
 mod tidy;
 mod vectors;

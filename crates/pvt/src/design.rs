@@ -1,230 +1,368 @@
-//! How a sample is spread over strata (`shared/design/observers.md`, 3.1): proportional to
-//! the strata's stations or registered voters, at least 2 stations in every stratum (a
-//! stratum's variance needs two), a stratum with fewer than 2 stations collapsed with its
-//! neighbour, and the plan saying which.
+//! A quick count's design, the document an observer group publishes before polling day:
+//! the frame's digest, the strata and their sizes, how the sample was sized, and a SHA-256
+//! commitment to the seed. The group's own copy also holds the seed and the stations drawn;
+//! [`Design::public`] leaves them out. Once the seed is revealed, [`Design::redraw`] draws
+//! the stations again from the frame and the seed alone, and [`Design::check`] says whether
+//! they are the ones the group observed.
 
-use crate::PvtError;
+use serde::{Deserialize, Serialize};
 
-/// What a sample is allocated in proportion to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Allocation {
-    /// The strata's stations.
-    Stations,
-    /// The strata's registered voters.
-    Voters,
-}
+use crate::allocation::{allocate, Allocation, Planned};
+use crate::estimate::{design_effect, Station};
+use crate::frame::Frame;
+use crate::select::{draw, Method};
+use crate::size::{stations_needed, voters_needed};
+use crate::{Confidence, PvtError};
 
-/// A stratum of the frame: its name, stations and registered voters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stratum {
-    /// Its name (a unit's path, or an attribute's value such as "urban").
-    pub name: String,
-    /// Stations in the frame.
+/// The design document's format version.
+pub const VERSION: u32 = 1;
+
+/// What the sample was drawn from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameSummary {
+    /// Stations.
     pub stations: u64,
     /// Registered voters at them.
-    pub voters: u64,
+    pub registered: u64,
+    /// [`Frame::digest`].
+    pub digest: String,
 }
 
-/// A stratum of the plan: one of the frame's, or several collapsed into one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Planned {
-    /// The frame's strata it holds, in order (more than one: collapsed).
-    pub strata: Vec<String>,
-    /// Stations in the frame.
-    pub stations: u64,
-    /// Registered voters at them.
-    pub voters: u64,
+/// How the sample's size was chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Size {
     /// Stations to sample.
-    pub sample: u64,
+    pub stations: u64,
+    /// The margin asked for, in percentage points (absent: the size was given).
+    pub margin_pct: Option<f64>,
+    /// Its confidence, in percent.
+    pub confidence_pct: Option<u32>,
+    /// The choice whose share needs the most stations for that margin.
+    pub hardest_choice: Option<String>,
+    /// Its design effect in the frame, unstratified (stratifying can only lower it).
+    pub design_effect: Option<f64>,
+    /// The voters a simple random sample would need for that margin.
+    pub voters: Option<f64>,
+    /// Mean valid votes per station in the frame (m̄).
+    pub mean_valid: f64,
 }
 
-/// Spreads a sample of `total` stations over `strata` (in their order, which says who
-/// neighbours whom) in proportion to `by`: each stratum its share rounded by largest
-/// remainder (ties to the earlier stratum), never fewer than 2 nor more than it has. A
-/// stratum of fewer than 2 stations is first collapsed into the next one (the last into the
-/// one before).
-pub fn allocate(strata: &[Stratum], total: u64, by: Allocation) -> Result<Vec<Planned>, PvtError> {
-    let mut plan: Vec<Planned> = Vec::new();
-    for s in strata {
-        let joins = plan.last().is_some_and(|p| p.stations < 2);
-        match plan.last_mut() {
-            Some(p) if joins => {
-                p.strata.push(s.name.clone());
-                p.stations += s.stations;
-                p.voters += s.voters;
-            }
-            _ => plan.push(Planned {
-                strata: vec![s.name.clone()],
-                stations: s.stations,
-                voters: s.voters,
-                sample: 0,
-            }),
+/// A stratum of the design.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesignStratum {
+    /// Its name: the frame's stratum, or those collapsed into it joined with " + ".
+    pub name: String,
+    /// The frame's strata it holds (more than one: collapsed, being too small alone).
+    pub holds: Vec<String>,
+    /// Stations in the frame.
+    pub stations: u64,
+    /// Registered voters at them.
+    pub registered: u64,
+    /// Stations sampled.
+    pub sample: u64,
+    /// Reserve stations.
+    pub reserves: u64,
+}
+
+/// Whether an assigned station is sampled or a reserve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// In the sample.
+    Sample,
+    /// Stands in for a sampled station of its stratum that does not report.
+    Reserve,
+}
+
+/// A station an observer is sent to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The station's path.
+    pub station: String,
+    /// Its stratum, an index into [`Design::strata`].
+    pub stratum: usize,
+    /// Sample or reserve.
+    pub role: Role,
+    /// 1, 2, ... in draw order within the stratum and role (reserve 1 is used first).
+    pub rank: u32,
+}
+
+/// A quick count's design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Design {
+    /// [`VERSION`].
+    pub version: u32,
+    /// The frame's election.
+    pub election: String,
+    /// The frame's contest.
+    pub contest: String,
+    /// The contest's choices, in order.
+    pub choices: Vec<String>,
+    /// The frame.
+    pub frame: FrameSummary,
+    /// The unit level whose units are the strata (absent: one stratum).
+    pub level: Option<String>,
+    /// How stations are chosen within a stratum.
+    pub method: Method,
+    /// What the sample is spread over the strata in proportion to.
+    pub allocation: Allocation,
+    /// The sample's size and how it was chosen.
+    pub size: Size,
+    /// SHA-256 of the seed's UTF-8 bytes, hex: the commitment.
+    pub seed_sha256: String,
+    /// The seed: in the group's own copy, and in the public one once revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+    /// The strata.
+    pub strata: Vec<DesignStratum>,
+    /// The stations drawn (the group's own copy only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stations: Vec<Assignment>,
+}
+
+/// How large a sample to draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SizeBy {
+    /// This many stations.
+    Stations(u64),
+    /// Enough for every choice's share within ± this many percentage points.
+    Margin(f64, Confidence),
+}
+
+/// What a design is made from, besides the frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The sample's size.
+    pub size: SizeBy,
+    /// How stations are chosen within a stratum.
+    pub method: Method,
+    /// What the sample is spread in proportion to.
+    pub allocation: Allocation,
+    /// Reserves per stratum, as a percentage of its sample, rounded up.
+    pub reserve_pct: u32,
+    /// The seed.
+    pub seed: String,
+}
+
+/// The stations a margin needs: for every choice with a share strictly between 0 and 1 in
+/// the frame, `deff_k · n_voters(p_k) / m̄`, and the largest of them, with its choice.
+fn sized_by_margin(
+    frame: &Frame,
+    margin_pct: f64,
+    confidence: Confidence,
+) -> Result<Size, PvtError> {
+    let registered: u64 = frame.stations.iter().map(|s| s.counts.registered).sum();
+    let valid: u128 = frame
+        .stations
+        .iter()
+        .map(|s| u128::from(s.counts.valid()))
+        .sum();
+    let mean_valid = valid as f64 / frame.stations.len() as f64;
+    let mut hardest: Option<(u64, usize, f64, f64)> = None;
+    for k in 0..frame.choices.len() {
+        let stations: Vec<Station> = frame
+            .stations
+            .iter()
+            .map(|s| Station {
+                votes: s.counts.votes.get(k).copied().unwrap_or(0),
+                base: s.counts.valid(),
+            })
+            .collect();
+        let Ok(deff) = design_effect(&stations) else {
+            continue;
+        };
+        let a: u128 = stations.iter().map(|s| u128::from(s.votes)).sum();
+        let p = a as f64 / valid as f64;
+        let voters = voters_needed(registered.max(1), margin_pct / 100.0, confidence, p)?;
+        let n = stations_needed(voters, mean_valid, deff.max(f64::MIN_POSITIVE))?;
+        if hardest.is_none_or(|h| n > h.0) {
+            hardest = Some((n, k, deff, voters));
         }
     }
-    if plan.len() > 1 && plan.last().is_some_and(|p| p.stations < 2) {
-        let last = plan.pop().expect("a last stratum");
-        let before = plan.last_mut().expect("a stratum before it");
-        before.strata.extend(last.strata);
-        before.stations += last.stations;
-        before.voters += last.voters;
-    }
-    let frame: u64 = plan.iter().map(|p| p.stations).sum();
-    if plan.is_empty() || frame < 2 {
-        return Err(PvtError::invalid(
-            "strata",
-            "the frame has fewer than 2 stations",
-        ));
-    }
-    let least = 2 * plan.len() as u64;
-    if total < least || total > frame {
-        return Err(PvtError::invalid(
-            "total",
-            format!(
-                "{total} stations: from {least} (2 in each of {} strata) to the frame's {frame}",
-                plan.len()
-            ),
-        ));
-    }
-    let size = |p: &Planned| match by {
-        Allocation::Stations => p.stations,
-        Allocation::Voters => p.voters,
+    let (n, k, deff, voters) = hardest.ok_or_else(|| {
+        PvtError::invalid(
+            "frame",
+            "no choice's share varies: nothing to size a sample by",
+        )
+    })?;
+    Ok(Size {
+        stations: n,
+        margin_pct: Some(margin_pct),
+        confidence_pct: Some(confidence.percent()),
+        hardest_choice: Some(frame.choices[k].clone()),
+        design_effect: Some(deff),
+        voters: Some(voters),
+        mean_valid,
+    })
+}
+
+/// Sizes, allocates and draws a design from `frame`.
+pub fn make(frame: &Frame, r: &Request) -> Result<Design, PvtError> {
+    let size = match r.size {
+        SizeBy::Stations(n) => {
+            let valid: u128 = frame
+                .stations
+                .iter()
+                .map(|s| u128::from(s.counts.valid()))
+                .sum();
+            Size {
+                stations: n,
+                margin_pct: None,
+                confidence_pct: None,
+                hardest_choice: None,
+                design_effect: None,
+                voters: None,
+                mean_valid: valid as f64 / frame.stations.len() as f64,
+            }
+        }
+        SizeBy::Margin(pct, confidence) => sized_by_margin(frame, pct, confidence)?,
     };
-    let whole: u128 = plan.iter().map(|p| u128::from(size(p))).sum();
-    if whole == 0 {
+    if r.reserve_pct > 100 {
         return Err(PvtError::invalid(
-            "strata",
-            "no registered voters to allocate by",
+            "reserve_pct",
+            format!("{}: at most 100", r.reserve_pct),
         ));
     }
-    // Each stratum's exact share, total · size / whole, as a whole part and a remainder
-    // (integers: the rounding never depends on floats).
-    let ideal: Vec<(u64, u128)> = plan
+    let plan = allocate(&frame.strata(), size.stations, r.allocation)?;
+    let reserves: Vec<u64> = plan
         .iter()
         .map(|p| {
-            let x = u128::from(total) * u128::from(size(p));
-            ((x / whole) as u64, x % whole)
+            (p.sample * u64::from(r.reserve_pct))
+                .div_ceil(100)
+                .min(p.stations - p.sample)
         })
         .collect();
-    for (p, &(floor, _)) in plan.iter_mut().zip(&ideal) {
-        p.sample = floor.clamp(2, p.stations);
-    }
-    // Largest remainder: one more to the stratum furthest below its share, one less from
-    // the one furthest above it, until the sample adds up.
-    let below = |p: &Planned, &(floor, rem): &(u64, u128)| -> i128 {
-        (i128::from(floor) - i128::from(p.sample)) * whole as i128 + rem as i128
-    };
-    loop {
-        let sum: u64 = plan.iter().map(|p| p.sample).sum();
-        if sum == total {
-            return Ok(plan);
-        }
-        let pick = plan
+    let drawn = draw(frame, &plan, &reserves, r.method, &r.seed)?;
+    let stations = assignments(frame, &drawn);
+    let registered = frame.stations.iter().map(|s| s.counts.registered).sum();
+    Ok(Design {
+        version: VERSION,
+        election: frame.election.clone(),
+        contest: frame.contest.clone(),
+        choices: frame.choices.clone(),
+        frame: FrameSummary {
+            stations: frame.stations.len() as u64,
+            registered,
+            digest: frame.digest(),
+        },
+        level: frame.level.map(|l| l.key().to_string()),
+        method: r.method,
+        allocation: r.allocation,
+        size,
+        seed_sha256: sampler::sha256_hex(&r.seed),
+        seed: Some(r.seed.clone()),
+        strata: plan
             .iter()
-            .zip(&ideal)
-            .enumerate()
-            .filter(|(_, (p, _))| {
-                if sum < total {
-                    p.sample < p.stations
-                } else {
-                    p.sample > 2
-                }
-            })
-            .map(|(k, (p, i))| (k, below(p, i)))
-            .reduce(|a, b| match sum < total {
-                true if b.1 > a.1 => b,
-                false if b.1 < a.1 => b,
-                _ => a,
-            })
-            .map(|(k, _)| k)
-            .expect("a total within the bounds has a stratum to change");
-        if sum < total {
-            plan[pick].sample += 1;
-        } else {
-            plan[pick].sample -= 1;
+            .zip(&reserves)
+            .map(|(p, &reserves)| stratum(p, reserves))
+            .collect(),
+        stations,
+    })
+}
+
+/// The drawn stations as assignments: stratum by stratum, its sample then its reserves.
+fn assignments(frame: &Frame, drawn: &[crate::select::Drawn]) -> Vec<Assignment> {
+    let mut out = Vec::new();
+    for (h, d) in drawn.iter().enumerate() {
+        for (role, list) in [(Role::Sample, &d.sample), (Role::Reserve, &d.reserves)] {
+            out.extend(list.iter().enumerate().map(|(k, &i)| Assignment {
+                station: frame.stations[i].id.clone(),
+                stratum: h,
+                role,
+                rank: k as u32 + 1,
+            }));
         }
+    }
+    out
+}
+
+fn stratum(p: &Planned, reserves: u64) -> DesignStratum {
+    DesignStratum {
+        name: p.strata.join(" + "),
+        holds: p.strata.clone(),
+        stations: p.stations,
+        registered: p.voters,
+        sample: p.sample,
+        reserves,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl Design {
+    /// What is published before polling day: the design without its seed and stations.
+    pub fn public(&self) -> Design {
+        Design {
+            seed: None,
+            stations: Vec::new(),
+            ..self.clone()
+        }
+    }
 
-    fn strata(sizes: &[(u64, u64)]) -> Vec<Stratum> {
-        sizes
+    /// The stations `seed` draws for this design from `frame`: refused if the seed is not
+    /// the one committed to, or the frame not the one the design was drawn from.
+    pub fn redraw(&self, frame: &Frame, seed: &str) -> Result<Vec<Assignment>, PvtError> {
+        if sampler::sha256_hex(seed) != self.seed_sha256 {
+            return Err(PvtError::invalid(
+                "seed",
+                "its SHA-256 is not the design's commitment",
+            ));
+        }
+        let digest = frame.digest();
+        if digest != self.frame.digest {
+            return Err(PvtError::invalid(
+                "frame",
+                format!("digest {digest}, the design's is {}", self.frame.digest),
+            ));
+        }
+        let strata: Vec<crate::allocation::Stratum> = frame.strata();
+        let plan: Vec<Planned> = self
+            .strata
             .iter()
-            .enumerate()
-            .map(|(k, &(stations, voters))| Stratum {
-                name: format!("S{k}"),
-                stations,
-                voters,
+            .map(|s| Planned {
+                strata: s.holds.clone(),
+                stations: s.stations,
+                voters: s.registered,
+                sample: s.sample,
             })
-            .collect()
-    }
-
-    fn samples(plan: &[Planned]) -> Vec<u64> {
-        plan.iter().map(|p| p.sample).collect()
-    }
-
-    /// Proportional shares that are whole stay as they are; by voters they follow the
-    /// voters; a remainder goes to the stratum furthest below its share.
-    #[test]
-    fn shares_in_proportion_by_largest_remainder() {
-        let s = strata(&[(10, 1000), (30, 1000), (60, 8000)]);
-        assert_eq!(
-            samples(&allocate(&s, 20, Allocation::Stations).unwrap()),
-            [2, 6, 12]
-        );
-        // By voters: 2, 2, 16 of 20 (the first two at their minimum of 2).
-        assert_eq!(
-            samples(&allocate(&s, 20, Allocation::Voters).unwrap()),
-            [2, 2, 16]
-        );
-        // 21 by stations: shares 2.1, 6.3, 12.6: the remainder goes to the third.
-        assert_eq!(
-            samples(&allocate(&s, 21, Allocation::Stations).unwrap()),
-            [2, 6, 13]
-        );
-        // Shares 2.97 and 96.03 round to 3 and 96; a stratum never gives more than it has
-        // (the whole frame: 3 and 97), nor fewer than 2 (shares 0.12 and 3.88 of 4: 2 and 2).
-        let s = strata(&[(3, 0), (97, 0)]);
-        assert_eq!(
-            samples(&allocate(&s, 99, Allocation::Stations).unwrap()),
-            [3, 96]
-        );
-        assert_eq!(
-            samples(&allocate(&s, 100, Allocation::Stations).unwrap()),
-            [3, 97]
-        );
-        assert_eq!(
-            samples(&allocate(&s, 4, Allocation::Stations).unwrap()),
-            [2, 2]
-        );
-    }
-
-    /// A stratum of one station is collapsed into the next, the last one into the one
-    /// before, and the plan names them.
-    #[test]
-    fn small_strata_are_collapsed_with_a_neighbour() {
-        let s = strata(&[(1, 10), (5, 50), (50, 500), (1, 10)]);
-        let plan = allocate(&s, 10, Allocation::Stations).unwrap();
-        let names: Vec<Vec<&str>> = plan
-            .iter()
-            .map(|p| p.strata.iter().map(String::as_str).collect())
             .collect();
-        assert_eq!(names, [vec!["S0", "S1"], vec!["S2", "S3"]]);
-        assert_eq!(plan.iter().map(|p| p.stations).collect::<Vec<_>>(), [6, 51]);
-        assert_eq!(samples(&plan), [2, 8]);
+        for (p, s) in plan.iter().zip(&self.strata) {
+            let held: u64 = strata
+                .iter()
+                .filter(|f| p.strata.contains(&f.name))
+                .map(|f| f.stations)
+                .sum();
+            if held != s.stations {
+                return Err(PvtError::invalid(
+                    "strata",
+                    format!(
+                        "'{}' has {held} stations in the frame, the design says {}",
+                        s.name, s.stations
+                    ),
+                ));
+            }
+        }
+        let reserves: Vec<u64> = self.strata.iter().map(|s| s.reserves).collect();
+        let drawn = draw(frame, &plan, &reserves, self.method, seed)?;
+        Ok(assignments(frame, &drawn))
     }
 
-    #[test]
-    fn totals_out_of_reach_are_refused() {
-        let s = strata(&[(10, 0), (10, 0)]);
-        assert!(allocate(&s, 3, Allocation::Stations).is_err());
-        assert!(allocate(&s, 21, Allocation::Stations).is_err());
-        assert!(
-            allocate(&s, 10, Allocation::Voters).is_err(),
-            "no voters to allocate by"
-        );
-        assert!(allocate(&strata(&[(1, 5)]), 1, Allocation::Stations).is_err());
+    /// Whether `seed` redraws from `frame` exactly the stations this design lists.
+    pub fn check(&self, frame: &Frame, seed: &str) -> Result<(), PvtError> {
+        let again = self.redraw(frame, seed)?;
+        if again != self.stations {
+            let first = again
+                .iter()
+                .zip(&self.stations)
+                .position(|(a, b)| a != b)
+                .unwrap_or(again.len().min(self.stations.len()));
+            return Err(PvtError::invalid(
+                "stations",
+                format!(
+                    "the redraw differs from the design's list at assignment {} of {}",
+                    first + 1,
+                    self.stations.len()
+                ),
+            ));
+        }
+        Ok(())
     }
 }

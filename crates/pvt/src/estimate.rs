@@ -107,34 +107,127 @@ pub fn ratio(
     })
 }
 
-/// The stratified estimate: each stratum's ratio estimate (at least 2 reporting stations
-/// each), combined with the weights `W_h = N_h / N` of the strata's populations (`N_h`: a
-/// stratum's base in the frame, registered voters or valid votes as the share's): `p̂ =
-/// Σ W_h p̂_h`, `Var = Σ W_h² Var(p̂_h)`. What a sample allocated out of proportion needs
-/// (a self-weighting sample gives the same share with [`ratio`] over all of it).
-pub fn stratified(
-    strata: &[(u64, &[Station])],
-    confidence: Confidence,
-) -> Result<Estimate, PvtError> {
-    let whole: u128 = strata.iter().map(|&(n, _)| u128::from(n)).sum();
-    if whole == 0 {
-        return Err(PvtError::invalid("strata", "their populations add up to 0"));
+/// The exact sums of one stratum's reporting stations that the stratified estimate needs:
+/// the frame's stations `N_h`, the reporting `n_h`, Σa, Σm, Σa², Σm², Σam.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Moments {
+    /// Stations the stratum has in the frame (N_h).
+    pub frame: u64,
+    /// Reporting stations (n_h).
+    pub n: u64,
+    /// Σa.
+    pub a: u128,
+    /// Σm.
+    pub m: u128,
+    /// Σa².
+    pub aa: u128,
+    /// Σm².
+    pub mm: u128,
+    /// Σam.
+    pub am: u128,
+}
+
+impl Moments {
+    /// An empty stratum of `frame` stations.
+    pub fn new(frame: u64) -> Moments {
+        Moments {
+            frame,
+            ..Moments::default()
+        }
     }
-    let (mut share, mut variance, mut stations, mut base) = (0.0, 0.0, 0usize, 0u64);
-    for &(n, sample) in strata {
-        let e = ratio(sample, confidence, Some(n))?;
-        let w = n as f64 / whole as f64;
-        share += w * e.share;
-        variance += w * w * e.variance;
-        stations += e.stations;
-        base = base.saturating_add(e.base);
+
+    /// Adds a reporting station.
+    pub fn add(&mut self, votes: u64, base: u64) {
+        let (a, m) = (u128::from(votes), u128::from(base));
+        self.n += 1;
+        self.a += a;
+        self.m += m;
+        self.aa += a * a;
+        self.mm += m * m;
+        self.am += a * m;
     }
+
+    /// The moments of a stratum's reporting `stations`.
+    pub fn of(frame: u64, stations: &[Station]) -> Moments {
+        let mut s = Moments::new(frame);
+        for x in stations {
+            s.add(x.votes, x.base);
+        }
+        s
+    }
+}
+
+/// `x` as the nearest f64: through u64 when it fits (the same value, converted in hardware;
+/// u128's conversion is done in software).
+fn float(x: u128) -> f64 {
+    match u64::try_from(x) {
+        Ok(x) => x as f64,
+        Err(_) => x as f64,
+    }
+}
+
+/// The stratified (combined) ratio estimate and its linearised (Taylor) variance, each
+/// stratum's stations weighted by the inverse of their chance of selection, `N_h / n_h`:
+///
+/// `p̂ = Σ_h (N_h/n_h) Σa / Σ_h (N_h/n_h) Σm`,
+/// `Var(p̂) = Σ_h N_h² (1 - n_h/N_h) s²_h / n_h / M̂²`, `M̂ = Σ_h (N_h/n_h) Σm`,
+///
+/// where `s²_h` is the sample variance of the residuals `e_j = a_j - p̂ m_j` within stratum
+/// h (Cochran 1977, 6.11; Lohr 2019, 9.1). It needs no knowledge of the strata's valid
+/// ballots, which are unknown until counted; with a sample allocated in proportion to the
+/// strata's stations the weights are equal and `p̂` is Apollo's `Σa / Σm`. Every stratum
+/// given needs 2 reporting stations; the estimate covers those strata only.
+pub fn combined(strata: &[Moments], confidence: Confidence) -> Result<Estimate, PvtError> {
+    if strata.is_empty() {
+        return Err(PvtError::invalid("strata", "no stratum has reported"));
+    }
+    let (mut big_a, mut big_m, mut stations, mut base) = (0.0, 0.0, 0usize, 0u128);
+    for s in strata {
+        if s.n < 2 {
+            return Err(PvtError::invalid(
+                "strata",
+                format!(
+                    "{} station(s) in a stratum: a variance needs at least 2",
+                    s.n
+                ),
+            ));
+        }
+        if s.n > s.frame {
+            return Err(PvtError::invalid(
+                "strata",
+                format!("{} stations reported of a stratum of {}", s.n, s.frame),
+            ));
+        }
+        if s.a > s.m {
+            return Err(PvtError::invalid("stations", "more votes than their base"));
+        }
+        let w = s.frame as f64 / s.n as f64;
+        big_a += w * float(s.a);
+        big_m += w * float(s.m);
+        stations += s.n as usize;
+        base += s.m;
+    }
+    if big_m == 0.0 {
+        return Err(PvtError::invalid("stations", "their base adds up to 0"));
+    }
+    let p = big_a / big_m;
+    let mut variance = 0.0;
+    for s in strata {
+        let n = s.n as f64;
+        // Σe and Σe² of the residuals e = a - p m, from the exact sums.
+        let se = float(s.a) - p * float(s.m);
+        let see = float(s.aa) - 2.0 * p * float(s.am) + p * p * float(s.mm);
+        let s2 = ((see - se * se / n) / (n - 1.0)).max(0.0);
+        let big_n = s.frame as f64;
+        variance += big_n * big_n * (1.0 - n / big_n) * s2 / n;
+    }
+    variance /= big_m * big_m;
     Ok(Estimate {
-        share,
+        share: p,
         variance,
         margin: confidence.z() * variance.sqrt(),
         stations,
-        base,
+        base: u64::try_from(base).unwrap_or(u64::MAX),
     })
 }
 
@@ -189,20 +282,29 @@ mod tests {
         assert!(ratio(&[st(5, 4), st(1, 4)], Confidence::P95, None).is_err());
     }
 
-    /// Two strata by hand: weights 1/4 and 3/4 (populations 1,000 and 3,000), samples
-    /// (30, 50 of 100) and (60, 80 of 100): shares 0.4 and 0.7, each variance (200 / 1) /
-    /// (2 · 100²) = 0.01 less its finite-population correction (200/1,000 and 200/3,000):
-    /// p̂ = 0.625, Var = 1/16 · 0.008 + 9/16 · 0.01 · (14/15) = 0.00575.
+    /// Two strata by hand: stratum 1 has 10 stations, 2 reporting (30 of 100, 50 of 100);
+    /// stratum 2 has 30, 2 reporting (60 of 100, 80 of 100). Weights 5 and 15: Â = 5·80 +
+    /// 15·140 = 2,500, M̂ = 5·200 + 15·200 = 4,000, p̂ = 0.625. Residuals a - 0.625m:
+    /// (-32.5, -12.5) and (-2.5, 17.5), each pair's variance 200; Var = (10² · 0.8 · 200/2 +
+    /// 30² · (28/30) · 200/2) / 4,000² = (8,000 + 84,000) / 16,000,000 = 0.00575.
     #[test]
     fn the_stratified_estimate_by_hand() {
         let a = [st(30, 100), st(50, 100)];
         let b = [st(60, 100), st(80, 100)];
-        let e = stratified(&[(1000, &a[..]), (3000, &b[..])], Confidence::P95).unwrap();
+        let strata = [Moments::of(10, &a), Moments::of(30, &b)];
+        let e = combined(&strata, Confidence::P95).unwrap();
         assert!((e.share - 0.625).abs() < 1e-12, "{}", e.share);
         assert!((e.variance - 0.00575).abs() < 1e-12, "{}", e.variance);
         assert_eq!((e.stations, e.base), (4, 400));
-        assert!(stratified(&[(1000, &a[..1])], Confidence::P95).is_err());
-        assert!(stratified(&[(0, &a[..])], Confidence::P95).is_err());
+        // Equal weights: the share is Apollo's Σa/Σm and the variance its, stratum by stratum.
+        let one = combined(&[Moments::of(1_000_000, &a)], Confidence::P95).unwrap();
+        let apollo = ratio(&a, Confidence::P95, None).unwrap();
+        assert!((one.share - apollo.share).abs() < 1e-12);
+        // (Within the finite-population correction of 2 stations in a million.)
+        assert!((one.variance - apollo.variance).abs() < 1e-5 * apollo.variance);
+        assert!(combined(&[Moments::of(10, &a[..1])], Confidence::P95).is_err());
+        assert!(combined(&[Moments::of(1, &a)], Confidence::P95).is_err());
+        assert!(combined(&[], Confidence::P95).is_err());
     }
 
     /// A frame of single-voter stations has no clustering: deff = K / (K - 1). Stations

@@ -5,8 +5,14 @@
 //! ([`estimate`]: Cochran's ratio estimator, as NDI's Apollo computes it). The methods are
 //! `shared/design/observers.md`, section 3.
 
+pub mod allocation;
+pub mod compare;
 pub mod design;
 pub mod estimate;
+pub mod frame;
+pub mod reports;
+pub mod select;
+pub mod simulate;
 pub mod size;
 
 /// A PVT computation's error: a parameter out of its range, named.
@@ -46,6 +52,14 @@ impl Confidence {
         match self {
             Confidence::P95 => 1.96,
             Confidence::P99 => 2.58,
+        }
+    }
+
+    /// The confidence in percent.
+    pub fn percent(self) -> u32 {
+        match self {
+            Confidence::P95 => 95,
+            Confidence::P99 => 99,
         }
     }
 }

@@ -10,7 +10,7 @@ use clap::Subcommand;
 use forensics::montecarlo::Options;
 use forensics::{IntegerPercentage, NullSummary};
 
-use super::SourceArgs;
+use super::{emit, SourceArgs};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -191,22 +191,6 @@ pub struct IntegerArgs {
 }
 
 /// Prints `value` as JSON, or as text through `text`, to standard output.
-fn emit<T: serde::Serialize>(
-    json: bool,
-    value: &T,
-    text: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if json {
-        serde_json::to_writer_pretty(&mut out, value)?;
-        writeln!(out)?;
-    } else {
-        text(&mut out)?;
-    }
-    out.flush().context("cannot write the result")
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         ForensicsCommand::IntegerPercent(a) => integer_percent(a),

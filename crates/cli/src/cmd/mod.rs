@@ -14,6 +14,7 @@ pub mod import;
 pub mod log;
 pub mod official;
 pub mod publish;
+pub mod pvt;
 pub mod results;
 pub mod seats;
 pub mod serve;
@@ -23,7 +24,10 @@ pub mod users;
 pub mod verify;
 pub mod witness;
 
+use std::io::Write;
 use std::path::PathBuf;
+
+use anyhow::Context;
 
 use anyhow::bail;
 use formats::report::InputSummary;
@@ -45,6 +49,23 @@ pub fn clock() -> anyhow::Result<record::Time> {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
     record::Time::from_unix(since.as_secs())
         .map_err(|e| anyhow::anyhow!("this machine's clock: {e}; set it before taking acts"))
+}
+
+/// Prints `value` as pretty JSON when `json`, or else the text `text` writes.
+pub fn emit<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+    } else {
+        text(&mut out)?;
+    }
+    out.flush().context("cannot write the result")
 }
 
 /// The default store file.

@@ -1,0 +1,868 @@
+//! `tallyproof pvt ...`: an observer group's quick count (parallel vote tabulation) without a
+//! server: design and draw the sample, redraw it from the revealed seed, estimate from the
+//! reports, compare with the official count, and simulate a design on a past election.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Subcommand, ValueEnum};
+use model::UnitLevel;
+use pvt::allocation::Allocation;
+use pvt::design::{Design, Request, Role, SizeBy};
+use pvt::frame::Frame;
+use pvt::select::Method;
+use pvt::Confidence;
+use serde::Serialize;
+
+use super::{emit, SourceArgs};
+use crate::input::{FileArgs, FormatArg, SourceArg};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: PvtCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PvtCommand {
+    /// Size, stratify and draw a sample of stations from a frame (an election's stations),
+    /// with reserves; writes the design and the observers' assignments
+    Design(DesignArgs),
+    /// Redraw a design's sample from its frame and the revealed seed, and check it
+    Redraw(RedrawArgs),
+    /// Estimate every share and turnout from the observers' reports, with 95% and 99% margins
+    Estimate(EstimateArgs),
+    /// Compare the reports with the official count: shares against the intervals, and each
+    /// reported station's protocol against the official one
+    Compare(CompareArgs),
+    /// Measure a design on a past election taken as the truth: coverage of the intervals,
+    /// their width, and the alarm when the official protocols are altered
+    Simulate(SimulateArgs),
+}
+
+/// `--strata LEVEL`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LevelArg {
+    /// One stratum per region
+    Region,
+    /// One stratum per constituency
+    Constituency,
+    /// One stratum per district (territorial commission)
+    District,
+}
+
+impl From<LevelArg> for UnitLevel {
+    fn from(l: LevelArg) -> UnitLevel {
+        match l {
+            LevelArg::Region => UnitLevel::Region,
+            LevelArg::Constituency => UnitLevel::Constituency,
+            LevelArg::District => UnitLevel::District,
+        }
+    }
+}
+
+/// The frame and its strata.
+#[derive(Debug, clap::Args)]
+pub struct FrameArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Which contest, by its position in the election (0 for the first)
+    #[arg(long, default_value_t = 0)]
+    pub contest_index: usize,
+    /// Stratify by the units at this level (default: one stratum)
+    #[arg(long, value_enum)]
+    pub strata: Option<LevelArg>,
+}
+
+impl FrameArgs {
+    fn frame(&self) -> anyhow::Result<Frame> {
+        let loaded = self.source.load()?;
+        Ok(Frame::of(
+            &loaded.election,
+            self.contest_index,
+            &loaded.protocols,
+            self.strata.map(UnitLevel::from),
+        )?)
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MethodArg {
+    /// Simple random sampling in each stratum
+    Random,
+    /// Interval sampling in each stratum, from a random start
+    Systematic,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AllocationArg {
+    /// In proportion to the strata's stations
+    Stations,
+    /// In proportion to the strata's registered voters
+    Voters,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ConfidenceArg {
+    /// 95%
+    #[value(name = "95")]
+    P95,
+    /// 99%
+    #[value(name = "99")]
+    P99,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DesignArgs {
+    #[command(flatten)]
+    pub frame: FrameArgs,
+    /// Stations to sample
+    #[arg(long, conflicts_with = "margin", required_unless_present = "margin")]
+    pub stations: Option<u64>,
+    /// Or: enough stations for every choice's share within this many percentage points
+    #[arg(long)]
+    pub margin: Option<f64>,
+    /// The margin's confidence
+    #[arg(long, value_enum, default_value = "95")]
+    pub confidence: ConfidenceArg,
+    /// How stations are chosen within a stratum
+    #[arg(long, value_enum, default_value = "random")]
+    pub method: MethodArg,
+    /// What the sample is spread over the strata in proportion to
+    #[arg(long, value_enum, default_value = "stations")]
+    pub allocate: AllocationArg,
+    /// Reserves per stratum, as a percentage of its sample (rounded up)
+    #[arg(long, default_value_t = 10)]
+    pub reserve_pct: u32,
+    /// The seed (keep it secret until the polls close; its SHA-256 is published)
+    #[arg(long)]
+    pub seed: String,
+    /// Write the design with its seed and stations here (the group's own copy)
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Write the public design (no seed, no stations) here, to publish before polling day
+    #[arg(long)]
+    pub public: Option<PathBuf>,
+    /// Write the observers' assignments here, as CSV
+    #[arg(long)]
+    pub assignments: Option<PathBuf>,
+    /// Print the design as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RedrawArgs {
+    #[command(flatten)]
+    pub frame: FrameArgs,
+    /// The design (public, or the group's own copy whose stations are then checked)
+    #[arg(long)]
+    pub design: PathBuf,
+    /// The revealed seed
+    #[arg(long)]
+    pub seed: String,
+    /// Print the stations as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The design and the reports.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The design (the group's own copy, with its stations)
+    #[arg(long)]
+    pub design: PathBuf,
+    /// The observers' reports: a results file of the sampled stations' protocols
+    #[arg(long)]
+    pub reports: PathBuf,
+    /// The reports' format (guessed from the file when omitted)
+    #[arg(long, value_enum)]
+    pub reports_format: Option<FormatArg>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub reports: ReportArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub reports: ReportArgs,
+    /// The official results: a results file, or omitted to read the store (--db, --election)
+    #[command(flatten)]
+    pub official: SourceArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub frame: FrameArgs,
+    /// Stations in each sample (allocated in proportion to the strata's stations)
+    #[arg(long)]
+    pub stations: u64,
+    /// Independent samples to draw
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u32,
+    /// The seed: the same seed draws the same samples
+    #[arg(long)]
+    pub seed: String,
+    /// The leader (part of a choice's name); default: the choice with the most votes
+    #[arg(long)]
+    pub leader: Option<String>,
+    /// Alter the official protocols of this percentage of the stations in the leader's
+    /// favour (the observers still report the true ones)
+    #[arg(long, default_value_t = 0.0)]
+    pub alter_pct: f64,
+    /// ... by this many percentage points of each altered station's valid votes
+    #[arg(long, default_value_t = 10.0)]
+    pub shift: f64,
+    /// Write the frame's columns, the samples drawn and each trial's estimate here (for
+    /// `bench/pvt_reference.py`)
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
+    /// Print the time taken after reading the file on standard error
+    #[arg(long)]
+    pub timing: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        PvtCommand::Design(a) => design(a),
+        PvtCommand::Redraw(a) => redraw(a),
+        PvtCommand::Estimate(a) => estimate(a),
+        PvtCommand::Compare(a) => compare(a),
+        PvtCommand::Simulate(a) => simulate(a),
+    }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn read_design(path: &Path) -> anyhow::Result<Design> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let d: Design = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a quick-count design", path.display()))?;
+    if d.version != pvt::design::VERSION {
+        anyhow::bail!(
+            "{}: design version {}, this program reads {}",
+            path.display(),
+            d.version,
+            pvt::design::VERSION
+        );
+    }
+    Ok(d)
+}
+
+fn design(a: DesignArgs) -> anyhow::Result<()> {
+    let frame = a.frame.frame()?;
+    let size = match (a.stations, a.margin) {
+        (Some(n), _) => SizeBy::Stations(n),
+        (None, Some(m)) => SizeBy::Margin(
+            m,
+            match a.confidence {
+                ConfidenceArg::P95 => Confidence::P95,
+                ConfidenceArg::P99 => Confidence::P99,
+            },
+        ),
+        (None, None) => anyhow::bail!("give --stations or --margin"),
+    };
+    let d = pvt::design::make(
+        &frame,
+        &Request {
+            size,
+            method: match a.method {
+                MethodArg::Random => Method::Random,
+                MethodArg::Systematic => Method::Systematic,
+            },
+            allocation: match a.allocate {
+                AllocationArg::Stations => Allocation::Stations,
+                AllocationArg::Voters => Allocation::Voters,
+            },
+            reserve_pct: a.reserve_pct,
+            seed: a.seed.clone(),
+        },
+    )?;
+    if let Some(path) = &a.output {
+        write_json(path, &d)?;
+    }
+    if let Some(path) = &a.public {
+        write_json(path, &d.public())?;
+    }
+    if let Some(path) = &a.assignments {
+        write_assignments(path, &d, &frame)?;
+    }
+    emit(a.json, &d, |out| {
+        writeln!(
+            out,
+            "Quick-count design for {} ({}): {} of {} stations in {} strata",
+            d.election,
+            d.contest,
+            d.size.stations,
+            d.frame.stations,
+            d.strata.len()
+        )?;
+        if let (Some(m), Some(c), Some(k), Some(deff)) = (
+            d.size.margin_pct,
+            d.size.confidence_pct,
+            &d.size.hardest_choice,
+            d.size.design_effect,
+        ) {
+            writeln!(
+                out,
+                "  sized for ±{m} points at {c}%: {k} needs the most (design effect {deff:.2}, {:.0} valid votes a station)",
+                d.size.mean_valid
+            )?;
+        }
+        writeln!(out, "  frame digest   {}", d.frame.digest)?;
+        writeln!(
+            out,
+            "  seed SHA-256   {}  (publish this; reveal the seed after the polls close)",
+            d.seed_sha256
+        )?;
+        writeln!(
+            out,
+            "  {:<40} {:>8} {:>7} {:>8}",
+            "stratum", "stations", "sample", "reserves"
+        )?;
+        for s in &d.strata {
+            let collapsed = if s.holds.len() > 1 {
+                "  (collapsed: too small alone)"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "  {:<40} {:>8} {:>7} {:>8}{collapsed}",
+                s.name, s.stations, s.sample, s.reserves
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// The observers' assignments as CSV: one row a station, sample first, with what the
+/// observer needs to find it.
+fn write_assignments(path: &Path, d: &Design, frame: &Frame) -> anyhow::Result<()> {
+    let registered: std::collections::HashMap<&str, u64> = frame
+        .stations
+        .iter()
+        .map(|s| (s.id.as_str(), s.counts.registered))
+        .collect();
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    w.write_record(["stratum", "role", "rank", "station", "registered"])?;
+    for role in [Role::Sample, Role::Reserve] {
+        for s in d.stations.iter().filter(|s| s.role == role) {
+            w.write_record([
+                d.strata[s.stratum].name.as_str(),
+                match role {
+                    Role::Sample => "sample",
+                    Role::Reserve => "reserve",
+                },
+                &s.rank.to_string(),
+                &s.station,
+                &registered
+                    .get(s.station.as_str())
+                    .copied()
+                    .unwrap_or(0)
+                    .to_string(),
+            ])?;
+        }
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn redraw(a: RedrawArgs) -> anyhow::Result<()> {
+    let d = read_design(&a.design)?;
+    let frame = a.frame.frame()?;
+    let stations = if d.stations.is_empty() {
+        d.redraw(&frame, &a.seed)?
+    } else {
+        d.check(&frame, &a.seed)?;
+        d.stations.clone()
+    };
+    emit(a.json, &stations, |out| {
+        writeln!(
+            out,
+            "The seed matches the commitment {} and the frame its digest {}.",
+            d.seed_sha256, d.frame.digest
+        )?;
+        if !d.stations.is_empty() {
+            writeln!(
+                out,
+                "The design's {} stations are exactly the redraw's.",
+                stations.len()
+            )?;
+        }
+        for s in &stations {
+            let role = match s.role {
+                Role::Sample => "sample",
+                Role::Reserve => "reserve",
+            };
+            writeln!(out, "  {:<7} {:>3}  {}", role, s.rank, s.station)?;
+        }
+        Ok(())
+    })
+}
+
+/// A results file or the store read against a design: its stations' counts and protocols,
+/// by path, their choices in the design's order.
+struct Read {
+    frame: Frame,
+    protocols: std::collections::HashMap<String, model::Protocol>,
+}
+
+impl Read {
+    fn of(source: &SourceArgs, d: &Design, level: Option<UnitLevel>) -> anyhow::Result<Read> {
+        let loaded = source.load()?;
+        let e = &loaded.election;
+        let contest = e
+            .contests
+            .iter()
+            .position(|c| c.name == d.contest)
+            .unwrap_or(0);
+        let raw = Frame::of(e, contest, &loaded.protocols, level)?;
+        let from = raw.alignment(&d.choices)?;
+        let frame = raw.aligned(&d.choices)?;
+        let protocols = loaded
+            .protocols
+            .into_iter()
+            .filter(|p| p.contest == contest)
+            .map(|mut p| {
+                p.votes = from
+                    .iter()
+                    .map(|&k| p.votes.get(k).copied().unwrap_or(0))
+                    .collect();
+                (e.units.path(p.station), p)
+            })
+            .collect();
+        Ok(Read { frame, protocols })
+    }
+
+    fn reports(&self) -> Vec<pvt::reports::Report> {
+        self.frame
+            .stations
+            .iter()
+            .map(|s| pvt::reports::Report {
+                station: s.id.clone(),
+                counts: s.counts.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The observers' reports, read against the design.
+fn read_reports(a: &ReportArgs, d: &Design) -> anyhow::Result<Read> {
+    let source = SourceArgs {
+        file: Some(a.reports.clone()),
+        input: FileArgs {
+            format: a.reports_format,
+            name: None,
+            contest: None,
+            source: SourceArg::Manual,
+        },
+        db: PathBuf::from(super::DEFAULT_DB),
+        election: None,
+    };
+    Read::of(&source, d, None).with_context(|| format!("the reports {}", a.reports.display()))
+}
+
+fn pct(x: &pvt::reports::Interval) -> String {
+    format!(
+        "{:.2} ±{:.2} (99%: ±{:.2})",
+        x.share_pct, x.margin_95_pct, x.margin_99_pct
+    )
+}
+
+fn print_arrival(out: &mut dyn Write, e: &pvt::reports::Estimates) -> std::io::Result<()> {
+    let a = &e.arrival;
+    writeln!(
+        out,
+        "Reports in: {} of {} sampled stations ({:.1}%); the estimates cover {} strata with {} of the frame's {} stations",
+        a.reported,
+        a.sample,
+        100.0 * a.rate,
+        a.strata.len() - a.missing.len(),
+        a.covers_stations,
+        a.frame_stations
+    )?;
+    if !a.missing.is_empty() {
+        writeln!(
+            out,
+            "  strata with fewer than 2 reports, left out: {}",
+            a.missing.join("; ")
+        )?;
+    }
+    if !a.lagging.is_empty() {
+        writeln!(
+            out,
+            "  strata reporting at less than half the overall rate: {}",
+            a.lagging.join("; ")
+        )?;
+    }
+    if a.unbalanced {
+        writeln!(
+            out,
+            "  UNBALANCED ARRIVAL: the estimates lean towards the strata that reported first"
+        )?;
+    }
+    Ok(())
+}
+
+fn estimate(a: EstimateArgs) -> anyhow::Result<()> {
+    let d = read_design(&a.reports.design)?;
+    let reports = read_reports(&a.reports, &d)?.reports();
+    let index = pvt::reports::Index::of(&d);
+    let e = pvt::reports::estimates(&d, &index, &d.choices, &reports)?;
+    emit(a.reports.json, &e, |out| {
+        print_arrival(out, &e)?;
+        writeln!(
+            out,
+            "Estimates, percent of valid votes (turnout: of registered voters), ± 95% margin:"
+        )?;
+        for q in &e.estimates {
+            match &q.overall {
+                Some(x) => writeln!(out, "  {:<48} {}", q.name, pct(x))?,
+                None => writeln!(out, "  {:<48} (too few reports)", q.name)?,
+            }
+        }
+        Ok(())
+    })
+}
+
+/// What `pvt compare` finds.
+#[derive(Debug, Serialize)]
+struct Comparison {
+    estimates: pvt::reports::Estimates,
+    shares: Vec<pvt::compare::ShareCheck>,
+    stations: Vec<StationResult>,
+    matched: usize,
+    superseded: usize,
+    mismatched: usize,
+    not_in_official: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct StationResult {
+    station: String,
+    #[serde(flatten)]
+    compared: pvt::compare::Compared,
+}
+
+fn compare(a: CompareArgs) -> anyhow::Result<()> {
+    let d = read_design(&a.reports.design)?;
+    let copies = read_reports(&a.reports, &d)?;
+    let reports = copies.reports();
+    let index = pvt::reports::Index::of(&d);
+    let estimates = pvt::reports::estimates(&d, &index, &d.choices, &reports)?;
+    let level = d.level.as_deref().map(UnitLevel::from_key).transpose()?;
+    let official = Read::of(&a.official, &d, level).context("the official results")?;
+    let off = &official.frame;
+    // The strata the estimates cover, by the frame's stratum names they hold.
+    let covered: std::collections::HashSet<&str> = d
+        .strata
+        .iter()
+        .zip(&estimates.arrival.strata)
+        .filter(|(_, s)| s.reported >= 2)
+        .flat_map(|(s, _)| s.holds.iter().map(String::as_str))
+        .collect();
+    let shares = pvt::compare::shares(&estimates, off, |s| {
+        covered.contains(off.strata[s.stratum].as_str())
+    });
+    let mut stations = Vec::new();
+    let mut not_in_official = Vec::new();
+    for r in &reports {
+        let copied = &copies.protocols[&r.station];
+        let versions: Vec<pvt::compare::Official> = official
+            .protocols
+            .get(&r.station)
+            .map(|p| pvt::compare::Official {
+                version: p.version,
+                protocol: p,
+                decision: None,
+            })
+            .into_iter()
+            .collect();
+        match pvt::compare::station(&d.choices, copied, &versions) {
+            Some(compared) => stations.push(StationResult {
+                station: r.station.clone(),
+                compared,
+            }),
+            None => not_in_official.push(r.station.clone()),
+        }
+    }
+    let count = |want: fn(&pvt::compare::Outcome) -> bool| {
+        stations
+            .iter()
+            .filter(|s| want(&s.compared.outcome))
+            .count()
+    };
+    let c = Comparison {
+        matched: count(|o| matches!(o, pvt::compare::Outcome::Match)),
+        superseded: count(|o| matches!(o, pvt::compare::Outcome::Superseded { .. })),
+        mismatched: count(|o| matches!(o, pvt::compare::Outcome::Mismatch)),
+        estimates,
+        shares,
+        stations,
+        not_in_official,
+    };
+    emit(a.reports.json, &c, |out| {
+        print_arrival(out, &c.estimates)?;
+        writeln!(
+            out,
+            "Official share against the quick count (percent; ± 95% margin):"
+        )?;
+        for s in &c.shares {
+            let verdict = if s.outside_99 {
+                "ALARM: outside the 99% interval"
+            } else if s.outside_95 {
+                "outside the 95% interval"
+            } else {
+                "inside"
+            };
+            writeln!(
+                out,
+                "  {:<40} official {:>6.2}  quick count {}  {verdict}",
+                s.name,
+                s.official_pct,
+                pct(&s.estimate)
+            )?;
+        }
+        writeln!(
+            out,
+            "Station by station: {} match, {} superseded by a correction, {} mismatch, {} not in the official results",
+            c.matched,
+            c.superseded,
+            c.mismatched,
+            c.not_in_official.len()
+        )?;
+        for s in c
+            .stations
+            .iter()
+            .filter(|s| !s.compared.differences.is_empty())
+        {
+            writeln!(out, "  {}", s.station)?;
+            for x in &s.compared.differences {
+                let v = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+                writeln!(
+                    out,
+                    "    {:<40} copied {:>8}  official {:>8}",
+                    x.line,
+                    v(x.copied),
+                    v(x.official)
+                )?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `pvt simulate`'s JSON.
+#[derive(Debug, Serialize)]
+struct SimulateOut {
+    election: String,
+    leader: String,
+    stations: usize,
+    strata: usize,
+    sample: u64,
+    trials: u32,
+    true_share_pct: f64,
+    official_share_pct: f64,
+    coverage_95: f64,
+    coverage_99: f64,
+    naive_coverage_95: f64,
+    median_half_width_pct: f64,
+    alarm_95: f64,
+    alarm_99: f64,
+    altered_stations: usize,
+    altered_drawn: u64,
+    altered_listed: u64,
+    trials_all_listed: u32,
+}
+
+fn simulate(a: SimulateArgs) -> anyhow::Result<()> {
+    let truth = a.frame.frame()?;
+    let started = Instant::now();
+    let leader = match &a.leader {
+        Some(name) => truth.choice(name)?,
+        None => truth.leader().context("the contest has no choices")?,
+    };
+    let plan = pvt::allocation::allocate(&truth.strata(), a.stations, Allocation::Stations)?;
+    let manipulated;
+    let (official, altered) = if a.alter_pct > 0.0 {
+        let (f, altered) =
+            pvt::simulate::manipulate(&truth, leader, a.alter_pct, a.shift, &a.seed)?;
+        manipulated = f;
+        (&manipulated, altered)
+    } else {
+        (&truth, Vec::new())
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (s, samples) = pvt::simulate::simulate(
+        &truth,
+        official,
+        &altered,
+        &plan,
+        leader,
+        a.trials,
+        &a.seed,
+        threads,
+        a.dump.is_some(),
+    )?;
+    if a.timing {
+        eprintln!(
+            "simulated {} trials of {} stations in {:.1} ms after reading the file",
+            a.trials,
+            s.sample,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    if let Some(dir) = &a.dump {
+        dump(dir, &truth, &plan, leader, &samples, &s)?;
+    }
+    let o = SimulateOut {
+        election: truth.election.clone(),
+        leader: truth.choices[leader].clone(),
+        stations: truth.stations.len(),
+        strata: plan.len(),
+        sample: s.sample,
+        trials: s.trials,
+        true_share_pct: 100.0 * s.true_share,
+        official_share_pct: 100.0 * s.official_share,
+        coverage_95: s.coverage_95,
+        coverage_99: s.coverage_99,
+        naive_coverage_95: s.naive_coverage_95,
+        median_half_width_pct: 100.0 * s.median_half_width_95,
+        alarm_95: s.alarm_95,
+        alarm_99: s.alarm_99,
+        altered_stations: altered.len(),
+        altered_drawn: s.altered_drawn,
+        altered_listed: s.altered_listed,
+        trials_all_listed: s.trials_all_listed,
+    };
+    emit(a.json, &o, |out| {
+        writeln!(
+            out,
+            "{} trials of {} stations in {} strata from {} ({} stations); {}'s share of valid votes:",
+            o.trials, o.sample, o.strata, o.election, o.stations, o.leader
+        )?;
+        writeln!(
+            out,
+            "  true (every station)          {:.3}%",
+            o.true_share_pct
+        )?;
+        writeln!(
+            out,
+            "  95% intervals covering it     {:.1}% of trials",
+            100.0 * o.coverage_95
+        )?;
+        writeln!(
+            out,
+            "  99% intervals covering it     {:.1}%",
+            100.0 * o.coverage_99
+        )?;
+        writeln!(
+            out,
+            "  naive voter-level 95% covering {:.1}%",
+            100.0 * o.naive_coverage_95
+        )?;
+        writeln!(
+            out,
+            "  median 95% half-width         ±{:.3} points",
+            o.median_half_width_pct
+        )?;
+        if o.altered_stations > 0 {
+            writeln!(
+                out,
+                "Official protocols altered at {} stations: official share {:.3}%",
+                o.altered_stations, o.official_share_pct
+            )?;
+        }
+        writeln!(
+            out,
+            "  alarm (official share outside) 95%: {:.1}% of trials, 99%: {:.1}%",
+            100.0 * o.alarm_95,
+            100.0 * o.alarm_99
+        )?;
+        if o.altered_stations > 0 {
+            writeln!(
+                out,
+                "  altered stations drawn {}, listed by the comparison {}; every one listed in {} of {} trials",
+                o.altered_drawn, o.altered_listed, o.trials_all_listed, o.trials
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes what `bench/pvt_reference.py` reads: `frame.csv` (each station's stratum, the
+/// leader's votes and valid votes), `plan.csv` (each stratum's stations and sample),
+/// `samples.u32` (each trial's stations, little-endian u32, stratum by stratum) and
+/// `estimates.csv` (each trial's share and variance, to 17 significant digits).
+fn dump(
+    dir: &Path,
+    truth: &Frame,
+    plan: &[pvt::allocation::Planned],
+    leader: usize,
+    samples: &[u32],
+    s: &pvt::simulate::Simulated,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let members = pvt::simulate::members(truth, plan);
+    let mut planned_of = vec![0usize; truth.stations.len()];
+    for (h, list) in members.iter().enumerate() {
+        for &i in list {
+            planned_of[i as usize] = h;
+        }
+    }
+    let mut f = String::from("stratum,votes,valid\n");
+    for (i, st) in truth.stations.iter().enumerate() {
+        f.push_str(&format!(
+            "{},{},{}\n",
+            planned_of[i],
+            st.counts.votes.get(leader).copied().unwrap_or(0),
+            st.counts.valid()
+        ));
+    }
+    let mut p = String::from("stratum,stations,sample\n");
+    for (h, x) in plan.iter().enumerate() {
+        p.push_str(&format!("{h},{},{}\n", x.stations, x.sample));
+    }
+    let mut e = String::from("trial,share,variance\n");
+    for (t, (share, var)) in s.estimates.iter().enumerate() {
+        e.push_str(&format!("{t},{share:.17e},{var:.17e}\n"));
+    }
+    for (name, bytes) in [
+        ("frame.csv", f.as_bytes()),
+        ("plan.csv", p.as_bytes()),
+        (
+            "samples.u32",
+            &samples
+                .iter()
+                .flat_map(|i| i.to_le_bytes())
+                .collect::<Vec<u8>>(),
+        ),
+        ("estimates.csv", e.as_bytes()),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! The estimates from the reports that have come in: every choice's share of valid votes and
+//! turnout (ballots cast over registered voters), by stratum and over every stratum with at
+//! least 2 reports, at 95% and 99%, with the arrival: how many sampled stations have
+//! reported, in which strata, which strata are still missing, and whether the arrival is
+//! unbalanced (a stratum reporting at less than half the overall rate), which biases an
+//! estimate towards the strata that report first.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::design::Design;
+use crate::estimate::{combined, Moments};
+use crate::frame::Counts;
+use crate::{Confidence, PvtError};
+
+/// An observer's report: the station and the counts copied from its posted protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The station's path.
+    pub station: String,
+    /// The counts.
+    pub counts: Counts,
+}
+
+/// An estimated share with its intervals, in percent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Interval {
+    /// The share.
+    pub share_pct: f64,
+    /// Half-width of the 95% interval.
+    pub margin_95_pct: f64,
+    /// Half-width of the 99% interval.
+    pub margin_99_pct: f64,
+    /// Reports it is computed from.
+    pub stations: usize,
+    /// Their base, summed: valid votes, or registered voters for turnout.
+    pub base: u64,
+}
+
+/// What a share is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Base {
+    /// Valid votes (a choice's share).
+    Valid,
+    /// Registered voters (turnout).
+    Registered,
+}
+
+/// One estimated quantity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimated {
+    /// A choice's name, or "turnout".
+    pub name: String,
+    /// What its share is of.
+    pub base: Base,
+    /// Over the strata with at least 2 reports (absent: none has).
+    pub overall: Option<Interval>,
+    /// Each stratum's, in the design's order (absent: fewer than 2 reports).
+    pub strata: Vec<Option<Interval>>,
+}
+
+/// How a stratum's sample has reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StratumArrival {
+    /// The stratum.
+    pub name: String,
+    /// Its stations in the frame.
+    pub stations: u64,
+    /// Its sample.
+    pub sample: u64,
+    /// Reports in (sampled stations and reserves).
+    pub reported: u64,
+}
+
+/// How the sample has reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Arrival {
+    /// Stations sampled.
+    pub sample: u64,
+    /// Reports in.
+    pub reported: u64,
+    /// reported / sample.
+    pub rate: f64,
+    /// Each stratum's.
+    pub strata: Vec<StratumArrival>,
+    /// Strata with fewer than 2 reports: left out of the overall estimate.
+    pub missing: Vec<String>,
+    /// Strata reporting at less than half the overall rate.
+    pub lagging: Vec<String>,
+    /// Whether an overall estimate is from an unbalanced arrival (a stratum missing or
+    /// lagging).
+    pub unbalanced: bool,
+    /// Frame stations in the strata the overall estimate covers, and in all.
+    pub covers_stations: u64,
+    /// Stations in the frame.
+    pub frame_stations: u64,
+}
+
+/// Every estimate from the reports in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimates {
+    /// The arrival.
+    pub arrival: Arrival,
+    /// Turnout, then every choice.
+    pub estimates: Vec<Estimated>,
+}
+
+/// Where each station of the design sits: its stratum.
+pub struct Index(HashMap<String, usize>);
+
+impl Index {
+    /// The stations of `design` (sample and reserves).
+    pub fn of(design: &Design) -> Index {
+        Index(
+            design
+                .stations
+                .iter()
+                .map(|a| (a.station.clone(), a.stratum))
+                .collect(),
+        )
+    }
+
+    /// The stratum of a station, or an error naming it.
+    pub fn stratum(&self, station: &str) -> Result<usize, PvtError> {
+        self.0.get(station).copied().ok_or_else(|| {
+            PvtError::invalid(
+                "reports",
+                format!("the station '{station}' is not in the design's sample or reserves"),
+            )
+        })
+    }
+}
+
+fn interval(m: &Moments) -> Option<Interval> {
+    let e = combined(std::slice::from_ref(m), Confidence::P95).ok()?;
+    Some(to_interval(&e))
+}
+
+fn to_interval(e: &crate::estimate::Estimate) -> Interval {
+    let sd = e.variance.sqrt();
+    Interval {
+        share_pct: 100.0 * e.share,
+        margin_95_pct: 100.0 * Confidence::P95.z() * sd,
+        margin_99_pct: 100.0 * Confidence::P99.z() * sd,
+        stations: e.stations,
+        base: e.base,
+    }
+}
+
+/// The estimates of `design`'s contest, whose choices are `choices`, from `reports` (one per
+/// station, each a station of the design).
+pub fn estimates(
+    design: &Design,
+    index: &Index,
+    choices: &[String],
+    reports: &[Report],
+) -> Result<Estimates, PvtError> {
+    let strata = design.strata.len();
+    let mut reported = vec![0u64; strata];
+    let mut seen = std::collections::HashSet::with_capacity(reports.len());
+    // moments[q][h]: quantity q (0: turnout, 1..: choices) in stratum h.
+    let mut moments: Vec<Vec<Moments>> = (0..=choices.len())
+        .map(|_| {
+            design
+                .strata
+                .iter()
+                .map(|s| Moments::new(s.stations))
+                .collect()
+        })
+        .collect();
+    for r in reports {
+        let h = index.stratum(&r.station)?;
+        if !seen.insert(r.station.as_str()) {
+            return Err(PvtError::invalid(
+                "reports",
+                format!("two reports for the station '{}'", r.station),
+            ));
+        }
+        if r.counts.votes.len() != choices.len() {
+            return Err(PvtError::invalid(
+                "reports",
+                format!(
+                    "the station '{}' reports {} choices, the contest has {}",
+                    r.station,
+                    r.counts.votes.len(),
+                    choices.len()
+                ),
+            ));
+        }
+        reported[h] += 1;
+        moments[0][h].add(r.counts.ballots, r.counts.registered);
+        let valid = r.counts.valid();
+        for (k, &v) in r.counts.votes.iter().enumerate() {
+            moments[k + 1][h].add(v, valid);
+        }
+    }
+    let sample: u64 = design.strata.iter().map(|s| s.sample).sum();
+    let total: u64 = reported.iter().sum();
+    let rate = total as f64 / sample.max(1) as f64;
+    let mut arrival = Arrival {
+        sample,
+        reported: total,
+        rate,
+        strata: Vec::with_capacity(strata),
+        missing: Vec::new(),
+        lagging: Vec::new(),
+        unbalanced: false,
+        covers_stations: 0,
+        frame_stations: design.frame.stations,
+    };
+    for (s, &n) in design.strata.iter().zip(&reported) {
+        arrival.strata.push(StratumArrival {
+            name: s.name.clone(),
+            stations: s.stations,
+            sample: s.sample,
+            reported: n,
+        });
+        if n < 2 {
+            arrival.missing.push(s.name.clone());
+        } else {
+            arrival.covers_stations += s.stations;
+        }
+        if (n as f64) < 0.5 * rate * s.sample as f64 {
+            arrival.lagging.push(s.name.clone());
+        }
+    }
+    arrival.unbalanced = !arrival.missing.is_empty() || !arrival.lagging.is_empty();
+    let names = std::iter::once("turnout".to_string()).chain(choices.iter().cloned());
+    let estimates = names
+        .zip(&moments)
+        .enumerate()
+        .map(|(q, (name, ms))| {
+            let reporting: Vec<Moments> = ms.iter().filter(|m| m.n >= 2).copied().collect();
+            Estimated {
+                name,
+                base: if q == 0 {
+                    Base::Registered
+                } else {
+                    Base::Valid
+                },
+                overall: combined(&reporting, Confidence::P95)
+                    .ok()
+                    .map(|e| to_interval(&e)),
+                strata: ms.iter().map(interval).collect(),
+            }
+        })
+        .collect();
+    Ok(Estimates { arrival, estimates })
+}

@@ -1,0 +1,318 @@
+//! The quick count's design, draw, estimates and comparison on small elections whose answers
+//! are worked out by hand.
+
+#![allow(clippy::unwrap_used)]
+
+use model::{Choice, ChoiceKind, Contest, ContestKind, Election, Line, Protocol, UnitLevel};
+use pvt::allocation::Allocation;
+use pvt::compare::{self, Official, Outcome};
+use pvt::design::{self, Request, Role, SizeBy};
+use pvt::frame::{Counts, Frame};
+use pvt::reports::{self, Report};
+use pvt::select::Method;
+
+/// An election of `regions` regions of `per` stations each; station k of region r has
+/// 100 + k registered voters, 60 + r ballots, and votes A: 30 + k % 7, B: the rest of 50.
+fn election(regions: u32, per: u32) -> (Election, Vec<Protocol>) {
+    let mut e = Election::new("Test");
+    e.contests.push(Contest::new(
+        "President",
+        ContestKind::SingleMember,
+        vec![
+            Choice::new("Alpha Candidate", ChoiceKind::Candidate),
+            Choice::new("Beta Candidate", ChoiceKind::Candidate),
+        ],
+    ));
+    let mut protocols = Vec::new();
+    let root = e.units.root();
+    for r in 0..regions {
+        let region = e
+            .units
+            .insert(root, UnitLevel::Region, &format!("Region {r}"))
+            .unwrap();
+        for k in 0..per {
+            let s = e
+                .units
+                .insert(region, UnitLevel::Station, &format!("{k:03}"))
+                .unwrap();
+            let mut p = Protocol::new(s, 0, 2);
+            p.set_line(Line::Registered, u64::from(100 + k));
+            p.set_line(Line::IssuedTotal, u64::from(60 + r));
+            let a = u64::from(30 + k % 7);
+            p.votes = vec![a, 50 - a];
+            p.set_line(Line::Valid, 50);
+            protocols.push(p);
+        }
+    }
+    (e, protocols)
+}
+
+fn request(stations: u64, method: Method, seed: &str) -> Request {
+    Request {
+        size: SizeBy::Stations(stations),
+        method,
+        allocation: Allocation::Stations,
+        reserve_pct: 50,
+        seed: seed.to_string(),
+    }
+}
+
+/// The frame is sorted by path whatever order the protocols come in: its digest and the
+/// draw depend on the stations only.
+#[test]
+fn the_frame_does_not_depend_on_the_order_of_the_protocols() {
+    let (e, mut ps) = election(3, 10);
+    let a = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    ps.reverse();
+    let b = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.digest(), b.digest());
+    assert_eq!(a.strata, ["Region 0", "Region 1", "Region 2"]);
+    assert_eq!(a.stations[0].id, "Region 0 / 000");
+    // One registered voter more at one station changes the digest.
+    ps[0].set_line(Line::Registered, 999);
+    let c = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    assert_ne!(c.digest(), a.digest());
+    // Two protocols for one station are refused, naming it.
+    ps.push(ps[0].clone());
+    let err = Frame::of(&e, 0, &ps, None).unwrap_err().to_string();
+    assert!(
+        err.contains("two protocols") && err.contains("Region 2 / 009"),
+        "{err}"
+    );
+}
+
+/// Each stratum gets its share, reserves are other stations of the same stratum, the
+/// systematic draw takes one station an interval, and the same seed draws the same stations.
+#[test]
+fn the_draw_gives_each_stratum_its_share_and_its_reserves() {
+    let (e, ps) = election(3, 20);
+    let frame = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    for method in [Method::Random, Method::Systematic] {
+        let d = design::make(&frame, &request(12, method, "seed 1")).unwrap();
+        assert_eq!(
+            d.strata.iter().map(|s| s.sample).collect::<Vec<_>>(),
+            [4, 4, 4]
+        );
+        assert_eq!(
+            d.strata.iter().map(|s| s.reserves).collect::<Vec<_>>(),
+            [2, 2, 2]
+        );
+        assert_eq!(d.stations.len(), 18);
+        let mut seen = std::collections::HashSet::new();
+        for a in &d.stations {
+            assert!(seen.insert(a.station.clone()), "{} drawn twice", a.station);
+            assert!(a.station.starts_with(&d.strata[a.stratum].name));
+        }
+        if method == Method::Systematic {
+            // 20 stations, 4 drawn: one in each run of 5, 5 apart.
+            let picks: Vec<u32> = d
+                .stations
+                .iter()
+                .filter(|a| a.stratum == 0 && a.role == Role::Sample)
+                .map(|a| a.station[11..].parse().unwrap())
+                .collect();
+            assert_eq!(picks.len(), 4);
+            for (i, w) in picks.windows(2).enumerate() {
+                assert_eq!(w[1] - w[0], 5, "{picks:?} at {i}");
+            }
+        }
+        assert_eq!(
+            design::make(&frame, &request(12, method, "seed 1")).unwrap(),
+            d
+        );
+        assert_ne!(
+            design::make(&frame, &request(12, method, "seed 2"))
+                .unwrap()
+                .stations,
+            d.stations
+        );
+    }
+}
+
+/// The public design holds the commitment and not the seed; with the revealed seed the
+/// sample is redrawn from the frame alone; a wrong seed or another frame is refused.
+#[test]
+fn a_revealed_seed_redraws_the_sample() {
+    let (e, mut ps) = election(4, 15);
+    let frame = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    let d = design::make(&frame, &request(10, Method::Random, "the seed")).unwrap();
+    let public = d.public();
+    assert!(public.seed.is_none() && public.stations.is_empty());
+    assert_eq!(public.seed_sha256, sampler::sha256_hex("the seed"));
+    assert_eq!(public.redraw(&frame, "the seed").unwrap(), d.stations);
+    d.check(&frame, "the seed").unwrap();
+    let err = public.redraw(&frame, "the seeds").unwrap_err().to_string();
+    assert!(err.contains("commitment"), "{err}");
+    ps.pop();
+    let other = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    let err = public.redraw(&other, "the seed").unwrap_err().to_string();
+    assert!(err.contains("digest"), "{err}");
+    // A design whose list was edited (a sampled station swapped for one not drawn) fails.
+    let undrawn = frame
+        .stations
+        .iter()
+        .find(|s| !d.stations.iter().any(|a| a.station == s.id))
+        .unwrap();
+    let mut edited = d.clone();
+    edited.stations[0].station = undrawn.id.clone();
+    let err = edited.check(&frame, "the seed").unwrap_err().to_string();
+    assert!(err.contains("assignment 1 of"), "{err}");
+}
+
+/// A margin asked for sizes the sample by the choice that needs the most stations.
+#[test]
+fn a_margin_sizes_the_sample() {
+    let (e, ps) = election(4, 50);
+    let frame = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    let mut r = request(0, Method::Random, "s");
+    r.size = SizeBy::Margin(2.0, pvt::Confidence::P95);
+    let d = design::make(&frame, &r).unwrap();
+    let size = &d.size;
+    assert_eq!(size.margin_pct, Some(2.0));
+    // Both choices' shares vary alike (A = 30 + k % 7 of 50, B the rest): the same design
+    // effect, and the first of equals is named.
+    assert_eq!(size.hardest_choice.as_deref(), Some("Alpha Candidate"));
+    let deff = size.design_effect.unwrap();
+    let want = (deff * size.voters.unwrap() / 50.0).ceil() as u64;
+    assert_eq!(size.stations, want);
+    assert_eq!(d.strata.iter().map(|s| s.sample).sum::<u64>(), want);
+}
+
+fn report(frame: &Frame, station: &str) -> Report {
+    let s = frame.stations.iter().find(|s| s.id == station).unwrap();
+    Report {
+        station: station.to_string(),
+        counts: s.counts.clone(),
+    }
+}
+
+/// Reports from every sampled station give the stratified estimate; a stratum with fewer
+/// than 2 reports is left out and named, and the arrival is flagged unbalanced.
+#[test]
+fn estimates_say_what_they_cover() {
+    let (e, ps) = election(3, 20);
+    let frame = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    let d = design::make(&frame, &request(12, Method::Random, "x")).unwrap();
+    let index = reports::Index::of(&d);
+    let sampled: Vec<Report> = d
+        .stations
+        .iter()
+        .filter(|a| a.role == Role::Sample)
+        .map(|a| report(&frame, &a.station))
+        .collect();
+    let all = reports::estimates(&d, &index, &d.choices, &sampled).unwrap();
+    assert_eq!((all.arrival.reported, all.arrival.sample), (12, 12));
+    assert!(!all.arrival.unbalanced && all.arrival.missing.is_empty());
+    assert_eq!(all.arrival.covers_stations, 60);
+    // Turnout: every station of region r has 60 + r ballots; the strata are equal in size,
+    // so the estimate's numerator and base are the sampled stations' own, weighted alike.
+    let turnout = &all.estimates[0];
+    assert_eq!(turnout.name, "turnout");
+    let (a, m): (u64, u64) = sampled.iter().fold((0, 0), |(a, m), r| {
+        (a + r.counts.ballots, m + r.counts.registered)
+    });
+    let share = turnout.overall.as_ref().unwrap().share_pct;
+    assert!(
+        (share - 100.0 * a as f64 / m as f64).abs() < 1e-9,
+        "{share}"
+    );
+    // Leave out all but one of region 2's reports.
+    let partial: Vec<Report> = sampled
+        .iter()
+        .filter(|r| {
+            !r.station.starts_with("Region 2") || r.station == sampled.last().unwrap().station
+        })
+        .cloned()
+        .collect();
+    let some = reports::estimates(&d, &index, &d.choices, &partial).unwrap();
+    assert_eq!(some.arrival.missing, ["Region 2"]);
+    assert!(some.arrival.unbalanced);
+    assert_eq!(some.arrival.covers_stations, 40);
+    assert!(some.estimates[1].strata[2].is_none());
+    // A report from a station outside the design, or two for one station, is refused.
+    let outside = frame
+        .stations
+        .iter()
+        .find(|s| !d.stations.iter().any(|a| a.station == s.id))
+        .unwrap();
+    let mut wrong = sampled.clone();
+    wrong.push(report(&frame, &outside.id));
+    assert!(reports::estimates(&d, &index, &d.choices, &wrong).is_err());
+    let mut twice = sampled.clone();
+    twice.push(sampled[0].clone());
+    assert!(reports::estimates(&d, &index, &d.choices, &twice).is_err());
+}
+
+/// Match, superseded by a correction, mismatch; the differing lines listed in each.
+#[test]
+fn a_copy_against_the_official_versions() {
+    let (e, ps) = election(1, 2);
+    let choices: Vec<String> = e.contests[0]
+        .choices
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let posted = ps[0].clone();
+    let mut corrected = posted.clone();
+    corrected.version = 2;
+    corrected.votes = vec![posted.votes[0] + 5, posted.votes[1] - 5];
+    let v1 = Official {
+        version: 1,
+        protocol: &posted,
+        decision: None,
+    };
+    let v2 = Official {
+        version: 2,
+        protocol: &corrected,
+        decision: Some("recount 7"),
+    };
+    let same = compare::station(&choices, &posted, &[v1]).unwrap();
+    assert_eq!((same.outcome, same.differences.len()), (Outcome::Match, 0));
+    let old = compare::station(&choices, &posted, &[v1, v2]).unwrap();
+    assert_eq!(
+        old.outcome,
+        Outcome::Superseded {
+            version: 2,
+            decision: Some("recount 7".into())
+        }
+    );
+    assert_eq!(old.differences.len(), 2);
+    let mut forged = posted.clone();
+    forged.set_line(Line::Registered, 1000);
+    let bad = compare::station(&choices, &forged, &[v1, v2]).unwrap();
+    assert_eq!(bad.outcome, Outcome::Mismatch);
+    let lines: Vec<&str> = bad.differences.iter().map(|d| d.line.as_str()).collect();
+    assert_eq!(lines, ["registered", "Alpha Candidate", "Beta Candidate"]);
+    assert!(compare::station(&choices, &posted, &[]).is_none());
+    // Counts alone: registered, ballots, then choices.
+    let c = Counts::of(&posted);
+    let mut d = c.clone();
+    d.ballots += 1;
+    assert_eq!(compare::counts(&choices, &c, &d)[0].line, "ballots");
+}
+
+/// Altered protocols keep their valid votes; the simulation finds the stations it altered.
+#[test]
+fn manipulation_keeps_the_totals_and_is_listed() {
+    let (e, ps) = election(2, 40);
+    let frame = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    let (off, altered) = pvt::simulate::manipulate(&frame, 0, 25.0, 10.0, "m").unwrap();
+    assert_eq!(altered.len(), 20);
+    for &i in &altered {
+        let (t, o) = (&frame.stations[i].counts, &off.stations[i].counts);
+        assert_eq!(t.valid(), o.valid());
+        assert_eq!(o.votes[0], t.votes[0] + 5);
+    }
+    let plan = pvt::allocation::allocate(&frame.strata(), 20, Allocation::Stations).unwrap();
+    let (s, samples) =
+        pvt::simulate::simulate(&frame, &off, &altered, &plan, 0, 50, "t", 2, true).unwrap();
+    assert_eq!(samples.len(), 50 * 20);
+    assert!(s.altered_drawn > 0);
+    assert_eq!(s.altered_listed, s.altered_drawn);
+    assert_eq!(s.trials_all_listed, 50);
+    // The result does not depend on the number of threads.
+    let (one, again) =
+        pvt::simulate::simulate(&frame, &off, &altered, &plan, 0, 50, "t", 1, true).unwrap();
+    assert_eq!((one, again), (s, samples));
+}
