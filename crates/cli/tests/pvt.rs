@@ -336,3 +336,158 @@ fn reports_are_estimated_and_compared_with_the_official_count() {
         assert_eq!(s["outside_99"], false, "{s}");
     }
 }
+
+/// The official count read from the commission's published log, verified first: each
+/// reported station is compared with its logged protocol, and the entry's inclusion proof
+/// checks with `tallyproof log verify-inclusion`. A log signed by another key is refused.
+#[test]
+fn reports_are_compared_with_a_verified_published_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let o = run(d, args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    ok(&[
+        "gen",
+        "--stations",
+        "60",
+        "--parties",
+        "3",
+        "--regions",
+        "3",
+        "--seed",
+        "7",
+        "-o",
+        "g.csv",
+    ]);
+    ok(&["import", "g.csv", "--db", "s.db", "--name", "kg"]);
+    ok(&[
+        "publish", "--db", "s.db", "--out", "pub", "--key", "log.key",
+    ]);
+    ok(&[
+        "pvt",
+        "design",
+        "g.csv",
+        "--strata",
+        "region",
+        "--stations",
+        "12",
+        "--seed",
+        "q",
+        "-o",
+        "design.json",
+    ]);
+    let own: Value =
+        serde_json::from_slice(&std::fs::read(d.join("design.json")).unwrap()).unwrap();
+    let sampled: std::collections::HashSet<String> = own["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["role"] == "sample")
+        .map(|a| a["station"].as_str().unwrap().to_string())
+        .collect();
+    // The reports: the sampled rows of the file, the first with 7 votes moved between parties.
+    let mut r = csv::Reader::from_path(d.join("g.csv")).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let (p1, p2) = (
+        headers.iter().position(|h| h == "party:Party 01").unwrap(),
+        headers.iter().position(|h| h == "party:Party 02").unwrap(),
+    );
+    let mut w = csv::Writer::from_path(d.join("reports.csv")).unwrap();
+    w.write_record(&headers).unwrap();
+    let mut altered = None;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let path = format!("{} / {} / {}", &rec[0], &rec[1], &rec[2]);
+        if !sampled.contains(&path) {
+            continue;
+        }
+        let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
+        if altered.is_none() {
+            row[p1] = (row[p1].parse::<u64>().unwrap() + 7).to_string();
+            row[p2] = (row[p2].parse::<u64>().unwrap() - 7).to_string();
+            altered = Some(path);
+        }
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    let c: Value = serde_json::from_str(&ok(&[
+        "pvt",
+        "compare",
+        "--design",
+        "design.json",
+        "--reports",
+        "reports.csv",
+        "--official-log",
+        "pub",
+        "--official-key",
+        "pub/log.pub",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        (c["matched"].as_u64(), c["mismatched"].as_u64()),
+        (Some(11), Some(1))
+    );
+    let stations = c["stations"].as_array().unwrap();
+    assert_eq!(stations.len(), 12);
+    let bad = stations
+        .iter()
+        .find(|s| s["outcome"] == "mismatch")
+        .unwrap();
+    assert_eq!(bad["station"], altered.unwrap().as_str());
+    assert_eq!(bad["differences"].as_array().unwrap().len(), 2);
+    for s in stations {
+        let p = &s["proof"];
+        let path: Vec<&str> = p["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap())
+            .collect();
+        let (index, size) = (p["entry"].to_string(), p["size"].to_string());
+        ok(&[
+            "log",
+            "verify-inclusion",
+            "--leaf-hash",
+            p["leaf_hash"].as_str().unwrap(),
+            "--index",
+            &index,
+            "--size",
+            &size,
+            "--root",
+            p["root"].as_str().unwrap(),
+            "--proof",
+            &path.join(","),
+        ]);
+    }
+    // Another key than the log's: refused before anything is compared.
+    ok(&[
+        "publish",
+        "--db",
+        "s.db",
+        "--out",
+        "other",
+        "--key",
+        "other.key",
+    ]);
+    let o = run(
+        d,
+        &[
+            "pvt",
+            "compare",
+            "--design",
+            "design.json",
+            "--reports",
+            "reports.csv",
+            "--official-log",
+            "pub",
+            "--official-key",
+            "other/log.pub",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("does not verify"), "{}", stderr(&o));
+}

@@ -73,6 +73,66 @@ pub fn verify(
     quorum: usize,
     progress: &dyn Fn(Progress),
 ) -> Result<Verdict, PublishedError> {
+    let t = Trusting {
+        key,
+        saved,
+        witnesses,
+        quorum,
+    };
+    verify_into(fetch, label, &t, progress, &mut None)
+}
+
+/// A log that verified: its signed checkpoint, entries, tree and replay, for a reader that
+/// goes on to use it (a quick count comparing its reports with the official protocols).
+pub struct Kept {
+    /// The signed checkpoint.
+    pub checkpoint: Checkpoint,
+    /// Every entry's bytes, in order.
+    pub entries: Vec<Vec<u8>>,
+    /// The Merkle tree over them (inclusion proofs).
+    pub tree: translog::Tree,
+    /// The replay.
+    pub replayed: record::Replayed,
+}
+
+/// What a verification trusts: the log key, a checkpoint saved earlier, the witnesses and
+/// how many of them must have cosigned.
+pub struct Trusting<'a> {
+    /// The log key, from a trusted channel.
+    pub key: &'a NoteVerifier,
+    /// A checkpoint saved earlier, which the log must still contain.
+    pub saved: Option<&'a str>,
+    /// The witnesses known.
+    pub witnesses: &'a [NoteVerifier],
+    /// How many of them must have cosigned.
+    pub quorum: usize,
+}
+
+/// [`verify`], keeping what was verified when the verdict is valid.
+pub fn verify_keeping(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    label: &str,
+    trusting: &Trusting,
+    progress: &dyn Fn(Progress),
+) -> Result<(Verdict, Option<Kept>), PublishedError> {
+    let mut kept = None;
+    let verdict = verify_into(fetch, label, trusting, progress, &mut kept)?;
+    Ok((verdict, kept))
+}
+
+fn verify_into(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    label: &str,
+    t: &Trusting,
+    progress: &dyn Fn(Progress),
+    kept: &mut Option<Kept>,
+) -> Result<Verdict, PublishedError> {
+    let Trusting {
+        key,
+        saved,
+        witnesses,
+        quorum,
+    } = *t;
     let mut said = Vec::new();
     let text = fetch("checkpoint")
         .and_then(|b| String::from_utf8(b).ok())
@@ -230,6 +290,12 @@ pub fn verify(
                 r.audits,
                 r.publications
             ));
+            *kept = Some(Kept {
+                checkpoint: c,
+                entries,
+                tree,
+                replayed: r,
+            });
             Ok(Verdict::Valid(said))
         }
         Err(e) => Ok(Verdict::Rejected(format!("replay: {e}"))),

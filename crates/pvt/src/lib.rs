@@ -10,6 +10,7 @@ pub mod compare;
 pub mod design;
 pub mod estimate;
 pub mod frame;
+pub mod official;
 pub mod reports;
 pub mod select;
 pub mod simulate;

@@ -316,3 +316,76 @@ fn manipulation_keeps_the_totals_and_is_listed() {
         pvt::simulate::simulate(&frame, &off, &altered, &plan, 0, 50, "t", 1, true).unwrap();
     assert_eq!((one, again), (s, samples));
 }
+
+/// A log's protocol entries become each station's versions, a correction citing the last
+/// recount order about its station or a unit above it; a copy of the first version is then
+/// superseded by the correction, which cites the order.
+#[test]
+fn the_official_versions_of_a_log() {
+    use record::{Decision, Entry};
+    let (e, ps) = election(1, 3);
+    let region = e.units.get(ps[0].station).parent.unwrap();
+    let mut fixed0 = ps[0].clone();
+    fixed0.version = 2;
+    fixed0.votes = vec![ps[0].votes[0] + 3, ps[0].votes[1] - 3];
+    let mut fixed1 = ps[1].clone();
+    fixed1.version = 2;
+    fixed1.votes = vec![ps[1].votes[0] - 1, ps[1].votes[1] + 1];
+    let entries = vec![
+        Entry::Protocol(ps[0].clone()),
+        Entry::Protocol(ps[1].clone()),
+        Entry::Protocol(ps[2].clone()),
+        Entry::Decision(Decision::Recount {
+            unit: region,
+            reason: "r".into(),
+        }),
+        Entry::Protocol(fixed0.clone()),
+        Entry::Decision(Decision::Recount {
+            unit: ps[2].station,
+            reason: "r".into(),
+        }),
+        Entry::Protocol(fixed1.clone()),
+    ];
+    let counted = [fixed0.clone(), fixed1.clone(), ps[2].clone()];
+    let v = pvt::official::versions(
+        &e,
+        entries.iter().enumerate().map(|(i, x)| (i as u64, x)),
+        0,
+        model::CountSource::Manual,
+        &counted,
+    );
+    let summary = |u: model::UnitId| -> Vec<(u64, u32, Option<u64>)> {
+        v[&u]
+            .iter()
+            .map(|x| (x.entry, x.protocol.version, x.ordered_by))
+            .collect()
+    };
+    assert_eq!(summary(ps[0].station), [(0, 1, None), (4, 2, Some(3))]);
+    // Station 1's correction follows the region's recount (entry 3); entry 5 is another
+    // station's.
+    assert_eq!(summary(ps[1].station), [(1, 1, None), (6, 2, Some(3))]);
+    assert_eq!(summary(ps[2].station), [(2, 1, None)]);
+    let choices: Vec<String> = e.contests[0]
+        .choices
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let text = "the recount ordered in entry 3";
+    let official: Vec<Official> = v[&ps[0].station]
+        .iter()
+        .map(|x| Official {
+            version: x.protocol.version,
+            protocol: &x.protocol,
+            decision: x.ordered_by.map(|_| text),
+        })
+        .collect();
+    let c = compare::station(&choices, &ps[0], &official).unwrap();
+    assert_eq!(
+        c.outcome,
+        Outcome::Superseded {
+            version: 2,
+            decision: Some(text.into())
+        }
+    );
+    assert_eq!(c.differences.len(), 2);
+}

@@ -199,6 +199,16 @@ pub struct CompareArgs {
     /// The official results: a results file, or omitted to read the store (--db, --election)
     #[command(flatten)]
     pub official: SourceArgs,
+    /// Or: the commission's published log (a directory, or its https:// URL), verified first;
+    /// each station is then compared with every official version, with inclusion proofs
+    #[arg(long, value_name = "DIR|URL", requires = "official_key")]
+    pub official_log: Option<String>,
+    /// The published log's key (text, or a file holding it), from a trusted channel
+    #[arg(long)]
+    pub official_key: Option<String>,
+    /// For an https:// log: trust its certificate only if this CA (PEM) signed it
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -422,38 +432,64 @@ fn redraw(a: RedrawArgs) -> anyhow::Result<()> {
     })
 }
 
-/// A results file or the store read against a design: its stations' counts and protocols,
-/// by path, their choices in the design's order.
+/// A results file, the store or a verified log read against a design: its stations' counts
+/// and protocols, by path, their choices in the design's order.
 struct Read {
     frame: Frame,
     protocols: std::collections::HashMap<String, model::Protocol>,
+    /// Each station's unit, by path.
+    units: std::collections::HashMap<String, model::UnitId>,
+    /// The design's choices' positions in the source.
+    from: Vec<usize>,
+    /// The contest read.
+    contest: usize,
 }
 
 impl Read {
     fn of(source: &SourceArgs, d: &Design, level: Option<UnitLevel>) -> anyhow::Result<Read> {
         let loaded = source.load()?;
-        let e = &loaded.election;
+        Read::from(&loaded.election, loaded.protocols, d, level)
+    }
+
+    fn from(
+        e: &model::Election,
+        protocols: Vec<model::Protocol>,
+        d: &Design,
+        level: Option<UnitLevel>,
+    ) -> anyhow::Result<Read> {
         let contest = e
             .contests
             .iter()
             .position(|c| c.name == d.contest)
             .unwrap_or(0);
-        let raw = Frame::of(e, contest, &loaded.protocols, level)?;
+        let raw = Frame::of(e, contest, &protocols, level)?;
         let from = raw.alignment(&d.choices)?;
         let frame = raw.aligned(&d.choices)?;
-        let protocols = loaded
-            .protocols
-            .into_iter()
-            .filter(|p| p.contest == contest)
-            .map(|mut p| {
-                p.votes = from
-                    .iter()
-                    .map(|&k| p.votes.get(k).copied().unwrap_or(0))
-                    .collect();
-                (e.units.path(p.station), p)
-            })
+        let mut read = Read {
+            frame,
+            protocols: Default::default(),
+            units: Default::default(),
+            from,
+            contest,
+        };
+        for p in protocols.into_iter().filter(|p| p.contest == contest) {
+            let path = e.units.path(p.station);
+            read.units.insert(path.clone(), p.station);
+            let p = read.align(&p);
+            read.protocols.insert(path, p);
+        }
+        Ok(read)
+    }
+
+    /// A protocol of the source with its votes in the design's order.
+    fn align(&self, p: &model::Protocol) -> model::Protocol {
+        let mut p = p.clone();
+        p.votes = self
+            .from
+            .iter()
+            .map(|&k| p.votes.get(k).copied().unwrap_or(0))
             .collect();
-        Ok(Read { frame, protocols })
+        p
     }
 
     fn reports(&self) -> Vec<pvt::reports::Report> {
@@ -564,6 +600,38 @@ struct StationResult {
     station: String,
     #[serde(flatten)]
     compared: pvt::compare::Compared,
+    /// From a log: the inclusion proof of the entry of the official version in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof: Option<Proof>,
+}
+
+/// An entry's inclusion proof in the verified log, as `tallyproof log verify-inclusion`
+/// takes it.
+#[derive(Debug, Serialize)]
+struct Proof {
+    entry: u64,
+    size: u64,
+    root: String,
+    leaf_hash: String,
+    path: Vec<String>,
+}
+
+impl Proof {
+    fn of(k: &published::Kept, entry: u64) -> anyhow::Result<Proof> {
+        let size = k.checkpoint.size;
+        Ok(Proof {
+            entry,
+            size,
+            root: k.checkpoint.root.to_string(),
+            leaf_hash: k.tree.leaf(entry).map(|h| h.hex()).unwrap_or_default(),
+            path: k
+                .tree
+                .inclusion_proof(entry, size)?
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+        })
+    }
 }
 
 fn compare(a: CompareArgs) -> anyhow::Result<()> {
@@ -573,7 +641,43 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
     let index = pvt::reports::Index::of(&d);
     let estimates = pvt::reports::estimates(&d, &index, &d.choices, &reports)?;
     let level = d.level.as_deref().map(UnitLevel::from_key).transpose()?;
-    let official = Read::of(&a.official, &d, level).context("the official results")?;
+    let (official, log) = match &a.official_log {
+        Some(url) => {
+            let key = a
+                .official_key
+                .as_deref()
+                .context("--official-key is needed")?;
+            let kept = super::verify::verified(url, key, a.ca_file.as_deref())?;
+            let read = Read::from(
+                &kept.replayed.election,
+                kept.replayed.protocols.clone(),
+                &d,
+                level,
+            )
+            .context("the official log")?;
+            (read, Some(kept))
+        }
+        None => (
+            Read::of(&a.official, &d, level).context("the official results")?,
+            None,
+        ),
+    };
+    let histories = log.as_ref().map(|k| {
+        let decoded: Vec<(u64, record::Entry)> = k
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| record::decode(i as u64, b).ok().map(|e| (i as u64, e)))
+            .collect();
+        let e = &k.replayed.election;
+        pvt::official::versions(
+            e,
+            decoded.iter().map(|(i, e)| (*i, e)),
+            official.contest,
+            record::legal_count(e.law.as_deref()),
+            &k.replayed.protocols,
+        )
+    });
     let off = &official.frame;
     // The strata the estimates cover, by the frame's stratum names they hold.
     let covered: std::collections::HashSet<&str> = d
@@ -590,20 +694,52 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
     let mut not_in_official = Vec::new();
     for r in &reports {
         let copied = &copies.protocols[&r.station];
-        let versions: Vec<pvt::compare::Official> = official
-            .protocols
-            .get(&r.station)
-            .map(|p| pvt::compare::Official {
-                version: p.version,
-                protocol: p,
-                decision: None,
-            })
-            .into_iter()
-            .collect();
+        // From a log, every official version with the entries that hold them; else the one.
+        let logged: Vec<(model::Protocol, u64, Option<String>)> =
+            match (&histories, official.units.get(&r.station)) {
+                (Some(h), Some(unit)) => h
+                    .get(unit)
+                    .into_iter()
+                    .flatten()
+                    .map(|v| {
+                        let decision = v
+                            .ordered_by
+                            .map(|j| format!("the recount ordered in entry {j}"));
+                        (official.align(&v.protocol), v.entry, decision)
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+        let versions: Vec<pvt::compare::Official> = if histories.is_some() {
+            logged
+                .iter()
+                .map(|(p, _, decision)| pvt::compare::Official {
+                    version: p.version,
+                    protocol: p,
+                    decision: decision.as_deref(),
+                })
+                .collect()
+        } else {
+            official
+                .protocols
+                .get(&r.station)
+                .map(|p| pvt::compare::Official {
+                    version: p.version,
+                    protocol: p,
+                    decision: None,
+                })
+                .into_iter()
+                .collect()
+        };
+        let proof = match (&log, logged.last()) {
+            (Some(k), Some((_, entry, _))) => Some(Proof::of(k, *entry)?),
+            _ => None,
+        };
         match pvt::compare::station(&d.choices, copied, &versions) {
             Some(compared) => stations.push(StationResult {
                 station: r.station.clone(),
                 compared,
+                proof,
             }),
             None => not_in_official.push(r.station.clone()),
         }
@@ -658,7 +794,23 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
             .iter()
             .filter(|s| !s.compared.differences.is_empty())
         {
-            writeln!(out, "  {}", s.station)?;
+            let outcome = match &s.compared.outcome {
+                pvt::compare::Outcome::Match => String::new(),
+                pvt::compare::Outcome::Mismatch => {
+                    "mismatch: the copy is no official version".into()
+                }
+                pvt::compare::Outcome::Superseded { version, decision } => format!(
+                    "superseded by version {version}, {}",
+                    decision
+                        .as_deref()
+                        .unwrap_or("a correction with no decision")
+                ),
+            };
+            let entry = s
+                .proof
+                .as_ref()
+                .map_or(String::new(), |p| format!(" (official entry {})", p.entry));
+            writeln!(out, "  {}{entry}: {outcome}", s.station)?;
             for x in &s.compared.differences {
                 let v = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
                 writeln!(

@@ -83,6 +83,35 @@ pub fn verify_dir(
     )?)
 }
 
+/// The published log at `log` (a directory or URL), verified with the log key `key` (text
+/// or a file) from a trusted channel, and kept for reading; a log that does not verify is an
+/// error saying why.
+pub fn verified(log: &str, key: &str, ca_file: Option<&Path>) -> anyhow::Result<published::Kept> {
+    let source = Source::open(log, ca_file)?;
+    let key = NoteVerifier::parse(&key_text(key)?)?;
+    let reader = Reader::new(&source, None);
+    let fetch = |p: &str| reader.read(p);
+    let trusting = published::Trusting {
+        key: &key,
+        saved: None,
+        witnesses: &[],
+        quorum: 0,
+    };
+    let got = published::verify_keeping(&fetch, &source.label(), &trusting, &|_| {});
+    if let Some(e) = reader.failed.borrow_mut().take() {
+        return Err(e);
+    }
+    match got? {
+        (Verdict::Valid(_), Some(kept)) => Ok(kept),
+        (Verdict::Rejected(why), _) => {
+            anyhow::bail!("{}: the log does not verify: {why}", source.label())
+        }
+        (Verdict::Valid(_), None) => {
+            anyhow::bail!("{}: verified, but nothing was kept", source.label())
+        }
+    }
+}
+
 /// What one verification checks against, whatever it reads.
 struct Trust<'a> {
     key: NoteVerifier,
