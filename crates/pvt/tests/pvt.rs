@@ -331,7 +331,7 @@ fn the_official_versions_of_a_log() {
     let mut fixed1 = ps[1].clone();
     fixed1.version = 2;
     fixed1.votes = vec![ps[1].votes[0] - 1, ps[1].votes[1] + 1];
-    let entries = vec![
+    let entries = [
         Entry::Protocol(ps[0].clone()),
         Entry::Protocol(ps[1].clone()),
         Entry::Protocol(ps[2].clone()),
