@@ -32,6 +32,49 @@ fn simulate(file: &str, extra: &[&str]) -> Value {
     json(&args)
 }
 
+/// Writes `dir/reports.csv`: the rows of `dir/file` (tallyproof CSV, region / district /
+/// station) of the stations `dir/design.json` samples, the first whose choice `from` (part of
+/// a column's name) has `moved` votes giving them to `to`. Returns that station's path.
+fn write_reports(
+    dir: &std::path::Path,
+    file: &str,
+    (from, to): (&str, &str),
+    moved: u64,
+) -> String {
+    let own: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("design.json")).unwrap()).unwrap();
+    let sampled: std::collections::HashSet<String> = own["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["role"] == "sample")
+        .map(|a| a["station"].as_str().unwrap().to_string())
+        .collect();
+    let mut r = csv::Reader::from_path(dir.join(file)).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h.contains(name)).unwrap();
+    let (from, to) = (col(from), col(to));
+    let mut w = csv::Writer::from_path(dir.join("reports.csv")).unwrap();
+    w.write_record(&headers).unwrap();
+    let mut altered = None;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let path = format!("{} / {} / {}", &rec[0], &rec[1], &rec[2]);
+        if !sampled.contains(&path) {
+            continue;
+        }
+        let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
+        if altered.is_none() && row[from].parse::<u64>().unwrap() >= moved {
+            row[from] = (row[from].parse::<u64>().unwrap() - moved).to_string();
+            row[to] = (row[to].parse::<u64>().unwrap() + moved).to_string();
+            altered = Some(path);
+        }
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    altered.unwrap()
+}
+
 fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or_else(|| panic!("no {key} in {v}"))
 }
@@ -243,38 +286,7 @@ fn reports_are_estimated_and_compared_with_the_official_count() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     // The reports: the sampled stations' rows of the official file, one of them altered.
-    let own: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("design.json")).unwrap()).unwrap();
-    let sampled: std::collections::HashSet<String> = own["stations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["role"] == "sample")
-        .map(|a| a["station"].as_str().unwrap().to_string())
-        .collect();
-    let mut r = csv::Reader::from_path(dir.path().join("all.csv")).unwrap();
-    let headers = r.headers().unwrap().clone();
-    let col = |name: &str| headers.iter().position(|h| h.contains(name)).unwrap();
-    let (putin, grudinin) = (col("Путин"), col("Грудинин"));
-    let mut w = csv::Writer::from_path(dir.path().join("reports.csv")).unwrap();
-    w.write_record(&headers).unwrap();
-    let mut altered = None;
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        let path = format!("{} / {} / {}", &rec[0], &rec[1], &rec[2]);
-        if !sampled.contains(&path) {
-            continue;
-        }
-        let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
-        if altered.is_none() && row[putin].parse::<u64>().unwrap() >= 20 {
-            row[putin] = (row[putin].parse::<u64>().unwrap() - 20).to_string();
-            row[grudinin] = (row[grudinin].parse::<u64>().unwrap() + 20).to_string();
-            altered = Some(path);
-        }
-        w.write_record(&row).unwrap();
-    }
-    w.flush().unwrap();
-    let altered = altered.unwrap();
+    let altered = write_reports(dir.path(), "all.csv", ("Путин", "Грудинин"), 20);
     let o = run(
         dir.path(),
         &[
@@ -379,40 +391,8 @@ fn reports_are_compared_with_a_verified_published_log() {
         "-o",
         "design.json",
     ]);
-    let own: Value =
-        serde_json::from_slice(&std::fs::read(d.join("design.json")).unwrap()).unwrap();
-    let sampled: std::collections::HashSet<String> = own["stations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["role"] == "sample")
-        .map(|a| a["station"].as_str().unwrap().to_string())
-        .collect();
     // The reports: the sampled rows of the file, the first with 7 votes moved between parties.
-    let mut r = csv::Reader::from_path(d.join("g.csv")).unwrap();
-    let headers = r.headers().unwrap().clone();
-    let (p1, p2) = (
-        headers.iter().position(|h| h == "party:Party 01").unwrap(),
-        headers.iter().position(|h| h == "party:Party 02").unwrap(),
-    );
-    let mut w = csv::Writer::from_path(d.join("reports.csv")).unwrap();
-    w.write_record(&headers).unwrap();
-    let mut altered = None;
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        let path = format!("{} / {} / {}", &rec[0], &rec[1], &rec[2]);
-        if !sampled.contains(&path) {
-            continue;
-        }
-        let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
-        if altered.is_none() {
-            row[p1] = (row[p1].parse::<u64>().unwrap() + 7).to_string();
-            row[p2] = (row[p2].parse::<u64>().unwrap() - 7).to_string();
-            altered = Some(path);
-        }
-        w.write_record(&row).unwrap();
-    }
-    w.flush().unwrap();
+    let altered = write_reports(d, "g.csv", ("Party 02", "Party 01"), 7);
     let c: Value = serde_json::from_str(&ok(&[
         "pvt",
         "compare",
@@ -437,7 +417,7 @@ fn reports_are_compared_with_a_verified_published_log() {
         .iter()
         .find(|s| s["outcome"] == "mismatch")
         .unwrap();
-    assert_eq!(bad["station"], altered.unwrap().as_str());
+    assert_eq!(bad["station"], altered.as_str());
     assert_eq!(bad["differences"].as_array().unwrap().len(), 2);
     for s in stations {
         let p = &s["proof"];
