@@ -471,3 +471,94 @@ fn reports_are_compared_with_a_verified_published_log() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("does not verify"), "{}", stderr(&o));
 }
+
+/// The observers' printable sheets, in Russian and English, at a phone's width and a
+/// desktop's: nothing scrolls sideways, the page says its language, axe finds nothing, and
+/// every sampled station and reserve has its sheet with a box for each line and choice.
+/// Screenshots: `target/tmp/screenshots/pvt-sheets-{lang}-{width}.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_observers_sheets_fit_a_phone_and_a_desktop() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        d,
+        &[
+            "gen",
+            "--stations",
+            "200",
+            "--parties",
+            "5",
+            "--regions",
+            "4",
+            "--seed",
+            "2",
+            "-o",
+            "g.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for lang in ["ru", "en"] {
+        let o = run(
+            d,
+            &[
+                "pvt",
+                "design",
+                "g.csv",
+                "--strata",
+                "region",
+                "--stations",
+                "8",
+                "--seed",
+                "s",
+                "--reserve-pct",
+                "50",
+                "--lang",
+                lang,
+                "--sheets",
+                &format!("sheets-{lang}.html"),
+                "-o",
+                "design.json",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let html = std::fs::read_to_string(d.join("sheets-en.html")).unwrap();
+    // 8 sampled stations and 4 reserves (50% of 2 in each of 4 strata).
+    assert_eq!(html.matches("<section class=\"sheet\">").count(), 12);
+    assert_eq!(html.matches("Sampled station: go there").count(), 8);
+    assert_eq!(html.matches("Reserve 1 of this stratum").count(), 4);
+    // 12 protocol lines and 5 parties: a box each, on every sheet.
+    assert_eq!(html.matches("<td class=\"box\">").count(), 12 * 17);
+    let Some((_driver, c)) = crate::browser::browser().await else {
+        return;
+    };
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for lang in ["ru", "en"] {
+        let url = format!("file://{}", d.join(format!("sheets-{lang}.html")).display());
+        for (width, height) in [(375, 812), (1280, 900)] {
+            c.set_window_size(width, height).await.unwrap();
+            c.goto(&url).await.unwrap();
+            let v = crate::browser::eval(
+                &c,
+                "return [document.documentElement.scrollWidth, window.innerWidth, document.documentElement.lang]",
+            )
+            .await;
+            assert_eq!(v[1].as_u64(), Some(u64::from(width)));
+            assert!(
+                v[0].as_u64().unwrap() <= u64::from(width),
+                "{lang} at {width}: {} px wide",
+                v[0]
+            );
+            assert_eq!(v[2], lang);
+            let found = crate::axe::violations(&c).await;
+            assert!(found.is_empty(), "{lang} at {width}: {found:?}");
+            std::fs::write(
+                shots.join(format!("pvt-sheets-{lang}-{width}.png")),
+                c.screenshot().await.unwrap(),
+            )
+            .unwrap();
+        }
+    }
+    c.close().await.unwrap();
+}

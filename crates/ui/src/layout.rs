@@ -112,6 +112,10 @@ pub struct Page<'a> {
 /// The stylesheet: phone first; `.scroll` boxes scroll wide tables inside themselves (each is
 /// focusable, `tabindex="0"`, so a keyboard can scroll it, and shows its focus).
 const STYLE: &str = "*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}\
+.sheet{border-top:2px solid #1b1b1b;margin-top:1.5rem}.sheet h2{overflow-wrap:anywhere}\
+table.copy td.box{border:1px solid #1b1b1b;width:40%;min-width:6rem;height:2.5rem}\
+table.copy th{font-weight:400;background:none}.sign{margin:1.25rem 0 .25rem;border-bottom:1px solid #1b1b1b;padding-bottom:1.5rem}\
+@media print{.sheet{break-before:page;border-top:0}.sheet:first-of-type{break-before:auto}}\
 body{font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fff}\
 .wrap{max-width:64rem;margin:0 auto;padding:0 1rem}\
 a{color:#0a4f99}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible,.scroll:focus-visible{outline:3px solid #c25400;outline-offset:2px}\

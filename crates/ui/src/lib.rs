@@ -16,10 +16,32 @@ mod glossary;
 mod lang;
 pub mod layout;
 mod number;
+pub mod pvt;
 
 pub use glossary::{Tr, T};
 pub use lang::Lang;
 pub use layout::{Annulment, Heading, Page, Section, Status};
+
+/// A protocol line's label.
+pub fn line(l: Lang, x: model::Line) -> Tr {
+    use model::Line;
+    l.t(match x {
+        Line::Registered => T::LineRegistered,
+        Line::Received => T::LineReceived,
+        Line::IssuedEarly => T::LineIssuedEarly,
+        Line::IssuedInStation => T::LineIssuedInStation,
+        Line::IssuedOutside => T::LineIssuedOutside,
+        Line::IssuedTotal => T::LineIssuedTotal,
+        Line::Cancelled => T::LineCancelled,
+        Line::FoundMobile => T::LineFoundMobile,
+        Line::FoundStationary => T::LineFoundStationary,
+        Line::FoundTotal => T::LineFoundTotal,
+        Line::Invalid => T::LineInvalid,
+        Line::Valid => T::LineValid,
+        Line::Lost => T::LineLost,
+        Line::Unaccounted => T::LineUnaccounted,
+    })
+}
 
 /// Percent-encodes a path segment or a query value (everything but ASCII letters, digits and
 /// `-._~`, as RFC 3986's unreserved characters).

@@ -139,7 +139,7 @@ pub struct ReportArgs {
 }
 
 /// A page language's tag (`ru`).
-fn parse_lang(s: &str) -> Result<ui::Lang, String> {
+pub fn parse_lang(s: &str) -> Result<ui::Lang, String> {
     s.parse()
         .map_err(|_| format!("unknown language '{s}': the report is written in en, ru or ky"))
 }

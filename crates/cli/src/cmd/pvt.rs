@@ -79,13 +79,30 @@ pub struct FrameArgs {
 
 impl FrameArgs {
     fn frame(&self) -> anyhow::Result<Frame> {
+        Ok(self.frame_and_lines()?.0)
+    }
+
+    /// The frame, and the protocol lines its stations' protocols have (for the observers'
+    /// copy forms), in protocol order.
+    fn frame_and_lines(&self) -> anyhow::Result<(Frame, Vec<model::Line>)> {
         let loaded = self.source.load()?;
-        Ok(Frame::of(
+        let frame = Frame::of(
             &loaded.election,
             self.contest_index,
             &loaded.protocols,
             self.strata.map(UnitLevel::from),
-        )?)
+        )?;
+        let lines = model::Line::ALL
+            .iter()
+            .copied()
+            .filter(|&x| {
+                loaded
+                    .protocols
+                    .iter()
+                    .any(|p| p.contest == self.contest_index && p.line(x).is_some())
+            })
+            .collect();
+        Ok((frame, lines))
     }
 }
 
@@ -149,6 +166,14 @@ pub struct DesignArgs {
     /// Write the observers' assignments here, as CSV
     #[arg(long)]
     pub assignments: Option<PathBuf>,
+    /// Write the observers' printable sheets here (HTML: one page a station, with a form to
+    /// copy the posted protocol into)
+    #[arg(long)]
+    pub sheets: Option<PathBuf>,
+    /// The sheets' language: en, ru or ky (Kyrgyz where the glossary has a sourced term, else
+    /// Russian)
+    #[arg(long, default_value = "en", value_parser = super::forensics::parse_lang)]
+    pub lang: ui::Lang,
     /// Print the design as JSON
     #[arg(long)]
     pub json: bool,
@@ -280,7 +305,7 @@ fn read_design(path: &Path) -> anyhow::Result<Design> {
 }
 
 fn design(a: DesignArgs) -> anyhow::Result<()> {
-    let frame = a.frame.frame()?;
+    let (frame, lines) = a.frame.frame_and_lines()?;
     let size = match (a.stations, a.margin) {
         (Some(n), _) => SizeBy::Stations(n),
         (None, Some(m)) => SizeBy::Margin(
@@ -316,6 +341,27 @@ fn design(a: DesignArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = &a.assignments {
         write_assignments(path, &d, &frame)?;
+    }
+    if let Some(path) = &a.sheets {
+        let sheets = ui::pvt::Sheets {
+            election: &d.election,
+            contest: &d.contest,
+            lines: &lines,
+            choices: &d.choices,
+            commitment: &d.seed_sha256,
+            digest: &d.frame.digest,
+            sheets: [Role::Sample, Role::Reserve]
+                .iter()
+                .flat_map(|&role| d.stations.iter().filter(move |s| s.role == role))
+                .map(|s| ui::pvt::Sheet {
+                    station: &s.station,
+                    stratum: &d.strata[s.stratum].name,
+                    reserve: (s.role == Role::Reserve).then_some(s.rank),
+                })
+                .collect(),
+        };
+        std::fs::write(path, ui::pvt::standalone(a.lang, &sheets))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     emit(a.json, &d, |out| {
         writeln!(

@@ -79,22 +79,7 @@ pub fn unit(
 
 /// A protocol line's label.
 pub(crate) fn line(l: Lang, x: Line) -> ui::Tr {
-    l.t(match x {
-        Line::Registered => T::LineRegistered,
-        Line::Received => T::LineReceived,
-        Line::IssuedEarly => T::LineIssuedEarly,
-        Line::IssuedInStation => T::LineIssuedInStation,
-        Line::IssuedOutside => T::LineIssuedOutside,
-        Line::IssuedTotal => T::LineIssuedTotal,
-        Line::Cancelled => T::LineCancelled,
-        Line::FoundMobile => T::LineFoundMobile,
-        Line::FoundStationary => T::LineFoundStationary,
-        Line::FoundTotal => T::LineFoundTotal,
-        Line::Invalid => T::LineInvalid,
-        Line::Valid => T::LineValid,
-        Line::Lost => T::LineLost,
-        Line::Unaccounted => T::LineUnaccounted,
-    })
+    ui::line(l, x)
 }
 
 /// A station's protocol versions, one column each, the protocol's lines then the votes; a
