@@ -149,6 +149,74 @@ fn to_interval(e: &crate::estimate::Estimate) -> Interval {
     }
 }
 
+/// The reports in so far, summed stratum by stratum: a new report costs one pass over its
+/// counts, and the estimates are then computed from the sums alone, whatever the number of
+/// reports (what a service recomputes after each report).
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Reports in each stratum.
+    reported: Vec<u64>,
+    /// The stations reported.
+    seen: std::collections::HashSet<String>,
+    /// moments[q][h]: quantity q (0: turnout, 1..: choices) in stratum h.
+    moments: Vec<Vec<Moments>>,
+}
+
+impl Tally {
+    /// No report yet, for `design` with `choices` choices.
+    pub fn new(design: &Design, choices: usize) -> Tally {
+        Tally {
+            reported: vec![0; design.strata.len()],
+            seen: Default::default(),
+            moments: (0..=choices)
+                .map(|_| {
+                    design
+                        .strata
+                        .iter()
+                        .map(|s| Moments::new(s.stations))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// Adds a report: refused, and nothing added, if its station is not the design's, has
+    /// reported already, or reports another number of choices.
+    pub fn add(&mut self, index: &Index, r: &Report) -> Result<(), PvtError> {
+        let h = index.stratum(&r.station)?;
+        if self.seen.contains(&r.station) {
+            return Err(PvtError::invalid(
+                "reports",
+                format!("two reports for the station '{}'", r.station),
+            ));
+        }
+        let choices = self.moments.len() - 1;
+        if r.counts.votes.len() != choices {
+            return Err(PvtError::invalid(
+                "reports",
+                format!(
+                    "the station '{}' reports {} choices, the contest has {choices}",
+                    r.station,
+                    r.counts.votes.len(),
+                ),
+            ));
+        }
+        self.seen.insert(r.station.clone());
+        self.reported[h] += 1;
+        self.moments[0][h].add(r.counts.ballots, r.counts.registered);
+        let valid = r.counts.valid();
+        for (k, &v) in r.counts.votes.iter().enumerate() {
+            self.moments[k + 1][h].add(v, valid);
+        }
+        Ok(())
+    }
+
+    /// The estimates from the reports in.
+    pub fn estimates(&self, design: &Design, choices: &[String]) -> Estimates {
+        summarise(design, choices, &self.reported, &self.moments)
+    }
+}
+
 /// The estimates of `design`'s contest, whose choices are `choices`, from `reports` (one per
 /// station, each a station of the design).
 pub fn estimates(
@@ -157,45 +225,20 @@ pub fn estimates(
     choices: &[String],
     reports: &[Report],
 ) -> Result<Estimates, PvtError> {
-    let strata = design.strata.len();
-    let mut reported = vec![0u64; strata];
-    let mut seen = std::collections::HashSet::with_capacity(reports.len());
-    // moments[q][h]: quantity q (0: turnout, 1..: choices) in stratum h.
-    let mut moments: Vec<Vec<Moments>> = (0..=choices.len())
-        .map(|_| {
-            design
-                .strata
-                .iter()
-                .map(|s| Moments::new(s.stations))
-                .collect()
-        })
-        .collect();
+    let mut t = Tally::new(design, choices.len());
     for r in reports {
-        let h = index.stratum(&r.station)?;
-        if !seen.insert(r.station.as_str()) {
-            return Err(PvtError::invalid(
-                "reports",
-                format!("two reports for the station '{}'", r.station),
-            ));
-        }
-        if r.counts.votes.len() != choices.len() {
-            return Err(PvtError::invalid(
-                "reports",
-                format!(
-                    "the station '{}' reports {} choices, the contest has {}",
-                    r.station,
-                    r.counts.votes.len(),
-                    choices.len()
-                ),
-            ));
-        }
-        reported[h] += 1;
-        moments[0][h].add(r.counts.ballots, r.counts.registered);
-        let valid = r.counts.valid();
-        for (k, &v) in r.counts.votes.iter().enumerate() {
-            moments[k + 1][h].add(v, valid);
-        }
+        t.add(index, r)?;
     }
+    Ok(t.estimates(design, choices))
+}
+
+fn summarise(
+    design: &Design,
+    choices: &[String],
+    reported: &[u64],
+    moments: &[Vec<Moments>],
+) -> Estimates {
+    let strata = design.strata.len();
     let sample: u64 = design.strata.iter().map(|s| s.sample).sum();
     let total: u64 = reported.iter().sum();
     let rate = total as f64 / sample.max(1) as f64;
@@ -210,7 +253,7 @@ pub fn estimates(
         covers_stations: 0,
         frame_stations: design.frame.stations,
     };
-    for (s, &n) in design.strata.iter().zip(&reported) {
+    for (s, &n) in design.strata.iter().zip(reported) {
         arrival.strata.push(StratumArrival {
             name: s.name.clone(),
             stations: s.stations,
@@ -229,7 +272,7 @@ pub fn estimates(
     arrival.unbalanced = !arrival.missing.is_empty() || !arrival.lagging.is_empty();
     let names = std::iter::once("turnout".to_string()).chain(choices.iter().cloned());
     let estimates = names
-        .zip(&moments)
+        .zip(moments)
         .enumerate()
         .map(|(q, (name, ms))| {
             let reporting: Vec<Moments> = ms.iter().filter(|m| m.n >= 2).copied().collect();
@@ -247,5 +290,5 @@ pub fn estimates(
             }
         })
         .collect();
-    Ok(Estimates { arrival, estimates })
+    Estimates { arrival, estimates }
 }
