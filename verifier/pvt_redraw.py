@@ -1,8 +1,9 @@
 """Redraws a quick count's sample from its public design, the frame and the revealed seed,
 independently of tallyproof: the frame read from a tallyproof CSV with Python's csv module,
 the draw made with Rivest's consistent sampler as published on PyPI (`consistent-sampler`),
-following the rules docs/pvt.md states. Prints the assignments as JSON, as `tallyproof pvt redraw --json` does, or exits 1
-saying why the seed, the frame or the strata do not match the design.
+following the rules docs/pvt.md states. Prints the assignments as JSON, as `tallyproof pvt
+redraw --json` does, or exits 1 saying why the seed, the frame or the strata do not match the
+design.
 
     python3 verifier/pvt_redraw.py FRAME.csv PUBLIC.json SEED
 """

@@ -562,3 +562,93 @@ async fn the_observers_sheets_fit_a_phone_and_a_desktop() {
     }
     c.close().await.unwrap();
 }
+
+/// A hostile design file or reports file is refused with its reason, never a panic: an
+/// assignment of a stratum the design does not have, a stratum sampling more than it has,
+/// counts whose sums pass any range.
+#[test]
+fn a_forged_design_or_report_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let o = run(d, args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    };
+    ok(&[
+        "gen",
+        "--stations",
+        "60",
+        "--parties",
+        "3",
+        "--regions",
+        "3",
+        "--seed",
+        "7",
+        "-o",
+        "g.csv",
+    ]);
+    ok(&[
+        "pvt",
+        "design",
+        "g.csv",
+        "--strata",
+        "region",
+        "--stations",
+        "9",
+        "--seed",
+        "q",
+        "-o",
+        "design.json",
+    ]);
+    let own: Value =
+        serde_json::from_slice(&std::fs::read(d.join("design.json")).unwrap()).unwrap();
+    let refused = |design: &Value, reports: &str, says: &str| {
+        std::fs::write(d.join("forged.json"), design.to_string()).unwrap();
+        let o = run(
+            d,
+            &[
+                "pvt",
+                "estimate",
+                "--design",
+                "forged.json",
+                "--reports",
+                reports,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    };
+    write_reports(d, "g.csv", ("Party 01", "Party 02"), 0);
+    let mut bad = own.clone();
+    bad["stations"][0]["stratum"] = 7.into();
+    refused(&bad, "reports.csv", "the design has 3 strata");
+    let mut bad = own.clone();
+    bad["strata"][0]["sample"] = 1_000_000.into();
+    refused(&bad, "reports.csv", "a sample of 1000000");
+    let mut bad = own.clone();
+    bad["seed"] = "another".into();
+    refused(&bad, "reports.csv", "commitment");
+    // Votes near 2^64 at one sampled station: their squares pass the sums' range.
+    let text = std::fs::read_to_string(d.join("reports.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    let n = cells.len();
+    cells[n - 3] = u64::MAX.to_string();
+    lines[1] = cells.join(",");
+    std::fs::write(d.join("huge.csv"), lines.join("\n") + "\n").unwrap();
+    let o = run(
+        d,
+        &[
+            "pvt",
+            "estimate",
+            "--design",
+            "design.json",
+            "--reports",
+            "huge.csv",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("beyond"), "{}", stderr(&o));
+}

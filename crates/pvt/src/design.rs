@@ -288,6 +288,68 @@ fn stratum(p: &Planned, reserves: u64) -> DesignStratum {
 }
 
 impl Design {
+    /// Refuses a document no design can be (one read from a file): another version, no
+    /// stratum, a stratum sampling more than it has, an assignment of a stratum it does not
+    /// have or a station assigned twice, a seed that is not the one committed to, a digest or
+    /// commitment that is not 64 hex digits.
+    pub fn check_document(&self) -> Result<(), PvtError> {
+        if self.version != VERSION {
+            return Err(PvtError::invalid(
+                "version",
+                format!("{}, this program reads {VERSION}", self.version),
+            ));
+        }
+        let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex64(&self.frame.digest) || !hex64(&self.seed_sha256) {
+            return Err(PvtError::invalid(
+                "frame.digest",
+                "the frame's digest and the seed's SHA-256 are 64 hex digits each",
+            ));
+        }
+        if self.strata.is_empty() {
+            return Err(PvtError::invalid("strata", "none"));
+        }
+        for (h, s) in self.strata.iter().enumerate() {
+            let within = s
+                .sample
+                .checked_add(s.reserves)
+                .is_some_and(|n| n <= s.stations);
+            if !within || s.holds.is_empty() {
+                return Err(PvtError::invalid(
+                    "strata",
+                    format!(
+                        "stratum {h} ('{}'): a sample of {} and {} reserves from {} stations",
+                        s.name, s.sample, s.reserves, s.stations
+                    ),
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (k, a) in self.stations.iter().enumerate() {
+            if a.stratum >= self.strata.len() || !seen.insert(a.station.as_str()) {
+                return Err(PvtError::invalid(
+                    "stations",
+                    format!(
+                        "assignment {}: '{}' in stratum {} (the design has {} strata; a station is assigned once)",
+                        k + 1,
+                        a.station,
+                        a.stratum,
+                        self.strata.len()
+                    ),
+                ));
+            }
+        }
+        if let Some(seed) = &self.seed {
+            if sampler::sha256_hex(seed) != self.seed_sha256 {
+                return Err(PvtError::invalid(
+                    "seed",
+                    "its SHA-256 is not the design's commitment",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// What is published before polling day: the design without its seed and stations.
     pub fn public(&self) -> Design {
         Design {

@@ -147,6 +147,21 @@ impl Moments {
         self.am += a * m;
     }
 
+    /// These moments with a station more, or `None` if a sum would pass 2^128 - 1 (counts no
+    /// station has, refused rather than wrapped).
+    pub fn checked_add(&self, votes: u64, base: u64) -> Option<Moments> {
+        let (a, m) = (u128::from(votes), u128::from(base));
+        Some(Moments {
+            frame: self.frame,
+            n: self.n.checked_add(1)?,
+            a: self.a.checked_add(a)?,
+            m: self.m.checked_add(m)?,
+            aa: self.aa.checked_add(a.checked_mul(a)?)?,
+            mm: self.mm.checked_add(m.checked_mul(m)?)?,
+            am: self.am.checked_add(a.checked_mul(m)?)?,
+        })
+    }
+
     /// The moments of a stratum's reporting `stations`.
     pub fn of(frame: u64, stations: &[Station]) -> Moments {
         let mut s = Moments::new(frame);

@@ -37,7 +37,8 @@ impl Counts {
 
     /// Valid votes: the choices' sum.
     pub fn valid(&self) -> u64 {
-        self.votes.iter().sum()
+        // A frame's protocols are checked to add up within u64 (`Frame::of`).
+        self.votes.iter().fold(0u64, |s, &v| s.saturating_add(v))
     }
 }
 
@@ -88,6 +89,12 @@ impl Frame {
         let mut by_id: BTreeMap<String, (String, Counts)> = BTreeMap::new();
         for p in protocols.iter().filter(|p| p.contest == contest) {
             let id = e.units.path(p.station);
+            if let Some(what) = p.overflow() {
+                return Err(PvtError::invalid(
+                    "protocols",
+                    format!("the station '{id}': {what} add up beyond 2^64 - 1"),
+                ));
+            }
             let stratum = match level {
                 None => country.clone(),
                 Some(level) => match e.units.ancestor_at(p.station, level) {

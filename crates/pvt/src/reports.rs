@@ -201,13 +201,41 @@ impl Tally {
                 ),
             ));
         }
+        // Every sum first, then all of them at once: a report whose counts would pass the
+        // sums' range is refused and changes nothing.
+        let too_big = || {
+            PvtError::invalid(
+                "reports",
+                format!(
+                    "the station '{}' reports counts beyond any station's",
+                    r.station
+                ),
+            )
+        };
+        let valid = r
+            .counts
+            .votes
+            .iter()
+            .try_fold(0u64, |s, &v| s.checked_add(v))
+            .ok_or_else(too_big)?;
+        let mut next = Vec::with_capacity(choices + 1);
+        next.push(
+            self.moments[0][h]
+                .checked_add(r.counts.ballots, r.counts.registered)
+                .ok_or_else(too_big)?,
+        );
+        for (k, &v) in r.counts.votes.iter().enumerate() {
+            next.push(
+                self.moments[k + 1][h]
+                    .checked_add(v, valid)
+                    .ok_or_else(too_big)?,
+            );
+        }
+        for (q, m) in next.into_iter().enumerate() {
+            self.moments[q][h] = m;
+        }
         self.seen.insert(r.station.clone());
         self.reported[h] += 1;
-        self.moments[0][h].add(r.counts.ballots, r.counts.registered);
-        let valid = r.counts.valid();
-        for (k, &v) in r.counts.votes.iter().enumerate() {
-            self.moments[k + 1][h].add(v, valid);
-        }
         Ok(())
     }
 

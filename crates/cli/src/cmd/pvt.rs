@@ -293,14 +293,8 @@ fn read_design(path: &Path) -> anyhow::Result<Design> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let d: Design = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a quick-count design", path.display()))?;
-    if d.version != pvt::design::VERSION {
-        anyhow::bail!(
-            "{}: design version {}, this program reads {}",
-            path.display(),
-            d.version,
-            pvt::design::VERSION
-        );
-    }
+    d.check_document()
+        .with_context(|| format!("{}: not a usable quick-count design", path.display()))?;
     Ok(d)
 }
 
