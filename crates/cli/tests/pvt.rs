@@ -11,6 +11,13 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_str(&stdout(&o)).unwrap()
 }
 
+/// The JSON a command prints as it exits 1 (a check that found something).
+fn json_failing(args: &[&str]) -> Value {
+    let o = run(&workspace(""), args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
 fn simulate(file: &str, extra: &[&str]) -> Value {
     let mut args = vec![
         "pvt",
@@ -304,7 +311,8 @@ fn reports_are_estimated_and_compared_with_the_official_count() {
     assert_eq!(e["arrival"]["reported"], 300);
     assert_eq!(e["arrival"]["unbalanced"], false);
     assert_eq!(e["estimates"][0]["name"], "turnout");
-    let c = json(&[
+    // A mismatch: exit 1, the comparison printed.
+    let c = json_failing(&[
         "pvt",
         "compare",
         "--design",
@@ -393,20 +401,24 @@ fn reports_are_compared_with_a_verified_published_log() {
     ]);
     // The reports: the sampled rows of the file, the first with 7 votes moved between parties.
     let altered = write_reports(d, "g.csv", ("Party 02", "Party 01"), 7);
-    let c: Value = serde_json::from_str(&ok(&[
-        "pvt",
-        "compare",
-        "--design",
-        "design.json",
-        "--reports",
-        "reports.csv",
-        "--official-log",
-        "pub",
-        "--official-key",
-        "pub/log.pub",
-        "--json",
-    ]))
-    .unwrap();
+    let o = run(
+        d,
+        &[
+            "pvt",
+            "compare",
+            "--design",
+            "design.json",
+            "--reports",
+            "reports.csv",
+            "--official-log",
+            "pub",
+            "--official-key",
+            "pub/log.pub",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "a mismatch: {}", stderr(&o));
+    let c: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
         (c["matched"].as_u64(), c["mismatched"].as_u64()),
         (Some(11), Some(1))
@@ -629,6 +641,73 @@ fn a_forged_design_or_report_is_refused_by_name() {
     let mut bad = own.clone();
     bad["seed"] = "another".into();
     refused(&bad, "reports.csv", "commitment");
+    let mut bad = own.clone();
+    bad["strata"][1]["holds"] = own["strata"][0]["holds"].clone();
+    refused(&bad, "reports.csv", "held twice");
+    let mut bad = own.clone();
+    bad["strata"][0]["reserves"] = 5.into();
+    refused(&bad, "reports.csv", "5 reserves");
+    // The public design has no stations to estimate from.
+    let mut public = own.clone();
+    public.as_object_mut().unwrap().remove("stations");
+    public.as_object_mut().unwrap().remove("seed");
+    refused(&public, "reports.csv", "a public design");
+    // A reports file without one choice's column is refused, not read from a column whose
+    // name contains it.
+    let text = std::fs::read_to_string(d.join("reports.csv")).unwrap();
+    let renamed = text.replacen("party:Party 03", "party:Party 03 Left", 1);
+    std::fs::write(d.join("renamed.csv"), renamed).unwrap();
+    let o = run(
+        d,
+        &[
+            "pvt",
+            "estimate",
+            "--design",
+            "design.json",
+            "--reports",
+            "renamed.csv",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("'Party 03' has no column of its own"),
+        "{}",
+        stderr(&o)
+    );
+    // Official results whose strata are not the design's are refused, not shown as 0%.
+    let official = std::fs::read_to_string(d.join("g.csv"))
+        .unwrap()
+        .replace("Region 0", "Oblast 0");
+    std::fs::write(d.join("other.csv"), official).unwrap();
+    let o = run(
+        d,
+        &[
+            "pvt",
+            "compare",
+            "--design",
+            "design.json",
+            "--reports",
+            "reports.csv",
+            "other.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no station in the strata"),
+        "{}",
+        stderr(&o)
+    );
+    // Out-of-range simulation settings.
+    for bad in [
+        ["--trials", "2000000"],
+        ["--alter-pct", "NaN"],
+        ["--alter-pct", "-5"],
+    ] {
+        let mut args = vec!["pvt", "simulate", "g.csv", "--stations", "9", "--seed", "s"];
+        args.extend(bad);
+        let o = run(d, &args);
+        assert!(!o.status.success(), "{bad:?} was taken");
+    }
     // Votes near 2^64 at one sampled station: their squares pass the sums' range.
     let text = std::fs::read_to_string(d.join("reports.csv")).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();

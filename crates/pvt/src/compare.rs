@@ -56,6 +56,10 @@ pub struct Compared {
     pub outcome: Outcome,
     /// The lines that differ from the official protocol in force.
     pub differences: Vec<Difference>,
+    /// The official protocol's lines the copy does not have: not compared (a match is a
+    /// match of the lines copied).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncopied: Vec<String>,
 }
 
 fn differ(line: String, copied: Option<u64>, official: Option<u64>) -> Option<Difference> {
@@ -127,9 +131,15 @@ pub fn station(choices: &[String], copied: &Protocol, versions: &[Official]) -> 
     } else {
         Outcome::Mismatch
     };
+    let uncopied = Line::ALL
+        .iter()
+        .filter(|&&l| copied.line(l).is_none() && current.protocol.line(l).is_some())
+        .map(|l| l.key().to_string())
+        .collect();
     Some(Compared {
         outcome,
         differences,
+        uncopied,
     })
 }
 

@@ -106,6 +106,9 @@ pub struct Design {
     pub method: Method,
     /// What the sample is spread over the strata in proportion to.
     pub allocation: Allocation,
+    /// Reserves per stratum, as a percentage of its sample, rounded up (at most the
+    /// stratum's other stations).
+    pub reserve_pct: u32,
     /// The sample's size and how it was chosen.
     pub size: Size,
     /// SHA-256 of the seed's UTF-8 bytes, hex: the commitment.
@@ -226,11 +229,7 @@ pub fn make(frame: &Frame, r: &Request) -> Result<Design, PvtError> {
     let plan = allocate(&frame.strata(), size.stations, r.allocation)?;
     let reserves: Vec<u64> = plan
         .iter()
-        .map(|p| {
-            (p.sample * u64::from(r.reserve_pct))
-                .div_ceil(100)
-                .min(p.stations - p.sample)
-        })
+        .map(|p| reserves_of(p.sample, p.stations, r.reserve_pct))
         .collect();
     let drawn = draw(frame, &plan, &reserves, r.method, &r.seed)?;
     let stations = assignments(frame, &drawn);
@@ -248,6 +247,7 @@ pub fn make(frame: &Frame, r: &Request) -> Result<Design, PvtError> {
         level: frame.level.map(|l| l.key().to_string()),
         method: r.method,
         allocation: r.allocation,
+        reserve_pct: r.reserve_pct,
         size,
         seed_sha256: sampler::sha256_hex(&r.seed),
         seed: Some(r.seed.clone()),
@@ -258,6 +258,13 @@ pub fn make(frame: &Frame, r: &Request) -> Result<Design, PvtError> {
             .collect(),
         stations,
     })
+}
+
+/// A stratum's reserves: `pct`% of its sample, rounded up, at most its other stations.
+fn reserves_of(sample: u64, stations: u64, pct: u32) -> u64 {
+    (u128::from(sample) * u128::from(pct))
+        .div_ceil(100)
+        .min(u128::from(stations.saturating_sub(sample))) as u64
 }
 
 /// The drawn stations as assignments: stratum by stratum, its sample then its reserves.
@@ -308,6 +315,66 @@ impl Design {
         }
         if self.strata.is_empty() {
             return Err(PvtError::invalid("strata", "none"));
+        }
+        // The sizes are the allocation's and the reserves the percentage's: a design whose
+        // strata were given more reserves (to choose among) or other samples is refused.
+        let mut held = std::collections::HashSet::new();
+        if let Some(name) = self
+            .strata
+            .iter()
+            .flat_map(|s| &s.holds)
+            .find(|n| !held.insert(n.as_str()))
+        {
+            return Err(PvtError::invalid(
+                "strata",
+                format!("the frame's stratum '{name}' is held twice"),
+            ));
+        }
+        let total = self
+            .strata
+            .iter()
+            .try_fold(0u64, |t, s| t.checked_add(s.stations));
+        if total != Some(self.frame.stations) {
+            return Err(PvtError::invalid(
+                "strata",
+                format!(
+                    "their stations do not add up to the frame's {}",
+                    self.frame.stations
+                ),
+            ));
+        }
+        let as_frame: Vec<crate::allocation::Stratum> = self
+            .strata
+            .iter()
+            .map(|s| crate::allocation::Stratum {
+                name: s.name.clone(),
+                stations: s.stations,
+                voters: s.registered,
+            })
+            .collect();
+        let planned = allocate(&as_frame, self.size.stations, self.allocation)?;
+        for (s, p) in self.strata.iter().zip(&planned) {
+            let reserves = reserves_of(p.sample, p.stations, self.reserve_pct);
+            if planned.len() != self.strata.len() || s.sample != p.sample || s.reserves != reserves
+            {
+                return Err(PvtError::invalid(
+                    "strata",
+                    format!(
+                        "'{}' has a sample of {} and {} reserves; {} stations allocated by {} with {}% reserves give {} and {}",
+                        s.name,
+                        s.sample,
+                        s.reserves,
+                        self.size.stations,
+                        match self.allocation {
+                            Allocation::Stations => "stations",
+                            Allocation::Voters => "registered voters",
+                        },
+                        self.reserve_pct,
+                        p.sample,
+                        reserves
+                    ),
+                ));
+            }
         }
         for (h, s) in self.strata.iter().enumerate() {
             let within = s
@@ -362,6 +429,7 @@ impl Design {
     /// The stations `seed` draws for this design from `frame`: refused if the seed is not
     /// the one committed to, or the frame not the one the design was drawn from.
     pub fn redraw(&self, frame: &Frame, seed: &str) -> Result<Vec<Assignment>, PvtError> {
+        self.check_document()?;
         if sampler::sha256_hex(seed) != self.seed_sha256 {
             return Err(PvtError::invalid(
                 "seed",

@@ -218,13 +218,32 @@ impl Frame {
         Ok(out)
     }
 
-    /// For each of `choices`, the position of the same choice in this frame: refused when one
-    /// is missing, or the frame has a choice besides them.
+    /// For each of `choices`, the position of the same choice in this frame (its whole name,
+    /// as the name folding compares names): refused when one is missing, two are read from
+    /// one column, or the frame has a choice besides them.
     pub fn alignment(&self, choices: &[String]) -> Result<Vec<usize>, PvtError> {
+        // Whole names only (as the name folding compares them): a part of a name would read
+        // one choice's column for another's ("Green" in "Green Left").
         let from = choices
             .iter()
-            .map(|c| self.choice(c))
+            .map(|c| {
+                model::names::match_name(c, &self.choices, "choice").map_err(|_| {
+                    PvtError::invalid(
+                        "choice",
+                        format!("'{c}' has no column of its own in '{}'", self.contest),
+                    )
+                })
+            })
             .collect::<Result<Vec<usize>, PvtError>>()?;
+        if let Some(k) = (0..from.len()).find(|&k| from[..k].contains(&from[k])) {
+            return Err(PvtError::invalid(
+                "choice",
+                format!(
+                    "'{}' and another of the design's choices are read from the same column",
+                    choices[k]
+                ),
+            ));
+        }
         if let Some(extra) = (0..self.choices.len()).find(|k| !from.contains(k)) {
             return Err(PvtError::invalid(
                 "choice",

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::design::Design;
+use crate::design::{Design, Role};
 use crate::estimate::{combined, Moments};
 use crate::frame::Counts;
 use crate::{Confidence, PvtError};
@@ -79,8 +79,12 @@ pub struct StratumArrival {
 pub struct Arrival {
     /// Stations sampled.
     pub sample: u64,
-    /// Reports in.
+    /// Reports in that count: sampled stations, and reserves standing in for them.
     pub reported: u64,
+    /// Of them, reserves standing in for sampled stations that have not reported.
+    pub reserves_used: u64,
+    /// Reserves that reported although their stratum's sample did not need them: left out.
+    pub reserves_not_needed: Vec<String>,
     /// reported / sample.
     pub rate: f64,
     /// Each stratum's.
@@ -107,8 +111,9 @@ pub struct Estimates {
     pub estimates: Vec<Estimated>,
 }
 
-/// Where each station of the design sits: its stratum.
-pub struct Index(HashMap<String, usize>);
+/// Where each station of the design sits: its stratum, and whether it is sampled or the
+/// stratum's reserve of which rank.
+pub struct Index(HashMap<String, (usize, Option<u32>)>);
 
 impl Index {
     /// The stations of `design` (sample and reserves).
@@ -117,13 +122,16 @@ impl Index {
             design
                 .stations
                 .iter()
-                .map(|a| (a.station.clone(), a.stratum))
+                .map(|a| {
+                    let reserve = (a.role == Role::Reserve).then_some(a.rank);
+                    (a.station.clone(), (a.stratum, reserve))
+                })
                 .collect(),
         )
     }
 
-    /// The stratum of a station, or an error naming it.
-    pub fn stratum(&self, station: &str) -> Result<usize, PvtError> {
+    /// The stratum of a station and its reserve rank (`None`: sampled), or an error naming it.
+    pub fn place(&self, station: &str) -> Result<(usize, Option<u32>), PvtError> {
         self.0.get(station).copied().ok_or_else(|| {
             PvtError::invalid(
                 "reports",
@@ -149,17 +157,28 @@ fn to_interval(e: &crate::estimate::Estimate) -> Interval {
     }
 }
 
+/// A reserve's report: its station, and its terms (a, m) for turnout then every choice.
+type ReserveReport = (String, Vec<(u64, u64)>);
+
 /// The reports in so far, summed stratum by stratum: a new report costs one pass over its
 /// counts, and the estimates are then computed from the sums alone, whatever the number of
 /// reports (what a service recomputes after each report).
+///
+/// A reserve stands in for a sampled station that has not reported, never beside one: in a
+/// stratum whose sample lacks `k` reports, the reports of its reserves count in rank order up
+/// to `k` (so a late sampled report puts the last reserve used out again), and the other
+/// reserves' reports are kept apart and named. Which stations stand in is thus the draw's,
+/// not the observers' choice.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    /// Reports in each stratum.
+    /// Sampled stations' reports in each stratum.
     reported: Vec<u64>,
     /// The stations reported.
     seen: std::collections::HashSet<String>,
-    /// moments[q][h]: quantity q (0: turnout, 1..: choices) in stratum h.
+    /// moments[q][h]: quantity q (0: turnout, 1..: choices) in stratum h, sampled stations.
     moments: Vec<Vec<Moments>>,
+    /// Each stratum's reserves' reports by rank: the station and its moments' terms.
+    reserves: Vec<std::collections::BTreeMap<u32, ReserveReport>>,
 }
 
 impl Tally {
@@ -167,6 +186,7 @@ impl Tally {
     pub fn new(design: &Design, choices: usize) -> Tally {
         Tally {
             reported: vec![0; design.strata.len()],
+            reserves: vec![Default::default(); design.strata.len()],
             seen: Default::default(),
             moments: (0..=choices)
                 .map(|_| {
@@ -183,7 +203,7 @@ impl Tally {
     /// Adds a report: refused, and nothing added, if its station is not the design's, has
     /// reported already, or reports another number of choices.
     pub fn add(&mut self, index: &Index, r: &Report) -> Result<(), PvtError> {
-        let h = index.stratum(&r.station)?;
+        let (h, reserve) = index.place(&r.station)?;
         if self.seen.contains(&r.station) {
             return Err(PvtError::invalid(
                 "reports",
@@ -218,30 +238,54 @@ impl Tally {
             .iter()
             .try_fold(0u64, |s, &v| s.checked_add(v))
             .ok_or_else(too_big)?;
-        let mut next = Vec::with_capacity(choices + 1);
-        next.push(
-            self.moments[0][h]
-                .checked_add(r.counts.ballots, r.counts.registered)
-                .ok_or_else(too_big)?,
-        );
-        for (k, &v) in r.counts.votes.iter().enumerate() {
-            next.push(
-                self.moments[k + 1][h]
-                    .checked_add(v, valid)
-                    .ok_or_else(too_big)?,
-            );
+        let terms: Vec<(u64, u64)> = std::iter::once((r.counts.ballots, r.counts.registered))
+            .chain(r.counts.votes.iter().map(|&v| (v, valid)))
+            .collect();
+        // Checked as if every reserve of the stratum counted: no later sum can overflow.
+        for (q, &(a, m)) in terms.iter().enumerate() {
+            let mut sum = self.moments[q][h];
+            for (_, t) in self.reserves[h].values() {
+                sum = sum.checked_add(t[q].0, t[q].1).ok_or_else(too_big)?;
+            }
+            sum.checked_add(a, m).ok_or_else(too_big)?;
         }
-        for (q, m) in next.into_iter().enumerate() {
-            self.moments[q][h] = m;
+        match reserve {
+            Some(rank) => {
+                self.reserves[h].insert(rank, (r.station.clone(), terms));
+            }
+            None => {
+                for (q, &(a, m)) in terms.iter().enumerate() {
+                    self.moments[q][h].add(a, m);
+                }
+                self.reported[h] += 1;
+            }
         }
         self.seen.insert(r.station.clone());
-        self.reported[h] += 1;
         Ok(())
     }
 
     /// The estimates from the reports in.
     pub fn estimates(&self, design: &Design, choices: &[String]) -> Estimates {
-        summarise(design, choices, &self.reported, &self.moments)
+        let mut moments = self.moments.clone();
+        let mut reported = self.reported.clone();
+        let mut unused = Vec::new();
+        for (h, s) in design.strata.iter().enumerate() {
+            let lacking = s.sample.saturating_sub(self.reported[h]);
+            for (k, (station, terms)) in self.reserves[h].values().enumerate() {
+                if (k as u64) < lacking {
+                    for (q, &(a, m)) in terms.iter().enumerate() {
+                        moments[q][h].add(a, m);
+                    }
+                    reported[h] += 1;
+                } else {
+                    unused.push(station.clone());
+                }
+            }
+        }
+        let mut e = summarise(design, choices, &reported, &moments);
+        e.arrival.reserves_used = reported.iter().sum::<u64>() - self.reported.iter().sum::<u64>();
+        e.arrival.reserves_not_needed = unused;
+        e
     }
 }
 
@@ -273,6 +317,8 @@ fn summarise(
     let mut arrival = Arrival {
         sample,
         reported: total,
+        reserves_used: 0,
+        reserves_not_needed: Vec::new(),
         rate,
         strata: Vec::with_capacity(strata),
         missing: Vec::new(),

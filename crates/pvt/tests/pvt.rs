@@ -445,3 +445,51 @@ fn estimates_are_recomputed_within_5_ms_with_10000_reports_in() {
         tally.estimates(&d, &d.choices)
     );
 }
+
+/// A reserve counts only in place of a sampled station that has not reported, in rank order:
+/// an observer group cannot choose among its reserves, nor add them beside its sample.
+#[test]
+fn reserves_stand_in_only_for_missing_sampled_stations() {
+    let (e, ps) = election(1, 20);
+    let frame = Frame::of(&e, 0, &ps, None).unwrap();
+    let d = design::make(&frame, &request(3, Method::Random, "r")).unwrap();
+    assert_eq!(d.strata[0].reserves, 2);
+    let index = reports::Index::of(&d);
+    let of = |role: Role, rank: u32| -> Report {
+        let a = d
+            .stations
+            .iter()
+            .find(|a| a.role == role && a.rank == rank)
+            .unwrap();
+        report(&frame, &a.station)
+    };
+    let mut t = reports::Tally::new(&d, 2);
+    for r in [
+        of(Role::Sample, 1),
+        of(Role::Reserve, 2),
+        of(Role::Reserve, 1),
+    ] {
+        t.add(&index, &r).unwrap();
+    }
+    // Two sampled stations missing: both reserves stand in.
+    let e1 = t.estimates(&d, &d.choices);
+    assert_eq!((e1.arrival.reported, e1.arrival.reserves_used), (3, 2));
+    // A sampled station reports: only reserve 1 still stands in; reserve 2 is left out.
+    t.add(&index, &of(Role::Sample, 2)).unwrap();
+    let e2 = t.estimates(&d, &d.choices);
+    assert_eq!((e2.arrival.reported, e2.arrival.reserves_used), (3, 1));
+    assert_eq!(
+        e2.arrival.reserves_not_needed,
+        [of(Role::Reserve, 2).station]
+    );
+    // The whole sample: no reserve counts.
+    t.add(&index, &of(Role::Sample, 3)).unwrap();
+    let e3 = t.estimates(&d, &d.choices);
+    assert_eq!((e3.arrival.reported, e3.arrival.reserves_used), (3, 0));
+    assert_eq!(e3.arrival.reserves_not_needed.len(), 2);
+    // A design given more reserves than its percentage (to choose among) is refused.
+    let mut more = d.clone();
+    more.strata[0].reserves = 10;
+    let err = more.check_document().unwrap_err().to_string();
+    assert!(err.contains("10 reserves"), "{err}");
+}

@@ -243,8 +243,8 @@ pub struct SimulateArgs {
     /// Stations in each sample (allocated in proportion to the strata's stations)
     #[arg(long)]
     pub stations: u64,
-    /// Independent samples to draw
-    #[arg(long, default_value_t = 1000)]
+    /// Independent samples to draw (at most 1,000,000)
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub trials: u32,
     /// The seed: the same seed draws the same samples
     #[arg(long)]
@@ -276,7 +276,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         PvtCommand::Design(a) => design(a),
         PvtCommand::Redraw(a) => redraw(a),
         PvtCommand::Estimate(a) => estimate(a),
-        PvtCommand::Compare(a) => compare(a),
+        PvtCommand::Compare(a) => return compare(a),
         PvtCommand::Simulate(a) => simulate(a),
     }?;
     Ok(ExitCode::SUCCESS)
@@ -300,6 +300,9 @@ fn read_design(path: &Path) -> anyhow::Result<Design> {
 
 fn design(a: DesignArgs) -> anyhow::Result<()> {
     let (frame, lines) = a.frame.frame_and_lines()?;
+    if a.margin.is_some_and(|m| !(m > 0.0 && m < 100.0)) {
+        anyhow::bail!("--margin: percentage points above 0 and below 100");
+    }
     let size = match (a.stations, a.margin) {
         (Some(n), _) => SizeBy::Stations(n),
         (None, Some(m)) => SizeBy::Margin(
@@ -441,7 +444,17 @@ fn write_assignments(path: &Path, d: &Design, frame: &Frame) -> anyhow::Result<(
 
 fn redraw(a: RedrawArgs) -> anyhow::Result<()> {
     let d = read_design(&a.design)?;
-    let frame = a.frame.frame()?;
+    // The design's own level, unless another is asked for (and then the digest says so).
+    let mut frame_args = a.frame;
+    if frame_args.strata.is_none() {
+        frame_args.strata = match d.level.as_deref() {
+            Some("region") => Some(LevelArg::Region),
+            Some("constituency") => Some(LevelArg::Constituency),
+            Some("district") => Some(LevelArg::District),
+            _ => None,
+        };
+    }
+    let frame = frame_args.frame()?;
     let stations = if d.stations.is_empty() {
         d.redraw(&frame, &a.seed)?
     } else {
@@ -497,11 +510,22 @@ impl Read {
         d: &Design,
         level: Option<UnitLevel>,
     ) -> anyhow::Result<Read> {
-        let contest = e
-            .contests
-            .iter()
-            .position(|c| c.name == d.contest)
-            .unwrap_or(0);
+        // The design's contest by name; a file of one contest is read as it (files need not
+        // carry the contest's name).
+        let contest = match e.contests.iter().position(|c| c.name == d.contest) {
+            Some(k) => k,
+            None if e.contests.len() == 1 => 0,
+            None => anyhow::bail!(
+                "no contest '{}' among its {}: {}",
+                d.contest,
+                e.contests.len(),
+                e.contests
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        };
         let raw = Frame::of(e, contest, &protocols, level)?;
         let from = raw.alignment(&d.choices)?;
         let frame = raw.aligned(&d.choices)?;
@@ -602,11 +626,25 @@ fn print_arrival(out: &mut dyn Write, e: &pvt::reports::Estimates) -> std::io::R
     Ok(())
 }
 
+/// The group's own copy of a design: the public one has no stations to estimate from.
+fn own_design(path: &Path) -> anyhow::Result<Design> {
+    let d = read_design(path)?;
+    if d.stations.is_empty() {
+        return Err(pvt::PvtError::Invalid {
+            field: "stations",
+            message: "a public design, without its stations: estimates need the group's own copy (pvt design -o)".into(),
+        })
+        .with_context(|| path.display().to_string());
+    }
+    Ok(d)
+}
+
 fn estimate(a: EstimateArgs) -> anyhow::Result<()> {
-    let d = read_design(&a.reports.design)?;
+    let d = own_design(&a.reports.design)?;
     let reports = read_reports(&a.reports, &d)?.reports();
     let index = pvt::reports::Index::of(&d);
-    let e = pvt::reports::estimates(&d, &index, &d.choices, &reports)?;
+    let e = pvt::reports::estimates(&d, &index, &d.choices, &reports)
+        .with_context(|| format!("the reports {}", a.reports.reports.display()))?;
     emit(a.reports.json, &e, |out| {
         print_arrival(out, &e)?;
         writeln!(
@@ -626,6 +664,10 @@ fn estimate(a: EstimateArgs) -> anyhow::Result<()> {
 /// What `pvt compare` finds.
 #[derive(Debug, Serialize)]
 struct Comparison {
+    /// The design's seed commitment: which published design this is.
+    seed_sha256: String,
+    /// What the official results hold, against the design's frame.
+    official: OfficialCover,
     estimates: pvt::reports::Estimates,
     shares: Vec<pvt::compare::ShareCheck>,
     stations: Vec<StationResult>,
@@ -633,6 +675,19 @@ struct Comparison {
     superseded: usize,
     mismatched: usize,
     not_in_official: Vec<String>,
+}
+
+/// The official results' stations against the design's frame.
+#[derive(Debug, Serialize)]
+struct OfficialCover {
+    /// Stations in the official results.
+    stations: usize,
+    /// Of them, in the strata the estimates cover (the shares' base).
+    in_covered_strata: usize,
+    /// Stations of the frame the design was drawn from.
+    frame_stations: u64,
+    /// Whether the official results are the frame itself (the same digest).
+    same_frame: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -674,12 +729,15 @@ impl Proof {
     }
 }
 
-fn compare(a: CompareArgs) -> anyhow::Result<()> {
-    let d = read_design(&a.reports.design)?;
+/// Exit 0 when every share is inside its 99% interval and every copy matches (or is an
+/// earlier version, superseded); 1 when an alarm fires or a copy mismatches.
+fn compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
+    let d = own_design(&a.reports.design)?;
     let copies = read_reports(&a.reports, &d)?;
     let reports = copies.reports();
     let index = pvt::reports::Index::of(&d);
-    let estimates = pvt::reports::estimates(&d, &index, &d.choices, &reports)?;
+    let estimates = pvt::reports::estimates(&d, &index, &d.choices, &reports)
+        .with_context(|| format!("the reports {}", a.reports.reports.display()))?;
     let level = d.level.as_deref().map(UnitLevel::from_key).transpose()?;
     let (official, log) = match &a.official_log {
         Some(url) => {
@@ -727,9 +785,25 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
         .filter(|(_, s)| s.reported >= 2)
         .flat_map(|(s, _)| s.holds.iter().map(String::as_str))
         .collect();
-    let shares = pvt::compare::shares(&estimates, off, |s| {
-        covered.contains(off.strata[s.stratum].as_str())
-    });
+    let in_covered =
+        |s: &pvt::frame::FrameStation| covered.contains(off.strata[s.stratum].as_str());
+    let cover = OfficialCover {
+        stations: off.stations.len(),
+        in_covered_strata: off.stations.iter().filter(|s| in_covered(s)).count(),
+        frame_stations: d.frame.stations,
+        same_frame: off.digest() == d.frame.digest,
+    };
+    if cover.in_covered_strata == 0 && !covered.is_empty() {
+        return Err(pvt::PvtError::Invalid {
+            field: "official",
+            message: format!(
+                "the official results have no station in the strata the estimates cover ({}): not the design's election, or its strata named otherwise",
+                covered.iter().take(3).copied().collect::<Vec<_>>().join("; ")
+            ),
+        }
+        .into());
+    }
+    let shares = pvt::compare::shares(&estimates, off, in_covered);
     let mut stations = Vec::new();
     let mut not_in_official = Vec::new();
     for r in &reports {
@@ -791,6 +865,8 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
             .count()
     };
     let c = Comparison {
+        seed_sha256: d.seed_sha256.clone(),
+        official: cover,
         matched: count(|o| matches!(o, pvt::compare::Outcome::Match)),
         superseded: count(|o| matches!(o, pvt::compare::Outcome::Superseded { .. })),
         mismatched: count(|o| matches!(o, pvt::compare::Outcome::Mismatch)),
@@ -800,7 +876,25 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
         not_in_official,
     };
     emit(a.reports.json, &c, |out| {
+        writeln!(
+            out,
+            "Quick count of the design committed to seed SHA-256 {}",
+            c.seed_sha256
+        )?;
         print_arrival(out, &c.estimates)?;
+        let o = &c.official;
+        writeln!(
+            out,
+            "Official results: {} stations, {} of them in the strata covered (the shares' base); the design's frame: {} stations, {}",
+            o.stations,
+            o.in_covered_strata,
+            o.frame_stations,
+            if o.same_frame {
+                "the same list"
+            } else {
+                "NOT the same list (another election, or stations added or missing)"
+            }
+        )?;
         writeln!(
             out,
             "Official share against the quick count (percent; ± 95% margin):"
@@ -829,6 +923,17 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
             c.mismatched,
             c.not_in_official.len()
         )?;
+        let partial = c
+            .stations
+            .iter()
+            .filter(|s| !s.compared.uncopied.is_empty())
+            .count();
+        if partial > 0 {
+            writeln!(
+                out,
+                "  {partial} copies lack lines the official protocols have: those lines were not compared"
+            )?;
+        }
         for s in c
             .stations
             .iter()
@@ -863,6 +968,12 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
             }
         }
         Ok(())
+    })?;
+    let alarm = c.shares.iter().any(|s| s.outside_99) || c.mismatched > 0;
+    Ok(if alarm {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
@@ -890,6 +1001,12 @@ struct SimulateOut {
 }
 
 fn simulate(a: SimulateArgs) -> anyhow::Result<()> {
+    if !(0.0..=100.0).contains(&a.alter_pct) || !(0.0..=100.0).contains(&a.shift) {
+        anyhow::bail!("--alter-pct and --shift are percentages from 0 to 100");
+    }
+    if a.seed.trim().is_empty() {
+        anyhow::bail!("--seed is empty");
+    }
     let truth = a.frame.frame()?;
     let started = Instant::now();
     let leader = match &a.leader {
