@@ -300,6 +300,12 @@ fn read_design(path: &Path) -> anyhow::Result<Design> {
 
 fn design(a: DesignArgs) -> anyhow::Result<()> {
     let (frame, lines) = a.frame.frame_and_lines()?;
+    if a.seed.chars().count() < 20 {
+        eprintln!(
+            "warning: a seed of {} characters can be found from its published SHA-256 by trying every short text, and with it the sample before polling day: use 20 or more random characters (20 dice rolled in public, for instance)",
+            a.seed.chars().count()
+        );
+    }
     if a.margin.is_some_and(|m| !(m > 0.0 && m < 100.0)) {
         anyhow::bail!("--margin: percentage points above 0 and below 100");
     }
