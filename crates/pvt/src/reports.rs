@@ -85,6 +85,10 @@ pub struct Arrival {
     pub reserves_used: u64,
     /// Reserves that reported although their stratum's sample did not need them: left out.
     pub reserves_not_needed: Vec<String>,
+    /// Reports whose ballots cast exceed their registered voters (or that give no registered
+    /// voters): kept, since the copy may be right, but their turnout is not a share; check
+    /// them with the observers.
+    pub turnout_doubtful: Vec<String>,
     /// reported / sample.
     pub rate: f64,
     /// Each stratum's.
@@ -173,6 +177,8 @@ type ReserveReport = (String, Vec<(u64, u64)>);
 pub struct Tally {
     /// Sampled stations' reports in each stratum.
     reported: Vec<u64>,
+    /// Reports whose ballots exceed their registered voters, or with no registered voters.
+    doubtful: Vec<String>,
     /// The stations reported.
     seen: std::collections::HashSet<String>,
     /// moments[q][h]: quantity q (0: turnout, 1..: choices) in stratum h, sampled stations.
@@ -187,6 +193,7 @@ impl Tally {
         Tally {
             reported: vec![0; design.strata.len()],
             reserves: vec![Default::default(); design.strata.len()],
+            doubtful: Vec::new(),
             seen: Default::default(),
             moments: (0..=choices)
                 .map(|_| {
@@ -260,6 +267,9 @@ impl Tally {
                 self.reported[h] += 1;
             }
         }
+        if r.counts.registered == 0 || r.counts.ballots > r.counts.registered {
+            self.doubtful.push(r.station.clone());
+        }
         self.seen.insert(r.station.clone());
         Ok(())
     }
@@ -285,6 +295,7 @@ impl Tally {
         let mut e = summarise(design, choices, &reported, &moments);
         e.arrival.reserves_used = reported.iter().sum::<u64>() - self.reported.iter().sum::<u64>();
         e.arrival.reserves_not_needed = unused;
+        e.arrival.turnout_doubtful = self.doubtful.clone();
         e
     }
 }
@@ -319,6 +330,7 @@ fn summarise(
         reported: total,
         reserves_used: 0,
         reserves_not_needed: Vec::new(),
+        turnout_doubtful: Vec::new(),
         rate,
         strata: Vec::with_capacity(strata),
         missing: Vec::new(),

@@ -487,6 +487,16 @@ fn reserves_stand_in_only_for_missing_sampled_stations() {
     let e3 = t.estimates(&d, &d.choices);
     assert_eq!((e3.arrival.reported, e3.arrival.reserves_used), (3, 0));
     assert_eq!(e3.arrival.reserves_not_needed.len(), 2);
+    // A copy with more ballots than registered voters is kept, and named.
+    assert!(e3.arrival.turnout_doubtful.is_empty());
+    let mut odd = reports::Tally::new(&d, 2);
+    let mut r = of(Role::Sample, 1);
+    r.counts.ballots = r.counts.registered + 1;
+    odd.add(&index, &r).unwrap();
+    assert_eq!(
+        odd.estimates(&d, &d.choices).arrival.turnout_doubtful,
+        [r.station]
+    );
     // A design given more reserves than its percentage (to choose among) is refused.
     let mut more = d.clone();
     more.strata[0].reserves = 10;

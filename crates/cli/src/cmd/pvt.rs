@@ -623,6 +623,20 @@ fn print_arrival(out: &mut dyn Write, e: &pvt::reports::Estimates) -> std::io::R
             a.lagging.join("; ")
         )?;
     }
+    if !a.reserves_not_needed.is_empty() {
+        writeln!(
+            out,
+            "  reserves that reported although their sample did not need them, left out: {}",
+            a.reserves_not_needed.join("; ")
+        )?;
+    }
+    if !a.turnout_doubtful.is_empty() {
+        writeln!(
+            out,
+            "  reports with more ballots than registered voters, or none registered (check with the observers): {}",
+            a.turnout_doubtful.join("; ")
+        )?;
+    }
     if a.unbalanced {
         writeln!(
             out,
