@@ -82,6 +82,27 @@ fn write_reports(
     altered.unwrap()
 }
 
+/// `tallyproof gen` writes `dir/g.csv`: a synthetic election of these sizes.
+fn generate(dir: &std::path::Path, stations: &str, parties: &str, regions: &str, seed: &str) {
+    let o = run(
+        dir,
+        &[
+            "gen",
+            "--stations",
+            stations,
+            "--parties",
+            parties,
+            "--regions",
+            regions,
+            "--seed",
+            seed,
+            "-o",
+            "g.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or_else(|| panic!("no {key} in {v}"))
 }
@@ -192,65 +213,29 @@ fn a_design_is_redrawn_from_its_public_part_and_the_revealed_seed() {
         .map(|s| s["sample"].as_u64().unwrap() + s["reserves"].as_u64().unwrap())
         .sum();
     assert_eq!(own["stations"].as_array().unwrap().len() as u64, assigned);
-    let o = run(
-        dir.path(),
-        &[
-            "pvt",
-            "redraw",
-            file,
-            "--format",
-            "ru",
-            "--strata",
-            "region",
-            "--design",
-            "public.json",
-            "--seed",
-            "revealed after the polls",
-            "--json",
-        ],
-    );
+    let redraw = |design: &str, seed: &str, json: bool| {
+        let mut args = vec![
+            "pvt", "redraw", file, "--format", "ru", "--strata", "region", "--design", design,
+            "--seed", seed,
+        ];
+        if json {
+            args.push("--json");
+        }
+        run(dir.path(), &args)
+    };
+    let o = redraw("public.json", "revealed after the polls", true);
     assert!(o.status.success(), "{}", stderr(&o));
     let redrawn: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(redrawn, own["stations"]);
     // The group's own copy is checked against the redraw.
-    let o = run(
-        dir.path(),
-        &[
-            "pvt",
-            "redraw",
-            file,
-            "--format",
-            "ru",
-            "--strata",
-            "region",
-            "--design",
-            "design.json",
-            "--seed",
-            "revealed after the polls",
-        ],
-    );
+    let o = redraw("design.json", "revealed after the polls", false);
     assert!(
         stdout(&o).contains("exactly the redraw's"),
         "{}",
         stdout(&o)
     );
     // A seed other than the committed one is refused.
-    let o = run(
-        dir.path(),
-        &[
-            "pvt",
-            "redraw",
-            file,
-            "--format",
-            "ru",
-            "--strata",
-            "region",
-            "--design",
-            "public.json",
-            "--seed",
-            "chosen later",
-        ],
-    );
+    let o = redraw("public.json", "chosen later", false);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("commitment"), "{}", stderr(&o));
     let assign = std::fs::read_to_string(dir.path().join("assign.csv")).unwrap();
@@ -369,19 +354,7 @@ fn reports_are_compared_with_a_verified_published_log() {
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
         stdout(&o)
     };
-    ok(&[
-        "gen",
-        "--stations",
-        "60",
-        "--parties",
-        "3",
-        "--regions",
-        "3",
-        "--seed",
-        "7",
-        "-o",
-        "g.csv",
-    ]);
+    generate(d, "60", "3", "3", "7");
     ok(&["import", "g.csv", "--db", "s.db", "--name", "kg"]);
     ok(&[
         "publish", "--db", "s.db", "--out", "pub", "--key", "log.key",
@@ -492,23 +465,7 @@ fn reports_are_compared_with_a_verified_published_log() {
 async fn the_observers_sheets_fit_a_phone_and_a_desktop() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = run(
-        d,
-        &[
-            "gen",
-            "--stations",
-            "200",
-            "--parties",
-            "5",
-            "--regions",
-            "4",
-            "--seed",
-            "2",
-            "-o",
-            "g.csv",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    generate(d, "200", "5", "4", "2");
     for lang in ["ru", "en"] {
         let o = run(
             d,
@@ -586,19 +543,7 @@ fn a_forged_design_or_report_is_refused_by_name() {
         let o = run(d, args);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
     };
-    ok(&[
-        "gen",
-        "--stations",
-        "60",
-        "--parties",
-        "3",
-        "--regions",
-        "3",
-        "--seed",
-        "7",
-        "-o",
-        "g.csv",
-    ]);
+    generate(d, "60", "3", "3", "7");
     ok(&[
         "pvt",
         "design",

@@ -78,14 +78,24 @@ pub fn protocols(choices: &[String], copied: &Protocol, official: &Protocol) -> 
             .line(l)
             .and_then(|v| differ(l.key().to_string(), Some(v), official.line(l)))
     });
-    let votes = choices.iter().enumerate().filter_map(|(k, name)| {
+    lines
+        .chain(votes(choices, &copied.votes, &official.votes))
+        .collect()
+}
+
+/// The choices whose votes differ.
+fn votes<'a>(
+    choices: &'a [String],
+    copied: &'a [u64],
+    official: &'a [u64],
+) -> impl Iterator<Item = Difference> + 'a {
+    choices.iter().enumerate().filter_map(|(k, name)| {
         differ(
             name.clone(),
-            copied.votes.get(k).copied(),
-            official.votes.get(k).copied(),
+            copied.get(k).copied(),
+            official.get(k).copied(),
         )
-    });
-    lines.chain(votes).collect()
+    })
 }
 
 /// The differing counts of two stations' [`Counts`]: registered voters, ballots cast, then
@@ -103,14 +113,11 @@ pub fn counts(choices: &[String], copied: &Counts, official: &Counts) -> Vec<Dif
             Some(official.ballots),
         ),
     ];
-    let votes = choices.iter().enumerate().filter_map(|(k, name)| {
-        differ(
-            name.clone(),
-            copied.votes.get(k).copied(),
-            official.votes.get(k).copied(),
-        )
-    });
-    lines.into_iter().flatten().chain(votes).collect()
+    lines
+        .into_iter()
+        .flatten()
+        .chain(votes(choices, &copied.votes, &official.votes))
+        .collect()
 }
 
 /// Compares a station's `copied` protocol with its official `versions`, oldest first (the

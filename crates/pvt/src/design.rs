@@ -74,6 +74,16 @@ pub enum Role {
     Reserve,
 }
 
+impl Role {
+    /// Its name in the design's JSON and the assignments' CSV.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Sample => "sample",
+            Role::Reserve => "reserve",
+        }
+    }
+}
+
 /// A station an observer is sent to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignment {
@@ -154,13 +164,13 @@ fn sized_by_margin(
     margin_pct: f64,
     confidence: Confidence,
 ) -> Result<Size, PvtError> {
-    let registered: u64 = frame.stations.iter().map(|s| s.counts.registered).sum();
+    let registered = frame.registered();
     let valid: u128 = frame
         .stations
         .iter()
         .map(|s| u128::from(s.counts.valid()))
         .sum();
-    let mean_valid = valid as f64 / frame.stations.len() as f64;
+    let mean_valid = frame.mean_valid();
     let mut hardest: Option<(u64, usize, f64, f64)> = None;
     for k in 0..frame.choices.len() {
         let stations: Vec<Station> = frame
@@ -202,22 +212,15 @@ fn sized_by_margin(
 /// Sizes, allocates and draws a design from `frame`.
 pub fn make(frame: &Frame, r: &Request) -> Result<Design, PvtError> {
     let size = match r.size {
-        SizeBy::Stations(n) => {
-            let valid: u128 = frame
-                .stations
-                .iter()
-                .map(|s| u128::from(s.counts.valid()))
-                .sum();
-            Size {
-                stations: n,
-                margin_pct: None,
-                confidence_pct: None,
-                hardest_choice: None,
-                design_effect: None,
-                voters: None,
-                mean_valid: valid as f64 / frame.stations.len() as f64,
-            }
-        }
+        SizeBy::Stations(n) => Size {
+            stations: n,
+            margin_pct: None,
+            confidence_pct: None,
+            hardest_choice: None,
+            design_effect: None,
+            voters: None,
+            mean_valid: frame.mean_valid(),
+        },
         SizeBy::Margin(pct, confidence) => sized_by_margin(frame, pct, confidence)?,
     };
     if r.reserve_pct > 100 {
@@ -233,7 +236,7 @@ pub fn make(frame: &Frame, r: &Request) -> Result<Design, PvtError> {
         .collect();
     let drawn = draw(frame, &plan, &reserves, r.method, &r.seed)?;
     let stations = assignments(frame, &drawn);
-    let registered = frame.stations.iter().map(|s| s.counts.registered).sum();
+    let registered = frame.registered();
     Ok(Design {
         version: VERSION,
         election: frame.election.clone(),
@@ -295,6 +298,16 @@ fn stratum(p: &Planned, reserves: u64) -> DesignStratum {
 }
 
 impl Design {
+    /// The unit level whose units are the strata (`None`: one stratum).
+    pub fn unit_level(&self) -> Result<Option<model::UnitLevel>, PvtError> {
+        self.level
+            .as_deref()
+            .map(|l| {
+                model::UnitLevel::from_key(l).map_err(|e| PvtError::invalid("level", e.to_string()))
+            })
+            .transpose()
+    }
+
     /// Refuses a document no design can be (one read from a file): another version, no
     /// stratum, a stratum sampling more than it has, an assignment of a stratum it does not
     /// have or a station assigned twice, a seed that is not the one committed to, a digest or

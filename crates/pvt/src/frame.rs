@@ -53,6 +53,14 @@ pub struct FrameStation {
     pub counts: Counts,
 }
 
+/// `votes` in the order an alignment gives ([`Frame::alignment`]): position k holds the
+/// votes at `from[k]` (0 where there are none).
+pub fn reorder(votes: &[u64], from: &[usize]) -> Vec<u64> {
+    from.iter()
+        .map(|&k| votes.get(k).copied().unwrap_or(0))
+        .collect()
+}
+
 /// The stations of one contest, sorted by path, with their strata sorted by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
@@ -166,7 +174,7 @@ impl Frame {
             .collect();
         for s in &self.stations {
             out[s.stratum].stations += 1;
-            out[s.stratum].voters += s.counts.registered;
+            out[s.stratum].voters = out[s.stratum].voters.saturating_add(s.counts.registered);
         }
         out
     }
@@ -201,21 +209,17 @@ impl Frame {
         }
     }
 
-    /// This frame with its choices in the order of `choices` (each found as
-    /// [`Frame::choice`] finds it): how a file whose choices come in another order, or are
-    /// spelled differently, is read against a design. Refused when one is missing, or the
-    /// frame has a choice besides them.
-    pub fn aligned(&self, choices: &[String]) -> Result<Frame, PvtError> {
+    /// This frame with its choices in the order of `choices` (found as [`Frame::alignment`]
+    /// finds them), and the alignment: how a file whose choices come in another order, or
+    /// are spelled differently, is read against a design.
+    pub fn aligned(&self, choices: &[String]) -> Result<(Frame, Vec<usize>), PvtError> {
         let from = self.alignment(choices)?;
         let mut out = self.clone();
         out.choices = choices.to_vec();
         for s in &mut out.stations {
-            s.counts.votes = from
-                .iter()
-                .map(|&k| s.counts.votes.get(k).copied().unwrap_or(0))
-                .collect();
+            s.counts.votes = reorder(&s.counts.votes, &from);
         }
-        Ok(out)
+        Ok((out, from))
     }
 
     /// For each of `choices`, the position of the same choice in this frame (its whole name,
@@ -254,6 +258,23 @@ impl Frame {
             ));
         }
         Ok(from)
+    }
+
+    /// Registered voters at every station (saturating: a frame's counts are a file's).
+    pub fn registered(&self) -> u64 {
+        self.stations
+            .iter()
+            .fold(0u64, |t, s| t.saturating_add(s.counts.registered))
+    }
+
+    /// Mean valid votes per station (m̄).
+    pub fn mean_valid(&self) -> f64 {
+        let valid: u128 = self
+            .stations
+            .iter()
+            .map(|s| u128::from(s.counts.valid()))
+            .sum();
+        valid as f64 / self.stations.len() as f64
     }
 
     /// The choice with the most valid votes in the frame (the first of equals).

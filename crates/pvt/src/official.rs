@@ -21,11 +21,11 @@ pub struct Version {
 }
 
 /// Each station's official versions of `contest` in `legal`, oldest first, from the log's
-/// `entries` (decoded, with their indices), ending with the version `counted` holds (the
+/// `entries` (decoded, with their indices, read once), ending with the version `counted` holds (the
 /// replay's latest protocols); a station with no counted protocol has none.
-pub fn versions<'a>(
+pub fn versions(
     e: &Election,
-    entries: impl IntoIterator<Item = (u64, &'a Entry)>,
+    entries: impl IntoIterator<Item = (u64, Entry)>,
     contest: usize,
     legal: CountSource,
     counted: &[Protocol],
@@ -39,7 +39,7 @@ pub fn versions<'a>(
     let mut out: BTreeMap<UnitId, Vec<Version>> = BTreeMap::new();
     for (i, entry) in entries {
         match entry {
-            Entry::Decision(Decision::Recount { unit, .. }) => recounts.push((i, *unit)),
+            Entry::Decision(Decision::Recount { unit, .. }) => recounts.push((i, unit)),
             Entry::Protocol(p) if p.contest == contest && p.source == legal => {
                 let Some(&counted) = last.get(&p.station) else {
                     continue;
@@ -61,7 +61,7 @@ pub fn versions<'a>(
                     .flatten();
                 list.push(Version {
                     entry: i,
-                    protocol: p.clone(),
+                    protocol: p,
                     ordered_by,
                 });
             }

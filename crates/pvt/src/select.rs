@@ -42,18 +42,9 @@ fn start(name: &str, seed: &str) -> f64 {
     digits as f64 / 1e15
 }
 
-/// Draws each planned stratum's sample and `reserves[h]` reserves from `frame` for `seed`.
-pub fn draw(
-    frame: &Frame,
-    plan: &[Planned],
-    reserves: &[u64],
-    method: Method,
-    seed: &str,
-) -> Result<Vec<Drawn>, PvtError> {
-    if seed.trim().is_empty() {
-        return Err(PvtError::invalid("seed", "empty"));
-    }
-    // Which planned stratum each of the frame's strata belongs to.
+/// Which planned stratum each of the frame's strata belongs to: refused when the plan names a
+/// stratum the frame lacks, or leaves one of the frame's out.
+pub fn planned_of(frame: &Frame, plan: &[Planned]) -> Result<Vec<usize>, PvtError> {
     let mut planned_of = vec![usize::MAX; frame.strata.len()];
     for (h, p) in plan.iter().enumerate() {
         for name in &p.strata {
@@ -69,6 +60,31 @@ pub fn draw(
             "a stratum of the frame is in no plan",
         ));
     }
+    Ok(planned_of)
+}
+
+/// The frame's stations of each planned stratum, as indices, in frame order.
+pub fn members(frame: &Frame, plan: &[Planned]) -> Result<Vec<Vec<usize>>, PvtError> {
+    let planned_of = planned_of(frame, plan)?;
+    let mut out = vec![Vec::new(); plan.len()];
+    for (i, s) in frame.stations.iter().enumerate() {
+        out[planned_of[s.stratum]].push(i);
+    }
+    Ok(out)
+}
+
+/// Draws each planned stratum's sample and `reserves[h]` reserves from `frame` for `seed`.
+pub fn draw(
+    frame: &Frame,
+    plan: &[Planned],
+    reserves: &[u64],
+    method: Method,
+    seed: &str,
+) -> Result<Vec<Drawn>, PvtError> {
+    if seed.trim().is_empty() {
+        return Err(PvtError::invalid("seed", "empty"));
+    }
+    let planned_of = planned_of(frame, plan)?;
     let order = sampler::sample_generated(
         frame.stations.len(),
         |i, buf| buf.push_str(&frame.stations[i].id),
@@ -92,11 +108,7 @@ pub fn draw(
             }
         }
         Method::Systematic => {
-            let mut members: Vec<Vec<usize>> = vec![Vec::new(); plan.len()];
-            for (i, s) in frame.stations.iter().enumerate() {
-                members[planned_of[s.stratum]].push(i);
-            }
-            for (h, list) in members.iter().enumerate() {
+            for (h, list) in members(frame, plan)?.iter().enumerate() {
                 let (big_n, n) = (list.len(), wanted(h));
                 let u = start(&plan[h].strata.join(" + "), seed);
                 drawn[h].sample = (0..n)

@@ -52,23 +52,6 @@ pub struct Simulated {
     pub estimates: Vec<(f64, f64)>,
 }
 
-/// The stations of each planned stratum, as indices into the frame.
-pub fn members(frame: &Frame, plan: &[Planned]) -> Vec<Vec<u32>> {
-    let mut planned_of = vec![0usize; frame.strata.len()];
-    for (h, p) in plan.iter().enumerate() {
-        for name in &p.strata {
-            if let Ok(k) = frame.strata.binary_search(name) {
-                planned_of[k] = h;
-            }
-        }
-    }
-    let mut out = vec![Vec::new(); plan.len()];
-    for (i, s) in frame.stations.iter().enumerate() {
-        out[planned_of[s.stratum]].push(i as u32);
-    }
-    out
-}
-
 /// The simulation's random numbers for `seed`: trial t reads stream t.
 pub fn rng(seed: &str) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(Sha256::digest(seed.as_bytes()).into())
@@ -106,7 +89,7 @@ struct Layout {
 impl Layout {
     /// `cols`: each frame station's leader votes and valid votes.
     fn of(truth: &Frame, plan: &[Planned], cols: &[(u64, u64)]) -> Result<Layout, PvtError> {
-        let lists = members(truth, plan);
+        let lists = crate::select::members(truth, plan)?;
         let mut l = Layout {
             order: Vec::with_capacity(cols.len()),
             am: Vec::with_capacity(cols.len()),
@@ -129,8 +112,8 @@ impl Layout {
             l.strata
                 .push((l.order.len(), list.len() as u32, p.sample as u32));
             for &i in list {
-                let (a, m) = cols[i as usize];
-                l.order.push(i);
+                let (a, m) = cols[i];
+                l.order.push(i as u32);
                 l.am.push((a as u32, m as u32));
             }
         }
@@ -190,8 +173,6 @@ fn trials(
         let mut rng = base.clone();
         rng.set_stream(u64::from(t));
         picked.clear();
-        // Each stratum: n distinct positions drawn uniformly, a repeat drawn again (a
-        // uniform sample without replacement), marked in a bit set cleared afterwards.
         // First every stratum's n distinct positions, drawn uniformly (a repeat is drawn
         // again: a uniform sample without replacement), marked in a bit set cleared after;
         // then their sums, whose loads no longer wait on the draws.

@@ -349,7 +349,10 @@ fn the_official_versions_of_a_log() {
     let counted = [fixed0.clone(), fixed1.clone(), ps[2].clone()];
     let v = pvt::official::versions(
         &e,
-        entries.iter().enumerate().map(|(i, x)| (i as u64, x)),
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i as u64, x.clone())),
         0,
         model::CountSource::Manual,
         &counted,

@@ -79,18 +79,26 @@ pub struct FrameArgs {
 
 impl FrameArgs {
     fn frame(&self) -> anyhow::Result<Frame> {
-        Ok(self.frame_and_lines()?.0)
+        Ok(self.frame_and_lines(self.level())?.0)
     }
 
-    /// The frame, and the protocol lines its stations' protocols have (for the observers'
-    /// copy forms), in protocol order.
-    fn frame_and_lines(&self) -> anyhow::Result<(Frame, Vec<model::Line>)> {
+    /// The level `--strata` names.
+    fn level(&self) -> Option<UnitLevel> {
+        self.strata.map(UnitLevel::from)
+    }
+
+    /// The frame stratified at `level`, and the protocol lines its stations' protocols have
+    /// (for the observers' copy forms), in protocol order.
+    fn frame_and_lines(
+        &self,
+        level: Option<UnitLevel>,
+    ) -> anyhow::Result<(Frame, Vec<model::Line>)> {
         let loaded = self.source.load()?;
         let frame = Frame::of(
             &loaded.election,
             self.contest_index,
             &loaded.protocols,
-            self.strata.map(UnitLevel::from),
+            level,
         )?;
         let lines = model::Line::ALL
             .iter()
@@ -299,7 +307,7 @@ fn read_design(path: &Path) -> anyhow::Result<Design> {
 }
 
 fn design(a: DesignArgs) -> anyhow::Result<()> {
-    let (frame, lines) = a.frame.frame_and_lines()?;
+    let (frame, lines) = a.frame.frame_and_lines(a.frame.level())?;
     if a.seed.chars().count() < 20 {
         eprintln!(
             "warning: a seed of {} characters can be found from its published SHA-256 by trying every short text, and with it the sample before polling day: use 20 or more random characters (20 dice rolled in public, for instance)",
@@ -430,10 +438,7 @@ fn write_assignments(path: &Path, d: &Design, frame: &Frame) -> anyhow::Result<(
         for s in d.stations.iter().filter(|s| s.role == role) {
             w.write_record([
                 d.strata[s.stratum].name.as_str(),
-                match role {
-                    Role::Sample => "sample",
-                    Role::Reserve => "reserve",
-                },
+                role.key(),
                 &s.rank.to_string(),
                 &s.station,
                 &registered
@@ -451,16 +456,11 @@ fn write_assignments(path: &Path, d: &Design, frame: &Frame) -> anyhow::Result<(
 fn redraw(a: RedrawArgs) -> anyhow::Result<()> {
     let d = read_design(&a.design)?;
     // The design's own level, unless another is asked for (and then the digest says so).
-    let mut frame_args = a.frame;
-    if frame_args.strata.is_none() {
-        frame_args.strata = match d.level.as_deref() {
-            Some("region") => Some(LevelArg::Region),
-            Some("constituency") => Some(LevelArg::Constituency),
-            Some("district") => Some(LevelArg::District),
-            _ => None,
-        };
-    }
-    let frame = frame_args.frame()?;
+    let level = match a.frame.level() {
+        Some(l) => Some(l),
+        None => d.unit_level()?,
+    };
+    let frame = a.frame.frame_and_lines(level)?.0;
     let stations = if d.stations.is_empty() {
         d.redraw(&frame, &a.seed)?
     } else {
@@ -481,11 +481,7 @@ fn redraw(a: RedrawArgs) -> anyhow::Result<()> {
             )?;
         }
         for s in &stations {
-            let role = match s.role {
-                Role::Sample => "sample",
-                Role::Reserve => "reserve",
-            };
-            writeln!(out, "  {:<7} {:>3}  {}", role, s.rank, s.station)?;
+            writeln!(out, "  {:<7} {:>3}  {}", s.role.key(), s.rank, s.station)?;
         }
         Ok(())
     })
@@ -532,9 +528,7 @@ impl Read {
                     .join("; ")
             ),
         };
-        let raw = Frame::of(e, contest, &protocols, level)?;
-        let from = raw.alignment(&d.choices)?;
-        let frame = raw.aligned(&d.choices)?;
+        let (frame, from) = Frame::of(e, contest, &protocols, level)?.aligned(&d.choices)?;
         let mut read = Read {
             frame,
             protocols: Default::default(),
@@ -554,11 +548,7 @@ impl Read {
     /// A protocol of the source with its votes in the design's order.
     fn align(&self, p: &model::Protocol) -> model::Protocol {
         let mut p = p.clone();
-        p.votes = self
-            .from
-            .iter()
-            .map(|&k| p.votes.get(k).copied().unwrap_or(0))
-            .collect();
+        p.votes = pvt::frame::reorder(&p.votes, &self.from);
         p
     }
 
@@ -659,12 +649,18 @@ fn own_design(path: &Path) -> anyhow::Result<Design> {
     Ok(d)
 }
 
-fn estimate(a: EstimateArgs) -> anyhow::Result<()> {
-    let d = own_design(&a.reports.design)?;
-    let reports = read_reports(&a.reports, &d)?.reports();
+/// The group's design, its observers' reports, and the estimates from them.
+fn estimated(a: &ReportArgs) -> anyhow::Result<(Design, Read, pvt::reports::Estimates)> {
+    let d = own_design(&a.design)?;
+    let copies = read_reports(a, &d)?;
     let index = pvt::reports::Index::of(&d);
-    let e = pvt::reports::estimates(&d, &index, &d.choices, &reports)
-        .with_context(|| format!("the reports {}", a.reports.reports.display()))?;
+    let e = pvt::reports::estimates(&d, &index, &d.choices, &copies.reports())
+        .with_context(|| format!("the reports {}", a.reports.display()))?;
+    Ok((d, copies, e))
+}
+
+fn estimate(a: EstimateArgs) -> anyhow::Result<()> {
+    let (_, _, e) = estimated(&a.reports)?;
     emit(a.reports.json, &e, |out| {
         print_arrival(out, &e)?;
         writeln!(
@@ -752,13 +748,8 @@ impl Proof {
 /// Exit 0 when every share is inside its 99% interval and every copy matches (or is an
 /// earlier version, superseded); 1 when an alarm fires or a copy mismatches.
 fn compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
-    let d = own_design(&a.reports.design)?;
-    let copies = read_reports(&a.reports, &d)?;
-    let reports = copies.reports();
-    let index = pvt::reports::Index::of(&d);
-    let estimates = pvt::reports::estimates(&d, &index, &d.choices, &reports)
-        .with_context(|| format!("the reports {}", a.reports.reports.display()))?;
-    let level = d.level.as_deref().map(UnitLevel::from_key).transpose()?;
+    let (d, copies, estimates) = estimated(&a.reports)?;
+    let level = d.unit_level()?;
     let (official, log) = match &a.official_log {
         Some(url) => {
             let key = a
@@ -781,16 +772,16 @@ fn compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let histories = log.as_ref().map(|k| {
-        let decoded: Vec<(u64, record::Entry)> = k
+        // The log verified: every entry decodes.
+        let decoded = k
             .entries
             .iter()
             .enumerate()
-            .filter_map(|(i, b)| record::decode(i as u64, b).ok().map(|e| (i as u64, e)))
-            .collect();
+            .filter_map(|(i, b)| record::decode(i as u64, b).ok().map(|e| (i as u64, e)));
         let e = &k.replayed.election;
         pvt::official::versions(
             e,
-            decoded.iter().map(|(i, e)| (*i, e)),
+            decoded,
             official.contest,
             record::legal_count(e.law.as_deref()),
             &k.replayed.protocols,
@@ -826,56 +817,50 @@ fn compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
     let shares = pvt::compare::shares(&estimates, off, in_covered);
     let mut stations = Vec::new();
     let mut not_in_official = Vec::new();
-    for r in &reports {
-        let copied = &copies.protocols[&r.station];
-        // From a log, every official version with the entries that hold them; else the one.
-        let logged: Vec<(model::Protocol, u64, Option<String>)> =
-            match (&histories, official.units.get(&r.station)) {
-                (Some(h), Some(unit)) => h
-                    .get(unit)
-                    .into_iter()
-                    .flatten()
-                    .map(|v| {
-                        let decision = v
-                            .ordered_by
-                            .map(|j| format!("the recount ordered in entry {j}"));
-                        (official.align(&v.protocol), v.entry, decision)
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-        let versions: Vec<pvt::compare::Official> = if histories.is_some() {
-            logged
-                .iter()
-                .map(|(p, _, decision)| pvt::compare::Official {
-                    version: p.version,
-                    protocol: p,
-                    decision: decision.as_deref(),
-                })
-                .collect()
-        } else {
-            official
-                .protocols
-                .get(&r.station)
-                .map(|p| pvt::compare::Official {
-                    version: p.version,
-                    protocol: p,
-                    decision: None,
-                })
+    for station in copies.frame.stations.iter().map(|s| &s.id) {
+        let copied = &copies.protocols[station];
+        // Each official version: from a log every one, with the entry that holds it and the
+        // order it answers; from a file or the store the one there is.
+        let found: Vec<(model::Protocol, Option<u64>, Option<String>)> = match &histories {
+            Some(h) => official
+                .units
+                .get(station)
+                .and_then(|unit| h.get(unit))
                 .into_iter()
-                .collect()
+                .flatten()
+                .map(|v| {
+                    let decision = v
+                        .ordered_by
+                        .map(|j| format!("the recount ordered in entry {j}"));
+                    (official.align(&v.protocol), Some(v.entry), decision)
+                })
+                .collect(),
+            None => official
+                .protocols
+                .get(station)
+                .map(|p| (p.clone(), None, None))
+                .into_iter()
+                .collect(),
         };
-        let proof = match (&log, logged.last()) {
-            (Some(k), Some((_, entry, _))) => Some(Proof::of(k, *entry)?),
+        let versions: Vec<pvt::compare::Official> = found
+            .iter()
+            .map(|(p, _, decision)| pvt::compare::Official {
+                version: p.version,
+                protocol: p,
+                decision: decision.as_deref(),
+            })
+            .collect();
+        let proof = match (&log, found.last()) {
+            (Some(k), Some((_, Some(entry), _))) => Some(Proof::of(k, *entry)?),
             _ => None,
         };
         match pvt::compare::station(&d.choices, copied, &versions) {
             Some(compared) => stations.push(StationResult {
-                station: r.station.clone(),
+                station: station.clone(),
                 compared,
                 proof,
             }),
-            None => not_in_official.push(r.station.clone()),
+            None => not_in_official.push(station.clone()),
         }
     }
     let count = |want: fn(&pvt::compare::Outcome) -> bool| {
@@ -1154,18 +1139,12 @@ fn dump(
     s: &pvt::simulate::Simulated,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let members = pvt::simulate::members(truth, plan);
-    let mut planned_of = vec![0usize; truth.stations.len()];
-    for (h, list) in members.iter().enumerate() {
-        for &i in list {
-            planned_of[i as usize] = h;
-        }
-    }
+    let planned_of = pvt::select::planned_of(truth, plan)?;
     let mut f = String::from("stratum,votes,valid\n");
-    for (i, st) in truth.stations.iter().enumerate() {
+    for st in &truth.stations {
         f.push_str(&format!(
             "{},{},{}\n",
-            planned_of[i],
+            planned_of[st.stratum],
             st.counts.votes.get(leader).copied().unwrap_or(0),
             st.counts.valid()
         ));

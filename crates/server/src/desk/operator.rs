@@ -107,7 +107,7 @@ pub(super) fn figures(l: Lang, e: &model::Election, p: &Protocol) -> Markup {
             thead { tr { th scope="col" { (l.t(T::ColLine)) } th.n scope="col" { (l.t(T::ColVotes)) } } }
             tbody {
                 @for &x in Line::ALL {
-                    @if let Some(v) = p.line(x) { tr { td { (pages::line(l, x)) } td.n { (l.count(v)) } } }
+                    @if let Some(v) = p.line(x) { tr { td { (ui::line(l, x)) } td.n { (l.count(v)) } } }
                 }
                 @for (i, v) in p.votes.iter().enumerate() {
                     tr {
@@ -140,7 +140,7 @@ fn form(d: &Desk<'_>, id: UnitId, typed: Option<&Typed>) -> Markup {
             }))
             fieldset {
                 legend { (l.t(T::DeskLines)) }
-                div.rows { @for (x, needed) in form_lines(e) { (fields::count_with(x.key(), pages::line(l, x), needed, line_value(x).as_deref())) } }
+                div.rows { @for (x, needed) in form_lines(e) { (fields::count_with(x.key(), ui::line(l, x), needed, line_value(x).as_deref())) } }
             }
             fieldset {
                 legend { (l.t(T::VotesByChoice)) }

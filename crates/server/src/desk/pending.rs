@@ -186,7 +186,7 @@ fn compare(l: Lang, e: &Election, p: &Protocol, now: Option<&Protocol>) -> Marku
     let rows: Vec<(Tr, Option<u64>, Option<u64>)> = Line::ALL
         .iter()
         .filter(|&&x| p.line(x).is_some() || now.line(x).is_some())
-        .map(|&x| (pages::line(l, x), p.line(x), now.line(x)))
+        .map(|&x| (ui::line(l, x), p.line(x), now.line(x)))
         .chain(choices.iter().enumerate().map(|(i, c)| {
             (
                 Tr::from(c.name.clone()),

@@ -7,15 +7,13 @@ use model::{ControlRule, Election, Protocol, Relation, Severity, Term, Unmet};
 use serde::Serialize;
 use ui::{Lang, Tr, T};
 
-use crate::pages;
-
 /// A side of a relation in words: its terms joined by " + ".
 fn side(l: Lang, terms: &[Term]) -> String {
     terms
         .iter()
         .map(|t| {
             match *t {
-                Term::Line(x) => pages::line(l, x),
+                Term::Line(x) => ui::line(l, x),
                 Term::Issued => l.t(T::TermIssued),
                 Term::Found => l.t(T::TermFound),
                 Term::Choices => l.t(T::TermChoices),

@@ -27,7 +27,7 @@ pub use results::{results, ROWS};
 pub use revotes::revotes;
 pub use seats::{no_law, seats};
 pub use unit::unit;
-pub(crate) use unit::{decision, line, source};
+pub(crate) use unit::{decision, source};
 pub use units::{units, Example};
 pub use verify::verify;
 

@@ -77,11 +77,6 @@ pub fn unit(
     frame(l, &here, Some(h), Section::Results, title, body)
 }
 
-/// A protocol line's label.
-pub(crate) fn line(l: Lang, x: Line) -> ui::Tr {
-    ui::line(l, x)
-}
-
 /// A station's protocol versions, one column each, the protocol's lines then the votes; a
 /// value that changed from the version before is bold and says so.
 fn versions(l: Lang, u: &UnitView) -> Markup {
@@ -112,7 +107,7 @@ fn versions(l: Lang, u: &UnitView) -> Markup {
             } }
             tbody {
                 @for x in &lines {
-                    tr { th scope="row" { (line(l, *x)) }
+                    tr { th scope="row" { (ui::line(l, *x)) }
                         @for (k, p) in u.versions.iter().enumerate() {
                             (cell(p.line(*x), k.checked_sub(1).map(|j| u.versions[j].line(*x))))
                         }
