@@ -406,5 +406,44 @@ class IntakeAndRegister(unittest.TestCase):
         self.assertEqual(len(doc["cases"]), 90)
 
 
+class QuickCount(unittest.TestCase):
+    """An observer group's quick count (revision 7): the logs of
+    test_data/vectors/quick-count.json, which record's replay takes and refuses at the same
+    entries, drawing the same stations and recomputing the same estimates
+    (crates/record/tests/quick_count.rs)."""
+
+    def test_both_verifiers_take_refuse_and_recompute_the_same_quick_counts(self):
+        with open(os.path.join(os.path.dirname(VECTORS), "quick-count.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        taken = 0
+        for case in doc["cases"]:
+            with self.subTest(case["name"]):
+                entries = [bytes([v]) + t.encode("utf-8") for v, t in case["entries"]]
+                if case["refused_at"] is None:
+                    quick = {}
+                    replay(entries, quick)
+                    for name, want in case["quick_counts"].items():
+                        got = quick[name]
+                        self.assertEqual(got["drawn"], want["drawn"])
+                        self.assertEqual(got["reports"], want["reports"])
+                        if want["estimates"] is None:
+                            self.assertIsNone(got["estimates"])
+                            continue
+                        for g, w in zip(got["estimates"]["estimates"], want["estimates"]):
+                            if w is None:
+                                self.assertIsNone(g["overall"])
+                                continue
+                            self.assertEqual(g["overall"]["stations"], w[2])
+                            self.assertAlmostEqual(g["overall"]["share_pct"], w[0], delta=1e-9)
+                            self.assertAlmostEqual(g["overall"]["margin_95_pct"], w[1], delta=1e-9)
+                    taken += 1
+                else:
+                    with self.assertRaises(Rejected) as r:
+                        replay(entries)
+                    self.assertTrue(str(r.exception).startswith("entry %d:" % case["refused_at"]),
+                                    str(r.exception))
+        self.assertEqual((len(doc["cases"]), taken), (30, 4))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -39,6 +39,8 @@ import sys
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from quick_count import QuickCounts, Refused as QuickRefused
+
 
 class Rejected(Exception):
     pass
@@ -455,18 +457,19 @@ def standing_after(standing, i, e):
     return standing
 
 
-def replay(entries):
-    """Replays the entries; returns (protocols, publications). An entry whose shape is not the
+def replay(entries, quick=None):
+    """Replays the entries; returns (protocols, publications), and puts in `quick` (a dict, if
+    given) each quick count's draw and estimates by name. An entry whose shape is not the
     format's (a field missing, a list where a number belongs) is REJECTED naming it, never a
     traceback: the explicit checks below name the field where the Rust verifier does."""
     at = [0]
     try:
-        return replay_from(entries, at)
+        return replay_from(entries, at, {} if quick is None else quick)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as x:
         raise Rejected("entry %d: malformed (%s: %s)" % (at[0], type(x).__name__, x))
 
 
-def replay_from(entries, at):
+def replay_from(entries, at, quick_out):
     """replay(), noting in at[0] the entry it is at."""
     election = decode(0, entries[0])
     if election["type"] != "election":
@@ -509,6 +512,8 @@ def replay_from(entries, at):
 
     def no_contest(c):
         return "contest %d does not exist (the election has %d contest(s))" % (c, len(contests))
+
+    quick = QuickCounts(election, parent, level, path, not_a_station)
 
     audits = {}  # audit name -> (contest, the last draw of each round)
     targeted = {}  # audit name -> {station: the round it was targeted in}
@@ -771,10 +776,11 @@ def replay_from(entries, at):
              "publish": "commissioner",
              "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin",
              "open": "commissioner", "override": "commissioner", "resolve": "commissioner",
-             "intake": "commissioner", "review": "commissioner", "sign-off": "board-member"}
+             "intake": "commissioner", "review": "commissioner", "sign-off": "board-member",
+             "quick-count": "observer"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
                "certify": "publication", "publish": "publication", "audit": "audit",
-               "review": "complaint-status", "sign-off": "audit"}
+               "review": "complaint-status", "sign-off": "audit", "quick-count": "pvt"}
     signed = {}  # a board's entry's digest -> who signed it off (revision 5)
     last_signer = None  # the user of the latest sign-off
     # Protocol intake (record's intake.rs) and the complaint register (register.rs).
@@ -882,7 +888,7 @@ def replay_from(entries, at):
                 raise field(i, "reason", "a staff '%s' entry needs a reason" % act)
             # A subject exactly on the acts that have one, a scan only on an entry.
             has_subject = act not in ("complain", "decide", "certify", "publish", "audit",
-                                      "intake", "review")
+                                      "intake", "review", "quick-count")
             if has_subject and e.get("subject") is None:
                 raise field(i, "subject", "a staff '%s' entry needs a subject" % act)
             if not has_subject and e.get("subject") is not None:
@@ -1041,6 +1047,13 @@ def replay_from(entries, at):
             # Audit steps change no totals (tallyproof audit status recomputes their risk from
             # them), so everything they name must exist.
             audit_step(i, e)
+        elif t == "pvt":
+            # A quick count's steps change no totals; its sample and estimates are recomputed
+            # from them (revision 7).
+            try:
+                quick.step(e)
+            except QuickRefused as r:
+                raise Rejected("entry %d: %s" % (i, r))
         elif t == "keys":
             pass
         elif t == "publication":
@@ -1101,6 +1114,7 @@ def replay_from(entries, at):
                     raise Rejected("entry %d (%s publication): %s: logged %s, recomputed %s" % (i, e["stage"], key, e[key], value))
     if expect is not None:
         raise Rejected("the log ends after a staff '%s' entry" % expect[0])
+    quick_out.update(quick.finish())
     return len(latest), publications
 
 
@@ -1117,7 +1131,8 @@ def main():
         entries, leaves = read_log(d, size)
         if mth(leaves) != root:
             raise Rejected("the tiles' root is not the checkpoint's")
-        protocols, publications = replay(entries)
+        quick = {}
+        protocols, publications = replay(entries, quick)
     except Rejected as r:
         print("REJECTED: %s" % r)
         return 1
@@ -1125,7 +1140,31 @@ def main():
         print("REJECTED: malformed (%s: %s)" % (type(x).__name__, x))
         return 1
     print("VALID: %s, %d entries, %d protocols, %d publication(s) recomputed" % (origin, size, protocols, publications))
+    for name, q in quick.items():
+        print(quick_count_summary(name, q))
     return 0
+
+
+def quick_count_summary(name, q):
+    """What `tallyproof verify` prints of a quick count: its draw and estimates, each share
+    with its base and the stations it covers."""
+    if q["estimates"] is None:
+        return "quick count '%s': %d frame stations, sample not drawn yet (seed not revealed)" \
+            % (name, q["frame_stations"])
+    a = q["estimates"]["arrival"]
+    out = ["quick count '%s': %d of %d sampled stations reported (%d reserves standing in)%s"
+           % (name, a["reported"], a["sample"], a["reserves_used"],
+              "; unbalanced, strata missing: %s" % ", ".join(a["missing"]) if a["unbalanced"] else "")]
+    for label, e in zip(q["names"], q["estimates"]["estimates"]):
+        o = e["overall"]
+        if o is None:
+            out.append("  %s: no estimate (no stratum has 2 reports)" % label)
+        else:
+            out.append("  %s: %.2f%% +/- %.2f (95%%), of %s at %d stations"
+                       % (label, o["share_pct"], o["margin_95_pct"],
+                          "registered voters" if label == "turnout" else "valid votes",
+                          o["stations"]))
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -342,6 +342,168 @@ fn reports_are_estimated_and_compared_with_the_official_count() {
     }
 }
 
+/// The group's own log (revision 7): the frame and design before the count, a wrong seed
+/// refused with nothing logged, the seed, then the reports; `tallyproof verify` of the
+/// published log redraws the sample and recomputes the estimates `pvt estimate` gives from
+/// the same reports (the Python verifier is held to the same figures by scripts/test). A
+/// report of a station not drawn is refused whole.
+#[test]
+fn a_quick_count_logged_step_by_step_is_replayed_by_both_verifiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let o = run(d, args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    generate(d, "80", "3", "4", "11");
+    ok(&["import", "g.csv", "--db", "group.db", "--name", "frame"]);
+    let seed = "observers roll 3 6 1 4 4 2 5 6 1 3 2 2 6 5 1 4";
+    ok(&[
+        "pvt",
+        "design",
+        "--db",
+        "group.db",
+        "--strata",
+        "region",
+        "--stations",
+        "16",
+        "--reserve-pct",
+        "25",
+        "--seed",
+        seed,
+        "-o",
+        "design.json",
+        "--public",
+        "public.json",
+    ]);
+    // The public design is enough to open the count: the seed stays secret.
+    let opened = ok(&[
+        "pvt",
+        "log",
+        "open",
+        "--db",
+        "group.db",
+        "--design",
+        "public.json",
+    ]);
+    assert!(opened.contains("the seed not revealed yet"), "{opened}");
+    let o = run(
+        d,
+        &[
+            "pvt", "log", "seed", "--db", "group.db", "--seed", "a guess",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("not the design's commitment"),
+        "{}",
+        stderr(&o)
+    );
+    // Nothing was logged: the seed is taken once, and now.
+    ok(&["pvt", "log", "seed", "--db", "group.db", "--seed", seed]);
+    write_reports(d, "g.csv", ("Party 02", "Party 01"), 0);
+    // A report of a station that was not drawn (neither sampled nor a reserve): the whole
+    // file refused.
+    let mut rows = std::fs::read_to_string(d.join("reports.csv")).unwrap();
+    let own: Value =
+        serde_json::from_slice(&std::fs::read(d.join("design.json")).unwrap()).unwrap();
+    let drawn: std::collections::HashSet<&str> = own["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["station"].as_str().unwrap())
+        .collect();
+    let all = std::fs::read_to_string(d.join("g.csv")).unwrap();
+    let stray = all
+        .lines()
+        .skip(1)
+        .find(|l| {
+            let path: Vec<&str> = l.split(',').take(3).collect();
+            !drawn.contains(path.join(" / ").as_str())
+        })
+        .unwrap()
+        .to_string();
+    rows.push_str(&stray);
+    rows.push('\n');
+    std::fs::write(d.join("stray.csv"), rows).unwrap();
+    let o = run(
+        d,
+        &[
+            "pvt",
+            "log",
+            "reports",
+            "--db",
+            "group.db",
+            "--reports",
+            "stray.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("not in the design's sample or reserves"),
+        "{}",
+        stderr(&o)
+    );
+    let said = ok(&[
+        "pvt",
+        "log",
+        "reports",
+        "--db",
+        "group.db",
+        "--reports",
+        "reports.csv",
+    ]);
+    assert!(
+        said.contains("16 of 16 sampled stations reported"),
+        "{said}"
+    );
+    // The estimates the log's replay gives are those of the group's own files.
+    let e = json(&[
+        "pvt",
+        "estimate",
+        "--design",
+        d.join("design.json").to_str().unwrap(),
+        "--reports",
+        d.join("reports.csv").to_str().unwrap(),
+        "--json",
+    ]);
+    let turnout = &e["estimates"][0]["overall"];
+    let want = format!(
+        "turnout {:.2}% ± {:.2} (95%) of registered voters at 16 stations",
+        f(turnout, "share_pct"),
+        f(turnout, "margin_95_pct")
+    );
+    assert!(said.contains(&want), "{said} lacks {want}");
+    // Published where the Python verifier checks it too (scripts/test:
+    // target/tmp/quick-count-log), with the line it must print.
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("quick-count-log");
+    let _ = std::fs::remove_dir_all(&out);
+    let out_arg = out.to_str().unwrap();
+    ok(&[
+        "publish",
+        "--db",
+        "group.db",
+        "--out",
+        out_arg,
+        "--key",
+        "group.key",
+    ]);
+    let key = out.join("log.pub");
+    let verified = ok(&["verify", out_arg, "--key", key.to_str().unwrap()]);
+    assert!(
+        verified.contains("sample redrawn from the revealed seed"),
+        "{verified}"
+    );
+    assert!(verified.contains(&want), "{verified} lacks {want}");
+    let want_py = format!(
+        "turnout: {:.2}% +/- {:.2} (95%), of registered voters at 16 stations",
+        f(turnout, "share_pct"),
+        f(turnout, "margin_95_pct")
+    );
+    std::fs::write(out.with_extension("expected"), format!("{want_py}\n")).unwrap();
+}
+
 /// The official count read from the commission's published log, verified first: each
 /// reported station is compared with its logged protocol, and the entry's inclusion proof
 /// checks with `tallyproof log verify-inclusion`. A log signed by another key is refused.

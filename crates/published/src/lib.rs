@@ -290,6 +290,7 @@ fn verify_into(
                 r.audits,
                 r.publications
             ));
+            said.extend(r.quick_counts.iter().map(record::QuickCount::said));
             *kept = Some(Kept {
                 checkpoint: c,
                 entries,

@@ -15,6 +15,23 @@ pub enum Allocation {
     Voters,
 }
 
+impl Allocation {
+    /// Its name in a design's JSON and the log.
+    pub fn key(self) -> &'static str {
+        match self {
+            Allocation::Stations => "stations",
+            Allocation::Voters => "voters",
+        }
+    }
+
+    /// The allocation named `key`.
+    pub fn from_key(key: &str) -> Option<Allocation> {
+        [Allocation::Stations, Allocation::Voters]
+            .into_iter()
+            .find(|a| a.key() == key)
+    }
+}
+
 /// A stratum of the frame: its name, stations and registered voters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stratum {
@@ -52,7 +69,7 @@ pub fn allocate(strata: &[Stratum], total: u64, by: Allocation) -> Result<Vec<Pl
             Some(p) if joins => {
                 p.strata.push(s.name.clone());
                 p.stations += s.stations;
-                p.voters += s.voters;
+                p.voters = p.voters.saturating_add(s.voters);
             }
             _ => plan.push(Planned {
                 strata: vec![s.name.clone()],
@@ -67,7 +84,7 @@ pub fn allocate(strata: &[Stratum], total: u64, by: Allocation) -> Result<Vec<Pl
         let before = plan.last_mut().expect("a stratum before it");
         before.strata.extend(last.strata);
         before.stations += last.stations;
-        before.voters += last.voters;
+        before.voters = before.voters.saturating_add(last.voters);
     }
     let frame: u64 = plan.iter().map(|p| p.stations).sum();
     if plan.is_empty() || frame < 2 {

@@ -209,34 +209,62 @@ fn sized_by_margin(
     })
 }
 
+/// What a quick count's log states of its design (`docs/log-format.md`, "pvt"): with the
+/// logged frame it gives every stratum, its sample and its reserves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    /// How stations are chosen within a stratum.
+    pub method: Method,
+    /// What the sample is spread in proportion to.
+    pub allocation: Allocation,
+    /// Stations to sample.
+    pub sample: u64,
+    /// Reserves per stratum, as a percentage of its sample, rounded up.
+    pub reserve_pct: u32,
+    /// SHA-256 of the seed, hex.
+    pub seed_sha256: String,
+}
+
 /// Sizes, allocates and draws a design from `frame`.
 pub fn make(frame: &Frame, r: &Request) -> Result<Design, PvtError> {
     let size = match r.size {
-        SizeBy::Stations(n) => Size {
-            stations: n,
-            margin_pct: None,
-            confidence_pct: None,
-            hardest_choice: None,
-            design_effect: None,
-            voters: None,
-            mean_valid: frame.mean_valid(),
-        },
+        SizeBy::Stations(n) => given(frame, n),
         SizeBy::Margin(pct, confidence) => sized_by_margin(frame, pct, confidence)?,
     };
-    if r.reserve_pct > 100 {
+    let params = Params {
+        method: r.method,
+        allocation: r.allocation,
+        sample: size.stations,
+        reserve_pct: r.reserve_pct,
+        seed_sha256: sampler::sha256_hex(&r.seed),
+    };
+    let mut design = planned(frame, size, &params)?;
+    design.reveal(frame, &r.seed)?;
+    Ok(design)
+}
+
+/// A size given in stations.
+fn given(frame: &Frame, stations: u64) -> Size {
+    Size {
+        stations,
+        margin_pct: None,
+        confidence_pct: None,
+        hardest_choice: None,
+        design_effect: None,
+        voters: None,
+        mean_valid: frame.mean_valid(),
+    }
+}
+
+/// The design `p` gives on `frame`, not drawn yet (no seed, no stations).
+fn planned(frame: &Frame, size: Size, p: &Params) -> Result<Design, PvtError> {
+    if p.reserve_pct > 100 {
         return Err(PvtError::invalid(
             "reserve_pct",
-            format!("{}: at most 100", r.reserve_pct),
+            format!("{}: at most 100", p.reserve_pct),
         ));
     }
-    let plan = allocate(&frame.strata(), size.stations, r.allocation)?;
-    let reserves: Vec<u64> = plan
-        .iter()
-        .map(|p| reserves_of(p.sample, p.stations, r.reserve_pct))
-        .collect();
-    let drawn = draw(frame, &plan, &reserves, r.method, &r.seed)?;
-    let stations = assignments(frame, &drawn);
-    let registered = frame.registered();
+    let plan = allocate(&frame.strata(), p.sample, p.allocation)?;
     Ok(Design {
         version: VERSION,
         election: frame.election.clone(),
@@ -244,22 +272,21 @@ pub fn make(frame: &Frame, r: &Request) -> Result<Design, PvtError> {
         choices: frame.choices.clone(),
         frame: FrameSummary {
             stations: frame.stations.len() as u64,
-            registered,
+            registered: frame.registered(),
             digest: frame.digest(),
         },
         level: frame.level.map(|l| l.key().to_string()),
-        method: r.method,
-        allocation: r.allocation,
-        reserve_pct: r.reserve_pct,
+        method: p.method,
+        allocation: p.allocation,
+        reserve_pct: p.reserve_pct,
         size,
-        seed_sha256: sampler::sha256_hex(&r.seed),
-        seed: Some(r.seed.clone()),
+        seed_sha256: p.seed_sha256.clone(),
+        seed: None,
         strata: plan
             .iter()
-            .zip(&reserves)
-            .map(|(p, &reserves)| stratum(p, reserves))
+            .map(|pl| stratum(pl, reserves_of(pl.sample, pl.stations, p.reserve_pct)))
             .collect(),
-        stations,
+        stations: Vec::new(),
     })
 }
 
@@ -298,6 +325,34 @@ fn stratum(p: &Planned, reserves: u64) -> DesignStratum {
 }
 
 impl Design {
+    /// The design a quick count's log states (`params`) on the frame it lists: its strata,
+    /// samples and reserves computed, not drawn yet. Refused where the allocation cannot be
+    /// made or the commitment is not 64 hex digits.
+    pub fn of_params(frame: &Frame, params: &Params) -> Result<Design, PvtError> {
+        let design = planned(frame, given(frame, params.sample), params)?;
+        design.check_document()?;
+        Ok(design)
+    }
+
+    /// What the log states of this design.
+    pub fn params(&self) -> Params {
+        Params {
+            method: self.method,
+            allocation: self.allocation,
+            sample: self.size.stations,
+            reserve_pct: self.reserve_pct,
+            seed_sha256: self.seed_sha256.clone(),
+        }
+    }
+
+    /// Draws the stations with the revealed `seed` ([`Design::redraw`]) and keeps them, with
+    /// the seed.
+    pub fn reveal(&mut self, frame: &Frame, seed: &str) -> Result<(), PvtError> {
+        self.stations = self.redraw(frame, seed)?;
+        self.seed = Some(seed.to_string());
+        Ok(())
+    }
+
     /// The unit level whose units are the strata (`None`: one stratum).
     pub fn unit_level(&self) -> Result<Option<model::UnitLevel>, PvtError> {
         self.level
@@ -319,11 +374,15 @@ impl Design {
                 format!("{}, this program reads {VERSION}", self.version),
             ));
         }
-        let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let hex64 = |s: &str| {
+            s.len() == 64
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
         if !hex64(&self.frame.digest) || !hex64(&self.seed_sha256) {
             return Err(PvtError::invalid(
                 "frame.digest",
-                "the frame's digest and the seed's SHA-256 are 64 hex digits each",
+                "the frame's digest and the seed's SHA-256 are 64 lowercase hex digits each",
             ));
         }
         if self.strata.is_empty() {

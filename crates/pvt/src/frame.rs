@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use model::{Election, Protocol, UnitLevel};
+use model::{Election, Protocol, UnitId, UnitLevel};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -47,6 +47,8 @@ impl Counts {
 pub struct FrameStation {
     /// Its path, `Region / District / Station`: its id in the draw.
     pub id: String,
+    /// Its unit in the election it was read from.
+    pub unit: UnitId,
     /// Its stratum, an index into [`Frame::strata`].
     pub stratum: usize,
     /// Its counts.
@@ -87,6 +89,50 @@ impl Frame {
         protocols: &[Protocol],
         level: Option<UnitLevel>,
     ) -> Result<Frame, PvtError> {
+        let rows = protocols
+            .iter()
+            .filter(|p| p.contest == contest)
+            .map(|p| match p.overflow() {
+                Some(what) => Err(PvtError::invalid(
+                    "protocols",
+                    format!(
+                        "the station '{}': {what} add up beyond 2^64 - 1",
+                        e.units.path(p.station)
+                    ),
+                )),
+                None => Ok((p.station, Counts::of(p))),
+            });
+        Frame::build(e, contest, rows, level)
+    }
+
+    /// The frame a quick count's log lists (`docs/log-format.md`, "pvt"): each station with
+    /// its registered voters only (no votes: a frame drawn before polling day has none).
+    pub fn listed(
+        e: &Election,
+        contest: usize,
+        stations: &[(UnitId, u64)],
+        level: Option<UnitLevel>,
+    ) -> Result<Frame, PvtError> {
+        let choices = e.contests.get(contest).map_or(0, |c| c.choices.len());
+        let rows = stations.iter().map(|&(unit, registered)| {
+            Ok((
+                unit,
+                Counts {
+                    registered,
+                    ballots: 0,
+                    votes: vec![0; choices],
+                },
+            ))
+        });
+        Frame::build(e, contest, rows, level)
+    }
+
+    fn build(
+        e: &Election,
+        contest: usize,
+        rows: impl Iterator<Item = Result<(UnitId, Counts), PvtError>>,
+        level: Option<UnitLevel>,
+    ) -> Result<Frame, PvtError> {
         let c = e.contests.get(contest).ok_or_else(|| {
             PvtError::invalid(
                 "contest",
@@ -94,18 +140,13 @@ impl Frame {
             )
         })?;
         let country = e.units.get(e.units.root()).name.to_string();
-        let mut by_id: BTreeMap<String, (String, Counts)> = BTreeMap::new();
-        for p in protocols.iter().filter(|p| p.contest == contest) {
-            let id = e.units.path(p.station);
-            if let Some(what) = p.overflow() {
-                return Err(PvtError::invalid(
-                    "protocols",
-                    format!("the station '{id}': {what} add up beyond 2^64 - 1"),
-                ));
-            }
+        let mut by_id: BTreeMap<String, (UnitId, String, Counts)> = BTreeMap::new();
+        for row in rows {
+            let (unit, counts) = row?;
+            let id = e.units.path(unit);
             let stratum = match level {
                 None => country.clone(),
-                Some(level) => match e.units.ancestor_at(p.station, level) {
+                Some(level) => match e.units.ancestor_at(unit, level) {
                     Some(u) => e.units.path(u),
                     None => {
                         return Err(PvtError::invalid(
@@ -115,7 +156,7 @@ impl Frame {
                     }
                 },
             };
-            if by_id.insert(id.clone(), (stratum, Counts::of(p))).is_some() {
+            if by_id.insert(id.clone(), (unit, stratum, counts)).is_some() {
                 return Err(PvtError::invalid(
                     "protocols",
                     format!("two protocols for the station '{id}'"),
@@ -124,14 +165,15 @@ impl Frame {
         }
         let strata: Vec<String> = by_id
             .values()
-            .map(|(s, _)| s.clone())
+            .map(|(_, s, _)| s.clone())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
         let stations = by_id
             .into_iter()
-            .map(|(id, (s, counts))| FrameStation {
+            .map(|(id, (unit, s, counts))| FrameStation {
                 id,
+                unit,
                 stratum: strata.binary_search(&s).expect("a stratum collected above"),
                 counts,
             })

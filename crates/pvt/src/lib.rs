@@ -10,7 +10,6 @@ pub mod compare;
 pub mod design;
 pub mod estimate;
 pub mod frame;
-pub mod official;
 pub mod reports;
 pub mod select;
 pub mod simulate;

@@ -117,6 +117,7 @@ pub struct Estimates {
 
 /// Where each station of the design sits: its stratum, and whether it is sampled or the
 /// stratum's reserve of which rank.
+#[derive(Debug, Clone)]
 pub struct Index(HashMap<String, (usize, Option<u32>)>);
 
 impl Index {

@@ -25,6 +25,23 @@ pub enum Method {
     Systematic,
 }
 
+impl Method {
+    /// Its name in a design's JSON and the log.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Random => "random",
+            Method::Systematic => "systematic",
+        }
+    }
+
+    /// The method named `key`.
+    pub fn from_key(key: &str) -> Option<Method> {
+        [Method::Random, Method::Systematic]
+            .into_iter()
+            .find(|m| m.key() == key)
+    }
+}
+
 /// The stations drawn for one stratum of the plan, as indices into the frame's stations.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Drawn {

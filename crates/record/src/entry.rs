@@ -354,6 +354,8 @@ pub enum Entry {
     Publication(Publication),
     /// A step of a risk-limiting audit.
     Audit(AuditStep),
+    /// A step of a quick count (revision 7).
+    Pvt(crate::PvtStep),
     /// Who did the act that follows, or that this entry records (`staff.rs`).
     Staff(Staff),
 }
@@ -525,6 +527,7 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
             "seats": p.seats.as_ref().map_or(Value::Null, |s| json!({"law": s.law, "base": s.base, "seats": s.seats})),
         }),
         Entry::Audit(step) => audit_json(step),
+        Entry::Pvt(step) => pvt_json(step),
         Entry::Staff(s) => {
             let scan = match &s.act {
                 StaffAct::Enter { scan, .. } => scan.as_deref(),
@@ -561,6 +564,43 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
     let mut out = vec![version(entry)];
     out.extend(serde_json::to_vec(&v).unwrap_or_default());
     out
+}
+
+fn pvt_json(step: &crate::PvtStep) -> Value {
+    use crate::PvtStep;
+    match step {
+        PvtStep::Frame { pvt, stations } => json!({
+            "type": "pvt", "step": "frame", "pvt": pvt,
+            "stations": stations.iter().map(|(u, r)| json!([u.0, r])).collect::<Vec<_>>(),
+        }),
+        PvtStep::Design {
+            pvt,
+            contest,
+            level,
+            params,
+            frame,
+        } => json!({
+            "type": "pvt", "step": "design", "pvt": pvt, "contest": contest,
+            "level": opt(level.map(|l| l.key())), "method": params.method.key(),
+            "allocation": params.allocation.key(), "sample": params.sample,
+            "reserve_pct": params.reserve_pct, "frame": frame, "seed_sha256": params.seed_sha256,
+        }),
+        PvtStep::Seed { pvt, seed } => {
+            json!({"type": "pvt", "step": "seed", "pvt": pvt, "seed": seed})
+        }
+        PvtStep::Report { pvt, protocol: p } => {
+            let mut lines = Map::new();
+            for &l in Line::ALL {
+                if let Some(v) = p.line(l) {
+                    lines.insert(l.key().into(), json!(v));
+                }
+            }
+            json!({
+                "type": "pvt", "step": "report", "pvt": pvt, "station": p.station.0,
+                "lines": lines, "votes": p.votes,
+            })
+        }
+    }
 }
 
 fn audit_json(step: &AuditStep) -> Value {

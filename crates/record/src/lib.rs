@@ -16,12 +16,14 @@ mod law;
 mod logs;
 mod official;
 mod publish;
+mod quick_count;
 mod register;
 mod replay;
 mod staff;
 mod standing;
 mod status;
 mod times;
+mod versions;
 mod wire;
 
 pub use audits::{changes_audited_results, check_target, is_score, may_change_results, superseded};
@@ -45,10 +47,12 @@ pub use official::{
     review_act,
 };
 pub use publish::{publication_act, PublicationAct};
+pub use quick_count::{PvtStep, QuickCount, QuickCounts, FRAME_CHUNK};
 pub use register::{answering_unit, Parent, Register};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Signing, Staff, StaffAct, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};
 pub use status::{status_of, Status, StatusTrack};
 pub use times::Time;
+pub use versions::{versions, Version};
 pub use wire::decode;

@@ -75,6 +75,11 @@ pub fn check_act_entries(staff: &StaffAct, entries: &[Vec<u8>]) -> Result<(), Re
             Some(i) => wrong(i, "audit entries only"),
             None => Ok(()),
         },
+        Act::QuickCount => match (0..decoded.len()).find(|&i| !fits(i)) {
+            _ if decoded.is_empty() => wrong(0, "one or more quick count (pvt) entries"),
+            Some(i) => wrong(i, "quick count (pvt) entries only"),
+            None => Ok(()),
+        },
         // The first member's sign-off logs nothing more; the second's, the board's entry.
         Act::SignOff => match decoded.len() {
             0 => Ok(()),

@@ -42,6 +42,8 @@ pub struct Replayed {
     pub complaints: u64,
     /// Audit steps logged.
     pub audits: u64,
+    /// The quick counts the log holds, by name, with their designs, draws and estimates.
+    pub quick_counts: Vec<crate::QuickCount>,
     /// Staff entries logged (who entered, verified, decided).
     pub staff: u64,
     /// The latest staff entry's time: the log is as of then (none if no staff entry has one).
@@ -201,6 +203,7 @@ pub struct Replayer {
     staff: StaffRules,
     times: Times,
     audit_rules: AuditRules,
+    quick_counts: crate::QuickCounts,
     standing: Standing,
     status: StatusTrack,
     public: PublicContent,
@@ -235,6 +238,7 @@ impl Replayer {
             staff: StaffRules::default(),
             times: Times::default(),
             audit_rules: AuditRules::default(),
+            quick_counts: crate::QuickCounts::default(),
             standing: Standing::Open,
             status: StatusTrack::default(),
             public: PublicContent::default(),
@@ -474,6 +478,9 @@ impl Replayer {
                 self.audits += 1;
                 pushed = Pushed::Audit;
             }
+            // A quick count's steps change no totals; its sample and estimates are
+            // recomputed from them.
+            Entry::Pvt(step) => self.quick_counts.check(index, election, &step)?,
             // Checked by the staff rules above; they change no totals. An assignment names
             // a unit of this election (an `open` names the annulled election's unit).
             Entry::Staff(Staff {
@@ -561,6 +568,7 @@ impl Replayer {
             revotes: self.revotes,
             complaints: self.complaints,
             audits: self.audits,
+            quick_counts: self.quick_counts.finish(),
             keys: self.keys,
             publications: self.publications,
             entries: self.count,

@@ -96,6 +96,9 @@ pub enum Act {
     Intake,
     /// Changed a complaint's status; its `complaint-status` entry follows.
     Review,
+    /// Took a step of a quick count (revision 7); its `pvt` entries follow.
+    #[strum(serialize = "quick-count")]
+    QuickCount,
     /// Signed off what an audit board read: [`StaffAct::SignOff`].
     #[strum(serialize = "sign-off")]
     SignOff,
@@ -120,7 +123,7 @@ impl Act {
         match self {
             Act::Enter => Role::Operator,
             Act::Verify | Act::Reject => Role::Verifier,
-            Act::Complain => Role::Observer,
+            Act::Complain | Act::QuickCount => Role::Observer,
             Act::Decide
             | Act::Certify
             | Act::Publish
@@ -227,6 +230,9 @@ pub enum StaffAct {
     },
     /// Changed a complaint's status; its `complaint-status` entry follows.
     Review,
+    /// Took a step of an observer group's quick count: its frame and design, its seed, a
+    /// report; its `pvt` entries follow.
+    QuickCount,
     /// Signed off what the member's audit board read. The first of the board's two members
     /// to sign off an entry logs nothing more; the second's sign-off of the same entry is
     /// followed by it (`board-readings` or `board-counts`).
@@ -256,6 +262,7 @@ impl StaffAct {
             StaffAct::Resolve { .. } => Act::Resolve,
             StaffAct::Intake { .. } => Act::Intake,
             StaffAct::Review => Act::Review,
+            StaffAct::QuickCount => Act::QuickCount,
             StaffAct::SignOff { .. } => Act::SignOff,
         }
     }
@@ -294,6 +301,7 @@ impl StaffAct {
             (StaffAct::Publish, Entry::Publication(p)) => p.stage != Stage::Final,
             // A board's readings or counts follow its second sign-off, never an auditor's act.
             (StaffAct::Audit, Entry::Audit(step)) => !step.is_signed_off(),
+            (StaffAct::QuickCount, Entry::Pvt(_)) => true,
             (
                 StaffAct::SignOff { entry: d },
                 Entry::Audit(AuditStep::BoardReadings { .. } | AuditStep::BoardCounts { .. }),
@@ -320,6 +328,7 @@ impl StaffAct {
             | StaffAct::Certify { .. }
             | StaffAct::Publish
             | StaffAct::Audit
+            | StaffAct::QuickCount
             | StaffAct::Intake { .. }
             | StaffAct::Review => None,
         }
@@ -501,6 +510,7 @@ impl StaffRules {
                     StaffAct::Decide => "a decision",
                     StaffAct::Review => "a complaint-status entry",
                     StaffAct::Audit => "an audit entry",
+                    StaffAct::QuickCount => "a quick count's (pvt) entry",
                     StaffAct::Publish => "a publication that is not final",
                     StaffAct::SignOff { .. } => {
                         "the board's entry signed off (same SHA-256), its readings or counts"
@@ -654,6 +664,7 @@ impl StaffRules {
             | StaffAct::Decide
             | StaffAct::Publish
             | StaffAct::Audit
+            | StaffAct::QuickCount
             | StaffAct::Review => self.expect = Some(s.act.clone()),
         }
         Ok(())

@@ -149,7 +149,7 @@ fn logs_more(act: Act, logged: u32, entry: &Entry) -> bool {
         | (Act::Decide, Entry::Decision(_))
         | (Act::Review, Entry::Review(_)) => logged == 0,
         (Act::Certify | Act::Publish, Entry::Publication(_) | Entry::Keys { .. }) => true,
-        (Act::Audit, Entry::Audit(_)) => true,
+        (Act::Audit, Entry::Audit(_)) | (Act::QuickCount, Entry::Pvt(_)) => true,
         _ => false,
     }
 }

@@ -27,7 +27,11 @@ use crate::kinds::{
     parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, DecisionKind, Stage,
 };
 use crate::staff::{Act, Role, Staff, StaffAct};
+use crate::PvtStep;
 use crate::{RecordError, Time};
+use pvt::allocation::Allocation;
+use pvt::design::Params;
+use pvt::select::Method;
 
 /// Decodes entry `index` from its bytes.
 pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
@@ -67,6 +71,7 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
         }
         "publication" => d.read::<PublicationWire>()?.entry(&d)?,
         "audit" => Entry::Audit(d.audit(step.as_deref())?),
+        "pvt" => Entry::Pvt(d.pvt(step.as_deref())?),
         "staff" => d.read::<StaffWire>()?.entry(&d)?,
         other => {
             return Err(d.field("type", format!("unknown entry type '{other}'")));
@@ -142,7 +147,7 @@ impl Decoder<'_> {
     /// The entry's `type`, and its `step` if it has one.
     fn tags(&self) -> Result<(String, Option<String>), RecordError> {
         if let Some((kind, rest)) = plain(self.body, b"{\"type\":\"") {
-            if kind != "audit" {
+            if kind != "audit" && kind != "pvt" {
                 return Ok((kind.to_string(), None));
             }
             if let Some((step, _)) = plain(rest, b",\"step\":\"") {
@@ -291,6 +296,87 @@ impl Decoder<'_> {
                 return Err(self.field("step", format!("unknown audit step '{other}'")));
             }
             None => return Err(self.field("step", "an audit entry needs its step".into())),
+        })
+    }
+
+    /// A quick count's step, of the kind `step` names (revision 7).
+    fn pvt(&self, step: Option<&str>) -> Result<PvtStep, RecordError> {
+        Ok(match step {
+            Some("frame") => {
+                let f = self.read::<PvtFrameWire>()?;
+                let stations = self.each(f.stations, |k, (station, registered)| {
+                    let station = self.small(&format!("stations[{k}].station"), station)?;
+                    Ok((UnitId(station), registered))
+                })?;
+                PvtStep::Frame {
+                    pvt: f.pvt,
+                    stations,
+                }
+            }
+            Some("design") => {
+                let d = self.read::<PvtDesignWire>()?;
+                let level = d
+                    .level
+                    .map(|l| {
+                        UnitLevel::from_key(&l).map_err(|e| self.field("level", e.to_string()))
+                    })
+                    .transpose()?;
+                let method = Method::from_key(&d.method).ok_or_else(|| {
+                    self.field(
+                        "method",
+                        format!("'{}', expected random or systematic", d.method),
+                    )
+                })?;
+                let allocation = Allocation::from_key(&d.allocation).ok_or_else(|| {
+                    self.field(
+                        "allocation",
+                        format!("'{}', expected stations or voters", d.allocation),
+                    )
+                })?;
+                let reserve_pct = u32::try_from(d.reserve_pct)
+                    .ok()
+                    .filter(|&p| p <= 100)
+                    .ok_or_else(|| {
+                        self.field("reserve_pct", format!("{}: at most 100", d.reserve_pct))
+                    })?;
+                PvtStep::Design {
+                    pvt: d.pvt,
+                    contest: self.usize("contest", d.contest)?,
+                    level,
+                    params: Params {
+                        method,
+                        allocation,
+                        sample: d.sample,
+                        reserve_pct,
+                        seed_sha256: d.seed_sha256,
+                    },
+                    frame: d.frame,
+                }
+            }
+            Some("seed") => {
+                let s = self.read::<PvtSeedWire>()?;
+                PvtStep::Seed {
+                    pvt: s.pvt,
+                    seed: s.seed,
+                }
+            }
+            Some("report") => {
+                let r = self.read::<PvtReportWire>()?;
+                let station = UnitId(self.small("station", r.station)?);
+                let mut p = Protocol::new(station, 0, 0);
+                for (line, v) in r.lines.0 {
+                    p.set_line(line, v);
+                }
+                p.votes = r.votes;
+                PvtStep::Report {
+                    pvt: r.pvt,
+                    protocol: Box::new(p),
+                }
+            }
+            Some(other) => {
+                return Err(self.field("step", format!("unknown quick count step '{other}'")));
+            }
+            None => return Err(self.field("step", "a quick count entry needs its step".into())),
         })
     }
 
@@ -737,6 +823,7 @@ impl StaffWire {
                 reason: reason.take(),
             },
             Act::Complain => StaffAct::Complain,
+            Act::QuickCount => StaffAct::QuickCount,
             Act::Decide => StaffAct::Decide,
             Act::Certify => StaffAct::Certify {
                 reason: reason.take(),
@@ -794,10 +881,11 @@ impl StaffWire {
     }
 }
 
-/// The wire type of an audit step: its `type` and `step` (read first, to choose it), the
-/// audit's name, then the step's own fields.
-macro_rules! audit_step {
-    ($name:ident { $($(#[$m:meta])* $field:ident: $ty:ty,)* }) => {
+/// The wire type of a step of an audit or a quick count: its `type` and `step` (read first,
+/// to choose it), the name of the audit or quick count it belongs to (`audit`, `pvt`), then
+/// the step's own fields.
+macro_rules! step_wire {
+    ($owner:ident: $name:ident { $($(#[$m:meta])* $field:ident: $ty:ty),* $(,)? }) => {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct $name {
@@ -805,13 +893,34 @@ macro_rules! audit_step {
             _type: IgnoredAny,
             #[serde(rename = "step")]
             _step: IgnoredAny,
-            audit: String,
+            $owner: String,
             $($(#[$m])* $field: $ty,)*
         }
     };
 }
 
-audit_step!(StartWire {
+step_wire!(pvt: PvtFrameWire {
+    stations: Vec<(u64, u64)>,
+});
+step_wire!(pvt: PvtDesignWire {
+    contest: u64,
+    #[serde(deserialize_with = "nullable")]
+    level: Option<String>,
+    method: String,
+    allocation: String,
+    sample: u64,
+    reserve_pct: u64,
+    frame: String,
+    seed_sha256: String,
+});
+step_wire!(pvt: PvtSeedWire { seed: String });
+step_wire!(pvt: PvtReportWire {
+    station: u64,
+    lines: Lines,
+    votes: Vec<u64>,
+});
+
+step_wire!(audit: StartWire {
     contest: u64,
     law: String,
     #[serde(deserialize_with = "nullable")]
@@ -823,37 +932,37 @@ audit_step!(StartWire {
     #[serde(deserialize_with = "nullable")]
     cvrs: Option<String>,
 });
-audit_step!(ManifestWire {
+step_wire!(audit: ManifestWire {
     batches: Vec<(u64, u64)>,
 });
-audit_step!(RoundWire {
+step_wire!(audit: RoundWire {
     round: u64,
     size: u64,
 });
-audit_step!(ReadingsWire {
+step_wire!(audit: ReadingsWire {
     round: u64,
     readings: Vec<(u64, Option<u64>, Option<u64>)>,
 });
-audit_step!(CountsWire {
+step_wire!(audit: CountsWire {
     round: u64,
     counts: Vec<(u64, Vec<u64>, u64)>,
 });
-audit_step!(EscalateWire {});
-audit_step!(BoardsWire {
+step_wire!(audit: EscalateWire {});
+step_wire!(audit: BoardsWire {
     round: u64,
     boards: Vec<(String, String)>,
 });
-audit_step!(BoardReadingsWire {
+step_wire!(audit: BoardReadingsWire {
     round: u64,
     board: u64,
     readings: Vec<(u64, Option<u64>, Option<u64>, bool)>,
 });
-audit_step!(BoardCountsWire {
+step_wire!(audit: BoardCountsWire {
     round: u64,
     board: u64,
     counts: Vec<(u64, Vec<u64>, u64)>,
 });
-audit_step!(TargetWire {
+step_wire!(audit: TargetWire {
     round: u64,
     targets: Vec<(u64, Option<String>, Option<u64>)>,
 });

@@ -26,16 +26,7 @@ fn both_verifiers_take_and_refuse_the_same_intake_and_register_logs() {
     .unwrap();
     let cases = doc["cases"].as_array().unwrap();
     for case in cases {
-        let entries: Vec<Vec<u8>> = case["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| {
-                let mut b = vec![e[0].as_u64().unwrap() as u8];
-                b.extend_from_slice(e[1].as_str().unwrap().as_bytes());
-                b
-            })
-            .collect();
+        let entries = crate::vector_entries(case);
         assert_eq!(
             refused_at(&entries),
             case["refused_at"].as_u64(),

@@ -9,6 +9,7 @@ mod intake;
 mod malformed;
 mod mutation;
 mod publish;
+mod quick_count;
 mod replay;
 mod times;
 mod wire;
@@ -18,7 +19,7 @@ use model::{
 };
 use record::{
     commitment, definition, digest, encode, publication, replay, AuditMethod, AuditStep, Complaint,
-    ComplaintStatus, Decision, Entry, RecordError, Review, Role, Staff, StaffAct, Stage,
+    ComplaintStatus, Decision, Entry, PvtStep, RecordError, Review, Role, Staff, StaffAct, Stage,
 };
 
 /// One party-list contest (A, B) in region R with stations 1, 2, 3, and their protocols.
@@ -58,6 +59,20 @@ pub fn log(e: &Election, ps: &[Protocol], extra: Vec<Entry>) -> Vec<Vec<u8>> {
     v.extend(ps.iter().map(|p| encode(&Entry::Protocol(p.clone()))));
     v.extend(extra.iter().map(encode));
     v
+}
+
+/// A shared vector's log: its entries as [format version, JSON text].
+pub fn vector_entries(case: &serde_json::Value) -> Vec<Vec<u8>> {
+    case["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let mut b = vec![e[0].as_u64().unwrap() as u8];
+            b.extend_from_slice(e[1].as_str().unwrap().as_bytes());
+            b
+        })
+        .collect()
 }
 
 /// Replays encoded entries, numbered from 0.
@@ -240,10 +255,58 @@ pub fn full_log() -> Vec<Vec<u8>> {
     v.push(encode(&staff(&obs, StaffAct::Complain)));
     v.push(encode(&Entry::Complaint(Complaint {
         unit: UnitId(1),
-        by: obs,
+        by: obs.clone(),
         text: reason("after the fact"),
         scan: Some(reason("sha256:00")),
         category: None,
     })));
+    // An observer group's quick count of the three stations (revision 7): two drawn, one
+    // reserve, one report.
+    let stations = vec![(UnitId(2), 120), (UnitId(3), 80), (UnitId(4), 100)];
+    let frame = pvt::frame::Frame::listed(&e, 0, &stations, None).unwrap();
+    let params = pvt::design::Params {
+        method: pvt::select::Method::Random,
+        allocation: pvt::allocation::Allocation::Stations,
+        sample: 2,
+        reserve_pct: 50,
+        seed_sha256: sampler::sha256_hex("quick"),
+    };
+    let mut d = pvt::design::Design::of_params(&frame, &params).unwrap();
+    d.reveal(&frame, "quick").unwrap();
+    let drawn = frame
+        .stations
+        .iter()
+        .find(|s| s.id == d.stations[0].station)
+        .unwrap();
+    let mut copy = Protocol::new(drawn.unit, 0, 0);
+    copy.set_line(Line::Registered, drawn.counts.registered);
+    copy.set_line(Line::IssuedTotal, 60);
+    copy.votes = vec![30, 25];
+    let qc = |step: PvtStep| {
+        [
+            encode(&staff(&obs, StaffAct::QuickCount)),
+            encode(&Entry::Pvt(step)),
+        ]
+    };
+    let name = || "observers 2020".to_string();
+    v.extend(qc(PvtStep::Frame {
+        pvt: name(),
+        stations,
+    }));
+    v.extend(qc(PvtStep::Design {
+        pvt: name(),
+        contest: 0,
+        level: None,
+        params,
+        frame: frame.digest(),
+    }));
+    v.extend(qc(PvtStep::Seed {
+        pvt: name(),
+        seed: "quick".into(),
+    }));
+    v.extend(qc(PvtStep::Report {
+        pvt: name(),
+        protocol: Box::new(copy),
+    }));
     v
 }

@@ -181,6 +181,18 @@ pub fn changes(
             Entry::Units(rows) => out.push(format!("entry {i}: {} units added", rows.len())),
             Entry::Election(..) => out.push(format!("entry {i}: election definition")),
             Entry::Audit(step) => out.push(format!("entry {i}: audit: {}", audit_step(&step))),
+            Entry::Pvt(step) => out.push(format!(
+                "entry {i}: quick count '{}': {}{}",
+                step.pvt(),
+                step.key(),
+                match &step {
+                    record::PvtStep::Frame { stations, .. } =>
+                        format!(", {} stations", stations.len()),
+                    record::PvtStep::Report { protocol, .. } =>
+                        format!(", station '{}'", units.path(protocol.station)),
+                    _ => String::new(),
+                }
+            )),
             Entry::Staff(s) => out.push(format!(
                 "entry {i}: staff: {} by a {} (user commitment {}){}{}",
                 s.act.key(),

@@ -15,6 +15,7 @@ pub mod log;
 pub mod official;
 pub mod publish;
 pub mod pvt;
+pub mod pvt_log;
 pub mod results;
 pub mod seats;
 pub mod serve;

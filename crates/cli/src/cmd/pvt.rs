@@ -41,6 +41,10 @@ pub enum PvtCommand {
     /// Measure a design on a past election taken as the truth: coverage of the intervals,
     /// their width, and the alarm when the official protocols are altered
     Simulate(SimulateArgs),
+    /// Log the quick count in the group's own store, step by step: the frame and design
+    /// before polling day, the seed once polls close, then the reports
+    #[command(subcommand)]
+    Log(super::pvt_log::LogCommand),
 }
 
 /// `--strata LEVEL`.
@@ -286,6 +290,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         PvtCommand::Estimate(a) => estimate(a),
         PvtCommand::Compare(a) => return compare(a),
         PvtCommand::Simulate(a) => simulate(a),
+        PvtCommand::Log(c) => super::pvt_log::run(c),
     }?;
     Ok(ExitCode::SUCCESS)
 }
@@ -296,7 +301,7 @@ fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn read_design(path: &Path) -> anyhow::Result<Design> {
+pub(super) fn read_design(path: &Path) -> anyhow::Result<Design> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let d: Design = serde_json::from_str(&text)
@@ -489,9 +494,9 @@ fn redraw(a: RedrawArgs) -> anyhow::Result<()> {
 
 /// A results file, the store or a verified log read against a design: its stations' counts
 /// and protocols, by path, their choices in the design's order.
-struct Read {
-    frame: Frame,
-    protocols: std::collections::HashMap<String, model::Protocol>,
+pub(super) struct Read {
+    pub(super) frame: Frame,
+    pub(super) protocols: std::collections::HashMap<String, model::Protocol>,
     /// Each station's unit, by path.
     units: std::collections::HashMap<String, model::UnitId>,
     /// The design's choices' positions in the source.
@@ -565,7 +570,7 @@ impl Read {
 }
 
 /// The observers' reports, read against the design.
-fn read_reports(a: &ReportArgs, d: &Design) -> anyhow::Result<Read> {
+pub(super) fn read_reports(a: &ReportArgs, d: &Design) -> anyhow::Result<Read> {
     let source = SourceArgs {
         file: Some(a.reports.clone()),
         input: FileArgs {
@@ -779,7 +784,7 @@ fn compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
             .enumerate()
             .filter_map(|(i, b)| record::decode(i as u64, b).ok().map(|e| (i as u64, e)));
         let e = &k.replayed.election;
-        pvt::official::versions(
+        record::versions(
             e,
             decoded,
             official.contest,

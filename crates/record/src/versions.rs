@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::{Decision, Entry};
 use model::{CountSource, Election, Protocol, UnitId};
-use record::{Decision, Entry};
 
 /// One official version of a station's protocol.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,388 @@
+//! A quick count in the log (`docs/log-format.md`, "pvt", revision 7): an observer group's
+//! frame, its design with the commitment to the seed, the seed revealed, and the observers'
+//! reports; and the rules the replay holds them to. The draw and the estimates are the `pvt`
+//! crate's: the replay redraws the sample from the logged frame and seed, and recomputes
+//! the estimates from the logged reports, as the group's own service does.
+
+use std::collections::{BTreeMap, HashSet};
+
+use model::{Election, Protocol, UnitId, UnitLevel};
+use pvt::design::{Design, Params};
+use pvt::frame::{Counts, Frame};
+use pvt::reports::{Estimates, Index, Report, Tally};
+
+use crate::audits::{no_contest, not_a_station};
+use crate::RecordError;
+
+/// The most stations one `frame` step lists (an entry stays under the tiles' 64 KiB).
+pub const FRAME_CHUNK: usize = 2000;
+
+/// A step of a quick count.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PvtStep {
+    /// Stations of the frame with their registered voters, in chunks, before the design.
+    Frame {
+        /// The quick count's name.
+        pvt: String,
+        /// (station, registered voters).
+        stations: Vec<(UnitId, u64)>,
+    },
+    /// The design: it closes the frame and commits to the seed.
+    Design {
+        /// The quick count's name.
+        pvt: String,
+        /// The contest observed.
+        contest: usize,
+        /// The unit level whose units are the strata (`None`: one stratum).
+        level: Option<UnitLevel>,
+        /// The sample's method, allocation, size, reserves and the seed's SHA-256.
+        params: Params,
+        /// The frame's digest ([`Frame::digest`]).
+        frame: String,
+    },
+    /// The seed, revealed once polls close.
+    Seed {
+        /// The quick count's name.
+        pvt: String,
+        /// The seed.
+        seed: String,
+    },
+    /// An observer's copy of a drawn station's protocol: its station, lines and votes (its
+    /// contest is the design's; `contest`, `version`, `source` and `reference` are not
+    /// logged and read as 0, 1, manual and none).
+    Report {
+        /// The quick count's name.
+        pvt: String,
+        /// The copy.
+        protocol: Box<Protocol>,
+    },
+}
+
+impl PvtStep {
+    /// The step's name in the log.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PvtStep::Frame { .. } => "frame",
+            PvtStep::Design { .. } => "design",
+            PvtStep::Seed { .. } => "seed",
+            PvtStep::Report { .. } => "report",
+        }
+    }
+
+    /// The quick count it belongs to.
+    pub fn pvt(&self) -> &str {
+        match self {
+            PvtStep::Frame { pvt, .. }
+            | PvtStep::Design { pvt, .. }
+            | PvtStep::Seed { pvt, .. }
+            | PvtStep::Report { pvt, .. } => pvt,
+        }
+    }
+}
+
+/// A quick count as the log leaves it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuickCount {
+    /// Its name.
+    pub name: String,
+    /// The contest observed.
+    pub contest: usize,
+    /// Stations its frame lists so far.
+    pub frame_stations: usize,
+    /// Its design, once logged; with the stations drawn once the seed is revealed.
+    pub design: Option<Design>,
+    /// Reports logged.
+    pub reports: u64,
+    /// The estimates from them, once the seed is revealed.
+    pub estimates: Option<Estimates>,
+}
+
+impl QuickCount {
+    /// What a verification says of it: how the sample reported, and each estimate with its
+    /// 95% margin, its base and the stations it covers (or why there is none).
+    pub fn said(&self) -> String {
+        let name = &self.name;
+        let Some(design) = &self.design else {
+            return format!(
+                "quick count '{name}': a frame of {} stations, not designed yet",
+                self.frame_stations
+            );
+        };
+        let Some(e) = &self.estimates else {
+            return format!(
+                "quick count '{name}': designed on {} stations (a sample of {}), the seed not revealed yet",
+                design.frame.stations, design.size.stations
+            );
+        };
+        let a = &e.arrival;
+        let mut out = format!(
+            "quick count '{name}': sample redrawn from the revealed seed; {} of {} sampled stations reported ({} reserve(s) standing in), {} report(s) logged; the estimates cover the strata of {} of the frame's {} stations",
+            a.reported, a.sample, a.reserves_used, self.reports, a.covers_stations, a.frame_stations
+        );
+        if a.unbalanced {
+            out += &format!(
+                "; unbalanced arrival (strata missing: {}; lagging: {})",
+                list(&a.missing),
+                list(&a.lagging)
+            );
+        }
+        for q in &e.estimates {
+            let base = match q.base {
+                pvt::reports::Base::Registered => "registered voters",
+                pvt::reports::Base::Valid => "valid votes",
+            };
+            out += &match &q.overall {
+                Some(i) => format!(
+                    "\n  {} {:.2}% ± {:.2} (95%) of {base} at {} stations",
+                    q.name, i.share_pct, i.margin_95_pct, i.stations
+                ),
+                None => format!("\n  {}: no estimate (no stratum has 2 reports)", q.name),
+            };
+        }
+        out
+    }
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// A quick count being replayed.
+#[derive(Debug, Clone, Default)]
+struct Run {
+    frame: Vec<(UnitId, u64)>,
+    listed: HashSet<UnitId>,
+    designed: Option<Box<Designed>>,
+}
+
+#[derive(Debug, Clone)]
+struct Designed {
+    contest: usize,
+    frame: Frame,
+    design: Design,
+    /// Once the seed is revealed: where each drawn station sits.
+    drawn: Option<Index>,
+    tally: Tally,
+    reports: u64,
+}
+
+/// The quick counts of a log, checked step by step.
+#[derive(Debug, Clone, Default)]
+pub struct QuickCounts {
+    runs: BTreeMap<String, Run>,
+}
+
+fn field(index: u64, name: &str, message: impl Into<String>) -> RecordError {
+    RecordError::Field {
+        index,
+        field: name.into(),
+        message: message.into(),
+    }
+}
+
+fn pvt_field(index: u64, e: pvt::PvtError) -> RecordError {
+    match e {
+        pvt::PvtError::Invalid { field: f, message } => field(index, f, message),
+    }
+}
+
+impl QuickCounts {
+    /// Checks step `index` against the quick counts logged before it, and takes it:
+    /// * `frame`: before its quick count's design; station units of `e`, each listed once;
+    /// * `design`: once per name, after its frame; its contest exists, its strata are units
+    ///   between the country and the stations (regions, constituencies, districts), its `frame` digest is the listed stations' and its sizes can be
+    ///   allocated;
+    /// * `seed`: once, after the design; its SHA-256 is the design's commitment (the sample
+    ///   is then drawn);
+    /// * `report`: after the seed; a drawn station (sample or reserve), reported once, one
+    ///   count per choice of the contest, adding up within 2^64 - 1.
+    pub fn check(&mut self, index: u64, e: &Election, step: &PvtStep) -> Result<(), RecordError> {
+        let name = step.pvt();
+        if name.trim().is_empty() {
+            return Err(field(index, "pvt", "a quick count is named"));
+        }
+        let no_design = || {
+            field(
+                index,
+                "pvt",
+                format!("no quick count named '{name}' was designed before this step"),
+            )
+        };
+        match step {
+            PvtStep::Frame { stations, .. } => {
+                let run = self.runs.entry(name.to_string()).or_default();
+                if run.designed.is_some() {
+                    return Err(field(
+                        index,
+                        "pvt",
+                        format!("the frame of '{name}' was closed by its design"),
+                    ));
+                }
+                if stations.is_empty() || stations.len() > FRAME_CHUNK {
+                    return Err(field(
+                        index,
+                        "stations",
+                        format!("{} stations: from 1 to {FRAME_CHUNK}", stations.len()),
+                    ));
+                }
+                for (k, &(unit, _)) in stations.iter().enumerate() {
+                    if let Some(why) = not_a_station(e, unit.0) {
+                        return Err(field(index, &format!("stations[{k}].station"), why));
+                    }
+                    if !run.listed.insert(unit) {
+                        return Err(field(
+                            index,
+                            &format!("stations[{k}].station"),
+                            format!("{} is listed twice in the frame of '{name}'", unit.0),
+                        ));
+                    }
+                }
+                run.frame.extend_from_slice(stations);
+            }
+            PvtStep::Design {
+                contest,
+                level,
+                params,
+                frame: digest,
+                ..
+            } => {
+                let run = self.runs.get_mut(name).ok_or_else(|| {
+                    field(
+                        index,
+                        "pvt",
+                        format!("no frame of '{name}' was listed before its design"),
+                    )
+                })?;
+                if run.designed.is_some() {
+                    return Err(field(
+                        index,
+                        "pvt",
+                        format!("'{name}' was designed earlier in the log"),
+                    ));
+                }
+                let choices = e
+                    .contests
+                    .get(*contest)
+                    .ok_or_else(|| field(index, "contest", no_contest(e, *contest)))?
+                    .choices
+                    .len();
+                if matches!(level, Some(UnitLevel::Country | UnitLevel::Station)) {
+                    return Err(field(
+                        index,
+                        "level",
+                        "strata are units between the country and the stations (null: one stratum)",
+                    ));
+                }
+                let frame = Frame::listed(e, *contest, &run.frame, *level)
+                    .map_err(|x| pvt_field(index, x))?;
+                let listed = frame.digest();
+                if listed != *digest {
+                    return Err(RecordError::Divergence {
+                        index,
+                        what: format!("design of '{name}'"),
+                        field: "frame".into(),
+                        logged: digest.clone(),
+                        recomputed: listed,
+                    });
+                }
+                let design = Design::of_params(&frame, params).map_err(|x| pvt_field(index, x))?;
+                run.designed = Some(Box::new(Designed {
+                    contest: *contest,
+                    tally: Tally::new(&design, choices),
+                    frame,
+                    design,
+                    drawn: None,
+                    reports: 0,
+                }));
+            }
+            PvtStep::Seed { seed, .. } => {
+                let d = self
+                    .runs
+                    .get_mut(name)
+                    .and_then(|r| r.designed.as_mut())
+                    .ok_or_else(no_design)?;
+                if d.drawn.is_some() {
+                    return Err(field(
+                        index,
+                        "seed",
+                        format!("the seed of '{name}' was revealed earlier in the log"),
+                    ));
+                }
+                let mut design = d.design.clone();
+                design.reveal(&d.frame, seed).map_err(|x| match x {
+                    pvt::PvtError::Invalid { message, .. } => field(index, "seed", message),
+                })?;
+                d.drawn = Some(Index::of(&design));
+                d.design = design;
+            }
+            PvtStep::Report { protocol: p, .. } => {
+                let d = self
+                    .runs
+                    .get_mut(name)
+                    .and_then(|r| r.designed.as_mut())
+                    .ok_or_else(no_design)?;
+                let drawn = d.drawn.as_ref().ok_or_else(|| {
+                    field(
+                        index,
+                        "pvt",
+                        format!("a report of '{name}' comes after its seed is revealed"),
+                    )
+                })?;
+                if let Some(why) = not_a_station(e, p.station.0) {
+                    return Err(field(index, "station", why));
+                }
+                let choices = d.design.choices.len();
+                if p.votes.len() != choices {
+                    return Err(field(
+                        index,
+                        "votes",
+                        format!(
+                            "{} counts, the contest has {choices} choices",
+                            p.votes.len()
+                        ),
+                    ));
+                }
+                if let Some(what) = p.overflow() {
+                    return Err(field(
+                        index,
+                        "votes",
+                        format!("{what} add up beyond 2^64 - 1"),
+                    ));
+                }
+                let report = Report {
+                    station: e.units.path(p.station),
+                    counts: Counts::of(p),
+                };
+                d.tally.add(drawn, &report).map_err(|x| match x {
+                    pvt::PvtError::Invalid { message, .. } => field(index, "station", message),
+                })?;
+                d.reports += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every quick count of the log, by name, with its estimates from the reports logged.
+    pub fn finish(&self) -> Vec<QuickCount> {
+        self.runs
+            .iter()
+            .map(|(name, run)| {
+                let d = run.designed.as_deref();
+                QuickCount {
+                    name: name.clone(),
+                    contest: d.map_or(0, |d| d.contest),
+                    frame_stations: run.frame.len(),
+                    design: d.map(|d| d.design.clone()),
+                    reports: d.map_or(0, |d| d.reports),
+                    estimates: d
+                        .filter(|d| d.drawn.is_some())
+                        .map(|d| d.tally.estimates(&d.design, &d.design.choices)),
+                }
+            })
+            .collect()
+    }
+}
