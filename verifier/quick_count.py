@@ -29,6 +29,16 @@ ISSUED_PARTS = ("issued_early", "issued_in_station", "issued_outside")
 FOUND_PARTS = ("found_mobile", "found_stationary")
 
 
+# White space as Rust's char::is_whitespace has it (Unicode's White_Space), which blank
+# names and seeds are made of (Python's str.isspace also takes U+001C to U+001F).
+WHITE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | \
+    {chr(c) for c in range(0x2000, 0x200B)}
+
+
+def blank(s):
+    return all(c in WHITE for c in s)
+
+
 class Refused(Exception):
     """A step that breaks a rule: (field, message)."""
 
@@ -164,16 +174,21 @@ class QuickCounts:
             u = self.parent[u]
         return None
 
-    def step(self, e):
-        """Takes one `pvt` entry, or raises Refused naming the field."""
+    def step(self, e, act):
+        """Takes one `pvt` entry, logged by the quick-count act `act` ((index, time) of its
+        staff entry, or None), or raises Refused naming the field."""
         step = e.get("step")
         if step not in KEYS:
             raise Refused("step", "unknown quick count step '%s'" % step)
         if list(e) != list(KEYS[step]):
             raise Refused("type", "keys %s, expected %s" % (list(e), list(KEYS[step])))
         name = e["pvt"]
-        if not isinstance(name, str) or not name.strip():
+        if not isinstance(name, str) or blank(name):
             raise Refused("pvt", "a quick count is named")
+        if step in ("design", "seed") and (act is None or act[1] is None):
+            raise Refused("pvt", "a quick count's %s is logged by a quick-count act with its time"
+                          % step)
+        self.act = act
         getattr(self, step)(name, e)
 
     def frame(self, name, e):
@@ -250,6 +265,7 @@ class QuickCounts:
                                      "stations": p["stations"], "sample": p["sample"],
                                      "reserves": reserves})
         run.design, run.rows, run.contest = design, rows, e["contest"]
+        run.designed_by = self.act
         run.choices = len(contests[e["contest"]]["choices"])
         run.names = ["turnout"] + [c["name"] for c in contests[e["contest"]]["choices"]]
         strata_n = len(plan)
@@ -261,12 +277,15 @@ class QuickCounts:
         run = self.designed(name)
         if run.drawn is not None:
             raise Refused("seed", "the seed of '%s' was revealed earlier in the log" % name)
+        if self.act[0] <= run.designed_by[0] or self.act[1] < run.designed_by[1]:
+            raise Refused("seed", "revealed by the act that logged the design of '%s', or "
+                          "before it: the commitment comes first" % name)
         seed = e["seed"]
         if not isinstance(seed, str):
             raise Refused("seed", "not text")
         if hashlib.sha256(seed.encode("utf-8")).hexdigest() != run.design["seed_sha256"]:
             raise Refused("seed", "its SHA-256 is not the design's commitment")
-        if not seed.strip():
+        if blank(seed):
             raise Refused("seed", "empty")
         try:
             drawn = pvt_redraw.redraw(run.design, run.rows, seed)
@@ -342,7 +361,9 @@ class QuickCounts:
         for name in sorted(self.runs, key=lambda s: s.encode("utf-8")):
             run = self.runs[name]
             q = {"frame_stations": len(run.frame), "reports": run.reports, "drawn": None,
-                 "estimates": None, "names": getattr(run, "names", [])}
+                 "estimates": None, "names": getattr(run, "names", []),
+                 "designed_at": run.designed_by[1] if run.design is not None else None,
+                 "vote_day": self.election.get("date")}
             out[name] = q
             if run.drawn is None:
                 continue
@@ -353,9 +374,9 @@ class QuickCounts:
             unused = []
             for h, s in enumerate(strata):
                 lacking = max(s["sample"] - run.reported[h], 0)
-                for k, rank in enumerate(sorted(run.reserves[h])):
+                for rank in sorted(run.reserves[h]):
                     station, terms = run.reserves[h][rank]
-                    if k < lacking:
+                    if rank <= lacking:
                         for qi, (a, m) in enumerate(terms):
                             add(moments[qi][h], a, m)
                         reported[h] += 1

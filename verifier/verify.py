@@ -35,6 +35,7 @@ import json
 import os
 import re
 import sys
+import time
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -76,6 +77,7 @@ EARLIEST, END = 946684800, 253402300800  # 2000-01-01 and 10000-01-01 00:00:00 U
 # Where a protocol of the legal count typed at the service comes with its scan (record's
 # counting.rs: CEC notice 4690, 12 April 2021).
 SCAN_REQUIRED = ("kg2021",)
+UNIT_LEVELS = ("country", "region", "constituency", "district", "station")  # model::UnitLevel
 CATEGORIES = ("count", "voter-list", "ballot-stuffing", "vote-buying", "pressure", "procedure", "other")
 # A complaint's status moves forward only (record's kinds.rs, ComplaintStatus::may_become).
 NEXT_STATUS = {"received": ("under-review", "upheld", "dismissed"),
@@ -477,6 +479,7 @@ def replay_from(entries, at, quick_out):
     parent = {0: None}
     level = {0: "country"}
     name = {0: election["country"]}
+    named = set()  # (parent, name) of every unit
 
     def path(u):
         names = []
@@ -805,6 +808,7 @@ def replay_from(entries, at, quick_out):
         return under(a, b) or under(b, a)
     standing = "open"
     last_time = None  # (entry, time) of the latest staff entry with a time
+    quick_act = None
     for i, b in enumerate(entries[1:], start=1):
         at[0] = i
         e = decode(i, b)
@@ -820,6 +824,11 @@ def replay_from(entries, at, quick_out):
                             % (e["time"], last, k))
         if t == "staff" and "time" in e:
             last_time = (i, e["time"])
+        # The quick-count act whose entries these are: (its index, its time or None).
+        if t == "staff":
+            quick_act = (i, e.get("time")) if e["act"] == "quick-count" else None
+        elif t != "pvt":
+            quick_act = None
         if t == "complaint-status" and (expect is None or expect[0] != "review"):
             raise Rejected("entry %d: a complaint-status entry follows a staff 'review' entry" % i)
         # An import's protocols come before the staff's first act (a re-vote's `open` aside):
@@ -969,6 +978,14 @@ def replay_from(entries, at, quick_out):
                                 % (uid, len(parent)))
                 if unknown_unit(par):
                     raise field(i, "units[%d].parent" % k, unknown_unit(par))
+                # model's UnitTree::insert: a level below its parent's, a name once under it.
+                if lev not in UNIT_LEVELS or UNIT_LEVELS.index(lev) <= UNIT_LEVELS.index(level[par]):
+                    raise field(i, "units[%d].level" % k, "a %s cannot be placed under a %s"
+                                % (lev, level[par]))
+                if (par, unit_name) in named:
+                    raise field(i, "units[%d].name" % k, "%s '%s' appears twice under '%s'"
+                                % (lev, unit_name, path(par)))
+                named.add((par, unit_name))
                 parent[uid], level[uid], name[uid] = par, lev, unit_name
         elif t == "protocol":
             key = (e["station"], e["contest"])
@@ -1051,7 +1068,7 @@ def replay_from(entries, at, quick_out):
             # A quick count's steps change no totals; its sample and estimates are recomputed
             # from them (revision 7).
             try:
-                quick.step(e)
+                quick.step(e, quick_act)
             except QuickRefused as r:
                 raise Rejected("entry %d: %s" % (i, r))
         elif t == "keys":
@@ -1152,8 +1169,13 @@ def quick_count_summary(name, q):
         return "quick count '%s': %d frame stations, sample not drawn yet (seed not revealed)" \
             % (name, q["frame_stations"])
     a = q["estimates"]["arrival"]
-    out = ["quick count '%s': %d of %d sampled stations reported (%d reserves standing in)%s"
-           % (name, a["reported"], a["sample"], a["reserves_used"],
+    designed = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(q["designed_at"]))
+    if q["vote_day"] is not None:
+        designed += (", before the day of the vote" if designed[:10] < q["vote_day"]
+                     else ", NOT before the day of the vote")
+    out = ["quick count '%s': designed %s; %d of %d sampled stations reported (%d reserves "
+           "standing in)%s"
+           % (name, designed, a["reported"], a["sample"], a["reserves_used"],
               "; unbalanced, strata missing: %s" % ", ".join(a["missing"]) if a["unbalanced"] else "")]
     for label, e in zip(q["names"], q["estimates"]["estimates"]):
         o = e["overall"]

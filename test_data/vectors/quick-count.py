@@ -75,11 +75,20 @@ def counts(s):
 
 
 OBSERVER = "%064x" % 7
+# Acts a minute apart from 2020-09-30 00:00 UTC (the first frames and designs, before the
+# vote on 2020-10-04); the seeds from 2020-10-04 16:00 UTC, after the polls closed.
+CLOCK = [1601424000]
 
 
-def act():
+def act(at=None):
+    """A quick-count act a minute after the one before (times never decrease in a log), or
+    at `at` if that is later."""
+    CLOCK[0] = max(CLOCK[0] + 60, at or 0)
     return [2, text({"type": "staff", "act": "quick-count", "role": "observer", "user": OBSERVER,
-                     "subject": None, "scan": None, "time": 1601830000})]
+                     "subject": None, "scan": None, "time": CLOCK[0]})]
+
+
+AFTER_POLLS = 1601827200
 
 
 def pvt(step, name="ПВТ 2020", **fields):
@@ -144,7 +153,7 @@ def opened(**kw):
 
 
 def revealed(**kw):
-    return opened(**kw) + [act(), pvt("seed", kw.get("name", "ПВТ 2020"), seed=SEED)]
+    return opened(**kw) + [act(AFTER_POLLS), pvt("seed", kw.get("name", "ПВТ 2020"), seed=SEED)]
 
 
 def with_acts(entries):
@@ -178,12 +187,12 @@ def cases():
     sys_base = head() + [act(), frame(), act(), design(level=None, method="systematic",
                                                       allocation="stations", sample=5,
                                                       reserve_pct=20)]
-    sys_base += [act(), pvt("seed", seed=SEED)]
+    sys_base += [act(AFTER_POLLS), pvt("seed", seed=SEED)]
     sys_drawn = [unit_of(a["station"]) for a in drawn_of(sys_base) if a["role"] == "sample"]
     case("systematic, one stratum, allocated by stations", sys_base + with_acts(
         [report(s) for s in sys_drawn]))
     two = head() + [act(), frame("A"), act(), frame("B", STATIONS[:4]), act(), design("A"),
-                    act(), pvt("seed", "A", seed=SEED)]
+                    act(AFTER_POLLS), pvt("seed", "A", seed=SEED)]
     case("two quick counts, one designed", two)
 
     n = len(base)
@@ -235,6 +244,28 @@ def cases():
          base + [[2, text({"type": "staff", "act": "quick-count", "role": "commissioner",
                            "user": OBSERVER, "subject": None, "scan": None,
                            "time": 1601830000})], report(sampled[0])], n)
+    # Names and seeds: blank is Unicode's White_Space only (as Rust's char::is_whitespace).
+    case("a quick count named by a control character",
+         head() + [act(), frame("\u001f"), act(), design("\u001f")])
+    case("a quick count named by white space only",
+         head() + [act(), frame(" \u3000")], 3)
+    # The commitment comes first: the design and the seed each logged by a timed quick-count
+    # act, the seed by a later one.
+    case("the seed in the act that logged the design",
+         opened() + [pvt("seed", seed=SEED)], n - 2)
+    case("a frame and design logged by no quick-count act", head() + [frame(), design()], 3)
+    # A reserve stands in only for the missing sampled stations of its rank or above: with
+    # one sampled station missing, reserve 2 does not stand in while reserve 1 is silent.
+    second = next((r[2] for r in reserves if r[0] == first["stratum"] and r[1] == 2), None)
+    if second is not None:
+        case("a reserve of rank 2 with one sampled station missing",
+             base + with_acts([report(s) for s in sampled[1:] + [second]]))
+    # The units a frame lists: a name once under its parent, a level below its parent's.
+    twice = dict(UNITS, units=UNITS["units"] + [[len(UNITS["units"]) + 1, 1, "station",
+                                                 UNITS["units"][1][3]]])
+    case("two stations of one name under one region", [[1, text(ELECTION)], [1, text(twice)]], 1)
+    under = dict(UNITS, units=UNITS["units"] + [[len(UNITS["units"]) + 1, 2, "region", "X"]])
+    case("a region under a station", [[1, text(ELECTION)], [1, text(under)]], 1)
     return out
 
 

@@ -196,7 +196,7 @@ pub fn combined(strata: &[Moments], confidence: Confidence) -> Result<Estimate, 
     if strata.is_empty() {
         return Err(PvtError::invalid("strata", "no stratum has reported"));
     }
-    let (mut big_a, mut big_m, mut stations, mut base) = (0.0, 0.0, 0usize, 0u128);
+    let (mut stations, mut base) = (0usize, 0u128);
     for s in strata {
         if s.n < 2 {
             return Err(PvtError::invalid(
@@ -216,34 +216,97 @@ pub fn combined(strata: &[Moments], confidence: Confidence) -> Result<Estimate, 
         if s.a > s.m {
             return Err(PvtError::invalid("stations", "more votes than their base"));
         }
-        let w = s.frame as f64 / s.n as f64;
-        big_a += w * float(s.a);
-        big_m += w * float(s.m);
         stations += s.n as usize;
         base += s.m;
     }
-    if big_m == 0.0 {
-        return Err(PvtError::invalid("stations", "their base adds up to 0"));
-    }
-    let p = big_a / big_m;
-    let mut variance = 0.0;
-    for s in strata {
-        let n = s.n as f64;
-        // Σe and Σe² of the residuals e = a - p m, from the exact sums.
-        let se = float(s.a) - p * float(s.m);
-        let see = float(s.aa) - 2.0 * p * float(s.am) + p * p * float(s.mm);
-        let s2 = ((see - se * se / n) / (n - 1.0)).max(0.0);
-        let big_n = s.frame as f64;
-        variance += big_n * big_n * (1.0 - n / big_n) * s2 / n;
-    }
-    variance /= big_m * big_m;
+    let (share, variance) = combined_sums(strata.iter().map(|s| {
+        (
+            Weights::of(s.frame, s.n),
+            FloatSums {
+                a: float(s.a),
+                m: float(s.m),
+                aa: float(s.aa),
+                mm: float(s.mm),
+                am: float(s.am),
+            },
+        )
+    }))
+    .ok_or_else(|| PvtError::invalid("stations", "their base adds up to 0"))?;
     Ok(Estimate {
-        share: p,
+        share,
         variance,
         margin: confidence.z() * variance.sqrt(),
         stations,
         base: u64::try_from(base).unwrap_or(u64::MAX),
     })
+}
+
+/// A stratum's terms of the combined estimator that depend only on its size and its reports'
+/// number: computed once for a simulation's many samples of the same sizes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// N_h / n_h.
+    w: f64,
+    /// n_h.
+    n: f64,
+    /// n_h - 1.
+    n1: f64,
+    /// N_h² (1 - n_h / N_h).
+    k: f64,
+}
+
+impl Weights {
+    /// A stratum of `frame` stations with `n` reports (2 ≤ n ≤ frame).
+    pub fn of(frame: u64, n: u64) -> Weights {
+        let (big_n, n) = (frame as f64, n as f64);
+        Weights {
+            w: big_n / n,
+            n,
+            n1: n - 1.0,
+            k: big_n * big_n * (1.0 - n / big_n),
+        }
+    }
+}
+
+/// A stratum's sums Σa, Σm, Σa², Σm², Σam as floats (each the nearest to its exact sum).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FloatSums {
+    /// Σa.
+    pub a: f64,
+    /// Σm.
+    pub m: f64,
+    /// Σa².
+    pub aa: f64,
+    /// Σm².
+    pub mm: f64,
+    /// Σam.
+    pub am: f64,
+}
+
+/// [`combined`]'s share and variance from each stratum's weights and sums (checked by the
+/// caller); `None` when the base adds up to 0. The one computation of the estimator: the
+/// reports' estimates and the simulation's trials both come here, so they agree exactly.
+pub fn combined_sums(
+    strata: impl Iterator<Item = (Weights, FloatSums)> + Clone,
+) -> Option<(f64, f64)> {
+    let (mut big_a, mut big_m) = (0.0, 0.0);
+    for (w, s) in strata.clone() {
+        big_a += w.w * s.a;
+        big_m += w.w * s.m;
+    }
+    if big_m == 0.0 {
+        return None;
+    }
+    let p = big_a / big_m;
+    let mut variance = 0.0;
+    for (w, s) in strata {
+        // Σe and Σe² of the residuals e = a - p m, from the exact sums.
+        let se = s.a - p * s.m;
+        let see = s.aa - 2.0 * p * s.am + p * p * s.mm;
+        let s2 = ((see - se * se / w.n) / w.n1).max(0.0);
+        variance += w.k * s2 / w.n;
+    }
+    Some((p, variance / (big_m * big_m)))
 }
 
 /// The design effect of sampling whole stations from `frame` (every station of an earlier

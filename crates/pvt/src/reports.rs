@@ -170,10 +170,11 @@ type ReserveReport = (String, Vec<(u64, u64)>);
 /// reports (what a service recomputes after each report).
 ///
 /// A reserve stands in for a sampled station that has not reported, never beside one: in a
-/// stratum whose sample lacks `k` reports, the reports of its reserves count in rank order up
-/// to `k` (so a late sampled report puts the last reserve used out again), and the other
-/// reserves' reports are kept apart and named. Which stations stand in is thus the draw's,
-/// not the observers' choice.
+/// stratum whose sample lacks `k` reports, the reports of its reserves of ranks 1 to `k`
+/// count (so a late sampled report puts the reserve of rank `k` out again), and the other
+/// reserves' reports are kept apart and named: a reserve of rank 2 does not stand in while
+/// one sampled station is missing, even if reserve 1 is silent. Which stations stand in is
+/// thus the draw's, not the observers' choice (holding back a report chooses nothing).
 #[derive(Debug, Clone)]
 pub struct Tally {
     /// Sampled stations' reports in each stratum.
@@ -282,8 +283,8 @@ impl Tally {
         let mut unused = Vec::new();
         for (h, s) in design.strata.iter().enumerate() {
             let lacking = s.sample.saturating_sub(self.reported[h]);
-            for (k, (station, terms)) in self.reserves[h].values().enumerate() {
-                if (k as u64) < lacking {
+            for (&rank, (station, terms)) in &self.reserves[h] {
+                if u64::from(rank) <= lacking {
                     for (q, &(a, m)) in terms.iter().enumerate() {
                         moments[q][h].add(a, m);
                     }

@@ -4,17 +4,21 @@
 //! the official protocols have been altered, how often the official share falls outside
 //! them, and whether the station-by-station comparison lists every altered station drawn).
 //!
-//! The trials are drawn with ChaCha8 seeded by SHA-256 of the seed: the same seed gives the
-//! same samples. (A design's own sample is drawn by the consistent sampler instead, so that
-//! anyone can redraw it; a simulation needs only to be reproducible.)
+//! A trial draws each stratum's stations with its own SplitMix64 generator, started from
+//! the SHA-256 of the seed, the trial and the stratum: the same seed gives the same samples,
+//! whatever the number of threads, and the strata are drawn one after another over every
+//! trial, each stratum's stations staying in the processor's cache while it is drawn. (A
+//! design's own sample is drawn by the consistent sampler instead, so that anyone can redraw
+//! it; a simulation needs only to be reproducible.)
 
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_xoshiro::SplitMix64;
 use sha2::{Digest, Sha256};
 
 use crate::allocation::Planned;
 use crate::compare;
-use crate::estimate::{combined, Moments};
+use crate::estimate::{combined_sums, FloatSums, Weights};
 use crate::frame::Frame;
 use crate::{Confidence, PvtError};
 
@@ -52,24 +56,34 @@ pub struct Simulated {
     pub estimates: Vec<(f64, f64)>,
 }
 
-/// The simulation's random numbers for `seed`: trial t reads stream t.
+/// The random numbers of `seed` for what is not a trial (the manipulated stations).
 pub fn rng(seed: &str) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(Sha256::digest(seed.as_bytes()).into())
 }
 
+/// The generator of trial `trial`'s draw in stratum `stratum`: SplitMix64 (Steele, Lea and
+/// Flood, OOPSLA 2014; it passes BigCrush) started from the first 8 bytes of the seed's
+/// SHA-256 (`base`) mixed with the trial and the stratum, so that every (trial, stratum)
+/// draws apart from the others, with no set-up to speak of (a stratum draws a few dozen
+/// numbers).
+fn stream(base: u64, trial: u32, stratum: u32) -> SplitMix64 {
+    let start = SplitMix64::seed_from_u64(base ^ ((u64::from(trial) << 32) | u64::from(stratum)))
+        .next_u64();
+    SplitMix64::seed_from_u64(start)
+}
+
 /// A uniform integer in `0..n` (n > 0) by Lemire's multiply-and-reject ("Fast random
-/// integer generation in an interval", ACM TOMACS 2019): one 32-bit draw, a second one only
-/// for the fraction `(2^32 mod n) / 2^32` of them, exactly uniform. (`rand`'s `gen_range`
-/// rejects up to half of the draws for some n.)
-fn below(rng: &mut ChaCha8Rng, n: u32) -> u32 {
-    let mut m = u64::from(rng.next_u32()) * u64::from(n);
-    if (m as u32) < n {
+/// integer generation in an interval", ACM TOMACS 2019): one 64-bit draw, a second one only
+/// for the fraction `(2^64 mod n) / 2^64` of them, exactly uniform.
+fn below(rng: &mut impl RngCore, n: u64) -> u64 {
+    let mut m = u128::from(rng.next_u64()) * u128::from(n);
+    if (m as u64) < n {
         let threshold = n.wrapping_neg() % n;
-        while (m as u32) < threshold {
-            m = u64::from(rng.next_u32()) * u64::from(n);
+        while (m as u64) < threshold {
+            m = u128::from(rng.next_u64()) * u128::from(n);
         }
     }
-    (m >> 32) as u32
+    (m >> 64) as u64
 }
 
 /// The frame laid out for drawing: stations stratum by stratum, with the leader's votes and
@@ -124,19 +138,19 @@ impl Layout {
     }
 }
 
-/// Σa, Σm, Σa², Σm², Σam over the positions `picked` of `am`, in u64 ([`Layout::of`] has
-/// checked that they cannot overflow).
+/// Σa, Σm, Σa², Σm², Σam over the positions `picked` of a stratum's `am`, in u64
+/// ([`Layout::of`] has checked that they cannot overflow).
 #[inline]
-fn sums<T: Copy + Into<u64>>(am: &[(T, T)], picked: &[u32]) -> (u64, u64, u64, u64, u64) {
-    let mut s = (0u64, 0u64, 0u64, 0u64, 0u64);
+fn sums<T: Copy + Into<u64>>(am: &[(T, T)], picked: &[u32]) -> [u64; 5] {
+    let mut s = [0u64; 5];
     for &pos in picked {
         let (a, m) = am[pos as usize];
         let (a, m): (u64, u64) = (a.into(), m.into());
-        s.0 += a;
-        s.1 += m;
-        s.2 += a * a;
-        s.3 += m * m;
-        s.4 += a * m;
+        s[0] += a;
+        s[1] += m;
+        s[2] += a * a;
+        s[3] += m * m;
+        s[4] += a * m;
     }
     s
 }
@@ -154,85 +168,107 @@ struct Trial {
 /// Some trials' findings and, if kept, their stations.
 type Part = (Vec<Trial>, Vec<u32>);
 
-/// Runs trials `from..to`; returns their findings and, if `keep`, their stations.
+/// Trials whose strata's sums are kept together before their estimates are computed.
+const BLOCK: usize = 64;
+
+/// Runs trials `from..to`; returns their findings and, if `keep`, their stations. Stratum by
+/// stratum, every trial draws the stratum's n distinct positions (uniformly: a repeat is
+/// drawn again), marked in a bit set cleared after, and sums them; then each trial's
+/// estimate is computed from its strata's sums.
 fn trials(
     l: &Layout,
     truth: &Frame,
     official: &Frame,
     altered: &[usize],
-    base: &ChaCha8Rng,
+    base: u64,
     (from, to): (u32, u32),
     keep: bool,
 ) -> Result<Part, PvtError> {
-    let mut seen = vec![0u64; l.order.len().div_ceil(64)];
+    let count = (to - from) as usize;
+    let strata = l.strata.len();
+    let total: usize = l.strata.iter().map(|s| s.2 as usize).sum();
+    let widest = l.strata.iter().map(|s| s.1 as usize).max().unwrap_or(0);
+    let mut seen = vec![0u64; widest.div_ceil(64)];
     let mut picked: Vec<u32> = Vec::new();
-    let mut moments = vec![Moments::default(); l.strata.len()];
-    let mut out = Vec::with_capacity((to - from) as usize);
-    let mut kept = Vec::new();
-    for t in from..to {
-        let mut rng = base.clone();
-        rng.set_stream(u64::from(t));
-        picked.clear();
-        // First every stratum's n distinct positions, drawn uniformly (a repeat is drawn
-        // again: a uniform sample without replacement), marked in a bit set cleared after;
-        // then their sums, whose loads no longer wait on the draws.
-        for &(start, len, n) in &l.strata {
-            let mut got = 0;
-            while got < n {
-                let pos = start + below(&mut rng, len) as usize;
-                let (word, bit) = (pos / 64, 1u64 << (pos % 64));
-                if seen[word] & bit == 0 {
-                    seen[word] |= bit;
-                    picked.push(pos as u32);
-                    got += 1;
+    let mut out = vec![Trial::default(); count];
+    let mut kept = if keep {
+        vec![0u32; count * total]
+    } else {
+        Vec::new()
+    };
+    // Every stratum is sampled with its n of N (n ≥ 2, checked by the allocation).
+    let weights: Vec<Weights> = l
+        .strata
+        .iter()
+        .map(|&(_, len, n)| Weights::of(u64::from(len), u64::from(n)))
+        .collect();
+    // A block of trials at a time: its strata's sums stay in cache until its estimates.
+    let mut sums_of = vec![[0u64; 5]; BLOCK * strata];
+    for first in (0..count).step_by(BLOCK) {
+        let block = first..(first + BLOCK).min(count);
+        let mut offset = 0;
+        for (h, &(start, len, n)) in l.strata.iter().enumerate() {
+            let end = start + len as usize;
+            let words = (len as usize).div_ceil(64);
+            for t in block.clone() {
+                let mut rng = stream(base, from + t as u32, h as u32);
+                picked.clear();
+                while picked.len() < n as usize {
+                    let pos = below(&mut rng, u64::from(len)) as usize;
+                    let (word, bit) = (pos / 64, 1u64 << (pos % 64));
+                    if seen[word] & bit == 0 {
+                        seen[word] |= bit;
+                        picked.push(pos as u32);
+                    }
+                }
+                seen[..words].fill(0);
+                sums_of[(t - first) * strata + h] = match &l.narrow {
+                    Some(am) => sums(&am[start..end], &picked),
+                    None => sums(&l.am[start..end], &picked),
+                };
+                if keep {
+                    let row = &mut kept[t * total + offset..][..n as usize];
+                    for (k, &pos) in row.iter_mut().zip(&picked) {
+                        *k = l.order[start + pos as usize];
+                    }
+                }
+                for &pos in picked.iter().filter(|_| !altered.is_empty()) {
+                    let i = l.order[start + pos as usize] as usize;
+                    if altered.binary_search(&i).is_ok() {
+                        out[t].altered_drawn += 1;
+                        let listed = !compare::counts(
+                            &truth.choices,
+                            &truth.stations[i].counts,
+                            &official.stations[i].counts,
+                        )
+                        .is_empty();
+                        out[t].altered_listed += u32::from(listed);
+                    }
                 }
             }
+            offset += n as usize;
         }
-        let mut next = 0;
-        for (&(_, len, n), mo) in l.strata.iter().zip(moments.iter_mut()) {
-            let these = &picked[next..next + n as usize];
-            let (sa, sm, saa, smm, sam) = match &l.narrow {
-                Some(am) => sums(am, these),
-                None => sums(&l.am, these),
-            };
-            next += n as usize;
-            *mo = Moments {
-                frame: u64::from(len),
-                n: u64::from(n),
-                a: sa.into(),
-                m: sm.into(),
-                aa: saa.into(),
-                mm: smm.into(),
-                am: sam.into(),
-            };
-        }
-        for &pos in &picked {
-            seen[pos as usize / 64] = 0;
-        }
-        let e = combined(&moments, Confidence::P95)?;
-        let mut trial = Trial {
-            share: e.share,
-            variance: e.variance,
-            voters: e.base,
-            ..Trial::default()
-        };
-        for &pos in picked.iter().filter(|_| keep || !altered.is_empty()) {
-            let i = l.order[pos as usize] as usize;
-            if keep {
-                kept.push(i as u32);
-            }
-            if altered.binary_search(&i).is_ok() {
-                trial.altered_drawn += 1;
-                let listed = !compare::counts(
-                    &truth.choices,
-                    &truth.stations[i].counts,
-                    &official.stations[i].counts,
+        for t in block {
+            let row = &sums_of[(t - first) * strata..][..strata];
+            let floats = row.iter().zip(&weights).map(|(s, &w)| {
+                (
+                    w,
+                    FloatSums {
+                        a: s[0] as f64,
+                        m: s[1] as f64,
+                        aa: s[2] as f64,
+                        mm: s[3] as f64,
+                        am: s[4] as f64,
+                    },
                 )
-                .is_empty();
-                trial.altered_listed += u32::from(listed);
-            }
+            });
+            let (share, variance) = combined_sums(floats)
+                .ok_or_else(|| PvtError::invalid("frame", "a sample without valid votes"))?;
+            let trial = &mut out[t];
+            trial.share = share;
+            trial.variance = variance;
+            trial.voters = row.iter().map(|s| s[1]).sum();
         }
-        out.push(trial);
     }
     Ok((out, kept))
 }
@@ -282,7 +318,8 @@ pub fn simulate(
         )
     });
     let official_share = oa as f64 / om as f64;
-    let base = rng(seed);
+    let digest = Sha256::digest(seed.as_bytes());
+    let base = u64::from_le_bytes(digest[..8].try_into().expect("8 bytes of 32"));
     let threads = threads.clamp(1, trials_wanted as usize) as u32;
     let chunks: Vec<(u32, u32)> = (0..threads)
         .map(|k| {
@@ -292,7 +329,7 @@ pub fn simulate(
             )
         })
         .collect();
-    let run = |c: (u32, u32)| trials(&layout, truth, official, altered, &base, c, keep);
+    let run = |c: (u32, u32)| trials(&layout, truth, official, altered, base, c, keep);
     let parts: Vec<Result<Part, PvtError>> = if threads == 1 {
         vec![run(chunks[0])]
     } else {
@@ -388,7 +425,7 @@ pub fn manipulate(
     let k = ((n as f64) * percent / 100.0).round() as usize;
     let mut order: Vec<usize> = (0..n).collect();
     for j in 0..k {
-        let r = j + below(&mut rng, (n - j) as u32) as usize;
+        let r = j + below(&mut rng, (n - j) as u64) as usize;
         order.swap(j, r);
     }
     let mut out = frame.clone();

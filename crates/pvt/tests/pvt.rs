@@ -430,3 +430,33 @@ fn reserves_stand_in_only_for_missing_sampled_stations() {
     let err = more.check_document().unwrap_err().to_string();
     assert!(err.contains("10 reserves"), "{err}");
 }
+
+/// A simulation's trial estimates exactly what the reports' estimator gives on the same
+/// stations: the draw is the simulation's own, the estimator is the one of
+/// `estimate::combined` (the same sums, weights and order).
+#[test]
+fn a_simulated_trial_estimates_what_the_reports_would() {
+    let (e, ps) = election(5, 40);
+    let frame = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    let plan = pvt::allocation::allocate(&frame.strata(), 30, Allocation::Stations).unwrap();
+    let (s, samples) =
+        pvt::simulate::simulate(&frame, &frame, &[], &plan, 0, 20, "same", 2, true).unwrap();
+    assert_eq!(samples.len(), 20 * 30);
+    for (t, drawn) in samples.chunks(30).enumerate() {
+        let mut next = 0;
+        let moments: Vec<pvt::estimate::Moments> = plan
+            .iter()
+            .map(|p| {
+                let mut m = pvt::estimate::Moments::new(p.stations);
+                for &i in &drawn[next..next + p.sample as usize] {
+                    let c = &frame.stations[i as usize].counts;
+                    m.add(c.votes[0], c.valid());
+                }
+                next += p.sample as usize;
+                m
+            })
+            .collect();
+        let want = pvt::estimate::combined(&moments, pvt::Confidence::P95).unwrap();
+        assert_eq!(s.estimates[t], (want.share, want.variance), "trial {t}");
+    }
+}

@@ -12,7 +12,7 @@ use pvt::frame::{Counts, Frame};
 use pvt::reports::{Estimates, Index, Report, Tally};
 
 use crate::audits::{no_contest, not_a_station};
-use crate::RecordError;
+use crate::{RecordError, Time};
 
 /// The most stations one `frame` step lists (an entry stays under the tiles' 64 KiB).
 pub const FRAME_CHUNK: usize = 2000;
@@ -93,6 +93,15 @@ pub struct QuickCount {
     pub design: Option<Design>,
     /// Reports logged.
     pub reports: u64,
+    /// The reports as logged, in log order (their contest the design's).
+    pub copies: Vec<Protocol>,
+    /// When the design was logged (its act's time).
+    pub designed_at: Option<Time>,
+    /// When the seed was revealed.
+    pub revealed_at: Option<Time>,
+    /// Whether the design was logged before the day of the vote (the election's date, UTC);
+    /// `None` where the election has no date.
+    pub designed_before_vote: Option<bool>,
     /// The estimates from them, once the seed is revealed.
     pub estimates: Option<Estimates>,
 }
@@ -108,15 +117,26 @@ impl QuickCount {
                 self.frame_stations
             );
         };
+        let designed = match (self.designed_at, self.designed_before_vote) {
+            (Some(t), Some(true)) => format!("designed {t}, before the day of the vote"),
+            (Some(t), Some(false)) => format!(
+                "designed {t}, NOT before the day of the vote: the sample could have been chosen knowing the count"
+            ),
+            (Some(t), None) => format!("designed {t}"),
+            (None, _) => "designed".to_string(),
+        };
         let Some(e) = &self.estimates else {
             return format!(
-                "quick count '{name}': designed on {} stations (a sample of {}), the seed not revealed yet",
+                "quick count '{name}': {designed} on {} stations (a sample of {}), the seed not revealed yet",
                 design.frame.stations, design.size.stations
             );
         };
         let a = &e.arrival;
+        let revealed = self
+            .revealed_at
+            .map_or(String::new(), |t| format!(" revealed {t}"));
         let mut out = format!(
-            "quick count '{name}': sample redrawn from the revealed seed; {} of {} sampled stations reported ({} reserve(s) standing in), {} report(s) logged; the estimates cover the strata of {} of the frame's {} stations",
+            "quick count '{name}': {designed}; sample redrawn from the seed{revealed}; {} of {} sampled stations reported ({} reserve(s) standing in), {} report(s) logged; the estimates cover the strata of {} of the frame's {} stations",
             a.reported, a.sample, a.reserves_used, self.reports, a.covers_stations, a.frame_stations
         );
         if a.unbalanced {
@@ -161,6 +181,10 @@ struct Run {
 
 #[derive(Debug, Clone)]
 struct Designed {
+    /// The quick-count act that logged the design: its staff entry and time.
+    designed_by: (u64, Time),
+    revealed_at: Option<Time>,
+    copies: Vec<Protocol>,
     contest: usize,
     frame: Frame,
     design: Design,
@@ -197,13 +221,36 @@ impl QuickCounts {
     ///   between the country and the stations (regions, constituencies, districts), its `frame` digest is the listed stations' and its sizes can be
     ///   allocated;
     /// * `seed`: once, after the design; its SHA-256 is the design's commitment (the sample
-    ///   is then drawn);
+    ///   is then drawn); the design and the seed each logged by a timed `quick-count` act
+    ///   (`act`: the index and time of the staff entry whose entries these are), the seed's
+    ///   a later one, so that the commitment comes first;
     /// * `report`: after the seed; a drawn station (sample or reserve), reported once, one
     ///   count per choice of the contest, adding up within 2^64 - 1.
-    pub fn check(&mut self, index: u64, e: &Election, step: &PvtStep) -> Result<(), RecordError> {
-        let name = step.pvt();
+    pub fn check(
+        &mut self,
+        index: u64,
+        e: &Election,
+        step: PvtStep,
+        act: Option<(u64, Option<Time>)>,
+    ) -> Result<(), RecordError> {
+        let name = step.pvt().to_string();
+        let name = name.as_str();
         if name.trim().is_empty() {
             return Err(field(index, "pvt", "a quick count is named"));
+        }
+        let timed_act = match act {
+            Some((at, Some(t))) => Some((at, t)),
+            _ => None,
+        };
+        if timed_act.is_none() && matches!(step, PvtStep::Design { .. } | PvtStep::Seed { .. }) {
+            return Err(field(
+                index,
+                "pvt",
+                format!(
+                    "a quick count's {} is logged by a quick-count act with its time",
+                    step.key()
+                ),
+            ));
         }
         let no_design = || {
             field(
@@ -213,7 +260,7 @@ impl QuickCounts {
             )
         };
         match step {
-            PvtStep::Frame { stations, .. } => {
+            PvtStep::Frame { ref stations, .. } => {
                 let run = self.runs.entry(name.to_string()).or_default();
                 if run.designed.is_some() {
                     return Err(field(
@@ -246,8 +293,8 @@ impl QuickCounts {
             PvtStep::Design {
                 contest,
                 level,
-                params,
-                frame: digest,
+                ref params,
+                frame: ref digest,
                 ..
             } => {
                 let run = self.runs.get_mut(name).ok_or_else(|| {
@@ -266,8 +313,8 @@ impl QuickCounts {
                 }
                 let choices = e
                     .contests
-                    .get(*contest)
-                    .ok_or_else(|| field(index, "contest", no_contest(e, *contest)))?
+                    .get(contest)
+                    .ok_or_else(|| field(index, "contest", no_contest(e, contest)))?
                     .choices
                     .len();
                 if matches!(level, Some(UnitLevel::Country | UnitLevel::Station)) {
@@ -277,7 +324,7 @@ impl QuickCounts {
                         "strata are units between the country and the stations (null: one stratum)",
                     ));
                 }
-                let frame = Frame::listed(e, *contest, &run.frame, *level)
+                let frame = Frame::listed(e, contest, &run.frame, level)
                     .map_err(|x| pvt_field(index, x))?;
                 let listed = frame.digest();
                 if listed != *digest {
@@ -291,7 +338,10 @@ impl QuickCounts {
                 }
                 let design = Design::of_params(&frame, params).map_err(|x| pvt_field(index, x))?;
                 run.designed = Some(Box::new(Designed {
-                    contest: *contest,
+                    designed_by: timed_act.expect("checked above"),
+                    revealed_at: None,
+                    copies: Vec::new(),
+                    contest,
                     tally: Tally::new(&design, choices),
                     frame,
                     design,
@@ -299,7 +349,7 @@ impl QuickCounts {
                     reports: 0,
                 }));
             }
-            PvtStep::Seed { seed, .. } => {
+            PvtStep::Seed { ref seed, .. } => {
                 let d = self
                     .runs
                     .get_mut(name)
@@ -312,12 +362,23 @@ impl QuickCounts {
                         format!("the seed of '{name}' was revealed earlier in the log"),
                     ));
                 }
+                let (at, time) = timed_act.expect("checked above");
+                if at <= d.designed_by.0 || time < d.designed_by.1 {
+                    return Err(field(
+                        index,
+                        "seed",
+                        format!(
+                            "revealed by the act that logged the design of '{name}', or before it: the commitment comes first"
+                        ),
+                    ));
+                }
                 let mut design = d.design.clone();
                 design.reveal(&d.frame, seed).map_err(|x| match x {
                     pvt::PvtError::Invalid { message, .. } => field(index, "seed", message),
                 })?;
                 d.drawn = Some(Index::of(&design));
                 d.design = design;
+                d.revealed_at = Some(time);
             }
             PvtStep::Report { protocol: p, .. } => {
                 let d = self
@@ -355,19 +416,23 @@ impl QuickCounts {
                 }
                 let report = Report {
                     station: e.units.path(p.station),
-                    counts: Counts::of(p),
+                    counts: Counts::of(&p),
                 };
                 d.tally.add(drawn, &report).map_err(|x| match x {
                     pvt::PvtError::Invalid { message, .. } => field(index, "station", message),
                 })?;
                 d.reports += 1;
+                let mut copy = *p;
+                copy.contest = d.contest;
+                d.copies.push(copy);
             }
         }
         Ok(())
     }
 
-    /// Every quick count of the log, by name, with its estimates from the reports logged.
-    pub fn finish(&self) -> Vec<QuickCount> {
+    /// Every quick count of the log, by name, with its estimates from the reports logged;
+    /// `vote_day` is the election's date (`YYYY-MM-DD`), if it has one.
+    pub fn finish(&self, vote_day: Option<&str>) -> Vec<QuickCount> {
         self.runs
             .iter()
             .map(|(name, run)| {
@@ -378,6 +443,13 @@ impl QuickCounts {
                     frame_stations: run.frame.len(),
                     design: d.map(|d| d.design.clone()),
                     reports: d.map_or(0, |d| d.reports),
+                    copies: d.map_or_else(Vec::new, |d| d.copies.clone()),
+                    designed_at: d.map(|d| d.designed_by.1),
+                    revealed_at: d.and_then(|d| d.revealed_at),
+                    designed_before_vote: d.zip(vote_day).map(|(d, day)| {
+                        // The time's date, as Time writes it: `YYYY-MM-DD HH:MM:SS UTC`.
+                        d.designed_by.1.to_string()[..10] < *day
+                    }),
                     estimates: d
                         .filter(|d| d.drawn.is_some())
                         .map(|d| d.tally.estimates(&d.design, &d.design.choices)),

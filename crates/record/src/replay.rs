@@ -204,6 +204,7 @@ pub struct Replayer {
     times: Times,
     audit_rules: AuditRules,
     quick_counts: crate::QuickCounts,
+    quick_act: Option<(u64, Option<Time>)>,
     standing: Standing,
     status: StatusTrack,
     public: PublicContent,
@@ -239,6 +240,7 @@ impl Replayer {
             times: Times::default(),
             audit_rules: AuditRules::default(),
             quick_counts: crate::QuickCounts::default(),
+            quick_act: None,
             standing: Standing::Open,
             status: StatusTrack::default(),
             public: PublicContent::default(),
@@ -343,6 +345,12 @@ impl Replayer {
         self.status.push(index, &entry);
         self.public.add(&entry);
         self.audit_rules.note(index, &entry);
+        // The quick-count act whose entries a `pvt` entry is: its staff entry's index and time.
+        self.quick_act = match &entry {
+            Entry::Staff(s) => (s.act == StaffAct::QuickCount).then_some((index, s.time)),
+            Entry::Pvt(_) => self.quick_act,
+            _ => None,
+        };
         let field = |f: &str, m: String| RecordError::Field {
             index,
             field: f.into(),
@@ -480,7 +488,9 @@ impl Replayer {
             }
             // A quick count's steps change no totals; its sample and estimates are
             // recomputed from them.
-            Entry::Pvt(step) => self.quick_counts.check(index, election, &step)?,
+            Entry::Pvt(step) => self
+                .quick_counts
+                .check(index, election, step, self.quick_act)?,
             // Checked by the staff rules above; they change no totals. An assignment names
             // a unit of this election (an `open` names the annulled election's unit).
             Entry::Staff(Staff {
@@ -555,6 +565,7 @@ impl Replayer {
     /// Ends the replay: the state at the end of the log.
     pub fn finish(self) -> Result<Replayed, RecordError> {
         self.staff.finish(self.count)?;
+        let quick_counts = self.quick_counts.finish(self.election.date.as_deref());
         Ok(Replayed {
             staff: self.staff.acts,
             as_of: self.times.as_of(),
@@ -568,7 +579,7 @@ impl Replayer {
             revotes: self.revotes,
             complaints: self.complaints,
             audits: self.audits,
-            quick_counts: self.quick_counts.finish(),
+            quick_counts,
             keys: self.keys,
             publications: self.publications,
             entries: self.count,

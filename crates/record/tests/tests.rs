@@ -284,7 +284,11 @@ pub fn full_log() -> Vec<Vec<u8>> {
     copy.votes = vec![30, 25];
     let qc = |step: PvtStep| {
         [
-            encode(&staff(&obs, StaffAct::QuickCount)),
+            encode(&Entry::Staff(Staff::at(
+                &obs,
+                StaffAct::QuickCount,
+                record::Time::from_unix(1_796_278_234).unwrap(),
+            ))),
             encode(&Entry::Pvt(step)),
         ]
     };

@@ -199,7 +199,19 @@ fn seed(a: SeedArgs) -> anyhow::Result<()> {
 
 fn reports(a: ReportsArgs) -> anyhow::Result<()> {
     let mut g = Group::open(&a.target)?;
-    let design = logged_design(&g)?;
+    let logged = logged_count(&g)?;
+    let design = logged.design.clone().with_context(|| {
+        format!(
+            "quick count '{}' in '{}' is not designed yet: log it first (pvt log open)",
+            g.name, g.election
+        )
+    })?;
+    // A file that grows through the night: the stations already logged with these very
+    // counts are passed over; other counts for one of them are refused (a report is logged
+    // once).
+    let already: std::collections::HashMap<UnitId, &Protocol> =
+        logged.copies.iter().map(|p| (p.station, p)).collect();
+    let mut passed = 0;
     let read = super::pvt::read_reports(
         &super::pvt::ReportArgs {
             design: PathBuf::new(),
@@ -234,22 +246,40 @@ fn reports(a: ReportsArgs) -> anyhow::Result<()> {
             }
         }
         p.votes = copied.votes.clone();
+        if let Some(&before) = already.get(&unit) {
+            if before.votes == p.votes
+                && model::Line::ALL
+                    .iter()
+                    .all(|&l| before.line(l) == p.line(l))
+            {
+                passed += 1;
+                continue;
+            }
+            bail!(
+                "{}: the station '{}' was reported before with other counts; a report is logged once",
+                a.reports.display(),
+                s.id
+            );
+        }
         steps.push(PvtStep::Report {
             pvt: g.name.clone(),
             protocol: Box::new(p),
         });
     }
+    if passed > 0 {
+        eprintln!("{passed} station(s) already logged with these counts: passed over");
+    }
     if steps.is_empty() {
-        bail!("{}: no station's protocol", a.reports.display());
+        println!("{}", logged.said());
+        return Ok(());
     }
     let q = g.log(steps)?;
     println!("{}", q.said());
     Ok(())
 }
 
-/// The design the log holds for the group's quick count (its choices in the contest's
-/// order, the order reports are logged in).
-fn logged_design(g: &Group) -> anyhow::Result<Design> {
+/// The group's quick count as its log leaves it.
+fn logged_count(g: &Group) -> anyhow::Result<record::QuickCount> {
     let log = g.store.log(&g.election)?;
     let r = record::replay(
         log.iter()
@@ -259,10 +289,9 @@ fn logged_design(g: &Group) -> anyhow::Result<Design> {
     r.quick_counts
         .into_iter()
         .find(|q| q.name == g.name)
-        .and_then(|q| q.design)
         .with_context(|| {
             format!(
-                "no quick count '{}' is designed in '{}': log it first (pvt log open)",
+                "no quick count '{}' in '{}': log it first (pvt log open)",
                 g.name, g.election
             )
         })
