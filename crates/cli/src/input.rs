@@ -19,6 +19,8 @@ pub enum FormatArg {
     Csv,
     /// tallyproof JSON
     Json,
+    /// NIST SP 1500-100 election results (CDF v2 JSON), precinct level
+    Cdf,
 }
 
 impl From<FormatArg> for Format {
@@ -28,6 +30,7 @@ impl From<FormatArg> for Format {
             FormatArg::Ru => Format::Ru,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
+            FormatArg::Cdf => Format::Cdf,
         }
     }
 }

@@ -614,6 +614,37 @@ fn reports_are_compared_with_a_verified_published_log() {
             &path.join(","),
         ]);
     }
+    // The same official results as a NIST CDF report (NIST SP 1500-100, JSON), read as the
+    // official source: the same comparison.
+    ok(&[
+        "export",
+        "--db",
+        "s.db",
+        "--to",
+        "cdf",
+        "-o",
+        "official.cdf.json",
+    ]);
+    let o = run(
+        d,
+        &[
+            "pvt",
+            "compare",
+            "--design",
+            "design.json",
+            "--reports",
+            "reports.csv",
+            "official.cdf.json",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "a mismatch: {}", stderr(&o));
+    let cdf: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (cdf["matched"].as_u64(), cdf["mismatched"].as_u64()),
+        (Some(11), Some(1))
+    );
+    assert_eq!(cdf["shares"], c["shares"]);
     // Another key than the log's: refused before anything is compared.
     ok(&[
         "publish",

@@ -5,7 +5,8 @@
 //! Mapping: every unit is an `ElectionResults.ReportingUnit` (`@id` `gpu-N`, N the unit id;
 //! the country has `Type` `country`, stations `precinct`, the levels in between `other` with
 //! `OtherType` region, constituency or district), with `VotersRegistered` and
-//! `VotersParticipated` (ballots issued). A party-list contest is a `PartyContest` of
+//! `VotersParticipated` (ballots issued) and, above the stations, `ComposingGpUnitIds` (its
+//! children: `cdfin` reads the tree back from them). A party-list contest is a `PartyContest` of
 //! `PartySelection`s, a single-member contest a `CandidateContest` of `CandidateSelection`s,
 //! a referendum a `BallotMeasureContest` of `BallotMeasureSelection`s. "Against all" is
 //! exported as a party or candidate named as on the ballot, since the CDF has no such
@@ -270,6 +271,13 @@ pub fn write_cdf<W: Write>(
         });
     }
     let first = results.first();
+    // Each unit's children, so that a reader rebuilds the tree (`ComposingGpUnitIds`).
+    let mut children: Vec<Vec<UnitId>> = vec![Vec::new(); e.units.len()];
+    for (id, u) in e.units.iter() {
+        if let Some(p) = u.parent {
+            children[p.index()].push(id);
+        }
+    }
     let gp_units = e.units.iter().map(move |(id, u)| {
         let mut m = Map::new();
         m.insert("@type".into(), json!("ElectionResults.ReportingUnit"));
@@ -283,6 +291,10 @@ pub fn write_cdf<W: Write>(
         m.insert("Type".into(), json!(t));
         if let Some(o) = other {
             m.insert("OtherType".into(), json!(o));
+        }
+        if !children[id.index()].is_empty() {
+            let ids: Vec<String> = children[id.index()].iter().map(|&c| gpu(c)).collect();
+            m.insert("ComposingGpUnitIds".into(), json!(ids));
         }
         if let Some(tot) = first.and_then(|r| r.totals(e, id)) {
             if tot.turnout_registered > 0 {

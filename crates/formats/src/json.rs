@@ -423,7 +423,7 @@ pub(crate) fn import(
     Ok(imported)
 }
 
-fn sink_error(file: &str, e: crate::BoxError) -> FormatError {
+pub(crate) fn sink_error(file: &str, e: crate::BoxError) -> FormatError {
     FormatError::Sink {
         at: crate::Location {
             file: file.to_string(),

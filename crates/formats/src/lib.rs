@@ -17,6 +17,7 @@
 
 pub mod audit_files;
 pub mod cdf;
+mod cdfin;
 pub mod contest;
 mod csvin;
 pub mod cvr;
@@ -51,6 +52,8 @@ pub enum Format {
     Csv,
     /// tallyproof election JSON.
     Json,
+    /// NIST SP 1500-100 election results (CDF version 2, JSON), precinct level.
+    Cdf,
 }
 
 impl Format {
@@ -62,7 +65,8 @@ impl Format {
         self.into()
     }
 
-    /// Guesses the format from a file's name and first bytes: JSON by `{`, a zip archive or
+    /// Guesses the format from a file's name and first bytes: JSON by `{` (a NIST CDF
+    /// election report when it names its `@type` early), a zip archive or
     /// a header with `Число ...` columns as Russian, a header with `form2_percent` as
     /// Kyrgyz 2020, anything else as tallyproof CSV.
     pub fn sniff(name: &str, bytes: &[u8]) -> Format {
@@ -73,7 +77,11 @@ impl Format {
             .trim_start()
             .starts_with('{')
         {
-            Format::Json
+            if text.contains("\"ElectionResults.ElectionReport\"") {
+                Format::Cdf
+            } else {
+                Format::Json
+            }
         } else if bytes.starts_with(b"PK\x03\x04")
             || name.ends_with(".zip")
             || text.contains("Число")
@@ -229,7 +237,7 @@ pub fn import_reader<R: BufRead + Send>(
         .map_err(|e| FormatError::file(file, format!("cannot read: {e}")))?;
     // A local file header, or the end record alone (an empty archive).
     let zipped = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
-    if zipped && matches!(format, Format::Kg2020 | Format::Json) {
+    if zipped && matches!(format, Format::Kg2020 | Format::Json | Format::Cdf) {
         return Err(FormatError::file(
             file,
             "a zip archive: only Russian and tallyproof CSV files are read zipped; unzip it and import the file inside",
@@ -237,6 +245,7 @@ pub fn import_reader<R: BufRead + Send>(
     }
     let dialect: &dyn layout::Dialect = match format {
         Format::Json => return json::import(file, &read_all(&mut input)?, options, sink),
+        Format::Cdf => return cdfin::import(file, &read_all(&mut input)?, options, sink),
         Format::Kg2020 => &kg2020::Kg2020,
         Format::Ru => &ru::Ru,
         Format::Csv => &tpcsv::TallyproofCsv,
@@ -256,6 +265,6 @@ mod tests {
     #[test]
     fn every_format_has_its_command_line_name() {
         let keys: Vec<&str> = Format::ALL.iter().map(|f| f.key()).collect();
-        assert_eq!(keys, ["kg2020", "ru", "csv", "json"]);
+        assert_eq!(keys, ["kg2020", "ru", "csv", "json", "cdf"]);
     }
 }

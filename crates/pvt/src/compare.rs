@@ -60,6 +60,10 @@ pub struct Compared {
     /// match of the lines copied).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncopied: Vec<String>,
+    /// The copy's lines the official source does not give (a results file that carries
+    /// fewer lines, such as a CDF report): not compared either.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unofficial: Vec<String>,
 }
 
 fn differ(line: String, copied: Option<u64>, official: Option<u64>) -> Option<Difference> {
@@ -70,15 +74,29 @@ fn differ(line: String, copied: Option<u64>, official: Option<u64>) -> Option<Di
     })
 }
 
-/// The differing lines of two protocols of a contest with `choices`: every line the copy
-/// has (a line the observer did not copy is not compared), then every choice's votes.
+/// The differing lines of two protocols of a contest with `choices`: every line both give
+/// (a line the observer did not copy, or that the official source does not give, is not
+/// compared), the ballots issued and found as totals where one side gives only their parts
+/// or only the total, then every choice's votes.
 pub fn protocols(choices: &[String], copied: &Protocol, official: &Protocol) -> Vec<Difference> {
-    let lines = Line::ALL.iter().filter_map(|&l| {
-        copied
-            .line(l)
-            .and_then(|v| differ(l.key().to_string(), Some(v), official.line(l)))
+    let lines = Line::ALL
+        .iter()
+        .filter_map(|&l| match (copied.line(l), official.line(l)) {
+            (Some(c), Some(o)) => differ(l.key().to_string(), Some(c), Some(o)),
+            _ => None,
+        });
+    let totals = [
+        (Line::IssuedTotal, copied.issued(), official.issued()),
+        (Line::FoundTotal, copied.found(), official.found()),
+    ]
+    .into_iter()
+    .filter(|&(l, _, _)| copied.line(l).is_none() || official.line(l).is_none())
+    .filter_map(|(l, c, o)| match (c, o) {
+        (Some(c), Some(o)) => differ(l.key().to_string(), Some(c), Some(o)),
+        _ => None,
     });
     lines
+        .chain(totals)
         .chain(votes(choices, &copied.votes, &official.votes))
         .collect()
 }
@@ -138,15 +156,24 @@ pub fn station(choices: &[String], copied: &Protocol, versions: &[Official]) -> 
     } else {
         Outcome::Mismatch
     };
-    let uncopied = Line::ALL
-        .iter()
-        .filter(|&&l| copied.line(l).is_none() && current.protocol.line(l).is_some())
-        .map(|l| l.key().to_string())
-        .collect();
+    // A total the other side gives as its parts was compared as a total.
+    let only = |a: &Protocol, b: &Protocol| -> Vec<String> {
+        Line::ALL
+            .iter()
+            .filter(|&&l| a.line(l).is_some() && b.line(l).is_none())
+            .filter(|&&l| match l {
+                Line::IssuedTotal => b.issued().is_none(),
+                Line::FoundTotal => b.found().is_none(),
+                _ => true,
+            })
+            .map(|l| l.key().to_string())
+            .collect()
+    };
     Some(Compared {
         outcome,
         differences,
-        uncopied,
+        uncopied: only(current.protocol, copied),
+        unofficial: only(copied, current.protocol),
     })
 }
 

@@ -460,3 +460,53 @@ fn a_simulated_trial_estimates_what_the_reports_would() {
         assert_eq!(s.estimates[t], (want.share, want.variance), "trial {t}");
     }
 }
+
+/// An official source that gives fewer lines (a CDF report: no parts of the ballots issued,
+/// no cancelled ballots): the lines it does not give are listed, not compared; the ballots
+/// issued are compared as totals, the copy's parts summed; a total that differs is a mismatch.
+#[test]
+fn lines_the_official_source_does_not_give_are_listed_not_compared() {
+    let (e, ps) = election(1, 3);
+    let choices: Vec<String> = e.contests[0]
+        .choices
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let mut copy = ps[0].clone();
+    copy.set_line(Line::Cancelled, 7);
+    copy.lines[Line::IssuedTotal.index()] = None;
+    copy.set_line(Line::IssuedEarly, 10);
+    copy.set_line(Line::IssuedInStation, 50);
+    let official = ps[0].clone(); // issued_total 60, no cancelled, no parts
+    let one = |p: &Protocol| {
+        compare::station(
+            &choices,
+            &copy,
+            &[Official {
+                version: 1,
+                protocol: p,
+                decision: None,
+            }],
+        )
+        .unwrap()
+    };
+    let c = one(&official);
+    assert_eq!(c.outcome, Outcome::Match, "{c:?}");
+    assert_eq!(
+        c.unofficial,
+        ["issued_early", "issued_in_station", "cancelled"]
+    );
+    assert!(c.uncopied.is_empty(), "{c:?}");
+    let mut more = official.clone();
+    more.set_line(Line::IssuedTotal, 75);
+    let c = one(&more);
+    assert_eq!(c.outcome, Outcome::Mismatch);
+    assert_eq!(
+        c.differences,
+        [compare::Difference {
+            line: "issued_total".into(),
+            copied: Some(60),
+            official: Some(75)
+        }]
+    );
+}

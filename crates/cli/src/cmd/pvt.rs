@@ -944,6 +944,17 @@ fn compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
                 "  {partial} copies lack lines the official protocols have: those lines were not compared"
             )?;
         }
+        let fewer = c
+            .stations
+            .iter()
+            .filter(|s| !s.compared.unofficial.is_empty())
+            .count();
+        if fewer > 0 {
+            writeln!(
+                out,
+                "  {fewer} copies have lines the official results do not give: those lines were not compared"
+            )?;
+        }
         for s in c
             .stations
             .iter()
