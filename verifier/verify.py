@@ -1180,7 +1180,10 @@ def quick_count_summary(name, q):
     for label, e in zip(q["names"], q["estimates"]["estimates"]):
         o = e["overall"]
         if o is None:
-            out.append("  %s: no estimate (no stratum has 2 reports)" % label)
+            why = ("no stratum has 2 reports" if len(a["missing"]) == len(e["strata"]) else
+                   "the reports give no registered voters, or fewer than their ballots"
+                   if label == "turnout" else "the reports give no valid votes")
+            out.append("  %s: no estimate (%s)" % (label, why))
         else:
             out.append("  %s: %.2f%% +/- %.2f (95%%), of %s at %d stations"
                        % (label, o["share_pct"], o["margin_95_pct"],

@@ -115,6 +115,20 @@ pub struct Estimates {
     pub estimates: Vec<Estimated>,
 }
 
+impl Estimates {
+    /// Why `q` has no overall estimate: no stratum has 2 reports, or the reports give no base
+    /// to divide by (no registered voters, or fewer than their ballots; no valid votes).
+    pub fn why_none(&self, q: &Estimated) -> &'static str {
+        match q.base {
+            _ if self.arrival.covers_stations == 0 => "no stratum has 2 reports",
+            Base::Registered => {
+                "the reports give no registered voters, or fewer than their ballots (turnout_doubtful)"
+            }
+            Base::Valid => "the reports give no valid votes",
+        }
+    }
+}
+
 /// Where each station of the design sits: its stratum, and whether it is sampled or the
 /// stratum's reserve of which rank.
 #[derive(Debug, Clone)]

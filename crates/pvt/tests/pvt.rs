@@ -510,3 +510,35 @@ fn lines_the_official_source_does_not_give_are_listed_not_compared() {
         }]
     );
 }
+
+/// An estimate that cannot be made says why: no stratum with 2 reports, or reports that give
+/// no registered voters (turnout), each named as such.
+#[test]
+fn a_missing_estimate_says_why() {
+    let (e, ps) = election(2, 10);
+    let frame = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
+    let d = design::make(&frame, &request(6, Method::Random, "why")).unwrap();
+    let index = reports::Index::of(&d);
+    let none = reports::estimates(&d, &index, &d.choices, &[]).unwrap();
+    assert_eq!(
+        none.why_none(&none.estimates[0]),
+        "no stratum has 2 reports"
+    );
+    let unregistered: Vec<Report> = d
+        .stations
+        .iter()
+        .filter(|a| a.role == Role::Sample)
+        .map(|a| {
+            let mut r = report(&frame, &a.station);
+            r.counts.registered = 0;
+            r
+        })
+        .collect();
+    let got = reports::estimates(&d, &index, &d.choices, &unregistered).unwrap();
+    assert!(got.estimates[0].overall.is_none());
+    assert!(got
+        .why_none(&got.estimates[0])
+        .contains("no registered voters"));
+    assert!(got.estimates[1].overall.is_some());
+    assert_eq!(got.arrival.turnout_doubtful.len(), 6);
+}

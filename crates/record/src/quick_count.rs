@@ -120,15 +120,15 @@ impl QuickCount {
         let designed = match (self.designed_at, self.designed_before_vote) {
             (Some(t), Some(true)) => format!("designed {t}, before the day of the vote"),
             (Some(t), Some(false)) => format!(
-                "designed {t}, NOT before the day of the vote: the sample could have been chosen knowing the count"
+                "designed {t}, NOT before the day of the vote (the sample could have been chosen knowing the count)"
             ),
             (Some(t), None) => format!("designed {t}"),
             (None, _) => "designed".to_string(),
         };
         let Some(e) = &self.estimates else {
             return format!(
-                "quick count '{name}': {designed} on {} stations (a sample of {}), the seed not revealed yet",
-                design.frame.stations, design.size.stations
+                "quick count '{name}': a sample of {} of {} stations, {designed}; the seed not revealed yet",
+                design.size.stations, design.frame.stations
             );
         };
         let a = &e.arrival;
@@ -146,6 +146,10 @@ impl QuickCount {
                 list(&a.lagging)
             );
         }
+        if e.estimates.iter().all(|q| q.overall.is_none()) {
+            out += "\n  no estimate yet: no stratum has 2 reports";
+            return out;
+        }
         for q in &e.estimates {
             let base = match q.base {
                 pvt::reports::Base::Registered => "registered voters",
@@ -156,7 +160,7 @@ impl QuickCount {
                     "\n  {} {:.2}% ± {:.2} (95%) of {base} at {} stations",
                     q.name, i.share_pct, i.margin_95_pct, i.stations
                 ),
-                None => format!("\n  {}: no estimate (no stratum has 2 reports)", q.name),
+                None => format!("\n  {}: no estimate ({})", q.name, e.why_none(q)),
             };
         }
         out

@@ -592,6 +592,18 @@ fn pct(x: &pvt::reports::Interval) -> String {
     )
 }
 
+/// The first ten of `names`, and how many more (`--json` lists them all).
+fn some(names: &[String]) -> String {
+    match names.len() {
+        0..=10 => names.join("; "),
+        n => format!(
+            "{}; and {} more (--json lists them all)",
+            names[..10].join("; "),
+            n - 10
+        ),
+    }
+}
+
 fn print_arrival(out: &mut dyn Write, e: &pvt::reports::Estimates) -> std::io::Result<()> {
     let a = &e.arrival;
     writeln!(
@@ -622,14 +634,15 @@ fn print_arrival(out: &mut dyn Write, e: &pvt::reports::Estimates) -> std::io::R
         writeln!(
             out,
             "  reserves that reported although their sample did not need them, left out: {}",
-            a.reserves_not_needed.join("; ")
+            some(&a.reserves_not_needed)
         )?;
     }
     if !a.turnout_doubtful.is_empty() {
         writeln!(
             out,
-            "  reports with more ballots than registered voters, or none registered (check with the observers): {}",
-            a.turnout_doubtful.join("; ")
+            "  {} reports with more ballots than registered voters, or none registered (check with the observers): {}",
+            a.turnout_doubtful.len(),
+            some(&a.turnout_doubtful)
         )?;
     }
     if a.unbalanced {
@@ -675,7 +688,7 @@ fn estimate(a: EstimateArgs) -> anyhow::Result<()> {
         for q in &e.estimates {
             match &q.overall {
                 Some(x) => writeln!(out, "  {:<48} {}", q.name, pct(x))?,
-                None => writeln!(out, "  {:<48} (too few reports)", q.name)?,
+                None => writeln!(out, "  {:<48} (no estimate: {})", q.name, e.why_none(q))?,
             }
         }
         Ok(())
