@@ -87,11 +87,11 @@ impl Format {
             || text.contains("Число")
         {
             Format::Ru
-        } else if text
-            .lines()
-            .next()
-            .is_some_and(|h| h.contains("form2_percent"))
-        {
+        } else if text.lines().next().is_some_and(|h| {
+            // A column of its own: a tallyproof CSV keeps it as the attribute `attr:form2_percent`.
+            h.split(',')
+                .any(|f| f.trim().trim_matches('"') == "form2_percent")
+        }) {
             Format::Kg2020
         } else {
             Format::Csv

@@ -103,6 +103,18 @@ fn a_byte_order_mark_and_crlf_line_ends_are_accepted() {
 #[test]
 fn sniffing_guesses_each_format() {
     assert_eq!(Format::sniff("a.json", b"  {\"format\""), Format::Json);
+    // A tallyproof CSV exported from a Kyrgyz file keeps the column as an attribute.
+    assert_eq!(
+        Format::sniff(
+            "a.csv",
+            "region,station,source,valid,attr:form2_percent\n".as_bytes()
+        ),
+        Format::Csv
+    );
+    assert_eq!(
+        Format::sniff("a.csv", "a,b,form2_percent\n".as_bytes()),
+        Format::Kg2020
+    );
     assert_eq!(Format::sniff("a.csv.zip", b"PK\x03\x04"), Format::Ru);
     assert_eq!(
         Format::sniff("a.csv", "region,tik,uik,Число".as_bytes()),
