@@ -188,10 +188,9 @@ class QuickCounts:
         if step in ("design", "seed") and (act is None or act[1] is None):
             raise Refused("pvt", "a quick count's %s is logged by a quick-count act with its time"
                           % step)
-        self.act = act
-        getattr(self, step)(name, e)
+        getattr(self, step)(name, e, act)
 
-    def frame(self, name, e):
+    def frame(self, name, e, act):
         run = self.runs.setdefault(name, Run())
         if run.design is not None:
             raise Refused("pvt", "the frame of '%s' was closed by its design" % name)
@@ -211,7 +210,7 @@ class QuickCounts:
             run.listed.add(unit)
             run.frame.append((unit, registered))
 
-    def design(self, name, e):
+    def design(self, name, e, act):
         run = self.runs.get(name)
         if run is None:
             raise Refused("pvt", "no frame of '%s' was listed before its design" % name)
@@ -265,7 +264,7 @@ class QuickCounts:
                                      "stations": p["stations"], "sample": p["sample"],
                                      "reserves": reserves})
         run.design, run.rows, run.contest = design, rows, e["contest"]
-        run.designed_by = self.act
+        run.designed_by = act
         run.choices = len(contests[e["contest"]]["choices"])
         run.names = ["turnout"] + [c["name"] for c in contests[e["contest"]]["choices"]]
         strata_n = len(plan)
@@ -273,11 +272,11 @@ class QuickCounts:
         run.reported = [0] * strata_n
         run.reserves = [{} for _ in range(strata_n)]
 
-    def seed(self, name, e):
+    def seed(self, name, e, act):
         run = self.designed(name)
         if run.drawn is not None:
             raise Refused("seed", "the seed of '%s' was revealed earlier in the log" % name)
-        if self.act[0] <= run.designed_by[0] or self.act[1] < run.designed_by[1]:
+        if act[0] <= run.designed_by[0] or act[1] < run.designed_by[1]:
             raise Refused("seed", "revealed by the act that logged the design of '%s', or "
                           "before it: the commitment comes first" % name)
         seed = e["seed"]
@@ -295,7 +294,7 @@ class QuickCounts:
         run.drawn = {a["station"]: (a["stratum"], a["rank"] if a["role"] == "reserve" else None)
                      for a in drawn}
 
-    def report(self, name, e):
+    def report(self, name, e, act):
         run = self.designed(name)
         if run.drawn is None:
             raise Refused("pvt", "a report of '%s' comes after its seed is revealed" % name)

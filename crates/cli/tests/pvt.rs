@@ -13,9 +13,21 @@ fn json(args: &[&str]) -> Value {
 
 /// The JSON a command prints as it exits 1 (a check that found something).
 fn json_failing(args: &[&str]) -> Value {
-    let o = run(&workspace(""), args);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    failing_in(&workspace(""), args)
+}
+
+/// The JSON a command run in `dir` prints as it exits 1 (a check that found something).
+fn failing_in(dir: &std::path::Path, args: &[&str]) -> Value {
+    let o = run(dir, args);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
     serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+/// What a command run in `dir` prints, having succeeded.
+fn ok_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let o = run(dir, args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
 }
 
 fn simulate(file: &str, extra: &[&str]) -> Value {
@@ -353,11 +365,7 @@ fn reports_are_estimated_and_compared_with_the_official_count() {
 fn a_quick_count_logged_step_by_step_is_replayed_by_both_verifiers() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ok = |args: &[&str]| {
-        let o = run(d, args);
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        stdout(&o)
-    };
+    let ok = |args: &[&str]| ok_in(d, args);
     generate(d, "80", "3", "4", "11");
     ok(&["import", "g.csv", "--db", "group.db", "--name", "frame"]);
     let seed = "observers roll 3 6 1 4 4 2 5 6 1 3 2 2 6 5 1 4";
@@ -535,11 +543,7 @@ fn a_quick_count_logged_step_by_step_is_replayed_by_both_verifiers() {
 fn reports_are_compared_with_a_verified_published_log() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ok = |args: &[&str]| {
-        let o = run(d, args);
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        stdout(&o)
-    };
+    let ok = |args: &[&str]| ok_in(d, args);
     generate(d, "60", "3", "3", "7");
     ok(&["import", "g.csv", "--db", "s.db", "--name", "kg"]);
     ok(&[
@@ -560,7 +564,8 @@ fn reports_are_compared_with_a_verified_published_log() {
     ]);
     // The reports: the sampled rows of the file, the first with 7 votes moved between parties.
     let altered = write_reports(d, "g.csv", ("Party 02", "Party 01"), 7);
-    let o = run(
+    // A mismatch: exit 1.
+    let c = failing_in(
         d,
         &[
             "pvt",
@@ -576,8 +581,6 @@ fn reports_are_compared_with_a_verified_published_log() {
             "--json",
         ],
     );
-    assert_eq!(o.status.code(), Some(1), "a mismatch: {}", stderr(&o));
-    let c: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
         (c["matched"].as_u64(), c["mismatched"].as_u64()),
         (Some(11), Some(1))
@@ -625,7 +628,8 @@ fn reports_are_compared_with_a_verified_published_log() {
         "-o",
         "official.cdf.json",
     ]);
-    let o = run(
+    // A mismatch: exit 1.
+    let cdf = failing_in(
         d,
         &[
             "pvt",
@@ -638,8 +642,6 @@ fn reports_are_compared_with_a_verified_published_log() {
             "--json",
         ],
     );
-    assert_eq!(o.status.code(), Some(1), "a mismatch: {}", stderr(&o));
-    let cdf: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
         (cdf["matched"].as_u64(), cdf["mismatched"].as_u64()),
         (Some(11), Some(1))
@@ -757,8 +759,7 @@ fn a_forged_design_or_report_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let ok = |args: &[&str]| {
-        let o = run(d, args);
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        ok_in(d, args);
     };
     generate(d, "60", "3", "3", "7");
     ok(&[

@@ -216,15 +216,7 @@ pub(crate) fn import(
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let report: Report = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let (line, col) = (inner.line() as u64, inner.column() as u64);
-        FormatError::at(
-            file,
-            (line > 0).then_some(line),
-            (col > 0).then_some(col),
-            (path != ".").then_some(path.as_str()),
-            model::names::shown_within(&inner.to_string(), 300),
-        )
+        crate::json::read_error(file, e.inner(), (path != ".").then_some(path.as_str()))
     })?;
     if report.kind != REPORT {
         return Err(field(

@@ -200,6 +200,24 @@ pub fn write_json<W: Write>(
         })
 }
 
+/// A JSON document that did not read as its type, at its line and column (and the field's
+/// `path`, where known). The message (which may quote a string of the input, of any length)
+/// is cut after a list of the expected fields would end, and says the place once.
+pub(crate) fn read_error(file: &str, e: &serde_json::Error, path: Option<&str>) -> FormatError {
+    let (line, col) = (e.line() as u64, e.column() as u64);
+    let message = e.to_string();
+    let message = message
+        .strip_suffix(&format!(" at line {line} column {col}"))
+        .unwrap_or(&message);
+    FormatError::at(
+        file,
+        (line > 0).then_some(line),
+        (col > 0).then_some(col),
+        path,
+        shown_within(message, 300),
+    )
+}
+
 /// Imports a tallyproof JSON document.
 pub(crate) fn import(
     file: &str,
@@ -209,22 +227,7 @@ pub(crate) fn import(
 ) -> Result<Imported, FormatError> {
     // A byte-order mark, as Windows editors write one (RFC 8259 lets a parser ignore it).
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let doc: Doc = serde_json::from_slice(bytes).map_err(|e| {
-        let (line, col) = (e.line() as u64, e.column() as u64);
-        // The place is the location's; the message (which may quote a string of the input,
-        // of any length) is cut after a list of the expected fields would end.
-        let message = e.to_string();
-        let message = message
-            .strip_suffix(&format!(" at line {line} column {col}"))
-            .unwrap_or(&message);
-        FormatError::at(
-            file,
-            (line > 0).then_some(line),
-            (col > 0).then_some(col),
-            None,
-            shown_within(message, 300),
-        )
-    })?;
+    let doc: Doc = serde_json::from_slice(bytes).map_err(|e| read_error(file, &e, None))?;
     let field =
         |path: String, message: String| FormatError::at(file, None, None, Some(&path), message);
     let named = |path: String, what: &str, name: &str| match bad_name(what, name) {

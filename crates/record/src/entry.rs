@@ -469,12 +469,7 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
             })
         }
         Entry::Protocol(p) => {
-            let mut lines = Map::new();
-            for &l in Line::ALL {
-                if let Some(v) = p.line(l) {
-                    lines.insert(l.key().into(), json!(v));
-                }
-            }
+            let lines = lines_json(p);
             json!({
                 "type": "protocol",
                 "station": p.station.0,
@@ -566,6 +561,14 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
     out
 }
 
+/// A protocol's lines as an entry writes them: those it has, in the order of `Line::ALL`.
+fn lines_json(p: &Protocol) -> Map<String, Value> {
+    Line::ALL
+        .iter()
+        .filter_map(|&l| Some((l.key().to_string(), json!(p.line(l)?))))
+        .collect()
+}
+
 fn pvt_json(step: &crate::PvtStep) -> Value {
     use crate::PvtStep;
     match step {
@@ -589,12 +592,7 @@ fn pvt_json(step: &crate::PvtStep) -> Value {
             json!({"type": "pvt", "step": "seed", "pvt": pvt, "seed": seed})
         }
         PvtStep::Report { pvt, protocol: p } => {
-            let mut lines = Map::new();
-            for &l in Line::ALL {
-                if let Some(v) = p.line(l) {
-                    lines.insert(l.key().into(), json!(v));
-                }
-            }
+            let lines = lines_json(p);
             json!({
                 "type": "pvt", "step": "report", "pvt": pvt, "station": p.station.0,
                 "lines": lines, "votes": p.votes,

@@ -91,8 +91,6 @@ pub struct QuickCount {
     pub frame_stations: usize,
     /// Its design, once logged; with the stations drawn once the seed is revealed.
     pub design: Option<Design>,
-    /// Reports logged.
-    pub reports: u64,
     /// The reports as logged, in log order (their contest the design's).
     pub copies: Vec<Protocol>,
     /// When the design was logged (its act's time).
@@ -107,6 +105,11 @@ pub struct QuickCount {
 }
 
 impl QuickCount {
+    /// Reports logged.
+    pub fn reports(&self) -> u64 {
+        self.copies.len() as u64
+    }
+
     /// What a verification says of it: how the sample reported, and each estimate with its
     /// 95% margin, its base and the stations it covers (or why there is none).
     pub fn said(&self) -> String {
@@ -137,7 +140,7 @@ impl QuickCount {
             .map_or(String::new(), |t| format!(" revealed {t}"));
         let mut out = format!(
             "quick count '{name}': {designed}; sample redrawn from the seed{revealed}; {} of {} sampled stations reported ({} reserve(s) standing in), {} report(s) logged; the estimates cover the strata of {} of the frame's {} stations",
-            a.reported, a.sample, a.reserves_used, self.reports, a.covers_stations, a.frame_stations
+            a.reported, a.sample, a.reserves_used, self.reports(), a.covers_stations, a.frame_stations
         );
         if a.unbalanced {
             out += &format!(
@@ -195,7 +198,6 @@ struct Designed {
     /// Once the seed is revealed: where each drawn station sits.
     drawn: Option<Index>,
     tally: Tally,
-    reports: u64,
 }
 
 /// The quick counts of a log, checked step by step.
@@ -350,7 +352,6 @@ impl QuickCounts {
                     frame,
                     design,
                     drawn: None,
-                    reports: 0,
                 }));
             }
             PvtStep::Seed { ref seed, .. } => {
@@ -425,7 +426,6 @@ impl QuickCounts {
                 d.tally.add(drawn, &report).map_err(|x| match x {
                     pvt::PvtError::Invalid { message, .. } => field(index, "station", message),
                 })?;
-                d.reports += 1;
                 let mut copy = *p;
                 copy.contest = d.contest;
                 d.copies.push(copy);
@@ -446,7 +446,6 @@ impl QuickCounts {
                     contest: d.map_or(0, |d| d.contest),
                     frame_stations: run.frame.len(),
                     design: d.map(|d| d.design.clone()),
-                    reports: d.map_or(0, |d| d.reports),
                     copies: d.map_or_else(Vec::new, |d| d.copies.clone()),
                     designed_at: d.map(|d| d.designed_by.1),
                     revealed_at: d.and_then(|d| d.revealed_at),

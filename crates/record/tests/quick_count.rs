@@ -109,11 +109,7 @@ fn seed(text: &str) -> Entry {
 
 fn report(p: &Protocol) -> Entry {
     let mut copy = Protocol::new(p.station, 0, 0);
-    for &l in Line::ALL {
-        if let Some(v) = p.line(l) {
-            copy.set_line(l, v);
-        }
-    }
+    copy.lines = p.lines;
     copy.votes = p.votes.clone();
     Entry::Pvt(PvtStep::Report {
         pvt: "pvt".into(),
@@ -171,7 +167,7 @@ fn the_replay_redraws_the_sample_and_recomputes_the_estimates() {
         panic!("one quick count: {:?}", r.quick_counts)
     };
     assert_eq!(
-        (q.name.as_str(), q.frame_stations, q.reports),
+        (q.name.as_str(), q.frame_stations, q.reports()),
         ("pvt", 20, 8)
     );
     let redrawn = q.design.as_ref().unwrap();
@@ -405,7 +401,7 @@ fn both_verifiers_take_refuse_and_recompute_the_same_quick_counts() {
         assert_eq!(r.quick_counts.len(), want.len(), "{name}");
         for q in &r.quick_counts {
             let w = &want[&q.name];
-            assert_eq!(q.reports, w["reports"].as_u64().unwrap(), "{name}");
+            assert_eq!(q.reports(), w["reports"].as_u64().unwrap(), "{name}");
             assert_eq!(
                 q.frame_stations as u64,
                 w["frame_stations"].as_u64().unwrap()

@@ -593,7 +593,7 @@ fn pct(x: &pvt::reports::Interval) -> String {
 }
 
 /// The first ten of `names`, and how many more (`--json` lists them all).
-fn some(names: &[String]) -> String {
+fn first_ten(names: &[String]) -> String {
     match names.len() {
         0..=10 => names.join("; "),
         n => format!(
@@ -634,7 +634,7 @@ fn print_arrival(out: &mut dyn Write, e: &pvt::reports::Estimates) -> std::io::R
         writeln!(
             out,
             "  reserves that reported although their sample did not need them, left out: {}",
-            some(&a.reserves_not_needed)
+            first_ten(&a.reserves_not_needed)
         )?;
     }
     if !a.turnout_doubtful.is_empty() {
@@ -642,7 +642,7 @@ fn print_arrival(out: &mut dyn Write, e: &pvt::reports::Estimates) -> std::io::R
             out,
             "  {} reports with more ballots than registered voters, or none registered (check with the observers): {}",
             a.turnout_doubtful.len(),
-            some(&a.turnout_doubtful)
+            first_ten(&a.turnout_doubtful)
         )?;
     }
     if a.unbalanced {

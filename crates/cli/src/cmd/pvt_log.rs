@@ -77,35 +77,58 @@ pub fn run(command: LogCommand) -> anyhow::Result<()> {
     }
 }
 
-/// The group's store, its election and the quick count's name.
+/// The group's store, its election, the quick count's name, and the election's log as it
+/// stands, replayed once.
 struct Group {
     store: SqliteStore,
     election: String,
     name: String,
+    /// The log's replay, and its size: what a step is checked against and appended after.
+    replayed: Replayer,
+    size: u64,
 }
 
 impl Group {
     fn open(t: &CountTarget) -> anyhow::Result<Group> {
         let store = open_store(&t.store.db)?;
         let election = election_name(&store, t.store.election.as_deref())?;
+        let log = store.log(&election)?;
+        let (first, rest) = log.split_first().context("the election's log is empty")?;
+        let mut replayed = Replayer::start(0, first)?;
+        for (i, b) in rest.iter().enumerate() {
+            replayed.push(i as u64 + 1, b)?;
+        }
         Ok(Group {
             store,
             election,
             name: t.name.clone(),
+            replayed,
+            size: log.len() as u64,
         })
+    }
+
+    /// The quick count as the log leaves it, and the election.
+    fn logged(&self) -> anyhow::Result<(record::QuickCount, model::Election)> {
+        let r = self.replayed.clone().finish()?;
+        let q = r
+            .quick_counts
+            .into_iter()
+            .find(|q| q.name == self.name)
+            .with_context(|| {
+                format!(
+                    "no quick count '{}' in '{}': log it first (pvt log open)",
+                    self.name, self.election
+                )
+            })?;
+        Ok((q, r.election))
     }
 
     /// Logs `steps` as one act of the console, if the log's replay takes them after the
     /// entries logged so far (refused otherwise, and nothing is logged); returns the quick
     /// count as the replay then leaves it.
     fn log(&mut self, steps: Vec<PvtStep>) -> anyhow::Result<record::QuickCount> {
-        let log = self.store.log(&self.election)?;
         let entries: Vec<Vec<u8>> = steps.into_iter().map(|s| encode(&Entry::Pvt(s))).collect();
-        let (first, rest) = log.split_first().context("the election's log is empty")?;
-        let mut r = Replayer::start(0, first)?;
-        for (i, b) in rest.iter().enumerate() {
-            r.push(i as u64 + 1, b)?;
-        }
+        let mut r = self.replayed.clone();
         // Stamped as the store stamps it: never before the log's latest staff time.
         let now = super::clock()?;
         let time = r.as_of().map_or(now, |t| t.max(now));
@@ -116,7 +139,7 @@ impl Group {
         )));
         for (i, b) in [&staff].into_iter().chain(&entries).enumerate() {
             // Refused as input is (exit 3): nothing is logged.
-            r.push(log.len() as u64 + i as u64, b)
+            r.push(self.size + i as u64, b)
                 .map_err(|e| pvt::PvtError::Invalid {
                     field: "log",
                     message: format!("quick count '{}' refused, nothing logged: {e}", self.name),
@@ -124,7 +147,7 @@ impl Group {
         }
         let replayed = r.finish()?;
         let act = store::Act {
-            at: Some(log.len() as u64),
+            at: Some(self.size),
             ..store::Act::of(StaffAct::QuickCount, &entries, now)
         };
         let size = self.store.act(&self.election, store::Actor::Console, act)?;
@@ -199,7 +222,7 @@ fn seed(a: SeedArgs) -> anyhow::Result<()> {
 
 fn reports(a: ReportsArgs) -> anyhow::Result<()> {
     let mut g = Group::open(&a.target)?;
-    let logged = logged_count(&g)?;
+    let (logged, election) = g.logged()?;
     let design = logged.design.clone().with_context(|| {
         format!(
             "quick count '{}' in '{}' is not designed yet: log it first (pvt log open)",
@@ -221,12 +244,10 @@ fn reports(a: ReportsArgs) -> anyhow::Result<()> {
         },
         &design,
     )?;
-    let loaded = g.store.load(&g.election)?;
-    let units: std::collections::HashMap<String, UnitId> = loaded
-        .election
+    let units: std::collections::HashMap<String, UnitId> = election
         .units
         .iter()
-        .map(|(id, _)| (loaded.election.units.path(id), id))
+        .map(|(id, _)| (election.units.path(id), id))
         .collect();
     let mut steps = Vec::new();
     for s in &read.frame.stations {
@@ -240,18 +261,10 @@ fn reports(a: ReportsArgs) -> anyhow::Result<()> {
         })?;
         let copied = &read.protocols[&s.id];
         let mut p = Protocol::new(unit, 0, 0);
-        for &l in model::Line::ALL {
-            if let Some(v) = copied.line(l) {
-                p.set_line(l, v);
-            }
-        }
+        p.lines = copied.lines;
         p.votes = copied.votes.clone();
         if let Some(&before) = already.get(&unit) {
-            if before.votes == p.votes
-                && model::Line::ALL
-                    .iter()
-                    .all(|&l| before.line(l) == p.line(l))
-            {
+            if (before.lines, &before.votes) == (p.lines, &p.votes) {
                 passed += 1;
                 continue;
             }
@@ -276,25 +289,6 @@ fn reports(a: ReportsArgs) -> anyhow::Result<()> {
     let q = g.log(steps)?;
     println!("{}", q.said());
     Ok(())
-}
-
-/// The group's quick count as its log leaves it.
-fn logged_count(g: &Group) -> anyhow::Result<record::QuickCount> {
-    let log = g.store.log(&g.election)?;
-    let r = record::replay(
-        log.iter()
-            .enumerate()
-            .map(|(i, b)| (i as u64, b.as_slice())),
-    )?;
-    r.quick_counts
-        .into_iter()
-        .find(|q| q.name == g.name)
-        .with_context(|| {
-            format!(
-                "no quick count '{}' in '{}': log it first (pvt log open)",
-                g.name, g.election
-            )
-        })
 }
 
 /// The stored election's contest a design observes, by name (a file of one contest is read
