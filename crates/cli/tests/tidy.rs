@@ -19,6 +19,7 @@ const CORE: &[&str] = &[
     "forensics",
     "audit",
     "pvt",
+    "observe",
     "readmodel",
     "published",
 ];
