@@ -94,6 +94,38 @@ fn write_reports(
     altered.unwrap()
 }
 
+/// Writes `dir/design.json`, a design of 300 stations of the 2018 file stratified by region
+/// drawn by `seed`, and `dir/all.csv`, the file as tallyproof CSV; returns the file's path.
+fn design_2018(dir: &std::path::Path, seed: &str) -> String {
+    let file = workspace("test_data/ru/2018.csv.zip");
+    let file = file.to_str().unwrap();
+    ok_in(
+        dir,
+        &[
+            "pvt",
+            "design",
+            file,
+            "--format",
+            "ru",
+            "--strata",
+            "region",
+            "--stations",
+            "300",
+            "--seed",
+            seed,
+            "-o",
+            "design.json",
+        ],
+    );
+    ok_in(
+        dir,
+        &[
+            "export", file, "--format", "ru", "--to", "csv", "-o", "all.csv",
+        ],
+    );
+    file.to_string()
+}
+
 /// `tallyproof gen` writes `dir/g.csv`: a synthetic election of these sizes.
 fn generate(dir: &std::path::Path, stations: &str, parties: &str, regions: &str, seed: &str) {
     let o = run(
@@ -263,34 +295,8 @@ fn a_design_is_redrawn_from_its_public_part_and_the_revealed_seed() {
 #[test]
 fn reports_are_estimated_and_compared_with_the_official_count() {
     let dir = tempfile::tempdir().unwrap();
-    let file = workspace("test_data/ru/2018.csv.zip");
-    let file = file.to_str().unwrap();
-    let o = run(
-        dir.path(),
-        &[
-            "pvt",
-            "design",
-            file,
-            "--format",
-            "ru",
-            "--strata",
-            "region",
-            "--stations",
-            "300",
-            "--seed",
-            "d",
-            "-o",
-            "design.json",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(
-        dir.path(),
-        &[
-            "export", file, "--format", "ru", "--to", "csv", "-o", "all.csv",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    let file = design_2018(dir.path(), "d");
+    let file = file.as_str();
     // The reports: the sampled stations' rows of the official file, one of them altered.
     let altered = write_reports(dir.path(), "all.csv", ("Путин", "Грудинин"), 20);
     let o = run(
@@ -715,8 +721,18 @@ async fn the_observers_sheets_fit_a_phone_and_a_desktop() {
     assert_eq!(html.matches("<section class=\"sheet\">").count(), 12);
     assert_eq!(html.matches("Sampled station: go there").count(), 8);
     assert_eq!(html.matches("Reserve 1 of this stratum").count(), 4);
-    // 12 protocol lines and 5 parties: a box each, on every sheet.
-    assert_eq!(html.matches("<td class=\"box\">").count(), 12 * 17);
+    // 12 protocol lines, the ballots issued in all (an SMS report's B) and 5 parties: a box
+    // each, on every sheet, with its SMS code; and the message to send, the station's number
+    // first.
+    assert_eq!(html.matches("<td class=\"box\">").count(), 12 * 18);
+    assert_eq!(html.matches("<td class=\"code\">B</td>").count(), 12);
+    assert_eq!(html.matches("<td class=\"code\">M</td>").count(), 12);
+    assert_eq!(
+        html.matches("By SMS, send the numbers after their codes: PVT ")
+            .count(),
+        12
+    );
+    assert!(html.contains(" E__ B__ X__ A__ C__ H__ K__ M__</p>"));
     let Some((_driver, c)) = crate::browser::browser().await else {
         return;
     };
@@ -893,4 +909,262 @@ fn a_forged_design_or_report_is_refused_by_name() {
     assert!(!o.status.success());
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert!(stderr(&o).contains("beyond"), "{}", stderr(&o));
+}
+
+/// A message typed on a Cyrillic keyboard: the keyword and every code in the Cyrillic
+/// letters that look like the Latin ones.
+fn in_cyrillic(text: &str) -> String {
+    let text = text.replace("PVT", "ПВТ");
+    let (latin, cyrillic) = ("ABCEHKMOPTXY", "АВСЕНКМОРТХУ");
+    text.chars()
+        .map(|c| match latin.find(c) {
+            Some(i) => cyrillic.chars().nth(latin[..i].chars().count()).unwrap(),
+            None => c,
+        })
+        .collect()
+}
+
+/// Observers' SMS reports (issue 20, `docs/sms.md`): every sampled station of a 2018 design
+/// reported by SMS, with the official counts, one by its observer's Cyrillic message in
+/// two parts sent out of order, one confirmed by a second observer, one contradicted by a
+/// second observer (both kept, the station left out), and messages refused for what they
+/// are: the reports `pvt sms` writes give exactly the estimates the same stations' official
+/// rows give, every sender gets a reply in their alphabet, and no phone number appears
+/// anywhere but in the replies' addresses.
+#[test]
+fn observers_sms_reports_give_the_estimates_their_protocols_give() {
+    let dir = tempfile::tempdir().unwrap();
+    design_2018(dir.path(), "sms");
+    let design: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("design.json")).unwrap()).unwrap();
+    let drawn: Vec<(String, usize, bool)> = design["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["station"].as_str().unwrap().to_string(),
+                s["stratum"].as_u64().unwrap() as usize,
+                s["role"] == "sample",
+            )
+        })
+        .collect();
+    let paths: Vec<(&str, usize)> = drawn.iter().map(|(p, h, _)| (p.as_str(), *h)).collect();
+    let numbers = observe::numbers::StationNumbers::of(&paths).unwrap();
+    let book = observe::codes::Codebook::default_for(8);
+    // Each sampled station's official protocol, as an observer's message.
+    let mut official: std::collections::HashMap<String, observe::sms::SmsReport> =
+        Default::default();
+    let mut r = csv::Reader::from_path(dir.path().join("all.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let path = format!("{} / {} / {}", &rec[0], &rec[1], &rec[2]);
+        let Some(k) = drawn
+            .iter()
+            .position(|(p, _, sample)| *p == path && *sample)
+        else {
+            continue;
+        };
+        let n = |c: &str| rec[col(c)].parse::<u64>().unwrap();
+        official.insert(
+            path,
+            observe::sms::SmsReport {
+                station: numbers.number(k).to_string(),
+                lines: vec![
+                    (model::Line::Registered, n("registered")),
+                    (
+                        model::Line::IssuedTotal,
+                        n("issued_early") + n("issued_in_station") + n("issued_outside"),
+                    ),
+                    (model::Line::Invalid, n("invalid")),
+                ],
+                votes: (16..24).map(|c| rec[c].parse().unwrap()).collect(),
+            },
+        );
+    }
+    assert_eq!(official.len(), 300);
+    let sampled: Vec<usize> = (0..drawn.len()).filter(|&k| drawn[k].2).collect();
+    let phone = |k: usize| format!("+7900{k:07}");
+    let (first, second, third) = (sampled[0], sampled[1], sampled[2]);
+    let mut inbox = csv::Writer::from_path(dir.path().join("inbox.csv")).unwrap();
+    let mut observers = csv::Writer::from_path(dir.path().join("observers.csv")).unwrap();
+    inbox
+        .write_record(["from", "text", "time", "reference", "part", "parts"])
+        .unwrap();
+    observers
+        .write_record(["name", "phone", "station"])
+        .unwrap();
+    let time = std::cell::Cell::new(1_521_396_000u64);
+    let mut send = |from: &str, text: &str, part: Option<(u32, u32)>| {
+        time.set(time.get() + 7);
+        let (reference, p, n) = match part {
+            Some((p, n)) => ("5".to_string(), p.to_string(), n.to_string()),
+            None => Default::default(),
+        };
+        inbox
+            .write_record([from, text, &time.get().to_string(), &reference, &p, &n])
+            .unwrap();
+    };
+    for &k in &sampled {
+        observers
+            .write_record([&format!("Observer {k}"), &phone(k), numbers.number(k)])
+            .unwrap();
+        let text = observe::sms::write(&official[&drawn[k].0], &book);
+        if k == third {
+            // In Cyrillic, in two parts that arrive the wrong way round.
+            let cyrillic = in_cyrillic(&text);
+            let (a, b) = cyrillic.split_at(cyrillic.find(" С").unwrap());
+            send(&phone(k), b, Some((2, 2)));
+            send(&phone(k), a, Some((1, 2)));
+        } else {
+            send(&phone(k), &text, None);
+        }
+    }
+    // Second observers: one agrees (in Cyrillic), one does not.
+    for (name, k) in [("Second observer", first), ("Third observer", second)] {
+        observers
+            .write_record([name, &phone(1_000_000 + k), numbers.number(k)])
+            .unwrap();
+    }
+    let agree = observe::sms::write(&official[&drawn[first].0], &book);
+    send(&phone(1_000_000 + first), &in_cyrillic(&agree), None);
+    let mut other = official[&drawn[second].0].clone();
+    other.votes[3] -= 1;
+    send(
+        &phone(1_000_000 + second),
+        &observe::sms::write(&other, &book),
+        None,
+    );
+    // Refused: a stranger, an observer about another station, counts above the register,
+    // a malformed message in each alphabet, and half a message.
+    let stranger = observe::sms::write(&official[&drawn[first].0], &book);
+    send("+79990000000", &stranger, None);
+    let elsewhere = observe::sms::write(&official[&drawn[second].0], &book);
+    send(&phone(first), &elsewhere, None);
+    let mut huge = official[&drawn[first].0].clone();
+    huge.votes[3] = 999_999_999;
+    send(&phone(first), &observe::sms::write(&huge, &book), None);
+    send(&phone(first), "PVT 1 A1", None);
+    send(&phone(first), "ПВТ 12 Д12", None);
+    time.set(time.get() + 3600);
+    send(&phone(sampled[4]), "PVT", Some((1, 2)));
+    inbox.flush().unwrap();
+    observers.flush().unwrap();
+    drop((inbox, observers));
+
+    let o: Value = serde_json::from_str(&ok_in(
+        dir.path(),
+        &[
+            "pvt",
+            "sms",
+            "--design",
+            "design.json",
+            "--messages",
+            "inbox.csv",
+            "--observers",
+            "observers.csv",
+            "--country",
+            "7",
+            "--trunk",
+            "8",
+            "-o",
+            "sms.csv",
+            "--replies",
+            "replies.csv",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        (
+            o["recorded"].as_u64(),
+            o["confirmed"].as_u64(),
+            o["conflicting"].as_u64(),
+            o["refused"].as_u64()
+        ),
+        (Some(300), Some(1), Some(1), Some(5))
+    );
+    assert_eq!(o["stations_agreed"], 299);
+    let conflict = &o["conflicts"][0];
+    assert_eq!(conflict["station"], drawn[second].0.as_str());
+    assert_eq!(conflict["reports"][1][0], "Third observer");
+    let why: Vec<&str> = o["refusals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["why"].as_str().unwrap())
+        .collect();
+    assert_eq!(why[0], "this phone is not registered as an observer's");
+    assert!(
+        why[1].starts_with("this phone is not assigned to station"),
+        "{}",
+        why[1]
+    );
+    assert!(why[2].contains("999999999 is more than"), "{}", why[2]);
+    assert!(why[3].starts_with("missing: C H"), "{}", why[3]);
+    assert_eq!(why[4], "item 1: 'Д12' is not a code followed by a number");
+    // Replies: one per message read, and one for the half message given up.
+    let replies = std::fs::read_to_string(dir.path().join("replies.csv")).unwrap();
+    assert_eq!(replies.lines().count(), 1 + 300 + 2 + 5 + 1);
+    assert!(replies.contains(&format!(
+        "{},ПВТ {}: принято. Спасибо.",
+        phone(third),
+        numbers.number(third)
+    )));
+    assert!(replies.contains(&format!(
+        "{},ПВТ {}: принято; отчёты наблюдателей (2) совпадают.",
+        phone(1_000_000 + first),
+        numbers.number(first)
+    )));
+    assert!(replies.contains(&format!(
+        "{},Не принято: пункт 1 «Д12» не код с числом.",
+        phone(first)
+    )));
+    assert!(replies.ends_with(&format!(
+        "{},Not recorded: only part of the message arrived. Send it again.\n",
+        phone(sampled[4])
+    )));
+    // No phone number in the reports or the summary.
+    let written = std::fs::read_to_string(dir.path().join("sms.csv")).unwrap();
+    for text in [written.as_str(), &o.to_string()] {
+        assert!(
+            !text.contains("+7900") && !text.contains("7900000"),
+            "a phone number leaked"
+        );
+    }
+    // The same estimates as the official rows of the same 299 stations.
+    let second_path = drawn[second].0.clone();
+    let mut r = csv::Reader::from_path(dir.path().join("all.csv")).unwrap();
+    let mut w = csv::Writer::from_path(dir.path().join("rows.csv")).unwrap();
+    w.write_record(r.headers().unwrap()).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let path = format!("{} / {} / {}", &rec[0], &rec[1], &rec[2]);
+        if official.contains_key(&path) && path != second_path {
+            w.write_record(&rec).unwrap();
+        }
+    }
+    w.flush().unwrap();
+    let estimate = |reports: &str| -> Value {
+        let mut v: Value = serde_json::from_str(&ok_in(
+            dir.path(),
+            &[
+                "pvt",
+                "estimate",
+                "--design",
+                "design.json",
+                "--reports",
+                reports,
+                "--json",
+            ],
+        ))
+        .unwrap();
+        v.as_object_mut().unwrap().remove("reports");
+        v
+    };
+    let (by_sms, by_rows) = (estimate("sms.csv"), estimate("rows.csv"));
+    assert_eq!(by_sms["arrival"]["reported"], 299);
+    assert_eq!(by_sms, by_rows);
 }

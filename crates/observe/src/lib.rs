@@ -7,6 +7,8 @@
 
 pub mod codes;
 pub mod gateway;
+pub mod inbox;
+pub mod numbers;
 pub mod parts;
 pub mod phone;
 pub mod sms;
@@ -73,6 +75,44 @@ pub enum ObserveError {
         /// The codes missing, in the codebook's order.
         codes: Vec<String>,
     },
+    /// A station that is not among the quick count's drawn stations.
+    #[error("station {station} is not in the sample")]
+    NotInSample {
+        /// The station as typed.
+        station: String,
+    },
+    /// A sender who is not assigned to the station reported.
+    #[error("this phone is not assigned to station {station}")]
+    NotAssigned {
+        /// The station as typed.
+        station: String,
+    },
+    /// A sender who is not one of the quick count's observers.
+    #[error("this phone is not registered as an observer's")]
+    UnknownSender,
+    /// A count above what the station can have.
+    #[error("{code} {count} is more than {bound}, the most this station can have")]
+    Implausible {
+        /// The count's code.
+        code: String,
+        /// The count.
+        count: u64,
+        /// The most it may be.
+        bound: u64,
+    },
+    /// Counts that break a relation every protocol keeps.
+    #[error("{votes} votes + {invalid} invalid is more than the {issued} ballots issued")]
+    Relation {
+        /// The choices' votes.
+        votes: u64,
+        /// Invalid ballots.
+        invalid: u64,
+        /// Ballots issued.
+        issued: u64,
+    },
+    /// A message in parts whose other parts did not arrive in time.
+    #[error("only part of the message arrived: send it again")]
+    Incomplete,
     /// A part of a message that does not fit its other parts.
     #[error("part {part} of {parts}: {message}")]
     Part {

@@ -114,6 +114,7 @@ pub struct Page<'a> {
 const STYLE: &str = "*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}\
 .sheet{border-top:2px solid #1b1b1b;margin-top:1.5rem}.sheet h2{overflow-wrap:anywhere}\
 table.copy td.box{border:1px solid #1b1b1b;width:40%;min-width:6rem;height:2.5rem}\
+table.copy td.code{font-family:monospace;font-weight:700;text-align:center;width:3rem}.sms{font-weight:700;overflow-wrap:anywhere}\
 table.copy th{font-weight:400;background:none}.sign{margin:1.25rem 0 .25rem;border-bottom:1px solid #1b1b1b;padding-bottom:1.5rem}\
 @media print{.sheet{break-before:page;border-top:0}.sheet:first-of-type{break-before:auto}}\
 body{font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fff}\

@@ -17,6 +17,7 @@ mod lang;
 pub mod layout;
 mod number;
 pub mod pvt;
+pub mod sms;
 
 pub use glossary::{Tr, T};
 pub use lang::Lang;

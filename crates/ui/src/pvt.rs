@@ -5,6 +5,8 @@
 use maud::{html, Markup};
 use model::Line;
 
+use observe::codes::{Codebook, Field};
+
 use crate::{Lang, T};
 
 /// One observer's station.
@@ -15,6 +17,8 @@ pub struct Sheet<'a> {
     pub stratum: &'a str,
     /// `Some(rank)` for a reserve.
     pub reserve: Option<u32>,
+    /// The station's number in an SMS report (`observe::numbers`), where it has one.
+    pub sms: Option<&'a str>,
 }
 
 /// Every sheet of a design.
@@ -33,6 +37,24 @@ pub struct Sheets<'a> {
     pub digest: &'a str,
     /// The sheets, sampled stations first.
     pub sheets: Vec<Sheet<'a>>,
+    /// The codes of an SMS report (`docs/sms.md`).
+    pub codes: &'a Codebook,
+}
+
+impl Sheets<'_> {
+    /// The lines a sheet asks for: the protocol's, then those an SMS report has a code for
+    /// and the protocol does not (its ballots issued in all, where it has their parts).
+    fn rows(&self) -> Vec<Line> {
+        let mut rows = self.lines.to_vec();
+        for (_, field) in self.codes.codes() {
+            if let Field::Line(l) = *field {
+                if !rows.contains(&l) {
+                    rows.push(l);
+                }
+            }
+        }
+        rows
+    }
 }
 
 /// The self-contained printable page.
@@ -53,11 +75,26 @@ fn body(l: Lang, s: &Sheets) -> Markup {
                     Some(rank) => (l.f(T::PvtRoleReserve, &[("rank", &rank.to_string())])),
                 } } }
                 table.copy {
-                    thead { tr { th scope="col" { (l.t(T::PvtColLine)) } th scope="col" { (l.t(T::PvtColNumber)) } } }
+                    thead { tr {
+                        th scope="col" { (l.t(T::PvtColLine)) }
+                        th scope="col" { (l.t(T::PvtColSms)) }
+                        th scope="col" { (l.t(T::PvtColNumber)) }
+                    } }
                     tbody {
-                        @for x in s.lines { tr { th scope="row" { (crate::line(l, *x)) } td.box {} } }
-                        @for c in s.choices { tr { th scope="row" { (l.f(T::PvtVotesFor, &[("choice", c)])) } td.box {} } }
+                        @for x in s.rows() { tr {
+                            th scope="row" { (crate::line(l, x)) }
+                            td.code { (s.codes.code(Field::Line(x)).unwrap_or("")) }
+                            td.box {}
+                        } }
+                        @for (k, c) in s.choices.iter().enumerate() { tr {
+                            th scope="row" { (l.f(T::PvtVotesFor, &[("choice", c)])) }
+                            td.code { (s.codes.code(Field::Choice(k)).unwrap_or("")) }
+                            td.box {}
+                        } }
                     }
+                }
+                @if let Some(number) = sheet.sms {
+                    p.sms { (l.f(T::PvtSmsMessage, &[("message", &observe::sms::template(number, s.codes))])) }
                 }
                 p.sign { (l.t(T::PvtCopiedAt)) }
                 p.sign { (l.t(T::PvtSignature)) }

@@ -16,6 +16,7 @@ pub mod official;
 pub mod publish;
 pub mod pvt;
 pub mod pvt_log;
+pub mod pvt_sms;
 pub mod results;
 pub mod seats;
 pub mod serve;

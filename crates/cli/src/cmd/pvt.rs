@@ -45,6 +45,10 @@ pub enum PvtCommand {
     /// before polling day, the seed once polls close, then the reports
     #[command(subcommand)]
     Log(super::pvt_log::LogCommand),
+    /// Read observers' SMS reports (an inbox exported as CSV) into reports, with a reply to
+    /// each sender; reports that observers of one station disagree on are listed, not
+    /// written
+    Sms(super::pvt_sms::SmsArgs),
 }
 
 /// `--strata LEVEL`.
@@ -291,6 +295,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         PvtCommand::Compare(a) => return compare(a),
         PvtCommand::Simulate(a) => simulate(a),
         PvtCommand::Log(c) => super::pvt_log::run(c),
+        PvtCommand::Sms(a) => super::pvt_sms::run(a),
     }?;
     Ok(ExitCode::SUCCESS)
 }
@@ -359,6 +364,16 @@ fn design(a: DesignArgs) -> anyhow::Result<()> {
         write_assignments(path, &d, &frame)?;
     }
     if let Some(path) = &a.sheets {
+        let codes = observe::codes::Codebook::default_for(d.choices.len());
+        let drawn: Vec<(&str, usize)> = d
+            .stations
+            .iter()
+            .map(|s| (s.station.as_str(), s.stratum))
+            .collect();
+        // Stations whose names have no number get no SMS line (the command says so).
+        let numbers = observe::numbers::StationNumbers::of(&drawn)
+            .inspect_err(|e| eprintln!("no SMS numbers on the sheets: {e}"))
+            .ok();
         let sheets = ui::pvt::Sheets {
             election: &d.election,
             contest: &d.contest,
@@ -368,13 +383,20 @@ fn design(a: DesignArgs) -> anyhow::Result<()> {
             digest: &d.frame.digest,
             sheets: [Role::Sample, Role::Reserve]
                 .iter()
-                .flat_map(|&role| d.stations.iter().filter(move |s| s.role == role))
-                .map(|s| ui::pvt::Sheet {
+                .flat_map(|&role| {
+                    d.stations
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, s)| s.role == role)
+                })
+                .map(|(k, s)| ui::pvt::Sheet {
                     station: &s.station,
                     stratum: &d.strata[s.stratum].name,
                     reserve: (s.role == Role::Reserve).then_some(s.rank),
+                    sms: numbers.as_ref().map(|n| n.number(k)),
                 })
                 .collect(),
+            codes: &codes,
         };
         std::fs::write(path, ui::pvt::standalone(a.lang, &sheets))
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -655,7 +677,7 @@ fn print_arrival(out: &mut dyn Write, e: &pvt::reports::Estimates) -> std::io::R
 }
 
 /// The group's own copy of a design: the public one has no stations to estimate from.
-fn own_design(path: &Path) -> anyhow::Result<Design> {
+pub(super) fn own_design(path: &Path) -> anyhow::Result<Design> {
     let d = read_design(path)?;
     if d.stations.is_empty() {
         return Err(pvt::PvtError::Invalid {
