@@ -37,7 +37,7 @@ pub use staff::{
     Act, Actor, ApiToken, Awaiting, Pending, PendingState, Session, Staffing, Stored, User,
 };
 pub use staffing::CONSOLE;
-pub use upload::{FileRef, Media, StoredFile, FILE_LIMIT};
+pub use upload::{without_metadata, FileRef, Media, StoredFile, FILE_LIMIT};
 
 /// A store on SQLite or PostgreSQL.
 pub struct SqlStore {

@@ -6,6 +6,8 @@
 //! accepted kind that carries HTML or script (a polyglot), because a file is served back to
 //! other staff in their browsers. Files are named by their SHA-256 ([`FileRef`]), parsed once.
 
+use std::ops::Range;
+
 use record::Role;
 
 use crate::StoreError;
@@ -76,10 +78,10 @@ impl Media {
             )));
         }
         let media = if bytes.starts_with(PNG_SIGNATURE) {
-            png_end(bytes)?;
+            png_chunks(bytes)?;
             Media::Png
         } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            jpeg_end(bytes)?;
+            jpeg_segments(bytes)?;
             Media::Jpeg
         } else if bytes.starts_with(b"%PDF-") {
             pdf_end(bytes)?;
@@ -107,28 +109,31 @@ fn refused(why: impl Into<String>) -> StoreError {
 
 const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-/// Walks a PNG's chunks (length, type, data, CRC) from `IHDR` to `IEND`, which must end the
-/// file.
-fn png_end(b: &[u8]) -> Result<(), StoreError> {
+/// A part of a file: its kind (a PNG chunk's type, a JPEG segment's marker) and its bytes.
+type Piece<K> = (K, Range<usize>);
+
+/// A PNG's chunks from `IHDR` to `IEND`, which must end the file: each chunk's type and
+/// bytes (length, type, data, CRC).
+fn png_chunks(b: &[u8]) -> Result<Vec<Piece<[u8; 4]>>, StoreError> {
     let bad = |why: &str| refused(format!("not a well-formed PNG file: {why}"));
     let mut at = PNG_SIGNATURE.len();
-    let mut first = true;
+    let mut chunks = Vec::new();
     loop {
         let head = b.get(at..at + 8).ok_or_else(|| bad("a chunk is cut off"))?;
         let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-        let kind = &head[4..8];
-        if first && kind != b"IHDR" {
+        let kind = [head[4], head[5], head[6], head[7]];
+        if chunks.is_empty() && &kind != b"IHDR" {
             return Err(bad("it does not begin with IHDR"));
         }
-        first = false;
         let end = at
             .checked_add(12)
             .and_then(|x| x.checked_add(len))
             .filter(|&e| e <= b.len())
             .ok_or_else(|| bad("a chunk runs past the end of the file"))?;
-        if kind == b"IEND" {
+        chunks.push((kind, at..end));
+        if &kind == b"IEND" {
             return if end == b.len() {
-                Ok(())
+                Ok(chunks)
             } else {
                 Err(bad("bytes follow its end (IEND)"))
             };
@@ -137,11 +142,13 @@ fn png_end(b: &[u8]) -> Result<(), StoreError> {
     }
 }
 
-/// Walks a JPEG's segments from SOI to EOI (ITU-T T.81 B.1), through the entropy-coded data
-/// after each start of scan; EOI must end the file.
-fn jpeg_end(b: &[u8]) -> Result<(), StoreError> {
+/// A JPEG's segments after SOI, through EOI (ITU-T T.81 B.1), which must end the file: each
+/// segment's marker and bytes, from the marker through its entropy-coded data after a start
+/// of scan (fill bytes before a marker left out).
+fn jpeg_segments(b: &[u8]) -> Result<Vec<Piece<u8>>, StoreError> {
     let bad = |why: &str| refused(format!("not a well-formed JPEG file: {why}"));
     let mut at = 2;
+    let mut segments = Vec::new();
     loop {
         // Markers may be preceded by fill bytes 0xFF.
         while b.get(at) == Some(&0xFF) && b.get(at + 1) == Some(&0xFF) {
@@ -150,17 +157,22 @@ fn jpeg_end(b: &[u8]) -> Result<(), StoreError> {
         if b.get(at) != Some(&0xFF) {
             return Err(bad("a segment does not begin with a marker"));
         }
+        let start = at;
         let marker = *b.get(at + 1).ok_or_else(|| bad("the file is cut off"))?;
         at += 2;
         match marker {
             0xD9 => {
+                segments.push((marker, start..at));
                 return if at == b.len() {
-                    Ok(())
+                    Ok(segments)
                 } else {
                     Err(bad("bytes follow its end (EOI)"))
-                }
+                };
             }
-            0x01 | 0xD0..=0xD7 => continue,
+            0x01 | 0xD0..=0xD7 => {
+                segments.push((marker, start..at));
+                continue;
+            }
             _ => {}
         }
         let len = b
@@ -188,7 +200,70 @@ fn jpeg_end(b: &[u8]) -> Result<(), StoreError> {
                 }
             }
         }
+        segments.push((marker, start..at));
     }
+}
+
+/// The PNG chunks an image keeps without its metadata: the critical ones and those that say
+/// how its pixels look (transparency, colour, gamma, significant bits, background, pixel
+/// size). Text (`tEXt`, `zTXt`, `iTXt`: where XMP and a camera's notes go), `eXIf`, `tIME`
+/// and every other chunk are left out.
+const PNG_KEPT: [&[u8; 4]; 13] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB",
+    b"bKGD", b"pHYs", b"cICP",
+];
+
+/// Whether a JPEG keeps a segment without its metadata: every marker that decoding needs
+/// (frames, tables, scans, restarts), the ICC profile (APP2 `ICC_PROFILE`) and Adobe's colour
+/// transform (APP14 `Adobe`); not the others (APP0 JFIF with its thumbnail, APP1 Exif and
+/// XMP with the place, the time and the camera, APP13 IPTC, comments).
+fn jpeg_keeps(marker: u8, segment: &[u8]) -> bool {
+    let id = |prefix: &[u8]| segment.get(4..).is_some_and(|d| d.starts_with(prefix));
+    match marker {
+        0xE2 => id(b"ICC_PROFILE\0"),
+        0xEE => id(b"Adobe"),
+        0xE0..=0xEF | 0xFE => false,
+        _ => true,
+    }
+}
+
+/// The image without its metadata blocks (a photo's place, time and device, its comments
+/// and thumbnails), with its pixels as they were: what an upload that may identify whoever
+/// took it keeps (issue 20: incident photos). A PNG keeps [`PNG_KEPT`]; a JPEG its
+/// [`jpeg_keeps`] segments. The result is itself a well-formed file of the same kind;
+/// anything else than a PNG or a JPEG is refused, and so is one whose remaining bytes carry
+/// HTML or script.
+pub fn without_metadata(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    if bytes.len() > FILE_LIMIT {
+        return Err(refused(format!(
+            "the file has {} bytes; at most {FILE_LIMIT} are taken",
+            bytes.len()
+        )));
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    if bytes.starts_with(PNG_SIGNATURE) {
+        out.extend_from_slice(PNG_SIGNATURE);
+        for (kind, range) in png_chunks(bytes)? {
+            if PNG_KEPT.contains(&&kind) {
+                out.extend_from_slice(&bytes[range]);
+            }
+        }
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        out.extend_from_slice(&bytes[..2]);
+        for (marker, range) in jpeg_segments(bytes)? {
+            if jpeg_keeps(marker, &bytes[range.clone()]) {
+                out.extend_from_slice(&bytes[range]);
+            }
+        }
+    } else {
+        return Err(refused(
+            "a photo is a PNG or a JPEG file (decided by the file's bytes, not its declared type)",
+        ));
+    }
+    // What is left is checked as any upload is: a script hidden in the metadata has gone
+    // with it, one hidden elsewhere is refused.
+    Media::of(&out)?;
+    Ok(out)
 }
 
 /// A PDF ends with `%%EOF` (ISO 32000-1, 7.5.5), perhaps followed by an end of line.
@@ -384,5 +459,125 @@ mod tests {
         ] {
             assert!(FileRef::parse(bad).is_err(), "{bad}");
         }
+    }
+}
+
+/// Photos without their metadata: a real JPEG and PNG (CPython's `Lib/test/imghdrdata`,
+/// `test_data/README.md`) given the blocks a phone's camera writes, then stripped: the same
+/// pixels, none of the blocks.
+#[cfg(test)]
+mod metadata {
+    use super::*;
+
+    const JPEG: &[u8] = include_bytes!("../test_data/python.jpg");
+    const PNG: &[u8] = include_bytes!("../test_data/python.png");
+
+    /// A JPEG segment: marker, length, data.
+    fn segment(marker: u8, data: &[u8]) -> Vec<u8> {
+        let mut s = vec![0xFF, marker];
+        s.extend(((data.len() + 2) as u16).to_be_bytes());
+        s.extend(data);
+        s
+    }
+
+    /// An Exif block (APP1) with a GPS latitude: TIFF little-endian, IFD0 with one entry
+    /// (GPSInfo, tag 0x8825) pointing at a GPS IFD with GPSLatitudeRef "N".
+    fn exif() -> Vec<u8> {
+        let mut t = b"Exif\0\0II*\0\x08\0\0\0".to_vec();
+        t.extend([1, 0, 0x25, 0x88, 4, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0]);
+        t.extend([1, 0, 1, 0, 2, 0, 2, 0, 0, 0, b'N', 0, 0, 0, 0, 0, 0, 0]);
+        t.extend(b"GPS 42.8746N 74.5698E Canon EOS 2020:10:04 21:13:05");
+        t
+    }
+
+    fn pixels_jpeg(b: &[u8]) -> Vec<u8> {
+        jpeg_decoder::Decoder::new(b)
+            .decode()
+            .expect("a JPEG that decodes")
+    }
+
+    fn pixels_png(b: &[u8]) -> Vec<u8> {
+        let mut r = png::Decoder::new(std::io::Cursor::new(b))
+            .read_info()
+            .expect("a PNG that decodes");
+        let mut buf = vec![0; r.output_buffer_size().expect("size")];
+        let info = r.next_frame(&mut buf).expect("a frame");
+        buf.truncate(info.buffer_size());
+        buf
+    }
+
+    #[test]
+    fn a_jpeg_loses_its_exif_xmp_iptc_comments_and_thumbnail_not_its_pixels() {
+        let icc = segment(0xE2, b"ICC_PROFILE\0\x01\x01profile");
+        let mut photo = JPEG[..2].to_vec();
+        photo.extend(segment(0xE1, &exif()));
+        photo.extend(segment(
+            0xE1,
+            b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>GPS</x:xmpmeta>",
+        ));
+        photo.extend(segment(0xED, b"Photoshop 3.0\08BIM by-line: the reporter"));
+        photo.extend(&icc);
+        photo.extend(segment(0xFE, b"taken by the reporter <script>x()</script>"));
+        photo.extend(&JPEG[2..]);
+        // The comment's script alone makes the photo refused as it was uploaded.
+        assert!(Media::of(&photo).is_err());
+        let clean = without_metadata(&photo).unwrap();
+        // What is left: SOI, the ICC profile, then the original without its APP0 (JFIF).
+        let app0 = 2 + 2 + 16;
+        let mut want = JPEG[..2].to_vec();
+        want.extend(&icc);
+        want.extend(&JPEG[app0..]);
+        assert_eq!(clean, want);
+        for gone in [&b"Exif"[..], b"GPS", b"reporter", b"JFIF", b"xmpmeta"] {
+            assert!(!clean.windows(gone.len()).any(|w| w == gone), "{gone:?}");
+        }
+        assert_eq!(Media::of(&clean).unwrap(), Media::Jpeg);
+        assert_eq!(pixels_jpeg(&clean), pixels_jpeg(JPEG));
+        assert_eq!(without_metadata(&clean).unwrap(), clean);
+    }
+
+    #[test]
+    fn a_png_loses_its_text_exif_and_time_not_its_pixels() {
+        let chunk = |kind: &[u8; 4], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend(kind);
+            c.extend(data);
+            let mut h = crc32fast::Hasher::new();
+            h.update(kind);
+            h.update(data);
+            c.extend(h.finalize().to_be_bytes());
+            c
+        };
+        let iend = PNG.len() - 12;
+        let mut photo = PNG[..iend].to_vec();
+        photo.extend(chunk(b"eXIf", &exif()[6..]));
+        photo.extend(chunk(
+            b"iTXt",
+            b"XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta>GPS</x:xmpmeta>",
+        ));
+        photo.extend(chunk(b"tIME", &[7, 228, 10, 4, 21, 13, 5]));
+        photo.extend(chunk(b"zTXt", b"Author\0\0x"));
+        photo.extend(&PNG[iend..]);
+        let clean = without_metadata(&photo).unwrap();
+        for gone in [&b"eXIf"[..], b"tEXt", b"iTXt", b"zTXt", b"tIME", b"GPS"] {
+            assert!(!clean.windows(gone.len()).any(|w| w == gone), "{gone:?}");
+        }
+        // The original's own two tEXt chunks (37 bytes of data each) went too.
+        assert_eq!(clean.len(), PNG.len() - 2 * (12 + 37));
+        assert_eq!(pixels_png(&clean), pixels_png(PNG));
+        assert_eq!(Media::of(&clean).unwrap(), Media::Png);
+    }
+
+    #[test]
+    fn only_images_are_stripped_and_broken_ones_refused() {
+        assert!(without_metadata(b"%PDF-1.4\n%%EOF\n").is_err());
+        assert!(without_metadata(b"a,b\n1,2\n").is_err());
+        assert!(without_metadata(&JPEG[..JPEG.len() - 1]).is_err());
+        assert!(without_metadata(&PNG[..PNG.len() - 1]).is_err());
+        // A script outside any metadata block stays, and is refused.
+        let mut p = JPEG.to_vec();
+        let at = p.len() - 2;
+        p.splice(at..at, segment(0xDB, b"<script>x()</script>"));
+        assert!(without_metadata(&p).is_err());
     }
 }
