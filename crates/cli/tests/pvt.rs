@@ -996,6 +996,20 @@ fn observers_sms_reports_give_the_estimates_their_protocols_give() {
     observers
         .write_record(["name", "phone", "station"])
         .unwrap();
+    // A report the observer of the sixth station corrected: listed first (a phone's export
+    // lists the newest first), sent an hour before the one that replaces it.
+    let mut wrong = official[&drawn[sampled[5]].0].clone();
+    wrong.votes[3] -= 5;
+    inbox
+        .write_record([
+            phone(sampled[5]).as_str(),
+            &observe::sms::write(&wrong, &book),
+            "1521392400",
+            "",
+            "",
+            "",
+        ])
+        .unwrap();
     let time = std::cell::Cell::new(1_521_396_000u64);
     let mut send = |from: &str, text: &str, part: Option<(u32, u32)>| {
         time.set(time.get() + 7);
@@ -1077,6 +1091,7 @@ fn observers_sms_reports_give_the_estimates_their_protocols_give() {
         ],
     ))
     .unwrap();
+    assert_eq!(o["messages"], 310);
     assert_eq!(
         (
             o["recorded"].as_u64(),
@@ -1084,8 +1099,9 @@ fn observers_sms_reports_give_the_estimates_their_protocols_give() {
             o["conflicting"].as_u64(),
             o["refused"].as_u64()
         ),
-        (Some(300), Some(1), Some(1), Some(5))
+        (Some(301), Some(1), Some(1), Some(5))
     );
+    assert_eq!(o["incomplete"], 1);
     assert_eq!(o["stations_agreed"], 299);
     let conflict = &o["conflicts"][0];
     assert_eq!(conflict["station"], drawn[second].0.as_str());
@@ -1103,20 +1119,24 @@ fn observers_sms_reports_give_the_estimates_their_protocols_give() {
         why[1]
     );
     assert!(why[2].contains("999999999 is more than"), "{}", why[2]);
-    assert!(why[3].starts_with("missing: C H"), "{}", why[3]);
+    assert!(why[3].starts_with("missing: E B X C H"), "{}", why[3]);
     assert_eq!(why[4], "item 1: 'Д12' is not a code followed by a number");
     // Replies: one per message read, and one for the half message given up.
     let replies = std::fs::read_to_string(dir.path().join("replies.csv")).unwrap();
-    assert_eq!(replies.lines().count(), 1 + 300 + 2 + 5 + 1);
+    assert_eq!(replies.lines().count(), 1 + 301 + 2 + 5 + 1);
+    // A report taken is repeated as read, in the sender's alphabet.
+    let read = |k: usize| observe::sms::items(&official[&drawn[k].0], &book);
     assert!(replies.contains(&format!(
-        "{},ПВТ {}: принято. Спасибо.",
+        "{},ПВТ {} принято: {}. Спасибо.",
         phone(third),
-        numbers.number(third)
+        numbers.number(third),
+        read(third)
     )));
     assert!(replies.contains(&format!(
-        "{},ПВТ {}: принято; отчёты наблюдателей (2) совпадают.",
+        "{},ПВТ {} принято: {}. Отчёты наблюдателей (2) совпадают.",
         phone(1_000_000 + first),
-        numbers.number(first)
+        numbers.number(first),
+        read(first)
     )));
     assert!(replies.contains(&format!(
         "{},Не принято: пункт 1 «Д12» не код с числом.",

@@ -39,7 +39,7 @@ pub fn normalise_user_name(name: &str) -> Result<String, ModelError> {
         if c.is_whitespace() {
             return Err(bad("a user name has no spaces"));
         }
-        if c.is_control() || invisible(c) {
+        if c.is_control() || is_invisible(c) {
             return Err(bad(
                 "a user name has no control, format, zero-width or bidirectional characters",
             ));
@@ -102,7 +102,7 @@ pub fn name_fault(name: &str) -> Option<NameFault> {
     name.chars().find_map(|c| {
         if c.is_control() {
             Some(NameFault::Control(c))
-        } else if invisible(c) {
+        } else if is_invisible(c) {
             Some(NameFault::Invisible(c))
         } else {
             None
@@ -134,7 +134,7 @@ pub fn shown_within(text: &str, max: usize) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || invisible(c) {
+        if c.is_control() || is_invisible(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -166,7 +166,7 @@ enum Digits {
 fn fold(name: &str, digits: Digits) -> String {
     let lower: String = name
         .nfkc()
-        .filter(|c| !invisible(*c) && !quote(*c))
+        .filter(|c| !is_invisible(*c) && !quote(*c))
         .flat_map(char::to_lowercase)
         .collect();
     let mut out = String::with_capacity(lower.len());
@@ -247,7 +247,9 @@ impl NameIndex {
 /// Characters that show nothing or reorder what follows: format characters (zero-width
 /// joiners, bidirectional marks, overrides and isolates, the byte-order mark, the soft hyphen)
 /// and variation selectors.
-fn invisible(c: char) -> bool {
+/// Whether a character is invisible (a format control, a filler, a variation selector): a
+/// typed name drops it, a typed count refuses it.
+pub fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}'

@@ -36,8 +36,8 @@ const CHOICE_LETTERS: &[u8] = b"ACHKMOPTY";
 pub const MAX_CODE: usize = 4;
 
 /// A quick count's codes, in the order a sheet prints them: each code once, each field
-/// once, every choice of the contest given a code (a report must give every choice; a line
-/// may be left out).
+/// once, every choice of the contest given a code. A report gives every code: the lines too,
+/// so that its counts are checked against its registered voters and ballots issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Codebook {
     codes: Vec<(String, Field)>,

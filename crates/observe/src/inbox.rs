@@ -1,12 +1,13 @@
 //! Observers' messages taken one after another, as a quick count's coordinator (or its
 //! service) receives them: each joined from its parts, read ([`crate::sms`]), its station
 //! found among the drawn ones ([`crate::numbers`]), its sender checked against the station's
-//! observers, its counts against what a station can have; then kept beside the other
-//! observers' reports of the station, never in their place. Agreeing reports confirm each
-//! other; reports that differ are all kept and the station is in conflict until a
+//! observers (before any part of a message is kept), its counts against what a station can
+//! have; then kept beside the other observers' reports of the station, never in their place.
+//! Agreeing reports (the same votes, and the same number wherever two give a line) confirm
+//! each other; reports that differ are all kept and the station is in conflict until a
 //! supervisor chooses (which this does not do: it says which stations need it). A sender's
 //! later report of a station replaces their own earlier one (their correction), and only
-//! theirs. Every message gets its [`Reply`].
+//! theirs. Every message gets its [`Reply`], in the alphabet of the whole message.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,7 +16,7 @@ use model::{Line, Protocol, UnitId};
 use crate::codes::{Codebook, Field};
 use crate::numbers::StationNumbers;
 use crate::parts::{Part, Parts};
-use crate::sms::{read, SmsReport};
+use crate::sms::{items, read, Alphabet, SmsReport};
 use crate::ObserveError;
 
 /// A message as received.
@@ -29,13 +30,16 @@ pub struct Message<'a> {
     pub part: Option<(u32, u32, u32)>,
 }
 
-/// What a message came to.
+/// What a message came to; each carries the counts as read (`sms::items`), which the reply
+/// repeats so that the observer sees every count as it was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Taken {
     /// The station's first report, or the sender's only one there.
     Recorded {
         /// The station's number.
         station: String,
+        /// The report as read.
+        read: String,
     },
     /// A report that agrees with every other observer's of the station: `observers` in all.
     Confirmed {
@@ -43,12 +47,16 @@ pub enum Taken {
         station: String,
         /// Observers whose reports agree, this one included.
         observers: usize,
+        /// The report as read.
+        read: String,
     },
     /// A report that differs from another observer's: both are kept, and a supervisor
     /// chooses.
     Conflict {
         /// The station's number.
         station: String,
+        /// The report as read.
+        read: String,
     },
 }
 
@@ -65,24 +73,42 @@ pub struct Reported {
 }
 
 impl Reported {
-    /// The report every observer agrees on, if they do.
-    pub fn agreed(&self) -> Option<&SmsReport> {
+    /// The report every observer agrees on, if they do: the first's, with the lines only
+    /// others gave added.
+    pub fn agreed(&self) -> Option<SmsReport> {
         let (_, first) = self.reports.first()?;
-        self.reports
-            .iter()
-            .all(|(_, r)| same_counts(r, first))
-            .then_some(first)
+        let mut merged = first.clone();
+        for (_, r) in &self.reports[1..] {
+            if !agree(&merged, r) {
+                return None;
+            }
+            for &(line, n) in &r.lines {
+                if !merged.lines.iter().any(|&(l, _)| l == line) {
+                    merged.lines.push((line, n));
+                }
+            }
+        }
+        Some(merged)
     }
 }
 
-/// Whether two reports give the same counts (the station as typed may differ: `0123` and
-/// `123`).
-fn same_counts(a: &SmsReport, b: &SmsReport) -> bool {
-    let mut la = a.lines.clone();
-    let mut lb = b.lines.clone();
-    la.sort_by_key(|&(l, _)| l.key());
-    lb.sort_by_key(|&(l, _)| l.key());
-    a.votes == b.votes && la == lb
+/// Whether two reports agree: the same votes, and the same number wherever both give a line
+/// (the station as typed may differ: `0123` and `123`).
+fn agree(a: &SmsReport, b: &SmsReport) -> bool {
+    a.votes == b.votes
+        && a.lines
+            .iter()
+            .all(|&(line, n)| b.lines.iter().all(|&(other, m)| other != line || m == n))
+}
+
+/// The answer to a message: its reply, and the alphabet of the whole message (joined from
+/// its parts), which the reply is written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The reply.
+    pub reply: Reply,
+    /// The message's alphabet.
+    pub alphabet: Alphabet,
 }
 
 /// The messages of a quick count, taken one by one.
@@ -113,9 +139,16 @@ impl<'a> Inbox<'a> {
         }
     }
 
-    /// Takes a message received at `now` (Unix seconds): its reply, or `None` for a part
-    /// of a message still waiting for its other parts. A refused message changes nothing.
-    pub fn take(&mut self, m: &Message<'_>, now: u64) -> Option<Reply> {
+    /// Takes a message received at `now` (Unix seconds): its answer, or `None` for a part
+    /// of a message still waiting for its other parts (or received again). A refused message
+    /// changes nothing; a sender who is not an observer is refused before any part is kept.
+    pub fn take(&mut self, m: &Message<'_>, now: u64) -> Option<Answer> {
+        if self.assigned.is_some_and(|a| !a.contains_key(m.sender)) {
+            return Some(Answer {
+                reply: Err(ObserveError::UnknownSender),
+                alphabet: Alphabet::of(m.text),
+            });
+        }
         let text = match m.part {
             Some((reference, part, parts)) => {
                 let p = Part {
@@ -128,12 +161,20 @@ impl<'a> Inbox<'a> {
                 match self.parts.add(&p, now) {
                     Ok(Some(whole)) => whole,
                     Ok(None) => return None,
-                    Err(e) => return Some(Err(e)),
+                    Err(e) => {
+                        return Some(Answer {
+                            reply: Err(e),
+                            alphabet: Alphabet::of(m.text),
+                        })
+                    }
                 }
             }
             None => m.text.to_string(),
         };
-        Some(self.report(m.sender, &text))
+        Some(Answer {
+            reply: self.report(m.sender, &text),
+            alphabet: Alphabet::of(&text),
+        })
     }
 
     fn report(&mut self, sender: &str, text: &str) -> Reply {
@@ -154,6 +195,7 @@ impl<'a> Inbox<'a> {
         }
         self.plausible(&report)?;
         let number = self.numbers.number(station).to_string();
+        let as_read = items(&report, self.book);
         let here = self.stations.entry(station).or_insert_with(|| Reported {
             station,
             reports: Vec::new(),
@@ -163,12 +205,19 @@ impl<'a> Inbox<'a> {
             None => here.reports.push((sender.to_string(), report)),
         }
         Ok(match (here.agreed(), here.reports.len()) {
-            (Some(_), 1) => Taken::Recorded { station: number },
+            (Some(_), 1) => Taken::Recorded {
+                station: number,
+                read: as_read,
+            },
             (Some(_), n) => Taken::Confirmed {
                 station: number,
                 observers: n,
+                read: as_read,
             },
-            (None, _) => Taken::Conflict { station: number },
+            (None, _) => Taken::Conflict {
+                station: number,
+                read: as_read,
+            },
         })
     }
 
@@ -254,40 +303,54 @@ mod tests {
         }
     }
 
+    /// What a message from `sender` came to.
+    fn reply(inbox: &mut Inbox<'_>, sender: &str, text: &str) -> Reply {
+        inbox
+            .take(&msg(sender, text), 0)
+            .expect("a whole message")
+            .reply
+    }
+
     #[test]
     fn observers_reports_confirm_each_other_or_stand_side_by_side() {
         let (book, numbers, assigned) = setup();
         let mut inbox = Inbox::new(&book, &numbers, Some(&assigned));
         let station = || "101".to_string();
+        let read = || "E500 B300 X2 A100 C198".to_string();
         assert_eq!(
-            inbox.take(&msg("ann", "PVT 101 A10 C20"), 0),
-            Some(Ok(Taken::Recorded { station: station() }))
-        );
-        assert_eq!(
-            inbox.take(&msg("bob", "ПВТ 0101 А10 С20"), 1),
-            Some(Ok(Taken::Confirmed {
+            reply(&mut inbox, "ann", "PVT 101 E500 B300 X2 A100 C198"),
+            Ok(Taken::Recorded {
                 station: station(),
-                observers: 2
-            }))
+                read: read()
+            })
         );
+        let answer = inbox
+            .take(&msg("bob", "ПВТ №0101 Е500 В300 Х2 А100 С198"), 1)
+            .unwrap();
+        assert_eq!(answer.alphabet, Alphabet::Cyrillic);
         assert_eq!(
-            inbox.take(&msg("bob", "PVT 101 A11 C20"), 2),
-            Some(Ok(Taken::Conflict { station: station() }))
+            answer.reply,
+            Ok(Taken::Confirmed {
+                station: station(),
+                observers: 2,
+                read: read()
+            })
         );
+        assert!(matches!(
+            reply(&mut inbox, "bob", "PVT 101 E500 B300 X2 A99 C198"),
+            Ok(Taken::Conflict { .. })
+        ));
         let r = inbox.stations().next().unwrap();
         assert_eq!(r.reports.len(), 2);
         assert_eq!(r.agreed(), None);
         // Bob's correction replaces his own report only; they agree again.
-        assert_eq!(
-            inbox.take(&msg("bob", "PVT 101 A10 C20"), 3),
-            Some(Ok(Taken::Confirmed {
-                station: station(),
-                observers: 2
-            }))
-        );
+        assert!(matches!(
+            reply(&mut inbox, "bob", "PVT 101 E500 B300 X2 A100 C198"),
+            Ok(Taken::Confirmed { observers: 2, .. })
+        ));
         assert_eq!(
             inbox.stations().next().unwrap().agreed().unwrap().votes,
-            [10, 20]
+            [100, 198]
         );
     }
 
@@ -298,31 +361,35 @@ mod tests {
         for (sender, text, want) in [
             (
                 "ann",
-                "PVT 103 A1 C2",
+                "PVT 103 E500 B30 X2 A1 C2",
                 ObserveError::NotInSample {
                     station: "103".into(),
                 },
             ),
             (
                 "cid",
-                "PVT 101 A1 C2",
+                "PVT 101 E500 B30 X2 A1 C2",
                 ObserveError::NotAssigned {
                     station: "101".into(),
                 },
             ),
-            ("eve", "PVT 101 A1 C2", ObserveError::UnknownSender),
+            (
+                "eve",
+                "PVT 101 E500 B30 X2 A1 C2",
+                ObserveError::UnknownSender,
+            ),
             (
                 "ann",
-                "PVT 101 E500 A1 C700",
+                "PVT 101 E500 B700 X2 A1 C2",
                 ObserveError::Implausible {
-                    code: "C".into(),
+                    code: "B".into(),
                     count: 700,
                     bound: 600,
                 },
             ),
             (
                 "ann",
-                "PVT 101 B30 X2 A10 C20",
+                "PVT 101 E500 B30 X2 A10 C20",
                 ObserveError::Relation {
                     votes: 30,
                     invalid: 2,
@@ -331,40 +398,82 @@ mod tests {
             ),
             (
                 "ann",
-                "PVT 101 A1",
+                "PVT 101 A1 C2",
                 ObserveError::Missing {
-                    codes: vec!["C".into()],
+                    codes: vec!["E".into(), "B".into(), "X".into()],
                 },
             ),
         ] {
-            assert_eq!(inbox.take(&msg(sender, text), 0), Some(Err(want)), "{text}");
+            assert_eq!(reply(&mut inbox, sender, text), Err(want), "{text}");
         }
         assert_eq!(inbox.stations().count(), 0);
         // Without a list of observers, anyone may report any drawn station.
         let mut open = Inbox::new(&book, &numbers, None);
         assert!(matches!(
-            open.take(&msg("eve", "PVT 101 A1 C2"), 0),
-            Some(Ok(Taken::Recorded { .. }))
+            reply(&mut open, "eve", "PVT 101 E500 B30 X2 A1 C2"),
+            Ok(Taken::Recorded { .. })
         ));
     }
 
     #[test]
-    fn a_message_in_parts_is_read_once_whole_or_given_up() {
-        let (book, numbers, _) = setup();
-        let mut inbox = Inbox::new(&book, &numbers, None);
-        let part = |p: u32, text: &'static str| Message {
-            sender: "ann",
-            text,
-            part: Some((9, p, 2)),
+    fn a_line_only_one_observer_gives_is_no_disagreement() {
+        let book = Codebook::new(
+            &[
+                ("E", Field::Line(Line::Registered)),
+                ("A", Field::Choice(0)),
+                ("C", Field::Choice(1)),
+            ],
+            2,
+        )
+        .unwrap();
+        let lines = Codebook::default_for(2);
+        // Ann's report gives one line, Bob's three: they agree where both give a count, and
+        // the station counts with every line.
+        let r = Reported {
+            station: 0,
+            reports: vec![
+                (
+                    "ann".into(),
+                    crate::sms::read("PVT 101 E500 A1 C2", &book).unwrap(),
+                ),
+                (
+                    "bob".into(),
+                    crate::sms::read("PVT 101 E500 B30 X2 A1 C2", &lines).unwrap(),
+                ),
+            ],
         };
-        assert_eq!(inbox.take(&part(2, " C20"), 0), None);
+        let agreed = r.agreed().unwrap();
+        assert_eq!(agreed.lines.len(), 3);
+        let mut other = r.clone();
+        other.reports[1].1.lines[0].1 = 501;
+        assert_eq!(other.agreed(), None);
+    }
+
+    #[test]
+    fn a_message_in_parts_is_read_once_whole_or_given_up() {
+        let (book, numbers, assigned) = setup();
+        let mut inbox = Inbox::new(&book, &numbers, Some(&assigned));
+        let part = |sender: &'static str, reference: u32, p: u32, text: &'static str| Message {
+            sender,
+            text,
+            part: Some((reference, p, 2)),
+        };
+        assert_eq!(inbox.take(&part("ann", 9, 2, " A10 C20"), 0), None);
+        let whole = inbox
+            .take(&part("ann", 9, 1, "ПВТ 101 Е500 В300 Х2"), 1)
+            .unwrap();
+        assert!(matches!(whole.reply, Ok(Taken::Recorded { .. })));
+        // In the alphabet of the whole message (more Cyrillic letters than Latin ones).
+        assert_eq!(whole.alphabet, Alphabet::Cyrillic);
+        // A part received again after its message was joined changes nothing.
+        assert_eq!(inbox.take(&part("ann", 9, 2, " A10 C20"), 2), None);
+        assert_eq!(inbox.stations().next().unwrap().reports.len(), 1);
+        // A stranger's part is refused before it is kept.
         assert_eq!(
-            inbox.take(&part(1, "PVT 102 A10"), 1),
-            Some(Ok(Taken::Recorded {
-                station: "102".into()
-            }))
+            inbox.take(&part("eve", 1, 1, "PVT"), 2).unwrap().reply,
+            Err(ObserveError::UnknownSender)
         );
-        assert_eq!(inbox.take(&part(1, "PVT 101 A10"), 2), None);
-        assert_eq!(inbox.expire(2 + crate::parts::PART_WAIT + 1), ["ann"]);
+        assert_eq!(inbox.take(&part("ann", 10, 1, "PVT 101"), 3), None);
+        assert_eq!(inbox.expire(3 + crate::parts::PART_WAIT + 1), ["ann"]);
     }
 }

@@ -29,6 +29,15 @@ pub enum ObserveError {
         /// The longest message read.
         max: usize,
     },
+    /// A character no report holds: a digit that is not 0 to 9 (superscript, circled,
+    /// another script's), an invisible or direction-changing character, punctuation.
+    #[error("character {at} ({shown}) is not read in a report: only letters, the digits 0 to 9, spaces and = : . - , ; /")]
+    Character {
+        /// Its place in the message, from 1.
+        at: usize,
+        /// It, or its code point where it cannot be seen (`U+202E`).
+        shown: String,
+    },
     /// Something that is not a code followed by a count.
     #[error("item {item}: '{text}' is not a code followed by a number")]
     Stray {

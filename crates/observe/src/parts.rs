@@ -48,11 +48,15 @@ struct Waiting {
 #[derive(Debug, Clone, Default)]
 pub struct Parts {
     waiting: BTreeMap<(String, u32), Waiting>,
+    /// The messages joined in the last [`PART_WAIT`] seconds, and when: a part of one
+    /// received again is passed over, not taken as a new message's.
+    joined: BTreeMap<(String, u32), u64>,
 }
 
 impl Parts {
     /// Takes a part received at `now`: the whole message once its last part is in
-    /// (`Some`), else `None`. A part received again with the same text changes nothing; a
+    /// (`Some`), else `None`. A part received again with the same text changes nothing (nor
+    /// does a part of a message joined in the last [`PART_WAIT`] seconds); a
     /// part that does not fit the others received (another count of parts, another text for
     /// the same number, a number out of range) is refused and changes nothing.
     pub fn add(&mut self, part: &Part<'_>, now: u64) -> Result<Option<String>, ObserveError> {
@@ -71,6 +75,13 @@ impl Parts {
             return Ok(Some(part.text.to_string()));
         }
         let key = (part.sender.to_string(), part.reference);
+        if self
+            .joined
+            .get(&key)
+            .is_some_and(|&at| now.saturating_sub(at) <= PART_WAIT)
+        {
+            return Ok(None);
+        }
         if let Some(w) = self.waiting.get(&key) {
             if w.parts != part.parts {
                 return Err(refuse("its other parts announce another count of parts"));
@@ -100,6 +111,7 @@ impl Parts {
             return Ok(None);
         }
         let whole = self.waiting.remove(&key).expect("waiting");
+        self.joined.insert(key, now);
         Ok(Some(whole.got.into_values().collect()))
     }
 
@@ -115,6 +127,8 @@ impl Parts {
         for k in &old {
             self.waiting.remove(k);
         }
+        self.joined
+            .retain(|_, at| now.saturating_sub(*at) <= PART_WAIT);
         old
     }
 

@@ -34,13 +34,18 @@ impl std::fmt::Debug for Phone {
 
 impl Phone {
     /// Reads a number as a gateway or a form gives it: spaces, dots, dashes and brackets
-    /// ignored; `+` or `00` before the country's code, or else the national number after
-    /// `dialling`'s trunk prefix.
+    /// ignored, and a trunk prefix written in brackets after the country's code (`+996 (0)
+    /// 555 ...`); `+` or `00` before the country's code, or the country's code itself (as
+    /// gateways write numbers), or else the national number after `dialling`'s trunk prefix.
     pub fn read(text: &str, dialling: &Dialling) -> Result<Phone, ObserveError> {
         let bad = || ObserveError::invalid("phone", "not a phone number");
+        let text = match dialling.trunk.as_str() {
+            "" => text.trim().to_string(),
+            t => text.trim().replace(&format!("({t})"), ""),
+        };
         let mut digits = String::new();
         let mut plus = false;
-        for (i, c) in text.trim().chars().enumerate() {
+        for (i, c) in text.chars().enumerate() {
             match c {
                 '0'..='9' => digits.push(c),
                 '+' if i == 0 => plus = true,
@@ -52,6 +57,8 @@ impl Phone {
             digits
         } else if let Some(rest) = digits.strip_prefix("00") {
             rest.to_string()
+        } else if !dialling.country.is_empty() && digits.starts_with(dialling.country.as_str()) {
+            digits
         } else if let Some(rest) = digits
             .strip_prefix(dialling.trunk.as_str())
             .filter(|_| !dialling.trunk.is_empty())
@@ -129,7 +136,10 @@ mod tests {
             ("00996555123456", kg(), "+996555123456"),
             ("0 (555) 12-34-56", kg(), "+996555123456"),
             ("8 916 123-45-67", ru.clone(), "+79161234567"),
-            ("+7 (916) 123 45 67", ru, "+79161234567"),
+            ("+7 (916) 123 45 67", ru.clone(), "+79161234567"),
+            ("996555123456", kg(), "+996555123456"),
+            ("+996 (0) 555 123 456", kg(), "+996555123456"),
+            ("79161234567", ru, "+79161234567"),
         ] {
             assert_eq!(Phone::read(text, &d).unwrap().as_dialled(), want, "{text}");
         }

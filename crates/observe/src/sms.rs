@@ -2,9 +2,13 @@
 //! number, then each count after its code (`docs/sms.md`). Reading is tolerant of what
 //! phones and people do: any case, Cyrillic letters that look like Latin ones, full-width
 //! digits, spaces or none, `=`, `:`, `.` or `-` between a code and its count, commas and
-//! semicolons between items. It is strict about what changes a count: every choice given,
-//! no code twice, no number of more than nine digits, nothing left over. [`read`] never
-//! panics (the proptest and `fuzz/fuzz_targets/sms.rs` hold it to that).
+//! semicolons between items, `№` or `#` before the station. It is strict about what changes
+//! a count: every code given, none twice, no number of more than nine digits, nothing left
+//! over, and no character that could make a number read otherwise than it looks (a
+//! superscript or circled digit, another script's digit, an invisible or direction-changing
+//! character, a quote or an apostrophe between digits): such a character is refused, never
+//! dropped. [`read`] never panics (the proptest and `fuzz/fuzz_targets/sms.rs` hold it to
+//! that).
 
 use model::Line;
 
@@ -64,12 +68,41 @@ impl Alphabet {
 /// and t).
 const KEYWORDS: [&str; 2] = ["pvt", "пbt"];
 
+/// The longest text a refusal quotes back, in characters.
+const QUOTED: usize = 20;
+
+/// Whether a report may hold `c`: a visible letter of any script (a code, the keyword), a
+/// digit 0 to 9 (ASCII or full-width), white space, or a separator.
+fn readable(c: char) -> bool {
+    (c.is_alphabetic() && !model::names::is_invisible(c))
+        || c.is_ascii_digit()
+        || ('\u{FF10}'..='\u{FF19}').contains(&c)
+        || c.is_whitespace()
+        || "=:.-,;/№#".contains(c)
+}
+
 /// Reads a message by `book`'s codes.
 pub fn read(text: &str, book: &Codebook) -> Result<SmsReport, ObserveError> {
     if text.chars().count() > MAX_MESSAGE {
         return Err(ObserveError::TooLong { max: MAX_MESSAGE });
     }
-    let folded: Vec<char> = model::names::search_fold(text).chars().collect();
+    if let Some((k, c)) = text.chars().enumerate().find(|&(_, c)| !readable(c)) {
+        let visible = !c.is_control() && !c.is_whitespace() && !model::names::is_invisible(c);
+        return Err(ObserveError::Character {
+            at: k + 1,
+            shown: if visible {
+                format!("'{c}'")
+            } else {
+                format!("U+{:04X}", u32::from(c))
+            },
+        });
+    }
+    // `№` and `#` before a station's number are read as spaces.
+    let spaced: String = text
+        .chars()
+        .map(|c| if c == '№' || c == '#' { ' ' } else { c })
+        .collect();
+    let folded: Vec<char> = model::names::search_fold(&spaced).chars().collect();
     let mut at = Cursor {
         text: &folded,
         pos: 0,
@@ -105,10 +138,11 @@ pub fn read(text: &str, book: &Codebook) -> Result<SmsReport, ObserveError> {
             .to_ascii_uppercase();
         if code.is_empty() || code.len() > MAX_CODE {
             let text: String = code + &at.take_while(|c| !is_space(c));
-            return Err(ObserveError::Stray {
-                item,
-                text: text.to_uppercase(),
-            });
+            let mut text: String = text.to_uppercase().chars().take(QUOTED + 1).collect();
+            if text.chars().count() > QUOTED {
+                text = text.chars().take(QUOTED).collect::<String>() + "…";
+            }
+            return Err(ObserveError::Stray { item, text });
         }
         let field = book.field(&code).ok_or_else(|| ObserveError::UnknownCode {
             item,
@@ -143,9 +177,14 @@ pub fn read(text: &str, book: &Codebook) -> Result<SmsReport, ObserveError> {
             return Err(ObserveError::Repeated { code });
         }
     }
-    let missing: Vec<String> = (0..book.choices())
-        .filter(|&k| votes[k].is_none())
-        .filter_map(|k| book.code(Field::Choice(k)).map(str::to_string))
+    let missing: Vec<String> = book
+        .codes()
+        .iter()
+        .filter(|(_, f)| match *f {
+            Field::Choice(k) => votes[k].is_none(),
+            Field::Line(line) => !lines.iter().any(|&(l, _)| l == line),
+        })
+        .map(|(code, _)| code.clone())
         .collect();
     if !missing.is_empty() {
         return Err(ObserveError::Missing { codes: missing });
@@ -157,17 +196,25 @@ pub fn read(text: &str, book: &Codebook) -> Result<SmsReport, ObserveError> {
     })
 }
 
-/// A report as a message, in `book`'s order (what an observer's sheet shows filled in, and
-/// what the tests read back).
+/// A report as a message, in `book`'s order (what an observer's sheet shows filled in, what
+/// a reply repeats as read, and what the tests read back).
 pub fn write(report: &SmsReport, book: &Codebook) -> String {
-    let mut out = format!("PVT {}", report.station);
+    format!("PVT {} {}", report.station, items(report, book))
+}
+
+/// A report's counts after their codes, in `book`'s order (`E1520 B901 X12 A120 ...`).
+pub fn items(report: &SmsReport, book: &Codebook) -> String {
+    let mut out = String::new();
     for (code, field) in book.codes() {
         let count = match *field {
             Field::Choice(k) => report.votes.get(k).copied(),
             Field::Line(line) => report.lines.iter().find(|l| l.0 == line).map(|l| l.1),
         };
         if let Some(n) = count {
-            out.push_str(&format!(" {code}{n}"));
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&format!("{code}{n}"));
         }
     }
     out

@@ -1,4 +1,5 @@
-//! SMS reports: the written cases of `test_data/sms.json`, and proptests.
+//! SMS reports: the written cases of `test_data/sms.json` (`test_data/sms.py`), and
+//! proptests.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +28,7 @@ struct Case {
 fn written_cases_read_as_written() {
     let all: Cases = serde_json::from_str(include_str!("../test_data/sms.json")).expect("sms.json");
     let book = Codebook::default_for(all.choices);
-    assert_eq!(all.cases.len(), 33);
+    assert_eq!(all.cases.len(), 45);
     for c in &all.cases {
         let got = read(&c.message, &book);
         match (&c.error, got) {
@@ -79,14 +80,14 @@ proptest! {
         book in codebook(),
         station in "[0-9]{1,5}(-[0-9]{1,4})?",
         votes in prop::collection::vec(0u64..1_000_000_000, 20),
-        lines in prop::collection::vec(prop::option::of(0u64..1_000_000_000), 3),
+        lines in prop::collection::vec(0u64..1_000_000_000, 3),
     ) {
         let report = SmsReport {
             station,
             lines: observe::codes::LINE_CODES
                 .iter()
                 .zip(&lines)
-                .filter_map(|(&(_, l), n)| n.map(|n| (l, n)))
+                .map(|(&(_, l), &n)| (l, n))
                 .collect(),
             votes: votes[..book.choices()].to_vec(),
         };

@@ -142,10 +142,24 @@ fn png_chunks(b: &[u8]) -> Result<Vec<Piece<[u8; 4]>>, StoreError> {
     }
 }
 
+/// What may follow a JPEG's end-of-image marker.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trailing {
+    /// Nothing: the marker ends the file (an upload as it is served).
+    Refused,
+    /// Anything, which is not part of the image (a photo whose metadata goes).
+    CutOff,
+}
+
 /// A JPEG's segments after SOI, through EOI (ITU-T T.81 B.1), which must end the file: each
 /// segment's marker and bytes, from the marker through its entropy-coded data after a start
 /// of scan (fill bytes before a marker left out).
 fn jpeg_segments(b: &[u8]) -> Result<Vec<Piece<u8>>, StoreError> {
+    jpeg_pieces(b, Trailing::Refused)
+}
+
+/// [`jpeg_segments`], with what may follow the end of the image.
+fn jpeg_pieces(b: &[u8], trailing: Trailing) -> Result<Vec<Piece<u8>>, StoreError> {
     let bad = |why: &str| refused(format!("not a well-formed JPEG file: {why}"));
     let mut at = 2;
     let mut segments = Vec::new();
@@ -163,7 +177,7 @@ fn jpeg_segments(b: &[u8]) -> Result<Vec<Piece<u8>>, StoreError> {
         match marker {
             0xD9 => {
                 segments.push((marker, start..at));
-                return if at == b.len() {
+                return if at == b.len() || trailing == Trailing::CutOff {
                     Ok(segments)
                 } else {
                     Err(bad("bytes follow its end (EOI)"))
@@ -204,6 +218,55 @@ fn jpeg_segments(b: &[u8]) -> Result<Vec<Piece<u8>>, StoreError> {
     }
 }
 
+/// The Exif orientation (TIFF tag 0x0112 in IFD0, 2 to 8: turned or mirrored) of an APP1
+/// segment's data, if it is an Exif block that gives one other than upright.
+fn exif_orientation(data: &[u8]) -> Option<u16> {
+    let tiff = data.strip_prefix(b"Exif\0\0")?;
+    let big = match tiff.get(..4)? {
+        b"MM\0*" => true,
+        b"II*\0" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| {
+        let b: [u8; 2] = tiff.get(at..at.checked_add(2)?)?.try_into().ok()?;
+        Some(if big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| {
+        let b: [u8; 4] = tiff.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        Some(if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    };
+    let ifd = u32_at(4)? as usize;
+    let entries = u16_at(ifd)? as usize;
+    (0..entries.min(512)).find_map(|k| {
+        let e = ifd.checked_add(2 + 12 * k)?;
+        // Tag 0x0112, type SHORT (3), one value, held in the entry itself.
+        (u16_at(e)? == 0x0112 && u16_at(e + 2)? == 3 && u32_at(e + 4)? == 1)
+            .then(|| u16_at(e + 8))
+            .flatten()
+            .filter(|o| (2..=8).contains(o))
+    })
+}
+
+/// An APP1 segment holding an Exif block of the orientation `o` alone (big-endian TIFF,
+/// IFD0 of one entry, no next IFD).
+fn orientation_only(o: u16) -> Vec<u8> {
+    let mut data = b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
+    data.extend(o.to_be_bytes());
+    data.extend([0, 0, 0, 0, 0, 0]);
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend(((data.len() + 2) as u16).to_be_bytes());
+    segment.extend(data);
+    segment
+}
+
 /// The PNG chunks an image keeps without its metadata: the critical ones and those that say
 /// how its pixels look (transparency, colour, gamma, significant bits, background, pixel
 /// size). Text (`tEXt`, `zTXt`, `iTXt`: where XMP and a camera's notes go), `eXIf`, `tIME`
@@ -213,22 +276,25 @@ const PNG_KEPT: [&[u8; 4]; 13] = [
     b"bKGD", b"pHYs", b"cICP",
 ];
 
-/// Whether a JPEG keeps a segment without its metadata: every marker that decoding needs
-/// (frames, tables, scans, restarts), the ICC profile (APP2 `ICC_PROFILE`) and Adobe's colour
-/// transform (APP14 `Adobe`); not the others (APP0 JFIF with its thumbnail, APP1 Exif and
-/// XMP with the place, the time and the camera, APP13 IPTC, comments).
+/// Whether a JPEG keeps a segment without its metadata: the markers that decoding needs
+/// (ITU-T T.81 table B.1: frames, Huffman and arithmetic tables, quantisation tables, scans,
+/// restart interval and markers, the number of lines, the end), the ICC profile (APP2
+/// `ICC_PROFILE`) and Adobe's colour transform (APP14 `Adobe`); not the others (APP0 JFIF
+/// with its thumbnail, APP1 Exif and XMP with the place, the time and the camera, APP13
+/// IPTC, comments, reserved and extension markers, which may carry anything).
 fn jpeg_keeps(marker: u8, segment: &[u8]) -> bool {
     let id = |prefix: &[u8]| segment.get(4..).is_some_and(|d| d.starts_with(prefix));
     match marker {
         0xE2 => id(b"ICC_PROFILE\0"),
         0xEE => id(b"Adobe"),
-        0xE0..=0xEF | 0xFE => false,
-        _ => true,
+        0xC0..=0xC7 | 0xC9..=0xCF | 0xD0..=0xD7 | 0xD9..=0xDD => true,
+        _ => false,
     }
 }
 
 /// The image without its metadata blocks (a photo's place, time and device, its comments
-/// and thumbnails), with its pixels as they were: what an upload that may identify whoever
+/// and thumbnails, whatever follows its end), with its pixels as they were and, for a JPEG,
+/// its Exif orientation alone kept (so that a photo taken upright shows upright): what an upload that may identify whoever
 /// took it keeps (issue 20: incident photos). A PNG keeps [`PNG_KEPT`]; a JPEG its
 /// [`jpeg_keeps`] segments. The result is itself a well-formed file of the same kind;
 /// anything else than a PNG or a JPEG is refused, and so is one whose remaining bytes carry
@@ -250,7 +316,18 @@ pub fn without_metadata(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
         }
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         out.extend_from_slice(&bytes[..2]);
-        for (marker, range) in jpeg_segments(bytes)? {
+        // A phone's photo may carry more after its end (a motion photo's video, a gain map):
+        // the image ends at its first end-of-image marker, and the rest goes.
+        let pieces = jpeg_pieces(bytes, Trailing::CutOff)?;
+        // The one thing of the Exif block a viewer needs: which way up the photo is.
+        let turned = pieces
+            .iter()
+            .filter(|(m, _)| *m == 0xE1)
+            .find_map(|(_, r)| exif_orientation(&bytes[r.start + 4..r.end]));
+        if let Some(o) = turned {
+            out.extend_from_slice(&orientation_only(o));
+        }
+        for (marker, range) in pieces {
             if jpeg_keeps(marker, &bytes[range.clone()]) {
                 out.extend_from_slice(&bytes[range]);
             }
@@ -480,11 +557,13 @@ mod metadata {
         s
     }
 
-    /// An Exif block (APP1) with a GPS latitude: TIFF little-endian, IFD0 with one entry
-    /// (GPSInfo, tag 0x8825) pointing at a GPS IFD with GPSLatitudeRef "N".
+    /// An Exif block (APP1) with a GPS latitude and an orientation: TIFF little-endian, IFD0
+    /// with two entries (GPSInfo, tag 0x8825, pointing at a GPS IFD with GPSLatitudeRef "N";
+    /// Orientation, tag 0x0112, 6: turned a quarter clockwise).
     fn exif() -> Vec<u8> {
         let mut t = b"Exif\0\0II*\0\x08\0\0\0".to_vec();
-        t.extend([1, 0, 0x25, 0x88, 4, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0]);
+        t.extend([2, 0, 0x25, 0x88, 4, 0, 1, 0, 0, 0, 38, 0, 0, 0]);
+        t.extend([0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]);
         t.extend([1, 0, 1, 0, 2, 0, 2, 0, 0, 0, b'N', 0, 0, 0, 0, 0, 0, 0]);
         t.extend(b"GPS 42.8746N 74.5698E Canon EOS 2020:10:04 21:13:05");
         t
@@ -518,17 +597,32 @@ mod metadata {
         photo.extend(segment(0xED, b"Photoshop 3.0\08BIM by-line: the reporter"));
         photo.extend(&icc);
         photo.extend(segment(0xFE, b"taken by the reporter <script>x()</script>"));
+        // A reserved extension marker, which may carry anything.
+        photo.extend(segment(0xF3, b"serial number of the reporter's phone"));
         photo.extend(&JPEG[2..]);
-        // The comment's script alone makes the photo refused as it was uploaded.
+        // A motion photo's video after the end of the image.
+        photo.extend(b"\0\0\0\x18ftypmp42 the reporter's video");
+        // The comment's script, and the video after its end, make the photo refused as it was
+        // uploaded.
         assert!(Media::of(&photo).is_err());
         let clean = without_metadata(&photo).unwrap();
-        // What is left: SOI, the ICC profile, then the original without its APP0 (JFIF).
+        // What is left: SOI, the orientation alone, the ICC profile, then the original
+        // without its APP0 (JFIF).
+        assert_eq!(exif_orientation(&exif()), Some(6));
         let app0 = 2 + 2 + 16;
         let mut want = JPEG[..2].to_vec();
+        want.extend(orientation_only(6));
         want.extend(&icc);
         want.extend(&JPEG[app0..]);
         assert_eq!(clean, want);
-        for gone in [&b"Exif"[..], b"GPS", b"reporter", b"JFIF", b"xmpmeta"] {
+        for gone in [
+            &b"GPS"[..],
+            b"reporter",
+            b"JFIF",
+            b"xmpmeta",
+            b"ftyp",
+            b"Canon",
+        ] {
             assert!(!clean.windows(gone.len()).any(|w| w == gone), "{gone:?}");
         }
         assert_eq!(Media::of(&clean).unwrap(), Media::Jpeg);

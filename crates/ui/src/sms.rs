@@ -1,7 +1,8 @@
 //! The reply to an observer's SMS report (`observe::inbox::Reply`), in the sender's alphabet
 //! (`observe::sms::Alphabet`: English for a Latin message, Russian for a Cyrillic one), from
-//! the glossary's `sms-*` terms. Numbers are written as digits only, as the observer typed
-//! them.
+//! the glossary's `sms-*` terms. A report taken is repeated as read, so that the observer
+//! sees every count as it was taken. Numbers are written as digits only, as the observer
+//! typed them.
 
 use observe::inbox::{Reply, Taken};
 use observe::sms::Alphabet;
@@ -20,12 +21,24 @@ pub fn lang(alphabet: Alphabet) -> Lang {
 /// The reply's text in `l`.
 pub fn reply(l: Lang, r: &Reply) -> String {
     match r {
-        Ok(Taken::Recorded { station }) => l.f(T::SmsRecorded, &[("station", station)]),
-        Ok(Taken::Confirmed { station, observers }) => l.f(
+        Ok(Taken::Recorded { station, read }) => {
+            l.f(T::SmsRecorded, &[("station", station), ("read", read)])
+        }
+        Ok(Taken::Confirmed {
+            station,
+            observers,
+            read,
+        }) => l.f(
             T::SmsConfirmed,
-            &[("station", station), ("observers", &observers.to_string())],
+            &[
+                ("station", station),
+                ("observers", &observers.to_string()),
+                ("read", read),
+            ],
         ),
-        Ok(Taken::Conflict { station }) => l.f(T::SmsConflict, &[("station", station)]),
+        Ok(Taken::Conflict { station, read }) => {
+            l.f(T::SmsConflict, &[("station", station), ("read", read)])
+        }
         Err(e) => l.f(T::SmsNotRecorded, &[("why", why(l, e).as_str())]),
     }
     .as_str()
@@ -39,6 +52,9 @@ fn why(l: Lang, e: &ObserveError) -> String {
         ObserveError::NotAReport => l.t(T::SmsNotAReport),
         ObserveError::NoStation => l.t(T::SmsNoStation),
         ObserveError::TooLong { .. } => l.t(T::SmsTooLong),
+        ObserveError::Character { at, shown } => {
+            l.f(T::SmsCharacter, &[("at", &n(at)), ("shown", shown)])
+        }
         ObserveError::Stray { item, text } => {
             l.f(T::SmsStray, &[("item", &n(item)), ("text", text)])
         }
@@ -101,10 +117,11 @@ mod tests {
         let ok: Reply = Ok(Taken::Confirmed {
             station: "1234".into(),
             observers: 2,
+            read: "E1520 B901 X12 A120 C340".into(),
         });
         assert_eq!(
             reply(ru, &ok),
-            "ПВТ 1234: принято; отчёты наблюдателей (2) совпадают."
+            "ПВТ 1234 принято: E1520 B901 X12 A120 C340. Отчёты наблюдателей (2) совпадают."
         );
         // Every refusal a sender can get has its own words, short enough for an SMS or two.
         let all = [

@@ -15,6 +15,7 @@ use observe::inbox::{Inbox, Message, Reply, Taken};
 use observe::numbers::StationNumbers;
 use observe::phone::{Dialling, Phone};
 use observe::sms::Alphabet;
+use observe::ObserveError;
 use pvt::design::Design;
 use serde::{Deserialize, Serialize};
 
@@ -26,14 +27,15 @@ pub struct SmsArgs {
     #[arg(long)]
     pub design: PathBuf,
     /// The messages: CSV with the columns from and text, and optionally time (Unix
-    /// seconds), and reference, part and parts for a message sent in parts
+    /// seconds: the messages are then taken in time order), and reference, part and parts
+    /// for a message sent in parts
     #[arg(long)]
     pub messages: PathBuf,
     /// The observers: CSV with the columns name, phone and station (its number on the
     /// sheet, or its path); a message from another phone, or about another station, is
     /// refused
     #[arg(long)]
-    pub observers: Option<PathBuf>,
+    pub observers: PathBuf,
     /// The country's calling code, for numbers written without it
     #[arg(long, default_value = "996")]
     pub country: String,
@@ -77,14 +79,18 @@ struct ObserverRow {
 /// What the run found, for the summary and its JSON.
 #[derive(Debug, Serialize)]
 struct SmsOut {
+    /// Rows of the messages' file.
     messages: usize,
     recorded: usize,
     confirmed: usize,
     conflicting: usize,
     refused: usize,
+    /// Messages whose other parts never came (their senders are asked to send again).
+    incomplete: usize,
     /// Refusals by what the reply says, in English.
     refusals: Vec<Refusal>,
-    sampled_stations: usize,
+    /// The design's stations: sampled and reserves.
+    drawn_stations: usize,
     stations_reported: usize,
     stations_agreed: usize,
     /// Stations whose observers disagree: none of their reports is written out.
@@ -127,14 +133,8 @@ pub fn run(a: SmsArgs) -> anyhow::Result<()> {
         country: a.country.clone(),
         trunk: a.trunk.clone(),
     };
-    let (assigned, names) = match &a.observers {
-        Some(path) => {
-            let (assigned, names) = observers(path, &d, &numbers, &dialling)?;
-            (Some(assigned), names)
-        }
-        None => (None, HashMap::new()),
-    };
-    let mut inbox = Inbox::new(&book, &numbers, assigned.as_ref());
+    let (assigned, names) = observers(&a.observers, &d, &numbers, &dialling)?;
+    let mut inbox = Inbox::new(&book, &numbers, Some(&assigned));
     let mut replies: Vec<(String, String)> = Vec::new();
     let mut out = SmsOut {
         messages: 0,
@@ -142,85 +142,92 @@ pub fn run(a: SmsArgs) -> anyhow::Result<()> {
         confirmed: 0,
         conflicting: 0,
         refused: 0,
+        incomplete: 0,
         refusals: Vec::new(),
-        sampled_stations: d.stations.len(),
+        drawn_stations: d.stations.len(),
         stations_reported: 0,
         stations_agreed: 0,
         conflicts: Vec::new(),
     };
+    let rows = read_rows(&a.messages)?;
+    out.messages = rows.len();
     // Each sender's alphabet: that of their latest message, for a reply to parts given up.
     let mut alphabets: HashMap<String, Alphabet> = HashMap::new();
     let mut arrival: Vec<String> = Vec::new();
-    let mut r = csv_reader(&a.messages)?;
     let mut last_time = 0;
-    for (k, row) in r.deserialize::<Row>().enumerate() {
-        let line = k + 2;
-        let row = row.with_context(|| format!("{}: line {line}", a.messages.display()))?;
-        out.messages += 1;
-        let Ok(phone) = Phone::read(&row.from, &dialling) else {
+    for (line, row) in rows {
+        let refuse = |out: &mut SmsOut, why: String| {
             out.refused += 1;
-            out.refusals.push(Refusal {
-                line,
-                why: "the sender's number cannot be read: no reply".into(),
-            });
+            out.refusals.push(Refusal { line, why });
+        };
+        let row = match row {
+            Ok(row) => row,
+            Err(why) => {
+                refuse(&mut out, why);
+                continue;
+            }
+        };
+        let Ok(phone) = Phone::read(&row.from, &dialling) else {
+            refuse(
+                &mut out,
+                "the sender's number cannot be read: no reply".into(),
+            );
             continue;
         };
         let sender = phone.as_dialled().to_string();
         if !arrival.contains(&sender) {
             arrival.push(sender.clone());
         }
-        let alphabet = Alphabet::of(&row.text);
-        alphabets.insert(sender.clone(), alphabet);
         let now = row.time.unwrap_or(last_time);
         last_time = last_time.max(now);
         for gone in inbox.expire(now) {
+            out.incomplete += 1;
             reply_to(
                 &mut replies,
                 &alphabets,
                 &gone,
-                &Err(observe::ObserveError::Incomplete),
+                &Err(ObserveError::Incomplete),
             );
         }
         let part = match (row.reference, row.part, row.parts) {
             (Some(r), Some(p), Some(n)) => Some((r, p, n)),
             (None, None, None) => None,
-            _ => bail!(
-                "{}: line {line}: reference, part and parts go together",
-                a.messages.display()
-            ),
+            _ => {
+                refuse(
+                    &mut out,
+                    "reference, part and parts go together: no reply".into(),
+                );
+                continue;
+            }
         };
         let message = Message {
             sender: &sender,
             text: &row.text,
             part,
         };
-        let Some(reply) = inbox.take(&message, now) else {
+        let Some(answer) = inbox.take(&message, now) else {
             continue;
         };
-        match &reply {
+        alphabets.insert(sender.clone(), answer.alphabet);
+        match &answer.reply {
             Ok(Taken::Recorded { .. }) => out.recorded += 1,
             Ok(Taken::Confirmed { .. }) => out.confirmed += 1,
             Ok(Taken::Conflict { .. }) => out.conflicting += 1,
-            Err(e) => {
-                out.refused += 1;
-                out.refusals.push(Refusal {
-                    line,
-                    why: e.to_string(),
-                });
-            }
+            Err(e) => refuse(&mut out, e.to_string()),
         }
-        reply_to(&mut replies, &alphabets, &sender, &reply);
+        reply_to(&mut replies, &alphabets, &sender, &answer.reply);
     }
     for gone in inbox.expire(u64::MAX) {
+        out.incomplete += 1;
         reply_to(
             &mut replies,
             &alphabets,
             &gone,
-            &Err(observe::ObserveError::Incomplete),
+            &Err(ObserveError::Incomplete),
         );
     }
     // The reports every observer of a station agrees on; the others listed.
-    let mut agreed: Vec<(usize, &observe::sms::SmsReport)> = Vec::new();
+    let mut agreed: Vec<(usize, observe::sms::SmsReport)> = Vec::new();
     for s in inbox.stations() {
         out.stations_reported += 1;
         match s.agreed() {
@@ -255,14 +262,14 @@ pub fn run(a: SmsArgs) -> anyhow::Result<()> {
     emit(a.json, &out, |w| {
         writeln!(
             w,
-            "{} messages: {} recorded, {} confirming another observer's, {} differing from another's, {} refused",
-            out.messages, out.recorded, out.confirmed, out.conflicting, out.refused
+            "{} messages: {} recorded, {} confirming another observer's, {} differing from another's, {} refused, {} never complete",
+            out.messages, out.recorded, out.confirmed, out.conflicting, out.refused, out.incomplete
         )?;
         writeln!(
             w,
-            "{} of the {} drawn stations reported; {} written to {} (every observer of the station agrees)",
+            "{} of the {} drawn stations (sample and reserves) reported; {} written to {} (every observer of the station agrees)",
             out.stations_reported,
-            out.sampled_stations,
+            out.drawn_stations,
             out.stations_agreed,
             a.out.display()
         )?;
@@ -281,6 +288,49 @@ pub fn run(a: SmsArgs) -> anyhow::Result<()> {
         }
         Ok(())
     })
+}
+
+/// The messages' rows, each with its line in the file (where its record begins) and what
+/// it holds or why it cannot be read; in time order when every row has its time (a phone's
+/// export often lists the newest first), else in file order.
+fn read_rows(path: &Path) -> anyhow::Result<Vec<(usize, Result<Row, String>)>> {
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::Headers)
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| path.display().to_string())?;
+    let headers = r
+        .headers()
+        .with_context(|| path.display().to_string())?
+        .clone();
+    for column in ["from", "text"] {
+        if !headers.iter().any(|h| h == column) {
+            bail!("{}: no column '{column}'", path.display());
+        }
+    }
+    let mut rows = Vec::new();
+    for (k, record) in r.byte_records().enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(k + 2, |p| p.line() as usize);
+        let row = record
+            .map_err(|e| e.to_string())
+            .and_then(|rec| {
+                rec.deserialize::<Row>(Some(headers.as_byte_record()))
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| format!("the row cannot be read ({e}): no reply"));
+        rows.push((line, row));
+    }
+    if rows
+        .iter()
+        .all(|(_, r)| r.as_ref().is_ok_and(|r| r.time.is_some()))
+    {
+        rows.sort_by_key(|(_, r)| r.as_ref().map_or(0, |r| r.time.unwrap_or(0)));
+    }
+    Ok(rows)
 }
 
 /// Adds the reply to `to`, in the alphabet of their latest message.
@@ -332,7 +382,7 @@ fn observers(
 fn write_reports(
     path: &Path,
     d: &Design,
-    agreed: &[(usize, &observe::sms::SmsReport)],
+    agreed: &[(usize, observe::sms::SmsReport)],
 ) -> anyhow::Result<()> {
     let mut e = Election::new(&d.election);
     e.contests.push(Contest::new(
@@ -344,7 +394,8 @@ fn write_reports(
             .collect(),
     ));
     let mut protocols = Vec::new();
-    for &(k, report) in agreed {
+    for (k, report) in agreed {
+        let k = *k;
         let names: Vec<&str> = d.stations[k].station.split(" / ").collect();
         let levels: &[UnitLevel] = match names.len() {
             1 => &[UnitLevel::Station],
