@@ -147,6 +147,18 @@ impl Moments {
         self.am += a * m;
     }
 
+    /// Takes out a reporting station added before with these counts (the sums are exact:
+    /// what was added comes out whole).
+    pub fn remove(&mut self, votes: u64, base: u64) {
+        let (a, m) = (u128::from(votes), u128::from(base));
+        self.n -= 1;
+        self.a -= a;
+        self.m -= m;
+        self.aa -= a * a;
+        self.mm -= m * m;
+        self.am -= a * m;
+    }
+
     /// These moments with a station more, or `None` if a sum would pass 2^128 - 1 (counts no
     /// station has, refused rather than wrapped).
     pub fn checked_add(&self, votes: u64, base: u64) -> Option<Moments> {

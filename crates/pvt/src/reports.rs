@@ -195,8 +195,8 @@ pub struct Tally {
     reported: Vec<u64>,
     /// Reports whose ballots exceed their registered voters, or with no registered voters.
     doubtful: Vec<String>,
-    /// The stations reported.
-    seen: std::collections::HashSet<String>,
+    /// The stations reported, with their stratum and their moments' terms.
+    seen: HashMap<String, (usize, Option<u32>, Vec<(u64, u64)>)>,
     /// moments[q][h]: quantity q (0: turnout, 1..: choices) in stratum h, sampled stations.
     moments: Vec<Vec<Moments>>,
     /// Each stratum's reserves' reports by rank: the station and its moments' terms.
@@ -210,7 +210,7 @@ impl Tally {
             reported: vec![0; design.strata.len()],
             reserves: vec![Default::default(); design.strata.len()],
             doubtful: Vec::new(),
-            seen: Default::default(),
+            seen: HashMap::new(),
             moments: (0..=choices)
                 .map(|_| {
                     design
@@ -227,7 +227,7 @@ impl Tally {
     /// reported already, or reports another number of choices.
     pub fn add(&mut self, index: &Index, r: &Report) -> Result<(), PvtError> {
         let (h, reserve) = index.place(&r.station)?;
-        if self.seen.contains(&r.station) {
+        if self.seen.contains_key(&r.station) {
             return Err(PvtError::invalid(
                 "reports",
                 format!("two reports for the station '{}'", r.station),
@@ -274,7 +274,7 @@ impl Tally {
         }
         match reserve {
             Some(rank) => {
-                self.reserves[h].insert(rank, (r.station.clone(), terms));
+                self.reserves[h].insert(rank, (r.station.clone(), terms.clone()));
             }
             None => {
                 for (q, &(a, m)) in terms.iter().enumerate() {
@@ -286,7 +286,34 @@ impl Tally {
         if r.counts.registered == 0 || r.counts.ballots > r.counts.registered {
             self.doubtful.push(r.station.clone());
         }
-        self.seen.insert(r.station.clone());
+        self.seen.insert(r.station.clone(), (h, reserve, terms));
+        Ok(())
+    }
+
+    /// Takes a station's report out (a supervisor put the station in quarantine, or its
+    /// observers' reports came to differ): the tally is then as if it had never been added.
+    /// Refused, and nothing changed, if the station has no report in.
+    pub fn remove(&mut self, station: &str) -> Result<(), PvtError> {
+        let (h, reserve, terms) = self.seen.remove(station).ok_or_else(|| {
+            PvtError::invalid(
+                "reports",
+                format!("the station '{station}' has no report in"),
+            )
+        })?;
+        match reserve {
+            Some(rank) => {
+                self.reserves[h].remove(&rank);
+            }
+            None => {
+                for (q, &(a, m)) in terms.iter().enumerate() {
+                    self.moments[q][h].remove(a, m);
+                }
+                self.reported[h] -= 1;
+            }
+        }
+        if let Some(k) = self.doubtful.iter().rposition(|s| s == station) {
+            self.doubtful.remove(k);
+        }
         Ok(())
     }
 

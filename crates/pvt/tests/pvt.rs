@@ -431,6 +431,53 @@ fn reserves_stand_in_only_for_missing_sampled_stations() {
     assert!(err.contains("10 reserves"), "{err}");
 }
 
+/// A report taken out leaves the tally as if it had never come in, sampled or reserve, and
+/// the station may report again (issue 20: a station quarantined, or whose observers came
+/// to disagree).
+#[test]
+fn a_report_taken_out_leaves_no_trace() {
+    let (e, ps) = election(1, 20);
+    let frame = Frame::of(&e, 0, &ps, None).unwrap();
+    let d = design::make(&frame, &request(3, Method::Random, "r")).unwrap();
+    let index = reports::Index::of(&d);
+    let of = |role: Role, rank: u32| -> Report {
+        let a = d
+            .stations
+            .iter()
+            .find(|a| a.role == role && a.rank == rank)
+            .unwrap();
+        report(&frame, &a.station)
+    };
+    let mut without = reports::Tally::new(&d, 2);
+    let mut with = reports::Tally::new(&d, 2);
+    for r in [of(Role::Sample, 1), of(Role::Sample, 2)] {
+        without.add(&index, &r).unwrap();
+        with.add(&index, &r).unwrap();
+    }
+    let mut odd = of(Role::Sample, 3);
+    odd.counts.ballots = odd.counts.registered + 1;
+    with.add(&index, &odd).unwrap();
+    with.add(&index, &of(Role::Reserve, 1)).unwrap();
+    assert_ne!(
+        with.estimates(&d, &d.choices),
+        without.estimates(&d, &d.choices)
+    );
+    with.remove(&odd.station).unwrap();
+    with.remove(&of(Role::Reserve, 1).station).unwrap();
+    assert_eq!(
+        with.estimates(&d, &d.choices),
+        without.estimates(&d, &d.choices)
+    );
+    assert!(with.remove(&odd.station).is_err());
+    // Back in, with the counts it has now.
+    with.add(&index, &of(Role::Sample, 3)).unwrap();
+    without.add(&index, &of(Role::Sample, 3)).unwrap();
+    assert_eq!(
+        with.estimates(&d, &d.choices),
+        without.estimates(&d, &d.choices)
+    );
+}
+
 /// A simulation's trial estimates exactly what the reports' estimator gives on the same
 /// stations: the draw is the simulation's own, the estimator is the one of
 /// `estimate::combined` (the same sums, weights and order).
