@@ -1,8 +1,10 @@
-"""A quick count in the log (docs/log-format.md, "pvt", revision 7), replayed independently of
+"""A quick count in the log (docs/log-format.md, "pvt", revisions 7 and 8), replayed independently of
 tallyproof: the frame's digest and strata from the log's units, the allocation of the sample,
 the draw with Rivest's consistent sampler as published on PyPI (through pvt_redraw.py), and
 the stratified ratio estimates with their linearised variance (docs/pvt.md), from the logged
-reports. verify.py feeds it the log's `pvt` entries in order."""
+reports: several observers' reports of a station count where they agree, a supervisor's
+choice where they differ, none in quarantine (revision 8). verify.py feeds it the log's `pvt`
+entries in order."""
 
 import hashlib
 import math
@@ -20,7 +22,9 @@ KEYS = {
                "reserve_pct", "frame", "seed_sha256"),
     "seed": ("type", "step", "pvt", "seed"),
     "report": ("type", "step", "pvt", "station", "lines", "votes"),
+    "review": ("type", "step", "pvt", "station", "action", "report", "reason"),
 }
+MAX_REASON = 1000
 # A protocol's lines, in the order an entry writes them (model::Line::ALL).
 LINES = ("registered", "received", "issued_early", "issued_in_station", "issued_outside",
          "issued_total", "cancelled", "found_mobile", "found_stationary", "found_total",
@@ -151,9 +155,35 @@ class Run:
         self.moments = None  # [quantity][stratum] -> [n, a, m, aa, mm, am]
         self.reported = None
         self.reserves = None  # [stratum] -> {rank: (station, terms)}
-        self.seen = set()
+        self.seen = {}  # station path -> (stratum, reserve rank or None, terms)
         self.doubtful = []
         self.reports = 0
+        self.stations = {}  # unit -> Station (revision 8)
+        self.reviewed_by = None  # the supervise act whose review was logged last
+
+
+class Station:
+    """A drawn station's reports and review (record's quick_count.rs, Station)."""
+
+    def __init__(self):
+        self.reports = []  # [user, entry index, (lines, votes)], each observer's latest
+        self.chosen = None  # (lines, votes) of the supervisor's choice in force
+        self.quarantined = False
+        self.counted = None  # (lines, votes) in the tally
+
+    def counts_with(self):
+        if self.quarantined:
+            return None
+        if self.chosen is not None:
+            return self.chosen
+        if not self.reports:
+            return None
+        first = self.reports[0][2]
+        return first if all(r[2] == first for r in self.reports) else None
+
+    def in_conflict(self):
+        return not self.quarantined and self.chosen is None and bool(self.reports) \
+            and self.counts_with() is None
 
 
 class QuickCounts:
@@ -174,9 +204,10 @@ class QuickCounts:
             u = self.parent[u]
         return None
 
-    def step(self, e, act):
-        """Takes one `pvt` entry, logged by the quick-count act `act` ((index, time) of its
-        staff entry, or None), or raises Refused naming the field."""
+    def step(self, e, act, index):
+        """Takes `pvt` entry `index`, logged by the act `act` ((index, time, user, act) of its
+        staff entry, quick-count or supervise, or None), or raises Refused naming the
+        field."""
         step = e.get("step")
         if step not in KEYS:
             raise Refused("step", "unknown quick count step '%s'" % step)
@@ -185,12 +216,15 @@ class QuickCounts:
         name = e["pvt"]
         if not isinstance(name, str) or blank(name):
             raise Refused("pvt", "a quick count is named")
+        wanted = "supervise" if step == "review" else "quick-count"
+        if act is not None and act[3] != wanted:
+            raise Refused("step", "a quick count's %s is not logged by a '%s' act" % (step, act[3]))
         if step in ("design", "seed") and (act is None or act[1] is None):
             raise Refused("pvt", "a quick count's %s is logged by a quick-count act with its time"
                           % step)
-        getattr(self, step)(name, e, act)
+        getattr(self, step)(name, e, act, index)
 
-    def frame(self, name, e, act):
+    def frame(self, name, e, act, index):
         run = self.runs.setdefault(name, Run())
         if run.design is not None:
             raise Refused("pvt", "the frame of '%s' was closed by its design" % name)
@@ -210,7 +244,7 @@ class QuickCounts:
             run.listed.add(unit)
             run.frame.append((unit, registered))
 
-    def design(self, name, e, act):
+    def design(self, name, e, act, index):
         run = self.runs.get(name)
         if run is None:
             raise Refused("pvt", "no frame of '%s' was listed before its design" % name)
@@ -272,7 +306,7 @@ class QuickCounts:
         run.reported = [0] * strata_n
         run.reserves = [{} for _ in range(strata_n)]
 
-    def seed(self, name, e, act):
+    def seed(self, name, e, act, index):
         run = self.designed(name)
         if run.drawn is not None:
             raise Refused("seed", "the seed of '%s' was revealed earlier in the log" % name)
@@ -294,7 +328,7 @@ class QuickCounts:
         run.drawn = {a["station"]: (a["stratum"], a["rank"] if a["role"] == "reserve" else None)
                      for a in drawn}
 
-    def report(self, name, e, act):
+    def report(self, name, e, act, index):
         run = self.designed(name)
         if run.drawn is None:
             raise Refused("pvt", "a report of '%s' comes after its seed is revealed" % name)
@@ -310,6 +344,10 @@ class QuickCounts:
         if list(lines) != [k for k in LINES if k in lines]:
             raise Refused("lines", "lines %s: known lines, in the order %s"
                           % (", ".join(lines), ", ".join(LINES)))
+        station = self.path(unit)
+        if station not in run.drawn:
+            raise Refused("station", "the station '%s' is not in the design's sample or reserves"
+                          % station)
         if len(votes) != run.choices:
             raise Refused("votes", "%d counts, the contest has %d choices"
                           % (len(votes), run.choices))
@@ -318,12 +356,98 @@ class QuickCounts:
         if sum(votes) > MAX or (issued or 0) > MAX or (found or 0) > MAX or \
                 ("valid" in lines and "invalid" in lines and lines["valid"] + lines["invalid"] > MAX):
             raise Refused("votes", "its sums add up beyond 2^64 - 1")
+        copy = (dict(lines), list(votes))
+        user = act[2] if act is not None else ""
+        st = run.stations.get(unit) or Station()
+        new = Station()
+        new.reports = [list(r) for r in st.reports]
+        new.chosen, new.quarantined, new.counted = st.chosen, st.quarantined, st.counted
+        # An observer's later report replaces their own; one that differs from the
+        # supervisor's choice reopens the station.
+        if new.chosen is not None and new.chosen != copy:
+            new.chosen = None
+        own = [r for r in new.reports if r[0] == user]
+        if own:
+            own[0][1], own[0][2] = index, copy
+        else:
+            new.reports.append([user, index, copy])
+        self.recount(run, unit, station, new)
+        run.reports += 1
+
+    def review(self, name, e, act, index):
+        run = self.designed(name)
+        if run.drawn is None:
+            raise Refused("pvt", "a review of '%s' comes after its seed is revealed" % name)
+        if act is None:
+            raise Refused("step", "a review is logged by a supervisor's 'supervise' act")
+        if run.reviewed_by == act[0]:
+            raise Refused("step", "a 'supervise' act logs one review")
+        unit, action, report, reason = e["station"], e["action"], e["report"], e["reason"]
+        if not is_count(unit, 2**32 - 1):
+            raise Refused("station", "not a unit id")
+        if action not in ("choose", "quarantine", "release"):
+            raise Refused("action", "'%s', expected one of: choose, quarantine, release" % action)
+        if report is not None and not is_count(report):
+            raise Refused("report", "not an entry index")
+        if not isinstance(reason, str):
+            raise Refused("reason", "a reason is text")
+        why = self.not_a_station(unit)
+        if why:
+            raise Refused("station", why)
         station = self.path(unit)
         if station not in run.drawn:
             raise Refused("station", "the station '%s' is not in the design's sample or reserves"
                           % station)
-        if station in run.seen:
-            raise Refused("station", "two reports for the station '%s'" % station)
+        if blank(reason) or len(reason) > MAX_REASON or text_fault(reason):
+            raise Refused("reason", "a reason is text of 1 to %d characters, with no control "
+                          "characters" % MAX_REASON)
+        st = run.stations.get(unit) or Station()
+        new = Station()
+        new.reports = [list(r) for r in st.reports]
+        new.chosen, new.quarantined, new.counted = st.chosen, st.quarantined, st.counted
+        if action == "choose" and report is not None:
+            chosen = [r for r in new.reports if r[1] == report]
+            if not chosen:
+                raise Refused("report", "entry %d is not an observer's latest report of this "
+                              "station" % report)
+            new.chosen = chosen[0][2]
+        elif action == "quarantine" and report is None and not new.quarantined:
+            new.quarantined = True
+        elif action == "release" and report is None and new.quarantined:
+            new.quarantined = False
+        elif action == "choose":
+            raise Refused("report", "a choice names the report chosen")
+        elif report is not None:
+            raise Refused("report", "only a choice names a report (null)")
+        elif action == "quarantine":
+            raise Refused("action", "the station is in quarantine already")
+        else:
+            raise Refused("action", "the station is not in quarantine")
+        self.recount(run, unit, station, new)
+        run.reviewed_by = act[0]
+
+    def recount(self, run, unit, station, st):
+        """record's Designed::recount: the tally counts the copy the station counts with."""
+        want = st.counts_with()
+        before = run.stations[unit].counted if unit in run.stations else None
+        if want != before:
+            if before is not None:
+                self.remove(run, station)
+            if want is not None:
+                try:
+                    self.add(run, station, want)
+                except Refused:
+                    if before is not None:
+                        self.add(run, station, before)
+                    raise
+        st.counted = want
+        run.stations[unit] = st
+
+    def add(self, run, station, copy):
+        """pvt::reports::Tally::add."""
+        lines, votes = copy
+        issued = derived(lines, "issued_total", ISSUED_PARTS)
+        found = derived(lines, "found_total", FOUND_PARTS)
         h, rank = run.drawn[station]
         registered = lines.get("registered", 0)
         ballots = issued if issued is not None else found if found is not None else sum(votes)
@@ -345,8 +469,20 @@ class QuickCounts:
             run.reported[h] += 1
         if registered == 0 or ballots > registered:
             run.doubtful.append(station)
-        run.seen.add(station)
-        run.reports += 1
+        run.seen[station] = (h, rank, terms)
+
+    def remove(self, run, station):
+        """pvt::reports::Tally::remove."""
+        h, rank, terms = run.seen.pop(station)
+        if rank is not None:
+            del run.reserves[h][rank]
+        else:
+            for q, (a, m) in enumerate(terms):
+                sub(run.moments[q][h], a, m)
+            run.reported[h] -= 1
+        if station in run.doubtful:
+            k = len(run.doubtful) - 1 - run.doubtful[::-1].index(station)
+            del run.doubtful[k]
 
     def designed(self, name):
         run = self.runs.get(name)
@@ -360,6 +496,8 @@ class QuickCounts:
         for name in sorted(self.runs, key=lambda s: s.encode("utf-8")):
             run = self.runs[name]
             q = {"frame_stations": len(run.frame), "reports": run.reports, "drawn": None,
+                 "conflicts": sum(1 for st in run.stations.values() if st.in_conflict()),
+                 "quarantined": sum(1 for st in run.stations.values() if st.quarantined),
                  "estimates": None, "names": getattr(run, "names", []),
                  "designed_at": run.designed_by[1] if run.design is not None else None,
                  "vote_day": self.election.get("date")}
@@ -401,6 +539,21 @@ class QuickCounts:
                 "estimates": estimates,
             }
         return out
+
+
+def text_fault(text):
+    """model::names::text_fault: a control character (Unicode Cc) other than a tab or a line
+    end."""
+    return any((ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F for c in text)
+
+
+def sub(moment, a, m):
+    moment[0] -= 1
+    moment[1] -= a
+    moment[2] -= m
+    moment[3] -= a * a
+    moment[4] -= m * m
+    moment[5] -= a * m
 
 
 def add(moment, a, m):

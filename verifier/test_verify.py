@@ -407,7 +407,8 @@ class IntakeAndRegister(unittest.TestCase):
 
 
 class QuickCount(unittest.TestCase):
-    """An observer group's quick count (revision 7): the logs of
+    """An observer group's quick count (revisions 7 and 8: several observers' reports of a
+    station, a supervisor's reviews): the logs of
     test_data/vectors/quick-count.json, which record's replay takes and refuses at the same
     entries, drawing the same stations and recomputing the same estimates
     (crates/record/tests/quick_count.rs)."""
@@ -426,6 +427,8 @@ class QuickCount(unittest.TestCase):
                         got = quick[name]
                         self.assertEqual(got["drawn"], want["drawn"])
                         self.assertEqual(got["reports"], want["reports"])
+                        self.assertEqual(got["conflicts"], want["conflicts"])
+                        self.assertEqual(got["quarantined"], want["quarantined"])
                         if want["estimates"] is None:
                             self.assertIsNone(got["estimates"])
                             continue
@@ -442,7 +445,7 @@ class QuickCount(unittest.TestCase):
                         replay(entries)
                     self.assertTrue(str(r.exception).startswith("entry %d:" % case["refused_at"]),
                                     str(r.exception))
-        self.assertEqual((len(doc["cases"]), taken), (37, 6))
+        self.assertEqual((len(doc["cases"]), taken), (53, 13))
 
 
 if __name__ == "__main__":

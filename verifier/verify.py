@@ -780,10 +780,11 @@ def replay_from(entries, at, quick_out):
              "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin",
              "open": "commissioner", "override": "commissioner", "resolve": "commissioner",
              "intake": "commissioner", "review": "commissioner", "sign-off": "board-member",
-             "quick-count": "observer"}
+             "quick-count": "observer", "supervise": "supervisor"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
                "certify": "publication", "publish": "publication", "audit": "audit",
-               "review": "complaint-status", "sign-off": "audit", "quick-count": "pvt"}
+               "review": "complaint-status", "sign-off": "audit", "quick-count": "pvt",
+               "supervise": "pvt"}
     signed = {}  # a board's entry's digest -> who signed it off (revision 5)
     last_signer = None  # the user of the latest sign-off
     # Protocol intake (record's intake.rs) and the complaint register (register.rs).
@@ -824,9 +825,11 @@ def replay_from(entries, at, quick_out):
                             % (e["time"], last, k))
         if t == "staff" and "time" in e:
             last_time = (i, e["time"])
-        # The quick-count act whose entries these are: (its index, its time or None).
+        # The quick-count or supervise act whose entries these are: (its index, its time or
+        # None, its user, its act).
         if t == "staff":
-            quick_act = (i, e.get("time")) if e["act"] == "quick-count" else None
+            quick_act = (i, e.get("time"), e["user"], e["act"]) \
+                if e["act"] in ("quick-count", "supervise") else None
         elif t != "pvt":
             quick_act = None
         if t == "complaint-status" and (expect is None or expect[0] != "review"):
@@ -897,7 +900,7 @@ def replay_from(entries, at, quick_out):
                 raise field(i, "reason", "a staff '%s' entry needs a reason" % act)
             # A subject exactly on the acts that have one, a scan only on an entry.
             has_subject = act not in ("complain", "decide", "certify", "publish", "audit",
-                                      "intake", "review", "quick-count")
+                                      "intake", "review", "quick-count", "supervise")
             if has_subject and e.get("subject") is None:
                 raise field(i, "subject", "a staff '%s' entry needs a subject" % act)
             if not has_subject and e.get("subject") is not None:
@@ -1068,7 +1071,7 @@ def replay_from(entries, at, quick_out):
             # A quick count's steps change no totals; its sample and estimates are recomputed
             # from them (revision 7).
             try:
-                quick.step(e, quick_act)
+                quick.step(e, quick_act, i)
             except QuickRefused as r:
                 raise Rejected("entry %d: %s" % (i, r))
         elif t == "keys":
@@ -1177,6 +1180,9 @@ def quick_count_summary(name, q):
            "standing in)%s"
            % (name, designed, a["reported"], a["sample"], a["reserves_used"],
               "; unbalanced, strata missing: %s" % ", ".join(a["missing"]) if a["unbalanced"] else "")]
+    if q["conflicts"] or q["quarantined"]:
+        out[0] += ("; left out: %d station(s) whose observers disagree, %d in quarantine"
+                   % (q["conflicts"], q["quarantined"]))
     for label, e in zip(q["names"], q["estimates"]["estimates"]):
         o = e["overall"]
         if o is None:

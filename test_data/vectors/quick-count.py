@@ -80,12 +80,27 @@ OBSERVER = "%064x" % 7
 CLOCK = [1601424000]
 
 
-def act(at=None):
-    """A quick-count act a minute after the one before (times never decrease in a log), or
-    at `at` if that is later."""
+def act(at=None, user=OBSERVER, kind="quick-count", role="observer"):
+    """A quick-count act (by default; or a supervise act) a minute after the one before (times
+    never decrease in a log), or at `at` if that is later."""
     CLOCK[0] = max(CLOCK[0] + 60, at or 0)
-    return [2, text({"type": "staff", "act": "quick-count", "role": "observer", "user": OBSERVER,
+    return [2, text({"type": "staff", "act": kind, "role": role, "user": user,
                      "subject": None, "scan": None, "time": CLOCK[0]})]
+
+
+# Revision 8: a second observer, and a supervisor.
+SECOND = "%064x" % 8
+SUPERVISOR = "%064x" % 9
+
+
+def by(user, entry):
+    """An observer's report: their act, then the entry."""
+    return [act(user=user), entry]
+
+
+def supervise(station, action, report=None, reason="photo of the posted protocol checked"):
+    return [act(user=SUPERVISOR, kind="supervise", role="supervisor"),
+            pvt("review", station=station, action=action, report=report, reason=reason)]
 
 
 AFTER_POLLS = 1601827200
@@ -200,8 +215,54 @@ def cases():
          opened() + [act(), pvt("seed", seed=SEED + " ")], n - 1)
     case("a report before the seed", opened() + [act(), report(sampled[0])], n - 1)
     case("a report of a station not drawn", base + [act(), report(undrawn)], n + 1)
-    case("a station reported twice", base + with_acts([report(sampled[0]), report(sampled[0])]),
-         n + 3)
+    # Revision 8: several observers' reports of a station, and a supervisor's reviews.
+    s0, s1 = sampled[0], sampled[1]
+    ls, vs = counts(s0)
+    other = [vs[0] + 7, vs[1] - 7, vs[2]]
+
+    def rest():
+        return with_acts([report(s) for s in sampled[2:]])
+
+    case("an observer's second report of a station replaces their first",
+         base + with_acts([report(s0, votes=other), report(s0)]) + rest())
+    case("two observers agree",
+         base + with_acts([report(s0)]) + by(SECOND, report(s0)) + rest())
+    case("two observers differ: the station is left out",
+         base + with_acts([report(s0)]) + by(SECOND, report(s0, votes=other)) + rest())
+    # The second observer's report is entry n + 3.
+    case("two observers differ: a supervisor chooses the second's",
+         base + with_acts([report(s0)]) + by(SECOND, report(s0, votes=other)) +
+         supervise(s0, "choose", n + 3) + rest())
+    case("a choice, then a later report that differs from it: left out again",
+         base + with_acts([report(s0)]) + by(SECOND, report(s0, votes=other)) +
+         supervise(s0, "choose", n + 1) + by(SECOND, report(s0, votes=[1, 2, 3])) + rest())
+    case("a station put in quarantine",
+         base + with_acts([report(s0), report(s1)]) + supervise(s1, "quarantine") + rest())
+    case("a station put in quarantine, then released",
+         base + with_acts([report(s0), report(s1)]) + supervise(s1, "quarantine") +
+         supervise(s1, "release") + rest())
+    case("a choice of a report that is not the station's",
+         base + with_acts([report(s0), report(s1)]) + supervise(s0, "choose", n + 3), n + 5)
+    case("a choice that names no report",
+         base + with_acts([report(s0)]) + supervise(s0, "choose"), n + 3)
+    case("a quarantine that names a report",
+         base + with_acts([report(s0)]) + supervise(s0, "quarantine", n + 1), n + 3)
+    case("a release of a station not in quarantine",
+         base + with_acts([report(s0)]) + supervise(s0, "release"), n + 3)
+    case("a review without a reason",
+         base + with_acts([report(s0)]) + supervise(s0, "quarantine", reason=" "), n + 3)
+    case("a review of a station not drawn", base + supervise(undrawn, "quarantine"), n + 1)
+    case("a review logged by a quick-count act",
+         base + [act(), pvt("review", station=s0, action="quarantine", report=None,
+                            reason="r")], n + 1)
+    case("a report logged by a supervise act",
+         base + [act(user=SUPERVISOR, kind="supervise", role="supervisor"), report(s0)], n + 1)
+    case("two reviews in one supervise act",
+         base + supervise(s0, "quarantine") + [pvt("review", station=s0, action="release",
+                                                   report=None, reason="r")], n + 2)
+    case("a supervise act by an observer",
+         base + [act(kind="supervise", role="observer"),
+                 pvt("review", station=s0, action="quarantine", report=None, reason="r")], n)
     case("the seed revealed twice", base + [act(), pvt("seed", seed=SEED)], n + 1)
     case("a frame after the design", opened() + [act(), frame()], n - 1)
     case("a second design of one name", opened() + [act(), design()], n - 1)
@@ -280,6 +341,8 @@ def expected(case):
         out[name] = {
             "frame_stations": q["frame_stations"],
             "reports": q["reports"],
+            "conflicts": q["conflicts"],
+            "quarantined": q["quarantined"],
             "drawn": q["drawn"],
             "arrival": None if e is None else {
                 k: e["arrival"][k] for k in ("sample", "reported", "reserves_used",

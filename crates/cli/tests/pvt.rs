@@ -23,6 +23,13 @@ fn failing_in(dir: &std::path::Path, args: &[&str]) -> Value {
     serde_json::from_str(&stdout(&o)).unwrap()
 }
 
+/// A command run in `dir` that refuses its input (exit 3), saying `says`.
+fn refused_in(dir: &std::path::Path, args: &[&str], says: &str) {
+    let o = run(dir, args);
+    assert_eq!(o.status.code(), Some(3), "{args:?}: {}", stderr(&o));
+    assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+}
+
 /// What a command run in `dir` prints, having succeeded.
 fn ok_in(dir: &std::path::Path, args: &[&str]) -> String {
     let o = run(dir, args);
@@ -372,6 +379,24 @@ fn a_quick_count_logged_step_by_step_is_replayed_by_both_verifiers() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let ok = |args: &[&str]| ok_in(d, args);
+    let log_reports = |file: &str| {
+        run(
+            d,
+            &[
+                "pvt",
+                "log",
+                "reports",
+                "--db",
+                "group.db",
+                "--reports",
+                file,
+            ],
+        )
+    };
+    let ok_out = |o: std::process::Output| {
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
     generate(d, "80", "3", "4", "11");
     ok(&["import", "g.csv", "--db", "group.db", "--name", "frame"]);
     let seed = "observers roll 3 6 1 4 4 2 5 6 1 3 2 2 6 5 1 4";
@@ -443,18 +468,7 @@ fn a_quick_count_logged_step_by_step_is_replayed_by_both_verifiers() {
     rows.push_str(&stray);
     rows.push('\n');
     std::fs::write(d.join("stray.csv"), rows).unwrap();
-    let o = run(
-        d,
-        &[
-            "pvt",
-            "log",
-            "reports",
-            "--db",
-            "group.db",
-            "--reports",
-            "stray.csv",
-        ],
-    );
+    let o = log_reports("stray.csv");
     assert_eq!(o.status.code(), Some(3));
     assert!(
         stderr(&o).contains("not in the design's sample or reserves"),
@@ -466,28 +480,9 @@ fn a_quick_count_logged_step_by_step_is_replayed_by_both_verifiers() {
     let full = std::fs::read_to_string(d.join("reports.csv")).unwrap();
     let first: Vec<&str> = full.lines().take(9).collect();
     std::fs::write(d.join("first.csv"), first.join("\n") + "\n").unwrap();
-    let said = ok(&[
-        "pvt",
-        "log",
-        "reports",
-        "--db",
-        "group.db",
-        "--reports",
-        "first.csv",
-    ]);
+    let said = ok_out(log_reports("first.csv"));
     assert!(said.contains("8 of 16 sampled stations reported"), "{said}");
-    let o = run(
-        d,
-        &[
-            "pvt",
-            "log",
-            "reports",
-            "--db",
-            "group.db",
-            "--reports",
-            "reports.csv",
-        ],
-    );
+    let o = log_reports("reports.csv");
     assert!(o.status.success(), "{}", stderr(&o));
     let passed = "8 station(s) already logged with these counts";
     assert!(stderr(&o).contains(passed), "{}", stderr(&o));
@@ -496,6 +491,66 @@ fn a_quick_count_logged_step_by_step_is_replayed_by_both_verifiers() {
         said.contains("16 of 16 sampled stations reported"),
         "{said}"
     );
+    // Revision 8: a supervisor puts a station in quarantine (it leaves the estimates) and
+    // releases it; a report of a station logged again with other counts replaces the
+    // console's own earlier one, and the first counts come back the same way.
+    let station = own["stations"][0]["station"].as_str().unwrap();
+    let review_args = |flag: &'static str, reason: &'static str| {
+        [
+            "pvt",
+            "log",
+            "review",
+            "--db",
+            "group.db",
+            "--station",
+            station,
+            flag,
+            "--reason",
+            reason,
+        ]
+    };
+    let review = |flag: &'static str| {
+        ok(&review_args(
+            flag,
+            "the observer was kept outside during the count",
+        ))
+    };
+    let held = review("--quarantine");
+    assert!(
+        held.contains("15 of 16 sampled stations reported"),
+        "{held}"
+    );
+    assert!(
+        held.contains("0 station(s) whose observers disagree, 1 in quarantine"),
+        "{held}"
+    );
+    refused_in(
+        d,
+        &review_args("--quarantine", "again"),
+        "in quarantine already",
+    );
+    let back = review("--release");
+    assert!(
+        back.contains("16 of 16 sampled stations reported"),
+        "{back}"
+    );
+    let header_and_first = full.lines().take(2).collect::<Vec<_>>();
+    let mut cells: Vec<String> = header_and_first[1].split(',').map(str::to_string).collect();
+    let last = cells.len() - 1;
+    cells[last] = (cells[last].parse::<u64>().unwrap() + 1).to_string();
+    std::fs::write(
+        d.join("changed.csv"),
+        format!("{}\n{}\n", header_and_first[0], cells.join(",")),
+    )
+    .unwrap();
+    let o = log_reports("changed.csv");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("this report replaces it"),
+        "{}",
+        stderr(&o)
+    );
+    let said = ok_out(log_reports("reports.csv"));
     // The estimates the log's replay gives are those of the group's own files.
     let e = json(&[
         "pvt",

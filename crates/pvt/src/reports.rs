@@ -179,6 +179,9 @@ fn to_interval(e: &crate::estimate::Estimate) -> Interval {
 /// A reserve's report: its station, and its terms (a, m) for turnout then every choice.
 type ReserveReport = (String, Vec<(u64, u64)>);
 
+/// A counted report: its stratum, its reserve rank (a reserve's), its moments' terms.
+type Counted = (usize, Option<u32>, Vec<(u64, u64)>);
+
 /// The reports in so far, summed stratum by stratum: a new report costs one pass over its
 /// counts, and the estimates are then computed from the sums alone, whatever the number of
 /// reports (what a service recomputes after each report).
@@ -195,8 +198,8 @@ pub struct Tally {
     reported: Vec<u64>,
     /// Reports whose ballots exceed their registered voters, or with no registered voters.
     doubtful: Vec<String>,
-    /// The stations reported, with their stratum and their moments' terms.
-    seen: HashMap<String, (usize, Option<u32>, Vec<(u64, u64)>)>,
+    /// The stations reported: where each sits and its moments' terms.
+    seen: HashMap<String, Counted>,
     /// moments[q][h]: quantity q (0: turnout, 1..: choices) in stratum h, sampled stations.
     moments: Vec<Vec<Moments>>,
     /// Each stratum's reserves' reports by rank: the station and its moments' terms.

@@ -382,14 +382,7 @@ fn reserves_stand_in_only_for_missing_sampled_stations() {
     let d = design::make(&frame, &request(3, Method::Random, "r")).unwrap();
     assert_eq!(d.strata[0].reserves, 2);
     let index = reports::Index::of(&d);
-    let of = |role: Role, rank: u32| -> Report {
-        let a = d
-            .stations
-            .iter()
-            .find(|a| a.role == role && a.rank == rank)
-            .unwrap();
-        report(&frame, &a.station)
-    };
+    let of = |role: Role, rank: u32| assigned(&d, &frame, role, rank);
     let mut t = reports::Tally::new(&d, 2);
     for r in [
         of(Role::Sample, 1),
@@ -431,6 +424,17 @@ fn reserves_stand_in_only_for_missing_sampled_stations() {
     assert!(err.contains("10 reserves"), "{err}");
 }
 
+/// The report of the design's station of `role` and `rank` (of the first stratum that has
+/// one), with its frame counts.
+fn assigned(d: &design::Design, frame: &Frame, role: Role, rank: u32) -> Report {
+    let a = d
+        .stations
+        .iter()
+        .find(|a| a.role == role && a.rank == rank)
+        .unwrap();
+    report(frame, &a.station)
+}
+
 /// A report taken out leaves the tally as if it had never come in, sampled or reserve, and
 /// the station may report again (issue 20: a station quarantined, or whose observers came
 /// to disagree).
@@ -440,14 +444,7 @@ fn a_report_taken_out_leaves_no_trace() {
     let frame = Frame::of(&e, 0, &ps, None).unwrap();
     let d = design::make(&frame, &request(3, Method::Random, "r")).unwrap();
     let index = reports::Index::of(&d);
-    let of = |role: Role, rank: u32| -> Report {
-        let a = d
-            .stations
-            .iter()
-            .find(|a| a.role == role && a.rank == rank)
-            .unwrap();
-        report(&frame, &a.station)
-    };
+    let of = |role: Role, rank: u32| assigned(&d, &frame, role, rank);
     let mut without = reports::Tally::new(&d, 2);
     let mut with = reports::Tally::new(&d, 2);
     for r in [of(Role::Sample, 1), of(Role::Sample, 2)] {

@@ -32,11 +32,12 @@ pub enum ContentKind {
 impl ContentKind {
     /// Whether the content may be published. Names of the commission's staff acting for it
     /// (operators, verifiers, commissioners, auditors, audit board members, admins) are, for accountability;
-    /// observers and complainants are not. Texts, attachments and reasons are the record of
+    /// observers, an observer group's supervisors and complainants are not. Texts, attachments and reasons are the record of
     /// the commission's decisions (a commissioner may redact one).
     pub fn is_public(self) -> bool {
         match self {
-            ContentKind::StaffName(Role::Observer) | ContentKind::Complainant => false,
+            ContentKind::StaffName(Role::Observer | Role::Supervisor)
+            | ContentKind::Complainant => false,
             ContentKind::StaffName(
                 Role::Operator
                 | Role::Verifier
@@ -156,13 +157,14 @@ mod tests {
         for public in ["adm", "text", "scan", "com"] {
             assert!(p.is_public(public), "{public}");
         }
-        // Every role: only the observer's name is private.
+        // Every role: only the names of an observer and of an observer group's supervisor are
+        // private.
         let private: Vec<Role> = Role::ALL
             .iter()
             .copied()
             .filter(|r| !ContentKind::StaffName(*r).is_public())
             .collect();
-        assert_eq!(private, [Role::Observer]);
+        assert_eq!(private, [Role::Observer, Role::Supervisor]);
     }
 
     /// A reopening's reason was never published (`content_kinds` listed the other kinds of

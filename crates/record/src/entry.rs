@@ -598,6 +598,16 @@ fn pvt_json(step: &crate::PvtStep) -> Value {
                 "lines": lines, "votes": p.votes,
             })
         }
+        PvtStep::Review {
+            pvt,
+            station,
+            action,
+            report,
+            reason,
+        } => json!({
+            "type": "pvt", "step": "review", "pvt": pvt, "station": station.0,
+            "action": action.key(), "report": opt(*report), "reason": reason,
+        }),
     }
 }
 

@@ -39,6 +39,26 @@ impl Stage {
     }
 }
 
+/// What a supervisor's review of a quick count's station does (revision 8).
+#[derive(Display, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReviewAction {
+    /// Chooses, between its observers' reports that differ, the one that counts.
+    Choose,
+    /// Takes the station out of the estimates until it is released.
+    Quarantine,
+    /// Puts a quarantined station back.
+    Release,
+}
+
+impl ReviewAction {
+    /// The action as the log writes it.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// The method of a risk-limiting audit (an `audit` start's `method`).
 #[derive(Display, EnumString, IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "lowercase")]

@@ -36,7 +36,8 @@ pub use entry::{
 pub use error::RecordError;
 pub use intake::{may_verify, Keyed};
 pub use kinds::{
-    keys, parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, Content, DecisionKind, Stage,
+    keys, parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, Content, DecisionKind,
+    ReviewAction, Stage,
 };
 pub use law::{
     check_law, national_threshold, problem_from_election, Built, LawNote, NationalThreshold,
@@ -47,7 +48,7 @@ pub use official::{
     review_act,
 };
 pub use publish::{publication_act, PublicationAct};
-pub use quick_count::{PvtStep, QuickCount, QuickCounts, FRAME_CHUNK};
+pub use quick_count::{PvtStep, QuickCount, QuickCounts, StepAct, FRAME_CHUNK, MAX_REASON};
 pub use register::{answering_unit, Parent, Register};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Signing, Staff, StaffAct, StaffRules, CONSOLE};

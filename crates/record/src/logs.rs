@@ -80,6 +80,7 @@ pub fn check_act_entries(staff: &StaffAct, entries: &[Vec<u8>]) -> Result<(), Re
             Some(i) => wrong(i, "quick count (pvt) entries only"),
             None => Ok(()),
         },
+        Act::Supervise => one("one quick count (pvt) review"),
         // The first member's sign-off logs nothing more; the second's, the board's entry.
         Act::SignOff => match decoded.len() {
             0 => Ok(()),

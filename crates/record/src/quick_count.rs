@@ -12,6 +12,8 @@ use pvt::frame::{Counts, Frame};
 use pvt::reports::{Estimates, Index, Report, Tally};
 
 use crate::audits::{no_contest, not_a_station};
+use crate::kinds::ReviewAction;
+use crate::staff::Act;
 use crate::{RecordError, Time};
 
 /// The most stations one `frame` step lists (an entry stays under the tiles' 64 KiB).
@@ -56,6 +58,20 @@ pub enum PvtStep {
         /// The copy.
         protocol: Box<Protocol>,
     },
+    /// A supervisor's review of a drawn station (revision 8): the report chosen among its
+    /// observers' that differ, or the station put in quarantine or released, with the reason.
+    Review {
+        /// The quick count's name.
+        pvt: String,
+        /// The station.
+        station: UnitId,
+        /// What the review does.
+        action: ReviewAction,
+        /// The chosen report's entry index (`choose` only).
+        report: Option<u64>,
+        /// Why, public: it names no one.
+        reason: String,
+    },
 }
 
 impl PvtStep {
@@ -66,6 +82,7 @@ impl PvtStep {
             PvtStep::Design { .. } => "design",
             PvtStep::Seed { .. } => "seed",
             PvtStep::Report { .. } => "report",
+            PvtStep::Review { .. } => "review",
         }
     }
 
@@ -75,8 +92,15 @@ impl PvtStep {
             PvtStep::Frame { pvt, .. }
             | PvtStep::Design { pvt, .. }
             | PvtStep::Seed { pvt, .. }
-            | PvtStep::Report { pvt, .. } => pvt,
+            | PvtStep::Report { pvt, .. }
+            | PvtStep::Review { pvt, .. } => pvt,
         }
+    }
+
+    /// Whether it is a supervisor's review (logged by a `supervise` act; the other steps by
+    /// a `quick-count` act).
+    pub fn is_review(&self) -> bool {
+        matches!(self, PvtStep::Review { .. })
     }
 }
 
@@ -91,8 +115,15 @@ pub struct QuickCount {
     pub frame_stations: usize,
     /// Its design, once logged; with the stations drawn once the seed is revealed.
     pub design: Option<Design>,
-    /// The reports as logged, in log order (their contest the design's).
+    /// The copy each reported station counts with, by station (their contest the design's):
+    /// its observers' report where they agree, the supervisor's choice where they differ.
     pub copies: Vec<Protocol>,
+    /// Report entries logged, every observer's.
+    pub reports_logged: u64,
+    /// Stations whose observers' reports differ and no supervisor has chosen: not counted.
+    pub conflicts: Vec<UnitId>,
+    /// Stations a supervisor put in quarantine: not counted.
+    pub quarantined: Vec<UnitId>,
     /// When the design was logged (its act's time).
     pub designed_at: Option<Time>,
     /// When the seed was revealed.
@@ -105,7 +136,7 @@ pub struct QuickCount {
 }
 
 impl QuickCount {
-    /// Reports logged.
+    /// Stations counted.
     pub fn reports(&self) -> u64 {
         self.copies.len() as u64
     }
@@ -140,8 +171,15 @@ impl QuickCount {
             .map_or(String::new(), |t| format!(" revealed {t}"));
         let mut out = format!(
             "quick count '{name}': {designed}; sample redrawn from the seed{revealed}; {} of {} sampled stations reported ({} reserve(s) standing in), {} report(s) logged; the estimates cover the strata of {} of the frame's {} stations",
-            a.reported, a.sample, a.reserves_used, self.reports(), a.covers_stations, a.frame_stations
+            a.reported, a.sample, a.reserves_used, self.reports_logged, a.covers_stations, a.frame_stations
         );
+        if !self.conflicts.is_empty() || !self.quarantined.is_empty() {
+            out += &format!(
+                "; left out: {} station(s) whose observers disagree, {} in quarantine",
+                self.conflicts.len(),
+                self.quarantined.len()
+            );
+        }
         if a.unbalanced {
             out += &format!(
                 "; unbalanced arrival (strata missing: {}; lagging: {})",
@@ -191,7 +229,11 @@ struct Designed {
     /// The quick-count act that logged the design: its staff entry and time.
     designed_by: (u64, Time),
     revealed_at: Option<Time>,
-    copies: Vec<Protocol>,
+    /// Each reported or reviewed station's reports and review.
+    stations: BTreeMap<UnitId, Station>,
+    reports_logged: u64,
+    /// The `supervise` act whose review was logged last: one review an act.
+    reviewed_by: Option<u64>,
     contest: usize,
     frame: Frame,
     design: Design,
@@ -200,10 +242,137 @@ struct Designed {
     tally: Tally,
 }
 
+/// A drawn station's reports and its supervisor's review (revision 8).
+#[derive(Debug, Clone, Default)]
+struct Station {
+    /// Each observer's latest report, in the order they first reported: (the act's user,
+    /// the entry's index, the copy).
+    reports: Vec<(String, u64, Protocol)>,
+    /// The supervisor's choice in force: the chosen report's copy.
+    chosen: Option<Protocol>,
+    quarantined: bool,
+    /// The copy in the tally.
+    counted: Option<Protocol>,
+}
+
+/// Whether two copies give the same counts.
+fn same(a: &Protocol, b: &Protocol) -> bool {
+    a.lines == b.lines && a.votes == b.votes
+}
+
+impl Station {
+    /// The copy the station counts with: none in quarantine; the supervisor's choice; the
+    /// observers' report where every one agrees; none where they differ.
+    fn counts_with(&self) -> Option<&Protocol> {
+        if self.quarantined {
+            return None;
+        }
+        if let Some(c) = &self.chosen {
+            return Some(c);
+        }
+        let (_, _, first) = self.reports.first()?;
+        self.reports
+            .iter()
+            .all(|(_, _, p)| same(p, first))
+            .then_some(first)
+    }
+
+    /// Whether its observers' reports differ with no choice in force.
+    fn in_conflict(&self) -> bool {
+        !self.quarantined
+            && self.chosen.is_none()
+            && !self.reports.is_empty()
+            && self.counts_with().is_none()
+    }
+}
+
+/// The staff act whose entries a quick count's step is: its staff entry's index, time, user
+/// and kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepAct {
+    /// The staff entry's index.
+    pub at: u64,
+    /// Its time, if it has one.
+    pub time: Option<Time>,
+    /// Who acted (a commitment, or the console).
+    pub user: String,
+    /// `quick-count` or `supervise`.
+    pub act: Act,
+}
+
 /// The quick counts of a log, checked step by step.
 #[derive(Debug, Clone, Default)]
 pub struct QuickCounts {
     runs: BTreeMap<String, Run>,
+}
+
+/// The longest reason a review gives, in characters.
+pub const MAX_REASON: usize = 1000;
+
+impl Designed {
+    /// Where a drawn station sits, or the refusal of a station not drawn.
+    fn place(&self, index: u64, path: &str) -> Result<(), RecordError> {
+        let drawn = self
+            .drawn
+            .as_ref()
+            .expect("checked by QuickCounts::revealed");
+        drawn.place(path).map(|_| ()).map_err(|x| match x {
+            pvt::PvtError::Invalid { message, .. } => field(index, "station", message),
+        })
+    }
+
+    /// Takes a station's new state: the tally then counts the copy it counts with (taken out
+    /// or put in as that changes). Refused, and nothing changed, where the copy's sums would
+    /// pass any range.
+    fn recount(
+        &mut self,
+        index: u64,
+        unit: UnitId,
+        path: &str,
+        station: Station,
+    ) -> Result<(), RecordError> {
+        let drawn = self
+            .drawn
+            .as_ref()
+            .expect("reviews and reports come after the seed");
+        let want = station.counts_with().cloned();
+        let before = self.stations.get(&unit).and_then(|s| s.counted.clone());
+        let unchanged = match (&before, &want) {
+            (Some(a), Some(b)) => same(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        let report = |p: &Protocol| Report {
+            station: path.to_string(),
+            counts: Counts::of(p),
+        };
+        if !unchanged {
+            if before.is_some() {
+                self.tally.remove(path).map_err(|x| pvt_field(index, x))?;
+            }
+            if let Some(p) = &want {
+                if let Err(x) = self.tally.add(drawn, &report(p)) {
+                    // Put back what counted, which the tally took before.
+                    if let Some(b) = &before {
+                        self.tally
+                            .add(drawn, &report(b))
+                            .map_err(|y| pvt_field(index, y))?;
+                    }
+                    return Err(match x {
+                        pvt::PvtError::Invalid { message, .. } => field(index, "station", message),
+                    });
+                }
+            }
+        }
+        self.stations.insert(
+            unit,
+            Station {
+                counted: want,
+                ..station
+            },
+        );
+        Ok(())
+    }
 }
 
 fn field(index: u64, name: &str, message: impl Into<String>) -> RecordError {
@@ -237,15 +406,34 @@ impl QuickCounts {
         index: u64,
         e: &Election,
         step: PvtStep,
-        act: Option<(u64, Option<Time>)>,
+        act: Option<&StepAct>,
     ) -> Result<(), RecordError> {
         let name = step.pvt().to_string();
         let name = name.as_str();
         if name.trim().is_empty() {
             return Err(field(index, "pvt", "a quick count is named"));
         }
+        // A review is a supervisor's `supervise` act's, every other step a `quick-count`'s.
+        let wanted = if step.is_review() {
+            Act::Supervise
+        } else {
+            Act::QuickCount
+        };
+        if let Some(a) = act.filter(|a| a.act != wanted) {
+            return Err(field(
+                index,
+                "step",
+                format!(
+                    "a quick count's {} is not logged by a '{}' act",
+                    step.key(),
+                    a.act.key()
+                ),
+            ));
+        }
         let timed_act = match act {
-            Some((at, Some(t))) => Some((at, t)),
+            Some(StepAct {
+                at, time: Some(t), ..
+            }) => Some((*at, *t)),
             _ => None,
         };
         if timed_act.is_none() && matches!(step, PvtStep::Design { .. } | PvtStep::Seed { .. }) {
@@ -346,7 +534,9 @@ impl QuickCounts {
                 run.designed = Some(Box::new(Designed {
                     designed_by: timed_act.expect("checked above"),
                     revealed_at: None,
-                    copies: Vec::new(),
+                    stations: BTreeMap::new(),
+                    reports_logged: 0,
+                    reviewed_by: None,
                     contest,
                     tally: Tally::new(&design, choices),
                     frame,
@@ -386,21 +576,12 @@ impl QuickCounts {
                 d.revealed_at = Some(time);
             }
             PvtStep::Report { protocol: p, .. } => {
-                let d = self
-                    .runs
-                    .get_mut(name)
-                    .and_then(|r| r.designed.as_mut())
-                    .ok_or_else(no_design)?;
-                let drawn = d.drawn.as_ref().ok_or_else(|| {
-                    field(
-                        index,
-                        "pvt",
-                        format!("a report of '{name}' comes after its seed is revealed"),
-                    )
-                })?;
+                let d = self.revealed(index, name, "report")?;
                 if let Some(why) = not_a_station(e, p.station.0) {
                     return Err(field(index, "station", why));
                 }
+                let path = e.units.path(p.station);
+                d.place(index, &path)?;
                 let choices = d.design.choices.len();
                 if p.votes.len() != choices {
                     return Err(field(
@@ -419,19 +600,132 @@ impl QuickCounts {
                         format!("{what} add up beyond 2^64 - 1"),
                     ));
                 }
-                let report = Report {
-                    station: e.units.path(p.station),
-                    counts: Counts::of(&p),
-                };
-                d.tally.add(drawn, &report).map_err(|x| match x {
-                    pvt::PvtError::Invalid { message, .. } => field(index, "station", message),
-                })?;
                 let mut copy = *p;
                 copy.contest = d.contest;
-                d.copies.push(copy);
+                let user = act.map_or(String::new(), |a| a.user.clone());
+                let mut station = d.stations.get(&copy.station).cloned().unwrap_or_default();
+                // An observer's later report replaces their own; one that differs from the
+                // supervisor's choice reopens the station.
+                if station.chosen.as_ref().is_some_and(|c| !same(c, &copy)) {
+                    station.chosen = None;
+                }
+                match station.reports.iter_mut().find(|(u, _, _)| *u == user) {
+                    Some(own) => *own = (user, index, copy.clone()),
+                    None => station.reports.push((user, index, copy.clone())),
+                }
+                d.recount(index, copy.station, &path, station)?;
+                d.reports_logged += 1;
+            }
+            PvtStep::Review {
+                station: unit,
+                action,
+                report,
+                reason,
+                ..
+            } => {
+                let d = self.revealed(index, name, "review")?;
+                let act = act.ok_or_else(|| {
+                    field(
+                        index,
+                        "step",
+                        "a review is logged by a supervisor's 'supervise' act",
+                    )
+                })?;
+                if d.reviewed_by == Some(act.at) {
+                    return Err(field(index, "step", "a 'supervise' act logs one review"));
+                }
+                if let Some(why) = not_a_station(e, unit.0) {
+                    return Err(field(index, "station", why));
+                }
+                let path = e.units.path(unit);
+                d.place(index, &path)?;
+                if reason.trim().is_empty()
+                    || reason.chars().count() > MAX_REASON
+                    || model::names::text_fault(&reason).is_some()
+                {
+                    return Err(field(
+                        index,
+                        "reason",
+                        format!("a reason is text of 1 to {MAX_REASON} characters, with no control characters"),
+                    ));
+                }
+                let mut station = d.stations.get(&unit).cloned().unwrap_or_default();
+                match (action, report) {
+                    (ReviewAction::Choose, Some(k)) => {
+                        let chosen = station
+                            .reports
+                            .iter()
+                            .find(|(_, at, _)| *at == k)
+                            .ok_or_else(|| {
+                                field(
+                                    index,
+                                    "report",
+                                    format!("entry {k} is not an observer's latest report of this station"),
+                                )
+                            })?;
+                        station.chosen = Some(chosen.2.clone());
+                    }
+                    (ReviewAction::Quarantine, None) if !station.quarantined => {
+                        station.quarantined = true;
+                    }
+                    (ReviewAction::Release, None) if station.quarantined => {
+                        station.quarantined = false;
+                    }
+                    (ReviewAction::Choose, None) => {
+                        return Err(field(index, "report", "a choice names the report chosen"))
+                    }
+                    (ReviewAction::Quarantine | ReviewAction::Release, Some(_)) => {
+                        return Err(field(
+                            index,
+                            "report",
+                            "only a choice names a report (null)",
+                        ))
+                    }
+                    (ReviewAction::Quarantine, None) => {
+                        return Err(field(
+                            index,
+                            "action",
+                            "the station is in quarantine already",
+                        ))
+                    }
+                    (ReviewAction::Release, None) => {
+                        return Err(field(index, "action", "the station is not in quarantine"))
+                    }
+                }
+                d.recount(index, unit, &path, station)?;
+                d.reviewed_by = Some(act.at);
             }
         }
         Ok(())
+    }
+
+    /// The quick count `name`, designed and its seed revealed, for a step (`what`) that
+    /// needs its draw.
+    fn revealed(
+        &mut self,
+        index: u64,
+        name: &str,
+        what: &str,
+    ) -> Result<&mut Designed, RecordError> {
+        let d = self
+            .runs
+            .get_mut(name)
+            .and_then(|r| r.designed.as_deref_mut())
+            .ok_or_else(|| {
+                field(
+                    index,
+                    "pvt",
+                    format!("no quick count named '{name}' was designed before this step"),
+                )
+            })?;
+        if d.drawn.is_none() {
+            return Err(field(
+                index,
+                "pvt",
+                format!("a {what} of '{name}' comes after its seed is revealed"),
+            ));
+        }
+        Ok(d)
     }
 
     /// Every quick count of the log, by name, with its estimates from the reports logged;
@@ -446,7 +740,27 @@ impl QuickCounts {
                     contest: d.map_or(0, |d| d.contest),
                     frame_stations: run.frame.len(),
                     design: d.map(|d| d.design.clone()),
-                    copies: d.map_or_else(Vec::new, |d| d.copies.clone()),
+                    copies: d.map_or_else(Vec::new, |d| {
+                        d.stations
+                            .values()
+                            .filter_map(|s| s.counted.clone())
+                            .collect()
+                    }),
+                    reports_logged: d.map_or(0, |d| d.reports_logged),
+                    conflicts: d.map_or_else(Vec::new, |d| {
+                        d.stations
+                            .iter()
+                            .filter(|(_, s)| s.in_conflict())
+                            .map(|(&u, _)| u)
+                            .collect()
+                    }),
+                    quarantined: d.map_or_else(Vec::new, |d| {
+                        d.stations
+                            .iter()
+                            .filter(|(_, s)| s.quarantined)
+                            .map(|(&u, _)| u)
+                            .collect()
+                    }),
                     designed_at: d.map(|d| d.designed_by.1),
                     revealed_at: d.and_then(|d| d.revealed_at),
                     designed_before_vote: d.zip(vote_day).map(|(d, day)| {

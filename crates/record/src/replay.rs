@@ -204,7 +204,7 @@ pub struct Replayer {
     times: Times,
     audit_rules: AuditRules,
     quick_counts: crate::QuickCounts,
-    quick_act: Option<(u64, Option<Time>)>,
+    quick_act: Option<crate::StepAct>,
     standing: Standing,
     status: StatusTrack,
     public: PublicContent,
@@ -346,11 +346,18 @@ impl Replayer {
         self.public.add(&entry);
         self.audit_rules.note(index, &entry);
         // The quick-count act whose entries a `pvt` entry is: its staff entry's index and time.
-        self.quick_act = match &entry {
-            Entry::Staff(s) => (s.act == StaffAct::QuickCount).then_some((index, s.time)),
-            Entry::Pvt(_) => self.quick_act,
-            _ => None,
-        };
+        self.quick_act =
+            match &entry {
+                Entry::Staff(s) => matches!(s.act, StaffAct::QuickCount | StaffAct::Supervise)
+                    .then(|| crate::StepAct {
+                        at: index,
+                        time: s.time,
+                        user: s.user.clone(),
+                        act: s.act.kind(),
+                    }),
+                Entry::Pvt(_) => self.quick_act.take(),
+                _ => None,
+            };
         let field = |f: &str, m: String| RecordError::Field {
             index,
             field: f.into(),
@@ -488,9 +495,10 @@ impl Replayer {
             }
             // A quick count's steps change no totals; its sample and estimates are
             // recomputed from them.
-            Entry::Pvt(step) => self
-                .quick_counts
-                .check(index, election, step, self.quick_act)?,
+            Entry::Pvt(step) => {
+                self.quick_counts
+                    .check(index, election, step, self.quick_act.as_ref())?
+            }
             // Checked by the staff rules above; they change no totals. An assignment names
             // a unit of this election (an `open` names the annulled election's unit).
             Entry::Staff(Staff {

@@ -37,6 +37,10 @@ pub enum Role {
     /// off what the board read (two members a board, each with their own login).
     #[strum(serialize = "board-member")]
     BoardMember,
+    /// Supervises an observer group's quick count: chooses between its observers' reports
+    /// of a station that differ, puts a station's reports in quarantine and releases them
+    /// (revision 8).
+    Supervisor,
 }
 
 impl Role {
@@ -102,6 +106,9 @@ pub enum Act {
     /// Signed off what an audit board read: [`StaffAct::SignOff`].
     #[strum(serialize = "sign-off")]
     SignOff,
+    /// Reviewed a quick count's station (revision 8); its `pvt` entry (step `review`)
+    /// follows.
+    Supervise,
 }
 
 impl Act {
@@ -136,6 +143,7 @@ impl Act {
             Act::Audit => Role::Auditor,
             Act::Grant | Act::Assign => Role::Admin,
             Act::SignOff => Role::BoardMember,
+            Act::Supervise => Role::Supervisor,
         }
     }
 }
@@ -240,6 +248,10 @@ pub enum StaffAct {
         /// The hex SHA-256 of the board's entry signed off (the entry's `subject`).
         entry: String,
     },
+    /// Reviewed a station of an observer group's quick count: chose between its observers'
+    /// reports, or put it in quarantine or out of it; its `pvt` entry (step `review`)
+    /// follows.
+    Supervise,
 }
 
 impl StaffAct {
@@ -264,6 +276,7 @@ impl StaffAct {
             StaffAct::Review => Act::Review,
             StaffAct::QuickCount => Act::QuickCount,
             StaffAct::SignOff { .. } => Act::SignOff,
+            StaffAct::Supervise => Act::Supervise,
         }
     }
 
@@ -301,7 +314,8 @@ impl StaffAct {
             (StaffAct::Publish, Entry::Publication(p)) => p.stage != Stage::Final,
             // A board's readings or counts follow its second sign-off, never an auditor's act.
             (StaffAct::Audit, Entry::Audit(step)) => !step.is_signed_off(),
-            (StaffAct::QuickCount, Entry::Pvt(_)) => true,
+            (StaffAct::QuickCount, Entry::Pvt(step)) => !step.is_review(),
+            (StaffAct::Supervise, Entry::Pvt(step)) => step.is_review(),
             (
                 StaffAct::SignOff { entry: d },
                 Entry::Audit(AuditStep::BoardReadings { .. } | AuditStep::BoardCounts { .. }),
@@ -329,6 +343,7 @@ impl StaffAct {
             | StaffAct::Publish
             | StaffAct::Audit
             | StaffAct::QuickCount
+            | StaffAct::Supervise
             | StaffAct::Intake { .. }
             | StaffAct::Review => None,
         }
@@ -510,7 +525,8 @@ impl StaffRules {
                     StaffAct::Decide => "a decision",
                     StaffAct::Review => "a complaint-status entry",
                     StaffAct::Audit => "an audit entry",
-                    StaffAct::QuickCount => "a quick count's (pvt) entry",
+                    StaffAct::QuickCount => "a quick count's (pvt) entry other than a review",
+                    StaffAct::Supervise => "a quick count's (pvt) review",
                     StaffAct::Publish => "a publication that is not final",
                     StaffAct::SignOff { .. } => {
                         "the board's entry signed off (same SHA-256), its readings or counts"
@@ -665,6 +681,7 @@ impl StaffRules {
             | StaffAct::Publish
             | StaffAct::Audit
             | StaffAct::QuickCount
+            | StaffAct::Supervise
             | StaffAct::Review => self.expect = Some(s.act.clone()),
         }
         Ok(())

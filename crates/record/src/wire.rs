@@ -24,7 +24,7 @@ use crate::entry::{
     Review, TIMED, VERSION,
 };
 use crate::kinds::{
-    parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, DecisionKind, Stage,
+    parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, DecisionKind, ReviewAction, Stage,
 };
 use crate::staff::{Act, Role, Staff, StaffAct};
 use crate::PvtStep;
@@ -371,6 +371,16 @@ impl Decoder<'_> {
                 PvtStep::Report {
                     pvt: r.pvt,
                     protocol: Box::new(p),
+                }
+            }
+            Some("review") => {
+                let r = self.read::<PvtReviewWire>()?;
+                PvtStep::Review {
+                    pvt: r.pvt,
+                    station: UnitId(self.small("station", r.station)?),
+                    action: r.action.0,
+                    report: r.report,
+                    reason: r.reason,
                 }
             }
             Some(other) => {
@@ -824,6 +834,7 @@ impl StaffWire {
             },
             Act::Complain => StaffAct::Complain,
             Act::QuickCount => StaffAct::QuickCount,
+            Act::Supervise => StaffAct::Supervise,
             Act::Decide => StaffAct::Decide,
             Act::Certify => StaffAct::Certify {
                 reason: reason.take(),
@@ -914,6 +925,13 @@ step_wire!(pvt: PvtDesignWire {
     seed_sha256: String,
 });
 step_wire!(pvt: PvtSeedWire { seed: String });
+step_wire!(pvt: PvtReviewWire {
+    station: u64,
+    action: Key<ReviewAction>,
+    #[serde(deserialize_with = "nullable")]
+    report: Option<u64>,
+    reason: String,
+});
 step_wire!(pvt: PvtReportWire {
     station: u64,
     lines: Lines,

@@ -218,17 +218,26 @@ fn a_quick_count_that_breaks_a_rule_is_refused_where_it_does() {
     };
     // The seed must be the one committed to.
     fails(vec![qc(), seed("another seed")], "seed", "commitment");
-    // Reports come after the seed, from drawn stations, once each.
+    // Reports come after the seed, from drawn stations; a review is a supervisor's.
     fails(vec![qc(), report(good)], "pvt", "after its seed");
     fails(
         vec![qc(), seed(SEED), qc(), report(other)],
         "station",
         "not in the design's sample or reserves",
     );
-    fails(
-        vec![qc(), seed(SEED), qc(), report(good), qc(), report(good)],
-        "station",
-        "two reports",
+    let review = Entry::Pvt(PvtStep::Review {
+        pvt: "pvt".into(),
+        station: good.station,
+        action: record::ReviewAction::Quarantine,
+        report: None,
+        reason: "the observer was not let in".into(),
+    });
+    let mut all = opened.clone();
+    all.extend([qc(), seed(SEED), qc(), report(good), qc(), review]);
+    let err = run(&log(&e, &all)).unwrap_err().to_string();
+    assert!(
+        err.contains("'quick-count' entry must be followed by a quick count's (pvt) entry other than a review"),
+        "{err}"
     );
     let mut short = good.clone();
     short.votes.pop();
@@ -401,7 +410,17 @@ fn both_verifiers_take_refuse_and_recompute_the_same_quick_counts() {
         assert_eq!(r.quick_counts.len(), want.len(), "{name}");
         for q in &r.quick_counts {
             let w = &want[&q.name];
-            assert_eq!(q.reports(), w["reports"].as_u64().unwrap(), "{name}");
+            assert_eq!(q.reports_logged, w["reports"].as_u64().unwrap(), "{name}");
+            assert_eq!(
+                q.conflicts.len() as u64,
+                w["conflicts"].as_u64().unwrap(),
+                "{name}"
+            );
+            assert_eq!(
+                q.quarantined.len() as u64,
+                w["quarantined"].as_u64().unwrap(),
+                "{name}"
+            );
             assert_eq!(
                 q.frame_stations as u64,
                 w["frame_stations"].as_u64().unwrap()
@@ -450,5 +469,5 @@ fn both_verifiers_take_refuse_and_recompute_the_same_quick_counts() {
             }
         }
     }
-    assert_eq!((cases.len(), taken), (37, 6));
+    assert_eq!((cases.len(), taken), (53, 13));
 }

@@ -25,8 +25,34 @@ pub enum LogCommand {
     /// Log the seed once the polls close: the log's replay redraws the sample from it
     Seed(SeedArgs),
     /// Log the observers' reports (a results file of drawn stations' protocols), all or
-    /// none: each must be of a drawn station, reported once
+    /// none: each must be of a drawn station; a station logged before with other counts is
+    /// logged again, the console's later report replacing its earlier one
     Reports(ReportsArgs),
+    /// Log a supervisor's review of a drawn station: choose, between its observers' reports
+    /// that differ, the one that counts (--choose ENTRY), or put the station in quarantine or
+    /// out of it (revision 8)
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub target: CountTarget,
+    /// The station: its path (`Region / District / Station`)
+    #[arg(long)]
+    pub station: String,
+    /// The log index of the report chosen (an observer's latest report of the station)
+    #[arg(long, group = "action")]
+    pub choose: Option<u64>,
+    /// Take the station out of the estimates until it is released
+    #[arg(long, group = "action")]
+    pub quarantine: bool,
+    /// Put a quarantined station back
+    #[arg(long, group = "action")]
+    pub release: bool,
+    /// Why (public: name no one)
+    #[arg(long)]
+    pub reason: String,
 }
 
 /// The group's store, the election observed and the quick count in it.
@@ -74,6 +100,7 @@ pub fn run(command: LogCommand) -> anyhow::Result<()> {
         LogCommand::Open(a) => open(a),
         LogCommand::Seed(a) => seed(a),
         LogCommand::Reports(a) => reports(a),
+        LogCommand::Review(a) => review(a),
     }
 }
 
@@ -123,20 +150,21 @@ impl Group {
         Ok((q, r.election))
     }
 
-    /// Logs `steps` as one act of the console, if the log's replay takes them after the
-    /// entries logged so far (refused otherwise, and nothing is logged); returns the quick
-    /// count as the replay then leaves it.
+    /// Logs `steps` as one `quick-count` act of the console, if the log's replay takes them
+    /// after the entries logged so far (refused otherwise, and nothing is logged); returns the
+    /// quick count as the replay then leaves it.
     fn log(&mut self, steps: Vec<PvtStep>) -> anyhow::Result<record::QuickCount> {
+        self.log_as(StaffAct::QuickCount, steps)
+    }
+
+    /// [`Group::log`] as the console's `act`.
+    fn log_as(&mut self, act: StaffAct, steps: Vec<PvtStep>) -> anyhow::Result<record::QuickCount> {
         let entries: Vec<Vec<u8>> = steps.into_iter().map(|s| encode(&Entry::Pvt(s))).collect();
         let mut r = self.replayed.clone();
         // Stamped as the store stamps it: never before the log's latest staff time.
         let now = super::clock()?;
         let time = r.as_of().map_or(now, |t| t.max(now));
-        let staff = encode(&Entry::Staff(Staff::at(
-            CONSOLE,
-            StaffAct::QuickCount,
-            time,
-        )));
+        let staff = encode(&Entry::Staff(Staff::at(CONSOLE, act.clone(), time)));
         for (i, b) in [&staff].into_iter().chain(&entries).enumerate() {
             // Refused as input is (exit 3): nothing is logged.
             r.push(self.size + i as u64, b)
@@ -148,7 +176,7 @@ impl Group {
         let replayed = r.finish()?;
         let act = store::Act {
             at: Some(self.size),
-            ..store::Act::of(StaffAct::QuickCount, &entries, now)
+            ..store::Act::of(act, &entries, now)
         };
         let size = self.store.act(&self.election, store::Actor::Console, act)?;
         eprintln!(
@@ -230,8 +258,8 @@ fn reports(a: ReportsArgs) -> anyhow::Result<()> {
         )
     })?;
     // A file that grows through the night: the stations already logged with these very
-    // counts are passed over; other counts for one of them are refused (a report is logged
-    // once).
+    // counts are passed over; other counts for one of them are logged, the console's later
+    // report replacing its earlier one (revision 8).
     let already: std::collections::HashMap<UnitId, &Protocol> =
         logged.copies.iter().map(|p| (p.station, p)).collect();
     let mut passed = 0;
@@ -268,8 +296,8 @@ fn reports(a: ReportsArgs) -> anyhow::Result<()> {
                 passed += 1;
                 continue;
             }
-            bail!(
-                "{}: the station '{}' was reported before with other counts; a report is logged once",
+            eprintln!(
+                "{}: the station '{}' was reported before with other counts: this report replaces it",
                 a.reports.display(),
                 s.id
             );
@@ -287,6 +315,36 @@ fn reports(a: ReportsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let q = g.log(steps)?;
+    println!("{}", q.said());
+    Ok(())
+}
+
+fn review(a: ReviewArgs) -> anyhow::Result<()> {
+    let mut g = Group::open(&a.target)?;
+    let (_, election) = g.logged()?;
+    let station = election
+        .units
+        .iter()
+        .map(|(id, _)| id)
+        .find(|&id| election.units.path(id) == a.station)
+        .with_context(|| format!("no station '{}' in '{}'", a.station, g.election))?;
+    let action = if a.quarantine {
+        record::ReviewAction::Quarantine
+    } else if a.release {
+        record::ReviewAction::Release
+    } else if a.choose.is_some() {
+        record::ReviewAction::Choose
+    } else {
+        bail!("say what the review does: --choose ENTRY, --quarantine or --release");
+    };
+    let step = PvtStep::Review {
+        pvt: g.name.clone(),
+        station,
+        action,
+        report: a.choose,
+        reason: a.reason,
+    };
+    let q = g.log_as(StaffAct::Supervise, vec![step])?;
     println!("{}", q.said());
     Ok(())
 }

@@ -527,6 +527,7 @@ impl Desk<'_> {
                 Role::Auditor => (auditor::forms(self, work.audits, work.methods, work.audit_boards, work.members)),
                 Role::BoardMember => (boards::member(self, work.member_boards)),
                 Role::Admin => (admin::desk(self, user, &work.listed.accounts, work.scope, work.picked)),
+                Role::Supervisor => p { (l.t(T::DeskSupervisorNone)) },
             }
         }
     }
@@ -542,6 +543,7 @@ fn role(l: Lang, r: Role) -> ui::Tr {
         Role::Observer => T::RoleObserver,
         Role::Admin => T::RoleAdmin,
         Role::BoardMember => T::RoleBoardMember,
+        Role::Supervisor => T::RoleSupervisor,
     })
 }
 
