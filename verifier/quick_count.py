@@ -159,7 +159,6 @@ class Run:
         self.doubtful = []
         self.reports = 0
         self.stations = {}  # unit -> Station (revision 8)
-        self.reviewed_by = None  # the supervise act whose review was logged last
 
 
 class Station:
@@ -170,6 +169,8 @@ class Station:
         self.chosen = None  # (lines, votes) of the supervisor's choice in force
         self.quarantined = False
         self.counted = None  # (lines, votes) in the tally
+        self.last_counted = None  # the last copy it counted with, kept while it counts none
+        self.revised = False  # once counted with another copy than a later one
 
     def counts_with(self):
         if self.quarantined:
@@ -194,6 +195,7 @@ class QuickCounts:
         self.parent, self.level, self.path = parent, level, path
         self.not_a_station = not_a_station
         self.runs = {}
+        self.reviewed_by = None  # the supervise act whose review was logged last
 
     def ancestor_at(self, u, lev):
         while u is not None:
@@ -329,6 +331,8 @@ class QuickCounts:
                      for a in drawn}
 
     def report(self, name, e, act, index):
+        if act is None:
+            raise Refused("step", "a report is logged by an observer's 'quick-count' act")
         run = self.designed(name)
         if run.drawn is None:
             raise Refused("pvt", "a report of '%s' comes after its seed is revealed" % name)
@@ -357,11 +361,16 @@ class QuickCounts:
                 ("valid" in lines and "invalid" in lines and lines["valid"] + lines["invalid"] > MAX):
             raise Refused("votes", "its sums add up beyond 2^64 - 1")
         copy = (dict(lines), list(votes))
-        user = act[2] if act is not None else ""
+        user = act[2]
         st = run.stations.get(unit) or Station()
+        if any(r[0] == user and r[2] == copy for r in st.reports):
+            # The same report again from the same observer changes nothing.
+            run.reports += 1
+            return
         new = Station()
         new.reports = [list(r) for r in st.reports]
         new.chosen, new.quarantined, new.counted = st.chosen, st.quarantined, st.counted
+        new.revised = st.revised
         # An observer's later report replaces their own; one that differs from the
         # supervisor's choice reopens the station.
         if new.chosen is not None and new.chosen != copy:
@@ -375,13 +384,13 @@ class QuickCounts:
         run.reports += 1
 
     def review(self, name, e, act, index):
+        if act is None:
+            raise Refused("step", "a review is logged by a supervisor's 'supervise' act")
+        if self.reviewed_by == act[0]:
+            raise Refused("step", "a 'supervise' act logs one review")
         run = self.designed(name)
         if run.drawn is None:
             raise Refused("pvt", "a review of '%s' comes after its seed is revealed" % name)
-        if act is None:
-            raise Refused("step", "a review is logged by a supervisor's 'supervise' act")
-        if run.reviewed_by == act[0]:
-            raise Refused("step", "a 'supervise' act logs one review")
         unit, action, report, reason = e["station"], e["action"], e["report"], e["reason"]
         if not is_count(unit, 2**32 - 1):
             raise Refused("station", "not a unit id")
@@ -405,11 +414,14 @@ class QuickCounts:
         new = Station()
         new.reports = [list(r) for r in st.reports]
         new.chosen, new.quarantined, new.counted = st.chosen, st.quarantined, st.counted
+        new.revised = st.revised
         if action == "choose" and report is not None:
             chosen = [r for r in new.reports if r[1] == report]
             if not chosen:
                 raise Refused("report", "entry %d is not an observer's latest report of this "
                               "station" % report)
+            if chosen[0][0] == act[2]:
+                raise Refused("report", "a supervisor does not choose a report of their own")
             new.chosen = chosen[0][2]
         elif action == "quarantine" and report is None and not new.quarantined:
             new.quarantined = True
@@ -424,7 +436,7 @@ class QuickCounts:
         else:
             raise Refused("action", "the station is not in quarantine")
         self.recount(run, unit, station, new)
-        run.reviewed_by = act[0]
+        self.reviewed_by = act[0]
 
     def recount(self, run, unit, station, st):
         """record's Designed::recount: the tally counts the copy the station counts with."""
@@ -440,6 +452,9 @@ class QuickCounts:
                     if before is not None:
                         self.add(run, station, before)
                     raise
+        last = run.stations[unit].last_counted if unit in run.stations else None
+        st.revised = st.revised or (last is not None and want is not None and want != last)
+        st.last_counted = want if want is not None else last
         st.counted = want
         run.stations[unit] = st
 
@@ -498,6 +513,7 @@ class QuickCounts:
             q = {"frame_stations": len(run.frame), "reports": run.reports, "drawn": None,
                  "conflicts": sum(1 for st in run.stations.values() if st.in_conflict()),
                  "quarantined": sum(1 for st in run.stations.values() if st.quarantined),
+                 "revised": sum(1 for st in run.stations.values() if st.revised),
                  "estimates": None, "names": getattr(run, "names", []),
                  "designed_at": run.designed_by[1] if run.design is not None else None,
                  "vote_day": self.election.get("date")}

@@ -1183,6 +1183,9 @@ def quick_count_summary(name, q):
     if q["conflicts"] or q["quarantined"]:
         out[0] += ("; left out: %d station(s) whose observers disagree, %d in quarantine"
                    % (q["conflicts"], q["quarantined"]))
+    if q["revised"]:
+        out[0] += ("; %d station(s) once counted with another copy (a correction or a choice)"
+                   % q["revised"])
     for label, e in zip(q["names"], q["estimates"]["estimates"]):
         o = e["overall"]
         if o is None:

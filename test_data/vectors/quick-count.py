@@ -260,6 +260,18 @@ def cases():
     case("two reviews in one supervise act",
          base + supervise(s0, "quarantine") + [pvt("review", station=s0, action="release",
                                                    report=None, reason="r")], n + 2)
+    # A report after another act's entries (here a grant): no quick-count act logs it.
+    CLOCK[0] += 60
+    grant = [2, text({"type": "staff", "act": "grant", "role": "admin", "user": "console",
+                      "subject": "%064x" % 99, "scan": None, "grants": "observer",
+                      "time": CLOCK[0]})]
+    case("a report logged by no quick-count act", base + [grant, report(s0)], n + 1)
+    case("a supervisor chooses a report of their own",
+         base + with_acts([report(s0)]) + by(SECOND, report(s0, votes=other)) +
+         by(SUPERVISOR, report(s0, votes=[1, 2, 3])) + supervise(s0, "choose", n + 5), n + 7)
+    case("the same differing report again does not undo a choice",
+         base + with_acts([report(s0)]) + by(SECOND, report(s0, votes=other)) +
+         supervise(s0, "choose", n + 1) + by(SECOND, report(s0, votes=other)) + rest())
     case("a supervise act by an observer",
          base + [act(kind="supervise", role="observer"),
                  pvt("review", station=s0, action="quarantine", report=None, reason="r")], n)
@@ -343,6 +355,7 @@ def expected(case):
             "reports": q["reports"],
             "conflicts": q["conflicts"],
             "quarantined": q["quarantined"],
+            "revised": q["revised"],
             "drawn": q["drawn"],
             "arrival": None if e is None else {
                 k: e["arrival"][k] for k in ("sample", "reported", "reserves_used",

@@ -551,6 +551,12 @@ fn a_quick_count_logged_step_by_step_is_replayed_by_both_verifiers() {
         stderr(&o)
     );
     let said = ok_out(log_reports("reports.csv"));
+    // The station counts with its first copy again, and is listed as revised: no count
+    // changes unseen.
+    assert!(
+        said.contains("; 1 station(s) once counted with another copy (a correction or a choice)"),
+        "{said}"
+    );
     // The estimates the log's replay gives are those of the group's own files.
     let e = json(&[
         "pvt",

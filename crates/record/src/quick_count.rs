@@ -124,6 +124,10 @@ pub struct QuickCount {
     pub conflicts: Vec<UnitId>,
     /// Stations a supervisor put in quarantine: not counted.
     pub quarantined: Vec<UnitId>,
+    /// Stations that once counted with another copy than they count with now (an
+    /// observer's correction, a supervisor's choice): listed so that no count changes
+    /// unseen.
+    pub revised: Vec<UnitId>,
     /// When the design was logged (its act's time).
     pub designed_at: Option<Time>,
     /// When the seed was revealed.
@@ -180,6 +184,12 @@ impl QuickCount {
                 self.quarantined.len()
             );
         }
+        if !self.revised.is_empty() {
+            out += &format!(
+                "; {} station(s) once counted with another copy (a correction or a choice)",
+                self.revised.len()
+            );
+        }
         if a.unbalanced {
             out += &format!(
                 "; unbalanced arrival (strata missing: {}; lagging: {})",
@@ -232,8 +242,6 @@ struct Designed {
     /// Each reported or reviewed station's reports and review.
     stations: BTreeMap<UnitId, Station>,
     reports_logged: u64,
-    /// The `supervise` act whose review was logged last: one review an act.
-    reviewed_by: Option<u64>,
     contest: usize,
     frame: Frame,
     design: Design,
@@ -253,6 +261,11 @@ struct Station {
     quarantined: bool,
     /// The copy in the tally.
     counted: Option<Protocol>,
+    /// The last copy the station counted with, kept while it counts with none.
+    last_counted: Option<Protocol>,
+    /// Whether it once counted with another copy than a later one (a correction, a choice:
+    /// the verifiers list such stations).
+    revised: bool,
 }
 
 /// Whether two copies give the same counts.
@@ -304,6 +317,9 @@ pub struct StepAct {
 #[derive(Debug, Clone, Default)]
 pub struct QuickCounts {
     runs: BTreeMap<String, Run>,
+    /// The `supervise` act whose review was logged last: one review an act, whatever the
+    /// quick count.
+    reviewed_by: Option<u64>,
 }
 
 /// The longest reason a review gives, in characters.
@@ -364,10 +380,18 @@ impl Designed {
                 }
             }
         }
+        let last = self
+            .stations
+            .get(&unit)
+            .and_then(|s| s.last_counted.clone());
+        let revised =
+            station.revised || matches!((&last, &want), (Some(a), Some(b)) if !same(a, b));
         self.stations.insert(
             unit,
             Station {
+                last_counted: want.clone().or(last),
                 counted: want,
+                revised,
                 ..station
             },
         );
@@ -399,8 +423,12 @@ impl QuickCounts {
     ///   is then drawn); the design and the seed each logged by a timed `quick-count` act
     ///   (`act`: the index and time of the staff entry whose entries these are), the seed's
     ///   a later one, so that the commitment comes first;
-    /// * `report`: after the seed; a drawn station (sample or reserve), reported once, one
-    ///   count per choice of the contest, adding up within 2^64 - 1.
+    /// * `report`: after the seed, logged by a `quick-count` act (its user the observer); a
+    ///   drawn station (sample or reserve), one count per choice of the contest, adding up
+    ///   within 2^64 - 1; an observer's later report replaces their own (the same report
+    ///   again changes nothing);
+    /// * `review`: after the seed, one a `supervise` act; a drawn station; a reason; a choice
+    ///   of another user's latest report of the station, a quarantine, a release.
     pub fn check(
         &mut self,
         index: u64,
@@ -536,7 +564,6 @@ impl QuickCounts {
                     revealed_at: None,
                     stations: BTreeMap::new(),
                     reports_logged: 0,
-                    reviewed_by: None,
                     contest,
                     tally: Tally::new(&design, choices),
                     frame,
@@ -576,6 +603,13 @@ impl QuickCounts {
                 d.revealed_at = Some(time);
             }
             PvtStep::Report { protocol: p, .. } => {
+                let act = act.ok_or_else(|| {
+                    field(
+                        index,
+                        "step",
+                        "a report is logged by an observer's 'quick-count' act",
+                    )
+                })?;
                 let d = self.revealed(index, name, "report")?;
                 if let Some(why) = not_a_station(e, p.station.0) {
                     return Err(field(index, "station", why));
@@ -602,8 +636,18 @@ impl QuickCounts {
                 }
                 let mut copy = *p;
                 copy.contest = d.contest;
-                let user = act.map_or(String::new(), |a| a.user.clone());
+                let user = act.user.clone();
                 let mut station = d.stations.get(&copy.station).cloned().unwrap_or_default();
+                // The same report again from the same observer changes nothing (it neither
+                // reopens a choice nor moves the station).
+                if station
+                    .reports
+                    .iter()
+                    .any(|(u, _, own)| *u == user && same(own, &copy))
+                {
+                    d.reports_logged += 1;
+                    return Ok(());
+                }
                 // An observer's later report replaces their own; one that differs from the
                 // supervisor's choice reopens the station.
                 if station.chosen.as_ref().is_some_and(|c| !same(c, &copy)) {
@@ -623,7 +667,6 @@ impl QuickCounts {
                 reason,
                 ..
             } => {
-                let d = self.revealed(index, name, "review")?;
                 let act = act.ok_or_else(|| {
                     field(
                         index,
@@ -631,9 +674,10 @@ impl QuickCounts {
                         "a review is logged by a supervisor's 'supervise' act",
                     )
                 })?;
-                if d.reviewed_by == Some(act.at) {
+                if self.reviewed_by == Some(act.at) {
                     return Err(field(index, "step", "a 'supervise' act logs one review"));
                 }
+                let d = self.revealed(index, name, "review")?;
                 if let Some(why) = not_a_station(e, unit.0) {
                     return Err(field(index, "station", why));
                 }
@@ -663,6 +707,13 @@ impl QuickCounts {
                                     format!("entry {k} is not an observer's latest report of this station"),
                                 )
                             })?;
+                        if chosen.0 == act.user {
+                            return Err(field(
+                                index,
+                                "report",
+                                "a supervisor does not choose a report of their own",
+                            ));
+                        }
                         station.chosen = Some(chosen.2.clone());
                     }
                     (ReviewAction::Quarantine, None) if !station.quarantined => {
@@ -693,7 +744,7 @@ impl QuickCounts {
                     }
                 }
                 d.recount(index, unit, &path, station)?;
-                d.reviewed_by = Some(act.at);
+                self.reviewed_by = Some(act.at);
             }
         }
         Ok(())
@@ -758,6 +809,13 @@ impl QuickCounts {
                         d.stations
                             .iter()
                             .filter(|(_, s)| s.quarantined)
+                            .map(|(&u, _)| u)
+                            .collect()
+                    }),
+                    revised: d.map_or_else(Vec::new, |d| {
+                        d.stations
+                            .iter()
+                            .filter(|(_, s)| s.revised)
                             .map(|(&u, _)| u)
                             .collect()
                     }),

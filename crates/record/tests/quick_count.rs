@@ -422,6 +422,11 @@ fn both_verifiers_take_refuse_and_recompute_the_same_quick_counts() {
                 "{name}"
             );
             assert_eq!(
+                q.revised.len() as u64,
+                w["revised"].as_u64().unwrap(),
+                "{name}"
+            );
+            assert_eq!(
                 q.frame_stations as u64,
                 w["frame_stations"].as_u64().unwrap()
             );
@@ -469,5 +474,5 @@ fn both_verifiers_take_refuse_and_recompute_the_same_quick_counts() {
             }
         }
     }
-    assert_eq!((cases.len(), taken), (53, 13));
+    assert_eq!((cases.len(), taken), (56, 14));
 }
