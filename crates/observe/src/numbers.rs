@@ -58,13 +58,7 @@ impl StationNumbers {
     /// The station typed as `typed` (a message's station: digits, or digits joined by `-`
     /// or `/`), by its index; leading zeros are not significant.
     pub fn find(&self, typed: &str) -> Option<usize> {
-        let canonical: Vec<String> = typed
-            .split(['-', '/'])
-            .map(|part| {
-                let t = part.trim_start_matches('0');
-                if t.is_empty() { "0" } else { t }.to_string()
-            })
-            .collect();
+        let canonical: Vec<String> = typed.split(['-', '/']).map(without_zeros).collect();
         self.by_number.get(&canonical.join("-")).copied()
     }
 }
@@ -76,8 +70,13 @@ fn own_number(path: &str) -> Option<String> {
         .rsplit(|c: char| !c.is_ascii_digit())
         .find(|run| !run.is_empty())?
         .to_string();
+    Some(without_zeros(&digits))
+}
+
+/// Digits without their leading zeros (`0` stays `0`).
+fn without_zeros(digits: &str) -> String {
     let t = digits.trim_start_matches('0');
-    Some(if t.is_empty() { "0" } else { t }.to_string())
+    if t.is_empty() { "0" } else { t }.to_string()
 }
 
 #[cfg(test)]

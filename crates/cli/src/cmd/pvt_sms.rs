@@ -153,7 +153,8 @@ pub fn run(a: SmsArgs) -> anyhow::Result<()> {
     out.messages = rows.len();
     // Each sender's alphabet: that of their latest message, for a reply to parts given up.
     let mut alphabets: HashMap<String, Alphabet> = HashMap::new();
-    let mut arrival: Vec<String> = Vec::new();
+    // Each sender's place in the order of arrival (1, 2, ...).
+    let mut arrival: HashMap<String, usize> = HashMap::new();
     let mut last_time = 0;
     for (line, row) in rows {
         let refuse = |out: &mut SmsOut, why: String| {
@@ -175,20 +176,11 @@ pub fn run(a: SmsArgs) -> anyhow::Result<()> {
             continue;
         };
         let sender = phone.as_dialled().to_string();
-        if !arrival.contains(&sender) {
-            arrival.push(sender.clone());
-        }
+        let next = arrival.len() + 1;
+        arrival.entry(sender.clone()).or_insert(next);
         let now = row.time.unwrap_or(last_time);
         last_time = last_time.max(now);
-        for gone in inbox.expire(now) {
-            out.incomplete += 1;
-            reply_to(
-                &mut replies,
-                &alphabets,
-                &gone,
-                &Err(ObserveError::Incomplete),
-            );
-        }
+        give_up(&mut inbox, now, &mut out, &mut replies, &alphabets);
         let part = match (row.reference, row.part, row.parts) {
             (Some(r), Some(p), Some(n)) => Some((r, p, n)),
             (None, None, None) => None,
@@ -217,15 +209,7 @@ pub fn run(a: SmsArgs) -> anyhow::Result<()> {
         }
         reply_to(&mut replies, &alphabets, &sender, &answer.reply);
     }
-    for gone in inbox.expire(u64::MAX) {
-        out.incomplete += 1;
-        reply_to(
-            &mut replies,
-            &alphabets,
-            &gone,
-            &Err(ObserveError::Incomplete),
-        );
-    }
+    give_up(&mut inbox, u64::MAX, &mut out, &mut replies, &alphabets);
     // The reports every observer of a station agrees on; the others listed.
     let mut agreed: Vec<(usize, observe::sms::SmsReport)> = Vec::new();
     for s in inbox.stations() {
@@ -240,8 +224,7 @@ pub fn run(a: SmsArgs) -> anyhow::Result<()> {
                     .iter()
                     .map(|(sender, report)| {
                         let who = names.get(sender).cloned().unwrap_or_else(|| {
-                            let k = arrival.iter().position(|x| x == sender).unwrap_or(0);
-                            format!("observer {}", k + 1)
+                            format!("observer {}", arrival.get(sender).copied().unwrap_or(0))
                         });
                         (who, observe::sms::write(report, &book))
                     })
@@ -331,6 +314,20 @@ fn read_rows(path: &Path) -> anyhow::Result<Vec<(usize, Result<Row, String>)>> {
         rows.sort_by_key(|(_, r)| r.as_ref().map_or(0, |r| r.time.unwrap_or(0)));
     }
     Ok(rows)
+}
+
+/// Gives up the messages whose parts stopped arriving before `now`, each sender told.
+fn give_up(
+    inbox: &mut Inbox<'_>,
+    now: u64,
+    out: &mut SmsOut,
+    replies: &mut Vec<(String, String)>,
+    alphabets: &HashMap<String, Alphabet>,
+) {
+    for gone in inbox.expire(now) {
+        out.incomplete += 1;
+        reply_to(replies, alphabets, &gone, &Err(ObserveError::Incomplete));
+    }
 }
 
 /// Adds the reply to `to`, in the alphabet of their latest message.
