@@ -23,8 +23,8 @@ pub enum Command {
         db: PathBuf,
         /// The login name
         name: String,
-        /// operator, verifier, commissioner, auditor, observer, admin or board-member (an audit
-        /// board member)
+        /// operator, verifier, commissioner, auditor, observer, admin, board-member (an audit
+        /// board member) or supervisor (an observer group's quick count supervisor)
         #[arg(long)]
         role: String,
         /// An election the role applies in (repeat for several); default every stored election
