@@ -70,6 +70,19 @@ pub enum ModelError {
         /// Where the bound comes from.
         why: String,
     },
+    /// An observer's copy whose votes and invalid ballots are more than the ballots issued
+    /// ([`crate::check_copy`]).
+    #[error(
+        "votes {votes} and invalid ballots {invalid} are more than the {issued} ballots issued"
+    )]
+    Exceeds {
+        /// The choices' votes.
+        votes: u64,
+        /// Invalid ballots.
+        invalid: u64,
+        /// Ballots issued.
+        issued: u64,
+    },
     /// A user name outside the safe set (`names::normalise_user_name`).
     #[error("user name {name:?}: {why}")]
     BadUserName {

@@ -42,7 +42,8 @@ pub use election::{Choice, ChoiceKind, Contest, ContestKind, Election};
 pub use error::ModelError;
 pub use fraction::{percent, Fraction};
 pub use plausible::{
-    check_plausible, count_bound, MAX_COUNT, REGISTERED_MARGIN_MIN, REGISTERED_MARGIN_PERCENT,
+    check_copy, check_plausible, count_bound, MAX_COUNT, REGISTERED_MARGIN_MIN,
+    REGISTERED_MARGIN_PERCENT,
 };
 pub use protocol::{CountSource, Line, Protocol};
 pub use rules::{

@@ -81,6 +81,28 @@ pub fn check_plausible(p: &Protocol, registered: Option<u64>) -> Result<(), Mode
     Ok(())
 }
 
+/// Checks an observer's copy of a station's protocol (a quick count's report, by SMS, form
+/// or file): [`check_plausible`], and its votes and invalid ballots together never more than
+/// the ballots issued (their total, or the sum of its early, in-station and outside lines),
+/// where it gives them (a relation every lawful protocol keeps, whatever
+/// the law's own relations). Every count is within [`MAX_COUNT`] once plausible: the sums
+/// fit.
+pub fn check_copy(p: &Protocol, registered: Option<u64>) -> Result<(), ModelError> {
+    check_plausible(p, registered)?;
+    if let Some(issued) = p.issued() {
+        let votes = p.votes.iter().fold(0u64, |a, &v| a.saturating_add(v));
+        let invalid = p.line(Line::Invalid).unwrap_or(0);
+        if votes.saturating_add(invalid) > issued {
+            return Err(ModelError::Exceeds {
+                votes,
+                invalid,
+                issued,
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +136,22 @@ mod tests {
             e.to_string().starts_with("registered 5000 is above 1100"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_copy_gives_no_more_votes_and_invalid_ballots_than_ballots_issued() {
+        let mut p = protocol(Some(1000), vec![600, 300]);
+        p.set_line(Line::IssuedTotal, 950);
+        p.set_line(Line::Invalid, 50);
+        assert!(check_copy(&p, None).is_ok());
+        p.set_line(Line::Invalid, 51);
+        assert_eq!(
+            check_copy(&p, None).unwrap_err().to_string(),
+            "votes 900 and invalid ballots 51 are more than the 950 ballots issued"
+        );
+        // Without the ballots issued there is nothing to hold them to.
+        p.lines[Line::IssuedTotal.index()] = None;
+        assert!(check_copy(&p, None).is_ok());
     }
 
     #[test]

@@ -221,51 +221,55 @@ impl<'a> Inbox<'a> {
         })
     }
 
-    /// A report's counts against the plausibility bound of protocols typed by hand
-    /// (`model::check_plausible`, by its own registered voters if given) and against the
-    /// ballots issued, if given: the votes and the invalid ballots are never more.
+    /// A report's counts held to what an observer's copy may give (`model::check_copy`: the
+    /// plausibility bound of protocols typed by hand, by its own registered voters, and no
+    /// more votes and invalid ballots than ballots issued), the one rule of every channel.
     fn plausible(&self, r: &SmsReport) -> Result<(), ObserveError> {
         let mut p = Protocol::new(UnitId(0), 0, self.book.choices());
         for &(line, n) in &r.lines {
             p.set_line(line, n);
         }
         p.votes = r.votes.clone();
-        if let Err(model::ModelError::Implausible {
-            field,
-            value,
-            bound,
-            ..
-        }) = model::check_plausible(&p, None)
-        {
-            let f = match field.strip_prefix("votes[") {
-                Some(k) => Field::Choice(k.trim_end_matches(']').parse().unwrap_or(0)),
-                None => Field::Line(
-                    Line::ALL
-                        .iter()
-                        .copied()
-                        .find(|l| l.key() == field)
-                        .unwrap_or(Line::Registered),
-                ),
-            };
-            return Err(ObserveError::Implausible {
-                code: self.book.code(f).unwrap_or("?").to_string(),
-                count: value,
+        match model::check_copy(&p, None) {
+            Ok(()) => Ok(()),
+            Err(model::ModelError::Exceeds {
+                votes,
+                invalid,
+                issued,
+            }) => Err(ObserveError::Relation {
+                votes,
+                invalid,
+                issued,
+            }),
+            Err(model::ModelError::Implausible {
+                field,
+                value,
                 bound,
-            });
-        }
-        if let Some(issued) = p.line(Line::IssuedTotal) {
-            // Each count is below 10^9 (`sms::MAX_DIGITS`): the sums fit.
-            let votes: u64 = r.votes.iter().sum();
-            let invalid = p.line(Line::Invalid).unwrap_or(0);
-            if votes + invalid > issued {
-                return Err(ObserveError::Relation {
-                    votes,
-                    invalid,
-                    issued,
-                });
+                ..
+            }) => {
+                let f = match field.strip_prefix("votes[") {
+                    Some(k) => Field::Choice(k.trim_end_matches(']').parse().unwrap_or(0)),
+                    None => Field::Line(
+                        Line::ALL
+                            .iter()
+                            .copied()
+                            .find(|l| l.key() == field)
+                            .unwrap_or(Line::Registered),
+                    ),
+                };
+                Err(ObserveError::Implausible {
+                    code: self.book.code(f).unwrap_or("?").to_string(),
+                    count: value,
+                    bound,
+                })
             }
+            // `check_copy` refuses with one of the two above only.
+            Err(other) => Err(ObserveError::Implausible {
+                code: other.to_string(),
+                count: 0,
+                bound: 0,
+            }),
         }
-        Ok(())
     }
 
     /// Gives up the messages whose parts stopped arriving before `now`: their senders, each

@@ -17,6 +17,11 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
+    /// The election's quick counts (an observer group's log), as the log stands.
+    pub fn quick_counts(&self) -> Vec<record::QuickCount> {
+        self.state.replayer.quick_counts()
+    }
+
     /// The election.
     pub fn election(&self) -> &Election {
         self.state.replayer.election()

@@ -48,7 +48,10 @@ pub use official::{
     review_act,
 };
 pub use publish::{publication_act, PublicationAct};
-pub use quick_count::{PvtStep, QuickCount, QuickCounts, StepAct, FRAME_CHUNK, MAX_REASON};
+pub use quick_count::{
+    DrawnStation, Happened, PvtStep, QuickCount, QuickCounts, ReportFault, ReportStanding,
+    StationReports, Step, StepAct, FRAME_CHUNK, MAX_REASON,
+};
 pub use register::{answering_unit, Parent, Register};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
 pub use staff::{digest, Act, Role, Signing, Staff, StaffAct, StaffRules, CONSOLE};

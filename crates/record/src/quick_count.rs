@@ -4,11 +4,11 @@
 //! crate's: the replay redraws the sample from the logged frame and seed, and recomputes
 //! the estimates from the logged reports, as the group's own service does.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use model::{Election, Protocol, UnitId, UnitLevel};
 use pvt::design::{Design, Params};
-use pvt::frame::{Counts, Frame};
+use pvt::frame::{Counts, Frame, FrameStation};
 use pvt::reports::{Estimates, Index, Report, Tally};
 
 use crate::audits::{no_contest, not_a_station};
@@ -128,6 +128,11 @@ pub struct QuickCount {
     /// observer's correction, a supervisor's choice): listed so that no count changes
     /// unseen.
     pub revised: Vec<UnitId>,
+    /// The stations drawn (sample and reserves), once the seed is revealed, in draw order.
+    pub drawn: Vec<DrawnStation>,
+    /// Each station reported or reviewed: its observers' reports, the supervisor's choice
+    /// and quarantine, and its history.
+    pub stations: Vec<StationReports>,
     /// When the design was logged (its act's time).
     pub designed_at: Option<Time>,
     /// When the seed was revealed.
@@ -139,7 +144,245 @@ pub struct QuickCount {
     pub estimates: Option<Estimates>,
 }
 
+/// A drawn station.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawnStation {
+    /// Its unit.
+    pub unit: UnitId,
+    /// Its path.
+    pub path: String,
+    /// Its stratum's name.
+    pub stratum: String,
+    /// Sampled, or a reserve.
+    pub reserve: bool,
+    /// 1, 2, ... in draw order within its stratum and role.
+    pub rank: u32,
+    /// Its registered voters, as the frame lists them.
+    pub registered: u64,
+}
+
+/// A station's observers' reports and reviews as the log leaves them (revision 8).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StationReports {
+    /// The station.
+    pub station: UnitId,
+    /// Each observer's latest report: (the act's user, the entry's index, the copy), in the
+    /// order they first reported.
+    pub latest: Vec<(String, u64, Protocol)>,
+    /// The supervisor's choice in force.
+    pub chosen: Option<Protocol>,
+    /// Whether a supervisor put it in quarantine.
+    pub quarantined: bool,
+    /// The copy it counts with, if any.
+    pub counted: Option<Protocol>,
+    /// Whether its observers' reports differ with no choice in force.
+    pub conflict: bool,
+    /// Every report and review of it, in log order: each report's versions.
+    pub history: Vec<Happened>,
+}
+
+/// Where a station's reports stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
+pub enum ReportStanding {
+    /// One observer's report counts.
+    Recorded,
+    /// Several observers' reports agree, and count.
+    Confirmed,
+    /// Its observers' reports differ: none counts until a supervisor chooses.
+    Conflict,
+    /// A supervisor's choice counts.
+    Chosen,
+    /// A supervisor took it out of the estimates.
+    Quarantined,
+}
+
+impl ReportStanding {
+    /// Its key in the API.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl StationReports {
+    /// Where its reports stand.
+    pub fn standing(&self) -> ReportStanding {
+        if self.quarantined {
+            ReportStanding::Quarantined
+        } else if self.conflict {
+            ReportStanding::Conflict
+        } else if self.chosen.is_some() {
+            ReportStanding::Chosen
+        } else if self.latest.len() > 1 {
+            ReportStanding::Confirmed
+        } else {
+            ReportStanding::Recorded
+        }
+    }
+}
+
+/// A report or a review of a station, as logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Happened {
+    /// The entry's index.
+    pub index: u64,
+    /// Who (the act's user: a commitment, or the console).
+    pub user: String,
+    /// When (the act's time), if timed.
+    pub time: Option<Time>,
+    /// What.
+    pub what: Step,
+}
+
+/// What a [`Happened`] was.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// An observer's report (a first one, a correction, or the same again).
+    Report(Box<Protocol>),
+    /// A supervisor's review.
+    Review {
+        /// Choose, quarantine or release.
+        action: ReviewAction,
+        /// The report chosen.
+        report: Option<u64>,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Why an observer's copy may not be logged now ([`QuickCount::report_fault`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFault {
+    /// The field at fault (`station`, `votes`, a line's key, `pvt`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ReportFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
 impl QuickCount {
+    /// The drawn station `unit` is, if it is one.
+    pub fn drawn_station(&self, unit: UnitId) -> Option<&DrawnStation> {
+        self.drawn.iter().find(|d| d.unit == unit)
+    }
+
+    /// The reports and reviews of station `unit`, if it has any.
+    pub fn station(&self, unit: UnitId) -> Option<&StationReports> {
+        self.stations.iter().find(|s| s.station == unit)
+    }
+
+    /// Why an observer's copy `p` of a station's protocol may not be logged as a report
+    /// now, by whatever channel it came (form, file, SMS): the seed not revealed, a station
+    /// not drawn, not one count per choice, counts beyond what the station can have or
+    /// beyond the ballots issued (`model::check_copy`, by the frame's registered voters), or
+    /// a relation of the election's that it breaks at error level. `None`: the replay takes
+    /// it, and keeps taking it after any later entry (a report's checks do not depend on
+    /// what comes after the seed), so it may be appended without holding the log.
+    pub fn report_fault(&self, e: &Election, p: &Protocol) -> Option<ReportFault> {
+        let fault = |field: &str, message: String| {
+            Some(ReportFault {
+                field: field.into(),
+                message,
+            })
+        };
+        let Some(design) = self.design.as_ref().filter(|_| self.estimates.is_some()) else {
+            return fault(
+                "pvt",
+                format!(
+                    "quick count '{}' takes reports once its seed is revealed",
+                    self.name
+                ),
+            );
+        };
+        let Some(drawn) = self.drawn_station(p.station) else {
+            return fault(
+                "station",
+                format!(
+                    "{} is not a station drawn for quick count '{}'",
+                    e.units.path(p.station),
+                    self.name
+                ),
+            );
+        };
+        if p.votes.len() != design.choices.len() {
+            return fault(
+                "votes",
+                format!(
+                    "{} counts, the contest has {} choices",
+                    p.votes.len(),
+                    design.choices.len()
+                ),
+            );
+        }
+        if let Err(x) = model::check_copy(p, Some(drawn.registered)) {
+            let field = match &x {
+                model::ModelError::Implausible { field, .. } => field.clone(),
+                _ => "votes".into(),
+            };
+            return fault(&field, x.to_string());
+        }
+        let broken = e.rules.check(e, p);
+        if let Some(d) = broken.iter().find(|d| d.severity == model::Severity::Error) {
+            let rule = d.rule.split_once(": ").map_or(&*d.rule, |(_, r)| r);
+            return fault("relations", format!("{rule} fails: {}", d.detail));
+        }
+        None
+    }
+
+    /// Why a review of `station` by `reviewer` (a user's commitment) may not be logged as
+    /// the log stands: the seed not revealed, a station not drawn, or what the replay refuses
+    /// of the review itself. A review depends on the reports before it: log it only at the
+    /// log's size it was checked at.
+    pub fn review_fault(
+        &self,
+        station: UnitId,
+        review: (ReviewAction, Option<u64>, &str),
+        reviewer: &str,
+    ) -> Option<ReportFault> {
+        let fault = |field: &str, message: String| {
+            Some(ReportFault {
+                field: field.into(),
+                message,
+            })
+        };
+        if self.estimates.is_none() {
+            return fault(
+                "pvt",
+                format!(
+                    "quick count '{}' is reviewed once its seed is revealed",
+                    self.name
+                ),
+            );
+        }
+        if self.drawn_station(station).is_none() {
+            return fault(
+                "station",
+                format!(
+                    "unit {} is not a station drawn for quick count '{}'",
+                    station.0, self.name
+                ),
+            );
+        }
+        let here = self.station(station);
+        reviewed(
+            here.map_or(&[][..], |s| &s.latest[..]),
+            here.and_then(|s| s.chosen.as_ref()),
+            here.is_some_and(|s| s.quarantined),
+            review,
+            reviewer,
+        )
+        .err()
+        .map(|(f, m)| ReportFault {
+            field: f.into(),
+            message: m,
+        })
+    }
+
     /// Stations counted.
     pub fn reports(&self) -> u64 {
         self.copies.len() as u64
@@ -266,6 +509,8 @@ struct Station {
     /// Whether it once counted with another copy than a later one (a correction, a choice:
     /// the verifiers list such stations).
     revised: bool,
+    /// Every report and review of it, in log order.
+    history: Vec<Happened>,
 }
 
 /// Whether two copies give the same counts.
@@ -326,6 +571,38 @@ pub struct QuickCounts {
 pub const MAX_REASON: usize = 1000;
 
 impl Designed {
+    /// The stations drawn, in draw order (none before the seed).
+    fn drawn(&self) -> Vec<DrawnStation> {
+        if self.drawn.is_none() {
+            return Vec::new();
+        }
+        let by_path: HashMap<&str, &FrameStation> = self
+            .frame
+            .stations
+            .iter()
+            .map(|s| (s.id.as_str(), s))
+            .collect();
+        self.design
+            .stations
+            .iter()
+            .filter_map(|a| {
+                let f = by_path.get(a.station.as_str())?;
+                Some(DrawnStation {
+                    unit: f.unit,
+                    path: a.station.clone(),
+                    stratum: self
+                        .design
+                        .strata
+                        .get(a.stratum)
+                        .map_or_else(String::new, |s| s.name.clone()),
+                    reserve: a.role == pvt::design::Role::Reserve,
+                    rank: a.rank,
+                    registered: f.counts.registered,
+                })
+            })
+            .collect()
+    }
+
     /// Where a drawn station sits, or the refusal of a station not drawn.
     fn place(&self, index: u64, path: &str) -> Result<(), RecordError> {
         let drawn = self
@@ -410,6 +687,55 @@ fn field(index: u64, name: &str, message: impl Into<String>) -> RecordError {
 fn pvt_field(index: u64, e: pvt::PvtError) -> RecordError {
     match e {
         pvt::PvtError::Invalid { field: f, message } => field(index, f, message),
+    }
+}
+
+/// What a review does to a station with these `reports` (each observer's latest), `chosen`
+/// copy and quarantine: the choice and quarantine after it, or the field at fault and why.
+/// A reason is 1 to [`MAX_REASON`] characters of text; a choice names an observer's latest
+/// report that is not the `reviewer`'s own; a quarantine is put on once and released once.
+fn reviewed(
+    reports: &[(String, u64, Protocol)],
+    chosen: Option<&Protocol>,
+    quarantined: bool,
+    (action, report, reason): (ReviewAction, Option<u64>, &str),
+    reviewer: &str,
+) -> Result<(Option<Protocol>, bool), (&'static str, String)> {
+    if reason.trim().is_empty()
+        || reason.chars().count() > MAX_REASON
+        || model::names::text_fault(reason).is_some()
+    {
+        return Err((
+            "reason",
+            format!("a reason is text of 1 to {MAX_REASON} characters, with no control characters"),
+        ));
+    }
+    match (action, report) {
+        (ReviewAction::Choose, Some(k)) => {
+            let (user, _, copy) = reports.iter().find(|(_, at, _)| *at == k).ok_or_else(|| {
+                (
+                    "report",
+                    format!("entry {k} is not an observer's latest report of this station"),
+                )
+            })?;
+            if user == reviewer {
+                return Err((
+                    "report",
+                    "a supervisor does not choose a report of their own".into(),
+                ));
+            }
+            Ok((Some(copy.clone()), quarantined))
+        }
+        (ReviewAction::Quarantine, None) if !quarantined => Ok((chosen.cloned(), true)),
+        (ReviewAction::Release, None) if quarantined => Ok((chosen.cloned(), false)),
+        (ReviewAction::Choose, None) => Err(("report", "a choice names the report chosen".into())),
+        (ReviewAction::Quarantine | ReviewAction::Release, Some(_)) => {
+            Err(("report", "only a choice names a report (null)".into()))
+        }
+        (ReviewAction::Quarantine, None) => {
+            Err(("action", "the station is in quarantine already".into()))
+        }
+        (ReviewAction::Release, None) => Err(("action", "the station is not in quarantine".into())),
     }
 }
 
@@ -638,14 +964,21 @@ impl QuickCounts {
                 copy.contest = d.contest;
                 let user = act.user.clone();
                 let mut station = d.stations.get(&copy.station).cloned().unwrap_or_default();
+                station.history.push(Happened {
+                    index,
+                    user: user.clone(),
+                    time: act.time,
+                    what: Step::Report(Box::new(copy.clone())),
+                });
                 // The same report again from the same observer changes nothing (it neither
-                // reopens a choice nor moves the station).
+                // reopens a choice nor moves the station), but for its history.
                 if station
                     .reports
                     .iter()
                     .any(|(u, _, own)| *u == user && same(own, &copy))
                 {
                     d.reports_logged += 1;
+                    d.stations.insert(copy.station, station);
                     return Ok(());
                 }
                 // An observer's later report replaces their own; one that differs from the
@@ -683,66 +1016,27 @@ impl QuickCounts {
                 }
                 let path = e.units.path(unit);
                 d.place(index, &path)?;
-                if reason.trim().is_empty()
-                    || reason.chars().count() > MAX_REASON
-                    || model::names::text_fault(&reason).is_some()
-                {
-                    return Err(field(
-                        index,
-                        "reason",
-                        format!("a reason is text of 1 to {MAX_REASON} characters, with no control characters"),
-                    ));
-                }
                 let mut station = d.stations.get(&unit).cloned().unwrap_or_default();
-                match (action, report) {
-                    (ReviewAction::Choose, Some(k)) => {
-                        let chosen = station
-                            .reports
-                            .iter()
-                            .find(|(_, at, _)| *at == k)
-                            .ok_or_else(|| {
-                                field(
-                                    index,
-                                    "report",
-                                    format!("entry {k} is not an observer's latest report of this station"),
-                                )
-                            })?;
-                        if chosen.0 == act.user {
-                            return Err(field(
-                                index,
-                                "report",
-                                "a supervisor does not choose a report of their own",
-                            ));
-                        }
-                        station.chosen = Some(chosen.2.clone());
-                    }
-                    (ReviewAction::Quarantine, None) if !station.quarantined => {
-                        station.quarantined = true;
-                    }
-                    (ReviewAction::Release, None) if station.quarantined => {
-                        station.quarantined = false;
-                    }
-                    (ReviewAction::Choose, None) => {
-                        return Err(field(index, "report", "a choice names the report chosen"))
-                    }
-                    (ReviewAction::Quarantine | ReviewAction::Release, Some(_)) => {
-                        return Err(field(
-                            index,
-                            "report",
-                            "only a choice names a report (null)",
-                        ))
-                    }
-                    (ReviewAction::Quarantine, None) => {
-                        return Err(field(
-                            index,
-                            "action",
-                            "the station is in quarantine already",
-                        ))
-                    }
-                    (ReviewAction::Release, None) => {
-                        return Err(field(index, "action", "the station is not in quarantine"))
-                    }
-                }
+                let (chosen, quarantined) = reviewed(
+                    &station.reports,
+                    station.chosen.as_ref(),
+                    station.quarantined,
+                    (action, report, &reason),
+                    &act.user,
+                )
+                .map_err(|(f, m)| field(index, f, m))?;
+                station.history.push(Happened {
+                    index,
+                    user: act.user.clone(),
+                    time: act.time,
+                    what: Step::Review {
+                        action,
+                        report,
+                        reason: reason.clone(),
+                    },
+                });
+                station.chosen = chosen;
+                station.quarantined = quarantined;
                 d.recount(index, unit, &path, station)?;
                 self.reviewed_by = Some(act.at);
             }
@@ -817,6 +1111,21 @@ impl QuickCounts {
                             .iter()
                             .filter(|(_, s)| s.revised)
                             .map(|(&u, _)| u)
+                            .collect()
+                    }),
+                    drawn: d.map_or_else(Vec::new, Designed::drawn),
+                    stations: d.map_or_else(Vec::new, |d| {
+                        d.stations
+                            .iter()
+                            .map(|(&unit, s)| StationReports {
+                                station: unit,
+                                latest: s.reports.clone(),
+                                chosen: s.chosen.clone(),
+                                quarantined: s.quarantined,
+                                counted: s.counted.clone(),
+                                conflict: s.in_conflict(),
+                                history: s.history.clone(),
+                            })
                             .collect()
                     }),
                     designed_at: d.map(|d| d.designed_by.1),

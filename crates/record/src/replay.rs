@@ -257,6 +257,12 @@ impl Replayer {
         false
     }
 
+    /// The quick counts as the entries so far leave them (what [`Replayed::quick_counts`]
+    /// will hold if the log ends here).
+    pub fn quick_counts(&self) -> Vec<crate::QuickCount> {
+        self.quick_counts.finish(self.election.date.as_deref())
+    }
+
     /// The election as defined so far (its units grow with `units` entries).
     pub fn election(&self) -> &Election {
         &self.election

@@ -30,6 +30,7 @@ mod map;
 mod pages;
 mod pool;
 mod public;
+mod quick;
 mod reader;
 mod reads;
 mod register;
@@ -287,6 +288,10 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/audits/{audit}/targeted-counts") => {
             post(audits::targeted_counts).layer(DefaultBodyLimit::max(SCAN_LIMIT))
         }
+        (Get, "/api/elections/{name}/pvt") => get(quick::list_api),
+        (Post, "/api/elections/{name}/pvt/{pvt}/reports") => post(quick::reports_api),
+        (Post, "/api/elections/{name}/pvt/{pvt}/reviews") => post(quick::reviews_api),
+        (Get, "/api/elections/{name}/pvt/{pvt}/stations/{id}") => get(quick::station_api),
         (m, other) => {
             let message = format!("no handler for {} {other}", m.key());
             get(|| async move { ServerError::Internal(message) })

@@ -54,6 +54,7 @@ const OPERATOR: &[Role] = &[Role::Operator];
 const VERIFIER: &[Role] = &[Role::Verifier];
 const OBSERVER: &[Role] = &[Role::Observer];
 const COMMISSIONER: &[Role] = &[Role::Commissioner];
+const SUPERVISOR: &[Role] = &[Role::Supervisor];
 const UPLOADERS: &[Role] = &[Role::Operator, Role::Observer, Role::Auditor];
 const AUDITOR: &[Role] = &[Role::Auditor];
 const BOARD_MEMBER: &[Role] = &[Role::BoardMember];
@@ -834,6 +835,33 @@ pub const ROUTES: &[Route] = &[
         "{commitment}",
         "Redacts a stored text or name behind a commitment; the commitment stays in the log",
     ),
+    get(
+        "/api/elections/{name}/pvt",
+        JSON,
+        "The election's quick counts (an observer group's log): each one's drawn stations, how its sample reported, the stations left out (observers disagreeing, in quarantine) and revised, and its estimates with their bases and the stations they cover; no observer is named",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/pvt/{pvt}/reports",
+        OBSERVER,
+        "{station (unit id), lines: {registered, issued_total, invalid, ...}, votes: [...]}; or a CSV file (Content-Type: text/csv): a header 'station', line keys and every choice's name, then a row per station (its unit id or path), at most 500",
+        "Logs an observer's copies of drawn stations' protocols, all or none: each of a station drawn and assigned to them, within its registered voters and the ballots issued, keeping the election's relations; answers where each station's reports stand (recorded, confirmed, conflict, chosen, quarantined)",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/pvt/{pvt}/reviews",
+        SUPERVISOR,
+        "{station (unit id), action: choose | quarantine | release, report (the chosen report's log index), reason}",
+        "Logs a supervisor's review of a drawn station: the report that counts among its observers' that differ, or a quarantine and its release, with a public reason; refused (409) if the log grew since it was checked",
+    ),
+    Route {
+        roles: SUPERVISOR,
+        ..get(
+            "/api/elections/{name}/pvt/{pvt}/stations/{id}",
+            JSON,
+            "A drawn station's reports for its supervisors: each observer's latest copy, the choice and quarantine in force, and every report and review in log order with who made it",
+        )
+    },
 ];
 
 /// The description of a path parameter.
@@ -851,6 +879,7 @@ fn path_parameter(path: &str, name: &str) -> &'static str {
         "item" => "a drawn ballot's draw number, or a batch audit's station's unit id",
         "tile" => "the tile's path below tile/ (C2SP tlog-tiles)",
         "commitment" => "the commitment: 64 hex digits",
+        "pvt" => "the quick count's name in the log",
         "file" => "the file's path below /static/",
         _ => "",
     }

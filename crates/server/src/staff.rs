@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
-use record::{encode, Entry, Role};
+use record::{encode, Entry};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{FileRef, Media, PendingState, SqlStore, Staffing, Store, User};
@@ -397,7 +397,8 @@ pub(crate) async fn assign(
     Ok(Json(json!({"user": user, "unit": a.unit})))
 }
 
-/// Lets operator `user` enter protocols in `unit` of election `name`; answers the log's size.
+/// Lets operator `user` enter protocols in `unit` of election `name` (an observer: report
+/// its drawn stations); answers the log's size.
 pub(crate) async fn assign_operator(
     s: &AppState,
     by: Acting,
@@ -411,13 +412,7 @@ pub(crate) async fn assign_operator(
         let (u, _) = st
             .user_by_name(&user)?
             .ok_or_else(|| ServerError::NotFound(format!("no user named '{user}'")))?;
-        if u.role != Role::Operator {
-            return Err(ServerError::BadRequest(format!(
-                "'{}' is a {}, not an operator",
-                u.name,
-                u.role.key()
-            )));
-        }
+        // The store refuses a user who is neither an operator nor an observer.
         st.assign(u.id, &n, unit, Some(&admin), now)?;
         Ok(())
     })
@@ -536,6 +531,24 @@ fn context(v: &View<'_>, name: &str, p: &Protocol) -> Result<Context, ServerErro
 /// Enters a protocol: stores it as entered (the store checks the operator's assignment), and
 /// answers the control relations it breaks and how it differs from the station's current
 /// version.
+/// Sets `p`'s lines from their keys (`registered`, `valid`, ...), refusing an unknown key.
+pub(crate) fn set_lines(
+    p: &mut Protocol,
+    lines: &BTreeMap<String, u64>,
+) -> Result<(), ServerError> {
+    for (k, v) in lines {
+        let line = Line::from_key(k).ok_or_else(|| {
+            let keys: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
+            ServerError::BadRequest(format!(
+                "unknown line '{k}'; expected one of {}",
+                keys.join(", ")
+            ))
+        })?;
+        p.set_line(line, *v);
+    }
+    Ok(())
+}
+
 pub(crate) async fn enter_protocol(
     s: &AppState,
     by: Acting,
@@ -549,16 +562,7 @@ pub(crate) async fn enter_protocol(
         None => CountSource::Manual,
         Some(k) => CountSource::from_key(k).map_err(|x| ServerError::BadRequest(x.to_string()))?,
     };
-    for (k, v) in &e.lines {
-        let line = Line::from_key(k).ok_or_else(|| {
-            let keys: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
-            ServerError::BadRequest(format!(
-                "unknown line '{k}'; expected one of {}",
-                keys.join(", ")
-            ))
-        })?;
-        p.set_line(line, *v);
-    }
+    set_lines(&mut p, &e.lines)?;
     let ctx = {
         let (state, n, q) = (s.clone(), name.clone(), p.clone());
         blocking(move || state.live.with(&state.db, &n, |v| context(v, &n, &q))).await?

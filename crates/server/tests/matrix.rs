@@ -38,6 +38,7 @@ fn fill(path: &str, pending: i64, scan: &str) -> String {
         .replace("{id}", &id)
         .replace("{sha256}", scan)
         .replace("{audit}", "a1")
+        .replace("{pvt}", "pvt")
         .replace("{round}", "1")
         .replace("{offset}", "0")
         // No one is disabled or reset here: the other roles' calls go on (404 is no refusal).

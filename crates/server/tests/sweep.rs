@@ -158,6 +158,7 @@ impl Sweep {
                 .replace("{name}", &urlencode(election))
                 .replace("{sha256}", &fill.scan)
                 .replace("{audit}", &urlencode(&fill.audit))
+                .replace("{pvt}", "pvt")
                 .replace("{round}", "1")
                 .replace("{offset}", "0")
                 .replace("{board}", "1");

@@ -17,6 +17,7 @@ mod matrix;
 mod openapi;
 mod overflow;
 mod property;
+mod quick;
 mod reports;
 mod search;
 mod security;

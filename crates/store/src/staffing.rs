@@ -353,8 +353,9 @@ fn entered(
     Ok(out)
 }
 
-/// An operator enters protocols only for the stations in or under a unit assigned to them in
-/// the election (`assign`): the station or one of its ancestors.
+/// An operator enters protocols (and an observer reports them) only for the stations in or
+/// under a unit assigned to them in the election (`assign`): the station or one of its
+/// ancestors.
 fn assigned(db: &mut dyn Db, election: i64, by: &User, station: UnitId) -> Result<(), StoreError> {
     let covered = db.int(
         "WITH RECURSIVE up(id, parent) AS ( \
@@ -722,9 +723,10 @@ impl Staffing for SqlStore {
                 )?
                 .ok_or_else(|| StoreError::NotFound(format!("user {user}")))?;
             let u = self::user(&Row(&row), 0)?;
-            if u.role != Role::Operator {
+            // Operators enter the protocols of their units, observers report theirs.
+            if !matches!(u.role, Role::Operator | Role::Observer) {
                 return Err(refused(format!(
-                    "'{}' is a {}: only operators are assigned units",
+                    "'{}' is a {}: only operators and observers are assigned units",
                     u.name,
                     u.role.key()
                 )));
@@ -735,8 +737,9 @@ impl Staffing for SqlStore {
             )?;
             if granted_here.is_none() {
                 return Err(refused(format!(
-                    "'{}' holds no operator role in '{election}': grant it first",
-                    u.name
+                    "'{}' holds no {} role in '{election}': grant it first",
+                    u.name,
+                    u.role.key()
                 )));
             }
             let added = db.exec(
@@ -1101,6 +1104,16 @@ impl Staffing for SqlStore {
             // Protocol intake's acts change what the store keeps of entered protocols; the
             // complaint register's are checked against it (`record::Register`).
             intake_act(db, id, &act.act)?;
+            // An observer reports only the stations assigned to them, as an operator enters.
+            if let (Actor::User(u), StaffAct::QuickCount) = (by, &act.act) {
+                for b in act.entries {
+                    if let Ok(Entry::Pvt(record::PvtStep::Report { protocol, .. })) =
+                        record::decode(0, b)
+                    {
+                        assigned(db, id, u, protocol.station)?;
+                    }
+                }
+            }
             let reviewed = match (&act.act, act.entries.first().map(|b| record::decode(0, b))) {
                 (StaffAct::Review, Some(Ok(Entry::Review(r)))) => Some(r),
                 _ => None,

@@ -87,7 +87,8 @@ pub enum Command {
         /// The login name
         name: String,
     },
-    /// Let an operator enter protocols for the stations in or under a unit
+    /// Let an operator enter protocols (an observer: report the quick count's drawn stations)
+    /// for the stations in or under a unit
     Assign {
         /// The store file
         #[arg(long, default_value = DEFAULT_DB)]
@@ -95,7 +96,7 @@ pub enum Command {
         /// The stored election (may be omitted when the store holds one)
         #[arg(long)]
         election: Option<String>,
-        /// The operator's login name
+        /// The operator's (or observer's) login name
         name: String,
         /// The unit's path, `Region / District / Station`; empty for the whole country
         #[arg(long, default_value = "")]
@@ -224,9 +225,6 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             let (u, _) = store
                 .user_by_name(&name)?
                 .with_context(|| format!("no user named '{name}' (see tallyproof users list)"))?;
-            if u.role != Role::Operator {
-                bail!("'{name}' is a {}, not an operator", u.role.key());
-            }
             let e = store::Store::load(&store, &election)?.election;
             let id = if unit.trim().is_empty() {
                 e.units.root()
@@ -234,7 +232,12 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
                 resolve(&e, &unit)?
             };
             store.assign(u.id, &election, id, None, crate::cmd::clock()?)?;
-            println!("{name} may enter protocols under '{}'", e.units.path(id));
+            // The store refuses a user who is neither an operator nor an observer.
+            let does = match u.role {
+                Role::Observer => "report the drawn stations of a quick count",
+                _ => "enter protocols",
+            };
+            println!("{name} may {does} under '{}'", e.units.path(id));
         }
     }
     Ok(ExitCode::SUCCESS)

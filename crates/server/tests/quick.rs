@@ -1,0 +1,471 @@
+//! An observer group's quick count through the service (issue 20): observers' reports by
+//! JSON and CSV, checked and answered; two observers' conflicting reports both kept, shown
+//! and resolved by a supervisor with a logged reason; quarantine and release; the public
+//! reading the estimates and never an observer; every refusal changing nothing; and the log
+//! replaying to the same quick count.
+
+use axum::http::StatusCode;
+use model::{Line, Protocol, UnitId, UnitLevel};
+use pvt::allocation::Allocation;
+use pvt::design::{self, Request, SizeBy};
+use pvt::frame::Frame;
+use pvt::select::Method;
+use record::{encode, Entry, PvtStep, Role, StaffAct};
+use serde_json::{json, Value};
+use store::{Staffing, Store};
+
+use crate::common::{clock, on_every_backend, App};
+
+const SEED: &str = "dice 6 2 5 1 4 4 3 6 2 1 5 3";
+
+/// Logs the frame and design of quick count "pvt" over election "s" (by region, 12 of its 40
+/// stations, 50% reserves) as the console would; with `reveal`, its seed too.
+async fn open(app: &App, reveal: bool) {
+    app.with_store(move |st| {
+        let loaded = st.load("s").unwrap();
+        let frame = Frame::of(
+            &loaded.election,
+            0,
+            &loaded.protocols,
+            Some(UnitLevel::Region),
+        )
+        .unwrap();
+        let d = design::make(
+            &frame,
+            &Request {
+                size: SizeBy::Stations(12),
+                method: Method::Random,
+                allocation: Allocation::Stations,
+                reserve_pct: 50,
+                seed: SEED.into(),
+            },
+        )
+        .unwrap();
+        let listed: Vec<(UnitId, u64)> = frame
+            .stations
+            .iter()
+            .map(|s| (s.unit, s.counts.registered))
+            .collect();
+        let steps = [
+            PvtStep::Frame {
+                pvt: "pvt".into(),
+                stations: listed,
+            },
+            PvtStep::Design {
+                pvt: "pvt".into(),
+                contest: 0,
+                level: Some(UnitLevel::Region),
+                params: d.params(),
+                frame: frame.digest(),
+            },
+        ];
+        let entries: Vec<Vec<u8>> = steps.into_iter().map(|s| encode(&Entry::Pvt(s))).collect();
+        let a = store::Act::of(StaffAct::QuickCount, &entries, clock());
+        st.act("s", store::Actor::Console, a).unwrap();
+        if reveal {
+            let seed = [encode(&Entry::Pvt(PvtStep::Seed {
+                pvt: "pvt".into(),
+                seed: SEED.into(),
+            }))];
+            let a = store::Act::of(StaffAct::QuickCount, &seed, clock());
+            st.act("s", store::Actor::Console, a).unwrap();
+        }
+    })
+    .await;
+    seen(app).await;
+}
+
+/// Waits until the service has read what the console logged (it reads the store again
+/// within `readmodel::REFRESH`).
+async fn seen(_app: &App) {
+    tokio::time::sleep(readmodel::REFRESH + std::time::Duration::from_millis(50)).await;
+}
+
+/// The public's reading of the quick counts.
+async fn public(app: &App) -> Value {
+    let a = app.get("/api/elections/s/pvt").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    a.json()
+}
+
+async fn log_size(app: &App) -> usize {
+    app.with_store(|st| st.log("s").unwrap().len()).await
+}
+
+/// A report's JSON: the station's official protocol, as an observer would copy it.
+fn copy_of(p: &Protocol) -> Value {
+    json!({"station": p.station.0, "votes": p.votes, "lines": {
+        "registered": p.line(Line::Registered),
+        "issued_total": p.issued(),
+        "invalid": p.line(Line::Invalid),
+    }})
+}
+
+async fn report(app: &App, token: &str, body: Value) -> crate::common::Answer {
+    app.api("POST", "/api/elections/s/pvt/pvt/reports", token, body)
+        .await
+}
+
+/// The drawn stations: (unit, region) of each, sampled first.
+fn drawn(q: &Value) -> Vec<(u32, String)> {
+    q["drawn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let path = d["path"].as_str().unwrap();
+            let region = path.split(" / ").next().unwrap().to_string();
+            (d["station"].as_u64().unwrap() as u32, region)
+        })
+        .collect()
+}
+
+async fn observers_report_and_a_supervisor_resolves_their_conflict(app: &App) {
+    // A second observer, and both observers assigned to the whole country.
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || {
+        server::add_user(
+            &db,
+            "observer2",
+            Role::Observer,
+            "password-observer2",
+            clock(),
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    let admin = app.token(Role::Admin).await;
+    for user in ["observer", "observer2"] {
+        let a = app
+            .api(
+                "POST",
+                "/api/elections/s/assignments",
+                &admin,
+                json!({"user": user, "unit": 0}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    }
+    let (one, two) = (
+        app.token(Role::Observer).await,
+        app.token_as("observer2", "password-observer2").await,
+    );
+    let supervisor = app.token(Role::Supervisor).await;
+    open(app, true).await;
+    let q = public(app).await["quick_counts"][0].clone();
+    let stations = drawn(&q);
+    assert_eq!(q["sample"], 12);
+    let official = |u: u32| app.protocols.iter().find(|p| p.station.0 == u).unwrap();
+    let (a, b) = (stations[0].0, stations[1].0);
+
+    // One observer's report is recorded; the other's agreeing copy confirms it.
+    let r = report(app, &one, copy_of(official(a))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["reports"][0]["standing"], "recorded");
+    let r = report(app, &two, copy_of(official(a))).await;
+    assert_eq!(r.json()["reports"][0]["standing"], "confirmed");
+    assert_eq!(r.json()["reports"][0]["observers"], 2);
+
+    // At the next station they differ by 500 votes: both kept, none counts.
+    let r = report(app, &one, copy_of(official(b))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let first = r.json()["reports"][0]["logged_as"].as_u64().unwrap();
+    let mut other = official(b).clone();
+    other.votes.swap(0, 1);
+    let r = report(app, &two, copy_of(&other)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["reports"][0]["standing"], "conflict");
+    let p = public(app).await;
+    let path_b = p["quick_counts"][0]["drawn"][1]["path"].clone();
+    assert_eq!(p["quick_counts"][0]["conflicts"], json!([path_b]));
+    assert_eq!(p["quick_counts"][0]["stations_counted"], 1);
+
+    // The supervisor sees both reports with their observers, and every version.
+    let h = app
+        .api(
+            "GET",
+            &format!("/api/elections/s/pvt/pvt/stations/{b}"),
+            &supervisor,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::OK, "{}", h.text());
+    let h = h.json();
+    assert_eq!(h["standing"], "conflict");
+    let observers: Vec<&str> = h["latest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["observer"].as_str().unwrap())
+        .collect();
+    assert_eq!(observers, ["observer", "observer2"]);
+    assert!(h["history"].as_array().unwrap().len() >= 2);
+    // An observer may not read it.
+    let denied = app
+        .api(
+            "GET",
+            &format!("/api/elections/s/pvt/pvt/stations/{b}"),
+            &one,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+
+    // A review without a reason, of a report that is no one's latest, changes nothing.
+    let before = log_size(app).await;
+    for (body, field) in [
+        (
+            json!({"station": b, "action": "choose", "report": first, "reason": " "}),
+            "reason",
+        ),
+        (
+            json!({"station": b, "action": "choose", "report": 3, "reason": "copied wrong"}),
+            "report",
+        ),
+        (
+            json!({"station": b, "action": "release", "reason": "x"}),
+            "action",
+        ),
+        (
+            json!({"station": b, "action": "approve", "reason": "x"}),
+            "action",
+        ),
+    ] {
+        let r = app
+            .api(
+                "POST",
+                "/api/elections/s/pvt/pvt/reviews",
+                &supervisor,
+                body,
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{}", r.text());
+        assert!(r.text().contains(field), "{}", r.text());
+    }
+    assert_eq!(log_size(app).await, before);
+
+    // The supervisor chooses the first observer's copy, with a reason: it counts again, and
+    // the station is listed as revised.
+    let r = app
+        .api(
+            "POST",
+            "/api/elections/s/pvt/pvt/reviews",
+            &supervisor,
+            json!({"station": b, "action": "choose", "report": first,
+                   "reason": "the photograph of the posted protocol matches the first copy"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let p = public(app).await;
+    assert_eq!(p["quick_counts"][0]["conflicts"], json!([]));
+    assert_eq!(p["quick_counts"][0]["stations_counted"], 2);
+    assert_eq!(p["quick_counts"][0]["revised"], json!([]));
+
+    // Quarantine takes it out; release puts it back.
+    for (action, counted) in [("quarantine", 1), ("release", 2)] {
+        let r = app
+            .api(
+                "POST",
+                "/api/elections/s/pvt/pvt/reviews",
+                &supervisor,
+                json!({"station": b, "action": action, "reason": "checking with the observer"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(
+            public(app).await["quick_counts"][0]["stations_counted"],
+            counted
+        );
+    }
+
+    // The public reading names no observer.
+    let text = app.get("/api/elections/s/pvt").await.text();
+    for name in ["observer2", "\"observer\""] {
+        assert!(!text.contains(name), "{name} in {text}");
+    }
+
+    // The log replays to what the service shows.
+    let log = app.with_store(|st| st.log("s").unwrap()).await;
+    let mut r = record::Replayer::start(0, &log[0]).unwrap();
+    for (i, b) in log.iter().enumerate().skip(1) {
+        r.push(i as u64, b).unwrap();
+    }
+    let q = r.finish().unwrap().quick_counts.remove(0);
+    assert_eq!(q.reports(), 2);
+    assert_eq!(q.station(UnitId(b)).unwrap().history.len(), 5);
+}
+
+async fn bad_reports_are_answered_and_change_nothing(app: &App) {
+    let admin = app.token(Role::Admin).await;
+    let observer = app.token(Role::Observer).await;
+    // Before the seed there is no sample to report.
+    open(app, false).await;
+    let any = &app.protocols[0];
+    let r = report(app, &observer, copy_of(any)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains("once its seed is revealed"),
+        "{}",
+        r.text()
+    );
+    let seed = [encode(&Entry::Pvt(PvtStep::Seed {
+        pvt: "pvt".into(),
+        seed: SEED.into(),
+    }))];
+    app.with_store(move |st| {
+        let a = store::Act::of(StaffAct::QuickCount, &seed, clock());
+        st.act("s", store::Actor::Console, a).unwrap();
+    })
+    .await;
+    seen(app).await;
+    let q = public(app).await["quick_counts"][0].clone();
+    let stations = drawn(&q);
+    let official = |u: u32| app.protocols.iter().find(|p| p.station.0 == u).unwrap();
+    let (a, region_a) = stations[0].clone();
+    let (c, _) = stations
+        .iter()
+        .find(|(_, r)| *r != region_a)
+        .cloned()
+        .unwrap();
+    // The observer is assigned the first drawn station's region only.
+    let region = app
+        .election
+        .units
+        .iter()
+        .find(|(_, u)| u.level == UnitLevel::Region && u.name == region_a)
+        .map(|(id, _)| id)
+        .unwrap();
+    let r = app
+        .api(
+            "POST",
+            "/api/elections/s/assignments",
+            &admin,
+            json!({"user": "observer", "unit": region.0}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let not_drawn = app
+        .protocols
+        .iter()
+        .find(|p| !stations.iter().any(|(u, _)| *u == p.station.0))
+        .unwrap();
+    let before = log_size(app).await;
+    let mut above = official(a).clone();
+    above.votes[0] = above.line(Line::Registered).unwrap() * 2;
+    let mut overissued = official(a).clone();
+    overissued.set_line(Line::Invalid, overissued.issued().unwrap());
+    let cases: Vec<(Value, StatusCode, &str)> = vec![
+        (
+            json!({"station": 99999, "votes": [1]}),
+            StatusCode::BAD_REQUEST,
+            "not a station",
+        ),
+        (
+            copy_of(not_drawn),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "is not a station drawn",
+        ),
+        (
+            copy_of(official(c)),
+            StatusCode::FORBIDDEN,
+            "not in the units assigned to you",
+        ),
+        (
+            copy_of(&above),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "registered voters",
+        ),
+        (
+            copy_of(&overissued),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ballots issued",
+        ),
+        (
+            json!({"station": a, "votes": [1, 2]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "choices",
+        ),
+        (
+            json!({"station": a, "votes": [1], "lines": {"turnout": 3}}),
+            StatusCode::BAD_REQUEST,
+            "unknown line",
+        ),
+    ];
+    for (body, status, says) in cases {
+        let r = report(app, &observer, body.clone()).await;
+        assert_eq!(r.status, status, "{body}: {}", r.text());
+        assert!(r.text().contains(says), "{body}: {}", r.text());
+    }
+    // A CSV file with a bad row is refused whole, naming the row and column.
+    let header = {
+        let choices: Vec<String> = app.election.contests[0]
+            .choices
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        format!(
+            "station,registered,issued_total,invalid,{}\n",
+            choices.join(",")
+        )
+    };
+    let row = |p: &Protocol, first: &str| {
+        let votes: Vec<String> = p.votes.iter().map(u64::to_string).collect();
+        format!(
+            "{first},{},{},{},{}\n",
+            p.line(Line::Registered).unwrap(),
+            p.issued().map_or(String::new(), |n| n.to_string()),
+            p.line(Line::Invalid)
+                .map_or(String::new(), |n| n.to_string()),
+            votes.join(",")
+        )
+    };
+    let same_region: Vec<u32> = stations
+        .iter()
+        .filter(|(_, r)| *r == region_a)
+        .map(|(u, _)| *u)
+        .collect();
+    let path = app.election.units.path(UnitId(same_region[1]));
+    let good = format!(
+        "{header}{}{}",
+        row(official(same_region[0]), &same_region[0].to_string()),
+        row(official(same_region[1]), &format!("\"{path}\""))
+    );
+    let bad = good.clone() + &row(official(same_region[0]), "12x");
+    let csv = |body: String| {
+        let auth = format!("Bearer {observer}");
+        async move {
+            app.call(
+                "POST",
+                "/api/elections/s/pvt/pvt/reports",
+                &[("authorization", &auth), ("content-type", "text/csv")],
+                body.into_bytes(),
+            )
+            .await
+        }
+    };
+    let r = csv(bad).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(
+        r.text().contains("line 4, column 1 ('station')"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(log_size(app).await, before, "a refused report logs nothing");
+    let r = csv(good).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let answer = r.json();
+    let standings: Vec<&str> = answer["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["standing"].as_str().unwrap())
+        .collect();
+    assert_eq!(standings, ["recorded", "recorded"]);
+    assert_eq!(log_size(app).await, before + 3, "one act, two reports");
+}
+
+on_every_backend!(
+    observers_report_and_a_supervisor_resolves_their_conflict,
+    bad_reports_are_answered_and_change_nothing
+);
