@@ -193,7 +193,7 @@ impl<'a> Inbox<'a> {
                 });
             }
         }
-        self.plausible(&report)?;
+        check_counts(&report, self.book)?;
         let number = self.numbers.number(station).to_string();
         let as_read = items(&report, self.book);
         let here = self.stations.entry(station).or_insert_with(|| Reported {
@@ -221,57 +221,6 @@ impl<'a> Inbox<'a> {
         })
     }
 
-    /// A report's counts held to what an observer's copy may give (`model::check_copy`: the
-    /// plausibility bound of protocols typed by hand, by its own registered voters, and no
-    /// more votes and invalid ballots than ballots issued), the one rule of every channel.
-    fn plausible(&self, r: &SmsReport) -> Result<(), ObserveError> {
-        let mut p = Protocol::new(UnitId(0), 0, self.book.choices());
-        for &(line, n) in &r.lines {
-            p.set_line(line, n);
-        }
-        p.votes = r.votes.clone();
-        match model::check_copy(&p, None) {
-            Ok(()) => Ok(()),
-            Err(model::ModelError::Exceeds {
-                votes,
-                invalid,
-                issued,
-            }) => Err(ObserveError::Relation {
-                votes,
-                invalid,
-                issued,
-            }),
-            Err(model::ModelError::Implausible {
-                field,
-                value,
-                bound,
-                ..
-            }) => {
-                let f = match field.strip_prefix("votes[") {
-                    Some(k) => Field::Choice(k.trim_end_matches(']').parse().unwrap_or(0)),
-                    None => Field::Line(
-                        Line::ALL
-                            .iter()
-                            .copied()
-                            .find(|l| l.key() == field)
-                            .unwrap_or(Line::Registered),
-                    ),
-                };
-                Err(ObserveError::Implausible {
-                    code: self.book.code(f).unwrap_or("?").to_string(),
-                    count: value,
-                    bound,
-                })
-            }
-            // `check_copy` refuses with one of the two above only.
-            Err(other) => Err(ObserveError::Implausible {
-                code: other.to_string(),
-                count: 0,
-                bound: 0,
-            }),
-        }
-    }
-
     /// Gives up the messages whose parts stopped arriving before `now`: their senders, each
     /// to be told (`ObserveError::Incomplete`).
     pub fn expire(&mut self, now: u64) -> Vec<String> {
@@ -281,6 +230,57 @@ impl<'a> Inbox<'a> {
     /// Every station reported, in the drawn stations' order.
     pub fn stations(&self) -> impl Iterator<Item = &Reported> {
         self.stations.values()
+    }
+}
+
+/// A report's counts (read by `book`) held to what an observer's copy may give (`model::check_copy`: the
+/// plausibility bound of protocols typed by hand, by its own registered voters, and no
+/// more votes and invalid ballots than ballots issued), the one rule of every channel.
+pub fn check_counts(r: &SmsReport, book: &Codebook) -> Result<(), ObserveError> {
+    let mut p = Protocol::new(UnitId(0), 0, book.choices());
+    for &(line, n) in &r.lines {
+        p.set_line(line, n);
+    }
+    p.votes = r.votes.clone();
+    match model::check_copy(&p, None) {
+        Ok(()) => Ok(()),
+        Err(model::ModelError::Exceeds {
+            votes,
+            invalid,
+            issued,
+        }) => Err(ObserveError::Relation {
+            votes,
+            invalid,
+            issued,
+        }),
+        Err(model::ModelError::Implausible {
+            field,
+            value,
+            bound,
+            ..
+        }) => {
+            let f = match field.strip_prefix("votes[") {
+                Some(k) => Field::Choice(k.trim_end_matches(']').parse().unwrap_or(0)),
+                None => Field::Line(
+                    Line::ALL
+                        .iter()
+                        .copied()
+                        .find(|l| l.key() == field)
+                        .unwrap_or(Line::Registered),
+                ),
+            };
+            Err(ObserveError::Implausible {
+                code: book.code(f).unwrap_or("?").to_string(),
+                count: value,
+                bound,
+            })
+        }
+        // `check_copy` refuses with one of the two above only.
+        Err(other) => Err(ObserveError::Implausible {
+            code: other.to_string(),
+            count: 0,
+            bound: 0,
+        }),
     }
 }
 

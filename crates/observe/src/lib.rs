@@ -165,7 +165,8 @@ pub enum ObserveError {
 }
 
 impl ObserveError {
-    fn invalid(field: &'static str, message: impl Into<String>) -> ObserveError {
+    /// A value out of its range, named.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> ObserveError {
         ObserveError::Invalid {
             field,
             message: message.into(),

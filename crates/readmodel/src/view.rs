@@ -22,6 +22,11 @@ impl View<'_> {
         self.state.replayer.quick_counts()
     }
 
+    /// The quick counts' state: what checks a report before it is logged, cheaply.
+    pub fn quick(&self) -> &record::QuickCounts {
+        self.state.replayer.quick()
+    }
+
     /// The election.
     pub fn election(&self) -> &Election {
         self.state.replayer.election()

@@ -153,6 +153,8 @@ pub struct DrawnStation {
     pub path: String,
     /// Its stratum's name.
     pub stratum: String,
+    /// Its stratum's index among the design's strata.
+    pub stratum_index: usize,
     /// Sampled, or a reserve.
     pub reserve: bool,
     /// 1, 2, ... in draw order within its stratum and role.
@@ -177,6 +179,8 @@ pub struct StationReports {
     pub counted: Option<Protocol>,
     /// Whether its observers' reports differ with no choice in force.
     pub conflict: bool,
+    /// Where its reports stand.
+    pub standing: ReportStanding,
     /// Every report and review of it, in log order: each report's versions.
     pub history: Vec<Happened>,
 }
@@ -201,23 +205,6 @@ impl ReportStanding {
     /// Its key in the API.
     pub fn key(self) -> &'static str {
         self.into()
-    }
-}
-
-impl StationReports {
-    /// Where its reports stand.
-    pub fn standing(&self) -> ReportStanding {
-        if self.quarantined {
-            ReportStanding::Quarantined
-        } else if self.conflict {
-            ReportStanding::Conflict
-        } else if self.chosen.is_some() {
-            ReportStanding::Chosen
-        } else if self.latest.len() > 1 {
-            ReportStanding::Confirmed
-        } else {
-            ReportStanding::Recorded
-        }
     }
 }
 
@@ -274,64 +261,6 @@ impl QuickCount {
     /// The reports and reviews of station `unit`, if it has any.
     pub fn station(&self, unit: UnitId) -> Option<&StationReports> {
         self.stations.iter().find(|s| s.station == unit)
-    }
-
-    /// Why an observer's copy `p` of a station's protocol may not be logged as a report
-    /// now, by whatever channel it came (form, file, SMS): the seed not revealed, a station
-    /// not drawn, not one count per choice, counts beyond what the station can have or
-    /// beyond the ballots issued (`model::check_copy`, by the frame's registered voters), or
-    /// a relation of the election's that it breaks at error level. `None`: the replay takes
-    /// it, and keeps taking it after any later entry (a report's checks do not depend on
-    /// what comes after the seed), so it may be appended without holding the log.
-    pub fn report_fault(&self, e: &Election, p: &Protocol) -> Option<ReportFault> {
-        let fault = |field: &str, message: String| {
-            Some(ReportFault {
-                field: field.into(),
-                message,
-            })
-        };
-        let Some(design) = self.design.as_ref().filter(|_| self.estimates.is_some()) else {
-            return fault(
-                "pvt",
-                format!(
-                    "quick count '{}' takes reports once its seed is revealed",
-                    self.name
-                ),
-            );
-        };
-        let Some(drawn) = self.drawn_station(p.station) else {
-            return fault(
-                "station",
-                format!(
-                    "{} is not a station drawn for quick count '{}'",
-                    e.units.path(p.station),
-                    self.name
-                ),
-            );
-        };
-        if p.votes.len() != design.choices.len() {
-            return fault(
-                "votes",
-                format!(
-                    "{} counts, the contest has {} choices",
-                    p.votes.len(),
-                    design.choices.len()
-                ),
-            );
-        }
-        if let Err(x) = model::check_copy(p, Some(drawn.registered)) {
-            let field = match &x {
-                model::ModelError::Implausible { field, .. } => field.clone(),
-                _ => "votes".into(),
-            };
-            return fault(&field, x.to_string());
-        }
-        let broken = e.rules.check(e, p);
-        if let Some(d) = broken.iter().find(|d| d.severity == model::Severity::Error) {
-            let rule = d.rule.split_once(": ").map_or(&*d.rule, |(_, r)| r);
-            return fault("relations", format!("{rule} fails: {}", d.detail));
-        }
-        None
     }
 
     /// Why a review of `station` by `reviewer` (a user's commitment) may not be logged as
@@ -490,6 +419,10 @@ struct Designed {
     design: Design,
     /// Once the seed is revealed: where each drawn station sits.
     drawn: Option<Index>,
+    /// Once the seed is revealed: the stations drawn, in draw order.
+    drawn_list: Vec<DrawnStation>,
+    /// Once the seed is revealed: each drawn station's registered voters in the frame.
+    registered: HashMap<UnitId, u64>,
     tally: Tally,
 }
 
@@ -533,6 +466,21 @@ impl Station {
             .iter()
             .all(|(_, _, p)| same(p, first))
             .then_some(first)
+    }
+
+    /// Where its reports stand.
+    fn standing(&self) -> ReportStanding {
+        if self.quarantined {
+            ReportStanding::Quarantined
+        } else if self.in_conflict() {
+            ReportStanding::Conflict
+        } else if self.chosen.is_some() {
+            ReportStanding::Chosen
+        } else if self.reports.len() > 1 {
+            ReportStanding::Confirmed
+        } else {
+            ReportStanding::Recorded
+        }
     }
 
     /// Whether its observers' reports differ with no choice in force.
@@ -595,6 +543,7 @@ impl Designed {
                         .strata
                         .get(a.stratum)
                         .map_or_else(String::new, |s| s.name.clone()),
+                    stratum_index: a.stratum,
                     reserve: a.role == pvt::design::Role::Reserve,
                     rank: a.rank,
                     registered: f.counts.registered,
@@ -740,6 +689,93 @@ fn reviewed(
 }
 
 impl QuickCounts {
+    /// Why an observer's copy `p` of a station's protocol may not be logged as a report of
+    /// quick count `name` now, by whatever channel it came (form, file, SMS): no such quick
+    /// count or its seed not revealed, a station not drawn, not one count per choice, counts
+    /// beyond what the station can have or beyond the ballots issued (`model::check_copy`,
+    /// by the frame's registered voters), or a relation of the election's that it breaks at
+    /// error level. `None`: the replay takes it, and keeps taking it after any later entry
+    /// (a report's checks do not depend on what comes after the seed), so it may be appended
+    /// without holding the log.
+    pub fn report_fault(&self, name: &str, e: &Election, p: &Protocol) -> Option<ReportFault> {
+        let fault = |field: &str, message: String| {
+            Some(ReportFault {
+                field: field.into(),
+                message,
+            })
+        };
+        let Some(d) = self
+            .runs
+            .get(name)
+            .and_then(|r| r.designed.as_deref())
+            .filter(|d| d.drawn.is_some())
+        else {
+            return fault(
+                "pvt",
+                format!("quick count '{name}' takes reports once its seed is revealed"),
+            );
+        };
+        let Some(&registered) = d.registered.get(&p.station) else {
+            return fault(
+                "station",
+                format!(
+                    "{} is not a station drawn for quick count '{name}'",
+                    e.units.path(p.station)
+                ),
+            );
+        };
+        let choices = d.design.choices.len();
+        if p.votes.len() != choices {
+            return fault(
+                "votes",
+                format!(
+                    "{} counts, the contest has {choices} choices",
+                    p.votes.len()
+                ),
+            );
+        }
+        if let Err(x) = model::check_copy(p, Some(registered)) {
+            let field = match &x {
+                model::ModelError::Implausible { field, .. } => field.clone(),
+                _ => "votes".into(),
+            };
+            return fault(&field, x.to_string());
+        }
+        let broken = e.rules.check(e, p);
+        if let Some(d) = broken.iter().find(|d| d.severity == model::Severity::Error) {
+            let rule = d.rule.split_once(": ").map_or(&*d.rule, |(_, r)| r);
+            return fault("relations", format!("{rule} fails: {}", d.detail));
+        }
+        None
+    }
+
+    /// Where station `unit`'s reports stand in quick count `name`, and how many observers
+    /// reported it (none: no report or review of it yet).
+    pub fn standing(&self, name: &str, unit: UnitId) -> Option<(ReportStanding, usize)> {
+        let s = self
+            .runs
+            .get(name)?
+            .designed
+            .as_deref()?
+            .stations
+            .get(&unit)?;
+        Some((s.standing(), s.reports.len()))
+    }
+
+    /// The contest quick count `name` observes and its choices, once designed.
+    pub fn contest(&self, name: &str) -> Option<(usize, &[String])> {
+        let d = self.runs.get(name)?.designed.as_deref()?;
+        Some((d.contest, &d.design.choices[..]))
+    }
+
+    /// The stations drawn for quick count `name` (none before its seed).
+    pub fn drawn(&self, name: &str) -> &[DrawnStation] {
+        self.runs
+            .get(name)
+            .and_then(|r| r.designed.as_deref())
+            .map_or(&[][..], |d| &d.drawn_list[..])
+    }
+
     /// Checks step `index` against the quick counts logged before it, and takes it:
     /// * `frame`: before its quick count's design; station units of `e`, each listed once;
     /// * `design`: once per name, after its frame; its contest exists, its strata are units
@@ -895,6 +931,8 @@ impl QuickCounts {
                     frame,
                     design,
                     drawn: None,
+                    drawn_list: Vec::new(),
+                    registered: HashMap::new(),
                 }));
             }
             PvtStep::Seed { ref seed, .. } => {
@@ -926,6 +964,12 @@ impl QuickCounts {
                 })?;
                 d.drawn = Some(Index::of(&design));
                 d.design = design;
+                d.drawn_list = d.drawn();
+                d.registered = d
+                    .drawn_list
+                    .iter()
+                    .map(|s| (s.unit, s.registered))
+                    .collect();
                 d.revealed_at = Some(time);
             }
             PvtStep::Report { protocol: p, .. } => {
@@ -1113,7 +1157,7 @@ impl QuickCounts {
                             .map(|(&u, _)| u)
                             .collect()
                     }),
-                    drawn: d.map_or_else(Vec::new, Designed::drawn),
+                    drawn: d.map_or_else(Vec::new, |d| d.drawn_list.clone()),
                     stations: d.map_or_else(Vec::new, |d| {
                         d.stations
                             .iter()
@@ -1124,6 +1168,7 @@ impl QuickCounts {
                                 quarantined: s.quarantined,
                                 counted: s.counted.clone(),
                                 conflict: s.in_conflict(),
+                                standing: s.standing(),
                                 history: s.history.clone(),
                             })
                             .collect()

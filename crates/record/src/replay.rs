@@ -263,6 +263,11 @@ impl Replayer {
         self.quick_counts.finish(self.election.date.as_deref())
     }
 
+    /// The quick counts' state, for the checks of a report before it is logged.
+    pub fn quick(&self) -> &crate::QuickCounts {
+        &self.quick_counts
+    }
+
     /// The election as defined so far (its units grow with `units` entries).
     pub fn election(&self) -> &Election {
         &self.election

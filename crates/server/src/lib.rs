@@ -38,6 +38,7 @@ mod routes;
 mod rulings;
 mod search;
 mod signed;
+mod sms;
 mod staff;
 mod statics;
 #[cfg(test)]
@@ -67,6 +68,7 @@ pub use error::ServerError;
 pub use readmodel::Signing;
 pub use routes::{openapi_document, Method, Route, ROUTES};
 pub use signed::log_signing;
+pub use sms::{SmsConfig, SIGNATURE_HEADER, TIME_HEADER};
 pub use tls::Tls;
 
 /// The largest request body, but for scans.
@@ -104,6 +106,17 @@ struct Shared {
     audit_files: Option<Arc<store::AuditDir>>,
     /// Audit boards' shares, computed once per round.
     boards: boards::FormedCache,
+    /// The SMS gateways' desk (`serve --sms-gateway`), if any.
+    sms: Option<Arc<sms::Sms>>,
+}
+
+/// What a service may have besides its store and log key.
+#[derive(Default)]
+pub struct Extras {
+    /// The directory of audits' large files (`serve --audit-files DIR`).
+    pub audit_files: Option<store::AuditDir>,
+    /// The SMS gateways, with the phones' key (`serve --sms-gateway`).
+    pub sms: Option<SmsConfig>,
 }
 
 /// The client's address, when the server knows it (for the login limits).
@@ -113,21 +126,12 @@ struct ClientAddr(Option<IpAddr>);
 /// The router over the store at `db` (a SQLite file or a `postgres://` URL), signing each
 /// election's log as it grows with `signing` (served under `/elections/{name}/log/`).
 pub fn router(db: &str, signing: Signing) -> Result<Router, ServerError> {
-    router_with(db, signing, None)
+    router_with(db, signing, Extras::default())
 }
 
-/// [`router`] with the directory of audits' large files (`serve --audit-files DIR`).
-pub fn router_with(
-    db: &str,
-    signing: Signing,
-    audit_files: Option<store::AuditDir>,
-) -> Result<Router, ServerError> {
-    Ok(router_over(
-        Pool::new(db)?,
-        signing,
-        Arc::default(),
-        audit_files.map(Arc::new),
-    ))
+/// [`router`] with the directory of audits' large files and the SMS gateways.
+pub fn router_with(db: &str, signing: Signing, extras: Extras) -> Result<Router, ServerError> {
+    Ok(router_over(Pool::new(db)?, signing, Arc::default(), extras))
 }
 
 /// [`router`] over the given connections, with the given login limiter (the tests watch
@@ -136,7 +140,7 @@ fn router_over(
     pool: Arc<Pool>,
     signing: Signing,
     limiter: Arc<auth::Limiter>,
-    audit_files: Option<Arc<store::AuditDir>>,
+    extras: Extras,
 ) -> Router {
     let live = Arc::new(readmodel::Live::signed_by(signing));
     let ready = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -149,8 +153,9 @@ fn router_over(
         heavy: Arc::default(),
         searches: Arc::new(tokio::sync::Semaphore::new(search::AT_ONCE)),
         ready,
-        audit_files,
+        audit_files: extras.audit_files.map(Arc::new),
         boards: Default::default(),
+        sms: extras.sms.map(|c| Arc::new(sms::Sms::new(c))),
     }));
     let app = ROUTES
         .iter()
@@ -292,6 +297,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/pvt/{pvt}/reports") => post(quick::reports_api),
         (Post, "/api/elections/{name}/pvt/{pvt}/reviews") => post(quick::reviews_api),
         (Get, "/api/elections/{name}/pvt/{pvt}/stations/{id}") => get(quick::station_api),
+        (Post, "/api/elections/{name}/pvt/{pvt}/sms/{gateway}") => post(sms::receive),
         (m, other) => {
             let message = format!("no handler for {} {other}", m.key());
             get(|| async move { ServerError::Internal(message) })
@@ -510,9 +516,9 @@ pub async fn serve(
     db: &str,
     signing: Signing,
     tls: Option<Tls>,
-    audit_files: Option<store::AuditDir>,
+    extras: Extras,
 ) -> std::io::Result<()> {
-    serve_with(listener, db, signing, Timeouts::default(), tls, audit_files).await
+    serve_with(listener, db, signing, Timeouts::default(), tls, extras).await
 }
 
 /// [`serve`] with the given read timeouts.
@@ -522,11 +528,11 @@ pub async fn serve_with(
     signing: Signing,
     timeouts: Timeouts,
     tls: Option<Tls>,
-    audit_files: Option<store::AuditDir>,
+    extras: Extras,
 ) -> std::io::Result<()> {
     // Connecting (PostgreSQL's client runs its own runtime) blocks: not on this one's threads.
     let db = db.to_string();
-    let app = tokio::task::spawn_blocking(move || router_with(&db, signing, audit_files))
+    let app = tokio::task::spawn_blocking(move || router_with(&db, signing, extras))
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;

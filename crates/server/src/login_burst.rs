@@ -37,8 +37,14 @@ async fn a_burst_of_wrong_logins_hashes_at_most_one_password_per_core() {
     let router = tokio::task::spawn_blocking({
         let limiter = Arc::clone(&limiter);
         move || {
-            crate::pool::Pool::new(&db)
-                .map(|p| crate::router_over(p, crate::testing::signing(), limiter, None))
+            crate::pool::Pool::new(&db).map(|p| {
+                crate::router_over(
+                    p,
+                    crate::testing::signing(),
+                    limiter,
+                    crate::Extras::default(),
+                )
+            })
         }
     })
     .await

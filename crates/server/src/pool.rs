@@ -191,7 +191,7 @@ mod tests {
             Arc::clone(&pool),
             crate::testing::signing(),
             Arc::default(),
-            None,
+            crate::Extras::default(),
         );
         let paths = ["/api/elections", "/api/elections/s/results", "/elections/s"];
         let requests = (0..48).map(|i| {

@@ -114,6 +114,9 @@ pub(crate) async fn list_api(
 fn public(e: &Election, q: &QuickCount) -> Value {
     let paths =
         |units: &[UnitId]| -> Vec<String> { units.iter().map(|&u| e.units.path(u)).collect() };
+    // The number an observer's SMS names each drawn station by (none where two of a stratum
+    // share one: the SMS channel then refuses the quick count, and says so).
+    let numbers = crate::sms::numbers_of(&q.drawn).ok();
     json!({
         "name": q.name,
         "contest": e.contests.get(q.contest).map(|c| c.name.clone()),
@@ -123,9 +126,10 @@ fn public(e: &Election, q: &QuickCount) -> Value {
         "designed_before_vote": q.designed_before_vote,
         "seed_revealed_at": q.revealed_at.map(|t| t.to_string()),
         "sample": q.design.as_ref().map(|d| d.size.stations),
-        "drawn": q.drawn.iter().map(|d| json!({
+        "drawn": q.drawn.iter().enumerate().map(|(k, d)| json!({
             "station": d.unit.0, "path": d.path, "stratum": d.stratum,
             "reserve": d.reserve, "rank": d.rank, "registered": d.registered,
+            "sms_number": numbers.as_ref().map(|n| n.number(k)),
         })).collect::<Vec<_>>(),
         "reports_logged": q.reports_logged,
         "stations_counted": q.reports(),
@@ -154,8 +158,7 @@ pub(crate) async fn reports_api(
         let (state, n, p) = (s.clone(), name.clone(), pvt.clone());
         blocking(move || {
             state.live.with(&state.db, &n, |v| {
-                let q = find(v, &n, &p)?;
-                read_csv(v.election(), &q, &body)
+                read_csv(v.election(), v.quick(), &p, &body)
             })
         })
         .await?
@@ -187,8 +190,7 @@ pub(crate) async fn log_reports(
     let (state, n, p) = (s.clone(), name.clone(), pvt.clone());
     let (entries, stations) = blocking(move || {
         state.live.with(&state.db, &n, |v| {
-            let q = find(v, &n, &p)?;
-            let e = v.election();
+            let (q, e) = (v.quick(), v.election());
             let mut seen = HashSet::new();
             let mut entries = Vec::with_capacity(copies.len());
             for (k, c) in copies.iter_mut().enumerate() {
@@ -201,8 +203,10 @@ pub(crate) async fn log_reports(
                         e.units.path(c.station)
                     ))));
                 }
-                c.contest = q.contest;
-                if let Some(f) = q.report_fault(e, c) {
+                if let Some((contest, _)) = q.contest(&p) {
+                    c.contest = contest;
+                }
+                if let Some(f) = q.report_fault(&p, e, c) {
                     return Err(ServerError::Unprocessable(at(format!(
                         "{}: {f}",
                         e.units.path(c.station)
@@ -234,20 +238,19 @@ pub(crate) async fn log_reports(
     let (state, n) = (s.clone(), name.clone());
     blocking(move || {
         state.live.with(&state.db, &n, |v| {
-            let q = find(v, &n, &pvt)?;
-            let e = v.election();
+            let (q, e) = (v.quick(), v.election());
             let first = size - count;
             let reports: Vec<Value> = stations
                 .iter()
                 .enumerate()
                 .map(|(k, &u)| {
-                    let here = q.station(u);
+                    let here = q.standing(&pvt, u);
                     json!({
                         "station": u.0,
                         "path": e.units.path(u),
                         "logged_as": first + k as u64,
-                        "standing": here.map(|h| h.standing().key()),
-                        "observers": here.map_or(0, |h| h.latest.len()),
+                        "standing": here.map(|(s, _)| s.key()),
+                        "observers": here.map_or(0, |(_, n)| n),
                     })
                 })
                 .collect();
@@ -263,7 +266,8 @@ pub(crate) async fn log_reports(
 /// (`Region / District / Station`) first. Errors name the row and column.
 pub(crate) fn read_csv(
     e: &Election,
-    q: &QuickCount,
+    q: &record::QuickCounts,
+    pvt: &str,
     body: &[u8],
 ) -> Result<Vec<Protocol>, ServerError> {
     let bad = |m: String| ServerError::BadRequest(format!("the CSV file: {m}"));
@@ -277,7 +281,9 @@ pub(crate) fn read_csv(
         Some(Err(x)) => return Err(bad(x.to_string())),
         None => return Err(bad("it is empty".into())),
     };
-    let choices = q.design.as_ref().map_or(&[][..], |d| &d.choices[..]);
+    let (contest, choices) = q.contest(pvt).ok_or_else(|| {
+        ServerError::NotFound(format!("no quick count '{pvt}' designed in '{}'", e.name))
+    })?;
     #[derive(Clone, Copy)]
     enum Column {
         Station,
@@ -311,8 +317,11 @@ pub(crate) fn read_csv(
     if let Some(missing) = choices.iter().find(|ch| !given.contains(ch.as_str())) {
         return Err(bad(format!("line 1: no column for the choice '{missing}'")));
     }
-    let by_path: HashMap<&str, UnitId> =
-        q.drawn.iter().map(|d| (d.path.as_str(), d.unit)).collect();
+    let by_path: HashMap<&str, UnitId> = q
+        .drawn(pvt)
+        .iter()
+        .map(|d| (d.path.as_str(), d.unit))
+        .collect();
     let mut out = Vec::new();
     for (row, rec) in records.enumerate() {
         let line = row + 2;
@@ -327,7 +336,7 @@ pub(crate) fn read_csv(
         if out.len() == MOST_REPORTS {
             return Err(bad(format!("more than {MOST_REPORTS} rows")));
         }
-        let mut p = Protocol::new(UnitId(0), q.contest, choices.len());
+        let mut p = Protocol::new(UnitId(0), contest, choices.len());
         for (c, (field, col)) in rec.iter().zip(&columns).enumerate() {
             let field = field.trim();
             let at = |m: &str| {
@@ -344,7 +353,7 @@ pub(crate) fn read_csv(
                         Err(_) => *by_path.get(field).ok_or_else(|| {
                             at(&format!(
                                 "'{field}' is no station drawn for quick count '{}'",
-                                q.name
+                                pvt
                             ))
                         })?,
                     }
@@ -469,7 +478,7 @@ pub(crate) async fn station_api(
                 "station": id,
                 "path": drawn.path,
                 "registered": drawn.registered,
-                "standing": here.map(|h| h.standing().key()),
+                "standing": here.map(|h| h.standing.key()),
                 "latest": here.map_or_else(Vec::new, |h| h.latest.iter().map(|(u, at, p)| {
                     json!({"observer": who(u), "entry": at, "copy": copy(p)})
                 }).collect()),

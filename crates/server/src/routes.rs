@@ -854,6 +854,13 @@ pub const ROUTES: &[Route] = &[
         "{station (unit id), action: choose | quarantine | release, report (the chosen report's log index), reason}",
         "Logs a supervisor's review of a drawn station: the report that counts among its observers' that differ, or a quarantine and its release, with a public reason; refused (409) if the log grew since it was checked",
     ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/pvt/{pvt}/sms/{gateway}",
+        PUBLIC,
+        "{id (the gateway's message id), from (the sender's number), text, reference, part, parts (a part of a message sent in parts)}; signed by the gateway: headers X-Tallyproof-Time (Unix seconds) and X-Tallyproof-Signature (hex HMAC-SHA256 of 'tallyproof-sms-v1', the gateway's name, the time and the body, each on its own line: docs/sms.md)",
+        "An SMS gateway's message from an observer (no login: the gateway's signature authenticates it; 401 unsigned, wrongly signed or stale, 409 a message id taken before): read by the quick count's codes, its sender found by the phone's pseudonym, logged as the observer's report; answers {id, reply}, the reply to send in the sender's alphabet (null while parts are waiting)",
+    ),
     Route {
         roles: SUPERVISOR,
         ..get(
@@ -880,6 +887,7 @@ fn path_parameter(path: &str, name: &str) -> &'static str {
         "tile" => "the tile's path below tile/ (C2SP tlog-tiles)",
         "commitment" => "the commitment: 64 hex digits",
         "pvt" => "the quick count's name in the log",
+        "gateway" => "the SMS gateway's name (serve --sms-gateway NAME=FILE)",
         "file" => "the file's path below /static/",
         _ => "",
     }

@@ -241,7 +241,11 @@ impl App {
         let files = dir.path().join("audit-files");
         std::fs::create_dir(&files).unwrap();
         let files = store::AuditDir::open(&files).unwrap();
-        let router = server::router_with(&db, signing(), Some(files)).unwrap();
+        let extras = server::Extras {
+            audit_files: Some(files),
+            sms: Some(sms()),
+        };
+        let router = server::router_with(&db, signing(), extras).unwrap();
         App {
             router,
             db,
@@ -448,6 +452,23 @@ impl App {
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         a.json()["token"].as_str().unwrap().to_string()
+    }
+}
+
+/// The tests' SMS gateway's secret (public: a test's).
+pub const GATEWAY_SECRET: &[u8] = b"tallyproof tests' SMS gateway key";
+/// The tests' phone key (public: a test's).
+pub const PHONE_KEY: &[u8] = b"tallyproof tests' phones' key 32b";
+
+/// The tests' SMS gateway "tests-gw" and phone key, numbers dialled as in Kyrgyzstan.
+pub fn sms() -> server::SmsConfig {
+    server::SmsConfig {
+        gateways: vec![observe::gateway::Gateway::new("tests-gw", GATEWAY_SECRET).unwrap()],
+        key: observe::phone::PhoneKey::new(PHONE_KEY).unwrap(),
+        dialling: observe::phone::Dialling {
+            country: "996".into(),
+            trunk: "0".into(),
+        },
     }
 }
 

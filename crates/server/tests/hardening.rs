@@ -260,7 +260,7 @@ async fn slow_headers_and_slow_bodies_are_cut_off(app: &App) {
             crate::common::signing(),
             timeouts,
             None,
-            None,
+            server::Extras::default(),
         )
         .await
         .unwrap()

@@ -465,7 +465,218 @@ async fn bad_reports_are_answered_and_change_nothing(app: &App) {
     assert_eq!(log_size(app).await, before + 3, "one act, two reports");
 }
 
+/// A gateway's signed request with message `m`, `age` seconds old; answers status and body.
+async fn sms(app: &App, m: &Value, age: i64, secret: &[u8]) -> crate::common::Answer {
+    let body = serde_json::to_vec(m).unwrap();
+    let time = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        - age) as u64;
+    let sig = observe::gateway::Gateway::new("tests-gw", secret)
+        .unwrap()
+        .sign(time, &body);
+    let t = time.to_string();
+    app.call(
+        "POST",
+        "/api/elections/s/pvt/pvt/sms/tests-gw",
+        &[
+            ("content-type", "application/json"),
+            (server::TIME_HEADER, &t),
+            (server::SIGNATURE_HEADER, &sig),
+        ],
+        body,
+    )
+    .await
+}
+
+/// The reply an SMS got (it must be answered 200).
+fn reply(a: &crate::common::Answer) -> String {
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    a.json()["reply"].as_str().unwrap_or("").to_string()
+}
+
+/// An observer's phone registered as the console registers it (`users phone`).
+async fn register_phone(app: &App, user: &str, phone: &str) {
+    let (user, phone) = (user.to_string(), phone.to_string());
+    app.with_store(move |st| {
+        let key = observe::phone::PhoneKey::new(crate::common::PHONE_KEY).unwrap();
+        let dialling = crate::common::sms().dialling;
+        let pseudonym = key.pseudonym(&observe::phone::Phone::read(&phone, &dialling).unwrap());
+        let (u, _) = st.user_by_name(&user).unwrap().unwrap();
+        st.set_phone(u.id, &pseudonym, None).unwrap();
+    })
+    .await;
+}
+
+async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || {
+        server::add_user(
+            &db,
+            "observer2",
+            Role::Observer,
+            "password-observer2",
+            clock(),
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    let admin = app.token(Role::Admin).await;
+    for user in ["observer", "observer2"] {
+        let a = app
+            .api(
+                "POST",
+                "/api/elections/s/assignments",
+                &admin,
+                json!({"user": user, "unit": 0}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    }
+    register_phone(app, "observer", "0555 123 456").await;
+    register_phone(app, "observer2", "+996 (0) 700 987 654").await;
+    open(app, true).await;
+    let q = public(app).await["quick_counts"][0].clone();
+    let first = &q["drawn"][0];
+    let (unit, number) = (
+        first["station"].as_u64().unwrap() as u32,
+        first["sms_number"].as_str().unwrap().to_string(),
+    );
+    let official = app.protocols.iter().find(|p| p.station.0 == unit).unwrap();
+    let book = observe::codes::Codebook::default_for(official.votes.len());
+    let text = |p: &Protocol| {
+        let r = observe::sms::SmsReport {
+            station: number.clone(),
+            lines: vec![
+                (Line::Registered, p.line(Line::Registered).unwrap()),
+                (Line::IssuedTotal, p.issued().unwrap()),
+                (Line::Invalid, p.line(Line::Invalid).unwrap()),
+            ],
+            votes: p.votes.clone(),
+        };
+        observe::sms::write(&r, &book)
+    };
+    let message = |id: &str, from: &str, text: &str| json!({"id": id, "from": from, "text": text});
+    let before = log_size(app).await;
+
+    // Unsigned, wrongly signed and stale requests are refused without a reply.
+    let m = message("m1", "996555123456", &text(official));
+    let unsigned = app
+        .call(
+            "POST",
+            "/api/elections/s/pvt/pvt/sms/tests-gw",
+            &[("content-type", "application/json")],
+            serde_json::to_vec(&m).unwrap(),
+        )
+        .await;
+    assert_eq!(unsigned.status, StatusCode::UNAUTHORIZED);
+    let forged = sms(app, &m, 0, b"not the gateway's secret, 32 bytes").await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "{}", forged.text());
+    let stale = sms(app, &m, 3600, crate::common::GATEWAY_SECRET).await;
+    assert_eq!(stale.status, StatusCode::UNAUTHORIZED, "{}", stale.text());
+    // A stranger's message, a malformed one, a station not drawn: a reply, nothing logged.
+    let stranger = sms(
+        app,
+        &message("m0", "+996 555 000 000", &text(official)),
+        0,
+        crate::common::GATEWAY_SECRET,
+    )
+    .await;
+    assert!(
+        reply(&stranger).contains("not registered"),
+        "{}",
+        stranger.text()
+    );
+    let malformed = sms(
+        app,
+        &message("m2", "0555123456", "PVT"),
+        0,
+        crate::common::GATEWAY_SECRET,
+    )
+    .await;
+    assert!(
+        reply(&malformed).starts_with("Not recorded"),
+        "{}",
+        malformed.text()
+    );
+    let elsewhere = text(official).replacen(&format!("PVT {number} "), "PVT 99999 ", 1);
+    let r = sms(
+        app,
+        &message("m3", "0555123456", &elsewhere),
+        0,
+        crate::common::GATEWAY_SECRET,
+    )
+    .await;
+    assert!(
+        reply(&r).contains("99999 is not in the sample"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        log_size(app).await,
+        before,
+        "a refused message logs nothing"
+    );
+
+    // The observer's report is recorded, and its reply repeats it as read.
+    let r = sms(app, &m, 0, crate::common::GATEWAY_SECRET).await;
+    let said = reply(&r);
+    assert!(
+        said.starts_with(&format!("PVT {number} recorded: E")),
+        "{said}"
+    );
+    assert_eq!(log_size(app).await, before + 2);
+    // The same message id again is refused (409) and changes nothing.
+    let again = sms(app, &m, 0, crate::common::GATEWAY_SECRET).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+    assert_eq!(log_size(app).await, before + 2);
+
+    // The second observer's Cyrillic copy, in two parts that arrive out of order, confirms
+    // it, and is answered in Russian.
+    let cyrillic = text(official)
+        .replace("PVT", "ПВТ")
+        .replace('A', "А")
+        .replace('E', "Е")
+        .replace('B', "В")
+        .replace('X', "Х");
+    let cut = cyrillic
+        .char_indices()
+        .nth(cyrillic.chars().count() / 2)
+        .unwrap()
+        .0;
+    let (head, tail) = cyrillic.split_at(cut);
+    let part = |id: &str, k: u32, t: &str| json!({"id": id, "from": "+996700987654", "text": t, "reference": 7, "part": k, "parts": 2});
+    let r = sms(app, &part("c2", 2, tail), 0, crate::common::GATEWAY_SECRET).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["reply"].is_null(), "{}", r.text());
+    let r = sms(app, &part("c1", 1, head), 0, crate::common::GATEWAY_SECRET).await;
+    let said = reply(&r);
+    assert!(said.starts_with(&format!("ПВТ {number} принято")), "{said}");
+    assert!(said.contains("(2) совпадают"), "{said}");
+    let p = public(app).await;
+    assert_eq!(p["quick_counts"][0]["stations_counted"], 1);
+
+    // No phone number in the log, the public reading or (SQLite) the store's file.
+    let log = app.with_store(|st| st.log("s").unwrap()).await;
+    let everything = [
+        log.concat(),
+        app.get("/api/elections/s/pvt").await.body,
+        std::fs::read(&app.db).unwrap_or_default(),
+        std::fs::read(format!("{}-wal", app.db)).unwrap_or_default(),
+    ]
+    .concat();
+    for digits in ["555123456", "700987654"] {
+        let found = everything
+            .windows(digits.len())
+            .any(|w| w == digits.as_bytes());
+        assert!(!found, "{digits} is stored or shown");
+    }
+}
+
 on_every_backend!(
     observers_report_and_a_supervisor_resolves_their_conflict,
-    bad_reports_are_answered_and_change_nothing
+    bad_reports_are_answered_and_change_nothing,
+    observers_report_by_sms_through_a_signed_gateway
 );

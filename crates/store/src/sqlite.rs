@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0014_one_time.sql"),
     include_str!("../migrations/sqlite/0015_board_marks.sql"),
     include_str!("../migrations/sqlite/0016_supervisor.sql"),
+    include_str!("../migrations/sqlite/0017_phones.sql"),
 ];
 
 /// A SQLite connection.

@@ -258,6 +258,18 @@ pub trait Staffing {
     fn user_by_name(&self, name: &str) -> Result<Option<(User, Stored)>, StoreError>;
     /// Every user, pending ones included, by name.
     fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// Registers `pseudonym`, a phone number's (HMAC under a key kept outside the store:
+    /// `observe::phone::PhoneKey`), as observer `user`'s, for their SMS reports; `by` is the
+    /// admin, none for the console. A pseudonym is one observer's: registered again, it moves.
+    /// Not logged: a phone is no part of the election's record.
+    fn set_phone(
+        &mut self,
+        user: i64,
+        pseudonym: &str,
+        by: Option<&User>,
+    ) -> Result<(), StoreError>;
+    /// The active observer whose phone has `pseudonym`, if any.
+    fn phone_user(&self, pseudonym: &str) -> Result<Option<User>, StoreError>;
     /// Lets an operator enter protocols for the stations in or under `unit`; `by` is the
     /// admin, none for the console. A new assignment is logged as a staff `assign` entry.
     fn assign(

@@ -693,6 +693,54 @@ impl Staffing for SqlStore {
         Ok(out)
     }
 
+    fn set_phone(
+        &mut self,
+        user: i64,
+        pseudonym: &str,
+        by: Option<&User>,
+    ) -> Result<(), StoreError> {
+        admin_only(by)?;
+        if pseudonym.len() != 64 || !pseudonym.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(refused(
+                "a phone's pseudonym is 64 hex digits (HMAC-SHA256)",
+            ));
+        }
+        self.write(|db| {
+            let row = db
+                .row(
+                    &format!("SELECT {USER_COLUMNS} FROM staff_user u WHERE u.id = ?1"),
+                    args![user],
+                )?
+                .ok_or_else(|| StoreError::NotFound(format!("user {user}")))?;
+            let u = self::user(&Row(&row), 0)?;
+            if u.role != Role::Observer {
+                return Err(refused(format!(
+                    "'{}' is a {}: only observers report by SMS",
+                    u.name,
+                    u.role.key()
+                )));
+            }
+            db.exec(
+                "INSERT INTO observer_phone (pseudonym, user_id) VALUES (?1, ?2) \
+                 ON CONFLICT (pseudonym) DO UPDATE SET user_id = excluded.user_id",
+                args![pseudonym.to_ascii_lowercase(), user],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn phone_user(&self, pseudonym: &str) -> Result<Option<User>, StoreError> {
+        let mut db = self.db.borrow_mut();
+        let row = db.as_mut().row(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM staff_user u JOIN observer_phone p ON p.user_id = u.id \
+                 WHERE p.pseudonym = ?1 AND u.state = 'active' AND u.disabled = 0 AND u.role = 'observer'"
+            ),
+            args![pseudonym.to_ascii_lowercase()],
+        )?;
+        row.map(|r| user(&Row(&r), 0)).transpose()
+    }
+
     fn assign(
         &mut self,
         user: i64,

@@ -54,7 +54,7 @@ fn an_import_loads_back_unchanged() {
         import(&mut s, &e, &ps).unwrap();
     }
     let s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 16);
+    assert_eq!(s.schema_version().unwrap(), 17);
     let loaded = s.load("synthetic").unwrap();
     assert_eq!(loaded.protocols, ps);
     assert_eq!(loaded.election.contests, e.contests);
@@ -228,7 +228,7 @@ fn postgres_refuses_to_overwrite_a_protocol_or_a_log_entry() {
     }
     // Reconnecting does not migrate again.
     let again = store::SqlStore::connect(&url).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 16);
+    assert_eq!(again.schema_version().unwrap(), 17);
     assert_eq!(again.load("synthetic").unwrap().protocols, ps);
 }
 
@@ -495,7 +495,7 @@ fn the_board_members_role_migrates_a_sqlite_store_keeping_its_users() {
     .unwrap();
     drop(conn);
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 16);
+    assert_eq!(s.schema_version().unwrap(), 17);
     let names: Vec<String> = s.users().unwrap().into_iter().map(|u| u.name).collect();
     assert_eq!(names, ["adil", "olga"]);
     assert!(s.session("h").unwrap().is_some(), "the session survives");

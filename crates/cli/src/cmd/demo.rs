@@ -149,6 +149,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tls_cert: None,
         tls_key: None,
         audit_files: None,
+        sms_gateway: Vec::new(),
+        phone_key: None,
+        country: "996".into(),
+        trunk: "0".into(),
     })
 }
 

@@ -43,6 +43,63 @@ pub struct Args {
     /// audit names one as `file:NAME`, a path inside it (never outside)
     #[arg(long, value_name = "DIR")]
     pub audit_files: Option<PathBuf>,
+    /// An SMS gateway that may post observers' messages to
+    /// /api/elections/NAME/pvt/PVT/sms/GATEWAY, as GATEWAY=FILE: FILE holds the secret it
+    /// signs requests with (at least 32 bytes; docs/sms.md); repeatable; needs --phone-key
+    #[arg(long, value_name = "GATEWAY=FILE", requires = "phone_key")]
+    pub sms_gateway: Vec<String>,
+    /// The key (a file of at least 32 random bytes, kept outside the store) under which
+    /// observers' phone numbers are kept as pseudonyms; the same as `users phone` used
+    #[arg(long, value_name = "FILE")]
+    pub phone_key: Option<PathBuf>,
+    /// The home country's calling code, for numbers a gateway writes without it
+    #[arg(long, default_value = "996")]
+    pub country: String,
+    /// The home trunk prefix that national numbers begin with
+    #[arg(long, default_value = "0")]
+    pub trunk: String,
+}
+
+/// The SMS gateways and the phones' key, if `serve` takes SMS reports.
+fn sms(a: &Args) -> anyhow::Result<Option<server::SmsConfig>> {
+    if a.sms_gateway.is_empty() {
+        return Ok(None);
+    }
+    let key_file = a
+        .phone_key
+        .as_deref()
+        .context("--sms-gateway needs --phone-key")?;
+    let key = observe::phone::PhoneKey::new(&read_secret(key_file)?)
+        .with_context(|| key_file.display().to_string())?;
+    let gateways = a
+        .sms_gateway
+        .iter()
+        .map(|g| {
+            let (name, file) = g
+                .split_once('=')
+                .with_context(|| format!("--sms-gateway {g}: GATEWAY=FILE"))?;
+            observe::gateway::Gateway::new(name, &read_secret(Path::new(file))?)
+                .with_context(|| format!("--sms-gateway {g}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Some(server::SmsConfig {
+        gateways,
+        key,
+        dialling: observe::phone::Dialling {
+            country: a.country.clone(),
+            trunk: a.trunk.clone(),
+        },
+    }))
+}
+
+/// A secret's bytes, from a file (a trailing line end dropped).
+pub(crate) fn read_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut bytes =
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        bytes.pop();
+    }
+    Ok(bytes)
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -76,6 +133,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(store::AuditDir::open)
         .transpose()?;
+    let extras = server::Extras {
+        audit_files,
+        sms: sms(&a)?,
+    };
     let scheme = if tls.is_some() { "https" } else { "http" };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -104,7 +165,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         print!("{said}");
         use std::io::Write;
         std::io::stdout().flush()?;
-        server::serve(listener, &a.db.to_string_lossy(), signing, tls, audit_files).await?;
+        server::serve(listener, &a.db.to_string_lossy(), signing, tls, extras).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -102,6 +102,39 @@ pub enum Command {
         #[arg(long, default_value = "")]
         unit: String,
     },
+    /// Register an observer's phone for SMS reports ($TALLYPROOF_PHONE or the first line of
+    /// stdin): the store keeps only its pseudonym under --phone-key, never the number
+    Phone {
+        /// The store file
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The observer's login name
+        name: String,
+        /// The phones' key (a file of at least 32 random bytes, kept outside the store; the
+        /// one `serve --phone-key` is given)
+        #[arg(long, value_name = "FILE")]
+        phone_key: PathBuf,
+        /// The home country's calling code, for a number given without it
+        #[arg(long, default_value = "996")]
+        country: String,
+        /// The home trunk prefix that national numbers begin with
+        #[arg(long, default_value = "0")]
+        trunk: String,
+    },
+}
+
+/// A phone number: $TALLYPROOF_PHONE or the first line of standard input (never the
+/// command line, which other users of the machine can see).
+fn phone() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("TALLYPROOF_PHONE") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the phone number from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 fn password() -> anyhow::Result<String> {
@@ -238,6 +271,26 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
                 _ => "enter protocols",
             };
             println!("{name} may {does} under '{}'", e.units.path(id));
+        }
+        Command::Phone {
+            db,
+            name,
+            phone_key,
+            country,
+            trunk,
+        } => {
+            let key = observe::phone::PhoneKey::new(&super::serve::read_secret(&phone_key)?)
+                .with_context(|| phone_key.display().to_string())?;
+            let dialling = observe::phone::Dialling { country, trunk };
+            // The number is neither printed nor kept: an error says only that it is unreadable.
+            let number =
+                observe::phone::Phone::read(&phone()?, &dialling).context("the phone number")?;
+            let mut store = crate::cmd::open_store(&db)?;
+            let (u, _) = store
+                .user_by_name(&name)?
+                .with_context(|| format!("no user named '{name}' (see tallyproof users list)"))?;
+            store.set_phone(u.id, &key.pseudonym(&number), None)?;
+            println!("{name}'s phone is registered for SMS reports (kept as a pseudonym only)");
         }
     }
     Ok(ExitCode::SUCCESS)
