@@ -1249,3 +1249,159 @@ fn observers_sms_reports_give_the_estimates_their_protocols_give() {
     assert_eq!(by_sms["arrival"]["reported"], 299);
     assert_eq!(by_sms, by_rows);
 }
+
+/// Issue 20's desk in headless Chromium, on an observer group's store (80 stations, 16
+/// drawn): two observers report the same station from the desk's form at a phone's width,
+/// their copies differ; the supervisor sees both side by side and chooses one with a reason,
+/// then puts another station in quarantine. Every screen at 375 and 1280 px (no sideways
+/// scroll); the public quick count names no observer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observers_report_and_a_supervisor_reviews_in_a_browser() {
+    use crate::desk::{click_until, select, shoot, type_into};
+    let Some((_driver, c)) = crate::browser::browser().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| ok_in(d, args);
+    generate(d, "80", "3", "4", "11");
+    ok(&["import", "g.csv", "--db", "group.db", "--name", "frame"]);
+    let seed = "observers roll 2 2 5 1 6 3 4 4 1 6 5 3";
+    ok(&[
+        "pvt",
+        "design",
+        "--db",
+        "group.db",
+        "--strata",
+        "region",
+        "--stations",
+        "16",
+        "--seed",
+        seed,
+        "-o",
+        "design.json",
+        "--public",
+        "public.json",
+    ]);
+    ok(&[
+        "pvt",
+        "log",
+        "open",
+        "--db",
+        "group.db",
+        "--design",
+        "public.json",
+    ]);
+    ok(&["pvt", "log", "seed", "--db", "group.db", "--seed", seed]);
+    for (name, role) in [
+        ("aigul", "observer"),
+        ("bakyt", "observer"),
+        ("cholpon", "supervisor"),
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+            .args(["users", "add", name, "--role", role, "--db", "group.db"])
+            .env("TALLYPROOF_PASSWORD", crate::browser::PASSWORD)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for name in ["aigul", "bakyt"] {
+        ok(&["users", "assign", name, "--db", "group.db", "--unit", ""]);
+    }
+    let server = crate::serve::serve_db(d, "group.db", &[]);
+    let base = server.url.trim_end_matches('/').to_string();
+    let (_, body) = crate::serve::get(&server.addr, "/api/elections/frame/pvt");
+    let q: Value = serde_json::from_str(&body).unwrap();
+    let drawn = &q["quick_counts"][0]["drawn"];
+    let station = |k: usize| {
+        (
+            drawn[k]["station"].as_u64().unwrap().to_string(),
+            drawn[k]["registered"].as_u64().unwrap(),
+        )
+    };
+    let desk = format!("{base}/elections/frame/staff");
+    let report = |who: &'static str, k: usize, first: u64| {
+        let (c, desk) = (c.clone(), desk.clone());
+        let (unit, registered) = station(k);
+        let base = base.clone();
+        async move {
+            crate::browser::login(&c, &base, who).await;
+            c.goto(&desk).await.unwrap();
+            select(&c, "#station", &unit).await;
+            let issued = registered * 6 / 10;
+            for (field, n) in [
+                ("#registered", registered),
+                ("#issued_total", issued),
+                ("#invalid", 2),
+                ("#vote_0", first),
+                ("#vote_1", issued - 2 - first - 10),
+                ("#vote_2", 10),
+            ] {
+                type_into(&c, field, &n.to_string()).await;
+            }
+            click_until(&c, "#report", "The report is log entry").await;
+        }
+    };
+    // The first observer's desk, then their report of the first drawn station.
+    crate::browser::login(&c, &base, "aigul").await;
+    shoot(&c, &desk, "pvt-observer").await;
+    report("aigul", 0, 40).await;
+    report("aigul", 1, 30).await;
+    report("bakyt", 1, 30).await;
+    // The second observer's copy of the first station differs by 5 votes.
+    report("bakyt", 0, 45).await;
+    let page = c.source().await.unwrap();
+    assert!(page.contains("observers' copies differ"), "{page}");
+
+    crate::browser::login(&c, &base, "cholpon").await;
+    shoot(&c, &desk, "pvt-supervisor").await;
+    c.goto(&desk).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains(">aigul<br>"), "{page}");
+    assert!(page.contains(">bakyt<br>"), "{page}");
+    let unit = station(0).0;
+    type_into(
+        &c,
+        &format!("#reason-choose-{unit}"),
+        "the photograph of the posted protocol matches aigul's copy",
+    )
+    .await;
+    click_until(
+        &c,
+        &format!("form:has(#reason-choose-{unit}) button"),
+        "The review is log entry",
+    )
+    .await;
+    let page = c.source().await.unwrap();
+    assert!(page.contains("No station waits for a review"), "{page}");
+    let other = station(1).0;
+    select(&c, "#quarantine-station", &other).await;
+    type_into(
+        &c,
+        "#reason-quarantine",
+        "the observers' photographs are unreadable",
+    )
+    .await;
+    click_until(
+        &c,
+        "form:has(#reason-quarantine) button",
+        "The review is log entry",
+    )
+    .await;
+    shoot(&c, &desk, "pvt-supervisor-reviewed").await;
+    let (_, body) = crate::serve::get(&server.addr, "/api/elections/frame/pvt");
+    let q: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        q["quick_counts"][0]["quarantined"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(q["quick_counts"][0]["conflicts"], serde_json::json!([]));
+    for name in ["aigul", "bakyt", "cholpon"] {
+        assert!(!body.contains(name), "{name} in the public quick count");
+    }
+    c.close().await.unwrap();
+}

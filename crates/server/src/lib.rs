@@ -298,6 +298,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/pvt/{pvt}/reviews") => post(quick::reviews_api),
         (Get, "/api/elections/{name}/pvt/{pvt}/stations/{id}") => get(quick::station_api),
         (Post, "/api/elections/{name}/pvt/{pvt}/sms/{gateway}") => post(sms::receive),
+        (Post, "/elections/{name}/staff/pvt/{pvt}/reports") => post(desk::pvt_report_form),
+        (Post, "/elections/{name}/staff/pvt/{pvt}/reviews") => post(desk::pvt_review_form),
         (m, other) => {
             let message = format!("no handler for {} {other}", m.key());
             get(|| async move { ServerError::Internal(message) })

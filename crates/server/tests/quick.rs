@@ -120,7 +120,8 @@ fn drawn(q: &Value) -> Vec<(u32, String)> {
         .collect()
 }
 
-async fn observers_report_and_a_supervisor_resolves_their_conflict(app: &App) {
+/// A second observer, "observer2", and both observers assigned the whole country.
+async fn two_observers(app: &App) {
     // A second observer, and both observers assigned to the whole country.
     let db = app.db.clone();
     tokio::task::spawn_blocking(move || {
@@ -147,6 +148,10 @@ async fn observers_report_and_a_supervisor_resolves_their_conflict(app: &App) {
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     }
+}
+
+async fn observers_report_and_a_supervisor_resolves_their_conflict(app: &App) {
+    two_observers(app).await;
     let (one, two) = (
         app.token(Role::Observer).await,
         app.token_as("observer2", "password-observer2").await,
@@ -510,31 +515,7 @@ async fn register_phone(app: &App, user: &str, phone: &str) {
 }
 
 async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
-    let db = app.db.clone();
-    tokio::task::spawn_blocking(move || {
-        server::add_user(
-            &db,
-            "observer2",
-            Role::Observer,
-            "password-observer2",
-            clock(),
-        )
-        .unwrap();
-    })
-    .await
-    .unwrap();
-    let admin = app.token(Role::Admin).await;
-    for user in ["observer", "observer2"] {
-        let a = app
-            .api(
-                "POST",
-                "/api/elections/s/assignments",
-                &admin,
-                json!({"user": user, "unit": 0}),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-    }
+    two_observers(app).await;
     register_phone(app, "observer", "0555 123 456").await;
     register_phone(app, "observer2", "+996 (0) 700 987 654").await;
     open(app, true).await;
@@ -675,7 +656,139 @@ async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
     }
 }
 
+/// A desk form's body: `fields` and the session's CSRF token.
+fn fields(csrf: &str, fields: &[(String, String)]) -> Vec<u8> {
+    let mut all: Vec<(String, String)> = fields.to_vec();
+    all.push(("csrf".into(), csrf.to_string()));
+    serde_urlencoded::to_string(all).unwrap().into_bytes()
+}
+
+/// The address a desk form's answer leads to (303).
+fn led_to(a: &crate::common::Answer) -> String {
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    a.headers["location"].to_str().unwrap().to_string()
+}
+
+async fn observers_and_a_supervisor_work_at_the_desk(app: &App) {
+    two_observers(app).await;
+    // Before a quick count, the observer's desk is a commission's: the complaint form.
+    let (one, one_csrf) = app.login(Role::Observer).await;
+    let page = app.page("/elections/s/staff", &one).await;
+    assert!(page.contains("File a complaint"), "{page}");
+    open(app, true).await;
+    let q = public(app).await["quick_counts"][0].clone();
+    let b = q["drawn"][1]["station"].as_u64().unwrap() as u32;
+    let official = app.protocols.iter().find(|p| p.station.0 == b).unwrap();
+
+    // An observer's desk: their drawn stations, each with its SMS number, and the form.
+    let page = app.page("/elections/s/staff", &one).await;
+    assert!(page.contains("id=\"pvt-stations\""), "{page}");
+    assert!(page.contains("id=\"report\""), "{page}");
+    assert!(!page.contains("File a complaint"), "{page}");
+    let form = |p: &Protocol| {
+        let mut f = vec![
+            ("station".to_string(), p.station.0.to_string()),
+            (
+                "registered".into(),
+                p.line(Line::Registered).unwrap().to_string(),
+            ),
+            ("issued_total".into(), p.issued().unwrap().to_string()),
+            ("invalid".into(), p.line(Line::Invalid).unwrap().to_string()),
+        ];
+        for (i, v) in p.votes.iter().enumerate() {
+            f.push((format!("vote_{i}"), v.to_string()));
+        }
+        f
+    };
+    let a = app
+        .form(
+            "/elections/s/staff/pvt/pvt/reports",
+            &one,
+            fields(&one_csrf, &form(official)),
+        )
+        .await;
+    let to = led_to(&a);
+    assert!(to.contains("done=reported"), "{to}");
+    let page = app.page(&to, &one).await;
+    assert!(page.contains("The report is log entry"), "{page}");
+    // A form over the station's registered voters is refused, and says why.
+    let mut above = official.clone();
+    above.votes[0] = above.line(Line::Registered).unwrap() * 3;
+    let before = log_size(app).await;
+    let a = app
+        .form(
+            "/elections/s/staff/pvt/pvt/reports",
+            &one,
+            fields(&one_csrf, &form(&above)),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
+    assert!(a.text().contains("registered voters"), "{}", a.text());
+    assert_eq!(log_size(app).await, before);
+
+    // The second observer's copy differs: the supervisor's desk lists the station with
+    // both copies, by observer.
+    let (two, two_csrf) = app.login_as("observer2", "password-observer2").await;
+    let mut other = official.clone();
+    other.votes.swap(0, 1);
+    let a = app
+        .form(
+            "/elections/s/staff/pvt/pvt/reports",
+            &two,
+            fields(&two_csrf, &form(&other)),
+        )
+        .await;
+    led_to(&a);
+    let (sup, sup_csrf) = app.login(Role::Supervisor).await;
+    let page = app.page("/elections/s/staff", &sup).await;
+    let path = app.election.units.path(UnitId(b));
+    assert!(page.contains(&*html_escape::encode_text(&path)), "{page}");
+    assert!(page.contains(">observer<br>"), "{page}");
+    assert!(page.contains(">observer2<br>"), "{page}");
+    let h = app
+        .api(
+            "GET",
+            &format!("/api/elections/s/pvt/pvt/stations/{b}"),
+            &app.token(Role::Supervisor).await,
+            Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(h["latest"][0]["observer"], "observer");
+    let chosen = h["latest"][0]["entry"].as_u64().unwrap();
+    // A choice without a reason is refused; with one it is logged and the station counts.
+    let choose = |reason: &str| {
+        fields(
+            &sup_csrf,
+            &[
+                ("station".into(), b.to_string()),
+                ("action".into(), "choose".to_string()),
+                ("report".into(), chosen.to_string()),
+                ("reason".into(), reason.to_string()),
+            ],
+        )
+    };
+    let a = app
+        .form("/elections/s/staff/pvt/pvt/reviews", &sup, choose(""))
+        .await;
+    assert!(a.status.is_client_error(), "{}", a.text());
+    let a = app
+        .form(
+            "/elections/s/staff/pvt/pvt/reviews",
+            &sup,
+            choose("matches the photograph"),
+        )
+        .await;
+    let to = led_to(&a);
+    assert!(to.contains("done=supervised"), "{to}");
+    let page = app.page(&to, &sup).await;
+    assert!(page.contains("The review is log entry"), "{page}");
+    assert!(page.contains("id=\"pvt-counted\""), "{page}");
+    assert_eq!(public(app).await["quick_counts"][0]["conflicts"], json!([]));
+}
+
 on_every_backend!(
+    observers_and_a_supervisor_work_at_the_desk,
     observers_report_and_a_supervisor_resolves_their_conflict,
     bad_reports_are_answered_and_change_nothing,
     observers_report_by_sms_through_a_signed_gateway

@@ -353,6 +353,17 @@ fn entered(
     Ok(out)
 }
 
+/// The user with id `id`.
+fn user_by_id(db: &mut dyn Db, id: i64) -> Result<User, StoreError> {
+    let row = db
+        .row(
+            &format!("SELECT {USER_COLUMNS} FROM staff_user u WHERE u.id = ?1"),
+            args![id],
+        )?
+        .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+    user(&Row(&row), 0)
+}
+
 /// An operator enters protocols (and an observer reports them) only for the stations in or
 /// under a unit assigned to them in the election (`assign`): the station or one of its
 /// ancestors.
@@ -706,13 +717,7 @@ impl Staffing for SqlStore {
             ));
         }
         self.write(|db| {
-            let row = db
-                .row(
-                    &format!("SELECT {USER_COLUMNS} FROM staff_user u WHERE u.id = ?1"),
-                    args![user],
-                )?
-                .ok_or_else(|| StoreError::NotFound(format!("user {user}")))?;
-            let u = self::user(&Row(&row), 0)?;
+            let u = user_by_id(db, user)?;
             if u.role != Role::Observer {
                 return Err(refused(format!(
                     "'{}' is a {}: only observers report by SMS",
@@ -764,13 +769,7 @@ impl Staffing for SqlStore {
                     unit.0
                 )));
             }
-            let row = db
-                .row(
-                    &format!("SELECT {USER_COLUMNS} FROM staff_user u WHERE u.id = ?1"),
-                    args![user],
-                )?
-                .ok_or_else(|| StoreError::NotFound(format!("user {user}")))?;
-            let u = self::user(&Row(&row), 0)?;
+            let u = user_by_id(db, user)?;
             // Operators enter the protocols of their units, observers report theirs.
             if !matches!(u.role, Role::Operator | Role::Observer) {
                 return Err(refused(format!(

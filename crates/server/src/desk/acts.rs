@@ -572,3 +572,55 @@ pub(crate) async fn decide_form(
     let size = staff::decision(&s, who.acting()?, name.clone(), d).await?;
     Ok(back_to_desk(&name, Act::Decided, size as i64 - 1))
 }
+
+/// An observer's report from the desk's form: the station, the lines a copy gives
+/// (`super::quick::LINES`) and every choice's votes (`vote_0`, `vote_1`, ...).
+pub(crate) async fn pvt_report_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, pvt)): Path<(String, String)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let station = unit_id(&form, "station")?
+        .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
+    let mut p = model::Protocol::new(station, 0, 0);
+    for line in super::quick::LINES {
+        if let Some(n) = count(&form, line.key())? {
+            p.set_line(line, n);
+        }
+    }
+    for i in 0.. {
+        match count(&form, &format!("vote_{i}"))? {
+            Some(n) => p.votes.push(n),
+            None => break,
+        }
+    }
+    let answer = crate::quick::log_reports(&s, who.acting()?, name.clone(), pvt, vec![p]).await?;
+    let entry = answer["reports"][0]["logged_as"].as_i64().unwrap_or(0);
+    Ok(back_to_desk(&name, Act::Reported, entry))
+}
+
+/// A supervisor's review from the desk's form: station, action, the chosen report, reason.
+pub(crate) async fn pvt_review_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, pvt)): Path<(String, String)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let station = unit_id(&form, "station")?
+        .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
+    let report = match text(&form, "report") {
+        None => None,
+        Some(r) => Some(r.trim().parse::<u64>().map_err(|_| {
+            ServerError::BadRequest(format!("field 'report': '{r}' is not a log entry"))
+        })?),
+    };
+    let r = crate::quick::NewReview {
+        station: station.0,
+        action: text(&form, "action").unwrap_or_default(),
+        report,
+        reason: form.get("reason").cloned().unwrap_or_default(),
+    };
+    let size = crate::quick::log_review(&s, who.acting()?, name.clone(), pvt, r).await?;
+    Ok(back_to_desk(&name, Act::Supervised, size as i64 - 1))
+}

@@ -30,10 +30,12 @@ pub(crate) enum Act {
     Boards,
     SignedOff,
     BoardComplete,
+    Reported,
+    Supervised,
 }
 
 impl Act {
-    const ALL: [Act; 22] = [
+    const ALL: [Act; 24] = [
         Act::Entered,
         Act::Verified,
         Act::Rejected,
@@ -56,6 +58,8 @@ impl Act {
         Act::Boards,
         Act::SignedOff,
         Act::BoardComplete,
+        Act::Reported,
+        Act::Supervised,
     ];
 
     /// The act's key in the desk's address (`done=audit-started`).
@@ -83,6 +87,8 @@ impl Act {
             Act::Boards => "boards",
             Act::SignedOff => "signed-off",
             Act::BoardComplete => "board-complete",
+            Act::Reported => "reported",
+            Act::Supervised => "supervised",
         }
     }
 
@@ -115,6 +121,8 @@ impl Act {
             Act::Boards => T::DeskDoneBoards,
             Act::SignedOff => T::DeskDoneSignedOff,
             Act::BoardComplete => T::DeskDoneBoardComplete,
+            Act::Reported => T::DeskDoneReported,
+            Act::Supervised => T::DeskDoneSupervised,
         }
     }
 }

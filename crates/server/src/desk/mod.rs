@@ -17,12 +17,14 @@ mod observer;
 mod operator;
 mod pending;
 mod pick;
+mod quick;
 mod relations;
 
 pub(crate) use acts::{
     add_user_form, approve_form, assign_form, audit_start_form, audit_step_form, certify_form,
     complain_form, decide_form, disable_form, enter_form, intake_form, login_form, logout_form,
-    override_form, reset_form, resolve_form, review_form, verify_form,
+    override_form, pvt_report_form, pvt_review_form, reset_form, resolve_form, review_form,
+    verify_form,
 };
 pub(crate) use boards::{mark_form as board_mark_form, page as board_page, sign_off_form};
 
@@ -271,6 +273,12 @@ pub(crate) async fn render(
                 }
                 _ => (None, None),
             };
+            // An observer group's election (its log holds a quick count): its observers report
+            // and its supervisors review; in a commission's, an observer files complaints.
+            let quick = match role {
+                Some(Role::Observer | Role::Supervisor) => v.quick_counts().into_iter().next(),
+                _ => None,
+            };
             let desk = Desk {
                 l: r.lang,
                 name: &name,
@@ -294,6 +302,7 @@ pub(crate) async fn render(
                 member_boards: &member_boards,
                 audit_boards: &audit_boards,
                 members: &members,
+                quick: quick.as_ref(),
             };
             let done = Done::new(q.done.clone(), q.id);
             let body = desk.body(who.user.as_ref(), &work, &done);
@@ -398,6 +407,8 @@ struct Listed {
     mine: Vec<Pending>,
     double: bool,
     accounts: Vec<admin::Account>,
+    /// Users' names by their log commitments (a supervisor's desk).
+    names: std::collections::HashMap<String, String>,
 }
 
 impl Listed {
@@ -413,7 +424,17 @@ impl Listed {
                 mine.retain(|p| p.entered_by == user.name);
                 (store.assignments(user.id, name)?, mine)
             }
+            Role::Observer => (store.assignments(user.id, name)?, Vec::new()),
             _ => (Vec::new(), Vec::new()),
+        };
+        // A supervisor sees whose copy is whose (the log names users by commitments only).
+        let names = match user.role {
+            Role::Supervisor => store
+                .users()?
+                .into_iter()
+                .map(|u| (u.commitment, u.name))
+                .collect(),
+            _ => Default::default(),
         };
         let double = store.double_entry(name)?;
         let mut accounts = Vec::new();
@@ -437,6 +458,7 @@ impl Listed {
             mine,
             double,
             accounts,
+            names,
         })
     }
 }
@@ -463,6 +485,8 @@ struct Work<'a> {
     audit_boards: &'a std::collections::HashMap<String, Vec<crate::boards::Board>>,
     /// The board members who may sit in this election (for the auditor's form).
     members: &'a [String],
+    /// The election's quick count, for an observer group's observers and supervisors.
+    quick: Option<&'a record::QuickCount>,
 }
 
 /// What every form of an election's desk needs.
@@ -490,6 +514,21 @@ impl Desk<'_> {
                 (self.csrf)
                 (fields)
             }
+        }
+    }
+
+    /// What the quick count's desk shows `user`.
+    fn quick_desk<'w>(
+        &self,
+        q: &'w record::QuickCount,
+        user: &'w User,
+        work: &'w Work<'_>,
+    ) -> quick::QuickDesk<'w> {
+        quick::QuickDesk {
+            q,
+            assigned: &work.listed.assigned,
+            names: &work.listed.names,
+            me: &user.commitment,
         }
     }
 
@@ -523,11 +562,17 @@ impl Desk<'_> {
                     (pick::picker(l, &self.base(), self.election, work.scope, work.picked))
                     (commission::decide(self, pick::chosen(self.election, work.scope, work.picked)))
                 }
-                Role::Observer => (observer::complaint(self, work.scope, work.picked)),
+                Role::Observer => @match &work.quick {
+                    Some(q) => (quick::observer(self, &self.quick_desk(q, user, work))),
+                    None => (observer::complaint(self, work.scope, work.picked)),
+                },
                 Role::Auditor => (auditor::forms(self, work.audits, work.methods, work.audit_boards, work.members)),
                 Role::BoardMember => (boards::member(self, work.member_boards)),
                 Role::Admin => (admin::desk(self, user, &work.listed.accounts, work.scope, work.picked)),
-                Role::Supervisor => p { (l.t(T::DeskSupervisorNone)) },
+                Role::Supervisor => @match &work.quick {
+                    Some(q) => (quick::supervisor(self, &self.quick_desk(q, user, work))),
+                    None => p { (l.t(T::DeskSupervisorNone)) },
+                },
             }
         }
     }
