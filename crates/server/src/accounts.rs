@@ -127,3 +127,54 @@ pub(crate) async fn disable_api(
     let u = disable(&s, who.acting()?, user).await?;
     Ok(Json(json!({"user": u.name, "disabled": u.disabled})).into_response())
 }
+
+/// A phone number as an admin types it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewPhone {
+    pub phone: String,
+}
+
+/// Registers observer `name`'s phone for SMS reports, by the admin acting: the store keeps
+/// only its pseudonym under the service's phone key (`serve --phone-key`), never the number.
+pub(crate) async fn set_phone(
+    s: &AppState,
+    by: Acting,
+    name: String,
+    phone: &str,
+) -> Result<User, ServerError> {
+    let sms = s.sms.clone().ok_or_else(|| {
+        ServerError::Unprocessable(
+            "this service takes no SMS: it needs --sms-gateway and --phone-key".into(),
+        )
+    })?;
+    // The number is not repeated in an error: it may be someone else's.
+    let pseudonym = sms.pseudonym(phone).map_err(|_| {
+        ServerError::BadRequest(
+            "field 'phone': not a phone number (digits, +, spaces, dashes, brackets)".into(),
+        )
+    })?;
+    let admin = by.user;
+    write(s, move |st| {
+        let (u, _) = st
+            .user_by_name(&name)?
+            .ok_or_else(|| ServerError::NotFound(format!("no user named '{name}'")))?;
+        st.set_phone(u.id, &pseudonym, Some(&admin))?;
+        Ok(u)
+    })
+    .await
+}
+
+/// `POST /api/users/{user}/phone`: `{phone}`.
+pub(crate) async fn phone_api(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(user): Path<String>,
+    Json(p): Json<NewPhone>,
+) -> Result<Response, ServerError> {
+    let u = set_phone(&s, who.acting()?, user, &p.phone).await?;
+    Ok(
+        Json(json!({"user": u.name, "phone": "registered (kept as a pseudonym only)"}))
+            .into_response(),
+    )
+}

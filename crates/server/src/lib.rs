@@ -224,6 +224,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/users/{user}/approve") => post(staff::approve_user),
         (Post, "/api/users/{user}/reset") => post(accounts::reset_api),
         (Post, "/api/users/{user}/disable") => post(accounts::disable_api),
+        (Post, "/api/users/{user}/phone") => post(accounts::phone_api),
         (Post, "/api/elections/{name}/grants") => post(staff::grant),
         (Post, "/api/elections/{name}/assignments") => post(staff::assign),
         (Put, "/api/scans") => put(staff::upload_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT)),

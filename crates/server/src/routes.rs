@@ -440,6 +440,13 @@ pub const ROUTES: &[Route] = &[
     ),
     write(
         Method::Post,
+        "/api/users/{user}/phone",
+        ADMIN,
+        "{phone}",
+        "Registers an observer's phone for SMS reports: the store keeps only its pseudonym (HMAC under the service's --phone-key), never the number, and no log entry names it",
+    ),
+    write(
+        Method::Post,
         "/api/elections/{name}/grants",
         ADMIN,
         "{user}",

@@ -83,6 +83,13 @@ impl Sms {
     }
 }
 
+impl Sms {
+    /// The pseudonym of a phone number as typed (read as the home country dials it).
+    pub(crate) fn pseudonym(&self, phone: &str) -> Result<String, ObserveError> {
+        Ok(self.key.pseudonym(&Phone::read(phone, &self.dialling)?))
+    }
+}
+
 /// A gateway's message.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

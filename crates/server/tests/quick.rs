@@ -517,7 +517,28 @@ async fn register_phone(app: &App, user: &str, phone: &str) {
 async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
     two_observers(app).await;
     register_phone(app, "observer", "0555 123 456").await;
-    register_phone(app, "observer2", "+996 (0) 700 987 654").await;
+    // An admin registers the second observer's phone through the API; an operator has none.
+    let admin = app.token(Role::Admin).await;
+    let r = app
+        .api(
+            "POST",
+            "/api/users/observer2/phone",
+            &admin,
+            json!({"phone": "+996 (0) 700 987 654"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(!r.text().contains("700"), "{}", r.text());
+    let r = app
+        .api(
+            "POST",
+            "/api/users/operator/phone",
+            &admin,
+            json!({"phone": "+996 700 111 222"}),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.text());
+    assert!(r.text().contains("only observers"), "{}", r.text());
     open(app, true).await;
     let q = public(app).await["quick_counts"][0].clone();
     let first = &q["drawn"][0];
