@@ -934,6 +934,13 @@ def replay_from(entries, at, quick_out):
                     raise Rejected("entry %d: '%s' of a protocol not waiting for verification"
                                    % (i, act))
                 (overridden if act == "override" else resolved).add(e["subject"])
+            elif act in ("quick-count", "supervise"):
+                # Revision 9: a user this log granted roles acts in a quick count only in its
+                # role (observer, supervisor); a group's staff granted outside the log pass.
+                mine = granted_roles.get(e["user"])
+                if e["user"] != "console" and mine and roles[act] not in mine:
+                    raise Rejected("entry %d: a '%s' act by a user this log granted '%s', not '%s'"
+                                   % (i, act, "', '".join(sorted(mine)), roles[act]))
             elif act == "intake":
                 double = e["double"]
             elif act == "certify":

@@ -1,5 +1,5 @@
 """Writes quick-count.json: logs of an observer group's quick count (docs/log-format.md, "pvt",
-revision 7) that both verifiers must take or refuse at the same entry, and, for the logs they
+revisions 7 to 9) that both verifiers must take or refuse at the same entry, and, for the logs they
 take, the sample drawn and the estimates recomputed from the reports.
 
 The logs and the entry each must be refused at are written here by hand. The draws and
@@ -275,6 +275,18 @@ def cases():
     case("a supervise act by an observer",
          base + [act(kind="supervise", role="observer"),
                  pvt("review", station=s0, action="quarantine", report=None, reason="r")], n)
+    # Revision 9: a user this log granted roles reports (or reviews) only in that role.
+    def granted(user, role):
+        CLOCK[0] += 60
+        return [2, text({"type": "staff", "act": "grant", "role": "admin", "user": "console",
+                         "subject": user, "scan": None, "grants": role, "time": CLOCK[0]})]
+    case("a quick-count act by a user this log granted 'operator'",
+         base + [granted(SECOND, "operator")] + by(SECOND, report(s0)), n + 1)
+    case("a quick-count act by a user this log granted 'observer'",
+         base + [granted(SECOND, "observer")] + by(SECOND, report(s0)) + rest())
+    case("a supervise act by a user this log granted 'observer'",
+         base + with_acts([report(s0)]) + [granted(SUPERVISOR, "observer")] +
+         supervise(s0, "quarantine"), n + 3)
     case("the seed revealed twice", base + [act(), pvt("seed", seed=SEED)], n + 1)
     case("a frame after the design", opened() + [act(), frame()], n - 1)
     case("a second design of one name", opened() + [act(), design()], n - 1)

@@ -676,12 +676,26 @@ impl StaffRules {
                 }
             }
             StaffAct::Redact { .. } | StaffAct::Assign { .. } | StaffAct::Open { .. } => {}
+            StaffAct::QuickCount | StaffAct::Supervise => {
+                // Revision 9: a user this log granted roles acts in a quick count only in its
+                // role (observer, supervisor); a group's staff granted outside the log pass.
+                let role = s.act.kind().role();
+                let mine = self.roles_of(&s.user);
+                if s.user != CONSOLE && !mine.is_empty() && !mine.contains(&role) {
+                    let granted: Vec<&str> = mine.iter().map(|r| r.key()).collect();
+                    return Err(invalid(format!(
+                        "a '{}' act by a user this log granted '{}', not '{}'",
+                        s.act.key(),
+                        granted.join("', '"),
+                        role.key()
+                    )));
+                }
+                self.expect = Some(s.act.clone());
+            }
             StaffAct::Complain
             | StaffAct::Decide
             | StaffAct::Publish
             | StaffAct::Audit
-            | StaffAct::QuickCount
-            | StaffAct::Supervise
             | StaffAct::Review => self.expect = Some(s.act.clone()),
         }
         Ok(())

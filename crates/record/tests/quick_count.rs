@@ -474,5 +474,5 @@ fn both_verifiers_take_refuse_and_recompute_the_same_quick_counts() {
             }
         }
     }
-    assert_eq!((cases.len(), taken), (56, 14));
+    assert_eq!((cases.len(), taken), (59, 15));
 }
