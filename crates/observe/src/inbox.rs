@@ -3,7 +3,7 @@
 //! found among the drawn ones ([`crate::numbers`]), its sender checked against the station's
 //! observers (before any part of a message is kept), its counts against what a station can
 //! have; then kept beside the other observers' reports of the station, never in their place.
-//! Agreeing reports (the same votes, and the same number wherever two give a line) confirm
+//! Agreeing reports (the same votes and lines: the log's rule) confirm
 //! each other; reports that differ are all kept and the station is in conflict until a
 //! supervisor chooses (which this does not do: it says which stations need it). A sender's
 //! later report of a station replaces their own earlier one (their correction), and only
@@ -73,32 +73,27 @@ pub struct Reported {
 }
 
 impl Reported {
-    /// The report every observer agrees on, if they do: the first's, with the lines only
-    /// others gave added.
+    /// The report every observer agrees on, if they do ([`agree`]).
     pub fn agreed(&self) -> Option<SmsReport> {
         let (_, first) = self.reports.first()?;
-        let mut merged = first.clone();
-        for (_, r) in &self.reports[1..] {
-            if !agree(&merged, r) {
-                return None;
-            }
-            for &(line, n) in &r.lines {
-                if !merged.lines.iter().any(|&(l, _)| l == line) {
-                    merged.lines.push((line, n));
-                }
-            }
-        }
-        Some(merged)
+        self.reports[1..]
+            .iter()
+            .all(|(_, r)| agree(first, r))
+            .then(|| first.clone())
     }
 }
 
-/// Whether two reports agree: the same votes, and the same number wherever both give a line
-/// (the station as typed may differ: `0123` and `123`).
+/// Whether two reports agree: the same votes, and the same lines with the same numbers in
+/// whatever order the messages gave them (the rule the quick count's log holds observers'
+/// copies to: `record`'s replay counts a station only with copies that give the same counts);
+/// the station as typed may differ (`0123` and `123`).
 fn agree(a: &SmsReport, b: &SmsReport) -> bool {
-    a.votes == b.votes
-        && a.lines
-            .iter()
-            .all(|&(line, n)| b.lines.iter().all(|&(other, m)| other != line || m == n))
+    let sorted = |r: &SmsReport| {
+        let mut l = r.lines.clone();
+        l.sort_unstable();
+        l
+    };
+    a.votes == b.votes && sorted(a) == sorted(b)
 }
 
 /// The answer to a message: its reply, and the alphabet of the whole message (joined from
@@ -431,8 +426,8 @@ mod tests {
         )
         .unwrap();
         let lines = Codebook::default_for(2);
-        // Ann's report gives one line, Bob's three: they agree where both give a count, and
-        // the station counts with every line.
+        // Ann's report gives one line, Bob's three: the log counts neither copy over the other,
+        // so neither does the inbox; the same lines in another order agree.
         let r = Reported {
             station: 0,
             reports: vec![
@@ -446,9 +441,10 @@ mod tests {
                 ),
             ],
         };
-        let agreed = r.agreed().unwrap();
-        assert_eq!(agreed.lines.len(), 3);
+        assert_eq!(r.agreed(), None);
         let mut other = r.clone();
+        other.reports[0].1 = crate::sms::read("PVT 0101 X2 B30 E500 A1 C2", &lines).unwrap();
+        assert_eq!(other.agreed().unwrap().lines.len(), 3);
         other.reports[1].1.lines[0].1 = 501;
         assert_eq!(other.agreed(), None);
     }
