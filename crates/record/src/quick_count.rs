@@ -128,6 +128,9 @@ pub struct QuickCount {
     /// observer's correction, a supervisor's choice): listed so that no count changes
     /// unseen.
     pub revised: Vec<UnitId>,
+    /// Stations whose observers' copies once differed with no choice in force, whatever
+    /// came after (a correction, a choice).
+    pub disputed: Vec<UnitId>,
     /// The stations drawn (sample and reserves), once the seed is revealed, in draw order.
     pub drawn: Vec<DrawnStation>,
     /// Each station reported or reviewed: its observers' reports, the supervisor's choice
@@ -362,6 +365,12 @@ impl QuickCount {
                 self.revised.len()
             );
         }
+        if !self.disputed.is_empty() {
+            out += &format!(
+                "; {} station(s) whose observers' copies once differed",
+                self.disputed.len()
+            );
+        }
         if a.unbalanced {
             out += &format!(
                 "; unbalanced arrival (strata missing: {}; lagging: {})",
@@ -444,6 +453,9 @@ struct Station {
     revised: bool,
     /// Every report and review of it, in log order.
     history: Vec<Happened>,
+    /// Whether its observers' copies ever differed with no choice in force (listed even once
+    /// a correction made them agree: a copy that never counted may have been invented).
+    disputed: bool,
 }
 
 /// Whether two copies give the same counts.
@@ -612,12 +624,14 @@ impl Designed {
             .and_then(|s| s.last_counted.clone());
         let revised =
             station.revised || matches!((&last, &want), (Some(a), Some(b)) if !same(a, b));
+        let disputed = station.disputed || station.in_conflict();
         self.stations.insert(
             unit,
             Station {
                 last_counted: want.clone().or(last),
                 counted: want,
                 revised,
+                disputed,
                 ..station
             },
         );
@@ -691,8 +705,9 @@ fn reviewed(
 impl QuickCounts {
     /// Why an observer's copy `p` of a station's protocol may not be logged as a report of
     /// quick count `name` now, by whatever channel it came (form, file, SMS): no such quick
-    /// count or its seed not revealed, a station not drawn, not one count per choice, counts
-    /// beyond what the station can have or beyond the ballots issued (`model::check_copy`,
+    /// count or its seed not revealed, a station not drawn, not one count per choice, the
+    /// registered voters, ballots issued or invalid ballots not given, counts beyond what
+    /// the station can have or beyond the ballots issued (`model::check_copy`,
     /// by the frame's registered voters), or a relation of the election's that it breaks at
     /// error level. `None`: the replay takes it, and keeps taking it after any later entry
     /// (a report's checks do not depend on what comes after the seed), so it may be appended
@@ -731,6 +746,25 @@ impl QuickCounts {
                 format!(
                     "{} counts, the contest has {choices} choices",
                     p.votes.len()
+                ),
+            );
+        }
+        // Every copy gives what its turnout and plausibility are checked by: without the
+        // ballots issued, votes would be bound by nothing but each count's own bound.
+        let missing: Vec<&str> = [
+            ("registered", p.line(model::Line::Registered).is_none()),
+            ("issued_total", p.issued().is_none()),
+            ("invalid", p.line(model::Line::Invalid).is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(k, none)| none.then_some(k))
+        .collect();
+        if let Some(first) = missing.first() {
+            return fault(
+                first,
+                format!(
+                    "a copy gives the registered voters, the ballots issued and the invalid ballots; missing: {}",
+                    missing.join(", ")
                 ),
             );
         }
@@ -1147,6 +1181,13 @@ impl QuickCounts {
                         d.stations
                             .iter()
                             .filter(|(_, s)| s.quarantined)
+                            .map(|(&u, _)| u)
+                            .collect()
+                    }),
+                    disputed: d.map_or_else(Vec::new, |d| {
+                        d.stations
+                            .iter()
+                            .filter(|(_, s)| s.disputed)
                             .map(|(&u, _)| u)
                             .collect()
                     }),

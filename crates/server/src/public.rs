@@ -74,7 +74,7 @@ pub(crate) async fn context_api(
 /// leaving the async threads; otherwise computed (or caught up) on the blocking pool. It says
 /// which log size it covers (`X-Log-Size`): a heavy one may cover an earlier size than the
 /// latest (see [`readmodel::COST_FACTOR`]).
-async fn kept(
+pub(crate) async fn kept(
     s: AppState,
     name: String,
     key: String,

@@ -64,6 +64,19 @@ pub(crate) struct NewReview {
     pub reason: String,
 }
 
+/// Whether `user` holds their role in election `name` (a grant there that waits for no
+/// approval).
+pub(crate) fn granted_here(
+    store: &store::SqlStore,
+    user: &store::User,
+    name: &str,
+) -> Result<bool, ServerError> {
+    Ok(store
+        .grants(user.id)?
+        .iter()
+        .any(|(e, waiting)| e == name && !*waiting))
+}
+
 /// The quick count `pvt` of the election `v` shows, or 404.
 pub(crate) fn find(
     v: &readmodel::View<'_>,
@@ -93,19 +106,19 @@ fn station_of(e: &Election, id: u32) -> Result<UnitId, ServerError> {
 pub(crate) async fn list_api(
     State(s): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Json<Value>, ServerError> {
+) -> Result<Response, ServerError> {
+    // Kept per log size: the estimates are recomputed once per new entry, not per request.
     let n = name.clone();
-    blocking(move || {
-        s.live.with(&s.db, &n, |v| {
-            let e = v.election();
-            let counts: Vec<Value> = v.quick_counts().iter().map(|q| public(e, q)).collect();
-            Ok(Json(json!({
-                "election": n,
-                "log_size": v.size(),
-                "as_of": v.as_of().map(|t| t.to_string()),
-                "quick_counts": counts,
-            })))
-        })
+    crate::public::kept(s, name, "pvt".into(), "application/json", move |v| {
+        let e = v.election();
+        let counts: Vec<Value> = v.quick_counts().iter().map(|q| public(e, q)).collect();
+        serde_json::to_vec(&json!({
+            "election": n,
+            "log_size": v.size(),
+            "as_of": v.as_of().map(|t| t.to_string()),
+            "quick_counts": counts,
+        }))
+        .map_err(|e| ServerError::Internal(e.to_string()))
     })
     .await
 }
@@ -136,6 +149,7 @@ fn public(e: &Election, q: &QuickCount) -> Value {
         "conflicts": paths(&q.conflicts),
         "quarantined": paths(&q.quarantined),
         "revised": paths(&q.revised),
+        "disputed": paths(&q.disputed),
         "estimates": q.estimates,
     })
 }
@@ -173,7 +187,7 @@ pub(crate) async fn reports_api(
 
 /// Logs `copies` as one `quick-count` act of observer `by`, all or none: each of a drawn
 /// station assigned to them (the store's check), once, and taken by the quick count's rules.
-/// Answers where each station's reports then stand.
+/// Answers each report's log entry.
 pub(crate) async fn log_reports(
     s: &AppState,
     by: Acting,
@@ -235,22 +249,21 @@ pub(crate) async fn log_reports(
         })
         .await?;
     caught_up(s, &name).await?;
+    // The answer says what was logged, never how other observers' copies of the station
+    // stand: an observer who learnt that nobody else covers a station could invent its count.
     let (state, n) = (s.clone(), name.clone());
     blocking(move || {
         state.live.with(&state.db, &n, |v| {
-            let (q, e) = (v.quick(), v.election());
+            let e = v.election();
             let first = size - count;
             let reports: Vec<Value> = stations
                 .iter()
                 .enumerate()
                 .map(|(k, &u)| {
-                    let here = q.standing(&pvt, u);
                     json!({
                         "station": u.0,
                         "path": e.units.path(u),
                         "logged_as": first + k as u64,
-                        "standing": here.map(|(s, _)| s.key()),
-                        "observers": here.map_or(0, |(_, n)| n),
                     })
                 })
                 .collect();
@@ -392,8 +405,9 @@ pub(crate) async fn reviews_api(
 }
 
 /// Logs a review as a `supervise` act of `by`, at the log's size it was checked at (a review
-/// depends on the reports before it: if the log grew meanwhile it is refused, to be sent
-/// again). Answers the log's size.
+/// depends on the reports before it: if the log grew meanwhile, as it does while reports
+/// arrive, it is checked again against the log as it then stands, up to [`REVIEW_TRIES`]
+/// times). Answers the log's size.
 pub(crate) async fn log_review(
     s: &AppState,
     by: Acting,
@@ -407,50 +421,69 @@ pub(crate) async fn log_review(
             r.action
         ))
     })?;
-    let (state, n, reviewer) = (s.clone(), name.clone(), by.user.commitment.clone());
-    let (entry, at) = blocking(move || {
-        state.live.with(&state.db, &n, |v| {
-            let q = find(v, &n, &pvt)?;
-            let station = station_of(v.election(), r.station)?;
-            if let Some(f) = q.review_fault(station, (action, r.report, &r.reason), &reviewer) {
-                return Err(ServerError::Unprocessable(f.to_string()));
-            }
-            let step = PvtStep::Review {
-                pvt,
-                station,
-                action,
-                report: r.report,
-                reason: r.reason,
-            };
-            Ok((encode(&Entry::Pvt(step)), v.size()))
+    let mut tries = 0;
+    loop {
+        let (state, n, p) = (s.clone(), name.clone(), pvt.clone());
+        let (reviewer, reason) = (by.user.commitment.clone(), r.reason.clone());
+        let (station, report) = (r.station, r.report);
+        let (entry, at) = blocking(move || {
+            state.live.with(&state.db, &n, |v| {
+                let q = find(v, &n, &p)?;
+                let station = station_of(v.election(), station)?;
+                if let Some(f) = q.review_fault(station, (action, report, &reason), &reviewer) {
+                    return Err(ServerError::Unprocessable(f.to_string()));
+                }
+                let step = PvtStep::Review {
+                    pvt: p,
+                    station,
+                    action,
+                    report,
+                    reason,
+                };
+                Ok((encode(&Entry::Pvt(step)), v.size()))
+            })
         })
-    })
-    .await?;
-    act(
-        s,
-        by,
-        name,
-        Logged {
+        .await?;
+        let logged = Logged {
             kind: StaffAct::Supervise,
             entries: vec![entry],
             content: Vec::new(),
             files: Vec::new(),
             at: Some(at),
-        },
-    )
-    .await
+        };
+        match act(s, by.clone(), name.clone(), logged).await {
+            Err(ServerError::Stale(_)) if tries + 1 < REVIEW_TRIES => tries += 1,
+            other => return other,
+        }
+    }
 }
+
+/// How many times a review is checked again when reports grew the log meanwhile.
+const REVIEW_TRIES: u32 = 8;
 
 /// `GET /api/elections/{name}/pvt/{pvt}/stations/{id}`: a drawn station's reports and
 /// reviews for its supervisors: each observer's latest report, the choice and quarantine in
 /// force, and every version of every report, with the observers' names.
 pub(crate) async fn station_api(
     State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
     Path((name, pvt, id)): Path<(String, String, u32)>,
 ) -> Result<Json<Value>, ServerError> {
-    let db = std::sync::Arc::clone(&s.db);
+    let (db, me, n) = (
+        std::sync::Arc::clone(&s.db),
+        who.staff()?.clone(),
+        name.clone(),
+    );
     let names: HashMap<String, String> = blocking(move || {
-        Ok(Pool::get(&db)?
+        let store = Pool::get(&db)?;
+        // Observers' names are their own group's supervisors' only.
+        if !granted_here(&store, &me, &n)? {
+            return Err(ServerError::Forbidden(format!(
+                "'{}' holds no role in '{n}'",
+                me.name
+            )));
+        }
+        Ok(store
             .users()?
             .into_iter()
             .map(|u| (u.commitment, u.name))

@@ -54,7 +54,8 @@ pub(crate) struct Sms {
     key: PhoneKey,
     dialling: Dialling,
     seen: Mutex<Seen>,
-    parts: Mutex<Parts>,
+    /// The parts waiting, and when they were last given up on (at most once a second).
+    parts: Mutex<(Parts, u64)>,
     drawn: Mutex<HashMap<(String, String), Arc<Drawn>>>,
 }
 
@@ -186,7 +187,14 @@ async fn take(
                 parts,
                 text: &m.text,
             };
-            match sms.parts.lock().map_err(poisoned)?.add(&p, now) {
+            let mut waiting = sms.parts.lock().map_err(poisoned)?;
+            // Messages whose other parts never came are given up (`PART_WAIT`), so that
+            // they hold no sender's room, nor everyone's, for ever.
+            if waiting.1 < now {
+                waiting.0.expire(now);
+                waiting.1 = now;
+            }
+            match waiting.0.add(&p, now) {
                 Ok(Some(whole)) => whole,
                 Ok(None) => return Ok(None),
                 Err(e) => return refused(e, &m.text),
@@ -224,8 +232,13 @@ async fn take(
     let by = Acting { user, now: time };
     let read_as = items(&report, &drawn.book);
     let logged = crate::quick::log_reports(s, by, name, pvt, vec![p]).await;
+    // The reply repeats the report as read and says it is recorded, never how other
+    // observers' copies of the station stand (as the web's answer).
     let reply = match logged {
-        Ok(v) => Ok(taken(&v, number, read_as)),
+        Ok(_) => Ok(Taken::Recorded {
+            station: number,
+            read: read_as,
+        }),
         // The store's: the station is not among the units assigned to the observer.
         Err(ServerError::Forbidden(_)) => Err(ObserveError::NotAssigned { station: number }),
         // The quick count's rules, as the web's reports are held to them.
@@ -235,20 +248,6 @@ async fn take(
         Err(other) => return Err(other),
     };
     Ok(Some((reply, alphabet)))
-}
-
-/// What a logged report came to, from the answer of [`crate::quick::log_reports`].
-fn taken(v: &Value, station: String, read: String) -> Taken {
-    let r = &v["reports"][0];
-    match r["standing"].as_str() {
-        Some("confirmed") => Taken::Confirmed {
-            station,
-            observers: r["observers"].as_u64().unwrap_or(2) as usize,
-            read,
-        },
-        Some("recorded" | "chosen") => Taken::Recorded { station, read },
-        _ => Taken::Conflict { station, read },
-    }
 }
 
 /// Quick count `pvt`'s drawn stations by number, computed once its seed is revealed.

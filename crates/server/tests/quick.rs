@@ -164,13 +164,31 @@ async fn observers_report_and_a_supervisor_resolves_their_conflict(app: &App) {
     let official = |u: u32| app.protocols.iter().find(|p| p.station.0 == u).unwrap();
     let (a, b) = (stations[0].0, stations[1].0);
 
-    // One observer's report is recorded; the other's agreeing copy confirms it.
+    // One observer's report is recorded; the other's agreeing copy confirms it. The answer
+    // says what was logged, never how other observers' copies stand.
     let r = report(app, &one, copy_of(official(a))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    assert_eq!(r.json()["reports"][0]["standing"], "recorded");
+    assert!(r.json()["reports"][0]["logged_as"].is_u64(), "{}", r.text());
     let r = report(app, &two, copy_of(official(a))).await;
-    assert_eq!(r.json()["reports"][0]["standing"], "confirmed");
-    assert_eq!(r.json()["reports"][0]["observers"], 2);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    for hidden in ["standing", "observers", "confirmed", "recorded"] {
+        assert!(!r.text().contains(hidden), "{}", r.text());
+    }
+    let standing = |u: u32| {
+        let sup = supervisor.clone();
+        async move {
+            app.api(
+                "GET",
+                &format!("/api/elections/s/pvt/pvt/stations/{u}"),
+                &sup,
+                Value::Null,
+            )
+            .await
+            .json()["standing"]
+                .clone()
+        }
+    };
+    assert_eq!(standing(a).await, "confirmed");
 
     // At the next station they differ by 500 votes: both kept, none counts.
     let r = report(app, &one, copy_of(official(b))).await;
@@ -180,7 +198,7 @@ async fn observers_report_and_a_supervisor_resolves_their_conflict(app: &App) {
     other.votes.swap(0, 1);
     let r = report(app, &two, copy_of(&other)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    assert_eq!(r.json()["reports"][0]["standing"], "conflict");
+    assert_eq!(standing(b).await, "conflict");
     let p = public(app).await;
     let path_b = p["quick_counts"][0]["drawn"][1]["path"].clone();
     assert_eq!(p["quick_counts"][0]["conflicts"], json!([path_b]));
@@ -216,6 +234,35 @@ async fn observers_report_and_a_supervisor_resolves_their_conflict(app: &App) {
         )
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    // Nor may another group's supervisor (their role in another election only).
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut st = store::open(&db).unwrap();
+        crate::common::import(&mut st, &crate::common::PARAMS, "t");
+        let t = ["t".to_string()];
+        server::add_user_in(
+            &db,
+            "sup-t",
+            Role::Supervisor,
+            "password-sup-t",
+            Some(&t),
+            clock(),
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    let elsewhere = app.token_as("sup-t", "password-sup-t").await;
+    let denied = app
+        .api(
+            "GET",
+            &format!("/api/elections/s/pvt/pvt/stations/{b}"),
+            &elsewhere,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.text());
+    assert!(!denied.text().contains("observer2"), "{}", denied.text());
 
     // A review without a reason, of a report that is no one's latest, changes nothing.
     let before = log_size(app).await;
@@ -396,6 +443,12 @@ async fn bad_reports_are_answered_and_change_nothing(app: &App) {
             StatusCode::BAD_REQUEST,
             "unknown line",
         ),
+        // Votes far beyond the station, with no ballots issued to hold them to.
+        (
+            json!({"station": a, "votes": official(a).votes.iter().map(|_| 1000).collect::<Vec<u64>>()}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "missing: registered, issued_total, invalid",
+        ),
     ];
     for (body, status, says) in cases {
         let r = report(app, &observer, body.clone()).await;
@@ -460,13 +513,13 @@ async fn bad_reports_are_answered_and_change_nothing(app: &App) {
     let r = csv(good).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let answer = r.json();
-    let standings: Vec<&str> = answer["reports"]
+    let logged: Vec<u64> = answer["reports"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| x["standing"].as_str().unwrap())
+        .map(|x| x["logged_as"].as_u64().unwrap())
         .collect();
-    assert_eq!(standings, ["recorded", "recorded"]);
+    assert_eq!(logged, [before as u64 + 1, before as u64 + 2]);
     assert_eq!(log_size(app).await, before + 3, "one act, two reports");
 }
 
@@ -539,6 +592,21 @@ async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
         .await;
     assert!(r.status.is_client_error(), "{}", r.text());
     assert!(r.text().contains("only observers"), "{}", r.text());
+    // A number registered to one observer never moves silently to another.
+    let r = app
+        .api(
+            "POST",
+            "/api/users/observer2/phone",
+            &admin,
+            json!({"phone": "0555 123 456"}),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.text());
+    assert!(
+        r.text().contains("registered to another observer"),
+        "{}",
+        r.text()
+    );
     open(app, true).await;
     let q = public(app).await["quick_counts"][0].clone();
     let first = &q["drawn"][0];
@@ -656,7 +724,8 @@ async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
     let r = sms(app, &part("c1", 1, head), 0, crate::common::GATEWAY_SECRET).await;
     let said = reply(&r);
     assert!(said.starts_with(&format!("ПВТ {number} принято")), "{said}");
-    assert!(said.contains("(2) совпадают"), "{said}");
+    // Nothing about the other observer's copy.
+    assert!(!said.contains("совпадают"), "{said}");
     let p = public(app).await;
     assert_eq!(p["quick_counts"][0]["stations_counted"], 1);
 

@@ -268,6 +268,9 @@ pub trait Staffing {
         pseudonym: &str,
         by: Option<&User>,
     ) -> Result<(), StoreError>;
+    /// Removes the phone with `pseudonym` from whoever holds it (the console's, `by` none; or
+    /// an admin within reach of its observer); answers whether one was registered.
+    fn remove_phone(&mut self, pseudonym: &str, by: Option<&User>) -> Result<bool, StoreError>;
     /// The active observer whose phone has `pseudonym`, if any.
     fn phone_user(&self, pseudonym: &str) -> Result<Option<User>, StoreError>;
     /// Lets an operator enter protocols for the stations in or under `unit`; `by` is the

@@ -725,12 +725,48 @@ impl Staffing for SqlStore {
                     u.role.key()
                 )));
             }
+            // An admin registers phones only for the observers of their own elections.
+            within_reach(db, by, &u)?;
+            // A number is one observer's: it never moves silently to another (whose reports
+            // its holder could then send).
+            let pseudonym = pseudonym.to_ascii_lowercase();
+            if let Some(holder) = db.int(
+                "SELECT user_id FROM observer_phone WHERE pseudonym = ?1",
+                args![pseudonym.clone()],
+            )? {
+                if holder != user {
+                    return Err(refused(
+                        "this phone is registered to another observer: the console removes it first (users phone --remove)",
+                    ));
+                }
+                return Ok(());
+            }
             db.exec(
-                "INSERT INTO observer_phone (pseudonym, user_id) VALUES (?1, ?2) \
-                 ON CONFLICT (pseudonym) DO UPDATE SET user_id = excluded.user_id",
-                args![pseudonym.to_ascii_lowercase(), user],
+                "INSERT INTO observer_phone (pseudonym, user_id) VALUES (?1, ?2)",
+                args![pseudonym, user],
             )?;
             Ok(())
+        })
+    }
+
+    fn remove_phone(&mut self, pseudonym: &str, by: Option<&User>) -> Result<bool, StoreError> {
+        admin_only(by)?;
+        let pseudonym = pseudonym.to_ascii_lowercase();
+        self.write(|db| {
+            let Some(holder) = db.int(
+                "SELECT user_id FROM observer_phone WHERE pseudonym = ?1",
+                args![pseudonym.clone()],
+            )?
+            else {
+                return Ok(false);
+            };
+            let holder = user_by_id(db, holder)?;
+            within_reach(db, by, &holder)?;
+            db.exec(
+                "DELETE FROM observer_phone WHERE pseudonym = ?1",
+                args![pseudonym],
+            )?;
+            Ok(true)
         })
     }
 

@@ -244,7 +244,7 @@ fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
     let err = SqliteStore::open(&path).err().unwrap().to_string();
     assert_eq!(
         err,
-        "the store's schema version 99 is newer than this program's 16: upgrade tallyproof"
+        "the store's schema version 99 is newer than this program's 17: upgrade tallyproof"
     );
 }
 

@@ -120,6 +120,10 @@ pub enum Command {
         /// The home trunk prefix that national numbers begin with
         #[arg(long, default_value = "0")]
         trunk: String,
+        /// Remove the phone from the observer who holds it instead (a lost phone, a number
+        /// given to someone else)
+        #[arg(long)]
+        remove: bool,
     },
 }
 
@@ -278,6 +282,7 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             phone_key,
             country,
             trunk,
+            remove,
         } => {
             let key = observe::phone::PhoneKey::new(&super::serve::read_secret(&phone_key)?)
                 .with_context(|| phone_key.display().to_string())?;
@@ -286,6 +291,13 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
             let number =
                 observe::phone::Phone::read(&phone()?, &dialling).context("the phone number")?;
             let mut store = crate::cmd::open_store(&db)?;
+            if remove {
+                match store.remove_phone(&key.pseudonym(&number), None)? {
+                    true => println!("the phone is removed: its messages are no one's"),
+                    false => println!("no observer holds this phone"),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let (u, _) = store
                 .user_by_name(&name)?
                 .with_context(|| format!("no user named '{name}' (see tallyproof users list)"))?;

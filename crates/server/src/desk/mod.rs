@@ -276,7 +276,9 @@ pub(crate) async fn render(
             // An observer group's election (its log holds a quick count): its observers report
             // and its supervisors review; in a commission's, an observer files complaints.
             let quick = match role {
-                Some(Role::Observer | Role::Supervisor) => v.quick_counts().into_iter().next(),
+                Some(Role::Observer | Role::Supervisor) if listed.here => {
+                    v.quick_counts().into_iter().next()
+                }
                 _ => None,
             };
             let desk = Desk {
@@ -409,6 +411,8 @@ struct Listed {
     accounts: Vec<admin::Account>,
     /// Users' names by their log commitments (a supervisor's desk).
     names: std::collections::HashMap<String, String>,
+    /// Whether the user holds their role in this election.
+    here: bool,
 }
 
 impl Listed {
@@ -427,9 +431,11 @@ impl Listed {
             Role::Observer => (store.assignments(user.id, name)?, Vec::new()),
             _ => (Vec::new(), Vec::new()),
         };
-        // A supervisor sees whose copy is whose (the log names users by commitments only).
+        // A supervisor of this election's group sees whose copy is whose (the log names users
+        // by commitments only).
+        let here = crate::quick::granted_here(&store, user, name)?;
         let names = match user.role {
-            Role::Supervisor => store
+            Role::Supervisor if here => store
                 .users()?
                 .into_iter()
                 .map(|u| (u.commitment, u.name))
@@ -459,6 +465,7 @@ impl Listed {
             double,
             accounts,
             names,
+            here,
         })
     }
 }

@@ -80,22 +80,19 @@ pub(super) fn observer(d: &Desk<'_>, w: &QuickDesk<'_>) -> Markup {
                 thead { tr {
                     th scope="col" { (l.t(T::DeskPvtStation)) }
                     th scope="col" { (l.t(T::DeskPvtSmsNumber)) }
-                    th scope="col" { (l.t(T::DeskPvtStanding)) }
+                    th scope="col" { (l.t(T::DeskPvtYourReport)) }
                 } }
                 tbody {
                     @for (k, s) in &mine {
-                        @let here = q.station(s.unit);
-                        @let own = here.is_some_and(|h| h.latest.iter().any(|(u, _, _)| u == w.me));
+                        @let own = q.station(s.unit).is_some_and(|h| h.latest.iter().any(|(u, _, _)| u == w.me));
                         tr {
                             td.name {
                                 (s.path)
                                 @if s.reserve { " " span.hint { (l.f(T::DeskPvtReserve, &[("rank", &s.rank.to_string())])) } }
                             }
                             td { (numbers.as_ref().map_or("", |n| n.number(*k))) }
-                            td {
-                                (standing(l, here.map(|h| h.standing)))
-                                @if own { " · " (l.t(T::DeskPvtYours)) }
-                            }
+                            // Only their own report: never how others' copies stand.
+                            td { @if own { (l.t(T::DeskPvtYours)) } @else { (l.t(T::DeskPvtNotReported)) } }
                         }
                     }
                 }
