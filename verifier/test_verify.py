@@ -449,5 +449,30 @@ class QuickCount(unittest.TestCase):
         self.assertEqual((len(doc["cases"]), taken), (59, 15))
 
 
+class Incidents(unittest.TestCase):
+    """Incident reports (revision 9): the shared vectors
+    test_data/vectors/incidents.json, which record's replay takes and refuses at the same
+    entries, giving the same incidents and statuses."""
+
+    def test_both_verifiers_take_and_refuse_the_same_incident_reports(self):
+        with open(os.path.join(os.path.dirname(VECTORS), "incidents.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        taken = 0
+        for case in doc["cases"]:
+            with self.subTest(case["name"]):
+                entries = [bytes([v]) + t.encode("utf-8") for v, t in case["entries"]]
+                if case["refused_at"] is None:
+                    got = []
+                    replay(entries, None, got)
+                    self.assertEqual(got, case["incidents"])
+                    taken += 1
+                else:
+                    with self.assertRaises(Rejected) as r:
+                        replay(entries)
+                    self.assertTrue(str(r.exception).startswith("entry %d:" % case["refused_at"]),
+                                    str(r.exception))
+        self.assertEqual((len(doc["cases"]), taken), (33, 7))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -41,6 +41,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from quick_count import QuickCounts, Refused as QuickRefused
+from incidents import Incidents, Refused as IncidentRefused
 
 
 class Rejected(Exception):
@@ -459,19 +460,21 @@ def standing_after(standing, i, e):
     return standing
 
 
-def replay(entries, quick=None):
+def replay(entries, quick=None, incidents=None):
     """Replays the entries; returns (protocols, publications), and puts in `quick` (a dict, if
-    given) each quick count's draw and estimates by name. An entry whose shape is not the
+    given) each quick count's draw and estimates by name, in `incidents` (a list, if given)
+    the incident reports with their statuses. An entry whose shape is not the
     format's (a field missing, a list where a number belongs) is REJECTED naming it, never a
     traceback: the explicit checks below name the field where the Rust verifier does."""
     at = [0]
     try:
-        return replay_from(entries, at, {} if quick is None else quick)
+        return replay_from(entries, at, {} if quick is None else quick,
+                           [] if incidents is None else incidents)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as x:
         raise Rejected("entry %d: malformed (%s: %s)" % (at[0], type(x).__name__, x))
 
 
-def replay_from(entries, at, quick_out):
+def replay_from(entries, at, quick_out, incidents_out):
     """replay(), noting in at[0] the entry it is at."""
     election = decode(0, entries[0])
     if election["type"] != "election":
@@ -780,11 +783,12 @@ def replay_from(entries, at, quick_out):
              "redact": "commissioner", "audit": "auditor", "grant": "admin", "assign": "admin",
              "open": "commissioner", "override": "commissioner", "resolve": "commissioner",
              "intake": "commissioner", "review": "commissioner", "sign-off": "board-member",
-             "quick-count": "observer", "supervise": "supervisor"}
+             "quick-count": "observer", "supervise": "supervisor",
+             "incident": "observer", "incident-status": "supervisor"}
     follows = {"verify": "protocol", "complain": "complaint", "decide": "decision",
                "certify": "publication", "publish": "publication", "audit": "audit",
                "review": "complaint-status", "sign-off": "audit", "quick-count": "pvt",
-               "supervise": "pvt"}
+               "supervise": "pvt", "incident": "incident", "incident-status": "incident"}
     signed = {}  # a board's entry's digest -> who signed it off (revision 5)
     last_signer = None  # the user of the latest sign-off
     # Protocol intake (record's intake.rs) and the complaint register (register.rs).
@@ -810,6 +814,8 @@ def replay_from(entries, at, quick_out):
     standing = "open"
     last_time = None  # (entry, time) of the latest staff entry with a time
     quick_act = None
+    last_act = None  # the latest entry if it is an incident act: (index, time, user, act)
+    incidents = Incidents()
     for i, b in enumerate(entries[1:], start=1):
         at[0] = i
         e = decode(i, b)
@@ -832,6 +838,10 @@ def replay_from(entries, at, quick_out):
                 if e["act"] in ("quick-count", "supervise") else None
         elif t != "pvt":
             quick_act = None
+        # The incident act whose entry this is (revision 9): the one entry after it.
+        incident_act = last_act if t == "incident" else None
+        last_act = (i, e.get("time"), e["user"], e["act"]) \
+            if t == "staff" and e["act"] in ("incident", "incident-status") else None
         if t == "complaint-status" and (expect is None or expect[0] != "review"):
             raise Rejected("entry %d: a complaint-status entry follows a staff 'review' entry" % i)
         # An import's protocols come before the staff's first act (a re-vote's `open` aside):
@@ -869,6 +879,8 @@ def replay_from(entries, at, quick_out):
                             % rule)
                     raise Rejected("entry %d: quarantined: %s" % (i, what))
             if t != follows[act] or (act == "verify" and hashlib.sha256(b).hexdigest() != digest) \
+                    or (act == "incident" and e.get("step") != "report") \
+                    or (act == "incident-status" and e.get("step") != "status") \
                     or (act == "certify" and e["stage"] != "final") \
                     or (act == "publish" and e["stage"] == "final"):
                 raise Rejected("entry %d: a staff '%s' entry is not followed by its entry" % (i, act))
@@ -900,7 +912,8 @@ def replay_from(entries, at, quick_out):
                 raise field(i, "reason", "a staff '%s' entry needs a reason" % act)
             # A subject exactly on the acts that have one, a scan only on an entry.
             has_subject = act not in ("complain", "decide", "certify", "publish", "audit",
-                                      "intake", "review", "quick-count", "supervise")
+                                      "intake", "review", "quick-count", "supervise",
+                                      "incident", "incident-status")
             if has_subject and e.get("subject") is None:
                 raise field(i, "subject", "a staff '%s' entry needs a subject" % act)
             if not has_subject and e.get("subject") is not None:
@@ -934,7 +947,7 @@ def replay_from(entries, at, quick_out):
                     raise Rejected("entry %d: '%s' of a protocol not waiting for verification"
                                    % (i, act))
                 (overridden if act == "override" else resolved).add(e["subject"])
-            elif act in ("quick-count", "supervise"):
+            elif act in ("quick-count", "supervise", "incident", "incident-status"):
                 # Revision 9: a user this log granted roles acts in a quick count only in its
                 # role (observer, supervisor); a group's staff granted outside the log pass.
                 mine = granted_roles.get(e["user"])
@@ -1081,6 +1094,12 @@ def replay_from(entries, at, quick_out):
                 quick.step(e, quick_act, i)
             except QuickRefused as r:
                 raise Rejected("entry %d: %s" % (i, r))
+        elif t == "incident":
+            # Incident reports and their statuses change no totals (revision 9).
+            try:
+                incidents.step(i, e, incident_act, parent, level)
+            except IncidentRefused as r:
+                raise Rejected("entry %d: %s" % (i, r))
         elif t == "keys":
             pass
         elif t == "publication":
@@ -1142,6 +1161,7 @@ def replay_from(entries, at, quick_out):
     if expect is not None:
         raise Rejected("the log ends after a staff '%s' entry" % expect[0])
     quick_out.update(quick.finish())
+    incidents_out.extend(incidents.finish())
     return len(latest), publications
 
 

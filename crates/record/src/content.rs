@@ -27,6 +27,13 @@ pub enum ContentKind {
     /// that gives one (an override of a quarantine, a rejection, a certification while
     /// complaints are open).
     Reason,
+    /// An incident report's text (revision 9).
+    IncidentText,
+    /// An incident report's photo (the stored, metadata-free file's hash, as text).
+    Photo,
+    /// The exact station and minute of an incident report coarsened to its district or the
+    /// hour: never published, so that the log reveals no more than the page.
+    ExactPlace,
 }
 
 impl ContentKind {
@@ -37,7 +44,8 @@ impl ContentKind {
     pub fn is_public(self) -> bool {
         match self {
             ContentKind::StaffName(Role::Observer | Role::Supervisor)
-            | ContentKind::Complainant => false,
+            | ContentKind::Complainant
+            | ContentKind::ExactPlace => false,
             ContentKind::StaffName(
                 Role::Operator
                 | Role::Verifier
@@ -48,7 +56,9 @@ impl ContentKind {
             )
             | ContentKind::ComplaintText
             | ContentKind::Attachment
-            | ContentKind::Reason => true,
+            | ContentKind::Reason
+            | ContentKind::IncidentText
+            | ContentKind::Photo => true,
         }
     }
 }
@@ -65,6 +75,17 @@ pub fn content_kinds(entry: &Entry) -> Vec<(&str, ContentKind)> {
                 (c.text.as_str(), ContentKind::ComplaintText),
             ];
             v.extend(c.scan.as_deref().map(|s| (s, ContentKind::Attachment)));
+            v
+        }
+        Entry::Incident(crate::IncidentStep::Report {
+            exact,
+            text,
+            photos,
+            ..
+        }) => {
+            let mut v = vec![(text.as_str(), ContentKind::IncidentText)];
+            v.extend(photos.iter().map(|p| (p.as_str(), ContentKind::Photo)));
+            v.extend(exact.as_deref().map(|x| (x, ContentKind::ExactPlace)));
             v
         }
         Entry::Staff(s) => {

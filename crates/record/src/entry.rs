@@ -356,6 +356,8 @@ pub enum Entry {
     Audit(AuditStep),
     /// A step of a quick count (revision 7).
     Pvt(crate::PvtStep),
+    /// An incident report or its status (revision 9).
+    Incident(crate::IncidentStep),
     /// Who did the act that follows, or that this entry records (`staff.rs`).
     Staff(Staff),
 }
@@ -523,6 +525,25 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
         }),
         Entry::Audit(step) => audit_json(step),
         Entry::Pvt(step) => pvt_json(step),
+        Entry::Incident(crate::IncidentStep::Report {
+            category,
+            unit,
+            time,
+            exact,
+            text,
+            photos,
+        }) => json!({
+            "type": "incident", "step": "report", "category": category, "unit": unit.0,
+            "time": time, "exact": opt(exact.as_deref()), "text": text, "photos": photos,
+        }),
+        Entry::Incident(crate::IncidentStep::Status {
+            incident,
+            status,
+            reason,
+        }) => json!({
+            "type": "incident", "step": "status", "incident": incident,
+            "status": status.key(), "reason": reason,
+        }),
         Entry::Staff(s) => {
             let scan = match &s.act {
                 StaffAct::Enter { scan, .. } => scan.as_deref(),
@@ -718,6 +739,17 @@ pub fn commitments(entry: &Entry) -> Vec<&str> {
     match entry {
         Entry::Decision(d) => vec![d.reason()],
         Entry::Review(r) => vec![r.reason.as_str()],
+        Entry::Incident(crate::IncidentStep::Report {
+            exact,
+            text,
+            photos,
+            ..
+        }) => {
+            let mut v = vec![text.as_str()];
+            v.extend(photos.iter().map(String::as_str));
+            v.extend(exact.as_deref());
+            v
+        }
         Entry::Complaint(c) => {
             let mut v = vec![c.by.as_str(), c.text.as_str()];
             v.extend(c.scan.as_deref());

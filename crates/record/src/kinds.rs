@@ -234,3 +234,24 @@ mod tests {
         );
     }
 }
+
+/// Where an incident report stands (revision 9): as an observer reported it, or confirmed or
+/// rejected by a supervisor.
+#[derive(Display, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IncidentStatus {
+    /// As reported, not checked by a supervisor (a citizen's report).
+    Citizen,
+    /// Checked and confirmed by a supervisor.
+    Confirmed,
+    /// Checked and rejected by a supervisor.
+    Rejected,
+}
+
+impl IncidentStatus {
+    /// The status as the log writes it.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+}

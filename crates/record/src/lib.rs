@@ -10,6 +10,7 @@ mod content;
 mod counting;
 mod entry;
 mod error;
+mod incidents;
 mod intake;
 mod kinds;
 mod law;
@@ -34,6 +35,9 @@ pub use entry::{
     Decision, Entry, Publication, PublishedSeats, Review, UnitRow,
 };
 pub use error::RecordError;
+pub use incidents::{
+    is_category, Incident, IncidentStep, Incidents, DEFAULT_CATEGORIES, MAX_PHOTOS,
+};
 pub use intake::{may_verify, Keyed};
 pub use kinds::{
     keys, parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, Content, DecisionKind,

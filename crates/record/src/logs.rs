@@ -81,6 +81,8 @@ pub fn check_act_entries(staff: &StaffAct, entries: &[Vec<u8>]) -> Result<(), Re
             None => Ok(()),
         },
         Act::Supervise => one("one quick count (pvt) review"),
+        Act::Incident => one("one incident report"),
+        Act::IncidentStatus => one("one incident status"),
         // The first member's sign-off logs nothing more; the second's, the board's entry.
         Act::SignOff => match decoded.len() {
             0 => Ok(()),

@@ -44,6 +44,8 @@ pub struct Replayed {
     pub audits: u64,
     /// The quick counts the log holds, by name, with their designs, draws and estimates.
     pub quick_counts: Vec<crate::QuickCount>,
+    /// The incident reports the log holds, with their statuses (revision 9).
+    pub incidents: Vec<crate::Incident>,
     /// Staff entries logged (who entered, verified, decided).
     pub staff: u64,
     /// The latest staff entry's time: the log is as of then (none if no staff entry has one).
@@ -205,6 +207,7 @@ pub struct Replayer {
     audit_rules: AuditRules,
     quick_counts: crate::QuickCounts,
     quick_act: Option<crate::StepAct>,
+    incidents: crate::Incidents,
     standing: Standing,
     status: StatusTrack,
     public: PublicContent,
@@ -241,6 +244,7 @@ impl Replayer {
             audit_rules: AuditRules::default(),
             quick_counts: crate::QuickCounts::default(),
             quick_act: None,
+            incidents: crate::Incidents::default(),
             standing: Standing::Open,
             status: StatusTrack::default(),
             public: PublicContent::default(),
@@ -261,6 +265,11 @@ impl Replayer {
     /// will hold if the log ends here).
     pub fn quick_counts(&self) -> Vec<crate::QuickCount> {
         self.quick_counts.finish(self.election.date.as_deref())
+    }
+
+    /// The incident reports so far, in log order.
+    pub fn incidents(&self) -> &[crate::Incident] {
+        self.incidents.list()
     }
 
     /// The quick counts' state, for the checks of a report before it is logged.
@@ -357,18 +366,23 @@ impl Replayer {
         self.public.add(&entry);
         self.audit_rules.note(index, &entry);
         // The quick-count act whose entries a `pvt` entry is: its staff entry's index and time.
-        self.quick_act =
-            match &entry {
-                Entry::Staff(s) => matches!(s.act, StaffAct::QuickCount | StaffAct::Supervise)
-                    .then(|| crate::StepAct {
-                        at: index,
-                        time: s.time,
-                        user: s.user.clone(),
-                        act: s.act.kind(),
-                    }),
-                Entry::Pvt(_) => self.quick_act.take(),
-                _ => None,
-            };
+        self.quick_act = match &entry {
+            Entry::Staff(s) => matches!(
+                s.act,
+                StaffAct::QuickCount
+                    | StaffAct::Supervise
+                    | StaffAct::Incident
+                    | StaffAct::IncidentStatus
+            )
+            .then(|| crate::StepAct {
+                at: index,
+                time: s.time,
+                user: s.user.clone(),
+                act: s.act.kind(),
+            }),
+            Entry::Pvt(_) | Entry::Incident(_) => self.quick_act.take(),
+            _ => None,
+        };
         let field = |f: &str, m: String| RecordError::Field {
             index,
             field: f.into(),
@@ -510,6 +524,11 @@ impl Replayer {
                 self.quick_counts
                     .check(index, election, step, self.quick_act.as_ref())?
             }
+            // Incident reports and their statuses change no totals; an act logs one.
+            Entry::Incident(step) => {
+                let act = self.quick_act.take();
+                self.incidents.check(index, election, step, act.as_ref())?
+            }
             // Checked by the staff rules above; they change no totals. An assignment names
             // a unit of this election (an `open` names the annulled election's unit).
             Entry::Staff(Staff {
@@ -585,6 +604,7 @@ impl Replayer {
     pub fn finish(self) -> Result<Replayed, RecordError> {
         self.staff.finish(self.count)?;
         let quick_counts = self.quick_counts.finish(self.election.date.as_deref());
+        let incidents = self.incidents.list().to_vec();
         Ok(Replayed {
             staff: self.staff.acts,
             as_of: self.times.as_of(),
@@ -599,6 +619,7 @@ impl Replayer {
             complaints: self.complaints,
             audits: self.audits,
             quick_counts,
+            incidents,
             keys: self.keys,
             publications: self.publications,
             entries: self.count,

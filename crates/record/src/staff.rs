@@ -109,6 +109,12 @@ pub enum Act {
     /// Reviewed a quick count's station (revision 8); its `pvt` entry (step `review`)
     /// follows.
     Supervise,
+    /// Reported an incident (revision 9); its `incident` entry (step `report`) follows.
+    Incident,
+    /// Gave an incident report a status (revision 9); its `incident` entry (step `status`)
+    /// follows.
+    #[strum(serialize = "incident-status")]
+    IncidentStatus,
 }
 
 impl Act {
@@ -130,7 +136,7 @@ impl Act {
         match self {
             Act::Enter => Role::Operator,
             Act::Verify | Act::Reject => Role::Verifier,
-            Act::Complain | Act::QuickCount => Role::Observer,
+            Act::Complain | Act::QuickCount | Act::Incident => Role::Observer,
             Act::Decide
             | Act::Certify
             | Act::Publish
@@ -143,7 +149,7 @@ impl Act {
             Act::Audit => Role::Auditor,
             Act::Grant | Act::Assign => Role::Admin,
             Act::SignOff => Role::BoardMember,
-            Act::Supervise => Role::Supervisor,
+            Act::Supervise | Act::IncidentStatus => Role::Supervisor,
         }
     }
 }
@@ -252,6 +258,10 @@ pub enum StaffAct {
     /// reports, or put it in quarantine or out of it; its `pvt` entry (step `review`)
     /// follows.
     Supervise,
+    /// Reported an incident; its `incident` entry (step `report`) follows.
+    Incident,
+    /// Gave an incident report a status; its `incident` entry (step `status`) follows.
+    IncidentStatus,
 }
 
 impl StaffAct {
@@ -277,6 +287,8 @@ impl StaffAct {
             StaffAct::QuickCount => Act::QuickCount,
             StaffAct::SignOff { .. } => Act::SignOff,
             StaffAct::Supervise => Act::Supervise,
+            StaffAct::Incident => Act::Incident,
+            StaffAct::IncidentStatus => Act::IncidentStatus,
         }
     }
 
@@ -316,6 +328,8 @@ impl StaffAct {
             (StaffAct::Audit, Entry::Audit(step)) => !step.is_signed_off(),
             (StaffAct::QuickCount, Entry::Pvt(step)) => !step.is_review(),
             (StaffAct::Supervise, Entry::Pvt(step)) => step.is_review(),
+            (StaffAct::Incident, Entry::Incident(crate::IncidentStep::Report { .. })) => true,
+            (StaffAct::IncidentStatus, Entry::Incident(crate::IncidentStep::Status { .. })) => true,
             (
                 StaffAct::SignOff { entry: d },
                 Entry::Audit(AuditStep::BoardReadings { .. } | AuditStep::BoardCounts { .. }),
@@ -344,6 +358,8 @@ impl StaffAct {
             | StaffAct::Audit
             | StaffAct::QuickCount
             | StaffAct::Supervise
+            | StaffAct::Incident
+            | StaffAct::IncidentStatus
             | StaffAct::Intake { .. }
             | StaffAct::Review => None,
         }
@@ -676,9 +692,12 @@ impl StaffRules {
                 }
             }
             StaffAct::Redact { .. } | StaffAct::Assign { .. } | StaffAct::Open { .. } => {}
-            StaffAct::QuickCount | StaffAct::Supervise => {
-                // Revision 9: a user this log granted roles acts in a quick count only in its
-                // role (observer, supervisor); a group's staff granted outside the log pass.
+            StaffAct::QuickCount
+            | StaffAct::Supervise
+            | StaffAct::Incident
+            | StaffAct::IncidentStatus => {
+                // Revision 9: a user this log granted roles acts in an observer group's log
+                // only in its role (observer, supervisor); staff granted outside it pass.
                 let role = s.act.kind().role();
                 let mine = self.roles_of(&s.user);
                 if s.user != CONSOLE && !mine.is_empty() && !mine.contains(&role) {

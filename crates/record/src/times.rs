@@ -43,6 +43,54 @@ impl Time {
     }
 }
 
+impl Time {
+    /// The time a text gives to the minute, `2020-10-04 21:30` (UTC), or to the hour,
+    /// `2020-10-04 21` (its start; `true`: given to the hour); `None` for any other text or a
+    /// date that does not exist. What an incident report's `time` is.
+    pub fn parse_minute(text: &str) -> Option<(Time, bool)> {
+        let b = text.as_bytes();
+        let digits = |r: std::ops::Range<usize>| -> Option<u64> {
+            let part = b.get(r)?;
+            part.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| part.iter().fold(0, |a, &d| a * 10 + u64::from(d - b'0')))
+        };
+        let hourly = match b.len() {
+            13 => true,
+            16 if b[13] == b':' => false,
+            _ => return None,
+        };
+        if b[4] != b'-' || b[7] != b'-' || b[10] != b' ' {
+            return None;
+        }
+        let (y, m, d, h) = (
+            digits(0..4)?,
+            digits(5..7)?,
+            digits(8..10)?,
+            digits(11..13)?,
+        );
+        let min = if hourly { 0 } else { digits(14..16)? };
+        if !(1..=12).contains(&m) || d == 0 || h > 23 || min > 59 {
+            return None;
+        }
+        let days = days_from_civil(y, m, d)?;
+        let t = Time::from_unix(days * 86_400 + h * 3600 + min * 60).ok()?;
+        // A day past its month's end (2021-02-30) comes back as another date.
+        (civil(days) == (y, m, d)).then_some((t, hourly))
+    }
+}
+
+/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d` (Howard Hinnant's
+/// `days_from_civil`), for dates from 1970 on; `None` before.
+fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
+    let y = if m <= 2 { y.checked_sub(1)? } else { y };
+    let (era, yoe) = (y / 400, y % 400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe).checked_sub(719_468)
+}
+
 /// `2026-12-03 06:10:34 UTC`.
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -150,6 +198,7 @@ fn logs_more(act: Act, logged: u32, entry: &Entry) -> bool {
         | (Act::Review, Entry::Review(_)) => logged == 0,
         (Act::Certify | Act::Publish, Entry::Publication(_) | Entry::Keys { .. }) => true,
         (Act::Audit, Entry::Audit(_)) | (Act::QuickCount, Entry::Pvt(_)) => true,
+        (Act::Incident | Act::IncidentStatus, Entry::Incident(_)) => logged == 0,
         _ => false,
     }
 }

@@ -72,6 +72,7 @@ pub fn decode(index: u64, bytes: &[u8]) -> Result<Entry, RecordError> {
         "publication" => d.read::<PublicationWire>()?.entry(&d)?,
         "audit" => Entry::Audit(d.audit(step.as_deref())?),
         "pvt" => Entry::Pvt(d.pvt(step.as_deref())?),
+        "incident" => Entry::Incident(d.incident(step.as_deref())?),
         "staff" => d.read::<StaffWire>()?.entry(&d)?,
         other => {
             return Err(d.field("type", format!("unknown entry type '{other}'")));
@@ -147,7 +148,7 @@ impl Decoder<'_> {
     /// The entry's `type`, and its `step` if it has one.
     fn tags(&self) -> Result<(String, Option<String>), RecordError> {
         if let Some((kind, rest)) = plain(self.body, b"{\"type\":\"") {
-            if kind != "audit" && kind != "pvt" {
+            if !matches!(kind, "audit" | "pvt" | "incident") {
                 return Ok((kind.to_string(), None));
             }
             if let Some((step, _)) = plain(rest, b",\"step\":\"") {
@@ -387,6 +388,36 @@ impl Decoder<'_> {
                 return Err(self.field("step", format!("unknown quick count step '{other}'")));
             }
             None => return Err(self.field("step", "a quick count entry needs its step".into())),
+        })
+    }
+
+    /// An incident's step, of the kind `step` names (revision 9).
+    fn incident(&self, step: Option<&str>) -> Result<crate::IncidentStep, RecordError> {
+        use crate::IncidentStep;
+        Ok(match step {
+            Some("report") => {
+                let r = self.read::<IncidentReportWire>()?;
+                IncidentStep::Report {
+                    category: r.category,
+                    unit: UnitId(self.small("unit", r.unit)?),
+                    time: r.time,
+                    exact: r.exact,
+                    text: r.text,
+                    photos: r.photos,
+                }
+            }
+            Some("status") => {
+                let s = self.read::<IncidentStatusWire>()?;
+                IncidentStep::Status {
+                    incident: s.incident,
+                    status: s.status.0,
+                    reason: s.reason,
+                }
+            }
+            Some(other) => {
+                return Err(self.field("step", format!("unknown incident step '{other}'")));
+            }
+            None => return Err(self.field("step", "an incident entry needs its step".into())),
         })
     }
 
@@ -835,6 +866,8 @@ impl StaffWire {
             Act::Complain => StaffAct::Complain,
             Act::QuickCount => StaffAct::QuickCount,
             Act::Supervise => StaffAct::Supervise,
+            Act::Incident => StaffAct::Incident,
+            Act::IncidentStatus => StaffAct::IncidentStatus,
             Act::Decide => StaffAct::Decide,
             Act::Certify => StaffAct::Certify {
                 reason: reason.take(),
@@ -908,6 +941,34 @@ macro_rules! step_wire {
             $($(#[$m])* $field: $ty,)*
         }
     };
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentReportWire {
+    #[serde(rename = "type")]
+    _type: IgnoredAny,
+    #[serde(rename = "step")]
+    _step: IgnoredAny,
+    category: String,
+    unit: u64,
+    time: String,
+    #[serde(deserialize_with = "nullable")]
+    exact: Option<String>,
+    text: String,
+    photos: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentStatusWire {
+    #[serde(rename = "type")]
+    _type: IgnoredAny,
+    #[serde(rename = "step")]
+    _step: IgnoredAny,
+    incident: u64,
+    status: Key<crate::kinds::IncidentStatus>,
+    reason: String,
 }
 
 step_wire!(pvt: PvtFrameWire {

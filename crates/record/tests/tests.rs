@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
 mod counting;
+mod incidents;
 mod intake;
 mod malformed;
 mod mutation;

@@ -193,6 +193,23 @@ pub fn changes(
                     _ => String::new(),
                 }
             )),
+            Entry::Incident(record::IncidentStep::Report {
+                category,
+                unit,
+                time,
+                exact,
+                ..
+            }) => out.push(format!(
+                "entry {i}: incident reported: {category} at '{}', {time}{}",
+                units.path(unit),
+                if exact.is_some() { " (coarsened)" } else { "" }
+            )),
+            Entry::Incident(record::IncidentStep::Status {
+                incident, status, ..
+            }) => out.push(format!(
+                "entry {i}: incident {incident} now {}",
+                status.key()
+            )),
             Entry::Staff(s) => out.push(format!(
                 "entry {i}: staff: {} by a {} (user commitment {}){}{}",
                 s.act.key(),
