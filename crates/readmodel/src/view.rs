@@ -27,6 +27,11 @@ impl View<'_> {
         self.state.replayer.quick()
     }
 
+    /// The incident reports, with their statuses (revision 9).
+    pub fn incidents(&self) -> &record::Incidents {
+        self.state.replayer.incidents()
+    }
+
     /// The election.
     pub fn election(&self) -> &Election {
         self.state.replayer.election()

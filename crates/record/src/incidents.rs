@@ -249,33 +249,9 @@ impl Incidents {
                 reason,
             } => {
                 let i = self
-                    .list
-                    .binary_search_by_key(&incident, |x| x.index)
-                    .map_err(|_| {
-                        field(
-                            index,
-                            "incident",
-                            format!("entry {incident} is no incident report of this log"),
-                        )
-                    })?;
-                if reason.trim().is_empty()
-                    || reason.chars().count() > MAX_REASON
-                    || model::names::text_fault(&reason).is_some()
-                {
-                    return Err(field(
-                        index,
-                        "reason",
-                        format!("a reason is text of 1 to {MAX_REASON} characters, with no control characters"),
-                    ));
-                }
+                    .status_fault(incident, status, &reason)
+                    .map_err(|(f, m)| field(index, f, m))?;
                 let x = &mut self.list[i];
-                if x.status == status {
-                    return Err(field(
-                        index,
-                        "status",
-                        format!("the incident is '{}' already", status.key()),
-                    ));
-                }
                 x.status = status;
                 x.history.push((index, status, reason, act.time));
             }
@@ -283,8 +259,158 @@ impl Incidents {
         Ok(())
     }
 
+    /// Whether report `incident` may be given `status` for `reason` now: its position in
+    /// the list, or the field at fault and why (the report is one of this log; the status is
+    /// another than its own; the reason is 1 to [`MAX_REASON`] characters of text). A status
+    /// depends on the ones before it: log it only at the log's size it was checked at.
+    pub fn status_fault(
+        &self,
+        incident: u64,
+        status: IncidentStatus,
+        reason: &str,
+    ) -> Result<usize, (&'static str, String)> {
+        let i = self
+            .list
+            .binary_search_by_key(&incident, |x| x.index)
+            .map_err(|_| {
+                (
+                    "incident",
+                    format!("entry {incident} is no incident report of this log"),
+                )
+            })?;
+        if reason.trim().is_empty()
+            || reason.chars().count() > MAX_REASON
+            || model::names::text_fault(reason).is_some()
+        {
+            return Err((
+                "reason",
+                format!(
+                    "a reason is text of 1 to {MAX_REASON} characters, with no control characters"
+                ),
+            ));
+        }
+        if self.list[i].status == status {
+            return Err((
+                "status",
+                format!("the incident is '{}' already", status.key()),
+            ));
+        }
+        Ok(i)
+    }
+
     /// Every incident of the log, in log order.
     pub fn list(&self) -> &[Incident] {
         &self.list
     }
+}
+
+/// The longest incident text, in characters.
+pub const MAX_TEXT: usize = 5000;
+
+/// An incident as its reporter gives it: the category, the place (a station, or any unit
+/// below the country), the time to the minute (`YYYY-MM-DD HH:MM`, UTC), whether to coarsen
+/// the place to its district and the time to the hour, the text, and the photos
+/// (`sha256:<hex>` of the stored files).
+#[derive(Debug, Clone)]
+pub struct NewIncident<'a> {
+    /// A category key.
+    pub category: &'a str,
+    /// Where.
+    pub unit: UnitId,
+    /// When, to the minute.
+    pub time: &'a str,
+    /// Whether to publish the place only to its district and the time only to the hour.
+    pub coarsen: bool,
+    /// What happened.
+    pub text: &'a str,
+    /// The photos.
+    pub photos: &'a [String],
+}
+
+/// The `report` step of incident `r` in election `e`, and the content rows that open its
+/// commitments (the text and photos, public; where coarsened, the exact station and minute,
+/// `unit-id YYYY-MM-DD HH:MM`, never published), each with its own salt from `salt`. Refused,
+/// naming the field, where the report could not be logged: a category that is no key, a
+/// unit that is no unit below the country, a time not to the minute, an empty or overlong
+/// text, more photos than [`MAX_PHOTOS`].
+pub fn incident_report(
+    e: &Election,
+    r: &NewIncident<'_>,
+    salt: &mut dyn FnMut() -> [u8; 32],
+) -> Result<(IncidentStep, Vec<crate::Content>), RecordError> {
+    let bad = |f: &str, m: String| RecordError::Act {
+        field: f.into(),
+        message: m,
+    };
+    if !is_category(r.category) {
+        return Err(bad(
+            "category",
+            format!(
+                "'{}': 1 to 40 lower-case letters, digits and '-'",
+                r.category
+            ),
+        ));
+    }
+    if r.unit.index() >= e.units.len() || r.unit == e.units.root() {
+        return Err(bad(
+            "unit",
+            format!("{}: no unit of the election below the country", r.unit.0),
+        ));
+    }
+    match Time::parse_minute(r.time) {
+        Some((_, false)) => {}
+        _ => {
+            return Err(bad(
+                "time",
+                format!(
+                    "'{}': a time to the minute, 'YYYY-MM-DD HH:MM' (UTC)",
+                    r.time
+                ),
+            ))
+        }
+    }
+    if r.text.trim().is_empty()
+        || r.text.chars().count() > MAX_TEXT
+        || model::names::text_fault(r.text).is_some()
+    {
+        return Err(bad(
+            "text",
+            format!("1 to {MAX_TEXT} characters of text, with no control characters"),
+        ));
+    }
+    if r.photos.len() > MAX_PHOTOS {
+        return Err(bad("photos", format!("at most {MAX_PHOTOS}")));
+    }
+    let (text, row) = crate::entry::committed(&salt(), r.text);
+    let mut rows = vec![row];
+    let mut photos = Vec::new();
+    for p in r.photos {
+        let (c, row) = crate::entry::committed(&salt(), p);
+        photos.push(c);
+        rows.push(row);
+    }
+    // Coarsened: the district (the first unit above the station that is one, else the
+    // station's parent) and the hour; the exact place and minute only as a commitment.
+    let (unit, time, exact) = if r.coarsen {
+        let mut up = r.unit;
+        if e.units.get(up).level == UnitLevel::Station {
+            up = e.units.get(up).parent.unwrap_or(up);
+        }
+        let (c, row) = crate::entry::committed(&salt(), &format!("{} {}", r.unit.0, r.time));
+        rows.push(row);
+        (up, r.time[..13].to_string(), Some(c))
+    } else {
+        (r.unit, r.time.to_string(), None)
+    };
+    Ok((
+        IncidentStep::Report {
+            category: r.category.to_string(),
+            unit,
+            time,
+            exact,
+            text,
+            photos,
+        },
+        rows,
+    ))
 }

@@ -36,12 +36,13 @@ pub use entry::{
 };
 pub use error::RecordError;
 pub use incidents::{
-    is_category, Incident, IncidentStep, Incidents, DEFAULT_CATEGORIES, MAX_PHOTOS,
+    incident_report, is_category, Incident, IncidentStep, Incidents, NewIncident,
+    DEFAULT_CATEGORIES, MAX_PHOTOS, MAX_TEXT,
 };
 pub use intake::{may_verify, Keyed};
 pub use kinds::{
     keys, parse_key, AuditMethod, ComplaintCategory, ComplaintStatus, Content, DecisionKind,
-    ReviewAction, Stage,
+    IncidentStatus, ReviewAction, Stage,
 };
 pub use law::{
     check_law, national_threshold, problem_from_election, Built, LawNote, NationalThreshold,

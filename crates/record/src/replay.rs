@@ -267,9 +267,9 @@ impl Replayer {
         self.quick_counts.finish(self.election.date.as_deref())
     }
 
-    /// The incident reports so far, in log order.
-    pub fn incidents(&self) -> &[crate::Incident] {
-        self.incidents.list()
+    /// The incident reports so far, with their statuses.
+    pub fn incidents(&self) -> &crate::Incidents {
+        &self.incidents
     }
 
     /// The quick counts' state, for the checks of a report before it is logged.

@@ -23,6 +23,7 @@ mod form;
 mod group;
 mod headers;
 mod heavy;
+mod incidents;
 mod livelog;
 #[cfg(test)]
 mod login_burst;
@@ -300,6 +301,11 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/api/elections/{name}/pvt/{pvt}/stations/{id}") => get(quick::station_api),
         (Post, "/api/elections/{name}/pvt/{pvt}/sms/{gateway}") => post(sms::receive),
         (Post, "/elections/{name}/staff/pvt/{pvt}/reports") => post(desk::pvt_report_form),
+        (Post, "/api/elections/{name}/incidents") => post(incidents::report_api),
+        (Post, "/api/elections/{name}/incidents/{id}/status") => post(incidents::status_api),
+        (Get, "/api/elections/{name}/incidents") => get(incidents::list_api),
+        (Get, "/api/elections/{name}/incidents.csv") => get(incidents::csv_api),
+        (Get, "/elections/{name}/incidents/{id}/photos/{k}") => get(incidents::photo),
         (Post, "/elections/{name}/staff/pvt/{pvt}/reviews") => post(desk::pvt_review_form),
         (m, other) => {
             let message = format!("no handler for {} {other}", m.key());

@@ -882,6 +882,52 @@ pub const ROUTES: &[Route] = &[
         "form: csrf, station (unit id), action (choose, quarantine or release), report (the chosen copy's log entry), reason",
         "Logs a supervisor's review of a drawn station (the staff desk's form)",
     ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/incidents",
+        OBSERVER,
+        "{category (vote-buying, carousel-voting, ballot-stuffing, multiple-voting, pressure-or-violence, obstruction-of-observers, campaigning-at-station, other), unit (a station's or unit's id), time ('YYYY-MM-DD HH:MM', UTC, not later than now), coarsen (publish only the district and the hour), text, photos (['sha256:<hex>'] of the reporter's own uploads, stored without metadata)}",
+        "Reports an incident: the reporter appears only as their act's commitment; coarsened, the log holds the district and the hour and only a commitment to the exact station and minute",
+    ),
+    write(
+        Method::Post,
+        "/api/elections/{name}/incidents/{id}/status",
+        SUPERVISOR,
+        "{status: confirmed | rejected | citizen, reason (public: name no one)}",
+        "Gives an incident report a new status with its public reason; checked again if the log grew meanwhile",
+    ),
+    Route {
+        query: &[
+            ("category", "only this category"),
+            ("status", "only this status: citizen, confirmed or rejected"),
+            ("from", "from this day or minute (UTC): 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'"),
+            ("to", "up to this day or minute (UTC)"),
+            ("page", "the page, 100 incidents a page, the latest first"),
+        ],
+        ..get(
+            "/api/elections/{name}/incidents",
+            JSON,
+            "Incident reports that pass the filters, the latest first, with the counts by category, status and region of all that pass and of every incident in the log; never a reporter",
+        )
+    },
+    Route {
+        query: &[
+            ("category", "only this category"),
+            ("status", "only this status"),
+            ("from", "from this day or minute (UTC)"),
+            ("to", "up to this day or minute (UTC)"),
+        ],
+        ..get(
+            "/api/elections/{name}/incidents.csv",
+            "text/csv",
+            "Every incident report that passes the filters as CSV, the form's fields as columns; never a reporter",
+        )
+    },
+    get(
+        "/elections/{name}/incidents/{id}/photos/{k}",
+        "image/*",
+        "An incident's photo, as stored (no metadata), if the log makes it public and it is not redacted; served as an image, never as a page",
+    ),
     Route {
         roles: SUPERVISOR,
         ..get(
@@ -898,6 +944,10 @@ fn path_parameter(path: &str, name: &str) -> &'static str {
         "name" => "the election's name",
         "id" if path.contains("/pending/") => "the entered protocol's id",
         "id" if path.contains("/complaints/") => "the complaint's entry in the log (its index)",
+        "id" if path.contains("/incidents/") => {
+            "the incident report's entry in the log (its index)"
+        }
+        "k" => "the photo's number in the report, from 0",
         "id" => "the unit's id (as in the log's units entries)",
         "sha256" => "the scan's SHA-256, hex",
         "user" => "the user's login name",

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
-use record::{encode, Entry};
+use record::{encode, Entry, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{FileRef, Media, PendingState, SqlStore, Staffing, Store, User};
@@ -428,6 +428,15 @@ pub(crate) async fn upload_scan(
     body: Bytes,
 ) -> Result<Response, ServerError> {
     let user = who.staff()?.clone();
+    // An observer's photo (an incident's, a complaint's) is stored without its metadata
+    // blocks: GPS position, times and device would undo the place and time a report
+    // coarsens, and name the reporter's phone.
+    let body = match (user.role, Media::of(&body)) {
+        (Role::Observer, Ok(Media::Jpeg | Media::Png)) => {
+            Bytes::from(store::without_metadata(&body)?)
+        }
+        _ => body,
+    };
     let file = write(&s, move |st| Ok(st.put_scan(&user, &body)?)).await?;
     Ok((StatusCode::CREATED, Json(json!({"scan": file.to_string()}))).into_response())
 }
@@ -443,13 +452,20 @@ pub(crate) async fn scan(
     let f = file.clone();
     let found = blocking(move || Ok(Pool::get(&db)?.scan(&f)?)).await?;
     let stored = found.ok_or_else(|| ServerError::NotFound("no such scan".into()))?;
+    Ok(stored_file(&file, stored, "private"))
+}
+
+/// A stored file's answer: its media type from its bytes, `nosniff`, a sandbox that runs no
+/// script, images in place and everything else as a download; cached as `cache` says
+/// (`private`: a staff scan; `public`: an incident's published photo).
+pub(crate) fn stored_file(file: &FileRef, stored: store::StoredFile, cache: &str) -> Response {
     let (mime, disposition) = match stored.media {
         Some(m) if m.inline() => (m.mime(), "inline"),
         Some(m) => (m.mime(), "attachment"),
         None => ("application/octet-stream", "attachment"),
     };
     let ext = stored.media.map_or("bin", Media::extension);
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, mime.to_string()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
@@ -461,7 +477,7 @@ pub(crate) async fn scan(
                 header::CONTENT_DISPOSITION,
                 format!("{disposition}; filename=\"sha256-{}.{ext}\"", file.hex()),
             ),
-            (header::CACHE_CONTROL, "private, max-age=86400".into()),
+            (header::CACHE_CONTROL, format!("{cache}, max-age=86400")),
             (
                 header::HeaderName::from_static("cross-origin-resource-policy"),
                 "same-origin".into(),
@@ -469,7 +485,7 @@ pub(crate) async fn scan(
         ],
         stored.bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// A protocol as an operator enters it.

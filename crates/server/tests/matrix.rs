@@ -40,6 +40,7 @@ fn fill(path: &str, pending: i64, scan: &str) -> String {
         .replace("{audit}", "a1")
         .replace("{pvt}", "pvt")
         .replace("{gateway}", "tests-gw")
+        .replace("{k}", "0")
         .replace("{round}", "1")
         .replace("{offset}", "0")
         // No one is disabled or reset here: the other roles' calls go on (404 is no refusal).

@@ -159,6 +159,7 @@ impl Sweep {
                 .replace("{sha256}", &fill.scan)
                 .replace("{audit}", &urlencode(&fill.audit))
                 .replace("{pvt}", "pvt")
+                .replace("{k}", "0")
                 .replace("{round}", "1")
                 .replace("{offset}", "0")
                 .replace("{board}", "1");

@@ -11,6 +11,7 @@ mod context;
 mod desk;
 mod grants;
 mod hardening;
+mod incidents;
 mod livelog;
 mod markup;
 mod matrix;
