@@ -1405,5 +1405,48 @@ async fn observers_report_and_a_supervisor_reviews_in_a_browser() {
     for name in ["aigul", "bakyt", "cholpon"] {
         assert!(!body.contains(name), "{name} in the public quick count");
     }
+
+    // Two incident reports, one coarsened; the public page at both widths, in one language,
+    // never naming the reporter.
+    let token = ok(&["users", "token", "aigul", "--db", "group.db"]);
+    let auth = format!("Bearer {}", token.trim());
+    let (unit, _) = station(2);
+    for (category, coarsen, text) in [
+        (
+            "carousel-voting",
+            false,
+            "The same six voters came back with new ballots.",
+        ),
+        (
+            "pressure-or-violence",
+            true,
+            "Observers were told to leave before the count.",
+        ),
+    ] {
+        let body = serde_json::json!({"category": category, "unit": unit.parse::<u32>().unwrap(),
+            "time": "2020-10-04 15:40", "coarsen": coarsen, "text": text});
+        let (status, answer) = crate::serve::request(
+            &server.addr,
+            "POST",
+            "/api/elections/frame/incidents",
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            body.to_string().as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(status, 201, "{answer}");
+    }
+    let page = format!("{base}/elections/frame/incidents");
+    shoot(&c, &page, "incidents").await;
+    c.goto(&page).await.unwrap();
+    let html = c.source().await.unwrap();
+    assert!(html.contains("Carousel voting"), "{html}");
+    assert!(
+        html.contains("place to the district, time to the hour"),
+        "{html}"
+    );
+    assert!(!html.contains("aigul"), "the reporter on the page");
     c.close().await.unwrap();
 }

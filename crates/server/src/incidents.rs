@@ -13,14 +13,14 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{Election, UnitId};
 use record::{encode, Entry, Incident, IncidentStatus, IncidentStep, StaffAct, Time};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{FileRef, Staffing};
 
 use crate::auth::{self, Acting, Caller};
 use crate::pool::Pool;
 use crate::public::blocking;
-use crate::staff::{act, Logged};
+use crate::staff::{act, act_checked, Logged};
 use crate::{AppState, ServerError};
 
 /// An incident as its reporter sends it.
@@ -160,9 +160,6 @@ pub(crate) async fn status_api(
     Ok((StatusCode::CREATED, Json(json!({"logged_as": size - 1}))).into_response())
 }
 
-/// How many times a status is checked again when the log grew meanwhile.
-const TRIES: u32 = 8;
-
 /// Logs a supervisor's status for report `id` (its entry index) at the log's size it was
 /// checked at, checked again if the log grew meanwhile. Answers the log's size.
 pub(crate) async fn give_status(
@@ -174,35 +171,19 @@ pub(crate) async fn give_status(
 ) -> Result<u64, ServerError> {
     let status: IncidentStatus = record::parse_key(&r.status)
         .map_err(|m| ServerError::BadRequest(format!("field 'status': {m}")))?;
-    let mut tries = 0;
-    loop {
-        let (state, n, reason) = (s.clone(), name.clone(), r.reason.clone());
-        let (entry, at) = blocking(move || {
-            state.live.with(&state.db, &n, |v| {
-                v.incidents()
-                    .status_fault(id, status, &reason)
-                    .map_err(|(f, m)| ServerError::Unprocessable(format!("field '{f}': {m}")))?;
-                let step = IncidentStep::Status {
-                    incident: id,
-                    status,
-                    reason,
-                };
-                Ok((encode(&Entry::Incident(step)), v.size()))
-            })
-        })
-        .await?;
-        let logged = Logged {
-            kind: StaffAct::IncidentStatus,
-            entries: vec![entry],
-            content: Vec::new(),
-            files: Vec::new(),
-            at: Some(at),
+    let reason = r.reason;
+    act_checked(s, by, name, move |v| {
+        v.incidents()
+            .status_fault(id, status, &reason)
+            .map_err(|(f, m)| ServerError::Unprocessable(format!("field '{f}': {m}")))?;
+        let step = IncidentStep::Status {
+            incident: id,
+            status,
+            reason: reason.clone(),
         };
-        match act(s, by.clone(), name.clone(), logged).await {
-            Err(ServerError::Stale(_)) if tries + 1 < TRIES => tries += 1,
-            other => return other,
-        }
-    }
+        Ok((StaffAct::IncidentStatus, encode(&Entry::Incident(step))))
+    })
+    .await
 }
 
 /// The public's filters: category, status, and a time range (`from`, `to`: `YYYY-MM-DD
@@ -282,76 +263,103 @@ pub(crate) fn region(e: &Election, unit: UnitId) -> Option<String> {
 
 /// An incident as the public reads it: never its reporter; its text and photos where the log
 /// makes them public and they are not redacted.
-fn public(
+#[derive(Serialize)]
+pub(crate) struct Shown {
+    pub entry: u64,
+    pub category: String,
+    pub unit: u32,
+    pub path: String,
+    pub region: Option<String>,
+    pub time: String,
+    pub coarsened: bool,
+    pub reported_at: Option<String>,
+    pub status: &'static str,
+    pub text: Option<String>,
+    /// The photos' addresses.
+    pub photos: Vec<String>,
+    pub statuses: Vec<StatusShown>,
+}
+
+/// A status a supervisor gave.
+#[derive(Serialize)]
+pub(crate) struct StatusShown {
+    pub entry: u64,
+    pub status: &'static str,
+    pub reason: String,
+    pub time: Option<String>,
+}
+
+fn shown(
     v: &readmodel::View<'_>,
     content: &HashMap<String, String>,
     name: &str,
     x: &Incident,
-) -> Value {
+) -> Shown {
     let e = v.election();
     let open = |c: &str| {
         v.content_is_public(c)
             .then(|| content.get(c).cloned())
             .flatten()
     };
-    let photos: Vec<String> = (0..x.photos.len())
-        .filter(|&k| open(&x.photos[k]).is_some())
-        .map(|k| {
-            format!(
-                "/elections/{}/incidents/{}/photos/{k}",
-                crate::pages::urlencode(name),
-                x.index
-            )
-        })
-        .collect();
-    json!({
-        "entry": x.index,
-        "category": x.category,
-        "unit": x.unit.0,
-        "path": e.units.path(x.unit),
-        "region": region(e, x.unit),
-        "time": x.time,
-        "coarsened": x.coarsened,
-        "reported_at": x.reported_at.map(|t| t.to_string()),
-        "status": x.status.key(),
-        "text": open(&x.text),
-        "photos": photos,
-        "statuses": x.history.iter().map(|(entry, s, reason, t)| json!({
-            "entry": entry, "status": s.key(), "reason": reason,
-            "time": t.map(|t| t.to_string()),
-        })).collect::<Vec<_>>(),
-    })
+    Shown {
+        entry: x.index,
+        category: x.category.clone(),
+        unit: x.unit.0,
+        path: e.units.path(x.unit),
+        region: region(e, x.unit),
+        time: x.time.clone(),
+        coarsened: x.coarsened,
+        reported_at: x.reported_at.map(|t| t.to_string()),
+        status: x.status.key(),
+        text: open(&x.text),
+        photos: (0..x.photos.len())
+            .filter(|&k| open(&x.photos[k]).is_some())
+            .map(|k| {
+                format!(
+                    "/elections/{}/incidents/{}/photos/{k}",
+                    crate::pages::urlencode(name),
+                    x.index
+                )
+            })
+            .collect(),
+        statuses: x
+            .history
+            .iter()
+            .map(|(entry, s, reason, t)| StatusShown {
+                entry: *entry,
+                status: s.key(),
+                reason: reason.clone(),
+                time: t.map(|t| t.to_string()),
+            })
+            .collect(),
+    }
 }
 
-/// `GET /api/elections/{name}/incidents`: the incidents that pass the filters, the latest
-/// first, a page of [`PAGE`]; with the counts of all that pass by category, status and
-/// region (what the map shows) and of every incident in the log.
-pub(crate) async fn list_api(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-    Query(f): Query<Filter>,
-) -> Result<Response, ServerError> {
-    let bounds = f.bounds()?;
-    let content = {
-        let (s, n) = (s.clone(), name.clone());
-        blocking(move || crate::register::content(&s, &n)).await?
-    };
-    let (key, n) = (f.key("incidents"), name.clone());
-    crate::public::kept(s, name, key, "application/json", move |v| {
-        let body = listing(v, &content, &n, &f, bounds);
-        serde_json::to_vec(&body).map_err(|e| ServerError::Internal(e.to_string()))
-    })
-    .await
+/// What the listing says: the incidents that pass the filters (a page of them) and the
+/// counts of all that pass.
+#[derive(Serialize)]
+pub(crate) struct Listing {
+    pub election: String,
+    pub log_size: u64,
+    pub as_of: Option<String>,
+    pub incidents_in_log: usize,
+    pub passing: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub by_category: BTreeMap<String, u64>,
+    pub by_status: BTreeMap<String, u64>,
+    pub by_region: BTreeMap<String, u64>,
+    pub incidents: Vec<Shown>,
 }
 
-/// The listing [`list_api`] answers (and the page shows).
+/// The listing of election `name`'s incidents under filter `f`.
 pub(crate) fn listing(
     v: &readmodel::View<'_>,
     content: &HashMap<String, String>,
     name: &str,
     f: &Filter,
     bounds: (u64, u64),
-) -> Value {
+) -> Listing {
     let e = v.election();
     let all = v.incidents().list();
     let mut passing: Vec<&Incident> = all.iter().filter(|x| f.passes(x, bounds)).collect();
@@ -363,29 +371,75 @@ pub(crate) fn listing(
         }
         m
     };
-    let categories = by(&|x| x.category.clone());
-    let statuses = by(&|x| x.status.key().to_string());
-    let regions = by(&|x| region(e, x.unit).unwrap_or_default());
+    let by_category = by(&|x| x.category.clone());
+    let by_status = by(&|x| x.status.key().to_string());
+    let by_region = by(&|x| region(e, x.unit).unwrap_or_default());
     let page = f.page.unwrap_or(1).max(1) as usize;
-    let shown: Vec<Value> = passing
-        .iter()
-        .skip((page - 1) * PAGE)
-        .take(PAGE)
-        .map(|x| public(v, content, name, x))
-        .collect();
-    json!({
-        "election": name,
-        "log_size": v.size(),
-        "as_of": v.as_of().map(|t| t.to_string()),
-        "incidents_in_log": all.len(),
-        "passing": passing.len(),
-        "page": page,
-        "pages": passing.len().div_ceil(PAGE).max(1),
-        "by_category": categories,
-        "by_status": statuses,
-        "by_region": regions,
-        "incidents": shown,
+    Listing {
+        election: name.to_string(),
+        log_size: v.size(),
+        as_of: v.as_of().map(|t| t.to_string()),
+        incidents_in_log: all.len(),
+        passing: passing.len(),
+        page,
+        pages: passing.len().div_ceil(PAGE).max(1),
+        by_category,
+        by_status,
+        by_region,
+        incidents: passing
+            .iter()
+            .skip((page - 1) * PAGE)
+            .take(PAGE)
+            .map(|x| shown(v, content, name, x))
+            .collect(),
+    }
+}
+
+/// The store's content of election `name` (texts and photos behind the log's commitments).
+async fn stored_content(s: &AppState, name: &str) -> Result<HashMap<String, String>, ServerError> {
+    let (s, n) = (s.clone(), name.to_string());
+    blocking(move || crate::register::content(&s, &n)).await
+}
+
+/// `GET /api/elections/{name}/incidents`: the incidents that pass the filters, the latest
+/// first, a page of [`PAGE`]; with the counts of all that pass by category, status and
+/// region (what the map shows) and of every incident in the log.
+pub(crate) async fn list_api(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Query(f): Query<Filter>,
+) -> Result<Response, ServerError> {
+    let bounds = f.bounds()?;
+    let content = stored_content(&s, &name).await?;
+    let (key, n) = (f.key("incidents"), name.clone());
+    crate::public::kept(s, name, key, "application/json", move |v| {
+        let body = listing(v, &content, &n, &f, bounds);
+        serde_json::to_vec(&body).map_err(|e| ServerError::Internal(e.to_string()))
     })
+    .await
+}
+
+/// `GET /elections/{name}/incidents`: the page, in the reader's language, kept per log size,
+/// language and filter.
+pub(crate) async fn page(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Query(f): Query<Filter>,
+    r: crate::reader::Reader,
+) -> Result<Response, ServerError> {
+    let bounds = f.bounds()?;
+    let content = stored_content(&s, &name).await?;
+    let (key, n, l) = (
+        format!("page:{}&lang={}", f.key("incidents"), r.lang.key()),
+        name.clone(),
+        r.lang,
+    );
+    crate::public::kept(s, name, key, "text/html; charset=utf-8", move |v| {
+        let x = listing(v, &content, &n, &f, bounds);
+        let h = crate::pages::heading(v, &n);
+        Ok(crate::pages::incidents(l, v.election(), &h, &f, &x).into_bytes())
+    })
+    .await
 }
 
 /// `GET /api/elections/{name}/incidents.csv`: every incident that passes the filters, the
@@ -397,10 +451,7 @@ pub(crate) async fn csv_api(
     Query(f): Query<Filter>,
 ) -> Result<Response, ServerError> {
     let bounds = f.bounds()?;
-    let content = {
-        let (s, n) = (s.clone(), name.clone());
-        blocking(move || crate::register::content(&s, &n)).await?
-    };
+    let content = stored_content(&s, &name).await?;
     let (key, n) = (f.key("incidents.csv"), name.clone());
     crate::public::kept(s, name, key, "text/csv; charset=utf-8", move |v| {
         let e = v.election();
@@ -419,11 +470,7 @@ pub(crate) async fn csv_api(
         ])
         .map_err(io)?;
         for x in v.incidents().list().iter().filter(|x| f.passes(x, bounds)) {
-            let p = public(v, &content, &n, x);
-            let photos: Vec<&str> = p["photos"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
+            let p = shown(v, &content, &n, x);
             w.write_record([
                 x.index.to_string(),
                 x.category.clone(),
@@ -433,8 +480,8 @@ pub(crate) async fn csv_api(
                 x.coarsened.to_string(),
                 x.status.key().to_string(),
                 // A spreadsheet must not read a text as a formula.
-                p["text"].as_str().map(formula_safe).unwrap_or_default(),
-                photos.join(" "),
+                p.text.as_deref().map(formula_safe).unwrap_or_default(),
+                p.photos.join(" "),
             ])
             .map_err(io)?;
         }
@@ -460,10 +507,7 @@ pub(crate) async fn photo(
     State(s): State<AppState>,
     Path((name, id, k)): Path<(String, u64, usize)>,
 ) -> Result<Response, ServerError> {
-    let content = {
-        let (s, n) = (s.clone(), name.clone());
-        blocking(move || crate::register::content(&s, &n)).await?
-    };
+    let content = stored_content(&s, &name).await?;
     let (state, n) = (s.clone(), name.clone());
     let file = blocking(move || {
         state.live.with(&state.db, &n, |v| {

@@ -304,6 +304,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Post, "/api/elections/{name}/incidents") => post(incidents::report_api),
         (Post, "/api/elections/{name}/incidents/{id}/status") => post(incidents::status_api),
         (Get, "/api/elections/{name}/incidents") => get(incidents::list_api),
+        (Get, "/elections/{name}/incidents") => get(incidents::page),
         (Get, "/api/elections/{name}/incidents.csv") => get(incidents::csv_api),
         (Get, "/elections/{name}/incidents/{id}/photos/{k}") => get(incidents::photo),
         (Post, "/elections/{name}/staff/pvt/{pvt}/reviews") => post(desk::pvt_review_form),

@@ -167,6 +167,90 @@ pub fn tiles(l: Lang, r: &Report, name: &str) -> Markup {
     }
 }
 
+/// A map of counts by region (`regions`: each region's unit, name and count, in the tree's
+/// order), laid out as [`tiles`] lays out regions, each tile shaded by its count against the
+/// largest (no count, a grey outline), with the same counts as a table: what the incident
+/// reports page shows.
+pub(crate) fn count_tiles(l: Lang, name: &str, regions: &[(model::UnitId, String, u64)]) -> Markup {
+    if regions.is_empty() {
+        return html! {};
+    }
+    let known = regions
+        .iter()
+        .all(|(_, n, _)| KYRGYZSTAN.iter().any(|(k, ..)| k == n));
+    let width = (regions.len() as u32).clamp(1, COLUMNS);
+    let tile = if known { 100u32 } else { 60 };
+    let gap = tile / 12;
+    let most = regions.iter().map(|r| r.2).max().unwrap_or(0).max(1);
+    let (mut max_c, mut max_r) = (0, 0);
+    let mut cells = String::new();
+    for (i, (unit, n, count)) in regions.iter().enumerate() {
+        let (c, rr) = match KYRGYZSTAN.iter().find(|(k, ..)| k == n) {
+            Some((_, c, r)) if known => (*c, *r),
+            _ => (i as u32 % width, i as u32 / width),
+        };
+        max_c = max_c.max(c);
+        max_r = max_r.max(rr);
+        let band = match *count {
+            0 => None,
+            k if k * 3 <= most => Some(0),
+            k if k * 3 <= most * 2 => Some(1),
+            _ => Some(2),
+        };
+        let colour = COLOURS[1];
+        let (fill, ink) = match band {
+            None => ("#ffffff".to_string(), "#1b1b1b"),
+            Some(b) => (mix(colour, SHADES[b].0), SHADES[b].1),
+        };
+        let (x, y) = (c * (tile + gap), rr * (tile + gap));
+        let title = html! { title { (n) ": " (l.count(*count)) } };
+        // The region's number in the table over its count.
+        let short = format!("№{}", i + 1);
+        cells.push_str(&format!(
+            "<a href=\"/elections/{}/units/{}\"><rect x=\"{x}\" y=\"{y}\" width=\"{tile}\" height=\"{tile}\" rx=\"6\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"2\">{}</rect>\
+<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" fill=\"{ink}\">{}</text>\
+<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\" fill=\"{ink}\">{}</text></a>",
+            urlencode(name),
+            unit.0,
+            if band.is_some() { colour } else { "#6b7280" },
+            title.into_string(),
+            x + tile / 2,
+            y + tile / 4 + tile / 12,
+            tile / 5,
+            short,
+            x + tile / 2,
+            y + tile * 3 / 4,
+            tile * 2 / 5,
+            count,
+        ));
+    }
+    let (w, h) = ((max_c + 1) * (tile + gap), (max_r + 1) * (tile + gap));
+    let label = l.t(T::IncidentsMapHeading);
+    html! {
+        h2 { (label) }
+        p.note { (l.t(if known { T::IncidentsMapPlaced } else { T::IncidentsMapInRows })) }
+        (layout::label("l-incidents-map", &label))
+        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="group" aria-labelledby="l-incidents-map" {
+            (PreEscaped(cells))
+        }
+        details {
+            summary { (l.t(T::IncidentsMapTable)) }
+            div.scroll tabindex="0" { table {
+                thead { tr { th.n scope="col" { "№" } th scope="col" { (l.t(T::LevelRegion)) } th.n scope="col" { (l.t(T::IncidentsColReports)) } } }
+                tbody {
+                    @for (k, (unit, n, count)) in regions.iter().enumerate() {
+                        tr {
+                            td.n { (k + 1) }
+                            td.name { a href=(format!("/elections/{}/units/{}", urlencode(name), unit.0)) { (n) } }
+                            td.n { (l.count(*count)) }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ use store::Staffing;
 use crate::auth::{Acting, Caller};
 use crate::pool::Pool;
 use crate::public::blocking;
-use crate::staff::{act, caught_up, set_lines, Logged};
+use crate::staff::{act_checked, caught_up, set_lines};
 use crate::{AppState, ServerError};
 
 /// The most reports one request logs (a CSV file of an observer's stations).
@@ -406,8 +406,8 @@ pub(crate) async fn reviews_api(
 
 /// Logs a review as a `supervise` act of `by`, at the log's size it was checked at (a review
 /// depends on the reports before it: if the log grew meanwhile, as it does while reports
-/// arrive, it is checked again against the log as it then stands, up to [`REVIEW_TRIES`]
-/// times). Answers the log's size.
+/// arrive, it is checked again against the log as it then stands: `staff::act_checked`).
+/// Answers the log's size.
 pub(crate) async fn log_review(
     s: &AppState,
     by: Acting,
@@ -421,45 +421,24 @@ pub(crate) async fn log_review(
             r.action
         ))
     })?;
-    let mut tries = 0;
-    loop {
-        let (state, n, p) = (s.clone(), name.clone(), pvt.clone());
-        let (reviewer, reason) = (by.user.commitment.clone(), r.reason.clone());
-        let (station, report) = (r.station, r.report);
-        let (entry, at) = blocking(move || {
-            state.live.with(&state.db, &n, |v| {
-                let q = find(v, &n, &p)?;
-                let station = station_of(v.election(), station)?;
-                if let Some(f) = q.review_fault(station, (action, report, &reason), &reviewer) {
-                    return Err(ServerError::Unprocessable(f.to_string()));
-                }
-                let step = PvtStep::Review {
-                    pvt: p,
-                    station,
-                    action,
-                    report,
-                    reason,
-                };
-                Ok((encode(&Entry::Pvt(step)), v.size()))
-            })
-        })
-        .await?;
-        let logged = Logged {
-            kind: StaffAct::Supervise,
-            entries: vec![entry],
-            content: Vec::new(),
-            files: Vec::new(),
-            at: Some(at),
-        };
-        match act(s, by.clone(), name.clone(), logged).await {
-            Err(ServerError::Stale(_)) if tries + 1 < REVIEW_TRIES => tries += 1,
-            other => return other,
+    let reviewer = by.user.commitment.clone();
+    act_checked(s, by, name.clone(), move |v| {
+        let q = find(v, &name, &pvt)?;
+        let station = station_of(v.election(), r.station)?;
+        if let Some(f) = q.review_fault(station, (action, r.report, &r.reason), &reviewer) {
+            return Err(ServerError::Unprocessable(f.to_string()));
         }
-    }
+        let step = PvtStep::Review {
+            pvt: pvt.clone(),
+            station,
+            action,
+            report: r.report,
+            reason: r.reason.clone(),
+        };
+        Ok((StaffAct::Supervise, encode(&Entry::Pvt(step))))
+    })
+    .await
 }
-
-/// How many times a review is checked again when reports grew the log meanwhile.
-const REVIEW_TRIES: u32 = 8;
 
 /// `GET /api/elections/{name}/pvt/{pvt}/stations/{id}`: a drawn station's reports and
 /// reviews for its supervisors: each observer's latest report, the choice and quarantine in

@@ -913,6 +913,20 @@ pub const ROUTES: &[Route] = &[
     Route {
         query: &[
             ("category", "only this category"),
+            ("status", "only this status: citizen, confirmed or rejected"),
+            ("from", "from this day (UTC): 'YYYY-MM-DD'"),
+            ("to", "up to this day (UTC)"),
+            ("page", "the page, 100 incidents a page, the latest first"),
+        ],
+        ..get(
+            "/elections/{name}/incidents",
+            HTML,
+            "Incident reports (page): the filters, the counts by region as a tile map with its table, the reports the latest first with their statuses and reasons; never a reporter",
+        )
+    },
+    Route {
+        query: &[
+            ("category", "only this category"),
             ("status", "only this status"),
             ("from", "from this day or minute (UTC)"),
             ("to", "up to this day or minute (UTC)"),

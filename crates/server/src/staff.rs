@@ -748,6 +748,47 @@ pub(crate) async fn act(
     Ok(size)
 }
 
+/// How many times an act that depends on the log's state is checked again when the log grew
+/// meanwhile (reports arriving while a supervisor reviews).
+const CHECK_TRIES: u32 = 8;
+
+/// Logs the act `check` makes from the election's state (its entries depend on the state: a
+/// review, a status), at the log size it was checked at: if the log grew meanwhile, the act
+/// is checked again against the log as it then stands, up to [`CHECK_TRIES`] times. Answers
+/// the log's size.
+pub(crate) async fn act_checked(
+    s: &AppState,
+    by: Acting,
+    name: String,
+    check: impl Fn(&mut View<'_>) -> Result<(record::StaffAct, Vec<u8>), ServerError>
+        + Clone
+        + Send
+        + 'static,
+) -> Result<u64, ServerError> {
+    let mut tries = 0;
+    loop {
+        let (state, n, f) = (s.clone(), name.clone(), check.clone());
+        let (kind, entry, at) = blocking(move || {
+            state.live.with(&state.db, &n, |v| {
+                let (kind, entry) = f(v)?;
+                Ok((kind, entry, v.size()))
+            })
+        })
+        .await?;
+        let logged = Logged {
+            kind,
+            entries: vec![entry],
+            content: Vec::new(),
+            files: Vec::new(),
+            at: Some(at),
+        };
+        match act(s, by.clone(), name.clone(), logged).await {
+            Err(ServerError::Stale(_)) if tries + 1 < CHECK_TRIES => tries += 1,
+            other => return other,
+        }
+    }
+}
+
 /// Checks that a unit exists in the election.
 async fn known_unit(s: &AppState, name: &str, unit: u32) -> Result<UnitId, ServerError> {
     let (state, n) = (s.clone(), name.to_string());

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use model::UnitLevel;
 use record::Role;
 use serde_json::{json, Value};
+
 use store::Store;
 
 use crate::common::{on_every_backend, App};
@@ -229,3 +230,70 @@ async fn an_incident_is_reported_coarsened_and_confirmed(app: &App) {
 }
 
 on_every_backend!(an_incident_is_reported_coarsened_and_confirmed);
+
+/// Issue 20's budget: with 10,000 incidents in the log, a page of the map and timeline is at
+/// most 100 KB, and (in an optimised build, as served) computed in at most 100 ms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_incidents_make_a_small_fast_page() {
+    let app = App::blocking(|| Some(App::sqlite())).await.unwrap();
+    let e = app.election.clone();
+    app.with_store(move |st| {
+        let stations: Vec<model::UnitId> = e
+            .units
+            .iter()
+            .filter(|(_, u)| u.level == UnitLevel::Station)
+            .map(|(id, _)| id)
+            .collect();
+        let categories = record::DEFAULT_CATEGORIES;
+        let mut salt = 0u64;
+        let mut next = move || {
+            salt += 1;
+            let mut s = [0u8; 32];
+            s[..8].copy_from_slice(&salt.to_le_bytes());
+            s
+        };
+        st.batch(|st| {
+            for k in 0..10_000usize {
+                let text = format!("report {k}: a bus brought voters from another district");
+                let time = format!("2020-10-0{} {:02}:{:02}", 4 + k % 2, k % 24, k % 60);
+                let given = record::NewIncident {
+                    category: categories[k % categories.len()],
+                    unit: stations[k % stations.len()],
+                    time: &time,
+                    coarsen: k % 3 == 0,
+                    text: &text,
+                    photos: &[],
+                };
+                let (step, rows) = record::incident_report(&e, &given, &mut next).unwrap();
+                let entries = [record::encode(&record::Entry::Incident(step))];
+                let act = store::Act {
+                    content: &rows,
+                    ..store::Act::of(record::StaffAct::Incident, &entries, crate::common::clock())
+                };
+                store::Staffing::act(st, "s", store::Actor::Console, act).unwrap();
+            }
+            true
+        })
+        .unwrap();
+    })
+    .await;
+    // The first answer replays the log; the page is then computed for the new size.
+    assert_eq!(
+        app.get("/api/elections/s/incidents").await.json()["incidents_in_log"],
+        10_000
+    );
+    let start = std::time::Instant::now();
+    let page = app.get("/elections/s/incidents?lang=ru").await;
+    let took = start.elapsed();
+    assert_eq!(page.status, StatusCode::OK);
+    let size = page.body.len();
+    assert!(size <= 100 * 1024, "{size} bytes");
+    let text = page.text();
+    let all = ui::Lang::Ru.count(10_000);
+    assert!(text.contains(&all), "the coverage counts every report");
+    eprintln!("incidents page: {size} bytes, computed in {took:?}");
+    if !cfg!(debug_assertions) {
+        assert!(took.as_millis() <= 100, "{took:?}");
+    }
+    App::drop_blocking(Some(app)).await;
+}

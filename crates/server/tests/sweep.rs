@@ -297,13 +297,18 @@ fn with_queries(base: &str, query: &[(&str, &str)]) -> Vec<String> {
         let values: &[&str] = match *key {
             "by" => &["country", "region", "constituency", "district", "station"],
             "law" => &["kg2010", "kg2015", "kg2020", "kg2021"],
-            "from" => &["1"],
-            "to" => &["2"],
+            // The log's consistency proofs take sizes; the incident reports' filters days
+            // (blank: no bound).
+            "from" => &["1", "", "2020-10-04"],
+            "to" => &["2", ""],
             // The unit search: everything, a number, a path, and markup typed as a query.
             "q" => &["", "1", "s%20%2F%201", "%3Cb%3Ex%22"],
             "level" => &["", "station", "region"],
             "page" => &["1", "2"],
             "risk_limit" => &["5", "20"],
+            // The incident reports' filters: a category, markup typed as one, a status.
+            "category" => &["", "vote-buying", "%3Cb%3Ex%22"],
+            "status" => &["", "confirmed"],
             other => panic!("no values for query parameter {other}: add them here"),
         };
         urls = urls

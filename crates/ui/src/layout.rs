@@ -85,6 +85,8 @@ pub enum Section {
     Revotes,
     /// The complaint register.
     Complaints,
+    /// Observers' incident reports.
+    Incidents,
     /// The log and how to check it.
     Log,
     /// The staff desk and its login.
@@ -304,7 +306,7 @@ fn heading(l: Lang, e: &Heading, section: Section) -> Markup {
         Some(t) => l.f(T::AsOfTime, &[("time", t), ("size", &l.count(e.size))]),
         None => l.f(T::AsOfSize, &[("size", &l.count(e.size))]),
     };
-    let sections: [(Section, T, String); 8] = [
+    let sections: [(Section, T, String); 9] = [
         (Section::Results, T::NavResults, base.clone()),
         (Section::Units, T::NavUnits, format!("{base}/units")),
         (Section::Seats, T::NavSeats, format!("{base}/seats")),
@@ -320,6 +322,11 @@ fn heading(l: Lang, e: &Heading, section: Section) -> Markup {
             Section::Complaints,
             T::NavComplaints,
             format!("{base}/complaints"),
+        ),
+        (
+            Section::Incidents,
+            T::NavIncidents,
+            format!("{base}/incidents"),
         ),
     ];
     html! {

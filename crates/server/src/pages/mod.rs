@@ -6,6 +6,7 @@ mod audits;
 mod complaints;
 mod counts;
 mod forensics;
+mod incidents;
 pub mod index;
 mod results;
 mod revotes;
@@ -22,6 +23,7 @@ pub(crate) use complaints::{
 };
 pub use counts::counts;
 pub use forensics::forensics;
+pub(crate) use incidents::incidents;
 pub use index::index;
 pub use results::{results, ROWS};
 pub use revotes::revotes;
