@@ -172,12 +172,15 @@ fn the_public_api_and_pages() {
         let none = [
             ("/cosigned", "no witness has cosigned this log yet"),
             ("{commitment}", "no public content for"),
+            ("/photos/{k}", "no incident at entry 2"),
         ];
         if let Some((_, why)) = none.iter().find(|(end, _)| p.ends_with(end)) {
             let (status, body) = get(
                 a,
                 &p.replace("{name}", "kg")
-                    .replace("{commitment}", &"a".repeat(64)),
+                    .replace("{commitment}", &"a".repeat(64))
+                    .replace("{id}", "2")
+                    .replace("{k}", "0"),
             );
             assert_eq!(status, 404, "{p}: {body}");
             assert!(body.contains(why), "{p}: {body}");

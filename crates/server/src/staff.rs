@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
-use record::{encode, Entry, Role};
+use record::{encode, Entry};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{FileRef, Media, PendingState, SqlStore, Staffing, Store, User};
@@ -428,15 +428,7 @@ pub(crate) async fn upload_scan(
     body: Bytes,
 ) -> Result<Response, ServerError> {
     let user = who.staff()?.clone();
-    // An observer's photo (an incident's, a complaint's) is stored without its metadata
-    // blocks: GPS position, times and device would undo the place and time a report
-    // coarsens, and name the reporter's phone.
-    let body = match (user.role, Media::of(&body)) {
-        (Role::Observer, Ok(Media::Jpeg | Media::Png)) => {
-            Bytes::from(store::without_metadata(&body)?)
-        }
-        _ => body,
-    };
+    // The store keeps an observer's photo without its metadata (`Staffing::put_scan`).
     let file = write(&s, move |st| Ok(st.put_scan(&user, &body)?)).await?;
     Ok((StatusCode::CREATED, Json(json!({"scan": file.to_string()}))).into_response())
 }

@@ -986,6 +986,18 @@ impl Staffing for SqlStore {
 
     fn put_scan(&mut self, by: &User, bytes: &[u8]) -> Result<FileRef, StoreError> {
         let media = Media::check(bytes, by.role)?;
+        // An observer's photo (an incident's, a complaint's) is kept without its metadata
+        // blocks: GPS position, times and device would undo the place and time a report
+        // coarsens, and name the reporter's phone. Every upload comes through here (the API,
+        // the desk's forms).
+        let stripped;
+        let bytes = match (by.role, media) {
+            (Role::Observer, Media::Jpeg | Media::Png) => {
+                stripped = crate::upload::without_metadata(bytes)?;
+                &stripped[..]
+            }
+            _ => bytes,
+        };
         let file = FileRef::of(bytes);
         self.write(|db| {
             db.exec(
