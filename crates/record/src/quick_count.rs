@@ -180,9 +180,8 @@ pub struct StationReports {
     pub quarantined: bool,
     /// The copy it counts with, if any.
     pub counted: Option<Protocol>,
-    /// Whether its observers' reports differ with no choice in force.
-    pub conflict: bool,
-    /// Where its reports stand.
+    /// Where its reports stand (`Conflict`: its observers' reports differ with no choice in
+    /// force).
     pub standing: ReportStanding,
     /// Every report and review of it, in log order: each report's versions.
     pub history: Vec<Happened>,
@@ -783,19 +782,6 @@ impl QuickCounts {
         None
     }
 
-    /// Where station `unit`'s reports stand in quick count `name`, and how many observers
-    /// reported it (none: no report or review of it yet).
-    pub fn standing(&self, name: &str, unit: UnitId) -> Option<(ReportStanding, usize)> {
-        let s = self
-            .runs
-            .get(name)?
-            .designed
-            .as_deref()?
-            .stations
-            .get(&unit)?;
-        Some((s.standing(), s.reports.len()))
-    }
-
     /// The contest quick count `name` observes and its choices, once designed.
     pub fn contest(&self, name: &str) -> Option<(usize, &[String])> {
         let d = self.runs.get(name)?.designed.as_deref()?;
@@ -1208,7 +1194,6 @@ impl QuickCounts {
                                 chosen: s.chosen.clone(),
                                 quarantined: s.quarantined,
                                 counted: s.counted.clone(),
-                                conflict: s.in_conflict(),
                                 standing: s.standing(),
                                 history: s.history.clone(),
                             })
