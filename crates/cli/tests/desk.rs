@@ -35,8 +35,11 @@ fn shot_path(name: &str, width: u32) -> PathBuf {
 
 /// Shoots the page at `url` (in Russian) at both widths, and back at the phone's.
 pub(crate) async fn shoot(c: &Client, url: &str, name: &str) {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let ru = format!("{url}{sep}lang=ru");
+    // In Russian; a fragment (`#incident`) stays last, and the shot shows the page there.
+    let (page, fragment) = url.split_once('#').map_or((url, ""), |(p, f)| (p, f));
+    let sep = if page.contains('?') { '&' } else { '?' };
+    let hash = if fragment.is_empty() { "" } else { "#" };
+    let ru = format!("{page}{sep}lang=ru{hash}{fragment}");
     for w in WIDTHS {
         c.set_window_size(w, 1800).await.unwrap();
         c.goto(&ru).await.unwrap();
@@ -68,7 +71,7 @@ pub(crate) async fn shoot(c: &Client, url: &str, name: &str) {
     }
     c.set_window_size(WIDTHS[0], 1200).await.unwrap();
     // Back in English, where the flow reads its words.
-    c.goto(&format!("{url}{sep}lang=en")).await.unwrap();
+    c.goto(&format!("{page}{sep}lang=en")).await.unwrap();
 }
 
 pub(crate) async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {

@@ -1448,5 +1448,50 @@ async fn observers_report_and_a_supervisor_reviews_in_a_browser() {
         "{html}"
     );
     assert!(!html.contains("aigul"), "the reporter on the page");
+
+    // A third from the observer's desk form, with a photo; the supervisor's desk lists the
+    // reports nobody has checked, and its form confirms one.
+    crate::browser::login(&c, &base, "aigul").await;
+    let chosen = format!("{desk}?unit={unit}");
+    shoot(&c, &format!("{chosen}#incident"), "incident-observer").await;
+    c.goto(&chosen).await.unwrap();
+    select(&c, "#incident-category", "ballot-stuffing").await;
+    type_into(
+        &c,
+        "#incident-text",
+        "A bundle of ballots went into box 2 at 19:50.",
+    )
+    .await;
+    let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../store/test_data/python.jpg")
+        .canonicalize()
+        .unwrap();
+    type_into(&c, "#incident-photos", photo.to_str().unwrap()).await;
+    click_until(&c, "#report-incident", "The incident report is log entry").await;
+    let (_, body) = crate::serve::get(&server.addr, "/api/elections/frame/incidents");
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    let latest = &listed["incidents"][0];
+    assert_eq!(latest["category"], "ballot-stuffing");
+    assert_eq!(latest["photos"].as_array().unwrap().len(), 1);
+    let entry = latest["entry"].as_u64().unwrap();
+    crate::browser::login(&c, &base, "cholpon").await;
+    shoot(&c, &format!("{desk}#incidents"), "incident-supervisor").await;
+    c.goto(&desk).await.unwrap();
+    select(&c, &format!("#status-{entry}"), "confirmed").await;
+    type_into(
+        &c,
+        &format!("#status-reason-{entry}"),
+        "two observers' photographs show it",
+    )
+    .await;
+    click_until(
+        &c,
+        &format!("form:has(#status-reason-{entry}) button"),
+        "The status is log entry",
+    )
+    .await;
+    let (_, body) = crate::serve::get(&server.addr, "/api/elections/frame/incidents");
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(listed["incidents"][0]["status"], "confirmed");
     c.close().await.unwrap();
 }

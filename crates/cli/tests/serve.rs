@@ -674,3 +674,51 @@ fn a_witness_cosigns_the_live_log_and_the_service_serves_it() {
         stdout(&o)
     );
 }
+
+/// `serve --incident-categories FILE`: a file it cannot use stops it before it serves, naming
+/// where; a good one is the list the incident page offers.
+#[test]
+fn serve_offers_a_deployments_incident_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for args in [
+        &["gen", "--stations", "9", "-o", "g.csv"][..],
+        &["import", "g.csv", "--db", "s.db", "--name", "s"],
+    ] {
+        let o = run(d, args);
+        assert!(o.status.success(), "{}", crate::stderr(&o));
+    }
+    std::fs::write(d.join("bad.toml"), "[queue-jumping]\nen = \"Queue\"\n").unwrap();
+    let o = run(
+        d,
+        &[
+            "serve",
+            "--db",
+            "s.db",
+            "--addr",
+            "127.0.0.1:0",
+            "--incident-categories",
+            "bad.toml",
+        ],
+    );
+    assert!(!o.status.success());
+    assert_eq!(stdout(&o), "");
+    let said = crate::stderr(&o);
+    assert!(
+        said.contains("bad.toml (queue-jumping): missing field `ru`"),
+        "{said}"
+    );
+    std::fs::write(
+        d.join("good.toml"),
+        "[queue-jumping]\nen = \"Voters let in ahead of the queue\"\nru = \"Пропуск без очереди\"\n",
+    )
+    .unwrap();
+    let server = serve_db(d, "s.db", &["--incident-categories", "good.toml"]);
+    let (status, page) = get(&server.addr, "/elections/s/incidents?lang=en");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(">Voters let in ahead of the queue<"),
+        "{page}"
+    );
+    assert!(!page.contains("Vote buying"), "{page}");
+}

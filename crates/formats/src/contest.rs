@@ -30,15 +30,7 @@ use crate::FormatError;
 /// Parses a contest file; `toml` selects TOML, otherwise JSON.
 pub fn parse_contest(file: &str, text: &str, toml: bool) -> Result<Problem, FormatError> {
     let doc: Value = if toml {
-        let t: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            let (line, col) = e.span().map_or((None, None), |s| {
-                let before = &text[..s.start.min(text.len())];
-                let line = before.matches('\n').count() as u64 + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-                (Some(line), Some(col))
-            });
-            FormatError::at(file, line, col, None, e.message().to_string())
-        })?;
+        let t = toml_table(file, text)?;
         serde_json::to_value(t).map_err(|e| FormatError::file(file, e.to_string()))?
     } else {
         let at = |e: serde_json::Error| {
@@ -66,6 +58,19 @@ pub fn parse_contest(file: &str, text: &str, toml: bool) -> Result<Problem, Form
         )
     })?;
     c.problem(file)
+}
+
+/// A TOML file's table, or the error at its line and column.
+pub(crate) fn toml_table(file: &str, text: &str) -> Result<toml::Table, FormatError> {
+    text.parse().map_err(|e: toml::de::Error| {
+        let (line, col) = e.span().map_or((None, None), |s| {
+            let before = &text[..s.start.min(text.len())];
+            let line = before.matches('\n').count() as u64 + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            (Some(line), Some(col))
+        });
+        FormatError::at(file, line, col, None, e.message().to_string())
+    })
 }
 
 /// A contest file as written (`docs/formats.md`): every key it may have, and no other.

@@ -16,6 +16,7 @@
 //! This crate reads bytes and writes to `io::Write`; it never opens a file.
 
 pub mod audit_files;
+pub mod categories;
 pub mod cdf;
 mod cdfin;
 pub mod contest;

@@ -22,17 +22,27 @@ pub(crate) struct Upload {
     pub bytes: Bytes,
 }
 
-/// A form's fields and files (files left empty by the sender are absent).
+/// A form's fields and files (files left empty by the sender are absent): `files` the last
+/// file of each field, `all_files` every file in the order sent (a field that takes several).
 #[derive(Debug, Default)]
 pub(crate) struct DeskForm {
     pub fields: HashMap<String, String>,
     pub files: HashMap<String, Upload>,
+    pub all_files: Vec<(String, Upload)>,
 }
 
 impl DeskForm {
     /// A field's text, if sent.
     pub fn get(&self, key: &str) -> Option<&String> {
         self.fields.get(key)
+    }
+
+    /// Every file sent in field `key`, in order.
+    pub fn files_of<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Upload> + 'a {
+        self.all_files
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, f)| f)
     }
 }
 
@@ -61,7 +71,8 @@ fn too_large() -> ServerError {
     ))
 }
 
-/// The most a multipart body is read: one file and the other fields.
+/// The most a multipart body is read: one file (or several, in all no larger) and the other
+/// fields.
 pub(crate) const MULTIPART_LIMIT: usize = crate::SCAN_LIMIT + crate::BODY_LIMIT;
 
 /// A multipart reader over a body already in memory.
@@ -90,7 +101,9 @@ pub(crate) async fn multipart(content_type: &str, body: Bytes) -> Result<DeskFor
                     return Err(too_large());
                 }
                 if !bytes.is_empty() {
-                    out.files.insert(key, Upload { name: file, bytes });
+                    let upload = Upload { name: file, bytes };
+                    out.all_files.push((key.clone(), upload.clone()));
+                    out.files.insert(key, upload);
                 }
             }
             None => {
@@ -122,7 +135,7 @@ impl<S: Send + Sync> FromRequest<S> for DeskForm {
                 })?;
             return Ok(DeskForm {
                 fields: pairs.into_iter().collect(),
-                files: HashMap::new(),
+                ..DeskForm::default()
             });
         }
         let body = axum::body::to_bytes(req.into_body(), MULTIPART_LIMIT)

@@ -16,6 +16,7 @@ use record::{encode, Entry, Incident, IncidentStatus, IncidentStep, StaffAct, Ti
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{FileRef, Staffing};
+use ui::{Lang, Tr};
 
 use crate::auth::{self, Acting, Caller};
 use crate::pool::Pool;
@@ -27,7 +28,7 @@ use crate::{AppState, ServerError};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewIncident {
-    /// A category of the deployment's list (`record::DEFAULT_CATEGORIES`).
+    /// A category of the deployment's list ([`Categories`]).
     pub category: String,
     /// Where: a station's or unit's id.
     pub unit: u32,
@@ -41,6 +42,45 @@ pub(crate) struct NewIncident {
     /// Photos, each `sha256:<hex>` as `PUT /api/scans` answered (the reporter's own uploads).
     #[serde(default)]
     pub photos: Vec<String>,
+}
+
+/// The incident categories a deployment offers, in its form's order, with their names: its
+/// own (`serve --incident-categories FILE`), or [`record::DEFAULT_CATEGORIES`] named by the
+/// glossary.
+#[derive(Default)]
+pub enum Categories {
+    /// The default list.
+    #[default]
+    Default,
+    /// The deployment's own.
+    Own(Vec<formats::categories::Category>),
+}
+
+impl Categories {
+    /// The categories' keys, in the form's order.
+    pub(crate) fn keys(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match self {
+            Categories::Default => Box::new(record::DEFAULT_CATEGORIES.into_iter()),
+            Categories::Own(list) => Box::new(list.iter().map(|c| c.key.as_str())),
+        }
+    }
+
+    /// Category `key`'s name in language `l` (a key the deployment does not offer, logged
+    /// under another list, shows as itself).
+    pub(crate) fn name(&self, l: Lang, key: &str) -> Tr {
+        match self {
+            Categories::Default => crate::pages::incidents::default_name(l, key),
+            Categories::Own(list) => match list.iter().find(|c| c.key == key) {
+                None => Tr::from(key.to_string()),
+                Some(c) => match (l, &c.ky) {
+                    (Lang::En, _) => Tr::from(c.en.clone()),
+                    (Lang::Ru, _) => Tr::from(c.ru.clone()),
+                    (Lang::Ky, Some(ky)) => Tr::from(ky.clone()),
+                    (Lang::Ky, None) => Tr::russian(c.ru.clone()),
+                },
+            },
+        }
+    }
 }
 
 /// A supervisor's status for a report.
@@ -75,11 +115,11 @@ pub(crate) async fn report(
     name: String,
     r: NewIncident,
 ) -> Result<(u64, Value), ServerError> {
-    if !record::DEFAULT_CATEGORIES.contains(&r.category.as_str()) {
+    if !s.categories.keys().any(|k| k == r.category) {
         return Err(ServerError::BadRequest(format!(
             "field 'category': '{}', expected one of: {}",
             r.category,
-            record::DEFAULT_CATEGORIES.join(", ")
+            s.categories.keys().collect::<Vec<_>>().join(", ")
         )));
     }
     if let Some((t, _)) = Time::parse_minute(&r.time) {
@@ -429,15 +469,16 @@ pub(crate) async fn page(
 ) -> Result<Response, ServerError> {
     let bounds = f.bounds()?;
     let content = stored_content(&s, &name).await?;
-    let (key, n, l) = (
+    let (key, n, l, state) = (
         format!("page:{}&lang={}", f.key("incidents"), r.lang.key()),
         name.clone(),
         r.lang,
+        s.clone(),
     );
     crate::public::kept(s, name, key, "text/html; charset=utf-8", move |v| {
         let x = listing(v, &content, &n, &f, bounds);
         let h = crate::pages::heading(v, &n);
-        Ok(crate::pages::incidents(l, v.election(), &h, &f, &x).into_bytes())
+        Ok(crate::pages::incidents(l, v.election(), &h, &state.categories, &f, &x).into_bytes())
     })
     .await
 }

@@ -66,6 +66,7 @@ pub use auth::{
 };
 pub use conn::Timeouts;
 pub use error::ServerError;
+pub use incidents::Categories;
 pub use readmodel::Signing;
 pub use routes::{openapi_document, Method, Route, ROUTES};
 pub use signed::log_signing;
@@ -109,6 +110,8 @@ struct Shared {
     boards: boards::FormedCache,
     /// The SMS gateways' desk (`serve --sms-gateway`), if any.
     sms: Option<Arc<sms::Sms>>,
+    /// The incident categories the deployment offers.
+    categories: incidents::Categories,
 }
 
 /// What a service may have besides its store and log key.
@@ -118,6 +121,8 @@ pub struct Extras {
     pub audit_files: Option<store::AuditDir>,
     /// The SMS gateways, with the phones' key (`serve --sms-gateway`).
     pub sms: Option<SmsConfig>,
+    /// The incident categories the deployment offers (`serve --incident-categories`).
+    pub categories: Categories,
 }
 
 /// The client's address, when the server knows it (for the login limits).
@@ -157,6 +162,7 @@ fn router_over(
         audit_files: extras.audit_files.map(Arc::new),
         boards: Default::default(),
         sms: extras.sms.map(|c| Arc::new(sms::Sms::new(c))),
+        categories: extras.categories,
     }));
     let app = ROUTES
         .iter()
@@ -308,6 +314,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/api/elections/{name}/incidents.csv") => get(incidents::csv_api),
         (Get, "/elections/{name}/incidents/{id}/photos/{k}") => get(incidents::photo),
         (Post, "/elections/{name}/staff/pvt/{pvt}/reviews") => post(desk::pvt_review_form),
+        (Post, "/elections/{name}/staff/incidents") => post(desk::incident_form),
+        (Post, "/elections/{name}/staff/incidents/{id}/status") => post(desk::incident_status_form),
         (m, other) => {
             let message = format!("no handler for {} {other}", m.key());
             get(|| async move { ServerError::Internal(message) })

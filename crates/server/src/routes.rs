@@ -884,9 +884,23 @@ pub const ROUTES: &[Route] = &[
     ),
     write(
         Method::Post,
+        "/elections/{name}/staff/incidents",
+        OBSERVER,
+        "form (multipart): csrf, unit (a station's or unit's id), category, time (YYYY-MM-DDTHH:MM, UTC), coarsen (yes), text, photos (up to 5 JPEG or PNG files, 8 MiB in all)",
+        "Reports an incident (the staff desk's form): as POST /api/elections/{name}/incidents, its photos stored without their metadata and taken back if the report is refused",
+    ),
+    write(
+        Method::Post,
+        "/elections/{name}/staff/incidents/{id}/status",
+        SUPERVISOR,
+        "form: csrf, status (confirmed or rejected), reason",
+        "Gives an incident report a status (the staff desk's form)",
+    ),
+    write(
+        Method::Post,
         "/api/elections/{name}/incidents",
         OBSERVER,
-        "{category (vote-buying, carousel-voting, ballot-stuffing, multiple-voting, pressure-or-violence, obstruction-of-observers, campaigning-at-station, other), unit (a station's or unit's id), time ('YYYY-MM-DD HH:MM', UTC, not later than now), coarsen (publish only the district and the hour), text, photos (['sha256:<hex>'] of the reporter's own uploads, stored without metadata)}",
+        "{category (the deployment's: by default vote-buying, carousel-voting, ballot-stuffing, multiple-voting, pressure-or-violence, obstruction-of-observers, campaigning-at-station, other), unit (a station's or unit's id), time ('YYYY-MM-DD HH:MM', UTC, not later than now), coarsen (publish only the district and the hour), text, photos (['sha256:<hex>'] of the reporter's own uploads, stored without metadata)}",
         "Reports an incident: the reporter appears only as their act's commitment; coarsened, the log holds the district and the hour and only a commitment to the exact station and minute",
     ),
     write(

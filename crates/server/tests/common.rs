@@ -244,6 +244,7 @@ impl App {
         let extras = server::Extras {
             audit_files: Some(files),
             sms: Some(sms()),
+            categories: server::Categories::Default,
         };
         let router = server::router_with(&db, signing(), extras).unwrap();
         App {
@@ -262,12 +263,22 @@ impl App {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Answer {
+        App::call_on(&self.router, method, path, headers, body).await
+    }
+
+    /// A request to another router over the same store (a service configured otherwise).
+    pub async fn call_on(
+        router: &Router,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
         let mut req = Request::builder().method(method).uri(path);
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let res = self
-            .router
+        let res = router
             .clone()
             .oneshot(req.body(Body::from(body)).unwrap())
             .await

@@ -15,7 +15,7 @@ use crate::common::{on_every_backend, App};
 
 /// A real JPEG (CPython's test image, `crates/store/test_data/README.md`) with the Exif block
 /// a phone's camera writes: a GPS position, the camera, the time.
-fn photo_with_gps() -> Vec<u8> {
+pub fn photo_with_gps() -> Vec<u8> {
     let jpeg: &[u8] = include_bytes!("../../store/test_data/python.jpg");
     let mut exif = b"Exif\0\0II*\0\x08\0\0\0".to_vec();
     exif.extend([1, 0, 0x25, 0x88, 4, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0]);
@@ -33,7 +33,7 @@ async fn log_size(app: &App) -> usize {
 }
 
 /// A minute an hour before now, UTC, as a report gives it.
-fn an_hour_ago() -> String {
+pub fn an_hour_ago() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -229,7 +229,80 @@ async fn an_incident_is_reported_coarsened_and_confirmed(app: &App) {
     assert!(!csv.contains("observer,"), "{csv}");
 }
 
-on_every_backend!(an_incident_is_reported_coarsened_and_confirmed);
+/// A deployment's own categories (`serve --incident-categories`): reports take those and no
+/// other, and the page and form name them in the reader's language.
+async fn a_deployment_offers_its_own_categories(app: &App) {
+    let list =
+        formats::categories::read("categories.toml", include_str!("data/categories.toml")).unwrap();
+    let extras = server::Extras {
+        categories: server::Categories::Own(list),
+        ..Default::default()
+    };
+    let own = server::router_with(&app.db, crate::common::signing(), extras).unwrap();
+    let observer = app.token(Role::Observer).await;
+    let station = app
+        .election
+        .units
+        .iter()
+        .find(|(_, u)| u.level == UnitLevel::Station)
+        .unwrap()
+        .0;
+    let report = |category: &str| {
+        let body = json!({"category": category, "unit": station.0, "time": an_hour_ago(),
+                          "text": "a bus at the door"});
+        let auth = format!("Bearer {observer}");
+        let body = serde_json::to_vec(&body).unwrap();
+        let own = own.clone();
+        async move {
+            App::call_on(
+                &own,
+                "POST",
+                "/api/elections/s/incidents",
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "application/json"),
+                ],
+                body,
+            )
+            .await
+        }
+    };
+    let a = report("vote-buying").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert!(
+        a.text()
+            .contains("expected one of: queue-jumping, busing-of-voters"),
+        "{}",
+        a.text()
+    );
+    let a = report("busing-of-voters").await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    for (lang, says) in [
+        ("en", "Voters brought in by bus"),
+        ("ru", "Подвоз избирателей"),
+        ("ky", "<span lang=\"ru\" class=\"fb\">Подвоз избирателей"),
+    ] {
+        let page = App::call_on(
+            &own,
+            "GET",
+            &format!("/elections/s/incidents?lang={lang}"),
+            &[],
+            Vec::new(),
+        )
+        .await
+        .text();
+        assert!(page.contains(says), "{lang}: {page}");
+        assert!(
+            page.contains("Кезексиз киргизүү") == (lang == "ky"),
+            "{lang}"
+        );
+    }
+}
+
+on_every_backend!(
+    an_incident_is_reported_coarsened_and_confirmed,
+    a_deployment_offers_its_own_categories
+);
 
 /// Issue 20's budget: with 10,000 incidents in the log, a page of the map and timeline is at
 /// most 100 KB, and (in an optimised build, as served) computed in at most 100 ms.

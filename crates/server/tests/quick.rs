@@ -875,6 +875,117 @@ async fn observers_and_a_supervisor_work_at_the_desk(app: &App) {
     assert!(page.contains("The review is log entry"), "{page}");
     assert!(page.contains("id=\"pvt-counted\""), "{page}");
     assert_eq!(public(app).await["quick_counts"][0]["conflicts"], json!([]));
+    incidents_at_the_desk(app, (&one, &one_csrf), (&sup, &sup_csrf), b).await;
+}
+
+/// An observer reports an incident from the desk's form with two photos (one with a GPS
+/// position); a refused form stores none of them; the supervisor's desk lists the report and
+/// its status form confirms it.
+async fn incidents_at_the_desk(app: &App, one: (&str, &str), sup: (&str, &str), station: u32) {
+    let page = app
+        .page(&format!("/elections/s/staff?unit={station}"), one.0)
+        .await;
+    assert!(page.contains("id=\"incident-category\""), "{page}");
+    assert!(page.contains("type=\"datetime-local\""), "{page}");
+    let when = crate::incidents::an_hour_ago().replacen(' ', "T", 1);
+    let station = station.to_string();
+    let gps = crate::incidents::photo_with_gps();
+    let png = crate::common::scan_file("scan.png");
+    let post = |text: &'static str, category: &'static str| {
+        let (station, when) = (station.clone(), when.clone());
+        let (gps, png) = (gps.clone(), png.clone());
+        async move {
+            app.multipart(
+                "/elections/s/staff/incidents",
+                one.0,
+                &[
+                    ("csrf", one.1),
+                    ("unit", &station),
+                    ("category", category),
+                    ("time", &when),
+                    ("coarsen", "yes"),
+                    ("text", text),
+                ],
+                &[
+                    ("photos", "a.jpg", "image/jpeg", &gps),
+                    ("photos", "b.png", "image/png", &png),
+                ],
+            )
+            .await
+        }
+    };
+    // The photos as the store keeps them (without their metadata), by their addresses.
+    let kept: Vec<store::FileRef> = [&gps, &png]
+        .iter()
+        .map(|b| store::FileRef::of(&store::without_metadata(b).unwrap()))
+        .collect();
+    let uploads = || {
+        let kept = kept.clone();
+        async move {
+            app.with_store(move |st| {
+                use store::Staffing;
+                kept.iter()
+                    .filter(|f| st.scan(f).unwrap().is_some())
+                    .count()
+            })
+            .await
+        }
+    };
+    let (before, stored) = (log_size(app).await, uploads().await);
+    assert_eq!(stored, 0);
+    for (text, category, says) in [
+        ("", "vote-buying", "text"),
+        ("money at the door", "rumour", "expected one of"),
+    ] {
+        let a = post(text, category).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+        assert!(a.text().contains(says), "{}", a.text());
+        assert_eq!(log_size(app).await, before);
+        assert_eq!(uploads().await, stored, "a refused form keeps no photo");
+    }
+    let a = post("money at the door", "vote-buying").await;
+    let to = led_to(&a);
+    assert!(to.contains("done=incident"), "{to}");
+    assert!(app
+        .page(&to, one.0)
+        .await
+        .contains("The incident report is log entry"));
+    let listed = app.get("/api/elections/s/incidents").await.json();
+    let x = &listed["incidents"][0];
+    assert_eq!(x["coarsened"], true);
+    assert_eq!(x["photos"].as_array().unwrap().len(), 2);
+    let served = app.get(x["photos"][0].as_str().unwrap()).await;
+    assert!(!served.body.windows(3).any(|w| w == b"GPS"));
+    let entry = x["entry"].as_u64().unwrap();
+
+    // The supervisor's desk lists it unchecked, and its form confirms it.
+    let page = app.page("/elections/s/staff", sup.0).await;
+    assert!(page.contains(&format!("id=\"incident-{entry}\"")), "{page}");
+    assert!(page.contains("money at the door"), "{page}");
+    let status = |reason: &str| {
+        fields(
+            sup.1,
+            &[
+                ("status".into(), "confirmed".into()),
+                ("reason".into(), reason.into()),
+            ],
+        )
+    };
+    let path = format!("/elections/s/staff/incidents/{entry}/status");
+    let a = app.form(&path, sup.0, status("")).await;
+    assert!(a.status.is_client_error(), "{}", a.text());
+    let a = app
+        .form(&path, sup.0, status("seen by two observers"))
+        .await;
+    let to = led_to(&a);
+    assert!(to.contains("done=incident-status"), "{to}");
+    let page = app.page(&to, sup.0).await;
+    assert!(
+        !page.contains(&format!("id=\"incident-{entry}\"")),
+        "{page}"
+    );
+    let listed = app.get("/api/elections/s/incidents").await.json();
+    assert_eq!(listed["incidents"][0]["status"], "confirmed");
 }
 
 on_every_backend!(

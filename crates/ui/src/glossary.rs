@@ -121,6 +121,17 @@ impl Tr {
     }
 }
 
+impl Tr {
+    /// Russian text from the data, shown on a Kyrgyz page for want of a Kyrgyz one: marked
+    /// as the glossary's fallbacks are.
+    pub fn russian(text: String) -> Tr {
+        Tr {
+            text: Cow::Owned(text),
+            fallback: true,
+        }
+    }
+}
+
 /// Text from the data (a name), shown as it is.
 impl From<String> for Tr {
     fn from(text: String) -> Tr {

@@ -153,6 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         phone_key: None,
         country: "996".into(),
         trunk: "0".into(),
+        incident_categories: None,
     })
 }
 

@@ -58,6 +58,10 @@ pub struct Args {
     /// The home trunk prefix that national numbers begin with
     #[arg(long, default_value = "0")]
     pub trunk: String,
+    /// The incident categories observers choose from, with their names (TOML;
+    /// docs/formats.md, "Incident categories"); without it, the default eight
+    #[arg(long, value_name = "FILE")]
+    pub incident_categories: Option<PathBuf>,
 }
 
 /// The SMS gateways and the phones' key, if `serve` takes SMS reports.
@@ -90,6 +94,17 @@ fn sms(a: &Args) -> anyhow::Result<Option<server::SmsConfig>> {
             trunk: a.trunk.clone(),
         },
     }))
+}
+
+/// The deployment's incident categories, from `file` if given.
+fn categories(file: Option<&Path>) -> anyhow::Result<server::Categories> {
+    let Some(file) = file else {
+        return Ok(server::Categories::Default);
+    };
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let list = formats::categories::read(&file.display().to_string(), &text)?;
+    Ok(server::Categories::Own(list))
 }
 
 /// A secret's bytes, from a file (a trailing line end dropped).
@@ -136,6 +151,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let extras = server::Extras {
         audit_files,
         sms: sms(&a)?,
+        categories: categories(a.incident_categories.as_deref())?,
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -238,17 +238,34 @@ async fn stored(
     Ok(Some(file.to_string()))
 }
 
-/// The act's outcome; if it was refused, the file its form carried is taken back, so that a
-/// refused form stores nothing.
+/// Stores every file of `files` (as [`stored`]); if one is refused, the others are taken
+/// back. Answers each `sha256:<hex>`.
+async fn stored_all(
+    s: &AppState,
+    who: &Caller,
+    files: Vec<&Upload>,
+) -> Result<Vec<String>, ServerError> {
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let one = stored(s, who, Some(f)).await.map(Option::unwrap_or_default);
+        out.push(unless_done(s, who, out.clone(), one).await?);
+    }
+    Ok(out)
+}
+
+/// The act's outcome; if it was refused, the files its form carried are taken back, so that
+/// a refused form stores nothing.
 async fn unless_done<T>(
     s: &AppState,
     who: &Caller,
-    file: Option<String>,
+    files: impl IntoIterator<Item = String>,
     outcome: Result<T, ServerError>,
 ) -> Result<T, ServerError> {
-    if let (Err(_), Some(f)) = (&outcome, file) {
-        let (user, f) = (who.staff()?.clone(), store::FileRef::parse(&f)?);
-        staff::write(s, move |st| Ok(st.forget_upload(&user, &f)?)).await?;
+    if outcome.is_err() {
+        for f in files {
+            let (user, f) = (who.staff()?.clone(), store::FileRef::parse(&f)?);
+            staff::write(s, move |st| Ok(st.forget_upload(&user, &f)?)).await?;
+        }
     }
     outcome
 }
@@ -623,4 +640,56 @@ pub(crate) async fn pvt_review_form(
     };
     let size = crate::quick::log_review(&s, who.acting()?, name.clone(), pvt, r).await?;
     Ok(back_to_desk(&name, Act::Supervised, size as i64 - 1))
+}
+
+/// An observer's incident report from the desk's form: the unit chosen, the category, the
+/// time (the form's `YYYY-MM-DDTHH:MM`, UTC), whether to coarsen, the text, the photos (at
+/// most [`record::MAX_PHOTOS`]; stored without their metadata, taken back if the report is
+/// refused).
+pub(crate) async fn incident_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path(name): Path<String>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let unit = unit_id(&form, "unit")?
+        .ok_or_else(|| ServerError::BadRequest("field 'unit' is missing".into()))?;
+    let photos: Vec<&Upload> = form.files_of("photos").collect();
+    if photos.len() > record::MAX_PHOTOS {
+        return Err(ServerError::BadRequest(format!(
+            "field 'photos': {} photos, at most {}",
+            photos.len(),
+            record::MAX_PHOTOS
+        )));
+    }
+    let photos = stored_all(&s, &who, photos).await?;
+    let r = crate::incidents::NewIncident {
+        category: text(&form, "category").unwrap_or_default(),
+        unit: unit.0,
+        time: text(&form, "time")
+            .unwrap_or_default()
+            .trim()
+            .replacen('T', " ", 1),
+        coarsen: form.get("coarsen").map(String::as_str) == Some("yes"),
+        text: form.get("text").cloned().unwrap_or_default(),
+        photos: photos.clone(),
+    };
+    let reported = crate::incidents::report(&s, who.acting()?, name.clone(), r).await;
+    let (size, _) = unless_done(&s, &who, photos, reported).await?;
+    Ok(back_to_desk(&name, Act::Incident, size as i64 - 1))
+}
+
+/// A supervisor's status for incident `id` (its entry) from the desk's form.
+pub(crate) async fn incident_status_form(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    Path((name, id)): Path<(String, u64)>,
+    form: DeskForm,
+) -> Result<Response, ServerError> {
+    let r = crate::incidents::NewStatus {
+        status: text(&form, "status").unwrap_or_default(),
+        reason: form.get("reason").cloned().unwrap_or_default(),
+    };
+    let size = crate::incidents::give_status(&s, who.acting()?, name.clone(), id, r).await?;
+    Ok(back_to_desk(&name, Act::IncidentStatus, size as i64 - 1))
 }

@@ -32,10 +32,12 @@ pub(crate) enum Act {
     BoardComplete,
     Reported,
     Supervised,
+    Incident,
+    IncidentStatus,
 }
 
 impl Act {
-    const ALL: [Act; 24] = [
+    const ALL: [Act; 26] = [
         Act::Entered,
         Act::Verified,
         Act::Rejected,
@@ -60,6 +62,8 @@ impl Act {
         Act::BoardComplete,
         Act::Reported,
         Act::Supervised,
+        Act::Incident,
+        Act::IncidentStatus,
     ];
 
     /// The act's key in the desk's address (`done=audit-started`).
@@ -89,6 +93,8 @@ impl Act {
             Act::BoardComplete => "board-complete",
             Act::Reported => "reported",
             Act::Supervised => "supervised",
+            Act::Incident => "incident",
+            Act::IncidentStatus => "incident-status",
         }
     }
 
@@ -123,6 +129,8 @@ impl Act {
             Act::BoardComplete => T::DeskDoneBoardComplete,
             Act::Reported => T::DeskDoneReported,
             Act::Supervised => T::DeskDoneSupervised,
+            Act::Incident => T::DeskDoneIncident,
+            Act::IncidentStatus => T::DeskDoneIncidentStatus,
         }
     }
 }

@@ -12,6 +12,7 @@ mod boards;
 mod commission;
 mod done;
 mod fields;
+mod incidents;
 mod methods;
 mod observer;
 mod operator;
@@ -22,9 +23,9 @@ mod relations;
 
 pub(crate) use acts::{
     add_user_form, approve_form, assign_form, audit_start_form, audit_step_form, certify_form,
-    complain_form, decide_form, disable_form, enter_form, intake_form, login_form, logout_form,
-    override_form, pvt_report_form, pvt_review_form, reset_form, resolve_form, review_form,
-    verify_form,
+    complain_form, decide_form, disable_form, enter_form, incident_form, incident_status_form,
+    intake_form, login_form, logout_form, override_form, pvt_report_form, pvt_review_form,
+    reset_form, resolve_form, review_form, verify_form,
 };
 pub(crate) use boards::{mark_form as board_mark_form, page as board_page, sign_off_form};
 
@@ -184,6 +185,7 @@ pub(crate) async fn render(
         };
         let content = match role {
             Some(Role::Commissioner) => crate::register::content(&s, &name)?,
+            Some(Role::Supervisor) if listed.here => crate::register::content(&s, &name)?,
             _ => Default::default(),
         };
         // The auditor's method comparison, computed outside the election's lock; at the
@@ -281,6 +283,23 @@ pub(crate) async fn render(
                 }
                 _ => None,
             };
+            // A supervisor's incident reports nobody has checked yet.
+            let unchecked = match role {
+                Some(Role::Supervisor) if quick.is_some() => {
+                    let citizen = crate::incidents::Filter {
+                        status: Some(record::IncidentStatus::Citizen.key().to_string()),
+                        ..Default::default()
+                    };
+                    Some(crate::incidents::listing(
+                        v,
+                        &content,
+                        &name,
+                        &citizen,
+                        (0, u64::MAX),
+                    ))
+                }
+                _ => None,
+            };
             let desk = Desk {
                 l: r.lang,
                 name: &name,
@@ -305,6 +324,8 @@ pub(crate) async fn render(
                 audit_boards: &audit_boards,
                 members: &members,
                 quick: quick.as_ref(),
+                unchecked: unchecked.as_ref(),
+                categories: &s.categories,
             };
             let done = Done::new(q.done.clone(), q.id);
             let body = desk.body(who.user.as_ref(), &work, &done);
@@ -496,6 +517,10 @@ struct Work<'a> {
     members: &'a [String],
     /// The election's quick count, for an observer group's observers and supervisors.
     quick: Option<&'a record::QuickCount>,
+    /// A supervisor's incident reports nobody has checked yet.
+    unchecked: Option<&'a crate::incidents::Listing>,
+    /// The incident categories the deployment offers.
+    categories: &'a crate::incidents::Categories,
 }
 
 /// What every form of an election's desk needs.
@@ -572,19 +597,33 @@ impl Desk<'_> {
                     (commission::decide(self, pick::chosen(self.election, work.scope, work.picked)))
                 }
                 Role::Observer => @match &work.quick {
-                    Some(q) => (quick::observer(self, &self.quick_desk(q, user, work))),
+                    Some(q) => {
+                        (quick::observer(self, &self.quick_desk(q, user, work)))
+                        (incidents::report(self, work.scope, work.picked, work.categories, &minute_now()))
+                    }
                     None => (observer::complaint(self, work.scope, work.picked)),
                 },
                 Role::Auditor => (auditor::forms(self, work.audits, work.methods, work.audit_boards, work.members)),
                 Role::BoardMember => (boards::member(self, work.member_boards)),
                 Role::Admin => (admin::desk(self, user, &work.listed.accounts, work.scope, work.picked)),
                 Role::Supervisor => @match &work.quick {
-                    Some(q) => (quick::supervisor(self, &self.quick_desk(q, user, work))),
+                    Some(q) => {
+                        (quick::supervisor(self, &self.quick_desk(q, user, work)))
+                        @if let Some(x) = work.unchecked { (incidents::statuses(self, x, work.categories)) }
+                    }
                     None => p { (l.t(T::DeskSupervisorNone)) },
                 },
             }
         }
     }
+}
+
+/// The minute now, UTC, as a form's `datetime-local` field writes it (`YYYY-MM-DDTHH:MM`).
+fn minute_now() -> String {
+    let now = record::Time::from_unix(crate::auth::now().max(0) as u64)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    now.get(..16).unwrap_or_default().replacen(' ', "T", 1)
 }
 
 /// A role's name.

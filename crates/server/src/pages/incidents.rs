@@ -9,10 +9,10 @@ use ui::layout::option;
 use ui::{Heading, Lang, Section, Tr, T};
 
 use super::{frame, urlencode};
-use crate::incidents::{Filter, Listing, Shown};
+use crate::incidents::{Categories, Filter, Listing, Shown};
 
-/// A category's name (a deployment's own category shows as its key).
-pub(crate) fn category(l: Lang, key: &str) -> Tr {
+/// A default category's name (another key shows as itself).
+pub(crate) fn default_name(l: Lang, key: &str) -> Tr {
     let t = match key {
         "vote-buying" => T::IncidentCategoryVoteBuying,
         "carousel-voting" => T::IncidentCategoryCarouselVoting,
@@ -36,8 +36,15 @@ pub(crate) fn status(l: Lang, key: &str) -> Tr {
     })
 }
 
-/// The page.
-pub(crate) fn incidents(l: Lang, e: &Election, h: &Heading, f: &Filter, x: &Listing) -> String {
+/// The page, with the deployment's categories `c`.
+pub(crate) fn incidents(
+    l: Lang,
+    e: &Election,
+    h: &Heading,
+    c: &Categories,
+    f: &Filter,
+    x: &Listing,
+) -> String {
     let name = &h.name;
     let base = format!("/elections/{}/incidents", urlencode(name));
     let query = |page: usize| {
@@ -68,7 +75,7 @@ pub(crate) fn incidents(l: Lang, e: &Election, h: &Heading, f: &Filter, x: &List
                     label for="category" { (l.t(T::IncidentsFilterCategory)) }
                     select #category name="category" {
                         (option("", f.category.is_none(), &l.t(T::IncidentsFilterAny)))
-                        @for k in record::DEFAULT_CATEGORIES { (option(k, chosen(&f.category, k), &category(l, k))) }
+                        @for k in c.keys() { (option(k, chosen(&f.category, k), &c.name(l, k))) }
                     }
                 }
                 div {
@@ -93,7 +100,7 @@ pub(crate) fn incidents(l: Lang, e: &Election, h: &Heading, f: &Filter, x: &List
         (crate::map::count_tiles(l, name, &regions))
         h2 { (l.t(T::IncidentsTitle)) }
         @if x.incidents.is_empty() { p { (l.t(T::IncidentsNone)) } }
-        @for i in &x.incidents { (card(l, i)) }
+        @for i in &x.incidents { (card(l, c, i)) }
         @if x.pages > 1 {
             nav.pager aria-label=(l.f(T::IncidentsPage, &[("page", &x.page.to_string()), ("pages", &x.pages.to_string())])) {
                 @if x.page > 1 { a href=(query(x.page - 1)) rel="prev" { (l.t(T::IncidentsNewer)) } }
@@ -113,26 +120,33 @@ pub(crate) fn incidents(l: Lang, e: &Election, h: &Heading, f: &Filter, x: &List
 }
 
 /// One report.
-fn card(l: Lang, i: &Shown) -> Markup {
+fn card(l: Lang, c: &Categories, i: &Shown) -> Markup {
     html! {
         div.card.incident id=(format!("incident-{}", i.entry)) {
-            h3 { (category(l, &i.category)) " · " (i.path) }
+            h3 { (c.name(l, &i.category)) " · " (i.path) }
             p.meta {
                 span.status { (status(l, i.status)) } " · " (i.time) " UTC"
                 @if i.coarsened { " " (l.t(T::IncidentsCoarsened)) }
             }
-            @match &i.text {
-                Some(t) => p.text { (t) },
-                None => p.note { (l.t(T::IncidentsTextWithheld)) },
-            }
-            @if !i.photos.is_empty() {
-                p { @for (k, p) in i.photos.iter().enumerate() {
-                    a href=(p) { (l.f(T::IncidentsPhoto, &[("k", &(k + 1).to_string())])) } " "
-                } }
-            }
+            (what(l, i))
             @for s in &i.statuses {
                 p.note { (l.f(T::IncidentsStatusGiven, &[("status", status(l, s.status).as_str()), ("time", s.time.as_deref().unwrap_or("")), ("reason", &s.reason)])) }
             }
+        }
+    }
+}
+
+/// What a report says: its text (or that it is withheld) and its photos' links.
+pub(crate) fn what(l: Lang, i: &Shown) -> Markup {
+    html! {
+        @match &i.text {
+            Some(t) => p.text { (t) },
+            None => p.note { (l.t(T::IncidentsTextWithheld)) },
+        }
+        @if !i.photos.is_empty() {
+            p { @for (k, p) in i.photos.iter().enumerate() {
+                a href=(p) { (l.f(T::IncidentsPhoto, &[("k", &(k + 1).to_string())])) } " "
+            } }
         }
     }
 }

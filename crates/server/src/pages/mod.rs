@@ -6,7 +6,7 @@ mod audits;
 mod complaints;
 mod counts;
 mod forensics;
-mod incidents;
+pub(crate) mod incidents;
 pub mod index;
 mod results;
 mod revotes;
