@@ -104,16 +104,41 @@ impl Gateway {
 }
 
 /// The messages received in the last 2 × [`WINDOW`] seconds, by gateway and the gateway's
-/// message id: a request older than that is refused as stale anyway.
+/// message id: a request older than that is refused as stale anyway. The ids are kept in
+/// memory from `since` (the service's start): a request signed before then may have been
+/// taken by the service before it restarted, so it is refused too, and its gateway signs it
+/// again (a replay cannot).
 #[derive(Debug, Clone, Default)]
 pub struct Seen {
+    since: u64,
     ids: BTreeMap<(String, String), u64>,
     order: VecDeque<(u64, (String, String))>,
 }
 
 impl Seen {
-    /// Takes message `id` of `gateway`, received at `now`, unless it was received before.
-    pub fn take(&mut self, gateway: &str, id: &str, now: u64) -> Result<(), ObserveError> {
+    /// The ids taken from `since` (Unix seconds) on.
+    pub fn since(since: u64) -> Seen {
+        Seen {
+            since,
+            ..Seen::default()
+        }
+    }
+
+    /// Takes message `id` of `gateway`, signed at `signed` and received at `now`, unless it
+    /// was received before, or signed before the ids were kept.
+    pub fn take(
+        &mut self,
+        gateway: &str,
+        id: &str,
+        signed: u64,
+        now: u64,
+    ) -> Result<(), ObserveError> {
+        if signed < self.since {
+            return Err(ObserveError::BeforeStart {
+                time: signed,
+                start: self.since,
+            });
+        }
         while let Some((at, _)) = self.order.front() {
             if now.saturating_sub(*at) <= 2 * WINDOW {
                 break;
@@ -190,13 +215,28 @@ mod tests {
 
     #[test]
     fn a_message_received_again_is_refused_until_it_would_be_stale() {
-        let mut seen = Seen::default();
-        assert_eq!(seen.take("g", "m1", 100), Ok(()));
-        assert_eq!(seen.take("h", "m1", 101), Ok(()));
+        let mut seen = Seen::since(90);
+        assert_eq!(seen.take("g", "m1", 95, 100), Ok(()));
+        assert_eq!(seen.take("h", "m1", 95, 101), Ok(()));
         assert_eq!(
-            seen.take("g", "m1", 100 + 2 * WINDOW),
+            seen.take("g", "m1", 95, 100 + 2 * WINDOW),
             Err(ObserveError::Replayed { id: "m1".into() })
         );
-        assert_eq!(seen.take("g", "m1", 101 + 2 * WINDOW), Ok(()));
+        assert_eq!(seen.take("g", "m1", 101 + WINDOW, 101 + 2 * WINDOW), Ok(()));
+    }
+
+    #[test]
+    fn a_message_signed_before_the_ids_were_kept_is_refused() {
+        // The service restarted at 1,000: a request signed at 990 may be one it took before
+        // and forgot; its gateway signs it again.
+        let mut seen = Seen::since(1_000);
+        assert_eq!(
+            seen.take("g", "m1", 990, 1_001),
+            Err(ObserveError::BeforeStart {
+                time: 990,
+                start: 1_000
+            })
+        );
+        assert_eq!(seen.take("g", "m1", 1_001, 1_002), Ok(()));
     }
 }

@@ -154,6 +154,14 @@ pub enum ObserveError {
         /// The gateway's id of the message.
         id: String,
     },
+    /// A gateway's request signed before the service started keeping message ids.
+    #[error("signed at {time}, before the service started at {start}: a request from before a restart is never taken, sign it again")]
+    BeforeStart {
+        /// When the request says it was signed (Unix seconds).
+        time: u64,
+        /// When the service started keeping message ids.
+        start: u64,
+    },
     /// A setting or a value out of its range, named.
     #[error("{field}: {message}")]
     Invalid {

@@ -77,7 +77,7 @@ impl Sms {
                 .collect(),
             key: c.key,
             dialling: c.dialling,
-            seen: Mutex::default(),
+            seen: Mutex::new(Seen::since(u64::try_from(crate::auth::now()).unwrap_or(0))),
             parts: Mutex::default(),
             drawn: Mutex::default(),
         }
@@ -116,8 +116,8 @@ fn poisoned<T>(_: T) -> ServerError {
 
 /// `POST /api/elections/{name}/pvt/{pvt}/sms/{gateway}`: a gateway's message. Answers
 /// `{"id", "reply"}`: the text to send back to the sender (null while a message in parts
-/// waits for its other parts). Refused without a reply (401) if unsigned, wrongly signed or
-/// stale; 409 if its id was taken before.
+/// waits for its other parts). Refused without a reply (401) if unsigned, wrongly signed,
+/// stale or signed before the service started; 409 if its id was taken before.
 pub(crate) async fn receive(
     State(s): State<AppState>,
     Path((name, pvt, gateway)): Path<(String, String, String)>,
@@ -149,8 +149,11 @@ pub(crate) async fn receive(
     sms.seen
         .lock()
         .map_err(poisoned)?
-        .take(&gateway, &m.id, now)
-        .map_err(|e| ServerError::Conflict(e.to_string()))?;
+        .take(&gateway, &m.id, time, now)
+        .map_err(|e| match e {
+            ObserveError::Replayed { .. } => ServerError::Conflict(e.to_string()),
+            _ => ServerError::Unauthorized(e.to_string()),
+        })?;
     let answer = take(&s, &sms, name, pvt, &m, now).await?;
     let reply = answer.map(|(reply, alphabet)| ui::sms::reply(ui::sms::lang(alphabet), &reply));
     Ok(Json(json!({"id": m.id, "reply": reply})))

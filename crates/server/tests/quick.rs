@@ -525,6 +525,16 @@ async fn bad_reports_are_answered_and_change_nothing(app: &App) {
 
 /// A gateway's signed request with message `m`, `age` seconds old; answers status and body.
 async fn sms(app: &App, m: &Value, age: i64, secret: &[u8]) -> crate::common::Answer {
+    sms_on(&app.router, m, age, secret).await
+}
+
+/// A gateway's message to `router`, signed `age` seconds ago with `secret`.
+async fn sms_on(
+    router: &axum::Router,
+    m: &Value,
+    age: i64,
+    secret: &[u8],
+) -> crate::common::Answer {
     let body = serde_json::to_vec(m).unwrap();
     let time = (std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -535,7 +545,8 @@ async fn sms(app: &App, m: &Value, age: i64, secret: &[u8]) -> crate::common::An
         .unwrap()
         .sign(time, &body);
     let t = time.to_string();
-    app.call(
+    App::call_on(
+        router,
         "POST",
         "/api/elections/s/pvt/pvt/sms/tests-gw",
         &[
@@ -701,6 +712,26 @@ async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
     // The same message id again is refused (409) and changes nothing.
     let again = sms(app, &m, 0, crate::common::GATEWAY_SECRET).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+    assert_eq!(log_size(app).await, before + 2);
+    // A restarted service has forgotten the ids it took: a request signed before it started
+    // is refused (401) and changes nothing, so a request caught on the way cannot be sent
+    // again across a restart; its gateway signs it again.
+    let restarted = server::router_with(
+        &app.db,
+        crate::common::signing(),
+        server::Extras {
+            sms: Some(crate::common::sms()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let caught = sms_on(&restarted, &m, 5, crate::common::GATEWAY_SECRET).await;
+    assert_eq!(caught.status, StatusCode::UNAUTHORIZED, "{}", caught.text());
+    assert!(
+        caught.text().contains("before the service started"),
+        "{}",
+        caught.text()
+    );
     assert_eq!(log_size(app).await, before + 2);
 
     // The second observer's Cyrillic copy, in two parts that arrive out of order, confirms

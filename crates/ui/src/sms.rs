@@ -96,6 +96,7 @@ fn why(l: Lang, e: &ObserveError) -> String {
         ObserveError::BadSignature
         | ObserveError::Stale { .. }
         | ObserveError::Replayed { .. }
+        | ObserveError::BeforeStart { .. }
         | ObserveError::Invalid { .. } => l.t(T::SmsRefused),
     };
     tr.as_str().to_string()
