@@ -124,13 +124,16 @@ def sms_text(r):
     return f"PVT {d['sms_number']} E{reg} B{issued} X{invalid} {items}"
 
 
+PATH = "/api/elections/bench/pvt/pvt/sms/bench"
+
+
 async def sms_round(base, plan, connections, start_id):
     """Posts each (phone, text) signed; returns (seconds, latencies, statuses)."""
     lat, statuses = [], {}
     queue = asyncio.Queue()
     for k, item in enumerate(plan):
         queue.put_nowait((start_id + k, item))
-    url = f"{base}/api/elections/bench/pvt/pvt/sms/bench"
+    url = f"{base}{PATH}"
 
     async def client(session):
         while True:
@@ -140,7 +143,8 @@ async def sms_round(base, plan, connections, start_id):
                 return
             body = json.dumps({"id": f"m{i}", "from": phone, "text": text}).encode()
             t = str(int(time.time()))
-            msg = b"tallyproof-sms-v1\nbench\n" + t.encode() + b"\n" + body
+            msg = (b"tallyproof-sms-v2\nbench\n" + t.encode() + b"\n" + PATH.encode() + b"\n"
+                   + body)
             sig = hmac.new(GATEWAY_SECRET, msg, hashlib.sha256).hexdigest()
             headers = {"content-type": "application/json", "x-tallyproof-time": t,
                        "x-tallyproof-signature": sig}

@@ -1366,7 +1366,7 @@ async fn observers_report_and_a_supervisor_reviews_in_a_browser() {
     type_into(
         &c,
         &format!("#reason-choose-{unit}"),
-        "the photograph of the posted protocol matches aigul's copy",
+        "the photograph of the posted protocol matches the first copy",
     )
     .await;
     click_until(
@@ -1494,4 +1494,58 @@ async fn observers_report_and_a_supervisor_reviews_in_a_browser() {
     let listed: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(listed["incidents"][0]["status"], "confirmed");
     c.close().await.unwrap();
+
+    // The published directory (the log, its content and every page) names no reporter,
+    // observer or supervisor, and holds no observer's phone number.
+    std::fs::write(d.join("phone.key"), [7u8; 32]).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tallyproof"))
+        .args([
+            "users",
+            "phone",
+            "aigul",
+            "--phone-key",
+            "phone.key",
+            "--db",
+            "group.db",
+        ])
+        .env("TALLYPROOF_PHONE", "0555 123 456")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    ok(&[
+        "publish",
+        "--db",
+        "group.db",
+        "--election",
+        "frame",
+        "--out",
+        "pub",
+    ]);
+    let (mut files, mut texts) = (0, 0);
+    let mut stack = vec![d.join("pub")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            if ["six voters", "told to leave", "bundle of ballots"]
+                .iter()
+                .any(|t| text.contains(t))
+            {
+                texts += 1;
+            }
+            for secret in ["aigul", "bakyt", "cholpon", "555123456", "555 123 456"] {
+                let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+                assert!(!found, "{secret} in {}", path.display());
+            }
+        }
+    }
+    // The log, its checkpoint and key, and the content: the incidents' texts and photo.
+    assert!(texts >= 3, "{texts} incident texts among {files} files");
 }

@@ -1,8 +1,9 @@
-//! An SMS gateway's requests, authenticated: each gateway signs a request's body with its own
-//! secret (HMAC-SHA256 of `tallyproof-sms-v1`, its name, the time and the body, each on its
-//! own line; `docs/sms.md`), the service takes a signature only within [`WINDOW`] seconds of
-//! its time, and [`Seen`] refuses a message received before, so that a request caught on the
-//! way can be neither changed nor sent again.
+//! An SMS gateway's requests, authenticated: each gateway signs a request with its own secret
+//! (HMAC-SHA256 of `tallyproof-sms-v2`, its name, the time, the request's path and the body,
+//! each on its own line; `docs/sms.md`), the service takes a signature only within [`WINDOW`]
+//! seconds of its time, and [`Seen`] refuses a message received before, so that a request
+//! caught on the way can be neither changed, nor sent to another election or quick count,
+//! nor sent again.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -17,8 +18,8 @@ pub const WINDOW: u64 = 300;
 /// The shortest secret, in bytes.
 pub const MIN_SECRET: usize = 32;
 
-/// What a signature is computed over, before the body.
-const DOMAIN: &str = "tallyproof-sms-v1";
+/// What a signature is computed over, before the rest.
+const DOMAIN: &str = "tallyproof-sms-v2";
 
 /// A gateway's name and secret.
 #[derive(Clone)]
@@ -66,30 +67,33 @@ impl Gateway {
         &self.name
     }
 
-    fn mac_of(&self, time: u64, body: &[u8]) -> Hmac<Sha256> {
+    fn mac_of(&self, time: u64, path: &str, body: &[u8]) -> Hmac<Sha256> {
         let mut mac = self.mac.clone();
-        mac.update(format!("{DOMAIN}\n{}\n{time}\n", self.name).as_bytes());
+        mac.update(format!("{DOMAIN}\n{}\n{time}\n{path}\n", self.name).as_bytes());
         mac.update(body);
         mac
     }
 
-    /// The signature of `body` at `time` (Unix seconds), in lower-case hex: what the
-    /// gateway sends (and what the tests and `bench/` send as one).
-    pub fn sign(&self, time: u64, body: &[u8]) -> String {
-        hex::encode(self.mac_of(time, body).finalize().into_bytes())
+    /// The signature of a request to `path` (as sent, percent-encoded) with `body` at
+    /// `time` (Unix seconds), in lower-case hex: what the gateway sends (and what the tests
+    /// and `bench/` send as one).
+    pub fn sign(&self, time: u64, path: &str, body: &[u8]) -> String {
+        hex::encode(self.mac_of(time, path, body).finalize().into_bytes())
     }
 
-    /// Whether `signature` (hex) is this gateway's for `body` at `time`, and `time` within
-    /// [`WINDOW`] of `now`. The signature is compared in constant time.
+    /// Whether `signature` (hex) is this gateway's for a request to `path` with `body` at
+    /// `time`, and `time` within [`WINDOW`] of `now`. The signature is compared in constant
+    /// time.
     pub fn check(
         &self,
         time: u64,
+        path: &str,
         body: &[u8],
         signature: &str,
         now: u64,
     ) -> Result<(), ObserveError> {
         let given = hex::decode(signature.trim()).map_err(|_| ObserveError::BadSignature)?;
-        self.mac_of(time, body)
+        self.mac_of(time, path, body)
             .verify_slice(&given)
             .map_err(|_| ObserveError::BadSignature)?;
         if time.abs_diff(now) > WINDOW {
@@ -163,44 +167,50 @@ mod tests {
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
     #[test]
-    fn a_signature_is_checked_over_the_name_the_time_and_the_body() {
+    fn a_signature_is_checked_over_the_name_the_time_the_path_and_the_body() {
         let g = Gateway::new("beeline-kg", SECRET).unwrap();
+        let path = "/api/elections/kg/pvt/pvt/sms/beeline-kg";
         let body = br#"{"id":"m1","from":"+996555000111","text":"PVT 12 A1"}"#;
-        let sig = g.sign(1_000_000, body);
-        assert_eq!(g.check(1_000_000, body, &sig, 1_000_100), Ok(()));
+        let sig = g.sign(1_000_000, path, body);
+        assert_eq!(g.check(1_000_000, path, body, &sig, 1_000_100), Ok(()));
         assert_eq!(
-            g.check(1_000_000, body, &sig.to_uppercase(), 1_000_000),
+            g.check(1_000_000, path, body, &sig.to_uppercase(), 1_000_000),
             Ok(())
         );
-        // Another body, time, gateway or secret: refused.
+        // Another body, time, path, gateway or secret: refused.
         let mut changed = body.to_vec();
         changed[40] ^= 1;
         assert_eq!(
-            g.check(1_000_000, &changed, &sig, 1_000_000),
+            g.check(1_000_000, path, &changed, &sig, 1_000_000),
             Err(ObserveError::BadSignature)
         );
         assert_eq!(
-            g.check(1_000_001, body, &sig, 1_000_000),
+            g.check(1_000_001, path, body, &sig, 1_000_000),
+            Err(ObserveError::BadSignature)
+        );
+        let elsewhere = "/api/elections/kg2/pvt/pvt/sms/beeline-kg";
+        assert_eq!(
+            g.check(1_000_000, elsewhere, body, &sig, 1_000_000),
             Err(ObserveError::BadSignature)
         );
         let other = Gateway::new("megacom", SECRET).unwrap();
         assert_eq!(
-            other.check(1_000_000, body, &sig, 1_000_000),
+            other.check(1_000_000, path, body, &sig, 1_000_000),
             Err(ObserveError::BadSignature)
         );
         for bad in ["", "zz", &sig[..10]] {
             assert_eq!(
-                g.check(1_000_000, body, bad, 1_000_000),
+                g.check(1_000_000, path, body, bad, 1_000_000),
                 Err(ObserveError::BadSignature)
             );
         }
         // Signed too long ago, or ahead.
         assert!(matches!(
-            g.check(1_000_000, body, &sig, 1_000_000 + WINDOW + 1),
+            g.check(1_000_000, path, body, &sig, 1_000_000 + WINDOW + 1),
             Err(ObserveError::Stale { .. })
         ));
         assert!(matches!(
-            g.check(1_000_000, body, &sig, 1_000_000 - WINDOW - 1),
+            g.check(1_000_000, path, body, &sig, 1_000_000 - WINDOW - 1),
             Err(ObserveError::Stale { .. })
         ));
     }

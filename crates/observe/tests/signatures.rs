@@ -17,6 +17,7 @@ struct Vectors {
 struct Signed {
     gateway: String,
     time: u64,
+    path: String,
     body: String,
     signature: String,
 }
@@ -38,13 +39,13 @@ fn signatures_are_pythons() {
     for s in &v.gateways {
         let g = Gateway::new(&s.gateway, v.secret.as_bytes()).unwrap();
         assert_eq!(
-            g.sign(s.time, s.body.as_bytes()),
+            g.sign(s.time, &s.path, s.body.as_bytes()),
             s.signature,
             "{}",
             s.gateway
         );
         assert_eq!(
-            g.check(s.time, s.body.as_bytes(), &s.signature, s.time),
+            g.check(s.time, &s.path, s.body.as_bytes(), &s.signature, s.time),
             Ok(())
         );
     }

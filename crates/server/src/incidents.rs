@@ -135,6 +135,21 @@ pub(crate) async fn report(
         .iter()
         .map(|p| FileRef::parse(p))
         .collect::<Result<_, _>>()?;
+    // A photo is a photo: an uploaded PDF or CSV is no incident's photo.
+    let (db, cited) = (std::sync::Arc::clone(&s.db), files.clone());
+    blocking(move || {
+        let store = Pool::get(&db)?;
+        for f in &cited {
+            let media = store.scan(f)?.and_then(|x| x.media);
+            if !matches!(media, Some(store::Media::Jpeg | store::Media::Png)) {
+                return Err(ServerError::BadRequest(format!(
+                    "field 'photos': {f} is not a stored JPEG or PNG photo"
+                )));
+            }
+        }
+        Ok(())
+    })
+    .await?;
     let photos: Vec<String> = files.iter().map(ToString::to_string).collect();
     let (state, n) = (s.clone(), name.clone());
     let (entry, rows, said) = blocking(move || {

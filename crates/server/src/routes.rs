@@ -865,7 +865,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/api/elections/{name}/pvt/{pvt}/sms/{gateway}",
         PUBLIC,
-        "{id (the gateway's message id), from (the sender's number), text, reference, part, parts (a part of a message sent in parts)}; signed by the gateway: headers X-Tallyproof-Time (Unix seconds) and X-Tallyproof-Signature (hex HMAC-SHA256 of 'tallyproof-sms-v1', the gateway's name, the time and the body, each on its own line: docs/sms.md)",
+        "{id (the gateway's message id), from (the sender's number), text, reference, part, parts (a part of a message sent in parts)}; signed by the gateway: headers X-Tallyproof-Time (Unix seconds) and X-Tallyproof-Signature (hex HMAC-SHA256 of 'tallyproof-sms-v2', the gateway's name, the time, the request's path and the body, each on its own line: docs/sms.md)",
         "An SMS gateway's message from an observer (no login: the gateway's signature authenticates it; 401 unsigned, wrongly signed, stale or signed before the service started, 409 a message id taken before): read by the quick count's codes, its sender found by the phone's pseudonym, logged as the observer's report; answers {id, reply}, the reply to send in the sender's alphabet (null while parts are waiting)",
     ),
     write(

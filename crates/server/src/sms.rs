@@ -121,6 +121,7 @@ fn poisoned<T>(_: T) -> ServerError {
 pub(crate) async fn receive(
     State(s): State<AppState>,
     Path((name, pvt, gateway)): Path<(String, String, String)>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ServerError> {
@@ -142,7 +143,8 @@ pub(crate) async fn receive(
         .parse()
         .map_err(|_| ServerError::Unauthorized(format!("{TIME_HEADER}: Unix seconds")))?;
     let now = u64::try_from(auth::now()).unwrap_or(0);
-    g.check(time, &body, header(SIGNATURE_HEADER)?, now)
+    // Over the path as sent: a request signed for one election's quick count is no other's.
+    g.check(time, uri.path(), &body, header(SIGNATURE_HEADER)?, now)
         .map_err(|e| ServerError::Unauthorized(e.to_string()))?;
     let m: Incoming = serde_json::from_slice(&body)
         .map_err(|e| ServerError::BadRequest(format!("the message: {e}")))?;

@@ -175,6 +175,14 @@ pub fn padded_png(total: usize) -> Vec<u8> {
 }
 
 /// The test's clock, as the service and the console read theirs (Unix seconds).
+/// Unix seconds now.
+pub fn clock_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
 pub fn clock() -> record::Time {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -264,6 +272,23 @@ impl App {
         body: Vec<u8>,
     ) -> Answer {
         App::call_on(&self.router, method, path, headers, body).await
+    }
+
+    /// Another router over the same store (a service configured otherwise, or restarted),
+    /// made outside the runtime's threads (a PostgreSQL store's client blocks); drop it with
+    /// [`App::drop_router`].
+    pub async fn router_with(&self, extras: server::Extras) -> Router {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || server::router_with(&db, signing(), extras).unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Drops a router from [`App::router_with`] outside the runtime's threads.
+    pub async fn drop_router(router: Router) {
+        tokio::task::spawn_blocking(move || drop(router))
+            .await
+            .unwrap();
     }
 
     /// A request to another router over the same store (a service configured otherwise).

@@ -59,6 +59,9 @@ async fn an_incident_is_reported_coarsened_and_confirmed(app: &App) {
     let operators = app
         .uploaded(&operator, &crate::common::scan_file("scan.png"))
         .await;
+    let pdf = app
+        .uploaded(&observer, &crate::common::scan_file("scan.pdf"))
+        .await;
     let when = an_hour_ago();
     let body = |extra: Value| {
         let mut b = json!({"category": "vote-buying", "unit": station.0, "time": when,
@@ -101,6 +104,16 @@ async fn an_incident_is_reported_coarsened_and_confirmed(app: &App) {
             json!({"photos": [operators]}),
             StatusCode::CONFLICT,
             "its own uploads",
+        ),
+        (
+            json!({"photos": [pdf]}),
+            StatusCode::BAD_REQUEST,
+            "is not a stored JPEG or PNG photo",
+        ),
+        (
+            json!({"photos": ["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}),
+            StatusCode::BAD_REQUEST,
+            "is not a stored JPEG or PNG photo",
         ),
     ] {
         let r = app
@@ -238,7 +251,7 @@ async fn a_deployment_offers_its_own_categories(app: &App) {
         categories: server::Categories::Own(list),
         ..Default::default()
     };
-    let own = server::router_with(&app.db, crate::common::signing(), extras).unwrap();
+    let own = app.router_with(extras).await;
     let observer = app.token(Role::Observer).await;
     let station = app
         .election
@@ -297,6 +310,7 @@ async fn a_deployment_offers_its_own_categories(app: &App) {
             "{lang}"
         );
     }
+    App::drop_router(own).await;
 }
 
 on_every_backend!(

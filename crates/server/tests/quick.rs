@@ -536,19 +536,16 @@ async fn sms_on(
     secret: &[u8],
 ) -> crate::common::Answer {
     let body = serde_json::to_vec(m).unwrap();
-    let time = (std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        - age) as u64;
+    let time = (crate::common::clock_now() as i64 - age) as u64;
+    let path = "/api/elections/s/pvt/pvt/sms/tests-gw";
     let sig = observe::gateway::Gateway::new("tests-gw", secret)
         .unwrap()
-        .sign(time, &body);
+        .sign(time, path, &body);
     let t = time.to_string();
     App::call_on(
         router,
         "POST",
-        "/api/elections/s/pvt/pvt/sms/tests-gw",
+        path,
         &[
             ("content-type", "application/json"),
             (server::TIME_HEADER, &t),
@@ -655,6 +652,25 @@ async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
     assert_eq!(unsigned.status, StatusCode::UNAUTHORIZED);
     let forged = sms(app, &m, 0, b"not the gateway's secret, 32 bytes").await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "{}", forged.text());
+    // A request signed for this quick count, sent to another's address: refused.
+    let body = serde_json::to_vec(&m).unwrap();
+    let now = crate::common::clock_now();
+    let gw = observe::gateway::Gateway::new("tests-gw", crate::common::GATEWAY_SECRET).unwrap();
+    let sig = gw.sign(now, "/api/elections/s/pvt/pvt/sms/tests-gw", &body);
+    let t = now.to_string();
+    let moved = app
+        .call(
+            "POST",
+            "/api/elections/s/pvt/other/sms/tests-gw",
+            &[
+                ("content-type", "application/json"),
+                (server::TIME_HEADER, &t),
+                (server::SIGNATURE_HEADER, &sig),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::UNAUTHORIZED, "{}", moved.text());
     let stale = sms(app, &m, 3600, crate::common::GATEWAY_SECRET).await;
     assert_eq!(stale.status, StatusCode::UNAUTHORIZED, "{}", stale.text());
     // A stranger's message, a malformed one, a station not drawn: a reply, nothing logged.
@@ -716,16 +732,14 @@ async fn observers_report_by_sms_through_a_signed_gateway(app: &App) {
     // A restarted service has forgotten the ids it took: a request signed before it started
     // is refused (401) and changes nothing, so a request caught on the way cannot be sent
     // again across a restart; its gateway signs it again.
-    let restarted = server::router_with(
-        &app.db,
-        crate::common::signing(),
-        server::Extras {
+    let restarted = app
+        .router_with(server::Extras {
             sms: Some(crate::common::sms()),
             ..Default::default()
-        },
-    )
-    .unwrap();
+        })
+        .await;
     let caught = sms_on(&restarted, &m, 5, crate::common::GATEWAY_SECRET).await;
+    App::drop_router(restarted).await;
     assert_eq!(caught.status, StatusCode::UNAUTHORIZED, "{}", caught.text());
     assert!(
         caught.text().contains("before the service started"),
