@@ -20,6 +20,7 @@ const CORE: &[&str] = &[
     "audit",
     "pvt",
     "observe",
+    "postedqr",
     "readmodel",
     "published",
 ];
