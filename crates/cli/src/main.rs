@@ -64,6 +64,8 @@ enum Command {
     /// An observer group's quick count (parallel vote tabulation): design, redraw, estimate,
     /// compare with the official count, simulate
     Pvt(cmd::pvt::Args),
+    /// The protocol posted at a station: check its QR code against the commission's log
+    Protocol(cmd::protocol::Args),
     /// Serve the results pages, the JSON API and the staff workflow over the store
     Serve(cmd::serve::Args),
     /// Manage the service's staff accounts
@@ -114,6 +116,7 @@ fn main() -> ExitCode {
         Command::Forensics(a) => cmd::forensics::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Pvt(a) => cmd::pvt::run(a),
+        Command::Protocol(a) => cmd::protocol::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Users(c) => cmd::users::run(c),
         Command::Demo(a) => cmd::demo::run(a),

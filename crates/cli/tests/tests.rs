@@ -17,6 +17,7 @@ mod language;
 mod malformed;
 mod overflow;
 mod pages;
+mod posted;
 mod property;
 mod pvt;
 mod serve;

@@ -3,12 +3,13 @@
 //! in 5.5 bits each:
 //!
 //! ```text
-//! TPQ1/<election>/<station>/<source>/<time>/<key>/<lines>/<votes>/<check>
+//! TPQ1/<election>/<station>/<contest>/<source>/<time>/<key>/<lines>/<votes>/<check>
 //! ```
 //!
 //! * `election`: the election's name in the store, its UTF-8 bytes in RFC 4648 base32 (upper
 //!   case, no padding);
 //! * `station`: the station's unit id in the election's declared unit tree, decimal;
+//! * `contest`: the contest's index in the election, decimal;
 //! * `source`: `M` (the manual count the commission signs) or `A` (a ballot scanner's);
 //! * `time`: when the count ended, UTC, `YYYYMMDDHHMM`;
 //! * `key`: the first 16 bytes of the log key's fingerprint, upper-case hex;
@@ -38,6 +39,8 @@ pub struct Posted {
     pub election: String,
     /// The station.
     pub station: UnitId,
+    /// The contest, by its index in the election.
+    pub contest: usize,
     /// Whose count it is.
     pub source: CountSource,
     /// When the count ended, UTC: `YYYY-MM-DD HH:MM`.
@@ -147,6 +150,7 @@ impl Posted {
         Posted {
             election: election.to_string(),
             station: p.station,
+            contest: p.contest,
             source: p.source,
             time: time.to_string(),
             key,
@@ -158,9 +162,9 @@ impl Posted {
         }
     }
 
-    /// The figures as a protocol of contest `contest` (its version 0).
-    pub fn protocol(&self, contest: usize) -> Protocol {
-        let mut p = Protocol::new(self.station, contest, self.votes.len());
+    /// The figures as a protocol (its version 0).
+    pub fn protocol(&self) -> Protocol {
+        let mut p = Protocol::new(self.station, self.contest, self.votes.len());
         for &(l, n) in &self.lines {
             p.set_line(l, n);
         }
@@ -195,9 +199,10 @@ impl Posted {
             CountSource::Machine => "A",
         };
         let body = format!(
-            "{FORMAT}/{}/{}/{source}/{time}/{}/{lines}/{}/",
+            "{FORMAT}/{}/{}/{}/{source}/{time}/{}/{lines}/{}/",
             base32(self.election.as_bytes()),
             self.station.0,
+            self.contest,
             hex::encode_upper(self.key),
             joined(self.votes.iter().copied()),
         );
@@ -223,10 +228,11 @@ impl Posted {
                 ),
             ));
         }
-        let [_, election, station, source, time, key, lines, votes, check] = fields[..] else {
+        let [_, election, station, contest, source, time, key, lines, votes, check] = fields[..]
+        else {
             return Err(PostedError::text(
                 "format",
-                format!("{} fields, {FORMAT} has 9", fields.len()),
+                format!("{} fields, {FORMAT} has 10", fields.len()),
             ));
         };
         let body = &text[..text.len() - check.len()];
@@ -244,6 +250,10 @@ impl Posted {
             u32::try_from(count("station", station)?)
                 .map_err(|_| PostedError::text("station", "beyond any unit id"))?,
         );
+        let contest = usize::try_from(count("contest", contest)?)
+            .ok()
+            .filter(|&c| c < 1_000)
+            .ok_or_else(|| PostedError::text("contest", "beyond any contest"))?;
         let source = match source {
             "M" => CountSource::Manual,
             "A" => CountSource::Machine,
@@ -293,6 +303,7 @@ impl Posted {
         Ok(Posted {
             election,
             station,
+            contest,
             source,
             time,
             key,

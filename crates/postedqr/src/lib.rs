@@ -3,15 +3,17 @@
 //! what identifies them (the election, the station, the count's source, the time, the log
 //! key's fingerprint), in a compact versioned text ([`Posted::encode`], [`Posted::decode`])
 //! that a QR symbol of version 10 or less at error-correction level M holds ([`symbol`]), and
-//! reading that symbol back from a greyscale image ([`read`]).
+//! reading that symbol back from a greyscale image ([`read`]) or a photo ([`read_photo`]).
 //!
 //! **Architecture invariant:** pure: no I/O, no clock. Decoding never panics, whatever the
 //! text or the image.
 
 mod code;
+mod photo;
 mod symbol;
 
 pub use code::{Posted, FORMAT, MAX_TEXT};
+pub use photo::{grey, read_photo, MAX_PIXELS};
 pub use symbol::{read, symbol, Symbol, MAX_VERSION};
 
 /// Why a posted protocol could not be encoded or read.

@@ -46,7 +46,7 @@ fn every_kyrgyz_protocol_round_trips_through_its_qr_code() {
         largest = largest.max(posted.encode().unwrap().len());
         let back = through_an_image(&posted);
         assert_eq!(back, posted, "station {}", p.station.0);
-        let again = back.protocol(p.contest);
+        let again = back.protocol();
         assert_eq!(again.votes, p.votes);
         for &l in Line::ALL {
             assert_eq!(again.line(l), p.line(l), "station {} {l:?}", p.station.0);
@@ -88,6 +88,7 @@ fn bad_texts_are_refused_naming_the_field() {
     let good = Posted {
         election: "kg2020".into(),
         station: UnitId(17),
+        contest: 0,
         source: CountSource::Manual,
         time: "2020-10-04 21:30".into(),
         key: KEY,
@@ -98,7 +99,7 @@ fn bad_texts_are_refused_naming_the_field() {
     .unwrap();
     assert_eq!(
         good,
-        "TPQ1/NNTTEMBSGA/17/M/202010042130/BCD35C0EA9CDED16B7D7315250984190/401.1500.12/300.0.5/"
+        "TPQ1/NNTTEMBSGA/17/0/M/202010042130/BCD35C0EA9CDED16B7D7315250984190/401.1500.12/300.0.5/"
             .to_string()
             + &good[good.len() - 8..]
     );
@@ -115,14 +116,18 @@ fn bad_texts_are_refused_naming_the_field() {
         // Found by `decoding_never_panics`: a first field cut inside a character.
         ("QჍ.𚿱&/x".into(), "format"),
         ("".into(), "format"),
-        (rechecked(&body.replace("/17/", "/17/0/")), "format"),
+        (rechecked(&body.replace("/17/", "/17/0/0/")), "format"),
+        (rechecked(&body.replace("/17/0/", "/17/x/")), "contest"),
         (
             rechecked(&body.replace("NNTTEMBSGA", "nnttembsga")),
             "election",
         ),
         (rechecked(&body.replace("NNTTEMBSGA", "")), "election"),
-        (rechecked(&body.replace("/17/", "/017/")), "station"),
-        (rechecked(&body.replace("/17/", "/99999999999/")), "station"),
+        (rechecked(&body.replace("/17/0/", "/017/0/")), "station"),
+        (
+            rechecked(&body.replace("/17/0/", "/99999999999/0/")),
+            "station",
+        ),
         (rechecked(&body.replace("/M/", "/X/")), "source"),
         (
             rechecked(&body.replace("202010042130", "202013042130")),
@@ -175,6 +180,7 @@ proptest! {
         let posted = Posted {
             election,
             station: UnitId(station),
+            contest: 0,
             source: if machine { CountSource::Machine } else { CountSource::Manual },
             time: "2020-10-04 21:30".into(),
             key: KEY,
@@ -305,5 +311,42 @@ fn a_poor_photograph_of_the_sheet_still_reads() {
         let read_back = read(photo.w, photo.h, &photo.px)
             .unwrap_or_else(|e| panic!("station {}: {e}", p.station.0));
         assert_eq!(read_back, text);
+    }
+}
+
+/// The symbol as a PNG file of `color` type (grey or RGB), 4 pixels a module.
+fn png_of(text: &str, color: png::ColorType) -> Vec<u8> {
+    let (w, h, px) = symbol(text).unwrap().grey(4, 4);
+    let mut out = Vec::new();
+    let mut e = png::Encoder::new(&mut out, w as u32, h as u32);
+    e.set_color(color);
+    let mut wr = e.write_header().unwrap();
+    let data: Vec<u8> = match color {
+        png::ColorType::Rgb => px.iter().flat_map(|&p| [p, p, p]).collect(),
+        _ => px,
+    };
+    wr.write_image_data(&data).unwrap();
+    wr.finish().unwrap();
+    out
+}
+
+#[test]
+fn a_photo_is_read_whatever_its_colour_type_and_a_non_image_is_not() {
+    let text = Posted::of(&kyrgyz()[0], "kg2020", "2020-10-04 21:30", KEY)
+        .encode()
+        .unwrap();
+    for color in [png::ColorType::Grayscale, png::ColorType::Rgb] {
+        assert_eq!(postedqr::read_photo(&png_of(&text, color)).unwrap(), text);
+    }
+    for bytes in [
+        &b"GIF89a"[..],
+        b"",
+        b"\x89PNG\r\n\x1a\n broken",
+        &[0xFF, 0xD8, 0xFF],
+    ] {
+        assert!(matches!(
+            postedqr::read_photo(bytes),
+            Err(PostedError::Unreadable(_))
+        ));
     }
 }

@@ -13,6 +13,7 @@ pub mod gen;
 pub mod import;
 pub mod log;
 pub mod official;
+pub mod protocol;
 pub mod publish;
 pub mod pvt;
 pub mod pvt_log;

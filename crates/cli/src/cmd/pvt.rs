@@ -759,7 +759,7 @@ struct StationResult {
 /// An entry's inclusion proof in the verified log, as `tallyproof log verify-inclusion`
 /// takes it.
 #[derive(Debug, Serialize)]
-struct Proof {
+pub(crate) struct Proof {
     entry: u64,
     size: u64,
     root: String,
@@ -768,7 +768,8 @@ struct Proof {
 }
 
 impl Proof {
-    fn of(k: &published::Kept, entry: u64) -> anyhow::Result<Proof> {
+    /// Entry `entry`'s inclusion proof in the verified log `k`.
+    pub(crate) fn of(k: &published::Kept, entry: u64) -> anyhow::Result<Proof> {
         let size = k.checkpoint.size;
         Ok(Proof {
             entry,
