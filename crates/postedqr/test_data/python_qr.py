@@ -1,4 +1,4 @@
-"""Writes python-*.png: posted protocols' QR codes made from docs/protocol-qr.md by Python's own
+"""Writes python-*.png and python-*.jpg: posted protocols' QR codes made from docs/protocol-qr.md by Python's own
 hashlib and base64 and the `qrcode` package (pip install qrcode pillow; 8.x), independently of
 the Rust encoder, with python.json listing each file's text; crates/postedqr/tests checks that
 Rust reads and decodes them (python3 python_qr.py)."""
@@ -38,8 +38,13 @@ CASES = [
 out = []
 for k, case in enumerate(CASES):
     text = code(*case)
+    img = qrcode.make(text, error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=3)
     name = f"python-{k + 1}.png"
-    qrcode.make(text, error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=3).save(name)
+    img.save(name)
+    out.append({"file": name, "text": text})
+    # The same as a phone's JPEG: RGB, lossy (quality 70).
+    name = f"python-{k + 1}.jpg"
+    img.get_image().convert("RGB").save(name, quality=70)
     out.append({"file": name, "text": text})
 with open("python.json", "w") as f:
     json.dump({"source": "crates/postedqr/test_data/python_qr.py (Python hashlib, base64, qrcode)",
