@@ -22,13 +22,12 @@ pub(crate) struct Upload {
     pub bytes: Bytes,
 }
 
-/// A form's fields and files (files left empty by the sender are absent): `files` the last
-/// file of each field, `all_files` every file in the order sent (a field that takes several).
+/// A form's fields and files (files left empty by the sender are absent), each file with its
+/// field's name, in the order sent (a field may take several).
 #[derive(Debug, Default)]
 pub(crate) struct DeskForm {
     pub fields: HashMap<String, String>,
-    pub files: HashMap<String, Upload>,
-    pub all_files: Vec<(String, Upload)>,
+    pub files: Vec<(String, Upload)>,
 }
 
 impl DeskForm {
@@ -39,9 +38,18 @@ impl DeskForm {
 
     /// Every file sent in field `key`, in order.
     pub fn files_of<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Upload> + 'a {
-        self.all_files
+        self.files
             .iter()
             .filter(move |(k, _)| k == key)
+            .map(|(_, f)| f)
+    }
+
+    /// The file sent in field `key` (the last, if it was sent several).
+    pub fn file(&self, key: &str) -> Option<&Upload> {
+        self.files
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
             .map(|(_, f)| f)
     }
 }
@@ -101,9 +109,7 @@ pub(crate) async fn multipart(content_type: &str, body: Bytes) -> Result<DeskFor
                     return Err(too_large());
                 }
                 if !bytes.is_empty() {
-                    let upload = Upload { name: file, bytes };
-                    out.all_files.push((key.clone(), upload.clone()));
-                    out.files.insert(key, upload);
+                    out.files.push((key, Upload { name: file, bytes }));
                 }
             }
             None => {

@@ -91,17 +91,19 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(3));
         }
     };
-    let kept = match super::verify::verified(&a.log, &a.key, a.ca_file.as_deref()) {
-        Ok(k) => k,
+    // The key read once: the log is verified with it, and the code must name it.
+    let checked = super::verify::key_text(&a.key).and_then(|key| {
+        let kept = super::verify::verified(&a.log, &key, a.ca_file.as_deref())?;
+        let fingerprint = translog::note::NoteVerifier::parse(&key)?.fingerprint();
+        Ok((kept, fingerprint.replace(' ', "")))
+    });
+    let (kept, fingerprint) = match checked {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e:#}");
             return Ok(ExitCode::from(7));
         }
     };
-    let key = super::verify::key_text(&a.key)?;
-    let fingerprint = translog::note::NoteVerifier::parse(&key)?
-        .fingerprint()
-        .replace(' ', "");
     let e = &kept.replayed.election;
     let units = e.units.len();
     let known = (posted.station.index() < units).then_some(posted.station);

@@ -51,8 +51,7 @@ pub(crate) async fn audit_start_form(
     form: DeskForm,
 ) -> Result<Response, ServerError> {
     let file_text = |key: &str| -> Result<Option<String>, ServerError> {
-        form.files
-            .get(key)
+        form.file(key)
             .map(|f| {
                 String::from_utf8(f.bytes.to_vec()).map_err(|_| {
                     ServerError::BadRequest(format!("{}: the {key} is not UTF-8 text", f.name))
@@ -70,13 +69,13 @@ pub(crate) async fn audit_start_form(
         .get("cvrs_name")
         .map(|v| v.trim())
         .filter(|v| !v.is_empty());
-    if named.is_some() && form.files.contains_key("cvrs") {
+    if named.is_some() && form.file("cvrs").is_some() {
         return Err(ServerError::BadRequest(
             "field 'cvrs_name': choose the records' file or name them, not both".into(),
         ));
     }
     let manifest = file_text("manifest")?;
-    let uploaded = stored(&s, &who, form.files.get("cvrs")).await?;
+    let uploaded = stored(&s, &who, form.file("cvrs")).await?;
     let start = crate::audits::Start {
         audit: form.get("audit").cloned().unwrap_or_default(),
         law: form.get("law").cloned().unwrap_or_default(),
@@ -109,7 +108,7 @@ pub(crate) async fn audit_step_form(
             ))
         }
         Some("readings") => {
-            let file = form.files.get("readings").ok_or_else(|| {
+            let file = form.file("readings").ok_or_else(|| {
                 ServerError::BadRequest("field 'readings': choose the filled retrieval list".into())
             })?;
             let r = crate::audits::recorded(&s, by, &name, &audit, file.bytes.to_vec()).await?;
@@ -150,7 +149,7 @@ pub(crate) async fn audit_step_form(
             Ok(back_to_desk(&name, Act::Targeted, r["logged_as"].as_i64().unwrap_or(0)))
         }
         Some("targeted-counts") => {
-            let file = form.files.get("targeted").ok_or_else(|| {
+            let file = form.file("targeted").ok_or_else(|| {
                 ServerError::BadRequest("field 'targeted': choose the hand counts' file".into())
             })?;
             let r =
@@ -183,7 +182,7 @@ pub(crate) async fn complain_form(
         unit: unit.0,
         category: form.get("category").filter(|c| !c.is_empty()).cloned(),
         text: form.get("text").cloned().unwrap_or_default(),
-        scan: stored(&s, &who, form.files.get("scan")).await?,
+        scan: stored(&s, &who, form.file("scan")).await?,
     };
     let scan = c.scan.clone();
     let filed = staff::file_complaint(&s, who.acting()?, name.clone(), c).await;
@@ -361,7 +360,7 @@ pub(crate) async fn enter_form(
         source: form.get("source").cloned(),
         lines,
         votes,
-        scan: stored(&s, &who, form.files.get("scan")).await?,
+        scan: stored(&s, &who, form.file("scan")).await?,
     };
     let scan = e.scan.clone();
     let entered = staff::enter_protocol(&s, by, name.clone(), e).await;
