@@ -477,6 +477,35 @@ async fn every_role_works_at_the_desk_in_a_real_browser() {
     login(&c, &base, "kamila").await;
     let mismatch = format!("{desk}/pending/{}", keyings[0].id);
     shoot(&c, &mismatch, "desk-commissioner-mismatch").await;
+    // The commissioner sees the two keyings side by side: the first two parties swapped.
+    let other = eval(
+        &c,
+        "return Array.from(document.querySelectorAll('table.cmp'))[0].innerText",
+    )
+    .await;
+    let other = other.as_str().unwrap_or_default();
+    let (a, b) = (en_count(q.votes[0]), en_count(q.votes[1]));
+    let diff = |x: u64, y: u64| {
+        let d = i128::from(x) - i128::from(y);
+        let sign = if d > 0 { "+" } else { "−" };
+        format!("{sign}{}", en_count(d.unsigned_abs() as u64))
+    };
+    assert!(
+        other.contains(&format!("Entry {}", keyings[1].id)),
+        "{other}"
+    );
+    let page = eval(&c, "return document.body.innerText").await;
+    let page = page.as_str().unwrap_or_default();
+    assert!(
+        page.contains(&format!("Other keying (entry {})", keyings[1].id)),
+        "{page}"
+    );
+    if q.votes[0] != q.votes[1] {
+        assert!(
+            other.contains(&format!("{a}\t{b}\t{}", diff(q.votes[0], q.votes[1]))),
+            "{other}"
+        );
+    }
     type_into(
         &c,
         "#ruling-reason",

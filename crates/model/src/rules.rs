@@ -333,6 +333,29 @@ impl ControlRules {
             .collect()
     }
 
+    /// The lines a form for entering a protocol asks for, in protocol order, and whether each
+    /// must be filled in: the registered voters, ballots issued and found, invalid and valid
+    /// ballots, and every line a relation names; a line an error-level relation names is
+    /// needed, or the protocol is quarantined ([`ControlRules::quarantining`]). The staff
+    /// desk's form and the posted protocol's form (`ui::posted`) ask for the same lines.
+    pub fn form_lines(&self) -> Vec<(Line, bool)> {
+        const ALWAYS: [Line; 5] = [
+            Line::Registered,
+            Line::IssuedTotal,
+            Line::FoundTotal,
+            Line::Invalid,
+            Line::Valid,
+        ];
+        let named = self.lines(Severity::Warning);
+        let errors = self.lines(Severity::Error);
+        Line::ALL
+            .iter()
+            .copied()
+            .filter(|x| ALWAYS.contains(x) || named.contains(x))
+            .map(|x| (x, errors.contains(&x)))
+            .collect()
+    }
+
     /// The lines the relations of severity `at_least` or above name, in [`Line::ALL`] order:
     /// what a form for entering a protocol asks for so that every relation can be checked
     /// (`issued` and `found` by their total lines).

@@ -41,7 +41,7 @@ pub use flags::{Flags, FLAGS_EVERY, FLAGS_IN_BACKGROUND};
 pub use kept::{COST_FACTOR, HEAVY, RECOMPUTE, REFRESH};
 pub use live::Live;
 pub use logs::{Entries, Logs};
-pub use register::{Decided, Filed, Reviewed};
+pub use register::{CertifiedOver, Decided, Filed, Reviewed};
 pub use search::{Counts, FoundUnit, Searched};
 pub use signed::{CosignatureTaken, Signed, Signing};
 pub use view::{tile_in, About, Logged, View};

@@ -55,11 +55,26 @@ pub struct Decided {
     pub unit: UnitId,
 }
 
+/// A certification that went ahead while complaints were open, with the commission's reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertifiedOver {
+    /// The `certify` staff entry.
+    pub index: u64,
+    /// When (its staff entry's time), if the log says.
+    pub at: Option<Time>,
+    /// The commitment to its reason.
+    pub reason: String,
+    /// The complaints open then, by entry index.
+    pub open: Vec<u64>,
+}
+
 /// The register of one election.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Register {
     pub(crate) complaints: Vec<Filed>,
     pub(crate) decisions: Vec<Decided>,
+    /// Every certification made while complaints were open, in log order.
+    pub(crate) certified_over: Vec<CertifiedOver>,
 }
 
 impl Register {
@@ -92,6 +107,25 @@ impl Register {
                 reason: r.reason.clone(),
                 decision: r.decision,
                 decision_unit,
+            });
+        }
+    }
+
+    /// Notes a certification, logged at `index` at time `at` with the commitment to its
+    /// reason, if it gave one: kept if complaints were open.
+    pub(crate) fn certified(&mut self, index: u64, at: Option<Time>, reason: Option<&str>) {
+        let open: Vec<u64> = self
+            .complaints
+            .iter()
+            .filter(|c| c.status.is_open())
+            .map(|c| c.index)
+            .collect();
+        if let (Some(reason), false) = (reason, open.is_empty()) {
+            self.certified_over.push(CertifiedOver {
+                index,
+                at,
+                reason: reason.to_string(),
+                open,
             });
         }
     }

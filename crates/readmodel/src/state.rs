@@ -16,6 +16,9 @@ use crate::signed::{Cosigned, Signed, Signing};
 use crate::view::About;
 use crate::{Flags, ReadError};
 
+/// How a `certify` staff entry begins after its format byte (`docs/log-format.md`, "staff").
+const CERTIFY: &[u8] = b"{\"type\":\"staff\",\"act\":\"certify\"";
+
 /// An election's state, under the election's lock.
 pub(crate) struct State {
     pub(crate) replayer: Replayer,
@@ -147,7 +150,16 @@ impl State {
                     self.audits.push((index, b.to_vec()));
                     continue;
                 }
-                Pushed::Other => continue,
+                Pushed::Other => {
+                    if b.get(1..).is_some_and(|j| j.starts_with(CERTIFY)) {
+                        if let Ok(record::Entry::Staff(st)) = record::decode(index, b) {
+                            if let record::StaffAct::Certify { reason } = &st.act {
+                                self.register.certified(index, st.time, reason.as_deref());
+                            }
+                        }
+                    }
+                    continue;
+                }
             };
             let count = match legal {
                 true => self.replayer.latest(),

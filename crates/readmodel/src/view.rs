@@ -113,6 +113,12 @@ impl View<'_> {
         &self.state.register.complaints
     }
 
+    /// The certifications made while complaints were open, each with its reason's
+    /// commitment and the complaints open then.
+    pub fn certified_over(&self) -> &[crate::CertifiedOver] {
+        &self.state.register.certified_over
+    }
+
     /// The decisions, in the order they were taken.
     pub fn decisions(&self) -> &[crate::Decided] {
         &self.state.register.decisions

@@ -33,6 +33,36 @@ pub(crate) struct Row {
     pub reasons: Vec<Option<String>>,
 }
 
+/// A certification made while complaints were open, as the register shows it.
+pub(crate) struct Over {
+    /// The `certify` entry, its time and the complaints open then (`readmodel::CertifiedOver`).
+    pub certified: readmodel::CertifiedOver,
+    /// Its reason, where shown.
+    pub reason: Option<String>,
+}
+
+/// The certifications made while complaints were open, with their reasons where shown.
+pub(crate) fn over(v: &View<'_>, content: &HashMap<String, String>, who: Audience) -> Vec<Over> {
+    v.certified_over()
+        .iter()
+        .map(|c| Over {
+            reason: shown(v, content, who, &c.reason),
+            certified: c.clone(),
+        })
+        .collect()
+}
+
+/// The stored text of commitment `c`, if `who` may read it.
+fn shown(
+    v: &View<'_>,
+    content: &HashMap<String, String>,
+    who: Audience,
+    c: &str,
+) -> Option<String> {
+    let may = who == Audience::Commission || v.content_is_public(c);
+    may.then(|| content.get(c).cloned()).flatten()
+}
+
 /// Who reads the register: the public sees only public content; a commissioner every text
 /// the store still holds.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -49,10 +79,7 @@ pub(crate) fn rows(
     who: Audience,
 ) -> (Vec<Row>, Vec<Decided>) {
     let e = v.election();
-    let open = |c: &str| {
-        let shown = who == Audience::Commission || v.content_is_public(c);
-        shown.then(|| content.get(c).cloned()).flatten()
-    };
+    let open = |c: &str| shown(v, content, who, c);
     let rows = v
         .complaints()
         .iter()
@@ -87,8 +114,9 @@ pub(crate) async fn page(
         let content = content(&s, &name)?;
         s.live.with(&s.db, &name, |v| {
             let (rows, _) = rows(v, &content, Audience::Public);
+            let over = over(v, &content, Audience::Public);
             let h = pages::heading(v, &name);
-            Ok(pages::complaints(r.lang, &rows, &h))
+            Ok(pages::complaints(r.lang, &rows, &over, &h))
         })
     })
     .await?;
@@ -104,9 +132,16 @@ pub(crate) async fn api(
         let content = content(&s, &name)?;
         s.live.with(&s.db, &name, |v| {
             let (rows, _) = rows(v, &content, Audience::Public);
+            let over = over(v, &content, Audience::Public);
             Ok(json!({
                 "log_size": v.size(),
                 "complaints": rows.iter().map(row_json).collect::<Vec<_>>(),
+                "certified_over_open_complaints": over.iter().map(|o| json!({
+                    "entry": o.certified.index,
+                    "at": o.certified.at.map(|t| t.to_string()),
+                    "reason": o.reason,
+                    "open": o.certified.open,
+                })).collect::<Vec<_>>(),
             }))
         })
     })

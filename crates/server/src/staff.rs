@@ -654,6 +654,13 @@ pub(crate) async fn settle(
     let n = name.clone();
     let accept = decision.is_ok();
     let reason = match decision {
+        Err(None) => {
+            return Err(ServerError::BadRequest(
+                "a rejection says why: give its 'reason', which the operator who entered the \
+                 protocol reads"
+                    .into(),
+            ))
+        }
         Err(Some(why)) => Some(
             record::reason_act("reason", &why, &auth::salt())
                 .map_err(|e| ServerError::BadRequest(e.to_string()))?
@@ -685,7 +692,7 @@ pub(crate) async fn verify(
     Ok(Json(settle(&s, who.acting()?, name, id, Ok(())).await?))
 }
 
-/// A rejection's body: why, if the verifier says (the operator reads it).
+/// A rejection's body: why (the operator reads it); a rejection without one is refused.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Rejecting {

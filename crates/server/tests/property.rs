@@ -73,7 +73,7 @@ async fn enter(app: &App, c: &Clerks, station: u32, source: &str, votes: &[u64],
             "POST",
             &format!("/api/elections/s/pending/{id}/{act}"),
             &c.ver,
-            json!({}),
+            json!({"reason": "the copy differs from the signed protocol"}),
         )
         .await;
     assert_eq!(v.status, StatusCode::OK, "{}", v.text());

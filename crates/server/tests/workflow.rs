@@ -492,6 +492,120 @@ async fn the_desk_forms_enter_and_verify_a_protocol(app: &App) {
         .contains("done=certified"));
     let r = replay(app).await;
     assert_eq!((r.complaints, r.publications), (1, 1));
+    // The public register says the result was certified over the open complaint, and why.
+    let register = app.get("/elections/s/complaints").await.visible();
+    assert!(
+        register.contains("while complaints were open: 1 (#")
+            && register.contains("The commission's reason: the seal complaint concerns no count"),
+        "{register}"
+    );
+    let json = app.get("/api/elections/s/complaints").await.json();
+    let over = &json["certified_over_open_complaints"];
+    assert_eq!(over.as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(over[0]["reason"], "the seal complaint concerns no count");
+    assert_eq!(over[0]["open"], json!([json["complaints"][0]["entry"]]));
+}
+
+/// Under kg2021, whose law requires the scan of the paper protocol (CEC notice 4690), the
+/// operator's form says so and the verifier's screen of an entry without its scan says it can
+/// only be rejected (the store refuses to verify it); a rejection without a reason is refused,
+/// through the desk and the API alike, and changes nothing.
+async fn a_scan_the_law_requires_shows_at_the_desk_and_a_rejection_says_why(app: &App) {
+    let (_, protocols) = app
+        .with_store(|s| crate::common::import_under(s, &crate::common::PARAMS, "k", Some("kg2021")))
+        .await;
+    // The console grants the clerks their roles in the new election.
+    app.with_store(|s| {
+        for user in ["admin", "operator", "verifier"] {
+            store::Staffing::grant(s, user, "k", None, clock()).unwrap();
+        }
+    })
+    .await;
+    let admin = app.token(Role::Admin).await;
+    let a = app
+        .api(
+            "POST",
+            "/api/elections/k/assignments",
+            &admin,
+            json!({"user": "operator", "unit": 0}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let (cookie, _) = app.login(Role::Operator).await;
+    let station = protocols[0].station.0;
+    let form = app
+        .page(&format!("/elections/k/staff?unit={station}"), &cookie)
+        .await;
+    assert!(
+        form.contains("the election&#39;s law requires the scan of the paper protocol")
+            || form.contains("the election's law requires the scan of the paper protocol"),
+        "{form}"
+    );
+    let op = app.token(Role::Operator).await;
+    let votes: Vec<u64> = protocols[0].votes.iter().map(|v| v + 1).collect();
+    let entered = app
+        .api(
+            "POST",
+            "/api/elections/k/protocols",
+            &op,
+            json!({"station": station, "source": "manual", "votes": votes,
+                   "lines": crate::common::lines_for(&votes)}),
+        )
+        .await;
+    assert_eq!(entered.status, StatusCode::CREATED, "{}", entered.text());
+    let id = entered.json()["id"].as_i64().unwrap();
+    let (vcookie, vcsrf) = app.login(Role::Verifier).await;
+    let screen = app
+        .page(&format!("/elections/k/staff/pending/{id}"), &vcookie)
+        .await;
+    assert!(screen.contains("this entry has none"), "{screen}");
+    let ver = app.token(Role::Verifier).await;
+    let refused = app
+        .api(
+            "POST",
+            &format!("/api/elections/k/pending/{id}/verify"),
+            &ver,
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
+    assert!(
+        refused.text().contains("requires the scan"),
+        "{}",
+        refused.text()
+    );
+    // No reason, no rejection: neither from the API nor from the desk's form.
+    let before = app.with_store(|s| s.log("k").unwrap().len()).await;
+    for body in [json!({}), json!({"reason": "  "})] {
+        let a = app
+            .api(
+                "POST",
+                &format!("/api/elections/k/pending/{id}/reject"),
+                &ver,
+                body,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+        assert!(a.text().contains("a rejection says why"), "{}", a.text());
+    }
+    let a = app
+        .form(
+            &format!("/elections/k/staff/pending/{id}"),
+            &vcookie,
+            format!("csrf={vcsrf}&action=reject&reason=").into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert_eq!(app.with_store(|s| s.log("k").unwrap().len()).await, before);
+    let a = app
+        .api(
+            "POST",
+            &format!("/api/elections/k/pending/{id}/reject"),
+            &ver,
+            json!({"reason": "no scan of the paper protocol"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
 }
 
 /// Verifies the protocol whose entry answered `entered`, as `ver`: it must be verified.
@@ -894,5 +1008,6 @@ on_every_backend!(
     machine_and_manual_counts_and_exports,
     a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it,
     complaints_redaction_and_certification_are_logged,
-    the_desk_forms_enter_and_verify_a_protocol
+    the_desk_forms_enter_and_verify_a_protocol,
+    a_scan_the_law_requires_shows_at_the_desk_and_a_rejection_says_why
 );

@@ -172,7 +172,7 @@ tr.changed td{background:#fff3c4}img.scan{display:block;max-width:100%;height:au
 @media (min-width:60rem){.side{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
 ul.found li a{display:inline-flex;align-items:center;min-height:44px}code.password{font-size:1.3rem;letter-spacing:.05em}\
 div.check{display:flex;gap:.6rem;align-items:center;margin:.75rem 0;min-height:44px}.form .check input[type=checkbox]{display:inline-block;width:1.5rem;height:1.5rem;min-height:0;flex:none}div.check label{margin:0;font-weight:400}\
-@media (max-width:40rem){nav ul{gap:0 .1rem;margin:0}nav a{padding:0 .35rem}.bar-top{font-size:.95rem}.etitle{font-size:1rem}th,td{padding:.4rem .3rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
+@media (max-width:40rem){nav ul{gap:0 .1rem;margin:0}nav a{padding:0 .35rem}.bar-top{font-size:.95rem}.etitle{font-size:1rem}th,td{padding:.4rem .3rem}table.cmp{font-size:.875rem}table.cmp td.name{min-width:0;max-width:7rem}table.cmp th{font-size:.8rem}table.cmp th,table.cmp td{padding:.35rem .2rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
 th.station{background:#e6eaee}.retrieval .blank{min-width:9rem}.retrieval .ticket code{white-space:nowrap;font-size:.85rem}\
 @media screen and (max-width:40rem){.retrieval .blank,.retrieval .ticket{display:none}}\
 @media print{header.top,footer,.skip,.noprint,nav{display:none}.scroll{overflow:visible}tbody{break-inside:avoid}td.blank{border-bottom:1px solid #000}a{color:inherit}}\

@@ -5,7 +5,7 @@
 //! reason). Under blind double entry an operator sees only their own keyings.
 
 use maud::{html, Markup};
-use model::{CountSource, Election, Line, Protocol, Severity, UnitId};
+use model::{CountSource, Election, Line, Protocol, UnitId};
 use store::{Pending, PendingState};
 use ui::layout::option;
 use ui::{Lang, Tr, T};
@@ -14,30 +14,6 @@ use super::fields::{self, field};
 use super::pick::{self, Picked, Scope};
 use super::{relations, Desk};
 use crate::pages;
-
-/// The lines every form asks for, besides the votes and the lines the election's control
-/// relations name.
-const LINES: [Line; 5] = [
-    Line::Registered,
-    Line::IssuedTotal,
-    Line::FoundTotal,
-    Line::Invalid,
-    Line::Valid,
-];
-
-/// The lines the form for `e` asks for, in protocol order, and whether entering needs each:
-/// a line an error-level relation names must be filled in, or the protocol is quarantined
-/// (`ControlRules::quarantining`).
-fn form_lines(e: &Election) -> Vec<(Line, bool)> {
-    let named = e.rules.lines(Severity::Warning);
-    let errors = e.rules.lines(Severity::Error);
-    Line::ALL
-        .iter()
-        .copied()
-        .filter(|x| LINES.contains(x) || named.contains(x))
-        .map(|x| (x, errors.contains(&x)))
-        .collect()
-}
 
 /// A protocol as typed into the form and checked without entering it.
 pub(crate) struct Typed {
@@ -140,7 +116,7 @@ fn form(d: &Desk<'_>, id: UnitId, typed: Option<&Typed>) -> Markup {
             }))
             fieldset {
                 legend { (l.t(T::DeskLines)) }
-                div.rows { @for (x, needed) in form_lines(e) { (fields::count_with(x.key(), ui::line(l, x), needed, line_value(x).as_deref())) } }
+                div.rows { @for (x, needed) in e.rules.form_lines() { (fields::count_with(x.key(), ui::line(l, x), needed, line_value(x).as_deref())) } }
             }
             fieldset {
                 legend { (l.t(T::VotesByChoice)) }
@@ -150,7 +126,7 @@ fn form(d: &Desk<'_>, id: UnitId, typed: Option<&Typed>) -> Markup {
                     }
                 }
             }
-            (field("scan", l.t(T::DeskScan), None, html! {
+            (field("scan", l.t(T::DeskScan), scan_hint(l, e), html! {
                 input #scan type="file" name="scan" accept="image/png,image/jpeg,application/pdf";
             }))
             (relations::live(l, e))
@@ -160,6 +136,16 @@ fn form(d: &Desk<'_>, id: UnitId, typed: Option<&Typed>) -> Markup {
             }
         }
     }
+}
+
+/// Where the law requires the scan of the paper protocol of its legal count, the hint that
+/// says so (`record::scan_required`).
+fn scan_hint(l: Lang, e: &Election) -> Option<Tr> {
+    let law = e.law.as_deref();
+    record::scan_required(law).map(|_| {
+        let count = pages::source(l, record::legal_count(law));
+        l.f(T::DeskScanRequired, &[("count", count.as_str())])
+    })
 }
 
 /// The operator's own entries, newest first: their state, and a rejection's reason.

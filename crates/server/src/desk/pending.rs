@@ -30,6 +30,9 @@ pub(super) enum Standing {
     Mismatch,
     /// The station's protocol moved on since it was entered: it can only be rejected.
     Stale,
+    /// The law requires the scan of the paper protocol of its legal count, and the entry has
+    /// none (`record::scan_required`): it can only be rejected.
+    ScanMissing,
     /// Nothing holds it.
     Ready,
 }
@@ -45,6 +48,12 @@ pub(super) fn standing(
 ) -> Standing {
     if counted >= p.protocol.version {
         return Standing::Stale;
+    }
+    let law = e.law.as_deref();
+    let needs_scan =
+        record::scan_required(law).is_some() && p.protocol.source == record::legal_count(law);
+    if needs_scan && p.scan.is_none() {
+        return Standing::ScanMissing;
     }
     let quarantined = !e.rules.quarantining(&p.protocol).is_empty() && p.overridden.is_none();
     if quarantined {
@@ -83,6 +92,7 @@ fn standing_note(l: Lang, s: Standing) -> Option<Markup> {
         Standing::Matched => ("note", T::DeskDoubleMatch),
         Standing::Mismatch => ("alert", T::DeskDoubleMismatch),
         Standing::Stale => ("alert", T::DeskStale),
+        Standing::ScanMissing => ("alert", T::DeskScanMissing),
         Standing::Ready => return None,
     };
     Some(html! { p class=(class) { (l.t(term)) } })
@@ -161,7 +171,11 @@ pub(super) fn screen(d: &Desk<'_>, p: &Pending, sc: &Screen<'_>) -> Markup {
         @if let Some(why) = &p.overridden { p { (l.f(T::DeskOverridden, &[("reason", why)])) } }
         @if let Some(why) = &p.resolved { p { (l.f(T::DeskResolved, &[("reason", why)])) } }
         div.side {
-            div { (relations::checks(l, e, &p.protocol)) (compare(l, e, &p.protocol, sc.current)) }
+            div {
+                (relations::checks(l, e, &p.protocol))
+                @if waiting && s == Standing::Mismatch { (keyings(l, e, p, sc.all)) }
+                (compare(l, e, &p.protocol, sc.current))
+            }
             div { (scan(l, p, sc.scan)) }
         }
         @if waiting {
@@ -179,30 +193,57 @@ fn compare(l: Lang, e: &Election, p: &Protocol, now: Option<&Protocol>) -> Marku
     let Some(now) = now else {
         return html! { p { (l.t(T::DeskNoProtocolYet)) } (figures(l, e, p)) };
     };
+    html! {
+        p.note { (l.f(T::DeskCurrentVersion, &[("version", &now.version.to_string()), ("source", pages::source(l, now.source).as_str())])) }
+        (differences(l, e, p, now, l.t(T::ColCountedNow)))
+    }
+}
+
+/// The other keyings of a blind double entry that differ from entry `p`, each beside it line
+/// by line: what the commissioner chooses between.
+fn keyings(l: Lang, e: &Election, p: &Pending, all: &[Pending]) -> Markup {
+    let others = all.iter().filter(|q| {
+        q.id != p.id
+            && q.digest != p.digest
+            && q.protocol.station == p.protocol.station
+            && q.protocol.contest == p.protocol.contest
+            && q.protocol.version == p.protocol.version
+    });
+    html! {
+        @for q in others {
+            @let id = q.id.to_string();
+            h3 { a href=(id) { (l.f(T::DeskOtherKeying, &[("id", &id)])) } }
+            (differences(l, e, &p.protocol, &q.protocol, l.f(T::DeskEntryTitle, &[("id", &id)])))
+        }
+    }
+}
+
+/// Protocol `p` beside `other` (its column headed `other_head`), line by line, with the
+/// differences marked.
+fn differences(l: Lang, e: &Election, p: &Protocol, other: &Protocol, other_head: Tr) -> Markup {
     let choices = e
         .contests
         .get(p.contest)
         .map_or(&[][..], |c| &c.choices[..]);
     let rows: Vec<(Tr, Option<u64>, Option<u64>)> = Line::ALL
         .iter()
-        .filter(|&&x| p.line(x).is_some() || now.line(x).is_some())
-        .map(|&x| (ui::line(l, x), p.line(x), now.line(x)))
+        .filter(|&&x| p.line(x).is_some() || other.line(x).is_some())
+        .map(|&x| (ui::line(l, x), p.line(x), other.line(x)))
         .chain(choices.iter().enumerate().map(|(i, c)| {
             (
                 Tr::from(c.name.clone()),
                 p.votes.get(i).copied(),
-                now.votes.get(i).copied(),
+                other.votes.get(i).copied(),
             )
         }))
         .collect();
     let shown = |v: Option<u64>| v.map_or_else(|| "—".to_string(), |v| l.count(v));
     html! {
-        p.note { (l.f(T::DeskCurrentVersion, &[("version", &now.version.to_string()), ("source", pages::source(l, now.source).as_str())])) }
-        div.scroll tabindex="0" { table {
+        div.scroll tabindex="0" { table.cmp {
             thead { tr {
                 th scope="col" { (l.t(T::ColLine)) }
                 th.n scope="col" { (l.t(T::ColEntered)) }
-                th.n scope="col" { (l.t(T::ColCountedNow)) }
+                th.n scope="col" { (other_head) }
                 th.n scope="col" { (l.t(T::ColDifference)) }
             } }
             tbody { @for (label, a, b) in &rows {
@@ -258,9 +299,11 @@ fn commissioner_acts(d: &Desk<'_>, p: &Pending, s: Standing) -> Markup {
     let (act, button) = match s {
         Standing::Quarantined => ("override", T::DeskOverrideButton),
         Standing::Mismatch => ("resolve", T::DeskResolveButton),
-        Standing::WaitingSecond | Standing::Matched | Standing::Ready | Standing::Stale => {
-            return html! {}
-        }
+        Standing::WaitingSecond
+        | Standing::Matched
+        | Standing::Ready
+        | Standing::Stale
+        | Standing::ScanMissing => return html! {},
     };
     html! {
         h3 { (l.t(T::DeskRulingHeading)) }

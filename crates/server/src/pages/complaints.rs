@@ -7,7 +7,7 @@ use record::{ComplaintCategory, ComplaintStatus};
 use ui::{Heading, Lang, Section, Tr, T};
 
 use super::{frame, urlencode};
-use crate::register::Row;
+use crate::register::{Over, Row};
 
 /// A complaint's category in words.
 pub(crate) fn category(l: Lang, c: Option<ComplaintCategory>) -> Tr {
@@ -97,11 +97,32 @@ pub(crate) fn summary(l: Lang, rows: &[Row]) -> Markup {
     }
 }
 
+/// The certifications that went ahead while complaints were open: when, over which, and the
+/// commission's reason.
+pub(crate) fn certified_over(l: Lang, over: &[Over]) -> Markup {
+    html! {
+        @for o in over {
+            @let c = &o.certified;
+            @let open: Vec<String> = c.open.iter().map(|i| format!("#{i}")).collect();
+            div.alert.certified-over {
+                p { strong { (l.f(T::RegisterCertifiedOver, &[
+                    ("entry", &c.index.to_string()),
+                    ("count", &l.count(c.open.len() as u64)),
+                    ("complaints", &open.join(", ")),
+                ])) } }
+                @if let Some(t) = c.at { p.meta { (t.to_string()) } }
+                p { (l.f(T::RegisterCertifiedReason, &[("reason", o.reason.as_deref().unwrap_or("—"))])) }
+            }
+        }
+    }
+}
+
 /// The public register.
-pub fn complaints(l: Lang, rows: &[Row], h: &Heading) -> String {
+pub fn complaints(l: Lang, rows: &[Row], over: &[Over], h: &Heading) -> String {
     let here = format!("/elections/{}/complaints", urlencode(&h.name));
     let body = html! {
         p.note { (l.t(T::RegisterNote)) }
+        (certified_over(l, over))
         (summary(l, rows))
         @for r in rows.iter().rev() { (card(l, &h.name, r, html! {}, false)) }
     };
