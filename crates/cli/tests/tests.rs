@@ -18,6 +18,7 @@ mod malformed;
 mod overflow;
 mod pages;
 mod posted;
+mod posted_form;
 mod property;
 mod pvt;
 mod serve;

@@ -89,6 +89,12 @@ fn unbase32(text: &str) -> Option<Vec<u8>> {
     (bits < 5 && acc & ((1 << bits) - 1) == 0).then_some(out)
 }
 
+/// The text's `election` field for election `name`: its UTF-8 bytes in base32 (what the
+/// protocol form writes into its page, so that the page's script needs no base32).
+pub fn election_field(name: &str) -> String {
+    base32(name.as_bytes())
+}
+
 fn check_of(body: &str) -> String {
     hex::encode_upper(&Sha256::digest(body.as_bytes())[..4])
 }

@@ -12,7 +12,7 @@ mod code;
 mod photo;
 mod symbol;
 
-pub use code::{Posted, FORMAT, MAX_TEXT};
+pub use code::{election_field, Posted, FORMAT, MAX_TEXT};
 pub use photo::{grey, read_photo, MAX_PIXELS};
 pub use symbol::{read, symbol, Symbol, MAX_VERSION};
 

@@ -34,8 +34,10 @@ pub const CHECK_POLICY: &str = "default-src 'none'; script-src 'self'; connect-s
      img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
 
-/// The policy of the staff desk: the pages' policy, and this site's own static scripts (the
-/// control relations checked as an operator types, `static/relations.js`); no inline script.
+/// The policy of the staff desk and the posted protocol's form: the pages' policy, and this
+/// site's own static scripts (the control relations checked as an operator types,
+/// `static/relations.js`; the form's `static/protocol-form.js` and the QR encoder it uses);
+/// no inline script, and no request from a script.
 pub const DESK_POLICY: &str = "default-src 'none'; script-src 'self'; img-src 'self' data:; \
      style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 

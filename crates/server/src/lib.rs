@@ -41,7 +41,7 @@ mod search;
 mod signed;
 mod sms;
 mod staff;
-mod statics;
+pub mod statics;
 #[cfg(test)]
 mod testing;
 mod tls;
@@ -186,6 +186,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/elections/{name}") => get(public::results_page),
         (Get, "/elections/{name}/seats") => get(public::seats_page),
         (Get, "/elections/{name}/units") => get(search::units_page),
+        (Get, "/elections/{name}/protocol-form") => get(public::protocol_form),
         (Get, "/api/elections/{name}/units") => get(search::units_api),
         (Get, "/api/elections") => get(public::elections),
         (Get, "/api/elections/{name}/context") => get(public::context_api),

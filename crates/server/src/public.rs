@@ -20,6 +20,11 @@ pub(crate) struct ByQuery {
 }
 
 #[derive(Deserialize)]
+pub(crate) struct StationQuery {
+    station: Option<u32>,
+}
+
+#[derive(Deserialize)]
 pub(crate) struct LawQuery {
     law: Option<String>,
 }
@@ -213,6 +218,38 @@ pub(crate) async fn seats_page(
         Ok(html.into_bytes())
     })
     .await
+}
+
+/// The posted protocol's form of a station (`pages::posted`), which runs this site's own
+/// scripts ([`crate::headers::DESK_POLICY`]: no request leaves the page).
+pub(crate) async fn protocol_form(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<StationQuery>,
+    r: Reader,
+) -> Result<Response, ServerError> {
+    let key = s.live.signing().map(|k| k.verifier().fingerprint_bytes());
+    let html = blocking(move || {
+        s.live.with(&s.db, &name, |v| {
+            let e = v.election();
+            let station = q.station.map(model::UnitId);
+            if let Some(id) = station.filter(|&id| !pages::posted::is_station(e, id)) {
+                return Err(ServerError::NotFound(format!(
+                    "election '{name}' has no station {}",
+                    id.0
+                )));
+            }
+            let h = pages::heading(v, &name);
+            Ok(pages::posted::form(r.lang, e, &h, station, key))
+        })
+    })
+    .await?;
+    let mut res = Html(html).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(crate::headers::DESK_POLICY),
+    );
+    Ok(res)
 }
 
 /// A unit's page; a station's with its check, which runs this site's own script

@@ -182,6 +182,17 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
+        query: &[(
+            "station",
+            "the station's unit id (its page links here); without it, how to find one",
+        )],
+        ..get(
+            "/elections/{name}/protocol-form",
+            HTML,
+            "The posted protocol's form of a station: the precinct commission types its figures and prints the protocol with its QR code, made in the browser (docs/protocol-qr.md); works offline once loaded (page)",
+        )
+    },
+    Route {
         query: SEARCH,
         ..get(
             "/api/elections/{name}/units",

@@ -1,5 +1,6 @@
 //! The service's static files: the desk's control relations as an operator types
-//! (`relations.js`), the station check's script and the pure-JavaScript
+//! (`relations.js`), the posted protocol's form (`protocol-form.js`, with the vendored
+//! `qrcode-generator` that draws its QR code), the station check's script and the pure-JavaScript
 //! Ed25519 and SHA-2 it falls back on where the browser's own cryptography is not available
 //! (a page over plain HTTP), vendored unchanged from the npm registry (`static/vendor/README.md`).
 //! `static/SHA256SUMS` lists every file's SHA-256; a test recomputes them.
@@ -14,6 +15,14 @@ use crate::ServerError;
 pub const FILES: &[(&str, &[u8])] = &[
     ("check.js", include_bytes!("../static/check.js")),
     ("relations.js", include_bytes!("../static/relations.js")),
+    (
+        "protocol-form.js",
+        include_bytes!("../static/protocol-form.js"),
+    ),
+    (
+        "vendor/qrcode-generator/qrcode.js",
+        include_bytes!("../static/vendor/qrcode-generator/qrcode.js"),
+    ),
     (
         "vendor/noble-ed25519/index.js",
         include_bytes!("../static/vendor/noble-ed25519/index.js"),
@@ -36,19 +45,26 @@ pub const FILES: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// The bytes of static file `name` (its path below `/static/`).
+pub fn bytes(name: &str) -> Option<&'static [u8]> {
+    FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
+/// The posted protocol form's scripts, in the order a page loads them: the QR encoder, then
+/// the form's own (`ui::posted`).
+pub const PROTOCOL_FORM: [&str; 2] = ["vendor/qrcode-generator/qrcode.js", "protocol-form.js"];
+
 /// `GET /static/{*file}`: a static script, cacheable for a day (its name does not change
 /// with its content, so not for ever).
 pub(crate) async fn file(Path(file): Path<String>) -> Result<Response, ServerError> {
-    let (_, bytes) = FILES
-        .iter()
-        .find(|(name, _)| *name == file)
-        .ok_or_else(|| ServerError::NotFound(format!("no static file '{file}'")))?;
+    let bytes =
+        bytes(&file).ok_or_else(|| ServerError::NotFound(format!("no static file '{file}'")))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        *bytes,
+        bytes,
     )
         .into_response())
 }

@@ -36,6 +36,8 @@ pub struct Sweep {
     pub other: usize,
     /// Station pages with the check's script.
     pub checks: usize,
+    /// Posted protocol forms with their scripts.
+    pub forms: usize,
     /// The page routes answered with 200.
     routes: BTreeSet<&'static str>,
     /// Whether each payload was seen, escaped, in a page.
@@ -50,6 +52,7 @@ impl Sweep {
             pages: 0,
             other: 0,
             checks: 0,
+            forms: 0,
             routes: BTreeSet::new(),
             seen: vec![false; payloads.len()],
             failures: Vec::new(),
@@ -111,7 +114,16 @@ impl Sweep {
         let desk = path.starts_with("/elections/")
             && (path.ends_with("/staff") || path.ends_with("/staff/protocols"))
             && csp == DESK_POLICY;
-        let html = if checked {
+        // The posted protocol's form: its two scripts, once each, under the desk's policy.
+        let form = route == "/elections/{name}/protocol-form"
+            && csp == DESK_POLICY
+            && FORM_SCRIPTS.iter().all(|t| html.matches(t).count() == 1);
+        let html = if form {
+            self.forms += 1;
+            FORM_SCRIPTS
+                .iter()
+                .fold(html.into_owned(), |h, t| h.replace(t, ""))
+        } else if checked {
             self.checks += 1;
             if csp != CHECK_POLICY {
                 self.failures
@@ -224,6 +236,10 @@ impl Sweep {
         );
         assert!(self.pages >= pages, "only {} page visits", self.pages);
         assert!(self.checks > 0, "no station page carried the station check");
+        assert!(
+            self.forms > 0,
+            "no station's protocol form carried its scripts"
+        );
         assert!(self.other >= 20, "only {} other answers", self.other);
     }
 }
@@ -239,6 +255,12 @@ const CHECK_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src '
 
 /// The desk's script element (the control relations as an operator types).
 const DESK_SCRIPT: &str = "<script src=\"/static/relations.js\" defer></script>";
+
+/// The posted protocol form's scripts (`server::statics::PROTOCOL_FORM`), in their order.
+const FORM_SCRIPTS: [&str; 2] = [
+    "<script src=\"/static/vendor/qrcode-generator/qrcode.js\"></script>",
+    "<script src=\"/static/protocol-form.js\"></script>",
+];
 
 /// The policy of the desk (`server::headers::DESK_POLICY`): this site's scripts, nothing else
 /// added to the pages' policy.
@@ -309,6 +331,9 @@ fn with_queries(base: &str, query: &[(&str, &str)]) -> Vec<String> {
             // The incident reports' filters: a category, markup typed as one, a status.
             "category" => &["", "vote-buying", "%3Cb%3Ex%22"],
             "status" => &["", "confirmed"],
+            // The posted protocol's form: none (how to find a station), the stations, a unit
+            // that is none, and markup typed as one.
+            "station" => &["", "30", "35", "1", "%3Cb%3E"],
             other => panic!("no values for query parameter {other}: add them here"),
         };
         urls = urls

@@ -38,9 +38,19 @@ pub fn key_id(name: &str, kind: u8, public: &[u8]) -> u32 {
 /// four separated by spaces (`docs/log-format.md`, "Key fingerprints"; the station check in
 /// the browser computes it the same way).
 pub fn fingerprint(public: &[u8; 32]) -> String {
-    let digest = Sha256::digest(public);
-    let groups: Vec<String> = digest[..16].chunks(2).map(hex::encode).collect();
+    let groups: Vec<String> = fingerprint_bytes(public)
+        .chunks(2)
+        .map(hex::encode)
+        .collect();
     groups.join(" ")
+}
+
+/// The fingerprint's 16 bytes (what a posted protocol's QR code names the key by).
+pub fn fingerprint_bytes(public: &[u8; 32]) -> [u8; 16] {
+    let digest = Sha256::digest(public);
+    let mut out = [0; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
 }
 
 fn check_name(name: &str) -> Result<(), LogError> {
@@ -105,6 +115,11 @@ impl NoteVerifier {
     /// ([`fingerprint`]).
     pub fn fingerprint(&self) -> String {
         fingerprint(self.key.as_bytes())
+    }
+
+    /// The fingerprint's 16 bytes ([`fingerprint_bytes`]).
+    pub fn fingerprint_bytes(&self) -> [u8; 16] {
+        fingerprint_bytes(self.key.as_bytes())
     }
 
     /// The verifier-key text.

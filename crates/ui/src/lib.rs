@@ -16,6 +16,7 @@ mod glossary;
 mod lang;
 pub mod layout;
 mod number;
+pub mod posted;
 pub mod pvt;
 pub mod sms;
 
@@ -41,6 +42,14 @@ pub fn line(l: Lang, x: model::Line) -> Tr {
         Line::Valid => T::LineValid,
         Line::Lost => T::LineLost,
         Line::Unaccounted => T::LineUnaccounted,
+    })
+}
+
+/// A count's source, in words.
+pub fn source(l: Lang, s: model::CountSource) -> Tr {
+    l.t(match s {
+        model::CountSource::Manual => T::SourceManual,
+        model::CountSource::Machine => T::SourceMachine,
     })
 }
 

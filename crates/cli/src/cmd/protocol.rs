@@ -5,6 +5,10 @@
 //! superseded by a correction, or mismatch, with the differing lines listed in every case.
 //! Exit codes: 0 match, 1 mismatch, 6 superseded, 3 the photo holds no readable protocol
 //! code, 7 the log cannot be read or does not verify.
+//!
+//! `tallyproof protocol form`: the posted protocol's form of one station as a self-contained
+//! HTML file (`ui::posted`, with the service's `protocol-form.js` and its QR encoder inside
+//! it), for a precinct commission that has no network at all.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +16,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use postedqr::Posted;
 use serde::Serialize;
+use store::Store;
 
 use super::emit;
 use super::pvt::Proof;
@@ -28,6 +33,35 @@ pub enum Command {
     /// signed log. Exit codes: 0 match; 1 mismatch; 6 superseded by a correction; 3 no
     /// readable protocol code in the photo; 7 the log cannot be read or does not verify
     Check(CheckArgs),
+    /// Writes the posted protocol's form of one station as a self-contained HTML file: the
+    /// precinct commission types its figures and prints the protocol with its QR code, made in
+    /// the browser, with no network (docs/protocol-qr.md)
+    Form(FormArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FormArgs {
+    /// The store file, or a postgres:// URL
+    #[arg(long, default_value = super::DEFAULT_DB)]
+    pub db: PathBuf,
+    /// The stored election (may be omitted when the store holds one)
+    #[arg(long)]
+    pub election: Option<String>,
+    /// The station, by its path of unit names separated by '/' (as the station's page and
+    /// `tallyproof results` write it)
+    #[arg(long)]
+    pub station: String,
+    /// The verifier key of the log the commission publishes (text or file): the code names
+    /// its fingerprint
+    #[arg(long)]
+    pub key: String,
+    /// The form's language: en, ru or ky (Kyrgyz where the glossary has a sourced term, else
+    /// Russian, marked)
+    #[arg(long, default_value = "ru", value_parser = super::forensics::parse_lang)]
+    pub lang: ui::Lang,
+    /// Write the form here (HTML)
+    #[arg(long, short)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -52,7 +86,45 @@ pub struct CheckArgs {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match a.command {
         Command::Check(c) => check(c),
+        Command::Form(f) => form(f).map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// Writes the form of `a.station` to `a.out`.
+fn form(a: FormArgs) -> anyhow::Result<()> {
+    let key = super::verify::key_text(&a.key)?;
+    let key = translog::note::NoteVerifier::parse(&key)
+        .context("--key: not a log verifier key")?
+        .fingerprint_bytes();
+    let store = super::open_store(&a.db)?;
+    let name = super::election_name(&store, a.election.as_deref())?;
+    let e = store.load(&name)?.election;
+    let id = e
+        .units
+        .resolve(&a.station)
+        .with_context(|| format!("--station '{}'", a.station))?;
+    if e.units.get(id).level != model::UnitLevel::Station {
+        anyhow::bail!(
+            "--station '{}' is a unit above the stations: name one station",
+            a.station
+        );
+    }
+    let f = ui::posted::Form::of(&e, &name, id, key);
+    let scripts: Vec<&str> = server::statics::PROTOCOL_FORM
+        .iter()
+        .map(|s| {
+            let bytes = server::statics::bytes(s).expect("the form's scripts are static files");
+            std::str::from_utf8(bytes).expect("the form's scripts are UTF-8")
+        })
+        .collect();
+    std::fs::write(&a.out, ui::posted::standalone(a.lang, &f, &scripts))
+        .with_context(|| a.out.display().to_string())?;
+    eprintln!(
+        "wrote {}: the protocol form of {} ({name}); open it in a browser, type the figures, make the code and print",
+        a.out.display(),
+        f.path
+    );
+    Ok(())
 }
 
 /// What the check found.

@@ -5,9 +5,9 @@
 use maud::html;
 use ui::{Heading, Lang, Section, T};
 
-use super::unit::source;
 use super::{data_links, frame, urlencode};
 use crate::data::Counts;
+use ui::source;
 
 /// The counts page.
 pub fn counts(l: Lang, c: &Counts, h: &Heading) -> String {

@@ -8,6 +8,7 @@ mod counts;
 mod forensics;
 pub(crate) mod incidents;
 pub mod index;
+pub(crate) mod posted;
 mod results;
 mod revotes;
 mod seats;
@@ -28,8 +29,9 @@ pub use index::index;
 pub use results::{results, ROWS};
 pub use revotes::revotes;
 pub use seats::{no_law, seats};
+pub(crate) use ui::source;
+pub(crate) use unit::decision;
 pub use unit::unit;
-pub(crate) use unit::{decision, source};
 pub use units::{units, Example};
 pub use verify::verify;
 

@@ -98,7 +98,7 @@ pub fn seats(l: Lang, a: &Allocation, h: &Heading, law: &str) -> String {
     });
     let total: u64 = o.parties.iter().map(|x| x.seats).sum();
     let body = html! {
-        p { (l.f(T::SeatsUnder, &[("law", law), ("source", super::unit::source(l, a.legal).as_str())])) " " (coverage(l, &a.country)) "." }
+        p { (l.f(T::SeatsUnder, &[("law", law), ("source", ui::source(l, a.legal).as_str())])) " " (coverage(l, &a.country)) "." }
         (hemicycle(&seat_colours, &l.f(T::SeatsHemicycle, &[("seats", &l.count(total))])))
         div.scroll tabindex="0" { table {
             caption { (l.t(T::SeatsTable)) }

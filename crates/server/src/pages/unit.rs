@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use model::Line;
 use ui::chart::{bars, Bar};
 use ui::layout::label;
-use ui::{Heading, Lang, Section, Tr, T};
+use ui::{source, Heading, Lang, Section, Tr, T};
 
 use super::{coverage, data_links, frame, level, share, turnout, urlencode};
 use crate::data::{NoFlag, UnitView};
@@ -70,6 +70,9 @@ pub fn unit(
             }
         }
         (versions(l, u))
+        @if u.level == model::UnitLevel::Station {
+            p { a href=(format!("{base}/protocol-form?station={}", u.id)) { (l.t(T::PostedOpenForm)) } }
+        }
         (flag(l, u, &base))
         (logged(l, u, check))
         (data_links(l, &[("JSON", format!("/api{base}/units/{}", u.id))]))
@@ -123,14 +126,6 @@ fn versions(l: Lang, u: &UnitView) -> Markup {
             }
         } }
     }
-}
-
-/// A count's source, in words.
-pub(crate) fn source(l: Lang, s: model::CountSource) -> ui::Tr {
-    l.t(match s {
-        model::CountSource::Manual => T::SourceManual,
-        model::CountSource::Machine => T::SourceMachine,
-    })
 }
 
 /// A station's forensic flag, or why it has none.
