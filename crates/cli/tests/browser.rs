@@ -70,7 +70,7 @@ pub(crate) async fn browser() -> Option<(Driver, Client)> {
 }
 
 /// [`browser`] with more Chromium arguments.
-async fn browser_with(extra: &[&str]) -> Option<(Driver, Client)> {
+pub(crate) async fn browser_with(extra: &[&str]) -> Option<(Driver, Client)> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         assert!(
             std::env::var_os("TALLYPROOF_BROWSER_TESTS").is_none()

@@ -21,6 +21,7 @@ mod posted;
 mod posted_form;
 mod property;
 mod pvt;
+mod scan;
 mod serve;
 mod tidy;
 mod vectors;

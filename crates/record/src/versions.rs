@@ -20,6 +20,14 @@ pub struct Version {
     pub ordered_by: Option<u64>,
 }
 
+impl Version {
+    /// For a correction, the recount order it answers, in words (as comparisons cite it).
+    pub fn cited(&self) -> Option<String> {
+        self.ordered_by
+            .map(|j| format!("the recount ordered in entry {j}"))
+    }
+}
+
 /// Each station's official versions of `contest` in `legal`, oldest first, from the log's
 /// `entries` (decoded, with their indices, read once), ending with the version `counted` holds (the
 /// replay's latest protocols); a station with no counted protocol has none.

@@ -43,6 +43,8 @@ pub struct StationCheck {
     station: u32,
     /// The election, for the consistency route.
     election: String,
+    /// The checkpoint the proof is for (its signed note, with any cosignatures).
+    note: String,
 }
 
 /// The check of the station `u` shows, if the service signs its log and the station has a
@@ -58,13 +60,17 @@ pub fn station(
     let Some(signing) = signing else {
         return Ok(None);
     };
-    let signed = u.checkpoint.as_ref().is_some_and(|c| c.size == u.log.0);
+    let note = u
+        .checkpoint
+        .as_ref()
+        .filter(|c| c.size == u.log.0)
+        .map(|c| c.note.to_string());
     let current = u
         .logged
         .iter()
         .filter(|l| matches!(l.about, About::Protocol { contest: 0, source, .. } if source == v.legal_count()))
         .max_by_key(|l| l.index);
-    let (Some(current), true) = (current, signed) else {
+    let (Some(current), Some(note)) = (current, note) else {
         return Ok(None);
     };
     let entry = Pool::get(db)?
@@ -86,7 +92,39 @@ pub fn station(
         entry,
         station: u.id,
         election: name.to_string(),
+        note,
     }))
+}
+
+impl StationCheck {
+    /// What the page states for the check, as JSON (the phone's scan of a posted protocol
+    /// asks for it): the checkpoint, the keys, the entry's bytes, index and proof, and the
+    /// consistency route; `check.js` reads the same names.
+    pub(crate) fn data(&self) -> Value {
+        json!({
+            "note": self.note,
+            "key": self.key.text(),
+            "witnesses": self.witnesses.iter().map(NoteVerifier::text).collect::<Vec<_>>(),
+            "entry": hex::encode(&self.entry),
+            "index": self.logged.index,
+            "station": self.station,
+            "proof": self.logged.proof.iter().map(|h| h.hex()).collect::<Vec<_>>(),
+            "consistency": format!("/api/elections/{}/consistency", urlencode(&self.election)),
+        })
+    }
+}
+
+/// The script's messages (hidden; the script has no words of its own): the station page's
+/// check and the scan of a posted protocol give them.
+pub(crate) fn messages(l: Lang) -> Markup {
+    html! {
+        template #check-text {
+            @for (key, term) in MESSAGES {
+                @let tr = l.t(*term);
+                span data-k=(key) lang=[tr.is_fallback().then_some("ru")] { (tr.as_str()) }
+            }
+        }
+    }
 }
 
 /// The script's messages: the key `check.js` asks for, and the term the page gives it.
@@ -173,12 +211,7 @@ pub fn section(l: Lang, c: &StationCheck) -> Markup {
                 b { (l.t(T::ChkProves)) } " " (l.t(T::ChkProvesText)) " "
                 b { (l.t(T::ChkNotProves)) } " " (l.t(T::ChkNotProvesText)) " " code { "tallyproof verify" } "."
             }
-            template #check-text {
-                @for (key, term) in MESSAGES {
-                    @let tr = l.t(*term);
-                    span data-k=(key) lang=[tr.is_fallback().then_some("ru")] { (tr.as_str()) }
-                }
-            }
+            (messages(l))
             (PreEscaped(SCRIPT))
         }
     }

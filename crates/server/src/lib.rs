@@ -37,6 +37,7 @@ mod reads;
 mod register;
 mod routes;
 mod rulings;
+mod scan;
 mod search;
 mod signed;
 mod sms;
@@ -187,6 +188,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Get, "/elections/{name}/seats") => get(public::seats_page),
         (Get, "/elections/{name}/units") => get(search::units_page),
         (Get, "/elections/{name}/protocol-form") => get(public::protocol_form),
+        (Get, "/scan") => get(scan::page),
+        (Get, "/api/posted") => get(scan::api),
         (Get, "/api/elections/{name}/units") => get(search::units_api),
         (Get, "/api/elections") => get(public::elections),
         (Get, "/api/elections/{name}/context") => get(public::context_api),

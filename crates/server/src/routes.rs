@@ -192,6 +192,19 @@ pub const ROUTES: &[Route] = &[
             "The posted protocol's form of a station: the precinct commission types its figures and prints the protocol with its QR code, made in the browser (docs/protocol-qr.md); works offline once loaded (page)",
         )
     },
+    get(
+        "/scan",
+        HTML,
+        "Scans a posted protocol's QR code with the phone's camera (HTTPS or localhost) or from a photo, keeps what it read on the phone, and once online checks it against the commission's signed log in the browser (docs/protocol-qr.md) (page)",
+    ),
+    Route {
+        query: &[("code", "the QR code's text (TPQ1/..., docs/protocol-qr.md)")],
+        ..get(
+            "/api/posted",
+            JSON,
+            "What the log says of the station a posted protocol's QR code names: the comparison with its official versions (match, superseded by a correction, mismatch, the differing lines) and the station check's data (checkpoint, keys, the current protocol entry and its inclusion proof)",
+        )
+    },
     Route {
         query: SEARCH,
         ..get(

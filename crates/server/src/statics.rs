@@ -1,6 +1,8 @@
 //! The service's static files: the desk's control relations as an operator types
 //! (`relations.js`), the posted protocol's form (`protocol-form.js`, with the vendored
-//! `qrcode-generator` that draws its QR code), the station check's script and the pure-JavaScript
+//! `qrcode-generator` that draws its QR code), the phone's scan of a posted protocol
+//! (`scan.js`, with the vendored `zxing-wasm` reader that reads the code: WebAssembly, served
+//! as `application/wasm`), the station check's script and the pure-JavaScript
 //! Ed25519 and SHA-2 it falls back on where the browser's own cryptography is not available
 //! (a page over plain HTTP), vendored unchanged from the npm registry (`static/vendor/README.md`).
 //! `static/SHA256SUMS` lists every file's SHA-256; a test recomputes them.
@@ -22,6 +24,19 @@ pub const FILES: &[(&str, &[u8])] = &[
     (
         "vendor/qrcode-generator/qrcode.js",
         include_bytes!("../static/vendor/qrcode-generator/qrcode.js"),
+    ),
+    ("scan.js", include_bytes!("../static/scan.js")),
+    (
+        "vendor/zxing-wasm/es/reader/index.js",
+        include_bytes!("../static/vendor/zxing-wasm/es/reader/index.js"),
+    ),
+    (
+        "vendor/zxing-wasm/es/share.js",
+        include_bytes!("../static/vendor/zxing-wasm/es/share.js"),
+    ),
+    (
+        "vendor/zxing-wasm/reader/zxing_reader.wasm",
+        include_bytes!("../static/vendor/zxing-wasm/reader/zxing_reader.wasm"),
     ),
     (
         "vendor/noble-ed25519/index.js",
@@ -59,9 +74,13 @@ pub const PROTOCOL_FORM: [&str; 2] = ["vendor/qrcode-generator/qrcode.js", "prot
 pub(crate) async fn file(Path(file): Path<String>) -> Result<Response, ServerError> {
     let bytes =
         bytes(&file).ok_or_else(|| ServerError::NotFound(format!("no static file '{file}'")))?;
+    let media = match file.ends_with(".wasm") {
+        true => "application/wasm",
+        false => "text/javascript; charset=utf-8",
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CONTENT_TYPE, media),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         bytes,

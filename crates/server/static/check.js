@@ -325,3 +325,4 @@ async function main() {
 }
 
 main();
+export { webCrypto, pureJs, check, grouped };

@@ -115,7 +115,7 @@ async fn a_station_page_gives_its_check_what_the_log_says(app: &App) {
         .filter_map(|l| l.split_once("  ").map(|(_, p)| p))
         .filter(|p| p.ends_with(".js"))
         .collect();
-    assert_eq!(scripts.len(), 9);
+    assert_eq!(scripts.len(), 12);
     for path in scripts {
         let got = app.get(&format!("/static/{path}")).await;
         assert_eq!(got.status, StatusCode::OK, "{path}");
@@ -205,7 +205,7 @@ fn the_static_files_are_the_ones_whose_hashes_are_listed() {
     found.sort();
     listed.sort();
     assert_eq!(found, listed);
-    assert_eq!(listed.len(), 11);
+    assert_eq!(listed.len(), 16);
     let check = record::digest(&std::fs::read(static_dir().join("check.js")).unwrap());
     let readme = std::fs::read_to_string(static_dir().join("../../../README.md")).unwrap();
     assert!(

@@ -118,7 +118,11 @@ impl Sweep {
         let form = route == "/elections/{name}/protocol-form"
             && csp == DESK_POLICY
             && FORM_SCRIPTS.iter().all(|t| html.matches(t).count() == 1);
-        let html = if form {
+        // The scan of a posted protocol: its one module, under its own policy.
+        let scan = route == "/scan" && csp == SCAN_POLICY && html.matches(SCAN_SCRIPT).count() == 1;
+        let html = if scan {
+            html.replace(SCAN_SCRIPT, "")
+        } else if form {
             self.forms += 1;
             FORM_SCRIPTS
                 .iter()
@@ -256,6 +260,9 @@ const CHECK_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src '
 /// The desk's script element (the control relations as an operator types).
 const DESK_SCRIPT: &str = "<script src=\"/static/relations.js\" defer></script>";
 
+/// The scan page's script.
+const SCAN_SCRIPT: &str = "<script type=\"module\" src=\"/static/scan.js\"></script>";
+
 /// The posted protocol form's scripts (`server::statics::PROTOCOL_FORM`), in their order.
 const FORM_SCRIPTS: [&str; 2] = [
     "<script src=\"/static/vendor/qrcode-generator/qrcode.js\"></script>",
@@ -265,6 +272,12 @@ const FORM_SCRIPTS: [&str; 2] = [
 /// The policy of the desk (`server::headers::DESK_POLICY`): this site's scripts, nothing else
 /// added to the pages' policy.
 const DESK_POLICY: &str = "default-src 'none'; script-src 'self'; img-src 'self' data:; \
+     style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The policy of the scan page (`server::scan::SCAN_POLICY`): this site's scripts and
+/// requests, WebAssembly compiled from its own reader, the camera's video and a chosen photo.
+const SCAN_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+     connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; \
      style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// What of a page is markup a payload put there, if anything: an element a payload opens,
@@ -334,6 +347,8 @@ fn with_queries(base: &str, query: &[(&str, &str)]) -> Vec<String> {
             // The posted protocol's form: none (how to find a station), the stations, a unit
             // that is none, and markup typed as one.
             "station" => &["", "30", "35", "1", "%3Cb%3E"],
+            // A posted protocol's code: none, not one, markup.
+            "code" => &["", "TPQ1%2Fx", "%3Cb%3Ex%22"],
             other => panic!("no values for query parameter {other}: add them here"),
         };
         urls = urls

@@ -169,6 +169,8 @@ tr.unmarked td{color:#3d4550}\
 ul.relations{padding-left:1.2rem}ul.relations li.error{color:#7a0e0e;font-weight:600}\
 tr.changed td{background:#fff3c4}img.scan{display:block;max-width:100%;height:auto;border:1px solid #d0d7de}\
 .side{display:grid;grid-template-columns:minmax(0,1fr);gap:0 1.5rem}\
+.posted-id dt{font-weight:600}.posted-id dd{margin:0 0 .4rem;overflow-wrap:anywhere}\
+@media (min-width:40rem){.posted-id{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem}.posted-id dd{margin:0}}\
 @media (min-width:60rem){.side{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
 ul.found li a{display:inline-flex;align-items:center;min-height:44px}code.password{font-size:1.3rem;letter-spacing:.05em}\
 div.check{display:flex;gap:.6rem;align-items:center;margin:.75rem 0;min-height:44px}.form .check input[type=checkbox]{display:inline-block;width:1.5rem;height:1.5rem;min-height:0;flex:none}div.check label{margin:0;font-weight:400}\

@@ -190,8 +190,7 @@ pub fn body(l: Lang, f: &Form) -> Markup {
 }
 
 /// The form's own style: the code's size on paper, and only the sheet in print.
-const STYLE: &str = ".posted-id{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}\
-.posted-id dd{margin:0;overflow-wrap:anywhere}.posted-code svg{width:100%;max-width:12cm;height:auto;display:block}\
+const STYLE: &str = ".posted-code svg{width:100%;max-width:12cm;height:auto;display:block}\
 .posted-code code{overflow-wrap:anywhere}.posted-made{font-weight:700}td.num{text-align:right}\
 @media print{header,nav,footer,.posted-entry,.noprint,.posted-made,.skip,.lang{display:none!important}}";
 

@@ -196,13 +196,7 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
         .remove(&station)
     });
     let versions = versions.unwrap_or_default();
-    let decisions: Vec<Option<String>> = versions
-        .iter()
-        .map(|v| {
-            v.ordered_by
-                .map(|j| format!("the recount ordered in entry {j}"))
-        })
-        .collect();
+    let decisions: Vec<Option<String>> = versions.iter().map(record::Version::cited).collect();
     let official: Vec<pvt::compare::Official> = versions
         .iter()
         .zip(&decisions)

@@ -1,0 +1,96 @@
+//! The phone's scan of a posted protocol (`GET /scan`, `crate::scan`): the camera or a photo,
+//! what the code holds, the check against the commission's log, and the codes kept on the
+//! phone. Every word the script shows is in the page, in its language (hidden templates: the
+//! scan's messages, the protocol lines' names and the station check's messages).
+
+use maud::{html, Markup};
+use model::Line;
+use ui::{Lang, Section, T};
+
+use super::frame;
+
+/// The script's messages: the key `scan.js` asks for, and the term the page gives it.
+const MESSAGES: &[(&str, T)] = &[
+    ("reading", T::ScanJsReading),
+    ("unreadable", T::ScanJsUnreadable),
+    ("not-posted", T::ScanJsNotPosted),
+    ("bad-check", T::ScanJsBadCheck),
+    ("kept", T::ScanJsKept),
+    ("checking", T::ScanJsChecking),
+    ("unreachable", T::ScanJsUnreachable),
+    ("refused", T::ScanJsRefused),
+    ("match", T::ScanJsMatch),
+    ("superseded", T::ScanJsSuperseded),
+    ("no-decision", T::ScanJsNoDecision),
+    ("recount", T::ScanJsRecount),
+    ("mismatch", T::ScanJsMismatch),
+    ("no-protocol", T::ScanJsNoProtocol),
+    ("disagrees", T::ScanJsDisagrees),
+    ("log-invalid", T::ScanJsLogInvalid),
+    ("differs", T::ScanJsDiffers),
+    ("waiting", T::ScanJsWaiting),
+    ("took", T::ScanJsTook),
+    ("no-camera", T::ScanNoCamera),
+    ("manual", T::SourceManual),
+    ("machine", T::SourceMachine),
+];
+
+fn messages(l: Lang) -> Markup {
+    html! {
+        template #scan-text {
+            @for (k, t) in MESSAGES {
+                @let tr = l.t(*t);
+                span data-k=(k) lang=[tr.is_fallback().then_some("ru")] { (tr.as_str()) }
+            }
+            @for &x in Line::ALL {
+                @let tr = ui::line(l, x);
+                span data-line=(x.key()) lang=[tr.is_fallback().then_some("ru")] { (tr.as_str()) }
+            }
+        }
+    }
+}
+
+/// The scan page.
+pub fn scan(l: Lang) -> String {
+    let body = html! {
+        p { (l.t(T::ScanIntro)) }
+        noscript { p.note { (l.t(T::ScanNoScript)) } }
+        div #scan {
+            div.acts {
+                button #scan-camera type="button" hidden { (l.t(T::ScanCamera)) }
+                button.alt #scan-stop type="button" hidden { (l.t(T::ScanCameraStop)) }
+            }
+            video #scan-video hidden playsinline muted style="width:100%;max-width:30rem" {}
+            div.form {
+                label for="scan-file" { (l.t(T::ScanFile)) }
+                input #scan-file type="file" accept="image/*" capture="environment";
+            }
+            p #scan-status role="status" {}
+        }
+        section #scan-read hidden {
+            h2 { (l.t(T::ScanReadHeading)) }
+            dl.posted-id {
+                dt { (l.t(T::PostedElection)) } dd #scan-election {}
+                dt { (l.t(T::PvtStation)) } dd #scan-station {}
+                dt { (l.t(T::PostedTime)) } dd #scan-time {}
+                dt { (l.t(T::DeskCountSource)) } dd #scan-source {}
+                dt { (l.t(T::PostedKey)) } dd { code #scan-key {} }
+            }
+            p.note { (l.t(T::ScanCompareHint)) }
+            div.scroll tabindex="0" { table { tbody #scan-figures {} } }
+        }
+        section #scan-result hidden aria-live="polite" {
+            h2 { (l.t(T::ScanResultHeading)) }
+            p { strong #scan-verdict {} }
+            ul #scan-differences {}
+            ol #check-steps {}
+            p.note #scan-took {}
+        }
+        h2 { (l.t(T::ScanKeptHeading)) }
+        ul.plain #scan-kept {}
+        (messages(l))
+        (crate::check::messages(l))
+        script type="module" src="/static/scan.js" {}
+    };
+    frame(l, "/scan", None, Section::Log, l.t(T::ScanTitle), body)
+}

@@ -1,0 +1,128 @@
+//! The phone's scan of a posted protocol (issue 22, item 2; `docs/protocol-qr.md`): the page
+//! (`GET /scan`) reads the QR code with the camera or from a photo, keeps what it read on the
+//! phone, and once online asks this service (`GET /api/posted?code=TEXT`) for what its log
+//! says of the station the code names: the comparison of the posted figures with the
+//! station's official versions (`pvt::compare`, the quick count's and `tallyproof protocol
+//! check`'s) and everything the station check needs to verify, in the browser and without
+//! trusting this service, the current protocol entry against the key the code names (the
+//! checkpoint, the keys, the entry's bytes, its inclusion proof: `check::StationCheck`).
+
+use axum::extract::{Query, State};
+use axum::http::header::{self, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use postedqr::Posted;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::Store;
+
+use crate::pool::Pool;
+use crate::public::blocking;
+use crate::reader::Reader;
+use crate::{data, pages, AppState, ServerError};
+
+/// The policy of the scan page: the pages' policy, this site's scripts and requests, and
+/// WebAssembly compiled from this site's own `zxing-wasm` reader (that page only).
+pub const SCAN_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+     connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; \
+     style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// `GET /scan`.
+pub(crate) async fn page(r: Reader) -> Response {
+    let mut res = Html(pages::scan(r.lang)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(SCAN_POLICY),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CodeQuery {
+    /// The QR code's text.
+    code: String,
+}
+
+/// `GET /api/posted?code=TEXT`: what the log says of the station a posted protocol's code
+/// names.
+pub(crate) async fn api(
+    State(s): State<AppState>,
+    Query(q): Query<CodeQuery>,
+) -> Result<Json<Value>, ServerError> {
+    let posted = Posted::decode(&q.code).map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let fingerprint = s.live.signing().map(|k| k.verifier().fingerprint_bytes());
+    let v = blocking(move || {
+        let name = posted.election.clone();
+        let flags = s.live.flags(&s.db, &name)?;
+        s.live.with(&s.db, &name, |v| {
+            let e = v.election();
+            let station = posted.station;
+            if !pages::posted::is_station(e, station) {
+                return Err(ServerError::NotFound(format!(
+                    "election '{name}' has no station {}",
+                    station.0
+                )));
+            }
+            let choices: Vec<String> = e
+                .contests
+                .get(posted.contest)
+                .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+                .unwrap_or_default();
+            let path = e.units.path(station);
+            let legal = v.legal_count();
+            let counted: Vec<model::Protocol> = v
+                .protocol(station, posted.contest)
+                .cloned()
+                .into_iter()
+                .collect();
+            let u = data::unit(&s.db, v, &name, station.0, flags.as_deref())?;
+            let check = crate::check::station(&s.db, v, &name, &u, s.live.signing())?;
+            // The station's protocols and decisions, as the log holds them.
+            let store = Pool::get(&s.db)?;
+            let mut entries = Vec::with_capacity(u.logged.len());
+            for l in &u.logged {
+                let bytes = store.log_range(&name, l.index, l.index + 1)?;
+                if let Some(b) = bytes.first() {
+                    let entry = record::decode(l.index, b)
+                        .map_err(|e| ServerError::Internal(e.to_string()))?;
+                    entries.push((l.index, entry));
+                }
+            }
+            let e = v.election();
+            let versions = record::versions(e, entries, posted.contest, legal, &counted)
+                .remove(&station)
+                .unwrap_or_default();
+            let cited: Vec<Option<String>> = versions.iter().map(record::Version::cited).collect();
+            let official: Vec<pvt::compare::Official> = versions
+                .iter()
+                .zip(&cited)
+                .map(|(x, d)| pvt::compare::Official {
+                    version: x.protocol.version,
+                    protocol: &x.protocol,
+                    decision: d.as_deref(),
+                })
+                .collect();
+            let compared = pvt::compare::station(&choices, &posted.protocol(), &official);
+            Ok(json!({
+                "code_sha256": Posted::digest(&q.code),
+                "election": name,
+                "title": e.contests.first().map_or(name.as_str(), |c| c.name.as_str()),
+                "station": station.0,
+                "path": path,
+                "contest": posted.contest,
+                "choices": choices,
+                "same_key": fingerprint == Some(posted.key),
+                "compared": compared,
+                "versions": versions.iter().map(|x| json!({
+                    "version": x.protocol.version,
+                    "entry": x.entry,
+                    "ordered_by": x.ordered_by,
+                })).collect::<Vec<_>>(),
+                "check": check.map(|c| c.data()),
+            }))
+        })
+    })
+    .await?;
+    Ok(Json(v))
+}
