@@ -203,7 +203,8 @@ pub(crate) fn count_tiles(l: Lang, name: &str, regions: &[(model::UnitId, String
             Some(b) => (mix(colour, SHADES[b].0), SHADES[b].1),
         };
         let (x, y) = (c * (tile + gap), rr * (tile + gap));
-        let title = html! { title { (n) ": " (l.count(*count)) } };
+        let shown = l.count(*count);
+        let title = html! { title { (n) ": " (shown) } };
         // The region's number in the table over its count.
         let short = format!("№{}", i + 1);
         cells.push_str(&format!(
@@ -220,8 +221,9 @@ pub(crate) fn count_tiles(l: Lang, name: &str, regions: &[(model::UnitId, String
             short,
             x + tile / 2,
             y + tile * 3 / 4,
-            tile * 2 / 5,
-            count,
+            // Up to three digits at two fifths of the tile, more smaller.
+            tile * 6 / 5 / (shown.chars().count() as u32).max(3),
+            shown,
         ));
     }
     let (w, h) = ((max_c + 1) * (tile + gap), (max_r + 1) * (tile + gap));
@@ -270,5 +272,20 @@ mod tests {
         }
         assert_eq!(mix("#0a4f99", 100), "#0a4f99");
         assert_eq!(mix("#000000", 50), "#7f7f7f");
+    }
+
+    /// A count on a tile is written as the page's language writes numbers, as its table is.
+    #[test]
+    fn count_tiles_group_thousands_in_the_pages_language() {
+        let regions = [
+            (model::UnitId(1), "North".to_string(), 12_345),
+            (model::UnitId(2), "South".to_string(), 7),
+        ];
+        for (l, shown) in [(Lang::En, "12,345"), (Lang::Ru, "12\u{a0}345")] {
+            let page = count_tiles(l, "e", &regions).into_string();
+            let tile = format!("font-weight=\"bold\" fill=\"#ffffff\">{shown}</text>");
+            assert!(page.contains(&tile), "{page}");
+            assert!(!page.contains(">12345<"), "{page}");
+        }
     }
 }
