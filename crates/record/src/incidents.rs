@@ -332,7 +332,7 @@ pub struct NewIncident<'a> {
 /// `unit-id YYYY-MM-DD HH:MM`, never published), each with its own salt from `salt`. Refused,
 /// naming the field, where the report could not be logged: a category that is no key, a
 /// unit that is no unit below the country, a time not to the minute, an empty or overlong
-/// text, more photos than [`MAX_PHOTOS`].
+/// text, more photos than [`MAX_PHOTOS`], coarsening of a station right under the country.
 pub fn incident_report(
     e: &Election,
     r: &NewIncident<'_>,
@@ -390,11 +390,22 @@ pub fn incident_report(
         rows.push(row);
     }
     // Coarsened: the district (the first unit above the station that is one, else the
-    // station's parent) and the hour; the exact place and minute only as a commitment.
+    // station's parent) and the hour; the exact place and minute only as a commitment. A
+    // station right under the country has no such unit: the country is no place to log (the
+    // replay refuses it), and the station itself would give away what coarsening hides.
     let (unit, time, exact) = if r.coarsen {
         let mut up = r.unit;
         if e.units.get(up).level == UnitLevel::Station {
             up = e.units.get(up).parent.unwrap_or(up);
+        }
+        if up == e.units.root() {
+            return Err(bad(
+                "coarsen",
+                format!(
+                    "{}: a station right under the country has no district to publish in its place",
+                    r.unit.0
+                ),
+            ));
         }
         let (c, row) = crate::entry::committed(&salt(), &format!("{} {}", r.unit.0, r.time));
         rows.push(row);

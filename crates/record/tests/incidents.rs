@@ -68,3 +68,37 @@ fn a_time_is_read_to_the_minute_or_the_hour_and_only_if_it_exists() {
         assert_eq!(Time::parse_minute(bad), None, "{bad}");
     }
 }
+
+/// A coarsened report logs the station's district; a station right under the country has
+/// none, and its report is refused by name rather than logged at the country, which the
+/// replay refuses (the service answered 500 for every coarsened report of a flat election,
+/// such as the demo's open Kyrgyz one).
+#[test]
+fn a_station_right_under_the_country_is_not_coarsened_to_it() {
+    use model::{Election, UnitLevel};
+    let mut e = Election::new("flat");
+    let root = e.units.root();
+    let region = e.units.insert(root, UnitLevel::Region, "R").unwrap();
+    let inner = e.units.insert(region, UnitLevel::Station, "1").unwrap();
+    let flat = e.units.insert(root, UnitLevel::Station, "2").unwrap();
+    let report = |unit, coarsen| record::NewIncident {
+        category: "vote-buying",
+        unit,
+        time: "2020-10-04 15:40",
+        coarsen,
+        text: "money at the door",
+        photos: &[],
+    };
+    let logged = |r| match record::incident_report(&e, &r, &mut || [7u8; 32]) {
+        Ok((record::IncidentStep::Report { unit, .. }, _)) => Ok(unit),
+        Ok(_) => panic!("not a report"),
+        Err(err) => Err(err.to_string()),
+    };
+    assert_eq!(logged(report(inner, true)), Ok(region));
+    assert_eq!(logged(report(flat, false)), Ok(flat));
+    let err = logged(report(flat, true)).unwrap_err();
+    assert!(
+        err.contains("coarsen") && err.contains("no district"),
+        "{err}"
+    );
+}

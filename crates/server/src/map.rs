@@ -28,8 +28,10 @@ const KYRGYZSTAN: &[(&str, u32, u32)] = &[
     ("МИД КР", 4, 2),
 ];
 
-/// The most tiles in a row of a map laid out in rows.
-const COLUMNS: u32 = 10;
+/// The most tiles in a row of a map laid out in rows: 6 tiles of 60 and their gaps (390 px)
+/// scaled into a 375 px phone's column (326 px measured) are 50 px each, touch targets of
+/// 44 px and more (7 would be 43).
+const COLUMNS: u32 = 6;
 
 /// Colours of the leading choices, in order of first appearance; each at least 3:1 against
 /// white and carrying white numbers at 4.5:1.
@@ -203,7 +205,8 @@ pub(crate) fn count_tiles(l: Lang, name: &str, regions: &[(model::UnitId, String
             Some(b) => (mix(colour, SHADES[b].0), SHADES[b].1),
         };
         let (x, y) = (c * (tile + gap), rr * (tile + gap));
-        let title = html! { title { (n) ": " (l.count(*count)) } };
+        let shown = l.count(*count);
+        let title = html! { title { (n) ": " (shown) } };
         // The region's number in the table over its count.
         let short = format!("№{}", i + 1);
         cells.push_str(&format!(
@@ -220,8 +223,9 @@ pub(crate) fn count_tiles(l: Lang, name: &str, regions: &[(model::UnitId, String
             short,
             x + tile / 2,
             y + tile * 3 / 4,
-            tile * 2 / 5,
-            count,
+            // Up to three digits at two fifths of the tile, more smaller.
+            tile * 6 / 5 / (shown.chars().count() as u32).max(3),
+            shown,
         ));
     }
     let (w, h) = ((max_c + 1) * (tile + gap), (max_r + 1) * (tile + gap));
@@ -270,5 +274,20 @@ mod tests {
         }
         assert_eq!(mix("#0a4f99", 100), "#0a4f99");
         assert_eq!(mix("#000000", 50), "#7f7f7f");
+    }
+
+    /// A count on a tile is written as the page's language writes numbers, as its table is.
+    #[test]
+    fn count_tiles_group_thousands_in_the_pages_language() {
+        let regions = [
+            (model::UnitId(1), "North".to_string(), 12_345),
+            (model::UnitId(2), "South".to_string(), 7),
+        ];
+        for (l, shown) in [(Lang::En, "12,345"), (Lang::Ru, "12\u{a0}345")] {
+            let page = count_tiles(l, "e", &regions).into_string();
+            let tile = format!("font-weight=\"bold\" fill=\"#ffffff\">{shown}</text>");
+            assert!(page.contains(&tile), "{page}");
+            assert!(!page.contains(">12345<"), "{page}");
+        }
     }
 }

@@ -2,8 +2,9 @@
 //! election's pages its title, date, status ("preliminary", "certified", "annulled" with the
 //! decision) and the log size and time the figures are as of, then the election's sections.
 //! One stylesheet, written for a 375 px phone first: nothing wider than the screen (wide
-//! tables scroll inside their own box), touch targets of at least 44 px, contrast of at least
-//! 4.5:1.
+//! tables scroll inside their own box), touch targets of at least 44 × 44 px (a link alone in
+//! its paragraph, list item, heading or table cell too; a link within a sentence is WCAG's inline
+//! exception), contrast of at least 4.5:1.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -150,7 +151,8 @@ pre,code{overflow-wrap:anywhere;white-space:pre-wrap;font-size:.9rem}pre{backgro
 small,.note{color:#3d4550}\
 .fb::after{content:\"\\a0(RU)\";font-size:.75em;color:#3d4550}\
 input,select,button,textarea{font:inherit;min-height:44px;max-width:100%}\
-button,.button{padding:.4rem 1rem;border:1px solid #0a4f99;background:#0a4f99;color:#fff;border-radius:6px;cursor:pointer}\
+button,.button{padding:.4rem 1rem;border:1px solid #0a4f99;background:#0a4f99;color:#fff;border-radius:6px;cursor:pointer}a.button{display:inline-flex;align-items:center;min-height:44px}\
+p>a:only-child,li>a:only-child,h2>a,h3>a,td>a,th>a,.banner a{display:inline-flex;align-items:center;min-height:44px;min-width:44px}\
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}\
 details summary{min-height:44px;display:flex;align-items:center;cursor:pointer;color:#0a4f99}details summary::before{content:\"\u{25b8}\\a0\"}details[open]>summary::before{content:\"\u{25be}\\a0\"}\
 .pager{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.pager a{display:inline-flex;align-items:center;min-height:44px;padding:0 .5rem}\
@@ -173,7 +175,7 @@ tr.changed td{background:#fff3c4}img.scan{display:block;max-width:100%;height:au
 @media (min-width:40rem){.posted-id{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem}.posted-id dd{margin:0}}\
 @media (min-width:60rem){.side{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
 ul.found li a{display:inline-flex;align-items:center;min-height:44px}code.password{font-size:1.3rem;letter-spacing:.05em}\
-div.check{display:flex;gap:.6rem;align-items:center;margin:.75rem 0;min-height:44px}.form .check input[type=checkbox]{display:inline-block;width:1.5rem;height:1.5rem;min-height:0;flex:none}div.check label{margin:0;font-weight:400}\
+div.check{display:flex;gap:.6rem;align-items:center;margin:.75rem 0;min-height:44px}.form .check input[type=checkbox]{display:inline-block;width:44px;height:44px;min-height:0;flex:none;margin:0}div.check label{margin:0;font-weight:400}\
 @media (max-width:40rem){nav ul{gap:0 .1rem;margin:0}nav a{padding:0 .35rem}.bar-top{font-size:.95rem}.etitle{font-size:1rem}th,td{padding:.4rem .3rem}table.cmp{font-size:.875rem}table.cmp td.name{min-width:0;max-width:7rem}table.cmp th{font-size:.8rem}table.cmp th,table.cmp td{padding:.35rem .2rem}nav.sections ul{flex-wrap:nowrap;overflow-x:auto}nav.sections a{white-space:nowrap}h1{font-size:1.3rem}}\
 th.station{background:#e6eaee}.retrieval .blank{min-width:9rem}.retrieval .ticket code{white-space:nowrap;font-size:.85rem}\
 @media screen and (max-width:40rem){.retrieval .blank,.retrieval .ticket{display:none}}\

@@ -4,7 +4,7 @@
 //! supervisors' reasons, its text and photos. Never a reporter.
 
 use maud::{html, Markup};
-use model::{Election, UnitId};
+use model::{Election, UnitId, UnitLevel};
 use ui::layout::option;
 use ui::{Heading, Lang, Section, Tr, T};
 
@@ -60,7 +60,8 @@ pub(crate) fn incidents(
     let regions: Vec<(UnitId, String, u64)> = e
         .units
         .iter()
-        .filter(|(_, u)| u.parent == Some(e.units.root()))
+        // Regions only: an election whose stations lie right under the country has no map.
+        .filter(|(_, u)| u.parent == Some(e.units.root()) && u.level != UnitLevel::Station)
         .map(|(id, u)| {
             let n = x.by_region.get(u.name).copied().unwrap_or(0);
             (id, u.name.to_string(), n)
