@@ -1,4 +1,4 @@
-"""A quick count in the log (docs/log-format.md, "pvt", revisions 7 and 8), replayed independently of
+"""A quick count in the log (docs/log-format.md, "pvt", revisions 7, 8 and 10), replayed independently of
 tallyproof: the frame's digest and strata from the log's units, the allocation of the sample,
 the draw with Rivest's consistent sampler as published on PyPI (through pvt_redraw.py), and
 the stratified ratio estimates with their linearised variance (docs/pvt.md), from the logged
@@ -9,6 +9,7 @@ entries in order."""
 import hashlib
 import math
 
+import posted
 import pvt_redraw
 
 MAX = 2**64 - 1
@@ -213,7 +214,11 @@ class QuickCounts:
         step = e.get("step")
         if step not in KEYS:
             raise Refused("step", "unknown quick count step '%s'" % step)
-        if list(e) != list(KEYS[step]):
+        keys = list(KEYS[step])
+        # A report read from a posted protocol's QR code carries it last (revision 10).
+        if step == "report" and list(e) == keys + ["code"]:
+            keys.append("code")
+        if list(e) != keys:
             raise Refused("type", "keys %s, expected %s" % (list(e), list(KEYS[step])))
         name = e["pvt"]
         if not isinstance(name, str) or blank(name):
@@ -331,6 +336,10 @@ class QuickCounts:
                      for a in drawn}
 
     def report(self, name, e, act, index):
+        if "code" in e:
+            why = posted.not_read_from(e["code"], e["station"], e["lines"], e["votes"])
+            if why:
+                raise Refused("code", why)
         if act is None:
             raise Refused("step", "a report is logged by an observer's 'quick-count' act")
         run = self.designed(name)

@@ -1,5 +1,5 @@
 """Writes quick-count.json: logs of an observer group's quick count (docs/log-format.md, "pvt",
-revisions 7 to 9) that both verifiers must take or refuse at the same entry, and, for the logs they
+revisions 7 to 10) that both verifiers must take or refuse at the same entry, and, for the logs they
 take, the sample drawn and the estimates recomputed from the reports.
 
 The logs and the entry each must be refused at are written here by hand. The draws and
@@ -145,6 +145,33 @@ def design(name="ПВТ 2020", level="region", method="random", allocation="vote
 def report(s, name="ПВТ 2020", votes=None, lines=None):
     ls, vs = counts(s)
     return pvt("report", name, station=s, lines=lines or ls, votes=votes or vs)
+
+
+LINE_KEYS = ("registered", "received", "issued_early", "issued_in_station", "issued_outside",
+             "issued_total", "cancelled", "found_mobile", "found_stationary", "found_total",
+             "invalid", "valid", "lost", "unaccounted")
+
+
+def code(station, lines, votes, check=None):
+    """A posted protocol's QR code text (docs/protocol-qr.md, TPQ1), written here from the
+    specification with hashlib and base64, for a report read from it (revision 10)."""
+    import base64
+    mask = sum(1 << LINE_KEYS.index(k) for k in lines)
+    ordered = [str(lines[k]) for k in LINE_KEYS if k in lines]
+    body = "/".join([
+        "TPQ1", base64.b32encode(ELECTION["name"].encode("utf-8")).decode("ascii").rstrip("="),
+        str(station), "0", "M", "202010042130", "B355" * 8,
+        "%X" % mask + ("." + ".".join(ordered) if ordered else ""),
+        ".".join(str(v) for v in votes) or "-"]) + "/"
+    return body + (check or hashlib.sha256(body.encode("utf-8")).hexdigest()[:8].upper())
+
+
+def scanned(s, name="ПВТ 2020", votes=None, station=None, check=None):
+    """A report read from a posted protocol's QR code: the figures and the code (revision 10);
+    `votes` and `station` make the code hold other figures than the report's."""
+    ls, vs = counts(s)
+    return pvt("report", name, station=s, lines=ls, votes=vs,
+               code=code(station or s, ls, votes or vs, check))
 
 
 def head():
@@ -345,6 +372,20 @@ def cases():
     if second is not None:
         case("a reserve of rank 2 with one sampled station missing",
              base + with_acts([report(s) for s in sampled[1:] + [second]]))
+    # Revision 10: reports read from the posted protocol's QR code carry it; its figures must
+    # be the report's.
+    case("reports read from the posted protocols' QR codes",
+         base + with_acts([scanned(s) for s in sampled[1:] + [stand_in]]))
+    v0 = counts(s0)[1]
+    case("a QR-read report whose code holds other votes",
+         base + with_acts([scanned(s0, votes=[v0[0] + 1, v0[1] - 1] + v0[2:])]), n + 1)
+    case("a QR-read report whose code names another station",
+         base + with_acts([scanned(s0, station=s1)]), n + 1)
+    case("a QR-read report whose code's check digits are wrong",
+         base + with_acts([scanned(s0, check="00000000")]), n + 1)
+    case("a QR-read report whose code is not TPQ1",
+         base + [act(), pvt("report", station=s0, lines=counts(s0)[0], votes=v0,
+                            code="https://example.org/" )], n + 1)
     # The units a frame lists: a name once under its parent, a level below its parent's.
     twice = dict(UNITS, units=UNITS["units"] + [[len(UNITS["units"]) + 1, 1, "station",
                                                  UNITS["units"][1][3]]])

@@ -33,6 +33,22 @@ fn shot_path(name: &str, width: u32) -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("screenshots/desk/{name}-{width}.png"))
 }
 
+/// Keeps screenshot `png` as `{stem}.png` under the tests' screenshots, and with
+/// `UPDATE_SCREENSHOTS=1` in `docs/screenshots/` too.
+pub(crate) fn keep_shot(stem: &str, png: &[u8]) {
+    let path =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("screenshots/desk/{stem}.png"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, png).unwrap();
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        std::fs::write(
+            crate::workspace(&format!("docs/screenshots/{stem}.png")),
+            png,
+        )
+        .unwrap();
+    }
+}
+
 /// Shoots the page at `url` (in Russian) at both widths, and back at the phone's.
 pub(crate) async fn shoot(c: &Client, url: &str, name: &str) {
     // In Russian; a fragment (`#incident`) stays last, and the shot shows the page there.
@@ -57,17 +73,7 @@ pub(crate) async fn shoot(c: &Client, url: &str, name: &str) {
             wide[0] <= wide[1],
             "{name} at {w} px scrolls sideways: {wide:?}"
         );
-        let png = c.screenshot().await.unwrap();
-        let path = shot_path(name, w);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &png).unwrap();
-        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-            std::fs::write(
-                crate::workspace(&format!("docs/screenshots/{name}-{w}.png")),
-                &png,
-            )
-            .unwrap();
-        }
+        keep_shot(&format!("{name}-{w}"), &c.screenshot().await.unwrap());
     }
     c.set_window_size(WIDTHS[0], 1200).await.unwrap();
     // Back in English, where the flow reads its words.

@@ -148,10 +148,7 @@ async fn a_commission_makes_its_protocols_code_in_the_browser() {
         wide[0].as_u64() <= wide[1].as_u64(),
         "scrolls sideways: {wide}"
     );
-    let shot = c.screenshot().await.unwrap();
-    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    std::fs::write(shots.join("protocol-form-375.png"), shot).unwrap();
+    crate::desk::keep_shot("protocol-form-375", &c.screenshot().await.unwrap());
 
     // A count that is not digits: refused, naming its line; no code.
     c.execute(
@@ -194,6 +191,7 @@ async fn a_commission_makes_its_protocols_code_in_the_browser() {
     fill(&c, p).await;
     assert_eq!(make(&c).await, Ok(want.clone()));
     assert_eq!(read_back(&c).await, want);
+    crate::desk::keep_shot("protocol-form-1280", &c.screenshot().await.unwrap());
 
     // One vote moved from the second party to the first: the log's protocol no longer
     // matches the photo, and `protocol check` names both parties.

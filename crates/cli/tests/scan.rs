@@ -298,13 +298,20 @@ async fn a_phone_scans_a_posted_protocol_and_checks_it_against_the_log() {
         wide[0].as_u64() <= wide[1].as_u64(),
         "scrolls sideways: {wide}"
     );
-    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    std::fs::write(
-        shots.join("scan-match-375.png"),
-        c.screenshot().await.unwrap(),
+    eval(
+        &c,
+        "document.getElementById('scan-result').scrollIntoView()",
     )
-    .unwrap();
+    .await;
+    crate::desk::keep_shot("scan-match-375", &c.screenshot().await.unwrap());
+    c.set_window_size(1280, 1000).await.unwrap();
+    eval(
+        &c,
+        "document.getElementById('scan-result').scrollIntoView()",
+    )
+    .await;
+    crate::desk::keep_shot("scan-match-1280", &c.screenshot().await.unwrap());
+    c.set_window_size(375, 1400).await.unwrap();
 
     // A photo on a non-secure origin: no camera; one vote moved is a mismatch on both parties.
     open(&c, &format!("http://posted.test:{port}/scan?lang=ru")).await;

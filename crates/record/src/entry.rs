@@ -612,12 +612,20 @@ fn pvt_json(step: &crate::PvtStep) -> Value {
         PvtStep::Seed { pvt, seed } => {
             json!({"type": "pvt", "step": "seed", "pvt": pvt, "seed": seed})
         }
-        PvtStep::Report { pvt, protocol: p } => {
+        PvtStep::Report {
+            pvt,
+            protocol: p,
+            code,
+        } => {
             let lines = lines_json(p);
-            json!({
+            let mut v = json!({
                 "type": "pvt", "step": "report", "pvt": pvt, "station": p.station.0,
                 "lines": lines, "votes": p.votes,
-            })
+            });
+            if let Some(code) = code {
+                v["code"] = json!(code);
+            }
+            v
         }
         PvtStep::Review {
             pvt,

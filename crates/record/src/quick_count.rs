@@ -57,6 +57,9 @@ pub enum PvtStep {
         pvt: String,
         /// The copy.
         protocol: Box<Protocol>,
+        /// The posted protocol's QR code it was read from (revision 10;
+        /// `docs/protocol-qr.md`), whose figures must be the copy's; none for a typed copy.
+        code: Option<String>,
     },
     /// A supervisor's review of a drawn station (revision 8): the report chosen among its
     /// observers' that differ, or the station put in quarantine or released, with the reason.
@@ -992,7 +995,14 @@ impl QuickCounts {
                     .collect();
                 d.revealed_at = Some(time);
             }
-            PvtStep::Report { protocol: p, .. } => {
+            PvtStep::Report {
+                protocol: p, code, ..
+            } => {
+                if let Some(code) = code {
+                    if let Some(why) = read_from(&code, &p) {
+                        return Err(field(index, "code", why));
+                    }
+                }
                 let act = act.ok_or_else(|| {
                     field(
                         index,
@@ -1212,4 +1222,26 @@ impl QuickCounts {
             })
             .collect()
     }
+}
+
+/// Why a report read from a posted protocol's QR `code` (revision 10) is not what the code
+/// holds, if it is not: the code must read (`postedqr::Posted::decode`, its check digits
+/// included) and name the report's station, with exactly its lines and votes.
+fn read_from(code: &str, p: &Protocol) -> Option<String> {
+    let posted = match postedqr::Posted::decode(code) {
+        Ok(posted) => posted,
+        Err(e) => return Some(e.to_string()),
+    };
+    let lines: Vec<(model::Line, u64)> = model::Line::ALL
+        .iter()
+        .filter_map(|&l| p.line(l).map(|n| (l, n)))
+        .collect();
+    if posted.station != p.station {
+        return Some(format!(
+            "the code names station {}, the report station {}",
+            posted.station.0, p.station.0
+        ));
+    }
+    (posted.lines != lines || posted.votes != p.votes)
+        .then(|| "the code's figures are not the report's lines and votes".to_string())
 }

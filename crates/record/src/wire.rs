@@ -372,6 +372,7 @@ impl Decoder<'_> {
                 PvtStep::Report {
                     pvt: r.pvt,
                     protocol: Box::new(p),
+                    code: r.code,
                 }
             }
             Some("review") => {
@@ -997,6 +998,8 @@ step_wire!(pvt: PvtReportWire {
     station: u64,
     lines: Lines,
     votes: Vec<u64>,
+    #[serde(default)]
+    code: Option<String>,
 });
 
 step_wire!(audit: StartWire {

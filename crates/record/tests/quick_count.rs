@@ -114,6 +114,7 @@ fn report(p: &Protocol) -> Entry {
     Entry::Pvt(PvtStep::Report {
         pvt: "pvt".into(),
         protocol: Box::new(copy),
+        code: None,
     })
 }
 
@@ -474,5 +475,5 @@ fn both_verifiers_take_refuse_and_recompute_the_same_quick_counts() {
             }
         }
     }
-    assert_eq!((cases.len(), taken), (59, 15));
+    assert_eq!((cases.len(), taken), (64, 16));
 }

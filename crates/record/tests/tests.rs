@@ -312,6 +312,7 @@ pub fn full_log() -> Vec<Vec<u8>> {
     v.extend(qc(PvtStep::Report {
         pvt: name(),
         protocol: Box::new(copy),
+        code: None,
     }));
     v
 }

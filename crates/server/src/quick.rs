@@ -31,22 +31,48 @@ pub(crate) const MOST_REPORTS: usize = 500;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewReport {
-    /// The station's unit id.
-    pub station: u32,
+    /// The station's unit id (a typed copy).
+    #[serde(default)]
+    pub station: Option<u32>,
     /// Lines by key (`registered`, `issued_total`, `invalid`, ...).
     #[serde(default)]
     pub lines: BTreeMap<String, u64>,
     /// Votes per choice, in the contest's order.
-    pub votes: Vec<u64>,
+    #[serde(default)]
+    pub votes: Option<Vec<u64>>,
+    /// Instead of the figures: the posted protocol's QR code, as read (`docs/protocol-qr.md`).
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
+/// A copy to log: its figures, and the posted protocol's QR code they were read from, if any.
+pub(crate) type Copy = (Protocol, Option<String>);
+
 impl NewReport {
-    fn protocol(&self) -> Result<Protocol, ServerError> {
-        let mut p = Protocol::new(UnitId(self.station), 0, 0);
-        p.votes = self.votes.clone();
-        set_lines(&mut p, &self.lines)?;
-        Ok(p)
+    fn copy(&self) -> Result<Copy, ServerError> {
+        match (&self.code, self.station, &self.votes) {
+            (Some(code), None, None) if self.lines.is_empty() => from_code(code),
+            (None, Some(station), Some(votes)) => {
+                let mut p = Protocol::new(UnitId(station), 0, 0);
+                p.votes.clone_from(votes);
+                set_lines(&mut p, &self.lines)?;
+                Ok((p, None))
+            }
+            _ => Err(ServerError::BadRequest(
+                "a report gives either its 'station', 'lines' and 'votes', or the posted \
+                 protocol's QR 'code' alone"
+                    .into(),
+            )),
+        }
     }
+}
+
+/// The copy a posted protocol's QR `code` holds (its station, lines and votes), logged with
+/// the code.
+pub(crate) fn from_code(code: &str) -> Result<Copy, ServerError> {
+    let posted =
+        postedqr::Posted::decode(code).map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    Ok((posted.protocol(), Some(code.to_string())))
 }
 
 /// A supervisor's review of a drawn station.
@@ -172,14 +198,15 @@ pub(crate) async fn reports_api(
         let (state, n, p) = (s.clone(), name.clone(), pvt.clone());
         blocking(move || {
             state.live.with(&state.db, &n, |v| {
-                read_csv(v.election(), v.quick(), &p, &body)
+                let read = read_csv(v.election(), v.quick(), &p, &body)?;
+                Ok(read.into_iter().map(|c| (c, None)).collect::<Vec<Copy>>())
             })
         })
         .await?
     } else {
         let r: NewReport = serde_json::from_slice(&body)
             .map_err(|e| ServerError::BadRequest(format!("the report: {e}")))?;
-        vec![r.protocol()?]
+        vec![r.copy()?]
     };
     let answer = log_reports(&s, by, name, pvt, copies).await?;
     Ok((StatusCode::CREATED, Json(answer)).into_response())
@@ -193,7 +220,7 @@ pub(crate) async fn log_reports(
     by: Acting,
     name: String,
     pvt: String,
-    mut copies: Vec<Protocol>,
+    mut copies: Vec<Copy>,
 ) -> Result<Value, ServerError> {
     if copies.is_empty() || copies.len() > MOST_REPORTS {
         return Err(ServerError::BadRequest(format!(
@@ -207,7 +234,7 @@ pub(crate) async fn log_reports(
             let (q, e) = (v.quick(), v.election());
             let mut seen = HashSet::new();
             let mut entries = Vec::with_capacity(copies.len());
-            for (k, c) in copies.iter_mut().enumerate() {
+            for (k, (c, code)) in copies.iter_mut().enumerate() {
                 let at = |m: String| format!("report {}: {m}", k + 1);
                 station_of(e, c.station.0)
                     .map_err(|x| ServerError::BadRequest(at(x.to_string())))?;
@@ -229,11 +256,12 @@ pub(crate) async fn log_reports(
                 entries.push(encode(&Entry::Pvt(PvtStep::Report {
                     pvt: p.clone(),
                     protocol: Box::new(c.clone()),
+                    code: code.clone(),
                 })));
             }
             Ok((
                 entries,
-                copies.iter().map(|c| c.station).collect::<Vec<_>>(),
+                copies.iter().map(|(c, _)| c.station).collect::<Vec<_>>(),
             ))
         })
     })

@@ -875,7 +875,7 @@ pub const ROUTES: &[Route] = &[
         Method::Post,
         "/api/elections/{name}/pvt/{pvt}/reports",
         OBSERVER,
-        "{station (unit id), lines: {registered, issued_total, invalid, ...}, votes: [...]}; or a CSV file (Content-Type: text/csv): a header 'station', line keys and every choice's name, then a row per station (its unit id or path), at most 500",
+        "{station (unit id), lines: {registered, issued_total, invalid, ...}, votes: [...]}; or {code}: a posted protocol's QR code as read (docs/protocol-qr.md), whose figures are the report, logged with it; or a CSV file (Content-Type: text/csv): a header 'station', line keys and every choice's name, then a row per station (its unit id or path), at most 500",
         "Logs an observer's copies of drawn stations' protocols, all or none: each of a station drawn and assigned to them, within its registered voters and the ballots issued, keeping the election's relations; answers each report's log entry, never how other observers' copies of the station stand",
     ),
     write(

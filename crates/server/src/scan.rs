@@ -10,12 +10,15 @@
 use axum::extract::{Query, State};
 use axum::http::header::{self, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use postedqr::Posted;
+use record::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::Store;
 
+use crate::auth::Caller;
 use crate::pool::Pool;
 use crate::public::blocking;
 use crate::reader::Reader;
@@ -27,14 +30,44 @@ pub const SCAN_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsaf
      connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; \
      style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// `GET /scan`.
-pub(crate) async fn page(r: Reader) -> Response {
-    let mut res = Html(pages::scan(r.lang)).into_response();
+/// `GET /scan`; for an observer logged in, with a form to send what the code holds as their
+/// report in each quick count of the elections they are granted.
+pub(crate) async fn page(
+    State(s): State<AppState>,
+    Extension(who): Extension<Caller>,
+    r: Reader,
+) -> Result<Response, ServerError> {
+    let targets = match (&who.user, &who.session) {
+        (Some(user), Some((_, csrf))) if user.role == Role::Observer => {
+            let (user, csrf) = (user.clone(), csrf.clone());
+            let list = blocking(move || {
+                let store = Pool::get(&s.db)?;
+                let mut out = Vec::new();
+                for name in data::elections(&s.db)? {
+                    if !crate::quick::granted_here(&store, &user, &name)? {
+                        continue;
+                    }
+                    let counts = s.live.with(&s.db, &name, |v| {
+                        Ok(v.quick_counts()
+                            .into_iter()
+                            .map(|q| q.name)
+                            .collect::<Vec<_>>())
+                    })?;
+                    out.extend(counts.into_iter().map(|pvt| (name.clone(), pvt)));
+                }
+                Ok(out)
+            })
+            .await?;
+            Some((list, csrf))
+        }
+        _ => None,
+    };
+    let mut res = Html(pages::scan(r.lang, targets.as_ref())).into_response();
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(SCAN_POLICY),
     );
-    res
+    Ok(res)
 }
 
 #[derive(Deserialize)]

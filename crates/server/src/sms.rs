@@ -236,7 +236,7 @@ async fn take(
         .map_err(|_| ServerError::Internal(format!("the service's clock reads {now}")))?;
     let by = Acting { user, now: time };
     let read_as = items(&report, &drawn.book);
-    let logged = crate::quick::log_reports(s, by, name, pvt, vec![p]).await;
+    let logged = crate::quick::log_reports(s, by, name, pvt, vec![(p, None)]).await;
     // The reply repeats the report as read and says it is recorded, never how other
     // observers' copies of the station stand (as the web's answer).
     let reply = match logged {

@@ -220,6 +220,9 @@ async function read(text) {
   }
   showRead(p);
   $('scan-result').hidden = true;
+  // An observer may send what the code holds as their report (the page's forms).
+  for (const input of document.querySelectorAll('input.scan-code')) input.value = text;
+  if ($('scan-report')) $('scan-report').hidden = false;
   const list = kept();
   list.push({ text, election: p.election, station: p.station, read: new Date().toISOString().slice(0, 16).replace('T', ' ') });
   keep(list);

@@ -1033,7 +1033,87 @@ async fn incidents_at_the_desk(app: &App, one: (&str, &str), sup: (&str, &str), 
     assert_eq!(listed["incidents"][0]["status"], "confirmed");
 }
 
+/// Revision 10: an observer sends what a posted protocol's QR code holds, by the API and from
+/// the phone's scan page (the desk's form); the log keeps the code with the figures; a code
+/// of a station not drawn, a code with broken check digits and a code beside typed figures
+/// are refused and change nothing; only an observer's scan page offers the form.
+async fn observers_report_what_a_posted_code_holds(app: &App) {
+    two_observers(app).await;
+    open(app, true).await;
+    let q = public(app).await["quick_counts"][0].clone();
+    let stations = drawn(&q);
+    let drawn_ids: Vec<u32> = stations.iter().map(|(id, _)| *id).collect();
+    let official = |id: u32| app.protocols.iter().find(|p| p.station.0 == id).unwrap();
+    let code = |p: &Protocol| {
+        postedqr::Posted::of(p, "s", "2030-10-06 20:15", [0xB3; 16])
+            .encode()
+            .unwrap()
+    };
+    let token = app.token(Role::Observer).await;
+    let before = log_size(app).await;
+    let undrawn = app
+        .protocols
+        .iter()
+        .find(|p| !drawn_ids.contains(&p.station.0))
+        .unwrap();
+    let good = code(official(stations[0].0));
+    let mut broken = good.clone();
+    broken.replace_range(broken.len() - 8.., "00000000");
+    for (body, status) in [
+        (
+            json!({"code": code(undrawn)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (json!({"code": broken}), StatusCode::BAD_REQUEST),
+        (
+            json!({"code": good, "station": stations[0].0, "votes": [1, 2, 3, 4]}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let a = report(app, &token, body).await;
+        assert_eq!(a.status, status, "{}", a.text());
+    }
+    assert_eq!(log_size(app).await, before);
+    let a = report(app, &token, json!({"code": good})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let log = app.with_store(|st| st.log("s").unwrap()).await;
+    let last = String::from_utf8_lossy(log.last().unwrap()).to_string();
+    assert!(last.contains(&format!(",\"code\":\"{good}\"}}")), "{last}");
+    // The scan page: the public's has no form; an observer's sends the code through the desk.
+    let public_page = app.get("/scan").await.text();
+    assert!(!public_page.contains("scan-report"), "{public_page}");
+    let (cookie, csrf) = app.login(Role::Observer).await;
+    let page = app.page("/scan", &cookie).await;
+    assert!(
+        page.contains("action=\"/elections/s/staff/pvt/pvt/reports\"")
+            && page.contains(&format!("value=\"{csrf}\"")),
+        "{page}"
+    );
+    let second = code(official(stations[1].0));
+    let body = format!(
+        "csrf={csrf}&code={}",
+        second.replace('/', "%2F").replace(' ', "+")
+    );
+    let a = app
+        .form(
+            "/elections/s/staff/pvt/pvt/reports",
+            &cookie,
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let log = app.with_store(|st| st.log("s").unwrap()).await;
+    let r = record::replay(
+        log.iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    )
+    .unwrap();
+    assert_eq!(r.quick_counts[0].reports_logged, 2);
+}
+
 on_every_backend!(
+    observers_report_what_a_posted_code_holds,
     observers_and_a_supervisor_work_at_the_desk,
     observers_report_and_a_supervisor_resolves_their_conflict,
     bad_reports_are_answered_and_change_nothing,

@@ -305,6 +305,7 @@ fn reports(a: ReportsArgs) -> anyhow::Result<()> {
         steps.push(PvtStep::Report {
             pvt: g.name.clone(),
             protocol: Box::new(p),
+            code: None,
         });
     }
     if passed > 0 {

@@ -590,13 +590,21 @@ pub(crate) async fn decide_form(
 }
 
 /// An observer's report from the desk's form: the station, the lines a copy gives
-/// (`super::quick::LINES`) and every choice's votes (`vote_0`, `vote_1`, ...).
+/// (`super::quick::LINES`) and every choice's votes (`vote_0`, `vote_1`, ...); or, from the
+/// phone's scan, the posted protocol's QR `code` alone.
 pub(crate) async fn pvt_report_form(
     State(s): State<AppState>,
     Extension(who): Extension<Caller>,
     Path((name, pvt)): Path<(String, String)>,
     form: DeskForm,
 ) -> Result<Response, ServerError> {
+    if let Some(code) = text(&form, "code") {
+        let copy = crate::quick::from_code(&code)?;
+        let answer =
+            crate::quick::log_reports(&s, who.acting()?, name.clone(), pvt, vec![copy]).await?;
+        let entry = answer["reports"][0]["logged_as"].as_i64().unwrap_or(0);
+        return Ok(back_to_desk(&name, Act::Reported, entry));
+    }
     let station = unit_id(&form, "station")?
         .ok_or_else(|| ServerError::BadRequest("field 'station' is missing".into()))?;
     let mut p = model::Protocol::new(station, 0, 0);
@@ -611,7 +619,8 @@ pub(crate) async fn pvt_report_form(
             None => break,
         }
     }
-    let answer = crate::quick::log_reports(&s, who.acting()?, name.clone(), pvt, vec![p]).await?;
+    let answer =
+        crate::quick::log_reports(&s, who.acting()?, name.clone(), pvt, vec![(p, None)]).await?;
     let entry = answer["reports"][0]["logged_as"].as_i64().unwrap_or(0);
     Ok(back_to_desk(&name, Act::Reported, entry))
 }

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use model::Line;
 use ui::{Lang, Section, T};
 
-use super::frame;
+use super::{frame, urlencode};
 
 /// The script's messages: the key `scan.js` asks for, and the term the page gives it.
 const MESSAGES: &[(&str, T)] = &[
@@ -50,8 +50,32 @@ fn messages(l: Lang) -> Markup {
     }
 }
 
-/// The scan page.
-pub fn scan(l: Lang) -> String {
+/// An observer's quick counts (election, quick count) and their session's CSRF token.
+pub type Targets = (Vec<(String, String)>, String);
+
+/// The forms that send what the code holds as the observer's report, one per quick count
+/// (hidden until a code is read; the script fills each form's `code`).
+fn report_forms(l: Lang, targets: &Targets) -> Markup {
+    let (list, csrf) = targets;
+    html! {
+        @if !list.is_empty() {
+            section #scan-report hidden {
+                h2 { (l.t(T::ScanReportHeading)) }
+                p.note { (l.t(T::ScanReportHint)) }
+                @for (election, pvt) in list {
+                    form.form method="post" action=(format!("/elections/{}/staff/pvt/{}/reports", urlencode(election), urlencode(pvt))) {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input.scan-code type="hidden" name="code" value="";
+                        button type="submit" { (l.f(T::ScanReportButton, &[("pvt", pvt), ("election", election)])) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The scan page; `targets` for an observer logged in.
+pub fn scan(l: Lang, targets: Option<&Targets>) -> String {
     let body = html! {
         p { (l.t(T::ScanIntro)) }
         noscript { p.note { (l.t(T::ScanNoScript)) } }
@@ -79,6 +103,7 @@ pub fn scan(l: Lang) -> String {
             p.note { (l.t(T::ScanCompareHint)) }
             div.scroll tabindex="0" { table { tbody #scan-figures {} } }
         }
+        @if let Some(t) = targets { (report_forms(l, t)) }
         section #scan-result hidden aria-live="polite" {
             h2 { (l.t(T::ScanResultHeading)) }
             p { strong #scan-verdict {} }
