@@ -11,6 +11,9 @@
 //!   version is superseded by version 2, citing the decision's entry;
 //! * the browser put offline (Chrome DevTools' network emulation): the code is read and kept
 //!   on the phone, then checked once the browser is back online;
+//! * a service that lies: a forged code answered "superseded" is not valid (no earlier version
+//!   proven in the signed checkpoint), nor is a code of election "kgx" answered with kg's
+//!   signed entry (the checkpoint's origin);
 //! * every check, from the code read to the verdict (the request, the signature, the
 //!   witnesses and the inclusion proof included), within issue 22's 300 ms.
 
@@ -365,7 +368,46 @@ async fn a_phone_scans_a_posted_protocol_and_checks_it_against_the_log() {
     assert_eq!(said.differences.len(), 2, "{:?}", said.differences);
     times.push(said.ms);
 
+    // A service that lies. It cannot soften a forgery into a correction: a code with 500 votes
+    // more, answered "superseded", is not valid (the page finds no earlier version proven in
+    // the signed checkpoint). Nor can it answer with another election's log: a code naming
+    // election "kgx" answered with kg's signed entry is not valid (the checkpoint's origin).
+    let lie = |rewrite: &str, mutate: &str| {
+        format!(
+            "window.realFetch = window.realFetch || window.fetch; \
+             window.fetch = async (url) => {{ \
+               const r = await window.realFetch({rewrite}); \
+               const j = await r.json(); {mutate}; \
+               return new Response(JSON.stringify(j), {{ status: r.status }}); }}"
+        )
+    };
+    let mut forged = p.clone();
+    forged.votes[0] += 500;
+    std::fs::write(d.join("forged.png"), png_of(&code(&forged))).unwrap();
+    open(&c, &secure).await;
+    c.execute(&lie("url", "j.compared.outcome = 'superseded'"), vec![])
+        .await
+        .unwrap();
+    choose(&c, &d.join("forged.png")).await;
+    let said = verdict(&c).await;
+    assert_eq!(said.outcome, "invalid", "{}", said.verdict);
+    assert!(
+        said.verdict.starts_with("НЕДЕЙСТВИТЕЛЬНО"),
+        "{}",
+        said.verdict
+    );
+    let other = Posted::of(p, "kgx", TIME, key).encode().unwrap();
+    std::fs::write(d.join("other.png"), png_of(&other)).unwrap();
+    let honest = format!("'/api/posted?code=' + encodeURIComponent({:?})", code(p));
+    open(&c, &secure).await;
+    c.execute(&lie(&honest, ""), vec![]).await.unwrap();
+    choose(&c, &d.join("other.png")).await;
+    let said = verdict(&c).await;
+    assert_eq!(said.outcome, "invalid", "{}", said.verdict);
+    assert!(said.verdict.contains("«kgx»"), "{}", said.verdict);
+
     // Offline: read and kept; checked once back online.
+    open(&c, &secure).await;
     c.issue_cmd(Network { offline: true }).await.unwrap();
     let offline = eval(&c, "return navigator.onLine").await;
     assert_eq!(offline, Value::Bool(false));

@@ -57,6 +57,19 @@ pub fn station(
     u: &UnitView,
     signing: Option<&Signing>,
 ) -> Result<Option<StationCheck>, ServerError> {
+    station_of(db, v, name, u, signing, (0, v.legal_count()))
+}
+
+/// [`station`] for the latest protocol entry of contest `contest` in count `source` (a posted
+/// protocol's code names both).
+pub fn station_of(
+    db: &Arc<Pool>,
+    v: &View<'_>,
+    name: &str,
+    u: &UnitView,
+    signing: Option<&Signing>,
+    (contest, source): (usize, model::CountSource),
+) -> Result<Option<StationCheck>, ServerError> {
     let Some(signing) = signing else {
         return Ok(None);
     };
@@ -68,7 +81,7 @@ pub fn station(
     let current = u
         .logged
         .iter()
-        .filter(|l| matches!(l.about, About::Protocol { contest: 0, source, .. } if source == v.legal_count()))
+        .filter(|l| matches!(l.about, About::Protocol { contest: c, source: s, .. } if c as usize == contest && s == source))
         .max_by_key(|l| l.index);
     let (Some(current), Some(note)) = (current, note) else {
         return Ok(None);
@@ -150,6 +163,7 @@ const MESSAGES: &[(&str, T)] = &[
     ("note-root", T::ChkJsNoteRoot),
     ("note-signed", T::ChkJsNoteSigned),
     ("note-unsigned", T::ChkJsNoteUnsigned),
+    ("note-origin", T::ChkJsNoteOrigin),
     ("witness-unreadable", T::ChkJsWitnessUnreadable),
     ("witness-absent", T::ChkJsWitnessAbsent),
     ("witness-cosigned", T::ChkJsWitnessCosigned),

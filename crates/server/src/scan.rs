@@ -103,14 +103,9 @@ pub(crate) async fn api(
                 .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
                 .unwrap_or_default();
             let path = e.units.path(station);
-            let legal = v.legal_count();
-            let counted: Vec<model::Protocol> = v
-                .protocol(station, posted.contest)
-                .cloned()
-                .into_iter()
-                .collect();
             let u = data::unit(&s.db, v, &name, station.0, flags.as_deref())?;
-            let check = crate::check::station(&s.db, v, &name, &u, s.live.signing())?;
+            let which = (posted.contest, posted.source);
+            let check = crate::check::station_of(&s.db, v, &name, &u, s.live.signing(), which)?;
             // The station's protocols and decisions, as the log holds them.
             let store = Pool::get(&s.db)?;
             let mut entries = Vec::with_capacity(u.logged.len());
@@ -122,8 +117,22 @@ pub(crate) async fn api(
                     entries.push((l.index, entry));
                 }
             }
+            // The latest version of the code's contest in the code's count: where its versions end.
+            let counted: Vec<model::Protocol> = entries
+                .iter()
+                .filter_map(|(_, x)| match x {
+                    record::Entry::Protocol(p)
+                        if p.contest == posted.contest && p.source == posted.source =>
+                    {
+                        Some(p.clone())
+                    }
+                    _ => None,
+                })
+                .max_by_key(|p| p.version)
+                .into_iter()
+                .collect();
             let e = v.election();
-            let versions = record::versions(e, entries, posted.contest, legal, &counted)
+            let versions = record::versions(e, entries, posted.contest, posted.source, &counted)
                 .remove(&station)
                 .unwrap_or_default();
             let cited: Vec<Option<String>> = versions.iter().map(record::Version::cited).collect();
@@ -136,7 +145,30 @@ pub(crate) async fn api(
                     decision: d.as_deref(),
                 })
                 .collect();
-            let compared = pvt::compare::station(&choices, &posted.protocol(), &official);
+            let copied = posted.protocol();
+            let compared = pvt::compare::station(&choices, &copied, &official);
+            // For a page that takes no one's word: the earlier version the code holds and the
+            // recount that ordered the version in force, each with its inclusion proof.
+            let earlier = versions
+                .iter()
+                .rev()
+                .skip(1)
+                .find(|x| pvt::compare::protocols(&choices, &copied, &x.protocol).is_empty())
+                .map(|x| x.entry);
+            let ordered_by = versions.last().and_then(|x| x.ordered_by);
+            let proven = |index: u64| -> Result<Value, ServerError> {
+                let bytes = store.log_range(&name, index, index + 1)?;
+                let proof = v
+                    .inclusion(index)
+                    .map_err(|e| ServerError::Internal(e.to_string()))?;
+                Ok(json!({
+                    "index": index,
+                    "entry": bytes.first().map(hex::encode),
+                    "proof": proof.iter().map(|h| h.hex()).collect::<Vec<_>>(),
+                }))
+            };
+            let earlier = earlier.map(proven).transpose()?;
+            let decision = ordered_by.map(proven).transpose()?;
             Ok(json!({
                 "code_sha256": Posted::digest(&q.code),
                 "election": name,
@@ -153,6 +185,8 @@ pub(crate) async fn api(
                     "ordered_by": x.ordered_by,
                 })).collect::<Vec<_>>(),
                 "check": check.map(|c| c.data()),
+                "earlier": earlier,
+                "decision": decision,
             }))
         })
     })

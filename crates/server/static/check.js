@@ -161,8 +161,9 @@ async function consistent(E, m, n, a, b, proof) {
 }
 
 // Every step, in order; each pushes {ok: true|false|null, what, lang}: `step(ok, key, args)`
-// says the page's message `key`.
-async function check(E, data, typed) {
+// says the page's message `key`. With `election`, the checkpoint must be that election's log
+// (its origin ends with "/election": one key signs every election of a service).
+async function check(E, data, typed, election) {
   const steps = [];
   const step = (ok, key, args) => { steps.push({ ok, what: say(key, args), lang: langOf(key) }); return ok; };
   const want = digits(typed);
@@ -194,6 +195,10 @@ async function check(E, data, typed) {
     signed = signed || (l.raw.length === 68 && await E.verify(key.pub, l.raw.slice(4), UTF8.encode(note.text)));
   }
   if (!step(signed, signed ? 'note-signed' : 'note-unsigned', { origin: note.origin, size: note.size })) return steps;
+  if (election !== undefined && !note.origin.endsWith(`/${election}`)) {
+    step(false, 'note-origin', { origin: note.origin, election });
+    return steps;
+  }
   const witnesses = [];
   for (const text of data.witnesses) {
     let w;
@@ -325,4 +330,4 @@ async function main() {
 }
 
 main();
-export { webCrypto, pureJs, check, grouped };
+export { webCrypto, pureJs, check, grouped, included, parseNote, concat, unhex };

@@ -11,7 +11,7 @@
 // figures with that verified entry itself, and refuses the service's comparison where the
 // two disagree.
 
-import { webCrypto, pureJs, check as checkLog, grouped } from './check.js';
+import { webCrypto, pureJs, check as checkLog, grouped, included, parseNote, concat, unhex } from './check.js';
 import { prepareZXingModule, readBarcodes } from './vendor/zxing-wasm/es/reader/index.js';
 
 const KEPT = 'tallyproof.scans';
@@ -25,7 +25,6 @@ const say = (key, args = {}) => (MESSAGES.get(key) ?? key)
 const numbers = new Intl.NumberFormat(document.documentElement.lang || 'en');
 const count = (v) => (v === null || v === undefined ? '—' : numbers.format(BigInt(v)));
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const unhex = (h) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 const READING = { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: 1 };
 
 // The reader's WebAssembly from this site, loaded now: a code read later needs no network.
@@ -125,20 +124,54 @@ function keep(list) {
   }));
 }
 
-// Whether the posted figures are the protocol the verified entry holds (its lines given by
-// both, and every choice's votes).
-function sameAsEntry(p, entry) {
-  let e;
-  try { e = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(entry.slice(1))); } catch (x) { return false; }
-  if (e.type !== 'protocol' || e.station !== p.station || e.contest !== p.contest) return false;
-  if (e.votes.length !== p.votes.length || e.votes.some((v, i) => String(v) !== p.votes[i])) return false;
-  return p.lines.every(([k, v]) => !(k in (e.lines ?? {})) || String(e.lines[k]) === v);
+// A log entry's JSON (after its format byte), or null.
+function entryJson(bytes) {
+  try { return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.slice(1))); } catch (x) { return null; }
 }
 
-// The recount order a correction answers, in words.
-const ordered = (v) => (v?.ordered_by == null ? say('no-decision') : say('recount', { entry: v.ordered_by }));
+// A line of a protocol entry: as given, or the ballots issued and found as the sum of their
+// parts where the entry gives only those (as pvt::compare compares them).
+const PARTS = { issued_total: ['issued_early', 'issued_in_station', 'issued_outside'],
+  found_total: ['found_mobile', 'found_stationary'] };
+function lineOf(e, key) {
+  const lines = e.lines ?? {};
+  if (key in lines) return BigInt(lines[key]);
+  const parts = (PARTS[key] ?? []).filter((k) => k in lines);
+  return parts.length ? parts.reduce((n, k) => n + BigInt(lines[k]), 0n) : null;
+}
 
-// Checks code `p` against the log; answers the verdict's words.
+// The lines and votes in which the posted figures `p` differ from protocol entry `e`, computed
+// here: a line the code gives and the entry lacks differs too. [label, posted, log].
+function differences(p, e, choices) {
+  const out = [];
+  for (const [k, v] of p.lines) {
+    const log = lineOf(e, k);
+    if (log === null || log !== BigInt(v)) out.push([LINES.get(k) ?? k, v, log === null ? null : String(log)]);
+  }
+  p.votes.forEach((v, i) => {
+    const log = e.votes?.[i];
+    if (log === undefined || BigInt(log) !== BigInt(v)) out.push([choices[i] ?? `#${i + 1}`, v, log ?? null]);
+  });
+  return out;
+}
+
+// Whether entry `e` is the station's protocol of the code's contest and count.
+const isOf = (p, e) => e?.type === 'protocol' && e.station === p.station && e.contest === p.contest
+  && e.source === p.source && Array.isArray(e.votes);
+
+// Entry `x` ({index, entry, proof}) proven in the checkpoint `note`: its JSON, or null.
+async function proven(E, note, x) {
+  if (!x?.entry) return null;
+  const bytes = unhex(x.entry);
+  const leaf = await E.sha256(concat([0], bytes));
+  const ok = await included(E, x.index, note.size, leaf, (x.proof ?? []).map(unhex), note.root);
+  return ok ? { ...entryJson(bytes), index: x.index } : null;
+}
+
+// Checks code `p` against the log; answers the verdict's words. Nothing the service says is
+// taken: the current entry is verified with the station check's steps against the key the
+// code names and the election's log, the figures are compared here, and a superseded version
+// must be an earlier entry of the same protocol proven in the same signed checkpoint.
 async function checkOnline(p) {
   const start = performance.now();
   let data;
@@ -151,27 +184,40 @@ async function checkOnline(p) {
   }
   p.path = data.path;
   p.title = data.title;
-  showRead(p, data.choices);
+  const choices = Array.isArray(data.choices) ? data.choices.map(String) : [];
+  showRead(p, choices);
   const E = await engine;
-  const differences = (data.compared?.differences ?? []).map((d) => say('differs', {
-    line: LINES.get(d.line) ?? d.line, posted: count(d.copied), log: count(d.official),
-  }));
-  if (!data.check || !data.compared) {
-    return { verdict: say('no-protocol'), valid: false, differences, steps: [], ms: performance.now() - start };
-  }
-  const steps = await checkLog(E, { ...data.check, proof: data.check.proof.map(unhex) }, p.key);
+  if (!data.check) return { verdict: say('no-protocol'), valid: false, steps: [], ms: performance.now() - start };
+  const steps = await checkLog(E, { ...data.check, proof: data.check.proof.map(unhex) }, p.key, p.election);
   const failed = steps.find((s) => s.ok === false);
-  const ms = performance.now() - start;
-  if (failed) return { verdict: say('log-invalid', { why: failed.what }), valid: false, differences, steps, ms };
-  const matches = sameAsEntry(p, unhex(data.check.entry));
-  const outcome = data.compared.outcome;
-  if (matches !== (outcome === 'match')) return { verdict: say('disagrees'), valid: false, differences, steps, ms };
-  const verdict = outcome === 'match'
-    ? say('match', { version: data.versions.at(-1)?.version })
-    : outcome === 'superseded'
-      ? say('superseded', { version: data.compared.version, decision: ordered(data.versions.at(-1)) })
-      : say('mismatch');
-  return { verdict, valid: true, outcome, differences, steps, ms };
+  const done = (r) => ({ steps, ms: performance.now() - start, ...r });
+  if (failed) return done({ verdict: say('log-invalid', { why: failed.what }), valid: false });
+  const current = entryJson(unhex(data.check.entry));
+  if (!isOf(p, current)) return done({ verdict: say('disagrees'), valid: false });
+  const differs = differences(p, current, choices);
+  const listed = differs.map(([line, posted, log]) => say('differs', { line, posted: count(posted), log: count(log) }));
+  let outcome = 'mismatch';
+  let verdict = say('mismatch');
+  if (differs.length === 0) {
+    outcome = 'match';
+    verdict = say('match', { version: current.version });
+  } else {
+    const note = parseNote(data.check.note);
+    const earlier = await proven(E, note, data.earlier);
+    if (isOf(p, earlier) && earlier.version < current.version && earlier.index < data.check.index
+        && differences(p, earlier, choices).length === 0) {
+      const d = await proven(E, note, data.decision);
+      const recount = d?.type === 'decision' && d.kind === 'recount' && d.index < data.check.index;
+      outcome = 'superseded';
+      verdict = say('superseded', {
+        version: current.version,
+        decision: recount ? say('recount', { entry: d.index }) : say('no-decision'),
+      });
+    }
+  }
+  // The service's own comparison must say the same, or it is not to be trusted.
+  if (data.compared?.outcome !== outcome) return done({ verdict: say('disagrees'), valid: false, differences: listed });
+  return done({ verdict, valid: true, outcome, differences: listed });
 }
 
 function showResult(r) {
@@ -194,8 +240,14 @@ function showResult(r) {
   box.dataset.ms = r.ms === undefined ? '' : r.ms.toFixed(1);
 }
 
-// Checks every kept code not yet checked, the newest last (shown).
-async function checkKept() {
+// Checks every kept code not yet checked, the newest last (shown), one check at a time.
+let inFlight = Promise.resolve();
+function checkKept() {
+  inFlight = inFlight.then(checkAllKept, checkAllKept);
+  return inFlight;
+}
+
+async function checkAllKept() {
   const list = kept();
   for (const s of list.filter((x) => !x.verdict)) {
     status(say('checking'));
