@@ -403,7 +403,7 @@ class IntakeAndRegister(unittest.TestCase):
                         replay(entries)
                     self.assertTrue(str(r.exception).startswith("entry %d" % case["refused_at"]),
                                     str(r.exception))
-        self.assertEqual(len(doc["cases"]), 90)
+        self.assertEqual(len(doc["cases"]), 94)
 
 
 class QuickCount(unittest.TestCase):

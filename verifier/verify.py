@@ -423,7 +423,7 @@ AUDIT_KEYS = {
     "board-counts": ("type", "step", "audit", "round", "board", "counts"),
 }
 STAFF_KEYS = ("type", "act", "role", "user", "subject", "scan")
-STAFF_OPTIONAL = ("grants", "unit", "double", "reason", "time")
+STAFF_OPTIONAL = ("grants", "unit", "double", "reason", "posted", "time")
 
 
 def standing_after(standing, i, e):
@@ -920,6 +920,13 @@ def replay_from(entries, at, quick_out, incidents_out):
                 raise field(i, "subject", "a staff '%s' entry names no subject" % act)
             if act != "enter" and e.get("scan") is not None:
                 raise field(i, "scan", "a staff '%s' entry cites no scan" % act)
+            # An entry made from the posted protocol's QR code records the code's SHA-256
+            # (revision 11, docs/protocol-qr.md).
+            if "posted" in e and act != "enter":
+                raise field(i, "posted", "a staff '%s' entry records no posted code" % act)
+            if "posted" in e and not (isinstance(e["posted"], str) and len(e["posted"]) == 64
+                                      and set(e["posted"]) <= set("0123456789abcdef")):
+                raise field(i, "posted", "the posted code's SHA-256 is 64 lower-case hex digits")
             if "unit" in e:
                 u32(i, "unit", e["unit"])
             # An assignment names a unit of this election (an `open`, the annulled one's).

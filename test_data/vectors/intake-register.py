@@ -274,10 +274,23 @@ CASES += [
      BEGUN + [enter(GOOD2, A), verify(GOOD2), GOOD2, AUDIT, dict(START, audit="b"), AUDIT, dict(ROUND, audit="b")], None),
 ]
 
+# Revision 11 (issue 22): an operator's entry made from the posted protocol's QR code records
+# the code's SHA-256 (`posted`, 64 lower-case hex digits), on an `enter` only.
+POSTED = hexid(42)
+CASES += [
+    ("an entry that records its posted code's digest",
+     [E, UNITS, dict(enter(GOOD, A), posted=POSTED), verify(GOOD), GOOD], None),
+    ("a posted code's digest in capitals", [E, UNITS, dict(enter(GOOD, A), posted=POSTED.upper())], 2),
+    ("a posted code's digest too short", [E, UNITS, dict(enter(GOOD, A), posted=POSTED[:63])], 2),
+    ("a posted code's digest on a verify",
+     [E, UNITS, enter(GOOD, A), dict(verify(GOOD), posted=POSTED), GOOD], 3),
+]
+
 print(json.dumps({
     "about": "Protocol intake and the complaint register (docs/log-format.md, revision 3), targeted "
     "hand counts beside an audit (revision 4), audit boards' sign-offs (revision 5) and audits that "
-    "end when the results they check change, with boards the auditor does not sit on (revision 6): logs that "
+    "end when the results they check change, with boards the auditor does not sit on (revision 6), and "
+    "an entry's record of the posted protocol's QR code it was typed from (revision 11): logs that "
              "both verifiers, record's replay (crates/record/tests/intake.rs) and verifier/verify.py "
              "(verifier/test_verify.py), must accept, or refuse at the entry given (refused_at; the "
              "messages differ). Each entry is [format version, JSON text]. Written by "

@@ -526,7 +526,7 @@ pub(crate) async fn eval(c: &Client, script: &str) -> Value {
 }
 
 /// Waits until `script` answers something other than null or false.
-async fn until(c: &Client, script: &str) -> Value {
+pub(crate) async fn until(c: &Client, script: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let v = eval(c, script).await;

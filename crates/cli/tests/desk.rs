@@ -33,6 +33,19 @@ fn shot_path(name: &str, width: u32) -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("screenshots/desk/{name}-{width}.png"))
 }
 
+/// Asserts that the page open in `c` (`what`) does not scroll sideways.
+pub(crate) async fn no_sideways(c: &Client, what: &str) {
+    let wide = eval(
+        c,
+        "return [document.documentElement.scrollWidth, window.innerWidth]",
+    )
+    .await;
+    assert!(
+        wide[0].as_u64() <= wide[1].as_u64(),
+        "{what} scrolls sideways: {wide}"
+    );
+}
+
 /// Keeps screenshot `png` as `{stem}.png` under the tests' screenshots, and with
 /// `UPDATE_SCREENSHOTS=1` in `docs/screenshots/` too.
 pub(crate) fn keep_shot(stem: &str, png: &[u8]) {

@@ -9,7 +9,7 @@ use store::Store;
 use crate::{run, stderr, stdout};
 
 /// `text`'s QR symbol as a PNG file, 4 pixels a module, grey.
-fn png_of(text: &str) -> Vec<u8> {
+pub(crate) fn png_of(text: &str) -> Vec<u8> {
     let (w, h, px) = postedqr::symbol(text).unwrap().grey(4, 4);
     grey_png(w, h, &px)
 }

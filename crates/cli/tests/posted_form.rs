@@ -15,7 +15,7 @@ use postedqr::Posted;
 use serde_json::{json, Value};
 use store::{SqliteStore, Store};
 
-use crate::browser::{browser, eval};
+use crate::browser::{browser, eval, until};
 use crate::serve::serve;
 use crate::{run, stderr, stdout, store_with};
 
@@ -80,17 +80,11 @@ async fn read_back(c: &Client) -> String {
 
 /// Waits until the form's script is ready.
 async fn ready(c: &Client) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while eval(
+    until(
         c,
         "return document.getElementById('posted').dataset.ready || null",
     )
-    .await
-    .is_null()
-    {
-        assert!(Instant::now() < deadline, "the form's script did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,15 +133,7 @@ async fn a_commission_makes_its_protocols_code_in_the_browser() {
     fill(&c, p).await;
     assert_eq!(make(&c).await, Ok(want.clone()));
     assert_eq!(read_back(&c).await, want);
-    let wide = eval(
-        &c,
-        "return [document.documentElement.scrollWidth, window.innerWidth]",
-    )
-    .await;
-    assert!(
-        wide[0].as_u64() <= wide[1].as_u64(),
-        "scrolls sideways: {wide}"
-    );
+    crate::desk::no_sideways(&c, "the protocol form").await;
     crate::desk::keep_shot("protocol-form-375", &c.screenshot().await.unwrap());
 
     // A count that is not digits: refused, naming its line; no code.

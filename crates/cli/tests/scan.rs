@@ -26,7 +26,8 @@ use postedqr::Posted;
 use serde_json::{json, Value};
 use store::{SqliteStore, Store};
 
-use crate::browser::{browser_with, eval, median};
+use crate::browser::{browser_with, eval, median, until};
+use crate::posted::png_of;
 use crate::serve::{request, serve, staff_token};
 use crate::{run, stderr, store_with};
 
@@ -59,18 +60,6 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Network {
         let body = json!({"cmd": "Network.emulateNetworkConditions", "params": params});
         (http::Method::POST, Some(body.to_string()))
     }
-}
-
-/// The QR symbol of `text` as a grey PNG, 4 pixels a module.
-fn png_of(text: &str) -> Vec<u8> {
-    let (w, h, px) = postedqr::symbol(text).unwrap().grey(4, 4);
-    let mut out = Vec::new();
-    let mut e = png::Encoder::new(&mut out, w as u32, h as u32);
-    e.set_color(png::ColorType::Grayscale);
-    let mut wr = e.write_header().unwrap();
-    wr.write_image_data(&px).unwrap();
-    wr.finish().unwrap();
-    out
 }
 
 /// A Y4M video (4:2:0) of two frames showing `text`'s symbol on white, for Chromium's fake
@@ -146,17 +135,11 @@ async fn verdict(c: &Client) -> Said {
 /// Opens the scan page at `url` and waits for its reader.
 async fn open(c: &Client, url: &str) {
     c.goto(url).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while eval(
+    until(
         c,
         "return document.getElementById('scan').dataset.ready || null",
     )
-    .await
-    .is_null()
-    {
-        assert!(Instant::now() < deadline, "the reader did not load");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    .await;
 }
 
 /// Chooses the photo at `path` with the file input.
@@ -292,15 +275,7 @@ async fn a_phone_scans_a_posted_protocol_and_checks_it_against_the_log() {
     assert!(said.differences.is_empty(), "{:?}", said.differences);
     assert!(said.steps.len() >= 4, "{:?}", said.steps);
     times.push(said.ms);
-    let wide = eval(
-        &c,
-        "return [document.documentElement.scrollWidth, window.innerWidth]",
-    )
-    .await;
-    assert!(
-        wide[0].as_u64() <= wide[1].as_u64(),
-        "scrolls sideways: {wide}"
-    );
+    crate::desk::no_sideways(&c, "the scan page").await;
     eval(
         &c,
         "document.getElementById('scan-result').scrollIntoView()",

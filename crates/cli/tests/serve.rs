@@ -155,6 +155,18 @@ fn the_public_api_and_pages() {
         .count();
     assert_eq!(paths.len(), public);
     assert!(public > 15);
+    // A posted protocol's code of one of the store's stations, for `/api/posted`.
+    let posted = {
+        use store::Store;
+        let loaded = store::open(&dir.path().join("s.db").display().to_string())
+            .unwrap()
+            .load("kg")
+            .unwrap();
+        let code = postedqr::Posted::of(&loaded.protocols[0], "kg", "2020-10-04 21:30", [0; 16])
+            .encode()
+            .unwrap();
+        format!("?code={}", code.replace('/', "%2F"))
+    };
     for p in &paths {
         if p.contains("{audit}") {
             // No audit in this store: a clear 404 (the service's own tests draw rounds).
@@ -194,6 +206,7 @@ fn the_public_api_and_pages() {
             + match p {
                 _ if p.ends_with("/seats") => "?law=kg2020",
                 _ if p.ends_with("/consistency") => "?from=1&to=2",
+                _ if p.ends_with("/posted") => posted.as_str(),
                 _ => "",
             };
         let (status, body) = get(a, &example);

@@ -318,6 +318,46 @@ impl Posted {
         })
     }
 
+    /// Where protocol `p`, typed from the posted protocol, is not what this code holds: another
+    /// station, contest or count; a line the code gives that `p` lacks or has otherwise;
+    /// other votes. Empty when every figure of the code is `p`'s (`p` may give more lines).
+    pub fn differences(&self, p: &Protocol) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.station != p.station {
+            out.push(format!(
+                "station {} in the code, {} typed",
+                self.station.0, p.station.0
+            ));
+        }
+        if self.contest != p.contest {
+            out.push(format!(
+                "contest {} in the code, {} typed",
+                self.contest, p.contest
+            ));
+        }
+        if self.source != p.source {
+            out.push(format!(
+                "the {} count in the code, the {} count typed",
+                self.source.key(),
+                p.source.key()
+            ));
+        }
+        for &(line, n) in &self.lines {
+            if p.line(line) != Some(n) {
+                let typed = p.line(line).map_or("none".to_string(), |v| v.to_string());
+                out.push(format!("{}: {n} in the code, {typed} typed", line.key()));
+            }
+        }
+        if self.votes != p.votes {
+            out.push(format!(
+                "votes: {} in the code, {} typed",
+                joined(self.votes.iter().copied()),
+                joined(p.votes.iter().copied())
+            ));
+        }
+        out
+    }
+
     /// The SHA-256 of a text, lower-case hex: what an entry made from the posted protocol
     /// records as the QR's digest.
     pub fn digest(text: &str) -> String {
@@ -328,6 +368,34 @@ impl Posted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What an operator typed against what the code holds: the same figures (and a line
+    /// more) pass; a vote moved, a line the code gives left blank, another count are named.
+    #[test]
+    fn differences_name_every_figure_the_code_holds_otherwise() {
+        let mut p = Protocol::new(UnitId(7), 0, 2);
+        p.votes = vec![30, 12];
+        p.set_line(Line::Valid, 42);
+        let posted = Posted::of(&p, "kg", "2020-10-04 21:30", [0; 16]);
+        p.set_line(Line::Registered, 100);
+        assert!(posted.differences(&p).is_empty());
+        let mut moved = p.clone();
+        moved.votes = vec![31, 11];
+        assert_eq!(
+            posted.differences(&moved),
+            ["votes: 30.12 in the code, 31.11 typed"]
+        );
+        let mut blank = Protocol::new(UnitId(7), 0, 2);
+        blank.votes = vec![30, 12];
+        blank.source = CountSource::Machine;
+        assert_eq!(
+            posted.differences(&blank),
+            [
+                "the manual count in the code, the machine count typed",
+                "valid: 42 in the code, none typed"
+            ]
+        );
+    }
 
     #[test]
     fn base32_is_rfc_4648s() {

@@ -570,6 +570,14 @@ pub(crate) fn encode_value(entry: &Entry) -> Vec<u8> {
             if let Some(reason) = s.act.reason() {
                 v["reason"] = json!(reason);
             }
+            // The posted protocol's code an entry was checked against (revision 11).
+            if let StaffAct::Enter {
+                posted: Some(posted),
+                ..
+            } = &s.act
+            {
+                v["posted"] = json!(posted);
+            }
             // Last, in a version 2 entry.
             if let Some(t) = s.time {
                 v["time"] = json!(t.unix());

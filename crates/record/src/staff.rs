@@ -165,6 +165,9 @@ pub enum StaffAct {
         protocol: String,
         /// The scanned paper protocol, `sha256:<hex>`, if one was uploaded.
         scan: Option<String>,
+        /// The hex SHA-256 of the posted protocol's QR code the figures were checked against
+        /// (revision 11; `docs/protocol-qr.md`), if the operator entered them from it.
+        posted: Option<String>,
     },
     /// Verified an entered protocol; its protocol entry follows.
     Verify {
@@ -573,7 +576,7 @@ impl StaffRules {
         self.acting = Some(s.user.clone());
         self.began |= !matches!(s.act, StaffAct::Open { .. });
         match &s.act {
-            StaffAct::Enter { protocol, scan } => {
+            StaffAct::Enter { protocol, scan, .. } => {
                 let by = self.entered.entry(protocol.clone()).or_default();
                 // One person keys a protocol once while it waits: a second keying by the same
                 // person would count as a second operator's under blind double entry.
@@ -777,6 +780,7 @@ mod tests {
             StaffAct::Enter {
                 protocol: d.clone(),
                 scan: None,
+                posted: None,
             },
         );
         let verify = |user: &str| {
@@ -801,6 +805,7 @@ mod tests {
             StaffAct::Enter {
                 protocol: d.clone(),
                 scan: None,
+                posted: None,
             },
         );
         let two = [
@@ -850,6 +855,7 @@ mod tests {
             let act = StaffAct::Enter {
                 protocol: digest(p),
                 scan: None,
+                posted: None,
             };
             staff(user, act)
         };

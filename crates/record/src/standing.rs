@@ -167,6 +167,7 @@ mod tests {
         StaffAct::Enter {
             protocol,
             scan: None,
+            posted: None,
         }
     }
 

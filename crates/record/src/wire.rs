@@ -798,6 +798,8 @@ struct StaffWire {
     #[serde(default)]
     reason: Option<String>,
     #[serde(default)]
+    posted: Option<String>,
+    #[serde(default)]
     time: Option<Seconds>,
 }
 
@@ -816,6 +818,7 @@ impl StaffWire {
             mut unit,
             mut double,
             mut reason,
+            mut posted,
             time,
             ..
         } = self;
@@ -856,6 +859,13 @@ impl StaffWire {
             Act::Enter => StaffAct::Enter {
                 protocol: need(subject.take())?,
                 scan: scan.take(),
+                posted: match posted.take() {
+                    Some(p) if !is_sha256_hex(&p) => {
+                        let message = "the posted code's SHA-256 is 64 lower-case hex digits";
+                        return Err(d.field("posted", message.into()));
+                    }
+                    p => p,
+                },
             },
             Act::Verify => StaffAct::Verify {
                 protocol: need(subject.take())?,
@@ -918,12 +928,18 @@ impl StaffWire {
             ("reason", reason.is_some(), "gives no reason"),
             ("subject", subject.is_some(), "names no subject"),
             ("scan", scan.is_some(), "cites no scan"),
+            ("posted", posted.is_some(), "records no posted code"),
         ];
         if let Some((field, _, what)) = left.into_iter().find(|(_, left, _)| *left) {
             return Err(refuse(field, what));
         }
         Ok(Entry::Staff(Staff { user, act, time }))
     }
+}
+
+/// Whether `s` is a SHA-256 in lower-case hex (64 digits).
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The wire type of a step of an audit or a quick count: its `type` and `step` (read first,

@@ -34,5 +34,5 @@ fn both_verifiers_take_and_refuse_the_same_intake_and_register_logs() {
             case["name"]
         );
     }
-    assert_eq!(cases.len(), 90);
+    assert_eq!(cases.len(), 94);
 }

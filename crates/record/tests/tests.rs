@@ -160,6 +160,7 @@ pub fn full_log() -> Vec<Vec<u8>> {
     let enter = StaffAct::Enter {
         protocol: protocol.clone(),
         scan: None,
+        posted: None,
     };
     v.push(encode(&staff(&op, enter)));
     v.push(encode(&staff(&ver, StaffAct::Verify { protocol })));

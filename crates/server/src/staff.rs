@@ -491,6 +491,10 @@ pub(crate) struct Entered {
     pub lines: BTreeMap<String, u64>,
     pub votes: Vec<u64>,
     pub scan: Option<String>,
+    /// The posted protocol's QR code the figures were typed from, as read: they must be
+    /// what it holds, and the entry records its SHA-256 (`docs/protocol-qr.md`).
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// What entering a protocol needs to know of the election: the station's current version,
@@ -571,6 +575,22 @@ pub(crate) async fn enter_protocol(
         Some(k) => CountSource::from_key(k).map_err(|x| ServerError::BadRequest(x.to_string()))?,
     };
     set_lines(&mut p, &e.lines)?;
+    let posted = match e.code.as_deref().filter(|c| !c.trim().is_empty()) {
+        None => None,
+        Some(code) => {
+            let code = code.trim();
+            let read = postedqr::Posted::decode(code)
+                .map_err(|x| ServerError::BadRequest(x.to_string()))?;
+            let differ = read.differences(&p);
+            if !differ.is_empty() {
+                return Err(ServerError::BadRequest(format!(
+                    "the figures are not the posted protocol's QR code's: {}",
+                    differ.join("; ")
+                )));
+            }
+            Some(postedqr::Posted::digest(code))
+        }
+    };
     let ctx = {
         let (state, n, q) = (s.clone(), name.clone(), p.clone());
         blocking(move || state.live.with(&state.db, &n, |v| context(v, &n, &q))).await?
@@ -580,7 +600,10 @@ pub(crate) async fn enter_protocol(
     let pending = s
         .committer
         // The store refuses a station outside the operator's units (`Staffing::enter`).
-        .write(move |st| Ok(st.enter(&n2, &p2, &by.user, scan.as_ref(), by.now)?))
+        .write(move |st| {
+            let posted = posted.as_deref();
+            Ok(st.enter_from(&n2, &p2, &by.user, scan.as_ref(), posted, by.now)?)
+        })
         .await?;
     caught_up(s, &name).await?;
     Ok(json!({

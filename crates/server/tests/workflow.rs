@@ -608,6 +608,69 @@ async fn a_scan_the_law_requires_shows_at_the_desk_and_a_rejection_says_why(app:
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
 }
 
+/// Revision 11: an operator's entry given the posted protocol's QR code is checked against
+/// it (one vote moved: refused, naming the votes, nothing logged) and records the code's
+/// SHA-256 in its staff `enter` entry; the desk's form takes the code too.
+async fn an_entry_typed_from_a_posted_code_is_checked_and_records_it(app: &App) {
+    app.assign_operator_everywhere().await;
+    let op = app.token(Role::Operator).await;
+    let p = &app.protocols[2];
+    let mut typed = p.clone();
+    typed.version = 0;
+    typed.votes = p.votes.iter().map(|v| v + 1).collect();
+    let valid: u64 = typed.votes.iter().sum();
+    typed.set_line(model::Line::Valid, valid);
+    typed.set_line(model::Line::Invalid, 0);
+    typed.set_line(model::Line::FoundTotal, valid);
+    let code = postedqr::Posted::of(&typed, "s", "2030-10-06 20:15", [7; 16])
+        .encode()
+        .unwrap();
+    let body = |votes: &[u64]| {
+        let lines: serde_json::Map<String, Value> = model::Line::ALL
+            .iter()
+            .filter_map(|&l| typed.line(l).map(|n| (l.key().to_string(), json!(n))))
+            .collect();
+        json!({"station": p.station.0, "source": "manual", "votes": votes, "lines": lines, "code": code})
+    };
+    let before = app.with_store(|s| s.log("s").unwrap().len()).await;
+    let mut moved = typed.votes.clone();
+    moved[0] += 1;
+    moved[1] -= 1;
+    let refused = app
+        .api("POST", "/api/elections/s/protocols", &op, body(&moved))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        refused.text()
+    );
+    assert!(refused.text().contains("votes:"), "{}", refused.text());
+    assert_eq!(app.with_store(|s| s.log("s").unwrap().len()).await, before);
+    let entered = app
+        .api(
+            "POST",
+            "/api/elections/s/protocols",
+            &op,
+            body(&typed.votes),
+        )
+        .await;
+    assert_eq!(entered.status, StatusCode::CREATED, "{}", entered.text());
+    let log = app.with_store(|s| s.log("s").unwrap()).await;
+    let last = String::from_utf8_lossy(log.last().unwrap()).to_string();
+    let digest = postedqr::Posted::digest(&code);
+    assert!(
+        last.contains("\"act\":\"enter\"") && last.contains(&format!("\"posted\":\"{digest}\"")),
+        "{last}"
+    );
+    let r = record::replay(
+        log.iter()
+            .enumerate()
+            .map(|(i, b)| (i as u64, b.as_slice())),
+    );
+    assert!(r.is_ok(), "{r:?}");
+}
+
 /// Verifies the protocol whose entry answered `entered`, as `ver`: it must be verified.
 async fn verified(app: &App, ver: &str, entered: crate::common::Answer) {
     assert_eq!(entered.status, StatusCode::CREATED, "{}", entered.text());
@@ -1009,5 +1072,6 @@ on_every_backend!(
     a_protocol_counts_once_a_second_person_verifies_it_and_an_annulment_removes_it,
     complaints_redaction_and_certification_are_logged,
     the_desk_forms_enter_and_verify_a_protocol,
+    an_entry_typed_from_a_posted_code_is_checked_and_records_it,
     a_scan_the_law_requires_shows_at_the_desk_and_a_rejection_says_why
 );

@@ -333,6 +333,19 @@ pub trait Staffing {
         by: &User,
         scan: Option<&FileRef>,
         now: Time,
+    ) -> Result<Pending, StoreError> {
+        self.enter_from(election, protocol, by, scan, None, now)
+    }
+    /// [`Staffing::enter`], the figures checked against a posted protocol's QR code whose
+    /// SHA-256 (`posted`, lower-case hex) the staff entry records (revision 11).
+    fn enter_from(
+        &mut self,
+        election: &str,
+        protocol: &Protocol,
+        by: &User,
+        scan: Option<&FileRef>,
+        posted: Option<&str>,
+        now: Time,
     ) -> Result<Pending, StoreError>;
     /// Whether blind double entry is on in the election (its latest staff `intake`).
     fn double_entry(&self, election: &str) -> Result<bool, StoreError>;

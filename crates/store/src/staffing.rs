@@ -1054,12 +1054,13 @@ impl Staffing for SqlStore {
         }
     }
 
-    fn enter(
+    fn enter_from(
         &mut self,
         election: &str,
         protocol: &Protocol,
         by: &User,
         scan: Option<&FileRef>,
+        posted: Option<&str>,
         now: Time,
     ) -> Result<Pending, StoreError> {
         if by.role != Role::Operator {
@@ -1102,6 +1103,7 @@ impl Staffing for SqlStore {
                 StaffAct::Enter {
                     protocol: sum.clone(),
                     scan: scan.map(ToString::to_string),
+                    posted: posted.map(str::to_string),
                 },
             );
             append_act(db, id, (staff, now), &[], None)?;

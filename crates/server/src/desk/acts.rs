@@ -361,6 +361,7 @@ pub(crate) async fn enter_form(
         lines,
         votes,
         scan: stored(&s, &who, form.file("scan")).await?,
+        code: form.get("code").cloned(),
     };
     let scan = e.scan.clone();
     let entered = staff::enter_protocol(&s, by, name.clone(), e).await;

@@ -126,6 +126,9 @@ fn form(d: &Desk<'_>, id: UnitId, typed: Option<&Typed>) -> Markup {
                     }
                 }
             }
+            (field("code", l.t(T::DeskPostedCode), Some(l.t(T::DeskPostedCodeHint)), html! {
+                input #code name="code" autocomplete="off" spellcheck="false" aria-describedby=(fields::hint_of("code"));
+            }))
             (field("scan", l.t(T::DeskScan), scan_hint(l, e), html! {
                 input #scan type="file" name="scan" accept="image/png,image/jpeg,application/pdf";
             }))
