@@ -128,11 +128,18 @@ impl StationCheck {
 }
 
 /// The script's messages (hidden; the script has no words of its own): the station page's
-/// check and the scan of a posted protocol give them.
+/// check gives them.
 pub(crate) fn messages(l: Lang) -> Markup {
+    messages_with(l, &[])
+}
+
+/// [`messages`] with some said otherwise (`own`: key and term), as the scan of a posted
+/// protocol says where the fingerprint came from (the code, not the reader).
+pub(crate) fn messages_with(l: Lang, own: &[(&str, T)]) -> Markup {
     html! {
         template #check-text {
             @for (key, term) in MESSAGES {
+                @let term = own.iter().find(|(k, _)| k == key).map_or(term, |(_, t)| t);
                 @let tr = l.t(*term);
                 span data-k=(key) lang=[tr.is_fallback().then_some("ru")] { (tr.as_str()) }
             }

@@ -114,7 +114,7 @@ pub fn scan(l: Lang, targets: Option<&Targets>) -> String {
         h2 { (l.t(T::ScanKeptHeading)) }
         ul.plain #scan-kept {}
         (messages(l))
-        (crate::check::messages(l))
+        (crate::check::messages_with(l, &[("key-matches", T::ScanJsKeyMatches), ("key-differs", T::ScanJsKeyDiffers)]))
         script type="module" src="/static/scan.js" {}
     };
     frame(l, "/scan", None, Section::Log, l.t(T::ScanTitle), body)
