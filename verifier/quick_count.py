@@ -27,9 +27,7 @@ KEYS = {
 }
 MAX_REASON = 1000
 # A protocol's lines, in the order an entry writes them (model::Line::ALL).
-LINES = ("registered", "received", "issued_early", "issued_in_station", "issued_outside",
-         "issued_total", "cancelled", "found_mobile", "found_stationary", "found_total",
-         "invalid", "valid", "lost", "unaccounted")
+LINES = posted.LINES
 ISSUED_PARTS = ("issued_early", "issued_in_station", "issued_outside")
 FOUND_PARTS = ("found_mobile", "found_stationary")
 

@@ -160,7 +160,7 @@ async fn type_into(c: &Client, css: &str, text: &str) {
 }
 
 /// Clicks what `l` finds.
-async fn click(c: &Client, l: Locator<'_>) {
+pub(crate) async fn click(c: &Client, l: Locator<'_>) {
     c.find(l).await.unwrap().click().await.unwrap();
 }
 

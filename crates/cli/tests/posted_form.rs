@@ -15,7 +15,7 @@ use postedqr::Posted;
 use serde_json::{json, Value};
 use store::{SqliteStore, Store};
 
-use crate::browser::{browser, eval, until};
+use crate::browser::{browser, click, eval, until};
 use crate::serve::serve;
 use crate::{run, stderr, stdout, store_with};
 
@@ -45,12 +45,7 @@ async fn fill(c: &Client, p: &Protocol) {
 
 /// Presses "make the code" and answers the code's text, or the error the form shows.
 async fn make(c: &Client) -> Result<String, String> {
-    c.find(Locator::Id("posted-make"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Id("posted-make")).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let v = eval(

@@ -26,7 +26,7 @@ use postedqr::Posted;
 use serde_json::{json, Value};
 use store::{SqliteStore, Store};
 
-use crate::browser::{browser_with, eval, median, until};
+use crate::browser::{browser_with, click, eval, median, until};
 use crate::posted::png_of;
 use crate::serve::{request, serve, staff_token};
 use crate::{run, stderr, store_with};
@@ -263,12 +263,7 @@ async fn a_phone_scans_a_posted_protocol_and_checks_it_against_the_log() {
     // The camera, on a secure origin: a match, every step of the station check passed.
     let secure = format!("http://{}/scan?lang=ru", server.addr);
     open(&c, &secure).await;
-    c.find(Locator::Id("scan-camera"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Id("scan-camera")).await;
     let said = verdict(&c).await;
     assert_eq!(said.outcome, "match", "{} {:?}", said.verdict, said.steps);
     assert!(said.verdict.starts_with("СОВПАДАЕТ"), "{}", said.verdict);

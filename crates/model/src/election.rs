@@ -23,6 +23,15 @@ pub struct Election {
 }
 
 impl Election {
+    /// The names of contest `contest`'s choices, in ballot order (none for a contest the
+    /// election does not have).
+    pub fn choice_names(&self, contest: usize) -> Vec<String> {
+        self.contests
+            .get(contest)
+            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// An election with no contests, a tree holding only the country, and the
     /// [`ControlRules::standard`] relations.
     pub fn new(name: &str) -> Election {

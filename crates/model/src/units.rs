@@ -170,6 +170,12 @@ impl UnitTree {
         &self.names[start..self.name_ends[i] as usize]
     }
 
+    /// Whether `id` is a unit of this tree at the station level (an id beyond the tree is
+    /// none).
+    pub fn is_station(&self, id: UnitId) -> bool {
+        self.levels.get(id.index()) == Some(&UnitLevel::Station)
+    }
+
     /// The unit with this id. Panics on an id from another tree.
     pub fn get(&self, id: UnitId) -> Unit<'_> {
         let i = id.index();

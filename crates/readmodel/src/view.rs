@@ -248,19 +248,6 @@ impl View<'_> {
             .collect()
     }
 
-    /// The inclusion proof of entry `index` in the current log.
-    pub fn inclusion(&self, index: u64) -> Result<Vec<Hash>, ReadError> {
-        let size = self.state.tree.size();
-        self.state
-            .tree
-            .inclusion_proof(index, size)
-            .map_err(|source| ReadError::Proof {
-                index,
-                size,
-                source,
-            })
-    }
-
     /// The stations counted: all but those under annulled units.
     pub fn filter(&self) -> Filter {
         Filter::excluding(self.annulled().iter().copied())

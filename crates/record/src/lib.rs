@@ -63,5 +63,5 @@ pub use staff::{digest, Act, Role, Signing, Staff, StaffAct, StaffRules, CONSOLE
 pub use standing::{is_protocol, Standing, StandingError};
 pub use status::{status_of, Status, StatusTrack};
 pub use times::Time;
-pub use versions::{versions, Version};
+pub use versions::{compare, versions, Version};
 pub use wire::decode;

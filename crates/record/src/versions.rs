@@ -28,6 +28,27 @@ impl Version {
     }
 }
 
+/// `copied` (an observer's copy, a posted protocol's code) against a station's official
+/// `versions` (oldest first): `pvt::compare`'s match, superseded (citing the recount that
+/// ordered the version in force) or mismatch; none without versions.
+pub fn compare(
+    choices: &[String],
+    copied: &Protocol,
+    versions: &[Version],
+) -> Option<pvt::compare::Compared> {
+    let cited: Vec<Option<String>> = versions.iter().map(Version::cited).collect();
+    let official: Vec<pvt::compare::Official> = versions
+        .iter()
+        .zip(&cited)
+        .map(|(v, d)| pvt::compare::Official {
+            version: v.protocol.version,
+            protocol: &v.protocol,
+            decision: d.as_deref(),
+        })
+        .collect();
+    pvt::compare::station(choices, copied, &official)
+}
+
 /// Each station's official versions of `contest` in `legal`, oldest first, from the log's
 /// `entries` (decoded, with their indices, read once), ending with the version `counted` holds (the
 /// replay's latest protocols); a station with no counted protocol has none.

@@ -210,8 +210,7 @@ pub fn unit(
     id: u32,
     flags: Option<&readmodel::Flags>,
 ) -> Result<UnitView, ServerError> {
-    let station = v.election().units.len() > id as usize
-        && v.election().units.get(model::UnitId(id)).level == UnitLevel::Station;
+    let station = v.election().units.is_station(model::UnitId(id));
     let flags = match flags {
         _ if !station => Ok(None),
         Some(f) => match &f.missing {

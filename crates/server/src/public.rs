@@ -228,12 +228,12 @@ pub(crate) async fn protocol_form(
     Query(q): Query<StationQuery>,
     r: Reader,
 ) -> Result<Response, ServerError> {
-    let key = s.live.signing().map(|k| k.verifier().fingerprint_bytes());
+    let key = s.live.signing().map(|k| k.verifier().fingerprint());
     let html = blocking(move || {
         s.live.with(&s.db, &name, |v| {
             let e = v.election();
             let station = q.station.map(model::UnitId);
-            if let Some(id) = station.filter(|&id| !pages::posted::is_station(e, id)) {
+            if let Some(id) = station.filter(|&id| !e.units.is_station(id)) {
                 return Err(ServerError::NotFound(format!(
                     "election '{name}' has no station {}",
                     id.0

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use model::{Election, Line, Protocol, UnitId, UnitLevel};
+use model::{Election, Line, Protocol, UnitId};
 use record::{encode, Entry, PvtStep, QuickCount, ReviewAction, StaffAct};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -118,7 +118,7 @@ pub(crate) fn find(
 /// A unit id of `e` that is a station, or why not.
 fn station_of(e: &Election, id: u32) -> Result<UnitId, ServerError> {
     let unit = UnitId(id);
-    if e.units.len() <= unit.index() || e.units.get(unit).level != UnitLevel::Station {
+    if !e.units.is_station(unit) {
         return Err(ServerError::BadRequest(format!(
             "unit {id} is not a station"
         )));

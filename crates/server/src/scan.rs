@@ -91,30 +91,28 @@ pub(crate) async fn api(
         s.live.with(&s.db, &name, |v| {
             let e = v.election();
             let station = posted.station;
-            if !pages::posted::is_station(e, station) {
+            if !e.units.is_station(station) {
                 return Err(ServerError::NotFound(format!(
                     "election '{name}' has no station {}",
                     station.0
                 )));
             }
-            let choices: Vec<String> = e
-                .contests
-                .get(posted.contest)
-                .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
-                .unwrap_or_default();
+            let choices: Vec<String> = e.choice_names(posted.contest);
             let path = e.units.path(station);
             let u = data::unit(&s.db, v, &name, station.0, flags.as_deref())?;
             let which = (posted.contest, posted.source);
             let check = crate::check::station_of(&s.db, v, &name, &u, s.live.signing(), which)?;
-            // The station's protocols and decisions, as the log holds them.
+            // The station's protocols and decisions, as the log holds them, read once: their
+            // bytes (with the proofs `u.logged` has) go to the page as they are.
             let store = Pool::get(&s.db)?;
+            let mut raw = Vec::with_capacity(u.logged.len());
             let mut entries = Vec::with_capacity(u.logged.len());
             for l in &u.logged {
-                let bytes = store.log_range(&name, l.index, l.index + 1)?;
-                if let Some(b) = bytes.first() {
-                    let entry = record::decode(l.index, b)
+                if let Some(b) = store.log_range(&name, l.index, l.index + 1)?.pop() {
+                    let entry = record::decode(l.index, &b)
                         .map_err(|e| ServerError::Internal(e.to_string()))?;
                     entries.push((l.index, entry));
+                    raw.push((l, b));
                 }
             }
             // The latest version of the code's contest in the code's count: where its versions end.
@@ -135,20 +133,11 @@ pub(crate) async fn api(
             let versions = record::versions(e, entries, posted.contest, posted.source, &counted)
                 .remove(&station)
                 .unwrap_or_default();
-            let cited: Vec<Option<String>> = versions.iter().map(record::Version::cited).collect();
-            let official: Vec<pvt::compare::Official> = versions
-                .iter()
-                .zip(&cited)
-                .map(|(x, d)| pvt::compare::Official {
-                    version: x.protocol.version,
-                    protocol: &x.protocol,
-                    decision: d.as_deref(),
-                })
-                .collect();
             let copied = posted.protocol();
-            let compared = pvt::compare::station(&choices, &copied, &official);
+            let compared = record::compare(&choices, &copied, &versions);
             // For a page that takes no one's word: the earlier version the code holds and the
-            // recount that ordered the version in force, each with its inclusion proof.
+            // recount that ordered the version in force (both entries about the station), each
+            // with its inclusion proof.
             let earlier = versions
                 .iter()
                 .rev()
@@ -156,19 +145,17 @@ pub(crate) async fn api(
                 .find(|x| pvt::compare::protocols(&choices, &copied, &x.protocol).is_empty())
                 .map(|x| x.entry);
             let ordered_by = versions.last().and_then(|x| x.ordered_by);
-            let proven = |index: u64| -> Result<Value, ServerError> {
-                let bytes = store.log_range(&name, index, index + 1)?;
-                let proof = v
-                    .inclusion(index)
-                    .map_err(|e| ServerError::Internal(e.to_string()))?;
-                Ok(json!({
-                    "index": index,
-                    "entry": bytes.first().map(hex::encode),
-                    "proof": proof.iter().map(|h| h.hex()).collect::<Vec<_>>(),
-                }))
+            let proven = |index: u64| {
+                raw.iter().find(|(l, _)| l.index == index).map(|(l, b)| {
+                    json!({
+                        "index": index,
+                        "entry": hex::encode(b),
+                        "proof": l.proof.iter().map(|h| h.hex()).collect::<Vec<_>>(),
+                    })
+                })
             };
-            let earlier = earlier.map(proven).transpose()?;
-            let decision = ordered_by.map(proven).transpose()?;
+            let earlier = earlier.and_then(proven);
+            let decision = ordered_by.and_then(proven);
             Ok(json!({
                 "code_sha256": Posted::digest(&q.code),
                 "election": name,

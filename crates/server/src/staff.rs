@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use model::{CountSource, Line, Protocol, UnitId, UnitLevel};
+use model::{CountSource, Line, Protocol, UnitId};
 use record::{encode, Entry};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -509,7 +509,7 @@ struct Context {
 fn context(v: &View<'_>, name: &str, p: &Protocol) -> Result<Context, ServerError> {
     let e = v.election();
     let station = p.station;
-    if e.units.len() <= station.index() || e.units.get(station).level != UnitLevel::Station {
+    if !e.units.is_station(station) {
         return Err(ServerError::BadRequest(format!(
             "unit {} is not a station of '{name}'",
             station.0
@@ -526,11 +526,7 @@ fn context(v: &View<'_>, name: &str, p: &Protocol) -> Result<Context, ServerErro
     checked.version = current.as_ref().map_or(1, |c| c.version + 1);
     Ok(Context {
         current,
-        choices: e
-            .contests
-            .get(p.contest)
-            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
-            .unwrap_or_default(),
+        choices: e.choice_names(p.contest),
         diagnostics: e
             .rules
             .check(e, &checked)

@@ -404,11 +404,7 @@ pub struct Tabulator {
 impl Tabulator {
     /// A tabulator for `contest` of `election` that counts the stations `filter` admits.
     pub fn new(election: &Election, contest: usize, filter: Filter) -> Tabulator {
-        let names = election
-            .contests
-            .get(contest)
-            .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
-            .unwrap_or_default();
+        let names = election.choice_names(contest);
         Tabulator {
             contest,
             names,

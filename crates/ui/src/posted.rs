@@ -31,14 +31,15 @@ pub struct Form {
     /// The lines the form asks for, and whether each is needed
     /// (`model::ControlRules::form_lines`).
     pub lines: Vec<(Line, bool)>,
-    /// The log key's fingerprint (16 bytes).
-    pub key: [u8; 16],
+    /// The log key's fingerprint, as `tallyproof serve` and the log page print it (32
+    /// lower-case hex digits in groups of four: `translog::note::fingerprint`).
+    pub fingerprint: String,
 }
 
 impl Form {
     /// The form of station `station` of election `e` (stored as `name`; its first contest),
-    /// under the log key whose fingerprint is `key`.
-    pub fn of(e: &Election, name: &str, station: UnitId, key: [u8; 16]) -> Form {
+    /// under the log key whose fingerprint is `fingerprint` (as printed).
+    pub fn of(e: &Election, name: &str, station: UnitId, fingerprint: &str) -> Form {
         let contest = e.contests.first();
         Form {
             election: name.to_string(),
@@ -46,23 +47,15 @@ impl Form {
             station,
             path: e.units.path(station),
             contest: 0,
-            choices: contest
-                .map(|c| c.choices.iter().map(|x| x.name.clone()).collect())
-                .unwrap_or_default(),
+            choices: e.choice_names(0),
             lines: e.rules.form_lines(),
-            key,
+            fingerprint: fingerprint.to_string(),
         }
     }
 
+    /// The fingerprint as the code's `key` field writes it: 32 upper-case hex digits.
     fn key_hex(&self) -> String {
-        self.key.iter().map(|b| format!("{b:02X}")).collect()
-    }
-
-    /// The fingerprint as `tallyproof serve` and the log page print it: groups of four.
-    fn key_grouped(&self) -> String {
-        let hex = self.key_hex().to_lowercase();
-        let groups: Vec<&str> = (0..hex.len()).step_by(4).map(|i| &hex[i..i + 4]).collect();
-        groups.join(" ")
+        self.fingerprint.replace(' ', "").to_uppercase()
     }
 }
 
@@ -108,7 +101,7 @@ pub fn body(l: Lang, f: &Form) -> Markup {
         dl.posted-id {
             dt { (l.t(T::PostedElection)) } dd { (f.title) " (" (f.election) ")" }
             dt { (l.t(T::PvtStation)) } dd { (f.path) }
-            dt { (l.t(T::PostedKey)) } dd { code { (f.key_grouped()) } }
+            dt { (l.t(T::PostedKey)) } dd { code { (f.fingerprint) } }
         }
     };
     html! {

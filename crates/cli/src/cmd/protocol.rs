@@ -95,7 +95,7 @@ fn form(a: FormArgs) -> anyhow::Result<()> {
     let key = super::verify::key_text(&a.key)?;
     let key = translog::note::NoteVerifier::parse(&key)
         .context("--key: not a log verifier key")?
-        .fingerprint_bytes();
+        .fingerprint();
     let store = super::open_store(&a.db)?;
     let name = super::election_name(&store, a.election.as_deref())?;
     let e = store.load(&name)?.election;
@@ -103,13 +103,13 @@ fn form(a: FormArgs) -> anyhow::Result<()> {
         .units
         .resolve(&a.station)
         .with_context(|| format!("--station '{}'", a.station))?;
-    if e.units.get(id).level != model::UnitLevel::Station {
+    if !e.units.is_station(id) {
         anyhow::bail!(
             "--station '{}' is a unit above the stations: name one station",
             a.station
         );
     }
-    let f = ui::posted::Form::of(&e, &name, id, key);
+    let f = ui::posted::Form::of(&e, &name, id, &key);
     let scripts: Vec<&str> = server::statics::PROTOCOL_FORM
         .iter()
         .map(|s| {
@@ -196,22 +196,8 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
         .remove(&station)
     });
     let versions = versions.unwrap_or_default();
-    let decisions: Vec<Option<String>> = versions.iter().map(record::Version::cited).collect();
-    let official: Vec<pvt::compare::Official> = versions
-        .iter()
-        .zip(&decisions)
-        .map(|(v, d)| pvt::compare::Official {
-            version: v.protocol.version,
-            protocol: &v.protocol,
-            decision: d.as_deref(),
-        })
-        .collect();
-    let choices: Vec<String> = e
-        .contests
-        .get(posted.contest)
-        .map(|c| c.choices.iter().map(|ch| ch.name.clone()).collect())
-        .unwrap_or_default();
-    let compared = pvt::compare::station(&choices, &posted.protocol(), &official);
+    let choices: Vec<String> = e.choice_names(posted.contest);
+    let compared = record::compare(&choices, &posted.protocol(), &versions);
     let proof = versions
         .last()
         .map(|v| Proof::of(&kept, v.entry))

@@ -869,12 +869,7 @@ fn compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
                 .and_then(|unit| h.get(unit))
                 .into_iter()
                 .flatten()
-                .map(|v| {
-                    let decision = v
-                        .ordered_by
-                        .map(|j| format!("the recount ordered in entry {j}"));
-                    (official.align(&v.protocol), Some(v.entry), decision)
-                })
+                .map(|v| (official.align(&v.protocol), Some(v.entry), v.cited()))
                 .collect(),
             None => official
                 .protocols

@@ -4,7 +4,7 @@
 //! log key the service signs with, which the code names.
 
 use maud::html;
-use model::{Election, UnitId, UnitLevel};
+use model::{Election, UnitId};
 use ui::{Heading, Lang, Section, T};
 
 use super::{frame, urlencode};
@@ -16,7 +16,7 @@ pub(crate) fn form(
     e: &Election,
     h: &Heading,
     station: Option<UnitId>,
-    key: Option<[u8; 16]>,
+    key: Option<String>,
 ) -> String {
     let n = urlencode(&h.name);
     let here = match station {
@@ -29,7 +29,7 @@ pub(crate) fn form(
             p { (l.t(T::PostedChooseStation)) " " a href=(format!("/elections/{n}/units")) { (l.t(T::NavUnits)) } }
         },
         (Some(id), Some(key)) => {
-            let f = ui::posted::Form::of(e, &h.name, id, key);
+            let f = ui::posted::Form::of(e, &h.name, id, &key);
             html! {
                 (ui::posted::body(l, &f))
                 @for s in crate::statics::PROTOCOL_FORM { script src=(format!("/static/{s}")) {} }
@@ -37,9 +37,4 @@ pub(crate) fn form(
         }
     };
     frame(l, &here, Some(h), Section::Units, l.t(T::PostedTitle), body)
-}
-
-/// Whether unit `id` of `e` is a station.
-pub(crate) fn is_station(e: &Election, id: UnitId) -> bool {
-    id.index() < e.units.len() && e.units.get(id).level == UnitLevel::Station
 }
