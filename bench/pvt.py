@@ -7,9 +7,11 @@ reference reads the same
 samples and the frame's columns, computes every trial's stratified (combined) ratio estimate
 and its linearised variance (pvt::estimate::combined; Cochran 1977, 6.11) with numpy, and
 must match every one of tallyproof's estimates to 1e-12, or the benchmark stops. Both are
-timed after reading: ours from its own report on standard error (`--timing`: everything
-after the file is parsed, the draws included), the reference's around the computation only
-(the reading of the dump excluded). Prints medians and the ratio.
+timed after reading: ours from its own report on standard error (`--timing`: from the frame
+and its columns in memory, as the reference has its own: the leader chosen, the sample
+allocated, the frame laid out, the threads started, every sample drawn and every estimate
+computed), the reference's around the computation only (the reading of the dump excluded).
+Prints medians and the ratio.
 """
 
 import argparse

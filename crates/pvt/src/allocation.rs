@@ -131,8 +131,8 @@ pub fn allocate(strata: &[Stratum], total: u64, by: Allocation) -> Result<Vec<Pl
     let below = |p: &Planned, &(floor, rem): &(u64, u128)| -> i128 {
         (i128::from(floor) - i128::from(p.sample)) * whole as i128 + rem as i128
     };
+    let mut sum: u64 = plan.iter().map(|p| p.sample).sum();
     loop {
-        let sum: u64 = plan.iter().map(|p| p.sample).sum();
         if sum == total {
             return Ok(plan);
         }
@@ -157,8 +157,10 @@ pub fn allocate(strata: &[Stratum], total: u64, by: Allocation) -> Result<Vec<Pl
             .expect("a total within the bounds has a stratum to change");
         if sum < total {
             plan[pick].sample += 1;
+            sum += 1;
         } else {
             plan[pick].sample -= 1;
+            sum -= 1;
         }
     }
 }

@@ -327,6 +327,11 @@ impl Frame {
                 *t += u128::from(v);
             }
         }
-        (0..sums.len()).rev().max_by_key(|&k| sums[k])
+        most(&sums)
     }
+}
+
+/// The choice with the most votes of these `totals`, the first of a tie.
+pub(crate) fn most(totals: &[u128]) -> Option<usize> {
+    (0..totals.len()).rev().max_by_key(|&k| totals[k])
 }

@@ -4,12 +4,15 @@
 //! the official protocols have been altered, how often the official share falls outside
 //! them, and whether the station-by-station comparison lists every altered station drawn).
 //!
-//! A trial draws each stratum's stations with its own SplitMix64 generator, started from
-//! the SHA-256 of the seed, the trial and the stratum: the same seed gives the same samples,
-//! whatever the number of threads, and the strata are drawn one after another over every
-//! trial, each stratum's stations staying in the processor's cache while it is drawn. (A
-//! design's own sample is drawn by the consistent sampler instead, so that anyone can redraw
-//! it; a simulation needs only to be reproducible.)
+//! A trial draws its strata's stations one stratum after another from its own generator,
+//! started from the SHA-256 of the seed and the trial: the same seed gives the same samples,
+//! whatever the number of threads. Trials are run in blocks handed out to the threads as
+//! they come free, and a block's trials draw one stratum after another, its stations' votes
+//! staying in the processor's cache while it is drawn. (A design's own sample is drawn by
+//! the consistent sampler instead, so that anyone can redraw it; a simulation needs only to
+//! be reproducible.)
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -61,15 +64,13 @@ pub fn rng(seed: &str) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(Sha256::digest(seed.as_bytes()).into())
 }
 
-/// The generator of trial `trial`'s draw in stratum `stratum`: SplitMix64 (Steele, Lea and
-/// Flood, OOPSLA 2014; it passes BigCrush) started from the first 8 bytes of the seed's
-/// SHA-256 (`base`) mixed with the trial and the stratum, so that every (trial, stratum)
-/// draws apart from the others, with no set-up to speak of (a stratum draws a few dozen
-/// numbers).
-fn stream(base: u64, trial: u32, stratum: u32) -> SplitMix64 {
-    let start = SplitMix64::seed_from_u64(base ^ ((u64::from(trial) << 32) | u64::from(stratum)))
-        .next_u64();
-    SplitMix64::seed_from_u64(start)
+/// The generator of trial `trial`: wyrand (Wang Yi's, as `fastrand` implements it: one
+/// multiplication per 64 bits; it passes BigCrush and PractRand) started from SplitMix64's
+/// first output (Steele, Lea and Flood, OOPSLA 2014) for the first 8 bytes of the seed's
+/// SHA-256 (`base`) mixed with the trial, so that every trial draws apart from the others,
+/// with no set-up to speak of. A trial draws its strata one after another from its stream.
+fn stream(base: u64, trial: u32) -> fastrand::Rng {
+    fastrand::Rng::with_seed(SplitMix64::seed_from_u64(base ^ u64::from(trial)).next_u64())
 }
 
 /// A uniform integer in `0..n` (n > 0) by Lemire's multiply-and-reject ("Fast random
@@ -86,33 +87,121 @@ fn below(rng: &mut impl RngCore, n: u64) -> u64 {
     (m >> 64) as u64
 }
 
-/// The frame laid out for drawing: stations stratum by stratum, with the leader's votes and
-/// the valid votes side by side.
-struct Layout {
+/// Lemire's method on 32 random bits: a uniform position in `0..n` (0 < n < 2^32), or
+/// `None` for the fraction `(2^32 mod n) / 2^32` of them, which are drawn again. Each
+/// 64-bit draw gives two such 32-bit numbers, low half first.
+#[inline(always)]
+fn position(bits: u32, n: u32) -> Option<u32> {
+    let m = u64::from(bits) * u64::from(n);
+    if (m as u32) < n && (m as u32) < n.wrapping_neg() % n {
+        return None;
+    }
+    Some((m >> 32) as u32)
+}
+
+/// The frame's counts column by column, read once from the frame before any trial (as the
+/// numpy reference of `bench/pvt.py` is given its columns), stratum after stratum (in frame
+/// order within each): each choice's votes, the valid votes, each choice's total and the
+/// strata's sizes. A pass over the frame's stations follows a pointer per station to its
+/// votes; a trial reads a stratum's votes from two short columns that stay in the
+/// processor's first-level cache.
+pub struct Columns {
     /// The frame index of each position.
     order: Vec<u32>,
-    /// The leader's votes and valid votes at each position.
-    am: Vec<(u32, u32)>,
-    /// The same in 16 bits, when every station's fit (half the memory: a sample's loads
-    /// miss the cache less often).
-    narrow: Option<Vec<(u16, u16)>>,
+    /// Each frame stratum's first position, and the end.
+    starts: Vec<usize>,
+    /// Each choice's votes (as u32: a station of more valid votes than that is refused, see
+    /// `largest`).
+    votes: Vec<Vec<u32>>,
+    /// The valid votes.
+    valid: Vec<u32>,
+    /// The largest valid votes of a station.
+    largest: u64,
+    totals: Vec<u128>,
+    strata: Vec<crate::allocation::Stratum>,
+}
+
+impl Columns {
+    /// `frame`'s columns.
+    pub fn of(frame: &Frame) -> Columns {
+        let n = frame.stations.len();
+        let k = frame.choices.len();
+        let mut starts = vec![0usize; frame.strata.len() + 1];
+        for s in &frame.stations {
+            starts[s.stratum + 1] += 1;
+        }
+        for h in 0..frame.strata.len() {
+            starts[h + 1] += starts[h];
+        }
+        let mut next = starts.clone();
+        let mut c = Columns {
+            order: vec![0; n],
+            starts,
+            votes: vec![vec![0; n]; k],
+            valid: vec![0; n],
+            largest: 0,
+            totals: vec![0; k],
+            strata: frame.strata(),
+        };
+        for (i, s) in frame.stations.iter().enumerate() {
+            let pos = next[s.stratum];
+            next[s.stratum] += 1;
+            c.order[pos] = i as u32;
+            for (j, column) in c.votes.iter_mut().enumerate() {
+                let v = s.counts.votes.get(j).copied().unwrap_or(0);
+                column[pos] = v.min(u64::from(u32::MAX)) as u32;
+                c.totals[j] += u128::from(v);
+            }
+            let valid = s.counts.valid();
+            c.valid[pos] = valid.min(u64::from(u32::MAX)) as u32;
+            c.largest = c.largest.max(valid);
+        }
+        c
+    }
+
+    /// The choice with the most votes ([`Frame::leader`]).
+    pub fn leader(&self) -> Option<usize> {
+        crate::frame::most(&self.totals)
+    }
+
+    /// The strata's sizes, for the allocation ([`Frame::strata`]).
+    pub fn strata(&self) -> &[crate::allocation::Stratum] {
+        &self.strata
+    }
+}
+
+/// The columns laid out for a plan: each planned stratum a run of positions (its frame
+/// strata are neighbours: the allocation collapses a stratum only into the next one).
+struct Layout<'a> {
+    /// The frame index of each position.
+    order: &'a [u32],
+    /// The leader's votes at each position.
+    a: &'a [u32],
+    /// The valid votes at each position.
+    m: &'a [u32],
+    /// Whether each position's official protocol was altered (empty: none was).
+    altered: Vec<bool>,
     /// Each planned stratum's first position, stations and sample.
     strata: Vec<(usize, u32, u32)>,
 }
 
-impl Layout {
-    /// `cols`: each frame station's leader votes and valid votes.
-    fn of(truth: &Frame, plan: &[Planned], cols: &[(u64, u64)]) -> Result<Layout, PvtError> {
-        let lists = crate::select::members(truth, plan)?;
-        let mut l = Layout {
-            order: Vec::with_capacity(cols.len()),
-            am: Vec::with_capacity(cols.len()),
-            narrow: None,
-            strata: Vec::with_capacity(plan.len()),
-        };
+impl<'a> Layout<'a> {
+    fn of(
+        frame: &Frame,
+        columns: &'a Columns,
+        plan: &[Planned],
+        leader: usize,
+        altered: &[usize],
+    ) -> Result<Layout<'a>, PvtError> {
+        let planned_of = crate::select::planned_of(frame, plan)?;
+        let a = columns
+            .votes
+            .get(leader)
+            .ok_or_else(|| PvtError::invalid("leader", "not a choice of the frame"))?;
+        let m = &columns.valid;
         // Every stratum's sums fit in a u64 when sample · (largest valid votes)² does (and
-        // then each count fits in a u32).
-        let most = cols.iter().map(|c| c.1).max().unwrap_or(0);
+        // then every count fits in a u32).
+        let most = columns.largest;
         let largest = plan.iter().map(|p| p.sample).max().unwrap_or(0).max(1);
         if u128::from(most) * u128::from(most) * u128::from(largest) > u128::from(u64::MAX) {
             return Err(PvtError::invalid(
@@ -122,37 +211,80 @@ impl Layout {
                 ),
             ));
         }
-        for (list, p) in lists.iter().zip(plan) {
-            l.strata
-                .push((l.order.len(), list.len() as u32, p.sample as u32));
-            for &i in list {
-                let (a, m) = cols[i];
-                l.order.push(i as u32);
-                l.am.push((a as u32, m as u32));
+        let mut strata = Vec::with_capacity(plan.len());
+        let mut k = 0;
+        for (h, p) in plan.iter().enumerate() {
+            let first = k;
+            while k < planned_of.len() && planned_of[k] == h {
+                k += 1;
             }
+            let (start, end) = (columns.starts[first], columns.starts[k]);
+            let len = end - start;
+            if k == first || len >= 1 << 32 || p.sample > len as u64 {
+                return Err(PvtError::invalid(
+                    "plan",
+                    format!("the planned stratum {h} is not a run of the frame's strata of at least its sample"),
+                ));
+            }
+            strata.push((start, len as u32, p.sample as u32));
         }
-        if most <= u64::from(u16::MAX) {
-            l.narrow = Some(l.am.iter().map(|&(a, m)| (a as u16, m as u16)).collect());
+        let mut flags = Vec::new();
+        if !altered.is_empty() {
+            flags = columns
+                .order
+                .iter()
+                .map(|&i| altered.binary_search(&(i as usize)).is_ok())
+                .collect();
         }
-        Ok(l)
+        Ok(Layout {
+            order: &columns.order,
+            a,
+            m,
+            altered: flags,
+            strata,
+        })
     }
 }
 
-/// Σa, Σm, Σa², Σm², Σam over the positions `picked` of a stratum's `am`, in u64
-/// ([`Layout::of`] has checked that they cannot overflow).
-#[inline]
-fn sums<T: Copy + Into<u64>>(am: &[(T, T)], picked: &[u32]) -> [u64; 5] {
+/// Draws `picked.len()` distinct positions of `0..a.len()` from `rng`, marking each in
+/// `marks` with `draw` (a position already marked with it is drawn again), into `picked`;
+/// sets `s` to Σa, Σm, Σa², Σm² and Σam over them. The simulation's inner loop.
+#[inline(never)]
+fn draw_stratum(
+    rng: &mut fastrand::Rng,
+    (a, m): (&[u32], &[u32]),
+    marks: &mut [u32],
+    draw: u32,
+    picked: &mut [u32],
+    out: &mut [u64; 5],
+) {
+    let len = a.len() as u32;
+    let (m, marks) = (&m[..a.len()], &mut marks[..a.len()]);
+    let n = picked.len();
     let mut s = [0u64; 5];
-    for &pos in picked {
-        let (a, m) = am[pos as usize];
-        let (a, m): (u64, u64) = (a.into(), m.into());
-        s[0] += a;
-        s[1] += m;
-        s[2] += a * a;
-        s[3] += m * m;
-        s[4] += a * m;
+    let mut got = 0;
+    while got < n {
+        let bits = rng.u64(..);
+        for half in [bits as u32, (bits >> 32) as u32] {
+            let Some(pos) = position(half, len) else {
+                continue;
+            };
+            let pos = pos as usize;
+            if got == n || marks[pos] == draw {
+                continue;
+            }
+            marks[pos] = draw;
+            let (a, m) = (u64::from(a[pos]), u64::from(m[pos]));
+            s[0] += a;
+            s[1] += m;
+            s[2] += a * a;
+            s[3] += m * m;
+            s[4] += a * m;
+            picked[got] = pos as u32;
+            got += 1;
+        }
     }
-    s
+    *out = s;
 }
 
 /// One trial's findings.
@@ -165,121 +297,156 @@ struct Trial {
     altered_listed: u32,
 }
 
-/// Some trials' findings and, if kept, their stations.
-type Part = (Vec<Trial>, Vec<u32>);
+/// Trials drawn together, stratum by stratum, and handed out to the threads one block at a
+/// time.
+const BLOCK: u32 = 32;
 
-/// Trials whose strata's sums are kept together before their estimates are computed.
-const BLOCK: usize = 64;
+/// A thread's working space, kept from block to block.
+struct Scratch {
+    /// Each position's last draw (a position marked with the current draw is taken).
+    mark: Vec<u32>,
+    /// The current draw's number.
+    draw: u32,
+    /// The positions a draw took.
+    picked: Vec<u32>,
+    /// Each trial's strata's sums, trial after trial.
+    sums: Vec<[u64; 5]>,
+    /// Each trial's generator.
+    streams: Vec<fastrand::Rng>,
+}
 
-/// Runs trials `from..to`; returns their findings and, if `keep`, their stations. Stratum by
-/// stratum, every trial draws the stratum's n distinct positions (uniformly: a repeat is
-/// drawn again), marked in a bit set cleared after, and sums them; then each trial's
-/// estimate is computed from its strata's sums.
-fn trials(
-    l: &Layout,
-    truth: &Frame,
-    official: &Frame,
-    altered: &[usize],
+/// A block's first trial, its trials' findings and, if kept, their stations.
+type Block = (u32, Vec<Trial>, Vec<u32>);
+
+/// What every block reads.
+struct Shared<'a> {
+    layout: Layout<'a>,
+    truth: &'a Frame,
+    official: &'a Frame,
+    /// Each planned stratum's weights (n ≥ 2 of N, checked by the allocation).
+    weights: Vec<Weights>,
+    /// The generators' base.
     base: u64,
-    (from, to): (u32, u32),
+    /// Whether the trials' stations are kept.
     keep: bool,
-) -> Result<Part, PvtError> {
-    let count = (to - from) as usize;
+}
+
+/// Takes blocks of trials from `next` until `wanted` are taken, and runs them: every
+/// thread, the calling one first, so that a thread that starts late takes fewer.
+fn work(sh: &Shared, next: &AtomicU64, wanted: u32) -> Result<Vec<Block>, PvtError> {
+    let l = &sh.layout;
+    let mut scratch = Scratch {
+        mark: vec![0; l.strata.iter().map(|s| s.1 as usize).max().unwrap_or(0)],
+        draw: 0,
+        picked: vec![0; l.strata.iter().map(|s| s.2 as usize).max().unwrap_or(0)],
+        sums: vec![[0; 5]; BLOCK as usize * l.strata.len()],
+        streams: Vec::with_capacity(BLOCK as usize),
+    };
+    let mut done = Vec::new();
+    loop {
+        let first = next.fetch_add(u64::from(BLOCK), Ordering::Relaxed);
+        if first >= u64::from(wanted) {
+            return Ok(done);
+        }
+        let first = first as u32;
+        let last = first.saturating_add(BLOCK).min(wanted);
+        done.push(block(sh, &mut scratch, first, last)?);
+    }
+}
+
+/// Runs trials `first..last` (at most [`BLOCK`]). Stratum by stratum (its stations' votes
+/// staying in the processor's cache), every trial draws the stratum's n distinct positions
+/// from its own stream and adds up their terms; then each trial's estimate is computed from
+/// its strata's sums.
+fn block(sh: &Shared, sc: &mut Scratch, first: u32, last: u32) -> Result<Block, PvtError> {
+    let l = &sh.layout;
+    let count = (last - first) as usize;
     let strata = l.strata.len();
     let total: usize = l.strata.iter().map(|s| s.2 as usize).sum();
-    let widest = l.strata.iter().map(|s| s.1 as usize).max().unwrap_or(0);
-    let mut seen = vec![0u64; widest.div_ceil(64)];
-    let mut picked: Vec<u32> = Vec::new();
     let mut out = vec![Trial::default(); count];
-    let mut kept = if keep {
+    let mut kept = if sh.keep {
         vec![0u32; count * total]
     } else {
         Vec::new()
     };
-    // Every stratum is sampled with its n of N (n ≥ 2, checked by the allocation).
-    let weights: Vec<Weights> = l
-        .strata
-        .iter()
-        .map(|&(_, len, n)| Weights::of(u64::from(len), u64::from(n)))
-        .collect();
-    // A block of trials at a time: its strata's sums stay in cache until its estimates.
-    let mut sums_of = vec![[0u64; 5]; BLOCK * strata];
-    for first in (0..count).step_by(BLOCK) {
-        let block = first..(first + BLOCK).min(count);
-        let mut offset = 0;
-        for (h, &(start, len, n)) in l.strata.iter().enumerate() {
-            let end = start + len as usize;
-            let words = (len as usize).div_ceil(64);
-            for t in block.clone() {
-                let mut rng = stream(base, from + t as u32, h as u32);
-                picked.clear();
-                while picked.len() < n as usize {
-                    let pos = below(&mut rng, u64::from(len)) as usize;
-                    let (word, bit) = (pos / 64, 1u64 << (pos % 64));
-                    if seen[word] & bit == 0 {
-                        seen[word] |= bit;
-                        picked.push(pos as u32);
-                    }
-                }
-                seen[..words].fill(0);
-                sums_of[(t - first) * strata + h] = match &l.narrow {
-                    Some(am) => sums(&am[start..end], &picked),
-                    None => sums(&l.am[start..end], &picked),
-                };
-                if keep {
-                    let row = &mut kept[t * total + offset..][..n as usize];
-                    for (k, &pos) in row.iter_mut().zip(&picked) {
-                        *k = l.order[start + pos as usize];
-                    }
-                }
-                for &pos in picked.iter().filter(|_| !altered.is_empty()) {
-                    let i = l.order[start + pos as usize] as usize;
-                    if altered.binary_search(&i).is_ok() {
-                        out[t].altered_drawn += 1;
-                        let listed = !compare::counts(
-                            &truth.choices,
-                            &truth.stations[i].counts,
-                            &official.stations[i].counts,
-                        )
-                        .is_empty();
-                        out[t].altered_listed += u32::from(listed);
-                    }
+    sc.streams.clear();
+    sc.streams.extend((first..last).map(|t| stream(sh.base, t)));
+    let mut offset = 0;
+    for (h, &(start, len, n)) in l.strata.iter().enumerate() {
+        let (a, m) = (&l.a[start..][..len as usize], &l.m[start..][..len as usize]);
+        for t in 0..count {
+            if sc.draw == u32::MAX {
+                sc.mark.fill(0);
+                sc.draw = 0;
+            }
+            sc.draw += 1;
+            let picked = &mut sc.picked[..n as usize];
+            draw_stratum(
+                &mut sc.streams[t],
+                (a, m),
+                &mut sc.mark[..len as usize],
+                sc.draw,
+                picked,
+                &mut sc.sums[t * strata + h],
+            );
+            if sh.keep {
+                let row = &mut kept[t * total + offset..][..n as usize];
+                for (k, &pos) in row.iter_mut().zip(picked.iter()) {
+                    *k = l.order[start + pos as usize];
                 }
             }
-            offset += n as usize;
+            for &pos in picked
+                .iter()
+                .take(if l.altered.is_empty() { 0 } else { n as usize })
+            {
+                if l.altered[start + pos as usize] {
+                    let i = l.order[start + pos as usize] as usize;
+                    let trial = &mut out[t];
+                    trial.altered_drawn += 1;
+                    let listed = !compare::counts(
+                        &sh.truth.choices,
+                        &sh.truth.stations[i].counts,
+                        &sh.official.stations[i].counts,
+                    )
+                    .is_empty();
+                    trial.altered_listed += u32::from(listed);
+                }
+            }
         }
-        for t in block {
-            let row = &sums_of[(t - first) * strata..][..strata];
-            let floats = row.iter().zip(&weights).map(|(s, &w)| {
-                (
-                    w,
-                    FloatSums {
-                        a: s[0] as f64,
-                        m: s[1] as f64,
-                        aa: s[2] as f64,
-                        mm: s[3] as f64,
-                        am: s[4] as f64,
-                    },
-                )
-            });
-            let (share, variance) = combined_sums(floats)
-                .ok_or_else(|| PvtError::invalid("frame", "a sample without valid votes"))?;
-            let trial = &mut out[t];
-            trial.share = share;
-            trial.variance = variance;
-            trial.voters = row.iter().map(|s| s[1]).sum();
-        }
+        offset += n as usize;
     }
-    Ok((out, kept))
+    for (t, trial) in out.iter_mut().enumerate() {
+        let row = &sc.sums[t * strata..][..strata];
+        let floats = row.iter().zip(&sh.weights).map(|(s, &w)| {
+            (
+                w,
+                FloatSums {
+                    a: s[0] as f64,
+                    m: s[1] as f64,
+                    aa: s[2] as f64,
+                    mm: s[3] as f64,
+                    am: s[4] as f64,
+                },
+            )
+        });
+        let (share, variance) = combined_sums(floats)
+            .ok_or_else(|| PvtError::invalid("frame", "a sample without valid votes"))?;
+        trial.share = share;
+        trial.variance = variance;
+        trial.voters = row.iter().map(|s| s[1]).sum();
+    }
+    Ok((first, out, kept))
 }
 
-/// Runs `trials` samples of `plan` from `truth` for the `leader`'s share of valid votes,
-/// comparing with `official` (the same frame, perhaps altered at the stations `altered`,
-/// sorted). Trials run on `threads` threads; the result does not depend on their number.
-/// With `keep`, also returns each trial's stations, stratum by stratum, trial by trial.
+/// Runs `trials` samples of `plan` from `truth` (whose columns are `columns`) for the
+/// `leader`'s share of valid votes, comparing with `official` (the same frame, perhaps
+/// altered at the stations `altered`, sorted). Trials run on `threads` threads; the result
+/// does not depend on their number. With `keep`, also returns each trial's stations,
+/// stratum by stratum, trial by trial.
 #[allow(clippy::too_many_arguments)]
 pub fn simulate(
     truth: &Frame,
+    columns: &Columns,
     official: &Frame,
     altered: &[usize],
     plan: &[Planned],
@@ -289,28 +456,25 @@ pub fn simulate(
     threads: usize,
     keep: bool,
 ) -> Result<(Simulated, Vec<u32>), PvtError> {
-    if truth.stations.len() != official.stations.len() {
+    if truth.stations.len() != official.stations.len()
+        || columns.valid.len() != truth.stations.len()
+    {
         return Err(PvtError::invalid("official", "not the truth's stations"));
     }
     if trials_wanted == 0 {
         return Err(PvtError::invalid("trials", "at least 1"));
     }
-    // One pass over the frame's counts; the rest reads these columns.
+    let layout = Layout::of(truth, columns, plan, leader, altered)?;
+    let a = columns.totals[leader];
+    let m: u128 = columns.totals.iter().sum();
+    let true_share = a as f64 / m as f64;
+    // The official counts differ only at the altered stations.
     let column = |f: &Frame, i: usize| {
         let c = &f.stations[i].counts;
         (c.votes.get(leader).copied().unwrap_or(0), c.valid())
     };
-    let cols: Vec<(u64, u64)> = (0..truth.stations.len())
-        .map(|i| column(truth, i))
-        .collect();
-    let layout = Layout::of(truth, plan, &cols)?;
-    let (a, m) = cols.iter().fold((0u128, 0u128), |(a, m), &(x, y)| {
-        (a + u128::from(x), m + u128::from(y))
-    });
-    let true_share = a as f64 / m as f64;
-    // The official counts differ only at the altered stations.
     let (oa, om) = altered.iter().fold((a, m), |(a, m), &i| {
-        let (x, y) = cols[i];
+        let (x, y) = column(truth, i);
         let (ox, oy) = column(official, i);
         (
             a - u128::from(x) + u128::from(ox),
@@ -320,34 +484,41 @@ pub fn simulate(
     let official_share = oa as f64 / om as f64;
     let digest = Sha256::digest(seed.as_bytes());
     let base = u64::from_le_bytes(digest[..8].try_into().expect("8 bytes of 32"));
-    let threads = threads.clamp(1, trials_wanted as usize) as u32;
-    let chunks: Vec<(u32, u32)> = (0..threads)
-        .map(|k| {
-            (
-                (u64::from(trials_wanted) * u64::from(k) / u64::from(threads)) as u32,
-                (u64::from(trials_wanted) * u64::from(k + 1) / u64::from(threads)) as u32,
-            )
-        })
+    let weights = layout
+        .strata
+        .iter()
+        .map(|&(_, len, n)| Weights::of(u64::from(len), u64::from(n)))
         .collect();
-    let run = |c: (u32, u32)| trials(&layout, truth, official, altered, base, c, keep);
-    let parts: Vec<Result<Part, PvtError>> = if threads == 1 {
-        vec![run(chunks[0])]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .iter()
-                .map(|&c| scope.spawn(move || run(c)))
-                .collect();
+    let sh = Shared {
+        layout,
+        truth,
+        official,
+        weights,
+        base,
+        keep,
+    };
+    let next = AtomicU64::new(0);
+    let helpers = threads.clamp(1, trials_wanted.div_ceil(BLOCK) as usize) - 1;
+    let parts: Vec<Result<Vec<Block>, PvtError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..helpers)
+            .map(|_| scope.spawn(|| work(&sh, &next, trials_wanted)))
+            .collect();
+        let mut parts = vec![work(&sh, &next, trials_wanted)];
+        parts.extend(
             handles
                 .into_iter()
-                .map(|h| h.join().expect("a simulation thread panicked"))
-                .collect()
-        })
-    };
+                .map(|h| h.join().expect("a simulation thread panicked")),
+        );
+        parts
+    });
+    let mut blocks = Vec::new();
+    for part in parts {
+        blocks.extend(part?);
+    }
+    blocks.sort_unstable_by_key(|b| b.0);
     let mut all = Vec::with_capacity(trials_wanted as usize);
     let mut samples = Vec::new();
-    for part in parts {
-        let (t, s) = part?;
+    for (_, t, s) in blocks {
         all.extend(t);
         samples.extend(s);
     }

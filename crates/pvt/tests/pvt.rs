@@ -305,15 +305,21 @@ fn manipulation_keeps_the_totals_and_is_listed() {
         assert_eq!(o.votes[0], t.votes[0] + 5);
     }
     let plan = pvt::allocation::allocate(&frame.strata(), 20, Allocation::Stations).unwrap();
-    let (s, samples) =
-        pvt::simulate::simulate(&frame, &off, &altered, &plan, 0, 50, "t", 2, true).unwrap();
-    assert_eq!(samples.len(), 50 * 20);
+    let columns = pvt::simulate::Columns::of(&frame);
+    // 100 trials: four blocks, taken by the threads as they come free.
+    let run = |threads| {
+        pvt::simulate::simulate(
+            &frame, &columns, &off, &altered, &plan, 0, 100, "t", threads, true,
+        )
+        .unwrap()
+    };
+    let (s, samples) = run(2);
+    assert_eq!(samples.len(), 100 * 20);
     assert!(s.altered_drawn > 0);
     assert_eq!(s.altered_listed, s.altered_drawn);
-    assert_eq!(s.trials_all_listed, 50);
+    assert_eq!(s.trials_all_listed, 100);
     // The result does not depend on the number of threads.
-    let (one, again) =
-        pvt::simulate::simulate(&frame, &off, &altered, &plan, 0, 50, "t", 1, true).unwrap();
+    let (one, again) = run(1);
     assert_eq!((one, again), (s, samples));
 }
 
@@ -483,8 +489,11 @@ fn a_simulated_trial_estimates_what_the_reports_would() {
     let (e, ps) = election(5, 40);
     let frame = Frame::of(&e, 0, &ps, Some(UnitLevel::Region)).unwrap();
     let plan = pvt::allocation::allocate(&frame.strata(), 30, Allocation::Stations).unwrap();
+    let columns = pvt::simulate::Columns::of(&frame);
+    assert_eq!(columns.leader(), frame.leader());
     let (s, samples) =
-        pvt::simulate::simulate(&frame, &frame, &[], &plan, 0, 20, "same", 2, true).unwrap();
+        pvt::simulate::simulate(&frame, &columns, &frame, &[], &plan, 0, 20, "same", 2, true)
+            .unwrap();
     assert_eq!(samples.len(), 20 * 30);
     for (t, drawn) in samples.chunks(30).enumerate() {
         let mut next = 0;
@@ -492,8 +501,18 @@ fn a_simulated_trial_estimates_what_the_reports_would() {
             .iter()
             .map(|p| {
                 let mut m = pvt::estimate::Moments::new(p.stations);
-                for &i in &drawn[next..next + p.sample as usize] {
-                    let c = &frame.stations[i as usize].counts;
+                let mine = &drawn[next..next + p.sample as usize];
+                // Distinct stations, every one of the stratum.
+                let distinct: std::collections::BTreeSet<_> = mine.iter().collect();
+                assert_eq!(
+                    distinct.len(),
+                    mine.len(),
+                    "trial {t}: a station drawn twice"
+                );
+                for &i in mine {
+                    let st = &frame.stations[i as usize];
+                    assert!(p.strata.contains(&frame.strata[st.stratum]), "trial {t}");
+                    let c = &st.counts;
                     m.add(c.votes[0], c.valid());
                 }
                 next += p.sample as usize;
