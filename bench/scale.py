@@ -1,0 +1,101 @@
+"""Scaling benchmark (issue: speed, part 3): `tallyproof gen` at several sizes, and at each
+the four steps a national night runs: tabulation straight from the CSV (`results FILE --by
+region --csv`), `import` into a fresh store (every protocol logged), `publish` of the signed
+log and `verify` of the published directory (every tile, leaf and replay). Each step is a
+whole command, timed from a small fresh interpreter with its peak RSS (as `bench/bench.py`
+does). Prints, per step, the time per station at each size and its growth against the
+smallest size (linear: within 1.3x), and peak memory against the CSV's size (target for
+tabulation and import: at most 2x; stated for publish and verify).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+HELPER = """
+import os, sys, time
+t = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write("%d %f %d\\n" % (status, time.perf_counter() - t, usage.ru_maxrss * 1024))
+"""
+
+
+def timed(cmd):
+    """Runs a command; returns (seconds, peak RSS in bytes)."""
+    p = subprocess.run([sys.executable, "-c", HELPER, *cmd], capture_output=True)
+    status, secs, rss = p.stderr.decode().strip().splitlines()[-1].split()
+    if int(status) != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{p.stdout.decode()[-2000:]}\n{p.stderr.decode()[-2000:]}")
+    return float(secs), int(rss)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--bin", default="target/release/tallyproof")
+    ap.add_argument("--sizes", default="100000,1000000,10000000")
+    ap.add_argument("--parties", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--out", default="bench/out")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    steps = ["tabulate", "import", "publish", "verify"]
+    rows = []
+    for n in [int(s) for s in a.sizes.split(",")]:
+        data = os.path.join(a.out, f"gen-{n}x{a.parties}.csv")
+        if not os.path.exists(data):
+            print(f"generating {n} stations x {a.parties} parties ...", flush=True)
+            subprocess.run([a.bin, "gen", "--stations", str(n), "--parties", str(a.parties),
+                            "--regions", "10", "--seed", "2020", "-o", data], check=True,
+                           stdout=subprocess.DEVNULL)
+        size = os.path.getsize(data)
+        db = os.path.join(a.out, f"scale-{n}.db")
+        site = os.path.join(a.out, f"scale-{n}-site")
+        key = os.path.join(a.out, "scale.key")
+        times = {s: [] for s in steps}
+        rss = {s: 0 for s in steps}
+        for _ in range(a.runs):
+            for path in (db, db + "-journal", db + "-wal", db + "-shm"):
+                if os.path.exists(path):
+                    os.remove(path)
+            shutil.rmtree(site, ignore_errors=True)
+            for step, cmd in [
+                ("tabulate", [a.bin, "results", data, "--by", "region", "--csv"]),
+                ("import", [a.bin, "import", data, "--db", db, "--name", "bench"]),
+                ("publish", [a.bin, "publish", "--db", db, "--out", site, "--key", key]),
+                ("verify", [a.bin, "verify", site, "--key", os.path.join(site, "log.pub")]),
+            ]:
+                secs, peak = timed(cmd)
+                times[step].append(secs)
+                rss[step] = max(rss[step], peak)
+            print(f"{n} stations: " + ", ".join(f"{s} {times[s][-1]:.2f}s" for s in steps), flush=True)
+        os.remove(db)
+        shutil.rmtree(site, ignore_errors=True)
+        rows.append({
+            "stations": n, "csv_bytes": size,
+            "median_seconds": {s: round(statistics.median(times[s]), 3) for s in steps},
+            "us_per_station": {s: round(1e6 * statistics.median(times[s]) / n, 3) for s in steps},
+            "peak_rss_over_csv": {s: round(rss[s] / size, 2) for s in steps},
+        })
+    base = rows[0]["us_per_station"]
+    for r in rows:
+        r["growth_vs_smallest"] = {s: round(r["us_per_station"][s] / base[s], 2) for s in steps}
+    print(json.dumps(rows, indent=2))
+    with open(os.path.join(a.out, "scale.json"), "w") as f:
+        json.dump(rows, f, indent=2)
+    print(f"\n{'stations':>10} | " + " | ".join(f"{s:>24}" for s in steps))
+    for r in rows:
+        cells = [f"{r['us_per_station'][s]:7.2f} us/st x{r['growth_vs_smallest'][s]:4.2f} {r['peak_rss_over_csv'][s]:5.2f}xCSV"
+                 for s in steps]
+        print(f"{r['stations']:>10} | " + " | ".join(cells))
+    print("(time per station; its growth against the smallest size, linear within 1.3x; peak RSS over the CSV's size)")
+
+
+if __name__ == "__main__":
+    main()
