@@ -747,27 +747,69 @@ impl Import for SqlImport<'_> {
             Some(open) => append_act(db, id, open, &[], None)?,
             None => append_entries(db, id, &[])?,
         } as i64;
-        for (filter, order) in [
-            ("AND version = 1", "station, contest_idx"),
-            ("AND version > 1", "version, station, contest_idx"),
-        ] {
-            let mut entries = Vec::new();
-            for_each_protocol(db, id, filter, &[], order, &mut |p| {
+        // First versions a page at a time (the primary key's order, resumed after the last
+        // row of the page before), so that the entries in memory are one page's, not the
+        // file's.
+        let mut after: Option<(i64, i64)> = None;
+        let page = format!("station, contest_idx LIMIT {LOG_PAGE}");
+        loop {
+            let (filter, extra) = match after {
+                None => ("AND version = 1", vec![]),
+                Some((station, contest)) => (
+                    "AND version = 1 AND (station > ?2 OR (station = ?2 AND contest_idx > ?3))",
+                    vec![Val::Int(station), Val::Int(contest)],
+                ),
+            };
+            let mut entries = Vec::with_capacity(LOG_PAGE);
+            for_each_protocol(db, id, filter, &extra, &page, &mut |p| {
+                after = Some((i64::from(p.station.0), p.contest as i64));
                 entries.push(record::encode(&record::Entry::Protocol(p)));
                 Ok(())
             })?;
-            for e in entries {
-                db.exec(
-                    "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
-                    args![id, seq, &e],
-                )?;
-                seq += 1;
+            seq = insert_log(db, id, seq, &entries)?;
+            if entries.len() < LOG_PAGE {
+                break;
             }
         }
+        // Then later versions (corrections in the file: few), in version order.
+        let mut entries = Vec::new();
+        for_each_protocol(
+            db,
+            id,
+            "AND version > 1",
+            &[],
+            "version, station, contest_idx",
+            &mut |p| {
+                entries.push(record::encode(&record::Entry::Protocol(p)));
+                Ok(())
+            },
+        )?;
+        insert_log(db, id, seq, &entries)?;
         db.commit()?;
         self.committed = true;
         Ok(())
     }
+}
+
+/// First versions logged per page at an import's commit.
+const LOG_PAGE: usize = 10_000;
+
+/// Appends `entries` to election `id`'s log from `seq` on, within the open transaction;
+/// returns the next sequence number.
+fn insert_log(
+    db: &mut dyn Db,
+    id: i64,
+    mut seq: i64,
+    entries: &[Vec<u8>],
+) -> Result<i64, StoreError> {
+    for e in entries {
+        db.exec(
+            "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
+            args![id, seq, e],
+        )?;
+        seq += 1;
+    }
+    Ok(seq)
 }
 
 pub(crate) fn insert_content(

@@ -538,3 +538,29 @@ fn the_board_members_role_migrates_a_sqlite_store_keeping_its_users() {
         .unwrap();
     assert_eq!(role, "board-member");
 }
+
+/// An import logs its first versions a page of 10,000 at a time at commit: across pages (a
+/// full last page, and a part one), the log is the election's definition and then every
+/// protocol in station order, once each, on every backend.
+#[test]
+fn an_import_logs_every_protocol_once_in_station_order_across_pages() {
+    for stations in [20_000, 25_001] {
+        let (e, ps) = synthetic(stations);
+        let mut want: Vec<&Protocol> = ps.iter().collect();
+        want.sort_by_key(|p| (p.station, p.contest));
+        let want: Vec<Vec<u8>> = want
+            .into_iter()
+            .map(|p| record::encode(&record::Entry::Protocol(p.clone())))
+            .collect();
+        let definition = record::definition(&e).len();
+        for mut s in common::stores() {
+            import(&mut s, &e, &ps).unwrap();
+            let log = s.log("synthetic").unwrap();
+            assert_eq!(log.len(), definition + want.len(), "{stations}");
+            assert!(
+                log[definition..] == want[..],
+                "{stations}: not the protocols in order"
+            );
+        }
+    }
+}
