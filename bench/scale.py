@@ -2,10 +2,10 @@
 the four steps a national night runs: tabulation straight from the CSV (`results FILE --by
 region --csv`), `import` into a fresh store (every protocol logged), `publish` of the signed
 log and `verify` of the published directory (every tile, leaf and replay). Each step is a
-whole command, timed from a small fresh interpreter with its peak RSS (as `bench/bench.py`
-does). Prints, per step, the time per station at each size and its growth against the
-smallest size (linear: within 1.3x), and peak memory against the CSV's size (target for
-tabulation and import: at most 2x; stated for publish and verify).
+whole command, timed with its peak RSS (`bench/measure.py`). Prints, per step, the time per
+station at each size and its growth against the smallest size (linear: within 1.3x), and
+peak memory against the CSV's size (target for tabulation and import: at most 2x; stated
+for publish and verify).
 """
 
 import argparse
@@ -14,26 +14,8 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 
-HELPER = """
-import os, sys, time
-t = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-_, status, usage = os.wait4(pid, 0)
-sys.stderr.write("%d %f %d\\n" % (status, time.perf_counter() - t, usage.ru_maxrss * 1024))
-"""
-
-
-def timed(cmd):
-    """Runs a command; returns (seconds, peak RSS in bytes)."""
-    p = subprocess.run([sys.executable, "-c", HELPER, *cmd], capture_output=True)
-    status, secs, rss = p.stderr.decode().strip().splitlines()[-1].split()
-    if int(status) != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{p.stdout.decode()[-2000:]}\n{p.stderr.decode()[-2000:]}")
-    return float(secs), int(rss)
+from measure import run_with_rss
 
 
 def main():
@@ -71,7 +53,7 @@ def main():
                 ("publish", [a.bin, "publish", "--db", db, "--out", site, "--key", key]),
                 ("verify", [a.bin, "verify", site, "--key", os.path.join(site, "log.pub")]),
             ]:
-                secs, peak = timed(cmd)
+                secs, peak, _ = run_with_rss(cmd)
                 times[step].append(secs)
                 rss[step] = max(rss[step], peak)
             print(f"{n} stations: " + ", ".join(f"{s} {times[s][-1]:.2f}s" for s in steps), flush=True)

@@ -126,13 +126,13 @@ impl Columns {
     pub fn of(frame: &Frame) -> Columns {
         let n = frame.stations.len();
         let k = frame.choices.len();
-        let mut starts = vec![0usize; frame.strata.len() + 1];
-        for s in &frame.stations {
-            starts[s.stratum + 1] += 1;
-        }
-        for h in 0..frame.strata.len() {
-            starts[h + 1] += starts[h];
-        }
+        let strata = frame.strata();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(strata.iter().scan(0, |end, s| {
+                *end += s.stations as usize;
+                Some(*end)
+            }))
+            .collect();
         let mut next = starts.clone();
         let mut c = Columns {
             order: vec![0; n],
@@ -141,7 +141,7 @@ impl Columns {
             valid: vec![0; n],
             largest: 0,
             totals: vec![0; k],
-            strata: frame.strata(),
+            strata,
         };
         for (i, s) in frame.stations.iter().enumerate() {
             let pos = next[s.stratum];
@@ -179,21 +179,25 @@ struct Layout<'a> {
     a: &'a [u32],
     /// The valid votes at each position.
     m: &'a [u32],
-    /// Whether each position's official protocol was altered (empty: none was).
-    altered: Vec<bool>,
+    /// At each position whose official protocol was altered, whether the station
+    /// comparison lists it (empty: none was altered).
+    altered: Vec<Option<bool>>,
     /// Each planned stratum's first position, stations and sample.
     strata: Vec<(usize, u32, u32)>,
+    /// The stations of a sample: the strata's samples added up.
+    sample: usize,
 }
 
 impl<'a> Layout<'a> {
+    /// `official` is `truth` altered at the stations `altered`.
     fn of(
-        frame: &Frame,
+        (truth, official): (&Frame, &Frame),
         columns: &'a Columns,
         plan: &[Planned],
         leader: usize,
         altered: &[usize],
     ) -> Result<Layout<'a>, PvtError> {
-        let planned_of = crate::select::planned_of(frame, plan)?;
+        let planned_of = crate::select::planned_of(truth, plan)?;
         let a = columns
             .votes
             .get(leader)
@@ -228,12 +232,23 @@ impl<'a> Layout<'a> {
             }
             strata.push((start, len as u32, p.sample as u32));
         }
+        // Each altered station compared once, however often it is drawn.
         let mut flags = Vec::new();
         if !altered.is_empty() {
             flags = columns
                 .order
                 .iter()
-                .map(|&i| altered.binary_search(&(i as usize)).is_ok())
+                .map(|&i| {
+                    let i = i as usize;
+                    altered.binary_search(&i).ok().map(|_| {
+                        !compare::counts(
+                            &truth.choices,
+                            &truth.stations[i].counts,
+                            &official.stations[i].counts,
+                        )
+                        .is_empty()
+                    })
+                })
                 .collect();
         }
         Ok(Layout {
@@ -241,6 +256,7 @@ impl<'a> Layout<'a> {
             a,
             m,
             altered: flags,
+            sample: strata.iter().map(|s| s.2 as usize).sum(),
             strata,
         })
     }
@@ -248,7 +264,7 @@ impl<'a> Layout<'a> {
 
 /// Draws `picked.len()` distinct positions of `0..a.len()` from `rng`, marking each in
 /// `marks` with `draw` (a position already marked with it is drawn again), into `picked`;
-/// sets `s` to Σa, Σm, Σa², Σm² and Σam over them. The simulation's inner loop.
+/// sets `out` to Σa, Σm, Σa², Σm² and Σam over them. The simulation's inner loop.
 #[inline(never)]
 fn draw_stratum(
     rng: &mut fastrand::Rng,
@@ -321,8 +337,6 @@ type Block = (u32, Vec<Trial>, Vec<u32>);
 /// What every block reads.
 struct Shared<'a> {
     layout: Layout<'a>,
-    truth: &'a Frame,
-    official: &'a Frame,
     /// Each planned stratum's weights (n ≥ 2 of N, checked by the allocation).
     weights: Vec<Weights>,
     /// The generators' base.
@@ -362,7 +376,7 @@ fn block(sh: &Shared, sc: &mut Scratch, first: u32, last: u32) -> Result<Block, 
     let l = &sh.layout;
     let count = (last - first) as usize;
     let strata = l.strata.len();
-    let total: usize = l.strata.iter().map(|s| s.2 as usize).sum();
+    let total = l.sample;
     let mut out = vec![Trial::default(); count];
     let mut kept = if sh.keep {
         vec![0u32; count * total]
@@ -395,21 +409,10 @@ fn block(sh: &Shared, sc: &mut Scratch, first: u32, last: u32) -> Result<Block, 
                     *k = l.order[start + pos as usize];
                 }
             }
-            for &pos in picked
-                .iter()
-                .take(if l.altered.is_empty() { 0 } else { n as usize })
-            {
-                if l.altered[start + pos as usize] {
-                    let i = l.order[start + pos as usize] as usize;
-                    let trial = &mut out[t];
-                    trial.altered_drawn += 1;
-                    let listed = !compare::counts(
-                        &sh.truth.choices,
-                        &sh.truth.stations[i].counts,
-                        &sh.official.stations[i].counts,
-                    )
-                    .is_empty();
-                    trial.altered_listed += u32::from(listed);
+            for &pos in picked.iter().filter(|_| !l.altered.is_empty()) {
+                if let Some(listed) = l.altered[start + pos as usize] {
+                    out[t].altered_drawn += 1;
+                    out[t].altered_listed += u32::from(listed);
                 }
             }
         }
@@ -464,7 +467,7 @@ pub fn simulate(
     if trials_wanted == 0 {
         return Err(PvtError::invalid("trials", "at least 1"));
     }
-    let layout = Layout::of(truth, columns, plan, leader, altered)?;
+    let layout = Layout::of((truth, official), columns, plan, leader, altered)?;
     let a = columns.totals[leader];
     let m: u128 = columns.totals.iter().sum();
     let true_share = a as f64 / m as f64;
@@ -491,8 +494,6 @@ pub fn simulate(
         .collect();
     let sh = Shared {
         layout,
-        truth,
-        official,
         weights,
         base,
         keep,

@@ -749,9 +749,9 @@ impl Import for SqlImport<'_> {
         } as i64;
         // First versions a page at a time (the primary key's order, resumed after the last
         // row of the page before), so that the entries in memory are one page's, not the
-        // file's.
-        let mut after: Option<(i64, i64)> = None;
+        // file's; then later versions (corrections in the file: few), in version order.
         let page = format!("station, contest_idx LIMIT {LOG_PAGE}");
+        let mut after: Option<Key> = None;
         loop {
             let (filter, extra) = match after {
                 None => ("AND version = 1", vec![]),
@@ -760,31 +760,14 @@ impl Import for SqlImport<'_> {
                     vec![Val::Int(station), Val::Int(contest)],
                 ),
             };
-            let mut entries = Vec::with_capacity(LOG_PAGE);
-            for_each_protocol(db, id, filter, &extra, &page, &mut |p| {
-                after = Some((i64::from(p.station.0), p.contest as i64));
-                entries.push(record::encode(&record::Entry::Protocol(p)));
-                Ok(())
-            })?;
-            seq = insert_log(db, id, seq, &entries)?;
-            if entries.len() < LOG_PAGE {
+            let logged;
+            (seq, logged, after) = log_protocols(db, id, seq, (filter, &extra), &page)?;
+            if logged < LOG_PAGE {
                 break;
             }
         }
-        // Then later versions (corrections in the file: few), in version order.
-        let mut entries = Vec::new();
-        for_each_protocol(
-            db,
-            id,
-            "AND version > 1",
-            &[],
-            "version, station, contest_idx",
-            &mut |p| {
-                entries.push(record::encode(&record::Entry::Protocol(p)));
-                Ok(())
-            },
-        )?;
-        insert_log(db, id, seq, &entries)?;
+        let later = ("AND version > 1", &[][..]);
+        log_protocols(db, id, seq, later, "version, station, contest_idx")?;
         db.commit()?;
         self.committed = true;
         Ok(())
@@ -794,22 +777,34 @@ impl Import for SqlImport<'_> {
 /// First versions logged per page at an import's commit.
 const LOG_PAGE: usize = 10_000;
 
-/// Appends `entries` to election `id`'s log from `seq` on, within the open transaction;
-/// returns the next sequence number.
-fn insert_log(
+/// A protocol's station and contest, where a page of them ends.
+type Key = (i64, i64);
+
+/// Appends election `id`'s protocols that `filter` selects (with its parameters from `?2`
+/// on), in `order`, to its log from `seq` on, within the open transaction; returns the next
+/// sequence number, how many it logged and the last one's station and contest.
+fn log_protocols(
     db: &mut dyn Db,
     id: i64,
     mut seq: i64,
-    entries: &[Vec<u8>],
-) -> Result<i64, StoreError> {
-    for e in entries {
+    (filter, extra): (&str, &[Val]),
+    order: &str,
+) -> Result<(i64, usize, Option<Key>), StoreError> {
+    let mut entries = Vec::new();
+    let mut last = None;
+    for_each_protocol(db, id, filter, extra, order, &mut |p| {
+        last = Some((i64::from(p.station.0), p.contest as i64));
+        entries.push(record::encode(&record::Entry::Protocol(p)));
+        Ok(())
+    })?;
+    for e in &entries {
         db.exec(
             "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
             args![id, seq, e],
         )?;
         seq += 1;
     }
-    Ok(seq)
+    Ok((seq, entries.len(), last))
 }
 
 pub(crate) fn insert_content(
