@@ -68,11 +68,19 @@ impl NewReport {
 }
 
 /// The copy a posted protocol's QR `code` holds (its station, lines and votes), logged with
-/// the code.
+/// the code as [`read_code`] takes it.
 pub(crate) fn from_code(code: &str) -> Result<Copy, ServerError> {
+    let (code, posted) = read_code(code)?;
+    Ok((posted.protocol(), Some(code.to_string())))
+}
+
+/// A posted protocol's QR code as a reader or a paste gives it: the code without the blanks
+/// around it (what is logged, or digested), and what it holds.
+pub(crate) fn read_code(code: &str) -> Result<(&str, postedqr::Posted), ServerError> {
+    let code = code.trim();
     let posted =
         postedqr::Posted::decode(code).map_err(|e| ServerError::BadRequest(e.to_string()))?;
-    Ok((posted.protocol(), Some(code.to_string())))
+    Ok((code, posted))
 }
 
 /// A supervisor's review of a drawn station.

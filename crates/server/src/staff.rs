@@ -574,9 +574,7 @@ pub(crate) async fn enter_protocol(
     let posted = match e.code.as_deref().filter(|c| !c.trim().is_empty()) {
         None => None,
         Some(code) => {
-            let code = code.trim();
-            let read = postedqr::Posted::decode(code)
-                .map_err(|x| ServerError::BadRequest(x.to_string()))?;
+            let (code, read) = crate::quick::read_code(code)?;
             let differ = read.differences(&p);
             if !differ.is_empty() {
                 return Err(ServerError::BadRequest(format!(
