@@ -2,6 +2,8 @@
 
 use std::io::{BufRead, Cursor, Read};
 
+use crate::records::{Chunk, Record, Records, Splitter};
+
 use model::names::shown;
 use model::{Contest, CountSource, Election, Protocol, UnitId, UnitLevel};
 
@@ -90,14 +92,19 @@ pub(crate) fn import<R: BufRead + Send>(
         return Err(FormatError::file(file, "the file is empty: no header line"));
     }
     let total = size.unwrap_or(0);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(input);
-    let raw = reader
-        .byte_headers()
-        .map_err(|e| csv_error(file, &e))?
-        .clone();
+    let mut splitter = Splitter::new(input);
+    let read_error = |e: std::io::Error| FormatError::file(file, format!("cannot read CSV: {e}"));
+    // The first chunk holds the header and the first row, unless the file ends first.
+    let first = splitter
+        .next(Vec::new(), FIRST_CHUNK, 2)
+        .map_err(read_error)?
+        .unwrap_or_default();
+    let mut records = Records::default();
+    records.split(&first.data, first.line, first.last);
+    if records.len() == 0 {
+        return Err(FormatError::file(file, "the file is empty: no header line"));
+    }
+    let raw = records.get(&first.data, 0);
     let mut headers = Vec::with_capacity(raw.len());
     for (i, h) in raw.iter().enumerate() {
         let h = std::str::from_utf8(h).map_err(|_| not_utf8(file, 1, i))?;
@@ -144,11 +151,7 @@ pub(crate) fn import<R: BufRead + Send>(
     let (date, law) = layout.election.unzip();
     election.date = options.date.clone().or(date.map(str::to_string));
     election.law = options.law.clone().or(law.map(str::to_string));
-    let mut rec = csv::ByteRecord::new();
-    let have = reader
-        .read_byte_record(&mut rec)
-        .map_err(|e| csv_error(file, &e))?;
-    if !have {
+    if records.len() < 2 {
         return Err(FormatError::at(
             file,
             Some(2),
@@ -157,16 +160,23 @@ pub(crate) fn import<R: BufRead + Send>(
             "the file has a header but no station rows",
         ));
     }
+    let parser = Parser {
+        file,
+        headers: &headers,
+        layout: &layout,
+        options,
+    };
+    let rec = records.get(&first.data, 1);
+    parser.fields(&rec)?;
     let contest_name = match layout
         .targets
         .iter()
         .position(|t| *t == Target::ContestName)
     {
         Some(i) => {
-            let name = text(file, &rec, i, &headers)?;
+            let name = text(file, &rec, i)?;
             if let Some(message) = bad_name("contest", name) {
-                let line = rec.position().map_or(0, |p| p.line());
-                return Err(cell_error(file, &headers, line, i, message));
+                return Err(cell_error(file, &headers, rec.line(), i, message));
             }
             name.to_string()
         }
@@ -182,12 +192,6 @@ pub(crate) fn import<R: BufRead + Send>(
     ));
     sink.begin(&election).map_err(|e| sink_error(file, 1, e))?;
 
-    let parser = Parser {
-        file,
-        headers: &headers,
-        layout: &layout,
-        options,
-    };
     let mut rows = Rows {
         file,
         headers: &headers,
@@ -206,16 +210,22 @@ pub(crate) fn import<R: BufRead + Send>(
     };
     if total > 0 {
         // Size the unit index for the whole file from the first row's length.
-        let row_bytes = rec.as_slice().len() as u64 + rec.len() as u64;
-        let estimate = total / row_bytes.max(1);
+        let estimate = total / (rec.size() as u64).max(1);
         rows.imported
             .election
             .units
             .reserve(estimate.min(1 << 26) as usize);
     }
-    let first = parser.parse(&rec);
-    rows.apply(&rec, first, sink)?;
-    pipeline(&parser, reader, &mut rows, sink, total)?;
+    let mut work = Work {
+        records,
+        ..Work::default()
+    };
+    let error = parser.parse_chunk(&first, &mut work, 1);
+    rows.merge(&first, work, error, sink)?;
+    sink.progress(first.end, total);
+    if !first.last {
+        pipeline(&parser, splitter, &mut rows, sink, total)?;
+    }
     sink.progress(total, total);
     let imported = rows.imported;
     sink.finish(&imported.election)
@@ -223,80 +233,124 @@ pub(crate) fn import<R: BufRead + Send>(
     Ok(imported)
 }
 
-/// Rows per message between the two stages.
-const BATCH: usize = 2048;
+/// The first chunk's size: enough for the header and the first rows.
+const FIRST_CHUNK: usize = 64 << 10;
+/// Every other chunk's size.
+const CHUNK: usize = 1 << 20;
 
-/// One parsed row: the raw record (for the unit cells) and its protocol without a station;
-/// or a row the reader could not split.
-type Item = Result<(csv::ByteRecord, Result<Parsed, FormatError>), FormatError>;
+/// A chunk's records and parsed rows, and the memory to reuse for the next.
+#[derive(Default)]
+struct Work {
+    records: Records,
+    /// The first record parsed (after the header, in the first chunk).
+    from: usize,
+    /// Row by row from `from`: what it holds, or why it cannot be read.
+    parsed: Vec<Result<Parsed, Box<FormatError>>>,
+    /// The lines of every protocol, one after the other.
+    lines: Vec<Option<u64>>,
+    /// The votes of every protocol, one after the other.
+    votes: Vec<u64>,
+    /// A protocol while it is read.
+    scratch: Option<Protocol>,
+}
 
-/// Reads and parses rows on a second thread while this thread builds the unit tree, checks
+/// A chunk split and parsed on a worker, to be merged in file order.
+struct Done {
+    index: usize,
+    chunk: Chunk,
+    work: Work,
+    /// A row that cannot be split (after the parsed ones), or the file that cannot be read.
+    error: Option<FormatError>,
+}
+
+/// Splits and parses chunks on every core while this thread builds the unit tree, checks
 /// control relations and feeds the sink, in file order: the result, and the first error
 /// reported, are those of a sequential read.
 fn pipeline<R: std::io::Read + Send>(
     parser: &Parser<'_>,
-    mut reader: csv::Reader<R>,
+    splitter: Splitter<R>,
     rows: &mut Rows<'_>,
     sink: &mut dyn Sink,
     total: u64,
 ) -> Result<(), FormatError> {
-    let file = parser.file;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    // Chunks between being read and being merged: each holds its memory until merged.
+    let slots = 2 * workers + 1;
+    let source = std::sync::Mutex::new((splitter, 0usize, false));
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Item>, u64)>(2);
-        // Records go back to the reading thread for reuse, so that neither thread keeps
-        // asking the system for fresh memory.
-        let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<csv::ByteRecord>>(4);
-        let mut size = (256, parser.headers.len());
-        scope.spawn(move || {
-            let mut pool: Vec<csv::ByteRecord> = Vec::new();
-            loop {
-                while let Ok(mut spare) = back_rx.try_recv() {
-                    pool.append(&mut spare);
-                }
-                let mut batch = Vec::with_capacity(BATCH);
-                let mut end = false;
-                while batch.len() < BATCH {
-                    let mut rec = pool
-                        .pop()
-                        .unwrap_or_else(|| csv::ByteRecord::with_capacity(size.0, size.1));
-                    match reader.read_byte_record(&mut rec) {
-                        Ok(true) => {
-                            size = (rec.as_slice().len() + 16, rec.len());
-                            let parsed = parser.parse(&rec);
-                            let failed = parsed.is_err();
-                            batch.push(Ok((rec, parsed)));
-                            if failed {
-                                end = true;
-                                break;
-                            }
-                        }
-                        Ok(false) => {
-                            end = true;
-                            break;
-                        }
-                        Err(e) => {
-                            batch.push(Err(csv_error(file, &e)));
-                            end = true;
-                            break;
-                        }
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(slots);
+        let (free_tx, free_rx) = std::sync::mpsc::sync_channel::<(Vec<u8>, Work)>(slots);
+        for _ in 0..slots {
+            let _ = free_tx.send(Default::default());
+        }
+        // Shared by the workers, and dropped with them when the merge stops early.
+        let free_rx = std::sync::Arc::new(std::sync::Mutex::new(free_rx));
+        let source = &source;
+        for _ in 0..workers {
+            let (done_tx, free_rx) = (done_tx.clone(), free_rx.clone());
+            scope.spawn(move || loop {
+                let free = free_rx.lock().ok().and_then(|r| r.recv().ok());
+                let Some((buffer, mut work)) = free else {
+                    return;
+                };
+                let (index, next) = {
+                    let Ok(mut source) = source.lock() else {
+                        return;
+                    };
+                    let (splitter, index, stopped) = &mut *source;
+                    if *stopped {
+                        return;
                     }
-                }
-                let pos = reader.position().byte();
-                // A closed channel means the consumer stopped at an error: stop reading too.
-                if tx.send((batch, pos)).is_err() || end {
+                    let next = splitter.next(buffer, CHUNK, 0);
+                    *stopped = !matches!(next, Ok(Some(ref c)) if !c.last);
+                    *index += 1;
+                    (*index - 1, next)
+                };
+                let (chunk, error) = match next {
+                    Ok(Some(chunk)) => {
+                        let error = parser.parse_chunk(&chunk, &mut work, 0);
+                        (chunk, error)
+                    }
+                    Ok(None) => (Chunk::default(), None),
+                    Err(e) => (
+                        Chunk::default(),
+                        Some(FormatError::file(
+                            parser.file,
+                            format!("cannot read CSV: {e}"),
+                        )),
+                    ),
+                };
+                // A closed channel means the merge stopped at an error: stop too.
+                if done_tx
+                    .send(Done {
+                        index,
+                        chunk,
+                        work,
+                        error,
+                    })
+                    .is_err()
+                {
                     return;
                 }
+            });
+        }
+        drop(done_tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for done in done_rx {
+            waiting.insert(done.index, done);
+            while let Some(done) = waiting.remove(&next) {
+                next += 1;
+                let Done {
+                    chunk, work, error, ..
+                } = done;
+                let end = chunk.end;
+                let work = rows.merge(&chunk, work, error, sink)?;
+                let _ = free_tx.try_send((chunk.data, work));
+                if end > 0 {
+                    sink.progress(end, total);
+                }
             }
-        });
-        for (batch, pos) in rx {
-            let mut spare = Vec::with_capacity(batch.len());
-            for item in batch {
-                let (rec, parsed) = item?;
-                rows.apply(&rec, parsed, sink)?;
-                spare.push(rec);
-            }
-            let _ = back_tx.try_send(spare);
-            sink.progress(pos, total);
         }
         Ok(())
     })
@@ -329,11 +383,27 @@ struct Rows<'a> {
     imported: Imported,
 }
 
-/// A row's counts and attributes, read without the unit tree.
+/// A row read without the unit tree. Its protocol's lines and votes are in its chunk's
+/// columns ([`Work::lines`], [`Work::votes`]): a small value to pass between threads, and
+/// memory allocated on the thread that keeps it.
 struct Parsed {
     line: u64,
-    /// `None` for a station that did not report.
-    protocol: Option<Protocol>,
+    /// Where its protocol is in the chunk's columns; `None` for a station that did not
+    /// report.
+    at: Option<usize>,
+    source: CountSource,
+    /// Whether every control relation holds on the protocol (or does not apply).
+    quiet: bool,
+    /// What few rows have.
+    rest: Option<Box<Rest>>,
+}
+
+/// The parts of a row that few have: extra lines, attributes, a reference, and warnings.
+#[derive(Default)]
+struct Rest {
+    extra: Vec<(String, u64)>,
+    attributes: Vec<(String, f64)>,
+    reference: Option<String>,
     warnings: Vec<Warning>,
 }
 
@@ -346,21 +416,108 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn parse(&self, rec: &csv::ByteRecord) -> Result<Parsed, FormatError> {
-        let line = rec.position().map_or(0, |p| p.line());
-        let mut parsed = Parsed {
-            line,
-            protocol: None,
-            warnings: Vec::new(),
-        };
+    /// Splits a chunk (unless `from` > 0: the first chunk, already split, whose records
+    /// before `from` are the header) and parses its rows, up to the first that cannot be
+    /// read; a row that cannot be split ends the parsed ones and is returned.
+    fn parse_chunk(&self, chunk: &Chunk, work: &mut Work, from: usize) -> Option<FormatError> {
+        if from == 0 {
+            work.records.clear();
+            work.records.split(&chunk.data, chunk.line, chunk.last);
+        }
+        work.from = from;
+        work.parsed.clear();
+        work.lines.clear();
+        work.votes.clear();
+        let mut p = work
+            .scratch
+            .take()
+            .unwrap_or_else(|| Protocol::new(UnitId(0), 0, 0));
+        let mut warnings = Vec::new();
+        let mut reported = 0;
+        for i in from..work.records.len() {
+            let rec = work.records.get(&chunk.data, i);
+            if let Err(e) = self.fields(&rec) {
+                return Some(e);
+            }
+            match self.parse(&rec, &mut p, &mut warnings) {
+                Err(e) => {
+                    work.parsed.push(Err(Box::new(e)));
+                    break;
+                }
+                Ok(has) => {
+                    let at = has.then(|| {
+                        work.lines.extend_from_slice(&p.lines);
+                        work.votes.extend_from_slice(&p.votes);
+                        reported += 1;
+                        reported - 1
+                    });
+                    let few = !p.extra.is_empty()
+                        || !p.attributes.is_empty()
+                        || p.reference.is_some()
+                        || !warnings.is_empty();
+                    let rest = few.then(|| {
+                        Box::new(Rest {
+                            extra: std::mem::take(&mut p.extra),
+                            attributes: std::mem::take(&mut p.attributes),
+                            reference: p.reference.take(),
+                            warnings: std::mem::take(&mut warnings),
+                        })
+                    });
+                    work.parsed.push(Ok(Parsed {
+                        line: rec.line(),
+                        at,
+                        source: p.source,
+                        quiet: !has || self.layout.rules.all_hold(&p),
+                        rest,
+                    }));
+                }
+            }
+        }
+        work.scratch = Some(p);
+        None
+    }
+
+    /// Checks that a row has as many fields as the header.
+    fn fields(&self, rec: &Record<'_>) -> Result<(), FormatError> {
+        if rec.len() == self.headers.len() {
+            return Ok(());
+        }
+        Err(FormatError::at(
+            self.file,
+            Some(rec.line()),
+            None,
+            None,
+            format!(
+                "the row has {} fields, the header has {} (is the file truncated, or a delimiter missing?)",
+                rec.len(),
+                self.headers.len()
+            ),
+        ))
+    }
+
+    /// Reads a row's protocol, its votes in `votes` (memory to reuse).
+    /// Reads a row's protocol into `p` (without a station), its warnings into `warnings`;
+    /// whether the station reported.
+    fn parse(
+        &self,
+        rec: &Record<'_>,
+        p: &mut Protocol,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<bool, FormatError> {
+        let line = rec.line();
         let reported = self.layout.targets.iter().enumerate().any(|(i, t)| {
             matches!(t, Target::Line(_) | Target::Choice(_) | Target::Extra(_))
                 && !rec.get(i).unwrap_or_default().is_empty()
         });
         if !reported {
-            return Ok(parsed);
+            return Ok(false);
         }
-        let mut p = Protocol::new(UnitId(0), 0, self.layout.choices.len());
+        p.lines = [None; model::Line::COUNT];
+        p.votes.clear();
+        p.votes.resize(self.layout.choices.len(), 0);
+        p.extra.clear();
+        p.attributes.clear();
+        p.reference = None;
         p.source = self.options.source;
         for (i, t) in self.layout.targets.iter().enumerate() {
             let cell = rec.get(i).unwrap_or_default();
@@ -388,21 +545,21 @@ impl Parser<'_> {
                 }
                 Target::Attribute { index, percent } => {
                     if !cell.is_empty() {
-                        let v = self.attribute(cell, line, i, percent, &mut parsed.warnings)?;
+                        let v = self.attribute(cell, line, i, percent, warnings)?;
                         p.attributes
                             .push((self.layout.attributes[index].clone(), v));
                     }
                 }
                 Target::Source => {
                     if !cell.is_empty() {
-                        let s = text(self.file, rec, i, self.headers)?;
+                        let s = text(self.file, rec, i)?;
                         p.source = CountSource::from_key(s)
                             .map_err(|e| self.err(line, i, e.to_string()))?;
                     }
                 }
                 Target::Reference => {
                     if !cell.is_empty() {
-                        let r = text(self.file, rec, i, self.headers)?;
+                        let r = text(self.file, rec, i)?;
                         if let Some(message) = bad_name("reference", r) {
                             return Err(self.err(line, i, message));
                         }
@@ -412,8 +569,7 @@ impl Parser<'_> {
                 Target::Unit(_) | Target::ContestName | Target::Ignore => {}
             }
         }
-        parsed.protocol = Some(p);
-        Ok(parsed)
+        Ok(true)
     }
 
     fn count(&self, cell: &[u8], line: u64, col: usize) -> Result<u64, FormatError> {
@@ -458,14 +614,34 @@ impl Parser<'_> {
 }
 
 impl Rows<'_> {
+    /// Applies a chunk's parsed rows in order, then its error if it has one; gives back the
+    /// chunk's memory for the next.
+    fn merge(
+        &mut self,
+        chunk: &Chunk,
+        mut work: Work,
+        error: Option<FormatError>,
+        sink: &mut dyn Sink,
+    ) -> Result<Work, FormatError> {
+        for (i, parsed) in work.parsed.drain(..).enumerate() {
+            let rec = work.records.get(&chunk.data, work.from + i);
+            self.apply(&rec, parsed, (&work.lines, &work.votes), sink)?;
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok(work),
+        }
+    }
+
     /// Places a parsed row's station in the tree and passes its protocol on.
     fn apply(
         &mut self,
-        rec: &csv::ByteRecord,
-        parsed: Result<Parsed, FormatError>,
+        rec: &Record<'_>,
+        parsed: Result<Parsed, Box<FormatError>>,
+        (lines, votes): (&[Option<u64>], &[u64]),
         sink: &mut dyn Sink,
     ) -> Result<(), FormatError> {
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.line();
         if parsed.is_err() && repeats(rec, self.headers) {
             return Err(FormatError::at(
                 self.file,
@@ -477,21 +653,30 @@ impl Rows<'_> {
         }
         self.imported.rows += 1;
         let station = self.station(rec, line)?;
-        let parsed = parsed?;
-        self.imported.warnings.extend(parsed.warnings);
-        let Some(mut p) = parsed.protocol else {
+        let parsed = parsed.map_err(|e| *e)?;
+        let mut rest = parsed.rest.map(|r| *r).unwrap_or_default();
+        self.imported.warnings.append(&mut rest.warnings);
+        let Some(at) = parsed.at else {
             self.imported.not_reported += 1;
             return Ok(());
         };
-        p.station = station;
-        let e = &self.imported.election;
-        self.imported.diagnostics.extend(e.rules.check(e, &p));
+        let mut p = Protocol::new(station, 0, 0);
+        p.lines
+            .copy_from_slice(&lines[at * model::Line::COUNT..(at + 1) * model::Line::COUNT]);
+        let choices = self.layout.choices.len();
+        p.votes = votes[at * choices..(at + 1) * choices].to_vec();
+        p.source = parsed.source;
+        (p.extra, p.attributes, p.reference) = (rest.extra, rest.attributes, rest.reference);
+        if !parsed.quiet {
+            let e = &self.imported.election;
+            self.imported.diagnostics.extend(e.rules.check(e, &p));
+        }
         self.imported.protocols += 1;
         sink.protocol(&self.imported.election, p)
             .map_err(|e| sink_error(self.file, parsed.line, e))
     }
 
-    fn station(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<UnitId, FormatError> {
+    fn station(&mut self, rec: &Record<'_>, line: u64) -> Result<UnitId, FormatError> {
         let name = if self.layout.station_from_row {
             self.imported.rows.to_string()
         } else {
@@ -511,7 +696,7 @@ impl Rows<'_> {
                     continue;
                 }
             }
-            let name = text(self.file, rec, col, self.headers)?.trim();
+            let name = text(self.file, rec, col)?.trim();
             if name.is_empty() {
                 continue;
             }
@@ -566,7 +751,7 @@ impl Rows<'_> {
     /// The station's name: its own cell, or where that is empty (a Russian remote e-voting
     /// row) the cell of [`Layout::empty_station_uses`]'s level, already checked as that
     /// level's name.
-    fn station_name(&self, rec: &csv::ByteRecord, line: u64) -> Result<String, FormatError> {
+    fn station_name(&self, rec: &Record<'_>, line: u64) -> Result<String, FormatError> {
         let column = |level: UnitLevel| {
             self.units
                 .iter()
@@ -579,7 +764,7 @@ impl Rows<'_> {
             None => FormatError::at(self.file, Some(line), None, None, "empty station name"),
         };
         if let Some(c) = own {
-            let name = text(self.file, rec, c, self.headers)?.trim();
+            let name = text(self.file, rec, c)?.trim();
             if !name.is_empty() {
                 return match bad_name("station", name) {
                     Some(message) => Err(self.err(line, c, message)),
@@ -590,7 +775,7 @@ impl Rows<'_> {
         let Some(c) = self.layout.empty_station_uses.and_then(column) else {
             return Err(empty());
         };
-        let name = text(self.file, rec, c, self.headers)?.trim();
+        let name = text(self.file, rec, c)?.trim();
         if name.is_empty() {
             return Err(empty());
         }
@@ -604,7 +789,7 @@ impl Rows<'_> {
 
 /// Whether a row repeats the header (its first cell may carry a byte-order mark: a second
 /// file pasted after the first).
-fn repeats(rec: &csv::ByteRecord, headers: &[String]) -> bool {
+fn repeats(rec: &Record<'_>, headers: &[String]) -> bool {
     rec.len() == headers.len()
         && rec.iter().zip(headers).enumerate().all(|(i, (cell, h))| {
             let cell = if i == 0 {
@@ -696,15 +881,9 @@ fn parse_digits(cell: &[u8]) -> Option<u64> {
     Some(v)
 }
 
-fn text<'r>(
-    file: &str,
-    rec: &'r csv::ByteRecord,
-    col: usize,
-    headers: &[String],
-) -> Result<&'r str, FormatError> {
-    let line = rec.position().map_or(0, |p| p.line());
-    let _ = headers;
-    std::str::from_utf8(rec.get(col).unwrap_or_default()).map_err(|_| not_utf8(file, line, col))
+fn text<'r>(file: &str, rec: &Record<'r>, col: usize) -> Result<&'r str, FormatError> {
+    std::str::from_utf8(rec.get(col).unwrap_or_default())
+        .map_err(|_| not_utf8(file, rec.line(), col))
 }
 
 fn not_utf8(file: &str, line: u64, col: usize) -> FormatError {
@@ -715,26 +894,6 @@ fn not_utf8(file: &str, line: u64, col: usize) -> FormatError {
         None,
         "not valid UTF-8 (is the file in another encoding, such as Windows-1251? convert it to UTF-8)",
     )
-}
-
-fn csv_error(file: &str, e: &csv::Error) -> FormatError {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => FormatError::at(
-            file,
-            pos.as_ref().map(|p| p.line()),
-            None,
-            None,
-            format!("the row has {len} fields, the header has {expected_len} (is the file truncated, or a delimiter missing?)"),
-        ),
-        csv::ErrorKind::Utf8 { pos, err } => FormatError::at(
-            file,
-            pos.as_ref().map(|p| p.line()),
-            Some(err.field() as u64 + 1),
-            None,
-            "not valid UTF-8",
-        ),
-        _ => FormatError::file(file, format!("cannot read CSV: {e}")),
-    }
 }
 
 fn sink_error(file: &str, line: u64, e: crate::BoxError) -> FormatError {

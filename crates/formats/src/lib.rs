@@ -28,6 +28,7 @@ mod kg2020;
 mod layout;
 pub mod manifest;
 mod names;
+mod records;
 pub mod report;
 mod ru;
 mod tpcsv;

@@ -148,6 +148,95 @@ fn nested(depth: usize, objects: bool) -> String {
 
 /// Hostile inputs whose size is the point, made here: each is refused with its exact error
 /// (hostile review of issue 13).
+/// Row `k` of [`many_rows`]: a quoted district name with a comma and doubled quotes.
+fn row(k: usize) -> String {
+    let a = k % 3;
+    let valid = 10 + k % 5;
+    format!(
+        "Region {},\"District, \"\"{}\"\"\",{k},{valid},{a},{}\r\n",
+        k / 10_000,
+        k / 100,
+        valid - a
+    )
+}
+
+/// A tallyproof CSV of `rows` stations over several of the reader's 1 MiB chunks, with
+/// Windows line ends and a blank line every 9,999 rows; `edit` gives row `k`'s text from its
+/// number and [`row`]'s. Returns the file and the line each row starts on.
+fn many_rows(rows: usize, edit: impl Fn(usize, String) -> String) -> (Vec<u8>, Vec<u64>) {
+    let mut csv = String::from("region,district,station,valid,party:A,party:B\r\n");
+    let (mut line, mut lines) = (2, Vec::with_capacity(rows));
+    for k in 0..rows {
+        if k % 9_999 == 0 {
+            csv.push_str("\r\n");
+            line += 1;
+        }
+        csv.push_str(&edit(k, row(k)));
+        lines.push(line);
+        line += 1;
+    }
+    (csv.into_bytes(), lines)
+}
+
+#[test]
+fn rows_past_the_first_chunk_are_read_in_file_order_at_their_own_lines() {
+    let rows = 60_000;
+    let (csv, _) = many_rows(rows, |_, row| row);
+    assert!(csv.len() > 2 << 20, "{} bytes: not three chunks", csv.len());
+    let (im, protocols) = run("csv_many.csv", &csv, &ImportOptions::named("t")).unwrap();
+    assert_eq!((im.rows, im.protocols), (rows as u64, rows as u64));
+    let stations: Vec<u32> = protocols.iter().map(|p| p.station.0).collect();
+    assert!(
+        stations.windows(2).all(|w| w[0] < w[1]),
+        "not in file order"
+    );
+    let a: usize = (0..rows).map(|k| k % 3).sum();
+    let valid: usize = (0..rows).map(|k| 10 + k % 5).sum();
+    assert_eq!(
+        summary(&im, &protocols).lines().last(),
+        Some(format!("tabulation: votes {a}, {}; valid {valid}", valid - a).as_str())
+    );
+
+    // The first error in the file is the one reported, wherever the chunks fall, at the
+    // line its row starts on.
+    let (bad, short) = (30_001, 35_000);
+    let edit = |k: usize, row: String| match k {
+        _ if k == bad => format!("Region 3,x,{k},1O,0,10\r\n"),
+        _ if k == short => format!("Region 3,x,{k},1\r\n"),
+        _ => row,
+    };
+    let (csv, lines) = many_rows(rows, edit);
+    let err = run("csv_many.csv", &csv, &ImportOptions::named("t")).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "csv_many.csv:{}:4 (valid): '1O' is not a count: a count is written in digits only (no sign, exponent or thousands separator)",
+            lines[bad]
+        )
+    );
+    let (csv, lines) = many_rows(rows, |k, row| edit(k, row).replace(",1O,", ",10,"));
+    let err = run("csv_many.csv", &csv, &ImportOptions::named("t")).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "csv_many.csv:{}: the row has 4 fields, the header has 6 (is the file truncated, or a delimiter missing?)",
+            lines[short]
+        )
+    );
+    // A station given again, chunks after the first time: both lines named.
+    let (first, again) = (1_234, 38_000);
+    let (csv, lines) = many_rows(rows, |k, r| if k == again { row(first) } else { r });
+    let err = run("csv_many.csv", &csv, &ImportOptions::named("t")).unwrap_err();
+    assert!(
+        err.starts_with(&format!("csv_many.csv:{}: station ", lines[again]))
+            && err.ends_with(&format!(
+                "appears twice under the same key (first at line {})",
+                lines[first]
+            )),
+        "{err}"
+    );
+}
+
 #[test]
 fn large_hostile_inputs_are_refused_within_bounds() {
     const MB: usize = 1 << 20;

@@ -319,6 +319,12 @@ impl ControlRules {
         self.0.iter().filter_map(|r| r.check(election, p)).collect()
     }
 
+    /// Whether every relation holds on `p` or does not apply to it: [`ControlRules::check`]
+    /// finds nothing. Needs no election, so it can run before `p` has a station.
+    pub fn all_hold(&self, p: &Protocol) -> bool {
+        self.0.iter().all(|r| r.holds(p))
+    }
+
     /// The error-level relations `p` breaks or cannot be checked against (a line they need is
     /// blank), in declaration order: what quarantines a protocol typed at the results service
     /// until a commissioner overrides it. A blank line never lets a protocol past a relation.
