@@ -191,27 +191,29 @@ impl Totals {
     /// same order, in one pass and without the subtractions.
     fn add(&mut self, p: &Protocol) -> Result<(), Fault> {
         let plus = |cur: u64, n: u64, field: Field| cur.checked_add(n).ok_or(Fault(field, false));
-        let reporting = plus(self.reporting, 1, Field::Reporting)?;
-        let (mut lines, mut line_stations) = (self.lines, self.line_stations);
+        // The new counts, written over these only when every check has passed.
+        let mut next = Totals {
+            votes: Vec::new(),
+            ..*self
+        };
+        next.reporting = plus(next.reporting, 1, Field::Reporting)?;
         for (i, line) in Line::ALL.iter().copied().enumerate() {
             if let Some(n) = p.lines[i] {
-                lines[i] = plus(lines[i], n, Field::Line(line))?;
-                line_stations[i] = plus(line_stations[i], 1, Field::Reporting)?;
+                next.lines[i] = plus(next.lines[i], n, Field::Line(line))?;
+                next.line_stations[i] = plus(next.line_stations[i], 1, Field::Reporting)?;
             }
         }
         let (v, i) = (Line::Valid.index(), Line::Invalid.index());
-        if lines[v].checked_add(lines[i]).is_none() {
+        if next.lines[v].checked_add(next.lines[i]).is_none() {
             return Err(Fault(Field::ValidPlusInvalid, false));
         }
         let turnout = turnout_of(Some(p));
-        let turnout_stations = plus(
-            self.turnout_stations,
-            u64::from(turnout.is_some()),
-            Field::Reporting,
-        )?;
-        let (ni, nr) = turnout.unwrap_or((0, 0));
-        let issued = plus(self.turnout_issued, ni, Field::Issued)?;
-        let registered = plus(self.turnout_registered, nr, Field::Line(Line::Registered))?;
+        let one = u64::from(turnout.is_some());
+        next.turnout_stations = plus(next.turnout_stations, one, Field::Reporting)?;
+        let (issued, registered) = turnout.unwrap_or((0, 0));
+        next.turnout_issued = plus(next.turnout_issued, issued, Field::Issued)?;
+        let field = Field::Line(Line::Registered);
+        next.turnout_registered = plus(next.turnout_registered, registered, field)?;
         let mut choices = 0u128;
         for (i, &t) in self.votes.iter().enumerate() {
             let n = p.votes.get(i).copied().unwrap_or(0);
@@ -220,15 +222,11 @@ impl Totals {
         if choices > u128::from(u64::MAX) {
             return Err(Fault(Field::ChoiceSum, false));
         }
-        for (t, &n) in self.votes.iter_mut().zip(&p.votes) {
+        next.votes = std::mem::take(&mut self.votes);
+        for (t, &n) in next.votes.iter_mut().zip(&p.votes) {
             *t += n;
         }
-        self.reporting = reporting;
-        self.lines = lines;
-        self.line_stations = line_stations;
-        self.turnout_issued = issued;
-        self.turnout_registered = registered;
-        self.turnout_stations = turnout_stations;
+        *self = next;
         Ok(())
     }
 
