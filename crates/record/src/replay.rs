@@ -266,7 +266,8 @@ impl Replayer {
     /// it with [`Replayer::push_reading`], which can read an entry again (a correction reads
     /// the version it replaces; an annulment makes the next publication read the latest
     /// versions again). [`Replayer::latest`] and [`Replayer::other_count`] stay empty, and so
-    /// does [`Replayed::protocols`]; everything else is as a full replay has it.
+    /// does [`Replayed::protocols`]; [`Pushed::Protocol`]'s `old` is the version replaced only
+    /// where it was read again; everything else is as a full replay has it.
     pub fn lean(i0: u64, b0: &[u8]) -> Result<Replayer, RecordError> {
         let mut r = Replayer::start(i0, b0)?;
         r.running = Some(Running::default());

@@ -1,14 +1,12 @@
 //! A lean replay's totals ([`crate::Replayer::lean`]): instead of every station's latest
 //! protocol, each (station, contest) keeps where its latest legal version is in the log and
-//! the version numbers (24 bytes), and every contest keeps a running tally (units above
+//! the version numbers (16 bytes a unit and contest, in a table by unit id), and every contest keeps a running tally (units above
 //! stations only), which each protocol updates as it comes. Whatever the running tally
 //! cannot follow exactly is recomputed at the next publication from the latest versions read
 //! again from the log, in station order, as a full replay tabulates them: an annulment or a
 //! re-vote (the stations it takes out), or a total that would not fit in 64 bits on the way
 //! (a later correction may bring it back; if not, the recomputation reports it where a full
 //! replay does). A correction reads the version it replaces again, to take it out.
-
-use std::collections::BTreeMap;
 
 use model::{Election, Protocol, UnitId};
 use seats::Base;
@@ -26,18 +24,27 @@ pub type Reread<'a> = dyn FnMut(u64) -> Option<Vec<u8>> + 'a;
 /// Where a (station, contest)'s versions are.
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
-    /// The index of the latest version of the legal count, if any.
-    legal: Option<u64>,
+    /// The index of the latest version of the legal count plus one; 0 for none.
+    legal: u64,
     /// Its version.
     legal_version: u32,
-    /// The latest version of either count.
+    /// The latest version of either count (0: none).
     version: u32,
+}
+
+impl Slot {
+    fn legal(&self) -> Option<u64> {
+        self.legal.checked_sub(1)
+    }
 }
 
 /// The running totals of a lean replay.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Running {
-    slots: BTreeMap<(u32, usize), Slot>,
+    /// By unit id, then contest (units × contests slots, from the first protocol on: the
+    /// units are fixed then).
+    slots: Vec<Slot>,
+    contests: usize,
     /// One per contest once the first protocol came; `None` where it must be recomputed.
     tallies: Vec<Option<Tally>>,
     started: bool,
@@ -46,7 +53,15 @@ pub(crate) struct Running {
 impl Running {
     /// The latest version of either count of `key`, 0 if none.
     pub(crate) fn version(&self, key: (u32, usize)) -> u32 {
-        self.slots.get(&key).map_or(0, |s| s.version)
+        self.slot(key).map_or(0, |s| s.version)
+    }
+
+    fn at(&self, (station, contest): (u32, usize)) -> Option<usize> {
+        (contest < self.contests).then(|| station as usize * self.contests + contest)
+    }
+
+    fn slot(&self, key: (u32, usize)) -> Option<&Slot> {
+        self.slots.get(self.at(key)?)
     }
 
     /// Whether a protocol came (the units are then fixed).
@@ -57,8 +72,8 @@ impl Running {
     /// (stations' latest legal protocols, of which corrected: a version above 1).
     pub(crate) fn counts(&self) -> (u64, u64) {
         self.slots
-            .values()
-            .filter(|s| s.legal.is_some())
+            .iter()
+            .filter(|s| s.legal > 0)
             .fold((0, 0), |(n, c), s| {
                 (n + 1, c + u64::from(s.legal_version > 1))
             })
@@ -82,10 +97,18 @@ impl Running {
             self.tallies = (0..e.contests.len())
                 .map(|c| Some(Tabulator::new(e, c, filter.clone()).finish(&e.units)))
                 .collect();
+            self.contests = e.contests.len();
+            self.slots = vec![Slot::default(); e.units.len() * self.contests];
             self.started = true;
         }
         let key = (p.station.0, p.contest);
-        let slot = self.slots.entry(key).or_default();
+        // The replay checked the station and the contest.
+        let Some(slot) = self.at(key).and_then(|k| self.slots.get_mut(k)) else {
+            return Err(RecordError::Invalid {
+                index,
+                message: format!("no station {} of contest {}", key.0, key.1),
+            });
+        };
         slot.version = p.version;
         if !legal {
             return Ok(None);
@@ -95,7 +118,7 @@ impl Running {
             // The tally was made with today's annulments; none came since (or it is None).
             if Filter::excluding(annulled.iter().copied()).admits(&e.units, p.station) {
                 old = slot
-                    .legal
+                    .legal()
                     .map(|i| read_protocol(i, key, reread))
                     .transpose()?;
                 if t.replace(&e.units, old.as_ref(), p).is_err() {
@@ -103,7 +126,7 @@ impl Running {
                 }
             }
         }
-        slot.legal = Some(index);
+        slot.legal = index + 1;
         slot.legal_version = p.version;
         Ok(old)
     }
@@ -150,8 +173,11 @@ impl Running {
         reread: &mut Reread,
     ) -> Result<Tally, RecordError> {
         let mut t = Tabulator::new(e, contest, Filter::excluding(annulled.iter().copied()));
-        for (&key, slot) in &self.slots {
-            if let (Some(i), true) = (slot.legal, key.1 == contest) {
+        // In (station, contest) order: by unit id, then contest.
+        let contests = self.contests.max(1);
+        for (k, slot) in self.slots.iter().enumerate() {
+            let key = ((k / contests) as u32, k % contests);
+            if let (Some(i), true) = (slot.legal(), key.1 == contest) {
                 t.add(&e.units, &read_protocol(i, key, reread)?)?;
             }
         }

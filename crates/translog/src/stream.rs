@@ -7,7 +7,7 @@
 
 use crate::hash::{leaf_hash, node_hash, Hash};
 use crate::tiles::{
-    entry_bundle, parse_entries, parse_hashes, tile_path, tiles_at, WIDTH, WRITTEN_LEVELS,
+    entry_bundle, entry_ranges, parse_hashes, tile_path, tiles_at, WIDTH, WRITTEN_LEVELS,
 };
 use crate::LogError;
 
@@ -172,15 +172,17 @@ pub fn read_streaming(
     let mut leaf_fault: Option<LogError> = None;
     for (n, width) in tiles_at(size, 0) {
         let path = tile_path(None, n, width);
-        let entries = parse_entries(&path, &get(&path)?, n, width)?;
+        let bundle = get(&path)?;
+        let ranges = entry_ranges(&path, &bundle, n, width)?;
         if leaf_fault.is_some() {
             continue;
         }
+        let entries = ranges.into_iter().map(|r| &bundle[r]);
         let path = tile_path(Some(0), n, width);
         let checked = get(&path)
             .and_then(|b| parse_hashes(&path, &b, width))
             .and_then(|leaves| {
-                for (c, (h, e)) in leaves.iter().zip(&entries).enumerate() {
+                for (c, (h, e)) in leaves.iter().zip(entries.clone()).enumerate() {
                     let i = n * WIDTH + c as u64;
                     let want = leaf_hash(e);
                     if *h != want {
@@ -193,7 +195,7 @@ pub fn read_streaming(
             });
         match checked {
             Ok(leaves) => {
-                for (c, (h, e)) in leaves.into_iter().zip(&entries).enumerate() {
+                for (c, (h, e)) in leaves.into_iter().zip(entries).enumerate() {
                     edge.push(h, &mut |level, node| {
                         if level > 0 {
                             upper[level as usize].push(node);

@@ -223,6 +223,19 @@ pub(crate) fn parse_entries(
     n: u64,
     width: u64,
 ) -> Result<Vec<Vec<u8>>, LogError> {
+    Ok(entry_ranges(path, b, n, width)?
+        .into_iter()
+        .map(|r| b[r].to_vec())
+        .collect())
+}
+
+/// Where the `width` entries of entry bundle `n` at `path` are in its bytes `b`.
+pub(crate) fn entry_ranges(
+    path: &str,
+    b: &[u8],
+    n: u64,
+    width: u64,
+) -> Result<Vec<std::ops::Range<usize>>, LogError> {
     let mut entries = Vec::with_capacity(width as usize);
     let mut at = 0usize;
     for c in 0..width {
@@ -232,10 +245,13 @@ pub(crate) fn parse_entries(
             .ok_or_else(|| {
                 LogError::Tile(format!("{path}: truncated before entry {}", n * WIDTH + c))
             })?;
-        let e = b.get(at + 2..at + 2 + len).ok_or_else(|| {
-            LogError::Tile(format!("{path}: entry {} is truncated", n * WIDTH + c))
-        })?;
-        entries.push(e.to_vec());
+        if b.len() < at + 2 + len {
+            return Err(LogError::Tile(format!(
+                "{path}: entry {} is truncated",
+                n * WIDTH + c
+            )));
+        }
+        entries.push(at + 2..at + 2 + len);
         at += 2 + len;
     }
     if at != b.len() {
