@@ -46,6 +46,7 @@ fn main() {
         let t = Instant::now();
         translog::stream::read_streaming(&fetch, size, &mut |_| {}).unwrap();
         tiles.push(t.elapsed());
+        // The same loop as translog's examples/bench.rs, the reference work of issue 21.
         let t = Instant::now();
         let mut acc = [0u8; 32];
         for e in &entries {

@@ -120,7 +120,7 @@ fn verify_into(
     label: &str,
     t: &Trusting,
     progress: &dyn Fn(Progress),
-    mut kept: Option<&mut Option<Kept>>,
+    kept: Option<&mut Option<Kept>>,
 ) -> Result<Verdict, PublishedError> {
     let keep = kept.is_some();
     let Trusting {
@@ -265,7 +265,7 @@ fn verify_into(
                 r.publications
             ));
             said.extend(r.quick_counts.iter().map(record::QuickCount::said));
-            if let (Some(kept), Some(entries)) = (kept.as_deref_mut(), entries) {
+            if let (Some(kept), Some(entries)) = (kept, entries) {
                 *kept = Some(Kept {
                     checkpoint: c,
                     entries,

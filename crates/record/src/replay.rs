@@ -76,14 +76,16 @@ pub fn publication(
     stage: Stage,
     law: Option<&str>,
 ) -> Result<Publication, RecordError> {
-    let law = match law {
-        Some(key) => {
-            let l = preset::law(key).map_err(|x| RecordError::Law(x.to_string()))?;
-            Some((key, l.threshold.base))
-        }
-        None => None,
-    };
-    publication_on(e, protocols, annulled, contest, stage, law)
+    publication_on(e, protocols, annulled, contest, stage, law_base(law)?)
+}
+
+/// A law preset's key with the base its national threshold is counted on.
+fn law_base(law: Option<&str>) -> Result<Option<(&str, Base)>, RecordError> {
+    law.map(|key| {
+        let l = preset::law(key).map_err(|x| RecordError::Law(x.to_string()))?;
+        Ok((key, l.threshold.base))
+    })
+    .transpose()
 }
 
 /// [`publication`] with seats on the given base: as a logged publication states it, which the
@@ -284,13 +286,7 @@ impl Replayer {
         law: Option<&str>,
         reread: &mut Reread,
     ) -> Result<Publication, RecordError> {
-        let law = match law {
-            Some(key) => {
-                let l = preset::law(key).map_err(|x| RecordError::Law(x.to_string()))?;
-                Some((key, l.threshold.base))
-            }
-            None => None,
-        };
+        let law = law_base(law)?;
         match &mut self.running {
             Some(running) => {
                 running.publication(&self.election, &self.annulled, contest, stage, law, reread)

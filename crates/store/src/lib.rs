@@ -32,7 +32,7 @@ use model::{Election, Protocol, UnitId};
 pub use audit_dir::{AuditDir, Upload, MAX_UNDER_WAY, MAX_UPLOAD};
 pub use boards::{BoardKey, BoardMarks};
 pub use error::StoreError;
-pub use pages::{each_log_entry, LOG_PAGE};
+pub use pages::{each_log_entry, EachEntry, LOG_PAGE};
 pub use postgres::create_database;
 pub use records::SqlImport;
 pub use staff::{

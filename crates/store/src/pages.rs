@@ -7,6 +7,9 @@ use crate::{Store, StoreError};
 /// tiles.
 pub const LOG_PAGE: u64 = 4096;
 
+/// What [`each_log_entry`] calls with each entry: (index, bytes).
+pub type EachEntry<'a, E> = dyn FnMut(u64, &[u8]) -> Result<(), E> + 'a;
+
 /// Calls `each` with every entry of `name`'s log in order (index, bytes), reading `page`
 /// entries at a time (`log_range`: one query a page, resumed after the previous page's last
 /// index); returns how many there were. A page shorter than `page` is the last.
@@ -14,7 +17,7 @@ pub fn each_log_entry<S: Store + ?Sized, E: From<StoreError>>(
     store: &S,
     name: &str,
     page: u64,
-    each: &mut dyn FnMut(u64, &[u8]) -> Result<(), E>,
+    each: &mut EachEntry<E>,
 ) -> Result<u64, E> {
     let page = page.max(1);
     let mut from = 0u64;
