@@ -5,7 +5,10 @@ log and `verify` of the published directory (every tile, leaf and replay). Each 
 whole command, timed with its peak RSS (`bench/measure.py`). Prints, per step, the time per
 station at each size and its growth against the smallest size (linear: within 1.3x), and
 peak memory against the CSV's size (target for tabulation and import: at most 2x; stated
-for publish and verify).
+for publish and verify). With --parts (the published crate's example verify_parts), verify's
+parts are timed apart on the published directory, every file read into memory first: its
+tiles and leaves against bare SHA-256 over the same bytes (target: at most 1.3x), and its
+replay of totals and seats.
 """
 
 import argparse
@@ -25,6 +28,7 @@ def main():
     ap.add_argument("--parties", type=int, default=20)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--out", default="bench/out")
+    ap.add_argument("--parts", help="the verify_parts example, to time verify's parts apart")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     steps = ["tabulate", "import", "publish", "verify"]
@@ -57,6 +61,11 @@ def main():
                 times[step].append(secs)
                 rss[step] = max(rss[step], peak)
             print(f"{n} stations: " + ", ".join(f"{s} {times[s][-1]:.2f}s" for s in steps), flush=True)
+        parts = None
+        if a.parts:
+            _, _, out = run_with_rss([a.parts, site])
+            parts = json.loads(out.decode())
+            print(f"{n} stations: verify's parts {parts}", flush=True)
         os.remove(db)
         shutil.rmtree(site, ignore_errors=True)
         rows.append({
@@ -64,6 +73,8 @@ def main():
             "median_seconds": {s: round(statistics.median(times[s]), 3) for s in steps},
             "us_per_station": {s: round(1e6 * statistics.median(times[s]) / n, 3) for s in steps},
             "peak_rss_over_csv": {s: round(rss[s] / size, 2) for s in steps},
+            "peak_rss_bytes": rss,
+            "verify_parts": parts,
         })
     base = rows[0]["us_per_station"]
     for r in rows:
@@ -77,6 +88,12 @@ def main():
                  for s in steps]
         print(f"{r['stations']:>10} | " + " | ".join(cells))
     print("(time per station; its growth against the smallest size, linear within 1.3x; peak RSS over the CSV's size)")
+    for r in rows:
+        p = r["verify_parts"]
+        if p:
+            print(f"{r['stations']:>10} | verify's tiles and leaves {p['tiles_seconds']:.2f}s = {p['tiles_over_sha256']:.2f}x bare SHA-256 "
+                  f"({p['sha256_seconds']:.2f}s); replay {p['replay_seconds']:.2f}s "
+                  f"({1e6 * p['replay_seconds'] / r['stations']:.2f} us/station); the whole in memory {p['verify_seconds']:.2f}s")
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@
 //! through a `fetch` function (a directory, a URL): this crate does no I/O. The command line's
 //! `verify` and the demo call it; anything that checks a log the service published can.
 
-use record::{decode, replay, Entry};
+use record::{decode, replay, Entry, Replayer};
 use translog::checkpoint::{verify_cosignatures, Checkpoint};
 use translog::note::NoteVerifier;
-use translog::tiles::{read_entries, read_tiles};
+use translog::stream::{read_streaming, Read};
+use translog::tiles::read_bundle;
 
 /// What stopped a verification before a verdict: a file that cannot be read, or a proof the
 /// log itself cannot make.
@@ -31,13 +32,13 @@ pub enum Verdict {
     Rejected(String),
 }
 
-/// How far a verification has got, for a progress bar: told as each tile file is read and as
-/// entries are checked against their commitments and replayed.
+/// How far a verification has got, for a progress bar: told as each tile file is read (the
+/// entries of each bundle are checked against their commitments and replayed as it is read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     /// What is being done.
     pub step: Step,
-    /// How many of `total` are done (tile files, or entries).
+    /// How many of `total` are done (tile files).
     pub done: u64,
     /// How many there are in this step.
     pub total: u64,
@@ -48,16 +49,10 @@ pub struct Progress {
 /// The steps of a verification that take time on a large log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
-    /// Reading the entry bundles and hash tiles (`done` and `total` count files).
+    /// Reading the entry bundles and hash tiles (`done` and `total` count files), each
+    /// bundle's entries checked against their commitments and replayed as it is read.
     Tiles,
-    /// Checking the published contents against the entries' commitments (entries).
-    Contents,
-    /// Replaying the entries (entries).
-    Replay,
 }
-
-/// Entries between two reports of [`Step::Contents`] and [`Step::Replay`].
-const REPORT_EVERY: u64 = 256;
 
 /// Verifies a published log read through `fetch` (a path relative to the log's root, as
 /// `checkpoint` or `tile/0/000`; `None` when missing); `label` names the log in messages.
@@ -79,7 +74,7 @@ pub fn verify(
         witnesses,
         quorum,
     };
-    verify_into(fetch, label, &t, progress, &mut None)
+    verify_into(fetch, label, &t, progress, None)
 }
 
 /// A log that verified: its signed checkpoint, entries, tree and replay, for a reader that
@@ -116,7 +111,7 @@ pub fn verify_keeping(
     progress: &dyn Fn(Progress),
 ) -> Result<(Verdict, Option<Kept>), PublishedError> {
     let mut kept = None;
-    let verdict = verify_into(fetch, label, trusting, progress, &mut kept)?;
+    let verdict = verify_into(fetch, label, trusting, progress, Some(&mut kept))?;
     Ok((verdict, kept))
 }
 
@@ -125,8 +120,9 @@ fn verify_into(
     label: &str,
     t: &Trusting,
     progress: &dyn Fn(Progress),
-    kept: &mut Option<Kept>,
+    kept: Option<&mut Option<Kept>>,
 ) -> Result<Verdict, PublishedError> {
+    let keep = kept.is_some();
     let Trusting {
         key,
         saved,
@@ -161,26 +157,27 @@ fn verify_into(
             Err(e) => return Ok(Verdict::Rejected(format!("cosignatures: {e}"))),
         }
     }
-    let tell = |step, done, total| {
+    let files = tile_files(c.size);
+    let tell = |done| {
         progress(Progress {
-            step,
+            step: Step::Tiles,
             done,
-            total,
+            total: files,
             log_size: c.size,
         })
     };
-    let files = tile_files(c.size);
     let read = std::cell::Cell::new(0);
     let counted = |path: &str| {
         let got = fetch(path);
         if path.starts_with("tile/") {
             read.set(read.get() + 1);
-            tell(Step::Tiles, read.get(), files);
+            tell(read.get());
         }
         got
     };
-    let (entries, tree) = match read_tiles(&counted, c.size) {
-        Ok(x) => x,
+    let mut pass = Pass::new(fetch, c.size, keep);
+    let root = match read_streaming(&counted, c.size, &mut |r| pass.entry(r)) {
+        Ok(root) => root,
         Err(e) => {
             let msg = e.to_string();
             return Ok(Verdict::Rejected(format!(
@@ -189,14 +186,14 @@ fn verify_into(
             )));
         }
     };
-    if tree.root() != c.root {
+    if root != c.root {
         return Ok(Verdict::Rejected(format!(
-            "the published tiles give root {}, but the signed checkpoint says {}",
-            tree.root(),
+            "the published tiles give root {root}, but the signed checkpoint says {}",
             c.root
         )));
     }
-    said.push(format!("{} entries: every entry hashes to its leaf and every tile to the tiles below; root matches", entries.len()));
+    let size = pass.size;
+    said.push(format!("{size} entries: every entry hashes to its leaf and every tile to the tiles below; root matches"));
     if let Some(saved) = saved {
         let (old, _) = match Checkpoint::open(saved, key) {
             Ok(x) => x,
@@ -208,6 +205,8 @@ fn verify_into(
                 old.size, c.size
             )));
         }
+        // A saved checkpoint's consistency needs the tree's nodes: rebuilt from the leaves.
+        let tree = translog::Tree::from_leaves(&pass.leaves);
         let now = tree.root_at(old.size)?;
         if now != old.root {
             return Ok(Verdict::Rejected(format!(
@@ -224,50 +223,25 @@ fn verify_into(
             old.size
         ));
     }
-    let (mut checked, mut redacted) = (0, 0);
-    let size = entries.len() as u64;
-    for (i, b) in entries.iter().enumerate() {
-        if (i as u64).is_multiple_of(REPORT_EVERY) {
-            tell(Step::Contents, i as u64, size);
-        }
-        let Ok(entry) = record::decode(i as u64, b) else {
-            continue;
-        };
-        for c in record::commitments(&entry) {
-            let Some(file) = fetch(&format!("content/{c}")).and_then(|b| String::from_utf8(b).ok())
-            else {
-                redacted += 1;
-                continue;
-            };
-            let (salt, text) = file.split_once('\n').unwrap_or((file.as_str(), ""));
-            // 64 hex digits exactly: a bad digit is refused, not skipped.
-            let salt = match <[u8; 32] as hex::FromHex>::from_hex(salt) {
-                Ok(s) => s,
-                Err(e) => {
-                    return Ok(Verdict::Rejected(format!(
-                        "content/{c}: its salt is not 64 hex digits ({e})"
-                    )))
-                }
-            };
-            if record::commitment(&salt, text) != c {
-                return Ok(Verdict::Rejected(format!(
-                    "content/{c} does not match its commitment in entry {i}"
-                )));
-            }
-            checked += 1;
-        }
-    }
+    let Pass {
+        contents,
+        replayer,
+        entries,
+        leaves,
+        ..
+    } = pass;
+    let (checked, redacted) = match contents {
+        Contents::Checking { checked, redacted } => (checked, redacted),
+        Contents::Refused(why) => return Ok(Verdict::Rejected(why)),
+    };
     if checked + redacted > 0 {
         said.push(format!("{checked} published content(s) match their commitments; {redacted} redacted or not published"));
     }
-    tell(Step::Contents, size, size);
-    let replayed = replay(entries.iter().enumerate().map(|(i, e)| {
-        if (i as u64).is_multiple_of(REPORT_EVERY) {
-            tell(Step::Replay, i as u64, size);
-        }
-        (i as u64, e.as_slice())
-    }));
-    tell(Step::Replay, size, size);
+    let replayed = match replayer {
+        Some(r) => r.and_then(|(r, _)| r.finish()),
+        // An empty log: the replay says so.
+        None => replay(std::iter::empty()),
+    };
     match replayed {
         Ok(r) => {
             match &r.keys {
@@ -277,11 +251,11 @@ fn verify_into(
                 Some(_) => said.push("the checkpoint's key is the log key the log itself declares".to_string()),
                 None => said.push("the log declares no key: the key's authenticity rests on the trusted channel alone".to_string()),
             }
-            let corrections = r.protocols.iter().filter(|p| p.version > 1).count();
+            let (protocols, corrections) = r.protocol_counts;
             said.push(format!(
                 "replayed '{}': {} stations' protocols ({corrections} corrected), {} complaint(s), {} recount(s), {} re-vote(s), {} annulled unit(s){}, {} audit step(s), {} publication(s) recomputed and equal",
                 r.election.name,
-                r.protocols.len(),
+                protocols,
                 r.complaints,
                 r.recounts.len(),
                 r.revotes.len(),
@@ -291,16 +265,142 @@ fn verify_into(
                 r.publications
             ));
             said.extend(r.quick_counts.iter().map(record::QuickCount::said));
-            *kept = Some(Kept {
-                checkpoint: c,
-                entries,
-                tree,
-                replayed: r,
-            });
+            if let (Some(kept), Some(entries)) = (kept, entries) {
+                *kept = Some(Kept {
+                    checkpoint: c,
+                    entries,
+                    tree: translog::Tree::from_leaves(&leaves),
+                    replayed: r,
+                });
+            }
             Ok(Verdict::Valid(said))
         }
         Err(e) => Ok(Verdict::Rejected(format!("replay: {e}"))),
     }
+}
+
+/// The published contents' check as the entries pass: the counts so far, or the first
+/// content that does not match its commitment.
+enum Contents {
+    Checking { checked: u64, redacted: u64 },
+    Refused(String),
+}
+
+/// One pass over the log's entries as their tiles are read: each entry's published contents
+/// checked against its commitments and the entry replayed at once (a lean replay,
+/// `record::Replayer::lean`), so that no entry is kept (unless `keep`), only its leaf hash:
+/// an entry the replay reads again (the protocol a correction replaces) is fetched again and
+/// must hash to the leaf that was verified. The verdicts are told in the order of the
+/// checks: a tile's fault first, then the root, the saved checkpoint, the contents, the
+/// replay.
+struct Pass<'f> {
+    fetch: &'f dyn Fn(&str) -> Option<Vec<u8>>,
+    /// The log's size, as its checkpoint says.
+    log_size: u64,
+    size: u64,
+    contents: Contents,
+    /// The replay so far and the entry bundle last read again, or the error that stopped
+    /// it; none before entry 0.
+    replayer: Option<Result<(Replayer, Bundle), record::RecordError>>,
+    entries: Option<Vec<Vec<u8>>>,
+    leaves: Vec<translog::Hash>,
+}
+
+/// An entry bundle read again: its number and entries.
+type Bundle = Option<(u64, Vec<Vec<u8>>)>;
+
+impl<'f> Pass<'f> {
+    fn new(fetch: &'f dyn Fn(&str) -> Option<Vec<u8>>, log_size: u64, entries: bool) -> Pass<'f> {
+        Pass {
+            fetch,
+            log_size,
+            size: 0,
+            contents: Contents::Checking {
+                checked: 0,
+                redacted: 0,
+            },
+            replayer: None,
+            entries: entries.then(Vec::new),
+            leaves: Vec::new(),
+        }
+    }
+
+    fn entry(&mut self, r: Read) {
+        self.size += 1;
+        self.leaves.push(r.leaf);
+        if let Some(e) = &mut self.entries {
+            e.push(r.bytes.to_vec());
+        }
+        if let Contents::Checking { checked, redacted } = &mut self.contents {
+            if let Err(why) = check_contents(self.fetch, r.index, r.bytes, checked, redacted) {
+                self.contents = Contents::Refused(why);
+            }
+        }
+        let (fetch, size, leaves) = (self.fetch, self.log_size, &self.leaves);
+        self.replayer = match self.replayer.take() {
+            // A reader that keeps the log gets the full replay (every protocol).
+            None if self.entries.is_some() => {
+                Some(Replayer::start(r.index, r.bytes).map(|x| (x, None)))
+            }
+            None => Some(Replayer::lean(r.index, r.bytes).map(|x| (x, None))),
+            Some(Ok((mut replayer, mut held))) => {
+                let mut reread = |i: u64| read_again(fetch, size, leaves, &mut held, i);
+                let pushed = replayer.push_reading(r.index, r.bytes, &mut reread);
+                Some(pushed.map(|_| (replayer, held)))
+            }
+            stopped @ Some(Err(_)) => stopped,
+        };
+    }
+}
+
+/// Entry `i` fetched again (its bundle kept for the next), if it still hashes to the leaf
+/// verified.
+fn read_again(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    size: u64,
+    leaves: &[translog::Hash],
+    held: &mut Bundle,
+    i: u64,
+) -> Option<Vec<u8>> {
+    let n = i / translog::tiles::WIDTH;
+    if held.as_ref().is_none_or(|(m, _)| *m != n) {
+        *held = Some((n, read_bundle(fetch, size, n).ok()?));
+    }
+    let (_, entries) = held.as_ref()?;
+    let e = entries.get((i % translog::tiles::WIDTH) as usize)?;
+    (leaves.get(i as usize) == Some(&translog::leaf_hash(e))).then(|| e.clone())
+}
+
+/// Checks the published contents behind entry `i`'s commitments (a content not published is
+/// redacted); the first that does not match is the refusal.
+fn check_contents(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    i: u64,
+    b: &[u8],
+    checked: &mut u64,
+    redacted: &mut u64,
+) -> Result<(), String> {
+    let Ok(entry) = record::decode(i, b) else {
+        return Ok(());
+    };
+    for c in record::commitments(&entry) {
+        let Some(file) = fetch(&format!("content/{c}")).and_then(|b| String::from_utf8(b).ok())
+        else {
+            *redacted += 1;
+            continue;
+        };
+        let (salt, text) = file.split_once('\n').unwrap_or((file.as_str(), ""));
+        // 64 hex digits exactly: a bad digit is refused, not skipped.
+        let salt = <[u8; 32] as hex::FromHex>::from_hex(salt)
+            .map_err(|e| format!("content/{c}: its salt is not 64 hex digits ({e})"))?;
+        if record::commitment(&salt, text) != c {
+            return Err(format!(
+                "content/{c} does not match its commitment in entry {i}"
+            ));
+        }
+        *checked += 1;
+    }
+    Ok(())
 }
 
 /// How many tile files [`read_tiles`] reads for a log of `size` entries (C2SP tlog-tiles):
@@ -327,27 +427,39 @@ fn entry_context(msg: &str, fetch: &dyn Fn(&str) -> Option<Vec<u8>>, size: u64) 
     else {
         return String::new();
     };
-    let Ok(entries) = read_entries(fetch, size) else {
+    // The definition and the units entries after it, bundle by bundle, then entry i's bundle.
+    let bundle = |n: u64| read_bundle(fetch, size, n).ok();
+    let Some(first) = bundle(0) else {
         return String::new();
     };
-    let first = entries.first().and_then(|b| decode(0, b).ok());
-    let Some(Entry::Election(mut e)) = first else {
+    let Some(Ok(Entry::Election(mut e))) = first.first().map(|b| decode(0, b)) else {
         return String::new();
     };
-    for (k, b) in entries.iter().enumerate().skip(1) {
-        match decode(k as u64, b) {
-            Ok(Entry::Units(rows)) => {
-                for (_, parent, level, name) in rows {
-                    // A parent the tree does not have yet is not looked up (it panicked).
-                    if model::UnitId(parent).index() < e.units.len() {
-                        let _ = e.units.insert(model::UnitId(parent), level, &name);
-                    }
-                }
+    let width = translog::tiles::WIDTH;
+    let mut held = (0, first);
+    let mut k = 1u64;
+    while k < size {
+        if held.0 != k / width {
+            match bundle(k / width) {
+                Some(b) => held = (k / width, b),
+                None => break,
             }
-            _ => break,
         }
+        let Some(Ok(Entry::Units(rows))) = held.1.get((k % width) as usize).map(|b| decode(k, b))
+        else {
+            break;
+        };
+        for (_, parent, level, name) in rows {
+            // A parent the tree does not have yet is not looked up (it panicked).
+            if model::UnitId(parent).index() < e.units.len() {
+                let _ = e.units.insert(model::UnitId(parent), level, &name);
+            }
+        }
+        k += 1;
     }
-    match entries.get(i as usize).map(|b| decode(i, b)) {
+    let entries = bundle(i / width).unwrap_or_default();
+    let i_in = (i % width) as usize;
+    match entries.get(i_in).map(|b| decode(i, b)) {
         Some(Ok(Entry::Protocol(p))) if p.station.index() < e.units.len() => {
             format!(
                 " (entry {i} is the version-{} protocol of station '{}')",
@@ -435,9 +547,9 @@ mod tests {
     }
 
     /// The progress told: every tile file read, counted against the total the files of
-    /// `write_tiles` give, then the entries checked and replayed, ending at the log's size.
+    /// `write_tiles` give (the entries are checked and replayed as their bundles are read).
     #[test]
-    fn progress_counts_every_tile_file_and_entry() {
+    fn progress_counts_every_tile_file() {
         let (files, signer) = published(1);
         let told = std::cell::RefCell::new(Vec::new());
         let fetch = |p: &str| files.get(p).cloned();
@@ -446,23 +558,13 @@ mod tests {
         })
         .unwrap();
         assert!(matches!(v, Verdict::Valid(_)), "{v:?}");
-        let at = |step, done, total| Progress {
-            step,
+        let at = |done| Progress {
+            step: Step::Tiles,
             done,
-            total,
+            total: 2,
             log_size: 10,
         };
-        assert_eq!(
-            told.into_inner(),
-            [
-                at(Step::Tiles, 1, 2),
-                at(Step::Tiles, 2, 2),
-                at(Step::Contents, 0, 10),
-                at(Step::Contents, 10, 10),
-                at(Step::Replay, 0, 10),
-                at(Step::Replay, 10, 10),
-            ]
-        );
+        assert_eq!(told.into_inner(), [at(1), at(2)]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use model::{ChoiceKind, Election, Fraction, Line, Protocol, UnitLevel};
 use seats::{preset, Base, Problem, Region};
-use tabulate::{tabulate, Filter, Totals};
+use tabulate::{tabulate, Filter, Tally, Totals};
 
 use crate::RecordError;
 
@@ -144,12 +144,26 @@ pub fn national_threshold(
 /// station), leaving out stations under `filter`'s units: national totals, the chosen base,
 /// and regional counts (stations abroad are not a region). Totals that do not fit in 64 bits
 /// are [`RecordError::Overflow`].
-pub fn problem_from_election(
+pub fn problem_from_election<'p>(
     e: &Election,
-    protocols: &[Protocol],
+    protocols: impl IntoIterator<Item = &'p Protocol>,
     law: &preset::Law,
     base: Option<Base>,
     filter: Filter,
+) -> Result<Built, RecordError> {
+    if e.contests.is_empty() {
+        return Err(RecordError::Law("the election has no contest".into()));
+    }
+    let tally = tabulate(e, 0, protocols, filter)?;
+    problem_from_tally(e, &tally, law, base)
+}
+
+/// [`problem_from_election`] from the first contest's tally (as it left stations out).
+pub fn problem_from_tally(
+    e: &Election,
+    tally: &Tally,
+    law: &preset::Law,
+    base: Option<Base>,
 ) -> Result<Built, RecordError> {
     let contest = e
         .contests
@@ -158,7 +172,6 @@ pub fn problem_from_election(
     let parties: Vec<usize> = (0..contest.choices.len())
         .filter(|&i| contest.choices[i].kind == ChoiceKind::Party)
         .collect();
-    let tally = tabulate(e, 0, protocols, filter)?;
     let country = tally.totals(e.units.root());
     let mut notes = Vec::new();
     let votes: Vec<u64> = parties.iter().map(|&i| country.votes[i]).collect();

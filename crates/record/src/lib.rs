@@ -20,6 +20,7 @@ mod publish;
 mod quick_count;
 mod register;
 mod replay;
+mod running;
 mod staff;
 mod standing;
 mod status;
@@ -45,20 +46,22 @@ pub use kinds::{
     IncidentStatus, ReviewAction, Stage,
 };
 pub use law::{
-    check_law, national_threshold, problem_from_election, Built, LawNote, NationalThreshold,
+    check_law, national_threshold, problem_from_election, problem_from_tally, Built, LawNote,
+    NationalThreshold,
 };
 pub use logs::check_act_entries;
 pub use official::{
     complaint_act, complaint_category, complaint_status, decision_act, decision_kind, reason_act,
     review_act,
 };
-pub use publish::{publication_act, PublicationAct};
+pub use publish::{publication_act, publication_act_of, PublicationAct};
 pub use quick_count::{
     DrawnStation, Happened, PvtStep, QuickCount, QuickCounts, ReportFault, ReportStanding,
     StationReports, Step, StepAct, FRAME_CHUNK, MAX_REASON,
 };
 pub use register::{answering_unit, Parent, Register};
 pub use replay::{publication, replay, Pushed, Replayed, Replayer};
+pub use running::Reread;
 pub use staff::{digest, Act, Role, Signing, Staff, StaffAct, StaffRules, CONSOLE};
 pub use standing::{is_protocol, Standing, StandingError};
 pub use status::{status_of, Status, StatusTrack};

@@ -52,6 +52,17 @@ pub fn publication_act(
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
+    Ok(publication_act_of(publications, stage, keys, key))
+}
+
+/// [`publication_act`] of publications computed already (one per contest, in contest order,
+/// at `stage`: a lean replay's, `crate::Replayer::publication`).
+pub fn publication_act_of(
+    publications: Vec<Publication>,
+    stage: Stage,
+    keys: Option<&(Vec<String>, Vec<String>)>,
+    key: Option<&str>,
+) -> PublicationAct {
     let mut entries: Vec<Vec<u8>> = publications
         .iter()
         .map(|p| encode(&Entry::Publication(p.clone())))
@@ -68,9 +79,9 @@ pub fn publication_act(
     } else {
         StaffAct::Publish
     };
-    Ok(PublicationAct {
+    PublicationAct {
         act,
         publications,
         entries,
-    })
+    }
 }

@@ -4,16 +4,17 @@ use std::collections::BTreeMap;
 
 use model::{CountSource, Election, Line, Protocol, UnitId};
 use seats::{allocate, preset, Base};
-use tabulate::{tabulate, Filter};
+use tabulate::{tabulate, Filter, Tally};
 
 use crate::audits::{no_contest, not_a_station, unknown_unit, AuditRules};
 use crate::entry::{Complaint, Decision, Entry, Publication, PublishedSeats, Review};
 use crate::kinds::{DecisionKind, Stage};
+use crate::running::{Reread, Running};
 use crate::times::Times;
 use crate::wire::decode;
 use crate::{
-    problem_from_election, PublicContent, RecordError, Staff, StaffAct, StaffRules, Standing,
-    Status, StatusTrack, Time,
+    problem_from_tally, PublicContent, RecordError, Staff, StaffAct, StaffRules, Standing, Status,
+    StatusTrack, Time,
 };
 
 /// The state at the end of a log.
@@ -25,8 +26,11 @@ pub struct Replayed {
     pub status: Status,
     /// The latest version of each station's protocol of the legal count
     /// ([`crate::legal_count`]), by (station, contest): what totals, seats and publications
-    /// are computed from.
+    /// are computed from. Empty after a lean replay ([`Replayer::lean`]), which keeps none.
     pub protocols: Vec<Protocol>,
+    /// How many (station, contest) have a protocol of the legal count, and of them how many
+    /// a correction (a version above 1): also after a lean replay.
+    pub protocol_counts: (u64, u64),
     /// The latest version of each station's protocol of the other count (the machine count
     /// where the manual one is legal), by (station, contest): kept and shown, never counted.
     pub other_count: Vec<Protocol>,
@@ -72,48 +76,52 @@ pub fn publication(
     stage: Stage,
     law: Option<&str>,
 ) -> Result<Publication, RecordError> {
-    let law = match law {
-        Some(key) => {
-            let l = preset::law(key).map_err(|x| RecordError::Law(x.to_string()))?;
-            Some((key, l.threshold.base))
-        }
-        None => None,
-    };
-    publication_on(e, protocols, annulled, contest, stage, law)
+    publication_on(e, protocols, annulled, contest, stage, law_base(law)?)
+}
+
+/// A law preset's key with the base its national threshold is counted on.
+fn law_base(law: Option<&str>) -> Result<Option<(&str, Base)>, RecordError> {
+    law.map(|key| {
+        let l = preset::law(key).map_err(|x| RecordError::Law(x.to_string()))?;
+        Ok((key, l.threshold.base))
+    })
+    .transpose()
 }
 
 /// [`publication`] with seats on the given base: as a logged publication states it, which the
-/// replay recomputes on the base it states.
-fn publication_on(
+/// replay recomputes on the base it states. The protocols of other contests are passed over
+/// (the tabulation counts `contest`'s alone), never copied.
+fn publication_on<'p>(
     e: &Election,
-    protocols: &[Protocol],
+    protocols: impl IntoIterator<Item = &'p Protocol>,
     annulled: &[UnitId],
     contest: usize,
     stage: Stage,
     law: Option<(&str, Base)>,
 ) -> Result<Publication, RecordError> {
-    let mine: Vec<Protocol> = protocols
-        .iter()
-        .filter(|p| p.contest == contest)
-        .cloned()
-        .collect();
     let t = tabulate(
         e,
         contest,
-        &mine,
+        protocols,
         Filter::excluding(annulled.iter().copied()),
     )?;
+    publication_of(e, &t, stage, law)
+}
+
+/// The publication of the contest `t` tabulated (leaving out what it left out), with seats
+/// on the given base for the first contest.
+pub(crate) fn publication_of(
+    e: &Election,
+    t: &Tally,
+    stage: Stage,
+    law: Option<(&str, Base)>,
+) -> Result<Publication, RecordError> {
+    let contest = t.contest;
     let c = t.totals(e.units.root());
     let seats = match law {
         Some((key, base)) if contest == 0 => {
             let l = preset::law(key).map_err(|x| RecordError::Law(x.to_string()))?;
-            let built = problem_from_election(
-                e,
-                &mine,
-                &l,
-                Some(base),
-                Filter::excluding(annulled.iter().copied()),
-            )?;
+            let built = problem_from_tally(e, t, &l, Some(base))?;
             let o = allocate(&built.problem).map_err(|x| RecordError::Law(x.to_string()))?;
             Some(PublishedSeats {
                 law: key.into(),
@@ -211,6 +219,8 @@ pub struct Replayer {
     standing: Standing,
     status: StatusTrack,
     public: PublicContent,
+    /// A lean replay's totals (none: every latest protocol is kept in `latest` and `other`).
+    running: Option<Running>,
 }
 
 impl Replayer {
@@ -248,7 +258,48 @@ impl Replayer {
             standing: Standing::Open,
             status: StatusTrack::default(),
             public: PublicContent::default(),
+            running: None,
         })
+    }
+
+    /// Starts a lean replay from entry 0: it keeps no station's protocol, only where its
+    /// latest version is in the log (`running`: memory for the units above the stations and
+    /// a few bytes a station), so that a log of any size is replayed in bounded memory. Feed
+    /// it with [`Replayer::push_reading`], which can read an entry again (a correction reads
+    /// the version it replaces; an annulment makes the next publication read the latest
+    /// versions again). [`Replayer::latest`] and [`Replayer::other_count`] stay empty, and so
+    /// does [`Replayed::protocols`]; [`Pushed::Protocol`]'s `old` is the version replaced only
+    /// where it was read again; everything else is as a full replay has it.
+    pub fn lean(i0: u64, b0: &[u8]) -> Result<Replayer, RecordError> {
+        let mut r = Replayer::start(i0, b0)?;
+        r.running = Some(Running::default());
+        Ok(r)
+    }
+
+    /// The publication of `contest` at `stage` over the totals so far, with seats under `law`
+    /// (a preset's key, on the base it defines) for the first contest: what a publication
+    /// logged now must state. A lean replay may read entries again through `reread`.
+    pub fn publication(
+        &mut self,
+        contest: usize,
+        stage: Stage,
+        law: Option<&str>,
+        reread: &mut Reread,
+    ) -> Result<Publication, RecordError> {
+        let law = law_base(law)?;
+        match &mut self.running {
+            Some(running) => {
+                running.publication(&self.election, &self.annulled, contest, stage, law, reread)
+            }
+            None => publication_on(
+                &self.election,
+                self.latest.values(),
+                &self.annulled,
+                contest,
+                stage,
+                law,
+            ),
+        }
     }
 
     /// The entries replayed so far.
@@ -351,6 +402,17 @@ impl Replayer {
     /// that names something the log does not have is a [`RecordError::Field`] naming the
     /// entry and the field, never a panic.
     pub fn push(&mut self, index: u64, bytes: &[u8]) -> Result<Pushed, RecordError> {
+        self.push_reading(index, bytes, &mut |_| None)
+    }
+
+    /// [`Replayer::push`], reading earlier entries again through `reread` where a lean replay
+    /// needs to (a full one never does).
+    pub fn push_reading(
+        &mut self,
+        index: u64,
+        bytes: &[u8],
+        reread: &mut Reread,
+    ) -> Result<Pushed, RecordError> {
         let annulled = self.annulled.len();
         let mut pushed = Pushed::Other;
         let entry = decode(index, bytes)?;
@@ -391,7 +453,10 @@ impl Replayer {
         match entry {
             Entry::Election(..) => return Err(invalid("a second election definition".into())),
             Entry::Units(rows) => {
-                if !latest.is_empty() || !other.is_empty() {
+                if !latest.is_empty()
+                    || !other.is_empty()
+                    || self.running.as_ref().is_some_and(Running::started)
+                {
                     return Err(invalid("units after the first protocol".into()));
                 }
                 for (k, (id, parent, level, name)) in rows.into_iter().enumerate() {
@@ -432,12 +497,15 @@ impl Replayer {
                 }
                 // One chain of versions per station and contest, whichever count each is.
                 let key = (p.station.0, p.contest);
-                let prev = [latest.get(&key), other.get(&key)]
-                    .into_iter()
-                    .flatten()
-                    .map(|q| q.version)
-                    .max()
-                    .unwrap_or(0);
+                let prev = match &self.running {
+                    Some(running) => running.version(key),
+                    None => [latest.get(&key), other.get(&key)]
+                        .into_iter()
+                        .flatten()
+                        .map(|q| q.version)
+                        .max()
+                        .unwrap_or(0),
+                };
                 if Some(p.version) != prev.checked_add(1) {
                     return Err(invalid(format!(
                             "station '{}' goes from version {prev} to {}: versions must follow one another",
@@ -446,8 +514,15 @@ impl Replayer {
                         )));
                 }
                 let legal = p.source == self.legal;
-                let count = if legal { &mut *latest } else { &mut *other };
-                let old = count.insert(key, p).map(Box::new);
+                let old = match &mut self.running {
+                    Some(running) => running
+                        .protocol(e, &self.annulled, index, &p, legal, reread)?
+                        .map(Box::new),
+                    None => {
+                        let count = if legal { &mut *latest } else { &mut *other };
+                        count.insert(key, p).map(Box::new)
+                    }
+                };
                 let overridden = self.staff.admitted_by_override().map(str::to_string);
                 pushed = Pushed::Protocol {
                     key,
@@ -464,6 +539,7 @@ impl Replayer {
                     ));
                 }
                 self.annulled.push(unit);
+                self.running.as_mut().map(Running::annulled);
                 pushed = Pushed::Decision {
                     unit,
                     kind: DecisionKind::AnnulUnit,
@@ -496,6 +572,7 @@ impl Replayer {
                 }
                 // Its stations leave the totals: their results are void until the re-vote.
                 self.annulled.push(unit);
+                self.running.as_mut().map(Running::annulled);
                 self.revotes.push(unit);
                 pushed = Pushed::Decision {
                     unit,
@@ -574,15 +651,24 @@ impl Replayer {
                     )),
                     None => None,
                 };
-                let protocols: Vec<Protocol> = latest.values().cloned().collect();
-                let want = publication_on(
-                    election,
-                    &protocols,
-                    &self.annulled,
-                    logged.contest,
-                    logged.stage,
-                    law_base,
-                )
+                let want = match &mut self.running {
+                    Some(running) => running.publication(
+                        election,
+                        &self.annulled,
+                        logged.contest,
+                        logged.stage,
+                        law_base,
+                        reread,
+                    ),
+                    None => publication_on(
+                        election,
+                        latest.values(),
+                        &self.annulled,
+                        logged.contest,
+                        logged.stage,
+                        law_base,
+                    ),
+                }
                 .map_err(|e| match e {
                     RecordError::Overflow { error, .. } => RecordError::Overflow {
                         index: Some(index),
@@ -600,12 +686,26 @@ impl Replayer {
         Ok(pushed)
     }
 
+    /// Whether the log may end here: refused if an act's next entry is missing (what
+    /// [`Replayer::finish`] checks first).
+    pub fn check_end(&self) -> Result<(), RecordError> {
+        self.staff.finish(self.count)
+    }
+
     /// Ends the replay: the state at the end of the log.
     pub fn finish(self) -> Result<Replayed, RecordError> {
         self.staff.finish(self.count)?;
         let quick_counts = self.quick_counts.finish(self.election.date.as_deref());
         let incidents = self.incidents.list().to_vec();
+        let protocol_counts = match &self.running {
+            Some(running) => running.counts(),
+            None => (
+                self.latest.len() as u64,
+                self.latest.values().filter(|p| p.version > 1).count() as u64,
+            ),
+        };
         Ok(Replayed {
+            protocol_counts,
             staff: self.staff.acts,
             as_of: self.times.as_of(),
             status: self.status.status().clone(),

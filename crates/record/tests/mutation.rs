@@ -7,13 +7,14 @@
 //! every other number to 0 or 1 (a publication that claims nothing for a contest that does
 //! not exist got past every comparison to the index that panicked): the entry stays
 //! canonical JSON and reaches the replay's checks. The rest flip, insert, delete, copy or cut
-//! bytes, which the decoder must refuse.
+//! bytes, which the decoder must refuse. Every case, the lean replay (`Replayer::lean`) must
+//! say what the full one says.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use record::{decode, RecordError};
 
-use crate::{full_log, run};
+use crate::{assert_lean_agrees, full_log, run};
 
 /// The number of mutated logs.
 const CASES: u64 = 4000;
@@ -174,6 +175,8 @@ fn random_mutations_of_a_log_never_panic() {
             );
         };
         decoded += u64::from(ok);
+        // A lean replay (no protocol kept, corrections read again) says the same.
+        assert_lean_agrees(&entries, &format!("case {case}: entry {at} mutated"));
         match result {
             Ok(_) => replayed += 1,
             Err(RecordError::Field { .. }) => refused += 1,

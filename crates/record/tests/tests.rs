@@ -7,6 +7,7 @@
 mod counting;
 mod incidents;
 mod intake;
+mod lean;
 mod malformed;
 mod mutation;
 mod publish;
@@ -84,6 +85,36 @@ pub fn run(entries: &[Vec<u8>]) -> Result<record::Replayed, RecordError> {
             .enumerate()
             .map(|(i, b)| (i as u64, b.as_slice())),
     )
+}
+
+/// Replays encoded entries as a lean replay does (`Replayer::lean`), reading entries again
+/// from `entries`.
+pub fn run_lean(entries: &[Vec<u8>]) -> Result<record::Replayed, RecordError> {
+    let mut reread = |i: u64| entries.get(i as usize).cloned();
+    let Some(first) = entries.first() else {
+        return run(entries);
+    };
+    let mut r = record::Replayer::lean(0, first)?;
+    for (i, b) in entries.iter().enumerate().skip(1) {
+        r.push_reading(i as u64, b, &mut reread)?;
+    }
+    r.finish()
+}
+
+/// The full and the lean replay of `entries` agree: the same error, or the same state but
+/// for the protocols, which the lean one does not keep.
+pub fn assert_lean_agrees(entries: &[Vec<u8>], case: &str) {
+    let full = run(entries).map(|mut r| {
+        r.protocols.clear();
+        r.other_count.clear();
+        format!("{r:?}")
+    });
+    let lean = run_lean(entries).map(|r| format!("{r:?}"));
+    match (full, lean) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{case}"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{case}"),
+        (a, b) => panic!("{case}: the full replay gives {a:?}, the lean one {b:?}"),
+    }
 }
 
 /// A staff entry of `act` by `user`.

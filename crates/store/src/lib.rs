@@ -19,6 +19,7 @@ mod codec;
 pub mod db;
 mod error;
 mod intake;
+mod pages;
 mod postgres;
 mod records;
 mod sqlite;
@@ -31,6 +32,7 @@ use model::{Election, Protocol, UnitId};
 pub use audit_dir::{AuditDir, Upload, MAX_UNDER_WAY, MAX_UPLOAD};
 pub use boards::{BoardKey, BoardMarks};
 pub use error::StoreError;
+pub use pages::{each_log_entry, EachEntry, LOG_PAGE};
 pub use postgres::create_database;
 pub use records::SqlImport;
 pub use staff::{

@@ -564,3 +564,38 @@ fn an_import_logs_every_protocol_once_in_station_order_across_pages() {
         }
     }
 }
+
+/// `each_log_entry` reads the log a page at a time: with pages that divide the log exactly,
+/// that leave one entry over, that are one too long, one entry long and longer than the log,
+/// it gives every entry once, in order, with its index, and the log's length, as `log` does.
+#[test]
+fn a_log_read_by_pages_is_the_whole_log_at_every_page_boundary() {
+    let (e, ps) = synthetic(600);
+    for mut s in common::stores() {
+        import(&mut s, &e, &ps).unwrap();
+        let whole = s.log("synthetic").unwrap();
+        let n = whole.len() as u64;
+        for page in [n, n - 1, n + 1, n / 2, (n - 1) / 2, 1, 256, 4096] {
+            let mut got = Vec::new();
+            let size = store::each_log_entry(&s, "synthetic", page, &mut |i, b| {
+                assert_eq!(i, got.len() as u64, "page {page}");
+                got.push(b.to_vec());
+                Ok::<(), StoreError>(())
+            })
+            .unwrap();
+            assert_eq!(size, n, "page {page}");
+            assert!(got == whole, "page {page}: not the log");
+        }
+        // An error from the caller stops the reading at once.
+        let mut seen = 0;
+        let stopped = store::each_log_entry(&s, "synthetic", 7, &mut |i, _| {
+            seen += 1;
+            match i {
+                10 => Err(StoreError::Corrupt("stop".into())),
+                _ => Ok(()),
+            }
+        });
+        assert!(stopped.is_err());
+        assert_eq!(seen, 11);
+    }
+}

@@ -7,6 +7,8 @@
 //! * [`note`]: C2SP signed notes with Ed25519 keys (Go's `sumdb/note` semantics).
 //! * [`checkpoint`]: C2SP tlog-checkpoint and `cosignature/v1` witness cosignatures.
 //! * [`tiles`]: C2SP tlog-tiles, the log as static files, written and read back.
+//! * [`stream`]: the same tiles written and checked as the entries come, in memory that does
+//!   not grow with the log.
 //! * [`witness`]: C2SP tlog-witness: cosign only what is consistent with what was cosigned.
 //!
 //! This crate does no input or output and has no async.
@@ -16,6 +18,7 @@ mod error;
 mod hash;
 pub mod note;
 mod proof;
+pub mod stream;
 pub mod tiles;
 mod tree;
 pub mod witness;

@@ -3,11 +3,14 @@
 //! big-endian u16 length. Full tiles are immutable; a partial tile has width 1-255 and is
 //! never hashed into the level above.
 
-use crate::hash::{leaf_hash, Hash};
+use crate::hash::Hash;
 use crate::{LogError, Tree};
 
 /// Hashes (or entries) per full tile.
 pub const WIDTH: u64 = 256;
+
+/// Tile levels written: 0 to 7 (tree levels 0 to 56), as the spec has them.
+pub(crate) const WRITTEN_LEVELS: usize = 8;
 
 /// A tile's index as path elements: `1234067` is `x001/x234/067`.
 fn index_path(mut n: u64) -> String {
@@ -146,7 +149,7 @@ pub fn parse_tile_path(path: &str) -> Result<(Option<u8>, u64, u64), LogError> {
 /// The tiles of `level` for a tree of `size`: (index, width), full ones then the partial one.
 /// Lazy: a checkpoint's size is read before any tile proves it, and a size of 2^64 - 1 must
 /// not be a list of 2^56 tiles made up front.
-fn tiles_at(size: u64, level: u8) -> impl Iterator<Item = (u64, u64)> {
+pub(crate) fn tiles_at(size: u64, level: u8) -> impl Iterator<Item = (u64, u64)> {
     let shift = 8 * u32::from(level);
     let count = size >> shift;
     let partial = (!count.is_multiple_of(WIDTH)).then_some((count / WIDTH, count % WIDTH));
@@ -163,47 +166,18 @@ fn reserve(size: u64) -> u64 {
 /// Reads a published log of `size` entries: fetches every entry bundle and tile, checks that
 /// each entry hashes to its leaf in the level-0 tiles and that every higher tile holds the
 /// roots of the tiles below, and returns the entries and the rebuilt tree. The caller checks
-/// the tree's root against a signed checkpoint.
+/// the tree's root against a signed checkpoint. [`crate::stream::read_streaming`] checks the
+/// same without holding the entries.
 pub fn read_tiles(
     fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
     size: u64,
 ) -> Result<(Vec<Vec<u8>>, Tree), LogError> {
-    let get = |path: &str| fetch(path).ok_or_else(|| LogError::Tile(format!("{path} is missing")));
-    let entries = read_entries(fetch, size)?;
+    let mut entries = Vec::with_capacity(reserve(size) as usize);
     let mut tree = Tree::with_capacity(reserve(size));
-    for (n, width) in tiles_at(size, 0) {
-        let path = tile_path(Some(0), n, width);
-        let hashes = parse_hashes(&path, &get(&path)?, width)?;
-        for (c, h) in hashes.into_iter().enumerate() {
-            let i = n * WIDTH + c as u64;
-            let want = leaf_hash(&entries[i as usize]);
-            if h != want {
-                return Err(LogError::Tile(format!(
-                    "{path}: leaf {i} is {h}, but entry {i} hashes to {want}"
-                )));
-            }
-            tree.append_hash(h);
-        }
-    }
-    let mut level = 1u8;
-    while level < 8 && size >> (8 * u32::from(level)) > 0 {
-        for (n, width) in tiles_at(size, level) {
-            let path = tile_path(Some(level), n, width);
-            let hashes = parse_hashes(&path, &get(&path)?, width)?;
-            for (c, h) in hashes.into_iter().enumerate() {
-                let i = n * WIDTH + c as u64;
-                let want = tree
-                    .node(8 * level as usize, i)
-                    .ok_or_else(|| LogError::Tile(format!("{path}: no node {i}")))?;
-                if h != want {
-                    return Err(LogError::Tile(format!(
-                        "{path}: hash {c} is {h}, but the tiles below give {want}"
-                    )));
-                }
-            }
-        }
-        level += 1;
-    }
+    crate::stream::read_streaming(fetch, size, &mut |r| {
+        entries.push(r.bytes.to_vec());
+        tree.append_hash(r.leaf);
+    })?;
     Ok((entries, tree))
 }
 
@@ -216,32 +190,80 @@ pub fn read_entries(
     let mut entries = Vec::with_capacity(reserve(size) as usize);
     for (n, width) in tiles_at(size, 0) {
         let path = tile_path(None, n, width);
-        let b = get(&path)?;
-        let mut at = 0usize;
-        for c in 0..width {
-            let len = b
-                .get(at..at + 2)
-                .map(|x| u16::from_be_bytes([x[0], x[1]]) as usize)
-                .ok_or_else(|| {
-                    LogError::Tile(format!("{path}: truncated before entry {}", n * WIDTH + c))
-                })?;
-            let e = b.get(at + 2..at + 2 + len).ok_or_else(|| {
-                LogError::Tile(format!("{path}: entry {} is truncated", n * WIDTH + c))
-            })?;
-            entries.push(e.to_vec());
-            at += 2 + len;
-        }
-        if at != b.len() {
-            return Err(LogError::Tile(format!(
-                "{path}: {} bytes after its {width} entries",
-                b.len() - at
-            )));
-        }
+        entries.extend(parse_entries(&path, &get(&path)?, n, width)?);
     }
     Ok(entries)
 }
 
-fn parse_hashes(path: &str, b: &[u8], width: u64) -> Result<Vec<Hash>, LogError> {
+/// Entry bundle `n` of a log of `size` entries, without checking any hash.
+pub fn read_bundle(
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+    size: u64,
+    n: u64,
+) -> Result<Vec<Vec<u8>>, LogError> {
+    let width = match size / WIDTH {
+        full if n < full => WIDTH,
+        full if n == full && !size.is_multiple_of(WIDTH) => size % WIDTH,
+        _ => {
+            return Err(LogError::Range(format!(
+                "no entry bundle {n} in a log of {size}"
+            )))
+        }
+    };
+    let path = tile_path(None, n, width);
+    let b = fetch(&path).ok_or_else(|| LogError::Tile(format!("{path} is missing")))?;
+    parse_entries(&path, &b, n, width)
+}
+
+/// The `width` entries of entry bundle `n` at `path`, each after its big-endian u16 length,
+/// and nothing after them.
+pub(crate) fn parse_entries(
+    path: &str,
+    b: &[u8],
+    n: u64,
+    width: u64,
+) -> Result<Vec<Vec<u8>>, LogError> {
+    Ok(entry_ranges(path, b, n, width)?
+        .into_iter()
+        .map(|r| b[r].to_vec())
+        .collect())
+}
+
+/// Where the `width` entries of entry bundle `n` at `path` are in its bytes `b`.
+pub(crate) fn entry_ranges(
+    path: &str,
+    b: &[u8],
+    n: u64,
+    width: u64,
+) -> Result<Vec<std::ops::Range<usize>>, LogError> {
+    let mut entries = Vec::with_capacity(width as usize);
+    let mut at = 0usize;
+    for c in 0..width {
+        let len = b
+            .get(at..at + 2)
+            .map(|x| u16::from_be_bytes([x[0], x[1]]) as usize)
+            .ok_or_else(|| {
+                LogError::Tile(format!("{path}: truncated before entry {}", n * WIDTH + c))
+            })?;
+        if b.len() < at + 2 + len {
+            return Err(LogError::Tile(format!(
+                "{path}: entry {} is truncated",
+                n * WIDTH + c
+            )));
+        }
+        entries.push(at + 2..at + 2 + len);
+        at += 2 + len;
+    }
+    if at != b.len() {
+        return Err(LogError::Tile(format!(
+            "{path}: {} bytes after its {width} entries",
+            b.len() - at
+        )));
+    }
+    Ok(entries)
+}
+
+pub(crate) fn parse_hashes(path: &str, b: &[u8], width: u64) -> Result<Vec<Hash>, LogError> {
     if b.len() as u64 != width * 32 {
         return Err(LogError::Tile(format!(
             "{path}: {} bytes, a tile of width {width} has {}",

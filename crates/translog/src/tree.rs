@@ -45,6 +45,15 @@ impl Tree {
         t
     }
 
+    /// A tree over the given leaf hashes.
+    pub fn from_leaves(leaves: &[Hash]) -> Tree {
+        let mut t = Tree::with_capacity(leaves.len() as u64);
+        for &h in leaves {
+            t.append_hash(h);
+        }
+        t
+    }
+
     /// The number of leaves.
     pub fn size(&self) -> u64 {
         self.levels[0].len() as u64

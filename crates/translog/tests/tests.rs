@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers panic on failure by design.
 
 mod differential;
+mod stream;
 mod tamper;
 mod vectors;
 

@@ -12,7 +12,7 @@ use store::{Actor, SqliteStore, Staffing, Store};
 use tabulate::{tabulate, Filter, ShareBase};
 
 use super::import::import_into;
-use super::publish::{append_publication, write_log};
+use super::publish::{append_publication, write_log, write_stored_log};
 use super::seats::{print_outcome, problem_from_election};
 use super::verify::{verify_dir, Verdict};
 use crate::input::{Data, Input};
@@ -337,7 +337,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         format!("{}\n", key.text()),
     )?;
     // The store logged the import in the same transaction; the commission now publishes.
-    let entries = append_publication(
+    append_publication(
         store,
         name,
         record::Stage::Preliminary,
@@ -345,7 +345,7 @@ fn log_section(store: &mut SqliteStore, db: &std::path::Path) -> anyhow::Result<
         None,
         &key,
     )?;
-    let first = write_log(&dir, origin, &key, &entries)?;
+    let first = write_stored_log(&dir, origin, &key, &*store, name)?;
     let saved = first.checkpoint.clone();
     let saved_path = PathBuf::from(format!("{}.checkpoint-5-october", db.display()));
     std::fs::write(&saved_path, &saved)?;

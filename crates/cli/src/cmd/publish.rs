@@ -9,8 +9,7 @@ use record::PublicContent;
 use store::{Actor, SqliteStore, Staffing, Store};
 use translog::checkpoint::Checkpoint;
 use translog::note::NoteSigner;
-use translog::tiles::write_tiles;
-use translog::Tree;
+use translog::stream::TileWriter;
 
 use super::{election_name, DEFAULT_DB};
 
@@ -57,19 +56,51 @@ pub fn write_log(
     signer: &NoteSigner,
     entries: &[Vec<u8>],
 ) -> anyhow::Result<Published> {
-    let tree = Tree::from_entries(entries);
-    for (path, bytes) in write_tiles(&tree, entries, tree.size())? {
-        let p = dir.join(&path);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+    write_log_of(dir, origin, signer, &mut |each| {
+        entries.iter().try_for_each(|e| each(e))
+    })
+}
+
+/// Writes the stored log of election `name` as a signed tile directory, read from the store
+/// a page at a time (`store::each_log_entry`) and each tile written as it fills: the log is
+/// never held whole.
+pub fn write_stored_log(
+    dir: &Path,
+    origin: &str,
+    signer: &NoteSigner,
+    store: &dyn Store,
+    name: &str,
+) -> anyhow::Result<Published> {
+    write_log_of(dir, origin, signer, &mut |each| {
+        store::each_log_entry(store, name, store::LOG_PAGE, &mut |_, e| each(e)).map(|_| ())
+    })
+}
+
+/// The log's entries, handed one by one to the function given.
+type Feed<'a> = dyn FnMut(&mut dyn FnMut(&[u8]) -> anyhow::Result<()>) -> anyhow::Result<()> + 'a;
+
+/// Writes the log that `feed` gives as a signed tile directory: its tiles as they fill
+/// (`translog::stream::TileWriter`), then the partial ones, the signed checkpoint and log.pub.
+fn write_log_of(
+    dir: &Path,
+    origin: &str,
+    signer: &NoteSigner,
+    feed: &mut Feed,
+) -> anyhow::Result<Published> {
+    let mut tiles = TileWriter::new();
+    feed(&mut |entry| {
+        for (path, bytes) in tiles.push(entry)? {
+            write_file(dir, &path, &bytes)?;
         }
-        std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
+        Ok(())
+    })?;
+    for (path, bytes) in tiles.finish()? {
+        write_file(dir, &path, &bytes)?;
     }
     let c = Checkpoint {
         origin: origin.to_string(),
-        size: tree.size(),
-        root: tree.root(),
+        size: tiles.size(),
+        root: tiles.root(),
     };
     let signed = c.sign(signer)?;
     std::fs::write(dir.join("checkpoint"), &signed).context("cannot write the checkpoint")?;
@@ -79,27 +110,41 @@ pub fn write_log(
     )
     .context("cannot write log.pub")?;
     Ok(Published {
-        size: tree.size(),
+        size: tiles.size(),
         checkpoint: signed,
     })
+}
+
+/// Writes one tile file, creating its directory.
+fn write_file(dir: &Path, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let p = dir.join(path);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
 }
 
 /// Writes the public content behind the log's commitments as `content/<commitment>` files:
 /// the salt in hex, a newline, the text. A redacted content is simply absent, and so is every
 /// content the log does not make public (`record::PublicContent`: observers' and
-/// complainants' names).
-pub fn write_content(
-    dir: &Path,
-    entries: &[Vec<u8>],
-    rows: &[record::Content],
-) -> anyhow::Result<()> {
-    let public = PublicContent::from_log(entries.iter().map(Vec::as_slice))?;
+/// complainants' names). The log is read from the store a page at a time.
+pub fn write_content(dir: &Path, store: &dyn Store, name: &str) -> anyhow::Result<()> {
+    let mut public = PublicContent::default();
+    store::each_log_entry(store, name, store::LOG_PAGE, &mut |i, e| {
+        public.add(&record::decode(i, e)?);
+        anyhow::Ok(())
+    })?;
     let d = dir.join("content");
     if d.exists() {
         std::fs::remove_dir_all(&d).with_context(|| format!("cannot replace {}", d.display()))?;
     }
     std::fs::create_dir_all(&d)?;
-    for c in rows.iter().filter(|c| public.is_public(&c.commitment)) {
+    for c in store
+        .contents(name)?
+        .iter()
+        .filter(|c| public.is_public(&c.commitment))
+    {
         std::fs::write(d.join(&c.commitment), format!("{}\n{}", c.salt, c.text))
             .with_context(|| format!("cannot write content {}", c.commitment))?;
     }
@@ -136,7 +181,7 @@ pub fn signing_key(path: &Path, name: &str) -> anyhow::Result<NoteSigner> {
 /// Logs a publication of the current totals (with seats under `law`) as the console's act
 /// (`record::publication_act`: a staff `publish` or, at the final stage, `certify` entry, a
 /// publication of every contest, and the signing key's declaration if the log lacks it), in
-/// one transaction; returns the log.
+/// one transaction. The log is replayed from the store a page at a time.
 pub fn append_publication(
     store: &mut SqliteStore,
     name: &str,
@@ -144,25 +189,38 @@ pub fn append_publication(
     law: Option<&str>,
     reason: Option<&str>,
     signer: &NoteSigner,
-) -> anyhow::Result<Vec<Vec<u8>>> {
+) -> anyhow::Result<()> {
     // The publication states what the log itself gives: its protocols and its decisions,
     // replayed, exactly as a verifier will recompute it; it is logged only if the log has
     // not grown since (`at`).
-    let log = store.log(name)?;
-    let state = record::replay(
-        log.iter()
-            .enumerate()
-            .map(|(i, b)| (i as u64, b.as_slice())),
-    )?;
-    let built = record::publication_act(
-        &state.election,
-        &state.protocols,
-        &state.annulled,
+    // A lean replay: no station's protocol is kept; a correction reads the version it
+    // replaces again from the store.
+    let mut reread = |i: u64| store.log_range(name, i, i + 1).ok()?.pop();
+    let mut replayer: Option<record::Replayer> = None;
+    let size = store::each_log_entry(&*store, name, store::LOG_PAGE, &mut |i, e| {
+        match &mut replayer {
+            None => replayer = Some(record::Replayer::lean(i, e)?),
+            Some(r) => {
+                r.push_reading(i, e, &mut reread)?;
+            }
+        }
+        anyhow::Ok(())
+    })?;
+    let Some(mut replayer) = replayer else {
+        // The log is empty: the replay says so.
+        record::replay(std::iter::empty())?;
+        anyhow::bail!("the log is empty");
+    };
+    replayer.check_end()?;
+    let publications = (0..replayer.election().contests.len())
+        .map(|c| replayer.publication(c, stage, law.filter(|_| c == 0), &mut reread))
+        .collect::<Result<Vec<_>, _>>()?;
+    let built = record::publication_act_of(
+        publications,
         stage,
-        law,
-        state.keys.as_ref(),
+        replayer.keys(),
         Some(&signer.verifier().text()),
-    )?;
+    );
     // Why certify while complaints are open: committed to, logged on the `certify` entry.
     let (act, content) = match (built.act, reason) {
         (record::StaffAct::Certify { .. }, Some(why)) => {
@@ -176,12 +234,12 @@ pub fn append_publication(
         name,
         Actor::Console,
         store::Act {
-            at: Some(log.len() as u64),
+            at: Some(size),
             content: &content,
             ..store::Act::of(act, &built.entries, crate::cmd::clock()?)
         },
     )?;
-    Ok(store.log(name)?)
+    Ok(())
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -197,7 +255,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| default_key_path(&args.db));
     let signer = signing_key(&key, &origin)?;
     let stage = record::parse_key(&args.stage).map_err(anyhow::Error::msg)?;
-    let entries = append_publication(
+    append_publication(
         &mut store,
         &name,
         stage,
@@ -207,8 +265,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let published = write_log(&args.out, &origin, &signer, &entries)?;
-    write_content(&args.out, &entries, &store.contents(&name)?)?;
+    let published = write_stored_log(&args.out, &origin, &signer, &store, &name)?;
+    write_content(&args.out, &store, &name)?;
     println!(
         "published '{name}' to {}: {} entries; checkpoint:\n{}",
         args.out.display(),

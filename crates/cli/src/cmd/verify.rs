@@ -343,9 +343,7 @@ impl Bar {
                 bar.reset();
             }
             bar.set_message(match p.step {
-                Step::Tiles => "reading tiles",
-                Step::Contents => "checking contents",
-                Step::Replay => "replaying entries",
+                Step::Tiles => "reading and replaying tiles",
             });
             bar.set_length(p.total);
             bar.set_position(p.done);

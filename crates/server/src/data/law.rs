@@ -61,8 +61,9 @@ pub fn allocation(v: &mut View<'_>, name: &str, asked: Option<&str>) -> Result<S
     };
     let law = seats::preset::law(&key).map_err(|x| ServerError::NotFound(x.to_string()))?;
     let protocols = v.protocols();
-    let built = record::problem_from_election(v.election(), &protocols, &law, None, v.filter())
-        .map_err(|x| ServerError::BadRequest(x.to_string()))?;
+    let built =
+        record::problem_from_election(v.election(), protocols.iter(), &law, None, v.filter())
+            .map_err(|x| ServerError::BadRequest(x.to_string()))?;
     let bad = |x: seats::SeatsError| ServerError::BadRequest(x.to_string());
     let outcome = seats::allocate(&built.problem).map_err(bad)?;
     let margins = seats::margins(&built.problem, &outcome).map_err(bad)?;
