@@ -160,7 +160,7 @@ fn row(k: usize) -> String {
     )
 }
 
-/// A tallyproof CSV of `rows` stations over several of the reader's 1 MiB chunks, with
+/// A tallyproof CSV of `rows` stations over several of the reader's 256 KiB chunks, with
 /// Windows line ends and a blank line every 9,999 rows; `edit` gives row `k`'s text from its
 /// number and [`row`]'s. Returns the file and the line each row starts on.
 fn many_rows(rows: usize, edit: impl Fn(usize, String) -> String) -> (Vec<u8>, Vec<u64>) {
@@ -182,7 +182,11 @@ fn many_rows(rows: usize, edit: impl Fn(usize, String) -> String) -> (Vec<u8>, V
 fn rows_past_the_first_chunk_are_read_in_file_order_at_their_own_lines() {
     let rows = 60_000;
     let (csv, _) = many_rows(rows, |_, row| row);
-    assert!(csv.len() > 2 << 20, "{} bytes: not three chunks", csv.len());
+    assert!(
+        csv.len() > 2 << 20,
+        "{} bytes: not several chunks",
+        csv.len()
+    );
     let (im, protocols) = run("csv_many.csv", &csv, &ImportOptions::named("t")).unwrap();
     assert_eq!((im.rows, im.protocols), (rows as u64, rows as u64));
     let stations: Vec<u32> = protocols.iter().map(|p| p.station.0).collect();
