@@ -211,10 +211,9 @@ pub(crate) fn import<R: BufRead + Send>(
     if total > 0 {
         // Size the unit index for the whole file from the first row's length.
         let estimate = total / (rec.size() as u64).max(1);
-        rows.imported
-            .election
-            .units
-            .reserve(estimate.min(1 << 26) as usize);
+        let estimate = estimate.min(1 << 26) as usize;
+        rows.imported.election.units.reserve(estimate);
+        rows.first_line.reserve(estimate);
     }
     let mut work = Work {
         records,
