@@ -74,6 +74,27 @@ pub fn leaf_hash(entry: &[u8]) -> Hash {
     Hash(h.finalize().into())
 }
 
+/// The bare SHA-256 work a tree of `entries` costs, without the tree: one leaf hash per
+/// entry and one 65-byte hash per interior node, chained so that none can be skipped. The
+/// benchmarks' reference (`examples/bench.rs`, `published`'s `verify_parts`): a tree's
+/// building and checking are measured against it.
+pub fn bare_sha256_work(entries: &[Vec<u8>]) -> [u8; 32] {
+    let mut acc = [0u8; 32];
+    for e in entries {
+        let mut h = Sha256::new();
+        h.update([0u8]);
+        h.update(e);
+        let leaf: [u8; 32] = h.finalize().into();
+        acc[0] ^= leaf[0];
+    }
+    let mut buf = [1u8; 65];
+    for _ in 1..entries.len() {
+        buf[1..33].copy_from_slice(&acc);
+        acc = Sha256::digest(buf).into();
+    }
+    acc
+}
+
 /// The hash of an interior node: SHA-256(0x01 || left || right).
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     let mut buf = [0u8; 65];

@@ -24,6 +24,6 @@ mod tree;
 pub mod witness;
 
 pub use error::LogError;
-pub use hash::{leaf_hash, node_hash, Hash};
+pub use hash::{bare_sha256_work, leaf_hash, node_hash, Hash};
 pub use proof::{root_from_inclusion, verify_consistency, verify_inclusion};
 pub use tree::Tree;
