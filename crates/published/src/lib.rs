@@ -497,7 +497,7 @@ mod tests {
         };
         let mut protocols = Vec::new();
         let (e, _) = synth::generate(&params, |_, p| protocols.push(p)).unwrap();
-        let mut entries: Vec<Vec<u8>> = record::definition(&e).iter().map(encode).collect();
+        let mut entries: Vec<Vec<u8>> = record::encoded_definition(&e);
         entries.extend(
             protocols
                 .iter()

@@ -401,23 +401,35 @@ pub fn encode(entry: &Entry) -> Vec<u8> {
         // Protocols are most of a log: they are written directly, byte for byte what the
         // reference encoder below gives (a test holds the two together).
         Entry::Protocol(p) => encode_protocol(p),
+        Entry::Units(rows) => {
+            encode_units(rows.iter().map(|(i, p, l, n)| (*i, *p, *l, n.as_str())))
+        }
         other => encode_value(other),
     }
 }
 
 /// A protocol entry, written without building a JSON tree.
 fn encode_protocol(p: &Protocol) -> Vec<u8> {
-    use std::io::Write;
     let mut out = Vec::with_capacity(160 + 8 * p.votes.len());
+    encode_protocol_into(p, &mut out);
+    out
+}
+
+/// Appends `p`'s log entry to `out`: what [`encode`] gives for [`Entry::Protocol`], without
+/// a new buffer per entry (an import encodes a million).
+pub fn encode_protocol_into(p: &Protocol, out: &mut Vec<u8>) {
+    let mut digits = itoa::Buffer::new();
+    let mut number = |out: &mut Vec<u8>, v: u64| out.extend_from_slice(digits.format(v).as_bytes());
     out.push(VERSION);
-    let _ = write!(
-        out,
-        "{{\"type\":\"protocol\",\"station\":{},\"contest\":{},\"version\":{},\"source\":\"{}\",\"lines\":{{",
-        p.station.0,
-        p.contest,
-        p.version,
-        p.source.key()
-    );
+    out.extend_from_slice(b"{\"type\":\"protocol\",\"station\":");
+    number(out, u64::from(p.station.0));
+    out.extend_from_slice(b",\"contest\":");
+    number(out, p.contest as u64);
+    out.extend_from_slice(b",\"version\":");
+    number(out, u64::from(p.version));
+    out.extend_from_slice(b",\"source\":\"");
+    out.extend_from_slice(p.source.key().as_bytes());
+    out.extend_from_slice(b"\",\"lines\":{");
     let mut first = true;
     for &l in Line::ALL {
         if let Some(v) = p.line(l) {
@@ -425,24 +437,50 @@ fn encode_protocol(p: &Protocol) -> Vec<u8> {
                 out.push(b',');
             }
             first = false;
-            let _ = write!(out, "\"{}\":{v}", l.key());
+            out.push(b'"');
+            out.extend_from_slice(l.key().as_bytes());
+            out.extend_from_slice(b"\":");
+            number(out, v);
         }
     }
     out.extend_from_slice(b"},\"votes\":[");
-    for (i, v) in p.votes.iter().enumerate() {
+    for (i, &v) in p.votes.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let _ = write!(out, "{v}");
+        number(out, v);
     }
     out.extend_from_slice(b"],\"reference\":");
     match &p.reference {
         Some(r) => {
-            let _ = serde_json::to_writer(&mut out, r);
+            let _ = serde_json::to_writer(&mut *out, r);
         }
         None => out.extend_from_slice(b"null"),
     }
     out.push(b'}');
+}
+
+/// A units entry, written without building a JSON tree (a national tree is a million units).
+fn encode_units<'a>(rows: impl Iterator<Item = (u32, u32, UnitLevel, &'a str)>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 + 40 * UNITS_PER_ENTRY);
+    let mut digits = itoa::Buffer::new();
+    out.push(VERSION);
+    out.extend_from_slice(b"{\"type\":\"units\",\"units\":[");
+    for (i, (id, parent, level, name)) in rows.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        out.extend_from_slice(digits.format(id).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(digits.format(parent).as_bytes());
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(level.key().as_bytes());
+        out.extend_from_slice(b"\",");
+        let _ = serde_json::to_writer(&mut out, name);
+        out.push(b']');
+    }
+    out.extend_from_slice(b"]}");
     out
 }
 
@@ -735,19 +773,50 @@ fn audit_json(step: &AuditStep) -> Value {
 /// The entries that define an election: the definition (with its date and law), then its
 /// units in chunks.
 pub fn definition(e: &Election) -> Vec<Entry> {
-    let mut def = e.clone();
-    def.units = UnitTree::new(e.units.get(e.units.root()).name);
-    let rows: Vec<UnitRow> = e
-        .units
-        .iter()
-        .filter_map(|(id, u)| Some((id.0, u.parent?.0, u.level, u.name.to_string())))
-        .collect();
-    let mut out = vec![Entry::Election(Box::new(def))];
+    let mut out = vec![Entry::Election(Box::new(head(e)))];
     out.extend(
-        rows.chunks(UNITS_PER_ENTRY)
-            .map(|c| Entry::Units(c.to_vec())),
+        unit_rows(e)
+            .collect::<Vec<_>>()
+            .chunks(UNITS_PER_ENTRY)
+            .map(|c| {
+                Entry::Units(
+                    c.iter()
+                        .map(|&(id, parent, level, name)| (id, parent, level, name.to_string()))
+                        .collect(),
+                )
+            }),
     );
     out
+}
+
+/// [`definition`]'s entries encoded ([`encode`]), written straight from the unit tree.
+pub fn encoded_definition(e: &Election) -> Vec<Vec<u8>> {
+    let mut out = vec![encode_value(&Entry::Election(Box::new(head(e))))];
+    let mut rows = unit_rows(e).peekable();
+    while rows.peek().is_some() {
+        out.push(encode_units(rows.by_ref().take(UNITS_PER_ENTRY)));
+    }
+    out
+}
+
+/// An election without its unit tree, which follows in units entries (a national tree is a
+/// million units: not cloned to be dropped).
+fn head(e: &Election) -> Election {
+    Election {
+        name: e.name.clone(),
+        date: e.date.clone(),
+        law: e.law.clone(),
+        contests: e.contests.clone(),
+        units: UnitTree::new(e.units.get(e.units.root()).name),
+        rules: e.rules.clone(),
+    }
+}
+
+/// Every unit below the country, by id: (id, parent, level, name).
+fn unit_rows(e: &Election) -> impl Iterator<Item = (u32, u32, UnitLevel, &str)> {
+    e.units
+        .iter()
+        .filter_map(|(id, u)| Some((id.0, u.parent?.0, u.level, u.name)))
 }
 
 /// The commitments an entry makes (reasons, complainants, texts, scans).
@@ -787,6 +856,42 @@ pub fn commitments(entry: &Entry) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_encoded_definition_is_the_definition_encoded_by_the_reference_encoder() {
+        let params = synth::Params {
+            stations: 900,
+            parties: 3,
+            regions: 2,
+            stations_per_district: 7,
+            seed: 3,
+        };
+        let (e, _) = synth::generate(&params, |_, _| ()).unwrap();
+        let reference: Vec<Vec<u8>> = definition(&e).iter().map(encode_value).collect();
+        assert_eq!(reference.len(), 2 + (e.units.len() - 1) / UNITS_PER_ENTRY);
+        assert!(encoded_definition(&e) == reference);
+    }
+
+    #[test]
+    fn the_direct_units_writer_matches_the_reference_encoder() {
+        for rows in [
+            vec![],
+            vec![(
+                1,
+                0,
+                UnitLevel::Region,
+                "Чуй \"north\" \\ \u{7f}\n".to_string(),
+            )],
+            vec![
+                (1, 0, UnitLevel::Region, "Region 01".to_string()),
+                (2, 1, UnitLevel::District, "District 01-001".to_string()),
+                (u32::MAX, 2, UnitLevel::Station, "1".to_string()),
+            ],
+        ] {
+            let e = Entry::Units(rows);
+            assert_eq!(encode(&e), encode_value(&e));
+        }
+    }
 
     #[test]
     fn the_direct_protocol_writer_matches_the_reference_encoder() {

@@ -32,8 +32,9 @@ pub use audits::{changes_audited_results, check_target, is_score, may_change_res
 pub use content::{content_kinds, ContentKind, PublicContent};
 pub use counting::{legal_count, legal_count_source, scan_required};
 pub use entry::{
-    commitment, commitments, committed, definition, encode, AuditStep, BoardReading, Complaint,
-    Decision, Entry, Publication, PublishedSeats, Review, UnitRow,
+    commitment, commitments, committed, definition, encode, encode_protocol_into,
+    encoded_definition, AuditStep, BoardReading, Complaint, Decision, Entry, Publication,
+    PublishedSeats, Review, UnitRow,
 };
 pub use error::RecordError;
 pub use incidents::{

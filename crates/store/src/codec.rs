@@ -4,14 +4,14 @@ use crate::StoreError;
 
 /// Votes as a JSON array of integers: `[12,0,7]`.
 pub(crate) fn encode_votes(votes: &[u64], out: &mut String) {
-    use std::fmt::Write;
+    let mut digits = itoa::Buffer::new();
     out.clear();
     out.push('[');
     for (i, v) in votes.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{v}");
+        out.push_str(digits.format(*v));
     }
     out.push(']');
 }

@@ -14,6 +14,7 @@
 //! touches the disk.
 
 mod audit_dir;
+mod batch;
 mod boards;
 mod codec;
 pub mod db;

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0015_board_marks.sql"),
     include_str!("../migrations/postgres/0016_supervisor.sql"),
     include_str!("../migrations/postgres/0017_phones.sql"),
+    include_str!("../migrations/postgres/0018_log_rows.sql"),
 ];
 
 /// The advisory lock every writer takes (an arbitrary constant: "tally" in ASCII).

@@ -9,6 +9,7 @@ use model::{
 
 use record::{encode, Content, Entry, Staff, Time};
 
+use crate::batch::{statement, Batch};
 use crate::codec::{decode_votes, encode_votes};
 use crate::db::{args, Db, Row, Val};
 use crate::{Counts, ElectionInfo, Import, Loaded, SqlStore, Store, StoreError, User};
@@ -427,6 +428,8 @@ impl Store for SqlStore {
             election_id: 0,
             units_written: 0,
             buf: String::new(),
+            protocols: Batch::new(&PROTOCOL_HEAD, PROTOCOL_VALUES, 32),
+            units: Batch::new(UNIT_HEAD, 5, 128),
             committed: false,
             opened: None,
         }))
@@ -472,16 +475,24 @@ impl Store for SqlStore {
             from.min(i64::MAX as u64) as i64,
             to.min(i64::MAX as u64) as i64,
         );
-        let mut out = Vec::new();
+        // Entries kept as bytes and entries kept as protocol rows, each in order, merged.
+        let mut bytes: Vec<(i64, Vec<u8>)> = Vec::new();
         db.each(
-            "SELECT entry FROM log_entry WHERE election_id = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq",
+            "SELECT seq, entry FROM log_entry WHERE election_id = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq",
             args![id, from, to],
             &mut |r| {
-                out.push(r.blob(0)?);
+                bytes.push((r.int(0)?, r.blob(1)?));
                 Ok(())
             },
         )?;
-        Ok(out)
+        let mut rows: Vec<(i64, Vec<u8>)> = Vec::new();
+        db.each(&LOGGED_ROWS, args![id, from, to], &mut |r| {
+            let mut entry = Vec::with_capacity(400);
+            record::encode_protocol_into(&protocol_from_row(&r, 1)?, &mut entry);
+            rows.push((r.int(0)?, entry));
+            Ok(())
+        })?;
+        Ok(merge_by_seq(bytes, rows))
     }
 
     fn contents(&self, name: &str) -> Result<Vec<Content>, StoreError> {
@@ -597,6 +608,9 @@ pub struct SqlImport<'a> {
     election_id: i64,
     units_written: usize,
     buf: String,
+    /// Protocol and unit rows waiting to be inserted (many to a statement).
+    protocols: Batch,
+    units: Batch,
     committed: bool,
     /// The staff entry logged right after the definition (a re-vote's `open`), and when.
     opened: Option<(Staff, Time)>,
@@ -657,23 +671,28 @@ impl Import for SqlImport<'_> {
         if self.units_written < election.units.len() {
             self.units(election)?;
         }
-        insert_protocol(self.store.conn(), self.election_id, p, &mut self.buf)
+        let values = protocol_values(self.election_id, p, &mut self.buf)?;
+        let db = self.store.conn();
+        self.protocols.push(db, values)?;
+        if !(p.extra.is_empty() && p.attributes.is_empty()) {
+            self.protocols.flush(db)?;
+            insert_extras(db, self.election_id, p)?;
+        }
+        Ok(())
     }
 
     fn units(&mut self, election: &Election) -> Result<(), StoreError> {
         let db = self.store.conn();
         for i in self.units_written..election.units.len() {
             let u = election.units.get(UnitId(i as u32));
-            db.exec(
-                "INSERT INTO unit (election_id, id, parent, level, name) VALUES (?1, ?2, ?3, ?4, ?5)",
-                args![
-                    self.election_id,
-                    i as i64,
-                    u.parent.map(|p| p.0),
-                    level_code(u.level),
-                    u.name
-                ],
-            )?;
+            let row = [
+                Val::Int(self.election_id),
+                Val::Int(i as i64),
+                Val::from(u.parent.map(|p| p.0)),
+                Val::Int(level_code(u.level)),
+                Val::from(u.name),
+            ];
+            self.units.push(db, row)?;
         }
         self.units_written = election.units.len();
         Ok(())
@@ -734,77 +753,38 @@ impl Import for SqlImport<'_> {
     }
 
     fn commit(mut self: Box<Self>, election: &Election) -> Result<(), StoreError> {
-        // The election's definition and every protocol enter its log in this transaction,
-        // streamed row by row: first versions in station order, then later versions.
-        let definition: Vec<Vec<u8>> = record::definition(election)
-            .iter()
-            .map(record::encode)
-            .collect();
+        // The election's definition and every protocol enter its log in this transaction.
+        let definition = record::encoded_definition(election);
         let id = self.election_id;
         let db = self.store.conn();
+        self.units.flush(db)?;
+        self.protocols.flush(db)?;
         append_entries(db, id, &definition)?;
         let mut seq = match self.opened.take() {
             Some(open) => append_act(db, id, open, &[], None)?,
             None => append_entries(db, id, &[])?,
         } as i64;
-        // First versions a page at a time (the primary key's order, resumed after the last
-        // row of the page before), so that the entries in memory are one page's, not the
-        // file's; then later versions (corrections in the file: few), in version order.
-        let page = format!("station, contest_idx LIMIT {LOG_PAGE}");
-        let mut after: Option<Key> = None;
-        loop {
-            let (filter, extra) = match after {
-                None => ("AND version = 1", vec![]),
-                Some((station, contest)) => (
-                    "AND version = 1 AND (station > ?2 OR (station = ?2 AND contest_idx > ?3))",
-                    vec![Val::Int(station), Val::Int(contest)],
+        // First versions in station and contest order, then later versions (corrections in
+        // the file: few) in version order. Each entry is its stored row (`log_row`): one
+        // copy of each protocol, numbered in the database without reading it back.
+        for (filter, order) in [
+            ("version = 1", "station, contest_idx"),
+            ("version > 1", "version, station, contest_idx"),
+        ] {
+            seq += db.exec(
+                &format!(
+                    "INSERT INTO log_row (election_id, seq, station, contest_idx, version) \
+                     SELECT election_id, ?2 + ROW_NUMBER() OVER (ORDER BY {order}) - 1, \
+                     station, contest_idx, version FROM protocol \
+                     WHERE election_id = ?1 AND {filter}"
                 ),
-            };
-            let logged;
-            (seq, logged, after) = log_protocols(db, id, seq, (filter, &extra), &page)?;
-            if logged < LOG_PAGE {
-                break;
-            }
+                args![id, seq],
+            )? as i64;
         }
-        let later = ("AND version > 1", &[][..]);
-        log_protocols(db, id, seq, later, "version, station, contest_idx")?;
         db.commit()?;
         self.committed = true;
         Ok(())
     }
-}
-
-/// First versions logged per page at an import's commit.
-const LOG_PAGE: usize = 10_000;
-
-/// A protocol's station and contest, where a page of them ends.
-type Key = (i64, i64);
-
-/// Appends election `id`'s protocols that `filter` selects (with its parameters from `?2`
-/// on), in `order`, to its log from `seq` on, within the open transaction; returns the next
-/// sequence number, how many it logged and the last one's station and contest.
-fn log_protocols(
-    db: &mut dyn Db,
-    id: i64,
-    mut seq: i64,
-    (filter, extra): (&str, &[Val]),
-    order: &str,
-) -> Result<(i64, usize, Option<Key>), StoreError> {
-    let mut entries = Vec::new();
-    let mut last = None;
-    for_each_protocol(db, id, filter, extra, order, &mut |p| {
-        last = Some((i64::from(p.station.0), p.contest as i64));
-        entries.push(record::encode(&record::Entry::Protocol(p)));
-        Ok(())
-    })?;
-    for e in &entries {
-        db.exec(
-            "INSERT INTO log_entry (election_id, seq, entry) VALUES (?1, ?2, ?3)",
-            args![id, seq, e],
-        )?;
-        seq += 1;
-    }
-    Ok((seq, entries.len(), last))
 }
 
 pub(crate) fn insert_content(
@@ -821,41 +801,59 @@ pub(crate) fn insert_content(
     Ok(())
 }
 
+/// `INSERT INTO unit` with its columns.
+const UNIT_HEAD: &str = "INSERT INTO unit (election_id, id, parent, level, name)";
+
+/// The values of a protocol row ([`protocol_values`]).
+const PROTOCOL_VALUES: usize = 7 + Line::ALL.len();
+
+/// `INSERT INTO protocol` with the columns of [`protocol_values`]: its key, source, votes and
+/// reference, then its lines in [`Line::ALL`]'s order.
+static PROTOCOL_HEAD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
+    format!(
+        "INSERT INTO protocol (election_id, station, contest_idx, version, source, votes, reference, {})",
+        lines.join(", ")
+    )
+});
+
+/// A protocol version's row (its other counts and attributes go in `protocol_extra`).
+fn protocol_values(
+    election_id: i64,
+    p: &Protocol,
+    buf: &mut String,
+) -> Result<Vec<Val>, StoreError> {
+    encode_votes(&p.votes, buf);
+    let mut vals: Vec<Val> = Vec::with_capacity(PROTOCOL_VALUES);
+    vals.extend([
+        Val::Int(election_id),
+        Val::Int(i64::from(p.station.0)),
+        Val::Int(p.contest as i64),
+        Val::from(p.version),
+        Val::from(p.source.key()),
+        Val::from(buf.as_str()),
+        Val::from(p.reference.clone()),
+    ]);
+    for v in p.lines {
+        vals.push(Val::from(v.map(to_i64).transpose()?));
+    }
+    Ok(vals)
+}
+
 pub(crate) fn insert_protocol(
     db: &mut dyn Db,
     election_id: i64,
     p: &Protocol,
     buf: &mut String,
 ) -> Result<(), StoreError> {
-    encode_votes(&p.votes, buf);
-    let station = p.station.0 as i64;
-    let contest = p.contest as i64;
-    let mut vals: Vec<Val> = vec![
-        Val::Int(election_id),
-        Val::Int(station),
-        Val::Int(contest),
-        Val::from(p.version),
-        Val::from(p.source.key()),
-        Val::from(buf.as_str()),
-        Val::from(p.reference.clone()),
-    ];
-    for v in p.lines {
-        vals.push(Val::from(v.map(to_i64).transpose()?));
-    }
-    let cols = Line::ALL
-        .iter()
-        .map(|l| l.key())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let marks: Vec<String> = (1..=vals.len()).map(|i| format!("?{i}")).collect();
-    db.exec(
-        &format!(
-            "INSERT INTO protocol (election_id, station, contest_idx, version, source, votes, reference, {cols}) \
-             VALUES ({})",
-            marks.join(", ")
-        ),
-        &vals,
-    )?;
+    let vals = protocol_values(election_id, p, buf)?;
+    db.exec(&statement(&PROTOCOL_HEAD, PROTOCOL_VALUES, 1), &vals)?;
+    insert_extras(db, election_id, p)
+}
+
+/// A protocol version's other counts and attributes.
+fn insert_extras(db: &mut dyn Db, election_id: i64, p: &Protocol) -> Result<(), StoreError> {
+    let (station, contest) = (i64::from(p.station.0), p.contest as i64);
     for (kind, items) in [
         (
             "count",
@@ -883,6 +881,66 @@ pub(crate) fn insert_protocol(
     Ok(())
 }
 
+/// The columns [`protocol_from_row`] reads, from `station` on.
+static PROTOCOL_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
+    format!(
+        "station, contest_idx, version, source, votes, reference, {}",
+        lines.join(", ")
+    )
+});
+
+/// The log's entries kept as protocol rows with indexes `?2..?3` of election `?1`, in order:
+/// each one's index, then [`PROTOCOL_COLUMNS`].
+static LOGGED_ROWS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let cols: Vec<String> = PROTOCOL_COLUMNS
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect();
+    format!(
+        "SELECT l.seq, {} FROM log_row l JOIN protocol p ON p.election_id = l.election_id \
+         AND p.station = l.station AND p.contest_idx = l.contest_idx AND p.version = l.version \
+         WHERE l.election_id = ?1 AND l.seq >= ?2 AND l.seq < ?3 ORDER BY l.seq",
+        cols.join(", ")
+    )
+});
+
+/// Two runs of entries, each in index order, as one.
+fn merge_by_seq(a: Vec<(i64, Vec<u8>)>, b: Vec<(i64, Vec<u8>)>) -> Vec<Vec<u8>> {
+    if b.is_empty() {
+        return a.into_iter().map(|(_, e)| e).collect();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some((_, e)) => out.push(e),
+            None => return out,
+        }
+    }
+}
+
+/// A protocol version from a row whose columns from `at` on are [`PROTOCOL_COLUMNS`].
+fn protocol_from_row(r: &Row<'_>, at: usize) -> Result<Protocol, StoreError> {
+    let mut p = Protocol::new(UnitId(r.int(at)? as u32), r.int(at + 1)? as usize, 0);
+    p.version = r.int(at + 2)? as u32;
+    p.source = CountSource::from_key(&r.text(at + 3)?).map_err(corrupt)?;
+    p.votes = decode_votes(&r.text(at + 4)?)?;
+    p.reference = r.opt_text(at + 5)?;
+    for (i, l) in Line::ALL.iter().copied().enumerate() {
+        if let Some(v) = r.opt_int(at + 6 + i)? {
+            p.set_line(l, to_u64(v)?);
+        }
+    }
+    Ok(p)
+}
+
 /// Calls `f` with every protocol version of an election (optionally filtered; the filter's
 /// parameters are `?2` on), in the order `order` names, one row at a time.
 fn for_each_protocol(
@@ -893,30 +951,13 @@ fn for_each_protocol(
     order: &str,
     f: &mut dyn FnMut(Protocol) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let cols = Line::ALL
-        .iter()
-        .map(|l| l.key())
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
-        "SELECT station, contest_idx, version, source, votes, reference, {cols} FROM protocol \
-         WHERE election_id = ?1 {filter} ORDER BY {order}"
+        "SELECT {} FROM protocol WHERE election_id = ?1 {filter} ORDER BY {order}",
+        *PROTOCOL_COLUMNS
     );
     let mut params = vec![Val::Int(id)];
     params.extend_from_slice(extra);
-    db.each(&sql, &params, &mut |r| {
-        let mut p = Protocol::new(UnitId(r.int(0)? as u32), r.int(1)? as usize, 0);
-        p.version = r.int(2)? as u32;
-        p.source = CountSource::from_key(&r.text(3)?).map_err(corrupt)?;
-        p.votes = decode_votes(&r.text(4)?)?;
-        p.reference = r.opt_text(5)?;
-        for (i, l) in Line::ALL.iter().copied().enumerate() {
-            if let Some(v) = r.opt_int(6 + i)? {
-                p.set_line(l, to_u64(v)?);
-            }
-        }
-        f(p)
-    })
+    db.each(&sql, &params, &mut |r| f(protocol_from_row(&r, 0)?))
 }
 
 /// Appends entries to an election's log within the open transaction; returns the log's new
@@ -955,7 +996,9 @@ fn append(
     // (an append is the hot path of every staff write).
     let row = db
         .row(
-            "SELECT (SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry WHERE election_id = ?1), \
+            "SELECT (SELECT COALESCE(MAX(seq) + 1, 0) FROM ( \
+                 SELECT MAX(seq) AS seq FROM log_entry WHERE election_id = ?1 UNION ALL \
+                 SELECT MAX(seq) FROM log_row WHERE election_id = ?1) AS logged), \
              standing, staff_time FROM election WHERE id = ?1",
             args![election_id],
         )?

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0015_board_marks.sql"),
     include_str!("../migrations/sqlite/0016_supervisor.sql"),
     include_str!("../migrations/sqlite/0017_phones.sql"),
+    include_str!("../migrations/sqlite/0018_log_rows.sql"),
 ];
 
 /// A SQLite connection.
@@ -44,16 +45,19 @@ impl Sqlite {
     }
 }
 
-fn bind(args: &[Val]) -> Vec<rusqlite::types::Value> {
-    use rusqlite::types::Value;
-    args.iter()
-        .map(|a| match a {
-            Val::Null => Value::Null,
-            Val::Int(v) => Value::Integer(*v),
-            Val::Text(v) => Value::Text(v.clone()),
-            Val::Blob(v) => Value::Blob(v.clone()),
-        })
-        .collect()
+impl rusqlite::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(match self {
+            Val::Null => ValueRef::Null,
+            Val::Int(v) => ValueRef::Integer(*v),
+            Val::Text(v) => ValueRef::Text(v.as_bytes()),
+            Val::Blob(v) => ValueRef::Blob(v),
+        }))
+    }
+}
+
+fn bind(args: &[Val]) -> impl rusqlite::Params + '_ {
+    rusqlite::params_from_iter(args)
 }
 
 impl Db for Sqlite {
@@ -63,9 +67,7 @@ impl Db for Sqlite {
 
     fn exec(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError> {
         let mut st = self.conn.prepare_cached(sql).map_err(self.err())?;
-        let n = st
-            .execute(rusqlite::params_from_iter(bind(args)))
-            .map_err(self.err())?;
+        let n = st.execute(bind(args)).map_err(self.err())?;
         Ok(n as u64)
     }
 
@@ -78,9 +80,7 @@ impl Db for Sqlite {
         let err = self.err();
         let mut st = self.conn.prepare_cached(sql).map_err(&err)?;
         let n = st.column_count();
-        let mut rows = st
-            .query(rusqlite::params_from_iter(bind(args)))
-            .map_err(&err)?;
+        let mut rows = st.query(bind(args)).map_err(&err)?;
         let mut vals = Vec::with_capacity(n);
         while let Some(r) = rows.next().map_err(&err)? {
             vals.clear();

@@ -54,7 +54,7 @@ fn an_import_loads_back_unchanged() {
         import(&mut s, &e, &ps).unwrap();
     }
     let s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 17);
+    assert_eq!(s.schema_version().unwrap(), 18);
     let loaded = s.load("synthetic").unwrap();
     assert_eq!(loaded.protocols, ps);
     assert_eq!(loaded.election.contests, e.contests);
@@ -218,6 +218,8 @@ fn postgres_refuses_to_overwrite_a_protocol_or_a_log_entry() {
         "UPDATE protocol SET valid = 0",
         "DELETE FROM protocol",
         "DELETE FROM log_entry",
+        "DELETE FROM log_row",
+        "UPDATE log_row SET seq = seq + 1",
     ] {
         let err = c.batch_execute(sql).unwrap_err();
         let msg = err.as_db_error().unwrap().message().to_string();
@@ -228,7 +230,7 @@ fn postgres_refuses_to_overwrite_a_protocol_or_a_log_entry() {
     }
     // Reconnecting does not migrate again.
     let again = store::SqlStore::connect(&url).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 17);
+    assert_eq!(again.schema_version().unwrap(), 18);
     assert_eq!(again.load("synthetic").unwrap().protocols, ps);
 }
 
@@ -244,7 +246,7 @@ fn opening_twice_does_not_migrate_twice_and_a_newer_schema_is_refused() {
     let err = SqliteStore::open(&path).err().unwrap().to_string();
     assert_eq!(
         err,
-        "the store's schema version 99 is newer than this program's 17: upgrade tallyproof"
+        "the store's schema version 99 is newer than this program's 18: upgrade tallyproof"
     );
 }
 
@@ -495,7 +497,7 @@ fn the_board_members_role_migrates_a_sqlite_store_keeping_its_users() {
     .unwrap();
     drop(conn);
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 17);
+    assert_eq!(s.schema_version().unwrap(), 18);
     let names: Vec<String> = s.users().unwrap().into_iter().map(|u| u.name).collect();
     assert_eq!(names, ["adil", "olga"]);
     assert!(s.session("h").unwrap().is_some(), "the session survives");
