@@ -126,9 +126,18 @@ impl PublicContent {
     ) -> Result<PublicContent, RecordError> {
         let mut out = PublicContent::default();
         for (i, bytes) in entries.into_iter().enumerate() {
-            out.add(&decode(i as u64, bytes)?);
+            out.add_bytes(i as u64, bytes)?;
         }
         Ok(out)
+    }
+
+    /// Adds the commitments of entry `index`, given as its bytes. A protocol entry (most of a
+    /// log) commits to nothing and is passed over without being decoded.
+    pub fn add_bytes(&mut self, index: u64, bytes: &[u8]) -> Result<(), RecordError> {
+        if !crate::is_protocol(bytes) {
+            self.add(&decode(index, bytes)?);
+        }
+        Ok(())
     }
 
     /// Adds the commitments of one entry.
@@ -190,6 +199,17 @@ mod tests {
 
     /// A reopening's reason was never published (`content_kinds` listed the other kinds of
     /// decision only): every kind's reason is the commission's public record.
+    #[test]
+    fn a_protocol_entry_is_passed_over_and_any_other_is_decoded() {
+        let mut p = model::Protocol::new(UnitId(3), 0, 2);
+        p.reference = Some("sha256:00".into());
+        let mut c = PublicContent::default();
+        c.add_bytes(5, &encode(&Entry::Protocol(p))).unwrap();
+        assert!(c.public.is_empty() && c.private.is_empty());
+        let bad = b"\x01{\"type\":\"decision\"}";
+        assert!(c.add_bytes(6, bad).is_err());
+    }
+
     #[test]
     fn every_decision_s_reason_is_public_a_reopening_s_too() {
         use crate::entry::Decision;

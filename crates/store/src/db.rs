@@ -102,8 +102,13 @@ impl Row<'_> {
 
     /// A text column.
     pub fn text(&self, i: usize) -> Result<String, StoreError> {
+        self.str(i).map(str::to_string)
+    }
+
+    /// A text column, borrowed from the row.
+    pub fn str(&self, i: usize) -> Result<&str, StoreError> {
         match self.at(i) {
-            Val::Text(v) => Ok(v.clone()),
+            Val::Text(v) => Ok(v),
             other => Err(corrupt(i, "text", other)),
         }
     }

@@ -930,8 +930,8 @@ fn merge_by_seq(a: Vec<(i64, Vec<u8>)>, b: Vec<(i64, Vec<u8>)>) -> Vec<Vec<u8>> 
 fn protocol_from_row(r: &Row<'_>, at: usize) -> Result<Protocol, StoreError> {
     let mut p = Protocol::new(UnitId(r.int(at)? as u32), r.int(at + 1)? as usize, 0);
     p.version = r.int(at + 2)? as u32;
-    p.source = CountSource::from_key(&r.text(at + 3)?).map_err(corrupt)?;
-    p.votes = decode_votes(&r.text(at + 4)?)?;
+    p.source = CountSource::from_key(r.str(at + 3)?).map_err(corrupt)?;
+    p.votes = decode_votes(r.str(at + 4)?)?;
     p.reference = r.opt_text(at + 5)?;
     for (i, l) in Line::ALL.iter().copied().enumerate() {
         if let Some(v) = r.opt_int(at + 6 + i)? {

@@ -71,8 +71,41 @@ pub fn write_stored_log(
     store: &dyn Store,
     name: &str,
 ) -> anyhow::Result<Published> {
+    write_stored(dir, origin, signer, (store, name), &mut |_, _| Ok(()))
+}
+
+/// [`write_stored_log`], and the public content behind the log's commitments found in the
+/// same reading of the store ([`write_content`]).
+pub fn write_stored_log_and_content(
+    dir: &Path,
+    origin: &str,
+    signer: &NoteSigner,
+    store: &dyn Store,
+    name: &str,
+) -> anyhow::Result<Published> {
+    let mut public = PublicContent::default();
+    let published = write_stored(dir, origin, signer, (store, name), &mut |i, e| {
+        Ok(public.add_bytes(i, e)?)
+    })?;
+    write_content(dir, store, name, &public)?;
+    Ok(published)
+}
+
+/// Writes the stored log of election `name` as tiles, showing `seen` each entry (index,
+/// bytes) as it is read.
+fn write_stored(
+    dir: &Path,
+    origin: &str,
+    signer: &NoteSigner,
+    (store, name): (&dyn Store, &str),
+    seen: &mut dyn FnMut(u64, &[u8]) -> anyhow::Result<()>,
+) -> anyhow::Result<Published> {
     write_log_of(dir, origin, signer, &mut |each| {
-        store::each_log_entry(store, name, store::LOG_PAGE, &mut |_, e| each(e)).map(|_| ())
+        store::each_log_entry(store, name, store::LOG_PAGE, &mut |i, e| {
+            seen(i, e)?;
+            each(e)
+        })
+        .map(|_| ())
     })
 }
 
@@ -128,13 +161,13 @@ fn write_file(dir: &Path, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
 /// Writes the public content behind the log's commitments as `content/<commitment>` files:
 /// the salt in hex, a newline, the text. A redacted content is simply absent, and so is every
 /// content the log does not make public (`record::PublicContent`: observers' and
-/// complainants' names). The log is read from the store a page at a time.
-pub fn write_content(dir: &Path, store: &dyn Store, name: &str) -> anyhow::Result<()> {
-    let mut public = PublicContent::default();
-    store::each_log_entry(store, name, store::LOG_PAGE, &mut |i, e| {
-        public.add(&record::decode(i, e)?);
-        anyhow::Ok(())
-    })?;
+/// complainants' names).
+pub fn write_content(
+    dir: &Path,
+    store: &dyn Store,
+    name: &str,
+    public: &PublicContent,
+) -> anyhow::Result<()> {
     let d = dir.join("content");
     if d.exists() {
         std::fs::remove_dir_all(&d).with_context(|| format!("cannot replace {}", d.display()))?;
@@ -265,8 +298,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let published = write_stored_log(&args.out, &origin, &signer, &store, &name)?;
-    write_content(&args.out, &store, &name)?;
+    let published = write_stored_log_and_content(&args.out, &origin, &signer, &store, &name)?;
     println!(
         "published '{name}' to {}: {} entries; checkpoint:\n{}",
         args.out.display(),
