@@ -677,9 +677,9 @@ impl Rows<'_> {
 
     fn station(&mut self, rec: &Record<'_>, line: u64) -> Result<UnitId, FormatError> {
         let name = if self.layout.station_from_row {
-            self.imported.rows.to_string()
+            std::borrow::Cow::Owned(self.imported.rows.to_string())
         } else {
-            self.station_name(rec, line)?
+            std::borrow::Cow::Borrowed(self.station_name(rec, line)?)
         };
         let tree = &mut self.imported.election.units;
         let mut parent = tree.root();
@@ -750,7 +750,7 @@ impl Rows<'_> {
     /// The station's name: its own cell, or where that is empty (a Russian remote e-voting
     /// row) the cell of [`Layout::empty_station_uses`]'s level, already checked as that
     /// level's name.
-    fn station_name(&self, rec: &Record<'_>, line: u64) -> Result<String, FormatError> {
+    fn station_name<'r>(&self, rec: &Record<'r>, line: u64) -> Result<&'r str, FormatError> {
         let column = |level: UnitLevel| {
             self.units
                 .iter()
@@ -767,7 +767,7 @@ impl Rows<'_> {
             if !name.is_empty() {
                 return match bad_name("station", name) {
                     Some(message) => Err(self.err(line, c, message)),
-                    None => Ok(name.to_string()),
+                    None => Ok(name),
                 };
             }
         }
@@ -778,7 +778,7 @@ impl Rows<'_> {
         if name.is_empty() {
             return Err(empty());
         }
-        Ok(name.to_string())
+        Ok(name)
     }
 
     fn err(&self, line: u64, col: usize, message: impl Into<String>) -> FormatError {
