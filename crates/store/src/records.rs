@@ -475,24 +475,25 @@ impl Store for SqlStore {
             from.min(i64::MAX as u64) as i64,
             to.min(i64::MAX as u64) as i64,
         );
-        // Entries kept as bytes and entries kept as protocol rows, each in order, merged.
-        let mut bytes: Vec<(i64, Vec<u8>)> = Vec::new();
+        // Entries kept as bytes, then entries kept as protocol rows (encoded again).
+        let mut entries: Vec<(i64, Vec<u8>)> = Vec::new();
         db.each(
             "SELECT seq, entry FROM log_entry WHERE election_id = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq",
             args![id, from, to],
             &mut |r| {
-                bytes.push((r.int(0)?, r.blob(1)?));
+                entries.push((r.int(0)?, r.blob(1)?));
                 Ok(())
             },
         )?;
-        let mut rows: Vec<(i64, Vec<u8>)> = Vec::new();
         db.each(&LOGGED_ROWS, args![id, from, to], &mut |r| {
             let mut entry = Vec::with_capacity(400);
             record::encode_protocol_into(&protocol_from_row(&r, 1)?, &mut entry);
-            rows.push((r.int(0)?, entry));
+            entries.push((r.int(0)?, entry));
             Ok(())
         })?;
-        Ok(merge_by_seq(bytes, rows))
+        // Two runs, each in order: the stable sort merges them in one pass.
+        entries.sort_by_key(|&(seq, _)| seq);
+        Ok(entries.into_iter().map(|(_, e)| e).collect())
     }
 
     fn contents(&self, name: &str) -> Result<Vec<Content>, StoreError> {
@@ -807,14 +808,10 @@ const UNIT_HEAD: &str = "INSERT INTO unit (election_id, id, parent, level, name)
 /// The values of a protocol row ([`protocol_values`]).
 const PROTOCOL_VALUES: usize = 7 + Line::ALL.len();
 
-/// `INSERT INTO protocol` with the columns of [`protocol_values`]: its key, source, votes and
-/// reference, then its lines in [`Line::ALL`]'s order.
+/// `INSERT INTO protocol` with the columns of [`protocol_values`]: the election, then
+/// [`PROTOCOL_COLUMNS`].
 static PROTOCOL_HEAD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
-    format!(
-        "INSERT INTO protocol (election_id, station, contest_idx, version, source, votes, reference, {})",
-        lines.join(", ")
-    )
+    format!("INSERT INTO protocol (election_id, {})", *PROTOCOL_COLUMNS)
 });
 
 /// A protocol version's row (its other counts and attributes go in `protocol_extra`).
@@ -881,7 +878,9 @@ fn insert_extras(db: &mut dyn Db, election_id: i64, p: &Protocol) -> Result<(), 
     Ok(())
 }
 
-/// The columns [`protocol_from_row`] reads, from `station` on.
+/// A protocol version's columns: its key, source, votes and reference, then its lines in
+/// [`Line::ALL`]'s order (what [`protocol_from_row`] reads, and [`protocol_values`] writes
+/// after the election).
 static PROTOCOL_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let lines: Vec<&str> = Line::ALL.iter().map(|l| l.key()).collect();
     format!(
@@ -893,38 +892,13 @@ static PROTOCOL_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(
 /// The log's entries kept as protocol rows with indexes `?2..?3` of election `?1`, in order:
 /// each one's index, then [`PROTOCOL_COLUMNS`].
 static LOGGED_ROWS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let cols: Vec<String> = PROTOCOL_COLUMNS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect();
     format!(
-        "SELECT l.seq, {} FROM log_row l JOIN protocol p ON p.election_id = l.election_id \
-         AND p.station = l.station AND p.contest_idx = l.contest_idx AND p.version = l.version \
+        "SELECT l.seq, {} FROM log_row l \
+         JOIN protocol USING (election_id, station, contest_idx, version) \
          WHERE l.election_id = ?1 AND l.seq >= ?2 AND l.seq < ?3 ORDER BY l.seq",
-        cols.join(", ")
+        *PROTOCOL_COLUMNS
     )
 });
-
-/// Two runs of entries, each in index order, as one.
-fn merge_by_seq(a: Vec<(i64, Vec<u8>)>, b: Vec<(i64, Vec<u8>)>) -> Vec<Vec<u8>> {
-    if b.is_empty() {
-        return a.into_iter().map(|(_, e)| e).collect();
-    }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
-            (Some(_), Some(_)) => b.next(),
-            (Some(_), None) => a.next(),
-            (None, _) => b.next(),
-        };
-        match next {
-            Some((_, e)) => out.push(e),
-            None => return out,
-        }
-    }
-}
 
 /// A protocol version from a row whose columns from `at` on are [`PROTOCOL_COLUMNS`].
 fn protocol_from_row(r: &Row<'_>, at: usize) -> Result<Protocol, StoreError> {
