@@ -492,7 +492,7 @@ pub(crate) fn import(
         let e = &imported.election;
         imported.diagnostics.extend(e.rules.check(e, &p));
         imported.protocols += 1;
-        sink.protocol(&imported.election, p)
+        sink.protocol(&imported.election, &p)
             .map_err(|x| crate::json::sink_error(file, x))?;
     }
     sink.finish(&imported.election)

@@ -199,6 +199,7 @@ pub(crate) fn import<R: BufRead + Send>(
         units: units_by_level(&layout),
         cache: Default::default(),
         first_line: Vec::new(),
+        protocol: Protocol::new(UnitId(0), 0, 0),
         imported: Imported {
             election,
             rows: 0,
@@ -379,6 +380,8 @@ struct Rows<'a> {
     cache: [Option<(UnitId, Vec<u8>, UnitId)>; 5],
     /// The file line of each station, by unit id, to report duplicates.
     first_line: Vec<u64>,
+    /// The row being passed to the sink: its memory serves every row.
+    protocol: Protocol,
     imported: Imported,
 }
 
@@ -653,22 +656,35 @@ impl Rows<'_> {
         self.imported.rows += 1;
         let station = self.station(rec, line)?;
         let parsed = parsed.map_err(|e| *e)?;
-        let mut rest = parsed.rest.map(|r| *r).unwrap_or_default();
-        self.imported.warnings.append(&mut rest.warnings);
+        let p = &mut self.protocol;
+        match parsed.rest {
+            Some(rest) => {
+                let mut rest = *rest;
+                self.imported.warnings.append(&mut rest.warnings);
+                (p.extra, p.attributes, p.reference) =
+                    (rest.extra, rest.attributes, rest.reference);
+            }
+            None => {
+                p.extra.clear();
+                p.attributes.clear();
+                p.reference = None;
+            }
+        }
         let Some(at) = parsed.at else {
             self.imported.not_reported += 1;
             return Ok(());
         };
-        let mut p = Protocol::new(station, 0, 0);
+        p.station = station;
         p.lines
             .copy_from_slice(&lines[at * model::Line::COUNT..(at + 1) * model::Line::COUNT]);
         let choices = self.layout.choices.len();
-        p.votes = votes[at * choices..(at + 1) * choices].to_vec();
+        p.votes.clear();
+        p.votes
+            .extend_from_slice(&votes[at * choices..(at + 1) * choices]);
         p.source = parsed.source;
-        (p.extra, p.attributes, p.reference) = (rest.extra, rest.attributes, rest.reference);
         if !parsed.quiet {
             let e = &self.imported.election;
-            self.imported.diagnostics.extend(e.rules.check(e, &p));
+            self.imported.diagnostics.extend(e.rules.check(e, p));
         }
         self.imported.protocols += 1;
         sink.protocol(&self.imported.election, p)

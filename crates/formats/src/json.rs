@@ -418,7 +418,7 @@ pub(crate) fn import(
         p.reference = d.reference;
         imported.diagnostics.extend(e.rules.check(e, &p));
         imported.protocols += 1;
-        sink.protocol(&imported.election, p)
+        sink.protocol(&imported.election, &p)
             .map_err(|e| sink_error(file, e))?;
     }
     sink.finish(&imported.election)

@@ -163,8 +163,8 @@ pub trait Sink {
         Ok(())
     }
     /// One station's protocol. Its station, and any new unit above it, is already in
-    /// `election.units`.
-    fn protocol(&mut self, election: &Election, protocol: Protocol) -> Result<(), BoxError>;
+    /// `election.units`. Borrowed: the importer reuses its memory for the next row.
+    fn protocol(&mut self, election: &Election, protocol: &Protocol) -> Result<(), BoxError>;
     /// Called after the last row, with the complete unit tree.
     fn finish(&mut self, _election: &Election) -> Result<(), BoxError> {
         Ok(())
@@ -181,8 +181,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct Collect(pub Vec<Protocol>);
 
 impl Sink for Collect {
-    fn protocol(&mut self, _: &Election, p: Protocol) -> Result<(), BoxError> {
-        self.0.push(p);
+    fn protocol(&mut self, _: &Election, p: &Protocol) -> Result<(), BoxError> {
+        self.0.push(p.clone());
         Ok(())
     }
 }

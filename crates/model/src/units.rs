@@ -3,7 +3,7 @@
 use std::hash::{BuildHasher, Hasher};
 
 use foldhash::fast::FixedState;
-use hashbrown::HashTable;
+use hashbrown::{HashMap, HashTable};
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
 use crate::ModelError;
@@ -86,7 +86,7 @@ pub struct Unit<'a> {
 /// inserted under a parent of a higher level, so a parent's id is always lower than its
 /// children's ids: iterating ids downwards visits children before parents.
 ///
-/// Names live in one string and the sibling index stores only ids, so a national tree of a
+/// Names live in one string and the sibling indexes store only ids, so a national tree of a
 /// million stations costs a few dozen bytes per unit and no allocation per unit.
 #[derive(Debug, Clone)]
 pub struct UnitTree {
@@ -95,23 +95,22 @@ pub struct UnitTree {
     /// End of each unit's name in `names`; a unit's name starts where the previous one ends.
     name_ends: Vec<u32>,
     names: String,
-    /// Ids of every non-root unit, hashed by (parent, name).
-    index: HashTable<u32>,
+    /// The ids of each unit's children, hashed by name. One small table per parent: rows
+    /// listed parent by parent, as real files are, probe a table that stays in the cache
+    /// (one table of a national tree's million stations missed it on every insert).
+    children: HashMap<u32, HashTable<u32>, FixedState>,
 }
 
 /// The parent stored for the root.
 const NO_PARENT: u32 = u32::MAX;
 
-fn key_hash(parent: UnitId, name: &str) -> u64 {
-    let mut h = FixedState::with_seed(0x7a11_7900_f00d).build_hasher();
-    h.write_u32(parent.0);
+/// The hashes' fixed seed: a tree's layout does not depend on the process.
+const SEED: u64 = 0x7a11_7900_f00d;
+
+fn key_hash(name: &str) -> u64 {
+    let mut h = FixedState::with_seed(SEED).build_hasher();
     h.write(name.as_bytes());
     h.finish()
-}
-
-/// The index hash of unit `i`, from the tree's columns (borrowed apart from the index).
-fn stored_hash(parents: &[u32], name_ends: &[u32], names: &str, i: u32) -> u64 {
-    key_hash(UnitId(parents[i as usize]), name_at(name_ends, names, i))
 }
 
 /// The name of unit `i`, from the tree's columns.
@@ -129,7 +128,7 @@ impl UnitTree {
             parents: Vec::new(),
             name_ends: Vec::new(),
             names: String::new(),
-            index: HashTable::new(),
+            children: HashMap::with_hasher(FixedState::with_seed(SEED)),
         };
         t.push_raw(NO_PARENT, UnitLevel::Country, country);
         t
@@ -141,9 +140,6 @@ impl UnitTree {
         self.parents.reserve(additional);
         self.name_ends.reserve(additional);
         self.names.reserve(additional * 8);
-        let (parents, name_ends, names) = (&self.parents, &self.name_ends, &self.names);
-        self.index
-            .reserve(additional, |&i| stored_hash(parents, name_ends, names, i));
     }
 
     /// The country.
@@ -187,6 +183,12 @@ impl UnitTree {
         }
     }
 
+    /// The parent of `id`; `None` for the root. Panics on an id from another tree.
+    pub fn parent(&self, id: UnitId) -> Option<UnitId> {
+        let p = self.parents[id.index()];
+        (p != NO_PARENT).then_some(UnitId(p))
+    }
+
     /// Every unit with its id, parents before children.
     pub fn iter(&self) -> impl Iterator<Item = (UnitId, Unit<'_>)> + '_ {
         (0..self.len()).map(|i| (UnitId(i as u32), self.get(UnitId(i as u32))))
@@ -194,10 +196,9 @@ impl UnitTree {
 
     /// The child of `parent` called `name`, if any.
     pub fn child(&self, parent: UnitId, name: &str) -> Option<UnitId> {
-        self.index
-            .find(key_hash(parent, name), |&id| {
-                self.parents[id as usize] == parent.0 && self.name_of(id as usize) == name
-            })
+        self.children
+            .get(&parent.0)?
+            .find(key_hash(name), |&id| self.name_of(id as usize) == name)
             .map(|&id| UnitId(id))
     }
 
@@ -228,24 +229,24 @@ impl UnitTree {
                 child: level.key(),
             });
         }
-        let hash = key_hash(parent, name);
-        let (levels, parents, name_ends, names) =
-            (&self.levels, &self.parents, &self.name_ends, &self.names);
-        let entry = self.index.entry(
-            hash,
-            |&id| parents[id as usize] == parent.0 && name_at(name_ends, names, id) == name,
-            |&i| stored_hash(parents, name_ends, names, i),
+        let (name_ends, names) = (&self.name_ends, &self.names);
+        let entry = self.children.entry(parent.0).or_default().entry(
+            key_hash(name),
+            |&id| name_at(name_ends, names, id) == name,
+            |&i| key_hash(name_at(name_ends, names, i)),
         );
-        let hashbrown::hash_table::Entry::Vacant(slot) = entry else {
-            return Err(ModelError::DuplicateUnit {
-                level: level.key(),
-                name: name.to_string(),
-                parent: self.path(parent),
-            });
+        // One probe: a vacant slot is filled with the id the new unit is about to get.
+        let id = self.levels.len() as u32;
+        match entry {
+            hashbrown::hash_table::Entry::Vacant(slot) => slot.insert(id),
+            hashbrown::hash_table::Entry::Occupied(_) => {
+                return Err(ModelError::DuplicateUnit {
+                    level: level.key(),
+                    name: name.to_string(),
+                    parent: self.path(parent),
+                })
+            }
         };
-        // One probe: the vacant slot is filled with the id the new unit is about to get.
-        let id = levels.len() as u32;
-        slot.insert(id);
         Ok(self.push_raw(parent.0, level, name))
     }
 
@@ -279,7 +280,7 @@ impl UnitTree {
 
     /// `id` and its ancestors, up to the root.
     pub fn ancestry(&self, id: UnitId) -> impl Iterator<Item = UnitId> + '_ {
-        std::iter::successors(Some(id), move |&c| self.get(c).parent)
+        std::iter::successors(Some(id), move |&c| self.parent(c))
     }
 
     /// Whether `id` is `unit` or lies under it.

@@ -76,8 +76,8 @@ impl Sink for ToStore<'_> {
     fn begin(&mut self, election: &Election) -> Result<(), BoxError> {
         Ok(self.0.begin(election, &all_payloads())?)
     }
-    fn protocol(&mut self, election: &Election, p: Protocol) -> Result<(), BoxError> {
-        Ok(self.0.protocol(election, &p)?)
+    fn protocol(&mut self, election: &Election, p: &Protocol) -> Result<(), BoxError> {
+        Ok(self.0.protocol(election, p)?)
     }
     fn finish(&mut self, election: &Election) -> Result<(), BoxError> {
         Ok(self.0.units(election)?)

@@ -230,6 +230,67 @@ impl Totals {
         Ok(())
     }
 
+    /// How much more every total here can take, and the sums derived from them (valid +
+    /// invalid, the votes for every choice): `u64::MAX` less the largest of them.
+    fn room(&self) -> u128 {
+        let (v, i) = (Line::Valid.index(), Line::Invalid.index());
+        let counts = [
+            self.reporting,
+            self.turnout_issued,
+            self.turnout_registered,
+            self.turnout_stations,
+        ];
+        let largest = counts
+            .into_iter()
+            .chain(self.lines)
+            .chain(self.line_stations)
+            .map(u128::from)
+            .chain([
+                u128::from(self.lines[v]) + u128::from(self.lines[i]),
+                self.votes.iter().copied().map(u128::from).sum(),
+            ])
+            .max()
+            .unwrap_or(0);
+        u128::from(u64::MAX).saturating_sub(largest)
+    }
+
+    /// Adds a protocol without checks: for a [`Run`], whose bound keeps every sum in range.
+    fn count(&mut self, p: &Protocol) {
+        self.reporting += 1;
+        for (i, n) in p.lines.iter().enumerate() {
+            if let Some(n) = n {
+                self.lines[i] += n;
+                self.line_stations[i] += 1;
+            }
+        }
+        if let Some((issued, registered)) = turnout_of(Some(p)) {
+            self.turnout_stations += 1;
+            self.turnout_issued += issued;
+            self.turnout_registered += registered;
+        }
+        for (t, &n) in self.votes.iter_mut().zip(&p.votes) {
+            *t += n;
+        }
+    }
+
+    /// Adds a run's sums. The run's bound keeps them in range; a sum beyond it is a bug, and
+    /// stops the program rather than wrap.
+    fn absorb(&mut self, run: &Totals) {
+        let plus =
+            |a: &mut u64, b: u64| *a = a.checked_add(b).expect("a run stays within its room");
+        plus(&mut self.reporting, run.reporting);
+        for i in 0..Line::COUNT {
+            plus(&mut self.lines[i], run.lines[i]);
+            plus(&mut self.line_stations[i], run.line_stations[i]);
+        }
+        plus(&mut self.turnout_stations, run.turnout_stations);
+        plus(&mut self.turnout_issued, run.turnout_issued);
+        plus(&mut self.turnout_registered, run.turnout_registered);
+        for (t, &n) in self.votes.iter_mut().zip(&run.votes) {
+            plus(t, n);
+        }
+    }
+
     /// The total of a line, if every counted station reports it.
     pub fn line(&self, line: Line) -> Option<u64> {
         (self.reporting > 0 && self.line_stations[line.index()] == self.reporting)
@@ -388,7 +449,7 @@ fn change(
     old: Option<&Protocol>,
     new: Option<&Protocol>,
 ) -> Result<(), TabulateError> {
-    let first = tree.get(station).parent;
+    let first = tree.parent(station);
     let mut cur = first;
     while let Some(u) = cur {
         let t = slot(totals, names.len(), u);
@@ -401,13 +462,36 @@ fn change(
             while let Some(b) = back.filter(|&b| b != u) {
                 let undone = slot(totals, names.len(), b).update(new, old);
                 debug_assert!(undone.is_ok(), "an update's inverse cannot fail");
-                back = tree.get(b).parent;
+                back = tree.parent(b);
             }
             return Err(f.error(tree, u, station, names));
         }
-        cur = tree.get(u).parent;
+        cur = tree.parent(u);
     }
     Ok(())
+}
+
+/// Protocols of stations under one parent, summed apart from the units' totals while no
+/// total above the parent can overflow: each protocol then costs one addition, not one per
+/// unit above it. Exact: all sums only grow, so a run that ends within its room is what the
+/// protocols added one by one to every unit would give; a protocol that would take the run
+/// beyond its room is added alone, with every check ([`change`]).
+#[derive(Debug, Clone)]
+struct Run {
+    parent: UnitId,
+    sum: Totals,
+    /// A bound on every sum in `sum` and on those derived from them: the protocols' counts
+    /// and votes added up, plus one per protocol (for the counts of stations).
+    bound: u128,
+    /// The least [`Totals::room`] of the units from the parent up, when the run began.
+    room: u128,
+}
+
+/// What a protocol can add to any one total or derived sum: all its counts and votes, plus one.
+fn weight(p: &Protocol) -> u128 {
+    let lines: u128 = p.lines.iter().flatten().copied().map(u128::from).sum();
+    let votes: u128 = p.votes.iter().copied().map(u128::from).sum();
+    lines + votes + 1
 }
 
 /// Which stations to leave out of a tabulation, e.g. annulled ones.
@@ -445,6 +529,8 @@ pub struct Tabulator {
     names: Vec<String>,
     filter: Filter,
     totals: Vec<Option<Box<Totals>>>,
+    /// Protocols counted but not yet in `totals`.
+    run: Option<Run>,
     counted: u64,
     excluded: u64,
 }
@@ -458,6 +544,7 @@ impl Tabulator {
             names,
             filter,
             totals: Vec::new(),
+            run: None,
             counted: 0,
             excluded: 0,
         }
@@ -477,16 +564,62 @@ impl Tabulator {
             return Ok(());
         }
         check_protocol(tree, p)?;
-        change(
-            &mut self.totals,
-            &self.names,
-            tree,
-            p.station,
-            None,
-            Some(p),
-        )?;
+        let parent = tree.parent(p.station);
+        let weight = weight(p);
+        match (&mut self.run, parent) {
+            (Some(run), Some(parent))
+                if run.parent == parent
+                    && run.bound + weight <= run.room =>
+            {
+                run.sum.count(p);
+                run.bound += weight;
+            }
+            _ => {
+                self.flush(tree);
+                match parent.map(|u| (u, self.room(tree, u))) {
+                    Some((parent, room)) if weight <= room => {
+                        let mut sum = Totals::new(self.names.len());
+                        sum.count(p);
+                        self.run = Some(Run {
+                            parent,
+                            sum,
+                            bound: weight,
+                            room,
+                        });
+                    }
+                    _ => change(
+                        &mut self.totals,
+                        &self.names,
+                        tree,
+                        p.station,
+                        None,
+                        Some(p),
+                    )?,
+                }
+            }
+        }
         self.counted += 1;
         Ok(())
+    }
+
+    /// The least room of `unit` and the units above it.
+    fn room(&mut self, tree: &UnitTree, unit: UnitId) -> u128 {
+        let choices = self.names.len();
+        tree.ancestry(unit)
+            .map(|u| slot(&mut self.totals, choices, u).room())
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Adds the run's sums to the units from its parent up.
+    fn flush(&mut self, tree: &UnitTree) {
+        let Some(run) = self.run.take() else {
+            return;
+        };
+        let choices = self.names.len();
+        for u in tree.ancestry(run.parent) {
+            slot(&mut self.totals, choices, u).absorb(&run.sum);
+        }
     }
 
     fn slot(&mut self, u: UnitId) -> &mut Totals {
@@ -495,6 +628,7 @@ impl Tabulator {
 
     /// Finishes the tabulation: counts the stations (reporting or not) under every unit.
     pub fn finish(mut self, tree: &UnitTree) -> Tally {
+        self.flush(tree);
         for (id, u) in tree.iter() {
             if u.level != UnitLevel::Station {
                 continue;
@@ -510,7 +644,7 @@ impl Tabulator {
                     true => t.stations += 1,
                     false => t.annulled += 1,
                 }
-                cur = tree.get(a).parent;
+                cur = tree.parent(a);
             }
         }
         let root = tree.root().index();
@@ -909,5 +1043,83 @@ mod tests {
         let err = live.replace(&e.units, Some(&hs[2]), &ps[0]).unwrap_err();
         assert!(matches!(err, TabulateError::NotCounted { .. }), "{err}");
         assert_eq!(live.totals(e.units.root()), root);
+    }
+
+    /// A protocol of `station` from a draw: each line present or not, counts small or a large
+    /// part of `u64`, so that runs of protocols end within their room and beyond it.
+    fn drawn(station: UnitId, draw: &[(bool, u8)]) -> Protocol {
+        let count = |v: u8| match v % 4 {
+            0 | 1 => u64::from(v),
+            2 => u64::MAX / 20 + u64::from(v),
+            _ => u64::MAX / 5 - u64::from(v),
+        };
+        let mut p = Protocol::new(station, 0, 2);
+        for (line, &(present, v)) in Line::ALL.iter().zip(draw) {
+            if present {
+                p.set_line(*line, count(v));
+            }
+        }
+        p.votes = draw[Line::COUNT..]
+            .iter()
+            .map(|&(_, v)| count(v) / 2)
+            .collect();
+        p
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Protocols summed in runs under their parent give, total for total and error for
+        /// error, what adding each to every unit above it gives (the live tally's path).
+        #[test]
+        fn runs_add_up_as_protocols_one_by_one(
+            rows in proptest::collection::vec(
+                // A parent, or (from 6 up) the previous row's: runs of one parent.
+                (0usize..12, proptest::collection::vec((proptest::bool::ANY, 0u8..16), Line::COUNT + 2)),
+                1..40,
+            )
+        ) {
+            let (mut e, _) = election();
+            let root = e.units.root();
+            let mut parents = Vec::new();
+            for (r, d) in [("R1", "D1"), ("R1", "D2"), ("R2", "D3")] {
+                let r = e.units.get_or_insert(root, UnitLevel::Region, r).unwrap();
+                parents.push(r);
+                parents.push(e.units.insert(r, UnitLevel::District, d).unwrap());
+            }
+            let mut parent = 0;
+            let mut ps = Vec::new();
+            for (k, (drawn_parent, draw)) in rows.iter().enumerate() {
+                if *drawn_parent < parents.len() {
+                    parent = *drawn_parent;
+                }
+                let s = e.units.insert(parents[parent], UnitLevel::Station, &format!("s{k}")).unwrap();
+                ps.push(drawn(s, draw));
+            }
+            let mut one_by_one = tabulate(&e, 0, &[], Filter::default()).unwrap();
+            let mut want = Ok(());
+            for p in &ps {
+                want = one_by_one.replace(&e.units, None, p);
+                if want.is_err() {
+                    break;
+                }
+            }
+            let mut runs = Tabulator::new(&e, 0, Filter::default());
+            let mut got = Ok(());
+            for p in &ps {
+                got = runs.add(&e.units, p);
+                if got.is_err() {
+                    break;
+                }
+            }
+            proptest::prop_assert_eq!(got.map_err(|e| e.to_string()), want.map_err(|e| e.to_string()));
+            let runs = runs.finish(&e.units);
+            proptest::prop_assert_eq!(runs.counted, one_by_one.counted);
+            for (id, u) in e.units.iter() {
+                if u.level != UnitLevel::Station {
+                    proptest::prop_assert_eq!(runs.totals(id), one_by_one.totals(id), "{}", e.units.path(id));
+                }
+            }
+        }
     }
 }

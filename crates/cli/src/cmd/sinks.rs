@@ -16,8 +16,8 @@ impl Sink for StoreSink<'_> {
     fn begin(&mut self, election: &Election) -> Result<(), BoxError> {
         Ok(self.import.begin(election, &self.source)?)
     }
-    fn protocol(&mut self, election: &Election, p: Protocol) -> Result<(), BoxError> {
-        Ok(self.import.protocol(election, &p)?)
+    fn protocol(&mut self, election: &Election, p: &Protocol) -> Result<(), BoxError> {
+        Ok(self.import.protocol(election, p)?)
     }
     fn finish(&mut self, election: &Election) -> Result<(), BoxError> {
         Ok(self.import.units(election)?)
@@ -52,13 +52,13 @@ impl Sink for TallySink {
         self.tabulator = Some(Tabulator::new(election, 0, Filter::default()));
         Ok(())
     }
-    fn protocol(&mut self, election: &Election, p: Protocol) -> Result<(), BoxError> {
+    fn protocol(&mut self, election: &Election, p: &Protocol) -> Result<(), BoxError> {
         if let Some(t) = &mut self.tabulator {
             // A total beyond 64 bits stops the reading with the unit and station named.
-            t.add(&election.units, &p)?;
+            t.add(&election.units, p)?;
         }
         if self.keep {
-            self.protocols.push(p);
+            self.protocols.push(p.clone());
         }
         Ok(())
     }
