@@ -526,7 +526,7 @@ impl Parser<'_> {
             match *t {
                 Target::Line(l) => {
                     if !cell.is_empty() {
-                        p.set_line(l, self.count(cell, line, i)?);
+                        p.set_line(l, self.count_at(rec, i, cell)?);
                     }
                 }
                 Target::Choice(c) => {
@@ -537,11 +537,11 @@ impl Parser<'_> {
                             "empty vote count in a station that reported",
                         ));
                     }
-                    p.votes[c] = self.count(cell, line, i)?;
+                    p.votes[c] = self.count_at(rec, i, cell)?;
                 }
                 Target::Extra(x) => {
                     if !cell.is_empty() {
-                        let v = self.count(cell, line, i)?;
+                        let v = self.count_at(rec, i, cell)?;
                         p.extra.push((self.layout.extra[x].clone(), v));
                     }
                 }
@@ -574,7 +574,28 @@ impl Parser<'_> {
         Ok(true)
     }
 
+    /// Cell `i` of a record as a count: up to eight digits read as one word (nearly every
+    /// cell), any other cell as [`Parser::count`] reads it.
+    #[inline(always)]
+    fn count_at(&self, rec: &Record<'_>, i: usize, cell: &[u8]) -> Result<u64, FormatError> {
+        match rec.digits(i) {
+            Some(v) => Ok(v),
+            None => self.count(cell, rec.line(), i),
+        }
+    }
+
+    /// A count cell's value: digits alone on the spot, any other cell through
+    /// [`parse_count`], which explains what is wrong with it.
+    #[inline(always)]
     fn count(&self, cell: &[u8], line: u64, col: usize) -> Result<u64, FormatError> {
+        match parse_digits(cell) {
+            Some(v) => Ok(v),
+            None => self.other_count(cell, line, col),
+        }
+    }
+
+    #[cold]
+    fn other_count(&self, cell: &[u8], line: u64, col: usize) -> Result<u64, FormatError> {
         parse_count(cell, self.layout.counts).map_err(|m| self.err(line, col, m))
     }
 
@@ -881,6 +902,7 @@ pub(crate) fn parse_count(cell: &[u8], syntax: CountSyntax) -> Result<u64, Strin
     ))
 }
 
+#[inline]
 fn parse_digits(cell: &[u8]) -> Option<u64> {
     if cell.is_empty() || cell.len() > 19 {
         return None;

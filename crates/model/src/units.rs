@@ -189,6 +189,16 @@ impl UnitTree {
         (p != NO_PARENT).then_some(UnitId(p))
     }
 
+    /// The level of `id`. Panics on an id from another tree.
+    pub fn level(&self, id: UnitId) -> UnitLevel {
+        self.levels[id.index()]
+    }
+
+    /// Every unit's id, parents before children.
+    pub fn ids(&self) -> impl DoubleEndedIterator<Item = UnitId> {
+        (0..self.len() as u32).map(UnitId)
+    }
+
     /// Every unit with its id, parents before children.
     pub fn iter(&self) -> impl Iterator<Item = (UnitId, Unit<'_>)> + '_ {
         (0..self.len()).map(|i| (UnitId(i as u32), self.get(UnitId(i as u32))))

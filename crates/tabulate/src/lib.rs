@@ -567,10 +567,7 @@ impl Tabulator {
         let parent = tree.parent(p.station);
         let weight = weight(p);
         match (&mut self.run, parent) {
-            (Some(run), Some(parent))
-                if run.parent == parent
-                    && run.bound + weight <= run.room =>
-            {
+            (Some(run), Some(parent)) if run.parent == parent && run.bound + weight <= run.room => {
                 run.sum.count(p);
                 run.bound += weight;
             }
@@ -611,6 +608,15 @@ impl Tabulator {
             .unwrap_or(0)
     }
 
+    /// Adds stations counted and not counted to a unit's own.
+    fn count_under(&mut self, count: Option<(UnitId, u64, u64)>) {
+        if let Some((unit, stations, annulled)) = count.filter(|c| c.1 + c.2 > 0) {
+            let t = self.slot(unit);
+            t.stations += stations;
+            t.annulled += annulled;
+        }
+    }
+
     /// Adds the run's sums to the units from its parent up.
     fn flush(&mut self, tree: &UnitTree) {
         let Some(run) = self.run.take() else {
@@ -629,24 +635,36 @@ impl Tabulator {
     /// Finishes the tabulation: counts the stations (reporting or not) under every unit.
     pub fn finish(mut self, tree: &UnitTree) -> Tally {
         self.flush(tree);
-        for (id, u) in tree.iter() {
-            if u.level != UnitLevel::Station {
+        // Each station counts under its parent, and each unit's count under its own parent,
+        // children first (a child's id is higher than its parent's). Siblings listed one
+        // after the other are counted together.
+        let mut pending: Option<(UnitId, u64, u64)> = None;
+        for id in tree.ids().rev() {
+            let Some(parent) = tree.parent(id) else {
                 continue;
-            }
-            let counted = self.filter.admits(tree, id);
-            if !counted {
-                self.slot(id).annulled = 1;
-            }
-            let mut cur = u.parent;
-            while let Some(a) = cur {
-                let t = self.slot(a);
-                match counted {
-                    true => t.stations += 1,
-                    false => t.annulled += 1,
+            };
+            let (stations, annulled) = if tree.level(id) == UnitLevel::Station {
+                let counted = self.filter.admits(tree, id);
+                if !counted {
+                    self.slot(id).annulled = 1;
                 }
-                cur = tree.parent(a);
+                (u64::from(counted), u64::from(!counted))
+            } else {
+                self.count_under(pending.take());
+                match self.totals.get(id.index()).and_then(|t| t.as_deref()) {
+                    Some(t) => (t.stations, t.annulled),
+                    None => continue,
+                }
+            };
+            match &mut pending {
+                Some((p, s, a)) if *p == parent => (*s, *a) = (*s + stations, *a + annulled),
+                _ => {
+                    self.count_under(pending.take());
+                    pending = Some((parent, stations, annulled));
+                }
             }
         }
+        self.count_under(pending);
         let root = tree.root().index();
         if self.totals.len() <= root || self.totals[root].is_none() {
             self.slot(tree.root());
@@ -728,8 +746,8 @@ impl Tally {
         tree: &'t UnitTree,
         level: UnitLevel,
     ) -> impl Iterator<Item = (UnitId, &'t Totals)> + 't {
-        tree.iter().filter_map(move |(id, u)| {
-            if u.level != level {
+        tree.ids().filter_map(move |id| {
+            if tree.level(id) != level {
                 return None;
             }
             let t = self.totals.get(id.index())?.as_deref()?;
