@@ -236,7 +236,7 @@ pub(crate) fn import<R: BufRead + Send>(
 /// The first chunk's size: enough for the header and the first rows.
 const FIRST_CHUNK: usize = 64 << 10;
 /// Every other chunk's size.
-const CHUNK: usize = 256 << 10;
+const CHUNK: usize = 128 << 10;
 
 /// A chunk's records and parsed rows, and the memory to reuse for the next.
 #[derive(Default)]

@@ -144,10 +144,10 @@ fn setup(conn: Connection, path: String) -> Result<SqlStore, StoreError> {
     let mut db = Sqlite { conn, path };
     // Migrations run with foreign keys off (a migration that rebuilds a table, as SQLite's
     // documented procedure for changing a constraint does, drops a table others refer to);
-    // every reference is checked once they are done, and enforced from then on.
-    db.batch(
-        "PRAGMA cache_size = -32768; PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 10000;",
-    )?;
+    // every reference is checked once they are done, and enforced from then on. A page cache
+    // of 4 MiB: imports append in key order, and a larger cache only grew memory (a 32 MiB
+    // cache took 100,000 stations' import to 3.6x its CSV's size, without being faster).
+    db.batch("PRAGMA cache_size = -4096; PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 10000;")?;
     let migrating = db.schema_version()? < MIGRATIONS.len() as i64;
     let store = SqlStore::new(Box::new(db), true)?;
     store.foreign_keys_on(migrating)?;
