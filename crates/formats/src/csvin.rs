@@ -6,14 +6,23 @@ use crate::records::{Chunk, Record, Records, Splitter};
 
 use model::names::shown;
 use model::{Contest, CountSource, Election, Protocol, UnitId, UnitLevel};
+use strum::VariantArray;
 
 use crate::layout::{CountSyntax, Dialect, Layout, Target, NEAR_INTEGER};
 use crate::names::bad_name;
 use crate::{FormatError, ImportOptions, Imported, Sink, Warning};
 
-/// Unpacks a zip archive holding one CSV file, of at most `limit` bytes unpacked (whatever
-/// size the archive declares for it).
-pub(crate) fn unzip(file: &str, bytes: &[u8], limit: u64) -> Result<Vec<u8>, FormatError> {
+/// Imports the one CSV file a zip archive holds, of at most `limit` bytes unpacked (whatever
+/// size the archive declares for it). The file is unpacked as it is read, on the thread that
+/// reads the chunks, so unpacking runs alongside the parsing of the chunks before.
+pub(crate) fn import_zipped(
+    file: &str,
+    bytes: &[u8],
+    limit: u64,
+    dialect: &dyn Dialect,
+    options: &ImportOptions,
+    sink: &mut dyn Sink,
+) -> Result<Imported, FormatError> {
     let bad = |e: &dyn std::fmt::Display| {
         FormatError::file(file, format!("not a readable zip archive: {e}"))
     };
@@ -42,35 +51,77 @@ pub(crate) fn unzip(file: &str, bytes: &[u8], limit: u64) -> Result<Vec<u8>, For
             ),
         ));
     }
-    let too_large = || {
-        FormatError::file(
-            file,
-            format!("'{name}' in the zip archive expands to more than {limit} bytes: refused (unzip it and import the plain file, which is read as a stream)"),
-        )
-    };
+    let too_large = format!("'{name}' in the zip archive expands to more than {limit} bytes: refused (unzip it and import the plain file, which is read as a stream)");
     if entry.size() > limit {
-        return Err(too_large());
+        return Err(FormatError::file(file, too_large));
     }
-    let mut out = Vec::with_capacity(entry.size() as usize);
-    entry
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut out)
+    let size = entry.size();
+    let mut unpacked = Limited {
+        inner: entry,
+        left: limit,
+        refusal: too_large,
+    };
+    // The first bytes read whole, so that the checks of a file's start see them all.
+    let mut first = Vec::new();
+    (&mut unpacked)
+        .take(FIRST_CHUNK as u64)
+        .read_to_end(&mut first)
         .map_err(|e| {
-            FormatError::file(
+            read_failure(
                 file,
-                format!("cannot unpack '{name}' from the zip archive: {e}"),
+                &format!("cannot unpack '{name}' from the zip archive"),
+                e,
             )
         })?;
-    if out.len() as u64 > limit {
-        return Err(too_large());
-    }
-    if out.starts_with(b"PK\x03\x04") {
+    if first.starts_with(b"PK\x03\x04") {
         return Err(FormatError::file(
             file,
             format!("'{}' in the zip archive is itself a zip archive: unzip it and import the file inside", shown(name)),
         ));
     }
-    Ok(out)
+    let input = std::io::BufReader::with_capacity(FIRST_CHUNK, Cursor::new(first).chain(unpacked));
+    import(file, input, Some(size), dialect, options, sink)
+}
+
+/// A reader that refuses to give more than `left` bytes: past them it fails with
+/// [`Refused`], whose message the import reports as it is.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+    refusal: String,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match self.left.checked_sub(n as u64) {
+            Some(left) => {
+                self.left = left;
+                Ok(n)
+            }
+            None => Err(std::io::Error::other(Refused(self.refusal.clone()))),
+        }
+    }
+}
+
+/// A read refused by the input itself (a zip entry past its limit), with the message to report.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// A failed read: a read the input refused, as it says, and any other as `what` and the error.
+fn read_failure(file: &str, what: &str, e: std::io::Error) -> FormatError {
+    match e.get_ref().and_then(|x| x.downcast_ref::<Refused>()) {
+        Some(Refused(message)) => FormatError::file(file, message.clone()),
+        None => FormatError::file(file, format!("{what}: {e}")),
+    }
 }
 
 /// Imports a station CSV of the given dialect.
@@ -82,7 +133,7 @@ pub(crate) fn import<R: BufRead + Send>(
     options: &ImportOptions,
     sink: &mut dyn Sink,
 ) -> Result<Imported, FormatError> {
-    let io = |e: std::io::Error| FormatError::file(file, format!("cannot read: {e}"));
+    let io = |e: std::io::Error| read_failure(file, "cannot read", e);
     let head = input.fill_buf().map_err(io)?;
     if head.starts_with(b"\xEF\xBB\xBF") {
         input.consume(3);
@@ -93,7 +144,7 @@ pub(crate) fn import<R: BufRead + Send>(
     }
     let total = size.unwrap_or(0);
     let mut splitter = Splitter::new(input);
-    let read_error = |e: std::io::Error| FormatError::file(file, format!("cannot read CSV: {e}"));
+    let read_error = |e: std::io::Error| read_failure(file, "cannot read CSV", e);
     // The first chunk holds the header and the first row, unless the file ends first.
     let first = splitter
         .next(Vec::new(), FIRST_CHUNK, 2)
@@ -314,10 +365,7 @@ fn pipeline<R: std::io::Read + Send>(
                     Ok(None) => (Chunk::default(), None),
                     Err(e) => (
                         Chunk::default(),
-                        Some(FormatError::file(
-                            parser.file,
-                            format!("cannot read CSV: {e}"),
-                        )),
+                        Some(read_failure(parser.file, "cannot read CSV", e)),
                     ),
                 };
                 // A closed channel means the merge stopped at an error: stop too.
@@ -553,7 +601,13 @@ impl Parser<'_> {
                     }
                 }
                 Target::Source => {
-                    if !cell.is_empty() {
+                    // A key as written (nearly every cell) is known without reading it as text.
+                    let known = CountSource::VARIANTS
+                        .iter()
+                        .find(|s| s.key().as_bytes() == cell);
+                    if let Some(&source) = known {
+                        p.source = source;
+                    } else if !cell.is_empty() {
                         let s = text(self.file, rec, i)?;
                         p.source = CountSource::from_key(s)
                             .map_err(|e| self.err(line, i, e.to_string()))?;

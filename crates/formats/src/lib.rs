@@ -253,9 +253,8 @@ pub fn import_reader<R: BufRead + Send>(
         Format::Csv => &tpcsv::TallyproofCsv,
     };
     if zipped {
-        let data = csvin::unzip(file, &read_all(&mut input)?, options.zip_limit)?;
-        let len = data.len() as u64;
-        return csvin::import(file, data.as_slice(), Some(len), dialect, options, sink);
+        let data = read_all(&mut input)?;
+        return csvin::import_zipped(file, &data, options.zip_limit, dialect, options, sink);
     }
     csvin::import(file, input, size, dialect, options, sink)
 }

@@ -311,6 +311,24 @@ fn large_hostile_inputs_are_refused_within_bounds() {
             "ru_zip_bomb_lying_about_its_size.csv.zip: 'x.csv' in the zip archive expands to more than 1048576 bytes: refused (unzip it and import the plain file, which is read as a stream)".into(),
         ),
         (
+            // Unpacked as it is read: rows past the first chunks are parsed before the limit
+            // is crossed, and the import is refused all the same, with the same words.
+            "ru_zip_bomb_after_rows_lying_about_its_size.csv.zip",
+            lying_about_its_size(
+                zipped(&[("x.csv", &{
+                    let mut rows = ru_row.as_bytes().to_vec();
+                    for uik in 2..20_000 {
+                        rows.extend_from_slice(format!("Область А,ТИК 1,{uik},10,10\n").as_bytes());
+                    }
+                    rows.resize(4 * MB, b'\n');
+                    rows
+                })]),
+                100,
+            ),
+            &small_cap,
+            "ru_zip_bomb_after_rows_lying_about_its_size.csv.zip: 'x.csv' in the zip archive expands to more than 1048576 bytes: refused (unzip it and import the plain file, which is read as a stream)".into(),
+        ),
+        (
             "ru_zip_two_files_one_hidden.csv.zip",
             zipped(&[("x.csv", ru_row.as_bytes()), ("__MACOSX/._x.csv", b"\0\x05\x16\x07")]),
             &default,

@@ -224,6 +224,27 @@ fn zipped(name: &str, bytes: &[u8]) -> Vec<u8> {
 }
 
 #[test]
+fn a_zipped_file_of_many_chunks_reads_as_the_file_itself() {
+    // Unpacked as it is read (issue 21): 3 MB of rows, many chunks.
+    let text = long_file(200_000, |_, _| {});
+    assert!(text.len() > 3_000_000, "{} bytes", text.len());
+    let read = |name: &str, bytes: &[u8]| {
+        let mut sink = Collect::default();
+        let imported = import(
+            Format::Csv,
+            name,
+            bytes,
+            &ImportOptions::named("t"),
+            &mut sink,
+        );
+        (imported.unwrap().rows, sink.0)
+    };
+    let plain = read("s.csv", text.as_bytes());
+    assert_eq!(plain.0, 200_000);
+    assert_eq!(read("s.csv.zip", &zipped("s.csv", text.as_bytes())), plain);
+}
+
+#[test]
 fn a_zip_that_expands_past_the_limit_is_refused_and_one_within_it_is_read() {
     // Issue 13, finding 10: a small archive that expands hugely is refused once the limit is
     // unpacked, whatever size it declares, rather than unpacked whole into memory.
