@@ -6,7 +6,6 @@ use crate::records::{Chunk, Record, Records, Splitter};
 
 use model::names::shown;
 use model::{Contest, CountSource, Election, Protocol, UnitId, UnitLevel};
-use strum::VariantArray;
 
 use crate::layout::{CountSyntax, Dialect, Layout, Target, NEAR_INTEGER};
 use crate::names::bad_name;
@@ -601,13 +600,7 @@ impl Parser<'_> {
                     }
                 }
                 Target::Source => {
-                    // A key as written (nearly every cell) is known without reading it as text.
-                    let known = CountSource::VARIANTS
-                        .iter()
-                        .find(|s| s.key().as_bytes() == cell);
-                    if let Some(&source) = known {
-                        p.source = source;
-                    } else if !cell.is_empty() {
+                    if !cell.is_empty() {
                         let s = text(self.file, rec, i)?;
                         p.source = CountSource::from_key(s)
                             .map_err(|e| self.err(line, i, e.to_string()))?;
@@ -638,18 +631,8 @@ impl Parser<'_> {
         }
     }
 
-    /// A count cell's value: digits alone on the spot, any other cell through
-    /// [`parse_count`], which explains what is wrong with it.
-    #[inline(always)]
+    /// A count cell's value, or what is wrong with it ([`parse_count`]).
     fn count(&self, cell: &[u8], line: u64, col: usize) -> Result<u64, FormatError> {
-        match parse_digits(cell) {
-            Some(v) => Ok(v),
-            None => self.other_count(cell, line, col),
-        }
-    }
-
-    #[cold]
-    fn other_count(&self, cell: &[u8], line: u64, col: usize) -> Result<u64, FormatError> {
         parse_count(cell, self.layout.counts).map_err(|m| self.err(line, col, m))
     }
 
@@ -956,7 +939,6 @@ pub(crate) fn parse_count(cell: &[u8], syntax: CountSyntax) -> Result<u64, Strin
     ))
 }
 
-#[inline]
 fn parse_digits(cell: &[u8]) -> Option<u64> {
     if cell.is_empty() || cell.len() > 19 {
         return None;

@@ -197,8 +197,6 @@ mod tests {
         assert_eq!(private, [Role::Observer, Role::Supervisor]);
     }
 
-    /// A reopening's reason was never published (`content_kinds` listed the other kinds of
-    /// decision only): every kind's reason is the commission's public record.
     #[test]
     fn a_protocol_entry_is_passed_over_and_any_other_is_decoded() {
         let mut p = model::Protocol::new(UnitId(3), 0, 2);
@@ -210,6 +208,8 @@ mod tests {
         assert!(c.add_bytes(6, bad).is_err());
     }
 
+    /// A reopening's reason was never published (`content_kinds` listed the other kinds of
+    /// decision only): every kind's reason is the commission's public record.
     #[test]
     fn every_decision_s_reason_is_public_a_reopening_s_too() {
         use crate::entry::Decision;

@@ -190,43 +190,45 @@ impl Totals {
     /// `update(None, Some(p))`, the common case, with the same checks and faults in the
     /// same order, in one pass and without the subtractions.
     fn add(&mut self, p: &Protocol) -> Result<(), Fault> {
-        let plus = |cur: u64, n: u64, field: Field| cur.checked_add(n).ok_or(Fault(field, false));
-        // The new counts, written over these only when every check has passed.
-        let mut next = Totals {
-            votes: Vec::new(),
-            ..*self
+        // Every check first, in `update`'s order; then the additions, which cannot fail.
+        let fits = |cur: u64, n: u64, field: Field| match cur.checked_add(n) {
+            Some(_) => Ok(()),
+            None => Err(Fault(field, false)),
         };
-        next.reporting = plus(next.reporting, 1, Field::Reporting)?;
+        fits(self.reporting, 1, Field::Reporting)?;
         for (i, line) in Line::ALL.iter().copied().enumerate() {
             if let Some(n) = p.lines[i] {
-                next.lines[i] = plus(next.lines[i], n, Field::Line(line))?;
-                next.line_stations[i] = plus(next.line_stations[i], 1, Field::Reporting)?;
+                fits(self.lines[i], n, Field::Line(line))?;
+                fits(self.line_stations[i], 1, Field::Reporting)?;
             }
         }
-        let (v, i) = (Line::Valid.index(), Line::Invalid.index());
-        if next.lines[v].checked_add(next.lines[i]).is_none() {
+        let after = |k: usize| u128::from(self.lines[k]) + u128::from(p.lines[k].unwrap_or(0));
+        if after(Line::Valid.index()) + after(Line::Invalid.index()) > u128::from(u64::MAX) {
             return Err(Fault(Field::ValidPlusInvalid, false));
         }
         let turnout = turnout_of(Some(p));
-        let one = u64::from(turnout.is_some());
-        next.turnout_stations = plus(next.turnout_stations, one, Field::Reporting)?;
+        fits(
+            self.turnout_stations,
+            u64::from(turnout.is_some()),
+            Field::Reporting,
+        )?;
         let (issued, registered) = turnout.unwrap_or((0, 0));
-        next.turnout_issued = plus(next.turnout_issued, issued, Field::Issued)?;
-        let field = Field::Line(Line::Registered);
-        next.turnout_registered = plus(next.turnout_registered, registered, field)?;
+        fits(self.turnout_issued, issued, Field::Issued)?;
+        fits(
+            self.turnout_registered,
+            registered,
+            Field::Line(Line::Registered),
+        )?;
         let mut choices = 0u128;
         for (i, &t) in self.votes.iter().enumerate() {
             let n = p.votes.get(i).copied().unwrap_or(0);
-            choices += u128::from(plus(t, n, Field::Votes(i))?);
+            fits(t, n, Field::Votes(i))?;
+            choices += u128::from(t) + u128::from(n);
         }
         if choices > u128::from(u64::MAX) {
             return Err(Fault(Field::ChoiceSum, false));
         }
-        next.votes = std::mem::take(&mut self.votes);
-        for (t, &n) in next.votes.iter_mut().zip(&p.votes) {
-            *t += n;
-        }
-        *self = next;
+        self.count(p);
         Ok(())
     }
 
@@ -254,7 +256,8 @@ impl Totals {
         u128::from(u64::MAX).saturating_sub(largest)
     }
 
-    /// Adds a protocol without checks: for a [`Run`], whose bound keeps every sum in range.
+    /// Adds a protocol without checks: after [`Totals::add`]'s, or in a [`Run`], whose bound
+    /// keeps every sum in range.
     fn count(&mut self, p: &Protocol) {
         self.reporting += 1;
         for (i, n) in p.lines.iter().enumerate() {
@@ -487,6 +490,14 @@ struct Run {
     room: u128,
 }
 
+impl Run {
+    /// Adds a protocol of `weight` ([`weight`]), which the caller has checked fits.
+    fn take(&mut self, p: &Protocol, weight: u128) {
+        self.sum.count(p);
+        self.bound += weight;
+    }
+}
+
 /// What a protocol can add to any one total or derived sum: all its counts and votes, plus one.
 fn weight(p: &Protocol) -> u128 {
     let lines: u128 = p.lines.iter().flatten().copied().map(u128::from).sum();
@@ -566,33 +577,31 @@ impl Tabulator {
         check_protocol(tree, p)?;
         let parent = tree.parent(p.station);
         let weight = weight(p);
-        match (&mut self.run, parent) {
-            (Some(run), Some(parent)) if run.parent == parent && run.bound + weight <= run.room => {
-                run.sum.count(p);
-                run.bound += weight;
-            }
-            _ => {
-                self.flush(tree);
-                match parent.map(|u| (u, self.room(tree, u))) {
-                    Some((parent, room)) if weight <= room => {
-                        let mut sum = Totals::new(self.names.len());
-                        sum.count(p);
-                        self.run = Some(Run {
-                            parent,
-                            sum,
-                            bound: weight,
-                            room,
-                        });
-                    }
-                    _ => change(
-                        &mut self.totals,
-                        &self.names,
-                        tree,
-                        p.station,
-                        None,
-                        Some(p),
-                    )?,
+        let fits = |r: &Run| Some(r.parent) == parent && r.bound + weight <= r.room;
+        if let Some(run) = self.run.as_mut().filter(|r| fits(r)) {
+            run.take(p, weight);
+        } else {
+            // A new run, if the units above the parent have room for the protocol.
+            self.flush(tree);
+            match parent.map(|u| (u, self.room(tree, u))) {
+                Some((parent, room)) if weight <= room => {
+                    let mut run = Run {
+                        parent,
+                        sum: Totals::new(self.names.len()),
+                        bound: 0,
+                        room,
+                    };
+                    run.take(p, weight);
+                    self.run = Some(run);
                 }
+                _ => change(
+                    &mut self.totals,
+                    &self.names,
+                    tree,
+                    p.station,
+                    None,
+                    Some(p),
+                )?,
             }
         }
         self.counted += 1;
@@ -606,15 +615,6 @@ impl Tabulator {
             .map(|u| slot(&mut self.totals, choices, u).room())
             .min()
             .unwrap_or(0)
-    }
-
-    /// Adds stations counted and not counted to a unit's own.
-    fn count_under(&mut self, count: Option<(UnitId, u64, u64)>) {
-        if let Some((unit, stations, annulled)) = count.filter(|c| c.1 + c.2 > 0) {
-            let t = self.slot(unit);
-            t.stations += stations;
-            t.annulled += annulled;
-        }
     }
 
     /// Adds the run's sums to the units from its parent up.
@@ -636,9 +636,7 @@ impl Tabulator {
     pub fn finish(mut self, tree: &UnitTree) -> Tally {
         self.flush(tree);
         // Each station counts under its parent, and each unit's count under its own parent,
-        // children first (a child's id is higher than its parent's). Siblings listed one
-        // after the other are counted together.
-        let mut pending: Option<(UnitId, u64, u64)> = None;
+        // children first (a child's id is higher than its parent's).
         for id in tree.ids().rev() {
             let Some(parent) = tree.parent(id) else {
                 continue;
@@ -650,21 +648,15 @@ impl Tabulator {
                 }
                 (u64::from(counted), u64::from(!counted))
             } else {
-                self.count_under(pending.take());
                 match self.totals.get(id.index()).and_then(|t| t.as_deref()) {
                     Some(t) => (t.stations, t.annulled),
                     None => continue,
                 }
             };
-            match &mut pending {
-                Some((p, s, a)) if *p == parent => (*s, *a) = (*s + stations, *a + annulled),
-                _ => {
-                    self.count_under(pending.take());
-                    pending = Some((parent, stations, annulled));
-                }
-            }
+            let t = self.slot(parent);
+            t.stations += stations;
+            t.annulled += annulled;
         }
-        self.count_under(pending);
         let root = tree.root().index();
         if self.totals.len() <= root || self.totals[root].is_none() {
             self.slot(tree.root());
